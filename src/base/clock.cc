@@ -1,0 +1,10 @@
+#include "base/clock.h"
+
+namespace zx {
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+}  // namespace zx

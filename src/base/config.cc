@@ -1,0 +1,187 @@
+#include "base/config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <toml++/toml.h>
+
+extern char** environ;
+
+namespace zx {
+namespace {
+
+// A setter parses one textual or TOML value into the config; returns an error message or "".
+struct KeyDef {
+  const char* name;
+  const char* description;
+  std::function<std::string(Config&, const toml::node&)> from_toml;
+  std::function<std::string(Config&, const std::string&)> from_text;
+};
+
+template <typename T>
+KeyDef Def(const char* name, const char* description, T Config::*section,
+           std::string T::*field) {
+  return {name, description,
+          [=](Config& c, const toml::node& n) -> std::string {
+            auto v = n.value<std::string>();
+            if (!v || !n.is_string()) return "must be a string";
+            (c.*section).*field = *v;
+            return "";
+          },
+          [=](Config& c, const std::string& s) -> std::string {
+            (c.*section).*field = s;
+            return "";
+          }};
+}
+
+template <typename T, typename N>
+  requires std::is_arithmetic_v<N>
+KeyDef Def(const char* name, const char* description, T Config::*section, N T::*field, N min,
+           N max) {
+  auto check = [=](Config& c, double v) -> std::string {
+    if (std::is_integral_v<N> && v != static_cast<double>(static_cast<int64_t>(v)))
+      return "must be a whole number";
+    if (v < static_cast<double>(min) || v > static_cast<double>(max)) {
+      std::ostringstream m;
+      m << "must be between " << min << " and " << max;
+      return m.str();
+    }
+    (c.*section).*field = static_cast<N>(v);
+    return "";
+  };
+  return {name, description,
+          [=](Config& c, const toml::node& n) -> std::string {
+            if (!n.is_number()) return "must be a number";
+            return check(c, *n.value<double>());
+          },
+          [=](Config& c, const std::string& s) -> std::string {
+            char* end = nullptr;
+            double v = std::strtod(s.c_str(), &end);
+            if (s.empty() || *end != '\0') return "must be a number, got '" + s + "'";
+            return check(c, v);
+          }};
+}
+
+const std::vector<KeyDef>& Keys() {
+  using C = Config;
+  static const std::vector<KeyDef> keys = {
+      Def("server.http", "HTTP listen address HOST:PORT", &C::server, &C::Server::http),
+      Def("server.sip", "SIP listen address HOST:PORT", &C::server, &C::Server::sip),
+      Def("server.threads", "HTTP worker threads", &C::server, &C::Server::threads, 1, 256),
+      Def("server.max_body_bytes", "largest accepted request body", &C::server,
+          &C::Server::max_body_bytes, int64_t{1024}, int64_t{64} << 20),
+      Def("server.request_timeout_ms", "cut off requests slower than this", &C::server,
+          &C::Server::request_timeout_ms, 100, 600000),
+      Def("data.dir", "data directory: database, indexes, recordings", &C::data, &C::Data::dir),
+      Def("knowledge.kb_dir", "knowledge base directory", &C::knowledge, &C::Knowledge::kb_dir),
+      Def("knowledge.answer_threshold", "below this confidence the assistant asks back",
+          &C::knowledge, &C::Knowledge::answer_threshold, 0.0, 1.0),
+      Def("knowledge.alternatives", "topics offered when asking back", &C::knowledge,
+          &C::Knowledge::alternatives, 1, 5),
+      Def("knowledge.jieba_dict", "optional general word list (jieba format)", &C::knowledge,
+          &C::Knowledge::jieba_dict),
+      Def("log.level", "trace, debug, info, warn, error or off", &C::log, &C::Log::level),
+  };
+  return keys;
+}
+
+std::string EnvName(const std::string& key) {
+  std::string env = "ZHIXIAN_";
+  for (char ch : key) env += ch == '.' ? '_' : static_cast<char>(std::toupper(ch));
+  return env;
+}
+
+Status Validate(const Config& c, const std::string& origin) {
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  bool level_ok = false;
+  for (const char* l : kLevels) level_ok |= c.log.level == l;
+  if (!level_ok)
+    return InvalidArgument(origin + ": log.level must be one of trace, debug, info, warn, "
+                           "error, off; got '" + c.log.level + "'");
+  for (auto [key, addr] : {std::pair{"server.http", &c.server.http},
+                           std::pair{"server.sip", &c.server.sip}}) {
+    auto colon = addr->rfind(':');
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < addr->size();
+    if (ok) {
+      for (size_t i = colon + 1; i < addr->size(); ++i) ok &= std::isdigit((*addr)[i]) != 0;
+    }
+    if (ok) ok = std::stol(addr->substr(colon + 1)) <= 65535;
+    if (!ok)
+      return InvalidArgument(origin + ": " + key + " must be HOST:PORT, got '" + *addr + "'");
+  }
+  if (c.data.dir.empty()) return InvalidArgument(origin + ": data.dir must not be empty");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<ConfigKey> ConfigKeys() {
+  std::vector<ConfigKey> out;
+  for (const auto& k : Keys()) out.push_back({k.name, EnvName(k.name), k.description});
+  return out;
+}
+
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& origin,
+                           const std::vector<std::string>& env) {
+  Config config;
+  toml::table table;
+  try {
+    table = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream m;
+    m << origin << ":" << e.source().begin.line << ": " << e.description();
+    return InvalidArgument(m.str());
+  }
+  // Walk every leaf so that a misspelt key is an error rather than silently ignored.
+  for (auto&& [section, node] : table) {
+    const auto* sub = node.as_table();
+    if (!sub)
+      return InvalidArgument(origin + ":" + std::to_string(node.source().begin.line) +
+                             ": '" + std::string(section.str()) + "' must be a [section]");
+    for (auto&& [name, value] : *sub) {
+      std::string key = std::string(section.str()) + "." + std::string(name.str());
+      std::string where = origin + ":" + std::to_string(value.source().begin.line);
+      const KeyDef* def = nullptr;
+      for (const auto& k : Keys()) def = k.name == key ? &k : def;
+      if (!def) return InvalidArgument(where + ": unknown configuration key '" + key + "'");
+      std::string err = def->from_toml(config, value);
+      if (!err.empty()) return InvalidArgument(where + ": " + key + " " + err);
+    }
+  }
+  for (const auto& entry : env) {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || entry.rfind("ZHIXIAN_", 0) != 0) continue;
+    std::string name = entry.substr(0, eq), text = entry.substr(eq + 1);
+    for (const auto& k : Keys()) {
+      if (EnvName(k.name) != name) continue;
+      std::string err = k.from_text(config, text);
+      if (!err.empty()) return InvalidArgument("environment " + name + ": " + k.name + " " + err);
+    }
+  }
+  ZX_RETURN_IF_ERROR(Validate(config, origin));
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& file, const std::vector<std::string>& env) {
+  std::string text;
+  std::string origin = file.empty() ? "defaults" : file;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return InvalidArgument("cannot read configuration file " + file);
+    std::ostringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  return ParseConfig(text, origin, env);
+}
+
+Result<Config> LoadConfig(const std::string& file) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+  return LoadConfig(file, env);
+}
+
+}  // namespace zx

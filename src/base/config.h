@@ -1,0 +1,56 @@
+// Config: every setting of zhixian, with a default for each.
+//
+// Sources, later wins: built-in defaults < the TOML file (--config) < ZHIXIAN_* environment
+// variables (ZHIXIAN_SERVER_HTTP overrides server.http). An unknown key, a value of the wrong
+// type or out of range stops start-up with a message that names the key and where it came from.
+// Built once at start-up and shared read-only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace zx {
+
+struct Config {
+  struct Server {
+    std::string http = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
+    std::string sip = "127.0.0.1:5060";
+    int threads = 2;                       // HTTP worker threads
+    int64_t max_body_bytes = 64 * 1024;    // larger request bodies get 413
+    int request_timeout_ms = 10000;        // a request slower than this is cut off
+  } server;
+  struct Data {
+    std::string dir = "./var";  // database, indexes, recordings
+  } data;
+  struct Knowledge {
+    std::string kb_dir = "kb";        // the knowledge base (entries, synonyms, vocabulary)
+    double answer_threshold = 0.45;   // below this confidence, ask back instead of answering
+    int alternatives = 3;             // topics offered when asking back
+    std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
+  } knowledge;
+  struct Log {
+    std::string level = "info";  // trace, debug, info, warn, error, off
+  } log;
+};
+
+// One configuration key, as documented in config/zhixian.toml.
+struct ConfigKey {
+  std::string name;         // "server.http"
+  std::string env;          // "ZHIXIAN_SERVER_HTTP"
+  std::string description;  // one line, for `zhixian config --help`
+};
+
+// Loads defaults, then `file` if not empty (a missing file is an error), then the environment.
+Result<Config> LoadConfig(const std::string& file);
+// Same, with an explicit environment (NAME=VALUE strings); for tests.
+Result<Config> LoadConfig(const std::string& file, const std::vector<std::string>& environ);
+// Parses TOML text; `origin` names it in errors.
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& origin,
+                           const std::vector<std::string>& environ);
+
+std::vector<ConfigKey> ConfigKeys();
+
+}  // namespace zx
