@@ -1,0 +1,55 @@
+#include "app/context.h"
+
+#include <filesystem>
+
+#include "base/log.h"
+#include "knowledge/loader.h"
+#include "knowledge/store.h"
+
+namespace zx::app {
+
+Result<Config> LoadAppConfig(const CommonFlags& flags) {
+  auto config = LoadConfig(flags.config_file);
+  if (!config.ok()) return config.status();
+  if (!flags.data_dir.empty()) config->data.dir = flags.data_dir;
+  if (!flags.kb_dir.empty()) config->knowledge.kb_dir = flags.kb_dir;
+  return config;
+}
+
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
+  namespace fs = std::filesystem;
+  auto config = LoadAppConfig(flags);
+  if (!config.ok()) return config.status();
+  auto ctx = std::make_unique<AppContext>();
+  ctx->config = std::move(config).value();
+
+  std::error_code ec;
+  fs::create_directories(ctx->config.data.dir, ec);
+  if (ec)
+    return Unavailable("cannot create data directory " + ctx->config.data.dir + ": " +
+                       ec.message() + " (set --data or data.dir)");
+  auto db = storage::Database::Open((fs::path(ctx->config.data.dir) / "zhixian.db").string());
+  if (!db.ok()) return db.status();
+  ctx->db = std::move(db).value();
+  ZX_RETURN_IF_ERROR(knowledge::MigrateKnowledge(*ctx->db));
+
+  auto files = knowledge::LoadKnowledgeBase(ctx->config.knowledge.kb_dir);
+  if (!files.ok()) return files.status();
+  ZX_RETURN_IF_ERROR(knowledge::SaveKnowledgeBase(*ctx->db, *files));
+  auto kb = knowledge::ReadKnowledgeBase(*ctx->db);
+  if (!kb.ok()) return kb.status();
+  log::Info("kb.loaded entries={} synonyms={} dir={}", kb->entries.size(), kb->synonyms.size(),
+            ctx->config.knowledge.kb_dir);
+
+  knowledge::EngineOptions options;
+  options.work_dir = (fs::path(ctx->config.data.dir) / "index").string();
+  options.jieba_dict = ctx->config.knowledge.jieba_dict;
+  options.answer_threshold = ctx->config.knowledge.answer_threshold;
+  options.alternatives = ctx->config.knowledge.alternatives;
+  auto engine = knowledge::KnowledgeEngine::Build(std::move(kb).value(), options);
+  if (!engine.ok()) return engine.status();
+  ctx->engine = std::move(engine).value();
+  return ctx;
+}
+
+}  // namespace zx::app

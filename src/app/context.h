@@ -1,0 +1,34 @@
+// Start-up wiring shared by every sub-command: configuration, data directory, database, and the
+// knowledge engine built from the knowledge base files.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/config.h"
+#include "base/status.h"
+#include "knowledge/engine.h"
+#include "storage/database.h"
+
+namespace zx::app {
+
+// Flags every sub-command takes; empty means "not given".
+struct CommonFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::string kb_dir;
+};
+
+struct AppContext {
+  Config config;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<knowledge::KnowledgeEngine> engine;
+};
+
+// Loads the configuration (flags win over file and environment).
+Result<Config> LoadAppConfig(const CommonFlags& flags);
+// Creates the data directory, opens the database, loads the knowledge base into it and builds
+// the engine from what the database holds.
+Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags);
+
+}  // namespace zx::app

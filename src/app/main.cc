@@ -1,0 +1,48 @@
+// zhixian: one binary, sub-commands for serving, asking and chatting.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#include "base/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"zhixian 智线 — 政务服务热线智能平台 (government service hotline platform)"};
+  cli.require_subcommand(1);
+  zx::app::CommonFlags flags;
+  auto common = [&](CLI::App* sub) {
+    sub->add_option("--data", flags.data_dir, "data directory (default ./var)");
+    sub->add_option("--config", flags.config_file, "configuration file (TOML)");
+    sub->add_option("--kb", flags.kb_dir, "knowledge base directory (default ./kb)");
+  };
+
+  bool json = false;
+  std::string question;
+  auto* ask = cli.add_subcommand("ask", "answer one question, or one per line of stdin");
+  common(ask);
+  ask->add_flag("--json", json, "one JSON object per question");
+  ask->add_option("question", question, "the question (omit to read stdin)");
+
+  auto* chat = cli.add_subcommand("chat", "one conversation, one citizen turn per stdin line");
+  common(chat);
+  chat->add_flag("--json", json, "one JSON object per reply, then the summary");
+
+  std::string http_addr, sip_addr;
+  auto* serve = cli.add_subcommand("serve", "run the server (HTTP API, console, SIP)");
+  common(serve);
+  serve->add_option("--http", http_addr, "HTTP listen address HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_option("--sip", sip_addr, "SIP listen address HOST:PORT (default 127.0.0.1:5060)");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  // Logs go to stderr; the CLI commands keep stdout for their answers.
+  auto config = zx::app::LoadAppConfig(flags);
+  if (!config.ok()) {
+    std::cerr << "zhixian: " << config.status().message() << "\n";
+    return 2;
+  }
+  zx::log::Init(serve->parsed() ? config->log.level : "warn");
+
+  if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
+  if (chat->parsed()) return zx::app::RunChat(flags, json);
+  return zx::app::RunServe(flags, http_addr, sip_addr);
+}

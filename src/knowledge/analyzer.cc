@@ -1,0 +1,108 @@
+#include "knowledge/analyzer.h"
+
+#include <algorithm>
+#include <set>
+
+namespace zx::knowledge {
+namespace {
+
+// Decodes one UTF-8 code point at s[i]; advances i. Input is already sanitised.
+char32_t NextCodePoint(std::string_view s, size_t& i) {
+  unsigned char c = s[i];
+  int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  char32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+  for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
+  i += len;
+  return cp;
+}
+
+bool IsHan(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0x20000 && cp <= 0x2A6DF);
+}
+
+// Character bigrams of each run of Han characters; a lone character stands for itself.
+void AddBigrams(std::string_view s, std::vector<std::string>& out, bool& has_chinese) {
+  std::vector<std::string> run;
+  auto flush = [&] {
+    if (run.size() == 1) out.push_back("_" + run[0]);
+    for (size_t k = 0; k + 1 < run.size(); ++k) out.push_back("_" + run[k] + run[k + 1]);
+    run.clear();
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    char32_t cp = NextCodePoint(s, i);
+    if (IsHan(cp)) {
+      has_chinese = true;
+      run.emplace_back(s.substr(start, i - start));
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
+                                                   const AnalyzerOptions& options) {
+  std::unique_ptr<Analyzer> a(new Analyzer());
+  auto normalizer = text::Normalizer::Create();
+  if (!normalizer.ok()) return normalizer.status();
+  a->normalizer_ = std::move(normalizer).value();
+
+  // Domain vocabulary: what the knowledge base itself calls things.
+  std::set<std::string> domain;
+  auto add = [&](const std::string& raw) {
+    std::string w = a->normalizer_->Normalize(raw);
+    if (w.size() >= 6 && w.size() <= 18 && w.find(' ') == std::string::npos) domain.insert(w);
+  };
+  for (const auto& e : kb.entries) {
+    for (const auto& w : e.keywords) add(w);
+    for (const auto& w : e.synonyms) add(w);
+    for (const auto& w : e.colloquial) add(w);
+  }
+  for (const auto& s : kb.synonyms) {
+    add(s.canonical);
+    for (const auto& v : s.variants) {
+      add(v);
+      a->synonyms_.emplace_back(a->normalizer_->Normalize(v), a->normalizer_->Normalize(s.canonical));
+    }
+  }
+  std::sort(a->synonyms_.begin(), a->synonyms_.end(),
+            [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+
+  std::vector<std::string> words(domain.begin(), domain.end());
+  text::SegmenterOptions seg;
+  seg.jieba_dict = options.jieba_dict;
+  seg.extra_words = words;
+  auto segmenter = text::Segmenter::Create(seg);
+  if (!segmenter.ok()) return segmenter.status();
+  a->segmenter_ = std::move(segmenter).value();
+
+  auto homophones = text::HomophoneCorrector::Create(words, {});
+  if (!homophones.ok()) return homophones.status();
+  a->homophones_ = std::move(homophones).value();
+  return a;
+}
+
+Analysis Analyzer::Analyze(std::string_view raw) const {
+  Analysis out;
+  out.normalized = homophones_->Correct(normalizer_->Normalize(text::SanitizeUtf8(raw)));
+  // Variants found in the text contribute their canonical word as an extra feature.
+  std::string expanded = out.normalized;
+  std::vector<std::string> canon;
+  for (const auto& [variant, canonical] : synonyms_) {
+    if (expanded.find(variant) != std::string::npos) canon.push_back(canonical);
+  }
+  out.words = segmenter_->Segment(out.normalized);
+  out.features = out.words;
+  AddBigrams(out.normalized, out.features, out.has_chinese);
+  for (auto& c : canon) {
+    for (auto& w : segmenter_->Segment(c)) out.features.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace zx::knowledge

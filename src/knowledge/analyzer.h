@@ -1,0 +1,49 @@
+// Analyzer: the one path from a citizen's words to the features that index and classifier see,
+// so that training and querying can never drift apart.
+//
+//   sanitise UTF-8 -> normalise (t2s, width, case) -> correct homophones towards domain words
+//   -> add canonical words for known variants (kb/synonyms.tsv) -> segment -> features
+//
+// Features are the segmented words plus "_xy" character bigrams of each Chinese run (robust to
+// segmentation mistakes and typos). Thread-safe after Create.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "knowledge/entry.h"
+#include "text/normalizer.h"
+#include "text/pinyin.h"
+#include "text/segmenter.h"
+
+namespace zx::knowledge {
+
+struct Analysis {
+  std::string normalized;             // after normalisation and homophone correction
+  std::vector<std::string> words;     // segmented words, no punctuation
+  std::vector<std::string> features;  // words + bigrams (+ canonical synonyms)
+  bool has_chinese = false;
+};
+
+struct AnalyzerOptions {
+  std::string jieba_dict;  // general word list for segmentation; may be empty
+};
+
+class Analyzer {
+ public:
+  static Result<std::unique_ptr<Analyzer>> Create(const KnowledgeBase& kb,
+                                                  const AnalyzerOptions& options);
+  Analysis Analyze(std::string_view text) const;
+
+ private:
+  Analyzer() = default;
+  std::unique_ptr<text::Normalizer> normalizer_;
+  std::unique_ptr<text::Segmenter> segmenter_;
+  std::unique_ptr<text::HomophoneCorrector> homophones_;
+  // variant -> canonical, longest variants first.
+  std::vector<std::pair<std::string, std::string>> synonyms_;
+};
+
+}  // namespace zx::knowledge

@@ -1,0 +1,22 @@
+#include "knowledge/answer.h"
+
+#include <cmath>
+
+namespace zx::knowledge {
+
+nlohmann::json ToJson(const Answer& a) {
+  nlohmann::json j;
+  j["question"] = a.question;
+  j["topic"] = a.topic ? nlohmann::json(*a.topic) : nlohmann::json(nullptr);
+  j["confidence"] = std::round(a.confidence * 1000) / 1000;
+  j["answer"] = a.text;
+  j["citations"] = nlohmann::json::array();
+  for (const auto& c : a.citations) j["citations"].push_back({{"id", c.id}, {"title", c.title}});
+  j["alternatives"] = nlohmann::json::array();
+  for (const auto& alt : a.alternatives)
+    j["alternatives"].push_back(
+        {{"topic", alt.topic}, {"confidence", std::round(alt.confidence * 1000) / 1000}});
+  return j;
+}
+
+}  // namespace zx::knowledge

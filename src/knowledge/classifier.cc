@@ -1,0 +1,109 @@
+#include "knowledge/classifier.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+namespace zx::knowledge {
+namespace {
+
+std::string Line(const std::string& label, const std::vector<std::string>& features) {
+  std::string line = "__label__" + label;
+  for (const auto& f : features) line += " " + f;
+  return line;
+}
+
+// Part of the model cache key: change it whenever the training parameters below change.
+constexpr char kTrainingVersion[] = "softmax dim=32 epoch=40 lr=0.8 seed=7";
+
+}  // namespace
+
+Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
+                                                      const Analyzer& analyzer,
+                                                      const std::string& work_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(work_dir, ec);
+  // The training text; the model is cached under its hash, so a restart with the same
+  // knowledge base loads the model instead of training it again.
+  std::string training;
+  for (const auto& e : kb.entries) {
+    for (const auto& p : e.phrasings) training += Line(e.id, analyzer.Analyze(p).features) + "\n";
+    training += Line(e.id, analyzer.Analyze(e.title).features) + "\n";
+    for (const auto* list : {&e.keywords, &e.synonyms, &e.colloquial})
+      for (const auto& w : *list) training += Line(e.id, analyzer.Analyze(w).features) + "\n";
+  }
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(training + kTrainingVersion));
+  std::string model_file = (fs::path(work_dir) / ("classifier-" + std::string(hash) + ".bin")).string();
+  std::string input = (fs::path(work_dir) / "classifier-train.txt").string();
+
+  std::unique_ptr<Classifier> c(new Classifier());
+  try {
+    if (fs::exists(model_file)) {
+      c->model_.loadModel(model_file);
+    } else {
+      {
+        std::ofstream out(input, std::ios::trunc | std::ios::binary);
+        if (!out) return Unavailable("cannot write classifier training file " + input);
+        out << training;
+      }
+      fasttext::Args args;
+      args.input = input;
+      args.model = fasttext::model_name::sup;
+      args.loss = fasttext::loss_name::softmax;
+      args.dim = 32;
+      args.epoch = 40;
+      args.lr = 0.8;
+      args.wordNgrams = 1;
+      args.minCount = 1;
+      args.minn = 0;
+      args.maxn = 0;
+      args.bucket = 0;  // no hashed n-grams: the features already carry the bigrams
+      args.thread = 1;  // deterministic
+      args.seed = 7;
+      args.verbose = 0;
+      c->model_.train(args);
+      fs::remove(input, ec);
+      // Keep only the current model.
+      for (const auto& f : fs::directory_iterator(work_dir, ec))
+        if (f.path().filename().string().rfind("classifier-", 0) == 0) fs::remove(f.path(), ec);
+      c->model_.saveModel(model_file);
+    }
+  } catch (const std::exception& err) {
+    return Internal(std::string("topic classifier: ") + err.what());
+  }
+  std::unordered_map<std::string, int> by_id;
+  for (size_t i = 0; i < kb.entries.size(); ++i) by_id[kb.entries[i].id] = static_cast<int>(i);
+  auto dict = c->model_.getDictionary();
+  c->label_to_topic_.resize(dict->nlabels());
+  for (int32_t l = 0; l < dict->nlabels(); ++l) {
+    std::string label = dict->getLabel(l).substr(9);  // strip "__label__"
+    c->label_to_topic_[l] = by_id.at(label);
+  }
+  c->topics_ = kb.entries.size();
+  return c;
+}
+
+std::vector<double> Classifier::Predict(const std::vector<std::string>& features) const {
+  std::vector<double> p(topics_, 0.0);
+  std::ostringstream line;
+  for (const auto& f : features) line << f << ' ';
+  line << '\n';
+  std::istringstream in(line.str());
+  std::vector<std::pair<fasttext::real, std::string>> preds;
+  model_.predictLine(in, preds, static_cast<int32_t>(topics_), 0.0);
+  if (preds.empty()) return p;
+  auto dict = model_.getDictionary();
+  for (const auto& [prob, label] : preds) {
+    int32_t id = dict->getId(label);
+    if (id < 0) continue;
+    int32_t l = id - dict->nwords();
+    if (l >= 0 && l < static_cast<int32_t>(label_to_topic_.size()))
+      p[label_to_topic_[l]] = prob;
+  }
+  return p;
+}
+
+}  // namespace zx::knowledge

@@ -1,0 +1,35 @@
+// Topic classifier: a fastText supervised model trained at start-up on the knowledge base's
+// phrasings and vocabulary (a few thousand lines train in well under a second). Training is
+// single-threaded with a fixed seed, so the same knowledge base gives the same model.
+// Predict is const and thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fasttext/fasttext.h>
+
+#include "base/status.h"
+#include "knowledge/analyzer.h"
+#include "knowledge/entry.h"
+
+namespace zx::knowledge {
+
+class Classifier {
+ public:
+  // `work_dir` receives the training file fastText needs as input.
+  static Result<std::unique_ptr<Classifier>> Train(const KnowledgeBase& kb,
+                                                   const Analyzer& analyzer,
+                                                   const std::string& work_dir);
+  // Probability per topic (index into kb.entries), summing to 1.
+  std::vector<double> Predict(const std::vector<std::string>& features) const;
+
+ private:
+  Classifier() = default;
+  fasttext::FastText model_;
+  std::vector<int> label_to_topic_;  // fastText label index -> topic index
+  size_t topics_ = 0;
+};
+
+}  // namespace zx::knowledge

@@ -1,0 +1,52 @@
+// KnowledgeEngine: the text assistant. Ranks topics for a question by combining the classifier's
+// probabilities with BM25 evidence from the index into one calibrated confidence, then answers
+// from the best entry with its citation, or asks back offering the likeliest topics when the
+// confidence is below the threshold. Thread-safe; built once at start-up.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "knowledge/analyzer.h"
+#include "knowledge/answer.h"
+#include "knowledge/classifier.h"
+#include "knowledge/entry.h"
+#include "knowledge/index.h"
+
+namespace zx::knowledge {
+
+struct EngineOptions {
+  std::string work_dir;            // index and classifier files (under the data directory)
+  std::string jieba_dict;          // general word list for segmentation; may be empty
+  double answer_threshold = 0.45;  // below: ask back
+  int alternatives = 3;
+};
+
+struct ScoredTopic {
+  int topic;  // index into the knowledge base's entries
+  double confidence;
+};
+
+class KnowledgeEngine final : public Assistant {
+ public:
+  static Result<std::unique_ptr<KnowledgeEngine>> Build(KnowledgeBase kb,
+                                                        const EngineOptions& options);
+  Answer Ask(std::string_view question) const override;
+  // All topics with evidence, best first; confidences sum to at most 1.
+  std::vector<ScoredTopic> Rank(std::string_view question) const;
+  const KnowledgeBase& knowledge_base() const { return kb_; }
+  const Analyzer& analyzer() const { return *analyzer_; }
+
+ private:
+  KnowledgeEngine() = default;
+  std::vector<ScoredTopic> RankAnalysis(const Analysis& a) const;
+  KnowledgeBase kb_;
+  EngineOptions options_;
+  std::unique_ptr<Analyzer> analyzer_;
+  std::unique_ptr<Index> index_;
+  std::unique_ptr<Classifier> classifier_;
+};
+
+}  // namespace zx::knowledge

@@ -1,0 +1,84 @@
+#include "knowledge/index.h"
+
+#include <filesystem>
+#include <set>
+
+namespace zx::knowledge {
+namespace {
+
+constexpr Xapian::valueno kTopicSlot = 0;
+constexpr Xapian::doccount kTopDocuments = 40;
+
+void AddFeatures(Xapian::Document& doc, const std::vector<std::string>& features) {
+  for (const auto& f : features)
+    if (!f.empty() && f.size() < 200) doc.add_term(f);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analyzer& analyzer,
+                                            const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) return Unavailable("cannot create index directory " + dir + ": " + ec.message());
+  try {
+    Xapian::WritableDatabase db(dir, Xapian::DB_CREATE_OR_OVERWRITE);
+    for (size_t i = 0; i < kb.entries.size(); ++i) {
+      const Entry& e = kb.entries[i];
+      std::string topic = std::to_string(i);
+      auto add_doc = [&](const std::string& text) {
+        Xapian::Document doc;
+        AddFeatures(doc, analyzer.Analyze(text).features);
+        doc.add_value(kTopicSlot, topic);
+        db.add_document(doc);
+      };
+      for (const auto& p : e.phrasings) add_doc(p);
+      std::string about = e.title;
+      for (const auto* list : {&e.keywords, &e.synonyms, &e.colloquial})
+        for (const auto& w : *list) about += " " + w;
+      add_doc(about);
+    }
+    db.commit();
+  } catch (const Xapian::Error& err) {
+    return Internal("building the index in " + dir + ": " + err.get_msg());
+  }
+  return std::unique_ptr<Index>(new Index(dir));
+}
+
+std::unordered_map<int, double> Index::Search(const std::vector<std::string>& features) const {
+  std::unordered_map<int, double> best;
+  std::set<std::string> unique(features.begin(), features.end());
+  if (unique.empty()) return best;
+  std::unique_ptr<Xapian::Database> db;
+  {
+    std::lock_guard lock(mu_);
+    if (!pool_.empty()) {
+      db = std::move(pool_.back());
+      pool_.pop_back();
+    }
+  }
+  try {
+    if (!db) db = std::make_unique<Xapian::Database>(dir_);
+    Xapian::Enquire enquire(*db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_OR, unique.begin(), unique.end()));
+    enquire.set_weighting_scheme(Xapian::BM25Weight());
+    Xapian::MSet mset = enquire.get_mset(0, kTopDocuments);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      int topic = std::stoi(it.get_document().get_value(kTopicSlot));
+      double& b = best[topic];
+      b = std::max(b, it.get_weight());
+    }
+  } catch (const Xapian::Error&) {
+    best.clear();  // an unreadable index ranks nothing; the classifier still answers
+    db.reset();
+  }
+  if (db) {
+    std::lock_guard lock(mu_);
+    pool_.push_back(std::move(db));
+  }
+  return best;
+}
+
+}  // namespace zx::knowledge

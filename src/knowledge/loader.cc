@@ -1,0 +1,220 @@
+#include "knowledge/loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace zx::knowledge {
+namespace {
+
+const std::set<std::string> kKinds = {"faq", "calc", "complaint", "query", "meta"};
+const std::set<std::string> kSlas = {"2h", "24h", "7d", "-"};
+
+std::string At(const std::string& origin, const toml::source_region& where) {
+  return origin + ":" + std::to_string(where.begin.line);
+}
+
+bool ValidId(const std::string& id) {
+  auto dot = id.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == id.size()) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+  });
+}
+
+bool ValidDate(const std::string& d) {
+  int y, m, day;
+  char tail;
+  if (d.size() != 10 || std::sscanf(d.c_str(), "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
+    return false;
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || day < 1 || day > kDays[m - 1]) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && day == 29 && !leap);
+}
+
+// Reads one entry table; every field is required.
+Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
+  Entry e;
+  e.origin = At(origin, t.source());
+  auto where = [&](const char* field) {
+    const toml::node* n = t.get(field);
+    return n ? At(origin, n->source()) : e.origin;
+  };
+  auto fail = [&](const char* field, const std::string& why) -> Status {
+    std::string name = e.id.empty() ? "entry" : "entry '" + e.id + "'";
+    return InvalidArgument(where(field) + ": " + name + ": " + field + " " + why);
+  };
+  auto text = [&](const char* field, std::string& out) -> Status {
+    const toml::node* n = t.get(field);
+    if (!n) return fail(field, "is missing");
+    if (!n->is_string()) return fail(field, "must be a string");
+    out = *n->value<std::string>();
+    // Trim surrounding whitespace (multi-line strings start with a newline).
+    auto b = out.find_first_not_of(" \t\r\n");
+    auto en = out.find_last_not_of(" \t\r\n");
+    out = b == std::string::npos ? "" : out.substr(b, en - b + 1);
+    if (out.empty()) return fail(field, "must not be empty");
+    return Status::Ok();
+  };
+  auto list = [&](const char* field, std::vector<std::string>& out) -> Status {
+    const toml::node* n = t.get(field);
+    if (!n) return fail(field, "is missing");
+    const toml::array* a = n->as_array();
+    if (!a) return fail(field, "must be an array of strings");
+    std::set<std::string> seen;
+    for (const auto& item : *a) {
+      if (!item.is_string())
+        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
+                               " must contain only strings");
+      std::string s = *item.value<std::string>();
+      if (s.empty())
+        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
+                               " has an empty string");
+      if (!seen.insert(s).second)
+        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
+                               " repeats \"" + s + "\"");
+      out.push_back(std::move(s));
+    }
+    return Status::Ok();
+  };
+
+  ZX_RETURN_IF_ERROR(text("id", e.id));
+  if (!ValidId(e.id)) return fail("id", "must look like area.name in lower case, got '" + e.id + "'");
+  ZX_RETURN_IF_ERROR(text("kind", e.kind));
+  if (!kKinds.count(e.kind)) return fail("kind", "must be faq, calc, complaint, query or meta");
+  ZX_RETURN_IF_ERROR(text("department", e.department));
+  ZX_RETURN_IF_ERROR(text("sla", e.sla));
+  if (!kSlas.count(e.sla)) return fail("sla", "must be 2h, 24h, 7d or -");
+  if (e.kind == "complaint" && e.sla == "-") return fail("sla", "is required for a complaint");
+  ZX_RETURN_IF_ERROR(text("title", e.title));
+  const toml::node* v = t.get("version");
+  if (!v) return fail("version", "is missing");
+  if (!v->is_integer() || *v->value<int64_t>() < 1) return fail("version", "must be an integer >= 1");
+  e.version = static_cast<int>(*v->value<int64_t>());
+  ZX_RETURN_IF_ERROR(text("effective", e.effective));
+  if (!ValidDate(e.effective)) return fail("effective", "must be a date YYYY-MM-DD");
+  ZX_RETURN_IF_ERROR(text("source", e.source));
+  ZX_RETURN_IF_ERROR(text("answer", e.answer));
+  ZX_RETURN_IF_ERROR(list("keywords", e.keywords));
+  ZX_RETURN_IF_ERROR(list("synonyms", e.synonyms));
+  ZX_RETURN_IF_ERROR(list("colloquial", e.colloquial));
+  ZX_RETURN_IF_ERROR(list("phrasings", e.phrasings));
+  if (e.phrasings.size() < static_cast<size_t>(kMinPhrasings))
+    return fail("phrasings", "has " + std::to_string(e.phrasings.size()) +
+                                 " items, needs at least " + std::to_string(kMinPhrasings));
+  for (const auto& [key, node] : t) {
+    static const std::set<std::string> kFields = {
+        "id",     "kind",   "department", "sla",      "title",    "version",   "effective",
+        "source", "answer", "keywords",   "synonyms", "colloquial", "phrasings"};
+    if (!kFields.count(std::string(key.str())))
+      return InvalidArgument(At(origin, node.source()) + ": entry '" + e.id +
+                             "': unknown field '" + std::string(key.str()) + "'");
+  }
+  return e;
+}
+
+Result<std::string> ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return InvalidArgument("cannot read " + p.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin) {
+  toml::table doc;
+  try {
+    doc = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& err) {
+    return InvalidArgument(origin + ":" + std::to_string(err.source().begin.line) + ": " +
+                           std::string(err.description()));
+  }
+  for (const auto& [key, node] : doc) {
+    if (key.str() != "entry")
+      return InvalidArgument(At(origin, node.source()) + ": unknown top-level key '" +
+                             std::string(key.str()) + "' (expected [[entry]] tables)");
+  }
+  const toml::array* arr = doc["entry"].as_array();
+  if (!arr) return InvalidArgument(origin + ":1: no [[entry]] tables");
+  std::vector<Entry> out;
+  for (const auto& node : *arr) {
+    const toml::table* t = node.as_table();
+    if (!t) return InvalidArgument(At(origin, node.source()) + ": entry must be a table");
+    auto e = ReadEntry(*t, origin);
+    if (!e.ok()) return e.status();
+    out.push_back(std::move(e).value());
+  }
+  return out;
+}
+
+Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv, const std::string& origin) {
+  std::vector<Synonym> out;
+  std::set<std::string> canonicals;
+  std::istringstream in(tsv);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (n == 1 || line.empty() || line[0] == '#') continue;  // header, blanks, comments
+    auto tab = line.find('\t');
+    std::string where = origin + ":" + std::to_string(n);
+    if (tab == std::string::npos || tab == 0)
+      return InvalidArgument(where + ": expected canonical<TAB>variant|variant");
+    Synonym s;
+    s.canonical = line.substr(0, tab);
+    if (!canonicals.insert(s.canonical).second)
+      return InvalidArgument(where + ": canonical word '" + s.canonical + "' appears twice");
+    std::istringstream vs(line.substr(tab + 1));
+    std::string v;
+    while (std::getline(vs, v, '|'))
+      if (!v.empty() && v != s.canonical) s.variants.push_back(v);
+    if (s.variants.empty()) return InvalidArgument(where + ": '" + s.canonical + "' has no variants");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
+  namespace fs = std::filesystem;
+  KnowledgeBase kb;
+  fs::path entries_dir = fs::path(kb_dir) / "entries";
+  std::error_code ec;
+  if (!fs::is_directory(entries_dir, ec))
+    return InvalidArgument("knowledge base directory " + entries_dir.string() +
+                           " not found (set knowledge.kb_dir or --kb)");
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(entries_dir))
+    if (f.path().extension() == ".toml") files.push_back(f.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) return InvalidArgument("no *.toml entry files in " + entries_dir.string());
+  std::set<std::string> ids;
+  for (const auto& f : files) {
+    auto text = ReadFile(f);
+    if (!text.ok()) return text.status();
+    auto entries = ParseEntries(*text, f.string());
+    if (!entries.ok()) return entries.status();
+    for (auto& e : *entries) {
+      if (!ids.insert(e.id).second)
+        return InvalidArgument(e.origin + ": entry id '" + e.id + "' is defined twice");
+      kb.entries.push_back(std::move(e));
+    }
+  }
+  fs::path syn = fs::path(kb_dir) / "synonyms.tsv";
+  if (fs::exists(syn)) {
+    auto text = ReadFile(syn);
+    if (!text.ok()) return text.status();
+    auto s = ParseSynonyms(*text, syn.string());
+    if (!s.ok()) return s.status();
+    kb.synonyms = std::move(s).value();
+  }
+  return kb;
+}
+
+}  // namespace zx::knowledge

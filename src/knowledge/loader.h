@@ -1,0 +1,25 @@
+// Loading the knowledge base from its files, with validation.
+//
+// A malformed file is rejected with "FILE:LINE: reason" naming the entry and field; the whole
+// load fails so that a server never runs on half a knowledge base. Pure functions of their input.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+#include "knowledge/entry.h"
+
+namespace zx::knowledge {
+
+inline constexpr int kMinPhrasings = 12;
+
+// Loads kb_dir/entries/*.toml (in name order) and kb_dir/synonyms.tsv (optional).
+Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir);
+
+// Parses one entries file's text; `origin` is the file name used in messages.
+Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin);
+
+// Parses synonyms.tsv text: a header line, then "canonical<TAB>variant|variant|...".
+Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv_text, const std::string& origin);
+
+}  // namespace zx::knowledge

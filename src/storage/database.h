@@ -1,0 +1,79 @@
+// Database: a thin, safe layer over SQLite (WAL mode) used by every module that stores data.
+//
+// One Database per file. SQLite is opened in serialized mode, so a Database may be shared across
+// threads; statements are not: prepare one per use (or per thread). Errors come back as Status
+// with SQLite's message; nothing throws.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace zx::storage {
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  // Binds are 1-based, as in SQLite.
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& BindNull(int index);
+
+  // Steps once: true when a row is ready, false when done.
+  Result<bool> Step();
+  // Steps to completion, for statements without rows.
+  Status Run();
+  void Reset();
+
+  std::string Text(int column) const;
+  int64_t Int(int column) const;
+  double Double(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  friend class Database;
+  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  sqlite3_stmt* stmt_;
+};
+
+// A numbered schema change; applied once, in order, recorded in schema_migrations.
+struct Migration {
+  std::string module;  // "knowledge"
+  int version;         // 1, 2, ... within the module
+  std::string sql;
+};
+
+class Database {
+ public:
+  // Opens or creates `path` (":memory:" for a private in-memory database).
+  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  ~Database();
+
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
+  Status Transaction(const std::function<Status()>& body);
+  // Applies the migrations not yet applied.
+  Status Migrate(const std::vector<Migration>& migrations);
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+}  // namespace zx::storage
