@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libicu-dev libopencc-dev opencc
   libfriso-dev friso-dict python3-jieba
   libxapian-dev libfasttext-dev
+  libssl-dev libgcrypt20-dev libargon2-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl)

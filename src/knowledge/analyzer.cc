@@ -81,7 +81,9 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
   if (!segmenter.ok()) return segmenter.status();
   a->segmenter_ = std::move(segmenter).value();
 
-  auto homophones = text::HomophoneCorrector::Create(words, {});
+  // General words are right as written (事业单位 is not 失业单位).
+  auto homophones =
+      text::HomophoneCorrector::Create(words, text::ReadJiebaWords(options.jieba_dict));
   if (!homophones.ok()) return homophones.status();
   a->homophones_ = std::move(homophones).value();
   return a;

@@ -81,7 +81,9 @@ TEST_F(EngineTest, ConfidencesAreOrderedAndBounded) {
   double sum = 0;
   for (size_t i = 0; i < ranked.size(); ++i) {
     sum += ranked[i].confidence;
-    if (i) EXPECT_GE(ranked[i - 1].confidence, ranked[i].confidence);
+    if (i) {
+      EXPECT_GE(ranked[i - 1].confidence, ranked[i].confidence);
+    }
   }
   EXPECT_LE(sum, 1.0 + 1e-3);
   EXPECT_EQ(engine_->knowledge_base().entries[ranked[0].topic].id, "yb.remote_filing");

@@ -93,6 +93,7 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 }
 
 Status Database::Transaction(const std::function<Status()>& body) {
+  std::lock_guard lock(transaction_mu_);
   ZX_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   Status s = body();
   if (!s.ok()) {

@@ -1,8 +1,9 @@
 // Database: a thin, safe layer over SQLite (WAL mode) used by every module that stores data.
 //
 // One Database per file. SQLite is opened in serialized mode, so a Database may be shared across
-// threads; statements are not: prepare one per use (or per thread). Errors come back as Status
-// with SQLite's message; nothing throws.
+// threads; statements are not: prepare one per use (or per thread). Transactions on one
+// connection are serialised by a mutex (SQLite has one transaction per connection), so two
+// threads never nest BEGINs. Errors come back as Status with SQLite's message; nothing throws.
 #pragma once
 
 #include <sqlite3.h>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +76,7 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::recursive_mutex transaction_mu_;  // recursive: a migration runs inside Transaction
 };
 
 }  // namespace zx::storage

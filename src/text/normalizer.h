@@ -4,6 +4,8 @@
 // Steps, in order: invalid UTF-8 bytes are dropped; traditional -> simplified (OpenCC t2s.json,
 // then the few variants OpenCC leaves, e.g. 帐户 -> 账户); full-width ASCII and the ideographic
 // space -> half-width; ASCII letters lower-cased; runs of whitespace collapsed.
+// Punctuation: full-width forms fold to ASCII with the rest (，？！ -> , ? !); CJK punctuation
+// (。、《》“”) is kept as written; so are emoji and other symbols.
 // Numbers are left as written here: numerals.h reads them.
 // Thread-safe after Create (OpenCC converters are immutable).
 #pragma once

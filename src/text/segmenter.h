@@ -27,4 +27,7 @@ class Segmenter {
   virtual std::vector<std::string> Segment(std::string_view normalized) const = 0;
 };
 
+// The words (first column) of a jieba-format dictionary; empty when the file cannot be read.
+std::vector<std::string> ReadJiebaWords(const std::string& path);
+
 }  // namespace zx::text

@@ -1,0 +1,43 @@
+#include "http/errors.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace zx::http {
+namespace {
+
+TEST(Errors, EachCodeHasItsHttpStatus) {
+  EXPECT_EQ(HttpStatusFor(Code::kOk), 200);
+  EXPECT_EQ(HttpStatusFor(Code::kInvalidArgument), 400);
+  EXPECT_EQ(HttpStatusFor(Code::kUnauthenticated), 401);
+  EXPECT_EQ(HttpStatusFor(Code::kPermissionDenied), 403);
+  EXPECT_EQ(HttpStatusFor(Code::kNotFound), 404);
+  EXPECT_EQ(HttpStatusFor(Code::kAlreadyExists), 409);
+  EXPECT_EQ(HttpStatusFor(Code::kFailedPrecondition), 409);
+  EXPECT_EQ(HttpStatusFor(Code::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusFor(Code::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusFor(Code::kDataLoss), 500);
+  EXPECT_EQ(HttpStatusFor(Code::kInternal), 500);
+}
+
+TEST(Errors, BodyIsTheErrorObject) {
+  Response r = ErrorResponse(NotFound("没有这个工单 T-1"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(
+      j, nlohmann::json::parse(R"({"error":{"code":"not_found","message":"没有这个工单 T-1"}})"));
+}
+
+TEST(Errors, ExplicitStatusAndTransportCodes) {
+  Response r = ErrorResponse(ResourceExhausted("too big"), 413);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["code"], "resource_exhausted");
+  r = ErrorResponse(405, "method_not_allowed", "use POST");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["message"], "use POST");
+}
+
+}  // namespace
+}  // namespace zx::http

@@ -1,0 +1,64 @@
+// Request and Response: plain values that handlers take and return, free of Beast, so that a
+// handler is a function testable without a server.
+//
+//   Response Hello(const Request& req) {
+//     return Response::Json(200, {{"hello", req.PathParam("name")}});
+//   }
+//
+// Thread-safety: plain values; a Handler is called concurrently from the server's threads and
+// must be thread-safe itself.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zx::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method;          // "GET", "POST", ... (upper case, as sent)
+  std::string path;            // the target before '?', not decoded: "/api/v1/ask"
+  Fields query;                // decoded query parameters, in order
+  Fields headers;              // as received; look up with Header()
+  std::string body;            // raw bytes; not validated
+  std::string remote_address;  // "127.0.0.1:53124"
+  std::string request_id;      // the X-Request-Id of the response
+  Fields path_params;          // decoded {name} segments of the matched route
+
+  // The first header of that name (case-insensitive), or "" when absent.
+  std::string_view Header(std::string_view name) const;
+  // The first query parameter of that name, if any.
+  std::optional<std::string_view> Query(std::string_view name) const;
+  // The path parameter of that name, or "" when the route has none.
+  std::string_view PathParam(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  Fields headers;  // extra headers; the server adds request id and security headers
+
+  // `value` serialised compactly; invalid UTF-8 in strings is replaced, never thrown.
+  static Response Json(int status, const nlohmann::json& value);
+  static Response Text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
+  // The first header of that name (case-insensitive), or "" when absent.
+  std::string_view Header(std::string_view name) const;
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+// Splits "a=1&b=%E5%8C%BB+x" into decoded pairs ('+' is a space; bad escapes stay as they are).
+Fields ParseQuery(std::string_view query);
+// Decodes %XX escapes; `plus_is_space` for query strings.
+std::string PercentDecode(std::string_view text, bool plus_is_space);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace zx::http

@@ -1,0 +1,280 @@
+#include "security/audit.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "security/testing/fixtures.h"
+
+namespace zx::security {
+namespace {
+
+using Problem = AuditVerification::Problem;
+
+class AuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 1; i <= 6; ++i) {
+      AuditEvent e;
+      e.actor = "agent" + std::to_string(i % 2);
+      e.role = "agent";
+      e.action = "ticket.read";
+      e.object_type = "ticket";
+      e.object_id = "T" + std::to_string(i);
+      e.purpose = "handling the call";
+      e.remote = "10.0.0." + std::to_string(i);
+      e.details_json = "{\"n\":" + std::to_string(i) + "}";
+      ASSERT_TRUE(f_.audit->Append(e).ok());
+      f_.clock.Advance(std::chrono::seconds(1));
+    }
+  }
+  // Tampering from outside the product: someone with the database file and sqlite3.
+  void Sql(const std::string& sql) {
+    ASSERT_TRUE(f_.db
+                    ->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
+                           "DROP TRIGGER IF EXISTS audit_log_no_delete;")
+                    .ok());
+    Status s = f_.db->Exec(sql);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string HashOf(int64_t seq) {
+    auto q = f_.db->Prepare("SELECT hash FROM audit_log WHERE seq = ?1");
+    q->Bind(1, seq);
+    EXPECT_TRUE(*q->Step());
+    return q->Text(0);
+  }
+  // Moves entries with seq >= from by delta (keeping the primary key unique on the way).
+  void Renumber(int64_t from, int64_t delta) {
+    Sql("UPDATE audit_log SET seq = -seq WHERE seq >= " + std::to_string(from));
+    Sql("UPDATE audit_log SET seq = -seq + (" + std::to_string(delta) + ") WHERE seq < 0");
+  }
+  void InsertRow(int64_t seq, const std::string& prev, const std::string& hash, const AuditEvent& e,
+                 int64_t time_ms) {
+    auto q = f_.db->Prepare(
+        "INSERT INTO audit_log (seq, time_ms, actor, role, action, object_type, object_id, "
+        "purpose, remote, details, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12)");
+    q->Bind(1, seq).Bind(2, time_ms).Bind(3, e.actor).Bind(4, e.role).Bind(5, e.action);
+    q->Bind(6, e.object_type).Bind(7, e.object_id).Bind(8, e.purpose).Bind(9, e.remote);
+    q->Bind(10, e.details_json).Bind(11, prev).Bind(12, hash);
+    ASSERT_TRUE(q->Run().ok());
+  }
+  AuditVerification Verify(const std::optional<AuditHead>& anchor = std::nullopt) {
+    auto v = f_.audit->Verify(anchor);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return *v;
+  }
+
+  testing::SecurityFixture f_;
+};
+
+TEST_F(AuditTest, IntactChainVerifies) {
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.ok()) << v.message;
+  EXPECT_EQ(v.entries, 6);
+  EXPECT_EQ(v.head.seq, 6);
+  EXPECT_EQ(v.head.hash, HashOf(6));
+  EXPECT_TRUE(Verify(AuditHead{4, HashOf(4)}).ok());
+}
+
+TEST_F(AuditTest, HashIsSm3OverPrevHashAndCanonicalForm) {
+  auto all = f_.audit->Query({});
+  ASSERT_EQ(all->size(), 6u);
+  const AuditEntry& first = (*all)[0];
+  EXPECT_EQ(first.prev_hash, std::string(64, '0'));
+  EXPECT_EQ(first.time_ms, 1700000000000);
+  std::string canonical = AuditLog::CanonicalForm(1, first.time_ms, first.event);
+  EXPECT_EQ(canonical,
+            "zx-audit-1\nseq=1:1\ntime_ms=13:1700000000000\nactor=6:agent1\nrole=5:agent\n"
+            "action=11:ticket.read\nobject_type=6:ticket\nobject_id=2:T1\n"
+            "purpose=17:handling the call\nremote=8:10.0.0.1\ndetails=7:{\"n\":1}\n");
+  EXPECT_EQ(first.hash, AuditLog::ChainHash(first.prev_hash, canonical));
+  EXPECT_EQ((*all)[1].prev_hash, first.hash);
+}
+
+TEST_F(AuditTest, ProductCannotChangeOrDeleteEntries) {
+  Status up = f_.db->Exec("UPDATE audit_log SET actor = 'x' WHERE seq = 2");
+  EXPECT_FALSE(up.ok());
+  EXPECT_NE(up.message().find("append-only"), std::string::npos);
+  EXPECT_FALSE(f_.db->Exec("DELETE FROM audit_log WHERE seq = 2").ok());
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(AuditTest, DetectsChangedEntry) {
+  Sql("UPDATE audit_log SET object_id = 'T999' WHERE seq = 3");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kChanged);
+  EXPECT_EQ(v.seq, 3);
+  EXPECT_EQ(v.message, "seq 3: hash mismatch: the entry was changed after it was written");
+  EXPECT_EQ(v.entries, 2);
+}
+
+TEST_F(AuditTest, DetectsChangedTimestampAndDetails) {
+  Sql("UPDATE audit_log SET details = '{\"n\":5 }' WHERE seq = 5");
+  EXPECT_EQ(Verify().seq, 5);
+  EXPECT_EQ(Verify().problem, Problem::kChanged);
+}
+
+TEST_F(AuditTest, DetectsRemovedEntryAsGap) {
+  Sql("DELETE FROM audit_log WHERE seq = 3");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kRemoved);
+  EXPECT_EQ(v.seq, 4);
+  EXPECT_EQ(v.message, "gap in seq between 2 and 4: entry 3 was removed");
+}
+
+TEST_F(AuditTest, DetectsSeveralRemovedAndRemovedFirst) {
+  Sql("DELETE FROM audit_log WHERE seq IN (3, 4)");
+  EXPECT_EQ(Verify().message, "gap in seq between 2 and 5: entries 3..4 were removed");
+  Sql("DELETE FROM audit_log WHERE seq = 1");
+  EXPECT_EQ(Verify().message, "seq 2: the log starts at seq 2, not 1: entry 1 was removed");
+}
+
+TEST_F(AuditTest, DetectsRemovedEntryWithRenumbering) {
+  Sql("DELETE FROM audit_log WHERE seq = 3");
+  Renumber(4, -1);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kRemoved);
+  EXPECT_EQ(v.seq, 3);
+  EXPECT_NE(v.message.find("prev_hash mismatch at seq 3"), std::string::npos) << v.message;
+  EXPECT_NE(v.message.find("removed"), std::string::npos) << v.message;
+}
+
+TEST_F(AuditTest, DetectsInsertedWellFormedEntry) {
+  // A careful forger: makes room, links the new entry to seq 2 and hashes it correctly.
+  Renumber(3, +1);
+  AuditEvent forged;
+  forged.actor = "auditor";
+  forged.role = "auditor";
+  forged.action = "audit.read";
+  forged.remote = "10.9.9.9";
+  std::string prev = HashOf(2);
+  int64_t t = 1700000001500;
+  InsertRow(3, prev, AuditLog::ChainHash(prev, AuditLog::CanonicalForm(3, t, forged)), forged, t);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kInserted);
+  EXPECT_EQ(v.seq, 3);
+  EXPECT_EQ(v.message, "seq 3 was inserted: seq 3 and seq 4 both follow seq 2");
+}
+
+TEST_F(AuditTest, DetectsInsertedJunkEntry) {
+  Renumber(3, +1);
+  AuditEvent junk;
+  junk.actor = "x";
+  junk.action = "y";
+  InsertRow(3, std::string(64, 'a'), std::string(64, 'b'), junk, 1);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kInserted);
+  EXPECT_EQ(v.seq, 3);
+  EXPECT_EQ(v.message, "seq 3 was inserted: seq 4 follows seq 2 directly");
+}
+
+TEST_F(AuditTest, DetectsInsertedEntryAtTheEnd) {
+  AuditEvent junk;
+  junk.actor = "x";
+  junk.action = "y";
+  InsertRow(7, std::string(64, 'a'), std::string(64, 'b'), junk, 1);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kInserted);
+  EXPECT_EQ(v.seq, 7);
+  EXPECT_NE(v.message.find("seq 7 does not belong to the chain"), std::string::npos);
+}
+
+TEST_F(AuditTest, AnchorCatchesTruncationAndRewriting) {
+  AuditHead head = Verify().head;
+  Sql("DELETE FROM audit_log WHERE seq = 6");
+  EXPECT_TRUE(Verify().ok());  // a plain chain cannot tell
+  AuditVerification v = Verify(head);
+  EXPECT_EQ(v.problem, Problem::kRemoved);
+  EXPECT_EQ(v.message,
+            "seq 6 (the recorded head) is gone: the log ends at seq 5: entries were removed "
+            "from its end");
+
+  // Rewrite seq 2 and re-hash everything after it: consistent, but not with the anchor.
+  AuditHead head5{5, HashOf(5)};
+  Sql("UPDATE audit_log SET object_id = 'T0' WHERE seq = 2");
+  auto all = f_.audit->Query({});
+  std::string prev = HashOf(1);
+  for (const auto& e : *all) {
+    if (e.seq < 2) continue;
+    std::string h = AuditLog::ChainHash(prev, AuditLog::CanonicalForm(e.seq, e.time_ms, e.event));
+    Sql("UPDATE audit_log SET prev_hash = '" + prev + "', hash = '" + h +
+        "' WHERE seq = " + std::to_string(e.seq));
+    prev = h;
+  }
+  EXPECT_TRUE(Verify().ok());
+  AuditVerification r = Verify(head5);
+  EXPECT_EQ(r.problem, Problem::kChanged);
+  EXPECT_EQ(r.seq, 5);
+}
+
+TEST_F(AuditTest, AppendValidatesAndMasksPersonalData) {
+  AuditEvent e;
+  e.actor = "agent1";
+  e.action = "";
+  EXPECT_EQ(f_.audit->Append(e).status().code(), Code::kInvalidArgument);
+  e.action = "pii.reveal";
+  e.details_json = "not json";
+  EXPECT_EQ(f_.audit->Append(e).status().code(), Code::kInvalidArgument);
+  e.details_json = "{\"callback\":\"13812345678\"}";
+  e.purpose = "call back 13812345678 about ID 110101199003078515";
+  auto entry = f_.audit->Append(e);
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->event.details_json, "{\"callback\":\"138****5678\"}");
+  EXPECT_EQ(entry->event.purpose.find("13812345678"), std::string::npos);
+  EXPECT_EQ(entry->event.purpose.find("110101199003078515"), std::string::npos);
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(AuditTest, WhoAccessedACitizen) {
+  const std::string citizen = std::string(64, 'c');  // a blind index in real use
+  Principal sup;
+  sup.kind = Principal::Kind::kUser;
+  sup.name = "sup1";
+  sup.role = Role::kSupervisor;
+  AuditEvent e = AuditEventBy(sup, "pii.reveal", "citizen", citizen, "ticket T2 return visit");
+  e.remote = "10.1.1.1";
+  ASSERT_TRUE(f_.audit->Append(e).ok());
+  f_.clock.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(
+      f_.audit->Append(AuditEventBy(sup, "conversation.read", "citizen", citizen, "quality review"))
+          .ok());
+  ASSERT_TRUE(f_.audit->Append(AuditEventBy(sup, "pii.reveal", "citizen", "other")).ok());
+  auto who = f_.audit->WhoAccessed("citizen", citizen);
+  ASSERT_TRUE(who.ok());
+  ASSERT_EQ(who->size(), 2u);
+  EXPECT_EQ((*who)[0].event.actor, "sup1");
+  EXPECT_EQ((*who)[0].event.role, "supervisor");
+  EXPECT_EQ((*who)[0].event.purpose, "ticket T2 return visit");
+  EXPECT_EQ((*who)[0].event.remote, "10.1.1.1");
+  EXPECT_LT((*who)[0].time_ms, (*who)[1].time_ms);
+  AuditQuery q;
+  q.action_prefix = "pii.";
+  q.actor = "sup1";
+  EXPECT_EQ(f_.audit->Query(q)->size(), 2u);
+  q.since_ms = (*who)[1].time_ms;
+  EXPECT_EQ(f_.audit->Query(q)->size(), 1u);
+}
+
+TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
+  testing::SecurityFixture f;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        AuditEvent e;
+        e.actor = "t" + std::to_string(t);
+        e.action = "ticket.read";
+        EXPECT_TRUE(f.audit->Append(e).ok());
+      }
+    });
+  for (auto& th : threads) th.join();
+  auto v = f.audit->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->message;
+  EXPECT_EQ(v->entries, 320);
+}
+
+}  // namespace
+}  // namespace zx::security

@@ -1,0 +1,84 @@
+// Authenticator: turns what a request carries into a Principal, and a name and password into a
+// session. The HTTP layer calls it from its auth middleware; the CLI calls Login for `zhixian
+// login` style commands.
+//
+// Credentials, in order of precedence:
+//   Authorization: Bearer zxs_...            a session token (console, scripts)
+//   Authorization: Bearer zxk_<id>_<secret>  an integration API key
+//   Cookie: zx_session=zxs_...               the console's cookie session (needs CSRF, below)
+//   nothing                                  the anonymous citizen
+// Credentials that are present but wrong give kUnauthenticated, never a silent fallback to
+// anonymous; a route open to anonymous callers may choose to treat that as anonymous.
+//
+// CSRF: a cookie session is sent by the browser on any cross-site request, so for methods other
+// than GET, HEAD and OPTIONS the request must also carry the header X-CSRF-Token with the value
+// CsrfTokenFor(session token), which Login returns and the console keeps in memory. Bearer
+// tokens and API keys need no CSRF token.
+//
+// Logins and logouts are recorded in the audit log (when one is given): "auth.login",
+// "auth.login_failed", "auth.logout". Thread-safe when the stores are.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "security/api_keys.h"
+#include "security/audit.h"
+#include "security/roles.h"
+#include "security/sessions.h"
+#include "security/users.h"
+
+namespace zx::security {
+
+inline constexpr std::string_view kSessionCookie = "zx_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+
+// The raw header values of a request (empty when absent).
+struct Credentials {
+  std::string_view authorization;  // the Authorization header
+  std::string_view cookie;         // the Cookie header
+};
+
+struct LoginResult {
+  std::string token;       // session token: Bearer value or zx_session cookie value
+  std::string csrf_token;  // for X-CSRF-Token when the cookie is used
+  int64_t expires_ms = 0;
+  Principal principal;
+};
+
+class Authenticator {
+ public:
+  // The stores (and the audit log, which may be null) must outlive the authenticator.
+  Authenticator(UserStore& users, SessionStore& sessions, ApiKeyStore& api_keys, AuditLog* audit);
+
+  // Checks the password (with lock-out, users.h) and opens a session. Errors as in
+  // UserStore::CheckPassword.
+  Result<LoginResult> Login(std::string_view name, std::string_view password,
+                            std::string_view remote);
+  // The principal behind `credentials`; Principal::Anonymous() when there are none.
+  Result<Principal> Authenticate(const Credentials& credentials);
+  // Ends the session carried by `credentials` (Bearer or cookie).
+  Status Logout(const Credentials& credentials, std::string_view remote);
+  // kPermissionDenied when a cookie-authenticated, state-changing request lacks the right
+  // X-CSRF-Token value; OK otherwise.
+  Status CheckCsrf(const Credentials& credentials, std::string_view method,
+                   std::string_view csrf_header) const;
+
+ private:
+  // The session token in `credentials` (Bearer zxs_ or cookie), if any.
+  static std::optional<std::string_view> SessionToken(const Credentials& c, bool* via_cookie);
+
+  UserStore& users_;
+  SessionStore& sessions_;
+  ApiKeyStore& api_keys_;
+  AuditLog* audit_;
+};
+
+// The CSRF token that goes with a session token: base64url(HMAC-SM3(token, "zx-csrf")).
+std::string CsrfTokenFor(std::string_view session_token);
+// The value of cookie `name` in a Cookie header ("a=1; zx_session=...").
+std::optional<std::string_view> CookieValue(std::string_view cookie_header, std::string_view name);
+
+}  // namespace zx::security

@@ -1,0 +1,117 @@
+#include "security/policy.h"
+
+#include <array>
+#include <initializer_list>
+#include <string>
+
+namespace zx::security {
+namespace {
+
+constexpr uint32_t Bit(Role r) { return 1u << static_cast<int>(r); }
+constexpr uint32_t Of(std::initializer_list<Role> roles) {
+  uint32_t m = 0;
+  for (Role r : roles) m |= Bit(r);
+  return m;
+}
+
+using R = Role;
+constexpr uint32_t kStaff =
+    Of({R::kAdmin, R::kSupervisor, R::kAgent, R::kDepartmentHandler, R::kAuditor, R::kIntegration});
+
+// THE policy table. Keep it sorted by area; every route and command names one of these.
+constexpr std::array kTable = {
+    // Citizen-facing, open to anyone.
+    PolicyRule{"kb.read", "read knowledge entries and their citations", true, 0, 0},
+    PolicyRule{"ask", "ask a question and get an answer", true, 0, 0},
+    PolicyRule{"chat", "hold a conversation with the assistant", true, 0, 0},
+    PolicyRule{"conversation.own", "a citizen's own conversation, by its conversation token", true,
+               0, 0},
+    // Every signed-in principal.
+    PolicyRule{"session.self", "see one's own identity, log out", false, kStaff, 0},
+    // Hotline work.
+    PolicyRule{"conversation.read", "read conversations and transcripts (masked)", false,
+               Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}), Of({R::kDepartmentHandler})},
+    PolicyRule{"agent.queue", "take conversations and calls from the agent queue", false,
+               Of({R::kSupervisor, R::kAgent}), 0},
+    PolicyRule{"ticket.read", "read work orders", false,
+               Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler, R::kIntegration}),
+               Of({R::kDepartmentHandler, R::kIntegration})},
+    PolicyRule{"ticket.write", "create, route, reply to and close work orders", false,
+               Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler, R::kIntegration}),
+               Of({R::kDepartmentHandler, R::kIntegration})},
+    PolicyRule{"pii.read_full", "see names, phone and ID numbers, addresses unmasked (audited)",
+               false, Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}),
+               Of({R::kDepartmentHandler})},
+    PolicyRule{"campaign.manage", "create and run outbound campaigns (targets hold personal data)",
+               false, Of({R::kSupervisor}), 0},
+    PolicyRule{"kb.manage", "import and edit the knowledge base", false,
+               Of({R::kAdmin, R::kSupervisor}), 0},
+    PolicyRule{"report.export", "export statistics and work-order reports", false,
+               Of({R::kSupervisor}), 0},
+    PolicyRule{"metrics.read", "read operational metrics (no personal data)", false,
+               Of({R::kAdmin, R::kSupervisor}), 0},
+    // System administration (no citizen data).
+    PolicyRule{"user.manage", "add, disable and unlock users; reset passwords", false,
+               Of({R::kAdmin}), 0},
+    PolicyRule{"apikey.manage", "create and revoke integration API keys", false, Of({R::kAdmin}),
+               0},
+    PolicyRule{"keys.manage", "initialise, rotate and re-encrypt with the data keys", false,
+               Of({R::kAdmin}), 0},
+    PolicyRule{"config.read", "read the effective configuration (secrets hidden)", false,
+               Of({R::kAdmin}), 0},
+    PolicyRule{"retention.run", "run the retention job", false, Of({R::kAdmin}), 0},
+    // Audit.
+    PolicyRule{"audit.read", "read the audit log: who saw which citizen's data, when, why", false,
+               Of({R::kAuditor}), 0},
+    PolicyRule{"audit.verify", "verify the audit log's hash chain", false,
+               Of({R::kAuditor, R::kAdmin}), 0},
+};
+
+}  // namespace
+
+std::span<const PolicyRule> PolicyTable() { return kTable; }
+
+const PolicyRule* FindPermission(Permission permission) {
+  for (const auto& r : kTable)
+    if (r.permission == permission) return &r;
+  return nullptr;
+}
+
+bool MayUse(Role role, Permission permission) {
+  const PolicyRule* r = FindPermission(permission);
+  if (!r) return false;
+  return r->open || (r->roles & Bit(role)) != 0;
+}
+
+bool Allowed(const Principal& who, Permission permission, const Scope& resource) {
+  const PolicyRule* r = FindPermission(permission);
+  if (!r) return false;
+  if (r->open) return true;
+  if (!who.authenticated() || (r->roles & Bit(who.role)) == 0) return false;
+  if ((r->scoped_roles & Bit(who.role)) == 0) return true;
+  if (who.role == Role::kDepartmentHandler && who.scope.department.empty()) return false;
+  return ScopeCovers(who.scope, resource);
+}
+
+Status Authorize(const Principal& who, Permission permission, const Scope& resource) {
+  if (!FindPermission(permission))
+    return Internal("permission '" + std::string(permission) + "' is not in the policy table");
+  if (Allowed(who, permission, resource)) return Status::Ok();
+  if (!who.authenticated()) return {Code::kUnauthenticated, "log in first"};
+  if (MayUse(who.role, permission))
+    return {Code::kPermissionDenied, "outside your department or district"};
+  return {Code::kPermissionDenied, "your role (" + std::string(RoleName(who.role)) +
+                                       ") does not have the permission " + std::string(permission)};
+}
+
+Status AuthorizeRoute(const Principal& who, Permission permission) {
+  if (!FindPermission(permission))
+    return Internal("permission '" + std::string(permission) + "' is not in the policy table");
+  if (MayUse(who.role, permission) && (who.authenticated() || FindPermission(permission)->open))
+    return Status::Ok();
+  if (!who.authenticated()) return {Code::kUnauthenticated, "log in first"};
+  return {Code::kPermissionDenied, "your role (" + std::string(RoleName(who.role)) +
+                                       ") does not have the permission " + std::string(permission)};
+}
+
+}  // namespace zx::security

@@ -1,0 +1,127 @@
+#include "security/policy.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+namespace zx::security {
+namespace {
+
+Principal As(Role role, Scope scope = {}) {
+  Principal p;
+  p.kind = role == Role::kIntegration ? Principal::Kind::kApiClient : Principal::Kind::kUser;
+  p.role = role;
+  p.name = std::string(RoleName(role));
+  p.scope = std::move(scope);
+  return p;
+}
+
+TEST(Policy, TableIsWellFormed) {
+  std::set<std::string_view> names;
+  for (const auto& r : PolicyTable()) {
+    EXPECT_TRUE(names.insert(r.permission).second) << "duplicate " << r.permission;
+    EXPECT_FALSE(r.meaning.empty()) << r.permission;
+    EXPECT_EQ(r.scoped_roles & ~r.roles, 0u) << r.permission;
+    EXPECT_TRUE(r.open || r.roles != 0) << r.permission << " is held by nobody";
+    EXPECT_EQ(r.roles & (1u << int(Role::kAnonymous)), 0u) << "use open for " << r.permission;
+  }
+  for (const char* p : {"kb.read", "ask", "conversation.own", "conversation.read", "agent.queue",
+                        "ticket.read", "ticket.write", "pii.read_full", "audit.read", "user.manage",
+                        "metrics.read", "campaign.manage"})
+    EXPECT_NE(FindPermission(p), nullptr) << p;
+}
+
+// The whole matrix, written out: a change to the table must change this test too.
+TEST(Policy, RoleByPermissionMatrix) {
+  // Columns: anonymous admin supervisor agent handler auditor integration.
+  const std::map<std::string, std::string> expected = {
+      {"kb.read", "1111111"},
+      {"ask", "1111111"},
+      {"chat", "1111111"},
+      {"conversation.own", "1111111"},
+      {"session.self", "0111111"},
+      {"conversation.read", "0011100"},
+      {"agent.queue", "0011000"},
+      {"ticket.read", "0011101"},
+      {"ticket.write", "0011101"},
+      {"pii.read_full", "0011100"},
+      {"campaign.manage", "0010000"},
+      {"kb.manage", "0110000"},
+      {"report.export", "0010000"},
+      {"metrics.read", "0110000"},
+      {"user.manage", "0100000"},
+      {"apikey.manage", "0100000"},
+      {"keys.manage", "0100000"},
+      {"config.read", "0100000"},
+      {"retention.run", "0100000"},
+      {"audit.read", "0000010"},
+      {"audit.verify", "0100010"},
+  };
+  EXPECT_EQ(expected.size(), PolicyTable().size());
+  for (const auto& [perm, row] : expected) {
+    for (size_t i = 0; i < kAllRoles.size(); ++i) {
+      Role role = kAllRoles[i];
+      EXPECT_EQ(MayUse(role, perm), row[i] == '1') << perm << " x " << RoleName(role);
+    }
+  }
+}
+
+TEST(Policy, AnonymousGetsOnlyOpenPermissions) {
+  Principal anon = Principal::Anonymous();
+  EXPECT_TRUE(Allowed(anon, "ask"));
+  EXPECT_TRUE(Allowed(anon, "kb.read"));
+  EXPECT_FALSE(Allowed(anon, "ticket.read"));
+  EXPECT_EQ(Authorize(anon, "ticket.read").code(), Code::kUnauthenticated);
+  EXPECT_EQ(AuthorizeRoute(anon, "ticket.read").code(), Code::kUnauthenticated);
+  EXPECT_TRUE(AuthorizeRoute(anon, "chat").ok());
+}
+
+TEST(Policy, DepartmentHandlerOnlyWithinScope) {
+  Principal h = As(Role::kDepartmentHandler, {"rsj", "330102"});
+  EXPECT_TRUE(Allowed(h, "ticket.read", {"rsj", "330102"}));
+  EXPECT_FALSE(Allowed(h, "ticket.read", {"rsj", "330106"}));
+  EXPECT_FALSE(Allowed(h, "ticket.read", {"ybj", "330102"}));
+  EXPECT_FALSE(Allowed(h, "ticket.read", {}));  // unknown owner: not theirs
+  EXPECT_TRUE(Allowed(h, "pii.read_full", {"rsj", "330102"}));
+  EXPECT_FALSE(Allowed(h, "pii.read_full", {"ybj", "330102"}));
+  EXPECT_FALSE(Allowed(h, "agent.queue", {"rsj", "330102"}));
+  Status s = Authorize(h, "ticket.write", {"ybj", "330102"});
+  EXPECT_EQ(s.code(), Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("department or district"), std::string::npos);
+
+  Principal city_wide = As(Role::kDepartmentHandler, {"rsj", ""});
+  EXPECT_TRUE(Allowed(city_wide, "ticket.read", {"rsj", "330106"}));
+  EXPECT_FALSE(Allowed(city_wide, "ticket.read", {"ybj", "330106"}));
+  Principal broken = As(Role::kDepartmentHandler, {});
+  EXPECT_FALSE(Allowed(broken, "ticket.read", {"rsj", "330106"}));
+}
+
+TEST(Policy, UnscopedRolesAndIntegration) {
+  EXPECT_TRUE(Allowed(As(Role::kAgent), "ticket.read", {"ybj", "330102"}));
+  EXPECT_TRUE(Allowed(As(Role::kIntegration), "ticket.write", {"ybj", "330102"}));
+  EXPECT_FALSE(Allowed(As(Role::kIntegration, {"rsj", ""}), "ticket.write", {"ybj", "1"}));
+  EXPECT_FALSE(Allowed(As(Role::kIntegration), "pii.read_full"));
+  EXPECT_FALSE(Allowed(As(Role::kAdmin), "pii.read_full"));  // 三员分立: admin sees no PII
+  EXPECT_FALSE(Allowed(As(Role::kAuditor), "conversation.read"));
+  EXPECT_TRUE(Allowed(As(Role::kAuditor), "audit.read"));
+  Status s = Authorize(As(Role::kAgent), "user.manage");
+  EXPECT_EQ(s.code(), Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("agent"), std::string::npos);
+}
+
+TEST(Policy, UnknownPermissionIsDeniedAndABug) {
+  EXPECT_FALSE(MayUse(Role::kAdmin, "everything"));
+  EXPECT_FALSE(Allowed(As(Role::kAdmin), "everything"));
+  EXPECT_EQ(Authorize(As(Role::kAdmin), "everything").code(), Code::kInternal);
+}
+
+TEST(Roles, NamesRoundTrip) {
+  for (Role r : kAllRoles) EXPECT_EQ(ParseRole(RoleName(r)), r);
+  EXPECT_EQ(ParseRole("root"), std::nullopt);
+  EXPECT_EQ(ParseRole("Admin"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace zx::security

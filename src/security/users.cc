@@ -1,0 +1,265 @@
+#include "security/users.h"
+
+#include "base/log.h"
+#include "security/crypto.h"
+#include "security/encoding.h"
+#include "security/schema.h"
+
+namespace zx::security {
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, name, role, department, district, disabled, created_at FROM sec_users";
+
+Status NameError(std::string_view name) {
+  if (name.empty() || name.size() > 64)
+    return InvalidArgument("a login name has 1 to 64 characters");
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-' || c == '@';
+    if (!ok) return InvalidArgument("a login name uses only letters, digits and . _ - @");
+  }
+  return Status::Ok();
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+User UserFromRow(const storage::Statement& q) {
+  User u;
+  u.id = q.Int(0);
+  u.name = q.Text(1);
+  u.role = ParseRole(q.Text(2)).value_or(Role::kAnonymous);
+  u.scope = {q.Text(3), q.Text(4)};
+  u.disabled = q.Int(5) != 0;
+  u.created_ms = q.Int(6);
+  return u;
+}
+
+Status WrongCredentials() { return {Code::kUnauthenticated, "wrong user name or password"}; }
+
+}  // namespace
+
+Principal PrincipalFor(const User& user, Principal::Via via) {
+  Principal p;
+  p.kind = Principal::Kind::kUser;
+  p.via = via;
+  p.id = "u:" + std::to_string(user.id);
+  p.name = user.name;
+  p.role = user.role;
+  p.scope = user.scope;
+  return p;
+}
+
+Result<std::unique_ptr<UserStore>> UserStore::Open(storage::Database& db, const Clock& clock,
+                                                   UserStoreOptions options) {
+  ZX_RETURN_IF_ERROR(MigrateSecurity(db));
+  return std::unique_ptr<UserStore>(new UserStore(db, clock, std::move(options)));
+}
+
+Status UserStore::CheckPasswordPolicy(std::string_view name, std::string_view password) const {
+  if (CodePoints(password) < options_.min_password_chars)
+    return InvalidArgument("a password needs at least " +
+                           std::to_string(options_.min_password_chars) + " characters");
+  if (password.size() > 1024) return InvalidArgument("a password has at most 1024 bytes");
+  std::string lower_pw(password), lower_name(name);
+  for (auto* s : {&lower_pw, &lower_name})
+    for (char& c : *s) c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  if (lower_name.size() >= 3 && lower_pw.find(lower_name) != std::string::npos)
+    return InvalidArgument("a password may not contain the login name");
+  bool all_same = true;
+  for (char c : password) all_same = all_same && c == password[0];
+  if (all_same) return InvalidArgument("a password may not repeat one character");
+  return Status::Ok();
+}
+
+Result<User> UserStore::Add(std::string_view name, Role role, std::string_view password,
+                            const Scope& scope) {
+  ZX_RETURN_IF_ERROR(NameError(name));
+  if (role == Role::kAnonymous) return InvalidArgument("a user cannot have the role anonymous");
+  if (role == Role::kIntegration)
+    return InvalidArgument("integration clients are API keys, not users (see `zhixian apikey`)");
+  if (role == Role::kDepartmentHandler && scope.department.empty())
+    return InvalidArgument("a department handler needs a department (and optionally a district)");
+  if (role != Role::kDepartmentHandler && !(scope == Scope{}))
+    return InvalidArgument("only department handlers have a department or district scope");
+  ZX_RETURN_IF_ERROR(CheckPasswordPolicy(name, password));
+  auto existing = Find(name);
+  if (existing.ok())
+    return Status(Code::kAlreadyExists, "a user named '" + std::string(name) + "' exists");
+  auto hash = HashPassword(password, options_.password);
+  if (!hash.ok()) return hash.status();
+  int64_t now = clock_.NowUnixMillis();
+  auto ins = db_.Prepare(
+      "INSERT INTO sec_users (name, role, department, district, password_hash, created_at, "
+      "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, name).Bind(2, RoleName(role)).Bind(3, scope.department).Bind(4, scope.district);
+  ins->Bind(5, *hash).Bind(6, now);
+  Status s = ins->Run();
+  if (!s.ok()) {
+    if (s.message().find("UNIQUE") != std::string::npos)
+      return Status(Code::kAlreadyExists, "a user named '" + std::string(name) + "' exists");
+    return s;
+  }
+  auto added = Find(name);
+  if (added.ok()) log::Info("user_added id={} role={}", added->id, RoleName(role));
+  return added;
+}
+
+Result<User> UserStore::Find(std::string_view name) {
+  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE name = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, name);
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no user named '" + std::string(name) + "'");
+  return UserFromRow(*q);
+}
+
+Result<User> UserStore::Get(int64_t id) {
+  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, id);
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no user with id " + std::to_string(id));
+  return UserFromRow(*q);
+}
+
+Result<std::vector<User>> UserStore::List() {
+  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " ORDER BY name");
+  if (!q.ok()) return q.status();
+  std::vector<User> out;
+  for (;;) {
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(UserFromRow(*q));
+  }
+  return out;
+}
+
+Status UserStore::SetPassword(std::string_view name, std::string_view password) {
+  auto user = Find(name);
+  if (!user.ok()) return user.status();
+  ZX_RETURN_IF_ERROR(CheckPasswordPolicy(user->name, password));
+  auto hash = HashPassword(password, options_.password);
+  if (!hash.ok()) return hash.status();
+  int64_t now = clock_.NowUnixMillis();
+  return db_.Transaction([&]() -> Status {
+    auto up = db_.Prepare(
+        "UPDATE sec_users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    up->Bind(1, *hash).Bind(2, now).Bind(3, user->id);
+    ZX_RETURN_IF_ERROR(up->Run());
+    auto revoke = db_.Prepare(
+        "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL");
+    if (!revoke.ok()) return revoke.status();
+    revoke->Bind(1, now).Bind(2, user->id);
+    return revoke->Run();
+  });
+}
+
+Status UserStore::SetDisabled(std::string_view name, bool disabled) {
+  auto user = Find(name);
+  if (!user.ok()) return user.status();
+  int64_t now = clock_.NowUnixMillis();
+  return db_.Transaction([&]() -> Status {
+    auto up = db_.Prepare("UPDATE sec_users SET disabled = ?1 WHERE id = ?2");
+    if (!up.ok()) return up.status();
+    up->Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user->id);
+    ZX_RETURN_IF_ERROR(up->Run());
+    if (!disabled) return Status::Ok();
+    auto revoke = db_.Prepare(
+        "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL");
+    if (!revoke.ok()) return revoke.status();
+    revoke->Bind(1, now).Bind(2, user->id);
+    return revoke->Run();
+  });
+}
+
+Status UserStore::Unlock(std::string_view name) {
+  auto q = db_.Prepare("DELETE FROM sec_login_failures WHERE name = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, name);
+  return q->Run();
+}
+
+const std::string& UserStore::DummyHash() {
+  std::call_once(dummy_once_, [this] {
+    auto h = HashPassword(HexEncode(RandomBytes(16)), options_.password);
+    dummy_hash_ = h.ok() ? *h : std::string();
+  });
+  return dummy_hash_;
+}
+
+Status UserStore::RecordFailure(std::string_view name) {
+  int64_t now = clock_.NowUnixMillis();
+  int64_t window = options_.failure_window.count();
+  auto q = db_.Prepare(R"sql(
+    INSERT INTO sec_login_failures (name, failures, first_failure_at, locked_until)
+    VALUES (?1, 1, ?2, CASE WHEN 1 >= ?4 THEN ?2 + ?5 ELSE 0 END)
+    ON CONFLICT (name) DO UPDATE SET
+      failures = CASE WHEN first_failure_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
+      first_failure_at = CASE WHEN first_failure_at <= ?2 - ?3 THEN ?2 ELSE first_failure_at END,
+      locked_until = CASE
+        WHEN (CASE WHEN first_failure_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END) >= ?4
+        THEN ?2 + ?5 ELSE locked_until END)sql");
+  if (!q.ok()) return q.status();
+  q->Bind(1, name).Bind(2, now).Bind(3, window);
+  q->Bind(4, int64_t{options_.max_failed_logins}).Bind(5, int64_t{options_.lockout.count()});
+  ZX_RETURN_IF_ERROR(q->Run());
+  // Forget stale failures so that guessed names do not pile up.
+  auto purge = db_.Prepare(
+      "DELETE FROM sec_login_failures WHERE first_failure_at <= ?1 AND locked_until <= ?2");
+  if (!purge.ok()) return purge.status();
+  purge->Bind(1, now - window).Bind(2, now);
+  return purge->Run();
+}
+
+Result<User> UserStore::CheckPassword(std::string_view name, std::string_view password) {
+  int64_t now = clock_.NowUnixMillis();
+  {
+    auto q = db_.Prepare("SELECT locked_until FROM sec_login_failures WHERE name = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, name);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row && q->Int(0) > now) {
+      int64_t minutes = (q->Int(0) - now + 59999) / 60000;
+      return ResourceExhausted("too many failed logins for this account; try again in " +
+                               std::to_string(minutes) + " minute(s) or ask an admin to unlock it");
+    }
+  }
+  std::string hash;
+  User user;
+  bool found = false;
+  {
+    auto q = db_.Prepare(std::string("SELECT ") +
+                         "id, name, role, department, district, disabled, created_at, "
+                         "password_hash FROM sec_users WHERE name = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, name);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    if (*row) {
+      found = true;
+      user = UserFromRow(*q);
+      hash = q->Text(7);
+    }
+  }
+  // Verify even for an unknown user, so the time taken does not reveal which names exist.
+  bool ok = VerifyPassword(found ? hash : DummyHash(), password) && found && !user.disabled;
+  if (!ok) {
+    ZX_RETURN_IF_ERROR(RecordFailure(name));
+    return WrongCredentials();
+  }
+  ZX_RETURN_IF_ERROR(Unlock(name));
+  return user;
+}
+
+}  // namespace zx::security

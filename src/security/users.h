@@ -1,0 +1,92 @@
+// UserStore: staff accounts (admin, supervisor, agent, department handler, auditor) with
+// argon2id passwords and a lock-out after repeated failed logins.
+//
+// There are no default users or passwords: the first admin is created by `zhixian user add`,
+// which calls Add. Login names are ASCII ([A-Za-z0-9._@-], 1-64 characters) and compared
+// without regard to case. API clients (role integration) are not users: see api_keys.h.
+//
+// Lock-out: `max_failed_logins` failures for one login name within `failure_window` lock that
+// name for `lockout`, whether or not the user exists (so lock-out reveals nothing); a success
+// clears the count. Changing a password or disabling a user revokes all their sessions.
+//
+// Thread-safe (state lives in the database; SQLite serialises). Times come from the injected
+// Clock. Errors: kInvalidArgument (bad name, role, scope or weak password, with the reason),
+// kAlreadyExists (name taken), kNotFound (no such user), kUnauthenticated ("wrong user name or
+// password", deliberately the same for an unknown user, a wrong password and a disabled
+// account), kResourceExhausted (the name is locked out; the message says until when).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "security/password.h"
+#include "security/roles.h"
+#include "storage/database.h"
+
+namespace zx::security {
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kAgent;
+  Scope scope;  // department handlers only; empty for other roles
+  bool disabled = false;
+  int64_t created_ms = 0;
+};
+
+// The principal acting as `user` (kind kUser, id "u:<id>").
+Principal PrincipalFor(const User& user, Principal::Via via);
+
+struct UserStoreOptions {
+  PasswordParams password;
+  size_t min_password_chars = 12;  // Unicode code points
+  int max_failed_logins = 5;
+  std::chrono::milliseconds failure_window = std::chrono::minutes(15);
+  std::chrono::milliseconds lockout = std::chrono::minutes(15);
+};
+
+class UserStore {
+ public:
+  // Migrates the security tables if needed. `db` and `clock` must outlive the store.
+  static Result<std::unique_ptr<UserStore>> Open(storage::Database& db, const Clock& clock,
+                                                 UserStoreOptions options = {});
+
+  // Creates a user. `role` may not be anonymous or integration; department handlers need
+  // scope.department (scope.district optional); other roles take no scope.
+  Result<User> Add(std::string_view name, Role role, std::string_view password,
+                   const Scope& scope = {});
+  Result<User> Find(std::string_view name);
+  Result<User> Get(int64_t id);
+  Result<std::vector<User>> List();
+  Status SetPassword(std::string_view name, std::string_view password);
+  Status SetDisabled(std::string_view name, bool disabled);
+  // Clears the failed-login count and lock of `name` (an admin's "unlock").
+  Status Unlock(std::string_view name);
+
+  // The user when `password` is right, with the lock-out rules above.
+  Result<User> CheckPassword(std::string_view name, std::string_view password);
+
+  // kInvalidArgument with the reason when `password` is not acceptable for `name`.
+  Status CheckPasswordPolicy(std::string_view name, std::string_view password) const;
+
+ private:
+  UserStore(storage::Database& db, const Clock& clock, UserStoreOptions options)
+      : db_(db), clock_(clock), options_(std::move(options)) {}
+  Status RecordFailure(std::string_view name);
+  const std::string& DummyHash();
+
+  storage::Database& db_;
+  const Clock& clock_;
+  const UserStoreOptions options_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;  // verified against when the user does not exist (equal timing)
+};
+
+}  // namespace zx::security

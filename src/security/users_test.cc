@@ -1,0 +1,119 @@
+#include "security/users.h"
+
+#include <gtest/gtest.h>
+
+#include "security/testing/fixtures.h"
+
+namespace zx::security {
+namespace {
+
+using testing::SecurityFixture;
+constexpr char kPw[] = "Hotline-12345-ok";
+
+TEST(Users, AddFindListNoDefaults) {
+  SecurityFixture f;
+  EXPECT_TRUE(f.users->List()->empty());  // no default users
+  auto admin = f.users->Add("admin", Role::kAdmin, kPw);
+  ASSERT_TRUE(admin.ok()) << admin.status().ToString();
+  EXPECT_EQ(admin->role, Role::kAdmin);
+  EXPECT_EQ(admin->created_ms, 1700000000000);
+  auto h = f.users->Add("rsj.li", Role::kDepartmentHandler, kPw, {"rsj", "330102"});
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->scope.department, "rsj");
+  EXPECT_EQ(f.users->Find("ADMIN")->id, admin->id);  // names ignore case
+  EXPECT_EQ(f.users->List()->size(), 2u);
+  EXPECT_EQ(f.users->Find("nobody").status().code(), Code::kNotFound);
+  // Stored hash is argon2id, never the password.
+  auto q = f.db->Prepare("SELECT password_hash FROM sec_users WHERE name = 'admin'");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0).substr(0, 10), "$argon2id$");
+}
+
+TEST(Users, AddValidates) {
+  SecurityFixture f;
+  EXPECT_EQ(f.users->Add("a b", Role::kAgent, kPw).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("", Role::kAgent, kPw).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kAnonymous, kPw).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kIntegration, kPw).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kDepartmentHandler, kPw).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kAgent, kPw, {"rsj", ""}).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kAgent, "short").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("x", Role::kAgent, "aaaaaaaaaaaaaaaa").status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(f.users->Add("wangwei", Role::kAgent, "my-wangwei-pass").status().code(),
+            Code::kInvalidArgument);
+  ASSERT_TRUE(f.users->Add("x", Role::kAgent, "x-marks-the-spot").ok());  // short names are ok
+  EXPECT_EQ(f.users->Add("X", Role::kAgent, kPw).status().code(), Code::kAlreadyExists);
+}
+
+TEST(Users, CheckPassword) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+  auto wrong = f.users->CheckPassword("agent1", "nope-nope-nope");
+  EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
+  auto unknown = f.users->CheckPassword("ghost", kPw);
+  EXPECT_EQ(unknown.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(wrong.status().message(), unknown.status().message());  // no user enumeration
+  ASSERT_TRUE(f.users->SetDisabled("agent1", true).ok());
+  EXPECT_EQ(f.users->CheckPassword("agent1", kPw).status().message(), wrong.status().message());
+  ASSERT_TRUE(f.users->SetDisabled("agent1", false).ok());
+  ASSERT_TRUE(f.users->SetPassword("agent1", "Another-long-pass").ok());
+  EXPECT_FALSE(f.users->CheckPassword("agent1", kPw).ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent1", "Another-long-pass").ok());
+}
+
+TEST(Users, LockOutAfterFiveFailuresForFifteenMinutes) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(f.users->CheckPassword("agent1", "wrong-password!").status().code(),
+              Code::kUnauthenticated);
+  // Now even the right password is refused, with a reason.
+  auto locked = f.users->CheckPassword("agent1", kPw);
+  EXPECT_EQ(locked.status().code(), Code::kResourceExhausted);
+  EXPECT_NE(locked.status().message().find("15 minute"), std::string::npos);
+  f.clock.Advance(std::chrono::minutes(14));
+  EXPECT_EQ(f.users->CheckPassword("agent1", kPw).status().code(), Code::kResourceExhausted);
+  f.clock.Advance(std::chrono::minutes(1));
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+  // A success resets the count: four more failures do not lock.
+  for (int i = 0; i < 4; ++i) (void)f.users->CheckPassword("agent1", "wrong-password!");
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+}
+
+TEST(Users, FailuresOutsideTheWindowDoNotAddUp) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  for (int i = 0; i < 4; ++i) (void)f.users->CheckPassword("agent1", "wrong-password!");
+  f.clock.Advance(std::chrono::minutes(16));
+  (void)f.users->CheckPassword("agent1", "wrong-password!");
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+}
+
+TEST(Users, UnknownNamesLockTooAndAdminCanUnlock) {
+  SecurityFixture f;
+  for (int i = 0; i < 5; ++i) (void)f.users->CheckPassword("ghost", "x");
+  EXPECT_EQ(f.users->CheckPassword("ghost", "x").status().code(), Code::kResourceExhausted);
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  for (int i = 0; i < 5; ++i) (void)f.users->CheckPassword("agent1", "x");
+  ASSERT_TRUE(f.users->Unlock("agent1").ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+}
+
+TEST(Users, PasswordChangeAndDisableRevokeSessions) {
+  SecurityFixture f;
+  auto u = f.users->Add("agent1", Role::kAgent, kPw);
+  auto s1 = f.sessions->Create(u->id, "127.0.0.1");
+  ASSERT_TRUE(f.sessions->Validate(s1->token).ok());
+  ASSERT_TRUE(f.users->SetPassword("agent1", "Another-long-pass").ok());
+  EXPECT_EQ(f.sessions->Validate(s1->token).status().code(), Code::kUnauthenticated);
+  auto s2 = f.sessions->Create(u->id, "127.0.0.1");
+  ASSERT_TRUE(f.users->SetDisabled("agent1", true).ok());
+  EXPECT_EQ(f.sessions->Validate(s2->token).status().code(), Code::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace zx::security

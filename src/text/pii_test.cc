@@ -1,0 +1,82 @@
+#include "text/pii.h"
+
+#include <gtest/gtest.h>
+
+namespace zx::text {
+namespace {
+
+TEST(Pii, MaskPhone) {
+  EXPECT_EQ(MaskPhone("13812345678"), "138****5678");
+  EXPECT_EQ(MaskPhone("+8613812345678"), "+86138****5678");
+  EXPECT_EQ(MaskPhone("138 1234 5678"), "138 **** 5678");
+  EXPECT_EQ(MaskPhone("010-12345678"), "010-****5678");
+  EXPECT_EQ(MaskPhone("0571-88886666"), "0571-****6666");
+  EXPECT_EQ(MaskPhone("12345"), "***45");
+  EXPECT_EQ(MaskPhone("110"), "***");
+  EXPECT_EQ(MaskPhone(""), "");
+}
+
+TEST(Pii, MaskIdNumber) {
+  EXPECT_EQ(MaskIdNumber("110101199003078515"), "110101********8515");
+  EXPECT_EQ(MaskIdNumber("11010519491231002X"), "110105********002X");
+  EXPECT_EQ(MaskIdNumber("110105491231002"), "110105*****1002");
+  EXPECT_EQ(MaskIdNumber("12345678"), "******78");
+  EXPECT_EQ(MaskIdNumber(""), "");
+}
+
+TEST(Pii, MaskName) {
+  EXPECT_EQ(MaskName("张三"), "张*");
+  EXPECT_EQ(MaskName("欧阳娜娜"), "欧阳**");
+  EXPECT_EQ(MaskName("王小明"), "王**");
+  EXPECT_EQ(MaskName("司马光"), "司马*");
+  EXPECT_EQ(MaskName("欧阳"), "欧*");
+  EXPECT_EQ(MaskName("李"), "*");
+  EXPECT_EQ(MaskName(" 张三 "), "张*");
+  EXPECT_EQ(MaskName(""), "");
+  EXPECT_EQ(MaskName("John Smith"), "J*** *****");
+}
+
+TEST(Pii, MaskText) {
+  EXPECT_EQ(MaskText("我的电话是13812345678,身份证号110101199003078515"),
+            "我的电话是138****5678,身份证号110101********8515");
+  EXPECT_EQ(MaskText("身份证11010519491231002x谢谢"), "身份证110105********002x谢谢");
+  EXPECT_EQ(MaskText("打138-1234-5678或者138 1234 5678"), "打138-****-5678或者138 **** 5678");
+  EXPECT_EQ(MaskText("座机0571-88886666"), "座机0571-****6666");
+  EXPECT_EQ(MaskText("卡号6222021234567890123"), "卡号622202*********0123");
+  // Not personal data.
+  EXPECT_EQ(MaskText("拨打12345热线,交了3年,工资5000元,2024-05-01"),
+            "拨打12345热线,交了3年,工资5000元,2024-05-01");
+  EXPECT_EQ(MaskText("订单a13812345678b"), "订单a13812345678b");
+  EXPECT_EQ(MaskText(""), "");
+}
+
+TEST(Pii, IdNumberCheckDigit) {
+  EXPECT_TRUE(IsValidIdNumber("11010519491231002X"));
+  EXPECT_TRUE(IsValidIdNumber("11010519491231002x"));
+  EXPECT_FALSE(IsValidIdNumber("110105194912310021"));  // wrong check character
+  EXPECT_FALSE(IsValidIdNumber("11010519491331002X"));  // month 13
+  EXPECT_FALSE(IsValidIdNumber("11010519490230002X"));  // 30 February
+  EXPECT_FALSE(IsValidIdNumber("99010519491231002X"));  // no such province
+  EXPECT_FALSE(IsValidIdNumber("1101051949123100"));
+  EXPECT_FALSE(IsValidIdNumber("11010519491231002Y"));
+  EXPECT_FALSE(IsValidIdNumber(""));
+}
+
+TEST(Pii, IdNumberComputedCheckDigits) {
+  // Build IDs with the GB 11643 weights and check that every check character validates.
+  const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  const char* map = "10X98765432";
+  for (const char* body : {"11010119900307851", "44030419850615123", "31011520000229001",
+                           "51010719761103562", "65010219880101001"}) {
+    int sum = 0;
+    for (int i = 0; i < 17; ++i) sum += (body[i] - '0') * weights[i];
+    std::string id = std::string(body) + map[sum % 11];
+    EXPECT_TRUE(IsValidIdNumber(id)) << id;
+    std::string wrong = id;
+    wrong[17] = wrong[17] == '0' ? '1' : '0';
+    EXPECT_FALSE(IsValidIdNumber(wrong)) << wrong;
+  }
+}
+
+}  // namespace
+}  // namespace zx::text
