@@ -11,9 +11,19 @@ packages=(
   libfriso-dev friso-dict python3-jieba
   libxapian-dev libfasttext-dev
   libssl-dev libgcrypt20-dev libargon2-dev
+  libre-dev libspandsp-dev libspeexdsp-dev libespeak-ng-dev libwebrtc-audio-processing-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl sip-tester baresip-core)
+  # Security tests (tests/security: the sqlite3 CLI tampers with the audit log) and the
+  # libFuzzer targets (fuzz/, docs/fuzzing.md: clang 14 with its sanitizer runtimes).
+  packages+=(sqlite3 clang-14 libclang-rt-14-dev)
+  # The chat page's browser tests (tests/web): Debian's Chromium driven by npm playwright-core
+  # (no browser download), a CJK font for legible screenshots, and Node where there is none
+  # (a machine with NodeSource's node keeps it: Debian's npm would conflict with it).
+  packages+=(chromium fonts-wqy-microhei)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

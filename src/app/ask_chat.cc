@@ -50,22 +50,41 @@ int RunChat(const CommonFlags& flags, bool json) {
   int code = 0;
   auto ctx = OpenOrReport(flags, code);
   if (!ctx) return code;
-  dialogue::Conversation conversation(*ctx->engine, ctx->engine->knowledge_base());
+  auto conversation = dialogue::Conversation::Start(*ctx->dialogue, "cli");
+  if (!conversation.ok()) {
+    std::cerr << "zhixian: " << conversation.status().message() << "\n";
+    return 1;
+  }
   auto dump = [](const nlohmann::json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
+  if (!json) std::cout << conversation->greeting() << "\n> " << std::flush;
   std::string line;
-  if (!json) std::cout << "您好，这里是示例市12345热线智能助手，请问有什么可以帮您？\n> " << std::flush;
-  while (!conversation.done() && std::getline(std::cin, line)) {
-    auto reply = conversation.Say(line);
+  while (!conversation->done() && std::getline(std::cin, line)) {
+    auto reply = conversation->Say(line);
+    if (!reply.ok()) {
+      // A turn the service refuses (empty, too long, invalid UTF-8) is reported, not fatal.
+      nlohmann::json err = {{"error", {{"code", CodeName(reply.status().code())},
+                                       {"message", reply.status().message()}}}};
+      std::cout << (json ? dump(err) : "（" + reply.status().message() + "）") << "\n"
+                << (json ? "" : "> ") << std::flush;
+      continue;
+    }
     if (json) {
-      std::cout << dump(dialogue::ToJson(reply)) << "\n" << std::flush;
+      std::cout << dump(reply->json) << "\n" << std::flush;
     } else {
-      std::cout << reply.text << "\n" << (reply.done ? "" : "> ") << std::flush;
+      std::cout << reply->text << "\n";
+      for (const auto& step : reply->json["steps"]) std::cout << "  · " << step.get<std::string>() << "\n";
+      std::cout << (reply->done ? "" : "> ") << std::flush;
     }
   }
-  nlohmann::json summary = {{"summary", conversation.Summary()}};
-  std::cout << (json ? dump(summary) : summary.dump(2)) << "\n";
+  auto summary = conversation->End();
+  if (!summary.ok()) {
+    std::cerr << "zhixian: " << summary.status().message() << "\n";
+    return 1;
+  }
+  nlohmann::json out = {{"summary", *summary}};
+  std::cout << (json ? dump(out) : out.dump(2)) << "\n";
   return 0;
 }
 

@@ -49,6 +49,18 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   auto engine = knowledge::KnowledgeEngine::Build(std::move(kb).value(), options);
   if (!engine.ok()) return engine.status();
   ctx->engine = std::move(engine).value();
+
+  dialogue::DialogueOptions dialogue_options;
+  fs::path kb_dir = ctx->config.knowledge.kb_dir;
+  dialogue_options.flows_dir = (kb_dir / "flows").string();
+  dialogue_options.emotions_file = (kb_dir / "emotions.toml").string();
+  dialogue_options.risks_file = (kb_dir / "risks.toml").string();
+  dialogue_options.rules_file = (kb_dir / "dialogue.toml").string();
+  auto service = dialogue::DialogueService::Create(*ctx->db, *ctx->engine,
+                                                   ctx->engine->knowledge_base(),
+                                                   dialogue_options, SystemClock::Instance());
+  if (!service.ok()) return service.status();
+  ctx->dialogue = std::move(service).value();
   return ctx;
 }
 

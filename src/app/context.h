@@ -7,6 +7,7 @@
 
 #include "base/config.h"
 #include "base/status.h"
+#include "dialogue/service.h"
 #include "knowledge/engine.h"
 #include "storage/database.h"
 
@@ -23,12 +24,14 @@ struct AppContext {
   Config config;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<knowledge::KnowledgeEngine> engine;
+  std::unique_ptr<dialogue::DialogueService> dialogue;
 };
 
 // Loads the configuration (flags win over file and environment).
 Result<Config> LoadAppConfig(const CommonFlags& flags);
-// Creates the data directory, opens the database, loads the knowledge base into it and builds
-// the engine from what the database holds.
+// Creates the data directory, opens the database, loads the knowledge base into it, builds the
+// engine from what the database holds, and the dialogue service over it (flows, emotions and
+// risks from the same kb directory).
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags);
 
 }  // namespace zx::app

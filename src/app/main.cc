@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/security_commands.h"
 #include "base/log.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   serve->add_option("--http", http_addr, "HTTP listen address HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--sip", sip_addr, "SIP listen address HOST:PORT (default 127.0.0.1:5060)");
 
+  // user, apikey, keys, audit, retention (src/app/security_commands.h).
+  auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
+
   CLI11_PARSE(cli, argc, argv);
 
   // Logs go to stderr; the CLI commands keep stdout for their answers.
@@ -44,5 +48,6 @@ int main(int argc, char** argv) {
 
   if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
   if (chat->parsed()) return zx::app::RunChat(flags, json);
+  if (auto code = run_security_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

@@ -3,9 +3,14 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/security_context.h"
+#include "app/voice_bridge.h"
 #include "base/log.h"
+#include "http/conversation_routes.h"
+#include "http/conversation_ws.h"
 #include "http/knowledge_routes.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "http/system_routes.h"
 
 namespace zx::app {
@@ -49,16 +54,46 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
 
   Metrics metrics;
   auto router = std::make_shared<http::Router>();
+  // Security (issue 3): stores, audit log, key file, staff routes, the auth middleware that
+  // checks EVERY route's permission, the rate limiter and the hourly retention job.
+  // Route handlers get the caller in Request::principal; (*security)->context has the stores,
+  // the audit log and the field cipher (null without security.key_file: store nothing personal).
+  auto security = WireSecurity(*(*ctx)->db, config, *router, metrics);
+  if (!security.ok()) {
+    std::cerr << "zhixian: " << security.status().message() << "\n";
+    return security.status().code() == Code::kInternal ? 1 : 2;
+  }
   http::AddSystemRoutes(*router, metrics);
   http::AddKnowledgeRoutes(*router, *(*ctx)->engine, metrics);
+  http::AddConversationRoutes(*router, *(*ctx)->dialogue, metrics);
+  // The citizen chat page (web/chat, from the working directory) and its WebSocket.
+  http::AddConversationWebSocket(*router, *(*ctx)->dialogue);
+  http::AddStaticRoutes(*router, "/chat", {.dir = "web/chat"}, "chat");
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
     return 1;
   }
+  // Voice (issue 5, app/voice_bridge.h): SIP gateway, IVR and speech synthesis; server.sip =
+  // "off" disables it. A SIP address that cannot be bound stops start-up only when --sip was
+  // given; with the default address the server runs on without voice and says so.
+  std::unique_ptr<VoiceService> voice;
+  if (config.server.sip != "off") {
+    auto started = VoiceService::Start(config, *(*ctx)->dialogue);
+    if (started.ok()) {
+      voice = std::move(started).value();
+    } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {
+      std::cerr << "zhixian: voice: " << started.status().message() << "\n";
+      return started.status().code() == Code::kInvalidArgument ? 2 : 1;
+    } else {
+      log::Warn("voice.disabled error=\"{}\" fix=\"free the SIP port or set server.sip\"",
+                started.status().message());
+    }
+  }
   log::Info("serve.ready http=http://{}:{} data={}", options->host, (*server)->port(),
             config.data.dir);
   WaitForStopSignal();
+  voice.reset();  // hangs up every call
   (*server)->Stop();
   return 0;
 }

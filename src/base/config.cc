@@ -84,6 +84,20 @@ const std::vector<KeyDef>& Keys() {
       Def("knowledge.jieba_dict", "optional general word list (jieba format)", &C::knowledge,
           &C::Knowledge::jieba_dict),
       Def("log.level", "trace, debug, info, warn, error or off", &C::log, &C::Log::level),
+      Def("security.key_file", "SM4 key file outside the data directory (zhixian keys init)",
+          &C::security, &C::Security::key_file),
+      Def("security.session_ttl_minutes", "login sessions end this long after login",
+          &C::security, &C::Security::session_ttl_minutes, 1, 7 * 24 * 60),
+      Def("security.idle_minutes", "login sessions end after this long without a request",
+          &C::security, &C::Security::idle_minutes, 1, 24 * 60),
+      Def("security.rate_limit_per_minute", "requests per client IP under /api (0 = no limit)",
+          &C::security, &C::Security::rate_limit_per_minute, 0, 1000000),
+      Def("retention.recordings_hours", "call recordings are deleted after this many hours",
+          &C::retention, &C::Retention::recordings_hours, int64_t{1}, int64_t{24} * 3650),
+      Def("retention.transcripts_days", "conversation transcripts are cleared after this",
+          &C::retention, &C::Retention::transcripts_days, int64_t{1}, int64_t{3650}),
+      Def("retention.personal_days", "other personal data is deleted after this (0 = keep)",
+          &C::retention, &C::Retention::personal_days, int64_t{0}, int64_t{3650}),
   };
   return keys;
 }
@@ -113,6 +127,11 @@ Status Validate(const Config& c, const std::string& origin) {
       return InvalidArgument(origin + ": " + key + " must be HOST:PORT, got '" + *addr + "'");
   }
   if (c.data.dir.empty()) return InvalidArgument(origin + ": data.dir must not be empty");
+  if (c.security.idle_minutes > c.security.session_ttl_minutes)
+    return InvalidArgument(origin + ": security.idle_minutes (" +
+                           std::to_string(c.security.idle_minutes) +
+                           ") must not exceed security.session_ttl_minutes (" +
+                           std::to_string(c.security.session_ttl_minutes) + ")");
   return Status::Ok();
 }
 

@@ -34,6 +34,19 @@ struct Config {
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, off
   } log;
+  struct Security {
+    // The SM4 key file (`zhixian keys init`); must lie outside data.dir. Empty: no key, so no
+    // personal data can be stored encrypted (serve starts and warns; see docs/security.md).
+    std::string key_file;
+    int session_ttl_minutes = 480;    // a login session ends this long after login
+    int idle_minutes = 30;            // ... or this long after its last request
+    int rate_limit_per_minute = 600;  // requests per client IP under /api; 0 = no limit
+  } security;
+  struct Retention {
+    int64_t recordings_hours = 24;   // call recordings are deleted after this
+    int64_t transcripts_days = 180;  // conversation transcripts are cleared after this
+    int64_t personal_days = 365;     // other personal data (campaign targets); 0 = keep
+  } retention;
 };
 
 // One configuration key, as documented in config/zhixian.toml.

@@ -46,6 +46,48 @@ TEST(Config, BadAddressAndLevel) {
   EXPECT_FALSE(ParseConfig("[server\n", "z", {}).ok());
 }
 
+TEST(Config, SecurityAndRetentionDefaults) {
+  auto c = ParseConfig("", "defaults", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->security.key_file, "");  // no key: serve warns, nothing personal is encrypted
+  EXPECT_EQ(c->security.session_ttl_minutes, 480);
+  EXPECT_EQ(c->security.idle_minutes, 30);
+  EXPECT_EQ(c->security.rate_limit_per_minute, 600);
+  EXPECT_EQ(c->retention.recordings_hours, 24);
+  EXPECT_EQ(c->retention.transcripts_days, 180);
+  EXPECT_EQ(c->retention.personal_days, 365);
+}
+
+TEST(Config, SecurityAndRetentionFromFileAndEnvironment) {
+  auto c = ParseConfig(
+      "[security]\nkey_file = \"/etc/zhixian/keys\"\nsession_ttl_minutes = 60\n"
+      "idle_minutes = 10\nrate_limit_per_minute = 0\n"
+      "[retention]\nrecordings_hours = 48\ntranscripts_days = 30\n",
+      "z.toml", {"ZHIXIAN_RETENTION_TRANSCRIPTS_DAYS=7", "ZHIXIAN_SECURITY_IDLE_MINUTES=5"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->security.key_file, "/etc/zhixian/keys");
+  EXPECT_EQ(c->security.session_ttl_minutes, 60);
+  EXPECT_EQ(c->security.idle_minutes, 5);
+  EXPECT_EQ(c->security.rate_limit_per_minute, 0);
+  EXPECT_EQ(c->retention.recordings_hours, 48);
+  EXPECT_EQ(c->retention.transcripts_days, 7);
+}
+
+TEST(Config, SecurityAndRetentionRangesNameTheKey) {
+  for (const char* bad :
+       {"[security]\nsession_ttl_minutes = 0\n", "[security]\nrate_limit_per_minute = -1\n",
+        "[security]\nkey_file = 5\n", "[retention]\nrecordings_hours = 0\n",
+        "[retention]\ntranscripts_days = 1.5\n"}) {
+    auto c = ParseConfig(bad, "z.toml", {});
+    ASSERT_FALSE(c.ok()) << bad;
+    std::string key = std::string(bad).substr(1, std::string(bad).find(']') - 1);
+    EXPECT_NE(c.status().message().find(key + "."), std::string::npos) << c.status().message();
+  }
+  auto idle = ParseConfig("[security]\nsession_ttl_minutes = 10\nidle_minutes = 20\n", "z", {});
+  ASSERT_FALSE(idle.ok());
+  EXPECT_NE(idle.status().message().find("security.idle_minutes"), std::string::npos);
+}
+
 TEST(Config, EveryKeyHasAnEnvName) {
   for (const auto& k : ConfigKeys()) EXPECT_EQ(k.env.rfind("ZHIXIAN_", 0), 0u) << k.name;
 }

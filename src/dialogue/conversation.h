@@ -1,18 +1,13 @@
-// Conversation: one citizen's exchange with the assistant, whatever the channel. Each turn is
-// answered from the knowledge base; the meta topics steer the exchange (repeat the last reply,
-// hand over to a person, end). At the end, Summary() gives the seven-element after-call summary
-// of DOMAIN.md, made without a language model.
-//
-// Not thread-safe: one conversation is driven by one caller at a time.
+// Conversation: one conversation of the DialogueService seen from a channel that drives it turn
+// by turn (the CLI, the voice bridge). Starts the conversation on construction.
+// Not thread-safe: one channel drives one conversation.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "knowledge/answer.h"
-#include "knowledge/entry.h"
+#include "dialogue/service.h"
 
 namespace zx::dialogue {
 
@@ -21,33 +16,27 @@ struct Reply {
   std::optional<std::string> topic;
   bool handoff = false;  // the citizen is being passed to a human agent
   bool done = false;     // the conversation has ended
-  knowledge::Answer answer;
+  nlohmann::json json;   // the full reply (DialogueService::Say)
 };
-
-struct Turn {
-  std::string citizen;
-  Reply reply;
-};
-
-// {"reply","topic","slots":{},"emotion":null,"handoff","ticket":null,"done"}
-nlohmann::json ToJson(const Reply& reply);
 
 class Conversation {
  public:
-  Conversation(const knowledge::Assistant& assistant, const knowledge::KnowledgeBase& kb)
-      : assistant_(assistant), kb_(kb) {}
+  // Starts a conversation on `channel` ("cli", "voice", ...).
+  static Result<Conversation> Start(DialogueService& service, const std::string& channel);
 
-  Reply Say(std::string_view citizen_text);
-  const std::vector<Turn>& turns() const { return turns_; }
+  const std::string& id() const { return id_; }
+  const std::string& greeting() const { return greeting_; }
+  Result<Reply> Say(std::string_view citizen_text);
   bool done() const { return done_; }
-
-  // 咨询主体, 诉求类型, 涉及政策, 处理建议, 待办事项, 风险提示, 满意度预测.
-  nlohmann::json Summary() const;
+  // Ends the conversation (if not already) and returns the seven-element summary.
+  Result<nlohmann::json> End();
 
  private:
-  const knowledge::Assistant& assistant_;
-  const knowledge::KnowledgeBase& kb_;
-  std::vector<Turn> turns_;
+  Conversation(DialogueService& service, std::string id, std::string greeting)
+      : service_(&service), id_(std::move(id)), greeting_(std::move(greeting)) {}
+  DialogueService* service_;
+  std::string id_;
+  std::string greeting_;
   bool done_ = false;
 };
 

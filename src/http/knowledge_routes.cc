@@ -63,7 +63,7 @@ void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, M
   auto& confidence =
       metrics.AddHistogram("zhixian_answer_confidence", "Confidence of the assistant's best topic.",
                            {"outcome"}, kProbabilityBuckets);
-  router.Add("POST", "/api/v1/ask",
+  router.Add("POST", "/api/v1/ask", "ask",
              [&assistant, &answers, &topics, &confidence](const Request& req) {
                Result<std::string> question = ParseAskRequest(req.body);
                if (!question.ok()) {

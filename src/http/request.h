@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -17,9 +18,13 @@
 #include <utility>
 #include <vector>
 
+#include "security/roles.h"
+
 namespace zx::http {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct WebSocketHandler;  // http/websocket.h
 
 struct Request {
   std::string method;          // "GET", "POST", ... (upper case, as sent)
@@ -30,6 +35,9 @@ struct Request {
   std::string remote_address;  // "127.0.0.1:53124"
   std::string request_id;      // the X-Request-Id of the response
   Fields path_params;          // decoded {name} segments of the matched route
+  // Who is calling, set by the auth middleware (http/auth.h) before the handler runs; anonymous
+  // on open routes without (valid) credentials, and when no middleware is installed.
+  security::Principal principal;
 
   // The first header of that name (case-insensitive), or "" when absent.
   std::string_view Header(std::string_view name) const;
@@ -44,6 +52,8 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   Fields headers;  // extra headers; the server adds request id and security headers
+  // Set by UpgradeToWebSocket (http/websocket.h): the server switches the connection to it.
+  std::shared_ptr<WebSocketHandler> websocket;
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced, never thrown.
   static Response Json(int status, const nlohmann::json& value);

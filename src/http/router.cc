@@ -42,12 +42,20 @@ bool ValidMethod(std::string_view method) {
 
 }  // namespace
 
+void Router::Add(std::string_view method, std::string_view pattern, std::string_view permission,
+                 Handler handler) {
+  if (permission.empty())
+    Fatal(std::string(method) + " " + std::string(pattern) + ": empty permission");
+  Add(method, pattern, std::move(handler));
+  routes_.back().permission = std::string(permission);
+}
+
 void Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
   std::string where = std::string(method) + " " + std::string(pattern);
   if (!ValidMethod(method)) Fatal(where + ": method must be upper-case letters");
   if (pattern.empty() || pattern[0] != '/') Fatal(where + ": pattern must start with '/'");
   if (!handler) Fatal(where + ": empty handler");
-  Route route{std::string(method), std::string(pattern), {}, std::move(handler)};
+  Route route{std::string(method), std::string(pattern), {}, std::move(handler), ""};
   std::set<std::string_view> names;
   for (std::string_view s : Split(pattern)) {
     if (s.size() >= 2 && s.front() == '{' && s.back() == '}') {
@@ -110,6 +118,8 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
   if (best) {
     match.handler = &best->handler;
     match.route = best->pattern;
+    match.method = best->method;
+    match.permission = best->permission;
     return match;
   }
   // No handler: is it the method (405) or the path (404)?
@@ -127,10 +137,14 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
 Response Router::Handle(Request& request, std::string* route) const {
   Match m = Find(request.method, request.path);
   if (route) *route = m.route;
-  if (m.handler) {
-    request.path_params = std::move(m.path_params);
-    return (*m.handler)(request);
-  }
+  if (m.handler) request.path_params = std::move(m.path_params);
+  if (!middleware_) return Dispatch(request, m);
+  RouteInfo info{m.method, m.handler ? m.route : "", m.permission, m.handler != nullptr};
+  return middleware_(request, info, [this, &m](Request& r) { return Dispatch(r, m); });
+}
+
+Response Router::Dispatch(Request& request, const Match& m) const {
+  if (m.handler) return (*m.handler)(request);
   std::string path = request.path.substr(0, 200);
   if (!m.allow.empty()) {
     Response r = ErrorResponse(405, "method_not_allowed",
@@ -140,6 +154,12 @@ Response Router::Handle(Request& request, std::string* route) const {
     return r;
   }
   return ErrorResponse(NotFound("no route for " + request.method.substr(0, 20) + " " + path));
+}
+
+std::vector<RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.permission, true});
+  return out;
 }
 
 std::vector<std::string> Router::Describe() const {

@@ -1,8 +1,17 @@
-// Router: maps a method and a path to a Handler.
+// Router: maps a method and a path to a Handler, and names the permission each route needs.
 //
 //   Router router;
-//   router.Add("GET", "/healthz", Healthz);
-//   router.Add("POST", "/api/v1/conversations/{id}/messages", PostMessage);
+//   router.Add("GET", "/healthz", "system.health", Healthz);
+//   router.Add("POST", "/api/v1/conversations/{id}/messages", "conversation.own", PostMessage);
+//
+// Permissions: every route names ONE permission of the policy table (security/policy.h). The
+// auth middleware (http/auth.h), installed with SetMiddleware, checks it before the handler
+// runs and puts the caller in Request::principal; handlers check only what depends on the
+// record (the scope: security::Authorize(req.principal, permission, record_scope)). Open
+// permissions ("ask", "chat", "kb.read", "conversation.own", "auth.login", "system.health")
+// let anonymous citizens in. The three-argument Add registers a route WITHOUT a permission: it
+// exists for the router's own tests; with the auth middleware such a route answers 500, and the
+// route x role test (tests/security) fails naming it.
 //
 // A pattern is '/'-separated literal segments and `{name}` segments; `{name}` matches one
 // non-empty segment, percent-decoded into Request::path_params. Where several patterns match,
@@ -15,6 +24,7 @@
 // error: Add stops the process with a message naming the pattern.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,13 +33,35 @@
 
 namespace zx::http {
 
+// What the middleware learns about the route a request matched.
+struct RouteInfo {
+  std::string method;      // the route's method ("GET" also for a HEAD served by GET)
+  std::string pattern;     // "/api/v1/users/{id}"; "" when no route matched
+  std::string permission;  // "user.manage"; "" when no route matched or none was given
+  bool matched = false;    // a handler will run (false: 404 or 405 follows)
+};
+
 class Router {
  public:
+  // `permission` must be non-empty; whether it is in the policy table is checked by the auth
+  // middleware and the route x role test (the router knows nothing of the policy).
+  void Add(std::string_view method, std::string_view pattern, std::string_view permission,
+           Handler handler);
+  // A route without a permission: for the router's own tests only (see above).
   void Add(std::string_view method, std::string_view pattern, Handler handler);
+
+  // Runs around every request, matched or not: `next` calls the route's handler (or answers
+  // 404/405); the middleware may answer instead (401, 403, 429) or change the answer. Set once,
+  // before the router is shared.
+  using Next = std::function<Response(Request&)>;
+  using Middleware = std::function<Response(Request&, const RouteInfo&, const Next& next)>;
+  void SetMiddleware(Middleware middleware) { middleware_ = std::move(middleware); }
 
   struct Match {
     const Handler* handler = nullptr;  // null when nothing matched
     std::string route;                 // the matched pattern; "" when no pattern matched
+    std::string method;                // the matched route's method
+    std::string permission;            // the matched route's permission
     Fields path_params;
     std::string allow;  // when the path matched but not the method: "GET, HEAD, POST"
   };
@@ -42,6 +74,9 @@ class Router {
 
   // "GET /healthz", ...; in registration order.
   std::vector<std::string> Describe() const;
+  // Every route with its permission, in registration order (for the route x role test and
+  // GET /api/v1/system/routes). `matched` is true in each.
+  std::vector<RouteInfo> Routes() const;
 
  private:
   struct Segment {
@@ -53,11 +88,15 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    std::string permission;
   };
+  // Calls the matched handler, or answers 404/405.
+  Response Dispatch(Request& request, const Match& m) const;
   // Fills `params` and returns true when `segments` (of a path) match `route`.
   static bool Matches(const Route& route, const std::vector<std::string_view>& segments,
                       Fields* params);
   std::vector<Route> routes_;
+  Middleware middleware_;
 };
 
 }  // namespace zx::http

@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "http/errors.h"
+#include "http/websocket_session.h"
 
 namespace zx::http {
 
@@ -138,6 +139,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on Stop: an idle connection closes now, a busy one after its current response.
   void OnStop() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->state_ == State::kWebSocket) {
+        if (auto ws = self->websocket_.lock()) ws->Stop();
+        return;
+      }
       bool idle = self->state_ == State::kReadingHeader && self->buffer_.size() == 0 &&
                   !(self->parser_ && self->parser_->got_some());
       if (idle || self->state_ == State::kLingering) self->stream_.cancel();
@@ -145,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering };
+  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering, kWebSocket };
 
   struct Pending {  // the request being answered, for metrics and logs
     std::string method = "other";
@@ -254,9 +259,28 @@ class Session : public std::enable_shared_from_this<Session> {
                  res.status);
       res = ErrorResponse(Internal("the server failed to answer; request id " + req.request_id));
     }
+    if (res.websocket) {
+      if (!shared_->stopping && in.method() == bhttp::verb::get)
+        return UpgradeWebSocket(std::move(in), std::move(res.websocket));
+      res = shared_->stopping ? ErrorResponse(Unavailable("the server is stopping"))
+                              : ErrorResponse(Internal("a WebSocket upgrade answered a non-GET"));
+    }
     bool keep_alive = in.keep_alive() && !shared_->stopping;
     bool head = in.method() == bhttp::verb::head;
     Send(std::move(res), in.version(), keep_alive, head, req.path);
+  }
+
+  // The handler answered UpgradeToWebSocket (http/websocket.h): the connection becomes a
+  // WebSocket, which keeps this session alive (registered for Stop) until it ends.
+  void UpgradeWebSocket(bhttp::request<bhttp::string_body> in,
+                        std::shared_ptr<WebSocketHandler> handler) {
+    state_ = State::kWebSocket;
+    pending_.status = 101;
+    Record();
+    internal::WebSocketStart start{pending_.request_id, shared_->Timeout(),
+                                   [self = shared_from_this()] {}};
+    websocket_ = internal::StartWebSocket(std::move(stream_), std::move(in), std::move(handler),
+                                          std::move(start));
   }
 
   // An error before a request could be routed: answer and close the connection.
@@ -297,6 +321,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWritten(beast::error_code ec, bool keep_alive) {
+    Record();
+    if (ec) return Close();
+    if (!keep_alive) return Linger();
+    ReadHeader();
+  }
+
+  // Metrics and the log line of the answered request.
+  void Record() {
     std::string route = pending_.route.empty() ? "unmatched" : pending_.route;
     std::string status = std::to_string(pending_.status);
     shared_->requests.With({pending_.method, route, status}).Inc();
@@ -308,9 +340,6 @@ class Session : public std::enable_shared_from_this<Session> {
     else
       log::Debug("http_request id={} method={} route={} status={} ms={:.1f}", pending_.request_id,
                  pending_.method, route, status, seconds * 1e3);
-    if (ec) return Close();
-    if (!keep_alive) return Linger();
-    ReadHeader();
   }
 
   // Half-closes, then discards what the client still sends (e.g. the rest of a body over the
@@ -352,6 +381,7 @@ class Session : public std::enable_shared_from_this<Session> {
   State state_ = State::kReadingHeader;
   Pending pending_;
   std::unique_ptr<std::array<char, 16 * 1024>> scratch_;
+  std::weak_ptr<internal::WebSocketSession> websocket_;  // in State::kWebSocket
 };
 
 struct Server::State {

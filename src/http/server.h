@@ -20,6 +20,8 @@
 //    `Cache-Control: no-store`. HEAD is answered by GET handlers without the body.
 //  - An exception from a handler answers 500 (JSON), is logged with the request id but not the
 //    body, and the server keeps serving.
+//  - WebSocket routes (http/websocket.h): a handler answering UpgradeToWebSocket switches the
+//    connection to a WebSocket (101); Stop closes those with 1001.
 //  - Metrics: zhixian_http_requests_total{method,route,status} and
 //    zhixian_http_request_duration_seconds{route}; `route` is the matched pattern or
 //    "unmatched", so labels stay bounded whatever clients send.

@@ -112,6 +112,8 @@ TEST(Store, RoundTripsTheKnowledgeBaseThroughSqlite) {
     EXPECT_EQ(back->entries[i].colloquial, kb->entries[i].colloquial);
   }
   EXPECT_EQ(back->synonyms.size(), kb->synonyms.size());
+  EXPECT_EQ(back->departments, kb->departments);
+  EXPECT_EQ(back->DepartmentName("ybj"), "示例市医疗保障局");
 }
 
 }  // namespace

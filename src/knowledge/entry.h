@@ -2,6 +2,7 @@
 // kb/ (see kb/README.md for the file format).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ struct Synonym {
 struct KnowledgeBase {
   std::vector<Entry> entries;
   std::vector<Synonym> synonyms;
+  std::map<std::string, std::string> departments;  // code -> name (kb/departments.tsv)
+
+  // The department's name, or the code itself when unknown.
+  std::string DepartmentName(const std::string& code) const {
+    auto it = departments.find(code);
+    return it == departments.end() ? code : it->second;
+  }
 
   const Entry* Find(std::string_view id) const {
     for (const auto& e : entries)

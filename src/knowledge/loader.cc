@@ -125,6 +125,18 @@ Result<std::string> ReadFile(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Parses `path` into `out` when the file exists; a missing optional file is no error.
+template <typename T, typename Parser>
+Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
+  if (!std::filesystem::exists(path)) return Status::Ok();
+  auto text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto parsed = parse(*text, path.string());
+  if (!parsed.ok()) return parsed.status();
+  out = std::move(parsed).value();
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin) {
@@ -181,6 +193,26 @@ Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv, const std::st
   return out;
 }
 
+Result<std::map<std::string, std::string>> ParseDepartments(const std::string& tsv,
+                                                            const std::string& origin) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(tsv);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (n == 1 || line.empty() || line[0] == '#') continue;
+    auto tab = line.find('\t');
+    std::string where = origin + ":" + std::to_string(n);
+    if (tab == std::string::npos || tab == 0 || tab + 1 == line.size())
+      return InvalidArgument(where + ": expected code<TAB>name");
+    if (!out.emplace(line.substr(0, tab), line.substr(tab + 1)).second)
+      return InvalidArgument(where + ": department '" + line.substr(0, tab) + "' appears twice");
+  }
+  return out;
+}
+
 Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
   namespace fs = std::filesystem;
   KnowledgeBase kb;
@@ -206,14 +238,13 @@ Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
       kb.entries.push_back(std::move(e));
     }
   }
-  fs::path syn = fs::path(kb_dir) / "synonyms.tsv";
-  if (fs::exists(syn)) {
-    auto text = ReadFile(syn);
-    if (!text.ok()) return text.status();
-    auto s = ParseSynonyms(*text, syn.string());
-    if (!s.ok()) return s.status();
-    kb.synonyms = std::move(s).value();
-  }
+  ZX_RETURN_IF_ERROR(LoadOptional(fs::path(kb_dir) / "synonyms.tsv", ParseSynonyms, kb.synonyms));
+  ZX_RETURN_IF_ERROR(
+      LoadOptional(fs::path(kb_dir) / "departments.tsv", ParseDepartments, kb.departments));
+  for (const auto& e : kb.entries)
+    if (!kb.departments.empty() && e.department != "-" && !kb.departments.count(e.department))
+      return InvalidArgument(e.origin + ": entry '" + e.id + "': department '" + e.department +
+                             "' is not in departments.tsv");
   return kb;
 }
 

@@ -13,7 +13,8 @@ namespace zx::knowledge {
 
 inline constexpr int kMinPhrasings = 12;
 
-// Loads kb_dir/entries/*.toml (in name order) and kb_dir/synonyms.tsv (optional).
+// Loads kb_dir/entries/*.toml (in name order), kb_dir/synonyms.tsv and kb_dir/departments.tsv
+// (both optional).
 Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir);
 
 // Parses one entries file's text; `origin` is the file name used in messages.
@@ -21,5 +22,9 @@ Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std:
 
 // Parses synonyms.tsv text: a header line, then "canonical<TAB>variant|variant|...".
 Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv_text, const std::string& origin);
+
+// Parses departments.tsv text: a header line, then "code<TAB>name".
+Result<std::map<std::string, std::string>> ParseDepartments(const std::string& tsv_text,
+                                                            const std::string& origin);
 
 }  // namespace zx::knowledge

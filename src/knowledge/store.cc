@@ -33,13 +33,23 @@ Status MigrateKnowledge(storage::Database& db) {
       PRIMARY KEY (id, version));
     CREATE TABLE kb_synonyms (canonical TEXT NOT NULL, position INTEGER NOT NULL,
                               variant TEXT NOT NULL);
+  )sql"},
+                     {"knowledge", 2, R"sql(
+    CREATE TABLE kb_departments (code TEXT PRIMARY KEY, name TEXT NOT NULL);
   )sql"}});
 }
 
 Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
   return db.Transaction([&]() -> Status {
     ZX_RETURN_IF_ERROR(db.Exec("DELETE FROM kb_terms; DELETE FROM kb_entries; "
-                               "DELETE FROM kb_synonyms;"));
+                               "DELETE FROM kb_synonyms; DELETE FROM kb_departments;"));
+    auto dep = db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)");
+    if (!dep.ok()) return dep.status();
+    for (const auto& [code, name] : kb.departments) {
+      dep->Reset();
+      dep->Bind(1, code).Bind(2, name);
+      ZX_RETURN_IF_ERROR(dep->Run());
+    }
     auto entry = db.Prepare(
         "INSERT INTO kb_entries (id, version, kind, department, sla, title, effective, source, "
         "answer, origin, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -130,6 +140,14 @@ Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db) {
     if (kb.synonyms.empty() || kb.synonyms.back().canonical != s->Text(0))
       kb.synonyms.push_back({s->Text(0), {}});
     kb.synonyms.back().variants.push_back(s->Text(1));
+  }
+  auto d = db.Prepare("SELECT code, name FROM kb_departments");
+  if (!d.ok()) return d.status();
+  for (;;) {
+    auto row = d->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    kb.departments[d->Text(0)] = d->Text(1);
   }
   return kb;
 }

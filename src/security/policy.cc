@@ -26,6 +26,10 @@ constexpr std::array kTable = {
     PolicyRule{"chat", "hold a conversation with the assistant", true, 0, 0},
     PolicyRule{"conversation.own", "a citizen's own conversation, by its conversation token", true,
                0, 0},
+    // Open infrastructure: logging in, and the liveness probe.
+    PolicyRule{"auth.login", "log in with a name and password (rate-limited, locked out)", true, 0,
+               0},
+    PolicyRule{"system.health", "liveness and readiness (no data)", true, 0, 0},
     // Every signed-in principal.
     PolicyRule{"session.self", "see one's own identity, log out", false, kStaff, 0},
     // Hotline work.
@@ -57,8 +61,8 @@ constexpr std::array kTable = {
                0},
     PolicyRule{"keys.manage", "initialise, rotate and re-encrypt with the data keys", false,
                Of({R::kAdmin}), 0},
-    PolicyRule{"config.read", "read the effective configuration (secrets hidden)", false,
-               Of({R::kAdmin}), 0},
+    PolicyRule{"config.read", "read the effective configuration and route table (no secrets)",
+               false, Of({R::kAdmin}), 0},
     PolicyRule{"retention.run", "run the retention job", false, Of({R::kAdmin}), 0},
     // Audit.
     PolicyRule{"audit.read", "read the audit log: who saw which citizen's data, when, why", false,

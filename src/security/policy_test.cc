@@ -41,6 +41,8 @@ TEST(Policy, RoleByPermissionMatrix) {
       {"ask", "1111111"},
       {"chat", "1111111"},
       {"conversation.own", "1111111"},
+      {"auth.login", "1111111"},
+      {"system.health", "1111111"},
       {"session.self", "0111111"},
       {"conversation.read", "0011100"},
       {"agent.queue", "0011000"},

@@ -146,6 +146,8 @@ constexpr std::array<std::u32string_view, 20> kYearContextAfter = {
     U"之前", U"出生", U"生",   U"参加", U"入", U"毕业", U"退休",   U"结婚", U"那年", U"至今"};
 // Before "NN年".
 constexpr std::u32string_view kYearContextBefore = U"从自于在是到至";
+// Before "NN年": the number counts years ("干了60年").
+constexpr std::u32string_view kDurationContextBefore = U"了满共近足";
 
 enum class Hint { kNone, kMonths, kYear };
 
@@ -575,6 +577,12 @@ class Scanner {
     return m;
   }
 
+  // Before "NN年": a span of time ("干了60年", "满15年", "交了20年").
+  bool DurationContext(size_t begin) const {
+    if (begin == 0) return false;
+    return kDurationContextBefore.find(At(begin - 1)) != std::u32string_view::npos;
+  }
+
   bool YearContext(size_t begin, size_t after_nian) const {
     if (begin > 0 && kYearContextBefore.find(At(begin - 1)) != std::u32string_view::npos) {
       return true;
@@ -647,7 +655,7 @@ class Scanner {
     }
 
     const bool durable = !chinese_digits && !(arabic_int && n.digits.size() == 4 && year_like) &&
-                         !n.leading_zero && n.value > 0 && n.value < 100;
+                         !n.leading_zero && n.value > 0 && n.value < 1000;  // 一百年 is a (wrong) span, refused later by range
     if (durable) {
       // 三年零七个月, 3年7个月, 一年又三个月.
       size_t p = k + 1;
@@ -679,7 +687,7 @@ class Scanner {
         } else if (hint_ == Hint::kMonths) {
           is_year = false;
         } else {
-          is_year = YearContext(i, k + 1) || n.value > 50;
+          is_year = YearContext(i, k + 1) || (n.value > 50 && !DurationContext(i));
         }
       } else if (chinese_digits && n.pair_range && hint_ != Hint::kYear && !YearContext(i, k + 1)) {
         return {std::nullopt, k + 1};  // 七八年: seven or eight years, not 1978

@@ -323,4 +323,14 @@ TEST(Numerals, Speed) {
 }
 
 }  // namespace
+TEST(FindQuantities, LongSpansAfterAVerbAreYearsOfService) {
+  auto q = FindQuantities("我在单位干了60年");
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].kind, QuantityKind::kMonths);
+  EXPECT_EQ(q[0].value, 720);
+  auto y = FindQuantities("我是60年出生的");
+  ASSERT_EQ(y.size(), 1u);
+  EXPECT_EQ(y[0].kind, QuantityKind::kYearMonth);
+}
+
 }  // namespace zx::text

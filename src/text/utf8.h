@@ -1,4 +1,5 @@
-// Internal UTF-8 helpers shared by the text module (not part of its public contract).
+// UTF-8 helpers of the text module, also used by modules above it that compare text by code
+// point (e.g. the dialogue's follow-up handling).
 //
 // Decode never fails: an ill-formed byte decodes as U+FFFD covering that one byte, so byte
 // offsets always map back into the caller's string.

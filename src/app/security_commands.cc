@@ -1,0 +1,403 @@
+#include "app/security_commands.h"
+
+#include <pwd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/security_context.h"
+#include "base/log.h"
+#include "security/policy.h"
+
+namespace zx::app {
+namespace {
+
+using nlohmann::json;
+
+// What every security command opens: configuration, data directory, database, security tables.
+struct Env {
+  Config config;
+  std::unique_ptr<storage::Database> db;
+  std::unique_ptr<SecurityContext> security;
+  std::string actor;
+};
+
+int Fail(const Status& s) {
+  std::cerr << "zhixian: " << s.message() << "\n";
+  return s.code() == Code::kInvalidArgument ? 2 : 1;
+}
+
+std::string OsUser() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return std::to_string(::geteuid());
+}
+
+Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
+  namespace fs = std::filesystem;
+  Env env;
+  auto config = LoadAppConfig(flags);
+  if (!config.ok()) return config.status();
+  env.config = std::move(config).value();
+  std::error_code ec;
+  fs::create_directories(env.config.data.dir, ec);
+  if (ec)
+    return Unavailable("cannot create data directory " + env.config.data.dir + ": " + ec.message() +
+                       " (set --data or data.dir)");
+  auto db = storage::Database::Open((fs::path(env.config.data.dir) / "zhixian.db").string());
+  if (!db.ok()) return db.status();
+  env.db = std::move(db).value();
+  auto security = OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys);
+  if (!security.ok()) return security.status();
+  env.security = std::move(security).value();
+  env.actor = "cli:" + OsUser();
+  return env;
+}
+
+// Appends the command's audit entry; `permission` is the policy-table permission it exercises.
+Status Audit(Env& env, std::string_view permission, std::string action, std::string object_type,
+             std::string object_id, json details = json::object()) {
+  if (!security::FindPermission(permission))
+    return Internal("permission " + std::string(permission) + " is not in the policy table");
+  details["permission"] = permission;
+  security::AuditEvent e;
+  e.actor = env.actor;
+  e.role = "system";
+  e.action = std::move(action);
+  e.object_type = std::move(object_type);
+  e.object_id = std::move(object_id);
+  e.remote = "cli";
+  e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
+  return env.security->audit->Append(std::move(e)).status();
+}
+
+std::string StripEol(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+// A line from the terminal without echo.
+Result<std::string> ReadHidden(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  termios old{};
+  bool restore = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (restore) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::string line;
+  bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (restore) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  std::cerr << "\n";
+  if (!got) return InvalidArgument("no password given");
+  return StripEol(line);
+}
+
+// The new user's password: asked twice on a terminal, else the first line of stdin.
+Result<std::string> ReadNewPassword(const std::string& name) {
+  if (!::isatty(STDIN_FILENO)) {
+    std::string line;
+    if (!std::getline(std::cin, line))
+      return InvalidArgument("no password on standard input (give it as the first line)");
+    return StripEol(line);
+  }
+  auto first = ReadHidden("Password for " + name + ": ");
+  if (!first.ok()) return first.status();
+  auto second = ReadHidden("Repeat the password: ");
+  if (!second.ok()) return second.status();
+  if (*first != *second) return InvalidArgument("the two passwords differ; nothing was changed");
+  return first;
+}
+
+Result<security::Scope> ScopeFrom(const std::string& department, const std::string& district) {
+  if (!district.empty() && department.empty())
+    return InvalidArgument("--district needs --department");
+  return security::Scope{department, district};
+}
+
+struct Options {
+  std::string name, role, department, district, key_file, anchor;
+  std::string object, type, actor, action;
+  int limit = 100;
+};
+
+int UserAdd(const CommonFlags& flags, const Options& o) {
+  auto role = security::ParseRole(o.role);
+  if (!role || *role == security::Role::kAnonymous || *role == security::Role::kIntegration)
+    return Fail(
+        InvalidArgument("--role must be one of admin, supervisor, agent, "
+                        "department_handler, auditor (integration clients get an API "
+                        "key: zhixian apikey create)"));
+  auto scope = ScopeFrom(o.department, o.district);
+  if (!scope.ok()) return Fail(scope.status());
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto password = ReadNewPassword(o.name);
+  if (!password.ok()) return Fail(password.status());
+  auto user = env->security->users->Add(o.name, *role, *password, *scope);
+  std::fill(password->begin(), password->end(), '\0');
+  if (!user.ok()) return Fail(user.status());
+  Status audited = Audit(*env, "user.manage", "user.add", "user", "u:" + std::to_string(user->id),
+                         {{"name", user->name},
+                          {"role", security::RoleName(user->role)},
+                          {"department", user->scope.department},
+                          {"district", user->scope.district}});
+  if (!audited.ok()) return Fail(audited);
+  std::cout << "added user " << user->name << " (role " << security::RoleName(user->role) << ", id "
+            << user->id << ")\n";
+  return 0;
+}
+
+int ApiKeyCreate(const CommonFlags& flags, const Options& o) {
+  if (o.role != "integration")
+    return Fail(
+        InvalidArgument("--role must be integration: API keys are for integration "
+                        "clients (staff log in with a name and password)"));
+  auto scope = ScopeFrom(o.department, o.district);
+  if (!scope.ok()) return Fail(scope.status());
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto key = env->security->api_keys->Create(o.name, *scope);
+  if (!key.ok()) return Fail(key.status());
+  Status audited =
+      Audit(*env, "apikey.manage", "apikey.create", "api_client", "k:" + key->client.id,
+            {{"name", key->client.name},
+             {"department", key->client.scope.department},
+             {"district", key->client.scope.district}});
+  if (!audited.ok()) return Fail(audited);
+  std::cerr << "API key for " << key->client.name << " (id " << key->client.id
+            << "); it is shown once, store it now:\n";
+  std::cout << key->key << "\n";
+  return 0;
+}
+
+std::string KeyFileOf(const Env& env, const Options& o) {
+  return o.key_file.empty() ? env.config.security.key_file : o.key_file;
+}
+
+int KeysInit(const CommonFlags& flags, const Options& o) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  std::string path = KeyFileOf(*env, o);
+  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
+  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
+  if (!outside.ok()) return Fail(outside);
+  Status created = security::InitKeyFile(path, SystemClock::Instance());
+  if (!created.ok()) return Fail(created);
+  Status audited = Audit(*env, "keys.manage", "keys.init", "key_file", "1");
+  if (!audited.ok()) return Fail(audited);
+  std::cout << "created key file " << path << " (mode 0600, data key version 1)\n";
+  if (env->config.security.key_file != path)
+    std::cout << "set security.key_file = \"" << path
+              << "\" (or ZHIXIAN_SECURITY_KEY_FILE) so that zhixian uses it\n";
+  return 0;
+}
+
+int KeysRotate(const CommonFlags& flags, const Options& o) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  std::string path = KeyFileOf(*env, o);
+  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
+  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
+  if (!outside.ok()) return Fail(outside);
+  auto version = security::RotateKeyFile(path, SystemClock::Instance());
+  if (!version.ok()) return Fail(version.status());
+  Status audited = Audit(*env, "keys.manage", "keys.rotate", "key_file", std::to_string(*version));
+  if (!audited.ok()) return Fail(audited);
+  std::cout << "data key version " << *version << " is now current in " << path
+            << "; restart zhixian serve, then run `zhixian keys reencrypt`\n";
+  return 0;
+}
+
+int KeysReencrypt(const CommonFlags& flags, const Options& o) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  std::string path = KeyFileOf(*env, o);
+  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
+  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
+  if (!outside.ok()) return Fail(outside);
+  auto ring = security::KeyRing::Load(path);
+  if (!ring.ok()) return Fail(ring.status());
+  security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring).value()));
+  auto columns = EncryptedColumns(*env->db);
+  auto report = security::ReencryptColumns(*env->db, cipher, columns);
+  if (!report.ok()) return Fail(report.status());
+  json details = {{"columns", columns.size()},
+                  {"scanned", report->scanned},
+                  {"reencrypted", report->reencrypted},
+                  {"already_current", report->already_current},
+                  {"not_encrypted", report->not_encrypted},
+                  {"skipped", report->skipped},
+                  {"key_version", cipher.current_version()}};
+  Status audited = Audit(*env, "keys.manage", "keys.reencrypt", "key_file",
+                         std::to_string(cipher.current_version()), details);
+  if (!audited.ok()) return Fail(audited);
+  std::cout << details.dump() << "\n";
+  return report->not_encrypted > 0 ? 1 : 0;
+}
+
+int AuditVerify(const CommonFlags& flags, const Options& o) {
+  std::optional<security::AuditHead> anchor;
+  if (!o.anchor.empty()) {
+    size_t colon = o.anchor.find(':');
+    security::AuditHead head;
+    try {
+      head.seq = colon == std::string::npos ? -1 : std::stoll(o.anchor.substr(0, colon));
+    } catch (const std::exception&) {
+      head.seq = -1;
+    }
+    if (head.seq < 1 || colon + 1 >= o.anchor.size())
+      return Fail(InvalidArgument("--anchor must be SEQ:HASH, e.g. 42:3f2a..."));
+    head.hash = o.anchor.substr(colon + 1);
+    anchor = head;
+  }
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto v = env->security->audit->Verify(anchor);
+  if (!v.ok()) return Fail(v.status());
+  static constexpr const char* kProblems[] = {"none", "changed", "removed", "inserted"};
+  Status audited = Audit(*env, "audit.verify", "audit.verify", "audit_log", "",
+                         {{"ok", v->ok()},
+                          {"entries", v->entries},
+                          {"problem", kProblems[static_cast<int>(v->problem)]},
+                          {"seq", v->seq}});
+  if (!audited.ok()) return Fail(audited);
+  if (v->ok()) {
+    std::cout << "ok: " << v->entries << " entries; head seq " << v->head.seq << " hash "
+              << v->head.hash << "\n";
+    return 0;
+  }
+  std::cout << "TAMPERED (" << kProblems[static_cast<int>(v->problem)] << " at seq " << v->seq
+            << "): " << v->message << "\n";
+  return 1;
+}
+
+int AuditQueryCommand(const CommonFlags& flags, const Options& o) {
+  if (o.limit < 1 || o.limit > 100000)
+    return Fail(InvalidArgument("--limit must be between 1 and 100000"));
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  security::AuditQuery q;
+  q.object_id = o.object;
+  q.object_type = o.type;
+  q.actor = o.actor;
+  q.action_prefix = o.action;
+  q.limit = o.limit;
+  auto entries = env->security->audit->Query(q);
+  if (!entries.ok()) return Fail(entries.status());
+  Status audited = Audit(*env, "audit.read", "audit.read", o.type, o.object,
+                         {{"actor", o.actor}, {"action", o.action}, {"results", entries->size()}});
+  if (!audited.ok()) return Fail(audited);
+  for (const auto& e : *entries) {
+    json details = json::parse(e.event.details_json, nullptr, false);
+    if (details.is_discarded()) details = e.event.details_json;
+    json line = {{"seq", e.seq},
+                 {"time_ms", e.time_ms},
+                 {"actor", e.event.actor},
+                 {"role", e.event.role},
+                 {"action", e.event.action},
+                 {"object_type", e.event.object_type},
+                 {"object_id", e.event.object_id},
+                 {"purpose", e.event.purpose},
+                 {"remote", e.event.remote},
+                 {"details", details},
+                 {"hash", e.hash}};
+    std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  }
+  return 0;
+}
+
+int RetentionRun(const CommonFlags& flags, const Options&) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  Status audited = Audit(*env, "retention.run", "retention.run", "retention", "");
+  if (!audited.ok()) return Fail(audited);
+  auto report = RunRetentionOnce(*env->db, *env->security, env->config, SystemClock::Instance());
+  if (!report.ok()) return Fail(report.status());
+  json rules = json::array();
+  for (const auto& r : report->rules)
+    rules.push_back({{"table", r.table},
+                     {"cleared", r.cleared},
+                     {"cutoff_ms", r.cutoff_ms},
+                     {"rows", r.rows},
+                     {"files", r.files},
+                     {"file_errors", r.file_errors}});
+  std::cout << json{{"rules", rules}, {"audit_seq", report->audit_seq}}.dump() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+std::function<std::optional<int>()> AddSecurityCommands(
+    CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
+  auto o = std::make_shared<Options>();
+  std::vector<std::pair<CLI::App*, int (*)(const CommonFlags&, const Options&)>> commands;
+  auto add = [&](CLI::App* parent, const char* name, const char* help,
+                 int (*run)(const CommonFlags&, const Options&)) {
+    CLI::App* sub = parent->add_subcommand(name, help);
+    common(sub);
+    commands.emplace_back(sub, run);
+    return sub;
+  };
+  auto scope = [o](CLI::App* sub) {
+    sub->add_option("--department", o->department, "department code (scope)");
+    sub->add_option("--district", o->district, "district code within the department (scope)");
+  };
+
+  auto* user = cli.add_subcommand("user", "staff accounts");
+  user->require_subcommand(1);
+  auto* user_add = add(user, "add",
+                       "add a staff user; the password is read from the terminal "
+                       "(or the first line of stdin)",
+                       UserAdd);
+  user_add->add_option("name", o->name, "login name ([A-Za-z0-9._@-], 1-64)")->required();
+  user_add->add_option("--role", o->role, "admin, supervisor, agent, department_handler or auditor")
+      ->required();
+  scope(user_add);
+
+  auto* apikey = cli.add_subcommand("apikey", "integration API keys");
+  apikey->require_subcommand(1);
+  auto* apikey_create = add(apikey, "create", "create an API key (printed once)", ApiKeyCreate);
+  apikey_create->add_option("--name", o->name, "the client's name")->required();
+  apikey_create->add_option("--role", o->role, "integration")->required();
+  scope(apikey_create);
+
+  auto* keys = cli.add_subcommand("keys", "the key file that encrypts personal data");
+  keys->require_subcommand(1);
+  for (auto [name, help, run] :
+       {std::tuple{"init", "create the key file (outside the data directory)", &KeysInit},
+        std::tuple{"rotate", "add a new data key and make it current", &KeysRotate},
+        std::tuple{"reencrypt", "re-encrypt stored personal data under the current key",
+                   &KeysReencrypt}}) {
+    auto* sub = add(keys, name, help, run);
+    sub->add_option("--key-file", o->key_file, "key file (default: security.key_file)");
+  }
+
+  auto* audit = cli.add_subcommand("audit", "the tamper-evident audit log");
+  audit->require_subcommand(1);
+  auto* verify =
+      add(audit, "verify", "verify the hash chain; exit 1 when it was tampered with", AuditVerify);
+  verify->add_option("--anchor", o->anchor, "SEQ:HASH of an earlier head, to detect truncation");
+  auto* query = add(audit, "query", "print entries as JSON lines", AuditQueryCommand);
+  query->add_option("--object", o->object, "object id (record id or blind index)");
+  query->add_option("--type", o->type, "object type (user, ticket, conversation, route, ...)");
+  query->add_option("--actor", o->actor, "actor name");
+  query->add_option("--action", o->action, "action prefix (e.g. auth. or http.)");
+  query->add_option("--limit", o->limit, "at most this many entries (default 100)");
+
+  auto* retention = cli.add_subcommand("retention", "retention of personal data");
+  retention->require_subcommand(1);
+  add(retention, "run", "delete what is past its retention period, now", RetentionRun);
+
+  return [commands = std::move(commands), o, &flags]() -> std::optional<int> {
+    for (const auto& [sub, run] : commands)
+      if (sub->parsed()) return run(flags, *o);
+    return std::nullopt;
+  };
+}
+
+}  // namespace zx::app

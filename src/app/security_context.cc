@@ -1,0 +1,181 @@
+#include "app/security_context.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "base/log.h"
+#include "http/auth.h"
+#include "http/staff_routes.h"
+
+namespace zx::app {
+namespace {
+
+bool TableExists(storage::Database& db, const std::string& table) {
+  auto q = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  if (!q.ok()) return false;
+  q->Bind(1, table);
+  auto row = q->Step();
+  return row.ok() && *row;
+}
+
+}  // namespace
+
+// ---- The registries. Add a table that holds personal data here. -------------------------
+//
+// Encrypted columns: every column holding FieldCipher::Encrypt output with the conventional
+// associated data FieldAad(table, column, <key column value>) (security/reencrypt.h).
+std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
+  const std::vector<security::EncryptedColumn> all = {
+      // e.g. {"conversations", "id", "transcript_enc"},   (the conversation store, when it lands)
+  };
+  std::vector<security::EncryptedColumn> out;
+  for (const auto& c : all)
+    if (TableExists(db, c.table)) out.push_back(c);
+  return out;
+}
+
+// Retention rules (security/retention.h): recordings after retention.recordings_hours,
+// transcripts after retention.transcripts_days, other personal data after personal_days.
+std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
+  const std::vector<security::RetentionRule> all = {
+      // e.g. {"conversations", "ended_at", security::RetentionCategory::kTranscripts, "",
+      //       {"transcript_enc"}, "summary, topic and work order"},
+      //      {"call_recordings", "created_at", security::RetentionCategory::kRecordings,
+      //       "path", {}, "the call summary"},
+  };
+  std::vector<security::RetentionRule> out;
+  for (const auto& r : all)
+    if (TableExists(db, r.table)) out.push_back(r);
+  return out;
+}
+// ---------------------------------------------------------------------------------------------
+
+security::RetentionConfig RetentionConfigFrom(const Config& config) {
+  security::RetentionConfig r;
+  r.recordings_hours = config.retention.recordings_hours;
+  r.transcripts_days = config.retention.transcripts_days;
+  r.personal_days = config.retention.personal_days;
+  return r;
+}
+
+Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config) {
+  const std::string& key_file = config.security.key_file;
+  if (key_file.empty()) return std::shared_ptr<const security::FieldCipher>();
+  Status outside = security::CheckKeyFileOutside(key_file, config.data.dir);
+  if (!outside.ok()) return Status(outside.code(), "security.key_file: " + outside.message());
+  auto ring = security::KeyRing::Load(key_file);
+  if (!ring.ok())
+    return Status(ring.status().code(), "security.key_file: " + ring.status().message());
+  return std::make_shared<const security::FieldCipher>(
+      std::make_shared<const security::KeyRing>(std::move(ring).value()));
+}
+
+Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
+                                                      const Clock& clock, bool load_keys) {
+  auto s = std::make_unique<SecurityContext>();
+  auto users = security::UserStore::Open(db, clock);
+  if (!users.ok()) return users.status();
+  s->users = std::move(users).value();
+  security::SessionOptions so;
+  so.ttl = std::chrono::minutes(config.security.session_ttl_minutes);
+  so.idle = std::chrono::minutes(config.security.idle_minutes);
+  auto sessions = security::SessionStore::Open(db, clock, so);
+  if (!sessions.ok()) return sessions.status();
+  s->sessions = std::move(sessions).value();
+  auto api_keys = security::ApiKeyStore::Open(db, clock);
+  if (!api_keys.ok()) return api_keys.status();
+  s->api_keys = std::move(api_keys).value();
+  auto audit = security::AuditLog::Open(db, clock);
+  if (!audit.ok()) return audit.status();
+  s->audit = std::move(audit).value();
+  s->authenticator = std::make_unique<security::Authenticator>(*s->users, *s->sessions,
+                                                               *s->api_keys, s->audit.get());
+
+  if (load_keys) {
+    auto cipher = LoadFieldCipher(config);
+    if (!cipher.ok()) return cipher.status();
+    s->cipher = std::move(cipher).value();
+  }
+  return s;
+}
+
+Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
+                                                   const Config& config, const Clock& clock) {
+  auto report = security::RunRetention(db, clock, RetentionConfigFrom(config), RetentionRules(db),
+                                       *security.audit, config.data.dir);
+  if (!report.ok()) return report.status();
+  auto purged = security.sessions->PurgeEnded();
+  if (!purged.ok()) log::Warn("sessions_purge_failed error=\"{}\"", purged.status().message());
+  return report;
+}
+
+struct RetentionTimer::State {
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stop = false;  // guarded by mu
+  std::thread thread;
+};
+
+RetentionTimer::RetentionTimer(storage::Database& db, SecurityContext& security,
+                               const Config& config, const Clock& clock,
+                               std::chrono::milliseconds period)
+    : state_(std::make_unique<State>()) {
+  State* s = state_.get();
+  s->thread = std::thread([s, &db, &security, &config, &clock, period] {
+    std::unique_lock lock(s->mu);
+    while (!s->stop) {
+      lock.unlock();
+      auto report = RunRetentionOnce(db, security, config, clock);
+      if (!report.ok()) {
+        log::Error("retention_failed error=\"{}\"", report.status().message());
+      } else {
+        int64_t rows = 0;
+        for (const auto& r : report->rules) rows += r.rows;
+        log::Info("retention_done rules={} rows={} audit_seq={}", report->rules.size(), rows,
+                  report->audit_seq);
+      }
+      lock.lock();
+      s->wake.wait_for(lock, period, [s] { return s->stop; });
+    }
+  });
+}
+
+RetentionTimer::~RetentionTimer() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stop = true;
+  }
+  state_->wake.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
+                                                    http::Router& router, Metrics& metrics) {
+  const Clock& clock = SystemClock::Instance();
+  auto out = std::make_unique<ServeSecurity>();
+  auto context = OpenSecurity(db, config, clock);
+  if (!context.ok()) return context.status();
+  out->context = std::move(context).value();
+  SecurityContext& s = *out->context;
+  if (s.cipher) {
+    log::Info("security.keys key_file={} data_key_version={}", config.security.key_file,
+              s.cipher->current_version());
+  } else {
+    log::Warn(
+        "security.no_key_file: security.key_file is not set, so personal data cannot be stored "
+        "encrypted and is not stored at rest; create a key with `zhixian keys init --key-file "
+        "/etc/zhixian/keys` (outside the data directory) and set security.key_file");
+  }
+  out->limiter = std::make_unique<http::RateLimiter>(config.security.rate_limit_per_minute, clock);
+  http::StaffRouteOptions staff;
+  staff.session_ttl_seconds = int64_t{config.security.session_ttl_minutes} * 60;
+  http::AddStaffRoutes(router, *s.authenticator, *s.users, *s.audit, staff);
+  http::InstallAuth(router, std::make_shared<const http::AuthMiddleware>(
+                                *s.authenticator, s.audit.get(), out->limiter.get(), &metrics));
+  out->retention = std::make_unique<RetentionTimer>(db, s, config, clock, std::chrono::hours(1));
+  return out;
+}
+
+}  // namespace zx::app

@@ -1,0 +1,97 @@
+// The security layer, wired for the app: the stores, the authenticator, the audit log, the
+// field cipher (when a key file is configured), and the registries of what holds personal data
+// (encrypted columns for `keys reencrypt`, retention rules for the retention job).
+//
+// Shared by `zhixian serve` and the security sub-commands (security_commands.h), so both see
+// the same registrations.
+//
+// Without security.key_file there is no cipher (`cipher == nullptr`): code that would store
+// personal data must then not store it at rest (keep it in memory, or store only what is not
+// personal, e.g. a summary with masked values) — never plaintext. serve logs a warning.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/metrics.h"
+#include "base/status.h"
+#include "http/auth_rate_limiter.h"
+#include "http/router.h"
+#include "security/api_keys.h"
+#include "security/audit.h"
+#include "security/authenticator.h"
+#include "security/field_cipher.h"
+#include "security/keys.h"
+#include "security/reencrypt.h"
+#include "security/retention.h"
+#include "security/sessions.h"
+#include "security/users.h"
+#include "storage/database.h"
+
+namespace zx::app {
+
+struct SecurityContext {
+  std::unique_ptr<security::UserStore> users;
+  std::unique_ptr<security::SessionStore> sessions;
+  std::unique_ptr<security::ApiKeyStore> api_keys;
+  std::unique_ptr<security::AuditLog> audit;
+  std::unique_ptr<security::Authenticator> authenticator;
+  // Encrypts personal data at rest; null without security.key_file (then store none).
+  std::shared_ptr<const security::FieldCipher> cipher;
+};
+
+// Opens the security tables in `db` and, when security.key_file is set and `load_keys`, loads
+// the key file (refusing one inside data.dir or readable by others, naming the key).
+// `db` and `clock` must outlive the context.
+Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
+                                                      const Clock& clock, bool load_keys = true);
+
+// The field cipher of security.key_file, checked to lie outside data.dir; nullptr (and OK) when
+// no key file is configured. For wiring that needs it before OpenSecurity (e.g. a store that
+// seals transcripts); errors name security.key_file.
+Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config);
+
+// THE registries of personal data, one entry per table column. Modules that store personal
+// data add their tables here (explicitly; DESIGN.md "named registries filled by explicit
+// calls"). Entries whose table does not exist (yet) in `db` are left out.
+std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db);
+std::vector<security::RetentionRule> RetentionRules(storage::Database& db);
+
+security::RetentionConfig RetentionConfigFrom(const Config& config);
+
+// Runs the retention job (RunRetention over RetentionRules) and purges ended sessions.
+Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
+                                                   const Config& config, const Clock& clock);
+
+// Runs RunRetentionOnce now and then every `period` on its own thread until destroyed.
+class RetentionTimer {
+ public:
+  RetentionTimer(storage::Database& db, SecurityContext& security, const Config& config,
+                 const Clock& clock, std::chrono::milliseconds period);
+  ~RetentionTimer();
+  RetentionTimer(const RetentionTimer&) = delete;
+  RetentionTimer& operator=(const RetentionTimer&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// What `zhixian serve` keeps alive for security; declare it before the server so that it
+// outlives it.
+struct ServeSecurity {
+  std::unique_ptr<SecurityContext> context;
+  std::unique_ptr<http::RateLimiter> limiter;
+  std::unique_ptr<RetentionTimer> retention;
+};
+
+// For serve: opens the security layer (warning when there is no key file), adds the staff
+// routes (http/staff_routes.h), installs the auth middleware on `router` (so EVERY route, also
+// those added later, is checked against its permission), and starts the hourly retention job.
+Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
+                                                    http::Router& router, Metrics& metrics);
+
+}  // namespace zx::app

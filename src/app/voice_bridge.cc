@@ -1,0 +1,388 @@
+#include "app/voice_bridge.h"
+
+#include <toml++/toml.h>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "base/log.h"
+#include "dialogue/conversation.h"
+#include "telephony/espeak_synthesizer.h"
+#include "telephony/speech_text.h"
+
+namespace zx::app {
+
+using telephony::CallId;
+using telephony::SharedPcm;
+using Clock = std::chrono::steady_clock;
+
+const IvrKey* IvrMenu::Find(char key) const {
+  for (const IvrKey& k : keys)
+    if (k.key.size() == 1 && k.key[0] == key) return &k;
+  return nullptr;
+}
+
+Result<IvrMenu> LoadIvrMenu(const std::string& path) {
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                           std::string(e.description()));
+  }
+  IvrMenu m;
+  auto text = [&](const char* key, std::string& out, bool required) -> Status {
+    auto v = t[key].value<std::string>();
+    if (v)
+      out = *v;
+    else if (t.contains(key))
+      return InvalidArgument(path + ": '" + key + "' must be a string");
+    if (required && out.empty()) return InvalidArgument(path + ": '" + key + "' is required");
+    return Status::Ok();
+  };
+  ZX_RETURN_IF_ERROR(text("greeting", m.greeting, true));
+  ZX_RETURN_IF_ERROR(text("invalid_key", m.invalid_key, false));
+  ZX_RETURN_IF_ERROR(text("no_input", m.no_input, false));
+  ZX_RETURN_IF_ERROR(text("goodbye", m.goodbye, false));
+  m.no_input_seconds = t["no_input_seconds"].value_or(m.no_input_seconds);
+  m.max_no_input = t["max_no_input"].value_or(m.max_no_input);
+  if (m.no_input_seconds < 0 || m.no_input_seconds > 600)
+    return InvalidArgument(path + ": 'no_input_seconds' must be 0..600");
+  const toml::array* keys = t["key"].as_array();
+  if (!keys || keys->empty()) return InvalidArgument(path + ": no [[key]] entries");
+  for (size_t i = 0; i < keys->size(); ++i) {
+    const toml::table* k = (*keys)[i].as_table();
+    std::string where = path + ": [[key]] #" + std::to_string(i + 1);
+    if (!k) return InvalidArgument(where + " is not a table");
+    IvrKey key;
+    key.key = (*k)["key"].value_or(std::string());
+    key.label = (*k)["label"].value_or(std::string());
+    key.action = (*k)["action"].value_or(std::string());
+    key.text = (*k)["text"].value_or(std::string());
+    if (key.key.size() != 1 || std::string("0123456789*#").find(key.key[0]) == std::string::npos)
+      return InvalidArgument(where + ": 'key' must be one of 0-9, * or #");
+    if (key.action != "ask" && key.action != "agent" && key.action != "repeat" &&
+        key.action != "menu")
+      return InvalidArgument(where + ": 'action' must be ask, agent, repeat or menu");
+    if ((key.action == "ask" || key.action == "agent") && key.text.empty())
+      return InvalidArgument(where + ": action '" + key.action + "' needs 'text'");
+    if (m.Find(key.key[0]))
+      return InvalidArgument(where + ": key " + key.key + " is defined twice");
+    m.keys.push_back(std::move(key));
+  }
+  if (const toml::table* call = t["call"].as_table()) {
+    m.max_calls = (*call)["max_calls"].value_or(m.max_calls);
+    m.over_capacity_code = (*call)["over_capacity_code"].value_or(m.over_capacity_code);
+    m.answer_delay_ms = (*call)["answer_delay_ms"].value_or(m.answer_delay_ms);
+    m.record = (*call)["record"].value_or(m.record);
+  }
+  if (m.max_calls < 1) return InvalidArgument(path + ": [call] max_calls must be at least 1");
+  if (m.over_capacity_code != 486 && m.over_capacity_code != 503)
+    return InvalidArgument(path + ": [call] over_capacity_code must be 486 or 503");
+  if (m.answer_delay_ms < 0 || m.answer_delay_ms > 10000)
+    return InvalidArgument(path + ": [call] answer_delay_ms must be 0..10000");
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class VoiceBridge::Worker {
+ public:
+  Worker(IvrMenu menu, dialogue::DialogueService& dialogue, telephony::SpeechSynthesizer& tts)
+      : menu_(std::move(menu)), dialogue_(dialogue), tts_(tts) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Worker() { Stop(); }
+
+  void Attach(telephony::Gateway* gw) { gateway_ = gw; }
+
+  void Post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    for (auto& [id, call] : calls_) EndConversation(*call);
+    calls_.clear();
+  }
+
+  // ---- the worker thread ----
+  void Started(const telephony::CallInfo& info) {
+    auto call = std::make_unique<CallState>();
+    call->id = info.id;
+    auto conv = dialogue::Conversation::Start(dialogue_, "voice");
+    if (conv.ok()) {
+      call->conversation.emplace(std::move(conv).value());
+    } else {
+      log::Error("ivr.conversation_failed call={} error=\"{}\"", info.id, conv.status().message());
+    }
+    log::Info("ivr.call call={} conversation={}", info.id,
+              call->conversation ? call->conversation->id() : "-");
+    CallState& c = *call;
+    calls_[info.id] = std::move(call);
+    Speak(c, menu_.greeting, true);
+  }
+
+  void Digit(CallId id, char digit) {
+    CallState* c = Find(id);
+    if (!c || c->ending) return;
+    c->no_input_count = 0;
+    c->deadline.reset();
+    const IvrKey* key = menu_.Find(digit);
+    bool global = key && (key->action == "agent" || key->action == "repeat");
+    if (c->choosing && !global && digit >= '1' && digit <= '8') {
+      // The assistant asked back with numbered choices: the digit picks one.
+      log::Info("ivr.key call={} key={} action=choose", id, digit);
+      Ask(*c, std::string(1, digit));
+      return;
+    }
+    if (digit == '*') {
+      log::Info("ivr.key call={} key=* action=menu", id);
+      c->choosing = false;
+      Speak(*c, menu_.greeting, true);
+      return;
+    }
+    if (!key) {
+      log::Info("ivr.key call={} action=invalid", id);
+      Speak(*c, menu_.invalid_key + menu_.greeting, true);
+      return;
+    }
+    log::Info("ivr.key call={} key={} action={} label={}", id, digit, key->action, key->label);
+    if (key->action == "repeat") {
+      if (c->last_audio) Play(*c, c->last_audio);
+    } else if (key->action == "menu") {
+      c->choosing = false;
+      Speak(*c, menu_.greeting, true);
+    } else {  // ask, agent
+      Ask(*c, key->text);
+    }
+  }
+
+  void PlaybackDone(CallId id, uint64_t prompt_id, bool interrupted) {
+    CallState* c = Find(id);
+    if (!c || prompt_id != c->last_prompt_id) return;
+    if (c->ending) {
+      if (gateway_) gateway_.load()->Hangup(id);
+      return;
+    }
+    if (!interrupted && menu_.no_input_seconds > 0 && !menu_.no_input.empty())
+      c->deadline = Clock::now() + std::chrono::seconds(menu_.no_input_seconds);
+  }
+
+  void Ended(CallId id, const std::string& reason) {
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return;
+    EndConversation(*it->second);
+    log::Info("ivr.call_ended call={} reason=\"{}\"", id, reason);
+    calls_.erase(it);
+  }
+
+ private:
+  struct CallState {
+    CallId id = 0;
+    std::optional<dialogue::Conversation> conversation;
+    bool choosing = false;  // the last reply asked back with numbered choices
+    bool ending = false;    // hang up when the current prompt ends
+    SharedPcm last_audio;   // for "repeat"
+    uint64_t last_prompt_id = 0;
+    int no_input_count = 0;
+    std::optional<Clock::time_point> deadline;
+  };
+
+  CallState* Find(CallId id) {
+    auto it = calls_.find(id);
+    return it == calls_.end() ? nullptr : it->second.get();
+  }
+
+  void EndConversation(CallState& c) {
+    if (!c.conversation || c.conversation->done()) return;
+    auto summary = c.conversation->End();
+    if (!summary.ok())
+      log::Warn("ivr.summary_failed conversation={} error=\"{}\"", c.conversation->id(),
+                summary.status().message());
+  }
+
+  void Ask(CallState& c, const std::string& text) {
+    if (!c.conversation) {
+      Speak(c, "抱歉，系统暂时无法受理，请稍后再拨。", false);
+      c.ending = true;
+      return;
+    }
+    auto t0 = Clock::now();
+    auto reply = c.conversation->Say(text);
+    if (!reply.ok()) {
+      log::Warn("ivr.say_failed call={} error=\"{}\"", c.id, reply.status().message());
+      Speak(c, "抱歉，刚才没有处理成功，请再按一次。", false);
+      return;
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+    log::Info("ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={}", c.id,
+              c.conversation->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
+    // An ask-back ("您是想咨询：1. …；2. …？") has no topic: the next digit picks a choice.
+    c.choosing = !reply->topic && !reply->handoff && !reply->done;
+    Speak(c, reply->text, false);
+    // A hand-over cannot transfer the call yet (no agent extension configured); the conversation
+    // waits in the agents' queue and the caller stays on the line.
+    if (reply->done && !reply->handoff) c.ending = true;
+  }
+
+  void Speak(CallState& c, const std::string& text, bool is_menu) {
+    std::string speech = telephony::PrepareForSpeech(text);
+    if (speech.empty()) return;
+    auto t0 = Clock::now();
+    auto pcm = tts_.Synthesize(speech);
+    if (!pcm.ok()) {
+      log::Error("ivr.tts_failed call={} error=\"{}\"", c.id, pcm.status().message());
+      return;
+    }
+    log::Debug("ivr.tts call={} chars={} audio_ms={} tts_ms={}", c.id, speech.size(),
+               (*pcm)->size() / 8,
+               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+    (void)is_menu;
+    Play(c, *pcm);
+  }
+
+  void Play(CallState& c, SharedPcm pcm) {
+    if (!gateway_) return;
+    c.last_audio = pcm;
+    c.last_prompt_id = ++next_prompt_id_;
+    c.deadline.reset();
+    gateway_.load()->StopPlayback(c.id);  // a new prompt replaces what is still playing
+    gateway_.load()->Play(c.id, std::move(pcm), c.last_prompt_id);
+  }
+
+  void CheckDeadlines() {
+    auto now = Clock::now();
+    for (auto& [id, call] : calls_) {
+      CallState& c = *call;
+      if (!c.deadline || *c.deadline > now || c.ending) continue;
+      c.deadline.reset();
+      if (++c.no_input_count > menu_.max_no_input) {
+        log::Info("ivr.no_input call={} action=goodbye", id);
+        Speak(c, menu_.goodbye, false);
+        c.ending = true;
+      } else {
+        log::Info("ivr.no_input call={} count={}", id, c.no_input_count);
+        Speak(c, menu_.no_input + menu_.greeting, true);
+      }
+    }
+  }
+
+  void Run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(250),
+                     [this] { return stopping_ || !tasks_.empty(); });
+        if (stopping_) return;
+        if (!tasks_.empty()) {
+          task = std::move(tasks_.front());
+          tasks_.pop_front();
+        }
+      }
+      if (task) task();
+      CheckDeadlines();
+    }
+  }
+
+  IvrMenu menu_;
+  dialogue::DialogueService& dialogue_;
+  telephony::SpeechSynthesizer& tts_;
+  std::atomic<telephony::Gateway*> gateway_{nullptr};
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;                       // guarded by mu_
+  bool stopping_ = false;                                         // guarded by mu_
+  std::unordered_map<CallId, std::unique_ptr<CallState>> calls_;  // the worker thread only
+  uint64_t next_prompt_id_ = 0;
+};
+
+VoiceBridge::VoiceBridge(IvrMenu menu, dialogue::DialogueService& dialogue,
+                         telephony::SpeechSynthesizer& tts)
+    : worker_(std::make_unique<Worker>(std::move(menu), dialogue, tts)) {}
+
+VoiceBridge::~VoiceBridge() { worker_->Stop(); }
+
+void VoiceBridge::Attach(telephony::Gateway* gateway) { worker_->Attach(gateway); }
+void VoiceBridge::Stop() { worker_->Stop(); }
+
+void VoiceBridge::OnCallStarted(const telephony::CallInfo& call) {
+  Worker* w = worker_.get();
+  w->Post([w, call] { w->Started(call); });
+}
+void VoiceBridge::OnDigit(CallId call, char digit, telephony::DigitSource) {
+  Worker* w = worker_.get();
+  w->Post([w, call, digit] { w->Digit(call, digit); });
+}
+void VoiceBridge::OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupted) {
+  Worker* w = worker_.get();
+  w->Post([w, call, prompt_id, interrupted] { w->PlaybackDone(call, prompt_id, interrupted); });
+}
+void VoiceBridge::OnCallEnded(CallId call, const std::string& reason) {
+  Worker* w = worker_.get();
+  w->Post([w, call, reason] { w->Ended(call, reason); });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<VoiceService>> VoiceService::Start(const Config& config,
+                                                          dialogue::DialogueService& dialogue) {
+  namespace fs = std::filesystem;
+  std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
+  auto menu = LoadIvrMenu(ivr_path);
+  if (!menu.ok()) return menu.status();
+
+  std::unique_ptr<VoiceService> svc(new VoiceService());
+  auto tts = telephony::EspeakSynthesizer::Create();
+  if (!tts.ok()) return tts.status();
+  svc->tts_ = std::move(tts).value();
+  // Render the fixed prompts now: the first caller should not wait for them.
+  for (const std::string& text : {menu->greeting, menu->invalid_key + menu->greeting,
+                                  menu->no_input + menu->greeting, menu->goodbye}) {
+    std::string speech = telephony::PrepareForSpeech(text);
+    if (!speech.empty()) (void)svc->tts_->Synthesize(speech);
+  }
+
+  telephony::GatewayOptions options;
+  options.listen = config.server.sip;
+  options.max_calls = menu->max_calls;
+  options.over_capacity_code = menu->over_capacity_code;
+  options.answer_delay_ms = menu->answer_delay_ms;
+  if (menu->record) options.recordings_dir = (fs::path(config.data.dir) / "recordings").string();
+
+  svc->bridge_ = std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_);
+  auto gw = telephony::Gateway::Start(options, svc->bridge_.get());
+  if (!gw.ok()) return gw.status();
+  svc->gateway_ = std::move(gw).value();
+  svc->bridge_->Attach(svc->gateway_.get());
+  return svc;
+}
+
+VoiceService::~VoiceService() {
+  if (bridge_) bridge_->Stop();  // no more prompts into the gateway
+  gateway_.reset();              // hangs up every call
+  bridge_.reset();
+  tts_.reset();
+}
+
+}  // namespace zx::app

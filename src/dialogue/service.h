@@ -1,0 +1,121 @@
+// DialogueService: every conversation of the hotline, whatever the channel (CLI, HTTP, WebSocket,
+// voice). It keeps each conversation in the database (turns, topic, slots, emotion, state), so a
+// conversation can be resumed by id after a restart, runs each citizen turn through the knowledge
+// engine, the calculator flows, emotion and risk detection and the escalation rules, queues
+// handed-over conversations for human agents, and writes the seven-element summary at the end.
+//
+// Thread-safe: calls for different conversations run in parallel; calls for the same one are
+// serialised. Listeners (live channels such as a WebSocket) are called after the change is
+// stored, on the caller's thread, without locks held.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "knowledge/answer.h"
+#include "knowledge/entry.h"
+#include "storage/database.h"
+
+namespace zx::dialogue {
+
+class FlowRegistry;
+class EmotionDetector;
+class RiskDetector;
+
+// Conversation states.
+inline constexpr char kActive[] = "active";  // with the assistant
+inline constexpr char kQueued[] = "queued";  // handed over, waiting for an agent
+inline constexpr char kAgent[] = "agent";    // an agent has taken it
+inline constexpr char kEnded[] = "ended";
+
+inline constexpr size_t kMaxMessageChars = 2000;
+
+struct TurnRecord {
+  int64_t seq = 0;
+  std::string role;  // citizen | assistant | agent
+  std::string text;
+  int64_t at_ms = 0;
+  nlohmann::json meta;  // assistant turns: the reply JSON (topic, slots, emotion, ...)
+};
+
+struct ConversationView {
+  std::string id;
+  std::string channel;
+  std::string state;
+  std::optional<std::string> topic;
+  nlohmann::json slots = nlohmann::json::object();
+  nlohmann::json emotion;  // {"name","level"} of the last citizen turn, or null
+  std::string agent;       // who took it, when state is "agent"
+  int queue_position = 0;  // 1-based while queued, else 0
+  std::vector<TurnRecord> turns;
+  nlohmann::json summary;            // null until ended (or the summary so far when queued)
+  nlohmann::json summary_corrected;  // an agent's correction, kept beside the original
+};
+
+struct QueueItem {
+  std::string id;
+  int position = 0;
+  int64_t waiting_since_ms = 0;
+  std::string reason;  // why it was handed over
+  nlohmann::json summary;  // the summary so far
+  nlohmann::json slots;
+};
+
+// Encrypts and decrypts personal text at rest (transcripts); identity when not configured.
+struct TextSealer {
+  std::function<std::string(const std::string& plain, const std::string& aad)> seal;
+  std::function<Result<std::string>(const std::string& sealed, const std::string& aad)> open;
+};
+
+struct DialogueOptions {
+  std::string flows_dir;     // kb/flows
+  std::string emotions_file; // kb/emotions.toml
+  std::string risks_file;    // kb/risks.toml
+  std::string rules_file;    // kb/dialogue.toml (words some topics require, request types)
+  int agents_online = 0;     // 0: no agent free, citizens are told their queue position
+};
+
+class DialogueService {
+ public:
+  static Result<std::unique_ptr<DialogueService>> Create(storage::Database& db,
+                                                         const knowledge::Assistant& assistant,
+                                                         const knowledge::KnowledgeBase& kb,
+                                                         const DialogueOptions& options,
+                                                         const Clock& clock,
+                                                         TextSealer sealer = {});
+  virtual ~DialogueService() = default;
+
+  // Starts a conversation; the view's only turn is the assistant's greeting.
+  virtual Result<ConversationView> Start(const std::string& channel) = 0;
+  // One citizen turn. The reply follows DESIGN.md's chat contract: {"reply","topic","slots",
+  // "emotion","handoff","ticket","done"} plus "conversation_id", "state", "citations",
+  // "steps" (calculator working, may be empty), "queue_position".
+  // not_found: unknown id; invalid_argument: empty or invalid text; resource_exhausted: longer
+  // than kMaxMessageChars; failed_precondition: the conversation has ended.
+  virtual Result<nlohmann::json> Say(const std::string& id, std::string_view text) = 0;
+  virtual Result<ConversationView> Get(const std::string& id) const = 0;
+  // Ends the conversation and returns {"summary": {seven elements}}.
+  virtual Result<nlohmann::json> End(const std::string& id) = 0;
+
+  // Agents.
+  virtual std::vector<QueueItem> Queue() const = 0;
+  virtual Result<ConversationView> Take(const std::string& id, const std::string& agent) = 0;
+  virtual Status AgentSay(const std::string& id, const std::string& agent,
+                          std::string_view text) = 0;
+  virtual Status CorrectSummary(const std::string& id, const std::string& agent,
+                                const nlohmann::json& corrected) = 0;
+
+  // Live events for one conversation: {"type":"reply"|"agent"|"state", ...}.
+  using Listener = std::function<void(const nlohmann::json& event)>;
+  virtual int Subscribe(const std::string& id, Listener listener) = 0;
+  virtual void Unsubscribe(int subscription) = 0;
+};
+
+}  // namespace zx::dialogue

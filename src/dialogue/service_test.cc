@@ -1,0 +1,188 @@
+#include "dialogue/service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "knowledge/engine.h"
+#include "knowledge/loader.h"
+
+namespace zx::dialogue {
+namespace {
+
+using nlohmann::json;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto kb = knowledge::LoadKnowledgeBase(std::string(ZX_SOURCE_DIR) + "/kb");
+    ASSERT_TRUE(kb.ok()) << kb.status().ToString();
+    work_ = std::filesystem::temp_directory_path() / ("zx-dialogue-" + std::to_string(getpid()));
+    knowledge::EngineOptions o;
+    o.work_dir = (work_ / "index").string();
+    o.jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";
+    auto e = knowledge::KnowledgeEngine::Build(std::move(kb).value(), o);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(e).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    std::filesystem::remove_all(work_);
+  }
+  void SetUp() override {
+    auto db = storage::Database::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(db).value();
+    DialogueOptions o;
+    std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
+    o.flows_dir = kb + "/flows";
+    o.emotions_file = kb + "/emotions.toml";
+    o.risks_file = kb + "/risks.toml";
+    o.rules_file = kb + "/dialogue.toml";
+    auto s = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    service_ = std::move(s).value();
+  }
+  std::string Start() {
+    auto v = service_->Start("test");
+    EXPECT_TRUE(v.ok());
+    return v->id;
+  }
+  json Say(const std::string& id, const std::string& text) {
+    auto r = service_->Say(id, text);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : json();
+  }
+
+  static inline knowledge::KnowledgeEngine* engine_ = nullptr;
+  static inline std::filesystem::path work_;
+  FakeClock clock_{1767225600000};  // 2026-01-01
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<DialogueService> service_;
+};
+
+TEST_F(ServiceTest, CalculatorOverSeveralTurnsWithCorrection) {
+  std::string id = Start();
+  json r = Say(id, "住院花了两万能报多少");
+  EXPECT_EQ(r["topic"], "yb.inpatient_calc");
+  EXPECT_FALSE(r["handoff"].get<bool>());
+  r = Say(id, "三级医院，甲类一万五，乙类四千，丙类一千");
+  EXPECT_NE(r["reply"].get<std::string>().find("14600"), std::string::npos) << r.dump();
+  EXPECT_FALSE(r["steps"].empty());
+  r = Say(id, "那要是临时外出备案了呢");
+  EXPECT_NE(r["reply"].get<std::string>().find("13720"), std::string::npos) << r.dump();
+  r = Say(id, "不对，是二级医院");
+  EXPECT_EQ(r["slots"]["hospital_level"], "二级") << r.dump();
+}
+
+TEST_F(ServiceTest, AskedForAPersonIsQueuedWithPositionAndAgentCanReply) {
+  std::string a = Start(), b = Start();
+  json r = Say(a, "我要转人工");
+  EXPECT_TRUE(r["handoff"].get<bool>());
+  EXPECT_EQ(r["state"], "queued");
+  EXPECT_EQ(r["queue_position"], 1);
+  clock_.Advance(std::chrono::seconds(5));
+  r = Say(b, "帮我接真人客服");
+  EXPECT_EQ(r["queue_position"], 2) << r.dump();
+  auto q = service_->Queue();
+  ASSERT_EQ(q.size(), 2u);
+  EXPECT_EQ(q[0].id, a);
+  EXPECT_FALSE(q[0].summary.is_null());
+
+  std::vector<json> events;
+  int sub = service_->Subscribe(a, [&](const json& e) { events.push_back(e); });
+  ASSERT_TRUE(service_->Take(a, "agent1").ok());
+  ASSERT_TRUE(service_->AgentSay(a, "agent1", "您好，我是坐席小王").ok());
+  service_->Unsubscribe(sub);
+  bool saw = false;
+  for (const auto& e : events) saw |= e["type"] == "agent" && e["text"] == "您好，我是坐席小王";
+  EXPECT_TRUE(saw);
+  EXPECT_EQ(service_->Queue().size(), 1u);
+  auto v = service_->Get(a);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->state, "agent");
+  EXPECT_EQ(v->turns.back().role, "agent");
+}
+
+TEST_F(ServiceTest, AngerAndRiskHandOverAtOnce) {
+  std::string id = Start();
+  json r = Say(id, "我都第三次打电话了，你们到底管不管！气死我了！！");
+  EXPECT_FALSE(r["emotion"].is_null());
+  std::string id2 = Start();
+  r = Say(id2, "工资一直不发，我真的不想活了");
+  EXPECT_TRUE(r["handoff"].get<bool>()) << r.dump();
+  auto s = service_->End(id2);
+  ASSERT_TRUE(s.ok());
+  EXPECT_NE((*s)["summary"]["风险提示"].dump().find("自伤"), std::string::npos) << s->dump();
+}
+
+TEST_F(ServiceTest, ThreeConsecutiveFailuresHandOver) {
+  std::string id = Start();
+  json r;
+  for (int i = 0; i < 3; ++i) r = Say(id, "阿巴阿巴");
+  EXPECT_TRUE(r["handoff"].get<bool>()) << r.dump();
+}
+
+TEST_F(ServiceTest, RepeatThanksGoodbyeAndSummary) {
+  std::string id = Start();
+  json first = Say(id, "小区门口垃圾好几天没人清运，在东城区");
+  EXPECT_EQ(first["topic"], "ts.garbage");
+  json again = Say(id, "没听清，你再说一遍");
+  EXPECT_NE(again["reply"].get<std::string>().find(first["reply"].get<std::string>()),
+            std::string::npos);
+  json bye = Say(id, "好的谢谢，再见");
+  EXPECT_TRUE(bye["done"].get<bool>()) << bye.dump();
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->state, "ended");
+  ASSERT_FALSE(v->summary.is_null());
+  EXPECT_EQ(v->summary["诉求类型"], "投诉");
+  EXPECT_EQ(v->summary["咨询主体"]["district"], "东城区");
+  EXPECT_FALSE(service_->Say(id, "还在吗").ok());
+  ASSERT_TRUE(service_->CorrectSummary(id, "agent1", {{"满意度预测", "满意"}}).ok());
+  v = service_->Get(id);
+  EXPECT_EQ(v->summary_corrected["满意度预测"], "满意");
+  EXPECT_EQ(v->summary_corrected["_corrected_by"], "agent1");
+  EXPECT_FALSE(v->summary.is_null());  // the original is kept beside the correction
+}
+
+TEST_F(ServiceTest, FollowUpKeepsTheQuestionAspect) {
+  std::string id = Start();
+  json r = Say(id, "领工伤待遇需要满足什么条件");
+  r = Say(id, "领失业金需要满足什么条件");
+  EXPECT_EQ(r["topic"], "sy.conditions") << r.dump();
+  r = Say(id, "那怎么申请呢？");
+  EXPECT_EQ(r["topic"], "sy.apply") << r.dump();
+  std::string other = Start();
+  r = Say(other, "居住证需要什么条件");
+  EXPECT_EQ(r["topic"], "hj.residence_permit") << r.dump();
+  r = Say(other, "那失业金呢？");
+  EXPECT_EQ(r["topic"], "sy.conditions") << r.dump();
+}
+
+TEST_F(ServiceTest, BadInputIsRefusedAndLosesNothing) {
+  std::string id = Start();
+  EXPECT_EQ(service_->Say("nope", "你好").status().code(), Code::kNotFound);
+  EXPECT_EQ(service_->Say(id, "").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->Say(id, "\xff\xfe").status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->Say(id, std::string(1 << 20, 'a')).status().code(),
+            Code::kResourceExhausted);
+  json r = Say(id, "社保卡丢了怎么办");
+  EXPECT_EQ(r["topic"], "sbk.loss");
+  auto v = service_->Get(id);
+  EXPECT_EQ(v->turns.size(), 3u);  // greeting, question, answer
+}
+
+TEST_F(ServiceTest, LongConversationStaysConsistent) {
+  std::string id = Start();
+  for (int i = 0; i < 500; ++i) {
+    auto r = service_->Say(id, i % 2 ? "社保卡丢了怎么办" : "谢谢");
+    ASSERT_TRUE(r.ok()) << i << " " << r.status().ToString();
+  }
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->turns.size(), 1001u);
+}
+
+}  // namespace
+}  // namespace zx::dialogue

@@ -1,0 +1,97 @@
+#include "dialogue/summary.h"
+
+#include <algorithm>
+
+namespace zx::dialogue {
+namespace {
+
+using nlohmann::json;
+
+// 诉求类型: what the citizen called it (举报, 表扬), else by the kind of topic; the most serious
+// kind heard wins.
+std::string RequestType(const std::vector<const knowledge::Entry*>& entries,
+                        const std::vector<std::string>& said) {
+  for (const char* t : {"举报", "表扬"})
+    if (std::find(said.begin(), said.end(), t) != said.end() &&
+        (std::string(t) == "举报" || entries.empty()))
+      return t;
+  std::string type = "咨询";
+  int rank = 0;
+  for (const auto* e : entries) {
+    std::string t = e->kind == "complaint" ? (e->sla == "7d" && e->department == "jd" ? "建议"
+                                                                                      : "投诉")
+                    : e->kind == "query"   ? "求助"
+                                           : "咨询";
+    int r = t == "投诉" ? 3 : t == "建议" ? 2 : t == "求助" ? 1 : 0;
+    if (r > rank) rank = r, type = t;
+  }
+  return type;
+}
+
+std::string SlaText(const std::string& sla) {
+  return sla == "2h" ? "2小时" : sla == "24h" ? "24小时" : sla == "7d" ? "7个工作日" : sla;
+}
+
+}  // namespace
+
+json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb) {
+  std::vector<const knowledge::Entry*> entries;
+  for (const auto& t : in.topics) {
+    const auto* e = kb.Find(t);
+    if (e && e->kind != "meta") entries.push_back(e);
+  }
+
+  bool enterprise = false;
+  for (const auto* e : entries) enterprise |= e->id.rfind("qy.", 0) == 0;
+  json subject = {{"type", enterprise ? "企业" : "个人"},
+                  {"name", nullptr},
+                  {"district", in.districts.empty() ? json(nullptr) : json(in.districts[0])}};
+
+  json policies = json::array();
+  for (const auto* e : entries)
+    policies.push_back({{"topic", e->id}, {"title", e->title}, {"version", e->version}});
+
+  std::vector<std::string> advice, todo;
+  for (const auto* e : entries) {
+    if (e->kind == "complaint") {
+      advice.push_back("登记工单，派" + kb.DepartmentName(e->department) + "办理，时限" +
+                       SlaText(e->sla));
+      todo.push_back("派单至" + kb.DepartmentName(e->department) + "（" + SlaText(e->sla) +
+                     "），办结后回访");
+    } else if (e->kind == "query") {
+      todo.push_back("核验身份后查询“" + e->title + "”进度并告知来电人");
+    }
+  }
+  for (const auto& r : in.results) advice.push_back("已告知测算结果：" + r);
+  if (in.handed_over) {
+    advice.push_back("已转人工：" + in.handoff_reason);
+    todo.push_back("人工坐席接续处理，避免重复询问已填信息");
+  }
+  if (entries.empty() && !in.handed_over) {
+    advice.push_back("未识别明确诉求");
+    todo.push_back("必要时回访确认诉求");
+  }
+  if (advice.empty()) advice.push_back("已按知识库答复并注明依据，无需后续处理");
+
+  // 满意度预测: strong negative feelings or an unresolved exchange lower it.
+  bool angry = false, pleased = false;
+  for (const auto& e : in.emotions) {
+    if (!e.any()) continue;
+    bool negative = e.emotion == Emotion::kAnger || e.emotion == Emotion::kRage ||
+                    e.emotion == Emotion::kDisappointment;
+    angry |= negative && e.level >= Level::kMedium;
+    pleased |= e.emotion == Emotion::kSatisfaction;
+  }
+  std::string satisfaction = angry                                            ? "不满意"
+                             : in.handed_over || in.unresolved_turns >= 2 ? "基本满意"
+                             : entries.empty() && !pleased                    ? "基本满意"
+                                                                              : "满意";
+  std::string joined;
+  for (const auto& a : advice) joined += (joined.empty() ? "" : "；") + a;
+  return {{"咨询主体", subject},     {"诉求类型", RequestType(entries, in.request_types)},
+          {"涉及政策", policies},    {"处理建议", joined},
+          {"待办事项", todo},        {"风险提示", in.risks},
+          {"满意度预测", satisfaction}};
+}
+
+}  // namespace zx::dialogue

@@ -1,0 +1,250 @@
+#include "http/conversation_ws.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "base/log.h"
+#include "http/conversation_routes.h"
+#include "http/websocket.h"
+
+namespace zx::http {
+
+using nlohmann::json;
+
+namespace {
+
+// The channel whose own service call runs on this thread: the service calls listeners on the
+// caller's thread, so an event arriving here while this is set was caused by that call.
+thread_local const ChatChannel* tls_own_call = nullptr;
+
+bool ValidChannelName(const std::string& s) {
+  return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::string Dump(const json& value) {
+  // Strings from the service are UTF-8; replace rather than throw on anything else.
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::shared_ptr<ChatChannel> ChatChannel::Create(dialogue::DialogueService& service, SendFn send,
+                                                 std::string log_id) {
+  return std::make_shared<ChatChannel>(service, std::move(send), std::move(log_id));
+}
+
+ChatChannel::ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id)
+    : service_(service), send_(std::move(send)), log_id_(std::move(log_id)) {}
+
+ChatChannel::~ChatChannel() {
+  if (subscription_ != 0) service_.Unsubscribe(subscription_);
+}
+
+void ChatChannel::OnClose() {
+  closed_ = true;
+  Detach();
+}
+
+void ChatChannel::OnMessage(std::string_view frame) {
+  if (closed_) return;
+  json msg = json::parse(frame, nullptr, /*allow_exceptions=*/false);
+  if (msg.is_discarded() || !msg.is_object())
+    return EmitError(
+        "invalid_argument",
+        "each frame must be a JSON object such as {\"type\":\"message\",\"text\":\"...\"}", "");
+  auto type_it = msg.find("type");
+  if (type_it == msg.end() || !type_it->is_string())
+    return EmitError("invalid_argument",
+                     "the frame has no \"type\" (start, resume, message, end or ping)", "");
+  const std::string type = type_it->get<std::string>();
+  try {
+    if (type == "start") return Start(msg);
+    if (type == "resume") return Resume(msg);
+    if (type == "message") return Message(msg);
+    if (type == "end") return End();
+    if (type == "ping") return Emit({{"type", "pong"}});
+  } catch (const std::exception& e) {
+    // The service reports failures as Status; an exception here is a bug, not the client's.
+    log::Error("chat_ws_exception ws={} conversation={} type={} what=\"{}\"", log_id_, id_, type,
+               e.what());
+    return EmitError("internal", "the server failed to answer; please try again", type);
+  }
+  std::string shown = type.substr(0, 40);
+  EmitError("invalid_argument",
+            "unknown type '" + shown + "' (start, resume, message, end or ping)", shown);
+}
+
+void ChatChannel::Start(const json& msg) {
+  std::string channel = "web";
+  if (auto it = msg.find("channel"); it != msg.end() && !it->is_null()) {
+    if (!it->is_string() || !ValidChannelName(it->get<std::string>()))
+      return EmitError("invalid_argument",
+                       "\"channel\" must be a short name of a-z, 0-9, '_' and '-' (e.g. \"web\")",
+                       "start");
+    channel = it->get<std::string>();
+  }
+  auto view = service_.Start(channel);
+  if (!view.ok()) return EmitError(view.status(), "start");
+  Attach(view->id);
+  log::Info("chat_ws_start ws={} conversation={} channel={}", log_id_, id_, channel);
+  Emit({{"type", "started"},
+        {"conversation", ViewJson(*view, /*masked=*/false)},
+        {"resumed", false}});
+}
+
+void ChatChannel::Resume(const json& msg) {
+  auto it = msg.find("id");
+  if (it == msg.end() || !it->is_string() || it->get<std::string>().empty() ||
+      it->get<std::string>().size() > 128)
+    return EmitError("invalid_argument", "\"id\" must be the conversation id to resume", "resume");
+  std::string id = it->get<std::string>();
+  auto view = service_.Get(id);
+  if (!view.ok()) return EmitError(view.status(), "resume");
+  Attach(view->id);
+  log::Info("chat_ws_resume ws={} conversation={} state={}", log_id_, id_, view->state);
+  Emit({{"type", "started"},
+        {"conversation", ViewJson(*view, /*masked=*/false)},
+        {"resumed", true}});
+}
+
+void ChatChannel::Message(const json& msg) {
+  if (id_.empty())
+    return EmitError(
+        "failed_precondition",
+        "no conversation yet: send {\"type\":\"start\"} or {\"type\":\"resume\"} first", "message");
+  auto it = msg.find("text");
+  if (it == msg.end() || !it->is_string())
+    return EmitError("invalid_argument", "\"text\" must be a string", "message");
+  std::string text = it->get<std::string>();
+  OwnCall({"reply", "citizen"}, [&]() -> std::optional<json> {
+    auto reply = service_.Say(id_, text);
+    if (!reply.ok()) {
+      EmitError(reply.status(), "message");
+      return std::nullopt;
+    }
+    json frame = std::move(reply).value();
+    frame["type"] = "reply";
+    return frame;
+  });
+}
+
+void ChatChannel::End() {
+  if (id_.empty())
+    return EmitError(
+        "failed_precondition",
+        "no conversation yet: send {\"type\":\"start\"} or {\"type\":\"resume\"} first", "end");
+  OwnCall({"summary"}, [&]() -> std::optional<json> {
+    auto ended = service_.End(id_);
+    if (!ended.ok()) {
+      EmitError(ended.status(), "end");
+      return std::nullopt;
+    }
+    json summary = ended->contains("summary") ? (*ended)["summary"] : json(nullptr);
+    return json{{"type", "summary"}, {"summary", std::move(summary)}};
+  });
+}
+
+template <typename F>
+void ChatChannel::OwnCall(std::vector<std::string> suppress, F&& f) {
+  held_.clear();
+  suppress_ = std::move(suppress);
+  const ChatChannel* outer = tls_own_call;
+  tls_own_call = this;
+  std::optional<json> answer;
+  try {
+    answer = f();
+  } catch (...) {
+    tls_own_call = outer;
+    held_.clear();
+    throw;
+  }
+  tls_own_call = outer;
+  std::vector<json> held = std::move(held_);
+  held_.clear();
+  if (answer) Emit(*answer);
+  for (const auto& event : held) {
+    std::string type = event.value("type", "");
+    // An event the answer already carries goes once; when the call failed, nothing it caused
+    // is hidden.
+    if (answer && std::find(suppress_.begin(), suppress_.end(), type) != suppress_.end()) continue;
+    if (type == "citizen") continue;  // the citizen's own words: the page shows them already
+    Emit(event);
+  }
+}
+
+void ChatChannel::Attach(const std::string& id) {
+  if (id == id_ && subscription_ != 0) return;
+  Detach();
+  id_ = id;
+  std::weak_ptr<ChatChannel> weak = weak_from_this();
+  subscription_ = service_.Subscribe(id, [weak](const json& event) {
+    if (auto self = weak.lock()) self->OnEvent(event);
+  });
+}
+
+void ChatChannel::Detach() {
+  if (subscription_ != 0) service_.Unsubscribe(subscription_);
+  subscription_ = 0;
+}
+
+// Any thread. Only send_ (thread-safe) is used, except during the own call on its own thread.
+void ChatChannel::OnEvent(const json& event) {
+  if (!event.is_object()) return;
+  if (tls_own_call == this) {
+    held_.push_back(event);
+    return;
+  }
+  std::string type = event.value("type", "");
+  // Another channel's turn in the same conversation (say a second tab): its words are not
+  // ours to show as the citizen's; the assistant's reply, agents, state and summary are.
+  if (type.empty() || type == "citizen") return;
+  Emit(event);
+}
+
+void ChatChannel::Emit(const json& frame) { send_(Dump(frame)); }
+
+void ChatChannel::EmitError(std::string_view code, std::string_view message,
+                            std::string_view for_type) {
+  json frame = {{"type", "error"}, {"error", {{"code", code}, {"message", message}}}};
+  if (!for_type.empty()) frame["for"] = for_type;
+  Emit(frame);
+}
+
+void ChatChannel::EmitError(const Status& status, std::string_view for_type) {
+  if (status.code() == Code::kInternal || status.code() == Code::kDataLoss)
+    log::Error("chat_ws_error ws={} conversation={} for={} status=\"{}\"", log_id_, id_, for_type,
+               status.ToString());
+  EmitError(CodeName(status.code()), status.message(), for_type);
+}
+
+void AddConversationWebSocket(Router& router, dialogue::DialogueService& service) {
+  router.Add("GET", "/api/v1/conversations/ws", "chat", [&service](const Request& req) {
+    auto handler = std::make_shared<WebSocketHandler>();
+    // Set in on_open; used by the callbacks, which run one at a time.
+    auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
+    handler->on_open = [&service, channel](std::shared_ptr<WebSocketConnection> conn) {
+      std::weak_ptr<WebSocketConnection> weak = conn;
+      *channel = ChatChannel::Create(
+          service,
+          [weak](std::string frame) {
+            if (auto c = weak.lock()) c->Send(std::move(frame));
+          },
+          conn->request_id());
+    };
+    handler->on_message = [channel](std::string_view text) {
+      if (*channel) (*channel)->OnMessage(text);
+    };
+    handler->on_close = [channel](int) {
+      if (*channel) (*channel)->OnClose();
+      channel->reset();
+    };
+    handler->max_message_bytes = 64 * 1024;
+    handler->idle_timeout_ms = 60000;
+    handler->max_queued_bytes = 8u << 20;  // a long conversation's view fits
+    return UpgradeToWebSocket(req, std::move(handler));
+  });
+}
+
+}  // namespace zx::http

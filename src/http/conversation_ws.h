@@ -1,0 +1,92 @@
+// The citizen chat over a WebSocket: GET /api/v1/conversations/ws (permission "chat"), one
+// conversation of dialogue::DialogueService per connection at a time.
+//
+// Each frame is one JSON object with a "type".
+//   client -> server
+//     {"type":"start","channel":"web"}    a new conversation ("channel" optional, [a-z0-9_-])
+//     {"type":"resume","id":"..."}        carry on with a conversation (e.g. after a reload)
+//     {"type":"message","text":"..."}     one citizen turn
+//     {"type":"end"}                      end it; the summary follows
+//     {"type":"ping"}                     answered {"type":"pong"} (for clients without pings)
+//   server -> client
+//     {"type":"started","conversation":{view},"resumed":bool}   after start and resume; the view
+//                                  is that of GET /api/v1/conversations/{id} (ViewJson)
+//     {"type":"reply", ...}        the reply to a message: DialogueService::Say's JSON
+//     {"type":"agent","text","agent"}                       a human agent wrote (pushed live)
+//     {"type":"state","state","queue_position"}             queued, moved up, taken (live)
+//     {"type":"summary","summary":{seven elements}}         after end (or a goodbye)
+//     {"type":"error","error":{"code","message"},"for":"<the client type>"}
+// A frame that is not JSON, not an object, of an unknown type or with a missing field answers an
+// error event (code invalid_argument) and the connection stays up; so do the service's errors
+// (not_found for an unknown id, failed_precondition for an ended conversation or a message
+// before start/resume, resource_exhausted for a text over dialogue::kMaxMessageChars). Frames
+// over 64 KiB close the connection with 1009 (http/websocket.h).
+//
+// While attached to a conversation the channel is subscribed to the service's events for it, so
+// what an agent says and queue moves are pushed as they happen; events caused by the channel's
+// own call come after that call's answer, without duplicates. Closing unsubscribes.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialogue/service.h"
+#include "http/router.h"
+
+namespace zx::http {
+
+// The protocol of one connection, free of the transport (a function that sends a frame), so it
+// is testable with a fake service. OnMessage and OnClose are called one at a time (the
+// connection's strand); the service's listener may call in from any thread.
+class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
+ public:
+  using SendFn = std::function<void(std::string frame)>;  // thread-safe
+  static std::shared_ptr<ChatChannel> Create(dialogue::DialogueService& service, SendFn send,
+                                             std::string log_id = "");
+  ~ChatChannel();
+  ChatChannel(const ChatChannel&) = delete;
+  ChatChannel& operator=(const ChatChannel&) = delete;
+
+  void OnMessage(std::string_view frame);
+  // Unsubscribes; nothing is sent afterwards.
+  void OnClose();
+
+  // The conversation attached, "" before start/resume. Strand only.
+  const std::string& conversation_id() const { return id_; }
+
+  ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id);  // use Create
+
+ private:
+  void Start(const nlohmann::json& msg);
+  void Resume(const nlohmann::json& msg);
+  void Message(const nlohmann::json& msg);
+  void End();
+  void Attach(const std::string& id);
+  void Detach();
+  void OnEvent(const nlohmann::json& event);
+  void Emit(const nlohmann::json& frame);
+  void EmitError(std::string_view code, std::string_view message, std::string_view for_type);
+  void EmitError(const Status& status, std::string_view for_type);
+  // Runs the service call `f` with the events it causes on this thread held back, then emits
+  // what `f` returns, then those events (less `suppress`: what the answer already carries).
+  template <typename F>
+  void OwnCall(std::vector<std::string> suppress, F&& f);
+
+  dialogue::DialogueService& service_;
+  const SendFn send_;
+  const std::string log_id_;
+  std::string id_;                    // strand
+  int subscription_ = 0;              // strand; 0: none
+  bool closed_ = false;               // strand
+  std::vector<nlohmann::json> held_;  // events of the own call in progress (its thread only)
+  std::vector<std::string> suppress_;
+};
+
+// Registers GET /api/v1/conversations/ws. `service` must outlive the server.
+void AddConversationWebSocket(Router& router, dialogue::DialogueService& service);
+
+}  // namespace zx::http

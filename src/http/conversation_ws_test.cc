@@ -1,0 +1,390 @@
+// The chat protocol (http/conversation_ws.h) over a fake DialogueService: the channel alone, and
+// end to end through the server with a WebSocket client.
+#include <utility>  // before any Asio header (Boost 1.74 with GCC 12)
+
+#include "http/conversation_ws.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "base/metrics.h"
+#include "http/server.h"
+#include "http/testing/ws_client.h"
+
+namespace zx::http {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+// Behaves like the real service where the channel can tell: the listener is called on the
+// caller's thread after the change, with "citizen" and "reply" events for every Say, "summary"
+// on End (also from inside a goodbye Say), "state" and "agent" for agents.
+class FakeDialogueService : public dialogue::DialogueService {
+ public:
+  Result<dialogue::ConversationView> Start(const std::string& channel) override {
+    std::unique_lock lock(mu_);
+    std::string id = "conv-" + std::to_string(++next_id_);
+    auto& c = conversations_[id];
+    c.id = id;
+    c.channel = channel;
+    c.state = dialogue::kActive;
+    c.turns.push_back({1, "assistant", "您好，请问有什么可以帮您？", 0, nullptr});
+    return c;
+  }
+
+  Result<json> Say(const std::string& id, std::string_view text) override {
+    json reply;
+    bool goodbye = false;
+    {
+      std::unique_lock lock(mu_);
+      auto it = conversations_.find(id);
+      if (it == conversations_.end()) return NotFound("no conversation " + id);
+      auto& c = it->second;
+      if (c.state == dialogue::kEnded) return FailedPrecondition("conversation has ended");
+      if (text.empty()) return InvalidArgument("text must not be empty");
+      if (text.size() > dialogue::kMaxMessageChars)
+        return ResourceExhausted("text is longer than 2000 characters");
+      c.turns.push_back({int64_t(c.turns.size() + 1), "citizen", std::string(text), 0, nullptr});
+      bool handoff = text == "我要转人工";
+      goodbye = text == "再见";
+      if (handoff) {
+        c.state = dialogue::kQueued;
+        c.queue_position = 1;
+      }
+      reply = {{"reply", handoff   ? "已为您转接人工"
+                         : goodbye ? "再见"
+                                   : "收到：" + std::string(text)},
+               {"topic", nullptr},
+               {"slots", json::object()},
+               {"emotion", nullptr},
+               {"handoff", handoff},
+               {"ticket", nullptr},
+               {"done", goodbye},
+               {"conversation_id", id},
+               {"state", c.state},
+               {"citations", json::array({{{"id", "yl.zy"}, {"title", "住院报销"}}})},
+               {"steps", json::array()},
+               {"queue_position", c.queue_position}};
+      c.turns.push_back({int64_t(c.turns.size() + 1), "assistant", reply["reply"], 0, reply});
+    }
+    Notify(id, {{"type", "citizen"}, {"text", text}});
+    json ev = reply;
+    ev["type"] = "reply";
+    Notify(id, ev);
+    if (goodbye) (void)End(id);
+    return reply;
+  }
+
+  Result<dialogue::ConversationView> Get(const std::string& id) const override {
+    std::unique_lock lock(mu_);
+    auto it = conversations_.find(id);
+    if (it == conversations_.end()) return NotFound("no conversation " + id);
+    return it->second;
+  }
+
+  Result<json> End(const std::string& id) override {
+    json summary = {{"咨询主体", "市民"}};
+    {
+      std::unique_lock lock(mu_);
+      auto it = conversations_.find(id);
+      if (it == conversations_.end()) return NotFound("no conversation " + id);
+      it->second.state = dialogue::kEnded;
+      it->second.summary = summary;
+    }
+    Notify(id, {{"type", "summary"}, {"summary", summary}});
+    return json{{"summary", summary}};
+  }
+
+  std::vector<dialogue::QueueItem> Queue() const override { return {}; }
+
+  Result<dialogue::ConversationView> Take(const std::string& id,
+                                          const std::string& agent) override {
+    {
+      std::unique_lock lock(mu_);
+      auto it = conversations_.find(id);
+      if (it == conversations_.end()) return NotFound("no conversation " + id);
+      it->second.state = dialogue::kAgent;
+      it->second.agent = agent;
+    }
+    Notify(id, {{"type", "state"}, {"state", "agent"}, {"queue_position", 0}});
+    return Get(id);
+  }
+
+  Status AgentSay(const std::string& id, const std::string& agent, std::string_view text) override {
+    Notify(id, {{"type", "agent"}, {"text", text}, {"agent", agent}});
+    return Status::Ok();
+  }
+
+  Status CorrectSummary(const std::string&, const std::string&, const json&) override {
+    return Status::Ok();
+  }
+
+  int Subscribe(const std::string& id, Listener listener) override {
+    std::unique_lock lock(mu_);
+    listeners_[++next_sub_] = {id, std::move(listener)};
+    return next_sub_;
+  }
+  void Unsubscribe(int subscription) override {
+    std::unique_lock lock(mu_);
+    listeners_.erase(subscription);
+  }
+  size_t subscriptions() const {
+    std::unique_lock lock(mu_);
+    return listeners_.size();
+  }
+
+ private:
+  void Notify(const std::string& id, const json& event) {
+    std::vector<Listener> targets;
+    {
+      std::unique_lock lock(mu_);
+      for (const auto& [_, l] : listeners_)
+        if (l.first == id) targets.push_back(l.second);
+    }
+    for (auto& t : targets) t(event);
+  }
+
+  mutable std::mutex mu_;
+  int next_id_ = 0;
+  int next_sub_ = 0;
+  std::map<std::string, dialogue::ConversationView> conversations_;
+  std::map<int, std::pair<std::string, Listener>> listeners_;
+};
+
+// A channel whose frames land in a list.
+struct Harness {
+  FakeDialogueService service;
+  std::mutex mu;
+  std::vector<json> frames;
+  std::shared_ptr<ChatChannel> channel = ChatChannel::Create(service, [this](std::string f) {
+    std::lock_guard lock(mu);
+    frames.push_back(json::parse(f));
+  });
+
+  // The frames sent since the last call.
+  std::vector<json> Take() {
+    std::lock_guard lock(mu);
+    return std::exchange(frames, {});
+  }
+  std::vector<json> Send(const json& msg) {
+    channel->OnMessage(msg.dump());
+    return Take();
+  }
+  std::vector<std::string> Types(const std::vector<json>& fs) {
+    std::vector<std::string> out;
+    for (const auto& f : fs) out.push_back(f["type"]);
+    return out;
+  }
+};
+
+TEST(ChatChannel, StartThenMessageGivesOneReply) {
+  Harness h;
+  auto started = h.Send({{"type", "start"}, {"channel", "web"}});
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0]["type"], "started");
+  EXPECT_EQ(started[0]["resumed"], false);
+  const json& view = started[0]["conversation"];
+  EXPECT_EQ(view["id"], "conv-1");
+  EXPECT_EQ(view["state"], "active");
+  ASSERT_EQ(view["turns"].size(), 1u);
+  EXPECT_EQ(view["turns"][0]["role"], "assistant");
+  EXPECT_EQ(h.channel->conversation_id(), "conv-1");
+
+  auto replies = h.Send({{"type", "message"}, {"text", "住院能报多少"}});
+  ASSERT_EQ(replies.size(), 1u) << json(replies).dump();  // not again from the listener
+  EXPECT_EQ(replies[0]["type"], "reply");
+  EXPECT_EQ(replies[0]["reply"], "收到：住院能报多少");
+  EXPECT_EQ(replies[0]["citations"][0]["title"], "住院报销");
+  EXPECT_TRUE(replies[0]["steps"].is_array());
+}
+
+TEST(ChatChannel, MalformedFramesGetErrorsAndTheChannelStaysUsable) {
+  Harness h;
+  for (std::string bad : {"not json", "[1,2]", "\"text\"", "{}", R"({"type":5})",
+                          R"({"type":"dance"})", R"({"type":"start","channel":"../x"})",
+                          R"({"type":"resume"})", R"({"type":"resume","id":7})"}) {
+    h.channel->OnMessage(bad);
+    auto fs = h.Take();
+    ASSERT_EQ(fs.size(), 1u) << bad;
+    EXPECT_EQ(fs[0]["type"], "error") << bad;
+    EXPECT_EQ(fs[0]["error"]["code"], "invalid_argument") << bad;
+    EXPECT_FALSE(fs[0]["error"]["message"].get<std::string>().empty()) << bad;
+  }
+  auto early = h.Send({{"type", "message"}, {"text", "你好"}});
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0]["error"]["code"], "failed_precondition");
+  EXPECT_EQ(early[0]["for"], "message");
+  EXPECT_EQ(h.Types(h.Send({{"type", "start"}})), std::vector<std::string>{"started"});
+  auto no_text = h.Send({{"type", "message"}, {"text", 42}});
+  ASSERT_EQ(no_text.size(), 1u);
+  EXPECT_EQ(no_text[0]["error"]["code"], "invalid_argument");
+  EXPECT_EQ(h.Types(h.Send({{"type", "message"}, {"text", "还在吗"}})),
+            std::vector<std::string>{"reply"});
+  EXPECT_EQ(h.Types(h.Send({{"type", "ping"}})), std::vector<std::string>{"pong"});
+}
+
+TEST(ChatChannel, ServiceErrorsBecomeErrorFrames) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  auto long_text = h.Send({{"type", "message"}, {"text", std::string(3000, 'a')}});
+  ASSERT_EQ(long_text.size(), 1u);
+  EXPECT_EQ(long_text[0]["error"]["code"], "resource_exhausted");
+  auto empty = h.Send({{"type", "message"}, {"text", ""}});
+  EXPECT_EQ(empty[0]["error"]["code"], "invalid_argument");
+  auto unknown = h.Send({{"type", "resume"}, {"id", "conv-404"}});
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_EQ(unknown[0]["error"]["code"], "not_found");
+  EXPECT_EQ(unknown[0]["for"], "resume");
+}
+
+TEST(ChatChannel, ResumeShowsTheConversationSoFar) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  h.Send({{"type", "message"}, {"text", "第一句"}});
+  Harness other;
+  // The same service: resume from a second channel (the page after a reload).
+  auto second = ChatChannel::Create(h.service, [&](std::string f) {
+    std::lock_guard lock(other.mu);
+    other.frames.push_back(json::parse(f));
+  });
+  second->OnMessage(json{{"type", "resume"}, {"id", "conv-1"}}.dump());
+  auto fs = other.Take();
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0]["type"], "started");
+  EXPECT_EQ(fs[0]["resumed"], true);
+  EXPECT_EQ(fs[0]["conversation"]["turns"].size(), 3u);
+  EXPECT_EQ(fs[0]["conversation"]["turns"][2]["meta"]["citations"][0]["id"], "yl.zy");
+  // A turn from the first channel reaches the second as a reply (not as the citizen's words).
+  h.Send({{"type", "message"}, {"text", "第二句"}});
+  auto pushed = other.Take();
+  ASSERT_EQ(pushed.size(), 1u);
+  EXPECT_EQ(pushed[0]["type"], "reply");
+  second->OnClose();
+}
+
+TEST(ChatChannel, HandoverThenAgentMessagesArePushedLive) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  auto handoff = h.Send({{"type", "message"}, {"text", "我要转人工"}});
+  ASSERT_EQ(handoff.size(), 1u);
+  EXPECT_EQ(handoff[0]["handoff"], true);
+  EXPECT_EQ(handoff[0]["state"], "queued");
+  EXPECT_EQ(handoff[0]["queue_position"], 1);
+  // The agent works from another thread (an HTTP request).
+  std::thread agent([&] {
+    ASSERT_TRUE(h.service.Take("conv-1", "王坐席").ok());
+    ASSERT_TRUE(h.service.AgentSay("conv-1", "王坐席", "您好，我是人工客服").ok());
+  });
+  agent.join();
+  auto live = h.Take();
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_EQ(live[0]["type"], "state");
+  EXPECT_EQ(live[0]["state"], "agent");
+  EXPECT_EQ(live[1]["type"], "agent");
+  EXPECT_EQ(live[1]["text"], "您好，我是人工客服");
+  EXPECT_EQ(live[1]["agent"], "王坐席");
+}
+
+TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  EXPECT_EQ(h.Types(h.Send({{"type", "message"}, {"text", "再见"}})),
+            (std::vector<std::string>{"reply", "summary"}));
+  Harness g;
+  g.Send({{"type", "start"}});
+  auto ended = g.Send({{"type", "end"}});
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0]["type"], "summary");
+  EXPECT_EQ(ended[0]["summary"]["咨询主体"], "市民");
+}
+
+TEST(ChatChannel, CloseUnsubscribes) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  EXPECT_EQ(h.service.subscriptions(), 1u);
+  h.Send({{"type", "start"}});  // a new conversation replaces the old subscription
+  EXPECT_EQ(h.service.subscriptions(), 1u);
+  h.channel->OnClose();
+  EXPECT_EQ(h.service.subscriptions(), 0u);
+  ASSERT_TRUE(h.service.AgentSay("conv-2", "a", "还在吗").ok());
+  EXPECT_TRUE(h.Take().empty());
+  h.channel->OnMessage(R"({"type":"ping"})");
+  EXPECT_TRUE(h.Take().empty());
+}
+
+// Through the server: the route, the upgrade, the transport.
+class ConversationWsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto router = std::make_shared<Router>();
+    AddConversationWebSocket(*router, service_);
+    auto server = Server::Start({"127.0.0.1", 0, 2, 64 * 1024, 3000}, router, metrics_);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+  json Read(testing::WsClient& c) {
+    std::string out;
+    auto ec = c.Read(&out);
+    EXPECT_FALSE(ec) << ec.message();
+    return ec ? json() : json::parse(out);
+  }
+
+  Metrics metrics_;
+  FakeDialogueService service_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ConversationWsTest, ChatOverTheWire) {
+  testing::WsClient c;
+  ASSERT_FALSE(c.Connect(server_->port(), "/api/v1/conversations/ws"));
+  ASSERT_FALSE(c.Write(R"({"type":"start","channel":"web"})"));
+  json started = Read(c);
+  ASSERT_EQ(started["type"], "started");
+  std::string id = started["conversation"]["id"];
+  ASSERT_FALSE(c.Write(R"({"type":"message","text":"我要转人工"})"));
+  json reply = Read(c);
+  EXPECT_EQ(reply["type"], "reply");
+  EXPECT_EQ(reply["queue_position"], 1);
+  ASSERT_TRUE(service_.Take(id, "agent-1").ok());
+  ASSERT_TRUE(service_.AgentSay(id, "agent-1", "您好").ok());
+  EXPECT_EQ(Read(c)["type"], "state");
+  json agent = Read(c);
+  EXPECT_EQ(agent["type"], "agent");
+  EXPECT_EQ(agent["text"], "您好");
+  ASSERT_FALSE(c.Write("{oops"));
+  EXPECT_EQ(Read(c)["type"], "error");
+  ASSERT_FALSE(c.Write(R"({"type":"ping"})"));
+  EXPECT_EQ(Read(c)["type"], "pong");  // nothing else came in between
+}
+
+TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
+  std::string id;
+  {
+    testing::WsClient c;
+    ASSERT_FALSE(c.Connect(server_->port(), "/api/v1/conversations/ws"));
+    ASSERT_FALSE(c.Write(R"({"type":"start"})"));
+    id = Read(c)["conversation"]["id"];
+    c.Write(json{{"type", "message"}, {"text", std::string(1 << 20, 'a')}}.dump());
+    std::string out;
+    c.Read(&out);
+    EXPECT_EQ(c.close_code(), 1009);
+  }
+  // The closed connection has unsubscribed.
+  for (int i = 0; i < 100 && service_.subscriptions() != 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(service_.subscriptions(), 0u);
+  testing::WsClient d;
+  ASSERT_FALSE(d.Connect(server_->port(), "/api/v1/conversations/ws"));
+  ASSERT_FALSE(d.Write(json{{"type", "resume"}, {"id", id}}.dump()));
+  json resumed = Read(d);
+  EXPECT_EQ(resumed["type"], "started");
+  EXPECT_EQ(resumed["resumed"], true);
+  EXPECT_EQ(resumed["conversation"]["id"], id);
+}
+
+}  // namespace
+}  // namespace zx::http

@@ -1,0 +1,276 @@
+#include "http/staff_routes.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "http/auth.h"
+#include "http/auth_rate_limiter.h"
+#include "http/errors.h"
+#include "http/utf8.h"
+#include "security/policy.h"
+
+namespace zx::http {
+namespace {
+
+using nlohmann::json;
+
+// The body as a JSON object, or invalid_argument saying why not (never echoing it).
+Result<json> JsonObject(std::string_view body, std::string_view example) {
+  if (FindInvalidUtf8(body)) return InvalidArgument("request body is not valid UTF-8");
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return InvalidArgument("request body is not valid JSON; send e.g. " + std::string(example));
+  if (!j.is_object())
+    return InvalidArgument("request body must be a JSON object like " + std::string(example));
+  return j;
+}
+
+// Field `name` of `j` as a string of min..max bytes; absent is "" when optional.
+Result<std::string> StringField(const json& j, const char* name, size_t min, size_t max,
+                                bool optional = false) {
+  auto it = j.find(name);
+  if (it == j.end() || it->is_null()) {
+    if (optional) return std::string();
+    return InvalidArgument(std::string("field \"") + name + "\" is required");
+  }
+  if (!it->is_string())
+    return InvalidArgument(std::string("field \"") + name + "\" must be a string");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() < min || s.size() > max)
+    return InvalidArgument(std::string("field \"") + name + "\" must be " + std::to_string(min) +
+                           "-" + std::to_string(max) + " bytes long");
+  return s;
+}
+
+json UserJson(const security::User& u) {
+  return {{"id", u.id},
+          {"name", u.name},
+          {"role", security::RoleName(u.role)},
+          {"department", u.scope.department},
+          {"district", u.scope.district},
+          {"disabled", u.disabled},
+          {"created_ms", u.created_ms}};
+}
+
+json EntryJson(const security::AuditEntry& e) {
+  json details = json::parse(e.event.details_json, nullptr, false);
+  if (details.is_discarded()) details = e.event.details_json;
+  return {{"seq", e.seq},
+          {"time_ms", e.time_ms},
+          {"actor", e.event.actor},
+          {"role", e.event.role},
+          {"action", e.event.action},
+          {"object_type", e.event.object_type},
+          {"object_id", e.event.object_id},
+          {"purpose", e.event.purpose},
+          {"remote", e.event.remote},
+          {"details", details},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
+}
+
+Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
+                         int64_t max) {
+  auto v = req.Query(name);
+  if (!v) return fallback;
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (ec != std::errc() || end != v->data() + v->size() || out < min || out > max)
+    return InvalidArgument("query parameter " + std::string(name) + " must be a whole number " +
+                           std::to_string(min) + "-" + std::to_string(max));
+  return out;
+}
+
+std::string SessionCookie(std::string_view token, int64_t max_age) {
+  return std::string(security::kSessionCookie) + "=" + std::string(token) +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+}
+
+std::string_view ViaName(security::Principal::Via via) {
+  using V = security::Principal::Via;
+  switch (via) {
+    case V::kBearerSession:
+      return "bearer";
+    case V::kCookieSession:
+      return "cookie";
+    case V::kApiKey:
+      return "api_key";
+    case V::kCli:
+      return "cli";
+    case V::kNone:
+      break;
+  }
+  return "none";
+}
+
+json PrincipalJson(const security::Principal& p) {
+  json permissions = json::array();
+  for (const auto& rule : security::PolicyTable())
+    if (!rule.open && security::MayUse(p.role, rule.permission))
+      permissions.push_back(rule.permission);
+  return {{"id", p.id},
+          {"name", p.name},
+          {"kind", p.kind == security::Principal::Kind::kApiClient ? "api_client" : "user"},
+          {"role", security::RoleName(p.role)},
+          {"department", p.scope.department},
+          {"district", p.scope.district},
+          {"via", ViaName(p.via)},
+          {"permissions", permissions}};
+}
+
+}  // namespace
+
+Result<LoginRequest> ParseLoginRequest(std::string_view body) {
+  auto j = JsonObject(body, R"({"name": "zhang.san", "password": "..."})");
+  if (!j.ok()) return j.status();
+  auto name = StringField(*j, "name", 1, 64);
+  if (!name.ok()) return name.status();
+  auto password = StringField(*j, "password", 1, 1024);
+  if (!password.ok()) return password.status();
+  return LoginRequest{std::move(name).value(), std::move(password).value()};
+}
+
+Result<NewUserRequest> ParseNewUserRequest(std::string_view body) {
+  auto j = JsonObject(body, R"({"name": "li.si", "role": "agent", "password": "..."})");
+  if (!j.ok()) return j.status();
+  NewUserRequest out;
+  auto name = StringField(*j, "name", 1, 64);
+  if (!name.ok()) return name.status();
+  auto role = StringField(*j, "role", 1, 32);
+  if (!role.ok()) return role.status();
+  auto parsed = security::ParseRole(*role);
+  if (!parsed)
+    return InvalidArgument(
+        "field \"role\" must be one of admin, supervisor, agent, department_handler, auditor");
+  auto password = StringField(*j, "password", 1, 1024);
+  if (!password.ok()) return password.status();
+  auto department = StringField(*j, "department", 0, 64, true);
+  if (!department.ok()) return department.status();
+  auto district = StringField(*j, "district", 0, 64, true);
+  if (!district.ok()) return district.status();
+  out.name = std::move(name).value();
+  out.role = *parsed;
+  out.password = std::move(password).value();
+  out.scope = {std::move(department).value(), std::move(district).value()};
+  return out;
+}
+
+void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
+                    security::UserStore& users, security::AuditLog& audit,
+                    StaffRouteOptions options) {
+  router.Add(
+      "POST", "/api/v1/auth/login", "auth.login", [&authenticator, options](const Request& req) {
+        auto login = ParseLoginRequest(req.body);
+        if (!login.ok()) return ErrorResponse(login.status());
+        auto result =
+            authenticator.Login(login->name, login->password, ClientAddress(req.remote_address));
+        if (!result.ok()) {
+          Response res = ErrorResponse(result.status());
+          if (res.status == 429) res.headers.emplace_back("Retry-After", "900");
+          return res;
+        }
+        Response res = Response::Json(200, {{"token", result->token},
+                                            {"csrf_token", result->csrf_token},
+                                            {"expires_ms", result->expires_ms},
+                                            {"user", PrincipalJson(result->principal)}});
+        res.headers.emplace_back("Set-Cookie",
+                                 SessionCookie(result->token, options.session_ttl_seconds));
+        return res;
+      });
+
+  router.Add("POST", "/api/v1/auth/logout", "session.self", [&authenticator](const Request& req) {
+    if (req.principal.kind == security::Principal::Kind::kApiClient)
+      return ErrorResponse(InvalidArgument(
+          "an API key is not a session; an administrator revokes keys (zhixian apikey)"));
+    Status s = authenticator.Logout(CredentialsOf(req), ClientAddress(req.remote_address));
+    if (!s.ok()) return ErrorResponse(s);
+    Response res = Response::Json(200, {{"status", "logged_out"}});
+    res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+    return res;
+  });
+
+  router.Add("GET", "/api/v1/auth/me", "session.self",
+             [](const Request& req) { return Response::Json(200, PrincipalJson(req.principal)); });
+
+  router.Add("GET", "/api/v1/audit", "audit.read", [&audit](const Request& req) {
+    security::AuditQuery q;
+    auto text = [&](std::string_view name) {
+      auto v = req.Query(name);
+      return v ? std::string(v->substr(0, 256)) : std::string();
+    };
+    q.object_type = text("object_type");
+    q.object_id = text("object_id");
+    q.actor = text("actor");
+    q.action_prefix = text("action");
+    auto since = IntParam(req, "since", 0, 0, INT64_MAX);
+    auto until = IntParam(req, "until", INT64_MAX, 0, INT64_MAX);
+    auto limit = IntParam(req, "limit", 100, 1, 1000);
+    for (const auto* r : {&since, &until, &limit})
+      if (!r->ok()) return ErrorResponse(r->status());
+    q.since_ms = *since;
+    q.until_ms = *until;
+    q.limit = static_cast<int>(*limit);
+    auto entries = audit.Query(q);
+    if (!entries.ok()) return ErrorResponse(entries.status());
+    json out = json::array();
+    for (const auto& e : *entries) out.push_back(EntryJson(e));
+    return Response::Json(200, {{"entries", out}});
+  });
+
+  router.Add("GET", "/api/v1/audit/verify", "audit.verify", [&audit](const Request&) {
+    auto v = audit.Verify();
+    if (!v.ok()) return ErrorResponse(v.status());
+    static constexpr const char* kProblems[] = {"none", "changed", "removed", "inserted"};
+    return Response::Json(200, {{"ok", v->ok()},
+                                {"entries", v->entries},
+                                {"problem", kProblems[static_cast<int>(v->problem)]},
+                                {"seq", v->seq},
+                                {"message", v->message},
+                                {"head", {{"seq", v->head.seq}, {"hash", v->head.hash}}}});
+  });
+
+  router.Add("GET", "/api/v1/users", "user.manage", [&users](const Request&) {
+    auto list = users.List();
+    if (!list.ok()) return ErrorResponse(list.status());
+    json out = json::array();
+    for (const auto& u : *list) out.push_back(UserJson(u));
+    return Response::Json(200, {{"users", out}});
+  });
+
+  router.Add("POST", "/api/v1/users", "user.manage", [&users, &audit](const Request& req) {
+    auto request = ParseNewUserRequest(req.body);
+    if (!request.ok()) return ErrorResponse(request.status());
+    auto user = users.Add(request->name, request->role, request->password, request->scope);
+    if (!user.ok()) return ErrorResponse(user.status());
+    security::AuditEvent e =
+        security::AuditEventBy(req.principal, "user.add", "user", "u:" + std::to_string(user->id));
+    e.remote = std::string(ClientAddress(req.remote_address));
+    e.details_json = json{{"name", user->name},
+                          {"role", security::RoleName(user->role)},
+                          {"department", user->scope.department},
+                          {"district", user->scope.district}}
+                         .dump(-1, ' ', false, json::error_handler_t::replace);
+    auto appended = audit.Append(std::move(e));
+    if (!appended.ok()) return ErrorResponse(appended.status());
+    return Response::Json(201, UserJson(*user));
+  });
+
+  router.Add("GET", "/api/v1/system/routes", "config.read", [&router](const Request&) {
+    json out = json::array();
+    for (const auto& r : router.Routes()) {
+      const security::PolicyRule* rule = security::FindPermission(r.permission);
+      json roles = json::array();
+      for (security::Role role : security::kAllRoles)
+        if (rule && security::MayUse(role, r.permission)) roles.push_back(security::RoleName(role));
+      out.push_back({{"method", r.method},
+                     {"pattern", r.pattern},
+                     {"permission", r.permission},
+                     {"known", rule != nullptr},
+                     {"open", rule && rule->open},
+                     {"roles", roles}});
+    }
+    return Response::Json(200, {{"routes", out}});
+  });
+}
+
+}  // namespace zx::http

@@ -1,0 +1,61 @@
+// Staff endpoints that exist so far: logging in and out, the audit log, users, and the route
+// table. Every route names its permission (security/policy.h); the auth middleware
+// (http/auth.h) has checked it before a handler runs, so handlers only do the work.
+//
+//   POST /api/v1/auth/login     auth.login (open)   {"name", "password"} -> 200 {token,
+//        csrf_token, expires_ms, user}; also sets the zx_session cookie (HttpOnly,
+//        SameSite=Strict, Path=/). Wrong name or password 401, locked out 429.
+//   POST /api/v1/auth/logout    session.self        ends the session; clears the cookie.
+//   GET  /api/v1/auth/me        session.self        who am I, and my permissions.
+//   GET  /api/v1/audit          audit.read          entries, filtered by object_type,
+//        object_id, actor, action (a prefix), since, until (unix ms), limit (1-1000).
+//   GET  /api/v1/audit/verify   audit.verify        the hash chain's verification.
+//   GET  /api/v1/users          user.manage         staff accounts (no secrets).
+//   POST /api/v1/users          user.manage         {"name", "role", "password",
+//        "department"?, "district"?} -> 201 the user; appends "user.add" to the audit log.
+//   GET  /api/v1/system/routes  config.read         every route with its permission and the
+//        roles that hold it (what tests/security walks).
+//
+// The stores, the audit log and `router` (for the route table) must outlive the routes;
+// handlers are thread-safe as the stores are.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "http/router.h"
+#include "security/audit.h"
+#include "security/authenticator.h"
+#include "security/users.h"
+
+namespace zx::http {
+
+struct StaffRouteOptions {
+  int64_t session_ttl_seconds = 8 * 3600;  // the cookie's Max-Age (security.session_ttl_minutes)
+};
+
+void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
+                    security::UserStore& users, security::AuditLog& audit,
+                    StaffRouteOptions options = {});
+
+struct LoginRequest {
+  std::string name;
+  std::string password;
+};
+// {"name": string (1-64 bytes), "password": string (1-1024 bytes)}; invalid_argument saying
+// what is wrong, never echoing the password.
+Result<LoginRequest> ParseLoginRequest(std::string_view body);
+
+struct NewUserRequest {
+  std::string name;
+  security::Role role = security::Role::kAgent;
+  std::string password;
+  security::Scope scope;
+};
+// {"name", "role", "password", "department"?, "district"?}; the role by its RoleName. The
+// password policy is the UserStore's (checked when the user is added).
+Result<NewUserRequest> ParseNewUserRequest(std::string_view body);
+
+}  // namespace zx::http

@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+"""End-to-end SIP/RTP tests of `zhixian serve` on loopback, with real peers.
+
+  greeting   a Python UAC calls, receives the greeting as non-silent PCMU RTP, hangs up (BYE)
+  key_rfc4733  SIPp calls and sends key 1 as RFC 4733 events (dtmf_2833_1.pcap): the server
+             reports the key, asks the dialogue engine (社保) and speaks the reply; BYE
+  key_inband SIPp plays key 2 as in-band DTMF tones in PCMU (a pcap written here): the server
+             detects it (spandsp) and asks the dialogue engine (医保)
+  audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; a stereo WAV is recorded
+  cancel     SIPp cancels while it rings: 200 for CANCEL, 487 for the INVITE
+  malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
+             SIP at all is dropped; afterwards a normal call still succeeds
+  capacity   a second server with max_calls = 1 answers the second concurrent call with 486
+
+Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
+Loopback only; every wait is bounded.
+"""
+import audioop
+import os
+import random
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+
+SIPP = shutil.which("sipp")
+PCAPS = "/usr/share/sip-tester"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """`zhixian serve` on free loopback ports, with its log collected."""
+
+    def __init__(self, binary, source_dir, workdir, ivr_overrides=None):
+        self.log = []
+        self.lock = threading.Lock()
+        kb = os.path.join(workdir, "kb")
+        os.makedirs(kb)
+        src_kb = os.path.join(source_dir, "kb")
+        for name in os.listdir(src_kb):
+            if name != "ivr.toml":
+                os.symlink(os.path.join(src_kb, name), os.path.join(kb, name))
+        ivr = open(os.path.join(src_kb, "ivr.toml"), encoding="utf-8").read()
+        for key, value in (ivr_overrides or {}).items():
+            ivr, n = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), ivr)
+            assert n == 1, key
+        open(os.path.join(kb, "ivr.toml"), "w", encoding="utf-8").write(ivr)
+        self.data = os.path.join(workdir, "data")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--data", self.data, "--kb", kb, "--http", "127.0.0.1:0",
+             "--sip", "127.0.0.1:0"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, errors="replace")
+        threading.Thread(target=self._read, daemon=True).start()
+        self.sip_port = None
+        m = self.wait_for(r"sip\.listening .*port=(\d+)", 90)
+        self.sip_port = int(m.group(1))
+        self.wait_for(r"serve\.ready", 60)
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.lock:
+                self.log.append(line.rstrip("\n"))
+
+    def text(self):
+        with self.lock:
+            return "\n".join(self.log)
+
+    def wait_for(self, pattern, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(pattern, self.text())
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                raise AssertionError("server exited (%s) waiting for %r:\n%s"
+                                     % (self.proc.returncode, pattern, self.text()[-3000:]))
+            time.sleep(0.05)
+        raise AssertionError("timed out waiting for %r; log tail:\n%s"
+                             % (pattern, self.text()[-3000:]))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("server did not stop within 20 s of SIGTERM")
+        return self.proc.returncode
+
+
+def run_sipp(server, scenario, workdir, extra=(), timeout=30, calls=1):
+    """Runs one SIPp scenario to completion; returns (exit code, output)."""
+    pcap = os.path.join(workdir, "pcap")
+    if not os.path.exists(pcap):
+        os.symlink(PCAPS, pcap)
+    cmd = [SIPP, "127.0.0.1:%d" % server.sip_port, "-sf", os.path.join(HERE, scenario),
+           "-i", "127.0.0.1", "-p", str(free_port()), "-mi", "127.0.0.1",
+           "-mp", str(free_port() & ~1), "-m", str(calls), "-r", "10", "-s", "12345",
+           "-nostdin", "-timeout", "%ds" % (timeout - 5), "-timeout_error",
+           "-recv_timeout", "10000", "-trace_err", "-error_file", os.path.join(workdir, scenario + ".err")]
+    cmd += list(extra)
+    p = subprocess.run(cmd, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       errors="replace", timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+# ---- a tiny SIP UAC in Python, to look at the RTP the server sends --------------------------
+
+def sip_request(method, port, call_id, local_port, cseq, branch, to_tag="", body="", extra=""):
+    lines = [
+        "%s sip:12345@127.0.0.1:%d SIP/2.0" % (method, port),
+        "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport" % (local_port, branch),
+        "From: <sip:13812345678@127.0.0.1:%d>;tag=pyuac1" % local_port,
+        "To: <sip:12345@127.0.0.1:%d>%s" % (port, (";tag=" + to_tag) if to_tag else ""),
+        "Call-ID: %s" % call_id,
+        "CSeq: %d %s" % (cseq, method),
+        "Contact: <sip:py@127.0.0.1:%d>" % local_port,
+        "Max-Forwards: 70",
+    ]
+    if extra:
+        lines.append(extra)
+    if body:
+        lines.append("Content-Type: application/sdp")
+    lines.append("Content-Length: %d" % len(body.encode()))
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+def parse_response(data):
+    text = data.decode(errors="replace")
+    head, _, body = text.partition("\r\n\r\n")
+    first = head.split("\r\n")[0]
+    code = int(first.split()[1]) if first.startswith("SIP/2.0") else 0
+    to_tag = re.search(r"(?im)^To:.*;tag=([^;\s]+)", head)
+    return code, (to_tag.group(1) if to_tag else ""), head, body
+
+
+def rtp_packet(seq, ts, ssrc, pt, payload, marker=False):
+    return struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | pt, seq & 0xFFFF, ts & 0xFFFFFFFF,
+                       ssrc) + payload
+
+
+def test_greeting(binary, source_dir, server, workdir):
+    sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sip.bind(("127.0.0.1", 0))
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind(("127.0.0.1", 0))
+    sip.settimeout(5)
+    rtp.settimeout(5)
+    lp, mp = sip.getsockname()[1], rtp.getsockname()[1]
+    call_id = "py-%d@127.0.0.1" % random.randrange(1 << 30)
+    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           "m=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
+           "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n" % mp)
+    dst = ("127.0.0.1", server.sip_port)
+    sip.sendto(sip_request("INVITE", server.sip_port, call_id, lp, 1, "z9hG4bKpy1", body=sdp), dst)
+    to_tag, answer = "", ""
+    deadline = time.time() + 10
+    codes = []
+    while time.time() < deadline:
+        code, tag, head, body = parse_response(sip.recv(65535))
+        codes.append(code)
+        if code >= 200:
+            to_tag, answer = tag, body
+            break
+    assert codes and codes[-1] == 200, "INVITE answered %s" % codes
+    m = re.search(r"m=audio (\d+) RTP/AVP ([\d ]+)", answer)
+    assert m and m.group(2).split()[0] == "0", "answer SDP: %r" % answer
+    assert "telephone-event/8000" in answer, answer
+    sip.sendto(sip_request("ACK", server.sip_port, call_id, lp, 1, "z9hG4bKpy2", to_tag), dst)
+    server_rtp = ("127.0.0.1", int(m.group(1)))
+    # Send silence so that symmetric RTP latches on us, and collect 3 s of the greeting.
+    pcm = b""
+    ssrc = random.randrange(1 << 32)
+    first_packet_at, started = None, time.time()
+    seq = 0
+    while time.time() - started < 3.0:
+        rtp.sendto(rtp_packet(seq, seq * 160, ssrc, 0, b"\xff" * 160, seq == 0), server_rtp)
+        seq += 1
+        try:
+            rtp.settimeout(0.02)
+            while True:
+                pkt, _ = rtp.recvfrom(2048)
+                if first_packet_at is None:
+                    first_packet_at = time.time() - started
+                if (pkt[1] & 0x7F) == 0:
+                    pcm += audioop.ulaw2lin(pkt[12:], 2)
+        except socket.timeout:
+            pass
+    rms = audioop.rms(pcm, 2) if pcm else 0
+    print("greeting: %d ms of audio received, RMS %d, first packet after %.0f ms"
+          % (len(pcm) // 16, rms, (first_packet_at or -1) * 1000))
+    assert len(pcm) >= 2 * 8000 * 2, "less than 2 s of RTP received"
+    assert rms > 300, "the greeting is silent (RMS %d)" % rms
+    sip.settimeout(5)
+    sip.sendto(sip_request("BYE", server.sip_port, call_id, lp, 2, "z9hG4bKpy3", to_tag), dst)
+    code = 0
+    while code < 200:
+        code, *_ = parse_response(sip.recv(65535))
+    assert code == 200, "BYE answered %d" % code
+    server.wait_for(r'call\.ended call=\d+ reason="bye"', 5)
+
+
+def test_key_rfc4733(binary, source_dir, server, workdir):
+    rc, out = run_sipp(server, "key_rfc4733.xml", workdir)
+    assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    m = server.wait_for(r"ivr\.key call=(\d+) key=1 action=ask label=社保", 5)
+    call = m.group(1)
+    server.wait_for(r"call\.key call=%s source=rfc4733" % call, 1)
+    server.wait_for(r"ivr\.reply call=%s " % call, 5)
+    server.wait_for(r'call\.ended call=%s reason="bye"' % call, 5)
+
+
+def write_inband_pcap(path, digit="2"):
+    """A pcap of PCMU RTP: 0.4 s silence, 120 ms of the DTMF tone pair for `digit`, 0.6 s
+    silence, for SIPp's play_pcap_audio."""
+    low = {"1": 697, "2": 697, "3": 697, "4": 770, "5": 770, "6": 770, "7": 852, "8": 852,
+           "9": 852, "*": 941, "0": 941, "#": 941}[digit]
+    high = {"1": 1209, "4": 1209, "7": 1209, "*": 1209, "2": 1336, "5": 1336, "8": 1336,
+            "0": 1336, "3": 1477, "6": 1477, "9": 1477, "#": 1477}[digit]
+    import math
+    samples = [0] * 3200
+    samples += [int(6000 * (math.sin(2 * math.pi * low * n / 8000) +
+                            math.sin(2 * math.pi * high * n / 8000))) for n in range(960)]
+    samples += [0] * 4800
+    pcm = struct.pack("<%dh" % len(samples), *samples)
+    ulaw = audioop.lin2ulaw(pcm, 2)
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    for i in range(len(ulaw) // 160):
+        rtp = rtp_packet(i, i * 160, 0x1234, 0, ulaw[i * 160:(i + 1) * 160], i == 0)
+        udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                         bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])) + udp
+        frame = b"\x00" * 12 + b"\x08\x00" + ip
+        usec = i * 20000
+        out.append(struct.pack("<IIII", 1 + usec // 1000000, usec % 1000000, len(frame),
+                               len(frame)) + frame)
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+
+
+def test_key_inband(binary, source_dir, server, workdir):
+    write_inband_pcap(os.path.join(workdir, "inband_2.pcap"), "2")
+    rc, out = run_sipp(server, "key_inband.xml", workdir)
+    assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    m = server.wait_for(r"ivr\.key call=(\d+) key=2 action=ask label=医保", 5)
+    call = m.group(1)
+    server.wait_for(r"call\.key call=%s source=inband" % call, 1)
+    server.wait_for(r"ivr\.reply call=%s " % call, 5)
+
+
+def test_audio_call(binary, source_dir, server, workdir):
+    rc, out = run_sipp(server, "audio_call.xml", workdir)
+    assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    m = server.wait_for(r'call\.ended call=(\d+) reason="bye" rtp_in=(\d+)', 5)
+    # SIPp paces g711a.pcap (30 ms packets) itself; on a loaded machine it starts late.
+    assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
+    rec_dir = os.path.join(server.data, "recordings")
+    wavs = sorted(os.listdir(rec_dir), key=lambda n: os.path.getmtime(os.path.join(rec_dir, n)))
+    assert wavs, "no recording"
+    w = wave.open(os.path.join(rec_dir, wavs[-1]))
+    assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 2, 2)
+    frames = w.readframes(w.getnframes())
+    caller = audioop.tomono(frames, 2, 1, 0)
+    ours = audioop.tomono(frames, 2, 0, 1)
+    print("recording: %.1f s, caller RMS %d, zhixian RMS %d"
+          % (w.getnframes() / 8000, audioop.rms(caller, 2), audioop.rms(ours, 2)))
+    assert w.getnframes() > 8000 * 2
+    assert audioop.rms(caller, 2) > 100 and audioop.rms(ours, 2) > 100
+
+
+def test_cancel(binary, source_dir, server, workdir):
+    rc, out = run_sipp(server, "cancel.xml", workdir)
+    assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    server.wait_for(r'call\.ended call=\d+ reason="cancel', 5)
+
+
+def test_malformed(binary, source_dir, server, workdir):
+    rc, out = run_sipp(server, "malformed_sdp.xml", workdir)
+    assert rc == 0, "malformed_sdp.xml: SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    s.settimeout(5)
+    lp = s.getsockname()[1]
+    # Requests that parse but cannot be served (SIPp refuses to send them): 400 each.
+    bad = [
+        sip_request("INVITE", server.sip_port, "bad1@py", lp, 1, "z9hG4bKbad1")
+        .replace(b"CSeq: 1 INVITE", b"CSeq: 1 BYE"),
+        sip_request("OPTIONS", server.sip_port, "bad2@py", lp, 1, "z9hG4bKbad2")
+        .replace(b"Call-ID: bad2@py\r\n", b""),
+        sip_request("BYE", server.sip_port, "bad3@py", lp, 1, "z9hG4bKbad3")
+        .replace(b"From: <sip:13812345678@127.0.0.1:%d>;tag=pyuac1\r\n" % lp, b""),
+    ]
+    for request in bad:
+        s.sendto(request, ("127.0.0.1", server.sip_port))
+        code, *_ = parse_response(s.recv(65535))
+        assert code == 400, "a malformed request was answered %d: %r" % (code, request[:60])
+    # Not decodable as SIP at all: libre drops these (no Via to answer to).
+    junks = [b"\x00\x01garbage\xff" * 20, b"INVITE\r\n\r\n", os.urandom(1200),
+            sip_request("BYE", server.sip_port, "bad4@py", lp, 1, "z9hG4bKbad4")
+            .replace(b"CSeq: 1 BYE", b"CSeq: x")]
+    for junk in junks:
+        s.sendto(junk, ("127.0.0.1", server.sip_port))
+    s.close()
+    # The server carries on: a normal call still works.
+    rc, out = run_sipp(server, "audio_call.xml", workdir)
+    assert rc == 0, "call after malformed input failed (%d):\n%s" % (rc, out[-2000:])
+    assert server.proc.poll() is None
+
+
+def test_capacity(binary, source_dir, server, workdir):
+    small = Server(binary, source_dir, os.path.join(workdir, "small"),
+                   {"max_calls": "1", "answer_delay_ms": "0"})
+    try:
+        holder = threading.Thread(target=run_sipp, args=(small, "audio_call.xml", workdir))
+        holder.start()
+        small.wait_for(r"call\.started", 10)
+        rc, out = run_sipp(small, "audio_call.xml", workdir)
+        assert rc != 0 and "486" in out, "second call was not refused with 486:\n%s" % out[-2000:]
+        small.wait_for(r"call\.rejected reason=capacity", 2)
+        holder.join(30)
+    finally:
+        assert small.stop() == 0
+
+
+TESTS = {
+    "greeting": test_greeting,
+    "key_rfc4733": test_key_rfc4733,
+    "key_inband": test_key_inband,
+    "audio_call": test_audio_call,
+    "cancel": test_cancel,
+    "malformed": test_malformed,
+    "capacity": test_capacity,
+}
+
+
+def main():
+    if not SIPP or not os.path.isdir(PCAPS):
+        print("SKIP: sipp (package sip-tester) is not installed; scripts/install-deps.sh --test")
+        return 77
+    binary, source_dir = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    names = sys.argv[3:] or list(TESTS)
+    failed = []
+    with tempfile.TemporaryDirectory(prefix="zx-sip-") as workdir:
+        server = Server(binary, source_dir, os.path.join(workdir, "main"))
+        try:
+            for name in names:
+                t0 = time.time()
+                try:
+                    TESTS[name](binary, source_dir, server, workdir)
+                    print("PASS %s (%.1f s)" % (name, time.time() - t0))
+                except Exception as e:  # report every test, then fail
+                    failed.append(name)
+                    print("FAIL %s: %s" % (name, e))
+        finally:
+            rc = server.stop()
+            if rc != 0:
+                failed.append("clean shutdown (exit %s)" % rc)
+            if failed:
+                print("---- server log (tail) ----\n" + server.text()[-4000:])
+    if failed:
+        print("FAILED: " + ", ".join(failed))
+        return 1
+    print("all %d SIP tests passed" % len(names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
