@@ -3,6 +3,8 @@
 // Input: AUTHORIZATION \x01 COOKIE \x01 CSRF \x01 METHOD \x01 PATH.
 // Invariants: forged credentials never authenticate; protected routes never answer 200 to an
 // anonymous caller; the status is one of the expected ones.
+#include <spdlog/spdlog.h>
+
 #include <cstdint>
 
 #include "common.h"

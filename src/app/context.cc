@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "knowledge/loader.h"
 #include "knowledge/store.h"
+#include "app/security_context.h"
 
 namespace zx::app {
 
@@ -56,9 +57,29 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   dialogue_options.emotions_file = (kb_dir / "emotions.toml").string();
   dialogue_options.risks_file = (kb_dir / "risks.toml").string();
   dialogue_options.rules_file = (kb_dir / "dialogue.toml").string();
+  // Transcripts are personal data: sealed with SM4-GCM under security.key_file, or, without
+  // one, under a key held only in memory (readable until the process ends, never plaintext).
+  auto cipher = LoadFieldCipher(ctx->config);
+  if (!cipher.ok()) return cipher.status();
+  std::shared_ptr<const security::FieldCipher> sealer_cipher = *cipher;
+  if (!sealer_cipher) {
+    log::Warn("security.no_key_file transcripts are sealed with a key held only in memory and "
+              "cannot be read after a restart; run `zhixian keys init --key-file PATH` and set "
+              "security.key_file");
+    sealer_cipher = std::make_shared<security::FieldCipher>(
+        std::make_shared<const security::KeyRing>(security::KeyRing::Generate(SystemClock::Instance())));
+  }
+  dialogue::TextSealer sealer;
+  sealer.seal = [sealer_cipher](const std::string& plain, const std::string& key) {
+    return sealer_cipher->Encrypt(plain, security::FieldAad("conversation_turns", "text", key));
+  };
+  sealer.open = [sealer_cipher](const std::string& sealed, const std::string& key) {
+    return sealer_cipher->Decrypt(sealed, security::FieldAad("conversation_turns", "text", key));
+  };
   auto service = dialogue::DialogueService::Create(*ctx->db, *ctx->engine,
                                                    ctx->engine->knowledge_base(),
-                                                   dialogue_options, SystemClock::Instance());
+                                                   dialogue_options, SystemClock::Instance(),
+                                                   std::move(sealer));
   if (!service.ok()) return service.status();
   ctx->dialogue = std::move(service).value();
   return ctx;

@@ -28,7 +28,7 @@ bool TableExists(storage::Database& db, const std::string& table) {
 // associated data FieldAad(table, column, <key column value>) (security/reencrypt.h).
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   const std::vector<security::EncryptedColumn> all = {
-      // e.g. {"conversations", "id", "transcript_enc"},   (the conversation store, when it lands)
+      {"conversation_turns", "turn_key", "text"},
   };
   std::vector<security::EncryptedColumn> out;
   for (const auto& c : all)
@@ -40,8 +40,12 @@ std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
 // transcripts after retention.transcripts_days, other personal data after personal_days.
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
   const std::vector<security::RetentionRule> all = {
-      // e.g. {"conversations", "ended_at", security::RetentionCategory::kTranscripts, "",
-      //       {"transcript_enc"}, "summary, topic and work order"},
+      {"conversation_turns",
+       "at_ms",
+       security::RetentionCategory::kTranscripts,
+       "",
+       {"text"},
+       "the conversation's summary, topics and state"},
       //      {"call_recordings", "created_at", security::RetentionCategory::kRecordings,
       //       "path", {}, "the call summary"},
   };

@@ -167,7 +167,7 @@ class VoiceBridge::Worker {
     }
     log::Info("ivr.key call={} key={} action={} label={}", id, digit, key->action, key->label);
     if (key->action == "repeat") {
-      if (c->last_audio) Play(*c, c->last_audio);
+      if (!c->last_audio.empty()) Play(*c, c->last_audio);
     } else if (key->action == "menu") {
       c->choosing = false;
       Speak(*c, menu_.greeting, true);
@@ -201,7 +201,7 @@ class VoiceBridge::Worker {
     std::optional<dialogue::Conversation> conversation;
     bool choosing = false;  // the last reply asked back with numbered choices
     bool ending = false;    // hang up when the current prompt ends
-    SharedPcm last_audio;   // for "repeat"
+    std::vector<SharedPcm> last_audio;  // the last prompt, sentence by sentence, for "repeat"
     uint64_t last_prompt_id = 0;
     int no_input_count = 0;
     std::optional<Clock::time_point> deadline;
@@ -244,29 +244,64 @@ class VoiceBridge::Worker {
     if (reply->done && !reply->handoff) c.ending = true;
   }
 
-  void Speak(CallState& c, const std::string& text, bool is_menu) {
-    std::string speech = telephony::PrepareForSpeech(text);
-    if (speech.empty()) return;
-    auto t0 = Clock::now();
-    auto pcm = tts_.Synthesize(speech);
-    if (!pcm.ok()) {
-      log::Error("ivr.tts_failed call={} error=\"{}\"", c.id, pcm.status().message());
-      return;
+  // Speaks `text` sentence by sentence: the first sentence plays while the rest is synthesised,
+  // so the caller hears the reply within one sentence's synthesis time (tens of ms), not the
+  // whole answer's.
+  void Speak(CallState& c, const std::string& text, bool /*is_menu*/) {
+    std::vector<SharedPcm> parts;
+    for (const std::string& sentence : SplitSentences(telephony::PrepareForSpeech(text))) {
+      auto t0 = Clock::now();
+      auto pcm = tts_.Synthesize(sentence);
+      if (!pcm.ok()) {
+        log::Error("ivr.tts_failed call={} error=\"{}\"", c.id, pcm.status().message());
+        continue;
+      }
+      log::Debug("ivr.tts call={} bytes={} audio_ms={} tts_ms={}", c.id, sentence.size(),
+                 (*pcm)->size() / 8,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+      PlayPart(c, *pcm, parts.empty());
+      parts.push_back(*pcm);
     }
-    log::Debug("ivr.tts call={} chars={} audio_ms={} tts_ms={}", c.id, speech.size(),
-               (*pcm)->size() / 8,
-               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
-    (void)is_menu;
-    Play(c, *pcm);
+    if (!parts.empty()) c.last_audio = std::move(parts);
   }
 
-  void Play(CallState& c, SharedPcm pcm) {
-    if (!gateway_) return;
-    c.last_audio = pcm;
+  void Play(CallState& c, const std::vector<SharedPcm>& parts) {
+    for (size_t i = 0; i < parts.size(); ++i) PlayPart(c, parts[i], i == 0);
+  }
+
+  // The first part replaces whatever is still playing; later parts queue behind it.
+  void PlayPart(CallState& c, SharedPcm pcm, bool first) {
+    telephony::Gateway* gw = gateway_.load();
+    if (!gw) return;
     c.last_prompt_id = ++next_prompt_id_;
     c.deadline.reset();
-    gateway_.load()->StopPlayback(c.id);  // a new prompt replaces what is still playing
-    gateway_.load()->Play(c.id, std::move(pcm), c.last_prompt_id);
+    if (first) gw->StopPlayback(c.id);
+    gw->Play(c.id, std::move(pcm), c.last_prompt_id);
+  }
+
+  static std::vector<std::string> SplitSentences(const std::string& text) {
+    std::vector<std::string> out;
+    std::string current;
+    size_t i = 0;
+    while (i < text.size()) {
+      size_t len = 1;
+      unsigned char b = static_cast<unsigned char>(text[i]);
+      if (b >= 0xF0) len = 4;
+      else if (b >= 0xE0) len = 3;
+      else if (b >= 0xC0) len = 2;
+      std::string ch = text.substr(i, len);
+      current += ch;
+      i += len;
+      bool end = ch == "。" || ch == "！" || ch == "？" || ch == "；" || ch == "!" || ch == "?" ||
+                 (out.empty() && (ch == "，" || ch == ","));  // the first part short: it is waited for
+      // Short fragments ride with the next sentence: fewer, more natural prompts.
+      if (end && current.size() >= 18) {
+        out.push_back(std::move(current));
+        current.clear();
+      }
+    }
+    if (!current.empty()) out.push_back(std::move(current));
+    return out;
   }
 
   void CheckDeadlines() {

@@ -27,6 +27,7 @@ constexpr char kGreeting[] =
     "您好，这里是示例市12345政务服务热线智能助手。请问有什么可以帮您？"
     "您可以直接说要办的事，比如“社保卡丢了怎么办”。";
 constexpr char kTellMore[] = "好的。请您说说具体遇到了什么事，我来帮您查；需要人工也可以直接说“转人工”。";
+constexpr char kRemovedByRetention[] = "（内容已按保留期限删除）";
 // Confidence above which a question about another calculator leaves the active one.
 constexpr double kSwitchConfidence = 0.6;
 constexpr char kNotUnderstood[] = "抱歉，我没有听明白。您可以换个说法，或者说“转人工”。";
@@ -307,9 +308,13 @@ class Service final : public DialogueService {
       TurnRecord turn;
       turn.seq = t->Int(0);
       turn.role = t->Text(1);
-      auto plain = Open(t->Text(2), id, turn.seq);
-      if (!plain.ok()) return plain.status();
-      turn.text = *plain;
+      if (t->IsNull(2)) {
+        turn.text = kRemovedByRetention;
+      } else {
+        auto plain = Open(t->Text(2), id, turn.seq);
+        if (!plain.ok()) return plain.status();
+        turn.text = *plain;
+      }
       turn.at_ms = t->Int(3);
       turn.meta = t->IsNull(4) ? json(nullptr) : json::parse(t->Text(4), nullptr, false);
       v.turns.push_back(std::move(turn));
@@ -874,8 +879,11 @@ Status Migrate(storage::Database& db) {
     CREATE INDEX conversations_state ON conversations(state, queued_ms);
     CREATE TABLE conversation_turns (
       conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-      seq INTEGER NOT NULL, role TEXT NOT NULL, text TEXT NOT NULL, at_ms INTEGER NOT NULL,
-      meta TEXT, PRIMARY KEY (conversation_id, seq));
+      seq INTEGER NOT NULL, role TEXT NOT NULL,
+      text TEXT,  -- sealed; NULL once the retention period has passed
+      at_ms INTEGER NOT NULL, meta TEXT,
+      turn_key TEXT GENERATED ALWAYS AS (conversation_id || '/' || seq) VIRTUAL,
+      PRIMARY KEY (conversation_id, seq));
   )sql"}});
 }
 

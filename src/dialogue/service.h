@@ -68,7 +68,9 @@ struct QueueItem {
   nlohmann::json slots;
 };
 
-// Encrypts and decrypts personal text at rest (transcripts); identity when not configured.
+// Encrypts and decrypts personal text at rest (transcripts). `aad` is the turn's key
+// ("<conversation id>/<seq>", the turn_key column of conversation_turns), so a sealed text moved
+// to another row does not open. Identity when not configured (tests only).
 struct TextSealer {
   std::function<std::string(const std::string& plain, const std::string& aad)> seal;
   std::function<Result<std::string>(const std::string& sealed, const std::string& aad)> open;

@@ -81,6 +81,7 @@ struct Call {
   bool remote_latched = false;
   bool started = false;
   bool marker = true;
+  bool idle = true;  // no prompt audio in the last frame (the next prompt starts a talkspurt)
   uint32_t ts = 0;
   JitterBuffer jitter;
   std::deque<int16_t> rx_pcm;  // decoded caller audio not yet played out
@@ -509,6 +510,7 @@ class GatewayImpl final : public Gateway {
   void StopPrompts(Call* c) {
     auto prompts = std::move(c->prompts);
     c->prompts.clear();
+    c->idle = true;
     for (const Prompt& p : prompts) handler_->OnPlaybackDone(c->info.id, p.id, true);
   }
 
@@ -599,6 +601,10 @@ class GatewayImpl final : public Gateway {
     if (c->inband && !c->got_rfc4733) c->inband->Process(in, kFrameSamples);
     if (c->state != Call::State::kEstablished) return;  // a key handler hung up
 
+    // RFC 3551: the marker bit flags the first packet of a talkspurt, here the first packet of
+    // a prompt after silence or after a prompt was cut off (barge-in).
+    if (!c->prompts.empty() && c->prompts.front().pos == 0 && c->idle) c->marker = true;
+    c->idle = c->prompts.empty();
     size_t filled = 0;
     while (filled < static_cast<size_t>(kFrameSamples) && !c->prompts.empty()) {
       Prompt& p = c->prompts.front();

@@ -267,6 +267,21 @@ test('keyboard only: the skip link, the toggle and sending work without a pointe
     undefined, { timeout: STEP_MS });
     assert.equal(await page.locator('#log').getAttribute('role'), 'log');
     assert.equal(await page.locator('label[for=input]').count(), 1);
+
+    // 结束咨询 ends it (the summary is made on the server); 开始新的咨询 starts afresh.
+    const firstId = await page.evaluate(() => sessionStorage.getItem('zx.chat.conversation'));
+    await page.locator('#end').focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('本次咨询已结束').first().waitFor({ timeout: STEP_MS });
+    await page.locator('#restart').waitFor({ state: 'visible', timeout: STEP_MS });
+    await page.locator('#restart').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((old) => {
+      const id = sessionStorage.getItem('zx.chat.conversation');
+      return id && id !== old &&
+        document.querySelectorAll('#log .msg.assistant:not(.typing)').length === 1;
+    }, firstId, { timeout: STEP_MS });
+    assert.ok(await page.locator('#end').isVisible());
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

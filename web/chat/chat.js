@@ -284,7 +284,8 @@
     if (state === 'queued') {
       var n = position > 0 ? position : 1;
       setBanner(queueText(n), null);
-      if (announce && shownQueue === null) addNotice(TEXT.queued(n));
+      // In the transcript too; the banner (a live region) is what screen readers announce.
+      if (announce && shownQueue === null) addNotice(TEXT.queued(n)).setAttribute('aria-hidden', 'true');
       shownQueue = n;
     } else if (state === 'agent') {
       setBanner(TEXT.agentJoined(agentName), 'agent');
