@@ -38,17 +38,28 @@ def media_stats(server):
     return [tuple(map(int, r)) for r in rows]
 
 
-def bench_concurrent(server, workdir, calls, hold_s):
+def server_cpu(server):
+    """User + system CPU seconds of the server process so far."""
+    fields = open("/proc/%d/stat" % server.proc.pid).read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_concurrent(server, workdir, calls, hold_s, caller_audio):
     before = media_stats(server)
     rate = max(10, calls // 10)
     scenario = os.path.join(workdir, "hold.xml")
     src = open(os.path.join(sip_test.HERE, "audio_call.xml")).read()
-    open(scenario, "w").write(src.replace('milliseconds="4000"', 'milliseconds="%d"' % (hold_s * 1000)))
+    src = src.replace('milliseconds="4000"', 'milliseconds="%d"' % (hold_s * 1000))
+    if not caller_audio:  # SIPp's pcap player (a thread per call) would compete for the CPU
+        src = re.sub(r"\s*<nop><action><exec play_pcap_audio=[^\n]*", "", src)
+    open(scenario, "w").write(src)
+    cpu0 = server_cpu(server)
     t0 = time.time()
     rc, out = sip_test.run_sipp(server, scenario, workdir,
                                 extra=["-l", str(calls), "-r", str(rate)],
                                 timeout=int(calls / rate + hold_s + 60), calls=calls)
     elapsed = time.time() - t0
+    cpu = server_cpu(server) - cpu0
     ok = re.search(r"Successful call\s*\|\s*\d+\s*\|\s*(\d+)", out)
     failed = re.search(r"Failed call\s*\|\s*\d+\s*\|\s*(\d+)", out)
     after = media_stats(server)
@@ -62,9 +73,11 @@ def bench_concurrent(server, workdir, calls, hold_s):
         ticks = late = sent = 0
     late_pct = 100.0 * late / ticks if ticks else 0.0
     print("concurrent: %d calls (peak %d active), %d s each, %s ok / %s failed, "
-          "%d RTP packets sent, late ticks %d of %d (%.3f%%), max tick work %d us, %.0f s"
+          "caller audio %s, %d RTP packets sent, late ticks %d of %d (%.3f%%), max tick work "
+          "%d us, server CPU %.1f s in %.0f s (%.0f%% of one core)"
           % (calls, peak, hold_s, ok.group(1) if ok else "?", failed.group(1) if failed else "?",
-             sent, late, ticks, late_pct, after[-1][3] if after else 0, elapsed))
+             "on" if caller_audio else "off", sent, late, ticks, late_pct,
+             after[-1][3] if after else 0, cpu, elapsed, 100 * cpu / elapsed))
     return rc == 0 and late_pct < 0.1
 
 
@@ -233,6 +246,8 @@ def main():
     ap.add_argument("--rate", type=int, default=100)
     ap.add_argument("--setups", type=int, default=2000)
     ap.add_argument("--keys", type=int, default=40)
+    ap.add_argument("--caller-audio", action="store_true",
+                    help="callers also send speech (SIPp pcap play: a thread per call)")
     ap.add_argument("--only", default="concurrent,setups,latency")
     args = ap.parse_args()
     if not sip_test.SIPP:
@@ -254,7 +269,8 @@ def main():
             if "setups" in only:
                 ok &= bench_setups(server, workdir, args.rate, args.setups)
             if "concurrent" in only:
-                ok &= bench_concurrent(server, workdir, args.calls, args.hold)
+                ok &= bench_concurrent(server, workdir, args.calls, args.hold,
+                                       args.caller_audio)
         finally:
             server.stop()
             if os.environ.get("ZX_BENCH_LOG"):

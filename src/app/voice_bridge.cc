@@ -199,8 +199,8 @@ class VoiceBridge::Worker {
   struct CallState {
     CallId id = 0;
     std::optional<dialogue::Conversation> conversation;
-    bool choosing = false;  // the last reply asked back with numbered choices
-    bool ending = false;    // hang up when the current prompt ends
+    bool choosing = false;              // the last reply asked back with numbered choices
+    bool ending = false;                // hang up when the current prompt ends
     std::vector<SharedPcm> last_audio;  // the last prompt, sentence by sentence, for "repeat"
     uint64_t last_prompt_id = 0;
     int no_input_count = 0;
@@ -286,14 +286,18 @@ class VoiceBridge::Worker {
     while (i < text.size()) {
       size_t len = 1;
       unsigned char b = static_cast<unsigned char>(text[i]);
-      if (b >= 0xF0) len = 4;
-      else if (b >= 0xE0) len = 3;
-      else if (b >= 0xC0) len = 2;
+      if (b >= 0xF0)
+        len = 4;
+      else if (b >= 0xE0)
+        len = 3;
+      else if (b >= 0xC0)
+        len = 2;
       std::string ch = text.substr(i, len);
       current += ch;
       i += len;
-      bool end = ch == "。" || ch == "！" || ch == "？" || ch == "；" || ch == "!" || ch == "?" ||
-                 (out.empty() && (ch == "，" || ch == ","));  // the first part short: it is waited for
+      bool end =
+          ch == "。" || ch == "！" || ch == "？" || ch == "；" || ch == "!" || ch == "?" ||
+          (out.empty() && (ch == "，" || ch == ","));  // the first part short: it is waited for
       // Short fragments ride with the next sentence: fewer, more natural prompts.
       if (end && current.size() >= 18) {
         out.push_back(std::move(current));

@@ -34,6 +34,9 @@ AuthMiddleware::AuthMiddleware(security::Authenticator& authenticator, security:
       audit_(audit),
       limiter_(limiter),
       options_(std::move(options)) {
+  if (options_.logins_per_minute > 0)
+    login_limiter_ = std::make_unique<RateLimiter>(
+        options_.logins_per_minute, options_.clock ? *options_.clock : SystemClock::Instance());
   if (metrics)
     outcomes_ = &metrics->AddCounter(
         "zhixian_http_auth_total",
@@ -98,6 +101,18 @@ Response AuthMiddleware::operator()(Request& request, const RouteInfo& route,
     return Refuse(request, route,
                   Internal("this route has no valid permission; request id " + request.request_id),
                   "misconfigured");
+  }
+
+  if (login_limiter_ && route.permission == "auth.login") {
+    int retry_after = 1;
+    if (!login_limiter_->Allow(ClientAddress(request.remote_address), &retry_after)) {
+      Response res = Refuse(request, route,
+                            ResourceExhausted("too many logins from your address; try again in " +
+                                              std::to_string(retry_after) + " s"),
+                            "rate_limited");
+      res.headers.emplace_back("Retry-After", std::to_string(retry_after));
+      return res;
+    }
   }
 
   security::Credentials credentials = CredentialsOf(request);

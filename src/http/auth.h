@@ -6,7 +6,8 @@
 //
 // For each request, in order:
 //  1. Under /api/: the client address's token bucket (RateLimiter); empty -> 429 with
-//     Retry-After. (/healthz and /metrics are not limited.)
+//     Retry-After. (/healthz and /metrics are not limited.) Logins have a second, tighter
+//     bucket per address (AuthOptions::logins_per_minute).
 //  2. Unmatched paths go on to the router's 404/405.
 //  3. A route without a permission, or with one that is not in the policy table, answers 500
 //     (fail closed; the route x role test in tests/security catches it before it ships).
@@ -50,6 +51,11 @@ struct AuthOptions {
   // same machine scrapes /metrics without credentials. Behind a reverse proxy on the same
   // machine every caller looks local: do not forward /metrics there (docs/security.md).
   std::vector<std::string> loopback_permissions = {"metrics.read"};
+  // Logins (permission auth.login) per minute from one client address, on top of the /api
+  // limit: each costs an argon2id hash (64 MiB, ~0.2 s), so this bounds what one address can
+  // make the CPU do, and slows password spraying across names. 0 = no extra limit.
+  int logins_per_minute = 30;
+  const Clock* clock = nullptr;  // for the login limiter; null = SystemClock
 };
 
 class AuthMiddleware {
@@ -70,6 +76,7 @@ class AuthMiddleware {
   security::Authenticator& authenticator_;
   security::AuditLog* audit_;
   RateLimiter* limiter_;
+  std::unique_ptr<RateLimiter> login_limiter_;
   CounterFamily* outcomes_ = nullptr;
   AuthOptions options_;
 };

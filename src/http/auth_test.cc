@@ -190,6 +190,30 @@ TEST_F(AuthTest, RateLimitAppliesUnderApiPerAddress) {
   EXPECT_EQ(call("/api/v1/ask", "10.0.0.1:1").status, 429);
 }
 
+TEST_F(AuthTest, LoginsHaveTheirOwnTighterLimit) {
+  Router router;
+  AddStaffRoutes(router, authenticator_, *f_.users, *f_.audit);
+  AuthOptions options;
+  options.logins_per_minute = 2;
+  options.clock = &f_.clock;
+  InstallAuth(router, std::make_shared<AuthMiddleware>(authenticator_, nullptr, limiter_.get(),
+                                                       nullptr, options));
+  auto login = [&](const std::string& remote) {
+    Request req;
+    req.method = "POST";
+    req.path = "/api/v1/auth/login";
+    req.body = R"({"name":"nobody","password":"whatever it is"})";
+    req.remote_address = remote;
+    return router.Handle(req).status;
+  };
+  EXPECT_EQ(login("10.0.0.1:1"), 401);
+  EXPECT_EQ(login("10.0.0.1:1"), 401);
+  EXPECT_EQ(login("10.0.0.1:1"), 429);
+  EXPECT_EQ(login("10.0.0.2:1"), 401);
+  f_.clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(login("10.0.0.1:1"), 401);
+}
+
 TEST(RateLimiter, ZeroMeansNoLimitAndMemoryIsBounded) {
   FakeClock clock(0);
   RateLimiter off(0, clock);

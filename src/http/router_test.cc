@@ -126,6 +126,44 @@ TEST(RouterDeathTest, BadPatternsStop) {
   EXPECT_DEATH(router.Add("get", "/x", Echo("b")), "upper-case");
 }
 
+TEST(Router, RoutesCarryTheirPermissionToTheMiddleware) {
+  Router router;
+  router.Add("GET", "/api/v1/users/{id}", "user.manage", Echo("user"));
+  router.Add("GET", "/bare", Echo("bare"));
+  auto routes = router.Routes();
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_EQ(routes[0].permission, "user.manage");
+  EXPECT_EQ(routes[1].permission, "");
+  std::vector<RouteInfo> seen;
+  router.SetMiddleware([&](Request& req, const RouteInfo& info, const Router::Next& next) {
+    seen.push_back(info);
+    if (info.permission == "user.manage" && req.Header("X-Ok").empty())
+      return Response::Json(403, {});
+    return next(req);
+  });
+  Request req;
+  req.method = "HEAD";
+  req.path = "/api/v1/users/7";
+  EXPECT_EQ(router.Handle(req).status, 403);
+  req.headers = {{"X-Ok", "1"}};
+  Response ok = router.Handle(req);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(req.PathParam("id"), "7");
+  req.path = "/nowhere";
+  EXPECT_EQ(router.Handle(req).status, 404);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].method, "GET");  // HEAD served by the GET route
+  EXPECT_EQ(seen[0].pattern, "/api/v1/users/{id}");
+  EXPECT_TRUE(seen[0].matched);
+  EXPECT_FALSE(seen[2].matched);
+  EXPECT_EQ(seen[2].permission, "");
+}
+
+TEST(RouterDeathTest, EmptyPermissionStops) {
+  Router router;
+  EXPECT_DEATH(router.Add("GET", "/x", "", Echo("b")), "empty permission");
+}
+
 TEST(Request, QueryAndHeaders) {
   Request req;
   req.query = ParseQuery("q=%E7%A4%BE%E4%BF%9D+%E5%8D%A1&empty=&flag&bad=%zz&q=2");

@@ -5,6 +5,8 @@ extern "C" {
 }
 
 #include <netinet/in.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -168,6 +170,12 @@ class GatewayImpl final : public Gateway {
   }
 
   Status Setup() {
+    if (options_.thread_nice != 0) {
+      // Best effort: the media ticker must not wait behind batch work on a busy machine
+      // (needs CAP_SYS_NICE to go below 0; without it the thread keeps the default).
+      if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.thread_nice) != 0)
+        log::Debug("sip.nice_failed nice={} error={}", options_.thread_nice, strerror(errno));
+    }
     if (int err = libre_init(); err) return Internal("libre_init failed: " + std::to_string(err));
     libre_ready_ = true;
     (void)fd_setsize(8192);  // every call holds an RTP socket
@@ -549,7 +557,6 @@ class GatewayImpl final : public Gateway {
     uint64_t now = tmr_jiffies();
     auto t0 = std::chrono::steady_clock::now();
     bool late = now > next_tick_ + kLateMs;
-    dead_.clear();
     std::vector<Call*> live;
     live.reserve(calls_.size());
     for (auto& [id, call] : calls_)
@@ -559,6 +566,7 @@ class GatewayImpl final : public Gateway {
     auto work_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
             .count();
+    dead_.clear();  // after the frames are out: freeing sockets must not delay them
     uint64_t sent = live.size();
     uint64_t received = rtp_received_;
     rtp_received_ = 0;
@@ -572,10 +580,11 @@ class GatewayImpl final : public Gateway {
     if (++ticks_since_report_ >= 500 && !calls_.empty()) {  // every 10 s while calls are up
       ticks_since_report_ = 0;
       GatewayStats st = stats();
-      log::Info("media.stats active={} ticks={} late_ticks={} max_tick_us={} rtp_sent={} "
-                "rtp_received={} keys={}",
-                calls_.size(), st.ticks, st.late_ticks, st.max_tick_us, st.rtp_sent,
-                st.rtp_received, st.digits);
+      log::Info(
+          "media.stats active={} ticks={} late_ticks={} max_tick_us={} rtp_sent={} "
+          "rtp_received={} keys={}",
+          calls_.size(), st.ticks, st.late_ticks, st.max_tick_us, st.rtp_sent, st.rtp_received,
+          st.digits);
     }
     next_tick_ += kTickMs;
     uint64_t after = tmr_jiffies();

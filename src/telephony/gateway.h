@@ -43,6 +43,7 @@ struct GatewayOptions {
   bool inband_dtmf = true;      // detect DTMF tones in the audio (spandsp)
   bool barge_in_on_key = true;  // a key stops the prompt at once
   std::string recordings_dir;   // empty: no recordings
+  int thread_nice = -10;        // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
 };
 
 struct CallInfo {

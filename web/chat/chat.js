@@ -69,6 +69,7 @@
   var conversationId = readSession(ID_KEY);
   var state = 'active';
   var shownQueue = null;    // the queue position last announced in the log
+  var shownEnd = false;     // the end notice is in the log
   var typing = null;        // the "正在回复" bubble
   var elder = readLocal(ELDER_KEY) === '1';
 
@@ -303,6 +304,7 @@
   function renderConversation(view) {
     clearLog();
     shownQueue = null;
+    shownEnd = false;
     var turns = Array.isArray(view.turns) ? view.turns : [];
     var citizenSpoke = false;
     turns.forEach(function (t) {
@@ -377,6 +379,7 @@
     writeSession(ID_KEY, null);
     state = 'active';
     shownQueue = null;
+    shownEnd = false;
     clearLog();
     setBanner('', null);
     if (!sendFrame({ type: 'start', channel: 'web' })) connect();
@@ -414,7 +417,8 @@
         return;
       case 'summary':
         hideTyping();
-        if (state !== 'ended') addNotice(elder ? TEXT.endedElder : TEXT.ended);
+        if (!shownEnd) addNotice(elder ? TEXT.endedElder : TEXT.ended);
+        shownEnd = true;
         applyState('ended', 0, null, false);
         return;
       case 'error':
