@@ -49,7 +49,7 @@ def bench_concurrent(server, workdir, calls, hold_s, caller_audio):
     rate = max(10, calls // 10)
     scenario = os.path.join(workdir, "hold.xml")
     src = open(os.path.join(sip_test.HERE, "audio_call.xml")).read()
-    src = src.replace('milliseconds="4000"', 'milliseconds="%d"' % (hold_s * 1000))
+    src = src.replace('milliseconds="7000"', 'milliseconds="%d"' % (hold_s * 1000))
     if not caller_audio:  # SIPp's pcap player (a thread per call) would compete for the CPU
         src = re.sub(r"\s*<nop><action><exec play_pcap_audio=[^\n]*", "", src)
     open(scenario, "w").write(src)

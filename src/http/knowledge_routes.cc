@@ -12,7 +12,7 @@ constexpr std::string_view kExample = R"({"question": "社保卡丢了怎么补�
 
 // nlohmann's message without its prefix and without the text it last read (which would echo
 // the request): "syntax error while parsing value - invalid literal; expected ...".
-std::string DescribeParseError(const nlohmann::json::parse_error& e) {
+std::string DescribeParseError(const nlohmann::json::exception& e) {
   std::string what = e.what();
   if (auto p = what.find("] "); p != std::string::npos) what.erase(0, p + 2);
   if (auto p = what.find("; last read: '"); p != std::string::npos) {
@@ -33,7 +33,7 @@ Result<std::string> ParseAskRequest(std::string_view body) {
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e1111
     return InvalidArgument("request body is not valid JSON: " + DescribeParseError(e));
   }
   if (!json.is_object())

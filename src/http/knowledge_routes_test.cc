@@ -71,6 +71,15 @@ TEST_F(AskTest, NotJsonSaysWhy) {
   EXPECT_NE(Message(Post("")).find("empty"), std::string::npos);
 }
 
+// Found by fuzz/requests_fuzzer.cc: nlohmann throws out_of_range (not parse_error) for a
+// number too large for a double; that must be a 400 too, not an exception.
+TEST_F(AskTest, NumberOverflowIsNotJsonNotACrash) {
+  Response r = Post(R"({"question": "x", "n": 1111111111e1111})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(Message(r).find("not valid JSON: "), std::string::npos) << Message(r);
+  EXPECT_FALSE(ParseAskRequest("1111111111e1111").ok());
+}
+
 TEST_F(AskTest, QuestionFieldIsNamed) {
   Response r = Post(R"({"q": "社保"})");
   EXPECT_EQ(r.status, 400);
