@@ -60,8 +60,10 @@ class Fts5Baseline {
  public:
   explicit Fts5Baseline(const KnowledgeBase& kb) {
     sqlite3_open(":memory:", &db_);
-    sqlite3_exec(db_, "CREATE VIRTUAL TABLE docs USING fts5(topic UNINDEXED, body, "
-                      "tokenize='trigram')", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_,
+                 "CREATE VIRTUAL TABLE docs USING fts5(topic UNINDEXED, body, "
+                 "tokenize='trigram')",
+                 nullptr, nullptr, nullptr);
     sqlite3_stmt* ins;
     sqlite3_prepare_v2(db_, "INSERT INTO docs VALUES (?1, ?2)", -1, &ins, nullptr);
     auto add = [&](const std::string& topic, const std::string& body) {
@@ -78,8 +80,10 @@ class Fts5Baseline {
       add(e.id, about);
     }
     sqlite3_finalize(ins);
-    sqlite3_prepare_v2(db_, "SELECT topic FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) "
-                            "LIMIT 1", -1, &query_, nullptr);
+    sqlite3_prepare_v2(db_,
+                       "SELECT topic FROM docs WHERE docs MATCH ?1 ORDER BY bm25(docs) "
+                       "LIMIT 1",
+                       -1, &query_, nullptr);
   }
   ~Fts5Baseline() {
     sqlite3_finalize(query_);
@@ -189,8 +193,9 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(work);
 
-  std::printf("knowledge benchmark: %zu development questions, %zu topics, engine built in %.2f s\n",
-              questions.size(), entries.size(), build_s);
+  std::printf(
+      "knowledge benchmark: %zu development questions, %zu topics, engine built in %.2f s\n",
+      questions.size(), entries.size(), build_s);
   std::printf("%-34s %10s %10s %8s\n", "measure", "zhixian", "fts5-tri", "ratio");
   std::printf("%-34s %9.1f%% %9.1f%% %8.2f\n", "top-1 topic accuracy", 100 * top1 / n,
               100 * fts_right / n, fts_right ? static_cast<double>(top1) / fts_right : 0.0);

@@ -50,7 +50,9 @@ inline Status InvalidArgument(std::string m) { return {Code::kInvalidArgument, s
 inline Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
-inline Status FailedPrecondition(std::string m) { return {Code::kFailedPrecondition, std::move(m)}; }
+inline Status FailedPrecondition(std::string m) {
+  return {Code::kFailedPrecondition, std::move(m)};
+}
 inline Status DataLoss(std::string m) { return {Code::kDataLoss, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
 
@@ -58,7 +60,7 @@ inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhauste
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(implicit)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(implicit)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(implicit)
     assert(!std::get<Status>(v_).ok() && "Result from an OK status");
   }
@@ -83,8 +85,8 @@ class [[nodiscard]] Result {
 }  // namespace zx
 
 // Returns early with the status of an expression that yields Status.
-#define ZX_RETURN_IF_ERROR(expr)         \
-  do {                                   \
-    ::zx::Status zx_status_ = (expr);    \
+#define ZX_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::zx::Status zx_status_ = (expr);        \
     if (!zx_status_.ok()) return zx_status_; \
   } while (0)

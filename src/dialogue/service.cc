@@ -26,7 +26,8 @@ using nlohmann::json;
 constexpr char kGreeting[] =
     "您好，这里是示例市12345政务服务热线智能助手。请问有什么可以帮您？"
     "您可以直接说要办的事，比如“社保卡丢了怎么办”。";
-constexpr char kTellMore[] = "好的。请您说说具体遇到了什么事，我来帮您查；需要人工也可以直接说“转人工”。";
+constexpr char kTellMore[] =
+    "好的。请您说说具体遇到了什么事，我来帮您查；需要人工也可以直接说“转人工”。";
 constexpr char kRemovedByRetention[] = "（内容已按保留期限删除）";
 // Confidence above which a question about another calculator leaves the active one.
 constexpr double kSwitchConfidence = 0.6;
@@ -37,8 +38,8 @@ bool IsFollowUp(std::string_view s) {
   auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
   bool ends_ne = s.size() >= 3 && (s.substr(s.size() - 3) == "呢" ||
                                    (s.size() >= 4 && s.substr(s.size() - 4) == "呢?"));
-  return s.size() <= 42 && (starts("那") || starts("如果") || starts("要是") ||
-                            starts("还有") || ends_ne);
+  return s.size() <= 42 &&
+         (starts("那") || starts("如果") || starts("要是") || starts("还有") || ends_ne);
 }
 
 std::string Trim(std::string_view s) {
@@ -55,9 +56,9 @@ size_t CountChars(std::string_view s) {
 
 // "1", "第一个", "一", "2." ... → 0-based choice, or -1.
 int ParseChoice(std::string_view s) {
-  static const std::vector<std::pair<std::string, int>> kWords = {
-      {"1", 0}, {"一", 0}, {"第一", 0}, {"2", 1}, {"二", 1}, {"第二", 1},
-      {"3", 2}, {"三", 2}, {"第三", 2}};
+  static const std::vector<std::pair<std::string, int>> kWords = {{"1", 0}, {"一", 0}, {"第一", 0},
+                                                                  {"2", 1}, {"二", 1}, {"第二", 1},
+                                                                  {"3", 2}, {"三", 2}, {"第三", 2}};
   std::string t;
   for (char c : std::string(s))
     if (c != ' ' && c != '.' && c != ',' && c != '?') t += c;
@@ -110,7 +111,8 @@ struct Rules {
           if (!w.is_string())
             return InvalidArgument(path + ":" + std::to_string(w.source().begin.line) + ": " +
                                    std::string(key.str()) + " must contain only strings");
-          (*target)[std::string(key.str())].push_back(normalizer.Normalize(*w.value<std::string>()));
+          (*target)[std::string(key.str())].push_back(
+              normalizer.Normalize(*w.value<std::string>()));
         }
       }
     }
@@ -131,18 +133,18 @@ struct Rules {
 struct State {
   std::string state = kActive;
   std::optional<std::string> topic;
-  std::string last_question;                   // the last citizen text that found a topic
-  std::string last_reply;                      // for "repeat"
-  std::vector<std::string> pending_choices;    // topics offered when asking back
-  std::map<std::string, FlowState> flows;      // calculator flows by id (kept when switching)
-  std::string active_flow;                     // "" when none
+  std::string last_question;                 // the last citizen text that found a topic
+  std::string last_reply;                    // for "repeat"
+  std::vector<std::string> pending_choices;  // topics offered when asking back
+  std::map<std::string, FlowState> flows;    // calculator flows by id (kept when switching)
+  std::string active_flow;                   // "" when none
   EscalationState escalation;
-  std::vector<EmotionLabel> emotions;          // per citizen turn
-  std::set<std::string> risks;                 // 风险提示 labels heard
-  std::vector<std::string> topics;             // topics answered, in order, unique
+  std::vector<EmotionLabel> emotions;  // per citizen turn
+  std::set<std::string> risks;         // 风险提示 labels heard
+  std::vector<std::string> topics;     // topics answered, in order, unique
   std::string handoff_reason;
   std::vector<std::string> districts;
-  std::set<std::string> request_types;         // 举报, 表扬 ... named in the citizen's words
+  std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
 
   json ToJson() const {
     json flows_json = json::object();
@@ -402,8 +404,7 @@ class Service final : public DialogueService {
     return Get(id);
   }
 
-  Status AgentSay(const std::string& id, const std::string& agent,
-                  std::string_view raw) override {
+  Status AgentSay(const std::string& id, const std::string& agent, std::string_view raw) override {
     auto checked = CheckedText(raw);
     if (!checked.ok()) return checked.status();
     std::string text = std::move(checked).value();
@@ -414,8 +415,9 @@ class Service final : public DialogueService {
       return FailedPrecondition("conversation " + id + " is not with an agent (state " +
                                 loaded->state + "); take it first");
     int64_t now = clock_.NowUnixMillis();
-    ZX_RETURN_IF_ERROR(db_.Transaction(
-        [&]() -> Status { return AppendTurn(id, "agent", text, now, json{{"agent", agent}}); }));
+    ZX_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+      return AppendTurn(id, "agent", text, now, json{{"agent", agent}});
+    }));
     lock.unlock();
     Notify(id, json{{"type", "agent"}, {"text", text}, {"agent", agent}});
     return Status::Ok();
@@ -424,7 +426,7 @@ class Service final : public DialogueService {
   Status CorrectSummary(const std::string& id, const std::string& agent,
                         const json& corrected) override {
     if (!corrected.is_object()) return InvalidArgument("summary must be a JSON object");
-    static const std::set<std::string> kKeys = {"咨询主体", "诉求类型", "涉及政策", "处理建议",
+    static const std::set<std::string> kKeys = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
                                                 "待办事项", "风险提示", "满意度预测"};
     for (const auto& [k, v] : corrected.items())
       if (!kKeys.count(k)) return InvalidArgument("unknown summary element '" + k + "'");
@@ -469,9 +471,14 @@ class Service final : public DialogueService {
       for (const auto& w : words)
         if (norm.find(w) != std::string::npos) st.request_types.insert(type);
 
-    json reply = {{"conversation_id", id}, {"slots", json::object()}, {"citations", json::array()},
-                  {"steps", json::array()}, {"handoff", false}, {"ticket", nullptr},
-                  {"done", false}, {"emotion", EmotionJson(emotion.dominant)}};
+    json reply = {{"conversation_id", id},
+                  {"slots", json::object()},
+                  {"citations", json::array()},
+                  {"steps", json::array()},
+                  {"handoff", false},
+                  {"ticket", nullptr},
+                  {"done", false},
+                  {"emotion", EmotionJson(emotion.dominant)}};
     TurnOutcome outcome = TurnOutcome::kNeutral;
     std::string out_text;
     std::optional<std::string> topic;
@@ -543,7 +550,8 @@ class Service final : public DialogueService {
                    const EmotionResult& emotion, const std::vector<RiskHit>& risks,
                    const knowledge::Answer* answer = nullptr) {
     const knowledge::Entry* e = kb_.Find(topic);
-    if (!e) return Finish(id, st, {}, kNotUnderstood, TurnOutcome::kUnresolved, reply, emotion, risks);
+    if (!e)
+      return Finish(id, st, {}, kNotUnderstood, TurnOutcome::kUnresolved, reply, emotion, risks);
     if (!rules_.Allows(topic, norm)) {
       // A feeling or a pleasantry, not a request: acknowledge it and carry on.
       return Finish(id, st, {}, kTellMore, TurnOutcome::kNeutral, reply, emotion, risks);
@@ -659,10 +667,11 @@ class Service final : public DialogueService {
     int position = QueuePosition(id, /*include_self=*/true);
     ToneGuidance tone = ChooseTone(emotions_, emotion);
     std::string text = tone.prefix + "正在为您转接人工坐席。";
-    text += options_.agents_online > 0 && position <= options_.agents_online
-                ? "请稍候。"
-                : "目前坐席繁忙，您排在第" + std::to_string(position) +
-                      "位。您可以继续留言，坐席接入后会先看到您说的内容；也可以留下电话，我们会回拨。";
+    text +=
+        options_.agents_online > 0 && position <= options_.agents_online
+            ? "请稍候。"
+            : "目前坐席繁忙，您排在第" + std::to_string(position) +
+                  "位。您可以继续留言，坐席接入后会先看到您说的内容；也可以留下电话，我们会回拨。";
     st.last_reply = text;
     reply["reply"] = text;
     reply["handoff"] = true;
@@ -671,9 +680,9 @@ class Service final : public DialogueService {
   }
 
   json ReplyWhileWithAgents(const std::string& id, const State& st) {
-    json reply = {{"conversation_id", id}, {"topic", nullptr}, {"slots", json::object()},
-                  {"emotion", nullptr}, {"handoff", false}, {"ticket", nullptr},
-                  {"done", false}, {"citations", json::array()}, {"steps", json::array()}};
+    json reply = {{"conversation_id", id}, {"topic", nullptr},           {"slots", json::object()},
+                  {"emotion", nullptr},    {"handoff", false},           {"ticket", nullptr},
+                  {"done", false},         {"citations", json::array()}, {"steps", json::array()}};
     reply["reply"] = st.state == kQueued
                          ? "已记下您的留言。您排在第" + std::to_string(QueuePosition(id)) +
                                "位，坐席接入后会先看到这些内容。"
@@ -684,7 +693,8 @@ class Service final : public DialogueService {
   // The previous question split into its subject (the longest stretch of it that the topic's
   // area also uses: "失业金" of "领失业金需要满足什么条件") and what it asked about (the rest).
   std::pair<std::string, std::string> SplitPrevious(const State& st) const {
-    text::internal::CodePoints prev = text::internal::Decode(normalizer_->Normalize(st.last_question));
+    text::internal::CodePoints prev =
+        text::internal::Decode(normalizer_->Normalize(st.last_question));
     const std::string prev_text = normalizer_->Normalize(st.last_question);
     std::string area = st.topic->substr(0, st.topic->find('.') + 1);
     size_t best_at = 0, best_len = 0;
@@ -848,7 +858,8 @@ class Service final : public DialogueService {
   // Everyone still queued moves up one place.
   void NotifyQueueMoved() {
     for (const auto& item : Queue())
-      Notify(item.id, json{{"type", "state"}, {"state", kQueued}, {"queue_position", item.position}});
+      Notify(item.id,
+             json{{"type", "state"}, {"state", kQueued}, {"queue_position", item.position}});
   }
 
   storage::Database& db_;
@@ -904,10 +915,10 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
   if (!normalizer.ok()) return normalizer.status();
   auto rules = Rules::Load(options.rules_file, **normalizer);
   if (!rules.ok()) return rules.status();
-  return std::unique_ptr<DialogueService>(new Service(
-      db, assistant, kb, std::move(flows).value(), std::move(emotions).value(),
-      std::move(risks).value(), std::move(rules).value(), std::move(normalizer).value(), options,
-      clock, std::move(sealer)));
+  return std::unique_ptr<DialogueService>(
+      new Service(db, assistant, kb, std::move(flows).value(), std::move(emotions).value(),
+                  std::move(risks).value(), std::move(rules).value(), std::move(normalizer).value(),
+                  options, clock, std::move(sealer)));
 }
 
 }  // namespace zx::dialogue

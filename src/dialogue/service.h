@@ -63,7 +63,7 @@ struct QueueItem {
   std::string id;
   int position = 0;
   int64_t waiting_since_ms = 0;
-  std::string reason;  // why it was handed over
+  std::string reason;      // why it was handed over
   nlohmann::json summary;  // the summary so far
   nlohmann::json slots;
 };
@@ -77,11 +77,11 @@ struct TextSealer {
 };
 
 struct DialogueOptions {
-  std::string flows_dir;     // kb/flows
-  std::string emotions_file; // kb/emotions.toml
-  std::string risks_file;    // kb/risks.toml
-  std::string rules_file;    // kb/dialogue.toml (words some topics require, request types)
-  int agents_online = 0;     // 0: no agent free, citizens are told their queue position
+  std::string flows_dir;      // kb/flows
+  std::string emotions_file;  // kb/emotions.toml
+  std::string risks_file;     // kb/risks.toml
+  std::string rules_file;     // kb/dialogue.toml (words some topics require, request types)
+  int agents_online = 0;      // 0: no agent free, citizens are told their queue position
 };
 
 class DialogueService {

@@ -165,8 +165,7 @@ TEST_F(ServiceTest, BadInputIsRefusedAndLosesNothing) {
   EXPECT_EQ(service_->Say("nope", "你好").status().code(), Code::kNotFound);
   EXPECT_EQ(service_->Say(id, "").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->Say(id, "\xff\xfe").status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(service_->Say(id, std::string(1 << 20, 'a')).status().code(),
-            Code::kResourceExhausted);
+  EXPECT_EQ(service_->Say(id, std::string(1 << 20, 'a')).status().code(), Code::kResourceExhausted);
   json r = Say(id, "社保卡丢了怎么办");
   EXPECT_EQ(r["topic"], "sbk.loss");
   auto v = service_->Get(id);

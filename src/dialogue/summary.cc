@@ -18,10 +18,10 @@ std::string RequestType(const std::vector<const knowledge::Entry*>& entries,
   std::string type = "咨询";
   int rank = 0;
   for (const auto* e : entries) {
-    std::string t = e->kind == "complaint" ? (e->sla == "7d" && e->department == "jd" ? "建议"
-                                                                                      : "投诉")
-                    : e->kind == "query"   ? "求助"
-                                           : "咨询";
+    std::string t = e->kind == "complaint"
+                        ? (e->sla == "7d" && e->department == "jd" ? "建议" : "投诉")
+                    : e->kind == "query" ? "求助"
+                                         : "咨询";
     int r = t == "投诉" ? 3 : t == "建议" ? 2 : t == "求助" ? 1 : 0;
     if (r > rank) rank = r, type = t;
   }
@@ -82,15 +82,15 @@ json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeB
     angry |= negative && e.level >= Level::kMedium;
     pleased |= e.emotion == Emotion::kSatisfaction;
   }
-  std::string satisfaction = angry                                            ? "不满意"
+  std::string satisfaction = angry                                        ? "不满意"
                              : in.handed_over || in.unresolved_turns >= 2 ? "基本满意"
-                             : entries.empty() && !pleased                    ? "基本满意"
-                                                                              : "满意";
+                             : entries.empty() && !pleased                ? "基本满意"
+                                                                          : "满意";
   std::string joined;
   for (const auto& a : advice) joined += (joined.empty() ? "" : "；") + a;
-  return {{"咨询主体", subject},     {"诉求类型", RequestType(entries, in.request_types)},
-          {"涉及政策", policies},    {"处理建议", joined},
-          {"待办事项", todo},        {"风险提示", in.risks},
+  return {{"咨询主体", subject},       {"诉求类型", RequestType(entries, in.request_types)},
+          {"涉及政策", policies},      {"处理建议", joined},
+          {"待办事项", todo},          {"风险提示", in.risks},
           {"满意度预测", satisfaction}};
 }
 

@@ -67,7 +67,8 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
     add(s.canonical);
     for (const auto& v : s.variants) {
       add(v);
-      a->synonyms_.emplace_back(a->normalizer_->Normalize(v), a->normalizer_->Normalize(s.canonical));
+      a->synonyms_.emplace_back(a->normalizer_->Normalize(v),
+                                a->normalizer_->Normalize(s.canonical));
     }
   }
   std::sort(a->synonyms_.begin(), a->synonyms_.end(),

@@ -36,7 +36,8 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
   }
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(training + kTrainingVersion));
-  std::string model_file = (fs::path(work_dir) / ("classifier-" + std::string(hash) + ".bin")).string();
+  std::string model_file =
+      (fs::path(work_dir) / ("classifier-" + std::string(hash) + ".bin")).string();
   std::string input = (fs::path(work_dir) / "classifier-train.txt").string();
 
   std::unique_ptr<Classifier> c(new Classifier());
@@ -100,8 +101,7 @@ std::vector<double> Classifier::Predict(const std::vector<std::string>& features
     int32_t id = dict->getId(label);
     if (id < 0) continue;
     int32_t l = id - dict->nwords();
-    if (l >= 0 && l < static_cast<int32_t>(label_to_topic_.size()))
-      p[label_to_topic_[l]] = prob;
+    if (l >= 0 && l < static_cast<int32_t>(label_to_topic_.size())) p[label_to_topic_[l]] = prob;
   }
   return p;
 }

@@ -1,11 +1,11 @@
 #include "knowledge/loader.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace zx::knowledge {
 namespace {
@@ -83,7 +83,8 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
   };
 
   ZX_RETURN_IF_ERROR(text("id", e.id));
-  if (!ValidId(e.id)) return fail("id", "must look like area.name in lower case, got '" + e.id + "'");
+  if (!ValidId(e.id))
+    return fail("id", "must look like area.name in lower case, got '" + e.id + "'");
   ZX_RETURN_IF_ERROR(text("kind", e.kind));
   if (!kKinds.count(e.kind)) return fail("kind", "must be faq, calc, complaint, query or meta");
   ZX_RETURN_IF_ERROR(text("department", e.department));
@@ -93,7 +94,8 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
   ZX_RETURN_IF_ERROR(text("title", e.title));
   const toml::node* v = t.get("version");
   if (!v) return fail("version", "is missing");
-  if (!v->is_integer() || *v->value<int64_t>() < 1) return fail("version", "must be an integer >= 1");
+  if (!v->is_integer() || *v->value<int64_t>() < 1)
+    return fail("version", "must be an integer >= 1");
   e.version = static_cast<int>(*v->value<int64_t>());
   ZX_RETURN_IF_ERROR(text("effective", e.effective));
   if (!ValidDate(e.effective)) return fail("effective", "must be a date YYYY-MM-DD");
@@ -108,11 +110,11 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
                                  " items, needs at least " + std::to_string(kMinPhrasings));
   for (const auto& [key, node] : t) {
     static const std::set<std::string> kFields = {
-        "id",     "kind",   "department", "sla",      "title",    "version",   "effective",
+        "id",     "kind",   "department", "sla",      "title",      "version",  "effective",
         "source", "answer", "keywords",   "synonyms", "colloquial", "phrasings"};
     if (!kFields.count(std::string(key.str())))
-      return InvalidArgument(At(origin, node.source()) + ": entry '" + e.id +
-                             "': unknown field '" + std::string(key.str()) + "'");
+      return InvalidArgument(At(origin, node.source()) + ": entry '" + e.id + "': unknown field '" +
+                             std::string(key.str()) + "'");
   }
   return e;
 }
@@ -187,7 +189,8 @@ Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv, const std::st
     std::string v;
     while (std::getline(vs, v, '|'))
       if (!v.empty() && v != s.canonical) s.variants.push_back(v);
-    if (s.variants.empty()) return InvalidArgument(where + ": '" + s.canonical + "' has no variants");
+    if (s.variants.empty())
+      return InvalidArgument(where + ": '" + s.canonical + "' has no variants");
     out.push_back(std::move(s));
   }
   return out;

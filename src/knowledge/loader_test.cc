@@ -9,7 +9,8 @@ namespace {
 
 std::string Phrasings(int n) {
   std::string s = "phrasings = [";
-  for (int i = 0; i < n; ++i) s += (i ? ", " : "") + std::string("\"问题") + std::to_string(i) + "\"";
+  for (int i = 0; i < n; ++i)
+    s += (i ? ", " : "") + std::string("\"问题") + std::to_string(i) + "\"";
   return s + "]\n";
 }
 
@@ -17,7 +18,8 @@ std::string Entry(const std::string& extra_fields = "", int phrasings = 12) {
   return "[[entry]]\n"
          "id = \"sbk.apply\"\nkind = \"faq\"\ndepartment = \"rsj\"\nsla = \"-\"\n"
          "title = \"社保卡申领\"\nversion = 1\neffective = \"2025-01-01\"\n"
-         "source = \"示例市人力资源和社会保障局\"\nanswer = \"\"\"\n带身份证去银行网点办。\n\"\"\"\n"
+         "source = \"示例市人力资源和社会保障局\"\nanswer = "
+         "\"\"\"\n带身份证去银行网点办。\n\"\"\"\n"
          "keywords = [\"社保卡\"]\nsynonyms = [\"社会保障卡\"]\ncolloquial = [\"医保卡\"]\n" +
          extra_fields + Phrasings(phrasings);
 }

@@ -41,8 +41,9 @@ Status MigrateKnowledge(storage::Database& db) {
 
 Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
   return db.Transaction([&]() -> Status {
-    ZX_RETURN_IF_ERROR(db.Exec("DELETE FROM kb_terms; DELETE FROM kb_entries; "
-                               "DELETE FROM kb_synonyms; DELETE FROM kb_departments;"));
+    ZX_RETURN_IF_ERROR(
+        db.Exec("DELETE FROM kb_terms; DELETE FROM kb_entries; "
+                "DELETE FROM kb_synonyms; DELETE FROM kb_departments;"));
     auto dep = db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)");
     if (!dep.ok()) return dep.status();
     for (const auto& [code, name] : kb.departments) {
@@ -53,13 +54,15 @@ Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
     auto entry = db.Prepare(
         "INSERT INTO kb_entries (id, version, kind, department, sla, title, effective, source, "
         "answer, origin, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    auto term = db.Prepare("INSERT INTO kb_terms (entry_id, kind, position, text) "
-                           "VALUES (?1, ?2, ?3, ?4)");
+    auto term = db.Prepare(
+        "INSERT INTO kb_terms (entry_id, kind, position, text) "
+        "VALUES (?1, ?2, ?3, ?4)");
     auto version = db.Prepare(
         "INSERT OR IGNORE INTO kb_entry_versions (id, version, title, answer, effective) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
-    auto syn = db.Prepare("INSERT INTO kb_synonyms (canonical, position, variant) "
-                          "VALUES (?1, ?2, ?3)");
+    auto syn = db.Prepare(
+        "INSERT INTO kb_synonyms (canonical, position, variant) "
+        "VALUES (?1, ?2, ?3)");
     for (auto* s : {&entry.status(), &term.status(), &version.status(), &syn.status()})
       if (!s->ok()) return *s;
     int64_t pos = 0;
@@ -121,7 +124,8 @@ Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db) {
     at[e.id] = kb.entries.size();
     kb.entries.push_back(std::move(e));
   }
-  auto t = db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position");
+  auto t =
+      db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position");
   if (!t.ok()) return t.status();
   for (;;) {
     auto row = t->Step();

@@ -655,7 +655,8 @@ class Scanner {
     }
 
     const bool durable = !chinese_digits && !(arabic_int && n.digits.size() == 4 && year_like) &&
-                         !n.leading_zero && n.value > 0 && n.value < 1000;  // 一百年 is a (wrong) span, refused later by range
+                         !n.leading_zero && n.value > 0 &&
+                         n.value < 1000;  // 一百年 is a (wrong) span, refused later by range
     if (durable) {
       // 三年零七个月, 3年7个月, 一年又三个月.
       size_t p = k + 1;

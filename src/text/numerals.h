@@ -32,11 +32,11 @@ enum class QuantityKind { kNumber, kMoney, kMonths, kYearMonth, kPercent };
 
 struct Quantity {
   QuantityKind kind;
-  double value = 0;       // kNumber, kMoney (元), kMonths, kPercent (15 for 15%)
-  YearMonth year_month;   // kYearMonth
-  size_t begin = 0;       // byte span in the input
+  double value = 0;      // kNumber, kMoney (元), kMonths, kPercent (15 for 15%)
+  YearMonth year_month;  // kYearMonth
+  size_t begin = 0;      // byte span in the input
   size_t end = 0;
-  std::string text;       // the words as said
+  std::string text;  // the words as said
 };
 
 // Every quantity in `normalized` text, left to right, longest match first.
