@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
+#include "app/security_context.h"
 #include "base/log.h"
 #include "knowledge/loader.h"
 #include "knowledge/store.h"
-#include "app/security_context.h"
 
 namespace zx::app {
 
@@ -63,23 +63,26 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   if (!cipher.ok()) return cipher.status();
   std::shared_ptr<const security::FieldCipher> sealer_cipher = *cipher;
   if (!sealer_cipher) {
-    log::Warn("security.no_key_file transcripts are sealed with a key held only in memory and "
-              "cannot be read after a restart; run `zhixian keys init --key-file PATH` and set "
-              "security.key_file");
-    sealer_cipher = std::make_shared<security::FieldCipher>(
-        std::make_shared<const security::KeyRing>(security::KeyRing::Generate(SystemClock::Instance())));
+    log::Warn(
+        "security.no_key_file transcripts are sealed with a key held only in memory and "
+        "cannot be read after a restart; run `zhixian keys init --key-file PATH` and set "
+        "security.key_file");
+    sealer_cipher =
+        std::make_shared<security::FieldCipher>(std::make_shared<const security::KeyRing>(
+            security::KeyRing::Generate(SystemClock::Instance())));
   }
   dialogue::TextSealer sealer;
-  sealer.seal = [sealer_cipher](const std::string& plain, const std::string& key) {
-    return sealer_cipher->Encrypt(plain, security::FieldAad("conversation_turns", "text", key));
+  sealer.seal = [sealer_cipher](const std::string& plain, const std::string& table,
+                                const std::string& column, const std::string& key) {
+    return sealer_cipher->Encrypt(plain, security::FieldAad(table, column, key));
   };
-  sealer.open = [sealer_cipher](const std::string& sealed, const std::string& key) {
-    return sealer_cipher->Decrypt(sealed, security::FieldAad("conversation_turns", "text", key));
+  sealer.open = [sealer_cipher](const std::string& sealed, const std::string& table,
+                                const std::string& column, const std::string& key) {
+    return sealer_cipher->Decrypt(sealed, security::FieldAad(table, column, key));
   };
   auto service = dialogue::DialogueService::Create(*ctx->db, *ctx->engine,
-                                                   ctx->engine->knowledge_base(),
-                                                   dialogue_options, SystemClock::Instance(),
-                                                   std::move(sealer));
+                                                   ctx->engine->knowledge_base(), dialogue_options,
+                                                   SystemClock::Instance(), std::move(sealer));
   if (!service.ok()) return service.status();
   ctx->dialogue = std::move(service).value();
   return ctx;

@@ -29,6 +29,7 @@ bool TableExists(storage::Database& db, const std::string& table) {
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   const std::vector<security::EncryptedColumn> all = {
       {"conversation_turns", "turn_key", "text"},
+      {"conversations", "id", "data"},
   };
   std::vector<security::EncryptedColumn> out;
   for (const auto& c : all)

@@ -229,7 +229,7 @@ class Service final : public DialogueService {
           "VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, id).Bind(2, channel.empty() ? "web" : channel).Bind(3, kActive).Bind(4, now);
-      ins->Bind(5, st.ToJson().dump());
+      ins->Bind(5, SealState(id, st));
       ZX_RETURN_IF_ERROR(ins->Run());
       return AppendTurn(id, "assistant", kGreeting, now, json{{"reply", kGreeting}});
     });
@@ -289,7 +289,9 @@ class Service final : public DialogueService {
     v.id = id;
     v.channel = q->Text(0);
     v.state = q->Text(1);
-    State st = State::FromJson(json::parse(q->Text(2), nullptr, false));
+    auto opened = OpenState(id, q->Text(2));
+    if (!opened.ok()) return opened.status();
+    State st = std::move(opened).value();
     v.agent = q->Text(3);
     v.summary = q->IsNull(4) ? json(nullptr) : json::parse(q->Text(4), nullptr, false);
     v.summary_corrected = q->IsNull(5) ? json(nullptr) : json::parse(q->Text(5), nullptr, false);
@@ -362,7 +364,9 @@ class Service final : public DialogueService {
       item.id = q->Text(0);
       item.position = static_cast<int>(out.size()) + 1;
       item.waiting_since_ms = q->Int(1);
-      State st = State::FromJson(json::parse(q->Text(2), nullptr, false));
+      auto opened = OpenState(item.id, q->Text(2));
+      if (!opened.ok()) continue;
+      State st = std::move(opened).value();
       item.reason = st.handoff_reason;
       if (!st.active_flow.empty() && st.flows.count(st.active_flow))
         item.slots = st.flows.at(st.active_flow).slots;
@@ -770,11 +774,28 @@ class Service final : public DialogueService {
     auto row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) return NotFound("no conversation " + id);
-    json j = json::parse(q->Text(0), nullptr, false);
-    if (j.is_discarded()) return DataLoss("conversation " + id + " has unreadable state");
-    State st = State::FromJson(j);
-    st.state = q->Text(1);
+    auto st = OpenState(id, q->Text(0));
+    if (!st.ok()) return st.status();
+    st->state = q->Text(1);
     return st;
+  }
+
+  // The state holds what the citizen said (the last question, slot values): sealed like the
+  // turns.
+  std::string SealState(const std::string& id, const State& st) const {
+    std::string plain = st.ToJson().dump(-1, ' ', false, json::error_handler_t::replace);
+    return sealer_.seal ? sealer_.seal(plain, "conversations", "data", id) : plain;
+  }
+  Result<State> OpenState(const std::string& id, const std::string& stored) const {
+    std::string plain = stored;
+    if (sealer_.open) {
+      auto opened = sealer_.open(stored, "conversations", "data", id);
+      if (!opened.ok()) return opened.status();
+      plain = std::move(opened).value();
+    }
+    json j = json::parse(plain, nullptr, false);
+    if (j.is_discarded()) return DataLoss("conversation " + id + " has unreadable state");
+    return State::FromJson(j);
   }
 
   Status SaveState(const std::string& id, const State& st, int64_t now) {
@@ -783,7 +804,7 @@ class Service final : public DialogueService {
         "queued_ms = CASE WHEN ?2 = 'queued' AND queued_ms IS NULL THEN ?4 ELSE queued_ms END "
         "WHERE id = ?1");
     if (!u.ok()) return u.status();
-    u->Bind(1, id).Bind(2, st.state).Bind(3, st.ToJson().dump()).Bind(4, now);
+    u->Bind(1, id).Bind(2, st.state).Bind(3, SealState(id, st)).Bind(4, now);
     return u->Run();
   }
 
@@ -814,11 +835,14 @@ class Service final : public DialogueService {
   }
 
   std::string Seal(const std::string& text, const std::string& id, int64_t seq) const {
-    return sealer_.seal ? sealer_.seal(text, id + "/" + std::to_string(seq)) : text;
+    return sealer_.seal
+               ? sealer_.seal(text, "conversation_turns", "text", id + "/" + std::to_string(seq))
+               : text;
   }
   Result<std::string> Open(const std::string& stored, const std::string& id, int64_t seq) const {
-    return sealer_.open ? sealer_.open(stored, id + "/" + std::to_string(seq))
-                        : Result<std::string>(stored);
+    return sealer_.open
+               ? sealer_.open(stored, "conversation_turns", "text", id + "/" + std::to_string(seq))
+               : Result<std::string>(stored);
   }
 
   int QueuePosition(const std::string& id, bool include_self = false) const {

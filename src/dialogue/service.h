@@ -68,12 +68,18 @@ struct QueueItem {
   nlohmann::json slots;
 };
 
-// Encrypts and decrypts personal text at rest (transcripts). `aad` is the turn's key
-// ("<conversation id>/<seq>", the turn_key column of conversation_turns), so a sealed text moved
-// to another row does not open. Identity when not configured (tests only).
+// Encrypts and decrypts personal text at rest: turns (conversation_turns.text, row key
+// "<conversation id>/<seq>", the turn_key column) and the conversation state
+// (conversations.data, row key the id). Table, column and row key are bound into the
+// ciphertext, so a sealed value moved to another place does not open. Identity when not
+// configured (tests only).
 struct TextSealer {
-  std::function<std::string(const std::string& plain, const std::string& aad)> seal;
-  std::function<Result<std::string>(const std::string& sealed, const std::string& aad)> open;
+  std::function<std::string(const std::string& plain, const std::string& table,
+                            const std::string& column, const std::string& row_key)>
+      seal;
+  std::function<Result<std::string>(const std::string& sealed, const std::string& table,
+                                    const std::string& column, const std::string& row_key)>
+      open;
 };
 
 struct DialogueOptions {

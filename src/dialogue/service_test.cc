@@ -183,5 +183,51 @@ TEST_F(ServiceTest, LongConversationStaysConsistent) {
   EXPECT_EQ(v->turns.size(), 1001u);
 }
 
+TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
+  // A toy sealer (the real one is SM4-GCM, wired in app/): enough to see that nothing the
+  // citizen said reaches the tables as written, and that the binding to the row is checked.
+  TextSealer sealer;
+  sealer.seal = [](const std::string& plain, const std::string& table, const std::string& column,
+                   const std::string& key) {
+    std::string out = "sealed:" + table + "." + column + ":" + key + ":";
+    for (char c : plain) out += static_cast<char>(c ^ 0x5a);
+    return out;
+  };
+  sealer.open = [](const std::string& sealed, const std::string& table, const std::string& column,
+                   const std::string& key) -> Result<std::string> {
+    std::string prefix = "sealed:" + table + "." + column + ":" + key + ":";
+    if (sealed.rfind(prefix, 0) != 0) return DataLoss("sealed elsewhere");
+    std::string out;
+    for (char c : sealed.substr(prefix.size())) out += static_cast<char>(c ^ 0x5a);
+    return out;
+  };
+  DialogueOptions o;
+  std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
+  o.flows_dir = kb + "/flows";
+  o.emotions_file = kb + "/emotions.toml";
+  o.risks_file = kb + "/risks.toml";
+  o.rules_file = kb + "/dialogue.toml";
+  auto sealed =
+      DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_, sealer);
+  ASSERT_TRUE(sealed.ok());
+  auto v = (*sealed)->Start("test");
+  ASSERT_TRUE(v.ok());
+  auto r = (*sealed)->Say(v->id, "我在单位干了三年七个月，月薪六千，经济补偿能拿多少");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  for (const char* sql : {"SELECT group_concat(text, '|') FROM conversation_turns",
+                          "SELECT group_concat(data, '|') FROM conversations"}) {
+    auto q = db_->Prepare(sql);
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(*q->Step());
+    std::string stored = q->Text(0);
+    EXPECT_EQ(stored.find("月薪六千"), std::string::npos) << sql;
+    EXPECT_EQ(stored.find("三年七个月"), std::string::npos) << sql;
+  }
+  auto back = (*sealed)->Get(v->id);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->turns[1].text, "我在单位干了三年七个月，月薪六千，经济补偿能拿多少");
+  EXPECT_EQ(back->slots["wage"], 6000);
+}
+
 }  // namespace
 }  // namespace zx::dialogue
