@@ -25,7 +25,8 @@ void PrintAnswer(const knowledge::Answer& a, bool json) {
     return;
   }
   std::cout << a.text << "\n";
-  if (a.topic) std::cout << "  [" << *a.topic << ", " << static_cast<int>(a.confidence * 100) << "%]\n";
+  if (a.topic)
+    std::cout << "  [" << *a.topic << ", " << static_cast<int>(a.confidence * 100) << "%]\n";
 }
 
 }  // namespace
@@ -64,8 +65,9 @@ int RunChat(const CommonFlags& flags, bool json) {
     auto reply = conversation->Say(line);
     if (!reply.ok()) {
       // A turn the service refuses (empty, too long, invalid UTF-8) is reported, not fatal.
-      nlohmann::json err = {{"error", {{"code", CodeName(reply.status().code())},
-                                       {"message", reply.status().message()}}}};
+      nlohmann::json err = {
+          {"error",
+           {{"code", CodeName(reply.status().code())}, {"message", reply.status().message()}}}};
       std::cout << (json ? dump(err) : "（" + reply.status().message() + "）") << "\n"
                 << (json ? "" : "> ") << std::flush;
       continue;
@@ -74,7 +76,8 @@ int RunChat(const CommonFlags& flags, bool json) {
       std::cout << dump(reply->json) << "\n" << std::flush;
     } else {
       std::cout << reply->text << "\n";
-      for (const auto& step : reply->json["steps"]) std::cout << "  · " << step.get<std::string>() << "\n";
+      for (const auto& step : reply->json["steps"])
+        std::cout << "  · " << step.get<std::string>() << "\n";
       std::cout << (reply->done ? "" : "> ") << std::flush;
     }
   }

@@ -16,8 +16,7 @@ class Clock {
   // Monotonic time, for durations and latency.
   virtual std::chrono::steady_clock::time_point Monotonic() const = 0;
   int64_t NowUnixMillis() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch())
-        .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   }
 };
 

@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
+#include <toml++/toml.h>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 
 extern char** environ;
 
@@ -22,8 +22,7 @@ struct KeyDef {
 };
 
 template <typename T>
-KeyDef Def(const char* name, const char* description, T Config::*section,
-           std::string T::*field) {
+KeyDef Def(const char* name, const char* description, T Config::*section, std::string T::*field) {
   return {name, description,
           [=](Config& c, const toml::node& n) -> std::string {
             auto v = n.value<std::string>();
@@ -38,9 +37,8 @@ KeyDef Def(const char* name, const char* description, T Config::*section,
 }
 
 template <typename T, typename N>
-  requires std::is_arithmetic_v<N>
-KeyDef Def(const char* name, const char* description, T Config::*section, N T::*field, N min,
-           N max) {
+requires std::is_arithmetic_v<N> KeyDef Def(const char* name, const char* description,
+                                            T Config::*section, N T::*field, N min, N max) {
   auto check = [=](Config& c, double v) -> std::string {
     if (std::is_integral_v<N> && v != static_cast<double>(static_cast<int64_t>(v)))
       return "must be a whole number";
@@ -86,8 +84,8 @@ const std::vector<KeyDef>& Keys() {
       Def("log.level", "trace, debug, info, warn, error or off", &C::log, &C::Log::level),
       Def("security.key_file", "SM4 key file outside the data directory (zhixian keys init)",
           &C::security, &C::Security::key_file),
-      Def("security.session_ttl_minutes", "login sessions end this long after login",
-          &C::security, &C::Security::session_ttl_minutes, 1, 7 * 24 * 60),
+      Def("security.session_ttl_minutes", "login sessions end this long after login", &C::security,
+          &C::Security::session_ttl_minutes, 1, 7 * 24 * 60),
       Def("security.idle_minutes", "login sessions end after this long without a request",
           &C::security, &C::Security::idle_minutes, 1, 24 * 60),
       Def("security.rate_limit_per_minute", "requests per client IP under /api (0 = no limit)",
@@ -113,10 +111,12 @@ Status Validate(const Config& c, const std::string& origin) {
   bool level_ok = false;
   for (const char* l : kLevels) level_ok |= c.log.level == l;
   if (!level_ok)
-    return InvalidArgument(origin + ": log.level must be one of trace, debug, info, warn, "
-                           "error, off; got '" + c.log.level + "'");
-  for (auto [key, addr] : {std::pair{"server.http", &c.server.http},
-                           std::pair{"server.sip", &c.server.sip}}) {
+    return InvalidArgument(origin +
+                           ": log.level must be one of trace, debug, info, warn, "
+                           "error, off; got '" +
+                           c.log.level + "'");
+  for (auto [key, addr] :
+       {std::pair{"server.http", &c.server.http}, std::pair{"server.sip", &c.server.sip}}) {
     auto colon = addr->rfind(':');
     bool ok = colon != std::string::npos && colon > 0 && colon + 1 < addr->size();
     if (ok) {
@@ -158,8 +158,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& orig
   for (auto&& [section, node] : table) {
     const auto* sub = node.as_table();
     if (!sub)
-      return InvalidArgument(origin + ":" + std::to_string(node.source().begin.line) +
-                             ": '" + std::string(section.str()) + "' must be a [section]");
+      return InvalidArgument(origin + ":" + std::to_string(node.source().begin.line) + ": '" +
+                             std::string(section.str()) + "' must be a [section]");
     for (auto&& [name, value] : *sub) {
       std::string key = std::string(section.str()) + "." + std::string(name.str());
       std::string where = origin + ":" + std::to_string(value.source().begin.line);

@@ -18,17 +18,17 @@ struct Config {
   struct Server {
     std::string http = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
     std::string sip = "127.0.0.1:5060";
-    int threads = 2;                       // HTTP worker threads
-    int64_t max_body_bytes = 64 * 1024;    // larger request bodies get 413
-    int request_timeout_ms = 10000;        // a request slower than this is cut off
+    int threads = 2;                     // HTTP worker threads
+    int64_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
+    int request_timeout_ms = 10000;      // a request slower than this is cut off
   } server;
   struct Data {
     std::string dir = "./var";  // database, indexes, recordings
   } data;
   struct Knowledge {
-    std::string kb_dir = "kb";        // the knowledge base (entries, synonyms, vocabulary)
-    double answer_threshold = 0.45;   // below this confidence, ask back instead of answering
-    int alternatives = 3;             // topics offered when asking back
+    std::string kb_dir = "kb";       // the knowledge base (entries, synonyms, vocabulary)
+    double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
+    int alternatives = 3;            // topics offered when asking back
     std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
   } knowledge;
   struct Log {

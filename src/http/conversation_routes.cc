@@ -13,8 +13,9 @@ Result<json> ParseObject(const Request& req, bool allow_empty) {
   if (req.body.empty() && allow_empty) return json::object();
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded())
-    return InvalidArgument("request body is not valid JSON; send an object like "
-                           "{\"text\": \"社保卡丢了怎么办\"}");
+    return InvalidArgument(
+        "request body is not valid JSON; send an object like "
+        "{\"text\": \"社保卡丢了怎么办\"}");
   if (!j.is_object()) return InvalidArgument("request body must be a JSON object");
   return j;
 }
@@ -39,8 +40,10 @@ std::string Who(const Request& req) {
 json ViewJson(const dialogue::ConversationView& v, bool masked) {
   json turns = json::array();
   for (const auto& t : v.turns) {
-    json turn = {{"seq", t.seq}, {"role", t.role},
-                 {"text", masked ? text::MaskText(t.text) : t.text}, {"at_ms", t.at_ms}};
+    json turn = {{"seq", t.seq},
+                 {"role", t.role},
+                 {"text", masked ? text::MaskText(t.text) : t.text},
+                 {"at_ms", t.at_ms}};
     if (!t.meta.is_null()) turn["meta"] = t.meta;
     turns.push_back(std::move(turn));
   }
@@ -60,9 +63,9 @@ json ViewJson(const dialogue::ConversationView& v, bool masked) {
 void AddConversationRoutes(Router& router, dialogue::DialogueService& service, Metrics& metrics) {
   auto& turns = metrics.AddCounter("zhixian_dialogue_turns_total",
                                    "Citizen turns, by outcome of the reply.", {"outcome"});
-  auto& handoffs = metrics.AddCounter("zhixian_dialogue_handoffs_total",
-                                      "Conversations handed over to agents, by reason.",
-                                      {"reason"});
+  auto& handoffs =
+      metrics.AddCounter("zhixian_dialogue_handoffs_total",
+                         "Conversations handed over to agents, by reason.", {"reason"});
   dialogue::DialogueService* s = &service;
 
   router.Add("POST", "/api/v1/conversations", "chat", [s](const Request& req) {
@@ -88,18 +91,19 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                auto r = s->Say(std::string(req.PathParam("id")), *text);
                if (!r.ok()) return Error(r.status());
                bool handoff = r->value("handoff", false);
-               turns.With({handoff ? "handoff" : (*r)["topic"].is_null() ? "asked_back"
-                                                                         : "answered"})
+               turns
+                   .With({handoff                   ? "handoff"
+                          : (*r)["topic"].is_null() ? "asked_back"
+                                                    : "answered"})
                    .Inc();
                if (handoff) handoffs.With({r->value("handoff_reason", "other")}).Inc();
                return Response::Json(200, *r);
              });
-  router.Add("POST", "/api/v1/conversations/{id}/end", "conversation.own",
-             [s](const Request& req) {
-               auto r = s->End(std::string(req.PathParam("id")));
-               if (!r.ok()) return Error(r.status());
-               return Response::Json(200, *r);
-             });
+  router.Add("POST", "/api/v1/conversations/{id}/end", "conversation.own", [s](const Request& req) {
+    auto r = s->End(std::string(req.PathParam("id")));
+    if (!r.ok()) return Error(r.status());
+    return Response::Json(200, *r);
+  });
 
   router.Add("GET", "/api/v1/agent/queue", "agent.queue", [s](const Request&) {
     json queue = json::array();
