@@ -3,23 +3,10 @@
 #include <algorithm>
 #include <set>
 
+#include "text/utf8.h"
+
 namespace zx::knowledge {
 namespace {
-
-// Decodes one UTF-8 code point at s[i]; advances i. Input is already sanitised.
-char32_t NextCodePoint(std::string_view s, size_t& i) {
-  unsigned char c = s[i];
-  int len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-  char32_t cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-  for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-  i += len;
-  return cp;
-}
-
-bool IsHan(char32_t cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0x20000 && cp <= 0x2A6DF);
-}
 
 // Character bigrams of each run of Han characters; a lone character stands for itself.
 void AddBigrams(std::string_view s, std::vector<std::string>& out, bool& has_chinese) {
@@ -32,8 +19,10 @@ void AddBigrams(std::string_view s, std::vector<std::string>& out, bool& has_chi
   size_t i = 0;
   while (i < s.size()) {
     size_t start = i;
-    char32_t cp = NextCodePoint(s, i);
-    if (IsHan(cp)) {
+    size_t len = 1;
+    char32_t cp = text::internal::DecodeAt(s, i, &len);
+    i += len;
+    if (text::internal::IsHan(cp)) {
       has_chinese = true;
       run.emplace_back(s.substr(start, i - start));
     } else {
