@@ -407,7 +407,9 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(const Config& config,
   options.max_calls = menu->max_calls;
   options.over_capacity_code = menu->over_capacity_code;
   options.answer_delay_ms = menu->answer_delay_ms;
-  if (menu->record) options.recordings_dir = (fs::path(config.data.dir) / "recordings").string();
+  if (menu->record)
+    options.recorder =
+        telephony::WavFileRecordings((fs::path(config.data.dir) / "recordings").string());
 
   svc->bridge_ = std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_);
   auto gw = telephony::Gateway::Start(options, svc->bridge_.get());

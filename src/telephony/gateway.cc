@@ -11,7 +11,6 @@ extern "C" {
 #include <chrono>
 #include <cstring>
 #include <deque>
-#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -22,7 +21,6 @@ extern "C" {
 #include "telephony/dtmf.h"
 #include "telephony/g711.h"
 #include "telephony/jitter_buffer.h"
-#include "telephony/wav.h"
 
 namespace zx::telephony {
 
@@ -91,7 +89,7 @@ struct Call {
   bool got_rfc4733 = false;
   std::unique_ptr<InbandDtmfDetector> inband;
   std::deque<Prompt> prompts;
-  WavWriter wav;
+  std::unique_ptr<RecordingSink> recording;
 
   explicit Call(int jitter_depth) : jitter(jitter_depth) { tmr_init(&answer_tmr); }
   ~Call() {
@@ -212,13 +210,6 @@ class GatewayImpl final : public Gateway {
       std::lock_guard lock(mq_mu_);
       if (int err = mqueue_alloc(&mq_, &GatewayImpl::OnCommand, this); err)
         return Internal("mqueue_alloc failed: " + std::to_string(err));
-    }
-    if (!options_.recordings_dir.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(options_.recordings_dir, ec);
-      if (ec)
-        return Unavailable("cannot create recordings directory " + options_.recordings_dir + ": " +
-                           ec.message());
     }
     next_tick_ = tmr_jiffies() + kTickMs;
     tmr_start(&tick_, kTickMs, &GatewayImpl::OnTick, this);
@@ -460,13 +451,13 @@ class GatewayImpl final : public Gateway {
     c->state = Call::State::kEstablished;
     c->started = true;
     GatewayImpl* gw = c->gw;
-    if (!gw->options_.recordings_dir.empty()) {
-      auto name =
-          gw->options_.recordings_dir + "/call-" + std::to_string(c->info.id) + "-" +
-          std::to_string(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())) +
-          ".wav";
-      Status s = c->wav.Open(name, kSampleRate, 2);
-      if (!s.ok()) log::Warn("call.recording_failed call={} error=\"{}\"", c->info.id, s.message());
+    if (gw->options_.recorder) {
+      auto sink = gw->options_.recorder(c->info);
+      if (sink.ok())
+        c->recording = std::move(*sink);
+      else
+        log::Warn("call.recording_failed call={} error=\"{}\"", c->info.id,
+                  sink.status().message());
     }
     gw->UpdateStats([](GatewayStats& s) { ++s.calls_answered; });
     log::Info("call.started call={} codec={}", c->info.id, c->info.codec);
@@ -503,7 +494,11 @@ class GatewayImpl final : public Gateway {
     c->state = Call::State::kEnded;
     tmr_cancel(&c->answer_tmr);
     c->prompts.clear();
-    (void)c->wav.Close();
+    if (c->recording) {
+      if (Status s = c->recording->Close(); !s.ok())
+        log::Warn("call.recording_failed call={} error=\"{}\"", c->info.id, s.message());
+      c->recording.reset();
+    }
     log::Info("call.ended call={} reason=\"{}\" rtp_in={} lost={} late={}", c->info.id, reason,
               c->jitter.received(), c->jitter.lost(), c->jitter.late());
     if (c->started) handler_->OnCallEnded(c->info.id, reason);
@@ -642,13 +637,13 @@ class GatewayImpl final : public Gateway {
     }
     c->ts += kFrameSamples;
 
-    if (c->wav.is_open()) {
+    if (c->recording) {
       int16_t stereo[2 * kFrameSamples];
       for (int i = 0; i < kFrameSamples; ++i) {
         stereo[2 * i] = in[i];
         stereo[2 * i + 1] = out[i];
       }
-      c->wav.Write(stereo, 2 * kFrameSamples);
+      c->recording->Write(stereo, 2 * kFrameSamples);
     }
   }
 

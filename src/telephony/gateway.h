@@ -10,8 +10,8 @@
 // few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.
-// Recordings are 8 kHz stereo WAV (left: caller, right: zhixian), one file per call under
-// `recordings_dir`.
+// Recordings are 8 kHz stereo (left: caller, right: zhixian), written to the sink that
+// `recorder` makes for each answered call.
 //
 // Threads: libre runs on the gateway's own thread (signalling, RTP and the ticker); the public
 // methods are thread-safe and hand work to that thread with mqueue_push. CallHandler methods
@@ -26,6 +26,7 @@
 
 #include "base/status.h"
 #include "telephony/media.h"
+#include "telephony/recording.h"
 
 namespace zx::telephony {
 
@@ -42,7 +43,7 @@ struct GatewayOptions {
   int jitter_depth = 2;         // frames buffered before playout starts
   bool inband_dtmf = true;      // detect DTMF tones in the audio (spandsp)
   bool barge_in_on_key = true;  // a key stops the prompt at once
-  std::string recordings_dir;   // empty: no recordings
+  RecordingFactory recorder;    // empty: no recordings (see WavFileRecordings)
   int thread_nice = -10;        // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
 };
 
