@@ -54,6 +54,8 @@ class FieldCipher {
   static Result<uint32_t> KeyVersionOf(std::string_view ciphertext);
 
   uint32_t current_version() const { return keys_->current_version(); }
+  // The ring behind this cipher, for files sealed with the same keys (sealed_file.h).
+  const std::shared_ptr<const KeyRing>& key_ring() const { return keys_; }
 
  private:
   std::shared_ptr<const KeyRing> keys_;
