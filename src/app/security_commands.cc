@@ -9,6 +9,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/recordings.h"
 #include "app/security_context.h"
 #include "base/log.h"
 #include "security/policy.h"
@@ -121,7 +122,7 @@ Result<security::Scope> ScopeFrom(const std::string& department, const std::stri
 
 struct Options {
   std::string name, role, department, district, key_file, anchor;
-  std::string object, type, actor, action;
+  std::string object, type, actor, action, out;
   int limit = 100;
 };
 
@@ -152,6 +153,53 @@ int UserAdd(const CommonFlags& flags, const Options& o) {
   return 0;
 }
 
+// disable, enable and unlock: one user's account state, audited.
+int UserChange(const CommonFlags& flags, const Options& o, std::string_view action) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto& users = *env->security->users;
+  auto user = users.Find(o.name);
+  if (!user.ok()) return Fail(user.status());
+  Status changed;
+  if (action == "user.disable") {
+    changed = users.SetDisabled(o.name, true);
+    // A disabled user is signed out everywhere at once, not when the session expires.
+    if (changed.ok()) changed = env->security->sessions->RevokeAllForUser(user->id);
+  } else if (action == "user.enable") {
+    changed = users.SetDisabled(o.name, false);
+  } else {
+    changed = users.Unlock(o.name);
+  }
+  if (!changed.ok()) return Fail(changed);
+  Status audited = Audit(*env, "user.manage", std::string(action), "user",
+                         "u:" + std::to_string(user->id), {{"name", user->name}});
+  if (!audited.ok()) return Fail(audited);
+  std::cout << action.substr(5) << "d user " << user->name << "\n";
+  return 0;
+}
+int UserDisable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.disable"); }
+int UserEnable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.enable"); }
+int UserUnlock(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.unlock"); }
+
+int UserList(const CommonFlags& flags, const Options&) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto users = env->security->users->List();
+  if (!users.ok()) return Fail(users.status());
+  Status audited = Audit(*env, "user.manage", "user.list", "user", "");
+  if (!audited.ok()) return Fail(audited);
+  for (const auto& u : *users)
+    std::cout << json{{"id", u.id},
+                      {"name", u.name},
+                      {"role", security::RoleName(u.role)},
+                      {"department", u.scope.department},
+                      {"district", u.scope.district},
+                      {"disabled", u.disabled}}
+                     .dump()
+              << "\n";
+  return 0;
+}
+
 int ApiKeyCreate(const CommonFlags& flags, const Options& o) {
   if (o.role != "integration")
     return Fail(
@@ -172,6 +220,91 @@ int ApiKeyCreate(const CommonFlags& flags, const Options& o) {
   std::cerr << "API key for " << key->client.name << " (id " << key->client.id
             << "); it is shown once, store it now:\n";
   std::cout << key->key << "\n";
+  return 0;
+}
+
+int ApiKeyRevoke(const CommonFlags& flags, const Options& o) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  Status revoked = env->security->api_keys->Revoke(o.name);
+  if (!revoked.ok()) return Fail(revoked);
+  Status audited = Audit(*env, "apikey.manage", "apikey.revoke", "api_client", o.name);
+  if (!audited.ok()) return Fail(audited);
+  std::cout << "revoked API key " << o.name << "\n";
+  return 0;
+}
+
+int ApiKeyList(const CommonFlags& flags, const Options&) {
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto clients = env->security->api_keys->List();
+  if (!clients.ok()) return Fail(clients.status());
+  Status audited = Audit(*env, "apikey.manage", "apikey.list", "api_client", "");
+  if (!audited.ok()) return Fail(audited);
+  for (const auto& c : *clients)
+    std::cout << json{{"id", c.id},
+                      {"name", c.name},
+                      {"department", c.scope.department},
+                      {"district", c.scope.district},
+                      {"revoked", c.revoked}}
+                     .dump()
+              << "\n";
+  return 0;
+}
+
+// The recordings need the key file: they are only ever stored sealed.
+Result<std::unique_ptr<RecordingVault>> OpenVault(Env& env) {
+  if (!env.security->cipher)
+    return FailedPrecondition("recordings are encrypted: set security.key_file to read them");
+  return RecordingVault::Open(*env.db, env.config.data.dir, env.security->cipher->key_ring(),
+                              SystemClock::Instance());
+}
+
+int RecordingsList(const CommonFlags& flags, const Options& o) {
+  if (o.limit < 1 || o.limit > 100000)
+    return Fail(InvalidArgument("--limit must be between 1 and 100000"));
+  auto env = OpenEnv(flags, true);
+  if (!env.ok()) return Fail(env.status());
+  auto vault = OpenVault(*env);
+  if (!vault.ok()) return Fail(vault.status());
+  auto list = (*vault)->List(o.limit);
+  if (!list.ok()) return Fail(list.status());
+  Status audited = Audit(*env, "recording.read", "recording.list", "call_recording", "",
+                         {{"results", list->size()}});
+  if (!audited.ok()) return Fail(audited);
+  for (const auto& r : *list)
+    std::cout << json{{"id", r.id},
+                      {"started_ms", r.started_ms},
+                      {"ended_ms", r.ended_ms},
+                      {"seconds", r.seconds},
+                      {"caller", r.caller_masked},
+                      {"called", r.called_user},
+                      {"key_version", r.key_version}}
+                     .dump()
+              << "\n";
+  return 0;
+}
+
+int RecordingsExport(const CommonFlags& flags, const Options& o) {
+  auto env = OpenEnv(flags, true);
+  if (!env.ok()) return Fail(env.status());
+  auto vault = OpenVault(*env);
+  if (!vault.ok()) return Fail(vault.status());
+  // Audited before the audio is decrypted: a listen that fails is still a recorded attempt.
+  Status audited =
+      Audit(*env, "recording.read", "recording.export", "call_recording", o.name, {{"out", o.out}});
+  if (!audited.ok()) return Fail(audited);
+  auto exported = (*vault)->ExportWav(o.name, o.out);
+  if (!exported.ok()) return Fail(exported.status());
+  std::cout << json{{"id", o.name},
+                    {"out", o.out},
+                    {"seconds", exported->seconds},
+                    {"complete", exported->complete}}
+                   .dump()
+            << "\n";
+  if (!exported->complete)
+    std::cerr << "zhixian: recording " << o.name
+              << " ends early: the server stopped before the call ended\n";
   return 0;
 }
 
@@ -358,6 +491,13 @@ std::function<std::optional<int>()> AddSecurityCommands(
   user_add->add_option("--role", o->role, "admin, supervisor, agent, department_handler or auditor")
       ->required();
   scope(user_add);
+  for (auto [name, help, run] :
+       {std::tuple{"disable", "disable a user and end their sessions", &UserDisable},
+        std::tuple{"enable", "enable a disabled user", &UserEnable},
+        std::tuple{"unlock", "clear a user's failed logins and lock-out", &UserUnlock}}) {
+    add(user, name, help, run)->add_option("name", o->name, "login name")->required();
+  }
+  add(user, "list", "list users as JSON lines", UserList);
 
   auto* apikey = cli.add_subcommand("apikey", "integration API keys");
   apikey->require_subcommand(1);
@@ -365,6 +505,19 @@ std::function<std::optional<int>()> AddSecurityCommands(
   apikey_create->add_option("--name", o->name, "the client's name")->required();
   apikey_create->add_option("--role", o->role, "integration")->required();
   scope(apikey_create);
+  add(apikey, "revoke", "revoke an API key at once", ApiKeyRevoke)
+      ->add_option("name", o->name, "the client's name or key id")
+      ->required();
+  add(apikey, "list", "list API clients as JSON lines (never the keys)", ApiKeyList);
+
+  auto* recordings = cli.add_subcommand("recordings", "encrypted call recordings");
+  recordings->require_subcommand(1);
+  add(recordings, "list", "list recordings as JSON lines, newest first", RecordingsList)
+      ->add_option("--limit", o->limit, "at most this many (default 100)");
+  auto* rec_export =
+      add(recordings, "export", "decrypt one recording into a WAV file", RecordingsExport);
+  rec_export->add_option("id", o->name, "recording id (zhixian recordings list)")->required();
+  rec_export->add_option("--out", o->out, "the WAV file to write")->required();
 
   auto* keys = cli.add_subcommand("keys", "the key file that encrypts personal data");
   keys->require_subcommand(1);

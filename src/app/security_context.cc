@@ -47,8 +47,12 @@ std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
        "",
        {"text"},
        "the conversation's summary, topics and state"},
-      //      {"call_recordings", "created_at", security::RetentionCategory::kRecordings,
-      //       "path", {}, "the call summary"},
+      {"call_recordings",
+       "started_at",
+       security::RetentionCategory::kRecordings,
+       "file",
+       {},
+       "the call's conversation summary"},
   };
   std::vector<security::RetentionRule> out;
   for (const auto& r : all)

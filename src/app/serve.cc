@@ -79,7 +79,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started = VoiceService::Start(config, *(*ctx)->dialogue);
+    auto started =
+        VoiceService::Start(config, *(*ctx)->dialogue, *(*ctx)->db, (*security)->context->cipher);
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

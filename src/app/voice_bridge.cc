@@ -384,8 +384,9 @@ void VoiceBridge::OnCallEnded(CallId call, const std::string& reason) {
 
 // ---------------------------------------------------------------------------------------------
 
-Result<std::unique_ptr<VoiceService>> VoiceService::Start(const Config& config,
-                                                          dialogue::DialogueService& dialogue) {
+Result<std::unique_ptr<VoiceService>> VoiceService::Start(
+    const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
+    std::shared_ptr<const security::FieldCipher> cipher) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   auto menu = LoadIvrMenu(ivr_path);
@@ -407,10 +408,17 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(const Config& config,
   options.max_calls = menu->max_calls;
   options.over_capacity_code = menu->over_capacity_code;
   options.answer_delay_ms = menu->answer_delay_ms;
-  if (menu->record)
-    options.recorder =
-        telephony::WavFileRecordings((fs::path(config.data.dir) / "recordings").string());
-
+  if (menu->record && cipher) {
+    auto vault =
+        RecordingVault::Open(db, config.data.dir, cipher->key_ring(), SystemClock::Instance());
+    if (!vault.ok()) return vault.status();
+    svc->recordings_ = std::move(vault).value();
+    options.recorder = svc->recordings_->Factory();
+  } else if (menu->record) {
+    log::Warn(
+        "voice.not_recording reason=\"no security.key_file\" fix=\"recordings are kept only "
+        "encrypted: create a key file (zhixian keys init) and set security.key_file\"");
+  }
   svc->bridge_ = std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_);
   auto gw = telephony::Gateway::Start(options, svc->bridge_.get());
   if (!gw.ok()) return gw.status();

@@ -14,9 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "app/recordings.h"
 #include "base/config.h"
 #include "base/status.h"
 #include "dialogue/service.h"
+#include "security/field_cipher.h"
+#include "storage/database.h"
 #include "telephony/gateway.h"
 #include "telephony/synthesizer.h"
 
@@ -72,17 +75,20 @@ class VoiceBridge final : public telephony::CallHandler {
 
 // The voice side of `zhixian serve`: speech synthesizer, bridge and SIP gateway, started from
 // the configuration (server.sip, data.dir) and kb/ivr.toml; stopped (calls hung up) on
-// destruction.
+// destruction. Calls are recorded (kb/ivr.toml `record`) only encrypted, so only with a key
+// file (`cipher`); without one they are not recorded, and a warning says so.
 class VoiceService {
  public:
-  static Result<std::unique_ptr<VoiceService>> Start(const Config& config,
-                                                     dialogue::DialogueService& dialogue);
+  static Result<std::unique_ptr<VoiceService>> Start(
+      const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
+      std::shared_ptr<const security::FieldCipher> cipher);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 
  private:
   VoiceService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
+  std::unique_ptr<RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<VoiceBridge> bridge_;
   std::unique_ptr<telephony::Gateway> gateway_;
 };

@@ -46,6 +46,8 @@ constexpr std::array kTable = {
     PolicyRule{"pii.read_full", "see names, phone and ID numbers, addresses unmasked (audited)",
                false, Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}),
                Of({R::kDepartmentHandler})},
+    PolicyRule{"recording.read", "list call recordings and export one to listen to (audited)",
+               false, Of({R::kSupervisor}), 0},
     PolicyRule{"campaign.manage", "create and run outbound campaigns (targets hold personal data)",
                false, Of({R::kSupervisor}), 0},
     PolicyRule{"kb.manage", "import and edit the knowledge base", false,

@@ -6,7 +6,9 @@
              reports the key, asks the dialogue engine (社保) and speaks the reply; BYE
   key_inband SIPp plays key 2 as in-band DTMF tones in PCMU (a pcap written here): the server
              detects it (spandsp) and asks the dialogue engine (医保)
-  audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; a stereo WAV is recorded
+  audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; the call is recorded
+             encrypted (no WAV, no RIFF header on disk); `zhixian recordings export` gives a
+             stereo WAV with both sides audible; a changed byte makes the export fail
   cancel     SIPp cancels while it rings: 200 for CANCEL, 487 for the INVITE
   malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
              SIP at all is dropped; afterwards a normal call still succeeds
@@ -16,6 +18,7 @@ Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without S
 Loopback only; every wait is bounded.
 """
 import audioop
+import json
 import os
 import random
 import re
@@ -59,12 +62,19 @@ class Server:
             ivr, n = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), ivr)
             assert n == 1, key
         open(os.path.join(kb, "ivr.toml"), "w", encoding="utf-8").write(ivr)
+        self.binary = binary
         self.data = os.path.join(workdir, "data")
+        # Recordings are kept only encrypted: the server needs a key file (outside the data).
+        key_file = os.path.join(workdir, "keys", "zhixian.keys")
+        os.makedirs(os.path.dirname(key_file))
+        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file)
+        subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
+                       check=True, capture_output=True, timeout=30)
         self.proc = subprocess.Popen(
             [binary, "serve", "--data", self.data, "--kb", kb, "--http", "127.0.0.1:0",
              "--sip", "127.0.0.1:0"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, errors="replace")
+            text=True, errors="replace", env=self.env)
         threading.Thread(target=self._read, daemon=True).start()
         self.sip_port = None
         m = self.wait_for(r"sip\.listening .*port=(\d+)", 90)
@@ -97,6 +107,12 @@ class Server:
             time.sleep(0.05)
         raise AssertionError("timed out waiting for %r; log tail:\n%s"
                              % (pattern, self.text()[-3000:]))
+
+    def cli(self, *args):
+        """Runs a zhixian sub-command on this server's data; returns (exit code, out, err)."""
+        p = subprocess.run([self.binary, *args, "--data", self.data], capture_output=True,
+                           text=True, errors="replace", timeout=30, env=self.env)
+        return p.returncode, p.stdout, p.stderr
 
     def stop(self):
         if self.proc.poll() is None:
@@ -278,10 +294,30 @@ def test_audio_call(binary, source_dir, server, workdir):
     m = server.wait_for(r'call\.ended call=(\d+) reason="bye" rtp_in=(\d+)', 5, since)
     # SIPp paces g711a.pcap (30 ms packets) itself; on a loaded machine it starts late.
     assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
+    # The recording: sealed on disk, listed once the call has ended, exported to a WAV.
     rec_dir = os.path.join(server.data, "recordings")
-    wavs = sorted(os.listdir(rec_dir), key=lambda n: os.path.getmtime(os.path.join(rec_dir, n)))
-    assert wavs, "no recording"
-    w = wave.open(os.path.join(rec_dir, wavs[-1]))
+    files = sorted(os.listdir(rec_dir), key=lambda n: os.path.getmtime(os.path.join(rec_dir, n)))
+    assert files and all(n.endswith(".zxrec") for n in files), files
+    for name in files:
+        head = open(os.path.join(rec_dir, name), "rb").read(64)
+        assert head.startswith(b"ZXSEAL1\n") and b"RIFF" not in head, name
+    rec = None
+    deadline = time.time() + 10
+    while time.time() < deadline and rec is None:
+        rc, out, err = server.cli("recordings", "list", "--limit", "1")
+        assert rc == 0, err
+        rows = [json.loads(line) for line in out.splitlines()]
+        if rows and rows[0]["ended_ms"] > 0:
+            rec = rows[0]
+        else:
+            time.sleep(0.1)
+    assert rec, "the recording's row was not written"
+    assert "****" in rec["caller"], rec
+    wav_path = os.path.join(workdir, "exported.wav")
+    rc, out, err = server.cli("recordings", "export", rec["id"], "--out", wav_path)
+    assert rc == 0, err
+    assert json.loads(out)["complete"] is True, out
+    w = wave.open(wav_path)
     assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 2, 2)
     frames = w.readframes(w.getnframes())
     caller = audioop.tomono(frames, 2, 1, 0)
@@ -290,6 +326,13 @@ def test_audio_call(binary, source_dir, server, workdir):
           % (w.getnframes() / 8000, audioop.rms(caller, 2), audioop.rms(ours, 2)))
     assert w.getnframes() > 8000 * 2
     assert audioop.rms(caller, 2) > 100 and audioop.rms(ours, 2) > 100
+    # One changed byte in the sealed file: the export refuses and names the segment.
+    sealed = os.path.join(server.data, "recordings", rec["id"] + ".zxrec")
+    data = bytearray(open(sealed, "rb").read())
+    data[len(data) // 2] ^= 1
+    open(sealed, "wb").write(bytes(data))
+    rc, out, err = server.cli("recordings", "export", rec["id"], "--out", wav_path + ".2")
+    assert rc != 0 and "segment" in err, (rc, out, err)
 
 
 def test_cancel(binary, source_dir, server, workdir):

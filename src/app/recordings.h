@@ -1,0 +1,75 @@
+// Call recordings at rest. Each answered call is written, while it goes, to a sealed file
+// (security/sealed_file.h: SM4-GCM under the key file's current data key) at
+// DATA/recordings/<id>.zxrec, and registered in the call_recordings table, which the retention
+// job purges with the files after retention.recordings_hours (security_context.cc). Nothing of
+// a call's audio is ever on disk in clear; `zhixian recordings export` turns one back into a
+// WAV for someone allowed to listen (permission recording.read, audited).
+//
+// Threads: the gateway makes sinks and writes frames on its libre thread, which must never wait
+// for the database; rows are written by the vault's own worker thread. A file whose row was never
+// written (the process died first) is registered when the vault next opens, so retention still
+// finds it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "security/keys.h"
+#include "storage/database.h"
+#include "telephony/recording.h"
+
+namespace zx::app {
+
+struct RecordingInfo {
+  std::string id;             // 16 hex digits
+  int64_t started_ms = 0;     // unix ms
+  int64_t ended_ms = 0;       // 0 while the call runs, or when it never ended cleanly
+  double seconds = 0;         // audio length
+  std::string caller_masked;  // "138****5678"
+  std::string called_user;
+  std::string file;  // relative to the data directory
+  uint32_t key_version = 0;
+};
+
+struct ExportedRecording {
+  RecordingInfo info;
+  bool complete = false;  // false: cut short (the process died mid-call)
+  double seconds = 0;     // what the file held
+};
+
+class RecordingVault {
+ public:
+  // Creates the table and DATA/recordings (mode 0700), registers orphaned files.
+  static Result<std::unique_ptr<RecordingVault>> Open(storage::Database& db,
+                                                      const std::string& data_dir,
+                                                      std::shared_ptr<const security::KeyRing> keys,
+                                                      const Clock& clock);
+  ~RecordingVault();  // writes the rows still queued
+
+  // The gateway's factory: a sealed sink per answered call.
+  telephony::RecordingFactory Factory();
+
+  // Newest first.
+  Result<std::vector<RecordingInfo>> List(int limit);
+  // Decrypts recording `id` into a 16-bit stereo 8 kHz WAV at `out_path`. kNotFound for an
+  // unknown id or a file already purged; kDataLoss when the file was tampered with.
+  Result<ExportedRecording> ExportWav(const std::string& id, const std::string& out_path);
+
+ private:
+  class Worker;
+  class Sink;
+  RecordingVault() = default;
+  Status RegisterOrphans();
+
+  storage::Database* db_ = nullptr;
+  std::string data_dir_;
+  std::shared_ptr<const security::KeyRing> keys_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<Worker> worker_;
+};
+
+}  // namespace zx::app
