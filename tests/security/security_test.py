@@ -321,6 +321,41 @@ class Authentication(unittest.TestCase):
         self.assertEqual(status, 401)
 
 
+    def test_disable_ends_sessions_and_unlock_clears_lock_out(self):
+        def cli(*args):
+            r = run(list(args) + ["--data", self.dep.data, "--config", self.dep.config])
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            return r.stdout.decode()
+        r = add_user(self.dep.data, self.dep.config, "leaver", "agent")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        status, body, _ = self.server.login("leaver")
+        token = body["token"]
+        cli("user", "disable", "leaver")
+        status, _, _ = self.server.request("GET", "/api/v1/auth/me", token=token)
+        self.assertEqual(status, 401)  # at once, not when the session expires
+        status, _, _ = self.server.login("leaver")
+        self.assertEqual(status, 401)
+        listed = [json.loads(line) for line in cli("user", "list").splitlines()]
+        self.assertTrue(next(u for u in listed if u["name"] == "leaver")["disabled"])
+        cli("user", "enable", "leaver")
+        status, _, _ = self.server.login("leaver")
+        self.assertEqual(status, 200)
+        for _ in range(5):
+            self.server.login("leaver", "wrong password")
+        status, _, _ = self.server.login("leaver")
+        self.assertEqual(status, 429)
+        cli("user", "unlock", "leaver")
+        status, _, _ = self.server.login("leaver")
+        self.assertEqual(status, 200)
+        unknown = run(["user", "disable", "nobody", "--data", self.dep.data, "--config",
+                       self.dep.config])
+        self.assertNotEqual(unknown.returncode, 0)
+        self.assertIn("nobody", unknown.stderr.decode())
+        audit = cli("audit", "query", "--action", "user.")
+        for action in ("user.disable", "user.enable", "user.unlock"):
+            self.assertIn(action, audit)
+
+
 class RateLimit(unittest.TestCase):
     def test_too_many_requests_is_429(self):
         dep = Deployment(rate_limit=5)
