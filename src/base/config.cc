@@ -73,6 +73,8 @@ const std::vector<KeyDef>& Keys() {
           &C::Server::max_body_bytes, int64_t{1024}, int64_t{64} << 20),
       Def("server.request_timeout_ms", "cut off requests slower than this", &C::server,
           &C::Server::request_timeout_ms, 100, 600000),
+      Def("server.max_websockets", "open WebSocket connections; more are refused", &C::server,
+          &C::Server::max_websockets, 1, 1000000),
       Def("data.dir", "data directory: database, indexes, recordings", &C::data, &C::Data::dir),
       Def("knowledge.kb_dir", "knowledge base directory", &C::knowledge, &C::Knowledge::kb_dir),
       Def("knowledge.answer_threshold", "below this confidence the assistant asks back",

@@ -21,6 +21,7 @@ struct Config {
     int threads = 2;                     // HTTP worker threads
     int64_t max_body_bytes = 64 * 1024;  // larger request bodies get 413
     int request_timeout_ms = 10000;      // a request slower than this is cut off
+    int max_websockets = 10000;          // open WebSockets; more are refused (503)
   } server;
   struct Data {
     std::string dir = "./var";  // database, indexes, recordings

@@ -91,6 +91,7 @@ struct Shared {
   CounterFamily& requests;
   HistogramFamily& duration;
   std::atomic<bool> stopping{false};
+  std::atomic<size_t> websockets{0};  // open WebSocket connections
 
   std::mutex mu;
   std::condition_variable sessions_gone;
@@ -259,9 +260,16 @@ class Session : public std::enable_shared_from_this<Session> {
                  res.status);
       res = ErrorResponse(Internal("the server failed to answer; request id " + req.request_id));
     }
+    if (res.websocket && ++shared_->websockets > shared_->options.max_websockets) {
+      --shared_->websockets;  // each holds a socket and a session: refuse, do not fall over
+      log::Warn("websocket.refused reason=capacity max={}", shared_->options.max_websockets);
+      res = ErrorResponse(Unavailable("too many open WebSocket connections; try again shortly"));
+      res.headers.emplace_back("Retry-After", "5");
+    }
     if (res.websocket) {
       if (!shared_->stopping && in.method() == bhttp::verb::get)
         return UpgradeWebSocket(std::move(in), std::move(res.websocket));
+      --shared_->websockets;
       res = shared_->stopping ? ErrorResponse(Unavailable("the server is stopping"))
                               : ErrorResponse(Internal("a WebSocket upgrade answered a non-GET"));
     }
@@ -277,8 +285,10 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kWebSocket;
     pending_.status = 101;
     Record();
+    // on_done runs when the WebSocket has ended: the slot is free again.
+    auto slot = std::shared_ptr<void>(nullptr, [shared = shared_](void*) { --shared->websockets; });
     internal::WebSocketStart start{pending_.request_id, shared_->Timeout(),
-                                   [self = shared_from_this()] {}};
+                                   [self = shared_from_this(), slot] {}};
     websocket_ = internal::StartWebSocket(std::move(stream_), std::move(in), std::move(handler),
                                           std::move(start));
   }
@@ -522,6 +532,7 @@ Result<ServerOptions> ServerOptionsFromConfig(const Config& config) {
             std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
             std::stol(port) <= 65535;
   if (!ok) return InvalidArgument("server.http must be HOST:PORT, got '" + http + "'");
+  o.max_websockets = static_cast<size_t>(config.server.max_websockets);
   o.host = host;
   o.port = static_cast<uint16_t>(std::stol(port));
   o.threads = config.server.threads;

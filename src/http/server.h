@@ -51,6 +51,7 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;
   int request_timeout_ms = 10000;
   size_t max_header_bytes = 16 * 1024;
+  size_t max_websockets = 10000;  // open WebSockets; more are answered 503 with Retry-After
 };
 
 // server.http ("HOST:PORT", "[::1]:PORT"), server.threads, server.max_body_bytes and

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cctype>
 #include <deque>
 #include <exception>
 
@@ -57,11 +58,33 @@ Response UpgradeToWebSocket(const Request& request, std::shared_ptr<WebSocketHan
     r.headers.emplace_back("Sec-WebSocket-Version", "13");
     return r;
   }
+  if (!SameOrigin(request)) {
+    return ErrorResponse(403, "permission_denied",
+                         "WebSocket connections are accepted only from this server's own pages "
+                         "(the Origin differs from the Host)");
+  }
   Response r;
   r.status = 101;
   r.content_type.clear();
   r.websocket = std::move(handler);
   return r;
+}
+
+bool SameOrigin(const Request& request) {
+  // Browsers send Origin with every WebSocket handshake; other clients (integrations, tests)
+  // usually send none, and are not what cross-site WebSocket hijacking abuses.
+  std::string_view origin = TrimSpace(request.Header("Origin"));
+  if (origin.empty()) return true;
+  size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return false;  // "null" (sandboxed, file:) and garbage
+  std::string_view authority = origin.substr(scheme + 3);
+  std::string_view host = TrimSpace(request.Header("Host"));
+  if (authority.size() != host.size()) return false;
+  for (size_t i = 0; i < host.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(authority[i])) !=
+        std::tolower(static_cast<unsigned char>(host[i])))
+      return false;
+  return true;
 }
 
 namespace internal {

@@ -73,9 +73,15 @@ struct WebSocketHandler {
 // with the `upgrade` token, `Sec-WebSocket-Key` and `Sec-WebSocket-Version: 13`.
 bool IsWebSocketUpgrade(const Request& request);
 
+// Whether the handshake comes from one of this server's own pages: no Origin (not a browser),
+// or an Origin whose host[:port] is the request's Host. Guards against cross-site WebSocket
+// hijacking, where another site's page opens a socket with the visitor's cookies.
+bool SameOrigin(const Request& request);
+
 // The answer of a WebSocket route: the upgrade to `handler` when the request asks for one, or
 // else 426 (upgrade_required) as a JSON error with `Upgrade: websocket` (426 also answers a
-// request for another WebSocket version, with `Sec-WebSocket-Version: 13`).
+// request for another WebSocket version, with `Sec-WebSocket-Version: 13`); 403 for a
+// cross-origin browser (SameOrigin).
 Response UpgradeToWebSocket(const Request& request, std::shared_ptr<WebSocketHandler> handler);
 
 }  // namespace zx::http

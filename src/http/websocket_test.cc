@@ -269,5 +269,59 @@ TEST(WebSocketUpgrade, RecognisesTheHandshakeHeaders) {
   EXPECT_TRUE(ok.websocket);
 }
 
+TEST(WebSocketUpgrade, RefusesAnotherSitesPage) {
+  Request r;
+  r.method = "GET";
+  r.headers = {{"Upgrade", "websocket"},
+               {"Connection", "Upgrade"},
+               {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+               {"Sec-WebSocket-Version", "13"},
+               {"Host", "hotline.example.gov.cn:8080"}};
+  EXPECT_TRUE(SameOrigin(r));  // no Origin: not a browser
+  for (const char* same :
+       {"https://hotline.example.gov.cn:8080", "http://HOTLINE.example.gov.cn:8080"}) {
+    Request o = r;
+    o.headers.emplace_back("Origin", same);
+    EXPECT_TRUE(SameOrigin(o)) << same;
+    EXPECT_EQ(UpgradeToWebSocket(o, std::make_shared<WebSocketHandler>()).status, 101);
+  }
+  for (const char* other : {"https://evil.example.com", "https://hotline.example.gov.cn",
+                            "https://hotline.example.gov.cn:8080.evil.com", "null", "x"}) {
+    Request o = r;
+    o.headers.emplace_back("Origin", other);
+    EXPECT_FALSE(SameOrigin(o)) << other;
+    EXPECT_EQ(UpgradeToWebSocket(o, std::make_shared<WebSocketHandler>()).status, 403) << other;
+  }
+}
+
+TEST(WebSocketCapacity, RefusesOverTheLimitAndFreesTheSlot) {
+  Metrics metrics;
+  auto seen = std::make_shared<Seen>();
+  auto router = std::make_shared<Router>();
+  router->Add("GET", "/ws", [seen](const Request& req) {
+    return UpgradeToWebSocket(req, EchoHandler(seen, 60000));
+  });
+  ServerOptions options{"127.0.0.1", 0, 2, 64 * 1024, 3000};
+  options.max_websockets = 1;
+  auto server = Server::Start(options, router, metrics);
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  WsClient first;
+  ASSERT_FALSE(first.Connect((*server)->port(), "/ws"));
+  WsClient second;
+  beast::websocket::response_type res;
+  EXPECT_TRUE(second.Connect((*server)->port(), "/ws", &res));
+  EXPECT_EQ(res.result_int(), 503);
+  ASSERT_FALSE(first.Close());
+  ASSERT_TRUE(seen->WaitForClose(3s));
+  WsClient third;
+  bool connected = false;
+  for (int i = 0; i < 50 && !connected; ++i) {  // the slot frees once the session has ended
+    WsClient attempt;
+    connected = !attempt.Connect((*server)->port(), "/ws");
+    if (!connected) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(connected);
+}
+
 }  // namespace
 }  // namespace zx::http
