@@ -15,8 +15,9 @@
 // prolongs an utterance, and a cough shorter than start_speech_ms is never one.
 //
 // For the gateway's media ticker: Process() once per call per tick, on one thread; it does not
-// block and does not allocate per frame (the utterance's buffer is reserved once when speech
-// starts and handed over with kUtteranceEnded). Not thread-safe.
+// block and does not allocate per frame: the utterance's buffer is reserved when speech starts
+// (4 s; a longer utterance grows it a few times) and handed over with kUtteranceEnded.
+// Not thread-safe.
 #pragma once
 
 #include <cstdint>
