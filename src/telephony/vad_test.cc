@@ -254,7 +254,7 @@ const char* const kSentences[] = {
 };
 
 TEST_F(VadSpeech, StartsWithin100msAndEndsAfterTheTrailingSilence) {
-  const EndpointOptions options;  // 80 ms to start, 700 ms of silence to end
+  const EndpointOptions options;  // 60 ms to start, 700 ms of silence to end
   int case_no = 0;
   for (const char* text : kSentences) {
     for (auto [noise, codec] :
