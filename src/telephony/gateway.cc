@@ -42,6 +42,8 @@ constexpr const char* kAllow = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n";
 constexpr int kTelephoneEventPt = 101;
 constexpr uint64_t kTickMs = kFrameMs;
 constexpr uint64_t kLateMs = 10;
+// After a key, the detector ignores the caller for this many frames: a DTMF tone is not speech.
+constexpr int kDigitMuteFrames = 15;
 std::atomic<bool> g_running{false};
 
 enum CommandKind { kPlay = 1, kStop, kHangup, kShutdown };
@@ -88,6 +90,8 @@ struct Call {
   Rfc4733Receiver rfc4733;
   bool got_rfc4733 = false;
   std::unique_ptr<InbandDtmfDetector> inband;
+  std::unique_ptr<UtteranceDetector> speech;
+  int speech_muted_frames = 0;
   std::deque<Prompt> prompts;
   std::unique_ptr<RecordingSink> recording;
 
@@ -393,6 +397,14 @@ class GatewayImpl final : public Gateway {
       c->inband = std::make_unique<InbandDtmfDetector>(
           [this, c](char d) { ReportDigit(c, d, DigitSource::kInband); });
     }
+    if (options_.detect_speech) {
+      auto detector = UtteranceDetector::Create(options_.endpoint, options_.vad);
+      if (detector.ok())
+        c->speech = std::move(detector).value();
+      else
+        log::Error("call.no_speech_detection call={} error=\"{}\"", c->info.id,
+                   detector.status().message());
+    }
     c->tx = mbuf_alloc(RTP_HEADER_SIZE + kFrameSamples);
     if (!c->tx || sdp_encode(&c->answer, c->sdp, false) != 0) {
       Reply(msg, 500, "Server Internal Error");
@@ -522,7 +534,35 @@ class GatewayImpl final : public Gateway {
     log::Info("call.key call={} source={}", c->info.id, DigitSourceName(source));
     log::Debug("call.key_value call={} key={}", c->info.id, digit);
     if (options_.barge_in_on_key && !c->prompts.empty()) StopPrompts(c);
+    if (c->speech) {  // the tone is not the start of an utterance
+      c->speech->RestartListening();
+      c->speech_muted_frames = kDigitMuteFrames;
+    }
     handler_->OnDigit(c->info.id, digit, source);
+  }
+
+  void DetectSpeech(Call* c, const int16_t* frame) {
+    if (c->speech_muted_frames > 0) {
+      if (--c->speech_muted_frames == 0) c->speech->RestartListening();
+      return;
+    }
+    UtteranceEvent event = c->speech->Process(frame);
+    switch (event.type) {
+      case UtteranceEventType::kSpeechStarted:
+        log::Info("call.speech call={} barge_in={}", c->info.id,
+                  options_.barge_in_on_speech && !c->prompts.empty());
+        if (options_.barge_in_on_speech && !c->prompts.empty()) StopPrompts(c);
+        handler_->OnSpeechStarted(c->info.id);
+        break;
+      case UtteranceEventType::kUtteranceEnded:
+        UpdateStats([](GatewayStats& s) { ++s.utterances; });
+        log::Info("call.utterance call={} speech_ms={} reason={}", c->info.id,
+                  event.speech_end_ms - event.speech_start_ms, EndReasonName(event.reason));
+        handler_->OnUtterance(c->info.id, std::move(event.audio), event.reason);
+        break;
+      default:
+        break;
+    }
   }
 
   static void OnRtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
@@ -604,6 +644,8 @@ class GatewayImpl final : public Gateway {
     c->rx_pcm.erase(c->rx_pcm.begin(), c->rx_pcm.begin() + have);
     if (c->inband && !c->got_rfc4733) c->inband->Process(in, kFrameSamples);
     if (c->state != Call::State::kEstablished) return;  // a key handler hung up
+    if (c->speech) DetectSpeech(c, in);
+    if (c->state != Call::State::kEstablished) return;
 
     // RFC 3551: the marker bit flags the first packet of a talkspurt, here the first packet of
     // a prompt after silence or after a prompt was cut off (barge-in).

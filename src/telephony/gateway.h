@@ -10,6 +10,8 @@
 // few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.
+// Each call's audio also goes through voice activity detection (endpoint.h): speech stops the
+// prompt and each finished utterance is handed to the handler.
 // Recordings are 8 kHz stereo (left: caller, right: zhixian), written to the sink that
 // `recorder` makes for each answered call.
 //
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "base/status.h"
+#include "telephony/endpoint.h"
 #include "telephony/media.h"
 #include "telephony/recording.h"
 
@@ -43,8 +46,14 @@ struct GatewayOptions {
   int jitter_depth = 2;         // frames buffered before playout starts
   bool inband_dtmf = true;      // detect DTMF tones in the audio (spandsp)
   bool barge_in_on_key = true;  // a key stops the prompt at once
-  RecordingFactory recorder;    // empty: no recordings (see WavFileRecordings)
-  int thread_nice = -10;        // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
+  // Voice activity and end of utterance on every call (endpoint.h): the caller's speech
+  // stops the prompt (barge-in) and each utterance is handed to OnUtterance.
+  bool detect_speech = true;
+  bool barge_in_on_speech = true;
+  EndpointOptions endpoint;
+  VadOptions vad;
+  RecordingFactory recorder;  // empty: no recordings (see WavFileRecordings)
+  int thread_nice = -10;      // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
 };
 
 struct CallInfo {
@@ -64,6 +73,11 @@ class CallHandler {
   // The call is answered and acknowledged: media flows.
   virtual void OnCallStarted(const CallInfo& call) = 0;
   virtual void OnDigit(CallId call, char digit, DigitSource source) = 0;
+  // The caller started speaking (the prompt was stopped if barge_in_on_speech).
+  virtual void OnSpeechStarted(CallId /*call*/) {}
+  // The caller finished an utterance (8 kHz PCM with a little silence around it), for speech
+  // recognition. Move the audio out; do not process it on this thread.
+  virtual void OnUtterance(CallId /*call*/, Pcm /*audio*/, EndReason /*reason*/) {}
   // A queued prompt ended: played to the end, or stopped (barge-in, StopPlayback).
   virtual void OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupted) = 0;
   // The call is over ("bye", "cancel", "hangup", "timeout", "error: ..."). Every call that was
@@ -83,6 +97,7 @@ struct GatewayStats {
   uint64_t rtp_sent = 0;
   uint64_t rtp_received = 0;
   uint64_t digits = 0;
+  uint64_t utterances = 0;
 };
 
 class Gateway {

@@ -6,7 +6,8 @@
              reports the key, asks the dialogue engine (社保) and speaks the reply; BYE
   key_inband SIPp plays key 2 as in-band DTMF tones in PCMU (a pcap written here): the server
              detects it (spandsp) and asks the dialogue engine (医保)
-  audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; the call is recorded
+  audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; the speech is detected
+             (VAD) and stops the greeting (barge-in); the call is recorded
              encrypted (no WAV, no RIFF header on disk); `zhixian recordings export` gives a
              stereo WAV with both sides audible; a changed byte makes the export fail
   cancel     SIPp cancels while it rings: 200 for CANCEL, 487 for the INVITE
@@ -294,6 +295,8 @@ def test_audio_call(binary, source_dir, server, workdir):
     m = server.wait_for(r'call\.ended call=(\d+) reason="bye" rtp_in=(\d+)', 5, since)
     # SIPp paces g711a.pcap (30 ms packets) itself; on a loaded machine it starts late.
     assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
+    # The caller's speech was heard (voice activity detection) and stopped the greeting.
+    server.wait_for(r"call\.speech call=%s barge_in=true" % m.group(1), 2, since)
     # The recording: sealed on disk, listed once the call has ended, exported to a WAV.
     rec_dir = os.path.join(server.data, "recordings")
     files = sorted(os.listdir(rec_dir), key=lambda n: os.path.getmtime(os.path.join(rec_dir, n)))
