@@ -12,7 +12,9 @@
 #include "app/recordings.h"
 #include "app/security_context.h"
 #include "base/log.h"
+#include "security/crypto.h"
 #include "security/policy.h"
+#include "security/totp.h"
 
 namespace zx::app {
 namespace {
@@ -181,6 +183,38 @@ int UserDisable(const CommonFlags& f, const Options& o) { return UserChange(f, o
 int UserEnable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.enable"); }
 int UserUnlock(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.unlock"); }
 
+// The second factor: `user otp enable NAME` shows the secret once (as an otpauth:// URI for
+// the authenticator app's QR scanner, and as text to type); `disable` removes it.
+int UserOtp(const CommonFlags& flags, const Options& o, bool enable) {
+  auto env = OpenEnv(flags, true);  // the secret is stored sealed: needs the key file
+  if (!env.ok()) return Fail(env.status());
+  auto user = env->security->users->Find(o.name);
+  if (!user.ok()) return Fail(user.status());
+  std::string secret;
+  if (enable) {
+    auto made = env->security->users->EnableTotp(o.name);
+    if (!made.ok()) return Fail(made.status());
+    secret = std::move(made).value();
+  } else if (Status s = env->security->users->DisableTotp(o.name); !s.ok()) {
+    return Fail(s);
+  }
+  Status audited = Audit(*env, "user.manage", enable ? "user.otp_enable" : "user.otp_disable",
+                         "user", "u:" + std::to_string(user->id), {{"name", user->name}});
+  if (!audited.ok()) return Fail(audited);
+  if (!enable) {
+    std::cout << "one-time codes no longer required for " << user->name << "\n";
+    return 0;
+  }
+  std::cerr << "scan this into the authenticator app of " << user->name
+            << " (shown once; from now on the login needs its 6-digit code):\n";
+  std::cout << security::OtpauthUri("zhixian", user->name, secret) << "\n";
+  std::cerr << "or type the key: " << security::Base32Encode(secret) << "\n";
+  security::Wipe(secret);
+  return 0;
+}
+int UserOtpEnable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, true); }
+int UserOtpDisable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, false); }
+
 int UserList(const CommonFlags& flags, const Options&) {
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
@@ -188,15 +222,18 @@ int UserList(const CommonFlags& flags, const Options&) {
   if (!users.ok()) return Fail(users.status());
   Status audited = Audit(*env, "user.manage", "user.list", "user", "");
   if (!audited.ok()) return Fail(audited);
-  for (const auto& u : *users)
+  for (const auto& u : *users) {
+    auto otp = env->security->users->HasTotp(u.name);
     std::cout << json{{"id", u.id},
                       {"name", u.name},
                       {"role", security::RoleName(u.role)},
                       {"department", u.scope.department},
                       {"district", u.scope.district},
-                      {"disabled", u.disabled}}
+                      {"disabled", u.disabled},
+                      {"otp", otp.ok() && *otp}}
                      .dump()
               << "\n";
+  }
   return 0;
 }
 
@@ -498,6 +535,14 @@ std::function<std::optional<int>()> AddSecurityCommands(
     add(user, name, help, run)->add_option("name", o->name, "login name")->required();
   }
   add(user, "list", "list users as JSON lines", UserList);
+  auto* otp = user->add_subcommand("otp", "one-time codes (TOTP) as a second login factor");
+  otp->require_subcommand(1);
+  add(otp, "enable", "require a one-time code at login; prints the secret once", UserOtpEnable)
+      ->add_option("name", o->name, "login name")
+      ->required();
+  add(otp, "disable", "stop requiring a one-time code", UserOtpDisable)
+      ->add_option("name", o->name, "login name")
+      ->required();
 
   auto* apikey = cli.add_subcommand("apikey", "integration API keys");
   apikey->require_subcommand(1);

@@ -84,7 +84,14 @@ Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Confi
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
                                                       const Clock& clock, bool load_keys) {
   auto s = std::make_unique<SecurityContext>();
-  auto users = security::UserStore::Open(db, clock);
+  if (load_keys) {
+    auto cipher = LoadFieldCipher(config);
+    if (!cipher.ok()) return cipher.status();
+    s->cipher = std::move(cipher).value();
+  }
+  security::UserStoreOptions user_options;
+  user_options.cipher = s->cipher;  // seals second-factor secrets
+  auto users = security::UserStore::Open(db, clock, user_options);
   if (!users.ok()) return users.status();
   s->users = std::move(users).value();
   security::SessionOptions so;
@@ -102,11 +109,6 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
   s->authenticator = std::make_unique<security::Authenticator>(*s->users, *s->sessions,
                                                                *s->api_keys, s->audit.get());
 
-  if (load_keys) {
-    auto cipher = LoadFieldCipher(config);
-    if (!cipher.ok()) return cipher.status();
-    s->cipher = std::move(cipher).value();
-  }
   return s;
 }
 

@@ -121,13 +121,15 @@ json PrincipalJson(const security::Principal& p) {
 }  // namespace
 
 Result<LoginRequest> ParseLoginRequest(std::string_view body) {
-  auto j = JsonObject(body, R"({"name": "zhang.san", "password": "..."})");
+  auto j = JsonObject(body, R"({"name": "zhang.san", "password": "...", "otp": "123456"})");
   if (!j.ok()) return j.status();
   auto name = StringField(*j, "name", 1, 64);
   if (!name.ok()) return name.status();
   auto password = StringField(*j, "password", 1, 1024);
   if (!password.ok()) return password.status();
-  return LoginRequest{std::move(name).value(), std::move(password).value()};
+  auto otp = StringField(*j, "otp", 0, 16, true);
+  if (!otp.ok()) return otp.status();
+  return LoginRequest{std::move(name).value(), std::move(password).value(), std::move(otp).value()};
 }
 
 Result<NewUserRequest> ParseNewUserRequest(std::string_view body) {
@@ -158,25 +160,25 @@ Result<NewUserRequest> ParseNewUserRequest(std::string_view body) {
 void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                     security::UserStore& users, security::AuditLog& audit,
                     StaffRouteOptions options) {
-  router.Add(
-      "POST", "/api/v1/auth/login", "auth.login", [&authenticator, options](const Request& req) {
-        auto login = ParseLoginRequest(req.body);
-        if (!login.ok()) return ErrorResponse(login.status());
-        auto result =
-            authenticator.Login(login->name, login->password, ClientAddress(req.remote_address));
-        if (!result.ok()) {
-          Response res = ErrorResponse(result.status());
-          if (res.status == 429) res.headers.emplace_back("Retry-After", "900");
-          return res;
-        }
-        Response res = Response::Json(200, {{"token", result->token},
-                                            {"csrf_token", result->csrf_token},
-                                            {"expires_ms", result->expires_ms},
-                                            {"user", PrincipalJson(result->principal)}});
-        res.headers.emplace_back("Set-Cookie",
-                                 SessionCookie(result->token, options.session_ttl_seconds));
-        return res;
-      });
+  router.Add("POST", "/api/v1/auth/login", "auth.login",
+             [&authenticator, options](const Request& req) {
+               auto login = ParseLoginRequest(req.body);
+               if (!login.ok()) return ErrorResponse(login.status());
+               auto result = authenticator.Login(login->name, login->password,
+                                                 ClientAddress(req.remote_address), login->otp);
+               if (!result.ok()) {
+                 Response res = ErrorResponse(result.status());
+                 if (res.status == 429) res.headers.emplace_back("Retry-After", "900");
+                 return res;
+               }
+               Response res = Response::Json(200, {{"token", result->token},
+                                                   {"csrf_token", result->csrf_token},
+                                                   {"expires_ms", result->expires_ms},
+                                                   {"user", PrincipalJson(result->principal)}});
+               res.headers.emplace_back("Set-Cookie",
+                                        SessionCookie(result->token, options.session_ttl_seconds));
+               return res;
+             });
 
   router.Add("POST", "/api/v1/auth/logout", "session.self", [&authenticator](const Request& req) {
     if (req.principal.kind == security::Principal::Kind::kApiClient)

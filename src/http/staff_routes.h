@@ -43,8 +43,10 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
 struct LoginRequest {
   std::string name;
   std::string password;
+  std::string otp;  // the one-time code, for users with a second factor; may be empty
 };
-// {"name": string (1-64 bytes), "password": string (1-1024 bytes)}; invalid_argument saying
+// {"name": string (1-64 bytes), "password": string (1-1024 bytes), "otp": optional string
+// (0-16 bytes)}; invalid_argument saying
 // what is wrong, never echoing the password.
 Result<LoginRequest> ParseLoginRequest(std::string_view body);
 

@@ -64,8 +64,8 @@ Authenticator::Authenticator(UserStore& users, SessionStore& sessions, ApiKeySto
     : users_(users), sessions_(sessions), api_keys_(api_keys), audit_(audit) {}
 
 Result<LoginResult> Authenticator::Login(std::string_view name, std::string_view password,
-                                         std::string_view remote) {
-  auto user = users_.CheckPassword(name, password);
+                                         std::string_view remote, std::string_view otp) {
+  auto user = users_.CheckPassword(name, password, otp);
   if (!user.ok()) {
     log::Warn("login_failed remote={} reason={}", remote, CodeName(user.status().code()));
     if (audit_) {

@@ -53,10 +53,11 @@ class Authenticator {
   // The stores (and the audit log, which may be null) must outlive the authenticator.
   Authenticator(UserStore& users, SessionStore& sessions, ApiKeyStore& api_keys, AuditLog* audit);
 
-  // Checks the password (with lock-out, users.h) and opens a session. Errors as in
+  // Checks the password and, for users with a second factor, the one-time code `otp` (with
+  // lock-out, users.h) and opens a session. Errors as in
   // UserStore::CheckPassword.
   Result<LoginResult> Login(std::string_view name, std::string_view password,
-                            std::string_view remote);
+                            std::string_view remote, std::string_view otp = {});
   // The principal behind `credentials`; Principal::Anonymous() when there are none.
   Result<Principal> Authenticate(const Credentials& credentials);
   // Ends the session carried by `credentials` (Bearer or cookie).

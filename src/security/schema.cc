@@ -56,6 +56,11 @@ Status MigrateSecurity(storage::Database& db) {
       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  )sql"},
+                     // The second factor (totp.h): the secret sealed, the last step used.
+                     {"security", 2, R"sql(
+    ALTER TABLE sec_users ADD COLUMN totp_secret TEXT;
+    ALTER TABLE sec_users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
   )sql"}});
 }
 

@@ -4,6 +4,7 @@
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "security/schema.h"
+#include "security/totp.h"
 
 namespace zx::security {
 namespace {
@@ -221,7 +222,8 @@ Status UserStore::RecordFailure(std::string_view name) {
   return purge->Run();
 }
 
-Result<User> UserStore::CheckPassword(std::string_view name, std::string_view password) {
+Result<User> UserStore::CheckPassword(std::string_view name, std::string_view password,
+                                      std::string_view otp) {
   int64_t now = clock_.NowUnixMillis();
   {
     auto q = db_.Prepare("SELECT locked_until FROM sec_login_failures WHERE name = ?1");
@@ -235,13 +237,13 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
                                std::to_string(minutes) + " minute(s) or ask an admin to unlock it");
     }
   }
-  std::string hash;
+  std::string hash, totp_secret;
   User user;
   bool found = false;
   {
     auto q = db_.Prepare(std::string("SELECT ") +
                          "id, name, role, department, district, disabled, created_at, "
-                         "password_hash FROM sec_users WHERE name = ?1");
+                         "password_hash, totp_secret FROM sec_users WHERE name = ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, name);
     auto row = q->Step();
@@ -250,6 +252,7 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
       found = true;
       user = UserFromRow(*q);
       hash = q->Text(7);
+      if (!q->IsNull(8)) totp_secret = q->Text(8);
     }
   }
   // Verify even for an unknown user, so the time taken does not reveal which names exist.
@@ -258,8 +261,72 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
     ZX_RETURN_IF_ERROR(RecordFailure(name));
     return WrongCredentials();
   }
+  if (!totp_secret.empty()) {
+    // The failure count is cleared only after both factors: guessing codes locks out too.
+    Status second = CheckTotp(user, totp_secret, otp);
+    if (!second.ok()) {
+      ZX_RETURN_IF_ERROR(RecordFailure(name));
+      return second;
+    }
+  }
   ZX_RETURN_IF_ERROR(Unlock(name));
   return user;
+}
+
+namespace {
+std::string TotpAad(int64_t user_id) {
+  return FieldAad("sec_users", "totp_secret", std::to_string(user_id));
+}
+}  // namespace
+
+Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
+                            std::string_view otp) {
+  if (otp.empty()) return {Code::kUnauthenticated, "one-time code required"};
+  if (!options_.cipher)  // enrolled, but the key file is gone: fail closed
+    return {Code::kUnauthenticated, "the second factor cannot be checked (no key file)"};
+  auto secret = options_.cipher->Decrypt(sealed_secret, TotpAad(user.id));
+  if (!secret.ok()) return {Code::kUnauthenticated, "the second factor cannot be checked"};
+  auto step = MatchTotp(*secret, otp, clock_.NowUnixMillis() / 1000);
+  Wipe(*secret);
+  if (!step) return {Code::kUnauthenticated, "wrong one-time code"};
+  // Each step once: a code seen on the wire or over a shoulder cannot be used again.
+  auto q =
+      db_.Prepare("UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1");
+  if (!q.ok()) return q.status();
+  ZX_RETURN_IF_ERROR(q->Bind(1, *step).Bind(2, user.id).Run());
+  if (sqlite3_changes(db_.handle()) != 1)
+    return {Code::kUnauthenticated, "this one-time code was already used; wait for the next"};
+  return Status::Ok();
+}
+
+Result<std::string> UserStore::EnableTotp(std::string_view name) {
+  if (!options_.cipher)
+    return FailedPrecondition("a second factor needs the key file (security.key_file)");
+  auto user = Find(name);
+  if (!user.ok()) return user.status();
+  std::string secret = NewTotpSecret();
+  auto q = db_.Prepare("UPDATE sec_users SET totp_secret = ?1, totp_last_step = 0 WHERE id = ?2");
+  if (!q.ok()) return q.status();
+  ZX_RETURN_IF_ERROR(
+      q->Bind(1, options_.cipher->Encrypt(secret, TotpAad(user->id))).Bind(2, user->id).Run());
+  return secret;
+}
+
+Status UserStore::DisableTotp(std::string_view name) {
+  auto user = Find(name);
+  if (!user.ok()) return user.status();
+  auto q = db_.Prepare("UPDATE sec_users SET totp_secret = NULL WHERE id = ?1");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, user->id).Run();
+}
+
+Result<bool> UserStore::HasTotp(std::string_view name) {
+  auto q = db_.Prepare("SELECT totp_secret IS NOT NULL FROM sec_users WHERE name = ?1");
+  if (!q.ok()) return q.status();
+  auto row = q->Bind(1, name).Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return NotFound("no user " + std::string(name));
+  return q->Int(0) != 0;
 }
 
 }  // namespace zx::security

@@ -26,6 +26,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "security/field_cipher.h"
 #include "security/password.h"
 #include "security/roles.h"
 #include "storage/database.h"
@@ -50,6 +51,8 @@ struct UserStoreOptions {
   int max_failed_logins = 5;
   std::chrono::milliseconds failure_window = std::chrono::minutes(15);
   std::chrono::milliseconds lockout = std::chrono::minutes(15);
+  // Seals second-factor secrets; without it (no key file) no user can enrol one.
+  std::shared_ptr<const FieldCipher> cipher;
 };
 
 class UserStore {
@@ -70,8 +73,18 @@ class UserStore {
   // Clears the failed-login count and lock of `name` (an admin's "unlock").
   Status Unlock(std::string_view name);
 
-  // The user when `password` is right, with the lock-out rules above.
-  Result<User> CheckPassword(std::string_view name, std::string_view password);
+  // The user when `password` is right and, for a user with a second factor, `otp` is a
+  // current one-time code not used before (totp.h); with the lock-out rules above, which count
+  // a wrong or missing code like a wrong password. A missing code after the right password is
+  // kUnauthenticated "one-time code required" (so the login form can ask for it).
+  Result<User> CheckPassword(std::string_view name, std::string_view password,
+                             std::string_view otp = {});
+
+  // Enrols `name` in the second factor: a new TOTP secret, stored sealed; returns it (raw
+  // bytes) to show once. kFailedPrecondition without a cipher (no key file).
+  Result<std::string> EnableTotp(std::string_view name);
+  Status DisableTotp(std::string_view name);
+  Result<bool> HasTotp(std::string_view name);
 
   // kInvalidArgument with the reason when `password` is not acceptable for `name`.
   Status CheckPasswordPolicy(std::string_view name, std::string_view password) const;
@@ -80,6 +93,8 @@ class UserStore {
   UserStore(storage::Database& db, const Clock& clock, UserStoreOptions options)
       : db_(db), clock_(clock), options_(std::move(options)) {}
   Status RecordFailure(std::string_view name);
+  // OK when `otp` is a fresh code of the user's sealed secret; records its step (no replay).
+  Status CheckTotp(const User& user, std::string_view sealed_secret, std::string_view otp);
   const std::string& DummyHash();
 
   storage::Database& db_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "security/testing/fixtures.h"
+#include "security/totp.h"
 
 namespace zx::security {
 namespace {
@@ -113,6 +114,84 @@ TEST(Users, PasswordChangeAndDisableRevokeSessions) {
   auto s2 = f.sessions->Create(u->id, "127.0.0.1");
   ASSERT_TRUE(f.users->SetDisabled("agent1", true).ok());
   EXPECT_EQ(f.sessions->Validate(s2->token).status().code(), Code::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace zx::security
+
+namespace zx::security {
+namespace {
+
+// A user store that can seal second-factor secrets (a key ring, as with a key file).
+struct TotpFixture : testing::SecurityFixture {
+  TotpFixture() {
+    UserStoreOptions uo;
+    uo.password = testing::CheapPasswords();
+    uo.cipher =
+        std::make_shared<FieldCipher>(std::make_shared<const KeyRing>(KeyRing::Generate(clock)));
+    users = std::move(UserStore::Open(*db, clock, uo).value());
+  }
+  std::string Code(const std::string& secret, int64_t offset_steps = 0) {
+    return TotpCode(secret, clock.NowUnixMillis() / 1000 / kTotpStepSeconds + offset_steps);
+  }
+};
+
+TEST(UsersTotp, LoginNeedsAFreshCodeOnce) {
+  TotpFixture f;
+  ASSERT_TRUE(f.users->Add("agent.li", Role::kAgent, kPw).ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent.li", kPw).ok());  // not enrolled yet
+  auto secret = f.users->EnableTotp("agent.li");
+  ASSERT_TRUE(secret.ok()) << secret.status().ToString();
+  EXPECT_TRUE(*f.users->HasTotp("agent.li"));
+  // Stored sealed, never the secret or its base32 form.
+  auto q = f.db->Prepare("SELECT totp_secret FROM sec_users WHERE name = 'agent.li'");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_TRUE(FieldCipher::LooksEncrypted(q->Text(0)));
+  EXPECT_EQ(q->Text(0).find(Base32Encode(*secret)), std::string::npos);
+
+  auto missing = f.users->CheckPassword("agent.li", kPw);
+  EXPECT_EQ(missing.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(missing.status().message(), "one-time code required");
+  std::string wrong = "000000";
+  while (wrong == f.Code(*secret) || wrong == f.Code(*secret, -1) || wrong == f.Code(*secret, 1))
+    wrong[5]++;
+  EXPECT_EQ(f.users->CheckPassword("agent.li", kPw, wrong).status().message(),
+            "wrong one-time code");
+  std::string code = f.Code(*secret);
+  EXPECT_TRUE(f.users->CheckPassword("agent.li", kPw, code).ok());
+  auto replay = f.users->CheckPassword("agent.li", kPw, code);  // the same code again
+  EXPECT_EQ(replay.status().code(), Code::kUnauthenticated);
+  // The next step's code works once the clock gets there; a wrong password never does.
+  f.clock.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(f.users->CheckPassword("agent.li", "wrong password 1", f.Code(*secret)).status().code(),
+            Code::kUnauthenticated);
+  EXPECT_TRUE(f.users->CheckPassword("agent.li", kPw, f.Code(*secret)).ok());
+  ASSERT_TRUE(f.users->DisableTotp("agent.li").ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent.li", kPw).ok());
+}
+
+TEST(UsersTotp, GuessingCodesLocksOut) {
+  TotpFixture f;
+  ASSERT_TRUE(f.users->Add("agent.wang", Role::kAgent, kPw).ok());
+  auto secret = f.users->EnableTotp("agent.wang");
+  ASSERT_TRUE(secret.ok());
+  std::string right = f.Code(*secret);
+  int guesses = 0;
+  for (int g = 0; guesses < 5; ++g) {
+    std::string guess = std::to_string(100000 + g);
+    if (guess == right || guess == f.Code(*secret, -1) || guess == f.Code(*secret, 1)) continue;
+    EXPECT_EQ(f.users->CheckPassword("agent.wang", kPw, guess).status().code(),
+              Code::kUnauthenticated);
+    ++guesses;
+  }
+  EXPECT_EQ(f.users->CheckPassword("agent.wang", kPw, right).status().code(),
+            Code::kResourceExhausted);
+}
+
+TEST(UsersTotp, NoKeyFileNoEnrolment) {
+  testing::SecurityFixture f;  // no cipher
+  ASSERT_TRUE(f.users->Add("agent.zhao", Role::kAgent, kPw).ok());
+  EXPECT_EQ(f.users->EnableTotp("agent.zhao").status().code(), Code::kFailedPrecondition);
 }
 
 }  // namespace

@@ -356,6 +356,44 @@ class Authentication(unittest.TestCase):
             self.assertIn(action, audit)
 
 
+    def test_second_factor_one_time_codes(self):
+        import base64, hashlib, hmac, struct, urllib.parse
+
+        def totp(secret, offset=0):
+            step = int(time.time()) // 30 + offset
+            mac = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
+            o = mac[-1] & 15
+            return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+        r = add_user(self.dep.data, self.dep.config, "twofactor", "supervisor")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        r = run(["user", "otp", "enable", "twofactor", "--data", self.dep.data,
+                 "--config", self.dep.config])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        uri = r.stdout.decode().strip()
+        self.assertTrue(uri.startswith("otpauth://totp/zhixian:twofactor?"), uri)
+        b32 = urllib.parse.parse_qs(urllib.parse.urlparse(uri).query)["secret"][0]
+        secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+        status, body, _ = self.server.login("twofactor")
+        self.assertEqual(status, 401)
+        self.assertIn("one-time code required", body["error"]["message"])
+        # A code of the window: past the step boundary the next one is tried.
+        status = None
+        for offset in (0, 1):
+            status, raw, _ = self.server.request(
+                "POST", "/api/v1/auth/login",
+                {"name": "twofactor", "password": PASSWORD, "otp": totp(secret, offset)})
+            if status == 200:
+                break
+        self.assertEqual(status, 200, raw)
+        status, raw, _ = self.server.request(
+            "POST", "/api/v1/auth/login",
+            {"name": "twofactor", "password": PASSWORD, "otp": totp(secret, offset)})
+        self.assertEqual(status, 401, raw)  # the same code twice: refused
+        with open(os.path.join(self.dep.data, "zhixian.db"), "rb") as f:
+            self.assertNotIn(b32.encode(), f.read())
+
+
 class RateLimit(unittest.TestCase):
     def test_too_many_requests_is_429(self):
         dep = Deployment(rate_limit=5)
