@@ -25,6 +25,7 @@ import time
 import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # importing the sibling test must not litter the source tree
 sys.path.insert(0, HERE)
 from outbound_test import Driver  # noqa: E402
 from sip_test import free_port  # noqa: E402

@@ -38,6 +38,7 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # importing the sibling test must not litter the source tree
 sys.path.insert(0, HERE)
 from sip_test import PCAPS, SIPP, free_port, write_inband_pcap  # noqa: E402
 
