@@ -299,6 +299,7 @@ void GatewayImpl::OnCommand(int kind, void* data, void* arg) {
 }
 
 void GatewayImpl::Shutdown() {
+  stopping_ = true;
   std::vector<Call*> live;
   for (auto& [id, call] : calls_) live.push_back(call.get());
   for (Call* call : live) HangupCall(call, "shutdown");
@@ -354,6 +355,10 @@ void GatewayImpl::OnConnect(const sip_msg* msg, void* arg) {
 
 void GatewayImpl::HandleInvite(const sip_msg* msg) {
   UpdateStats([](GatewayStats& s) { ++s.calls_offered; });
+  if (stopping_) {
+    Reply(msg, 503, "Service Unavailable");
+    return;
+  }
   if (!ReserveCallSlot()) {
     UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
     log::Warn("call.rejected reason=capacity active={} code={}", active_calls_.load(),

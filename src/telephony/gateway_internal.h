@@ -224,6 +224,7 @@ class GatewayImpl final : public Gateway {
 
   // The libre thread only.
   bool libre_ready_ = false;
+  bool stopping_ = false;  // Shutdown ran: no new calls
   sip* sip_ = nullptr;
   dnsc* dnsc_ = nullptr;
   sip_lsnr* lsnr_ = nullptr;

@@ -86,6 +86,13 @@ Result<CallId> GatewayImpl::Originate(const std::string& number_or_uri,
 
 void GatewayImpl::StartOutbound(CallId id, std::unique_ptr<OutboundRequest> request) {
   UpdateStats([](GatewayStats& s) { ++s.calls_originated; });
+  if (stopping_) {  // queued just before the gateway stopped
+    ReleaseCallSlot();
+    UpdateStats([](GatewayStats& s) { ++s.calls_unanswered; });
+    log::Info("call.failed call={} outcome=cancelled code=0 why=\"gateway stopping\"", id);
+    handler_->OnCallFailed(id, CallOutcome::kCancelled, 0);
+    return;
+  }
   auto call = std::make_unique<Call>(options_.jitter_depth);
   Call* c = call.get();
   c->gw = this;

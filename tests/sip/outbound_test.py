@@ -15,6 +15,7 @@ Outbound calls through a trunk (SIPp as the trunk's UAS, the driver's proxy):
   tcp_outbound     the same over TCP (SIPp -t t1, originate transport=tcp), A-law answer
   capacity         max_calls 1: a second Originate while one rings is refused at once
   bad_input        malformed numbers, URIs and header injection are refused synchronously
+  unreachable      TCP connection refused: outcome failed, code 0
   register         REGISTER with digest authentication, renewal before the 2 s expiry,
                    un-REGISTER on shutdown; the status reads "registered"
 Inbound calls from SIPp (the driver answers):
@@ -304,6 +305,14 @@ def test_bad_input(env):
     assert m.group(1) == "failed_precondition", m.group(0)
 
 
+def test_unreachable(env):
+    d = env.driver([])  # no trunk: the URI is dialled directly
+    port = free_port(socket.SOCK_STREAM)  # nothing listens there
+    since = d.mark()
+    call = d.originate("sip:%s@127.0.0.1:%d;transport=tcp" % (NUMBER, port))
+    d.wait(r"^failed call=%s outcome=failed code=0$" % call, 5, since)
+
+
 def test_register(env):
     port = free_port()
     sipp = Sipp("uas_register.xml", env.workdir, port)
@@ -392,6 +401,7 @@ TESTS = {
     "tcp_outbound": test_tcp_outbound,
     "capacity": test_capacity,
     "bad_input": test_bad_input,
+    "unreachable": test_unreachable,
     "register": test_register,
     "transfer": test_transfer,
     "transfer_refused": test_transfer_refused,
