@@ -1,19 +1,28 @@
 // Gateway: the SIP user agent and RTP media of zhixian, over libre 1.1.0.
 //
-// Answers inbound INVITEs (UDP and TCP) with an SDP answer for PCMU/PCMA and telephone-event;
+// Inbound: answers INVITEs (UDP and TCP) with an SDP answer for PCMU/PCMA and telephone-event;
 // handles ACK, BYE and CANCEL before answer; refuses calls over `max_calls` with 486 or 503;
 // answers a request it cannot make sense of (missing headers, CSeq that does not match, an
 // INVITE whose SDP does not parse) with 400 and carries on; messages that are not SIP at all
 // are dropped by libre.
 //
+// Outbound: Originate() places a call through the configured trunk (outbound proxy, digest
+// authentication on 401/407, optional REGISTER) or straight to a SIP URI, with an SDP offer for
+// PCMU, PCMA and telephone-event; the answer picks the codec. Ringing and early media (183 with
+// SDP: media is received and in-band keys detected) are reported as progress; an unanswered
+// call ends with an outcome (busy, no answer, ...) and its SIP code; calls over `max_calls`
+// (inbound and outbound together) are refused at once.
+//
+// In-dialog: Transfer() sends REFER and follows the NOTIFY sipfrag (the call is ended with BYE
+// when the transfer succeeds); a re-INVITE that puts us on hold (sendonly, inactive or
+// c=0.0.0.0) stops our RTP until the peer resumes (OnHold).
+//
 // Media: one shared 20 ms ticker drives every call (STACK.md: a timer per call collapses at a
 // few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.
-// Each call's audio also goes through voice activity detection (endpoint.h): speech stops the
-// prompt and each finished utterance is handed to the handler.
-// Recordings are 8 kHz stereo (left: caller, right: zhixian), written to the sink that
-// `recorder` makes for each answered call.
+// Recordings are 8 kHz stereo (left: the other party, right: zhixian), written to the sink
+// that `recorder` makes for each answered call.
 //
 // Threads: libre runs on the gateway's own thread (signalling, RTP and the ticker); the public
 // methods are thread-safe and hand work to that thread with mqueue_push. CallHandler methods
@@ -25,11 +34,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
+#include "telephony/call_outcome.h"
 #include "telephony/endpoint.h"
 #include "telephony/media.h"
 #include "telephony/recording.h"
+#include "telephony/trunk.h"
 
 namespace zx::telephony {
 
@@ -46,32 +59,73 @@ struct GatewayOptions {
   int jitter_depth = 2;         // frames buffered before playout starts
   bool inband_dtmf = true;      // detect DTMF tones in the audio (spandsp)
   bool barge_in_on_key = true;  // a key stops the prompt at once
-  // Voice activity and end of utterance on every call (endpoint.h): the caller's speech
-  // stops the prompt (barge-in) and each utterance is handed to OnUtterance.
+  // Voice activity and end of utterance on every answered call (endpoint.h): the caller's
+  // speech stops the prompt (barge-in) and each utterance is handed to OnUtterance.
   bool detect_speech = true;
   bool barge_in_on_speech = true;
   EndpointOptions endpoint;
   VadOptions vad;
   RecordingFactory recorder;  // empty: no recordings (see WavFileRecordings)
   int thread_nice = -10;      // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
+  TrunkOptions trunk;         // outbound calls and registration (trunk.h)
+  int transfer_timeout_ms = 30000;  // REFER without a final NOTIFY by then: kTimedOut
 };
+
+// One outbound call.
+struct OriginateOptions {
+  int ring_timeout_ms = 30000;  // unanswered by then: CANCEL, outcome no_answer
+  std::string caller_id;        // From user; empty: trunk.from_user, trunk.username, or `user`
+  std::string display_name;     // From display name (no quotes or line breaks)
+  // Extra request headers, e.g. {"X-Campaign-Attempt", "c42-t17-a2"} so that the far end can
+  // recognise a retried attempt.
+  std::vector<std::pair<std::string, std::string>> headers;
+  SipTransport transport = SipTransport::kDefault;  // kDefault: the trunk's
+};
+
+enum class CallDirection { kInbound, kOutbound };
+const char* CallDirectionName(CallDirection direction);  // "inbound", "outbound"
 
 struct CallInfo {
   CallId id = 0;
-  std::string caller_masked;  // "138****5678"; never the full number
-  std::string called_user;    // the dialled user part, e.g. "12345"
-  std::string codec;          // "PCMU" or "PCMA"
+  CallDirection direction = CallDirection::kInbound;
+  std::string caller_masked;  // "138****5678"; never the full number (outbound: our caller id)
+  // Inbound: the dialled user part, e.g. "12345". Outbound: the dialled number, masked.
+  std::string called_user;
+  std::string codec;  // "PCMU" or "PCMA"
 };
 
 enum class DigitSource { kRfc4733, kInband };
 const char* DigitSourceName(DigitSource source);
 
+// Progress of a REFER transfer (Transfer()).
+enum class TransferState {
+  kAccepted,   // the peer took the REFER (202) or reports a provisional result (1xx sipfrag)
+  kSucceeded,  // NOTIFY with a 2xx sipfrag: the call is ended with BYE (reason "transferred")
+  kFailed,     // REFER refused, or the transfer target failed (sipfrag >= 300): the call stays
+  kTimedOut,   // no final NOTIFY within transfer_timeout_ms: the call stays
+};
+const char* TransferStateName(TransferState state);  // "accepted", "succeeded", ...
+
+enum class RegistrationState { kDisabled, kRegistering, kRegistered, kFailed };
+const char* RegistrationStateName(RegistrationState state);
+
+struct RegistrationStatus {
+  RegistrationState state = RegistrationState::kDisabled;
+  int last_code = 0;       // SIP code of the last REGISTER response, 0 for none
+  uint32_t expires_s = 0;  // granted by the registrar
+  uint64_t successes = 0;  // 2xx to REGISTER so far (renewals included)
+  uint64_t failures = 0;
+  std::string error;  // the last failure, for logs and status pages
+};
+
 // Events of the gateway, on its thread. Must not block.
 class CallHandler {
  public:
   virtual ~CallHandler() = default;
-  // The call is answered and acknowledged: media flows.
+  // The call is answered and acknowledged: media flows. `call.direction` tells inbound from
+  // outbound (an outbound call's outcome is then "answered").
   virtual void OnCallStarted(const CallInfo& call) = 0;
+  // A key; also during early media of an outbound call (before OnCallStarted).
   virtual void OnDigit(CallId call, char digit, DigitSource source) = 0;
   // The caller started speaking (the prompt was stopped if barge_in_on_speech).
   virtual void OnSpeechStarted(CallId /*call*/) {}
@@ -80,21 +134,36 @@ class CallHandler {
   virtual void OnUtterance(CallId /*call*/, Pcm /*audio*/, EndReason /*reason*/) {}
   // A queued prompt ended: played to the end, or stopped (barge-in, StopPlayback).
   virtual void OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupted) = 0;
-  // The call is over ("bye", "cancel", "hangup", "timeout", "error: ..."). Every call that was
-  // started ends exactly once; a call cancelled before answer ends without starting.
+  // The call is over ("bye", "cancel", "hangup", "transferred", "timeout", "error: ..."). Every
+  // call that was started ends exactly once; a call cancelled before answer ends without
+  // starting.
   virtual void OnCallEnded(CallId call, const std::string& reason) = 0;
+
+  // Outbound: a provisional response (180 ringing, 183 session progress); `early_media` when it
+  // carried an SDP answer (media from the far end is then received: in-band keys, no recording).
+  virtual void OnCallProgress(CallId call, int sip_code, bool early_media) {}
+  // Outbound: the call ended without being answered, exactly once, instead of
+  // OnCallStarted/OnCallEnded. `sip_code` is the final response, 0 when there was none (ring
+  // timeout, transport error, our own cancel).
+  virtual void OnCallFailed(CallId call, CallOutcome outcome, int sip_code) {}
+  // The peer put the call on hold (held: we send no RTP) or resumed it.
+  virtual void OnHold(CallId call, bool held) {}
+  // Progress of Transfer(); `sip_code` is the REFER response or the NOTIFY sipfrag status.
+  virtual void OnTransfer(CallId call, TransferState state, int sip_code) {}
 };
 
 struct GatewayStats {
   uint64_t calls_offered = 0;
   uint64_t calls_answered = 0;
-  uint64_t calls_rejected = 0;  // over capacity
-  uint64_t bad_requests = 0;    // answered 400
+  uint64_t calls_rejected = 0;  // over capacity (inbound and outbound)
+  uint64_t calls_originated = 0;
+  uint64_t calls_unanswered = 0;  // outbound calls that ended without an answer
+  uint64_t bad_requests = 0;      // answered 400
   uint64_t active_calls = 0;
   uint64_t ticks = 0;
   uint64_t late_ticks = 0;   // ticks that started more than 10 ms late
   uint64_t max_tick_us = 0;  // longest work of one tick
-  uint64_t rtp_sent = 0;
+  uint64_t rtp_sent = 0;     // RTP packets sent (none while a call is on hold)
   uint64_t rtp_received = 0;
   uint64_t digits = 0;
   uint64_t utterances = 0;
@@ -118,10 +187,25 @@ class Gateway {
   virtual void Play(CallId call, SharedPcm audio, uint64_t prompt_id) = 0;
   // Stops the current prompt and clears the queue (each gets OnPlaybackDone interrupted).
   virtual void StopPlayback(CallId call) = 0;
-  // Ends the call with BYE (or rejects it if not answered yet).
+  // Ends the call with BYE (or rejects it if not answered yet; an outbound call not answered
+  // yet is cancelled: OnCallFailed(cancelled)).
   virtual void Hangup(CallId call) = 0;
 
+  // Places an outbound call to a number (through the trunk) or a SIP URI; the id is allocated
+  // at once, the call is set up on the gateway thread and reported through the CallHandler:
+  // OnCallProgress..., then OnCallStarted ... OnCallEnded, or OnCallFailed(outcome, code).
+  // Errors now: kInvalidArgument (number, URI, header or option), kFailedPrecondition (a number
+  // without a trunk), kResourceExhausted (max_calls reached), kUnavailable (stopping).
+  virtual Result<CallId> Originate(const std::string& number_or_uri,
+                                   const OriginateOptions& options) = 0;
+
+  // Transfers an established call to `target_uri` (a SIP URI) with REFER; progress arrives as
+  // OnTransfer. kInvalidArgument for a malformed URI; an unknown or not established call is
+  // reported as OnTransfer(kFailed, 0).
+  virtual Status Transfer(CallId call, const std::string& target_uri) = 0;
+
   virtual GatewayStats stats() const = 0;
+  virtual RegistrationStatus registration() const = 0;
 };
 
 // "13812345678" -> "138****5678"; short values keep only their last two characters.

@@ -14,6 +14,7 @@
   malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
              SIP at all is dropped; afterwards a normal call still succeeds
   capacity   a second server with max_calls = 1 answers the second concurrent call with 486
+  tcp        the audio call over TCP (SIPp -t t1): answered, recorded, BYE
 
 Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
 Loopback only; every wait is bounded.
@@ -393,6 +394,14 @@ def test_capacity(binary, source_dir, server, workdir):
         assert small.stop() == 0
 
 
+def test_tcp(binary, source_dir, server, workdir):
+    since = server.mark()
+    rc, out = run_sipp(server, "audio_call.xml", workdir, extra=["-t", "t1"])
+    assert rc == 0, "SIPp over TCP failed (%d):\n%s" % (rc, out[-2000:])
+    m = server.wait_for(r'call\.ended call=(\d+) reason="bye" rtp_in=(\d+)', 5, since)
+    assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
+
+
 TESTS = {
     "greeting": test_greeting,
     "key_rfc4733": test_key_rfc4733,
@@ -401,6 +410,7 @@ TESTS = {
     "cancel": test_cancel,
     "malformed": test_malformed,
     "capacity": test_capacity,
+    "tcp": test_tcp,
 }
 
 
