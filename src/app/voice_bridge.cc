@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "dialogue/conversation.h"
 #include "telephony/espeak_synthesizer.h"
+#include "telephony/funasr_recognizer.h"
 #include "telephony/speech_text.h"
 
 namespace zx::app {
@@ -51,6 +52,9 @@ Result<IvrMenu> LoadIvrMenu(const std::string& path) {
   ZX_RETURN_IF_ERROR(text("invalid_key", m.invalid_key, false));
   ZX_RETURN_IF_ERROR(text("no_input", m.no_input, false));
   ZX_RETURN_IF_ERROR(text("goodbye", m.goodbye, false));
+  ZX_RETURN_IF_ERROR(text("not_understood", m.not_understood, false));
+  ZX_RETURN_IF_ERROR(text("speech_unavailable", m.speech_unavailable, false));
+  ZX_RETURN_IF_ERROR(text("transfer_failed", m.transfer_failed, false));
   m.no_input_seconds = t["no_input_seconds"].value_or(m.no_input_seconds);
   m.max_no_input = t["max_no_input"].value_or(m.max_no_input);
   if (m.no_input_seconds < 0 || m.no_input_seconds > 600)
@@ -82,6 +86,7 @@ Result<IvrMenu> LoadIvrMenu(const std::string& path) {
     m.over_capacity_code = (*call)["over_capacity_code"].value_or(m.over_capacity_code);
     m.answer_delay_ms = (*call)["answer_delay_ms"].value_or(m.answer_delay_ms);
     m.record = (*call)["record"].value_or(m.record);
+    m.transfer_to = (*call)["transfer_to"].value_or(m.transfer_to);
   }
   if (m.max_calls < 1) return InvalidArgument(path + ": [call] max_calls must be at least 1");
   if (m.over_capacity_code != 486 && m.over_capacity_code != 503)
@@ -95,8 +100,9 @@ Result<IvrMenu> LoadIvrMenu(const std::string& path) {
 
 class VoiceBridge::Worker {
  public:
-  Worker(IvrMenu menu, dialogue::DialogueService& dialogue, telephony::SpeechSynthesizer& tts)
-      : menu_(std::move(menu)), dialogue_(dialogue), tts_(tts) {
+  Worker(IvrMenu menu, dialogue::DialogueService& dialogue, telephony::SpeechSynthesizer& tts,
+         telephony::SpeechRecognizer* asr)
+      : menu_(std::move(menu)), dialogue_(dialogue), tts_(tts), asr_(asr) {
     thread_ = std::thread([this] { Run(); });
   }
   ~Worker() { Stop(); }
@@ -183,19 +189,107 @@ class VoiceBridge::Worker {
       if (gateway_) gateway_.load()->Hangup(id);
       return;
     }
+    if (c->transfer_pending) {  // the hand-over reply has been said: now transfer
+      c->transfer_pending = false;
+      StartTransfer(*c);
+      return;
+    }
     if (!interrupted && menu_.no_input_seconds > 0 && !menu_.no_input.empty())
       c->deadline = Clock::now() + std::chrono::seconds(menu_.no_input_seconds);
+  }
+
+  void SpeechStarted(CallId id) {
+    if (CallState* c = Find(id)) c->deadline.reset();  // the caller is talking: no "no input"
+  }
+
+  // An utterance ended (the gateway's VAD): recognise it. Without a recogniser, say once that
+  // speech cannot be understood and keys must be used.
+  void Utterance(CallId id, telephony::Pcm audio) {
+    CallState* c = Find(id);
+    if (!c || c->ending || c->transfer_pending) return;
+    c->no_input_count = 0;
+    if (!asr_) {
+      if (!c->told_no_speech) {
+        c->told_no_speech = true;
+        Speak(*c, menu_.speech_unavailable + menu_.greeting, true);
+      }
+      return;
+    }
+    StopRecognition(*c);  // a newer utterance replaces one still being recognised
+    uint64_t seq = ++c->utterance_seq;
+    c->relay = std::make_unique<Relay>(this, id, seq);
+    telephony::RecognitionOptions options;
+    options.name = "call-" + std::to_string(id) + "-utt-" + std::to_string(seq);
+    c->recognition = asr_->Open(options, c->relay.get());
+    c->recognition->Feed(audio.data(), audio.size());
+    c->recognition->Finish();
+    c->heard_at = Clock::now();
+  }
+
+  void Recognized(CallId id, uint64_t seq, bool ok, const std::string& text,
+                  const std::string& error) {
+    CallState* c = Find(id);
+    if (!c || seq != c->utterance_seq || c->ending) return;
+    StopRecognition(*c);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - c->heard_at)
+                  .count();
+    if (!ok || text.empty()) {
+      log::Info("ivr.heard call={} chars=0 asr_ms={} error=\"{}\"", id, ms, error);
+      Speak(*c, menu_.not_understood, false);
+      return;
+    }
+    // The words themselves are a transcript (personal data): only their length is logged.
+    log::Info("ivr.heard call={} chars={} asr_ms={}", id, text.size(), ms);
+    Ask(*c, text);
+  }
+
+  void Transferred(CallId id, telephony::TransferState state, int sip_code) {
+    CallState* c = Find(id);
+    if (!c) return;
+    using TS = telephony::TransferState;
+    log::Info("ivr.transfer call={} state={} code={}", id, telephony::TransferStateName(state),
+              sip_code);
+    if (state == TS::kFailed || state == TS::kTimedOut) {
+      // The conversation is still in the agents' queue; the caller is told and may hang up.
+      Speak(*c, menu_.transfer_failed, false);
+    }
   }
 
   void Ended(CallId id, const std::string& reason) {
     auto it = calls_.find(id);
     if (it == calls_.end()) return;
+    StopRecognition(*it->second);
     EndConversation(*it->second);
     log::Info("ivr.call_ended call={} reason=\"{}\"", id, reason);
     calls_.erase(it);
   }
 
  private:
+  // Receives one utterance's recognition on the recogniser's thread and posts it to the worker.
+  class Relay final : public telephony::RecognitionHandler {
+   public:
+    Relay(Worker* worker, CallId call, uint64_t seq) : worker_(worker), call_(call), seq_(seq) {}
+    void OnPartial(const telephony::RecognitionResult&) override {}
+    void OnFinal(const telephony::RecognitionResult& r) override {
+      Worker* w = worker_;
+      w->Post([w, call = call_, seq = seq_, text = r.text] {
+        w->Recognized(call, seq, true, text, "");
+      });
+    }
+    void OnError(const telephony::RecognitionError& e) override {
+      Worker* w = worker_;
+      w->Post([w, call = call_, seq = seq_,
+               why = std::string(telephony::RecognitionErrorCodeName(e.code))] {
+        w->Recognized(call, seq, false, "", why);
+      });
+    }
+
+   private:
+    Worker* worker_;
+    CallId call_;
+    uint64_t seq_;
+  };
+
   struct CallState {
     CallId id = 0;
     std::optional<dialogue::Conversation> conversation;
@@ -205,11 +299,37 @@ class VoiceBridge::Worker {
     uint64_t last_prompt_id = 0;
     int no_input_count = 0;
     std::optional<Clock::time_point> deadline;
+    bool transfer_pending = false;  // transfer when the current prompt has been said
+    bool told_no_speech = false;    // speech_unavailable said once
+    uint64_t utterance_seq = 0;     // the utterance whose result is awaited
+    Clock::time_point heard_at;
+    // Declared before `recognition`, destroyed after it: the stream's destruction waits for a
+    // callback in progress, so the relay outlives every call into it.
+    std::unique_ptr<Relay> relay;
+    std::unique_ptr<telephony::RecognitionStream> recognition;
   };
 
   CallState* Find(CallId id) {
     auto it = calls_.find(id);
     return it == calls_.end() ? nullptr : it->second.get();
+  }
+
+  void StopRecognition(CallState& c) {
+    c.recognition.reset();  // cancels; waits for a callback in progress
+    c.relay.reset();
+  }
+
+  // The hand-over reply has been said: REFER the call to the agents, the conversation attached.
+  void StartTransfer(CallState& c) {
+    telephony::Gateway* gw = gateway_.load();
+    if (!gw) return;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (c.conversation) headers.emplace_back("X-Zhixian-Conversation", c.conversation->id());
+    Status s = gw->Transfer(c.id, menu_.transfer_to, headers);
+    if (!s.ok()) {
+      log::Error("ivr.transfer_failed call={} error=\"{}\"", c.id, s.message());
+      Speak(c, menu_.transfer_failed, false);
+    }
   }
 
   void EndConversation(CallState& c) {
@@ -239,8 +359,9 @@ class VoiceBridge::Worker {
     // An ask-back ("您是想咨询：1. …；2. …？") has no topic: the next digit picks a choice.
     c.choosing = !reply->topic && !reply->handoff && !reply->done;
     Speak(c, reply->text, false);
-    // A hand-over cannot transfer the call yet (no agent extension configured); the conversation
-    // waits in the agents' queue and the caller stays on the line.
+    // A hand-over: the conversation waits in the agents' queue; with a transfer target the call
+    // follows it there once the reply has been said (PlaybackDone).
+    if (reply->handoff && !menu_.transfer_to.empty()) c.transfer_pending = true;
     if (reply->done && !reply->handoff) c.ending = true;
   }
 
@@ -346,6 +467,7 @@ class VoiceBridge::Worker {
   IvrMenu menu_;
   dialogue::DialogueService& dialogue_;
   telephony::SpeechSynthesizer& tts_;
+  telephony::SpeechRecognizer* asr_;  // null: keys only
   std::atomic<telephony::Gateway*> gateway_{nullptr};
   std::thread thread_;
   std::mutex mu_;
@@ -357,8 +479,8 @@ class VoiceBridge::Worker {
 };
 
 VoiceBridge::VoiceBridge(IvrMenu menu, dialogue::DialogueService& dialogue,
-                         telephony::SpeechSynthesizer& tts)
-    : worker_(std::make_unique<Worker>(std::move(menu), dialogue, tts)) {}
+                         telephony::SpeechSynthesizer& tts, telephony::SpeechRecognizer* asr)
+    : worker_(std::make_unique<Worker>(std::move(menu), dialogue, tts, asr)) {}
 
 VoiceBridge::~VoiceBridge() { worker_->Stop(); }
 
@@ -380,6 +502,18 @@ void VoiceBridge::OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupt
 void VoiceBridge::OnCallEnded(CallId call, const std::string& reason) {
   Worker* w = worker_.get();
   w->Post([w, call, reason] { w->Ended(call, reason); });
+}
+void VoiceBridge::OnSpeechStarted(CallId call) {
+  Worker* w = worker_.get();
+  w->Post([w, call] { w->SpeechStarted(call); });
+}
+void VoiceBridge::OnUtterance(CallId call, telephony::Pcm audio, telephony::EndReason) {
+  Worker* w = worker_.get();
+  w->Post([w, call, audio = std::move(audio)]() mutable { w->Utterance(call, std::move(audio)); });
+}
+void VoiceBridge::OnTransfer(CallId call, telephony::TransferState state, int sip_code) {
+  Worker* w = worker_.get();
+  w->Post([w, call, state, sip_code] { w->Transferred(call, state, sip_code); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,8 +537,28 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     if (!speech.empty()) (void)svc->tts_->Synthesize(speech);
   }
 
+  if (!config.asr.url.empty()) {
+    telephony::FunAsrOptions asr;
+    asr.url = config.asr.url;
+    asr.mode = config.asr.mode;
+    asr.final_timeout = std::chrono::milliseconds(config.asr.final_timeout_ms);
+    auto recognizer = telephony::CreateFunAsrRecognizer(asr);
+    if (!recognizer.ok())
+      return Status(recognizer.status().code(), "asr: " + recognizer.status().message());
+    svc->asr_ = std::move(recognizer).value();
+    log::Info("voice.asr url={} mode={}", config.asr.url, config.asr.mode);
+  }
+
   telephony::GatewayOptions options;
   options.listen = config.server.sip;
+  options.trunk.proxy = config.trunk.proxy;
+  options.trunk.domain = config.trunk.domain;
+  options.trunk.username = config.trunk.username;
+  options.trunk.password = config.trunk.password;
+  options.trunk.from_user = config.trunk.from_user;
+  options.trunk.register_enabled = config.trunk.register_enabled != 0;
+  options.trunk.register_expires_s = config.trunk.register_expires_s;
+  options.transfer_timeout_ms = config.trunk.transfer_timeout_s * 1000;
   options.max_calls = menu->max_calls;
   options.over_capacity_code = menu->over_capacity_code;
   options.answer_delay_ms = menu->answer_delay_ms;
@@ -419,7 +573,8 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
         "voice.not_recording reason=\"no security.key_file\" fix=\"recordings are kept only "
         "encrypted: create a key file (zhixian keys init) and set security.key_file\"");
   }
-  svc->bridge_ = std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_);
+  svc->bridge_ =
+      std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_, svc->asr_.get());
   auto gw = telephony::Gateway::Start(options, svc->bridge_.get());
   if (!gw.ok()) return gw.status();
   svc->gateway_ = std::move(gw).value();
@@ -431,6 +586,7 @@ VoiceService::~VoiceService() {
   if (bridge_) bridge_->Stop();  // no more prompts into the gateway
   gateway_.reset();              // hangs up every call
   bridge_.reset();
+  asr_.reset();
   tts_.reset();
 }
 

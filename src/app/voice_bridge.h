@@ -1,9 +1,13 @@
 // The voice bridge: turns a telephone call into the same conversation as text (DESIGN.md).
 //
-// An answered call hears the greeting of kb/ivr.toml; keys lead into the dialogue service (one
-// conversation per call, channel "voice"); replies are prepared for speech, synthesised and
-// played; a key stops the prompt at once (the gateway's barge-in). After the assistant asks back
-// with numbered choices, the next digit picks one. 0 (agent) and 9 (repeat) work everywhere.
+// An answered call hears the greeting of kb/ivr.toml; keys, and speech when a recogniser is
+// configured, lead into the dialogue service (one conversation per call, channel "voice");
+// replies are prepared for speech, synthesised and played; a key or the caller's voice stops the
+// prompt at once (the gateway's barge-in). After the assistant asks back with numbered choices,
+// the next digit picks one. 0 (agent) and 9 (repeat) work everywhere. A hand-over transfers the
+// call (REFER) to `[call] transfer_to` with the conversation id in X-Zhixian-Conversation, so the
+// agent's desk opens it; without a target, or when the transfer fails, the conversation waits in
+// the agents' queue and the caller is told.
 //
 // Threads: the gateway calls the CallHandler methods on its libre thread; they only post to the
 // bridge's one worker thread, which talks to the dialogue service and the synthesizer (both
@@ -21,6 +25,7 @@
 #include "security/field_cipher.h"
 #include "storage/database.h"
 #include "telephony/gateway.h"
+#include "telephony/recognizer.h"
 #include "telephony/synthesizer.h"
 
 namespace zx::app {
@@ -40,12 +45,16 @@ struct IvrMenu {
   int no_input_seconds = 10;
   int max_no_input = 2;
   std::string goodbye = "感谢您的来电，再见。";
+  std::string not_understood = "抱歉，没有听清，请再说一遍，或者按键选择。";
+  std::string speech_unavailable = "语音输入暂时不可用，请按键选择。";
+  std::string transfer_failed = "暂时无法接通人工，您的问题已经记录，工作人员会尽快联系您。";
   std::vector<IvrKey> keys;
   // [call]
   int max_calls = 500;
   int over_capacity_code = 486;
   int answer_delay_ms = 300;
   bool record = true;
+  std::string transfer_to;  // SIP URI or extension for hand-overs; empty: no transfer
 
   const IvrKey* Find(char key) const;
 };
@@ -55,7 +64,9 @@ Result<IvrMenu> LoadIvrMenu(const std::string& path);
 
 class VoiceBridge final : public telephony::CallHandler {
  public:
-  VoiceBridge(IvrMenu menu, dialogue::DialogueService& dialogue, telephony::SpeechSynthesizer& tts);
+  // `asr` may be null (keys only); it must outlive the bridge.
+  VoiceBridge(IvrMenu menu, dialogue::DialogueService& dialogue, telephony::SpeechSynthesizer& tts,
+              telephony::SpeechRecognizer* asr = nullptr);
   ~VoiceBridge() override;
 
   // The gateway the bridge plays into; set once before calls arrive.
@@ -67,6 +78,10 @@ class VoiceBridge final : public telephony::CallHandler {
   void OnDigit(telephony::CallId call, char digit, telephony::DigitSource source) override;
   void OnPlaybackDone(telephony::CallId call, uint64_t prompt_id, bool interrupted) override;
   void OnCallEnded(telephony::CallId call, const std::string& reason) override;
+  void OnSpeechStarted(telephony::CallId call) override;
+  void OnUtterance(telephony::CallId call, telephony::Pcm audio,
+                   telephony::EndReason reason) override;
+  void OnTransfer(telephony::CallId call, telephony::TransferState state, int sip_code) override;
 
  private:
   class Worker;
@@ -88,6 +103,7 @@ class VoiceService {
  private:
   VoiceService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
+  std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
   std::unique_ptr<RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<VoiceBridge> bridge_;
   std::unique_ptr<telephony::Gateway> gateway_;

@@ -199,10 +199,13 @@ class Gateway {
   virtual Result<CallId> Originate(const std::string& number_or_uri,
                                    const OriginateOptions& options) = 0;
 
-  // Transfers an established call to `target_uri` (a SIP URI) with REFER; progress arrives as
-  // OnTransfer. kInvalidArgument for a malformed URI; an unknown or not established call is
-  // reported as OnTransfer(kFailed, 0).
-  virtual Status Transfer(CallId call, const std::string& target_uri) = 0;
+  // Transfers an established call to `target_uri` (a SIP URI, or a number through the trunk)
+  // with REFER; `headers` ride in the Refer-To URI into the target's INVITE (e.g. the
+  // conversation id for the agent). Progress arrives as OnTransfer. kInvalidArgument for a
+  // malformed URI or header; an unknown or not established call is reported as
+  // OnTransfer(kFailed, 0).
+  virtual Status Transfer(CallId call, const std::string& target_uri,
+                          const std::vector<std::pair<std::string, std::string>>& headers = {}) = 0;
 
   virtual GatewayStats stats() const = 0;
   virtual RegistrationStatus registration() const = 0;

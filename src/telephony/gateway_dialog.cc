@@ -10,7 +10,7 @@ namespace zx::telephony::internal {
 namespace {
 
 std::string MaskedTarget(const std::string& uri) {
-  auto parsed = ParseSipUri(uri);
+  auto parsed = ParseSipUri(uri.substr(0, uri.find('?')));  // headers are not logged
   if (!parsed.ok()) return "?";
   parsed->user = parsed->user.empty() ? "" : MaskNumber(parsed->user);
   return parsed->ToString();
@@ -45,7 +45,10 @@ void GatewayImpl::ApplyHold(Call* c, bool held) {
   if (c->state == Call::State::kEstablished) handler_->OnHold(c->info.id, held);
 }
 
-Status GatewayImpl::Transfer(CallId call, const std::string& target_uri) {
+Status GatewayImpl::Transfer(CallId call, const std::string& target_uri,
+                             const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto uri_headers = UriHeaders(headers);
+  if (!uri_headers.ok()) return uri_headers.status();
   std::string target;
   if (target_uri.find(':') == std::string::npos) {
     // A number or extension: through the trunk, like Originate.
@@ -59,7 +62,7 @@ Status GatewayImpl::Transfer(CallId call, const std::string& target_uri) {
   }
   auto* cmd = new Command{};
   cmd->call = call;
-  cmd->target = std::move(target);
+  cmd->target = std::move(target) + *uri_headers;
   if (!Push(kTransfer, cmd)) return Unavailable("the SIP gateway is stopping");
   return Status::Ok();
 }

@@ -140,7 +140,8 @@ class GatewayImpl final : public Gateway {
   void Hangup(CallId call) override;
   Result<CallId> Originate(const std::string& number_or_uri,
                            const OriginateOptions& options) override;
-  Status Transfer(CallId call, const std::string& target_uri) override;
+  Status Transfer(CallId call, const std::string& target_uri,
+                  const std::vector<std::pair<std::string, std::string>>& headers) override;
   GatewayStats stats() const override;
   RegistrationStatus registration() const override;
 

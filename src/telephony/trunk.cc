@@ -238,6 +238,28 @@ Result<DialTarget> ResolveDialTarget(std::string_view number_or_uri, const Trunk
   return target;
 }
 
+Result<std::string> UriHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto checked = FormatExtraHeaders(headers);
+  if (!checked.ok()) return checked.status();
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& [name, value] : headers) {
+    out += out.empty() ? '?' : '&';
+    out += name;
+    out += '=';
+    for (unsigned char c : value) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+  }
+  return out;
+}
+
 Result<std::string> FormatExtraHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers) {
   static constexpr std::string_view kReserved[] = {"via",

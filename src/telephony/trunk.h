@@ -74,6 +74,11 @@ Result<DialTarget> ResolveDialTarget(std::string_view number_or_uri, const Trunk
 Result<std::string> FormatExtraHeaders(
     const std::vector<std::pair<std::string, std::string>>& headers);
 
+// "?Name=value&..." to append to a Refer-To URI, so that the transfer target's INVITE carries
+// these headers (RFC 3515 §2.1; e.g. the conversation an agent picks up). Values are
+// percent-encoded; names and values are checked as in FormatExtraHeaders.
+Result<std::string> UriHeaders(const std::vector<std::pair<std::string, std::string>>& headers);
+
 // A caller id or From user: digits, letters and + * # . - _ (1-64 characters).
 bool IsDialableUser(std::string_view user);
 

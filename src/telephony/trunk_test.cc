@@ -144,3 +144,19 @@ TEST(DialableUser, Characters) {
 
 }  // namespace
 }  // namespace zx::telephony
+
+namespace zx::telephony {
+namespace {
+
+TEST(UriHeaders, EscapesValuesAndRefusesInjection) {
+  EXPECT_EQ(*UriHeaders({}), "");
+  EXPECT_EQ(*UriHeaders({{"X-Zhixian-Conversation", "c-1a2b"}, {"X-Topic", "社保 卡"}}),
+            "?X-Zhixian-Conversation=c-1a2b&X-Topic=%E7%A4%BE%E4%BF%9D%20%E5%8D%A1");
+  EXPECT_EQ(*UriHeaders({{"X-A", "a&b=c>d"}}), "?X-A=a%26b%3Dc%3Ed");
+  EXPECT_FALSE(UriHeaders({{"X A", "1"}}).ok());
+  EXPECT_FALSE(UriHeaders({{"Via", "1"}}).ok());
+  EXPECT_FALSE(UriHeaders({{"X-A", "1\r\nVia: x"}}).ok());
+}
+
+}  // namespace
+}  // namespace zx::telephony

@@ -14,6 +14,9 @@
   malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
              SIP at all is dropped; afterwards a normal call still succeeds
   capacity   a second server with max_calls = 1 answers the second concurrent call with 486
+  handover   a second server with [call] transfer_to: key 0 (agent) is answered with the
+             hand-over reply, then the call is transferred by REFER with the conversation id
+             in the Refer-To URI; after NOTIFY 200 zhixian hangs up its leg
   tcp        the audio call over TCP (SIPp -t t1): answered, recorded, BYE
 
 Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
@@ -402,6 +405,22 @@ def test_tcp(binary, source_dir, server, workdir):
     assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
 
 
+def test_handover(binary, source_dir, server, workdir):
+    own = os.path.join(workdir, "handover")
+    agents = Server(binary, source_dir, own,
+                    ivr_overrides={"transfer_to": '"sip:8001@127.0.0.1:5999"'})
+    try:
+        rc, out = run_sipp(agents, "handover_refer.xml", own, timeout=45)
+        assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+        m = agents.wait_for(r"ivr\.key call=(\d+) key=0 action=agent", 5)
+        call = m.group(1)
+        agents.wait_for(r"ivr\.reply call=%s conversation=\S+ topic=\S+ handoff=true" % call, 5)
+        agents.wait_for(r"ivr\.transfer call=%s state=succeeded code=200" % call, 5)
+        agents.wait_for(r'call\.ended call=%s reason="transferred"' % call, 5)
+    finally:
+        agents.stop()
+
+
 TESTS = {
     "greeting": test_greeting,
     "key_rfc4733": test_key_rfc4733,
@@ -410,6 +429,7 @@ TESTS = {
     "cancel": test_cancel,
     "malformed": test_malformed,
     "capacity": test_capacity,
+    "handover": test_handover,
     "tcp": test_tcp,
 }
 
