@@ -28,11 +28,14 @@ std::vector<int16_t> Resampler::Process(const int16_t* in, size_t n) {
   return out;
 }
 
+std::vector<int16_t> Resampler::Flush() {
+  std::vector<int16_t> zeros(static_cast<size_t>(speex_resampler_get_input_latency(st_)), 0);
+  return Process(zeros.data(), zeros.size());
+}
+
 std::vector<int16_t> Resampler::ProcessAll(const std::vector<int16_t>& in) {
   std::vector<int16_t> out = Process(in.data(), in.size());
-  // Flush the filter's delay with zeros.
-  std::vector<int16_t> zeros(static_cast<size_t>(speex_resampler_get_input_latency(st_)), 0);
-  std::vector<int16_t> tail = Process(zeros.data(), zeros.size());
+  std::vector<int16_t> tail = Flush();
   out.insert(out.end(), tail.begin(), tail.end());
   return out;
 }

@@ -20,6 +20,8 @@ class Resampler {
 
   // Converts a chunk; state carries over between calls of one stream.
   std::vector<int16_t> Process(const int16_t* in, size_t n);
+  // The filter's delayed tail at the end of a stream (zeros pushed through).
+  std::vector<int16_t> Flush();
   // Resamples a whole clip in one go (including the filter's tail).
   std::vector<int16_t> ProcessAll(const std::vector<int16_t>& in);
 
