@@ -14,6 +14,11 @@
   malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
              SIP at all is dropped; afterwards a normal call still succeeds
   capacity   a second server with max_calls = 1 answers the second concurrent call with 486
+  speech     a second server with [asr] pointing at the local FunASR test server
+             (tests/asr/funasr_test_server.py, which answers scripted text, here for any
+             audio): SIPp speaks (g711a.pcap) then stays silent; the end of the utterance is
+             detected, its audio recognised and the text asked to the dialogue engine, whose
+             reply is spoken
   handover   a second server with [call] transfer_to: key 0 (agent) is answered with the
              hand-over reply, then the call is transferred by REFER with the conversation id
              in the Refer-To URI; after NOTIFY 200 zhixian hangs up its leg
@@ -53,7 +58,7 @@ def free_port(kind=socket.SOCK_DGRAM):
 class Server:
     """`zhixian serve` on free loopback ports, with its log collected."""
 
-    def __init__(self, binary, source_dir, workdir, ivr_overrides=None):
+    def __init__(self, binary, source_dir, workdir, ivr_overrides=None, env=None):
         self.log = []
         self.lock = threading.Lock()
         kb = os.path.join(workdir, "kb")
@@ -72,7 +77,7 @@ class Server:
         # Recordings are kept only encrypted: the server needs a key file (outside the data).
         key_file = os.path.join(workdir, "keys", "zhixian.keys")
         os.makedirs(os.path.dirname(key_file))
-        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file)
+        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **(env or {}))
         subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
                        check=True, capture_output=True, timeout=30)
         self.proc = subprocess.Popen(
@@ -405,6 +410,41 @@ def test_tcp(binary, source_dir, server, workdir):
     assert int(m.group(2)) > 10, "the server received only %s RTP packets" % m.group(2)
 
 
+def test_speech(binary, source_dir, server, workdir):
+    own = os.path.join(workdir, "speech")
+    os.makedirs(own)
+    script = os.path.join(own, "asr.json")
+    with open(script, "w", encoding="utf-8") as f:
+        json.dump({"tones": [], "unknown_text": "我想补办社保卡"}, f, ensure_ascii=False)
+    asr = subprocess.Popen(
+        [sys.executable, os.path.join(source_dir, "tests", "asr", "funasr_test_server.py"),
+         "--script", script, "--port", "0", "--lifetime", "120", "--speech-rms", "150"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = asr.stdout.readline()
+        assert line.startswith("listening "), "test server did not start: %r" % line
+        url = "ws://127.0.0.1:%d" % int(line.split()[1])
+        speaker = Server(binary, source_dir, os.path.join(own, "server"),
+                         env={"ZHIXIAN_ASR_URL": url, "ZHIXIAN_ASR_MODE": "2pass"})
+        try:
+            rc, out = run_sipp(speaker, "speech_question.xml", own, timeout=40)
+            assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+            m = speaker.wait_for(r"call\.utterance call=(\d+) speech_ms=(\d+)", 5)
+            call = m.group(1)
+            heard = speaker.wait_for(r"ivr\.heard call=%s chars=(\d+) asr_ms=(\d+)" % call, 5)
+            assert int(heard.group(1)) > 0, heard.group(0)
+            reply = speaker.wait_for(r"ivr\.reply call=%s conversation=\S+ topic=(\S+)" % call, 5)
+            assert reply.group(1) != "-", reply.group(0)
+            print("speech: utterance %s ms, recognised in %s ms, topic %s"
+                  % (m.group(2), heard.group(2), reply.group(1)))
+            assert "我想补办社保卡" not in speaker.text(), "the transcript reached the log"
+        finally:
+            speaker.stop()
+    finally:
+        asr.kill()
+        asr.wait(5)
+
+
 def test_handover(binary, source_dir, server, workdir):
     own = os.path.join(workdir, "handover")
     agents = Server(binary, source_dir, own,
@@ -429,6 +469,7 @@ TESTS = {
     "cancel": test_cancel,
     "malformed": test_malformed,
     "capacity": test_capacity,
+    "speech": test_speech,
     "handover": test_handover,
     "tcp": test_tcp,
 }
