@@ -166,6 +166,17 @@ std::string Excerpt(std::string_view s) {
 
 std::string Millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
+std::string HostPort(const WebSocketUrl& url) {
+  bool ipv6 = url.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+}
+
+std::string DisplayUrl(const WebSocketUrl& url) {
+  std::string path = url.target.substr(0, url.target.find('?'));
+  if (path == "/") path.clear();
+  return (url.tls ? "wss://" : "ws://") + HostPort(url) + path;
+}
+
 class FunAsrRecognizer final : public SpeechRecognizer {
  public:
   FunAsrRecognizer(FunAsrOptions options, WebSocketUrl url, std::unique_ptr<ssl::context> tls);
@@ -180,7 +191,8 @@ class FunAsrRecognizer final : public SpeechRecognizer {
 
   const FunAsrOptions& options() const { return options_; }
   const WebSocketUrl& url() const { return url_; }
-  const std::string& url_text() const { return options_.url; }
+  // The server's URL for messages and logs, without a query (it may hold a token).
+  const std::string& url_text() const { return url_text_; }
   size_t chunk_samples() const { return chunk_samples_; }
   size_t max_queued_samples() const { return max_queued_samples_; }
   asio::io_context& io() { return ioc_; }
@@ -196,6 +208,7 @@ class FunAsrRecognizer final : public SpeechRecognizer {
 
   const FunAsrOptions options_;
   const WebSocketUrl url_;
+  const std::string url_text_;
   const size_t chunk_samples_;
   const size_t max_queued_samples_;
   // Before ioc_: sessions destroyed with ioc_'s pending handlers may still hold TLS streams.
@@ -340,18 +353,19 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     json message = json::parse(payload, nullptr, /*allow_exceptions=*/false);
     if (message.is_discarded() || !message.is_object()) {
-      Fail(RecognitionErrorCode::kProtocolError,
-           recognizer_.url_text() + " sent malformed JSON: " + Excerpt(payload));
+      // Sizes only: a payload may carry what the caller said.
+      Fail(RecognitionErrorCode::kProtocolError, recognizer_.url_text() + " sent malformed JSON (" +
+                                                     std::to_string(payload.size()) + " bytes)");
       return;
     }
     std::string mode, result_text;
     bool is_final = false;
     if (auto it = message.find("mode"); it != message.end() && !it->is_null()) {
-      if (!it->is_string()) return BadField("mode", payload);
+      if (!it->is_string()) return BadField("mode");
       mode = it->get<std::string>();
     }
     if (auto it = message.find("text"); it != message.end() && !it->is_null()) {
-      if (!it->is_string()) return BadField("text", payload);
+      if (!it->is_string()) return BadField("text");
       result_text = it->get<std::string>();
     }
     if (auto it = message.find("is_final"); it != message.end() && !it->is_null()) {
@@ -360,7 +374,7 @@ class Session : public std::enable_shared_from_this<Session> {
       } else if (it->is_number_integer()) {
         is_final = it->get<int64_t>() != 0;
       } else {
-        return BadField("is_final", payload);
+        return BadField("is_final");
       }
     }
 
@@ -415,10 +429,9 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t samples;  // audio samples in a binary frame
   };
 
-  void BadField(const char* field, std::string_view payload) {
-    Fail(RecognitionErrorCode::kProtocolError, recognizer_.url_text() + " sent a result whose \"" +
-                                                   field +
-                                                   "\" has the wrong type: " + Excerpt(payload));
+  void BadField(const char* field) {
+    Fail(RecognitionErrorCode::kProtocolError,
+         recognizer_.url_text() + " sent a result whose \"" + field + "\" has the wrong type");
   }
 
   void WriteNext() {
@@ -590,24 +603,23 @@ class Connection final : public Session {
         [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "zhixian"); }));
     ws_->read_message_max(kMaxServerMessage);
     const WebSocketUrl& url = recognizer_.url();
-    bool ipv6 = url.host.find(':') != std::string::npos;
-    std::string host = (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
-    ws_->async_handshake(response_, host, url.target, [self = Self()](beast::error_code ec) {
-      if (self->done_) return;
-      if (ec == websocket::error::upgrade_declined) {
-        self->Fail(RecognitionErrorCode::kConnectFailed,
-                   self->recognizer_.url_text() + " declined the WebSocket upgrade (HTTP " +
-                       std::to_string(self->response_.result_int()) + ")");
-        return;
-      }
-      if (ec) {
-        self->Fail(
-            RecognitionErrorCode::kConnectFailed,
-            "WebSocket handshake with " + self->recognizer_.url_text() + ": " + ec.message());
-        return;
-      }
-      self->Opened();
-    });
+    ws_->async_handshake(
+        response_, HostPort(url), url.target, [self = Self()](beast::error_code ec) {
+          if (self->done_) return;
+          if (ec == websocket::error::upgrade_declined) {
+            self->Fail(RecognitionErrorCode::kConnectFailed,
+                       self->recognizer_.url_text() + " declined the WebSocket upgrade (HTTP " +
+                           std::to_string(self->response_.result_int()) + ")");
+            return;
+          }
+          if (ec) {
+            self->Fail(
+                RecognitionErrorCode::kConnectFailed,
+                "WebSocket handshake with " + self->recognizer_.url_text() + ": " + ec.message());
+            return;
+          }
+          self->Opened();
+        });
   }
 
   tcp::resolver resolver_;
@@ -678,6 +690,7 @@ FunAsrRecognizer::FunAsrRecognizer(FunAsrOptions options, WebSocketUrl url,
                                    std::unique_ptr<ssl::context> tls)
     : options_(std::move(options)),
       url_(std::move(url)),
+      url_text_(DisplayUrl(url_)),
       chunk_samples_(static_cast<size_t>(options_.send_chunk_ms) * kEngineRate / 1000),
       max_queued_samples_(static_cast<size_t>(options_.max_backlog.count()) * kEngineRate / 1000),
       tls_(std::move(tls)),

@@ -523,13 +523,15 @@ TEST_F(FunAsrTest, RefusedConnection) {
 
 TEST_F(FunAsrTest, DeclinedUpgrade) {
   FunAsrOptions options = Options();
-  options.url = server_->url() + "/reject";
+  options.url = server_->url() + "/reject?token=secret";
   auto recognizer = Recognizer(options);
   Collector collector;
   std::string text = Recognize(*recognizer, Tone(kMedicalHz, 300), collector);
   ASSERT_NE(collector.end_event(), nullptr);
   EXPECT_EQ(collector.end_event()->code, RecognitionErrorCode::kConnectFailed) << text;
   EXPECT_NE(text.find("HTTP 403"), std::string::npos) << text;
+  EXPECT_NE(text.find("/reject"), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret"), std::string::npos) << "the query stays out of messages";
 }
 
 TEST_F(FunAsrTest, ConnectTimeout) {

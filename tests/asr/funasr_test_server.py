@@ -173,7 +173,7 @@ class Connection:
             headers[name.strip().lower()] = value.strip()
         if len(parts) != 3 or parts[0] != "GET":
             self.http_error("400 Bad Request")
-        if parts[1] == "/reject":
+        if parts[1].split("?")[0] == "/reject":
             self.http_error("403 Forbidden")
         key = headers.get("sec-websocket-key")
         if headers.get("upgrade", "").lower() != "websocket" or not key:
