@@ -30,6 +30,8 @@ std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   const std::vector<security::EncryptedColumn> all = {
       {"conversation_turns", "turn_key", "text"},
       {"conversations", "id", "data"},
+      {"notice_calls", "id", "number_enc"},
+      {"notice_calls", "id", "text_enc"},
   };
   std::vector<security::EncryptedColumn> out;
   for (const auto& c : all)
@@ -53,6 +55,12 @@ std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
        "file",
        {},
        "the call's conversation summary"},
+      {"notice_calls",
+       "created_at",
+       security::RetentionCategory::kPersonal,
+       "",
+       {"number_enc", "text_enc"},
+       "the call's outcome, events and masked number"},
   };
   std::vector<security::RetentionRule> out;
   for (const auto& r : all)

@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/notice_call_routes.h"
+#include "app/notice_calls.h"
 #include "app/security_context.h"
 #include "app/voice_bridge.h"
 #include "base/log.h"
@@ -69,6 +71,17 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // The citizen chat page (web/chat, from the working directory) and its WebSocket.
   http::AddConversationWebSocket(*router, *(*ctx)->dialogue);
   http::AddStaticRoutes(*router, "/chat", {.dir = "web/chat"}, "chat");
+  // Outbound notice calls (app/notice_calls.h): the routes always exist; calls are placed once
+  // voice is up (VoiceService attaches the runner), 503 while it is off.
+  NoticeCallOptions notice_options;
+  notice_options.default_ring_timeout_s = config.trunk.ring_timeout_s;
+  auto notices = NoticeCalls::Open(*(*ctx)->db, (*security)->context->cipher,
+                                   SystemClock::Instance(), notice_options);
+  if (!notices.ok()) {
+    std::cerr << "zhixian: notice calls: " << notices.status().message() << "\n";
+    return 1;
+  }
+  AddNoticeCallRoutes(*router, **notices, *(*security)->context->audit);
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
@@ -79,8 +92,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started =
-        VoiceService::Start(config, *(*ctx)->dialogue, *(*ctx)->db, (*security)->context->cipher);
+    auto started = VoiceService::Start(config, *(*ctx)->dialogue, *(*ctx)->db,
+                                       (*security)->context->cipher, notices->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

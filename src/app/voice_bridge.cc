@@ -231,8 +231,8 @@ class VoiceBridge::Worker {
     CallState* c = Find(id);
     if (!c || seq != c->utterance_seq || c->ending) return;
     StopRecognition(*c);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - c->heard_at)
-                  .count();
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - c->heard_at).count();
     if (!ok || text.empty()) {
       log::Info("ivr.heard call={} chars=0 asr_ms={} error=\"{}\"", id, ms, error);
       Speak(*c, menu_.not_understood, false);
@@ -520,7 +520,7 @@ void VoiceBridge::OnTransfer(CallId call, telephony::TransferState state, int si
 
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-    std::shared_ptr<const security::FieldCipher> cipher) {
+    std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   auto menu = LoadIvrMenu(ivr_path);
@@ -575,16 +575,22 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   }
   svc->bridge_ =
       std::make_unique<VoiceBridge>(std::move(menu).value(), dialogue, *svc->tts_, svc->asr_.get());
-  auto gw = telephony::Gateway::Start(options, svc->bridge_.get());
+  svc->dispatcher_ = std::make_unique<CallDispatcher>(*svc->bridge_, notices);
+  auto gw = telephony::Gateway::Start(options, svc->dispatcher_.get());
   if (!gw.ok()) return gw.status();
   svc->gateway_ = std::move(gw).value();
   svc->bridge_->Attach(svc->gateway_.get());
+  if (notices) {
+    ZX_RETURN_IF_ERROR(notices->Attach(svc->gateway_.get(), svc->tts_.get()));
+    svc->notices_ = notices;
+  }
   return svc;
 }
 
 VoiceService::~VoiceService() {
-  if (bridge_) bridge_->Stop();  // no more prompts into the gateway
-  gateway_.reset();              // hangs up every call
+  if (bridge_) bridge_->Stop();      // no more prompts into the gateway
+  if (notices_) notices_->Detach();  // ... nor calls; open notice calls are closed
+  gateway_.reset();                  // hangs up every call
   bridge_.reset();
   asr_.reset();
   tts_.reset();

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "app/call_dispatcher.h"
+#include "app/notice_calls.h"
 #include "app/recordings.h"
 #include "base/config.h"
 #include "base/status.h"
@@ -92,11 +94,14 @@ class VoiceBridge final : public telephony::CallHandler {
 // the configuration (server.sip, data.dir) and kb/ivr.toml; stopped (calls hung up) on
 // destruction. Calls are recorded (kb/ivr.toml `record`) only encrypted, so only with a key
 // file (`cipher`); without one they are not recorded, and a warning says so.
+// The gateway's handler is a CallDispatcher: inbound calls go to the bridge, calls placed by
+// `notices` (may be null: no outbound calls) to it; `notices` is attached to the gateway while
+// the service runs and must outlive it.
 class VoiceService {
  public:
   static Result<std::unique_ptr<VoiceService>> Start(
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-      std::shared_ptr<const security::FieldCipher> cipher);
+      std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices = nullptr);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 
@@ -104,8 +109,10 @@ class VoiceService {
   VoiceService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
   std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
-  std::unique_ptr<RecordingVault> recordings_;  // outlives the gateway's sinks
+  std::unique_ptr<RecordingVault> recordings_;        // outlives the gateway's sinks
   std::unique_ptr<VoiceBridge> bridge_;
+  NoticeCalls* notices_ = nullptr;              // not owned
+  std::unique_ptr<CallDispatcher> dispatcher_;  // the gateway's handler: outlives it
   std::unique_ptr<telephony::Gateway> gateway_;
 };
 

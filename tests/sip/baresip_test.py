@@ -47,7 +47,7 @@ def write_silence(path, seconds):
 
 
 class Baresip:
-    def __init__(self, workdir):
+    def __init__(self, workdir, user="callee"):
         self.dir = os.path.join(workdir, "baresip")
         self.rec = os.path.join(self.dir, "rec")
         os.makedirs(self.rec)
@@ -71,7 +71,8 @@ class Baresip:
                     "snd_path\t\t%s\n"
                     % (self.sip_port, source, MODULE_DIR, modules, self.ctrl_port, self.rec))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<sip:callee@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA\n")
+            f.write("<sip:%s@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA\n"
+                    % user)
         self.log = open(os.path.join(self.dir, "baresip.log"), "w+")
         self.proc = subprocess.Popen([BARESIP, "-f", self.dir, "-t", "90"], cwd=self.dir,
                                      stdin=subprocess.DEVNULL, stdout=self.log,

@@ -1,0 +1,185 @@
+// Outbound notice calls (智能外呼, one call): a citizen is called, hears a personal notice
+// ("您的社保卡已制作完成，请携带身份证到…领取。确认收到请按1，重听请按9"), confirms it with a key,
+// and the result is kept with a clear outcome. Campaigns (scheduling, pacing, retries, SMS)
+// build on this; a NoticeCall is one attempt.
+//
+// The call: dial (Gateway::Originate, with the attempt id in X-Campaign-Attempt); on answer
+// speak the notice (SpeechSynthesizer over telephony::PrepareForSpeech, rendered before
+// dialling so the citizen never waits for it); then wait key_timeout_s for a key. A confirm
+// key ends it: "好的，已为您确认，再见。" and hang up, outcome confirmed. A repeat key, or no key
+// in time, plays the notice again, up to max_plays plays in all; then "未收到您的确认，稍后会以
+// 短信告知，再见。" and hang up, outcome not_confirmed. The citizen hanging up before confirming
+// is not_confirmed too. Speech stops the notice (the gateway's barge-in): a "喂？" should not
+// cost the citizen the notice, so after a short pause it starts again from the beginning (not
+// counted as a play, at most kMaxSpeechRestarts times). An unanswered call ends with the
+// gateway's outcome (no_answer, busy, invalid_number, rejected, failed, cancelled) and SIP code.
+//
+// Attempts: `attempt_id` is the caller's; the same attempt id never dials twice, also after a
+// restart: the row (attempt_id UNIQUE) is written before dialling, and Start with a known
+// attempt id returns that call. Nothing is dialled when Start fails (the attempt is not used
+// up). Calls a stopped process left open are closed when the store next opens (hang-up cause
+// "interrupted").
+//
+// Personal data: the number and the notice text are stored only encrypted (FieldCipher, row
+// key the call id: FieldAad("notice_calls", "number_enc" | "text_enc", id)); without a key file
+// only the masked number is stored (and the text not at all). Logs carry masked numbers only.
+// The events (ringing, answer, keys, hang-up) and the outcome are not personal and are kept.
+//
+// Threads: Start and Get are thread-safe (HTTP threads). The CallHandler methods run on the
+// gateway's thread and only queue work for the runner's one worker thread, which speaks to the
+// gateway and writes the database. Calls are registered under the same lock that the handler
+// methods take, right after Originate returns, so no event of a call can overtake its
+// registration.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "security/field_cipher.h"
+#include "storage/database.h"
+#include "telephony/gateway.h"
+#include "telephony/synthesizer.h"
+
+namespace zx::app {
+
+struct NoticeRequest {
+  // "13812345678" or "+8613812345678" through the trunk, or a SIP URI ("sip:user@host:port").
+  std::string number;
+  std::string text;        // the notice, with its own key instructions ("确认收到请按1…")
+  std::string attempt_id;  // the caller's: 1-64 of A-Z a-z 0-9 . _ : -
+  std::string confirm_keys = "1";  // keys that confirm (0-9 * #, at least one)
+  std::string repeat_keys = "9";   // keys that play it again (may be empty)
+  int max_plays = 2;               // plays at most, the first included (1-5)
+  int key_timeout_s = 8;           // wait for a key after each play (1-60)
+  int ring_timeout_s = 0;          // unanswered by then: no_answer (5-300; 0: the default)
+};
+
+// Field limits, also for the HTTP layer's messages.
+inline constexpr size_t kMaxNoticeTextBytes = 1500;
+inline constexpr int kMaxSpeechRestarts = 2;
+
+// Checks every field; the error names the field and says why (never repeating the number).
+Status ValidateNoticeRequest(const NoticeRequest& request);
+
+enum class NoticeState { kDialing, kRinging, kAnswered, kEnded };
+const char* NoticeStateName(NoticeState state);  // "dialing", "ringing", "answered", "ended"
+
+enum class NoticeOutcome {
+  kNone,  // not decided yet
+  kConfirmed,
+  kNotConfirmed,
+  kNoAnswer,
+  kBusy,
+  kInvalidNumber,
+  kRejected,
+  kFailed,
+  kCancelled,
+};
+// "", "confirmed", "not_confirmed", "no_answer", "busy", "invalid_number", "rejected",
+// "failed", "cancelled".
+const char* NoticeOutcomeName(NoticeOutcome outcome);
+// The outcome of a call that was not answered.
+NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
+
+// "138****5678"; for a SIP URI the user part masked ("sip:138****5678@host").
+std::string MaskDialTarget(std::string_view number_or_uri);
+
+struct NoticeCall {
+  std::string id;  // 16 hex digits
+  std::string attempt_id;
+  std::string number_masked;
+  NoticeState state = NoticeState::kDialing;
+  // Set as soon as it is known (confirmed at the key, before the closing words); final once
+  // the state is kEnded.
+  NoticeOutcome outcome = NoticeOutcome::kNone;
+  int sip_code = 0;       // the final response: 200 answered, 486 busy, ...; 0 none (ring timeout)
+  std::string digits;     // keys pressed after the answer, in order
+  int plays = 0;          // times the notice started playing
+  int64_t notice_ms = 0;  // how long one play of the notice lasts
+  // [{"event": "dialing" | "ringing" | "early_media" | "progress" | "answered" | "notice" |
+  //   "key" | "no_key" | "closing" | "hangup" | "failed", "at_ms": unix ms, ...}] with
+  // sip_code (ringing, early_media, progress, failed), play (notice, no_key), key (key),
+  // cause (hangup), outcome (failed, closing).
+  nlohmann::json events = nlohmann::json::array();
+  int64_t created_ms = 0;
+  int64_t ended_ms = 0;   // 0 until ended
+  NoticeRequest options;  // keys, plays and timeouts as requested (number and text left empty)
+};
+
+struct NoticeStart {
+  NoticeCall call;
+  bool created = false;  // false: the attempt id was known, this is the existing call
+};
+
+struct NoticeCallOptions {
+  int default_ring_timeout_s = 30;  // trunk.ring_timeout_s
+  std::string confirmed_closing = "好的，已为您确认，再见。";
+  std::string unconfirmed_closing = "未收到您的确认，稍后会以短信告知，再见。";
+  int speech_resume_ms = 700;  // the pause before a notice stopped by speech starts again
+};
+
+class NoticeCalls final : public telephony::CallHandler {
+ public:
+  // Creates the notice_calls table and closes calls a previous process left open. `db`, `clock`
+  // outlive the runner; `cipher` may be null (no key file: only masked numbers are stored).
+  static Result<std::unique_ptr<NoticeCalls>> Open(
+      storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+      const Clock& clock, NoticeCallOptions options = {});
+  ~NoticeCalls() override;  // Detach()
+
+  // The voice side is up: calls can be placed through `gateway` (whose handler must pass this
+  // runner the events of outbound calls, app/call_dispatcher.h) and spoken with `tts`. Both
+  // must stay valid until Detach. Renders the closing words.
+  Status Attach(telephony::Gateway* gateway, telephony::SpeechSynthesizer* tts);
+  // Before the gateway goes: stops the worker and closes the calls still open (answered:
+  // not_confirmed unless confirmed; not answered: cancelled; hang-up cause "server stopping").
+  // Later events are ignored. Idempotent.
+  void Detach();
+
+  // Places the call, or returns the existing one for a known attempt id (created = false).
+  // Errors, with nothing dialled: kInvalidArgument (a field, named), kUnavailable (voice is off,
+  // or the synthesizer failed), kResourceExhausted (every call slot busy), kFailedPrecondition
+  // (a number without a trunk), database errors.
+  Result<NoticeStart> Start(const NoticeRequest& request);
+  // kNotFound for an unknown id.
+  Result<NoticeCall> Get(const std::string& id);
+  // Returns once every event queued so far has been handled (at once when detached). For
+  // tests that move a fake clock: a deadline is set when its event is handled.
+  void Sync();
+
+  // telephony::CallHandler, for outbound calls only (see CallDispatcher).
+  void OnCallStarted(const telephony::CallInfo& call) override;
+  void OnDigit(telephony::CallId call, char digit, telephony::DigitSource source) override;
+  void OnPlaybackDone(telephony::CallId call, uint64_t prompt_id, bool interrupted) override;
+  void OnCallEnded(telephony::CallId call, const std::string& reason) override;
+  void OnCallProgress(telephony::CallId call, int sip_code, bool early_media) override;
+  void OnCallFailed(telephony::CallId call, telephony::CallOutcome outcome, int sip_code) override;
+
+ private:
+  class Worker;
+  NoticeCalls(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+              const Clock& clock, NoticeCallOptions options);
+  Result<std::optional<NoticeCall>> FindByAttempt(const std::string& attempt_id);
+  // Queues `event` for the worker unless detached (under mu_).
+  void Post(std::function<void(Worker&)> event);
+
+  storage::Database& db_;
+  std::shared_ptr<const security::FieldCipher> cipher_;
+  const Clock& clock_;
+  NoticeCallOptions options_;
+  std::mutex start_mu_;  // one Start at a time; Detach waits for it
+  std::mutex mu_;        // the worker's presence and queue; held across Originate + register
+  std::unique_ptr<Worker> worker_;               // guarded by mu_ (set by Attach, reset by Detach)
+  telephony::Gateway* gateway_ = nullptr;        // guarded by mu_
+  telephony::SpeechSynthesizer* tts_ = nullptr;  // guarded by mu_
+};
+
+}  // namespace zx::app
