@@ -551,6 +551,9 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
 
   telephony::GatewayOptions options;
   options.listen = config.server.sip;
+  // Speech stops a prompt only when it can be understood: without a recogniser a caller's
+  // "喂？" would cut the greeting that tells them which keys to press.
+  options.barge_in_on_speech = svc->asr_ != nullptr;
   options.trunk.proxy = config.trunk.proxy;
   options.trunk.domain = config.trunk.domain;
   options.trunk.username = config.trunk.username;
