@@ -45,20 +45,20 @@ struct Config {
   } security;
   // The SIP trunk or PBX that outbound calls and transfers go through (telephony/trunk.h).
   struct Trunk {
-    std::string proxy;      // "sip:HOST[:PORT][;transport=udp|tcp]"; empty: no trunk
-    std::string domain;     // host of request URIs for numbers; empty: the proxy's
-    std::string username;   // digest authentication and REGISTER
-    std::string password;   // set ZHIXIAN_TRUNK_PASSWORD rather than writing it in the file
-    std::string from_user;  // default caller id
-    int register_enabled = 0;       // 1: keep a registration with the proxy
+    std::string proxy;         // "sip:HOST[:PORT][;transport=udp|tcp]"; empty: no trunk
+    std::string domain;        // host of request URIs for numbers; empty: the proxy's
+    std::string username;      // digest authentication and REGISTER
+    std::string password;      // set ZHIXIAN_TRUNK_PASSWORD rather than writing it in the file
+    std::string from_user;     // default caller id
+    int register_enabled = 0;  // 1: keep a registration with the proxy
     int register_expires_s = 600;
-    int ring_timeout_s = 30;        // outbound calls unanswered by then: no_answer
-    int transfer_timeout_s = 30;    // REFER without a final NOTIFY by then: the call stays
+    int ring_timeout_s = 30;      // outbound calls unanswered by then: no_answer
+    int transfer_timeout_s = 30;  // REFER without a final NOTIFY by then: the call stays
   } trunk;
   // Speech recognition (telephony/funasr_recognizer.h); empty url: keys only.
   struct Asr {
-    std::string url;             // ws://HOST:PORT of a FunASR runtime server (port 10095)
-    std::string mode = "2pass";  // 2pass, online or offline
+    std::string url;              // ws://HOST:PORT of a FunASR runtime server (port 10095)
+    std::string mode = "2pass";   // 2pass, online or offline
     int final_timeout_ms = 5000;  // end of utterance -> final text; longer is "not understood"
   } asr;
   struct Retention {
