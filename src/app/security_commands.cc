@@ -12,6 +12,7 @@
 #include "app/recordings.h"
 #include "app/security_context.h"
 #include "base/log.h"
+#include "http/staff_routes.h"
 #include "security/crypto.h"
 #include "security/policy.h"
 #include "security/totp.h"
@@ -345,17 +346,21 @@ int RecordingsExport(const CommonFlags& flags, const Options& o) {
   return 0;
 }
 
-std::string KeyFileOf(const Env& env, const Options& o) {
-  return o.key_file.empty() ? env.config.security.key_file : o.key_file;
+// The key file a `keys` command works on: --key-file or security.key_file, outside data.dir.
+Result<std::string> KeyFileOf(const Env& env, const Options& o) {
+  std::string path = o.key_file.empty() ? env.config.security.key_file : o.key_file;
+  if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");
+  Status outside = security::CheckKeyFileOutside(path, env.config.data.dir);
+  if (!outside.ok()) return outside;
+  return path;
 }
 
 int KeysInit(const CommonFlags& flags, const Options& o) {
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
-  std::string path = KeyFileOf(*env, o);
-  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
-  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
-  if (!outside.ok()) return Fail(outside);
+  auto key_file = KeyFileOf(*env, o);
+  if (!key_file.ok()) return Fail(key_file.status());
+  const std::string& path = *key_file;
   Status created = security::InitKeyFile(path, SystemClock::Instance());
   if (!created.ok()) return Fail(created);
   Status audited = Audit(*env, "keys.manage", "keys.init", "key_file", "1");
@@ -370,10 +375,9 @@ int KeysInit(const CommonFlags& flags, const Options& o) {
 int KeysRotate(const CommonFlags& flags, const Options& o) {
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
-  std::string path = KeyFileOf(*env, o);
-  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
-  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
-  if (!outside.ok()) return Fail(outside);
+  auto key_file = KeyFileOf(*env, o);
+  if (!key_file.ok()) return Fail(key_file.status());
+  const std::string& path = *key_file;
   auto version = security::RotateKeyFile(path, SystemClock::Instance());
   if (!version.ok()) return Fail(version.status());
   Status audited = Audit(*env, "keys.manage", "keys.rotate", "key_file", std::to_string(*version));
@@ -386,10 +390,9 @@ int KeysRotate(const CommonFlags& flags, const Options& o) {
 int KeysReencrypt(const CommonFlags& flags, const Options& o) {
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
-  std::string path = KeyFileOf(*env, o);
-  if (path.empty()) return Fail(InvalidArgument("give --key-file PATH (or set security.key_file)"));
-  Status outside = security::CheckKeyFileOutside(path, env->config.data.dir);
-  if (!outside.ok()) return Fail(outside);
+  auto key_file = KeyFileOf(*env, o);
+  if (!key_file.ok()) return Fail(key_file.status());
+  const std::string& path = *key_file;
   auto ring = security::KeyRing::Load(path);
   if (!ring.ok()) return Fail(ring.status());
   security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring).value()));
@@ -462,22 +465,9 @@ int AuditQueryCommand(const CommonFlags& flags, const Options& o) {
   Status audited = Audit(*env, "audit.read", "audit.read", o.type, o.object,
                          {{"actor", o.actor}, {"action", o.action}, {"results", entries->size()}});
   if (!audited.ok()) return Fail(audited);
-  for (const auto& e : *entries) {
-    json details = json::parse(e.event.details_json, nullptr, false);
-    if (details.is_discarded()) details = e.event.details_json;
-    json line = {{"seq", e.seq},
-                 {"time_ms", e.time_ms},
-                 {"actor", e.event.actor},
-                 {"role", e.event.role},
-                 {"action", e.event.action},
-                 {"object_type", e.event.object_type},
-                 {"object_id", e.event.object_id},
-                 {"purpose", e.event.purpose},
-                 {"remote", e.event.remote},
-                 {"details", details},
-                 {"hash", e.hash}};
-    std::cout << line.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
-  }
+  for (const auto& e : *entries)
+    std::cout << http::AuditEntryJson(e).dump(-1, ' ', false, json::error_handler_t::replace)
+              << "\n";
   return 0;
 }
 

@@ -52,23 +52,6 @@ json UserJson(const security::User& u) {
           {"created_ms", u.created_ms}};
 }
 
-json EntryJson(const security::AuditEntry& e) {
-  json details = json::parse(e.event.details_json, nullptr, false);
-  if (details.is_discarded()) details = e.event.details_json;
-  return {{"seq", e.seq},
-          {"time_ms", e.time_ms},
-          {"actor", e.event.actor},
-          {"role", e.event.role},
-          {"action", e.event.action},
-          {"object_type", e.event.object_type},
-          {"object_id", e.event.object_id},
-          {"purpose", e.event.purpose},
-          {"remote", e.event.remote},
-          {"details", details},
-          {"prev_hash", e.prev_hash},
-          {"hash", e.hash}};
-}
-
 Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
                          int64_t max) {
   auto v = req.Query(name);
@@ -119,6 +102,23 @@ json PrincipalJson(const security::Principal& p) {
 }
 
 }  // namespace
+
+json AuditEntryJson(const security::AuditEntry& e) {
+  json details = json::parse(e.event.details_json, nullptr, false);
+  if (details.is_discarded()) details = e.event.details_json;
+  return {{"seq", e.seq},
+          {"time_ms", e.time_ms},
+          {"actor", e.event.actor},
+          {"role", e.event.role},
+          {"action", e.event.action},
+          {"object_type", e.event.object_type},
+          {"object_id", e.event.object_id},
+          {"purpose", e.event.purpose},
+          {"remote", e.event.remote},
+          {"details", details},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
+}
 
 Result<LoginRequest> ParseLoginRequest(std::string_view body) {
   auto j = JsonObject(body, R"({"name": "zhang.san", "password": "...", "otp": "123456"})");
@@ -215,7 +215,7 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
     auto entries = audit.Query(q);
     if (!entries.ok()) return ErrorResponse(entries.status());
     json out = json::array();
-    for (const auto& e : *entries) out.push_back(EntryJson(e));
+    for (const auto& e : *entries) out.push_back(AuditEntryJson(e));
     return Response::Json(200, {{"entries", out}});
   });
 

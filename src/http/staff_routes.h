@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,9 @@ struct LoginRequest {
 // (0-16 bytes)}; invalid_argument saying
 // what is wrong, never echoing the password.
 Result<LoginRequest> ParseLoginRequest(std::string_view body);
+
+// One audit entry as the API and `zhixian audit query` show it (details parsed when JSON).
+nlohmann::json AuditEntryJson(const security::AuditEntry& entry);
 
 struct NewUserRequest {
   std::string name;
