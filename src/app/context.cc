@@ -57,6 +57,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   dialogue_options.emotions_file = (kb_dir / "emotions.toml").string();
   dialogue_options.risks_file = (kb_dir / "risks.toml").string();
   dialogue_options.rules_file = (kb_dir / "dialogue.toml").string();
+  dialogue_options.districts_file = (kb_dir / "districts.tsv").string();
+  dialogue_options.max_citizen_turns = ctx->config.dialogue.max_citizen_turns;
   // Transcripts are personal data: sealed with SM4-GCM under security.key_file, or, without
   // one, under a key held only in memory (readable until the process ends, never plaintext).
   auto cipher = LoadFieldCipher(ctx->config);

@@ -657,7 +657,7 @@ Result<NoticeCall> NoticeCalls::Get(const std::string& id) {
   if (!st.ok()) return st.status();
   auto row = st->Bind(1, id).Step();
   if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no notice call " + id.substr(0, 64));
+  if (!*row) return NotFound("no such notice call");
   return RowToCall(*st);
 }
 

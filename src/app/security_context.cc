@@ -28,9 +28,8 @@ bool TableExists(storage::Database& db, const std::string& table) {
 // associated data FieldAad(table, column, <key column value>) (security/reencrypt.h).
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   const std::vector<security::EncryptedColumn> all = {
-      {"conversation_turns", "turn_key", "text"},
-      {"conversations", "id", "data"},
-      {"notice_calls", "id", "number_enc"},
+      {"conversation_turns", "turn_key", "text"},   {"conversations", "id", "data"},
+      {"conversations", "id", "summary_corrected"}, {"notice_calls", "id", "number_enc"},
       {"notice_calls", "id", "text_enc"},
   };
   std::vector<security::EncryptedColumn> out;

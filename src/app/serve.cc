@@ -67,9 +67,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   }
   http::AddSystemRoutes(*router, metrics);
   http::AddKnowledgeRoutes(*router, *(*ctx)->engine, metrics);
-  http::AddConversationRoutes(*router, *(*ctx)->dialogue, metrics);
+  http::AddConversationRoutes(*router, *(*ctx)->dialogue, metrics,
+                              (*security)->context->audit.get());
   // The citizen chat page (web/chat, from the working directory) and its WebSocket.
-  http::AddConversationWebSocket(*router, *(*ctx)->dialogue);
+  http::AddConversationWebSocket(*router, *(*ctx)->dialogue, (*security)->limiter.get());
   http::AddStaticRoutes(*router, "/chat", {.dir = "web/chat"}, "chat");
   // Outbound notice calls (app/notice_calls.h): the routes always exist; calls are placed once
   // voice is up (VoiceService attaches the runner), 503 while it is off.

@@ -81,6 +81,8 @@ const std::vector<KeyDef>& Keys() {
           &C::knowledge, &C::Knowledge::answer_threshold, 0.0, 1.0),
       Def("knowledge.alternatives", "topics offered when asking back", &C::knowledge,
           &C::Knowledge::alternatives, 1, 5),
+      Def("dialogue.max_citizen_turns", "citizen messages one conversation may hold", &C::dialogue,
+          &C::Dialogue::max_citizen_turns, 10, 10000),
       Def("knowledge.jieba_dict", "optional general word list (jieba format)", &C::knowledge,
           &C::Knowledge::jieba_dict),
       Def("log.level", "trace, debug, info, warn, error or off", &C::log, &C::Log::level),

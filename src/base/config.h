@@ -32,6 +32,9 @@ struct Config {
     int alternatives = 3;            // topics offered when asking back
     std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
   } knowledge;
+  struct Dialogue {
+    int max_citizen_turns = 200;  // citizen messages per conversation; more are refused
+  } dialogue;
   struct Log {
     std::string level = "info";  // trace, debug, info, warn, error, off
   } log;

@@ -1,9 +1,11 @@
 #include "dialogue/service.h"
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 #include <toml++/toml.h>
@@ -69,8 +71,6 @@ int ParseChoice(std::string_view s) {
   return -1;
 }
 
-// Conversation ids double as the citizen's capability to their own conversation: 128 random
-// bits from the system's CSPRNG.
 // A message as the service accepts it: valid UTF-8, trimmed, not empty, not too long.
 Result<std::string> CheckedText(std::string_view raw) {
   if (!text::IsValidUtf8(raw)) return InvalidArgument("text is not valid UTF-8");
@@ -82,7 +82,68 @@ Result<std::string> CheckedText(std::string_view raw) {
   return text;
 }
 
+// An agent's summary correction: known elements only, each text, a number, or a list or object
+// of those (two levels at most, 50 parts each), every text valid UTF-8 of at most 1000
+// characters.
+Status CheckSummaryValue(const std::string& key, const json& v, int depth) {
+  if (v.is_null() || v.is_number() || v.is_boolean()) return Status::Ok();
+  if (v.is_string()) {
+    const auto& t = v.get_ref<const std::string&>();
+    if (!text::IsValidUtf8(t)) return InvalidArgument("summary element '" + key + "' is not UTF-8");
+    if (CountChars(t) > 1000)
+      return InvalidArgument("summary element '" + key + "' is longer than 1000 characters");
+    return Status::Ok();
+  }
+  if (depth >= 2 || v.size() > 50)
+    return InvalidArgument("summary element '" + key + "' is nested too deeply or too long");
+  for (const auto& part : v) ZX_RETURN_IF_ERROR(CheckSummaryValue(key, part, depth + 1));
+  return Status::Ok();
+}
+
+Status CheckSummaryCorrection(const json& corrected) {
+  if (!corrected.is_object()) return InvalidArgument("summary must be a JSON object");
+  if (corrected.empty()) return InvalidArgument("the correction names no element");
+  static const std::set<std::string> kKeys = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
+                                              "待办事项", "风险提示", "满意度预测"};
+  for (const auto& [k, v] : corrected.items()) {
+    if (!kKeys.count(k)) return InvalidArgument("unknown summary element '" + k + "'");
+    ZX_RETURN_IF_ERROR(CheckSummaryValue(k, v, 0));
+  }
+  return Status::Ok();
+}
+
 std::string NewId() { return "c" + security::HexEncode(security::RandomBytes(16)); }
+// The citizen's token: 128 random bits, of which only the SM3 hash is stored.
+std::string NewToken() { return "ct" + security::HexEncode(security::RandomBytes(16)); }
+std::string TokenHash(std::string_view token) { return security::HexEncode(security::Sm3(token)); }
+
+// kb/districts.tsv: "code<TAB>name" per line after a header; names as citizens say them.
+Result<std::vector<std::pair<std::string, std::string>>> LoadDistricts(const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (path.empty()) return out;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return out;  // optional: no districts known
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string all = buf.str();
+  const std::string* text = &all;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos < text->size()) {
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#' || (line_no == 1 && line.starts_with("code\t"))) continue;
+    size_t tab = line.find('\t');
+    if (tab == std::string::npos || tab == 0 || tab + 1 >= line.size())
+      return InvalidArgument(path + ":" + std::to_string(line_no) + ": expected \"code<TAB>name\"");
+    out.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+  }
+  return out;
+}
 
 // kb/dialogue.toml.
 struct Rules {
@@ -205,6 +266,7 @@ class Service final : public DialogueService {
   Service(storage::Database& db, const knowledge::Assistant& assistant,
           const knowledge::KnowledgeBase& kb, FlowRegistry flows, EmotionDetector emotions,
           RiskDetector risks, Rules rules, std::unique_ptr<text::Normalizer> normalizer,
+          std::vector<std::pair<std::string, std::string>> districts,
           const DialogueOptions& options, const Clock& clock, TextSealer sealer)
       : db_(db),
         assistant_(assistant),
@@ -214,28 +276,45 @@ class Service final : public DialogueService {
         risks_(std::move(risks)),
         rules_(std::move(rules)),
         normalizer_(std::move(normalizer)),
+        districts_(std::move(districts)),
         options_(options),
         clock_(clock),
         sealer_(std::move(sealer)) {}
 
   Result<ConversationView> Start(const std::string& channel) override {
     std::string id = NewId();
+    std::string token = NewToken();
     int64_t now = clock_.NowUnixMillis();
     State st;
     st.last_reply = kGreeting;
     Status s = db_.Transaction([&]() -> Status {
       auto ins = db_.Prepare(
-          "INSERT INTO conversations (id, channel, state, created_ms, updated_ms, data) "
-          "VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
+          "INSERT INTO conversations (id, channel, state, created_ms, updated_ms, data, "
+          "citizen_token) VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, id).Bind(2, channel.empty() ? "web" : channel).Bind(3, kActive).Bind(4, now);
-      ins->Bind(5, SealState(id, st));
+      ins->Bind(5, SealState(id, st)).Bind(6, TokenHash(token));
       ZX_RETURN_IF_ERROR(ins->Run());
       return AppendTurn(id, "assistant", kGreeting, now, json{{"reply", kGreeting}});
     });
     if (!s.ok()) return s;
     log::Info("conversation.start conversation={} channel={}", id, channel);
-    return Get(id);
+    auto view = Get(id);
+    if (view.ok()) view->token = std::move(token);
+    return view;
+  }
+
+  Status CheckToken(const std::string& id, std::string_view token) const override {
+    auto q = db_.Prepare("SELECT citizen_token FROM conversations WHERE id = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    auto row = q->Step();
+    if (!row.ok()) return row.status();
+    // Unknown id, no token (a conversation of another channel) and a wrong token answer alike.
+    if (!*row || q->IsNull(0) || token.empty() ||
+        !security::ConstantTimeEquals(q->Text(0), TokenHash(token)))
+      return NotFound("no such conversation (or the token does not match)");
+    return Status::Ok();
   }
 
   Result<json> Say(const std::string& id, std::string_view raw) override {
@@ -246,7 +325,13 @@ class Service final : public DialogueService {
     auto loaded = LoadState(id);
     if (!loaded.ok()) return loaded.status();
     State st = std::move(loaded).value();
-    if (st.state == kEnded) return FailedPrecondition("conversation " + id + " has ended");
+    if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
+    auto citizen_turns = CountTurns(id, "citizen");
+    if (!citizen_turns.ok()) return citizen_turns.status();
+    if (*citizen_turns >= options_.max_citizen_turns)
+      return FailedPrecondition("this conversation already holds " +
+                                std::to_string(options_.max_citizen_turns) +
+                                " messages; please start a new one");
 
     int64_t now = clock_.NowUnixMillis();
     json reply;
@@ -276,15 +361,15 @@ class Service final : public DialogueService {
     return reply;
   }
 
-  Result<ConversationView> Get(const std::string& id) const override {
+  Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const override {
     auto q = db_.Prepare(
-        "SELECT channel, state, data, agent, summary, summary_corrected FROM conversations "
-        "WHERE id = ?1");
+        "SELECT channel, state, data, agent, summary, summary_corrected, agent_name "
+        "FROM conversations WHERE id = ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, id);
     auto row = q->Step();
     if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no conversation " + id);
+    if (!*row) return NotFound("no such conversation");
     ConversationView v;
     v.id = id;
     v.channel = q->Text(0);
@@ -292,19 +377,37 @@ class Service final : public DialogueService {
     auto opened = OpenState(id, q->Text(2));
     if (!opened.ok()) return opened.status();
     State st = std::move(opened).value();
-    v.agent = q->Text(3);
+    v.agent_id = q->Text(3);
+    v.agent = q->IsNull(6) ? v.agent_id : q->Text(6);
     v.summary = q->IsNull(4) ? json(nullptr) : json::parse(q->Text(4), nullptr, false);
-    v.summary_corrected = q->IsNull(5) ? json(nullptr) : json::parse(q->Text(5), nullptr, false);
+    if (!q->IsNull(5)) {
+      auto corrected = OpenSummaryCorrection(id, q->Text(5));
+      if (!corrected.ok()) return corrected.status();
+      v.summary_corrected = std::move(corrected).value();
+    }
     v.topic = st.topic;
+    for (const auto& topic : st.topics) AddDepartmentOf(topic, v.departments);
+    if (st.topic) AddDepartmentOf(*st.topic, v.departments);
+    for (const auto& name : st.districts)
+      for (const auto& [code, district] : districts_)
+        if (district == name &&
+            std::find(v.districts.begin(), v.districts.end(), code) == v.districts.end())
+          v.districts.push_back(code);
     if (!st.active_flow.empty() && st.flows.count(st.active_flow))
       v.slots = st.flows.at(st.active_flow).slots;
     v.emotion = EmotionJson(st.emotions.empty() ? EmotionLabel{} : st.emotions.back());
     v.queue_position = v.state == kQueued ? QueuePosition(id) : 0;
+    auto total = CountTurns(id, "");
+    if (!total.ok()) return total.status();
+    v.turns_total = *total;
+    // The summary is made from every turn; a page of the transcript is what the caller shows.
+    const bool need_all = v.summary.is_null() && v.state != kActive;
     auto t = db_.Prepare(
         "SELECT seq, role, text, at_ms, meta FROM conversation_turns WHERE conversation_id = ?1 "
-        "ORDER BY seq");
+        "AND seq > ?2 ORDER BY seq LIMIT ?3");
     if (!t.ok()) return t.status();
-    t->Bind(1, id);
+    t->Bind(1, id).Bind(2, need_all ? int64_t{-1} : page.after_seq);
+    t->Bind(3, need_all || page.limit <= 0 ? int64_t{-1} : int64_t{page.limit} + 1);
     for (;;) {
       auto r = t->Step();
       if (!r.ok()) return r.status();
@@ -323,7 +426,14 @@ class Service final : public DialogueService {
       turn.meta = t->IsNull(4) ? json(nullptr) : json::parse(t->Text(4), nullptr, false);
       v.turns.push_back(std::move(turn));
     }
-    if (v.summary.is_null() && v.state != kActive) v.summary = MakeSummary(st, v.turns);
+    if (need_all) {
+      v.summary = MakeSummary(st, v.turns);
+      std::erase_if(v.turns, [&](const TurnRecord& r) { return r.seq <= page.after_seq; });
+    }
+    if (page.limit > 0 && v.turns.size() > static_cast<size_t>(page.limit)) {
+      v.turns.resize(page.limit);
+      v.next_after = v.turns.back().seq;
+    }
     return v;
   }
 
@@ -381,34 +491,43 @@ class Service final : public DialogueService {
     return out;
   }
 
-  Result<ConversationView> Take(const std::string& id, const std::string& agent) override {
+  Result<ConversationView> Take(const std::string& id, const StaffRef& agent,
+                                bool takeover) override {
+    if (agent.id.empty()) return InvalidArgument("an agent needs an id to hold a conversation");
     {
       auto lock = LockConversation(id);
       auto loaded = LoadState(id);
       if (!loaded.ok()) return loaded.status();
       State st = std::move(loaded).value();
-      if (st.state == kEnded) return FailedPrecondition("conversation " + id + " has ended");
+      if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
+      auto holder = Holder(id);
+      if (!holder.ok()) return holder.status();
+      if (st.state == kAgent && *holder == agent.id) return Get(id);
+      if (st.state == kAgent && !holder->empty() && !takeover)
+        return FailedPrecondition(
+            "another agent holds the conversation; a supervisor may take it over");
       st.state = kAgent;
       int64_t now = clock_.NowUnixMillis();
       std::string text = "人工坐席已接入，请问有什么可以帮您？";
       Status s = db_.Transaction([&]() -> Status {
         ZX_RETURN_IF_ERROR(SaveState(id, st, now));
-        auto u = db_.Prepare("UPDATE conversations SET agent = ?2 WHERE id = ?1");
+        auto u = db_.Prepare("UPDATE conversations SET agent = ?2, agent_name = ?3 WHERE id = ?1");
         if (!u.ok()) return u.status();
-        u->Bind(1, id).Bind(2, agent);
+        u->Bind(1, id).Bind(2, agent.id).Bind(3, agent.name);
         ZX_RETURN_IF_ERROR(u->Run());
-        return AppendTurn(id, "agent", text, now, json{{"agent", agent}});
+        return AppendTurn(id, "agent", text, now, json{{"agent", agent.id}});
       });
       if (!s.ok()) return s;
-      log::Info("conversation.taken conversation={} agent={}", id, agent);
+      log::Info("conversation.taken conversation={} agent={} takeover={}", id, agent.id, takeover);
       Notify(id, json{{"type", "state"}, {"state", kAgent}, {"queue_position", 0}});
-      Notify(id, json{{"type", "agent"}, {"text", text}, {"agent", agent}});
+      // Citizens are told that a person answers, not which login it is.
+      Notify(id, json{{"type", "agent"}, {"text", text}});
     }
     NotifyQueueMoved();
     return Get(id);
   }
 
-  Status AgentSay(const std::string& id, const std::string& agent, std::string_view raw) override {
+  Status AgentSay(const std::string& id, const StaffRef& agent, std::string_view raw) override {
     auto checked = CheckedText(raw);
     if (!checked.ok()) return checked.status();
     std::string text = std::move(checked).value();
@@ -416,36 +535,43 @@ class Service final : public DialogueService {
     auto loaded = LoadState(id);
     if (!loaded.ok()) return loaded.status();
     if (loaded->state != kAgent)
-      return FailedPrecondition("conversation " + id + " is not with an agent (state " +
-                                loaded->state + "); take it first");
+      return FailedPrecondition("the conversation is not with an agent (state " + loaded->state +
+                                "); take it first");
+    auto holder = Holder(id);
+    if (!holder.ok()) return holder.status();
+    if (agent.id.empty() || *holder != agent.id)
+      return Status(Code::kPermissionDenied, "another agent holds the conversation");
     int64_t now = clock_.NowUnixMillis();
     ZX_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
-      return AppendTurn(id, "agent", text, now, json{{"agent", agent}});
+      return AppendTurn(id, "agent", text, now, json{{"agent", agent.id}});
     }));
     lock.unlock();
-    Notify(id, json{{"type", "agent"}, {"text", text}, {"agent", agent}});
+    Notify(id, json{{"type", "agent"}, {"text", text}});
     return Status::Ok();
   }
 
-  Status CorrectSummary(const std::string& id, const std::string& agent,
+  Status CorrectSummary(const std::string& id, const StaffRef& agent,
                         const json& corrected) override {
-    if (!corrected.is_object()) return InvalidArgument("summary must be a JSON object");
-    static const std::set<std::string> kKeys = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
-                                                "待办事项", "风险提示", "满意度预测"};
-    for (const auto& [k, v] : corrected.items())
-      if (!kKeys.count(k)) return InvalidArgument("unknown summary element '" + k + "'");
+    ZX_RETURN_IF_ERROR(CheckSummaryCorrection(corrected));
     auto lock = LockConversation(id);
     auto view = Get(id);
     if (!view.ok()) return view.status();
+    if (agent.id.empty() || view->agent_id != agent.id)
+      return Status(Code::kPermissionDenied,
+                    view->agent_id.empty() ? "no agent held the conversation; nobody may correct it"
+                                           : "another agent held the conversation");
     if (view->summary.is_null())
-      return FailedPrecondition("conversation " + id + " has no summary yet; end it first");
+      return FailedPrecondition("the conversation has no summary yet; end it first");
     json merged = view->summary_corrected.is_null() ? view->summary : view->summary_corrected;
     for (const auto& [k, v] : corrected.items()) merged[k] = v;
-    merged["_corrected_by"] = agent;
+    merged["_corrected_by"] = agent.id;
     merged["_corrected_ms"] = clock_.NowUnixMillis();
     auto u = db_.Prepare("UPDATE conversations SET summary_corrected = ?2 WHERE id = ?1");
     if (!u.ok()) return u.status();
-    u->Bind(1, id).Bind(2, merged.dump());
+    // Corrections carry what agents type (names, numbers, addresses): sealed like the turns.
+    std::string plain = merged.dump(-1, ' ', false, json::error_handler_t::replace);
+    u->Bind(1, id).Bind(
+        2, sealer_.seal ? sealer_.seal(plain, "conversations", "summary_corrected", id) : plain);
     return u->Run();
   }
 
@@ -733,7 +859,7 @@ class Service final : public DialogueService {
   }
 
   void NoteDistricts(const std::string& norm, State& st) {
-    for (const char* d : {"东城区", "西城区", "高新区", "临河县"})
+    for (const auto& [code, d] : districts_)
       if (norm.find(d) != std::string::npos &&
           std::find(st.districts.begin(), st.districts.end(), d) == st.districts.end())
         st.districts.push_back(d);
@@ -767,13 +893,54 @@ class Service final : public DialogueService {
 
   // --- storage ----------------------------------------------------------------------------
 
+  // Turns stored for `id` (of `role`, or all when empty).
+  Result<int64_t> CountTurns(const std::string& id, const std::string& role) const {
+    auto q = db_.Prepare(
+        "SELECT COUNT(*) FROM conversation_turns WHERE conversation_id = ?1 AND "
+        "(?2 = '' OR role = ?2)");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id).Bind(2, role);
+    auto r = q->Step();
+    if (!r.ok()) return r.status();
+    return *r ? q->Int(0) : 0;
+  }
+
+  // The principal id of the agent holding `id` ("" when none).
+  Result<std::string> Holder(const std::string& id) const {
+    auto q = db_.Prepare("SELECT agent FROM conversations WHERE id = ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, id);
+    auto r = q->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return NotFound("no such conversation");
+    return q->IsNull(0) ? std::string() : q->Text(0);
+  }
+
+  void AddDepartmentOf(const std::string& topic, std::vector<std::string>& out) const {
+    const knowledge::Entry* e = kb_.Find(topic);
+    if (!e || e->department.empty() || e->department == "-") return;
+    if (std::find(out.begin(), out.end(), e->department) == out.end()) out.push_back(e->department);
+  }
+
+  Result<json> OpenSummaryCorrection(const std::string& id, const std::string& stored) const {
+    std::string plain = stored;
+    if (sealer_.open) {
+      auto opened = sealer_.open(stored, "conversations", "summary_corrected", id);
+      if (!opened.ok()) return opened.status();
+      plain = std::move(opened).value();
+    }
+    json j = json::parse(plain, nullptr, false);
+    if (j.is_discarded()) return DataLoss("conversation " + id + " has an unreadable correction");
+    return j;
+  }
+
   Result<State> LoadState(const std::string& id) const {
     auto q = db_.Prepare("SELECT data, state FROM conversations WHERE id = ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, id);
     auto row = q->Step();
     if (!row.ok()) return row.status();
-    if (!*row) return NotFound("no conversation " + id);
+    if (!*row) return NotFound("no such conversation");
     auto st = OpenState(id, q->Text(0));
     if (!st.ok()) return st.status();
     st->state = q->Text(1);
@@ -894,6 +1061,7 @@ class Service final : public DialogueService {
   RiskDetector risks_;
   Rules rules_;
   std::unique_ptr<text::Normalizer> normalizer_;
+  std::vector<std::pair<std::string, std::string>> districts_;  // code, name
   DialogueOptions options_;
   const Clock& clock_;
   TextSealer sealer_;
@@ -919,6 +1087,11 @@ Status Migrate(storage::Database& db) {
       at_ms INTEGER NOT NULL, meta TEXT,
       turn_key TEXT GENERATED ALWAYS AS (conversation_id || '/' || seq) VIRTUAL,
       PRIMARY KEY (conversation_id, seq));
+  )sql"},
+                     // The citizen's token (its SM3 hash) and the holder's login name.
+                     {"dialogue", 2, R"sql(
+    ALTER TABLE conversations ADD COLUMN citizen_token TEXT;
+    ALTER TABLE conversations ADD COLUMN agent_name TEXT;
   )sql"}});
 }
 
@@ -939,10 +1112,12 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
   if (!normalizer.ok()) return normalizer.status();
   auto rules = Rules::Load(options.rules_file, **normalizer);
   if (!rules.ok()) return rules.status();
+  auto districts = LoadDistricts(options.districts_file);
+  if (!districts.ok()) return districts.status();
   return std::unique_ptr<DialogueService>(
       new Service(db, assistant, kb, std::move(flows).value(), std::move(emotions).value(),
                   std::move(risks).value(), std::move(rules).value(), std::move(normalizer).value(),
-                  options, clock, std::move(sealer)));
+                  std::move(districts).value(), options, clock, std::move(sealer)));
 }
 
 }  // namespace zx::dialogue

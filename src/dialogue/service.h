@@ -47,16 +47,39 @@ struct TurnRecord {
 
 struct ConversationView {
   std::string id;
+  // The citizen's secret to their own conversation: set only in the view Start returns (it is
+  // stored as a hash, never logged, never shown to staff). The id alone opens nothing.
+  std::string token;
   std::string channel;
   std::string state;
   std::optional<std::string> topic;
   nlohmann::json slots = nlohmann::json::object();
   nlohmann::json emotion;  // {"name","level"} of the last citizen turn, or null
-  std::string agent;       // who took it, when state is "agent"
+  std::string agent_id;    // the holder: principal id of the agent who took it ("u:12")
+  std::string agent;       // the holder's login name, for staff only; never shown to citizens
   int queue_position = 0;  // 1-based while queued, else 0
-  std::vector<TurnRecord> turns;
+  // Where the conversation belongs, for record scope: the departments of the topics it touched
+  // (kb entries' `department`) and the codes of the districts the citizen named
+  // (kb/districts.tsv).
+  std::vector<std::string> departments;
+  std::vector<std::string> districts;
+  std::vector<TurnRecord> turns;     // the page asked for (TurnPage), oldest first
+  int64_t turns_total = 0;           // all turns stored
+  int64_t next_after = -1;           // pass as TurnPage::after_seq for the next page; -1: no more
   nlohmann::json summary;            // null until ended (or the summary so far when queued)
   nlohmann::json summary_corrected;  // an agent's correction, kept beside the original
+};
+
+// Which turns a view carries: those with seq > after_seq, at most `limit` (0: all).
+struct TurnPage {
+  int64_t after_seq = -1;
+  int limit = 0;
+};
+
+// The staff member acting on a conversation.
+struct StaffRef {
+  std::string id;    // principal id ("u:12"): what binds a conversation to its holder
+  std::string name;  // login name, for staff views and logs
 };
 
 struct QueueItem {
@@ -83,11 +106,15 @@ struct TextSealer {
 };
 
 struct DialogueOptions {
-  std::string flows_dir;      // kb/flows
-  std::string emotions_file;  // kb/emotions.toml
-  std::string risks_file;     // kb/risks.toml
-  std::string rules_file;     // kb/dialogue.toml (words some topics require, request types)
-  int agents_online = 0;      // 0: no agent free, citizens are told their queue position
+  std::string flows_dir;       // kb/flows
+  std::string emotions_file;   // kb/emotions.toml
+  std::string risks_file;      // kb/risks.toml
+  std::string rules_file;      // kb/dialogue.toml (words some topics require, request types)
+  std::string districts_file;  // kb/districts.tsv (code, name); "" or missing: none known
+  // Citizen turns one conversation may hold; more are refused (resource_exhausted) so that no
+  // conversation grows without bound.
+  int max_citizen_turns = 200;
+  int agents_online = 0;  // 0: no agent free, citizens are told their queue position
 };
 
 class DialogueService {
@@ -106,18 +133,29 @@ class DialogueService {
   // "emotion","handoff","ticket","done"} plus "conversation_id", "state", "citations",
   // "steps" (calculator working, may be empty), "queue_position".
   // not_found: unknown id; invalid_argument: empty or invalid text; resource_exhausted: longer
-  // than kMaxMessageChars; failed_precondition: the conversation has ended.
+  // than kMaxMessageChars; failed_precondition: the conversation has ended, or already holds
+  // max_citizen_turns citizen messages (the citizen starts a new one).
   virtual Result<nlohmann::json> Say(const std::string& id, std::string_view text) = 0;
-  virtual Result<ConversationView> Get(const std::string& id) const = 0;
+  virtual Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const = 0;
+  // OK when `token` is the citizen's token of conversation `id`; not_found otherwise (the same
+  // answer as for an unknown id, so a guess learns nothing).
+  virtual Status CheckToken(const std::string& id, std::string_view token) const = 0;
   // Ends the conversation and returns {"summary": {seven elements}}.
   virtual Result<nlohmann::json> End(const std::string& id) = 0;
 
   // Agents.
   virtual std::vector<QueueItem> Queue() const = 0;
-  virtual Result<ConversationView> Take(const std::string& id, const std::string& agent) = 0;
-  virtual Status AgentSay(const std::string& id, const std::string& agent,
-                          std::string_view text) = 0;
-  virtual Status CorrectSummary(const std::string& id, const std::string& agent,
+  // Takes a waiting (or active) conversation; failed_precondition when it has ended or another
+  // agent holds it, unless `takeover` (a supervisor's action, audited by the caller).
+  virtual Result<ConversationView> Take(const std::string& id, const StaffRef& agent,
+                                        bool takeover = false) = 0;
+  // permission_denied unless `agent` holds the conversation.
+  virtual Status AgentSay(const std::string& id, const StaffRef& agent, std::string_view text) = 0;
+  // The agent's correction of the summary, kept beside the original and sealed like the
+  // transcript. Each element is a string, a list of strings or (咨询主体) an object of strings,
+  // at most 1000 characters each. permission_denied unless `agent` holds (held) the
+  // conversation.
+  virtual Status CorrectSummary(const std::string& id, const StaffRef& agent,
                                 const nlohmann::json& corrected) = 0;
 
   // Live events for one conversation: {"type":"reply"|"agent"|"state", ...}.

@@ -39,6 +39,7 @@ class ServiceTest : public ::testing::Test {
     o.emotions_file = kb + "/emotions.toml";
     o.risks_file = kb + "/risks.toml";
     o.rules_file = kb + "/dialogue.toml";
+    o.districts_file = kb + "/districts.tsv";
     auto s = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     service_ = std::move(s).value();
@@ -91,8 +92,8 @@ TEST_F(ServiceTest, AskedForAPersonIsQueuedWithPositionAndAgentCanReply) {
 
   std::vector<json> events;
   int sub = service_->Subscribe(a, [&](const json& e) { events.push_back(e); });
-  ASSERT_TRUE(service_->Take(a, "agent1").ok());
-  ASSERT_TRUE(service_->AgentSay(a, "agent1", "您好，我是坐席小王").ok());
+  ASSERT_TRUE(service_->Take(a, {"u:1", "agent1"}).ok());
+  ASSERT_TRUE(service_->AgentSay(a, {"u:1", "agent1"}, "您好，我是坐席小王").ok());
   service_->Unsubscribe(sub);
   bool saw = false;
   for (const auto& e : events) saw |= e["type"] == "agent" && e["text"] == "您好，我是坐席小王";
@@ -139,11 +140,71 @@ TEST_F(ServiceTest, RepeatThanksGoodbyeAndSummary) {
   EXPECT_EQ(v->summary["诉求类型"], "投诉");
   EXPECT_EQ(v->summary["咨询主体"]["district"], "东城区");
   EXPECT_FALSE(service_->Say(id, "还在吗").ok());
-  ASSERT_TRUE(service_->CorrectSummary(id, "agent1", {{"满意度预测", "满意"}}).ok());
-  v = service_->Get(id);
+  EXPECT_EQ(v->districts, std::vector<std::string>{"990101"});  // kb/districts.tsv
+  // Nobody held it: no agent may rewrite what the citizen and the assistant said.
+  EXPECT_EQ(service_->CorrectSummary(id, {"u:1", "agent1"}, {{"满意度预测", "满意"}}).code(),
+            Code::kPermissionDenied);
+}
+
+// Issue 9 (5): only the holder writes into and corrects a conversation; taking it over from
+// another agent needs the explicit take-over.
+TEST_F(ServiceTest, OnlyTheHolderWritesAndCorrects) {
+  std::string id = Start();
+  Say(id, "我要转人工");
+  StaffRef a{"u:1", "a"}, b{"u:2", "b"}, sup{"u:3", "sup"};
+  ASSERT_TRUE(service_->Take(id, a).ok());
+  EXPECT_EQ(service_->Take(id, b).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(service_->AgentSay(id, b, "我是B").code(), Code::kPermissionDenied);
+  ASSERT_TRUE(service_->AgentSay(id, a, "我是A").ok());
+  ASSERT_TRUE(service_->Take(id, sup, /*takeover=*/true).ok());
+  EXPECT_EQ(service_->AgentSay(id, a, "我还在").code(), Code::kPermissionDenied);
+  ASSERT_TRUE(service_->AgentSay(id, sup, "班长接手").ok());
+  ASSERT_TRUE(service_->End(id).ok());
+  EXPECT_EQ(service_->CorrectSummary(id, a, {{"满意度预测", "满意"}}).code(),
+            Code::kPermissionDenied);
+  ASSERT_TRUE(service_->CorrectSummary(id, sup, {{"满意度预测", "满意"}}).ok());
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->summary_corrected["满意度预测"], "满意");
-  EXPECT_EQ(v->summary_corrected["_corrected_by"], "agent1");
+  EXPECT_EQ(v->summary_corrected["_corrected_by"], "u:3");
   EXPECT_FALSE(v->summary.is_null());  // the original is kept beside the correction
+  EXPECT_EQ(v->agent_id, "u:3");
+  EXPECT_EQ(v->agent, "sup");
+  // Corrections are validated: known elements, text of bounded length.
+  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"备注", "x"}}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"处理建议", std::string(3001, 'a')}}).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(service_->CorrectSummary(id, sup, json::object()).code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"处理建议", {{"a", {{"b", {1}}}}}}}).code(),
+            Code::kInvalidArgument);
+}
+
+// Issue 9 (2): the token, not the id, is the citizen's key; only its hash is stored.
+TEST_F(ServiceTest, TheCitizenTokenOpensTheConversation) {
+  auto v = service_->Start("web");
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->token.size(), 34u);
+  EXPECT_TRUE(service_->CheckToken(v->id, v->token).ok());
+  EXPECT_EQ(service_->CheckToken(v->id, "").code(), Code::kNotFound);
+  EXPECT_EQ(service_->CheckToken(v->id, v->token + "0").code(), Code::kNotFound);
+  EXPECT_EQ(service_->CheckToken("c-unknown", v->token).code(), Code::kNotFound);
+  auto other = service_->Start("web");
+  EXPECT_EQ(service_->CheckToken(other->id, v->token).code(), Code::kNotFound);
+  EXPECT_TRUE(service_->Get(v->id)->token.empty());  // handed out once
+  auto q = db_->Prepare("SELECT group_concat(citizen_token, '|') FROM conversations");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0).find(v->token.substr(2)), std::string::npos);
+}
+
+// Issue 9 (1): a conversation belongs to the departments of its topics and the districts named.
+TEST_F(ServiceTest, ViewKnowsWhereTheConversationBelongs) {
+  std::string id = Start();
+  Say(id, "社保卡丢了怎么办，我在西城区");
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->departments, std::vector<std::string>{"rsj"});
+  EXPECT_EQ(v->districts, std::vector<std::string>{"990102"});
 }
 
 TEST_F(ServiceTest, FollowUpKeepsTheQuestionAspect) {
@@ -172,15 +233,30 @@ TEST_F(ServiceTest, BadInputIsRefusedAndLosesNothing) {
   EXPECT_EQ(v->turns.size(), 3u);  // greeting, question, answer
 }
 
-TEST_F(ServiceTest, LongConversationStaysConsistent) {
+// Issue 9 (22): a conversation holds at most max_citizen_turns; the transcript comes in pages.
+TEST_F(ServiceTest, LongConversationIsCappedAndPaged) {
   std::string id = Start();
-  for (int i = 0; i < 500; ++i) {
+  for (int i = 0; i < 200; ++i) {
     auto r = service_->Say(id, i % 2 ? "社保卡丢了怎么办" : "谢谢");
     ASSERT_TRUE(r.ok()) << i << " " << r.status().ToString();
   }
+  EXPECT_EQ(service_->Say(id, "还有一个问题").status().code(), Code::kFailedPrecondition);
   auto v = service_->Get(id);
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->turns.size(), 1001u);
+  EXPECT_EQ(v->turns.size(), 401u);
+  EXPECT_EQ(v->turns_total, 401);
+  EXPECT_EQ(v->next_after, -1);
+  std::vector<int64_t> seqs;
+  for (int64_t after = -1;;) {
+    auto page = service_->Get(id, {after, 100});
+    ASSERT_TRUE(page.ok());
+    ASSERT_LE(page->turns.size(), 100u);
+    for (const auto& t : page->turns) seqs.push_back(t.seq);
+    if (page->next_after < 0) break;
+    after = page->next_after;
+  }
+  ASSERT_EQ(seqs.size(), 401u);
+  for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<int64_t>(i));
 }
 
 TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
@@ -227,6 +303,22 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->turns[1].text, "我在单位干了三年七个月，月薪六千，经济补偿能拿多少");
   EXPECT_EQ(back->slots["wage"], 6000);
+  // Issue 9 (3): an agent's correction of the summary is sealed like the turns.
+  ASSERT_TRUE((*sealed)->Say(v->id, "转人工").ok());
+  ASSERT_TRUE((*sealed)->Take(v->id, {"u:1", "a"}).ok());
+  ASSERT_TRUE((*sealed)->End(v->id).ok());
+  ASSERT_TRUE((*sealed)
+                  ->CorrectSummary(v->id, {"u:1", "a"}, {{"处理建议", "联系慕容雪晴13698765432"}})
+                  .ok());
+  auto q = db_->Prepare("SELECT summary_corrected FROM conversations WHERE id = ?1");
+  ASSERT_TRUE(q.ok());
+  q->Bind(1, v->id);
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0).find("13698765432"), std::string::npos);
+  EXPECT_EQ(q->Text(0).find("慕容"), std::string::npos);
+  auto corrected = (*sealed)->Get(v->id);
+  ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
+  EXPECT_EQ(corrected->summary_corrected["处理建议"], "联系慕容雪晴13698765432");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 #include "http/conversation_routes.h"
 
+#include <charconv>
+
 #include "http/errors.h"
+#include "http/record_access.h"
 #include "text/pii.h"
 
 namespace zx::http {
@@ -28,46 +31,98 @@ Result<std::string> TextField(const json& j) {
 }
 
 Response Error(const Status& s) {
-  return ErrorResponse(s, s.code() == Code::kResourceExhausted ? 413 : HttpStatusFor(s.code()));
+  Response r =
+      ErrorResponse(s, s.code() == Code::kResourceExhausted ? 413 : HttpStatusFor(s.code()));
+  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
-std::string Who(const Request& req) {
-  return req.principal.name.empty() ? req.principal.id : req.principal.name;
+dialogue::StaffRef Staff(const Request& req) { return {req.principal.id, req.principal.name}; }
+
+security::RecordScope ScopeOf(const dialogue::ConversationView& v) {
+  return {v.departments, v.districts, v.agent_id};
+}
+
+// ?after=SEQ&limit=N, checked.
+Result<dialogue::TurnPage> PageOf(const Request& req) {
+  dialogue::TurnPage page{-1, 100};
+  auto number = [&](std::string_view name, int64_t min, int64_t max, int64_t* out) -> Status {
+    auto v = req.Query(name);
+    if (!v) return Status::Ok();
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
+    if (ec != std::errc() || end != v->data() + v->size() || *out < min || *out > max)
+      return InvalidArgument("query parameter " + std::string(name) + " must be a whole number " +
+                             std::to_string(min) + "-" + std::to_string(max));
+    return Status::Ok();
+  };
+  int64_t limit = page.limit;
+  ZX_RETURN_IF_ERROR(number("after", -1, INT64_MAX, &page.after_seq));
+  ZX_RETURN_IF_ERROR(number("limit", 1, 500, &limit));
+  page.limit = static_cast<int>(limit);
+  return page;
+}
+
+// The citizen's conversation: the token must match (404 otherwise, like an unknown id).
+Status CheckCitizen(const dialogue::DialogueService& s, const Request& req, const std::string& id) {
+  return s.CheckToken(id, req.Header(kConversationTokenHeader));
+}
+
+// What a citizen may see of a summary: the elements, without who corrected it.
+json WithoutStaffFields(json summary) {
+  if (summary.is_object())
+    for (const char* k : {"_corrected_by", "_corrected_ms"}) summary.erase(k);
+  return summary;
 }
 
 }  // namespace
 
-json ViewJson(const dialogue::ConversationView& v, bool masked) {
+json ViewJson(const dialogue::ConversationView& v, Audience audience) {
+  const bool staff = audience == Audience::kStaff;
   json turns = json::array();
   for (const auto& t : v.turns) {
-    json turn = {{"seq", t.seq},
-                 {"role", t.role},
-                 {"text", masked ? text::MaskText(t.text) : t.text},
-                 {"at_ms", t.at_ms}};
-    if (!t.meta.is_null()) turn["meta"] = t.meta;
+    json turn = {
+        {"seq", t.seq}, {"role", t.role}, {"text", text::MaskText(t.text)}, {"at_ms", t.at_ms}};
+    if (!t.meta.is_null()) {
+      json meta = t.meta;
+      if (!staff && meta.is_object()) meta.erase("agent");
+      turn["meta"] = std::move(meta);
+    }
     turns.push_back(std::move(turn));
   }
-  return {{"id", v.id},
-          {"channel", v.channel},
-          {"state", v.state},
-          {"topic", v.topic ? json(*v.topic) : json(nullptr)},
-          {"slots", v.slots},
-          {"emotion", v.emotion},
-          {"agent", v.agent.empty() ? json(nullptr) : json(v.agent)},
-          {"queue_position", v.queue_position},
-          {"turns", turns},
-          {"summary", v.summary},
-          {"summary_corrected", v.summary_corrected}};
+  json out = {{"id", v.id},
+              {"channel", v.channel},
+              {"state", v.state},
+              {"topic", v.topic ? json(*v.topic) : json(nullptr)},
+              {"slots", v.slots},
+              {"emotion", v.emotion},
+              {"queue_position", v.queue_position},
+              {"turns", turns},
+              {"turns_total", v.turns_total},
+              {"next_after", v.next_after >= 0 ? json(v.next_after) : json(nullptr)},
+              {"summary", WithoutStaffFields(v.summary)}};
+  if (staff) {
+    out["agent"] = v.agent.empty() ? json(nullptr) : json(v.agent);
+    out["agent_id"] = v.agent_id.empty() ? json(nullptr) : json(v.agent_id);
+    out["departments"] = v.departments;
+    out["districts"] = v.districts;
+    out["summary_corrected"] = v.summary_corrected;
+  } else {
+    out["agent"] = nullptr;  // citizens are told a person answers, never which login
+  }
+  return out;
 }
 
-void AddConversationRoutes(Router& router, dialogue::DialogueService& service, Metrics& metrics) {
+void AddConversationRoutes(Router& router, dialogue::DialogueService& service, Metrics& metrics,
+                           security::AuditLog* audit) {
   auto& turns = metrics.AddCounter("zhixian_dialogue_turns_total",
                                    "Citizen turns, by outcome of the reply.", {"outcome"});
   auto& handoffs =
       metrics.AddCounter("zhixian_dialogue_handoffs_total",
                          "Conversations handed over to agents, by reason.", {"reason"});
   dialogue::DialogueService* s = &service;
+  auto guard = std::make_shared<const RecordGuard>(audit);
 
+  // --- citizens ------------------------------------------------------------------------------
   router.Add("POST", "/api/v1/conversations", "chat", [s](const Request& req) {
     auto body = ParseObject(req, true);
     if (!body.ok()) return Error(body.status());
@@ -75,20 +130,28 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
     if (channel.size() > 32) return Error(InvalidArgument("channel is too long"));
     auto v = s->Start(channel);
     if (!v.ok()) return Error(v.status());
-    return Response::Json(201, ViewJson(*v, false));
+    json out = ViewJson(*v, Audience::kCitizen);
+    out["token"] = v->token;
+    return Response::Json(201, out);
   });
   router.Add("GET", "/api/v1/conversations/{id}", "conversation.own", [s](const Request& req) {
-    auto v = s->Get(std::string(req.PathParam("id")));
+    std::string id(req.PathParam("id"));
+    if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
+    auto page = PageOf(req);
+    if (!page.ok()) return Error(page.status());
+    auto v = s->Get(id, *page);
     if (!v.ok()) return Error(v.status());
-    return Response::Json(200, ViewJson(*v, false));
+    return Response::Json(200, ViewJson(*v, Audience::kCitizen));
   });
   router.Add("POST", "/api/v1/conversations/{id}/messages", "conversation.own",
              [s, &turns, &handoffs](const Request& req) {
+               std::string id(req.PathParam("id"));
+               if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
                auto body = ParseObject(req, false);
                if (!body.ok()) return Error(body.status());
                auto text = TextField(*body);
                if (!text.ok()) return Error(text.status());
-               auto r = s->Say(std::string(req.PathParam("id")), *text);
+               auto r = s->Say(id, *text);
                if (!r.ok()) return Error(r.status());
                bool handoff = r->value("handoff", false);
                turns
@@ -100,11 +163,15 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                return Response::Json(200, *r);
              });
   router.Add("POST", "/api/v1/conversations/{id}/end", "conversation.own", [s](const Request& req) {
-    auto r = s->End(std::string(req.PathParam("id")));
+    std::string id(req.PathParam("id"));
+    if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
+    auto r = s->End(id);
     if (!r.ok()) return Error(r.status());
+    (*r)["summary"] = WithoutStaffFields((*r)["summary"]);
     return Response::Json(200, *r);
   });
 
+  // --- staff ---------------------------------------------------------------------------------
   router.Add("GET", "/api/v1/agent/queue", "agent.queue", [s](const Request&) {
     json queue = json::array();
     for (const auto& item : s->Queue())
@@ -117,34 +184,63 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
     return Response::Json(200, {{"queue", queue}});
   });
   router.Add("GET", "/api/v1/agent/conversations/{id}", "conversation.read",
-             [s](const Request& req) {
-               auto v = s->Get(std::string(req.PathParam("id")));
+             [s, guard](const Request& req) {
+               std::string id(req.PathParam("id"));
+               auto page = PageOf(req);
+               if (!page.ok()) return Error(page.status());
+               auto v = s->Get(id, *page);
                if (!v.ok()) return Error(v.status());
-               return Response::Json(200, ViewJson(*v, true));
+               Status ok = guard->Check(req, "conversation.read", ScopeOf(*v), "conversation", id,
+                                        "conversation.read");
+               if (!ok.ok()) return Error(ok);
+               return Response::Json(200, ViewJson(*v, Audience::kStaff));
              });
-  router.Add("POST", "/api/v1/agent/conversations/{id}/take", "agent.queue",
-             [s](const Request& req) {
-               auto v = s->Take(std::string(req.PathParam("id")), Who(req));
-               if (!v.ok()) return Error(v.status());
-               return Response::Json(200, ViewJson(*v, true));
-             });
-  router.Add("POST", "/api/v1/agent/conversations/{id}/messages", "agent.queue",
-             [s](const Request& req) {
+  // Taking a waiting conversation, or taking over one another agent holds (supervisors).
+  auto take = [s, guard](bool takeover) {
+    return [s, guard, takeover](const Request& req) {
+      std::string id(req.PathParam("id"));
+      auto before = s->Get(id, {-1, 1});
+      if (!before.ok()) return Error(before.status());
+      Status ok =
+          guard->Record(req, takeover ? "conversation.takeover" : "conversation.take",
+                        "conversation", id, json{{"previous_holder", before->agent_id}}.dump());
+      if (!ok.ok()) return Error(ok);
+      auto v = s->Take(id, Staff(req), takeover);
+      if (!v.ok()) return Error(v.status());
+      return Response::Json(200, ViewJson(*v, Audience::kStaff));
+    };
+  };
+  router.Add("POST", "/api/v1/agent/conversations/{id}/take", "agent.queue", take(false));
+  router.Add("POST", "/api/v1/agent/conversations/{id}/takeover", "conversation.takeover",
+             take(true));
+  router.Add("POST", "/api/v1/agent/conversations/{id}/messages", "conversation.write",
+             [s, guard](const Request& req) {
+               std::string id(req.PathParam("id"));
                auto body = ParseObject(req, false);
                if (!body.ok()) return Error(body.status());
                auto text = TextField(*body);
                if (!text.ok()) return Error(text.status());
-               Status st = s->AgentSay(std::string(req.PathParam("id")), Who(req), *text);
+               auto v = s->Get(id, {-1, 1});
+               if (!v.ok()) return Error(v.status());
+               Status ok = guard->Check(req, "conversation.write", ScopeOf(*v), "conversation", id);
+               if (!ok.ok()) return Error(ok);
+               Status st = s->AgentSay(id, Staff(req), *text);
                if (!st.ok()) return Error(st);
                Response r;
                r.status = 204;
                return r;
              });
-  router.Add("PUT", "/api/v1/agent/conversations/{id}/summary", "agent.queue",
-             [s](const Request& req) {
+  router.Add("PUT", "/api/v1/agent/conversations/{id}/summary", "conversation.write",
+             [s, guard](const Request& req) {
+               std::string id(req.PathParam("id"));
                auto body = ParseObject(req, false);
                if (!body.ok()) return Error(body.status());
-               Status st = s->CorrectSummary(std::string(req.PathParam("id")), Who(req), *body);
+               auto v = s->Get(id, {-1, 1});
+               if (!v.ok()) return Error(v.status());
+               Status ok = guard->Check(req, "conversation.write", ScopeOf(*v), "conversation", id,
+                                        "conversation.summary_correct");
+               if (!ok.ok()) return Error(ok);
+               Status st = s->CorrectSummary(id, Staff(req), *body);
                if (!st.ok()) return Error(st);
                Response r;
                r.status = 204;

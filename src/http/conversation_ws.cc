@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "base/log.h"
+#include "http/auth_rate_limiter.h"
 #include "http/conversation_routes.h"
 #include "http/websocket.h"
 
@@ -31,12 +32,17 @@ std::string Dump(const json& value) {
 }  // namespace
 
 std::shared_ptr<ChatChannel> ChatChannel::Create(dialogue::DialogueService& service, SendFn send,
-                                                 std::string log_id) {
-  return std::make_shared<ChatChannel>(service, std::move(send), std::move(log_id));
+                                                 std::string log_id, AllowFn allow) {
+  return std::make_shared<ChatChannel>(service, std::move(send), std::move(log_id),
+                                       std::move(allow));
 }
 
-ChatChannel::ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id)
-    : service_(service), send_(std::move(send)), log_id_(std::move(log_id)) {}
+ChatChannel::ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id,
+                         AllowFn allow)
+    : service_(service),
+      send_(std::move(send)),
+      log_id_(std::move(log_id)),
+      allow_(std::move(allow)) {}
 
 ChatChannel::~ChatChannel() {
   if (subscription_ != 0) service_.Unsubscribe(subscription_);
@@ -49,6 +55,12 @@ void ChatChannel::OnClose() {
 
 void ChatChannel::OnMessage(std::string_view frame) {
   if (closed_) return;
+  // Every frame counts against the client's requests per minute, as an HTTP request would.
+  int retry_after = 0;
+  if (allow_ && !allow_(&retry_after))
+    return EmitError("rate_limited",
+                     "too many messages; wait " + std::to_string(retry_after) + " s and try again",
+                     "");
   json msg = json::parse(frame, nullptr, /*allow_exceptions=*/false);
   if (msg.is_discarded() || !msg.is_object())
     return EmitError(
@@ -90,7 +102,8 @@ void ChatChannel::Start(const json& msg) {
   Attach(view->id);
   log::Info("chat_ws_start ws={} conversation={} channel={}", log_id_, id_, channel);
   Emit({{"type", "started"},
-        {"conversation", ViewJson(*view, /*masked=*/false)},
+        {"conversation", ViewJson(*view, Audience::kCitizen)},
+        {"token", view->token},
         {"resumed", false}});
 }
 
@@ -100,12 +113,17 @@ void ChatChannel::Resume(const json& msg) {
       it->get<std::string>().size() > 128)
     return EmitError("invalid_argument", "\"id\" must be the conversation id to resume", "resume");
   std::string id = it->get<std::string>();
+  auto token = msg.find("token");
+  if (token == msg.end() || !token->is_string() || token->get<std::string>().size() > 128)
+    return EmitError("invalid_argument", "\"token\" must be the token the start gave", "resume");
+  if (Status own = service_.CheckToken(id, token->get<std::string>()); !own.ok())
+    return EmitError(own, "resume");
   auto view = service_.Get(id);
   if (!view.ok()) return EmitError(view.status(), "resume");
   Attach(view->id);
   log::Info("chat_ws_resume ws={} conversation={} state={}", log_id_, id_, view->state);
   Emit({{"type", "started"},
-        {"conversation", ViewJson(*view, /*masked=*/false)},
+        {"conversation", ViewJson(*view, Audience::kCitizen)},
         {"resumed", true}});
 }
 
@@ -219,19 +237,25 @@ void ChatChannel::EmitError(const Status& status, std::string_view for_type) {
   EmitError(CodeName(status.code()), status.message(), for_type);
 }
 
-void AddConversationWebSocket(Router& router, dialogue::DialogueService& service) {
-  router.Add("GET", "/api/v1/conversations/ws", "chat", [&service](const Request& req) {
+void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
+                              RateLimiter* limiter) {
+  router.Add("GET", "/api/v1/conversations/ws", "chat", [&service, limiter](const Request& req) {
     auto handler = std::make_shared<WebSocketHandler>();
     // Set in on_open; used by the callbacks, which run one at a time.
     auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
-    handler->on_open = [&service, channel](std::shared_ptr<WebSocketConnection> conn) {
+    ChatChannel::AllowFn allow;
+    if (limiter) {
+      std::string client(ClientAddress(req.remote_address));
+      allow = [limiter, client](int* retry_after) { return limiter->Allow(client, retry_after); };
+    }
+    handler->on_open = [&service, channel, allow](std::shared_ptr<WebSocketConnection> conn) {
       std::weak_ptr<WebSocketConnection> weak = conn;
       *channel = ChatChannel::Create(
           service,
           [weak](std::string frame) {
             if (auto c = weak.lock()) c->Send(std::move(frame));
           },
-          conn->request_id());
+          conn->request_id(), allow);
     };
     handler->on_message = [channel](std::string_view text) {
       if (*channel) (*channel)->OnMessage(text);

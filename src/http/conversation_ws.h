@@ -4,15 +4,18 @@
 // Each frame is one JSON object with a "type".
 //   client -> server
 //     {"type":"start","channel":"web"}    a new conversation ("channel" optional, [a-z0-9_-])
-//     {"type":"resume","id":"..."}        carry on with a conversation (e.g. after a reload)
+//     {"type":"resume","id":"...","token":"..."}
+//                                         carry on with a conversation (e.g. after a reload):
+//                                         the token "started" gave; a wrong one is not_found
 //     {"type":"message","text":"..."}     one citizen turn
 //     {"type":"end"}                      end it; the summary follows
 //     {"type":"ping"}                     answered {"type":"pong"} (for clients without pings)
 //   server -> client
-//     {"type":"started","conversation":{view},"resumed":bool}   after start and resume; the view
-//                                  is that of GET /api/v1/conversations/{id} (ViewJson)
+//     {"type":"started","conversation":{view},"resumed":bool,"token"}   after start and resume;
+//                                  the view is the citizen's (ViewJson, Audience::kCitizen);
+//                                  "token" only after start: the citizen's secret to resume
+//     {"type":"agent","text"}      a human agent wrote (pushed live; no staff name)
 //     {"type":"reply", ...}        the reply to a message: DialogueService::Say's JSON
-//     {"type":"agent","text","agent"}                       a human agent wrote (pushed live)
 //     {"type":"state","state","queue_position"}             queued, moved up, taken (live)
 //     {"type":"summary","summary":{seven elements}}         after end (or a goodbye)
 //     {"type":"error","error":{"code","message"},"for":"<the client type>"}
@@ -20,7 +23,9 @@
 // error event (code invalid_argument) and the connection stays up; so do the service's errors
 // (not_found for an unknown id, failed_precondition for an ended conversation or a message
 // before start/resume, resource_exhausted for a text over dialogue::kMaxMessageChars). Frames
-// over 64 KiB close the connection with 1009 (http/websocket.h).
+// over 64 KiB close the connection with 1009 (http/websocket.h). Every frame counts against the
+// client address's requests per minute (the same limiter as HTTP under /api); beyond it the
+// frame answers an error event with code rate_limited and is not acted on.
 //
 // While attached to a conversation the channel is subscribed to the service's events for it, so
 // what an agent says and queue moves are pushed as they happen; events caused by the channel's
@@ -45,8 +50,10 @@ namespace zx::http {
 class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
  public:
   using SendFn = std::function<void(std::string frame)>;  // thread-safe
+  // Takes one request from the client's rate limit; false (and the seconds to wait) when empty.
+  using AllowFn = std::function<bool(int* retry_after_seconds)>;
   static std::shared_ptr<ChatChannel> Create(dialogue::DialogueService& service, SendFn send,
-                                             std::string log_id = "");
+                                             std::string log_id = "", AllowFn allow = {});
   ~ChatChannel();
   ChatChannel(const ChatChannel&) = delete;
   ChatChannel& operator=(const ChatChannel&) = delete;
@@ -58,7 +65,8 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   // The conversation attached, "" before start/resume. Strand only.
   const std::string& conversation_id() const { return id_; }
 
-  ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id);  // use Create
+  ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id,
+              AllowFn allow);  // use Create
 
  private:
   void Start(const nlohmann::json& msg);
@@ -79,6 +87,7 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   dialogue::DialogueService& service_;
   const SendFn send_;
   const std::string log_id_;
+  const AllowFn allow_;
   std::string id_;                    // strand
   int subscription_ = 0;              // strand; 0: none
   bool closed_ = false;               // strand
@@ -86,7 +95,11 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   std::vector<std::string> suppress_;
 };
 
-// Registers GET /api/v1/conversations/ws. `service` must outlive the server.
-void AddConversationWebSocket(Router& router, dialogue::DialogueService& service);
+class RateLimiter;
+
+// Registers GET /api/v1/conversations/ws. `service` and `limiter` (null: no limit) must outlive
+// the server.
+void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
+                              RateLimiter* limiter = nullptr);
 
 }  // namespace zx::http

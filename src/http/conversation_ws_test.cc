@@ -34,7 +34,9 @@ class FakeDialogueService : public dialogue::DialogueService {
     c.channel = channel;
     c.state = dialogue::kActive;
     c.turns.push_back({1, "assistant", "您好，请问有什么可以帮您？", 0, nullptr});
-    return c;
+    dialogue::ConversationView started = c;
+    started.token = "token-" + id;
+    return started;
   }
 
   Result<json> Say(const std::string& id, std::string_view text) override {
@@ -80,7 +82,8 @@ class FakeDialogueService : public dialogue::DialogueService {
     return reply;
   }
 
-  Result<dialogue::ConversationView> Get(const std::string& id) const override {
+  Result<dialogue::ConversationView> Get(const std::string& id,
+                                         dialogue::TurnPage = {}) const override {
     std::unique_lock lock(mu_);
     auto it = conversations_.find(id);
     if (it == conversations_.end()) return NotFound("no conversation " + id);
@@ -100,27 +103,36 @@ class FakeDialogueService : public dialogue::DialogueService {
     return json{{"summary", summary}};
   }
 
+  Status CheckToken(const std::string& id, std::string_view token) const override {
+    std::unique_lock lock(mu_);
+    if (!conversations_.count(id) || token != "token-" + id)
+      return NotFound("no conversation " + id + " for this token");
+    return Status::Ok();
+  }
+
   std::vector<dialogue::QueueItem> Queue() const override { return {}; }
 
-  Result<dialogue::ConversationView> Take(const std::string& id,
-                                          const std::string& agent) override {
+  Result<dialogue::ConversationView> Take(const std::string& id, const dialogue::StaffRef& agent,
+                                          bool = false) override {
     {
       std::unique_lock lock(mu_);
       auto it = conversations_.find(id);
       if (it == conversations_.end()) return NotFound("no conversation " + id);
       it->second.state = dialogue::kAgent;
-      it->second.agent = agent;
+      it->second.agent_id = agent.id;
+      it->second.agent = agent.name;
     }
     Notify(id, {{"type", "state"}, {"state", "agent"}, {"queue_position", 0}});
     return Get(id);
   }
 
-  Status AgentSay(const std::string& id, const std::string& agent, std::string_view text) override {
-    Notify(id, {{"type", "agent"}, {"text", text}, {"agent", agent}});
+  Status AgentSay(const std::string& id, const dialogue::StaffRef&,
+                  std::string_view text) override {
+    Notify(id, {{"type", "agent"}, {"text", text}});
     return Status::Ok();
   }
 
-  Status CorrectSummary(const std::string&, const std::string&, const json&) override {
+  Status CorrectSummary(const std::string&, const dialogue::StaffRef&, const json&) override {
     return Status::Ok();
   }
 
@@ -236,10 +248,58 @@ TEST(ChatChannel, ServiceErrorsBecomeErrorFrames) {
   EXPECT_EQ(long_text[0]["error"]["code"], "resource_exhausted");
   auto empty = h.Send({{"type", "message"}, {"text", ""}});
   EXPECT_EQ(empty[0]["error"]["code"], "invalid_argument");
-  auto unknown = h.Send({{"type", "resume"}, {"id", "conv-404"}});
+  auto unknown = h.Send({{"type", "resume"}, {"id", "conv-404"}, {"token", "token-conv-404"}});
   ASSERT_EQ(unknown.size(), 1u);
   EXPECT_EQ(unknown[0]["error"]["code"], "not_found");
   EXPECT_EQ(unknown[0]["for"], "resume");
+}
+
+// Issue 9 (2): the id alone opens nothing; the token the start gave does.
+TEST(ChatChannel, ResumeNeedsTheTokenNotJustTheId) {
+  Harness h;
+  auto started = h.Send({{"type", "start"}});
+  ASSERT_EQ(started[0]["token"], "token-conv-1");
+  Harness other;
+  auto second = ChatChannel::Create(h.service, [&](std::string f) {
+    std::lock_guard lock(other.mu);
+    other.frames.push_back(json::parse(f));
+  });
+  second->OnMessage(json{{"type", "resume"}, {"id", "conv-1"}}.dump());
+  auto fs = other.Take();
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0]["error"]["code"], "invalid_argument");
+  second->OnMessage(json{{"type", "resume"}, {"id", "conv-1"}, {"token", "guess"}}.dump());
+  fs = other.Take();
+  ASSERT_EQ(fs.size(), 1u);
+  EXPECT_EQ(fs[0]["error"]["code"], "not_found");
+  EXPECT_EQ(second->conversation_id(), "");
+  second->OnMessage(json{{"type", "message"}, {"text", "我的电话"}}.dump());
+  EXPECT_EQ(other.Take()[0]["error"]["code"], "failed_precondition");
+  second->OnClose();
+}
+
+// Issue 9 (8): frames count against the client's rate limit like requests.
+TEST(ChatChannel, FramesBeyondTheRateLimitAreRefused) {
+  FakeDialogueService service;
+  std::vector<json> frames;
+  int budget = 3;
+  auto channel = ChatChannel::Create(
+      service, [&](std::string f) { frames.push_back(json::parse(f)); }, "t",
+      [&](int* retry) {
+        *retry = 7;
+        return budget-- > 0;
+      });
+  channel->OnMessage(R"({"type":"start"})");
+  channel->OnMessage(R"({"type":"message","text":"一"})");
+  channel->OnMessage(R"({"type":"message","text":"二"})");
+  channel->OnMessage(R"({"type":"message","text":"三"})");
+  ASSERT_EQ(frames.size(), 4u);
+  EXPECT_EQ(frames[3]["type"], "error");
+  EXPECT_EQ(frames[3]["error"]["code"], "rate_limited");
+  auto view = service.Get("conv-1");
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->turns.size(), 5u);  // greeting + two turns of two; the third never ran
+  channel->OnClose();
 }
 
 TEST(ChatChannel, ResumeShowsTheConversationSoFar) {
@@ -252,10 +312,11 @@ TEST(ChatChannel, ResumeShowsTheConversationSoFar) {
     std::lock_guard lock(other.mu);
     other.frames.push_back(json::parse(f));
   });
-  second->OnMessage(json{{"type", "resume"}, {"id", "conv-1"}}.dump());
+  second->OnMessage(json{{"type", "resume"}, {"id", "conv-1"}, {"token", "token-conv-1"}}.dump());
   auto fs = other.Take();
   ASSERT_EQ(fs.size(), 1u);
   EXPECT_EQ(fs[0]["type"], "started");
+  EXPECT_FALSE(fs[0].contains("token"));  // given once, at the start
   EXPECT_EQ(fs[0]["resumed"], true);
   EXPECT_EQ(fs[0]["conversation"]["turns"].size(), 3u);
   EXPECT_EQ(fs[0]["conversation"]["turns"][2]["meta"]["citations"][0]["id"], "yl.zy");
@@ -277,8 +338,8 @@ TEST(ChatChannel, HandoverThenAgentMessagesArePushedLive) {
   EXPECT_EQ(handoff[0]["queue_position"], 1);
   // The agent works from another thread (an HTTP request).
   std::thread agent([&] {
-    ASSERT_TRUE(h.service.Take("conv-1", "王坐席").ok());
-    ASSERT_TRUE(h.service.AgentSay("conv-1", "王坐席", "您好，我是人工客服").ok());
+    ASSERT_TRUE(h.service.Take("conv-1", {"u:7", "wang.zuoxi"}).ok());
+    ASSERT_TRUE(h.service.AgentSay("conv-1", {"u:7", "wang.zuoxi"}, "您好，我是人工客服").ok());
   });
   agent.join();
   auto live = h.Take();
@@ -287,7 +348,7 @@ TEST(ChatChannel, HandoverThenAgentMessagesArePushedLive) {
   EXPECT_EQ(live[0]["state"], "agent");
   EXPECT_EQ(live[1]["type"], "agent");
   EXPECT_EQ(live[1]["text"], "您好，我是人工客服");
-  EXPECT_EQ(live[1]["agent"], "王坐席");
+  EXPECT_FALSE(live[1].contains("agent"));  // citizens never see a staff login
 }
 
 TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
@@ -311,7 +372,7 @@ TEST(ChatChannel, CloseUnsubscribes) {
   EXPECT_EQ(h.service.subscriptions(), 1u);
   h.channel->OnClose();
   EXPECT_EQ(h.service.subscriptions(), 0u);
-  ASSERT_TRUE(h.service.AgentSay("conv-2", "a", "还在吗").ok());
+  ASSERT_TRUE(h.service.AgentSay("conv-2", {"u:1", "a"}, "还在吗").ok());
   EXPECT_TRUE(h.Take().empty());
   h.channel->OnMessage(R"({"type":"ping"})");
   EXPECT_TRUE(h.Take().empty());
@@ -350,8 +411,8 @@ TEST_F(ConversationWsTest, ChatOverTheWire) {
   json reply = Read(c);
   EXPECT_EQ(reply["type"], "reply");
   EXPECT_EQ(reply["queue_position"], 1);
-  ASSERT_TRUE(service_.Take(id, "agent-1").ok());
-  ASSERT_TRUE(service_.AgentSay(id, "agent-1", "您好").ok());
+  ASSERT_TRUE(service_.Take(id, {"u:1", "agent-1"}).ok());
+  ASSERT_TRUE(service_.AgentSay(id, {"u:1", "agent-1"}, "您好").ok());
   EXPECT_EQ(Read(c)["type"], "state");
   json agent = Read(c);
   EXPECT_EQ(agent["type"], "agent");
@@ -363,12 +424,14 @@ TEST_F(ConversationWsTest, ChatOverTheWire) {
 }
 
 TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
-  std::string id;
+  std::string id, token;
   {
     testing::WsClient c;
     ASSERT_FALSE(c.Connect(server_->port(), "/api/v1/conversations/ws"));
     ASSERT_FALSE(c.Write(R"({"type":"start"})"));
-    id = Read(c)["conversation"]["id"];
+    json started = Read(c);
+    id = started["conversation"]["id"];
+    token = started["token"];
     c.Write(json{{"type", "message"}, {"text", std::string(1 << 20, 'a')}}.dump());
     std::string out;
     c.Read(&out);
@@ -379,7 +442,7 @@ TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
   EXPECT_EQ(service_.subscriptions(), 0u);
   testing::WsClient d;
   ASSERT_FALSE(d.Connect(server_->port(), "/api/v1/conversations/ws"));
-  ASSERT_FALSE(d.Write(json{{"type", "resume"}, {"id", id}}.dump()));
+  ASSERT_FALSE(d.Write(json{{"type", "resume"}, {"id", id}, {"token", token}}.dump()));
   json resumed = Read(d);
   EXPECT_EQ(resumed["type"], "started");
   EXPECT_EQ(resumed["resumed"], true);

@@ -145,15 +145,15 @@ Response Router::Handle(Request& request, std::string* route) const {
 
 Response Router::Dispatch(Request& request, const Match& m) const {
   if (m.handler) return (*m.handler)(request);
-  std::string path = request.path.substr(0, 200);
+  // Error bodies never echo the request (a reflected path is a vector for injection into
+  // whatever shows the error): they say what is wrong in words of our own.
   if (!m.allow.empty()) {
     Response r = ErrorResponse(405, "method_not_allowed",
-                               "method " + request.method.substr(0, 20) + " is not allowed for " +
-                                   path + "; allowed: " + m.allow);
+                               "this method is not allowed here; allowed: " + m.allow);
     r.headers.emplace_back("Allow", m.allow);
     return r;
   }
-  return ErrorResponse(NotFound("no route for " + request.method.substr(0, 20) + " " + path));
+  return ErrorResponse(NotFound("no such route; the API is described in api/openapi.yaml"));
 }
 
 std::vector<RouteInfo> Router::Routes() const {

@@ -1,5 +1,6 @@
 #include "security/policy.h"
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <string>
@@ -35,8 +36,12 @@ constexpr std::array kTable = {
     // Hotline work.
     PolicyRule{"conversation.read", "read conversations and transcripts (masked)", false,
                Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}), Of({R::kDepartmentHandler})},
-    PolicyRule{"agent.queue", "take conversations and calls from the agent queue", false,
+    PolicyRule{"agent.queue", "see the agent queue and take a waiting conversation", false,
                Of({R::kSupervisor, R::kAgent}), 0},
+    PolicyRule{"conversation.write", "reply in and correct the summary of a conversation one holds",
+               false, Of({R::kSupervisor, R::kAgent}), 0, Of({R::kSupervisor, R::kAgent})},
+    PolicyRule{"conversation.takeover", "take over a conversation another agent holds (audited)",
+               false, Of({R::kSupervisor}), 0},
     PolicyRule{"ticket.read", "read work orders", false,
                Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler, R::kIntegration}),
                Of({R::kDepartmentHandler, R::kIntegration})},
@@ -97,6 +102,39 @@ bool Allowed(const Principal& who, Permission permission, const Scope& resource)
   if ((r->scoped_roles & Bit(who.role)) == 0) return true;
   if (who.role == Role::kDepartmentHandler && who.scope.department.empty()) return false;
   return ScopeCovers(who.scope, resource);
+}
+
+bool AllowedOn(const Principal& who, Permission permission, const RecordScope& record) {
+  const PolicyRule* r = FindPermission(permission);
+  if (!r) return false;
+  if (r->open) return true;
+  if (!who.authenticated() || (r->roles & Bit(who.role)) == 0) return false;
+  if ((r->holder_roles & Bit(who.role)) != 0 && (who.id.empty() || record.holder != who.id))
+    return false;
+  if ((r->scoped_roles & Bit(who.role)) == 0) return true;
+  if (who.role == Role::kDepartmentHandler && who.scope.department.empty()) return false;
+  auto among = [](const std::string& mine, const std::vector<std::string>& theirs) {
+    return mine.empty() || std::find(theirs.begin(), theirs.end(), mine) != theirs.end();
+  };
+  return among(who.scope.department, record.departments) &&
+         among(who.scope.district, record.districts);
+}
+
+Status AuthorizeRecord(const Principal& who, Permission permission, const RecordScope& record) {
+  const PolicyRule* r = FindPermission(permission);
+  if (!r)
+    return Internal("permission '" + std::string(permission) + "' is not in the policy table");
+  if (AllowedOn(who, permission, record)) return Status::Ok();
+  if (!who.authenticated()) return {Code::kUnauthenticated, "log in first"};
+  if (!MayUse(who.role, permission))
+    return {Code::kPermissionDenied, "your role (" + std::string(RoleName(who.role)) +
+                                         ") does not have the permission " +
+                                         std::string(permission)};
+  if ((r->holder_roles & Bit(who.role)) != 0)
+    return {Code::kPermissionDenied, record.holder.empty()
+                                         ? "no agent has taken this conversation; take it first"
+                                         : "another agent holds this conversation"};
+  return {Code::kPermissionDenied, "outside your department or district"};
 }
 
 Status Authorize(const Principal& who, Permission permission, const Scope& resource) {

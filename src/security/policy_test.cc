@@ -24,6 +24,7 @@ TEST(Policy, TableIsWellFormed) {
     EXPECT_TRUE(names.insert(r.permission).second) << "duplicate " << r.permission;
     EXPECT_FALSE(r.meaning.empty()) << r.permission;
     EXPECT_EQ(r.scoped_roles & ~r.roles, 0u) << r.permission;
+    EXPECT_EQ(r.holder_roles & ~r.roles, 0u) << r.permission;
     EXPECT_TRUE(r.open || r.roles != 0) << r.permission << " is held by nobody";
     EXPECT_EQ(r.roles & (1u << int(Role::kAnonymous)), 0u) << "use open for " << r.permission;
   }
@@ -37,18 +38,32 @@ TEST(Policy, TableIsWellFormed) {
 TEST(Policy, RoleByPermissionMatrix) {
   // Columns: anonymous admin supervisor agent handler auditor integration.
   const std::map<std::string, std::string> expected = {
-      {"kb.read", "1111111"},        {"ask", "1111111"},
-      {"chat", "1111111"},           {"conversation.own", "1111111"},
-      {"auth.login", "1111111"},     {"system.health", "1111111"},
-      {"session.self", "0111111"},   {"conversation.read", "0011100"},
-      {"agent.queue", "0011000"},    {"ticket.read", "0011101"},
-      {"ticket.write", "0011101"},   {"pii.read_full", "0011100"},
-      {"recording.read", "0010000"}, {"campaign.manage", "0010000"},
-      {"kb.manage", "0110000"},      {"report.export", "0010000"},
-      {"metrics.read", "0110000"},   {"user.manage", "0100000"},
-      {"apikey.manage", "0100000"},  {"keys.manage", "0100000"},
-      {"config.read", "0100000"},    {"retention.run", "0100000"},
-      {"audit.read", "0000010"},     {"audit.verify", "0100010"},
+      {"kb.read", "1111111"},
+      {"ask", "1111111"},
+      {"chat", "1111111"},
+      {"conversation.own", "1111111"},
+      {"auth.login", "1111111"},
+      {"system.health", "1111111"},
+      {"session.self", "0111111"},
+      {"conversation.read", "0011100"},
+      {"agent.queue", "0011000"},
+      {"ticket.read", "0011101"},
+      {"conversation.write", "0011000"},
+      {"conversation.takeover", "0010000"},
+      {"ticket.write", "0011101"},
+      {"pii.read_full", "0011100"},
+      {"recording.read", "0010000"},
+      {"campaign.manage", "0010000"},
+      {"kb.manage", "0110000"},
+      {"report.export", "0010000"},
+      {"metrics.read", "0110000"},
+      {"user.manage", "0100000"},
+      {"apikey.manage", "0100000"},
+      {"keys.manage", "0100000"},
+      {"config.read", "0100000"},
+      {"retention.run", "0100000"},
+      {"audit.read", "0000010"},
+      {"audit.verify", "0100010"},
   };
   EXPECT_EQ(expected.size(), PolicyTable().size());
   for (const auto& [perm, row] : expected) {
@@ -87,6 +102,46 @@ TEST(Policy, DepartmentHandlerOnlyWithinScope) {
   EXPECT_FALSE(Allowed(city_wide, "ticket.read", {"ybj", "330106"}));
   Principal broken = As(Role::kDepartmentHandler, {});
   EXPECT_FALSE(Allowed(broken, "ticket.read", {"rsj", "330106"}));
+}
+
+// Issue 9: a handler of 医保 must not read a 社保 conversation of another district.
+TEST(Policy, RecordOfSeveralDepartmentsAndDistricts) {
+  RecordScope sb{{"rsj"}, {"990101"}, ""};
+  RecordScope both{{"rsj", "ybj"}, {"990101"}, ""};
+  Principal yb = As(Role::kDepartmentHandler, {"ybj", ""});
+  Principal yb_east = As(Role::kDepartmentHandler, {"ybj", "990101"});
+  Principal yb_west = As(Role::kDepartmentHandler, {"ybj", "990102"});
+  EXPECT_FALSE(AllowedOn(yb, "conversation.read", sb));
+  EXPECT_TRUE(AllowedOn(yb, "conversation.read", both));
+  EXPECT_TRUE(AllowedOn(yb_east, "conversation.read", both));
+  EXPECT_FALSE(AllowedOn(yb_west, "conversation.read", both));
+  EXPECT_FALSE(AllowedOn(yb, "conversation.read", RecordScope{}));  // nothing known: not theirs
+  EXPECT_EQ(AuthorizeRecord(yb, "conversation.read", sb).code(), Code::kPermissionDenied);
+  EXPECT_TRUE(AllowedOn(As(Role::kAgent), "conversation.read", sb));
+  EXPECT_TRUE(AllowedOn(As(Role::kSupervisor), "conversation.read", RecordScope{}));
+  EXPECT_FALSE(AllowedOn(As(Role::kAuditor), "conversation.read", sb));
+}
+
+// Issue 9: only the holder writes into a conversation; taking over is a supervisor's.
+TEST(Policy, OnlyTheHolderWrites) {
+  Principal a = As(Role::kAgent);
+  a.id = "u:1";
+  Principal b = As(Role::kAgent);
+  b.id = "u:2";
+  Principal sup = As(Role::kSupervisor);
+  sup.id = "u:3";
+  RecordScope held_by_a{{}, {}, "u:1"};
+  EXPECT_TRUE(AllowedOn(a, "conversation.write", held_by_a));
+  EXPECT_FALSE(AllowedOn(b, "conversation.write", held_by_a));
+  EXPECT_FALSE(AllowedOn(sup, "conversation.write", held_by_a));
+  EXPECT_FALSE(AllowedOn(a, "conversation.write", RecordScope{}));
+  Status s = AuthorizeRecord(b, "conversation.write", held_by_a);
+  EXPECT_EQ(s.code(), Code::kPermissionDenied);
+  EXPECT_NE(s.message().find("another agent"), std::string::npos);
+  EXPECT_TRUE(AllowedOn(sup, "conversation.takeover", held_by_a));
+  EXPECT_FALSE(AllowedOn(b, "conversation.takeover", held_by_a));
+  Principal no_id = As(Role::kAgent);  // an id is what binds: none never holds anything
+  EXPECT_FALSE(AllowedOn(no_id, "conversation.write", RecordScope{}));
 }
 
 TEST(Policy, UnscopedRolesAndIntegration) {

@@ -7,9 +7,12 @@
 //                 shorter strings keep their last quarter.
 //   MaskName:     keeps the surname (one character, or two for a compound surname such as 欧阳
 //                 when the name has three or more characters); every other character is '*'.
-//   MaskText:     masks mobile numbers (also written 138 1234 5678 or 138-1234-5678),
-//                 landlines with an area code (0571-88886666), 18-character ID numbers, and
-//                 digit runs of 15 to 19 (old IDs, bank cards), wherever they stand alone.
+//   MaskText:     masks mobile numbers (also +86 / 0086 / 86 in front, or written 138 1234
+//                 5678, 138-1234-5678), landlines with an area code (0571-88886666), 18-character
+//                 ID numbers (also in groups: 110101 19900307 8515), digit runs of 15 to 19 (old
+//                 IDs, bank cards; in groups of four), wherever they stand alone, whether written
+//                 in ASCII digits, full-width digits (１３８...) or Chinese digits as speech
+//                 recognition writes them (幺三八...). Each masked digit becomes one '*'.
 #include "text/pii.h"
 
 #include <array>
@@ -107,72 +110,181 @@ std::string MaskName(std::string_view name) {
   return out;
 }
 
+namespace {
+
+// The digit a character stands for in a number as people write or say it: ASCII, full-width
+// (as typed on phones) and the Chinese digits speech recognition writes (幺三八...); -1 else.
+int DigitValue(char32_t c) {
+  if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
+  if (c >= 0xFF10 && c <= 0xFF19) return static_cast<int>(c - 0xFF10);
+  switch (c) {
+    case U'〇':
+    case U'零':
+      return 0;
+    case U'一':
+    case U'幺':
+      return 1;
+    case U'二':
+      return 2;
+    case U'三':
+      return 3;
+    case U'四':
+      return 4;
+    case U'五':
+      return 5;
+    case U'六':
+      return 6;
+    case U'七':
+      return 7;
+    case U'八':
+      return 8;
+    case U'九':
+      return 9;
+    default:
+      return -1;
+  }
+}
+bool IsCheckX(char32_t c) { return c == 'x' || c == 'X' || c == 0xFF38 || c == 0xFF58; }
+// Separators inside a written number: space, ideographic space, hyphens and dashes.
+bool IsNumberSeparator(char32_t c) {
+  return c == ' ' || c == '-' || c == 0x3000 || c == 0xFF0D || c == 0x2010 || c == 0x2013 ||
+         c == 0x2014;
+}
+bool IsWordChar(char32_t c) {
+  return internal::IsAsciiAlpha(c) || internal::IsAsciiDigit(c) || (c >= 0xFF10 && c <= 0xFF19) ||
+         (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
+}
+
+// One group of digit characters without separators: code point indexes [begin, end).
+struct Group {
+  size_t begin, end;
+  std::string digits;  // ASCII; a trailing check character as 'X'
+};
+
+enum class Kind { kNone, kMobile, kIntlMobile, kLandline, kIdLike };
+
+// What the digits of groups [0, n) form; `prefix` receives how many leading digits are a
+// country prefix (86 / 0086) for kIntlMobile.
+Kind Classify(const std::vector<Group>& g, size_t n, size_t* prefix) {
+  std::string d;
+  for (size_t i = 0; i < n; ++i) d += g[i].digits;
+  const bool has_x = !d.empty() && d.back() == 'X';
+  for (size_t i = 0; i + 1 < n; ++i)
+    if (g[i].digits.back() == 'X') return Kind::kNone;  // X only closes an ID number
+  const bool separated = n > 1;
+  if (!has_x) {
+    if (IsMobile(d)) return Kind::kMobile;
+    // +86 138..., 0086 138..., 86 138...
+    for (std::string_view p : {"0086", "86"})
+      if (d.size() == p.size() + 11 && d.starts_with(p) && IsMobile(d.substr(p.size()))) {
+        *prefix = p.size();
+        return Kind::kIntlMobile;
+      }
+    // Landline with its area code: 0571-88886666, 010 12345678, 057188886666.
+    if (d[0] == '0' && d.size() >= 10 && d.size() <= 12 && d[1] != '0') return Kind::kLandline;
+  }
+  if (!separated) {
+    if ((has_x && d.size() == 18) || (!has_x && d.size() >= 15 && d.size() <= 19))
+      return Kind::kIdLike;
+    return Kind::kNone;
+  }
+  // Written in groups: an ID number (valid check digit), or a card number in groups of four.
+  if (d.size() == 18 && IsValidIdNumber(d)) return Kind::kIdLike;
+  bool fours = !has_x && d.size() >= 16 && d.size() <= 19;
+  for (size_t i = 0; fours && i + 1 < n; ++i) fours = g[i].digits.size() == 4;
+  return fours ? Kind::kIdLike : Kind::kNone;
+}
+
+}  // namespace
+
 std::string MaskText(std::string_view text) {
+  const internal::CodePoints t = internal::Decode(text);
+  const size_t n = t.size();
+  std::vector<bool> hide(n, false);
+  size_t i = 0;
+  while (i < n) {
+    if (DigitValue(t.cp[i]) < 0 ||
+        (i > 0 && (IsWordChar(t.cp[i - 1]) || DigitValue(t.cp[i - 1]) >= 0))) {
+      ++i;
+      continue;
+    }
+    // The run: groups of digits joined by single separators.
+    std::vector<Group> groups;
+    size_t k = i;
+    for (;;) {
+      Group g{k, k, ""};
+      while (k < n && DigitValue(t.cp[k]) >= 0)
+        g.digits += static_cast<char>('0' + DigitValue(t.cp[k++]));
+      size_t total = g.digits.size();
+      for (const auto& x : groups) total += x.digits.size();
+      if (k < n && IsCheckX(t.cp[k]) && total == 17) {
+        g.digits += 'X';
+        ++k;
+      }
+      g.end = k;
+      groups.push_back(std::move(g));
+      if (groups.back().digits.back() == 'X') break;
+      if (k + 1 < n && IsNumberSeparator(t.cp[k]) && DigitValue(t.cp[k + 1]) >= 0) {
+        ++k;
+        continue;
+      }
+      break;
+    }
+    const size_t run_end = groups.back().end;
+    const bool boundary_after = run_end >= n || !IsWordChar(t.cp[run_end]);
+    // From each group on, the longest stretch of groups that forms a number is masked.
+    size_t g0 = 0;
+    while (g0 < groups.size()) {
+      std::vector<Group> rest(groups.begin() + g0, groups.end());
+      size_t taken = 0, prefix = 0;
+      Kind kind = Kind::kNone;
+      for (size_t m = rest.size(); m >= 1 && kind == Kind::kNone; --m) {
+        const bool at_end = g0 + m == groups.size();
+        if (at_end && !boundary_after) continue;
+        kind = Classify(rest, m, &prefix);
+        taken = m;
+      }
+      if (kind == Kind::kNone) {
+        ++g0;
+        continue;
+      }
+      // Digit positions (code point indexes) of the number, in order.
+      std::vector<size_t> pos;
+      for (size_t x = 0; x < taken; ++x)
+        for (size_t c = rest[x].begin; c < rest[x].end; ++c) pos.push_back(c);
+      size_t head = 0, tail = 4;
+      switch (kind) {
+        case Kind::kMobile:
+          head = 3;
+          break;
+        case Kind::kIntlMobile:
+          head = prefix + 3;
+          break;
+        case Kind::kLandline: {
+          const std::string& d0 = rest[0].digits;
+          head = d0.size() >= 3 && d0.size() <= 4 && taken > 1 ? d0.size()
+                 : (d0[1] == '1' || d0[1] == '2')              ? 3
+                                                               : 4;
+          break;
+        }
+        case Kind::kIdLike:
+          head = 6;
+          break;
+        case Kind::kNone:
+          break;
+      }
+      for (size_t x = head; x + tail < pos.size(); ++x) hide[pos[x]] = true;
+      g0 += taken;
+    }
+    i = run_end;
+  }
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
-  const size_t n = text.size();
-  auto boundary_before = [&](size_t p) { return p == 0 || !Alnum(text[p - 1]); };
-  auto boundary_after = [&](size_t p) { return p >= n || !Alnum(text[p]); };
-  while (i < n) {
-    if (!Digit(text[i]) || !boundary_before(i)) {
-      out.push_back(text[i++]);
-      continue;
-    }
-    size_t j = i;
-    while (j < n && Digit(text[j])) ++j;
-    const std::string_view run = text.substr(i, j - i);
-
-    // Grouped mobile: 138 1234 5678 / 138-1234-5678.
-    if (run.size() == 3 && j < n && (text[j] == ' ' || text[j] == '-')) {
-      const char sep = text[j];
-      size_t k = j;
-      std::string digits(run);
-      int groups = 1;
-      while (k < n && text[k] == sep && k + 1 < n && Digit(text[k + 1]) && digits.size() < 11) {
-        size_t g = k + 1;
-        while (g < n && Digit(text[g])) ++g;
-        digits.append(text.substr(k + 1, g - k - 1));
-        k = g;
-        ++groups;
-      }
-      if (groups == 3 && IsMobile(digits) && boundary_after(k)) {
-        out += MaskPhone(text.substr(i, k - i));
-        i = k;
-        continue;
-      }
-    }
-    // Landline: 0571-88886666, 010-12345678.
-    if (run[0] == '0' && (run.size() == 3 || run.size() == 4) && j + 1 < n && text[j] == '-' &&
-        Digit(text[j + 1])) {
-      size_t k = j + 1;
-      while (k < n && Digit(text[k])) ++k;
-      if ((k - j - 1 == 7 || k - j - 1 == 8) && boundary_after(k)) {
-        out += MaskPhone(text.substr(i, k - i));
-        i = k;
-        continue;
-      }
-    }
-    // ID number with check character X.
-    if (run.size() == 17 && j < n && (text[j] == 'x' || text[j] == 'X') && boundary_after(j + 1)) {
-      out += MaskIdNumber(text.substr(i, 18));
-      i = j + 1;
-      continue;
-    }
-    if (boundary_after(j)) {
-      if (IsMobile(run)) {
-        out += MaskPhone(run);
-        i = j;
-        continue;
-      }
-      if (run.size() >= 15 && run.size() <= 19) {
-        out += MaskIdNumber(run);
-        i = j;
-        continue;
-      }
-    }
-    out.append(run);
-    i = j;
+  for (size_t c = 0; c < n; ++c) {
+    if (hide[c])
+      out += '*';
+    else
+      out.append(text.substr(t.offset[c], t.offset[c + 1] - t.offset[c]));
   }
   return out;
 }

@@ -50,6 +50,27 @@ TEST(Pii, MaskText) {
   EXPECT_EQ(MaskText(""), "");
 }
 
+// Issue 9 (13): every form the text module normalises is masked, not only ASCII digits.
+TEST(Pii, MaskTextEveryWrittenForm) {
+  EXPECT_EQ(MaskText("电话+8613812345678"), "电话+86138****5678");
+  EXPECT_EQ(MaskText("电话008613812345678"), "电话0086138****5678");
+  EXPECT_EQ(MaskText("打+86 138 1234 5678"), "打+86 138 **** 5678");
+  EXPECT_EQ(MaskText("手机１３８１２３４５６７８"), "手机１３８****５６７８");
+  EXPECT_EQ(MaskText("我的号码是幺三八一二三四五六七八"), "我的号码是幺三八****五六七八");
+  EXPECT_EQ(MaskText("一三八 一二三四 五六七八"), "一三八 **** 五六七八");
+  EXPECT_EQ(MaskText("身份证110101 19900307 8515"), "身份证110101 ******** 8515");
+  EXPECT_EQ(MaskText("身份证 110101-19900307-8515 好"), "身份证 110101-********-8515 好");
+  EXPECT_EQ(MaskText("身份证１１０１０１１９９００３０７８５１５"),
+            "身份证１１０１０１********８５１５");
+  EXPECT_EQ(MaskText("卡号6222 0212 3456 7890 123"), "卡号6222 02** **** ***0 123");
+  EXPECT_EQ(MaskText("座机010 12345678"), "座机010 ****5678");
+  EXPECT_EQ(MaskText("2023年 13812345678"), "2023年 138****5678");
+  EXPECT_EQ(MaskText("2023 13812345678"), "2023 138****5678");
+  // Chinese digits in ordinary words, and short numbers, stay.
+  EXPECT_EQ(MaskText("第一二三条，交了三年，一二三四五"), "第一二三条，交了三年，一二三四五");
+  EXPECT_EQ(MaskText("2024 05 01 办理"), "2024 05 01 办理");
+}
+
 TEST(Pii, IdNumberCheckDigit) {
   EXPECT_TRUE(IsValidIdNumber("11010519491231002X"));
   EXPECT_TRUE(IsValidIdNumber("11010519491231002x"));

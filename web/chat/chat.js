@@ -11,6 +11,9 @@
 
   var WS_PATH = '/api/v1/conversations/ws';
   var ID_KEY = 'zx.chat.conversation';
+  // The conversation's token: the citizen's proof that the conversation is theirs (the id alone
+  // opens nothing). Kept beside the id, for this tab only.
+  var TOKEN_KEY = 'zx.chat.token';
   var ELDER_KEY = 'zx.chat.elder';
 
   var el = {
@@ -56,6 +59,7 @@
       failed_precondition: '本次咨询已结束，可以开始新的咨询。',
       not_found: '没有找到之前的咨询，已为您开始新的咨询。',
       unavailable: '服务暂时繁忙，请稍后再试，或拨打 12345。',
+      rate_limited: '发送得太快了，请稍等几秒再发。',
       internal: '服务出了点问题，请稍后再试，或拨打 12345。',
     },
   };
@@ -67,6 +71,7 @@
   var retries = 0;
   var retryTimer = null;
   var conversationId = readSession(ID_KEY);
+  var conversationToken = readSession(TOKEN_KEY);
   var state = 'active';
   var shownQueue = null;    // the queue position last announced in the log
   var shownEnd = false;     // the end notice is in the log
@@ -348,8 +353,11 @@
     }
     ws = socket;
     socket.onopen = function () {
-      if (conversationId) sendFrame({ type: 'resume', id: conversationId });
-      else sendFrame({ type: 'start', channel: 'web' });
+      if (conversationId && conversationToken) {
+        sendFrame({ type: 'resume', id: conversationId, token: conversationToken });
+      } else {
+        sendFrame({ type: 'start', channel: 'web' });
+      }
     };
     socket.onmessage = function (event) {
       var frame;
@@ -376,7 +384,9 @@
 
   function startNew() {
     conversationId = null;
+    conversationToken = null;
     writeSession(ID_KEY, null);
+    writeSession(TOKEN_KEY, null);
     state = 'active';
     shownQueue = null;
     shownEnd = false;
@@ -395,6 +405,10 @@
         }
         conversationId = view.id || null;
         writeSession(ID_KEY, conversationId);
+        if (frame.token) {
+          conversationToken = frame.token;
+          writeSession(TOKEN_KEY, conversationToken);
+        }
         ready = true;
         retries = 0;
         setStatus('');
