@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "app/security_commands.h"
 #include "base/log.h"
+#include "text/pii.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"zhixian 智线 — 政务服务热线智能平台 (government service hotline platform)"};
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   zx::log::Init(serve->parsed() ? config->log.level : "warn");
+  // Every log line goes through the product's one masking function too.
+  zx::log::SetMasker([](std::string_view line) { return zx::text::MaskText(line); });
 
   if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
   if (chat->parsed()) return zx::app::RunChat(flags, json);

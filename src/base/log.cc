@@ -2,6 +2,8 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <atomic>
+
 namespace zx::log {
 
 void Init(const std::string& level) {
@@ -11,7 +13,16 @@ void Init(const std::string& level) {
   spdlog::set_level(spdlog::level::from_str(level));
 }
 
-std::string Scrub(std::string_view line) {
+namespace {
+std::atomic<Masker> g_masker{nullptr};
+}  // namespace
+
+void SetMasker(Masker masker) { g_masker.store(masker); }
+
+std::string Scrub(std::string_view input) {
+  std::string masked;
+  if (Masker m = g_masker.load()) masked = m(input);
+  std::string_view line = g_masker.load() ? std::string_view(masked) : input;
   std::string out;
   out.reserve(line.size());
   size_t i = 0;

@@ -2,7 +2,9 @@
 // is one (call, conversation, ticket, campaign).
 //
 // Personal data never goes into a log: callers pass masked values, and as a second line of
-// defence every line is scrubbed of digit runs that look like phone or ID numbers
+// defence every line is scrubbed: by the product's one masking function (text::MaskText, which
+// knows +86, full-width, Chinese-digit and grouped forms), installed with SetMasker by `app`
+// (base cannot depend on text), then of any digit run that looks like a phone or ID number
 // (13812345678 -> 138****5678). Thread-safe.
 #pragma once
 
@@ -16,7 +18,13 @@ namespace zx::log {
 // Sets the level ("info", ...) and the output format; call once at start-up. Logs go to stderr.
 void Init(const std::string& level);
 
-// Masks runs of 7 or more digits (phone, ID, card numbers) keeping the first 3 and last 4.
+// The masking applied to every line before the digit-run scrub; null (the default) for none.
+// Set once at start-up, before logging from other threads.
+using Masker = std::string (*)(std::string_view);
+void SetMasker(Masker masker);
+
+// Applies the masker, then masks runs of 7 or more digits (phone, ID, card numbers) keeping the
+// first 3 and last 4.
 std::string Scrub(std::string_view line);
 
 template <typename... Args>
