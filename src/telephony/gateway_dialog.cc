@@ -26,6 +26,11 @@ int GatewayImpl::OnOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     // An offerless re-INVITE: we offer in the 200, the answer comes with the ACK (OnAnswer).
     return sdp_encode(descp, c->sdp, true);
   }
+  if (std::string problem = SdpBodyProblem(msg, &c->gw->rtp_ip_); !problem.empty()) {
+    log::Warn("call.reinvite_refused call={} reason=unusable_sdp problem=\"{}\"", c->info.id,
+              problem);
+    return EPROTO;
+  }
   if (int err = sdp_decode(c->sdp, msg->mb, true); err) return err;
   if (!NegotiateCodec(c)) {
     log::Warn("call.reinvite_refused call={} reason=no_common_codec", c->info.id);
