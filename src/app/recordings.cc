@@ -191,9 +191,10 @@ bool RecordingVault::Fits(int64_t more) {
   if (!over_.exchange(true)) {
     if (m_exceeded_) m_exceeded_->Inc();
     log::Error(
-        "recording.disk_budget_exceeded used_mb={} max_mb={} (calls go on without recording; "
+        "recording.disk_budget_exceeded used_mb={:.1f} max_mb={:.1f} (calls go on without "
+        "recording; "
         "fix: lower retention.recordings_hours or raise retention.recordings_max_mb)",
-        used >> 20, max >> 20);
+        static_cast<double>(used) / (1 << 20), static_cast<double>(max) / (1 << 20));
   }
   return false;
 }
@@ -211,8 +212,9 @@ void RecordingVault::MaybeRemeasure() {
     // the alarm does not flap at the edge.
     if (over_.load() && used_bytes() < options_.max_bytes / 10 * 9) {
       over_ = false;
-      log::Warn("recording.disk_budget_ok used_mb={} max_mb={} (recording again)",
-                used_bytes() >> 20, options_.max_bytes >> 20);
+      log::Warn("recording.disk_budget_ok used_mb={:.1f} max_mb={:.1f} (recording again)",
+                static_cast<double>(used_bytes()) / (1 << 20),
+                static_cast<double>(options_.max_bytes) / (1 << 20));
     }
     measuring_ = false;
     return Status::Ok();

@@ -45,7 +45,8 @@ int GatewayImpl::OnOffer(mbuf** descp, const sip_msg* msg, void* arg) {
 void GatewayImpl::ApplyHold(Call* c, bool held) {
   if (held == c->held) return;
   c->held = held;
-  if (!held) c->marker = true;  // a new talkspurt after the pause
+  c->last_media_ms = tmr_jiffies();  // the no-media clock restarts after hold and resume
+  if (!held) c->marker = true;       // a new talkspurt after the pause
   log::Info("call.hold call={} held={}", c->info.id, held ? 1 : 0);
   if (c->state == Call::State::kEstablished) handler_->OnHold(c->info.id, held);
 }
