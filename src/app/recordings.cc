@@ -192,8 +192,8 @@ bool RecordingVault::Fits(int64_t more) {
     if (m_exceeded_) m_exceeded_->Inc();
     log::Error(
         "recording.disk_budget_exceeded used_mb={:.1f} max_mb={:.1f} (calls go on without "
-        "recording; "
-        "fix: lower retention.recordings_hours or raise retention.recordings_max_mb)",
+        "recording; fix: lower retention.recordings_hours or raise "
+        "retention.recordings_max_mb)",
         static_cast<double>(used) / (1 << 20), static_cast<double>(max) / (1 << 20));
   }
   return false;

@@ -568,6 +568,7 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   options.rtp_latching = config.sip.rtp_latching != 0;
   options.max_calls_per_source = config.sip.max_calls_per_source;
   options.no_media_timeout_ms = config.sip.no_media_timeout_s * 1000;
+  options.media_idle_timeout_ms = config.sip.media_idle_timeout_s * 1000;
   options.allow_from = config.sip.allow_from;
   options.tcp_backlog = config.sip.tcp_backlog;
   options.metrics = metrics;

@@ -59,7 +59,8 @@ struct Config {
   struct Sip {
     int rtp_latching = 0;           // 1: adopt a NATed peer's media source before its SDP one
     int max_calls_per_source = 10;  // concurrent inbound calls per IP (allow_from exempt); 0 off
-    int no_media_timeout_s = 10;    // end calls without RTP for this long; 0 = never
+    int no_media_timeout_s = 10;    // end answered calls without any RTP after this; 0 = never
+    int media_idle_timeout_s = 60;  // ... and calls whose RTP stopped this long ago; 0 = never
     std::string allow_from;         // "IP, IP/PREFIX, ..." that may place calls; empty: anyone
     int tcp_backlog = 1024;         // SIP/TCP listen queue
   } sip;

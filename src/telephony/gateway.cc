@@ -184,8 +184,8 @@ Status GatewayImpl::Setup() {
   if (Status s = ValidateTrunk(options_.trunk); !s.ok()) return s;
   if (options_.max_calls_per_source < 0)
     return InvalidArgument("max_calls_per_source must not be negative");
-  if (options_.no_media_timeout_ms < 0)
-    return InvalidArgument("no_media_timeout_ms must not be negative");
+  if (options_.no_media_timeout_ms < 0 || options_.media_idle_timeout_ms < 0)
+    return InvalidArgument("no_media_timeout_ms and media_idle_timeout_ms must not be negative");
   if (options_.tcp_backlog < 1) return InvalidArgument("tcp_backlog must be at least 1");
   {
     auto allow = AllowList::Parse(options_.allow_from);
@@ -267,10 +267,10 @@ Status GatewayImpl::Setup() {
   tmr_start(&tick_, kTickMs, &GatewayImpl::OnTick, this);
   log::Info(
       "sip.listening addr={} port={} max_calls={} max_calls_per_source={} allow_from={} "
-      "no_media_timeout_ms={} rtp_latching={} trunk={}",
+      "no_media_timeout_ms={} media_idle_timeout_ms={} rtp_latching={} trunk={}",
       options_.listen, port_, options_.max_calls, options_.max_calls_per_source,
       allow_.empty() ? std::string("any") : std::to_string(allow_.size()) + "_entries",
-      options_.no_media_timeout_ms, options_.rtp_latching ? 1 : 0,
+      options_.no_media_timeout_ms, options_.media_idle_timeout_ms, options_.rtp_latching ? 1 : 0,
       options_.trunk.configured() ? options_.trunk.proxy : "none");
   if (options_.trunk.register_enabled) {
     if (Status s = StartRegistration(); !s.ok()) return s;
@@ -513,16 +513,17 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     Reply(msg, 500, "Server Internal Error");
     return;
   }
-  if (std::string problem = SdpBodyProblem(msg, &rtp_ip_); !problem.empty()) {
-    UpdateStats([](GatewayStats& s) { ++s.bad_requests; });
-    log::Warn("call.rejected reason=unusable_sdp problem=\"{}\"", problem);
-    Reply(msg, 488, "Not Acceptable Here");
-    return;
-  }
   if (sdp_decode(c->sdp, msg->mb, true) != 0) {
     UpdateStats([](GatewayStats& s) { ++s.bad_requests; });
     log::Warn("sip.bad_request method=INVITE problem=\"SDP offer does not parse\"");
     Reply(msg, 400, "Bad Request");
+    return;
+  }
+  // libre parses what it cannot use (a c= it skips, a port it wraps): 488, not a call.
+  if (std::string problem = SdpBodyProblem(msg, &rtp_ip_); !problem.empty()) {
+    UpdateStats([](GatewayStats& s) { ++s.bad_requests; });
+    log::Warn("call.rejected reason=unusable_sdp problem=\"{}\"", problem);
+    Reply(msg, 488, "Not Acceptable Here");
     return;
   }
   if (!NegotiateCodec(c)) {
@@ -731,21 +732,25 @@ void GatewayImpl::ReleaseSourceSlot(Call* c) {
 }
 
 void GatewayImpl::CheckNoMedia(uint64_t now) {
-  if (options_.no_media_timeout_ms <= 0) return;
-  auto limit = static_cast<uint64_t>(options_.no_media_timeout_ms);
   std::vector<Call*> silent;
   for (auto& [id, call] : calls_) {
     Call* c = call.get();
     bool answered = c->state == Call::State::kAnswered || c->state == Call::State::kEstablished;
+    // Never any media: a silent INVITE holding a slot, ended soon. Media that stopped: a peer
+    // that vanished (or silence suppression without comfort noise), given longer.
+    int limit = c->got_media ? options_.media_idle_timeout_ms : options_.no_media_timeout_ms;
     // On hold the peer may legitimately send nothing (inactive).
-    if (answered && !c->held && now > c->last_media_ms + limit) silent.push_back(c);
+    if (answered && !c->held && limit > 0 && now > c->last_media_ms + static_cast<uint64_t>(limit))
+      silent.push_back(c);
   }
   for (Call* c : silent) {
     UpdateStats([](GatewayStats& s) { ++s.calls_no_media; });
     if (m_no_media_) m_no_media_->Inc();
-    log::Warn("call.no_media call={} direction={} silent_ms={} rtp_in={} (ending it with BYE)",
-              c->info.id, CallDirectionName(c->info.direction), now - c->last_media_ms,
-              c->jitter.received());
+    log::Warn(
+        "call.no_media call={} direction={} silent_ms={} had_media={} rtp_in={} (ending it "
+        "with BYE)",
+        c->info.id, CallDirectionName(c->info.direction), now - c->last_media_ms,
+        c->got_media ? 1 : 0, c->jitter.received());
     HangupCall(c, "no_media");
   }
 }

@@ -82,9 +82,12 @@ struct GatewayOptions {
   // Concurrent inbound calls from one IP address (any port); more are refused with
   // over_capacity_code. Peers in allow_from are exempt (a trunk carries every caller). 0: off.
   int max_calls_per_source = 10;
-  // A call from which no RTP has arrived for this long (from the answer, or since the last
-  // packet; not while on hold) is ended with BYE, reason "no_media". 0: never.
+  // An answered call from which no RTP has arrived at all for this long is ended with BYE,
+  // reason "no_media" (a silent INVITE holding a slot). 0: never.
   int no_media_timeout_ms = 10000;
+  // ... and one whose media stopped, after this long without a packet (the peer vanished
+  // without BYE). Not while on hold. 0: never.
+  int media_idle_timeout_ms = 60000;
   // Peers that may place calls: addresses or CIDR prefixes separated by commas
   // ("10.0.0.5, 192.168.1.0/24"). Others get 403. Empty: everyone.
   std::string allow_from;
@@ -192,7 +195,7 @@ struct GatewayStats {
   uint64_t rtp_foreign_dropped = 0;   // RTP from an address other than the call's peer
   uint64_t calls_refused_source = 0;  // over max_calls_per_source
   uint64_t calls_forbidden = 0;       // not in allow_from (403)
-  uint64_t calls_no_media = 0;        // ended by no_media_timeout
+  uint64_t calls_no_media = 0;        // ended by no_media_timeout_ms or media_idle_timeout_ms
 };
 
 class Gateway {

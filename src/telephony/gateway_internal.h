@@ -90,6 +90,7 @@ struct Call {
   std::string source_key;          // inbound: the IP address the INVITE came from
   bool counted_source = false;     // counts in calls_by_source_
   uint64_t last_media_ms = 0;      // tmr_jiffies() of the last RTP from the peer (or the answer)
+  bool got_media = false;          // an RTP packet from the peer arrived since the answer
   bool recording_started = false;  // the recorder was asked (once, at the first packet)
   bool started = false;
   bool marker = true;

@@ -44,6 +44,8 @@ void GatewayImpl::OnRtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* ar
   if (!gw->AcceptMediaFrom(c, src)) return;
   ++gw->rtp_received_;
   c->last_media_ms = tmr_jiffies();
+  if (c->state == Call::State::kAnswered || c->state == Call::State::kEstablished)
+    c->got_media = true;
   // A recording exists only for answered calls with media: made at the first packet.
   if (c->state == Call::State::kEstablished && !c->recording_started) gw->StartRecording(c);
   const uint8_t* payload = mbuf_buf(mb);

@@ -6,6 +6,7 @@
 //                 [--register-expires S] [--max-calls N] [--answer-delay-ms MS]
 //                 [--transfer-timeout-ms MS] [--record-dir DIR] [--espeak]
 //                 [--rtp-latching] [--max-calls-per-source N] [--no-media-timeout-ms MS]
+//                 [--media-idle-timeout-ms MS]
 //                 [--allow-from LIST] [--tcp-backlog N] [--over-capacity-code 486|503]
 //
 // Commands on stdin (one per line):
@@ -102,6 +103,7 @@ int Run(int argc, char** argv) {
   app.add_flag("--rtp-latching", options.rtp_latching);
   app.add_option("--max-calls-per-source", options.max_calls_per_source);
   app.add_option("--no-media-timeout-ms", options.no_media_timeout_ms);
+  app.add_option("--media-idle-timeout-ms", options.media_idle_timeout_ms);
   app.add_option("--allow-from", options.allow_from);
   app.add_option("--tcp-backlog", options.tcp_backlog);
   app.add_option("--over-capacity-code", options.over_capacity_code);

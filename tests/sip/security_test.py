@@ -9,7 +9,8 @@ SIP caller in Python, on loopback (127.0.0.1 and 127.0.0.2 are two hosts).
   latching      with rtp_latching, a caller whose media comes from another port than its SDP
                 says (NAT) is answered there; once latched, another source is dropped
   no_media      a call answered and acknowledged that sends no RTP is ended with BYE after the
-                no-media timeout (reason no_media); a call that sends RTP is not
+                no-media timeout (reason no_media), one whose RTP stops after the media-idle
+                timeout; a call that sends RTP is not
   per_source    max_calls_per_source 2: the third concurrent call from one address is refused
                 (486), another address is not; a slot comes back when a call ends
   allow_from    only listed peers may call (403 for others); listed peers are exempt from the
@@ -254,41 +255,47 @@ def test_latching(env):
 
 
 def test_no_media(env):
-    d = env.driver("--no-media-timeout-ms", "1500")
-    silent, talking = Caller(d.port), Caller(d.port)
+    d = env.driver("--no-media-timeout-ms", "1500", "--media-idle-timeout-ms", "2500")
+    silent, stopper, talking = Caller(d.port), Caller(d.port), Caller(d.port)
     try:
-        since = d.mark()
-        assert silent.invite() == 200
-        call = d.wait(r"^started call=(\d+)", 5, since).group(1)
-        since2 = d.mark()
-        assert talking.invite() == 200
-        call2 = d.wait(r"^started call=(\d+)", 5, since2).group(1)
+        calls = []
+        for c in (silent, stopper, talking):
+            since = d.mark()
+            assert c.invite() == 200
+            calls.append(d.wait(r"^started call=(\d+)", 5, since).group(1))
+        since = d.mark() - 3
         t0 = time.time()
-        bye_at = None
-        while time.time() - t0 < 3.5:
+        byes = {}
+        while time.time() - t0 < 5.0:
             talking.audio()
+            if time.time() - t0 < 0.5:  # the stopper talks for half a second, then vanishes
+                stopper.audio()
             drain(talking.rtp, 0.02)
-            silent.sip.settimeout(0.001)
-            try:
-                data = silent.sip.recv(65535).decode(errors="replace")
-            except socket.timeout:
-                continue
-            if data.startswith("BYE ") and bye_at is None:
-                bye_at = time.time() - t0
-                reply = re.sub(r"^BYE [^\r]*", "SIP/2.0 200 OK", data.split("\r\n\r\n")[0])
-                reply = re.sub(r"(?im)^(Content-Length:).*$", r"\1 0", reply)
-                silent.sip.sendto((reply + "\r\n\r\n").encode(), silent.server)
-        print("no_media: BYE after %s s" % bye_at)
-        assert bye_at is not None, "the silent call was not ended"
-        assert 1.0 < bye_at < 3.2, bye_at
-        d.wait(r'^ended call=%s reason="no_media"' % call, 2, since)
-        assert not re.search(r"^ended call=%s " % call2, d.text(since), re.M), \
+            for name, c in (("silent", silent), ("stopper", stopper)):
+                c.sip.settimeout(0.001)
+                try:
+                    data = c.sip.recv(65535).decode(errors="replace")
+                except socket.timeout:
+                    continue
+                if data.startswith("BYE ") and name not in byes:
+                    byes[name] = time.time() - t0
+                    reply = re.sub(r"^BYE [^\r]*", "SIP/2.0 200 OK", data.split("\r\n\r\n")[0])
+                    reply = re.sub(r"(?im)^(Content-Length:).*$", r"\1 0", reply)
+                    c.sip.sendto((reply + "\r\n\r\n").encode(), c.server)
+        print("no_media: BYE after %s" % byes)
+        assert "silent" in byes, "the call without media was not ended"
+        assert 1.0 < byes["silent"] < 3.0, byes
+        assert "stopper" in byes, "the call whose media stopped was not ended"
+        assert 2.7 < byes["stopper"] < 4.5, byes  # 2.5 s after its last packet at 0.5 s
+        for call in calls[:2]:
+            d.wait(r'^ended call=%s reason="no_media"' % call, 2, since)
+        assert not re.search(r"^ended call=%s " % calls[2], d.text(since), re.M), \
             "the call with media was ended"
-        assert stats(d)["no_media"] == 1
+        assert stats(d)["no_media"] == 2
         assert talking.bye() == 200
     finally:
-        silent.close()
-        talking.close()
+        for c in (silent, stopper, talking):
+            c.close()
 
 
 def test_per_source(env):
