@@ -91,15 +91,25 @@ class RecordingVault::Worker {
 
 class RecordingVault::Sink final : public telephony::RecordingSink {
  public:
-  Sink(std::unique_ptr<security::SealedFileWriter> file, std::string id, Worker& worker,
-       const Clock& clock)
-      : file_(std::move(file)), id_(std::move(id)), worker_(worker), clock_(clock) {}
+  Sink(std::unique_ptr<security::SealedFileWriter> file, std::string id, RecordingVault& vault)
+      : file_(std::move(file)),
+        id_(std::move(id)),
+        vault_(vault),
+        worker_(*vault.worker_),
+        clock_(*vault.clock_) {}
 
   void Write(const int16_t* samples, size_t count) override {
     if (failed_) return;
+    auto bytes = static_cast<int64_t>(count * sizeof(int16_t));
+    if (!vault_.Fits(bytes)) {
+      failed_ = true;  // the disk budget is used up: the recording ends here, the call goes on
+      log::Warn("recording.stopped id={} reason=disk_budget", id_);
+      return;
+    }
     // Little-endian 16-bit PCM, as on every machine zhixian runs on.
     Status s = file_->Write(
         std::string_view(reinterpret_cast<const char*>(samples), count * sizeof(int16_t)));
+    vault_.written_.fetch_add(bytes);
     if (!s.ok()) {
       failed_ = true;  // a full disk: say so once, keep the call going
       log::Error("recording.write_failed id={} error=\"{}\"", id_, s.message());
@@ -121,6 +131,7 @@ class RecordingVault::Sink final : public telephony::RecordingSink {
  private:
   std::unique_ptr<security::SealedFileWriter> file_;
   std::string id_;
+  RecordingVault& vault_;
   Worker& worker_;
   const Clock& clock_;
   bool failed_ = false;
@@ -128,7 +139,8 @@ class RecordingVault::Sink final : public telephony::RecordingSink {
 
 Result<std::unique_ptr<RecordingVault>> RecordingVault::Open(
     storage::Database& db, const std::string& data_dir,
-    std::shared_ptr<const security::KeyRing> keys, const Clock& clock) {
+    std::shared_ptr<const security::KeyRing> keys, const Clock& clock,
+    RecordingVaultOptions options) {
   if (!keys) return InvalidArgument("recordings need the key file (security.key_file)");
   ZX_RETURN_IF_ERROR(Migrate(db));
   std::error_code ec;
@@ -141,9 +153,72 @@ Result<std::unique_ptr<RecordingVault>> RecordingVault::Open(
   v->data_dir_ = data_dir;
   v->keys_ = std::move(keys);
   v->clock_ = &clock;
+  v->options_ = options;
+  if (options.max_bytes < 0) return InvalidArgument("recordings disk budget must not be negative");
+  if (Metrics* m = options.metrics) {
+    v->m_skipped_ = &m->AddCounter("zhixian_recordings_skipped_total",
+                                   "answered calls not recorded", {"reason"})
+                         .With({"disk_budget"});
+    v->m_exceeded_ = &m->AddCounter("zhixian_recordings_budget_exceeded_total",
+                                    "times the recordings reached retention.recordings_max_mb")
+                          .With({});
+  }
   ZX_RETURN_IF_ERROR(v->RegisterOrphans());
+  v->measured_ = v->MeasureDir();
+  v->measured_at_ms_ = clock.NowUnixMillis();
   v->worker_ = std::make_unique<Worker>(db);
+  if (options.max_bytes > 0 && v->measured_.load() >= options.max_bytes) (void)v->Fits(1);
   return v;
+}
+
+int64_t RecordingVault::MeasureDir() const {
+  std::error_code ec;
+  int64_t total = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(data_dir_) / kDir, ec)) {
+    std::error_code size_ec;
+    auto size = entry.file_size(size_ec);
+    if (!size_ec) total += static_cast<int64_t>(size);
+  }
+  return total;
+}
+
+bool RecordingVault::Fits(int64_t more) {
+  int64_t max = options_.max_bytes;
+  if (max <= 0) return true;
+  if (over_.load()) return false;
+  int64_t used = used_bytes();
+  if (used + more <= max) return true;
+  if (!over_.exchange(true)) {
+    if (m_exceeded_) m_exceeded_->Inc();
+    log::Error(
+        "recording.disk_budget_exceeded used_mb={:.1f} max_mb={:.1f} (calls go on without "
+        "recording; fix: lower retention.recordings_hours or raise "
+        "retention.recordings_max_mb)",
+        static_cast<double>(used) / (1 << 20), static_cast<double>(max) / (1 << 20));
+  }
+  return false;
+}
+
+void RecordingVault::MaybeRemeasure() {
+  int64_t now = clock_->NowUnixMillis();
+  if (now - measured_at_ms_.load() < 60000 || measuring_.exchange(true)) return;
+  worker_->Post([this, now](storage::Database&) -> Status {
+    int64_t written_before = written_.load();
+    int64_t size = MeasureDir();
+    measured_ = size;
+    written_.fetch_sub(written_before);
+    measured_at_ms_ = now;
+    // Room again (the retention job purged old files): record again, with some slack so that
+    // the alarm does not flap at the edge.
+    if (over_.load() && used_bytes() < options_.max_bytes / 10 * 9) {
+      over_ = false;
+      log::Warn("recording.disk_budget_ok used_mb={:.1f} max_mb={:.1f} (recording again)",
+                static_cast<double>(used_bytes()) / (1 << 20),
+                static_cast<double>(options_.max_bytes) / (1 << 20));
+    }
+    measuring_ = false;
+    return Status::Ok();
+  });
 }
 
 RecordingVault::~RecordingVault() = default;
@@ -177,6 +252,12 @@ Status RecordingVault::RegisterOrphans() {
 telephony::RecordingFactory RecordingVault::Factory() {
   return
       [this](const telephony::CallInfo& call) -> Result<std::unique_ptr<telephony::RecordingSink>> {
+        MaybeRemeasure();
+        if (!Fits(0)) {
+          if (m_skipped_) m_skipped_->Inc();
+          log::Warn("recording.skipped call={} reason=disk_budget", call.id);
+          return std::unique_ptr<telephony::RecordingSink>();
+        }
         std::string id = security::HexEncode(security::RandomBytes(8));
         std::string file = std::string(kDir) + "/" + id + kSuffix;
         auto sealed = security::SealedFileWriter::Create((fs::path(data_dir_) / file).string(),
@@ -200,7 +281,7 @@ telephony::RecordingFactory RecordingVault::Factory() {
         });
         log::Info("recording.started call={} id={} key_version={}", call.id, id, version);
         return std::unique_ptr<telephony::RecordingSink>(
-            new Sink(std::move(sealed).value(), id, *worker_, *clock_));
+            new Sink(std::move(sealed).value(), id, *this));
       };
 }
 

@@ -94,7 +94,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
     auto started = VoiceService::Start(config, *(*ctx)->dialogue, *(*ctx)->db,
-                                       (*security)->context->cipher, notices->get());
+                                       (*security)->context->cipher, notices->get(), &metrics);
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

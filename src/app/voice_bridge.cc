@@ -520,7 +520,7 @@ void VoiceBridge::OnTransfer(CallId call, telephony::TransferState state, int si
 
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-    std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices) {
+    std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices, Metrics* metrics) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   auto menu = LoadIvrMenu(ivr_path);
@@ -565,9 +565,19 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   options.max_calls = menu->max_calls;
   options.over_capacity_code = menu->over_capacity_code;
   options.answer_delay_ms = menu->answer_delay_ms;
+  options.rtp_latching = config.sip.rtp_latching != 0;
+  options.max_calls_per_source = config.sip.max_calls_per_source;
+  options.no_media_timeout_ms = config.sip.no_media_timeout_s * 1000;
+  options.media_idle_timeout_ms = config.sip.media_idle_timeout_s * 1000;
+  options.allow_from = config.sip.allow_from;
+  options.tcp_backlog = config.sip.tcp_backlog;
+  options.metrics = metrics;
   if (menu->record && cipher) {
-    auto vault =
-        RecordingVault::Open(db, config.data.dir, cipher->key_ring(), SystemClock::Instance());
+    RecordingVaultOptions vault_options;
+    vault_options.max_bytes = config.retention.recordings_max_mb << 20;
+    vault_options.metrics = metrics;
+    auto vault = RecordingVault::Open(db, config.data.dir, cipher->key_ring(),
+                                      SystemClock::Instance(), vault_options);
     if (!vault.ok()) return vault.status();
     svc->recordings_ = std::move(vault).value();
     options.recorder = svc->recordings_->Factory();

@@ -96,12 +96,14 @@ class VoiceBridge final : public telephony::CallHandler {
 // file (`cipher`); without one they are not recorded, and a warning says so.
 // The gateway's handler is a CallDispatcher: inbound calls go to the bridge, calls placed by
 // `notices` (may be null: no outbound calls) to it; `notices` is attached to the gateway while
-// the service runs and must outlive it.
+// the service runs and must outlive it. `metrics` (may be null) gets the gateway's and the
+// recordings' counters and must outlive the service.
 class VoiceService {
  public:
   static Result<std::unique_ptr<VoiceService>> Start(
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-      std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices = nullptr);
+      std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices = nullptr,
+      Metrics* metrics = nullptr);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 

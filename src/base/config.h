@@ -58,6 +58,15 @@ struct Config {
     int ring_timeout_s = 30;      // outbound calls unanswered by then: no_answer
     int transfer_timeout_s = 30;  // REFER without a final NOTIFY by then: the call stays
   } trunk;
+  // Defences of the SIP port against strangers (telephony/gateway.h, docs/telephony.md).
+  struct Sip {
+    int rtp_latching = 0;           // 1: adopt a NATed peer's media source before its SDP one
+    int max_calls_per_source = 10;  // concurrent inbound calls per IP (allow_from exempt); 0 off
+    int no_media_timeout_s = 10;    // end answered calls without any RTP after this; 0 = never
+    int media_idle_timeout_s = 60;  // ... and calls whose RTP stopped this long ago; 0 = never
+    std::string allow_from;         // "IP, IP/PREFIX, ..." that may place calls; empty: anyone
+    int tcp_backlog = 1024;         // SIP/TCP listen queue
+  } sip;
   // Speech recognition (telephony/funasr_recognizer.h); empty url: keys only.
   struct Asr {
     std::string url;              // ws://HOST:PORT of a FunASR runtime server (port 10095)
@@ -65,9 +74,10 @@ struct Config {
     int final_timeout_ms = 5000;  // end of utterance -> final text; longer is "not understood"
   } asr;
   struct Retention {
-    int64_t recordings_hours = 24;   // call recordings are deleted after this
-    int64_t transcripts_days = 180;  // conversation transcripts are cleared after this
-    int64_t personal_days = 365;     // other personal data (campaign targets); 0 = keep
+    int64_t recordings_hours = 24;      // call recordings are deleted after this
+    int64_t recordings_max_mb = 10240;  // disk budget of recordings; beyond it none; 0 = none
+    int64_t transcripts_days = 180;     // conversation transcripts are cleared after this
+    int64_t personal_days = 365;        // other personal data (campaign targets); 0 = keep
   } retention;
 };
 

@@ -55,4 +55,10 @@ bool HasSdp(const sip_msg* msg) {
   return msg_ctype_cmp(&msg->ctyp, "application", "sdp");
 }
 
+std::string SdpBodyProblem(const sip_msg* msg, const sa* local) {
+  if (!msg || !msg->mb) return "no SDP";
+  std::string_view body(reinterpret_cast<const char*>(mbuf_buf(msg->mb)), mbuf_get_left(msg->mb));
+  return SdpProblem(body, sa_af(local) == AF_INET6);
+}
+
 }  // namespace zx::telephony::internal

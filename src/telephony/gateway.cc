@@ -1,8 +1,11 @@
 // The gateway's life cycle, its command queue, inbound calls and the end of every call.
+#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "base/log.h"
@@ -57,6 +60,13 @@ std::string MaskNumber(std::string_view number) {
 namespace internal {
 namespace {
 std::atomic<bool> g_running{false};
+
+// The IP address of a peer, without port: per-source limits count addresses.
+std::string SourceKey(const sa* src) {
+  char buf[64] = "";
+  if (re_snprintf(buf, sizeof(buf), "%j", src) <= 0) return "?";
+  return buf;
+}
 }  // namespace
 
 Call::~Call() {
@@ -172,6 +182,29 @@ Status GatewayImpl::Setup() {
   if (options_.transfer_timeout_ms < 1000)
     return InvalidArgument("transfer_timeout_ms must be at least 1000");
   if (Status s = ValidateTrunk(options_.trunk); !s.ok()) return s;
+  if (options_.max_calls_per_source < 0)
+    return InvalidArgument("max_calls_per_source must not be negative");
+  if (options_.no_media_timeout_ms < 0 || options_.media_idle_timeout_ms < 0)
+    return InvalidArgument("no_media_timeout_ms and media_idle_timeout_ms must not be negative");
+  if (options_.tcp_backlog < 1) return InvalidArgument("tcp_backlog must be at least 1");
+  {
+    auto allow = AllowList::Parse(options_.allow_from);
+    if (!allow.ok()) return allow.status();
+    allow_ = std::move(allow).value();
+  }
+  if (Metrics* m = options_.metrics) {
+    auto& refused = m->AddCounter("zhixian_sip_calls_refused_total",
+                                  "inbound calls refused before answer", {"reason"});
+    m_capacity_ = &refused.With({"capacity"});
+    m_refused_source_ = &refused.With({"per_source"});
+    m_forbidden_ = &refused.With({"not_allowed"});
+    m_foreign_ = &m->AddCounter("zhixian_sip_rtp_foreign_dropped_total",
+                                "RTP packets dropped: not from the call's SDP address")
+                      .With({});
+    m_no_media_ = &m->AddCounter("zhixian_sip_calls_no_media_total",
+                                 "calls ended because no RTP arrived (sip.no_media_timeout_s)")
+                       .With({});
+  }
   rtp_ip_ = laddr;
   sa_set_port(&rtp_ip_, 0);
   if (sa_is_any(&rtp_ip_)) {
@@ -208,6 +241,8 @@ Status GatewayImpl::Setup() {
   sa_set_port(&tcp_addr, port_);
   if (int err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr); err)
     log::Warn("sip.tcp_unavailable port={} error={} (UDP only)", port_, strerror(err));
+  else
+    SetTcpBacklog();
   {
     char host[64] = "";
     sa local = rtp_ip_;
@@ -230,12 +265,55 @@ Status GatewayImpl::Setup() {
   }
   next_tick_ = tmr_jiffies() + kTickMs;
   tmr_start(&tick_, kTickMs, &GatewayImpl::OnTick, this);
-  log::Info("sip.listening addr={} port={} max_calls={} trunk={}", options_.listen, port_,
-            options_.max_calls, options_.trunk.configured() ? options_.trunk.proxy : "none");
+  log::Info(
+      "sip.listening addr={} port={} max_calls={} max_calls_per_source={} allow_from={} "
+      "no_media_timeout_ms={} media_idle_timeout_ms={} rtp_latching={} trunk={}",
+      options_.listen, port_, options_.max_calls, options_.max_calls_per_source,
+      allow_.empty() ? std::string("any") : std::to_string(allow_.size()) + "_entries",
+      options_.no_media_timeout_ms, options_.media_idle_timeout_ms, options_.rtp_latching ? 1 : 0,
+      options_.trunk.configured() ? options_.trunk.proxy : "none");
   if (options_.trunk.register_enabled) {
     if (Status s = StartRegistration(); !s.ok()) return s;
   }
   return Status::Ok();
+}
+
+// libre 1.1.0's sip_transp_add listens on TCP with a backlog of 5 and offers no access to the
+// socket: find our listening socket among the process's descriptors (a listening TCP socket
+// bound to our SIP/TCP address) and listen() again, which on Linux only resizes the queue.
+void GatewayImpl::SetTcpBacklog() {
+  sa want{};
+  if (sip_transp_laddr(sip_, &want, SIP_TRANSP_TCP, nullptr) != 0) return;
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) {
+    log::Warn("sip.tcp_backlog_unchanged error=\"{}\"", strerror(errno));
+    return;
+  }
+  int done = 0;
+  while (dirent* e = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || fd == dirfd(dir)) continue;
+    int listening = 0, type = 0;
+    socklen_t len = sizeof(int);
+    if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+        !listening)
+      continue;
+    len = sizeof(int);
+    if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+        type != SOCK_STREAM)
+      continue;
+    sa local{};
+    local.len = sizeof(local.u);
+    if (getsockname(static_cast<int>(fd), &local.u.sa, &local.len) != 0) continue;
+    if (!sa_cmp(&local, &want, SA_ALL)) continue;
+    if (listen(static_cast<int>(fd), options_.tcp_backlog) == 0) ++done;
+  }
+  closedir(dir);
+  if (done)
+    log::Debug("sip.tcp_backlog backlog={}", options_.tcp_backlog);
+  else
+    log::Warn("sip.tcp_backlog_unchanged error=\"listening socket not found\"");
 }
 
 void GatewayImpl::Teardown() {
@@ -321,6 +399,8 @@ bool GatewayImpl::OnRequest(const sip_msg* msg, void* arg) {
     problem = "missing Call-ID";
   else if (!pl_isset(&msg->from.auri))
     problem = "missing From";
+  else if (!pl_isset(&msg->from.tag))
+    problem = "missing From tag";
   else if (!pl_isset(&msg->to.auri))
     problem = "missing To";
   else if (!pl_isset(&msg->cseq.met))
@@ -333,6 +413,15 @@ bool GatewayImpl::OnRequest(const sip_msg* msg, void* arg) {
     self->UpdateStats([](GatewayStats& s) { ++s.bad_requests; });
     log::Warn("sip.bad_request method={} problem=\"{}\"", PlStr(msg->met), problem);
     if (!is_ack) (void)sip_reply(self->sip_, msg, 400, "Bad Request");
+    return true;
+  }
+  // Only listed peers may start calls; requests inside a dialog (To tag) are the dialog's.
+  if (!self->allow_.empty() && pl_strcmp(&msg->met, "INVITE") == 0 && !pl_isset(&msg->to.tag) &&
+      !self->allow_.Contains(&msg->src.u.sa)) {
+    self->UpdateStats([](GatewayStats& s) { ++s.calls_forbidden; });
+    if (self->m_forbidden_) self->m_forbidden_->Inc();
+    log::Warn("call.rejected reason=not_allowed source={}", SourceKey(&msg->src));
+    (void)sip_reply(self->sip_, msg, 403, "Forbidden");
     return true;
   }
   if (pl_strcmp(&msg->met, "OPTIONS") == 0) {  // keep-alive pings from proxies and trunks
@@ -359,8 +448,28 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     Reply(msg, 503, "Service Unavailable");
     return;
   }
+  std::string source = SourceKey(&msg->src);
+  bool per_source =
+      options_.max_calls_per_source > 0 && !(!allow_.empty() && allow_.Contains(&msg->src.u.sa));
+  if (per_source) {
+    auto it = calls_by_source_.find(source);
+    int active = it == calls_by_source_.end() ? 0 : it->second;
+    if (active >= options_.max_calls_per_source) {
+      UpdateStats([](GatewayStats& s) { ++s.calls_refused_source; });
+      if (m_refused_source_) m_refused_source_->Inc();
+      log::Warn("call.rejected reason=per_source source={} active={} code={}", source, active,
+                options_.over_capacity_code);
+      if (options_.over_capacity_code == 503)
+        (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                          "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
+      else
+        Reply(msg, 486, "Busy Here");
+      return;
+    }
+  }
   if (!ReserveCallSlot()) {
     UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
+    if (m_capacity_) m_capacity_->Inc();
     log::Warn("call.rejected reason=capacity active={} code={}", active_calls_.load(),
               options_.over_capacity_code);
     if (options_.over_capacity_code == 503)
@@ -410,6 +519,13 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     Reply(msg, 400, "Bad Request");
     return;
   }
+  // libre parses what it cannot use (a c= it skips, a port it wraps): 488, not a call.
+  if (std::string problem = SdpBodyProblem(msg, &rtp_ip_); !problem.empty()) {
+    UpdateStats([](GatewayStats& s) { ++s.bad_requests; });
+    log::Warn("call.rejected reason=unusable_sdp problem=\"{}\"", problem);
+    Reply(msg, 488, "Not Acceptable Here");
+    return;
+  }
   if (!NegotiateCodec(c)) {
     log::Warn("call.rejected reason=no_common_codec");
     Reply(msg, 488, "Not Acceptable Here");
@@ -443,6 +559,12 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
   log::Info("call.offered call={} from={} to={} codec={}", c->info.id, c->info.caller_masked,
             c->info.called_user, c->info.codec);
   slot.keep = true;
+  c->last_media_ms = tmr_jiffies();  // the no-media clock starts at the answer
+  if (per_source) {
+    c->source_key = source;
+    c->counted_source = true;
+    ++calls_by_source_[source];
+  }
   calls_.emplace(c->info.id, std::move(call));
   UpdateStats([this](GatewayStats& s) { s.active_calls = calls_.size(); });
 }
@@ -457,6 +579,7 @@ void GatewayImpl::OnAnswerTimer(void* arg) {
     return;
   }
   c->state = Call::State::kAnswered;
+  c->last_media_ms = tmr_jiffies();
 }
 
 // The SDP answer to our offer: in the 2xx of an outbound INVITE, or in the ACK after we offered
@@ -465,7 +588,8 @@ int GatewayImpl::OnAnswer(const sip_msg* msg, void* arg) {
   auto* c = static_cast<Call*>(arg);
   if (c->state != Call::State::kCalling) {
     if (c->state == Call::State::kEstablished && HasSdp(msg) &&
-        sdp_decode(c->sdp, msg->mb, false) == 0 && NegotiateCodec(c))
+        SdpBodyProblem(msg, &c->gw->rtp_ip_).empty() && sdp_decode(c->sdp, msg->mb, false) == 0 &&
+        NegotiateCodec(c))
       c->gw->ApplyHold(c, RemoteHolds(c->media));
     return 0;
   }
@@ -473,6 +597,11 @@ int GatewayImpl::OnAnswer(const sip_msg* msg, void* arg) {
     // The answer may have come in a 183 already; the 2xx then need not repeat it.
     if (c->early_media) return 0;
     log::Warn("call.failed call={} reason=no_sdp_answer", c->info.id);
+    c->final_code = 488;
+    return EPROTO;
+  }
+  if (std::string problem = SdpBodyProblem(msg, &c->gw->rtp_ip_); !problem.empty()) {
+    log::Warn("call.failed call={} reason=unusable_sdp_answer problem=\"{}\"", c->info.id, problem);
     c->final_code = 488;
     return EPROTO;
   }
@@ -491,10 +620,12 @@ int GatewayImpl::OnAnswer(const sip_msg* msg, void* arg) {
 }
 
 void GatewayImpl::StartRecording(Call* c) {
+  if (c->recording_started) return;
+  c->recording_started = true;
   if (!options_.recorder) return;
   auto sink = options_.recorder(c->info);
   if (sink.ok())
-    c->recording = std::move(*sink);
+    c->recording = std::move(*sink);  // may be null: not recorded (e.g. the disk budget)
   else
     log::Warn("call.recording_failed call={} error=\"{}\"", c->info.id, sink.status().message());
 }
@@ -514,7 +645,9 @@ void GatewayImpl::OnEstablished(const sip_msg*, void* arg) {
     c->rx_pcm.clear();
     c->remote_latched = false;
   }
-  gw->StartRecording(c);
+  // The recording starts with the first RTP packet (OnRtp): a call that never sends media
+  // leaves no file. The no-media clock starts now.
+  c->last_media_ms = tmr_jiffies();
   gw->UpdateStats([](GatewayStats& s) { ++s.calls_answered; });
   log::Info("call.started call={} direction={} codec={}{}", c->info.id,
             CallDirectionName(c->info.direction), c->info.codec,
@@ -591,7 +724,39 @@ void GatewayImpl::FailCall(Call* c, CallOutcome outcome, int sip_code, const std
   Forget(c);
 }
 
+void GatewayImpl::ReleaseSourceSlot(Call* c) {
+  if (!c->counted_source) return;
+  c->counted_source = false;
+  auto it = calls_by_source_.find(c->source_key);
+  if (it != calls_by_source_.end() && --it->second <= 0) calls_by_source_.erase(it);
+}
+
+void GatewayImpl::CheckNoMedia(uint64_t now) {
+  std::vector<Call*> silent;
+  for (auto& [id, call] : calls_) {
+    Call* c = call.get();
+    bool answered = c->state == Call::State::kAnswered || c->state == Call::State::kEstablished;
+    // Never any media: a silent INVITE holding a slot, ended soon. Media that stopped: a peer
+    // that vanished (or silence suppression without comfort noise), given longer.
+    int limit = c->got_media ? options_.media_idle_timeout_ms : options_.no_media_timeout_ms;
+    // On hold the peer may legitimately send nothing (inactive).
+    if (answered && !c->held && limit > 0 && now > c->last_media_ms + static_cast<uint64_t>(limit))
+      silent.push_back(c);
+  }
+  for (Call* c : silent) {
+    UpdateStats([](GatewayStats& s) { ++s.calls_no_media; });
+    if (m_no_media_) m_no_media_->Inc();
+    log::Warn(
+        "call.no_media call={} direction={} silent_ms={} had_media={} rtp_in={} (ending it "
+        "with BYE)",
+        c->info.id, CallDirectionName(c->info.direction), now - c->last_media_ms,
+        c->got_media ? 1 : 0, c->jitter.received());
+    HangupCall(c, "no_media");
+  }
+}
+
 void GatewayImpl::Forget(Call* c) {
+  ReleaseSourceSlot(c);
   auto it = calls_.find(c->info.id);
   if (it != calls_.end()) {
     dead_.push_back(std::move(it->second));  // freed on the next tick, outside libre callbacks

@@ -3,8 +3,11 @@
 // Inbound: answers INVITEs (UDP and TCP) with an SDP answer for PCMU/PCMA and telephone-event;
 // handles ACK, BYE and CANCEL before answer; refuses calls over `max_calls` with 486 or 503;
 // answers a request it cannot make sense of (missing headers, CSeq that does not match, an
-// INVITE whose SDP does not parse) with 400 and carries on; messages that are not SIP at all
-// are dropped by libre.
+// INVITE whose SDP does not parse, a From without tag) with 400, an offer whose addresses or
+// ports we cannot use with 488, and carries on; messages that are not SIP at all are dropped
+// by libre. Strangers are kept in bounds: an optional allow-list of peers (403 for others), a
+// limit of calls per source address, media only from the SDP address, calls without media
+// ended after a timeout, and recordings only once media has arrived.
 //
 // Outbound: Originate() places a call through the configured trunk (outbound proxy, digest
 // authentication on 401/407, optional REGISTER) or straight to a SIP URI, with an SDP offer for
@@ -22,7 +25,7 @@
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.
 // Recordings are 8 kHz stereo (left: the other party, right: zhixian), written to the sink
-// that `recorder` makes for each answered call.
+// that `recorder` makes for each answered call when its first RTP packet arrives.
 //
 // Threads: libre runs on the gateway's own thread (signalling, RTP and the ticker); the public
 // methods are thread-safe and hand work to that thread with mqueue_push. CallHandler methods
@@ -37,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/metrics.h"
 #include "base/status.h"
 #include "telephony/call_outcome.h"
 #include "telephony/endpoint.h"
@@ -69,6 +73,27 @@ struct GatewayOptions {
   int thread_nice = -10;      // nice value of the SIP/media thread (best effort, CAP_SYS_NICE)
   TrunkOptions trunk;         // outbound calls and registration (trunk.h)
   int transfer_timeout_ms = 30000;  // REFER without a final NOTIFY by then: kTimedOut
+
+  // Defences against strangers on the SIP port (docs/telephony.md, "Exposure").
+  // Media is accepted only from the address and port of the peer's SDP. With latching, the
+  // first packet from elsewhere (a phone behind NAT) is adopted instead, but only while nothing
+  // has come from the SDP address yet; after that the source is fixed.
+  bool rtp_latching = false;
+  // Concurrent inbound calls from one IP address (any port); more are refused with
+  // over_capacity_code. Peers in allow_from are exempt (a trunk carries every caller). 0: off.
+  int max_calls_per_source = 10;
+  // An answered call from which no RTP has arrived at all for this long is ended with BYE,
+  // reason "no_media" (a silent INVITE holding a slot). 0: never.
+  int no_media_timeout_ms = 10000;
+  // ... and one whose media stopped, after this long without a packet (the peer vanished
+  // without BYE). Not while on hold. 0: never.
+  int media_idle_timeout_ms = 60000;
+  // Peers that may place calls: addresses or CIDR prefixes separated by commas
+  // ("10.0.0.5, 192.168.1.0/24"). Others get 403. Empty: everyone.
+  std::string allow_from;
+  int tcp_backlog = 1024;  // listen queue of SIP over TCP (the kernel caps it at somaxconn)
+  // Counters for GET /metrics (zhixian_sip_*); may be null. Must outlive the gateway.
+  Metrics* metrics = nullptr;
 };
 
 // One outbound call.
@@ -167,6 +192,10 @@ struct GatewayStats {
   uint64_t rtp_received = 0;
   uint64_t digits = 0;
   uint64_t utterances = 0;
+  uint64_t rtp_foreign_dropped = 0;   // RTP from an address other than the call's peer
+  uint64_t calls_refused_source = 0;  // over max_calls_per_source
+  uint64_t calls_forbidden = 0;       // not in allow_from (403)
+  uint64_t calls_no_media = 0;        // ended by no_media_timeout_ms or media_idle_timeout_ms
 };
 
 class Gateway {

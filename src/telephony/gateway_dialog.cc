@@ -26,6 +26,11 @@ int GatewayImpl::OnOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     // An offerless re-INVITE: we offer in the 200, the answer comes with the ACK (OnAnswer).
     return sdp_encode(descp, c->sdp, true);
   }
+  if (std::string problem = SdpBodyProblem(msg, &c->gw->rtp_ip_); !problem.empty()) {
+    log::Warn("call.reinvite_refused call={} reason=unusable_sdp problem=\"{}\"", c->info.id,
+              problem);
+    return EPROTO;
+  }
   if (int err = sdp_decode(c->sdp, msg->mb, true); err) return err;
   if (!NegotiateCodec(c)) {
     log::Warn("call.reinvite_refused call={} reason=no_common_codec", c->info.id);
@@ -40,7 +45,8 @@ int GatewayImpl::OnOffer(mbuf** descp, const sip_msg* msg, void* arg) {
 void GatewayImpl::ApplyHold(Call* c, bool held) {
   if (held == c->held) return;
   c->held = held;
-  if (!held) c->marker = true;  // a new talkspurt after the pause
+  c->last_media_ms = tmr_jiffies();  // the no-media clock restarts after hold and resume
+  if (!held) c->marker = true;       // a new talkspurt after the pause
   log::Info("call.hold call={} held={}", c->info.id, held ? 1 : 0);
   if (c->state == Call::State::kEstablished) handler_->OnHold(c->info.id, held);
 }

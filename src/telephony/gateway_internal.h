@@ -27,6 +27,7 @@ extern "C" {
 #include "telephony/g711.h"
 #include "telephony/gateway.h"
 #include "telephony/jitter_buffer.h"
+#include "telephony/sip_guard.h"
 
 namespace zx::telephony::internal {
 
@@ -84,8 +85,13 @@ struct Call {
   tmr setup_tmr{};         // inbound: answer delay; outbound: ring timeout
   Codec codec = Codec::kPcmu;
   int te_pt = kTelephoneEventPt;
-  sa remote{};
-  bool remote_latched = false;
+  sa remote{};                     // where we send, and the only source we accept media from
+  bool remote_latched = false;     // the media source is fixed (first packet seen)
+  std::string source_key;          // inbound: the IP address the INVITE came from
+  bool counted_source = false;     // counts in calls_by_source_
+  uint64_t last_media_ms = 0;      // tmr_jiffies() of the last RTP from the peer (or the answer)
+  bool got_media = false;          // an RTP packet from the peer arrived since the answer
+  bool recording_started = false;  // the recorder was asked (once, at the first packet)
   bool started = false;
   bool marker = true;
   bool idle = true;  // no prompt audio in the last frame (the next prompt starts a talkspurt)
@@ -125,6 +131,8 @@ bool NegotiateCodec(Call* c);
 bool RemoteHolds(const sdp_media* media);
 // Whether a SIP message carries an SDP body.
 bool HasSdp(const sip_msg* msg);
+// What makes the SDP body of `msg` unusable for media on `local` (sip_guard.h), "" if nothing.
+std::string SdpBodyProblem(const sip_msg* msg, const sa* local);
 
 class GatewayImpl final : public Gateway {
  public:
@@ -187,6 +195,12 @@ class GatewayImpl final : public Gateway {
   // In-band DTMF and speech detection for a call whose media is negotiated.
   void SetUpDetectors(Call* c);
   void StartRecording(Call* c);
+  // Per-source accounting of inbound calls (max_calls_per_source).
+  void ReleaseSourceSlot(Call* c);
+  // Ends established calls that have had no media for no_media_timeout_ms.
+  void CheckNoMedia(uint64_t now);
+  // Raises the listen backlog of our SIP/TCP socket (libre listens with a tiny one).
+  void SetTcpBacklog();
 
   // ---- gateway_media.cc ----
   static void OnRtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);
@@ -196,6 +210,8 @@ class GatewayImpl final : public Gateway {
   void ReceiveFrame(Call* c, int16_t* in);
   bool SendFrame(Call* c, int16_t* out);  // true when a packet went out
   void DetectSpeech(Call* c, const int16_t* in);
+  // Whether RTP from `src` belongs to the call (see GatewayOptions::rtp_latching).
+  bool AcceptMediaFrom(Call* c, const sa* src);
 
   // ---- gateway_outbound.cc ----
   void StartOutbound(CallId id, std::unique_ptr<OutboundRequest> request);
@@ -249,6 +265,17 @@ class GatewayImpl final : public Gateway {
   int ticks_since_report_ = 0;
   std::unordered_map<CallId, std::unique_ptr<Call>> calls_;
   std::vector<std::unique_ptr<Call>> dead_;
+  AllowList allow_;
+  std::unordered_map<std::string, int> calls_by_source_;  // "IP" -> inbound calls
+  uint64_t foreign_logged_ms_ = 0;                        // rate limit of the foreign-RTP warning
+  uint64_t foreign_since_log_ = 0;
+  int ticks_since_media_check_ = 0;
+  // GET /metrics (null without options_.metrics).
+  Counter* m_foreign_ = nullptr;
+  Counter* m_refused_source_ = nullptr;
+  Counter* m_forbidden_ = nullptr;
+  Counter* m_capacity_ = nullptr;
+  Counter* m_no_media_ = nullptr;
 };
 
 }  // namespace zx::telephony::internal

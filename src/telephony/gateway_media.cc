@@ -7,15 +7,47 @@
 
 namespace zx::telephony::internal {
 
+bool GatewayImpl::AcceptMediaFrom(Call* c, const sa* src) {
+  if (sa_cmp(src, &c->remote, SA_ALL)) {
+    c->remote_latched = true;  // the SDP address spoke first: latching is over
+    return true;
+  }
+  if (options_.rtp_latching && !c->remote_latched && !sa_is_any(src)) {
+    // Symmetric RTP for peers behind NAT: their packets come from another address than the
+    // SDP says; answer there. Only the first source, and only before the SDP address spoke.
+    log::Info("call.rtp_latched call={}", c->info.id);
+    c->remote = *src;
+    c->remote_latched = true;
+    return true;
+  }
+  // Not the peer: an injected key or a media hijack attempt. Count every packet, log at most
+  // once per 10 s.
+  ++foreign_since_log_;
+  UpdateStats([](GatewayStats& s) { ++s.rtp_foreign_dropped; });
+  if (m_foreign_) m_foreign_->Inc();
+  uint64_t now = tmr_jiffies();
+  if (foreign_logged_ms_ == 0 || now >= foreign_logged_ms_ + 10000) {
+    char from[64] = "";
+    (void)re_snprintf(from, sizeof(from), "%J", src);
+    log::Warn("call.rtp_foreign_dropped call={} source={} dropped={} (not the SDP address)",
+              c->info.id, from, foreign_since_log_);
+    foreign_logged_ms_ = now;
+    foreign_since_log_ = 0;
+  }
+  return false;
+}
+
 void GatewayImpl::OnRtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
   auto* c = static_cast<Call*>(arg);
   if (c->state == Call::State::kEnded) return;
   GatewayImpl* gw = c->gw;
+  if (!gw->AcceptMediaFrom(c, src)) return;
   ++gw->rtp_received_;
-  if (!c->remote_latched) {  // symmetric RTP: answer where the caller's packets come from
-    c->remote = *src;
-    c->remote_latched = true;
-  }
+  c->last_media_ms = tmr_jiffies();
+  if (c->state == Call::State::kAnswered || c->state == Call::State::kEstablished)
+    c->got_media = true;
+  // A recording exists only for answered calls with media: made at the first packet.
+  if (c->state == Call::State::kEstablished && !c->recording_started) gw->StartRecording(c);
   const uint8_t* payload = mbuf_buf(mb);
   size_t len = mbuf_get_left(mb);
   if (hdr->pt == c->te_pt) {
@@ -40,6 +72,10 @@ void GatewayImpl::Tick() {
     if (call->state == Call::State::kEstablished ||
         (call->state == Call::State::kCalling && call->early_media))
       live.push_back(call.get());
+  if (++ticks_since_media_check_ >= 25) {  // twice a second is precise enough
+    ticks_since_media_check_ = 0;
+    CheckNoMedia(now);
+  }
   uint64_t sent_before = rtp_sent_;
   for (Call* c : live)
     if (c->state == Call::State::kEstablished || c->state == Call::State::kCalling) MediaTick(c);

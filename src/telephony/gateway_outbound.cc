@@ -153,7 +153,8 @@ void GatewayImpl::OnProgress(const sip_msg* msg, void* arg) {
   if (HasSdp(msg)) {
     // Early media (RFC 3960): the SDP of an unreliable 183 is the answer to our offer; the 2xx
     // repeats it (or not).
-    if (sdp_decode(c->sdp, msg->mb, false) == 0 && NegotiateCodec(c)) {
+    if (SdpBodyProblem(msg, &gw->rtp_ip_).empty() && sdp_decode(c->sdp, msg->mb, false) == 0 &&
+        NegotiateCodec(c)) {
       new_media = !c->early_media;
       c->early_media = true;
     } else {

@@ -5,6 +5,9 @@
 //                 [--domain D] [--username U] [--password P] [--from-user U] [--register]
 //                 [--register-expires S] [--max-calls N] [--answer-delay-ms MS]
 //                 [--transfer-timeout-ms MS] [--record-dir DIR] [--espeak]
+//                 [--rtp-latching] [--max-calls-per-source N] [--no-media-timeout-ms MS]
+//                 [--media-idle-timeout-ms MS]
+//                 [--allow-from LIST] [--tcp-backlog N] [--over-capacity-code 486|503]
 //
 // Commands on stdin (one per line):
 //   originate TAG TARGET [ring=MS] [transport=udp|tcp] [caller=USER] [header=NAME:VALUE]...
@@ -97,6 +100,13 @@ int Run(int argc, char** argv) {
   app.add_option("--transfer-timeout-ms", options.transfer_timeout_ms);
   app.add_option("--record-dir", record_dir);
   app.add_flag("--espeak", espeak);
+  app.add_flag("--rtp-latching", options.rtp_latching);
+  app.add_option("--max-calls-per-source", options.max_calls_per_source);
+  app.add_option("--no-media-timeout-ms", options.no_media_timeout_ms);
+  app.add_option("--media-idle-timeout-ms", options.media_idle_timeout_ms);
+  app.add_option("--allow-from", options.allow_from);
+  app.add_option("--tcp-backlog", options.tcp_backlog);
+  app.add_option("--over-capacity-code", options.over_capacity_code);
   CLI11_PARSE(app, argc, argv);
   log::Init("info");
   if (!record_dir.empty()) options.recorder = WavFileRecordings(record_dir);
@@ -189,9 +199,12 @@ int Run(int argc, char** argv) {
       if (!s.ok()) Emit("transfer_error call={} message=\"{}\"", call, s.message());
     } else if (cmd == "stats") {
       GatewayStats s = gw->stats();
-      Emit("stats active={} originated={} unanswered={} rejected={} rtp_sent={} rtp_received={}",
-           s.active_calls, s.calls_originated, s.calls_unanswered, s.calls_rejected, s.rtp_sent,
-           s.rtp_received);
+      Emit(
+          "stats active={} originated={} unanswered={} rejected={} rtp_sent={} rtp_received={} "
+          "rtp_foreign_dropped={} refused_source={} forbidden={} no_media={} bad_requests={}",
+          s.active_calls, s.calls_originated, s.calls_unanswered, s.calls_rejected, s.rtp_sent,
+          s.rtp_received, s.rtp_foreign_dropped, s.calls_refused_source, s.calls_forbidden,
+          s.calls_no_media, s.bad_requests);
     } else if (cmd == "registration") {
       RegistrationStatus r = gw->registration();
       Emit("registration state={} code={} expires={} successes={} failures={} error=\"{}\"",
