@@ -191,30 +191,30 @@ int UserApprove(const CommonFlags& flags, const Options& o) {
   auto env = OpenEnv(flags, true);  // an approver with a second factor needs the key file
   if (!env.ok()) return Fail(env.status());
   auto& users = *env->security->users;
-  auto password = ::isatty(STDIN_FILENO) ? ReadHidden("Password of " + o.as + ": ")
-                                         : ReadNewPassword(o.as);
+  auto password =
+      ::isatty(STDIN_FILENO) ? ReadHidden("Password of " + o.as + ": ") : ReadNewPassword(o.as);
   if (!password.ok()) return Fail(password.status());
   auto approver = users.CheckPassword(o.as, *password, o.otp);
   std::fill(password->begin(), password->end(), '\0');
-  if (!approver.ok()) return Fail(Status(Code::kPermissionDenied, "--as " + o.as + ": " +
-                                                                      approver.status().message()));
+  if (!approver.ok())
+    return Fail(
+        Status(Code::kPermissionDenied, "--as " + o.as + ": " + approver.status().message()));
   if (!security::MayUse(approver->role, "user.manage"))
     return Fail(Status(Code::kPermissionDenied, o.as + " is not an administrator"));
   auto user = users.Approve(o.name, approver->name);
   if (!user.ok()) return Fail(user.status());
   env->actor = approver->name;  // the entry names the approving person, not the OS account
   env->role = std::string(security::RoleName(approver->role));
-  Status audited = Audit(*env, "user.manage", "user.approve", "user",
-                         "u:" + std::to_string(user->id),
-                         {{"name", user->name},
-                          {"role", security::RoleName(user->role)},
-                          {"created_by", user->created_by},
-                          {"os_user", OsUser()}});
+  Status audited =
+      Audit(*env, "user.manage", "user.approve", "user", "u:" + std::to_string(user->id),
+            {{"name", user->name},
+             {"role", security::RoleName(user->role)},
+             {"created_by", user->created_by},
+             {"os_user", OsUser()}});
   if (!audited.ok()) return Fail(audited);
   AlertAccount("user.approve", *user, approver->name);
   std::cout << "approved user " << user->name << " (role " << security::RoleName(user->role)
-            << ", added by " << user->created_by << ", approved by " << user->approved_by
-            << ")\n";
+            << ", added by " << user->created_by << ", approved by " << user->approved_by << ")\n";
   return 0;
 }
 
@@ -536,11 +536,12 @@ int AuditReseal(const CommonFlags& flags, const Options& o) {
   e.object_id = std::to_string(v->seq);
   e.purpose = o.reason;
   e.remote = "cli";
-  e.details_json = json{{"permission", "audit.verify"},
-                        {"problem", security::ProblemName(v->problem)},
-                        {"seq", v->seq},
-                        {"message", v->message}}
-                       .dump(-1, ' ', false, json::error_handler_t::replace);
+  e.details_json = json{
+      {"permission", "audit.verify"},
+      {"problem", security::ProblemName(v->problem)},
+      {"seq", v->seq},
+      {"message",
+       v->message}}.dump(-1, ' ', false, json::error_handler_t::replace);
   auto entry = env->security->audit->Reseal(std::move(e));
   if (!entry.ok()) return Fail(entry.status());
   log::Error("security.alert action=audit.reseal seq={} problem={} by={}", entry->seq,

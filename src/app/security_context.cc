@@ -1,8 +1,8 @@
 #include "app/security_context.h"
 
 #include <chrono>
-#include <filesystem>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -61,8 +61,7 @@ Status CheckAuditAtStart(security::AuditLog& audit, const Config& config) {
                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto recorded = audit.Append(std::move(e));
   if (!recorded.ok())
-    log::Error("audit_append_failed action=audit.broken error=\"{}\"",
-               recorded.status().message());
+    log::Error("audit_append_failed action=audit.broken error=\"{}\"", recorded.status().message());
   return Status::Ok();
 }
 
@@ -164,8 +163,7 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
     audit_options.key = security::AuditKeyFrom(*s->cipher->key_ring());
   } else if (!config.security.key_file.empty()) {
     auto ring = security::KeyRing::Load(config.security.key_file);
-    if (ring.ok() &&
-        security::CheckKeyFileOutside(config.security.key_file, config.data.dir).ok())
+    if (ring.ok() && security::CheckKeyFileOutside(config.security.key_file, config.data.dir).ok())
       audit_options.key = security::AuditKeyFrom(*ring);
   }
   if (const char* name = sqlite3_db_filename(db.handle(), "main"); name && *name)

@@ -155,7 +155,8 @@ Status Validate(const Config& c, const std::string& origin) {
   }
   if (c.data.dir.empty()) return InvalidArgument(origin + ": data.dir must not be empty");
   if (c.security.audit_on_broken != "refuse" && c.security.audit_on_broken != "warn")
-    return InvalidArgument(origin + ": security.audit_on_broken must be \"refuse\" or \"warn\", got '" +
+    return InvalidArgument(origin +
+                           ": security.audit_on_broken must be \"refuse\" or \"warn\", got '" +
                            c.security.audit_on_broken + "'");
   if (c.security.idle_minutes > c.security.session_ttl_minutes)
     return InvalidArgument(origin + ": security.idle_minutes (" +

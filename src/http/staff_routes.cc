@@ -3,11 +3,11 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "base/log.h"
 #include "http/auth.h"
 #include "http/auth_rate_limiter.h"
 #include "http/errors.h"
 #include "http/utf8.h"
-#include "base/log.h"
 #include "security/policy.h"
 
 namespace zx::http {
@@ -250,8 +250,8 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
   // require_approval, created pending until a different administrator approves it.
   auto user_event = [&audit](const Request& req, std::string action, const security::User& u,
                              json details) -> Status {
-    security::AuditEvent e =
-        security::AuditEventBy(req.principal, std::move(action), "user", "u:" + std::to_string(u.id));
+    security::AuditEvent e = security::AuditEventBy(req.principal, std::move(action), "user",
+                                                    "u:" + std::to_string(u.id));
     e.remote = std::string(ClientAddress(req.remote_address));
     details["name"] = u.name;
     details["role"] = security::RoleName(u.role);
@@ -283,24 +283,23 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                return Response::Json(201, UserJson(*user));
              });
 
-  router.Add("POST", "/api/v1/users/{id}/approve", "user.manage",
-             [&users, user_event, alert](const Request& req) {
-               std::string_view id_text = req.PathParam("id");
-               int64_t id = 0;
-               auto [end, ec] =
-                   std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-               if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
-                 return ErrorResponse(InvalidArgument("the user id must be a whole number"));
-               auto target = users.Get(id);
-               if (!target.ok()) return ErrorResponse(target.status());
-               auto user = users.Approve(target->name, req.principal.name);
-               if (!user.ok()) return ErrorResponse(user.status());
-               Status audited =
-                   user_event(req, "user.approve", *user, {{"created_by", user->created_by}});
-               if (!audited.ok()) return ErrorResponse(audited);
-               alert("user.approve", *user, req);
-               return Response::Json(200, UserJson(*user));
-             });
+  router.Add(
+      "POST", "/api/v1/users/{id}/approve", "user.manage",
+      [&users, user_event, alert](const Request& req) {
+        std::string_view id_text = req.PathParam("id");
+        int64_t id = 0;
+        auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+        if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
+          return ErrorResponse(InvalidArgument("the user id must be a whole number"));
+        auto target = users.Get(id);
+        if (!target.ok()) return ErrorResponse(target.status());
+        auto user = users.Approve(target->name, req.principal.name);
+        if (!user.ok()) return ErrorResponse(user.status());
+        Status audited = user_event(req, "user.approve", *user, {{"created_by", user->created_by}});
+        if (!audited.ok()) return ErrorResponse(audited);
+        alert("user.approve", *user, req);
+        return Response::Json(200, UserJson(*user));
+      });
 
   router.Add("GET", "/api/v1/system/routes", "config.read", [&router](const Request&) {
     json out = json::array();

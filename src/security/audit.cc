@@ -78,7 +78,6 @@ std::string Entries(int64_t first, int64_t last) {
                        : "entries " + S(first) + ".." + S(last) + " were";
 }
 
-
 bool IsKeyed(std::string_view hash) { return hash.substr(0, 3) == AuditLog::kKeyedPrefix; }
 
 // The sealed head file as read from disk.
@@ -209,17 +208,17 @@ void SyncLog(storage::Database& db) {
 
 // How an entry's hash relates to its content.
 enum class Seal {
-  kOk,            // the right hash: keyed MAC, or plain SM3 before any keyed entry
-  kBad,           // matches nothing
-  kNoKey,         // keyed, and no key to check it with
+  kOk,               // the right hash: keyed MAC, or plain SM3 before any keyed entry
+  kBad,              // matches nothing
+  kNoKey,            // keyed, and no key to check it with
   kPlainAfterKeyed,  // a right plain hash, but after keyed entries (or "k1:" + plain SM3)
 };
 
 }  // namespace
 
 std::string_view ProblemName(AuditVerification::Problem problem) {
-  static constexpr std::string_view kNames[] = {"none",      "changed",    "removed",  "inserted",
-                                                "truncated", "deleted",    "recomputed", "appended",
+  static constexpr std::string_view kNames[] = {"none",      "changed", "removed",    "inserted",
+                                                "truncated", "deleted", "recomputed", "appended",
                                                 "head",      "no_key"};
   return kNames[static_cast<int>(problem)];
 }
@@ -350,8 +349,7 @@ void AuditLog::MoveHead(const AuditHead& before, const AuditEntry& entry, bool r
     } else if (!hf.keyed && keyed() && IsKeyed(before.hash)) {
       why = "the head is unkeyed but the log is keyed";
     } else if (hf.head.seq > before.seq) {
-      why = "the head records seq " + S(hf.head.seq) + " but the log ended at seq " +
-            S(before.seq);
+      why = "the head records seq " + S(hf.head.seq) + " but the log ended at seq " + S(before.seq);
     } else if (before.seq - hf.head.seq > 10000) {
       why = "the head trails the log by more than 10000 entries";
     } else if (hf.head.seq < before.seq) {
@@ -398,8 +396,7 @@ Result<AuditHead> AuditLog::Head() {
   return AuditHead{q->Int(0), q->Text(1)};
 }
 
-Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& anchor,
-                                           int64_t tail) {
+Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& anchor, int64_t tail) {
   // The head first: the log read after it can only be as new or newer (appends commit first).
   const bool use_head = !options_.head_path.empty();
   const HeadFile hf = use_head ? ReadHead(options_.head_path) : HeadFile{};
@@ -415,8 +412,9 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
     auto top = Head();
     if (!top.ok()) return top.status();
     first_seq = std::max<int64_t>(1, top->seq - tail + 1);
-    auto before = db_.Prepare("SELECT seq, hash FROM audit_log WHERE seq < ?1 ORDER BY seq DESC "
-                              "LIMIT 1");
+    auto before = db_.Prepare(
+        "SELECT seq, hash FROM audit_log WHERE seq < ?1 ORDER BY seq DESC "
+        "LIMIT 1");
     if (!before.ok()) return before.status();
     auto row = before->Bind(1, first_seq).Step();
     if (!row.ok()) return row.status();
@@ -552,7 +550,8 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
                         " directly");
       if (seal == Seal::kPlainAfterKeyed)
         return Fail(Problem::kRecomputed, n, entries,
-                    "seq " + S(n) + " is hashed with plain SM3 after keyed entries (keyed from seq " +
+                    "seq " + S(n) +
+                        " is hashed with plain SM3 after keyed entries (keyed from seq " +
                         S(keyed_from > 0 ? keyed_from : n) +
                         "): the chain was recomputed without the key from here");
       return Fail(Problem::kChanged, n, entries,
@@ -615,16 +614,20 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
                   "the sealed head " + path + " is missing but the log is keyed: it was deleted " +
                       "(and entries may have been removed from the end)");
     if (have_last)
-      ok.notes.push_back("no sealed head yet (a log of an earlier version): the next entry "
-                         "writes " + path);
+      ok.notes.push_back(
+          "no sealed head yet (a log of an earlier version): the next entry "
+          "writes " +
+          path);
     return Done(std::move(ok));
   }
   if (hf.state == HeadFile::State::kMalformed)
-    return Fail(Problem::kHead, 0, entries, "the sealed head " + path + " is unusable: " + hf.error);
+    return Fail(Problem::kHead, 0, entries,
+                "the sealed head " + path + " is unusable: " + hf.error);
   if (hf.keyed && !keyed())
     return Fail(Problem::kNoKey, 0, entries,
-                "the sealed head " + path + " is keyed and no key is loaded: set "
-                "security.key_file to verify the log");
+                "the sealed head " + path +
+                    " is keyed and no key is loaded: set "
+                    "security.key_file to verify the log");
   if (hf.keyed && !head_trusted)
     return Fail(Problem::kHead, 0, entries,
                 "the MAC of the sealed head " + path + " does not verify: it was edited or forged");
@@ -654,14 +657,16 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
     return Fail(Problem::kTruncated, hf.head.seq, entries,
                 "seq " + S(hf.head.seq) +
                     " is not the entry the sealed head records, yet it verifies with the key: "
-                    "entries up to seq " + S(hf.head.seq) +
+                    "entries up to seq " +
+                    S(hf.head.seq) +
                     " were removed from the end and the product has appended since");
   if (!ConstantTimeEquals(at_head, hf.head.hash))
-    return Fail(Problem::kRecomputed, hf.head.seq, entries,
-                "seq " + S(hf.head.seq) +
-                    " no longer has the hash the sealed head records: the log was rewritten (or "
-                    "cut and appended to) up to there" +
-                    (seen_keyed ? std::string() : "; no entry is keyed: recomputed without the key"));
+    return Fail(
+        Problem::kRecomputed, hf.head.seq, entries,
+        "seq " + S(hf.head.seq) +
+            " no longer has the hash the sealed head records: the log was rewritten (or "
+            "cut and appended to) up to there" +
+            (seen_keyed ? std::string() : "; no entry is keyed: recomputed without the key"));
   if (hf.head.seq < last_seq)
     ok.notes.push_back(
         "the sealed head is at seq " + S(hf.head.seq) + ", " + S(last_seq - hf.head.seq) +
@@ -670,8 +675,9 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
                  : std::string("unkeyed: entries after it cannot be told from forged ones")) +
         "); the next entry moves it");
   if (!hf.keyed)
-    ok.notes.push_back("the sealed head is unkeyed: it catches entries removed by someone with "
-                       "the database file only");
+    ok.notes.push_back(
+        "the sealed head is unkeyed: it catches entries removed by someone with "
+        "the database file only");
   return Done(std::move(ok));
 }
 

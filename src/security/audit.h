@@ -121,8 +121,8 @@ struct AuditVerification {
   int64_t entries = 0;  // entries read before stopping (all of them when ok)
   AuditHead head;       // the last entry, when ok
   bool keyed = false;   // verified with the audit key
-  int64_t keyed_from = 0;   // the first keyed entry (0: none)
-  int64_t unkeyed = 0;      // plain entries read (before the key, or without one)
+  int64_t keyed_from = 0;          // the first keyed entry (0: none)
+  int64_t unkeyed = 0;             // plain entries read (before the key, or without one)
   std::vector<std::string> notes;  // what is not a problem but worth saying (head behind, ...)
   bool ok() const { return problem == Problem::kNone; }
 };

@@ -282,7 +282,6 @@ TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
   EXPECT_EQ(v->entries, 320);
 }
 
-
 // ---- The keyed chain and the sealed head (issue 9, defect 7). Before them an attacker with
 // the database file could delete the tail or everything, or change a row and recompute the
 // hashes, or append a forged entry, and Verify said ok.
@@ -373,8 +372,8 @@ TEST_F(KeyedAuditTest, EntriesAreMacedAndTheHeadIsSealedOutsideTheTable) {
   EXPECT_NE(head.find("zhixian-audit-head 1\nseq 6\nhash " + HashOf(6) + "\n"), std::string::npos)
       << head;
   const int64_t written = (*all)[5].time_ms;
-  EXPECT_NE(head.find("mac " + HexEncode(HmacSm3(key_, AuditLog::HeadCanonicalForm(
-                                                           6, HashOf(6), written)))),
+  EXPECT_NE(head.find("mac " +
+                      HexEncode(HmacSm3(key_, AuditLog::HeadCanonicalForm(6, HashOf(6), written)))),
             std::string::npos)
       << head;
   AuditVerification v = Verify();
@@ -440,8 +439,7 @@ TEST_F(KeyedAuditTest, ReportsAForgedAppend) {
   for (const std::string prefix : {"", "k1:"}) {
     const std::string prev = HashOf(6);
     const int64_t t = 1700000009000;
-    const std::string h =
-        prefix + AuditLog::ChainHash(prev, AuditLog::CanonicalForm(7, t, forged));
+    const std::string h = prefix + AuditLog::ChainHash(prev, AuditLog::CanonicalForm(7, t, forged));
     Sql("DELETE FROM audit_log WHERE seq = 7");
     Sql("INSERT INTO audit_log VALUES (7, " + std::to_string(t) +
         ", 'auditor', '', 'audit.read', '', '', '', '', '{}', '" + prev + "', '" + h + "')");

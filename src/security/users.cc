@@ -139,8 +139,9 @@ Result<User> UserStore::Approve(std::string_view name, std::string_view approver
   if (!user->pending)
     return FailedPrecondition("user '" + user->name + "' does not wait for approval");
   if (approver.empty() || SamePerson(approver, user->created_by))
-    return Status(Code::kPermissionDenied, "user '" + user->name + "' was added by " + user->created_by +
-                            ": a different administrator must approve it");
+    return Status(Code::kPermissionDenied, "user '" + user->name + "' was added by " +
+                                               user->created_by +
+                                               ": a different administrator must approve it");
   auto up = db_.Prepare(
       "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1");
   if (!up.ok()) return up.status();
@@ -322,7 +323,8 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
   ZX_RETURN_IF_ERROR(Unlock(name));
   // Only after both factors, so that this says nothing to someone guessing.
   if (user.pending)
-    return Status(Code::kPermissionDenied, "this account waits for a second administrator's approval");
+    return Status(Code::kPermissionDenied,
+                  "this account waits for a second administrator's approval");
   return user;
 }
 

@@ -78,8 +78,7 @@ class UserStore {
   // scope.department (scope.district optional); other roles take no scope.
   // `created_by` is recorded; a `pending` user cannot log in until approved.
   Result<User> Add(std::string_view name, Role role, std::string_view password,
-                   const Scope& scope = {}, std::string_view created_by = "",
-                   bool pending = false);
+                   const Scope& scope = {}, std::string_view created_by = "", bool pending = false);
   // Approves the pending user `name` on behalf of `approver` (a login name or "cli:<os
   // user>"): kFailedPrecondition when it is not pending, kPermissionDenied when `approver`
   // created it (two different people are needed).

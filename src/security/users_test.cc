@@ -195,7 +195,6 @@ TEST(UsersTotp, NoKeyFileNoEnrolment) {
   EXPECT_EQ(f.users->EnableTotp("agent.zhao").status().code(), Code::kFailedPrecondition);
 }
 
-
 // Issue 9: an administrator could give itself access to citizen data by creating a supervisor
 // and logging in as it. A pending account cannot log in until a DIFFERENT administrator
 // approves it.
@@ -206,8 +205,11 @@ TEST(UsersApproval, RolesThatSeePersonalDataOrManageUsersNeedApproval) {
   EXPECT_TRUE(RoleNeedsApproval(Role::kAdmin));  // could approve its own accomplices
   EXPECT_FALSE(RoleNeedsApproval(Role::kAuditor));
   // Derived from the policy table, not a list: every role holding pii.read_full is in.
-  for (Role r : kAllRoles)
-    if (MayUse(r, "pii.read_full") && r != Role::kIntegration) EXPECT_TRUE(RoleNeedsApproval(r));
+  for (Role r : kAllRoles) {
+    if (MayUse(r, "pii.read_full") && r != Role::kIntegration) {
+      EXPECT_TRUE(RoleNeedsApproval(r)) << RoleName(r);
+    }
+  }
 }
 
 TEST(UsersApproval, PendingUserCannotLogInUntilAnotherAdminApproves) {
