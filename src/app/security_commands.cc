@@ -28,6 +28,7 @@ struct Env {
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<SecurityContext> security;
   std::string actor;
+  std::string role = "system";
 };
 
 int Fail(const Status& s) {
@@ -69,7 +70,7 @@ Status Audit(Env& env, std::string_view permission, std::string action, std::str
   details["permission"] = permission;
   security::AuditEvent e;
   e.actor = env.actor;
-  e.role = "system";
+  e.role = env.role;
   e.action = std::move(action);
   e.object_type = std::move(object_type);
   e.object_id = std::move(object_id);
@@ -125,9 +126,15 @@ Result<security::Scope> ScopeFrom(const std::string& department, const std::stri
 
 struct Options {
   std::string name, role, department, district, key_file, anchor;
-  std::string object, type, actor, action, out;
+  std::string object, type, actor, action, out, as, otp, reason;
   int limit = 100;
 };
+
+// The alert-level line of every change to an account that can see personal data.
+void AlertAccount(std::string_view action, const security::User& user, std::string_view by) {
+  log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
+             security::RoleName(user.role), user.pending, by);
+}
 
 int UserAdd(const CommonFlags& flags, const Options& o) {
   auto role = security::ParseRole(o.role);
@@ -140,19 +147,74 @@ int UserAdd(const CommonFlags& flags, const Options& o) {
   if (!scope.ok()) return Fail(scope.status());
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
+  auto& users = *env->security->users;
+  // Two-person rule (security.require_approval): accounts that see personal data or manage
+  // users wait for a second administrator, except while no active admin exists at all (the
+  // bootstrap of a fresh install, from the operating-system account that owns the data).
+  const bool sensitive = security::RoleNeedsApproval(*role);
+  bool bootstrap = false;
+  if (sensitive && env->config.security.require_approval) {
+    auto has_admin = users.HasActiveAdmin();
+    if (!has_admin.ok()) return Fail(has_admin.status());
+    bootstrap = !*has_admin;
+  }
+  const bool pending = sensitive && env->config.security.require_approval && !bootstrap;
   auto password = ReadNewPassword(o.name);
   if (!password.ok()) return Fail(password.status());
-  auto user = env->security->users->Add(o.name, *role, *password, *scope);
+  auto user = users.Add(o.name, *role, *password, *scope, env->actor, pending);
   std::fill(password->begin(), password->end(), '\0');
   if (!user.ok()) return Fail(user.status());
   Status audited = Audit(*env, "user.manage", "user.add", "user", "u:" + std::to_string(user->id),
                          {{"name", user->name},
                           {"role", security::RoleName(user->role)},
                           {"department", user->scope.department},
-                          {"district", user->scope.district}});
+                          {"district", user->scope.district},
+                          {"personal_data", sensitive},
+                          {"pending", pending},
+                          {"bootstrap", bootstrap}});
   if (!audited.ok()) return Fail(audited);
+  if (sensitive) AlertAccount("user.add", *user, env->actor);
   std::cout << "added user " << user->name << " (role " << security::RoleName(user->role) << ", id "
             << user->id << ")\n";
+  if (pending)
+    std::cout << "pending: " << user->name
+              << " cannot log in until a different administrator approves it: zhixian user "
+                 "approve "
+              << user->name << " --as ADMIN (or POST /api/v1/users/" << user->id << "/approve)\n";
+  return 0;
+}
+
+// `user approve NAME --as ADMIN`: the approver proves who they are with their own password (and
+// one-time code), so that the operating-system account alone cannot be both people.
+int UserApprove(const CommonFlags& flags, const Options& o) {
+  if (o.as.empty()) return Fail(InvalidArgument("give --as ADMIN: the approving administrator"));
+  auto env = OpenEnv(flags, true);  // an approver with a second factor needs the key file
+  if (!env.ok()) return Fail(env.status());
+  auto& users = *env->security->users;
+  auto password =
+      ::isatty(STDIN_FILENO) ? ReadHidden("Password of " + o.as + ": ") : ReadNewPassword(o.as);
+  if (!password.ok()) return Fail(password.status());
+  auto approver = users.CheckPassword(o.as, *password, o.otp);
+  std::fill(password->begin(), password->end(), '\0');
+  if (!approver.ok())
+    return Fail(
+        Status(Code::kPermissionDenied, "--as " + o.as + ": " + approver.status().message()));
+  if (!security::MayUse(approver->role, "user.manage"))
+    return Fail(Status(Code::kPermissionDenied, o.as + " is not an administrator"));
+  auto user = users.Approve(o.name, approver->name);
+  if (!user.ok()) return Fail(user.status());
+  env->actor = approver->name;  // the entry names the approving person, not the OS account
+  env->role = std::string(security::RoleName(approver->role));
+  Status audited =
+      Audit(*env, "user.manage", "user.approve", "user", "u:" + std::to_string(user->id),
+            {{"name", user->name},
+             {"role", security::RoleName(user->role)},
+             {"created_by", user->created_by},
+             {"os_user", OsUser()}});
+  if (!audited.ok()) return Fail(audited);
+  AlertAccount("user.approve", *user, approver->name);
+  std::cout << "approved user " << user->name << " (role " << security::RoleName(user->role)
+            << ", added by " << user->created_by << ", approved by " << user->approved_by << ")\n";
   return 0;
 }
 
@@ -231,6 +293,9 @@ int UserList(const CommonFlags& flags, const Options&) {
                       {"department", u.scope.department},
                       {"district", u.scope.district},
                       {"disabled", u.disabled},
+                      {"pending", u.pending},
+                      {"created_by", u.created_by},
+                      {"approved_by", u.approved_by},
                       {"otp", otp.ok() && *otp}}
                      .dump()
               << "\n";
@@ -432,21 +497,58 @@ int AuditVerify(const CommonFlags& flags, const Options& o) {
   if (!env.ok()) return Fail(env.status());
   auto v = env->security->audit->Verify(anchor);
   if (!v.ok()) return Fail(v.status());
-  static constexpr const char* kProblems[] = {"none", "changed", "removed", "inserted"};
+  const std::string problem(security::ProblemName(v->problem));
   Status audited = Audit(*env, "audit.verify", "audit.verify", "audit_log", "",
                          {{"ok", v->ok()},
                           {"entries", v->entries},
-                          {"problem", kProblems[static_cast<int>(v->problem)]},
-                          {"seq", v->seq}});
+                          {"problem", problem},
+                          {"seq", v->seq},
+                          {"keyed", v->keyed}});
   if (!audited.ok()) return Fail(audited);
   if (v->ok()) {
     std::cout << "ok: " << v->entries << " entries; head seq " << v->head.seq << " hash "
               << v->head.hash << "\n";
-    return 0;
+    if (v->keyed_from > 0)
+      std::cout << "keyed: HMAC-SM3 under the key file from seq " << v->keyed_from << "\n";
+  } else {
+    std::cout << "TAMPERED (" << problem << " at seq " << v->seq << "): " << v->message << "\n";
   }
-  std::cout << "TAMPERED (" << kProblems[static_cast<int>(v->problem)] << " at seq " << v->seq
-            << "): " << v->message << "\n";
-  return 1;
+  for (const auto& note : v->notes) std::cout << "note: " << note << "\n";
+  if (!v->keyed)
+    std::cerr << "zhixian: warning: the audit chain is UNKEYED (no security.key_file): tampering "
+                 "by someone with the database file cannot be detected\n";
+  return v->ok() ? 0 : 1;
+}
+
+// `audit reseal --reason TEXT`: after a reported problem was investigated, records it (and the
+// reason) in the chain and starts a new sealed head from that entry.
+int AuditReseal(const CommonFlags& flags, const Options& o) {
+  if (o.reason.empty()) return Fail(InvalidArgument("give --reason: why the head is resealed"));
+  auto env = OpenEnv(flags, false);
+  if (!env.ok()) return Fail(env.status());
+  auto v = env->security->audit->Verify();
+  if (!v.ok()) return Fail(v.status());
+  security::AuditEvent e;
+  e.actor = env->actor;
+  e.role = env->role;
+  e.action = "audit.reseal";
+  e.object_type = "audit_log";
+  e.object_id = std::to_string(v->seq);
+  e.purpose = o.reason;
+  e.remote = "cli";
+  e.details_json = json{
+      {"permission", "audit.verify"},
+      {"problem", security::ProblemName(v->problem)},
+      {"seq", v->seq},
+      {"message",
+       v->message}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  auto entry = env->security->audit->Reseal(std::move(e));
+  if (!entry.ok()) return Fail(entry.status());
+  log::Error("security.alert action=audit.reseal seq={} problem={} by={}", entry->seq,
+             security::ProblemName(v->problem), env->actor);
+  std::cout << "resealed at seq " << entry->seq << " (" << security::ProblemName(v->problem)
+            << (v->ok() ? "" : ": " + v->message) << ")\n";
+  return 0;
 }
 
 int AuditQueryCommand(const CommonFlags& flags, const Options& o) {
@@ -525,6 +627,13 @@ std::function<std::optional<int>()> AddSecurityCommands(
     add(user, name, help, run)->add_option("name", o->name, "login name")->required();
   }
   add(user, "list", "list users as JSON lines", UserList);
+  auto* approve = add(user, "approve",
+                      "approve a pending account as a second administrator (--as NAME; that "
+                      "administrator's password from the terminal or the first line of stdin)",
+                      UserApprove);
+  approve->add_option("name", o->name, "login name of the pending account")->required();
+  approve->add_option("--as", o->as, "the approving administrator's login name")->required();
+  approve->add_option("--otp", o->otp, "the approver's one-time code, when they have one");
   auto* otp = user->add_subcommand("otp", "one-time codes (TOTP) as a second login factor");
   otp->require_subcommand(1);
   add(otp, "enable", "require a one-time code at login; prints the secret once", UserOtpEnable)
@@ -570,6 +679,11 @@ std::function<std::optional<int>()> AddSecurityCommands(
   auto* verify =
       add(audit, "verify", "verify the hash chain; exit 1 when it was tampered with", AuditVerify);
   verify->add_option("--anchor", o->anchor, "SEQ:HASH of an earlier head, to detect truncation");
+  add(audit, "reseal",
+      "after investigating a reported problem: record it in the log and start a new sealed head",
+      AuditReseal)
+      ->add_option("--reason", o->reason, "why (kept in the log)")
+      ->required();
   auto* query = add(audit, "query", "print entries as JSON lines", AuditQueryCommand);
   query->add_option("--object", o->object, "object id (record id or blind index)");
   query->add_option("--type", o->type, "object type (user, ticket, conversation, route, ...)");

@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "http/auth.h"
@@ -18,6 +21,48 @@ bool TableExists(storage::Database& db, const std::string& table) {
   q->Bind(1, table);
   auto row = q->Step();
   return row.ok() && *row;
+}
+
+// The audit log at start: the sealed head and the newest entries (`zhixian audit verify` walks
+// them all; a full walk at every start would grow with the log).
+constexpr int64_t kAuditEntriesCheckedAtStart = 10000;
+
+Status CheckAuditAtStart(security::AuditLog& audit, const Config& config) {
+  auto v = audit.Verify(std::nullopt, kAuditEntriesCheckedAtStart);
+  if (!v.ok()) return v.status();
+  if (v->ok()) {
+    log::Info("audit.head seq={} hash={} keyed={}", v->head.seq, v->head.hash, v->keyed);
+    return Status::Ok();
+  }
+  const bool refuse = config.security.audit_on_broken != "warn";
+  const std::string problem(security::ProblemName(v->problem));
+  log::Error("security.alert audit_broken problem={} seq={} message=\"{}\" then={}", problem,
+             v->seq, v->message, refuse ? "refuse_to_start" : "start_anyway");
+  if (refuse)
+    return FailedPrecondition(
+        "the audit log is broken (" + problem + " at seq " + std::to_string(v->seq) +
+        "): " + v->message +
+        ". Refusing to start (the log is left as found): run `zhixian audit verify` and "
+        "investigate; to start anyway set security.audit_on_broken = \"warn\"; `zhixian audit "
+        "reseal --reason TEXT` records the problem in the log and starts a new sealed head");
+  // Starting anyway: recorded in the chain as well. The sealed head stays where it was, so the
+  // problem remains reported until someone runs `zhixian audit reseal`.
+  security::AuditEvent e;
+  e.actor = "system:serve";
+  e.role = "system";
+  e.action = "audit.broken";
+  e.object_type = "audit_log";
+  e.object_id = std::to_string(v->seq);
+  e.remote = "local";
+  e.details_json = nlohmann::json{{"problem", problem},
+                                  {"seq", v->seq},
+                                  {"message", v->message},
+                                  {"audit_on_broken", config.security.audit_on_broken}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  auto recorded = audit.Append(std::move(e));
+  if (!recorded.ok())
+    log::Error("audit_append_failed action=audit.broken error=\"{}\"", recorded.status().message());
+  return Status::Ok();
 }
 
 }  // namespace
@@ -110,7 +155,19 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
   auto api_keys = security::ApiKeyStore::Open(db, clock);
   if (!api_keys.ok()) return api_keys.status();
   s->api_keys = std::move(api_keys).value();
-  auto audit = security::AuditLog::Open(db, clock);
+  // The audit key comes from the key file even for commands that need no data keys; only
+  // `keys init`, before the file exists, appends without it (load_keys = false).
+  security::AuditOptions audit_options;
+  if (s->cipher) {
+    audit_options.key = security::AuditKeyFrom(*s->cipher->key_ring());
+  } else if (!config.security.key_file.empty()) {
+    auto ring = security::KeyRing::Load(config.security.key_file);
+    if (ring.ok() && security::CheckKeyFileOutside(config.security.key_file, config.data.dir).ok())
+      audit_options.key = security::AuditKeyFrom(*ring);
+  }
+  if (const char* name = sqlite3_db_filename(db.handle(), "main"); name && *name)
+    audit_options.head_path = (std::filesystem::path(config.data.dir) / "audit.head").string();
+  auto audit = security::AuditLog::Open(db, clock, std::move(audit_options));
   if (!audit.ok()) return audit.status();
   s->audit = std::move(audit).value();
   s->authenticator = std::make_unique<security::Authenticator>(*s->users, *s->sessions,
@@ -177,6 +234,7 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
   if (!context.ok()) return context.status();
   out->context = std::move(context).value();
   SecurityContext& s = *out->context;
+  ZX_RETURN_IF_ERROR(CheckAuditAtStart(*s.audit, config));
   if (s.cipher) {
     log::Info("security.keys key_file={} data_key_version={}", config.security.key_file,
               s.cipher->current_version());
@@ -189,6 +247,7 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
   out->limiter = std::make_unique<http::RateLimiter>(config.security.rate_limit_per_minute, clock);
   http::StaffRouteOptions staff;
   staff.session_ttl_seconds = int64_t{config.security.session_ttl_minutes} * 60;
+  staff.require_approval = config.security.require_approval != 0;
   http::AddStaffRoutes(router, *s.authenticator, *s.users, *s.audit, staff);
   http::InstallAuth(router, std::make_shared<const http::AuthMiddleware>(
                                 *s.authenticator, s.audit.get(), out->limiter.get(), &metrics));

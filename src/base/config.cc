@@ -94,6 +94,11 @@ const std::vector<KeyDef>& Keys() {
           &C::security, &C::Security::idle_minutes, 1, 24 * 60),
       Def("security.rate_limit_per_minute", "requests per client IP under /api (0 = no limit)",
           &C::security, &C::Security::rate_limit_per_minute, 0, 1000000),
+      Def("security.audit_on_broken", "a broken audit log at start: refuse or warn", &C::security,
+          &C::Security::audit_on_broken),
+      Def("security.require_approval",
+          "1: accounts seeing personal data need a second admin's approval", &C::security,
+          &C::Security::require_approval, 0, 1),
       Def("trunk.proxy", "outbound proxy sip:HOST[:PORT][;transport=udp|tcp]", &C::trunk,
           &C::Trunk::proxy),
       Def("trunk.domain", "host of request URIs for numbers", &C::trunk, &C::Trunk::domain),
@@ -166,6 +171,10 @@ Status Validate(const Config& c, const std::string& origin) {
       return InvalidArgument(origin + ": " + key + " must be HOST:PORT, got '" + *addr + "'");
   }
   if (c.data.dir.empty()) return InvalidArgument(origin + ": data.dir must not be empty");
+  if (c.security.audit_on_broken != "refuse" && c.security.audit_on_broken != "warn")
+    return InvalidArgument(origin +
+                           ": security.audit_on_broken must be \"refuse\" or \"warn\", got '" +
+                           c.security.audit_on_broken + "'");
   if (c.security.idle_minutes > c.security.session_ttl_minutes)
     return InvalidArgument(origin + ": security.idle_minutes (" +
                            std::to_string(c.security.idle_minutes) +

@@ -45,6 +45,11 @@ struct Config {
     int session_ttl_minutes = 480;    // a login session ends this long after login
     int idle_minutes = 30;            // ... or this long after its last request
     int rate_limit_per_minute = 600;  // requests per client IP under /api; 0 = no limit
+    // A broken audit log at start (security/audit.h): "refuse" to start, or "warn" and start.
+    std::string audit_on_broken = "refuse";
+    // 1: accounts that can see personal data or manage users wait for a second administrator's
+    // approval (`zhixian user approve`); 0: they are active at once (always alerted and audited).
+    int require_approval = 0;
   } security;
   // The SIP trunk or PBX that outbound calls and transfers go through (telephony/trunk.h).
   struct Trunk {

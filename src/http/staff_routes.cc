@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "base/log.h"
 #include "http/auth.h"
 #include "http/auth_rate_limiter.h"
 #include "http/errors.h"
@@ -49,7 +50,10 @@ json UserJson(const security::User& u) {
           {"department", u.scope.department},
           {"district", u.scope.district},
           {"disabled", u.disabled},
-          {"created_ms", u.created_ms}};
+          {"created_ms", u.created_ms},
+          {"pending", u.pending},
+          {"created_by", u.created_by},
+          {"approved_by", u.approved_by}};
 }
 
 Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
@@ -222,13 +226,16 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
   router.Add("GET", "/api/v1/audit/verify", "audit.verify", [&audit](const Request&) {
     auto v = audit.Verify();
     if (!v.ok()) return ErrorResponse(v.status());
-    static constexpr const char* kProblems[] = {"none", "changed", "removed", "inserted"};
     return Response::Json(200, {{"ok", v->ok()},
                                 {"entries", v->entries},
-                                {"problem", kProblems[static_cast<int>(v->problem)]},
+                                {"problem", security::ProblemName(v->problem)},
                                 {"seq", v->seq},
                                 {"message", v->message},
-                                {"head", {{"seq", v->head.seq}, {"hash", v->head.hash}}}});
+                                {"head", {{"seq", v->head.seq}, {"hash", v->head.hash}}},
+                                {"keyed", v->keyed},
+                                {"keyed_from", v->keyed_from},
+                                {"unkeyed_entries", v->unkeyed},
+                                {"notes", v->notes}});
   });
 
   router.Add("GET", "/api/v1/users", "user.manage", [&users](const Request&) {
@@ -239,23 +246,60 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
     return Response::Json(200, {{"users", out}});
   });
 
-  router.Add("POST", "/api/v1/users", "user.manage", [&users, &audit](const Request& req) {
-    auto request = ParseNewUserRequest(req.body);
-    if (!request.ok()) return ErrorResponse(request.status());
-    auto user = users.Add(request->name, request->role, request->password, request->scope);
-    if (!user.ok()) return ErrorResponse(user.status());
-    security::AuditEvent e =
-        security::AuditEventBy(req.principal, "user.add", "user", "u:" + std::to_string(user->id));
+  // An account that can see personal data (or manage users) is alerted on and, with
+  // require_approval, created pending until a different administrator approves it.
+  auto user_event = [&audit](const Request& req, std::string action, const security::User& u,
+                             json details) -> Status {
+    security::AuditEvent e = security::AuditEventBy(req.principal, std::move(action), "user",
+                                                    "u:" + std::to_string(u.id));
     e.remote = std::string(ClientAddress(req.remote_address));
-    e.details_json = json{{"name", user->name},
-                          {"role", security::RoleName(user->role)},
-                          {"department", user->scope.department},
-                          {"district", user->scope.district}}
-                         .dump(-1, ' ', false, json::error_handler_t::replace);
-    auto appended = audit.Append(std::move(e));
-    if (!appended.ok()) return ErrorResponse(appended.status());
-    return Response::Json(201, UserJson(*user));
-  });
+    details["name"] = u.name;
+    details["role"] = security::RoleName(u.role);
+    e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
+    return audit.Append(std::move(e)).status();
+  };
+  auto alert = [](std::string_view action, const security::User& u, const Request& req) {
+    log::Error("security.alert action={} user_id={} role={} pending={} by={} remote={}", action,
+               u.id, security::RoleName(u.role), u.pending, req.principal.name,
+               ClientAddress(req.remote_address));
+  };
+
+  router.Add("POST", "/api/v1/users", "user.manage",
+             [&users, user_event, alert, options](const Request& req) {
+               auto request = ParseNewUserRequest(req.body);
+               if (!request.ok()) return ErrorResponse(request.status());
+               const bool sensitive = security::RoleNeedsApproval(request->role);
+               const bool pending = sensitive && options.require_approval;
+               auto user = users.Add(request->name, request->role, request->password,
+                                     request->scope, req.principal.name, pending);
+               if (!user.ok()) return ErrorResponse(user.status());
+               Status audited = user_event(req, "user.add", *user,
+                                           {{"department", user->scope.department},
+                                            {"district", user->scope.district},
+                                            {"personal_data", sensitive},
+                                            {"pending", pending}});
+               if (!audited.ok()) return ErrorResponse(audited);
+               if (sensitive) alert("user.add", *user, req);
+               return Response::Json(201, UserJson(*user));
+             });
+
+  router.Add(
+      "POST", "/api/v1/users/{id}/approve", "user.manage",
+      [&users, user_event, alert](const Request& req) {
+        std::string_view id_text = req.PathParam("id");
+        int64_t id = 0;
+        auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+        if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
+          return ErrorResponse(InvalidArgument("the user id must be a whole number"));
+        auto target = users.Get(id);
+        if (!target.ok()) return ErrorResponse(target.status());
+        auto user = users.Approve(target->name, req.principal.name);
+        if (!user.ok()) return ErrorResponse(user.status());
+        Status audited = user_event(req, "user.approve", *user, {{"created_by", user->created_by}});
+        if (!audited.ok()) return ErrorResponse(audited);
+        alert("user.approve", *user, req);
+        return Response::Json(200, UserJson(*user));
+      });
 
   router.Add("GET", "/api/v1/system/routes", "config.read", [&router](const Request&) {
     json out = json::array();

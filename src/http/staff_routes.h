@@ -9,10 +9,15 @@
 //   GET  /api/v1/auth/me        session.self        who am I, and my permissions.
 //   GET  /api/v1/audit          audit.read          entries, filtered by object_type,
 //        object_id, actor, action (a prefix), since, until (unix ms), limit (1-1000).
-//   GET  /api/v1/audit/verify   audit.verify        the hash chain's verification.
+//   GET  /api/v1/audit/verify   audit.verify        the chain's and sealed head's verification
+//        (ok, problem, seq, message, head, keyed, keyed_from, unkeyed_entries, notes).
 //   GET  /api/v1/users          user.manage         staff accounts (no secrets).
 //   POST /api/v1/users          user.manage         {"name", "role", "password",
-//        "department"?, "district"?} -> 201 the user; appends "user.add" to the audit log.
+//        "department"?, "district"?} -> 201 the user; appends "user.add" to the audit log. An
+//        account that can see personal data (security::RoleNeedsApproval) is logged as
+//        "security.alert" and, with require_approval, created "pending": true.
+//   POST /api/v1/users/{id}/approve  user.manage  approves a pending account -> 200 the user;
+//        403 when the caller created it (a different administrator must), 409 when not pending.
 //   GET  /api/v1/system/routes  config.read         every route with its permission and the
 //        roles that hold it (what tests/security walks).
 //
@@ -35,6 +40,7 @@ namespace zx::http {
 
 struct StaffRouteOptions {
   int64_t session_ttl_seconds = 8 * 3600;  // the cookie's Max-Age (security.session_ttl_minutes)
+  bool require_approval = false;           // security.require_approval (users.h)
 };
 
 void AddStaffRoutes(Router& router, security::Authenticator& authenticator,

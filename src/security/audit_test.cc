@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
+#include "security/crypto.h"
+#include "security/encoding.h"
 #include "security/testing/fixtures.h"
+#include "security/testing/temp_dir.h"
 
 namespace zx::security {
 namespace {
@@ -274,6 +280,307 @@ TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok()) << v->message;
   EXPECT_EQ(v->entries, 320);
+}
+
+// ---- The keyed chain and the sealed head (issue 9, defect 7). Before them an attacker with
+// the database file could delete the tail or everything, or change a row and recompute the
+// hashes, or append a forged entry, and Verify said ok.
+
+class KeyedAuditTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_path_ = dir_.File("zhixian.db");
+    head_path_ = dir_.File("audit.head");
+    db_ = std::move(storage::Database::Open(db_path_).value());
+    key_ = AuditKeyFrom(KeyRing::Generate(clock_));
+    log_ = Open(key_);
+    for (int i = 1; i <= 6; ++i) AppendOne(log_.get(), i);
+  }
+  std::unique_ptr<AuditLog> Open(const std::string& key, bool with_head = true) {
+    AuditOptions o;
+    o.key = key;
+    if (with_head) o.head_path = head_path_;
+    return std::move(AuditLog::Open(*db_, clock_, o).value());
+  }
+  void AppendOne(AuditLog* log, int i) {
+    AuditEvent e;
+    e.actor = "agent" + std::to_string(i % 2);
+    e.role = "agent";
+    e.action = "ticket.read";
+    e.object_type = "ticket";
+    e.object_id = "T" + std::to_string(i);
+    auto r = log->Append(e);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  void Sql(const std::string& sql) {
+    ASSERT_TRUE(db_->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
+                          "DROP TRIGGER IF EXISTS audit_log_no_delete;")
+                    .ok());
+    Status s = db_->Exec(sql);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::string HashOf(int64_t seq) {
+    auto q = db_->Prepare("SELECT hash FROM audit_log WHERE seq = ?1");
+    q->Bind(1, seq);
+    EXPECT_TRUE(*q->Step());
+    return q->Text(0);
+  }
+  // What an attacker without the key can do: rehash from `from` on with plain SM3 (optionally
+  // dressed up with the keyed prefix).
+  void Recompute(int64_t from, const std::string& prefix = "") {
+    auto all = log_->Query({});
+    std::string prev = from == 1 ? AuditLog::GenesisHash() : HashOf(from - 1);
+    for (const auto& e : *all) {
+      if (e.seq < from) continue;
+      std::string h =
+          prefix + AuditLog::ChainHash(prev, AuditLog::CanonicalForm(e.seq, e.time_ms, e.event));
+      Sql("UPDATE audit_log SET prev_hash = '" + prev + "', hash = '" + h +
+          "' WHERE seq = " + std::to_string(e.seq));
+      prev = h;
+    }
+  }
+  AuditVerification Verify(AuditLog* log = nullptr) {
+    auto v = (log ? log : log_.get())->Verify();
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return *v;
+  }
+  std::string ReadHeadFile() {
+    std::ifstream in(head_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{1700000000000};
+  std::string db_path_, head_path_, key_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<AuditLog> log_;
+};
+
+TEST_F(KeyedAuditTest, EntriesAreMacedAndTheHeadIsSealedOutsideTheTable) {
+  auto all = log_->Query({});
+  ASSERT_EQ(all->size(), 6u);
+  const AuditEntry& third = (*all)[2];
+  EXPECT_EQ(third.hash.substr(0, 3), "k1:");
+  EXPECT_EQ(third.hash,
+            AuditLog::KeyedChainHash(key_, third.prev_hash,
+                                     AuditLog::CanonicalForm(3, third.time_ms, third.event)));
+  // An outside verifier with the key: the head file is four facts and a MAC over them.
+  const std::string head = ReadHeadFile();
+  EXPECT_NE(head.find("zhixian-audit-head 1\nseq 6\nhash " + HashOf(6) + "\n"), std::string::npos)
+      << head;
+  const int64_t written = (*all)[5].time_ms;
+  EXPECT_NE(head.find("mac " +
+                      HexEncode(HmacSm3(key_, AuditLog::HeadCanonicalForm(6, HashOf(6), written)))),
+            std::string::npos)
+      << head;
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.ok()) << v.message;
+  EXPECT_TRUE(v.keyed);
+  EXPECT_EQ(v.keyed_from, 1);
+  EXPECT_EQ(v.entries, 6);
+}
+
+TEST_F(KeyedAuditTest, ReportsTailTruncation) {
+  Sql("DELETE FROM audit_log WHERE seq >= 5");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kTruncated);
+  EXPECT_EQ(v.seq, 5);
+  EXPECT_EQ(v.message,
+            "the log ends at seq 4 but the sealed head records seq 6: entries 5..6 were removed "
+            "from its end");
+}
+
+TEST_F(KeyedAuditTest, ReportsFullDeletion) {
+  Sql("DELETE FROM audit_log");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kDeleted);
+  EXPECT_NE(v.message.find("every entry was deleted"), std::string::npos) << v.message;
+}
+
+TEST_F(KeyedAuditTest, ReportsAChangedRow) {
+  Sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kChanged);
+  EXPECT_EQ(v.seq, 3);
+}
+
+TEST_F(KeyedAuditTest, ReportsAChainRecomputedWithoutTheKey) {
+  Sql("UPDATE audit_log SET object_id = 'T0' WHERE seq = 3");
+  Recompute(3);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kRecomputed) << v.message;
+  EXPECT_EQ(v.seq, 3);
+  EXPECT_NE(v.message.find("recomputed without the key"), std::string::npos) << v.message;
+}
+
+TEST_F(KeyedAuditTest, ReportsAChainRecomputedWithTheKeyedPrefix) {
+  Sql("UPDATE audit_log SET object_id = 'T0' WHERE seq = 2");
+  Recompute(2, "k1:");
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kRecomputed) << v.message;
+  EXPECT_EQ(v.seq, 2);
+}
+
+TEST_F(KeyedAuditTest, ReportsAWholeChainRecomputedAsPlain) {
+  // Every entry plain and consistent: only the sealed head can tell.
+  Recompute(1);
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kRecomputed) << v.message;
+  EXPECT_EQ(v.seq, 6);
+}
+
+TEST_F(KeyedAuditTest, ReportsAForgedAppend) {
+  AuditEvent forged;
+  forged.actor = "auditor";
+  forged.action = "audit.read";
+  for (const std::string prefix : {"", "k1:"}) {
+    const std::string prev = HashOf(6);
+    const int64_t t = 1700000009000;
+    const std::string h = prefix + AuditLog::ChainHash(prev, AuditLog::CanonicalForm(7, t, forged));
+    Sql("DELETE FROM audit_log WHERE seq = 7");
+    Sql("INSERT INTO audit_log VALUES (7, " + std::to_string(t) +
+        ", 'auditor', '', 'audit.read', '', '', '', '', '{}', '" + prev + "', '" + h + "')");
+    AuditVerification v = Verify();
+    EXPECT_EQ(v.problem, Problem::kAppended) << prefix << v.message;
+    EXPECT_EQ(v.seq, 7);
+    EXPECT_NE(v.message.find("after the sealed head (seq 6) without the key"), std::string::npos)
+        << v.message;
+  }
+}
+
+TEST_F(KeyedAuditTest, ReportsAMissingOrForgedHead) {
+  const std::string head = ReadHeadFile();
+  std::filesystem::remove(head_path_);
+  EXPECT_EQ(Verify().problem, Problem::kHead);
+  std::string forged = head;
+  forged.replace(forged.find("seq 6"), 5, "seq 4");  // to hide a truncation
+  std::ofstream(head_path_) << forged;
+  AuditVerification v = Verify();
+  EXPECT_EQ(v.problem, Problem::kHead);
+  EXPECT_NE(v.message.find("MAC"), std::string::npos) << v.message;
+  std::ofstream(head_path_, std::ios::trunc)
+      << "zhixian-audit-head 1\nseq 4\nhash " << HashOf(4) << "\ntime_ms 1\nmac none\n";
+  EXPECT_EQ(Verify().problem, Problem::kHead);  // an unkeyed head for a keyed log
+}
+
+TEST_F(KeyedAuditTest, TheProblemStaysReportedUntilResealed) {
+  Sql("DELETE FROM audit_log WHERE seq = 6");
+  AppendOne(log_.get(), 7);  // the product goes on writing: the head does not follow
+  AppendOne(log_.get(), 8);
+  AuditVerification v = Verify();
+  EXPECT_FALSE(v.ok());
+  EXPECT_EQ(v.seq, 6);
+  EXPECT_EQ(v.problem, Problem::kTruncated) << v.message;
+  AuditEvent why;
+  why.actor = "cli:root";
+  why.action = "audit.reseal";
+  why.purpose = "incident 42 investigated";
+  auto sealed = log_->Reseal(why);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_TRUE(Verify().ok()) << Verify().message;
+  AppendOne(log_.get(), 9);
+  EXPECT_TRUE(Verify().ok());
+  EXPECT_EQ(Verify().head.seq, 9);
+}
+
+TEST_F(KeyedAuditTest, AHeadThatTrailsAfterACrashCatchesUp) {
+  // An entry committed without its head update (as if the process died in between).
+  auto no_head = Open(key_, /*with_head=*/false);
+  AppendOne(no_head.get(), 7);
+  AuditVerification v = Verify();
+  EXPECT_TRUE(v.ok()) << v.message;
+  ASSERT_FALSE(v.notes.empty());
+  EXPECT_NE(v.notes.back().find("behind the log"), std::string::npos) << v.notes.back();
+  AppendOne(log_.get(), 8);
+  EXPECT_NE(ReadHeadFile().find("seq 8\n"), std::string::npos);
+  EXPECT_TRUE(Verify().ok());
+}
+
+TEST_F(KeyedAuditTest, TheStartUpCheckReadsOnlyTheTailAndStillFindsTruncation) {
+  Sql("DELETE FROM audit_log WHERE seq = 6");
+  auto v = log_->Verify(std::nullopt, /*tail=*/2);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->problem, Problem::kTruncated);
+  EXPECT_EQ(v->entries, 2);
+}
+
+TEST_F(KeyedAuditTest, WithoutTheKeyNothingPlainIsAppendedAndVerifySaysWhy) {
+  auto no_key = Open("");
+  AuditEvent e;
+  e.actor = "x";
+  e.action = "y";
+  EXPECT_EQ(no_key->Append(e).status().code(), Code::kFailedPrecondition);
+  AuditVerification v = Verify(no_key.get());
+  EXPECT_EQ(v.problem, Problem::kNoKey);
+  EXPECT_NE(v.message.find("security.key_file"), std::string::npos);
+}
+
+TEST(AuditUpgrade, AnUnkeyedLogOfAnEarlierVersionStillVerifiesAndIsSealedByKeyedEntries) {
+  testing::TempDir dir;
+  FakeClock clock(1700000000000);
+  auto db = std::move(storage::Database::Open(dir.File("zhixian.db")).value());
+  AuditEvent e;
+  e.actor = "cli:root";
+  e.action = "user.add";
+  {
+    // As an earlier version wrote it: plain hashes, no head.
+    auto old = std::move(AuditLog::Open(*db, clock).value());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(old->Append(e).ok());
+  }
+  AuditOptions o;
+  o.key = AuditKeyFrom(KeyRing::Generate(clock));
+  o.head_path = dir.File("audit.head");
+  auto log = std::move(AuditLog::Open(*db, clock, o).value());
+  auto v = log->Verify();
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->message;
+  EXPECT_EQ(v->keyed_from, 0);
+  ASSERT_TRUE(log->Append(e).ok());
+  ASSERT_TRUE(log->Append(e).ok());
+  v = log->Verify();
+  EXPECT_TRUE(v->ok()) << v->message;
+  EXPECT_EQ(v->keyed_from, 4);
+  EXPECT_EQ(v->unkeyed, 3);
+  // The plain prefix is sealed by the keyed entries after it: rewriting it is found.
+  ASSERT_TRUE(db->Exec("DROP TRIGGER audit_log_no_update").ok());
+  ASSERT_TRUE(db->Exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").ok());
+  auto entries = log->Query({});
+  std::string prev = AuditLog::GenesisHash();
+  for (const auto& x : *entries) {
+    if (x.seq > 3) break;
+    std::string h = AuditLog::ChainHash(prev, AuditLog::CanonicalForm(x.seq, x.time_ms, x.event));
+    ASSERT_TRUE(db->Exec("UPDATE audit_log SET prev_hash = '" + prev + "', hash = '" + h +
+                         "' WHERE seq = " + std::to_string(x.seq))
+                    .ok());
+    prev = h;
+  }
+  v = log->Verify();
+  EXPECT_FALSE(v->ok());
+  EXPECT_EQ(v->seq, 4) << v->message;
+}
+
+TEST(AuditDemoMode, UnkeyedHeadCatchesTruncationAndVerifySaysUnkeyed) {
+  testing::TempDir dir;
+  FakeClock clock(1700000000000);
+  auto db = std::move(storage::Database::Open(dir.File("zhixian.db")).value());
+  AuditOptions o;
+  o.head_path = dir.File("audit.head");
+  auto log = std::move(AuditLog::Open(*db, clock, o).value());
+  AuditEvent e;
+  e.actor = "a";
+  e.action = "b";
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->Append(e).ok());
+  auto v = log->Verify();
+  EXPECT_TRUE(v->ok());
+  EXPECT_FALSE(v->keyed);
+  ASSERT_FALSE(v->notes.empty());
+  EXPECT_EQ(v->notes[0].rfind("UNKEYED", 0), 0u);
+  ASSERT_TRUE(db->Exec("DROP TRIGGER audit_log_no_delete").ok());
+  ASSERT_TRUE(db->Exec("DELETE FROM audit_log WHERE seq = 3").ok());
+  EXPECT_EQ(log->Verify()->problem, Problem::kTruncated);
 }
 
 }  // namespace

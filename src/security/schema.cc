@@ -61,6 +61,13 @@ Status MigrateSecurity(storage::Database& db) {
                      {"security", 2, R"sql(
     ALTER TABLE sec_users ADD COLUMN totp_secret TEXT;
     ALTER TABLE sec_users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+  )sql"},
+                     // Two-person approval of accounts that see personal data (users.h). A
+                     // module of its own so that it does not collide with other "security" steps.
+                     {"security.approval", 1, R"sql(
+    ALTER TABLE sec_users ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE sec_users ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sec_users ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';
   )sql"}});
 }
 

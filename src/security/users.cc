@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
+#include "security/policy.h"
 #include "security/schema.h"
 #include "security/totp.h"
 
@@ -10,7 +11,8 @@ namespace zx::security {
 namespace {
 
 constexpr const char* kUserColumns =
-    "id, name, role, department, district, disabled, created_at FROM sec_users";
+    "id, name, role, department, district, disabled, created_at, pending, created_by, "
+    "approved_by FROM sec_users";
 
 Status NameError(std::string_view name) {
   if (name.empty() || name.size() > 64)
@@ -37,12 +39,20 @@ User UserFromRow(const storage::Statement& q) {
   u.scope = {q.Text(3), q.Text(4)};
   u.disabled = q.Int(5) != 0;
   u.created_ms = q.Int(6);
+  u.pending = q.Int(7) != 0;
+  u.created_by = q.Text(8);
+  u.approved_by = q.Text(9);
   return u;
 }
 
 Status WrongCredentials() { return {Code::kUnauthenticated, "wrong user name or password"}; }
 
 }  // namespace
+
+bool RoleNeedsApproval(Role role) {
+  return MayUse(role, "pii.read_full") || MayUse(role, "conversation.read") ||
+         MayUse(role, "user.manage");
+}
 
 Principal PrincipalFor(const User& user, Principal::Via via) {
   Principal p;
@@ -78,7 +88,7 @@ Status UserStore::CheckPasswordPolicy(std::string_view name, std::string_view pa
 }
 
 Result<User> UserStore::Add(std::string_view name, Role role, std::string_view password,
-                            const Scope& scope) {
+                            const Scope& scope, std::string_view created_by, bool pending) {
   ZX_RETURN_IF_ERROR(NameError(name));
   if (role == Role::kAnonymous) return InvalidArgument("a user cannot have the role anonymous");
   if (role == Role::kIntegration)
@@ -96,10 +106,10 @@ Result<User> UserStore::Add(std::string_view name, Role role, std::string_view p
   int64_t now = clock_.NowUnixMillis();
   auto ins = db_.Prepare(
       "INSERT INTO sec_users (name, role, department, district, password_hash, created_at, "
-      "password_changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+      "password_changed_at, pending, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)");
   if (!ins.ok()) return ins.status();
   ins->Bind(1, name).Bind(2, RoleName(role)).Bind(3, scope.department).Bind(4, scope.district);
-  ins->Bind(5, *hash).Bind(6, now);
+  ins->Bind(5, *hash).Bind(6, now).Bind(7, int64_t{pending ? 1 : 0}).Bind(8, created_by);
   Status s = ins->Run();
   if (!s.ok()) {
     if (s.message().find("UNIQUE") != std::string::npos)
@@ -107,8 +117,48 @@ Result<User> UserStore::Add(std::string_view name, Role role, std::string_view p
     return s;
   }
   auto added = Find(name);
-  if (added.ok()) log::Info("user_added id={} role={}", added->id, RoleName(role));
+  if (added.ok())
+    log::Info("user_added id={} role={} pending={}", added->id, RoleName(role), pending);
   return added;
+}
+
+namespace {
+bool SamePerson(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+Result<User> UserStore::Approve(std::string_view name, std::string_view approver) {
+  auto user = Find(name);
+  if (!user.ok()) return user.status();
+  if (!user->pending)
+    return FailedPrecondition("user '" + user->name + "' does not wait for approval");
+  if (approver.empty() || SamePerson(approver, user->created_by))
+    return Status(Code::kPermissionDenied, "user '" + user->name + "' was added by " +
+                                               user->created_by +
+                                               ": a different administrator must approve it");
+  auto up = db_.Prepare(
+      "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1");
+  if (!up.ok()) return up.status();
+  ZX_RETURN_IF_ERROR(up->Bind(1, approver).Bind(2, user->id).Run());
+  if (sqlite3_changes(db_.handle()) != 1)
+    return FailedPrecondition("user '" + user->name + "' does not wait for approval");
+  log::Info("user_approved id={} role={}", user->id, RoleName(user->role));
+  return Find(name);
+}
+
+Result<bool> UserStore::HasActiveAdmin() {
+  auto q = db_.Prepare(
+      "SELECT 1 FROM sec_users WHERE role = 'admin' AND pending = 0 AND disabled = 0 LIMIT 1");
+  if (!q.ok()) return q.status();
+  auto row = q->Step();
+  if (!row.ok()) return row.status();
+  return *row;
 }
 
 Result<User> UserStore::Find(std::string_view name) {
@@ -242,8 +292,9 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
   bool found = false;
   {
     auto q = db_.Prepare(std::string("SELECT ") +
-                         "id, name, role, department, district, disabled, created_at, "
-                         "password_hash, totp_secret FROM sec_users WHERE name = ?1");
+                         "id, name, role, department, district, disabled, created_at, pending, "
+                         "created_by, approved_by, password_hash, totp_secret FROM sec_users "
+                         "WHERE name = ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, name);
     auto row = q->Step();
@@ -251,8 +302,8 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
     if (*row) {
       found = true;
       user = UserFromRow(*q);
-      hash = q->Text(7);
-      if (!q->IsNull(8)) totp_secret = q->Text(8);
+      hash = q->Text(10);
+      if (!q->IsNull(11)) totp_secret = q->Text(11);
     }
   }
   // Verify even for an unknown user, so the time taken does not reveal which names exist.
@@ -270,6 +321,10 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
     }
   }
   ZX_RETURN_IF_ERROR(Unlock(name));
+  // Only after both factors, so that this says nothing to someone guessing.
+  if (user.pending)
+    return Status(Code::kPermissionDenied,
+                  "this account waits for a second administrator's approval");
   return user;
 }
 

@@ -9,6 +9,12 @@
 // name for `lockout`, whether or not the user exists (so lock-out reveals nothing); a success
 // clears the count. Changing a password or disabling a user revokes all their sessions.
 //
+// Separation of duties (docs/security.md, 等保 2.0 三员分立): an account whose role can see
+// citizens' personal data or manage users (RoleNeedsApproval, derived from the policy table) may
+// be created `pending`: it cannot log in until a DIFFERENT administrator approves it (Approve).
+// Whether new accounts are pending is the caller's decision (security.require_approval and the
+// bootstrap rule live in the CLI and the HTTP handler).
+//
 // Thread-safe (state lives in the database; SQLite serialises). Times come from the injected
 // Clock. Errors: kInvalidArgument (bad name, role, scope or weak password, with the reason),
 // kAlreadyExists (name taken), kNotFound (no such user), kUnauthenticated ("wrong user name or
@@ -40,7 +46,14 @@ struct User {
   Scope scope;  // department handlers only; empty for other roles
   bool disabled = false;
   int64_t created_ms = 0;
+  bool pending = false;     // waits for a second administrator's approval; cannot log in
+  std::string created_by;   // who added it: a login name, or "cli:<os user>"
+  std::string approved_by;  // who approved it (empty: created active, or still pending)
 };
+
+// True when `role` holds pii.read_full, conversation.read or user.manage in the policy table:
+// an account that can see citizens' personal data, or that could approve such accounts.
+bool RoleNeedsApproval(Role role);
 
 // The principal acting as `user` (kind kUser, id "u:<id>").
 Principal PrincipalFor(const User& user, Principal::Via via);
@@ -63,8 +76,15 @@ class UserStore {
 
   // Creates a user. `role` may not be anonymous or integration; department handlers need
   // scope.department (scope.district optional); other roles take no scope.
+  // `created_by` is recorded; a `pending` user cannot log in until approved.
   Result<User> Add(std::string_view name, Role role, std::string_view password,
-                   const Scope& scope = {});
+                   const Scope& scope = {}, std::string_view created_by = "", bool pending = false);
+  // Approves the pending user `name` on behalf of `approver` (a login name or "cli:<os
+  // user>"): kFailedPrecondition when it is not pending, kPermissionDenied when `approver`
+  // created it (two different people are needed).
+  Result<User> Approve(std::string_view name, std::string_view approver);
+  // True when an active (approved, enabled) admin exists: the end of the bootstrap.
+  Result<bool> HasActiveAdmin();
   Result<User> Find(std::string_view name);
   Result<User> Get(int64_t id);
   Result<std::vector<User>> List();
@@ -76,7 +96,8 @@ class UserStore {
   // The user when `password` is right and, for a user with a second factor, `otp` is a
   // current one-time code not used before (totp.h); with the lock-out rules above, which count
   // a wrong or missing code like a wrong password. A missing code after the right password is
-  // kUnauthenticated "one-time code required" (so the login form can ask for it).
+  // kUnauthenticated "one-time code required" (so the login form can ask for it). A pending
+  // user with the right password gets kPermissionDenied ("waits for approval").
   Result<User> CheckPassword(std::string_view name, std::string_view password,
                              std::string_view otp = {});
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "security/policy.h"
 #include "security/testing/fixtures.h"
 #include "security/totp.h"
 
@@ -192,6 +193,60 @@ TEST(UsersTotp, NoKeyFileNoEnrolment) {
   testing::SecurityFixture f;  // no cipher
   ASSERT_TRUE(f.users->Add("agent.zhao", Role::kAgent, kPw).ok());
   EXPECT_EQ(f.users->EnableTotp("agent.zhao").status().code(), Code::kFailedPrecondition);
+}
+
+// Issue 9: an administrator could give itself access to citizen data by creating a supervisor
+// and logging in as it. A pending account cannot log in until a DIFFERENT administrator
+// approves it.
+TEST(UsersApproval, RolesThatSeePersonalDataOrManageUsersNeedApproval) {
+  EXPECT_TRUE(RoleNeedsApproval(Role::kSupervisor));
+  EXPECT_TRUE(RoleNeedsApproval(Role::kAgent));
+  EXPECT_TRUE(RoleNeedsApproval(Role::kDepartmentHandler));
+  EXPECT_TRUE(RoleNeedsApproval(Role::kAdmin));  // could approve its own accomplices
+  EXPECT_FALSE(RoleNeedsApproval(Role::kAuditor));
+  // Derived from the policy table, not a list: every role holding pii.read_full is in.
+  for (Role r : kAllRoles) {
+    if (MayUse(r, "pii.read_full") && r != Role::kIntegration) {
+      EXPECT_TRUE(RoleNeedsApproval(r)) << RoleName(r);
+    }
+  }
+}
+
+TEST(UsersApproval, PendingUserCannotLogInUntilAnotherAdminApproves) {
+  SecurityFixture f;
+  auto sup = f.users->Add("sup1", Role::kSupervisor, kPw, {}, "admin1", /*pending=*/true);
+  ASSERT_TRUE(sup.ok()) << sup.status().ToString();
+  EXPECT_TRUE(sup->pending);
+  EXPECT_EQ(sup->created_by, "admin1");
+  auto login = f.users->CheckPassword("sup1", kPw);
+  EXPECT_EQ(login.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(login.status().message().find("approval"), std::string::npos);
+  // A wrong password says nothing about the pending state.
+  EXPECT_EQ(f.users->CheckPassword("sup1", "Wrong-password-123").status().code(),
+            Code::kUnauthenticated);
+
+  auto self = f.users->Approve("sup1", "ADMIN1");  // the creator, in another case
+  EXPECT_EQ(self.status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(f.users->Approve("sup1", "").status().code(), Code::kPermissionDenied);
+  EXPECT_TRUE(f.users->Find("sup1")->pending);
+
+  auto approved = f.users->Approve("sup1", "admin2");
+  ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+  EXPECT_FALSE(approved->pending);
+  EXPECT_EQ(approved->approved_by, "admin2");
+  EXPECT_TRUE(f.users->CheckPassword("sup1", kPw).ok());
+  EXPECT_EQ(f.users->Approve("sup1", "admin3").status().code(), Code::kFailedPrecondition);
+}
+
+TEST(UsersApproval, BootstrapEndsWithTheFirstActiveAdmin) {
+  SecurityFixture f;
+  EXPECT_FALSE(*f.users->HasActiveAdmin());
+  ASSERT_TRUE(f.users->Add("pending.admin", Role::kAdmin, kPw, {}, "cli:root", true).ok());
+  EXPECT_FALSE(*f.users->HasActiveAdmin());  // a pending admin does not count
+  ASSERT_TRUE(f.users->Add("admin1", Role::kAdmin, kPw, {}, "cli:root").ok());
+  EXPECT_TRUE(*f.users->HasActiveAdmin());
+  ASSERT_TRUE(f.users->SetDisabled("admin1", true).ok());
+  EXPECT_FALSE(*f.users->HasActiveAdmin());
 }
 
 }  // namespace
