@@ -132,6 +132,7 @@ int main(int argc, char** argv) {
   o.emotions_file = kb_dir + "/emotions.toml";
   o.risks_file = kb_dir + "/risks.toml";
   o.rules_file = kb_dir + "/dialogue.toml";
+  o.districts_file = kb_dir + "/districts.tsv";
   auto service = zx::dialogue::DialogueService::Create(**db, **engine, (*engine)->knowledge_base(),
                                                        o, zx::SystemClock::Instance());
   if (!service.ok()) {

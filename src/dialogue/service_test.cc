@@ -283,6 +283,7 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   o.emotions_file = kb + "/emotions.toml";
   o.risks_file = kb + "/risks.toml";
   o.rules_file = kb + "/dialogue.toml";
+  o.districts_file = kb + "/districts.tsv";
   auto sealed =
       DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_, sealer);
   ASSERT_TRUE(sealed.ok());

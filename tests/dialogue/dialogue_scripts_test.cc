@@ -346,6 +346,7 @@ void RunScript(const Script& script, knowledge::KnowledgeEngine& engine) {
   o.emotions_file = kb + "/emotions.toml";
   o.risks_file = kb + "/risks.toml";
   o.rules_file = kb + "/dialogue.toml";
+  o.districts_file = kb + "/districts.tsv";
   auto created = DialogueService::Create(**db, engine, engine.knowledge_base(), o, clock);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   DialogueService& service = **created;
