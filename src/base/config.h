@@ -26,6 +26,9 @@ struct Config {
   struct Data {
     std::string dir = "./var";  // database, indexes, recordings
   } data;
+  struct Database {
+    int busy_timeout_ms = 5000;  // wait this long for a lock, then answer 503 "try again"
+  } database;
   struct Knowledge {
     std::string kb_dir = "kb";       // the knowledge base (entries, synonyms, vocabulary)
     double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
@@ -45,6 +48,8 @@ struct Config {
     int session_ttl_minutes = 480;    // a login session ends this long after login
     int idle_minutes = 30;            // ... or this long after its last request
     int rate_limit_per_minute = 600;  // requests per client IP under /api; 0 = no limit
+    int login_threads = 1;            // threads hashing login passwords (not the HTTP threads)
+    int login_queue = 16;             // logins waiting for them; more are answered 503
   } security;
   // The SIP trunk or PBX that outbound calls and transfers go through (telephony/trunk.h).
   struct Trunk {

@@ -439,7 +439,8 @@ class Authentication(unittest.TestCase):
         secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
         status, body, _ = self.server.login("twofactor")
         self.assertEqual(status, 401)
-        self.assertIn("one-time code required", body["error"]["message"])
+        # The same answer as a wrong password (issue 9 #16), which mentions codes.
+        self.assertEqual(body["error"]["message"], "wrong user name, password or one-time code")
         # A code of the window: past the step boundary the next one is tried.
         status = None
         for offset in (0, 1):
