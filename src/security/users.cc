@@ -368,11 +368,17 @@ Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
   Wipe(*secret);
   if (!step) return {Code::kUnauthenticated, "wrong one-time code"};
   // Each step once: a code seen on the wire or over a shoulder cannot be used again.
-  auto q =
-      db_.Prepare("UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1");
+  // RETURNING, not sqlite3_changes(): the connection is shared, and another thread's statement
+  // in between would change that count.
+  auto q = db_.Prepare(
+      "UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 "
+      "RETURNING id");
   if (!q.ok()) return q.status();
-  ZX_RETURN_IF_ERROR(q->Bind(1, *step).Bind(2, user.id).Run());
-  if (sqlite3_changes(db_.handle()) != 1)
+  auto updated = q->Bind(1, *step).Bind(2, user.id).Step();
+  if (!updated.ok()) return updated.status();
+  bool fresh = *updated;
+  ZX_RETURN_IF_ERROR(q->Run());
+  if (!fresh)
     return {Code::kUnauthenticated, "this one-time code was already used; wait for the next"};
   return Status::Ok();
 }

@@ -46,6 +46,20 @@ def percentile(samples, p):
     return s[min(len(s) - 1, int(len(s) * p / 100.0))]
 
 
+def corrected(samples, interval_ms=1.0):
+    """Latencies of a probe sent every `interval_ms`: back-to-back probes send none while one
+    is stalled, so a 2 s stall would be one sample among thousands (coordinated omission).
+    Adds the probes that would have been sent meanwhile, each waiting the rest of the stall."""
+    out = []
+    for latency in samples:
+        out.append(latency)
+        missed = latency - interval_ms
+        while missed > interval_ms:
+            out.append(missed)
+            missed -= interval_ms
+    return out
+
+
 class Server:
     """`zhixian serve` on 127.0.0.1:0; keeps everything it writes to stderr."""
 
@@ -197,9 +211,12 @@ class LoginsDoNotStallHttp(unittest.TestCase):
         conn.close()
 
         statuses = sorted(s for s, _ in results)
-        p50, p90, p99 = (percentile(healthz, p) for p in (50, 90, 99))
-        print("\n/healthz during 20 parallel wrong logins: n=%d p50=%.2f ms p90=%.2f ms "
-              "p99=%.2f ms max=%.2f ms" % (len(healthz), p50, p90, p99, max(healthz)))
+        raw_p50, raw_p99 = percentile(healthz, 50), percentile(healthz, 99)
+        fair = corrected(healthz)
+        p50, p90, p99 = (percentile(fair, p) for p in (50, 90, 99))
+        print("\n/healthz during 20 parallel wrong logins: n=%d p50=%.2f ms p99=%.2f ms "
+              "max=%.2f ms; as probes every 1 ms would see them: p50=%.2f ms p90=%.2f ms "
+              "p99=%.2f ms" % (len(healthz), raw_p50, raw_p99, max(healthz), p50, p90, p99))
         print("/api/v1/ask p50 before=%.2f ms during=%.2f ms (n=%d); login statuses %s"
               % (percentile(ask_before, 50), percentile(asks, 50) if asks else -1, len(asks),
                  statuses))
@@ -210,10 +227,11 @@ class LoginsDoNotStallHttp(unittest.TestCase):
         for status, retry_after in results:
             if status == 503:
                 self.assertTrue(retry_after and int(retry_after) >= 1, retry_after)
-        self.assertGreaterEqual(len(healthz), 200, "too few samples while logins ran")
-        # The issue's bar is p99 < 10 ms. On a loaded 2-core CI machine a scheduler hiccup can
-        # cost one sample in a hundred that much, so the assertion guards p90 (printed: p99);
-        # before the fix p50 alone was over a second.
+        # The issue's bar is p99 < 10 ms (measured here: about 2 ms). On a loaded 2-core CI
+        # machine a scheduler hiccup can cost one probe in a hundred that much, so the assertion
+        # guards p90 (p99 is printed). Before the fix, with the hashes on the HTTP threads,
+        # /healthz stalled for up to 2 s at a time: corrected p90 far above 10 ms.
+        self.assertGreaterEqual(len(healthz), 200, "too few probes while logins ran")
         self.assertLess(p90, 10.0, "p99=%.2f ms" % p99)
         self.assertLess(p50, 5.0)
         if asks:
