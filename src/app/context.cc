@@ -24,12 +24,10 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   auto ctx = std::make_unique<AppContext>();
   ctx->config = std::move(config).value();
 
-  std::error_code ec;
-  fs::create_directories(ctx->config.data.dir, ec);
-  if (ec)
-    return Unavailable("cannot create data directory " + ctx->config.data.dir + ": " +
-                       ec.message() + " (set --data or data.dir)");
-  auto db = storage::Database::Open((fs::path(ctx->config.data.dir) / "zhixian.db").string());
+  // Private: 0700, and anything an older version left readable by others is fixed.
+  ZX_RETURN_IF_ERROR(storage::PrepareDataDir(ctx->config.data.dir));
+  auto db = storage::Database::Open((fs::path(ctx->config.data.dir) / "zhixian.db").string(),
+                                    {.busy_timeout_ms = ctx->config.database.busy_timeout_ms});
   if (!db.ok()) return db.status();
   ctx->db = std::move(db).value();
   ZX_RETURN_IF_ERROR(knowledge::MigrateKnowledge(*ctx->db));

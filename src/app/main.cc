@@ -1,4 +1,6 @@
 // zhixian: one binary, sub-commands for serving, asking and chatting.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +10,8 @@
 #include "text/pii.h"
 
 int main(int argc, char** argv) {
+  // Everything zhixian creates (database, index, recordings, logs) is for its own user only.
+  ::umask(077);
   CLI::App cli{"zhixian 智线 — 政务服务热线智能平台 (government service hotline platform)"};
   cli.require_subcommand(1);
   zx::app::CommonFlags flags;

@@ -47,12 +47,10 @@ Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
   auto config = LoadAppConfig(flags);
   if (!config.ok()) return config.status();
   env.config = std::move(config).value();
-  std::error_code ec;
-  fs::create_directories(env.config.data.dir, ec);
-  if (ec)
-    return Unavailable("cannot create data directory " + env.config.data.dir + ": " + ec.message() +
-                       " (set --data or data.dir)");
-  auto db = storage::Database::Open((fs::path(env.config.data.dir) / "zhixian.db").string());
+  // Private: 0700, and anything an older version left readable by others is fixed.
+  ZX_RETURN_IF_ERROR(storage::PrepareDataDir(env.config.data.dir));
+  auto db = storage::Database::Open((fs::path(env.config.data.dir) / "zhixian.db").string(),
+                                    {.busy_timeout_ms = env.config.database.busy_timeout_ms});
   if (!db.ok()) return db.status();
   env.db = std::move(db).value();
   auto security = OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys);
@@ -239,7 +237,11 @@ int UserChange(const CommonFlags& flags, const Options& o, std::string_view acti
   Status audited = Audit(*env, "user.manage", std::string(action), "user",
                          "u:" + std::to_string(user->id), {{"name", user->name}});
   if (!audited.ok()) return Fail(audited);
-  std::cout << action.substr(5) << "d user " << user->name << "\n";
+  // Past tenses spelt out: "unlock" + "d" made "unlockd".
+  std::string_view done = action == "user.disable"  ? "disabled"
+                          : action == "user.enable" ? "enabled"
+                                                    : "unlocked";
+  std::cout << done << " user " << user->name << "\n";
   return 0;
 }
 int UserDisable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.disable"); }

@@ -245,9 +245,12 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
         "/etc/zhixian/keys` (outside the data directory) and set security.key_file");
   }
   out->limiter = std::make_unique<http::RateLimiter>(config.security.rate_limit_per_minute, clock);
+  out->login_pool = std::make_unique<security::LoginPool>(
+      config.security.login_threads, static_cast<size_t>(config.security.login_queue));
   http::StaffRouteOptions staff;
   staff.session_ttl_seconds = int64_t{config.security.session_ttl_minutes} * 60;
   staff.require_approval = config.security.require_approval != 0;
+  staff.login_pool = out->login_pool.get();
   http::AddStaffRoutes(router, *s.authenticator, *s.users, *s.audit, staff);
   http::InstallAuth(router, std::make_shared<const http::AuthMiddleware>(
                                 *s.authenticator, s.audit.get(), out->limiter.get(), &metrics));

@@ -85,6 +85,9 @@ class RetentionTimer {
 struct ServeSecurity {
   std::unique_ptr<SecurityContext> context;
   std::unique_ptr<http::RateLimiter> limiter;
+  // Runs logins off the HTTP threads; stop it after the server has stopped and before the
+  // server is destroyed (its queued logins hold connections).
+  std::unique_ptr<security::LoginPool> login_pool;
   std::unique_ptr<RetentionTimer> retention;
 };
 

@@ -110,6 +110,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   WaitForStopSignal();
   voice.reset();  // hangs up every call
   (*server)->Stop();
+  (*security)->login_pool->Stop();  // drops queued logins while the server's loop still exists
   return 0;
 }
 

@@ -26,6 +26,9 @@ struct Config {
   struct Data {
     std::string dir = "./var";  // database, indexes, recordings
   } data;
+  struct Database {
+    int busy_timeout_ms = 5000;  // wait this long for a lock, then answer 503 "try again"
+  } database;
   struct Knowledge {
     std::string kb_dir = "kb";       // the knowledge base (entries, synonyms, vocabulary)
     double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
@@ -50,6 +53,8 @@ struct Config {
     // 1: accounts that can see personal data or manage users wait for a second administrator's
     // approval (`zhixian user approve`); 0: they are active at once (always alerted and audited).
     int require_approval = 0;
+    int login_threads = 1;            // threads hashing login passwords (not the HTTP threads)
+    int login_queue = 16;             // logins waiting for them; more are answered 503
   } security;
   // The SIP trunk or PBX that outbound calls and transfers go through (telephony/trunk.h).
   struct Trunk {

@@ -153,6 +153,18 @@ Response AuthMiddleware::operator()(Request& request, const RouteInfo& route,
     return res;
   }
   Response res = next(request);
+  if (res.deferred) {
+    // Recorded when the answer is known; the request itself does not outlive this call.
+    auto seen = std::make_shared<const std::pair<Request, RouteInfo>>(request, route);
+    return Response::Later([this, seen, start = std::move(res.deferred)](Responder done) {
+      start([this, seen, done](Response answer) {
+        if (!Record(seen->first, seen->second, answer.status))
+          answer = ErrorResponse(
+              Unavailable("the audit log cannot be written; the request was not answered"));
+        done(std::move(answer));
+      });
+    });
+  }
   if (!Record(request, route, res.status))
     return ErrorResponse(
         Unavailable("the audit log cannot be written; the request was not answered"));

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "http/staff_routes.h"
 #include "security/policy.h"
@@ -276,6 +278,49 @@ TEST_F(AuthTest, WrongPasswordIs401AndLockOutIs429) {
   EXPECT_FALSE(locked.Header("Retry-After").empty());
   EXPECT_EQ(Call("POST", "/api/v1/auth/login", R"({"name":"agent"})").status, 400);
   EXPECT_EQ(Call("POST", "/api/v1/auth/login", "not json").status, 400);
+}
+
+// Issue 9 #4: with a login pool the login route answers later, from the pool, and 503 with
+// Retry-After when the pool's queue is full; the calling (server) thread never hashes.
+TEST_F(AuthTest, LoginsRunOnTheirPoolAnd503WhenItIsFull) {
+  AddUser("sup", Role::kSupervisor);
+  security::LoginPool pool(1, 1);
+  Router router;
+  AddStaffRoutes(router, authenticator_, *f_.users, *f_.audit, {.login_pool = &pool});
+  auto login = [&] {
+    Request req;
+    req.method = "POST";
+    req.path = "/api/v1/auth/login";
+    req.body = R"({"name":"sup","password":"correct horse battery"})";
+    req.remote_address = "10.1.2.3:5555";
+    return router.Handle(req);
+  };
+  // Answered from the pool's thread.
+  Response later = login();
+  ASSERT_TRUE(later.deferred);
+  std::promise<std::pair<int, std::thread::id>> answered;
+  later.deferred([&](Response res) {
+    answered.set_value({res.status, std::this_thread::get_id()});
+  });
+  auto [status, thread] = answered.get_future().get();
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(thread, std::this_thread::get_id());
+
+  // The pool's one thread busy and its one queue slot taken: the next login is refused at once.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  ASSERT_TRUE(pool.TrySubmit([&started, released] {
+    started.set_value();
+    released.wait();
+  }));
+  started.get_future().wait();
+  ASSERT_TRUE(pool.TrySubmit([] {}));
+  Response refused;
+  login().deferred([&](Response res) { refused = std::move(res); });
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.Header("Retry-After"), "2");
+  release.set_value();
 }
 
 TEST_F(AuthTest, AuditRoutesForTheAuditor) {

@@ -35,7 +35,10 @@ Response ErrorResponse(int http_status, std::string_view code, std::string_view 
 }
 
 Response ErrorResponse(const Status& status, int http_status) {
-  return ErrorResponse(http_status, CodeName(status.code()), status.message());
+  Response res = ErrorResponse(http_status, CodeName(status.code()), status.message());
+  // "Try again": say when, so that clients and proxies back off instead of failing.
+  if (http_status == 503) res.headers.emplace_back("Retry-After", "1");
+  return res;
 }
 
 Response ErrorResponse(const Status& status) {

@@ -17,7 +17,9 @@ namespace zx::http {
 // internal and data_loss 500 (ok 200).
 int HttpStatusFor(Code code);
 
-// The JSON error for a non-OK status, with HttpStatusFor(status.code()).
+// The JSON error for a non-OK status, with HttpStatusFor(status.code()). A 503 (unavailable:
+// a busy database, a full queue) carries `Retry-After: 1`; a handler that knows better adds its
+// own Retry-After, which the server sends instead (the last one wins).
 Response ErrorResponse(const Status& status);
 // The same with an explicit HTTP status, e.g. 413 for a resource_exhausted body.
 Response ErrorResponse(const Status& status, int http_status);

@@ -39,5 +39,13 @@ TEST(Errors, ExplicitStatusAndTransportCodes) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["message"], "use POST");
 }
 
+// Issue 9 #14: "try again" answers say when (a locked database, a full login queue).
+TEST(Errors, UnavailableSaysWhenToRetry) {
+  Response r = ErrorResponse(Unavailable("sqlite: database is locked"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  EXPECT_EQ(ErrorResponse(Internal("bug")).Header("Retry-After"), "");
+}
+
 }  // namespace
 }  // namespace zx::http

@@ -43,6 +43,12 @@ std::string_view Request::PathParam(std::string_view name) const {
 
 std::string_view Response::Header(std::string_view name) const { return Find(headers, name, true); }
 
+Response Response::Later(std::function<void(Responder)> start) {
+  Response r;
+  r.deferred = std::move(start);
+  return r;
+}
+
 Response Response::Json(int status, const nlohmann::json& value) {
   Response r;
   r.status = status;

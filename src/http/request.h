@@ -47,6 +47,10 @@ struct Request {
   std::string_view PathParam(std::string_view name) const;
 };
 
+struct Response;
+// Delivers a deferred response (Response::Later); callable once, from any thread.
+using Responder = std::function<void(Response)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -54,6 +58,15 @@ struct Response {
   Fields headers;  // extra headers; the server adds request id and security headers
   // Set by UpgradeToWebSocket (http/websocket.h): the server switches the connection to it.
   std::shared_ptr<WebSocketHandler> websocket;
+  // Set by Later: the server calls it with a Responder instead of sending this response, and
+  // sends what the Responder is given, on the connection's strand. For work that must not block
+  // the server's threads (a login's password hash runs on its own pool). The connection waits
+  // (and stays open) until the Responder is called or destroyed; whoever holds Responders must
+  // call or drop them before the server is destroyed.
+  std::function<void(Responder)> deferred;
+
+  // A response that `start` completes later by calling the Responder it is given.
+  static Response Later(std::function<void(Responder)> start);
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced, never thrown.
   static Response Json(int status, const nlohmann::json& value);

@@ -255,11 +255,11 @@ class Session : public std::enable_shared_from_this<Session> {
         res = ErrorResponse(Internal("the server failed to answer; request id " + req.request_id));
       }
     }
-    if (res.status < 100 || res.status > 999) {
-      log::Error("http_bad_status id={} route={} status={}", req.request_id, pending_.route,
-                 res.status);
-      res = ErrorResponse(Internal("the server failed to answer; request id " + req.request_id));
+    if (res.deferred) {
+      return Defer(std::move(res.deferred), in.version(), in.keep_alive(),
+                   in.method() == bhttp::verb::head, req.path);
     }
+    res = Checked(std::move(res));
     if (res.websocket && ++shared_->websockets > shared_->options.max_websockets) {
       --shared_->websockets;  // each holds a socket and a session: refuse, do not fall over
       log::Warn("websocket.refused reason=capacity max={}", shared_->options.max_websockets);
@@ -276,6 +276,52 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = in.keep_alive() && !shared_->stopping;
     bool head = in.method() == bhttp::verb::head;
     Send(std::move(res), in.version(), keep_alive, head, req.path);
+  }
+
+  // A status the server can send; else a 500 naming the request.
+  Response Checked(Response res) {
+    if (res.status < 100 || res.status > 999) {
+      log::Error("http_bad_status id={} route={} status={}", pending_.request_id, pending_.route,
+                 res.status);
+      res =
+          ErrorResponse(Internal("the server failed to answer; request id " + pending_.request_id));
+    }
+    return res;
+  }
+
+  // The handler answered Response::Later: the answer comes later, from another thread (e.g. the
+  // login pool), and is sent from this connection's strand. Meanwhile the connection reads
+  // nothing more (pipelined requests stay in order) and this server thread is free.
+  void Defer(std::function<void(Responder)> start, unsigned version, bool keep_alive, bool head,
+             std::string path) {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Responder done = [self = shared_from_this(), answered, version, keep_alive, head,
+                      path = std::move(path)](Response res) {
+      if (answered->exchange(true)) return;  // once
+      asio::post(self->stream_.get_executor(),
+                 [self, res = std::move(res), version, keep_alive, head, path]() mutable {
+                   self->FinishDeferred(std::move(res), version, keep_alive, head, path);
+                 });
+    };
+    try {
+      start(done);
+    } catch (const std::exception& e) {
+      log::Error("http_handler_exception id={} method={} route={} what={}", pending_.request_id,
+                 pending_.method, pending_.route, e.what());
+      done(ErrorResponse(
+          Internal("the server failed to answer; request id " + pending_.request_id)));
+    }
+  }
+
+  void FinishDeferred(Response res, unsigned version, bool keep_alive, bool head,
+                      const std::string& path) {
+    res = Checked(std::move(res));
+    if (res.websocket || res.deferred) {
+      log::Error("http_bad_deferred id={} route={}", pending_.request_id, pending_.route);
+      res =
+          ErrorResponse(Internal("the server failed to answer; request id " + pending_.request_id));
+    }
+    Send(std::move(res), version, keep_alive && !shared_->stopping, head, path);
   }
 
   // The handler answered UpgradeToWebSocket (http/websocket.h): the connection becomes a
@@ -310,7 +356,12 @@ class Session : public std::enable_shared_from_this<Session> {
     out->version(version);
     out->result(static_cast<unsigned>(res.status));
     for (const auto& [name, value] : res.headers) {
-      if (HeaderName(name) && HeaderValue(value)) out->insert(name, value);
+      if (!HeaderName(name) || !HeaderValue(value)) continue;
+      // One Retry-After: the handler's own replaces ErrorResponse's default.
+      if (EqualsIgnoreCase(name, "Retry-After"))
+        out->set(bhttp::field::retry_after, value);
+      else
+        out->insert(name, value);
     }
     if (!res.content_type.empty() && HeaderValue(res.content_type))
       out->set(bhttp::field::content_type, res.content_type);

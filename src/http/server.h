@@ -22,6 +22,9 @@
 //    body, and the server keeps serving.
 //  - WebSocket routes (http/websocket.h): a handler answering UpgradeToWebSocket switches the
 //    connection to a WebSocket (101); Stop closes those with 1001.
+//  - Deferred answers (Response::Later, http/request.h): the handler hands the work to another
+//    thread and returns at once; the answer is sent, on the connection's strand, when the
+//    Responder is called. Slow work (a login's argon2id hash) thus never holds a server thread.
 //  - Metrics: zhixian_http_requests_total{method,route,status} and
 //    zhixian_http_request_duration_seconds{route}; `route` is the matched pattern or
 //    "unmatched", so labels stay bounded whatever clients send.

@@ -105,6 +105,22 @@ json PrincipalJson(const security::Principal& p) {
           {"permissions", permissions}};
 }
 
+// The answer to a login: the session (token, cookie) or the error.
+Response LoginResponse(const Result<security::LoginResult>& result,
+                       const StaffRouteOptions& options) {
+  if (!result.ok()) {
+    Response res = ErrorResponse(result.status());
+    if (res.status == 429) res.headers.emplace_back("Retry-After", "900");
+    return res;
+  }
+  Response res = Response::Json(200, {{"token", result->token},
+                                      {"csrf_token", result->csrf_token},
+                                      {"expires_ms", result->expires_ms},
+                                      {"user", PrincipalJson(result->principal)}});
+  res.headers.emplace_back("Set-Cookie", SessionCookie(result->token, options.session_ttl_seconds));
+  return res;
+}
+
 }  // namespace
 
 json AuditEntryJson(const security::AuditEntry& e) {
@@ -164,25 +180,29 @@ Result<NewUserRequest> ParseNewUserRequest(std::string_view body) {
 void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                     security::UserStore& users, security::AuditLog& audit,
                     StaffRouteOptions options) {
-  router.Add("POST", "/api/v1/auth/login", "auth.login",
-             [&authenticator, options](const Request& req) {
-               auto login = ParseLoginRequest(req.body);
-               if (!login.ok()) return ErrorResponse(login.status());
-               auto result = authenticator.Login(login->name, login->password,
-                                                 ClientAddress(req.remote_address), login->otp);
-               if (!result.ok()) {
-                 Response res = ErrorResponse(result.status());
-                 if (res.status == 429) res.headers.emplace_back("Retry-After", "900");
-                 return res;
-               }
-               Response res = Response::Json(200, {{"token", result->token},
-                                                   {"csrf_token", result->csrf_token},
-                                                   {"expires_ms", result->expires_ms},
-                                                   {"user", PrincipalJson(result->principal)}});
-               res.headers.emplace_back("Set-Cookie",
-                                        SessionCookie(result->token, options.session_ttl_seconds));
-               return res;
-             });
+  // The password hash runs on the login pool, never on a server thread (issue 9 #4).
+  router.Add(
+      "POST", "/api/v1/auth/login", "auth.login", [&authenticator, options](const Request& req) {
+        auto parsed = ParseLoginRequest(req.body);
+        if (!parsed.ok()) return ErrorResponse(parsed.status());
+        auto login = std::make_shared<const LoginRequest>(std::move(parsed).value());
+        std::string remote(ClientAddress(req.remote_address));
+        auto answer = [&authenticator, options, login, remote] {
+          return LoginResponse(
+              authenticator.Login(login->name, login->password, remote, login->otp), options);
+        };
+        if (!options.login_pool) return answer();
+        return Response::Later([answer, pool = options.login_pool](Responder done) {
+          if (pool->TrySubmit([answer, done] { done(answer()); })) return;
+          Response busy =
+              ErrorResponse(Unavailable("too many logins in progress; try again in a few seconds"));
+          // The queue drains in a few seconds (each login ~0.2 s).
+          std::erase_if(busy.headers,
+                        [](const auto& h) { return EqualsIgnoreCase(h.first, "Retry-After"); });
+          busy.headers.emplace_back("Retry-After", "2");
+          done(std::move(busy));
+        });
+      });
 
   router.Add("POST", "/api/v1/auth/logout", "session.self", [&authenticator](const Request& req) {
     if (req.principal.kind == security::Principal::Kind::kApiClient)

@@ -4,7 +4,8 @@
 //
 //   POST /api/v1/auth/login     auth.login (open)   {"name", "password"} -> 200 {token,
 //        csrf_token, expires_ms, user}; also sets the zx_session cookie (HttpOnly,
-//        SameSite=Strict, Path=/). Wrong name or password 401, locked out 429.
+//        SameSite=Strict, Path=/). Wrong name, password or one-time code 401 (one answer for
+//        all), locked out 429, too many logins in progress 503 with Retry-After.
 //   POST /api/v1/auth/logout    session.self        ends the session; clears the cookie.
 //   GET  /api/v1/auth/me        session.self        who am I, and my permissions.
 //   GET  /api/v1/audit          audit.read          entries, filtered by object_type,
@@ -41,6 +42,10 @@ namespace zx::http {
 struct StaffRouteOptions {
   int64_t session_ttl_seconds = 8 * 3600;  // the cookie's Max-Age (security.session_ttl_minutes)
   bool require_approval = false;           // security.require_approval (users.h)
+  // Where logins run (their password hash is slow on purpose): with a pool, the login route
+  // answers later (Response::Later) and 503 with Retry-After when the pool's queue is full;
+  // without one (tests), on the calling thread. Must outlive the routes' use.
+  security::LoginPool* login_pool = nullptr;
 };
 
 void AddStaffRoutes(Router& router, security::Authenticator& authenticator,

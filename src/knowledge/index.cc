@@ -1,5 +1,7 @@
 #include "knowledge/index.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <set>
 
@@ -23,6 +25,7 @@ Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analy
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) return Unavailable("cannot create index directory " + dir + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);  // private like the rest of the data directory
   try {
     Xapian::WritableDatabase db(dir, Xapian::DB_CREATE_OR_OVERWRITE);
     for (size_t i = 0; i < kb.entries.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "security/authenticator.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
@@ -38,6 +40,53 @@ std::optional<std::string_view> BearerToken(std::string_view header) {
 
 }  // namespace
 
+LoginPool::LoginPool(int threads, size_t queue) : max_queue_(std::max<size_t>(queue, 1)) {
+  for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([this] { Work(); });
+}
+
+LoginPool::~LoginPool() { Stop(); }
+
+bool LoginPool::TrySubmit(std::function<void()> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || jobs_.size() >= max_queue_) return false;
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void LoginPool::Stop() {
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    dropped.swap(jobs_);
+  }
+  wake_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  dropped.clear();  // outside the lock: a job's destructor may do anything
+}
+
+void LoginPool::Work() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    try {
+      job();
+    } catch (const std::exception& e) {
+      log::Error("login_pool_exception what=\"{}\"", e.what());
+    }
+  }
+}
+
 std::string CsrfTokenFor(std::string_view session_token) {
   return Base64UrlEncode(HmacSm3(session_token, "zx-csrf"));
 }
@@ -65,7 +114,7 @@ Authenticator::Authenticator(UserStore& users, SessionStore& sessions, ApiKeySto
 
 Result<LoginResult> Authenticator::Login(std::string_view name, std::string_view password,
                                          std::string_view remote, std::string_view otp) {
-  auto user = users_.CheckPassword(name, password, otp);
+  auto user = users_.CheckPassword(name, password, otp, remote);
   if (!user.ok()) {
     log::Warn("login_failed remote={} reason={}", remote, CodeName(user.status().code()));
     if (audit_) {

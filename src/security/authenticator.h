@@ -19,9 +19,16 @@
 // "auth.login_failed", "auth.logout". Thread-safe when the stores are.
 #pragma once
 
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "base/status.h"
 #include "security/api_keys.h"
@@ -75,6 +82,34 @@ class Authenticator {
   SessionStore& sessions_;
   ApiKeyStore& api_keys_;
   AuditLog* audit_;
+};
+
+// LoginPool: a few threads of their own for logins. A login's argon2id hash is slow and
+// memory-hard on purpose (about 0.2 s and 64 MiB); run on the HTTP threads, a handful of wrong
+// logins would stall every other request. Here they queue instead, at most `queue` of them;
+// beyond that TrySubmit refuses and the caller answers 503 with Retry-After.
+//
+// Thread-safe. The destructor (or Stop) lets running jobs finish and drops queued ones.
+class LoginPool {
+ public:
+  LoginPool(int threads, size_t queue);  // security.login_threads, security.login_queue
+  ~LoginPool();
+  LoginPool(const LoginPool&) = delete;
+  LoginPool& operator=(const LoginPool&) = delete;
+
+  // Queues `job`; false (and the job dropped) when the queue is full or the pool stopped.
+  bool TrySubmit(std::function<void()> job);
+  // Joins the threads; queued jobs are dropped (destroyed, not run). Idempotent.
+  void Stop();
+
+ private:
+  void Work();
+  const size_t max_queue_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> jobs_;  // guarded by mu_
+  bool stopping_ = false;                   // guarded by mu_
+  std::vector<std::thread> threads_;
 };
 
 // The CSRF token that goes with a session token: base64url(HMAC-SM3(token, "zx-csrf")).

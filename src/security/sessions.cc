@@ -1,5 +1,7 @@
 #include "security/sessions.h"
 
+#include <algorithm>
+
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "security/schema.h"
@@ -57,7 +59,11 @@ Result<int64_t> SessionStore::Validate(std::string_view token) {
   if (now >= expires) return Unauthenticated("session expired; log in again");
   if (now >= last_seen + options_.idle.count())
     return Unauthenticated("session expired after inactivity; log in again");
-  if (now - last_seen >= options_.touch_every.count()) {
+  // Idle time counts from the last request: refresh last-seen, at most every touch_every but
+  // at least every 1/60 of the idle time (once a second for idle = 1 minute), so an active
+  // session never ends early by more than that.
+  int64_t touch_every = std::min<int64_t>(options_.touch_every.count(), options_.idle.count() / 60);
+  if (now - last_seen >= touch_every) {
     auto touch = db_.Prepare("UPDATE sec_sessions SET last_seen_at = ?1 WHERE token_hash = ?2");
     if (!touch.ok()) return touch.status();
     touch->Bind(1, now).Bind(2, hash);

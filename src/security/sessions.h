@@ -22,9 +22,10 @@
 namespace zx::security {
 
 struct SessionOptions {
-  std::chrono::milliseconds ttl = std::chrono::hours(8);            // one shift
-  std::chrono::milliseconds idle = std::chrono::minutes(30);        // without a request
-  std::chrono::milliseconds touch_every = std::chrono::minutes(1);  // last-seen write interval
+  std::chrono::milliseconds ttl = std::chrono::hours(8);      // one shift
+  std::chrono::milliseconds idle = std::chrono::minutes(30);  // without a request
+  // Last-seen is written at most this often, and at least every idle / 60.
+  std::chrono::milliseconds touch_every = std::chrono::minutes(1);
 };
 
 struct NewSession {

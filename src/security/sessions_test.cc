@@ -66,6 +66,29 @@ TEST(Sessions, ExpiryIdleAndRevocation) {
   EXPECT_GE(*f.sessions->PurgeEnded(), 4);
 }
 
+// Issue 9 #20: with idle = 1 minute, a session used every 15 s ended at 75 s, because last-seen
+// was written only once a minute. Idle time counts from the last request.
+TEST(Sessions, IdleCountsFromTheLastRequest) {
+  SecurityFixture f;
+  SessionOptions so;
+  so.idle = std::chrono::minutes(1);
+  auto sessions = std::move(SessionStore::Open(*f.db, f.clock, so).value());
+  auto u = f.users->Add("agent1", Role::kAgent, "Hotline-12345-ok");
+  auto s = sessions->Create(u->id, "");
+  for (int i = 1; i <= 20; ++i) {  // five minutes of requests every 15 s
+    f.clock.Advance(std::chrono::seconds(15));
+    ASSERT_TRUE(sessions->Validate(s->token).ok()) << "request at " << i * 15 << " s";
+  }
+  f.clock.Advance(std::chrono::seconds(59));  // 59 s after the last request: still alive
+  ASSERT_TRUE(sessions->Validate(s->token).ok());
+  f.clock.Advance(std::chrono::seconds(59));
+  ASSERT_TRUE(sessions->Validate(s->token).ok());
+  f.clock.Advance(std::chrono::seconds(60));  // a full idle minute without a request
+  auto idle = sessions->Validate(s->token);
+  EXPECT_EQ(idle.status().code(), Code::kUnauthenticated);
+  EXPECT_NE(idle.status().message().find("inactivity"), std::string::npos);
+}
+
 TEST(ApiKeys, CreateValidateRevoke) {
   SecurityFixture f;
   auto k = f.api_keys->Create("rsj-system", {"rsj", ""});

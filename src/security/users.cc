@@ -1,5 +1,7 @@
 #include "security/users.h"
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
@@ -45,7 +47,25 @@ User UserFromRow(const storage::Statement& q) {
   return u;
 }
 
-Status WrongCredentials() { return {Code::kUnauthenticated, "wrong user name or password"}; }
+// One answer for every failed login, so that none tells that the password was right.
+Status WrongCredentials() {
+  return {Code::kUnauthenticated, "wrong user name, password or one-time code"};
+}
+
+// The lock-out rows: one per (name, client address), and one per name with remote kAnyAddress.
+constexpr std::string_view kAnyAddress = "*";
+Status MigrateLockout(storage::Database& db) {
+  return db.Migrate({{"security_lockout", 1, R"sql(
+    DROP TABLE IF EXISTS sec_login_failures;
+    CREATE TABLE sec_login_throttle (
+      name TEXT NOT NULL COLLATE NOCASE,
+      remote TEXT NOT NULL,
+      failures INTEGER NOT NULL,
+      last_failure_at INTEGER NOT NULL,
+      locked_until INTEGER NOT NULL DEFAULT 0,
+      PRIMARY KEY (name, remote));
+  )sql"}});
+}
 
 }  // namespace
 
@@ -68,6 +88,7 @@ Principal PrincipalFor(const User& user, Principal::Via via) {
 Result<std::unique_ptr<UserStore>> UserStore::Open(storage::Database& db, const Clock& clock,
                                                    UserStoreOptions options) {
   ZX_RETURN_IF_ERROR(MigrateSecurity(db));
+  ZX_RETURN_IF_ERROR(MigrateLockout(db));
   return std::unique_ptr<UserStore>(new UserStore(db, clock, std::move(options)));
 }
 
@@ -234,7 +255,7 @@ Status UserStore::SetDisabled(std::string_view name, bool disabled) {
 }
 
 Status UserStore::Unlock(std::string_view name) {
-  auto q = db_.Prepare("DELETE FROM sec_login_failures WHERE name = ?1");
+  auto q = db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1");
   if (!q.ok()) return q.status();
   q->Bind(1, name);
   return q->Run();
@@ -248,45 +269,102 @@ const std::string& UserStore::DummyHash() {
   return dummy_hash_;
 }
 
-Status UserStore::RecordFailure(std::string_view name) {
-  int64_t now = clock_.NowUnixMillis();
-  int64_t window = options_.failure_window.count();
-  auto q = db_.Prepare(R"sql(
-    INSERT INTO sec_login_failures (name, failures, first_failure_at, locked_until)
-    VALUES (?1, 1, ?2, CASE WHEN 1 >= ?4 THEN ?2 + ?5 ELSE 0 END)
-    ON CONFLICT (name) DO UPDATE SET
-      failures = CASE WHEN first_failure_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END,
-      first_failure_at = CASE WHEN first_failure_at <= ?2 - ?3 THEN ?2 ELSE first_failure_at END,
-      locked_until = CASE
-        WHEN (CASE WHEN first_failure_at <= ?2 - ?3 THEN 1 ELSE failures + 1 END) >= ?4
-        THEN ?2 + ?5 ELSE locked_until END)sql");
-  if (!q.ok()) return q.status();
-  q->Bind(1, name).Bind(2, now).Bind(3, window);
-  q->Bind(4, int64_t{options_.max_failed_logins}).Bind(5, int64_t{options_.lockout.count()});
-  ZX_RETURN_IF_ERROR(q->Run());
-  // Forget stale failures so that guessed names do not pile up.
-  auto purge = db_.Prepare(
-      "DELETE FROM sec_login_failures WHERE first_failure_at <= ?1 AND locked_until <= ?2");
-  if (!purge.ok()) return purge.status();
-  purge->Bind(1, now - window).Bind(2, now);
-  return purge->Run();
+Status UserStore::ChargeAttempt(std::string_view name, std::string_view remote) {
+  const int64_t now = clock_.NowUnixMillis();
+  const int64_t window = options_.failure_window.count();
+  const int64_t lockout = options_.lockout.count();
+  const int64_t max_lockout = std::max(options_.max_lockout.count(), lockout);
+  std::string address(remote.substr(0, 128));
+  if (address == kAnyAddress) address = "?";
+  struct Row {
+    int64_t failures = 0;
+    int64_t locked_until = 0;
+  };
+  // The row's live state; a stale row counts as none.
+  auto read = [&](std::string_view key) -> Result<Row> {
+    auto q = db_.Prepare(
+        "SELECT failures, last_failure_at, locked_until FROM sec_login_throttle "
+        "WHERE name = ?1 AND remote = ?2");
+    if (!q.ok()) return q.status();
+    auto row = q->Bind(1, name).Bind(2, key).Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Row{};
+    int64_t last = q->Int(1), until = q->Int(2);
+    // A pair is remembered for a window after its lock ends (so locks double); the ceiling per
+    // name starts over once its lock has ended.
+    bool stale = key == kAnyAddress ? (last <= now - window || (until != 0 && until <= now))
+                                    : std::max(last, until) <= now - window;
+    return stale ? Row{} : Row{q->Int(0), until};
+  };
+  auto write = [&](std::string_view key, int64_t failures, int64_t locked_until) -> Status {
+    auto q = db_.Prepare(R"sql(
+      INSERT INTO sec_login_throttle (name, remote, failures, last_failure_at, locked_until)
+      VALUES (?1, ?2, ?3, ?4, ?5)
+      ON CONFLICT (name, remote) DO UPDATE SET failures = excluded.failures,
+        last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until)sql");
+    if (!q.ok()) return q.status();
+    return q->Bind(1, name).Bind(2, key).Bind(3, failures).Bind(4, now).Bind(5, locked_until).Run();
+  };
+  // One transaction (and the connection's transaction mutex): parallel attempts are counted
+  // one after another, so the limit is exact.
+  return db_.Transaction([&]() -> Status {
+    auto pair = read(address);
+    if (!pair.ok()) return pair.status();
+    auto any = read(kAnyAddress);
+    if (!any.ok()) return any.status();
+    int64_t until = std::max(pair->locked_until, any->locked_until);
+    if (until > now) {
+      int64_t minutes = (until - now + 59999) / 60000;
+      return ResourceExhausted(std::string("too many failed logins for this account") +
+                               (any->locked_until > now ? "" : " from your address") +
+                               "; try again in " + std::to_string(minutes) +
+                               " minute(s) or ask an admin to unlock it");
+    }
+    int64_t failures = pair->failures + 1;
+    int64_t pair_until = 0;
+    if (failures >= options_.max_failed_logins) {
+      int64_t lock = lockout;  // doubled for each failure past the limit
+      for (int64_t i = failures - options_.max_failed_logins; i > 0 && lock < max_lockout; --i)
+        lock *= 2;
+      pair_until = now + std::min(lock, max_lockout);
+    }
+    ZX_RETURN_IF_ERROR(write(address, failures, pair_until));
+    int64_t name_failures = any->failures + 1;
+    ZX_RETURN_IF_ERROR(write(
+        kAnyAddress, name_failures,
+        name_failures >= options_.max_failed_logins_per_name ? now + lockout : any->locked_until));
+    // Forget stale rows so that guessed names do not pile up.
+    auto purge = db_.Prepare(
+        "DELETE FROM sec_login_throttle WHERE max(last_failure_at, locked_until) <= ?1");
+    if (!purge.ok()) return purge.status();
+    return purge->Bind(1, now - window).Run();
+  });
+}
+
+Status UserStore::ClearAttempts(std::string_view name, std::string_view remote) {
+  std::string address(remote.substr(0, 128));
+  if (address == kAnyAddress) address = "?";
+  return db_.Transaction([&]() -> Status {
+    auto pair = db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1 AND remote = ?2");
+    if (!pair.ok()) return pair.status();
+    ZX_RETURN_IF_ERROR(pair->Bind(1, name).Bind(2, address).Run());
+    // The success was counted as an attempt: take it back (and the lock it may have set).
+    auto any = db_.Prepare(R"sql(
+      UPDATE sec_login_throttle SET failures = max(failures - 1, 0),
+        locked_until = CASE WHEN failures <= ?3 THEN 0 ELSE locked_until END
+      WHERE name = ?1 AND remote = ?2)sql");
+    if (!any.ok()) return any.status();
+    return any->Bind(1, name)
+        .Bind(2, kAnyAddress)
+        .Bind(3, int64_t{options_.max_failed_logins_per_name})
+        .Run();
+  });
 }
 
 Result<User> UserStore::CheckPassword(std::string_view name, std::string_view password,
-                                      std::string_view otp) {
-  int64_t now = clock_.NowUnixMillis();
-  {
-    auto q = db_.Prepare("SELECT locked_until FROM sec_login_failures WHERE name = ?1");
-    if (!q.ok()) return q.status();
-    q->Bind(1, name);
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (*row && q->Int(0) > now) {
-      int64_t minutes = (q->Int(0) - now + 59999) / 60000;
-      return ResourceExhausted("too many failed logins for this account; try again in " +
-                               std::to_string(minutes) + " minute(s) or ask an admin to unlock it");
-    }
-  }
+                                      std::string_view otp, std::string_view remote) {
+  // Counted before the (slow) check: parallel guesses cannot slip past the limit.
+  ZX_RETURN_IF_ERROR(ChargeAttempt(name, remote));
   std::string hash, totp_secret;
   User user;
   bool found = false;
@@ -308,19 +386,19 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
   }
   // Verify even for an unknown user, so the time taken does not reveal which names exist.
   bool ok = VerifyPassword(found ? hash : DummyHash(), password) && found && !user.disabled;
-  if (!ok) {
-    ZX_RETURN_IF_ERROR(RecordFailure(name));
-    return WrongCredentials();
-  }
+  if (!ok) return WrongCredentials();
   if (!totp_secret.empty()) {
-    // The failure count is cleared only after both factors: guessing codes locks out too.
+    // The count is cleared only after both factors: guessing codes locks out too. A missing or
+    // wrong code gets the same answer as a wrong password, which would otherwise tell that the
+    // password was right.
     Status second = CheckTotp(user, totp_secret, otp);
     if (!second.ok()) {
-      ZX_RETURN_IF_ERROR(RecordFailure(name));
-      return second;
+      if (second.code() != Code::kUnauthenticated) return second;  // e.g. the database is busy
+      log::Debug("login_second_factor_failed user_id={} reason=\"{}\"", user.id, second.message());
+      return WrongCredentials();
     }
   }
-  ZX_RETURN_IF_ERROR(Unlock(name));
+  ZX_RETURN_IF_ERROR(ClearAttempts(name, remote));
   // Only after both factors, so that this says nothing to someone guessing.
   if (user.pending)
     return Status(Code::kPermissionDenied,
@@ -345,11 +423,17 @@ Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
   Wipe(*secret);
   if (!step) return {Code::kUnauthenticated, "wrong one-time code"};
   // Each step once: a code seen on the wire or over a shoulder cannot be used again.
-  auto q =
-      db_.Prepare("UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1");
+  // RETURNING, not sqlite3_changes(): the connection is shared, and another thread's statement
+  // in between would change that count.
+  auto q = db_.Prepare(
+      "UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 "
+      "RETURNING id");
   if (!q.ok()) return q.status();
-  ZX_RETURN_IF_ERROR(q->Bind(1, *step).Bind(2, user.id).Run());
-  if (sqlite3_changes(db_.handle()) != 1)
+  auto updated = q->Bind(1, *step).Bind(2, user.id).Step();
+  if (!updated.ok()) return updated.status();
+  bool fresh = *updated;
+  ZX_RETURN_IF_ERROR(q->Run());
+  if (!fresh)
     return {Code::kUnauthenticated, "this one-time code was already used; wait for the next"};
   return Status::Ok();
 }

@@ -5,9 +5,17 @@
 // which calls Add. Login names are ASCII ([A-Za-z0-9._@-], 1-64 characters) and compared
 // without regard to case. API clients (role integration) are not users: see api_keys.h.
 //
-// Lock-out: `max_failed_logins` failures for one login name within `failure_window` lock that
-// name for `lockout`, whether or not the user exists (so lock-out reveals nothing); a success
-// clears the count. Changing a password or disabling a user revokes all their sessions.
+// Lock-out, by login name AND client address, so that nobody can lock a colleague out from
+// elsewhere: `max_failed_logins` failures for one name from one address lock that pair for
+// `lockout`; each further failure from there (one guess per lock) doubles it, up to
+// `max_lockout`, until `failure_window` passes without a failure after the lock ends. Other
+// addresses can still log in as that name. Against guessing spread over many addresses, a
+// ceiling per name: `max_failed_logins_per_name` failures from all addresses within
+// `failure_window` lock the name everywhere for `lockout`. Counted whether or not the user
+// exists (so lock-out reveals nothing). Each attempt is counted BEFORE its password is checked,
+// atomically (one transaction), so parallel attempts cannot get more guesses than the limit; a
+// success takes its count back and clears the pair. Changing a password or disabling a user
+// revokes all their sessions.
 //
 // Separation of duties (docs/security.md, 等保 2.0 三员分立): an account whose role can see
 // citizens' personal data or manage users (RoleNeedsApproval, derived from the policy table) may
@@ -17,9 +25,10 @@
 //
 // Thread-safe (state lives in the database; SQLite serialises). Times come from the injected
 // Clock. Errors: kInvalidArgument (bad name, role, scope or weak password, with the reason),
-// kAlreadyExists (name taken), kNotFound (no such user), kUnauthenticated ("wrong user name or
-// password", deliberately the same for an unknown user, a wrong password and a disabled
-// account), kResourceExhausted (the name is locked out; the message says until when).
+// kAlreadyExists (name taken), kNotFound (no such user), kUnauthenticated ("wrong user name,
+// password or one-time code", deliberately the same for an unknown user, a wrong password, a
+// disabled account and a missing, wrong or reused one-time code), kResourceExhausted (locked
+// out; the message says for how long), kUnavailable (the database is busy).
 #pragma once
 
 #include <chrono>
@@ -60,10 +69,12 @@ Principal PrincipalFor(const User& user, Principal::Via via);
 
 struct UserStoreOptions {
   PasswordParams password;
-  size_t min_password_chars = 12;  // Unicode code points
-  int max_failed_logins = 5;
+  size_t min_password_chars = 12;        // Unicode code points
+  int max_failed_logins = 5;             // per name and client address
+  int max_failed_logins_per_name = 100;  // from all addresses together
   std::chrono::milliseconds failure_window = std::chrono::minutes(15);
-  std::chrono::milliseconds lockout = std::chrono::minutes(15);
+  std::chrono::milliseconds lockout = std::chrono::minutes(15);    // the first lock
+  std::chrono::milliseconds max_lockout = std::chrono::hours(24);  // doubling stops here
   // Seals second-factor secrets; without it (no key file) no user can enrol one.
   std::shared_ptr<const FieldCipher> cipher;
 };
@@ -90,16 +101,19 @@ class UserStore {
   Result<std::vector<User>> List();
   Status SetPassword(std::string_view name, std::string_view password);
   Status SetDisabled(std::string_view name, bool disabled);
-  // Clears the failed-login count and lock of `name` (an admin's "unlock").
+  // Clears the failed-login counts and locks of `name`, from every address (an admin's
+  // "unlock").
   Status Unlock(std::string_view name);
 
   // The user when `password` is right and, for a user with a second factor, `otp` is a
-  // current one-time code not used before (totp.h); with the lock-out rules above, which count
-  // a wrong or missing code like a wrong password. A missing code after the right password is
-  // kUnauthenticated "one-time code required" (so the login form can ask for it). A pending
-  // user with the right password gets kPermissionDenied ("waits for approval").
+  // current one-time code not used before (totp.h); with the lock-out rules above for the
+  // client address `remote`, which count a wrong or missing code like a wrong password. Every
+  // failure is the same kUnauthenticated answer: it never tells that the password was right
+  // (a login form learns that a user needs a code from the user, who enrolled).
+  // A pending user with the right password and code gets kPermissionDenied ("waits for
+  // approval").
   Result<User> CheckPassword(std::string_view name, std::string_view password,
-                             std::string_view otp = {});
+                             std::string_view otp = {}, std::string_view remote = {});
 
   // Enrols `name` in the second factor: a new TOTP secret, stored sealed; returns it (raw
   // bytes) to show once. kFailedPrecondition without a cipher (no key file).
@@ -113,7 +127,11 @@ class UserStore {
  private:
   UserStore(storage::Database& db, const Clock& clock, UserStoreOptions options)
       : db_(db), clock_(clock), options_(std::move(options)) {}
-  Status RecordFailure(std::string_view name);
+  // Counts an attempt for (name, remote) and for the name before it is checked;
+  // kResourceExhausted when either is locked (then nothing is counted).
+  Status ChargeAttempt(std::string_view name, std::string_view remote);
+  // After a success: takes the attempt back from the name and clears the pair.
+  Status ClearAttempts(std::string_view name, std::string_view remote);
   // OK when `otp` is a fresh code of the user's sealed secret; records its step (no replay).
   Status CheckTotp(const User& user, std::string_view sealed_secret, std::string_view otp);
   const std::string& DummyHash();

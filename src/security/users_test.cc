@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "security/policy.h"
 #include "security/testing/fixtures.h"
 #include "security/totp.h"
@@ -105,6 +109,101 @@ TEST(Users, UnknownNamesLockTooAndAdminCanUnlock) {
   EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
 }
 
+// Issue 9 #12: a lock-out is by name AND client address: whoever guesses from one address
+// does not lock the account's owner out elsewhere.
+TEST(Users, LockOutIsPerAddress) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(f.users->CheckPassword("agent1", "wrong-password!", "", "10.0.0.66").status().code(),
+              Code::kUnauthenticated);
+  auto locked = f.users->CheckPassword("agent1", kPw, "", "10.0.0.66");
+  EXPECT_EQ(locked.status().code(), Code::kResourceExhausted);
+  EXPECT_NE(locked.status().message().find("from your address"), std::string::npos);
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw, "", "10.0.0.7").ok());  // the owner's desk
+  EXPECT_TRUE(f.users->CheckPassword("AGENT1", kPw, "", "10.0.0.7").ok());  // names ignore case
+  EXPECT_EQ(f.users->CheckPassword("Agent1", kPw, "", "10.0.0.66").status().code(),
+            Code::kResourceExhausted);
+  ASSERT_TRUE(f.users->Unlock("agent1").ok());
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw, "", "10.0.0.66").ok());
+}
+
+// Each failure past the limit from the same address doubles the lock (one guess per lock).
+TEST(Users, LockOutBacksOffExponentially) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  const char* from = "10.0.0.66";
+  for (int i = 0; i < 5; ++i) (void)f.users->CheckPassword("agent1", "wrong-password!", "", from);
+  // 15, then 30, then 60 minutes.
+  for (int minutes : {15, 30, 60}) {
+    auto locked = f.users->CheckPassword("agent1", kPw, "", from);
+    ASSERT_EQ(locked.status().code(), Code::kResourceExhausted) << minutes;
+    EXPECT_NE(locked.status().message().find(" " + std::to_string(minutes) + " minute"),
+              std::string::npos)
+        << locked.status().message();
+    f.clock.Advance(std::chrono::minutes(minutes) - std::chrono::seconds(1));
+    EXPECT_EQ(f.users->CheckPassword("agent1", kPw, "", from).status().code(),
+              Code::kResourceExhausted);
+    f.clock.Advance(std::chrono::seconds(1));
+    EXPECT_EQ(f.users->CheckPassword("agent1", "wrong-password!", "", from).status().code(),
+              Code::kUnauthenticated);  // one more guess, then locked for twice as long
+  }
+  // Capped, and forgotten a window after the lock ends without a failure.
+  f.clock.Advance(std::chrono::minutes(120) + std::chrono::minutes(15));
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw, "", from).ok());
+}
+
+// A ceiling per name against guessing from many addresses: much higher than per address.
+TEST(Users, CeilingPerNameAcrossAddresses) {
+  SecurityFixture f;
+  UserStoreOptions uo;
+  uo.password = testing::CheapPasswords();
+  uo.max_failed_logins_per_name = 12;
+  auto users = std::move(UserStore::Open(*f.db, f.clock, uo).value());
+  ASSERT_TRUE(users->Add("agent1", Role::kAgent, kPw).ok());
+  for (int i = 0; i < 3; ++i)  // 4 guesses from each of 3 addresses: none locked alone
+    for (int g = 0; g < 4; ++g)
+      EXPECT_EQ(users->CheckPassword("agent1", "wrong-password!", "", "10.0.1." + std::to_string(i))
+                    .status()
+                    .code(),
+                Code::kUnauthenticated);
+  auto locked = users->CheckPassword("agent1", kPw, "", "10.0.0.7");
+  EXPECT_EQ(locked.status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(locked.status().message().find("from your address"), std::string::npos);
+  f.clock.Advance(std::chrono::minutes(15));
+  EXPECT_TRUE(users->CheckPassword("agent1", kPw, "", "10.0.0.7").ok());
+  // Successes do not count toward the ceiling.
+  for (int i = 0; i < 30; ++i)
+    ASSERT_TRUE(users->CheckPassword("agent1", kPw, "", "10.0.0.7").ok());
+}
+
+// Issue 9 #19: 16 parallel wrong logins got 6 guesses. Attempts are counted before the
+// password is checked, atomically: exactly 5 are evaluated, the rest refused as locked.
+TEST(Users, ParallelGuessesGetExactlyTheLimit) {
+  SecurityFixture f;
+  UserStoreOptions uo;
+  uo.password = {1, 4096, 1};  // a few milliseconds, so that checks overlap
+  auto users = std::move(UserStore::Open(*f.db, f.clock, uo).value());
+  ASSERT_TRUE(users->Add("agent1", Role::kAgent, kPw).ok());
+  std::atomic<int> evaluated{0}, locked{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i)
+    threads.emplace_back([&] {
+      while (!go) std::this_thread::yield();
+      auto r = users->CheckPassword("agent1", "wrong-password!", "", "10.0.0.66");
+      Code c = r.status().code();
+      (c == Code::kUnauthenticated ? evaluated : c == Code::kResourceExhausted ? locked : other)++;
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(evaluated.load(), 5);
+  EXPECT_EQ(locked.load(), 11);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(users->CheckPassword("agent1", kPw, "", "10.0.0.66").status().code(),
+            Code::kResourceExhausted);
+}
+
 TEST(Users, PasswordChangeAndDisableRevokeSessions) {
   SecurityFixture f;
   auto u = f.users->Add("agent1", Role::kAgent, kPw);
@@ -150,18 +249,26 @@ TEST(UsersTotp, LoginNeedsAFreshCodeOnce) {
   EXPECT_TRUE(FieldCipher::LooksEncrypted(q->Text(0)));
   EXPECT_EQ(q->Text(0).find(Base32Encode(*secret)), std::string::npos);
 
+  // Issue 9 #16: a missing or wrong code after the right password is answered exactly like a
+  // wrong password, which would otherwise be told to be right.
+  auto wrong_password = f.users->CheckPassword("agent.li", "not-the-password");
+  EXPECT_EQ(wrong_password.status().code(), Code::kUnauthenticated);
   auto missing = f.users->CheckPassword("agent.li", kPw);
   EXPECT_EQ(missing.status().code(), Code::kUnauthenticated);
-  EXPECT_EQ(missing.status().message(), "one-time code required");
+  EXPECT_EQ(missing.status().message(), wrong_password.status().message());
   std::string wrong = "000000";
   while (wrong == f.Code(*secret) || wrong == f.Code(*secret, -1) || wrong == f.Code(*secret, 1))
     wrong[5]++;
-  EXPECT_EQ(f.users->CheckPassword("agent.li", kPw, wrong).status().message(),
-            "wrong one-time code");
+  auto wrong_code = f.users->CheckPassword("agent.li", kPw, wrong);
+  EXPECT_EQ(wrong_code.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(wrong_code.status().message(), wrong_password.status().message());
+  EXPECT_EQ(f.users->CheckPassword("agent.li", "not-the-password", wrong).status().message(),
+            wrong_password.status().message());
   std::string code = f.Code(*secret);
   EXPECT_TRUE(f.users->CheckPassword("agent.li", kPw, code).ok());
   auto replay = f.users->CheckPassword("agent.li", kPw, code);  // the same code again
   EXPECT_EQ(replay.status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(replay.status().message(), wrong_password.status().message());
   // The next step's code works once the clock gets there; a wrong password never does.
   f.clock.Advance(std::chrono::seconds(30));
   EXPECT_EQ(f.users->CheckPassword("agent.li", "wrong password 1", f.Code(*secret)).status().code(),

@@ -1,6 +1,37 @@
 #include "storage/database.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
 namespace zx::storage {
+
+Status SqliteError(int rc, std::string_view message) {
+  int primary = rc & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+    return Unavailable("sqlite: " + std::string(message) + " (the database is busy; try again)");
+  return Internal("sqlite: " + std::string(message));
+}
+
+Status PrepareDataDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return Unavailable("cannot create data directory " + dir + ": " + ec.message() +
+                       " (set --data or data.dir)");
+  if (::chmod(dir.c_str(), 0700) != 0)
+    return Unavailable("cannot make data directory " + dir + " private (mode 0700)");
+  // What an older version left readable by others: strip group and other bits.
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0 || S_ISLNK(st.st_mode)) continue;
+    if ((st.st_mode & 077) != 0) ::chmod(it->path().c_str(), st.st_mode & 0700);
+  }
+  return Status::Ok();
+}
 
 Statement::~Statement() {
   if (stmt_) sqlite3_finalize(stmt_);
@@ -27,7 +58,11 @@ Result<bool> Statement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Internal(std::string("sqlite: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
+  Status error = SqliteError(rc, sqlite3_errmsg(sqlite3_db_handle(stmt_)));
+  // A failed statement left unreset stays "in progress" and makes every COMMIT on this shared
+  // connection fail until it is destroyed.
+  sqlite3_reset(stmt_);
+  return error;
 }
 
 Status Statement::Run() {
@@ -54,7 +89,7 @@ bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options) {
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &db,
@@ -65,10 +100,15 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
     return Unavailable("cannot open database " + path + ": " + msg);
   }
   std::unique_ptr<Database> out(new Database(db));
-  sqlite3_busy_timeout(db, 5000);
+  // Before the WAL and SHM files exist: SQLite creates them with the database file's mode.
+  bool on_disk = path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0;
+  if (on_disk) ::chmod(path.c_str(), 0600);
+  sqlite3_busy_timeout(db, std::max(options.busy_timeout_ms, 0));
   ZX_RETURN_IF_ERROR(
       out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                 "PRAGMA foreign_keys=ON;"));
+  if (on_disk)  // ones left by an older version
+    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
   return out;
 }
 
@@ -77,19 +117,19 @@ Database::~Database() { sqlite3_close_v2(db_); }
 Status Database::Exec(std::string_view sql) {
   char* err = nullptr;
   std::string s(sql);
-  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+  if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errmsg(db_);
     sqlite3_free(err);
-    return Internal("sqlite: " + msg);
+    return SqliteError(rc, msg);
   }
   return Status::Ok();
 }
 
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
-      SQLITE_OK)
-    return Internal(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  if (int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+      rc != SQLITE_OK)
+    return SqliteError(rc, sqlite3_errmsg(db_));
   return Statement(stmt);
 }
 
@@ -101,7 +141,10 @@ Status Database::Transaction(const std::function<Status()>& body) {
     (void)Exec("ROLLBACK");
     return s;
   }
-  return Exec("COMMIT");
+  Status committed = Exec("COMMIT");
+  // A COMMIT that failed (e.g. busy) leaves the transaction open: end it, or the next BEGIN fails.
+  if (!committed.ok() && !sqlite3_get_autocommit(db_)) (void)Exec("ROLLBACK");
+  return committed;
 }
 
 Status Database::Migrate(const std::vector<Migration>& migrations) {
@@ -118,8 +161,9 @@ Status Database::Migrate(const std::vector<Migration>& migrations) {
     ZX_RETURN_IF_ERROR(Transaction([&]() -> Status {
       Status s = Exec(m.sql);
       if (!s.ok())
-        return Internal("migration " + m.module + "/" + std::to_string(m.version) + ": " +
-                        s.message());
+        return Status(
+            s.code() == Code::kUnavailable ? Code::kUnavailable : Code::kInternal,
+            "migration " + m.module + "/" + std::to_string(m.version) + ": " + s.message());
       auto ins = Prepare("INSERT INTO schema_migrations (module, version) VALUES (?1, ?2)");
       if (!ins.ok()) return ins.status();
       ins->Bind(1, m.module).Bind(2, static_cast<int64_t>(m.version));

@@ -4,6 +4,13 @@
 // threads; statements are not: prepare one per use (or per thread). Transactions on one
 // connection are serialised by a mutex (SQLite has one transaction per connection), so two
 // threads never nest BEGINs. Errors come back as Status with SQLite's message; nothing throws.
+//
+// Busy: a write that finds the database locked by another connection or process waits up to
+// DatabaseOptions::busy_timeout_ms, then fails with kUnavailable (the HTTP edge answers 503 with
+// Retry-After), never kInternal: a lock is "try again", not a bug.
+//
+// Files: the database and its -wal and -shm files are made mode 0600 (SQLite gives the WAL and
+// SHM files the mode of the database file); PrepareDataDir makes a data directory 0700.
 #pragma once
 
 #include <sqlite3.h>
@@ -58,10 +65,15 @@ struct Migration {
   std::string sql;
 };
 
+struct DatabaseOptions {
+  int busy_timeout_ms = 5000;  // database.busy_timeout_ms
+};
+
 class Database {
  public:
   // Opens or creates `path` (":memory:" for a private in-memory database).
-  static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                DatabaseOptions options = {});
   ~Database();
 
   Status Exec(std::string_view sql);
@@ -78,5 +90,14 @@ class Database {
   sqlite3* db_;
   std::recursive_mutex transaction_mu_;  // recursive: a migration runs inside Transaction
 };
+
+// The Status of a failed SQLite call: kUnavailable for SQLITE_BUSY and SQLITE_LOCKED (another
+// connection holds the lock), kInternal otherwise; the message starts "sqlite: ".
+Status SqliteError(int rc, std::string_view message);
+
+// Creates `dir` (and parents) if needed and makes it private: the directory 0700 and, below
+// it, every file and directory stripped of group and other permissions (fixing a data
+// directory made by an older version or under a lax umask). Does not follow symbolic links.
+Status PrepareDataDir(const std::string& dir);
 
 }  // namespace zx::storage

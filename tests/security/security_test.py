@@ -439,19 +439,22 @@ class Authentication(unittest.TestCase):
         secret = base64.b32decode(b32 + "=" * (-len(b32) % 8))
         status, body, _ = self.server.login("twofactor")
         self.assertEqual(status, 401)
-        self.assertIn("one-time code required", body["error"]["message"])
+        # The same answer as a wrong password (issue 9 #16), which mentions codes.
+        self.assertEqual(body["error"]["message"], "wrong user name, password or one-time code")
         # A code of the window: past the step boundary the next one is tried.
         status = None
         for offset in (0, 1):
+            code = totp(secret, offset)
             status, raw, _ = self.server.request(
                 "POST", "/api/v1/auth/login",
-                {"name": "twofactor", "password": PASSWORD, "otp": totp(secret, offset)})
+                {"name": "twofactor", "password": PASSWORD, "otp": code})
             if status == 200:
                 break
         self.assertEqual(status, 200, raw)
+        # The very same code (recomputed, it could be the next step's after a boundary).
         status, raw, _ = self.server.request(
             "POST", "/api/v1/auth/login",
-            {"name": "twofactor", "password": PASSWORD, "otp": totp(secret, offset)})
+            {"name": "twofactor", "password": PASSWORD, "otp": code})
         self.assertEqual(status, 401, raw)  # the same code twice: refused
         with open(os.path.join(self.dep.data, "zhixian.db"), "rb") as f:
             self.assertNotIn(b32.encode(), f.read())
