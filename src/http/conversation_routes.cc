@@ -31,10 +31,7 @@ Result<std::string> TextField(const json& j) {
 }
 
 Response Error(const Status& s) {
-  Response r =
-      ErrorResponse(s, s.code() == Code::kResourceExhausted ? 413 : HttpStatusFor(s.code()));
-  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
-  return r;
+  return ErrorResponse(s, s.code() == Code::kResourceExhausted ? 413 : HttpStatusFor(s.code()));
 }
 
 dialogue::StaffRef Staff(const Request& req) { return {req.principal.id, req.principal.name}; }

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "telephony/gateway_internal.h"
+#include "text/pii.h"
 
 namespace zx::telephony {
 
@@ -50,6 +51,11 @@ const char* RegistrationStateName(RegistrationState state) {
 }
 
 std::string MaskNumber(std::string_view number) {
+  // A number is masked by the product's one rule for phone numbers (text/pii.h); other SIP
+  // user parts (names, extensions spelt out) keep only their ends.
+  std::string_view digits = number.starts_with('+') ? number.substr(1) : number;
+  if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos)
+    return text::MaskPhone(number);
   if (number.size() >= 7)
     return std::string(number.substr(0, 3)) + "****" +
            std::string(number.substr(number.size() - 4));

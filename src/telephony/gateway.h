@@ -240,7 +240,8 @@ class Gateway {
   virtual RegistrationStatus registration() const = 0;
 };
 
-// "13812345678" -> "138****5678"; short values keep only their last two characters.
+// A caller or callee for logs and records: numbers by text::MaskPhone ("13812345678" ->
+// "138****5678", "+8613812345678" -> "+86138****5678"); other user parts keep only their ends.
 std::string MaskNumber(std::string_view number);
 
 }  // namespace zx::telephony

@@ -15,6 +15,7 @@
 //                 recognition writes them (幺三八...). Each masked digit becomes one '*'.
 #include "text/pii.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -163,9 +164,13 @@ struct Group {
 
 enum class Kind { kNone, kMobile, kIntlMobile, kLandline, kIdLike };
 
-// What the digits of groups [0, n) form; `prefix` receives how many leading digits are a
+// A number is written in at most this many groups (a card number in fours: 5; a mobile number
+// read digit by digit with spaces: 11); bounding it keeps MaskText linear on any input.
+constexpr size_t kMaxGroups = 12;
+
+// What the digits of groups g[0, n) form; `prefix` receives how many leading digits are a
 // country prefix (86 / 0086) for kIntlMobile.
-Kind Classify(const std::vector<Group>& g, size_t n, size_t* prefix) {
+Kind Classify(const Group* g, size_t n, size_t* prefix) {
   std::string d;
   for (size_t i = 0; i < n; ++i) d += g[i].digits;
   const bool has_x = !d.empty() && d.back() == 'X';
@@ -235,10 +240,14 @@ std::string MaskText(std::string_view text) {
     // From each group on, the longest stretch of groups that forms a number is masked.
     size_t g0 = 0;
     while (g0 < groups.size()) {
-      std::vector<Group> rest(groups.begin() + g0, groups.end());
+      const Group* rest = groups.data() + g0;
+      size_t longest = 0, digits = 0;
+      while (longest < std::min(groups.size() - g0, kMaxGroups) &&
+             digits + rest[longest].digits.size() <= 20)
+        digits += rest[longest++].digits.size();
       size_t taken = 0, prefix = 0;
       Kind kind = Kind::kNone;
-      for (size_t m = rest.size(); m >= 1 && kind == Kind::kNone; --m) {
+      for (size_t m = longest; m >= 1 && kind == Kind::kNone; --m) {
         const bool at_end = g0 + m == groups.size();
         if (at_end && !boundary_after) continue;
         kind = Classify(rest, m, &prefix);

@@ -69,6 +69,13 @@ TEST(Pii, MaskTextEveryWrittenForm) {
   // Chinese digits in ordinary words, and short numbers, stay.
   EXPECT_EQ(MaskText("第一二三条，交了三年，一二三四五"), "第一二三条，交了三年，一二三四五");
   EXPECT_EQ(MaskText("2024 05 01 办理"), "2024 05 01 办理");
+  // Any input: a long run of digit groups is read once, not once per pair of groups.
+  std::string groups;
+  for (int i = 0; i < 200000; ++i) groups += "12 ";
+  EXPECT_EQ(MaskText(groups), groups);
+  std::string spoken = "电话";
+  for (int i = 0; i < 100000; ++i) spoken += "幺三八一二三四五六七八 ";
+  EXPECT_EQ(MaskText(spoken).find("一二三四"), std::string::npos);
 }
 
 TEST(Pii, IdNumberCheckDigit) {
