@@ -38,6 +38,8 @@ import unittest
 import urllib.error
 import urllib.request
 
+from serve_process import ServeProcess
+
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
 KB = os.path.join(SOURCE, "kb")
@@ -121,46 +123,14 @@ class WebSocket:
         self.sock.close()
 
 
-class Server:
+class Server(ServeProcess):
     """`zhixian serve` on 127.0.0.1:0; keeps everything it writes to stderr."""
 
     def __init__(self, data, config):
-        self.proc = subprocess.Popen(
-            [BINARY, "serve", "--http", "127.0.0.1:0", "--data", data, "--kb", KB,
-             "--config", config],
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        self.base = None
-        self.log = []
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line and self.proc.poll() is not None:
-                break
-            self.log.append(line)
-            m = re.search(rb"serve\.ready http=(http://[\d.]+:\d+)", line)
-            if m:
-                self.base = m.group(1).decode()
-                break
-        if not self.base:
-            self.proc.kill()
-            raise RuntimeError("server did not become ready:\n" + b"".join(self.log).decode())
-        self.reader = threading.Thread(target=self._drain, daemon=True)
-        self.reader.start()
-
-    def _drain(self):
-        for line in self.proc.stderr:
-            self.log.append(line)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.reader.join(timeout=5)
+        super().__init__(BINARY, KB, data, config)
 
     def stderr(self):
-        return b"".join(self.log)
+        return self.stderr_bytes()
 
     def request(self, method, path, body=None, token=None, headers=None):
         data = None
