@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+# The direction of dependencies (src/LAYERS, docs/ARCHITECTURE.md), in a second rather than
+# after the build; also CTest's layers_test.
+/usr/bin/python3 scripts/check_layers.py
 scripts/build.sh
 # The chat page's browser tests (tests/web) need their npm packages (playwright-core, pinned in
 # package-lock.json); no browser is downloaded: they drive /usr/bin/chromium.
