@@ -823,8 +823,7 @@ class Service final : public DialogueService {
   // The previous question split into its subject (the longest stretch of it that the topic's
   // area also uses: "失业金" of "领失业金需要满足什么条件") and what it asked about (the rest).
   std::pair<std::string, std::string> SplitPrevious(const State& st) const {
-    text::internal::CodePoints prev =
-        text::internal::Decode(normalizer_->Normalize(st.last_question));
+    text::utf8::CodePoints prev = text::utf8::Decode(normalizer_->Normalize(st.last_question));
     const std::string prev_text = normalizer_->Normalize(st.last_question);
     std::string area = st.topic->substr(0, st.topic->find('.') + 1);
     size_t best_at = 0, best_len = 0;
@@ -832,7 +831,7 @@ class Service final : public DialogueService {
       if (e.id.rfind(area, 0) != 0) continue;
       for (const auto* l : {&e.keywords, &e.synonyms, &e.colloquial})
         for (const auto& w : *l) {
-          text::internal::CodePoints v = text::internal::Decode(normalizer_->Normalize(w));
+          text::utf8::CodePoints v = text::utf8::Decode(normalizer_->Normalize(w));
           for (size_t i = 0; i < prev.size(); ++i)
             for (size_t j = 0; j < v.size(); ++j) {
               size_t n = 0;

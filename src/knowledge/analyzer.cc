@@ -20,9 +20,9 @@ void AddBigrams(std::string_view s, std::vector<std::string>& out, bool& has_chi
   while (i < s.size()) {
     size_t start = i;
     size_t len = 1;
-    char32_t cp = text::internal::DecodeAt(s, i, &len);
+    char32_t cp = text::utf8::DecodeAt(s, i, &len);
     i += len;
-    if (text::internal::IsHan(cp)) {
+    if (text::utf8::IsHan(cp)) {
       has_chinese = true;
       run.emplace_back(s.substr(start, i - start));
     } else {

@@ -13,8 +13,8 @@
 namespace zx::text {
 namespace {
 
-using internal::AppendUtf8;
-using internal::DecodeAt;
+using utf8::AppendUtf8;
+using utf8::DecodeAt;
 
 constexpr char32_t kZhang = U'帐';      // OpenCC's t2s output for 帳 (tent and account alike)
 constexpr char32_t kZhangTrad = U'帳';  // traditional form, if OpenCC leaves one

@@ -26,8 +26,8 @@
 namespace zx::text {
 namespace {
 
-using internal::CodePoints;
-using internal::Decode;
+using utf8::CodePoints;
+using utf8::Decode;
 
 constexpr int kYao = 11;  // 幺: "one" in digit-by-digit readings only
 
@@ -510,7 +510,7 @@ class Scanner {
     if (At(n->end) == U'多' && BigUnit(At(n->end + 1)) > 0 && !n->digit_string_chinese()) {
       // 一百多万: more than a million.
       n->text = Fmt(n->value) + "多";
-      internal::AppendUtf8(At(n->end + 1), &n->text);
+      utf8::AppendUtf8(At(n->end + 1), &n->text);
       n->value *= BigUnit(At(n->end + 1));
       n->end += 2;
       n->chinese = true;
@@ -640,7 +640,7 @@ class Scanner {
         std::string rw = std::to_string(year) + "年" + std::to_string(month) + "月";
         if (day > 0) {
           rw += std::to_string(day);
-          internal::AppendUtf8(day_char, &rw);
+          utf8::AppendUtf8(day_char, &rw);
         }
         Match m = Make(QuantityKind::kYearMonth, 0, i, mend, n.chinese || md_chinese, rw);
         m.ym = {year, month};
@@ -804,7 +804,7 @@ class Scanner {
       m.digits = n.digits;
       const char32_t before = b > 0 ? At(b - 1) : 0;
       const char32_t after = At(e);
-      if (internal::IsAsciiAlpha(before) || internal::IsAsciiAlpha(after) || before == '_' ||
+      if (utf8::IsAsciiAlpha(before) || utf8::IsAsciiAlpha(after) || before == '_' ||
           after == '_' || before == '.' || n.digits.size() > 10) {
         m.report = false;
       }

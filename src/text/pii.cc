@@ -97,7 +97,7 @@ std::string MaskIdNumber(std::string_view id) {
 std::string MaskName(std::string_view name) {
   while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
   while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-  const auto t = internal::Decode(name);
+  const auto t = utf8::Decode(name);
   if (t.size() == 0) return "";
   size_t keep = 1;
   if (t.size() >= 3) {
@@ -152,7 +152,7 @@ bool IsNumberSeparator(char32_t c) {
          c == 0x2014;
 }
 bool IsWordChar(char32_t c) {
-  return internal::IsAsciiAlpha(c) || internal::IsAsciiDigit(c) || (c >= 0xFF10 && c <= 0xFF19) ||
+  return utf8::IsAsciiAlpha(c) || utf8::IsAsciiDigit(c) || (c >= 0xFF10 && c <= 0xFF19) ||
          (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A);
 }
 
@@ -203,7 +203,7 @@ Kind Classify(const Group* g, size_t n, size_t* prefix) {
 }  // namespace
 
 std::string MaskText(std::string_view text) {
-  const internal::CodePoints t = internal::Decode(text);
+  const utf8::CodePoints t = utf8::Decode(text);
   const size_t n = t.size();
   std::vector<bool> hide(n, false);
   size_t i = 0;

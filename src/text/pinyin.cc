@@ -23,9 +23,9 @@
 namespace zx::text {
 namespace {
 
-using internal::CodePoints;
-using internal::Decode;
-using internal::IsHan;
+using utf8::CodePoints;
+using utf8::Decode;
+using utf8::IsHan;
 
 constexpr uint16_t kUnknown = 0;        // not looked up yet
 constexpr uint16_t kNoReading = 1;      // not Han, or ICU has no reading
@@ -235,7 +235,7 @@ std::vector<std::string> Pinyin(std::string_view s) {
   PinyinTable& table = PinyinTable::Get();
   for (size_t i = 0; i < s.size();) {
     size_t len = 1;
-    const char32_t c = internal::DecodeAt(s, i, &len);
+    const char32_t c = utf8::DecodeAt(s, i, &len);
     const uint16_t id = IsHan(c) ? table.Syllable(c) : kNoReading;
     if (id != kNoReading) {
       out.push_back(table.Name(id));

@@ -40,8 +40,8 @@ extern "C" {
 namespace zx::text {
 namespace {
 
-using internal::Decode;
-using internal::IsHan;
+using utf8::Decode;
+using utf8::IsHan;
 
 constexpr unsigned kMaxWordChars = 10;  // friso's token buffer holds 63 bytes
 
@@ -213,7 +213,7 @@ class SegmenterImpl : public Segmenter {
     if (friso_dic_match(friso_->dic, type, w.data())) return false;
     if (type == __LEX_CJK_WORDS__) {
       size_t first = 1;
-      internal::DecodeAt(w, 0, &first);
+      utf8::DecodeAt(w, 0, &first);
       std::string head = w.substr(0, first);
       if (head.size() < w.size() && !friso_dic_match(friso_->dic, __LEX_CJK_WORDS__, head.data())) {
         friso_dic_add_with_fre(friso_->dic, __LEX_CJK_WORDS__, strdup(head.c_str()), nullptr, 1);
@@ -224,7 +224,7 @@ class SegmenterImpl : public Segmenter {
   }
 
   static bool IsWordChar(char32_t c) {
-    if (c < 0x80) return internal::IsAsciiDigit(c) || internal::IsAsciiAlpha(c);
+    if (c < 0x80) return utf8::IsAsciiDigit(c) || utf8::IsAsciiAlpha(c);
     return IsHan(c) || u_isalnum(static_cast<UChar32>(c));
   }
 

@@ -3,7 +3,7 @@
 #include "text/normalizer.h"
 
 namespace zx::text {
-namespace internal {
+namespace utf8 {
 namespace {
 
 // Length of the well-formed sequence at s[i] per RFC 3629 / Unicode table 3-7, or 0.
@@ -88,11 +88,11 @@ CodePoints Decode(std::string_view s) {
   return r;
 }
 
-}  // namespace internal
+}  // namespace utf8
 
 bool IsValidUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    const size_t n = internal::WellFormedLength(s, i);
+    const size_t n = utf8::WellFormedLength(s, i);
     if (n == 0) return false;
     i += n;
   }
@@ -103,7 +103,7 @@ std::string SanitizeUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    const size_t n = internal::WellFormedLength(s, i);
+    const size_t n = utf8::WellFormedLength(s, i);
     if (n == 0) {
       ++i;  // drop one ill-formed byte and resynchronise on the next
       continue;

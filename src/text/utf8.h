@@ -1,5 +1,5 @@
-// UTF-8 helpers of the text module, also used by modules above it that compare text by code
-// point (e.g. the dialogue's follow-up handling).
+// UTF-8 helpers of the text module (namespace zx::text::utf8), public: also used by modules
+// above it that compare text by code point (e.g. the dialogue's follow-up handling).
 //
 // Decode never fails: an ill-formed byte decodes as U+FFFD covering that one byte, so byte
 // offsets always map back into the caller's string.
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace zx::text::internal {
+namespace zx::text::utf8 {
 
 // Decodes one code point at `s[i]`; sets `len` to the bytes used (1 for ill-formed input,
 // which yields U+FFFD). `i` must be < s.size().
@@ -37,4 +37,4 @@ inline bool IsHan(char32_t c) {
 inline bool IsAsciiDigit(char32_t c) { return c >= '0' && c <= '9'; }
 inline bool IsAsciiAlpha(char32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-}  // namespace zx::text::internal
+}  // namespace zx::text::utf8
