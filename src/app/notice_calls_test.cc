@@ -507,7 +507,7 @@ TEST(NoticeRequestTest, Validation) {
   uri.number = "sip:13812345678@127.0.0.1:5070";
   EXPECT_TRUE(ValidateNoticeRequest(uri).ok());
   EXPECT_EQ(MaskDialTarget(uri.number), "sip:138****5678@127.0.0.1:5070");
-  EXPECT_EQ(MaskDialTarget("+8613812345678"), "+86****5678");
+  EXPECT_EQ(MaskDialTarget("+8613812345678"), "+86138****5678");  // text::MaskPhone's rule
   EXPECT_NE(bad([](auto& r) { r.number = "138-1234"; }).find("\"number\""), std::string::npos);
   std::string m = bad([](auto& r) { r.number = "sip:13812345678@bad host"; });
   EXPECT_EQ(m.find("13812345678"), std::string::npos) << m;  // never echoes the number

@@ -77,8 +77,13 @@ TEST_F(RecordingBudgetTest, StopsAtTheBudgetAndResumesWhenThereIsRoom) {
   int64_t on_disk = DirBytes();
   EXPECT_LE(on_disk, kBudget + 8 * 1024) << "the recording grew past the budget";
   EXPECT_GE(on_disk, kBudget / 2);
-  // What was recorded is a valid recording, cut at the budget.
+  // What was recorded is a valid recording, cut at the budget. Its row is written by the
+  // vault's worker, off the caller's thread: wait for it.
   auto listed = vault->List(10);
+  for (int i = 0; i < 300 && listed.ok() && (listed->empty() || (*listed)[0].ended_ms == 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    listed = vault->List(10);
+  }
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
   auto exported = vault->ExportWav((*listed)[0].id, dir_.File("out.wav"));
@@ -101,7 +106,9 @@ TEST_F(RecordingBudgetTest, StopsAtTheBudgetAndResumesWhenThereIsRoom) {
     fs::remove(e.path());
   clock_.Advance(std::chrono::seconds(61));
   // This call triggers the measure, on the vault's worker (it may or may not see its result).
-  if (auto third = Sink(*vault, 3)) ASSERT_TRUE(third->Close().ok());
+  if (auto third = Sink(*vault, 3)) {
+    ASSERT_TRUE(third->Close().ok());
+  }
   for (int i = 0; i < 200 && vault->over_budget(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_FALSE(vault->over_budget());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -407,7 +408,9 @@ class Service final : public DialogueService {
         "AND seq > ?2 ORDER BY seq LIMIT ?3");
     if (!t.ok()) return t.status();
     t->Bind(1, id).Bind(2, need_all ? int64_t{-1} : page.after_seq);
-    t->Bind(3, need_all || page.limit <= 0 ? int64_t{-1} : int64_t{page.limit} + 1);
+    // No page: a limit no conversation reaches (LIMIT -1 is SQLite's alone).
+    t->Bind(3, need_all || page.limit <= 0 ? std::numeric_limits<int64_t>::max()
+                                           : int64_t{page.limit} + 1);
     for (;;) {
       auto r = t->Step();
       if (!r.ok()) return r.status();

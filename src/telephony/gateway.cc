@@ -444,6 +444,15 @@ void GatewayImpl::Reply(const sip_msg* msg, uint16_t code, const char* reason) {
   (void)sip_treply(nullptr, sip_, msg, code, reason);
 }
 
+void GatewayImpl::RefuseBusy(const sip_msg* msg) {
+  // 503 with Retry-After asks a trunk to try another node; 486 tells a caller we are busy.
+  if (options_.over_capacity_code == 503)
+    (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                      "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
+  else
+    Reply(msg, 486, "Busy Here");
+}
+
 void GatewayImpl::OnConnect(const sip_msg* msg, void* arg) {
   static_cast<GatewayImpl*>(arg)->HandleInvite(msg);
 }
@@ -465,12 +474,7 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
       if (m_refused_source_) m_refused_source_->Inc();
       log::Warn("call.rejected reason=per_source source={} active={} code={}", source, active,
                 options_.over_capacity_code);
-      if (options_.over_capacity_code == 503)
-        (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
-                          "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
-      else
-        Reply(msg, 486, "Busy Here");
-      return;
+      return RefuseBusy(msg);
     }
   }
   if (!ReserveCallSlot()) {
@@ -478,12 +482,7 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     if (m_capacity_) m_capacity_->Inc();
     log::Warn("call.rejected reason=capacity active={} code={}", active_calls_.load(),
               options_.over_capacity_code);
-    if (options_.over_capacity_code == 503)
-      (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
-                        "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
-    else
-      Reply(msg, 486, "Busy Here");
-    return;
+    return RefuseBusy(msg);
   }
   // From here on every early return gives the slot back.
   struct SlotGuard {

@@ -179,6 +179,8 @@ class GatewayImpl final : public Gateway {
   void Shutdown();
   static bool OnRequest(const sip_msg* msg, void* arg);
   void Reply(const sip_msg* msg, uint16_t code, const char* reason);
+  // An INVITE over a capacity limit: over_capacity_code (486, or 503 with Retry-After).
+  void RefuseBusy(const sip_msg* msg);
   static void OnConnect(const sip_msg* msg, void* arg);
   void HandleInvite(const sip_msg* msg);
   static void OnAnswerTimer(void* arg);

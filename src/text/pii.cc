@@ -25,7 +25,6 @@ namespace zx::text {
 namespace {
 
 bool Digit(char c) { return c >= '0' && c <= '9'; }
-bool Alnum(char c) { return Digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Replaces the digits of `s` whose digit index is in [keep_head, count - keep_tail).
 std::string MaskDigits(std::string_view s, size_t keep_head, size_t keep_tail) {
