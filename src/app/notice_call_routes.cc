@@ -2,6 +2,7 @@
 
 #include "http/auth.h"
 #include "http/errors.h"
+#include "http/record_access.h"
 #include "http/utf8.h"
 
 namespace zx::app {
@@ -140,12 +141,18 @@ void AddNoticeCallRoutes(http::Router& router, NoticeCalls& calls, security::Aud
                return http::Response::Json(started->created ? 202 : 200, NoticeCallJson(call));
              });
 
-  router.Add("GET", "/api/v1/calls/{id}", "campaign.manage", [&calls](const http::Request& req) {
-    std::string id(req.PathParam("id"));
-    auto call = calls.Get(id);
-    if (!call.ok()) return http::ErrorResponse(call.status());
-    return http::Response::Json(200, NoticeCallJson(*call));
-  });
+  // A read of a citizen's call (masked number, outcome, keys) is audited like any read of
+  // personal data: "who looked at this call" is one audit query by the call's id.
+  auto guard = std::make_shared<const http::RecordGuard>(&audit);
+  router.Add("GET", "/api/v1/calls/{id}", "campaign.manage",
+             [&calls, guard](const http::Request& req) {
+               std::string id(req.PathParam("id"));
+               auto call = calls.Get(id);
+               if (!call.ok()) return http::ErrorResponse(call.status());
+               Status recorded = guard->Record(req, "notice_call.read", "notice_call", id);
+               if (!recorded.ok()) return http::ErrorResponse(recorded);
+               return http::Response::Json(200, NoticeCallJson(*call));
+             });
 }
 
 }  // namespace zx::app

@@ -660,7 +660,7 @@ TEST_F(NoticeRoutesTest, StartGetRepeatAndAudit) {
   EXPECT_NE(res.body.find("number"), std::string::npos);
 
   security::AuditQuery q;
-  q.action_prefix = "notice_call.";
+  q.action_prefix = "notice_call.start";
   auto entries = sec_.audit->Query(q);
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 2u);
@@ -669,6 +669,13 @@ TEST_F(NoticeRoutesTest, StartGetRepeatAndAudit) {
   EXPECT_NE((*entries)[0].event.details_json.find("\"created\":true"), std::string::npos);
   EXPECT_NE((*entries)[1].event.details_json.find("\"created\":false"), std::string::npos);
   for (const auto& e : *entries) EXPECT_EQ(e.event.details_json.find(kNumber), std::string::npos);
+  // The read of the call is audited under its id (issue 9); the 404 is not a read.
+  q.action_prefix = "notice_call.read";
+  auto reads = sec_.audit->Query(q);
+  ASSERT_TRUE(reads.ok());
+  ASSERT_EQ(reads->size(), 1u);
+  EXPECT_EQ((*reads)[0].event.object_id, id);
+  EXPECT_EQ((*reads)[0].event.actor, "lead");
 
   calls_->Detach();
   res = Call("POST", "/api/v1/calls",

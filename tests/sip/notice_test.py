@@ -153,6 +153,12 @@ def test_confirmed_and_attempt(api, token, server, phone):
     assert len(recordings) == 1, recordings
     dialled = re.findall(r"notice\.dialing .*attempt=notice-e2e-1", server.text())
     assert len(dialled) == 1, dialled
+    # Every read of the call is in the audit log under its id (issue 9: audited reads).
+    p = subprocess.run([server.binary, "audit", "query", "--object", call["id"], "--data",
+                        server.data], capture_output=True, text=True, timeout=60, env=server.env)
+    assert p.returncode == 0, p.stderr
+    actions = [json.loads(line)["action"] for line in p.stdout.splitlines()]
+    assert "notice_call.start" in actions and "notice_call.read" in actions, actions
     answered = re.findall(r"call: answering call", phone.text())
     assert len(answered) == 1, "baresip answered %d calls" % len(answered)
 
