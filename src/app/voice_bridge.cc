@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "base/log.h"
+#include "base/toml_file.h"
 #include "dialogue/conversation.h"
 #include "telephony/espeak_synthesizer.h"
 #include "telephony/funasr_recognizer.h"
@@ -31,13 +32,9 @@ const IvrKey* IvrMenu::Find(char key) const {
 }
 
 Result<IvrMenu> LoadIvrMenu(const std::string& path) {
-  toml::table t;
-  try {
-    t = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    return InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                           std::string(e.description()));
-  }
+  auto parsed = ReadTomlFile(path);
+  if (!parsed.ok()) return parsed.status();
+  toml::table t = std::move(parsed).value();
   IvrMenu m;
   auto text = [&](const char* key, std::string& out, bool required) -> Status {
     auto v = t[key].value<std::string>();

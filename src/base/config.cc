@@ -1,5 +1,7 @@
 #include "base/config.h"
 
+#include "base/toml_file.h"
+
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -200,14 +202,9 @@ std::vector<ConfigKey> ConfigKeys() {
 Result<Config> ParseConfig(const std::string& toml_text, const std::string& origin,
                            const std::vector<std::string>& env) {
   Config config;
-  toml::table table;
-  try {
-    table = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream m;
-    m << origin << ":" << e.source().begin.line << ": " << e.description();
-    return InvalidArgument(m.str());
-  }
+  auto parsed = ParseToml(toml_text, origin);
+  if (!parsed.ok()) return parsed.status();
+  toml::table table = std::move(parsed).value();
   // Walk every leaf so that a misspelt key is an error rather than silently ignored.
   for (auto&& [section, node] : table) {
     const auto* sub = node.as_table();

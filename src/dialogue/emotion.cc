@@ -1,5 +1,7 @@
 #include "dialogue/emotion.h"
 
+#include "base/toml_file.h"
+
 #include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
@@ -406,13 +408,7 @@ class TomlReader {
                                                 std::to_string(std::min(line, other_line)));
   }
 
-  Result<toml::table> ParseDoc(std::string_view text) const {
-    try {
-      return toml::parse(text, origin_);
-    } catch (const toml::parse_error& err) {
-      return Fail(static_cast<int>(err.source().begin.line), std::string(err.description()));
-    }
-  }
+  Result<toml::table> ParseDoc(std::string_view text) const { return ParseToml(text, origin_); }
 
   const std::string& origin() const { return origin_; }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/toml_file.h"
 #include "dialogue/slots.h"
 
 namespace zx::dialogue {
@@ -466,12 +467,9 @@ Status Parser::CheckWords(const FlowDef& flow) const {
 }
 
 Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected_id) {
-  toml::table doc;
-  try {
-    doc = toml::parse(text, origin_);
-  } catch (const toml::parse_error& err) {
-    return Fail(static_cast<int>(err.source().begin.line), std::string(err.description()));
-  }
+  auto parsed = ParseToml(text, origin_);
+  if (!parsed.ok()) return parsed.status();
+  toml::table doc = std::move(parsed).value();
   ZX_RETURN_IF_ERROR(OnlyKeys(
       doc, {"id", "title", "calculator", "rule", "source", "params", "slot", "group", "sum"},
       "flow"));

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "base/log.h"
+#include "base/toml_file.h"
 #include "dialogue/emotion.h"
 #include "dialogue/escalation.h"
 #include "dialogue/flow.h"
@@ -153,13 +154,9 @@ struct Rules {
 
   static Result<Rules> Load(const std::string& path, const text::Normalizer& normalizer) {
     Rules r;
-    toml::table t;
-    try {
-      t = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-      return InvalidArgument(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                             std::string(e.description()));
-    }
+    auto parsed = ReadTomlFile(path);
+    if (!parsed.ok()) return parsed.status();
+    toml::table t = std::move(parsed).value();
     for (auto [section, target] : {std::pair{"require_words", &r.require_words},
                                    std::pair{"request_types", &r.request_types}}) {
       const toml::table* sec = t[section].as_table();

@@ -1,5 +1,7 @@
 #include "knowledge/loader.h"
 
+#include "base/toml_file.h"
+
 #include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
@@ -142,13 +144,9 @@ Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
 }  // namespace
 
 Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin) {
-  toml::table doc;
-  try {
-    doc = toml::parse(toml_text, origin);
-  } catch (const toml::parse_error& err) {
-    return InvalidArgument(origin + ":" + std::to_string(err.source().begin.line) + ": " +
-                           std::string(err.description()));
-  }
+  auto parsed = ParseToml(toml_text, origin);
+  if (!parsed.ok()) return parsed.status();
+  toml::table doc = std::move(parsed).value();
   for (const auto& [key, node] : doc) {
     if (key.str() != "entry")
       return InvalidArgument(At(origin, node.source()) + ": unknown top-level key '" +
