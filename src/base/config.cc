@@ -1,5 +1,7 @@
 #include "base/config.h"
 
+#include "base/file.h"
+
 #include "base/toml_file.h"
 
 #include <unistd.h>
@@ -239,11 +241,9 @@ Result<Config> LoadConfig(const std::string& file, const std::vector<std::string
   std::string text;
   std::string origin = file.empty() ? "defaults" : file;
   if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return InvalidArgument("cannot read configuration file " + file);
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
+    auto read = ReadFile(file);
+    if (!read.ok()) return InvalidArgument("configuration file " + read.status().message());
+    text = std::move(read).value();
   }
   return ParseConfig(text, origin, env);
 }

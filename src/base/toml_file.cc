@@ -1,7 +1,6 @@
 #include "base/toml_file.h"
 
-#include <fstream>
-#include <sstream>
+#include "base/file.h"
 
 namespace zx {
 
@@ -14,11 +13,9 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& origin) 
 }
 
 Result<toml::table> ReadTomlFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(path + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseToml(text.str(), path);
+  auto text = ReadFile(path);
+  if (!text.ok()) return InvalidArgument(text.status().message());
+  return ParseToml(*text, path);
 }
 
 std::string TomlWhere(const std::string& origin, const toml::source_region& where) {

@@ -14,8 +14,8 @@ namespace zx {
 // Parses `text`; a syntax error is kInvalidArgument "<origin>:<line>: <what>".
 Result<toml::table> ParseToml(std::string_view text, const std::string& origin);
 
-// Reads and parses the file at `path` (the origin of messages); a file that cannot be read is
-// kInvalidArgument "<path>: cannot be read".
+// Reads and parses the file at `path` (the origin of messages); a file that is missing or cannot
+// be read is kInvalidArgument naming it (base/file.h).
 Result<toml::table> ReadTomlFile(const std::string& path);
 
 // "<origin>:<line>" of a value, for messages about it.

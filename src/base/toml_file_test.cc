@@ -27,7 +27,8 @@ TEST(TomlFile, ReadsFilesAndSaysWhenItCannot) {
   std::remove(path.c_str());
   auto missing = ReadTomlFile(path);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), path + ": cannot be read");
+  EXPECT_EQ(missing.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(), path + ": no such file");
 }
 
 }  // namespace

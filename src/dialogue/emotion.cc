@@ -1,5 +1,7 @@
 #include "dialogue/emotion.h"
 
+#include "base/file.h"
+
 #include "base/toml_file.h"
 
 #include <toml++/toml.h>
@@ -426,14 +428,6 @@ class TomlReader {
   }
   std::string origin_;
 };
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot read the file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Messages name the file by the path as given ("kb/emotions.toml:12: ...").
 std::string OriginOf(const std::string& path) { return path; }

@@ -1,5 +1,7 @@
 #include "dialogue/flow.h"
 
+#include "base/file.h"
+
 #include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
@@ -619,14 +621,6 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
   return f;
 }
 
-Result<std::string> ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read " + p.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 }  // namespace
 
 Result<FlowDef> ParseFlow(const std::string& toml_text, const std::string& origin,
@@ -647,7 +641,7 @@ Result<FlowRegistry> FlowRegistry::Load(const std::string& flows_dir) {
   std::sort(files.begin(), files.end());
   FlowRegistry reg;
   for (const auto& p : files) {
-    auto text = ReadFile(p);
+    auto text = ReadFile(p.string());
     if (!text.ok()) return text.status();
     auto flow = ParseFlow(*text, p.string(), p.stem().string());
     if (!flow.ok()) return flow.status();

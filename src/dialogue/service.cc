@@ -1,5 +1,7 @@
 #include "dialogue/service.h"
 
+#include "base/file.h"
+
 #include <algorithm>
 #include <fstream>
 #include <limits>
@@ -123,12 +125,10 @@ std::string TokenHash(std::string_view token) { return security::HexEncode(secur
 Result<std::vector<std::pair<std::string, std::string>>> LoadDistricts(const std::string& path) {
   std::vector<std::pair<std::string, std::string>> out;
   if (path.empty()) return out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return out;  // optional: no districts known
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string all = buf.str();
-  const std::string* text = &all;
+  auto read = ReadFile(path);
+  if (read.status().code() == Code::kNotFound) return out;  // optional: no districts known
+  if (!read.ok()) return read.status();
+  const std::string* text = &*read;
   int line_no = 0;
   size_t pos = 0;
   while (pos < text->size()) {

@@ -1,5 +1,7 @@
 #include "knowledge/loader.h"
 
+#include "base/file.h"
+
 #include "base/toml_file.h"
 
 #include <toml++/toml.h>
@@ -121,19 +123,11 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
   return e;
 }
 
-Result<std::string> ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read " + p.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Parses `path` into `out` when the file exists; a missing optional file is no error.
 template <typename T, typename Parser>
 Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
   if (!std::filesystem::exists(path)) return Status::Ok();
-  auto text = ReadFile(path);
+  auto text = ReadFile(path.string());
   if (!text.ok()) return text.status();
   auto parsed = parse(*text, path.string());
   if (!parsed.ok()) return parsed.status();
@@ -229,7 +223,7 @@ Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
   if (files.empty()) return InvalidArgument("no *.toml entry files in " + entries_dir.string());
   std::set<std::string> ids;
   for (const auto& f : files) {
-    auto text = ReadFile(f);
+    auto text = ReadFile(f.string());
     if (!text.ok()) return text.status();
     auto entries = ParseEntries(*text, f.string());
     if (!entries.ok()) return entries.status();

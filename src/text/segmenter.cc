@@ -16,6 +16,8 @@
 // static punctuation table lazily, which the warm-up call in Create covers).
 #include "text/segmenter.h"
 
+#include "base/file.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -123,14 +125,12 @@ class SegmenterImpl : public Segmenter {
 
     size_t jieba_added = 0;
     if (!options.jieba_dict.empty()) {
-      std::ifstream in(options.jieba_dict, std::ios::binary);
-      if (!in) {
+      auto read = ReadFile(options.jieba_dict);
+      if (!read.ok()) {
         log::Warn("segmenter_jieba_missing path={} (continuing with friso's lexicon)",
                   options.jieba_dict);
       } else {
-        std::stringstream buf;
-        buf << in.rdbuf();
-        const std::string data = buf.str();
+        const std::string& data = *read;
         size_t pos = 0;
         while (pos < data.size()) {
           size_t eol = data.find('\n', pos);
