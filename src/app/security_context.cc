@@ -15,14 +15,6 @@
 namespace zx::app {
 namespace {
 
-bool TableExists(storage::Database& db, const std::string& table) {
-  auto q = db.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  if (!q.ok()) return false;
-  q->Bind(1, table);
-  auto row = q->Step();
-  return row.ok() && *row;
-}
-
 // The audit log at start: the sealed head and the newest entries (`zhixian audit verify` walks
 // them all; a full walk at every start would grow with the log).
 constexpr int64_t kAuditEntriesCheckedAtStart = 10000;
@@ -79,7 +71,7 @@ std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   };
   std::vector<security::EncryptedColumn> out;
   for (const auto& c : all)
-    if (TableExists(db, c.table)) out.push_back(c);
+    if (db.HasTable(c.table)) out.push_back(c);
   return out;
 }
 
@@ -108,7 +100,7 @@ std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
   };
   std::vector<security::RetentionRule> out;
   for (const auto& r : all)
-    if (TableExists(db, r.table)) out.push_back(r);
+    if (db.HasTable(r.table)) out.push_back(r);
   return out;
 }
 // ---------------------------------------------------------------------------------------------
@@ -165,7 +157,7 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
     if (ring.ok() && security::CheckKeyFileOutside(config.security.key_file, config.data.dir).ok())
       audit_options.key = security::AuditKeyFrom(*ring);
   }
-  if (const char* name = sqlite3_db_filename(db.handle(), "main"); name && *name)
+  if (db.on_disk())
     audit_options.head_path = (std::filesystem::path(config.data.dir) / "audit.head").string();
   auto audit = security::AuditLog::Open(db, clock, std::move(audit_options));
   if (!audit.ok()) return audit.status();

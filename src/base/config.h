@@ -53,8 +53,8 @@ struct Config {
     // 1: accounts that can see personal data or manage users wait for a second administrator's
     // approval (`zhixian user approve`); 0: they are active at once (always alerted and audited).
     int require_approval = 0;
-    int login_threads = 1;            // threads hashing login passwords (not the HTTP threads)
-    int login_queue = 16;             // logins waiting for them; more are answered 503
+    int login_threads = 1;  // threads hashing login passwords (not the HTTP threads)
+    int login_queue = 16;   // logins waiting for them; more are answered 503
   } security;
   // The SIP trunk or PBX that outbound calls and transfers go through (telephony/trunk.h).
   struct Trunk {

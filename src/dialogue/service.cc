@@ -379,7 +379,7 @@ class Service final : public DialogueService {
     v.agent = q->IsNull(6) ? v.agent_id : q->Text(6);
     v.summary = q->IsNull(4) ? json(nullptr) : json::parse(q->Text(4), nullptr, false);
     if (!q->IsNull(5)) {
-      auto corrected = OpenSummaryCorrection(id, q->Text(5));
+      auto corrected = OpenJson(id, "summary_corrected", q->Text(5));
       if (!corrected.ok()) return corrected.status();
       v.summary_corrected = std::move(corrected).value();
     }
@@ -399,7 +399,7 @@ class Service final : public DialogueService {
     if (!total.ok()) return total.status();
     v.turns_total = *total;
     // The summary is made from every turn; a page of the transcript is what the caller shows.
-    const bool need_all = v.summary.is_null() && v.state != kActive;
+    const bool need_all = page.summary && v.summary.is_null() && v.state != kActive;
     auto t = db_.Prepare(
         "SELECT seq, role, text, at_ms, meta FROM conversation_turns WHERE conversation_id = ?1 "
         "AND seq > ?2 ORDER BY seq LIMIT ?3");
@@ -921,15 +921,17 @@ class Service final : public DialogueService {
     if (std::find(out.begin(), out.end(), e->department) == out.end()) out.push_back(e->department);
   }
 
-  Result<json> OpenSummaryCorrection(const std::string& id, const std::string& stored) const {
+  // A sealed JSON column of `conversations` (data, summary_corrected), opened and parsed.
+  Result<json> OpenJson(const std::string& id, const std::string& column,
+                        const std::string& stored) const {
     std::string plain = stored;
     if (sealer_.open) {
-      auto opened = sealer_.open(stored, "conversations", "summary_corrected", id);
+      auto opened = sealer_.open(stored, "conversations", column, id);
       if (!opened.ok()) return opened.status();
       plain = std::move(opened).value();
     }
     json j = json::parse(plain, nullptr, false);
-    if (j.is_discarded()) return DataLoss("conversation " + id + " has an unreadable correction");
+    if (j.is_discarded()) return DataLoss("conversation " + id + " has an unreadable " + column);
     return j;
   }
 
@@ -953,15 +955,9 @@ class Service final : public DialogueService {
     return sealer_.seal ? sealer_.seal(plain, "conversations", "data", id) : plain;
   }
   Result<State> OpenState(const std::string& id, const std::string& stored) const {
-    std::string plain = stored;
-    if (sealer_.open) {
-      auto opened = sealer_.open(stored, "conversations", "data", id);
-      if (!opened.ok()) return opened.status();
-      plain = std::move(opened).value();
-    }
-    json j = json::parse(plain, nullptr, false);
-    if (j.is_discarded()) return DataLoss("conversation " + id + " has unreadable state");
-    return State::FromJson(j);
+    auto j = OpenJson(id, "data", stored);
+    if (!j.ok()) return j.status();
+    return State::FromJson(*j);
   }
 
   Status SaveState(const std::string& id, const State& st, int64_t now) {

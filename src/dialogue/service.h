@@ -70,10 +70,12 @@ struct ConversationView {
   nlohmann::json summary_corrected;  // an agent's correction, kept beside the original
 };
 
-// Which turns a view carries: those with seq > after_seq, at most `limit` (0: all).
+// Which turns a view carries: those with seq > after_seq, at most `limit` (0: all); `summary`:
+// make the summary so far of a conversation not yet ended (it reads every turn).
 struct TurnPage {
   int64_t after_seq = -1;
   int limit = 0;
+  bool summary = true;
 };
 
 // The staff member acting on a conversation.

@@ -36,6 +36,9 @@ Response Error(const Status& s) {
 
 dialogue::StaffRef Staff(const Request& req) { return {req.principal.id, req.principal.name}; }
 
+// Enough of a view to check the record: no transcript, no summary.
+constexpr dialogue::TurnPage kScopeOnly{-1, 1, false};
+
 security::RecordScope ScopeOf(const dialogue::ConversationView& v) {
   return {v.departments, v.districts, v.agent_id};
 }
@@ -196,7 +199,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
   auto take = [s, guard](bool takeover) {
     return [s, guard, takeover](const Request& req) {
       std::string id(req.PathParam("id"));
-      auto before = s->Get(id, {-1, 1});
+      auto before = s->Get(id, kScopeOnly);
       if (!before.ok()) return Error(before.status());
       Status ok =
           guard->Record(req, takeover ? "conversation.takeover" : "conversation.take",
@@ -217,7 +220,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                if (!body.ok()) return Error(body.status());
                auto text = TextField(*body);
                if (!text.ok()) return Error(text.status());
-               auto v = s->Get(id, {-1, 1});
+               auto v = s->Get(id, kScopeOnly);
                if (!v.ok()) return Error(v.status());
                Status ok = guard->Check(req, "conversation.write", ScopeOf(*v), "conversation", id);
                if (!ok.ok()) return Error(ok);
@@ -232,7 +235,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                std::string id(req.PathParam("id"));
                auto body = ParseObject(req, false);
                if (!body.ok()) return Error(body.status());
-               auto v = s->Get(id, {-1, 1});
+               auto v = s->Get(id, kScopeOnly);
                if (!v.ok()) return Error(v.status());
                Status ok = guard->Check(req, "conversation.write", ScopeOf(*v), "conversation", id,
                                         "conversation.summary_correct");

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
@@ -148,28 +149,6 @@ std::string HeadMac(std::string_view key, const AuditHead& head, int64_t time_ms
   return HexEncode(HmacSm3(key, AuditLog::HeadCanonicalForm(head.seq, head.hash, time_ms)));
 }
 
-// Replaces `path` with `text` atomically and durably: temp file, fsync, rename, fsync dir.
-Status WriteHeadFile(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return Unavailable("cannot create " + tmp + ": " + std::strerror(errno));
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Unavailable("cannot write " + path + ": " + std::strerror(err));
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
-}
-
 // An exclusive advisory lock on `path` (created when missing) for the object's lifetime; a
 // no-op when `path` is empty or cannot be opened.
 class FileLock {
@@ -191,20 +170,6 @@ class FileLock {
  private:
   int fd_ = -1;
 };
-
-// Makes the committed log durable before the head says it holds the entry (the database runs
-// with synchronous=NORMAL, which does not fsync the WAL at each commit).
-void SyncLog(storage::Database& db) {
-  const char* name = sqlite3_db_filename(db.handle(), "main");
-  if (!name || !*name) return;
-  for (const std::string& path : {std::string(name) + "-wal", std::string(name)}) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    (void)::fsync(fd);
-    ::close(fd);
-    return;
-  }
-}
 
 // How an entry's hash relates to its content.
 enum class Seal {
@@ -334,7 +299,7 @@ Result<AuditEntry> AuditLog::AppendLocked(AuditEvent event, bool reseal) {
 }
 
 void AuditLog::MoveHead(const AuditHead& before, const AuditEntry& entry, bool reseal) {
-  SyncLog(db_);
+  db_.SyncCommitted();
   std::string why;  // why the head stays where it is
   if (!reseal) {
     HeadFile hf = ReadHead(options_.head_path);
@@ -382,7 +347,7 @@ void AuditLog::MoveHead(const AuditHead& before, const AuditEntry& entry, bool r
                      (keyed() ? HeadMac(options_.key, {entry.seq, entry.hash}, entry.time_ms)
                               : std::string("none")) +
                      "\n";
-  Status w = WriteHeadFile(options_.head_path, text);
+  Status w = ReplaceFile(options_.head_path, text);
   if (!w.ok()) log::Error("audit_head_write_failed error=\"{}\"", w.message());
   head_alerted_ = head_alerted_ && !reseal;
 }

@@ -1,5 +1,7 @@
 #include "security/keys.h"
 
+#include "base/file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -255,13 +257,7 @@ Result<uint32_t> RotateKeyFile(const std::string& path, const Clock& clock) {
     ::unlink(tmp.c_str());
     return Unavailable("cannot replace key file " + path + ": " + std::strerror(err));
   }
-  // Make the rename durable.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    ::close(dfd);
-  }
+  SyncParentDir(path);  // the rename, durable
   return v;
 }
 

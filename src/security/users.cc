@@ -163,12 +163,15 @@ Result<User> UserStore::Approve(std::string_view name, std::string_view approver
     return Status(Code::kPermissionDenied, "user '" + user->name + "' was added by " +
                                                user->created_by +
                                                ": a different administrator must approve it");
+  // RETURNING tells whether this statement approved it (another approval may have raced).
   auto up = db_.Prepare(
-      "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1");
+      "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1 "
+      "RETURNING id");
   if (!up.ok()) return up.status();
-  ZX_RETURN_IF_ERROR(up->Bind(1, approver).Bind(2, user->id).Run());
-  if (sqlite3_changes(db_.handle()) != 1)
-    return FailedPrecondition("user '" + user->name + "' does not wait for approval");
+  auto approved = up->Bind(1, approver).Bind(2, user->id).Step();
+  if (!approved.ok()) return approved.status();
+  if (!*approved) return FailedPrecondition("user '" + user->name + "' does not wait for approval");
+  up->Reset();
   log::Info("user_approved id={} role={}", user->id, RoleName(user->role));
   return Find(name);
 }
@@ -423,8 +426,8 @@ Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
   Wipe(*secret);
   if (!step) return {Code::kUnauthenticated, "wrong one-time code"};
   // Each step once: a code seen on the wire or over a shoulder cannot be used again.
-  // RETURNING, not sqlite3_changes(): the connection is shared, and another thread's statement
-  // in between would change that count.
+  // RETURNING, not the connection's count of changed rows: the connection is shared, and
+  // another thread's statement in between would change that count.
   auto q = db_.Prepare(
       "UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 "
       "RETURNING id");

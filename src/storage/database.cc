@@ -1,6 +1,8 @@
 #include "storage/database.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -99,9 +101,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
     sqlite3_close(db);
     return Unavailable("cannot open database " + path + ": " + msg);
   }
-  std::unique_ptr<Database> out(new Database(db));
   // Before the WAL and SHM files exist: SQLite creates them with the database file's mode.
   bool on_disk = path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0;
+  std::unique_ptr<Database> out(new Database(db, on_disk ? path : ""));
   if (on_disk) ::chmod(path.c_str(), 0600);
   sqlite3_busy_timeout(db, std::max(options.busy_timeout_ms, 0));
   ZX_RETURN_IF_ERROR(
@@ -113,6 +115,26 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Databa
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
+
+bool Database::HasTable(const std::string& table) {
+  auto q = Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  if (!q.ok()) return false;
+  q->Bind(1, table);
+  auto row = q->Step();
+  return row.ok() && *row;
+}
+
+void Database::SyncCommitted() {
+  if (path_.empty()) return;
+  // WAL mode with synchronous=NORMAL: commits sit in the -wal file until a checkpoint.
+  for (const std::string& file : {path_ + "-wal", path_}) {
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    (void)::fsync(fd);
+    ::close(fd);
+    return;
+  }
+}
 
 Status Database::Exec(std::string_view sql) {
   char* err = nullptr;

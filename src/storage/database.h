@@ -83,11 +83,21 @@ class Database {
   // Applies the migrations not yet applied.
   Status Migrate(const std::vector<Migration>& migrations);
 
+  // True when the schema has a table of that name.
+  bool HasTable(const std::string& table);
+  // True for a database in a file (not in memory): one whose commits outlive the process.
+  bool on_disk() const { return !path_.empty(); }
+  // Makes what is committed durable now (commits are not flushed one by one, for speed): for
+  // a record kept outside the database that must never be ahead of it (the audit log's head).
+  // A no-op in memory.
+  void SyncCommitted();
+
   sqlite3* handle() { return db_; }
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
+  const std::string path_;               // the file; "" in memory
   std::recursive_mutex transaction_mu_;  // recursive: a migration runs inside Transaction
 };
 
