@@ -90,3 +90,18 @@ class [[nodiscard]] Result {
     ::zx::Status zx_status_ = (expr);        \
     if (!zx_status_.ok()) return zx_status_; \
   } while (0)
+
+// Declares or assigns `lhs` from the value of an expression that yields Result<T>, or returns
+// its status early:
+//   ZX_ASSIGN_OR_RETURN(auto db, storage::Database::Open(path));   // db is the T, moved out
+//   ZX_ASSIGN_OR_RETURN(row, NextRow());                             // assigns an existing one
+// The Result lives in a uniquely named temporary, so the macro may appear several times in one
+// scope. Works in functions returning Status or any Result<U>.
+#define ZX_ASSIGN_OR_RETURN(lhs, expr) \
+  ZX_ASSIGN_OR_RETURN_IMPL_(ZX_STATUS_CONCAT_(zx_result_, __LINE__), lhs, expr)
+#define ZX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  if (!tmp.ok()) return tmp.status();             \
+  lhs = std::move(tmp).value()
+#define ZX_STATUS_CONCAT_(a, b) ZX_STATUS_CONCAT_INNER_(a, b)
+#define ZX_STATUS_CONCAT_INNER_(a, b) a##b
