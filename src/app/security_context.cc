@@ -1,10 +1,7 @@
 #include "app/security_context.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -178,44 +175,19 @@ Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, Securi
   return report;
 }
 
-struct RetentionTimer::State {
-  std::mutex mu;
-  std::condition_variable wake;
-  bool stop = false;  // guarded by mu
-  std::thread thread;
-};
-
-RetentionTimer::RetentionTimer(storage::Database& db, SecurityContext& security,
-                               const Config& config, const Clock& clock,
-                               std::chrono::milliseconds period)
-    : state_(std::make_unique<State>()) {
-  State* s = state_.get();
-  s->thread = std::thread([s, &db, &security, &config, &clock, period] {
-    std::unique_lock lock(s->mu);
-    while (!s->stop) {
-      lock.unlock();
-      auto report = RunRetentionOnce(db, security, config, clock);
-      if (!report.ok()) {
-        log::Error("retention_failed error=\"{}\"", report.status().message());
-      } else {
-        int64_t rows = 0;
-        for (const auto& r : report->rules) rows += r.rows;
-        log::Info("retention_done rules={} rows={} audit_seq={}", report->rules.size(), rows,
-                  report->audit_seq);
-      }
-      lock.lock();
-      s->wake.wait_for(lock, period, [s] { return s->stop; });
+void ScheduleRetention(Worker& worker, storage::Database& db, SecurityContext& security,
+                       const Config& config, const Clock& clock, std::chrono::milliseconds period) {
+  worker.Every(period, [&db, &security, &config, &clock] {
+    auto report = RunRetentionOnce(db, security, config, clock);
+    if (!report.ok()) {
+      log::Error("retention_failed error=\"{}\"", report.status().message());
+      return;
     }
+    int64_t rows = 0;
+    for (const auto& r : report->rules) rows += r.rows;
+    log::Info("retention_done rules={} rows={} audit_seq={}", report->rules.size(), rows,
+              report->audit_seq);
   });
-}
-
-RetentionTimer::~RetentionTimer() {
-  {
-    std::lock_guard lock(state_->mu);
-    state_->stop = true;
-  }
-  state_->wake.notify_all();
-  if (state_->thread.joinable()) state_->thread.join();
 }
 
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
@@ -246,7 +218,8 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
   http::AddStaffRoutes(router, *s.authenticator, *s.users, *s.audit, staff);
   http::InstallAuth(router, std::make_shared<const http::AuthMiddleware>(
                                 *s.authenticator, s.audit.get(), out->limiter.get(), &metrics));
-  out->retention = std::make_unique<RetentionTimer>(db, s, config, clock, std::chrono::hours(1));
+  out->retention = std::make_unique<Worker>("zx-retention", clock);
+  ScheduleRetention(*out->retention, db, s, config, clock, std::chrono::hours(1));
   return out;
 }
 

@@ -18,6 +18,7 @@
 #include "base/config.h"
 #include "base/metrics.h"
 #include "base/status.h"
+#include "base/worker.h"
 #include "http/auth_rate_limiter.h"
 #include "http/router.h"
 #include "security/api_keys.h"
@@ -66,19 +67,9 @@ security::RetentionConfig RetentionConfigFrom(const Config& config);
 Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
                                                    const Config& config, const Clock& clock);
 
-// Runs RunRetentionOnce now and then every `period` on its own thread until destroyed.
-class RetentionTimer {
- public:
-  RetentionTimer(storage::Database& db, SecurityContext& security, const Config& config,
-                 const Clock& clock, std::chrono::milliseconds period);
-  ~RetentionTimer();
-  RetentionTimer(const RetentionTimer&) = delete;
-  RetentionTimer& operator=(const RetentionTimer&) = delete;
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
+// Runs RunRetentionOnce now and then every `period` on `worker` (logging the outcome).
+void ScheduleRetention(Worker& worker, storage::Database& db, SecurityContext& security,
+                       const Config& config, const Clock& clock, std::chrono::milliseconds period);
 
 // What `zhixian serve` keeps alive for security; declare it before the server so that it
 // outlives it.
@@ -88,7 +79,7 @@ struct ServeSecurity {
   // Runs logins off the HTTP threads; stop it after the server has stopped and before the
   // server is destroyed (its queued logins hold connections).
   std::unique_ptr<security::LoginPool> login_pool;
-  std::unique_ptr<RetentionTimer> retention;
+  std::unique_ptr<Worker> retention;  // the hourly retention job's thread
 };
 
 // For serve: opens the security layer (warning when there is no key file), adds the staff
