@@ -92,6 +92,13 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path, Database
   return OpenSqliteDatabase(path, options);
 }
 
+bool IsUniqueViolation(const Status& status) {
+  if (status.code() != Code::kInternal) return false;
+  const std::string& m = status.message();
+  return m.find("UNIQUE constraint failed") != std::string::npos ||  // SQLite
+         m.find("violates unique constraint") != std::string::npos;  // PostgreSQL
+}
+
 Status PrepareDataDir(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -149,6 +149,10 @@ class Database {
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path,
                                                DatabaseOptions options = {});
 
+// True for the error of a statement that broke a UNIQUE or PRIMARY KEY constraint: kInternal
+// with the engine's words for it (each driver keeps them in the message).
+bool IsUniqueViolation(const Status& status);
+
 // Creates `dir` (and parents) if needed and makes it private: the directory 0700 and, below
 // it, every file and directory stripped of group and other permissions (fixing a data
 // directory made by an older version or under a lax umask). Does not follow symbolic links.

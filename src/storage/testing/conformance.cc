@@ -109,6 +109,8 @@ TEST_P(DatabaseConformance, AFailedStepResetsTheStatement) {
   ins->Bind(1, "a");
   Status dup = ins->Run();
   EXPECT_EQ(dup.code(), Code::kInternal) << dup.ToString();
+  EXPECT_TRUE(IsUniqueViolation(dup)) << dup.ToString();
+  EXPECT_FALSE(IsUniqueViolation(db_->Exec("SELEC nothing")));
   ins->Reset();
   ins->Bind(1, "b");
   EXPECT_TRUE(ins->Run().ok());
