@@ -112,6 +112,15 @@ TEST(Store, RoundTripsTheKnowledgeBaseThroughSqlite) {
     EXPECT_EQ(back->entries[i].colloquial, kb->entries[i].colloquial);
   }
   EXPECT_EQ(back->synonyms.size(), kb->synonyms.size());
+  for (size_t i = 0; i < kb->synonyms.size() && i < back->synonyms.size(); ++i) {
+    EXPECT_EQ(back->synonyms[i].canonical, kb->synonyms[i].canonical);
+    EXPECT_EQ(back->synonyms[i].variants, kb->synonyms[i].variants);  // in file order
+  }
+  // Saved twice: each (id, version) is recorded once.
+  auto versions = (*db)->Prepare("SELECT count(*) FROM kb_entry_versions");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_TRUE(*versions->Step());
+  EXPECT_EQ(versions->Int(0), static_cast<int64_t>(kb->entries.size()));
   EXPECT_EQ(back->departments, kb->departments);
   EXPECT_EQ(back->DepartmentName("ybj"), "示例市医疗保障局");
 }

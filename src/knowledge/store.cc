@@ -29,7 +29,7 @@ Status MigrateKnowledge(storage::Database& db) {
     CREATE INDEX kb_terms_entry ON kb_terms(entry_id);
     CREATE TABLE kb_entry_versions (
       id TEXT NOT NULL, version INTEGER NOT NULL, title TEXT NOT NULL, answer TEXT NOT NULL,
-      effective TEXT NOT NULL, first_loaded TEXT NOT NULL DEFAULT (datetime('now')),
+      effective TEXT NOT NULL, first_loaded TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
       PRIMARY KEY (id, version));
     CREATE TABLE kb_synonyms (canonical TEXT NOT NULL, position INTEGER NOT NULL,
                               variant TEXT NOT NULL);
@@ -44,56 +44,59 @@ Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
     ZX_RETURN_IF_ERROR(
         db.Exec("DELETE FROM kb_terms; DELETE FROM kb_entries; "
                 "DELETE FROM kb_synonyms; DELETE FROM kb_departments;"));
-    auto dep = db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)");
-    if (!dep.ok()) return dep.status();
+    ZX_ASSIGN_OR_RETURN(storage::Statement dep,
+                        db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)"));
     for (const auto& [code, name] : kb.departments) {
-      dep->Reset();
-      dep->Bind(1, code).Bind(2, name);
-      ZX_RETURN_IF_ERROR(dep->Run());
+      dep.Reset();
+      dep.Bind(1, code).Bind(2, name);
+      ZX_RETURN_IF_ERROR(dep.Run());
     }
-    auto entry = db.Prepare(
-        "INSERT INTO kb_entries (id, version, kind, department, sla, title, effective, source, "
-        "answer, origin, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    auto term = db.Prepare(
-        "INSERT INTO kb_terms (entry_id, kind, position, text) "
-        "VALUES (?1, ?2, ?3, ?4)");
-    auto version = db.Prepare(
-        "INSERT OR IGNORE INTO kb_entry_versions (id, version, title, answer, effective) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
-    auto syn = db.Prepare(
-        "INSERT INTO kb_synonyms (canonical, position, variant) "
-        "VALUES (?1, ?2, ?3)");
-    for (auto* s : {&entry.status(), &term.status(), &version.status(), &syn.status()})
-      if (!s->ok()) return *s;
+    ZX_ASSIGN_OR_RETURN(
+        storage::Statement entry,
+        db.Prepare(
+            "INSERT INTO kb_entries (id, version, kind, department, sla, title, effective, source, "
+            "answer, origin, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+    ZX_ASSIGN_OR_RETURN(storage::Statement term,
+                        db.Prepare("INSERT INTO kb_terms (entry_id, kind, position, text) "
+                                   "VALUES (?1, ?2, ?3, ?4)"));
+    // A version already recorded keeps its first_loaded.
+    ZX_ASSIGN_OR_RETURN(
+        storage::Statement version,
+        db.Prepare("INSERT INTO kb_entry_versions (id, version, title, answer, effective) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, version) DO NOTHING"));
+    ZX_ASSIGN_OR_RETURN(storage::Statement syn,
+                        db.Prepare("INSERT INTO kb_synonyms (canonical, position, variant) "
+                                   "VALUES (?1, ?2, ?3)"));
     int64_t pos = 0;
     for (const auto& e : kb.entries) {
-      entry->Reset();
-      entry->Bind(1, e.id).Bind(2, int64_t{e.version}).Bind(3, e.kind).Bind(4, e.department);
-      entry->Bind(5, e.sla).Bind(6, e.title).Bind(7, e.effective).Bind(8, e.source);
-      entry->Bind(9, e.answer).Bind(10, e.origin).Bind(11, pos++);
-      ZX_RETURN_IF_ERROR(entry->Run());
-      version->Reset();
-      version->Bind(1, e.id).Bind(2, int64_t{e.version}).Bind(3, e.title).Bind(4, e.answer);
-      version->Bind(5, e.effective);
-      ZX_RETURN_IF_ERROR(version->Run());
+      entry.Reset();
+      entry.Bind(1, e.id).Bind(2, int64_t{e.version}).Bind(3, e.kind).Bind(4, e.department);
+      entry.Bind(5, e.sla).Bind(6, e.title).Bind(7, e.effective).Bind(8, e.source);
+      entry.Bind(9, e.answer).Bind(10, e.origin).Bind(11, pos++);
+      ZX_RETURN_IF_ERROR(entry.Run());
+      version.Reset();
+      version.Bind(1, e.id).Bind(2, int64_t{e.version}).Bind(3, e.title).Bind(4, e.answer);
+      version.Bind(5, e.effective);
+      ZX_RETURN_IF_ERROR(version.Run());
       Entry copy = e;
       for (const char* kind : kListKinds) {
         int64_t i = 0;
         for (const auto& text : ListOf(copy, kind)) {
-          term->Reset();
-          term->Bind(1, e.id).Bind(2, std::string_view(kind)).Bind(3, i++).Bind(4, text);
-          ZX_RETURN_IF_ERROR(term->Run());
+          term.Reset();
+          term.Bind(1, e.id).Bind(2, std::string_view(kind)).Bind(3, i++).Bind(4, text);
+          ZX_RETURN_IF_ERROR(term.Run());
         }
       }
     }
+    // One position per variant, in file order: the order of reading back (ORDER BY rowid is
+    // SQLite's alone). The variants of one group are consecutive, which is what groups them.
     pos = 0;
     for (const auto& s : kb.synonyms) {
       for (const auto& v : s.variants) {
-        syn->Reset();
-        syn->Bind(1, s.canonical).Bind(2, pos).Bind(3, v);
-        ZX_RETURN_IF_ERROR(syn->Run());
+        syn.Reset();
+        syn.Bind(1, s.canonical).Bind(2, pos++).Bind(3, v);
+        ZX_RETURN_IF_ERROR(syn.Run());
       }
-      ++pos;
     }
     return Status::Ok();
   });
@@ -101,57 +104,53 @@ Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
 
 Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db) {
   KnowledgeBase kb;
-  auto q = db.Prepare(
-      "SELECT id, version, kind, department, sla, title, effective, source, answer, origin "
-      "FROM kb_entries ORDER BY position");
-  if (!q.ok()) return q.status();
+  ZX_ASSIGN_OR_RETURN(
+      storage::Statement q,
+      db.Prepare(
+          "SELECT id, version, kind, department, sla, title, effective, source, answer, origin "
+          "FROM kb_entries ORDER BY position"));
   std::map<std::string, size_t> at;
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
     Entry e;
-    e.id = q->Text(0);
-    e.version = static_cast<int>(q->Int(1));
-    e.kind = q->Text(2);
-    e.department = q->Text(3);
-    e.sla = q->Text(4);
-    e.title = q->Text(5);
-    e.effective = q->Text(6);
-    e.source = q->Text(7);
-    e.answer = q->Text(8);
-    e.origin = q->Text(9);
+    e.id = q.Text(0);
+    e.version = static_cast<int>(q.Int(1));
+    e.kind = q.Text(2);
+    e.department = q.Text(3);
+    e.sla = q.Text(4);
+    e.title = q.Text(5);
+    e.effective = q.Text(6);
+    e.source = q.Text(7);
+    e.answer = q.Text(8);
+    e.origin = q.Text(9);
     at[e.id] = kb.entries.size();
     kb.entries.push_back(std::move(e));
   }
-  auto t =
-      db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position");
-  if (!t.ok()) return t.status();
+  ZX_ASSIGN_OR_RETURN(
+      storage::Statement t,
+      db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position"));
   for (;;) {
-    auto row = t->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto it = at.find(t->Text(0));
-    if (it == at.end()) return DataLoss("kb_terms refers to a missing entry " + t->Text(0));
-    ListOf(kb.entries[it->second], t->Text(1)).push_back(t->Text(2));
+    ZX_ASSIGN_OR_RETURN(bool row, t.Step());
+    if (!row) break;
+    auto it = at.find(t.Text(0));
+    if (it == at.end()) return DataLoss("kb_terms refers to a missing entry " + t.Text(0));
+    ListOf(kb.entries[it->second], t.Text(1)).push_back(t.Text(2));
   }
-  auto s = db.Prepare("SELECT canonical, variant FROM kb_synonyms ORDER BY position, rowid");
-  if (!s.ok()) return s.status();
+  ZX_ASSIGN_OR_RETURN(storage::Statement s,
+                      db.Prepare("SELECT canonical, variant FROM kb_synonyms ORDER BY position"));
   for (;;) {
-    auto row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (kb.synonyms.empty() || kb.synonyms.back().canonical != s->Text(0))
-      kb.synonyms.push_back({s->Text(0), {}});
-    kb.synonyms.back().variants.push_back(s->Text(1));
+    ZX_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    if (kb.synonyms.empty() || kb.synonyms.back().canonical != s.Text(0))
+      kb.synonyms.push_back({s.Text(0), {}});
+    kb.synonyms.back().variants.push_back(s.Text(1));
   }
-  auto d = db.Prepare("SELECT code, name FROM kb_departments");
-  if (!d.ok()) return d.status();
+  ZX_ASSIGN_OR_RETURN(storage::Statement d, db.Prepare("SELECT code, name FROM kb_departments"));
   for (;;) {
-    auto row = d->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    kb.departments[d->Text(0)] = d->Text(1);
+    ZX_ASSIGN_OR_RETURN(bool row, d.Step());
+    if (!row) break;
+    kb.departments[d.Text(0)] = d.Text(1);
   }
   return kb;
 }

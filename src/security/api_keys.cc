@@ -74,7 +74,7 @@ Result<NewApiKey> ApiKeyStore::Create(std::string_view name, const Scope& scope)
   Status s = q->Run();
   Wipe(secret);
   if (!s.ok()) {
-    if (s.message().find("UNIQUE") != std::string::npos)
+    if (storage::IsUniqueViolation(s))
       return Status(Code::kAlreadyExists, "an API client named '" + std::string(name) + "' exists");
     return s;
   }

@@ -24,6 +24,8 @@ struct Row {
 Status ReencryptOne(storage::Database& db, const FieldCipher& cipher, const EncryptedColumn& c,
                     int batch_size, ReencryptReport* report) {
   const std::string where = c.table + "." + c.column;
+  // rowid is SQLite's: the one walk here that is not portable yet. Walking by key_column
+  // instead would scan conversation_turns (keyed by an unindexed generated column) per batch.
   auto select =
       db.Prepare("SELECT rowid, " + c.key_column + ", " + c.column + " FROM " + c.table +
                  " WHERE rowid > ?1 AND " + c.column + " IS NOT NULL ORDER BY rowid LIMIT ?2");

@@ -64,6 +64,18 @@ Status MigrateLockout(storage::Database& db) {
       last_failure_at INTEGER NOT NULL,
       locked_until INTEGER NOT NULL DEFAULT 0,
       PRIMARY KEY (name, remote));
+  )sql",
+                      R"sql(
+    DROP TABLE IF EXISTS sec_login_failures;
+    CREATE COLLATION IF NOT EXISTS zx_nocase
+      (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+    CREATE TABLE sec_login_throttle (
+      name TEXT NOT NULL COLLATE zx_nocase,
+      remote TEXT NOT NULL,
+      failures INTEGER NOT NULL,
+      last_failure_at BIGINT NOT NULL,
+      locked_until BIGINT NOT NULL DEFAULT 0,
+      PRIMARY KEY (name, remote));
   )sql"}});
 }
 
@@ -125,15 +137,16 @@ Result<User> UserStore::Add(std::string_view name, Role role, std::string_view p
   auto hash = HashPassword(password, options_.password);
   if (!hash.ok()) return hash.status();
   int64_t now = clock_.NowUnixMillis();
-  auto ins = db_.Prepare(
-      "INSERT INTO sec_users (name, role, department, district, password_hash, created_at, "
-      "password_changed_at, pending, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)");
-  if (!ins.ok()) return ins.status();
-  ins->Bind(1, name).Bind(2, RoleName(role)).Bind(3, scope.department).Bind(4, scope.district);
-  ins->Bind(5, *hash).Bind(6, now).Bind(7, int64_t{pending ? 1 : 0}).Bind(8, created_by);
-  Status s = ins->Run();
+  ZX_ASSIGN_OR_RETURN(
+      storage::Statement ins,
+      db_.Prepare(
+          "INSERT INTO sec_users (name, role, department, district, password_hash, created_at, "
+          "password_changed_at, pending, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"));
+  ins.Bind(1, name).Bind(2, RoleName(role)).Bind(3, scope.department).Bind(4, scope.district);
+  ins.Bind(5, *hash).Bind(6, now).Bind(7, int64_t{pending ? 1 : 0}).Bind(8, created_by);
+  Status s = ins.Run();
   if (!s.ok()) {
-    if (s.message().find("UNIQUE") != std::string::npos)
+    if (storage::IsUniqueViolation(s))
       return Status(Code::kAlreadyExists, "a user named '" + std::string(name) + "' exists");
     return s;
   }
@@ -337,10 +350,11 @@ Status UserStore::ChargeAttempt(std::string_view name, std::string_view remote) 
         kAnyAddress, name_failures,
         name_failures >= options_.max_failed_logins_per_name ? now + lockout : any->locked_until));
     // Forget stale rows so that guessed names do not pile up.
-    auto purge = db_.Prepare(
-        "DELETE FROM sec_login_throttle WHERE max(last_failure_at, locked_until) <= ?1");
-    if (!purge.ok()) return purge.status();
-    return purge->Bind(1, now - window).Run();
+    ZX_ASSIGN_OR_RETURN(
+        storage::Statement purge,
+        db_.Prepare(
+            "DELETE FROM sec_login_throttle WHERE last_failure_at <= ?1 AND locked_until <= ?1"));
+    return purge.Bind(1, now - window).Run();
   });
 }
 
@@ -352,12 +366,11 @@ Status UserStore::ClearAttempts(std::string_view name, std::string_view remote) 
     if (!pair.ok()) return pair.status();
     ZX_RETURN_IF_ERROR(pair->Bind(1, name).Bind(2, address).Run());
     // The success was counted as an attempt: take it back (and the lock it may have set).
-    auto any = db_.Prepare(R"sql(
-      UPDATE sec_login_throttle SET failures = max(failures - 1, 0),
+    ZX_ASSIGN_OR_RETURN(storage::Statement any, db_.Prepare(R"sql(
+      UPDATE sec_login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
         locked_until = CASE WHEN failures <= ?3 THEN 0 ELSE locked_until END
-      WHERE name = ?1 AND remote = ?2)sql");
-    if (!any.ok()) return any.status();
-    return any->Bind(1, name)
+      WHERE name = ?1 AND remote = ?2)sql"));
+    return any.Bind(1, name)
         .Bind(2, kAnyAddress)
         .Bind(3, int64_t{options_.max_failed_logins_per_name})
         .Run();

@@ -1,25 +1,41 @@
-// Database: a thin, safe layer over SQLite (WAL mode) used by every module that stores data.
+// Database: the one way modules store data, neutral of the database engine behind it.
 //
-// One Database per file. SQLite is opened in serialized mode, so a Database may be shared across
-// threads; statements are not: prepare one per use (or per thread). Transactions on one
-// connection are serialised by a mutex (SQLite has one transaction per connection), so two
-// threads never nest BEGINs. Errors come back as Status with SQLite's message; nothing throws.
+// A Database is a connection to one store, behind a driver: SQLite (WAL mode; the only driver
+// today, storage/sqlite_database.h) or, later, PostgreSQL. Modules see this interface only: no
+// engine header, no raw handle. A Database may be shared across threads; a Statement may not:
+// prepare one per use (or per thread). Errors come back as Status with the engine's message;
+// nothing throws.
 //
-// Busy: a write that finds the database locked by another connection or process waits up to
+// Transactions on one Database are serialised (one transaction per connection), so two threads
+// never interleave their statements inside one. A Transaction inside the body of another on
+// the same thread is an error (kInternal), not a deadlock.
+//
+// Busy: a write that finds the data locked by another connection or process waits up to
 // DatabaseOptions::busy_timeout_ms, then fails with kUnavailable (the HTTP edge answers 503 with
 // Retry-After), never kInternal: a lock is "try again", not a bug.
 //
-// Files: the database and its -wal and -shm files are made mode 0600 (SQLite gives the WAL and
-// SHM files the mode of the database file); PrepareDataDir makes a data directory 0700.
+// Portable SQL. Module SQL must run unchanged on every driver, so it is written in the subset
+// SQLite and PostgreSQL share:
+//   - placeholders `?` or `?N` (1-based; a driver translates them to its own form);
+//   - no INSERT OR REPLACE / OR IGNORE: INSERT ... ON CONFLICT (cols) DO NOTHING or
+//     DO UPDATE SET c = excluded.c;
+//   - no last_insert_rowid() or changes(): INSERT/UPDATE/DELETE ... RETURNING;
+//   - no datetime()/strftime(): times are INTEGER unix milliseconds from the injected Clock
+//     (a column default may be CURRENT_TIMESTAMP);
+//   - no rowid, GLOB, two-argument max()/min() (use CASE), sqlite_master (use HasTable),
+//     PRAGMA (a driver's business); integers 0/1 for booleans;
+//   - SQL lives in the module's store class, never in services or app.
+// Where a schema cannot be written once (an autoincrement id, BLOB versus BYTEA, 64-bit
+// integer columns, a case-insensitive collation, triggers), a Migration carries a
+// `postgres_sql` variant; see Migration.
+//
+// Files: PrepareDataDir makes a data directory private (0700); the SQLite driver makes its
+// files 0600.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,23 +44,34 @@
 
 namespace zx::storage {
 
+// The SQL dialect of the engine behind a Database.
+enum class Dialect { kSqlite, kPostgres };
+
+class StatementDriver;  // storage/driver.h: what a driver implements
+
+// A prepared statement: a movable value. Binds are 1-based; a column index is 0-based.
+// Values read from a column are the engine's conversion of what is stored (Text of an
+// integer is its decimal digits; Int of NULL is 0); test IsNull first where NULL matters.
 class Statement {
  public:
-  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
-  Statement& operator=(Statement&&) = delete;
+  explicit Statement(std::unique_ptr<StatementDriver> impl);
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   ~Statement();
 
-  // Binds are 1-based, as in SQLite.
   Statement& Bind(int index, std::string_view text);
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
   Statement& BindNull(int index);
 
-  // Steps once: true when a row is ready, false when done.
+  // Steps once: true when a row is ready, false when done. After an error the statement is
+  // reset (it may be stepped again from the start; bindings are kept).
   Result<bool> Step();
-  // Steps to completion, for statements without rows.
+  // Steps to completion, for statements without rows (or whose rows are not wanted).
   Status Run();
+  // Back to the start, bindings cleared (unbound parameters are NULL).
   void Reset();
 
   std::string Text(int column) const;
@@ -53,16 +80,24 @@ class Statement {
   bool IsNull(int column) const;
 
  private:
-  friend class Database;
-  explicit Statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  sqlite3_stmt* stmt_;
+  std::unique_ptr<StatementDriver> impl_;
 };
 
 // A numbered schema change; applied once, in order, recorded in schema_migrations.
+//
+// The rule: write `sql` once, portably (see the top of this file). Only where a dialect must
+// differ, add `postgres_sql`: the whole migration as PostgreSQL runs it (used when the
+// Database's dialect is kPostgres and it is non-empty; SQLite always runs `sql`). Typical
+// reasons: an autoincrement id (SQLite `INTEGER PRIMARY KEY`, PostgreSQL
+// `BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY`), BLOB versus BYTEA, integer columns
+// holding unix milliseconds (PostgreSQL INTEGER is 32 bits: BIGINT), COLLATE NOCASE, triggers.
+// Both variants must leave the same tables and columns, so the module's other SQL runs on
+// either. A migration may hold several statements separated by `;`.
 struct Migration {
   std::string module;  // "knowledge"
   int version;         // 1, 2, ... within the module
   std::string sql;
+  std::string postgres_sql = {};  // optional PostgreSQL variant of `sql`
 };
 
 struct DatabaseOptions {
@@ -71,39 +106,52 @@ struct DatabaseOptions {
 
 class Database {
  public:
-  // Opens or creates `path` (":memory:" for a private in-memory database).
+  // Opens or creates the database at `path` with the SQLite driver (":memory:" for a private
+  // in-memory database). The same as OpenDatabase below; kept under this name for callers.
   static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                 DatabaseOptions options = {});
-  ~Database();
 
-  Status Exec(std::string_view sql);
-  Result<Statement> Prepare(std::string_view sql);
-  // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
-  Status Transaction(const std::function<Status()>& body);
-  // Applies the migrations not yet applied.
+  virtual ~Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  virtual Dialect dialect() const = 0;
+
+  // Runs one or more statements separated by `;` (no parameters, no rows wanted).
+  virtual Status Exec(std::string_view sql) = 0;
+  // Prepares one statement.
+  virtual Result<Statement> Prepare(std::string_view sql) = 0;
+  // Runs `body` in one write transaction and commits it; rolls back when `body` fails (its
+  // Status is returned) or the commit fails (that Status is returned; nothing is left open).
+  virtual Status Transaction(const std::function<Status()>& body) = 0;
+  // Applies the migrations not yet applied, in the order given, each in its own transaction
+  // together with its row in schema_migrations. A failing migration is rolled back and not
+  // recorded; its error names it ("migration knowledge/2: ...") and keeps kUnavailable when
+  // the database was busy (kInternal otherwise). Later migrations are not attempted.
   Status Migrate(const std::vector<Migration>& migrations);
 
   // True when the schema has a table of that name.
-  bool HasTable(const std::string& table);
-  // True for a database in a file (not in memory): one whose commits outlive the process.
-  bool on_disk() const { return !path_.empty(); }
+  virtual bool HasTable(const std::string& table) = 0;
+  // True when commits outlive the process (a file or a server; not in memory).
+  virtual bool on_disk() const = 0;
   // Makes what is committed durable now (commits are not flushed one by one, for speed): for
   // a record kept outside the database that must never be ahead of it (the audit log's head).
-  // A no-op in memory.
-  void SyncCommitted();
+  // A no-op where every commit is durable already, or in memory.
+  virtual void SyncCommitted() = 0;
 
-  sqlite3* handle() { return db_; }
-
- private:
-  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  sqlite3* db_;
-  const std::string path_;               // the file; "" in memory
-  std::recursive_mutex transaction_mu_;  // recursive: a migration runs inside Transaction
+ protected:
+  Database() = default;
 };
 
-// The Status of a failed SQLite call: kUnavailable for SQLITE_BUSY and SQLITE_LOCKED (another
-// connection holds the lock), kInternal otherwise; the message starts "sqlite: ".
-Status SqliteError(int rc, std::string_view message);
+// Opens the database at `path`: a file path or ":memory:" opens the SQLite driver. (A
+// "postgres://" or "postgresql://" URL is refused with kInvalidArgument until the PostgreSQL
+// driver exists.) Errors: kUnavailable when the database cannot be opened.
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path,
+                                               DatabaseOptions options = {});
+
+// True for the error of a statement that broke a UNIQUE or PRIMARY KEY constraint: kInternal
+// with the engine's words for it (each driver keeps them in the message).
+bool IsUniqueViolation(const Status& status);
 
 // Creates `dir` (and parents) if needed and makes it private: the directory 0700 and, below
 // it, every file and directory stripped of group and other permissions (fixing a data

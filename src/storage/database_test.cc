@@ -1,3 +1,5 @@
+// The SQLite driver: the conformance tests of every driver (testing/conformance.h), then what is
+// SQLite's own (its files, its lock, its in-memory databases) and the data directory.
 #include "storage/database.h"
 
 #include <gtest/gtest.h>
@@ -7,44 +9,57 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/testing/conformance.h"
+
 namespace zx::storage {
 namespace {
 
-TEST(Database, MigratesOnceAndRoundTrips) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok()) << db.status().ToString();
-  std::vector<Migration> m = {{"t", 1, "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)"}};
-  ASSERT_TRUE((*db)->Migrate(m).ok());
-  ASSERT_TRUE((*db)->Migrate(m).ok());  // idempotent
-  auto ins = (*db)->Prepare("INSERT INTO kv VALUES (?1, ?2)");
-  ASSERT_TRUE(ins.ok());
-  ins->Bind(1, "社保").Bind(2, "卡");
-  ASSERT_TRUE(ins->Run().ok());
-  auto sel = (*db)->Prepare("SELECT v FROM kv WHERE k = ?1");
-  ASSERT_TRUE(sel.ok());
-  sel->Bind(1, "社保");
-  ASSERT_TRUE(*sel->Step());
-  EXPECT_EQ(sel->Text(0), "卡");
+using testing::DatabaseConformance;  // the macro takes a plain name
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, DatabaseConformance,
+                         ::testing::Values(testing::ConformanceDriver{
+                             "sqlite", [](const std::string& place, DatabaseOptions options) {
+                               return Database::Open(place, options);
+                             }}));
+
+TEST(Database, InMemoryDatabasesArePrivateAndNotOnDisk) {
+  auto a = Database::Open(":memory:");
+  auto b = Database::Open(":memory:");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ((*a)->dialect(), Dialect::kSqlite);
+  EXPECT_FALSE((*a)->on_disk());
+  (*a)->SyncCommitted();  // a no-op
+  ASSERT_TRUE((*a)->Exec("CREATE TABLE t (x INTEGER)").ok());
+  EXPECT_TRUE((*a)->HasTable("t"));
+  EXPECT_FALSE((*b)->HasTable("t"));
 }
 
-TEST(Database, FailedTransactionRollsBack) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x INTEGER)").ok());
-  Status s = (*db)->Transaction([&]() -> Status {
-    ZX_RETURN_IF_ERROR((*db)->Exec("INSERT INTO t VALUES (1)"));
-    return InvalidArgument("stop");
-  });
-  EXPECT_FALSE(s.ok());
-  auto c = (*db)->Prepare("SELECT count(*) FROM t");
-  ASSERT_TRUE(*c->Step());
-  EXPECT_EQ(c->Int(0), 0);
+TEST(Database, OpenDatabaseRefusesAServerUrlItHasNoDriverFor) {
+  auto db = OpenDatabase("postgres://zx@localhost/zx");
+  EXPECT_EQ(db.status().code(), Code::kInvalidArgument);
+  auto opened = OpenDatabase(":memory:");
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ((*opened)->dialect(), Dialect::kSqlite);
 }
 
-TEST(Database, BadSqlIsAnError) {
+// An older version made schema_migrations with a datetime('now') default: it is still used.
+TEST(Database, MigratesADatabaseOfAnOlderVersion) {
   auto db = Database::Open(":memory:");
-  EXPECT_FALSE((*db)->Exec("SELEC nothing").ok());
-  EXPECT_FALSE((*db)->Prepare("SELEC nothing").ok());
+  ASSERT_TRUE((*db)
+                  ->Exec("CREATE TABLE schema_migrations (module TEXT NOT NULL, version INTEGER "
+                         "NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY "
+                         "KEY (module, version)); INSERT INTO schema_migrations (module, version) "
+                         "VALUES ('m', 1)")
+                  .ok());
+  ASSERT_TRUE((*db)
+                  ->Migrate({{"m", 1, "CREATE TABLE not_again (x INTEGER)"},
+                             {"m", 2, "CREATE TABLE now_too (x INTEGER)"}})
+                  .ok());
+  EXPECT_FALSE((*db)->HasTable("not_again"));
+  EXPECT_TRUE((*db)->HasTable("now_too"));
+  auto q = (*db)->Prepare("SELECT applied_at FROM schema_migrations WHERE version = 2");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0).size(), 19u) << q->Text(0);  // "2026-12-05 16:00:00"
 }
 
 // A temporary directory, removed at the end of the test.
@@ -63,8 +78,8 @@ int ModeOf(const std::string& path) {
   return static_cast<int>(st.st_mode & 0777);
 }
 
-// Issue 9 #14: a write that finds the database locked by another process waits
-// busy_timeout_ms, then is kUnavailable (503 at the HTTP edge), not kInternal (500).
+// Issue 9 #14, with SQLite's own exclusive lock (the conformance test holds a write
+// transaction): busy_timeout_ms, then kUnavailable.
 TEST(Database, LockedDatabaseIsUnavailableAfterTheBusyTimeout) {
   TempDir dir;
   std::string path = dir.path + "/busy.db";
