@@ -3,15 +3,20 @@
 
 Usage: scripts/check_layers.py [--root DIR]     (DIR defaults to this checkout)
 
-Why a script and not only CMake: every target sees the whole of src/ as an include directory
-(zx_base exports it), so an include of a header-only part of a module above compiles and links
-without complaint. This reads the sources instead. For every src/**/*.{h,cc} it checks:
+Why a script as well as the build: the build (cmake/ZxLibrary.cmake) gives each target only the
+public headers of the modules it links, so it catches an include of a module the target does
+not link; this catches, in a second and without building, an include that the links would
+allow but src/LAYERS does not, plus the rules below that linking cannot express. For every
+src/**/*.{h,cc} it checks:
 
   * each `#include "module/..."` goes to the file's own module or to one that src/LAYERS lists
     for it;
   * headers under `<module>/testing/` are included only by tests (`*_test.cc`) and other
     testing headers, never by production code;
-  * another module's private headers (`*_internal.h`, `internal/`) are not included;
+  * another module's private headers (`*_internal.h`, `internal/`, and those a
+    `private: module header...` line of src/LAYERS names) are not included, a listed private
+    header exists, and no public header of its module includes it (its users could not
+    compile the public one: the build exports only public headers, cmake/ZxLibrary.cmake);
   * another module's `internal` namespace (`text::internal`, `base::metrics_internal`) is not
     named, unless src/LAYERS lists that exact use (and then it must still exist);
   * every directory under src/ is a module listed in src/LAYERS.
@@ -30,8 +35,9 @@ INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^">\n]+)[">]', re.M)
 
 
 def parse_layers(path):
-    """Returns ({module: set(allowed)}, {(file, namespace): line}, [errors])."""
-    allowed, internal_uses, errors = {}, {}, []
+    """Returns ({module: set(allowed)}, {(file, namespace): line},
+    {"module/header": line} of listed private headers, [errors])."""
+    allowed, internal_uses, private, errors = {}, {}, {}, []
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.split("#", 1)[0].strip()
@@ -42,6 +48,11 @@ def parse_layers(path):
             if not sep or not key:
                 errors.append(f"{path}:{n}: expected 'module: modules...' or "
                               f"'internal-use: file namespace'")
+            elif key == "private":
+                if len(words) < 2:
+                    errors.append(f"{path}:{n}: expected 'private: module header...'")
+                for header in words[1:]:
+                    private[f"{words[0]}/{header}"] = n
             elif key == "internal-use":
                 if len(words) != 2:
                     errors.append(f"{path}:{n}: expected 'internal-use: file namespace'")
@@ -55,7 +66,14 @@ def parse_layers(path):
     for module, deps in allowed.items():
         for d in sorted(deps - allowed.keys()):
             errors.append(f"{path}: {module} may include {d}, which is not a module listed here")
-    return allowed, internal_uses, errors
+    return allowed, internal_uses, private, errors
+
+
+def is_private(target, private):
+    """Whether "module/.../x.h" is a private header of its module (see src/LAYERS)."""
+    parts = target.split("/")
+    return ("internal" in parts[1:-1] or parts[-1].endswith("_internal.h")
+            or target in private)
 
 
 def strip_code(text):
@@ -128,8 +146,11 @@ def check(root):
     layers_path = os.path.join(src, "LAYERS")
     if not os.path.isfile(layers_path):
         return [f"{layers_path}: missing (the list of what each module may include)"], 0
-    allowed, internal_uses, problems = parse_layers(layers_path)
+    allowed, internal_uses, private, problems = parse_layers(layers_path)
     rel_layers = os.path.relpath(layers_path, root)
+    for header, n in sorted(private.items(), key=lambda kv: kv[1]):
+        if not os.path.isfile(os.path.join(src, header)):
+            problems.append(f"{rel_layers}:{n}: private header src/{header} does not exist")
 
     module_dirs = sorted(d for d in os.listdir(src)
                          if os.path.isdir(os.path.join(src, d)) and not d.startswith("."))
@@ -175,10 +196,14 @@ def check(root):
                     elif "testing" in parts[1:-1] and not is_test:
                         problems.append(f"{where}: production code includes the test helper "
                                         f"\"{target}\" (only *_test.cc and testing/ may)")
-                    elif to != module and ("internal" in parts[1:-1]
-                                           or parts[-1].endswith("_internal.h")):
+                    elif to != module and is_private(target, private):
                         problems.append(f"{where}: {module} -> {to}'s private header "
-                                        f"\"{target}\" (internal headers stay in their module)")
+                                        f"\"{target}\" (private headers stay in their module)")
+                    elif (to == module and name.endswith(".h") and is_private(target, private)
+                          and not is_private(os.path.relpath(path, src).replace(os.sep, "/"),
+                                             private)):
+                        problems.append(f"{where}: public header includes the private header "
+                                        f"\"{target}\" (its users could not compile it)")
 
                 for m in internal_name.finditer(code) if internal_name else ():
                     owner = m.group(1)

@@ -18,6 +18,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # Security tests (tests/security: the sqlite3 CLI tampers with the audit log) and the
   # libFuzzer targets (fuzz/, docs/fuzzing.md: clang 14 with its sanitizer runtimes).
   packages+=(sqlite3 clang-14 libclang-rt-14-dev)
+  # The clang-tidy pass (scripts/tidy.sh, .clang-tidy): clang-tidy-14 has run-clang-tidy-14.
+  packages+=(clang-tidy-14)
   # The SIP exposure test reads the listen queue of the SIP/TCP port with `ss` (tests/sip).
   packages+=(iproute2)
   # The chat page's browser tests (tests/web): Debian's Chromium driven by npm playwright-core

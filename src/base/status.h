@@ -99,9 +99,12 @@ class [[nodiscard]] Result {
 // scope. Works in functions returning Status or any Result<U>.
 #define ZX_ASSIGN_OR_RETURN(lhs, expr) \
   ZX_ASSIGN_OR_RETURN_IMPL_(ZX_STATUS_CONCAT_(zx_result_, __LINE__), lhs, expr)
+// `lhs` may be a declaration (`auto db`) and `tmp` is a name, so neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ZX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 #define ZX_STATUS_CONCAT_(a, b) ZX_STATUS_CONCAT_INNER_(a, b)
 #define ZX_STATUS_CONCAT_INNER_(a, b) a##b

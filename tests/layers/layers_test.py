@@ -36,9 +36,10 @@ class LayersTest(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory()
         self.root = self.tmp.name
         # The real module lines, so the fake trees are judged by the real rules; the real
-        # internal-use exceptions name files these trees lack, so they are left out.
+        # internal-use exceptions and private headers name files these trees lack, so they are
+        # left out.
         with open(os.path.join(ROOT, "src", "LAYERS"), encoding="utf-8") as f:
-            self.layers = "".join(l for l in f if not l.startswith("internal-use"))
+            self.layers = "".join(l for l in f if not l.startswith(("internal-use", "private")))
         write(self.root, "src/LAYERS", self.layers)
         # A clean tree: allowed edges, plus decoys the checker must not count (comments,
         # strings, a raw string, digit separators before a literal).
@@ -92,9 +93,35 @@ class LayersTest(unittest.TestCase):
             "src/telephony/gateway.cc:2: production code includes the test helper "
             '"text/testing/fake.h" (only *_test.cc and testing/ may)',
             "src/telephony/gateway.cc:3: telephony -> text's private header "
-            '"text/utf8_internal.h" (internal headers stay in their module)',
+            '"text/utf8_internal.h" (private headers stay in their module)',
             "src/text/y.cc:4: text uses base::internal (internal names stay inside base)",
         ])
+
+    def test_listed_private_header_stays_in_its_module(self):
+        write(self.root, "src/LAYERS", self.layers + "private: text tables.h\n")
+        write(self.root, "src/text/tables.h", "#pragma once\n")
+        # Its own module may include it, from a .cc file and from another private header.
+        write(self.root, "src/text/utf8.cc", '#include "text/tables.h"\n')
+        write(self.root, "src/text/more_internal.h", '#pragma once\n#include "text/tables.h"\n')
+        self.assertEqual(run_checker(self.root)[0], 0)
+        # Another module may not (line 2), even one that may include text.
+        write(self.root, "src/dialogue/service.cc",
+              '#include "text/utf8.h"\n#include "text/tables.h"\n')
+        # Nor may a public header of its own module: its users could not compile it.
+        write(self.root, "src/text/pinyin.h", '#pragma once\n#include "text/tables.h"\n')
+        code, out = run_checker(self.root)
+        self.assertEqual((code, out), (1, [
+            "src/dialogue/service.cc:2: dialogue -> text's private header "
+            '"text/tables.h" (private headers stay in their module)',
+            'src/text/pinyin.h:2: public header includes the private header "text/tables.h" '
+            "(its users could not compile it)"]))
+
+    def test_listed_private_header_must_exist(self):
+        write(self.root, "src/LAYERS", self.layers + "private: text gone.h\n")
+        code, out = run_checker(self.root)
+        self.assertEqual(code, 1)
+        self.assertEqual(len(out), 1)
+        self.assertRegex(out[0], r"^src/LAYERS:\d+: private header src/text/gone.h does not exist$")
 
     def test_module_missing_from_layers_fails(self):
         write(self.root, "src/tickets2/order.h", '#pragma once\n#include "base/status.h"\n')

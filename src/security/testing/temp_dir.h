@@ -1,33 +1,11 @@
-// TempDir: a fresh directory under the system temp dir, removed with everything in it when the
-// object goes away. For tests only.
+// TempDir for the security tests and the tests above them that name it
+// `security::testing::TempDir`: the one of base/testing/temp_dir.h. New code uses that one.
 #pragma once
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <string>
+#include "base/testing/temp_dir.h"
 
 namespace zx::security::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zx-sec-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data()) ? tmpl : std::string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::zx::testing::TempDir;
 
 }  // namespace zx::security::testing
