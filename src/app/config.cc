@@ -23,6 +23,16 @@ std::vector<ConfigKey> ConfigKeys() {
   return keys;
 }
 
+std::string DescribeConfigKeys() {
+  std::string out;
+  for (const auto& k : ConfigKeys()) {
+    out += "  " + k.name + " = " + k.default_value + "  (";
+    if (!k.range.empty()) out += k.range + ", ";
+    out += k.env + ")  " + k.description + "\n";
+  }
+  return out;
+}
+
 Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_RETURN_IF_ERROR(document.CheckKnown(ConfigKeys()));
   Config c;

@@ -51,5 +51,8 @@ Result<Config> ReadConfig(const ConfigDocument& document);
 
 // Every key of every module, for `zhixian config` and the unknown-key check.
 std::vector<ConfigKey> ConfigKeys();
+// ConfigKeys as text, one key a line: "server.threads = 2  (1..256, ZHIXIAN_SERVER_THREADS)
+// HTTP worker threads".
+std::string DescribeConfigKeys();
 
 }  // namespace zx::app

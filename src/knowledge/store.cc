@@ -44,12 +44,12 @@ Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
     ZX_RETURN_IF_ERROR(
         db.Exec("DELETE FROM kb_terms; DELETE FROM kb_entries; "
                 "DELETE FROM kb_synonyms; DELETE FROM kb_departments;"));
-    auto dep = db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)");
-    if (!dep.ok()) return dep.status();
+    ZX_ASSIGN_OR_RETURN(auto dep,
+                        db.Prepare("INSERT INTO kb_departments (code, name) VALUES (?1, ?2)"));
     for (const auto& [code, name] : kb.departments) {
-      dep->Reset();
-      dep->Bind(1, code).Bind(2, name);
-      ZX_RETURN_IF_ERROR(dep->Run());
+      dep.Reset();
+      dep.Bind(1, code).Bind(2, name);
+      ZX_RETURN_IF_ERROR(dep.Run());
     }
     auto entry = db.Prepare(
         "INSERT INTO kb_entries (id, version, kind, department, sla, title, effective, source, "
@@ -101,57 +101,53 @@ Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb) {
 
 Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db) {
   KnowledgeBase kb;
-  auto q = db.Prepare(
-      "SELECT id, version, kind, department, sla, title, effective, source, answer, origin "
-      "FROM kb_entries ORDER BY position");
-  if (!q.ok()) return q.status();
+  ZX_ASSIGN_OR_RETURN(
+      auto q,
+      db.Prepare(
+          "SELECT id, version, kind, department, sla, title, effective, source, answer, origin "
+          "FROM kb_entries ORDER BY position"));
   std::map<std::string, size_t> at;
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (!row) break;
     Entry e;
-    e.id = q->Text(0);
-    e.version = static_cast<int>(q->Int(1));
-    e.kind = q->Text(2);
-    e.department = q->Text(3);
-    e.sla = q->Text(4);
-    e.title = q->Text(5);
-    e.effective = q->Text(6);
-    e.source = q->Text(7);
-    e.answer = q->Text(8);
-    e.origin = q->Text(9);
+    e.id = q.Text(0);
+    e.version = static_cast<int>(q.Int(1));
+    e.kind = q.Text(2);
+    e.department = q.Text(3);
+    e.sla = q.Text(4);
+    e.title = q.Text(5);
+    e.effective = q.Text(6);
+    e.source = q.Text(7);
+    e.answer = q.Text(8);
+    e.origin = q.Text(9);
     at[e.id] = kb.entries.size();
     kb.entries.push_back(std::move(e));
   }
-  auto t =
-      db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position");
-  if (!t.ok()) return t.status();
+  ZX_ASSIGN_OR_RETURN(
+      auto t,
+      db.Prepare("SELECT entry_id, kind, text FROM kb_terms ORDER BY entry_id, kind, position"));
   for (;;) {
-    auto row = t->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    auto it = at.find(t->Text(0));
-    if (it == at.end()) return DataLoss("kb_terms refers to a missing entry " + t->Text(0));
-    ListOf(kb.entries[it->second], t->Text(1)).push_back(t->Text(2));
+    ZX_ASSIGN_OR_RETURN(auto row, t.Step());
+    if (!row) break;
+    auto it = at.find(t.Text(0));
+    if (it == at.end()) return DataLoss("kb_terms refers to a missing entry " + t.Text(0));
+    ListOf(kb.entries[it->second], t.Text(1)).push_back(t.Text(2));
   }
-  auto s = db.Prepare("SELECT canonical, variant FROM kb_synonyms ORDER BY position, rowid");
-  if (!s.ok()) return s.status();
+  ZX_ASSIGN_OR_RETURN(
+      auto s, db.Prepare("SELECT canonical, variant FROM kb_synonyms ORDER BY position, rowid"));
   for (;;) {
-    auto row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (kb.synonyms.empty() || kb.synonyms.back().canonical != s->Text(0))
-      kb.synonyms.push_back({s->Text(0), {}});
-    kb.synonyms.back().variants.push_back(s->Text(1));
+    ZX_ASSIGN_OR_RETURN(auto row, s.Step());
+    if (!row) break;
+    if (kb.synonyms.empty() || kb.synonyms.back().canonical != s.Text(0))
+      kb.synonyms.push_back({s.Text(0), {}});
+    kb.synonyms.back().variants.push_back(s.Text(1));
   }
-  auto d = db.Prepare("SELECT code, name FROM kb_departments");
-  if (!d.ok()) return d.status();
+  ZX_ASSIGN_OR_RETURN(auto d, db.Prepare("SELECT code, name FROM kb_departments"));
   for (;;) {
-    auto row = d->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    kb.departments[d->Text(0)] = d->Text(1);
+    ZX_ASSIGN_OR_RETURN(auto row, d.Step());
+    if (!row) break;
+    kb.departments[d.Text(0)] = d.Text(1);
   }
   return kb;
 }
