@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "base/config.h"
+#include "app/config.h"
 #include "base/status.h"
 #include "dialogue/service.h"
 #include "knowledge/engine.h"

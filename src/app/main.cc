@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/config.h"
 #include "app/security_commands.h"
 #include "base/log.h"
 #include "text/pii.h"
@@ -38,6 +39,12 @@ int main(int argc, char** argv) {
   serve->add_option("--http", http_addr, "HTTP listen address HOST:PORT (default 127.0.0.1:8080)");
   serve->add_option("--sip", sip_addr, "SIP listen address HOST:PORT (default 127.0.0.1:5060)");
 
+  auto* config_command = cli.add_subcommand("config", "check the configuration and list every key");
+  common(config_command);
+  config_command->footer(
+      "Keys (config/zhixian.toml; key = default (range, environment variable)):\n" +
+      zx::app::DescribeConfigKeys());
+
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
 
@@ -53,6 +60,12 @@ int main(int argc, char** argv) {
   // Every log line goes through the product's one masking function too.
   zx::log::SetMasker([](std::string_view line) { return zx::text::MaskText(line); });
 
+  if (config_command->parsed()) {
+    std::cout << "configuration OK ("
+              << (flags.config_file.empty() ? "defaults" : flags.config_file) << ")\n"
+              << zx::app::DescribeConfigKeys();
+    return 0;
+  }
   if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
   if (chat->parsed()) return zx::app::RunChat(flags, json);
   if (auto code = run_security_command()) return *code;

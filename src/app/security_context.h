@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/clock.h"
-#include "base/config.h"
+#include "app/config.h"
 #include "base/metrics.h"
 #include "base/status.h"
 #include "base/worker.h"

@@ -48,7 +48,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   Config& config = (*ctx)->config;
   if (!http_addr.empty()) config.server.http = http_addr;
   if (!sip_addr.empty()) config.server.sip = sip_addr;
-  auto options = http::ServerOptionsFromConfig(config);
+  auto options = http::ServerOptionsFromConfig(config.server);
   if (!options.ok()) {
     std::cerr << "zhixian: " << options.status().message() << "\n";
     return 2;

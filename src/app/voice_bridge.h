@@ -21,7 +21,7 @@
 #include "app/call_dispatcher.h"
 #include "app/notice_calls.h"
 #include "app/recordings.h"
-#include "base/config.h"
+#include "app/config.h"
 #include "base/status.h"
 #include "dialogue/service.h"
 #include "security/field_cipher.h"

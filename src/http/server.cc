@@ -571,9 +571,9 @@ void Server::Stop() {
   log::Info("http_stopped port={}", s.port);
 }
 
-Result<ServerOptions> ServerOptionsFromConfig(const Config& config) {
+Result<ServerOptions> ServerOptionsFromConfig(const ServerConfig& config) {
   ServerOptions o;
-  const std::string& http = config.server.http;
+  const std::string& http = config.http;
   size_t colon = http.rfind(':');
   std::string host = colon == std::string::npos ? "" : http.substr(0, colon);
   std::string port = colon == std::string::npos ? "" : http.substr(colon + 1);
@@ -583,12 +583,12 @@ Result<ServerOptions> ServerOptionsFromConfig(const Config& config) {
             std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
             std::stol(port) <= 65535;
   if (!ok) return InvalidArgument("server.http must be HOST:PORT, got '" + http + "'");
-  o.max_websockets = static_cast<size_t>(config.server.max_websockets);
+  o.max_websockets = static_cast<size_t>(config.max_websockets);
   o.host = host;
   o.port = static_cast<uint16_t>(std::stol(port));
-  o.threads = config.server.threads;
-  o.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
-  o.request_timeout_ms = config.server.request_timeout_ms;
+  o.threads = config.threads;
+  o.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  o.request_timeout_ms = config.request_timeout_ms;
   return o;
 }
 

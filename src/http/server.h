@@ -40,7 +40,7 @@
 #include <memory>
 #include <string>
 
-#include "base/config.h"
+#include "http/server_config.h"
 #include "base/metrics.h"
 #include "base/status.h"
 #include "http/router.h"
@@ -59,7 +59,7 @@ struct ServerOptions {
 
 // server.http ("HOST:PORT", "[::1]:PORT"), server.threads, server.max_body_bytes and
 // server.request_timeout_ms; invalid_argument naming the key when server.http is malformed.
-Result<ServerOptions> ServerOptionsFromConfig(const Config& config);
+Result<ServerOptions> ServerOptionsFromConfig(const ServerConfig& config);
 
 class Server {
  public:

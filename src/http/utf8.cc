@@ -2,28 +2,10 @@
 
 #include <cstdint>
 
+#include "text/utf8.h"
+
 namespace zx::http {
 namespace {
-
-// Decodes the code point at `i` of well-formed text; sets `len` to its byte length.
-char32_t Decode(std::string_view s, size_t i, size_t* len) {
-  auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
-  char32_t c = b(0);
-  if (c < 0x80) {
-    *len = 1;
-    return c;
-  }
-  if (c < 0xE0) {
-    *len = 2;
-    return ((c & 0x1F) << 6) | (b(1) & 0x3F);
-  }
-  if (c < 0xF0) {
-    *len = 3;
-    return ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-  }
-  *len = 4;
-  return ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
-}
 
 bool IsBlank(char32_t c) {
   if (c <= 0x20 || (c >= 0x7F && c <= 0xA0)) return true;  // controls, space, NBSP
@@ -44,54 +26,23 @@ bool IsBlank(char32_t c) {
 
 }  // namespace
 
-std::optional<size_t> FindInvalidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n;
-    char32_t min;
-    if (c >= 0xC2 && c <= 0xDF)
-      n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-      n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-      n = 4, min = 0x10000;
-    else
-      return i;
-    if (i + n > s.size()) return i;
-    for (size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    size_t len;
-    char32_t cp = Decode(s, i, &len);
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += n;
-  }
-  return std::nullopt;
-}
+// Decoding and validation are text's (text/utf8.h): one UTF-8 decoder in the product.
+std::optional<size_t> FindInvalidUtf8(std::string_view s) { return text::utf8::FindIllFormed(s); }
 
-size_t CountCodePoints(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
+size_t CountCodePoints(std::string_view s) { return text::utf8::CountCodePoints(s); }
 
 std::string_view TrimBlank(std::string_view s) {
   size_t begin = 0;
   while (begin < s.size()) {
     size_t len;
-    if (!IsBlank(Decode(s, begin, &len))) break;
+    if (!IsBlank(text::utf8::DecodeAt(s, begin, &len))) break;
     begin += len;
   }
   size_t end = s.size();
   while (end > begin) {
-    size_t start = end - 1;  // back up to the lead byte
-    while (start > begin && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    size_t start = text::utf8::CodePointStart(s, end - 1);  // back up to the lead byte
     size_t len;
-    if (!IsBlank(Decode(s, start, &len))) break;
+    if (!IsBlank(text::utf8::DecodeAt(s, start, &len))) break;
     end = start;
   }
   return s.substr(begin, end - begin);

@@ -1,4 +1,4 @@
-// UTF-8 checks for untrusted text at the edge.
+// UTF-8 checks for untrusted text at the edge, over text's decoder (text/utf8.h).
 #pragma once
 
 #include <cstddef>

@@ -37,9 +37,7 @@ void AddBigrams(std::string_view s, std::vector<std::string>& out, bool& has_chi
 Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
                                                    const AnalyzerOptions& options) {
   std::unique_ptr<Analyzer> a(new Analyzer());
-  auto normalizer = text::Normalizer::Create();
-  if (!normalizer.ok()) return normalizer.status();
-  a->normalizer_ = std::move(normalizer).value();
+  ZX_ASSIGN_OR_RETURN(a->normalizer_, text::Normalizer::Create());
 
   // Domain vocabulary: what the knowledge base itself calls things.
   std::set<std::string> domain;
@@ -67,15 +65,11 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
   text::SegmenterOptions seg;
   seg.jieba_dict = options.jieba_dict;
   seg.extra_words = words;
-  auto segmenter = text::Segmenter::Create(seg);
-  if (!segmenter.ok()) return segmenter.status();
-  a->segmenter_ = std::move(segmenter).value();
+  ZX_ASSIGN_OR_RETURN(a->segmenter_, text::Segmenter::Create(seg));
 
   // General words are right as written (事业单位 is not 失业单位).
-  auto homophones =
-      text::HomophoneCorrector::Create(words, text::ReadJiebaWords(options.jieba_dict));
-  if (!homophones.ok()) return homophones.status();
-  a->homophones_ = std::move(homophones).value();
+  ZX_ASSIGN_OR_RETURN(a->homophones_, text::HomophoneCorrector::Create(
+                                          words, text::ReadJiebaWords(options.jieba_dict)));
   return a;
 }
 

@@ -22,16 +22,11 @@ Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb
   e->kb_ = std::move(kb);
   e->options_ = options;
   if (e->kb_.entries.empty()) return InvalidArgument("the knowledge base has no entries");
-  auto analyzer = Analyzer::Create(e->kb_, {options.jieba_dict});
-  if (!analyzer.ok()) return analyzer.status();
-  e->analyzer_ = std::move(analyzer).value();
-  auto index = Index::Build(e->kb_, *e->analyzer_,
-                            (std::filesystem::path(options.work_dir) / "xapian").string());
-  if (!index.ok()) return index.status();
-  e->index_ = std::move(index).value();
-  auto classifier = Classifier::Train(e->kb_, *e->analyzer_, options.work_dir);
-  if (!classifier.ok()) return classifier.status();
-  e->classifier_ = std::move(classifier).value();
+  ZX_ASSIGN_OR_RETURN(e->analyzer_, Analyzer::Create(e->kb_, {options.jieba_dict}));
+  ZX_ASSIGN_OR_RETURN(e->index_,
+                      Index::Build(e->kb_, *e->analyzer_,
+                                   (std::filesystem::path(options.work_dir) / "xapian").string()));
+  ZX_ASSIGN_OR_RETURN(e->classifier_, Classifier::Train(e->kb_, *e->analyzer_, options.work_dir));
   return e;
 }
 

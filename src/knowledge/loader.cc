@@ -127,20 +127,15 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
 template <typename T, typename Parser>
 Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
   if (!std::filesystem::exists(path)) return Status::Ok();
-  auto text = ReadFile(path.string());
-  if (!text.ok()) return text.status();
-  auto parsed = parse(*text, path.string());
-  if (!parsed.ok()) return parsed.status();
-  out = std::move(parsed).value();
+  ZX_ASSIGN_OR_RETURN(auto text, ReadFile(path.string()));
+  ZX_ASSIGN_OR_RETURN(out, parse(text, path.string()));
   return Status::Ok();
 }
 
 }  // namespace
 
 Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin) {
-  auto parsed = ParseToml(toml_text, origin);
-  if (!parsed.ok()) return parsed.status();
-  toml::table doc = std::move(parsed).value();
+  ZX_ASSIGN_OR_RETURN(toml::table doc, ParseToml(toml_text, origin));
   for (const auto& [key, node] : doc) {
     if (key.str() != "entry")
       return InvalidArgument(At(origin, node.source()) + ": unknown top-level key '" +
@@ -152,9 +147,8 @@ Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std:
   for (const auto& node : *arr) {
     const toml::table* t = node.as_table();
     if (!t) return InvalidArgument(At(origin, node.source()) + ": entry must be a table");
-    auto e = ReadEntry(*t, origin);
-    if (!e.ok()) return e.status();
-    out.push_back(std::move(e).value());
+    ZX_ASSIGN_OR_RETURN(auto e, ReadEntry(*t, origin));
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -223,11 +217,9 @@ Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
   if (files.empty()) return InvalidArgument("no *.toml entry files in " + entries_dir.string());
   std::set<std::string> ids;
   for (const auto& f : files) {
-    auto text = ReadFile(f.string());
-    if (!text.ok()) return text.status();
-    auto entries = ParseEntries(*text, f.string());
-    if (!entries.ok()) return entries.status();
-    for (auto& e : *entries) {
+    ZX_ASSIGN_OR_RETURN(auto text, ReadFile(f.string()));
+    ZX_ASSIGN_OR_RETURN(auto entries, ParseEntries(text, f.string()));
+    for (auto& e : entries) {
       if (!ids.insert(e.id).second)
         return InvalidArgument(e.origin + ": entry id '" + e.id + "' is defined twice");
       kb.entries.push_back(std::move(e));

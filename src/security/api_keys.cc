@@ -65,13 +65,14 @@ Result<NewApiKey> ApiKeyStore::Create(std::string_view name, const Scope& scope)
   out.client.created_ms = clock_.NowUnixMillis();
   std::string secret = Base64UrlEncode(RandomBytes(32));
   out.key = std::string(kPrefix) + out.client.id + "_" + secret;
-  auto q = db_.Prepare(
-      "INSERT INTO sec_api_keys (id, name, secret_hash, department, district, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!q.ok()) return q.status();
-  q->Bind(1, out.client.id).Bind(2, name).Bind(3, HexEncode(Sm3(secret)));
-  q->Bind(4, scope.department).Bind(5, scope.district).Bind(6, out.client.created_ms);
-  Status s = q->Run();
+  ZX_ASSIGN_OR_RETURN(
+      auto q,
+      db_.Prepare(
+          "INSERT INTO sec_api_keys (id, name, secret_hash, department, district, created_at) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  q.Bind(1, out.client.id).Bind(2, name).Bind(3, HexEncode(Sm3(secret)));
+  q.Bind(4, scope.department).Bind(5, scope.district).Bind(6, out.client.created_ms);
+  Status s = q.Run();
   Wipe(secret);
   if (!s.ok()) {
     if (storage::IsUniqueViolation(s))
@@ -87,53 +88,47 @@ Result<ApiClient> ApiKeyStore::Validate(std::string_view key) {
   std::string_view id = key.substr(kPrefix.size(), kIdHex);
   std::string_view secret = key.substr(kPrefix.size() + kIdHex + 1);
   const std::string presented = HexEncode(Sm3(secret));
-  auto s = db_.Prepare(
-      "SELECT id, name, department, district, created_at, last_used_at, revoked_at, secret_hash "
-      "FROM sec_api_keys WHERE id = ?1");
-  if (!s.ok()) return s.status();
-  s->Bind(1, id);
-  auto row = s->Step();
-  if (!row.ok()) return row.status();
+  ZX_ASSIGN_OR_RETURN(auto s, db_.Prepare("SELECT id, name, department, district, created_at, "
+                                          "last_used_at, revoked_at, secret_hash "
+                                          "FROM sec_api_keys WHERE id = ?1"));
+  s.Bind(1, id);
+  ZX_ASSIGN_OR_RETURN(auto row, s.Step());
   // Compare against something of the right length even when the id is unknown.
-  std::string stored = *row ? s->Text(7) : std::string(presented.size(), '0');
+  std::string stored = row ? s.Text(7) : std::string(presented.size(), '0');
   bool match = ConstantTimeEquals(stored, presented);
-  if (!*row || !match) return Invalid();
-  ApiClient c = FromRow(*s);
+  if (!row || !match) return Invalid();
+  ApiClient c = FromRow(s);
   if (c.revoked) return Invalid();
   int64_t now = clock_.NowUnixMillis();
   if (!c.last_used_ms || now - *c.last_used_ms >= kTouchEveryMs) {
-    auto touch = db_.Prepare("UPDATE sec_api_keys SET last_used_at = ?1 WHERE id = ?2");
-    if (!touch.ok()) return touch.status();
-    touch->Bind(1, now).Bind(2, c.id);
-    ZX_RETURN_IF_ERROR(touch->Run());
+    ZX_ASSIGN_OR_RETURN(auto touch,
+                        db_.Prepare("UPDATE sec_api_keys SET last_used_at = ?1 WHERE id = ?2"));
+    touch.Bind(1, now).Bind(2, c.id);
+    ZX_RETURN_IF_ERROR(touch.Run());
     c.last_used_ms = now;
   }
   return c;
 }
 
 Status ApiKeyStore::Revoke(std::string_view name_or_id) {
-  auto q = db_.Prepare(
-      "UPDATE sec_api_keys SET revoked_at = coalesce(revoked_at, ?1) WHERE id = ?2 OR name = ?2 "
-      "RETURNING id");
-  if (!q.ok()) return q.status();
-  q->Bind(1, clock_.NowUnixMillis()).Bind(2, name_or_id);
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  bool found = *row;
-  ZX_RETURN_IF_ERROR(q->Run());
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare("UPDATE sec_api_keys SET revoked_at = "
+                                          "coalesce(revoked_at, ?1) WHERE id = ?2 OR name = ?2 "
+                                          "RETURNING id"));
+  q.Bind(1, clock_.NowUnixMillis()).Bind(2, name_or_id);
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  bool found = row;
+  ZX_RETURN_IF_ERROR(q.Run());
   if (!found) return NotFound("no API client '" + std::string(name_or_id) + "'");
   return Status::Ok();
 }
 
 Result<std::vector<ApiClient>> ApiKeyStore::List() {
-  auto q = db_.Prepare(std::string("SELECT ") + kColumns + " ORDER BY name");
-  if (!q.ok()) return q.status();
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(std::string("SELECT ") + kColumns + " ORDER BY name"));
   std::vector<ApiClient> out;
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(FromRow(*q));
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (!row) break;
+    out.push_back(FromRow(q));
   }
   return out;
 }

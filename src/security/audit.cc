@@ -9,7 +9,6 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <unordered_map>
 
@@ -94,14 +93,15 @@ struct HeadFile {
 
 HeadFile ReadHead(const std::string& path) {
   HeadFile out;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno != ENOENT) {
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().code() != Code::kNotFound) {
       out.state = HeadFile::State::kMalformed;
-      out.error = std::string("cannot read it: ") + std::strerror(errno);
+      out.error = "cannot read it: " + text.status().message();
     }
     return out;
   }
+  std::istringstream in(*text);
   out.state = HeadFile::State::kMalformed;
   std::string line;
   int fields = 0;
@@ -267,11 +267,10 @@ Result<AuditEntry> AuditLog::AppendLocked(AuditEvent event, bool reseal) {
   entry.event = std::move(event);
   AuditHead before;
   Status s = db_.Transaction([&]() -> Status {
-    auto last = db_.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-    if (!last.ok()) return last.status();
-    auto row = last->Step();
-    if (!row.ok()) return row.status();
-    if (*row) before = {last->Int(0), last->Text(1)};
+    ZX_ASSIGN_OR_RETURN(auto last,
+                        db_.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    ZX_ASSIGN_OR_RETURN(auto row, last.Step());
+    if (row) before = {last.Int(0), last.Text(1)};
     if (!keyed() && IsKeyed(before.hash))
       return FailedPrecondition(
           "the audit log is keyed (HMAC-SM3 under the key file) and no key is loaded: set "
@@ -282,16 +281,17 @@ Result<AuditEntry> AuditLog::AppendLocked(AuditEvent event, bool reseal) {
     const std::string canonical = CanonicalForm(entry.seq, entry.time_ms, entry.event);
     entry.hash = keyed() ? KeyedChainHash(options_.key, entry.prev_hash, canonical)
                          : ChainHash(entry.prev_hash, canonical);
-    auto ins = db_.Prepare(
-        "INSERT INTO audit_log (seq, time_ms, actor, role, action, object_type, object_id, "
-        "purpose, remote, details, prev_hash, hash) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    if (!ins.ok()) return ins.status();
+    ZX_ASSIGN_OR_RETURN(
+        auto ins,
+        db_.Prepare(
+            "INSERT INTO audit_log (seq, time_ms, actor, role, action, object_type, object_id, "
+            "purpose, remote, details, prev_hash, hash) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
     const AuditEvent& e = entry.event;
-    ins->Bind(1, entry.seq).Bind(2, entry.time_ms).Bind(3, e.actor).Bind(4, e.role);
-    ins->Bind(5, e.action).Bind(6, e.object_type).Bind(7, e.object_id).Bind(8, e.purpose);
-    ins->Bind(9, e.remote).Bind(10, e.details_json).Bind(11, entry.prev_hash).Bind(12, entry.hash);
-    return ins->Run();
+    ins.Bind(1, entry.seq).Bind(2, entry.time_ms).Bind(3, e.actor).Bind(4, e.role);
+    ins.Bind(5, e.action).Bind(6, e.object_type).Bind(7, e.object_id).Bind(8, e.purpose);
+    ins.Bind(9, e.remote).Bind(10, e.details_json).Bind(11, entry.prev_hash).Bind(12, entry.hash);
+    return ins.Run();
   });
   if (!s.ok()) return s;
   if (!options_.head_path.empty()) MoveHead(before, entry, reseal);
@@ -353,12 +353,11 @@ void AuditLog::MoveHead(const AuditHead& before, const AuditEntry& entry, bool r
 }
 
 Result<AuditHead> AuditLog::Head() {
-  auto q = db_.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  if (!q.ok()) return q.status();
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return AuditHead{};
-  return AuditHead{q->Int(0), q->Text(1)};
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  if (!row) return AuditHead{};
+  return AuditHead{q.Int(0), q.Text(1)};
 }
 
 Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& anchor, int64_t tail) {
@@ -374,37 +373,32 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
   AuditEntry last;
   bool seen_keyed = false;
   if (tail > 0) {
-    auto top = Head();
-    if (!top.ok()) return top.status();
-    first_seq = std::max<int64_t>(1, top->seq - tail + 1);
-    auto before = db_.Prepare(
-        "SELECT seq, hash FROM audit_log WHERE seq < ?1 ORDER BY seq DESC "
-        "LIMIT 1");
-    if (!before.ok()) return before.status();
-    auto row = before->Bind(1, first_seq).Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    ZX_ASSIGN_OR_RETURN(auto top, Head());
+    first_seq = std::max<int64_t>(1, top.seq - tail + 1);
+    ZX_ASSIGN_OR_RETURN(
+        auto before, db_.Prepare("SELECT seq, hash FROM audit_log WHERE seq < ?1 ORDER BY seq DESC "
+                                 "LIMIT 1"));
+    ZX_ASSIGN_OR_RETURN(auto row, before.Bind(1, first_seq).Step());
+    if (row) {
       have_last = true;
-      last.seq = before->Int(0);
-      last.hash = before->Text(1);
+      last.seq = before.Int(0);
+      last.hash = before.Text(1);
       last.prev_hash = "(not read)";
       expected_prev = last.hash;
       seen_keyed = IsKeyed(last.hash);
     }
   }
-  auto q = db_.Prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq");
-  if (!q.ok()) return q.status();
-  q->Bind(1, first_seq);
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(std::string(kSelect) + "WHERE seq >= ?1 ORDER BY seq"));
+  q.Bind(1, first_seq);
   // The prev_hash of the first entry after `seq` (nullopt at the end): a look-ahead used only
   // when something is already wrong.
   auto next_prev_hash = [&](int64_t seq) -> Result<std::optional<std::string>> {
-    auto n = db_.Prepare("SELECT prev_hash FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 1");
-    if (!n.ok()) return n.status();
-    n->Bind(1, seq);
-    auto row = n->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<std::string>();
-    return std::optional<std::string>(n->Text(0));
+    ZX_ASSIGN_OR_RETURN(
+        auto n, db_.Prepare("SELECT prev_hash FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT 1"));
+    n.Bind(1, seq);
+    ZX_ASSIGN_OR_RETURN(auto row, n.Step());
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(n.Text(0));
   };
 
   // Recent entries by stored hash, to recognise a prev_hash that skips back over inserted
@@ -434,10 +428,9 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
     return Done(Found(p, seq, n, std::move(message)));
   };
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    AuditEntry e = EntryFromRow(*q);
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (!row) break;
+    AuditEntry e = EntryFromRow(q);
     const int64_t n = e.seq;
     const int64_t expected_seq = have_last ? last.seq + 1 : 1;
 
@@ -480,13 +473,12 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
         return Fail(Problem::kInserted, it->second + 1, entries,
                     Entries(it->second + 1, n - 1) + " inserted: seq " + S(n) + " follows seq " +
                         S(it->second));
-      auto next = next_prev_hash(n);
-      if (!next.ok()) return next.status();
-      if (next->has_value() && **next == expected_prev)
+      ZX_ASSIGN_OR_RETURN(auto next, next_prev_hash(n));
+      if (next.has_value() && *next == expected_prev)
         return Fail(Problem::kInserted, n, entries,
                     "seq " + S(n) + " was inserted: seq " + S(n + 1) + " follows seq " + S(n - 1) +
                         " directly");
-      if (next->has_value() && **next == e.hash)
+      if (next.has_value() && *next == e.hash)
         return Fail(Problem::kRemoved, n, entries,
                     "prev_hash mismatch at seq " + S(n) + ": it does not follow seq " + S(n - 1) +
                         " but the chain goes on from it: an entry before seq " + S(n) +
@@ -507,9 +499,8 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
     }
 
     if (!own_hash_ok) {
-      auto next = next_prev_hash(n);
-      if (!next.ok()) return next.status();
-      if (next->has_value() && **next == expected_prev)
+      ZX_ASSIGN_OR_RETURN(auto next, next_prev_hash(n));
+      if (next.has_value() && *next == expected_prev)
         return Fail(Problem::kInserted, n, entries,
                     "seq " + S(n) + " was inserted: seq " + S(n + 1) + " follows seq " + S(n - 1) +
                         " directly");
@@ -609,14 +600,12 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
                     S(hf.head.seq) + ": " + Entries(last_seq + 1, hf.head.seq) +
                     " removed from its end");
   }
-  auto at = db_.Prepare("SELECT hash FROM audit_log WHERE seq = ?1");
-  if (!at.ok()) return at.status();
-  auto row = at->Bind(1, hf.head.seq).Step();
-  if (!row.ok()) return row.status();
-  if (!*row)
+  ZX_ASSIGN_OR_RETURN(auto at, db_.Prepare("SELECT hash FROM audit_log WHERE seq = ?1"));
+  ZX_ASSIGN_OR_RETURN(auto row, at.Bind(1, hf.head.seq).Step());
+  if (!row)
     return Fail(Problem::kRemoved, hf.head.seq, entries,
                 "seq " + S(hf.head.seq) + ", the sealed head, is gone from the log");
-  const std::string at_head = at->Text(0);
+  const std::string at_head = at.Text(0);
   if (!ConstantTimeEquals(at_head, hf.head.hash) && keyed() && IsKeyed(at_head))
     // Written with the key, so by the product: the log was cut and has grown again since.
     return Fail(Problem::kTruncated, hf.head.seq, entries,
@@ -653,20 +642,18 @@ Result<std::vector<AuditEntry>> AuditLog::Query(const AuditQuery& query) {
   if (!query.actor.empty()) sql += " AND actor = ?5";
   if (!query.action_prefix.empty()) sql += " AND substr(action, 1, length(?6)) = ?6";
   sql += " ORDER BY seq LIMIT ?7";
-  auto q = db_.Prepare(sql);
-  if (!q.ok()) return q.status();
-  q->Bind(1, query.since_ms).Bind(2, query.until_ms);
-  if (!query.object_type.empty()) q->Bind(3, query.object_type);
-  if (!query.object_id.empty()) q->Bind(4, query.object_id);
-  if (!query.actor.empty()) q->Bind(5, query.actor);
-  if (!query.action_prefix.empty()) q->Bind(6, query.action_prefix);
-  q->Bind(7, int64_t{query.limit > 0 ? query.limit : 1000});
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(sql));
+  q.Bind(1, query.since_ms).Bind(2, query.until_ms);
+  if (!query.object_type.empty()) q.Bind(3, query.object_type);
+  if (!query.object_id.empty()) q.Bind(4, query.object_id);
+  if (!query.actor.empty()) q.Bind(5, query.actor);
+  if (!query.action_prefix.empty()) q.Bind(6, query.action_prefix);
+  q.Bind(7, int64_t{query.limit > 0 ? query.limit : 1000});
   std::vector<AuditEntry> out;
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(EntryFromRow(*q));
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (!row) break;
+    out.push_back(EntryFromRow(q));
   }
   return out;
 }

@@ -131,12 +131,11 @@ Result<LoginResult> Authenticator::Login(std::string_view name, std::string_view
     }
     return user.status();
   }
-  auto session = sessions_.Create(user->id, remote);
-  if (!session.ok()) return session.status();
+  ZX_ASSIGN_OR_RETURN(auto session, sessions_.Create(user->id, remote));
   LoginResult out;
-  out.token = std::move(session->token);
+  out.token = std::move(session.token);
   out.csrf_token = CsrfTokenFor(out.token);
-  out.expires_ms = session->expires_ms;
+  out.expires_ms = session.expires_ms;
   out.principal = PrincipalFor(*user, Principal::Via::kBearerSession);
   log::Info("login user_id={} role={} remote={}", user->id, RoleName(user->role), remote);
   if (audit_) {
@@ -167,21 +166,18 @@ Result<Principal> Authenticator::Authenticate(const Credentials& c) {
     auto token = BearerToken(c.authorization);
     if (!token) return Unauthenticated("unsupported Authorization scheme; use Bearer");
     if (ApiKeyStore::IsApiKey(*token)) {
-      auto client = api_keys_.Validate(*token);
-      if (!client.ok()) return client.status();
-      return PrincipalFor(*client);
+      ZX_ASSIGN_OR_RETURN(auto client, api_keys_.Validate(*token));
+      return PrincipalFor(client);
     }
     if (!SessionStore::IsSessionToken(*token)) return Unauthenticated("malformed bearer token");
-    auto user_id = sessions_.Validate(*token);
-    if (!user_id.ok()) return user_id.status();
-    auto user = users_.Get(*user_id);
+    ZX_ASSIGN_OR_RETURN(auto user_id, sessions_.Validate(*token));
+    auto user = users_.Get(user_id);
     if (!user.ok() || user->disabled) return Unauthenticated("account disabled");
     return PrincipalFor(*user, Principal::Via::kBearerSession);
   }
   if (auto cookie = CookieValue(c.cookie, kSessionCookie)) {
-    auto user_id = sessions_.Validate(*cookie);
-    if (!user_id.ok()) return user_id.status();
-    auto user = users_.Get(*user_id);
+    ZX_ASSIGN_OR_RETURN(auto user_id, sessions_.Validate(*cookie));
+    auto user = users_.Get(user_id);
     if (!user.ok() || user->disabled) return Unauthenticated("account disabled");
     return PrincipalFor(*user, Principal::Via::kCookieSession);
   }
@@ -189,14 +185,13 @@ Result<Principal> Authenticator::Authenticate(const Credentials& c) {
 }
 
 Status Authenticator::Logout(const Credentials& c, std::string_view remote) {
-  auto who = Authenticate(c);
-  if (!who.ok()) return who.status();
+  ZX_ASSIGN_OR_RETURN(auto who, Authenticate(c));
   bool via_cookie = false;
   auto token = SessionToken(c, &via_cookie);
   if (!token) return Unauthenticated("no session to log out of");
   ZX_RETURN_IF_ERROR(sessions_.Revoke(*token));
   if (audit_) {
-    AuditEvent e = AuditEventBy(*who, "auth.logout", "user", who->id);
+    AuditEvent e = AuditEventBy(who, "auth.logout", "user", who.id);
     e.remote = std::string(remote);
     ZX_RETURN_IF_ERROR(audit_->Append(std::move(e)).status());
   }

@@ -103,14 +103,13 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 Result<std::string> Sm4GcmEncrypt(std::string_view key, std::string_view nonce,
                                   std::string_view aad, std::string_view plaintext) {
-  auto h = OpenGcm(key, nonce, aad);
-  if (!h.ok()) return h.status();
+  ZX_ASSIGN_OR_RETURN(auto h, OpenGcm(key, nonce, aad));
   std::string out(plaintext.size() + kGcmTagBytes, '\0');
-  if (gcry_cipher_final(h->get())) Die("gcry_cipher_final");
-  if (gcry_cipher_encrypt(h->get(), out.data(), plaintext.size(), plaintext.data(),
+  if (gcry_cipher_final(h.get())) Die("gcry_cipher_final");
+  if (gcry_cipher_encrypt(h.get(), out.data(), plaintext.size(), plaintext.data(),
                           plaintext.size()))
     Die("gcry_cipher_encrypt");
-  if (gcry_cipher_gettag(h->get(), out.data() + plaintext.size(), kGcmTagBytes))
+  if (gcry_cipher_gettag(h.get(), out.data() + plaintext.size(), kGcmTagBytes))
     Die("gcry_cipher_gettag");
   return out;
 }
@@ -119,14 +118,13 @@ Result<std::string> Sm4GcmDecrypt(std::string_view key, std::string_view nonce,
                                   std::string_view aad, std::string_view ciphertext_and_tag) {
   if (ciphertext_and_tag.size() < kGcmTagBytes)
     return DataLoss("SM4-GCM ciphertext shorter than its tag");
-  auto h = OpenGcm(key, nonce, aad);
-  if (!h.ok()) return h.status();
+  ZX_ASSIGN_OR_RETURN(auto h, OpenGcm(key, nonce, aad));
   size_t n = ciphertext_and_tag.size() - kGcmTagBytes;
   std::string out(n, '\0');
-  if (gcry_cipher_final(h->get())) Die("gcry_cipher_final");
-  if (gcry_cipher_decrypt(h->get(), out.data(), n, ciphertext_and_tag.data(), n))
+  if (gcry_cipher_final(h.get())) Die("gcry_cipher_final");
+  if (gcry_cipher_decrypt(h.get(), out.data(), n, ciphertext_and_tag.data(), n))
     Die("gcry_cipher_decrypt");
-  if (gcry_cipher_checktag(h->get(), ciphertext_and_tag.data() + n, kGcmTagBytes)) {
+  if (gcry_cipher_checktag(h.get(), ciphertext_and_tag.data() + n, kGcmTagBytes)) {
     Wipe(out);
     return DataLoss(
         "SM4-GCM authentication failed (wrong key or associated data, or the "
@@ -138,9 +136,8 @@ Result<std::string> Sm4GcmDecrypt(std::string_view key, std::string_view nonce,
 Result<std::string> Sm4GcmSeal(std::string_view key, std::string_view aad,
                                std::string_view plaintext) {
   std::string nonce = RandomBytes(kGcmNonceBytes);
-  auto ct = Sm4GcmEncrypt(key, nonce, aad, plaintext);
-  if (!ct.ok()) return ct.status();
-  return nonce + *ct;
+  ZX_ASSIGN_OR_RETURN(auto ct, Sm4GcmEncrypt(key, nonce, aad, plaintext));
+  return nonce + ct;
 }
 
 Result<std::string> Sm4GcmOpen(std::string_view key, std::string_view aad,

@@ -75,15 +75,14 @@ std::string FieldCipher::Encrypt(std::string_view plaintext, std::string_view aa
 }
 
 Result<std::string> FieldCipher::Decrypt(std::string_view ciphertext, std::string_view aad) const {
-  auto p = ParseValue(ciphertext);
-  if (!p.ok()) return p.status();
-  const std::string* key = keys_->DataKey(p->version);
+  ZX_ASSIGN_OR_RETURN(auto p, ParseValue(ciphertext));
+  const std::string* key = keys_->DataKey(p.version);
   if (!key)
-    return FailedPrecondition("encrypted value uses key version " + std::to_string(p->version) +
+    return FailedPrecondition("encrypted value uses key version " + std::to_string(p.version) +
                               ", which the key file does not have (wrong key file?)");
-  auto raw = Base64Decode(p->body);
+  auto raw = Base64Decode(p.body);
   if (!raw.ok()) return DataLoss("encrypted value is not valid base64");
-  return Sm4GcmOpen(*key, FullAad(p->version, aad), *raw);
+  return Sm4GcmOpen(*key, FullAad(p.version, aad), *raw);
 }
 
 std::string FieldCipher::BlindIndex(std::string_view kind, std::string_view value) const {
@@ -95,26 +94,23 @@ std::string FieldCipher::BlindIndex(std::string_view kind, std::string_view valu
 
 Result<std::string> FieldCipher::Reencrypt(std::string_view ciphertext,
                                            std::string_view aad) const {
-  auto v = KeyVersionOf(ciphertext);
-  if (!v.ok()) return v.status();
+  ZX_ASSIGN_OR_RETURN(auto v, KeyVersionOf(ciphertext));
   // Authenticate even when already current, so a re-encryption run also verifies every row.
-  auto plain = Decrypt(ciphertext, aad);
-  if (!plain.ok()) return plain.status();
-  if (*v == keys_->current_version()) {
-    Wipe(*plain);
+  ZX_ASSIGN_OR_RETURN(auto plain, Decrypt(ciphertext, aad));
+  if (v == keys_->current_version()) {
+    Wipe(plain);
     return std::string(ciphertext);
   }
-  std::string out = Encrypt(*plain, aad);
-  Wipe(*plain);
+  std::string out = Encrypt(plain, aad);
+  Wipe(plain);
   return out;
 }
 
 bool FieldCipher::LooksEncrypted(std::string_view value) { return ParseValue(value).ok(); }
 
 Result<uint32_t> FieldCipher::KeyVersionOf(std::string_view ciphertext) {
-  auto p = ParseValue(ciphertext);
-  if (!p.ok()) return p.status();
-  return p->version;
+  ZX_ASSIGN_OR_RETURN(auto p, ParseValue(ciphertext));
+  return p.version;
 }
 
 }  // namespace zx::security

@@ -243,10 +243,9 @@ Status InitKeyFile(const std::string& path, const Clock& clock) {
 }
 
 Result<uint32_t> RotateKeyFile(const std::string& path, const Clock& clock) {
-  auto ring = KeyRing::Load(path);
-  if (!ring.ok()) return ring.status();
-  uint32_t v = ring->Rotate(clock);
-  std::string text = ring->Serialize();
+  ZX_ASSIGN_OR_RETURN(auto ring, KeyRing::Load(path));
+  uint32_t v = ring.Rotate(clock);
+  std::string text = ring.Serialize();
   std::string tmp = path + ".tmp";
   (void)::unlink(tmp.c_str());  // a leftover of an interrupted rotation
   Status s = WriteNewFile(tmp, text);

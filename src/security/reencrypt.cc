@@ -26,27 +26,25 @@ Status ReencryptOne(storage::Database& db, const FieldCipher& cipher, const Encr
   const std::string where = c.table + "." + c.column;
   // rowid is SQLite's: the one walk here that is not portable yet. Walking by key_column
   // instead would scan conversation_turns (keyed by an unindexed generated column) per batch.
-  auto select =
-      db.Prepare("SELECT rowid, " + c.key_column + ", " + c.column + " FROM " + c.table +
-                 " WHERE rowid > ?1 AND " + c.column + " IS NOT NULL ORDER BY rowid LIMIT ?2");
-  if (!select.ok()) return select.status();
+  ZX_ASSIGN_OR_RETURN(auto select, db.Prepare("SELECT rowid, " + c.key_column + ", " + c.column +
+                                              " FROM " + c.table + " WHERE rowid > ?1 AND " +
+                                              c.column + " IS NOT NULL ORDER BY rowid LIMIT ?2"));
   int64_t last = 0;
   for (;;) {
     std::vector<Row> rows;
-    select->Reset();
-    select->Bind(1, last).Bind(2, int64_t{batch_size});
+    select.Reset();
+    select.Bind(1, last).Bind(2, int64_t{batch_size});
     for (;;) {
-      auto more = select->Step();
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      rows.push_back({select->Int(0), select->Text(1), select->Text(2)});
+      ZX_ASSIGN_OR_RETURN(auto more, select.Step());
+      if (!more) break;
+      rows.push_back({select.Int(0), select.Text(1), select.Text(2)});
     }
     if (rows.empty()) return Status::Ok();
     last = rows.back().rowid;
     ZX_RETURN_IF_ERROR(db.Transaction([&]() -> Status {
-      auto update = db.Prepare("UPDATE " + c.table + " SET " + c.column +
-                               " = ?1 WHERE rowid = ?2 AND " + c.column + " = ?3 RETURNING rowid");
-      if (!update.ok()) return update.status();
+      ZX_ASSIGN_OR_RETURN(auto update, db.Prepare("UPDATE " + c.table + " SET " + c.column +
+                                                  " = ?1 WHERE rowid = ?2 AND " + c.column +
+                                                  " = ?3 RETURNING rowid"));
       for (const Row& r : rows) {
         ++report->scanned;
         if (!FieldCipher::LooksEncrypted(r.value)) {
@@ -61,15 +59,14 @@ Status ReencryptOne(storage::Database& db, const FieldCipher& cipher, const Encr
           ++report->already_current;
           continue;
         }
-        update->Reset();
-        update->Bind(1, *fresh).Bind(2, r.rowid).Bind(3, r.value);
-        auto changed = update->Step();
-        if (!changed.ok()) return changed.status();
-        if (*changed)
+        update.Reset();
+        update.Bind(1, *fresh).Bind(2, r.rowid).Bind(3, r.value);
+        ZX_ASSIGN_OR_RETURN(auto changed, update.Step());
+        if (changed)
           ++report->reencrypted;
         else
           ++report->skipped;
-        ZX_RETURN_IF_ERROR(update->Run());
+        ZX_RETURN_IF_ERROR(update.Run());
       }
       return Status::Ok();
     }));

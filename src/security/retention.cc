@@ -73,14 +73,12 @@ Status ApplyRule(storage::Database& db, const RetentionRule& r, int64_t cutoff_m
     if (!r.file_column.empty()) {
       std::string sql = "SELECT " + r.file_column + " FROM " + r.table + expired + " AND " +
                         r.file_column + " IS NOT NULL AND " + r.file_column + " != ''";
-      auto q = db.Prepare(sql);
-      if (!q.ok()) return q.status();
-      q->Bind(1, cutoff);
+      ZX_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+      q.Bind(1, cutoff);
       for (;;) {
-        auto row = q->Step();
-        if (!row.ok()) return row.status();
-        if (!*row) break;
-        if (DeleteFile(files_root, q->Text(0))) {
+        ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+        if (!row) break;
+        if (DeleteFile(files_root, q.Text(0))) {
           ++out->files;
         } else {
           ++out->file_errors;
@@ -100,13 +98,11 @@ Status ApplyRule(storage::Database& db, const RetentionRule& r, int64_t cutoff_m
       if (!r.file_column.empty()) set += ", " + r.file_column + " = NULL";
       sql = "UPDATE " + r.table + " SET " + set + expired + " AND (" + any + ") RETURNING 1";
     }
-    auto q = db.Prepare(sql);
-    if (!q.ok()) return q.status();
-    q->Bind(1, cutoff);
+    ZX_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+    q.Bind(1, cutoff);
     for (;;) {
-      auto row = q->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+      ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+      if (!row) break;
       ++out->rows;
     }
     return Status::Ok();

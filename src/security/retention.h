@@ -31,6 +31,9 @@ struct RetentionConfig {
   int64_t recordings_hours = 24;   // call recordings
   int64_t transcripts_days = 180;  // conversation transcripts
   int64_t personal_days = 365;     // other personal data (e.g. campaign targets); 0 = keep
+  // Disk budget of the recordings directory (not used here: the recordings vault keeps to it,
+  // retention makes room again); 0 = no limit.
+  int64_t recordings_max_mb = 10240;
 };
 
 enum class RetentionCategory { kRecordings, kTranscripts, kPersonal };

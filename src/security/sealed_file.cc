@@ -5,9 +5,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
+#include "base/file.h"
 #include "security/crypto.h"
 
 namespace zx::security {
@@ -89,12 +88,11 @@ Status SealedFileWriter::Write(std::string_view data) {
 Status SealedFileWriter::Seal(bool final) {
   const std::string* key = keys_->DataKey(version_);
   if (!key) return Internal("data key version " + std::to_string(version_) + " vanished");
-  auto sealed =
-      Sm4GcmEncrypt(*key, Nonce(prefix_, index_), SegmentAad(aad_, index_, final), buffer_);
-  if (!sealed.ok()) return sealed.status();
+  ZX_ASSIGN_OR_RETURN(auto sealed, Sm4GcmEncrypt(*key, Nonce(prefix_, index_),
+                                                 SegmentAad(aad_, index_, final), buffer_));
   std::string record;
-  PutU32(record, static_cast<uint32_t>(sealed->size()));
-  record += *sealed;
+  PutU32(record, static_cast<uint32_t>(sealed.size()));
+  record += sealed;
   buffer_.clear();
   ++index_;
   if (std::fwrite(record.data(), 1, record.size(), file_) != record.size())
@@ -116,9 +114,9 @@ Status SealedFileWriter::Close() {
 
 Result<SealedFileContents> OpenSealedFile(const std::string& path, const KeyRing& keys,
                                           std::string_view aad) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("no sealed file " + path);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = ReadFile(path);
+  if (!read.ok()) return NotFound("no sealed file " + path);
+  const std::string& bytes = *read;
   if (bytes.size() < kHeaderBytes || std::string_view(bytes).substr(0, kMagic.size()) != kMagic)
     return DataLoss(path + " is not a sealed file (no ZXSEAL1 header)");
   SealedFileContents out;

@@ -8,6 +8,7 @@
 #include "security/policy.h"
 #include "security/schema.h"
 #include "security/totp.h"
+#include "text/utf8.h"
 
 namespace zx::security {
 namespace {
@@ -25,12 +26,6 @@ Status NameError(std::string_view name) {
     if (!ok) return InvalidArgument("a login name uses only letters, digits and . _ - @");
   }
   return Status::Ok();
-}
-
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 User UserFromRow(const storage::Statement& q) {
@@ -105,7 +100,7 @@ Result<std::unique_ptr<UserStore>> UserStore::Open(storage::Database& db, const 
 }
 
 Status UserStore::CheckPasswordPolicy(std::string_view name, std::string_view password) const {
-  if (CodePoints(password) < options_.min_password_chars)
+  if (text::utf8::CountCodePoints(password) < options_.min_password_chars)
     return InvalidArgument("a password needs at least " +
                            std::to_string(options_.min_password_chars) + " characters");
   if (password.size() > 1024) return InvalidArgument("a password has at most 1024 bytes");
@@ -134,8 +129,7 @@ Result<User> UserStore::Add(std::string_view name, Role role, std::string_view p
   auto existing = Find(name);
   if (existing.ok())
     return Status(Code::kAlreadyExists, "a user named '" + std::string(name) + "' exists");
-  auto hash = HashPassword(password, options_.password);
-  if (!hash.ok()) return hash.status();
+  ZX_ASSIGN_OR_RETURN(auto hash, HashPassword(password, options_.password));
   int64_t now = clock_.NowUnixMillis();
   ZX_ASSIGN_OR_RETURN(
       storage::Statement ins,
@@ -143,7 +137,7 @@ Result<User> UserStore::Add(std::string_view name, Role role, std::string_view p
           "INSERT INTO sec_users (name, role, department, district, password_hash, created_at, "
           "password_changed_at, pending, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)"));
   ins.Bind(1, name).Bind(2, RoleName(role)).Bind(3, scope.department).Bind(4, scope.district);
-  ins.Bind(5, *hash).Bind(6, now).Bind(7, int64_t{pending ? 1 : 0}).Bind(8, created_by);
+  ins.Bind(5, hash).Bind(6, now).Bind(7, int64_t{pending ? 1 : 0}).Bind(8, created_by);
   Status s = ins.Run();
   if (!s.ok()) {
     if (storage::IsUniqueViolation(s))
@@ -168,113 +162,107 @@ bool SamePerson(std::string_view a, std::string_view b) {
 }  // namespace
 
 Result<User> UserStore::Approve(std::string_view name, std::string_view approver) {
-  auto user = Find(name);
-  if (!user.ok()) return user.status();
-  if (!user->pending)
-    return FailedPrecondition("user '" + user->name + "' does not wait for approval");
-  if (approver.empty() || SamePerson(approver, user->created_by))
-    return Status(Code::kPermissionDenied, "user '" + user->name + "' was added by " +
-                                               user->created_by +
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
+  if (!user.pending)
+    return FailedPrecondition("user '" + user.name + "' does not wait for approval");
+  if (approver.empty() || SamePerson(approver, user.created_by))
+    return Status(Code::kPermissionDenied, "user '" + user.name + "' was added by " +
+                                               user.created_by +
                                                ": a different administrator must approve it");
   // RETURNING tells whether this statement approved it (another approval may have raced).
-  auto up = db_.Prepare(
-      "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1 "
-      "RETURNING id");
-  if (!up.ok()) return up.status();
-  auto approved = up->Bind(1, approver).Bind(2, user->id).Step();
-  if (!approved.ok()) return approved.status();
-  if (!*approved) return FailedPrecondition("user '" + user->name + "' does not wait for approval");
-  up->Reset();
-  log::Info("user_approved id={} role={}", user->id, RoleName(user->role));
+  ZX_ASSIGN_OR_RETURN(
+      auto up,
+      db_.Prepare(
+          "UPDATE sec_users SET pending = 0, approved_by = ?1 WHERE id = ?2 AND pending = 1 "
+          "RETURNING id"));
+  ZX_ASSIGN_OR_RETURN(auto approved, up.Bind(1, approver).Bind(2, user.id).Step());
+  if (!approved) return FailedPrecondition("user '" + user.name + "' does not wait for approval");
+  up.Reset();
+  log::Info("user_approved id={} role={}", user.id, RoleName(user.role));
   return Find(name);
 }
 
 Result<bool> UserStore::HasActiveAdmin() {
-  auto q = db_.Prepare(
-      "SELECT 1 FROM sec_users WHERE role = 'admin' AND pending = 0 AND disabled = 0 LIMIT 1");
-  if (!q.ok()) return q.status();
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  return *row;
+  ZX_ASSIGN_OR_RETURN(
+      auto q,
+      db_.Prepare(
+          "SELECT 1 FROM sec_users WHERE role = 'admin' AND pending = 0 AND disabled = 0 LIMIT 1"));
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  return row;
 }
 
 Result<User> UserStore::Find(std::string_view name) {
-  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE name = ?1");
-  if (!q.ok()) return q.status();
-  q->Bind(1, name);
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no user named '" + std::string(name) + "'");
-  return UserFromRow(*q);
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE name = ?1"));
+  q.Bind(1, name);
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  if (!row) return NotFound("no user named '" + std::string(name) + "'");
+  return UserFromRow(q);
 }
 
 Result<User> UserStore::Get(int64_t id) {
-  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE id = ?1");
-  if (!q.ok()) return q.status();
-  q->Bind(1, id);
-  auto row = q->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no user with id " + std::to_string(id));
-  return UserFromRow(*q);
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_.Prepare(std::string("SELECT ") + kUserColumns + " WHERE id = ?1"));
+  q.Bind(1, id);
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  if (!row) return NotFound("no user with id " + std::to_string(id));
+  return UserFromRow(q);
 }
 
 Result<std::vector<User>> UserStore::List() {
-  auto q = db_.Prepare(std::string("SELECT ") + kUserColumns + " ORDER BY name");
-  if (!q.ok()) return q.status();
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_.Prepare(std::string("SELECT ") + kUserColumns + " ORDER BY name"));
   std::vector<User> out;
   for (;;) {
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(UserFromRow(*q));
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (!row) break;
+    out.push_back(UserFromRow(q));
   }
   return out;
 }
 
 Status UserStore::SetPassword(std::string_view name, std::string_view password) {
-  auto user = Find(name);
-  if (!user.ok()) return user.status();
-  ZX_RETURN_IF_ERROR(CheckPasswordPolicy(user->name, password));
-  auto hash = HashPassword(password, options_.password);
-  if (!hash.ok()) return hash.status();
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
+  ZX_RETURN_IF_ERROR(CheckPasswordPolicy(user.name, password));
+  ZX_ASSIGN_OR_RETURN(auto hash, HashPassword(password, options_.password));
   int64_t now = clock_.NowUnixMillis();
   return db_.Transaction([&]() -> Status {
-    auto up = db_.Prepare(
-        "UPDATE sec_users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3");
-    if (!up.ok()) return up.status();
-    up->Bind(1, *hash).Bind(2, now).Bind(3, user->id);
-    ZX_RETURN_IF_ERROR(up->Run());
-    auto revoke = db_.Prepare(
-        "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL");
-    if (!revoke.ok()) return revoke.status();
-    revoke->Bind(1, now).Bind(2, user->id);
-    return revoke->Run();
+    ZX_ASSIGN_OR_RETURN(
+        auto up,
+        db_.Prepare(
+            "UPDATE sec_users SET password_hash = ?1, password_changed_at = ?2 WHERE id = ?3"));
+    up.Bind(1, hash).Bind(2, now).Bind(3, user.id);
+    ZX_RETURN_IF_ERROR(up.Run());
+    ZX_ASSIGN_OR_RETURN(
+        auto revoke,
+        db_.Prepare(
+            "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"));
+    revoke.Bind(1, now).Bind(2, user.id);
+    return revoke.Run();
   });
 }
 
 Status UserStore::SetDisabled(std::string_view name, bool disabled) {
-  auto user = Find(name);
-  if (!user.ok()) return user.status();
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
   int64_t now = clock_.NowUnixMillis();
   return db_.Transaction([&]() -> Status {
-    auto up = db_.Prepare("UPDATE sec_users SET disabled = ?1 WHERE id = ?2");
-    if (!up.ok()) return up.status();
-    up->Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user->id);
-    ZX_RETURN_IF_ERROR(up->Run());
+    ZX_ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE sec_users SET disabled = ?1 WHERE id = ?2"));
+    up.Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user.id);
+    ZX_RETURN_IF_ERROR(up.Run());
     if (!disabled) return Status::Ok();
-    auto revoke = db_.Prepare(
-        "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL");
-    if (!revoke.ok()) return revoke.status();
-    revoke->Bind(1, now).Bind(2, user->id);
-    return revoke->Run();
+    ZX_ASSIGN_OR_RETURN(
+        auto revoke,
+        db_.Prepare(
+            "UPDATE sec_sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"));
+    revoke.Bind(1, now).Bind(2, user.id);
+    return revoke.Run();
   });
 }
 
 Status UserStore::Unlock(std::string_view name) {
-  auto q = db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1");
-  if (!q.ok()) return q.status();
-  q->Bind(1, name);
-  return q->Run();
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1"));
+  q.Bind(1, name);
+  return q.Run();
 }
 
 const std::string& UserStore::DummyHash() {
@@ -298,45 +286,41 @@ Status UserStore::ChargeAttempt(std::string_view name, std::string_view remote) 
   };
   // The row's live state; a stale row counts as none.
   auto read = [&](std::string_view key) -> Result<Row> {
-    auto q = db_.Prepare(
-        "SELECT failures, last_failure_at, locked_until FROM sec_login_throttle "
-        "WHERE name = ?1 AND remote = ?2");
-    if (!q.ok()) return q.status();
-    auto row = q->Bind(1, name).Bind(2, key).Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Row{};
-    int64_t last = q->Int(1), until = q->Int(2);
+    ZX_ASSIGN_OR_RETURN(
+        auto q,
+        db_.Prepare("SELECT failures, last_failure_at, locked_until FROM sec_login_throttle "
+                    "WHERE name = ?1 AND remote = ?2"));
+    ZX_ASSIGN_OR_RETURN(auto row, q.Bind(1, name).Bind(2, key).Step());
+    if (!row) return Row{};
+    int64_t last = q.Int(1), until = q.Int(2);
     // A pair is remembered for a window after its lock ends (so locks double); the ceiling per
     // name starts over once its lock has ended.
     bool stale = key == kAnyAddress ? (last <= now - window || (until != 0 && until <= now))
                                     : std::max(last, until) <= now - window;
-    return stale ? Row{} : Row{q->Int(0), until};
+    return stale ? Row{} : Row{q.Int(0), until};
   };
   auto write = [&](std::string_view key, int64_t failures, int64_t locked_until) -> Status {
-    auto q = db_.Prepare(R"sql(
+    ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(R"sql(
       INSERT INTO sec_login_throttle (name, remote, failures, last_failure_at, locked_until)
       VALUES (?1, ?2, ?3, ?4, ?5)
       ON CONFLICT (name, remote) DO UPDATE SET failures = excluded.failures,
-        last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until)sql");
-    if (!q.ok()) return q.status();
-    return q->Bind(1, name).Bind(2, key).Bind(3, failures).Bind(4, now).Bind(5, locked_until).Run();
+        last_failure_at = excluded.last_failure_at, locked_until = excluded.locked_until)sql"));
+    return q.Bind(1, name).Bind(2, key).Bind(3, failures).Bind(4, now).Bind(5, locked_until).Run();
   };
   // One transaction (and the connection's transaction mutex): parallel attempts are counted
   // one after another, so the limit is exact.
   return db_.Transaction([&]() -> Status {
-    auto pair = read(address);
-    if (!pair.ok()) return pair.status();
-    auto any = read(kAnyAddress);
-    if (!any.ok()) return any.status();
-    int64_t until = std::max(pair->locked_until, any->locked_until);
+    ZX_ASSIGN_OR_RETURN(auto pair, read(address));
+    ZX_ASSIGN_OR_RETURN(auto any, read(kAnyAddress));
+    int64_t until = std::max(pair.locked_until, any.locked_until);
     if (until > now) {
       int64_t minutes = (until - now + 59999) / 60000;
       return ResourceExhausted(std::string("too many failed logins for this account") +
-                               (any->locked_until > now ? "" : " from your address") +
+                               (any.locked_until > now ? "" : " from your address") +
                                "; try again in " + std::to_string(minutes) +
                                " minute(s) or ask an admin to unlock it");
     }
-    int64_t failures = pair->failures + 1;
+    int64_t failures = pair.failures + 1;
     int64_t pair_until = 0;
     if (failures >= options_.max_failed_logins) {
       int64_t lock = lockout;  // doubled for each failure past the limit
@@ -345,10 +329,10 @@ Status UserStore::ChargeAttempt(std::string_view name, std::string_view remote) 
       pair_until = now + std::min(lock, max_lockout);
     }
     ZX_RETURN_IF_ERROR(write(address, failures, pair_until));
-    int64_t name_failures = any->failures + 1;
+    int64_t name_failures = any.failures + 1;
     ZX_RETURN_IF_ERROR(write(
         kAnyAddress, name_failures,
-        name_failures >= options_.max_failed_logins_per_name ? now + lockout : any->locked_until));
+        name_failures >= options_.max_failed_logins_per_name ? now + lockout : any.locked_until));
     // Forget stale rows so that guessed names do not pile up.
     ZX_ASSIGN_OR_RETURN(
         storage::Statement purge,
@@ -362,9 +346,9 @@ Status UserStore::ClearAttempts(std::string_view name, std::string_view remote) 
   std::string address(remote.substr(0, 128));
   if (address == kAnyAddress) address = "?";
   return db_.Transaction([&]() -> Status {
-    auto pair = db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1 AND remote = ?2");
-    if (!pair.ok()) return pair.status();
-    ZX_RETURN_IF_ERROR(pair->Bind(1, name).Bind(2, address).Run());
+    ZX_ASSIGN_OR_RETURN(
+        auto pair, db_.Prepare("DELETE FROM sec_login_throttle WHERE name = ?1 AND remote = ?2"));
+    ZX_RETURN_IF_ERROR(pair.Bind(1, name).Bind(2, address).Run());
     // The success was counted as an attempt: take it back (and the lock it may have set).
     ZX_ASSIGN_OR_RETURN(storage::Statement any, db_.Prepare(R"sql(
       UPDATE sec_login_throttle SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
@@ -385,19 +369,18 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
   User user;
   bool found = false;
   {
-    auto q = db_.Prepare(std::string("SELECT ") +
-                         "id, name, role, department, district, disabled, created_at, pending, "
-                         "created_by, approved_by, password_hash, totp_secret FROM sec_users "
-                         "WHERE name = ?1");
-    if (!q.ok()) return q.status();
-    q->Bind(1, name);
-    auto row = q->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
+    ZX_ASSIGN_OR_RETURN(
+        auto q, db_.Prepare(std::string("SELECT ") +
+                            "id, name, role, department, district, disabled, created_at, pending, "
+                            "created_by, approved_by, password_hash, totp_secret FROM sec_users "
+                            "WHERE name = ?1"));
+    q.Bind(1, name);
+    ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+    if (row) {
       found = true;
-      user = UserFromRow(*q);
-      hash = q->Text(10);
-      if (!q->IsNull(11)) totp_secret = q->Text(11);
+      user = UserFromRow(q);
+      hash = q.Text(10);
+      if (!q.IsNull(11)) totp_secret = q.Text(11);
     }
   }
   // Verify even for an unknown user, so the time taken does not reveal which names exist.
@@ -441,14 +424,13 @@ Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
   // Each step once: a code seen on the wire or over a shoulder cannot be used again.
   // RETURNING, not the connection's count of changed rows: the connection is shared, and
   // another thread's statement in between would change that count.
-  auto q = db_.Prepare(
-      "UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 "
-      "RETURNING id");
-  if (!q.ok()) return q.status();
-  auto updated = q->Bind(1, *step).Bind(2, user.id).Step();
-  if (!updated.ok()) return updated.status();
-  bool fresh = *updated;
-  ZX_RETURN_IF_ERROR(q->Run());
+  ZX_ASSIGN_OR_RETURN(
+      auto q,
+      db_.Prepare("UPDATE sec_users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1 "
+                  "RETURNING id"));
+  ZX_ASSIGN_OR_RETURN(auto updated, q.Bind(1, *step).Bind(2, user.id).Step());
+  bool fresh = updated;
+  ZX_RETURN_IF_ERROR(q.Run());
   if (!fresh)
     return {Code::kUnauthenticated, "this one-time code was already used; wait for the next"};
   return Status::Ok();
@@ -457,31 +439,28 @@ Status UserStore::CheckTotp(const User& user, std::string_view sealed_secret,
 Result<std::string> UserStore::EnableTotp(std::string_view name) {
   if (!options_.cipher)
     return FailedPrecondition("a second factor needs the key file (security.key_file)");
-  auto user = Find(name);
-  if (!user.ok()) return user.status();
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
   std::string secret = NewTotpSecret();
-  auto q = db_.Prepare("UPDATE sec_users SET totp_secret = ?1, totp_last_step = 0 WHERE id = ?2");
-  if (!q.ok()) return q.status();
+  ZX_ASSIGN_OR_RETURN(
+      auto q,
+      db_.Prepare("UPDATE sec_users SET totp_secret = ?1, totp_last_step = 0 WHERE id = ?2"));
   ZX_RETURN_IF_ERROR(
-      q->Bind(1, options_.cipher->Encrypt(secret, TotpAad(user->id))).Bind(2, user->id).Run());
+      q.Bind(1, options_.cipher->Encrypt(secret, TotpAad(user.id))).Bind(2, user.id).Run());
   return secret;
 }
 
 Status UserStore::DisableTotp(std::string_view name) {
-  auto user = Find(name);
-  if (!user.ok()) return user.status();
-  auto q = db_.Prepare("UPDATE sec_users SET totp_secret = NULL WHERE id = ?1");
-  if (!q.ok()) return q.status();
-  return q->Bind(1, user->id).Run();
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare("UPDATE sec_users SET totp_secret = NULL WHERE id = ?1"));
+  return q.Bind(1, user.id).Run();
 }
 
 Result<bool> UserStore::HasTotp(std::string_view name) {
-  auto q = db_.Prepare("SELECT totp_secret IS NOT NULL FROM sec_users WHERE name = ?1");
-  if (!q.ok()) return q.status();
-  auto row = q->Bind(1, name).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no user " + std::string(name));
-  return q->Int(0) != 0;
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_.Prepare("SELECT totp_secret IS NOT NULL FROM sec_users WHERE name = ?1"));
+  ZX_ASSIGN_OR_RETURN(auto row, q.Bind(1, name).Step());
+  if (!row) return NotFound("no user " + std::string(name));
+  return q.Int(0) != 0;
 }
 
 }  // namespace zx::security

@@ -22,7 +22,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -58,7 +57,9 @@ bool AllHan(std::string_view w, size_t* chars) {
 
 // The lexicon directory named in friso.ini, or "" when the key is missing.
 std::string LexDir(const std::string& ini_path) {
-  std::ifstream in(ini_path);
+  auto text = ReadFile(ini_path);
+  if (!text.ok()) return "";
+  std::istringstream in(*text);
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -261,14 +262,15 @@ class SegmenterImpl : public Segmenter {
 
 Result<std::unique_ptr<Segmenter>> Segmenter::Create(const SegmenterOptions& options) {
   auto seg = std::make_unique<SegmenterImpl>();
-  Status s = seg->Init(options);
-  if (!s.ok()) return s;
+  ZX_RETURN_IF_ERROR(seg->Init(options));
   return std::unique_ptr<Segmenter>(std::move(seg));
 }
 
 std::vector<std::string> ReadJiebaWords(const std::string& path) {
   std::vector<std::string> words;
-  std::ifstream in(path, std::ios::binary);
+  auto text = ReadFile(path);
+  if (!text.ok()) return words;  // the list is optional
+  std::istringstream in(*text);
   std::string line;
   while (std::getline(in, line)) {
     auto space = line.find(' ');

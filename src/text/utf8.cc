@@ -56,6 +56,26 @@ char32_t DecodeAt(std::string_view s, size_t i, size_t* len) {
   }
 }
 
+std::optional<size_t> FindIllFormed(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = WellFormedLength(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::nullopt;
+}
+
+size_t CountCodePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+size_t CodePointStart(std::string_view s, size_t i) {
+  while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+  return i;
+}
+
 void AppendUtf8(char32_t c, std::string* out) {
   if (c < 0x80) {
     out->push_back(static_cast<char>(c));
@@ -90,14 +110,7 @@ CodePoints Decode(std::string_view s) {
 
 }  // namespace utf8
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = utf8::WellFormedLength(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool IsValidUtf8(std::string_view s) { return !utf8::FindIllFormed(s).has_value(); }
 
 std::string SanitizeUtf8(std::string_view s) {
   std::string out;

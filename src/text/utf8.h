@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,18 @@ namespace zx::text::utf8 {
 // Decodes one code point at `s[i]`; sets `len` to the bytes used (1 for ill-formed input,
 // which yields U+FFFD). `i` must be < s.size().
 char32_t DecodeAt(std::string_view s, size_t i, size_t* len);
+
+// The offset of the first byte that does not start a well-formed sequence (RFC 3629: no
+// overlong forms, surrogates or code points above U+10FFFF; no truncated sequence), or nullopt
+// when all of `s` is well-formed.
+std::optional<size_t> FindIllFormed(std::string_view s);
+
+// The code points of well-formed `s` (its bytes that are not continuation bytes).
+size_t CountCodePoints(std::string_view s);
+
+// The start of the code point that holds byte `i` of well-formed `s`: `i` backed up over
+// continuation bytes (not below 0). For cutting text at a code point boundary.
+size_t CodePointStart(std::string_view s, size_t i);
 
 // Appends the UTF-8 encoding of `c` (which must be a Unicode scalar value).
 void AppendUtf8(char32_t c, std::string* out);

@@ -99,6 +99,25 @@ class Errors(unittest.TestCase):
         finally:
             os.unlink(f.name)
 
+    def test_config_lists_every_module_key(self):
+        for args in (["config", "--help"], ["config"]):
+            r = run(args)
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            out = r.stdout.decode()
+            for key in ("server.http", "server.sip", "data.dir", "database.busy_timeout_ms",
+                        "knowledge.answer_threshold", "dialogue.max_citizen_turns", "log.level",
+                        "security.key_file", "trunk.password", "sip.allow_from", "asr.url",
+                        "retention.personal_days", "ZHIXIAN_SERVER_THREADS", "1..256"):
+                self.assertIn(key, out)
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+            f.write("[trunk]\nproxi = \"sip:x\"\n")
+        try:
+            r = run(["config", "--config", f.name])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(f.name + ":2: unknown configuration key 'trunk.proxi'", r.stderr.decode())
+        finally:
+            os.unlink(f.name)
+
     def test_bad_environment_names_the_variable(self):
         env = dict(os.environ, ZHIXIAN_KNOWLEDGE_ANSWER_THRESHOLD="2")
         r = run(["ask", "x"], env=env)

@@ -470,20 +470,20 @@ TEST(HttpServerStart, ReportsBadOptionsAndBusyPorts) {
 }
 
 TEST(HttpServerStart, OptionsFromConfig) {
-  Config config;
-  config.server.http = "0.0.0.0:18080";
-  config.server.threads = 3;
+  ServerConfig config;
+  config.http = "0.0.0.0:18080";
+  config.threads = 3;
   auto o = ServerOptionsFromConfig(config);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->host, "0.0.0.0");
   EXPECT_EQ(o->port, 18080);
   EXPECT_EQ(o->threads, 3);
   EXPECT_EQ(o->max_body_bytes, 64u * 1024);
-  config.server.http = "[::1]:0";
+  config.http = "[::1]:0";
   o = ServerOptionsFromConfig(config);
   ASSERT_TRUE(o.ok());
   EXPECT_EQ(o->host, "::1");
-  config.server.http = "nohost";
+  config.http = "nohost";
   EXPECT_FALSE(ServerOptionsFromConfig(config).ok());
 }
 

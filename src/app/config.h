@@ -1,0 +1,58 @@
+// Config: every setting of zhixian, composed of the sections each module declares and reads
+// itself (base/config.h has the mechanism: sources, errors, environment variables).
+//
+// Sources, later wins: built-in defaults < the TOML file (--config) < ZHIXIAN_* environment
+// variables (ZHIXIAN_SERVER_HTTP overrides server.http). An unknown key, a value of the wrong
+// type or out of range stops start-up with a message that names the key and where it came from.
+// Built once at start-up and shared read-only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/config.h"
+#include "base/log_config.h"
+#include "base/status.h"
+#include "dialogue/dialogue_config.h"
+#include "http/server_config.h"
+#include "knowledge/knowledge_config.h"
+#include "security/security_config.h"
+#include "storage/database_config.h"
+#include "telephony/asr_config.h"
+#include "telephony/sip_config.h"
+
+namespace zx::app {
+
+struct Config {
+  // [server] is shared: the HTTP server's keys and the SIP gateway's listen address.
+  struct Server : http::ServerConfig, telephony::SipListenConfig {};
+  Server server;
+  storage::DataConfig data;
+  storage::DatabaseConfig database;
+  knowledge::KnowledgeConfig knowledge;
+  dialogue::DialogueConfig dialogue;
+  LogConfig log;
+  security::SecurityConfig security;
+  telephony::TrunkConfig trunk;  // the SIP trunk or PBX of outbound calls and transfers
+  telephony::SipConfig sip;      // defences of the SIP port
+  telephony::AsrConfig asr;      // speech recognition; empty url: keys only
+  security::RetentionConfig retention;
+};
+
+// Loads defaults, then `file` if not empty (a missing file is an error), then the environment.
+Result<Config> LoadConfig(const std::string& file);
+// Same, with an explicit environment (NAME=VALUE strings); for tests.
+Result<Config> LoadConfig(const std::string& file, const std::vector<std::string>& environ);
+// Parses TOML text; `origin` names it in errors.
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& origin,
+                           const std::vector<std::string>& environ);
+// Reads every module's section from `document`, after checking that it has no unknown key.
+Result<Config> ReadConfig(const ConfigDocument& document);
+
+// Every key of every module, for `zhixian config` and the unknown-key check.
+std::vector<ConfigKey> ConfigKeys();
+// ConfigKeys as text, one key a line: "server.threads = 2  (1..256, ZHIXIAN_SERVER_THREADS)
+// HTTP worker threads".
+std::string DescribeConfigKeys();
+
+}  // namespace zx::app

@@ -1,0 +1,17 @@
+#include "knowledge/knowledge_config.h"
+
+namespace zx::knowledge {
+
+const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection() {
+  using C = KnowledgeConfig;
+  static const auto* section = new ConfigSection<C>(
+      ConfigSection<C>("knowledge")
+          .Text("kb_dir", &C::kb_dir, "knowledge base directory")
+          .Number("answer_threshold", &C::answer_threshold, 0.0, 1.0,
+                  "below this confidence the assistant asks back")
+          .Number("alternatives", &C::alternatives, 1, 5, "topics offered when asking back")
+          .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)"));
+  return *section;
+}
+
+}  // namespace zx::knowledge

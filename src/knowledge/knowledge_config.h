@@ -1,0 +1,21 @@
+// The [knowledge] section (config/zhixian.toml): where the knowledge base is and how sure the
+// engine must be to answer (knowledge/engine.h).
+#pragma once
+
+#include <string>
+
+#include "base/config.h"
+
+namespace zx::knowledge {
+
+struct KnowledgeConfig {
+  std::string kb_dir = "kb";       // the knowledge base (entries, synonyms, vocabulary)
+  double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
+  int alternatives = 3;            // topics offered when asking back
+  std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
+};
+
+// knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict.
+const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection();
+
+}  // namespace zx::knowledge
