@@ -84,12 +84,11 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   // hand-overs from its queue; the action puts each one in the log for the supervisors' tools.
   // Work orders and call-backs register here when their modules exist.
   dialogue::ActionRegistry actions;
-  ZX_RETURN_IF_ERROR(
-      actions.Register("notify_agents", [](const dialogue::ActionRequest& r) {
-        log::Info("agents.handoff conversation={} topic={} reason={}", r.conversation_id,
-                  r.topic.value_or("-"), r.reason);
-        return Status::Ok();
-      }));
+  ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest& r) {
+    log::Info("agents.handoff conversation={} topic={} reason={}", r.conversation_id,
+              r.topic.value_or("-"), r.reason);
+    return Status::Ok();
+  }));
   auto service = dialogue::DialogueService::Create(
       *ctx->db, *ctx->engine, ctx->engine->knowledge_base(), dialogue_options,
       SystemClock::Instance(), std::move(sealer), std::move(actions));

@@ -27,7 +27,7 @@ namespace zx::dialogue {
 
 // What an action is told: the conversation and what the dialogue knows of it at that moment.
 struct ActionRequest {
-  std::string action;  // the name it was invoked by
+  std::string action;   // the name it was invoked by
   std::string trigger;  // the event in the data that named it ("on_handoff")
   std::string conversation_id;
   std::optional<std::string> topic;

@@ -7,8 +7,6 @@
 namespace zx::dialogue {
 namespace {
 
-constexpr char kQueuedState[] = "queued";
-
 std::string TurnKey(const std::string& id, int64_t seq) { return id + "/" + std::to_string(seq); }
 
 Status Migrate(storage::Database& db) {
@@ -48,12 +46,10 @@ std::string ConversationStore::Seal(const std::string& plain, const std::string&
 Result<std::string> ConversationStore::Unseal(const std::string& stored, const std::string& table,
                                               const std::string& column,
                                               const std::string& row_key) const {
-  return sealer_.open ? sealer_.open(stored, table, column, row_key)
-                      : Result<std::string>(stored);
+  return sealer_.open ? sealer_.open(stored, table, column, row_key) : Result<std::string>(stored);
 }
 
-Result<State> ConversationStore::OpenState(const std::string& id,
-                                           const std::string& stored) const {
+Result<State> ConversationStore::OpenState(const std::string& id, const std::string& stored) const {
   ZX_ASSIGN_OR_RETURN(std::string plain, Unseal(stored, "conversations", "data", id));
   auto st = DecodeState(plain);
   if (!st.ok()) return DataLoss("conversation " + id + " has an unreadable data");
@@ -118,7 +114,7 @@ Status ConversationStore::SaveState(const std::string& id, const State& state, i
                                            "WHERE id = ?"));
   u.Bind(1, state.state).Bind(2, Seal(EncodeState(state), "conversations", "data", id));
   u.Bind(3, now_ms);
-  if (state.state == kQueuedState)
+  if (state.state == kQueued)
     u.Bind(4, now_ms);
   else
     u.BindNull(4);
@@ -142,8 +138,8 @@ Status ConversationStore::SaveHolder(const std::string& id, const std::string& a
 
 Status ConversationStore::SaveSummaryCorrection(const std::string& id,
                                                 const std::string& corrected_json) {
-  ZX_ASSIGN_OR_RETURN(
-      auto u, db_->Prepare("UPDATE conversations SET summary_corrected = ? WHERE id = ?"));
+  ZX_ASSIGN_OR_RETURN(auto u,
+                      db_->Prepare("UPDATE conversations SET summary_corrected = ? WHERE id = ?"));
   // Corrections carry what agents type (names, numbers, addresses): sealed like the turns.
   u.Bind(1, Seal(corrected_json, "conversations", "summary_corrected", id)).Bind(2, id);
   return u.Run();
@@ -183,7 +179,9 @@ Result<std::vector<StoredTurn>> ConversationStore::Turns(const std::string& id, 
                                            "conversation_turns WHERE conversation_id = ? AND "
                                            "seq > ? ORDER BY seq LIMIT ?"));
   // No limit: one no conversation reaches (LIMIT -1 is SQLite's alone).
-  t.Bind(1, id).Bind(2, after_seq).Bind(3, limit <= 0 ? std::numeric_limits<int64_t>::max() : limit);
+  t.Bind(1, id)
+      .Bind(2, after_seq)
+      .Bind(3, limit <= 0 ? std::numeric_limits<int64_t>::max() : limit);
   std::vector<StoredTurn> out;
   for (;;) {
     ZX_ASSIGN_OR_RETURN(bool row, t.Step());
@@ -204,11 +202,11 @@ Result<std::vector<StoredTurn>> ConversationStore::Turns(const std::string& id, 
 
 Result<int64_t> ConversationStore::CountTurns(const std::string& id,
                                               const std::string& role) const {
-  ZX_ASSIGN_OR_RETURN(
-      auto q, db_->Prepare(role.empty() ? "SELECT COUNT(*) FROM conversation_turns WHERE "
-                                          "conversation_id = ?"
-                                        : "SELECT COUNT(*) FROM conversation_turns WHERE "
-                                          "conversation_id = ? AND role = ?"));
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare(role.empty() ? "SELECT COUNT(*) FROM conversation_turns WHERE "
+                                                  "conversation_id = ?"
+                                                : "SELECT COUNT(*) FROM conversation_turns WHERE "
+                                                  "conversation_id = ? AND role = ?"));
   q.Bind(1, id);
   if (!role.empty()) q.Bind(2, role);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -220,7 +218,7 @@ int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms) cons
       "SELECT COUNT(*) FROM conversations WHERE state = ? AND id <> ? AND "
       "queued_ms <= COALESCE((SELECT queued_ms FROM conversations WHERE id = ?), ?)");
   if (!q.ok()) return 1;
-  q->Bind(1, kQueuedState).Bind(2, id).Bind(3, id).Bind(4, now_ms);
+  q->Bind(1, kQueued).Bind(2, id).Bind(3, id).Bind(4, now_ms);
   auto r = q->Step();
   return (r.ok() && *r ? static_cast<int>(q->Int(0)) : 0) + 1;
 }
@@ -230,7 +228,7 @@ std::vector<QueuedConversation> ConversationStore::Queued() const {
   auto q = db_->Prepare(
       "SELECT id, queued_ms, data FROM conversations WHERE state = ? ORDER BY queued_ms, id");
   if (!q.ok()) return out;
-  q->Bind(1, kQueuedState);
+  q->Bind(1, kQueued);
   while (true) {
     auto r = q->Step();
     if (!r.ok() || !*r) break;

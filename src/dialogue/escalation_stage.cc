@@ -6,7 +6,7 @@ namespace zx::dialogue {
 
 Reply HandOver(TurnContext& c, const EscalationDecision& d) {
   State& st = c.st;
-  st.state = "queued";
+  st.state = kQueued;
   st.escalation.handed_over = true;
   st.handoff_reason = d.reason_text.empty() ? d.reason_code : d.reason_text;
   int position = c.deps.queue_position(c.id);

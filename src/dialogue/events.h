@@ -62,8 +62,8 @@ struct SummaryReady {
   Summary summary;
 };
 
-using Event = std::variant<ConversationStarted, CitizenSaid, TurnAnswered, HandedOver,
-                           StateChanged, AgentSaid, ConversationEnded, SummaryReady>;
+using Event = std::variant<ConversationStarted, CitizenSaid, TurnAnswered, HandedOver, StateChanged,
+                           AgentSaid, ConversationEnded, SummaryReady>;
 
 // The conversation an event is about.
 const std::string& ConversationOf(const Event& event);

@@ -20,8 +20,8 @@ Reply AnswerOrAskBack(TurnContext& c) {
   // Not sure: ask back with the likeliest topics.
   for (const auto& alt : a.alternatives)
     if (alt.topic != "meta.out_of_scope") c.st.pending_choices.push_back(alt.topic);
-  return Finish(c, {std::nullopt, a.text.empty() ? kNotUnderstood : a.text,
-                    TurnOutcome::kUnresolved});
+  return Finish(c,
+                {std::nullopt, a.text.empty() ? kNotUnderstood : a.text, TurnOutcome::kUnresolved});
 }
 
 Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Answer* answer) {
@@ -54,7 +54,7 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
   if (topic == "meta.goodbye") {
     c.reply.done = true;
     Reply r = Finish(c, {topic, e->answer, TurnOutcome::kNeutral});
-    st.state = "ended";
+    st.state = kEnded;
     return r;
   }
   // Calculator topics run their flow, starting with what this utterance already says.
@@ -72,9 +72,8 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
   c.reply.citations.clear();
   for (const auto& ci : answer->citations) c.reply.citations.push_back({ci.id, ci.title});
   c.reply.confidence = answer->confidence;
-  TurnOutcome outcome = e->kind == "meta" && topic != "meta.out_of_scope"
-                            ? TurnOutcome::kNeutral
-                            : TurnOutcome::kResolved;
+  TurnOutcome outcome = e->kind == "meta" && topic != "meta.out_of_scope" ? TurnOutcome::kNeutral
+                                                                          : TurnOutcome::kResolved;
   return Finish(c, {topic, answer->text, outcome});
 }
 

@@ -45,8 +45,8 @@ struct Reply {
   std::optional<std::string> handoff_reason;  // escalation reason code, with handoff
   bool done = false;                          // the citizen said goodbye: the conversation ended
   std::vector<Citation> citations;
-  std::vector<std::string> steps;           // a calculator's working, one line each
-  std::optional<double> confidence;         // knowledge answers only
+  std::vector<std::string> steps;            // a calculator's working, one line each
+  std::optional<double> confidence;          // knowledge answers only
   std::shared_ptr<const CalcResult> result;  // calculator answers only
   // Where the conversation stands after the turn (not stored with the turn).
   std::string state;

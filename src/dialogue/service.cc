@@ -221,8 +221,9 @@ class Service final : public DialogueService {
         store_.Turns(id, need_all ? int64_t{-1} : page.after_seq,
                      need_all || page.limit <= 0 ? int64_t{0} : int64_t{page.limit} + 1));
     for (auto& t : stored)
-      v.turns.push_back({t.seq, std::move(t.role), t.text ? std::move(*t.text) : kRemovedByRetention,
-                         t.at_ms, std::move(t.meta)});
+      v.turns.push_back({t.seq, std::move(t.role),
+                         t.text ? std::move(*t.text) : kRemovedByRetention, t.at_ms,
+                         std::move(t.meta)});
     if (need_all) {
       v.summary = MakeSummary(st, v.turns);
       std::erase_if(v.turns, [&](const TurnRecord& r) { return r.seq <= page.after_seq; });

@@ -22,6 +22,7 @@
 #include "dialogue/events.h"
 #include "dialogue/reply.h"
 #include "dialogue/sealer.h"
+#include "dialogue/states.h"
 #include "dialogue/summary.h"
 #include "storage/database.h"
 
@@ -31,12 +32,6 @@ struct KnowledgeBase;
 }  // namespace zx::knowledge
 
 namespace zx::dialogue {
-
-// Conversation states.
-inline constexpr char kActive[] = "active";  // with the assistant
-inline constexpr char kQueued[] = "queued";  // handed over, waiting for an agent
-inline constexpr char kAgent[] = "agent";    // an agent has taken it
-inline constexpr char kEnded[] = "ended";
 
 inline constexpr size_t kMaxMessageChars = 2000;
 
@@ -62,17 +57,17 @@ struct ConversationView {
   std::optional<std::string> topic;
   SlotMap slots;                      // the active calculator's slots
   std::optional<EmotionTag> emotion;  // of the last citizen turn
-  std::string agent_id;  // the holder: principal id of the agent who took it ("u:12")
-  std::string agent;     // the holder's login name, for staff only; never shown to citizens
+  std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
+  std::string agent;       // the holder's login name, for staff only; never shown to citizens
   int queue_position = 0;  // 1-based while queued, else 0
   // Where the conversation belongs, for record scope: the departments of the topics it touched
   // (kb entries' `department`) and the codes of the districts the citizen named
   // (kb/districts.tsv).
   std::vector<std::string> departments;
   std::vector<std::string> districts;
-  std::vector<TurnRecord> turns;  // the page asked for (TurnPage), oldest first
-  int64_t turns_total = 0;        // all turns stored
-  int64_t next_after = -1;        // pass as TurnPage::after_seq for the next page; -1: no more
+  std::vector<TurnRecord> turns;   // the page asked for (TurnPage), oldest first
+  int64_t turns_total = 0;         // all turns stored
+  int64_t next_after = -1;         // pass as TurnPage::after_seq for the next page; -1: no more
   std::optional<Summary> summary;  // none until ended (or the summary so far when queued)
   // An agent's correction, kept beside the original: the summary's JSON object with the
   // elements the agent changed and "_corrected_by", "_corrected_ms"; "" when none. Free-form
@@ -121,8 +116,7 @@ class DialogueService {
                                                          const knowledge::Assistant& assistant,
                                                          const knowledge::KnowledgeBase& kb,
                                                          const DialogueOptions& options,
-                                                         const Clock& clock,
-                                                         TextSealer sealer = {},
+                                                         const Clock& clock, TextSealer sealer = {},
                                                          ActionRegistry actions = {});
   virtual ~DialogueService() = default;
 

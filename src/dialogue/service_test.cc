@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "dialogue/calculators.h"
+#include "dialogue/rules.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 
@@ -191,8 +195,7 @@ TEST_F(ServiceTest, OnlyTheHolderWritesAndCorrects) {
   EXPECT_EQ(Correct(id, sup, {{"处理建议", std::string(3001, 'a')}}).code(),
             Code::kInvalidArgument);
   EXPECT_EQ(Correct(id, sup, json::object()).code(), Code::kInvalidArgument);
-  EXPECT_EQ(Correct(id, sup, {{"处理建议", {{"a", {{"b", {1}}}}}}}).code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(Correct(id, sup, {{"处理建议", {{"a", {{"b", {1}}}}}}}).code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->CorrectSummary(id, sup, "not json").code(), Code::kInvalidArgument);
 }
 
@@ -338,6 +341,183 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   auto corrected = (*sealed)->Get(v->id);
   ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
   EXPECT_EQ(json::parse(corrected->summary_corrected)["处理建议"], "联系慕容雪晴13698765432");
+}
+
+// The ranking seam: counts every question put to the knowledge base, and makes one question
+// ambiguous (an ask-back with two choices) so that the choice stage can be exercised.
+class CountingAssistant : public knowledge::Assistant {
+ public:
+  explicit CountingAssistant(const knowledge::Assistant& inner) : inner_(inner) {}
+  knowledge::Answer Ask(std::string_view question) const override {
+    {
+      std::lock_guard lock(mu_);
+      ++asked_[std::string(question)];
+      ++total_;
+    }
+    if (question == kAmbiguous) {
+      knowledge::Answer a;
+      a.question = std::string(question);
+      a.text = "您是想咨询：1. 社保卡挂失补办；2. 失业金领取条件？";
+      a.alternatives = {{"sbk.loss", 0.4}, {"sy.conditions", 0.3}};
+      return a;
+    }
+    return inner_.Ask(question);
+  }
+  int Asked(const std::string& q) const {
+    std::lock_guard lock(mu_);
+    auto it = asked_.find(q);
+    return it == asked_.end() ? 0 : it->second;
+  }
+  int Total() const {
+    std::lock_guard lock(mu_);
+    return total_;
+  }
+  static constexpr std::string_view kAmbiguous = "我那个卡和钱的事怎么办";
+
+ private:
+  const knowledge::Assistant& inner_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, int> asked_;
+  mutable int total_ = 0;
+};
+
+DialogueOptions KbOptions() {
+  DialogueOptions o;
+  std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
+  o.flows_dir = kb + "/flows";
+  o.emotions_file = kb + "/emotions.toml";
+  o.risks_file = kb + "/risks.toml";
+  o.rules_file = kb + "/dialogue.toml";
+  o.districts_file = kb + "/districts.tsv";
+  return o;
+}
+
+// Issue 10 (3): a chat turn ranks the citizen's text once. The script goes through every stage:
+// an ask-back and a choice, a calculator flow started and continued, a hand-over, and a turn
+// while queued (no ranking at all).
+TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
+  CountingAssistant counting(*engine_);
+  auto created =
+      DialogueService::Create(*db_, counting, engine_->knowledge_base(), KbOptions(), clock_);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  DialogueService& service = **created;
+  auto started = service.Start("test");
+  ASSERT_TRUE(started.ok());
+  const std::string id = started->id;
+  EXPECT_EQ(counting.Total(), 0);  // the greeting ranks nothing
+
+  struct Turn {
+    std::string text;
+    int ranks;  // all questions the turn puts to the knowledge base
+  };
+  const std::string ambiguous(CountingAssistant::kAmbiguous);
+  const std::vector<Turn> script = {
+      {ambiguous, 1},                                   // asked back with two choices
+      {"第一个", 2},                                    // the text, and the chosen entry's title
+      {"住院花了两万能报多少", 1},                      // starts the inpatient calculator
+      {"三级医院，甲类一万五，乙类四千，丙类一千", 1},  // the flow answers
+      {"我要转人工", 1},                                // hand-over
+      {"还在吗", 0},                                    // queued: the agents answer
+  };
+  std::vector<Reply> replies;
+  for (const auto& turn : script) {
+    int before = counting.Total();
+    auto r = service.Say(id, turn.text);
+    ASSERT_TRUE(r.ok()) << turn.text << ": " << r.status().ToString();
+    EXPECT_EQ(counting.Total() - before, turn.ranks) << turn.text;
+    EXPECT_EQ(counting.Asked(turn.text), turn.ranks > 0 ? 1 : 0) << turn.text;
+    replies.push_back(std::move(r).value());
+  }
+  // The stages did what the script says.
+  EXPECT_FALSE(replies[0].topic);
+  EXPECT_EQ(replies[1].topic, "sbk.loss");
+  EXPECT_EQ(replies[2].topic, "yb.inpatient_calc");
+  ASSERT_TRUE(replies[3].result);
+  EXPECT_NE(replies[3].text.find("14600"), std::string::npos) << replies[3].text;
+  EXPECT_TRUE(replies[4].handoff);
+  EXPECT_EQ(replies[5].state, "queued");
+  // The chosen entry's title was ranked (for the confidence), never the choice again.
+  const auto* entry = engine_->knowledge_base().Find("sbk.loss");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(counting.Asked(entry->title), 1);
+}
+
+// Issue 10 (3): what a dialogue may trigger is registered by name; the data names it.
+TEST_F(ServiceTest, AHandOverTriggersTheActionsTheDataNames) {
+  ActionRegistry actions;
+  std::vector<ActionRequest> seen;
+  ASSERT_TRUE(actions
+                  .Register("notify_agents",
+                            [&](const ActionRequest& r) {
+                              seen.push_back(r);
+                              return Status::Ok();
+                            })
+                  .ok());
+  EXPECT_EQ(
+      actions.Register("notify_agents", [](const ActionRequest&) { return Status::Ok(); }).code(),
+      Code::kAlreadyExists);
+  EXPECT_EQ(actions.Invoke("create_ticket", {}).code(), Code::kNotFound);
+  auto created = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), KbOptions(),
+                                         clock_, {}, std::move(actions));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto v = (*created)->Start("test");
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE((*created)->Say(v->id, "社保卡丢了怎么办").ok());
+  EXPECT_TRUE(seen.empty());  // an answer triggers nothing
+  auto r = (*created)->Say(v->id, "我要转人工");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->handoff);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].action, "notify_agents");
+  EXPECT_EQ(seen[0].trigger, "on_handoff");
+  EXPECT_EQ(seen[0].conversation_id, v->id);
+  EXPECT_EQ(seen[0].topic, "sbk.loss");
+  EXPECT_FALSE(seen[0].reason.empty());
+}
+
+// Issue 10 (3): the dialogue tells subscribers what happened, as typed events, in order.
+TEST_F(ServiceTest, SubscribersHearEveryFactOfAConversation) {
+  std::vector<Event> events;
+  int sub = service_->Subscribe("", [&](const Event& e) { events.push_back(e); });
+  std::string id = Start();
+  Say(id, "我要转人工");
+  ASSERT_TRUE(service_->Take(id, {"u:1", "a"}).ok());
+  ASSERT_TRUE(service_->End(id).ok());
+  service_->Unsubscribe(sub);
+  Say(Start(), "谢谢");  // after Unsubscribe: nothing more
+  std::vector<size_t> kinds;
+  for (const auto& e : events) {
+    EXPECT_EQ(ConversationOf(e), id);
+    kinds.push_back(e.index());
+  }
+  auto index = [](const Event& e) { return e.index(); };
+  std::vector<size_t> want = {index(ConversationStarted{}), index(CitizenSaid{}),
+                              index(TurnAnswered{}),        index(HandedOver{}),
+                              index(StateChanged{}),        index(AgentSaid{}),
+                              index(ConversationEnded{}),   index(SummaryReady{})};
+  EXPECT_EQ(kinds, want);
+  const auto& answered = std::get<TurnAnswered>(events[2]);
+  EXPECT_TRUE(answered.reply.handoff);
+  EXPECT_EQ(std::get<HandedOver>(events[3]).reason_code, "asked_for_human");
+  EXPECT_FALSE(std::get<SummaryReady>(events[7]).summary.advice.empty());
+}
+
+// Issue 10 (3): the city's greeting is data (kb/dialogue.toml); code keeps a neutral one.
+TEST_F(ServiceTest, TheGreetingComesFromTheData) {
+  auto v = service_->Start("test");
+  ASSERT_TRUE(v.ok());
+  ASSERT_FALSE(v->turns.empty());
+  EXPECT_NE(v->turns.front().text.find("12345"), std::string::npos);  // kb/dialogue.toml
+
+  std::filesystem::path rules = work_ / "rules-without-greeting.toml";
+  std::ofstream(rules) << "[require_words]\n\"meta.human\" = [\"人工\"]\n[request_types]\n";
+  DialogueOptions o = KbOptions();
+  o.rules_file = rules.string();
+  auto neutral = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_);
+  ASSERT_TRUE(neutral.ok()) << neutral.status().ToString();
+  auto n = (*neutral)->Start("test");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->turns.front().text, kNeutralGreeting);
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ Result<State> DecodeState(const std::string& stored) {
   json j = json::parse(stored, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return DataLoss("unreadable conversation state");
   State s;
-  s.state = j.value("state", std::string(kStateActive));
+  s.state = j.value("state", std::string(kActive));
   if (j.contains("topic") && j["topic"].is_string()) s.topic = j["topic"].get<std::string>();
   s.last_question = j.value("last_question", "");
   s.last_reply = j.value("last_reply", "");

@@ -13,14 +13,12 @@
 #include "dialogue/escalation.h"
 #include "dialogue/flow.h"
 #include "dialogue/reply.h"
+#include "dialogue/states.h"
 
 namespace zx::dialogue {
 
-// Conversation states (also in service.h, the public names).
-inline constexpr char kStateActive[] = "active";
-
 struct State {
-  std::string state = kStateActive;
+  std::string state = kActive;
   std::optional<std::string> topic;
   std::string last_question;                 // the last citizen text that found a topic
   std::string last_reply;                    // for "repeat"

@@ -136,8 +136,8 @@ std::optional<Summary> DecodeSummary(const std::string& stored) {
   s.request_type = text(j.value("诉求类型", json()));
   for (const auto& p : j.value("涉及政策", json::array()))
     if (p.is_object())
-      s.policies.push_back({text(p.value("topic", json())), text(p.value("title", json())),
-                            p.value("version", 1)});
+      s.policies.push_back(
+          {text(p.value("topic", json())), text(p.value("title", json())), p.value("version", 1)});
   s.advice = text(j.value("处理建议", json()));
   s.todo = texts(j.value("待办事项", json()));
   s.risks = texts(j.value("风险提示", json()));

@@ -30,13 +30,13 @@ struct PolicyRef {
 };
 
 struct Summary {
-  SummarySubject subject;             // 咨询主体
-  std::string request_type;           // 诉求类型: 咨询 求助 投诉 建议 举报 表扬
-  std::vector<PolicyRef> policies;    // 涉及政策
-  std::string advice;                 // 处理建议
-  std::vector<std::string> todo;      // 待办事项
-  std::vector<std::string> risks;     // 风险提示
-  std::string satisfaction;           // 满意度预测: 满意 基本满意 不满意
+  SummarySubject subject;           // 咨询主体
+  std::string request_type;         // 诉求类型: 咨询 求助 投诉 建议 举报 表扬
+  std::vector<PolicyRef> policies;  // 涉及政策
+  std::string advice;               // 处理建议
+  std::vector<std::string> todo;    // 待办事项
+  std::vector<std::string> risks;   // 风险提示
+  std::string satisfaction;         // 满意度预测: 满意 基本满意 不满意
   bool operator==(const Summary&) const = default;
 };
 

@@ -14,9 +14,9 @@ Reply RunTurn(const TurnDeps& deps, const std::string& id, State& st, const Unde
 Reply ReplyWhileWithAgents(const std::string& id, const State& st, int queue_position) {
   Reply r;
   r.conversation_id = id;
-  r.text = st.state == "queued" ? "已记下您的留言。您排在第" + std::to_string(queue_position) +
-                                      "位，坐席接入后会先看到这些内容。"
-                                : "";  // with an agent: the agent answers
+  r.text = st.state == kQueued ? "已记下您的留言。您排在第" + std::to_string(queue_position) +
+                                     "位，坐席接入后会先看到这些内容。"
+                               : "";  // with an agent: the agent answers
   return r;
 }
 

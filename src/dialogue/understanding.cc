@@ -94,8 +94,7 @@ std::pair<std::string, std::string> Understander::SplitPrevious(const State& st)
   }
   if (best_len < 2) return {prev_text, ""};
   size_t begin = prev.offset[best_at], end = prev.offset[best_at + best_len];
-  return {prev_text.substr(0, begin) + prev_text.substr(end),
-          prev_text.substr(begin, end - begin)};
+  return {prev_text.substr(0, begin) + prev_text.substr(end), prev_text.substr(begin, end - begin)};
 }
 
 void Remember(const Understanding& u, State& st) {

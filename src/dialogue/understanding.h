@@ -22,11 +22,11 @@ struct Understanding {
   std::string norm;  // normalised (text::Normalizer)
   EmotionResult emotion;
   std::vector<RiskHit> risks;
-  std::vector<std::string> risk_notes;      // the summary's 风险提示 labels of this turn
-  std::vector<std::string> districts;       // district names said
-  std::set<std::string> request_types;      // 举报, 表扬 ... said in so many words
-  int choice = -1;                          // "第二个" → 1: a choice after asking back, or -1
-  knowledge::Answer answer;                 // the knowledge base ranked for `text` alone
+  std::vector<std::string> risk_notes;  // the summary's 风险提示 labels of this turn
+  std::vector<std::string> districts;   // district names said
+  std::set<std::string> request_types;  // 举报, 表扬 ... said in so many words
+  int choice = -1;                      // "第二个" → 1: a choice after asking back, or -1
+  knowledge::Answer answer;             // the knowledge base ranked for `text` alone
   // The answer in context: for a follow-up ("那失业金呢？") the best of `answer` and the
   // previous question's subject or aspect joined with the text; otherwise `answer`.
   knowledge::Answer reading;

@@ -124,8 +124,7 @@ class FakeDialogueService : public dialogue::DialogueService {
     return Status::Ok();
   }
 
-  Status CorrectSummary(const std::string&, const dialogue::StaffRef&,
-                        std::string_view) override {
+  Status CorrectSummary(const std::string&, const dialogue::StaffRef&, std::string_view) override {
     return Status::Ok();
   }
 
