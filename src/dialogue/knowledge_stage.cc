@@ -15,7 +15,7 @@ constexpr char kNotUnderstood[] = "抱歉，我没有听明白。您可以换个
 }  // namespace
 
 Reply AnswerOrAskBack(TurnContext& c) {
-  const knowledge::Answer& a = c.u.reading;
+  const knowledge::Answer& a = c.u.Reading();
   if (a.topic) return AnswerTopic(c, *a.topic, &a);
   // Not sure: ask back with the likeliest topics.
   for (const auto& alt : a.alternatives)

@@ -393,8 +393,9 @@ DialogueOptions KbOptions() {
 }
 
 // Issue 10 (3): a chat turn ranks the citizen's text once. The script goes through every stage:
-// an ask-back and a choice, a calculator flow started and continued, a hand-over, and a turn
-// while queued (no ranking at all).
+// an ask-back and a choice, a calculator flow started and continued (also by a follow-up), a
+// follow-up the knowledge stage reads in context (the only turn that ranks other texts too), a
+// hand-over, and a turn while queued (no ranking at all).
 TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
   CountingAssistant counting(*engine_);
   auto created =
@@ -416,8 +417,10 @@ TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
       {"第一个", 2},                                    // the text, and the chosen entry's title
       {"住院花了两万能报多少", 1},                      // starts the inpatient calculator
       {"三级医院，甲类一万五，乙类四千，丙类一千", 1},  // the flow answers
-      {"我要转人工", 1},                                // hand-over
-      {"还在吗", 0},                                    // queued: the agents answer
+      {"那要是临时外出备案了呢", 1},  // a follow-up the flow takes: no reading in context
+      {"那失业金呢？", 3},  // a follow-up the flow leaves: also read with the previous question
+      {"我要转人工", 1},    // hand-over
+      {"还在吗", 0},        // queued: the agents answer
   };
   std::vector<Reply> replies;
   for (const auto& turn : script) {
@@ -434,8 +437,10 @@ TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
   EXPECT_EQ(replies[2].topic, "yb.inpatient_calc");
   ASSERT_TRUE(replies[3].result);
   EXPECT_NE(replies[3].text.find("14600"), std::string::npos) << replies[3].text;
-  EXPECT_TRUE(replies[4].handoff);
-  EXPECT_EQ(replies[5].state, "queued");
+  EXPECT_NE(replies[4].text.find("13720"), std::string::npos) << replies[4].text;
+  EXPECT_EQ(replies[5].topic.value_or("").substr(0, 3), "sy.") << replies[5].text;
+  EXPECT_TRUE(replies[6].handoff);
+  EXPECT_EQ(replies[7].state, "queued");
   // The chosen entry's title was ranked (for the confidence), never the choice again.
   const auto* entry = engine_->knowledge_base().Find("sbk.loss");
   ASSERT_NE(entry, nullptr);

@@ -51,33 +51,47 @@ Understanding Understander::Understand(const State& before, const std::string& t
 
   // The one ranking of the citizen's text.
   u.answer = assistant_.Ask(text);
-  u.reading = u.answer;
-  // A follow-up may replace the subject ("那失业金呢？") or the aspect ("那怎么申请呢？") of the
-  // previous question; it asks about something else than the previous topic, so a reading that
-  // moves on wins over one that stays.
-  if (IsFollowUp(u.norm) && before.topic && !before.last_question.empty()) {
-    auto [aspect, subject] = SplitPrevious(before);
-    auto better = [&](const knowledge::Answer& c) {
-      if (!c.topic) return false;
-      if (!u.reading.topic) return true;
-      bool c_moves = *c.topic != *before.topic, a_moves = *u.reading.topic != *before.topic;
-      return c_moves != a_moves ? c_moves : c.confidence > u.reading.confidence;
-    };
-    for (const std::string& q : {aspect + " " + text, subject + " " + text}) {
-      knowledge::Answer c = assistant_.Ask(q);
-      if (better(c)) u.reading = std::move(c);
-    }
-    u.reading.question = text;
-  }
+  if (IsFollowUp(u.norm) && before.topic && !before.last_question.empty())
+    u.read_in_context = [this, topic = *before.topic, last = before.last_question, text,
+                         alone = u.answer] { return ReadInContext(topic, last, text, alone); };
   return u;
+}
+
+const knowledge::Answer& Understanding::Reading() const {
+  if (!reading) reading = read_in_context ? read_in_context() : answer;
+  return *reading;
+}
+
+// A follow-up may replace the subject ("那失业金呢？") or the aspect ("那怎么申请呢？") of the
+// previous question; it asks about something else than the previous topic, so a reading that
+// moves on wins over one that stays.
+knowledge::Answer Understander::ReadInContext(const std::string& topic,
+                                              const std::string& last_question,
+                                              const std::string& text,
+                                              const knowledge::Answer& alone) const {
+  knowledge::Answer best = alone;
+  auto [aspect, subject] = SplitPrevious(topic, last_question);
+  auto better = [&](const knowledge::Answer& c) {
+    if (!c.topic) return false;
+    if (!best.topic) return true;
+    bool c_moves = *c.topic != topic, a_moves = *best.topic != topic;
+    return c_moves != a_moves ? c_moves : c.confidence > best.confidence;
+  };
+  for (const std::string& q : {aspect + " " + text, subject + " " + text}) {
+    knowledge::Answer c = assistant_.Ask(q);
+    if (better(c)) best = std::move(c);
+  }
+  best.question = text;
+  return best;
 }
 
 // The previous question split into its subject (the longest stretch of it that the topic's
 // area also uses: "失业金" of "领失业金需要满足什么条件") and what it asked about (the rest).
-std::pair<std::string, std::string> Understander::SplitPrevious(const State& st) const {
-  const std::string prev_text = normalizer_.Normalize(st.last_question);
+std::pair<std::string, std::string> Understander::SplitPrevious(
+    const std::string& topic, const std::string& last_question) const {
+  const std::string prev_text = normalizer_.Normalize(last_question);
   text::utf8::CodePoints prev = text::utf8::Decode(prev_text);
-  std::string area = st.topic->substr(0, st.topic->find('.') + 1);
+  std::string area = topic.substr(0, topic.find('.') + 1);
   size_t best_at = 0, best_len = 0;
   for (const auto& e : kb_.entries) {
     if (e.id.rfind(area, 0) != 0) continue;

@@ -4,6 +4,8 @@
 // stage ranks the text again. Internal to the dialogue module.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,10 +28,16 @@ struct Understanding {
   std::vector<std::string> districts;   // district names said
   std::set<std::string> request_types;  // 举报, 表扬 ... said in so many words
   int choice = -1;                      // "第二个" → 1: a choice after asking back, or -1
-  knowledge::Answer answer;             // the knowledge base ranked for `text` alone
+  knowledge::Answer answer;  // the knowledge base ranked for `text` alone: the one ranking
+
   // The answer in context: for a follow-up ("那失业金呢？") the best of `answer` and the
-  // previous question's subject or aspect joined with the text; otherwise `answer`.
-  knowledge::Answer reading;
+  // previous question's subject or aspect joined with the text; otherwise `answer`. Worked out
+  // on first use, since only the knowledge stage needs it and it ranks two other texts (a
+  // calculator flow that takes the text never asks).
+  const knowledge::Answer& Reading() const;
+
+  std::function<knowledge::Answer()> read_in_context;  // set for a follow-up
+  mutable std::optional<knowledge::Answer> reading;    // Reading(), once worked out
 };
 
 class Understander {
@@ -46,13 +54,17 @@ class Understander {
         districts_(districts) {}
 
   // `before`: the conversation as it stood before this turn (for feelings over several turns
-  // and the previous question of a follow-up). Ranks `text` exactly once.
+  // and the previous question of a follow-up). Ranks `text` exactly once. The Understanding
+  // refers to this Understander (Reading()) and must not outlive it.
   Understanding Understand(const State& before, const std::string& text) const;
 
   const text::Normalizer& normalizer() const { return normalizer_; }
 
  private:
-  std::pair<std::string, std::string> SplitPrevious(const State& st) const;
+  knowledge::Answer ReadInContext(const std::string& topic, const std::string& last_question,
+                                  const std::string& text, const knowledge::Answer& alone) const;
+  std::pair<std::string, std::string> SplitPrevious(const std::string& topic,
+                                                    const std::string& last_question) const;
 
   const knowledge::Assistant& assistant_;
   const knowledge::KnowledgeBase& kb_;
