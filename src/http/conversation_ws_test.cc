@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/metrics.h"
+#include "http/dialogue_json.h"
 #include "http/server.h"
 #include "http/testing/ws_client.h"
 
@@ -65,7 +66,8 @@ class FakeDialogueService : public dialogue::DialogueService {
       reply.state = c.state;
       reply.citations = {{"yl.zy", "住院报销"}};
       reply.queue_position = c.queue_position;
-      c.turns.push_back({int64_t(c.turns.size() + 1), "assistant", reply.text, 0, "{}"});
+      c.turns.push_back(
+          {int64_t(c.turns.size() + 1), "assistant", reply.text, 0, ToJson(reply).dump()});
     }
     Notify(dialogue::CitizenSaid{id, std::string(text)});
     Notify(dialogue::TurnAnswered{id, reply});
