@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
       const std::string id = started->id;
       bool ended = false;
       for (const auto& line : c.lines) {
-        zx::Result<nlohmann::json> r = zx::Internal("not run");
+        zx::Result<zx::dialogue::Reply> r = zx::Internal("not run");
         Sample ours = Measure([&] { r = svc.Say(id, line); });
         Sample base = Measure([&] { (void)eng.Ask(line); });
         if (!r.ok()) {
@@ -170,15 +170,15 @@ int main(int argc, char** argv) {
         turn_by_kind[c.kind].Add(ours);
         cpu_by_line[line].push_back(ours.cpu);
         ask_by_kind[c.kind].Add(base);
-        handoffs += (*r)["handoff"].get<bool>();
-        ended |= (*r)["done"].get<bool>();
+        handoffs += r->handoff;
+        ended |= r->done;
       }
       if (ended) continue;  // goodbye: the summary was stored within the turn
-      zx::Result<nlohmann::json> s = zx::Internal("not run");
+      zx::Result<zx::dialogue::Summary> s = zx::Internal("not run");
       Sample end = Measure([&] { s = svc.End(id); });
       // End() returns once the summary is stored; check that it is there.
       auto v = svc.Get(id);
-      if (!s.ok() || !v.ok() || v->summary.is_null()) {
+      if (!s.ok() || !v.ok() || !v->summary) {
         ++errors;
         continue;
       }

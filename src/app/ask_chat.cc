@@ -4,6 +4,7 @@
 #include "app/commands.h"
 #include "base/log.h"
 #include "dialogue/conversation.h"
+#include "http/dialogue_json.h"
 
 namespace zx::app {
 namespace {
@@ -73,11 +74,10 @@ int RunChat(const CommonFlags& flags, bool json) {
       continue;
     }
     if (json) {
-      std::cout << dump(reply->json) << "\n" << std::flush;
+      std::cout << dump(http::ToJson(*reply)) << "\n" << std::flush;
     } else {
       std::cout << reply->text << "\n";
-      for (const auto& step : reply->json["steps"])
-        std::cout << "  · " << step.get<std::string>() << "\n";
+      for (const auto& step : reply->steps) std::cout << "  · " << step << "\n";
       std::cout << (reply->done ? "" : "> ") << std::flush;
     }
   }
@@ -86,7 +86,7 @@ int RunChat(const CommonFlags& flags, bool json) {
     std::cerr << "zhixian: " << summary.status().message() << "\n";
     return 1;
   }
-  nlohmann::json out = {{"summary", *summary}};
+  nlohmann::json out = {{"summary", http::ToJson(*summary)}};
   std::cout << (json ? dump(out) : out.dump(2)) << "\n";
   return 0;
 }

@@ -80,9 +80,18 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
                                 const std::string& column, const std::string& key) {
     return sealer_cipher->Decrypt(sealed, security::FieldAad(table, column, key));
   };
-  auto service = dialogue::DialogueService::Create(*ctx->db, *ctx->engine,
-                                                   ctx->engine->knowledge_base(), dialogue_options,
-                                                   SystemClock::Instance(), std::move(sealer));
+  // What a dialogue may trigger (kb/dialogue.toml [actions]). Today the agents' desk learns of
+  // hand-overs from its queue; the action puts each one in the log for the supervisors' tools.
+  // Work orders and call-backs register here when their modules exist.
+  dialogue::ActionRegistry actions;
+  ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest& r) {
+    log::Info("agents.handoff conversation={} topic={} reason={}", r.conversation_id,
+              r.topic.value_or("-"), r.reason);
+    return Status::Ok();
+  }));
+  auto service = dialogue::DialogueService::Create(
+      *ctx->db, *ctx->engine, ctx->engine->knowledge_base(), dialogue_options,
+      SystemClock::Instance(), std::move(sealer), std::move(actions));
   if (!service.ok()) return service.status();
   ctx->dialogue = std::move(service).value();
   return ctx;

@@ -3,30 +3,21 @@
 namespace zx::dialogue {
 
 Result<Conversation> Conversation::Start(DialogueService& service, const std::string& channel) {
-  auto view = service.Start(channel);
-  if (!view.ok()) return view.status();
-  std::string greeting = view->turns.empty() ? "" : view->turns.front().text;
-  return Conversation(service, view->id, greeting);
+  ZX_ASSIGN_OR_RETURN(ConversationView view, service.Start(channel));
+  std::string greeting = view.turns.empty() ? "" : view.turns.front().text;
+  return Conversation(service, view.id, greeting);
 }
 
 Result<Reply> Conversation::Say(std::string_view citizen_text) {
-  auto r = service_->Say(id_, citizen_text);
-  if (!r.ok()) return r.status();
-  Reply reply;
-  reply.json = std::move(r).value();
-  reply.text = reply.json.value("reply", "");
-  if (reply.json["topic"].is_string()) reply.topic = reply.json["topic"].get<std::string>();
-  reply.handoff = reply.json.value("handoff", false);
-  reply.done = reply.json.value("done", false);
+  ZX_ASSIGN_OR_RETURN(Reply reply, service_->Say(id_, citizen_text));
   done_ = reply.done;
   return reply;
 }
 
-Result<nlohmann::json> Conversation::End() {
-  auto r = service_->End(id_);
-  if (!r.ok()) return r.status();
+Result<Summary> Conversation::End() {
+  ZX_ASSIGN_OR_RETURN(Summary summary, service_->End(id_));
   done_ = true;
-  return (*r)["summary"];
+  return summary;
 }
 
 }  // namespace zx::dialogue

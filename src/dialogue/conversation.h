@@ -3,21 +3,13 @@
 // Not thread-safe: one channel drives one conversation.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 
+#include "dialogue/reply.h"
 #include "dialogue/service.h"
+#include "dialogue/summary.h"
 
 namespace zx::dialogue {
-
-struct Reply {
-  std::string text;
-  std::optional<std::string> topic;
-  bool handoff = false;  // the citizen is being passed to a human agent
-  bool done = false;     // the conversation has ended
-  nlohmann::json json;   // the full reply (DialogueService::Say)
-};
 
 class Conversation {
  public:
@@ -29,7 +21,7 @@ class Conversation {
   Result<Reply> Say(std::string_view citizen_text);
   bool done() const { return done_; }
   // Ends the conversation (if not already) and returns the seven-element summary.
-  Result<nlohmann::json> End();
+  Result<Summary> End();
 
  private:
   Conversation(DialogueService& service, std::string id, std::string greeting)

@@ -493,10 +493,9 @@ class EmotionParser : public TomlReader {
   // Adds a phrase of the main trie; a phrase listed twice is an error naming both lines.
   Status AddPhrase(const std::string& text, const toml::node& n, const std::string& what,
                    Entry entry) {
-    auto u = Phrase(text, n, what);
-    if (!u.ok()) return u.status();
+    ZX_ASSIGN_OR_RETURN(auto u, Phrase(text, n, what));
     entry.line = Line(n);
-    const int prior = d_->trie.Add(*u, static_cast<int>(d_->entries.size()));
+    const int prior = d_->trie.Add(u, static_cast<int>(d_->entries.size()));
     if (prior >= 0) return Duplicate(text, what, entry.line, d_->entries[prior].line);
     d_->entries.push_back(entry);
     return Status::Ok();
@@ -647,49 +646,42 @@ Status EmotionParser::ReadTones(const toml::node& n) {
 }
 
 Result<std::shared_ptr<EmotionData>> EmotionParser::Parse(std::string_view text) {
-  auto doc_r = ParseDoc(text);
-  if (!doc_r.ok()) return doc_r.status();
-  const toml::table& doc = *doc_r;
+  ZX_ASSIGN_OR_RETURN(auto doc_r, ParseDoc(text));
+  const toml::table& doc = doc_r;
   d_ = std::make_shared<EmotionData>();
   ZX_RETURN_IF_ERROR(OnlyKeys(doc,
                               {"scoring", "negation", "intensifiers", "suffixes", "contact",
                                "neutral", "lexicon", "reply", "tone"},
                               "file"));
 
-  auto scoring = Table(doc, "scoring", true);
-  if (!scoring.ok()) return scoring.status();
-  ZX_RETURN_IF_ERROR(ReadScoring(**scoring));
+  ZX_ASSIGN_OR_RETURN(auto scoring, Table(doc, "scoring", true));
+  ZX_RETURN_IF_ERROR(ReadScoring(*scoring));
 
-  auto negation = Table(doc, "negation", true);
-  if (!negation.ok()) return negation.status();
-  ZX_RETURN_IF_ERROR(ReadNegation(**negation));
+  ZX_ASSIGN_OR_RETURN(auto negation, Table(doc, "negation", true));
+  ZX_RETURN_IF_ERROR(ReadNegation(*negation));
 
-  auto intens = Table(doc, "intensifiers", true);
-  if (!intens.ok()) return intens.status();
-  for (const auto& [k, v] : **intens) {
+  ZX_ASSIGN_OR_RETURN(auto intens, Table(doc, "intensifiers", true));
+  for (const auto& [k, v] : *intens) {
     Entry e{Kind::kIntensifier};
     ZX_RETURN_IF_ERROR(
         NumberValue(v, "intensifier '" + std::string(k.str()) + "'", -5, 5, &e.value));
     ZX_RETURN_IF_ERROR(AddPhrase(std::string(k.str()), v, "intensifier", e));
   }
 
-  auto suffixes = Table(doc, "suffixes", true);
-  if (!suffixes.ok()) return suffixes.status();
-  for (const auto& [k, v] : **suffixes) {
+  ZX_ASSIGN_OR_RETURN(auto suffixes, Table(doc, "suffixes", true));
+  for (const auto& [k, v] : *suffixes) {
     const std::string s(k.str());
     double value = 0;
     ZX_RETURN_IF_ERROR(NumberValue(v, "suffix '" + s + "'", 0, 5, &value));
-    auto u = Phrase(s, v, "suffix");
-    if (!u.ok()) return u.status();
-    if (d_->suffixes.Add(*u, static_cast<int>(d_->suffix_values.size())) >= 0)
+    ZX_ASSIGN_OR_RETURN(auto u, Phrase(s, v, "suffix"));
+    if (d_->suffixes.Add(u, static_cast<int>(d_->suffix_values.size())) >= 0)
       return Fail(v, "suffix '" + s + "' is listed twice");
     d_->suffix_values.push_back(value);
   }
 
-  auto contact = Table(doc, "contact", true);
-  if (!contact.ok()) return contact.status();
+  ZX_ASSIGN_OR_RETURN(auto contact, Table(doc, "contact", true));
   {
-    const toml::table& c = **contact;
+    const toml::table& c = *contact;
     ZX_RETURN_IF_ERROR(OnlyKeys(c, {"adds", "phrases"}, "[contact]"));
     const toml::node* adds = c.get("adds");
     if (!adds || !adds->is_table())
@@ -707,19 +699,17 @@ Result<std::shared_ptr<EmotionData>> EmotionParser::Parse(std::string_view text)
         }));
   }
 
-  auto neutral = Table(doc, "neutral", false);
-  if (!neutral.ok()) return neutral.status();
-  if (*neutral) {
-    ZX_RETURN_IF_ERROR(OnlyKeys(**neutral, {"words"}, "[neutral]"));
-    ZX_RETURN_IF_ERROR(Strings(**neutral, "words", "[neutral]", true,
+  ZX_ASSIGN_OR_RETURN(auto neutral, Table(doc, "neutral", false));
+  if (neutral) {
+    ZX_RETURN_IF_ERROR(OnlyKeys(*neutral, {"words"}, "[neutral]"));
+    ZX_RETURN_IF_ERROR(Strings(*neutral, "words", "[neutral]", true,
                                [&](const std::string& s, const toml::node& n) {
                                  return AddPhrase(s, n, "neutral word", {Kind::kNeutral});
                                }));
   }
 
-  auto lexicon = Table(doc, "lexicon", true);
-  if (!lexicon.ok()) return lexicon.status();
-  for (const auto& [name, node] : **lexicon) {
+  ZX_ASSIGN_OR_RETURN(auto lexicon, Table(doc, "lexicon", true));
+  for (const auto& [name, node] : *lexicon) {
     const auto emotion = EmotionFromName(name.str());
     if (!emotion)
       return Fail(node, "[lexicon]: unknown emotion '" + std::string(name.str()) +
@@ -734,11 +724,10 @@ Result<std::shared_ptr<EmotionData>> EmotionParser::Parse(std::string_view text)
       ++d_->lexicon_size;
     }
   }
-  if (d_->lexicon_size == 0) return Fail(**lexicon, "[lexicon]: no cues");
+  if (d_->lexicon_size == 0) return Fail(*lexicon, "[lexicon]: no cues");
 
-  auto reply = Table(doc, "reply", true);
-  if (!reply.ok()) return reply.status();
-  ZX_RETURN_IF_ERROR(ReadReply(**reply));
+  ZX_ASSIGN_OR_RETURN(auto reply, Table(doc, "reply", true));
+  ZX_RETURN_IF_ERROR(ReadReply(*reply));
   if (const toml::node* tone = doc.get("tone")) ZX_RETURN_IF_ERROR(ReadTones(*tone));
   return d_;
 }
@@ -755,15 +744,13 @@ struct Pending {
 Result<EmotionDetector> EmotionDetector::Parse(std::string_view toml_text,
                                                const std::string& origin) {
   EmotionParser p(origin);
-  auto d = p.Parse(toml_text);
-  if (!d.ok()) return d.status();
-  return EmotionDetector(std::move(d).value());
+  ZX_ASSIGN_OR_RETURN(auto d, p.Parse(toml_text));
+  return EmotionDetector(std::move(d));
 }
 
 Result<EmotionDetector> EmotionDetector::Load(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  return Parse(*text, OriginOf(path));
+  ZX_ASSIGN_OR_RETURN(auto text, ReadFile(path));
+  return Parse(text, OriginOf(path));
 }
 
 const std::vector<ToneRule>& EmotionDetector::tone_rules() const { return data_->tones; }
@@ -985,27 +972,24 @@ class RiskParser : public TomlReader {
   using TomlReader::TomlReader;
 
   Result<std::shared_ptr<RiskData>> Parse(std::string_view text) {
-    auto doc_r = ParseDoc(text);
-    if (!doc_r.ok()) return doc_r.status();
-    const toml::table& doc = *doc_r;
+    ZX_ASSIGN_OR_RETURN(auto doc_r, ParseDoc(text));
+    const toml::table& doc = doc_r;
     d_ = std::make_shared<RiskData>();
     ZX_RETURN_IF_ERROR(OnlyKeys(doc, {"negation", "safe", "category"}, "file"));
 
-    auto negation = Table(doc, "negation", true);
-    if (!negation.ok()) return negation.status();
-    ZX_RETURN_IF_ERROR(OnlyKeys(**negation, {"window", "words"}, "[negation]"));
-    ZX_RETURN_IF_ERROR(Int(**negation, "window", "[negation]", 0, 10, &d_->negation_window));
-    ZX_RETURN_IF_ERROR(Strings(**negation, "words", "[negation]", true,
+    ZX_ASSIGN_OR_RETURN(auto negation, Table(doc, "negation", true));
+    ZX_RETURN_IF_ERROR(OnlyKeys(*negation, {"window", "words"}, "[negation]"));
+    ZX_RETURN_IF_ERROR(Int(*negation, "window", "[negation]", 0, 10, &d_->negation_window));
+    ZX_RETURN_IF_ERROR(Strings(*negation, "words", "[negation]", true,
                                [&](const std::string& s, const toml::node& n) {
                                  return AddPhrase(s, n, "negator", kRiskNegator);
                                }));
 
-    auto safe = Table(doc, "safe", false);
-    if (!safe.ok()) return safe.status();
-    if (*safe) {
-      ZX_RETURN_IF_ERROR(OnlyKeys(**safe, {"words"}, "[safe]"));
+    ZX_ASSIGN_OR_RETURN(auto safe, Table(doc, "safe", false));
+    if (safe) {
+      ZX_RETURN_IF_ERROR(OnlyKeys(*safe, {"words"}, "[safe]"));
       ZX_RETURN_IF_ERROR(
-          Strings(**safe, "words", "[safe]", true, [&](const std::string& s, const toml::node& n) {
+          Strings(*safe, "words", "[safe]", true, [&](const std::string& s, const toml::node& n) {
             return AddPhrase(s, n, "safe word", kRiskSafe);
           }));
     }
@@ -1050,9 +1034,8 @@ class RiskParser : public TomlReader {
  private:
   Status AddPhrase(const std::string& text, const toml::node& n, const std::string& what,
                    int category) {
-    auto u = Phrase(text, n, what);
-    if (!u.ok()) return u.status();
-    const int prior = d_->trie.Add(*u, static_cast<int>(d_->entries.size()));
+    ZX_ASSIGN_OR_RETURN(auto u, Phrase(text, n, what));
+    const int prior = d_->trie.Add(u, static_cast<int>(d_->entries.size()));
     if (prior >= 0) return Duplicate(text, what, Line(n), d_->entries[prior].line);
     d_->entries.push_back({category, Line(n)});
     return Status::Ok();
@@ -1065,15 +1048,13 @@ class RiskParser : public TomlReader {
 
 Result<RiskDetector> RiskDetector::Parse(std::string_view toml_text, const std::string& origin) {
   RiskParser p(origin);
-  auto d = p.Parse(toml_text);
-  if (!d.ok()) return d.status();
-  return RiskDetector(std::move(d).value());
+  ZX_ASSIGN_OR_RETURN(auto d, p.Parse(toml_text));
+  return RiskDetector(std::move(d));
 }
 
 Result<RiskDetector> RiskDetector::Load(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  return Parse(*text, OriginOf(path));
+  ZX_ASSIGN_OR_RETURN(auto text, ReadFile(path));
+  return Parse(text, OriginOf(path));
 }
 
 const std::vector<RiskCategory>& RiskDetector::categories() const { return data_->categories; }

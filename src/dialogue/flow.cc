@@ -303,9 +303,7 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
                     type + "'");
   s->type = *st;
   ZX_RETURN_IF_ERROR(String(t, "prompt", what, true, &s->prompt));
-  auto prompt = Substitute(s->prompt, *t.get("prompt"));
-  if (!prompt.ok()) return prompt.status();
-  s->prompt = *prompt;
+  ZX_ASSIGN_OR_RETURN(s->prompt, Substitute(s->prompt, *t.get("prompt")));
 
   const bool numeric = s->type == SlotType::kMoney || s->type == SlotType::kMonths ||
                        s->type == SlotType::kYearMonth || s->type == SlotType::kNumber;
@@ -328,9 +326,7 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
   if (s->min && s->max && *s->min > *s->max) return Fail(*t.get("min"), what + ": min > max");
   if (t.get("range_message")) {
     ZX_RETURN_IF_ERROR(String(t, "range_message", what, true, &s->range_message));
-    auto m = Substitute(s->range_message, *t.get("range_message"));
-    if (!m.ok()) return m.status();
-    s->range_message = *m;
+    ZX_ASSIGN_OR_RETURN(s->range_message, Substitute(s->range_message, *t.get("range_message")));
   }
   if (const toml::node* n = t.get("percent_of")) {
     if (!n->is_string()) return Fail(*n, what + ": percent_of must name a parameter");
@@ -400,9 +396,7 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
     ZX_RETURN_IF_ERROR(Strings(*at, "asked_words", what + " ambiguous", &a.asked_words));
     ZX_RETURN_IF_ERROR(Strings(*at, "values", what + " ambiguous", &a.values));
     ZX_RETURN_IF_ERROR(String(*at, "prompt", what + " ambiguous", true, &a.prompt));
-    auto p = Substitute(a.prompt, *at->get("prompt"));
-    if (!p.ok()) return p.status();
-    a.prompt = *p;
+    ZX_ASSIGN_OR_RETURN(a.prompt, Substitute(a.prompt, *at->get("prompt")));
     if ((a.words.empty() && a.asked_words.empty()) || a.values.size() < 2)
       return Fail(*at, what + ": ambiguous needs words and at least two values");
     for (const auto& v : a.values)
@@ -418,9 +412,7 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
     ZX_RETURN_IF_ERROR(String(t, "false_label", what, true, &s->false_label));
 
   if (const toml::node* d = t.get("default")) {
-    auto v = SlotValue(*s, *d, what + ": default");
-    if (!v.ok()) return v.status();
-    s->default_value = *v;
+    ZX_ASSIGN_OR_RETURN(s->default_value, SlotValue(*s, *d, what + ": default"));
   }
   if (const toml::node* n = t.get("optional")) {
     if (!n->is_boolean()) return Fail(*n, what + ": optional must be true or false");
@@ -469,9 +461,7 @@ Status Parser::CheckWords(const FlowDef& flow) const {
 }
 
 Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected_id) {
-  auto parsed = ParseToml(text, origin_);
-  if (!parsed.ok()) return parsed.status();
-  toml::table doc = std::move(parsed).value();
+  ZX_ASSIGN_OR_RETURN(toml::table doc, ParseToml(text, origin_));
   ZX_RETURN_IF_ERROR(OnlyKeys(
       doc, {"id", "title", "calculator", "rule", "source", "params", "slot", "group", "sum"},
       "flow"));
@@ -502,11 +492,7 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
   }
   f.params = params_;
   ZX_RETURN_IF_ERROR(String(doc, "rule", what, true, &f.rule));
-  {
-    auto r = Substitute(f.rule, *doc.get("rule"));
-    if (!r.ok()) return r.status();
-    f.rule = *r;
-  }
+  { ZX_ASSIGN_OR_RETURN(f.rule, Substitute(f.rule, *doc.get("rule"))); }
 
   std::vector<const toml::table*> slot_tables;
   ZX_RETURN_IF_ERROR(Tables(doc, "slot", what, &slot_tables));
@@ -536,9 +522,9 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
         if (!other || other == &s)
           return Fail(
               v, "slot '" + s.name + "': ask_if names unknown slot '" + std::string(k.str()) + "'");
-        auto value = SlotValue(*other, v, "slot '" + s.name + "': ask_if " + std::string(k.str()));
-        if (!value.ok()) return value.status();
-        c[std::string(k.str())] = *value;
+        ZX_ASSIGN_OR_RETURN(
+            c[std::string(k.str())],
+            SlotValue(*other, v, "slot '" + s.name + "': ask_if " + std::string(k.str())));
       }
       s.ask_if.push_back(std::move(c));
     }
@@ -552,9 +538,7 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
     SlotGroup g;
     ZX_RETURN_IF_ERROR(String(*t, "name", what + " group", true, &g.name));
     ZX_RETURN_IF_ERROR(String(*t, "prompt", what + " group", true, &g.prompt));
-    auto p = Substitute(g.prompt, *t->get("prompt"));
-    if (!p.ok()) return p.status();
-    g.prompt = *p;
+    ZX_ASSIGN_OR_RETURN(g.prompt, Substitute(g.prompt, *t->get("prompt")));
     ZX_RETURN_IF_ERROR(Strings(*t, "slots", what + " group", &g.slots));
     if (g.slots.size() < 2) return Fail(*t, what + ": group '" + g.name + "' needs two slots");
     if (f.FindSlot(g.name) || f.FindGroup(g.name))
@@ -641,11 +625,9 @@ Result<FlowRegistry> FlowRegistry::Load(const std::string& flows_dir) {
   std::sort(files.begin(), files.end());
   FlowRegistry reg;
   for (const auto& p : files) {
-    auto text = ReadFile(p.string());
-    if (!text.ok()) return text.status();
-    auto flow = ParseFlow(*text, p.string(), p.stem().string());
-    if (!flow.ok()) return flow.status();
-    ZX_RETURN_IF_ERROR(reg.Add(std::move(flow).value()));
+    ZX_ASSIGN_OR_RETURN(std::string text, ReadFile(p.string()));
+    ZX_ASSIGN_OR_RETURN(FlowDef flow, ParseFlow(text, p.string(), p.stem().string()));
+    ZX_RETURN_IF_ERROR(reg.Add(std::move(flow)));
   }
   return reg;
 }

@@ -12,28 +12,26 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "knowledge/answer.h"
-#include "knowledge/entry.h"
+#include "dialogue/actions.h"
+#include "dialogue/events.h"
+#include "dialogue/reply.h"
+#include "dialogue/sealer.h"
+#include "dialogue/states.h"
+#include "dialogue/summary.h"
 #include "storage/database.h"
 
+namespace zx::knowledge {
+class Assistant;
+struct KnowledgeBase;
+}  // namespace zx::knowledge
+
 namespace zx::dialogue {
-
-class FlowRegistry;
-class EmotionDetector;
-class RiskDetector;
-
-// Conversation states.
-inline constexpr char kActive[] = "active";  // with the assistant
-inline constexpr char kQueued[] = "queued";  // handed over, waiting for an agent
-inline constexpr char kAgent[] = "agent";    // an agent has taken it
-inline constexpr char kEnded[] = "ended";
 
 inline constexpr size_t kMaxMessageChars = 2000;
 
@@ -42,7 +40,11 @@ struct TurnRecord {
   std::string role;  // citizen | assistant | agent
   std::string text;
   int64_t at_ms = 0;
-  nlohmann::json meta;  // assistant turns: the reply JSON (topic, slots, emotion, ...)
+  // What the turn stored beside its text, a JSON object as stored ("" for none): assistant
+  // turns the reply's fields (Reply without text, state and queue position), agent turns
+  // {"agent": principal id}. Passed through as it was written, so that views show old turns as
+  // they were.
+  std::string meta;
 };
 
 struct ConversationView {
@@ -53,9 +55,9 @@ struct ConversationView {
   std::string channel;
   std::string state;
   std::optional<std::string> topic;
-  nlohmann::json slots = nlohmann::json::object();
-  nlohmann::json emotion;  // {"name","level"} of the last citizen turn, or null
-  std::string agent_id;    // the holder: principal id of the agent who took it ("u:12")
+  SlotMap slots;                      // the active calculator's slots
+  std::optional<EmotionTag> emotion;  // of the last citizen turn
+  std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
   std::string agent;       // the holder's login name, for staff only; never shown to citizens
   int queue_position = 0;  // 1-based while queued, else 0
   // Where the conversation belongs, for record scope: the departments of the topics it touched
@@ -63,11 +65,14 @@ struct ConversationView {
   // (kb/districts.tsv).
   std::vector<std::string> departments;
   std::vector<std::string> districts;
-  std::vector<TurnRecord> turns;     // the page asked for (TurnPage), oldest first
-  int64_t turns_total = 0;           // all turns stored
-  int64_t next_after = -1;           // pass as TurnPage::after_seq for the next page; -1: no more
-  nlohmann::json summary;            // null until ended (or the summary so far when queued)
-  nlohmann::json summary_corrected;  // an agent's correction, kept beside the original
+  std::vector<TurnRecord> turns;   // the page asked for (TurnPage), oldest first
+  int64_t turns_total = 0;         // all turns stored
+  int64_t next_after = -1;         // pass as TurnPage::after_seq for the next page; -1: no more
+  std::optional<Summary> summary;  // none until ended (or the summary so far when queued)
+  // An agent's correction, kept beside the original: the summary's JSON object with the
+  // elements the agent changed and "_corrected_by", "_corrected_ms"; "" when none. Free-form
+  // as the agent wrote it within CorrectSummary's limits, so it stays a document.
+  std::string summary_corrected;
 };
 
 // Which turns a view carries: those with seq > after_seq, at most `limit` (0: all); `summary`:
@@ -88,23 +93,9 @@ struct QueueItem {
   std::string id;
   int position = 0;
   int64_t waiting_since_ms = 0;
-  std::string reason;      // why it was handed over
-  nlohmann::json summary;  // the summary so far
-  nlohmann::json slots;
-};
-
-// Encrypts and decrypts personal text at rest: turns (conversation_turns.text, row key
-// "<conversation id>/<seq>", the turn_key column) and the conversation state
-// (conversations.data, row key the id). Table, column and row key are bound into the
-// ciphertext, so a sealed value moved to another place does not open. Identity when not
-// configured (tests only).
-struct TextSealer {
-  std::function<std::string(const std::string& plain, const std::string& table,
-                            const std::string& column, const std::string& row_key)>
-      seal;
-  std::function<Result<std::string>(const std::string& sealed, const std::string& table,
-                                    const std::string& column, const std::string& row_key)>
-      open;
+  std::string reason;              // why it was handed over
+  std::optional<Summary> summary;  // the summary so far
+  SlotMap slots;
 };
 
 struct DialogueOptions {
@@ -125,25 +116,25 @@ class DialogueService {
                                                          const knowledge::Assistant& assistant,
                                                          const knowledge::KnowledgeBase& kb,
                                                          const DialogueOptions& options,
-                                                         const Clock& clock,
-                                                         TextSealer sealer = {});
+                                                         const Clock& clock, TextSealer sealer = {},
+                                                         ActionRegistry actions = {});
   virtual ~DialogueService() = default;
 
   // Starts a conversation; the view's only turn is the assistant's greeting.
   virtual Result<ConversationView> Start(const std::string& channel) = 0;
-  // One citizen turn. The reply follows DESIGN.md's chat contract: {"reply","topic","slots",
-  // "emotion","handoff","ticket","done"} plus "conversation_id", "state", "citations",
-  // "steps" (calculator working, may be empty), "queue_position".
+  // One citizen turn: the text is understood once (the knowledge base ranked once), then the
+  // turn's stages run (dialogue/turn.h). The Reply's JSON (http/dialogue_json.h) is DESIGN.md's
+  // chat contract.
   // not_found: unknown id; invalid_argument: empty or invalid text; resource_exhausted: longer
   // than kMaxMessageChars; failed_precondition: the conversation has ended, or already holds
   // max_citizen_turns citizen messages (the citizen starts a new one).
-  virtual Result<nlohmann::json> Say(const std::string& id, std::string_view text) = 0;
+  virtual Result<Reply> Say(const std::string& id, std::string_view text) = 0;
   virtual Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const = 0;
   // OK when `token` is the citizen's token of conversation `id`; not_found otherwise (the same
   // answer as for an unknown id, so a guess learns nothing).
   virtual Status CheckToken(const std::string& id, std::string_view token) const = 0;
-  // Ends the conversation and returns {"summary": {seven elements}}.
-  virtual Result<nlohmann::json> End(const std::string& id) = 0;
+  // Ends the conversation (if not already) and returns its seven-element summary.
+  virtual Result<Summary> End(const std::string& id) = 0;
 
   // Agents.
   virtual std::vector<QueueItem> Queue() const = 0;
@@ -153,15 +144,16 @@ class DialogueService {
                                         bool takeover = false) = 0;
   // permission_denied unless `agent` holds the conversation.
   virtual Status AgentSay(const std::string& id, const StaffRef& agent, std::string_view text) = 0;
-  // The agent's correction of the summary, kept beside the original and sealed like the
-  // transcript. Each element is a string, a list of strings or (咨询主体) an object of strings,
-  // at most 1000 characters each. permission_denied unless `agent` holds (held) the
+  // The agent's correction of the summary (`corrected`: a JSON object text, the elements to
+  // change), kept beside the original and sealed like the transcript. Each element is a string,
+  // a list of strings or (咨询主体) an object of strings, at most 1000 characters each.
+  // invalid_argument for anything else; permission_denied unless `agent` holds (held) the
   // conversation.
   virtual Status CorrectSummary(const std::string& id, const StaffRef& agent,
-                                const nlohmann::json& corrected) = 0;
+                                std::string_view corrected) = 0;
 
-  // Live events for one conversation: {"type":"reply"|"agent"|"state", ...}.
-  using Listener = std::function<void(const nlohmann::json& event)>;
+  // The dialogue's events (dialogue/events.h) for one conversation, or for all when `id` is "".
+  using Listener = EventBus::Listener;
   virtual int Subscribe(const std::string& id, Listener listener) = 0;
   virtual void Unsubscribe(int subscription) = 0;
 };

@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 
+#include "dialogue/calculators.h"
+#include "dialogue/rules.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 
@@ -49,10 +55,14 @@ class ServiceTest : public ::testing::Test {
     EXPECT_TRUE(v.ok());
     return v->id;
   }
-  json Say(const std::string& id, const std::string& text) {
+  Reply Say(const std::string& id, const std::string& text) {
     auto r = service_->Say(id, text);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : json();
+    return r.ok() ? *r : Reply();
+  }
+  // An agent's correction, as the HTTP body carries it.
+  Status Correct(const std::string& id, const StaffRef& agent, const json& corrected) {
+    return service_->CorrectSummary(id, agent, corrected.dump());
   }
 
   static inline knowledge::KnowledgeEngine* engine_ = nullptr;
@@ -64,40 +74,48 @@ class ServiceTest : public ::testing::Test {
 
 TEST_F(ServiceTest, CalculatorOverSeveralTurnsWithCorrection) {
   std::string id = Start();
-  json r = Say(id, "住院花了两万能报多少");
-  EXPECT_EQ(r["topic"], "yb.inpatient_calc");
-  EXPECT_FALSE(r["handoff"].get<bool>());
+  Reply r = Say(id, "住院花了两万能报多少");
+  EXPECT_EQ(r.topic, "yb.inpatient_calc");
+  EXPECT_FALSE(r.handoff);
   r = Say(id, "三级医院，甲类一万五，乙类四千，丙类一千");
-  EXPECT_NE(r["reply"].get<std::string>().find("14600"), std::string::npos) << r.dump();
-  EXPECT_FALSE(r["steps"].empty());
+  EXPECT_NE(r.text.find("14600"), std::string::npos) << r.text;
+  EXPECT_FALSE(r.steps.empty());
+  ASSERT_TRUE(r.result);
+  EXPECT_EQ(r.result->amount_cents, 1460000);
   r = Say(id, "那要是临时外出备案了呢");
-  EXPECT_NE(r["reply"].get<std::string>().find("13720"), std::string::npos) << r.dump();
+  EXPECT_NE(r.text.find("13720"), std::string::npos) << r.text;
   r = Say(id, "不对，是二级医院");
-  EXPECT_EQ(r["slots"]["hospital_level"], "二级") << r.dump();
+  EXPECT_EQ(r.slots["hospital_level"], SlotValue("二级")) << r.text;
 }
 
 TEST_F(ServiceTest, AskedForAPersonIsQueuedWithPositionAndAgentCanReply) {
   std::string a = Start(), b = Start();
-  json r = Say(a, "我要转人工");
-  EXPECT_TRUE(r["handoff"].get<bool>());
-  EXPECT_EQ(r["state"], "queued");
-  EXPECT_EQ(r["queue_position"], 1);
+  Reply r = Say(a, "我要转人工");
+  EXPECT_TRUE(r.handoff);
+  EXPECT_EQ(r.handoff_reason, "asked_for_human");
+  EXPECT_EQ(r.state, "queued");
+  EXPECT_EQ(r.queue_position, 1);
   clock_.Advance(std::chrono::seconds(5));
   r = Say(b, "帮我接真人客服");
-  EXPECT_EQ(r["queue_position"], 2) << r.dump();
+  EXPECT_EQ(r.queue_position, 2) << r.text;
   auto q = service_->Queue();
   ASSERT_EQ(q.size(), 2u);
   EXPECT_EQ(q[0].id, a);
-  EXPECT_FALSE(q[0].summary.is_null());
+  EXPECT_TRUE(q[0].summary.has_value());
 
-  std::vector<json> events;
-  int sub = service_->Subscribe(a, [&](const json& e) { events.push_back(e); });
+  std::vector<Event> events;
+  int sub = service_->Subscribe(a, [&](const Event& e) { events.push_back(e); });
   ASSERT_TRUE(service_->Take(a, {"u:1", "agent1"}).ok());
   ASSERT_TRUE(service_->AgentSay(a, {"u:1", "agent1"}, "您好，我是坐席小王").ok());
   service_->Unsubscribe(sub);
   bool saw = false;
-  for (const auto& e : events) saw |= e["type"] == "agent" && e["text"] == "您好，我是坐席小王";
+  bool saw_state = false;
+  for (const auto& e : events) {
+    if (const auto* said = std::get_if<AgentSaid>(&e)) saw |= said->text == "您好，我是坐席小王";
+    if (const auto* st = std::get_if<StateChanged>(&e)) saw_state |= st->state == "agent";
+  }
   EXPECT_TRUE(saw);
+  EXPECT_TRUE(saw_state);
   EXPECT_EQ(service_->Queue().size(), 1u);
   auto v = service_->Get(a);
   ASSERT_TRUE(v.ok());
@@ -107,42 +125,43 @@ TEST_F(ServiceTest, AskedForAPersonIsQueuedWithPositionAndAgentCanReply) {
 
 TEST_F(ServiceTest, AngerAndRiskHandOverAtOnce) {
   std::string id = Start();
-  json r = Say(id, "我都第三次打电话了，你们到底管不管！气死我了！！");
-  EXPECT_FALSE(r["emotion"].is_null());
+  Reply r = Say(id, "我都第三次打电话了，你们到底管不管！气死我了！！");
+  EXPECT_TRUE(r.emotion.has_value());
   std::string id2 = Start();
   r = Say(id2, "工资一直不发，我真的不想活了");
-  EXPECT_TRUE(r["handoff"].get<bool>()) << r.dump();
+  EXPECT_TRUE(r.handoff) << r.text;
   auto s = service_->End(id2);
   ASSERT_TRUE(s.ok());
-  EXPECT_NE((*s)["summary"]["风险提示"].dump().find("自伤"), std::string::npos) << s->dump();
+  bool self_harm = false;
+  for (const auto& risk : s->risks) self_harm |= risk.find("自伤") != std::string::npos;
+  EXPECT_TRUE(self_harm);
 }
 
 TEST_F(ServiceTest, ThreeConsecutiveFailuresHandOver) {
   std::string id = Start();
-  json r;
+  Reply r;
   for (int i = 0; i < 3; ++i) r = Say(id, "阿巴阿巴");
-  EXPECT_TRUE(r["handoff"].get<bool>()) << r.dump();
+  EXPECT_TRUE(r.handoff) << r.text;
 }
 
 TEST_F(ServiceTest, RepeatThanksGoodbyeAndSummary) {
   std::string id = Start();
-  json first = Say(id, "小区门口垃圾好几天没人清运，在东城区");
-  EXPECT_EQ(first["topic"], "ts.garbage");
-  json again = Say(id, "没听清，你再说一遍");
-  EXPECT_NE(again["reply"].get<std::string>().find(first["reply"].get<std::string>()),
-            std::string::npos);
-  json bye = Say(id, "好的谢谢，再见");
-  EXPECT_TRUE(bye["done"].get<bool>()) << bye.dump();
+  Reply first = Say(id, "小区门口垃圾好几天没人清运，在东城区");
+  EXPECT_EQ(first.topic, "ts.garbage");
+  Reply again = Say(id, "没听清，你再说一遍");
+  EXPECT_NE(again.text.find(first.text), std::string::npos);
+  Reply bye = Say(id, "好的谢谢，再见");
+  EXPECT_TRUE(bye.done) << bye.text;
   auto v = service_->Get(id);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->state, "ended");
-  ASSERT_FALSE(v->summary.is_null());
-  EXPECT_EQ(v->summary["诉求类型"], "投诉");
-  EXPECT_EQ(v->summary["咨询主体"]["district"], "东城区");
+  ASSERT_TRUE(v->summary.has_value());
+  EXPECT_EQ(v->summary->request_type, "投诉");
+  EXPECT_EQ(v->summary->subject.district, "东城区");
   EXPECT_FALSE(service_->Say(id, "还在吗").ok());
   EXPECT_EQ(v->districts, std::vector<std::string>{"990101"});  // kb/districts.tsv
   // Nobody held it: no agent may rewrite what the citizen and the assistant said.
-  EXPECT_EQ(service_->CorrectSummary(id, {"u:1", "agent1"}, {{"满意度预测", "满意"}}).code(),
+  EXPECT_EQ(Correct(id, {"u:1", "agent1"}, {{"满意度预测", "满意"}}).code(),
             Code::kPermissionDenied);
 }
 
@@ -160,23 +179,24 @@ TEST_F(ServiceTest, OnlyTheHolderWritesAndCorrects) {
   EXPECT_EQ(service_->AgentSay(id, a, "我还在").code(), Code::kPermissionDenied);
   ASSERT_TRUE(service_->AgentSay(id, sup, "班长接手").ok());
   ASSERT_TRUE(service_->End(id).ok());
-  EXPECT_EQ(service_->CorrectSummary(id, a, {{"满意度预测", "满意"}}).code(),
-            Code::kPermissionDenied);
-  ASSERT_TRUE(service_->CorrectSummary(id, sup, {{"满意度预测", "满意"}}).ok());
+  EXPECT_EQ(Correct(id, a, {{"满意度预测", "满意"}}).code(), Code::kPermissionDenied);
+  ASSERT_TRUE(Correct(id, sup, {{"满意度预测", "满意"}}).ok());
   auto v = service_->Get(id);
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->summary_corrected["满意度预测"], "满意");
-  EXPECT_EQ(v->summary_corrected["_corrected_by"], "u:3");
-  EXPECT_FALSE(v->summary.is_null());  // the original is kept beside the correction
+  json corrected = json::parse(v->summary_corrected);
+  EXPECT_EQ(corrected["满意度预测"], "满意");
+  EXPECT_EQ(corrected["_corrected_by"], "u:3");
+  EXPECT_EQ(corrected["诉求类型"], v->summary->request_type);  // the rest as it was
+  EXPECT_TRUE(v->summary.has_value());  // the original is kept beside the correction
   EXPECT_EQ(v->agent_id, "u:3");
   EXPECT_EQ(v->agent, "sup");
   // Corrections are validated: known elements, text of bounded length.
-  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"备注", "x"}}).code(), Code::kInvalidArgument);
-  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"处理建议", std::string(3001, 'a')}}).code(),
+  EXPECT_EQ(Correct(id, sup, {{"备注", "x"}}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(Correct(id, sup, {{"处理建议", std::string(3001, 'a')}}).code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(service_->CorrectSummary(id, sup, json::object()).code(), Code::kInvalidArgument);
-  EXPECT_EQ(service_->CorrectSummary(id, sup, {{"处理建议", {{"a", {{"b", {1}}}}}}}).code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(Correct(id, sup, json::object()).code(), Code::kInvalidArgument);
+  EXPECT_EQ(Correct(id, sup, {{"处理建议", {{"a", {{"b", {1}}}}}}}).code(), Code::kInvalidArgument);
+  EXPECT_EQ(service_->CorrectSummary(id, sup, "not json").code(), Code::kInvalidArgument);
 }
 
 // Issue 9 (2): the token, not the id, is the citizen's key; only its hash is stored.
@@ -209,16 +229,16 @@ TEST_F(ServiceTest, ViewKnowsWhereTheConversationBelongs) {
 
 TEST_F(ServiceTest, FollowUpKeepsTheQuestionAspect) {
   std::string id = Start();
-  json r = Say(id, "领工伤待遇需要满足什么条件");
+  Reply r = Say(id, "领工伤待遇需要满足什么条件");
   r = Say(id, "领失业金需要满足什么条件");
-  EXPECT_EQ(r["topic"], "sy.conditions") << r.dump();
+  EXPECT_EQ(r.topic, "sy.conditions") << r.text;
   r = Say(id, "那怎么申请呢？");
-  EXPECT_EQ(r["topic"], "sy.apply") << r.dump();
+  EXPECT_EQ(r.topic, "sy.apply") << r.text;
   std::string other = Start();
   r = Say(other, "居住证需要什么条件");
-  EXPECT_EQ(r["topic"], "hj.residence_permit") << r.dump();
+  EXPECT_EQ(r.topic, "hj.residence_permit") << r.text;
   r = Say(other, "那失业金呢？");
-  EXPECT_EQ(r["topic"], "sy.conditions") << r.dump();
+  EXPECT_EQ(r.topic, "sy.conditions") << r.text;
 }
 
 TEST_F(ServiceTest, BadInputIsRefusedAndLosesNothing) {
@@ -227,8 +247,8 @@ TEST_F(ServiceTest, BadInputIsRefusedAndLosesNothing) {
   EXPECT_EQ(service_->Say(id, "").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->Say(id, "\xff\xfe").status().code(), Code::kInvalidArgument);
   EXPECT_EQ(service_->Say(id, std::string(1 << 20, 'a')).status().code(), Code::kResourceExhausted);
-  json r = Say(id, "社保卡丢了怎么办");
-  EXPECT_EQ(r["topic"], "sbk.loss");
+  Reply r = Say(id, "社保卡丢了怎么办");
+  EXPECT_EQ(r.topic, "sbk.loss");
   auto v = service_->Get(id);
   EXPECT_EQ(v->turns.size(), 3u);  // greeting, question, answer
 }
@@ -303,13 +323,14 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   auto back = (*sealed)->Get(v->id);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->turns[1].text, "我在单位干了三年七个月，月薪六千，经济补偿能拿多少");
-  EXPECT_EQ(back->slots["wage"], 6000);
+  EXPECT_EQ(back->slots["wage"], SlotValue(int64_t{6000}));
   // Issue 9 (3): an agent's correction of the summary is sealed like the turns.
   ASSERT_TRUE((*sealed)->Say(v->id, "转人工").ok());
   ASSERT_TRUE((*sealed)->Take(v->id, {"u:1", "a"}).ok());
   ASSERT_TRUE((*sealed)->End(v->id).ok());
   ASSERT_TRUE((*sealed)
-                  ->CorrectSummary(v->id, {"u:1", "a"}, {{"处理建议", "联系慕容雪晴13698765432"}})
+                  ->CorrectSummary(v->id, {"u:1", "a"},
+                                   json{{"处理建议", "联系慕容雪晴13698765432"}}.dump())
                   .ok());
   auto q = db_->Prepare("SELECT summary_corrected FROM conversations WHERE id = ?1");
   ASSERT_TRUE(q.ok());
@@ -319,7 +340,189 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   EXPECT_EQ(q->Text(0).find("慕容"), std::string::npos);
   auto corrected = (*sealed)->Get(v->id);
   ASSERT_TRUE(corrected.ok()) << corrected.status().ToString();
-  EXPECT_EQ(corrected->summary_corrected["处理建议"], "联系慕容雪晴13698765432");
+  EXPECT_EQ(json::parse(corrected->summary_corrected)["处理建议"], "联系慕容雪晴13698765432");
+}
+
+// The ranking seam: counts every question put to the knowledge base, and makes one question
+// ambiguous (an ask-back with two choices) so that the choice stage can be exercised.
+class CountingAssistant : public knowledge::Assistant {
+ public:
+  explicit CountingAssistant(const knowledge::Assistant& inner) : inner_(inner) {}
+  knowledge::Answer Ask(std::string_view question) const override {
+    {
+      std::lock_guard lock(mu_);
+      ++asked_[std::string(question)];
+      ++total_;
+    }
+    if (question == kAmbiguous) {
+      knowledge::Answer a;
+      a.question = std::string(question);
+      a.text = "您是想咨询：1. 社保卡挂失补办；2. 失业金领取条件？";
+      a.alternatives = {{"sbk.loss", 0.4}, {"sy.conditions", 0.3}};
+      return a;
+    }
+    return inner_.Ask(question);
+  }
+  int Asked(const std::string& q) const {
+    std::lock_guard lock(mu_);
+    auto it = asked_.find(q);
+    return it == asked_.end() ? 0 : it->second;
+  }
+  int Total() const {
+    std::lock_guard lock(mu_);
+    return total_;
+  }
+  static constexpr std::string_view kAmbiguous = "我那个卡和钱的事怎么办";
+
+ private:
+  const knowledge::Assistant& inner_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, int> asked_;
+  mutable int total_ = 0;
+};
+
+DialogueOptions KbOptions() {
+  DialogueOptions o;
+  std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
+  o.flows_dir = kb + "/flows";
+  o.emotions_file = kb + "/emotions.toml";
+  o.risks_file = kb + "/risks.toml";
+  o.rules_file = kb + "/dialogue.toml";
+  o.districts_file = kb + "/districts.tsv";
+  return o;
+}
+
+// Issue 10 (3): a chat turn ranks the citizen's text once. The script goes through every stage:
+// an ask-back and a choice, a calculator flow started and continued (also by a follow-up), a
+// follow-up the knowledge stage reads in context (the only turn that ranks other texts too), a
+// hand-over, and a turn while queued (no ranking at all).
+TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
+  CountingAssistant counting(*engine_);
+  auto created =
+      DialogueService::Create(*db_, counting, engine_->knowledge_base(), KbOptions(), clock_);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  DialogueService& service = **created;
+  auto started = service.Start("test");
+  ASSERT_TRUE(started.ok());
+  const std::string id = started->id;
+  EXPECT_EQ(counting.Total(), 0);  // the greeting ranks nothing
+
+  struct Turn {
+    std::string text;
+    int ranks;  // all questions the turn puts to the knowledge base
+  };
+  const std::string ambiguous(CountingAssistant::kAmbiguous);
+  const std::vector<Turn> script = {
+      {ambiguous, 1},                                   // asked back with two choices
+      {"第一个", 2},                                    // the text, and the chosen entry's title
+      {"住院花了两万能报多少", 1},                      // starts the inpatient calculator
+      {"三级医院，甲类一万五，乙类四千，丙类一千", 1},  // the flow answers
+      {"那要是临时外出备案了呢", 1},  // a follow-up the flow takes: no reading in context
+      {"那失业金呢？", 3},  // a follow-up the flow leaves: also read with the previous question
+      {"我要转人工", 1},    // hand-over
+      {"还在吗", 0},        // queued: the agents answer
+  };
+  std::vector<Reply> replies;
+  for (const auto& turn : script) {
+    int before = counting.Total();
+    auto r = service.Say(id, turn.text);
+    ASSERT_TRUE(r.ok()) << turn.text << ": " << r.status().ToString();
+    EXPECT_EQ(counting.Total() - before, turn.ranks) << turn.text;
+    EXPECT_EQ(counting.Asked(turn.text), turn.ranks > 0 ? 1 : 0) << turn.text;
+    replies.push_back(std::move(r).value());
+  }
+  // The stages did what the script says.
+  EXPECT_FALSE(replies[0].topic);
+  EXPECT_EQ(replies[1].topic, "sbk.loss");
+  EXPECT_EQ(replies[2].topic, "yb.inpatient_calc");
+  ASSERT_TRUE(replies[3].result);
+  EXPECT_NE(replies[3].text.find("14600"), std::string::npos) << replies[3].text;
+  EXPECT_NE(replies[4].text.find("13720"), std::string::npos) << replies[4].text;
+  EXPECT_EQ(replies[5].topic.value_or("").substr(0, 3), "sy.") << replies[5].text;
+  EXPECT_TRUE(replies[6].handoff);
+  EXPECT_EQ(replies[7].state, "queued");
+  // The chosen entry's title was ranked (for the confidence), never the choice again.
+  const auto* entry = engine_->knowledge_base().Find("sbk.loss");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ(counting.Asked(entry->title), 1);
+}
+
+// Issue 10 (3): what a dialogue may trigger is registered by name; the data names it.
+TEST_F(ServiceTest, AHandOverTriggersTheActionsTheDataNames) {
+  ActionRegistry actions;
+  std::vector<ActionRequest> seen;
+  ASSERT_TRUE(actions
+                  .Register("notify_agents",
+                            [&](const ActionRequest& r) {
+                              seen.push_back(r);
+                              return Status::Ok();
+                            })
+                  .ok());
+  EXPECT_EQ(
+      actions.Register("notify_agents", [](const ActionRequest&) { return Status::Ok(); }).code(),
+      Code::kAlreadyExists);
+  EXPECT_EQ(actions.Invoke("create_ticket", {}).code(), Code::kNotFound);
+  auto created = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), KbOptions(),
+                                         clock_, {}, std::move(actions));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto v = (*created)->Start("test");
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE((*created)->Say(v->id, "社保卡丢了怎么办").ok());
+  EXPECT_TRUE(seen.empty());  // an answer triggers nothing
+  auto r = (*created)->Say(v->id, "我要转人工");
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->handoff);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].action, "notify_agents");
+  EXPECT_EQ(seen[0].trigger, "on_handoff");
+  EXPECT_EQ(seen[0].conversation_id, v->id);
+  EXPECT_EQ(seen[0].topic, "sbk.loss");
+  EXPECT_FALSE(seen[0].reason.empty());
+}
+
+// Issue 10 (3): the dialogue tells subscribers what happened, as typed events, in order.
+TEST_F(ServiceTest, SubscribersHearEveryFactOfAConversation) {
+  std::vector<Event> events;
+  int sub = service_->Subscribe("", [&](const Event& e) { events.push_back(e); });
+  std::string id = Start();
+  Say(id, "我要转人工");
+  ASSERT_TRUE(service_->Take(id, {"u:1", "a"}).ok());
+  ASSERT_TRUE(service_->End(id).ok());
+  service_->Unsubscribe(sub);
+  Say(Start(), "谢谢");  // after Unsubscribe: nothing more
+  std::vector<size_t> kinds;
+  for (const auto& e : events) {
+    EXPECT_EQ(ConversationOf(e), id);
+    kinds.push_back(e.index());
+  }
+  auto index = [](const Event& e) { return e.index(); };
+  std::vector<size_t> want = {index(ConversationStarted{}), index(CitizenSaid{}),
+                              index(TurnAnswered{}),        index(HandedOver{}),
+                              index(StateChanged{}),        index(AgentSaid{}),
+                              index(ConversationEnded{}),   index(SummaryReady{})};
+  EXPECT_EQ(kinds, want);
+  const auto& answered = std::get<TurnAnswered>(events[2]);
+  EXPECT_TRUE(answered.reply.handoff);
+  EXPECT_EQ(std::get<HandedOver>(events[3]).reason_code, "asked_for_human");
+  EXPECT_FALSE(std::get<SummaryReady>(events[7]).summary.advice.empty());
+}
+
+// Issue 10 (3): the city's greeting is data (kb/dialogue.toml); code keeps a neutral one.
+TEST_F(ServiceTest, TheGreetingComesFromTheData) {
+  auto v = service_->Start("test");
+  ASSERT_TRUE(v.ok());
+  ASSERT_FALSE(v->turns.empty());
+  EXPECT_NE(v->turns.front().text.find("12345"), std::string::npos);  // kb/dialogue.toml
+
+  std::filesystem::path rules = work_ / "rules-without-greeting.toml";
+  std::ofstream(rules) << "[require_words]\n\"meta.human\" = [\"人工\"]\n[request_types]\n";
+  DialogueOptions o = KbOptions();
+  o.rules_file = rules.string();
+  auto neutral = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_);
+  ASSERT_TRUE(neutral.ok()) << neutral.status().ToString();
+  auto n = (*neutral)->Start("test");
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(n->turns.front().text, kNeutralGreeting);
 }
 
 }  // namespace

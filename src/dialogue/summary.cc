@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 namespace zx::dialogue {
 namespace {
 
@@ -34,7 +36,7 @@ std::string SlaText(const std::string& sla) {
 
 }  // namespace
 
-json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb) {
+Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb) {
   std::vector<const knowledge::Entry*> entries;
   for (const auto& t : in.topics) {
     const auto* e = kb.Find(t);
@@ -43,13 +45,10 @@ json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeB
 
   bool enterprise = false;
   for (const auto* e : entries) enterprise |= e->id.rfind("qy.", 0) == 0;
-  json subject = {{"type", enterprise ? "企业" : "个人"},
-                  {"name", nullptr},
-                  {"district", in.districts.empty() ? json(nullptr) : json(in.districts[0])}};
-
-  json policies = json::array();
-  for (const auto* e : entries)
-    policies.push_back({{"topic", e->id}, {"title", e->title}, {"version", e->version}});
+  Summary out;
+  out.subject.type = enterprise ? "企业" : "个人";
+  if (!in.districts.empty()) out.subject.district = in.districts[0];
+  for (const auto* e : entries) out.policies.push_back({e->id, e->title, e->version});
 
   std::vector<std::string> advice, todo;
   for (const auto* e : entries) {
@@ -88,10 +87,62 @@ json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeB
                                                                           : "满意";
   std::string joined;
   for (const auto& a : advice) joined += (joined.empty() ? "" : "；") + a;
-  return {{"咨询主体", subject},       {"诉求类型", RequestType(entries, in.request_types)},
-          {"涉及政策", policies},      {"处理建议", joined},
-          {"待办事项", todo},          {"风险提示", in.risks},
-          {"满意度预测", satisfaction}};
+  out.request_type = RequestType(entries, in.request_types);
+  out.advice = std::move(joined);
+  out.todo = std::move(todo);
+  out.risks = in.risks;
+  out.satisfaction = std::move(satisfaction);
+  return out;
+}
+
+std::string EncodeSummary(const Summary& s) {
+  const auto& sub = s.subject;
+  json policies = json::array();
+  for (const auto& p : s.policies)
+    policies.push_back({{"topic", p.topic}, {"title", p.title}, {"version", p.version}});
+  json j = {{"咨询主体",
+             {{"type", sub.type},
+              {"name", sub.name ? json(*sub.name) : json(nullptr)},
+              {"district", sub.district ? json(*sub.district) : json(nullptr)}}},
+            {"诉求类型", s.request_type},
+            {"涉及政策", policies},
+            {"处理建议", s.advice},
+            {"待办事项", s.todo},
+            {"风险提示", s.risks},
+            {"满意度预测", s.satisfaction}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<Summary> DecodeSummary(const std::string& stored) {
+  json j = json::parse(stored, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
+  auto texts = [&](const json& v) {
+    std::vector<std::string> out;
+    if (v.is_array())
+      for (const auto& t : v) out.push_back(text(t));
+    return out;
+  };
+  auto opt = [](const json& v) {
+    return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
+  };
+  Summary s;
+  const json subject = j.value("咨询主体", json::object());
+  if (subject.is_object()) {
+    s.subject.type = text(subject.value("type", json("个人")));
+    s.subject.name = opt(subject.value("name", json(nullptr)));
+    s.subject.district = opt(subject.value("district", json(nullptr)));
+  }
+  s.request_type = text(j.value("诉求类型", json()));
+  for (const auto& p : j.value("涉及政策", json::array()))
+    if (p.is_object())
+      s.policies.push_back(
+          {text(p.value("topic", json())), text(p.value("title", json())), p.value("version", 1)});
+  s.advice = text(j.value("处理建议", json()));
+  s.todo = texts(j.value("待办事项", json()));
+  s.risks = texts(j.value("风险提示", json()));
+  s.satisfaction = text(j.value("满意度预测", json()));
+  return s;
 }
 
 }  // namespace zx::dialogue

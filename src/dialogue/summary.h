@@ -4,7 +4,7 @@
 // Pure function; fast (well under a millisecond).
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +12,33 @@
 #include "knowledge/entry.h"
 
 namespace zx::dialogue {
+
+// 咨询主体.
+struct SummarySubject {
+  std::string type = "个人";            // 个人 | 企业
+  std::optional<std::string> name;      // masked, when known
+  std::optional<std::string> district;  // the first district named
+  bool operator==(const SummarySubject&) const = default;
+};
+
+// One entry of 涉及政策: the policy an answer rested on, at the version given.
+struct PolicyRef {
+  std::string topic;
+  std::string title;
+  int version = 1;
+  bool operator==(const PolicyRef&) const = default;
+};
+
+struct Summary {
+  SummarySubject subject;           // 咨询主体
+  std::string request_type;         // 诉求类型: 咨询 求助 投诉 建议 举报 表扬
+  std::vector<PolicyRef> policies;  // 涉及政策
+  std::string advice;               // 处理建议
+  std::vector<std::string> todo;    // 待办事项
+  std::vector<std::string> risks;   // 风险提示
+  std::string satisfaction;         // 满意度预测: 满意 基本满意 不满意
+  bool operator==(const Summary&) const = default;
+};
 
 struct SummaryInput {
   std::vector<std::string> topics;     // topics dealt with, in order, unique
@@ -25,6 +52,11 @@ struct SummaryInput {
   int unresolved_turns = 0;
 };
 
-nlohmann::json MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb);
+Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb);
+
+// The summary as the dialogue stores it (the `summary` column): the JSON object of the chat
+// contract, with the seven elements as keys. Decode fails (nullopt) on text that is not one.
+std::string EncodeSummary(const Summary& summary);
+std::optional<Summary> DecodeSummary(const std::string& stored);
 
 }  // namespace zx::dialogue

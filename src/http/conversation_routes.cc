@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "http/dialogue_json.h"
 #include "http/errors.h"
 #include "http/record_access.h"
 #include "text/pii.h"
@@ -67,13 +68,6 @@ Status CheckCitizen(const dialogue::DialogueService& s, const Request& req, cons
   return s.CheckToken(id, req.Header(kConversationTokenHeader));
 }
 
-// What a citizen may see of a summary: the elements, without who corrected it.
-json WithoutStaffFields(json summary) {
-  if (summary.is_object())
-    for (const char* k : {"_corrected_by", "_corrected_ms"}) summary.erase(k);
-  return summary;
-}
-
 }  // namespace
 
 json ViewJson(const dialogue::ConversationView& v, Audience audience) {
@@ -82,8 +76,8 @@ json ViewJson(const dialogue::ConversationView& v, Audience audience) {
   for (const auto& t : v.turns) {
     json turn = {
         {"seq", t.seq}, {"role", t.role}, {"text", text::MaskText(t.text)}, {"at_ms", t.at_ms}};
-    if (!t.meta.is_null()) {
-      json meta = t.meta;
+    if (!t.meta.empty()) {
+      json meta = json::parse(t.meta, nullptr, false);
       if (!staff && meta.is_object()) meta.erase("agent");
       turn["meta"] = std::move(meta);
     }
@@ -93,19 +87,22 @@ json ViewJson(const dialogue::ConversationView& v, Audience audience) {
               {"channel", v.channel},
               {"state", v.state},
               {"topic", v.topic ? json(*v.topic) : json(nullptr)},
-              {"slots", v.slots},
-              {"emotion", v.emotion},
+              {"slots", ToJson(v.slots)},
+              {"emotion", ToJson(v.emotion)},
               {"queue_position", v.queue_position},
               {"turns", turns},
               {"turns_total", v.turns_total},
               {"next_after", v.next_after >= 0 ? json(v.next_after) : json(nullptr)},
-              {"summary", WithoutStaffFields(v.summary)}};
+              // The summary as made; an agent's correction (with who made it) is for staff.
+              {"summary", ToJson(v.summary)}};
   if (staff) {
     out["agent"] = v.agent.empty() ? json(nullptr) : json(v.agent);
     out["agent_id"] = v.agent_id.empty() ? json(nullptr) : json(v.agent_id);
     out["departments"] = v.departments;
     out["districts"] = v.districts;
-    out["summary_corrected"] = v.summary_corrected;
+    out["summary_corrected"] = v.summary_corrected.empty()
+                                   ? json(nullptr)
+                                   : json::parse(v.summary_corrected, nullptr, false);
   } else {
     out["agent"] = nullptr;  // citizens are told a person answers, never which login
   }
@@ -153,22 +150,16 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                if (!text.ok()) return Error(text.status());
                auto r = s->Say(id, *text);
                if (!r.ok()) return Error(r.status());
-               bool handoff = r->value("handoff", false);
-               turns
-                   .With({handoff                   ? "handoff"
-                          : (*r)["topic"].is_null() ? "asked_back"
-                                                    : "answered"})
-                   .Inc();
-               if (handoff) handoffs.With({r->value("handoff_reason", "other")}).Inc();
-               return Response::Json(200, *r);
+               turns.With({r->handoff ? "handoff" : !r->topic ? "asked_back" : "answered"}).Inc();
+               if (r->handoff) handoffs.With({r->handoff_reason.value_or("other")}).Inc();
+               return Response::Json(200, ToJson(*r));
              });
   router.Add("POST", "/api/v1/conversations/{id}/end", "conversation.own", [s](const Request& req) {
     std::string id(req.PathParam("id"));
     if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
     auto r = s->End(id);
     if (!r.ok()) return Error(r.status());
-    (*r)["summary"] = WithoutStaffFields((*r)["summary"]);
-    return Response::Json(200, *r);
+    return Response::Json(200, {{"summary", ToJson(*r)}});
   });
 
   // --- staff ---------------------------------------------------------------------------------
@@ -179,8 +170,8 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                        {"position", item.position},
                        {"waiting_since_ms", item.waiting_since_ms},
                        {"reason", item.reason},
-                       {"summary", item.summary},
-                       {"slots", item.slots}});
+                       {"summary", ToJson(item.summary)},
+                       {"slots", ToJson(item.slots)}});
     return Response::Json(200, {{"queue", queue}});
   });
   router.Add("GET", "/api/v1/agent/conversations/{id}", "conversation.read",
@@ -240,7 +231,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                Status ok = guard->Check(req, "conversation.write", ScopeOf(*v), "conversation", id,
                                         "conversation.summary_correct");
                if (!ok.ok()) return Error(ok);
-               Status st = s->CorrectSummary(id, Staff(req), *body);
+               Status st = s->CorrectSummary(id, Staff(req), body->dump());
                if (!st.ok()) return Error(st);
                Response r;
                r.status = 204;

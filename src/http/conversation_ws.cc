@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "http/auth_rate_limiter.h"
 #include "http/conversation_routes.h"
+#include "http/dialogue_json.h"
 #include "http/websocket.h"
 
 namespace zx::http {
@@ -142,7 +143,7 @@ void ChatChannel::Message(const json& msg) {
       EmitError(reply.status(), "message");
       return std::nullopt;
     }
-    json frame = std::move(reply).value();
+    json frame = ToJson(*reply);
     frame["type"] = "reply";
     return frame;
   });
@@ -159,8 +160,7 @@ void ChatChannel::End() {
       EmitError(ended.status(), "end");
       return std::nullopt;
     }
-    json summary = ended->contains("summary") ? (*ended)["summary"] : json(nullptr);
-    return json{{"type", "summary"}, {"summary", std::move(summary)}};
+    return json{{"type", "summary"}, {"summary", ToJson(*ended)}};
   });
 }
 
@@ -197,8 +197,10 @@ void ChatChannel::Attach(const std::string& id) {
   Detach();
   id_ = id;
   std::weak_ptr<ChatChannel> weak = weak_from_this();
-  subscription_ = service_.Subscribe(id, [weak](const json& event) {
-    if (auto self = weak.lock()) self->OnEvent(event);
+  subscription_ = service_.Subscribe(id, [weak](const dialogue::Event& event) {
+    auto frame = EventFrame(event);
+    if (!frame) return;  // facts the chat does not show
+    if (auto self = weak.lock()) self->OnEvent(*frame);
   });
 }
 

@@ -15,7 +15,7 @@
 //                                  the view is the citizen's (ViewJson, Audience::kCitizen);
 //                                  "token" only after start: the citizen's secret to resume
 //     {"type":"agent","text"}      a human agent wrote (pushed live; no staff name)
-//     {"type":"reply", ...}        the reply to a message: DialogueService::Say's JSON
+//     {"type":"reply", ...}        the reply to a message: the Reply's JSON (http/dialogue_json.h)
 //     {"type":"state","state","queue_position"}             queued, moved up, taken (live)
 //     {"type":"summary","summary":{seven elements}}         after end (or a goodbye)
 //     {"type":"error","error":{"code","message"},"for":"<the client type>"}

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/metrics.h"
+#include "http/dialogue_json.h"
 #include "http/server.h"
 #include "http/testing/ws_client.h"
 
@@ -33,14 +34,14 @@ class FakeDialogueService : public dialogue::DialogueService {
     c.id = id;
     c.channel = channel;
     c.state = dialogue::kActive;
-    c.turns.push_back({1, "assistant", "您好，请问有什么可以帮您？", 0, nullptr});
+    c.turns.push_back({1, "assistant", "您好，请问有什么可以帮您？", 0, ""});
     dialogue::ConversationView started = c;
     started.token = "token-" + id;
     return started;
   }
 
-  Result<json> Say(const std::string& id, std::string_view text) override {
-    json reply;
+  Result<dialogue::Reply> Say(const std::string& id, std::string_view text) override {
+    dialogue::Reply reply;
     bool goodbye = false;
     {
       std::unique_lock lock(mu_);
@@ -51,33 +52,25 @@ class FakeDialogueService : public dialogue::DialogueService {
       if (text.empty()) return InvalidArgument("text must not be empty");
       if (text.size() > dialogue::kMaxMessageChars)
         return ResourceExhausted("text is longer than 2000 characters");
-      c.turns.push_back({int64_t(c.turns.size() + 1), "citizen", std::string(text), 0, nullptr});
+      c.turns.push_back({int64_t(c.turns.size() + 1), "citizen", std::string(text), 0, ""});
       bool handoff = text == "我要转人工";
       goodbye = text == "再见";
       if (handoff) {
         c.state = dialogue::kQueued;
         c.queue_position = 1;
       }
-      reply = {{"reply", handoff   ? "已为您转接人工"
-                         : goodbye ? "再见"
-                                   : "收到：" + std::string(text)},
-               {"topic", nullptr},
-               {"slots", json::object()},
-               {"emotion", nullptr},
-               {"handoff", handoff},
-               {"ticket", nullptr},
-               {"done", goodbye},
-               {"conversation_id", id},
-               {"state", c.state},
-               {"citations", json::array({{{"id", "yl.zy"}, {"title", "住院报销"}}})},
-               {"steps", json::array()},
-               {"queue_position", c.queue_position}};
-      c.turns.push_back({int64_t(c.turns.size() + 1), "assistant", reply["reply"], 0, reply});
+      reply.text = handoff ? "已为您转接人工" : goodbye ? "再见" : "收到：" + std::string(text);
+      reply.handoff = handoff;
+      reply.done = goodbye;
+      reply.conversation_id = id;
+      reply.state = c.state;
+      reply.citations = {{"yl.zy", "住院报销"}};
+      reply.queue_position = c.queue_position;
+      c.turns.push_back(
+          {int64_t(c.turns.size() + 1), "assistant", reply.text, 0, ToJson(reply).dump()});
     }
-    Notify(id, {{"type", "citizen"}, {"text", text}});
-    json ev = reply;
-    ev["type"] = "reply";
-    Notify(id, ev);
+    Notify(dialogue::CitizenSaid{id, std::string(text)});
+    Notify(dialogue::TurnAnswered{id, reply});
     if (goodbye) (void)End(id);
     return reply;
   }
@@ -90,8 +83,9 @@ class FakeDialogueService : public dialogue::DialogueService {
     return it->second;
   }
 
-  Result<json> End(const std::string& id) override {
-    json summary = {{"咨询主体", "市民"}};
+  Result<dialogue::Summary> End(const std::string& id) override {
+    dialogue::Summary summary;
+    summary.subject.type = "市民";
     {
       std::unique_lock lock(mu_);
       auto it = conversations_.find(id);
@@ -99,8 +93,8 @@ class FakeDialogueService : public dialogue::DialogueService {
       it->second.state = dialogue::kEnded;
       it->second.summary = summary;
     }
-    Notify(id, {{"type", "summary"}, {"summary", summary}});
-    return json{{"summary", summary}};
+    Notify(dialogue::SummaryReady{id, summary});
+    return summary;
   }
 
   Status CheckToken(const std::string& id, std::string_view token) const override {
@@ -122,17 +116,17 @@ class FakeDialogueService : public dialogue::DialogueService {
       it->second.agent_id = agent.id;
       it->second.agent = agent.name;
     }
-    Notify(id, {{"type", "state"}, {"state", "agent"}, {"queue_position", 0}});
+    Notify(dialogue::StateChanged{id, "agent", 0});
     return Get(id);
   }
 
   Status AgentSay(const std::string& id, const dialogue::StaffRef&,
                   std::string_view text) override {
-    Notify(id, {{"type", "agent"}, {"text", text}});
+    Notify(dialogue::AgentSaid{id, std::string(text)});
     return Status::Ok();
   }
 
-  Status CorrectSummary(const std::string&, const dialogue::StaffRef&, const json&) override {
+  Status CorrectSummary(const std::string&, const dialogue::StaffRef&, std::string_view) override {
     return Status::Ok();
   }
 
@@ -151,7 +145,8 @@ class FakeDialogueService : public dialogue::DialogueService {
   }
 
  private:
-  void Notify(const std::string& id, const json& event) {
+  void Notify(const dialogue::Event& event) {
+    const std::string& id = dialogue::ConversationOf(event);
     std::vector<Listener> targets;
     {
       std::unique_lock lock(mu_);
@@ -361,7 +356,7 @@ TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
   auto ended = g.Send({{"type", "end"}});
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0]["type"], "summary");
-  EXPECT_EQ(ended[0]["summary"]["咨询主体"], "市民");
+  EXPECT_EQ(ended[0]["summary"]["咨询主体"]["type"], "市民");
 }
 
 TEST(ChatChannel, CloseUnsubscribes) {

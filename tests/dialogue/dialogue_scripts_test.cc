@@ -25,6 +25,7 @@
 
 #include "base/clock.h"
 #include "dialogue/service.h"
+#include "http/dialogue_json.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 #include "storage/database.h"
@@ -366,11 +367,11 @@ void RunScript(const Script& script, knowledge::KnowledgeEngine& engine) {
         return;
       }
       for (const Expectation& e : step.expect) {
-        std::string why = SummaryMismatch((*ended)["summary"], e);
+        std::string why = SummaryMismatch(http::ToJson(*ended), e);
         if (!why.empty())
           ADD_FAILURE() << script.file << ":" << e.line << ": expected `" << e.source
                         << "`: " << why << "\n  after: end (line " << step.line
-                        << ")\n  actual: " << ended->dump();
+                        << ")\n  actual: " << http::ToJson(*ended).dump();
       }
       continue;
     }
@@ -392,10 +393,11 @@ void RunScript(const Script& script, knowledge::KnowledgeEngine& engine) {
     if (wants_error) {
       ADD_FAILURE() << script.file << ":" << wants_error->line << ": expected `"
                     << wants_error->source << "`: the line was accepted\n  citizen (line "
-                    << step.line << "): " << shown << "\n  actual: " << said->dump();
+                    << step.line << "): " << shown << "\n  actual: " << http::ToJson(*said).dump();
       continue;
     }
-    const json& r = *said;
+    // The reply as the contract's JSON (http/dialogue_json.h), which the scripts describe.
+    const json r = http::ToJson(*said);
     if (std::getenv("ZX_DLG_TRACE"))
       std::cout << script.file << ":" << step.line << " > " << shown << "\n  < " << r.dump()
                 << "\n";
@@ -406,7 +408,7 @@ void RunScript(const Script& script, knowledge::KnowledgeEngine& engine) {
       if (e.key == "summary" || e.key == "summary contains" || e.key == "summary lacks") {
         if (!summary_loaded) {
           auto v = service.Get(id);
-          summary = v.ok() ? v->summary : json();
+          summary = v.ok() ? http::ToJson(v->summary) : json();
           summary_loaded = true;
         }
         why = SummaryMismatch(summary, e);

@@ -1,0 +1,101 @@
+// ConversationStore: where conversations live (tables `conversations` and `conversation_turns`,
+// module "dialogue" migrations). All of the dialogue's SQL is here, written portably (`?`
+// placeholders, integer times from the caller's Clock, no SQLite-only functions) so that another
+// database driver runs it unchanged. The store seals what the citizen said (turn texts, the
+// conversation state, an agent's summary correction) with the TextSealer, binding table, column
+// and row key into each sealed value.
+//
+// Thread-safe as storage::Database is; callers serialise changes to one conversation.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "dialogue/sealer.h"
+#include "dialogue/state.h"
+#include "dialogue/summary.h"
+#include "storage/database.h"
+
+namespace zx::dialogue {
+
+// One conversation's row.
+struct ConversationRecord {
+  std::string channel;
+  std::string state;
+  State data;
+  std::string agent_id;    // "" when no agent holds (held) it
+  std::string agent_name;  // the holder's login name; agent_id for rows from before names
+  std::optional<Summary> summary;
+  std::string summary_corrected;  // the agent's correction (a JSON object), opened; "" when none
+};
+
+struct StoredTurn {
+  int64_t seq = 0;
+  std::string role;
+  std::optional<std::string> text;  // opened; none once the retention period removed it
+  int64_t at_ms = 0;
+  std::string meta;  // a JSON object as stored (AppendTurn), "" when none
+};
+
+struct QueuedConversation {
+  std::string id;
+  int64_t queued_ms = 0;
+  State data;
+};
+
+class ConversationStore {
+ public:
+  // Applies the dialogue's migrations.
+  static Result<ConversationStore> Open(storage::Database& db, TextSealer sealer);
+
+  Status Transaction(const std::function<Status()>& body) { return db_->Transaction(body); }
+
+  Status Insert(const std::string& id, const std::string& channel, const State& state,
+                const std::string& token_hash, int64_t now_ms);
+  // The SM3 hash of the citizen's token; none for an unknown id or a conversation without one.
+  Result<std::optional<std::string>> TokenHash(const std::string& id) const;
+  // not_found for an unknown id. The state's `state` is the row's.
+  Result<State> LoadState(const std::string& id) const;
+  Result<ConversationRecord> Load(const std::string& id) const;
+  // state, data and updated_ms; queued_ms is set the first time the state is "queued".
+  Status SaveState(const std::string& id, const State& state, int64_t now_ms);
+  Status SaveSummary(const std::string& id, const Summary& summary);
+  Status SaveHolder(const std::string& id, const std::string& agent_id,
+                    const std::string& agent_name);
+  Status SaveSummaryCorrection(const std::string& id, const std::string& corrected_json);
+  // The principal id of the agent holding `id` ("" when none); not_found for an unknown id.
+  Result<std::string> Holder(const std::string& id) const;
+
+  // Appends a turn with the next seq. `meta`: a JSON object, stored as given ("" for none).
+  Status AppendTurn(const std::string& id, const std::string& role, const std::string& text,
+                    int64_t now_ms, const std::string& meta);
+  // Turns with seq > after_seq, oldest first, at most `limit` (<= 0: all).
+  Result<std::vector<StoredTurn>> Turns(const std::string& id, int64_t after_seq,
+                                        int64_t limit) const;
+  // Turns stored for `id`, of `role` (all roles when "").
+  Result<int64_t> CountTurns(const std::string& id, const std::string& role) const;
+
+  // 1-based place in the queue: those queued no later than `id` (or than `now_ms`, when `id`
+  // is not queued yet), plus one.
+  int QueuePosition(const std::string& id, int64_t now_ms) const;
+  // Queued conversations, longest waiting first; rows whose state does not open are skipped.
+  std::vector<QueuedConversation> Queued() const;
+
+ private:
+  ConversationStore(storage::Database& db, TextSealer sealer)
+      : db_(&db), sealer_(std::move(sealer)) {}
+  std::string Seal(const std::string& plain, const std::string& table, const std::string& column,
+                   const std::string& row_key) const;
+  Result<std::string> Unseal(const std::string& stored, const std::string& table,
+                             const std::string& column, const std::string& row_key) const;
+  Result<State> OpenState(const std::string& id, const std::string& stored) const;
+
+  storage::Database* db_;
+  TextSealer sealer_;
+};
+
+}  // namespace zx::dialogue

@@ -1,0 +1,56 @@
+// What the dialogue says back, as types: the reply to one citizen turn and the values it
+// carries. JSON is made at the edge (http/dialogue_json.h), never here, so the dialogue's API
+// does not depend on a wire format.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace zx::dialogue {
+
+struct CalcResult;  // dialogue/calculators.h: a calculator's answer with its working
+
+// One slot value as a flow holds it (flow_def.h SlotValues): enum names and year-months are
+// text, money and numbers are numbers (whole numbers stay whole), bools are bools.
+using SlotValue = std::variant<bool, int64_t, double, std::string>;
+using SlotMap = std::map<std::string, SlotValue, std::less<>>;
+
+// A knowledge base entry (or calculator flow) a reply rests on.
+struct Citation {
+  std::string id;
+  std::string title;
+};
+
+// The dominant feeling of a citizen turn: EmotionName and LevelName (dialogue/emotion.h).
+struct EmotionTag {
+  std::string name;   // "愤怒"
+  std::string level;  // "高"
+  bool operator==(const EmotionTag&) const = default;
+};
+
+// The reply to one citizen turn (DialogueService::Say). DESIGN.md's chat contract, field by
+// field; the optional ones are present only where they apply.
+struct Reply {
+  std::string conversation_id;
+  std::string text;  // what the assistant says; "" while an agent holds the conversation
+  std::optional<std::string> topic;  // none when asked back or not understood
+  SlotMap slots;                     // the active calculator's slots
+  std::optional<EmotionTag> emotion;
+  bool handoff = false;                       // this turn handed the citizen to an agent
+  std::optional<std::string> handoff_reason;  // escalation reason code, with handoff
+  bool done = false;                          // the citizen said goodbye: the conversation ended
+  std::vector<Citation> citations;
+  std::vector<std::string> steps;            // a calculator's working, one line each
+  std::optional<double> confidence;          // knowledge answers only
+  std::shared_ptr<const CalcResult> result;  // calculator answers only
+  // Where the conversation stands after the turn (not stored with the turn).
+  std::string state;
+  int queue_position = 0;
+};
+
+}  // namespace zx::dialogue

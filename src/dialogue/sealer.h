@@ -1,0 +1,26 @@
+// TextSealer: how the dialogue keeps personal text encrypted at rest (the application gives it
+// the security module's sealing; ConversationStore applies it).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "base/status.h"
+
+namespace zx::dialogue {
+
+// Encrypts and decrypts personal text at rest: turns (conversation_turns.text, row key
+// "<conversation id>/<seq>", the turn_key column) and the conversation state
+// (conversations.data, row key the id). Table, column and row key are bound into the
+// ciphertext, so a sealed value moved to another place does not open. Identity when not
+// configured (tests only).
+struct TextSealer {
+  std::function<std::string(const std::string& plain, const std::string& table,
+                            const std::string& column, const std::string& row_key)>
+      seal;
+  std::function<Result<std::string>(const std::string& sealed, const std::string& table,
+                                    const std::string& column, const std::string& row_key)>
+      open;
+};
+
+}  // namespace zx::dialogue

@@ -1,0 +1,135 @@
+#include "dialogue/state.h"
+
+#include <nlohmann/json.hpp>
+
+namespace zx::dialogue {
+
+using nlohmann::json;
+
+SlotMap State::ActiveSlots() const {
+  if (active_flow.empty()) return {};
+  auto it = flows.find(active_flow);
+  return it == flows.end() ? SlotMap{} : ToSlotMap(it->second.slots);
+}
+
+std::string EncodeState(const State& s) {
+  json flows_json = json::object();
+  for (const auto& [id, f] : s.flows) flows_json[id] = ToJson(f);
+  json emo = json::array();
+  for (const auto& e : s.emotions)
+    emo.push_back({std::string(EmotionName(e.emotion)), std::string(LevelName(e.level))});
+  json j = {{"state", s.state},
+            {"topic", s.topic ? json(*s.topic) : json(nullptr)},
+            {"last_question", s.last_question},
+            {"last_reply", s.last_reply},
+            {"pending_choices", s.pending_choices},
+            {"flows", flows_json},
+            {"active_flow", s.active_flow},
+            {"failures", s.escalation.consecutive_failures},
+            {"handed_over", s.escalation.handed_over},
+            {"emotions", emo},
+            {"risks", s.risks},
+            {"topics", s.topics},
+            {"handoff_reason", s.handoff_reason},
+            {"districts", s.districts},
+            {"request_types", s.request_types}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<State> DecodeState(const std::string& stored) {
+  json j = json::parse(stored, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return DataLoss("unreadable conversation state");
+  State s;
+  s.state = j.value("state", std::string(kActive));
+  if (j.contains("topic") && j["topic"].is_string()) s.topic = j["topic"].get<std::string>();
+  s.last_question = j.value("last_question", "");
+  s.last_reply = j.value("last_reply", "");
+  s.pending_choices = j.value("pending_choices", std::vector<std::string>{});
+  if (j.contains("flows"))
+    for (const auto& [id, f] : j["flows"].items()) {
+      auto fs = FlowStateFromJson(f);
+      if (fs.ok()) s.flows[id] = *fs;
+    }
+  s.active_flow = j.value("active_flow", "");
+  s.escalation.consecutive_failures = j.value("failures", 0);
+  s.escalation.handed_over = j.value("handed_over", false);
+  if (j.contains("emotions"))
+    for (const auto& e : j["emotions"]) {
+      auto em = EmotionFromName(e[0].get<std::string>());
+      auto lv = LevelFromName(e[1].get<std::string>());
+      if (em && lv) s.emotions.push_back({*em, *lv});
+    }
+  for (const auto& r : j.value("risks", std::vector<std::string>{})) s.risks.insert(r);
+  s.topics = j.value("topics", std::vector<std::string>{});
+  s.handoff_reason = j.value("handoff_reason", "");
+  s.districts = j.value("districts", std::vector<std::string>{});
+  for (const auto& r : j.value("request_types", std::vector<std::string>{}))
+    s.request_types.insert(r);
+  return s;
+}
+
+namespace {
+
+json SlotJson(const SlotValue& v) {
+  return std::visit([](const auto& x) { return json(x); }, v);
+}
+
+}  // namespace
+
+std::string EncodeReplyMeta(const Reply& r) {
+  json slots = json::object();
+  for (const auto& [k, v] : r.slots) slots[k] = SlotJson(v);
+  json cites = json::array();
+  for (const auto& c : r.citations) cites.push_back({{"id", c.id}, {"title", c.title}});
+  json m = {{"conversation_id", r.conversation_id},
+            {"topic", r.topic ? json(*r.topic) : json(nullptr)},
+            {"slots", slots},
+            {"emotion", r.emotion ? json{{"name", r.emotion->name}, {"level", r.emotion->level}}
+                                  : json(nullptr)},
+            {"handoff", r.handoff},
+            {"ticket", nullptr},
+            {"done", r.done},
+            {"citations", cites},
+            {"steps", r.steps}};
+  if (r.confidence) m["confidence"] = *r.confidence;
+  if (r.result) m["result"] = ToJson(*r.result);
+  if (r.handoff_reason) m["handoff_reason"] = *r.handoff_reason;
+  return m.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string EncodeAgentMeta(const std::string& agent_id) {
+  return json{{"agent", agent_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+StoredReplyFacts ReadReplyMeta(const std::string& meta) {
+  StoredReplyFacts f;
+  if (meta.empty()) return f;
+  json m = json::parse(meta, nullptr, false);
+  if (!m.is_object()) return f;
+  if (m.contains("result")) f.result_summary = m["result"].value("summary", "");
+  f.unanswered = m.contains("topic") && m["topic"].is_null();
+  return f;
+}
+
+SlotMap ToSlotMap(const SlotValues& values) {
+  SlotMap out;
+  for (const auto& [name, v] : values) {
+    if (v.is_boolean())
+      out.emplace(name, v.get<bool>());
+    else if (v.is_number_integer())  // signed or unsigned
+      out.emplace(name, v.get<int64_t>());
+    else if (v.is_number())
+      out.emplace(name, v.get<double>());
+    else if (v.is_string())
+      out.emplace(name, v.get<std::string>());
+    // Slot values are never null, lists or objects (flow_def.h).
+  }
+  return out;
+}
+
+std::optional<EmotionTag> ToEmotionTag(const EmotionLabel& label) {
+  if (!label.any()) return std::nullopt;
+  return EmotionTag{std::string(EmotionName(label.emotion)), std::string(LevelName(label.level))};
+}
+
+}  // namespace zx::dialogue

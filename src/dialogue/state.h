@@ -1,0 +1,61 @@
+// What the dialogue remembers about a conversation between turns (internal to the dialogue
+// module). Stored sealed in conversations.data by ConversationStore.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "dialogue/emotion.h"
+#include "dialogue/escalation.h"
+#include "dialogue/flow.h"
+#include "dialogue/reply.h"
+#include "dialogue/states.h"
+
+namespace zx::dialogue {
+
+struct State {
+  std::string state = kActive;
+  std::optional<std::string> topic;
+  std::string last_question;                 // the last citizen text that found a topic
+  std::string last_reply;                    // for "repeat"
+  std::vector<std::string> pending_choices;  // topics offered when asking back
+  std::map<std::string, FlowState> flows;    // calculator flows by id (kept when switching)
+  std::string active_flow;                   // "" when none
+  EscalationState escalation;
+  std::vector<EmotionLabel> emotions;  // per citizen turn
+  std::set<std::string> risks;         // 风险提示 labels heard
+  std::vector<std::string> topics;     // topics answered, in order, unique
+  std::string handoff_reason;
+  std::vector<std::string> districts;
+  std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
+
+  // The active calculator's slots (empty when none).
+  SlotMap ActiveSlots() const;
+};
+
+// The state as stored (a JSON object) and back; unknown or missing fields take their defaults.
+std::string EncodeState(const State& state);
+Result<State> DecodeState(const std::string& stored);
+
+// What an assistant turn stores beside its text (conversation_turns.meta): the reply's JSON
+// without the text, the state and the queue position. Agent turns store who spoke.
+std::string EncodeReplyMeta(const Reply& reply);
+std::string EncodeAgentMeta(const std::string& agent_id);
+// What the summary reads of a stored assistant turn's meta.
+struct StoredReplyFacts {
+  bool unanswered = false;                    // it had a topic field, and no topic
+  std::optional<std::string> result_summary;  // a calculator result was given
+};
+StoredReplyFacts ReadReplyMeta(const std::string& meta);
+
+// A flow's slot values (JSON-valued, flow_def.h) as the typed values replies carry.
+SlotMap ToSlotMap(const SlotValues& values);
+
+// The dominant feeling as replies name it; none when no feeling was heard.
+std::optional<EmotionTag> ToEmotionTag(const EmotionLabel& label);
+
+}  // namespace zx::dialogue

@@ -1,0 +1,123 @@
+#include "dialogue/understanding.h"
+
+#include <algorithm>
+
+#include "dialogue/escalation.h"
+#include "text/utf8.h"
+
+namespace zx::dialogue {
+namespace {
+
+// Words that make a short utterance a follow-up of the previous question ("那失业金呢？").
+bool IsFollowUp(std::string_view s) {
+  auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
+  bool ends_ne = s.size() >= 3 && (s.substr(s.size() - 3) == "呢" ||
+                                   (s.size() >= 4 && s.substr(s.size() - 4) == "呢?"));
+  return s.size() <= 42 &&
+         (starts("那") || starts("如果") || starts("要是") || starts("还有") || ends_ne);
+}
+
+}  // namespace
+
+int ParseChoice(std::string_view s) {
+  static const std::vector<std::pair<std::string, int>> kWords = {{"1", 0}, {"一", 0}, {"第一", 0},
+                                                                  {"2", 1}, {"二", 1}, {"第二", 1},
+                                                                  {"3", 2}, {"三", 2}, {"第三", 2}};
+  std::string t;
+  for (char c : std::string(s))
+    if (c != ' ' && c != '.' && c != ',' && c != '?') t += c;
+  for (const char* tail : {"个", "项", "条", "吧", "的"})
+    while (t.size() >= 3 && t.substr(t.size() - 3) == tail) t.resize(t.size() - 3);
+  for (const auto& [w, i] : kWords)
+    if (t == w) return i;
+  return -1;
+}
+
+Understanding Understander::Understand(const State& before, const std::string& text) const {
+  Understanding u;
+  u.text = text;
+  u.norm = normalizer_.Normalize(text);
+  u.emotion = emotions_.Detect(u.norm, before.emotions);
+  u.risks = risks_.Detect(u.norm);
+  u.risk_notes = RiskNotes(u.emotion, u.risks);
+  for (const auto& [code, d] : districts_)
+    if (u.norm.find(d) != std::string::npos &&
+        std::find(u.districts.begin(), u.districts.end(), d) == u.districts.end())
+      u.districts.push_back(d);
+  for (const auto& [type, words] : rules_.request_types)
+    for (const auto& w : words)
+      if (u.norm.find(w) != std::string::npos) u.request_types.insert(type);
+  u.choice = ParseChoice(u.norm);
+
+  // The one ranking of the citizen's text.
+  u.answer = assistant_.Ask(text);
+  if (IsFollowUp(u.norm) && before.topic && !before.last_question.empty())
+    u.read_in_context = [this, topic = *before.topic, last = before.last_question, text,
+                         alone = u.answer] { return ReadInContext(topic, last, text, alone); };
+  return u;
+}
+
+const knowledge::Answer& Understanding::Reading() const {
+  if (!reading) reading = read_in_context ? read_in_context() : answer;
+  return *reading;
+}
+
+// A follow-up may replace the subject ("那失业金呢？") or the aspect ("那怎么申请呢？") of the
+// previous question; it asks about something else than the previous topic, so a reading that
+// moves on wins over one that stays.
+knowledge::Answer Understander::ReadInContext(const std::string& topic,
+                                              const std::string& last_question,
+                                              const std::string& text,
+                                              const knowledge::Answer& alone) const {
+  knowledge::Answer best = alone;
+  auto [aspect, subject] = SplitPrevious(topic, last_question);
+  auto better = [&](const knowledge::Answer& c) {
+    if (!c.topic) return false;
+    if (!best.topic) return true;
+    bool c_moves = *c.topic != topic, a_moves = *best.topic != topic;
+    return c_moves != a_moves ? c_moves : c.confidence > best.confidence;
+  };
+  for (const std::string& q : {aspect + " " + text, subject + " " + text}) {
+    knowledge::Answer c = assistant_.Ask(q);
+    if (better(c)) best = std::move(c);
+  }
+  best.question = text;
+  return best;
+}
+
+// The previous question split into its subject (the longest stretch of it that the topic's
+// area also uses: "失业金" of "领失业金需要满足什么条件") and what it asked about (the rest).
+std::pair<std::string, std::string> Understander::SplitPrevious(
+    const std::string& topic, const std::string& last_question) const {
+  const std::string prev_text = normalizer_.Normalize(last_question);
+  text::utf8::CodePoints prev = text::utf8::Decode(prev_text);
+  std::string area = topic.substr(0, topic.find('.') + 1);
+  size_t best_at = 0, best_len = 0;
+  for (const auto& e : kb_.entries) {
+    if (e.id.rfind(area, 0) != 0) continue;
+    for (const auto* l : {&e.keywords, &e.synonyms, &e.colloquial})
+      for (const auto& w : *l) {
+        text::utf8::CodePoints v = text::utf8::Decode(normalizer_.Normalize(w));
+        for (size_t i = 0; i < prev.size(); ++i)
+          for (size_t j = 0; j < v.size(); ++j) {
+            size_t n = 0;
+            while (i + n < prev.size() && j + n < v.size() && prev.cp[i + n] == v.cp[j + n]) ++n;
+            if (n > best_len) best_at = i, best_len = n;
+          }
+      }
+  }
+  if (best_len < 2) return {prev_text, ""};
+  size_t begin = prev.offset[best_at], end = prev.offset[best_at + best_len];
+  return {prev_text.substr(0, begin) + prev_text.substr(end), prev_text.substr(begin, end - begin)};
+}
+
+void Remember(const Understanding& u, State& st) {
+  st.emotions.push_back(u.emotion.dominant);
+  for (const auto& n : u.risk_notes) st.risks.insert(n);
+  for (const auto& d : u.districts)
+    if (std::find(st.districts.begin(), st.districts.end(), d) == st.districts.end())
+      st.districts.push_back(d);
+  st.request_types.insert(u.request_types.begin(), u.request_types.end());
+}
+
+}  // namespace zx::dialogue
