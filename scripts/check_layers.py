@@ -14,6 +14,9 @@ without complaint. This reads the sources instead. For every src/**/*.{h,cc} it 
   * another module's private headers (`*_internal.h`, `internal/`) are not included;
   * another module's `internal` namespace (`text::internal`, `base::metrics_internal`) is not
     named, unless src/LAYERS lists that exact use (and then it must still exist);
+  * a module with a `core` line (http) keeps its core narrow: its production files other than
+    the `route-sets` it names include only the core's modules and no route set, so that the
+    server core knows no domain module it serves;
   * every directory under src/ is a module listed in src/LAYERS.
 
 Comments and string literals are ignored, so prose and log messages never count as uses.
@@ -22,6 +25,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import fnmatch
 import os
 import re
 import sys
@@ -29,9 +33,14 @@ import sys
 INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^">\n]+)[">]', re.M)
 
 
-def parse_layers(path):
-    """Returns ({module: set(allowed)}, {(file, namespace): line}, [errors])."""
+def parse_layers(path, cores=None):
+    """Returns ({module: set(allowed)}, {(file, namespace): line}, [errors]).
+
+    `cores`, when given, receives {module: (set(allowed for its core), [route-set globs])}
+    from the "core MODULE: modules..." and "route-sets MODULE: globs..." lines.
+    """
     allowed, internal_uses, errors = {}, {}, []
+    cores = {} if cores is None else cores
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.split("#", 1)[0].strip()
@@ -42,6 +51,13 @@ def parse_layers(path):
             if not sep or not key:
                 errors.append(f"{path}:{n}: expected 'module: modules...' or "
                               f"'internal-use: file namespace'")
+            elif key.split()[0] in ("core", "route-sets") and len(key.split()) == 2:
+                kind, module = key.split()
+                core = cores.setdefault(module, [set(), []])
+                if kind == "core":
+                    core[0] = set(words)
+                else:
+                    core[1].extend(words)
             elif key == "internal-use":
                 if len(words) != 2:
                     errors.append(f"{path}:{n}: expected 'internal-use: file namespace'")
@@ -55,7 +71,14 @@ def parse_layers(path):
     for module, deps in allowed.items():
         for d in sorted(deps - allowed.keys()):
             errors.append(f"{path}: {module} may include {d}, which is not a module listed here")
+    for module, (deps, _) in cores.items():
+        for d in sorted(deps - allowed.get(module, set())):
+            errors.append(f"{path}: the core of {module} may include {d}, which {module} may not")
     return allowed, internal_uses, errors
+
+
+def is_route_set(name, globs):
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
 
 
 def strip_code(text):
@@ -128,7 +151,8 @@ def check(root):
     layers_path = os.path.join(src, "LAYERS")
     if not os.path.isfile(layers_path):
         return [f"{layers_path}: missing (the list of what each module may include)"], 0
-    allowed, internal_uses, problems = parse_layers(layers_path)
+    cores = {}
+    allowed, internal_uses, problems = parse_layers(layers_path, cores)
     rel_layers = os.path.relpath(layers_path, root)
 
     module_dirs = sorted(d for d in os.listdir(src)
@@ -160,6 +184,10 @@ def check(root):
                 with open(path, encoding="utf-8", errors="replace") as f:
                     no_comments, code = strip_code(f.read())
                 may = allowed[module]
+                # The core of a module with a `core` line: everything but its route sets.
+                core = None
+                if module in cores and not is_test and not is_route_set(name, cores[module][1]):
+                    core = cores[module]
                 may_text = " ".join(sorted(may)) or "nothing but itself"
 
                 for m in INCLUDE.finditer(no_comments):
@@ -172,6 +200,13 @@ def check(root):
                     if to != module and to not in may:
                         problems.append(f"{where}: {module} -> {to} (\"{target}\"; "
                                         f"{module} may include: {may_text})")
+                    elif core and to != module and to not in core[0]:
+                        problems.append(f"{where}: the core of {module} -> {to} (\"{target}\"; "
+                                        f"only the route sets of {module} may; its core may "
+                                        f"include: {' '.join(sorted(core[0]))})")
+                    elif core and to == module and is_route_set(parts[-1], core[1]):
+                        problems.append(f"{where}: the core of {module} includes the route set "
+                                        f"\"{target}\" (route sets are added by app)")
                     elif "testing" in parts[1:-1] and not is_test:
                         problems.append(f"{where}: production code includes the test helper "
                                         f"\"{target}\" (only *_test.cc and testing/ may)")

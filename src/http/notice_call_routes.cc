@@ -1,13 +1,16 @@
-#include "app/notice_call_routes.h"
+#include "http/notice_call_routes.h"
 
 #include "http/auth.h"
 #include "http/errors.h"
 #include "http/record_access.h"
 #include "http/utf8.h"
 
-namespace zx::app {
+namespace zx::http {
 namespace {
 
+using campaigns::NoticeCall;
+using campaigns::NoticeOutcome;
+using campaigns::NoticeRequest;
 using nlohmann::json;
 
 constexpr const char* kExample =
@@ -38,11 +41,22 @@ Result<int> IntField(const json& j, const char* name, int fallback) {
   return static_cast<int>(v);
 }
 
+json EventJson(const campaigns::NoticeEvent& e) {
+  json j = {{"event", e.type}, {"at_ms", e.at_ms}};
+  if (e.sip_code) j["sip_code"] = *e.sip_code;
+  if (e.play) j["play"] = *e.play;
+  if (e.restart) j["restart"] = true;
+  if (e.key) j["key"] = *e.key;
+  if (e.cause) j["cause"] = *e.cause;
+  if (e.outcome) j["outcome"] = *e.outcome;
+  return j;
+}
+
 }  // namespace
 
 Result<NoticeRequest> ParseNoticeRequest(std::string_view body) {
   if (body.empty()) return InvalidArgument(std::string("send a JSON object like ") + kExample);
-  if (http::FindInvalidUtf8(body)) return InvalidArgument("request body is not valid UTF-8");
+  if (FindInvalidUtf8(body)) return InvalidArgument("request body is not valid UTF-8");
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return InvalidArgument(std::string("request body is not valid JSON; send e.g. ") + kExample);
@@ -60,49 +74,36 @@ Result<NoticeRequest> ParseNoticeRequest(std::string_view body) {
                              "repeat_keys, max_plays, key_timeout_s, ring_timeout_s");
   }
   NoticeRequest r;
-  auto number = StringField(j, "number", true, "");
-  if (!number.ok()) return number.status();
-  auto text = StringField(j, "text", true, "");
-  if (!text.ok()) return text.status();
-  auto attempt = StringField(j, "attempt_id", true, "");
-  if (!attempt.ok()) return attempt.status();
-  auto confirm = StringField(j, "confirm_keys", false, r.confirm_keys);
-  if (!confirm.ok()) return confirm.status();
-  auto repeat = StringField(j, "repeat_keys", false, r.repeat_keys);
-  if (!repeat.ok()) return repeat.status();
-  auto plays = IntField(j, "max_plays", r.max_plays);
-  if (!plays.ok()) return plays.status();
-  auto key_timeout = IntField(j, "key_timeout_s", r.key_timeout_s);
-  if (!key_timeout.ok()) return key_timeout.status();
-  auto ring_timeout = IntField(j, "ring_timeout_s", r.ring_timeout_s);
-  if (!ring_timeout.ok()) return ring_timeout.status();
-  if (j.contains("ring_timeout_s") && *ring_timeout == 0)
+  ZX_ASSIGN_OR_RETURN(r.number, StringField(j, "number", true, ""));
+  ZX_ASSIGN_OR_RETURN(r.text, StringField(j, "text", true, ""));
+  ZX_ASSIGN_OR_RETURN(r.attempt_id, StringField(j, "attempt_id", true, ""));
+  ZX_ASSIGN_OR_RETURN(r.confirm_keys, StringField(j, "confirm_keys", false, r.confirm_keys));
+  ZX_ASSIGN_OR_RETURN(r.repeat_keys, StringField(j, "repeat_keys", false, r.repeat_keys));
+  ZX_ASSIGN_OR_RETURN(r.max_plays, IntField(j, "max_plays", r.max_plays));
+  ZX_ASSIGN_OR_RETURN(r.key_timeout_s, IntField(j, "key_timeout_s", r.key_timeout_s));
+  ZX_ASSIGN_OR_RETURN(r.ring_timeout_s, IntField(j, "ring_timeout_s", r.ring_timeout_s));
+  if (j.contains("ring_timeout_s") && r.ring_timeout_s == 0)
     return Field("ring_timeout_s", "must be 5-300 seconds");  // 0 is only the "default" inside
-  r.number = std::move(number).value();
-  r.text = std::move(text).value();
-  r.attempt_id = std::move(attempt).value();
-  r.confirm_keys = std::move(confirm).value();
-  r.repeat_keys = std::move(repeat).value();
-  r.max_plays = *plays;
-  r.key_timeout_s = *key_timeout;
-  r.ring_timeout_s = *ring_timeout;
-  ZX_RETURN_IF_ERROR(ValidateNoticeRequest(r));
+  ZX_RETURN_IF_ERROR(campaigns::ValidateNoticeRequest(r));
   return r;
 }
 
 json NoticeCallJson(const NoticeCall& c) {
   const NoticeRequest& o = c.options;
+  json events = json::array();
+  for (const auto& e : c.events) events.push_back(EventJson(e));
   return {{"id", c.id},
           {"attempt_id", c.attempt_id},
           {"number", c.number_masked},
-          {"state", NoticeStateName(c.state)},
-          {"outcome",
-           c.outcome == NoticeOutcome::kNone ? json(nullptr) : json(NoticeOutcomeName(c.outcome))},
+          {"state", campaigns::NoticeStateName(c.state)},
+          {"outcome", c.outcome == NoticeOutcome::kNone
+                          ? json(nullptr)
+                          : json(campaigns::NoticeOutcomeName(c.outcome))},
           {"sip_code", c.sip_code},
           {"digits", c.digits},
           {"plays", c.plays},
           {"notice_ms", c.notice_ms},
-          {"events", c.events},
+          {"events", std::move(events)},
           {"created_ms", c.created_ms},
           {"ended_ms", c.ended_ms ? json(c.ended_ms) : json(nullptr)},
           {"options",
@@ -113,46 +114,44 @@ json NoticeCallJson(const NoticeCall& c) {
             {"ring_timeout_s", o.ring_timeout_s}}}};
 }
 
-void AddNoticeCallRoutes(http::Router& router, NoticeCalls& calls, security::AuditLog& audit) {
-  router.Add("POST", "/api/v1/calls", "campaign.manage",
-             [&calls, &audit](const http::Request& req) {
-               auto request = ParseNoticeRequest(req.body);
-               if (!request.ok()) return http::ErrorResponse(request.status());
-               auto started = calls.Start(*request);
-               if (!started.ok()) {
-                 http::Response res = http::ErrorResponse(started.status());
-                 if (res.status == 429) res.headers.emplace_back("Retry-After", "10");
-                 return res;
-               }
-               const NoticeCall& call = started->call;
-               std::string purpose(req.Header(http::kPurposeHeader).substr(0, 256));
-               security::AuditEvent e = security::AuditEventBy(req.principal, "notice_call.start",
-                                                               "notice_call", call.id, purpose);
-               e.remote = std::string(http::ClientAddress(req.remote_address));
-               e.details_json = json{{"attempt_id", call.attempt_id},
-                                     {"number", call.number_masked},
-                                     {"created", started->created},
-                                     {"text_bytes", request->text.size()}}
-                                    .dump(-1, ' ', false, json::error_handler_t::replace);
-               // Retrying with the same attempt id is safe, so an unrecorded start is answered as
-               // an error.
-               auto appended = audit.Append(std::move(e));
-               if (!appended.ok()) return http::ErrorResponse(appended.status());
-               return http::Response::Json(started->created ? 202 : 200, NoticeCallJson(call));
-             });
+void AddNoticeCallRoutes(Router& router, campaigns::NoticeCalls& calls, security::AuditLog& audit) {
+  router.Add("POST", "/api/v1/calls", "campaign.manage", [&calls, &audit](const Request& req) {
+    auto request = ParseNoticeRequest(req.body);
+    if (!request.ok()) return ErrorResponse(request.status());
+    auto started = calls.Start(*request);
+    if (!started.ok()) {
+      Response res = ErrorResponse(started.status());
+      if (res.status == 429) res.headers.emplace_back("Retry-After", "10");
+      return res;
+    }
+    const NoticeCall& call = started->call;
+    std::string purpose(req.Header(kPurposeHeader).substr(0, 256));
+    security::AuditEvent e =
+        security::AuditEventBy(req.principal, "notice_call.start", "notice_call", call.id, purpose);
+    e.remote = std::string(ClientAddress(req.remote_address));
+    e.details_json = json{{"attempt_id", call.attempt_id},
+                          {"number", call.number_masked},
+                          {"created", started->created},
+                          {"text_bytes", request->text.size()}}
+                         .dump(-1, ' ', false, json::error_handler_t::replace);
+    // Retrying with the same attempt id is safe, so an unrecorded start is answered as
+    // an error.
+    auto appended = audit.Append(std::move(e));
+    if (!appended.ok()) return ErrorResponse(appended.status());
+    return Response::Json(started->created ? 202 : 200, NoticeCallJson(call));
+  });
 
   // A read of a citizen's call (masked number, outcome, keys) is audited like any read of
   // personal data: "who looked at this call" is one audit query by the call's id.
-  auto guard = std::make_shared<const http::RecordGuard>(&audit);
-  router.Add("GET", "/api/v1/calls/{id}", "campaign.manage",
-             [&calls, guard](const http::Request& req) {
-               std::string id(req.PathParam("id"));
-               auto call = calls.Get(id);
-               if (!call.ok()) return http::ErrorResponse(call.status());
-               Status recorded = guard->Record(req, "notice_call.read", "notice_call", id);
-               if (!recorded.ok()) return http::ErrorResponse(recorded);
-               return http::Response::Json(200, NoticeCallJson(*call));
-             });
+  auto guard = std::make_shared<const RecordGuard>(&audit);
+  router.Add("GET", "/api/v1/calls/{id}", "campaign.manage", [&calls, guard](const Request& req) {
+    std::string id(req.PathParam("id"));
+    auto call = calls.Get(id);
+    if (!call.ok()) return ErrorResponse(call.status());
+    Status recorded = guard->Record(req, "notice_call.read", "notice_call", id);
+    if (!recorded.ok()) return ErrorResponse(recorded);
+    return Response::Json(200, NoticeCallJson(*call));
+  });
 }
 
-}  // namespace zx::app
+}  // namespace zx::http
