@@ -28,7 +28,7 @@ class NoticeCallStore {
   Status Migrate();
 
   // A new call, before it is dialled. `number_enc` and `text_enc` are sealed by the caller;
-  // nullopt stores NULL. kAlreadyExists-like database errors when the attempt id is known.
+  // nullopt stores NULL. A database error when the id or the attempt id is already stored.
   Status Insert(const NoticeCall& call, const std::optional<std::string>& number_enc,
                 const std::optional<std::string>& text_enc);
   // Writes what changes during a call (state, outcome, sip_code, digits, plays, events, end).

@@ -9,6 +9,7 @@
 #include <functional>
 #include <thread>
 
+#include "campaigns/notice_call_store.h"
 #include "campaigns/testing/fake_voice.h"
 #include "security/field_cipher.h"
 #include "security/keys.h"
@@ -422,6 +423,61 @@ TEST(NoticeRequestTest, Validation) {
   NoticeRequest no_repeat = Request();
   no_repeat.repeat_keys = "";
   EXPECT_TRUE(ValidateNoticeRequest(no_repeat).ok());
+}
+
+// The store keeps a call as it was written: options, every event field, the end.
+TEST(NoticeCallStoreTest, RoundTripsACall) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  NoticeCallStore store(*db);
+  ASSERT_TRUE(store.Migrate().ok());
+  NoticeCall c;
+  c.id = "00000000000000aa";
+  c.attempt_id = "rt-1";
+  c.number_masked = "138****5678";
+  c.created_ms = 1700000000000;
+  c.options.confirm_keys = "1#";
+  c.options.max_plays = 3;
+  c.options.ring_timeout_s = 20;
+  NoticeEvent dialing;
+  dialing.type = "dialing";
+  dialing.at_ms = c.created_ms;
+  c.events.push_back(dialing);
+  ASSERT_TRUE(store.Insert(c, std::nullopt, std::string("sealed")).ok());
+  EXPECT_FALSE(store.Insert(c, std::nullopt, std::nullopt).ok());  // the attempt id is known
+
+  NoticeEvent notice{"notice", c.created_ms + 5, std::nullopt, 1, true};
+  NoticeEvent key{"key", c.created_ms + 6};
+  key.key = "#";
+  NoticeEvent hangup{"hangup", c.created_ms + 7};
+  hangup.cause = "bye";
+  c.events.insert(c.events.end(), {notice, key, hangup});
+  c.state = NoticeState::kEnded;
+  c.outcome = NoticeOutcome::kConfirmed;
+  c.sip_code = 200;
+  c.digits = "#";
+  c.plays = 1;
+  c.ended_ms = c.created_ms + 7;
+  ASSERT_TRUE(store.Update(c).ok());
+
+  auto found = store.FindByAttempt("rt-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  const NoticeCall& r = **found;
+  EXPECT_EQ(r.id, c.id);
+  EXPECT_EQ(r.state, NoticeState::kEnded);
+  EXPECT_EQ(r.outcome, NoticeOutcome::kConfirmed);
+  EXPECT_EQ(r.options.confirm_keys, "1#");
+  EXPECT_EQ(r.options.max_plays, 3);
+  EXPECT_EQ(r.options.ring_timeout_s, 20);
+  EXPECT_EQ(r.ended_ms, c.ended_ms);
+  ASSERT_EQ(EventTypes(r), (std::vector<std::string>{"dialing", "notice", "key", "hangup"}));
+  EXPECT_FALSE(r.events[0].play.has_value());
+  EXPECT_EQ(r.events[1].play.value_or(0), 1);
+  EXPECT_TRUE(r.events[1].restart);
+  EXPECT_EQ(r.events[2].key.value_or(""), "#");
+  EXPECT_EQ(r.events[3].cause.value_or(""), "bye");
+  EXPECT_TRUE(store.ListUnfinished()->empty());
+  ASSERT_TRUE(store.Delete(c.id).ok());
+  EXPECT_FALSE(store.FindById(c.id)->has_value());
 }
 
 }  // namespace
