@@ -19,6 +19,9 @@ src/**/*.{h,cc} it checks:
     compile the public one: the build exports only public headers, cmake/ZxLibrary.cmake);
   * another module's `internal` namespace (`text::internal`, `base::metrics_internal`) is not
     named, unless src/LAYERS lists that exact use (and then it must still exist);
+  * a module with a `core` line (http) keeps its core narrow: its production files other than
+    the `route-sets` it names include only the core's modules and no route set, so that the
+    server core knows no domain module it serves;
   * every directory under src/ is a module listed in src/LAYERS.
 
 Comments and string literals are ignored, so prose and log messages never count as uses.
@@ -27,6 +30,7 @@ Python 3 standard library only.
 """
 
 import argparse
+import fnmatch
 import os
 import re
 import sys
@@ -34,10 +38,15 @@ import sys
 INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^">\n]+)[">]', re.M)
 
 
-def parse_layers(path):
+def parse_layers(path, cores=None):
     """Returns ({module: set(allowed)}, {(file, namespace): line},
-    {"module/header": line} of listed private headers, [errors])."""
+    {"module/header": line} of listed private headers, [errors]).
+
+    `cores`, when given, receives {module: (set(allowed for its core), [route-set globs])}
+    from the "core MODULE: modules..." and "route-sets MODULE: globs..." lines.
+    """
     allowed, internal_uses, private, errors = {}, {}, {}, []
+    cores = {} if cores is None else cores
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.split("#", 1)[0].strip()
@@ -53,6 +62,13 @@ def parse_layers(path):
                     errors.append(f"{path}:{n}: expected 'private: module header...'")
                 for header in words[1:]:
                     private[f"{words[0]}/{header}"] = n
+            elif key.split()[0] in ("core", "route-sets") and len(key.split()) == 2:
+                kind, module = key.split()
+                core = cores.setdefault(module, [set(), []])
+                if kind == "core":
+                    core[0] = set(words)
+                else:
+                    core[1].extend(words)
             elif key == "internal-use":
                 if len(words) != 2:
                     errors.append(f"{path}:{n}: expected 'internal-use: file namespace'")
@@ -66,7 +82,14 @@ def parse_layers(path):
     for module, deps in allowed.items():
         for d in sorted(deps - allowed.keys()):
             errors.append(f"{path}: {module} may include {d}, which is not a module listed here")
+    for module, (deps, _) in cores.items():
+        for d in sorted(deps - allowed.get(module, set())):
+            errors.append(f"{path}: the core of {module} may include {d}, which {module} may not")
     return allowed, internal_uses, private, errors
+
+
+def is_route_set(name, globs):
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
 
 
 def is_private(target, private):
@@ -146,7 +169,8 @@ def check(root):
     layers_path = os.path.join(src, "LAYERS")
     if not os.path.isfile(layers_path):
         return [f"{layers_path}: missing (the list of what each module may include)"], 0
-    allowed, internal_uses, private, problems = parse_layers(layers_path)
+    cores = {}
+    allowed, internal_uses, private, problems = parse_layers(layers_path, cores)
     rel_layers = os.path.relpath(layers_path, root)
     for header, n in sorted(private.items(), key=lambda kv: kv[1]):
         if not os.path.isfile(os.path.join(src, header)):
@@ -181,6 +205,10 @@ def check(root):
                 with open(path, encoding="utf-8", errors="replace") as f:
                     no_comments, code = strip_code(f.read())
                 may = allowed[module]
+                # The core of a module with a `core` line: everything but its route sets.
+                core = None
+                if module in cores and not is_test and not is_route_set(name, cores[module][1]):
+                    core = cores[module]
                 may_text = " ".join(sorted(may)) or "nothing but itself"
 
                 for m in INCLUDE.finditer(no_comments):
@@ -193,6 +221,13 @@ def check(root):
                     if to != module and to not in may:
                         problems.append(f"{where}: {module} -> {to} (\"{target}\"; "
                                         f"{module} may include: {may_text})")
+                    elif core and to != module and to not in core[0]:
+                        problems.append(f"{where}: the core of {module} -> {to} (\"{target}\"; "
+                                        f"only the route sets of {module} may; its core may "
+                                        f"include: {' '.join(sorted(core[0]))})")
+                    elif core and to == module and is_route_set(parts[-1], core[1]):
+                        problems.append(f"{where}: the core of {module} includes the route set "
+                                        f"\"{target}\" (route sets are added by app)")
                     elif "testing" in parts[1:-1] and not is_test:
                         problems.append(f"{where}: production code includes the test helper "
                                         f"\"{target}\" (only *_test.cc and testing/ may)")

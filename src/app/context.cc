@@ -10,26 +10,24 @@
 namespace zx::app {
 
 Result<Config> LoadAppConfig(const CommonFlags& flags) {
-  auto config = LoadConfig(flags.config_file);
-  if (!config.ok()) return config.status();
-  if (!flags.data_dir.empty()) config->data.dir = flags.data_dir;
-  if (!flags.kb_dir.empty()) config->knowledge.kb_dir = flags.kb_dir;
+  ZX_ASSIGN_OR_RETURN(Config config, LoadConfig(flags.config_file));
+  if (!flags.data_dir.empty()) config.data.dir = flags.data_dir;
+  if (!flags.kb_dir.empty()) config.knowledge.kb_dir = flags.kb_dir;
   return config;
+}
+
+Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config) {
+  // Private: 0700, and anything an older version left readable by others is fixed.
+  ZX_RETURN_IF_ERROR(storage::PrepareDataDir(config.data.dir));
+  return storage::Database::Open((std::filesystem::path(config.data.dir) / "zhixian.db").string(),
+                                 {.busy_timeout_ms = config.database.busy_timeout_ms});
 }
 
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   namespace fs = std::filesystem;
-  auto config = LoadAppConfig(flags);
-  if (!config.ok()) return config.status();
   auto ctx = std::make_unique<AppContext>();
-  ctx->config = std::move(config).value();
-
-  // Private: 0700, and anything an older version left readable by others is fixed.
-  ZX_RETURN_IF_ERROR(storage::PrepareDataDir(ctx->config.data.dir));
-  auto db = storage::Database::Open((fs::path(ctx->config.data.dir) / "zhixian.db").string(),
-                                    {.busy_timeout_ms = ctx->config.database.busy_timeout_ms});
-  if (!db.ok()) return db.status();
-  ctx->db = std::move(db).value();
+  ZX_ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(flags));
+  ZX_ASSIGN_OR_RETURN(ctx->db, OpenAppDatabase(ctx->config));
   ZX_RETURN_IF_ERROR(knowledge::MigrateKnowledge(*ctx->db));
 
   auto files = knowledge::LoadKnowledgeBase(ctx->config.knowledge.kb_dir);

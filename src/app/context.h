@@ -29,6 +29,8 @@ struct AppContext {
 
 // Loads the configuration (flags win over file and environment).
 Result<Config> LoadAppConfig(const CommonFlags& flags);
+// Prepares the data directory (private, 0700) and opens DATA/zhixian.db in it.
+Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config);
 // Creates the data directory, opens the database, loads the knowledge base into it, builds the
 // engine from what the database holds, and the dialogue service over it (flows, emotions and
 // risks from the same kb directory).

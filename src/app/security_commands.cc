@@ -9,10 +9,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/recordings.h"
 #include "app/security_context.h"
 #include "base/log.h"
 #include "http/staff_routes.h"
+#include "recordings/recordings.h"
+#include "security/accounts.h"
+#include "security/audit_check.h"
 #include "security/crypto.h"
 #include "security/policy.h"
 #include "security/totp.h"
@@ -42,20 +44,11 @@ std::string OsUser() {
 }
 
 Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
-  namespace fs = std::filesystem;
   Env env;
-  auto config = LoadAppConfig(flags);
-  if (!config.ok()) return config.status();
-  env.config = std::move(config).value();
-  // Private: 0700, and anything an older version left readable by others is fixed.
-  ZX_RETURN_IF_ERROR(storage::PrepareDataDir(env.config.data.dir));
-  auto db = storage::Database::Open((fs::path(env.config.data.dir) / "zhixian.db").string(),
-                                    {.busy_timeout_ms = env.config.database.busy_timeout_ms});
-  if (!db.ok()) return db.status();
-  env.db = std::move(db).value();
-  auto security = OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys);
-  if (!security.ok()) return security.status();
-  env.security = std::move(security).value();
+  ZX_ASSIGN_OR_RETURN(env.config, LoadAppConfig(flags));
+  ZX_ASSIGN_OR_RETURN(env.db, OpenAppDatabase(env.config));
+  ZX_ASSIGN_OR_RETURN(env.security,
+                      OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys));
   env.actor = "cli:" + OsUser();
   return env;
 }
@@ -116,47 +109,26 @@ Result<std::string> ReadNewPassword(const std::string& name) {
   return first;
 }
 
-Result<security::Scope> ScopeFrom(const std::string& department, const std::string& district) {
-  if (!district.empty() && department.empty())
-    return InvalidArgument("--district needs --department");
-  return security::Scope{department, district};
-}
-
 struct Options {
   std::string name, role, department, district, key_file, anchor;
   std::string object, type, actor, action, out, as, otp, reason;
   int limit = 100;
 };
 
-// The alert-level line of every change to an account that can see personal data.
-void AlertAccount(std::string_view action, const security::User& user, std::string_view by) {
-  log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
-             security::RoleName(user.role), user.pending, by);
-}
-
 int UserAdd(const CommonFlags& flags, const Options& o) {
-  auto role = security::ParseRole(o.role);
-  if (!role || *role == security::Role::kAnonymous || *role == security::Role::kIntegration)
-    return Fail(
-        InvalidArgument("--role must be one of admin, supervisor, agent, "
-                        "department_handler, auditor (integration clients get an API "
-                        "key: zhixian apikey create)"));
-  auto scope = ScopeFrom(o.department, o.district);
+  auto role = security::ParseStaffRole(o.role);
+  if (!role.ok()) return Fail(role.status());
+  auto scope = security::ScopeOf(o.department, o.district);
   if (!scope.ok()) return Fail(scope.status());
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
   auto& users = *env->security->users;
-  // Two-person rule (security.require_approval): accounts that see personal data or manage
-  // users wait for a second administrator, except while no active admin exists at all (the
-  // bootstrap of a fresh install, from the operating-system account that owns the data).
-  const bool sensitive = security::RoleNeedsApproval(*role);
-  bool bootstrap = false;
-  if (sensitive && env->config.security.require_approval) {
-    auto has_admin = users.HasActiveAdmin();
-    if (!has_admin.ok()) return Fail(has_admin.status());
-    bootstrap = !*has_admin;
-  }
-  const bool pending = sensitive && env->config.security.require_approval && !bootstrap;
+  // The two-person rule (security/accounts.h); the bootstrap comes from the operating-system
+  // account that owns the data.
+  auto approval =
+      security::ApprovalForNewAccount(users, *role, env->config.security.require_approval != 0);
+  if (!approval.ok()) return Fail(approval.status());
+  const bool pending = approval->pending;
   auto password = ReadNewPassword(o.name);
   if (!password.ok()) return Fail(password.status());
   auto user = users.Add(o.name, *role, *password, *scope, env->actor, pending);
@@ -167,11 +139,11 @@ int UserAdd(const CommonFlags& flags, const Options& o) {
                           {"role", security::RoleName(user->role)},
                           {"department", user->scope.department},
                           {"district", user->scope.district},
-                          {"personal_data", sensitive},
+                          {"personal_data", approval->personal_data},
                           {"pending", pending},
-                          {"bootstrap", bootstrap}});
+                          {"bootstrap", approval->bootstrap}});
   if (!audited.ok()) return Fail(audited);
-  if (sensitive) AlertAccount("user.add", *user, env->actor);
+  if (approval->personal_data) security::AlertAccountChange("user.add", *user, env->actor);
   std::cout << "added user " << user->name << " (role " << security::RoleName(user->role) << ", id "
             << user->id << ")\n";
   if (pending)
@@ -192,13 +164,9 @@ int UserApprove(const CommonFlags& flags, const Options& o) {
   auto password =
       ::isatty(STDIN_FILENO) ? ReadHidden("Password of " + o.as + ": ") : ReadNewPassword(o.as);
   if (!password.ok()) return Fail(password.status());
-  auto approver = users.CheckPassword(o.as, *password, o.otp);
+  auto approver = security::CheckApprover(users, o.as, *password, o.otp);
   std::fill(password->begin(), password->end(), '\0');
-  if (!approver.ok())
-    return Fail(
-        Status(Code::kPermissionDenied, "--as " + o.as + ": " + approver.status().message()));
-  if (!security::MayUse(approver->role, "user.manage"))
-    return Fail(Status(Code::kPermissionDenied, o.as + " is not an administrator"));
+  if (!approver.ok()) return Fail(approver.status());
   auto user = users.Approve(o.name, approver->name);
   if (!user.ok()) return Fail(user.status());
   env->actor = approver->name;  // the entry names the approving person, not the OS account
@@ -210,7 +178,7 @@ int UserApprove(const CommonFlags& flags, const Options& o) {
              {"created_by", user->created_by},
              {"os_user", OsUser()}});
   if (!audited.ok()) return Fail(audited);
-  AlertAccount("user.approve", *user, approver->name);
+  security::AlertAccountChange("user.approve", *user, approver->name);
   std::cout << "approved user " << user->name << " (role " << security::RoleName(user->role)
             << ", added by " << user->created_by << ", approved by " << user->approved_by << ")\n";
   return 0;
@@ -225,9 +193,7 @@ int UserChange(const CommonFlags& flags, const Options& o, std::string_view acti
   if (!user.ok()) return Fail(user.status());
   Status changed;
   if (action == "user.disable") {
-    changed = users.SetDisabled(o.name, true);
-    // A disabled user is signed out everywhere at once, not when the session expires.
-    if (changed.ok()) changed = env->security->sessions->RevokeAllForUser(user->id);
+    changed = security::DisableAccount(users, *env->security->sessions, *user);
   } else if (action == "user.enable") {
     changed = users.SetDisabled(o.name, false);
   } else {
@@ -310,7 +276,7 @@ int ApiKeyCreate(const CommonFlags& flags, const Options& o) {
     return Fail(
         InvalidArgument("--role must be integration: API keys are for integration "
                         "clients (staff log in with a name and password)"));
-  auto scope = ScopeFrom(o.department, o.district);
+  auto scope = security::ScopeOf(o.department, o.district);
   if (!scope.ok()) return Fail(scope.status());
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());
@@ -358,11 +324,11 @@ int ApiKeyList(const CommonFlags& flags, const Options&) {
 }
 
 // The recordings need the key file: they are only ever stored sealed.
-Result<std::unique_ptr<RecordingVault>> OpenVault(Env& env) {
+Result<std::unique_ptr<recordings::RecordingVault>> OpenVault(Env& env) {
   if (!env.security->cipher)
     return FailedPrecondition("recordings are encrypted: set security.key_file to read them");
-  return RecordingVault::Open(*env.db, env.config.data.dir, env.security->cipher->key_ring(),
-                              SystemClock::Instance());
+  return recordings::RecordingVault::Open(
+      *env.db, env.config.data.dir, env.security->cipher->key_ring(), SystemClock::Instance());
 }
 
 int RecordingsList(const CommonFlags& flags, const Options& o) {
@@ -483,17 +449,9 @@ int KeysReencrypt(const CommonFlags& flags, const Options& o) {
 int AuditVerify(const CommonFlags& flags, const Options& o) {
   std::optional<security::AuditHead> anchor;
   if (!o.anchor.empty()) {
-    size_t colon = o.anchor.find(':');
-    security::AuditHead head;
-    try {
-      head.seq = colon == std::string::npos ? -1 : std::stoll(o.anchor.substr(0, colon));
-    } catch (const std::exception&) {
-      head.seq = -1;
-    }
-    if (head.seq < 1 || colon + 1 >= o.anchor.size())
-      return Fail(InvalidArgument("--anchor must be SEQ:HASH, e.g. 42:3f2a..."));
-    head.hash = o.anchor.substr(colon + 1);
-    anchor = head;
+    auto head = security::ParseAuditAnchor(o.anchor);
+    if (!head.ok()) return Fail(head.status());
+    anchor = *head;
   }
   auto env = OpenEnv(flags, false);
   if (!env.ok()) return Fail(env.status());

@@ -21,6 +21,7 @@
 #include "base/worker.h"
 #include "http/auth_rate_limiter.h"
 #include "http/router.h"
+#include "http/staff_routes.h"
 #include "security/api_keys.h"
 #include "security/audit.h"
 #include "security/authenticator.h"
@@ -82,10 +83,14 @@ struct ServeSecurity {
   std::unique_ptr<Worker> retention;  // the hourly retention job's thread
 };
 
-// For serve: opens the security layer (warning when there is no key file), adds the staff
-// routes (http/staff_routes.h), installs the auth middleware on `router` (so EVERY route, also
-// those added later, is checked against its permission), and starts the hourly retention job.
+// For serve: opens the security layer (warning when there is no key file), installs the auth
+// middleware on `router` (so EVERY route, also those added later, is checked against its
+// permission), and starts the hourly retention job. The staff routes are serve's to add.
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
                                                     http::Router& router, Metrics& metrics);
+
+// The staff routes' options from the configuration; logins run on `login_pool`.
+http::StaffRouteOptions StaffRouteOptionsFrom(const Config& config,
+                                              security::LoginPool* login_pool);
 
 }  // namespace zx::app

@@ -3,15 +3,16 @@
 #include <iostream>
 
 #include "app/commands.h"
-#include "app/notice_call_routes.h"
-#include "app/notice_calls.h"
 #include "app/security_context.h"
 #include "app/voice_bridge.h"
 #include "base/log.h"
+#include "campaigns/notice_calls.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
 #include "http/knowledge_routes.h"
+#include "http/notice_call_routes.h"
 #include "http/server.h"
+#include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
 
@@ -56,8 +57,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
 
   Metrics metrics;
   auto router = std::make_shared<http::Router>();
-  // Security (issue 3): stores, audit log, key file, staff routes, the auth middleware that
-  // checks EVERY route's permission, the rate limiter and the hourly retention job.
+  // Security (issue 3): stores, audit log, key file, the auth middleware that checks EVERY
+  // route's permission, the rate limiter and the hourly retention job.
   // Route handlers get the caller in Request::principal; (*security)->context has the stores,
   // the audit log and the field cipher (null without security.key_file: store nothing personal).
   auto security = WireSecurity(*(*ctx)->db, config, *router, metrics);
@@ -65,24 +66,34 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: " << security.status().message() << "\n";
     return security.status().code() == Code::kInternal ? 1 : 2;
   }
-  http::AddSystemRoutes(*router, metrics);
-  http::AddKnowledgeRoutes(*router, *(*ctx)->engine, metrics);
-  http::AddConversationRoutes(*router, *(*ctx)->dialogue, metrics,
-                              (*security)->context->audit.get());
-  // The citizen chat page (web/chat, from the working directory) and its WebSocket.
-  http::AddConversationWebSocket(*router, *(*ctx)->dialogue, (*security)->limiter.get());
-  http::AddStaticRoutes(*router, "/chat", {.dir = "web/chat"}, "chat");
-  // Outbound notice calls (app/notice_calls.h): the routes always exist; calls are placed once
-  // voice is up (VoiceService attaches the runner), 503 while it is off.
-  NoticeCallOptions notice_options;
+  SecurityContext& sec = *(*security)->context;
+  // Outbound notice calls (campaigns/notice_calls.h): the routes always exist; calls are placed
+  // once voice is up (VoiceService attaches the runner), 503 while it is off.
+  campaigns::NoticeCallOptions notice_options;
   notice_options.default_ring_timeout_s = config.trunk.ring_timeout_s;
-  auto notices = NoticeCalls::Open(*(*ctx)->db, (*security)->context->cipher,
-                                   SystemClock::Instance(), notice_options);
+  auto notices = campaigns::NoticeCalls::Open(*(*ctx)->db, sec.cipher, SystemClock::Instance(),
+                                              notice_options);
   if (!notices.ok()) {
     std::cerr << "zhixian: notice calls: " << notices.status().message() << "\n";
     return 1;
   }
-  AddNoticeCallRoutes(*router, **notices, *(*security)->context->audit);
+  // Every route set, bound to its services (http/router.h "Route sets").
+  dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
+  http::StaffRouteOptions staff = StaffRouteOptionsFrom(config, (*security)->login_pool.get());
+  http::AddRouteSets(
+      *router,
+      {[&](http::Router& r) {
+         http::AddStaffRoutes(r, *sec.authenticator, *sec.users, *sec.audit, staff);
+       },
+       [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
+       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
+       [&](http::Router& r) { http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get()); },
+       // The citizen chat page (web/chat, from the working directory) and its WebSocket.
+       [&](http::Router& r) {
+         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get());
+       },
+       [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
+       [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); }});
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
@@ -93,8 +104,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started = VoiceService::Start(config, *(*ctx)->dialogue, *(*ctx)->db,
-                                       (*security)->context->cipher, notices->get(), &metrics);
+    auto started =
+        VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics);
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

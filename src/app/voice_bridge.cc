@@ -517,7 +517,8 @@ void VoiceBridge::OnTransfer(CallId call, telephony::TransferState state, int si
 
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-    std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices, Metrics* metrics) {
+    std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
+    Metrics* metrics) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   auto menu = LoadIvrMenu(ivr_path);
@@ -570,11 +571,11 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   options.tcp_backlog = config.sip.tcp_backlog;
   options.metrics = metrics;
   if (menu->record && cipher) {
-    RecordingVaultOptions vault_options;
+    recordings::RecordingVaultOptions vault_options;
     vault_options.max_bytes = config.retention.recordings_max_mb << 20;
     vault_options.metrics = metrics;
-    auto vault = RecordingVault::Open(db, config.data.dir, cipher->key_ring(),
-                                      SystemClock::Instance(), vault_options);
+    auto vault = recordings::RecordingVault::Open(db, config.data.dir, cipher->key_ring(),
+                                                  SystemClock::Instance(), vault_options);
     if (!vault.ok()) return vault.status();
     svc->recordings_ = std::move(vault).value();
     options.recorder = svc->recordings_->Factory();

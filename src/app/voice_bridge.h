@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "app/call_dispatcher.h"
-#include "app/notice_calls.h"
-#include "app/recordings.h"
 #include "app/config.h"
 #include "base/status.h"
+#include "campaigns/notice_calls.h"
 #include "dialogue/service.h"
+#include "recordings/recordings.h"
 #include "security/field_cipher.h"
 #include "storage/database.h"
 #include "telephony/gateway.h"
@@ -102,18 +102,18 @@ class VoiceService {
  public:
   static Result<std::unique_ptr<VoiceService>> Start(
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-      std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls* notices = nullptr,
-      Metrics* metrics = nullptr);
+      std::shared_ptr<const security::FieldCipher> cipher,
+      campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 
  private:
   VoiceService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
-  std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
-  std::unique_ptr<RecordingVault> recordings_;        // outlives the gateway's sinks
+  std::unique_ptr<telephony::SpeechRecognizer> asr_;        // null without asr.url
+  std::unique_ptr<recordings::RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<VoiceBridge> bridge_;
-  NoticeCalls* notices_ = nullptr;              // not owned
+  campaigns::NoticeCalls* notices_ = nullptr;   // not owned
   std::unique_ptr<CallDispatcher> dispatcher_;  // the gateway's handler: outlives it
   std::unique_ptr<telephony::Gateway> gateway_;
 };

@@ -168,4 +168,8 @@ std::vector<std::string> Router::Describe() const {
   return out;
 }
 
+void AddRouteSets(Router& router, const std::vector<RouteSet>& sets) {
+  for (const RouteSet& add : sets) add(router);
+}
+
 }  // namespace zx::http

@@ -19,6 +19,17 @@
 // GET handler when there is no HEAD route. An unknown path answers 404 and a known path with
 // another method 405 with `Allow`, both as JSON errors (http/errors.h).
 //
+// Route sets: the routes of one domain module are a route set, a file pair next to this one
+// (knowledge_routes, conversation_routes, staff_routes, notice_call_routes, ...) offering
+//
+//   void Add<Name>Routes(Router& router, <the services it calls>&..., <options>);
+//
+// whose arguments outlive the router. Only route sets include domain modules; the core of http
+// (server, router, request, errors, the auth middleware, WebSocket, static files) includes
+// base, text and security only (src/LAYERS "core http", checked by scripts/check_layers.py),
+// so http stays below the modules it serves and a new module brings its own route set. app
+// binds each to its services as a RouteSet and adds them in order with AddRouteSets.
+//
 // Built once at start-up, then shared read-only: Add is not thread-safe, everything else is.
 // A malformed pattern or a second handler for the same method and pattern is a programming
 // error: Add stops the process with a message naming the pattern.
@@ -98,5 +109,10 @@ class Router {
   std::vector<Route> routes_;
   Middleware middleware_;
 };
+
+// A route set bound to its services: `[&] (Router& r) { AddKnowledgeRoutes(r, engine, m); }`.
+using RouteSet = std::function<void(Router&)>;
+// Adds `sets` to `router` in order (order matters only where patterns overlap, see above).
+void AddRouteSets(Router& router, const std::vector<RouteSet>& sets);
 
 }  // namespace zx::http

@@ -182,5 +182,16 @@ TEST(Response, JsonNeverThrowsOnBadUtf8) {
   EXPECT_EQ(r.body, "{\"text\":\"a\xEF\xBF\xBD\"}");
 }
 
+// Route sets are added in the order given, each with the services it was bound to.
+TEST(Router, AddsRouteSetsInOrder) {
+  Router router;
+  std::string greeting = "hello";
+  AddRouteSets(router, {[&](Router& r) { r.Add("GET", "/a/new", "kb.read", Echo(greeting)); },
+                        [](Router& r) { r.Add("GET", "/a/{id}", "kb.read", Echo("by id")); }});
+  EXPECT_EQ(router.Describe(), (std::vector<std::string>{"GET /a/new", "GET /a/{id}"}));
+  EXPECT_EQ(Body(Call(router, "GET", "/a/new"))["handler"], "hello");
+  EXPECT_EQ(Body(Call(router, "GET", "/a/7"))["handler"], "by id");
+}
+
 }  // namespace
 }  // namespace zx::http

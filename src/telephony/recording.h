@@ -1,7 +1,7 @@
 // Where a call's audio goes: the gateway writes 8 kHz stereo frames (left: caller, right:
 // zhixian) to a RecordingSink made for each answered call. The default sink is a plain WAV file
 // (tests, tools); `zhixian serve` supplies one that encrypts as it writes, so that a recording
-// never lies on disk in clear (app/recordings.h).
+// never lies on disk in clear (recordings/recordings.h).
 #pragma once
 
 #include <cstdint>

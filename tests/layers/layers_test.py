@@ -158,5 +158,23 @@ class LayersTest(unittest.TestCase):
         self.assertIn("text may include bsae, which is not a module listed here", "\n".join(out))
 
 
+    def test_http_core_knows_no_domain_module(self):
+        # A route set may include the module it serves; the server core may not, nor a route
+        # set of its own module; a test of the core may.
+        write(self.root, "src/http/knowledge_routes.cc", '#include "dialogue/service.h"\n')
+        write(self.root, "src/http/server.cc",
+              '#include "base/status.h"\n#include "dialogue/service.h"\n'
+              '#include "http/knowledge_routes.h"\n')
+        write(self.root, "src/http/server_test.cc", '#include "dialogue/service.h"\n')
+        code, out = run_checker(self.root)
+        self.assertEqual(code, 1)
+        self.assertEqual(out, [
+            'src/http/server.cc:2: the core of http -> dialogue ("dialogue/service.h"; only the '
+            "route sets of http may; its core may include: base security text)",
+            'src/http/server.cc:3: the core of http includes the route set '
+            '"http/knowledge_routes.h" (route sets are added by app)',
+        ])
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

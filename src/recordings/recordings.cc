@@ -1,13 +1,9 @@
-#include "app/recordings.h"
+#include "recordings/recordings.h"
 
 #include <sys/stat.h>
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "base/log.h"
 #include "security/crypto.h"
@@ -17,7 +13,7 @@
 #include "telephony/media.h"
 #include "telephony/wav.h"
 
-namespace zx::app {
+namespace zx::recordings {
 namespace {
 
 namespace fs = std::filesystem;
@@ -29,74 +25,12 @@ constexpr double kBytesPerSecond = telephony::kSampleRate * 2 * sizeof(int16_t);
 // Binds a file to its row: a sealed file renamed or copied to another id does not open.
 std::string AadOf(const std::string& id) { return "call_recordings.audio:" + id; }
 
-Status Migrate(storage::Database& db) {
-  return db.Migrate({{"recordings", 1, R"sql(
-    CREATE TABLE call_recordings (
-      id TEXT PRIMARY KEY,
-      started_at INTEGER NOT NULL,
-      ended_at INTEGER,
-      seconds REAL NOT NULL DEFAULT 0,
-      caller_masked TEXT NOT NULL DEFAULT '',
-      called_user TEXT NOT NULL DEFAULT '',
-      file TEXT NOT NULL,
-      key_version INTEGER NOT NULL);
-    CREATE INDEX call_recordings_started ON call_recordings(started_at);
-  )sql"}});
-}
-
 }  // namespace
-
-// Runs database writes in order, off the libre thread.
-class RecordingVault::Worker {
- public:
-  explicit Worker(storage::Database& db) : db_(db), thread_([this] { Run(); }) {}
-  ~Worker() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-  void Post(std::function<Status(storage::Database&)> job) {
-    {
-      std::lock_guard lock(mu_);
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and everything is written
-      auto job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      if (Status s = job(db_); !s.ok())
-        log::Error("recording.row_failed error=\"{}\"", s.message());
-      lock.lock();
-    }
-  }
-
-  storage::Database& db_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<Status(storage::Database&)>> jobs_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts after the members it uses
-};
 
 class RecordingVault::Sink final : public telephony::RecordingSink {
  public:
   Sink(std::unique_ptr<security::SealedFileWriter> file, std::string id, RecordingVault& vault)
-      : file_(std::move(file)),
-        id_(std::move(id)),
-        vault_(vault),
-        worker_(*vault.worker_),
-        clock_(*vault.clock_) {}
+      : file_(std::move(file)), id_(std::move(id)), vault_(vault), clock_(*vault.clock_) {}
 
   void Write(const int16_t* samples, size_t count) override {
     if (failed_) return;
@@ -120,10 +54,8 @@ class RecordingVault::Sink final : public telephony::RecordingSink {
     Status closed = file_->Close();
     double seconds = static_cast<double>(file_->plaintext_bytes()) / kBytesPerSecond;
     int64_t ended = clock_.NowUnixMillis();
-    worker_.Post([id = id_, ended, seconds](storage::Database& db) -> Status {
-      auto st = db.Prepare("UPDATE call_recordings SET ended_at = ?, seconds = ? WHERE id = ?");
-      if (!st.ok()) return st.status();
-      return st->Bind(1, ended).Bind(2, seconds).Bind(3, id).Run();
+    vault_.Write([id = id_, ended, seconds](RecordingStore& store) {
+      return store.MarkEnded(id, ended, seconds);
     });
     return closed;
   }
@@ -132,7 +64,6 @@ class RecordingVault::Sink final : public telephony::RecordingSink {
   std::unique_ptr<security::SealedFileWriter> file_;
   std::string id_;
   RecordingVault& vault_;
-  Worker& worker_;
   const Clock& clock_;
   bool failed_ = false;
 };
@@ -142,14 +73,15 @@ Result<std::unique_ptr<RecordingVault>> RecordingVault::Open(
     std::shared_ptr<const security::KeyRing> keys, const Clock& clock,
     RecordingVaultOptions options) {
   if (!keys) return InvalidArgument("recordings need the key file (security.key_file)");
-  ZX_RETURN_IF_ERROR(Migrate(db));
+  auto store = std::make_unique<RecordingStore>(db);
+  ZX_RETURN_IF_ERROR(store->Migrate());
   std::error_code ec;
   fs::path dir = fs::path(data_dir) / kDir;
   fs::create_directories(dir, ec);
   if (ec) return Unavailable("cannot create " + dir.string() + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);
   std::unique_ptr<RecordingVault> v(new RecordingVault());
-  v->db_ = &db;
+  v->store_ = std::move(store);
   v->data_dir_ = data_dir;
   v->keys_ = std::move(keys);
   v->clock_ = &clock;
@@ -165,8 +97,10 @@ Result<std::unique_ptr<RecordingVault>> RecordingVault::Open(
   }
   ZX_RETURN_IF_ERROR(v->RegisterOrphans());
   v->measured_ = v->MeasureDir();
-  v->measured_at_ms_ = clock.NowUnixMillis();
-  v->worker_ = std::make_unique<Worker>(db);
+  v->worker_ = std::make_unique<Worker>("zx-recordings", clock);
+  RecordingVault* vault = v.get();
+  v->worker_->Every(
+      std::chrono::minutes(1), [vault] { vault->Remeasure(); }, std::chrono::minutes(1));
   if (options.max_bytes > 0 && v->measured_.load() >= options.max_bytes) (void)v->Fits(1);
   return v;
 }
@@ -199,29 +133,32 @@ bool RecordingVault::Fits(int64_t more) {
   return false;
 }
 
-void RecordingVault::MaybeRemeasure() {
-  int64_t now = clock_->NowUnixMillis();
-  if (now - measured_at_ms_.load() < 60000 || measuring_.exchange(true)) return;
-  worker_->Post([this, now](storage::Database&) -> Status {
-    int64_t written_before = written_.load();
-    int64_t size = MeasureDir();
-    measured_ = size;
-    written_.fetch_sub(written_before);
-    measured_at_ms_ = now;
-    // Room again (the retention job purged old files): record again, with some slack so that
-    // the alarm does not flap at the edge.
-    if (over_.load() && used_bytes() < options_.max_bytes / 10 * 9) {
-      over_ = false;
-      log::Warn("recording.disk_budget_ok used_mb={:.1f} max_mb={:.1f} (recording again)",
-                static_cast<double>(used_bytes()) / (1 << 20),
-                static_cast<double>(options_.max_bytes) / (1 << 20));
-    }
-    measuring_ = false;
-    return Status::Ok();
+void RecordingVault::Remeasure() {
+  int64_t written_before = written_.load();
+  int64_t size = MeasureDir();
+  measured_ = size;
+  written_.fetch_sub(written_before);
+  // Room again (the retention job purged old files): record again, with some slack so that
+  // the alarm does not flap at the edge.
+  if (over_.load() && used_bytes() < options_.max_bytes / 10 * 9) {
+    over_ = false;
+    log::Warn("recording.disk_budget_ok used_mb={:.1f} max_mb={:.1f} (recording again)",
+              static_cast<double>(used_bytes()) / (1 << 20),
+              static_cast<double>(options_.max_bytes) / (1 << 20));
+  }
+}
+
+void RecordingVault::Write(std::function<Status(RecordingStore&)> job) {
+  worker_->Post([this, job = std::move(job)] {
+    if (Status s = job(*store_); !s.ok())
+      log::Error("recording.row_failed error=\"{}\"", s.message());
   });
 }
 
-RecordingVault::~RecordingVault() = default;
+void RecordingVault::Flush() { worker_->Flush(); }
+
+// The worker first: the rows still queued are written while the store exists.
+RecordingVault::~RecordingVault() { worker_.reset(); }
 
 Status RecordingVault::RegisterOrphans() {
   std::error_code ec;
@@ -229,20 +166,19 @@ Status RecordingVault::RegisterOrphans() {
     if (entry.path().extension() != kSuffix) continue;
     std::string id = entry.path().stem().string();
     std::string file = std::string(kDir) + "/" + entry.path().filename().string();
-    auto known = db_->Prepare("SELECT 1 FROM call_recordings WHERE id = ?");
-    if (!known.ok()) return known.status();
-    auto row = known->Bind(1, id).Step();
-    if (!row.ok()) return row.status();
-    if (*row) continue;
+    ZX_ASSIGN_OR_RETURN(bool known, store_->Exists(id));
+    if (known) continue;
     auto mtime = fs::last_write_time(entry.path(), ec);
     int64_t started = ec ? clock_->NowUnixMillis()
                          : std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::file_clock::to_sys(mtime).time_since_epoch())
                                .count();
-    auto insert = db_->Prepare(
-        "INSERT INTO call_recordings (id, started_at, file, key_version) VALUES (?, ?, ?, 0)");
-    if (!insert.ok()) return insert.status();
-    ZX_RETURN_IF_ERROR(insert->Bind(1, id).Bind(2, started).Bind(3, file).Run());
+    RecordingInfo orphan;
+    orphan.id = id;
+    orphan.started_ms = started;
+    orphan.file = file;
+    orphan.key_version = 0;  // unknown; the sealed file names its key itself
+    ZX_RETURN_IF_ERROR(store_->Insert(orphan));
     log::Warn("recording.orphan_registered id={} (its row was lost; retention will purge it)", id);
   }
   if (ec) return Unavailable("cannot list recordings: " + ec.message());
@@ -252,7 +188,6 @@ Status RecordingVault::RegisterOrphans() {
 telephony::RecordingFactory RecordingVault::Factory() {
   return
       [this](const telephony::CallInfo& call) -> Result<std::unique_ptr<telephony::RecordingSink>> {
-        MaybeRemeasure();
         if (!Fits(0)) {
           if (m_skipped_) m_skipped_->Inc();
           log::Warn("recording.skipped call={} reason=disk_budget", call.id);
@@ -265,70 +200,28 @@ telephony::RecordingFactory RecordingVault::Factory() {
         if (!sealed.ok()) return sealed.status();
         int64_t started = clock_->NowUnixMillis();
         uint32_t version = (*sealed)->key_version();
-        worker_->Post([=, caller = call.caller_masked,
-                       called = call.called_user](storage::Database& db) -> Status {
-          auto st = db.Prepare(
-              "INSERT INTO call_recordings (id, started_at, caller_masked, called_user, file, "
-              "key_version) VALUES (?, ?, ?, ?, ?, ?)");
-          if (!st.ok()) return st.status();
-          return st->Bind(1, id)
-              .Bind(2, started)
-              .Bind(3, caller)
-              .Bind(4, called)
-              .Bind(5, file)
-              .Bind(6, static_cast<int64_t>(version))
-              .Run();
-        });
+        RecordingInfo row;
+        row.id = id;
+        row.started_ms = started;
+        row.caller_masked = call.caller_masked;
+        row.called_user = call.called_user;
+        row.file = file;
+        row.key_version = version;
+        Write([row = std::move(row)](RecordingStore& store) { return store.Insert(row); });
         log::Info("recording.started call={} id={} key_version={}", call.id, id, version);
         return std::unique_ptr<telephony::RecordingSink>(
             new Sink(std::move(sealed).value(), id, *this));
       };
 }
 
-namespace {
-
-RecordingInfo RowToInfo(const storage::Statement& st) {
-  RecordingInfo r;
-  r.id = st.Text(0);
-  r.started_ms = st.Int(1);
-  r.ended_ms = st.IsNull(2) ? 0 : st.Int(2);
-  r.seconds = st.Double(3);
-  r.caller_masked = st.Text(4);
-  r.called_user = st.Text(5);
-  r.file = st.Text(6);
-  r.key_version = static_cast<uint32_t>(st.Int(7));
-  return r;
-}
-
-constexpr const char* kColumns =
-    "id, started_at, ended_at, seconds, caller_masked, called_user, file, key_version";
-
-}  // namespace
-
-Result<std::vector<RecordingInfo>> RecordingVault::List(int limit) {
-  auto st = db_->Prepare(std::string("SELECT ") + kColumns +
-                         " FROM call_recordings ORDER BY started_at DESC, id LIMIT ?");
-  if (!st.ok()) return st.status();
-  st->Bind(1, static_cast<int64_t>(limit));
-  std::vector<RecordingInfo> out;
-  for (;;) {
-    auto row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(RowToInfo(*st));
-  }
-  return out;
-}
+Result<std::vector<RecordingInfo>> RecordingVault::List(int limit) { return store_->List(limit); }
 
 Result<ExportedRecording> RecordingVault::ExportWav(const std::string& id,
                                                     const std::string& out_path) {
-  auto st = db_->Prepare(std::string("SELECT ") + kColumns + " FROM call_recordings WHERE id = ?");
-  if (!st.ok()) return st.status();
-  auto row = st->Bind(1, id).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no recording " + id + " (unknown, or purged by retention)");
+  ZX_ASSIGN_OR_RETURN(std::optional<RecordingInfo> info, store_->Find(id));
+  if (!info) return NotFound("no recording " + id + " (unknown, or purged by retention)");
   ExportedRecording out;
-  out.info = RowToInfo(*st);
+  out.info = std::move(*info);
   auto sealed =
       security::OpenSealedFile((fs::path(data_dir_) / out.info.file).string(), *keys_, AadOf(id));
   if (!sealed.ok()) return sealed.status();
@@ -343,4 +236,4 @@ Result<ExportedRecording> RecordingVault::ExportWav(const std::string& id,
   return out;
 }
 
-}  // namespace zx::app
+}  // namespace zx::recordings

@@ -1,149 +1,43 @@
 // Notice calls over a fake gateway (the events a real one sends, in its order) and a fake
-// synthesizer: the call flow and its outcomes, attempts that never dial twice, what is stored,
-// the dispatcher, and the HTTP routes without a server.
-#include "app/notice_calls.h"
+// synthesizer: the call flow and its outcomes, attempts that never dial twice, what is stored.
+// Deadlines are timers on the runner's worker: the tests move a FakeClock and Sync().
+#include "campaigns/notice_calls.h"
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <thread>
 
-#include "app/call_dispatcher.h"
-#include "app/notice_call_routes.h"
+#include "campaigns/notice_call_store.h"
+#include "campaigns/testing/fake_voice.h"
 #include "security/field_cipher.h"
 #include "security/keys.h"
-#include "security/testing/fixtures.h"
 #include "security/testing/temp_dir.h"
 
-namespace zx::app {
+namespace zx::campaigns {
 namespace {
 
-using nlohmann::json;
 using telephony::CallId;
 using telephony::CallOutcome;
 using telephony::DigitSource;
+using testing::FakeGateway;
+using testing::FakeSynthesizer;
+using testing::WaitFor;
 
 constexpr const char* kNumber = "13812345678";
 constexpr const char* kText =
     "您的社保卡已制作完成，请携带身份证到临江区社保中心领取。确认收到请按1，重听请按9。";
 
-// The gateway's side: what the runner asked it to do.
-class FakeGateway final : public telephony::Gateway {
- public:
-  struct Played {
-    CallId call;
-    uint64_t prompt;
-    size_t samples;
-  };
-
-  uint16_t port() const override { return 5060; }
-  void Play(CallId call, telephony::SharedPcm audio, uint64_t prompt_id) override {
-    std::lock_guard lock(mu_);
-    played_.push_back({call, prompt_id, audio ? audio->size() : 0});
-  }
-  void StopPlayback(CallId) override {}
-  void Hangup(CallId call) override {
-    std::lock_guard lock(mu_);
-    hangups_.push_back(call);
-  }
-  Result<CallId> Originate(const std::string& target,
-                           const telephony::OriginateOptions& options) override {
-    std::lock_guard lock(mu_);
-    if (!refuse_.ok()) return refuse_;
-    CallId id = next_++;
-    targets_.push_back(target);
-    last_options_ = options;
-    if (on_originate_) on_originate_(id);
-    return id;
-  }
-  Status Transfer(CallId, const std::string&,
-                  const std::vector<std::pair<std::string, std::string>>&) override {
-    return Status::Ok();
-  }
-  telephony::GatewayStats stats() const override { return {}; }
-  telephony::RegistrationStatus registration() const override { return {}; }
-
-  std::vector<Played> played() {
-    std::lock_guard lock(mu_);
-    return played_;
-  }
-  std::vector<CallId> hangups() {
-    std::lock_guard lock(mu_);
-    return hangups_;
-  }
-  std::vector<std::string> targets() {
-    std::lock_guard lock(mu_);
-    return targets_;
-  }
-  telephony::OriginateOptions last_options() {
-    std::lock_guard lock(mu_);
-    return last_options_;
-  }
-  void Refuse(Status s) {
-    std::lock_guard lock(mu_);
-    refuse_ = std::move(s);
-  }
-  void OnOriginate(std::function<void(CallId)> f) {
-    std::lock_guard lock(mu_);
-    on_originate_ = std::move(f);
-  }
-
- private:
-  std::mutex mu_;
-  CallId next_ = 100;
-  Status refuse_ = Status::Ok();
-  std::vector<Played> played_;
-  std::vector<CallId> hangups_;
-  std::vector<std::string> targets_;
-  telephony::OriginateOptions last_options_;
-  std::function<void(CallId)> on_originate_;
-};
-
-class FakeSynthesizer final : public telephony::SpeechSynthesizer {
- public:
-  Result<telephony::SharedPcm> Synthesize(std::string_view text) override {
-    if (fail) return Unavailable("engine down");
-    ++calls;
-    // 1 ms of audio per byte: the notice is longer than the closing words.
-    return std::make_shared<const telephony::Pcm>(text.size() * 8, int16_t{1000});
-  }
-  std::atomic<bool> fail{false};
-  std::atomic<int> calls{0};
-};
-
-// Inbound events, for the dispatcher test.
-class RecordingHandler final : public telephony::CallHandler {
- public:
-  void OnCallStarted(const telephony::CallInfo& c) override { Add("started", c.id); }
-  void OnDigit(CallId c, char d, DigitSource) override { Add(std::string("digit ") + d, c); }
-  void OnPlaybackDone(CallId c, uint64_t, bool) override { Add("done", c); }
-  void OnCallEnded(CallId c, const std::string&) override { Add("ended", c); }
-  void OnCallProgress(CallId c, int code, bool) override {
-    Add("progress " + std::to_string(code), c);
-  }
-  void OnCallFailed(CallId c, CallOutcome, int) override { Add("failed", c); }
-  std::vector<std::string> events;
-
- private:
-  void Add(const std::string& what, CallId c) { events.push_back(what + " " + std::to_string(c)); }
-};
-
-bool WaitFor(const std::function<bool()>& done, int ms = 5000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
-
 std::vector<std::string> EventTypes(const NoticeCall& c) {
   std::vector<std::string> out;
-  for (const auto& e : c.events) out.push_back(e.value("event", ""));
+  for (const auto& e : c.events) out.push_back(e.type);
+  return out;
+}
+
+std::string Describe(const NoticeCall& c) {
+  std::string out;
+  for (const auto& type : EventTypes(c)) out += type + " ";
   return out;
 }
 
@@ -165,7 +59,6 @@ class NoticeCallsTest : public ::testing::Test {
     auto calls = NoticeCalls::Open(*db_, std::move(cipher), clock_);
     ASSERT_TRUE(calls.ok()) << calls.status().message();
     calls_ = std::move(calls).value();
-    dispatcher_ = std::make_unique<CallDispatcher>(inbound_, calls_.get());
     ASSERT_TRUE(calls_->Attach(&gateway_, &tts_).ok());
   }
 
@@ -181,7 +74,7 @@ class NoticeCallsTest : public ::testing::Test {
       c = Get(id);
       return pred(c);
     });
-    EXPECT_TRUE(ok) << "call " << id << " stuck: " << c.events.dump();
+    EXPECT_TRUE(ok) << "call " << id << " stuck: " << Describe(c);
     return c;
   }
   size_t Plays() { return gateway_.played().size(); }
@@ -201,8 +94,8 @@ class NoticeCallsTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().message();
     CallId call = 100 + gateway_.targets().size() - 1;
     size_t before = Plays();
-    dispatcher_->OnCallProgress(call, 180, false);
-    dispatcher_->OnCallStarted(Info(call));
+    calls_->OnCallProgress(call, 180, false);
+    calls_->OnCallStarted(Info(call));
     calls_->Sync();
     EXPECT_EQ(Plays(), before + 1);
     return {s->call.id, call};
@@ -213,9 +106,7 @@ class NoticeCallsTest : public ::testing::Test {
   FakeClock clock_{1700000000000};
   FakeGateway gateway_;
   FakeSynthesizer tts_;
-  RecordingHandler inbound_;
   std::unique_ptr<NoticeCalls> calls_;
-  std::unique_ptr<CallDispatcher> dispatcher_;
 };
 
 TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
@@ -229,16 +120,16 @@ TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
   uint64_t notice = LastPrompt();
   EXPECT_GT(gateway_.played().back().samples, 800u);  // the notice, rendered before dialling
 
-  dispatcher_->OnPlaybackDone(call, notice, false);
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  calls_->OnPlaybackDone(call, notice, false);
+  calls_->OnDigit(call, '1', DigitSource::kRfc4733);
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));  // the closing words
   NoticeCall c = Get(id);
   EXPECT_EQ(c.outcome, NoticeOutcome::kConfirmed);  // known before the hang-up
   EXPECT_EQ(c.state, NoticeState::kAnswered);
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  calls_->OnPlaybackDone(call, LastPrompt(), false);
   ASSERT_TRUE(WaitFor([&] { return gateway_.hangups().size() == 1; }));
   EXPECT_EQ(gateway_.hangups()[0], call);
-  dispatcher_->OnCallEnded(call, "hangup");
+  calls_->OnCallEnded(call, "hangup");
   c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kConfirmed);
   EXPECT_EQ(c.sip_code, 200);
@@ -247,32 +138,31 @@ TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
   EXPECT_EQ(c.number_masked, "138****5678");
   EXPECT_EQ(EventTypes(c), (std::vector<std::string>{"dialing", "ringing", "answered", "notice",
                                                      "key", "closing", "hangup"}));
-  EXPECT_EQ(c.events[1]["sip_code"], 180);
-  EXPECT_EQ(c.events[4]["key"], "1");
-  EXPECT_EQ(c.events.back()["cause"], "hangup");
+  EXPECT_EQ(c.events[1].sip_code.value_or(0), 180);
+  EXPECT_EQ(c.events[4].key.value_or(""), "1");
+  EXPECT_EQ(c.events.back().cause.value_or(""), "hangup");
   EXPECT_GT(c.ended_ms, 0);
-  EXPECT_EQ(dispatcher_->outbound_calls(), 0u);
-  EXPECT_TRUE(inbound_.events.empty());  // nothing of it reached the IVR
 }
 
 TEST_F(NoticeCallsTest, RepeatKeyThenNoKeyIsNotConfirmed) {
   auto [id, call] = Answered();
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
-  dispatcher_->OnDigit(call, '9', DigitSource::kInband);  // play it again
+  calls_->OnPlaybackDone(call, LastPrompt(), false);
+  calls_->OnDigit(call, '9', DigitSource::kInband);  // play it again
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  calls_->OnPlaybackDone(call, LastPrompt(), false);
   calls_->Sync();
   // No key within key_timeout_s (8 s) after the second of max_plays (2) plays: close.
   clock_.Advance(std::chrono::seconds(7));
   calls_->Sync();
   EXPECT_EQ(Plays(), 2u);
   clock_.Advance(std::chrono::seconds(2));
+  calls_->Sync();
   ASSERT_TRUE(WaitFor([&] { return Plays() == 3; }));
   NoticeCall c = Get(id);
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  calls_->OnPlaybackDone(call, LastPrompt(), false);
   ASSERT_TRUE(WaitFor([&] { return gateway_.hangups().size() == 1; }));
-  dispatcher_->OnCallEnded(call, "hangup");
+  calls_->OnCallEnded(call, "hangup");
   c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
   EXPECT_EQ(c.digits, "9");
@@ -288,9 +178,10 @@ TEST_F(NoticeCallsTest, NoKeyRepeatsUpToMaxPlays) {
   r.key_timeout_s = 2;
   auto [id, call] = Answered(r);
   for (int play = 1; play <= 3; ++play) {
-    dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+    calls_->OnPlaybackDone(call, LastPrompt(), false);
     calls_->Sync();  // the deadline is set from the end of the notice
     clock_.Advance(std::chrono::seconds(3));
+    calls_->Sync();
     ASSERT_TRUE(WaitFor([&] { return Plays() == static_cast<size_t>(play) + 1; })) << play;
   }
   NoticeCall c = Get(id);
@@ -300,30 +191,30 @@ TEST_F(NoticeCallsTest, NoKeyRepeatsUpToMaxPlays) {
 
 TEST_F(NoticeCallsTest, CitizenHangsUpBeforeConfirming) {
   auto [id, call] = Answered();
-  dispatcher_->OnDigit(call, '5', DigitSource::kRfc4733);  // not a key of this notice
-  dispatcher_->OnCallEnded(call, "bye");
+  calls_->OnDigit(call, '5', DigitSource::kRfc4733);  // not a key of this notice
+  calls_->OnCallEnded(call, "bye");
   NoticeCall c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
   EXPECT_EQ(c.digits, "5");
-  EXPECT_EQ(c.events.back()["cause"], "bye");
+  EXPECT_EQ(c.events.back().cause.value_or(""), "bye");
 }
 
 TEST_F(NoticeCallsTest, SpeechStopsTheNoticeWhichStartsAgainUncounted) {
   auto [id, call] = Answered();
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), true);  // "喂？" stopped it
+  calls_->OnPlaybackDone(call, LastPrompt(), true);  // "喂？" stopped it
   calls_->Sync();
   clock_.Advance(std::chrono::milliseconds(800));
+  calls_->Sync();
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));
   NoticeCall c = Get(id);
   EXPECT_EQ(c.plays, 1);
-  EXPECT_EQ(c.events.back()["restart"], true);
+  EXPECT_EQ(c.events.back().restart, true);
   // A key that stops the notice is a key, not speech: no restart.
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), true);
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  calls_->OnPlaybackDone(call, LastPrompt(), true);
+  calls_->OnDigit(call, '1', DigitSource::kRfc4733);
   ASSERT_TRUE(WaitFor([&] { return Plays() == 3; }));
   clock_.Advance(std::chrono::milliseconds(800));
-  WaitFor([] { return false; }, 150);  // deadlines are checked every 50 ms
-  calls_->Sync();
+  calls_->Sync();  // the pause after the barge-in is over: its timer was cancelled by the key
   EXPECT_EQ(Plays(), 3u);  // the closing words only
   EXPECT_EQ(Get(id).outcome, NoticeOutcome::kConfirmed);
 }
@@ -345,9 +236,9 @@ TEST_F(NoticeCallsTest, UnansweredCallsEndWithTheGatewaysOutcome) {
     auto s = calls_->Start(Request("u-" + std::to_string(n++)));
     ASSERT_TRUE(s.ok());
     CallId call = 100 + gateway_.targets().size() - 1;
-    dispatcher_->OnCallProgress(call, 183, true);
-    dispatcher_->OnDigit(call, '1', DigitSource::kInband);  // early media: not the citizen
-    dispatcher_->OnCallFailed(call, k.outcome, k.code);
+    calls_->OnCallProgress(call, 183, true);
+    calls_->OnDigit(call, '1', DigitSource::kInband);  // early media: not the citizen
+    calls_->OnCallFailed(call, k.outcome, k.code);
     NoticeCall c =
         WaitCall(s->call.id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
     EXPECT_EQ(c.outcome, k.expected) << NoticeOutcomeName(k.expected);
@@ -356,7 +247,6 @@ TEST_F(NoticeCallsTest, UnansweredCallsEndWithTheGatewaysOutcome) {
     EXPECT_EQ(EventTypes(c), (std::vector<std::string>{"dialing", "early_media", "failed"}));
   }
   EXPECT_EQ(gateway_.played().size(), 0u);
-  EXPECT_EQ(dispatcher_->outbound_calls(), 0u);
 }
 
 TEST_F(NoticeCallsTest, TheSameAttemptNeverDialsTwiceAlsoAfterARestart) {
@@ -374,7 +264,7 @@ TEST_F(NoticeCallsTest, TheSameAttemptNeverDialsTwiceAlsoAfterARestart) {
   NoticeCall stopped = Get(first->call.id);
   EXPECT_EQ(stopped.state, NoticeState::kEnded);
   EXPECT_EQ(stopped.outcome, NoticeOutcome::kCancelled);
-  EXPECT_EQ(stopped.events.back()["cause"], "server stopping");
+  EXPECT_EQ(stopped.events.back().cause.value_or(""), "server stopping");
   Open(nullptr);
   auto after = calls_->Start(Request("attempt-7"));
   ASSERT_TRUE(after.ok());
@@ -385,7 +275,7 @@ TEST_F(NoticeCallsTest, TheSameAttemptNeverDialsTwiceAlsoAfterARestart) {
 
 TEST_F(NoticeCallsTest, CallsLeftOpenByADeadProcessAreClosedOnOpen) {
   auto [id, call] = Answered();
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  calls_->OnDigit(call, '1', DigitSource::kRfc4733);
   WaitCall(id, [](const NoticeCall& c) { return c.outcome == NoticeOutcome::kConfirmed; });
   auto unanswered = calls_->Start(Request("a-2"));
   ASSERT_TRUE(unanswered.ok());
@@ -395,7 +285,7 @@ TEST_F(NoticeCallsTest, CallsLeftOpenByADeadProcessAreClosedOnOpen) {
   NoticeCall c = *(*other)->Get(id);
   EXPECT_EQ(c.state, NoticeState::kEnded);
   EXPECT_EQ(c.outcome, NoticeOutcome::kConfirmed);  // what was decided stays
-  EXPECT_EQ(c.events.back()["cause"], "interrupted");
+  EXPECT_EQ(c.events.back().cause.value_or(""), "interrupted");
   c = *(*other)->Get(unanswered->call.id);
   EXPECT_EQ(c.outcome, NoticeOutcome::kCancelled);
 }
@@ -470,8 +360,8 @@ TEST_F(NoticeCallsTest, EventsBeforeOriginateReturnsAreNotLost) {
   std::thread racer;
   gateway_.OnOriginate([&](CallId id) {
     racer = std::thread([this, id] {
-      dispatcher_->OnCallProgress(id, 486, false);  // a gateway thread reporting at once
-      dispatcher_->OnCallFailed(id, CallOutcome::kBusy, 486);
+      calls_->OnCallProgress(id, 486, false);  // a gateway thread reporting at once
+      calls_->OnCallFailed(id, CallOutcome::kBusy, 486);
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   });
@@ -490,8 +380,8 @@ TEST_F(NoticeCallsTest, DetachClosesAnsweredCallsAsNotConfirmed) {
   NoticeCall c = Get(id);
   EXPECT_EQ(c.state, NoticeState::kEnded);
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
-  dispatcher_->OnCallEnded(call, "hangup");  // the gateway going down: ignored
-  EXPECT_EQ(Get(id).events.back()["cause"], "server stopping");
+  calls_->OnCallEnded(call, "hangup");  // the gateway going down: ignored
+  EXPECT_EQ(Get(id).events.back().cause.value_or(""), "server stopping");
 }
 
 TEST(NoticeRequestTest, Validation) {
@@ -535,153 +425,60 @@ TEST(NoticeRequestTest, Validation) {
   EXPECT_TRUE(ValidateNoticeRequest(no_repeat).ok());
 }
 
-TEST(NoticeRequestTest, ParsesTheJsonBodyStrictly) {
-  auto r = ParseNoticeRequest(
-      R"({"number": "13812345678", "text": "您好", "attempt_id": "x1", "confirm_keys": "1#",)"
-      R"( "max_plays": 3, "key_timeout_s": 5, "ring_timeout_s": 20})");
-  ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(r->confirm_keys, "1#");
-  EXPECT_EQ(r->repeat_keys, "9");
-  EXPECT_EQ(r->max_plays, 3);
-  EXPECT_EQ(r->key_timeout_s, 5);
-  EXPECT_EQ(r->ring_timeout_s, 20);
-  auto message = [](std::string_view body) {
-    auto r = ParseNoticeRequest(body);
-    EXPECT_FALSE(r.ok()) << body;
-    return r.ok() ? std::string() : r.status().message();
-  };
-  EXPECT_NE(message("").find("JSON object"), std::string::npos);
-  EXPECT_NE(message("[1]").find("JSON object"), std::string::npos);
-  EXPECT_NE(message("{\"number\": ").find("not valid JSON"), std::string::npos);
-  EXPECT_NE(message("\xff").find("UTF-8"), std::string::npos);
-  EXPECT_NE(message(R"({"text": "a", "attempt_id": "x"})").find("\"number\" is required"),
-            std::string::npos);
-  EXPECT_NE(message(R"({"number": 13812345678, "text": "a", "attempt_id": "x"})")
-                .find("\"number\" must be a string"),
-            std::string::npos);
-  EXPECT_NE(
-      message(R"({"number": "13812345678", "text": "a", "attempt_id": "x", "max_plays": 2.5})")
-          .find("\"max_plays\" must be a whole number"),
-      std::string::npos);
-  EXPECT_NE(message(R"({"number": "13812345678", "text": "a", "attempt_id": "x", "max_plays": 9})")
-                .find("\"max_plays\" must be 1-5"),
-            std::string::npos);
-  EXPECT_NE(
-      message(R"({"number": "13812345678", "text": "a", "attempt_id": "x", "ring_timeout_s": 0})")
-          .find("ring_timeout_s"),
-      std::string::npos);
-  EXPECT_NE(message(R"({"number": "13812345678", "text": "a", "attempt_id": "x", "callerid": "1"})")
-                .find("unknown field \"callerid\""),
-            std::string::npos);
-}
+// The store keeps a call as it was written: options, every event field, the end.
+TEST(NoticeCallStoreTest, RoundTripsACall) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  NoticeCallStore store(*db);
+  ASSERT_TRUE(store.Migrate().ok());
+  NoticeCall c;
+  c.id = "00000000000000aa";
+  c.attempt_id = "rt-1";
+  c.number_masked = "138****5678";
+  c.created_ms = 1700000000000;
+  c.options.confirm_keys = "1#";
+  c.options.max_plays = 3;
+  c.options.ring_timeout_s = 20;
+  NoticeEvent dialing;
+  dialing.type = "dialing";
+  dialing.at_ms = c.created_ms;
+  c.events.push_back(dialing);
+  ASSERT_TRUE(store.Insert(c, std::nullopt, std::string("sealed")).ok());
+  EXPECT_FALSE(store.Insert(c, std::nullopt, std::nullopt).ok());  // the attempt id is known
 
-TEST(CallDispatcherTest, InboundToTheIvrOutboundToTheRunner) {
-  RecordingHandler inbound, outbound;
-  CallDispatcher d(inbound, &outbound);
-  telephony::CallInfo in;
-  in.id = 1;
-  d.OnCallStarted(in);
-  d.OnDigit(1, '3', DigitSource::kRfc4733);
-  d.OnCallProgress(2, 183, true);  // an outbound call in early media
-  d.OnDigit(2, '7', DigitSource::kInband);
-  telephony::CallInfo out;
-  out.id = 2;
-  out.direction = telephony::CallDirection::kOutbound;
-  d.OnCallStarted(out);
-  d.OnPlaybackDone(2, 5, false);
-  d.OnPlaybackDone(1, 6, false);
-  d.OnCallEnded(2, "bye");
-  d.OnCallEnded(1, "bye");
-  d.OnCallFailed(3, CallOutcome::kBusy, 486);
-  EXPECT_EQ(inbound.events,
-            (std::vector<std::string>{"started 1", "digit 3 1", "done 1", "ended 1"}));
-  EXPECT_EQ(outbound.events, (std::vector<std::string>{"progress 183 2", "digit 7 2", "started 2",
-                                                       "done 2", "ended 2", "failed 3"}));
-  EXPECT_EQ(d.outbound_calls(), 0u);
-  // Without an outbound handler its events go nowhere, never to the IVR.
-  RecordingHandler ivr;
-  CallDispatcher inbound_only(ivr, nullptr);
-  inbound_only.OnCallStarted(out);
-  inbound_only.OnDigit(2, '1', DigitSource::kRfc4733);
-  inbound_only.OnCallEnded(2, "bye");
-  EXPECT_TRUE(ivr.events.empty());
-}
+  NoticeEvent notice{"notice", c.created_ms + 5, std::nullopt, 1, true};
+  NoticeEvent key{"key", c.created_ms + 6};
+  key.key = "#";
+  NoticeEvent hangup{"hangup", c.created_ms + 7};
+  hangup.cause = "bye";
+  c.events.insert(c.events.end(), {notice, key, hangup});
+  c.state = NoticeState::kEnded;
+  c.outcome = NoticeOutcome::kConfirmed;
+  c.sip_code = 200;
+  c.digits = "#";
+  c.plays = 1;
+  c.ended_ms = c.created_ms + 7;
+  ASSERT_TRUE(store.Update(c).ok());
 
-class NoticeRoutesTest : public NoticeCallsTest {
- protected:
-  http::Response Call(const std::string& method, const std::string& path,
-                      const std::string& body = "") {
-    http::Request req;
-    req.method = method;
-    req.path = path;
-    req.body = body;
-    req.remote_address = "127.0.0.1:5000";
-    req.principal.kind = security::Principal::Kind::kUser;
-    req.principal.id = "u:7";
-    req.principal.name = "lead";
-    req.principal.role = security::Role::kSupervisor;
-    return router_.Handle(req);
-  }
-  security::testing::SecurityFixture sec_;
-  http::Router router_;
-};
-
-TEST_F(NoticeRoutesTest, StartGetRepeatAndAudit) {
-  AddNoticeCallRoutes(router_, *calls_, *sec_.audit);
-  std::string body =
-      R"({"number": "13812345678", "text": "您的社保卡已制作完成。确认收到请按1", "attempt_id": "r-1"})";
-  http::Response res = Call("POST", "/api/v1/calls", body);
-  ASSERT_EQ(res.status, 202) << res.body;
-  json j = json::parse(res.body);
-  EXPECT_EQ(j["state"], "dialing");
-  EXPECT_EQ(j["attempt_id"], "r-1");
-  EXPECT_EQ(j["number"], "138****5678");
-  EXPECT_TRUE(j["outcome"].is_null());
-  EXPECT_EQ(res.body.find(kNumber), std::string::npos);
-  std::string id = j["id"];
-
-  res = Call("POST", "/api/v1/calls", body);
-  ASSERT_EQ(res.status, 200) << res.body;
-  EXPECT_EQ(json::parse(res.body)["id"], id);
-  EXPECT_EQ(gateway_.targets().size(), 1u);
-
-  dispatcher_->OnCallFailed(100, CallOutcome::kBusy, 486);
-  WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
-  res = Call("GET", "/api/v1/calls/" + id);
-  ASSERT_EQ(res.status, 200) << res.body;
-  j = json::parse(res.body);
-  EXPECT_EQ(j["outcome"], "busy");
-  EXPECT_EQ(j["sip_code"], 486);
-  EXPECT_EQ(j["events"].back()["event"], "failed");
-
-  EXPECT_EQ(Call("GET", "/api/v1/calls/ffffffffffffffff").status, 404);
-  res = Call("POST", "/api/v1/calls", R"({"number": "1", "text": "x", "attempt_id": "r-2"})");
-  EXPECT_EQ(res.status, 400);
-  EXPECT_NE(res.body.find("number"), std::string::npos);
-
-  security::AuditQuery q;
-  q.action_prefix = "notice_call.start";
-  auto entries = sec_.audit->Query(q);
-  ASSERT_TRUE(entries.ok());
-  ASSERT_EQ(entries->size(), 2u);
-  EXPECT_EQ((*entries)[0].event.actor, "lead");
-  EXPECT_EQ((*entries)[0].event.object_id, id);
-  EXPECT_NE((*entries)[0].event.details_json.find("\"created\":true"), std::string::npos);
-  EXPECT_NE((*entries)[1].event.details_json.find("\"created\":false"), std::string::npos);
-  for (const auto& e : *entries) EXPECT_EQ(e.event.details_json.find(kNumber), std::string::npos);
-  // The read of the call is audited under its id (issue 9); the 404 is not a read.
-  q.action_prefix = "notice_call.read";
-  auto reads = sec_.audit->Query(q);
-  ASSERT_TRUE(reads.ok());
-  ASSERT_EQ(reads->size(), 1u);
-  EXPECT_EQ((*reads)[0].event.object_id, id);
-  EXPECT_EQ((*reads)[0].event.actor, "lead");
-
-  calls_->Detach();
-  res = Call("POST", "/api/v1/calls",
-             R"({"number": "13812345678", "text": "x", "attempt_id": "r-3"})");
-  EXPECT_EQ(res.status, 503) << res.body;
+  auto found = store.FindByAttempt("rt-1");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  const NoticeCall& r = **found;
+  EXPECT_EQ(r.id, c.id);
+  EXPECT_EQ(r.state, NoticeState::kEnded);
+  EXPECT_EQ(r.outcome, NoticeOutcome::kConfirmed);
+  EXPECT_EQ(r.options.confirm_keys, "1#");
+  EXPECT_EQ(r.options.max_plays, 3);
+  EXPECT_EQ(r.options.ring_timeout_s, 20);
+  EXPECT_EQ(r.ended_ms, c.ended_ms);
+  ASSERT_EQ(EventTypes(r), (std::vector<std::string>{"dialing", "notice", "key", "hangup"}));
+  EXPECT_FALSE(r.events[0].play.has_value());
+  EXPECT_EQ(r.events[1].play.value_or(0), 1);
+  EXPECT_TRUE(r.events[1].restart);
+  EXPECT_EQ(r.events[2].key.value_or(""), "#");
+  EXPECT_EQ(r.events[3].cause.value_or(""), "bye");
+  EXPECT_TRUE(store.ListUnfinished()->empty());
+  ASSERT_TRUE(store.Delete(c.id).ok());
+  EXPECT_FALSE(store.FindById(c.id)->has_value());
 }
 
 }  // namespace
-}  // namespace zx::app
+}  // namespace zx::campaigns

@@ -1,24 +1,22 @@
-#include "app/notice_calls.h"
+#include "campaigns/notice_calls.h"
 
 #include <cctype>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <future>
 #include <optional>
-#include <thread>
 #include <unordered_map>
 
 #include "base/log.h"
+#include "base/worker.h"
+#include "campaigns/notice_call_store.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "telephony/speech_text.h"
 #include "telephony/trunk.h"
 
-namespace zx::app {
+namespace zx::campaigns {
 
-using nlohmann::json;
 using telephony::CallId;
 using telephony::SharedPcm;
 
@@ -26,30 +24,6 @@ namespace {
 
 constexpr const char* kTable = "notice_calls";
 constexpr const char* kKeyChars = "0123456789*#";
-
-Status Migrate(storage::Database& db) {
-  // number_enc and text_enc hold FieldCipher output (NULL without a key file, and after
-  // retention); everything else is not personal.
-  return db.Migrate({{"notice_calls", 1, R"sql(
-    CREATE TABLE notice_calls (
-      id TEXT PRIMARY KEY,
-      attempt_id TEXT NOT NULL UNIQUE,
-      created_at INTEGER NOT NULL,
-      ended_at INTEGER,
-      number_masked TEXT NOT NULL,
-      number_enc TEXT,
-      text_enc TEXT,
-      options TEXT NOT NULL,
-      state TEXT NOT NULL,
-      outcome TEXT NOT NULL DEFAULT '',
-      sip_code INTEGER NOT NULL DEFAULT 0,
-      digits TEXT NOT NULL DEFAULT '',
-      plays INTEGER NOT NULL DEFAULT 0,
-      notice_ms INTEGER NOT NULL DEFAULT 0,
-      events TEXT NOT NULL DEFAULT '[]');
-    CREATE INDEX notice_calls_created ON notice_calls(created_at);
-  )sql"}});
-}
 
 Status Field(const char* name, const std::string& why) {
   return InvalidArgument(std::string("field \"") + name + "\" " + why);
@@ -75,82 +49,12 @@ bool IsNumber(std::string_view n) {
   return true;
 }
 
-json OptionsJson(const NoticeRequest& r) {
-  return {{"confirm_keys", r.confirm_keys},
-          {"repeat_keys", r.repeat_keys},
-          {"max_plays", r.max_plays},
-          {"key_timeout_s", r.key_timeout_s},
-          {"ring_timeout_s", r.ring_timeout_s}};
+NoticeEvent Event(const char* type, int64_t at_ms) {
+  NoticeEvent e;
+  e.type = type;
+  e.at_ms = at_ms;
+  return e;
 }
-
-NoticeRequest OptionsFromJson(const std::string& text) {
-  NoticeRequest r;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object()) return r;
-  r.confirm_keys = j.value("confirm_keys", r.confirm_keys);
-  r.repeat_keys = j.value("repeat_keys", r.repeat_keys);
-  r.max_plays = j.value("max_plays", r.max_plays);
-  r.key_timeout_s = j.value("key_timeout_s", r.key_timeout_s);
-  r.ring_timeout_s = j.value("ring_timeout_s", r.ring_timeout_s);
-  return r;
-}
-
-NoticeState StateFromName(std::string_view name) {
-  for (NoticeState s : {NoticeState::kDialing, NoticeState::kRinging, NoticeState::kAnswered})
-    if (name == NoticeStateName(s)) return s;
-  return NoticeState::kEnded;
-}
-
-NoticeOutcome OutcomeFromName(std::string_view name) {
-  for (int i = 1; i <= static_cast<int>(NoticeOutcome::kCancelled); ++i)
-    if (name == NoticeOutcomeName(static_cast<NoticeOutcome>(i)))
-      return static_cast<NoticeOutcome>(i);
-  return NoticeOutcome::kNone;
-}
-
-constexpr const char* kColumns =
-    "id, attempt_id, created_at, ended_at, number_masked, options, state, outcome, sip_code, "
-    "digits, plays, events, notice_ms";
-
-NoticeCall RowToCall(const storage::Statement& st) {
-  NoticeCall c;
-  c.id = st.Text(0);
-  c.attempt_id = st.Text(1);
-  c.created_ms = st.Int(2);
-  c.ended_ms = st.IsNull(3) ? 0 : st.Int(3);
-  c.number_masked = st.Text(4);
-  c.options = OptionsFromJson(st.Text(5));
-  c.state = StateFromName(st.Text(6));
-  c.outcome = OutcomeFromName(st.Text(7));
-  c.sip_code = static_cast<int>(st.Int(8));
-  c.digits = st.Text(9);
-  c.plays = static_cast<int>(st.Int(10));
-  c.events = json::parse(st.Text(11), nullptr, false);
-  if (!c.events.is_array()) c.events = json::array();
-  c.notice_ms = st.Int(12);
-  return c;
-}
-
-// Writes what changes during a call.
-Status SaveCall(storage::Database& db, const NoticeCall& c) {
-  auto st = db.Prepare(
-      "UPDATE notice_calls SET state = ?, outcome = ?, sip_code = ?, digits = ?, plays = ?, "
-      "events = ?, ended_at = ? WHERE id = ?");
-  if (!st.ok()) return st.status();
-  st->Bind(1, NoticeStateName(c.state))
-      .Bind(2, NoticeOutcomeName(c.outcome))
-      .Bind(3, static_cast<int64_t>(c.sip_code))
-      .Bind(4, c.digits)
-      .Bind(5, static_cast<int64_t>(c.plays))
-      .Bind(6, c.events.dump());
-  if (c.ended_ms)
-    st->Bind(7, c.ended_ms);
-  else
-    st->BindNull(7);
-  return st->Bind(8, c.id).Run();
-}
-
-json Event(const char* type, int64_t at_ms) { return {{"event", type}, {"at_ms", at_ms}}; }
 
 // A call that can no longer run (the process stopped, or is stopping): answered calls keep a
 // confirmation or become not_confirmed; calls never answered are cancelled.
@@ -158,8 +62,8 @@ void CloseUnfinished(NoticeCall& c, int64_t now_ms, const std::string& cause) {
   if (c.outcome == NoticeOutcome::kNone)
     c.outcome = c.state == NoticeState::kAnswered ? NoticeOutcome::kNotConfirmed
                                                   : NoticeOutcome::kCancelled;
-  json e = Event("hangup", now_ms);
-  e["cause"] = cause;
+  NoticeEvent e = Event("hangup", now_ms);
+  e.cause = cause;
   c.events.push_back(std::move(e));
   c.state = NoticeState::kEnded;
   c.ended_ms = now_ms;
@@ -281,39 +185,30 @@ std::string MaskDialTarget(std::string_view target) {
 
 // ---------------------------------------------------------------------------------------------
 
-// The calls in progress, on one thread: speaks to the gateway and writes every change.
-class NoticeCalls::Worker {
+// The calls in progress, on one zx::Worker: speaks to the gateway and writes every change. The
+// deadlines of a call are timers on the same worker, so they never race its events.
+class NoticeCalls::Runner {
  public:
-  Worker(storage::Database& db, const Clock& clock, const NoticeCallOptions& options,
+  Runner(NoticeCallStore& store, const Clock& clock, const NoticeCallOptions& options,
          telephony::Gateway& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
-      : db_(db),
+      : store_(store),
         clock_(clock),
         options_(options),
         gateway_(gateway),
         confirmed_(std::move(confirmed)),
-        unconfirmed_(std::move(unconfirmed)) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~Worker() { Stop(); }
+        unconfirmed_(std::move(unconfirmed)),
+        worker_("zx-notice", clock) {}
+  ~Runner() { Stop(); }
 
-  void Push(std::function<void(Worker&)> task) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      tasks_.push_back(std::move(task));
-    }
-    cv_.notify_one();
+  // False once stopping (the task is dropped).
+  bool Post(std::function<void(Runner&)> task) {
+    return worker_.Post([this, task = std::move(task)] { task(*this); });
   }
 
-  // Joins the thread, then closes the calls still open.
+  // Runs what was posted (a call registered just before must be known here, to be closed),
+  // joins the worker, then closes the calls still open.
   void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    worker_.Stop();
     int64_t now = clock_.NowUnixMillis();
     for (auto& [call, live] : calls_) {
       CloseUnfinished(live.view, now, "server stopping");
@@ -324,7 +219,7 @@ class NoticeCalls::Worker {
     calls_.clear();
   }
 
-  // ---- the worker thread ----
+  // ---- on the worker ----
 
   void Register(CallId call, NoticeCall view, SharedPcm notice) {
     Live& live = calls_[call];
@@ -337,8 +232,8 @@ class NoticeCalls::Worker {
     Live* c = Find(call);
     if (!c || c->view.state == NoticeState::kEnded) return;
     const char* type = early_media ? "early_media" : code == 180 ? "ringing" : "progress";
-    json e = Event(type, Now());
-    e["sip_code"] = code;
+    NoticeEvent e = Event(type, Now());
+    e.sip_code = code;
     c->view.events.push_back(std::move(e));
     if (c->view.state == NoticeState::kDialing) c->view.state = NoticeState::kRinging;
     Save(*c);
@@ -358,11 +253,11 @@ class NoticeCalls::Worker {
     Live* c = Find(call);
     if (!c || c->view.state != NoticeState::kAnswered) return;  // early media: not the citizen
     if (c->closing) return;
-    c->key_deadline.reset();
-    c->resume_at.reset();
+    Cancel(c->key_timer);
+    Cancel(c->resume_timer);
     c->view.digits += digit;
-    json e = Event("key", Now());
-    e["key"] = std::string(1, digit);
+    NoticeEvent e = Event("key", Now());
+    e.key = std::string(1, digit);
     c->view.events.push_back(std::move(e));
     const NoticeRequest& o = c->view.options;
     if (o.confirm_keys.find(digit) != std::string::npos) {
@@ -378,7 +273,7 @@ class NoticeCalls::Worker {
       // Any other key: it stopped the notice (barge-in); carry on as if the notice had ended.
       log::Info("notice.key id={} call={} action=none", c->view.id, call);
       Save(*c);
-      if (!c->playing) c->key_deadline = Mono() + std::chrono::seconds(o.key_timeout_s);
+      if (!c->playing) WaitForKey(*c);
     }
   }
 
@@ -391,21 +286,23 @@ class NoticeCalls::Worker {
       return;
     }
     if (!interrupted) {
-      c->key_deadline = Mono() + std::chrono::seconds(c->view.options.key_timeout_s);
+      WaitForKey(*c);
     } else {
       // Stopped by a key (whose OnDigit follows at once) or by speech: wait a moment and, if no
       // key came, say the notice again from the start.
-      c->resume_at = Mono() + std::chrono::milliseconds(options_.speech_resume_ms);
+      c->resume_timer = worker_.After(std::chrono::milliseconds(options_.speech_resume_ms),
+                                      [this, call] { Resume(call); });
     }
   }
 
   void Ended(CallId call, const std::string& reason) {
     auto it = calls_.find(call);
     if (it == calls_.end()) return;
+    CancelTimers(it->second);
     NoticeCall& v = it->second.view;
     if (v.outcome == NoticeOutcome::kNone) v.outcome = NoticeOutcome::kNotConfirmed;
-    json e = Event("hangup", Now());
-    e["cause"] = reason;
+    NoticeEvent e = Event("hangup", Now());
+    e.cause = reason;
     v.events.push_back(std::move(e));
     v.state = NoticeState::kEnded;
     v.ended_ms = Now();
@@ -418,12 +315,13 @@ class NoticeCalls::Worker {
   void Failed(CallId call, telephony::CallOutcome outcome, int code) {
     auto it = calls_.find(call);
     if (it == calls_.end()) return;
+    CancelTimers(it->second);
     NoticeCall& v = it->second.view;
     v.outcome = OutcomeOfUnanswered(outcome);
     v.sip_code = code;
-    json e = Event("failed", Now());
-    e["outcome"] = NoticeOutcomeName(v.outcome);
-    e["sip_code"] = code;
+    NoticeEvent e = Event("failed", Now());
+    e.outcome = NoticeOutcomeName(v.outcome);
+    e.sip_code = code;
     v.events.push_back(std::move(e));
     v.state = NoticeState::kEnded;
     v.ended_ms = Now();
@@ -442,9 +340,11 @@ class NoticeCalls::Worker {
     bool playing = false;
     bool closing = false;  // hang up when the closing words end
     int speech_restarts = 0;
-    std::optional<std::chrono::steady_clock::time_point> key_deadline;  // replay or close then
-    std::optional<std::chrono::steady_clock::time_point> resume_at;     // after a barge-in
-    std::optional<std::chrono::steady_clock::time_point> hangup_at;     // closing words lost
+    // Timers on the worker (0: none): replay or close when no key came, the notice again
+    // after a barge-in, hang up when the end of the closing words was never reported.
+    Worker::TimerId key_timer = 0;
+    Worker::TimerId resume_timer = 0;
+    Worker::TimerId hangup_timer = 0;
   };
 
   Live* Find(CallId call) {
@@ -452,27 +352,43 @@ class NoticeCalls::Worker {
     return it == calls_.end() ? nullptr : &it->second;
   }
   int64_t Now() const { return clock_.NowUnixMillis(); }
-  std::chrono::steady_clock::time_point Mono() const { return clock_.Monotonic(); }
+
+  void Cancel(Worker::TimerId& timer) {
+    if (timer) worker_.Cancel(timer);
+    timer = 0;
+  }
+  void CancelTimers(Live& c) {
+    Cancel(c.key_timer);
+    Cancel(c.resume_timer);
+    Cancel(c.hangup_timer);
+  }
 
   void Save(Live& c) {
-    if (Status s = SaveCall(db_, c.view); !s.ok())
+    if (Status s = store_.Update(c.view); !s.ok())
       log::Error("notice.save_failed id={} error=\"{}\"", c.view.id, s.message());
+  }
+
+  void WaitForKey(Live& c) {
+    Cancel(c.key_timer);
+    CallId call = c.call;
+    c.key_timer = worker_.After(std::chrono::seconds(c.view.options.key_timeout_s),
+                                [this, call] { NoKey(call); });
   }
 
   void Play(Live& c, SharedPcm audio) {
     c.prompt = ++next_prompt_;
     c.playing = true;
-    c.key_deadline.reset();
-    c.resume_at.reset();
+    Cancel(c.key_timer);
+    Cancel(c.resume_timer);
     gateway_.StopPlayback(c.call);
     gateway_.Play(c.call, std::move(audio), c.prompt);
   }
 
   void PlayNotice(Live& c, bool counted = true) {
     if (counted) ++c.view.plays;
-    json e = Event("notice", Now());
-    e["play"] = c.view.plays;
-    if (!counted) e["restart"] = true;
+    NoticeEvent e = Event("notice", Now());
+    e.play = c.view.plays;
+    e.restart = !counted;
     c.view.events.push_back(std::move(e));
     Save(c);
     Play(c, c.notice);
@@ -482,115 +398,94 @@ class NoticeCalls::Worker {
   void Close(Live& c, NoticeOutcome outcome) {
     c.view.outcome = outcome;
     c.closing = true;
-    json e = Event("closing", Now());
-    e["outcome"] = NoticeOutcomeName(outcome);
+    NoticeEvent e = Event("closing", Now());
+    e.outcome = NoticeOutcomeName(outcome);
     c.view.events.push_back(std::move(e));
     Save(c);
     SharedPcm words = outcome == NoticeOutcome::kConfirmed ? confirmed_ : unconfirmed_;
     // Should the end of the closing words never be reported, hang up anyway.
     auto ms = std::chrono::milliseconds(words ? words->size() / 8 : 0);
-    c.hangup_at = Mono() + ms + std::chrono::seconds(5);
+    CallId call = c.call;
+    Cancel(c.hangup_timer);
+    c.hangup_timer = worker_.After(ms + std::chrono::seconds(5), [this, call] {
+      if (Live* c = Find(call)) {
+        c->hangup_timer = 0;
+        gateway_.Hangup(call);
+      }
+    });
     if (words)
       Play(c, std::move(words));
     else
       gateway_.Hangup(c.call);
   }
 
-  void CheckDeadlines() {
-    auto now = Mono();
-    for (auto& [call, c] : calls_) {
-      if (c.hangup_at && *c.hangup_at <= now) {
-        c.hangup_at.reset();
-        gateway_.Hangup(call);
-      }
-      if (c.closing) continue;
-      if (c.resume_at && *c.resume_at <= now) {
-        c.resume_at.reset();
-        bool restart = c.speech_restarts < kMaxSpeechRestarts;
-        if (restart) ++c.speech_restarts;
-        if (restart || c.view.plays < c.view.options.max_plays)
-          PlayNotice(c, !restart);
-        else
-          Close(c, NoticeOutcome::kNotConfirmed);
-      }
-      if (c.key_deadline && *c.key_deadline <= now) {
-        c.key_deadline.reset();
-        json e = Event("no_key", Now());
-        e["play"] = c.view.plays;
-        c.view.events.push_back(std::move(e));
-        if (c.view.plays < c.view.options.max_plays)
-          PlayNotice(c);
-        else
-          Close(c, NoticeOutcome::kNotConfirmed);
-      }
-    }
+  // The pause after a barge-in is over and no key came: the notice again from the start (at
+  // most kMaxSpeechRestarts times uncounted), or a counted play, or the end.
+  void Resume(CallId call) {
+    Live* c = Find(call);
+    if (!c) return;
+    c->resume_timer = 0;
+    if (c->closing) return;
+    bool restart = c->speech_restarts < kMaxSpeechRestarts;
+    if (restart) ++c->speech_restarts;
+    if (restart || c->view.plays < c->view.options.max_plays)
+      PlayNotice(*c, !restart);
+    else
+      Close(*c, NoticeOutcome::kNotConfirmed);
   }
 
-  void Run() {
-    for (;;) {
-      std::function<void(Worker&)> task;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::milliseconds(50),
-                     [this] { return stopping_ || !tasks_.empty(); });
-        // Stopping: what was queued is still handled (a call registered just before must be
-        // known to Stop, which closes it), then the thread ends.
-        if (stopping_ && tasks_.empty()) return;
-        if (!tasks_.empty()) {
-          task = std::move(tasks_.front());
-          tasks_.pop_front();
-        }
-      }
-      if (task) task(*this);
-      CheckDeadlines();
-    }
+  // No key within key_timeout_s of the end of the notice: play it again, or close.
+  void NoKey(CallId call) {
+    Live* c = Find(call);
+    if (!c) return;
+    c->key_timer = 0;
+    if (c->closing) return;
+    NoticeEvent e = Event("no_key", Now());
+    e.play = c->view.plays;
+    c->view.events.push_back(std::move(e));
+    if (c->view.plays < c->view.options.max_plays)
+      PlayNotice(*c);
+    else
+      Close(*c, NoticeOutcome::kNotConfirmed);
   }
 
-  storage::Database& db_;
+  NoticeCallStore& store_;
   const Clock& clock_;
   const NoticeCallOptions& options_;
   telephony::Gateway& gateway_;
   SharedPcm confirmed_;
   SharedPcm unconfirmed_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void(Worker&)>> tasks_;  // guarded by mu_
-  bool stopping_ = false;                           // guarded by mu_
-  std::unordered_map<CallId, Live> calls_;          // the worker thread (then Stop) only
+  std::unordered_map<CallId, Live> calls_;  // the worker (then Stop) only
   uint64_t next_prompt_ = 0;
+  Worker worker_;  // last: its thread stops before the members it uses go
 };
 
 // ---------------------------------------------------------------------------------------------
 
-NoticeCalls::NoticeCalls(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
-                         const Clock& clock, NoticeCallOptions options)
-    : db_(db), cipher_(std::move(cipher)), clock_(clock), options_(std::move(options)) {}
+NoticeCalls::NoticeCalls(std::unique_ptr<NoticeCallStore> store,
+                         std::shared_ptr<const security::FieldCipher> cipher, const Clock& clock,
+                         NoticeCallOptions options)
+    : store_(std::move(store)),
+      cipher_(std::move(cipher)),
+      clock_(clock),
+      options_(std::move(options)) {}
 
 Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
     storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher, const Clock& clock,
     NoticeCallOptions options) {
-  ZX_RETURN_IF_ERROR(Migrate(db));
+  auto store = std::make_unique<NoticeCallStore>(db);
+  ZX_RETURN_IF_ERROR(store->Migrate());
   // Calls a previous process left open cannot go on: close them, so that their attempt ids
   // report an outcome (and are never dialled again).
-  auto open =
-      db.Prepare(std::string("SELECT ") + kColumns + " FROM notice_calls WHERE state != 'ended'");
-  if (!open.ok()) return open.status();
-  std::vector<NoticeCall> unfinished;
-  for (;;) {
-    auto row = open->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    unfinished.push_back(RowToCall(*open));
-  }
+  ZX_ASSIGN_OR_RETURN(std::vector<NoticeCall> unfinished, store->ListUnfinished());
   for (NoticeCall& c : unfinished) {
     CloseUnfinished(c, clock.NowUnixMillis(), "interrupted");
-    ZX_RETURN_IF_ERROR(SaveCall(db, c));
+    ZX_RETURN_IF_ERROR(store->Update(c));
     log::Warn("notice.interrupted id={} outcome={} (the server stopped during the call)", c.id,
               NoticeOutcomeName(c.outcome));
   }
   return std::unique_ptr<NoticeCalls>(
-      new NoticeCalls(db, std::move(cipher), clock, std::move(options)));
+      new NoticeCalls(std::move(store), std::move(cipher), clock, std::move(options)));
 }
 
 NoticeCalls::~NoticeCalls() { Detach(); }
@@ -600,73 +495,59 @@ Status NoticeCalls::Attach(telephony::Gateway* gateway, telephony::SpeechSynthes
   auto render = [&](const std::string& text) -> Result<SharedPcm> {
     return tts->Synthesize(telephony::PrepareForSpeech(text));
   };
-  auto confirmed = render(options_.confirmed_closing);
-  if (!confirmed.ok()) return confirmed.status();
-  auto unconfirmed = render(options_.unconfirmed_closing);
-  if (!unconfirmed.ok()) return unconfirmed.status();
+  ZX_ASSIGN_OR_RETURN(SharedPcm confirmed, render(options_.confirmed_closing));
+  ZX_ASSIGN_OR_RETURN(SharedPcm unconfirmed, render(options_.unconfirmed_closing));
   std::lock_guard start(start_mu_);
   std::lock_guard lock(mu_);
-  if (worker_) return FailedPrecondition("notice calls are already attached to a gateway");
+  if (runner_) return FailedPrecondition("notice calls are already attached to a gateway");
   gateway_ = gateway;
   tts_ = tts;
-  worker_ = std::make_unique<Worker>(db_, clock_, options_, *gateway, std::move(*confirmed),
-                                     std::move(*unconfirmed));
+  runner_ = std::make_unique<Runner>(*store_, clock_, options_, *gateway, std::move(confirmed),
+                                     std::move(unconfirmed));
   return Status::Ok();
 }
 
 void NoticeCalls::Detach() {
-  std::unique_ptr<Worker> worker;
+  std::unique_ptr<Runner> runner;
   {
     std::lock_guard start(start_mu_);  // no Start in flight
-    std::lock_guard lock(mu_);         // no event being queued
-    worker = std::move(worker_);
+    std::lock_guard lock(mu_);         // no event being posted
+    runner = std::move(runner_);
     gateway_ = nullptr;
     tts_ = nullptr;
   }
-  if (worker) worker->Stop();
+  if (runner) runner->Stop();
 }
 
 void NoticeCalls::Sync() {
-  auto done = std::make_shared<std::promise<void>>();
-  auto handled = done->get_future();
+  // Posted under mu_ (the runner cannot go meanwhile), waited for outside it. Timers due by
+  // the clock run before the tasks posted after they fell due, so they have run too.
+  std::promise<void> done;
+  auto handled = done.get_future();
   {
     std::lock_guard lock(mu_);
-    if (!worker_) return;
-    worker_->Push([done](Worker&) { done->set_value(); });
+    if (!runner_ || !runner_->Post([&done](Runner&) { done.set_value(); })) return;
   }
   handled.wait();
 }
 
-void NoticeCalls::Post(std::function<void(Worker&)> event) {
+void NoticeCalls::Post(std::function<void(Runner&)> event) {
   std::lock_guard lock(mu_);
-  if (worker_) worker_->Push(std::move(event));
-}
-
-Result<std::optional<NoticeCall>> NoticeCalls::FindByAttempt(const std::string& attempt_id) {
-  auto st =
-      db_.Prepare(std::string("SELECT ") + kColumns + " FROM notice_calls WHERE attempt_id = ?");
-  if (!st.ok()) return st.status();
-  auto row = st->Bind(1, attempt_id).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<NoticeCall>();
-  return std::optional<NoticeCall>(RowToCall(*st));
+  if (runner_) runner_->Post(std::move(event));
 }
 
 Result<NoticeCall> NoticeCalls::Get(const std::string& id) {
-  auto st = db_.Prepare(std::string("SELECT ") + kColumns + " FROM notice_calls WHERE id = ?");
-  if (!st.ok()) return st.status();
-  auto row = st->Bind(1, id).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return NotFound("no such notice call");
-  return RowToCall(*st);
+  ZX_ASSIGN_OR_RETURN(std::optional<NoticeCall> call, store_->FindById(id));
+  if (!call) return NotFound("no such notice call");
+  return std::move(*call);
 }
 
 Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   ZX_RETURN_IF_ERROR(ValidateNoticeRequest(request));
   std::lock_guard start(start_mu_);
-  auto existing = FindByAttempt(request.attempt_id);
-  if (!existing.ok()) return existing.status();
-  if (*existing) return NoticeStart{std::move(**existing), false};
+  ZX_ASSIGN_OR_RETURN(std::optional<NoticeCall> existing,
+                      store_->FindByAttempt(request.attempt_id));
+  if (existing) return NoticeStart{std::move(*existing), false};
 
   telephony::Gateway* gateway = nullptr;
   telephony::SpeechSynthesizer* tts = nullptr;
@@ -700,28 +581,13 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   call.events.push_back(Event("dialing", call.created_ms));
   call.notice_ms = static_cast<int64_t>((*audio)->size() * 1000 / telephony::kSampleRate);
 
-  auto insert = db_.Prepare(
-      "INSERT INTO notice_calls (id, attempt_id, created_at, number_masked, number_enc, text_enc, "
-      "options, state, events, notice_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.status();
-  insert->Bind(1, call.id)
-      .Bind(2, call.attempt_id)
-      .Bind(3, call.created_ms)
-      .Bind(4, call.number_masked);
+  std::optional<std::string> number_enc, text_enc;
   if (cipher_) {
-    insert->Bind(
-        5, cipher_->Encrypt(request.number, security::FieldAad(kTable, "number_enc", call.id)));
-    insert->Bind(6,
-                 cipher_->Encrypt(request.text, security::FieldAad(kTable, "text_enc", call.id)));
-  } else {
-    insert->BindNull(5);
-    insert->BindNull(6);
+    number_enc =
+        cipher_->Encrypt(request.number, security::FieldAad(kTable, "number_enc", call.id));
+    text_enc = cipher_->Encrypt(request.text, security::FieldAad(kTable, "text_enc", call.id));
   }
-  insert->Bind(7, OptionsJson(call.options).dump())
-      .Bind(8, NoticeStateName(call.state))
-      .Bind(9, call.events.dump())
-      .Bind(10, call.notice_ms);
-  ZX_RETURN_IF_ERROR(insert->Run());
+  ZX_RETURN_IF_ERROR(store_->Insert(call, number_enc, text_enc));
 
   telephony::OriginateOptions originate;
   originate.ring_timeout_ms = call.options.ring_timeout_s * 1000;
@@ -731,16 +597,15 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
     // Registered under the lock the event handlers take: no event can come first.
     std::lock_guard lock(mu_);
     placed = gateway->Originate(request.number, originate);
-    if (placed.ok() && worker_) {
-      worker_->Push([id = *placed, call, pcm = std::move(*audio)](Worker& w) mutable {
-        w.Register(id, std::move(call), std::move(pcm));
+    if (placed.ok() && runner_) {
+      runner_->Post([id = *placed, call, pcm = std::move(*audio)](Runner& r) mutable {
+        r.Register(id, std::move(call), std::move(pcm));
       });
     }
   }
   if (!placed.ok()) {
     // Nothing was dialled: forget the row, so that the attempt can be made again.
-    auto erase = db_.Prepare("DELETE FROM notice_calls WHERE id = ?");
-    if (erase.ok()) (void)erase->Bind(1, call.id).Run();
+    (void)store_->Delete(call.id);
     const Status& s = placed.status();
     log::Warn("notice.not_placed attempt={} number={} error=\"{}\"", call.attempt_id,
               call.number_masked, s.message());
@@ -754,25 +619,25 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   return NoticeStart{std::move(call), true};
 }
 
-// ---- events from the gateway thread: queued for the worker ----------------------------------
+// ---- events from the gateway thread: posted to the runner -----------------------------------
 
 void NoticeCalls::OnCallStarted(const telephony::CallInfo& info) {
-  Post([id = info.id](Worker& w) { w.Started(id); });
+  Post([id = info.id](Runner& r) { r.Started(id); });
 }
 void NoticeCalls::OnDigit(CallId call, char digit, telephony::DigitSource) {
-  Post([call, digit](Worker& w) { w.Digit(call, digit); });
+  Post([call, digit](Runner& r) { r.Digit(call, digit); });
 }
 void NoticeCalls::OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupted) {
-  Post([call, prompt_id, interrupted](Worker& w) { w.PlaybackDone(call, prompt_id, interrupted); });
+  Post([call, prompt_id, interrupted](Runner& r) { r.PlaybackDone(call, prompt_id, interrupted); });
 }
 void NoticeCalls::OnCallEnded(CallId call, const std::string& reason) {
-  Post([call, reason](Worker& w) { w.Ended(call, reason); });
+  Post([call, reason](Runner& r) { r.Ended(call, reason); });
 }
 void NoticeCalls::OnCallProgress(CallId call, int sip_code, bool early_media) {
-  Post([call, sip_code, early_media](Worker& w) { w.Progress(call, sip_code, early_media); });
+  Post([call, sip_code, early_media](Runner& r) { r.Progress(call, sip_code, early_media); });
 }
 void NoticeCalls::OnCallFailed(CallId call, telephony::CallOutcome outcome, int sip_code) {
-  Post([call, outcome, sip_code](Worker& w) { w.Failed(call, outcome, sip_code); });
+  Post([call, outcome, sip_code](Runner& r) { r.Failed(call, outcome, sip_code); });
 }
 
-}  // namespace zx::app
+}  // namespace zx::campaigns

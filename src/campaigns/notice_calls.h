@@ -26,20 +26,24 @@
 // The events (ringing, answer, keys, hang-up) and the outcome are not personal and are kept.
 //
 // Threads: Start and Get are thread-safe (HTTP threads). The CallHandler methods run on the
-// gateway's thread and only queue work for the runner's one worker thread, which speaks to the
-// gateway and writes the database. Calls are registered under the same lock that the handler
-// methods take, right after Originate returns, so no event of a call can overtake its
-// registration.
+// gateway's thread and only post work to the runner's one zx::Worker (base/worker.h), which
+// speaks to the gateway and writes the database; the deadlines of a call (a key, the end of a
+// barge-in pause, the closing words) are timers on that worker, on the injectable Clock. Calls
+// are registered under the same lock that the handler methods take, right after Originate
+// returns, so no event of a call can overtake its registration.
+//
+// The SQL is in NoticeCallStore (campaigns/notice_call_store.h); the JSON of a call is the HTTP
+// edge's (http/notice_call_routes.h).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
@@ -48,7 +52,9 @@
 #include "telephony/gateway.h"
 #include "telephony/synthesizer.h"
 
-namespace zx::app {
+namespace zx::campaigns {
+
+class NoticeCallStore;
 
 struct NoticeRequest {
   // "13812345678" or "+8613812345678" through the trunk, or a SIP URI ("sip:user@host:port").
@@ -92,6 +98,22 @@ NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
 // "138****5678"; for a SIP URI the user part masked ("sip:138****5678@host").
 std::string MaskDialTarget(std::string_view number_or_uri);
 
+// One entry of a call's history. Which fields are set depends on `type`: sip_code (ringing,
+// early_media, progress, failed), play (notice, no_key), restart (a notice started again after
+// speech stopped it), key (key), cause (hangup), outcome (failed, closing).
+struct NoticeEvent {
+  // "dialing" | "ringing" | "early_media" | "progress" | "answered" | "notice" | "key" |
+  // "no_key" | "closing" | "hangup" | "failed"
+  std::string type;
+  int64_t at_ms = 0;  // unix ms
+  std::optional<int> sip_code;
+  std::optional<int> play;
+  bool restart = false;
+  std::optional<std::string> key;
+  std::optional<std::string> cause;
+  std::optional<std::string> outcome;
+};
+
 struct NoticeCall {
   std::string id;  // 16 hex digits
   std::string attempt_id;
@@ -104,11 +126,7 @@ struct NoticeCall {
   std::string digits;     // keys pressed after the answer, in order
   int plays = 0;          // times the notice started playing
   int64_t notice_ms = 0;  // how long one play of the notice lasts
-  // [{"event": "dialing" | "ringing" | "early_media" | "progress" | "answered" | "notice" |
-  //   "key" | "no_key" | "closing" | "hangup" | "failed", "at_ms": unix ms, ...}] with
-  // sip_code (ringing, early_media, progress, failed), play (notice, no_key), key (key),
-  // cause (hangup), outcome (failed, closing).
-  nlohmann::json events = nlohmann::json::array();
+  std::vector<NoticeEvent> events;  // in order
   int64_t created_ms = 0;
   int64_t ended_ms = 0;   // 0 until ended
   NoticeRequest options;  // keys, plays and timeouts as requested (number and text left empty)
@@ -136,8 +154,8 @@ class NoticeCalls final : public telephony::CallHandler {
   ~NoticeCalls() override;  // Detach()
 
   // The voice side is up: calls can be placed through `gateway` (whose handler must pass this
-  // runner the events of outbound calls, app/call_dispatcher.h) and spoken with `tts`. Both
-  // must stay valid until Detach. Renders the closing words.
+  // runner the events of outbound calls) and spoken with `tts`. Both must stay valid until
+  // Detach. Renders the closing words.
   Status Attach(telephony::Gateway* gateway, telephony::SpeechSynthesizer* tts);
   // Before the gateway goes: stops the worker and closes the calls still open (answered:
   // not_confirmed unless confirmed; not answered: cancelled; hang-up cause "server stopping").
@@ -151,11 +169,12 @@ class NoticeCalls final : public telephony::CallHandler {
   Result<NoticeStart> Start(const NoticeRequest& request);
   // kNotFound for an unknown id.
   Result<NoticeCall> Get(const std::string& id);
-  // Returns once every event queued so far has been handled (at once when detached). For
-  // tests that move a fake clock: a deadline is set when its event is handled.
+  // Returns once every event queued so far, and every deadline due by the clock, has been
+  // handled (at once when detached). For tests that move a fake clock: call it after moving
+  // the clock so that the deadlines now due run.
   void Sync();
 
-  // telephony::CallHandler, for outbound calls only (see CallDispatcher).
+  // telephony::CallHandler, for outbound calls only.
   void OnCallStarted(const telephony::CallInfo& call) override;
   void OnDigit(telephony::CallId call, char digit, telephony::DigitSource source) override;
   void OnPlaybackDone(telephony::CallId call, uint64_t prompt_id, bool interrupted) override;
@@ -164,22 +183,22 @@ class NoticeCalls final : public telephony::CallHandler {
   void OnCallFailed(telephony::CallId call, telephony::CallOutcome outcome, int sip_code) override;
 
  private:
-  class Worker;
-  NoticeCalls(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
-              const Clock& clock, NoticeCallOptions options);
-  Result<std::optional<NoticeCall>> FindByAttempt(const std::string& attempt_id);
-  // Queues `event` for the worker unless detached (under mu_).
-  void Post(std::function<void(Worker&)> event);
+  class Runner;
+  NoticeCalls(std::unique_ptr<NoticeCallStore> store,
+              std::shared_ptr<const security::FieldCipher> cipher, const Clock& clock,
+              NoticeCallOptions options);
+  // Posts `event` to the runner unless detached (under mu_).
+  void Post(std::function<void(Runner&)> event);
 
-  storage::Database& db_;
+  std::unique_ptr<NoticeCallStore> store_;
   std::shared_ptr<const security::FieldCipher> cipher_;
   const Clock& clock_;
   NoticeCallOptions options_;
-  std::mutex start_mu_;  // one Start at a time; Detach waits for it
-  std::mutex mu_;        // the worker's presence and queue; held across Originate + register
-  std::unique_ptr<Worker> worker_;               // guarded by mu_ (set by Attach, reset by Detach)
+  std::mutex start_mu_;             // one Start at a time; Detach waits for it
+  std::mutex mu_;                   // the runner's presence; held across Originate + register
+  std::unique_ptr<Runner> runner_;  // guarded by mu_ (set by Attach, reset by Detach)
   telephony::Gateway* gateway_ = nullptr;        // guarded by mu_
   telephony::SpeechSynthesizer* tts_ = nullptr;  // guarded by mu_
 };
 
-}  // namespace zx::app
+}  // namespace zx::campaigns

@@ -1,5 +1,5 @@
-// HTTP routes of outbound notice calls (app/notice_calls.h). They live in app, not http,
-// because they drive the app's runner (the http module does not know telephony).
+// HTTP routes of outbound notice calls (campaigns/notice_calls.h), a route set (http/router.h):
+// the JSON of a call is made here, at the edge.
 //
 //   POST /api/v1/calls       campaign.manage  {"number", "text", "attempt_id", "confirm_keys"?,
 //        "repeat_keys"?, "max_plays"?, "key_timeout_s"?, "ring_timeout_s"?} -> 202 the call
@@ -14,21 +14,21 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "app/notice_calls.h"
 #include "base/status.h"
+#include "campaigns/notice_calls.h"
 #include "http/router.h"
 #include "security/audit.h"
 
-namespace zx::app {
+namespace zx::http {
 
 // The POST body as a request; invalid_argument naming the field (unknown fields too), never
 // repeating the number. Checks everything ValidateNoticeRequest checks.
-Result<NoticeRequest> ParseNoticeRequest(std::string_view body);
+Result<campaigns::NoticeRequest> ParseNoticeRequest(std::string_view body);
 
 // The call as the API shows it (the number masked; the text is not shown).
-nlohmann::json NoticeCallJson(const NoticeCall& call);
+nlohmann::json NoticeCallJson(const campaigns::NoticeCall& call);
 
 // `calls` and `audit` must outlive the router.
-void AddNoticeCallRoutes(http::Router& router, NoticeCalls& calls, security::AuditLog& audit);
+void AddNoticeCallRoutes(Router& router, campaigns::NoticeCalls& calls, security::AuditLog& audit);
 
-}  // namespace zx::app
+}  // namespace zx::http

@@ -1,7 +1,7 @@
 // Call recordings at rest. Each answered call is written, while it goes, to a sealed file
 // (security/sealed_file.h: SM4-GCM under the key file's current data key) at
 // DATA/recordings/<id>.zxrec, and registered in the call_recordings table, which the retention
-// job purges with the files after retention.recordings_hours (security_context.cc). Nothing of
+// job purges with the files after retention.recordings_hours (app/security_context.cc). Nothing of
 // a call's audio is ever on disk in clear; `zhixian recordings export` turns one back into a
 // WAV for someone allowed to listen (permission recording.read, audited).
 //
@@ -10,16 +10,18 @@
 // calls are not recorded (the calls themselves go on); the vault logs an error when that starts
 // (recording.disk_budget_exceeded) and when there is room again, and counts each call it did
 // not record in zhixian_recordings_skipped_total{reason="disk_budget"}. The directory is
-// measured at Open and again every minute (the retention job deletes files behind our back).
+// measured at Open and again every minute, a timer on the vault's worker (the retention job
+// deletes files behind our back).
 //
 // Threads: the gateway makes sinks and writes frames on its libre thread, which must never wait
-// for the database; rows are written by the vault's own worker thread. A file whose row was never
-// written (the process died first) is registered when the vault next opens, so retention still
-// finds it.
+// for the database; rows are written by the vault's own zx::Worker (base/worker.h). A file whose
+// row was never written (the process died first) is registered when the vault next opens, so
+// retention still finds it. The SQL is in RecordingStore (recordings/recording_store.h).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,22 +29,13 @@
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
+#include "base/worker.h"
+#include "recordings/recording_store.h"
 #include "security/keys.h"
 #include "storage/database.h"
 #include "telephony/recording.h"
 
-namespace zx::app {
-
-struct RecordingInfo {
-  std::string id;             // 16 hex digits
-  int64_t started_ms = 0;     // unix ms
-  int64_t ended_ms = 0;       // 0 while the call runs, or when it never ended cleanly
-  double seconds = 0;         // audio length
-  std::string caller_masked;  // "138****5678"
-  std::string called_user;
-  std::string file;  // relative to the data directory
-  uint32_t key_version = 0;
-};
+namespace zx::recordings {
 
 struct ExportedRecording {
   RecordingInfo info;
@@ -75,22 +68,26 @@ class RecordingVault {
 
   // Newest first.
   Result<std::vector<RecordingInfo>> List(int limit);
+  // Returns when the rows queued so far are written and a measure due by the clock has run
+  // (for tests that move a FakeClock).
+  void Flush();
   // Decrypts recording `id` into a 16-bit stereo 8 kHz WAV at `out_path`. kNotFound for an
   // unknown id or a file already purged; kDataLoss when the file was tampered with.
   Result<ExportedRecording> ExportWav(const std::string& id, const std::string& out_path);
 
  private:
-  class Worker;
   class Sink;
   RecordingVault() = default;
   Status RegisterOrphans();
   int64_t MeasureDir() const;
-  // Re-measures the directory (on the worker) when the last measure is a minute old.
-  void MaybeRemeasure();
+  // Measures the directory again (on the worker, every minute).
+  void Remeasure();
+  // Writes a row on the worker, off the gateway's thread; logs a failure.
+  void Write(std::function<Status(RecordingStore&)> job);
   // Whether `more` bytes still fit; logs and counts the crossing of the budget.
   bool Fits(int64_t more);
 
-  storage::Database* db_ = nullptr;
+  std::unique_ptr<RecordingStore> store_;
   std::string data_dir_;
   std::shared_ptr<const security::KeyRing> keys_;
   const Clock* clock_ = nullptr;
@@ -98,11 +95,9 @@ class RecordingVault {
   std::atomic<int64_t> measured_{0};  // size of the directory at the last measure
   std::atomic<int64_t> written_{0};   // bytes written by sinks since then
   std::atomic<bool> over_{false};
-  std::atomic<bool> measuring_{false};
-  std::atomic<int64_t> measured_at_ms_{0};
   Counter* m_skipped_ = nullptr;
   Counter* m_exceeded_ = nullptr;
-  std::unique_ptr<Worker> worker_;
+  std::unique_ptr<Worker> worker_;  // last: stopped (rows written) before the rest goes
 };
 
-}  // namespace zx::app
+}  // namespace zx::recordings

@@ -1,0 +1,50 @@
+// NoticeCallStore: the notice_calls table, the one place that holds the SQL of notice calls
+// (campaigns/notice_calls.h). Portable SQL (`?` placeholders, times as integers from the Clock),
+// so a PostgreSQL driver runs it unchanged.
+//
+// A row is one NoticeCall: the changing part (state, outcome, keys, plays, events, end) is
+// written by Update; the sealed number and text only by Insert (FieldCipher output made by the
+// caller, or nothing without a key file). The events column holds the call's history as a JSON
+// array, the store's own format. Thread-safe as the Database is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "storage/database.h"
+
+namespace zx::campaigns {
+
+struct NoticeCall;
+
+class NoticeCallStore {
+ public:
+  // `db` outlives the store.
+  explicit NoticeCallStore(storage::Database& db) : db_(db) {}
+
+  // Creates the table (migration "notice_calls" 1).
+  Status Migrate();
+
+  // A new call, before it is dialled. `number_enc` and `text_enc` are sealed by the caller;
+  // nullopt stores NULL. A database error when the id or the attempt id is already stored.
+  Status Insert(const NoticeCall& call, const std::optional<std::string>& number_enc,
+                const std::optional<std::string>& text_enc);
+  // Writes what changes during a call (state, outcome, sip_code, digits, plays, events, end).
+  Status Update(const NoticeCall& call);
+  // Forgets a call that was never dialled.
+  Status Delete(const std::string& id);
+
+  Result<std::optional<NoticeCall>> FindById(const std::string& id);
+  Result<std::optional<NoticeCall>> FindByAttempt(const std::string& attempt_id);
+  // Calls not ended (left open by a process that stopped).
+  Result<std::vector<NoticeCall>> ListUnfinished();
+
+ private:
+  Result<std::optional<NoticeCall>> FindOne(const char* column, const std::string& value);
+
+  storage::Database& db_;
+};
+
+}  // namespace zx::campaigns

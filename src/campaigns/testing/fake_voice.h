@@ -1,0 +1,118 @@
+// Fakes of the voice side for tests of notice calls (campaigns/notice_calls.h) and of what
+// drives them (the HTTP routes): a gateway that records what it was asked to do, in the order a
+// real one would see it, and a synthesizer that renders 1 ms of audio per byte of text.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+#include "telephony/gateway.h"
+#include "telephony/synthesizer.h"
+
+namespace zx::campaigns::testing {
+
+using telephony::CallId;
+
+// The gateway's side: what the runner asked it to do.
+class FakeGateway final : public telephony::Gateway {
+ public:
+  struct Played {
+    CallId call;
+    uint64_t prompt;
+    size_t samples;
+  };
+
+  uint16_t port() const override { return 5060; }
+  void Play(CallId call, telephony::SharedPcm audio, uint64_t prompt_id) override {
+    std::lock_guard lock(mu_);
+    played_.push_back({call, prompt_id, audio ? audio->size() : 0});
+  }
+  void StopPlayback(CallId) override {}
+  void Hangup(CallId call) override {
+    std::lock_guard lock(mu_);
+    hangups_.push_back(call);
+  }
+  Result<CallId> Originate(const std::string& target,
+                           const telephony::OriginateOptions& options) override {
+    std::lock_guard lock(mu_);
+    if (!refuse_.ok()) return refuse_;
+    CallId id = next_++;
+    targets_.push_back(target);
+    last_options_ = options;
+    if (on_originate_) on_originate_(id);
+    return id;
+  }
+  Status Transfer(CallId, const std::string&,
+                  const std::vector<std::pair<std::string, std::string>>&) override {
+    return Status::Ok();
+  }
+  telephony::GatewayStats stats() const override { return {}; }
+  telephony::RegistrationStatus registration() const override { return {}; }
+
+  std::vector<Played> played() {
+    std::lock_guard lock(mu_);
+    return played_;
+  }
+  std::vector<CallId> hangups() {
+    std::lock_guard lock(mu_);
+    return hangups_;
+  }
+  std::vector<std::string> targets() {
+    std::lock_guard lock(mu_);
+    return targets_;
+  }
+  telephony::OriginateOptions last_options() {
+    std::lock_guard lock(mu_);
+    return last_options_;
+  }
+  void Refuse(Status s) {
+    std::lock_guard lock(mu_);
+    refuse_ = std::move(s);
+  }
+  void OnOriginate(std::function<void(CallId)> f) {
+    std::lock_guard lock(mu_);
+    on_originate_ = std::move(f);
+  }
+
+ private:
+  std::mutex mu_;
+  CallId next_ = 100;
+  Status refuse_ = Status::Ok();
+  std::vector<Played> played_;
+  std::vector<CallId> hangups_;
+  std::vector<std::string> targets_;
+  telephony::OriginateOptions last_options_;
+  std::function<void(CallId)> on_originate_;
+};
+
+class FakeSynthesizer final : public telephony::SpeechSynthesizer {
+ public:
+  Result<telephony::SharedPcm> Synthesize(std::string_view text) override {
+    if (fail) return Unavailable("engine down");
+    ++calls;
+    // 1 ms of audio per byte: the notice is longer than the closing words.
+    return std::make_shared<const telephony::Pcm>(text.size() * 8, int16_t{1000});
+  }
+  std::atomic<bool> fail{false};
+  std::atomic<int> calls{0};
+};
+
+// Polls `done` every 5 ms for up to `ms` milliseconds (real time).
+inline bool WaitFor(const std::function<bool()>& done, int ms = 5000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+}  // namespace zx::campaigns::testing

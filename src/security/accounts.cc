@@ -1,0 +1,55 @@
+#include "security/accounts.h"
+
+#include "base/log.h"
+#include "security/policy.h"
+
+namespace zx::security {
+
+Result<Role> ParseStaffRole(std::string_view name) {
+  auto role = ParseRole(name);
+  if (!role || *role == Role::kAnonymous || *role == Role::kIntegration)
+    return InvalidArgument(
+        "--role must be one of admin, supervisor, agent, department_handler, auditor "
+        "(integration clients get an API key: zhixian apikey create)");
+  return *role;
+}
+
+Result<Scope> ScopeOf(const std::string& department, const std::string& district) {
+  if (!district.empty() && department.empty())
+    return InvalidArgument("--district needs --department");
+  return Scope{department, district};
+}
+
+Result<NewAccountApproval> ApprovalForNewAccount(UserStore& users, Role role,
+                                                 bool require_approval) {
+  NewAccountApproval a;
+  a.personal_data = RoleNeedsApproval(role);
+  if (a.personal_data && require_approval) {
+    ZX_ASSIGN_OR_RETURN(bool has_admin, users.HasActiveAdmin());
+    a.bootstrap = !has_admin;
+  }
+  a.pending = a.personal_data && require_approval && !a.bootstrap;
+  return a;
+}
+
+Result<User> CheckApprover(UserStore& users, const std::string& name, std::string_view password,
+                           std::string_view otp) {
+  auto approver = users.CheckPassword(name, password, otp);
+  if (!approver.ok())
+    return Status(Code::kPermissionDenied, "--as " + name + ": " + approver.status().message());
+  if (!MayUse(approver->role, "user.manage"))
+    return Status(Code::kPermissionDenied, name + " is not an administrator");
+  return approver;
+}
+
+Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user) {
+  ZX_RETURN_IF_ERROR(users.SetDisabled(user.name, true));
+  return sessions.RevokeAllForUser(user.id);
+}
+
+void AlertAccountChange(std::string_view action, const User& user, std::string_view by) {
+  log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
+             RoleName(user.role), user.pending, by);
+}
+
+}  // namespace zx::security

@@ -1,0 +1,47 @@
+// The rules of staff accounts that the command line and the HTTP API share: which roles a
+// person may be given, the two-person rule for new accounts, who may approve one, what
+// disabling an account does, and the alert line of every change to an account that can see
+// personal data. The stores (users.h, sessions.h) hold the data; these decide.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "security/roles.h"
+#include "security/sessions.h"
+#include "security/users.h"
+
+namespace zx::security {
+
+// A staff role by name: admin, supervisor, agent, department_handler or auditor (not anonymous,
+// nor integration: integration clients get an API key). kInvalidArgument saying which.
+Result<Role> ParseStaffRole(std::string_view name);
+
+// A scope from a department and a district within it; a district alone is kInvalidArgument.
+Result<Scope> ScopeOf(const std::string& department, const std::string& district);
+
+// The two-person rule (security.require_approval): an account that sees personal data or
+// manages users waits for a second administrator, except while no active administrator exists
+// (the bootstrap of a fresh install).
+struct NewAccountApproval {
+  bool personal_data = false;  // the role sees personal data (RoleNeedsApproval)
+  bool bootstrap = false;      // no active administrator yet: the rule does not apply
+  bool pending = false;        // the account waits for approval
+};
+Result<NewAccountApproval> ApprovalForNewAccount(UserStore& users, Role role,
+                                                 bool require_approval);
+
+// The approving administrator, proven by their own password (and one-time code); an approver
+// who is not an administrator, or fails the check, is kPermissionDenied naming them.
+Result<User> CheckApprover(UserStore& users, const std::string& name, std::string_view password,
+                           std::string_view otp);
+
+// Disables `name` and signs them out everywhere at once (not when the sessions expire).
+Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user);
+
+// The alert-level log line of a change (`action`, e.g. "user.add") to an account that can see
+// personal data, made `by` someone.
+void AlertAccountChange(std::string_view action, const User& user, std::string_view by);
+
+}  // namespace zx::security

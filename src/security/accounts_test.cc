@@ -1,0 +1,126 @@
+// The account rules (accounts.h), the key file as configured (key_file.h) and the audit checks
+// outside the log (audit_check.h): the decisions the command line and the server share.
+#include "security/accounts.h"
+
+#include <gtest/gtest.h>
+
+#include "security/audit_check.h"
+#include "security/key_file.h"
+#include "security/testing/fixtures.h"
+#include "security/testing/temp_dir.h"
+
+namespace zx::security {
+namespace {
+
+TEST(AccountsTest, StaffRolesAndScopes) {
+  EXPECT_EQ(*ParseStaffRole("auditor"), Role::kAuditor);
+  EXPECT_EQ(*ParseStaffRole("admin"), Role::kAdmin);
+  for (const char* bad : {"integration", "anonymous", "root", ""}) {
+    auto role = ParseStaffRole(bad);
+    ASSERT_FALSE(role.ok()) << bad;
+    EXPECT_NE(role.status().message().find("apikey create"), std::string::npos);
+  }
+  EXPECT_EQ(ScopeOf("hr", "d1")->district, "d1");
+  EXPECT_TRUE(ScopeOf("", "").ok());
+  EXPECT_EQ(ScopeOf("", "d1").status().code(), Code::kInvalidArgument);
+}
+
+TEST(AccountsTest, TwoPersonRuleExceptAtBootstrap) {
+  testing::SecurityFixture f;
+  // No administrator yet: the first one is not held back.
+  auto first = ApprovalForNewAccount(*f.users, Role::kAdmin, true);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->personal_data);
+  EXPECT_TRUE(first->bootstrap);
+  EXPECT_FALSE(first->pending);
+  ASSERT_TRUE(f.users->Add("root", Role::kAdmin, "a long enough password 1").ok());
+  auto second = ApprovalForNewAccount(*f.users, Role::kSupervisor, true);
+  EXPECT_TRUE(second->pending);
+  EXPECT_FALSE(second->bootstrap);
+  EXPECT_FALSE(ApprovalForNewAccount(*f.users, Role::kSupervisor, false)->pending);
+  auto agent = ApprovalForNewAccount(*f.users, Role::kAgent, true);
+  EXPECT_EQ(agent->pending, agent->personal_data);  // pending exactly when it sees personal data
+}
+
+TEST(AccountsTest, ApproverMustBeAnAdministratorWithTheirPassword) {
+  testing::SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("root", Role::kAdmin, "a long enough password 1").ok());
+  ASSERT_TRUE(f.users->Add("lead", Role::kSupervisor, "a long enough password 2").ok());
+  EXPECT_EQ(CheckApprover(*f.users, "root", "a long enough password 1", "")->name, "root");
+  auto wrong = CheckApprover(*f.users, "root", "not it", "");
+  EXPECT_EQ(wrong.status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(wrong.status().message().rfind("--as root: ", 0), 0u);
+  auto lead = CheckApprover(*f.users, "lead", "a long enough password 2", "");
+  EXPECT_EQ(lead.status().code(), Code::kPermissionDenied);
+  EXPECT_NE(lead.status().message().find("not an administrator"), std::string::npos);
+}
+
+TEST(AccountsTest, DisablingSignsOutEverywhere) {
+  testing::SecurityFixture f;
+  auto user = f.users->Add("lead", Role::kSupervisor, "a long enough password 2");
+  ASSERT_TRUE(user.ok());
+  auto session = f.sessions->Create(user->id, "127.0.0.1");
+  ASSERT_TRUE(session.ok());
+  ASSERT_TRUE(f.sessions->Validate(session->token).ok());
+  ASSERT_TRUE(DisableAccount(*f.users, *f.sessions, *user).ok());
+  EXPECT_TRUE(f.users->Find("lead")->disabled);
+  EXPECT_FALSE(f.sessions->Validate(session->token).ok());
+}
+
+TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
+  auto none = LoadFieldCipher("", "/tmp");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);
+  EXPECT_EQ(AuditKeyOfKeyFile("", "/tmp"), "");
+  testing::TempDir dir;
+  auto inside = LoadFieldCipher(dir.File("keys"), dir.path());
+  ASSERT_FALSE(inside.ok());
+  EXPECT_EQ(inside.status().message().rfind("security.key_file: ", 0), 0u);
+  EXPECT_EQ(AuditKeyOfKeyFile(dir.File("keys"), dir.path()), "");
+}
+
+TEST(AuditCheckTest, ParsesAnchors) {
+  auto head = ParseAuditAnchor("42:3f2a");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->seq, 42);
+  EXPECT_EQ(head->hash, "3f2a");
+  for (const char* bad : {"", "42", "42:", "0:ab", "x:ab", ":ab", "-3:ab"})
+    EXPECT_EQ(ParseAuditAnchor(bad).status().code(), Code::kInvalidArgument) << bad;
+}
+
+TEST(AuditCheckTest, ASoundLogStarts) {
+  testing::SecurityFixture f;
+  AuditEvent e;
+  e.actor = "t";
+  e.action = "test.one";
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  EXPECT_TRUE(CheckAuditAtStart(*f.audit, true).ok());
+  EXPECT_TRUE(CheckAuditAtStart(*f.audit, false).ok());
+}
+
+TEST(AuditCheckTest, ABrokenLogRefusesOrIsRecorded) {
+  testing::SecurityFixture f;
+  AuditEvent e;
+  e.actor = "t";
+  e.action = "test.one";
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  // Tampering from outside the product: someone with the database file and sqlite3.
+  ASSERT_TRUE(f.db->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
+                         "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+                  .ok());
+  Status refused = CheckAuditAtStart(*f.audit, true);
+  EXPECT_EQ(refused.code(), Code::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("audit_on_broken"), std::string::npos);
+  ASSERT_TRUE(CheckAuditAtStart(*f.audit, false).ok());
+  AuditQuery q;
+  q.action_prefix = "audit.broken";
+  auto recorded = f.audit->Query(q);
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->size(), 1u);
+  EXPECT_NE((*recorded)[0].event.details_json.find("\"audit_on_broken\":\"warn\""),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace zx::security
