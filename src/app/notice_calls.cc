@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
+#include "telephony/gateway.h"  // MaskNumber
 #include "telephony/speech_text.h"
 #include "telephony/trunk.h"
 
@@ -285,7 +286,7 @@ std::string MaskDialTarget(std::string_view target) {
 class NoticeCalls::Worker {
  public:
   Worker(storage::Database& db, const Clock& clock, const NoticeCallOptions& options,
-         telephony::Gateway& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
+         telephony::CallControl& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
       : db_(db),
         clock_(clock),
         options_(options),
@@ -549,7 +550,7 @@ class NoticeCalls::Worker {
   storage::Database& db_;
   const Clock& clock_;
   const NoticeCallOptions& options_;
-  telephony::Gateway& gateway_;
+  telephony::CallControl& gateway_;
   SharedPcm confirmed_;
   SharedPcm unconfirmed_;
   std::thread thread_;
@@ -595,7 +596,7 @@ Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
 
 NoticeCalls::~NoticeCalls() { Detach(); }
 
-Status NoticeCalls::Attach(telephony::Gateway* gateway, telephony::SpeechSynthesizer* tts) {
+Status NoticeCalls::Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts) {
   if (!gateway || !tts) return InvalidArgument("notice calls need a gateway and a synthesizer");
   auto render = [&](const std::string& text) -> Result<SharedPcm> {
     return tts->Synthesize(telephony::PrepareForSpeech(text));
@@ -668,7 +669,7 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   if (!existing.ok()) return existing.status();
   if (*existing) return NoticeStart{std::move(**existing), false};
 
-  telephony::Gateway* gateway = nullptr;
+  telephony::CallControl* gateway = nullptr;
   telephony::SpeechSynthesizer* tts = nullptr;
   {
     std::lock_guard lock(mu_);
@@ -730,7 +731,7 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   {
     // Registered under the lock the event handlers take: no event can come first.
     std::lock_guard lock(mu_);
-    placed = gateway->Originate(request.number, originate);
+    placed = gateway->Originate(request.number, originate, telephony::Unowned(*this));
     if (placed.ok() && worker_) {
       worker_->Push([id = *placed, call, pcm = std::move(*audio)](Worker& w) mutable {
         w.Register(id, std::move(call), std::move(pcm));

@@ -1,6 +1,6 @@
-// Notice calls over a fake gateway (the events a real one sends, in its order) and a fake
-// synthesizer: the call flow and its outcomes, attempts that never dial twice, what is stored,
-// the dispatcher, and the HTTP routes without a server.
+// Notice calls over a fake gateway (the events a real one sends, in its order, to the handler
+// given to Originate) and a fake synthesizer: the call flow and its outcomes, attempts that
+// never dial twice, what is stored, and the HTTP routes without a server.
 #include "app/notice_calls.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +12,6 @@
 #include <mutex>
 #include <thread>
 
-#include "app/call_dispatcher.h"
 #include "app/notice_call_routes.h"
 #include "security/field_cipher.h"
 #include "security/keys.h"
@@ -32,7 +31,7 @@ constexpr const char* kText =
     "您的社保卡已制作完成，请携带身份证到临江区社保中心领取。确认收到请按1，重听请按9。";
 
 // The gateway's side: what the runner asked it to do.
-class FakeGateway final : public telephony::Gateway {
+class FakeGateway final : public telephony::CallControl {
  public:
   struct Played {
     CallId call;
@@ -40,7 +39,6 @@ class FakeGateway final : public telephony::Gateway {
     size_t samples;
   };
 
-  uint16_t port() const override { return 5060; }
   void Play(CallId call, telephony::SharedPcm audio, uint64_t prompt_id) override {
     std::lock_guard lock(mu_);
     played_.push_back({call, prompt_id, audio ? audio->size() : 0});
@@ -50,13 +48,14 @@ class FakeGateway final : public telephony::Gateway {
     std::lock_guard lock(mu_);
     hangups_.push_back(call);
   }
-  Result<CallId> Originate(const std::string& target,
-                           const telephony::OriginateOptions& options) override {
+  Result<CallId> Originate(const std::string& target, const telephony::OriginateOptions& options,
+                           std::shared_ptr<telephony::CallHandler> handler) override {
     std::lock_guard lock(mu_);
     if (!refuse_.ok()) return refuse_;
     CallId id = next_++;
     targets_.push_back(target);
     last_options_ = options;
+    handlers_[id] = std::move(handler);
     if (on_originate_) on_originate_(id);
     return id;
   }
@@ -64,8 +63,11 @@ class FakeGateway final : public telephony::Gateway {
                   const std::vector<std::pair<std::string, std::string>>&) override {
     return Status::Ok();
   }
-  telephony::GatewayStats stats() const override { return {}; }
-  telephony::RegistrationStatus registration() const override { return {}; }
+  // The handler of a call placed through Originate: the gateway's events go there.
+  telephony::CallHandler& Events(CallId call) {
+    std::lock_guard lock(mu_);
+    return *handlers_.at(call);
+  }
 
   std::vector<Played> played() {
     std::lock_guard lock(mu_);
@@ -93,8 +95,9 @@ class FakeGateway final : public telephony::Gateway {
   }
 
  private:
-  std::mutex mu_;
+  std::recursive_mutex mu_;  // Events() may be called from the OnOriginate hook
   CallId next_ = 100;
+  std::map<CallId, std::shared_ptr<telephony::CallHandler>> handlers_;
   Status refuse_ = Status::Ok();
   std::vector<Played> played_;
   std::vector<CallId> hangups_;
@@ -113,23 +116,6 @@ class FakeSynthesizer final : public telephony::SpeechSynthesizer {
   }
   std::atomic<bool> fail{false};
   std::atomic<int> calls{0};
-};
-
-// Inbound events, for the dispatcher test.
-class RecordingHandler final : public telephony::CallHandler {
- public:
-  void OnCallStarted(const telephony::CallInfo& c) override { Add("started", c.id); }
-  void OnDigit(CallId c, char d, DigitSource) override { Add(std::string("digit ") + d, c); }
-  void OnPlaybackDone(CallId c, uint64_t, bool) override { Add("done", c); }
-  void OnCallEnded(CallId c, const std::string&) override { Add("ended", c); }
-  void OnCallProgress(CallId c, int code, bool) override {
-    Add("progress " + std::to_string(code), c);
-  }
-  void OnCallFailed(CallId c, CallOutcome, int) override { Add("failed", c); }
-  std::vector<std::string> events;
-
- private:
-  void Add(const std::string& what, CallId c) { events.push_back(what + " " + std::to_string(c)); }
 };
 
 bool WaitFor(const std::function<bool()>& done, int ms = 5000) {
@@ -165,7 +151,6 @@ class NoticeCallsTest : public ::testing::Test {
     auto calls = NoticeCalls::Open(*db_, std::move(cipher), clock_);
     ASSERT_TRUE(calls.ok()) << calls.status().message();
     calls_ = std::move(calls).value();
-    dispatcher_ = std::make_unique<CallDispatcher>(inbound_, calls_.get());
     ASSERT_TRUE(calls_->Attach(&gateway_, &tts_).ok());
   }
 
@@ -201,8 +186,8 @@ class NoticeCallsTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.status().message();
     CallId call = 100 + gateway_.targets().size() - 1;
     size_t before = Plays();
-    dispatcher_->OnCallProgress(call, 180, false);
-    dispatcher_->OnCallStarted(Info(call));
+    gateway_.Events(call).OnCallProgress(call, 180, false);
+    gateway_.Events(call).OnCallStarted(Info(call));
     calls_->Sync();
     EXPECT_EQ(Plays(), before + 1);
     return {s->call.id, call};
@@ -213,9 +198,7 @@ class NoticeCallsTest : public ::testing::Test {
   FakeClock clock_{1700000000000};
   FakeGateway gateway_;
   FakeSynthesizer tts_;
-  RecordingHandler inbound_;
   std::unique_ptr<NoticeCalls> calls_;
-  std::unique_ptr<CallDispatcher> dispatcher_;
 };
 
 TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
@@ -229,16 +212,16 @@ TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
   uint64_t notice = LastPrompt();
   EXPECT_GT(gateway_.played().back().samples, 800u);  // the notice, rendered before dialling
 
-  dispatcher_->OnPlaybackDone(call, notice, false);
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  gateway_.Events(call).OnPlaybackDone(call, notice, false);
+  gateway_.Events(call).OnDigit(call, '1', DigitSource::kRfc4733);
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));  // the closing words
   NoticeCall c = Get(id);
   EXPECT_EQ(c.outcome, NoticeOutcome::kConfirmed);  // known before the hang-up
   EXPECT_EQ(c.state, NoticeState::kAnswered);
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), false);
   ASSERT_TRUE(WaitFor([&] { return gateway_.hangups().size() == 1; }));
   EXPECT_EQ(gateway_.hangups()[0], call);
-  dispatcher_->OnCallEnded(call, "hangup");
+  gateway_.Events(call).OnCallEnded(call, "hangup");
   c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kConfirmed);
   EXPECT_EQ(c.sip_code, 200);
@@ -251,16 +234,15 @@ TEST_F(NoticeCallsTest, ConfirmedWithKeyOne) {
   EXPECT_EQ(c.events[4]["key"], "1");
   EXPECT_EQ(c.events.back()["cause"], "hangup");
   EXPECT_GT(c.ended_ms, 0);
-  EXPECT_EQ(dispatcher_->outbound_calls(), 0u);
   EXPECT_TRUE(inbound_.events.empty());  // nothing of it reached the IVR
 }
 
 TEST_F(NoticeCallsTest, RepeatKeyThenNoKeyIsNotConfirmed) {
   auto [id, call] = Answered();
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
-  dispatcher_->OnDigit(call, '9', DigitSource::kInband);  // play it again
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), false);
+  gateway_.Events(call).OnDigit(call, '9', DigitSource::kInband);  // play it again
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), false);
   calls_->Sync();
   // No key within key_timeout_s (8 s) after the second of max_plays (2) plays: close.
   clock_.Advance(std::chrono::seconds(7));
@@ -270,9 +252,9 @@ TEST_F(NoticeCallsTest, RepeatKeyThenNoKeyIsNotConfirmed) {
   ASSERT_TRUE(WaitFor([&] { return Plays() == 3; }));
   NoticeCall c = Get(id);
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), false);
   ASSERT_TRUE(WaitFor([&] { return gateway_.hangups().size() == 1; }));
-  dispatcher_->OnCallEnded(call, "hangup");
+  gateway_.Events(call).OnCallEnded(call, "hangup");
   c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
   EXPECT_EQ(c.digits, "9");
@@ -288,7 +270,7 @@ TEST_F(NoticeCallsTest, NoKeyRepeatsUpToMaxPlays) {
   r.key_timeout_s = 2;
   auto [id, call] = Answered(r);
   for (int play = 1; play <= 3; ++play) {
-    dispatcher_->OnPlaybackDone(call, LastPrompt(), false);
+    gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), false);
     calls_->Sync();  // the deadline is set from the end of the notice
     clock_.Advance(std::chrono::seconds(3));
     ASSERT_TRUE(WaitFor([&] { return Plays() == static_cast<size_t>(play) + 1; })) << play;
@@ -300,8 +282,8 @@ TEST_F(NoticeCallsTest, NoKeyRepeatsUpToMaxPlays) {
 
 TEST_F(NoticeCallsTest, CitizenHangsUpBeforeConfirming) {
   auto [id, call] = Answered();
-  dispatcher_->OnDigit(call, '5', DigitSource::kRfc4733);  // not a key of this notice
-  dispatcher_->OnCallEnded(call, "bye");
+  gateway_.Events(call).OnDigit(call, '5', DigitSource::kRfc4733);  // not a key of this notice
+  gateway_.Events(call).OnCallEnded(call, "bye");
   NoticeCall c = WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
   EXPECT_EQ(c.digits, "5");
@@ -310,7 +292,7 @@ TEST_F(NoticeCallsTest, CitizenHangsUpBeforeConfirming) {
 
 TEST_F(NoticeCallsTest, SpeechStopsTheNoticeWhichStartsAgainUncounted) {
   auto [id, call] = Answered();
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), true);  // "喂？" stopped it
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), true);  // "喂？" stopped it
   calls_->Sync();
   clock_.Advance(std::chrono::milliseconds(800));
   ASSERT_TRUE(WaitFor([&] { return Plays() == 2; }));
@@ -318,8 +300,8 @@ TEST_F(NoticeCallsTest, SpeechStopsTheNoticeWhichStartsAgainUncounted) {
   EXPECT_EQ(c.plays, 1);
   EXPECT_EQ(c.events.back()["restart"], true);
   // A key that stops the notice is a key, not speech: no restart.
-  dispatcher_->OnPlaybackDone(call, LastPrompt(), true);
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  gateway_.Events(call).OnPlaybackDone(call, LastPrompt(), true);
+  gateway_.Events(call).OnDigit(call, '1', DigitSource::kRfc4733);
   ASSERT_TRUE(WaitFor([&] { return Plays() == 3; }));
   clock_.Advance(std::chrono::milliseconds(800));
   WaitFor([] { return false; }, 150);  // deadlines are checked every 50 ms
@@ -345,9 +327,9 @@ TEST_F(NoticeCallsTest, UnansweredCallsEndWithTheGatewaysOutcome) {
     auto s = calls_->Start(Request("u-" + std::to_string(n++)));
     ASSERT_TRUE(s.ok());
     CallId call = 100 + gateway_.targets().size() - 1;
-    dispatcher_->OnCallProgress(call, 183, true);
-    dispatcher_->OnDigit(call, '1', DigitSource::kInband);  // early media: not the citizen
-    dispatcher_->OnCallFailed(call, k.outcome, k.code);
+    gateway_.Events(call).OnCallProgress(call, 183, true);
+    gateway_.Events(call).OnDigit(call, '1', DigitSource::kInband);  // early media: not the citizen
+    gateway_.Events(call).OnCallFailed(call, k.outcome, k.code);
     NoticeCall c =
         WaitCall(s->call.id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
     EXPECT_EQ(c.outcome, k.expected) << NoticeOutcomeName(k.expected);
@@ -356,7 +338,6 @@ TEST_F(NoticeCallsTest, UnansweredCallsEndWithTheGatewaysOutcome) {
     EXPECT_EQ(EventTypes(c), (std::vector<std::string>{"dialing", "early_media", "failed"}));
   }
   EXPECT_EQ(gateway_.played().size(), 0u);
-  EXPECT_EQ(dispatcher_->outbound_calls(), 0u);
 }
 
 TEST_F(NoticeCallsTest, TheSameAttemptNeverDialsTwiceAlsoAfterARestart) {
@@ -385,7 +366,7 @@ TEST_F(NoticeCallsTest, TheSameAttemptNeverDialsTwiceAlsoAfterARestart) {
 
 TEST_F(NoticeCallsTest, CallsLeftOpenByADeadProcessAreClosedOnOpen) {
   auto [id, call] = Answered();
-  dispatcher_->OnDigit(call, '1', DigitSource::kRfc4733);
+  gateway_.Events(call).OnDigit(call, '1', DigitSource::kRfc4733);
   WaitCall(id, [](const NoticeCall& c) { return c.outcome == NoticeOutcome::kConfirmed; });
   auto unanswered = calls_->Start(Request("a-2"));
   ASSERT_TRUE(unanswered.ok());
@@ -470,8 +451,8 @@ TEST_F(NoticeCallsTest, EventsBeforeOriginateReturnsAreNotLost) {
   std::thread racer;
   gateway_.OnOriginate([&](CallId id) {
     racer = std::thread([this, id] {
-      dispatcher_->OnCallProgress(id, 486, false);  // a gateway thread reporting at once
-      dispatcher_->OnCallFailed(id, CallOutcome::kBusy, 486);
+      gateway_.Events(id).OnCallProgress(id, 486, false);  // a gateway thread reporting at once
+      gateway_.Events(id).OnCallFailed(id, CallOutcome::kBusy, 486);
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
   });
@@ -490,7 +471,7 @@ TEST_F(NoticeCallsTest, DetachClosesAnsweredCallsAsNotConfirmed) {
   NoticeCall c = Get(id);
   EXPECT_EQ(c.state, NoticeState::kEnded);
   EXPECT_EQ(c.outcome, NoticeOutcome::kNotConfirmed);
-  dispatcher_->OnCallEnded(call, "hangup");  // the gateway going down: ignored
+  gateway_.Events(call).OnCallEnded(call, "hangup");  // the gateway going down: ignored
   EXPECT_EQ(Get(id).events.back()["cause"], "server stopping");
 }
 
@@ -575,38 +556,6 @@ TEST(NoticeRequestTest, ParsesTheJsonBodyStrictly) {
             std::string::npos);
 }
 
-TEST(CallDispatcherTest, InboundToTheIvrOutboundToTheRunner) {
-  RecordingHandler inbound, outbound;
-  CallDispatcher d(inbound, &outbound);
-  telephony::CallInfo in;
-  in.id = 1;
-  d.OnCallStarted(in);
-  d.OnDigit(1, '3', DigitSource::kRfc4733);
-  d.OnCallProgress(2, 183, true);  // an outbound call in early media
-  d.OnDigit(2, '7', DigitSource::kInband);
-  telephony::CallInfo out;
-  out.id = 2;
-  out.direction = telephony::CallDirection::kOutbound;
-  d.OnCallStarted(out);
-  d.OnPlaybackDone(2, 5, false);
-  d.OnPlaybackDone(1, 6, false);
-  d.OnCallEnded(2, "bye");
-  d.OnCallEnded(1, "bye");
-  d.OnCallFailed(3, CallOutcome::kBusy, 486);
-  EXPECT_EQ(inbound.events,
-            (std::vector<std::string>{"started 1", "digit 3 1", "done 1", "ended 1"}));
-  EXPECT_EQ(outbound.events, (std::vector<std::string>{"progress 183 2", "digit 7 2", "started 2",
-                                                       "done 2", "ended 2", "failed 3"}));
-  EXPECT_EQ(d.outbound_calls(), 0u);
-  // Without an outbound handler its events go nowhere, never to the IVR.
-  RecordingHandler ivr;
-  CallDispatcher inbound_only(ivr, nullptr);
-  inbound_only.OnCallStarted(out);
-  inbound_only.OnDigit(2, '1', DigitSource::kRfc4733);
-  inbound_only.OnCallEnded(2, "bye");
-  EXPECT_TRUE(ivr.events.empty());
-}
-
 class NoticeRoutesTest : public NoticeCallsTest {
  protected:
   http::Response Call(const std::string& method, const std::string& path,
@@ -645,7 +594,7 @@ TEST_F(NoticeRoutesTest, StartGetRepeatAndAudit) {
   EXPECT_EQ(json::parse(res.body)["id"], id);
   EXPECT_EQ(gateway_.targets().size(), 1u);
 
-  dispatcher_->OnCallFailed(100, CallOutcome::kBusy, 486);
+  gateway_.Events(100).OnCallFailed(100, CallOutcome::kBusy, 486);
   WaitCall(id, [](const NoticeCall& c) { return c.state == NoticeState::kEnded; });
   res = Call("GET", "/api/v1/calls/" + id);
   ASSERT_EQ(res.status, 200) << res.body;

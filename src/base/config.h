@@ -77,6 +77,15 @@ struct Config {
     std::string allow_from;         // "IP, IP/PREFIX, ..." that may place calls; empty: anyone
     int tcp_backlog = 1024;         // SIP/TCP listen queue
   } sip;
+  // Calls of this deployment (telephony/gateway.h, voice/voice_bridge.h); what callers hear is
+  // the menu of kb/ivr.toml. Until issue 10 these were kb/ivr.toml's [call].
+  struct Call {
+    int max_calls = 500;           // concurrent calls; more are refused with over_capacity_code
+    int over_capacity_code = 486;  // 486 Busy Here or 503 Service Unavailable
+    int answer_delay_ms = 300;     // ring (180) this long before answering
+    int record = 1;                // 1: record calls (only encrypted, with a key file)
+    std::string transfer_to;       // hand-overs go here (SIP URI or extension); empty: none
+  } call;
   // Speech recognition (telephony/funasr_recognizer.h); empty url: keys only.
   struct Asr {
     std::string url;              // ws://HOST:PORT of a FunASR runtime server (port 10095)

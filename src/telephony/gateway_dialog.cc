@@ -48,7 +48,7 @@ void GatewayImpl::ApplyHold(Call* c, bool held) {
   c->last_media_ms = tmr_jiffies();  // the no-media clock restarts after hold and resume
   if (!held) c->marker = true;       // a new talkspurt after the pause
   log::Info("call.hold call={} held={}", c->info.id, held ? 1 : 0);
-  if (c->state == Call::State::kEstablished) handler_->OnHold(c->info.id, held);
+  if (c->state == Call::State::kEstablished) c->handler->OnHold(c->info.id, held);
 }
 
 Status GatewayImpl::Transfer(CallId call, const std::string& target_uri,
@@ -81,7 +81,7 @@ void GatewayImpl::StartTransfer(Call* c, const std::string& target) {
     refused = "transfer_in_progress";
   if (refused) {
     log::Warn("transfer.failed call={} reason={}", c->info.id, refused);
-    handler_->OnTransfer(c->info.id, TransferState::kFailed, 0);
+    c->handler->OnTransfer(c->info.id, TransferState::kFailed, 0);
     return;
   }
   c->refer = static_cast<sipsub*>(mem_deref(c->refer));
@@ -92,7 +92,7 @@ void GatewayImpl::StartTransfer(Call* c, const std::string& target) {
   if (err) {
     c->refer = nullptr;
     log::Warn("transfer.failed call={} reason=\"REFER not sent: {}\"", c->info.id, strerror(err));
-    handler_->OnTransfer(c->info.id, TransferState::kFailed, 0);
+    c->handler->OnTransfer(c->info.id, TransferState::kFailed, 0);
     return;
   }
   tmr_start(&c->refer_tmr, static_cast<uint64_t>(options_.transfer_timeout_ms),
@@ -106,7 +106,7 @@ void GatewayImpl::ReportTransfer(Call* c, TransferState state, int sip_code) {
     tmr_cancel(&c->refer_tmr);
   }
   log::Info("transfer.{} call={} code={}", TransferStateName(state), c->info.id, sip_code);
-  handler_->OnTransfer(c->info.id, state, sip_code);
+  c->handler->OnTransfer(c->info.id, state, sip_code);
 }
 
 void GatewayImpl::OnReferNotify(sip* sip, const sip_msg* msg, void* arg) {

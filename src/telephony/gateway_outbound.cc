@@ -37,7 +37,9 @@ std::string GatewayImpl::DefaultFromUser() const {
 }
 
 Result<CallId> GatewayImpl::Originate(const std::string& number_or_uri,
-                                      const OriginateOptions& options) {
+                                      const OriginateOptions& options,
+                                      std::shared_ptr<CallHandler> handler) {
+  if (!handler) return InvalidArgument("an outbound call needs a handler for its events");
   if (options.ring_timeout_ms < kMinRingTimeoutMs || options.ring_timeout_ms > kMaxRingTimeoutMs)
     return InvalidArgument("ring_timeout_ms must be between 1000 and 600000");
   auto target = ResolveDialTarget(number_or_uri, options_.trunk, options.transport);
@@ -65,6 +67,7 @@ Result<CallId> GatewayImpl::Originate(const std::string& number_or_uri,
   request->display_name = options.display_name;
   request->extra_headers = std::move(*headers);
   request->ring_timeout_ms = options.ring_timeout_ms;
+  request->handler = std::move(handler);
 
   if (!ReserveCallSlot()) {
     UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
@@ -90,7 +93,7 @@ void GatewayImpl::StartOutbound(CallId id, std::unique_ptr<OutboundRequest> requ
     ReleaseCallSlot();
     UpdateStats([](GatewayStats& s) { ++s.calls_unanswered; });
     log::Info("call.failed call={} outcome=cancelled code=0 why=\"gateway stopping\"", id);
-    handler_->OnCallFailed(id, CallOutcome::kCancelled, 0);
+    request->handler->OnCallFailed(id, CallOutcome::kCancelled, 0);
     return;
   }
   auto call = std::make_unique<Call>(options_.jitter_depth);
@@ -99,6 +102,7 @@ void GatewayImpl::StartOutbound(CallId id, std::unique_ptr<OutboundRequest> requ
   c->state = Call::State::kCalling;
   c->info.id = id;
   c->info.direction = CallDirection::kOutbound;
+  c->handler = std::move(request->handler);
   c->info.caller_masked = request->from_masked;
   c->info.called_user = request->target.user_masked;
   // In the table from here on: every failure below goes through FailCall (slot, event).
@@ -168,7 +172,7 @@ void GatewayImpl::OnProgress(const sip_msg* msg, void* arg) {
   c->last_progress = code;
   log::Info("call.progress call={} code={} early_media={} codec={}", c->info.id, code,
             c->early_media ? 1 : 0, c->early_media ? c->info.codec : "-");
-  gw->handler_->OnCallProgress(c->info.id, code, c->early_media);
+  c->handler->OnCallProgress(c->info.id, code, c->early_media);
 }
 
 void GatewayImpl::OnRingTimeout(void* arg) {
