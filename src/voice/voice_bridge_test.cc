@@ -154,10 +154,13 @@ class VoiceBridgeTest : public ::testing::Test {
     bridge_->Flush();
     return handler;
   }
-  // What the call has heard so far, prompt by prompt (each test prompt is one sentence).
+  // What the call has heard so far, prompt by prompt (its sentences joined).
   std::vector<std::string> Heard(CallId id) {
     std::vector<std::string> out;
-    for (const auto& p : calls_.played(id)) out.push_back(tts_.TextOf(p.audio));
+    for (const auto& p : calls_.played(id)) {
+      if (p.first || out.empty()) out.emplace_back();
+      out.back() += tts_.TextOf(p.audio);
+    }
     return out;
   }
   std::string LastHeard(CallId id) {

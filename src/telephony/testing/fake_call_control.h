@@ -24,6 +24,7 @@ class FakeCallControl final : public CallControl {
     uint64_t prompt_id = 0;
     size_t samples = 0;
     SharedPcm audio;
+    bool first = false;  // the first since a StopPlayback of the call: a new prompt begins
   };
   struct Transferred {
     CallId call = 0;
@@ -33,11 +34,14 @@ class FakeCallControl final : public CallControl {
 
   void Play(CallId call, SharedPcm audio, uint64_t prompt_id) override {
     std::lock_guard lock(mu_);
-    played_.push_back({call, prompt_id, audio ? audio->size() : 0, audio});
+    bool first = stopped_[call];
+    stopped_[call] = false;
+    played_.push_back({call, prompt_id, audio ? audio->size() : 0, audio, first});
   }
   void StopPlayback(CallId call) override {
     std::lock_guard lock(mu_);
     stops_.push_back(call);
+    stopped_[call] = true;
   }
   void Hangup(CallId call) override {
     std::lock_guard lock(mu_);
@@ -123,6 +127,7 @@ class FakeCallControl final : public CallControl {
   mutable std::mutex mu_;
   std::vector<Played> played_;
   std::vector<CallId> stops_;
+  std::map<CallId, bool> stopped_;
   std::vector<CallId> hangups_;
   std::vector<std::string> targets_;
   std::vector<Transferred> transfers_;
