@@ -187,17 +187,13 @@ Status GatewayImpl::Setup() {
     return InvalidArgument("over_capacity_code must be 486 or 503");
   if (options_.transfer_timeout_ms < 1000)
     return InvalidArgument("transfer_timeout_ms must be at least 1000");
-  if (Status s = ValidateTrunk(options_.trunk); !s.ok()) return s;
+  ZX_RETURN_IF_ERROR(ValidateTrunk(options_.trunk));
   if (options_.max_calls_per_source < 0)
     return InvalidArgument("max_calls_per_source must not be negative");
   if (options_.no_media_timeout_ms < 0 || options_.media_idle_timeout_ms < 0)
     return InvalidArgument("no_media_timeout_ms and media_idle_timeout_ms must not be negative");
   if (options_.tcp_backlog < 1) return InvalidArgument("tcp_backlog must be at least 1");
-  {
-    auto allow = AllowList::Parse(options_.allow_from);
-    if (!allow.ok()) return allow.status();
-    allow_ = std::move(allow).value();
-  }
+  ZX_ASSIGN_OR_RETURN(allow_, AllowList::Parse(options_.allow_from));
   if (Metrics* m = options_.metrics) {
     auto& refused = m->AddCounter("zhixian_sip_calls_refused_total",
                                   "inbound calls refused before answer", {"reason"});
@@ -279,7 +275,7 @@ Status GatewayImpl::Setup() {
       options_.no_media_timeout_ms, options_.media_idle_timeout_ms, options_.rtp_latching ? 1 : 0,
       options_.trunk.configured() ? options_.trunk.proxy : "none");
   if (options_.trunk.register_enabled) {
-    if (Status s = StartRegistration(); !s.ok()) return s;
+    ZX_RETURN_IF_ERROR(StartRegistration());
   }
   return Status::Ok();
 }

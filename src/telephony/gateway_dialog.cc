@@ -53,22 +53,20 @@ void GatewayImpl::ApplyHold(Call* c, bool held) {
 
 Status GatewayImpl::Transfer(CallId call, const std::string& target_uri,
                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto uri_headers = UriHeaders(headers);
-  if (!uri_headers.ok()) return uri_headers.status();
+  ZX_ASSIGN_OR_RETURN(auto uri_headers, UriHeaders(headers));
   std::string target;
   if (target_uri.find(':') == std::string::npos) {
     // A number or extension: through the trunk, like Originate.
-    auto resolved = ResolveDialTarget(target_uri, options_.trunk, SipTransport::kDefault);
-    if (!resolved.ok()) return resolved.status();
-    target = resolved->request_uri;
+    ZX_ASSIGN_OR_RETURN(DialTarget resolved,
+                        ResolveDialTarget(target_uri, options_.trunk, SipTransport::kDefault));
+    target = resolved.request_uri;
   } else {
-    auto uri = ParseSipUri(target_uri);
-    if (!uri.ok()) return uri.status();
-    target = uri->ToString();
+    ZX_ASSIGN_OR_RETURN(auto uri, ParseSipUri(target_uri));
+    target = uri.ToString();
   }
   auto* cmd = new Command{};
   cmd->call = call;
-  cmd->target = std::move(target) + *uri_headers;
+  cmd->target = std::move(target) + uri_headers;
   if (!Push(kTransfer, cmd)) return Unavailable("the SIP gateway is stopping");
   return Status::Ok();
 }
