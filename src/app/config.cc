@@ -15,6 +15,7 @@ std::vector<ConfigKey> ConfigKeys() {
            security::SecurityConfigSection().Keys(),
            telephony::TrunkConfigSection().Keys(),
            telephony::SipConfigSection().Keys(),
+           voice::CallConfigSection().Keys(),
            telephony::AsrConfigSection().Keys(),
            security::RetentionConfigSection().Keys(),
        }) {
@@ -48,6 +49,7 @@ Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_ASSIGN_OR_RETURN(c.security, security::SecurityConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.trunk, telephony::TrunkConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.sip, telephony::SipConfigSection().Read(document));
+  ZX_ASSIGN_OR_RETURN(c.call, voice::CallConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.asr, telephony::AsrConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.retention, security::RetentionConfigSection().Read(document));
   return c;

@@ -20,6 +20,7 @@
 #include "storage/database_config.h"
 #include "telephony/asr_config.h"
 #include "telephony/sip_config.h"
+#include "voice/call_config.h"
 
 namespace zx::app {
 
@@ -35,6 +36,7 @@ struct Config {
   security::SecurityConfig security;
   telephony::TrunkConfig trunk;  // the SIP trunk or PBX of outbound calls and transfers
   telephony::SipConfig sip;      // defences of the SIP port
+  voice::CallConfig call;        // calls: capacity, ringing, recording, hand-over target
   telephony::AsrConfig asr;      // speech recognition; empty url: keys only
   security::RetentionConfig retention;
 };

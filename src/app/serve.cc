@@ -4,7 +4,7 @@
 
 #include "app/commands.h"
 #include "app/security_context.h"
-#include "app/voice_bridge.h"
+#include "app/voice_service.h"
 #include "base/log.h"
 #include "campaigns/notice_calls.h"
 #include "http/conversation_routes.h"
@@ -99,7 +99,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: " << server.status().message() << "\n";
     return 1;
   }
-  // Voice (issue 5, app/voice_bridge.h): SIP gateway, IVR and speech synthesis; server.sip =
+  // Voice (issue 5, app/voice_service.h): SIP gateway, IVR and speech synthesis; server.sip =
   // "off" disables it. A SIP address that cannot be bound stops start-up only when --sip was
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;

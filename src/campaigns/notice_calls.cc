@@ -12,6 +12,7 @@
 #include "campaigns/notice_call_store.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
+#include "telephony/gateway.h"  // MaskNumber
 #include "telephony/speech_text.h"
 #include "telephony/trunk.h"
 
@@ -190,7 +191,7 @@ std::string MaskDialTarget(std::string_view target) {
 class NoticeCalls::Runner {
  public:
   Runner(NoticeCallStore& store, const Clock& clock, const NoticeCallOptions& options,
-         telephony::Gateway& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
+         telephony::CallControl& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
       : store_(store),
         clock_(clock),
         options_(options),
@@ -452,7 +453,7 @@ class NoticeCalls::Runner {
   NoticeCallStore& store_;
   const Clock& clock_;
   const NoticeCallOptions& options_;
-  telephony::Gateway& gateway_;
+  telephony::CallControl& gateway_;
   SharedPcm confirmed_;
   SharedPcm unconfirmed_;
   std::unordered_map<CallId, Live> calls_;  // the worker (then Stop) only
@@ -490,7 +491,7 @@ Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
 
 NoticeCalls::~NoticeCalls() { Detach(); }
 
-Status NoticeCalls::Attach(telephony::Gateway* gateway, telephony::SpeechSynthesizer* tts) {
+Status NoticeCalls::Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts) {
   if (!gateway || !tts) return InvalidArgument("notice calls need a gateway and a synthesizer");
   auto render = [&](const std::string& text) -> Result<SharedPcm> {
     return tts->Synthesize(telephony::PrepareForSpeech(text));
@@ -549,7 +550,7 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
                       store_->FindByAttempt(request.attempt_id));
   if (existing) return NoticeStart{std::move(*existing), false};
 
-  telephony::Gateway* gateway = nullptr;
+  telephony::CallControl* gateway = nullptr;
   telephony::SpeechSynthesizer* tts = nullptr;
   {
     std::lock_guard lock(mu_);
@@ -596,7 +597,7 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   {
     // Registered under the lock the event handlers take: no event can come first.
     std::lock_guard lock(mu_);
-    placed = gateway->Originate(request.number, originate);
+    placed = gateway->Originate(request.number, originate, telephony::Unowned(*this));
     if (placed.ok() && runner_) {
       runner_->Post([id = *placed, call, pcm = std::move(*audio)](Runner& r) mutable {
         r.Register(id, std::move(call), std::move(pcm));

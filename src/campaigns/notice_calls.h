@@ -49,7 +49,7 @@
 #include "base/status.h"
 #include "security/field_cipher.h"
 #include "storage/database.h"
-#include "telephony/gateway.h"
+#include "telephony/call_control.h"
 #include "telephony/synthesizer.h"
 
 namespace zx::campaigns {
@@ -153,10 +153,10 @@ class NoticeCalls final : public telephony::CallHandler {
       const Clock& clock, NoticeCallOptions options = {});
   ~NoticeCalls() override;  // Detach()
 
-  // The voice side is up: calls can be placed through `gateway` (whose handler must pass this
-  // runner the events of outbound calls) and spoken with `tts`. Both must stay valid until
-  // Detach. Renders the closing words.
-  Status Attach(telephony::Gateway* gateway, telephony::SpeechSynthesizer* tts);
+  // The voice side is up: calls can be placed through `gateway` (each call's events come back
+  // to this runner, which must outlive the gateway) and spoken with `tts`. Both must stay
+  // valid until Detach. Renders the closing words.
+  Status Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts);
   // Before the gateway goes: stops the worker and closes the calls still open (answered:
   // not_confirmed unless confirmed; not answered: cancelled; hang-up cause "server stopping").
   // Later events are ignored. Idempotent.
@@ -174,7 +174,7 @@ class NoticeCalls final : public telephony::CallHandler {
   // the clock so that the deadlines now due run.
   void Sync();
 
-  // telephony::CallHandler, for outbound calls only.
+  // telephony::CallHandler: the events of the calls it placed (Originate).
   void OnCallStarted(const telephony::CallInfo& call) override;
   void OnDigit(telephony::CallId call, char digit, telephony::DigitSource source) override;
   void OnPlaybackDone(telephony::CallId call, uint64_t prompt_id, bool interrupted) override;
@@ -197,7 +197,7 @@ class NoticeCalls final : public telephony::CallHandler {
   std::mutex start_mu_;             // one Start at a time; Detach waits for it
   std::mutex mu_;                   // the runner's presence; held across Originate + register
   std::unique_ptr<Runner> runner_;  // guarded by mu_ (set by Attach, reset by Detach)
-  telephony::Gateway* gateway_ = nullptr;        // guarded by mu_
+  telephony::CallControl* gateway_ = nullptr;        // guarded by mu_
   telephony::SpeechSynthesizer* tts_ = nullptr;  // guarded by mu_
 };
 

@@ -87,8 +87,8 @@ Call::~Call() {
   mem_deref(sdp);
 }
 
-GatewayImpl::GatewayImpl(GatewayOptions options, CallHandler* handler)
-    : options_(std::move(options)), handler_(handler) {
+GatewayImpl::GatewayImpl(GatewayOptions options, InboundCallRouter* router)
+    : options_(std::move(options)), router_(router) {
   tmr_init(&tick_);
   tmr_init(&shutdown_tmr_);
 }
@@ -187,17 +187,13 @@ Status GatewayImpl::Setup() {
     return InvalidArgument("over_capacity_code must be 486 or 503");
   if (options_.transfer_timeout_ms < 1000)
     return InvalidArgument("transfer_timeout_ms must be at least 1000");
-  if (Status s = ValidateTrunk(options_.trunk); !s.ok()) return s;
+  ZX_RETURN_IF_ERROR(ValidateTrunk(options_.trunk));
   if (options_.max_calls_per_source < 0)
     return InvalidArgument("max_calls_per_source must not be negative");
   if (options_.no_media_timeout_ms < 0 || options_.media_idle_timeout_ms < 0)
     return InvalidArgument("no_media_timeout_ms and media_idle_timeout_ms must not be negative");
   if (options_.tcp_backlog < 1) return InvalidArgument("tcp_backlog must be at least 1");
-  {
-    auto allow = AllowList::Parse(options_.allow_from);
-    if (!allow.ok()) return allow.status();
-    allow_ = std::move(allow).value();
-  }
+  ZX_ASSIGN_OR_RETURN(allow_, AllowList::Parse(options_.allow_from));
   if (Metrics* m = options_.metrics) {
     auto& refused = m->AddCounter("zhixian_sip_calls_refused_total",
                                   "inbound calls refused before answer", {"reason"});
@@ -279,7 +275,7 @@ Status GatewayImpl::Setup() {
       options_.no_media_timeout_ms, options_.media_idle_timeout_ms, options_.rtp_latching ? 1 : 0,
       options_.trunk.configured() ? options_.trunk.proxy : "none");
   if (options_.trunk.register_enabled) {
-    if (Status s = StartRegistration(); !s.ok()) return s;
+    ZX_RETURN_IF_ERROR(StartRegistration());
   }
   return Status::Ok();
 }
@@ -362,7 +358,8 @@ void GatewayImpl::OnCommand(int kind, void* data, void* arg) {
   if (!call || call->state == Call::State::kEnded) {
     if (kind == kTransfer) {
       log::Warn("transfer.failed call={} reason=no_such_call", cmd->call);
-      self->handler_->OnTransfer(cmd->call, TransferState::kFailed, 0);
+      // A call already forgotten has no handler left to tell.
+      if (call) call->handler->OnTransfer(cmd->call, TransferState::kFailed, 0);
     }
     return;
   }
@@ -544,6 +541,14 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     return;
   }
 
+  // Whoever takes the call gets its events; nobody: refused before it rings.
+  c->handler = router_->OnIncoming(c->info);
+  if (!c->handler) {
+    log::Warn("call.rejected reason=no_handler");
+    Reply(msg, 503, "Service Unavailable");
+    return;
+  }
+
   bool ring_first = options_.answer_delay_ms > 0;
   err = sipsess_accept(&c->sess, sock_, msg, ring_first ? 180 : 200, ring_first ? "Ringing" : "OK",
                        options_.user.c_str(), "application/sdp", ring_first ? nullptr : c->answer,
@@ -657,8 +662,8 @@ void GatewayImpl::OnEstablished(const sip_msg*, void* arg) {
   log::Info("call.started call={} direction={} codec={}{}", c->info.id,
             CallDirectionName(c->info.direction), c->info.codec,
             outbound ? " outcome=answered" : "");
-  gw->handler_->OnCallStarted(c->info);
-  if (c->held && c->state == Call::State::kEstablished) gw->handler_->OnHold(c->info.id, true);
+  c->handler->OnCallStarted(c->info);
+  if (c->held && c->state == Call::State::kEstablished) c->handler->OnHold(c->info.id, true);
 }
 
 void GatewayImpl::OnClose(int err, const sip_msg* msg, void* arg) {
@@ -713,7 +718,7 @@ void GatewayImpl::EndCall(Call* c, const std::string& reason) {
   }
   log::Info("call.ended call={} reason=\"{}\" rtp_in={} lost={} late={}", c->info.id, reason,
             c->jitter.received(), c->jitter.lost(), c->jitter.late());
-  if (c->started) handler_->OnCallEnded(c->info.id, reason);
+  if (c->started) c->handler->OnCallEnded(c->info.id, reason);
   Forget(c);
 }
 
@@ -725,7 +730,7 @@ void GatewayImpl::FailCall(Call* c, CallOutcome outcome, int sip_code, const std
   UpdateStats([](GatewayStats& s) { ++s.calls_unanswered; });
   log::Info("call.failed call={} outcome={} code={} why=\"{}\" early_media={}", c->info.id,
             CallOutcomeName(outcome), sip_code, why, c->early_media ? 1 : 0);
-  handler_->OnCallFailed(c->info.id, outcome, sip_code);
+  c->handler->OnCallFailed(c->info.id, outcome, sip_code);
   Forget(c);
 }
 
@@ -775,7 +780,7 @@ void GatewayImpl::StopPrompts(Call* c) {
   auto prompts = std::move(c->prompts);
   c->prompts.clear();
   c->idle = true;
-  for (const Prompt& p : prompts) handler_->OnPlaybackDone(c->info.id, p.id, true);
+  for (const Prompt& p : prompts) c->handler->OnPlaybackDone(c->info.id, p.id, true);
 }
 
 void GatewayImpl::ReportDigit(Call* c, char digit, DigitSource source) {
@@ -787,7 +792,7 @@ void GatewayImpl::ReportDigit(Call* c, char digit, DigitSource source) {
     c->speech->RestartListening();
     c->speech_muted_frames = kDigitMuteFrames;
   }
-  handler_->OnDigit(c->info.id, digit, source);
+  c->handler->OnDigit(c->info.id, digit, source);
 }
 
 void GatewayImpl::SetUpDetectors(Call* c) {
@@ -808,12 +813,12 @@ void GatewayImpl::SetUpDetectors(Call* c) {
 }  // namespace internal
 
 Result<std::unique_ptr<Gateway>> Gateway::Start(const GatewayOptions& options,
-                                                CallHandler* handler) {
-  if (!handler) return InvalidArgument("gateway needs a call handler");
+                                                InboundCallRouter* router) {
+  if (!router) return InvalidArgument("gateway needs a router for inbound calls");
   bool expected = false;
   if (!internal::g_running.compare_exchange_strong(expected, true))
     return FailedPrecondition("a SIP gateway already runs in this process (libre is global)");
-  auto gw = std::make_unique<internal::GatewayImpl>(options, handler);
+  auto gw = std::make_unique<internal::GatewayImpl>(options, router);
   Status s = gw->Run();
   if (!s.ok()) return s;  // ~GatewayImpl clears g_running
   return std::unique_ptr<Gateway>(std::move(gw));

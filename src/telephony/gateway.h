@@ -28,8 +28,9 @@
 // that `recorder` makes for each answered call when its first RTP packet arrives.
 //
 // Threads: libre runs on the gateway's own thread (signalling, RTP and the ticker); the public
-// methods are thread-safe and hand work to that thread with mqueue_push. CallHandler methods
-// are invoked on that thread and must return quickly (post the work elsewhere).
+// methods are thread-safe and hand work to that thread with mqueue_push. CallHandler and
+// InboundCallRouter methods are invoked on that thread and must return quickly (post the work
+// elsewhere). Each call's events go to its own handler (call_control.h).
 // libre keeps process-wide state: only one Gateway may run at a time in a process.
 #pragma once
 
@@ -42,6 +43,7 @@
 
 #include "base/metrics.h"
 #include "base/status.h"
+#include "telephony/call_control.h"
 #include "telephony/call_outcome.h"
 #include "telephony/endpoint.h"
 #include "telephony/media.h"
@@ -49,8 +51,6 @@
 #include "telephony/trunk.h"
 
 namespace zx::telephony {
-
-using CallId = uint64_t;
 
 struct GatewayOptions {
   std::string listen = "127.0.0.1:5060";  // HOST:PORT for UDP and TCP; port 0 picks a free one
@@ -96,41 +96,6 @@ struct GatewayOptions {
   Metrics* metrics = nullptr;
 };
 
-// One outbound call.
-struct OriginateOptions {
-  int ring_timeout_ms = 30000;  // unanswered by then: CANCEL, outcome no_answer
-  std::string caller_id;        // From user; empty: trunk.from_user, trunk.username, or `user`
-  std::string display_name;     // From display name (no quotes or line breaks)
-  // Extra request headers, e.g. {"X-Campaign-Attempt", "c42-t17-a2"} so that the far end can
-  // recognise a retried attempt.
-  std::vector<std::pair<std::string, std::string>> headers;
-  SipTransport transport = SipTransport::kDefault;  // kDefault: the trunk's
-};
-
-enum class CallDirection { kInbound, kOutbound };
-const char* CallDirectionName(CallDirection direction);  // "inbound", "outbound"
-
-struct CallInfo {
-  CallId id = 0;
-  CallDirection direction = CallDirection::kInbound;
-  std::string caller_masked;  // "138****5678"; never the full number (outbound: our caller id)
-  // Inbound: the dialled user part, e.g. "12345". Outbound: the dialled number, masked.
-  std::string called_user;
-  std::string codec;  // "PCMU" or "PCMA"
-};
-
-enum class DigitSource { kRfc4733, kInband };
-const char* DigitSourceName(DigitSource source);
-
-// Progress of a REFER transfer (Transfer()).
-enum class TransferState {
-  kAccepted,   // the peer took the REFER (202) or reports a provisional result (1xx sipfrag)
-  kSucceeded,  // NOTIFY with a 2xx sipfrag: the call is ended with BYE (reason "transferred")
-  kFailed,     // REFER refused, or the transfer target failed (sipfrag >= 300): the call stays
-  kTimedOut,   // no final NOTIFY within transfer_timeout_ms: the call stays
-};
-const char* TransferStateName(TransferState state);  // "accepted", "succeeded", ...
-
 enum class RegistrationState { kDisabled, kRegistering, kRegistered, kFailed };
 const char* RegistrationStateName(RegistrationState state);
 
@@ -141,40 +106,6 @@ struct RegistrationStatus {
   uint64_t successes = 0;  // 2xx to REGISTER so far (renewals included)
   uint64_t failures = 0;
   std::string error;  // the last failure, for logs and status pages
-};
-
-// Events of the gateway, on its thread. Must not block.
-class CallHandler {
- public:
-  virtual ~CallHandler() = default;
-  // The call is answered and acknowledged: media flows. `call.direction` tells inbound from
-  // outbound (an outbound call's outcome is then "answered").
-  virtual void OnCallStarted(const CallInfo& call) = 0;
-  // A key; also during early media of an outbound call (before OnCallStarted).
-  virtual void OnDigit(CallId call, char digit, DigitSource source) = 0;
-  // The caller started speaking (the prompt was stopped if barge_in_on_speech).
-  virtual void OnSpeechStarted(CallId /*call*/) {}
-  // The caller finished an utterance (8 kHz PCM with a little silence around it), for speech
-  // recognition. Move the audio out; do not process it on this thread.
-  virtual void OnUtterance(CallId /*call*/, Pcm /*audio*/, EndReason /*reason*/) {}
-  // A queued prompt ended: played to the end, or stopped (barge-in, StopPlayback).
-  virtual void OnPlaybackDone(CallId call, uint64_t prompt_id, bool interrupted) = 0;
-  // The call is over ("bye", "cancel", "hangup", "transferred", "timeout", "error: ..."). Every
-  // call that was started ends exactly once; a call cancelled before answer ends without
-  // starting.
-  virtual void OnCallEnded(CallId call, const std::string& reason) = 0;
-
-  // Outbound: a provisional response (180 ringing, 183 session progress); `early_media` when it
-  // carried an SDP answer (media from the far end is then received: in-band keys, no recording).
-  virtual void OnCallProgress(CallId call, int sip_code, bool early_media) {}
-  // Outbound: the call ended without being answered, exactly once, instead of
-  // OnCallStarted/OnCallEnded. `sip_code` is the final response, 0 when there was none (ring
-  // timeout, transport error, our own cancel).
-  virtual void OnCallFailed(CallId call, CallOutcome outcome, int sip_code) {}
-  // The peer put the call on hold (held: we send no RTP) or resumed it.
-  virtual void OnHold(CallId call, bool held) {}
-  // Progress of Transfer(); `sip_code` is the REFER response or the NOTIFY sipfrag status.
-  virtual void OnTransfer(CallId call, TransferState state, int sip_code) {}
 };
 
 struct GatewayStats {
@@ -198,43 +129,21 @@ struct GatewayStats {
   uint64_t calls_no_media = 0;        // ended by no_media_timeout_ms or media_idle_timeout_ms
 };
 
-class Gateway {
+class Gateway : public CallControl {
  public:
-  // Binds the SIP transports and starts the libre thread. kInvalidArgument for a bad listen
-  // address or option, kUnavailable when the address cannot be bound, kFailedPrecondition when
-  // a gateway already runs in this process. `handler` must outlive the gateway.
+  // Binds the SIP transports and starts the libre thread. Each inbound call's handler comes
+  // from `router` (which must outlive the gateway); each outbound call's from Originate.
+  // kInvalidArgument for a bad listen address or option, or no router; kUnavailable when the
+  // address cannot be bound, kFailedPrecondition when a gateway already runs in this process.
   static Result<std::unique_ptr<Gateway>> Start(const GatewayOptions& options,
-                                                CallHandler* handler);
+                                                InboundCallRouter* router);
   // Hangs up every call (BYE) and stops the thread.
-  virtual ~Gateway() = default;
+  ~Gateway() override = default;
 
   // The bound SIP port (useful with port 0).
   virtual uint16_t port() const = 0;
 
-  // Appends a prompt to the call's play queue; OnPlaybackDone(prompt_id) follows. Unknown or
-  // ended calls are ignored.
-  virtual void Play(CallId call, SharedPcm audio, uint64_t prompt_id) = 0;
-  // Stops the current prompt and clears the queue (each gets OnPlaybackDone interrupted).
-  virtual void StopPlayback(CallId call) = 0;
-  // Ends the call with BYE (or rejects it if not answered yet; an outbound call not answered
-  // yet is cancelled: OnCallFailed(cancelled)).
-  virtual void Hangup(CallId call) = 0;
-
-  // Places an outbound call to a number (through the trunk) or a SIP URI; the id is allocated
-  // at once, the call is set up on the gateway thread and reported through the CallHandler:
-  // OnCallProgress..., then OnCallStarted ... OnCallEnded, or OnCallFailed(outcome, code).
-  // Errors now: kInvalidArgument (number, URI, header or option), kFailedPrecondition (a number
-  // without a trunk), kResourceExhausted (max_calls reached), kUnavailable (stopping).
-  virtual Result<CallId> Originate(const std::string& number_or_uri,
-                                   const OriginateOptions& options) = 0;
-
-  // Transfers an established call to `target_uri` (a SIP URI, or a number through the trunk)
-  // with REFER; `headers` ride in the Refer-To URI into the target's INVITE (e.g. the
-  // conversation id for the agent). Progress arrives as OnTransfer. kInvalidArgument for a
-  // malformed URI or header; an unknown or not established call is reported as
-  // OnTransfer(kFailed, 0).
-  virtual Status Transfer(CallId call, const std::string& target_uri,
-                          const std::vector<std::pair<std::string, std::string>>& headers = {}) = 0;
+  // CallControl (call_control.h): Play, StopPlayback, Hangup, Originate, Transfer.
 
   virtual GatewayStats stats() const = 0;
   virtual RegistrationStatus registration() const = 0;

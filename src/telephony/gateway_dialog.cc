@@ -48,27 +48,25 @@ void GatewayImpl::ApplyHold(Call* c, bool held) {
   c->last_media_ms = tmr_jiffies();  // the no-media clock restarts after hold and resume
   if (!held) c->marker = true;       // a new talkspurt after the pause
   log::Info("call.hold call={} held={}", c->info.id, held ? 1 : 0);
-  if (c->state == Call::State::kEstablished) handler_->OnHold(c->info.id, held);
+  if (c->state == Call::State::kEstablished) c->handler->OnHold(c->info.id, held);
 }
 
 Status GatewayImpl::Transfer(CallId call, const std::string& target_uri,
                              const std::vector<std::pair<std::string, std::string>>& headers) {
-  auto uri_headers = UriHeaders(headers);
-  if (!uri_headers.ok()) return uri_headers.status();
+  ZX_ASSIGN_OR_RETURN(auto uri_headers, UriHeaders(headers));
   std::string target;
   if (target_uri.find(':') == std::string::npos) {
     // A number or extension: through the trunk, like Originate.
-    auto resolved = ResolveDialTarget(target_uri, options_.trunk, SipTransport::kDefault);
-    if (!resolved.ok()) return resolved.status();
-    target = resolved->request_uri;
+    ZX_ASSIGN_OR_RETURN(DialTarget resolved,
+                        ResolveDialTarget(target_uri, options_.trunk, SipTransport::kDefault));
+    target = resolved.request_uri;
   } else {
-    auto uri = ParseSipUri(target_uri);
-    if (!uri.ok()) return uri.status();
-    target = uri->ToString();
+    ZX_ASSIGN_OR_RETURN(auto uri, ParseSipUri(target_uri));
+    target = uri.ToString();
   }
   auto* cmd = new Command{};
   cmd->call = call;
-  cmd->target = std::move(target) + *uri_headers;
+  cmd->target = std::move(target) + uri_headers;
   if (!Push(kTransfer, cmd)) return Unavailable("the SIP gateway is stopping");
   return Status::Ok();
 }
@@ -81,7 +79,7 @@ void GatewayImpl::StartTransfer(Call* c, const std::string& target) {
     refused = "transfer_in_progress";
   if (refused) {
     log::Warn("transfer.failed call={} reason={}", c->info.id, refused);
-    handler_->OnTransfer(c->info.id, TransferState::kFailed, 0);
+    c->handler->OnTransfer(c->info.id, TransferState::kFailed, 0);
     return;
   }
   c->refer = static_cast<sipsub*>(mem_deref(c->refer));
@@ -92,7 +90,7 @@ void GatewayImpl::StartTransfer(Call* c, const std::string& target) {
   if (err) {
     c->refer = nullptr;
     log::Warn("transfer.failed call={} reason=\"REFER not sent: {}\"", c->info.id, strerror(err));
-    handler_->OnTransfer(c->info.id, TransferState::kFailed, 0);
+    c->handler->OnTransfer(c->info.id, TransferState::kFailed, 0);
     return;
   }
   tmr_start(&c->refer_tmr, static_cast<uint64_t>(options_.transfer_timeout_ms),
@@ -106,7 +104,7 @@ void GatewayImpl::ReportTransfer(Call* c, TransferState state, int sip_code) {
     tmr_cancel(&c->refer_tmr);
   }
   log::Info("transfer.{} call={} code={}", TransferStateName(state), c->info.id, sip_code);
-  handler_->OnTransfer(c->info.id, state, sip_code);
+  c->handler->OnTransfer(c->info.id, state, sip_code);
 }
 
 void GatewayImpl::OnReferNotify(sip* sip, const sip_msg* msg, void* arg) {

@@ -48,6 +48,7 @@ struct OutboundRequest {
   std::string display_name;
   std::string extra_headers;  // "Name: value\r\n"...
   int ring_timeout_ms = 30000;
+  std::shared_ptr<CallHandler> handler;  // the call's events
 };
 
 struct Command {
@@ -75,6 +76,9 @@ struct Call {
 
   GatewayImpl* gw = nullptr;
   CallInfo info;
+  // This call's events (the router's for inbound calls, Originate's for outbound); set before
+  // the call enters calls_, kept until the Call is freed.
+  std::shared_ptr<CallHandler> handler;
   State state = State::kRinging;
   sipsess* sess = nullptr;
   struct rtp_sock* rtp = nullptr;
@@ -136,7 +140,7 @@ std::string SdpBodyProblem(const sip_msg* msg, const sa* local);
 
 class GatewayImpl final : public Gateway {
  public:
-  GatewayImpl(GatewayOptions options, CallHandler* handler);
+  GatewayImpl(GatewayOptions options, InboundCallRouter* router);
   ~GatewayImpl() override;
 
   Status Run();
@@ -146,8 +150,8 @@ class GatewayImpl final : public Gateway {
   void Play(CallId call, SharedPcm audio, uint64_t prompt_id) override;
   void StopPlayback(CallId call) override;
   void Hangup(CallId call) override;
-  Result<CallId> Originate(const std::string& number_or_uri,
-                           const OriginateOptions& options) override;
+  Result<CallId> Originate(const std::string& number_or_uri, const OriginateOptions& options,
+                           std::shared_ptr<CallHandler> handler) override;
   Status Transfer(CallId call, const std::string& target_uri,
                   const std::vector<std::pair<std::string, std::string>>& headers) override;
   GatewayStats stats() const override;
@@ -235,7 +239,7 @@ class GatewayImpl final : public Gateway {
   static void OnTransferTimeout(void* arg);
 
   GatewayOptions options_;
-  CallHandler* handler_;
+  InboundCallRouter* router_;
   std::thread thread_;
   std::atomic<uint16_t> port_{0};
   std::atomic<CallId> next_id_{1};

@@ -141,14 +141,14 @@ void GatewayImpl::DetectSpeech(Call* c, const int16_t* in) {
       bool barge_in = options_.barge_in_on_speech && !c->prompts.empty();
       log::Info("call.speech call={} barge_in={}", c->info.id, barge_in);
       if (barge_in) StopPrompts(c);
-      handler_->OnSpeechStarted(c->info.id);
+      c->handler->OnSpeechStarted(c->info.id);
       break;
     }
     case UtteranceEventType::kUtteranceEnded:
       UpdateStats([](GatewayStats& s) { ++s.utterances; });
       log::Info("call.utterance call={} speech_ms={} reason={}", c->info.id,
                 event.speech_end_ms - event.speech_start_ms, EndReasonName(event.reason));
-      handler_->OnUtterance(c->info.id, std::move(event.audio), event.reason);
+      c->handler->OnUtterance(c->info.id, std::move(event.audio), event.reason);
       break;
     default:
       break;
@@ -191,7 +191,7 @@ bool GatewayImpl::SendFrame(Call* c, int16_t* out) {
     if (p.pos >= p.audio->size()) {
       uint64_t id = p.id;
       c->prompts.pop_front();
-      handler_->OnPlaybackDone(c->info.id, id, false);
+      c->handler->OnPlaybackDone(c->info.id, id, false);
       break;  // the next prompt starts on the next frame
     }
   }

@@ -37,19 +37,20 @@ std::string GatewayImpl::DefaultFromUser() const {
 }
 
 Result<CallId> GatewayImpl::Originate(const std::string& number_or_uri,
-                                      const OriginateOptions& options) {
+                                      const OriginateOptions& options,
+                                      std::shared_ptr<CallHandler> handler) {
+  if (!handler) return InvalidArgument("an outbound call needs a handler for its events");
   if (options.ring_timeout_ms < kMinRingTimeoutMs || options.ring_timeout_ms > kMaxRingTimeoutMs)
     return InvalidArgument("ring_timeout_ms must be between 1000 and 600000");
-  auto target = ResolveDialTarget(number_or_uri, options_.trunk, options.transport);
-  if (!target.ok()) return target.status();
+  ZX_ASSIGN_OR_RETURN(DialTarget target,
+                      ResolveDialTarget(number_or_uri, options_.trunk, options.transport));
   std::string from_user = options.caller_id.empty() ? DefaultFromUser() : options.caller_id;
   if (!IsDialableUser(from_user))
     return InvalidArgument("caller id '" + MaskNumber(from_user) +
                            "': only digits, letters and + * # . - _ (1-64 characters)");
   if (!IsPlainDisplayName(options.display_name))
     return InvalidArgument("display name: at most 64 bytes, no quotes, backslashes or breaks");
-  auto headers = FormatExtraHeaders(options.headers);
-  if (!headers.ok()) return headers.status();
+  ZX_ASSIGN_OR_RETURN(std::string headers, FormatExtraHeaders(options.headers));
 
   auto request = std::make_unique<OutboundRequest>();
   const TrunkOptions& trunk = options_.trunk;
@@ -59,12 +60,13 @@ Result<CallId> GatewayImpl::Originate(const std::string& number_or_uri,
     if (proxy.ok()) domain = proxy->HostPort();
   }
   if (domain.empty()) domain = from_host_;
-  request->target = std::move(*target);
+  request->target = std::move(target);
   request->from_uri = "sip:" + EscapeUser(from_user) + "@" + domain;
   request->from_masked = MaskNumber(from_user);
   request->display_name = options.display_name;
-  request->extra_headers = std::move(*headers);
+  request->extra_headers = std::move(headers);
   request->ring_timeout_ms = options.ring_timeout_ms;
+  request->handler = std::move(handler);
 
   if (!ReserveCallSlot()) {
     UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
@@ -90,7 +92,7 @@ void GatewayImpl::StartOutbound(CallId id, std::unique_ptr<OutboundRequest> requ
     ReleaseCallSlot();
     UpdateStats([](GatewayStats& s) { ++s.calls_unanswered; });
     log::Info("call.failed call={} outcome=cancelled code=0 why=\"gateway stopping\"", id);
-    handler_->OnCallFailed(id, CallOutcome::kCancelled, 0);
+    request->handler->OnCallFailed(id, CallOutcome::kCancelled, 0);
     return;
   }
   auto call = std::make_unique<Call>(options_.jitter_depth);
@@ -99,6 +101,7 @@ void GatewayImpl::StartOutbound(CallId id, std::unique_ptr<OutboundRequest> requ
   c->state = Call::State::kCalling;
   c->info.id = id;
   c->info.direction = CallDirection::kOutbound;
+  c->handler = std::move(request->handler);
   c->info.caller_masked = request->from_masked;
   c->info.called_user = request->target.user_masked;
   // In the table from here on: every failure below goes through FailCall (slot, event).
@@ -168,7 +171,7 @@ void GatewayImpl::OnProgress(const sip_msg* msg, void* arg) {
   c->last_progress = code;
   log::Info("call.progress call={} code={} early_media={} codec={}", c->info.id, code,
             c->early_media ? 1 : 0, c->early_media ? c->info.codec : "-");
-  gw->handler_->OnCallProgress(c->info.id, code, c->early_media);
+  c->handler->OnCallProgress(c->info.id, code, c->early_media);
 }
 
 void GatewayImpl::OnRingTimeout(void* arg) {
@@ -196,17 +199,16 @@ Status GatewayImpl::StartRegistration() {
   const TrunkOptions& trunk = options_.trunk;
   // The address of record is the trunk user at the trunk's domain; the registrar is that
   // domain, reached through the proxy.
-  auto aor_target = ResolveDialTarget(trunk.username, trunk, SipTransport::kDefault);
-  if (!aor_target.ok()) return aor_target.status();
-  auto registrar = ParseSipUri(aor_target->request_uri);
-  if (!registrar.ok()) return registrar.status();
-  SipUri aor = *registrar;
+  ZX_ASSIGN_OR_RETURN(DialTarget aor_target,
+                      ResolveDialTarget(trunk.username, trunk, SipTransport::kDefault));
+  ZX_ASSIGN_OR_RETURN(SipUri registrar, ParseSipUri(aor_target.request_uri));
+  SipUri aor = registrar;
   aor.params.clear();
-  registrar->user.clear();
-  std::string reg_uri = registrar->ToString();
+  registrar.user.clear();
+  std::string reg_uri = registrar.ToString();
   std::string aor_uri = aor.ToString();
-  const char* routev[1] = {aor_target->route.c_str()};
-  uint32_t routec = aor_target->route.empty() ? 0 : 1;
+  const char* routev[1] = {aor_target.route.c_str()};
+  uint32_t routec = aor_target.route.empty() ? 0 : 1;
   UpdateRegistration([](RegistrationStatus& r) { r.state = RegistrationState::kRegistering; });
   int err = sipreg_register(&reg_, sip_, reg_uri.c_str(), aor_uri.c_str(), nullptr, aor_uri.c_str(),
                             static_cast<uint32_t>(trunk.register_expires_s), trunk.username.c_str(),

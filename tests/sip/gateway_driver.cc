@@ -72,6 +72,15 @@ class PrintingHandler : public CallHandler {
   }
 };
 
+class PrintingRouter : public InboundCallRouter {
+ public:
+  explicit PrintingRouter(PrintingHandler& handler) : handler_(handler) {}
+  std::shared_ptr<CallHandler> OnIncoming(const CallInfo&) override { return Unowned(handler_); }
+
+ private:
+  PrintingHandler& handler_;
+};
+
 SharedPcm Tone(int ms, double hz) {
   auto pcm = std::make_shared<Pcm>(static_cast<size_t>(ms) * kSampleRate / 1000);
   for (size_t i = 0; i < pcm->size(); ++i)
@@ -120,8 +129,10 @@ int Run(int argc, char** argv) {
     }
     tts = std::move(*created);
   }
+  // One handler prints the events of every call, inbound (through the router) and outbound.
   PrintingHandler handler;
-  auto started = Gateway::Start(options, &handler);
+  PrintingRouter router(handler);
+  auto started = Gateway::Start(options, &router);
   if (!started.ok()) {
     Emit("error message=\"{}\"", started.status().ToString());
     return 1;
@@ -155,7 +166,7 @@ int Run(int argc, char** argv) {
                                  colon == std::string::npos ? "" : value.substr(colon + 1));
         }
       }
-      auto id = gw->Originate(target, o);
+      auto id = gw->Originate(target, o, Unowned(handler));
       if (id.ok())
         Emit("originated tag={} call={}", tag, *id);
       else

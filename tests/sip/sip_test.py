@@ -68,7 +68,14 @@ class Server:
             if name != "ivr.toml":
                 os.symlink(os.path.join(src_kb, name), os.path.join(kb, name))
         ivr = open(os.path.join(src_kb, "ivr.toml"), encoding="utf-8").read()
+        # Capacity, ringing and the hand-over target moved from kb/ivr.toml's [call] to the
+        # configuration's [call] (issue 10): those overrides go in by environment.
+        call_env = {}
         for key, value in (ivr_overrides or {}).items():
+            if key in ("max_calls", "over_capacity_code", "answer_delay_ms", "record",
+                       "transfer_to"):
+                call_env["ZHIXIAN_CALL_" + key.upper()] = value.strip('"')
+                continue
             ivr, n = re.subn(r"(?m)^%s = .*$" % key, "%s = %s" % (key, value), ivr)
             assert n == 1, key
         open(os.path.join(kb, "ivr.toml"), "w", encoding="utf-8").write(ivr)
@@ -77,7 +84,7 @@ class Server:
         # Recordings are kept only encrypted: the server needs a key file (outside the data).
         key_file = os.path.join(workdir, "keys", "zhixian.keys")
         os.makedirs(os.path.dirname(key_file))
-        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **(env or {}))
+        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **call_env, **(env or {}))
         subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
                        check=True, capture_output=True, timeout=30)
         self.proc = subprocess.Popen(

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "telephony/gateway.h"
+#include "telephony/call_control.h"
 #include "telephony/synthesizer.h"
 
 namespace zx::campaigns::testing {
@@ -22,7 +22,7 @@ namespace zx::campaigns::testing {
 using telephony::CallId;
 
 // The gateway's side: what the runner asked it to do.
-class FakeGateway final : public telephony::Gateway {
+class FakeGateway final : public telephony::CallControl {
  public:
   struct Played {
     CallId call;
@@ -30,7 +30,6 @@ class FakeGateway final : public telephony::Gateway {
     size_t samples;
   };
 
-  uint16_t port() const override { return 5060; }
   void Play(CallId call, telephony::SharedPcm audio, uint64_t prompt_id) override {
     std::lock_guard lock(mu_);
     played_.push_back({call, prompt_id, audio ? audio->size() : 0});
@@ -40,8 +39,9 @@ class FakeGateway final : public telephony::Gateway {
     std::lock_guard lock(mu_);
     hangups_.push_back(call);
   }
-  Result<CallId> Originate(const std::string& target,
-                           const telephony::OriginateOptions& options) override {
+  // The handler given with each call is the runner itself; tests call it directly.
+  Result<CallId> Originate(const std::string& target, const telephony::OriginateOptions& options,
+                           std::shared_ptr<telephony::CallHandler> /*handler*/) override {
     std::lock_guard lock(mu_);
     if (!refuse_.ok()) return refuse_;
     CallId id = next_++;
@@ -54,8 +54,6 @@ class FakeGateway final : public telephony::Gateway {
                   const std::vector<std::pair<std::string, std::string>>&) override {
     return Status::Ok();
   }
-  telephony::GatewayStats stats() const override { return {}; }
-  telephony::RegistrationStatus registration() const override { return {}; }
 
   std::vector<Played> played() {
     std::lock_guard lock(mu_);

@@ -1,0 +1,23 @@
+// The [call] section (config/zhixian.toml): the calls of this deployment — capacity, ringing,
+// recording and where hand-overs go (telephony/gateway.h, voice/voice_bridge.h). What callers
+// hear is the menu of kb/ivr.toml; these keys were its [call] section before issue 10.
+#pragma once
+
+#include <string>
+
+#include "base/config.h"
+
+namespace zx::voice {
+
+struct CallConfig {
+  int max_calls = 500;           // concurrent calls; more are refused with over_capacity_code
+  int over_capacity_code = 486;  // 486 Busy Here or 503 Service Unavailable
+  int answer_delay_ms = 300;     // ring (180) this long before answering
+  int record = 1;                // 1: record calls (only encrypted, with a key file)
+  std::string transfer_to;       // hand-overs go here (SIP URI or extension); empty: none
+};
+
+// call.max_calls, call.over_capacity_code, call.answer_delay_ms, call.record, call.transfer_to.
+const ConfigSection<CallConfig>& CallConfigSection();
+
+}  // namespace zx::voice

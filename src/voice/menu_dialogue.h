@@ -1,0 +1,49 @@
+// The phone menu's view of the dialogue: the one place where the voice bridge meets
+// dialogue::DialogueService (one conversation per call, channel "voice"). The bridge sees only
+// what it acts on (the text to say, and whether the reply asks back with numbered choices,
+// hands over to an agent or ends the conversation), so that the dialogue's types can change
+// without touching the menu, and the menu is tested with a scripted dialogue.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace zx::dialogue {
+class DialogueService;
+}
+
+namespace zx::voice {
+
+struct MenuReply {
+  std::string text;                  // what the assistant says
+  std::optional<std::string> topic;  // the answered topic, for logs
+  bool asks_choice = false;          // asked back with numbered choices: the next digit picks one
+  bool handoff = false;              // the citizen is being passed to a human agent
+  bool done = false;                 // the conversation has ended
+};
+
+// One call's conversation. Not thread-safe (the call's worker drives it). Blocking.
+class MenuConversation {
+ public:
+  virtual ~MenuConversation() = default;
+  virtual const std::string& id() const = 0;
+  virtual Result<MenuReply> Say(std::string_view citizen_text) = 0;
+  // Ends the conversation (its summary is written) unless it has ended; failures are logged.
+  virtual void End() = 0;
+};
+
+// Starts conversations. Thread-safe.
+class MenuDialogue {
+ public:
+  virtual ~MenuDialogue() = default;
+  virtual Result<std::unique_ptr<MenuConversation>> Start() = 0;
+};
+
+// Over the dialogue service (which must outlive it), on channel "voice".
+std::unique_ptr<MenuDialogue> MenuDialogueOver(dialogue::DialogueService& service);
+
+}  // namespace zx::voice

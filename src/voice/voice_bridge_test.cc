@@ -1,0 +1,506 @@
+// The phone menu without SIP: the bridge over a fake call control (telephony/testing), a fake
+// synthesizer, a scripted dialogue and a fake clock. The test plays the gateway: it offers a
+// call (OnIncoming), sends its events to the call's handler and looks at what was played.
+#include "voice/voice_bridge.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "telephony/recognizer.h"
+#include "telephony/speech_text.h"
+#include "telephony/testing/fake_call_control.h"
+
+namespace zx::voice {
+namespace {
+
+using telephony::CallHandler;
+using telephony::CallId;
+using telephony::DigitSource;
+using telephony::SharedPcm;
+using telephony::TransferState;
+
+// Renders every sentence as its own buffer and remembers which text made it.
+class FakeSynthesizer final : public telephony::SpeechSynthesizer {
+ public:
+  Result<SharedPcm> Synthesize(std::string_view text) override {
+    auto pcm = std::make_shared<const telephony::Pcm>(text.size() * 8, int16_t{1000});
+    std::lock_guard lock(mu_);
+    texts_[pcm.get()] = std::string(text);
+    ++calls_;
+    return pcm;
+  }
+  std::string TextOf(const SharedPcm& pcm) {
+    std::lock_guard lock(mu_);
+    auto it = texts_.find(pcm.get());
+    return it == texts_.end() ? "?" : it->second;
+  }
+  int calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<const telephony::Pcm*, std::string> texts_;
+  int calls_ = 0;
+};
+
+// A dialogue whose replies the test writes; records what the caller said.
+class ScriptedDialogue final : public MenuDialogue {
+ public:
+  std::function<MenuReply(const std::string&)> reply = [](const std::string& text) {
+    MenuReply r;
+    r.text = "关于" + text + "的答复。";
+    r.topic = "topic";
+    return r;
+  };
+  // While set, Say waits until it is cleared (a slow turn).
+  void Hold(bool hold) {
+    std::lock_guard lock(mu_);
+    hold_ = hold;
+    cv_.notify_all();
+  }
+  std::vector<std::string> asked() {
+    std::lock_guard lock(mu_);
+    return asked_;
+  }
+  int started() { return started_; }
+  int ended() { return ended_; }
+
+  Result<std::unique_ptr<MenuConversation>> Start() override {
+    int n = ++started_;
+    return std::unique_ptr<MenuConversation>(new Conversation(*this, "conv-" + std::to_string(n)));
+  }
+
+ private:
+  class Conversation final : public MenuConversation {
+   public:
+    Conversation(ScriptedDialogue& d, std::string id) : d_(d), id_(std::move(id)) {}
+    const std::string& id() const override { return id_; }
+    Result<MenuReply> Say(std::string_view text) override {
+      std::unique_lock lock(d_.mu_);
+      d_.asked_.emplace_back(text);
+      d_.cv_.wait(lock, [&] { return !d_.hold_; });
+      return d_.reply(std::string(text));
+    }
+    void End() override {
+      if (!ended_) ++d_.ended_;
+      ended_ = true;
+    }
+
+   private:
+    ScriptedDialogue& d_;
+    std::string id_;
+    bool ended_ = false;
+  };
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false;
+  std::vector<std::string> asked_;
+  std::atomic<int> started_{0};
+  std::atomic<int> ended_{0};
+};
+
+IvrMenu TestMenu() {
+  IvrMenu m;
+  m.greeting = "欢迎致电，请选择业务。";
+  m.invalid_key = "没有这个选项。";
+  m.no_input = "请按键选择。";
+  m.no_input_seconds = 10;
+  m.max_no_input = 2;
+  m.goodbye = "再见。";
+  m.not_understood = "没有听清。";
+  m.speech_unavailable = "请用按键。";
+  m.transfer_failed = "暂时无法接通人工。";
+  m.keys = {{"1", "社保", "ask", "社保卡补办"},
+            {"2", "医保", "ask", "医保报销"},
+            {"0", "人工", "agent", "转人工"},
+            {"9", "重听", "repeat", ""},
+            {"8", "菜单", "menu", ""}};
+  return m;
+}
+
+std::string S(const std::string& text) { return telephony::PrepareForSpeech(text); }
+
+class VoiceBridgeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Make(""); }
+
+  void Make(const std::string& transfer_to) {
+    bridge_.reset();
+    VoiceBridgeOptions options;
+    options.transfer_to = transfer_to;
+    options.threads = 2;
+    options.clock = &clock_;
+    bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, nullptr, options);
+    bridge_->Attach(&calls_);
+  }
+
+  // Offers and answers a call; the greeting starts.
+  std::shared_ptr<CallHandler> Answer(CallId id) {
+    telephony::CallInfo info;
+    info.id = id;
+    auto handler = bridge_->OnIncoming(info);
+    EXPECT_TRUE(handler);
+    handler->OnCallStarted(info);
+    bridge_->Flush();
+    return handler;
+  }
+  // What the call has heard so far, prompt by prompt (its sentences joined).
+  std::vector<std::string> Heard(CallId id) {
+    std::vector<std::string> out;
+    for (const auto& p : calls_.played(id)) {
+      if (p.first || out.empty()) out.emplace_back();
+      out.back() += tts_.TextOf(p.audio);
+    }
+    return out;
+  }
+  std::string LastHeard(CallId id) {
+    auto heard = Heard(id);
+    return heard.empty() ? "" : heard.back();
+  }
+  uint64_t LastPrompt(CallId id) {
+    auto p = calls_.played(id);
+    return p.empty() ? 0 : p.back().prompt_id;
+  }
+  // The prompt playing now was heard to its end.
+  void Finish(CallHandler& h, CallId id, bool interrupted = false) {
+    h.OnPlaybackDone(id, LastPrompt(id), interrupted);
+    bridge_->Flush();
+  }
+  void Key(CallHandler& h, CallId id, char key) {
+    h.OnDigit(id, key, DigitSource::kRfc4733);
+    bridge_->Flush();
+  }
+  void Wait(int seconds) {
+    clock_.Advance(std::chrono::seconds(seconds));
+    bridge_->Flush();
+  }
+  size_t Hangups(CallId id) {
+    size_t n = 0;
+    for (CallId c : calls_.hangups()) n += c == id;
+    return n;
+  }
+
+  FakeClock clock_{1700000000000};
+  telephony::testing::FakeCallControl calls_;
+  FakeSynthesizer tts_;
+  ScriptedDialogue dialogue_;
+  std::unique_ptr<VoiceBridge> bridge_;
+};
+
+TEST_F(VoiceBridgeTest, AnsweredCallHearsTheGreeting) {
+  auto h = Answer(1);
+  EXPECT_EQ(Heard(1), std::vector<std::string>{S("欢迎致电，请选择业务。")});
+  EXPECT_EQ(dialogue_.started(), 1);
+  EXPECT_TRUE(dialogue_.asked().empty());
+}
+
+TEST_F(VoiceBridgeTest, KeysAskTheDialogueAndTheReplyIsSaid) {
+  auto h = Answer(1);
+  Key(*h, 1, '1');
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"社保卡补办"});
+  EXPECT_EQ(LastHeard(1), S("关于社保卡补办的答复。"));
+  Key(*h, 1, '7');  // not in the menu
+  EXPECT_EQ(LastHeard(1), S("没有这个选项。欢迎致电，请选择业务。"));
+  Key(*h, 1, '8');  // menu
+  EXPECT_EQ(LastHeard(1), S("欢迎致电，请选择业务。"));
+  EXPECT_EQ(dialogue_.asked().size(), 1u);
+}
+
+TEST_F(VoiceBridgeTest, NineRepeatsTheLastPromptWithoutSynthesisingAgain) {
+  auto h = Answer(1);
+  Key(*h, 1, '2');
+  int synthesised = tts_.calls();
+  auto before = calls_.played(1).back().audio;
+  Key(*h, 1, '9');
+  EXPECT_EQ(tts_.calls(), synthesised);
+  EXPECT_EQ(calls_.played(1).back().audio, before);
+  EXPECT_EQ(LastHeard(1), S("关于医保报销的答复。"));
+}
+
+TEST_F(VoiceBridgeTest, ZeroAsksForAnAgentWithoutTransferTarget) {
+  dialogue_.reply = [](const std::string&) {
+    MenuReply r;
+    r.text = "正在为您转接人工。";
+    r.topic = "agent";
+    r.handoff = true;
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '0');
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"转人工"});
+  EXPECT_EQ(LastHeard(1), S("正在为您转接人工。"));
+  Finish(*h, 1);
+  EXPECT_TRUE(calls_.transfers().empty());  // no target: the caller stays on the line
+  EXPECT_EQ(Hangups(1), 0u);
+}
+
+class HandOverTest : public VoiceBridgeTest {
+ protected:
+  void SetUp() override {
+    Make("sip:8001@agents");
+    dialogue_.reply = [](const std::string&) {
+      MenuReply r;
+      r.text = "正在为您转接人工。";
+      r.topic = "agent";
+      r.handoff = true;
+      return r;
+    };
+  }
+};
+
+TEST_F(HandOverTest, TransferAfterTheReplyHasBeenSaid) {
+  auto h = Answer(1);
+  Key(*h, 1, '0');
+  EXPECT_TRUE(calls_.transfers().empty());  // not while the reply plays
+  Finish(*h, 1);
+  auto transfers = calls_.transfers();
+  ASSERT_EQ(transfers.size(), 1u);
+  EXPECT_EQ(transfers[0].call, 1u);
+  EXPECT_EQ(transfers[0].target, "sip:8001@agents");
+  ASSERT_EQ(transfers[0].headers.size(), 1u);
+  EXPECT_EQ(transfers[0].headers[0].first, "X-Zhixian-Conversation");
+  EXPECT_EQ(transfers[0].headers[0].second, "conv-1");
+  size_t heard = Heard(1).size();
+  h->OnTransfer(1, TransferState::kAccepted, 202);
+  h->OnTransfer(1, TransferState::kSucceeded, 200);
+  h->OnCallEnded(1, "transferred");
+  bridge_->Flush();
+  EXPECT_EQ(Heard(1).size(), heard);  // nothing more said
+  EXPECT_EQ(dialogue_.ended(), 1);
+}
+
+TEST_F(HandOverTest, AFailedTransferIsToldToTheCaller) {
+  auto h = Answer(1);
+  Key(*h, 1, '0');
+  Finish(*h, 1);
+  ASSERT_EQ(calls_.transfers().size(), 1u);
+  h->OnTransfer(1, TransferState::kFailed, 486);
+  bridge_->Flush();
+  EXPECT_EQ(LastHeard(1), S("暂时无法接通人工。"));
+  EXPECT_EQ(Hangups(1), 0u);
+}
+
+TEST_F(HandOverTest, ARefusedTransferRequestIsToldToTheCaller) {
+  calls_.FailTransfers(InvalidArgument("bad target"));
+  auto h = Answer(1);
+  Key(*h, 1, '0');
+  Finish(*h, 1);
+  EXPECT_EQ(LastHeard(1), S("暂时无法接通人工。"));
+}
+
+TEST_F(VoiceBridgeTest, SilenceTwiceThenGoodbyeAndHangUp) {
+  auto h = Answer(1);
+  Wait(60);  // the greeting has not been heard to its end: no timer yet
+  EXPECT_EQ(Heard(1).size(), 1u);
+  Finish(*h, 1);
+  Wait(9);
+  EXPECT_EQ(Heard(1).size(), 1u);
+  Wait(1);
+  EXPECT_EQ(LastHeard(1), S("请按键选择。欢迎致电，请选择业务。"));
+  Finish(*h, 1);
+  Wait(10);
+  EXPECT_EQ(LastHeard(1), S("请按键选择。欢迎致电，请选择业务。"));
+  EXPECT_EQ(Heard(1).size(), 3u);
+  Finish(*h, 1);
+  Wait(10);
+  EXPECT_EQ(LastHeard(1), S("再见。"));
+  EXPECT_EQ(Hangups(1), 0u);
+  Finish(*h, 1);
+  EXPECT_EQ(Hangups(1), 1u);
+}
+
+TEST_F(VoiceBridgeTest, AKeyResetsTheSilenceCount) {
+  auto h = Answer(1);
+  Finish(*h, 1);
+  Wait(10);  // no input 1
+  Finish(*h, 1);
+  Wait(10);  // no input 2
+  Key(*h, 1, '1');
+  Finish(*h, 1);
+  Wait(10);  // no input 1 again, not the goodbye
+  EXPECT_EQ(LastHeard(1), S("请按键选择。欢迎致电，请选择业务。"));
+}
+
+TEST_F(VoiceBridgeTest, BargeInByKeyReplacesThePromptAndArmsNoTimer) {
+  auto h = Answer(1);
+  uint64_t greeting = LastPrompt(1);
+  size_t stops = calls_.stops().size();
+  Key(*h, 1, '2');                          // during the greeting
+  EXPECT_GT(calls_.stops().size(), stops);  // the reply replaces what plays
+  EXPECT_EQ(LastHeard(1), S("关于医保报销的答复。"));
+  // The gateway reports the greeting as interrupted: it is not the prompt now playing.
+  h->OnPlaybackDone(1, greeting, true);
+  bridge_->Flush();
+  Wait(30);
+  EXPECT_EQ(Heard(1).size(), 2u);
+  // The reply cut by the caller's voice arms no silence timer either.
+  Finish(*h, 1, /*interrupted=*/true);
+  Wait(30);
+  EXPECT_EQ(Heard(1).size(), 2u);
+}
+
+TEST_F(VoiceBridgeTest, AfterAnAskBackADigitPicksAChoice) {
+  dialogue_.reply = [](const std::string& text) {
+    MenuReply r;
+    if (text == "社保卡补办") {
+      r.text = "您是想咨询：1. 补办；2. 挂失？";
+      r.asks_choice = true;
+    } else {
+      r.text = "好的，" + text + "。";
+      r.topic = "t";
+    }
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '1');
+  Key(*h, 1, '2');  // picks choice 2, not the menu's key 2
+  EXPECT_EQ(dialogue_.asked(), (std::vector<std::string>{"社保卡补办", "2"}));
+  Key(*h, 1, '2');  // no ask-back any more: the menu's key 2
+  EXPECT_EQ(dialogue_.asked().back(), "医保报销");
+}
+
+TEST_F(VoiceBridgeTest, RepeatAndAgentWorkDuringAnAskBack) {
+  dialogue_.reply = [](const std::string& text) {
+    MenuReply r;
+    r.text = text == "转人工" ? "正在转接。" : "您是想咨询：1. 补办；2. 挂失？";
+    r.asks_choice = text != "转人工";
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '1');
+  Key(*h, 1, '9');
+  EXPECT_EQ(dialogue_.asked().size(), 1u);
+  Key(*h, 1, '0');
+  EXPECT_EQ(dialogue_.asked().back(), "转人工");
+}
+
+TEST_F(VoiceBridgeTest, TheEndOfTheConversationHangsUpAfterTheReply) {
+  dialogue_.reply = [](const std::string&) {
+    MenuReply r;
+    r.text = "感谢，再见。";
+    r.done = true;
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '1');
+  EXPECT_EQ(Hangups(1), 0u);
+  Finish(*h, 1, /*interrupted=*/true);  // even when cut short
+  EXPECT_EQ(Hangups(1), 1u);
+}
+
+TEST_F(VoiceBridgeTest, SpeechWithoutRecogniserIsToldOnce) {
+  auto h = Answer(1);
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  EXPECT_EQ(LastHeard(1), S("请用按键。欢迎致电，请选择业务。"));
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  EXPECT_EQ(Heard(1).size(), 2u);
+}
+
+// Streams whose results the test delivers, as the recognizer's I/O thread would.
+class ScriptedRecognizer final : public telephony::SpeechRecognizer {
+ public:
+  struct Stream final : public telephony::RecognitionStream {
+    void Feed(const int16_t*, size_t) override {}
+    void Finish() override {}
+    void Cancel() override {}
+  };
+  std::unique_ptr<telephony::RecognitionStream> Open(
+      const telephony::RecognitionOptions& options,
+      telephony::RecognitionHandler* handler) override {
+    std::lock_guard lock(mu_);
+    names.push_back(options.name);
+    handlers.push_back(handler);
+    return std::make_unique<Stream>();
+  }
+  telephony::RecognitionHandler* Last() {
+    std::lock_guard lock(mu_);
+    return handlers.empty() ? nullptr : handlers.back();
+  }
+  std::mutex mu_;
+  std::vector<std::string> names;
+  std::vector<telephony::RecognitionHandler*> handlers;
+};
+
+TEST_F(VoiceBridgeTest, SpeechIsRecognisedAndAsked) {
+  ScriptedRecognizer asr;
+  VoiceBridgeOptions options;
+  options.threads = 1;
+  options.clock = &clock_;
+  bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, &asr, options);
+  bridge_->Attach(&calls_);
+  auto h = Answer(1);
+  h->OnSpeechStarted(1);
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  ASSERT_NE(asr.Last(), nullptr);
+  EXPECT_EQ(asr.names.back(), "call-1-utt-1");
+  asr.Last()->OnFinal({"我想补办社保卡", true});
+  bridge_->Flush();
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"我想补办社保卡"});
+  EXPECT_EQ(LastHeard(1), S("关于我想补办社保卡的答复。"));
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  asr.Last()->OnError({telephony::RecognitionErrorCode::kTimeout, "no final result"});
+  bridge_->Flush();
+  EXPECT_EQ(LastHeard(1), S("没有听清。"));
+  EXPECT_EQ(dialogue_.asked().size(), 1u);
+  bridge_.reset();  // before the recognizer goes
+}
+
+TEST_F(VoiceBridgeTest, OneSlowTurnDoesNotHoldCallsOnOtherWorkers) {
+  auto slow = Answer(1);  // workers: call 1 on one, call 2 on the other
+  auto fast = Answer(2);
+  dialogue_.Hold(true);
+  slow->OnDigit(1, '1', DigitSource::kRfc4733);  // its dialogue turn now waits
+  fast->OnDigit(2, '8', DigitSource::kRfc4733);  // the menu key needs no turn
+  for (int i = 0; i < 500 && Heard(2).size() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(Heard(2).size(), 2u);
+  EXPECT_EQ(Heard(1).size(), 1u);
+  dialogue_.Hold(false);
+  bridge_->Flush();
+  EXPECT_EQ(LastHeard(1), S("关于社保卡补办的答复。"));
+}
+
+TEST_F(VoiceBridgeTest, EndedCallsEndTheirConversationAndIgnoreLaterEvents) {
+  auto h = Answer(1);
+  h->OnCallEnded(1, "bye");
+  bridge_->Flush();
+  EXPECT_EQ(dialogue_.ended(), 1);
+  Key(*h, 1, '1');
+  EXPECT_TRUE(dialogue_.asked().empty());
+}
+
+TEST_F(VoiceBridgeTest, StopEndsOpenConversationsAndRefusesNewCalls) {
+  auto a = Answer(1);
+  auto b = Answer(2);
+  bridge_->Stop();
+  EXPECT_EQ(dialogue_.ended(), 2);
+  telephony::CallInfo info;
+  info.id = 3;
+  EXPECT_EQ(bridge_->OnIncoming(info), nullptr);
+  a->OnDigit(1, '1', DigitSource::kRfc4733);  // dropped
+  EXPECT_TRUE(dialogue_.asked().empty());
+}
+
+TEST_F(VoiceBridgeTest, CallsBeforeAttachAreRefused) {
+  VoiceBridge unattached(TestMenu(), dialogue_, tts_);
+  telephony::CallInfo info;
+  info.id = 1;
+  EXPECT_EQ(unattached.OnIncoming(info), nullptr);
+}
+
+}  // namespace
+}  // namespace zx::voice
