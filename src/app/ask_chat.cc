@@ -1,4 +1,4 @@
-// `zhixian ask` and `zhixian chat`: the text assistant on the command line (DESIGN.md contracts).
+// `zhixian ask` and `zhixian chat`: the text assistant on the command line (README.md, api/openapi.yaml).
 #include <iostream>
 
 #include "app/commands.h"

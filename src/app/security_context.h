@@ -57,8 +57,8 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
 Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config);
 
 // THE registries of personal data, one entry per table column. Modules that store personal
-// data add their tables here (explicitly; DESIGN.md "named registries filled by explicit
-// calls"). Entries whose table does not exist (yet) in `db` are left out.
+// data add their tables here (explicitly, so a reviewer sees
+// every one). Entries whose table does not exist (yet) in `db` are left out.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db);
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db);
 

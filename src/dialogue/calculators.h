@@ -1,4 +1,4 @@
-// Calculators of the `calc` topics (DOMAIN.md "Calculators"): pure functions from parameters
+// Calculators of the `calc` topics (rules as data: kb/flows, kb/README.md): pure functions from parameters
 // (a flow file's [params] table, as JSON) and slot values (flow_def.h SlotValues) to an answer
 // with its working.
 //

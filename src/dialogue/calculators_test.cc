@@ -1,4 +1,4 @@
-// Every worked example of DOMAIN.md "Calculators", exact to the cent, through the calculators
+// Every worked example of the calculators' rules (kb/flows, kb/README.md), exact to the cent, through the calculators
 // directly, with the parameters of the demo flow files (kb/flows).
 #include "dialogue/calculators.h"
 

@@ -1,4 +1,4 @@
-// Emotion and risk detection on one citizen utterance (DOMAIN.md "Emotions", and the risk
+// Emotion and risk detection on one citizen utterance (kb/emotions.toml, and the risk
 // phrases behind "Escalation to a human agent" and the summary's 风险提示).
 //
 //   auto emotions = EmotionDetector::Load("kb/emotions.toml");   // once, at start-up
@@ -48,7 +48,7 @@
 
 namespace zx::dialogue {
 
-// The seven emotions of DOMAIN.md, in this order everywhere (scores, levels).
+// The seven emotions, in this order everywhere (scores, levels).
 enum class Emotion : uint8_t {
   kAnger,           // 生气
   kRage,            // 愤怒

@@ -1,4 +1,4 @@
-// The escalation decision (DOMAIN.md "Escalation to a human agent") and the tone of the reply.
+// The escalation decision (a person asked for, anger at 高, a risk phrase, repeated failure) and the tone of the reply.
 //
 // Hand over AT ONCE when, in this order of priority:
 //   1. a risk phrase of a category marked `handoff` is heard, not negated (自伤倾向, 暴力, 群体性,
@@ -75,7 +75,7 @@ struct EscalationDecision {
 };
 
 struct EscalationPolicy {
-  int max_consecutive_failures = 3;  // DOMAIN.md: three
+  int max_consecutive_failures = 3;  // three unresolved turns in a row
 };
 
 // Updates `state` with this turn and decides. The failure count is updated first (a resolved

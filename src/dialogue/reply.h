@@ -33,7 +33,7 @@ struct EmotionTag {
   bool operator==(const EmotionTag&) const = default;
 };
 
-// The reply to one citizen turn (DialogueService::Say). DESIGN.md's chat contract, field by
+// The reply to one citizen turn (DialogueService::Say). The chat contract of api/openapi.yaml, field by
 // field; the optional ones are present only where they apply.
 struct Reply {
   std::string conversation_id;

@@ -123,8 +123,8 @@ class DialogueService {
   // Starts a conversation; the view's only turn is the assistant's greeting.
   virtual Result<ConversationView> Start(const std::string& channel) = 0;
   // One citizen turn: the text is understood once (the knowledge base ranked once), then the
-  // turn's stages run (dialogue/turn.h). The Reply's JSON (http/dialogue_json.h) is DESIGN.md's
-  // chat contract.
+  // turn's stages run (dialogue/turn.h). The Reply's JSON (http/dialogue_json.h) is the chat
+  // contract of api/openapi.yaml.
   // not_found: unknown id; invalid_argument: empty or invalid text; resource_exhausted: longer
   // than kMaxMessageChars; failed_precondition: the conversation has ended, or already holds
   // max_citizen_turns citizen messages (the citizen starts a new one).

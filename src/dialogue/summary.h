@@ -1,4 +1,4 @@
-// The seven-element after-call summary (话后小结, DOMAIN.md), made from what the conversation
+// The seven-element after-call summary (话后小结: time, channel, topic, demand, result, emotion, follow-up), made from what the conversation
 // recorded, without a language model: 咨询主体, 诉求类型, 涉及政策, 处理建议, 待办事项, 风险提示,
 // 满意度预测. It names no person in full: the subject carries a masked name at most.
 // Pure function; fast (well under a millisecond).

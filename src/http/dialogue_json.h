@@ -1,6 +1,6 @@
 // The dialogue's types as JSON: the one place their wire form is written, shared by the REST
-// routes, the WebSocket chat and the CLI (`zhixian chat --json`). The shapes are DESIGN.md's
-// contracts and api/openapi.yaml; the dialogue itself speaks types (dialogue/reply.h,
+// routes, the WebSocket chat and the CLI (`zhixian chat --json`). The shapes are the contracts
+// of api/openapi.yaml and README.md; the dialogue itself speaks types (dialogue/reply.h,
 // dialogue/summary.h, dialogue/events.h).
 #pragma once
 

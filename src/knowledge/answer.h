@@ -1,5 +1,5 @@
 // What the assistant says to one question: the value type shared by the CLI, HTTP and the
-// dialogue engine. Its JSON form is the `zhixian ask --json` contract of DESIGN.md.
+// dialogue engine. Its JSON form is the `zhixian ask --json` contract (README.md, api/openapi.yaml).
 #pragma once
 
 #include <nlohmann/json.hpp>

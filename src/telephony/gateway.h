@@ -20,7 +20,7 @@
 // when the transfer succeeds); a re-INVITE that puts us on hold (sendonly, inactive or
 // c=0.0.0.0) stops our RTP until the peer resumes (OnHold).
 //
-// Media: one shared 20 ms ticker drives every call (STACK.md: a timer per call collapses at a
+// Media: one shared 20 ms ticker drives every call (docs/telephony.md: a timer per call collapses at a
 // few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.

@@ -1,4 +1,4 @@
-// The voice bridge: turns a telephone call into the same conversation as text (DESIGN.md).
+// The voice bridge: turns a telephone call into the same conversation as text (docs/ARCHITECTURE.md, "Life of an inbound call").
 //
 // An answered call hears the greeting of kb/ivr.toml; keys, and speech when a recogniser is
 // configured, lead into the dialogue (one conversation per call, channel "voice",
