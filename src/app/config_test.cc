@@ -106,10 +106,10 @@ TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
   for (const char* key :
        {"server.http", "server.sip", "data.dir", "database.busy_timeout_ms", "knowledge.kb_dir",
         "dialogue.max_citizen_turns", "log.level", "security.key_file", "trunk.register",
-        "sip.allow_from", "asr.url", "retention.recordings_max_mb"}) {
+        "sip.allow_from", "call.max_calls", "asr.url", "retention.recordings_max_mb"}) {
     EXPECT_TRUE(names.count(key)) << key;
   }
-  EXPECT_EQ(names.size(), 44u);
+  EXPECT_EQ(names.size(), 49u);  // 44 + the five of [call]
 }
 
 TEST(Config, TheShippedFileHoldsEveryKeyWithItsDefault) {
