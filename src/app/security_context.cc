@@ -4,56 +4,35 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "campaigns/notice_call_store.h"
+#include "dialogue/conversation_store.h"
 #include "http/auth.h"
+#include "recordings/recording_store.h"
 #include "security/audit_check.h"
 #include "security/key_file.h"
 
 namespace zx::app {
-// ---- The registries. Add a table that holds personal data here. -------------------------
-//
-// Encrypted columns: every column holding FieldCipher::Encrypt output with the conventional
-// associated data FieldAad(table, column, <key column value>) (security/reencrypt.h).
-std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
-  const std::vector<security::EncryptedColumn> all = {
-      {"conversation_turns", "turn_key", "text"},   {"conversations", "id", "data"},
-      {"conversations", "id", "summary_corrected"}, {"notice_calls", "id", "number_enc"},
-      {"notice_calls", "id", "text_enc"},
-  };
-  std::vector<security::EncryptedColumn> out;
-  for (const auto& c : all)
-    if (db.HasTable(c.table)) out.push_back(c);
+namespace {
+// Each module's entries, left out where the table does not exist (yet) in `db`.
+template <typename T>
+std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<T>> modules) {
+  std::vector<T> out;
+  for (const auto& entries : modules)
+    for (const auto& e : entries)
+      if (db.HasTable(e.table)) out.push_back(e);
   return out;
 }
+}  // namespace
 
-// Retention rules (security/retention.h): recordings after retention.recordings_hours,
-// transcripts after retention.transcripts_days, other personal data after personal_days.
-std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
-  const std::vector<security::RetentionRule> all = {
-      {"conversation_turns",
-       "at_ms",
-       security::RetentionCategory::kTranscripts,
-       "",
-       {"text"},
-       "the conversation's summary, topics and state"},
-      {"call_recordings",
-       "started_at",
-       security::RetentionCategory::kRecordings,
-       "file",
-       {},
-       "the call's conversation summary"},
-      {"notice_calls",
-       "created_at",
-       security::RetentionCategory::kPersonal,
-       "",
-       {"number_enc", "text_enc"},
-       "the call's outcome, events and masked number"},
-  };
-  std::vector<security::RetentionRule> out;
-  for (const auto& r : all)
-    if (db.HasTable(r.table)) out.push_back(r);
-  return out;
+// The registries: a module that stores personal data declares it (its store's header) and is
+// added here.
+std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
+  return Present(db, {dialogue::EncryptedColumns(), campaigns::EncryptedColumns()});
 }
-// ---------------------------------------------------------------------------------------------
+std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
+  return Present(
+      db, {dialogue::RetentionRules(), recordings::RetentionRules(), campaigns::RetentionRules()});
+}
 
 security::RetentionConfig RetentionConfigFrom(const Config& config) {
   security::RetentionConfig r;

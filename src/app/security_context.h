@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
 #include "app/config.h"
+#include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
 #include "base/worker.h"
@@ -56,9 +56,8 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
 // seals transcripts); errors name security.key_file.
 Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config);
 
-// THE registries of personal data, one entry per table column. Modules that store personal
-// data add their tables here (explicitly, so a reviewer sees
-// every one). Entries whose table does not exist (yet) in `db` are left out.
+// THE registries of personal data: each module's own (e.g. dialogue::EncryptedColumns()), listed
+// explicitly so that a reviewer sees every module. Tables not (yet) in `db` are left out.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db);
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db);
 

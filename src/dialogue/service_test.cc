@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialogue/calculators.h"
+#include "dialogue/conversation_store.h"
 #include "dialogue/rules.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
@@ -523,6 +524,24 @@ TEST_F(ServiceTest, TheGreetingComesFromTheData) {
   auto n = (*neutral)->Start("test");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->turns.front().text, kNeutralGreeting);
+}
+
+// The registries of personal data (app/security_context.cc) name what the store creates.
+TEST(ConversationStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  ASSERT_TRUE(ConversationStore::Open(*db, {}).ok());
+  EXPECT_EQ(EncryptedColumns().size(), 3u);
+  ASSERT_EQ(RetentionRules().size(), 1u);
+  EXPECT_EQ(RetentionRules()[0].category, security::RetentionCategory::kTranscripts);
+  for (const auto& c : EncryptedColumns())
+    EXPECT_TRUE(db->Prepare("SELECT " + c.key_column + ", " + c.column + " FROM " + c.table).ok())
+        << c.table << "." << c.column;
+  for (const auto& r : RetentionRules()) {
+    std::string columns = r.timestamp_column;
+    for (const auto& c : r.clear_columns) columns += ", " + c;
+    if (!r.file_column.empty()) columns += ", " + r.file_column;
+    EXPECT_TRUE(db->Prepare("SELECT " + columns + " FROM " + r.table).ok()) << r.table;
+  }
 }
 
 }  // namespace

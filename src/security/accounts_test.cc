@@ -122,5 +122,51 @@ TEST(AuditCheckTest, ABrokenLogRefusesOrIsRecorded) {
             std::string::npos);
 }
 
+TEST(AuditCheckTest, TheVerificationReportSaysOkOrTampered) {
+  AuditVerification v;
+  v.entries = 3;
+  v.head.seq = 3;
+  v.head.hash = "ab";
+  v.notes = {"the head is behind"};
+  EXPECT_EQ(VerificationReport(v), "ok: 3 entries; head seq 3 hash ab\nnote: the head is behind\n");
+  v.keyed_from = 2;
+  EXPECT_EQ(VerificationReport(v),
+            "ok: 3 entries; head seq 3 hash ab\nkeyed: HMAC-SM3 under the key file from seq 2\n"
+            "note: the head is behind\n");
+  v.problem = AuditVerification::Problem::kChanged;
+  v.seq = 2;
+  v.message = "hash mismatch";
+  v.notes.clear();
+  EXPECT_EQ(VerificationReport(v), "TAMPERED (changed at seq 2): hash mismatch\n");
+}
+
+TEST(AuditCheckTest, AResealRecordsWhatWasFoundAndWhy) {
+  testing::SecurityFixture f;
+  AuditEvent e;
+  e.actor = "t";
+  e.action = "test.one";
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  ASSERT_TRUE(f.db->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
+                         "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+                  .ok());
+  AuditEvent by;
+  by.actor = "cli:root";
+  by.role = "system";
+  by.remote = "cli";
+  by.purpose = "incident 42 investigated";
+  auto resealed = ResealAfterInvestigation(*f.audit, by);
+  ASSERT_TRUE(resealed.ok()) << resealed.status().ToString();
+  EXPECT_EQ(resealed->found.problem, AuditVerification::Problem::kChanged);
+  EXPECT_EQ(resealed->found.seq, 2);
+  const AuditEvent& entry = resealed->entry.event;
+  EXPECT_EQ(entry.action, "audit.reseal");
+  EXPECT_EQ(entry.actor, "cli:root");
+  EXPECT_EQ(entry.object_id, "2");
+  EXPECT_EQ(entry.purpose, "incident 42 investigated");
+  EXPECT_NE(entry.details_json.find("\"problem\":\"changed\""), std::string::npos);
+  EXPECT_NE(entry.details_json.find("\"permission\":\"audit.verify\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zx::security
