@@ -16,6 +16,7 @@
 #include "security/accounts.h"
 #include "security/audit_check.h"
 #include "security/crypto.h"
+#include "security/key_file.h"
 #include "security/policy.h"
 #include "security/totp.h"
 
@@ -180,21 +181,12 @@ Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
 // disable, enable and unlock: one user's account state, audited.
 Result<int> UserChange(const CommonFlags& flags, const Options& o, std::string_view action) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  auto& users = *env.security->users;
-  ZX_ASSIGN_OR_RETURN(security::User user, users.Find(o.name));
-  if (action == "user.disable") {
-    ZX_RETURN_IF_ERROR(security::DisableAccount(users, *env.security->sessions, user));
-  } else if (action == "user.enable") {
-    ZX_RETURN_IF_ERROR(users.SetDisabled(o.name, false));
-  } else {
-    ZX_RETURN_IF_ERROR(users.Unlock(o.name));
-  }
+  ZX_ASSIGN_OR_RETURN(security::User user, env.security->users->Find(o.name));
+  ZX_ASSIGN_OR_RETURN(
+      std::string_view done,
+      security::ChangeAccountState(*env.security->users, *env.security->sessions, user, action));
   ZX_RETURN_IF_ERROR(Audit(env, "user.manage", std::string(action), "user",
                            "u:" + std::to_string(user.id), {{"name", user.name}}));
-  // Past tenses spelt out: "unlock" + "d" made "unlockd".
-  std::string_view done = action == "user.disable"  ? "disabled"
-                          : action == "user.enable" ? "enabled"
-                                                    : "unlocked";
   std::cout << done << " user " << user.name << "\n";
   return 0;
 }
@@ -347,12 +339,8 @@ Result<int> RecordingsExport(const CommonFlags& flags, const Options& o) {
   return 0;
 }
 
-// The key file a `keys` command works on: --key-file or security.key_file, outside data.dir.
 Result<std::string> KeyFileOf(const Env& env, const Options& o) {
-  std::string path = o.key_file.empty() ? env.config.security.key_file : o.key_file;
-  if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");
-  ZX_RETURN_IF_ERROR(security::CheckKeyFileOutside(path, env.config.data.dir));
-  return path;
+  return security::KeyFileToManage(o.key_file, env.config.security.key_file, env.config.data.dir);
 }
 
 Result<int> KeysInit(const CommonFlags& flags, const Options& o) {

@@ -6,6 +6,7 @@
 
 #include "security/audit_check.h"
 #include "security/key_file.h"
+#include "security/keys.h"
 #include "security/testing/fixtures.h"
 #include "security/testing/temp_dir.h"
 
@@ -67,6 +68,24 @@ TEST(AccountsTest, DisablingSignsOutEverywhere) {
   EXPECT_FALSE(f.sessions->Validate(session->token).ok());
 }
 
+TEST(AccountsTest, StateChangesByTheirAuditAction) {
+  testing::SecurityFixture f;
+  auto user = f.users->Add("clerk", Role::kAgent, "a long enough password 3");
+  ASSERT_TRUE(user.ok());
+  auto session = f.sessions->Create(user->id, "127.0.0.1");
+  ASSERT_TRUE(session.ok());
+  auto done = ChangeAccountState(*f.users, *f.sessions, *user, "user.disable");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(*done, "disabled");
+  EXPECT_TRUE(f.users->Find("clerk")->disabled);
+  EXPECT_FALSE(f.sessions->Validate(session->token).ok());
+  EXPECT_EQ(*ChangeAccountState(*f.users, *f.sessions, *user, "user.enable"), "enabled");
+  EXPECT_FALSE(f.users->Find("clerk")->disabled);
+  EXPECT_EQ(*ChangeAccountState(*f.users, *f.sessions, *user, "user.unlock"), "unlocked");
+  EXPECT_EQ(ChangeAccountState(*f.users, *f.sessions, *user, "user.delete").status().code(),
+            Code::kInvalidArgument);
+}
+
 TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
   auto none = LoadFieldCipher("", "/tmp");
   ASSERT_TRUE(none.ok());
@@ -77,6 +96,27 @@ TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
   ASSERT_FALSE(inside.ok());
   EXPECT_EQ(inside.status().message().rfind("security.key_file: ", 0), 0u);
   EXPECT_EQ(AuditKeyOfKeyFile(dir.File("keys"), dir.path()), "");
+}
+
+TEST(KeyFileTest, TheAuditOptionsAndTheKeyFileToManage) {
+  testing::TempDir data;
+  AuditOptions plain = AuditOptionsFor(nullptr, "", data.path(), /*on_disk=*/true);
+  EXPECT_EQ(plain.key, "");
+  EXPECT_EQ(plain.head_path, data.File("audit.head"));
+  EXPECT_EQ(AuditOptionsFor(nullptr, "", data.path(), false).head_path, "");
+  testing::TempDir keys;
+  ASSERT_TRUE(InitKeyFile(keys.File("keys"), SystemClock::Instance()).ok());
+  auto cipher = LoadFieldCipher(keys.File("keys"), data.path());
+  ASSERT_TRUE(cipher.ok()) << cipher.status().ToString();
+  std::string key = AuditOptionsFor(cipher->get(), "", data.path(), false).key;
+  EXPECT_FALSE(key.empty());
+  EXPECT_EQ(AuditOptionsFor(nullptr, keys.File("keys"), data.path(), false).key, key);
+
+  EXPECT_EQ(KeyFileToManage("", "", data.path()).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*KeyFileToManage("", keys.File("keys"), data.path()), keys.File("keys"));
+  EXPECT_EQ(*KeyFileToManage(keys.File("other"), keys.File("keys"), data.path()),
+            keys.File("other"));
+  EXPECT_FALSE(KeyFileToManage(data.File("keys"), "", data.path()).ok());  // inside data.dir
 }
 
 TEST(AuditCheckTest, ParsesAnchors) {
