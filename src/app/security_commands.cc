@@ -16,6 +16,7 @@
 #include "security/accounts.h"
 #include "security/audit_check.h"
 #include "security/crypto.h"
+#include "security/key_file.h"
 #include "security/policy.h"
 #include "security/totp.h"
 
@@ -101,11 +102,9 @@ Result<std::string> ReadNewPassword(const std::string& name) {
       return InvalidArgument("no password on standard input (give it as the first line)");
     return StripEol(line);
   }
-  auto first = ReadHidden("Password for " + name + ": ");
-  if (!first.ok()) return first.status();
-  auto second = ReadHidden("Repeat the password: ");
-  if (!second.ok()) return second.status();
-  if (*first != *second) return InvalidArgument("the two passwords differ; nothing was changed");
+  ZX_ASSIGN_OR_RETURN(std::string first, ReadHidden("Password for " + name + ": "));
+  ZX_ASSIGN_OR_RETURN(std::string second, ReadHidden("Repeat the password: "));
+  if (first != second) return InvalidArgument("the two passwords differ; nothing was changed");
   return first;
 }
 
@@ -115,146 +114,125 @@ struct Options {
   int limit = 100;
 };
 
-int UserAdd(const CommonFlags& flags, const Options& o) {
-  auto role = security::ParseStaffRole(o.role);
-  if (!role.ok()) return Fail(role.status());
-  auto scope = security::ScopeOf(o.department, o.district);
-  if (!scope.ok()) return Fail(scope.status());
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto& users = *env->security->users;
+// A command's exit code, or the error that Fail reports.
+using Command = Result<int> (*)(const CommonFlags&, const Options&);
+
+Result<int> UserAdd(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(security::Role role, security::ParseStaffRole(o.role));
+  ZX_ASSIGN_OR_RETURN(security::Scope scope, security::ScopeOf(o.department, o.district));
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  auto& users = *env.security->users;
   // The two-person rule (security/accounts.h); the bootstrap comes from the operating-system
   // account that owns the data.
-  auto approval =
-      security::ApprovalForNewAccount(users, *role, env->config.security.require_approval != 0);
-  if (!approval.ok()) return Fail(approval.status());
-  const bool pending = approval->pending;
-  auto password = ReadNewPassword(o.name);
-  if (!password.ok()) return Fail(password.status());
-  auto user = users.Add(o.name, *role, *password, *scope, env->actor, pending);
-  std::fill(password->begin(), password->end(), '\0');
-  if (!user.ok()) return Fail(user.status());
-  Status audited = Audit(*env, "user.manage", "user.add", "user", "u:" + std::to_string(user->id),
-                         {{"name", user->name},
-                          {"role", security::RoleName(user->role)},
-                          {"department", user->scope.department},
-                          {"district", user->scope.district},
-                          {"personal_data", approval->personal_data},
-                          {"pending", pending},
-                          {"bootstrap", approval->bootstrap}});
-  if (!audited.ok()) return Fail(audited);
-  if (approval->personal_data) security::AlertAccountChange("user.add", *user, env->actor);
-  std::cout << "added user " << user->name << " (role " << security::RoleName(user->role) << ", id "
-            << user->id << ")\n";
+  ZX_ASSIGN_OR_RETURN(
+      security::NewAccountApproval approval,
+      security::ApprovalForNewAccount(users, role, env.config.security.require_approval != 0));
+  const bool pending = approval.pending;
+  ZX_ASSIGN_OR_RETURN(std::string password, ReadNewPassword(o.name));
+  auto added = users.Add(o.name, role, password, scope, env.actor, pending);
+  std::fill(password.begin(), password.end(), '\0');
+  ZX_ASSIGN_OR_RETURN(security::User user, std::move(added));
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.add", "user", "u:" + std::to_string(user.id),
+                           {{"name", user.name},
+                            {"role", security::RoleName(user.role)},
+                            {"department", user.scope.department},
+                            {"district", user.scope.district},
+                            {"personal_data", approval.personal_data},
+                            {"pending", pending},
+                            {"bootstrap", approval.bootstrap}}));
+  if (approval.personal_data) security::AlertAccountChange("user.add", user, env.actor);
+  std::cout << "added user " << user.name << " (role " << security::RoleName(user.role) << ", id "
+            << user.id << ")\n";
   if (pending)
-    std::cout << "pending: " << user->name
+    std::cout << "pending: " << user.name
               << " cannot log in until a different administrator approves it: zhixian user "
                  "approve "
-              << user->name << " --as ADMIN (or POST /api/v1/users/" << user->id << "/approve)\n";
+              << user.name << " --as ADMIN (or POST /api/v1/users/" << user.id << "/approve)\n";
   return 0;
 }
 
 // `user approve NAME --as ADMIN`: the approver proves who they are with their own password (and
 // one-time code), so that the operating-system account alone cannot be both people.
-int UserApprove(const CommonFlags& flags, const Options& o) {
-  if (o.as.empty()) return Fail(InvalidArgument("give --as ADMIN: the approving administrator"));
-  auto env = OpenEnv(flags, true);  // an approver with a second factor needs the key file
-  if (!env.ok()) return Fail(env.status());
-  auto& users = *env->security->users;
-  auto password =
-      ::isatty(STDIN_FILENO) ? ReadHidden("Password of " + o.as + ": ") : ReadNewPassword(o.as);
-  if (!password.ok()) return Fail(password.status());
-  auto approver = security::CheckApprover(users, o.as, *password, o.otp);
-  std::fill(password->begin(), password->end(), '\0');
-  if (!approver.ok()) return Fail(approver.status());
-  auto user = users.Approve(o.name, approver->name);
-  if (!user.ok()) return Fail(user.status());
-  env->actor = approver->name;  // the entry names the approving person, not the OS account
-  env->role = std::string(security::RoleName(approver->role));
-  Status audited =
-      Audit(*env, "user.manage", "user.approve", "user", "u:" + std::to_string(user->id),
-            {{"name", user->name},
-             {"role", security::RoleName(user->role)},
-             {"created_by", user->created_by},
-             {"os_user", OsUser()}});
-  if (!audited.ok()) return Fail(audited);
-  security::AlertAccountChange("user.approve", *user, approver->name);
-  std::cout << "approved user " << user->name << " (role " << security::RoleName(user->role)
-            << ", added by " << user->created_by << ", approved by " << user->approved_by << ")\n";
+Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
+  if (o.as.empty()) return InvalidArgument("give --as ADMIN: the approving administrator");
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));  // an approver's second factor: key file
+  auto& users = *env.security->users;
+  ZX_ASSIGN_OR_RETURN(std::string password, ::isatty(STDIN_FILENO)
+                                                ? ReadHidden("Password of " + o.as + ": ")
+                                                : ReadNewPassword(o.as));
+  auto checked = security::CheckApprover(users, o.as, password, o.otp);
+  std::fill(password.begin(), password.end(), '\0');
+  ZX_ASSIGN_OR_RETURN(security::User approver, std::move(checked));
+  ZX_ASSIGN_OR_RETURN(security::User user, users.Approve(o.name, approver.name));
+  env.actor = approver.name;  // the entry names the approving person, not the OS account
+  env.role = std::string(security::RoleName(approver.role));
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.approve", "user",
+                           "u:" + std::to_string(user.id),
+                           {{"name", user.name},
+                            {"role", security::RoleName(user.role)},
+                            {"created_by", user.created_by},
+                            {"os_user", OsUser()}}));
+  security::AlertAccountChange("user.approve", user, approver.name);
+  std::cout << "approved user " << user.name << " (role " << security::RoleName(user.role)
+            << ", added by " << user.created_by << ", approved by " << user.approved_by << ")\n";
   return 0;
 }
 
 // disable, enable and unlock: one user's account state, audited.
-int UserChange(const CommonFlags& flags, const Options& o, std::string_view action) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto& users = *env->security->users;
-  auto user = users.Find(o.name);
-  if (!user.ok()) return Fail(user.status());
-  Status changed;
-  if (action == "user.disable") {
-    changed = security::DisableAccount(users, *env->security->sessions, *user);
-  } else if (action == "user.enable") {
-    changed = users.SetDisabled(o.name, false);
-  } else {
-    changed = users.Unlock(o.name);
-  }
-  if (!changed.ok()) return Fail(changed);
-  Status audited = Audit(*env, "user.manage", std::string(action), "user",
-                         "u:" + std::to_string(user->id), {{"name", user->name}});
-  if (!audited.ok()) return Fail(audited);
-  // Past tenses spelt out: "unlock" + "d" made "unlockd".
-  std::string_view done = action == "user.disable"  ? "disabled"
-                          : action == "user.enable" ? "enabled"
-                                                    : "unlocked";
-  std::cout << done << " user " << user->name << "\n";
+Result<int> UserChange(const CommonFlags& flags, const Options& o, std::string_view action) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(security::User user, env.security->users->Find(o.name));
+  ZX_ASSIGN_OR_RETURN(
+      std::string_view done,
+      security::ChangeAccountState(*env.security->users, *env.security->sessions, user, action));
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", std::string(action), "user",
+                           "u:" + std::to_string(user.id), {{"name", user.name}}));
+  std::cout << done << " user " << user.name << "\n";
   return 0;
 }
-int UserDisable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.disable"); }
-int UserEnable(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.enable"); }
-int UserUnlock(const CommonFlags& f, const Options& o) { return UserChange(f, o, "user.unlock"); }
+Result<int> UserDisable(const CommonFlags& f, const Options& o) {
+  return UserChange(f, o, "user.disable");
+}
+Result<int> UserEnable(const CommonFlags& f, const Options& o) {
+  return UserChange(f, o, "user.enable");
+}
+Result<int> UserUnlock(const CommonFlags& f, const Options& o) {
+  return UserChange(f, o, "user.unlock");
+}
 
 // The second factor: `user otp enable NAME` shows the secret once (as an otpauth:// URI for
 // the authenticator app's QR scanner, and as text to type); `disable` removes it.
-int UserOtp(const CommonFlags& flags, const Options& o, bool enable) {
-  auto env = OpenEnv(flags, true);  // the secret is stored sealed: needs the key file
-  if (!env.ok()) return Fail(env.status());
-  auto user = env->security->users->Find(o.name);
-  if (!user.ok()) return Fail(user.status());
+Result<int> UserOtp(const CommonFlags& flags, const Options& o, bool enable) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));  // the secret is stored sealed: key file
+  ZX_ASSIGN_OR_RETURN(security::User user, env.security->users->Find(o.name));
   std::string secret;
   if (enable) {
-    auto made = env->security->users->EnableTotp(o.name);
-    if (!made.ok()) return Fail(made.status());
-    secret = std::move(made).value();
-  } else if (Status s = env->security->users->DisableTotp(o.name); !s.ok()) {
-    return Fail(s);
+    ZX_ASSIGN_OR_RETURN(secret, env.security->users->EnableTotp(o.name));
+  } else {
+    ZX_RETURN_IF_ERROR(env.security->users->DisableTotp(o.name));
   }
-  Status audited = Audit(*env, "user.manage", enable ? "user.otp_enable" : "user.otp_disable",
-                         "user", "u:" + std::to_string(user->id), {{"name", user->name}});
-  if (!audited.ok()) return Fail(audited);
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", enable ? "user.otp_enable" : "user.otp_disable",
+                           "user", "u:" + std::to_string(user.id), {{"name", user.name}}));
   if (!enable) {
-    std::cout << "one-time codes no longer required for " << user->name << "\n";
+    std::cout << "one-time codes no longer required for " << user.name << "\n";
     return 0;
   }
-  std::cerr << "scan this into the authenticator app of " << user->name
+  std::cerr << "scan this into the authenticator app of " << user.name
             << " (shown once; from now on the login needs its 6-digit code):\n";
-  std::cout << security::OtpauthUri("zhixian", user->name, secret) << "\n";
+  std::cout << security::OtpauthUri("zhixian", user.name, secret) << "\n";
   std::cerr << "or type the key: " << security::Base32Encode(secret) << "\n";
   security::Wipe(secret);
   return 0;
 }
-int UserOtpEnable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, true); }
-int UserOtpDisable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, false); }
+Result<int> UserOtpEnable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, true); }
+Result<int> UserOtpDisable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, false); }
 
-int UserList(const CommonFlags& flags, const Options&) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto users = env->security->users->List();
-  if (!users.ok()) return Fail(users.status());
-  Status audited = Audit(*env, "user.manage", "user.list", "user", "");
-  if (!audited.ok()) return Fail(audited);
-  for (const auto& u : *users) {
-    auto otp = env->security->users->HasTotp(u.name);
+Result<int> UserList(const CommonFlags& flags, const Options&) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(auto users, env.security->users->List());
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.list", "user", ""));
+  for (const auto& u : users) {
+    auto otp = env.security->users->HasTotp(u.name);
     std::cout << json{{"id", u.id},
                       {"name", u.name},
                       {"role", security::RoleName(u.role)},
@@ -271,48 +249,38 @@ int UserList(const CommonFlags& flags, const Options&) {
   return 0;
 }
 
-int ApiKeyCreate(const CommonFlags& flags, const Options& o) {
+Result<int> ApiKeyCreate(const CommonFlags& flags, const Options& o) {
   if (o.role != "integration")
-    return Fail(
-        InvalidArgument("--role must be integration: API keys are for integration "
-                        "clients (staff log in with a name and password)"));
-  auto scope = security::ScopeOf(o.department, o.district);
-  if (!scope.ok()) return Fail(scope.status());
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto key = env->security->api_keys->Create(o.name, *scope);
-  if (!key.ok()) return Fail(key.status());
-  Status audited =
-      Audit(*env, "apikey.manage", "apikey.create", "api_client", "k:" + key->client.id,
-            {{"name", key->client.name},
-             {"department", key->client.scope.department},
-             {"district", key->client.scope.district}});
-  if (!audited.ok()) return Fail(audited);
-  std::cerr << "API key for " << key->client.name << " (id " << key->client.id
+    return InvalidArgument(
+        "--role must be integration: API keys are for integration "
+        "clients (staff log in with a name and password)");
+  ZX_ASSIGN_OR_RETURN(security::Scope scope, security::ScopeOf(o.department, o.district));
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(auto key, env.security->api_keys->Create(o.name, scope));
+  ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.create", "api_client",
+                           "k:" + key.client.id,
+                           {{"name", key.client.name},
+                            {"department", key.client.scope.department},
+                            {"district", key.client.scope.district}}));
+  std::cerr << "API key for " << key.client.name << " (id " << key.client.id
             << "); it is shown once, store it now:\n";
-  std::cout << key->key << "\n";
+  std::cout << key.key << "\n";
   return 0;
 }
 
-int ApiKeyRevoke(const CommonFlags& flags, const Options& o) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  Status revoked = env->security->api_keys->Revoke(o.name);
-  if (!revoked.ok()) return Fail(revoked);
-  Status audited = Audit(*env, "apikey.manage", "apikey.revoke", "api_client", o.name);
-  if (!audited.ok()) return Fail(audited);
+Result<int> ApiKeyRevoke(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_RETURN_IF_ERROR(env.security->api_keys->Revoke(o.name));
+  ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.revoke", "api_client", o.name));
   std::cout << "revoked API key " << o.name << "\n";
   return 0;
 }
 
-int ApiKeyList(const CommonFlags& flags, const Options&) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto clients = env->security->api_keys->List();
-  if (!clients.ok()) return Fail(clients.status());
-  Status audited = Audit(*env, "apikey.manage", "apikey.list", "api_client", "");
-  if (!audited.ok()) return Fail(audited);
-  for (const auto& c : *clients)
+Result<int> ApiKeyList(const CommonFlags& flags, const Options&) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(auto clients, env.security->api_keys->List());
+  ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.list", "api_client", ""));
+  for (const auto& c : clients)
     std::cout << json{{"id", c.id},
                       {"name", c.name},
                       {"department", c.scope.department},
@@ -331,19 +299,15 @@ Result<std::unique_ptr<recordings::RecordingVault>> OpenVault(Env& env) {
       *env.db, env.config.data.dir, env.security->cipher->key_ring(), SystemClock::Instance());
 }
 
-int RecordingsList(const CommonFlags& flags, const Options& o) {
+Result<int> RecordingsList(const CommonFlags& flags, const Options& o) {
   if (o.limit < 1 || o.limit > 100000)
-    return Fail(InvalidArgument("--limit must be between 1 and 100000"));
-  auto env = OpenEnv(flags, true);
-  if (!env.ok()) return Fail(env.status());
-  auto vault = OpenVault(*env);
-  if (!vault.ok()) return Fail(vault.status());
-  auto list = (*vault)->List(o.limit);
-  if (!list.ok()) return Fail(list.status());
-  Status audited = Audit(*env, "recording.read", "recording.list", "call_recording", "",
-                         {{"results", list->size()}});
-  if (!audited.ok()) return Fail(audited);
-  for (const auto& r : *list)
+    return InvalidArgument("--limit must be between 1 and 100000");
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));
+  ZX_ASSIGN_OR_RETURN(auto vault, OpenVault(env));
+  ZX_ASSIGN_OR_RETURN(auto list, vault->List(o.limit));
+  ZX_RETURN_IF_ERROR(Audit(env, "recording.read", "recording.list", "call_recording", "",
+                           {{"results", list.size()}}));
+  for (const auto& r : list)
     std::cout << json{{"id", r.id},
                       {"started_ms", r.started_ms},
                       {"ended_ms", r.ended_ms},
@@ -356,199 +320,143 @@ int RecordingsList(const CommonFlags& flags, const Options& o) {
   return 0;
 }
 
-int RecordingsExport(const CommonFlags& flags, const Options& o) {
-  auto env = OpenEnv(flags, true);
-  if (!env.ok()) return Fail(env.status());
-  auto vault = OpenVault(*env);
-  if (!vault.ok()) return Fail(vault.status());
+Result<int> RecordingsExport(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));
+  ZX_ASSIGN_OR_RETURN(auto vault, OpenVault(env));
   // Audited before the audio is decrypted: a listen that fails is still a recorded attempt.
-  Status audited =
-      Audit(*env, "recording.read", "recording.export", "call_recording", o.name, {{"out", o.out}});
-  if (!audited.ok()) return Fail(audited);
-  auto exported = (*vault)->ExportWav(o.name, o.out);
-  if (!exported.ok()) return Fail(exported.status());
+  ZX_RETURN_IF_ERROR(
+      Audit(env, "recording.read", "recording.export", "call_recording", o.name, {{"out", o.out}}));
+  ZX_ASSIGN_OR_RETURN(auto exported, vault->ExportWav(o.name, o.out));
   std::cout << json{{"id", o.name},
                     {"out", o.out},
-                    {"seconds", exported->seconds},
-                    {"complete", exported->complete}}
+                    {"seconds", exported.seconds},
+                    {"complete", exported.complete}}
                    .dump()
             << "\n";
-  if (!exported->complete)
+  if (!exported.complete)
     std::cerr << "zhixian: recording " << o.name
               << " ends early: the server stopped before the call ended\n";
   return 0;
 }
 
-// The key file a `keys` command works on: --key-file or security.key_file, outside data.dir.
 Result<std::string> KeyFileOf(const Env& env, const Options& o) {
-  std::string path = o.key_file.empty() ? env.config.security.key_file : o.key_file;
-  if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");
-  Status outside = security::CheckKeyFileOutside(path, env.config.data.dir);
-  if (!outside.ok()) return outside;
-  return path;
+  return security::KeyFileToManage(o.key_file, env.config.security.key_file, env.config.data.dir);
 }
 
-int KeysInit(const CommonFlags& flags, const Options& o) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto key_file = KeyFileOf(*env, o);
-  if (!key_file.ok()) return Fail(key_file.status());
-  const std::string& path = *key_file;
-  Status created = security::InitKeyFile(path, SystemClock::Instance());
-  if (!created.ok()) return Fail(created);
-  Status audited = Audit(*env, "keys.manage", "keys.init", "key_file", "1");
-  if (!audited.ok()) return Fail(audited);
+Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
+  ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+  ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.init", "key_file", "1"));
   std::cout << "created key file " << path << " (mode 0600, data key version 1)\n";
-  if (env->config.security.key_file != path)
+  if (env.config.security.key_file != path)
     std::cout << "set security.key_file = \"" << path
               << "\" (or ZHIXIAN_SECURITY_KEY_FILE) so that zhixian uses it\n";
   return 0;
 }
 
-int KeysRotate(const CommonFlags& flags, const Options& o) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto key_file = KeyFileOf(*env, o);
-  if (!key_file.ok()) return Fail(key_file.status());
-  const std::string& path = *key_file;
-  auto version = security::RotateKeyFile(path, SystemClock::Instance());
-  if (!version.ok()) return Fail(version.status());
-  Status audited = Audit(*env, "keys.manage", "keys.rotate", "key_file", std::to_string(*version));
-  if (!audited.ok()) return Fail(audited);
-  std::cout << "data key version " << *version << " is now current in " << path
+Result<int> KeysRotate(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
+  ZX_ASSIGN_OR_RETURN(auto version, security::RotateKeyFile(path, SystemClock::Instance()));
+  ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.rotate", "key_file", std::to_string(version)));
+  std::cout << "data key version " << version << " is now current in " << path
             << "; restart zhixian serve, then run `zhixian keys reencrypt`\n";
   return 0;
 }
 
-int KeysReencrypt(const CommonFlags& flags, const Options& o) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto key_file = KeyFileOf(*env, o);
-  if (!key_file.ok()) return Fail(key_file.status());
-  const std::string& path = *key_file;
-  auto ring = security::KeyRing::Load(path);
-  if (!ring.ok()) return Fail(ring.status());
-  security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring).value()));
-  auto columns = EncryptedColumns(*env->db);
-  auto report = security::ReencryptColumns(*env->db, cipher, columns);
-  if (!report.ok()) return Fail(report.status());
+Result<int> KeysReencrypt(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
+  ZX_ASSIGN_OR_RETURN(security::KeyRing ring, security::KeyRing::Load(path));
+  security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring)));
+  auto columns = EncryptedColumns(*env.db);
+  ZX_ASSIGN_OR_RETURN(auto report, security::ReencryptColumns(*env.db, cipher, columns));
   json details = {{"columns", columns.size()},
-                  {"scanned", report->scanned},
-                  {"reencrypted", report->reencrypted},
-                  {"already_current", report->already_current},
-                  {"not_encrypted", report->not_encrypted},
-                  {"skipped", report->skipped},
+                  {"scanned", report.scanned},
+                  {"reencrypted", report.reencrypted},
+                  {"already_current", report.already_current},
+                  {"not_encrypted", report.not_encrypted},
+                  {"skipped", report.skipped},
                   {"key_version", cipher.current_version()}};
-  Status audited = Audit(*env, "keys.manage", "keys.reencrypt", "key_file",
-                         std::to_string(cipher.current_version()), details);
-  if (!audited.ok()) return Fail(audited);
+  ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.reencrypt", "key_file",
+                           std::to_string(cipher.current_version()), details));
   std::cout << details.dump() << "\n";
-  return report->not_encrypted > 0 ? 1 : 0;
+  return report.not_encrypted > 0 ? 1 : 0;
 }
 
-int AuditVerify(const CommonFlags& flags, const Options& o) {
+Result<int> AuditVerify(const CommonFlags& flags, const Options& o) {
   std::optional<security::AuditHead> anchor;
   if (!o.anchor.empty()) {
-    auto head = security::ParseAuditAnchor(o.anchor);
-    if (!head.ok()) return Fail(head.status());
-    anchor = *head;
+    ZX_ASSIGN_OR_RETURN(anchor, security::ParseAuditAnchor(o.anchor));
   }
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto v = env->security->audit->Verify(anchor);
-  if (!v.ok()) return Fail(v.status());
-  const std::string problem(security::ProblemName(v->problem));
-  Status audited = Audit(*env, "audit.verify", "audit.verify", "audit_log", "",
-                         {{"ok", v->ok()},
-                          {"entries", v->entries},
-                          {"problem", problem},
-                          {"seq", v->seq},
-                          {"keyed", v->keyed}});
-  if (!audited.ok()) return Fail(audited);
-  if (v->ok()) {
-    std::cout << "ok: " << v->entries << " entries; head seq " << v->head.seq << " hash "
-              << v->head.hash << "\n";
-    if (v->keyed_from > 0)
-      std::cout << "keyed: HMAC-SM3 under the key file from seq " << v->keyed_from << "\n";
-  } else {
-    std::cout << "TAMPERED (" << problem << " at seq " << v->seq << "): " << v->message << "\n";
-  }
-  for (const auto& note : v->notes) std::cout << "note: " << note << "\n";
-  if (!v->keyed)
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_ASSIGN_OR_RETURN(security::AuditVerification v, env.security->audit->Verify(anchor));
+  ZX_RETURN_IF_ERROR(Audit(env, "audit.verify", "audit.verify", "audit_log", "",
+                           {{"ok", v.ok()},
+                            {"entries", v.entries},
+                            {"problem", security::ProblemName(v.problem)},
+                            {"seq", v.seq},
+                            {"keyed", v.keyed}}));
+  std::cout << security::VerificationReport(v);
+  if (!v.keyed)
     std::cerr << "zhixian: warning: the audit chain is UNKEYED (no security.key_file): tampering "
                  "by someone with the database file cannot be detected\n";
-  return v->ok() ? 0 : 1;
+  return v.ok() ? 0 : 1;
 }
 
 // `audit reseal --reason TEXT`: after a reported problem was investigated, records it (and the
 // reason) in the chain and starts a new sealed head from that entry.
-int AuditReseal(const CommonFlags& flags, const Options& o) {
-  if (o.reason.empty()) return Fail(InvalidArgument("give --reason: why the head is resealed"));
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  auto v = env->security->audit->Verify();
-  if (!v.ok()) return Fail(v.status());
-  security::AuditEvent e;
-  e.actor = env->actor;
-  e.role = env->role;
-  e.action = "audit.reseal";
-  e.object_type = "audit_log";
-  e.object_id = std::to_string(v->seq);
-  e.purpose = o.reason;
-  e.remote = "cli";
-  e.details_json = json{
-      {"permission", "audit.verify"},
-      {"problem", security::ProblemName(v->problem)},
-      {"seq", v->seq},
-      {"message",
-       v->message}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  auto entry = env->security->audit->Reseal(std::move(e));
-  if (!entry.ok()) return Fail(entry.status());
-  log::Error("security.alert action=audit.reseal seq={} problem={} by={}", entry->seq,
-             security::ProblemName(v->problem), env->actor);
-  std::cout << "resealed at seq " << entry->seq << " (" << security::ProblemName(v->problem)
-            << (v->ok() ? "" : ": " + v->message) << ")\n";
+Result<int> AuditReseal(const CommonFlags& flags, const Options& o) {
+  if (o.reason.empty()) return InvalidArgument("give --reason: why the head is resealed");
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  security::AuditEvent by;
+  by.actor = env.actor;
+  by.role = env.role;
+  by.purpose = o.reason;
+  by.remote = "cli";
+  ZX_ASSIGN_OR_RETURN(auto resealed,
+                      security::ResealAfterInvestigation(*env.security->audit, std::move(by)));
+  const security::AuditVerification& v = resealed.found;
+  std::cout << "resealed at seq " << resealed.entry.seq << " (" << security::ProblemName(v.problem)
+            << (v.ok() ? "" : ": " + v.message) << ")\n";
   return 0;
 }
 
-int AuditQueryCommand(const CommonFlags& flags, const Options& o) {
+Result<int> AuditQueryCommand(const CommonFlags& flags, const Options& o) {
   if (o.limit < 1 || o.limit > 100000)
-    return Fail(InvalidArgument("--limit must be between 1 and 100000"));
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
+    return InvalidArgument("--limit must be between 1 and 100000");
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   security::AuditQuery q;
   q.object_id = o.object;
   q.object_type = o.type;
   q.actor = o.actor;
   q.action_prefix = o.action;
   q.limit = o.limit;
-  auto entries = env->security->audit->Query(q);
-  if (!entries.ok()) return Fail(entries.status());
-  Status audited = Audit(*env, "audit.read", "audit.read", o.type, o.object,
-                         {{"actor", o.actor}, {"action", o.action}, {"results", entries->size()}});
-  if (!audited.ok()) return Fail(audited);
-  for (const auto& e : *entries)
+  ZX_ASSIGN_OR_RETURN(auto entries, env.security->audit->Query(q));
+  ZX_RETURN_IF_ERROR(
+      Audit(env, "audit.read", "audit.read", o.type, o.object,
+            {{"actor", o.actor}, {"action", o.action}, {"results", entries.size()}}));
+  for (const auto& e : entries)
     std::cout << http::AuditEntryJson(e).dump(-1, ' ', false, json::error_handler_t::replace)
               << "\n";
   return 0;
 }
 
-int RetentionRun(const CommonFlags& flags, const Options&) {
-  auto env = OpenEnv(flags, false);
-  if (!env.ok()) return Fail(env.status());
-  Status audited = Audit(*env, "retention.run", "retention.run", "retention", "");
-  if (!audited.ok()) return Fail(audited);
-  auto report = RunRetentionOnce(*env->db, *env->security, env->config, SystemClock::Instance());
-  if (!report.ok()) return Fail(report.status());
+Result<int> RetentionRun(const CommonFlags& flags, const Options&) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_RETURN_IF_ERROR(Audit(env, "retention.run", "retention.run", "retention", ""));
+  ZX_ASSIGN_OR_RETURN(
+      auto report, RunRetentionOnce(*env.db, *env.security, env.config, SystemClock::Instance()));
   json rules = json::array();
-  for (const auto& r : report->rules)
+  for (const auto& r : report.rules)
     rules.push_back({{"table", r.table},
                      {"cleared", r.cleared},
                      {"cutoff_ms", r.cutoff_ms},
                      {"rows", r.rows},
                      {"files", r.files},
                      {"file_errors", r.file_errors}});
-  std::cout << json{{"rules", rules}, {"audit_seq", report->audit_seq}}.dump() << "\n";
+  std::cout << json{{"rules", rules}, {"audit_seq", report.audit_seq}}.dump() << "\n";
   return 0;
 }
 
@@ -557,9 +465,8 @@ int RetentionRun(const CommonFlags& flags, const Options&) {
 std::function<std::optional<int>()> AddSecurityCommands(
     CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
   auto o = std::make_shared<Options>();
-  std::vector<std::pair<CLI::App*, int (*)(const CommonFlags&, const Options&)>> commands;
-  auto add = [&](CLI::App* parent, const char* name, const char* help,
-                 int (*run)(const CommonFlags&, const Options&)) {
+  std::vector<std::pair<CLI::App*, Command>> commands;
+  auto add = [&](CLI::App* parent, const char* name, const char* help, Command run) {
     CLI::App* sub = parent->add_subcommand(name, help);
     common(sub);
     commands.emplace_back(sub, run);
@@ -656,8 +563,11 @@ std::function<std::optional<int>()> AddSecurityCommands(
   add(retention, "run", "delete what is past its retention period, now", RetentionRun);
 
   return [commands = std::move(commands), o, &flags]() -> std::optional<int> {
-    for (const auto& [sub, run] : commands)
-      if (sub->parsed()) return run(flags, *o);
+    for (const auto& [sub, run] : commands) {
+      if (!sub->parsed()) continue;
+      Result<int> code = run(flags, *o);
+      return code.ok() ? *code : Fail(code.status());
+    }
     return std::nullopt;
   };
 }

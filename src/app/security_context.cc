@@ -4,74 +4,42 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "campaigns/notice_call_store.h"
+#include "dialogue/conversation_store.h"
 #include "http/auth.h"
+#include "recordings/recording_store.h"
 #include "security/audit_check.h"
 #include "security/key_file.h"
 
 namespace zx::app {
-// ---- The registries. Add a table that holds personal data here. -------------------------
-//
-// Encrypted columns: every column holding FieldCipher::Encrypt output with the conventional
-// associated data FieldAad(table, column, <key column value>) (security/reencrypt.h).
+namespace {
+// Each module's entries, left out where the table does not exist (yet) in `db`.
+template <typename T>
+std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<T>> modules) {
+  std::vector<T> out;
+  for (const auto& entries : modules)
+    for (const auto& e : entries)
+      if (db.HasTable(e.table)) out.push_back(e);
+  return out;
+}
+}  // namespace
+
+// The registries: a module that stores personal data declares it (its store's header) and is
+// added here.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
-  const std::vector<security::EncryptedColumn> all = {
-      {"conversation_turns", "turn_key", "text"},   {"conversations", "id", "data"},
-      {"conversations", "id", "summary_corrected"}, {"notice_calls", "id", "number_enc"},
-      {"notice_calls", "id", "text_enc"},
-  };
-  std::vector<security::EncryptedColumn> out;
-  for (const auto& c : all)
-    if (db.HasTable(c.table)) out.push_back(c);
-  return out;
+  return Present(db, {dialogue::EncryptedColumns(), campaigns::EncryptedColumns()});
 }
-
-// Retention rules (security/retention.h): recordings after retention.recordings_hours,
-// transcripts after retention.transcripts_days, other personal data after personal_days.
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
-  const std::vector<security::RetentionRule> all = {
-      {"conversation_turns",
-       "at_ms",
-       security::RetentionCategory::kTranscripts,
-       "",
-       {"text"},
-       "the conversation's summary, topics and state"},
-      {"call_recordings",
-       "started_at",
-       security::RetentionCategory::kRecordings,
-       "file",
-       {},
-       "the call's conversation summary"},
-      {"notice_calls",
-       "created_at",
-       security::RetentionCategory::kPersonal,
-       "",
-       {"number_enc", "text_enc"},
-       "the call's outcome, events and masked number"},
-  };
-  std::vector<security::RetentionRule> out;
-  for (const auto& r : all)
-    if (db.HasTable(r.table)) out.push_back(r);
-  return out;
-}
-// ---------------------------------------------------------------------------------------------
-
-security::RetentionConfig RetentionConfigFrom(const Config& config) {
-  security::RetentionConfig r;
-  r.recordings_hours = config.retention.recordings_hours;
-  r.transcripts_days = config.retention.transcripts_days;
-  r.personal_days = config.retention.personal_days;
-  return r;
-}
-
-Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config) {
-  return security::LoadFieldCipher(config.security.key_file, config.data.dir);
+  return Present(
+      db, {dialogue::RetentionRules(), recordings::RetentionRules(), campaigns::RetentionRules()});
 }
 
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
                                                       const Clock& clock, bool load_keys) {
   auto s = std::make_unique<SecurityContext>();
   if (load_keys) {
-    ZX_ASSIGN_OR_RETURN(s->cipher, LoadFieldCipher(config));
+    ZX_ASSIGN_OR_RETURN(s->cipher,
+                        security::LoadFieldCipher(config.security.key_file, config.data.dir));
   }
   security::UserStoreOptions user_options;
   user_options.cipher = s->cipher;  // seals second-factor secrets
@@ -83,13 +51,11 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
   ZX_ASSIGN_OR_RETURN(s->api_keys, security::ApiKeyStore::Open(db, clock));
   // The audit key comes from the key file even for commands that need no data keys; only
   // `keys init`, before the file exists, appends without it (load_keys = false).
-  security::AuditOptions audit_options;
-  audit_options.key = s->cipher
-                          ? security::AuditKeyFrom(*s->cipher->key_ring())
-                          : security::AuditKeyOfKeyFile(config.security.key_file, config.data.dir);
-  if (db.on_disk())
-    audit_options.head_path = (std::filesystem::path(config.data.dir) / "audit.head").string();
-  ZX_ASSIGN_OR_RETURN(s->audit, security::AuditLog::Open(db, clock, std::move(audit_options)));
+  ZX_ASSIGN_OR_RETURN(
+      s->audit,
+      security::AuditLog::Open(db, clock,
+                               security::AuditOptionsFor(s->cipher.get(), config.security.key_file,
+                                                         config.data.dir, db.on_disk())));
   s->authenticator = std::make_unique<security::Authenticator>(*s->users, *s->sessions,
                                                                *s->api_keys, s->audit.get());
 
@@ -99,8 +65,8 @@ Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, con
 Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
                                                    const Config& config, const Clock& clock) {
   ZX_ASSIGN_OR_RETURN(security::RetentionReport report,
-                      security::RunRetention(db, clock, RetentionConfigFrom(config),
-                                             RetentionRules(db), *security.audit, config.data.dir));
+                      security::RunRetention(db, clock, config.retention, RetentionRules(db),
+                                             *security.audit, config.data.dir));
   auto purged = security.sessions->PurgeEnded();
   if (!purged.ok()) log::Warn("sessions_purge_failed error=\"{}\"", purged.status().message());
   return report;
@@ -119,15 +85,6 @@ void ScheduleRetention(Worker& worker, storage::Database& db, SecurityContext& s
     log::Info("retention_done rules={} rows={} audit_seq={}", report->rules.size(), rows,
               report->audit_seq);
   });
-}
-
-http::StaffRouteOptions StaffRouteOptionsFrom(const Config& config,
-                                              security::LoginPool* login_pool) {
-  http::StaffRouteOptions staff;
-  staff.session_ttl_seconds = int64_t{config.security.session_ttl_minutes} * 60;
-  staff.require_approval = config.security.require_approval != 0;
-  staff.login_pool = login_pool;
-  return staff;
 }
 
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "base/clock.h"
 #include "app/config.h"
+#include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
 #include "base/worker.h"
@@ -51,18 +51,10 @@ struct SecurityContext {
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
                                                       const Clock& clock, bool load_keys = true);
 
-// The field cipher of security.key_file, checked to lie outside data.dir; nullptr (and OK) when
-// no key file is configured. For wiring that needs it before OpenSecurity (e.g. a store that
-// seals transcripts); errors name security.key_file.
-Result<std::shared_ptr<const security::FieldCipher>> LoadFieldCipher(const Config& config);
-
-// THE registries of personal data, one entry per table column. Modules that store personal
-// data add their tables here (explicitly, so a reviewer sees
-// every one). Entries whose table does not exist (yet) in `db` are left out.
+// THE registries of personal data: each module's own (e.g. dialogue::EncryptedColumns()), listed
+// explicitly so that a reviewer sees every module. Tables not (yet) in `db` are left out.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db);
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db);
-
-security::RetentionConfig RetentionConfigFrom(const Config& config);
 
 // Runs the retention job (RunRetention over RetentionRules) and purges ended sessions.
 Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
@@ -88,9 +80,5 @@ struct ServeSecurity {
 // permission), and starts the hourly retention job. The staff routes are serve's to add.
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
                                                     http::Router& router, Metrics& metrics);
-
-// The staff routes' options from the configuration; logins run on `login_pool`.
-http::StaffRouteOptions StaffRouteOptionsFrom(const Config& config,
-                                              security::LoginPool* login_pool);
 
 }  // namespace zx::app

@@ -79,7 +79,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   }
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
-  http::StaffRouteOptions staff = StaffRouteOptionsFrom(config, (*security)->login_pool.get());
+  http::StaffRouteOptions staff =
+      http::StaffRouteOptionsFrom(config.security, (*security)->login_pool.get());
   http::AddRouteSets(
       *router,
       {[&](http::Router& r) {

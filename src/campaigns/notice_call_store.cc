@@ -204,4 +204,17 @@ Result<std::vector<NoticeCall>> NoticeCallStore::ListUnfinished() {
   return out;
 }
 
+std::vector<security::EncryptedColumn> EncryptedColumns() {
+  return {{"notice_calls", "id", "number_enc"}, {"notice_calls", "id", "text_enc"}};
+}
+
+std::vector<security::RetentionRule> RetentionRules() {
+  return {{"notice_calls",
+           "created_at",
+           security::RetentionCategory::kPersonal,
+           "",
+           {"number_enc", "text_enc"},
+           "the call's outcome, events and masked number"}};
+}
+
 }  // namespace zx::campaigns

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "base/status.h"
+#include "security/reencrypt.h"
+#include "security/retention.h"
 #include "storage/database.h"
 
 namespace zx::campaigns {
@@ -46,5 +48,11 @@ class NoticeCallStore {
 
   storage::Database& db_;
 };
+
+// The personal data of notice calls, for the application's registries
+// (app/security_context.cc): the sealed number and text (re-encrypted by `zhixian keys
+// reencrypt`), cleared after retention.personal_days, keeping the call's outcome.
+std::vector<security::EncryptedColumn> EncryptedColumns();
+std::vector<security::RetentionRule> RetentionRules();
 
 }  // namespace zx::campaigns

@@ -480,5 +480,23 @@ TEST(NoticeCallStoreTest, RoundTripsACall) {
   EXPECT_FALSE(store.FindById(c.id)->has_value());
 }
 
+// The registries of personal data (app/security_context.cc) name what the store creates.
+TEST(NoticeCallStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  ASSERT_TRUE(NoticeCallStore(*db).Migrate().ok());
+  EXPECT_EQ(EncryptedColumns().size(), 2u);
+  ASSERT_EQ(RetentionRules().size(), 1u);
+  EXPECT_EQ(RetentionRules()[0].category, security::RetentionCategory::kPersonal);
+  for (const auto& c : EncryptedColumns())
+    EXPECT_TRUE(db->Prepare("SELECT " + c.key_column + ", " + c.column + " FROM " + c.table).ok())
+        << c.table << "." << c.column;
+  for (const auto& r : RetentionRules()) {
+    std::string columns = r.timestamp_column;
+    for (const auto& c : r.clear_columns) columns += ", " + c;
+    if (!r.file_column.empty()) columns += ", " + r.file_column;
+    EXPECT_TRUE(db->Prepare("SELECT " + columns + " FROM " + r.table).ok()) << r.table;
+  }
+}
+
 }  // namespace
 }  // namespace zx::campaigns

@@ -239,4 +239,19 @@ std::vector<QueuedConversation> ConversationStore::Queued() const {
   return out;
 }
 
+std::vector<security::EncryptedColumn> EncryptedColumns() {
+  return {{"conversation_turns", "turn_key", "text"},
+          {"conversations", "id", "data"},
+          {"conversations", "id", "summary_corrected"}};
+}
+
+std::vector<security::RetentionRule> RetentionRules() {
+  return {{"conversation_turns",
+           "at_ms",
+           security::RetentionCategory::kTranscripts,
+           "",
+           {"text"},
+           "the conversation's summary, topics and state"}};
+}
+
 }  // namespace zx::dialogue

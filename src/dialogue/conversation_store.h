@@ -18,6 +18,8 @@
 #include "dialogue/sealer.h"
 #include "dialogue/state.h"
 #include "dialogue/summary.h"
+#include "security/reencrypt.h"
+#include "security/retention.h"
 #include "storage/database.h"
 
 namespace zx::dialogue {
@@ -97,5 +99,11 @@ class ConversationStore {
   storage::Database* db_;
   TextSealer sealer_;
 };
+
+// The personal data the store keeps, for the application's registries
+// (app/security_context.cc): the sealed columns (re-encrypted by `zhixian keys reencrypt`) and
+// the transcript texts that retention clears, keeping the conversation's summary.
+std::vector<security::EncryptedColumn> EncryptedColumns();
+std::vector<security::RetentionRule> RetentionRules();
 
 }  // namespace zx::dialogue

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "base/status.h"
+#include "security/field_cipher.h"
 
 namespace zx::dialogue {
 
@@ -22,5 +24,9 @@ struct TextSealer {
                                     const std::string& column, const std::string& row_key)>
       open;
 };
+
+// The sealing of `cipher` (not null): SM4-GCM with the associated data security::FieldAad(table,
+// column, row key), the convention of `zhixian keys reencrypt` (security/reencrypt.h).
+TextSealer CipherSealer(std::shared_ptr<const security::FieldCipher> cipher);
 
 }  // namespace zx::dialogue

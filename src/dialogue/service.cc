@@ -1,6 +1,7 @@
 #include "dialogue/service.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -449,6 +450,18 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
       new Service(std::move(store), assistant, kb, std::move(flows), std::move(emotions),
                   std::move(risks), std::move(rules), std::move(normalizer), std::move(districts),
                   options, clock, std::move(actions)));
+}
+
+DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConfig& config) {
+  const std::filesystem::path kb = kb_dir;
+  DialogueOptions o;
+  o.flows_dir = (kb / "flows").string();
+  o.emotions_file = (kb / "emotions.toml").string();
+  o.risks_file = (kb / "risks.toml").string();
+  o.rules_file = (kb / "dialogue.toml").string();
+  o.districts_file = (kb / "districts.tsv").string();
+  o.max_citizen_turns = config.max_citizen_turns;
+  return o;
 }
 
 }  // namespace zx::dialogue

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "dialogue/actions.h"
+#include "dialogue/dialogue_config.h"
 #include "dialogue/events.h"
 #include "dialogue/reply.h"
 #include "dialogue/sealer.h"
@@ -109,6 +110,10 @@ struct DialogueOptions {
   int max_citizen_turns = 200;
   int agents_online = 0;  // 0: no agent free, citizens are told their queue position
 };
+
+// The options of a dialogue whose files are in the knowledge base directory `kb_dir` (flows/,
+// emotions.toml, risks.toml, dialogue.toml, districts.tsv), with the limits of `config`.
+DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConfig& config);
 
 class DialogueService {
  public:

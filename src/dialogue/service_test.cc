@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialogue/calculators.h"
+#include "dialogue/conversation_store.h"
 #include "dialogue/rules.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
@@ -39,13 +40,7 @@ class ServiceTest : public ::testing::Test {
     auto db = storage::Database::Open(":memory:");
     ASSERT_TRUE(db.ok());
     db_ = std::move(db).value();
-    DialogueOptions o;
-    std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
-    o.flows_dir = kb + "/flows";
-    o.emotions_file = kb + "/emotions.toml";
-    o.risks_file = kb + "/risks.toml";
-    o.rules_file = kb + "/dialogue.toml";
-    o.districts_file = kb + "/districts.tsv";
+    DialogueOptions o = DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {});
     auto s = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     service_ = std::move(s).value();
@@ -523,6 +518,52 @@ TEST_F(ServiceTest, TheGreetingComesFromTheData) {
   auto n = (*neutral)->Start("test");
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(n->turns.front().text, kNeutralGreeting);
+}
+
+// The registries of personal data (app/security_context.cc) name what the store creates.
+TEST(ConversationStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  ASSERT_TRUE(ConversationStore::Open(*db, {}).ok());
+  EXPECT_EQ(EncryptedColumns().size(), 3u);
+  ASSERT_EQ(RetentionRules().size(), 1u);
+  EXPECT_EQ(RetentionRules()[0].category, security::RetentionCategory::kTranscripts);
+  for (const auto& c : EncryptedColumns())
+    EXPECT_TRUE(db->Prepare("SELECT " + c.key_column + ", " + c.column + " FROM " + c.table).ok())
+        << c.table << "." << c.column;
+  for (const auto& r : RetentionRules()) {
+    std::string columns = r.timestamp_column;
+    for (const auto& c : r.clear_columns) columns += ", " + c;
+    if (!r.file_column.empty()) columns += ", " + r.file_column;
+    EXPECT_TRUE(db->Prepare("SELECT " + columns + " FROM " + r.table).ok()) << r.table;
+  }
+}
+
+TEST(DialogueOptionsTest, TheFilesAreInTheKnowledgeBaseDirectory) {
+  DialogueConfig config;
+  config.max_citizen_turns = 7;
+  DialogueOptions o = DialogueOptionsFor("/srv/kb", config);
+  EXPECT_EQ(o.flows_dir, "/srv/kb/flows");
+  EXPECT_EQ(o.emotions_file, "/srv/kb/emotions.toml");
+  EXPECT_EQ(o.risks_file, "/srv/kb/risks.toml");
+  EXPECT_EQ(o.rules_file, "/srv/kb/dialogue.toml");
+  EXPECT_EQ(o.districts_file, "/srv/kb/districts.tsv");
+  EXPECT_EQ(o.max_citizen_turns, 7);
+}
+
+// What is sealed for one place opens there only (the associated data binds table, column, row).
+TEST(CipherSealerTest, SealsUnderTheCipherBoundToItsPlace) {
+  FakeClock clock{1767225600000};
+  auto cipher = std::make_shared<security::FieldCipher>(
+      std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock)));
+  TextSealer sealer = CipherSealer(cipher);
+  std::string sealed = sealer.seal("我的电话是13800138000", "conversation_turns", "text", "c1/1");
+  EXPECT_EQ(sealed.find("13800138000"), std::string::npos);
+  auto opened = sealer.open(sealed, "conversation_turns", "text", "c1/1");
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(*opened, "我的电话是13800138000");
+  EXPECT_EQ(*cipher->Decrypt(sealed, security::FieldAad("conversation_turns", "text", "c1/1")),
+            *opened);
+  EXPECT_FALSE(sealer.open(sealed, "conversation_turns", "text", "c1/2").ok());
 }
 
 }  // namespace

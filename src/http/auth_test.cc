@@ -390,5 +390,17 @@ TEST(StaffParsers, RejectWhatIsNotWellFormed) {
       ParseNewUserRequest(R"({"name":"a","role":"agent","password":"b","department":7})").ok());
 }
 
+TEST(StaffRouteOptionsTest, TakeTheSecuritySection) {
+  security::SecurityConfig config;
+  config.session_ttl_minutes = 90;
+  config.require_approval = 1;
+  security::LoginPool pool(1, 1);
+  StaffRouteOptions o = StaffRouteOptionsFrom(config, &pool);
+  EXPECT_EQ(o.session_ttl_seconds, 90 * 60);
+  EXPECT_TRUE(o.require_approval);
+  EXPECT_EQ(o.login_pool, &pool);
+  pool.Stop();
+}
+
 }  // namespace
 }  // namespace zx::http

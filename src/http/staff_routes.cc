@@ -339,4 +339,13 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
   });
 }
 
+StaffRouteOptions StaffRouteOptionsFrom(const security::SecurityConfig& config,
+                                        security::LoginPool* login_pool) {
+  StaffRouteOptions staff;
+  staff.session_ttl_seconds = int64_t{config.session_ttl_minutes} * 60;
+  staff.require_approval = config.require_approval != 0;
+  staff.login_pool = login_pool;
+  return staff;
+}
+
 }  // namespace zx::http

@@ -35,6 +35,7 @@
 #include "http/router.h"
 #include "security/audit.h"
 #include "security/authenticator.h"
+#include "security/security_config.h"
 #include "security/users.h"
 
 namespace zx::http {
@@ -47,6 +48,11 @@ struct StaffRouteOptions {
   // without one (tests), on the calling thread. Must outlive the routes' use.
   security::LoginPool* login_pool = nullptr;
 };
+
+// The options of the [security] section (session_ttl_minutes, require_approval); logins run on
+// `login_pool`.
+StaffRouteOptions StaffRouteOptionsFrom(const security::SecurityConfig& config,
+                                        security::LoginPool* login_pool);
 
 void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                     security::UserStore& users, security::AuditLog& audit,

@@ -100,4 +100,13 @@ Answer KnowledgeEngine::Ask(std::string_view question) const {
   return answer;
 }
 
+EngineOptions EngineOptionsFrom(const KnowledgeConfig& config, std::string work_dir) {
+  EngineOptions options;
+  options.work_dir = std::move(work_dir);
+  options.jieba_dict = config.jieba_dict;
+  options.answer_threshold = config.answer_threshold;
+  options.alternatives = config.alternatives;
+  return options;
+}
+
 }  // namespace zx::knowledge

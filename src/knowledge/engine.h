@@ -14,6 +14,7 @@
 #include "knowledge/classifier.h"
 #include "knowledge/entry.h"
 #include "knowledge/index.h"
+#include "knowledge/knowledge_config.h"
 
 namespace zx::knowledge {
 
@@ -23,6 +24,9 @@ struct EngineOptions {
   double answer_threshold = 0.45;  // below: ask back
   int alternatives = 3;
 };
+
+// The options of the [knowledge] section, with the engine's files under `work_dir`.
+EngineOptions EngineOptionsFrom(const KnowledgeConfig& config, std::string work_dir);
 
 struct ScoredTopic {
   int topic;  // index into the knowledge base's entries

@@ -125,5 +125,29 @@ TEST(Store, RoundTripsTheKnowledgeBaseThroughSqlite) {
   EXPECT_EQ(back->DepartmentName("ybj"), "示例市医疗保障局");
 }
 
+TEST(Store, StartUpLoadsTheFilesIntoTheDatabaseAndReadsThemBack) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto kb = LoadIntoDatabase(*db, std::string(ZX_SOURCE_DIR) + "/kb");
+  ASSERT_TRUE(kb.ok()) << kb.status().ToString();
+  EXPECT_EQ(kb->entries.size(), 90u);
+  auto stored = ReadKnowledgeBase(*db);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->entries.size(), kb->entries.size());
+  EXPECT_EQ(LoadIntoDatabase(*db, "/nonexistent/kb").status().code(),
+            LoadKnowledgeBase("/nonexistent/kb").status().code());
+}
+
+TEST(EngineOptionsTest, TakesTheKnowledgeSection) {
+  KnowledgeConfig config;
+  config.answer_threshold = 0.6;
+  config.alternatives = 5;
+  config.jieba_dict = "dict.txt";
+  EngineOptions o = EngineOptionsFrom(config, "/data/index");
+  EXPECT_EQ(o.work_dir, "/data/index");
+  EXPECT_EQ(o.jieba_dict, "dict.txt");
+  EXPECT_EQ(o.answer_threshold, 0.6);
+  EXPECT_EQ(o.alternatives, 5);
+}
+
 }  // namespace
 }  // namespace zx::knowledge

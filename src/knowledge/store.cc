@@ -2,6 +2,9 @@
 
 #include <map>
 
+#include "base/log.h"
+#include "knowledge/loader.h"
+
 namespace zx::knowledge {
 namespace {
 
@@ -152,6 +155,16 @@ Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db) {
     if (!row) break;
     kb.departments[d.Text(0)] = d.Text(1);
   }
+  return kb;
+}
+
+Result<KnowledgeBase> LoadIntoDatabase(storage::Database& db, const std::string& kb_dir) {
+  ZX_RETURN_IF_ERROR(MigrateKnowledge(db));
+  ZX_ASSIGN_OR_RETURN(KnowledgeBase files, LoadKnowledgeBase(kb_dir));
+  ZX_RETURN_IF_ERROR(SaveKnowledgeBase(db, files));
+  ZX_ASSIGN_OR_RETURN(KnowledgeBase kb, ReadKnowledgeBase(db));
+  log::Info("kb.loaded entries={} synonyms={} dir={}", kb.entries.size(), kb.synonyms.size(),
+            kb_dir);
   return kb;
 }
 

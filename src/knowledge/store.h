@@ -4,6 +4,8 @@
 // the database holds.
 #pragma once
 
+#include <string>
+
 #include "base/status.h"
 #include "knowledge/entry.h"
 #include "storage/database.h"
@@ -16,5 +18,8 @@ Status MigrateKnowledge(storage::Database& db);
 Status SaveKnowledgeBase(storage::Database& db, const KnowledgeBase& kb);
 // Reads the current knowledge base back.
 Result<KnowledgeBase> ReadKnowledgeBase(storage::Database& db);
+// Start-up in one step: migrates, saves the files of `kb_dir` (LoadKnowledgeBase) as the current
+// knowledge base and returns what the database then holds, the engine's source (logs kb.loaded).
+Result<KnowledgeBase> LoadIntoDatabase(storage::Database& db, const std::string& kb_dir);
 
 }  // namespace zx::knowledge

@@ -82,4 +82,13 @@ Result<std::vector<RecordingInfo>> RecordingStore::List(int limit) {
   return out;
 }
 
+std::vector<security::RetentionRule> RetentionRules() {
+  return {{"call_recordings",
+           "started_at",
+           security::RetentionCategory::kRecordings,
+           "file",
+           {},
+           "the call's conversation summary"}};
+}
+
 }  // namespace zx::recordings

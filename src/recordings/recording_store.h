@@ -1,7 +1,7 @@
 // RecordingStore: the call_recordings table, the register of the sealed recording files
 // (recordings/recordings.h), and the one place that holds its SQL. Portable SQL (`?`
 // placeholders, times as integers from the Clock). The retention job finds the rows by
-// started_at and deletes them with their files (app/security_context.cc lists the rule).
+// started_at and deletes them with their files (RetentionRules below).
 // Thread-safe as the Database is.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "security/retention.h"
 #include "storage/database.h"
 
 namespace zx::recordings {
@@ -45,5 +46,9 @@ class RecordingStore {
  private:
   storage::Database& db_;
 };
+
+// For the application's retention registry (app/security_context.cc): a recording's row and
+// sealed file are deleted after retention.recordings_hours; the call's summary stays.
+std::vector<security::RetentionRule> RetentionRules();
 
 }  // namespace zx::recordings

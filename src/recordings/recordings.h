@@ -1,7 +1,7 @@
 // Call recordings at rest. Each answered call is written, while it goes, to a sealed file
 // (security/sealed_file.h: SM4-GCM under the key file's current data key) at
 // DATA/recordings/<id>.zxrec, and registered in the call_recordings table, which the retention
-// job purges with the files after retention.recordings_hours (app/security_context.cc). Nothing of
+// job purges with the files after retention.recordings_hours (recording_store.h). Nothing of
 // a call's audio is ever on disk in clear; `zhixian recordings export` turns one back into a
 // WAV for someone allowed to listen (permission recording.read, audited).
 //

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "recordings/recording_store.h"
 #include "security/keys.h"
 #include "security/testing/temp_dir.h"
 #include "telephony/gateway.h"
@@ -126,6 +127,20 @@ TEST_F(RecordingBudgetTest, AFullDirectoryAtStartRecordsNothing) {
   auto vault = Open(32 * 1024);  // less than what is there already
   EXPECT_TRUE(vault->over_budget());
   EXPECT_EQ(Sink(*vault, 2), nullptr);
+}
+
+// The retention registry (app/security_context.cc) names what the store creates.
+TEST(RecordingStoreTest, TheRetentionRuleNamesTheStoresColumns) {
+  auto db = std::move(storage::Database::Open(":memory:").value());
+  ASSERT_TRUE(RecordingStore(*db).Migrate().ok());
+  ASSERT_EQ(RetentionRules().size(), 1u);
+  EXPECT_EQ(RetentionRules()[0].category, security::RetentionCategory::kRecordings);
+  for (const auto& r : RetentionRules()) {
+    std::string columns = r.timestamp_column;
+    for (const auto& c : r.clear_columns) columns += ", " + c;
+    if (!r.file_column.empty()) columns += ", " + r.file_column;
+    EXPECT_TRUE(db->Prepare("SELECT " + columns + " FROM " + r.table).ok()) << r.table;
+  }
 }
 
 }  // namespace

@@ -47,6 +47,23 @@ Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user
   return sessions.RevokeAllForUser(user.id);
 }
 
+Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sessions,
+                                            const User& user, std::string_view action) {
+  if (action == "user.disable") {
+    ZX_RETURN_IF_ERROR(DisableAccount(users, sessions, user));
+    return std::string_view("disabled");
+  }
+  if (action == "user.enable") {
+    ZX_RETURN_IF_ERROR(users.SetDisabled(user.name, false));
+    return std::string_view("enabled");
+  }
+  if (action == "user.unlock") {
+    ZX_RETURN_IF_ERROR(users.Unlock(user.name));
+    return std::string_view("unlocked");  // spelt out: "unlock" + "d" made "unlockd"
+  }
+  return InvalidArgument("no such account change: " + std::string(action));
+}
+
 void AlertAccountChange(std::string_view action, const User& user, std::string_view by) {
   log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
              RoleName(user.role), user.pending, by);

@@ -40,6 +40,12 @@ Result<User> CheckApprover(UserStore& users, const std::string& name, std::strin
 // Disables `name` and signs them out everywhere at once (not when the sessions expire).
 Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user);
 
+// A change of `user`'s state by its audit action: "user.disable" (DisableAccount),
+// "user.enable", or "user.unlock" (clears failed logins and the lock-out). Returns the change in
+// the past tense ("disabled", "enabled", "unlocked"); kInvalidArgument for another action.
+Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sessions,
+                                            const User& user, std::string_view action);
+
 // The alert-level log line of a change (`action`, e.g. "user.add") to an account that can see
 // personal data, made `by` someone.
 void AlertAccountChange(std::string_view action, const User& user, std::string_view by);

@@ -6,6 +6,7 @@
 
 #include "security/audit_check.h"
 #include "security/key_file.h"
+#include "security/keys.h"
 #include "security/testing/fixtures.h"
 #include "security/testing/temp_dir.h"
 
@@ -67,6 +68,24 @@ TEST(AccountsTest, DisablingSignsOutEverywhere) {
   EXPECT_FALSE(f.sessions->Validate(session->token).ok());
 }
 
+TEST(AccountsTest, StateChangesByTheirAuditAction) {
+  testing::SecurityFixture f;
+  auto user = f.users->Add("clerk", Role::kAgent, "a long enough password 3");
+  ASSERT_TRUE(user.ok());
+  auto session = f.sessions->Create(user->id, "127.0.0.1");
+  ASSERT_TRUE(session.ok());
+  auto done = ChangeAccountState(*f.users, *f.sessions, *user, "user.disable");
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(*done, "disabled");
+  EXPECT_TRUE(f.users->Find("clerk")->disabled);
+  EXPECT_FALSE(f.sessions->Validate(session->token).ok());
+  EXPECT_EQ(*ChangeAccountState(*f.users, *f.sessions, *user, "user.enable"), "enabled");
+  EXPECT_FALSE(f.users->Find("clerk")->disabled);
+  EXPECT_EQ(*ChangeAccountState(*f.users, *f.sessions, *user, "user.unlock"), "unlocked");
+  EXPECT_EQ(ChangeAccountState(*f.users, *f.sessions, *user, "user.delete").status().code(),
+            Code::kInvalidArgument);
+}
+
 TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
   auto none = LoadFieldCipher("", "/tmp");
   ASSERT_TRUE(none.ok());
@@ -77,6 +96,27 @@ TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
   ASSERT_FALSE(inside.ok());
   EXPECT_EQ(inside.status().message().rfind("security.key_file: ", 0), 0u);
   EXPECT_EQ(AuditKeyOfKeyFile(dir.File("keys"), dir.path()), "");
+}
+
+TEST(KeyFileTest, TheAuditOptionsAndTheKeyFileToManage) {
+  testing::TempDir data;
+  AuditOptions plain = AuditOptionsFor(nullptr, "", data.path(), /*on_disk=*/true);
+  EXPECT_EQ(plain.key, "");
+  EXPECT_EQ(plain.head_path, data.File("audit.head"));
+  EXPECT_EQ(AuditOptionsFor(nullptr, "", data.path(), false).head_path, "");
+  testing::TempDir keys;
+  ASSERT_TRUE(InitKeyFile(keys.File("keys"), SystemClock::Instance()).ok());
+  auto cipher = LoadFieldCipher(keys.File("keys"), data.path());
+  ASSERT_TRUE(cipher.ok()) << cipher.status().ToString();
+  std::string key = AuditOptionsFor(cipher->get(), "", data.path(), false).key;
+  EXPECT_FALSE(key.empty());
+  EXPECT_EQ(AuditOptionsFor(nullptr, keys.File("keys"), data.path(), false).key, key);
+
+  EXPECT_EQ(KeyFileToManage("", "", data.path()).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(*KeyFileToManage("", keys.File("keys"), data.path()), keys.File("keys"));
+  EXPECT_EQ(*KeyFileToManage(keys.File("other"), keys.File("keys"), data.path()),
+            keys.File("other"));
+  EXPECT_FALSE(KeyFileToManage(data.File("keys"), "", data.path()).ok());  // inside data.dir
 }
 
 TEST(AuditCheckTest, ParsesAnchors) {
@@ -120,6 +160,52 @@ TEST(AuditCheckTest, ABrokenLogRefusesOrIsRecorded) {
   ASSERT_EQ(recorded->size(), 1u);
   EXPECT_NE((*recorded)[0].event.details_json.find("\"audit_on_broken\":\"warn\""),
             std::string::npos);
+}
+
+TEST(AuditCheckTest, TheVerificationReportSaysOkOrTampered) {
+  AuditVerification v;
+  v.entries = 3;
+  v.head.seq = 3;
+  v.head.hash = "ab";
+  v.notes = {"the head is behind"};
+  EXPECT_EQ(VerificationReport(v), "ok: 3 entries; head seq 3 hash ab\nnote: the head is behind\n");
+  v.keyed_from = 2;
+  EXPECT_EQ(VerificationReport(v),
+            "ok: 3 entries; head seq 3 hash ab\nkeyed: HMAC-SM3 under the key file from seq 2\n"
+            "note: the head is behind\n");
+  v.problem = AuditVerification::Problem::kChanged;
+  v.seq = 2;
+  v.message = "hash mismatch";
+  v.notes.clear();
+  EXPECT_EQ(VerificationReport(v), "TAMPERED (changed at seq 2): hash mismatch\n");
+}
+
+TEST(AuditCheckTest, AResealRecordsWhatWasFoundAndWhy) {
+  testing::SecurityFixture f;
+  AuditEvent e;
+  e.actor = "t";
+  e.action = "test.one";
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  ASSERT_TRUE(f.audit->Append(e).ok());
+  ASSERT_TRUE(f.db->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
+                         "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+                  .ok());
+  AuditEvent by;
+  by.actor = "cli:root";
+  by.role = "system";
+  by.remote = "cli";
+  by.purpose = "incident 42 investigated";
+  auto resealed = ResealAfterInvestigation(*f.audit, by);
+  ASSERT_TRUE(resealed.ok()) << resealed.status().ToString();
+  EXPECT_EQ(resealed->found.problem, AuditVerification::Problem::kChanged);
+  EXPECT_EQ(resealed->found.seq, 2);
+  const AuditEvent& entry = resealed->entry.event;
+  EXPECT_EQ(entry.action, "audit.reseal");
+  EXPECT_EQ(entry.actor, "cli:root");
+  EXPECT_EQ(entry.object_id, "2");
+  EXPECT_EQ(entry.purpose, "incident 42 investigated");
+  EXPECT_NE(entry.details_json.find("\"problem\":\"changed\""), std::string::npos);
+  EXPECT_NE(entry.details_json.find("\"permission\":\"audit.verify\""), std::string::npos);
 }
 
 }  // namespace

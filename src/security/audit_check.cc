@@ -1,6 +1,7 @@
 #include "security/audit_check.h"
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "base/log.h"
@@ -61,6 +62,41 @@ Result<AuditHead> ParseAuditAnchor(std::string_view text) {
     return InvalidArgument("--anchor must be SEQ:HASH, e.g. 42:3f2a...");
   head.hash = std::string(text.substr(colon + 1));
   return head;
+}
+
+std::string VerificationReport(const AuditVerification& v) {
+  std::ostringstream out;
+  if (v.ok()) {
+    out << "ok: " << v.entries << " entries; head seq " << v.head.seq << " hash " << v.head.hash
+        << "\n";
+    if (v.keyed_from > 0)
+      out << "keyed: HMAC-SM3 under the key file from seq " << v.keyed_from << "\n";
+  } else {
+    out << "TAMPERED (" << ProblemName(v.problem) << " at seq " << v.seq << "): " << v.message
+        << "\n";
+  }
+  for (const auto& note : v.notes) out << "note: " << note << "\n";
+  return out.str();
+}
+
+Result<Resealed> ResealAfterInvestigation(AuditLog& audit, AuditEvent event) {
+  Resealed out;
+  ZX_ASSIGN_OR_RETURN(out.found, audit.Verify());
+  const AuditVerification& v = out.found;
+  const std::string by = event.actor;
+  event.action = "audit.reseal";
+  event.object_type = "audit_log";
+  event.object_id = std::to_string(v.seq);
+  event.details_json = nlohmann::json{
+      {"permission", "audit.verify"},
+      {"problem", ProblemName(v.problem)},
+      {"seq", v.seq},
+      {"message",
+       v.message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  ZX_ASSIGN_OR_RETURN(out.entry, audit.Reseal(std::move(event)));
+  log::Error("security.alert action=audit.reseal seq={} problem={} by={}", out.entry.seq,
+             ProblemName(v.problem), by);
+  return out;
 }
 
 }  // namespace zx::security

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -20,5 +21,21 @@ Status CheckAuditAtStart(AuditLog& audit, bool refuse_when_broken, int64_t entri
 
 // "SEQ:HASH" of an earlier head (seq >= 1, hash non-empty); kInvalidArgument otherwise.
 Result<AuditHead> ParseAuditAnchor(std::string_view text);
+
+// What `zhixian audit verify` prints of `v`, one "\n"-terminated line each: "ok: N entries; head
+// seq S hash H" (and "keyed: ..." when entries are keyed) or "TAMPERED (PROBLEM at seq S):
+// MESSAGE", then a "note: ..." line per note.
+std::string VerificationReport(const AuditVerification& v);
+
+// A reseal after a reported problem was investigated (`zhixian audit reseal`): verifies the whole
+// log, records what it found (the problem, or none) in an "audit.reseal" entry made from `event`
+// (actor, role and remote; its purpose says why) and starts a new sealed head from that entry
+// (AuditLog::Reseal). It exercises the audit.verify permission (policy.h), named in the details,
+// and logs a security.alert.
+struct Resealed {
+  AuditEntry entry;         // the audit.reseal entry
+  AuditVerification found;  // the verification before the reseal
+};
+Result<Resealed> ResealAfterInvestigation(AuditLog& audit, AuditEvent event);
 
 }  // namespace zx::security

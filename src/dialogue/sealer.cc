@@ -1,0 +1,18 @@
+#include "dialogue/sealer.h"
+
+namespace zx::dialogue {
+
+TextSealer CipherSealer(std::shared_ptr<const security::FieldCipher> cipher) {
+  TextSealer sealer;
+  sealer.seal = [cipher](const std::string& plain, const std::string& table,
+                         const std::string& column, const std::string& key) {
+    return cipher->Encrypt(plain, security::FieldAad(table, column, key));
+  };
+  sealer.open = [cipher](const std::string& sealed, const std::string& table,
+                         const std::string& column, const std::string& key) {
+    return cipher->Decrypt(sealed, security::FieldAad(table, column, key));
+  };
+  return sealer;
+}
+
+}  // namespace zx::dialogue
