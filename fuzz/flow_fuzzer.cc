@@ -4,6 +4,7 @@
 #include <string>
 
 #include "dialogue/flow.h"
+#include "dialogue/flow_json_internal.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

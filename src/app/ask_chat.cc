@@ -1,10 +1,12 @@
-// `zhixian ask` and `zhixian chat`: the text assistant on the command line (README.md, api/openapi.yaml).
+// `zhixian ask` and `zhixian chat`: the text assistant on the command line (README.md,
+// api/openapi.yaml).
 #include <iostream>
 
 #include "app/commands.h"
 #include "base/log.h"
 #include "dialogue/conversation.h"
 #include "http/dialogue_json.h"
+#include "http/knowledge_json.h"
 
 namespace zx::app {
 namespace {
@@ -21,7 +23,7 @@ std::unique_ptr<AppContext> OpenOrReport(const CommonFlags& flags, int& exit_cod
 
 void PrintAnswer(const knowledge::Answer& a, bool json) {
   if (json) {
-    std::cout << knowledge::ToJson(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << http::ToJson(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return;
   }

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
+#include <variant>
 
 namespace zx::dialogue {
 namespace {
 
-using nlohmann::json;
 using i128 = __int128;
 
 constexpr int64_t kMicro = 1'000'000;       // fixed point: value × 10^6
@@ -69,59 +69,35 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
 // Reads parameters by dotted path; remembers the first problem.
 class ParamReader {
  public:
-  explicit ParamReader(const json& root) : root_(root) {}
+  explicit ParamReader(const Params& root) : root_(root) {}
 
-  const json* Find(const std::string& path) {
-    const json* node = &root_;
-    size_t start = 0;
-    while (start <= path.size()) {
-      size_t dot = path.find('.', start);
-      std::string key =
-          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      if (node->is_object()) {
-        auto it = node->find(key);
-        if (it == node->end()) return nullptr;
-        node = &*it;
-      } else if (node->is_array()) {
-        char* end = nullptr;
-        long idx = std::strtol(key.c_str(), &end, 10);
-        if (key.empty() || *end != '\0' || idx < 0 || static_cast<size_t>(idx) >= node->size())
-          return nullptr;
-        node = &(*node)[static_cast<size_t>(idx)];
-      } else {
-        return nullptr;
-      }
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    return node;
-  }
+  const ParamValue* Find(const std::string& path) { return root_.Find(path); }
 
   // A number, in micro units.
   int64_t Micro(const std::string& path, bool positive = false) {
-    const json* n = Find(path);
+    const ParamValue* n = Find(path);
     if (!n) return Fail(path, "is missing");
     if (!n->is_number()) return Fail(path, "must be a number");
-    const double v = n->get<double>();
+    const double v = n->number();
     if (v < 0 || (positive && v == 0)) return Fail(path, positive ? "must be > 0" : "must be >= 0");
     return ToMicro(v);
   }
   // A whole number.
   int64_t Int(const std::string& path, bool positive = false) {
-    const json* n = Find(path);
+    const ParamValue* n = Find(path);
     if (!n) return Fail(path, "is missing");
     if (!n->is_number_integer()) return Fail(path, "must be a whole number");
-    const int64_t v = n->get<int64_t>();
+    const int64_t v = n->integer();
     if (v < 0 || (positive && v == 0)) return Fail(path, positive ? "must be > 0" : "must be >= 0");
     return v;
   }
   // An amount of 元, in cents.
   int64_t Cents(const std::string& path) { return RoundDiv(Micro(path), kMicro / 100); }
   std::string Str(const std::string& path) {
-    const json* n = Find(path);
+    const ParamValue* n = Find(path);
     if (!n) return Fail(path, "is missing"), "";
     if (!n->is_string()) return Fail(path, "must be a string"), "";
-    return n->get<std::string>();
+    return n->string();
   }
   // "YYYY-MM" -> months since year 0.
   int64_t YearMonth(const std::string& path) {
@@ -134,10 +110,10 @@ class ParamReader {
     return static_cast<int64_t>(y) * 12 + (m - 1);
   }
   size_t ArraySize(const std::string& path) {
-    const json* n = Find(path);
+    const ParamValue* n = Find(path);
     if (!n) return Fail(path, "is missing"), 0;
-    if (!n->is_array() || n->empty()) return Fail(path, "must be a non-empty array"), 0;
-    return n->size();
+    if (!n->is_list() || n->list().empty()) return Fail(path, "must be a non-empty array"), 0;
+    return n->list().size();
   }
 
   int64_t Fail(const std::string& path, const std::string& reason) {
@@ -152,7 +128,7 @@ class ParamReader {
   std::optional<ParamProblem> problem;
 
  private:
-  const json& root_;
+  const Params& root_;
 };
 
 // Reads slot values; remembers the first problem.
@@ -160,56 +136,57 @@ class SlotReader {
  public:
   explicit SlotReader(const SlotValues& v) : v_(v) {}
 
-  const json* Find(std::string_view name, bool required) {
+  const SlotValue* Find(std::string_view name, bool required) {
     auto it = v_.find(name);
-    if (it == v_.end() || it->second.is_null()) {
+    if (it == v_.end()) {
       if (required) Fail(name, "is missing");
       return nullptr;
     }
     return &it->second;
   }
   int64_t MoneyCents(std::string_view name, bool required = true) {
-    const json* n = Find(name, required);
+    const SlotValue* n = Find(name, required);
     if (!n) return 0;
-    if (!n->is_number()) return Fail(name, "must be a number of 元");
-    if (n->get<double>() < 0) return Fail(name, "must not be negative");
-    return YuanToCents(n->get<double>());
+    if (!IsNumber(*n)) return Fail(name, "must be a number of 元");
+    if (NumberOf(*n) < 0) return Fail(name, "must not be negative");
+    return YuanToCents(NumberOf(*n));
   }
   int64_t NumberMicro(std::string_view name, bool required = true) {
-    const json* n = Find(name, required);
+    const SlotValue* n = Find(name, required);
     if (!n) return 0;
-    if (!n->is_number()) return Fail(name, "must be a number");
-    if (n->get<double>() < 0) return Fail(name, "must not be negative");
-    return ToMicro(n->get<double>());
+    if (!IsNumber(*n)) return Fail(name, "must be a number");
+    if (NumberOf(*n) < 0) return Fail(name, "must not be negative");
+    return ToMicro(NumberOf(*n));
   }
   int64_t Months(std::string_view name) {
-    const json* n = Find(name, true);
+    const SlotValue* n = Find(name, true);
     if (!n) return 0;
-    if (!n->is_number_integer() || n->get<int64_t>() < 0)
-      return Fail(name, "must be a whole number of months");
-    return n->get<int64_t>();
+    const int64_t* months = std::get_if<int64_t>(n);
+    if (!months || *months < 0) return Fail(name, "must be a whole number of months");
+    return *months;
   }
   bool Bool(std::string_view name, bool required = true) {
-    const json* n = Find(name, required);
+    const SlotValue* n = Find(name, required);
     if (!n) return false;
-    if (!n->is_boolean()) return Fail(name, "must be true or false"), false;
-    return n->get<bool>();
+    const bool* b = std::get_if<bool>(n);
+    if (!b) return Fail(name, "must be true or false"), false;
+    return *b;
   }
   std::string Enum(std::string_view name) {
-    const json* n = Find(name, true);
+    const SlotValue* n = Find(name, true);
     if (!n) return "";
-    if (!n->is_string()) return Fail(name, "must be a string"), "";
-    return n->get<std::string>();
+    const std::string* s = std::get_if<std::string>(n);
+    if (!s) return Fail(name, "must be a string"), "";
+    return *s;
   }
   // "YYYY-MM" -> {year, month}.
   std::pair<int, int> YearMonth(std::string_view name) {
-    const json* n = Find(name, true);
+    const SlotValue* n = Find(name, true);
     if (!n) return {0, 0};
     int y = 0, m = 0;
     char tail = 0;
-    if (!n->is_string() ||
-        std::sscanf(n->get<std::string>().c_str(), "%4d-%2d%c", &y, &m, &tail) != 2 || m < 1 ||
-        m > 12) {
+    const std::string* s = std::get_if<std::string>(n);
+    if (!s || std::sscanf(s->c_str(), "%4d-%2d%c", &y, &m, &tail) != 2 || m < 1 || m > 12) {
       Fail(name, "must be a year and month \"YYYY-MM\"");
       return {0, 0};
     }
@@ -258,7 +235,7 @@ InpatientParams ReadInpatient(ParamReader& p, const std::string& level,
   return ip;
 }
 
-std::optional<ParamProblem> CheckInpatient(const json& params, const EnumValueNames& enums) {
+std::optional<ParamProblem> CheckInpatient(const Params& params, const EnumValueNames& enums) {
   ParamReader p(params);
   auto levels = enums.find("hospital_level");
   auto locations = enums.find("location");
@@ -277,7 +254,7 @@ std::optional<ParamProblem> CheckInpatient(const json& params, const EnumValueNa
 
 }  // namespace
 
-Result<CalcResult> CalcInpatient(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcInpatient(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const std::string level = s.Enum("hospital_level");
   const std::string location = s.Enum("location");
@@ -404,7 +381,7 @@ std::vector<Tier> ReadTiers(ParamReader& p) {
   return tiers;
 }
 
-std::optional<ParamProblem> CheckUnemployment(const json& params, const EnumValueNames&) {
+std::optional<ParamProblem> CheckUnemployment(const Params& params, const EnumValueNames&) {
   ParamReader p(params);
   ReadTiers(p);
   if (p.ok() && p.Find("monthly_benefit")) p.Cents("monthly_benefit");
@@ -420,7 +397,7 @@ std::string TierRange(const std::vector<Tier>& tiers, size_t i) {
 
 }  // namespace
 
-Result<CalcResult> CalcUnemploymentDuration(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcUnemploymentDuration(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const int64_t months = s.Months("months");
   if (!s.ok()) return s.status();
@@ -491,7 +468,7 @@ SeveranceParams ReadSeverance(ParamReader& p) {
   return sp;
 }
 
-std::optional<ParamProblem> CheckSeverance(const json& params, const EnumValueNames&) {
+std::optional<ParamProblem> CheckSeverance(const Params& params, const EnumValueNames&) {
   ParamReader p(params);
   ReadSeverance(p);
   return p.problem;
@@ -501,7 +478,7 @@ std::string Halves(int64_t halves) { return std::to_string(halves / 2) + (halves
 
 }  // namespace
 
-Result<CalcResult> CalcSeverance(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcSeverance(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const int64_t months = s.Months("months");
   const int64_t wage = s.MoneyCents("wage");
@@ -592,7 +569,7 @@ constexpr OvertimeKind kOvertimeKinds[] = {
     {"holiday_hours", "rate_percent.holiday", "法定节假日加班", "holiday_cents"},
 };
 
-std::optional<ParamProblem> CheckOvertime(const json& params, const EnumValueNames&) {
+std::optional<ParamProblem> CheckOvertime(const Params& params, const EnumValueNames&) {
   ParamReader p(params);
   p.Micro("workdays_per_month", true);
   p.Micro("hours_per_day", true);
@@ -602,7 +579,7 @@ std::optional<ParamProblem> CheckOvertime(const json& params, const EnumValueNam
 
 }  // namespace
 
-Result<CalcResult> CalcOvertime(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcOvertime(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const int64_t wage = s.MoneyCents("wage");
   int64_t hours[3];
@@ -674,7 +651,7 @@ FlexParams ReadFlex(ParamReader& p) {
   return f;
 }
 
-std::optional<ParamProblem> CheckFlex(const json& params, const EnumValueNames&) {
+std::optional<ParamProblem> CheckFlex(const Params& params, const EnumValueNames&) {
   ParamReader p(params);
   ReadFlex(p);
   return p.problem;
@@ -682,7 +659,7 @@ std::optional<ParamProblem> CheckFlex(const json& params, const EnumValueNames&)
 
 }  // namespace
 
-Result<CalcResult> CalcFlexContribution(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcFlexContribution(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const int64_t said = s.MoneyCents("base");
   if (!s.ok()) return s.status();
@@ -741,7 +718,7 @@ RetirementParams ReadRetirement(ParamReader& p, const std::string& category) {
   return rp;
 }
 
-std::optional<ParamProblem> CheckRetirement(const json& params, const EnumValueNames& enums) {
+std::optional<ParamProblem> CheckRetirement(const Params& params, const EnumValueNames& enums) {
   ParamReader p(params);
   auto cats = enums.find("category");
   if (cats == enums.end()) return ParamProblem{"", "needs an enum slot category"};
@@ -761,7 +738,7 @@ std::string Age(int64_t months) {
 
 }  // namespace
 
-Result<CalcResult> CalcRetirementAge(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcRetirementAge(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const auto [year, month] = s.YearMonth("birth");
   const std::string category = s.Enum("category");
@@ -815,7 +792,7 @@ Result<CalcResult> CalcRetirementAge(const json& params, const SlotValues& v) {
 
 namespace {
 
-std::optional<ParamProblem> CheckInjury(const json& params, const EnumValueNames&) {
+std::optional<ParamProblem> CheckInjury(const Params& params, const EnumValueNames&) {
   ParamReader p(params);
   const size_t n = p.ArraySize("months_by_grade");
   for (size_t i = 0; i < n && p.ok(); ++i) p.Int("months_by_grade." + std::to_string(i), true);
@@ -824,7 +801,7 @@ std::optional<ParamProblem> CheckInjury(const json& params, const EnumValueNames
 
 }  // namespace
 
-Result<CalcResult> CalcInjuryBenefit(const json& params, const SlotValues& v) {
+Result<CalcResult> CalcInjuryBenefit(const Params& params, const SlotValues& v) {
   SlotReader s(v);
   const int64_t grade_micro = s.NumberMicro("grade");
   const int64_t wage = s.MoneyCents("wage");
@@ -912,15 +889,6 @@ const std::vector<Calculator>& All() {
 }
 
 }  // namespace
-
-nlohmann::json ToJson(const CalcResult& r) {
-  return {{"summary", r.summary},
-          {"amount", r.amount_cents ? json(FormatCents(*r.amount_cents)) : json(nullptr)},
-          {"figures", r.figures},
-          {"steps", r.steps},
-          {"notes", r.notes},
-          {"rule", r.rule}};
-}
 
 const Calculator* FindCalculator(std::string_view name) {
   for (const auto& c : All())

@@ -1,6 +1,6 @@
-// Calculators of the `calc` topics (rules as data: kb/flows, kb/README.md): pure functions from parameters
-// (a flow file's [params] table, as JSON) and slot values (flow_def.h SlotValues) to an answer
-// with its working.
+// Calculators of the `calc` topics (rules as data: kb/flows, kb/README.md): pure functions from
+// parameters (a flow file's [params] table, dialogue/params.h) and slot values (flow_def.h
+// SlotValues) to an answer with its working.
 //
 // Money is computed in integer 分 (cents) and rounded half-up to 0.01 元 at every figure that is
 // shown, so each step can be checked by hand; rates and divisors are exact decimals (up to six
@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,14 +28,16 @@ namespace zx::dialogue {
 struct CalcResult {
   std::string summary;                  // the answer in one sentence: "预计可报销14600.00元"
   std::optional<int64_t> amount_cents;  // the main money figure, when the answer is money
-  nlohmann::json figures = nlohmann::json::object();  // named figures; money keys end in _cents
+  // Named figures, by name: money keys end in _cents (whole cents), percentages in _percent;
+  // counts are whole numbers, flags bools, dates text ("2031-05").
+  std::map<std::string, SlotValue, std::less<>> figures;
   std::vector<std::string> steps;  // the working, one line per step, with figures
   std::vector<std::string> notes;  // adjustments and special cases ("基数低于下限，按下限计算")
   std::string rule;                // the rule and the parameters used, one line
 };
 
-// {"summary","amount":"14600.00"|null,"figures":{},"steps":[],"notes":[],"rule"}
-nlohmann::json ToJson(const CalcResult& result);
+// The JSON form, {"summary","amount":"14600.00"|null,"figures":{},"steps":[],"notes":[],"rule"},
+// is made where it is stored (flow_json_internal.h) and sent (http/dialogue_json.h).
 
 // A slot a calculator reads (the flow must declare it with this type).
 struct CalcSlot {
@@ -58,8 +59,7 @@ using EnumValueNames = std::map<std::string, std::vector<std::string>, std::less
 struct Calculator {
   std::string name;  // as written in a flow file: calculator = "inpatient"
   std::vector<CalcSlot> slots;
-  std::function<std::optional<ParamProblem>(const nlohmann::json& params,
-                                            const EnumValueNames& enums)>
+  std::function<std::optional<ParamProblem>(const Params& params, const EnumValueNames& enums)>
       check;
   CalcFn compute;
 };
@@ -76,13 +76,13 @@ const Calculator* FindCalculator(std::string_view name);
 std::vector<std::string> CalculatorNames();
 
 // The calculators themselves (also reachable through FindCalculator).
-Result<CalcResult> CalcInpatient(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcUnemploymentDuration(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcSeverance(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcOvertime(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcFlexContribution(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcRetirementAge(const nlohmann::json& params, const SlotValues& v);
-Result<CalcResult> CalcInjuryBenefit(const nlohmann::json& params, const SlotValues& v);
+Result<CalcResult> CalcInpatient(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcUnemploymentDuration(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcSeverance(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcOvertime(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcFlexContribution(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcRetirementAge(const Params& params, const SlotValues& v);
+Result<CalcResult> CalcInjuryBenefit(const Params& params, const SlotValues& v);
 
 // Decimal helpers, shared with the flow engine.
 // 元 as a double -> 分, rounded half-up.

@@ -65,8 +65,6 @@ const SlotGroup* FlowDef::FindGroup(std::string_view name) const {
 
 namespace {
 
-using nlohmann::json;
-
 // A parse failure at a line.
 struct Failure {
   int line = 1;
@@ -144,7 +142,8 @@ class Parser {
   }
 
   // A slot value as written in the file (default, ask_if), checked against the slot's type.
-  Result<json> SlotValue(const SlotDef& s, const toml::node& n, const std::string& what) const;
+  Result<SlotValue> ParseSlotValue(const SlotDef& s, const toml::node& n,
+                                   const std::string& what) const;
   // "{deductible.三级}" -> the parameter's value.
   Result<std::string> Substitute(const std::string& text, const toml::node& where) const;
   // The line of a parameter path (its deepest existing node), for calculator problems.
@@ -156,50 +155,27 @@ class Parser {
   std::string origin_;
   const toml::table* params_table_ = nullptr;
   int params_line_ = 1;
-  json params_ = json::object();
+  Params params_ = ParamValue::Table{};
   // Where each slot was defined, for messages.
   std::map<std::string, const toml::table*, std::less<>> slot_tables_;
 };
 
-json TomlToJson(const toml::node& n) {
+ParamValue TomlToParam(const toml::node& n) {
   if (const toml::table* t = n.as_table()) {
-    json j = json::object();
-    for (const auto& [k, v] : *t) j[std::string(k.str())] = TomlToJson(v);
-    return j;
+    ParamValue::Table table;
+    for (const auto& [k, v] : *t) table[std::string(k.str())] = TomlToParam(v);
+    return table;
   }
   if (const toml::array* a = n.as_array()) {
-    json j = json::array();
-    for (const auto& v : *a) j.push_back(TomlToJson(v));
-    return j;
+    ParamValue::List list;
+    for (const auto& v : *a) list.push_back(TomlToParam(v));
+    return list;
   }
   if (n.is_integer()) return *n.value<int64_t>();
   if (n.is_floating_point()) return *n.value<double>();
   if (n.is_boolean()) return *n.value<bool>();
   if (n.is_string()) return *n.value<std::string>();
-  return nullptr;  // dates and times: no calculator takes them (write "YYYY-MM" strings)
-}
-
-const json* FindParam(const json& root, const std::string& path) {
-  const json* node = &root;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
-    if (node->is_object()) {
-      auto it = node->find(key);
-      if (it == node->end()) return nullptr;
-      node = &*it;
-    } else if (node->is_array()) {
-      char* end = nullptr;
-      const long i = std::strtol(key.c_str(), &end, 10);
-      if (key.empty() || *end || i < 0 || static_cast<size_t>(i) >= node->size()) return nullptr;
-      node = &(*node)[static_cast<size_t>(i)];
-    } else {
-      return nullptr;
-    }
-    if (dot == std::string::npos) return node;
-    start = dot + 1;
-  }
+  return {};  // dates and times: no calculator takes them (write "YYYY-MM" strings)
 }
 
 int Parser::ParamLine(const std::string& path) const {
@@ -241,12 +217,12 @@ Result<std::string> Parser::Substitute(const std::string& text, const toml::node
     if (close == std::string::npos) return Fail(where, "unclosed '{' in text");
     out += text.substr(i, open - i);
     const std::string path = text.substr(open + 1, close - open - 1);
-    const json* v = FindParam(params_, path);
+    const ParamValue* v = params_.Find(path);
     if (!v) return Fail(where, "text refers to {" + path + "}, which is not in [params]");
     if (v->is_number()) {
-      out += FormatNumber(v->get<double>());
+      out += FormatNumber(v->number());
     } else if (v->is_string()) {
-      out += v->get<std::string>();
+      out += v->string();
     } else {
       return Fail(where, "{" + path + "} is not a number or a string");
     }
@@ -255,9 +231,9 @@ Result<std::string> Parser::Substitute(const std::string& text, const toml::node
   return out;
 }
 
-Result<json> Parser::SlotValue(const SlotDef& s, const toml::node& n,
-                               const std::string& what) const {
-  json v;
+Result<SlotValue> Parser::ParseSlotValue(const SlotDef& s, const toml::node& n,
+                                         const std::string& what) const {
+  SlotValue v;
   switch (s.type) {
     case SlotType::kEnum:
       if (!n.is_string() || !s.FindValue(*n.value<std::string>()))
@@ -275,7 +251,10 @@ Result<json> Parser::SlotValue(const SlotDef& s, const toml::node& n,
     case SlotType::kMoney:
     case SlotType::kNumber:
       if (!n.is_number()) return Fail(n, what + " must be a number");
-      v = n.is_integer() ? json(*n.value<int64_t>()) : json(*n.value<double>());
+      if (n.is_integer())
+        v = *n.value<int64_t>();
+      else
+        v = *n.value<double>();
       break;
     case SlotType::kYearMonth:
       if (!n.is_string()) return Fail(n, what + " must be a string \"YYYY-MM\"");
@@ -330,11 +309,11 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
   }
   if (const toml::node* n = t.get("percent_of")) {
     if (!n->is_string()) return Fail(*n, what + ": percent_of must name a parameter");
-    const json* p = FindParam(params_, *n->value<std::string>());
+    const ParamValue* p = params_.Find(*n->value<std::string>());
     if (!p || !p->is_number())
       return Fail(*n, what + ": percent_of names '" + *n->value<std::string>() +
                           "', which is not a number in [params]");
-    s->percent_of = p->get<double>();
+    s->percent_of = p->number();
   }
   std::vector<const toml::table*> tables;
   ZX_RETURN_IF_ERROR(Tables(t, "alias", what, &tables));
@@ -352,11 +331,11 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
       alias.value = value->is_integer() ? static_cast<double>(*value->value<int64_t>())
                                         : *value->value<double>();
     } else {
-      const json* p =
-          param->is_string() ? FindParam(params_, *param->value<std::string>()) : nullptr;
+      const ParamValue* p =
+          param->is_string() ? params_.Find(*param->value<std::string>()) : nullptr;
       if (!p || !p->is_number())
         return Fail(*param, what + ": alias param must name a number in [params]");
-      alias.value = p->get<double>();
+      alias.value = p->number();
     }
     s->aliases.push_back(std::move(alias));
   }
@@ -412,7 +391,7 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
     ZX_RETURN_IF_ERROR(String(t, "false_label", what, true, &s->false_label));
 
   if (const toml::node* d = t.get("default")) {
-    ZX_ASSIGN_OR_RETURN(s->default_value, SlotValue(*s, *d, what + ": default"));
+    ZX_ASSIGN_OR_RETURN(s->default_value, ParseSlotValue(*s, *d, what + ": default"));
   }
   if (const toml::node* n = t.get("optional")) {
     if (!n->is_boolean()) return Fail(*n, what + ": optional must be true or false");
@@ -488,7 +467,7 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
     params_table_ = p->as_table();
     if (!params_table_) return Fail(*p, what + ": params must be a table");
     params_line_ = Line(*p);
-    params_ = TomlToJson(*p);
+    params_ = TomlToParam(*p);
   }
   f.params = params_;
   ZX_RETURN_IF_ERROR(String(doc, "rule", what, true, &f.rule));
@@ -524,7 +503,7 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
               v, "slot '" + s.name + "': ask_if names unknown slot '" + std::string(k.str()) + "'");
         ZX_ASSIGN_OR_RETURN(
             c[std::string(k.str())],
-            SlotValue(*other, v, "slot '" + s.name + "': ask_if " + std::string(k.str())));
+            ParseSlotValue(*other, v, "slot '" + s.name + "': ask_if " + std::string(k.str())));
       }
       s.ask_if.push_back(std::move(c));
     }
@@ -648,57 +627,21 @@ const FlowDef* FlowRegistry::Find(std::string_view id) const {
 // ---------------------------------------------------------------------------------------------
 // State
 
-nlohmann::json ToJson(const FlowState& s) {
-  nlohmann::json slots = nlohmann::json::object();
-  for (const auto& [k, v] : s.slots) slots[k] = v;
-  nlohmann::json clarify = nullptr;
-  if (!s.clarify_slot.empty())
-    clarify = {
-        {"slot", s.clarify_slot}, {"prompt", s.clarify_prompt}, {"values", s.clarify_values}};
-  return {{"flow", s.flow},     {"slots", slots},         {"asking", s.asking},
-          {"clarify", clarify}, {"complete", s.complete}, {"answered", s.answered}};
-}
-
-Result<FlowState> FlowStateFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return InvalidArgument("flow state must be a JSON object");
-  FlowState s;
-  auto str = [&](const char* key, std::string* out) -> Status {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return Status::Ok();
-    if (!it->is_string())
-      return InvalidArgument(std::string("flow state: ") + key + " must be a string");
-    *out = it->get<std::string>();
-    return Status::Ok();
-  };
-  ZX_RETURN_IF_ERROR(str("flow", &s.flow));
-  ZX_RETURN_IF_ERROR(str("asking", &s.asking));
-  if (auto it = j.find("slots"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return InvalidArgument("flow state: slots must be an object");
-    for (const auto& [k, v] : it->items()) s.slots[k] = v;
-  }
-  if (auto it = j.find("clarify"); it != j.end() && !it->is_null()) {
-    if (!it->is_object() || !it->contains("slot") || !(*it)["slot"].is_string())
-      return InvalidArgument("flow state: clarify must be {slot, prompt, values}");
-    s.clarify_slot = (*it)["slot"].get<std::string>();
-    s.clarify_prompt = it->value("prompt", "");
-    if (it->contains("values") && (*it)["values"].is_array())
-      for (const auto& v : (*it)["values"])
-        if (v.is_string()) s.clarify_values.push_back(v.get<std::string>());
-  }
-  if (auto it = j.find("complete"); it != j.end() && it->is_boolean()) s.complete = it->get<bool>();
-  if (auto it = j.find("answered"); it != j.end() && it->is_boolean()) s.answered = it->get<bool>();
-  return s;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Engine
 
 namespace {
 
+// Equal values; numbers by value whether whole or not (15000 is 15000.0).
+bool SameValue(const SlotValue& a, const SlotValue& b) {
+  if (IsNumber(a) && IsNumber(b)) return NumberOf(a) == NumberOf(b);
+  return a == b;
+}
+
 bool Holds(const Condition& c, const SlotValues& values) {
   for (const auto& [slot, want] : c) {
     auto it = values.find(slot);
-    if (it == values.end() || it->second != want) return false;
+    if (it == values.end() || !SameValue(it->second, want)) return false;
   }
   return true;
 }
@@ -727,24 +670,26 @@ SlotValues SaidAndDerived(const FlowDef& flow, const FlowState& state,
   if (!flow.sum) return v;
   const SumRule& sum = *flow.sum;
   auto total_it = v.find(sum.total);
-  if (total_it == v.end() || !total_it->second.is_number()) return v;
-  const int64_t total = YuanToCents(total_it->second.get<double>());
+  if (total_it == v.end() || !IsNumber(total_it->second)) return v;
+  const int64_t total = YuanToCents(NumberOf(total_it->second));
   int64_t known = 0;
   std::vector<std::string> unknown;
   for (const auto& p : sum.parts) {
     auto it = v.find(p);
-    if (it == v.end() || !it->second.is_number()) {
+    if (it == v.end() || !IsNumber(it->second)) {
       unknown.push_back(p);
     } else {
-      known += YuanToCents(it->second.get<double>());
+      known += YuanToCents(NumberOf(it->second));
     }
   }
   const SlotDef* total_slot = flow.FindSlot(sum.total);
   if (unknown.size() == 1 && total >= known) {
     const SlotDef* part = flow.FindSlot(unknown[0]);
     const int64_t part_cents = total - known;
-    v[unknown[0]] = part_cents % 100 == 0 ? json(part_cents / 100)
-                                          : json(static_cast<double>(part_cents) / 100.0);
+    if (part_cents % 100 == 0)
+      v[unknown[0]] = part_cents / 100;  // whole 元 stay whole
+    else
+      v[unknown[0]] = static_cast<double>(part_cents) / 100.0;
     if (derived) derived->push_back(unknown[0]);
     if (notes)
       notes->push_back(part->label + "按" + total_slot->label + "推算为" +
@@ -860,7 +805,7 @@ StepResult Step(const FlowDef& flow, FlowState& state, std::string_view utteranc
       state.clarify_values.clear();
     }
     auto it = state.slots.find(s->name);
-    if (it != state.slots.end() && it->second == fill.value) continue;
+    if (it != state.slots.end() && SameValue(it->second, fill.value)) continue;
     state.slots[s->name] = fill.value;
     r.changed.push_back(s->name);
   }
@@ -878,7 +823,8 @@ StepResult Step(const FlowDef& flow, FlowState& state, std::string_view utteranc
         state.clarify_slot.clear();
         state.clarify_prompt.clear();
         state.clarify_values.clear();
-        if (state.slots[a.slot] != both[0]) {
+        auto held = state.slots.find(a.slot);
+        if (held == state.slots.end() || !SameValue(held->second, both[0])) {
           state.slots[a.slot] = both[0];
           r.changed.push_back(a.slot);
         }
@@ -887,8 +833,9 @@ StepResult Step(const FlowDef& flow, FlowState& state, std::string_view utteranc
     } else {
       const SlotValues current = EffectiveValues(flow, state);
       auto it = current.find(a.slot);
-      if (it != current.end() && it->second.is_string() &&
-          std::find(values.begin(), values.end(), it->second.get<std::string>()) != values.end())
+      const std::string* held =
+          it == current.end() ? nullptr : std::get_if<std::string>(&it->second);
+      if (held && std::find(values.begin(), values.end(), *held) != values.end())
         continue;  // what they said fits what we have
     }
     state.clarify_slot = a.slot;

@@ -6,12 +6,11 @@
 //   StepResult r = Step(*flows->Find("ld.severance"), state, normalized_utterance);
 //   // r.text: the next question, or the result with its working; r.kind says which.
 //
-// Step is pure (no I/O, no clock); FlowState is a value that round-trips through JSON, so a
-// conversation can be stored between turns. FlowRegistry is immutable after Load and shared
-// read-only across threads.
+// Step is pure (no I/O, no clock); FlowState is a value that round-trips through JSON
+// (flow_json_internal.h), so a conversation can be stored between turns. FlowRegistry is immutable
+// after Load and shared read-only across threads.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,10 +57,6 @@ struct FlowState {
 
   bool operator==(const FlowState&) const = default;
 };
-
-// {"flow","slots":{...},"asking","clarify":{"slot","prompt","values"}|null,"complete","answered"}
-nlohmann::json ToJson(const FlowState& state);
-Result<FlowState> FlowStateFromJson(const nlohmann::json& j);
 
 enum class StepKind {
   kAsk,       // text asks for the next slot (or clarifies one)

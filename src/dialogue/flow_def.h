@@ -7,13 +7,14 @@
 
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "dialogue/params.h"
+#include "dialogue/slot_value.h"
 
 namespace zx::dialogue {
 
@@ -23,10 +24,10 @@ enum class SlotType { kEnum, kMoney, kMonths, kYearMonth, kNumber, kBool };
 std::string_view SlotTypeName(SlotType type);
 std::optional<SlotType> SlotTypeFromName(std::string_view name);
 
-// Slot values by slot name, in their JSON form:
+// Slot values by slot name (dialogue/slot_value.h):
 //   enum -> the value's name ("三级"), money -> number of 元 (15000, 1234.5),
 //   months -> integer, year_month -> "YYYY-MM", number -> number, bool -> true/false.
-using SlotValues = std::map<std::string, nlohmann::json, std::less<>>;
+using SlotValues = SlotMap;
 
 // One value of an enum slot and the words that mean it. The value's name is itself a word.
 struct EnumValue {
@@ -55,7 +56,7 @@ struct Alias {
 
 // A slot is asked only when one of its conditions holds; each condition is "all of these slots
 // have these values" ({designated = false}).
-using Condition = std::map<std::string, nlohmann::json, std::less<>>;
+using Condition = std::map<std::string, SlotValue, std::less<>>;
 
 struct SlotDef {
   std::string name;   // "class_a": the key in SlotValues and the calculator's input name
@@ -82,7 +83,7 @@ struct SlotDef {
   // When the citizen has not said it: a slot with a default is not asked (unless it has ask_if
   // conditions, see below); `default_note` is the phrase that tells the citizen what was assumed
   // ("定点医疗机构"), empty for silent defaults.
-  std::optional<nlohmann::json> default_value;
+  std::optional<SlotValue> default_value;
   std::string default_note;
   // Non-empty: the slot is asked only when one condition holds; otherwise it takes its default.
   std::vector<Condition> ask_if;
@@ -108,7 +109,7 @@ struct SumRule {
 
 struct CalcResult;
 // A calculator: pure function of its parameters (the flow file's [params]) and slot values.
-using CalcFn = std::function<Result<CalcResult>(const nlohmann::json& params, const SlotValues&)>;
+using CalcFn = std::function<Result<CalcResult>(const Params& params, const SlotValues&)>;
 
 struct FlowDef {
   std::string id;              // = topic id, e.g. "ld.severance"
@@ -117,7 +118,7 @@ struct FlowDef {
   std::string rule;            // the policy in one or two sentences (parameters substituted)
   std::string source;          // issuing body
   std::string origin;          // "kb/flows/ld.severance.toml", for messages
-  nlohmann::json params;       // the calculator's parameters, as written in the file
+  Params params;               // the calculator's parameters, as written in the file
   std::vector<SlotDef> slots;  // in asking order
   std::vector<SlotGroup> groups;
   std::optional<SumRule> sum;

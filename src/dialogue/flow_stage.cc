@@ -26,7 +26,7 @@ Reply FinishFlowTurn(TurnContext& c, const FlowDef& flow, const StepResult& r, b
   st.topic = flow.id;
   if (std::find(st.topics.begin(), st.topics.end(), flow.id) == st.topics.end())
     st.topics.push_back(flow.id);
-  c.reply.slots = ToSlotMap(st.flows[flow.id].slots);
+  c.reply.slots = st.flows[flow.id].slots;
   TurnOutcome outcome = TurnOutcome::kNeutral;
   if (r.kind == StepKind::kAnswer && r.result) {
     c.reply.steps = r.result->steps;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "dialogue/flow_json_internal.h"
 #include "text/normalizer.h"
 
 namespace zx::dialogue {
@@ -84,7 +85,7 @@ TEST(Inpatient, WorkedExampleOverSeveralTurnsLevelLast) {
   StepResult r = d.Say("住院花了两万能报多少？");
   EXPECT_EQ(r.kind, StepKind::kAsk);
   EXPECT_EQ(r.asking, "hospital_level");
-  EXPECT_EQ(d.state().slots.at("total"), 20000);
+  EXPECT_EQ(SlotValueToJson(d.state().slots.at("total")), 20000);
   r = d.Say("甲类一万五");  // not what was asked, taken anyway
   EXPECT_EQ(r.kind, StepKind::kAsk);
   EXPECT_EQ(r.asking, "hospital_level");
@@ -148,7 +149,7 @@ TEST(RemoteRatio, StartsWithWhereAndClarifies) {
   EXPECT_NE(r.text.find("长期居住备案"), std::string::npos) << r.text;
   r = d.Say("办了，是临时外出备案");
   ASSERT_EQ(r.kind, StepKind::kAsk) << r.text;
-  EXPECT_EQ(d.state().slots.at("location"), "临时外出已备案");
+  EXPECT_EQ(SlotValueToJson(d.state().slots.at("location")), "临时外出已备案");
   EXPECT_EQ(r.asking, "hospital_level");
   r = d.Say("三级");
   EXPECT_EQ(r.asking, "class_a");
@@ -165,12 +166,12 @@ TEST(RemoteRatio, VagueThenNarrowedAnswer) {
   ASSERT_EQ(r.kind, StepKind::kAsk);
   EXPECT_EQ(r.text, "出门前办了异地就医备案吗？");
   r = d.Say("办了");  // 出差 ∩ 已备案 = 临时外出已备案
-  EXPECT_EQ(d.state().slots.at("location"), "临时外出已备案");
+  EXPECT_EQ(SlotValueToJson(d.state().slots.at("location")), "临时外出已备案");
   EXPECT_EQ(r.asking, "hospital_level");
   Dialog e("yb.remote_ratio");
   e.Say("出差的时候住院了");
   e.Say("没有");
-  EXPECT_EQ(e.state().slots.at("location"), "异地未备案");
+  EXPECT_EQ(SlotValueToJson(e.state().slots.at("location")), "异地未备案");
 }
 
 TEST(Severance, TwoOrdersSameAnswerAndUnlawfulDoubles) {
@@ -314,7 +315,7 @@ TEST(State, SwitchingFlowsKeepsSharedSlots) {
   Step(*Flows().Find("yb.inpatient_calc"), s, Norm("三级医院，甲类一万五，乙类四千"));
   StepResult r = Step(*Flows().Find("yb.remote_ratio"), s, Norm("我是在外省住的院"));
   EXPECT_EQ(s.flow, "yb.remote_ratio");
-  EXPECT_EQ(s.slots.at("class_a"), 15000);
+  EXPECT_EQ(SlotValueToJson(s.slots.at("class_a")), 15000);
   ASSERT_EQ(r.kind, StepKind::kAsk);
   EXPECT_EQ(r.asking, "location");
   r = Step(*Flows().Find("yb.remote_ratio"), s, Norm("临时外出备案了"));

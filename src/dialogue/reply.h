@@ -11,14 +11,11 @@
 #include <variant>
 #include <vector>
 
+#include "dialogue/slot_value.h"
+
 namespace zx::dialogue {
 
 struct CalcResult;  // dialogue/calculators.h: a calculator's answer with its working
-
-// One slot value as a flow holds it (flow_def.h SlotValues): enum names and year-months are
-// text, money and numbers are numbers (whole numbers stay whole), bools are bools.
-using SlotValue = std::variant<bool, int64_t, double, std::string>;
-using SlotMap = std::map<std::string, SlotValue, std::less<>>;
 
 // A knowledge base entry (or calculator flow) a reply rests on.
 struct Citation {
@@ -33,13 +30,13 @@ struct EmotionTag {
   bool operator==(const EmotionTag&) const = default;
 };
 
-// The reply to one citizen turn (DialogueService::Say). The chat contract of api/openapi.yaml, field by
-// field; the optional ones are present only where they apply.
+// The reply to one citizen turn (DialogueService::Say). The chat contract of api/openapi.yaml,
+// field by field; the optional ones are present only where they apply.
 struct Reply {
   std::string conversation_id;
   std::string text;  // what the assistant says; "" while an agent holds the conversation
   std::optional<std::string> topic;  // none when asked back or not understood
-  SlotMap slots;                     // the active calculator's slots
+  SlotMap slots;                     // the active calculator's slots (dialogue/slot_value.h)
   std::optional<EmotionTag> emotion;
   bool handoff = false;                       // this turn handed the citizen to an agent
   std::optional<std::string> handoff_reason;  // escalation reason code, with handoff

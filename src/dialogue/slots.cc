@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <variant>
 
 #include "dialogue/calculators.h"
+#include "dialogue/flow_json_internal.h"
 #include "text/numerals.h"
 
 namespace zx::dialogue {
 namespace {
 
-using nlohmann::json;
 using text::QuantityKind;
 
 // Words that mean "nothing" for an amount or a count that is cued or asked.
@@ -109,18 +110,18 @@ bool InExpected(const FlowDef& flow, const SlotDef& slot, std::string_view expec
   return false;
 }
 
-// Whole numbers as JSON integers (15000, not 15000.0).
-json JsonNumber(double v) {
+// Whole numbers stay whole (15000, not 15000.0).
+SlotValue JsonNumber(double v) {
   const double r = std::round(v);
   if (std::fabs(v - r) < 1e-9 && std::fabs(r) < 9e15) return static_cast<int64_t>(r);
   return v;
 }
 
 // The value a number gives the slot, or nullopt when the kinds do not fit.
-std::optional<json> ValueFor(const SlotDef& s, const Num& n, bool expected) {
+std::optional<SlotValue> ValueFor(const SlotDef& s, const Num& n, bool expected) {
   if (n.zero_word) {
-    if (s.type == SlotType::kMoney || s.type == SlotType::kNumber) return json(0);
-    if (s.type == SlotType::kMonths) return json(0);
+    if (s.type == SlotType::kMoney || s.type == SlotType::kNumber) return int64_t{0};
+    if (s.type == SlotType::kMonths) return int64_t{0};
     return std::nullopt;
   }
   switch (s.type) {
@@ -132,7 +133,7 @@ std::optional<json> ValueFor(const SlotDef& s, const Num& n, bool expected) {
                           100.0);
       return std::nullopt;
     case SlotType::kMonths:
-      if (n.kind == QuantityKind::kMonths) return json(static_cast<int64_t>(std::llround(n.value)));
+      if (n.kind == QuantityKind::kMonths) return static_cast<int64_t>(std::llround(n.value));
       return std::nullopt;
     case SlotType::kYearMonth:
       if (n.kind != QuantityKind::kYearMonth) return std::nullopt;
@@ -143,7 +144,7 @@ std::optional<json> ValueFor(const SlotDef& s, const Num& n, bool expected) {
         } else {
           std::snprintf(buf, sizeof buf, "%04d-%02d", n.ym.year, n.ym.month);
         }
-        return json(std::string(buf));
+        return std::string(buf);
       }
     case SlotType::kNumber:
       if (n.kind == QuantityKind::kNumber) return JsonNumber(n.value);
@@ -152,7 +153,7 @@ std::optional<json> ValueFor(const SlotDef& s, const Num& n, bool expected) {
       if (!expected || n.kind != QuantityKind::kNumber) return std::nullopt;
       for (const auto& v : s.values)
         for (double x : v.numbers)
-          if (std::fabs(x - n.value) < 1e-9) return json(v.name);
+          if (std::fabs(x - n.value) < 1e-9) return v.name;
       return std::nullopt;
     case SlotType::kBool:
       return std::nullopt;
@@ -170,7 +171,7 @@ struct Candidate {
   size_t num;
   size_t slot;
   double score;
-  json value;
+  SlotValue value;
 };
 
 }  // namespace
@@ -278,7 +279,7 @@ Extraction ExtractSlots(const FlowDef& flow, std::string_view text, std::string_
       const SlotDef& s = flow.slots[si];
       const bool expected_slot = InExpected(flow, s, expected);
       if (!IsNumberSlot(s) && !(s.type == SlotType::kEnum && expected_slot)) continue;
-      std::optional<json> value = ValueFor(s, n, expected_slot);
+      std::optional<SlotValue> value = ValueFor(s, n, expected_slot);
       if (!value) continue;
       double score = 0;
       const bool own_unit = StartsWithAny(after, s.units);
@@ -316,8 +317,8 @@ Extraction ExtractSlots(const FlowDef& flow, std::string_view text, std::string_
       }
       // Nothing ties the number to the slot and it does not fit the slot's range: not this slot
       // ("十级，四千五": 4500 is no grade, so it is the wage).
-      if (!own_unit && cue == 0 && !expected_slot && value->is_number()) {
-        const double v = value->get<double>();
+      if (!own_unit && cue == 0 && !expected_slot && IsNumber(*value)) {
+        const double v = NumberOf(*value);
         if ((s.min && v < *s.min) || (s.max && v > *s.max)) continue;
       }
       score += cue;
@@ -389,7 +390,7 @@ Extraction ExtractSlots(const FlowDef& flow, std::string_view text, std::string_
   return out;
 }
 
-std::optional<std::string> CheckSlotValue(const SlotDef& slot, const json& value) {
+std::optional<std::string> CheckSlotValue(const SlotDef& slot, const SlotValue& value) {
   auto range_message = [&](const std::string& shown) -> std::string {
     if (!slot.range_message.empty()) return slot.range_message;
     std::string m = "您说的" + slot.label + "是" + shown + "，";
@@ -406,17 +407,17 @@ std::optional<std::string> CheckSlotValue(const SlotDef& slot, const json& value
     case SlotType::kMoney:
     case SlotType::kMonths:
     case SlotType::kNumber: {
-      if (!value.is_number()) return slot.label + "应该是一个数。";
-      const double v = value.get<double>();
+      if (!IsNumber(value)) return slot.label + "应该是一个数。";
+      const double v = NumberOf(value);
       if ((slot.min && v < *slot.min - 1e-9) || (slot.max && v > *slot.max + 1e-9))
         return range_message(FormatSlotValue(slot, value));
       return std::nullopt;
     }
     case SlotType::kYearMonth: {
-      if (!value.is_string()) return slot.label + "应该是年和月。";
+      if (!std::holds_alternative<std::string>(value)) return slot.label + "应该是年和月。";
       int y = 0, m = 0;
       char tail = 0;
-      const std::string s = value.get<std::string>();
+      const std::string s = std::get<std::string>(value);
       const int got = std::sscanf(s.c_str(), "%4d-%2d%c", &y, &m, &tail);
       if (got == 1 && s.size() == 4)
         return "请把" + slot.label + "说到月份，比如" + std::to_string(y) + "年5月。";
@@ -426,50 +427,52 @@ std::optional<std::string> CheckSlotValue(const SlotDef& slot, const json& value
       return std::nullopt;
     }
     case SlotType::kEnum:
-      if (!value.is_string() || !slot.FindValue(value.get<std::string>()))
+      if (!std::holds_alternative<std::string>(value) ||
+          !slot.FindValue(std::get<std::string>(value)))
         return slot.label + "没有这一项。";
       return std::nullopt;
     case SlotType::kBool:
-      if (!value.is_boolean()) return slot.label + "应该是“是”或“否”。";
+      if (!std::holds_alternative<bool>(value)) return slot.label + "应该是“是”或“否”。";
       return std::nullopt;
   }
   return std::nullopt;
 }
 
-std::string FormatSlotValue(const SlotDef& slot, const json& value) {
+std::string FormatSlotValue(const SlotDef& slot, const SlotValue& value) {
   switch (slot.type) {
     case SlotType::kMoney:
-      if (value.is_number()) return FormatYuanPlain(YuanToCents(value.get<double>())) + "元";
+      if (IsNumber(value)) return FormatYuanPlain(YuanToCents(NumberOf(value))) + "元";
       break;
     case SlotType::kMonths:
-      if (value.is_number_integer()) {
-        const int64_t m = value.get<int64_t>();
+      if (const int64_t* months = std::get_if<int64_t>(&value)) {
+        const int64_t m = *months;
         if (m < 12) return std::to_string(m) + "个月";
         return std::to_string(m / 12) + "年" + (m % 12 ? std::to_string(m % 12) + "个月" : "");
       }
       break;
     case SlotType::kYearMonth:
-      if (value.is_string()) {
+      if (std::holds_alternative<std::string>(value)) {
         int y = 0, m = 0;
         char tail = 0;
-        const std::string s = value.get<std::string>();
+        const std::string s = std::get<std::string>(value);
         const int got = std::sscanf(s.c_str(), "%4d-%2d%c", &y, &m, &tail);
         if (got == 2) return std::to_string(y) + "年" + std::to_string(m) + "月";
         if (got == 1) return std::to_string(y) + "年";
       }
       break;
     case SlotType::kNumber:
-      if (value.is_number())
-        return FormatNumber(value.get<double>()) + (slot.units.empty() ? "" : slot.units[0]);
+      if (IsNumber(value))
+        return FormatNumber(NumberOf(value)) + (slot.units.empty() ? "" : slot.units[0]);
       break;
     case SlotType::kBool:
-      if (value.is_boolean()) return value.get<bool>() ? slot.true_label : slot.false_label;
+      if (std::holds_alternative<bool>(value))
+        return std::get<bool>(value) ? slot.true_label : slot.false_label;
       break;
     case SlotType::kEnum:
-      if (value.is_string()) return value.get<std::string>();
+      if (std::holds_alternative<std::string>(value)) return std::get<std::string>(value);
       break;
   }
-  return value.dump();
+  return SlotValueToJson(value).dump();  // a value of the wrong type, as stored
 }
 
 }  // namespace zx::dialogue

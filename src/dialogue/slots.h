@@ -21,7 +21,6 @@
 // Pure functions; the FlowDef must outlive the Extraction (it points into it).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,9 +32,9 @@ namespace zx::dialogue {
 
 struct SlotFill {
   std::string slot;
-  nlohmann::json value;  // in the SlotValues form (flow_def.h)
-  std::string said;      // the words it came from
-  size_t begin = 0;      // byte offset in the utterance
+  SlotValue value;   // in the SlotValues form (flow_def.h)
+  std::string said;  // the words it came from
+  size_t begin = 0;  // byte offset in the utterance
 };
 
 struct SlotAmbiguity {
@@ -57,9 +56,9 @@ Extraction ExtractSlots(const FlowDef& flow, std::string_view normalized,
 
 // nullopt when `value` is acceptable for the slot; otherwise what to tell the citizen
 // (the slot's range_message, or a generic one naming the range).
-std::optional<std::string> CheckSlotValue(const SlotDef& slot, const nlohmann::json& value);
+std::optional<std::string> CheckSlotValue(const SlotDef& slot, const SlotValue& value);
 
 // How a reply states a value: "15000元", "3年7个月", "1970年5月", "三级", "是", "10小时".
-std::string FormatSlotValue(const SlotDef& slot, const nlohmann::json& value);
+std::string FormatSlotValue(const SlotDef& slot, const SlotValue& value);
 
 }  // namespace zx::dialogue

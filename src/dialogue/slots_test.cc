@@ -6,6 +6,7 @@
 #include <string>
 
 #include "dialogue/flow.h"
+#include "dialogue/flow_json_internal.h"
 #include "text/normalizer.h"
 
 namespace zx::dialogue {
@@ -44,7 +45,7 @@ std::string Norm(std::string_view s) {
 json Fills(std::string_view flow, std::string_view said, std::string_view expected = {}) {
   Extraction ex = ExtractSlots(Flow(flow), Norm(said), expected);
   json j = json::object();
-  for (const auto& f : ex.fills) j[f.slot] = f.value;
+  for (const auto& f : ex.fills) j[f.slot] = SlotValueToJson(f.value);
   return j;
 }
 
@@ -126,7 +127,7 @@ TEST(Extract, AmbiguousWordsAreReported) {
   Extraction def = ExtractSlots(Flow("yb.remote_ratio"), Norm("在外省，没备案"));
   EXPECT_TRUE(def.ambiguities.empty());
   ASSERT_NE(def.Find("location"), nullptr);
-  EXPECT_EQ(def.Find("location")->value, "异地未备案");
+  EXPECT_EQ(SlotValueToJson(def.Find("location")->value), "异地未备案");
   // Words that count only as an answer.
   EXPECT_EQ(Fills("yb.remote_ratio", "没办", "location"), json({{"location", "异地未备案"}}));
   EXPECT_EQ(Fills("yb.remote_ratio", "没办法只好住院"), json::object());

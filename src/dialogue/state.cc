@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialogue/flow_json_internal.h"
+
 namespace zx::dialogue {
 
 using nlohmann::json;
@@ -9,7 +11,7 @@ using nlohmann::json;
 SlotMap State::ActiveSlots() const {
   if (active_flow.empty()) return {};
   auto it = flows.find(active_flow);
-  return it == flows.end() ? SlotMap{} : ToSlotMap(it->second.slots);
+  return it == flows.end() ? SlotMap{} : it->second.slots;
 }
 
 std::string EncodeState(const State& s) {
@@ -68,22 +70,12 @@ Result<State> DecodeState(const std::string& stored) {
   return s;
 }
 
-namespace {
-
-json SlotJson(const SlotValue& v) {
-  return std::visit([](const auto& x) { return json(x); }, v);
-}
-
-}  // namespace
-
 std::string EncodeReplyMeta(const Reply& r) {
-  json slots = json::object();
-  for (const auto& [k, v] : r.slots) slots[k] = SlotJson(v);
   json cites = json::array();
   for (const auto& c : r.citations) cites.push_back({{"id", c.id}, {"title", c.title}});
   json m = {{"conversation_id", r.conversation_id},
             {"topic", r.topic ? json(*r.topic) : json(nullptr)},
-            {"slots", slots},
+            {"slots", SlotValuesToJson(r.slots)},
             {"emotion", r.emotion ? json{{"name", r.emotion->name}, {"level", r.emotion->level}}
                                   : json(nullptr)},
             {"handoff", r.handoff},
@@ -109,22 +101,6 @@ StoredReplyFacts ReadReplyMeta(const std::string& meta) {
   if (m.contains("result")) f.result_summary = m["result"].value("summary", "");
   f.unanswered = m.contains("topic") && m["topic"].is_null();
   return f;
-}
-
-SlotMap ToSlotMap(const SlotValues& values) {
-  SlotMap out;
-  for (const auto& [name, v] : values) {
-    if (v.is_boolean())
-      out.emplace(name, v.get<bool>());
-    else if (v.is_number_integer())  // signed or unsigned
-      out.emplace(name, v.get<int64_t>());
-    else if (v.is_number())
-      out.emplace(name, v.get<double>());
-    else if (v.is_string())
-      out.emplace(name, v.get<std::string>());
-    // Slot values are never null, lists or objects (flow_def.h).
-  }
-  return out;
 }
 
 std::optional<EmotionTag> ToEmotionTag(const EmotionLabel& label) {

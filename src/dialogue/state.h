@@ -52,9 +52,6 @@ struct StoredReplyFacts {
 };
 StoredReplyFacts ReadReplyMeta(const std::string& meta);
 
-// A flow's slot values (JSON-valued, flow_def.h) as the typed values replies carry.
-SlotMap ToSlotMap(const SlotValues& values);
-
 // The dominant feeling as replies name it; none when no feeling was heard.
 std::optional<EmotionTag> ToEmotionTag(const EmotionLabel& label);
 

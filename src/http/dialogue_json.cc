@@ -1,7 +1,5 @@
 #include "http/dialogue_json.h"
 
-#include "dialogue/calculators.h"
-
 namespace zx::http {
 
 using nlohmann::json;
@@ -11,6 +9,15 @@ json ToJson(const dialogue::SlotMap& slots) {
   for (const auto& [name, value] : slots)
     out[name] = std::visit([](const auto& v) { return json(v); }, value);
   return out;
+}
+
+json ToJson(const dialogue::CalcResult& r) {
+  return {{"summary", r.summary},
+          {"amount", r.amount_cents ? json(dialogue::FormatCents(*r.amount_cents)) : json(nullptr)},
+          {"figures", ToJson(r.figures)},
+          {"steps", r.steps},
+          {"notes", r.notes},
+          {"rule", r.rule}};
 }
 
 json ToJson(const std::optional<dialogue::EmotionTag>& emotion) {
@@ -34,7 +41,7 @@ json ToJson(const dialogue::Reply& r) {
               {"state", r.state},
               {"queue_position", r.queue_position}};
   if (r.confidence) out["confidence"] = *r.confidence;
-  if (r.result) out["result"] = dialogue::ToJson(*r.result);
+  if (r.result) out["result"] = ToJson(*r.result);
   if (r.handoff_reason) out["handoff_reason"] = *r.handoff_reason;
   return out;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "dialogue/calculators.h"
 #include "dialogue/events.h"
 #include "dialogue/reply.h"
 #include "dialogue/summary.h"
@@ -24,6 +25,9 @@ nlohmann::json ToJson(const dialogue::Summary& summary);
 nlohmann::json ToJson(const std::optional<dialogue::Summary>& summary);
 // {"slot": value, ...}
 nlohmann::json ToJson(const dialogue::SlotMap& slots);
+// {"summary","amount":"14600.00"|null,"figures":{},"steps":[],"notes":[],"rule"}: a calculator's
+// answer (the same shape the dialogue stores with the turn).
+nlohmann::json ToJson(const dialogue::CalcResult& result);
 // {"name","level"} | null
 nlohmann::json ToJson(const std::optional<dialogue::EmotionTag>& emotion);
 

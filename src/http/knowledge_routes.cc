@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/errors.h"
+#include "http/knowledge_json.h"
 #include "http/utf8.h"
 
 namespace zx::http {
@@ -76,7 +77,7 @@ void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, M
                answers.With({outcome}).Inc();
                if (answer.topic) topics.With({*answer.topic}).Inc();
                confidence.With({outcome}).Observe(answer.confidence);
-               return Response::Json(200, knowledge::ToJson(answer));
+               return Response::Json(200, ToJson(answer));
              });
 }
 

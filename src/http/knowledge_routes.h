@@ -1,5 +1,5 @@
 // The knowledge API: `POST /api/v1/ask` with `{"question": "..."}` answers 200 with the
-// `zhixian ask --json` object of README.md and api/openapi.yaml (knowledge::ToJson).
+// `zhixian ask --json` object of README.md and api/openapi.yaml (http/knowledge_json.h).
 //
 // The question is checked here, at the edge, before the assistant sees it: the body must be
 // well-formed UTF-8 and a JSON object whose "question" is a string; blank questions (white

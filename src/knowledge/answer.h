@@ -1,8 +1,8 @@
 // What the assistant says to one question: the value type shared by the CLI, HTTP and the
-// dialogue engine. Its JSON form is the `zhixian ask --json` contract (README.md, api/openapi.yaml).
+// dialogue engine. Its JSON form, the `zhixian ask --json` contract (README.md,
+// api/openapi.yaml), is written at the edge (http/knowledge_json.h).
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,10 +27,6 @@ struct Answer {
   std::vector<Citation> citations;
   std::vector<Alternative> alternatives;  // the next most likely topics, best first
 };
-
-// {"question","topic","confidence","answer","citations":[{"id","title"}],
-//  "alternatives":[{"topic","confidence"}]}
-nlohmann::json ToJson(const Answer& answer);
 
 // Answers questions. Implementations are thread-safe: one instance serves every thread.
 class Assistant {

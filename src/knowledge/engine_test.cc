@@ -89,12 +89,6 @@ TEST_F(EngineTest, ConfidencesAreOrderedAndBounded) {
   EXPECT_EQ(engine_->knowledge_base().entries[ranked[0].topic].id, "yb.remote_filing");
 }
 
-TEST_F(EngineTest, JsonHasTheContractShape) {
-  auto j = ToJson(engine_->Ask("怎么申请低保"));
-  for (const char* k : {"question", "topic", "confidence", "answer", "citations", "alternatives"})
-    EXPECT_TRUE(j.contains(k)) << k;
-}
-
 TEST(Store, RoundTripsTheKnowledgeBaseThroughSqlite) {
   auto kb = LoadKnowledgeBase(std::string(ZX_SOURCE_DIR) + "/kb");
   ASSERT_TRUE(kb.ok());

@@ -1,10 +1,10 @@
-#include "knowledge/answer.h"
+#include "http/knowledge_json.h"
 
 #include <cmath>
 
-namespace zx::knowledge {
+namespace zx::http {
 
-nlohmann::json ToJson(const Answer& a) {
+nlohmann::json ToJson(const knowledge::Answer& a) {
   nlohmann::json j;
   j["question"] = a.question;
   j["topic"] = a.topic ? nlohmann::json(*a.topic) : nlohmann::json(nullptr);
@@ -19,4 +19,4 @@ nlohmann::json ToJson(const Answer& a) {
   return j;
 }
 
-}  // namespace zx::knowledge
+}  // namespace zx::http
