@@ -321,8 +321,8 @@ void VoiceBridge::Stop() {
   }
   // Each open call's conversation ends on its own worker, after the events already posted.
   for (auto& [id, weak] : open)
-    WorkerFor(id).Post([weak] {
-      if (auto call = weak.lock()) call->Shutdown();
+    WorkerFor(id).Post([w = weak] {  // a copy: a structured binding cannot be captured (clang)
+      if (auto call = w.lock()) call->Shutdown();
     });
   for (auto& worker : workers_) worker->Stop();
 }
