@@ -13,7 +13,8 @@ namespace zx::app {
 
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-    std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices, Metrics* metrics) {
+    std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
+    Metrics* metrics) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   ZX_ASSIGN_OR_RETURN(voice::IvrMenu menu, voice::LoadIvrMenu(ivr_path));
@@ -90,7 +91,7 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     vault_options.metrics = metrics;
     ZX_ASSIGN_OR_RETURN(svc->recordings_,
                         recordings::RecordingVault::Open(db, config.data.dir, cipher->key_ring(),
-                                             SystemClock::Instance(), vault_options));
+                                                         SystemClock::Instance(), vault_options));
     options.recorder = svc->recordings_->Factory();
   } else if (call.record) {
     log::Warn(

@@ -30,19 +30,19 @@ class VoiceService {
  public:
   static Result<std::unique_ptr<VoiceService>> Start(
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
-      std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices = nullptr,
-      Metrics* metrics = nullptr);
+      std::shared_ptr<const security::FieldCipher> cipher,
+      campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 
  private:
   VoiceService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
-  std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
-  std::unique_ptr<recordings::RecordingVault> recordings_;        // outlives the gateway's sinks
+  std::unique_ptr<telephony::SpeechRecognizer> asr_;        // null without asr.url
+  std::unique_ptr<recordings::RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<voice::MenuDialogue> dialogue_;
   std::unique_ptr<voice::VoiceBridge> bridge_;  // the gateway's router: outlives it
-  campaigns::NoticeCalls* notices_ = nullptr;              // not owned
+  campaigns::NoticeCalls* notices_ = nullptr;   // not owned
   std::unique_ptr<telephony::Gateway> gateway_;
 };
 

@@ -197,7 +197,7 @@ class NoticeCalls final : public telephony::CallHandler {
   std::mutex start_mu_;             // one Start at a time; Detach waits for it
   std::mutex mu_;                   // the runner's presence; held across Originate + register
   std::unique_ptr<Runner> runner_;  // guarded by mu_ (set by Attach, reset by Detach)
-  telephony::CallControl* gateway_ = nullptr;        // guarded by mu_
+  telephony::CallControl* gateway_ = nullptr;    // guarded by mu_
   telephony::SpeechSynthesizer* tts_ = nullptr;  // guarded by mu_
 };
 

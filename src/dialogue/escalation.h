@@ -1,4 +1,5 @@
-// The escalation decision (a person asked for, anger at 高, a risk phrase, repeated failure) and the tone of the reply.
+// The escalation decision (a person asked for, anger at 高, a risk phrase, repeated failure) and
+// the tone of the reply.
 //
 // Hand over AT ONCE when, in this order of priority:
 //   1. a risk phrase of a category marked `handoff` is heard, not negated (自伤倾向, 暴力, 群体性,

@@ -1,5 +1,5 @@
-// The escalation rules (dialogue/escalation.h), their priority, the failure counter, the tone of the reply
-// and the 风险提示 notes; the last tests run whole utterances through the demo data.
+// The escalation rules (dialogue/escalation.h), their priority, the failure counter, the tone of
+// the reply and the 风险提示 notes; the last tests run whole utterances through the demo data.
 #include "dialogue/escalation.h"
 
 #include <gtest/gtest.h>

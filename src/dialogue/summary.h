@@ -1,5 +1,5 @@
-// The seven-element after-call summary (话后小结: time, channel, topic, demand, result, emotion, follow-up), made from what the conversation
-// recorded, without a language model: 咨询主体, 诉求类型, 涉及政策, 处理建议, 待办事项, 风险提示,
+// The seven-element after-call summary (话后小结), made from what the conversation recorded,
+// without a language model: 咨询主体, 诉求类型, 涉及政策, 处理建议, 待办事项, 风险提示,
 // 满意度预测. It names no person in full: the subject carries a masked name at most.
 // Pure function; fast (well under a millisecond).
 #pragma once

@@ -40,10 +40,10 @@
 #include <memory>
 #include <string>
 
-#include "http/server_config.h"
 #include "base/metrics.h"
 #include "base/status.h"
 #include "http/router.h"
+#include "http/server_config.h"
 
 namespace zx::http {
 

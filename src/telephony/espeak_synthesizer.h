@@ -1,6 +1,7 @@
 // The default SpeechSynthesizer: espeak-ng in-process with the voice cmn-latn-pinyin
-// (Debian's `cmn` voice is broken, docs/telephony.md), on ONE synthesis thread (the engine keeps global
-// state), output resampled 22.05 kHz -> 8 kHz with speexdsp, rendered prompts cached by text.
+// (Debian's `cmn` voice is broken, docs/telephony.md), on ONE synthesis thread (the engine keeps
+// global state), output resampled 22.05 kHz -> 8 kHz with speexdsp, rendered prompts cached by
+// text.
 //
 // Only one instance may exist per process (espeak-ng is a process-wide singleton).
 // espeak-ng is GPL-3: a binary linking it is GPL-3 (README licence note).

@@ -20,8 +20,8 @@
 // when the transfer succeeds); a re-INVITE that puts us on hold (sendonly, inactive or
 // c=0.0.0.0) stops our RTP until the peer resumes (OnHold).
 //
-// Media: one shared 20 ms ticker drives every call (docs/telephony.md: a timer per call collapses at a
-// few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
+// Media: one shared 20 ms ticker drives every call (docs/telephony.md: a timer per call collapses
+// at a few hundred calls); per tick and call it plays out one frame of the jitter buffer (in-band
 // DTMF detection and recording of the caller) and sends one RTP packet of the prompt queue or
 // silence (recorded as the other channel). RFC 4733 keys are reported as soon as they arrive.
 // Recordings are 8 kHz stereo (left: the other party, right: zhixian), written to the sink

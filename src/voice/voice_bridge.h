@@ -1,4 +1,5 @@
-// The voice bridge: turns a telephone call into the same conversation as text (docs/ARCHITECTURE.md, "Life of an inbound call").
+// The voice bridge: turns a telephone call into the same conversation as text
+// (docs/ARCHITECTURE.md, "Life of an inbound call").
 //
 // An answered call hears the greeting of kb/ivr.toml; keys, and speech when a recogniser is
 // configured, lead into the dialogue (one conversation per call, channel "voice",
