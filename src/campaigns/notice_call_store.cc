@@ -35,22 +35,6 @@ NoticeRequest OptionsFromText(const std::string& text) {
   return r;
 }
 
-// The events column: [{"event": type, "at_ms": ..., and the fields that are set}].
-std::string EventsToText(const std::vector<NoticeEvent>& events) {
-  json out = json::array();
-  for (const NoticeEvent& e : events) {
-    json j = {{"event", e.type}, {"at_ms", e.at_ms}};
-    if (e.sip_code) j["sip_code"] = *e.sip_code;
-    if (e.play) j["play"] = *e.play;
-    if (e.restart) j["restart"] = true;
-    if (e.key) j["key"] = *e.key;
-    if (e.cause) j["cause"] = *e.cause;
-    if (e.outcome) j["outcome"] = *e.outcome;
-    out.push_back(std::move(j));
-  }
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::vector<NoticeEvent> EventsFromText(const std::string& text) {
   std::vector<NoticeEvent> out;
   json events = json::parse(text, nullptr, false);
@@ -111,6 +95,21 @@ void BindOptional(storage::Statement& st, int index, const std::optional<std::st
 
 }  // namespace
 
+std::string NoticeEventsJson(const std::vector<NoticeEvent>& events) {
+  json out = json::array();
+  for (const NoticeEvent& e : events) {
+    json j = {{"event", e.type}, {"at_ms", e.at_ms}};
+    if (e.sip_code) j["sip_code"] = *e.sip_code;
+    if (e.play) j["play"] = *e.play;
+    if (e.restart) j["restart"] = true;
+    if (e.key) j["key"] = *e.key;
+    if (e.cause) j["cause"] = *e.cause;
+    if (e.outcome) j["outcome"] = *e.outcome;
+    out.push_back(std::move(j));
+  }
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 Status NoticeCallStore::Migrate() {
   // number_enc and text_enc hold FieldCipher output (NULL without a key file, and after
   // retention); everything else is not personal.
@@ -146,7 +145,7 @@ Status NoticeCallStore::Insert(const NoticeCall& c, const std::optional<std::str
   BindOptional(st, 6, text_enc);
   return st.Bind(7, OptionsToText(c.options))
       .Bind(8, NoticeStateName(c.state))
-      .Bind(9, EventsToText(c.events))
+      .Bind(9, NoticeEventsJson(c.events))
       .Bind(10, c.notice_ms)
       .Run();
 }
@@ -161,7 +160,7 @@ Status NoticeCallStore::Update(const NoticeCall& c) {
       .Bind(3, static_cast<int64_t>(c.sip_code))
       .Bind(4, c.digits)
       .Bind(5, static_cast<int64_t>(c.plays))
-      .Bind(6, EventsToText(c.events));
+      .Bind(6, NoticeEventsJson(c.events));
   if (c.ended_ms)
     st.Bind(7, c.ended_ms);
   else

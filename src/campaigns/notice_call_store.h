@@ -20,6 +20,7 @@
 namespace zx::campaigns {
 
 struct NoticeCall;
+struct NoticeEvent;
 
 class NoticeCallStore {
  public:
@@ -48,6 +49,10 @@ class NoticeCallStore {
 
   storage::Database& db_;
 };
+
+// A call's events as JSON text, [{"event", "at_ms", and the fields that are set}]: the one
+// form of them, stored in the events column and shown by the API (http/notice_call_routes).
+std::string NoticeEventsJson(const std::vector<NoticeEvent>& events);
 
 // The personal data of notice calls, for the application's registries
 // (app/security_context.cc): the sealed number and text (re-encrypted by `zhixian keys

@@ -1,5 +1,7 @@
 #include "http/notice_call_routes.h"
 
+#include "campaigns/notice_call_store.h"
+
 #include "http/auth.h"
 #include "http/errors.h"
 #include "http/record_access.h"
@@ -41,17 +43,6 @@ Result<int> IntField(const json& j, const char* name, int fallback) {
   return static_cast<int>(v);
 }
 
-json EventJson(const campaigns::NoticeEvent& e) {
-  json j = {{"event", e.type}, {"at_ms", e.at_ms}};
-  if (e.sip_code) j["sip_code"] = *e.sip_code;
-  if (e.play) j["play"] = *e.play;
-  if (e.restart) j["restart"] = true;
-  if (e.key) j["key"] = *e.key;
-  if (e.cause) j["cause"] = *e.cause;
-  if (e.outcome) j["outcome"] = *e.outcome;
-  return j;
-}
-
 }  // namespace
 
 Result<NoticeRequest> ParseNoticeRequest(std::string_view body) {
@@ -90,8 +81,7 @@ Result<NoticeRequest> ParseNoticeRequest(std::string_view body) {
 
 json NoticeCallJson(const NoticeCall& c) {
   const NoticeRequest& o = c.options;
-  json events = json::array();
-  for (const auto& e : c.events) events.push_back(EventJson(e));
+  json events = json::parse(campaigns::NoticeEventsJson(c.events));
   return {{"id", c.id},
           {"attempt_id", c.attempt_id},
           {"number", c.number_masked},
