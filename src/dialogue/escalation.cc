@@ -59,8 +59,10 @@ EscalationDecision DecideEscalation(const EscalationInput& input, EscalationStat
   d.also.assign(fired.begin() + 1, fired.end());
   switch (d.reason) {
     case HandoffReason::kRisk:
-      d.risk_category = risk->name;
-      d.reason_text = risk->reason;
+      if (risk != nullptr) {  // always: kRisk fires only with a category
+        d.risk_category = risk->name;
+        d.reason_text = risk->reason;
+      }
       break;
     case HandoffReason::kAnger:
       d.reason_text =

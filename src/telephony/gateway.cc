@@ -95,7 +95,7 @@ GatewayImpl::GatewayImpl(GatewayOptions options, InboundCallRouter* router)
 
 GatewayImpl::~GatewayImpl() {
   if (thread_.joinable()) {
-    Push(kShutdown, new Command{});
+    Push(kShutdown, nullptr);  // shutdown carries no command (and a destructor must not allocate)
     thread_.join();
   }
   g_running = false;

@@ -17,10 +17,14 @@ void Put16(uint8_t* p, uint16_t v) {
 uint32_t Get32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24; }
 uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 
+// A four-character chunk tag, without the literal's terminating NUL.
+void PutTag(uint8_t* p, const char (&tag)[5]) { std::copy_n(tag, 4, p); }
+
 void Header(uint8_t* h, int rate, int channels, uint32_t data_bytes) {
-  std::memcpy(h, "RIFF", 4);
+  PutTag(h, "RIFF");
   Put32(h + 4, 36 + data_bytes);
-  std::memcpy(h + 8, "WAVEfmt ", 8);
+  PutTag(h + 8, "WAVE");
+  PutTag(h + 12, "fmt ");
   Put32(h + 16, 16);
   Put16(h + 20, 1);  // PCM
   Put16(h + 22, static_cast<uint16_t>(channels));
@@ -28,7 +32,7 @@ void Header(uint8_t* h, int rate, int channels, uint32_t data_bytes) {
   Put32(h + 28, static_cast<uint32_t>(rate * channels * 2));
   Put16(h + 32, static_cast<uint16_t>(channels * 2));
   Put16(h + 34, 16);
-  std::memcpy(h + 36, "data", 4);
+  PutTag(h + 36, "data");
   Put32(h + 40, data_bytes);
 }
 
