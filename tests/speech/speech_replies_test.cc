@@ -100,8 +100,8 @@ class SpeechReplies : public ::testing::Test {
     o.risks_file = kb + "/risks.toml";
     o.rules_file = kb + "/dialogue.toml";
     o.districts_file = kb + "/districts.tsv";
-    auto service = dialogue::DialogueService::Create(**db, *engine_, engine_->knowledge_base(), o,
-                                                     clock);
+    auto service =
+        dialogue::DialogueService::Create(**db, *engine_, engine_->knowledge_base(), o, clock);
     EXPECT_TRUE(service.ok()) << service.status().ToString();
     if (!service.ok()) return replies;
     auto started = (*service)->Start("voice");
@@ -178,9 +178,10 @@ TEST_F(SpeechReplies, NoAsciiLetterOrSymbolReachesTheSynthesiserAndCalculationsT
   std::string longest_origin;
   for (const Reply& r : all) {
     voice::SpokenReply spoken = voice::SpokenForm(r.text);
-    for (const auto& [what, text] : std::vector<std::pair<std::string, std::string>>{
-             {"the spoken form", spoken.say}, {"the full text (key 1)", spoken.more},
-             {"the whole reply", r.text}}) {
+    for (const auto& [what, text] :
+         std::vector<std::pair<std::string, std::string>>{{"the spoken form", spoken.say},
+                                                          {"the full text (key 1)", spoken.more},
+                                                          {"the whole reply", r.text}}) {
       std::string speech = telephony::PrepareForSpeech(text);
       std::string left = AsciiLeft(speech);
       EXPECT_EQ(left, "") << r.origin << ": ASCII left in " << what << "\n  reply: " << r.text
