@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <vector>
+
 namespace zx::telephony {
 namespace {
 
@@ -109,6 +112,64 @@ TEST(SpeechText, NothingAsciiIsLeft) {
         "ID: 3.2.1", "1/2", "-5度", "100%!", "x = y", "*", "#", "12345678901234567890"}) {
     std::string spoken = P(s);
     EXPECT_FALSE(HasAsciiForSpeech(spoken)) << s << " -> " << spoken;
+  }
+}
+
+// Any mix of digits, letters, symbols and Chinese: no crash, no ASCII left (a fixed seed).
+TEST(SpeechText, RandomTextLeavesNoAscii) {
+  const std::vector<std::string> pieces = {"0",
+                                           "1",
+                                           "2",
+                                           "5",
+                                           "9",
+                                           "12",
+                                           "2026",
+                                           "-",
+                                           "/",
+                                           ".",
+                                           ":",
+                                           "%",
+                                           "X",
+                                           "x",
+                                           "ab",
+                                           "No.",
+                                           "APP",
+                                           " ",
+                                           "\n",
+                                           "=",
+                                           "+",
+                                           "*",
+                                           "#",
+                                           "~",
+                                           ",",
+                                           "(",
+                                           ")",
+                                           "元",
+                                           "年",
+                                           "月",
+                                           "个",
+                                           "按",
+                                           "−",
+                                           "×",
+                                           "÷",
+                                           "～",
+                                           "％",
+                                           "￥",
+                                           "≤",
+                                           "依据",
+                                           "（依据：某）",
+                                           "电话",
+                                           "\xff"};
+  uint32_t seed = 12345;
+  for (int n = 0; n < 5000; ++n) {
+    std::string text;
+    int len = 1 + n % 24;
+    for (int k = 0; k < len; ++k) {
+      seed = seed * 1103515245u + 12345u;
+      text += pieces[(seed >> 16) % pieces.size()];
+    }
+    std::string spoken = P(text);
+    ASSERT_FALSE(HasAsciiForSpeech(spoken)) << text << " -> " << spoken;
   }
 }
 

@@ -194,9 +194,10 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
               conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
     choosing_ = reply->asks_choice;
     // The spoken form (voice/spoken_reply.h): the result first, the rest on key 1. Numbered
-    // choices are said whole: each one is a key.
+    // choices are said whole (each one is a key), and so is a last reply (no key 1 follows).
+    bool whole = choosing_ || reply->done || reply->handoff;
     SpokenReply spoken =
-        choosing_ ? SpokenReply{reply->text, ""} : SpokenForm(reply->text, bridge_.options_.spoken);
+        whole ? SpokenReply{reply->text, ""} : SpokenForm(reply->text, bridge_.options_.spoken);
     Speak(spoken.say);
     more_ = std::move(spoken.more);
     // A hand-over: the conversation waits in the agents' queue; with a transfer target the call
