@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/security_commands.h"
+#include "app/speech_command.h"
 #include "base/log.h"
 #include "text/pii.h"
 
@@ -45,6 +46,12 @@ int main(int argc, char** argv) {
       "Keys (config/zhixian.toml; key = default (range, environment variable)):\n" +
       zx::app::DescribeConfigKeys());
 
+  auto* speech = cli.add_subcommand("speech", "replies as the telephone says them");
+  auto* speech_prepare = speech->add_subcommand(
+      "prepare", "each stdin line a reply; each output line what the synthesiser is given");
+  common(speech_prepare);
+  speech->require_subcommand(1);
+
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
 
@@ -68,6 +75,7 @@ int main(int argc, char** argv) {
   }
   if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
   if (chat->parsed()) return zx::app::RunChat(flags, json);
+  if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

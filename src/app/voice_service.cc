@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "app/speech_command.h"
 #include "base/log.h"
 #include "telephony/espeak_synthesizer.h"
 #include "telephony/funasr_recognizer.h"
@@ -39,6 +40,8 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
         ivr_path);
   }
 
+  // How Latin words are said in every prompt (kb/speech_words.tsv), before any is rendered.
+  ZX_RETURN_IF_ERROR(UseSpeechLexicon(config.knowledge.kb_dir));
   std::unique_ptr<VoiceService> svc(new VoiceService());
   ZX_ASSIGN_OR_RETURN(svc->tts_, telephony::EspeakSynthesizer::Create());
   // Render the fixed prompts now: the first caller should not wait for them (the synthesizer

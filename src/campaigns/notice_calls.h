@@ -7,8 +7,8 @@
 // speak the notice (SpeechSynthesizer over telephony::PrepareForSpeech, rendered before
 // dialling so the citizen never waits for it); then wait key_timeout_s for a key. A confirm
 // key ends it: "好的，已为您确认，再见。" and hang up, outcome confirmed. A repeat key, or no key
-// in time, plays the notice again, up to max_plays plays in all; then "未收到您的确认，稍后会以
-// 短信告知，再见。" and hang up, outcome not_confirmed. The citizen hanging up before confirming
+// in time, plays the notice again, up to max_plays plays in all; then "未收到您的确认，再见。"
+// and hang up, outcome not_confirmed. The citizen hanging up before confirming
 // is not_confirmed too. Speech stops the notice (the gateway's barge-in): a "喂？" should not
 // cost the citizen the notice, so after a short pause it starts again from the beginning (not
 // counted as a play, at most kMaxSpeechRestarts times). An unanswered call ends with the
@@ -140,7 +140,9 @@ struct NoticeStart {
 struct NoticeCallOptions {
   int default_ring_timeout_s = 30;  // trunk.ring_timeout_s
   std::string confirmed_closing = "好的，已为您确认，再见。";
-  std::string unconfirmed_closing = "未收到您的确认，稍后会以短信告知，再见。";
+  // Promises nothing that is not done: there is no SMS gateway, so no SMS is announced (a
+  // campaign that sends one sets its own words).
+  std::string unconfirmed_closing = "未收到您的确认，再见。";
   int speech_resume_ms = 700;  // the pause before a notice stopped by speech starts again
 };
 

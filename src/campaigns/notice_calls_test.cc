@@ -384,6 +384,14 @@ TEST_F(NoticeCallsTest, DetachClosesAnsweredCallsAsNotConfirmed) {
   EXPECT_EQ(Get(id).events.back().cause.value_or(""), "server stopping");
 }
 
+// Issue 11: the closing once promised "稍后会以短信告知" with no SMS gateway anywhere.
+TEST(NoticeCallOptionsTest, TheUnconfirmedClosingPromisesNoSms) {
+  NoticeCallOptions o;
+  EXPECT_EQ(o.unconfirmed_closing, "未收到您的确认，再见。");
+  EXPECT_EQ(o.unconfirmed_closing.find("短信"), std::string::npos);
+  EXPECT_EQ(o.confirmed_closing.find("短信"), std::string::npos);
+}
+
 TEST(NoticeRequestTest, Validation) {
   auto bad = [](std::function<void(NoticeRequest&)> change) {
     NoticeRequest r = Request();

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "telephony/prompt_player.h"
 #include "telephony/speech_input.h"
+#include "voice/spoken_reply.h"
 
 namespace zx::voice {
 
@@ -93,6 +94,11 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     if (ending_) return;
     no_input_count_ = 0;
     CancelNoInput();
+    if (digit == '1' && !more_.empty()) {  // the reply offered "要听计算过程请按1"
+      log::Info("ivr.key call={} key=1 action=more", id_);
+      Speak(std::string(more_));
+      return;
+    }
     const IvrKey* key = menu_.Find(digit);
     bool global = key && (key->action == "agent" || key->action == "repeat");
     if (choosing_ && !global && digit >= '1' && digit <= '8') {
@@ -187,7 +193,13 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     log::Info("ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={}", id_,
               conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
     choosing_ = reply->asks_choice;
-    Speak(reply->text);
+    // The spoken form (voice/spoken_reply.h): the result first, the rest on key 1. Numbered
+    // choices are said whole (each one is a key), and so is a last reply (no key 1 follows).
+    bool whole = choosing_ || reply->done || reply->handoff;
+    SpokenReply spoken =
+        whole ? SpokenReply{reply->text, ""} : SpokenForm(reply->text, bridge_.options_.spoken);
+    Speak(spoken.say);
+    more_ = std::move(spoken.more);
     // A hand-over: the conversation waits in the agents' queue; with a transfer target the call
     // follows it there once the reply has been said (PromptDone).
     if (reply->handoff && !bridge_.options_.transfer_to.empty()) transfer_pending_ = true;
@@ -195,6 +207,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   }
 
   void Speak(const std::string& text) {
+    more_.clear();  // key 1 gives the full text only right after the reply that offered it
     CancelNoInput();
     player_.Say(text, PromptDone());
   }
@@ -271,6 +284,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   bool ending_ = false;            // hang up when the current prompt ends
   bool transfer_pending_ = false;  // transfer when the current prompt has been said
   bool told_no_speech_ = false;    // speech_unavailable said once
+  std::string more_;  // the last reply's full text, said on key 1 (empty: key 1 is the menu's)
   int no_input_count_ = 0;
   Worker::TimerId no_input_timer_ = 0;
   uint64_t no_input_generation_ = 0;

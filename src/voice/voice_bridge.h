@@ -35,6 +35,7 @@
 #include "telephony/synthesizer.h"
 #include "voice/ivr_menu.h"
 #include "voice/menu_dialogue.h"
+#include "voice/spoken_reply.h"
 
 namespace zx::voice {
 
@@ -43,6 +44,9 @@ struct VoiceBridgeOptions {
   std::string transfer_to;
   int threads = 4;                                // workers the calls are spread over
   const Clock* clock = &SystemClock::Instance();  // the no-input timers'
+  // Replies are said in their spoken form (voice/spoken_reply.h): the result first; key 1 right
+  // after such a reply says its full text.
+  SpokenOptions spoken;
 };
 
 class VoiceBridge final : public telephony::InboundCallRouter {

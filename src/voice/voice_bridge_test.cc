@@ -502,5 +502,29 @@ TEST_F(VoiceBridgeTest, CallsBeforeAttachAreRefused) {
   EXPECT_EQ(unattached.OnIncoming(info), nullptr);
 }
 
+// Issue 11: a calculation is said result first; key 1 right after it says the working, and
+// once anything else has been said, key 1 is the menu's again.
+TEST_F(VoiceBridgeTest, ACalculationIsSaidResultFirstAndKey1SaysTheWorking) {
+  const std::string calc =
+      "加班费测算：\n工作日：100 × 150% = "
+      "150.00元\n结果：加班费150.00元。\n依据：规则（示例市人社局）";
+  dialogue_.reply = [&](const std::string& text) {
+    MenuReply r;
+    r.text = text == "医保报销" ? calc : "关于" + text + "的答复。";
+    r.topic = "topic";
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '2');
+  EXPECT_EQ(LastHeard(1), S("加班费测算结果：加班费150.00元。要听计算过程请按1。"));
+  Key(*h, 1, '1');
+  EXPECT_EQ(LastHeard(1), S("加班费测算：\n工作日：100 × 150% = 150.00元\n结果：加班费150.00元。\n"
+                            "依据示例市人社局的规定。"));
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"医保报销"});  // key 1 asked nothing
+  Key(*h, 1, '1');  // the offer has been taken: 1 is the menu's key again
+  EXPECT_EQ(LastHeard(1), S("关于社保卡补办的答复。"));
+  EXPECT_EQ(LastHeard(1).find("依据："), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zx::voice

@@ -88,6 +88,41 @@ class Chat(unittest.TestCase):
             shutil.rmtree(data, ignore_errors=True)
 
 
+class SpeechPrepare(unittest.TestCase):
+    """`zhixian speech prepare`: one reply per stdin line, each printed as the synthesiser gets it."""
+
+    def prepare(self, *replies, kb=KB):
+        r = run(["speech", "prepare", "--kb", kb], "\n".join(replies) + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        lines = r.stdout.decode().split("\n")
+        self.assertEqual(lines[-1], "")
+        self.assertEqual(len(lines) - 1, len(replies))
+        return lines[:-1]
+
+    def test_every_kind_in_words(self):
+        out = self.prepare("预计可报销22400.00元", "缴费基数32000", "请拨打12345",
+                           "2026-12-05 14:30", "3-5个工作日", "(15000 − 1000) × 85% = 11900.00",
+                           "在医保APP上办", "")
+        self.assertEqual(out, ["预计可报销两万二千四百元", "缴费基数三万二千", "请拨打幺二三四五",
+                               "二零二六年十二月五日十四点三十分", "三到五个工作日",
+                               "一万五千减去一千乘以百分之八十五等于一万一千九百",
+                               "在医保应用上办", ""])
+        for line in out:
+            self.assertFalse(re.search(r"[\x00-\x7f]", line), line)
+
+    def test_a_calculation_in_its_spoken_form(self):
+        [out] = self.prepare("住院报销测算：\\n甲类：(15000 − 1000) × 85% = 11900.00元\\n"
+                             "结果：预计可报销14600.00元。\\n依据：规则（示例市医疗保障局）")
+        self.assertEqual(out, "住院报销测算结果：预计可报销一万四千六百元。要听计算过程请按一。")
+
+    def test_without_the_lexicon_latin_words_are_dropped(self):
+        empty = tempfile.mkdtemp(prefix="zx-cli-kb-")
+        try:
+            self.assertEqual(self.prepare("医保APP", kb=empty), ["医保"])
+        finally:
+            shutil.rmtree(empty, ignore_errors=True)
+
+
 class Errors(unittest.TestCase):
     def test_bad_configuration_names_the_key(self):
         with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
