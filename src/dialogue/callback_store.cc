@@ -90,7 +90,8 @@ Result<std::string> CallbackStore::Add(const NewCallback& cb) {
     st.BindNull(7).BindNull(8);
   }
   if (cipher_ && cb.summary)
-    st.Bind(9, cipher_->Encrypt(EncodeSummary(*cb.summary), security::FieldAad(kTable, "summary", id)));
+    st.Bind(
+        9, cipher_->Encrypt(EncodeSummary(*cb.summary), security::FieldAad(kTable, "summary", id)));
   else
     st.BindNull(9);
   st.Bind(10, ListJson(cb.departments))
@@ -130,8 +131,7 @@ Result<std::vector<Callback>> CallbackStore::List(const CallbackQuery& q) const 
   std::string sql = std::string("SELECT ") + kColumns + " FROM callbacks WHERE 1 = 1";
   std::string index;
   if (!q.phone.empty()) {
-    if (!cipher_)
-      return FailedPrecondition("looking up call-backs by number needs the key file");
+    if (!cipher_) return FailedPrecondition("looking up call-backs by number needs the key file");
     std::string phone = NormalizePhone(q.phone);
     if (phone.empty()) return InvalidArgument("phone must contain digits");
     index = cipher_->BlindIndex("phone", phone);
@@ -155,9 +155,8 @@ Result<std::vector<Callback>> CallbackStore::List(const CallbackQuery& q) const 
 }
 
 Result<Callback> CallbackStore::Get(const std::string& id, bool open_phone) const {
-  ZX_ASSIGN_OR_RETURN(storage::Statement st,
-                      db_.Prepare(std::string("SELECT ") + kColumns +
-                                  " FROM callbacks WHERE id = ?"));
+  ZX_ASSIGN_OR_RETURN(storage::Statement st, db_.Prepare(std::string("SELECT ") + kColumns +
+                                                         " FROM callbacks WHERE id = ?"));
   st.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return NotFound("no such call-back");

@@ -32,8 +32,8 @@ namespace zx::dialogue {
 inline constexpr char kCallbackOpen[] = "open";
 inline constexpr char kCallbackDone[] = "done";
 // Why a call-back was left.
-inline constexpr char kCallbackAsked[] = "caller_asked";          // pressed 1 while queued
-inline constexpr char kCallbackHungUp[] = "hung_up_in_queue";     // hung up while queued
+inline constexpr char kCallbackAsked[] = "caller_asked";       // pressed 1 while queued
+inline constexpr char kCallbackHungUp[] = "hung_up_in_queue";  // hung up while queued
 
 struct NewCallback {
   std::string conversation_id;
@@ -51,8 +51,8 @@ struct Callback {
   std::string conversation_id;
   std::string channel;
   std::string reason;
-  std::string state;  // kCallbackOpen, kCallbackDone
-  std::string phone;  // opened: only when asked for (CallbackQuery::open_phone) and stored
+  std::string state;         // kCallbackOpen, kCallbackDone
+  std::string phone;         // opened: only when asked for (CallbackQuery::open_phone) and stored
   std::string phone_masked;  // "138****5678"; "" unknown
   std::optional<Summary> summary;
   std::vector<std::string> departments;

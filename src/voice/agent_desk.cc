@@ -62,8 +62,8 @@ class ServiceDesk final : public AgentDesk {
     dialogue::NewCallback cb;
     cb.conversation_id = id;
     cb.phone = phone;
-    cb.reason =
-        reason == CallbackReason::kCallerAsked ? dialogue::kCallbackAsked : dialogue::kCallbackHungUp;
+    cb.reason = reason == CallbackReason::kCallerAsked ? dialogue::kCallbackAsked
+                                                       : dialogue::kCallbackHungUp;
     ZX_ASSIGN_OR_RETURN(dialogue::ConversationView view, service_.Get(id, kStateOnly));
     cb.channel = view.channel;
     cb.departments = view.departments;
@@ -80,7 +80,8 @@ class ServiceDesk final : public AgentDesk {
   void Track(const dialogue::Event& e) {
     std::lock_guard lock(mu_);
     if (auto* s = std::get_if<dialogue::StateChanged>(&e)) {
-      if (s->state == dialogue::kAgent) taken_ms_.try_emplace(s->conversation_id, clock_.NowUnixMillis());
+      if (s->state == dialogue::kAgent)
+        taken_ms_.try_emplace(s->conversation_id, clock_.NowUnixMillis());
     } else if (auto* end = std::get_if<dialogue::ConversationEnded>(&e)) {
       auto it = taken_ms_.find(end->conversation_id);
       if (it == taken_ms_.end()) return;

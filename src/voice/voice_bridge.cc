@@ -434,10 +434,10 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   bool told_no_speech_ = false;    // speech_unavailable said once
   int no_input_count_ = 0;
   Mode mode_ = Mode::kMenu;
-  int watch_ = 0;                // the desk's watch of the conversation; 0: none
-  int position_ = 0;             // in the agents' queue, while queued
-  bool callback_left_ = false;   // a call-back task was left (the conversation has ended)
-  std::string keys_;             // keys typed for the agent, not yet sent
+  int watch_ = 0;                       // the desk's watch of the conversation; 0: none
+  int position_ = 0;                    // in the agents' queue, while queued
+  bool callback_left_ = false;          // a call-back task was left (the conversation has ended)
+  std::string keys_;                    // keys typed for the agent, not yet sent
   Worker::TimerId no_input_timer_ = 0;  // the call's one timer (Arm)
   uint64_t no_input_generation_ = 0;
 };

@@ -58,10 +58,10 @@ struct VoiceBridgeOptions {
   // The agents in zhixian (must outlive the bridge); null: without transfer_to the caller is
   // only told that the conversation waits (the dialogue's hand-over reply).
   AgentDesk* desk = nullptr;
-  AgentLinePrompts agent_line;       // kb/agent_line.toml
-  int queue_announce_seconds = 30;   // the place and estimate are said again this often
-  int handling_seconds = 180;        // the estimate per caller ahead before any was handled
-  int key_send_seconds = 3;          // with an agent: keys typed are sent after this pause
+  AgentLinePrompts agent_line;      // kb/agent_line.toml
+  int queue_announce_seconds = 30;  // the place and estimate are said again this often
+  int handling_seconds = 180;       // the estimate per caller ahead before any was handled
+  int key_send_seconds = 3;         // with an agent: keys typed are sent after this pause
 };
 
 class VoiceBridge final : public telephony::InboundCallRouter {
