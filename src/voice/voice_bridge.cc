@@ -12,6 +12,8 @@ namespace zx::voice {
 
 using telephony::CallId;
 
+namespace {
+
 // The number a call-back can reach: the From user part when it is a number ("+8613812345678",
 // "057188001234"); "" for "anonymous" and the like.
 std::string CallbackNumber(const std::string& user) {
@@ -24,6 +26,8 @@ std::string CallbackNumber(const std::string& user) {
   }
   return digits >= 5 && digits <= 20 ? user : "";
 }
+
+}  // namespace
 
 // One inbound call. The CallHandler methods run on the gateway's thread and only post to the
 // call's worker; everything else runs on that worker.
