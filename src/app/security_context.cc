@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "campaigns/notice_call_store.h"
+#include "dialogue/callback_store.h"
 #include "dialogue/conversation_store.h"
 #include "http/auth.h"
 #include "recordings/recording_store.h"
@@ -27,7 +28,8 @@ std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<
 // The registries: a module that stores personal data declares it (its store's header) and is
 // added here.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
-  return Present(db, {dialogue::EncryptedColumns(), campaigns::EncryptedColumns()});
+  return Present(db, {dialogue::EncryptedColumns(), dialogue::CallbackEncryptedColumns(),
+                      campaigns::EncryptedColumns()});
 }
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
   return Present(

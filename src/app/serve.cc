@@ -7,6 +7,8 @@
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "campaigns/notice_calls.h"
+#include "dialogue/callback_store.h"
+#include "http/callback_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
 #include "http/knowledge_routes.h"
@@ -77,6 +79,13 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: notice calls: " << notices.status().message() << "\n";
     return 1;
   }
+  // Call-back tasks (dialogue/callback_store.h): left by callers waiting for an agent; worked
+  // by staff through /api/v1/callbacks.
+  auto callbacks = dialogue::CallbackStore::Open(*(*ctx)->db, sec.cipher);
+  if (!callbacks.ok()) {
+    std::cerr << "zhixian: call-backs: " << callbacks.status().message() << "\n";
+    return 1;
+  }
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   http::StaffRouteOptions staff =
@@ -94,7 +103,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get());
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
-       [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); }});
+       [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
+       [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); }});
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
@@ -105,8 +115,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started =
-        VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics);
+    auto started = VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(),
+                                       &metrics, callbacks->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

@@ -15,7 +15,7 @@ namespace zx::app {
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
     std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
-    Metrics* metrics) {
+    Metrics* metrics, dialogue::CallbackStore* callbacks) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
   ZX_ASSIGN_OR_RETURN(voice::IvrMenu menu, voice::LoadIvrMenu(ivr_path));
@@ -104,6 +104,17 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   svc->dialogue_ = voice::MenuDialogueOver(dialogue);
   voice::VoiceBridgeOptions bridge_options;
   bridge_options.transfer_to = call.transfer_to;
+  if (call.transfer_to.empty() && callbacks) {
+    // The agents take calls here: what the waiting caller hears is kb/agent_line.toml.
+    std::string line_path = (fs::path(config.knowledge.kb_dir) / "agent_line.toml").string();
+    if (fs::exists(line_path)) {
+      ZX_ASSIGN_OR_RETURN(bridge_options.agent_line, voice::LoadAgentLinePrompts(line_path));
+    }
+    svc->desk_ = voice::AgentDeskOver(dialogue, *callbacks);
+    bridge_options.desk = svc->desk_.get();
+    bridge_options.handling_seconds = call.agent_handling_seconds;
+    bridge_options.queue_announce_seconds = call.queue_announce_seconds;
+  }
   svc->bridge_ = std::make_unique<voice::VoiceBridge>(std::move(menu), *svc->dialogue_, *svc->tts_,
                                                       svc->asr_.get(), bridge_options);
   ZX_ASSIGN_OR_RETURN(svc->gateway_, telephony::Gateway::Start(options, svc->bridge_.get()));
@@ -120,6 +131,7 @@ VoiceService::~VoiceService() {
   if (notices_) notices_->Detach();  // ... nor calls; open notice calls are closed
   gateway_.reset();                  // hangs up every call
   bridge_.reset();
+  desk_.reset();
   dialogue_.reset();
   asr_.reset();
   tts_.reset();

@@ -5,7 +5,9 @@
 // with a key file (`cipher`); without one they are not recorded, and a warning says so.
 // Inbound calls go to the menu; `notices` (may be null: no outbound calls) places its own calls
 // through the gateway and must outlive the service. `metrics` (may be null) gets the gateway's
-// and the recordings' counters and must outlive the service.
+// and the recordings' counters and must outlive the service. Without [call] transfer_to the
+// agents take calls in zhixian: `callbacks` (may be null: no call-back tasks, the caller is only
+// told the conversation waits) keeps the call-back tasks and must outlive the service.
 #pragma once
 
 #include <memory>
@@ -14,6 +16,7 @@
 #include "base/metrics.h"
 #include "base/status.h"
 #include "campaigns/notice_calls.h"
+#include "dialogue/callback_store.h"
 #include "dialogue/service.h"
 #include "recordings/recordings.h"
 #include "security/field_cipher.h"
@@ -31,7 +34,8 @@ class VoiceService {
   static Result<std::unique_ptr<VoiceService>> Start(
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
       std::shared_ptr<const security::FieldCipher> cipher,
-      campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr);
+      campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr,
+      dialogue::CallbackStore* callbacks = nullptr);
   ~VoiceService();
   uint16_t sip_port() const { return gateway_->port(); }
 
@@ -41,6 +45,7 @@ class VoiceService {
   std::unique_ptr<telephony::SpeechRecognizer> asr_;        // null without asr.url
   std::unique_ptr<recordings::RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<voice::MenuDialogue> dialogue_;
+  std::unique_ptr<voice::AgentDesk> desk_;      // null with transfer_to or without callbacks
   std::unique_ptr<voice::VoiceBridge> bridge_;  // the gateway's router: outlives it
   campaigns::NoticeCalls* notices_ = nullptr;   // not owned
   std::unique_ptr<telephony::Gateway> gateway_;

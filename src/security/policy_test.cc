@@ -49,6 +49,7 @@ TEST(Policy, RoleByPermissionMatrix) {
       {"agent.queue", "0011000"},
       {"ticket.read", "0011101"},
       {"conversation.write", "0011000"},
+      {"callback.work", "0011000"},
       {"conversation.takeover", "0010000"},
       {"ticket.write", "0011101"},
       {"pii.read_full", "0011100"},

@@ -43,6 +43,9 @@ struct CallInfo {
   CallId id = 0;
   CallDirection direction = CallDirection::kInbound;
   std::string caller_masked;  // "138****5678"; never the full number (outbound: our caller id)
+  // Inbound: the caller's number (From user part) in full, for a call-back the caller asks for.
+  // Personal data: never log it; whoever keeps it seals it. Outbound: empty.
+  std::string caller;
   // Inbound: the dialled user part, e.g. "12345". Outbound: the dialled number, masked.
   std::string called_user;
   std::string codec;  // "PCMU" or "PCMA"

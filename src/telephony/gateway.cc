@@ -501,6 +501,7 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
   c->info.id = next_id_++;
   c->info.direction = CallDirection::kInbound;
   c->info.caller_masked = MaskNumber(PlStr(msg->from.uri.user));
+  c->info.caller = PlStr(msg->from.uri.user);
   c->info.called_user = PlStr(msg->uri.user);
 
   int err = rtp_listen(&c->rtp, IPPROTO_UDP, &rtp_ip_, options_.rtp_port_min, options_.rtp_port_max,

@@ -14,7 +14,12 @@ const ConfigSection<CallConfig>& CallConfigSection() {
           .Number("record", &CallConfig::record, 0, 1,
                   "1: record calls (kept only encrypted, with a key file)")
           .Text("transfer_to", &CallConfig::transfer_to,
-                "SIP URI or extension that hand-overs are transferred to"));
+                "SIP URI or extension that hand-overs are transferred to")
+          .Number("agent_handling_seconds", &CallConfig::agent_handling_seconds, 10, 7200,
+                  "without transfer_to: a waiting caller's estimate per caller ahead until "
+                  "conversations have been handled")
+          .Number("queue_announce_seconds", &CallConfig::queue_announce_seconds, 10, 600,
+                  "without transfer_to: a waiting caller hears the place this often"));
   return *section;
 }
 

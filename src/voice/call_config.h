@@ -15,9 +15,15 @@ struct CallConfig {
   int answer_delay_ms = 300;     // ring (180) this long before answering
   int record = 1;                // 1: record calls (only encrypted, with a key file)
   std::string transfer_to;       // hand-overs go here (SIP URI or extension); empty: none
+  // Without transfer_to the agents take calls in zhixian (voice_bridge.h): the waiting caller's
+  // estimate per caller ahead before any conversation was handled, and how often the place is
+  // said again.
+  int agent_handling_seconds = 180;
+  int queue_announce_seconds = 30;
 };
 
-// call.max_calls, call.over_capacity_code, call.answer_delay_ms, call.record, call.transfer_to.
+// call.max_calls, call.over_capacity_code, call.answer_delay_ms, call.record, call.transfer_to,
+// call.agent_handling_seconds, call.queue_announce_seconds.
 const ConfigSection<CallConfig>& CallConfigSection();
 
 }  // namespace zx::voice

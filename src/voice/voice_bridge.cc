@@ -13,18 +13,37 @@ namespace zx::voice {
 
 using telephony::CallId;
 
+namespace {
+
+// The number a call-back can reach: the From user part when it is a number ("+8613812345678",
+// "057188001234"); "" for "anonymous" and the like.
+std::string CallbackNumber(const std::string& user) {
+  size_t digits = 0;
+  for (size_t i = 0; i < user.size(); ++i) {
+    if (user[i] >= '0' && user[i] <= '9')
+      ++digits;
+    else if (!(i == 0 && user[i] == '+'))
+      return "";
+  }
+  return digits >= 5 && digits <= 20 ? user : "";
+}
+
+}  // namespace
+
 // One inbound call. The CallHandler methods run on the gateway's thread and only post to the
 // call's worker; everything else runs on that worker.
 class VoiceBridge::MenuCall final : public telephony::CallHandler,
                                     public std::enable_shared_from_this<MenuCall> {
  public:
-  MenuCall(VoiceBridge& bridge, telephony::CallControl& calls, CallId id, Worker& worker)
+  MenuCall(VoiceBridge& bridge, telephony::CallControl& calls, const telephony::CallInfo& info,
+           Worker& worker)
       : bridge_(bridge),
         menu_(bridge.menu_),
         calls_(calls),
-        id_(id),
+        id_(info.id),
+        caller_(CallbackNumber(info.caller)),
         worker_(worker),
-        player_(calls, bridge.tts_, id) {}
+        player_(calls, bridge.tts_, info.id) {}
 
   // ---- the gateway's thread ----
   void OnCallStarted(const telephony::CallInfo&) override {
@@ -61,6 +80,10 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     ended_ = true;
     CancelNoInput();
     speech_.reset();
+    if (watch_) bridge_.options_.desk->Unwatch(watch_);
+    watch_ = 0;
+    // Hung up (or the server stops) while waiting for an agent: never nothing, a call-back.
+    if (mode_ == Mode::kQueued && !callback_left_) LeaveCallback(CallbackReason::kHungUpInQueue);
     if (conversation_) conversation_->End();
   }
 
@@ -80,6 +103,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       log::Error("ivr.conversation_failed call={} error=\"{}\"", id_, conv.status().message());
     }
     log::Info("ivr.call call={} conversation={}", id_, conversation_ ? conversation_->id() : "-");
+    WatchAgents();
     if (bridge_.asr_) {
       // Results come back to this call's worker (the input drops them once it is gone).
       speech_ = std::make_unique<telephony::SpeechInput>(
@@ -94,6 +118,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     if (ending_) return;
     no_input_count_ = 0;
     CancelNoInput();
+    if (mode_ != Mode::kMenu) return AgentLineDigit(digit);
     if (digit == '1' && !more_.empty()) {  // the reply offered "要听计算过程请按1"
       log::Info("ivr.key call={} key=1 action=more", id_);
       Speak(std::string(more_));
@@ -135,6 +160,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     if (ending_ || transfer_pending_) return;
     no_input_count_ = 0;
     if (!speech_) {
+      if (mode_ != Mode::kMenu) return Said(false);  // keys only: back to waiting
       if (!told_no_speech_) {
         told_no_speech_ = true;
         Speak(menu_.speech_unavailable + menu_.greeting);
@@ -154,6 +180,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     }
     // The words themselves are a transcript (personal data): only their length is logged.
     log::Info("ivr.heard call={} chars={} asr_ms={}", id_, heard.text.size(), heard.recognize_ms);
+    if (mode_ != Mode::kMenu) return ToAgent(heard.text);
     Ask(heard.text);
   }
 
@@ -193,6 +220,8 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     log::Info("ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={}", id_,
               conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
     choosing_ = reply->asks_choice;
+    // A hand-over to the agents in zhixian: the call waits in their queue on the line.
+    if (reply->handoff && watch_) return EnterQueue();
     // The spoken form (voice/spoken_reply.h): the result first, the rest on key 1. Numbered
     // choices are said whole (each one is a key), and so is a last reply (no key 1 follows).
     bool whole = choosing_ || reply->done || reply->handoff;
@@ -227,6 +256,11 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       StartTransfer();
       return;
     }
+    if (mode_ == Mode::kQueued) {  // waiting: the place again in a while
+      Arm(bridge_.options_.queue_announce_seconds, &MenuCall::AnnounceQueue);
+      return;
+    }
+    if (mode_ == Mode::kWithAgent) return;  // the agent speaks next, or the caller
     if (!interrupted && menu_.no_input_seconds > 0 && !menu_.no_input.empty()) ArmNoInput();
   }
 
@@ -241,15 +275,22 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     }
   }
 
-  void ArmNoInput() {
+  void ArmNoInput() { Arm(menu_.no_input_seconds, &MenuCall::NoInput); }
+
+  // The call's one timer (no input, the queue announcement, keys to send): `fire` after
+  // `seconds` unless cancelled or re-armed before.
+  void Arm(int seconds, void (MenuCall::*fire)()) {
     CancelNoInput();
+    if (seconds <= 0) return;
     uint64_t generation = ++no_input_generation_;
     std::weak_ptr<MenuCall> weak = shared_from_this();
-    no_input_timer_ =
-        worker_.After(std::chrono::seconds(menu_.no_input_seconds), [weak, generation] {
-          auto self = weak.lock();
-          if (self && !self->ended_ && generation == self->no_input_generation_) self->NoInput();
-        });
+    no_input_timer_ = worker_.After(std::chrono::seconds(seconds), [weak, generation, fire] {
+      auto self = weak.lock();
+      if (self && !self->ended_ && generation == self->no_input_generation_) {
+        self->no_input_timer_ = 0;
+        ((*self).*fire)();
+      }
+    });
   }
 
   void CancelNoInput() {
@@ -271,10 +312,134 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     }
   }
 
+  // ---- the agents in zhixian (no transfer_to, a desk): voice/voice_bridge.h ----
+  enum class Mode { kMenu, kQueued, kWithAgent };
+
+  // At the start of the call: the conversation's agent events come to this call's worker.
+  void WatchAgents() {
+    AgentDesk* desk = bridge_.options_.desk;
+    if (!desk || !conversation_ || !bridge_.options_.transfer_to.empty()) return;
+    std::weak_ptr<MenuCall> weak = shared_from_this();
+    watch_ = desk->Watch(conversation_->id(), [weak](const DeskEvent& event) {
+      if (auto self = weak.lock()) self->Post([event](MenuCall& c) { c.AgentEvent(event); });
+    });
+  }
+
+  // The dialogue handed the conversation over: the caller waits on the line.
+  void EnterQueue() {
+    mode_ = Mode::kQueued;
+    choosing_ = false;
+    position_ = bridge_.options_.desk->QueuePosition(conversation_->id());
+    log::Info("ivr.queued call={} conversation={} position={}", id_, conversation_->id(),
+              position_);
+    Speak(bridge_.options_.agent_line.queued + QueueText());
+  }
+
+  // The place, the estimate and (with a number to call back) the offer of a call-back.
+  std::string QueueText() const {
+    const VoiceBridgeOptions& o = bridge_.options_;
+    int ahead = position_ > 1 ? position_ - 1 : 0;
+    std::string text;
+    if (ahead == 0) {
+      text = o.agent_line.next;
+    } else {
+      // Each caller ahead takes about one handling time of an agent.
+      int64_t per_caller = o.desk->AverageHandlingSeconds().value_or(o.handling_seconds);
+      int64_t minutes = (ahead * per_caller + 59) / 60;
+      text = QueuePositionText(o.agent_line, ahead, static_cast<int>(minutes < 1 ? 1 : minutes));
+    }
+    if (!caller_.empty()) text += o.agent_line.callback_offer;
+    return text;
+  }
+
+  void AnnounceQueue() {
+    if (mode_ != Mode::kQueued || ending_) return;
+    int position = bridge_.options_.desk->QueuePosition(conversation_->id());
+    if (position > 0) position_ = position;
+    Speak(QueueText());
+  }
+
+  void AgentLineDigit(char digit) {
+    if (mode_ == Mode::kQueued) {
+      if (digit == '1' && !caller_.empty()) {
+        log::Info("ivr.key call={} key=1 action=callback", id_);
+        LeaveCallback(CallbackReason::kCallerAsked);
+        Speak(bridge_.options_.agent_line.callback_left);
+        ending_ = true;
+      } else if (digit == '9') {
+        player_.Replay(PromptDone());
+      } else {
+        Speak(QueueText());
+      }
+      return;
+    }
+    // With the agent: keys are collected and sent as one message.
+    if (digit != '#') keys_ += digit;
+    if (digit == '#' || keys_.size() >= 32) return SendKeys();
+    Arm(bridge_.options_.key_send_seconds, &MenuCall::SendKeys);
+  }
+
+  void SendKeys() {
+    if (keys_.empty()) return;
+    std::string text = "按键：" + keys_;
+    keys_.clear();
+    ToAgent(text);
+  }
+
+  // The caller's words or keys, as the citizen's message to the agent (the dialogue answers
+  // with nothing while an agent holds it; while queued it says the message was kept).
+  void ToAgent(const std::string& text) {
+    auto reply = conversation_->Say(text);
+    if (!reply.ok()) {
+      log::Warn("ivr.say_failed call={} error=\"{}\"", id_, reply.status().message());
+      return;
+    }
+    log::Info("ivr.to_agent call={} conversation={} chars={}", id_, conversation_->id(),
+              text.size());
+    if (!reply->text.empty()) Speak(reply->text);
+    if (reply->done) ending_ = true;
+  }
+
+  void AgentEvent(const DeskEvent& event) {
+    using K = DeskEvent::Kind;
+    if (ending_ || callback_left_) return;
+    switch (event.kind) {
+      case K::kQueueMoved:
+        if (mode_ == Mode::kQueued) position_ = event.position;
+        return;
+      case K::kTaken:
+        log::Info("ivr.agent_took call={} conversation={}", id_, conversation_->id());
+        mode_ = Mode::kWithAgent;
+        CancelNoInput();
+        return;
+      case K::kAgentSaid:
+        // The agent's typed words, spoken (only their length is logged: a transcript).
+        log::Info("ivr.agent_said call={} chars={}", id_, event.text.size());
+        mode_ = Mode::kWithAgent;
+        Speak(event.text);
+        return;
+      case K::kEnded:
+        if (mode_ == Mode::kMenu) return;  // the menu's own goodbye ends it
+        log::Info("ivr.agent_ended call={}", id_);
+        Speak(bridge_.options_.agent_line.agent_ended);
+        ending_ = true;
+        return;
+    }
+  }
+
+  void LeaveCallback(CallbackReason reason) {
+    callback_left_ = true;
+    Status s = bridge_.options_.desk->LeaveCallback(conversation_->id(), caller_, reason);
+    if (!s.ok())
+      log::Error("ivr.callback_failed call={} conversation={} error=\"{}\"", id_,
+                 conversation_->id(), s.message());
+  }
+
   VoiceBridge& bridge_;
   const IvrMenu& menu_;
   telephony::CallControl& calls_;
   const CallId id_;
+  const std::string caller_;  // the number called from (personal: never logged); "" withheld
   Worker& worker_;
   telephony::PromptPlayer player_;
   std::unique_ptr<telephony::SpeechInput> speech_;  // null: keys only
@@ -286,7 +451,12 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   bool told_no_speech_ = false;    // speech_unavailable said once
   std::string more_;  // the last reply's full text, said on key 1 (empty: key 1 is the menu's)
   int no_input_count_ = 0;
-  Worker::TimerId no_input_timer_ = 0;
+  Mode mode_ = Mode::kMenu;
+  int watch_ = 0;                       // the desk's watch of the conversation; 0: none
+  int position_ = 0;                    // in the agents' queue, while queued
+  bool callback_left_ = false;          // a call-back task was left (the conversation has ended)
+  std::string keys_;                    // keys typed for the agent, not yet sent
+  Worker::TimerId no_input_timer_ = 0;  // the call's one timer (Arm)
   uint64_t no_input_generation_ = 0;
 };
 
@@ -312,7 +482,7 @@ std::shared_ptr<telephony::CallHandler> VoiceBridge::OnIncoming(const telephony:
     std::lock_guard lock(mu_);
     if (stopped_ || !calls) return nullptr;
   }
-  return std::make_shared<MenuCall>(*this, *calls, call.id, WorkerFor(call.id));
+  return std::make_shared<MenuCall>(*this, *calls, call, WorkerFor(call.id));
 }
 
 void VoiceBridge::Opened(const std::shared_ptr<MenuCall>& call) {

@@ -10,8 +10,18 @@
 // heard to its end, silence for no_input_seconds (on the injectable clock) says the no-input
 // prompt, and after max_no_input of those the goodbye, then the call is hung up. A hand-over
 // transfers the call (REFER) to `transfer_to` with the conversation id in
-// X-Zhixian-Conversation, so the agent's desk opens it; without a target, or when the transfer
-// fails, the conversation waits in the agents' queue and the caller is told.
+// X-Zhixian-Conversation, so the agent's desk opens it; when the transfer fails, the
+// conversation waits in the agents' queue and the caller is told.
+//
+// Without a target the agents take calls in zhixian itself (an AgentDesk, voice/agent_desk.h):
+// the call stays on the line and its conversation waits in the agents' queue with the chats.
+// The caller hears the place and an estimate (the recent average handling time, or
+// handling_seconds before any; kb/agent_line.toml), again every queue_announce_seconds, and may
+// press 1 to leave a call-back task on the number called from and hang up; hanging up while
+// queued leaves one too. Once an agent takes it, each message the agent types is spoken
+// (synthesised through the call's PromptPlayer); the caller's speech (with a recogniser) and
+// keys (sent at # or after key_send_seconds without another) reach the agent as the citizen's
+// messages. When the agent ends the conversation the caller hears so and the call is hung up.
 //
 // Threads: the bridge is the gateway's InboundCallRouter; each inbound call gets its own
 // handler, whose methods (on the gateway's thread) only post to the call's worker. Calls are
@@ -33,6 +43,8 @@
 #include "telephony/call_control.h"
 #include "telephony/recognizer.h"
 #include "telephony/synthesizer.h"
+#include "voice/agent_desk.h"
+#include "voice/agent_line.h"
 #include "voice/ivr_menu.h"
 #include "voice/menu_dialogue.h"
 #include "voice/spoken_reply.h"
@@ -47,6 +59,13 @@ struct VoiceBridgeOptions {
   // Replies are said in their spoken form (voice/spoken_reply.h): the result first; key 1 right
   // after such a reply says its full text.
   SpokenOptions spoken;
+  // The agents in zhixian (must outlive the bridge); null: without transfer_to the caller is
+  // only told that the conversation waits (the dialogue's hand-over reply).
+  AgentDesk* desk = nullptr;
+  AgentLinePrompts agent_line;      // kb/agent_line.toml
+  int queue_announce_seconds = 30;  // the place and estimate are said again this often
+  int handling_seconds = 180;       // the estimate per caller ahead before any was handled
+  int key_send_seconds = 3;         // with an agent: keys typed are sent after this pause
 };
 
 class VoiceBridge final : public telephony::InboundCallRouter {

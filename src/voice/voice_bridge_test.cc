@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -524,6 +525,228 @@ TEST_F(VoiceBridgeTest, ACalculationIsSaidResultFirstAndKey1SaysTheWorking) {
   Key(*h, 1, '1');  // the offer has been taken: 1 is the menu's key again
   EXPECT_EQ(LastHeard(1), S("关于社保卡补办的答复。"));
   EXPECT_EQ(LastHeard(1).find("依据："), std::string::npos);
+
+// ---- the agents in zhixian (no transfer_to): the queue, the agent's words spoken, call-backs ----
+
+// A desk the test plays: it emits the agent's events and records the call-backs left.
+class FakeDesk final : public AgentDesk {
+ public:
+  struct Left {
+    std::string conversation;
+    std::string phone;
+    CallbackReason reason;
+  };
+  int Watch(const std::string& id, Listener listener) override {
+    std::lock_guard lock(mu_);
+    listeners_[++next_] = {id, std::move(listener)};
+    return next_;
+  }
+  void Unwatch(int watch) override {
+    std::lock_guard lock(mu_);
+    listeners_.erase(watch);
+  }
+  int QueuePosition(const std::string&) const override { return position; }
+  std::optional<int64_t> AverageHandlingSeconds() const override { return average; }
+  Status LeaveCallback(const std::string& id, const std::string& phone,
+                       CallbackReason reason) override {
+    std::lock_guard lock(mu_);
+    left_.push_back({id, phone, reason});
+    return Status::Ok();
+  }
+  // As an agent's action would, from another thread than the call's.
+  void Emit(const std::string& id, const DeskEvent& event) {
+    std::vector<Listener> to_call;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [n, l] : listeners_)
+        if (l.first == id) to_call.push_back(l.second);
+    }
+    std::thread([&] {
+      for (auto& l : to_call) l(event);
+    }).join();
+  }
+  std::vector<Left> left() {
+    std::lock_guard lock(mu_);
+    return left_;
+  }
+  size_t watching() {
+    std::lock_guard lock(mu_);
+    return listeners_.size();
+  }
+
+  std::atomic<int> position{3};
+  std::optional<int64_t> average;
+
+ private:
+  std::mutex mu_;
+  int next_ = 0;
+  std::map<int, std::pair<std::string, Listener>> listeners_;
+  std::vector<Left> left_;
+};
+
+class AgentLineTest : public VoiceBridgeTest {
+ protected:
+  void SetUp() override { MakeWithDesk(""); }
+  void MakeWithDesk(const std::string& transfer_to) {
+    bridge_.reset();
+    VoiceBridgeOptions options;
+    options.transfer_to = transfer_to;
+    options.threads = 2;
+    options.clock = &clock_;
+    options.desk = &desk_;
+    options.handling_seconds = 120;
+    bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, nullptr, options);
+    bridge_->Attach(&calls_);
+    dialogue_.reply = [](const std::string& text) {
+      MenuReply r;
+      if (text == "转人工") {
+        r.text = "正在为您转接人工坐席。您可以继续留言，也可以留下电话。";
+        r.handoff = true;
+      }  // later turns: an agent holds it, the dialogue says nothing
+      return r;
+    };
+  }
+  std::shared_ptr<CallHandler> AnswerFrom(CallId id, const std::string& caller) {
+    telephony::CallInfo info;
+    info.id = id;
+    info.caller = caller;
+    info.caller_masked = "138****5678";
+    auto handler = bridge_->OnIncoming(info);
+    EXPECT_TRUE(handler);
+    handler->OnCallStarted(info);
+    bridge_->Flush();
+    return handler;
+  }
+  void Agent(const DeskEvent& event) {
+    desk_.Emit("conv-1", event);
+    bridge_->Flush();
+  }
+
+  FakeDesk desk_;
+};
+
+TEST_F(AgentLineTest, ZeroJoinsTheQueueAndHearsThePlaceAndEstimateEveryThirtySeconds) {
+  auto h = AnswerFrom(1, "13812345678");
+  Key(*h, 1, '0');
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"转人工"});
+  // Not the chat's "留下电话" reply: what a caller can do by keys. 2 ahead × 120 s = 4 minutes.
+  EXPECT_EQ(LastHeard(1),
+            S("正在为您转接人工坐席。您前面还有2位，预计等待4分钟。如需挂机等待回拨，请按1。"));
+  Finish(*h, 1);
+  EXPECT_TRUE(calls_.transfers().empty());
+  size_t heard = Heard(1).size();
+  Wait(10);  // no "no input" prompt while waiting
+  EXPECT_EQ(Heard(1).size(), heard);
+  desk_.position = 2;
+  desk_.average = 300;  // the recent average handling time wins over the default
+  Wait(20);
+  EXPECT_EQ(Heard(1).size(), heard + 1);
+  EXPECT_EQ(LastHeard(1), S("您前面还有1位，预计等待5分钟。如需挂机等待回拨，请按1。"));
+  Finish(*h, 1);
+  // The queue moves up and nobody is ahead any more.
+  desk_.position = 1;
+  Agent({DeskEvent::Kind::kQueueMoved, 1, ""});
+  Wait(30);
+  EXPECT_EQ(LastHeard(1), S("您是下一位，坐席接通后将马上为您服务。如需挂机等待回拨，请按1。"));
+  EXPECT_EQ(Hangups(1), 0u);
+}
+
+TEST_F(AgentLineTest, TheAgentsTypedWordsAreSpokenAndTheCallersKeysReachTheAgent) {
+  auto h = AnswerFrom(1, "13812345678");
+  Key(*h, 1, '0');
+  Finish(*h, 1);
+  Agent({DeskEvent::Kind::kTaken, 0, ""});
+  Agent({DeskEvent::Kind::kAgentSaid, 0, "您好，人工坐席已接入。"});
+  EXPECT_EQ(LastHeard(1), S("您好，人工坐席已接入。"));
+  int synthesised = tts_.calls();
+  Agent({DeskEvent::Kind::kAgentSaid, 0, "请问您的社保卡是哪一年办的？"});
+  EXPECT_EQ(LastHeard(1), S("请问您的社保卡是哪一年办的？"));
+  EXPECT_GT(tts_.calls(), synthesised);  // synthesised: the text was spoken, not a recording
+  Finish(*h, 1);
+  size_t heard = Heard(1).size();
+  Wait(60);  // with an agent: no announcements, no "no input"
+  EXPECT_EQ(Heard(1).size(), heard);
+  // Keys are sent at # ...
+  Key(*h, 1, '2');
+  Key(*h, 1, '0');
+  Key(*h, 1, '#');
+  // ... or after a pause.
+  Key(*h, 1, '1');
+  Wait(3);
+  EXPECT_EQ(dialogue_.asked(), (std::vector<std::string>{"转人工", "按键：20", "按键：1"}));
+  EXPECT_EQ(Heard(1).size(), heard);  // the dialogue said nothing: the agent answers
+  // The agent closes the conversation: the caller hears so and the call ends.
+  Agent({DeskEvent::Kind::kEnded, 0, ""});
+  EXPECT_EQ(LastHeard(1), S("坐席已结束本次服务，感谢您的来电，再见。"));
+  EXPECT_EQ(Hangups(1), 0u);
+  Finish(*h, 1);
+  EXPECT_EQ(Hangups(1), 1u);
+  EXPECT_TRUE(desk_.left().empty());
+}
+
+TEST_F(AgentLineTest, OnePressedWhileQueuedLeavesACallBackOnTheCallersNumber) {
+  auto h = AnswerFrom(1, "13812345678");
+  Key(*h, 1, '0');
+  Key(*h, 1, '1');
+  auto left = desk_.left();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].conversation, "conv-1");
+  EXPECT_EQ(left[0].phone, "13812345678");
+  EXPECT_EQ(left[0].reason, CallbackReason::kCallerAsked);
+  EXPECT_EQ(LastHeard(1), S("已为您登记回拨，坐席将拨打您现在的来电号码，请挂机。再见。"));
+  Finish(*h, 1);
+  EXPECT_EQ(Hangups(1), 1u);
+  h->OnCallEnded(1, "bye");
+  bridge_->Flush();
+  EXPECT_EQ(desk_.left().size(), 1u);  // one task, not a second at the hang-up
+  EXPECT_EQ(desk_.watching(), 0u);
+}
+
+TEST_F(AgentLineTest, HangingUpWhileQueuedLeavesACallBack) {
+  auto h = AnswerFrom(1, "+8613812345678");
+  Key(*h, 1, '0');
+  Finish(*h, 1);
+  h->OnCallEnded(1, "bye");
+  bridge_->Flush();
+  auto left = desk_.left();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].conversation, "conv-1");
+  EXPECT_EQ(left[0].phone, "+8613812345678");
+  EXPECT_EQ(left[0].reason, CallbackReason::kHungUpInQueue);
+  EXPECT_EQ(dialogue_.ended(), 1);
+}
+
+TEST_F(AgentLineTest, AWithheldNumberIsNotOfferedACallBackButStillLeavesTheTask) {
+  auto h = AnswerFrom(1, "anonymous");
+  Key(*h, 1, '0');
+  EXPECT_EQ(LastHeard(1), S("正在为您转接人工坐席。您前面还有2位，预计等待4分钟。"));
+  Key(*h, 1, '1');  // nothing to call back: the place again
+  EXPECT_EQ(LastHeard(1), S("您前面还有2位，预计等待4分钟。"));
+  EXPECT_TRUE(desk_.left().empty());
+  h->OnCallEnded(1, "bye");
+  bridge_->Flush();
+  ASSERT_EQ(desk_.left().size(), 1u);
+  EXPECT_EQ(desk_.left()[0].phone, "");
+}
+
+TEST_F(AgentLineTest, BeforeZeroTheAgentsEventsChangeNothing) {
+  auto h = AnswerFrom(1, "13812345678");
+  Agent({DeskEvent::Kind::kEnded, 0, ""});
+  EXPECT_EQ(Heard(1).size(), 1u);  // only the greeting
+  h->OnCallEnded(1, "bye");
+  bridge_->Flush();
+  EXPECT_TRUE(desk_.left().empty());  // not queued: no call-back
+}
+
+TEST_F(AgentLineTest, WithATransferTargetTheCallIsReferredAsBefore) {
+  MakeWithDesk("sip:8001@agents");
+  auto h = AnswerFrom(1, "13812345678");
+  EXPECT_EQ(desk_.watching(), 0u);
+  Key(*h, 1, '0');
+  EXPECT_EQ(LastHeard(1), S("正在为您转接人工坐席。您可以继续留言，也可以留下电话。"));
+  Finish(*h, 1);
+  ASSERT_EQ(calls_.transfers().size(), 1u);
+  EXPECT_EQ(calls_.transfers()[0].target, "sip:8001@agents");
 }
 
 }  // namespace

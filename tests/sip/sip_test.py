@@ -23,11 +23,17 @@
              hand-over reply, then the call is transferred by REFER with the conversation id
              in the Refer-To URI; after NOTIFY 200 zhixian hangs up its leg
   tcp        the audio call over TCP (SIPp -t t1): answered, recorded, BYE
+  agent_line a second server without transfer_to (agents take calls in zhixian): SIPp presses 0
+             and waits; the call joins the agents' queue and hears its place; an agent (HTTP)
+             takes it and types a message, which is synthesised and played into the call; a
+             second caller presses 0 and hangs up while queued, which leaves a call-back task
+             with the conversation, its summary and the number (GET /api/v1/callbacks)
 
 Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
 Loopback only; every wait is bounded.
 """
 import audioop
+import http.client
 import json
 import os
 import random
@@ -472,6 +478,100 @@ def test_handover(binary, source_dir, server, workdir):
         agents.stop()
 
 
+AGENT_PASSWORD = "correct horse battery staple 7"
+
+
+def http_json(port, method, path, body=None, token=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    conn.request(method, path, None if body is None else json.dumps(body), headers)
+    r = conn.getresponse()
+    raw = r.read()
+    conn.close()
+    return r.status, (json.loads(raw) if raw else None)
+
+
+def test_agent_line(binary, source_dir, server, workdir):
+    own = os.path.join(workdir, "agent_line")
+    # Debug logs: each synthesised sentence queued into the call is logged (prompt.tts).
+    agents = Server(binary, source_dir, own, env={"ZHIXIAN_LOG_LEVEL": "debug"})
+    try:
+        add = subprocess.run([binary, "user", "add", "desk.agent", "--role", "agent", "--data",
+                              agents.data], input=AGENT_PASSWORD + "\n", capture_output=True,
+                             text=True, timeout=60, env=agents.env)
+        assert add.returncode == 0, add.stderr
+        port = int(agents.wait_for(r"serve\.ready http=http://127\.0\.0\.1:(\d+)", 5).group(1))
+        status, body = http_json(port, "POST", "/api/v1/auth/login",
+                                 {"name": "desk.agent", "password": AGENT_PASSWORD})
+        assert status == 200, (status, body)
+        token = body["token"]
+
+        # 1. Press 0, wait on the line: an agent takes the call and types; the caller hears it.
+        since = agents.mark()
+        result = {}
+        sipp = threading.Thread(target=lambda: result.update(out=run_sipp(
+            agents, "agent_queue.xml", own, extra=["-d", "12000"], timeout=40)))
+        sipp.start()
+        m = agents.wait_for(r"ivr\.queued call=(\d+) conversation=\S+ position=1", 15, since)
+        call = m.group(1)
+        agents.wait_for(r"prompt\.tts call=%s " % call, 5, since)  # the place is said
+        # (The log masks digit runs in ids: the conversation is the queue's only one.)
+        status, body = http_json(port, "GET", "/api/v1/agent/queue", token=token)
+        assert status == 200 and len(body["queue"]) == 1, body
+        conversation = body["queue"][0]["id"]
+        status, body = http_json(port, "POST",
+                                 "/api/v1/agent/conversations/%s/take" % conversation, {}, token)
+        assert status == 200, (status, body)
+        mark = agents.mark()
+        status, body = http_json(port, "POST",
+                                 "/api/v1/agent/conversations/%s/messages" % conversation,
+                                 {"text": "您好，我是人工坐席，请问您的社保卡是哪一年办的？"}, token)
+        assert status == 204, (status, body)
+        # The typed words are spoken: synthesised and queued into this call after the message.
+        agents.wait_for(r"ivr\.agent_said call=%s chars=\d+" % call, 5, mark)
+        deadline = time.time() + 5
+        while True:
+            lines = agents.text(mark).split("\n")
+            said = [i for i, l in enumerate(lines) if "ivr.agent_said call=%s " % call in l]
+            if said and any("prompt.tts call=%s " % call in l for l in lines[said[0]:]):
+                break
+            assert time.time() < deadline, "no prompt after the agent's message:\n" + \
+                "\n".join(lines[-30:])
+            time.sleep(0.05)
+        sipp.join(45)
+        rc, out = result["out"]
+        assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+        agents.wait_for(r'call\.ended call=%s reason="bye"' % call, 5, since)
+
+        # 2. Press 0 and hang up while queued: a call-back task with the whole context.
+        since = agents.mark()
+        rc, out = run_sipp(agents, "agent_queue.xml", own, extra=["-d", "3000"], timeout=30)
+        assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+        agents.wait_for(r"callback\.left callback=\S+ conversation=\S+ "
+                        r"reason=hung_up_in_queue number=sealed", 10, since)
+        status, body = http_json(port, "GET", "/api/v1/callbacks?state=open", token=token)
+        assert status == 200, (status, body)
+        task = body["callbacks"]
+        assert len(task) == 1, body
+        callback, conversation = task[0]["id"], task[0]["conversation_id"]
+        assert conversation and task[0]["reason"] == "hung_up_in_queue", task
+        assert task[0]["phone_masked"] == "138****5678", task
+        assert task[0]["summary"] is not None, task
+        status, body = http_json(port, "GET", "/api/v1/callbacks/" + callback, token=token)
+        assert status == 200 and body["phone"] == "13812345678", body
+        status, body = http_json(port, "GET", "/api/v1/agent/conversations/" + conversation,
+                                 token=token)
+        assert status == 200 and body["state"] == "ended", body
+        assert "13812345678" not in agents.text(), "the number reached the log"
+        status, body = http_json(port, "POST", "/api/v1/callbacks/%s/done" % callback,
+                                 {"note": "已回拨"}, token)
+        assert status == 200 and body["state"] == "done", body
+    finally:
+        agents.stop()
+
+
 TESTS = {
     "greeting": test_greeting,
     "key_rfc4733": test_key_rfc4733,
@@ -483,6 +583,7 @@ TESTS = {
     "speech": test_speech,
     "handover": test_handover,
     "tcp": test_tcp,
+    "agent_line": test_agent_line,
 }
 
 
