@@ -525,6 +525,7 @@ TEST_F(VoiceBridgeTest, ACalculationIsSaidResultFirstAndKey1SaysTheWorking) {
   Key(*h, 1, '1');  // the offer has been taken: 1 is the menu's key again
   EXPECT_EQ(LastHeard(1), S("关于社保卡补办的答复。"));
   EXPECT_EQ(LastHeard(1).find("依据："), std::string::npos);
+}
 
 // ---- the agents in zhixian (no transfer_to): the queue, the agent's words spoken, call-backs ----
 
