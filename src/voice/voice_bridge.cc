@@ -198,8 +198,10 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();
-    log::Info("ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={}", id_,
-              conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
+    log::Info(
+        "ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={} asking={}",
+        id_, conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms,
+        reply->asking.empty() ? "-" : reply->asking);
     choosing_ = reply->asks_choice;
     // A calculator's question becomes the keypad prompt; an answer is followed by what keys
     // do next (MenuSession::Reply). A hand-over or goodbye is said as it is.
