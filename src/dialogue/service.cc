@@ -176,6 +176,8 @@ class Service final : public DialogueService {
       if (chosen) {
         st.pending_choices = {*chosen};
         u.choice = 0;
+        // A calculator chosen again is a new calculation, not the offer to recompute the last.
+        st.flows.erase(*chosen);
       }
       Remember(u, st);
       reply = RunTurn(deps_, id, st, u);

@@ -538,6 +538,10 @@ TEST_F(ServiceTest, ChoosingATopicByIdAnswersItAndACalculatorSaysWhatItAsks) {
   Reply done = Say(id, "3000.5元");
   EXPECT_EQ(done.asking, "");
   ASSERT_TRUE(done.result) << done.text;
+  // Chosen again: a new calculation from its first question.
+  r = service_->Choose(id, "yb.inpatient_calc", "按键：医保 > 报销测算 > 住院报销测算");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->asking, "hospital_level") << r->text;
   EXPECT_EQ(service_->Choose(id, "yb.nothing", "按键").status().code(), Code::kNotFound);
   auto view = service_->Get(id);
   ASSERT_TRUE(view.ok());

@@ -180,7 +180,8 @@ std::string MenuSession::Reply(const std::string& text, const std::string& topic
   input_ = nullptr;
   digits_.clear();
   answered_slot_.clear();
-  if (!level_) return text;
+  // An ask-back or "not understood" (no topic) is no answer: nothing to go back from.
+  if (!level_ || topic.empty()) return text;
   after_answer_ = true;
   page_ = 0;
   return text + menu_.after_answer;

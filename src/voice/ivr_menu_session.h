@@ -50,7 +50,8 @@ class MenuSession {
   Step Key(char key);
   // The dialogue's reply to a turn (choice, value or words), not a hand-over or goodbye: what to
   // say. A calculator's question with an [[input]] is replaced by the keypad prompt (a refused
-  // value first gets its message); an answer is followed by after_answer.
+  // value first gets its message); an answer (a reply with a topic) is followed by
+  // after_answer.
   std::string Reply(const std::string& text, const std::string& topic, const std::string& asking);
 
   // For tests and logs.

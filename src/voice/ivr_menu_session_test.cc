@@ -10,6 +10,9 @@
 #include <set>
 
 #include "dialogue/flow.h"
+#include "telephony/espeak_synthesizer.h"
+#include "telephony/media.h"
+#include "telephony/speech_text.h"
 #include "text/normalizer.h"
 #include "voice/ivr_menu.h"
 
@@ -90,6 +93,25 @@ TEST(IvrTreeTest, TheShippedMenuIsCheckedAgainstTheKnowledgeBase) {
   MenuSession::Step step = s.Key('2');
   EXPECT_EQ(step.kind, MenuSession::Step::kSay);
   EXPECT_EQ(s.level()->id, "yb");
+}
+
+// The count above against the synthesiser itself: every page and input prompt, as the call
+// would say it, lasts under 10 s (skipped where espeak-ng or its voice is missing).
+TEST(IvrTreeTest, EveryPromptSaidBySynthesiserLastsUnderTenSeconds) {
+  auto tts = telephony::EspeakSynthesizer::Create();
+  if (!tts.ok()) GTEST_SKIP() << tts.status().message();
+  IvrMenu menu = Shipped();
+  std::vector<std::string> prompts;
+  for (const IvrLevel& level : menu.menus)
+    prompts.insert(prompts.end(), level.pages.begin(), level.pages.end());
+  for (const IvrInput& in : menu.inputs) prompts.push_back(in.prompt);
+  ASSERT_GT(prompts.size(), 20u);
+  for (const std::string& prompt : prompts) {
+    auto pcm = (*tts)->Synthesize(telephony::PrepareForSpeech(prompt));
+    ASSERT_TRUE(pcm.ok()) << pcm.status().message();
+    double seconds = static_cast<double>((*pcm)->size()) / telephony::kSampleRate;
+    EXPECT_LT(seconds, kMaxPromptSeconds) << prompt;
+  }
 }
 
 TEST(IvrTreeTest, EveryFaqOfTheNamedAreasIsReachableByKeysWithinThreeLevels) {
