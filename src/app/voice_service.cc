@@ -1,6 +1,7 @@
 #include "app/voice_service.h"
 
 #include <filesystem>
+#include <vector>
 
 #include "app/speech_command.h"
 #include "base/log.h"
@@ -18,7 +19,10 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     Metrics* metrics, dialogue::CallbackStore* callbacks) {
   namespace fs = std::filesystem;
   std::string ivr_path = (fs::path(config.knowledge.kb_dir) / "ivr.toml").string();
-  ZX_ASSIGN_OR_RETURN(voice::IvrMenu menu, voice::LoadIvrMenu(ivr_path));
+  // The menu is checked against the knowledge base it leads to (entries, calculators, faq
+  // topics reachable).
+  ZX_ASSIGN_OR_RETURN(voice::MenuCatalog catalog, voice::ReadMenuCatalog(config.knowledge.kb_dir));
+  ZX_ASSIGN_OR_RETURN(voice::IvrMenu menu, voice::LoadIvrMenu(ivr_path, &catalog));
 
   // Calls of this deployment: the configuration's [call], unless an older kb/ivr.toml still
   // carries its own (then it is used as before, and the operator is told where it belongs).
@@ -46,8 +50,12 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   ZX_ASSIGN_OR_RETURN(svc->tts_, telephony::EspeakSynthesizer::Create());
   // Render the fixed prompts now: the first caller should not wait for them (the synthesizer
   // keeps rendered sentences).
-  for (const std::string& text : {menu.greeting, menu.invalid_key + menu.greeting,
-                                  menu.no_input + menu.greeting, menu.goodbye}) {
+  std::vector<std::string> fixed = {menu.greeting, menu.invalid_key, menu.no_input, menu.goodbye,
+                                    menu.after_answer};
+  for (const voice::IvrLevel& level : menu.menus)
+    fixed.insert(fixed.end(), level.pages.begin(), level.pages.end());
+  for (const voice::IvrInput& input : menu.inputs) fixed.push_back(input.prompt);
+  for (const std::string& text : fixed) {
     for (const std::string& sentence :
          telephony::PromptPlayer::SplitSentences(telephony::PrepareForSpeech(text)))
       (void)svc->tts_->Synthesize(sentence);

@@ -14,6 +14,12 @@ Result<Reply> Conversation::Say(std::string_view citizen_text) {
   return reply;
 }
 
+Result<Reply> Conversation::Choose(const std::string& topic, std::string_view said) {
+  ZX_ASSIGN_OR_RETURN(Reply reply, service_->Choose(id_, topic, said));
+  done_ = reply.done;
+  return reply;
+}
+
 Result<Summary> Conversation::End() {
   ZX_ASSIGN_OR_RETURN(Summary summary, service_->End(id_));
   done_ = true;

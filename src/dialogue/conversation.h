@@ -19,6 +19,8 @@ class Conversation {
   const std::string& id() const { return id_; }
   const std::string& greeting() const { return greeting_; }
   Result<Reply> Say(std::string_view citizen_text);
+  // DialogueService::Choose: the topic picked without words (a phone menu's keys).
+  Result<Reply> Choose(const std::string& topic, std::string_view said);
   bool done() const { return done_; }
   // Ends the conversation (if not already) and returns the seven-element summary.
   Result<Summary> End();

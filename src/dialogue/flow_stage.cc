@@ -36,6 +36,7 @@ Reply FinishFlowTurn(TurnContext& c, const FlowDef& flow, const StepResult& r, b
   } else if (!started && r.kind == StepKind::kAsk && r.changed.empty() && r.problems.empty()) {
     outcome = TurnOutcome::kUnresolved;  // asked again: the answer was not understood
   }
+  if (r.kind == StepKind::kAsk) c.reply.asking = r.asking;
   return Finish(c, {flow.id, r.text, outcome});
 }
 

@@ -45,6 +45,9 @@ struct Reply {
   std::vector<std::string> steps;            // a calculator's working, one line each
   std::optional<double> confidence;          // knowledge answers only
   std::shared_ptr<const CalcResult> result;  // calculator answers only
+  // A calculator's question: the slot (or group) it asks for next, so that a keypad can collect
+  // that slot (voice/ivr_menu.h); "" otherwise. Not part of the chat contract.
+  std::string asking;
   // Where the conversation stands after the turn (not stored with the turn).
   std::string state;
   int queue_position = 0;

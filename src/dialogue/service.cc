@@ -145,6 +145,18 @@ class Service final : public DialogueService {
   }
 
   Result<Reply> Say(const std::string& id, std::string_view raw) override {
+    return Turn(id, raw, nullptr);
+  }
+
+  Result<Reply> Choose(const std::string& id, const std::string& topic,
+                       std::string_view said) override {
+    if (!kb_.Find(topic)) return NotFound("no such topic: " + topic);
+    return Turn(id, said, &topic);
+  }
+
+  // One citizen turn; `chosen`: the topic picked without words (Choose), answered through the
+  // choice stage as a pick after asking back would be.
+  Result<Reply> Turn(const std::string& id, std::string_view raw, const std::string* chosen) {
     ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
     auto lock = LockConversation(id);
     ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
@@ -161,6 +173,12 @@ class Service final : public DialogueService {
       reply = ReplyWhileWithAgents(id, st, QueuePosition(id));
     } else {
       Understanding u = understander_.Understand(st, text);
+      if (chosen) {
+        st.pending_choices = {*chosen};
+        u.choice = 0;
+        // A calculator chosen again is a new calculation, not the offer to recompute the last.
+        st.flows.erase(*chosen);
+      }
       Remember(u, st);
       reply = RunTurn(deps_, id, st, u);
     }

@@ -134,6 +134,16 @@ class DialogueService {
   // than kMaxMessageChars; failed_precondition: the conversation has ended, or already holds
   // max_citizen_turns citizen messages (the citizen starts a new one).
   virtual Result<Reply> Say(const std::string& id, std::string_view text) = 0;
+  // A citizen turn that chose `topic` (a knowledge base entry or calculator id) without words,
+  // as a phone menu's keys do: the topic is answered (or its calculator started) as if chosen
+  // after asking back, whatever `said` would rank to; `said` is stored as the citizen's turn
+  // ("按键：医保 > 异地备案"). not_found: unknown topic; otherwise as Say. Not every
+  // implementation offers it (failed_precondition).
+  virtual Result<Reply> Choose(const std::string& id, const std::string& topic,
+                               std::string_view said) {
+    (void)id, (void)topic, (void)said;
+    return FailedPrecondition("choosing a topic by id is not supported here");
+  }
   virtual Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const = 0;
   // OK when `token` is the citizen's token of conversation `id`; not_found otherwise (the same
   // answer as for an unknown id, so a guess learns nothing).

@@ -521,6 +521,33 @@ TEST_F(ServiceTest, TheGreetingComesFromTheData) {
 }
 
 // The registries of personal data (app/security_context.cc) name what the store creates.
+// A phone menu's keys choose topics by id (issue 11): the entry is answered whatever the stored
+// words would rank to, a calculator starts and says which slot it asks, keypad values fill them.
+TEST_F(ServiceTest, ChoosingATopicByIdAnswersItAndACalculatorSaysWhatItAsks) {
+  std::string id = Start();
+  auto r = service_->Choose(id, "gjj.rate", "社保卡丢了怎么办");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->topic, "gjj.rate");
+  EXPECT_EQ(r->asking, "");
+  r = service_->Choose(id, "yb.inpatient_calc", "按键：医保 > 报销测算 > 住院报销测算");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->topic, "yb.inpatient_calc");
+  EXPECT_EQ(r->asking, "hospital_level");
+  EXPECT_EQ(Say(id, "三级").asking, "class_a");
+  EXPECT_EQ(Say(id, "12000元").asking, "class_b");
+  Reply done = Say(id, "3000.5元");
+  EXPECT_EQ(done.asking, "");
+  ASSERT_TRUE(done.result) << done.text;
+  // Chosen again: a new calculation from its first question.
+  r = service_->Choose(id, "yb.inpatient_calc", "按键：医保 > 报销测算 > 住院报销测算");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->asking, "hospital_level") << r->text;
+  EXPECT_EQ(service_->Choose(id, "yb.nothing", "按键").status().code(), Code::kNotFound);
+  auto view = service_->Get(id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->turns[1].text, "社保卡丢了怎么办");  // the citizen's turn as given
+}
+
 TEST(ConversationStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
   auto db = std::move(storage::Database::Open(":memory:").value());
   ASSERT_TRUE(ConversationStore::Open(*db, {}).ok());

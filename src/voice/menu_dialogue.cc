@@ -18,6 +18,15 @@ class ServiceConversation final : public MenuConversation {
 
   Result<MenuReply> Say(std::string_view citizen_text) override {
     ZX_ASSIGN_OR_RETURN(dialogue::Reply reply, conversation_.Say(citizen_text));
+    return ToMenuReply(std::move(reply));
+  }
+
+  Result<MenuReply> Choose(const std::string& topic, std::string_view said) override {
+    ZX_ASSIGN_OR_RETURN(dialogue::Reply reply, conversation_.Choose(topic, said));
+    return ToMenuReply(std::move(reply));
+  }
+
+  static MenuReply ToMenuReply(dialogue::Reply reply) {
     MenuReply out;
     out.text = std::move(reply.text);
     out.topic = std::move(reply.topic);
@@ -25,6 +34,7 @@ class ServiceConversation final : public MenuConversation {
     out.done = reply.done;
     // An ask-back ("您是想咨询：1. …；2. …？") has no topic: the next digit picks a choice.
     out.asks_choice = !out.topic && !out.handoff && !out.done;
+    out.asking = std::move(reply.asking);
     return out;
   }
 

@@ -24,6 +24,9 @@ struct MenuReply {
   bool asks_choice = false;          // asked back with numbered choices: the next digit picks one
   bool handoff = false;              // the citizen is being passed to a human agent
   bool done = false;                 // the conversation has ended
+  // A calculator asks for this slot next (the flow's slot name, kb/flows): the menu collects it
+  // by keypad (IvrMenu::inputs); "" when the reply is an answer or no calculator is running.
+  std::string asking;
 };
 
 // One call's conversation. Not thread-safe (the call's worker drives it). Blocking.
@@ -32,6 +35,9 @@ class MenuConversation {
   virtual ~MenuConversation() = default;
   virtual const std::string& id() const = 0;
   virtual Result<MenuReply> Say(std::string_view citizen_text) = 0;
+  // The caller chose `topic` (an entry or calculator id) by keys: its answer, or its calculator's
+  // first question, without ranking words. `said` is stored as the caller's turn.
+  virtual Result<MenuReply> Choose(const std::string& topic, std::string_view said) = 0;
   // Ends the conversation (its summary is written) unless it has ended; failures are logged.
   virtual void End() = 0;
 };

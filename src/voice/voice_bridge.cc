@@ -8,6 +8,7 @@
 #include "telephony/prompt_player.h"
 #include "telephony/speech_input.h"
 #include "voice/spoken_reply.h"
+#include "voice/ivr_menu_session.h"
 
 namespace zx::voice {
 
@@ -43,7 +44,8 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
         id_(info.id),
         caller_(CallbackNumber(info.caller)),
         worker_(worker),
-        player_(calls, bridge.tts_, info.id) {}
+        player_(calls, bridge.tts_, info.id),
+        session_(bridge.menu_) {}
 
   // ---- the gateway's thread ----
   void OnCallStarted(const telephony::CallInfo&) override {
@@ -111,7 +113,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
           [worker = &worker_](std::function<void()> task) { worker->Post(std::move(task)); });
     }
     bridge_.Opened(shared_from_this());
-    Speak(menu_.greeting);
+    Speak(session_.Greeting());
   }
 
   void Digit(char digit) {
@@ -132,25 +134,32 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       Ask(std::string(1, digit));
       return;
     }
-    if (digit == '*') {
-      log::Info("ivr.key call={} key=* action=menu", id_);
-      choosing_ = false;
-      Speak(menu_.greeting);
-      return;
-    }
-    if (!key) {
-      log::Info("ivr.key call={} action=invalid", id_);
-      Speak(menu_.invalid_key + menu_.greeting);
-      return;
-    }
-    log::Info("ivr.key call={} key={} action={} label={}", id_, digit, key->action, key->label);
-    if (key->action == "repeat") {
-      player_.Replay(PromptDone());
-    } else if (key->action == "menu") {
-      choosing_ = false;
-      Speak(menu_.greeting);
-    } else {  // ask, agent
-      Ask(key->text);
+    // The menu tree and keypad entry (voice/ivr_menu_session.h).
+    MenuSession::Step step = session_.Key(digit);
+    if (step.kind == MenuSession::Step::kNone) return;  // a digit of a number being entered
+    // Keys that enter a value are not logged (an amount may be personal).
+    bool value = session_.entering() || step.kind == MenuSession::Step::kAnswer;
+    log::Info("ivr.key call={} key={} action={}{}", id_, value ? '-' : digit, step.log,
+              step.key ? " label=" + step.key->label : "");
+    choosing_ = false;
+    switch (step.kind) {
+      case MenuSession::Step::kNone:
+        break;
+      case MenuSession::Step::kSay:
+        Speak(step.text);
+        break;
+      case MenuSession::Step::kRepeat:
+        player_.Replay(PromptDone());
+        break;
+      case MenuSession::Step::kKey:  // agent (0), ask
+        Ask(step.key->text);
+        break;
+      case MenuSession::Step::kChoose:
+        Turn([&] { return conversation_->Choose(step.topic, step.text); });
+        break;
+      case MenuSession::Step::kAnswer:
+        Turn([&] { return conversation_->Say(step.text); });
+        break;
     }
   }
 
@@ -163,7 +172,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       if (mode_ != Mode::kMenu) return Said(false);  // keys only: back to waiting
       if (!told_no_speech_) {
         told_no_speech_ = true;
-        Speak(menu_.speech_unavailable + menu_.greeting);
+        Speak(menu_.speech_unavailable + session_.Prompt());
       }
       return;
     }
@@ -200,15 +209,20 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     bridge_.Closed(id_);
   }
 
-  // The one turn of the dialogue per key or utterance.
+  // A turn of words (an utterance, an ask-back's choice, a key's text).
   void Ask(const std::string& text) {
+    Turn([&] { return conversation_->Say(text); });
+  }
+
+  // The one turn of the dialogue per key or utterance: `say` runs it on the conversation.
+  void Turn(const std::function<Result<MenuReply>()>& say) {
     if (!conversation_) {
       Speak("抱歉，系统暂时无法受理，请稍后再拨。");
       ending_ = true;
       return;
     }
     auto t0 = std::chrono::steady_clock::now();
-    auto reply = conversation_->Say(text);
+    auto reply = say();
     if (!reply.ok()) {
       log::Warn("ivr.say_failed call={} error=\"{}\"", id_, reply.status().message());
       Speak("抱歉，刚才没有处理成功，请再按一次。");
@@ -217,18 +231,26 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();
-    log::Info("ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={}", id_,
-              conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms);
+    log::Info(
+        "ivr.reply call={} conversation={} topic={} handoff={} done={} dialogue_ms={} asking={}",
+        id_, conversation_->id(), reply->topic.value_or("-"), reply->handoff, reply->done, ms,
+        reply->asking.empty() ? "-" : reply->asking);
     choosing_ = reply->asks_choice;
     // A hand-over to the agents in zhixian: the call waits in their queue on the line.
     if (reply->handoff && watch_) return EnterQueue();
-    // The spoken form (voice/spoken_reply.h): the result first, the rest on key 1. Numbered
-    // choices are said whole (each one is a key), and so is a last reply (no key 1 follows).
-    bool whole = choosing_ || reply->done || reply->handoff;
-    SpokenReply spoken =
-        whole ? SpokenReply{reply->text, ""} : SpokenForm(reply->text, bridge_.options_.spoken);
-    Speak(spoken.say);
-    more_ = std::move(spoken.more);
+    // A hand-over or goodbye is said as it is. Otherwise a calculator's question becomes the
+    // keypad prompt, and an answer is said in its spoken form (voice/spoken_reply.h: the result
+    // first, the rest on key 1; numbered choices whole, each one is a key), followed by what
+    // keys do next (MenuSession::Reply).
+    if (reply->handoff || reply->done) {
+      Speak(reply->text);
+    } else {
+      bool whole = choosing_ || !reply->asking.empty();
+      SpokenReply spoken =
+          whole ? SpokenReply{reply->text, ""} : SpokenForm(reply->text, bridge_.options_.spoken);
+      Speak(session_.Reply(spoken.say, reply->topic.value_or(""), reply->asking));
+      more_ = std::move(spoken.more);
+    }
     // A hand-over: the conversation waits in the agents' queue; with a transfer target the call
     // follows it there once the reply has been said (PromptDone).
     if (reply->handoff && !bridge_.options_.transfer_to.empty()) transfer_pending_ = true;
@@ -308,7 +330,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       ending_ = true;
     } else {
       log::Info("ivr.no_input call={} count={}", id_, no_input_count_);
-      Speak(menu_.no_input + menu_.greeting);
+      Speak(menu_.no_input + session_.Prompt());
     }
   }
 
@@ -444,6 +466,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   telephony::PromptPlayer player_;
   std::unique_ptr<telephony::SpeechInput> speech_;  // null: keys only
   std::unique_ptr<MenuConversation> conversation_;  // null: the dialogue could not start
+  MenuSession session_;                             // the caller's place in the menu tree
   bool ended_ = false;             // the call is over (or the bridge stopped): events dropped
   bool choosing_ = false;          // the last reply asked back with numbered choices
   bool ending_ = false;            // hang up when the current prompt ends

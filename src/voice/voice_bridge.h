@@ -1,12 +1,14 @@
 // The voice bridge: turns a telephone call into the same conversation as text
 // (docs/ARCHITECTURE.md, "Life of an inbound call").
 //
-// An answered call hears the greeting of kb/ivr.toml; keys, and speech when a recogniser is
-// configured, lead into the dialogue (one conversation per call, channel "voice",
+// An answered call hears the greeting of kb/ivr.toml and its top level; keys walk the menu tree
+// (voice/ivr_menu_session.h: a leaf plays a knowledge base answer by id or starts a calculator
+// whose slots are entered by keypad), and speech, when a recogniser is configured, leads into
+// the dialogue (one conversation per call, channel "voice",
 // voice/menu_dialogue.h); replies are said by the call's PromptPlayer (prepared for speech,
 // sentence by sentence); a key or the caller's voice stops the prompt at once (the gateway's
 // barge-in). After the assistant asks back with numbered choices, the next digit picks one.
-// 0 (agent) and 9 (repeat) work everywhere; * goes back to the menu. After a prompt has been
+// 0 (agent) and 9 (repeat) work everywhere; * goes back a level. After a prompt has been
 // heard to its end, silence for no_input_seconds (on the injectable clock) says the no-input
 // prompt, and after max_no_input of those the goodbye, then the call is hung up. A hand-over
 // transfers the call (REFER) to `transfer_to` with the conversation id in

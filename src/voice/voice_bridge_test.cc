@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -92,6 +94,13 @@ class ScriptedDialogue final : public MenuDialogue {
       d_.cv_.wait(lock, [&] { return !d_.hold_; });
       return d_.reply(std::string(text));
     }
+    // Recorded as "choose:<topic>|<said>"; the reply is the script's for that line.
+    Result<MenuReply> Choose(const std::string& topic, std::string_view said) override {
+      std::string line = "choose:" + topic + "|" + std::string(said);
+      std::unique_lock lock(d_.mu_);
+      d_.asked_.push_back(line);
+      return d_.reply(line);
+    }
     void End() override {
       if (!ended_) ++d_.ended_;
       ended_ = true;
@@ -135,13 +144,13 @@ class VoiceBridgeTest : public ::testing::Test {
  protected:
   void SetUp() override { Make(""); }
 
-  void Make(const std::string& transfer_to) {
+  void Make(const std::string& transfer_to, IvrMenu menu = TestMenu()) {
     bridge_.reset();
     VoiceBridgeOptions options;
     options.transfer_to = transfer_to;
     options.threads = 2;
     options.clock = &clock_;
-    bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, nullptr, options);
+    bridge_ = std::make_unique<VoiceBridge>(std::move(menu), dialogue_, tts_, nullptr, options);
     bridge_->Attach(&calls_);
   }
 
@@ -748,6 +757,139 @@ TEST_F(AgentLineTest, WithATransferTargetTheCallIsReferredAsBefore) {
   Finish(*h, 1);
   ASSERT_EQ(calls_.transfers().size(), 1u);
   EXPECT_EQ(calls_.transfers()[0].target, "sip:8001@agents");
+}
+
+// ---- the menu tree: keys choose entries by id and enter a calculator's slots ----
+
+namespace tree {
+
+constexpr const char* kTree = R"(greeting = "欢迎致电。"
+invalid_key = "没有这个选项。"
+no_input = "请按键。"
+after_answer = "重听按9。"
+[[key]]
+key = "0"
+action = "agent"
+text = "转人工"
+[[key]]
+key = "9"
+action = "repeat"
+[[key]]
+key = "*"
+action = "back"
+[[menu]]
+id = "main"
+  [[menu.item]]
+  key = "2"
+  label = "医保"
+  menu = "yb"
+[[menu]]
+id = "yb"
+title = "医保"
+  [[menu.item]]
+  key = "1"
+  label = "异地备案"
+  entry = "yb.remote_filing"
+  [[menu.item]]
+  key = "2"
+  label = "住院测算"
+  calc = "yb.inpatient_calc"
+[[input]]
+calc = "yb.inpatient_calc"
+slot = "hospital_level"
+prompt = "一级按1，二级按2，三级按3。"
+keys = ["一级", "二级", "三级"]
+[[input]]
+calc = "yb.inpatient_calc"
+slot = "class_a"
+prompt = "请输入甲类费用金额，以井号键结束。"
+)";
+
+IvrMenu TreeMenu() {
+  auto path = std::filesystem::temp_directory_path() / "zx_voice_bridge_tree.toml";
+  std::ofstream(path) << kTree;
+  auto menu = LoadIvrMenu(path.string());
+  std::filesystem::remove(path);
+  EXPECT_TRUE(menu.ok()) << menu.status().message();
+  return menu.ok() ? std::move(menu).value() : IvrMenu{};
+}
+
+}  // namespace tree
+
+class MenuTreeTest : public VoiceBridgeTest {
+ protected:
+  void SetUp() override {
+    menu_ = tree::TreeMenu();
+    Make("", menu_);
+    // The dialogue: an entry's answer, or the inpatient calculator asking its slots in order.
+    dialogue_.reply = [](const std::string& line) {
+      MenuReply r;
+      if (line.rfind("choose:yb.remote_filing|", 0) == 0) {
+        r.text = "去外地看病要先办异地就医备案。";
+        r.topic = "yb.remote_filing";
+      } else if (line.rfind("choose:yb.inpatient_calc|", 0) == 0) {
+        r.text = "您住的是几级医院？";
+        r.topic = "yb.inpatient_calc";
+        r.asking = "hospital_level";
+      } else if (line == "三级") {
+        r.text = "好的。甲类费用是多少？";
+        r.topic = "yb.inpatient_calc";
+        r.asking = "class_a";
+      } else if (line == "12000") {  // no catalog: the slot's type is unknown, digits as they are
+        r.text = "统筹基金支付9350元。";
+        r.topic = "yb.inpatient_calc";
+      } else {
+        r.text = "？";
+      }
+      return r;
+    };
+  }
+  IvrMenu menu_;
+};
+
+TEST_F(MenuTreeTest, KeysReachAnAnswerByIdAndStarGoesBack) {
+  auto h = Answer(1);
+  EXPECT_EQ(LastHeard(1), S("欢迎致电。" + menu_.menus[0].pages[0]));
+  Key(*h, 1, '2');
+  EXPECT_EQ(LastHeard(1), S(menu_.Level("yb")->pages[0]));
+  Key(*h, 1, '1');
+  EXPECT_EQ(dialogue_.asked(),
+            std::vector<std::string>{"choose:yb.remote_filing|按键：医保 > 异地备案"});
+  EXPECT_EQ(LastHeard(1), S("去外地看病要先办异地就医备案。重听按9。"));
+  Key(*h, 1, '*');
+  EXPECT_EQ(LastHeard(1), S(menu_.Level("yb")->pages[0]));
+  Key(*h, 1, '*');
+  EXPECT_EQ(LastHeard(1), S(menu_.menus[0].pages[0]));
+  Key(*h, 1, '5');
+  EXPECT_EQ(LastHeard(1), S("没有这个选项。" + menu_.menus[0].pages[0]));
+  EXPECT_EQ(dialogue_.asked().size(), 1u);  // menus and keys need no turn
+}
+
+TEST_F(MenuTreeTest, ACalculatorIsAnsweredByKeypad) {
+  auto h = Answer(1);
+  Key(*h, 1, '2');
+  Key(*h, 1, '2');
+  EXPECT_EQ(LastHeard(1), S("一级按1，二级按2，三级按3。"));  // the keypad's prompt
+  Key(*h, 1, '3');
+  EXPECT_EQ(LastHeard(1), S("请输入甲类费用金额，以井号键结束。"));
+  size_t prompts = Heard(1).size();
+  for (char k : std::string("12000")) Key(*h, 1, k);  // 0 and 9 are digits while entering
+  EXPECT_EQ(Heard(1).size(), prompts);                // nothing said until #
+  Key(*h, 1, '#');
+  EXPECT_EQ(dialogue_.asked(),
+            (std::vector<std::string>{"choose:yb.inpatient_calc|按键：医保 > 住院测算", "三级",
+                                      "12000"}));
+  EXPECT_EQ(LastHeard(1), S("统筹基金支付9350元。重听按9。"));
+  Key(*h, 1, '0');  // back in the menu: 0 is the agent's again
+  EXPECT_EQ(dialogue_.asked().back(), "转人工");
+}
+
+TEST_F(MenuTreeTest, SilenceRepeatsTheCurrentLevel) {
+  auto h = Answer(1);
+  Key(*h, 1, '2');
+  Finish(*h, 1);
+  Wait(10);
+  EXPECT_EQ(LastHeard(1), S("请按键。" + menu_.Level("yb")->pages[0]));
 }
 
 }  // namespace

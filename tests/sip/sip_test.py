@@ -3,9 +3,12 @@
 
   greeting   a Python UAC calls, receives the greeting as non-silent PCMU RTP, hangs up (BYE)
   key_rfc4733  SIPp calls and sends key 1 as RFC 4733 events (dtmf_2833_1.pcap): the server
-             reports the key, asks the dialogue engine (社保) and speaks the reply; BYE
+             reports the key and opens the 社保 menu (kb/ivr.toml); BYE
   key_inband SIPp plays key 2 as in-band DTMF tones in PCMU (a pcap written here): the server
-             detects it (spandsp) and asks the dialogue engine (医保)
+             detects it (spandsp) and opens the 医保 menu
+  ivr_keypad a keypad-only caller (RFC 4733 events of a pcap written here, no speech) walks the
+             menu: 2 1 1 plays the 异地就医备案 answer by id; * * 3 1 starts the 住院报销
+             calculator, 3 (三级) 12000# 3000# enter its slots, and the result is given
   audio_call SIPp calls with A-law speech (g711a.pcap) and hangs up; the speech is detected
              (VAD; no barge-in without a recogniser); the call is recorded
              encrypted (no WAV, no RIFF header on disk); `zhixian recordings export` gives a
@@ -264,10 +267,9 @@ def test_key_rfc4733(binary, source_dir, server, workdir):
     since = server.mark()
     rc, out = run_sipp(server, "key_rfc4733.xml", workdir)
     assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
-    m = server.wait_for(r"ivr\.key call=(\d+) key=1 action=ask label=社保", 5, since)
+    m = server.wait_for(r"ivr\.key call=(\d+) key=1 action=menu:sb", 5, since)
     call = m.group(1)
     server.wait_for(r"call\.key call=%s source=rfc4733" % call, 1)
-    server.wait_for(r"ivr\.reply call=%s " % call, 5)
     server.wait_for(r'call\.ended call=%s reason="bye"' % call, 5)
 
 
@@ -304,10 +306,63 @@ def test_key_inband(binary, source_dir, server, workdir):
     write_inband_pcap(os.path.join(workdir, "inband_2.pcap"), "2")
     rc, out = run_sipp(server, "key_inband.xml", workdir)
     assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
-    m = server.wait_for(r"ivr\.key call=(\d+) key=2 action=ask label=医保", 5, since)
+    m = server.wait_for(r"ivr\.key call=(\d+) key=2 action=menu:yb", 5, since)
     call = m.group(1)
     server.wait_for(r"call\.key call=%s source=inband" % call, 1)
-    server.wait_for(r"ivr\.reply call=%s " % call, 5)
+
+
+def write_rfc4733_pcap(path, keys, gap_ms=400):
+    """A pcap of RFC 4733 telephone-events (payload type 101, as the SDP offers) for SIPp's
+    play_pcap_audio: each key an 80 ms event (four packets, the last three marking its end) with
+    its own RTP timestamp, then silence until the next key `gap_ms` later."""
+    codes = {str(d): d for d in range(10)}
+    codes.update({"*": 10, "#": 11})
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
+    seq = 0
+    for i, key in enumerate(keys):
+        ts = 8000 + i * gap_ms * 8  # a new event: a new timestamp
+        for n in range(6):
+            end = n >= 3
+            duration = 160 * min(n + 1, 4)
+            payload = struct.pack("!BBH", codes[key], (0x80 if end else 0) | 10, duration)
+            rtp = rtp_packet(seq, ts, 0x4733, 101, payload, n == 0)
+            seq += 1
+            udp = struct.pack("!HHHH", 6000, 6000, 8 + len(rtp), 0) + rtp
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq, 0, 64, 17, 0,
+                             bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1])) + udp
+            frame = b"\x00" * 12 + b"\x08\x00" + ip
+            usec = i * gap_ms * 1000 + min(n, 3) * 20000 + (n - 3 if end else 0) * 5000
+            out.append(struct.pack("<IIII", 1 + usec // 1000000, usec % 1000000, len(frame),
+                                   len(frame)) + frame)
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+
+
+def test_ivr_keypad(binary, source_dir, server, workdir):
+    since = server.mark()
+    # 医保 > 就医报销 > 异地就医备案; back twice; 报销测算 > 住院报销测算: 三级, 甲类 12000,
+    # 乙类 3000.
+    keys = "211" + "**" + "31" + "3" + "12000#" + "3000#"
+    write_rfc4733_pcap(os.path.join(workdir, "ivr_keys.pcap"), keys)
+    assert len(keys) * 0.4 <= 8, "the scenario waits 9 s for the keys"
+    rc, out = run_sipp(server, "ivr_keypad.xml", workdir)
+    assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+    m = server.wait_for(r"ivr\.key call=(\d+) key=1 action=entry:yb\.remote_filing", 5, since)
+    call = m.group(1)
+    server.wait_for(r"call\.key call=%s source=rfc4733" % call, 1, since)
+    # The answer by id (not a ranking of words), then the calculator, slot by slot, to its result.
+    server.wait_for(r"ivr\.reply call=%s conversation=\S+ topic=yb\.remote_filing handoff=false "
+                    r"done=false dialogue_ms=\d+ asking=-" % call, 5, since)
+    server.wait_for(r"ivr\.key call=%s key=1 action=calc:yb\.inpatient_calc" % call, 5, since)
+    for asking in ("hospital_level", "class_a", "class_b"):
+        server.wait_for(r"ivr\.reply call=%s conversation=\S+ topic=yb\.inpatient_calc .*"
+                        r"asking=%s" % (call, asking), 5, since)
+    m = server.wait_for(r"ivr\.reply call=%s conversation=(\S+) topic=yb\.inpatient_calc .*"
+                        r"asking=-" % call, 5, since)
+    server.wait_for(r'call\.ended call=%s reason="bye"' % call, 10, since)
+    # No key sent words to the ranker: every turn of the call was a choice or a keypad value.
+    assert not re.search(r"ivr\.key call=%s key=\S+ action=(invalid|ask)" % call,
+                         server.text(since)), server.text(since)[-3000:]
 
 
 def test_audio_call(binary, source_dir, server, workdir):
@@ -576,6 +631,7 @@ TESTS = {
     "greeting": test_greeting,
     "key_rfc4733": test_key_rfc4733,
     "key_inband": test_key_inband,
+    "ivr_keypad": test_ivr_keypad,
     "audio_call": test_audio_call,
     "cancel": test_cancel,
     "malformed": test_malformed,
