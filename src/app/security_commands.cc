@@ -349,7 +349,7 @@ Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
   ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
   ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.init", "key_file", "1"));
   std::cout << "created key file " << path << " (mode 0600, data key version 1)\n";
-  if (env.config.security.key_file != path)
+  if (security::ResolveKeyFile(env.config.security.key_file) != path)
     std::cout << "set security.key_file = \"" << path
               << "\" (or ZHIXIAN_SECURITY_KEY_FILE) so that zhixian uses it\n";
   return 0;

@@ -15,6 +15,7 @@
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
+#include "security/key_file.h"
 
 namespace zx::app {
 namespace {
@@ -30,6 +31,30 @@ void WaitForStopSignal() {
   log::Info("serve.stopping signal={}", sig);
 }
 
+// With security.key_file = "auto": creates the key file at its default path when missing
+// (security::EnsureKeyFile) and says where it is.
+Status PrepareKeyFile(const CommonFlags& flags) {
+  ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
+  if (config.security.key_file != security::kAutoKeyFile) return Status::Ok();
+  std::string path = security::DefaultKeyFilePath();
+  if (path.empty()) {
+    log::Warn(
+        "security.no_default_key_file reason=\"neither XDG_CONFIG_HOME nor HOME is set\" "
+        "fix=\"set security.key_file (ZHIXIAN_SECURITY_KEY_FILE) to a path outside the data "
+        "directory\"");
+    return Status::Ok();
+  }
+  bool created = false;
+  ZX_RETURN_IF_ERROR(
+      security::EnsureKeyFile(path, config.data.dir, SystemClock::Instance(), &created));
+  if (created)
+    log::Warn(
+        "security.key_file_created path={} note=\"the key that seals conversations and personal "
+        "data; back it up apart from the data directory: without it they cannot be read\"",
+        path);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr) {
@@ -41,6 +66,12 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The default key file (security.key_file = "auto"), made on the first start so that what
+  // is sealed stays readable after a restart (docs/security.md).
+  if (Status keys = PrepareKeyFile(flags); !keys.ok()) {
+    std::cerr << "zhixian: " << keys.message() << "\n";
+    return keys.code() == Code::kUnavailable ? 1 : 2;
+  }
   auto ctx = OpenApp(flags);
   if (!ctx.ok()) {
     std::cerr << "zhixian: " << ctx.status().message() << "\n";

@@ -171,7 +171,8 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                        {"waiting_since_ms", item.waiting_since_ms},
                        {"reason", item.reason},
                        {"summary", ToJson(item.summary)},
-                       {"slots", ToJson(item.slots)}});
+                       {"slots", ToJson(item.slots)},
+                       {"key_missing", item.key_missing}});
     return Response::Json(200, {{"queue", queue}});
   });
   router.Add("GET", "/api/v1/agent/conversations/{id}", "conversation.read",
