@@ -1,6 +1,8 @@
 // `zhixian serve`: the long-running server. Builds everything once, serves until SIGINT/SIGTERM.
 #include <csignal>
 #include <iostream>
+#include <mutex>
+#include <unordered_set>
 
 #include "app/commands.h"
 #include "app/security_context.h"
@@ -29,6 +31,29 @@ void WaitForStopSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("serve.stopping signal={}", sig);
+}
+
+// Counts the answered turns of conversations started on channel "voice" (the phone menu's,
+// voice/menu_dialogue.h). Calls do not outlive the process, so the ids seen start here.
+dialogue::DialogueService::Listener CountVoiceTurns(Counter& turns) {
+  struct Calls {
+    std::mutex mu;
+    std::unordered_set<std::string> ids;
+  };
+  auto calls = std::make_shared<Calls>();
+  return [calls, &turns](const dialogue::Event& event) {
+    if (auto* started = std::get_if<dialogue::ConversationStarted>(&event)) {
+      if (started->channel != "voice") return;
+      std::lock_guard lock(calls->mu);
+      calls->ids.insert(started->conversation_id);
+    } else if (auto* answered = std::get_if<dialogue::TurnAnswered>(&event)) {
+      std::lock_guard lock(calls->mu);
+      if (calls->ids.count(answered->conversation_id)) turns.Inc();
+    } else if (auto* ended = std::get_if<dialogue::ConversationEnded>(&event)) {
+      std::lock_guard lock(calls->mu);
+      calls->ids.erase(ended->conversation_id);
+    }
+  };
 }
 
 // With security.key_file = "auto": creates the key file at its default path when missing
@@ -122,10 +147,13 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get()); },
        // The citizen chat page (web/chat, from the working directory) and its WebSocket.
        [&](http::Router& r) {
-         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get());
+         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics);
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); }});
+  // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
+  // counted at their routes): the conversations a call started, from the dialogue's events.
+  int voice_turns = dialogue.Subscribe("", CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
@@ -153,6 +181,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   WaitForStopSignal();
   voice.reset();  // hangs up every call
   (*server)->Stop();
+  dialogue.Unsubscribe(voice_turns);
   (*security)->login_pool->Stop();  // drops queued logins while the server's loop still exists
   return 0;
 }
