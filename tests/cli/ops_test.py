@@ -150,5 +150,56 @@ class Doctor(unittest.TestCase):
         self.assertIn("asr.url", out)
 
 
+def doc_files():
+    out = [os.path.join(SOURCE, "README.md")]
+    docs = os.path.join(SOURCE, "docs")
+    out += [os.path.join(docs, n) for n in sorted(os.listdir(docs)) if n.endswith(".md")]
+    deploy = os.path.join(SOURCE, "deploy")
+    if os.path.isdir(deploy):
+        out += [os.path.join(deploy, n) for n in sorted(os.listdir(deploy))]
+    out.append(os.path.join(SOURCE, "config", "zhixian.toml"))
+    return out
+
+
+class Docs(unittest.TestCase):
+    """What the documentation tells operators to write is what the code reads."""
+
+    def test_every_toml_example_is_accepted(self):
+        # E.g. the Kamailio example of docs/telephony.md with `register = false`.
+        found = 0
+        for path in doc_files():
+            if not path.endswith(".md"):
+                continue
+            text = open(path, encoding="utf-8").read()
+            for block in re.findall(r"```toml\n(.*?)```", text, re.S):
+                found += 1
+                with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as f:
+                    f.write(block)
+                try:
+                    r = subprocess.run([BINARY, "config", "--config", f.name],
+                                       capture_output=True, timeout=30)
+                    self.assertEqual(r.returncode, 0, "%s:\n%s\n%s" % (
+                        path, block, r.stderr.decode()))
+                finally:
+                    os.unlink(f.name)
+        self.assertGreater(found, 3)
+
+    def test_environment_variable_names_match_the_code(self):
+        r = subprocess.run([BINARY, "config"], capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0)
+        known = set(re.findall(r"ZHIXIAN_[A-Z0-9_]+", r.stdout.decode()))
+        sections = {n.split("_")[1] for n in known}
+        for path in doc_files():
+            text = open(path, encoding="utf-8").read()
+            for name in re.findall(r"ZHIXIAN_[A-Z0-9_]*\*?", text):
+                if name in ("ZHIXIAN_", "ZHIXIAN_*"):  # the prefix itself
+                    continue
+                if name.endswith("_*"):  # a whole section, e.g. ZHIXIAN_SIP_*
+                    self.assertIn(name[len("ZHIXIAN_"):-2], sections, "%s: %s" % (path, name))
+                else:
+                    self.assertIn(name, known, "%s names %s, which zhixian does not read" %
+                                  (path, name))
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
