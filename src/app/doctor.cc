@@ -1,18 +1,21 @@
 #include "app/doctor.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <random>
+#include <string>
 
 #include "app/security_context.h"
 #include "dialogue/conversation_store.h"
@@ -105,8 +108,8 @@ int Connect(const HostPort& hp, int type, std::string* error) {
 
 void CheckKeyFile(const Config& config, Report& r) {
   const std::string& configured = config.security.key_file;
-  std::string path = configured == security::kAutoKeyFile ? security::DefaultKeyFilePath()
-                                                          : configured;
+  std::string path =
+      configured == security::kAutoKeyFile ? security::DefaultKeyFilePath() : configured;
   if (path.empty()) {
     r.Add(Verdict::kWarn, "key file",
           configured.empty() ? "none (security.key_file is empty): conversations cannot be read "
@@ -174,8 +177,9 @@ void CheckDatabase(const Config& config, Report& r) {
     return;
   }
   r.Add(Verdict::kOk, "database",
-        (fs::path(config.data.dir) / "zhixian.db").string() + " opens, migrations apply, audit "
-                                                              "chain verifies");
+        (fs::path(config.data.dir) / "zhixian.db").string() +
+            " opens, migrations apply, audit "
+            "chain verifies");
 }
 
 void CheckKnowledge(const Config& config, Report& r) {
@@ -250,18 +254,19 @@ void CheckTrunk(const Config& config, Report& r) {
   }
   std::string branch = "z9hG4bK-doctor-" + std::to_string(std::random_device{}());
   std::string transport = tcp ? "TCP" : "UDP";
-  std::string msg = "OPTIONS sip:" + hp->host + ":" + hp->port + " SIP/2.0\r\n" + "Via: SIP/2.0/" +
-                    transport + " " + ip + ":" + std::to_string(lport) + ";branch=" + branch +
-                    ";rport\r\nMax-Forwards: 70\r\nFrom: <sip:doctor@" + ip + ">;tag=" + branch +
-                    "\r\nTo: <sip:" + hp->host + ">\r\nCall-ID: " + branch + "@" + ip +
-                    "\r\nCSeq: 1 OPTIONS\r\nUser-Agent: zhixian-doctor\r\nContent-Length: 0\r\n\r\n";
+  std::string msg =
+      "OPTIONS sip:" + hp->host + ":" + hp->port + " SIP/2.0\r\n" + "Via: SIP/2.0/" + transport +
+      " " + ip + ":" + std::to_string(lport) + ";branch=" + branch +
+      ";rport\r\nMax-Forwards: 70\r\nFrom: <sip:doctor@" + ip + ">;tag=" + branch +
+      "\r\nTo: <sip:" + hp->host + ">\r\nCall-ID: " + branch + "@" + ip +
+      "\r\nCSeq: 1 OPTIONS\r\nUser-Agent: zhixian-doctor\r\nContent-Length: 0\r\n\r\n";
   (void)::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
   pollfd p{fd, POLLIN, 0};
   char buf[512];
   ssize_t n = ::poll(&p, 1, kNetworkTimeoutMs) == 1 ? ::recv(fd, buf, sizeof buf - 1, 0) : -1;
   ::close(fd);
   if (n > 8 && std::string(buf, 8) == "SIP/2.0 ") {
-    std::string status(buf + 8, std::min<ssize_t>(n - 8, 3));
+    std::string status(buf + 8, static_cast<size_t>(std::min<ssize_t>(n - 8, 3)));
     r.Add(Verdict::kOk, "trunk", proxy + " answers OPTIONS (" + status + ")");
   } else {
     r.Add(Verdict::kFail, "trunk", proxy + " did not answer an OPTIONS within 2 s",
@@ -317,8 +322,8 @@ int RunDoctor(const CommonFlags& flags, std::ostream& out) {
     out << "1 check failed\n";
     return 2;
   }
-  r.Add(Verdict::kOk, "config", flags.config_file.empty() ? "defaults (no --config)"
-                                                          : flags.config_file);
+  r.Add(Verdict::kOk, "config",
+        flags.config_file.empty() ? "defaults (no --config)" : flags.config_file);
   CheckKeyFile(*config, r);
   CheckDatabase(*config, r);
   CheckKnowledge(*config, r);

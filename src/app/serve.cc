@@ -3,6 +3,7 @@
 #include <iostream>
 #include <mutex>
 #include <unordered_set>
+#include <variant>
 
 #include "app/commands.h"
 #include "app/security_context.h"

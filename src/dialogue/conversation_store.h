@@ -46,7 +46,7 @@ struct StoredTurn {
 struct QueuedConversation {
   std::string id;
   int64_t queued_ms = 0;
-  State data;               // empty when key_missing
+  State data;                // empty when key_missing
   bool key_missing = false;  // its state is sealed under a key this server does not hold
 };
 

@@ -6,7 +6,6 @@
 #include "base/log.h"
 #include "http/auth_rate_limiter.h"
 #include "http/conversation_routes.h"
-#include "http/conversation_routes.h"
 #include "http/dialogue_json.h"
 #include "http/websocket.h"
 
@@ -246,8 +245,8 @@ void ChatChannel::EmitError(const Status& status, std::string_view for_type) {
 void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
                               RateLimiter* limiter, Metrics* metrics) {
   Counter* turns = metrics ? &ChannelTurns(*metrics, "websocket") : nullptr;
-  router.Add("GET", "/api/v1/conversations/ws", "chat", [&service, limiter,
-                                                         turns](const Request& req) {
+  // `service` by reference (it outlives the server), the rest by value.
+  router.Add("GET", "/api/v1/conversations/ws", "chat", [&, limiter, turns](const Request& req) {
     auto handler = std::make_shared<WebSocketHandler>();
     // Set in on_open; used by the callbacks, which run one at a time.
     auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
@@ -256,8 +255,7 @@ void AddConversationWebSocket(Router& router, dialogue::DialogueService& service
       std::string client(ClientAddress(req.remote_address));
       allow = [limiter, client](int* retry_after) { return limiter->Allow(client, retry_after); };
     }
-    handler->on_open = [&service, channel, allow,
-                        turns](std::shared_ptr<WebSocketConnection> conn) {
+    handler->on_open = [&service, channel, allow, turns](auto conn) {
       std::weak_ptr<WebSocketConnection> weak = conn;
       *channel = ChatChannel::Create(
           service,

@@ -81,7 +81,7 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
 
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir) {
-  std::string path = !given.empty()                 ? given
+  std::string path = !given.empty()               ? given
                      : configured == kAutoKeyFile ? DefaultKeyFilePath()
                                                   : configured;
   if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");

@@ -50,7 +50,8 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
                              const std::string& data_dir, bool on_disk);
 
 // The key file a `zhixian keys` command works on: `given` (--key-file), else `configured`
-// (security.key_file; "auto": DefaultKeyFilePath(), existing or not), checked to lie outside `data_dir`; kInvalidArgument when neither is set.
+// (security.key_file; "auto": DefaultKeyFilePath(), existing or not), checked to lie outside
+// `data_dir`; kInvalidArgument when neither is set.
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir);
 
