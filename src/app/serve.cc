@@ -1,12 +1,10 @@
 // `zhixian serve`: the long-running server. Builds everything once, serves until SIGINT/SIGTERM.
 #include <csignal>
 #include <iostream>
-#include <mutex>
-#include <unordered_set>
-#include <variant>
 
 #include "app/commands.h"
 #include "app/security_context.h"
+#include "app/turn_metrics.h"
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "campaigns/notice_calls.h"
@@ -32,29 +30,6 @@ void WaitForStopSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   log::Info("serve.stopping signal={}", sig);
-}
-
-// Counts the answered turns of conversations started on channel "voice" (the phone menu's,
-// voice/menu_dialogue.h). Calls do not outlive the process, so the ids seen start here.
-dialogue::DialogueService::Listener CountVoiceTurns(Counter& turns) {
-  struct Calls {
-    std::mutex mu;
-    std::unordered_set<std::string> ids;
-  };
-  auto calls = std::make_shared<Calls>();
-  return [calls, &turns](const dialogue::Event& event) {
-    if (auto* started = std::get_if<dialogue::ConversationStarted>(&event)) {
-      if (started->channel != "voice") return;
-      std::lock_guard lock(calls->mu);
-      calls->ids.insert(started->conversation_id);
-    } else if (auto* answered = std::get_if<dialogue::TurnAnswered>(&event)) {
-      std::lock_guard lock(calls->mu);
-      if (calls->ids.count(answered->conversation_id)) turns.Inc();
-    } else if (auto* ended = std::get_if<dialogue::ConversationEnded>(&event)) {
-      std::lock_guard lock(calls->mu);
-      calls->ids.erase(ended->conversation_id);
-    }
-  };
 }
 
 // With security.key_file = "auto": creates the key file at its default path when missing
