@@ -9,13 +9,18 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "app/security_context.h"
 #include "dialogue/conversation_store.h"
@@ -72,17 +77,53 @@ std::optional<HostPort> SplitHostPort(const std::string& s) {
   return HostPort{host, s.substr(colon + 1)};
 }
 
-// A socket connected (TCP) or aimed (UDP) at host:port within the timeout; -1 and `*error`.
-int Connect(const HostPort& hp, int type, std::string* error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = type;
-  addrinfo* res = nullptr;
-  int rc = ::getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &res);
-  if (rc != 0) {
-    *error = "cannot resolve " + hp.host + ": " + ::gai_strerror(rc);
+// getaddrinfo, waited for at most the network timeout: a host name with unreachable name
+// servers (an offline machine) can take much longer. A lookup still running is left to finish
+// on its own thread; its result is freed there.
+int Resolve(const HostPort& hp, int type, addrinfo** res, std::string* error) {
+  struct Lookup {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false, abandoned = false;
+    int rc = 0;
+    addrinfo* res = nullptr;
+  };
+  auto lookup = std::make_shared<Lookup>();
+  std::thread([lookup, hp, type] {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = type;
+    addrinfo* out = nullptr;
+    int rc = ::getaddrinfo(hp.host.c_str(), hp.port.c_str(), &hints, &out);
+    std::lock_guard lock(lookup->mu);
+    if (lookup->abandoned) {
+      if (rc == 0) ::freeaddrinfo(out);
+      return;
+    }
+    lookup->rc = rc;
+    lookup->res = out;
+    lookup->done = true;
+    lookup->cv.notify_all();
+  }).detach();
+  std::unique_lock lock(lookup->mu);
+  if (!lookup->cv.wait_for(lock, std::chrono::milliseconds(kNetworkTimeoutMs),
+                           [&] { return lookup->done; })) {
+    lookup->abandoned = true;
+    *error = "cannot resolve " + hp.host + " within 2 s (name servers unreachable?)";
     return -1;
   }
+  if (lookup->rc != 0) {
+    *error = "cannot resolve " + hp.host + ": " + ::gai_strerror(lookup->rc);
+    return -1;
+  }
+  *res = lookup->res;
+  return 0;
+}
+
+// A socket connected (TCP) or aimed (UDP) at host:port within the timeout; -1 and `*error`.
+int Connect(const HostPort& hp, int type, std::string* error) {
+  addrinfo* res = nullptr;
+  if (Resolve(hp, type, &res, error) != 0) return -1;
   int fd = -1;
   for (addrinfo* a = res; a && fd < 0; a = a->ai_next) {
     fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
