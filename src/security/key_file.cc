@@ -1,6 +1,10 @@
 #include "security/key_file.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "security/audit.h"
@@ -43,9 +47,18 @@ Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const
     // Only its owner may list where the keys are (umask may be looser outside serve).
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   }
-  Status s = InitKeyFile(path, clock);
-  if (s.code() == Code::kAlreadyExists) return Status::Ok();  // made meanwhile by another start
+  // Written whole under a private name, then linked into place: a start running at the same
+  // moment sees either no key file or a complete one, and only one of them makes it.
+  std::string tmp = path + ".new." + std::to_string(::getpid());
+  (void)::unlink(tmp.c_str());
+  Status s = InitKeyFile(tmp, clock);
   if (!s.ok()) return Status(s.code(), "security.key_file: " + s.message());
+  int rc = ::link(tmp.c_str(), path.c_str());
+  int err = errno;
+  (void)::unlink(tmp.c_str());
+  if (rc != 0 && err == EEXIST) return Status::Ok();  // made meanwhile by another start
+  if (rc != 0)
+    return Unavailable("security.key_file: cannot create " + path + ": " + std::strerror(err));
   *created = true;
   return Status::Ok();
 }
