@@ -91,6 +91,14 @@ TEST(Config, SecurityAndRetentionRangesNameTheKey) {
   EXPECT_NE(idle.status().message().find("security.idle_minutes"), std::string::npos);
 }
 
+// server.sip = "off" runs without voice, as serve's comment and --sip off say.
+TEST(Config, SipCanBeOff) {
+  auto c = ParseConfig("[server]\nsip = \"off\"\n", "z.toml", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.sip, "off");
+  EXPECT_FALSE(ParseConfig("[server]\nsip = \"nowhere\"\n", "z.toml", {}).ok());
+}
+
 // Switches (whole numbers 0..1) also take TOML booleans and "true"/"false" from the
 // environment: the Kamailio example of docs/telephony.md writes `register = false`.
 TEST(Config, SwitchesTakeBooleans) {
