@@ -15,7 +15,7 @@ import threading
 import unittest
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
-SOURCE = sys.argv[2] if len(sys.argv) > 2 else "."
+SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
 KB = os.path.join(SOURCE, "kb")
 
 

@@ -30,7 +30,7 @@ import urllib.error
 import urllib.request
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
-SOURCE = sys.argv[2] if len(sys.argv) > 2 else "."
+SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
 KB = os.path.join(SOURCE, "kb")
 PASSWORD = "correct horse battery staple"
 
