@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Configures and builds zhixian into build/ (the binary is build/zhixian).
+# Configures and builds zhixian into build/ (the binary is build/zhixian). Arguments go to the
+# configure step (e.g. -DZX_BUILD_BENCH=OFF); ZX_BUILD_TARGETS="zhixian ..." builds only those
+# targets (scripts/run.sh: the server alone), otherwise everything (tests and benchmarks too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
-cmake --build build -j"$(nproc)"
+# shellcheck disable=SC2086  # the targets are words
+cmake --build build -j"$(nproc)" ${ZX_BUILD_TARGETS:+--target $ZX_BUILD_TARGETS}

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and starts the server with the demo knowledge base of 示例市.
+# Installs what is missing, builds the server (only the `zhixian` target: tests and benchmarks
+# are scripts/test.sh's), and starts it with the demo knowledge base of 示例市.
+# The first start creates the key file that seals conversations, outside the data directory
+# ($XDG_CONFIG_HOME/zhixian/keys, else ~/.config/zhixian/keys; security.key_file overrides it,
+# docs/security.md) and logs where it is: back it up apart from the data directory.
 # Extra arguments go to `zhixian serve` (e.g. --http 0.0.0.0:8080 --data /srv/zhixian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+ZX_BUILD_TARGETS=zhixian scripts/build.sh
 exec build/zhixian serve "$@"

@@ -52,7 +52,7 @@ TEST(Config, BadAddressAndLevel) {
 TEST(Config, SecurityAndRetentionDefaults) {
   auto c = ParseConfig("", "defaults", {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->security.key_file, "");  // no key: serve warns, nothing personal is encrypted
+  EXPECT_EQ(c->security.key_file, "auto");  // the default key file, made by serve
   EXPECT_EQ(c->security.session_ttl_minutes, 480);
   EXPECT_EQ(c->security.idle_minutes, 30);
   EXPECT_EQ(c->security.rate_limit_per_minute, 600);
@@ -89,6 +89,33 @@ TEST(Config, SecurityAndRetentionRangesNameTheKey) {
   auto idle = ParseConfig("[security]\nsession_ttl_minutes = 10\nidle_minutes = 20\n", "z", {});
   ASSERT_FALSE(idle.ok());
   EXPECT_NE(idle.status().message().find("security.idle_minutes"), std::string::npos);
+}
+
+// server.sip = "off" runs without voice, as serve's comment and --sip off say.
+TEST(Config, SipCanBeOff) {
+  auto c = ParseConfig("[server]\nsip = \"off\"\n", "z.toml", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.sip, "off");
+  EXPECT_FALSE(ParseConfig("[server]\nsip = \"nowhere\"\n", "z.toml", {}).ok());
+}
+
+// Switches (whole numbers 0..1) also take TOML booleans and "true"/"false" from the
+// environment: the Kamailio example of docs/telephony.md writes `register = false`.
+TEST(Config, SwitchesTakeBooleans) {
+  auto c = ParseConfig("[trunk]\nregister = false\n[call]\nrecord = false\n", "z.toml", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->trunk.register_enabled, 0);
+  EXPECT_EQ(c->call.record, 0);
+  auto on = ParseConfig("[trunk]\nregister = true\n", "z.toml", {"ZHIXIAN_CALL_RECORD=false"});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->trunk.register_enabled, 1);
+  EXPECT_EQ(on->call.record, 0);
+  // Not a switch: a boolean is still refused, naming the key.
+  auto bad = ParseConfig("[server]\nthreads = true\n", "z.toml", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("z.toml:2: server.threads must be a number"),
+            std::string::npos)
+      << bad.status().message();
 }
 
 TEST(Config, EveryKeyHasAnEnvName) {

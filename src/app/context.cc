@@ -40,8 +40,9 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   if (!cipher) {
     log::Warn(
         "security.no_key_file transcripts are sealed with a key held only in memory and "
-        "cannot be read after a restart; run `zhixian keys init --key-file PATH` and set "
-        "security.key_file");
+        "cannot be read after a restart; leave security.key_file at \"auto\" (the first "
+        "`zhixian serve` makes the key file) or run `zhixian keys init --key-file PATH` and "
+        "set security.key_file");
     cipher = std::make_shared<security::FieldCipher>(std::make_shared<const security::KeyRing>(
         security::KeyRing::Generate(SystemClock::Instance())));
   }

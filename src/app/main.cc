@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/doctor.h"
 #include "app/security_commands.h"
 #include "app/speech_command.h"
 #include "base/log.h"
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   ::umask(077);
   CLI::App cli{"zhixian 智线 — 政务服务热线智能平台 (government service hotline platform)"};
   cli.require_subcommand(1);
+  std::string version = "zhixian " ZX_VERSION;
+  if (std::string(ZX_GIT_DESCRIBE).size()) version += " (" ZX_GIT_DESCRIBE ")";
+  cli.set_version_flag("--version", version);
   zx::app::CommonFlags flags;
   auto common = [&](CLI::App* sub) {
     sub->add_option("--data", flags.data_dir, "data directory (default ./var)");
@@ -52,11 +56,20 @@ int main(int argc, char** argv) {
   common(speech_prepare);
   speech->require_subcommand(1);
 
+  auto* doctor = cli.add_subcommand(
+      "doctor", "check configuration, key file, database, knowledge base, SIP, ASR, console");
+  common(doctor);
+
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
+  // doctor reports a broken configuration itself, as one of its checks.
+  if (doctor->parsed()) {
+    zx::log::Init("error");
+    return zx::app::RunDoctor(flags, std::cout);
+  }
   // Logs go to stderr; the CLI commands keep stdout for their answers.
   auto config = zx::app::LoadAppConfig(flags);
   if (!config.ok()) {

@@ -346,10 +346,21 @@ Result<std::string> KeyFileOf(const Env& env, const Options& o) {
 Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
-  ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+  if (o.key_file.empty() && env.config.security.key_file == security::kAutoKeyFile) {
+    // The default place (security.key_file = "auto"): its directory is made as serve makes it.
+    bool created = false;
+    ZX_RETURN_IF_ERROR(
+        security::EnsureKeyFile(path, env.config.data.dir, SystemClock::Instance(), &created));
+    if (!created)
+      return Status(Code::kAlreadyExists, "key file " + path +
+                                              " already exists; refusing to overwrite it (keys "
+                                              "in it may be the only way to read existing data)");
+  } else {
+    ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+  }
   ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.init", "key_file", "1"));
   std::cout << "created key file " << path << " (mode 0600, data key version 1)\n";
-  if (env.config.security.key_file != path)
+  if (security::ResolveKeyFile(env.config.security.key_file) != path)
     std::cout << "set security.key_file = \"" << path
               << "\" (or ZHIXIAN_SECURITY_KEY_FILE) so that zhixian uses it\n";
   return 0;

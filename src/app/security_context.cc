@@ -98,13 +98,14 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
   ZX_RETURN_IF_ERROR(
       security::CheckAuditAtStart(*s.audit, config.security.audit_on_broken != "warn"));
   if (s.cipher) {
-    log::Info("security.keys key_file={} data_key_version={}", config.security.key_file,
-              s.cipher->current_version());
+    log::Info("security.keys key_file={} data_key_version={}",
+              security::ResolveKeyFile(config.security.key_file), s.cipher->current_version());
   } else {
     log::Warn(
-        "security.no_key_file: security.key_file is not set, so personal data cannot be stored "
-        "encrypted and is not stored at rest; create a key with `zhixian keys init --key-file "
-        "/etc/zhixian/keys` (outside the data directory) and set security.key_file");
+        "security.no_key_file: security.key_file is empty, so personal data cannot be stored "
+        "encrypted and is not stored at rest; remove the setting (the default \"auto\" makes "
+        "a key file) or create one with `zhixian keys init --key-file /etc/zhixian/keys` "
+        "(outside the data directory) and set security.key_file");
   }
   out->limiter = std::make_unique<http::RateLimiter>(config.security.rate_limit_per_minute, clock);
   out->login_pool = std::make_unique<security::LoginPool>(

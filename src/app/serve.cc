@@ -4,6 +4,7 @@
 
 #include "app/commands.h"
 #include "app/security_context.h"
+#include "app/turn_metrics.h"
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "campaigns/notice_calls.h"
@@ -17,6 +18,7 @@
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
+#include "security/key_file.h"
 
 namespace zx::app {
 namespace {
@@ -32,6 +34,30 @@ void WaitForStopSignal() {
   log::Info("serve.stopping signal={}", sig);
 }
 
+// With security.key_file = "auto": creates the key file at its default path when missing
+// (security::EnsureKeyFile) and says where it is.
+Status PrepareKeyFile(const CommonFlags& flags) {
+  ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
+  if (config.security.key_file != security::kAutoKeyFile) return Status::Ok();
+  std::string path = security::DefaultKeyFilePath();
+  if (path.empty()) {
+    log::Warn(
+        "security.no_default_key_file reason=\"neither XDG_CONFIG_HOME nor HOME is set\" "
+        "fix=\"set security.key_file (ZHIXIAN_SECURITY_KEY_FILE) to a path outside the data "
+        "directory\"");
+    return Status::Ok();
+  }
+  bool created = false;
+  ZX_RETURN_IF_ERROR(
+      security::EnsureKeyFile(path, config.data.dir, SystemClock::Instance(), &created));
+  if (created)
+    log::Warn(
+        "security.key_file_created path={} note=\"the key that seals conversations and personal "
+        "data; back it up apart from the data directory: without it they cannot be read\"",
+        path);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr) {
@@ -43,6 +69,12 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // The default key file (security.key_file = "auto"), made on the first start so that what
+  // is sealed stays readable after a restart (docs/security.md).
+  if (Status keys = PrepareKeyFile(flags); !keys.ok()) {
+    std::cerr << "zhixian: " << keys.message() << "\n";
+    return keys.code() == Code::kUnavailable ? 1 : 2;
+  }
   auto ctx = OpenApp(flags);
   if (!ctx.ok()) {
     std::cerr << "zhixian: " << ctx.status().message() << "\n";
@@ -100,11 +132,14 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get()); },
        // The citizen chat page (web/chat, from the working directory) and its WebSocket.
        [&](http::Router& r) {
-         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get());
+         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics);
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); }});
+  // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
+  // counted at their routes): the conversations a call started, from the dialogue's events.
+  int voice_turns = dialogue.Subscribe("", CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";
@@ -132,6 +167,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   WaitForStopSignal();
   voice.reset();  // hangs up every call
   (*server)->Stop();
+  dialogue.Unsubscribe(voice_turns);
   (*security)->login_pool->Stop();  // drops queued logins while the server's loop still exists
   return 0;
 }

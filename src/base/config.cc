@@ -38,6 +38,7 @@ ConfigValue FromNode(const toml::node& node, const std::string& origin) {
     v.number = node.as_floating_point()->get();
   } else if (node.is_boolean()) {
     v.kind = ConfigValue::Kind::kBoolean;
+    v.number = node.as_boolean()->get() ? 1 : 0;
   } else if (node.is_table()) {
     v.kind = ConfigValue::Kind::kTable;
   } else if (node.is_array()) {
@@ -238,11 +239,21 @@ std::string ConfigNumberValue(const ConfigValue& value, bool whole, double min, 
                               const std::string& min_text, const std::string& max_text,
                               double* out) {
   double v = value.number;
+  // A switch (a whole number 0..1, e.g. trunk.register) also takes true and false, as TOML
+  // writers and the documentation's examples naturally write it.
+  const bool is_switch = whole && min == 0 && max == 1;
   if (value.kind == ConfigValue::Kind::kEnvironment) {
     const std::string& s = value.text;
+    if (is_switch && (s == "true" || s == "false")) {
+      *out = s == "true" ? 1 : 0;
+      return "";
+    }
     char* end = nullptr;
     v = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0') return "must be a number, got '" + s + "'";
+  } else if (value.kind == ConfigValue::Kind::kBoolean && is_switch) {
+    *out = v;
+    return "";
   } else if (value.kind != ConfigValue::Kind::kInteger && value.kind != ConfigValue::Kind::kFloat) {
     return "must be a number";
   }

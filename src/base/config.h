@@ -58,7 +58,7 @@ struct ConfigValue {
   enum class Kind { kString, kInteger, kFloat, kBoolean, kTable, kArray, kOther, kEnvironment };
   Kind kind = Kind::kOther;
   std::string text;   // kString: the string; kEnvironment: the variable's value
-  double number = 0;  // kInteger, kFloat
+  double number = 0;  // kInteger, kFloat; kBoolean: 1 or 0
   std::string where;  // "z.toml:3" or "environment ZHIXIAN_SERVER_HTTP", for messages
 };
 

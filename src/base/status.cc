@@ -26,6 +26,8 @@ const char* CodeName(Code code) {
       return "data_loss";
     case Code::kInternal:
       return "internal";
+    case Code::kKeyMissing:
+      return "key_missing";
   }
   return "unknown";
 }

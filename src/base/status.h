@@ -25,6 +25,9 @@ enum class Code {
   kUnavailable,         // try again later (503)
   kDataLoss,            // stored data is corrupt (500)
   kInternal,            // a bug (500)
+  // Stored data sealed under a key this server does not hold (the key file changed or was
+  // lost, or an old in-memory key): the record exists but cannot be read (410).
+  kKeyMissing,
 };
 
 const char* CodeName(Code code);
@@ -54,6 +57,7 @@ inline Status FailedPrecondition(std::string m) {
   return {Code::kFailedPrecondition, std::move(m)};
 }
 inline Status DataLoss(std::string m) { return {Code::kDataLoss, std::move(m)}; }
+inline Status KeyMissing(std::string m) { return {Code::kKeyMissing, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) { return {Code::kResourceExhausted, std::move(m)}; }
 
 // Result<T> holds a T or a non-OK Status.

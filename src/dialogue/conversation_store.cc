@@ -46,7 +46,18 @@ std::string ConversationStore::Seal(const std::string& plain, const std::string&
 Result<std::string> ConversationStore::Unseal(const std::string& stored, const std::string& table,
                                               const std::string& column,
                                               const std::string& row_key) const {
-  return sealer_.open ? sealer_.open(stored, table, column, row_key) : Result<std::string>(stored);
+  if (!sealer_.open) return stored;
+  auto plain = sealer_.open(stored, table, column, row_key);
+  // A value that does not open under the keys held (a lost or replaced key file, or the
+  // in-memory key of a run without one) is reported as such, not as a server error; altered
+  // data looks the same to the cipher and gets the same answer.
+  if (!plain.ok() && (plain.status().code() == Code::kDataLoss ||
+                      plain.status().code() == Code::kFailedPrecondition))
+    return KeyMissing(table + "." + column + " of " + row_key +
+                      " was sealed under a key this server does not hold (the key file was "
+                      "replaced or lost, or the value was altered); start with the key file it "
+                      "was written with (security.key_file) to read it");
+  return plain;
 }
 
 Result<State> ConversationStore::OpenState(const std::string& id, const std::string& stored) const {
@@ -233,8 +244,12 @@ std::vector<QueuedConversation> ConversationStore::Queued() const {
     auto r = q->Step();
     if (!r.ok() || !*r) break;
     auto st = OpenState(q->Text(0), q->Text(2));
-    if (!st.ok()) continue;
-    out.push_back({q->Text(0), q->Int(1), std::move(st).value()});
+    if (st.ok()) {
+      out.push_back({q->Text(0), q->Int(1), std::move(st).value(), false});
+    } else if (st.status().code() == Code::kKeyMissing) {
+      // Still waiting, and staff are told why it cannot be read rather than losing it.
+      out.push_back({q->Text(0), q->Int(1), State{}, true});
+    }
   }
   return out;
 }

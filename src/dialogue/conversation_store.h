@@ -46,7 +46,8 @@ struct StoredTurn {
 struct QueuedConversation {
   std::string id;
   int64_t queued_ms = 0;
-  State data;
+  State data;                // empty when key_missing
+  bool key_missing = false;  // its state is sealed under a key this server does not hold
 };
 
 class ConversationStore {
@@ -60,7 +61,8 @@ class ConversationStore {
                 const std::string& token_hash, int64_t now_ms);
   // The SM3 hash of the citizen's token; none for an unknown id or a conversation without one.
   Result<std::optional<std::string>> TokenHash(const std::string& id) const;
-  // not_found for an unknown id. The state's `state` is the row's.
+  // not_found for an unknown id; key_missing (here and wherever sealed text is read) when the
+  // value was sealed under a key this server does not hold. The state's `state` is the row's.
   Result<State> LoadState(const std::string& id) const;
   Result<ConversationRecord> Load(const std::string& id) const;
   // state, data and updated_ms; queued_ms is set the first time the state is "queued".
@@ -84,7 +86,8 @@ class ConversationStore {
   // 1-based place in the queue: those queued no later than `id` (or than `now_ms`, when `id`
   // is not queued yet), plus one.
   int QueuePosition(const std::string& id, int64_t now_ms) const;
-  // Queued conversations, longest waiting first; rows whose state does not open are skipped.
+  // Queued conversations, longest waiting first; rows sealed under a key this server does not
+  // hold are listed with key_missing, other rows whose state does not open are skipped.
   std::vector<QueuedConversation> Queued() const;
 
  private:

@@ -281,9 +281,11 @@ class Service final : public DialogueService {
       item.waiting_since_ms = q.queued_ms;
       item.reason = q.data.handoff_reason;
       item.slots = q.data.ActiveSlots();
+      item.key_missing = q.key_missing;
       out.push_back(std::move(item));
     }
     for (auto& item : out) {
+      if (item.key_missing) continue;
       auto v = Get(item.id);
       if (v.ok()) item.summary = v->summary;
     }

@@ -97,6 +97,9 @@ struct QueueItem {
   std::string reason;              // why it was handed over
   std::optional<Summary> summary;  // the summary so far
   SlotMap slots;
+  // Sealed under a key this server does not hold: waiting, but unreadable (no reason, summary
+  // or slots) until the key file it was written with is back.
+  bool key_missing = false;
 };
 
 struct DialogueOptions {

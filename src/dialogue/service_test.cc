@@ -577,6 +577,48 @@ TEST(DialogueOptionsTest, TheFilesAreInTheKnowledgeBaseDirectory) {
   EXPECT_EQ(o.max_citizen_turns, 7);
 }
 
+// Issue 11 (4): conversations sealed under a key the server no longer holds (a run without a
+// key file, a lost or replaced key file) answer key_missing, never a server error, and a
+// waiting one stays in the agents' queue, marked, instead of vanishing.
+TEST_F(ServiceTest, AConversationSealedUnderALostKeyIsReportedAsSuch) {
+  auto ring = [&] {
+    return std::make_shared<security::FieldCipher>(
+        std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
+  };
+  DialogueOptions o = DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {});
+  auto before = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_,
+                                        CipherSealer(ring()));
+  ASSERT_TRUE(before.ok());
+  auto open = (*before)->Start("web");
+  auto waiting = (*before)->Start("web");
+  ASSERT_TRUE(open.ok() && waiting.ok());
+  ASSERT_TRUE((*before)->Say(open->id, "社保卡丢了怎么办").ok());
+  ASSERT_TRUE((*before)->Say(waiting->id, "我要转人工").ok());
+  ASSERT_EQ((*before)->Queue().size(), 1u);
+
+  // The next start holds another key.
+  auto after = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_,
+                                       CipherSealer(ring()));
+  ASSERT_TRUE(after.ok());
+  auto said = (*after)->Say(open->id, "补办要多久");
+  EXPECT_EQ(said.status().code(), Code::kKeyMissing) << said.status().ToString();
+  EXPECT_NE(said.status().message().find("key"), std::string::npos);
+  EXPECT_EQ((*after)->Get(open->id).status().code(), Code::kKeyMissing);
+  EXPECT_EQ((*after)->Take(waiting->id, {"u:1", "a"}).status().code(), Code::kKeyMissing);
+  auto queue = (*after)->Queue();
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].id, waiting->id);
+  EXPECT_TRUE(queue[0].key_missing);
+  EXPECT_EQ(queue[0].position, 1);
+  EXPECT_FALSE(queue[0].summary);
+  // The old key back: everything readable again, nothing was changed.
+  auto fresh = (*after)->Start("web");
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_TRUE((*after)->Say(fresh->id, "社保卡丢了怎么办").ok());
+  EXPECT_TRUE((*before)->Get(open->id).ok());
+  EXPECT_FALSE((*before)->Queue()[0].key_missing);
+}
+
 // What is sealed for one place opens there only (the associated data binds table, column, row).
 TEST(CipherSealerTest, SealsUnderTheCipherBoundToItsPlace) {
   FakeClock clock{1767225600000};

@@ -70,6 +70,13 @@ Status CheckCitizen(const dialogue::DialogueService& s, const Request& req, cons
 
 }  // namespace
 
+Counter& ChannelTurns(Metrics& metrics, std::string_view channel) {
+  return metrics
+      .AddCounter("zhixian_turns_total",
+                  "Citizen turns answered, by channel (api, websocket, voice).", {"channel"})
+      .With({channel});
+}
+
 json ViewJson(const dialogue::ConversationView& v, Audience audience) {
   const bool staff = audience == Audience::kStaff;
   json turns = json::array();
@@ -116,6 +123,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
   auto& handoffs =
       metrics.AddCounter("zhixian_dialogue_handoffs_total",
                          "Conversations handed over to agents, by reason.", {"reason"});
+  Counter& api_turns = ChannelTurns(metrics, "api");
   dialogue::DialogueService* s = &service;
   auto guard = std::make_shared<const RecordGuard>(audit);
 
@@ -141,7 +149,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
     return Response::Json(200, ViewJson(*v, Audience::kCitizen));
   });
   router.Add("POST", "/api/v1/conversations/{id}/messages", "conversation.own",
-             [s, &turns, &handoffs](const Request& req) {
+             [s, &turns, &handoffs, &api_turns](const Request& req) {
                std::string id(req.PathParam("id"));
                if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
                auto body = ParseObject(req, false);
@@ -151,6 +159,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                auto r = s->Say(id, *text);
                if (!r.ok()) return Error(r.status());
                turns.With({r->handoff ? "handoff" : !r->topic ? "asked_back" : "answered"}).Inc();
+               api_turns.Inc();
                if (r->handoff) handoffs.With({r->handoff_reason.value_or("other")}).Inc();
                return Response::Json(200, ToJson(*r));
              });
@@ -171,7 +180,8 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                        {"waiting_since_ms", item.waiting_since_ms},
                        {"reason", item.reason},
                        {"summary", ToJson(item.summary)},
-                       {"slots", ToJson(item.slots)}});
+                       {"slots", ToJson(item.slots)},
+                       {"key_missing", item.key_missing}});
     return Response::Json(200, {{"queue", queue}});
   });
   router.Add("GET", "/api/v1/agent/conversations/{id}", "conversation.read",

@@ -34,6 +34,11 @@ namespace zx::http {
 
 inline constexpr std::string_view kConversationTokenHeader = "X-Conversation-Token";
 
+// zhixian_turns_total{channel}: citizen turns answered, by the way they came in: "api" (these
+// routes), "websocket" (the chat page, conversation_ws.h), "voice" (calls; counted by app from
+// the dialogue's events). One family for every channel, so a dashboard sums or splits them.
+Counter& ChannelTurns(Metrics& metrics, std::string_view channel);
+
 // `audit` (may be null in tests) records staff reads and refusals.
 void AddConversationRoutes(Router& router, dialogue::DialogueService& service, Metrics& metrics,
                            security::AuditLog* audit = nullptr);

@@ -33,17 +33,19 @@ std::string Dump(const json& value) {
 }  // namespace
 
 std::shared_ptr<ChatChannel> ChatChannel::Create(dialogue::DialogueService& service, SendFn send,
-                                                 std::string log_id, AllowFn allow) {
+                                                 std::string log_id, AllowFn allow,
+                                                 Counter* turns) {
   return std::make_shared<ChatChannel>(service, std::move(send), std::move(log_id),
-                                       std::move(allow));
+                                       std::move(allow), turns);
 }
 
 ChatChannel::ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id,
-                         AllowFn allow)
+                         AllowFn allow, Counter* turns)
     : service_(service),
       send_(std::move(send)),
       log_id_(std::move(log_id)),
-      allow_(std::move(allow)) {}
+      allow_(std::move(allow)),
+      turns_(turns) {}
 
 ChatChannel::~ChatChannel() {
   if (subscription_ != 0) service_.Unsubscribe(subscription_);
@@ -143,6 +145,7 @@ void ChatChannel::Message(const json& msg) {
       EmitError(reply.status(), "message");
       return std::nullopt;
     }
+    if (turns_) turns_->Inc();
     json frame = ToJson(*reply);
     frame["type"] = "reply";
     return frame;
@@ -240,8 +243,10 @@ void ChatChannel::EmitError(const Status& status, std::string_view for_type) {
 }
 
 void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
-                              RateLimiter* limiter) {
-  router.Add("GET", "/api/v1/conversations/ws", "chat", [&service, limiter](const Request& req) {
+                              RateLimiter* limiter, Metrics* metrics) {
+  Counter* turns = metrics ? &ChannelTurns(*metrics, "websocket") : nullptr;
+  // `service` by reference (it outlives the server), the rest by value.
+  router.Add("GET", "/api/v1/conversations/ws", "chat", [&, limiter, turns](const Request& req) {
     auto handler = std::make_shared<WebSocketHandler>();
     // Set in on_open; used by the callbacks, which run one at a time.
     auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
@@ -250,14 +255,14 @@ void AddConversationWebSocket(Router& router, dialogue::DialogueService& service
       std::string client(ClientAddress(req.remote_address));
       allow = [limiter, client](int* retry_after) { return limiter->Allow(client, retry_after); };
     }
-    handler->on_open = [&service, channel, allow](std::shared_ptr<WebSocketConnection> conn) {
+    handler->on_open = [&service, channel, allow, turns](auto conn) {
       std::weak_ptr<WebSocketConnection> weak = conn;
       *channel = ChatChannel::Create(
           service,
           [weak](std::string frame) {
             if (auto c = weak.lock()) c->Send(std::move(frame));
           },
-          conn->request_id(), allow);
+          conn->request_id(), allow, turns);
     };
     handler->on_message = [channel](std::string_view text) {
       if (*channel) (*channel)->OnMessage(text);

@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/metrics.h"
 #include "dialogue/service.h"
 #include "http/router.h"
 
@@ -52,8 +53,10 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   using SendFn = std::function<void(std::string frame)>;  // thread-safe
   // Takes one request from the client's rate limit; false (and the seconds to wait) when empty.
   using AllowFn = std::function<bool(int* retry_after_seconds)>;
+  // `turns` (may be null) counts the citizen turns answered on this channel.
   static std::shared_ptr<ChatChannel> Create(dialogue::DialogueService& service, SendFn send,
-                                             std::string log_id = "", AllowFn allow = {});
+                                             std::string log_id = "", AllowFn allow = {},
+                                             Counter* turns = nullptr);
   ~ChatChannel();
   ChatChannel(const ChatChannel&) = delete;
   ChatChannel& operator=(const ChatChannel&) = delete;
@@ -65,8 +68,8 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   // The conversation attached, "" before start/resume. Strand only.
   const std::string& conversation_id() const { return id_; }
 
-  ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id,
-              AllowFn allow);  // use Create
+  ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id, AllowFn allow,
+              Counter* turns);  // use Create
 
  private:
   void Start(const nlohmann::json& msg);
@@ -88,6 +91,7 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   const SendFn send_;
   const std::string log_id_;
   const AllowFn allow_;
+  Counter* const turns_;
   std::string id_;                    // strand
   int subscription_ = 0;              // strand; 0: none
   bool closed_ = false;               // strand
@@ -97,9 +101,10 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
 
 class RateLimiter;
 
-// Registers GET /api/v1/conversations/ws. `service` and `limiter` (null: no limit) must outlive
+// Registers GET /api/v1/conversations/ws. `service`, `limiter` (null: no limit) and `metrics`
+// (null: none; else the turns of channel "websocket", http/conversation_routes.h) must outlive
 // the server.
 void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
-                              RateLimiter* limiter = nullptr);
+                              RateLimiter* limiter = nullptr, Metrics* metrics = nullptr);
 
 }  // namespace zx::http

@@ -26,6 +26,8 @@ int HttpStatusFor(Code code) {
       return 500;
     case Code::kInternal:
       return 500;
+    case Code::kKeyMissing:
+      return 410;
   }
   return 500;
 }

@@ -14,7 +14,8 @@ namespace zx::http {
 
 // invalid_argument 400, unauthenticated 401, permission_denied 403, not_found 404,
 // already_exists 409, failed_precondition 409, resource_exhausted 429, unavailable 503,
-// internal and data_loss 500 (ok 200).
+// key_missing 410 (sealed under a key this server does not hold), internal and data_loss 500
+// (ok 200).
 int HttpStatusFor(Code code);
 
 // The JSON error for a non-OK status, with HttpStatusFor(status.code()). A 503 (unavailable:

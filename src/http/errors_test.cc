@@ -19,6 +19,9 @@ TEST(Errors, EachCodeHasItsHttpStatus) {
   EXPECT_EQ(HttpStatusFor(Code::kUnavailable), 503);
   EXPECT_EQ(HttpStatusFor(Code::kDataLoss), 500);
   EXPECT_EQ(HttpStatusFor(Code::kInternal), 500);
+  // Sealed under a key the server does not hold: gone for now, not a server error.
+  EXPECT_EQ(HttpStatusFor(Code::kKeyMissing), 410);
+  EXPECT_STREQ(CodeName(Code::kKeyMissing), "key_missing");
 }
 
 TEST(Errors, BodyIsTheErrorObject) {

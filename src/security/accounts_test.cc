@@ -3,6 +3,10 @@
 #include "security/accounts.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string>
 
 #include "security/audit_check.h"
 #include "security/key_file.h"
@@ -117,6 +121,82 @@ TEST(KeyFileTest, TheAuditOptionsAndTheKeyFileToManage) {
   EXPECT_EQ(*KeyFileToManage(keys.File("other"), keys.File("keys"), data.path()),
             keys.File("other"));
   EXPECT_FALSE(KeyFileToManage(data.File("keys"), "", data.path()).ok());  // inside data.dir
+}
+
+// Sets an environment variable for one test and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    if (old) old_ = old;
+    had_ = old != nullptr;
+    if (value)
+      ::setenv(name, value, 1);
+    else
+      ::unsetenv(name);
+  }
+  ~ScopedEnv() {
+    if (had_)
+      ::setenv(name_, old_.c_str(), 1);
+    else
+      ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+// security.key_file = "auto" (the default): the key file under XDG_CONFIG_HOME (else
+// ~/.config), made by EnsureKeyFile with mode 0600 in a 0700 directory, used once it exists.
+TEST(KeyFileTest, TheDefaultKeyFileIsMadeOnceOutsideTheDataDir) {
+  testing::TempDir xdg, data, home;
+  ScopedEnv set_xdg("XDG_CONFIG_HOME", xdg.path().c_str());
+  ScopedEnv set_home("HOME", home.path().c_str());
+  const std::string path = xdg.File("zhixian/keys");
+  EXPECT_EQ(DefaultKeyFilePath(), path);
+  EXPECT_EQ(ResolveKeyFile(kAutoKeyFile), "");  // nothing there yet: no key
+  EXPECT_EQ(ResolveKeyFile(""), "");
+  EXPECT_EQ(ResolveKeyFile("/etc/zhixian/keys"), "/etc/zhixian/keys");
+  EXPECT_EQ(*KeyFileToManage("", kAutoKeyFile, data.path()), path);  // keys init makes it there
+  auto none = LoadFieldCipher(kAutoKeyFile, data.path());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr);
+
+  bool created = false;
+  ASSERT_TRUE(EnsureKeyFile(path, data.path(), SystemClock::Instance(), &created).ok());
+  EXPECT_TRUE(created);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(xdg.File("zhixian").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_EQ(ResolveKeyFile(kAutoKeyFile), path);
+  auto cipher = LoadFieldCipher(kAutoKeyFile, data.path());
+  ASSERT_TRUE(cipher.ok()) << cipher.status().ToString();
+  ASSERT_NE(*cipher, nullptr);
+  EXPECT_FALSE(AuditKeyOfKeyFile(kAutoKeyFile, data.path()).empty());
+  // A second start keeps it.
+  std::string sealed = (*cipher)->Encrypt("x", "t.c:1");
+  ASSERT_TRUE(EnsureKeyFile(path, data.path(), SystemClock::Instance(), &created).ok());
+  EXPECT_FALSE(created);
+  auto again = LoadFieldCipher(kAutoKeyFile, data.path());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*(*again)->Decrypt(sealed, "t.c:1"), "x");
+  // Never inside the data directory.
+  EXPECT_FALSE(
+      EnsureKeyFile(data.File("zhixian/keys"), data.path(), SystemClock::Instance(), &created)
+          .ok());
+  EXPECT_FALSE(created);
+
+  // Without XDG_CONFIG_HOME (or with a relative one): ~/.config; without HOME either: none.
+  ScopedEnv relative("XDG_CONFIG_HOME", "relative/dir");
+  EXPECT_EQ(DefaultKeyFilePath(), home.File(".config/zhixian/keys"));
+  ScopedEnv no_xdg("XDG_CONFIG_HOME", nullptr);
+  ScopedEnv no_home("HOME", nullptr);
+  EXPECT_EQ(DefaultKeyFilePath(), "");
+  EXPECT_EQ(ResolveKeyFile(kAutoKeyFile), "");
 }
 
 TEST(AuditCheckTest, ParsesAnchors) {

@@ -1,5 +1,10 @@
 #include "security/key_file.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "security/audit.h"
@@ -7,8 +12,60 @@
 
 namespace zx::security {
 
-Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& key_file,
+std::string DefaultKeyFilePath() {
+  namespace fs = std::filesystem;
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  // The XDG base-directory rule: a relative XDG_CONFIG_HOME is invalid and ignored.
+  if (xdg && *xdg && fs::path(xdg).is_absolute())
+    return (fs::path(xdg) / "zhixian" / "keys").string();
+  const char* home = std::getenv("HOME");
+  if (home && *home) return (fs::path(home) / ".config" / "zhixian" / "keys").string();
+  return "";
+}
+
+std::string ResolveKeyFile(const std::string& configured) {
+  if (configured != kAutoKeyFile) return configured;
+  std::string path = DefaultKeyFilePath();
+  std::error_code ec;
+  return !path.empty() && std::filesystem::exists(path, ec) ? path : "";
+}
+
+Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const Clock& clock,
+                     bool* created) {
+  namespace fs = std::filesystem;
+  *created = false;
+  Status outside = CheckKeyFileOutside(path, data_dir);
+  if (!outside.ok()) return Status(outside.code(), "security.key_file: " + outside.message());
+  std::error_code ec;
+  if (fs::exists(path, ec)) return Status::Ok();
+  fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec)
+      return Unavailable("security.key_file: cannot create the directory " + dir.string() +
+                         " for the key file: " + ec.message());
+    // Only its owner may list where the keys are (umask may be looser outside serve).
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+  // Written whole under a private name, then linked into place: a start running at the same
+  // moment sees either no key file or a complete one, and only one of them makes it.
+  std::string tmp = path + ".new." + std::to_string(::getpid());
+  (void)::unlink(tmp.c_str());
+  Status s = InitKeyFile(tmp, clock);
+  if (!s.ok()) return Status(s.code(), "security.key_file: " + s.message());
+  int rc = ::link(tmp.c_str(), path.c_str());
+  int err = errno;
+  (void)::unlink(tmp.c_str());
+  if (rc != 0 && err == EEXIST) return Status::Ok();  // made meanwhile by another start
+  if (rc != 0)
+    return Unavailable("security.key_file: cannot create " + path + ": " + std::strerror(err));
+  *created = true;
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& configured,
                                                            const std::string& data_dir) {
+  const std::string key_file = ResolveKeyFile(configured);
   if (key_file.empty()) return std::shared_ptr<const FieldCipher>();
   Status outside = CheckKeyFileOutside(key_file, data_dir);
   if (!outside.ok()) return Status(outside.code(), "security.key_file: " + outside.message());
@@ -19,7 +76,8 @@ Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& ke
       std::make_shared<const KeyRing>(std::move(ring).value()));
 }
 
-std::string AuditKeyOfKeyFile(const std::string& key_file, const std::string& data_dir) {
+std::string AuditKeyOfKeyFile(const std::string& configured, const std::string& data_dir) {
+  const std::string key_file = ResolveKeyFile(configured);
   if (key_file.empty()) return "";
   auto ring = KeyRing::Load(key_file);
   if (!ring.ok() || !CheckKeyFileOutside(key_file, data_dir).ok()) return "";
@@ -36,7 +94,9 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
 
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir) {
-  std::string path = given.empty() ? configured : given;
+  std::string path = !given.empty()               ? given
+                     : configured == kAutoKeyFile ? DefaultKeyFilePath()
+                                                  : configured;
   if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");
   ZX_RETURN_IF_ERROR(CheckKeyFileOutside(path, data_dir));
   return path;

@@ -6,13 +6,36 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "security/audit.h"
 #include "security/field_cipher.h"
 
 namespace zx::security {
 
-// The field cipher over the key file's data keys; nullptr (and OK) when `key_file` is empty.
+// security.key_file's default: "auto", the key file at DefaultKeyFilePath(). An empty value
+// means no key file at all (a key held in memory only: what was sealed cannot be read after a
+// restart; tests and throw-away demos).
+inline constexpr const char* kAutoKeyFile = "auto";
+
+// Where "auto" puts the key file, outside any data directory and per user:
+// $XDG_CONFIG_HOME/zhixian/keys, else $HOME/.config/zhixian/keys; "" when neither variable is
+// set (then "auto" means no key file).
+std::string DefaultKeyFilePath();
+
+// The key file `configured` (security.key_file) names: "auto" is DefaultKeyFilePath() when a
+// file exists there, else "" (none); any other value as it is.
+std::string ResolveKeyFile(const std::string& configured);
+
+// The key file at `path`, created when missing: its directory (0700) and a fresh key ring
+// (InitKeyFile: mode 0600). `*created` says whether this call made it. Another process creating
+// it at the same time is fine (its file is used). kFailedPrecondition when it would lie inside
+// `data_dir`; kUnavailable when the directory or file cannot be written.
+Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const Clock& clock,
+                     bool* created);
+
+// The field cipher over the key file's data keys; nullptr (and OK) when `key_file` is empty
+// (or "auto" without a file there: ResolveKeyFile).
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& key_file,
                                                            const std::string& data_dir);
 
@@ -27,7 +50,8 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
                              const std::string& data_dir, bool on_disk);
 
 // The key file a `zhixian keys` command works on: `given` (--key-file), else `configured`
-// (security.key_file), checked to lie outside `data_dir`; kInvalidArgument when neither is set.
+// (security.key_file; "auto": DefaultKeyFilePath(), existing or not), checked to lie outside
+// `data_dir`; kInvalidArgument when neither is set.
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir);
 

@@ -7,7 +7,8 @@ const ConfigSection<SecurityConfig>& SecurityConfigSection() {
   static const auto* section = new ConfigSection<C>(
       ConfigSection<C>("security")
           .Text("key_file", &C::key_file,
-                "SM4 key file outside the data directory (zhixian keys init)")
+                "SM4 key file outside the data directory; auto: $XDG_CONFIG_HOME/zhixian/keys "
+                "(or ~/.config/zhixian/keys), made by serve; empty: none")
           .Number("session_ttl_minutes", &C::session_ttl_minutes, 1, 7 * 24 * 60,
                   "login sessions end this long after login")
           .Number("idle_minutes", &C::idle_minutes, 1, 24 * 60,

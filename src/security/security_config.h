@@ -10,9 +10,11 @@
 namespace zx::security {
 
 struct SecurityConfig {
-  // The SM4 key file (`zhixian keys init`); must lie outside data.dir. Empty: no key, so no
-  // personal data can be stored encrypted (serve starts and warns; see docs/security.md).
-  std::string key_file;
+  // The SM4 key file (`zhixian keys init`); must lie outside data.dir. "auto" (the default):
+  // DefaultKeyFilePath() (security/key_file.h), which `zhixian serve` creates when missing.
+  // Empty: no key file, so what is sealed cannot be read after a restart and nothing personal is
+  // stored at rest (serve starts and warns; see docs/security.md).
+  std::string key_file = "auto";
   int session_ttl_minutes = 480;    // a login session ends this long after login
   int idle_minutes = 30;            // ... or this long after its last request
   int rate_limit_per_minute = 600;  // requests per client IP under /api; 0 = no limit

@@ -5,10 +5,11 @@ namespace zx::telephony {
 const ConfigSection<SipListenConfig>& SipListenConfigSection() {
   static const auto* section = new ConfigSection<SipListenConfig>(
       ConfigSection<SipListenConfig>("server")
-          .Text("sip", &SipListenConfig::sip, "SIP listen address HOST:PORT")
+          .Text("sip", &SipListenConfig::sip, "SIP listen address HOST:PORT, or off (no voice)")
           .Check([](const SipListenConfig& c, const std::string& prefix) -> std::string {
-            if (IsHostPort(c.sip)) return "";
-            return prefix + "sip must be HOST:PORT, got '" + c.sip + "'";
+            // "off": serve runs without the voice gateway (as --sip off).
+            if (c.sip == "off" || IsHostPort(c.sip)) return "";
+            return prefix + "sip must be HOST:PORT or off, got '" + c.sip + "'";
           }));
   return *section;
 }

@@ -58,6 +58,7 @@
       resource_exhausted: '内容太长了，请分几次发送（每次不超过2000字）。',
       failed_precondition: '本次咨询已结束，可以开始新的咨询。',
       not_found: '没有找到之前的咨询，已为您开始新的咨询。',
+      key_missing: '之前的咨询记录暂时无法读取，请开始新的咨询。',
       unavailable: '服务暂时繁忙，请稍后再试，或拨打 12345。',
       rate_limited: '发送得太快了，请稍等几秒再发。',
       internal: '服务出了点问题，请稍后再试，或拨打 12345。',
@@ -450,7 +451,8 @@
       startNew();  // unknown or expired id: begin again
       return;
     }
-    if (code === 'failed_precondition' && frame['for'] === 'message' && conversationId) {
+    if ((code === 'failed_precondition' || code === 'key_missing') && frame['for'] === 'message' &&
+        conversationId) {
       applyState('ended', 0, null, false);
     }
     addNotice(TEXT.errors[code] || TEXT.errors.internal);
