@@ -953,6 +953,15 @@ struct RiskEntry {
   int line = 0;
 };
 
+// A danger said in ordinary words: parts in order, each any of its variants, at most `gap`
+// characters apart within one clause ("井盖" … "没了" in "井盖也没了").
+struct RiskConcept {
+  std::string name;
+  int category = 0;
+  std::vector<std::vector<std::u32string>> parts;  // variants of each part, longest first
+  std::vector<std::u32string> unless;  // any of these in the utterance: ordinary business
+};
+
 }  // namespace
 
 struct RiskData {
@@ -960,6 +969,11 @@ struct RiskData {
   int negation_window = 2;
   PhraseTrie trie;
   std::vector<RiskEntry> entries;
+  // Concepts (see kb/risks.toml "[concepts]"); matched after the phrases.
+  int concept_gap = 6;
+  std::vector<RiskConcept> concepts;
+  std::vector<std::u32string> negators;  // [negation].words, for concepts
+  std::vector<std::u32string> safe;      // [safe].words: no concept part starts inside one
 };
 
 namespace {
@@ -975,13 +989,15 @@ class RiskParser : public TomlReader {
     ZX_ASSIGN_OR_RETURN(auto doc_r, ParseDoc(text));
     const toml::table& doc = doc_r;
     d_ = std::make_shared<RiskData>();
-    ZX_RETURN_IF_ERROR(OnlyKeys(doc, {"negation", "safe", "category"}, "file"));
+    ZX_RETURN_IF_ERROR(
+        OnlyKeys(doc, {"negation", "safe", "category", "concepts", "variants", "concept"}, "file"));
 
     ZX_ASSIGN_OR_RETURN(auto negation, Table(doc, "negation", true));
     ZX_RETURN_IF_ERROR(OnlyKeys(*negation, {"window", "words"}, "[negation]"));
     ZX_RETURN_IF_ERROR(Int(*negation, "window", "[negation]", 0, 10, &d_->negation_window));
     ZX_RETURN_IF_ERROR(Strings(*negation, "words", "[negation]", true,
                                [&](const std::string& s, const toml::node& n) {
+                                 d_->negators.push_back(ToU32(s));
                                  return AddPhrase(s, n, "negator", kRiskNegator);
                                }));
 
@@ -990,6 +1006,7 @@ class RiskParser : public TomlReader {
       ZX_RETURN_IF_ERROR(OnlyKeys(*safe, {"words"}, "[safe]"));
       ZX_RETURN_IF_ERROR(
           Strings(*safe, "words", "[safe]", true, [&](const std::string& s, const toml::node& n) {
+            d_->safe.push_back(ToU32(s));
             return AddPhrase(s, n, "safe word", kRiskSafe);
           }));
     }
@@ -1028,6 +1045,7 @@ class RiskParser : public TomlReader {
           }));
       if (count == 0) return Fail(*tables[k], cw + ": phrases is empty");
     }
+    ZX_RETURN_IF_ERROR(ParseConcepts(doc));
     return d_;
   }
 
@@ -1041,8 +1059,172 @@ class RiskParser : public TomlReader {
     return Status::Ok();
   }
 
+  // [concepts] gap, [variants] named word groups and the [[concept]] tables.
+  Status ParseConcepts(const toml::table& doc) {
+    ZX_ASSIGN_OR_RETURN(auto settings, Table(doc, "concepts", false));
+    if (settings) {
+      ZX_RETURN_IF_ERROR(OnlyKeys(*settings, {"gap"}, "[concepts]"));
+      ZX_RETURN_IF_ERROR(Int(*settings, "gap", "[concepts]", 0, 20, &d_->concept_gap));
+    }
+    std::map<std::string, std::vector<std::u32string>> groups;
+    ZX_ASSIGN_OR_RETURN(auto variants, Table(doc, "variants", false));
+    if (variants)
+      for (const auto& [k, v] : *variants) {
+        const std::string name(k.str());
+        const std::string w = "[variants] " + name;
+        toml::table one;
+        one.insert(name, v);
+        ZX_RETURN_IF_ERROR(Strings(one, name.c_str(), w, true,
+                                   [&](const std::string& s, const toml::node&) -> Status {
+                                     ZX_ASSIGN_OR_RETURN(auto u, Phrase(s, v, w + " word"));
+                                     groups[name].push_back(std::move(u));
+                                     return Status::Ok();
+                                   }));
+      }
+    const toml::node* list = doc.get("concept");
+    if (!list) return Status::Ok();
+    const toml::array* a = list->as_array();
+    if (!a) return Fail(*list, "concept must be an array of tables ([[concept]])");
+    for (const auto& item : *a) {
+      const toml::table* t = item.as_table();
+      if (!t) return Fail(item, "concept must be an array of tables ([[concept]])");
+      ZX_RETURN_IF_ERROR(OnlyKeys(*t, {"name", "category", "parts", "unless"}, "[[concept]]"));
+      RiskConcept c;
+      ZX_RETURN_IF_ERROR(String(*t, "name", "[[concept]]", &c.name));
+      const std::string cw = "concept '" + c.name + "'";
+      std::string category;
+      ZX_RETURN_IF_ERROR(String(*t, "category", cw, &category));
+      c.category = -1;
+      for (size_t k = 0; k < d_->categories.size(); ++k)
+        if (d_->categories[k].name == category) c.category = static_cast<int>(k);
+      if (c.category < 0) return Fail(*t, cw + ": unknown category '" + category + "'");
+      const toml::node* parts = t->get("parts");
+      const toml::array* pa = parts ? parts->as_array() : nullptr;
+      if (!pa || pa->empty())
+        return Fail(parts ? *parts : static_cast<const toml::node&>(*t),
+                    cw + ": parts must be a non-empty array of word lists");
+      for (const auto& part : *pa) {
+        const toml::array* words = part.as_array();
+        if (!words || words->empty())
+          return Fail(part, cw + ": each part must be a non-empty array of words");
+        std::vector<std::u32string> v;
+        for (const auto& w : *words) {
+          const std::string* s = w.is_string() ? &w.as_string()->get() : nullptr;
+          if (!s || s->empty()) return Fail(w, cw + ": a part holds non-empty strings");
+          if ((*s)[0] == '@') {
+            auto g = groups.find(s->substr(1));
+            if (g == groups.end()) return Fail(w, cw + ": no [variants] group '" + *s + "'");
+            v.insert(v.end(), g->second.begin(), g->second.end());
+          } else {
+            ZX_ASSIGN_OR_RETURN(auto u, Phrase(*s, w, cw + " word"));
+            v.push_back(std::move(u));
+          }
+        }
+        // Longest first, so a part covers as much as it can ("没有了" before "没").
+        std::stable_sort(v.begin(), v.end(),
+                         [](const auto& x, const auto& y) { return x.size() > y.size(); });
+        c.parts.push_back(std::move(v));
+      }
+      ZX_RETURN_IF_ERROR(Strings(*t, "unless", cw, false,
+                                 [&](const std::string& s, const toml::node& n) -> Status {
+                                   ZX_ASSIGN_OR_RETURN(auto u, Phrase(s, n, cw + " unless word"));
+                                   c.unless.push_back(std::move(u));
+                                   return Status::Ok();
+                                 }));
+      d_->concepts.push_back(std::move(c));
+    }
+    return Status::Ok();
+  }
+
   std::shared_ptr<RiskData> d_;
 };
+
+// True when `w` is written at s[i...].
+bool At(const std::vector<char32_t>& s, size_t i, const std::u32string& w) {
+  if (i + w.size() > s.size()) return false;
+  for (size_t k = 0; k < w.size(); ++k)
+    if (s[i + k] != w[k]) return false;
+  return true;
+}
+
+// The length of the longest of `variants` (sorted longest first) written at s[i...], or 0.
+size_t VariantAt(const std::vector<char32_t>& s, size_t i,
+                 const std::vector<std::u32string>& variants) {
+  for (const auto& v : variants)
+    if (At(s, i, v)) return v.size();
+  return 0;
+}
+
+// Concept hits of one utterance: each concept's parts in order, at most d.concept_gap plain
+// characters apart, inside one clause, not starting inside a safe word. Negated when a negator
+// ends at most d.negation_window characters before the first part, or stands in the gap just
+// before a later part ("没有人受伤", "井盖没有丢"). One hit per concept and clause stretch.
+void DetectConcepts(const RiskData& d, std::string_view utterance, const Codepoints& text,
+                    std::vector<RiskHit>* hits) {
+  const std::vector<char32_t>& s = text.cp;
+  std::vector<size_t> clause(s.size() + 1, 0);  // clause[i]: where i's clause starts
+  std::vector<bool> safe(s.size(), false);
+  for (size_t i = 0, start = 0; i < s.size(); ++i) {
+    if (IsBoundary(s[i])) start = i + 1;
+    clause[i] = start;
+    for (const auto& w : d.safe)
+      if (At(s, i, w))
+        for (size_t k = i; k < i + w.size(); ++k) safe[k] = true;
+  }
+  // A negator (not inside a safe word) that starts at or after `floor` and ends in [from, to].
+  auto negator_ending_in = [&](size_t floor, size_t from, size_t to) {
+    for (size_t e = from; e <= to; ++e)
+      for (const auto& n : d.negators)
+        if (e >= floor + n.size() && At(s, e - n.size(), n) && !safe[e - n.size()]) return true;
+    return false;
+  };
+  auto overlaps = [&](size_t b, size_t e) {
+    for (const RiskHit& h : *hits)
+      if (h.begin < text.off[e] && text.off[b] < h.end) return true;
+    return false;
+  };
+  const size_t window = static_cast<size_t>(d.negation_window);
+  for (const RiskConcept& c : d.concepts) {
+    bool ordinary = false;
+    for (const auto& w : c.unless)
+      for (size_t i = 0; !ordinary && i < s.size(); ++i) ordinary = At(s, i, w);
+    if (ordinary) continue;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (IsBoundary(s[i]) || safe[i]) continue;
+      size_t len = VariantAt(s, i, c.parts[0]);
+      if (len == 0) continue;
+      const size_t cs = clause[i];
+      bool negated = negator_ending_in(cs, i >= window + cs ? i - window : cs, i);
+      size_t end = i + len;
+      bool all = true;
+      for (size_t p = 1; all && p < c.parts.size(); ++p) {
+        all = false;
+        for (size_t j = end; j <= end + d.concept_gap && j < s.size(); ++j) {
+          if (IsBoundary(s[j])) break;
+          const size_t l = safe[j] ? 0 : VariantAt(s, j, c.parts[p]);
+          if (l == 0) continue;
+          negated = negated || negator_ending_in(end, j >= end + window ? j - window : end, j);
+          end = j + l;
+          all = true;
+          break;
+        }
+      }
+      if (!all) continue;
+      if (!overlaps(i, end)) {
+        RiskHit h;
+        h.category = &d.categories[c.category];
+        h.begin = text.off[i];
+        h.end = text.off[end];
+        h.phrase = std::string(utterance.substr(h.begin, h.end - h.begin));
+        h.negated = negated;
+        hits->push_back(std::move(h));
+      }
+      i = end - 1;
+    }
+  }
+  std::stable_sort(hits->begin(), hits->end(),
+                   [](const RiskHit& x, const RiskHit& y) { return x.begin < y.begin; });
+}
 
 }  // namespace
 
@@ -1104,6 +1286,7 @@ std::vector<RiskHit> RiskDetector::Detect(std::string_view utterance) const {
     }
     i = m.end;
   }
+  DetectConcepts(d, utterance, text, &hits);
   return hits;
 }
 
