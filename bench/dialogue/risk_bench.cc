@@ -35,7 +35,8 @@ std::vector<Sentence> ReadTsv(const std::string& path) {
     if (line.empty() || line[0] == '#') continue;
     size_t a = line.find('\t'), b = a == std::string::npos ? a : line.find('\t', a + 1);
     if (b == std::string::npos) continue;
-    out.push_back({line.substr(0, a) == "danger", line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+    out.push_back(
+        {line.substr(0, a) == "danger", line.substr(a + 1, b - a - 1), line.substr(b + 1)});
   }
   return out;
 }
@@ -97,8 +98,8 @@ int main(int argc, char** argv) {
   std::printf("risk_bench %s\n", tsv.c_str());
   for (const auto& [kind, n] : by_kind)
     std::printf("  %-6s %3d/%-3d\n", kind.c_str(), n.first, n.second);
-  std::printf("recall          %5.1f%%  (%d of %d danger sentences)   bar >= 95%%\n", recall, caught,
-              dangers);
+  std::printf("recall          %5.1f%%  (%d of %d danger sentences)   bar >= 95%%\n", recall,
+              caught, dangers);
   std::printf("false positives %5.1f%%  (%d of %d harmless sentences) bar <= 2%%\n", fp, flagged,
               harmless);
   return recall >= 95.0 && fp <= 2.0 ? 0 : 1;

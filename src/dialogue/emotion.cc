@@ -960,6 +960,55 @@ struct RiskConcept {
   int category = 0;
   std::vector<std::vector<std::u32string>> parts;  // variants of each part, longest first
   std::vector<std::u32string> unless;  // any of these in the utterance: ordinary business
+  std::vector<int> part_ids;           // the WordIndex id of each part (parts[k] -> part_ids[k])
+};
+
+// Every word of the concepts (parts, negators, safe words, unless words) in one trie that
+// reports all the words starting at a position, so an utterance is read once.
+class WordIndex {
+ public:
+  // Ids: a part's id (>= 0), kNegatorId, kSafeId, or UnlessId(concept).
+  static constexpr int kNegatorId = -1;
+  static constexpr int kSafeId = -2;
+  static int UnlessId(size_t concept_index) { return -3 - static_cast<int>(concept_index); }
+
+  WordIndex() { nodes_.emplace_back(); }
+  void Add(const std::u32string& word, int id) {
+    int node = 0;
+    for (char32_t c : word) {
+      const uint64_t key = (static_cast<uint64_t>(node) << 21) ^ static_cast<uint64_t>(c);
+      auto it = edges_.find(key);
+      if (it == edges_.end()) {
+        it = edges_.emplace(key, static_cast<int32_t>(nodes_.size())).first;
+        nodes_.emplace_back();
+      }
+      node = it->second;
+    }
+    auto& ids = nodes_[node].ids;
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  struct Found {
+    int id;
+    uint32_t len;
+  };
+  // Every word starting at s[i], as (id, length).
+  void At(const std::vector<char32_t>& s, size_t i, std::vector<Found>* out) const {
+    int node = 0;
+    for (size_t j = i; j < s.size(); ++j) {
+      const uint64_t key = (static_cast<uint64_t>(node) << 21) ^ static_cast<uint64_t>(s[j]);
+      auto it = edges_.find(key);
+      if (it == edges_.end()) return;
+      node = it->second;
+      for (int id : nodes_[node].ids) out->push_back({id, static_cast<uint32_t>(j + 1 - i)});
+    }
+  }
+
+ private:
+  struct Node {
+    std::vector<int> ids;
+  };
+  std::vector<Node> nodes_;
+  std::unordered_map<uint64_t, int32_t> edges_;
 };
 
 }  // namespace
@@ -972,8 +1021,10 @@ struct RiskData {
   // Concepts (see kb/risks.toml "[concepts]"); matched after the phrases.
   int concept_gap = 6;
   std::vector<RiskConcept> concepts;
-  std::vector<std::u32string> negators;  // [negation].words, for concepts
-  std::vector<std::u32string> safe;      // [safe].words: no concept part starts inside one
+  std::vector<std::u32string> negators;      // [negation].words, for concepts
+  std::vector<std::u32string> safe;          // [safe].words: no concept part starts inside one
+  WordIndex words;                           // all of the above, compiled (BuildWordIndex)
+  std::vector<std::pair<int, int>> part_of;  // part id -> (concept, part index)
 };
 
 namespace {
@@ -1046,6 +1097,7 @@ class RiskParser : public TomlReader {
       if (count == 0) return Fail(*tables[k], cw + ": phrases is empty");
     }
     ZX_RETURN_IF_ERROR(ParseConcepts(doc));
+    BuildWordIndex();
     return d_;
   }
 
@@ -1136,46 +1188,61 @@ class RiskParser : public TomlReader {
     return Status::Ok();
   }
 
+  void BuildWordIndex() {
+    for (const auto& n : d_->negators) d_->words.Add(n, WordIndex::kNegatorId);
+    for (const auto& w : d_->safe) d_->words.Add(w, WordIndex::kSafeId);
+    for (size_t c = 0; c < d_->concepts.size(); ++c) {
+      RiskConcept& concept_ = d_->concepts[c];
+      for (const auto& w : concept_.unless) d_->words.Add(w, WordIndex::UnlessId(c));
+      for (size_t p = 0; p < concept_.parts.size(); ++p) {
+        const int id = static_cast<int>(d_->part_of.size());
+        d_->part_of.emplace_back(static_cast<int>(c), static_cast<int>(p));
+        concept_.part_ids.push_back(id);
+        for (const auto& w : concept_.parts[p]) d_->words.Add(w, id);
+      }
+    }
+  }
+
   std::shared_ptr<RiskData> d_;
 };
 
-// True when `w` is written at s[i...].
-bool At(const std::vector<char32_t>& s, size_t i, const std::u32string& w) {
-  if (i + w.size() > s.size()) return false;
-  for (size_t k = 0; k < w.size(); ++k)
-    if (s[i + k] != w[k]) return false;
-  return true;
-}
-
-// The length of the longest of `variants` (sorted longest first) written at s[i...], or 0.
-size_t VariantAt(const std::vector<char32_t>& s, size_t i,
-                 const std::vector<std::u32string>& variants) {
-  for (const auto& v : variants)
-    if (At(s, i, v)) return v.size();
-  return 0;
-}
-
-// Concept hits of one utterance: each concept's parts in order, at most d.concept_gap plain
+// Concept hits of one utterance: each concept's parts in order, at most d.concept_gap
 // characters apart, inside one clause, not starting inside a safe word. Negated when a negator
 // ends at most d.negation_window characters before the first part, or stands in the gap just
-// before a later part ("没有人受伤", "井盖没有丢"). One hit per concept and clause stretch.
+// before a later part ("没有人受伤", "井盖没有丢"). A hit overlapping an earlier one is dropped.
 void DetectConcepts(const RiskData& d, std::string_view utterance, const Codepoints& text,
                     std::vector<RiskHit>* hits) {
   const std::vector<char32_t>& s = text.cp;
-  std::vector<size_t> clause(s.size() + 1, 0);  // clause[i]: where i's clause starts
-  std::vector<bool> safe(s.size(), false);
-  for (size_t i = 0, start = 0; i < s.size(); ++i) {
-    if (IsBoundary(s[i])) start = i + 1;
-    clause[i] = start;
-    for (const auto& w : d.safe)
-      if (At(s, i, w))
-        for (size_t k = i; k < i + w.size(); ++k) safe[k] = true;
+  const size_t n = s.size();
+  // One pass: the words starting at each position.
+  std::vector<std::vector<WordIndex::Found>> at(n);
+  std::vector<bool> safe(n, false), boundary(n, false);
+  std::vector<bool> ordinary(d.concepts.size(), false);
+  for (size_t i = 0; i < n; ++i) {
+    boundary[i] = IsBoundary(s[i]);
+    if (!boundary[i]) d.words.At(s, i, &at[i]);
+    for (const auto& f : at[i]) {
+      if (f.id == WordIndex::kSafeId)
+        for (size_t k = i; k < i + f.len; ++k) safe[k] = true;
+      else if (f.id <= WordIndex::UnlessId(0))
+        ordinary[static_cast<size_t>(WordIndex::UnlessId(0) - f.id)] = true;
+    }
   }
-  // A negator (not inside a safe word) that starts at or after `floor` and ends in [from, to].
+  // Longest word of part `id` at i, 0 when none (or inside a safe word).
+  auto part_at = [&](size_t i, int id) -> size_t {
+    if (i >= n || safe[i]) return 0;
+    size_t best = 0;
+    for (const auto& f : at[i])
+      if (f.id == id) best = std::max<size_t>(best, f.len);
+    return best;
+  };
+  // A negator (not inside a safe word) starting at or after `floor`, ending in [from, to].
   auto negator_ending_in = [&](size_t floor, size_t from, size_t to) {
-    for (size_t e = from; e <= to; ++e)
-      for (const auto& n : d.negators)
-        if (e >= floor + n.size() && At(s, e - n.size(), n) && !safe[e - n.size()]) return true;
+    for (size_t b = floor; b < to; ++b) {
+      if (safe[b]) continue;
+      for (const auto& f : at[b])
+        if (f.id == WordIndex::kNegatorId && b + f.len >= from && b + f.len <= to) return true;
+    }
     return false;
   };
   auto overlaps = [&](size_t b, size_t e) {
@@ -1184,24 +1251,30 @@ void DetectConcepts(const RiskData& d, std::string_view utterance, const Codepoi
     return false;
   };
   const size_t window = static_cast<size_t>(d.negation_window);
-  for (const RiskConcept& c : d.concepts) {
-    bool ordinary = false;
-    for (const auto& w : c.unless)
-      for (size_t i = 0; !ordinary && i < s.size(); ++i) ordinary = At(s, i, w);
-    if (ordinary) continue;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (IsBoundary(s[i]) || safe[i]) continue;
-      size_t len = VariantAt(s, i, c.parts[0]);
-      if (len == 0) continue;
-      const size_t cs = clause[i];
-      bool negated = negator_ending_in(cs, i >= window + cs ? i - window : cs, i);
+  const size_t gap = static_cast<size_t>(d.concept_gap);
+  size_t clause = 0;
+  std::vector<size_t> done_until(d.concepts.size(), 0);  // one hit per concept and stretch
+  for (size_t i = 0; i < n; ++i) {
+    if (boundary[i]) {
+      clause = i + 1;
+      continue;
+    }
+    if (safe[i]) continue;
+    for (const auto& f : at[i]) {
+      if (f.id < 0) continue;
+      const auto [ci, pi] = d.part_of[static_cast<size_t>(f.id)];
+      if (pi != 0 || ordinary[static_cast<size_t>(ci)] || i < done_until[static_cast<size_t>(ci)])
+        continue;
+      const RiskConcept& c = d.concepts[static_cast<size_t>(ci)];
+      const size_t len = part_at(i, c.part_ids[0]);
+      if (len != f.len) continue;  // the longest word of the first part, once
+      bool negated = negator_ending_in(clause, i >= window + clause ? i - window : clause, i);
       size_t end = i + len;
       bool all = true;
       for (size_t p = 1; all && p < c.parts.size(); ++p) {
         all = false;
-        for (size_t j = end; j <= end + d.concept_gap && j < s.size(); ++j) {
-          if (IsBoundary(s[j])) break;
-          const size_t l = safe[j] ? 0 : VariantAt(s, j, c.parts[p]);
+        for (size_t j = end; j <= end + gap && j < n && !boundary[j]; ++j) {
+          const size_t l = part_at(j, c.part_ids[p]);
           if (l == 0) continue;
           negated = negated || negator_ending_in(end, j >= end + window ? j - window : end, j);
           end = j + l;
@@ -1210,16 +1283,15 @@ void DetectConcepts(const RiskData& d, std::string_view utterance, const Codepoi
         }
       }
       if (!all) continue;
-      if (!overlaps(i, end)) {
-        RiskHit h;
-        h.category = &d.categories[c.category];
-        h.begin = text.off[i];
-        h.end = text.off[end];
-        h.phrase = std::string(utterance.substr(h.begin, h.end - h.begin));
-        h.negated = negated;
-        hits->push_back(std::move(h));
-      }
-      i = end - 1;
+      done_until[static_cast<size_t>(ci)] = end;
+      if (overlaps(i, end)) continue;
+      RiskHit h;
+      h.category = &d.categories[static_cast<size_t>(c.category)];
+      h.begin = text.off[i];
+      h.end = text.off[end];
+      h.phrase = std::string(utterance.substr(h.begin, h.end - h.begin));
+      h.negated = negated;
+      hits->push_back(std::move(h));
     }
   }
   std::stable_sort(hits->begin(), hits->end(),
