@@ -111,9 +111,16 @@ std::pair<std::string, std::string> Understander::SplitPrevious(
   return {prev_text.substr(0, begin) + prev_text.substr(end), prev_text.substr(begin, end - begin)};
 }
 
+bool HeardDanger(std::span<const RiskHit> risks) {
+  return std::any_of(risks.begin(), risks.end(), [](const RiskHit& h) {
+    return !h.negated && h.category && h.category->handoff;
+  });
+}
+
 void Remember(const Understanding& u, State& st) {
   st.emotions.push_back(u.emotion.dominant);
   for (const auto& n : u.risk_notes) st.risks.insert(n);
+  st.danger = st.danger || HeardDanger(u.risks);
   for (const auto& d : u.districts)
     if (std::find(st.districts.begin(), st.districts.end(), d) == st.districts.end())
       st.districts.push_back(d);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,10 @@ class Understander {
   const Rules& rules_;
   const Districts& districts_;
 };
+
+// True when a risk of a category that hands over is heard, not negated (a danger: 危及生命,
+// 安全隐患, 自伤倾向...; 舆情 is not one).
+bool HeardDanger(std::span<const RiskHit> risks);
 
 // Notes in the state what the turn said about the conversation as a whole (the feeling, risks,
 // districts, request types), whatever the later stages do with it.
