@@ -217,7 +217,9 @@ Result<int64_t> ConversationStore::CountTurns(const std::string& id,
 int QueueUrgency(const State& state) {
   const int risk = static_cast<int>(HandoffReason::kRisk);
   const int anger = static_cast<int>(HandoffReason::kAnger);
-  return state.danger || state.handoff_priority >= risk ? 2 : state.handoff_priority == anger ? 1 : 0;
+  return state.danger || state.handoff_priority >= risk ? 2
+         : state.handoff_priority == anger              ? 1
+                                                        : 0;
 }
 
 int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms,
@@ -237,8 +239,8 @@ int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms,
     if (q.id == id) continue;
     const int theirs = QueueUrgency(q.data);
     // Equal urgency: the longest waiting first; a newcomer goes after those queued at its time.
-    const bool earlier = queued ? q.queued_ms < since || (q.queued_ms == since && q.id < id)
-                                : q.queued_ms <= since;
+    const bool earlier =
+        queued ? q.queued_ms < since || (q.queued_ms == since && q.id < id) : q.queued_ms <= since;
     ahead += theirs > mine || (theirs == mine && earlier);
   }
   return ahead + 1;

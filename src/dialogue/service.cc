@@ -166,8 +166,8 @@ class Service final : public DialogueService {
       const int urgency_before = QueueUrgency(st);
       NoteWhileWithAgents(text, st);
       moved_up = st.state == kQueued && QueueUrgency(st) > urgency_before;
-      reply = ReplyWhileWithAgents(id, st,
-                                   store_.QueuePosition(id, now, QueueUrgency(st)), moved_up);
+      reply =
+          ReplyWhileWithAgents(id, st, store_.QueuePosition(id, now, QueueUrgency(st)), moved_up);
     } else {
       Understanding u = understander_.Understand(st, text);
       Remember(u, st);

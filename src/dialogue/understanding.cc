@@ -104,10 +104,10 @@ constexpr double kSureElsewhere = 0.6;
 
 // A follow-up that does not name its subject ("补办要多久能拿到？" after a 社保卡 question, "我爸是
 // 在上海住的院" after a 医保 one) is about the previous topic's subject: when the text alone is
-// unsure, or lands in another area without being sure of it, it is ranked again with that subject (or, when the previous
-// question has no stretch of its area's words, with the previous question) in front, and that
-// reading wins when it stays in the previous area. A meta reading (thanks, a person, goodbye)
-// is never overridden.
+// unsure, or lands in another area without being sure of it, it is ranked again with that subject
+// (or, when the previous question has no stretch of its area's words, with the previous question)
+// in front, and that reading wins when it stays in the previous area. A meta reading (thanks, a
+// person, goodbye) is never overridden.
 knowledge::Answer Understander::ReadWithSubject(const std::string& topic,
                                                 const std::string& last_question,
                                                 const std::string& text,
@@ -115,6 +115,12 @@ knowledge::Answer Understander::ReadWithSubject(const std::string& topic,
   const std::string area = AreaOf(topic);
   if (alone.topic && (AreaOf(*alone.topic) == area || AreaOf(*alone.topic) == "meta." ||
                       alone.confidence >= kSureElsewhere))
+    return alone;
+  // Unsure of the text alone: it is a follow-up only when one of the topics it would offer is
+  // in the previous area; otherwise the previous subject would answer words that mean nothing
+  // there ("叽里咕噜叭叭" after a 社保卡 question).
+  if (!alone.topic && std::none_of(alone.alternatives.begin(), alone.alternatives.end(),
+                                   [&](const auto& alt) { return AreaOf(alt.topic) == area; }))
     return alone;
   auto [aspect, subject] = SplitPrevious(topic, last_question);
   knowledge::Answer c = assistant_.Ask((subject.empty() ? aspect : subject) + " " + text);
