@@ -1,5 +1,6 @@
 #include "dialogue/conversation_store.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -224,14 +225,36 @@ Result<int64_t> ConversationStore::CountTurns(const std::string& id,
   return row ? q.Int(0) : int64_t{0};
 }
 
-int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms) const {
-  auto q = db_->Prepare(
-      "SELECT COUNT(*) FROM conversations WHERE state = ? AND id <> ? AND "
-      "queued_ms <= COALESCE((SELECT queued_ms FROM conversations WHERE id = ?), ?)");
-  if (!q.ok()) return 1;
-  q->Bind(1, kQueued).Bind(2, id).Bind(3, id).Bind(4, now_ms);
-  auto r = q->Step();
-  return (r.ok() && *r ? static_cast<int>(q->Int(0)) : 0) + 1;
+int QueueUrgency(const State& state) {
+  const int risk = static_cast<int>(HandoffReason::kRisk);
+  const int anger = static_cast<int>(HandoffReason::kAnger);
+  return state.danger || state.handoff_priority >= risk ? 2
+         : state.handoff_priority == anger              ? 1
+                                                        : 0;
+}
+
+int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms,
+                                     std::optional<int> urgency) const {
+  const std::vector<QueuedConversation> queue = Queued();
+  int64_t since = now_ms;
+  bool queued = false;
+  for (const auto& q : queue)
+    if (q.id == id) {
+      queued = true;
+      since = q.queued_ms;
+      if (!urgency) urgency = QueueUrgency(q.data);
+    }
+  const int mine = urgency.value_or(0);
+  int ahead = 0;
+  for (const auto& q : queue) {
+    if (q.id == id) continue;
+    const int theirs = QueueUrgency(q.data);
+    // Equal urgency: the longest waiting first; a newcomer goes after those queued at its time.
+    const bool earlier =
+        queued ? q.queued_ms < since || (q.queued_ms == since && q.id < id) : q.queued_ms <= since;
+    ahead += theirs > mine || (theirs == mine && earlier);
+  }
+  return ahead + 1;
 }
 
 std::vector<QueuedConversation> ConversationStore::Queued() const {
@@ -251,6 +274,10 @@ std::vector<QueuedConversation> ConversationStore::Queued() const {
       out.push_back({q->Text(0), q->Int(1), State{}, true});
     }
   }
+  // Rows come longest waiting first; the stable sort keeps that among equal urgency.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return QueueUrgency(a.data) > QueueUrgency(b.data);
+  });
   return out;
 }
 

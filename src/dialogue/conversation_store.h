@@ -50,6 +50,11 @@ struct QueuedConversation {
   bool key_missing = false;  // its state is sealed under a key this server does not hold
 };
 
+// The agents' queue order (issue 11): a danger first, then anger, then the waiting time. The one
+// ordering key of the queue: 2 when a danger was heard or the handover was for a risk, 1 when
+// it was for anger, 0 otherwise; higher is served first, equal ones by queued time.
+int QueueUrgency(const State& state);
+
 class ConversationStore {
  public:
   // Applies the dialogue's migrations.
@@ -83,11 +88,15 @@ class ConversationStore {
   // Turns stored for `id`, of `role` (all roles when "").
   Result<int64_t> CountTurns(const std::string& id, const std::string& role) const;
 
-  // 1-based place in the queue: those queued no later than `id` (or than `now_ms`, when `id`
-  // is not queued yet), plus one.
-  int QueuePosition(const std::string& id, int64_t now_ms) const;
-  // Queued conversations, longest waiting first; rows sealed under a key this server does not
-  // hold are listed with key_missing, other rows whose state does not open are skipped.
+  // 1-based place in the queue (QueueUrgency order): those queued ahead of `id`, plus one.
+  // `urgency`: `id`'s QueueUrgency when its state is not saved yet (a handover in progress, a
+  // message while queued); its stored state's otherwise. When `id` is not queued yet it waits
+  // since `now_ms`.
+  int QueuePosition(const std::string& id, int64_t now_ms,
+                    std::optional<int> urgency = std::nullopt) const;
+  // Queued conversations in the agents' order (QueueUrgency, then longest waiting first); rows
+  // sealed under a key this server does not hold are listed with key_missing (urgency 0), other
+  // rows whose state does not open are skipped.
   std::vector<QueuedConversation> Queued() const;
 
  private:

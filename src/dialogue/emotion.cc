@@ -953,6 +953,64 @@ struct RiskEntry {
   int line = 0;
 };
 
+// A danger said in ordinary words: parts in order, each any of its variants, at most `gap`
+// characters apart within one clause ("井盖" … "没了" in "井盖也没了").
+struct RiskConcept {
+  std::string name;
+  int category = 0;
+  std::vector<std::vector<std::u32string>> parts;  // variants of each part, longest first
+  std::vector<std::u32string> unless;  // any of these in the utterance: ordinary business
+  std::vector<int> part_ids;           // the WordIndex id of each part (parts[k] -> part_ids[k])
+};
+
+// Every word of the concepts (parts, negators, safe words, unless words) in one trie that
+// reports all the words starting at a position, so an utterance is read once.
+class WordIndex {
+ public:
+  // Ids: a part's id (>= 0), kNegatorId, kSafeId, or UnlessId(concept).
+  static constexpr int kNegatorId = -1;
+  static constexpr int kSafeId = -2;
+  static int UnlessId(size_t concept_index) { return -3 - static_cast<int>(concept_index); }
+
+  WordIndex() { nodes_.emplace_back(); }
+  void Add(const std::u32string& word, int id) {
+    int node = 0;
+    for (char32_t c : word) {
+      const uint64_t key = (static_cast<uint64_t>(node) << 21) ^ static_cast<uint64_t>(c);
+      auto it = edges_.find(key);
+      if (it == edges_.end()) {
+        it = edges_.emplace(key, static_cast<int32_t>(nodes_.size())).first;
+        nodes_.emplace_back();
+      }
+      node = it->second;
+    }
+    auto& ids = nodes_[node].ids;
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  struct Found {
+    int id;
+    uint32_t len;
+  };
+  // Every word starting at s[i], as (id, length).
+  void At(const std::vector<char32_t>& s, size_t i, std::vector<Found>* out) const {
+    int node = 0;
+    for (size_t j = i; j < s.size(); ++j) {
+      const uint64_t key = (static_cast<uint64_t>(node) << 21) ^ static_cast<uint64_t>(s[j]);
+      auto it = edges_.find(key);
+      if (it == edges_.end()) return;
+      node = it->second;
+      for (int id : nodes_[node].ids) out->push_back({id, static_cast<uint32_t>(j + 1 - i)});
+    }
+  }
+
+ private:
+  struct Node {
+    std::vector<int> ids;
+  };
+  std::vector<Node> nodes_;
+  std::unordered_map<uint64_t, int32_t> edges_;
+};
+
 }  // namespace
 
 struct RiskData {
@@ -960,6 +1018,13 @@ struct RiskData {
   int negation_window = 2;
   PhraseTrie trie;
   std::vector<RiskEntry> entries;
+  // Concepts (see kb/risks.toml "[concepts]"); matched after the phrases.
+  int concept_gap = 6;
+  std::vector<RiskConcept> concepts;
+  std::vector<std::u32string> negators;      // [negation].words, for concepts
+  std::vector<std::u32string> safe;          // [safe].words: no concept part starts inside one
+  WordIndex words;                           // all of the above, compiled (BuildWordIndex)
+  std::vector<std::pair<int, int>> part_of;  // part id -> (concept, part index)
 };
 
 namespace {
@@ -975,13 +1040,15 @@ class RiskParser : public TomlReader {
     ZX_ASSIGN_OR_RETURN(auto doc_r, ParseDoc(text));
     const toml::table& doc = doc_r;
     d_ = std::make_shared<RiskData>();
-    ZX_RETURN_IF_ERROR(OnlyKeys(doc, {"negation", "safe", "category"}, "file"));
+    ZX_RETURN_IF_ERROR(
+        OnlyKeys(doc, {"negation", "safe", "category", "concepts", "variants", "concept"}, "file"));
 
     ZX_ASSIGN_OR_RETURN(auto negation, Table(doc, "negation", true));
     ZX_RETURN_IF_ERROR(OnlyKeys(*negation, {"window", "words"}, "[negation]"));
     ZX_RETURN_IF_ERROR(Int(*negation, "window", "[negation]", 0, 10, &d_->negation_window));
     ZX_RETURN_IF_ERROR(Strings(*negation, "words", "[negation]", true,
                                [&](const std::string& s, const toml::node& n) {
+                                 d_->negators.push_back(ToU32(s));
                                  return AddPhrase(s, n, "negator", kRiskNegator);
                                }));
 
@@ -990,6 +1057,7 @@ class RiskParser : public TomlReader {
       ZX_RETURN_IF_ERROR(OnlyKeys(*safe, {"words"}, "[safe]"));
       ZX_RETURN_IF_ERROR(
           Strings(*safe, "words", "[safe]", true, [&](const std::string& s, const toml::node& n) {
+            d_->safe.push_back(ToU32(s));
             return AddPhrase(s, n, "safe word", kRiskSafe);
           }));
     }
@@ -1028,6 +1096,8 @@ class RiskParser : public TomlReader {
           }));
       if (count == 0) return Fail(*tables[k], cw + ": phrases is empty");
     }
+    ZX_RETURN_IF_ERROR(ParseConcepts(doc));
+    BuildWordIndex();
     return d_;
   }
 
@@ -1041,8 +1111,192 @@ class RiskParser : public TomlReader {
     return Status::Ok();
   }
 
+  // [concepts] gap, [variants] named word groups and the [[concept]] tables.
+  Status ParseConcepts(const toml::table& doc) {
+    ZX_ASSIGN_OR_RETURN(auto settings, Table(doc, "concepts", false));
+    if (settings) {
+      ZX_RETURN_IF_ERROR(OnlyKeys(*settings, {"gap"}, "[concepts]"));
+      ZX_RETURN_IF_ERROR(Int(*settings, "gap", "[concepts]", 0, 20, &d_->concept_gap));
+    }
+    std::map<std::string, std::vector<std::u32string>> groups;
+    ZX_ASSIGN_OR_RETURN(auto variants, Table(doc, "variants", false));
+    if (variants)
+      for (const auto& [k, v] : *variants) {
+        const std::string name(k.str());
+        const std::string w = "[variants] " + name;
+        toml::table one;
+        one.insert(name, v);
+        ZX_RETURN_IF_ERROR(Strings(one, name.c_str(), w, true,
+                                   [&](const std::string& s, const toml::node&) -> Status {
+                                     ZX_ASSIGN_OR_RETURN(auto u, Phrase(s, v, w + " word"));
+                                     groups[name].push_back(std::move(u));
+                                     return Status::Ok();
+                                   }));
+      }
+    const toml::node* list = doc.get("concept");
+    if (!list) return Status::Ok();
+    const toml::array* a = list->as_array();
+    if (!a) return Fail(*list, "concept must be an array of tables ([[concept]])");
+    for (const auto& item : *a) {
+      const toml::table* t = item.as_table();
+      if (!t) return Fail(item, "concept must be an array of tables ([[concept]])");
+      ZX_RETURN_IF_ERROR(OnlyKeys(*t, {"name", "category", "parts", "unless"}, "[[concept]]"));
+      RiskConcept c;
+      ZX_RETURN_IF_ERROR(String(*t, "name", "[[concept]]", &c.name));
+      const std::string cw = "concept '" + c.name + "'";
+      std::string category;
+      ZX_RETURN_IF_ERROR(String(*t, "category", cw, &category));
+      c.category = -1;
+      for (size_t k = 0; k < d_->categories.size(); ++k)
+        if (d_->categories[k].name == category) c.category = static_cast<int>(k);
+      if (c.category < 0) return Fail(*t, cw + ": unknown category '" + category + "'");
+      const toml::node* parts = t->get("parts");
+      const toml::array* pa = parts ? parts->as_array() : nullptr;
+      if (!pa || pa->empty())
+        return Fail(parts ? *parts : static_cast<const toml::node&>(*t),
+                    cw + ": parts must be a non-empty array of word lists");
+      for (const auto& part : *pa) {
+        const toml::array* words = part.as_array();
+        if (!words || words->empty())
+          return Fail(part, cw + ": each part must be a non-empty array of words");
+        std::vector<std::u32string> v;
+        for (const auto& w : *words) {
+          const std::string* s = w.is_string() ? &w.as_string()->get() : nullptr;
+          if (!s || s->empty()) return Fail(w, cw + ": a part holds non-empty strings");
+          if ((*s)[0] == '@') {
+            auto g = groups.find(s->substr(1));
+            if (g == groups.end()) return Fail(w, cw + ": no [variants] group '" + *s + "'");
+            v.insert(v.end(), g->second.begin(), g->second.end());
+          } else {
+            ZX_ASSIGN_OR_RETURN(auto u, Phrase(*s, w, cw + " word"));
+            v.push_back(std::move(u));
+          }
+        }
+        // Longest first, so a part covers as much as it can ("没有了" before "没").
+        std::stable_sort(v.begin(), v.end(),
+                         [](const auto& x, const auto& y) { return x.size() > y.size(); });
+        c.parts.push_back(std::move(v));
+      }
+      ZX_RETURN_IF_ERROR(Strings(*t, "unless", cw, false,
+                                 [&](const std::string& s, const toml::node& n) -> Status {
+                                   ZX_ASSIGN_OR_RETURN(auto u, Phrase(s, n, cw + " unless word"));
+                                   c.unless.push_back(std::move(u));
+                                   return Status::Ok();
+                                 }));
+      d_->concepts.push_back(std::move(c));
+    }
+    return Status::Ok();
+  }
+
+  void BuildWordIndex() {
+    for (const auto& n : d_->negators) d_->words.Add(n, WordIndex::kNegatorId);
+    for (const auto& w : d_->safe) d_->words.Add(w, WordIndex::kSafeId);
+    for (size_t c = 0; c < d_->concepts.size(); ++c) {
+      RiskConcept& concept_ = d_->concepts[c];
+      for (const auto& w : concept_.unless) d_->words.Add(w, WordIndex::UnlessId(c));
+      for (size_t p = 0; p < concept_.parts.size(); ++p) {
+        const int id = static_cast<int>(d_->part_of.size());
+        d_->part_of.emplace_back(static_cast<int>(c), static_cast<int>(p));
+        concept_.part_ids.push_back(id);
+        for (const auto& w : concept_.parts[p]) d_->words.Add(w, id);
+      }
+    }
+  }
+
   std::shared_ptr<RiskData> d_;
 };
+
+// Concept hits of one utterance: each concept's parts in order, at most d.concept_gap
+// characters apart, inside one clause, not starting inside a safe word. Negated when a negator
+// ends at most d.negation_window characters before the first part, or stands in the gap just
+// before a later part ("没有人受伤", "井盖没有丢"). A hit overlapping an earlier one is dropped.
+void DetectConcepts(const RiskData& d, std::string_view utterance, const Codepoints& text,
+                    std::vector<RiskHit>* hits) {
+  const std::vector<char32_t>& s = text.cp;
+  const size_t n = s.size();
+  // One pass: the words starting at each position.
+  std::vector<std::vector<WordIndex::Found>> at(n);
+  std::vector<bool> safe(n, false), boundary(n, false);
+  std::vector<bool> ordinary(d.concepts.size(), false);
+  for (size_t i = 0; i < n; ++i) {
+    boundary[i] = IsBoundary(s[i]);
+    if (!boundary[i]) d.words.At(s, i, &at[i]);
+    for (const auto& f : at[i]) {
+      if (f.id == WordIndex::kSafeId)
+        for (size_t k = i; k < i + f.len; ++k) safe[k] = true;
+      else if (f.id <= WordIndex::UnlessId(0))
+        ordinary[static_cast<size_t>(WordIndex::UnlessId(0) - f.id)] = true;
+    }
+  }
+  // Longest word of part `id` at i, 0 when none (or inside a safe word).
+  auto part_at = [&](size_t i, int id) -> size_t {
+    if (i >= n || safe[i]) return 0;
+    size_t best = 0;
+    for (const auto& f : at[i])
+      if (f.id == id) best = std::max<size_t>(best, f.len);
+    return best;
+  };
+  // A negator (not inside a safe word) starting at or after `floor`, ending in [from, to].
+  auto negator_ending_in = [&](size_t floor, size_t from, size_t to) {
+    for (size_t b = floor; b < to; ++b) {
+      if (safe[b]) continue;
+      for (const auto& f : at[b])
+        if (f.id == WordIndex::kNegatorId && b + f.len >= from && b + f.len <= to) return true;
+    }
+    return false;
+  };
+  auto overlaps = [&](size_t b, size_t e) {
+    for (const RiskHit& h : *hits)
+      if (h.begin < text.off[e] && text.off[b] < h.end) return true;
+    return false;
+  };
+  const size_t window = static_cast<size_t>(d.negation_window);
+  const size_t gap = static_cast<size_t>(d.concept_gap);
+  size_t clause = 0;
+  std::vector<size_t> done_until(d.concepts.size(), 0);  // one hit per concept and stretch
+  for (size_t i = 0; i < n; ++i) {
+    if (boundary[i]) {
+      clause = i + 1;
+      continue;
+    }
+    if (safe[i]) continue;
+    for (const auto& f : at[i]) {
+      if (f.id < 0) continue;
+      const auto [ci, pi] = d.part_of[static_cast<size_t>(f.id)];
+      if (pi != 0 || ordinary[static_cast<size_t>(ci)] || i < done_until[static_cast<size_t>(ci)])
+        continue;
+      const RiskConcept& c = d.concepts[static_cast<size_t>(ci)];
+      const size_t len = part_at(i, c.part_ids[0]);
+      if (len != f.len) continue;  // the longest word of the first part, once
+      bool negated = negator_ending_in(clause, i >= window + clause ? i - window : clause, i);
+      size_t end = i + len;
+      bool all = true;
+      for (size_t p = 1; all && p < c.parts.size(); ++p) {
+        all = false;
+        for (size_t j = end; j <= end + gap && j < n && !boundary[j]; ++j) {
+          const size_t l = part_at(j, c.part_ids[p]);
+          if (l == 0) continue;
+          negated = negated || negator_ending_in(end, j >= end + window ? j - window : end, j);
+          end = j + l;
+          all = true;
+          break;
+        }
+      }
+      if (!all) continue;
+      done_until[static_cast<size_t>(ci)] = end;
+      if (overlaps(i, end)) continue;
+      RiskHit h;
+      h.category = &d.categories[static_cast<size_t>(c.category)];
+      h.begin = text.off[i];
+      h.end = text.off[end];
+      h.phrase = std::string(utterance.substr(h.begin, h.end - h.begin));
+      h.negated = negated;
+      hits->push_back(std::move(h));
+    }
+  }
+  std::stable_sort(hits->begin(), hits->end(),
+                   [](const RiskHit& x, const RiskHit& y) { return x.begin < y.begin; });
+}
 
 }  // namespace
 
@@ -1104,6 +1358,7 @@ std::vector<RiskHit> RiskDetector::Detect(std::string_view utterance) const {
     }
     i = m.end;
   }
+  DetectConcepts(d, utterance, text, &hits);
   return hits;
 }
 

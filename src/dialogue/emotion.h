@@ -169,7 +169,10 @@ class RiskDetector {
   static Result<RiskDetector> Load(const std::string& path);
   static Result<RiskDetector> Parse(std::string_view toml_text, const std::string& origin);
 
-  // Every risk phrase of one normalised utterance, in order, negated ones flagged.
+  // Every risk of one normalised utterance, in order, negated ones flagged: the phrases, then
+  // the concepts of kb/risks.toml (a danger in ordinary words: parts with variants in order,
+  // a few characters apart in one clause, "井盖" … "没了"); a concept hit overlapping a phrase
+  // hit is not reported twice. `phrase` of a concept hit spans its first to its last part.
   std::vector<RiskHit> Detect(std::string_view utterance) const;
 
   const std::vector<RiskCategory>& categories() const;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -535,6 +536,100 @@ TEST(RiskMalformed, ErrorsNameFileAndLine) {
   EXPECT_EQ(m.substr(0, 13), "risks.toml:3:") << m;
   m = RiskError(Replace(kMinimalRisks, "[[category]]", "[[categorie]]"));
   EXPECT_NE(m.find("unknown key 'categorie'"), std::string::npos) << m;
+}
+
+// ---- risk concepts: dangers in ordinary words (issue 11 item 5) ----
+
+// Categories heard (not negated, handing over), for the concept tests.
+std::string Danger(std::string_view text) {
+  std::string out;
+  for (const RiskHit& h : Risks().Detect(text))
+    if (!h.negated && h.category->handoff) out += (out.empty() ? "" : " ") + h.category->name;
+  return out;
+}
+
+TEST(RiskConcept, TheIssueExamples) {
+  EXPECT_EQ(Danger("已经有个骑电动车的摔倒了，头都流血了"), "危及生命 危及生命");
+  EXPECT_EQ(Danger("井盖也没了"), "安全隐患");
+  EXPECT_EQ(Danger("井盖没了"), "安全隐患");
+}
+
+TEST(RiskConcept, PartsWithAGapInOneClause) {
+  EXPECT_EQ(Danger("路口那个井盖好几天前就被人偷了"), "安全隐患");
+  EXPECT_EQ(Danger("厨房的燃气灶一直嘶嘶响"), "安全隐患");
+  EXPECT_EQ(Danger("老房子的墙体裂开了"), "安全隐患");
+  // Too far apart, or in another clause: nothing.
+  EXPECT_EQ(Danger("井盖的事上个月我们居委会开会讨论了很久，大家说没了"), "");
+  EXPECT_EQ(Danger("燃气，我上次打电话问过，泄漏"), "");
+}
+
+TEST(RiskConcept, NegatedLikePhrases) {
+  EXPECT_EQ(RiskList("没有人受伤"), Strings{"!危及生命:受伤"});
+  EXPECT_EQ(Danger("幸好没人受伤"), "");
+  EXPECT_EQ(Danger("井盖没有丢，就是有点响"), "");
+  EXPECT_EQ(Danger("不是着火，是邻居在烧烤"), "");
+}
+
+TEST(RiskConcept, NearMissesAreOrdinary) {
+  for (const char* q :
+       {"火车票怎么退", "电费在哪里交", "燃气费缴纳有哪些渠道", "游泳馆开放时间", "医保报销住院",
+        "工作中受伤了怎么认定工伤", "加装电梯有补贴吗", "电动车上牌在哪里办", "消防员招聘条件"})
+    EXPECT_EQ(Danger(q), "") << q;
+}
+
+TEST(RiskConcept, LoaderErrors) {
+  const std::string base =
+      "[negation]\nwindow = 2\nwords = [\"没\"]\n[[category]]\nname = \"危及生命\"\n"
+      "label = \"危及生命\"\nhandoff = true\npriority = 1\nreason = \"r\"\n"
+      "phrases = [\"救命\"]\n";
+  auto ok = RiskDetector::Parse(base +
+                                    "[variants]\n\"伤\" = [\"受伤\"]\n[[concept]]\n"
+                                    "name = \"c\"\ncategory = \"危及生命\"\n"
+                                    "parts = [[\"@伤\"]]\n",
+                                "risks.toml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->Detect("有人受伤").size(), 1u);
+  auto unknown = RiskDetector::Parse(
+      base + "[[concept]]\nname = \"c\"\ncategory = \"火\"\nparts = [[\"着火\"]]\n", "risks.toml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown category '火'"), std::string::npos);
+  auto group = RiskDetector::Parse(base +
+                                       "[[concept]]\nname = \"c\"\ncategory = \"危及生命\"\n"
+                                       "parts = [[\"@无\"]]\n",
+                                   "risks.toml");
+  ASSERT_FALSE(group.ok());
+  EXPECT_NE(group.status().message().find("no [variants] group '@无'"), std::string::npos);
+}
+
+// The measured set (tests/dialogue/risk_sentences.tsv, also read by bench/dialogue/risk_bench):
+// danger recognised in at least 95% of the danger sentences, at most 2% of the harmless ones
+// flagged.
+TEST(RiskConcept, SentenceSetMeetsTheBars) {
+  std::ifstream in(std::string(ZX_SOURCE_DIR) + "/tests/dialogue/risk_sentences.tsv");
+  ASSERT_TRUE(in.good());
+  int dangers = 0, caught = 0, harmless = 0, flagged = 0;
+  std::string line, misses;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t a = line.find('\t'), b = line.find('\t', a + 1);
+    ASSERT_NE(b, std::string::npos) << line;
+    const bool danger = line.substr(0, a) == "danger";
+    const std::string text = line.substr(b + 1);
+    const bool hit = !Danger(text).empty();
+    if (danger) {
+      ++dangers;
+      caught += hit;
+      if (!hit) misses += " [miss] " + text;
+    } else {
+      ++harmless;
+      flagged += hit;
+      if (hit) misses += " [false] " + text;
+    }
+  }
+  EXPECT_GE(dangers, 100);
+  EXPECT_GE(harmless, 100);
+  EXPECT_GE(caught * 100, dangers * 95) << misses;
+  EXPECT_LE(flagged * 100, harmless * 2) << misses;
 }
 
 // ---- speed ----

@@ -1,5 +1,7 @@
 // The escalation stage: the conversation joins the agents' queue and the citizen is told so,
 // with their place when no agent is free.
+#include <algorithm>
+
 #include "dialogue/turn.h"
 
 namespace zx::dialogue {
@@ -9,7 +11,8 @@ Reply HandOver(TurnContext& c, const EscalationDecision& d) {
   st.state = kQueued;
   st.escalation.handed_over = true;
   st.handoff_reason = d.reason_text.empty() ? d.reason_code : d.reason_text;
-  int position = c.deps.queue_position(c.id);
+  st.handoff_priority = std::max(st.handoff_priority, d.priority);
+  int position = c.deps.queue_position(c.id, st);
   ToneGuidance tone = ChooseTone(c.deps.emotions, c.u.emotion);
   std::string text = tone.prefix + "正在为您转接人工坐席。";
   text +=

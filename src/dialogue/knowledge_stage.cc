@@ -12,10 +12,36 @@ constexpr char kTellMore[] =
     "好的。请您说说具体遇到了什么事，我来帮您查；需要人工也可以直接说“转人工”。";
 constexpr char kNotUnderstood[] = "抱歉，我没有听明白。您可以换个说法，或者说“转人工”。";
 
+// A danger told in a complaint ("井盖没了" then "已经有人摔倒了，头都流血了") stays with that
+// complaint: the topic is kept (the work order's subject) and the conversation is handed over
+// at once (the reply stage), instead of asking back with unrelated topics or jumping to another
+// area. The complaint is the current one when there is one, else the one the text found.
+std::optional<std::string> DangerComplaint(const TurnContext& c, const knowledge::Answer& a) {
+  if (!HeardDanger(c.u.risks)) return std::nullopt;
+  auto complaint = [&](const std::optional<std::string>& t) {
+    const knowledge::Entry* e = t ? c.deps.kb.Find(*t) : nullptr;
+    return e && e->kind == "complaint";
+  };
+  if (complaint(c.st.topic) && !complaint(a.topic)) return c.st.topic;
+  if (complaint(a.topic)) return a.topic;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Reply AnswerOrAskBack(TurnContext& c) {
   const knowledge::Answer& a = c.u.Reading();
+  if (auto kept = DangerComplaint(c, a)) {
+    const knowledge::Entry* e = c.deps.kb.Find(*kept);
+    c.st.topic = *kept;
+    c.st.last_question = c.u.text;
+    if (std::find(c.st.topics.begin(), c.st.topics.end(), *kept) == c.st.topics.end())
+      c.st.topics.push_back(*kept);
+    return Finish(c, {*kept, e->answer, TurnOutcome::kResolved});
+  }
+  // A danger with no complaint in sight: a person at once, not a list of unrelated topics.
+  if (!a.topic && HeardDanger(c.u.risks))
+    return Finish(c, {std::nullopt, kNotUnderstood, TurnOutcome::kUnresolved});
   if (a.topic) return AnswerTopic(c, *a.topic, &a);
   // Not sure: ask back with the likeliest topics.
   for (const auto& alt : a.alternatives)

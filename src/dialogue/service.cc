@@ -115,7 +115,9 @@ class Service final : public DialogueService {
               emotions_,
               rules_,
               *normalizer_,
-              [this](const std::string& id) { return QueuePosition(id); },
+              [this](const std::string& id, const State& st) {
+                return store_.QueuePosition(id, clock_.NowUnixMillis(), QueueUrgency(st));
+              },
               options_.agents_online} {}
 
   Result<ConversationView> Start(const std::string& channel) override {
@@ -169,8 +171,15 @@ class Service final : public DialogueService {
 
     int64_t now = clock_.NowUnixMillis();
     Reply reply;
+    bool moved_up = false;
     if (st.state == kQueued || st.state == kAgent) {
-      reply = ReplyWhileWithAgents(id, st, QueuePosition(id));
+      // Messages written while waiting are read for danger and anger too: the queue serves a
+      // danger first (QueueUrgency), and the agent sees it in the summary's 风险提示.
+      const int urgency_before = QueueUrgency(st);
+      NoteWhileWithAgents(text, st);
+      moved_up = st.state == kQueued && QueueUrgency(st) > urgency_before;
+      reply =
+          ReplyWhileWithAgents(id, st, store_.QueuePosition(id, now, QueueUrgency(st)), moved_up);
     } else {
       Understanding u = understander_.Understand(st, text);
       if (chosen) {
@@ -207,6 +216,8 @@ class Service final : public DialogueService {
       RunActions("on_handoff", std::move(request));
     }
     if (st.state == kEnded) (void)End(id);  // goodbye: the summary is stored at once
+    // A danger (or anger) jumps the queue: everyone queued may have a new place.
+    if (moved_up || (reply.handoff && QueueUrgency(st) > 0)) NotifyQueueMoved();
     return reply;
   }
 
@@ -372,6 +383,25 @@ class Service final : public DialogueService {
     return store_.QueuePosition(id, clock_.NowUnixMillis());
   }
 
+  // What a message written while queued or with an agent says about the conversation: risks
+  // and feelings, noted in the state like a turn's (Remember); a danger or anger at 高 raises
+  // the handover's priority.
+  void NoteWhileWithAgents(const std::string& text, State& st) const {
+    const std::string norm = normalizer_->Normalize(text);
+    const EmotionResult emotion = emotions_.Detect(norm, st.emotions);
+    const std::vector<RiskHit> risks = risks_.Detect(norm);
+    st.emotions.push_back(emotion.dominant);
+    for (const auto& n : RiskNotes(emotion, risks)) st.risks.insert(n);
+    if (HeardDanger(risks)) {
+      st.danger = true;
+      st.handoff_priority = std::max(st.handoff_priority, static_cast<int>(HandoffReason::kRisk));
+    }
+    const bool angry = emotion.level(Emotion::kAnger) == Level::kHigh ||
+                       emotion.level(Emotion::kRage) == Level::kHigh;
+    if (angry)
+      st.handoff_priority = std::max(st.handoff_priority, static_cast<int>(HandoffReason::kAnger));
+  }
+
   Summary MakeSummary(const State& st, const std::vector<TurnRecord>& turns) const {
     SummaryInput in;
     in.topics = st.topics;
@@ -379,6 +409,7 @@ class Service final : public DialogueService {
     in.emotions = st.emotions;
     in.handed_over = st.escalation.handed_over;
     in.handoff_reason = st.handoff_reason;
+    in.danger = st.danger;
     in.districts = st.districts;
     in.request_types.assign(st.request_types.begin(), st.request_types.end());
     in.unresolved_turns = 0;

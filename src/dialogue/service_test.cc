@@ -67,6 +67,66 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<DialogueService> service_;
 };
 
+// Issue 11 item 5: the agents' queue serves a danger first, then anger, then the longest
+// waiting (QueueUrgency); a message written while queued is read for danger and moves its
+// conversation up.
+TEST_F(ServiceTest, QueueServesDangerBeforeAngerBeforeWaitingTime) {
+  std::string asked = Start(), angry = Start(), danger = Start(), later = Start();
+  EXPECT_EQ(Say(asked, "我要转人工").queue_position, 1);
+  clock_.Advance(std::chrono::seconds(5));
+  Reply r = Say(angry, "你们这一帮废物，拿钱不干事");
+  ASSERT_TRUE(r.handoff) << r.text;
+  EXPECT_EQ(r.handoff_reason, "anger");
+  EXPECT_EQ(r.queue_position, 1) << "anger goes before an earlier plain request";
+  clock_.Advance(std::chrono::seconds(5));
+  r = Say(danger, "已经有个骑电动车的摔倒了，头都流血了");
+  ASSERT_TRUE(r.handoff) << r.text;
+  EXPECT_EQ(r.handoff_reason, "risk");
+  EXPECT_EQ(r.queue_position, 1) << r.text;
+  EXPECT_NE(r.text.find("第1位"), std::string::npos) << r.text;
+  clock_.Advance(std::chrono::seconds(5));
+  EXPECT_EQ(Say(later, "帮我接真人客服").queue_position, 4);
+  auto q = service_->Queue();
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0].id, danger);
+  EXPECT_EQ(q[1].id, angry);
+  EXPECT_EQ(q[2].id, asked);
+  EXPECT_EQ(q[3].id, later);
+  for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i].position, static_cast<int>(i) + 1);
+
+  // Waiting in the queue, the last one tells of a gas leak: it moves up behind the earlier
+  // danger (equal urgency: the longest waiting first), and says so.
+  std::vector<Event> events;
+  int sub = service_->Subscribe(asked, [&](const Event& e) { events.push_back(e); });
+  r = Say(later, "楼道里一股煤气味，好像燃气管漏了");
+  service_->Unsubscribe(sub);
+  EXPECT_EQ(r.state, "queued");
+  EXPECT_EQ(r.queue_position, 2) << r.text;
+  EXPECT_NE(r.text.find("优先"), std::string::npos) << r.text;
+  q = service_->Queue();
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0].id, danger);
+  EXPECT_EQ(q[1].id, later);
+  EXPECT_EQ(q[2].id, angry);
+  EXPECT_EQ(q[3].id, asked);
+  bool moved = false;  // the others are told their new place
+  for (const auto& e : events)
+    if (const auto* st = std::get_if<StateChanged>(&e)) moved |= st->queue_position == 4;
+  EXPECT_TRUE(moved);
+  // A harmless message while queued changes nothing.
+  r = Say(asked, "好的我等一下");
+  EXPECT_EQ(r.queue_position, 4);
+  EXPECT_EQ(r.text.find("优先"), std::string::npos) << r.text;
+
+  // The summary the agent sees carries the danger and the 2-hour time limit.
+  auto v = service_->Get(later);
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->summary.has_value());
+  const auto& risks = v->summary->risks;
+  EXPECT_NE(std::find(risks.begin(), risks.end(), "安全隐患"), risks.end());
+  EXPECT_NE(v->summary->advice.find("2小时"), std::string::npos) << v->summary->advice;
+}
+
 TEST_F(ServiceTest, CalculatorOverSeveralTurnsWithCorrection) {
   std::string id = Start();
   Reply r = Say(id, "住院花了两万能报多少");

@@ -33,6 +33,8 @@ std::string EncodeState(const State& s) {
             {"risks", s.risks},
             {"topics", s.topics},
             {"handoff_reason", s.handoff_reason},
+            {"handoff_priority", s.handoff_priority},
+            {"danger", s.danger},
             {"districts", s.districts},
             {"request_types", s.request_types}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -64,6 +66,8 @@ Result<State> DecodeState(const std::string& stored) {
   for (const auto& r : j.value("risks", std::vector<std::string>{})) s.risks.insert(r);
   s.topics = j.value("topics", std::vector<std::string>{});
   s.handoff_reason = j.value("handoff_reason", "");
+  s.handoff_priority = j.value("handoff_priority", 0);
+  s.danger = j.value("danger", false);
   s.districts = j.value("districts", std::vector<std::string>{});
   for (const auto& r : j.value("request_types", std::vector<std::string>{}))
     s.request_types.insert(r);

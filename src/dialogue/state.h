@@ -30,6 +30,8 @@ struct State {
   std::set<std::string> risks;         // 风险提示 labels heard
   std::vector<std::string> topics;     // topics answered, in order, unique
   std::string handoff_reason;
+  int handoff_priority = 0;  // EscalationDecision::priority of the handover (4 risk, 3 anger...)
+  bool danger = false;       // a risk that hands over was heard (not negated): time limit 2h
   std::vector<std::string> districts;
   std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
 

@@ -51,15 +51,23 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   for (const auto* e : entries) out.policies.push_back({e->id, e->title, e->version});
 
   std::vector<std::string> advice, todo;
+  // A danger (injury, fire, gas, collapse...) is dealt with within 2 hours, whatever the topic's
+  // usual time limit.
+  auto sla = [&](const knowledge::Entry* e) { return SlaText(in.danger ? "2h" : e->sla); };
+  bool complaint = false;
   for (const auto* e : entries) {
     if (e->kind == "complaint") {
-      advice.push_back("登记工单，派" + kb.DepartmentName(e->department) + "办理，时限" +
-                       SlaText(e->sla));
-      todo.push_back("派单至" + kb.DepartmentName(e->department) + "（" + SlaText(e->sla) +
+      complaint = true;
+      advice.push_back("登记工单，派" + kb.DepartmentName(e->department) + "办理，时限" + sla(e));
+      todo.push_back("派单至" + kb.DepartmentName(e->department) + "（" + sla(e) +
                      "），办结后回访");
     } else if (e->kind == "query") {
       todo.push_back("核验身份后查询“" + e->title + "”进度并告知来电人");
     }
+  }
+  if (in.danger && !complaint) {
+    advice.push_back("涉及人身或公共安全，立即登记工单，时限" + SlaText("2h"));
+    todo.push_back("按紧急事项派单（2小时），办结后回访");
   }
   for (const auto& r : in.results) advice.push_back("已告知测算结果：" + r);
   if (in.handed_over) {

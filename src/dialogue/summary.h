@@ -49,6 +49,7 @@ struct SummaryInput {
   std::vector<std::string> request_types;  // 举报, 表扬 ... said in so many words
   bool handed_over = false;
   std::string handoff_reason;
+  bool danger = false;  // a danger was heard: the time limit of a work order is 2h
   int unresolved_turns = 0;
 };
 

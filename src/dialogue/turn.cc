@@ -11,12 +11,15 @@ Reply RunTurn(const TurnDeps& deps, const std::string& id, State& st, const Unde
   return AnswerOrAskBack(c);
 }
 
-Reply ReplyWhileWithAgents(const std::string& id, const State& st, int queue_position) {
+Reply ReplyWhileWithAgents(const std::string& id, const State& st, int queue_position,
+                           bool moved_up) {
   Reply r;
   r.conversation_id = id;
-  r.text = st.state == kQueued ? "已记下您的留言。您排在第" + std::to_string(queue_position) +
-                                     "位，坐席接入后会先看到这些内容。"
-                               : "";  // with an agent: the agent answers
+  r.text = st.state == kQueued
+               ? std::string(moved_up ? "您说的情况涉及安全，已为您优先转接。" : "") +
+                     "已记下您的留言。您排在第" + std::to_string(queue_position) +
+                     "位，坐席接入后会先看到这些内容。"
+               : "";  // with an agent: the agent answers
   return r;
 }
 

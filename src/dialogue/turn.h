@@ -33,8 +33,9 @@ struct TurnDeps {
   const EmotionDetector& emotions;
   const Rules& rules;
   const text::Normalizer& normalizer;
-  // The place a conversation not yet queued would take in the agents' queue.
-  std::function<int(const std::string& id)> queue_position;
+  // The place a conversation not yet queued would take in the agents' queue, with `st` as it
+  // will be saved (its urgency: a danger goes first).
+  std::function<int(const std::string& id, const State& st)> queue_position;
   int agents_online = 0;
 };
 
@@ -59,7 +60,9 @@ struct Said {
 // The whole turn: the stages in order. `st` is changed in place (the caller stores it).
 Reply RunTurn(const TurnDeps& deps, const std::string& id, State& st, const Understanding& u);
 // The reply while the conversation waits for or is with an agent: no stage runs.
-Reply ReplyWhileWithAgents(const std::string& id, const State& st, int queue_position);
+// `moved_up`: the message told of a danger and the conversation moved up the queue.
+Reply ReplyWhileWithAgents(const std::string& id, const State& st, int queue_position,
+                           bool moved_up = false);
 
 // choice_stage.cc: the topic chosen after asking back, if the text is a valid choice. Either way
 // the offered choices are forgotten.

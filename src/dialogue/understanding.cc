@@ -1,12 +1,19 @@
 #include "dialogue/understanding.h"
 
 #include <algorithm>
+#include <map>
 
 #include "dialogue/escalation.h"
 #include "text/utf8.h"
 
 namespace zx::dialogue {
 namespace {
+
+// "sbk." of "sbk.loss"; "" for an id without an area.
+std::string AreaOf(const std::string& topic) {
+  const size_t dot = topic.find('.');
+  return dot == std::string::npos ? "" : topic.substr(0, dot + 1);
+}
 
 // Words that make a short utterance a follow-up of the previous question ("那失业金呢？").
 bool IsFollowUp(std::string_view s) {
@@ -51,9 +58,15 @@ Understanding Understander::Understand(const State& before, const std::string& t
 
   // The one ranking of the citizen's text.
   u.answer = assistant_.Ask(text);
-  if (IsFollowUp(u.norm) && before.topic && !before.last_question.empty())
-    u.read_in_context = [this, topic = *before.topic, last = before.last_question, text,
-                         alone = u.answer] { return ReadInContext(topic, last, text, alone); };
+  if (before.topic && !before.last_question.empty()) {
+    if (IsFollowUp(u.norm))
+      u.read_in_context = [this, topic = *before.topic, last = before.last_question, text,
+                           alone = u.answer] { return ReadInContext(topic, last, text, alone); };
+    else if (!AreaOf(*before.topic).empty() && AreaOf(*before.topic) != "meta." &&
+             !NamesOtherArea(u.norm, AreaOf(*before.topic)))
+      u.read_in_context = [this, topic = *before.topic, last = before.last_question, text,
+                           alone = u.answer] { return ReadWithSubject(topic, last, text, alone); };
+  }
   return u;
 }
 
@@ -85,6 +98,61 @@ knowledge::Answer Understander::ReadInContext(const std::string& topic,
   return best;
 }
 
+// A reading of the text alone in another area at least this sure is a new question, not a
+// follow-up ("工地上干完活包工头不给钱怎么办？" after a 二手房 question).
+constexpr double kSureElsewhere = 0.6;
+
+// A follow-up that does not name its subject ("补办要多久能拿到？" after a 社保卡 question, "我爸是
+// 在上海住的院" after a 医保 one) is about the previous topic's subject: when the text alone is
+// unsure, or lands in another area without being sure of it, it is ranked again with that subject
+// (or, when the previous question has no stretch of its area's words, with the previous question)
+// in front, and that reading wins when it stays in the previous area. A meta reading (thanks, a
+// person, goodbye) is never overridden.
+knowledge::Answer Understander::ReadWithSubject(const std::string& topic,
+                                                const std::string& last_question,
+                                                const std::string& text,
+                                                const knowledge::Answer& alone) const {
+  const std::string area = AreaOf(topic);
+  if (alone.topic && (AreaOf(*alone.topic) == area || AreaOf(*alone.topic) == "meta." ||
+                      alone.confidence >= kSureElsewhere))
+    return alone;
+  // Unsure of the text alone: it is a follow-up only when one of the topics it would offer is
+  // in the previous area; otherwise the previous subject would answer words that mean nothing
+  // there ("叽里咕噜叭叭" after a 社保卡 question).
+  if (!alone.topic && std::none_of(alone.alternatives.begin(), alone.alternatives.end(),
+                                   [&](const auto& alt) { return AreaOf(alt.topic) == area; }))
+    return alone;
+  auto [aspect, subject] = SplitPrevious(topic, last_question);
+  knowledge::Answer c = assistant_.Ask((subject.empty() ? aspect : subject) + " " + text);
+  if (!c.topic || AreaOf(*c.topic) != area) return alone;
+  c.question = text;
+  return c;
+}
+
+bool Understander::NamesOtherArea(const std::string& norm, const std::string& area) const {
+  for (const Term& t : terms_)
+    if (!t.areas.count(area) && norm.find(t.text) != std::string::npos) return true;
+  return false;
+}
+
+std::vector<Understander::Term> Understander::CollectTerms(const knowledge::KnowledgeBase& kb,
+                                                           const text::Normalizer& normalizer) {
+  std::map<std::string, std::set<std::string>> by_text;
+  for (const auto& e : kb.entries) {
+    const std::string area = AreaOf(e.id);
+    if (area.empty() || area == "meta.") continue;
+    for (const auto* l : {&e.keywords, &e.synonyms, &e.colloquial})
+      for (const auto& w : *l) {
+        std::string n = normalizer.Normalize(w);
+        if (text::utf8::Decode(n).size() >= 2) by_text[n].insert(area);
+      }
+  }
+  std::vector<Term> out;
+  out.reserve(by_text.size());
+  for (auto& [t, areas] : by_text) out.push_back({t, std::move(areas)});
+  return out;
+}
+
 // The previous question split into its subject (the longest stretch of it that the topic's
 // area also uses: "失业金" of "领失业金需要满足什么条件") and what it asked about (the rest).
 std::pair<std::string, std::string> Understander::SplitPrevious(
@@ -111,9 +179,16 @@ std::pair<std::string, std::string> Understander::SplitPrevious(
   return {prev_text.substr(0, begin) + prev_text.substr(end), prev_text.substr(begin, end - begin)};
 }
 
+bool HeardDanger(std::span<const RiskHit> risks) {
+  return std::any_of(risks.begin(), risks.end(), [](const RiskHit& h) {
+    return !h.negated && h.category && h.category->handoff;
+  });
+}
+
 void Remember(const Understanding& u, State& st) {
   st.emotions.push_back(u.emotion.dominant);
   for (const auto& n : u.risk_notes) st.risks.insert(n);
+  st.danger = st.danger || HeardDanger(u.risks);
   for (const auto& d : u.districts)
     if (std::find(st.districts.begin(), st.districts.end(), d) == st.districts.end())
       st.districts.push_back(d);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,8 @@ class Understander {
         emotions_(emotions),
         risks_(risks),
         rules_(rules),
-        districts_(districts) {}
+        districts_(districts),
+        terms_(CollectTerms(kb, normalizer)) {}
 
   // `before`: the conversation as it stood before this turn (for feelings over several turns
   // and the previous question of a follow-up). Ranks `text` exactly once. The Understanding
@@ -65,6 +67,19 @@ class Understander {
                                   const std::string& text, const knowledge::Answer& alone) const;
   std::pair<std::string, std::string> SplitPrevious(const std::string& topic,
                                                     const std::string& last_question) const;
+  knowledge::Answer ReadWithSubject(const std::string& topic, const std::string& last_question,
+                                    const std::string& text, const knowledge::Answer& alone) const;
+  // True when `norm` says a term (keyword, synonym, colloquial word) of an area other than
+  // `area` ("sbk.") that `area` itself does not use: the text names its own subject.
+  bool NamesOtherArea(const std::string& norm, const std::string& area) const;
+
+  // Every entry term, normalised, with the areas that use it ("二手房过户" -> {"bdc."}).
+  struct Term {
+    std::string text;
+    std::set<std::string> areas;
+  };
+  static std::vector<Term> CollectTerms(const knowledge::KnowledgeBase& kb,
+                                        const text::Normalizer& normalizer);
 
   const knowledge::Assistant& assistant_;
   const knowledge::KnowledgeBase& kb_;
@@ -73,7 +88,12 @@ class Understander {
   const RiskDetector& risks_;
   const Rules& rules_;
   const Districts& districts_;
+  std::vector<Term> terms_;
 };
+
+// True when a risk of a category that hands over is heard, not negated (a danger: 危及生命,
+// 安全隐患, 自伤倾向...; 舆情 is not one).
+bool HeardDanger(std::span<const RiskHit> risks);
 
 // Notes in the state what the turn said about the conversation as a whole (the feeling, risks,
 // districts, request types), whatever the later stages do with it.
