@@ -509,8 +509,9 @@ std::function<std::optional<int>()> AddSecurityCommands(
     add(user, name, help, run)->add_option("name", o->name, "login name")->required();
   }
   add(user, "list", "list users as JSON lines", UserList);
-  auto* display = add(user, "display",
-                      "set the name or 工号 citizens see of an agent (\"\" clears it)", UserDisplay);
+  auto* display =
+      add(user, "display", "set the name or 工号 citizens see of an agent (\"\" clears it)",
+          UserDisplay);
   display->add_option("name", o->name, "login name")->required();
   display->add_option("display_name", o->display, "e.g. 1024号 or 小王 (at most 32 characters)")
       ->required();

@@ -14,8 +14,8 @@ size_t SeqLen(unsigned char c) { return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0
 // left to the lead words.
 bool Breaks(std::string_view ch) {
   static constexpr std::string_view kBreaks[] = {"，", "。", "！", "？", "；", "：", "、", "（",
-                                                 "）", ",", ".", "!", "?", ";", ":", " ",
-                                                 "\n", "\t", "“", "”", "(", ")"};
+                                                 "）", ",",  ".",  "!",  "?",  ";",  ":",  " ",
+                                                 "\n", "\t", "“",  "”",  "(",  ")"};
   return std::find(std::begin(kBreaks), std::end(kBreaks), ch) != std::end(kBreaks);
 }
 
@@ -39,8 +39,8 @@ std::string FindPhone(std::string_view text) {
     }
     const bool mobile =
         digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
-    const bool landline = digits[0] == '0' && dashes == 1 && digits.size() >= 10 &&
-                          digits.size() <= 12;
+    const bool landline =
+        digits[0] == '0' && dashes == 1 && digits.size() >= 10 && digits.size() <= 12;
     if (mobile || landline) found = digits;
     i = j;
   }

@@ -199,12 +199,16 @@ Status ConversationStore::ClaimHolder(const std::string& id, const std::string& 
     u.BindNull(3);
   else
     u.Bind(3, agent_display);
-  u.Bind(4, id).Bind(5, kEnded).Bind(6, int64_t{takeover ? 1 : 0}).Bind(7, agent_id).Bind(8, kAgent);
+  u.Bind(4, id)
+      .Bind(5, kEnded)
+      .Bind(6, int64_t{takeover ? 1 : 0})
+      .Bind(7, agent_id)
+      .Bind(8, kAgent);
   ZX_ASSIGN_OR_RETURN(bool claimed, u.Step());
   if (claimed) return Status::Ok();
   ZX_ASSIGN_OR_RETURN(State st, LoadState(id));  // not_found for an unknown id
   if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
-  return AlreadyExists("already taken: another agent holds the conversation");
+  return Status(Code::kAlreadyExists, "already taken: another agent holds the conversation");
 }
 
 Status ConversationStore::TransferHolder(const std::string& id, const std::string& from_id,
@@ -237,8 +241,7 @@ Status ConversationStore::ReleaseToQueue(const std::string& id, const std::strin
 }
 
 Result<std::string> ConversationStore::AssignReference(const std::string& id, int64_t now_ms) {
-  ZX_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare("SELECT reference FROM conversations WHERE id = ?"));
+  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT reference FROM conversations WHERE id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");
@@ -265,7 +268,7 @@ Status ConversationStore::SaveSatisfaction(const std::string& id, const std::str
                                            "AND satisfaction IS NULL RETURNING id"));
   u.Bind(1, rating).Bind(2, id);
   ZX_ASSIGN_OR_RETURN(bool saved, u.Step());
-  if (!saved) return AlreadyExists("the conversation has been rated already");
+  if (!saved) return Status(Code::kAlreadyExists, "the conversation has been rated already");
   return Status::Ok();
 }
 

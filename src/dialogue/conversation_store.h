@@ -29,8 +29,8 @@ struct ConversationRecord {
   std::string channel;
   std::string state;
   State data;
-  std::string agent_id;    // "" when no agent holds (held) it
-  std::string agent_name;  // the holder's login name; agent_id for rows from before names
+  std::string agent_id;       // "" when no agent holds (held) it
+  std::string agent_name;     // the holder's login name; agent_id for rows from before names
   std::string agent_display;  // what citizens see of the holder (User::display_name); "" none
   std::string queue;          // the queue it waits in after a transfer ("" the default queue)
   std::string reference;      // 受理编号, given when it ended; "" before
@@ -97,9 +97,8 @@ class ConversationStore {
                      bool takeover);
   // Moves the conversation from the holder `from_id` to another agent, atomically (the holder
   // must still be `from_id`): permission_denied otherwise.
-  Status TransferHolder(const std::string& id, const std::string& from_id,
-                        const std::string& to_id, const std::string& to_name,
-                        const std::string& to_display);
+  Status TransferHolder(const std::string& id, const std::string& from_id, const std::string& to_id,
+                        const std::string& to_name, const std::string& to_display);
   // No holder any more; it waits in `queue` ("" the default) once the caller saves the state
   // "queued".
   Status ReleaseToQueue(const std::string& id, const std::string& queue);

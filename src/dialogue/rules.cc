@@ -56,8 +56,9 @@ Result<Rules> Rules::Load(const std::string& path, const text::Normalizer& norma
     r.address.leads = std::move(lists["address_leads"]);
     // Longer words first, so that 小区 is matched before 区 and 住在 before 在.
     for (auto* v : {&r.address.markers, &r.address.leads})
-      std::stable_sort(v->begin(), v->end(),
-                       [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+      std::stable_sort(v->begin(), v->end(), [](const std::string& a, const std::string& b) {
+        return a.size() > b.size();
+      });
   }
   return r;
 }

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "dialogue/contact.h"
 #include "base/status.h"
+#include "dialogue/contact.h"
 #include "text/normalizer.h"
 
 namespace zx::dialogue {

@@ -12,10 +12,10 @@
 #include "base/log.h"
 #include "dialogue/contact.h"
 #include "dialogue/conversation_store.h"
-#include "dialogue/satisfaction.h"
 #include "dialogue/emotion.h"
 #include "dialogue/flow.h"
 #include "dialogue/rules.h"
+#include "dialogue/satisfaction.h"
 #include "dialogue/state.h"
 #include "dialogue/turn.h"
 #include "dialogue/understanding.h"
@@ -81,7 +81,8 @@ Status FieldError(const std::string& field, const std::string& what) {
 
 Status CheckText(const std::string& field, const json& v, bool nullable = false) {
   if (nullable && v.is_null()) return Status::Ok();
-  if (!v.is_string()) return FieldError(field, nullable ? "must be a string or null" : "must be a string");
+  if (!v.is_string())
+    return FieldError(field, nullable ? "must be a string or null" : "must be a string");
   const auto& t = v.get_ref<const std::string&>();
   if (!text::IsValidUtf8(t)) return FieldError(field, "is not valid UTF-8");
   if (CountChars(t) > 1000) return FieldError(field, "is longer than 1000 characters");
@@ -119,7 +120,8 @@ Status CheckSummaryCorrection(const json& corrected) {
     } else if (k == "待办事项" || k == "风险提示") {
       ZX_RETURN_IF_ERROR(CheckTextList(k, v));
     } else if (k == "涉及政策") {
-      if (!v.is_array()) return FieldError(k, "must be a list of {\"topic\", \"title\", \"version\"}");
+      if (!v.is_array())
+        return FieldError(k, "must be a list of {\"topic\", \"title\", \"version\"}");
       if (v.size() > 50) return FieldError(k, "has more than 50 entries");
       for (const auto& p : v) {
         if (!p.is_object())
@@ -138,7 +140,8 @@ Status CheckSummaryCorrection(const json& corrected) {
       }
     } else if (k == "咨询主体") {
       if (!v.is_object())
-        return FieldError(k, "must be an object like {\"type\": \"个人\", \"district\": \"东城区\"}");
+        return FieldError(k,
+                          "must be an object like {\"type\": \"个人\", \"district\": \"东城区\"}");
       for (const auto& [sk, sv] : v.items()) {
         const std::string f = k + "." + sk;
         if (sk == "type") {
@@ -146,7 +149,8 @@ Status CheckSummaryCorrection(const json& corrected) {
         } else if (sk == "name" || sk == "district" || sk == "address" || sk == "contact") {
           ZX_RETURN_IF_ERROR(CheckText(f, sv, /*nullable=*/true));
         } else {
-          return FieldError(f, "is not a part of 咨询主体 (type, name, district, address, contact)");
+          return FieldError(f,
+                            "is not a part of 咨询主体 (type, name, district, address, contact)");
         }
       }
     } else {
@@ -319,8 +323,10 @@ class Service final : public DialogueService {
     // The stored summary leaves out the contact (its column is not sealed): it comes from the
     // sealed state.
     if (v.summary) {
-      if (!v.summary->subject.contact && !st.contact.empty()) v.summary->subject.contact = st.contact;
-      if (!v.summary->subject.address && !st.address.empty()) v.summary->subject.address = st.address;
+      if (!v.summary->subject.contact && !st.contact.empty())
+        v.summary->subject.contact = st.contact;
+      if (!v.summary->subject.address && !st.address.empty())
+        v.summary->subject.address = st.address;
     }
     if (page.limit > 0 && v.turns.size() > static_cast<size_t>(page.limit)) {
       v.turns.resize(page.limit);
@@ -433,8 +439,8 @@ class Service final : public DialogueService {
                            : "您的咨询已转给人工客服（" + to.agent.display + "），请稍候。";
         if (!to.agent.display.empty()) meta["display"] = to.agent.display;
         ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-          ZX_RETURN_IF_ERROR(store_.TransferHolder(id, from.id, to.agent.id, to.agent.name,
-                                                   to.agent.display));
+          ZX_RETURN_IF_ERROR(
+              store_.TransferHolder(id, from.id, to.agent.id, to.agent.name, to.agent.display));
           return store_.AppendTurn(id, "agent", citizen_text, now,
                                    meta.dump(-1, ' ', false, json::error_handler_t::replace));
         }));

@@ -59,13 +59,13 @@ struct ConversationView {
   SlotMap slots;                      // the active calculator's slots
   std::optional<EmotionTag> emotion;  // of the last citizen turn
   std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
-  std::string agent;       // the holder's login name, for staff only; never shown to citizens
+  std::string agent;          // the holder's login name, for staff only; never shown to citizens
   std::string agent_display;  // what citizens see of the holder (its display name); "" none
   std::string queue;          // the queue it waits in after a transfer; "" the default one
   std::string reference;      // 受理编号 once ended (satisfaction.h); "" before
   std::string satisfaction;   // the citizen's rating; "" when none given
   int64_t created_ms = 0;
-  int64_t ended_ms = 0;  // 0 while not ended
+  int64_t ended_ms = 0;    // 0 while not ended
   int queue_position = 0;  // 1-based while queued, else 0
   // Where the conversation belongs, for record scope: the departments of the topics it touched
   // (kb entries' `department`) and the codes of the districts the citizen named
@@ -92,8 +92,8 @@ struct TurnPage {
 
 // The staff member acting on a conversation.
 struct StaffRef {
-  std::string id;    // principal id ("u:12"): what binds a conversation to its holder
-  std::string name;  // login name, for staff views and logs
+  std::string id;       // principal id ("u:12"): what binds a conversation to its holder
+  std::string name;     // login name, for staff views and logs
   std::string display;  // what citizens see (the administrator's display name); "" none
 };
 

@@ -59,7 +59,8 @@ dialogue::StaffRef Staff(const Request& req) {
 Result<std::string> OptionalString(const json& j, const char* name, size_t max) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return InvalidArgument(std::string("field \"") + name + "\" must be a string");
+  if (!it->is_string())
+    return InvalidArgument(std::string("field \"") + name + "\" must be a string");
   if (it->get_ref<const std::string&>().size() > max)
     return InvalidArgument(std::string("field \"") + name + "\" is too long");
   return it->get<std::string>();
@@ -215,7 +216,11 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                if (before->state == dialogue::kEnded) {
                  auto c = s->Continue(id, *text);
                  if (!c.ok()) return Error(c.status());
-                 turns.With({c->reply.handoff ? "handoff" : !c->reply.topic ? "asked_back" : "answered"}).Inc();
+                 turns
+                     .With({c->reply.handoff  ? "handoff"
+                            : !c->reply.topic ? "asked_back"
+                                              : "answered"})
+                     .Inc();
                  json out = ToJson(c->reply);
                  out["restarted"] = true;
                  out["conversation"] = {{"id", c->started.id}, {"token", c->started.token}};
@@ -236,18 +241,19 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
     if (!r.ok()) return Error(r.status());
     return Response::Json(200, {{"summary", ToJson(*r)}, {"reference", ReferenceOf(*s, id)}});
   });
-  router.Add("POST", "/api/v1/conversations/{id}/satisfaction", "conversation.own",
-             [s](const Request& req) {
-               std::string id(req.PathParam("id"));
-               if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
-               auto body = ParseObject(req, false);
-               if (!body.ok()) return Error(body.status());
-               auto rating = OptionalString(*body, "rating", 32);
-               if (!rating.ok()) return Error(rating.status());
-               Status rated = s->Rate(id, *rating);
-               if (!rated.ok()) return Error(rated);
-               return Response::Json(200, {{"rating", *rating}, {"reference", ReferenceOf(*s, id)}});
-             });
+  router.Add(
+      "POST", "/api/v1/conversations/{id}/satisfaction", "conversation.own",
+      [s](const Request& req) {
+        std::string id(req.PathParam("id"));
+        if (Status t = CheckCitizen(*s, req, id); !t.ok()) return Error(t);
+        auto body = ParseObject(req, false);
+        if (!body.ok()) return Error(body.status());
+        auto rating = OptionalString(*body, "rating", 32);
+        if (!rating.ok()) return Error(rating.status());
+        Status rated = s->Rate(id, *rating);
+        if (!rated.ok()) return Error(rated);
+        return Response::Json(200, {{"rating", *rating}, {"reference", ReferenceOf(*s, id)}});
+      });
 
   // --- staff ---------------------------------------------------------------------------------
   router.Add("GET", "/api/v1/agent/queue", "agent.queue", [s](const Request&) {
@@ -329,63 +335,61 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
 
   // Past conversations, for the roles that may (conversation.search) and within the caller's
   // scope; one audit entry per search with its criteria (the phone masked) and what it found.
-  router.Add("GET", "/api/v1/agent/conversations", "conversation.search",
-             [s, guard](const Request& req) {
-               dialogue::ConversationSearch q;
-               auto text = [&](std::string_view name) {
-                 auto v = req.Query(name);
-                 return v ? std::string(v->substr(0, 64)) : std::string();
-               };
-               q.reference = text("reference");
-               q.phone = text("phone");
-               auto number = [&](std::string_view name, int64_t min, int64_t max,
-                                 int64_t* out) -> Status {
-                 auto v = req.Query(name);
-                 if (!v) return Status::Ok();
-                 auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
-                 if (ec != std::errc() || end != v->data() + v->size() || *out < min || *out > max)
-                   return InvalidArgument("field \"" + std::string(name) +
-                                          "\" must be a whole number " + std::to_string(min) +
-                                          "-" + std::to_string(max));
-                 return Status::Ok();
-               };
-               int64_t limit = 50;
-               for (Status st : {number("since", 0, INT64_MAX, &q.since_ms),
-                                 number("until", 0, INT64_MAX, &q.until_ms),
-                                 number("limit", 1, 200, &limit)})
-                 if (!st.ok()) return Error(st);
-               q.limit = static_cast<int>(limit);
-               if (auto date = req.Query("date")) {
-                 auto range = DayRange(*date);
-                 if (!range.ok()) return Error(range.status());
-                 q.since_ms = range->first;
-                 q.until_ms = range->second;
-               }
-               auto found = s->Search(q);
-               if (!found.ok()) return Error(found.status());
-               json list = json::array();
-               json ids = json::array();
-               for (const auto& v : *found) {
-                 if (!security::AllowedOn(req.principal, "conversation.search", ScopeOf(v)))
-                   continue;  // outside the caller's department or district: not shown
-                 json item = ViewJson(v, Audience::kStaff);
-                 item.erase("turns");
-                 item.erase("next_after");
-                 item.erase("summary_corrected");
-                 list.push_back(std::move(item));
-                 ids.push_back(v.id);
-               }
-               Status audited = guard->Record(
-                   req, "conversation.search", "conversation", "",
-                   json{{"reference", q.reference},
-                        {"phone", q.phone.empty() ? json(nullptr) : json(text::MaskPhone(q.phone))},
-                        {"since_ms", q.since_ms},
-                        {"until_ms", q.until_ms},
-                        {"found", ids}}
-                       .dump(-1, ' ', false, json::error_handler_t::replace));
-               if (!audited.ok()) return Error(audited);
-               return Response::Json(200, {{"conversations", list}});
-             });
+  router.Add(
+      "GET", "/api/v1/agent/conversations", "conversation.search", [s, guard](const Request& req) {
+        dialogue::ConversationSearch q;
+        auto text = [&](std::string_view name) {
+          auto v = req.Query(name);
+          return v ? std::string(v->substr(0, 64)) : std::string();
+        };
+        q.reference = text("reference");
+        q.phone = text("phone");
+        auto number = [&](std::string_view name, int64_t min, int64_t max, int64_t* out) -> Status {
+          auto v = req.Query(name);
+          if (!v) return Status::Ok();
+          auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), *out);
+          if (ec != std::errc() || end != v->data() + v->size() || *out < min || *out > max)
+            return InvalidArgument("field \"" + std::string(name) + "\" must be a whole number " +
+                                   std::to_string(min) + "-" + std::to_string(max));
+          return Status::Ok();
+        };
+        int64_t limit = 50;
+        for (Status st :
+             {number("since", 0, INT64_MAX, &q.since_ms),
+              number("until", 0, INT64_MAX, &q.until_ms), number("limit", 1, 200, &limit)})
+          if (!st.ok()) return Error(st);
+        q.limit = static_cast<int>(limit);
+        if (auto date = req.Query("date")) {
+          auto range = DayRange(*date);
+          if (!range.ok()) return Error(range.status());
+          q.since_ms = range->first;
+          q.until_ms = range->second;
+        }
+        auto found = s->Search(q);
+        if (!found.ok()) return Error(found.status());
+        json list = json::array();
+        json ids = json::array();
+        for (const auto& v : *found) {
+          if (!security::AllowedOn(req.principal, "conversation.search", ScopeOf(v)))
+            continue;  // outside the caller's department or district: not shown
+          json item = ViewJson(v, Audience::kStaff);
+          item.erase("turns");
+          item.erase("next_after");
+          item.erase("summary_corrected");
+          list.push_back(std::move(item));
+          ids.push_back(v.id);
+        }
+        Status audited = guard->Record(
+            req, "conversation.search", "conversation", "",
+            json{{"reference", q.reference},
+                 {"phone", q.phone.empty() ? json(nullptr) : json(text::MaskPhone(q.phone))},
+                 {"since_ms", q.since_ms},
+                 {"until_ms", q.until_ms},
+                 {"found", ids}}
+                .dump(-1, ' ', false, json::error_handler_t::replace));
+        if (!audited.ok()) return Error(audited);
+        return Response::Json(200, {{"conversations", list}});
+      });
 
   router.Add("POST", "/api/v1/agent/conversations/{id}/close", "conversation.write",
              [s, guard](const Request& req) {

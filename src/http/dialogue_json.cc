@@ -53,20 +53,21 @@ json ToJson(const dialogue::Summary& s) {
   json policies = json::array();
   for (const auto& p : s.policies)
     policies.push_back({{"topic", p.topic}, {"title", p.title}, {"version", p.version}});
-  return {{"咨询主体",
-           {{"type", s.subject.type},
-            {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
-            {"district", s.subject.district ? json(*s.subject.district) : json(nullptr)},
-            // What the citizen gave to be reached: masked wherever shown (issue 11 #6).
-            {"contact", s.subject.contact ? json(text::MaskPhone(*s.subject.contact)) : json(nullptr)},
-            {"address",
-             s.subject.address ? json(dialogue::MaskAddress(*s.subject.address)) : json(nullptr)}}},
-          {"诉求类型", s.request_type},
-          {"涉及政策", policies},
-          {"处理建议", s.advice},
-          {"待办事项", s.todo},
-          {"风险提示", s.risks},
-          {"满意度预测", s.satisfaction}};
+  return {
+      {"咨询主体",
+       {{"type", s.subject.type},
+        {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
+        {"district", s.subject.district ? json(*s.subject.district) : json(nullptr)},
+        // What the citizen gave to be reached: masked wherever shown (issue 11 #6).
+        {"contact", s.subject.contact ? json(text::MaskPhone(*s.subject.contact)) : json(nullptr)},
+        {"address",
+         s.subject.address ? json(dialogue::MaskAddress(*s.subject.address)) : json(nullptr)}}},
+      {"诉求类型", s.request_type},
+      {"涉及政策", policies},
+      {"处理建议", s.advice},
+      {"待办事项", s.todo},
+      {"风险提示", s.risks},
+      {"满意度预测", s.satisfaction}};
 }
 
 json ToJson(const std::optional<dialogue::Summary>& summary) {

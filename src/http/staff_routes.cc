@@ -328,7 +328,8 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
              [&users, user_event](const Request& req) {
                std::string_view id_text = req.PathParam("id");
                int64_t id = 0;
-               auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+               auto [end, ec] =
+                   std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
                if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
                  return ErrorResponse(InvalidArgument("the user id must be a whole number"));
                auto j = JsonObject(req.body, R"({"display_name": "1024号"})");

@@ -254,7 +254,7 @@ Status UserStore::SetPassword(std::string_view name, std::string_view password) 
 }
 
 Status UserStore::SetDisplayName(std::string_view name, std::string_view display_name) {
-  if (!text::IsValidUtf8(display_name))
+  if (text::utf8::FindIllFormed(display_name))
     return InvalidArgument("the display name is not valid UTF-8");
   size_t chars = 0, digits_in_row = 0;
   for (size_t i = 0; i < display_name.size(); ++i) {
@@ -263,7 +263,8 @@ Status UserStore::SetDisplayName(std::string_view name, std::string_view display
     if (c < 0x20 || c == 0x7F) return InvalidArgument("the display name has a control character");
     digits_in_row = (c >= '0' && c <= '9') ? digits_in_row + 1 : 0;
     // A 工号 has a few digits; a run that could be a phone number is not a display name.
-    if (digits_in_row > 8) return InvalidArgument("the display name has more than 8 digits in a row");
+    if (digits_in_row > 8)
+      return InvalidArgument("the display name has more than 8 digits in a row");
   }
   if (chars > 32) return InvalidArgument("the display name has more than 32 characters");
   ZX_ASSIGN_OR_RETURN(auto user, Find(name));
