@@ -85,7 +85,8 @@ ContactFacts FindContact(std::string_view text, const AddressWords& words) {
       ++chars;
       digit |= Digit(address[i]);
     }
-    if (chars >= 5 && (digit || markers >= 2) && address.find_first_not_of("0123456789-") != 0)
+    if (chars >= 5 && (digit || markers >= 2) &&
+        address.find_first_not_of("0123456789-") != std::string_view::npos)
       out.address = std::string(address);
   };
   size_t i = 0;

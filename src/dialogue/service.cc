@@ -110,7 +110,17 @@ Status CheckTextList(const std::string& field, const json& v) {
 Status CheckSummaryCorrection(const json& corrected) {
   if (!corrected.is_object()) return InvalidArgument("summary must be a JSON object");
   if (corrected.empty()) return InvalidArgument("the correction names no element");
-  for (const auto& [k, v] : corrected.items()) {
+  // In the order of the seven elements, so that the first wrong one named is the summary's
+  // first (a JSON object's own order is not kept).
+  static const std::vector<std::string> kOrder = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
+                                                  "待办事项", "风险提示", "满意度预测"};
+  std::vector<std::string> keys;
+  for (const auto& k : kOrder)
+    if (corrected.contains(k)) keys.push_back(k);
+  for (const auto& [k, v] : corrected.items())
+    if (std::find(kOrder.begin(), kOrder.end(), k) == kOrder.end()) keys.push_back(k);
+  for (const auto& k : keys) {
+    const json& v = corrected.at(k);
     if (k == "诉求类型") {
       ZX_RETURN_IF_ERROR(CheckOneOf(k, v, {"咨询", "求助", "投诉", "建议", "举报", "表扬"}));
     } else if (k == "满意度预测") {

@@ -263,6 +263,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                        {"position", item.position},
                        {"waiting_since_ms", item.waiting_since_ms},
                        {"reason", item.reason},
+                       {"queue", item.queue},
                        {"summary", ToJson(item.summary)},
                        {"slots", ToJson(item.slots)}});
     return Response::Json(200, {{"queue", queue}});
@@ -421,6 +422,9 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
         if (!to_queue.ok()) return Error(to_queue.status());
         auto reason = OptionalString(*body, "reason", 1000);
         if (!reason.ok()) return Error(reason.status());
+        // Checked before the audit entry, so that only transfers that can happen are recorded.
+        if (reason->find_first_not_of(" \t\r\n") == std::string::npos)
+          return Error(InvalidArgument("field \"reason\" is required"));
         const bool queue = body->contains("to_queue") && !(*body)["to_queue"].is_null();
         if (to_agent->empty() == !queue)
           return Error(InvalidArgument(
