@@ -110,7 +110,7 @@ Result<std::string> ReadNewPassword(const std::string& name) {
 
 struct Options {
   std::string name, role, department, district, key_file, anchor;
-  std::string object, type, actor, action, out, as, otp, reason;
+  std::string object, type, actor, action, out, as, otp, reason, display;
   int limit = 100;
 };
 
@@ -227,6 +227,20 @@ Result<int> UserOtp(const CommonFlags& flags, const Options& o, bool enable) {
 Result<int> UserOtpEnable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, true); }
 Result<int> UserOtpDisable(const CommonFlags& f, const Options& o) { return UserOtp(f, o, false); }
 
+// `user display NAME TEXT`: the name or 工号 citizens see of an agent ("" clears it), audited.
+Result<int> UserDisplay(const CommonFlags& flags, const Options& o) {
+  ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
+  ZX_RETURN_IF_ERROR(env.security->users->SetDisplayName(o.name, o.display));
+  ZX_ASSIGN_OR_RETURN(security::User user, env.security->users->Find(o.name));
+  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.display_name", "user",
+                           "u:" + std::to_string(user.id),
+                           {{"name", user.name}, {"display_name", user.display_name}}));
+  std::cout << "user " << user.name << " is shown to citizens as "
+            << (user.display_name.empty() ? "人工客服 (no display name)" : user.display_name)
+            << "\n";
+  return 0;
+}
+
 Result<int> UserList(const CommonFlags& flags, const Options&) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(auto users, env.security->users->List());
@@ -242,6 +256,7 @@ Result<int> UserList(const CommonFlags& flags, const Options&) {
                       {"pending", u.pending},
                       {"created_by", u.created_by},
                       {"approved_by", u.approved_by},
+                      {"display_name", u.display_name},
                       {"otp", otp.ok() && *otp}}
                      .dump()
               << "\n";
@@ -505,6 +520,12 @@ std::function<std::optional<int>()> AddSecurityCommands(
     add(user, name, help, run)->add_option("name", o->name, "login name")->required();
   }
   add(user, "list", "list users as JSON lines", UserList);
+  auto* display =
+      add(user, "display", "set the name or 工号 citizens see of an agent (\"\" clears it)",
+          UserDisplay);
+  display->add_option("name", o->name, "login name")->required();
+  display->add_option("display_name", o->display, "e.g. 1024号 or 小王 (at most 32 characters)")
+      ->required();
   auto* approve = add(user, "approve",
                       "approve a pending account as a second administrator (--as NAME; that "
                       "administrator's password from the terminal or the first line of stdin)",

@@ -129,7 +129,20 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
-       [&](http::Router& r) { http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get()); },
+       [&](http::Router& r) {
+         // A transfer names its agent by login: an enabled, approved agent or supervisor.
+         http::ConversationRouteOptions conversations;
+         conversations.find_agent =
+             [users = sec.users.get()](std::string_view login) -> Result<dialogue::StaffRef> {
+           ZX_ASSIGN_OR_RETURN(security::User u, users->Find(login));
+           if (u.disabled || u.pending ||
+               (u.role != security::Role::kAgent && u.role != security::Role::kSupervisor))
+             return NotFound("no agent of that name");
+           return dialogue::StaffRef{"u:" + std::to_string(u.id), u.name, u.display_name};
+         };
+         http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),
+                                     std::move(conversations));
+       },
        // The citizen chat page (web/chat, from the working directory) and its WebSocket.
        [&](http::Router& r) {
          http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics);

@@ -5,6 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialogue/satisfaction.h"
+#include "security/crypto.h"
+#include "security/encoding.h"
+
 namespace zx::dialogue {
 namespace {
 
@@ -32,10 +36,31 @@ Status Migrate(storage::Database& db) {
   )sql"}});
 }
 
+// The hand-over and the end of a conversation (issue 11 #6, #8), as a module of its own so that
+// its version numbers never collide with the dialogue's: who holds it as citizens see them, the
+// queue it was transferred to, the reference number and its per-day counter, the citizen's
+// rating, the blind index of the phone number they gave.
+Status MigrateHandover(storage::Database& db) {
+  return db.Migrate({{"dialogue_handover", 1, R"sql(
+    ALTER TABLE conversations ADD COLUMN agent_display TEXT;
+    ALTER TABLE conversations ADD COLUMN queue_name TEXT;
+    ALTER TABLE conversations ADD COLUMN reference TEXT;
+    ALTER TABLE conversations ADD COLUMN satisfaction TEXT;
+    ALTER TABLE conversations ADD COLUMN ended_ms INTEGER;
+    ALTER TABLE conversations ADD COLUMN phone_index TEXT;
+    CREATE UNIQUE INDEX conversations_reference ON conversations(reference);
+    CREATE INDEX conversations_phone ON conversations(phone_index);
+    CREATE INDEX conversations_created ON conversations(created_ms);
+    CREATE TABLE conversation_reference_days (
+      day TEXT PRIMARY KEY, last INTEGER NOT NULL);
+  )sql"}});
+}
+
 }  // namespace
 
 Result<ConversationStore> ConversationStore::Open(storage::Database& db, TextSealer sealer) {
   ZX_RETURN_IF_ERROR(Migrate(db));
+  ZX_RETURN_IF_ERROR(MigrateHandover(db));
   return ConversationStore(db, std::move(sealer));
 }
 
@@ -99,8 +124,9 @@ Result<State> ConversationStore::LoadState(const std::string& id) const {
 
 Result<ConversationRecord> ConversationStore::Load(const std::string& id) const {
   ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT channel, state, data, agent, summary, "
-                                           "summary_corrected, agent_name "
-                                           "FROM conversations WHERE id = ?"));
+                                           "summary_corrected, agent_name, agent_display, "
+                                           "queue_name, reference, satisfaction, created_ms, "
+                                           "ended_ms FROM conversations WHERE id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");
@@ -110,6 +136,12 @@ Result<ConversationRecord> ConversationStore::Load(const std::string& id) const 
   ZX_ASSIGN_OR_RETURN(r.data, OpenState(id, q.Text(2)));
   r.agent_id = q.IsNull(3) ? "" : q.Text(3);
   r.agent_name = q.IsNull(6) ? r.agent_id : q.Text(6);
+  r.agent_display = q.IsNull(7) ? "" : q.Text(7);
+  r.queue = q.IsNull(8) ? "" : q.Text(8);
+  r.reference = q.IsNull(9) ? "" : q.Text(9);
+  r.satisfaction = q.IsNull(10) ? "" : q.Text(10);
+  r.created_ms = q.Int(11);
+  r.ended_ms = q.IsNull(12) ? 0 : q.Int(12);
   if (!q.IsNull(4)) r.summary = DecodeSummary(q.Text(4));
   if (!q.IsNull(5)) {
     ZX_ASSIGN_OR_RETURN(r.summary_corrected,
@@ -136,7 +168,7 @@ Status ConversationStore::SaveState(const std::string& id, const State& state, i
 
 Status ConversationStore::SaveSummary(const std::string& id, const Summary& summary) {
   ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET summary = ? WHERE id = ?"));
-  u.Bind(1, EncodeSummary(summary)).Bind(2, id);
+  u.Bind(1, EncodeSummary(summary, /*with_contact=*/false)).Bind(2, id);
   return u.Run();
 }
 
@@ -163,6 +195,131 @@ Result<std::string> ConversationStore::Holder(const std::string& id) const {
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");
   return q.IsNull(0) ? std::string() : q.Text(0);
+}
+
+Status ConversationStore::ClaimHolder(const std::string& id, const std::string& agent_id,
+                                      const std::string& agent_name,
+                                      const std::string& agent_display, bool takeover) {
+  // One statement decides: two agents (or two server processes) taking at once cannot both
+  // see the conversation free.
+  ZX_ASSIGN_OR_RETURN(
+      auto u, db_->Prepare("UPDATE conversations SET agent = ?, agent_name = ?, agent_display = ?, "
+                           "queue_name = NULL WHERE id = ? AND state <> ? AND (? = 1 OR "
+                           "agent IS NULL OR agent = '' OR agent = ? OR state <> ?) RETURNING id"));
+  u.Bind(1, agent_id).Bind(2, agent_name);
+  if (agent_display.empty())
+    u.BindNull(3);
+  else
+    u.Bind(3, agent_display);
+  u.Bind(4, id)
+      .Bind(5, kEnded)
+      .Bind(6, int64_t{takeover ? 1 : 0})
+      .Bind(7, agent_id)
+      .Bind(8, kAgent);
+  ZX_ASSIGN_OR_RETURN(bool claimed, u.Step());
+  if (claimed) return Status::Ok();
+  ZX_ASSIGN_OR_RETURN(State st, LoadState(id));  // not_found for an unknown id
+  if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
+  return Status(Code::kAlreadyExists, "already taken: another agent holds the conversation");
+}
+
+Status ConversationStore::TransferHolder(const std::string& id, const std::string& from_id,
+                                         const std::string& to_id, const std::string& to_name,
+                                         const std::string& to_display) {
+  ZX_ASSIGN_OR_RETURN(
+      auto u, db_->Prepare("UPDATE conversations SET agent = ?, agent_name = ?, agent_display = ?, "
+                           "queue_name = NULL WHERE id = ? AND agent = ? RETURNING id"));
+  u.Bind(1, to_id).Bind(2, to_name);
+  if (to_display.empty())
+    u.BindNull(3);
+  else
+    u.Bind(3, to_display);
+  u.Bind(4, id).Bind(5, from_id);
+  ZX_ASSIGN_OR_RETURN(bool moved, u.Step());
+  if (!moved) return Status(Code::kPermissionDenied, "another agent holds the conversation");
+  return Status::Ok();
+}
+
+Status ConversationStore::ReleaseToQueue(const std::string& id, const std::string& queue) {
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET agent = NULL, agent_name = "
+                                           "NULL, agent_display = NULL, queue_name = ? "
+                                           "WHERE id = ?"));
+  if (queue.empty())
+    u.BindNull(1);
+  else
+    u.Bind(1, queue);
+  u.Bind(2, id);
+  return u.Run();
+}
+
+Result<std::string> ConversationStore::AssignReference(const std::string& id, int64_t now_ms) {
+  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT reference FROM conversations WHERE id = ?"));
+  q.Bind(1, id);
+  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return NotFound("no such conversation");
+  if (!q.IsNull(0)) return q.Text(0);
+  const std::string day = ReferenceDay(now_ms);
+  ZX_ASSIGN_OR_RETURN(
+      auto next, db_->Prepare("INSERT INTO conversation_reference_days (day, last) VALUES (?, 1) "
+                              "ON CONFLICT (day) DO UPDATE SET last = "
+                              "conversation_reference_days.last + 1 RETURNING last"));
+  next.Bind(1, day);
+  ZX_ASSIGN_OR_RETURN(bool counted, next.Step());
+  if (!counted) return Internal("the reference counter returned no row");
+  const std::string reference = ReferenceNumber(day, next.Int(0));
+  next.Reset();
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET reference = ?, ended_ms = ? "
+                                           "WHERE id = ?"));
+  u.Bind(1, reference).Bind(2, now_ms).Bind(3, id);
+  ZX_RETURN_IF_ERROR(u.Run());
+  return reference;
+}
+
+Status ConversationStore::SaveSatisfaction(const std::string& id, const std::string& rating) {
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET satisfaction = ? WHERE id = ? "
+                                           "AND satisfaction IS NULL RETURNING id"));
+  u.Bind(1, rating).Bind(2, id);
+  ZX_ASSIGN_OR_RETURN(bool saved, u.Step());
+  if (!saved) return Status(Code::kAlreadyExists, "the conversation has been rated already");
+  return Status::Ok();
+}
+
+Status ConversationStore::SavePhoneIndex(const std::string& id, const std::string& phone_index) {
+  ZX_ASSIGN_OR_RETURN(auto u,
+                      db_->Prepare("UPDATE conversations SET phone_index = ? WHERE id = ?"));
+  if (phone_index.empty())
+    u.BindNull(1);
+  else
+    u.Bind(1, phone_index);
+  u.Bind(2, id);
+  return u.Run();
+}
+
+std::string ConversationStore::PhoneIndex(const std::string& phone_digits) const {
+  if (sealer_.blind_index) return sealer_.blind_index("phone", phone_digits);
+  return security::HexEncode(security::Sm3("phone\n" + phone_digits));
+}
+
+Result<std::vector<std::string>> ConversationStore::Search(const ConversationQuery& query) const {
+  std::string sql = "SELECT id FROM conversations WHERE created_ms >= ?";
+  if (query.until_ms > 0) sql += " AND created_ms < ?";
+  if (!query.reference.empty()) sql += " AND reference = ?";
+  if (!query.phone_index.empty()) sql += " AND phone_index = ?";
+  sql += " ORDER BY created_ms DESC, id LIMIT ?";
+  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
+  int i = 1;
+  q.Bind(i++, query.since_ms);
+  if (query.until_ms > 0) q.Bind(i++, query.until_ms);
+  if (!query.reference.empty()) q.Bind(i++, query.reference);
+  if (!query.phone_index.empty()) q.Bind(i++, query.phone_index);
+  q.Bind(i++, int64_t{query.limit > 0 ? query.limit : 50});
+  std::vector<std::string> out;
+  for (;;) {
+    ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Text(0));
+  }
+  return out;
 }
 
 Status ConversationStore::AppendTurn(const std::string& id, const std::string& role,
@@ -260,18 +417,20 @@ int ConversationStore::QueuePosition(const std::string& id, int64_t now_ms,
 std::vector<QueuedConversation> ConversationStore::Queued() const {
   std::vector<QueuedConversation> out;
   auto q = db_->Prepare(
-      "SELECT id, queued_ms, data FROM conversations WHERE state = ? ORDER BY queued_ms, id");
+      "SELECT id, queued_ms, data, queue_name FROM conversations WHERE state = ? "
+      "ORDER BY queued_ms, id");
   if (!q.ok()) return out;
   q->Bind(1, kQueued);
   while (true) {
     auto r = q->Step();
     if (!r.ok() || !*r) break;
     auto st = OpenState(q->Text(0), q->Text(2));
+    std::string queue = q->IsNull(3) ? "" : q->Text(3);
     if (st.ok()) {
-      out.push_back({q->Text(0), q->Int(1), std::move(st).value(), false});
+      out.push_back({q->Text(0), q->Int(1), std::move(st).value(), false, std::move(queue)});
     } else if (st.status().code() == Code::kKeyMissing) {
       // Still waiting, and staff are told why it cannot be read rather than losing it.
-      out.push_back({q->Text(0), q->Int(1), State{}, true});
+      out.push_back({q->Text(0), q->Int(1), State{}, true, std::move(queue)});
     }
   }
   // Rows come longest waiting first; the stable sort keeps that among equal urgency.

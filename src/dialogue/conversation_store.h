@@ -29,8 +29,14 @@ struct ConversationRecord {
   std::string channel;
   std::string state;
   State data;
-  std::string agent_id;    // "" when no agent holds (held) it
-  std::string agent_name;  // the holder's login name; agent_id for rows from before names
+  std::string agent_id;       // "" when no agent holds (held) it
+  std::string agent_name;     // the holder's login name; agent_id for rows from before names
+  std::string agent_display;  // what citizens see of the holder (User::display_name); "" none
+  std::string queue;          // the queue it waits in after a transfer ("" the default queue)
+  std::string reference;      // 受理编号, given when it ended; "" before
+  std::string satisfaction;   // the citizen's rating (satisfaction.h); "" when none given
+  int64_t created_ms = 0;
+  int64_t ended_ms = 0;  // 0 while not ended
   std::optional<Summary> summary;
   std::string summary_corrected;  // the agent's correction (a JSON object), opened; "" when none
 };
@@ -48,6 +54,16 @@ struct QueuedConversation {
   int64_t queued_ms = 0;
   State data;                // empty when key_missing
   bool key_missing = false;  // its state is sealed under a key this server does not hold
+  std::string queue;  // "" the default queue; a transfer names another (ReleaseToQueue)
+};
+
+// What a search of past conversations asks (all given criteria must hold).
+struct ConversationQuery {
+  std::string reference;    // 受理编号, exact
+  std::string phone_index;  // blind index of the citizen's phone number (PhoneIndex)
+  int64_t since_ms = 0;     // created at or after
+  int64_t until_ms = 0;     // created before; 0: no bound
+  int limit = 50;
 };
 
 // The agents' queue order (issue 11): a danger first, then anger, then the waiting time. The one
@@ -78,6 +94,33 @@ class ConversationStore {
   Status SaveSummaryCorrection(const std::string& id, const std::string& corrected_json);
   // The principal id of the agent holding `id` ("" when none); not_found for an unknown id.
   Result<std::string> Holder(const std::string& id) const;
+
+  // Makes `agent` the holder, atomically in one UPDATE: only when the conversation has not
+  // ended and nobody else holds it while it is with an agent (or `takeover`). The state is
+  // set to "agent" by the caller's SaveState. already_exists ("already taken") when another
+  // holds it; not_found for an unknown id; failed_precondition when it has ended.
+  Status ClaimHolder(const std::string& id, const std::string& agent_id,
+                     const std::string& agent_name, const std::string& agent_display,
+                     bool takeover);
+  // Moves the conversation from the holder `from_id` to another agent, atomically (the holder
+  // must still be `from_id`): permission_denied otherwise.
+  Status TransferHolder(const std::string& id, const std::string& from_id, const std::string& to_id,
+                        const std::string& to_name, const std::string& to_display);
+  // No holder any more; it waits in `queue` ("" the default) once the caller saves the state
+  // "queued".
+  Status ReleaseToQueue(const std::string& id, const std::string& queue);
+
+  // The 受理编号 of `id`: the one it has, else the next of the day of `now_ms` (a counter per
+  // day, in the same transaction), stored with ended_ms.
+  Result<std::string> AssignReference(const std::string& id, int64_t now_ms);
+  // The citizen's rating, once: already_exists when one was given.
+  Status SaveSatisfaction(const std::string& id, const std::string& rating);
+  // The blind index of the citizen's phone number (for search); "" clears.
+  Status SavePhoneIndex(const std::string& id, const std::string& phone_index);
+  // The index a phone number is found by (the sealer's blind index, kind "phone").
+  std::string PhoneIndex(const std::string& phone_digits) const;
+  // Ids of conversations matching `query`, newest first.
+  Result<std::vector<std::string>> Search(const ConversationQuery& query) const;
 
   // Appends a turn with the next seq. `meta`: a JSON object, stored as given ("" for none).
   Status AppendTurn(const std::string& id, const std::string& role, const std::string& text,

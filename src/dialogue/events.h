@@ -53,6 +53,7 @@ struct StateChanged {
 struct AgentSaid {
   std::string conversation_id;
   std::string text;
+  std::string agent;  // what citizens see of the agent (User::display_name); "" none
 };
 struct ConversationEnded {
   std::string conversation_id;
@@ -60,6 +61,7 @@ struct ConversationEnded {
 struct SummaryReady {
   std::string conversation_id;
   Summary summary;
+  std::string reference;  // 受理编号 (satisfaction.h), for the citizen
 };
 
 using Event = std::variant<ConversationStarted, CitizenSaid, TurnAnswered, HandedOver, StateChanged,

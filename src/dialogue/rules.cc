@@ -1,5 +1,7 @@
 #include "dialogue/rules.h"
 
+#include <algorithm>
+
 #include <toml++/toml.h>
 
 #include "base/file.h"
@@ -47,6 +49,17 @@ Result<Rules> Rules::Load(const std::string& path, const text::Normalizer& norma
   }
   if (const toml::table* sec = t["actions"].as_table())
     ZX_RETURN_IF_ERROR(WordLists(path, *sec, r.actions, nullptr));  // names, not words
+  if (const toml::table* sec = t["contact"].as_table()) {
+    std::map<std::string, std::vector<std::string>> lists;
+    ZX_RETURN_IF_ERROR(WordLists(path, *sec, lists, nullptr));  // matched on the citizen's text
+    r.address.markers = std::move(lists["address_markers"]);
+    r.address.leads = std::move(lists["address_leads"]);
+    // Longer words first, so that 小区 is matched before 区 and 住在 before 在.
+    for (auto* v : {&r.address.markers, &r.address.leads})
+      std::stable_sort(v->begin(), v->end(), [](const std::string& a, const std::string& b) {
+        return a.size() > b.size();
+      });
+  }
   return r;
 }
 

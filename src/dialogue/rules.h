@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "dialogue/contact.h"
 #include "text/normalizer.h"
 
 namespace zx::dialogue {
@@ -22,6 +23,9 @@ struct Rules {
   std::string greeting = kNeutralGreeting;  // `greeting`: the first turn of every conversation
   // [actions]: action names (dialogue/actions.h) by trigger; today "on_handoff".
   std::map<std::string, std::vector<std::string>> actions;
+  // [contact]: the words that mark an address (address_markers) and that lead into one
+  // (address_leads), for the summary's contact (dialogue/contact.h); empty: no address found.
+  AddressWords address;
 
   static Result<Rules> Load(const std::string& path, const text::Normalizer& normalizer);
 

@@ -12,6 +12,9 @@ TextSealer CipherSealer(std::shared_ptr<const security::FieldCipher> cipher) {
                          const std::string& column, const std::string& key) {
     return cipher->Decrypt(sealed, security::FieldAad(table, column, key));
   };
+  sealer.blind_index = [cipher](const std::string& kind, const std::string& value) {
+    return cipher->BlindIndex(kind, value);
+  };
   return sealer;
 }
 

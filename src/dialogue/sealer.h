@@ -23,6 +23,10 @@ struct TextSealer {
   std::function<Result<std::string>(const std::string& sealed, const std::string& table,
                                     const std::string& column, const std::string& row_key)>
       open;
+  // The keyed lookup value of a personal value (security::FieldCipher::BlindIndex): equal for
+  // equal values, useless without the key. Conversations are found by the citizen's phone
+  // number through it. When not configured (tests only) the store uses an unkeyed SM3 hash.
+  std::function<std::string(const std::string& kind, const std::string& value)> blind_index;
 };
 
 // The sealing of `cipher` (not null): SM4-GCM with the associated data security::FieldAad(table,

@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "dialogue/contact.h"
 #include "dialogue/conversation_store.h"
 #include "dialogue/emotion.h"
 #include "dialogue/flow.h"
 #include "dialogue/rules.h"
+#include "dialogue/satisfaction.h"
 #include "dialogue/state.h"
 #include "dialogue/turn.h"
 #include "dialogue/understanding.h"
@@ -31,6 +33,21 @@ using nlohmann::json;
 
 constexpr char kRemovedByRetention[] = "（内容已按保留期限删除）";
 constexpr char kAgentJoined[] = "人工坐席已接入，请问有什么可以帮您？";
+constexpr char kAgentClosed[] = "本次服务已结束，感谢您的来电。";
+constexpr char kTransferredToQueue[] = "您的咨询正在转接其他坐席，请稍候。";
+
+// What citizens are told when an agent joins: the display name the administrator chose, never
+// the login name.
+std::string JoinedText(const std::string& display) {
+  return display.empty() ? kAgentJoined : "人工客服（" + display + "）已接入，请问有什么可以帮您？";
+}
+
+std::string DigitsOf(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
 
 std::string Trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");
@@ -55,32 +72,102 @@ Result<std::string> CheckedText(std::string_view raw) {
   return text;
 }
 
-// An agent's summary correction: known elements only, each text, a number, or a list or object
-// of those (two levels at most, 50 parts each), every text valid UTF-8 of at most 1000
-// characters.
-Status CheckSummaryValue(const std::string& key, const json& v, int depth) {
-  if (v.is_null() || v.is_number() || v.is_boolean()) return Status::Ok();
-  if (v.is_string()) {
-    const auto& t = v.get_ref<const std::string&>();
-    if (!text::IsValidUtf8(t)) return InvalidArgument("summary element '" + key + "' is not UTF-8");
-    if (CountChars(t) > 1000)
-      return InvalidArgument("summary element '" + key + "' is longer than 1000 characters");
-    return Status::Ok();
-  }
-  if (depth >= 2 || v.size() > 50)
-    return InvalidArgument("summary element '" + key + "' is nested too deeply or too long");
-  for (const auto& part : v) ZX_RETURN_IF_ERROR(CheckSummaryValue(key, part, depth + 1));
+// An agent's summary correction (issue 11 #6): known elements only, each of its type and, where
+// the summary has a closed list, one of its values; texts valid UTF-8 of at most 1000
+// characters. Errors name the field: `field "诉求类型" must be one of ...`.
+Status FieldError(const std::string& field, const std::string& what) {
+  return InvalidArgument("field \"" + field + "\" " + what);
+}
+
+Status CheckText(const std::string& field, const json& v, bool nullable = false) {
+  if (nullable && v.is_null()) return Status::Ok();
+  if (!v.is_string())
+    return FieldError(field, nullable ? "must be a string or null" : "must be a string");
+  const auto& t = v.get_ref<const std::string&>();
+  if (!text::IsValidUtf8(t)) return FieldError(field, "is not valid UTF-8");
+  if (CountChars(t) > 1000) return FieldError(field, "is longer than 1000 characters");
+  return Status::Ok();
+}
+
+Status CheckOneOf(const std::string& field, const json& v,
+                  std::initializer_list<std::string_view> allowed) {
+  std::string list;
+  for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  if (!v.is_string()) return FieldError(field, "must be one of " + list);
+  const auto& t = v.get_ref<const std::string&>();
+  for (auto a : allowed)
+    if (t == a) return Status::Ok();
+  return FieldError(field, "must be one of " + list);
+}
+
+Status CheckTextList(const std::string& field, const json& v) {
+  if (!v.is_array()) return FieldError(field, "must be a list of strings");
+  if (v.size() > 50) return FieldError(field, "has more than 50 entries");
+  for (const auto& part : v) ZX_RETURN_IF_ERROR(CheckText(field, part));
   return Status::Ok();
 }
 
 Status CheckSummaryCorrection(const json& corrected) {
   if (!corrected.is_object()) return InvalidArgument("summary must be a JSON object");
   if (corrected.empty()) return InvalidArgument("the correction names no element");
-  static const std::set<std::string> kKeys = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
-                                              "待办事项", "风险提示", "满意度预测"};
-  for (const auto& [k, v] : corrected.items()) {
-    if (!kKeys.count(k)) return InvalidArgument("unknown summary element '" + k + "'");
-    ZX_RETURN_IF_ERROR(CheckSummaryValue(k, v, 0));
+  // In the order of the seven elements, so that the first wrong one named is the summary's
+  // first (a JSON object's own order is not kept).
+  static const std::vector<std::string> kOrder = {"咨询主体", "诉求类型", "涉及政策",  "处理建议",
+                                                  "待办事项", "风险提示", "满意度预测"};
+  std::vector<std::string> keys;
+  for (const auto& k : kOrder)
+    if (corrected.contains(k)) keys.push_back(k);
+  for (const auto& [k, v] : corrected.items())
+    if (std::find(kOrder.begin(), kOrder.end(), k) == kOrder.end()) keys.push_back(k);
+  for (const auto& k : keys) {
+    const json& v = corrected.at(k);
+    if (k == "诉求类型") {
+      ZX_RETURN_IF_ERROR(CheckOneOf(k, v, {"咨询", "求助", "投诉", "建议", "举报", "表扬"}));
+    } else if (k == "满意度预测") {
+      ZX_RETURN_IF_ERROR(CheckOneOf(k, v, {"满意", "基本满意", "不满意"}));
+    } else if (k == "处理建议") {
+      ZX_RETURN_IF_ERROR(CheckText(k, v));
+    } else if (k == "待办事项" || k == "风险提示") {
+      ZX_RETURN_IF_ERROR(CheckTextList(k, v));
+    } else if (k == "涉及政策") {
+      if (!v.is_array())
+        return FieldError(k, "must be a list of {\"topic\", \"title\", \"version\"}");
+      if (v.size() > 50) return FieldError(k, "has more than 50 entries");
+      for (const auto& p : v) {
+        if (!p.is_object())
+          return FieldError(k, "must be a list of {\"topic\", \"title\", \"version\"}");
+        for (const auto& [pk, pv] : p.items()) {
+          const std::string f = k + "." + pk;
+          if (pk == "topic" || pk == "title") {
+            ZX_RETURN_IF_ERROR(CheckText(f, pv));
+          } else if (pk == "version") {
+            if (!pv.is_number_integer() || pv.get<int64_t>() < 1)
+              return FieldError(f, "must be a whole number of at least 1");
+          } else {
+            return FieldError(f, "is not a part of 涉及政策 (topic, title, version)");
+          }
+        }
+      }
+    } else if (k == "咨询主体") {
+      if (!v.is_object())
+        return FieldError(k,
+                          "must be an object like {\"type\": \"个人\", \"district\": \"东城区\"}");
+      for (const auto& [sk, sv] : v.items()) {
+        const std::string f = k + "." + sk;
+        if (sk == "type") {
+          ZX_RETURN_IF_ERROR(CheckOneOf(f, sv, {"个人", "企业"}));
+        } else if (sk == "name" || sk == "district" || sk == "address" || sk == "contact") {
+          ZX_RETURN_IF_ERROR(CheckText(f, sv, /*nullable=*/true));
+        } else {
+          return FieldError(f,
+                            "is not a part of 咨询主体 (type, name, district, address, contact)");
+        }
+      }
+    } else {
+      return FieldError(k,
+                        "is not a summary element (咨询主体, 诉求类型, 涉及政策, 处理建议, "
+                        "待办事项, 风险提示, 满意度预测)");
+    }
   }
   return Status::Ok();
 }
@@ -162,6 +249,7 @@ class Service final : public DialogueService {
     ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
     auto lock = LockConversation(id);
     ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
+    const std::string contact_before = st.contact;
     if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
     ZX_ASSIGN_OR_RETURN(int64_t citizen_turns, store_.CountTurns(id, "citizen"));
     if (citizen_turns >= options_.max_citizen_turns)
@@ -170,6 +258,11 @@ class Service final : public DialogueService {
                                 " messages; please start a new one");
 
     int64_t now = clock_.NowUnixMillis();
+    // The phone number and address the citizen gives, for the summary (sealed with the state).
+    ContactFacts contact = FindContact(text, rules_.address);
+    if (contact.phone.empty()) contact.phone = FindContact(normalizer_->Normalize(text), {}).phone;
+    if (!contact.phone.empty()) st.contact = contact.phone;
+    if (!contact.address.empty()) st.address = contact.address;
     Reply reply;
     bool moved_up = false;
     if (st.state == kQueued || st.state == kAgent) {
@@ -196,6 +289,8 @@ class Service final : public DialogueService {
       if (!reply.text.empty())
         ZX_RETURN_IF_ERROR(
             store_.AppendTurn(id, "assistant", reply.text, now, EncodeReplyMeta(reply)));
+      if (st.contact != contact_before)
+        ZX_RETURN_IF_ERROR(store_.SavePhoneIndex(id, store_.PhoneIndex(st.contact)));
       return store_.SaveState(id, st, now);
     }));
     reply.state = st.state;
@@ -230,6 +325,12 @@ class Service final : public DialogueService {
     v.state = std::move(rec.state);
     v.agent_id = std::move(rec.agent_id);
     v.agent = std::move(rec.agent_name);
+    v.agent_display = std::move(rec.agent_display);
+    v.queue = std::move(rec.queue);
+    v.reference = std::move(rec.reference);
+    v.satisfaction = std::move(rec.satisfaction);
+    v.created_ms = rec.created_ms;
+    v.ended_ms = rec.ended_ms;
     v.summary = std::move(rec.summary);
     v.summary_corrected = std::move(rec.summary_corrected);
     v.topic = st.topic;
@@ -258,6 +359,14 @@ class Service final : public DialogueService {
       v.summary = MakeSummary(st, v.turns);
       std::erase_if(v.turns, [&](const TurnRecord& r) { return r.seq <= page.after_seq; });
     }
+    // The stored summary leaves out the contact (its column is not sealed): it comes from the
+    // sealed state.
+    if (v.summary) {
+      if (!v.summary->subject.contact && !st.contact.empty())
+        v.summary->subject.contact = st.contact;
+      if (!v.summary->subject.address && !st.address.empty())
+        v.summary->subject.address = st.address;
+    }
     if (page.limit > 0 && v.turns.size() > static_cast<size_t>(page.limit)) {
       v.turns.resize(page.limit);
       v.next_after = v.turns.back().seq;
@@ -267,20 +376,158 @@ class Service final : public DialogueService {
 
   Result<Summary> End(const std::string& id) override {
     auto lock = LockConversation(id);
-    ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
-    ZX_ASSIGN_OR_RETURN(ConversationView view, Get(id));
-    if (st.state == kEnded && view.summary) return *view.summary;
-    Summary summary = MakeSummary(st, view.turns);
+    ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
+    State st = std::move(rec.data);
+    st.state = rec.state;
+    // Ended before (the stored summary says so): nothing new to tell anyone. A goodbye sets the
+    // state "ended" before its End runs, so the state alone does not mean the end was told.
+    if (st.state == kEnded && rec.summary) {
+      Summary stored = std::move(*rec.summary);
+      if (!st.contact.empty()) stored.subject.contact = st.contact;
+      if (!st.address.empty()) stored.subject.address = st.address;
+      return stored;
+    }
+    ZX_ASSIGN_OR_RETURN(std::vector<StoredTurn> stored, store_.Turns(id, -1, 0));
+    std::vector<TurnRecord> turns;
+    for (auto& t : stored)
+      turns.push_back({t.seq, std::move(t.role), t.text ? std::move(*t.text) : kRemovedByRetention,
+                       t.at_ms, std::move(t.meta)});
+    Summary summary = MakeSummary(st, turns);
     st.state = kEnded;
     int64_t now = clock_.NowUnixMillis();
+    std::string reference;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
       ZX_RETURN_IF_ERROR(store_.SaveState(id, st, now));
-      return store_.SaveSummary(id, summary);
+      ZX_RETURN_IF_ERROR(store_.SaveSummary(id, summary));
+      ZX_ASSIGN_OR_RETURN(reference, store_.AssignReference(id, now));
+      return Status::Ok();
     }));
+    log::Info("conversation.end conversation={} reference={}", id, reference);
     lock.unlock();
     bus_.Publish(ConversationEnded{id});
-    bus_.Publish(SummaryReady{id, summary});
+    bus_.Publish(SummaryReady{id, summary, reference});
     return summary;
+  }
+
+  Result<Continued> Continue(const std::string& id, std::string_view raw) override {
+    ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
+    ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
+    if (rec.state != kEnded) return FailedPrecondition("the conversation has not ended");
+    Continued out;
+    ZX_ASSIGN_OR_RETURN(out.started, Start(rec.channel));
+    ZX_ASSIGN_OR_RETURN(out.reply, Say(out.started.id, text));
+    log::Info("conversation.continued conversation={} from={}", out.started.id, id);
+    return out;
+  }
+
+  Status Rate(const std::string& id, std::string_view rating) override {
+    if (!IsSatisfactionRating(rating))
+      return InvalidArgument("field \"rating\" must be one of 满意, 基本满意, 不满意");
+    auto lock = LockConversation(id);
+    ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
+    if (st.state != kEnded)
+      return FailedPrecondition("the conversation has not ended; rate it at the end");
+    ZX_RETURN_IF_ERROR(store_.SaveSatisfaction(id, std::string(rating)));
+    log::Info("conversation.rated conversation={} rating={}", id, rating);
+    return Status::Ok();
+  }
+
+  Result<Summary> Close(const std::string& id, const StaffRef& agent,
+                        std::string_view raw_reason) override {
+    ZX_ASSIGN_OR_RETURN(std::string reason, CheckedReason(raw_reason, /*required=*/false));
+    {
+      auto lock = LockConversation(id);
+      ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
+      if (st.state == kEnded) return FailedPrecondition("the conversation has ended already");
+      ZX_RETURN_IF_ERROR(CheckHolder(id, agent));
+      json meta = json::parse(EncodeAgentMeta(agent.id, agent.display));
+      meta["closed"] = true;
+      if (!reason.empty()) meta["reason"] = reason;
+      int64_t now = clock_.NowUnixMillis();
+      ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+        return store_.AppendTurn(id, "agent", kAgentClosed, now,
+                                 meta.dump(-1, ' ', false, json::error_handler_t::replace));
+      }));
+      log::Info("conversation.closed conversation={} agent={}", id, agent.id);
+    }
+    bus_.Publish(AgentSaid{id, kAgentClosed, agent.display});
+    return End(id);
+  }
+
+  Status Transfer(const std::string& id, const StaffRef& from, const TransferTarget& to,
+                  std::string_view raw_reason) override {
+    ZX_ASSIGN_OR_RETURN(std::string reason, CheckedReason(raw_reason, /*required=*/true));
+    if (!to.agent.id.empty() && to.agent.id == from.id)
+      return InvalidArgument("field \"to_agent\" names the agent who holds it already");
+    std::string citizen_text;
+    int position = 0;
+    std::string state;
+    {
+      auto lock = LockConversation(id);
+      ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
+      if (st.state != kAgent)
+        return FailedPrecondition("the conversation is not with an agent (state " + st.state +
+                                  "); take it first");
+      ZX_RETURN_IF_ERROR(CheckHolder(id, from));
+      int64_t now = clock_.NowUnixMillis();
+      json meta = {{"agent", from.id}, {"transfer", {{"from", from.id}, {"reason", reason}}}};
+      if (!to.agent.id.empty()) {
+        meta["transfer"]["to_agent"] = to.agent.id;
+        citizen_text = to.agent.display.empty()
+                           ? std::string("您的咨询已转给另一位人工客服，请稍候。")
+                           : "您的咨询已转给人工客服（" + to.agent.display + "），请稍候。";
+        if (!to.agent.display.empty()) meta["display"] = to.agent.display;
+        ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+          ZX_RETURN_IF_ERROR(
+              store_.TransferHolder(id, from.id, to.agent.id, to.agent.name, to.agent.display));
+          return store_.AppendTurn(id, "agent", citizen_text, now,
+                                   meta.dump(-1, ' ', false, json::error_handler_t::replace));
+        }));
+        state = kAgent;
+      } else {
+        meta["transfer"]["to_queue"] = to.queue;
+        citizen_text = kTransferredToQueue;
+        st.state = kQueued;
+        ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+          ZX_RETURN_IF_ERROR(store_.ReleaseToQueue(id, to.queue));
+          ZX_RETURN_IF_ERROR(store_.SaveState(id, st, now));
+          return store_.AppendTurn(id, "agent", citizen_text, now,
+                                   meta.dump(-1, ' ', false, json::error_handler_t::replace));
+        }));
+        state = kQueued;
+        position = QueuePosition(id);
+      }
+      log::Info("conversation.transferred conversation={} from={} to_agent={} to_queue={}", id,
+                from.id, to.agent.id, to.queue);
+    }
+    bus_.Publish(AgentSaid{id, citizen_text, state == kAgent ? to.agent.display : ""});
+    bus_.Publish(StateChanged{id, state, position});
+    return Status::Ok();
+  }
+
+  Result<std::vector<ConversationView>> Search(const ConversationSearch& query) const override {
+    ConversationQuery q;
+    q.reference = query.reference;
+    if (!query.phone.empty()) {
+      std::string digits = DigitsOf(query.phone);
+      if (digits.size() < 7) return InvalidArgument("field \"phone\" must be a whole phone number");
+      q.phone_index = store_.PhoneIndex(digits);
+    }
+    q.since_ms = query.since_ms;
+    q.until_ms = query.until_ms;
+    q.limit = std::clamp(query.limit, 1, 200);
+    if (q.reference.empty() && q.phone_index.empty() && q.since_ms <= 0 && q.until_ms <= 0)
+      return InvalidArgument("give a reference, a phone number or a date to search by");
+    ZX_ASSIGN_OR_RETURN(std::vector<std::string> ids, store_.Search(q));
+    std::vector<ConversationView> out;
+    for (const auto& id : ids) {
+      auto v = Get(id, TurnPage{-1, 1, false});
+      if (!v.ok()) continue;  // e.g. sealed under a key that is gone: not a search's failure
+      v->turns.clear();
+      v->next_after = -1;
+      out.push_back(std::move(v).value());
+    }
+    return out;
   }
 
   std::vector<QueueItem> Queue() const override {
@@ -291,6 +538,7 @@ class Service final : public DialogueService {
       item.position = static_cast<int>(out.size()) + 1;
       item.waiting_since_ms = q.queued_ms;
       item.reason = q.data.handoff_reason;
+      item.queue = q.queue;
       item.slots = q.data.ActiveSlots();
       item.key_missing = q.key_missing;
       out.push_back(std::move(item));
@@ -312,21 +560,22 @@ class Service final : public DialogueService {
       if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
       ZX_ASSIGN_OR_RETURN(std::string holder, store_.Holder(id));
       if (st.state == kAgent && holder == agent.id) return Get(id);
-      if (st.state == kAgent && !holder.empty() && !takeover)
-        return FailedPrecondition(
-            "another agent holds the conversation; a supervisor may take it over");
       st.state = kAgent;
       int64_t now = clock_.NowUnixMillis();
+      const std::string joined = JoinedText(agent.display);
+      // The store's claim decides who holds it (already_exists for the second agent), also
+      // between processes sharing the database.
       ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+        ZX_RETURN_IF_ERROR(store_.ClaimHolder(id, agent.id, agent.name, agent.display, takeover));
         ZX_RETURN_IF_ERROR(store_.SaveState(id, st, now));
-        ZX_RETURN_IF_ERROR(store_.SaveHolder(id, agent.id, agent.name));
-        return store_.AppendTurn(id, "agent", kAgentJoined, now, EncodeAgentMeta(agent.id));
+        return store_.AppendTurn(id, "agent", joined, now,
+                                 EncodeAgentMeta(agent.id, agent.display));
       }));
       log::Info("conversation.taken conversation={} agent={} takeover={}", id, agent.id, takeover);
       lock.unlock();
       bus_.Publish(StateChanged{id, kAgent, 0});
-      // Citizens are told that a person answers, not which login it is.
-      bus_.Publish(AgentSaid{id, kAgentJoined});
+      // Citizens are told that a person answers, by the display name, never the login.
+      bus_.Publish(AgentSaid{id, joined, agent.display});
     }
     NotifyQueueMoved();
     return Get(id);
@@ -344,10 +593,10 @@ class Service final : public DialogueService {
       return Status(Code::kPermissionDenied, "another agent holds the conversation");
     int64_t now = clock_.NowUnixMillis();
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-      return store_.AppendTurn(id, "agent", text, now, EncodeAgentMeta(agent.id));
+      return store_.AppendTurn(id, "agent", text, now, EncodeAgentMeta(agent.id, agent.display));
     }));
     lock.unlock();
-    bus_.Publish(AgentSaid{id, text});
+    bus_.Publish(AgentSaid{id, text, agent.display});
     return Status::Ok();
   }
 
@@ -379,6 +628,26 @@ class Service final : public DialogueService {
   void Unsubscribe(int subscription) override { bus_.Unsubscribe(subscription); }
 
  private:
+  // OK when `agent` holds the conversation (the caller holds its lock).
+  Status CheckHolder(const std::string& id, const StaffRef& agent) const {
+    ZX_ASSIGN_OR_RETURN(std::string holder, store_.Holder(id));
+    if (agent.id.empty() || holder != agent.id)
+      return Status(Code::kPermissionDenied, holder.empty()
+                                                 ? "no agent holds the conversation; take it first"
+                                                 : "another agent holds the conversation");
+    return Status::Ok();
+  }
+
+  // A close or transfer reason: trimmed, at most 200 characters; "" allowed unless required.
+  static Result<std::string> CheckedReason(std::string_view raw, bool required) {
+    if (!text::IsValidUtf8(raw)) return InvalidArgument("field \"reason\" is not valid UTF-8");
+    std::string reason = Trim(raw);
+    if (reason.empty() && required) return InvalidArgument("field \"reason\" is required");
+    if (CountChars(reason) > 200)
+      return InvalidArgument("field \"reason\" is longer than 200 characters");
+    return reason;
+  }
+
   int QueuePosition(const std::string& id) const {
     return store_.QueuePosition(id, clock_.NowUnixMillis());
   }
@@ -412,6 +681,8 @@ class Service final : public DialogueService {
     in.danger = st.danger;
     in.districts = st.districts;
     in.request_types.assign(st.request_types.begin(), st.request_types.end());
+    in.contact = st.contact;
+    in.address = st.address;
     in.unresolved_turns = 0;
     for (const auto& t : turns) {
       if (t.role != "assistant") continue;

@@ -59,7 +59,13 @@ struct ConversationView {
   SlotMap slots;                      // the active calculator's slots
   std::optional<EmotionTag> emotion;  // of the last citizen turn
   std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
-  std::string agent;       // the holder's login name, for staff only; never shown to citizens
+  std::string agent;          // the holder's login name, for staff only; never shown to citizens
+  std::string agent_display;  // what citizens see of the holder (its display name); "" none
+  std::string queue;          // the queue it waits in after a transfer; "" the default one
+  std::string reference;      // 受理编号 once ended (satisfaction.h); "" before
+  std::string satisfaction;   // the citizen's rating; "" when none given
+  int64_t created_ms = 0;
+  int64_t ended_ms = 0;    // 0 while not ended
   int queue_position = 0;  // 1-based while queued, else 0
   // Where the conversation belongs, for record scope: the departments of the topics it touched
   // (kb entries' `department`) and the codes of the districts the citizen named
@@ -86,8 +92,30 @@ struct TurnPage {
 
 // The staff member acting on a conversation.
 struct StaffRef {
-  std::string id;    // principal id ("u:12"): what binds a conversation to its holder
-  std::string name;  // login name, for staff views and logs
+  std::string id;       // principal id ("u:12"): what binds a conversation to its holder
+  std::string name;     // login name, for staff views and logs
+  std::string display;  // what citizens see (the administrator's display name); "" none
+};
+
+// Where a transfer sends a conversation: to another agent (to.id set), or back to a queue.
+struct TransferTarget {
+  StaffRef agent;     // the agent who receives it; id "" for a queue
+  std::string queue;  // the queue's name when agent.id is "" ("" the default queue)
+};
+
+// A search of past conversations (all given criteria hold; at least one is given).
+struct ConversationSearch {
+  std::string reference;  // 受理编号, exact
+  std::string phone;      // the citizen's phone number, digits (found by its blind index)
+  int64_t since_ms = 0;   // created at or after
+  int64_t until_ms = 0;   // created before; 0: no bound
+  int limit = 50;
+};
+
+// A citizen's message after their conversation ended: it opened a new conversation.
+struct Continued {
+  ConversationView started;  // the new conversation (its token set, as from Start)
+  Reply reply;               // the reply to the message, in the new conversation
 };
 
 struct QueueItem {
@@ -95,6 +123,7 @@ struct QueueItem {
   int position = 0;
   int64_t waiting_since_ms = 0;
   std::string reason;              // why it was handed over
+  std::string queue;               // "" the default queue; a transfer may name another
   std::optional<Summary> summary;  // the summary so far
   SlotMap slots;
   // Sealed under a key this server does not hold: waiting, but unreadable (no reason, summary
@@ -151,8 +180,18 @@ class DialogueService {
   // OK when `token` is the citizen's token of conversation `id`; not_found otherwise (the same
   // answer as for an unknown id, so a guess learns nothing).
   virtual Status CheckToken(const std::string& id, std::string_view token) const = 0;
-  // Ends the conversation (if not already) and returns its seven-element summary.
+  // Ends the conversation (if not already) and returns its seven-element summary. The first
+  // end stores the summary, gives the 受理编号 (ConversationView::reference) and publishes
+  // ConversationEnded and SummaryReady once; a second end returns the stored summary and
+  // publishes nothing (so no channel shows the end twice).
   virtual Result<Summary> End(const std::string& id) = 0;
+  // A citizen's message to a conversation that has ended: a new conversation of the same
+  // channel is started and answers it. failed_precondition when `id` has not ended.
+  virtual Result<Continued> Continue(const std::string& id, std::string_view text) = 0;
+  // The citizen's satisfaction (满意, 基本满意, 不满意), once, after the end: invalid_argument
+  // for another word, failed_precondition before the end, already_exists when rated. The voice
+  // module maps keys with SatisfactionForKey (satisfaction.h) and calls this.
+  virtual Status Rate(const std::string& id, std::string_view rating) = 0;
 
   // Agents.
   virtual std::vector<QueueItem> Queue() const = 0;
@@ -162,10 +201,25 @@ class DialogueService {
                                         bool takeover = false) = 0;
   // permission_denied unless `agent` holds the conversation.
   virtual Status AgentSay(const std::string& id, const StaffRef& agent, std::string_view text) = 0;
+  // Closes a conversation the agent holds: the citizen is told, the conversation ends (End).
+  // permission_denied unless `agent` holds it; `reason` (1-200 characters) is stored in the
+  // closing turn's meta for staff.
+  virtual Result<Summary> Close(const std::string& id, const StaffRef& agent,
+                                std::string_view reason) = 0;
+  // Hands a conversation the agent holds to another agent (who then holds it) or back to a
+  // queue (no holder, state queued, keeping its place by its first queued time). The citizen is
+  // told; the reason is kept in the turn's meta. permission_denied unless `from` holds it;
+  // invalid_argument for a transfer to oneself or an empty reason.
+  virtual Status Transfer(const std::string& id, const StaffRef& from, const TransferTarget& to,
+                          std::string_view reason) = 0;
+  // Past conversations matching `query`, newest first, as views without transcript (scope,
+  // state, reference, summary). invalid_argument when no criterion is given.
+  virtual Result<std::vector<ConversationView>> Search(const ConversationSearch& query) const = 0;
   // The agent's correction of the summary (`corrected`: a JSON object text, the elements to
-  // change), kept beside the original and sealed like the transcript. Each element is a string,
-  // a list of strings or (咨询主体) an object of strings, at most 1000 characters each.
-  // invalid_argument for anything else; permission_denied unless `agent` holds (held) the
+  // change), kept beside the original and sealed like the transcript. Each element must have
+  // its type and, for 诉求类型, 满意度预测 and 咨询主体.type, one of its values; texts at most
+  // 1000 characters. invalid_argument naming the element ("field \"诉求类型\" must be one of
+  // ...") otherwise; permission_denied unless `agent` holds (held) the
   // conversation.
   virtual Status CorrectSummary(const std::string& id, const StaffRef& agent,
                                 std::string_view corrected) = 0;

@@ -227,7 +227,8 @@ TEST_F(ServiceTest, OnlyTheHolderWritesAndCorrects) {
   Say(id, "我要转人工");
   StaffRef a{"u:1", "a"}, b{"u:2", "b"}, sup{"u:3", "sup"};
   ASSERT_TRUE(service_->Take(id, a).ok());
-  EXPECT_EQ(service_->Take(id, b).status().code(), Code::kFailedPrecondition);
+  // The store's atomic claim refuses the second agent (HTTP 409 already_taken).
+  EXPECT_EQ(service_->Take(id, b).status().code(), Code::kAlreadyExists);
   EXPECT_EQ(service_->AgentSay(id, b, "我是B").code(), Code::kPermissionDenied);
   ASSERT_TRUE(service_->AgentSay(id, a, "我是A").ok());
   ASSERT_TRUE(service_->Take(id, sup, /*takeover=*/true).ok());
@@ -560,6 +561,102 @@ TEST_F(ServiceTest, SubscribersHearEveryFactOfAConversation) {
   EXPECT_TRUE(answered.reply.handoff);
   EXPECT_EQ(std::get<HandedOver>(events[3]).reason_code, "asked_for_human");
   EXPECT_FALSE(std::get<SummaryReady>(events[7]).summary.advice.empty());
+}
+
+// Issue 11 (6, 8): the end is told once with a 受理编号; the contact the citizen gave is in the
+// summary but not in the stored summary column; transfer, close, rating, search, continue.
+TEST_F(ServiceTest, TheEndIsToldOnceWithAReferenceAndTheContact) {
+  std::vector<Event> events;
+  int sub = service_->Subscribe("", [&](const Event& e) { events.push_back(e); });
+  std::string id = Start();
+  Say(id, "社保卡丢了怎么补办，我住在东城区幸福路12号3单元，电话13812345678");
+  Say(id, "好的谢谢，再见");            // the goodbye ends it
+  ASSERT_TRUE(service_->End(id).ok());  // a second end tells nobody anything
+  service_->Unsubscribe(sub);
+  int summaries = 0;
+  std::string reference;
+  for (const auto& e : events)
+    if (const auto* r = std::get_if<SummaryReady>(&e)) ++summaries, reference = r->reference;
+  EXPECT_EQ(summaries, 1);
+  EXPECT_EQ(reference, "202601010001");  // the FakeClock's day in China, the first of it
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->reference, reference);
+  ASSERT_TRUE(v->summary);
+  EXPECT_EQ(v->summary->subject.contact, "13812345678");
+  EXPECT_EQ(v->summary->subject.address, "东城区幸福路12号3单元");
+  // Not in the stored summary column (not sealed): only in the sealed state.
+  auto q = db_->Prepare("SELECT summary FROM conversations WHERE id = ?");
+  ASSERT_TRUE(q.ok());
+  q->Bind(1, id);
+  ASSERT_TRUE(q->Step().ok());
+  EXPECT_EQ(q->Text(0).find("13812345678"), std::string::npos);
+  EXPECT_EQ(q->Text(0).find("幸福路"), std::string::npos);
+  // Rating: once, after the end.
+  EXPECT_EQ(service_->Rate(id, "还行").code(), Code::kInvalidArgument);
+  EXPECT_TRUE(service_->Rate(id, "满意").ok());
+  EXPECT_EQ(service_->Rate(id, "不满意").code(), Code::kAlreadyExists);
+  // Found by reference and by phone; a message after the end opens a new conversation.
+  auto found = service_->Search({.reference = reference});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].satisfaction, "满意");
+  found = service_->Search({.phone = "138-1234-5678"});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(service_->Search({}).status().code(), Code::kInvalidArgument);
+  auto next = service_->Continue(id, "失业金怎么领");
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_NE(next->started.id, id);
+  EXPECT_FALSE(next->started.token.empty());
+  EXPECT_FALSE(next->reply.text.empty());
+  EXPECT_EQ(service_->Continue(next->started.id, "x").status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(ServiceTest, TransferToAnAgentOrAQueueAndClose) {
+  std::string id = Start();
+  Say(id, "我要转人工");
+  StaffRef a{"u:1", "a", "1024号"}, b{"u:2", "b", "小王"};
+  ASSERT_TRUE(service_->Take(id, a).ok());
+  auto v = service_->Get(id);
+  EXPECT_EQ(v->agent_display, "1024号");
+  EXPECT_NE(v->turns.back().text.find("1024号"), std::string::npos);
+  EXPECT_EQ(service_->Transfer(id, b, {a, ""}, "x").code(), Code::kPermissionDenied);
+  EXPECT_EQ(service_->Transfer(id, a, {b, ""}, " ").code(), Code::kInvalidArgument);
+  ASSERT_TRUE(service_->Transfer(id, a, {b, ""}, "需要医保专席").ok());
+  EXPECT_EQ(service_->AgentSay(id, a, "还在").code(), Code::kPermissionDenied);
+  ASSERT_TRUE(service_->AgentSay(id, b, "您好").ok());
+  ASSERT_TRUE(service_->Transfer(id, b, {{}, "医保专席"}, "交接").ok());
+  v = service_->Get(id);
+  EXPECT_EQ(v->state, "queued");
+  EXPECT_EQ(v->agent_id, "");
+  auto queue = service_->Queue();
+  ASSERT_EQ(queue.size(), 1u);
+  EXPECT_EQ(queue[0].queue, "医保专席");
+  ASSERT_TRUE(service_->Take(id, a).ok());
+  EXPECT_EQ(service_->Close(id, b, "").status().code(), Code::kPermissionDenied);
+  auto closed = service_->Close(id, a, "已解答");
+  ASSERT_TRUE(closed.ok()) << closed.status().ToString();
+  v = service_->Get(id);
+  EXPECT_EQ(v->state, "ended");
+  EXPECT_FALSE(v->reference.empty());
+  EXPECT_EQ(service_->Close(id, a, "").status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(ServiceTest, CorrectionsHaveTheTypesAndValuesOfTheSevenElements) {
+  std::string id = Start();
+  Say(id, "我要转人工");
+  StaffRef a{"u:1", "a"};
+  ASSERT_TRUE(service_->Take(id, a).ok());
+  ASSERT_TRUE(service_->End(id).ok());
+  Status s = Correct(id, a, {{"诉求类型", "闲聊xx"}, {"处理建议", 123}});
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message().rfind("field \"诉求类型\"", 0), 0u) << s.message();
+  s = Correct(id, a, {{"处理建议", 123}});
+  EXPECT_EQ(s.message().rfind("field \"处理建议\"", 0), 0u) << s.message();
+  s = Correct(id, a, {{"咨询主体", {{"type", "外星人"}}}});
+  EXPECT_EQ(s.message().rfind("field \"咨询主体.type\"", 0), 0u) << s.message();
+  EXPECT_TRUE(Correct(id, a, {{"诉求类型", "投诉"}, {"待办事项", {"回访"}}}).ok());
 }
 
 // Issue 10 (3): the city's greeting is data (kb/dialogue.toml); code keeps a neutral one.

@@ -36,7 +36,9 @@ std::string EncodeState(const State& s) {
             {"handoff_priority", s.handoff_priority},
             {"danger", s.danger},
             {"districts", s.districts},
-            {"request_types", s.request_types}};
+            {"request_types", s.request_types},
+            {"contact", s.contact},
+            {"address", s.address}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -71,6 +73,8 @@ Result<State> DecodeState(const std::string& stored) {
   s.districts = j.value("districts", std::vector<std::string>{});
   for (const auto& r : j.value("request_types", std::vector<std::string>{}))
     s.request_types.insert(r);
+  s.contact = j.value("contact", "");
+  s.address = j.value("address", "");
   return s;
 }
 
@@ -93,8 +97,10 @@ std::string EncodeReplyMeta(const Reply& r) {
   return m.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string EncodeAgentMeta(const std::string& agent_id) {
-  return json{{"agent", agent_id}}.dump(-1, ' ', false, json::error_handler_t::replace);
+std::string EncodeAgentMeta(const std::string& agent_id, const std::string& display) {
+  json meta = {{"agent", agent_id}};
+  if (!display.empty()) meta["display"] = display;
+  return meta.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 StoredReplyFacts ReadReplyMeta(const std::string& meta) {

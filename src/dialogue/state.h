@@ -34,6 +34,8 @@ struct State {
   bool danger = false;       // a risk that hands over was heard (not negated): time limit 2h
   std::vector<std::string> districts;
   std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
+  std::string contact;                  // the last phone number the citizen gave (digits)
+  std::string address;                  // the last address the citizen gave (contact.h)
 
   // The active calculator's slots (empty when none).
   SlotMap ActiveSlots() const;
@@ -46,7 +48,8 @@ Result<State> DecodeState(const std::string& stored);
 // What an assistant turn stores beside its text (conversation_turns.meta): the reply's JSON
 // without the text, the state and the queue position. Agent turns store who spoke.
 std::string EncodeReplyMeta(const Reply& reply);
-std::string EncodeAgentMeta(const std::string& agent_id);
+// `display`: what citizens see of the agent ("" none), kept beside the principal id.
+std::string EncodeAgentMeta(const std::string& agent_id, const std::string& display = "");
 // What the summary reads of a stored assistant turn's meta.
 struct StoredReplyFacts {
   bool unanswered = false;                    // it had a topic field, and no topic

@@ -48,6 +48,8 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   Summary out;
   out.subject.type = enterprise ? "企业" : "个人";
   if (!in.districts.empty()) out.subject.district = in.districts[0];
+  if (!in.contact.empty()) out.subject.contact = in.contact;
+  if (!in.address.empty()) out.subject.address = in.address;
   for (const auto* e : entries) out.policies.push_back({e->id, e->title, e->version});
 
   std::vector<std::string> advice, todo;
@@ -103,7 +105,7 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   return out;
 }
 
-std::string EncodeSummary(const Summary& s) {
+std::string EncodeSummary(const Summary& s, bool with_contact) {
   const auto& sub = s.subject;
   json policies = json::array();
   for (const auto& p : s.policies)
@@ -118,6 +120,10 @@ std::string EncodeSummary(const Summary& s) {
             {"待办事项", s.todo},
             {"风险提示", s.risks},
             {"满意度预测", s.satisfaction}};
+  if (with_contact) {
+    if (sub.contact) j["咨询主体"]["contact"] = *sub.contact;
+    if (sub.address) j["咨询主体"]["address"] = *sub.address;
+  }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -140,6 +146,8 @@ std::optional<Summary> DecodeSummary(const std::string& stored) {
     s.subject.type = text(subject.value("type", json("个人")));
     s.subject.name = opt(subject.value("name", json(nullptr)));
     s.subject.district = opt(subject.value("district", json(nullptr)));
+    s.subject.contact = opt(subject.value("contact", json(nullptr)));
+    s.subject.address = opt(subject.value("address", json(nullptr)));
   }
   s.request_type = text(j.value("诉求类型", json()));
   for (const auto& p : j.value("涉及政策", json::array()))

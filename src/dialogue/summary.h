@@ -18,6 +18,11 @@ struct SummarySubject {
   std::string type = "个人";            // 个人 | 企业
   std::optional<std::string> name;      // masked, when known
   std::optional<std::string> district;  // the first district named
+  // What the citizen gave to be reached (issue 11 #6): the phone number (digits) and the
+  // address, as said. Kept sealed with the conversation's state, never in the stored summary
+  // column (EncodeSummary with_contact = false); masked wherever shown.
+  std::optional<std::string> contact;
+  std::optional<std::string> address;
   bool operator==(const SummarySubject&) const = default;
 };
 
@@ -47,6 +52,8 @@ struct SummaryInput {
   std::vector<EmotionLabel> emotions;  // per citizen turn
   std::vector<std::string> districts;  // districts named
   std::vector<std::string> request_types;  // 举报, 表扬 ... said in so many words
+  std::string contact;                     // phone number given ("" none)
+  std::string address;                     // address given ("" none)
   bool handed_over = false;
   std::string handoff_reason;
   bool danger = false;  // a danger was heard: the time limit of a work order is 2h
@@ -57,7 +64,9 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
 
 // The summary as the dialogue stores it (the `summary` column): the JSON object of the chat
 // contract, with the seven elements as keys. Decode fails (nullopt) on text that is not one.
-std::string EncodeSummary(const Summary& summary);
+// `with_contact` false leaves the subject's contact and address out (the stored column is not
+// sealed; they live in the sealed state).
+std::string EncodeSummary(const Summary& summary, bool with_contact = true);
 std::optional<Summary> DecodeSummary(const std::string& stored);
 
 }  // namespace zx::dialogue

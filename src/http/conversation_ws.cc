@@ -72,13 +72,14 @@ void ChatChannel::OnMessage(std::string_view frame) {
   auto type_it = msg.find("type");
   if (type_it == msg.end() || !type_it->is_string())
     return EmitError("invalid_argument",
-                     "the frame has no \"type\" (start, resume, message, end or ping)", "");
+                     "the frame has no \"type\" (start, resume, message, end, rate or ping)", "");
   const std::string type = type_it->get<std::string>();
   try {
     if (type == "start") return Start(msg);
     if (type == "resume") return Resume(msg);
     if (type == "message") return Message(msg);
     if (type == "end") return End();
+    if (type == "rate") return Rate(msg);
     if (type == "ping") return Emit({{"type", "pong"}});
   } catch (const std::exception& e) {
     // The service reports failures as Status; an exception here is a bug, not the client's.
@@ -88,7 +89,7 @@ void ChatChannel::OnMessage(std::string_view frame) {
   }
   std::string shown = type.substr(0, 40);
   EmitError("invalid_argument",
-            "unknown type '" + shown + "' (start, resume, message, end or ping)", shown);
+            "unknown type '" + shown + "' (start, resume, message, end, rate or ping)", shown);
 }
 
 void ChatChannel::Start(const json& msg) {
@@ -139,6 +140,22 @@ void ChatChannel::Message(const json& msg) {
   if (it == msg.end() || !it->is_string())
     return EmitError("invalid_argument", "\"text\" must be a string", "message");
   std::string text = it->get<std::string>();
+  // After the end a message starts a new conversation instead of vanishing (issue 11 #8).
+  if (auto before = service_.Get(id_, dialogue::TurnPage{-1, 1, false});
+      before.ok() && before->state == dialogue::kEnded) {
+    auto continued = service_.Continue(id_, text);
+    if (!continued.ok()) return EmitError(continued.status(), "message");
+    const std::string from = id_;
+    Attach(continued->started.id);
+    auto view = service_.Get(id_);
+    if (!view.ok()) return EmitError(view.status(), "message");
+    log::Info("chat_ws_restart ws={} conversation={} from={}", log_id_, id_, from);
+    return Emit({{"type", "started"},
+                 {"conversation", ViewJson(*view, Audience::kCitizen)},
+                 {"token", continued->started.token},
+                 {"resumed", false},
+                 {"restarted", true}});
+  }
   OwnCall({"reply", "citizen"}, [&]() -> std::optional<json> {
     auto reply = service_.Say(id_, text);
     if (!reply.ok()) {
@@ -163,8 +180,25 @@ void ChatChannel::End() {
       EmitError(ended.status(), "end");
       return std::nullopt;
     }
-    return json{{"type", "summary"}, {"summary", ToJson(*ended)}};
+    auto view = service_.Get(id_, dialogue::TurnPage{-1, 1, false});
+    const std::string reference = view.ok() ? view->reference : "";
+    return json{{"type", "summary"},
+                {"summary", ToJson(*ended)},
+                {"reference", reference.empty() ? json(nullptr) : json(reference)}};
   });
+}
+
+void ChatChannel::Rate(const json& msg) {
+  if (id_.empty())
+    return EmitError(
+        "failed_precondition",
+        "no conversation yet: send {\"type\":\"start\"} or {\"type\":\"resume\"} first", "rate");
+  auto it = msg.find("rating");
+  if (it == msg.end() || !it->is_string())
+    return EmitError("invalid_argument", "\"rating\" must be 满意, 基本满意 or 不满意", "rate");
+  Status rated = service_.Rate(id_, it->get<std::string>());
+  if (!rated.ok()) return EmitError(rated, "rate");
+  Emit({{"type", "rated"}, {"rating", it->get<std::string>()}});
 }
 
 template <typename F>

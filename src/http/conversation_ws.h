@@ -9,15 +9,24 @@
 //                                         the token "started" gave; a wrong one is not_found
 //     {"type":"message","text":"..."}     one citizen turn
 //     {"type":"end"}                      end it; the summary follows
+//     {"type":"rate","rating":"满意"}      the citizen's satisfaction after the end (满意,
+//                                         基本满意, 不满意), once; answered {"type":"rated"}
 //     {"type":"ping"}                     answered {"type":"pong"} (for clients without pings)
 //   server -> client
 //     {"type":"started","conversation":{view},"resumed":bool,"token"}   after start and resume;
 //                                  the view is the citizen's (ViewJson, Audience::kCitizen);
 //                                  "token" only after start: the citizen's secret to resume
-//     {"type":"agent","text"}      a human agent wrote (pushed live; no staff name)
+//     {"type":"agent","text","agent"}  a human agent wrote (pushed live); "agent" is the display
+//                                  name or 工号 an administrator chose (null when none), never
+//                                  the login name
 //     {"type":"reply", ...}        the reply to a message: the Reply's JSON (http/dialogue_json.h)
 //     {"type":"state","state","queue_position"}             queued, moved up, taken (live)
-//     {"type":"summary","summary":{seven elements}}         after end (or a goodbye)
+//     {"type":"summary","summary":{seven elements},"reference"}  once, after end (or a
+//                                  goodbye); "reference" is the 受理编号
+//     {"type":"rated","rating"}    the rating was kept
+// A message to a conversation that has ended starts a new one: the answer is a "started" frame
+// of the new conversation (its view holds the message and the reply) with its "token" and
+// "restarted": true; the channel is attached to the new conversation from then on.
 //     {"type":"error","error":{"code","message"},"for":"<the client type>"}
 // A frame that is not JSON, not an object, of an unknown type or with a missing field answers an
 // error event (code invalid_argument) and the connection stays up; so do the service's errors
@@ -76,6 +85,7 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   void Resume(const nlohmann::json& msg);
   void Message(const nlohmann::json& msg);
   void End();
+  void Rate(const nlohmann::json& msg);
   void Attach(const std::string& id);
   void Detach();
   void OnEvent(const nlohmann::json& event);

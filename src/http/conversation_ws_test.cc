@@ -130,6 +130,42 @@ class FakeDialogueService : public dialogue::DialogueService {
     return Status::Ok();
   }
 
+  Result<dialogue::Continued> Continue(const std::string& id, std::string_view text) override {
+    {
+      std::unique_lock lock(mu_);
+      auto it = conversations_.find(id);
+      if (it == conversations_.end()) return NotFound("no conversation " + id);
+      if (it->second.state != dialogue::kEnded) return FailedPrecondition("not ended");
+    }
+    dialogue::Continued out;
+    ZX_ASSIGN_OR_RETURN(out.started, Start("web"));
+    ZX_ASSIGN_OR_RETURN(out.reply, Say(out.started.id, text));
+    return out;
+  }
+
+  Status Rate(const std::string& id, std::string_view rating) override {
+    std::unique_lock lock(mu_);
+    auto it = conversations_.find(id);
+    if (it == conversations_.end()) return NotFound("no conversation " + id);
+    if (it->second.state != dialogue::kEnded) return FailedPrecondition("not ended");
+    if (!it->second.satisfaction.empty()) return Status(Code::kAlreadyExists, "rated");
+    it->second.satisfaction = std::string(rating);
+    return Status::Ok();
+  }
+
+  Result<dialogue::Summary> Close(const std::string&, const dialogue::StaffRef&,
+                                  std::string_view) override {
+    return Internal("not in the fake");
+  }
+  Status Transfer(const std::string&, const dialogue::StaffRef&, const dialogue::TransferTarget&,
+                  std::string_view) override {
+    return Internal("not in the fake");
+  }
+  Result<std::vector<dialogue::ConversationView>> Search(
+      const dialogue::ConversationSearch&) const override {
+    return std::vector<dialogue::ConversationView>{};
+  }
+
   int Subscribe(const std::string& id, Listener listener) override {
     std::unique_lock lock(mu_);
     listeners_[++next_sub_] = {id, std::move(listener)};
@@ -343,7 +379,9 @@ TEST(ChatChannel, HandoverThenAgentMessagesArePushedLive) {
   EXPECT_EQ(live[0]["state"], "agent");
   EXPECT_EQ(live[1]["type"], "agent");
   EXPECT_EQ(live[1]["text"], "您好，我是人工客服");
-  EXPECT_FALSE(live[1].contains("agent"));  // citizens never see a staff login
+  // Citizens never see a staff login: "agent" is the display name an administrator chose, here
+  // none.
+  EXPECT_TRUE(live[1]["agent"].is_null());
 }
 
 TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
@@ -357,6 +395,32 @@ TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
   ASSERT_EQ(ended.size(), 1u);
   EXPECT_EQ(ended[0]["type"], "summary");
   EXPECT_EQ(ended[0]["summary"]["咨询主体"]["type"], "市民");
+}
+
+// After the end: the rating is kept once, and a message starts a new conversation that the
+// channel follows from then on (issue 11 #8).
+TEST(ChatChannel, RatingAndAMessageAfterTheEndStartsANewConversation) {
+  Harness h;
+  h.Send({{"type", "start"}});
+  auto early = h.Send({{"type", "rate"}, {"rating", "满意"}});
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0]["error"]["code"], "failed_precondition");
+  h.Send({{"type", "message"}, {"text", "再见"}});
+  auto rated = h.Send({{"type", "rate"}, {"rating", "满意"}});
+  ASSERT_EQ(rated.size(), 1u);
+  EXPECT_EQ(rated[0]["type"], "rated");
+  auto again = h.Send({{"type", "rate"}, {"rating", "不满意"}});
+  EXPECT_EQ(again[0]["error"]["code"], "already_exists");
+  auto restarted = h.Send({{"type", "message"}, {"text", "社保卡丢了"}});
+  ASSERT_EQ(restarted.size(), 1u);
+  EXPECT_EQ(restarted[0]["type"], "started");
+  EXPECT_EQ(restarted[0]["restarted"], true);
+  EXPECT_EQ(restarted[0]["conversation"]["id"], "conv-2");
+  EXPECT_EQ(restarted[0]["token"], "token-conv-2");
+  EXPECT_EQ(h.service.subscriptions(), 1u);
+  // The channel now speaks in the new conversation.
+  EXPECT_EQ(h.Types(h.Send({{"type", "message"}, {"text", "谢谢"}})),
+            (std::vector<std::string>{"reply"}));
 }
 
 TEST(ChatChannel, CloseUnsubscribes) {

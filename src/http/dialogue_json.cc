@@ -1,5 +1,8 @@
 #include "http/dialogue_json.h"
 
+#include "dialogue/contact.h"
+#include "text/pii.h"
+
 namespace zx::http {
 
 using nlohmann::json;
@@ -50,16 +53,21 @@ json ToJson(const dialogue::Summary& s) {
   json policies = json::array();
   for (const auto& p : s.policies)
     policies.push_back({{"topic", p.topic}, {"title", p.title}, {"version", p.version}});
-  return {{"咨询主体",
-           {{"type", s.subject.type},
-            {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
-            {"district", s.subject.district ? json(*s.subject.district) : json(nullptr)}}},
-          {"诉求类型", s.request_type},
-          {"涉及政策", policies},
-          {"处理建议", s.advice},
-          {"待办事项", s.todo},
-          {"风险提示", s.risks},
-          {"满意度预测", s.satisfaction}};
+  return {
+      {"咨询主体",
+       {{"type", s.subject.type},
+        {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
+        {"district", s.subject.district ? json(*s.subject.district) : json(nullptr)},
+        // What the citizen gave to be reached: masked wherever shown (issue 11 #6).
+        {"contact", s.subject.contact ? json(text::MaskPhone(*s.subject.contact)) : json(nullptr)},
+        {"address",
+         s.subject.address ? json(dialogue::MaskAddress(*s.subject.address)) : json(nullptr)}}},
+      {"诉求类型", s.request_type},
+      {"涉及政策", policies},
+      {"处理建议", s.advice},
+      {"待办事项", s.todo},
+      {"风险提示", s.risks},
+      {"满意度预测", s.satisfaction}};
 }
 
 json ToJson(const std::optional<dialogue::Summary>& summary) {
@@ -76,11 +84,15 @@ std::optional<json> EventFrame(const dialogue::Event& event) {
     return frame;
   }
   if (const auto* e = std::get_if<AgentSaid>(&event))
-    return json{{"type", "agent"}, {"text", e->text}};
+    return json{{"type", "agent"},
+                {"text", e->text},
+                {"agent", e->agent.empty() ? json(nullptr) : json(e->agent)}};
   if (const auto* e = std::get_if<StateChanged>(&event))
     return json{{"type", "state"}, {"state", e->state}, {"queue_position", e->queue_position}};
   if (const auto* e = std::get_if<SummaryReady>(&event))
-    return json{{"type", "summary"}, {"summary", ToJson(e->summary)}};
+    return json{{"type", "summary"},
+                {"summary", ToJson(e->summary)},
+                {"reference", e->reference.empty() ? json(nullptr) : json(e->reference)}};
   return std::nullopt;
 }
 

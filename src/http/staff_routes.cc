@@ -53,7 +53,8 @@ json UserJson(const security::User& u) {
           {"created_ms", u.created_ms},
           {"pending", u.pending},
           {"created_by", u.created_by},
-          {"approved_by", u.approved_by}};
+          {"approved_by", u.approved_by},
+          {"display_name", u.display_name.empty() ? json(nullptr) : json(u.display_name)}};
 }
 
 Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
@@ -101,6 +102,7 @@ json PrincipalJson(const security::Principal& p) {
           {"role", security::RoleName(p.role)},
           {"department", p.scope.department},
           {"district", p.scope.district},
+          {"display_name", p.display_name.empty() ? json(nullptr) : json(p.display_name)},
           {"via", ViaName(p.via)},
           {"permissions", permissions}};
 }
@@ -320,6 +322,31 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
         alert("user.approve", *user, req);
         return Response::Json(200, UserJson(*user));
       });
+
+  // The name or 工号 citizens see of an agent (issue 11 #6); "" or null clears it.
+  router.Add("PUT", "/api/v1/users/{id}/display_name", "user.manage",
+             [&users, user_event](const Request& req) {
+               std::string_view id_text = req.PathParam("id");
+               int64_t id = 0;
+               auto [end, ec] =
+                   std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+               if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
+                 return ErrorResponse(InvalidArgument("the user id must be a whole number"));
+               auto j = JsonObject(req.body, R"({"display_name": "1024号"})");
+               if (!j.ok()) return ErrorResponse(j.status());
+               auto display = StringField(*j, "display_name", 0, 128, /*optional=*/true);
+               if (!display.ok()) return ErrorResponse(display.status());
+               auto target = users.Get(id);
+               if (!target.ok()) return ErrorResponse(target.status());
+               Status set = users.SetDisplayName(target->name, *display);
+               if (!set.ok()) return ErrorResponse(set);
+               auto user = users.Get(id);
+               if (!user.ok()) return ErrorResponse(user.status());
+               Status audited = user_event(req, "user.display_name", *user,
+                                           {{"display_name", user->display_name}});
+               if (!audited.ok()) return ErrorResponse(audited);
+               return Response::Json(200, UserJson(*user));
+             });
 
   router.Add("GET", "/api/v1/system/routes", "config.read", [&router](const Request&) {
     json out = json::array();

@@ -46,6 +46,7 @@ TEST(Policy, RoleByPermissionMatrix) {
       {"system.health", "1111111"},
       {"session.self", "0111111"},
       {"conversation.read", "0011100"},
+      {"conversation.search", "0011100"},
       {"agent.queue", "0011000"},
       {"ticket.read", "0011101"},
       {"conversation.write", "0011000"},

@@ -51,8 +51,9 @@ struct Principal {
   enum class Via { kNone, kBearerSession, kCookieSession, kApiKey, kCli };
   Kind kind = Kind::kAnonymous;
   Via via = Via::kNone;
-  std::string id;    // "u:12" for users, "k:<key id>" for API clients, "" for anonymous
-  std::string name;  // login name or API client name; "" for anonymous
+  std::string id;            // "u:12" for users, "k:<key id>" for API clients, "" for anonymous
+  std::string name;          // login name or API client name; "" for anonymous
+  std::string display_name;  // what citizens see of a user (User::display_name); "" for none
   Role role = Role::kAnonymous;
   Scope scope;
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kUserColumns =
     "id, name, role, department, district, disabled, created_at, pending, created_by, "
-    "approved_by FROM sec_users";
+    "approved_by, display_name FROM sec_users";
 
 Status NameError(std::string_view name) {
   if (name.empty() || name.size() > 64)
@@ -39,6 +39,7 @@ User UserFromRow(const storage::Statement& q) {
   u.pending = q.Int(7) != 0;
   u.created_by = q.Text(8);
   u.approved_by = q.Text(9);
+  u.display_name = q.IsNull(10) ? "" : q.Text(10);
   return u;
 }
 
@@ -74,6 +75,14 @@ Status MigrateLockout(storage::Database& db) {
   )sql"}});
 }
 
+// The name citizens see of an agent (issue 11 #6): a column of its own, so the login name never
+// has to be shown.
+Status MigrateDisplayName(storage::Database& db) {
+  return db.Migrate({{"security_display_name", 1, R"sql(
+    ALTER TABLE sec_users ADD COLUMN display_name TEXT;
+  )sql"}});
+}
+
 }  // namespace
 
 bool RoleNeedsApproval(Role role) {
@@ -87,6 +96,7 @@ Principal PrincipalFor(const User& user, Principal::Via via) {
   p.via = via;
   p.id = "u:" + std::to_string(user.id);
   p.name = user.name;
+  p.display_name = user.display_name;
   p.role = user.role;
   p.scope = user.scope;
   return p;
@@ -96,6 +106,7 @@ Result<std::unique_ptr<UserStore>> UserStore::Open(storage::Database& db, const 
                                                    UserStoreOptions options) {
   ZX_RETURN_IF_ERROR(MigrateSecurity(db));
   ZX_RETURN_IF_ERROR(MigrateLockout(db));
+  ZX_RETURN_IF_ERROR(MigrateDisplayName(db));
   return std::unique_ptr<UserStore>(new UserStore(db, clock, std::move(options)));
 }
 
@@ -240,6 +251,30 @@ Status UserStore::SetPassword(std::string_view name, std::string_view password) 
     revoke.Bind(1, now).Bind(2, user.id);
     return revoke.Run();
   });
+}
+
+Status UserStore::SetDisplayName(std::string_view name, std::string_view display_name) {
+  if (text::utf8::FindIllFormed(display_name))
+    return InvalidArgument("the display name is not valid UTF-8");
+  size_t chars = 0, digits_in_row = 0;
+  for (size_t i = 0; i < display_name.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(display_name[i]);
+    if ((c & 0xC0) != 0x80) ++chars;
+    if (c < 0x20 || c == 0x7F) return InvalidArgument("the display name has a control character");
+    digits_in_row = (c >= '0' && c <= '9') ? digits_in_row + 1 : 0;
+    // A 工号 has a few digits; a run that could be a phone number is not a display name.
+    if (digits_in_row > 8)
+      return InvalidArgument("the display name has more than 8 digits in a row");
+  }
+  if (chars > 32) return InvalidArgument("the display name has more than 32 characters");
+  ZX_ASSIGN_OR_RETURN(auto user, Find(name));
+  ZX_ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE sec_users SET display_name = ?1 WHERE id = ?2"));
+  if (display_name.empty())
+    up.BindNull(1);
+  else
+    up.Bind(1, std::string(display_name));
+  up.Bind(2, user.id);
+  return up.Run();
 }
 
 Status UserStore::SetDisabled(std::string_view name, bool disabled) {

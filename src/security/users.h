@@ -58,6 +58,9 @@ struct User {
   bool pending = false;     // waits for a second administrator's approval; cannot log in
   std::string created_by;   // who added it: a login name, or "cli:<os user>"
   std::string approved_by;  // who approved it (empty: created active, or still pending)
+  // What citizens see of this agent (a 工号 or a chosen name, e.g. "1024号" or "小王"), set by an
+  // administrator (SetDisplayName); "" when none: citizens then see only "人工客服".
+  std::string display_name;
 };
 
 // True when `role` holds pii.read_full, conversation.read or user.manage in the policy table:
@@ -101,6 +104,10 @@ class UserStore {
   Result<std::vector<User>> List();
   Status SetPassword(std::string_view name, std::string_view password);
   Status SetDisabled(std::string_view name, bool disabled);
+  // The name citizens see (User::display_name): 0-32 characters of valid UTF-8 without control
+  // characters or digits runs long enough to be a phone number; "" clears it. kInvalidArgument
+  // saying why; kNotFound for an unknown user.
+  Status SetDisplayName(std::string_view name, std::string_view display_name);
   // Clears the failed-login counts and locks of `name`, from every address (an admin's
   // "unlock").
   Status Unlock(std::string_view name);

@@ -287,3 +287,45 @@ test('keyboard only: the skip link, the toggle and sending work without a pointe
     await context.close();
   }
 });
+
+test('the end: one notice with the 受理编号, rating buttons, a message after it starts anew', async () => {
+  const { context, page, problems } = await phonePage();
+  try {
+    await replies(page).first().waitFor({ timeout: STEP_MS });
+    const firstId = await page.evaluate(() => sessionStorage.getItem('zx.chat.conversation'));
+    await say(page, '好的谢谢，再见');
+    const card = page.locator('#log .end-card');
+    await card.waitFor({ timeout: STEP_MS });
+    // Told once: one end card, and the banner does not repeat it.
+    await page.waitForTimeout(500);
+    assert.equal(await card.count(), 1);
+    assert.equal(await page.getByText('本次咨询已结束').count(), 1);
+    assert.ok(await page.locator('#banner').isHidden());
+    assert.match(await card.locator('.reference').innerText(), /受理编号：\d{12,}/);
+    const buttons = card.locator('button.rate');
+    assert.deepEqual(await buttons.allInnerTexts(), ['满意', '基本满意', '不满意']);
+    await shot(page, 'phone-end');
+    await buttons.nth(1).click();
+    await card.getByText('感谢您的评价（基本满意）').waitFor({ timeout: STEP_MS });
+    // The rating is kept on the server.
+    const token = await page.evaluate(() => sessionStorage.getItem('zx.chat.token'));
+    const view = await fetch(`${server.base}/api/v1/conversations/${firstId}`,
+      { headers: { 'X-Conversation-Token': token } }).then((r) => r.json());
+    assert.equal(view.satisfaction, '基本满意');
+
+    // Writing after the end carries on in a new conversation: the page switches to it.
+    await page.locator('#input').fill('社保卡丢了怎么办');
+    await page.locator('#input').press('Enter');
+    await page.waitForFunction((old) => {
+      const id = sessionStorage.getItem('zx.chat.conversation');
+      return id && id !== old &&
+        document.querySelectorAll('#log .msg.assistant:not(.typing)').length >= 2;
+    }, firstId, { timeout: STEP_MS });
+    assert.equal(await page.locator('#log .msg.citizen', { hasText: '社保卡丢了怎么办' }).count(), 1);
+    assert.equal(await page.locator('#log .end-card').count(), 0);
+    assert.ok(await page.locator('#end').isVisible());
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -53,6 +53,11 @@
     agentJoined: function (name) { return '人工客服' + (name ? '（' + name + '）' : '') + '已接入'; },
     ended: '本次咨询已结束，感谢您的使用。',
     endedElder: '咨询已结束。谢谢您。',
+    reference: function (r) { return '受理编号：' + r + '（查询进度时请提供）'; },
+    rateAsk: '请您对本次服务做个评价：',
+    ratings: ['满意', '基本满意', '不满意'],
+    rated: function (r) { return r ? '感谢您的评价（' + r + '）。' : '感谢您的评价。'; },
+    afterEnd: '如还有问题，可以直接输入，将为您开始新的咨询。',
     errors: {
       invalid_argument: '这条消息没能识别，请换个说法再试。',
       resource_exhausted: '内容太长了，请分几次发送（每次不超过2000字）。',
@@ -247,6 +252,42 @@
     return append(node('p', 'notice', text));
   }
 
+  // The end of a conversation, shown once: the notice, the 受理编号 and the satisfaction
+  // buttons (满意 / 基本满意 / 不满意). The banner does not repeat it.
+  function addEnd(reference) {
+    var box = node('section', 'end-card');
+    box.setAttribute('aria-label', TEXT.ended);
+    box.appendChild(node('p', 'notice', elder ? TEXT.endedElder : TEXT.ended));
+    if (reference) box.appendChild(node('p', 'reference', TEXT.reference(reference)));
+    var rating = node('div', 'rating');
+    rating.setAttribute('role', 'group');
+    rating.appendChild(node('p', null, TEXT.rateAsk));
+    TEXT.ratings.forEach(function (r) {
+      var b = node('button', 'chip rate', r);
+      b.type = 'button';
+      b.dataset.rating = r;
+      b.addEventListener('click', function () {
+        if (sendFrame({ type: 'rate', rating: r })) {
+          Array.prototype.forEach.call(rating.querySelectorAll('button'), function (x) {
+            x.disabled = true;
+          });
+        }
+      });
+      rating.appendChild(b);
+    });
+    box.appendChild(rating);
+    box.appendChild(node('p', 'hint', TEXT.afterEnd));
+    return append(box);
+  }
+
+  function onRated(rating) {
+    var groups = el.log.querySelectorAll('.end-card .rating');
+    var last = groups[groups.length - 1];
+    if (!last) return;
+    last.textContent = '';
+    last.appendChild(node('p', 'rated', TEXT.rated(rating)));
+  }
+
   function showTyping() {
     hideTyping();
     typing = node('div', 'msg assistant typing');
@@ -296,8 +337,6 @@
       shownQueue = n;
     } else if (state === 'agent') {
       setBanner(TEXT.agentJoined(agentName), 'agent');
-    } else if (state === 'ended') {
-      setBanner(elder ? TEXT.endedElder : TEXT.ended, null);
     } else {
       setBanner('', null);
     }
@@ -318,7 +357,7 @@
         citizenSpoke = true;
         addCitizen(t.text);
       } else if (t.role === 'agent') {
-        addAgent(t.text, t.meta && t.meta.agent);
+        addAgent(t.text, t.meta && t.meta.display);
       } else {
         addAssistant(t.text, t.meta);
       }
@@ -432,9 +471,12 @@
         return;
       case 'summary':
         hideTyping();
-        if (!shownEnd) addNotice(elder ? TEXT.endedElder : TEXT.ended);
+        if (!shownEnd) addEnd(frame.reference);
         shownEnd = true;
         applyState('ended', 0, null, false);
+        return;
+      case 'rated':
+        onRated(frame.rating);
         return;
       case 'error':
         onError(frame);
@@ -449,6 +491,11 @@
     var code = frame.error && frame.error.code;
     if (frame['for'] === 'resume') {
       startNew();  // unknown or expired id: begin again
+      return;
+    }
+    if (frame['for'] === 'rate') {
+      // Already rated, or not ended: the buttons are of no more use.
+      onRated('');
       return;
     }
     if ((code === 'failed_precondition' || code === 'key_missing') && frame['for'] === 'message' &&
@@ -525,7 +572,6 @@
     var bodies = el.log.querySelectorAll('.msg .text');
     Array.prototype.forEach.call(bodies, function (b) { fillText(b, b.dataset.raw); });
     if (state === 'queued' && shownQueue) setBanner(queueText(shownQueue), null);
-    if (state === 'ended') setBanner(elder ? TEXT.endedElder : TEXT.ended, null);
     grow();
     scrollToEnd();
   }
