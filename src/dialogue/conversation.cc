@@ -26,4 +26,12 @@ Result<Summary> Conversation::End() {
   return summary;
 }
 
+Result<std::string> Conversation::Reference() const {
+  ZX_ASSIGN_OR_RETURN(ConversationView view,
+                      service_->Get(id_, TurnPage{.limit = 1, .summary = false}));
+  return view.reference;
+}
+
+Status Conversation::Rate(std::string_view rating) { return service_->Rate(id_, rating); }
+
 }  // namespace zx::dialogue

@@ -24,6 +24,10 @@ class Conversation {
   bool done() const { return done_; }
   // Ends the conversation (if not already) and returns the seven-element summary.
   Result<Summary> End();
+  // After the end: the 受理编号 the citizen is told, and their satisfaction
+  // (DialogueService::Rate).
+  Result<std::string> Reference() const;
+  Status Rate(std::string_view rating);
 
  private:
   Conversation(DialogueService& service, std::string id, std::string greeting)

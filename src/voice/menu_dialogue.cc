@@ -46,6 +46,16 @@ class ServiceConversation final : public MenuConversation {
                 summary.status().message());
   }
 
+  std::string Reference() override {
+    auto reference = conversation_.Reference();
+    if (reference.ok()) return *reference;
+    log::Warn("ivr.reference_failed conversation={} error=\"{}\"", conversation_.id(),
+              reference.status().message());
+    return "";
+  }
+
+  Status Rate(std::string_view rating) override { return conversation_.Rate(rating); }
+
  private:
   dialogue::Conversation conversation_;
 };

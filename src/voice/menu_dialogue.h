@@ -40,6 +40,13 @@ class MenuConversation {
   virtual Result<MenuReply> Choose(const std::string& topic, std::string_view said) = 0;
   // Ends the conversation (its summary is written) unless it has ended; failures are logged.
   virtual void End() = 0;
+  // After End: the 受理编号 the caller is told ("" when there is none), and the caller's
+  // satisfaction by keys (dialogue/satisfaction.h: 满意, 基本满意, 不满意).
+  virtual std::string Reference() { return ""; }
+  virtual Status Rate(std::string_view rating) {
+    (void)rating;
+    return FailedPrecondition("this conversation takes no rating");
+  }
 };
 
 // Starts conversations. Thread-safe.

@@ -5,16 +5,20 @@
 #include <utility>
 
 #include "base/log.h"
+#include "dialogue/satisfaction.h"
 #include "telephony/prompt_player.h"
 #include "telephony/speech_input.h"
-#include "voice/spoken_reply.h"
 #include "voice/ivr_menu_session.h"
+#include "voice/spoken_reply.h"
 
 namespace zx::voice {
 
 using telephony::CallId;
 
 namespace {
+
+// How long the caller has to press a rating key after the prompt.
+constexpr int kRatingSeconds = 8;
 
 // The number a call-back can reach: the From user part when it is a number ("+8613812345678",
 // "057188001234"); "" for "anonymous" and the like.
@@ -121,6 +125,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     no_input_count_ = 0;
     CancelNoInput();
     if (mode_ != Mode::kMenu) return AgentLineDigit(digit);
+    if (rating_) return Rated(digit);
     if (digit == '1' && !more_.empty()) {  // the reply offered "要听计算过程请按1"
       log::Info("ivr.key call={} key=1 action=more", id_);
       Speak(std::string(more_));
@@ -242,6 +247,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     // keypad prompt, and an answer is said in its spoken form (voice/spoken_reply.h: the result
     // first, the rest on key 1; numbered choices whole, each one is a key), followed by what
     // keys do next (MenuSession::Reply).
+    if (reply->done && !reply->handoff) return SayGoodbyeAndAskRating(reply->text);
     if (reply->handoff || reply->done) {
       Speak(reply->text);
     } else {
@@ -254,7 +260,37 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     // A hand-over: the conversation waits in the agents' queue; with a transfer target the call
     // follows it there once the reply has been said (PromptDone).
     if (reply->handoff && !bridge_.options_.transfer_to.empty()) transfer_pending_ = true;
-    if (reply->done && !reply->handoff) ending_ = true;
+  }
+
+  // The conversation has ended with `goodbye`: the caller also hears the 受理编号 and is asked
+  // to rate the service by keys 1/2/3 (dialogue/satisfaction.h); the call ends with a key or
+  // after a pause (Said).
+  void SayGoodbyeAndAskRating(const std::string& goodbye) {
+    if (!conversation_) {
+      Speak(goodbye);
+      ending_ = true;
+      return;
+    }
+    conversation_->End();
+    std::string reference = conversation_->Reference();
+    rating_ = true;
+    Speak(goodbye + (reference.empty() ? "" : "您的受理编号是" + reference + "。") +
+          std::string(dialogue::kSatisfactionKeyPrompt));
+  }
+
+  void Rated(char digit) {
+    std::optional<std::string> rating = dialogue::SatisfactionForKey(digit);
+    if (!rating) return;  // another key: the prompt stands until the pause ends
+    rating_ = false;
+    Status s = conversation_->Rate(*rating);
+    log::Info("ivr.rated call={} conversation={} ok={}", id_, conversation_->id(), s.ok());
+    Speak("感谢您的评价，再见。");
+    ending_ = true;
+  }
+
+  void RatingTimedOut() {
+    rating_ = false;
+    calls_.Hangup(id_);
   }
 
   void Speak(const std::string& text) {
@@ -271,6 +307,10 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   void Said(bool interrupted) {
     if (ending_) {
       calls_.Hangup(id_);
+      return;
+    }
+    if (rating_) {  // a moment for the key, then goodbye
+      Arm(kRatingSeconds, &MenuCall::RatingTimedOut);
       return;
     }
     if (transfer_pending_) {  // the hand-over reply has been said: now transfer
@@ -470,6 +510,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   bool ended_ = false;             // the call is over (or the bridge stopped): events dropped
   bool choosing_ = false;          // the last reply asked back with numbered choices
   bool ending_ = false;            // hang up when the current prompt ends
+  bool rating_ = false;            // the goodbye asked for a rating: keys 1/2/3 give it
   bool transfer_pending_ = false;  // transfer when the current prompt has been said
   bool told_no_speech_ = false;    // speech_unavailable said once
   std::string more_;  // the last reply's full text, said on key 1 (empty: key 1 is the menu's)

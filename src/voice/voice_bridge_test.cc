@@ -77,6 +77,10 @@ class ScriptedDialogue final : public MenuDialogue {
   }
   int started() { return started_; }
   int ended() { return ended_; }
+  std::vector<std::string> ratings() {
+    std::lock_guard lock(mu_);
+    return ratings_;
+  }
 
   Result<std::unique_ptr<MenuConversation>> Start() override {
     int n = ++started_;
@@ -105,6 +109,12 @@ class ScriptedDialogue final : public MenuDialogue {
       if (!ended_) ++d_.ended_;
       ended_ = true;
     }
+    std::string Reference() override { return ended_ ? "202612050007" : ""; }
+    Status Rate(std::string_view rating) override {
+      std::lock_guard lock(d_.mu_);
+      d_.ratings_.emplace_back(rating);
+      return Status::Ok();
+    }
 
    private:
     ScriptedDialogue& d_;
@@ -115,6 +125,7 @@ class ScriptedDialogue final : public MenuDialogue {
   std::condition_variable cv_;
   bool hold_ = false;
   std::vector<std::string> asked_;
+  std::vector<std::string> ratings_;
   std::atomic<int> started_{0};
   std::atomic<int> ended_{0};
 };
@@ -394,7 +405,9 @@ TEST_F(VoiceBridgeTest, RepeatAndAgentWorkDuringAnAskBack) {
   EXPECT_EQ(dialogue_.asked().back(), "转人工");
 }
 
-TEST_F(VoiceBridgeTest, TheEndOfTheConversationHangsUpAfterTheReply) {
+// Issue 11: the goodbye gives the 受理编号 and asks for a rating by keys 1/2/3; the call ends
+// after the rating's thanks, or after a pause without one.
+TEST_F(VoiceBridgeTest, TheEndOfTheConversationGivesTheReferenceAndTakesARatingByKey) {
   dialogue_.reply = [](const std::string&) {
     MenuReply r;
     r.text = "感谢，再见。";
@@ -403,9 +416,37 @@ TEST_F(VoiceBridgeTest, TheEndOfTheConversationHangsUpAfterTheReply) {
   };
   auto h = Answer(1);
   Key(*h, 1, '1');
+  EXPECT_EQ(dialogue_.ended(), 1);
+  EXPECT_EQ(LastHeard(1),
+            S("感谢，再见。您的受理编号是202612050007。请您对本次服务进行评价：满意请按1，"
+              "基本满意请按2，不满意请按3。"));
+  Finish(*h, 1, /*interrupted=*/true);  // even when cut short: the key is still awaited
   EXPECT_EQ(Hangups(1), 0u);
-  Finish(*h, 1, /*interrupted=*/true);  // even when cut short
+  Key(*h, 1, '5');  // not a rating: ignored
+  EXPECT_TRUE(dialogue_.ratings().empty());
+  Key(*h, 1, '2');
+  EXPECT_EQ(dialogue_.ratings(), std::vector<std::string>{"基本满意"});
+  EXPECT_EQ(LastHeard(1), S("感谢您的评价，再见。"));
+  EXPECT_EQ(Hangups(1), 0u);
+  Finish(*h, 1);
   EXPECT_EQ(Hangups(1), 1u);
+}
+
+TEST_F(VoiceBridgeTest, WithoutARatingTheCallEndsAfterAPause) {
+  dialogue_.reply = [](const std::string&) {
+    MenuReply r;
+    r.text = "感谢，再见。";
+    r.done = true;
+    return r;
+  };
+  auto h = Answer(1);
+  Key(*h, 1, '1');
+  Finish(*h, 1);
+  Wait(7);
+  EXPECT_EQ(Hangups(1), 0u);
+  Wait(2);
+  EXPECT_EQ(Hangups(1), 1u);
+  EXPECT_TRUE(dialogue_.ratings().empty());
 }
 
 TEST_F(VoiceBridgeTest, SpeechWithoutRecogniserIsToldOnce) {
