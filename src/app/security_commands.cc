@@ -372,6 +372,11 @@ Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
                                               "in it may be the only way to read existing data)");
   } else {
     ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+    // The audit entry is keyed with the file just made, the one the data directory will be used
+    // with, not with whatever file the configuration names (e.g. the default one).
+    env.config.security.key_file = path;
+    ZX_ASSIGN_OR_RETURN(env.security,
+                        OpenSecurity(*env.db, env.config, SystemClock::Instance(), false));
   }
   ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.init", "key_file", "1"));
   std::cout << "created key file " << path << " (mode 0600, data key version 1)\n";

@@ -1121,8 +1121,10 @@ class RiskParser : public TomlReader {
     std::map<std::string, std::vector<std::u32string>> groups;
     ZX_ASSIGN_OR_RETURN(auto variants, Table(doc, "variants", false));
     if (variants)
-      for (const auto& [k, v] : *variants) {
-        const std::string name(k.str());
+      for (const auto& entry : *variants) {
+        // Named, not structured bindings: the lambda below captures the node (clang 14).
+        const std::string name(entry.first.str());
+        const toml::node& v = entry.second;
         const std::string w = "[variants] " + name;
         toml::table one;
         one.insert(name, v);

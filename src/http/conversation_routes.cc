@@ -365,7 +365,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
           return Status::Ok();
         };
         int64_t limit = 50;
-        for (Status st :
+        for (const Status& st :
              {number("since", 0, INT64_MAX, &q.since_ms),
               number("until", 0, INT64_MAX, &q.until_ms), number("limit", 1, 200, &limit)})
           if (!st.ok()) return Error(st);

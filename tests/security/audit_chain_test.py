@@ -191,8 +191,9 @@ class ChainAttacks(unittest.TestCase):
         code, out = self.verify(tamper(self.dep, ""))  # a copy: the class's log stays as read
         self.assertEqual(code, 0, out)
         self.assertTrue(out.startswith("ok: "), out)
-        # keys.init came before the key file existed: plain; everything after it is keyed.
-        self.assertIn("keyed: HMAC-SM3 under the key file from seq 2", out)
+        # keys.init is keyed with the file it made, and so is everything after it.
+        self.assertIn("keyed: HMAC-SM3 under the key file from seq 1", out)
+        self.assertTrue(self.entries[0]["hash"].startswith("k1:"))
         self.assertTrue(self.entries[1]["hash"].startswith("k1:"))
         head = open(os.path.join(self.dep.data, "audit.head")).read()
         self.assertRegex(head, r"^zhixian-audit-head 1\nseq \d+\nhash k1:[0-9a-f]{64}\n"
