@@ -54,7 +54,7 @@ struct QueuedConversation {
   int64_t queued_ms = 0;
   State data;                // empty when key_missing
   bool key_missing = false;  // its state is sealed under a key this server does not hold
-  std::string queue;  // "" the default queue; a transfer names another (ReleaseToQueue)
+  std::string queue;         // "" the default queue; a transfer names another (ReleaseToQueue)
 };
 
 // What a search of past conversations asks (all given criteria must hold).
