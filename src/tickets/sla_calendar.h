@@ -1,0 +1,32 @@
+// SlaCalendar: the time limits of a task, as WorkOrders needs them. The real one is built on the
+// holiday calendar (tickets/calendar.h, MakeSlaCalendar); tests may use a plain-clock one.
+// All times are unix milliseconds. A working-day computation in a year without a calendar table
+// is an error (failed_precondition), never a guess.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "base/status.h"
+#include "tickets/sla.h"
+
+namespace zx::tickets {
+
+class SlaCalendar {
+ public:
+  virtual ~SlaCalendar() = default;
+  // The deadline of a task dispatched at `from_ms` (DOMAIN.md "Deadline arithmetic").
+  virtual Result<int64_t> Due(int64_t from_ms, Tier tier) const = 0;
+  // 预警: the moment a share of the time from dispatch to deadline has passed (working time only
+  // for working-day tiers).
+  virtual Result<int64_t> WarnAt(int64_t from_ms, int64_t due_ms, Tier tier) const = 0;
+  // The 签收 limit (响应率): 1 hour for 2h orders, 4 working hours otherwise.
+  virtual Result<int64_t> AcceptBy(int64_t from_ms, Tier tier) const = 0;
+  // A deadline moved by an approved extension of `units` (working days for day tiers, hours for
+  // hour tiers).
+  virtual Result<int64_t> Extend(int64_t due_ms, Tier tier, int units) const = 0;
+  // When the return visit is due: the end of the first working day after `resolved_ms`.
+  virtual Result<int64_t> VisitDue(int64_t resolved_ms) const = 0;
+};
+
+}  // namespace zx::tickets
