@@ -53,7 +53,7 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest& r) {
     log::Info("agents.handoff conversation={} topic={} reason={}", r.conversation_id,
               r.topic.value_or("-"), r.reason);
-    return Status::Ok();
+    return dialogue::ActionOutcome{};
   }));
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,

@@ -30,6 +30,14 @@ struct EmotionTag {
   bool operator==(const EmotionTag&) const = default;
 };
 
+// The work order a conversation made (the chat contract's `ticket`).
+struct TicketRef {
+  std::string id;
+  std::string department;  // "" while it waits for a dispatcher
+  std::string sla;         // "2h", "24h", "7d", "15d"
+  bool operator==(const TicketRef&) const = default;
+};
+
 // The reply to one citizen turn (DialogueService::Say). The chat contract of api/openapi.yaml,
 // field by field; the optional ones are present only where they apply.
 struct Reply {
@@ -40,6 +48,7 @@ struct Reply {
   std::optional<EmotionTag> emotion;
   bool handoff = false;                       // this turn handed the citizen to an agent
   std::optional<std::string> handoff_reason;  // escalation reason code, with handoff
+  std::optional<TicketRef> ticket;            // the work order this conversation made, once made
   bool done = false;                          // the citizen said goodbye: the conversation ended
   std::vector<Citation> citations;
   std::vector<std::string> steps;            // a calculator's working, one line each

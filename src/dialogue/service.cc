@@ -283,7 +283,9 @@ class Service final : public DialogueService {
       }
       Remember(u, st);
       reply = RunTurn(deps_, id, st, u);
+      ComplaintTurn(id, text, st, reply);
     }
+    reply.ticket = st.ticket;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
       ZX_RETURN_IF_ERROR(store_.AppendTurn(id, "citizen", text, now, ""));
       if (!reply.text.empty())
@@ -683,6 +685,7 @@ class Service final : public DialogueService {
     in.request_types.assign(st.request_types.begin(), st.request_types.end());
     in.contact = st.contact;
     in.address = st.address;
+    in.ticket = st.ticket;
     in.unresolved_turns = 0;
     for (const auto& t : turns) {
       if (t.role != "assistant") continue;
@@ -700,19 +703,58 @@ class Service final : public DialogueService {
   }
 
   // The actions the data names for `trigger`; a failing action is logged, never the turn's
-  // failure.
-  void RunActions(const std::string& trigger, ActionRequest request) const {
+  // failure. Returns the first outcome that made something (ActionOutcome::reference).
+  std::optional<ActionOutcome> RunActions(const std::string& trigger,
+                                          ActionRequest request) const {
     auto it = rules_.actions.find(trigger);
-    if (it == rules_.actions.end()) return;
+    if (it == rules_.actions.end()) return std::nullopt;
     request.trigger = trigger;
+    std::optional<ActionOutcome> made;
     for (const auto& name : it->second) {
       if (!actions_.Has(name)) continue;  // not wired in this process (tests, tools)
       request.action = name;
-      Status s = actions_.Invoke(name, request);
-      if (!s.ok())
+      auto outcome = actions_.Invoke(name, request);
+      if (!outcome.ok())
         log::Warn("dialogue.action_failed action={} conversation={} error=\"{}\"", name,
-                  request.conversation_id, s.message());
+                  request.conversation_id, outcome.status().message());
+      else if (!made && !outcome->reference.empty())
+        made = std::move(outcome).value();
     }
+    return made;
+  }
+
+  // A complaint becomes a work order (the on_complaint actions) once its place is known, on the
+  // complaint's next turn, or when it is handed over; until then its words are gathered. The
+  // citizen hears the order's number and time limit: on a follow-up turn instead of the
+  // complaint's answer again, else after it.
+  void ComplaintTurn(const std::string& id, const std::string& text, State& st, Reply& reply) {
+    if (st.ticket || !st.topic) return;
+    const knowledge::Entry* e = kb_.Find(*st.topic);
+    if (!e || e->kind != "complaint") return;
+    constexpr size_t kMaxComplaintText = 4000;
+    if (st.complaint_text.size() < kMaxComplaintText)
+      st.complaint_text += (st.complaint_text.empty() ? "" : "\n") + text;
+    ++st.complaint_turns;
+    if (st.address.empty() && st.complaint_turns < 2 && !reply.handoff && st.state != kQueued)
+      return;
+    ActionRequest request;
+    request.conversation_id = id;
+    auto rec = store_.Load(id);
+    request.channel = rec.ok() ? rec->channel : "";
+    request.topic = st.topic;
+    request.text = st.complaint_text;
+    request.contact = st.contact;
+    request.address = st.address;
+    request.districts = st.districts;
+    request.danger = st.danger;
+    auto made = RunActions("on_complaint", std::move(request));
+    if (!made) return;
+    st.ticket = TicketRef{made->reference, made->department, made->sla};
+    st.complaint_text.clear();
+    if (made->say.empty()) return;
+    bool follow_up = st.complaint_turns >= 2 && reply.topic == st.topic && !reply.handoff;
+    reply.text = follow_up || reply.text.empty() ? made->say : reply.text + "\n" + made->say;
+    st.last_reply = reply.text;
   }
 
   std::unique_lock<std::mutex> LockConversation(const std::string& id) {

@@ -511,13 +511,14 @@ TEST_F(ServiceTest, AHandOverTriggersTheActionsTheDataNames) {
                   .Register("notify_agents",
                             [&](const ActionRequest& r) {
                               seen.push_back(r);
-                              return Status::Ok();
+                              return ActionOutcome{};
                             })
                   .ok());
   EXPECT_EQ(
-      actions.Register("notify_agents", [](const ActionRequest&) { return Status::Ok(); }).code(),
+      actions.Register("notify_agents", [](const ActionRequest&) { return ActionOutcome{}; })
+          .code(),
       Code::kAlreadyExists);
-  EXPECT_EQ(actions.Invoke("create_ticket", {}).code(), Code::kNotFound);
+  EXPECT_EQ(actions.Invoke("create_ticket", {}).status().code(), Code::kNotFound);
   auto created = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), KbOptions(),
                                          clock_, {}, std::move(actions));
   ASSERT_TRUE(created.ok()) << created.status().ToString();
@@ -534,6 +535,50 @@ TEST_F(ServiceTest, AHandOverTriggersTheActionsTheDataNames) {
   EXPECT_EQ(seen[0].conversation_id, v->id);
   EXPECT_EQ(seen[0].topic, "sbk.loss");
   EXPECT_FALSE(seen[0].reason.empty());
+}
+
+// Issue 12 (9): a complaint makes its work order through the on_complaint action once its
+// place is known; the citizen hears the number, the reply carries it, the summary names it.
+TEST_F(ServiceTest, AComplaintMakesItsWorkOrderOnceThePlaceIsKnown) {
+  ActionRegistry actions;
+  std::vector<ActionRequest> seen;
+  ASSERT_TRUE(actions
+                  .Register("create_ticket",
+                            [&](const ActionRequest& r) {
+                              seen.push_back(r);
+                              return ActionOutcome{"GD202612050001", "cgj", "24h",
+                                                   "已为您登记工单GD202612050001。"};
+                            })
+                  .ok());
+  auto created = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), KbOptions(),
+                                         clock_, {}, std::move(actions));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto& service = **created;
+  auto v = service.Start("chat");
+  ASSERT_TRUE(v.ok());
+  auto first = service.Say(v->id, "小区门口垃圾好几天没人清运了");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->topic, "ts.garbage");
+  EXPECT_TRUE(seen.empty());  // where? not known yet
+  EXPECT_FALSE(first->ticket.has_value());
+  auto second = service.Say(v->id, "在西城区建设路的阳光小区");
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].trigger, "on_complaint");
+  EXPECT_EQ(seen[0].topic, "ts.garbage");
+  EXPECT_EQ(seen[0].channel, "chat");
+  EXPECT_NE(seen[0].text.find("垃圾"), std::string::npos);
+  EXPECT_NE(seen[0].text.find("阳光小区"), std::string::npos);
+  ASSERT_TRUE(second->ticket.has_value());
+  EXPECT_EQ(second->ticket->id, "GD202612050001");
+  EXPECT_EQ(second->text, "已为您登记工单GD202612050001。");  // not the answer again
+  // Once made, never again; later replies still carry it.
+  auto third = service.Say(v->id, "好的谢谢");
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(seen.size(), 1u);
+  auto ended = service.End(v->id);
+  ASSERT_TRUE(ended.ok());
+  EXPECT_NE(ended->advice.find("已登记工单GD202612050001"), std::string::npos) << ended->advice;
 }
 
 // Issue 10 (3): the dialogue tells subscribers what happened, as typed events, in order.

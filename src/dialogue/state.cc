@@ -38,7 +38,13 @@ std::string EncodeState(const State& s) {
             {"districts", s.districts},
             {"request_types", s.request_types},
             {"contact", s.contact},
-            {"address", s.address}};
+            {"address", s.address},
+            {"complaint_text", s.complaint_text},
+            {"complaint_turns", s.complaint_turns}};
+  if (s.ticket)
+    j["ticket"] = {{"id", s.ticket->id},
+                   {"department", s.ticket->department},
+                   {"sla", s.ticket->sla}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -75,6 +81,11 @@ Result<State> DecodeState(const std::string& stored) {
     s.request_types.insert(r);
   s.contact = j.value("contact", "");
   s.address = j.value("address", "");
+  s.complaint_text = j.value("complaint_text", "");
+  s.complaint_turns = j.value("complaint_turns", 0);
+  if (j.contains("ticket") && j["ticket"].is_object())
+    s.ticket = TicketRef{j["ticket"].value("id", ""), j["ticket"].value("department", ""),
+                         j["ticket"].value("sla", "")};
   return s;
 }
 
@@ -87,7 +98,10 @@ std::string EncodeReplyMeta(const Reply& r) {
             {"emotion", r.emotion ? json{{"name", r.emotion->name}, {"level", r.emotion->level}}
                                   : json(nullptr)},
             {"handoff", r.handoff},
-            {"ticket", nullptr},
+            {"ticket", r.ticket ? json{{"id", r.ticket->id},
+                                       {"department", r.ticket->department},
+                                       {"sla", r.ticket->sla}}
+                                 : json(nullptr)},
             {"done", r.done},
             {"citations", cites},
             {"steps", r.steps}};

@@ -36,6 +36,11 @@ struct State {
   std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
   std::string contact;                  // the last phone number the citizen gave (digits)
   std::string address;                  // the last address the citizen gave (contact.h)
+  // The complaint's work order (on_complaint): the citizen's words about it until it is made,
+  // then the order's reference. Made once the place is known or on the complaint's next turn.
+  std::string complaint_text;
+  int complaint_turns = 0;
+  std::optional<TicketRef> ticket;
 
   // The active calculator's slots (empty when none).
   SlotMap ActiveSlots() const;

@@ -31,7 +31,11 @@ std::string RequestType(const std::vector<const knowledge::Entry*>& entries,
 }
 
 std::string SlaText(const std::string& sla) {
-  return sla == "2h" ? "2小时" : sla == "24h" ? "24小时" : sla == "7d" ? "7个工作日" : sla;
+  return sla == "2h"    ? "2小时"
+         : sla == "24h" ? "24小时"
+         : sla == "7d"  ? "7个工作日"
+         : sla == "15d" ? "15个工作日"
+                        : sla;
 }
 
 }  // namespace
@@ -58,7 +62,14 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   auto sla = [&](const knowledge::Entry* e) { return SlaText(in.danger ? "2h" : e->sla); };
   bool complaint = false;
   for (const auto* e : entries) {
-    if (e->kind == "complaint") {
+    if (e->kind == "complaint" && in.ticket && !complaint) {
+      // The order exists: the summary names it, its department and its real time limit.
+      complaint = true;
+      const TicketRef& t = *in.ticket;
+      std::string where = t.department.empty() ? "待人工派单" : "派" + kb.DepartmentName(t.department) + "办理";
+      advice.push_back("已登记工单" + t.id + "，" + where + "，时限" + SlaText(t.sla));
+      todo.push_back("跟踪工单" + t.id + "办理进度（" + SlaText(t.sla) + "），办结后回访");
+    } else if (e->kind == "complaint") {
       complaint = true;
       advice.push_back("登记工单，派" + kb.DepartmentName(e->department) + "办理，时限" + sla(e));
       todo.push_back("派单至" + kb.DepartmentName(e->department) + "（" + sla(e) +

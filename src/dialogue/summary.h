@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dialogue/emotion.h"
+#include "dialogue/reply.h"
 #include "knowledge/entry.h"
 
 namespace zx::dialogue {
@@ -58,6 +59,7 @@ struct SummaryInput {
   std::string handoff_reason;
   bool danger = false;  // a danger was heard: the time limit of a work order is 2h
   int unresolved_turns = 0;
+  std::optional<TicketRef> ticket;  // the work order the conversation made
 };
 
 Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb);

@@ -37,7 +37,12 @@ json ToJson(const dialogue::Reply& r) {
               {"slots", ToJson(r.slots)},
               {"emotion", ToJson(r.emotion)},
               {"handoff", r.handoff},
-              {"ticket", nullptr},  // tickets come with the tickets module
+              {"ticket", r.ticket ? json{{"id", r.ticket->id},
+                                         {"department", r.ticket->department.empty()
+                                                            ? json(nullptr)
+                                                            : json(r.ticket->department)},
+                                         {"sla", r.ticket->sla}}
+                                   : json(nullptr)},
               {"done", r.done},
               {"citations", cites},
               {"steps", r.steps},
