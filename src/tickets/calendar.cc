@@ -179,6 +179,7 @@ Result<WorkCalendar> WorkCalendar::Load(const std::string& dir) {
   if (files.empty()) return NotFound(dir + ": no year table (YYYY.tsv); docs/tickets.md");
   std::sort(files.begin(), files.end());
   WorkCalendar calendar;
+  calendar.dir_ = dir;
   for (const auto& [year, path] : files) {
     ZX_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
     ZX_RETURN_IF_ERROR(calendar.AddYear(year, text, path));
@@ -276,10 +277,12 @@ Result<DayInfo> WorkCalendar::Day(Date date) const {
     std::string have = years_.empty() ? std::string("none")
                                       : std::to_string(years_.begin()->first) + "–" +
                                             std::to_string(years_.rbegin()->first);
-    return FailedPrecondition("no working-day calendar for " + std::to_string(date.year) +
-                              " (tables: " + have + "): cannot tell whether " + FormatDate(date) +
-                              " is a working day; add calendar/" + std::to_string(date.year) +
-                              ".tsv (docs/tickets.md)");
+    return FailedPrecondition(
+        "no working-day calendar for " + std::to_string(date.year) + " (tables: " + have +
+        "): cannot tell whether " + FormatDate(date) + " is a working day; add " +
+        (fs::path(dir_.empty() ? "calendar" : dir_) / (std::to_string(date.year) + ".tsv"))
+            .string() +
+        " (docs/tickets.md)");
   }
   auto listed = year->second.find(DayNumber(date));
   if (listed != year->second.end()) return listed->second;

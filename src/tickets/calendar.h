@@ -153,6 +153,7 @@ class WorkCalendar {
  private:
   std::map<int, std::map<int64_t, DayInfo>> years_;  // year → day number → listed day
   std::vector<WorkingPeriod> working_hours_;
+  std::string dir_;  // where Load read the tables, for messages; empty otherwise
 };
 
 }  // namespace zx::tickets
