@@ -16,12 +16,17 @@
 // State Council's notice (国务院办公厅关于某年部分节假日安排的通知).
 'use strict';
 
+// The package reads "YYYY-MM-DD" in the process's time zone; behind UTC it answers for the day
+// before. Its calendar is China's, so run in China's zone wherever the script is run.
+process.env.TZ = 'Asia/Shanghai';
+
 const fs = require('fs');
 const path = require('path');
 
 const PACKAGE = 'chinese-days';
 const pkgDir = path.dirname(require.resolve(`${PACKAGE}/package.json`));
 const version = require(`${PACKAGE}/package.json`).version;
+const chineseDays = require(PACKAGE);
 const yearsDir = path.join(pkgDir, 'dist', 'years');
 const outDir = path.resolve(__dirname, '..', '..', 'kb', 'calendar');
 
@@ -66,6 +71,16 @@ for (let year = first; year <= last; ++year) {
     rows.push([date, '工作日', chineseName(value, date) + '调休']);
   }
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Cross-check every day of the year against the package's own answer, so that the file says
+  // exactly what chinese-days says under the reader's rule (tickets/calendar.h).
+  const listed = new Map(rows.map((r) => [r[0], r[1] === '工作日']));
+  for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86400000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    const wd = weekday(date);
+    const ours = listed.has(date) ? listed.get(date) : wd !== 0 && wd !== 6;
+    if (ours !== chineseDays.isWorkday(date))
+      throw new Error(`${date}: the table says ${ours ? '工作日' : '休息日'}, ${PACKAGE} does not`);
+  }
   for (const [date] of rows) {
     if (!date.startsWith(`${year}-`)) throw new Error(`${year}.json holds ${date}`);
   }
