@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/calendar_command.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/doctor.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
 
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
+  auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -90,5 +92,6 @@ int main(int argc, char** argv) {
   if (chat->parsed()) return zx::app::RunChat(flags, json);
   if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
+  if (auto code = run_calendar_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "base/status.h"
+#include "tickets/calendar.h"
 #include "tickets/sla.h"
 
 namespace zx::tickets {
@@ -28,5 +29,16 @@ class SlaCalendar {
   // When the return visit is due: the end of the first working day after `resolved_ms`.
   virtual Result<int64_t> VisitDue(int64_t resolved_ms) const = 0;
 };
+
+// How much of the time 预警 comes at, per tier (DOMAIN.md: 80%, configurable per tier), and the
+// 签收 limits of the 响应率.
+struct SlaOptions {
+  double warn_2h = 0.8, warn_24h = 0.8, warn_7d = 0.8, warn_15d = 0.8;
+  AckLimits ack;
+};
+
+// The real one: deadlines, 预警, 签收 limits, extensions and visit days on `calendar` (which must
+// have working hours for the 签收 limits of working-hour tiers).
+std::unique_ptr<SlaCalendar> MakeSlaCalendar(WorkCalendar calendar, SlaOptions options = {});
 
 }  // namespace zx::tickets
