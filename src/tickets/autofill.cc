@@ -20,6 +20,11 @@ namespace {
 constexpr double kRankerWeight = 4.0;
 // Least evidence for a matter to be chosen: below it the order is 待人工派单.
 constexpr double kMinEvidence = 1.5;
+// The ranker alone (no cue of the catalogue heard) chooses a matter only when at least this sure:
+// a text about something the catalogue does not cover still gets a ranker's best guess.
+constexpr double kRankerAlone = 0.7;
+// Points of a strong cue (words that name the matter by themselves: 狗, 停电, 物业).
+constexpr double kStrongCue = 4.0;
 // A learned category decides the departments when no matter reaches this much evidence.
 constexpr double kCategoryOverrides = 3.0;
 
@@ -135,8 +140,9 @@ Result<std::unique_ptr<AutoFiller>> AutoFiller::Load(const AutofillOptions& opti
   for (const std::string& name : f->gazetteer_.AllNames())
     if (Chars(name) >= 3) domain.insert(name);
   for (const Matter& m : f->catalogue_.matters())
-    for (const std::string& cue : m.cues)
-      if (Chars(cue) >= 2) domain.insert(cue);
+    for (const auto* list : {&m.cues, &m.strong_cues})
+      for (const std::string& cue : *list)
+        if (Chars(cue) >= 2) domain.insert(cue);
   std::vector<std::string> known;
   if (!options.jieba_dict.empty()) known = text::ReadJiebaWords(options.jieba_dict);
   ZX_ASSIGN_OR_RETURN(f->homophones_,
@@ -161,6 +167,8 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
     for (const std::string& cue : matters[i].cues)
       if (norm.find(cue) != std::string::npos)
         cue_points[i] += static_cast<double>(std::min<size_t>(Chars(cue), 4));
+    for (const std::string& cue : matters[i].strong_cues)
+      if (norm.find(cue) != std::string::npos) cue_points[i] += kStrongCue;
     evidence[i] = cue_points[i];
     if (input.topic && !matters[i].topic.empty() && matters[i].topic == input.topic->topic)
       evidence[i] += kRankerWeight * input.topic->confidence;
@@ -184,15 +192,18 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
                       ? kRankerWeight * input.topic->confidence
                       : 0;
     int variant = static_cast<int>(i);
-    double variant_points = 0;
+    double variant_points = 0, heard = 0;
     for (size_t k = i; k < matters.size(); ++k) {
       if (matters[k].topic != matters[i].topic) continue;
       pool += cue_points[k];
+      heard += cue_points[k];
       if (k != i && cue_points[k] > variant_points) {
         variant = static_cast<int>(k);
         variant_points = cue_points[k];
       }
     }
+    // A guess with no cue behind it must be confident.
+    if (heard == 0 && (!input.topic || input.topic->confidence < kRankerAlone)) pool = 0;
     pooled[i] = pool;
     chosen[i] = variant;
   }
@@ -231,10 +242,6 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
     for (double e : pooled) strongest = std::max(strongest, e);
     dispatch_confidence = 1.0 - Saturate(strongest);
     d.departments = {{}, dispatch_confidence, true};
-  }
-  if (input.topic && !d.topic.value && !category_decides) {
-    // The ranker's guess names a topic the catalogue does not dispatch: keep it for the record.
-    d.topic = {input.topic->topic, input.topic->confidence * 0.5, true};
   }
 
   // ---- District and place (gazetteer). ----

@@ -76,14 +76,15 @@ Result<Catalogue> Catalogue::Load(const std::string& path,
   ZX_ASSIGN_OR_RETURN(auto matters, internal::ReadTables(path, root, "matter"));
   for (const toml::table* t : matters) {
     ZX_RETURN_IF_ERROR(
-        internal::CheckKeys(path, *t, {"topic", "name", "departments", "tier", "cues"}));
+        internal::CheckKeys(path, *t, {"topic", "name", "departments", "tier", "cues", "strong_cues"}));
     Matter m;
     ZX_ASSIGN_OR_RETURN(m.topic, internal::ReadString(path, *t, "topic", /*optional=*/true));
     ZX_ASSIGN_OR_RETURN(m.name, internal::ReadString(path, *t, "name"));
     ZX_ASSIGN_OR_RETURN(m.departments, ReadDepartments(path, *t, known_departments, false));
     ZX_ASSIGN_OR_RETURN(m.tier, ReadTier(path, *t));
     ZX_ASSIGN_OR_RETURN(m.cues, internal::ReadStrings(path, *t, "cues"));
-    if (m.topic.empty() && m.cues.empty())
+    ZX_ASSIGN_OR_RETURN(m.strong_cues, internal::ReadStrings(path, *t, "strong_cues"));
+    if (m.topic.empty() && m.cues.empty() && m.strong_cues.empty())
       return ErrorAt(path, *t, "matter '" + m.name + "' has neither a topic nor cues");
     c.matters_.push_back(std::move(m));
   }

@@ -34,6 +34,8 @@ struct Matter {
   std::vector<Assignment> departments;  // exactly one 主办 first, then the 协办s
   Tier tier = Tier::k24h;
   std::vector<std::string> cues;  // normalised words that point to this matter
+  // Words that name the matter by themselves (狗, 停电, 物业): they weigh like a long cue.
+  std::vector<std::string> strong_cues;
 };
 
 // A label of a deployment's own history, mapped to departments where the city has one; an empty
