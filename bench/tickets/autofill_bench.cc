@@ -76,27 +76,42 @@ struct Baseline {
       const char* topic;
       const char* department;
     };
-    static const std::vector<Keyword> kKeywords = {
-        {"工资", "ld.wage_arrears", "rsj"}, {"欠薪", "ld.wage_arrears", "rsj"},
-        {"工钱", "ld.wage_arrears", "rsj"}, {"施工", "ts.noise", "cgj"},
-        {"噪音", "ts.noise", "gaj"},        {"吵", "ts.noise", "gaj"},
-        {"井盖", "ts.road_damage", "cgj"},  {"路面", "ts.road_damage", "cgj"},
-        {"坑", "ts.road_damage", "cgj"},    {"垃圾", "ts.garbage", "cgj"},
-        {"违建", "ts.illegal_building", "cgj"}, {"私搭乱建", "ts.illegal_building", "cgj"},
-        {"摆摊", "-", "cgj"},               {"停水", "ts.water_outage", "sw"},
-        {"没水", "ts.water_outage", "sw"},  {"停电", "ts.power_outage", "gd"},
-        {"没电", "ts.power_outage", "gd"},  {"暖气", "ts.heating", "zjj"},
-        {"供暖", "ts.heating", "zjj"},      {"物业", "ts.property", "zjj"},
-        {"电梯", "ts.property", "zjj"},     {"食品", "ts.food_safety", "scjg"},
-        {"拉肚子", "ts.food_safety", "scjg"}, {"外卖", "ts.food_safety", "scjg"},
-        {"退", "ts.consumer", "scjg"},      {"商家", "ts.consumer", "scjg"},
-        {"停车", "ts.parking", "gaj"},      {"乱停", "ts.parking", "gaj"},
-        {"违停", "ts.parking", "gaj"},      {"狗", "ts.dog", "gaj"},
-        {"建议", "ts.suggestion", "jd"},    {"接线员", "meta.service_complaint", "jd"},
-        {"态度", "meta.service_complaint", "jd"}};
+    static const std::vector<Keyword> kKeywords = {{"工资", "ld.wage_arrears", "rsj"},
+                                                   {"欠薪", "ld.wage_arrears", "rsj"},
+                                                   {"工钱", "ld.wage_arrears", "rsj"},
+                                                   {"施工", "ts.noise", "cgj"},
+                                                   {"噪音", "ts.noise", "gaj"},
+                                                   {"吵", "ts.noise", "gaj"},
+                                                   {"井盖", "ts.road_damage", "cgj"},
+                                                   {"路面", "ts.road_damage", "cgj"},
+                                                   {"坑", "ts.road_damage", "cgj"},
+                                                   {"垃圾", "ts.garbage", "cgj"},
+                                                   {"违建", "ts.illegal_building", "cgj"},
+                                                   {"私搭乱建", "ts.illegal_building", "cgj"},
+                                                   {"摆摊", "-", "cgj"},
+                                                   {"停水", "ts.water_outage", "sw"},
+                                                   {"没水", "ts.water_outage", "sw"},
+                                                   {"停电", "ts.power_outage", "gd"},
+                                                   {"没电", "ts.power_outage", "gd"},
+                                                   {"暖气", "ts.heating", "zjj"},
+                                                   {"供暖", "ts.heating", "zjj"},
+                                                   {"物业", "ts.property", "zjj"},
+                                                   {"电梯", "ts.property", "zjj"},
+                                                   {"食品", "ts.food_safety", "scjg"},
+                                                   {"拉肚子", "ts.food_safety", "scjg"},
+                                                   {"外卖", "ts.food_safety", "scjg"},
+                                                   {"退", "ts.consumer", "scjg"},
+                                                   {"商家", "ts.consumer", "scjg"},
+                                                   {"停车", "ts.parking", "gaj"},
+                                                   {"乱停", "ts.parking", "gaj"},
+                                                   {"违停", "ts.parking", "gaj"},
+                                                   {"狗", "ts.dog", "gaj"},
+                                                   {"建议", "ts.suggestion", "jd"},
+                                                   {"接线员", "meta.service_complaint", "jd"},
+                                                   {"态度", "meta.service_complaint", "jd"}};
     static const std::vector<std::string> kDistricts = {"东城区", "西城区", "高新区", "临河县"};
-    static const std::vector<std::string> kDanger = {"受伤", "流血", "漏电", "煤气味", "燃气味",
-                                                     "塌", "困", "停水", "停电", "没水", "没电"};
+    static const std::vector<std::string> kDanger = {
+        "受伤", "流血", "漏电", "煤气味", "燃气味", "塌", "困", "停水", "停电", "没水", "没电"};
     const std::string t = normalizer.Normalize(raw);
     Row r{raw, "-", "-", "-", "-", "24h", "-"};
     for (const Keyword& k : kKeywords)
@@ -114,7 +129,8 @@ struct Baseline {
         break;
       }
     static const std::regex kPlace(
-        "((?:[\\xE4-\\xE9][\\x80-\\xBF][\\x80-\\xBF]){2,3}(?:路|大道|大街|小区|花园|家园|苑|社区|村|镇|街道))");
+        "((?:[\\xE4-\\xE9][\\x80-\\xBF][\\x80-\\xBF]){2,3}(?:路|大道|大街|小区|花园|家园|苑|社区|"
+        "村|镇|街道))");
     std::smatch m;
     if (std::regex_search(t, m, kPlace)) r.place = m[1];
     for (const auto& w : kDanger)
@@ -256,8 +272,9 @@ int main(int argc, char** argv) {
     if (&file == &files.back()) {
       bars_met = ours.Pct(ours.department) >= 95 && ours.Pct(ours.district) >= 95 &&
                  ours.Pct(ours.place) >= 85 && ours.Pct(ours.tier) >= 90;
-      std::printf("  bars (department >= 95%%, district >= 95%%, place >= 85%%, tier >= 90%%): %s\n",
-                  bars_met ? "met" : "MISSED");
+      std::printf(
+          "  bars (department >= 95%%, district >= 95%%, place >= 85%%, tier >= 90%%): %s\n",
+          bars_met ? "met" : "MISSED");
     }
   }
   if (strict) return all_right ? 0 : 1;

@@ -32,17 +32,31 @@ int DigitOf(char32_t c) {
   if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
   if (c >= 0xFF10 && c <= 0xFF19) return static_cast<int>(c - 0xFF10);
   switch (c) {
-    case U'零': case U'〇': return 0;
-    case U'一': case U'幺': return 1;
-    case U'二': case U'两': return 2;
-    case U'三': return 3;
-    case U'四': return 4;
-    case U'五': return 5;
-    case U'六': return 6;
-    case U'七': return 7;
-    case U'八': return 8;
-    case U'九': return 9;
-    default: return -1;
+    case U'零':
+    case U'〇':
+      return 0;
+    case U'一':
+    case U'幺':
+      return 1;
+    case U'二':
+    case U'两':
+      return 2;
+    case U'三':
+      return 3;
+    case U'四':
+      return 4;
+    case U'五':
+      return 5;
+    case U'六':
+      return 6;
+    case U'七':
+      return 7;
+    case U'八':
+      return 8;
+    case U'九':
+      return 9;
+    default:
+      return -1;
   }
 }
 
@@ -55,13 +69,18 @@ bool IsLandline(const std::string& d) {
 
 int Specificity(PlaceKind k) {
   switch (k) {
-    case PlaceKind::kCompound: return 5;
-    case PlaceKind::kRoad: return 4;
+    case PlaceKind::kCompound:
+      return 5;
+    case PlaceKind::kRoad:
+      return 4;
     case PlaceKind::kCommunity:
-    case PlaceKind::kVillage: return 3;
+    case PlaceKind::kVillage:
+      return 3;
     case PlaceKind::kStreet:
-    case PlaceKind::kTown: return 2;
-    case PlaceKind::kDistrict: return 0;
+    case PlaceKind::kTown:
+      return 2;
+    case PlaceKind::kDistrict:
+      return 0;
   }
   return 0;
 }
@@ -302,21 +321,20 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
   std::string where;
   if (d.district.value) where += *d.district.value;
   if (d.place.value) where += *d.place.value;
-  std::string summary = "市民反映";
-  summary += where.empty() ? "" : where;
+  std::string summary = "市民反映" + where;
   if (!d.matter.empty()) {
     summary += d.matter + "问题";
   } else if (category_decides) {
     summary += input.category->label + "类事项";
   } else {
-    summary += "的事项";
+    summary += where.empty() ? "的事项不在派单目录中" : "有事项不在派单目录中";
   }
   if (!d.dangers.empty()) {
-    summary += "，";
+    summary += "，涉及";
     for (size_t i = 0; i < d.dangers.size(); ++i) summary += (i ? "、" : "") + d.dangers[i];
     summary += "，按紧急件处置";
   }
-  if (d.departments.value.empty()) summary += "，派单目录无对应部门，待人工派单";
+  if (d.departments.value.empty()) summary += "，待人工派单";
   summary += "。";
   d.summary = {summary, dispatch_confidence, true};
   d.confidence = dispatch_confidence;

@@ -48,25 +48,26 @@ struct CategoryGuess {
 };
 
 struct AutofillInput {
-  std::string text;                        // all the citizen's turns, joined
-  std::optional<TopicGuess> topic;         // from the knowledge ranker, when a complaint
-  std::optional<CategoryGuess> category;   // from a learned router, when there is one
-  std::string known_contact;               // e.g. the caller's number; "" when unknown
+  std::string text;                       // all the citizen's turns, joined
+  std::optional<TopicGuess> topic;        // from the knowledge ranker, when a complaint
+  std::optional<CategoryGuess> category;  // from a learned router, when there is one
+  std::string known_contact;              // e.g. the caller's number; "" when unknown
 };
 
 struct Draft {
   Filled<std::optional<std::string>> topic;     // intents.tsv id of the matter
   Filled<std::optional<std::string>> category;  // the deployment's own label, when given
   Filled<std::vector<Assignment>> departments;  // 主办 first; empty: 待人工派单
-  Filled<std::optional<std::string>> district;  // 东城区 ...; only when stated or implied by one place
-  Filled<std::optional<std::string>> place;     // most specific road, 街道/镇, 社区/村 or compound
+  Filled<std::optional<std::string>>
+      district;  // 东城区 ...; only when stated or implied by one place
+  Filled<std::optional<std::string>> place;  // most specific road, 街道/镇, 社区/村 or compound
   Filled<Tier> tier;
   // Digits only ("13812345678"). Personal: the caller seals it; show MaskedContact().
   Filled<std::optional<std::string>> contact;
-  Filled<std::string> summary;                  // one sentence, no personal data
-  std::string matter;                           // the catalogue matter's name, "" when none
-  std::vector<std::string> dangers;             // the urgency cues heard (not negated)
-  double confidence = 0;                        // of the dispatch as a whole (topic + department)
+  Filled<std::string> summary;       // one sentence, no personal data
+  std::string matter;                // the catalogue matter's name, "" when none
+  std::vector<std::string> dangers;  // the urgency cues heard (not negated)
+  double confidence = 0;             // of the dispatch as a whole (topic + department)
 
   // The 主办 department's code, or nullopt for 待人工派单.
   std::optional<std::string> Lead() const;

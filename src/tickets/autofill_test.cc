@@ -63,7 +63,8 @@ TEST_F(AutofillTest, DangerRaisesTheTierAndNegationDoesNot) {
   EXPECT_TRUE(calm.dangers.empty());
 
   // Never lowered: a 7d matter with a person trapped is 2h; a 2h matter stays 2h without danger.
-  Draft trapped = Fill("锦绣家园3号楼电梯坏了，我妈被困在里面出不来", TopicGuess{"ts.property", 0.7});
+  Draft trapped =
+      Fill("锦绣家园3号楼电梯坏了，我妈被困在里面出不来", TopicGuess{"ts.property", 0.7});
   EXPECT_EQ(trapped.tier.value, Tier::k2h);
   Draft outage = Fill("我们家突然停水了", TopicGuess{"ts.water_outage", 0.9});
   EXPECT_EQ(outage.Lead(), "sw");
@@ -127,10 +128,9 @@ TEST_F(AutofillTest, FastEnough) {
   Fill(text);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 200; ++i) Fill(text);
-  const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
-                                                              start)
-                        .count() /
-                    200;
+  const double us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count() /
+      200;
   EXPECT_LT(us, 1000.0);  // well under 1 ms per complaint (bench measures it without load)
 }
 

@@ -49,7 +49,8 @@ Result<std::vector<Assignment>> ReadDepartments(const std::string& origin, const
 Result<Tier> ReadTier(const std::string& origin, const toml::table& t) {
   ZX_ASSIGN_OR_RETURN(std::string name, internal::ReadString(origin, t, "tier"));
   std::optional<Tier> tier = ParseTier(name);
-  if (!tier) return ErrorAt(origin, *t.get("tier"), "tier must be 2h, 24h, 7d or 15d, not '" + name + "'");
+  if (!tier)
+    return ErrorAt(origin, *t.get("tier"), "tier must be 2h, 24h, 7d or 15d, not '" + name + "'");
   return *tier;
 }
 
@@ -75,8 +76,8 @@ Result<Catalogue> Catalogue::Load(const std::string& path,
   }
   ZX_ASSIGN_OR_RETURN(auto matters, internal::ReadTables(path, root, "matter"));
   for (const toml::table* t : matters) {
-    ZX_RETURN_IF_ERROR(
-        internal::CheckKeys(path, *t, {"topic", "name", "departments", "tier", "cues", "strong_cues"}));
+    ZX_RETURN_IF_ERROR(internal::CheckKeys(
+        path, *t, {"topic", "name", "departments", "tier", "cues", "strong_cues"}));
     Matter m;
     ZX_ASSIGN_OR_RETURN(m.topic, internal::ReadString(path, *t, "topic", /*optional=*/true));
     ZX_ASSIGN_OR_RETURN(m.name, internal::ReadString(path, *t, "name"));

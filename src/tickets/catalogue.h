@@ -29,8 +29,8 @@ struct Assignment {
 
 // One kind of matter: a complaint topic of intents.tsv (or none) and how it is dispatched.
 struct Matter {
-  std::string topic;  // intents.tsv id, "" for a matter the ranker does not know
-  std::string name;   // "施工噪声": said in the order's summary
+  std::string topic;                    // intents.tsv id, "" for a matter the ranker does not know
+  std::string name;                     // "施工噪声": said in the order's summary
   std::vector<Assignment> departments;  // exactly one 主办 first, then the 协办s
   Tier tier = Tier::k24h;
   std::vector<std::string> cues;  // normalised words that point to this matter

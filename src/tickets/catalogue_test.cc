@@ -29,11 +29,11 @@ TEST(CatalogueTest, LoadsTheCityCatalogueWithEveryComplaintTopic) {
   ASSERT_TRUE(c.ok()) << c.status().message();
   // Every `complaint` row of intents.tsv, with its department (DOMAIN.md).
   const std::vector<std::pair<std::string, std::string>> topics = {
-      {"ld.wage_arrears", "rsj"}, {"ts.noise", "gaj"},        {"ts.road_damage", "cgj"},
-      {"ts.garbage", "cgj"},      {"ts.water_outage", "sw"},  {"ts.power_outage", "gd"},
-      {"ts.heating", "zjj"},      {"ts.property", "zjj"},     {"ts.illegal_building", "cgj"},
-      {"ts.food_safety", "scjg"}, {"ts.consumer", "scjg"},    {"ts.parking", "gaj"},
-      {"ts.dog", "gaj"},          {"ts.suggestion", "jd"},    {"meta.service_complaint", "jd"}};
+      {"ld.wage_arrears", "rsj"}, {"ts.noise", "gaj"},       {"ts.road_damage", "cgj"},
+      {"ts.garbage", "cgj"},      {"ts.water_outage", "sw"}, {"ts.power_outage", "gd"},
+      {"ts.heating", "zjj"},      {"ts.property", "zjj"},    {"ts.illegal_building", "cgj"},
+      {"ts.food_safety", "scjg"}, {"ts.consumer", "scjg"},   {"ts.parking", "gaj"},
+      {"ts.dog", "gaj"},          {"ts.suggestion", "jd"},   {"meta.service_complaint", "jd"}};
   for (const auto& [topic, dept] : topics) {
     const Matter* first = nullptr;
     for (const Matter& m : c->matters())
@@ -75,8 +75,7 @@ TEST(CatalogueTest, RejectsMalformedCatalogueWithFileLineAndReason) {
     auto c = Catalogue::Load(path, {"cgj", "zjj"});
     ASSERT_FALSE(c.ok()) << k.text;
     EXPECT_EQ(c.status().code(), Code::kInvalidArgument);
-    EXPECT_NE(c.status().message().find(path + k.line), std::string::npos)
-        << c.status().message();
+    EXPECT_NE(c.status().message().find(path + k.line), std::string::npos) << c.status().message();
     EXPECT_NE(c.status().message().find(k.reason), std::string::npos) << c.status().message();
   }
 }
@@ -101,8 +100,9 @@ TEST(GazetteerTest, LoadsAndRejectsMalformedFiles) {
       "places.toml", "[[place]]\nname = \"x路\"\nkind = \"road\"\ndistricts = [\"南城区\"]\n");
   auto b = Gazetteer::Load(bad_district);
   ASSERT_FALSE(b.ok());
-  EXPECT_NE(b.status().message().find(bad_district + ":1: '南城区' is not a place of kind district"),
-            std::string::npos)
+  EXPECT_NE(
+      b.status().message().find(bad_district + ":1: '南城区' is not a place of kind district"),
+      std::string::npos)
       << b.status().message();
 }
 

@@ -44,7 +44,8 @@ Result<Gazetteer> Gazetteer::Load(const std::string& path) {
     if (!known_kind)
       return ErrorAt(path, *t->get("kind"),
                      "kind must be district, street, town, community, village, road or "
-                     "compound, not '" + kind + "'");
+                     "compound, not '" +
+                         kind + "'");
     ZX_ASSIGN_OR_RETURN(p.districts, internal::ReadStrings(path, *t, "districts", true));
     ZX_ASSIGN_OR_RETURN(p.within, internal::ReadString(path, *t, "within", true));
     ZX_ASSIGN_OR_RETURN(p.aliases, internal::ReadStrings(path, *t, "aliases"));
@@ -60,9 +61,9 @@ Result<Gazetteer> Gazetteer::Load(const std::string& path) {
   for (size_t i = 0; i < g.places_.size(); ++i) {
     for (const std::string& d : g.places_[i].districts) {
       bool found = false;
-      for (const Place& q : g.places_) found = found || (q.kind == PlaceKind::kDistrict && q.name == d);
-      if (!found)
-        return ErrorAt(path, *tables[i], "'" + d + "' is not a place of kind district");
+      for (const Place& q : g.places_)
+        found = found || (q.kind == PlaceKind::kDistrict && q.name == d);
+      if (!found) return ErrorAt(path, *tables[i], "'" + d + "' is not a place of kind district");
     }
   }
   for (size_t i = 0; i < g.places_.size(); ++i) {

@@ -18,7 +18,7 @@ enum class PlaceKind { kDistrict, kStreet, kTown, kCommunity, kVillage, kRoad, k
 std::string_view PlaceKindName(PlaceKind kind);
 
 struct Place {
-  std::string name;                    // as on the map: "阳光花园"
+  std::string name;  // as on the map: "阳光花园"
   PlaceKind kind = PlaceKind::kRoad;
   std::vector<std::string> districts;  // the district(s) it lies in
   std::string within;                  // its street or town, "" when not given

@@ -59,9 +59,12 @@ inline Result<std::vector<const toml::table*>> ReadTables(const std::string& ori
   const toml::node* n = root.get(key);
   if (!n) return out;
   const toml::array* a = n->as_array();
-  if (!a) return ErrorAt(origin, *n, "'" + std::string(key) + "' must be [[" + std::string(key) + "]] tables");
+  if (!a)
+    return ErrorAt(origin, *n,
+                   "'" + std::string(key) + "' must be [[" + std::string(key) + "]] tables");
   for (const toml::node& item : *a) {
-    if (!item.is_table()) return ErrorAt(origin, item, "'" + std::string(key) + "' must hold tables");
+    if (!item.is_table())
+      return ErrorAt(origin, item, "'" + std::string(key) + "' must hold tables");
     out.push_back(item.as_table());
   }
   return out;

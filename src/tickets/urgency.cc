@@ -26,8 +26,21 @@ std::vector<std::u32string> ToU32(const std::vector<std::string>& words) {
 // A clause ends at punctuation: a cue and its negator must stand in the same clause.
 bool EndsClause(char32_t c) {
   switch (c) {
-    case U',': case U'.': case U'!': case U'?': case U';': case U':': case U'，': case U'。':
-    case U'！': case U'？': case U'；': case U'：': case U'、': case U'\n': case U'~':
+    case U',':
+    case U'.':
+    case U'!':
+    case U'?':
+    case U';':
+    case U':':
+    case U'，':
+    case U'。':
+    case U'！':
+    case U'？':
+    case U'；':
+    case U'：':
+    case U'、':
+    case U'\n':
+    case U'~':
       return true;
     default:
       return false;
@@ -38,7 +51,8 @@ Result<int> ReadInt(const std::string& origin, const toml::table& t, std::string
                     int fallback) {
   const toml::node* n = t.get(key);
   if (!n) return fallback;
-  if (!n->is_integer()) return internal::ErrorAt(origin, *n, std::string(key) + " must be an integer");
+  if (!n->is_integer())
+    return internal::ErrorAt(origin, *n, std::string(key) + " must be an integer");
   const int64_t v = n->as_integer()->get();
   if (v < 0 || v > 20) return internal::ErrorAt(origin, *n, std::string(key) + " must be 0..20");
   return static_cast<int>(v);
@@ -131,7 +145,9 @@ std::vector<UrgencyHit> UrgencyCues::Detect(std::string_view normalized) const {
         return true;
     return false;
   };
-  auto window_start = [&](size_t at) { return at >= static_cast<size_t>(window_) ? at - window_ : 0; };
+  auto window_start = [&](size_t at) {
+    return at >= static_cast<size_t>(window_) ? at - window_ : 0;
+  };
 
   std::vector<UrgencyHit> out;
   for (const Cue& c : cues_) {
