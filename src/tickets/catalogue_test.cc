@@ -125,3 +125,32 @@ TEST(UrgencyTest, LoadsAndRejectsMalformedFiles) {
 
 }  // namespace
 }  // namespace zx::tickets
+
+namespace zx::tickets {
+namespace {
+
+// Negation as people say it: a negator just before the cue, or in the gap of a two-part cue,
+// in the same clause; words that only contain a negator (不小心) negate nothing.
+TEST(UrgencyTest, NegationInColloquialChinese) {
+  auto u = UrgencyCues::Load(kKb + "/tickets/urgent.toml");
+  ASSERT_TRUE(u.ok()) << u.status().message();
+  auto raises = [&](const std::string& s) { return !u->Raising(s).empty(); };
+  EXPECT_TRUE(raises("有人受伤了"));
+  EXPECT_FALSE(raises("没有人受伤"));
+  EXPECT_FALSE(raises("还好没人受伤"));
+  EXPECT_TRUE(raises("井盖丢了"));
+  EXPECT_FALSE(raises("井盖没有丢"));
+  EXPECT_TRUE(raises("孩子不小心掉进去了"));
+  EXPECT_TRUE(raises("楼道里一股煤气味"));
+  EXPECT_FALSE(raises("燃气费太贵了"));
+  EXPECT_FALSE(raises("计划停电有通知"));
+  // The negation of one clause does not reach the next.
+  EXPECT_TRUE(raises("没看见是谁,有人受伤了"));
+  // Negated hits are still reported, flagged.
+  auto hits = u->Detect("没有人受伤");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_TRUE(hits[0].negated);
+}
+
+}  // namespace
+}  // namespace zx::tickets
