@@ -10,6 +10,7 @@
 #include "app/doctor.h"
 #include "app/security_commands.h"
 #include "app/speech_command.h"
+#include "app/tickets_commands.h"
 #include "base/log.h"
 #include "text/pii.h"
 
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
+  auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);  // tickets draft
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -93,5 +95,6 @@ int main(int argc, char** argv) {
   if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
   if (auto code = run_calendar_command()) return *code;
+  if (auto code = run_tickets_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

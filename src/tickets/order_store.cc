@@ -34,7 +34,7 @@ Derived Derive(const Order& o) {
   for (const auto& t : o.tasks) {
     if (t.state == TaskState::kReturned) d.returned = true;
     if (!Live(t)) continue;
-    if (d.due_ms == 0 || t.due_ms < d.due_ms) d.due_ms = t.due_ms;
+    if (t.due_ms > 0 && (d.due_ms == 0 || t.due_ms < d.due_ms)) d.due_ms = t.due_ms;
     if (t.overdue) d.overdue = true;
     else if (t.warned) d.warned = true;
   }
@@ -531,8 +531,8 @@ Result<std::vector<std::string>> OrderStore::DueForTick(int64_t now_ms) const {
   ZX_ASSIGN_OR_RETURN(
       storage::Statement st,
       db_.Prepare("SELECT DISTINCT ticket_id FROM ticket_tasks WHERE state IN ('dispatched', "
-                  "'accepted') AND ((warned = 0 AND warn_ms <= ?) OR (overdue = 0 AND due_ms <= "
-                  "?))"));
+                  "'accepted') AND ((warned = 0 AND warn_ms > 0 AND warn_ms <= ?) OR (overdue = 0 "
+                  "AND due_ms > 0 AND due_ms <= ?))"));
   st.Bind(1, now_ms).Bind(2, now_ms);
   std::vector<std::string> out;
   for (;;) {

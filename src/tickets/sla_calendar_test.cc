@@ -58,5 +58,27 @@ TEST_F(SlaCalendarTest, UrgentOrdersRunOnTheClock) {
             At("2025-10-01 11:36"));
 }
 
+// A deadline in a year without a table is not guessed, and the order is not lost: the task runs
+// without one and its history says why.
+TEST_F(SlaCalendarTest, AYearWithoutATableLeavesTheTaskWithoutADeadline) {
+  clock_.Set(At("2026-12-20 10:00"));  // 15 working days reach into 2027
+  NewOrder n;
+  n.text = "小区规划问题，情况复杂";
+  n.tier = Tier::k15d;
+  n.departments = {{"zrzy", Role::kLead}};
+  auto o = orders_->Create(n, "u:1");
+  ASSERT_TRUE(o.ok()) << o.status().message();
+  EXPECT_EQ(o->tasks[0].due_ms, 0);
+  EXPECT_EQ(o->tasks[0].warn_ms, 0);
+  auto history = orders_->History(o->id).value();
+  bool said = false;
+  for (const auto& e : history) said |= e.reason.find("时限未计算") != std::string::npos;
+  EXPECT_TRUE(said);
+  clock_.Set(At("2027-03-01 10:00"));
+  EXPECT_TRUE(orders_->Tick().value().empty());  // never 超时 without a deadline
+  EXPECT_EQ(orders_->AskExtension(o->id, "zrzy", 2, "x", "u:5").status().code(),
+            Code::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace zx::tickets

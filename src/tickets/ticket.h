@@ -66,6 +66,14 @@ std::optional<Satisfaction> ParseSatisfaction(std::string_view word);
 std::string_view ExtensionStateCode(ExtensionState s);  // "none", "requested", ...
 std::optional<ExtensionState> ParseExtensionState(std::string_view code);
 
+// One department of an order and its role (the dispatch catalogue's entries, an order's
+// dispatch).
+struct Assignment {
+  std::string code;  // department code of kb/departments.tsv ("cgj")
+  Role role = Role::kLead;
+  bool operator==(const Assignment&) const = default;
+};
+
 // The reasons a department may give for 退单 (DOMAIN.md); free text is allowed besides.
 inline constexpr std::string_view kReturnReasons[] = {"属地不符", "权属不清", "职能交叉",
                                                       "诉求不清"};
@@ -77,7 +85,8 @@ struct Task {
   int64_t dispatched_ms = 0;
   int64_t accept_by_ms = 0;  // the 签收 limit (响应率)
   int64_t accepted_ms = 0;   // 0 until 签收
-  int64_t due_ms = 0;        // the deadline (moved only by an approved extension)
+  int64_t due_ms = 0;        // the deadline (moved only by an approved extension); 0: none
+                             // could be computed (no calendar for its year)
   int64_t warn_ms = 0;       // 预警 from here on
   bool warned = false;       // 预警 was marked (and the 催办 reminder sent)
   bool overdue = false;      // 超时 was marked and escalated
@@ -87,6 +96,7 @@ struct Task {
   ExtensionState extension = ExtensionState::kNone;
   int extension_days = 0;  // asked for (working days; hours for hour tiers: see Extend)
   std::string extension_reason;
+  std::string no_deadline_reason;  // why due_ms is 0 (not stored: said in the history)
 };
 
 // A field auto-fill set: the machine's value is kept when a person confirms or changes it.

@@ -52,13 +52,18 @@ std::string DigitsOf(std::string_view phone) {
   return d;
 }
 
-Status CheckDepartments(const std::vector<DepartmentRole>& departments) {
+// "；时限未计算：<why>" for a task the calendar could not time, else "".
+std::string NoDeadlineNote(const Task& t) {
+  return t.no_deadline_reason.empty() ? "" : "；时限未计算：" + t.no_deadline_reason;
+}
+
+Status CheckDepartments(const std::vector<Assignment>& departments) {
   std::set<std::string> seen;
   int leads = 0;
   for (const auto& d : departments) {
-    if (d.department.empty()) return InvalidArgument("a department code is empty");
-    if (!seen.insert(d.department).second)
-      return InvalidArgument("department " + d.department + " is listed twice");
+    if (d.code.empty()) return InvalidArgument("a department code is empty");
+    if (!seen.insert(d.code).second)
+      return InvalidArgument("department " + d.code + " is listed twice");
     if (d.role == Role::kLead) ++leads;
   }
   if (!departments.empty() && leads != 1)
@@ -77,9 +82,22 @@ Result<std::unique_ptr<WorkOrders>> WorkOrders::Open(
 
 Status WorkOrders::StartTask(Order& order, Task& task, int64_t now) const {
   task.dispatched_ms = now;
-  ZX_ASSIGN_OR_RETURN(task.due_ms, calendar_.Due(now, order.tier));
-  ZX_ASSIGN_OR_RETURN(task.warn_ms, calendar_.WarnAt(now, task.due_ms, order.tier));
-  ZX_ASSIGN_OR_RETURN(task.accept_by_ms, calendar_.AcceptBy(now, order.tier));
+  // A deadline the calendar cannot give (a year without a table) is never guessed: the task
+  // runs without one (0: no 预警, no 超时) and says why in its history; the order is not lost.
+  task.due_ms = task.warn_ms = task.accept_by_ms = 0;
+  task.no_deadline_reason.clear();
+  auto due = calendar_.Due(now, order.tier);
+  if (due.ok()) {
+    task.due_ms = *due;
+    auto warn = calendar_.WarnAt(now, task.due_ms, order.tier);
+    if (warn.ok()) task.warn_ms = *warn;
+  } else if (due.status().code() == Code::kFailedPrecondition) {
+    task.no_deadline_reason = due.status().message();
+  } else {
+    return due.status();
+  }
+  auto accept_by = calendar_.AcceptBy(now, order.tier);
+  if (accept_by.ok()) task.accept_by_ms = *accept_by;
   task.state = TaskState::kDispatched;
   task.accepted_ms = task.resolved_ms = 0;
   task.warned = task.overdue = false;
@@ -89,7 +107,7 @@ Status WorkOrders::StartTask(Order& order, Task& task, int64_t now) const {
   return Status::Ok();
 }
 
-Status WorkOrders::DispatchTo(Order& order, const std::vector<DepartmentRole>& departments,
+Status WorkOrders::DispatchTo(Order& order, const std::vector<Assignment>& departments,
                               const std::string& reason, std::vector<HistoryEntry>& history,
                               int64_t now) {
   ZX_RETURN_IF_ERROR(CheckDepartments(departments));
@@ -97,22 +115,23 @@ Status WorkOrders::DispatchTo(Order& order, const std::vector<DepartmentRole>& d
   ZX_ASSIGN_OR_RETURN(OrderState next, OrderAfter(order.state, OrderAction::kDispatch));
   for (const auto& d : departments) {
     for (const auto& t : order.tasks)
-      if (t.department == d.department && t.state != TaskState::kWithdrawn)
-        return FailedPrecondition("order " + order.id + " is already with " + d.department);
+      if (t.department == d.code && t.state != TaskState::kWithdrawn)
+        return FailedPrecondition("order " + order.id + " is already with " + d.code);
   }
   for (const auto& d : departments) {
     Task fresh;
-    fresh.department = d.department;
+    fresh.department = d.code;
     fresh.role = d.role;
     ZX_RETURN_IF_ERROR(StartTask(order, fresh, now));
     auto old = std::find_if(order.tasks.begin(), order.tasks.end(),
-                            [&](const Task& t) { return t.department == d.department; });
+                            [&](const Task& t) { return t.department == d.code; });
     if (old != order.tasks.end())
       *old = fresh;  // a department it was withdrawn from earlier: the same row again
     else
       order.tasks.push_back(fresh);
-    history.push_back(Step("dispatch", d.department, "", TaskStateCode(TaskState::kDispatched),
-                           std::string(RoleLabel(d.role)) + (reason.empty() ? "" : "；" + reason)));
+    history.push_back(Step("dispatch", d.code, "", TaskStateCode(TaskState::kDispatched),
+                           std::string(RoleLabel(d.role)) + (reason.empty() ? "" : "；" + reason) +
+                               NoDeadlineNote(fresh)));
   }
   history.push_back(
       Step("dispatch", "", OrderStateCode(order.state), OrderStateCode(next), reason));
@@ -254,7 +273,7 @@ Result<Order> WorkOrders::Change(
 }
 
 Result<Order> WorkOrders::Dispatch(const std::string& id,
-                                   const std::vector<DepartmentRole>& departments,
+                                   const std::vector<Assignment>& departments,
                                    const std::string& actor, const std::string& reason) {
   return Change(id, actor, [&](Order& o, std::vector<HistoryEntry>& h) -> Status {
     return DispatchTo(o, departments, reason, h, clock_.NowUnixMillis());
@@ -293,7 +312,7 @@ Result<Order> WorkOrders::Redispatch(const std::string& id, const std::string& f
     else
       o.tasks.push_back(fresh);
     h.push_back(Step("dispatch", to, "", TaskStateCode(TaskState::kDispatched),
-                     std::string(RoleLabel(role)) + "；改派自 " + from));
+                     std::string(RoleLabel(role)) + "；改派自 " + from + NoDeadlineNote(fresh)));
     return SettleOrder(o, h, clock_.NowUnixMillis());
   });
 }
@@ -365,6 +384,8 @@ Result<Order> WorkOrders::AskExtension(const std::string& id, const std::string&
   return Change(id, actor, [&](Order& o, std::vector<HistoryEntry>& h) -> Status {
     ZX_ASSIGN_OR_RETURN(Task * task, TaskOf(o, department));
     ZX_RETURN_IF_ERROR(TaskAfter(task->state, TaskAction::kAskExtension).status());
+    if (task->due_ms == 0)
+      return FailedPrecondition("the task has no deadline (no calendar for its year) to extend");
     if (clock_.NowUnixMillis() >= task->due_ms)
       return FailedPrecondition("延期 must be asked before the deadline; it has passed");
     if (task->extension == ExtensionState::kRequested)
@@ -504,7 +525,7 @@ Result<Order> WorkOrders::Unmerge(const std::string& id, const std::string& acto
     o.state = next;
     o.merged_into.clear();
     // Back to the departments it had before the merge, if any; else to the dispatcher.
-    std::vector<DepartmentRole> before;
+    std::vector<Assignment> before;
     for (const auto& t : o.tasks) before.push_back({t.department, t.role});
     if (!before.empty())
       return DispatchTo(o, before, "撤销并单", h, clock_.NowUnixMillis());
@@ -549,12 +570,15 @@ Result<Order> WorkOrders::ConfirmField(const std::string& id, const std::string&
       o.tier = *tier;
       for (auto& t : o.tasks) {
         if (!Live(t)) continue;
-        ZX_ASSIGN_OR_RETURN(t.due_ms, calendar_.Due(t.dispatched_ms, o.tier));
-        ZX_ASSIGN_OR_RETURN(t.warn_ms, calendar_.WarnAt(t.dispatched_ms, t.due_ms, o.tier));
-        ZX_ASSIGN_OR_RETURN(t.accept_by_ms, calendar_.AcceptBy(t.dispatched_ms, o.tier));
+        // Re-timed from its dispatch, as StartTask times it (no deadline: none).
+        Task retimed = t;
+        ZX_RETURN_IF_ERROR(StartTask(o, retimed, t.dispatched_ms));
+        t.due_ms = retimed.due_ms;
+        t.warn_ms = retimed.warn_ms;
+        t.accept_by_ms = retimed.accept_by_ms;
         const int64_t now = clock_.NowUnixMillis();
-        t.overdue = t.due_ms <= now;
-        t.warned = t.warn_ms <= now;
+        t.overdue = t.due_ms > 0 && t.due_ms <= now;
+        t.warned = t.warn_ms > 0 && t.warn_ms <= now;
       }
     }
     h.push_back(Step(before == value ? "confirm_field" : "correct_field", "", "", "",
@@ -571,11 +595,11 @@ Result<std::vector<SlaEvent>> WorkOrders::Tick() {
     auto changed = Change(id, "system", [&](Order& o, std::vector<HistoryEntry>& h) -> Status {
       for (auto& t : o.tasks) {
         if (!Live(t)) continue;
-        if (!t.overdue && t.due_ms <= now) {
+        if (!t.overdue && t.due_ms > 0 && t.due_ms <= now) {
           t.overdue = t.warned = true;
           h.push_back(Step("overdue", t.department, "", "", "超时，已上报部门督办"));
           events.push_back({SlaEvent::kOverdue, o.id, t.department, t.due_ms});
-        } else if (!t.warned && t.warn_ms <= now) {
+        } else if (!t.warned && t.warn_ms > 0 && t.warn_ms <= now) {
           t.warned = true;
           h.push_back(Step("warn", t.department, "", "", "预警，已催办"));
           events.push_back({SlaEvent::kWarned, o.id, t.department, t.due_ms});

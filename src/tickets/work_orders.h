@@ -30,11 +30,6 @@
 
 namespace zx::tickets {
 
-struct DepartmentRole {
-  std::string department;
-  Role role = Role::kLead;
-};
-
 struct NewOrder {
   std::string channel = "api";  // "chat", "voice", "api", "agent"
   std::string conversation_id;
@@ -47,7 +42,7 @@ struct NewOrder {
   Tier tier = Tier::k24h;
   bool urgent = false;
   double confidence = 0;
-  std::vector<DepartmentRole> departments;  // empty: 待人工派单
+  std::vector<Assignment> departments;  // empty: 待人工派单
   std::string contact;                      // phone number, plain (sealed by the store)
   std::string name;
   std::string address;
@@ -93,7 +88,7 @@ class WorkOrders {
 
   // The dispatcher: 派单 (待人工派单 -> 办理中), 改派 (one department's task to another), or
   // upholding a returned task (it goes back to the same department).
-  Result<Order> Dispatch(const std::string& id, const std::vector<DepartmentRole>& departments,
+  Result<Order> Dispatch(const std::string& id, const std::vector<Assignment>& departments,
                          const std::string& actor, const std::string& reason = "");
   Result<Order> Redispatch(const std::string& id, const std::string& from_department,
                            const std::string& to_department, const std::string& actor,
@@ -150,7 +145,7 @@ class WorkOrders {
   Result<Order> Change(const std::string& id, const std::string& actor,
                        const std::function<Status(Order&, std::vector<HistoryEntry>&)>& change);
   Status StartTask(Order& order, Task& task, int64_t now) const;
-  Status DispatchTo(Order& order, const std::vector<DepartmentRole>& departments,
+  Status DispatchTo(Order& order, const std::vector<Assignment>& departments,
                     const std::string& reason, std::vector<HistoryEntry>& history, int64_t now);
   Status SettleOrder(Order& order, std::vector<HistoryEntry>& history, int64_t now) const;
 

@@ -27,7 +27,7 @@ class WorkOrdersTest : public ::testing::Test {
   }
   void Reopen() { orders_ = std::move(WorkOrders::Open(*db_, cipher_, sla_, clock_)).value(); }
 
-  NewOrder Complaint(std::vector<DepartmentRole> departments = {{"cgj", Role::kLead}},
+  NewOrder Complaint(std::vector<Assignment> departments = {{"cgj", Role::kLead}},
                      std::string place = "幸福路") {
     NewOrder n;
     n.channel = "chat";

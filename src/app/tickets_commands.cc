@@ -1,0 +1,108 @@
+#include "app/tickets_commands.h"
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "tickets/autofill.h"
+
+namespace zx::app {
+namespace {
+
+// The knowledge ranker's guess as auto-fill takes it: the top topic, only when it is a complaint.
+std::optional<tickets::TopicGuess> RankerGuess(const knowledge::KnowledgeEngine& engine,
+                                               std::string_view text) {
+  auto ranked = engine.Rank(text);
+  if (ranked.empty()) return std::nullopt;
+  const knowledge::Entry& top = engine.knowledge_base().entries[ranked.front().topic];
+  if (top.kind != "complaint") return std::nullopt;
+  return tickets::TopicGuess{top.id, ranked.front().confidence};
+}
+
+// Hook for routing learned from a deployment's history (`zhixian tickets learn`, issue 12 item
+// 3): the learned router's label and confidence for `text` go here; auto-fill puts the label in
+// `category` and maps it to departments through the catalogue. No router yet: no category.
+std::optional<tickets::CategoryGuess> LearnedCategory(const AppContext& /*ctx*/,
+                                                      std::string_view /*text*/) {
+  return std::nullopt;
+}
+
+nlohmann::json ToJson(const tickets::Draft& d) {
+  auto opt = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  nlohmann::json departments = nlohmann::json::array();
+  for (const tickets::Assignment& a : d.departments.value)
+    departments.push_back({{"code", a.code}, {"role", tickets::RoleLabel(a.role)}});
+  return {{"topic", opt(d.topic.value)},
+          {"category", opt(d.category.value)},
+          {"departments", departments},
+          {"department", opt(d.Lead())},
+          {"district", opt(d.district.value)},
+          {"place", opt(d.place.value)},
+          {"sla", tickets::TierName(d.tier.value)},
+          {"contact", opt(d.MaskedContact())},
+          {"summary", d.summary.value},
+          {"confidence", std::round(d.confidence * 1000) / 1000}};
+}
+
+void PrintText(const tickets::Draft& d) {
+  std::string departments;
+  for (const tickets::Assignment& a : d.departments.value)
+    departments += (departments.empty() ? "" : ", ") + a.code + "(" +
+                   std::string(tickets::RoleLabel(a.role)) + ")";
+  std::cout << d.summary.value << "\n  派单: " << (departments.empty() ? "待人工派单" : departments)
+            << "  时限: " << tickets::TierName(d.tier.value)
+            << "  区县: " << d.district.value.value_or("-")
+            << "  地点: " << d.place.value.value_or("-")
+            << "  联系电话: " << d.MaskedContact().value_or("-") << "  ["
+            << static_cast<int>(d.confidence * 100) << "%]\n";
+}
+
+int RunDraft(const CommonFlags& flags, bool json) {
+  auto ctx = OpenApp(flags);
+  if (!ctx.ok()) {
+    std::cerr << "zhixian: " << ctx.status().message() << "\n";
+    return ctx.status().code() == Code::kInvalidArgument ? 2 : 1;
+  }
+  auto filler = tickets::AutoFiller::Load({.kb_dir = (*ctx)->config.knowledge.kb_dir,
+                                           .jieba_dict = (*ctx)->config.knowledge.jieba_dict});
+  if (!filler.ok()) {
+    std::cerr << "zhixian: " << filler.status().message() << "\n";
+    return 2;
+  }
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    tickets::AutofillInput input{line, RankerGuess(*(*ctx)->engine, line),
+                                 LearnedCategory(**ctx, line), ""};
+    const tickets::Draft d = (*filler)->Fill(input);
+    if (json) {
+      std::cout << ToJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+      PrintText(d);
+    }
+    std::cout.flush();
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<std::optional<int>()> AddTicketsCommands(
+    CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
+  auto json = std::make_shared<bool>(false);
+  auto* tickets = cli.add_subcommand("tickets", "work orders");
+  tickets->require_subcommand(1);
+  auto* draft = tickets->add_subcommand(
+      "draft", "the work order each stdin line would create (auto-fill), not saved");
+  common(draft);
+  draft->add_flag("--json", *json, "one JSON object per complaint");
+  return [&flags, draft, json]() -> std::optional<int> {
+    if (draft->parsed()) return RunDraft(flags, *json);
+    return std::nullopt;
+  };
+}
+
+}  // namespace zx::app
