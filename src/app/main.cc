@@ -9,6 +9,7 @@
 #include "app/doctor.h"
 #include "app/security_commands.h"
 #include "app/speech_command.h"
+#include "app/tickets_learn_command.h"
 #include "base/log.h"
 #include "text/pii.h"
 
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
 
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
+  // tickets learn (src/app/tickets_learn_command.h).
+  auto run_tickets_learn = zx::app::AddTicketsLearnCommand(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -90,5 +93,6 @@ int main(int argc, char** argv) {
   if (chat->parsed()) return zx::app::RunChat(flags, json);
   if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
+  if (auto code = run_tickets_learn()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }
