@@ -15,7 +15,7 @@
 // macro-F1 inside the 80% part and never touches the 20%.
 //
 // Usage: routing_bench [--history FILE] [--cv-only] [--c X] [--min-df N] [--char-max N]
-//                      [--no-words]
+//                      [--word-weight X] [--nb ALPHA] [--unbalanced] [--no-words]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -167,8 +167,8 @@ int main(int argc, char** argv) {
       options.min_df = std::stoi(next());
     } else if (a == "--char-max") {
       options.char_max_n = std::stoi(next());
-    } else if (a == "--balanced") {
-      options.balanced = true;
+    } else if (a == "--unbalanced") {
+      options.balanced = false;
     } else if (a == "--nb") {
       options.nb_alpha = std::stod(next());
     } else if (a == "--word-weight") {
@@ -203,11 +203,12 @@ int main(int argc, char** argv) {
     (fold[i] == 0 ? test_y : train_y).push_back(y[i]);
   }
   std::printf("history %s: %zu messages, %zu labels; split seed %llu: train %zu, test %zu\n",
-              path.c_str(), all.size(), labels.size(),
-              static_cast<unsigned long long>(kSplitSeed), train.size(), test.size());
-  std::printf("router options: char %d-%d, words %s (weight %.2g), min_df %d, C %.3g\n",
-              options.char_min_n, options.char_max_n, options.words ? "yes" : "no",
-              options.word_weight, options.min_df, options.c);
+              path.c_str(), all.size(), labels.size(), static_cast<unsigned long long>(kSplitSeed),
+              train.size(), test.size());
+  std::printf(
+      "router options: char %d-%d, words %s (weight %.2g), min_df %d, C %.3g, balanced %s\n",
+      options.char_min_n, options.char_max_n, options.words ? "yes" : "no", options.word_weight,
+      options.min_df, options.c, options.balanced ? "yes" : "no");
 
   auto text = RouterText::Create();
   if (!text.ok()) {
@@ -222,10 +223,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   double router_train_s = Seconds(t0);
-  std::printf("router: trained in %.2f s (with 5-fold CV), %zu features, temperature %.2f, "
-              "model file %.1f MB\n",
-              router_train_s, report.features, report.temperature,
-              static_cast<double>((*model)->Serialize().size()) / 1e6);
+  std::printf(
+      "router: trained in %.2f s (with 5-fold CV), %zu features, temperature %.2f, "
+      "model file %.1f MB\n",
+      router_train_s, report.features, report.temperature,
+      static_cast<double>((*model)->Serialize().size()) / 1e6);
   PrintScore("router CV", *report.cross_validated);
   if (cv_only && !cv_baseline) return 0;
   if (cv_only) {

@@ -31,8 +31,7 @@ int RunLearn(const CommonFlags& flags, const LearnFlags& learn) {
     return 2;
   }
   std::cout << "history " << learn.history << ": " << history->rows_read << " rows read, "
-            << history->examples.size() << " used, " << history->skipped.size()
-            << " skipped\n";
+            << history->examples.size() << " used, " << history->skipped.size() << " skipped\n";
   for (const auto& p : history->skipped) std::cout << "  skipped " << p.message << "\n";
   for (const auto& w : history->warnings) std::cout << "  warning " << w << "\n";
 
@@ -54,8 +53,7 @@ int RunLearn(const CommonFlags& flags, const LearnFlags& learn) {
   std::cout << "\n";
   if (report.cross_validated) {
     char line[160];
-    std::snprintf(line, sizeof line,
-                  "cross-validated (%d-fold) macro-F1 %.3f, accuracy %.3f\n",
+    std::snprintf(line, sizeof line, "cross-validated (%d-fold) macro-F1 %.3f, accuracy %.3f\n",
                   (*model)->options().folds, report.cross_validated->macro_f1,
                   report.cross_validated->accuracy);
     std::cout << line;

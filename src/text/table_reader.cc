@@ -31,8 +31,8 @@ bool AllEmpty(const std::vector<std::string>& fields) {
 
 Table WithHeader(std::vector<TableRow> rows) {
   Table t;
-  auto first = std::find_if(rows.begin(), rows.end(),
-                            [](const TableRow& r) { return !AllEmpty(r.fields); });
+  auto first =
+      std::find_if(rows.begin(), rows.end(), [](const TableRow& r) { return !AllEmpty(r.fields); });
   if (first == rows.end()) return t;
   for (auto& f : first->fields) t.header.push_back(Trim(f));
   for (auto it = first + 1; it != rows.end(); ++it) {

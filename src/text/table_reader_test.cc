@@ -73,18 +73,22 @@ void AddEntry(zipFile zip, const char* name, const std::string& body) {
 void WriteXlsx(const std::string& path) {
   zipFile zip = zipOpen(path.c_str(), APPEND_STATUS_CREATE);
   ASSERT_NE(zip, nullptr);
-  AddEntry(zip, "xl/workbook.xml",
-           R"(<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="工单" sheetId="1" r:id="rId7"/></sheets></workbook>)");
-  AddEntry(zip, "xl/_rels/workbook.xml.rels",
-           R"(<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="worksheet" Target="worksheets/orders.xml"/></Relationships>)");
-  AddEntry(zip, "xl/sharedStrings.xml",
-           R"(<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>text</t></si><si><t>label</t></si><si><r><t>路灯</t></r><r><t>不亮 &amp; 没人修</t></r></si><si><t>城乡建设</t></si></sst>)");
-  AddEntry(zip, "xl/worksheets/orders.xml",
-           R"(<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)"
-           R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>)"
-           R"(<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>42</v></c><c r="C2" t="s"><v>3</v></c></row>)"
-           R"(<row r="5"><c r="A5" t="inlineStr"><is><t>工厂噪音</t></is></c></row>)"
-           R"(</sheetData></worksheet>)");
+  AddEntry(
+      zip, "xl/workbook.xml",
+      R"(<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="工单" sheetId="1" r:id="rId7"/></sheets></workbook>)");
+  AddEntry(
+      zip, "xl/_rels/workbook.xml.rels",
+      R"(<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Type="worksheet" Target="worksheets/orders.xml"/></Relationships>)");
+  AddEntry(
+      zip, "xl/sharedStrings.xml",
+      R"(<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>text</t></si><si><t>label</t></si><si><r><t>路灯</t></r><r><t>不亮 &amp; 没人修</t></r></si><si><t>城乡建设</t></si></sst>)");
+  AddEntry(
+      zip, "xl/worksheets/orders.xml",
+      R"(<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>)"
+      R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>)"
+      R"(<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>42</v></c><c r="C2" t="s"><v>3</v></c></row>)"
+      R"(<row r="5"><c r="A5" t="inlineStr"><is><t>工厂噪音</t></is></c></row>)"
+      R"(</sheetData></worksheet>)");
   ASSERT_EQ(zipClose(zip, nullptr), ZIP_OK);
 }
 

@@ -67,8 +67,7 @@ Result<History> ReadHistory(const std::string& path, const HistoryOptions& optio
     if (n < options.min_label_examples) {
       h.rare.emplace_back(label, n);
       h.warnings.push_back(path + ": label \"" + label + "\" has only " + std::to_string(n) +
-                           " example(s), fewer than " +
-                           std::to_string(options.min_label_examples) +
+                           " example(s), fewer than " + std::to_string(options.min_label_examples) +
                            ": its rows are left out of training");
     }
   }

@@ -19,11 +19,13 @@ std::string Write(const zx::testing::TempDir& dir, const std::string& name,
 TEST(HistoryTest, KeepsGoodRowsAndNamesEachBadOneWithLineAndReason) {
   zx::testing::TempDir dir;
   std::string body = "id\ttext\tlabel\n";
-  for (int i = 0; i < 5; ++i) body += "a" + std::to_string(i) + "\t路灯坏了" + std::to_string(i) + "\t城乡建设\n";
-  for (int i = 0; i < 5; ++i) body += "b" + std::to_string(i) + "\t拖欠工资" + std::to_string(i) + "\t劳动和社会保障\n";
-  body += "c1\t   \t城乡建设\n";          // line 12: empty text
-  body += "c2\t没有标签\t\n";             // line 13: empty label
-  body += "c3\t少了一列\n";               // line 14: too few fields
+  for (int i = 0; i < 5; ++i)
+    body += "a" + std::to_string(i) + "\t路灯坏了" + std::to_string(i) + "\t城乡建设\n";
+  for (int i = 0; i < 5; ++i)
+    body += "b" + std::to_string(i) + "\t拖欠工资" + std::to_string(i) + "\t劳动和社会保障\n";
+  body += "c1\t   \t城乡建设\n";               // line 12: empty text
+  body += "c2\t没有标签\t\n";                  // line 13: empty label
+  body += "c3\t少了一列\n";                    // line 14: too few fields
   body += "c4\t\"跨行的\n留言\"\t交通运输\n";  // line 15-16: a label with one example
   std::string path = Write(dir, "history.tsv", body);
   auto h = ReadHistory(path);
@@ -65,8 +67,9 @@ TEST(HistoryTest, AMissingColumnIsAnErrorNamingFileLineAndColumns) {
   auto h = ReadHistory(path);
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.status().message(),
-            path + ":1: no column \"text\" in the header (columns: id, message, label); name the "
-                   "right one with --text-column");
+            path +
+                ":1: no column \"text\" in the header (columns: id, message, label); name the "
+                "right one with --text-column");
 }
 
 TEST(HistoryTest, UnreadableFiles) {

@@ -16,11 +16,11 @@ namespace zx::tickets {
 using SparseVector = std::vector<std::pair<uint32_t, float>>;
 
 struct SvmOptions {
-  double c = 1.0;              // inverse regularisation strength
-  double bias = 1.0;           // value of the constant feature (0: no bias)
-  int max_epochs = 200;        // passes over the data per class
-  double tolerance = 0.05;     // stop when the projected-gradient spread falls below it
-  uint64_t seed = 20240601;    // order of the coordinates
+  double c = 1.0;            // inverse regularisation strength
+  double bias = 1.0;         // value of the constant feature (0: no bias)
+  int max_epochs = 200;      // passes over the data per class
+  double tolerance = 0.05;   // stop when the projected-gradient spread falls below it
+  uint64_t seed = 20240601;  // order of the coordinates
   // Naive-Bayes feature scaling (Wang & Manning 2012, "NBSVM"): class c's machine sees each
   // feature multiplied by its log-count ratio between c and the rest (smoothed by `nb_alpha`),
   // so that features typical of c count more; the ratio is folded into the weights after

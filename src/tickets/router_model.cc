@@ -175,9 +175,8 @@ SparseVector Weigh(const TermCounts& doc, const std::vector<int32_t>& term_to_fe
 }
 
 Fitted Fit(const std::vector<TermCounts>& docs, const std::vector<uint8_t>& term_is_word,
-           const std::vector<int>& y,
-           const std::vector<size_t>& rows, size_t terms, uint32_t classes,
-           const RouterOptions& options) {
+           const std::vector<int>& y, const std::vector<size_t>& rows, size_t terms,
+           uint32_t classes, const RouterOptions& options) {
   std::vector<uint32_t> df(terms, 0);
   for (size_t r : rows) {
     for (const auto& [term, count] : docs[r]) ++df[term];
@@ -322,9 +321,8 @@ RoutingScore ScoreRouting(const std::vector<int>& gold, const std::vector<int>& 
     cs.support = support[c];
     cs.precision = tp[c] + fp[c] ? static_cast<double>(tp[c]) / (tp[c] + fp[c]) : 0;
     cs.recall = tp[c] + fn[c] ? static_cast<double>(tp[c]) / (tp[c] + fn[c]) : 0;
-    cs.f1 = cs.precision + cs.recall > 0
-                ? 2 * cs.precision * cs.recall / (cs.precision + cs.recall)
-                : 0;
+    cs.f1 = cs.precision + cs.recall > 0 ? 2 * cs.precision * cs.recall / (cs.precision + cs.recall)
+                                         : 0;
     sum += cs.f1;
     s.classes.push_back(cs);
   }
@@ -446,8 +444,7 @@ Result<std::unique_ptr<RouterModel>> RouterModel::Train(const std::vector<Labele
   model->impl_->svm = std::move(fit.svm);
   for (size_t t = 0; t < terms.size(); ++t) {
     if (fit.term_to_feature[t] >= 0) {
-      model->impl_->feature_index.emplace(terms[t],
-                                          static_cast<uint32_t>(fit.term_to_feature[t]));
+      model->impl_->feature_index.emplace(terms[t], static_cast<uint32_t>(fit.term_to_feature[t]));
     }
   }
   if (report) {
@@ -466,8 +463,8 @@ std::vector<double> RouterModel::Scores(std::string_view text) const {
     auto it = impl_->feature_index.find(f);
     if (it != impl_->feature_index.end()) ++tf[it->second];
   }
-  return impl_->svm.Scores(WeighFeatures({tf.begin(), tf.end()}, idf_, is_word_,
-                                         options_.word_weight));
+  return impl_->svm.Scores(
+      WeighFeatures({tf.begin(), tf.end()}, idf_, is_word_, options_.word_weight));
 }
 
 int RouterModel::PredictIndex(std::string_view text) const { return ArgMax(Scores(text)); }
@@ -545,8 +542,8 @@ Result<std::unique_ptr<RouterModel>> RouterModel::Parse(std::string_view bytes,
   RouterOptions& o = model->options_;
   uint32_t min_n = 0, max_n = 0, words = 0, min_df = 0, folds = 0, nlabels = 0, nfeatures = 0;
   if (!r.U32(&min_n) || !r.U32(&max_n) || !r.U32(&words) || !r.U32(&min_df) || !r.U32(&folds) ||
-      !r.U64(&o.seed) || !r.F64(&o.c) || !r.F64(&o.word_weight) ||
-      !r.F64(&model->temperature_) || !r.U32(&nlabels)) {
+      !r.U64(&o.seed) || !r.F64(&o.c) || !r.F64(&o.word_weight) || !r.F64(&model->temperature_) ||
+      !r.U32(&nlabels)) {
     return corrupt("truncated options");
   }
   if (min_n < 1 || max_n < min_n || max_n > 8 || nlabels < 2 || nlabels > 100000) {
