@@ -22,6 +22,29 @@ Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config)
                                  {.busy_timeout_ms = config.database.busy_timeout_ms});
 }
 
+namespace {
+
+Status OpenTickets(AppContext& ctx, std::shared_ptr<const security::FieldCipher> cipher) {
+  const knowledge::KnowledgeConfig& kc = ctx.config.knowledge;
+  const std::filesystem::path kb(kc.kb_dir);
+  ZX_ASSIGN_OR_RETURN(tickets::WorkCalendar calendar,
+                      tickets::WorkCalendar::Load((kb / "calendar").string()));
+  ctx.sla = tickets::MakeSlaCalendar(std::move(calendar));
+  ZX_ASSIGN_OR_RETURN(ctx.work_orders, tickets::WorkOrders::Open(*ctx.db, std::move(cipher),
+                                                                 *ctx.sla, SystemClock::Instance()));
+  ZX_ASSIGN_OR_RETURN(ctx.autofill,
+                      tickets::AutoFiller::Load({.kb_dir = kc.kb_dir, .jieba_dict = kc.jieba_dict}));
+  tickets::RouterTextOptions router_text;
+  router_text.jieba_dict = kc.jieba_dict;
+  ZX_ASSIGN_OR_RETURN(tickets::Classifier classify,
+                      tickets::LearnedRouter(ctx.config.data.dir, router_text));
+  ZX_ASSIGN_OR_RETURN(ctx.intake, tickets::Intake::Open(kc.kb_dir, *ctx.autofill,
+                                                        *ctx.work_orders, std::move(classify)));
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   auto ctx = std::make_unique<AppContext>();
   ZX_ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(flags));
@@ -49,12 +72,33 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   // What a dialogue may trigger (kb/dialogue.toml [actions]). Today the agents' desk learns of
   // hand-overs from its queue; the action puts each one in the log for the supervisors' tools.
   // Work orders and call-backs register here when their modules exist.
+  ZX_RETURN_IF_ERROR(OpenTickets(*ctx, cipher));
   dialogue::ActionRegistry actions;
   ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest& r) {
     log::Info("agents.handoff conversation={} topic={} reason={}", r.conversation_id,
               r.topic.value_or("-"), r.reason);
     return dialogue::ActionOutcome{};
   }));
+  // A complaint's work order (kb/dialogue.toml on_complaint): intake's auto-fill over what the
+  // citizen said and what the dialogue heard; the citizen hears its number and time limit.
+  ZX_RETURN_IF_ERROR(actions.Register(
+      "create_ticket",
+      [intake = ctx->intake.get()](
+          const dialogue::ActionRequest& r) -> Result<dialogue::ActionOutcome> {
+        tickets::IntakeRequest in;
+        in.text = r.text;
+        in.channel = r.channel;
+        in.conversation_id = r.conversation_id;
+        if (r.topic) in.topic = tickets::TopicGuess{*r.topic, 0.9};
+        in.contact = r.contact;
+        in.address = r.address;
+        in.districts = r.districts;
+        in.danger = r.danger;
+        ZX_ASSIGN_OR_RETURN(tickets::Order o, intake->Create(in, "system"));
+        return dialogue::ActionOutcome{o.id, o.LeadDepartment(),
+                                       std::string(tickets::TierName(o.tier)),
+                                       intake->CitizenNotice(o)};
+      }));
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,
       dialogue::DialogueService::Create(

@@ -10,6 +10,9 @@
 #include "dialogue/service.h"
 #include "knowledge/engine.h"
 #include "storage/database.h"
+#include "tickets/intake.h"
+#include "tickets/sla_calendar.h"
+#include "tickets/work_orders.h"
 
 namespace zx::app {
 
@@ -24,6 +27,13 @@ struct AppContext {
   Config config;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<knowledge::KnowledgeEngine> engine;
+  // Work orders (src/tickets): time limits on the holiday calendar (KB/calendar), the orders,
+  // and intake (auto-fill with the learned router, then create) that conversations, `zhixian
+  // tickets` and the HTTP routes share. Before the dialogue, whose create_ticket action uses them.
+  std::unique_ptr<tickets::SlaCalendar> sla;
+  std::unique_ptr<tickets::WorkOrders> work_orders;
+  std::unique_ptr<tickets::AutoFiller> autofill;
+  std::unique_ptr<tickets::Intake> intake;
   std::unique_ptr<dialogue::DialogueService> dialogue;
 };
 
@@ -32,8 +42,8 @@ Result<Config> LoadAppConfig(const CommonFlags& flags);
 // Prepares the data directory (private, 0700) and opens DATA/zhixian.db in it.
 Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config);
 // Creates the data directory, opens the database, loads the knowledge base into it, builds the
-// engine from what the database holds, and the dialogue service over it (flows, emotions and
-// risks from the same kb directory).
+// engine from what the database holds, the work orders, and the dialogue service over them
+// (flows, emotions and risks from the same kb directory; a complaint makes its work order).
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags);
 
 }  // namespace zx::app

@@ -11,6 +11,7 @@
 #include "app/security_commands.h"
 #include "app/speech_command.h"
 #include "app/tickets_commands.h"
+#include "app/tickets_learn_command.h"
 #include "base/log.h"
 #include "text/pii.h"
 
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
   auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);  // tickets draft
+  // tickets learn (src/app/tickets_learn_command.h).
+  auto run_tickets_learn = zx::app::AddTicketsLearnCommand(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -96,5 +99,6 @@ int main(int argc, char** argv) {
   if (auto code = run_security_command()) return *code;
   if (auto code = run_calendar_command()) return *code;
   if (auto code = run_tickets_command()) return *code;
+  if (auto code = run_tickets_learn()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

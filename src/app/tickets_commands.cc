@@ -20,14 +20,6 @@ std::optional<tickets::TopicGuess> RankerGuess(const knowledge::KnowledgeEngine&
   return tickets::TopicGuess{top.id, ranked.front().confidence};
 }
 
-// Hook for routing learned from a deployment's history (`zhixian tickets learn`, issue 12 item
-// 3): the learned router's label and confidence for `text` go here; auto-fill puts the label in
-// `category` and maps it to departments through the catalogue. No router yet: no category.
-std::optional<tickets::CategoryGuess> LearnedCategory(const AppContext& /*ctx*/,
-                                                      std::string_view /*text*/) {
-  return std::nullopt;
-}
-
 nlohmann::json ToJson(const tickets::Draft& d) {
   auto opt = [](const std::optional<std::string>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -60,28 +52,40 @@ void PrintText(const tickets::Draft& d) {
             << static_cast<int>(d.confidence * 100) << "%]\n";
 }
 
-int RunDraft(const CommonFlags& flags, bool json) {
+// `draft` prints what each line would make; `create` saves it too (adding "id" and
+// "merged_into").
+int Run(const CommonFlags& flags, bool json, bool create) {
   auto ctx = OpenApp(flags);
   if (!ctx.ok()) {
     std::cerr << "zhixian: " << ctx.status().message() << "\n";
     return ctx.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  auto filler = tickets::AutoFiller::Load({.kb_dir = (*ctx)->config.knowledge.kb_dir,
-                                           .jieba_dict = (*ctx)->config.knowledge.jieba_dict});
-  if (!filler.ok()) {
-    std::cerr << "zhixian: " << filler.status().message() << "\n";
-    return 2;
-  }
+  const std::string actor = "cli:tickets";
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    tickets::AutofillInput input{line, RankerGuess(*(*ctx)->engine, line),
-                                 LearnedCategory(**ctx, line), ""};
-    const tickets::Draft d = (*filler)->Fill(input);
+    if (line.empty()) continue;
+    tickets::IntakeRequest request;
+    request.text = line;
+    request.channel = "api";
+    request.topic = RankerGuess(*(*ctx)->engine, line);
+    const tickets::Draft d = (*ctx)->intake->MakeDraft(request);
+    nlohmann::json out = ToJson(d);
+    if (create) {
+      auto order = (*ctx)->intake->Create(request, actor);
+      if (!order.ok()) {
+        std::cerr << "zhixian: " << order.status().message() << "\n";
+        return 1;
+      }
+      out["id"] = order->id;
+      out["merged_into"] =
+          order->merged_into.empty() ? nlohmann::json(nullptr) : nlohmann::json(order->merged_into);
+    }
     if (json) {
-      std::cout << ToJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       PrintText(d);
+      if (create) std::cout << "  工单: " << out["id"].get<std::string>() << "\n";
     }
     std::cout.flush();
   }
@@ -97,10 +101,15 @@ std::function<std::optional<int>()> AddTicketsCommands(
   tickets->require_subcommand(1);
   auto* draft = tickets->add_subcommand(
       "draft", "the work order each stdin line would create (auto-fill), not saved");
-  common(draft);
-  draft->add_flag("--json", *json, "one JSON object per complaint");
-  return [&flags, draft, json]() -> std::optional<int> {
-    if (draft->parsed()) return RunDraft(flags, *json);
+  auto* create = tickets->add_subcommand(
+      "create", "creates the work order of each stdin line (auto-fill, 并单, dispatch)");
+  for (auto* sub : {draft, create}) {
+    common(sub);
+    sub->add_flag("--json", *json, "one JSON object per complaint");
+  }
+  return [&flags, draft, create, json]() -> std::optional<int> {
+    if (draft->parsed()) return Run(flags, *json, false);
+    if (create->parsed()) return Run(flags, *json, true);
     return std::nullopt;
   };
 }

@@ -4,7 +4,11 @@
 //       One complaint per stdin line; prints the work order auto-fill would create, not saved
 //       (tickets/autofill.h). With --json one object per line: {"topic", "category",
 //       "departments": [{"code", "role"}], "department", "district", "place", "sla", "contact",
-//       "summary", "confidence"}; the contact masked.
+//       "summary", "confidence"}; the contact masked. `category` is the label of the router
+//       `zhixian tickets learn` left in the data directory, when there is one.
+//   zhixian tickets create [--json]
+//       The same, and saves each order (tickets/intake.h: 并单, dispatch), adding "id" and
+//       "merged_into" (the order it was merged into, or null).
 #pragma once
 
 #include <functional>

@@ -21,6 +21,20 @@ void Keep(std::vector<FilledField>& fields, const std::string& name,
 
 }  // namespace
 
+Result<Classifier> LearnedRouter(const std::string& data_dir, const RouterTextOptions& options) {
+  const std::string path = RouterModel::PathIn(data_dir);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Classifier{};
+  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const RouterText> text, RouterText::Create(options));
+  ZX_ASSIGN_OR_RETURN(std::unique_ptr<RouterModel> loaded, RouterModel::Load(path, text));
+  std::shared_ptr<const RouterModel> model = std::move(loaded);
+  return Classifier([model](std::string_view t) -> std::optional<CategoryGuess> {
+    RoutePrediction p = model->Predict(t, 0);
+    if (p.label.empty()) return std::nullopt;
+    return CategoryGuess{p.label, p.confidence};
+  });
+}
+
 std::string TierText(Tier tier) {
   switch (tier) {
     case Tier::k2h:

@@ -19,6 +19,7 @@
 
 #include "base/status.h"
 #include "tickets/autofill.h"
+#include "tickets/router_model.h"
 #include "tickets/work_orders.h"
 
 namespace zx::tickets {
@@ -37,6 +38,10 @@ struct IntakeRequest {
 
 // The learned router's label for a text, when a history was learned.
 using Classifier = std::function<std::optional<CategoryGuess>(std::string_view text)>;
+
+// The router `zhixian tickets learn` left in `data_dir` (RouterModel::PathIn), as a Classifier;
+// an empty one when no history was learned. A model file that cannot be read is an error.
+Result<Classifier> LearnedRouter(const std::string& data_dir, const RouterTextOptions& options);
 
 class Intake {
  public:
