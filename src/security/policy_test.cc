@@ -53,6 +53,11 @@ TEST(Policy, RoleByPermissionMatrix) {
       {"callback.work", "0011000"},
       {"conversation.takeover", "0010000"},
       {"ticket.write", "0011101"},
+      {"ticket.create", "0011001"},
+      {"ticket.dispatch", "0011000"},
+      {"ticket.handle", "0010101"},
+      {"ticket.extension", "0010000"},
+      {"ticket.visit", "0011000"},
       {"pii.read_full", "0011100"},
       {"recording.read", "0010000"},
       {"campaign.manage", "0010000"},
@@ -157,6 +162,30 @@ TEST(Policy, UnscopedRolesAndIntegration) {
   Status s = Authorize(As(Role::kAgent), "user.manage");
   EXPECT_EQ(s.code(), Code::kPermissionDenied);
   EXPECT_NE(s.message().find("agent"), std::string::npos);
+}
+
+// Work orders: department handlers work their own department's orders in their district only;
+// the centre's dispatchers (agents) and supervisors work every order.
+TEST(Policy, WorkOrderPermissionsFollowTheRecordScope) {
+  Principal dongcheng = As(Role::kDepartmentHandler, {"cgj", "东城区"});
+  RecordScope west{{"cgj"}, {"西城区"}, ""};
+  RecordScope east{{"cgj", "zjj"}, {"东城区"}, ""};
+  for (const char* p : {"ticket.read", "ticket.write", "ticket.handle"}) {
+    EXPECT_TRUE(AllowedOn(dongcheng, p, east)) << p;
+    EXPECT_FALSE(AllowedOn(dongcheng, p, west)) << p;
+    EXPECT_EQ(AuthorizeRecord(dongcheng, p, west).code(), Code::kPermissionDenied) << p;
+  }
+  for (const char* p : {"ticket.create", "ticket.dispatch", "ticket.extension", "ticket.visit"})
+    EXPECT_FALSE(AllowedOn(dongcheng, p, east)) << p;
+  for (const char* p : {"ticket.dispatch", "ticket.visit"}) {
+    EXPECT_TRUE(AllowedOn(As(Role::kAgent), p, west)) << p;
+    EXPECT_TRUE(AllowedOn(As(Role::kSupervisor), p, west)) << p;
+  }
+  EXPECT_FALSE(AllowedOn(As(Role::kAgent), "ticket.handle", west));
+  EXPECT_FALSE(AllowedOn(As(Role::kAgent), "ticket.extension", west));
+  EXPECT_TRUE(AllowedOn(As(Role::kSupervisor), "ticket.extension", west));
+  EXPECT_TRUE(AllowedOn(As(Role::kIntegration, {"cgj", ""}), "ticket.handle", west));
+  EXPECT_FALSE(AllowedOn(As(Role::kIntegration, {"zjj", ""}), "ticket.handle", west));
 }
 
 TEST(Policy, UnknownPermissionIsDeniedAndABug) {

@@ -1,0 +1,532 @@
+// The work-order routes (http/ticket_routes.h) behind the real auth middleware, over the real
+// work-order service (an in-memory database, a fake clock, tickets::testing::ClockSla): every
+// route for every role inside and outside its scope, the 东城区/西城区 case (403, audited), a
+// department handler's list restricted to its department and district, 409 on an illegal move,
+// 400 on bad bodies, personal data masked unless pii.read_full is given a purpose (audited).
+#include "http/ticket_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "base/metrics.h"
+#include "http/auth.h"
+#include "http/auth_rate_limiter.h"
+#include "security/authenticator.h"
+#include "security/keys.h"
+#include "security/policy.h"
+#include "security/testing/fixtures.h"
+#include "tickets/testing/clock_sla.h"
+
+namespace zx::http {
+namespace {
+
+using nlohmann::json;
+using security::Role;
+
+constexpr char kPassword[] = "correct horse battery";
+constexpr int64_t kStart = 1764900000000;  // 2025-12-05 10:00 China time
+constexpr char kPhone[] = "13812345678";
+
+class TicketRoutesTest : public ::testing::Test {
+ protected:
+  TicketRoutesTest()
+      : f_(kStart), authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
+    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+    auto cipher = std::make_shared<security::FieldCipher>(
+        std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
+    orders_ = std::move(tickets::WorkOrders::Open(*f_.db, cipher, sla_, f_.clock)).value();
+    AddTicketRoutes(router_, *orders_, *f_.audit);
+    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
+                                                          limiter_.get(), &metrics_));
+    east_ = Create("东城区", "幸福路", {{"cgj", tickets::Role::kLead}});
+    west_ = Create("西城区", "解放路", {{"cgj", tickets::Role::kLead}});
+  }
+
+  std::string Create(const std::string& district, const std::string& place,
+                     std::vector<tickets::DepartmentRole> departments,
+                     const std::string& topic = "ts.road_damage") {
+    tickets::NewOrder n;
+    n.text = place + "上井盖丢了，我电话" + kPhone;
+    n.summary = place + "井盖缺失";
+    n.topic = topic;
+    n.district = district;
+    n.place = place;
+    n.departments = std::move(departments);
+    n.contact = kPhone;
+    n.name = "张三";
+    f_.clock.Advance(std::chrono::minutes(1));
+    return orders_->Create(n, "u:seed").value().id;
+  }
+
+  std::string TokenOf(const std::string& name, Role role, security::Scope scope = {}) {
+    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
+    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->token : "";
+  }
+  std::string KeyOf(const std::string& name, security::Scope scope = {}) {
+    return f_.api_keys->Create(name, scope).value().key;
+  }
+
+  Response Call(const std::string& method, const std::string& target, const std::string& token,
+                const std::string& body = "", const std::string& purpose = "") {
+    Request req;
+    req.method = method;
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
+    req.body = body;
+    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+    if (!purpose.empty()) req.headers.emplace_back("X-Access-Purpose", purpose);
+    req.remote_address = "10.1.2.3:5555";
+    req.request_id = "test";
+    return router_.Handle(req);
+  }
+  json Ok(const std::string& method, const std::string& target, const std::string& token,
+          const std::string& body = "", int status = 200) {
+    Response r = Call(method, target, token, body);
+    EXPECT_EQ(r.status, status) << method << " " << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+  std::vector<security::AuditEntry> Entries(const std::string& action,
+                                            const std::string& object_id = "") {
+    security::AuditQuery q;
+    q.action_prefix = action;
+    q.object_id = object_id;
+    return f_.audit->Query(q).value();
+  }
+  std::vector<std::string> Ids(const json& list) {
+    std::vector<std::string> out;
+    for (const auto& r : list["rows"]) out.push_back(r["id"]);
+    return out;
+  }
+
+  security::testing::SecurityFixture f_;
+  security::Authenticator authenticator_;
+  std::unique_ptr<RateLimiter> limiter_;
+  Metrics metrics_;
+  tickets::testing::ClockSla sla_;
+  std::unique_ptr<tickets::WorkOrders> orders_;
+  Router router_;
+  std::string east_, west_;
+};
+
+// Every route of the set, with a body that passes parsing where one is needed.
+struct RouteCase {
+  std::string method, pattern, body;
+};
+std::vector<RouteCase> AllRoutes() {
+  return {
+      {"POST", "/api/v1/tickets", R"({"text": "路灯不亮", "district": "东城区"})"},
+      {"GET", "/api/v1/tickets", ""},
+      {"GET", "/api/v1/tickets/{id}", ""},
+      {"POST", "/api/v1/tickets/{id}/dispatch", R"({"departments": [{"code": "zjj"}]})"},
+      {"POST", "/api/v1/tickets/{id}/redispatch", R"({"to": "zjj", "reason": "属住建"})"},
+      {"POST", "/api/v1/tickets/{id}/uphold", R"({"reason": "属城管"})"},
+      {"POST", "/api/v1/tickets/{id}/accept", "{}"},
+      {"POST", "/api/v1/tickets/{id}/return", R"({"reason": "属地不符"})"},
+      {"POST", "/api/v1/tickets/{id}/extension", R"({"days": 2, "reason": "需检测"})"},
+      {"POST", "/api/v1/tickets/{id}/extension/decision", R"({"approve": true})"},
+      {"POST", "/api/v1/tickets/{id}/resolve", R"({"reply": "已补装井盖"})"},
+      {"POST", "/api/v1/tickets/{id}/visit", R"({"solved": true, "satisfaction": 1})"},
+      {"POST", "/api/v1/tickets/{id}/visit/unanswered", "{}"},
+      {"POST", "/api/v1/tickets/{id}/merge", R"({"into": "GD202512050001"})"},
+      {"POST", "/api/v1/tickets/{id}/unmerge", "{}"},
+      {"POST", "/api/v1/tickets/{id}/fields/{name}", R"({"value": "幸福路"})"},
+  };
+}
+std::string PathOf(const RouteCase& c, const std::string& id) {
+  std::string p = c.pattern;
+  if (auto at = p.find("{id}"); at != std::string::npos) p.replace(at, 4, id);
+  if (auto at = p.find("{name}"); at != std::string::npos) p.replace(at, 6, "place");
+  return p;
+}
+
+TEST_F(TicketRoutesTest, EveryRouteNamesAPermissionOfThePolicyTable) {
+  std::set<std::string> registered;
+  for (const RouteInfo& r : router_.Routes()) {
+    EXPECT_NE(security::FindPermission(r.permission), nullptr) << r.method << " " << r.pattern;
+    EXPECT_EQ(r.permission.rfind("ticket.", 0), 0u) << r.pattern;
+    registered.insert(r.method + " " + r.pattern);
+  }
+  std::set<std::string> expected;
+  for (const auto& c : AllRoutes()) expected.insert(c.method + " " + c.pattern);
+  EXPECT_EQ(registered, expected);
+}
+
+// The route x role matrix: every route for every role, on an order inside the caller's scope
+// (东城区 cgj) and one outside it (西城区 cgj). A role without the permission is refused by the
+// policy (401/403 "does not have the permission"); a role with it is never refused inside its
+// scope, and a scoped role is refused outside it (403 "outside your department or district").
+// Each case runs on fresh orders, so a state reached by an earlier action never hides a refusal.
+TEST_F(TicketRoutesTest, RouteByRoleMatrixInsideAndOutsideTheScope) {
+  struct Who {
+    std::string label;
+    Role role;
+    std::string token;
+    bool scoped;
+  };
+  std::vector<Who> who = {
+      {"anonymous", Role::kAnonymous, "", false},
+      {"admin", Role::kAdmin, TokenOf("admin1", Role::kAdmin), false},
+      {"supervisor", Role::kSupervisor, TokenOf("sup1", Role::kSupervisor), false},
+      {"agent", Role::kAgent, TokenOf("agent1", Role::kAgent), false},
+      {"handler 东城区 cgj", Role::kDepartmentHandler,
+       TokenOf("h1", Role::kDepartmentHandler, {"cgj", "东城区"}), true},
+      {"auditor", Role::kAuditor, TokenOf("aud1", Role::kAuditor), false},
+      {"integration cgj 东城区", Role::kIntegration, KeyOf("cgj-east", {"cgj", "东城区"}), true},
+      {"integration city-wide", Role::kIntegration, KeyOf("city"), false},
+  };
+  int checked = 0;
+  for (const auto& c : AllRoutes()) {
+    std::string permission;
+    for (const RouteInfo& r : router_.Routes())
+      if (r.method == c.method && r.pattern == c.pattern) permission = r.permission;
+    ASSERT_FALSE(permission.empty()) << c.pattern;
+    for (const auto& w : who) {
+      // Places of their own, so that no case's order is merged (并单) into another's.
+      std::string n = std::to_string(checked);
+      std::string inside = Create("东城区", "幸福路" + n + "号", {{"cgj", tickets::Role::kLead}});
+      std::string outside = Create("西城区", "解放路" + n + "号", {{"cgj", tickets::Role::kLead}});
+      bool may = security::MayUse(w.role, permission);
+      std::string where = c.method + " " + c.pattern + " as " + w.label;
+      Response in = Call(c.method, PathOf(c, inside), w.token, c.body);
+      if (!may) {
+        EXPECT_EQ(in.status, w.role == Role::kAnonymous ? 401 : 403) << where << ": " << in.body;
+        if (w.role != Role::kAnonymous) {
+          EXPECT_NE(in.body.find("does not have the permission"), std::string::npos) << where;
+        }
+      } else {
+        EXPECT_NE(in.status, 401) << where << ": " << in.body;
+        EXPECT_NE(in.status, 403) << where << ": " << in.body;
+        EXPECT_LT(in.status, 500) << where << ": " << in.body;
+      }
+      ++checked;
+      if (c.pattern.find("{id}") == std::string::npos) continue;
+      Response out = Call(c.method, PathOf(c, outside), w.token, c.body);
+      if (!may) {
+        EXPECT_EQ(out.status, w.role == Role::kAnonymous ? 401 : 403) << where;
+      } else if (w.scoped) {
+        EXPECT_EQ(out.status, 403) << where << " outside: " << out.body;
+        EXPECT_NE(out.body.find("outside your department or district"), std::string::npos)
+            << where << " outside: " << out.body;
+        EXPECT_FALSE(Entries("record.denied", outside).empty()) << where;
+        EXPECT_EQ(out.body.find(kPhone), std::string::npos);
+      } else {
+        EXPECT_NE(out.status, 403) << where << " outside: " << out.body;
+        EXPECT_NE(out.status, 401) << where << " outside: " << out.body;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 16 * 8 + 14 * 8);
+}
+
+// Issue 12: a handler of 东城区 cannot read or act on a 西城区 order of its own department: 403,
+// audited under the order's id; the order is unchanged and absent from the handler's lists.
+TEST_F(TicketRoutesTest, AnEastHandlerNeitherReadsNorActsOnAWestOrder) {
+  std::string h = TokenOf("east.cgj", Role::kDepartmentHandler, {"cgj", "东城区"});
+  Response read = Call("GET", "/api/v1/tickets/" + west_, h);
+  EXPECT_EQ(read.status, 403);
+  EXPECT_EQ(read.body.find(kPhone), std::string::npos);
+  EXPECT_EQ(read.body.find("解放路"), std::string::npos);
+  Response accept = Call("POST", "/api/v1/tickets/" + west_ + "/accept", h, "{}");
+  EXPECT_EQ(accept.status, 403);
+  EXPECT_EQ(orders_->Get(west_)->tasks[0].state, tickets::TaskState::kDispatched);
+
+  auto denied = Entries("record.denied", west_);
+  ASSERT_EQ(denied.size(), 2u);
+  std::string details;
+  for (const auto& e : denied) {
+    EXPECT_EQ(e.event.object_type, "ticket");
+    EXPECT_EQ(e.event.actor, "east.cgj");
+    details += e.event.details_json;
+  }
+  EXPECT_NE(details.find("ticket.read"), std::string::npos);
+  EXPECT_NE(details.find("ticket.handle"), std::string::npos);
+  EXPECT_EQ(Entries("http.denied").size(), 2u);  // and the middleware's own entries
+  EXPECT_TRUE(Entries("ticket.read", west_).empty());
+
+  // Its own order: read and 签收, both audited.
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets/" + east_, h)["id"], east_);
+  EXPECT_EQ(Ok("POST", "/api/v1/tickets/" + east_ + "/accept", h, "")["tasks"][0]["state"],
+            "accepted");
+  EXPECT_EQ(Entries("ticket.read", east_).size(), 1u);
+  EXPECT_EQ(Entries("ticket.accept", east_).size(), 1u);
+
+  // A handler with a department but no district covers every district of its department.
+  std::string city = TokenOf("all.cgj", Role::kDepartmentHandler, {"cgj", ""});
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/" + west_, city).status, 200);
+}
+
+TEST_F(TicketRoutesTest, AHandlersListIsRestrictedWhateverItsFilters) {
+  std::string zjj_east = Create("东城区", "和平路", {{"zjj", tickets::Role::kLead}});
+  std::string shared =
+      Create("东城区", "人民路", {{"zjj", tickets::Role::kLead}, {"cgj", tickets::Role::kAssist}});
+  std::string h = TokenOf("east.cgj", Role::kDepartmentHandler, {"cgj", "东城区"});
+  std::vector<std::string> mine = {shared, east_};  // newest first
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets", h)), mine);
+  EXPECT_EQ(
+      Ids(Ok("GET", "/api/v1/tickets?department=zjj&district=%E8%A5%BF%E5%9F%8E%E5%8C%BA", h)),
+      mine);
+  json all = Ok("GET", "/api/v1/tickets?limit=500", h);
+  EXPECT_EQ(all["total"], 2);
+  // The dispatcher sees every order, and filters as it likes.
+  std::string agent = TokenOf("agent", Role::kAgent);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets", agent)["total"], 4);
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?department=zjj", agent)),
+            (std::vector<std::string>{shared, zjj_east}));
+  // A department's system (integration key) scoped to zjj sees zjj's orders in every district.
+  std::string key = KeyOf("zjj-system", {"zjj", ""});
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?department=cgj", key)),
+            (std::vector<std::string>{shared, zjj_east}));
+  // A handler cannot act on the other department's task of an order it shares.
+  Response other =
+      Call("POST", "/api/v1/tickets/" + shared + "/accept", h, R"({"department": "zjj"})");
+  EXPECT_EQ(other.status, 403) << other.body;
+  EXPECT_EQ(Ok("POST", "/api/v1/tickets/" + shared + "/accept", h, "{}")["tasks"][1]["state"],
+            "accepted");
+  // Every list is audited with the ids it showed.
+  auto lists = Entries("ticket.list");
+  ASSERT_FALSE(lists.empty());
+  EXPECT_NE(lists[0].event.details_json.find(east_), std::string::npos);
+}
+
+TEST_F(TicketRoutesTest, ListsFilterPageAndSortOnTheServer) {
+  std::string agent = TokenOf("agent", Role::kAgent);
+  std::string urgent = Create("东城区", "幸福路口", {{"cgj", tickets::Role::kLead}});
+  ASSERT_TRUE(orders_->ConfirmField(urgent, "sla", "2h", "u:1").ok());
+  std::string pending = Create("高新区", "科技园", {});
+  json page = Ok("GET", "/api/v1/tickets?limit=2", agent);
+  EXPECT_EQ(page["total"], 4);
+  EXPECT_EQ(Ids(page), (std::vector<std::string>{pending, urgent}));
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?limit=2&offset=2", agent)),
+            (std::vector<std::string>{west_, east_}));
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?order=asc&limit=1", agent)),
+            (std::vector<std::string>{east_}));
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?state=dispatched&sort=due&order=asc&limit=1",
+               agent)["rows"][0]["id"],
+            urgent);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?state=dispatched&sort=due&order=desc&limit=1",
+               agent)["rows"][0]["id"],
+            west_);
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?state=pending_dispatch", agent)),
+            (std::vector<std::string>{pending}));
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?district=%E8%A5%BF%E5%9F%8E%E5%8C%BA", agent)["total"], 1);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?sla=2h", agent)["total"], 1);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?phone=13812345678", agent)["total"], 4);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?from=2025-12-06", agent)["total"], 0);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?until=2025-12-06&from=2025-12-05", agent)["total"], 4);
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?overdue=true", agent)["total"], 0);
+  json row = Ok("GET", "/api/v1/tickets?limit=1", agent)["rows"][0];
+  EXPECT_EQ(row["state"], "pending_dispatch");
+  EXPECT_EQ(row["contact_masked"], "138****5678");
+  for (const char* bad : {"limit=0", "limit=501", "offset=-1", "sort=name", "order=up",
+                          "state=open", "sla=3d", "from=yesterday", "warned=maybe"})
+    EXPECT_EQ(Call("GET", std::string("/api/v1/tickets?") + bad, agent).status, 400) << bad;
+}
+
+TEST_F(TicketRoutesTest, TheWholeLifeOfAnOrderThroughTheRoutes) {
+  std::string agent = TokenOf("agent", Role::kAgent);
+  std::string sup = TokenOf("sup", Role::kSupervisor);
+  std::string cgj = TokenOf("h.cgj", Role::kDepartmentHandler, {"cgj", "东城区"});
+  std::string zjj = TokenOf("h.zjj", Role::kDepartmentHandler, {"zjj", ""});
+
+  json o =
+      Ok("POST", "/api/v1/tickets", agent,
+         R"({"text": "建设路的路灯坏了一个星期了，电话13900001111", "summary": "建设路路灯不亮",
+                  "topic": "ts.streetlight", "district": "东城区", "place": "建设路",
+                  "sla": "7d", "channel": "agent", "contact": "13900001111", "name": "李四"})",
+         201);
+  std::string id = o["id"];
+  EXPECT_EQ(o["state"], "pending_dispatch");
+  EXPECT_EQ(o["contact_masked"], "139****1111");
+  EXPECT_TRUE(o["personal"].is_null());
+  EXPECT_EQ(o.dump().find("13900001111"), std::string::npos);
+  EXPECT_EQ(Entries("ticket.create", id).size(), 1u);
+
+  // 派单 to cgj; the handler returns it (退单); the dispatcher re-dispatches (改派) to zjj.
+  o = Ok("POST", "/api/v1/tickets/" + id + "/dispatch", agent,
+         R"({"departments": [{"code": "cgj", "role": "主办"}], "reason": "人工派单"})");
+  EXPECT_EQ(o["state"], "dispatched");
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/dispatch", agent,
+                 R"({"departments": [{"code": "cgj"}]})")
+                .status,
+            409);  // dispatched already
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/return", cgj, "{}").status, 400);
+  o = Ok("POST", "/api/v1/tickets/" + id + "/return", cgj, R"({"reason": "职能交叉"})");
+  EXPECT_EQ(o["state"], "pending_dispatch");
+  EXPECT_EQ(Ok("GET", "/api/v1/tickets?returned=1", agent)["rows"][0]["id"], id);
+  // The department that returned it no longer has it: its task is withdrawn by 改派.
+  o = Ok("POST", "/api/v1/tickets/" + id + "/redispatch", agent,
+         R"({"department": "cgj", "to": "zjj", "reason": "属住建"})");
+  EXPECT_EQ(o["lead_department"], "zjj");
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/" + id, cgj).status, 403);
+
+  // 签收, 延期 asked and approved, 办结 with the reply.
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + id + "/resolve", zjj, R"({"reply": "已修复"})").status,
+      409);  // not accepted yet
+  Response early =
+      Call("POST", "/api/v1/tickets/" + id + "/resolve", zjj, R"({"reply": "已修复"})");
+  EXPECT_NE(json::parse(early.body)["error"]["message"].get<std::string>().find("待签收"),
+            std::string::npos);
+  Ok("POST", "/api/v1/tickets/" + id + "/accept", zjj, "");
+  int64_t due = orders_->Get(id)->tasks.back().due_ms;
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + id + "/extension", zjj, R"({"days": 0, "reason": "x"})")
+          .status,
+      400);
+  Ok("POST", "/api/v1/tickets/" + id + "/extension", zjj, R"({"days": 3, "reason": "需更换线缆"})");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + id + "/extension/decision", agent, R"({"approve": true})")
+          .status,
+      403);  // only supervisors decide
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/extension/decision", sup, "{}").status, 400);
+  o = Ok("POST", "/api/v1/tickets/" + id + "/extension/decision", sup,
+         R"({"approve": true, "reason": "同意"})");
+  EXPECT_EQ(o["tasks"].back()["due_ms"], due + 3 * tickets::testing::ClockSla::kDay);
+  EXPECT_EQ(o["tasks"].back()["extension"]["state"], "approved");
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/resolve", zjj, "{}").status, 400);
+  o = Ok("POST", "/api/v1/tickets/" + id + "/resolve", zjj, R"({"reply": "已更换路灯"})");
+  EXPECT_EQ(o["state"], "resolved");
+  EXPECT_EQ(o["visit"], "due");
+
+  // 回访: 不满意 (key 3) reopens once; the second visit archives it.
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/visit", agent,
+                 R"({"solved": false, "satisfaction": "还行"})")
+                .status,
+            400);
+  o = Ok("POST", "/api/v1/tickets/" + id + "/visit", agent,
+         R"({"solved": false, "satisfaction": 3})");
+  EXPECT_EQ(o["state"], "dispatched");
+  EXPECT_EQ(o["reopened"], 1);
+  Ok("POST", "/api/v1/tickets/" + id + "/accept", zjj, "");
+  Ok("POST", "/api/v1/tickets/" + id + "/resolve", zjj, R"({"reply": "已再次检修"})");
+  o = Ok("POST", "/api/v1/tickets/" + id + "/visit", agent,
+         R"({"solved": true, "satisfaction": "基本满意"})");
+  EXPECT_EQ(o["state"], "closed");
+  EXPECT_EQ(o["satisfaction"], "基本满意");
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + id + "/visit/unanswered", agent, "").status, 409);
+
+  // The history tells it all, and every action is in the audit log under the order's id.
+  json full = Ok("GET", "/api/v1/tickets/" + id, sup);
+  std::vector<std::string> actions;
+  for (const auto& e : full["history"]) actions.push_back(e["action"]);
+  for (const char* a : {"create", "dispatch", "return", "redispatch", "accept", "resolve", "visit"})
+    EXPECT_NE(std::find(actions.begin(), actions.end(), a), actions.end()) << a;
+  for (const char* a : {"ticket.create", "ticket.dispatch", "ticket.return", "ticket.redispatch",
+                        "ticket.accept", "ticket.extension", "ticket.extension.decision",
+                        "ticket.resolve", "ticket.visit", "ticket.read"})
+    EXPECT_FALSE(Entries(a, id).empty()) << a;
+  security::AuditQuery by_zjj;
+  by_zjj.actor = "h.zjj";
+  by_zjj.action_prefix = "ticket.extension";
+  auto asked = f_.audit->Query(by_zjj).value();
+  ASSERT_EQ(asked.size(), 1u);  // asked by the zjj handler; decided by the supervisor
+  EXPECT_EQ(asked[0].event.object_id, id);
+}
+
+TEST_F(TicketRoutesTest, MergeUndoAndFieldsByTheDispatcher) {
+  std::string agent = TokenOf("agent", Role::kAgent);
+  std::string dup = Create("东城区", "幸福路东段", {{"cgj", tickets::Role::kLead}});
+  json o = Ok("POST", "/api/v1/tickets/" + dup + "/merge", agent,
+              R"({"into": ")" + east_ + R"(", "reason": "同一井盖"})");
+  EXPECT_EQ(o["state"], "merged");
+  EXPECT_EQ(o["merged_into"], east_);
+  json parent = Ok("GET", "/api/v1/tickets/" + east_, agent);
+  ASSERT_EQ(parent["merged_reporters"].size(), 1u);
+  EXPECT_EQ(parent["merged_reporters"][0]["id"], dup);
+  EXPECT_EQ(parent["merged_reporters"][0]["contact_masked"], "138****5678");
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + dup + "/merge", agent, R"({"into": "GD1"})").status,
+            404);
+  o = Ok("POST", "/api/v1/tickets/" + dup + "/unmerge", agent, R"({"reason": "并错了"})");
+  EXPECT_NE(o["state"], "merged");
+  EXPECT_EQ(Call("POST", "/api/v1/tickets/" + dup + "/unmerge", agent, "").status, 409);
+
+  o = Ok("POST", "/api/v1/tickets/" + east_ + "/fields/place", agent,
+         R"({"value": "幸福路12号院"})");
+  EXPECT_EQ(o["place"], "幸福路12号院");
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + east_ + "/fields/colour", agent, R"({"value": "red"})")
+          .status,
+      400);
+  EXPECT_FALSE(Entries("ticket.field", east_).empty());
+}
+
+TEST_F(TicketRoutesTest, BadBodiesAnswer400AndUnknownOrders404) {
+  std::string agent = TokenOf("agent", Role::kAgent);
+  for (const char* body :
+       {"", "not json", "[]", R"({"text": ""})", R"({"summary": "no text"})",
+        R"({"text": "x", "colour": "red"})", R"({"text": "x", "sla": "3d"})",
+        R"({"text": "x", "departments": "cgj"})", R"({"text": "x", "departments": [{"role": 1}]})",
+        R"({"text": "x", "departments": [{"code": "cgj", "role": "boss"}]})",
+        R"({"text": "x", "channel": "fax"})", R"({"text": 5})", R"({"text": "x", "urgent": "yes"})",
+        R"({"text": "x", "departments": [{"code": "cgj"}, {"code": "cgj", "role": "assist"}]})"}) {
+    Response r = Call("POST", "/api/v1/tickets", agent, body);
+    EXPECT_EQ(r.status, 400) << body << ": " << r.body;
+    EXPECT_EQ(json::parse(r.body)["error"]["code"], "invalid_argument") << body;
+  }
+  for (const char* body : {"[1]", R"({"departments": []})", R"({"departments": [{"code": "a"}],
+                           "extra": 1})"})
+    EXPECT_EQ(Call("POST", "/api/v1/tickets/" + east_ + "/dispatch", agent, body).status, 400)
+        << body;
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + east_ + "/redispatch", agent, R"({"to": "zjj"})").status,
+      400);  // reason required
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/" + east_ + "/visit", agent, R"({"satisfaction": 1})").status,
+      400);  // solved required
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/GD202512059999", agent).status, 404);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/tickets/GD202512059999/uphold", agent, R"({"reason": "x"})").status,
+      404);
+  // A visit before 办结 is not legal now: 409 with the service's message.
+  Response visit = Call("POST", "/api/v1/tickets/" + east_ + "/visit", agent,
+                        R"({"solved": true, "satisfaction": "满意"})");
+  EXPECT_EQ(visit.status, 409) << visit.body;
+  EXPECT_EQ(json::parse(visit.body)["error"]["code"], "failed_precondition");
+}
+
+TEST_F(TicketRoutesTest, PersonalDataOpensOnlyWithPiiReadFullAndAPurposeAndIsAudited) {
+  std::string agent = TokenOf("agent", Role::kAgent);
+  Response masked = Call("GET", "/api/v1/tickets/" + east_, agent);
+  ASSERT_EQ(masked.status, 200) << masked.body;
+  json m = json::parse(masked.body);
+  EXPECT_TRUE(m["personal"].is_null());
+  EXPECT_EQ(m["personal_opened"], false);
+  EXPECT_EQ(m["contact_masked"], "138****5678");
+  EXPECT_EQ(masked.body.find(kPhone), std::string::npos);  // not in the text either
+  EXPECT_EQ(masked.body.find("张三"), std::string::npos);
+  EXPECT_TRUE(Entries("ticket.read_personal").empty());
+
+  Response opened = Call("GET", "/api/v1/tickets/" + east_, agent, "", "回电核实 工单" + east_);
+  ASSERT_EQ(opened.status, 200);
+  json o = json::parse(opened.body);
+  EXPECT_EQ(o["personal"]["contact"], kPhone);
+  EXPECT_EQ(o["personal"]["name"], "张三");
+  auto reads = Entries("ticket.read_personal", east_);
+  ASSERT_EQ(reads.size(), 1u);
+  EXPECT_EQ(reads[0].event.purpose, "回电核实 工单" + east_);
+  EXPECT_EQ(reads[0].event.actor, "agent");
+  EXPECT_EQ(reads[0].event.details_json.find(kPhone), std::string::npos);
+
+  // A scoped handler holds pii.read_full within its scope; an integration client never does.
+  std::string h = TokenOf("h", Role::kDepartmentHandler, {"cgj", "东城区"});
+  EXPECT_EQ(
+      json::parse(
+          Call("GET", "/api/v1/tickets/" + east_, h, "", "上门处理").body)["personal"]["contact"],
+      kPhone);
+  std::string key = KeyOf("city");
+  Response by_key = Call("GET", "/api/v1/tickets/" + east_, key, "", "同步");
+  EXPECT_TRUE(json::parse(by_key.body)["personal"].is_null());
+  EXPECT_EQ(Entries("ticket.read_personal", east_).size(), 2u);
+  // Lists never carry it.
+  Response list = Call("GET", "/api/v1/tickets", agent, "", "查看");
+  EXPECT_EQ(list.body.find(kPhone), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zx::http
