@@ -8,6 +8,7 @@
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "campaigns/notice_calls.h"
+#include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
 #include "http/callback_routes.h"
 #include "http/conversation_routes.h"
@@ -18,7 +19,9 @@
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
+#include "http/ticket_routes.h"
 #include "security/key_file.h"
+#include "tickets/figures.h"
 
 namespace zx::app {
 namespace {
@@ -56,6 +59,37 @@ Status PrepareKeyFile(const CommonFlags& flags) {
         "data; back it up apart from the data directory: without it they cannot be read\"",
         path);
   return Status::Ok();
+}
+
+// The work orders' clock (docs/tickets.md "Time limits at work"): every 30 seconds 预警 and 超时
+// are marked from what the database holds (so a restart catches up) and the due return visits
+// are called; every 10 minutes the hotspots are looked for. Each counted in /metrics.
+void ScheduleTicketWork(Worker& worker, tickets::WorkOrders& orders, campaigns::ReturnVisits& visits,
+                        storage::Database& db, Metrics& metrics) {
+  auto& sla = metrics.AddCounter("zhixian_ticket_sla_events_total",
+                                 "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
+  auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
+                                 "hotspot warnings raised (topic x district bursts)", {"topic"});
+  worker.Every(std::chrono::seconds(30), [&orders, &visits, &sla] {
+    auto events = orders.Tick();
+    if (!events.ok()) log::Warn("tickets.tick_failed error=\"{}\"", events.status().message());
+    for (const auto& e : events.ok() ? *events : std::vector<tickets::SlaEvent>{}) {
+      bool overdue = e.kind == tickets::SlaEvent::kOverdue;
+      sla.With({overdue ? "overdue" : "warned"}).Inc();
+      log::Warn("tickets.{} order={} department={} escalated_to=supervisor",
+                overdue ? "overdue" : "warned", e.order_id, e.department);
+    }
+    if (auto v = visits.Tick(); !v.ok())
+      log::Warn("tickets.visits_failed error=\"{}\"", v.status().message());
+  });
+  worker.Every(std::chrono::minutes(10), [&db, &hot] {
+    auto spots = tickets::FigureQueries(db).Hotspots(SystemClock::Instance().NowUnixMillis());
+    for (const auto& h : spots.ok() ? *spots : std::vector<tickets::Hotspot>{}) {
+      hot.With({h.topic}).Inc();
+      log::Warn("tickets.hotspot topic={} district={} count={} usual={:.1f} rise={:.1f}", h.topic,
+                h.district, h.count, h.usual, h.rise);
+    }
+  });
 }
 
 }  // namespace
@@ -118,6 +152,16 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: call-backs: " << callbacks.status().message() << "\n";
     return 1;
   }
+  // Return visits of work orders by notice call, inside the calling window (campaigns/
+  // return_visits.h); calls are placed once voice is up, like every notice call.
+  campaigns::ReturnVisitOptions visit_options;
+  visit_options.may_call = campaigns::CallingWindow(*(*ctx)->sla);
+  auto visits = campaigns::ReturnVisits::Open(*(*ctx)->db, *(*ctx)->work_orders, **notices,
+                                              SystemClock::Instance(), visit_options);
+  if (!visits.ok()) {
+    std::cerr << "zhixian: return visits: " << visits.status().message() << "\n";
+    return 1;
+  }
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   http::StaffRouteOptions staff =
@@ -149,7 +193,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
-       [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); }});
+       [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
+       [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); }});
+  Worker ticket_worker("zx-tickets");
+  ScheduleTicketWork(ticket_worker, *(*ctx)->work_orders, **visits, *(*ctx)->db, metrics);
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
   int voice_turns = dialogue.Subscribe("", CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
@@ -178,6 +225,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   log::Info("serve.ready http=http://{}:{} data={}", options->host, (*server)->port(),
             config.data.dir);
   WaitForStopSignal();
+  ticket_worker.Stop();
   voice.reset();  // hangs up every call
   (*server)->Stop();
   dialogue.Unsubscribe(voice_turns);

@@ -33,6 +33,16 @@ std::string Render(const std::string& text, const std::string& id) {
 
 }  // namespace
 
+std::function<bool(int64_t)> CallingWindow(const tickets::SlaCalendar& calendar) {
+  return [&calendar](int64_t unix_ms) {
+    auto working = calendar.IsWorkingDay(unix_ms);
+    if (!working.ok() || !*working) return false;
+    constexpr int64_t kChinaOffsetMs = 8LL * 3600 * 1000;
+    const int64_t minute = (unix_ms + kChinaOffsetMs) % (24LL * 3600 * 1000) / 60000;
+    return (minute >= 9 * 60 && minute < 12 * 60) || (minute >= 14 * 60 && minute < 20 * 60);
+  };
+}
+
 Result<std::unique_ptr<ReturnVisits>> ReturnVisits::Open(storage::Database& db,
                                                          tickets::WorkOrders& orders,
                                                          NoticeCalls& calls, const Clock& clock,

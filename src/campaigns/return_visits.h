@@ -24,6 +24,7 @@
 #include "base/status.h"
 #include "campaigns/notice_calls.h"
 #include "storage/database.h"
+#include "tickets/sla_calendar.h"
 #include "tickets/work_orders.h"
 
 namespace zx::campaigns {
@@ -44,6 +45,10 @@ struct ReturnVisitTick {
   int answered = 0;    // verdicts recorded
   int unanswered = 0;  // visits given up (未回访)
 };
+
+// DOMAIN.md's default calling window: working days of `calendar`, 09:00–12:00 and 14:00–20:00
+// China time (a day without a calendar table: no calls). `calendar` must outlive the function.
+std::function<bool(int64_t unix_ms)> CallingWindow(const tickets::SlaCalendar& calendar);
 
 class ReturnVisits {
  public:

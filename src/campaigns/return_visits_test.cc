@@ -143,5 +143,21 @@ TEST_F(ReturnVisitsTest, NothingIsDialledTwiceAcrossARestartOrOutsideTheWindow) 
   EXPECT_EQ(gateway_.targets().size(), 1u);
 }
 
+TEST(CallingWindow, WorkingDaysInTheMorningAndAfternoonOnly) {
+  auto sla = tickets::MakeSlaCalendar(
+      tickets::WorkCalendar::Load(std::string(ZX_SOURCE_DIR) + "/kb/calendar").value());
+  auto may_call = CallingWindow(*sla);
+  auto at = [](const char* local) { return tickets::ParseChinaLocalMinute(local).value(); };
+  EXPECT_TRUE(may_call(at("2025-10-11 10:00")));   // a 调休 Saturday: a working day
+  EXPECT_FALSE(may_call(at("2025-10-01 10:00")));  // 国庆
+  EXPECT_FALSE(may_call(at("2025-10-12 10:00")));  // Sunday
+  EXPECT_FALSE(may_call(at("2025-10-09 08:59")));
+  EXPECT_TRUE(may_call(at("2025-10-09 09:00")));
+  EXPECT_FALSE(may_call(at("2025-10-09 12:30")));
+  EXPECT_TRUE(may_call(at("2025-10-09 19:59")));
+  EXPECT_FALSE(may_call(at("2025-10-09 20:00")));
+  EXPECT_FALSE(may_call(at("2031-10-09 10:00")));  // no calendar for the year: no calls
+}
+
 }  // namespace
 }  // namespace zx::campaigns

@@ -133,10 +133,10 @@ json TicketRowJson(const tickets::OrderRow& r) {
           {"visit", tickets::VisitStateCode(r.visit)}};
 }
 
-Result<std::vector<tickets::DepartmentRole>> ParseDepartments(const json& value) {
+Result<std::vector<tickets::Assignment>> ParseDepartments(const json& value) {
   if (!value.is_array())
     return Field("departments", "must be an array like [{\"code\": \"cgj\", \"role\": \"lead\"}]");
-  std::vector<tickets::DepartmentRole> out;
+  std::vector<tickets::Assignment> out;
   for (const json& d : value) {
     if (!d.is_object() || !d.contains("code") || !d["code"].is_string() ||
         d["code"].get<std::string>().empty())
@@ -145,9 +145,9 @@ Result<std::vector<tickets::DepartmentRole>> ParseDepartments(const json& value)
       if (key != "code" && key != "role")
         return Field("departments", "holds an unknown key \"" + key.substr(0, 64) +
                                         "\"; the keys are code and role");
-    tickets::DepartmentRole r;
-    r.department = d["code"].get<std::string>();
-    if (r.department.size() > 64) return Field("departments", "holds a code longer than 64 bytes");
+    tickets::Assignment r;
+    r.code = d["code"].get<std::string>();
+    if (r.code.size() > 64) return Field("departments", "holds a code longer than 64 bytes");
     if (auto it = d.find("role"); it != d.end() && !it->is_null()) {
       if (!it->is_string()) return Field("departments", "role must be a string");
       auto role = tickets::ParseRole(it->get<std::string>());

@@ -40,6 +40,6 @@ nlohmann::json TicketRowJson(const tickets::OrderRow& row);
 // are refused by name.
 Result<tickets::NewOrder> ParseNewTicket(std::string_view body);
 // A "departments" array as above (used by create and dispatch).
-Result<std::vector<tickets::DepartmentRole>> ParseDepartments(const nlohmann::json& value);
+Result<std::vector<tickets::Assignment>> ParseDepartments(const nlohmann::json& value);
 
 }  // namespace zx::http

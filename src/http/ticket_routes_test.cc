@@ -45,7 +45,7 @@ class TicketRoutesTest : public ::testing::Test {
   }
 
   std::string Create(const std::string& district, const std::string& place,
-                     std::vector<tickets::DepartmentRole> departments,
+                     std::vector<tickets::Assignment> departments,
                      const std::string& topic = "ts.road_damage") {
     tickets::NewOrder n;
     n.text = place + "上井盖丢了，我电话" + kPhone;

@@ -28,6 +28,9 @@ class CalendarSla final : public SlaCalendar {
     ZX_ASSIGN_OR_RETURN(Date day, calendar_.NthWorkingDayAfter(ToChinaLocal(resolved_ms).date, 1));
     return FromChinaLocal(day, kDayMs);
   }
+  Result<bool> IsWorkingDay(int64_t unix_ms) const override {
+    return calendar_.IsWorkingDay(ToChinaLocal(unix_ms).date);
+  }
 
  private:
   double Fraction(Tier tier) const {

@@ -28,6 +28,8 @@ class SlaCalendar {
   virtual Result<int64_t> Extend(int64_t due_ms, Tier tier, int units) const = 0;
   // When the return visit is due: the end of the first working day after `resolved_ms`.
   virtual Result<int64_t> VisitDue(int64_t resolved_ms) const = 0;
+  // Whether the China-time day of `unix_ms` is a working day (calling windows of visits).
+  virtual Result<bool> IsWorkingDay(int64_t unix_ms) const = 0;
 };
 
 // How much of the time 预警 comes at, per tier (DOMAIN.md: 80%, configurable per tier), and the

@@ -230,6 +230,7 @@ Result<Order> WorkOrders::Create(const NewOrder& in, const std::string& actor) {
     return Status::Ok();
   });
   ZX_RETURN_IF_ERROR(done);
+  o.text = text::MaskText(o.text);  // as stored
   o.contact.reset();  // the caller opens personal data through Get (audited there)
   o.name.reset();
   o.address.reset();

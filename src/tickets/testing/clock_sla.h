@@ -36,6 +36,7 @@ class ClockSla final : public SlaCalendar {
     return due + units * (CountsWorkingDays(tier) ? kDay : kHour);
   }
   Result<int64_t> VisitDue(int64_t resolved) const override { return EndOfDay(resolved) + kDay; }
+  Result<bool> IsWorkingDay(int64_t) const override { return true; }
 
  private:
   static int64_t EndOfDay(int64_t ms) { return (ms + kChina) / kDay * kDay + kDay - kChina; }
