@@ -179,8 +179,9 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
   const std::string norm = Normalize(input.text);
 
   // ---- Matter: the catalogue's cues, with the ranker's guess as evidence for its topic. ----
+  // Evidence is in points: a cue counts its length in characters (at most 4), a strong cue 4,
+  // the ranker kRankerWeight x its confidence.
   const auto& matters = catalogue_.matters();
-  std::vector<double> evidence(matters.size(), 0);
   std::vector<double> cue_points(matters.size(), 0);
   for (size_t i = 0; i < matters.size(); ++i) {
     for (const std::string& cue : matters[i].cues)
@@ -188,9 +189,6 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
         cue_points[i] += static_cast<double>(std::min<size_t>(Chars(cue), 4));
     for (const std::string& cue : matters[i].strong_cues)
       if (norm.find(cue) != std::string::npos) cue_points[i] += kStrongCue;
-    evidence[i] = cue_points[i];
-    if (input.topic && !matters[i].topic.empty() && matters[i].topic == input.topic->topic)
-      evidence[i] += kRankerWeight * input.topic->confidence;
   }
   // The matters of one topic pool their evidence (the noise is a noise complaint whatever made
   // it); within the topic a variant whose cue is heard wins over the topic's default (施工 makes
@@ -198,8 +196,8 @@ Draft AutoFiller::Fill(const AutofillInput& input) const {
   std::vector<double> pooled(matters.size(), 0);
   std::vector<int> chosen(matters.size(), -1);
   for (size_t i = 0; i < matters.size(); ++i) {
-    if (matters[i].topic.empty()) {
-      pooled[i] = evidence[i];
+    if (matters[i].topic.empty()) {  // the ranker knows no such topic: its cues alone
+      pooled[i] = cue_points[i];
       chosen[i] = static_cast<int>(i);
       continue;
     }

@@ -17,7 +17,7 @@ const std::string kKb = std::string(ZX_SOURCE_DIR) + "/kb";
 std::string Write(const std::string& name, const std::string& text) {
   const auto dir = std::filesystem::temp_directory_path() / "zx-tickets-catalogue-test";
   std::filesystem::create_directories(dir);
-  const std::string path = (dir / name).string();
+  std::string path = (dir / name).string();
   std::ofstream(path) << text;
   return path;
 }
