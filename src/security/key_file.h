@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/health_check.h"
 #include "base/status.h"
 #include "security/audit.h"
 #include "security/field_cipher.h"
@@ -54,5 +55,16 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
 // `data_dir`; kInvalidArgument when neither is set.
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir);
+
+// For `zhixian serve` with security.key_file = "auto" (`configured`): creates the key file at
+// DefaultKeyFilePath() when missing (EnsureKeyFile) and logs where it is, that it needs a backup,
+// or (a warning) that there is no default place for it. Another value: nothing to do.
+Status PrepareDefaultKeyFile(const std::string& configured, const std::string& data_dir,
+                             const Clock& clock);
+
+// `zhixian doctor`'s check of the key file security.key_file (`configured`) names: it exists
+// (a missing "auto" one only warns: the first start makes it), lies outside `data_dir`, has mode
+// 0600 and loads. No key file at all warns: sealed data is unreadable after a restart.
+HealthCheck CheckKeyFileHealth(const std::string& configured, const std::string& data_dir);
 
 }  // namespace zx::security
