@@ -1,9 +1,5 @@
 #include "app/security_commands.h"
 
-#include <pwd.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -11,9 +7,11 @@
 
 #include "app/security_context.h"
 #include "base/log.h"
-#include "http/staff_routes.h"
+#include "base/terminal.h"
+#include "http/security_json.h"
 #include "recordings/recordings.h"
 #include "security/accounts.h"
+#include "security/action_audit.h"
 #include "security/audit_check.h"
 #include "security/crypto.h"
 #include "security/key_file.h"
@@ -39,73 +37,23 @@ int Fail(const Status& s) {
   return s.code() == Code::kInvalidArgument ? 2 : 1;
 }
 
-std::string OsUser() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  return std::to_string(::geteuid());
-}
-
 Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
   Env env;
   ZX_ASSIGN_OR_RETURN(env.config, LoadAppConfig(flags));
   ZX_ASSIGN_OR_RETURN(env.db, OpenAppDatabase(env.config));
   ZX_ASSIGN_OR_RETURN(env.security,
                       OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys));
-  env.actor = "cli:" + OsUser();
+  env.actor = "cli:" + OsUserName();
   return env;
 }
 
 // Appends the command's audit entry; `permission` is the policy-table permission it exercises.
 Status Audit(Env& env, std::string_view permission, std::string action, std::string object_type,
-             std::string object_id, json details = json::object()) {
-  if (!security::FindPermission(permission))
-    return Internal("permission " + std::string(permission) + " is not in the policy table");
-  details["permission"] = permission;
-  security::AuditEvent e;
-  e.actor = env.actor;
-  e.role = env.role;
-  e.action = std::move(action);
-  e.object_type = std::move(object_type);
-  e.object_id = std::move(object_id);
-  e.remote = "cli";
-  e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
-  return env.security->audit->Append(std::move(e)).status();
-}
-
-std::string StripEol(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-// A line from the terminal without echo.
-Result<std::string> ReadHidden(const std::string& prompt) {
-  std::cerr << prompt << std::flush;
-  termios old{};
-  bool restore = ::tcgetattr(STDIN_FILENO, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string line;
-  bool got = static_cast<bool>(std::getline(std::cin, line));
-  if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  std::cerr << "\n";
-  if (!got) return InvalidArgument("no password given");
-  return StripEol(line);
-}
-
-// The new user's password: asked twice on a terminal, else the first line of stdin.
-Result<std::string> ReadNewPassword(const std::string& name) {
-  if (!::isatty(STDIN_FILENO)) {
-    std::string line;
-    if (!std::getline(std::cin, line))
-      return InvalidArgument("no password on standard input (give it as the first line)");
-    return StripEol(line);
-  }
-  ZX_ASSIGN_OR_RETURN(std::string first, ReadHidden("Password for " + name + ": "));
-  ZX_ASSIGN_OR_RETURN(std::string second, ReadHidden("Repeat the password: "));
-  if (first != second) return InvalidArgument("the two passwords differ; nothing was changed");
-  return first;
+             std::string object_id, const json& details = json::object()) {
+  security::AuditEvent e{env.actor, env.role, std::move(action), std::move(object_type),
+                         std::move(object_id), "", "cli",
+                         details.dump(-1, ' ', false, json::error_handler_t::replace)};
+  return security::AppendPermittedAction(*env.security->audit, std::move(e), permission);
 }
 
 struct Options {
@@ -157,22 +105,19 @@ Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
   if (o.as.empty()) return InvalidArgument("give --as ADMIN: the approving administrator");
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));  // an approver's second factor: key file
   auto& users = *env.security->users;
-  ZX_ASSIGN_OR_RETURN(std::string password, ::isatty(STDIN_FILENO)
+  ZX_ASSIGN_OR_RETURN(std::string password, StdinIsTerminal()
                                                 ? ReadHidden("Password of " + o.as + ": ")
                                                 : ReadNewPassword(o.as));
   auto checked = security::CheckApprover(users, o.as, password, o.otp);
   std::fill(password.begin(), password.end(), '\0');
   ZX_ASSIGN_OR_RETURN(security::User approver, std::move(checked));
-  ZX_ASSIGN_OR_RETURN(security::User user, users.Approve(o.name, approver.name));
-  env.actor = approver.name;  // the entry names the approving person, not the OS account
-  env.role = std::string(security::RoleName(approver.role));
-  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.approve", "user",
-                           "u:" + std::to_string(user.id),
-                           {{"name", user.name},
-                            {"role", security::RoleName(user.role)},
-                            {"created_by", user.created_by},
-                            {"os_user", OsUser()}}));
-  security::AlertAccountChange("user.approve", user, approver.name);
+  // The entry names the approving person, not the OS account.
+  security::AccountChangeBy by{{approver.name, std::string(security::RoleName(approver.role))},
+                               "user.manage"};
+  by.event.remote = "cli";
+  by.event.details_json = json{{"os_user", OsUserName()}}.dump();
+  ZX_ASSIGN_OR_RETURN(security::User user,
+                      security::ApproveAccount(users, *env.security->audit, std::move(by), o.name));
   std::cout << "approved user " << user.name << " (role " << security::RoleName(user.role)
             << ", added by " << user.created_by << ", approved by " << user.approved_by << ")\n";
   return 0;
@@ -247,19 +192,7 @@ Result<int> UserList(const CommonFlags& flags, const Options&) {
   ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.list", "user", ""));
   for (const auto& u : users) {
     auto otp = env.security->users->HasTotp(u.name);
-    std::cout << json{{"id", u.id},
-                      {"name", u.name},
-                      {"role", security::RoleName(u.role)},
-                      {"department", u.scope.department},
-                      {"district", u.scope.district},
-                      {"disabled", u.disabled},
-                      {"pending", u.pending},
-                      {"created_by", u.created_by},
-                      {"approved_by", u.approved_by},
-                      {"display_name", u.display_name},
-                      {"otp", otp.ok() && *otp}}
-                     .dump()
-              << "\n";
+    std::cout << http::UserListJson(u, otp.ok() && *otp).dump() << "\n";
   }
   return 0;
 }
@@ -296,13 +229,7 @@ Result<int> ApiKeyList(const CommonFlags& flags, const Options&) {
   ZX_ASSIGN_OR_RETURN(auto clients, env.security->api_keys->List());
   ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.list", "api_client", ""));
   for (const auto& c : clients)
-    std::cout << json{{"id", c.id},
-                      {"name", c.name},
-                      {"department", c.scope.department},
-                      {"district", c.scope.district},
-                      {"revoked", c.revoked}}
-                     .dump()
-              << "\n";
+    std::cout << http::ApiClientJson(c).dump() << "\n";
   return 0;
 }
 
@@ -479,15 +406,7 @@ Result<int> RetentionRun(const CommonFlags& flags, const Options&) {
   ZX_RETURN_IF_ERROR(Audit(env, "retention.run", "retention.run", "retention", ""));
   ZX_ASSIGN_OR_RETURN(
       auto report, RunRetentionOnce(*env.db, *env.security, env.config, SystemClock::Instance()));
-  json rules = json::array();
-  for (const auto& r : report.rules)
-    rules.push_back({{"table", r.table},
-                     {"cleared", r.cleared},
-                     {"cutoff_ms", r.cutoff_ms},
-                     {"rows", r.rows},
-                     {"files", r.files},
-                     {"file_errors", r.file_errors}});
-  std::cout << json{{"rules", rules}, {"audit_seq", report.audit_seq}}.dump() << "\n";
+  std::cout << http::RetentionReportJson(report).dump() << "\n";
   return 0;
 }
 

@@ -2,29 +2,11 @@
 
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
-#include "base/log.h"
 #include "telephony/speech_text.h"
 #include "voice/spoken_reply.h"
 
 namespace zx::app {
-
-Status UseSpeechLexicon(const std::string& kb_dir) {
-  std::string path = (std::filesystem::path(kb_dir) / "speech_words.tsv").string();
-  auto lexicon = telephony::SpeechLexicon::Load(path);
-  if (!lexicon.ok()) {
-    if (lexicon.status().code() != Code::kNotFound) return lexicon.status();
-    log::Warn(
-        "speech.no_lexicon file={} fix=\"add kb/speech_words.tsv: Latin words are dropped "
-        "from speech without it\"",
-        path);
-    return Status::Ok();
-  }
-  telephony::SetSpeechLexicon(
-      std::make_shared<const telephony::SpeechLexicon>(std::move(lexicon).value()));
-  return Status::Ok();
-}
 
 int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& out) {
   auto config = LoadAppConfig(flags);
@@ -32,7 +14,7 @@ int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& o
     std::cerr << "zhixian: " << config.status().message() << "\n";
     return 2;
   }
-  if (Status s = UseSpeechLexicon(config->knowledge.kb_dir); !s.ok()) {
+  if (Status s = telephony::UseSpeechLexiconIn(config->knowledge.kb_dir); !s.ok()) {
     std::cerr << "zhixian: " << s.message() << "\n";
     return 2;
   }

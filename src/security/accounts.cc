@@ -1,6 +1,9 @@
 #include "security/accounts.h"
 
+#include <nlohmann/json.hpp>
+
 #include "base/log.h"
+#include "security/action_audit.h"
 #include "security/policy.h"
 
 namespace zx::security {
@@ -64,9 +67,39 @@ Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sess
   return InvalidArgument("no such account change: " + std::string(action));
 }
 
-void AlertAccountChange(std::string_view action, const User& user, std::string_view by) {
-  log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
-             RoleName(user.role), user.pending, by);
+void AlertAccountChange(std::string_view action, const User& user, std::string_view by,
+                        std::string_view remote) {
+  if (remote.empty()) {
+    log::Error("security.alert action={} user_id={} role={} pending={} by={}", action, user.id,
+               RoleName(user.role), user.pending, by);
+  } else {
+    log::Error("security.alert action={} user_id={} role={} pending={} by={} remote={}", action,
+               user.id, RoleName(user.role), user.pending, by, remote);
+  }
+}
+
+Result<User> ApproveAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+                            const std::string& name) {
+  using nlohmann::json;
+  ZX_ASSIGN_OR_RETURN(User user, users.Approve(name, by.event.actor));
+  const std::string actor = by.event.actor;
+  AuditEvent& e = by.event;
+  e.action = "user.approve";
+  e.object_type = "user";
+  e.object_id = "u:" + std::to_string(user.id);
+  json details = json::parse(e.details_json, nullptr, /*allow_exceptions=*/false);
+  if (!details.is_object()) details = json::object();
+  details["name"] = user.name;
+  details["role"] = RoleName(user.role);
+  details["created_by"] = user.created_by;
+  e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (by.permission.empty()) {
+    ZX_RETURN_IF_ERROR(audit.Append(std::move(e)).status());
+  } else {
+    ZX_RETURN_IF_ERROR(AppendPermittedAction(audit, std::move(e), by.permission));
+  }
+  AlertAccountChange("user.approve", user, actor, by.alert_remote);
+  return user;
 }
 
 }  // namespace zx::security

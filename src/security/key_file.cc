@@ -105,6 +105,21 @@ Result<std::string> KeyFileToManage(const std::string& given, const std::string&
   return path;
 }
 
+Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,
+                                                                      const std::string& data_dir,
+                                                                      const Clock& clock) {
+  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const FieldCipher> cipher,
+                      LoadFieldCipher(key_file, data_dir));
+  if (cipher) return cipher;
+  log::Warn(
+      "security.no_key_file transcripts are sealed with a key held only in memory and "
+      "cannot be read after a restart; leave security.key_file at \"auto\" (the first "
+      "`zhixian serve` makes the key file) or run `zhixian keys init --key-file PATH` and "
+      "set security.key_file");
+  return std::shared_ptr<const FieldCipher>(
+      std::make_shared<FieldCipher>(std::make_shared<const KeyRing>(KeyRing::Generate(clock))));
+}
+
 Status PrepareDefaultKeyFile(const std::string& configured, const std::string& data_dir,
                              const Clock& clock) {
   if (configured != kAutoKeyFile) return Status::Ok();

@@ -40,6 +40,12 @@ Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& key_file,
                                                            const std::string& data_dir);
 
+// LoadFieldCipher, or without a key file a cipher under a key held only in memory (what it seals
+// is readable until the process ends, never plaintext), with a warning that says how to keep it.
+Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,
+                                                                      const std::string& data_dir,
+                                                                      const Clock& clock);
+
 // The audit log's key (AuditKeyFrom) from the key file, for commands that load no data keys;
 // "" (the plain chain) when there is no usable key file.
 std::string AuditKeyOfKeyFile(const std::string& key_file, const std::string& data_dir);
