@@ -34,10 +34,10 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
                                        std::move(kb), knowledge::EngineOptionsFrom(kc, index_dir)));
   // Transcripts are personal data: sealed with SM4-GCM under security.key_file, or, without
   // one, under a key held only in memory (readable until the process ends, never plaintext).
-  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const security::FieldCipher> cipher,
-                      security::LoadFieldCipherOrEphemeral(ctx->config.security.key_file,
-                                                           ctx->config.data.dir,
-                                                           SystemClock::Instance()));
+  ZX_ASSIGN_OR_RETURN(
+      std::shared_ptr<const security::FieldCipher> cipher,
+      security::LoadFieldCipherOrEphemeral(ctx->config.security.key_file, ctx->config.data.dir,
+                                           SystemClock::Instance()));
   // What a dialogue may trigger (kb/dialogue.toml [actions]). Today the agents' desk learns of
   // hand-overs from its queue; the action puts each one in the log for the supervisors' tools.
   // Work orders and call-backs register here when their modules exist.

@@ -22,7 +22,9 @@ class Report {
   void Add(const std::string& check, const OptionalHealthCheck& found) {
     if (!found) return;
     using V = HealthCheck::Verdict;
-    const char* tag = found->verdict == V::kOk ? "ok  " : found->verdict == V::kWarn ? "warn" : "FAIL";
+    const char* tag = found->verdict == V::kOk     ? "ok  "
+                      : found->verdict == V::kWarn ? "warn"
+                                                   : "FAIL";
     std::string name = check;
     if (name.size() < 12) name.resize(12, ' ');
     out_ << tag << "  " << name << "  " << found->what;
@@ -45,8 +47,9 @@ class Report {
 HealthCheck CheckDatabase(const Config& config) {
   auto db = OpenAppDatabase(config);
   if (!db.ok())
-    return HealthCheck::Fail(db.status().message(), "check that " + config.data.dir +
-                                                        " is writable by this user (data.dir, --data)");
+    return HealthCheck::Fail(
+        db.status().message(),
+        "check that " + config.data.dir + " is writable by this user (data.dir, --data)");
   Status migrated = knowledge::MigrateKnowledge(**db);
   if (migrated.ok()) migrated = dialogue::ConversationStore::Open(**db, {}).status();
   auto security = migrated.ok() ? OpenSecurity(**db, config, SystemClock::Instance())
@@ -74,8 +77,8 @@ int RunDoctor(const CommonFlags& flags, std::ostream& out) {
     out << "1 check failed\n";
     return 2;
   }
-  r.Add("config", HealthCheck::Ok(flags.config_file.empty() ? "defaults (no --config)"
-                                                            : flags.config_file));
+  r.Add("config",
+        HealthCheck::Ok(flags.config_file.empty() ? "defaults (no --config)" : flags.config_file));
   r.Add("key file", security::CheckKeyFileHealth(config->security.key_file, config->data.dir));
   r.Add("database", CheckDatabase(*config));
   r.Add("knowledge", knowledge::CheckKnowledgeBase(config->knowledge.kb_dir));

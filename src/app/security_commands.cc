@@ -50,10 +50,22 @@ Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
 // Appends the command's audit entry; `permission` is the policy-table permission it exercises.
 Status Audit(Env& env, std::string_view permission, std::string action, std::string object_type,
              std::string object_id, const json& details = json::object()) {
-  security::AuditEvent e{env.actor, env.role, std::move(action), std::move(object_type),
-                         std::move(object_id), "", "cli",
+  security::AuditEvent e{env.actor,
+                         env.role,
+                         std::move(action),
+                         std::move(object_type),
+                         std::move(object_id),
+                         "",
+                         "cli",
                          details.dump(-1, ' ', false, json::error_handler_t::replace)};
   return security::AppendPermittedAction(*env.security->audit, std::move(e), permission);
+}
+
+// The command line as the one who changes an account (security/accounts.h).
+security::AccountChangeBy CliBy(const Env& env) {
+  security::AccountChangeBy by{{env.actor, env.role}, "user.manage"};
+  by.event.remote = "cli";
+  return by;
 }
 
 struct Options {
@@ -69,26 +81,15 @@ Result<int> UserAdd(const CommonFlags& flags, const Options& o) {
   ZX_ASSIGN_OR_RETURN(security::Role role, security::ParseStaffRole(o.role));
   ZX_ASSIGN_OR_RETURN(security::Scope scope, security::ScopeOf(o.department, o.district));
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  auto& users = *env.security->users;
   // The two-person rule (security/accounts.h); the bootstrap comes from the operating-system
   // account that owns the data.
   ZX_ASSIGN_OR_RETURN(
-      security::NewAccountApproval approval,
-      security::ApprovalForNewAccount(users, role, env.config.security.require_approval != 0));
-  const bool pending = approval.pending;
-  ZX_ASSIGN_OR_RETURN(std::string password, ReadNewPassword(o.name));
-  auto added = users.Add(o.name, role, password, scope, env.actor, pending);
-  std::fill(password.begin(), password.end(), '\0');
-  ZX_ASSIGN_OR_RETURN(security::User user, std::move(added));
-  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.add", "user", "u:" + std::to_string(user.id),
-                           {{"name", user.name},
-                            {"role", security::RoleName(user.role)},
-                            {"department", user.scope.department},
-                            {"district", user.scope.district},
-                            {"personal_data", approval.personal_data},
-                            {"pending", pending},
-                            {"bootstrap", approval.bootstrap}}));
-  if (approval.personal_data) security::AlertAccountChange("user.add", user, env.actor);
+      security::AddedAccount added,
+      security::AddAccount(*env.security->users, *env.security->audit, CliBy(env), o.name, role,
+                           scope, env.config.security.require_approval != 0,
+                           [&] { return ReadNewPassword(o.name); }));
+  const security::User& user = added.user;
+  const bool pending = added.approval.pending;
   std::cout << "added user " << user.name << " (role " << security::RoleName(user.role) << ", id "
             << user.id << ")\n";
   if (pending)
@@ -228,8 +229,7 @@ Result<int> ApiKeyList(const CommonFlags& flags, const Options&) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(auto clients, env.security->api_keys->List());
   ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.list", "api_client", ""));
-  for (const auto& c : clients)
-    std::cout << http::ApiClientJson(c).dump() << "\n";
+  for (const auto& c : clients) std::cout << http::ApiClientJson(c).dump() << "\n";
   return 0;
 }
 
@@ -288,17 +288,11 @@ Result<std::string> KeyFileOf(const Env& env, const Options& o) {
 Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
-  if (o.key_file.empty() && env.config.security.key_file == security::kAutoKeyFile) {
-    // The default place (security.key_file = "auto"): its directory is made as serve makes it.
-    bool created = false;
-    ZX_RETURN_IF_ERROR(
-        security::EnsureKeyFile(path, env.config.data.dir, SystemClock::Instance(), &created));
-    if (!created)
-      return Status(Code::kAlreadyExists, "key file " + path +
-                                              " already exists; refusing to overwrite it (keys "
-                                              "in it may be the only way to read existing data)");
-  } else {
-    ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+  const bool default_place =
+      o.key_file.empty() && env.config.security.key_file == security::kAutoKeyFile;
+  ZX_RETURN_IF_ERROR(
+      security::CreateKeyFile(path, default_place, env.config.data.dir, SystemClock::Instance()));
+  if (!default_place) {
     // The audit entry is keyed with the file just made, the one the data directory will be used
     // with, not with whatever file the configuration names (e.g. the default one).
     env.config.security.key_file = path;

@@ -17,8 +17,8 @@
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
-#include "voice/turn_metrics.h"
 #include "security/key_file.h"
+#include "voice/turn_metrics.h"
 
 namespace zx::app {
 
@@ -104,7 +104,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); }});
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
-  int voice_turns = dialogue.Subscribe("", voice::CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
+  int voice_turns =
+      dialogue.Subscribe("", voice::CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";

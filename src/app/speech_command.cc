@@ -1,6 +1,5 @@
 #include "app/speech_command.h"
 
-#include <filesystem>
 #include <iostream>
 
 #include "telephony/speech_text.h"
@@ -21,16 +20,7 @@ int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& o
   std::string line;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string text;
-    for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == 'n') {
-        text += '\n';
-        ++i;
-      } else {
-        text += line[i];
-      }
-    }
-    out << telephony::PrepareForSpeech(voice::SpokenForm(text).say) << "\n";
+    out << voice::SpokenLine(line) << "\n";
   }
   out.flush();
   return 0;

@@ -9,11 +9,9 @@
 
 namespace zx::app {
 
-// Each line of `in` is a reply as text ("\n" written as the two characters \ and n stands for a
-// line break, so that a calculation fits on one line); each line written to `out` is that reply
-// exactly as the voice bridge gives it to the synthesiser: its spoken form
-// (voice/spoken_reply.h) prepared for speech (telephony/speech_text.h). Exit code 0, or 2 when
-// the configuration or the lexicon is wrong.
+// Each line of `in` is a reply as text; each line written to `out` is voice::SpokenLine of it
+// (what the voice bridge gives the synthesiser). Exit code 0, or 2 when the configuration or
+// the lexicon is wrong.
 int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& out);
 
 }  // namespace zx::app

@@ -8,8 +8,8 @@
 #include "http/auth_rate_limiter.h"
 #include "http/errors.h"
 #include "http/security_json.h"
-#include "security/accounts.h"
 #include "http/utf8.h"
+#include "security/accounts.h"
 #include "security/policy.h"
 
 namespace zx::http {
@@ -274,8 +274,7 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
              });
 
   router.Add(
-      "POST", "/api/v1/users/{id}/approve", "user.manage",
-      [&users, &audit](const Request& req) {
+      "POST", "/api/v1/users/{id}/approve", "user.manage", [&users, &audit](const Request& req) {
         std::string_view id_text = req.PathParam("id");
         int64_t id = 0;
         auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);

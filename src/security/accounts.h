@@ -4,6 +4,7 @@
 // personal data. The stores (users.h, sessions.h) hold the data; these decide.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -69,5 +70,20 @@ struct AccountChangeBy {
 // logs the alert.
 Result<User> ApproveAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
                             const std::string& name);
+
+// The first step of the two-person rule, as the command line takes it (the bootstrap comes from
+// the operating-system account that owns the data): adds `name` with `role` and `scope`, created
+// by `by.event.actor`, pending as ApprovalForNewAccount decides; its password from `password`,
+// asked only once that is decided, and wiped after. Appends "user.add" on object "u:<id>" with
+// name, role, department, district, personal_data, pending and bootstrap added to the details,
+// and logs the alert when the account sees personal data.
+struct AddedAccount {
+  User user;
+  NewAccountApproval approval;
+};
+Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+                                const std::string& name, Role role, const Scope& scope,
+                                bool require_approval,
+                                const std::function<Result<std::string>()>& password);
 
 }  // namespace zx::security

@@ -51,8 +51,8 @@ TEST(AccountsTest, TwoPersonRuleExceptAtBootstrap) {
 // with the caller's details and the permission when named, and never twice.
 TEST(AccountsTest, ApproveAccountAuditsTheApproval) {
   testing::SecurityFixture f;
-  ASSERT_TRUE(f.users->Add("sup", Role::kSupervisor, "a long enough password 1", {}, "alice", true)
-                  .ok());
+  ASSERT_TRUE(
+      f.users->Add("sup", Role::kSupervisor, "a long enough password 1", {}, "alice", true).ok());
   AccountChangeBy creator{{"alice", "admin"}, "user.manage"};
   EXPECT_EQ(ApproveAccount(*f.users, *f.audit, creator, "sup").status().code(),
             Code::kPermissionDenied);

@@ -105,6 +105,18 @@ Result<std::string> KeyFileToManage(const std::string& given, const std::string&
   return path;
 }
 
+Status CreateKeyFile(const std::string& path, bool default_place, const std::string& data_dir,
+                     const Clock& clock) {
+  if (!default_place) return InitKeyFile(path, clock);
+  bool created = false;
+  ZX_RETURN_IF_ERROR(EnsureKeyFile(path, data_dir, clock, &created));
+  if (!created)
+    return Status(Code::kAlreadyExists, "key file " + path +
+                                            " already exists; refusing to overwrite it (keys "
+                                            "in it may be the only way to read existing data)");
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,
                                                                       const std::string& data_dir,
                                                                       const Clock& clock) {
@@ -154,10 +166,12 @@ HealthCheck CheckKeyFileHealth(const std::string& configured, const std::string&
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     if (configured == kAutoKeyFile)
-      return HealthCheck::Warn(path + " does not exist yet",
-                               "zhixian serve creates it at the first start (or: zhixian keys init)");
-    return HealthCheck::Fail(path + " (security.key_file) does not exist",
-                             "zhixian keys init --key-file " + path + ", or restore it from the backup");
+      return HealthCheck::Warn(
+          path + " does not exist yet",
+          "zhixian serve creates it at the first start (or: zhixian keys init)");
+    return HealthCheck::Fail(
+        path + " (security.key_file) does not exist",
+        "zhixian keys init --key-file " + path + ", or restore it from the backup");
   }
   Status outside = CheckKeyFileOutside(path, data_dir);
   if (!outside.ok())

@@ -40,6 +40,13 @@ Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& key_file,
                                                            const std::string& data_dir);
 
+// `zhixian keys init`: a new key file at `path` (InitKeyFile); at the default place
+// (`default_place`: security.key_file "auto" and no other path given) its directory is made as
+// serve makes it (EnsureKeyFile). kAlreadyExists when there is one: keys in it may be the only
+// way to read existing data.
+Status CreateKeyFile(const std::string& path, bool default_place, const std::string& data_dir,
+                     const Clock& clock);
+
 // LoadFieldCipher, or without a key file a cipher under a key held only in memory (what it seals
 // is readable until the process ends, never plaintext), with a warning that says how to keep it.
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,

@@ -1,8 +1,8 @@
 #include "telephony/speech_text.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>

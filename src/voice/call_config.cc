@@ -28,8 +28,7 @@ const ConfigSection<CallConfig>& CallConfigSection() {
   return *section;
 }
 
-Result<CallConfig> CallConfigFor(CallConfig call, const IvrMenu& menu,
-                                 const std::string& kb_dir) {
+Result<CallConfig> CallConfigFor(CallConfig call, const IvrMenu& menu, const std::string& kb_dir) {
   if (call.over_capacity_code != 486 && call.over_capacity_code != 503)
     return InvalidArgument("call.over_capacity_code must be 486 or 503");
   if (!menu.legacy_call) return call;
