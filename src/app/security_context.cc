@@ -10,6 +10,7 @@
 #include "http/auth.h"
 #include "recordings/recording_store.h"
 #include "security/audit_check.h"
+#include "security/retention_job.h"
 
 namespace zx::app {
 namespace {

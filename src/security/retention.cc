@@ -183,19 +183,4 @@ Result<RetentionReport> RunRetention(storage::Database& db, const Clock& clock,
   return report;
 }
 
-void ScheduleRetention(Worker& worker, std::chrono::milliseconds period,
-                       std::function<Result<RetentionReport>()> run) {
-  worker.Every(period, [run = std::move(run)] {
-    auto report = run();
-    if (!report.ok()) {
-      log::Error("retention_failed error=\"{}\"", report.status().message());
-      return;
-    }
-    int64_t rows = 0;
-    for (const auto& r : report->rules) rows += r.rows;
-    log::Info("retention_done rules={} rows={} audit_seq={}", report->rules.size(), rows,
-              report->audit_seq);
-  });
-}
-
 }  // namespace zx::security

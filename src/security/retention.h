@@ -16,15 +16,12 @@
 // they come (rules before the failing one stay applied and audited).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "base/worker.h"
 #include "security/audit.h"
 #include "storage/database.h"
 
@@ -78,11 +75,5 @@ Result<RetentionReport> RunRetention(storage::Database& db, const Clock& clock,
                                      const RetentionConfig& config,
                                      const std::vector<RetentionRule>& rules, AuditLog& audit,
                                      const std::string& files_root = "");
-
-// Runs `run` (a retention job: RunRetention and what goes with it) on `worker` now and then every
-// `period`, logging each outcome (retention_done with the rules and rows, or retention_failed).
-// `run` must be callable for as long as the worker runs.
-void ScheduleRetention(Worker& worker, std::chrono::milliseconds period,
-                       std::function<Result<RetentionReport>()> run);
 
 }  // namespace zx::security

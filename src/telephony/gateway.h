@@ -48,7 +48,6 @@
 #include "telephony/endpoint.h"
 #include "telephony/media.h"
 #include "telephony/recording.h"
-#include "telephony/sip_config.h"
 #include "telephony/trunk.h"
 
 namespace zx::telephony {
@@ -153,11 +152,5 @@ class Gateway : public CallControl {
 // A caller or callee for logs and records: numbers by text::MaskPhone ("13812345678" ->
 // "138****5678", "+8613812345678" -> "+86138****5678"); other user parts keep only their ends.
 std::string MaskNumber(std::string_view number);
-
-// The gateway's options from the configuration: the listen address (server.sip), the [trunk]
-// (transfers time out after trunk.transfer_timeout) and the [sip] defences; capacity, answering,
-// recording, speech and metrics are the caller's to set.
-GatewayOptions GatewayOptionsFrom(const std::string& listen, const TrunkConfig& trunk,
-                                  const SipConfig& sip);
 
 }  // namespace zx::telephony
