@@ -63,9 +63,8 @@ Status Audit(Env& env, std::string_view permission, std::string action, std::str
 
 // The command line as the one who changes an account (security/accounts.h).
 security::AccountChangeBy CliBy(const Env& env) {
-  security::AccountChangeBy by{{env.actor, env.role}, "user.manage"};
-  by.event.remote = "cli";
-  return by;
+  return {.event = {.actor = env.actor, .role = env.role, .remote = "cli"},
+          .permission = "user.manage"};
 }
 
 struct Options {
@@ -113,12 +112,13 @@ Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
   std::fill(password.begin(), password.end(), '\0');
   ZX_ASSIGN_OR_RETURN(security::User approver, std::move(checked));
   // The entry names the approving person, not the OS account.
-  security::AccountChangeBy by{{approver.name, std::string(security::RoleName(approver.role))},
-                               "user.manage"};
-  by.event.remote = "cli";
-  by.event.details_json = json{{"os_user", OsUserName()}}.dump();
+  security::AccountChangeBy by{.event = {.actor = approver.name,
+                                         .role = std::string(security::RoleName(approver.role)),
+                                         .remote = "cli",
+                                         .details_json = json{{"os_user", OsUserName()}}.dump()},
+                               .permission = "user.manage"};
   ZX_ASSIGN_OR_RETURN(security::User user,
-                      security::ApproveAccount(users, *env.security->audit, std::move(by), o.name));
+                      security::ApproveAccount(users, *env.security->audit, by, o.name));
   std::cout << "approved user " << user.name << " (role " << security::RoleName(user.role)
             << ", added by " << user.created_by << ", approved by " << user.approved_by << ")\n";
   return 0;
@@ -362,11 +362,8 @@ Result<int> AuditVerify(const CommonFlags& flags, const Options& o) {
 Result<int> AuditReseal(const CommonFlags& flags, const Options& o) {
   if (o.reason.empty()) return InvalidArgument("give --reason: why the head is resealed");
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  security::AuditEvent by;
-  by.actor = env.actor;
-  by.role = env.role;
-  by.purpose = o.reason;
-  by.remote = "cli";
+  security::AuditEvent by{
+      .actor = env.actor, .role = env.role, .purpose = o.reason, .remote = "cli"};
   ZX_ASSIGN_OR_RETURN(auto resealed,
                       security::ResealAfterInvestigation(*env.security->audit, std::move(by)));
   const security::AuditVerification& v = resealed.found;

@@ -9,14 +9,14 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
     Metrics* metrics, dialogue::CallbackStore* callbacks) {
   std::unique_ptr<VoiceService> svc(new VoiceService());
-  voice::PhoneServiceOptions options{config.knowledge.kb_dir,
-                                     config.server.sip,
-                                     config.trunk,
-                                     config.sip,
-                                     config.call,
-                                     config.asr,
-                                     metrics,
-                                     callbacks};
+  voice::PhoneServiceOptions options{.kb_dir = config.knowledge.kb_dir,
+                                     .listen = config.server.sip,
+                                     .trunk = config.trunk,
+                                     .sip = config.sip,
+                                     .call = config.call,
+                                     .asr = config.asr,
+                                     .metrics = metrics,
+                                     .callbacks = callbacks};
   options.recorder = [&]() -> Result<telephony::RecordingFactory> {
     if (!cipher) {
       log::Warn(

@@ -285,7 +285,7 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
         security::AccountChangeBy by{security::AuditEventBy(req.principal, ""), "",
                                      std::string(ClientAddress(req.remote_address))};
         by.event.remote = by.alert_remote;
-        auto user = security::ApproveAccount(users, audit, std::move(by), target->name);
+        auto user = security::ApproveAccount(users, audit, by, target->name);
         if (!user.ok()) return ErrorResponse(user.status());
         return Response::Json(200, UserJson(*user));
       });

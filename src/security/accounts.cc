@@ -82,7 +82,7 @@ void AlertAccountChange(std::string_view action, const User& user, std::string_v
 namespace {
 
 // Appends `by.event` as `action` on `user`, with `details` added to the caller's details.
-Status AppendAccountChange(AuditLog& audit, AccountChangeBy& by, std::string action,
+Status AppendAccountChange(AuditLog& audit, const AccountChangeBy& by, std::string action,
                            const User& user, const nlohmann::json& details) {
   using nlohmann::json;
   AuditEvent e = by.event;
@@ -99,7 +99,7 @@ Status AppendAccountChange(AuditLog& audit, AccountChangeBy& by, std::string act
 
 }  // namespace
 
-Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
                                 const std::string& name, Role role, const Scope& scope,
                                 bool require_approval,
                                 const std::function<Result<std::string>()>& password) {
@@ -121,7 +121,7 @@ Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, AccountChange
   return AddedAccount{std::move(user), approval};
 }
 
-Result<User> ApproveAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+Result<User> ApproveAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
                             const std::string& name) {
   ZX_ASSIGN_OR_RETURN(User user, users.Approve(name, by.event.actor));
   ZX_RETURN_IF_ERROR(AppendAccountChange(

@@ -68,7 +68,7 @@ struct AccountChangeBy {
 // pending account `name` as `by.event.actor` (UserStore::Approve: not by its creator), appends
 // "user.approve" on object "u:<id>" with name, role and created_by added to the details, and
 // logs the alert.
-Result<User> ApproveAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+Result<User> ApproveAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
                             const std::string& name);
 
 // The first step of the two-person rule, as the command line takes it (the bootstrap comes from
@@ -81,7 +81,7 @@ struct AddedAccount {
   User user;
   NewAccountApproval approval;
 };
-Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, AccountChangeBy by,
+Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
                                 const std::string& name, Role role, const Scope& scope,
                                 bool require_approval,
                                 const std::function<Result<std::string>()>& password);
