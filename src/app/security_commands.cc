@@ -324,13 +324,7 @@ Result<int> KeysReencrypt(const CommonFlags& flags, const Options& o) {
   security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring)));
   auto columns = EncryptedColumns(*env.db);
   ZX_ASSIGN_OR_RETURN(auto report, security::ReencryptColumns(*env.db, cipher, columns));
-  json details = {{"columns", columns.size()},
-                  {"scanned", report.scanned},
-                  {"reencrypted", report.reencrypted},
-                  {"already_current", report.already_current},
-                  {"not_encrypted", report.not_encrypted},
-                  {"skipped", report.skipped},
-                  {"key_version", cipher.current_version()}};
+  json details = http::ReencryptReportJson(report, columns.size(), cipher.current_version());
   ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.reencrypt", "key_file",
                            std::to_string(cipher.current_version()), details));
   std::cout << details.dump() << "\n";

@@ -71,4 +71,15 @@ json RetentionReportJson(const security::RetentionReport& report) {
   return {{"rules", rules}, {"audit_seq", report.audit_seq}};
 }
 
+json ReencryptReportJson(const security::ReencryptReport& report, size_t columns,
+                         uint32_t key_version) {
+  return {{"columns", columns},
+          {"scanned", report.scanned},
+          {"reencrypted", report.reencrypted},
+          {"already_current", report.already_current},
+          {"not_encrypted", report.not_encrypted},
+          {"skipped", report.skipped},
+          {"key_version", key_version}};
+}
+
 }  // namespace zx::http

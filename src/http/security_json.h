@@ -2,10 +2,13 @@
 // security commands of the command line (app/security_commands.h) show them.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "security/api_keys.h"
 #include "security/audit.h"
+#include "security/reencrypt.h"
 #include "security/retention.h"
 #include "security/users.h"
 
@@ -28,5 +31,10 @@ nlohmann::json AuditEntryJson(const security::AuditEntry& entry);
 // A run of the retention job as `zhixian retention run` prints it: each rule's table, cleared,
 // cutoff_ms, rows, files, file_errors, and the audit entry that records the run.
 nlohmann::json RetentionReportJson(const security::RetentionReport& report);
+
+// A run of `zhixian keys reencrypt` over `columns` columns, now under `key_version`: what it
+// scanned, re-encrypted, found current, found not encrypted and skipped.
+nlohmann::json ReencryptReportJson(const security::ReencryptReport& report, size_t columns,
+                                   uint32_t key_version);
 
 }  // namespace zx::http
