@@ -63,8 +63,12 @@ Status Audit(Env& env, std::string_view permission, std::string action, std::str
 
 // The command line as the one who changes an account (security/accounts.h).
 security::AccountChangeBy CliBy(const Env& env) {
-  return {.event = {.actor = env.actor, .role = env.role, .remote = "cli"},
-          .permission = "user.manage"};
+  security::AccountChangeBy by;
+  by.event.actor = env.actor;
+  by.event.role = env.role;
+  by.event.remote = "cli";
+  by.permission = "user.manage";
+  return by;
 }
 
 struct Options {
@@ -112,11 +116,10 @@ Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
   std::fill(password.begin(), password.end(), '\0');
   ZX_ASSIGN_OR_RETURN(security::User approver, std::move(checked));
   // The entry names the approving person, not the OS account.
-  security::AccountChangeBy by{.event = {.actor = approver.name,
-                                         .role = std::string(security::RoleName(approver.role)),
-                                         .remote = "cli",
-                                         .details_json = json{{"os_user", OsUserName()}}.dump()},
-                               .permission = "user.manage"};
+  security::AccountChangeBy by = CliBy(env);
+  by.event.actor = approver.name;
+  by.event.role = std::string(security::RoleName(approver.role));
+  by.event.details_json = json{{"os_user", OsUserName()}}.dump();
   ZX_ASSIGN_OR_RETURN(security::User user,
                       security::ApproveAccount(users, *env.security->audit, by, o.name));
   std::cout << "approved user " << user.name << " (role " << security::RoleName(user.role)
@@ -356,8 +359,8 @@ Result<int> AuditVerify(const CommonFlags& flags, const Options& o) {
 Result<int> AuditReseal(const CommonFlags& flags, const Options& o) {
   if (o.reason.empty()) return InvalidArgument("give --reason: why the head is resealed");
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  security::AuditEvent by{
-      .actor = env.actor, .role = env.role, .purpose = o.reason, .remote = "cli"};
+  security::AuditEvent by = CliBy(env).event;
+  by.purpose = o.reason;
   ZX_ASSIGN_OR_RETURN(auto resealed,
                       security::ResealAfterInvestigation(*env.security->audit, std::move(by)));
   const security::AuditVerification& v = resealed.found;

@@ -16,7 +16,8 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
                                      .call = config.call,
                                      .asr = config.asr,
                                      .metrics = metrics,
-                                     .callbacks = callbacks};
+                                     .callbacks = callbacks,
+                                     .recorder = {}};
   options.recorder = [&]() -> Result<telephony::RecordingFactory> {
     if (!cipher) {
       log::Warn(

@@ -53,15 +53,16 @@ TEST(AccountsTest, ApproveAccountAuditsTheApproval) {
   testing::SecurityFixture f;
   ASSERT_TRUE(
       f.users->Add("sup", Role::kSupervisor, "a long enough password 1", {}, "alice", true).ok());
-  AccountChangeBy creator{.event = {.actor = "alice", .role = "admin"},
-                          .permission = "user.manage"};
+  AccountChangeBy creator;
+  creator.event.actor = "alice";
+  creator.event.role = "admin";
+  creator.permission = "user.manage";
   EXPECT_EQ(ApproveAccount(*f.users, *f.audit, creator, "sup").status().code(),
             Code::kPermissionDenied);
-  AccountChangeBy by{.event = {.actor = "bob",
-                               .role = "admin",
-                               .remote = "cli",
-                               .details_json = R"({"os_user":"ops"})"},
-                     .permission = "user.manage"};
+  AccountChangeBy by = creator;
+  by.event.actor = "bob";
+  by.event.remote = "cli";
+  by.event.details_json = R"({"os_user":"ops"})";
   auto approved = ApproveAccount(*f.users, *f.audit, by, "sup");
   ASSERT_TRUE(approved.ok()) << approved.status().message();
   EXPECT_FALSE(approved->pending);
