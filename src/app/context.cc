@@ -59,16 +59,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   // one, under a key held only in memory (readable until the process ends, never plaintext).
   ZX_ASSIGN_OR_RETURN(
       std::shared_ptr<const security::FieldCipher> cipher,
-      security::LoadFieldCipher(ctx->config.security.key_file, ctx->config.data.dir));
-  if (!cipher) {
-    log::Warn(
-        "security.no_key_file transcripts are sealed with a key held only in memory and "
-        "cannot be read after a restart; leave security.key_file at \"auto\" (the first "
-        "`zhixian serve` makes the key file) or run `zhixian keys init --key-file PATH` and "
-        "set security.key_file");
-    cipher = std::make_shared<security::FieldCipher>(std::make_shared<const security::KeyRing>(
-        security::KeyRing::Generate(SystemClock::Instance())));
-  }
+      security::LoadFieldCipherOrEphemeral(ctx->config.security.key_file, ctx->config.data.dir,
+                                           SystemClock::Instance()));
   // What a dialogue may trigger (kb/dialogue.toml [actions]). Today the agents' desk learns of
   // hand-overs from its queue; the action puts each one in the log for the supervisors' tools.
   // Work orders and call-backs register here when their modules exist.

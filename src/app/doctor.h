@@ -4,14 +4,12 @@
 //   FAIL  key file      /etc/zhixian/keys is readable by others  fix: chmod 600 /etc/zhixian/keys
 //   warn  console       web/console/dist is not built  fix: ...
 //
-// Checks, in order: the configuration (file, environment, every key), the key file (exists,
-// mode 0600, outside the data directory, loads), the database (opens, the migrations of
-// security, knowledge and dialogue apply, the audit chain verifies), the knowledge base (loads),
-// SIP (the listen address can be bound; a configured trunk answers a SIP OPTIONS), speech
-// recognition (a configured asr.url accepts a TCP connection) and the staff console's build.
-// Network checks are bounded (a couple of seconds each) and happen only for what is configured,
-// so the command works offline. Nothing is changed except what a start would do anyway (the
-// data directory and the migrations).
+// Checks, in order, each its module's (base/health_check.h): the configuration, the key file
+// (security/key_file.h), the database (opens, migrations apply, the audit chain verifies), the
+// knowledge base (knowledge/loader.h), SIP, trunk and speech recognition (telephony/probes.h:
+// bounded, and only for what is configured, so the command works offline) and the staff
+// console's build (http/static_files.h). Nothing is changed except what a start would do anyway
+// (the data directory and the migrations).
 #pragma once
 
 #include <iosfwd>

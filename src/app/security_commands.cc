@@ -1,9 +1,5 @@
 #include "app/security_commands.h"
 
-#include <pwd.h>
-#include <termios.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
@@ -11,9 +7,11 @@
 
 #include "app/security_context.h"
 #include "base/log.h"
-#include "http/staff_routes.h"
+#include "base/terminal.h"
+#include "http/security_json.h"
 #include "recordings/recordings.h"
 #include "security/accounts.h"
+#include "security/action_audit.h"
 #include "security/audit_check.h"
 #include "security/crypto.h"
 #include "security/key_file.h"
@@ -39,73 +37,38 @@ int Fail(const Status& s) {
   return s.code() == Code::kInvalidArgument ? 2 : 1;
 }
 
-std::string OsUser() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  return std::to_string(::geteuid());
-}
-
 Result<Env> OpenEnv(const CommonFlags& flags, bool load_keys) {
   Env env;
   ZX_ASSIGN_OR_RETURN(env.config, LoadAppConfig(flags));
   ZX_ASSIGN_OR_RETURN(env.db, OpenAppDatabase(env.config));
   ZX_ASSIGN_OR_RETURN(env.security,
                       OpenSecurity(*env.db, env.config, SystemClock::Instance(), load_keys));
-  env.actor = "cli:" + OsUser();
+  env.actor = "cli:" + OsUserName();
   return env;
 }
 
 // Appends the command's audit entry; `permission` is the policy-table permission it exercises.
 Status Audit(Env& env, std::string_view permission, std::string action, std::string object_type,
-             std::string object_id, json details = json::object()) {
-  if (!security::FindPermission(permission))
-    return Internal("permission " + std::string(permission) + " is not in the policy table");
-  details["permission"] = permission;
-  security::AuditEvent e;
-  e.actor = env.actor;
-  e.role = env.role;
-  e.action = std::move(action);
-  e.object_type = std::move(object_type);
-  e.object_id = std::move(object_id);
-  e.remote = "cli";
-  e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
-  return env.security->audit->Append(std::move(e)).status();
+             std::string object_id, const json& details = json::object()) {
+  security::AuditEvent e{env.actor,
+                         env.role,
+                         std::move(action),
+                         std::move(object_type),
+                         std::move(object_id),
+                         "",
+                         "cli",
+                         details.dump(-1, ' ', false, json::error_handler_t::replace)};
+  return security::AppendPermittedAction(*env.security->audit, std::move(e), permission);
 }
 
-std::string StripEol(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
-  return s;
-}
-
-// A line from the terminal without echo.
-Result<std::string> ReadHidden(const std::string& prompt) {
-  std::cerr << prompt << std::flush;
-  termios old{};
-  bool restore = ::tcgetattr(STDIN_FILENO, &old) == 0;
-  if (restore) {
-    termios quiet = old;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-  }
-  std::string line;
-  bool got = static_cast<bool>(std::getline(std::cin, line));
-  if (restore) ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  std::cerr << "\n";
-  if (!got) return InvalidArgument("no password given");
-  return StripEol(line);
-}
-
-// The new user's password: asked twice on a terminal, else the first line of stdin.
-Result<std::string> ReadNewPassword(const std::string& name) {
-  if (!::isatty(STDIN_FILENO)) {
-    std::string line;
-    if (!std::getline(std::cin, line))
-      return InvalidArgument("no password on standard input (give it as the first line)");
-    return StripEol(line);
-  }
-  ZX_ASSIGN_OR_RETURN(std::string first, ReadHidden("Password for " + name + ": "));
-  ZX_ASSIGN_OR_RETURN(std::string second, ReadHidden("Repeat the password: "));
-  if (first != second) return InvalidArgument("the two passwords differ; nothing was changed");
-  return first;
+// The command line as the one who changes an account (security/accounts.h).
+security::AccountChangeBy CliBy(const Env& env) {
+  security::AccountChangeBy by;
+  by.event.actor = env.actor;
+  by.event.role = env.role;
+  by.event.remote = "cli";
+  by.permission = "user.manage";
+  return by;
 }
 
 struct Options {
@@ -121,26 +84,15 @@ Result<int> UserAdd(const CommonFlags& flags, const Options& o) {
   ZX_ASSIGN_OR_RETURN(security::Role role, security::ParseStaffRole(o.role));
   ZX_ASSIGN_OR_RETURN(security::Scope scope, security::ScopeOf(o.department, o.district));
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  auto& users = *env.security->users;
   // The two-person rule (security/accounts.h); the bootstrap comes from the operating-system
   // account that owns the data.
   ZX_ASSIGN_OR_RETURN(
-      security::NewAccountApproval approval,
-      security::ApprovalForNewAccount(users, role, env.config.security.require_approval != 0));
-  const bool pending = approval.pending;
-  ZX_ASSIGN_OR_RETURN(std::string password, ReadNewPassword(o.name));
-  auto added = users.Add(o.name, role, password, scope, env.actor, pending);
-  std::fill(password.begin(), password.end(), '\0');
-  ZX_ASSIGN_OR_RETURN(security::User user, std::move(added));
-  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.add", "user", "u:" + std::to_string(user.id),
-                           {{"name", user.name},
-                            {"role", security::RoleName(user.role)},
-                            {"department", user.scope.department},
-                            {"district", user.scope.district},
-                            {"personal_data", approval.personal_data},
-                            {"pending", pending},
-                            {"bootstrap", approval.bootstrap}}));
-  if (approval.personal_data) security::AlertAccountChange("user.add", user, env.actor);
+      security::AddedAccount added,
+      security::AddAccount(*env.security->users, *env.security->audit, CliBy(env), o.name, role,
+                           scope, env.config.security.require_approval != 0,
+                           [&] { return ReadNewPassword(o.name); }));
+  const security::User& user = added.user;
+  const bool pending = added.approval.pending;
   std::cout << "added user " << user.name << " (role " << security::RoleName(user.role) << ", id "
             << user.id << ")\n";
   if (pending)
@@ -157,22 +109,19 @@ Result<int> UserApprove(const CommonFlags& flags, const Options& o) {
   if (o.as.empty()) return InvalidArgument("give --as ADMIN: the approving administrator");
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, true));  // an approver's second factor: key file
   auto& users = *env.security->users;
-  ZX_ASSIGN_OR_RETURN(std::string password, ::isatty(STDIN_FILENO)
+  ZX_ASSIGN_OR_RETURN(std::string password, StdinIsTerminal()
                                                 ? ReadHidden("Password of " + o.as + ": ")
                                                 : ReadNewPassword(o.as));
   auto checked = security::CheckApprover(users, o.as, password, o.otp);
   std::fill(password.begin(), password.end(), '\0');
   ZX_ASSIGN_OR_RETURN(security::User approver, std::move(checked));
-  ZX_ASSIGN_OR_RETURN(security::User user, users.Approve(o.name, approver.name));
-  env.actor = approver.name;  // the entry names the approving person, not the OS account
-  env.role = std::string(security::RoleName(approver.role));
-  ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.approve", "user",
-                           "u:" + std::to_string(user.id),
-                           {{"name", user.name},
-                            {"role", security::RoleName(user.role)},
-                            {"created_by", user.created_by},
-                            {"os_user", OsUser()}}));
-  security::AlertAccountChange("user.approve", user, approver.name);
+  // The entry names the approving person, not the OS account.
+  security::AccountChangeBy by = CliBy(env);
+  by.event.actor = approver.name;
+  by.event.role = std::string(security::RoleName(approver.role));
+  by.event.details_json = json{{"os_user", OsUserName()}}.dump();
+  ZX_ASSIGN_OR_RETURN(security::User user,
+                      security::ApproveAccount(users, *env.security->audit, by, o.name));
   std::cout << "approved user " << user.name << " (role " << security::RoleName(user.role)
             << ", added by " << user.created_by << ", approved by " << user.approved_by << ")\n";
   return 0;
@@ -247,19 +196,7 @@ Result<int> UserList(const CommonFlags& flags, const Options&) {
   ZX_RETURN_IF_ERROR(Audit(env, "user.manage", "user.list", "user", ""));
   for (const auto& u : users) {
     auto otp = env.security->users->HasTotp(u.name);
-    std::cout << json{{"id", u.id},
-                      {"name", u.name},
-                      {"role", security::RoleName(u.role)},
-                      {"department", u.scope.department},
-                      {"district", u.scope.district},
-                      {"disabled", u.disabled},
-                      {"pending", u.pending},
-                      {"created_by", u.created_by},
-                      {"approved_by", u.approved_by},
-                      {"display_name", u.display_name},
-                      {"otp", otp.ok() && *otp}}
-                     .dump()
-              << "\n";
+    std::cout << http::UserListJson(u, otp.ok() && *otp).dump() << "\n";
   }
   return 0;
 }
@@ -295,14 +232,7 @@ Result<int> ApiKeyList(const CommonFlags& flags, const Options&) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(auto clients, env.security->api_keys->List());
   ZX_RETURN_IF_ERROR(Audit(env, "apikey.manage", "apikey.list", "api_client", ""));
-  for (const auto& c : clients)
-    std::cout << json{{"id", c.id},
-                      {"name", c.name},
-                      {"department", c.scope.department},
-                      {"district", c.scope.district},
-                      {"revoked", c.revoked}}
-                     .dump()
-              << "\n";
+  for (const auto& c : clients) std::cout << http::ApiClientJson(c).dump() << "\n";
   return 0;
 }
 
@@ -361,17 +291,11 @@ Result<std::string> KeyFileOf(const Env& env, const Options& o) {
 Result<int> KeysInit(const CommonFlags& flags, const Options& o) {
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
   ZX_ASSIGN_OR_RETURN(std::string path, KeyFileOf(env, o));
-  if (o.key_file.empty() && env.config.security.key_file == security::kAutoKeyFile) {
-    // The default place (security.key_file = "auto"): its directory is made as serve makes it.
-    bool created = false;
-    ZX_RETURN_IF_ERROR(
-        security::EnsureKeyFile(path, env.config.data.dir, SystemClock::Instance(), &created));
-    if (!created)
-      return Status(Code::kAlreadyExists, "key file " + path +
-                                              " already exists; refusing to overwrite it (keys "
-                                              "in it may be the only way to read existing data)");
-  } else {
-    ZX_RETURN_IF_ERROR(security::InitKeyFile(path, SystemClock::Instance()));
+  const bool default_place =
+      o.key_file.empty() && env.config.security.key_file == security::kAutoKeyFile;
+  ZX_RETURN_IF_ERROR(
+      security::CreateKeyFile(path, default_place, env.config.data.dir, SystemClock::Instance()));
+  if (!default_place) {
     // The audit entry is keyed with the file just made, the one the data directory will be used
     // with, not with whatever file the configuration names (e.g. the default one).
     env.config.security.key_file = path;
@@ -403,13 +327,7 @@ Result<int> KeysReencrypt(const CommonFlags& flags, const Options& o) {
   security::FieldCipher cipher(std::make_shared<const security::KeyRing>(std::move(ring)));
   auto columns = EncryptedColumns(*env.db);
   ZX_ASSIGN_OR_RETURN(auto report, security::ReencryptColumns(*env.db, cipher, columns));
-  json details = {{"columns", columns.size()},
-                  {"scanned", report.scanned},
-                  {"reencrypted", report.reencrypted},
-                  {"already_current", report.already_current},
-                  {"not_encrypted", report.not_encrypted},
-                  {"skipped", report.skipped},
-                  {"key_version", cipher.current_version()}};
+  json details = http::ReencryptReportJson(report, columns.size(), cipher.current_version());
   ZX_RETURN_IF_ERROR(Audit(env, "keys.manage", "keys.reencrypt", "key_file",
                            std::to_string(cipher.current_version()), details));
   std::cout << details.dump() << "\n";
@@ -441,11 +359,8 @@ Result<int> AuditVerify(const CommonFlags& flags, const Options& o) {
 Result<int> AuditReseal(const CommonFlags& flags, const Options& o) {
   if (o.reason.empty()) return InvalidArgument("give --reason: why the head is resealed");
   ZX_ASSIGN_OR_RETURN(Env env, OpenEnv(flags, false));
-  security::AuditEvent by;
-  by.actor = env.actor;
-  by.role = env.role;
+  security::AuditEvent by = CliBy(env).event;
   by.purpose = o.reason;
-  by.remote = "cli";
   ZX_ASSIGN_OR_RETURN(auto resealed,
                       security::ResealAfterInvestigation(*env.security->audit, std::move(by)));
   const security::AuditVerification& v = resealed.found;
@@ -479,15 +394,7 @@ Result<int> RetentionRun(const CommonFlags& flags, const Options&) {
   ZX_RETURN_IF_ERROR(Audit(env, "retention.run", "retention.run", "retention", ""));
   ZX_ASSIGN_OR_RETURN(
       auto report, RunRetentionOnce(*env.db, *env.security, env.config, SystemClock::Instance()));
-  json rules = json::array();
-  for (const auto& r : report.rules)
-    rules.push_back({{"table", r.table},
-                     {"cleared", r.cleared},
-                     {"cutoff_ms", r.cutoff_ms},
-                     {"rows", r.rows},
-                     {"files", r.files},
-                     {"file_errors", r.file_errors}});
-  std::cout << json{{"rules", rules}, {"audit_seq", report.audit_seq}}.dump() << "\n";
+  std::cout << http::RetentionReportJson(report).dump() << "\n";
   return 0;
 }
 

@@ -1,13 +1,9 @@
-// The security layer, wired for the app: the stores, the authenticator, the audit log, the
-// field cipher (when a key file is configured), and the registries of what holds personal data
-// (encrypted columns for `keys reencrypt`, retention rules for the retention job).
+// The security layer, wired for the app: the stores, the authenticator, the audit log and the
+// field cipher (security/stores.h), and the registries of what holds personal data (encrypted
+// columns for `keys reencrypt`, retention rules for the retention job).
 //
 // Shared by `zhixian serve` and the security sub-commands (security_commands.h), so both see
 // the same registrations.
-//
-// Without security.key_file there is no cipher (`cipher == nullptr`): code that would store
-// personal data must then not store it at rest (keep it in memory, or store only what is not
-// personal, e.g. a summary with masked values) — never plaintext. serve logs a warning.
 #pragma once
 
 #include <memory>
@@ -22,32 +18,16 @@
 #include "http/auth_rate_limiter.h"
 #include "http/router.h"
 #include "http/staff_routes.h"
-#include "security/api_keys.h"
-#include "security/audit.h"
-#include "security/authenticator.h"
-#include "security/field_cipher.h"
-#include "security/keys.h"
 #include "security/reencrypt.h"
 #include "security/retention.h"
-#include "security/sessions.h"
-#include "security/users.h"
+#include "security/stores.h"
 #include "storage/database.h"
 
 namespace zx::app {
 
-struct SecurityContext {
-  std::unique_ptr<security::UserStore> users;
-  std::unique_ptr<security::SessionStore> sessions;
-  std::unique_ptr<security::ApiKeyStore> api_keys;
-  std::unique_ptr<security::AuditLog> audit;
-  std::unique_ptr<security::Authenticator> authenticator;
-  // Encrypts personal data at rest; null without security.key_file (then store none).
-  std::shared_ptr<const security::FieldCipher> cipher;
-};
+using SecurityContext = security::SecurityStores;
 
-// Opens the security tables in `db` and, when security.key_file is set and `load_keys`, loads
-// the key file (refusing one inside data.dir or readable by others, naming the key).
-// `db` and `clock` must outlive the context.
+// OpenSecurityStores with the configuration's [security] and data directory.
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,
                                                       const Clock& clock, bool load_keys = true);
 
@@ -59,10 +39,6 @@ std::vector<security::RetentionRule> RetentionRules(storage::Database& db);
 // Runs the retention job (RunRetention over RetentionRules) and purges ended sessions.
 Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, SecurityContext& security,
                                                    const Config& config, const Clock& clock);
-
-// Runs RunRetentionOnce now and then every `period` on `worker` (logging the outcome).
-void ScheduleRetention(Worker& worker, storage::Database& db, SecurityContext& security,
-                       const Config& config, const Clock& clock, std::chrono::milliseconds period);
 
 // What `zhixian serve` keeps alive for security; declare it before the server so that it
 // outlives it.

@@ -1,12 +1,11 @@
 // `zhixian serve`: the long-running server. Builds everything once, serves until SIGINT/SIGTERM.
-#include <csignal>
 #include <iostream>
 
 #include "app/commands.h"
 #include "app/security_context.h"
-#include "app/turn_metrics.h"
 #include "app/voice_service.h"
 #include "base/log.h"
+#include "base/stop_signal.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
@@ -22,44 +21,10 @@
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
 #include "tickets/figures.h"
+#include "voice/turn_metrics.h"
 
 namespace zx::app {
 namespace {
-
-// Blocks until SIGINT or SIGTERM arrives.
-void WaitForStopSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  log::Info("serve.stopping signal={}", sig);
-}
-
-// With security.key_file = "auto": creates the key file at its default path when missing
-// (security::EnsureKeyFile) and says where it is.
-Status PrepareKeyFile(const CommonFlags& flags) {
-  ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
-  if (config.security.key_file != security::kAutoKeyFile) return Status::Ok();
-  std::string path = security::DefaultKeyFilePath();
-  if (path.empty()) {
-    log::Warn(
-        "security.no_default_key_file reason=\"neither XDG_CONFIG_HOME nor HOME is set\" "
-        "fix=\"set security.key_file (ZHIXIAN_SECURITY_KEY_FILE) to a path outside the data "
-        "directory\"");
-    return Status::Ok();
-  }
-  bool created = false;
-  ZX_RETURN_IF_ERROR(
-      security::EnsureKeyFile(path, config.data.dir, SystemClock::Instance(), &created));
-  if (created)
-    log::Warn(
-        "security.key_file_created path={} note=\"the key that seals conversations and personal "
-        "data; back it up apart from the data directory: without it they cannot be read\"",
-        path);
-  return Status::Ok();
-}
 
 // The work orders' clock (docs/tickets.md "Time limits at work"): every 30 seconds 预警 and 超时
 // are marked from what the database holds (so a restart catches up) and the due return visits
@@ -95,17 +60,17 @@ void ScheduleTicketWork(Worker& worker, tickets::WorkOrders& orders, campaigns::
 }  // namespace
 
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr) {
-  // Block the stop signals in every thread; the main thread waits for them with sigwait.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // Block the stop signals in every thread; the main thread waits for them.
+  BlockStopSignals();
 
   // The default key file (security.key_file = "auto"), made on the first start so that what
   // is sealed stays readable after a restart (docs/security.md).
-  if (Status keys = PrepareKeyFile(flags); !keys.ok()) {
+  auto keys_config = LoadAppConfig(flags);
+  Status keys = keys_config.ok() ? security::PrepareDefaultKeyFile(keys_config->security.key_file,
+                                                                   keys_config->data.dir,
+                                                                   SystemClock::Instance())
+                                 : keys_config.status();
+  if (!keys.ok()) {
     std::cerr << "zhixian: " << keys.message() << "\n";
     return keys.code() == Code::kUnavailable ? 1 : 2;
   }
@@ -174,18 +139,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
        [&](http::Router& r) {
-         // A transfer names its agent by login: an enabled, approved agent or supervisor.
-         http::ConversationRouteOptions conversations;
-         conversations.find_agent =
-             [users = sec.users.get()](std::string_view login) -> Result<dialogue::StaffRef> {
-           ZX_ASSIGN_OR_RETURN(security::User u, users->Find(login));
-           if (u.disabled || u.pending ||
-               (u.role != security::Role::kAgent && u.role != security::Role::kSupervisor))
-             return NotFound("no agent of that name");
-           return dialogue::StaffRef{"u:" + std::to_string(u.id), u.name, u.display_name};
-         };
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),
-                                     std::move(conversations));
+                                     http::ConversationRouteOptionsOver(*sec.users));
        },
        // The citizen chat page (web/chat, from the working directory) and its WebSocket.
        [&](http::Router& r) {
@@ -199,7 +154,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   ScheduleTicketWork(ticket_worker, *(*ctx)->work_orders, **visits, *(*ctx)->db, metrics);
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
-  int voice_turns = dialogue.Subscribe("", CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
+  int voice_turns =
+      dialogue.Subscribe("", voice::CountVoiceTurns(http::ChannelTurns(metrics, "voice")));
   auto server = http::Server::Start(*options, router, metrics);
   if (!server.ok()) {
     std::cerr << "zhixian: " << server.status().message() << "\n";

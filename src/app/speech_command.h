@@ -1,5 +1,4 @@
-// `zhixian speech prepare` (docs/telephony.md, "Replies as speech"), and the start-up step that
-// installs how Latin words are said (kb/speech_words.tsv) for every prompt of the process.
+// `zhixian speech prepare` (docs/telephony.md, "Replies as speech").
 #pragma once
 
 #include <iosfwd>
@@ -10,16 +9,9 @@
 
 namespace zx::app {
 
-// Loads KB_DIR/speech_words.tsv and installs it (telephony::SetSpeechLexicon). A missing file is
-// not an error (an older knowledge base): Latin words are then dropped, and a warning says so;
-// a malformed one is (kInvalidArgument "FILE:LINE: reason").
-Status UseSpeechLexicon(const std::string& kb_dir);
-
-// Each line of `in` is a reply as text ("\n" written as the two characters \ and n stands for a
-// line break, so that a calculation fits on one line); each line written to `out` is that reply
-// exactly as the voice bridge gives it to the synthesiser: its spoken form
-// (voice/spoken_reply.h) prepared for speech (telephony/speech_text.h). Exit code 0, or 2 when
-// the configuration or the lexicon is wrong.
+// Each line of `in` is a reply as text; each line written to `out` is voice::SpokenLine of it
+// (what the voice bridge gives the synthesiser). Exit code 0, or 2 when the configuration or
+// the lexicon is wrong.
 int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& out);
 
 }  // namespace zx::app

@@ -467,4 +467,16 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
       });
 }
 
+ConversationRouteOptions ConversationRouteOptionsOver(security::UserStore& users) {
+  ConversationRouteOptions options;
+  options.find_agent = [&users](std::string_view login) -> Result<dialogue::StaffRef> {
+    ZX_ASSIGN_OR_RETURN(security::User u, users.Find(login));
+    if (u.disabled || u.pending ||
+        (u.role != security::Role::kAgent && u.role != security::Role::kSupervisor))
+      return NotFound("no agent of that name");
+    return dialogue::StaffRef{"u:" + std::to_string(u.id), u.name, u.display_name};
+  };
+  return options;
+}
+
 }  // namespace zx::http

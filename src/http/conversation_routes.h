@@ -45,6 +45,7 @@
 #include "dialogue/service.h"
 #include "http/router.h"
 #include "security/audit.h"
+#include "security/users.h"
 
 namespace zx::http {
 
@@ -60,6 +61,9 @@ struct ConversationRouteOptions {
   // the display name citizens see; not_found otherwise. Unset: transfers go to queues only.
   std::function<Result<dialogue::StaffRef>(std::string_view login)> find_agent;
 };
+
+// The options of a deployment: find_agent over its staff accounts (`users` must outlive them).
+ConversationRouteOptions ConversationRouteOptionsOver(security::UserStore& users);
 
 // `audit` (may be null in tests) records staff reads and refusals.
 void AddConversationRoutes(Router& router, dialogue::DialogueService& service, Metrics& metrics,

@@ -7,7 +7,9 @@
 #include "http/auth.h"
 #include "http/auth_rate_limiter.h"
 #include "http/errors.h"
+#include "http/security_json.h"
 #include "http/utf8.h"
+#include "security/accounts.h"
 #include "security/policy.h"
 
 namespace zx::http {
@@ -41,20 +43,6 @@ Result<std::string> StringField(const json& j, const char* name, size_t min, siz
     return InvalidArgument(std::string("field \"") + name + "\" must be " + std::to_string(min) +
                            "-" + std::to_string(max) + " bytes long");
   return s;
-}
-
-json UserJson(const security::User& u) {
-  return {{"id", u.id},
-          {"name", u.name},
-          {"role", security::RoleName(u.role)},
-          {"department", u.scope.department},
-          {"district", u.scope.district},
-          {"disabled", u.disabled},
-          {"created_ms", u.created_ms},
-          {"pending", u.pending},
-          {"created_by", u.created_by},
-          {"approved_by", u.approved_by},
-          {"display_name", u.display_name.empty() ? json(nullptr) : json(u.display_name)}};
 }
 
 Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
@@ -124,23 +112,6 @@ Response LoginResponse(const Result<security::LoginResult>& result,
 }
 
 }  // namespace
-
-json AuditEntryJson(const security::AuditEntry& e) {
-  json details = json::parse(e.event.details_json, nullptr, false);
-  if (details.is_discarded()) details = e.event.details_json;
-  return {{"seq", e.seq},
-          {"time_ms", e.time_ms},
-          {"actor", e.event.actor},
-          {"role", e.event.role},
-          {"action", e.event.action},
-          {"object_type", e.event.object_type},
-          {"object_id", e.event.object_id},
-          {"purpose", e.event.purpose},
-          {"remote", e.event.remote},
-          {"details", details},
-          {"prev_hash", e.prev_hash},
-          {"hash", e.hash}};
-}
 
 Result<LoginRequest> ParseLoginRequest(std::string_view body) {
   auto j = JsonObject(body, R"({"name": "zhang.san", "password": "...", "otp": "123456"})");
@@ -280,14 +251,9 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
     e.details_json = details.dump(-1, ' ', false, json::error_handler_t::replace);
     return audit.Append(std::move(e)).status();
   };
-  auto alert = [](std::string_view action, const security::User& u, const Request& req) {
-    log::Error("security.alert action={} user_id={} role={} pending={} by={} remote={}", action,
-               u.id, security::RoleName(u.role), u.pending, req.principal.name,
-               ClientAddress(req.remote_address));
-  };
 
   router.Add("POST", "/api/v1/users", "user.manage",
-             [&users, user_event, alert, options](const Request& req) {
+             [&users, user_event, options](const Request& req) {
                auto request = ParseNewUserRequest(req.body);
                if (!request.ok()) return ErrorResponse(request.status());
                const bool sensitive = security::RoleNeedsApproval(request->role);
@@ -301,13 +267,14 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                                             {"personal_data", sensitive},
                                             {"pending", pending}});
                if (!audited.ok()) return ErrorResponse(audited);
-               if (sensitive) alert("user.add", *user, req);
+               if (sensitive)
+                 security::AlertAccountChange("user.add", *user, req.principal.name,
+                                              ClientAddress(req.remote_address));
                return Response::Json(201, UserJson(*user));
              });
 
   router.Add(
-      "POST", "/api/v1/users/{id}/approve", "user.manage",
-      [&users, user_event, alert](const Request& req) {
+      "POST", "/api/v1/users/{id}/approve", "user.manage", [&users, &audit](const Request& req) {
         std::string_view id_text = req.PathParam("id");
         int64_t id = 0;
         auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
@@ -315,11 +282,11 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
           return ErrorResponse(InvalidArgument("the user id must be a whole number"));
         auto target = users.Get(id);
         if (!target.ok()) return ErrorResponse(target.status());
-        auto user = users.Approve(target->name, req.principal.name);
+        security::AccountChangeBy by{security::AuditEventBy(req.principal, ""), "",
+                                     std::string(ClientAddress(req.remote_address))};
+        by.event.remote = by.alert_remote;
+        auto user = security::ApproveAccount(users, audit, by, target->name);
         if (!user.ok()) return ErrorResponse(user.status());
-        Status audited = user_event(req, "user.approve", *user, {{"created_by", user->created_by}});
-        if (!audited.ok()) return ErrorResponse(audited);
-        alert("user.approve", *user, req);
         return Response::Json(200, UserJson(*user));
       });
 

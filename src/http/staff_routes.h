@@ -68,9 +68,6 @@ struct LoginRequest {
 // what is wrong, never echoing the password.
 Result<LoginRequest> ParseLoginRequest(std::string_view body);
 
-// One audit entry as the API and `zhixian audit query` show it (details parsed when JSON).
-nlohmann::json AuditEntryJson(const security::AuditEntry& entry);
-
 struct NewUserRequest {
   std::string name;
   security::Role role = security::Role::kAgent;

@@ -141,4 +141,16 @@ void AddStaticRoutes(Router& router, std::string_view prefix, StaticOptions opti
   });
 }
 
+HealthCheck CheckConsoleBuild(const std::string& dir) {
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / "dist" / "index.html", ec))
+    return HealthCheck::Ok(dir + "/dist is built");
+  if (fs::exists(dir, ec))
+    return HealthCheck::Warn(dir + "/dist is not built",
+                             "(cd " + dir + " && npm ci && npm run build)");
+  return HealthCheck::Warn(
+      "no staff console here (" + dir + "); the chat page and the API work without it",
+      "run zhixian from the repository root to serve web/");
+}
+
 }  // namespace zx::http

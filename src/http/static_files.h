@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/health_check.h"
 #include "http/request.h"
 #include "http/router.h"
 
@@ -43,5 +44,10 @@ Response ServeStaticFile(const StaticOptions& options, std::string_view name,
 // "text/html; charset=utf-8", "text/css; charset=utf-8", "text/javascript; charset=utf-8", ...;
 // "application/octet-stream" for an unknown extension.
 std::string_view ContentTypeFor(std::string_view name);
+
+// `zhixian doctor`'s check of the staff console's build under `dir` (run from the repository
+// root): ok when DIR/dist/index.html exists; a warning, with the command that builds it, when
+// not, or when there is no console at all (the chat page and the API work without it).
+HealthCheck CheckConsoleBuild(const std::string& dir = "web/console");
 
 }  // namespace zx::http

@@ -235,4 +235,13 @@ Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
   return kb;
 }
 
+HealthCheck CheckKnowledgeBase(const std::string& kb_dir) {
+  auto kb = LoadKnowledgeBase(kb_dir);
+  if (!kb.ok())
+    return HealthCheck::Fail(
+        kb.status().message(),
+        "fix the file and line named, or point knowledge.kb_dir (--kb) at the knowledge base");
+  return HealthCheck::Ok(kb_dir + " (" + std::to_string(kb->entries.size()) + " entries)");
+}
+
 }  // namespace zx::knowledge

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "base/health_check.h"
 #include "base/status.h"
 #include "knowledge/entry.h"
 
@@ -26,5 +27,9 @@ Result<std::vector<Synonym>> ParseSynonyms(const std::string& tsv_text, const st
 // Parses departments.tsv text: a header line, then "code<TAB>name".
 Result<std::map<std::string, std::string>> ParseDepartments(const std::string& tsv_text,
                                                             const std::string& origin);
+
+// `zhixian doctor`'s check of the knowledge base in `kb_dir`: it loads (ok, with its number of
+// entries), or the file, line and reason it does not.
+HealthCheck CheckKnowledgeBase(const std::string& kb_dir);
 
 }  // namespace zx::knowledge

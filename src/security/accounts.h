@@ -4,10 +4,12 @@
 // personal data. The stores (users.h, sessions.h) hold the data; these decide.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
+#include "security/audit.h"
 #include "security/roles.h"
 #include "security/sessions.h"
 #include "security/users.h"
@@ -47,7 +49,41 @@ Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sess
                                             const User& user, std::string_view action);
 
 // The alert-level log line of a change (`action`, e.g. "user.add") to an account that can see
-// personal data, made `by` someone.
-void AlertAccountChange(std::string_view action, const User& user, std::string_view by);
+// personal data, made `by` someone (from `remote`, the client's address, when not empty).
+void AlertAccountChange(std::string_view action, const User& user, std::string_view by,
+                        std::string_view remote = "");
+
+// Who changes an account, as its audit entry and alert name them: `event` has the actor, role
+// and remote (AuditEventBy for a principal; the command line's own) and, in details_json, any
+// details of the caller's; `permission`, when not empty, is added to the details
+// (AppendPermittedAction: the command line's entries name it, HTTP's auth middleware records it
+// in an entry of its own); the alert names `alert_remote` when not empty.
+struct AccountChangeBy {
+  AuditEvent event;
+  std::string permission;
+  std::string alert_remote;
+};
+
+// The second step of the two-person rule, for the API and the command line alike: approves the
+// pending account `name` as `by.event.actor` (UserStore::Approve: not by its creator), appends
+// "user.approve" on object "u:<id>" with name, role and created_by added to the details, and
+// logs the alert.
+Result<User> ApproveAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
+                            const std::string& name);
+
+// The first step of the two-person rule, as the command line takes it (the bootstrap comes from
+// the operating-system account that owns the data): adds `name` with `role` and `scope`, created
+// by `by.event.actor`, pending as ApprovalForNewAccount decides; its password from `password`,
+// asked only once that is decided, and wiped after. Appends "user.add" on object "u:<id>" with
+// name, role, department, district, personal_data, pending and bootstrap added to the details,
+// and logs the alert when the account sees personal data.
+struct AddedAccount {
+  User user;
+  NewAccountApproval approval;
+};
+Result<AddedAccount> AddAccount(UserStore& users, AuditLog& audit, const AccountChangeBy& by,
+                                const std::string& name, Role role, const Scope& scope,
+                                bool require_approval,
+                                const std::function<Result<std::string>()>& password);
 
 }  // namespace zx::security

@@ -47,6 +47,42 @@ TEST(AccountsTest, TwoPersonRuleExceptAtBootstrap) {
   EXPECT_EQ(agent->pending, agent->personal_data);  // pending exactly when it sees personal data
 }
 
+// The approval the API and the command line share: by someone else than the creator, audited
+// with the caller's details and the permission when named, and never twice.
+TEST(AccountsTest, ApproveAccountAuditsTheApproval) {
+  testing::SecurityFixture f;
+  ASSERT_TRUE(
+      f.users->Add("sup", Role::kSupervisor, "a long enough password 1", {}, "alice", true).ok());
+  AccountChangeBy creator;
+  creator.event.actor = "alice";
+  creator.event.role = "admin";
+  creator.permission = "user.manage";
+  EXPECT_EQ(ApproveAccount(*f.users, *f.audit, creator, "sup").status().code(),
+            Code::kPermissionDenied);
+  AccountChangeBy by = creator;
+  by.event.actor = "bob";
+  by.event.remote = "cli";
+  by.event.details_json = R"({"os_user":"ops"})";
+  auto approved = ApproveAccount(*f.users, *f.audit, by, "sup");
+  ASSERT_TRUE(approved.ok()) << approved.status().message();
+  EXPECT_FALSE(approved->pending);
+  EXPECT_EQ(approved->approved_by, "bob");
+  AuditQuery q;
+  q.action_prefix = "user.approve";
+  auto entries = f.audit->Query(q);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  const AuditEvent& e = entries->front().event;
+  EXPECT_EQ(e.actor, "bob");
+  EXPECT_EQ(e.remote, "cli");
+  EXPECT_EQ(e.object_id, "u:" + std::to_string(approved->id));
+  EXPECT_EQ(e.details_json,
+            R"({"created_by":"alice","name":"sup","os_user":"ops","permission":"user.manage",)"
+            R"("role":"supervisor"})");
+  EXPECT_EQ(ApproveAccount(*f.users, *f.audit, by, "sup").status().code(),
+            Code::kFailedPrecondition);  // not pending any more
+}
+
 TEST(AccountsTest, ApproverMustBeAnAdministratorWithTheirPassword) {
   testing::SecurityFixture f;
   ASSERT_TRUE(f.users->Add("root", Role::kAdmin, "a long enough password 1").ok());

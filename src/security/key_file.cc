@@ -1,12 +1,15 @@
 #include "security/key_file.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
+#include "base/log.h"
 #include "security/audit.h"
 #include "security/keys.h"
 
@@ -100,6 +103,92 @@ Result<std::string> KeyFileToManage(const std::string& given, const std::string&
   if (path.empty()) return InvalidArgument("give --key-file PATH (or set security.key_file)");
   ZX_RETURN_IF_ERROR(CheckKeyFileOutside(path, data_dir));
   return path;
+}
+
+Status CreateKeyFile(const std::string& path, bool default_place, const std::string& data_dir,
+                     const Clock& clock) {
+  if (!default_place) return InitKeyFile(path, clock);
+  bool created = false;
+  ZX_RETURN_IF_ERROR(EnsureKeyFile(path, data_dir, clock, &created));
+  if (!created)
+    return Status(Code::kAlreadyExists, "key file " + path +
+                                            " already exists; refusing to overwrite it (keys "
+                                            "in it may be the only way to read existing data)");
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,
+                                                                      const std::string& data_dir,
+                                                                      const Clock& clock) {
+  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const FieldCipher> cipher,
+                      LoadFieldCipher(key_file, data_dir));
+  if (cipher) return cipher;
+  log::Warn(
+      "security.no_key_file transcripts are sealed with a key held only in memory and "
+      "cannot be read after a restart; leave security.key_file at \"auto\" (the first "
+      "`zhixian serve` makes the key file) or run `zhixian keys init --key-file PATH` and "
+      "set security.key_file");
+  return std::shared_ptr<const FieldCipher>(
+      std::make_shared<FieldCipher>(std::make_shared<const KeyRing>(KeyRing::Generate(clock))));
+}
+
+Status PrepareDefaultKeyFile(const std::string& configured, const std::string& data_dir,
+                             const Clock& clock) {
+  if (configured != kAutoKeyFile) return Status::Ok();
+  std::string path = DefaultKeyFilePath();
+  if (path.empty()) {
+    log::Warn(
+        "security.no_default_key_file reason=\"neither XDG_CONFIG_HOME nor HOME is set\" "
+        "fix=\"set security.key_file (ZHIXIAN_SECURITY_KEY_FILE) to a path outside the data "
+        "directory\"");
+    return Status::Ok();
+  }
+  bool created = false;
+  ZX_RETURN_IF_ERROR(EnsureKeyFile(path, data_dir, clock, &created));
+  if (created)
+    log::Warn(
+        "security.key_file_created path={} note=\"the key that seals conversations and personal "
+        "data; back it up apart from the data directory: without it they cannot be read\"",
+        path);
+  return Status::Ok();
+}
+
+HealthCheck CheckKeyFileHealth(const std::string& configured, const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  std::string path = configured == kAutoKeyFile ? DefaultKeyFilePath() : configured;
+  if (path.empty())
+    return HealthCheck::Warn(
+        configured.empty() ? "none (security.key_file is empty): conversations cannot be read "
+                             "after a restart"
+                           : "no default place for it (neither XDG_CONFIG_HOME nor HOME is set)",
+        "remove security.key_file (default auto) or set it to a path outside the data "
+        "directory");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    if (configured == kAutoKeyFile)
+      return HealthCheck::Warn(
+          path + " does not exist yet",
+          "zhixian serve creates it at the first start (or: zhixian keys init)");
+    return HealthCheck::Fail(
+        path + " (security.key_file) does not exist",
+        "zhixian keys init --key-file " + path + ", or restore it from the backup");
+  }
+  Status outside = CheckKeyFileOutside(path, data_dir);
+  if (!outside.ok())
+    return HealthCheck::Fail(outside.message(),
+                             "move it outside " + data_dir + " and set security.key_file");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    return HealthCheck::Fail(path + " has mode " + mode + " (others may read it)",
+                             "chmod 600 " + path);
+  }
+  auto ring = KeyRing::Load(path);
+  if (!ring.ok())
+    return HealthCheck::Fail(ring.status().message(), "restore the key file from the backup");
+  return HealthCheck::Ok(path + " (mode 0600, data key version " +
+                         std::to_string(ring->current_version()) + ")");
 }
 
 }  // namespace zx::security

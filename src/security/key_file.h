@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/clock.h"
+#include "base/health_check.h"
 #include "base/status.h"
 #include "security/audit.h"
 #include "security/field_cipher.h"
@@ -39,6 +40,19 @@ Status EnsureKeyFile(const std::string& path, const std::string& data_dir, const
 Result<std::shared_ptr<const FieldCipher>> LoadFieldCipher(const std::string& key_file,
                                                            const std::string& data_dir);
 
+// `zhixian keys init`: a new key file at `path` (InitKeyFile); at the default place
+// (`default_place`: security.key_file "auto" and no other path given) its directory is made as
+// serve makes it (EnsureKeyFile). kAlreadyExists when there is one: keys in it may be the only
+// way to read existing data.
+Status CreateKeyFile(const std::string& path, bool default_place, const std::string& data_dir,
+                     const Clock& clock);
+
+// LoadFieldCipher, or without a key file a cipher under a key held only in memory (what it seals
+// is readable until the process ends, never plaintext), with a warning that says how to keep it.
+Result<std::shared_ptr<const FieldCipher>> LoadFieldCipherOrEphemeral(const std::string& key_file,
+                                                                      const std::string& data_dir,
+                                                                      const Clock& clock);
+
 // The audit log's key (AuditKeyFrom) from the key file, for commands that load no data keys;
 // "" (the plain chain) when there is no usable key file.
 std::string AuditKeyOfKeyFile(const std::string& key_file, const std::string& data_dir);
@@ -54,5 +68,16 @@ AuditOptions AuditOptionsFor(const FieldCipher* cipher, const std::string& key_f
 // `data_dir`; kInvalidArgument when neither is set.
 Result<std::string> KeyFileToManage(const std::string& given, const std::string& configured,
                                     const std::string& data_dir);
+
+// For `zhixian serve` with security.key_file = "auto" (`configured`): creates the key file at
+// DefaultKeyFilePath() when missing (EnsureKeyFile) and logs where it is, that it needs a backup,
+// or (a warning) that there is no default place for it. Another value: nothing to do.
+Status PrepareDefaultKeyFile(const std::string& configured, const std::string& data_dir,
+                             const Clock& clock);
+
+// `zhixian doctor`'s check of the key file security.key_file (`configured`) names: it exists
+// (a missing "auto" one only warns: the first start makes it), lies outside `data_dir`, has mode
+// 0600 and loads. No key file at all warns: sealed data is unreadable after a restart.
+HealthCheck CheckKeyFileHealth(const std::string& configured, const std::string& data_dir);
 
 }  // namespace zx::security

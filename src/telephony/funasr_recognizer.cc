@@ -835,4 +835,16 @@ Result<std::unique_ptr<SpeechRecognizer>> CreateFunAsrRecognizer(const FunAsrOpt
       new FunAsrRecognizer(options, std::move(url).value(), std::move(tls)));
 }
 
+Result<std::unique_ptr<SpeechRecognizer>> CreateFunAsrRecognizer(const AsrConfig& config) {
+  FunAsrOptions asr;
+  asr.url = config.url;
+  asr.mode = config.mode;
+  asr.final_timeout = std::chrono::milliseconds(config.final_timeout_ms);
+  auto recognizer = CreateFunAsrRecognizer(asr);
+  if (!recognizer.ok())
+    return Status(recognizer.status().code(), "asr: " + recognizer.status().message());
+  log::Info("voice.asr url={} mode={}", config.url, config.mode);
+  return recognizer;
+}
+
 }  // namespace zx::telephony

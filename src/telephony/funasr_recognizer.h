@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "telephony/asr_config.h"
 #include "telephony/recognizer.h"
 
 namespace zx::telephony {
@@ -78,5 +79,9 @@ Result<WebSocketUrl> ParseWebSocketUrl(std::string_view url);
 // Checks the options (kInvalidArgument naming the field) and starts the I/O thread. Connects
 // to nothing yet: each stream makes its own connection when opened.
 Result<std::unique_ptr<SpeechRecognizer>> CreateFunAsrRecognizer(const FunAsrOptions& options);
+
+// CreateFunAsrRecognizer with the [asr] section's url, mode and final_timeout_ms; errors start
+// with "asr: ".
+Result<std::unique_ptr<SpeechRecognizer>> CreateFunAsrRecognizer(const AsrConfig& config);
 
 }  // namespace zx::telephony

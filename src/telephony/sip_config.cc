@@ -1,5 +1,7 @@
 #include "telephony/sip_config.h"
 
+#include "telephony/gateway.h"
+
 namespace zx::telephony {
 
 const ConfigSection<SipListenConfig>& SipListenConfigSection() {
@@ -49,6 +51,27 @@ const ConfigSection<SipConfig>& SipConfigSection() {
                 "addresses/prefixes that may place calls, comma-separated")
           .Number("tcp_backlog", &C::tcp_backlog, 1, 65535, "SIP/TCP listen queue length"));
   return *section;
+}
+
+GatewayOptions GatewayOptionsFrom(const std::string& listen, const TrunkConfig& trunk,
+                                  const SipConfig& sip) {
+  GatewayOptions options;
+  options.listen = listen;
+  options.trunk.proxy = trunk.proxy;
+  options.trunk.domain = trunk.domain;
+  options.trunk.username = trunk.username;
+  options.trunk.password = trunk.password;
+  options.trunk.from_user = trunk.from_user;
+  options.trunk.register_enabled = trunk.register_enabled != 0;
+  options.trunk.register_expires_s = trunk.register_expires_s;
+  options.transfer_timeout_ms = trunk.transfer_timeout_s * 1000;
+  options.rtp_latching = sip.rtp_latching != 0;
+  options.max_calls_per_source = sip.max_calls_per_source;
+  options.no_media_timeout_ms = sip.no_media_timeout_s * 1000;
+  options.media_idle_timeout_ms = sip.media_idle_timeout_s * 1000;
+  options.allow_from = sip.allow_from;
+  options.tcp_backlog = sip.tcp_backlog;
+  return options;
 }
 
 }  // namespace zx::telephony

@@ -10,6 +10,8 @@
 
 namespace zx::telephony {
 
+struct GatewayOptions;  // gateway.h
+
 // server.sip, in the [server] section shared with the HTTP server (http/server_config.h).
 struct SipListenConfig {
   std::string sip = "127.0.0.1:5060";  // HOST:PORT
@@ -42,5 +44,11 @@ const ConfigSection<SipListenConfig>& SipListenConfigSection();
 const ConfigSection<TrunkConfig>& TrunkConfigSection();
 // sip.*.
 const ConfigSection<SipConfig>& SipConfigSection();
+
+// The gateway's options from the configuration: the listen address (server.sip), the [trunk]
+// (transfers time out after trunk.transfer_timeout) and the [sip] defences; capacity, answering,
+// recording, speech and metrics are the caller's to set.
+GatewayOptions GatewayOptionsFrom(const std::string& listen, const TrunkConfig& trunk,
+                                  const SipConfig& sip);
 
 }  // namespace zx::telephony

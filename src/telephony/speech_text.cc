@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 
+#include "base/log.h"
 #include "text/normalizer.h"
 #include "text/spoken_numbers.h"
 #include "text/utf8.h"
@@ -517,6 +519,21 @@ bool HasAsciiForSpeech(std::string_view speech) {
   for (char c : speech)
     if (static_cast<unsigned char>(c) < 0x80) return true;
   return false;
+}
+
+Status UseSpeechLexiconIn(const std::string& kb_dir) {
+  std::string path = (std::filesystem::path(kb_dir) / "speech_words.tsv").string();
+  auto lexicon = SpeechLexicon::Load(path);
+  if (!lexicon.ok()) {
+    if (lexicon.status().code() != Code::kNotFound) return lexicon.status();
+    log::Warn(
+        "speech.no_lexicon file={} fix=\"add kb/speech_words.tsv: Latin words are dropped "
+        "from speech without it\"",
+        path);
+    return Status::Ok();
+  }
+  SetSpeechLexicon(std::make_shared<const SpeechLexicon>(std::move(lexicon).value()));
+  return Status::Ok();
 }
 
 }  // namespace zx::telephony

@@ -55,6 +55,11 @@ class SpeechLexicon {
 void SetSpeechLexicon(std::shared_ptr<const SpeechLexicon> lexicon);
 std::shared_ptr<const SpeechLexicon> GetSpeechLexicon();
 
+// Loads KB_DIR/speech_words.tsv and installs it (SetSpeechLexicon). A missing file is not an
+// error (an older knowledge base): Latin words are then dropped, and a warning says so; a
+// malformed one is (kInvalidArgument "FILE:LINE: reason").
+Status UseSpeechLexiconIn(const std::string& kb_dir);
+
 std::string PrepareForSpeech(std::string_view text);
 // With this lexicon instead of the installed one (null: none).
 std::string PrepareForSpeech(std::string_view text, const SpeechLexicon* lexicon);

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
+
 #include "base/toml_file.h"
 
 namespace zx::voice {
@@ -40,6 +42,12 @@ std::string QueuePositionText(const AgentLinePrompts& prompts, int ahead, int mi
   Replace(text, "{ahead}", std::to_string(ahead));
   Replace(text, "{minutes}", std::to_string(minutes));
   return text;
+}
+
+Result<AgentLinePrompts> AgentLinePromptsIn(const std::string& kb_dir) {
+  std::string path = (std::filesystem::path(kb_dir) / "agent_line.toml").string();
+  if (!std::filesystem::exists(path)) return AgentLinePrompts{};
+  return LoadAgentLinePrompts(path);
 }
 
 }  // namespace zx::voice

@@ -23,6 +23,8 @@ struct AgentLinePrompts {
 // Reads `path`; a key that is absent keeps the default above. invalid_argument names the key
 // that is not a string, or a `position` without {ahead}.
 Result<AgentLinePrompts> LoadAgentLinePrompts(const std::string& path);
+// KB_DIR/agent_line.toml (LoadAgentLinePrompts), or the defaults when there is none.
+Result<AgentLinePrompts> AgentLinePromptsIn(const std::string& kb_dir);
 
 // `position` with {ahead} and {minutes} filled in.
 std::string QueuePositionText(const AgentLinePrompts& prompts, int ahead, int minutes);

@@ -1,5 +1,10 @@
 #include "voice/call_config.h"
 
+#include <filesystem>
+
+#include "base/log.h"
+#include "voice/ivr_menu.h"
+
 namespace zx::voice {
 
 const ConfigSection<CallConfig>& CallConfigSection() {
@@ -21,6 +26,25 @@ const ConfigSection<CallConfig>& CallConfigSection() {
           .Number("queue_announce_seconds", &CallConfig::queue_announce_seconds, 10, 600,
                   "without transfer_to: a waiting caller hears the place this often"));
   return *section;
+}
+
+Result<CallConfig> CallConfigFor(CallConfig call, const IvrMenu& menu, const std::string& kb_dir) {
+  if (call.over_capacity_code != 486 && call.over_capacity_code != 503)
+    return InvalidArgument("call.over_capacity_code must be 486 or 503");
+  if (!menu.legacy_call) return call;
+  const LegacyCallSection& legacy = *menu.legacy_call;
+  call.max_calls = legacy.max_calls;
+  call.over_capacity_code = legacy.over_capacity_code;
+  call.answer_delay_ms = legacy.answer_delay_ms;
+  call.record = legacy.record ? 1 : 0;
+  call.transfer_to = legacy.transfer_to;
+  log::Warn(
+      "voice.ivr_call_moved file={} fix=\"[call] max_calls, over_capacity_code, "
+      "answer_delay_ms, record and transfer_to moved from kb/ivr.toml to the configuration "
+      "file ([call] in config/zhixian.toml, or ZHIXIAN_CALL_*); the values of kb/ivr.toml are "
+      "used until its [call] section is removed\"",
+      (std::filesystem::path(kb_dir) / "ivr.toml").string());
+  return call;
 }
 
 }  // namespace zx::voice

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/config.h"
+#include "base/status.h"
 
 namespace zx::voice {
 
@@ -25,5 +26,14 @@ struct CallConfig {
 // call.max_calls, call.over_capacity_code, call.answer_delay_ms, call.record, call.transfer_to,
 // call.agent_handling_seconds, call.queue_announce_seconds.
 const ConfigSection<CallConfig>& CallConfigSection();
+
+struct IvrMenu;
+
+// The calls of this deployment: `configured` ([call]), checked (over_capacity_code 486 or 503,
+// else kInvalidArgument), unless the menu read from KB_DIR/ivr.toml still carries its own [call]
+// (IvrMenu::legacy_call): then that is used as before, and a warning tells the operator where
+// it belongs now.
+Result<CallConfig> CallConfigFor(CallConfig configured, const IvrMenu& menu,
+                                 const std::string& kb_dir);
 
 }  // namespace zx::voice

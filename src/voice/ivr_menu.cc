@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 
 #include "base/toml_file.h"
 
@@ -345,6 +346,11 @@ Result<IvrMenu> LoadIvrMenu(const std::string& path, const MenuCatalog* catalog)
     m.legacy_call = std::move(c);
   }
   return m;
+}
+
+Result<IvrMenu> LoadIvrMenuOf(const std::string& kb_dir) {
+  ZX_ASSIGN_OR_RETURN(MenuCatalog catalog, ReadMenuCatalog(kb_dir));
+  return LoadIvrMenu((std::filesystem::path(kb_dir) / "ivr.toml").string(), &catalog);
 }
 
 }  // namespace zx::voice

@@ -148,5 +148,8 @@ Result<MenuCatalog> ReadMenuCatalog(const std::string& kb_dir);
 // Reads and checks the menu; errors name the file, the menu, the key and why. Without a catalog
 // the entries and calculators named are not checked (a menu for tests).
 Result<IvrMenu> LoadIvrMenu(const std::string& path, const MenuCatalog* catalog = nullptr);
+// KB_DIR/ivr.toml checked against the knowledge base it leads to (ReadMenuCatalog: entries,
+// calculators, faq topics reachable).
+Result<IvrMenu> LoadIvrMenuOf(const std::string& kb_dir);
 
 }  // namespace zx::voice

@@ -171,4 +171,17 @@ SpokenReply SpokenForm(std::string_view reply_text, const SpokenOptions& options
   return out;
 }
 
+std::string SpokenLine(std::string_view line) {
+  std::string text;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == 'n') {
+      text += '\n';
+      ++i;
+    } else {
+      text += line[i];
+    }
+  }
+  return telephony::PrepareForSpeech(SpokenForm(text).say);
+}
+
 }  // namespace zx::voice

@@ -45,4 +45,10 @@ SpokenReply SpokenForm(std::string_view reply_text, const SpokenOptions& options
 // of its characters, punctuation included, which the synthesiser turns into pauses).
 double SpeechSeconds(std::string_view text, double chars_per_second);
 
+// A reply written on one line ("\n" written as the two characters \ and n stands for a line
+// break, so that a calculation fits on one line) as the voice bridge gives it to the
+// synthesiser: its spoken form's `say`, prepared for speech (telephony/speech_text.h). What
+// `zhixian speech prepare` prints.
+std::string SpokenLine(std::string_view line);
+
 }  // namespace zx::voice

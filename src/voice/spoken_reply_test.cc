@@ -121,5 +121,12 @@ TEST(SpokenReply, ACalculationIsSaidWithin25SecondsAtTheSynthesisersRate) {
   EXPECT_NEAR(estimated, spoken, spoken * 0.25);
 }
 
+// `zhixian speech prepare`'s lines: \n written out stands for a line break.
+TEST(SpokenLine, ReadsEscapedLineBreaks) {
+  EXPECT_EQ(SpokenLine("结果：预计可报销100元。\\n依据：示例"),
+            telephony::PrepareForSpeech(SpokenForm("结果：预计可报销100元。\n依据：示例").say));
+  EXPECT_EQ(SpokenLine("a\\x"), telephony::PrepareForSpeech(SpokenForm("a\\x").say));
+}
+
 }  // namespace
 }  // namespace zx::voice

@@ -8,6 +8,7 @@
 #include "dialogue/satisfaction.h"
 #include "telephony/prompt_player.h"
 #include "telephony/speech_input.h"
+#include "telephony/speech_text.h"
 #include "voice/ivr_menu_session.h"
 #include "voice/spoken_reply.h"
 
@@ -577,6 +578,19 @@ void VoiceBridge::Stop() {
 
 void VoiceBridge::Flush() {
   for (auto& worker : workers_) worker->Flush();
+}
+
+void PrerenderPrompts(const IvrMenu& menu, telephony::SpeechSynthesizer& tts) {
+  std::vector<std::string> fixed = {menu.greeting, menu.invalid_key, menu.no_input, menu.goodbye,
+                                    menu.after_answer};
+  for (const IvrLevel& level : menu.menus)
+    fixed.insert(fixed.end(), level.pages.begin(), level.pages.end());
+  for (const IvrInput& input : menu.inputs) fixed.push_back(input.prompt);
+  for (const std::string& text : fixed) {
+    for (const std::string& sentence :
+         telephony::PromptPlayer::SplitSentences(telephony::PrepareForSpeech(text)))
+      (void)tts.Synthesize(sentence);
+  }
 }
 
 }  // namespace zx::voice

@@ -111,4 +111,9 @@ class VoiceBridge final : public telephony::InboundCallRouter {
   std::unordered_map<telephony::CallId, std::weak_ptr<MenuCall>> open_;  // guarded by mu_
 };
 
+// Renders the menu's fixed prompts (greeting, pages, keypad inputs, ...) as the bridge will say
+// them, so that the first caller does not wait for them: the synthesizer keeps rendered
+// sentences.
+void PrerenderPrompts(const IvrMenu& menu, telephony::SpeechSynthesizer& tts);
+
 }  // namespace zx::voice

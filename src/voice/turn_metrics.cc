@@ -1,4 +1,4 @@
-#include "app/turn_metrics.h"
+#include "voice/turn_metrics.h"
 
 #include <memory>
 #include <mutex>
@@ -6,7 +6,7 @@
 #include <unordered_set>
 #include <variant>
 
-namespace zx::app {
+namespace zx::voice {
 
 dialogue::DialogueService::Listener CountVoiceTurns(Counter& turns) {
   struct Calls {
@@ -29,4 +29,4 @@ dialogue::DialogueService::Listener CountVoiceTurns(Counter& turns) {
   };
 }
 
-}  // namespace zx::app
+}  // namespace zx::voice

@@ -1,8 +1,8 @@
-#include "app/turn_metrics.h"
+#include "voice/turn_metrics.h"
 
 #include <gtest/gtest.h>
 
-namespace zx::app {
+namespace zx::voice {
 namespace {
 
 // Only the turns of conversations a call started count, and only while the call lasts.
@@ -23,4 +23,4 @@ TEST(TurnMetrics, CountsTheTurnsOfCalls) {
 }
 
 }  // namespace
-}  // namespace zx::app
+}  // namespace zx::voice
