@@ -30,16 +30,17 @@ Status OpenTickets(AppContext& ctx, std::shared_ptr<const security::FieldCipher>
   ZX_ASSIGN_OR_RETURN(tickets::WorkCalendar calendar,
                       tickets::WorkCalendar::Load((kb / "calendar").string()));
   ctx.sla = tickets::MakeSlaCalendar(std::move(calendar));
-  ZX_ASSIGN_OR_RETURN(ctx.work_orders, tickets::WorkOrders::Open(*ctx.db, std::move(cipher),
-                                                                 *ctx.sla, SystemClock::Instance()));
-  ZX_ASSIGN_OR_RETURN(ctx.autofill,
-                      tickets::AutoFiller::Load({.kb_dir = kc.kb_dir, .jieba_dict = kc.jieba_dict}));
+  ZX_ASSIGN_OR_RETURN(
+      ctx.work_orders,
+      tickets::WorkOrders::Open(*ctx.db, std::move(cipher), *ctx.sla, SystemClock::Instance()));
+  ZX_ASSIGN_OR_RETURN(
+      ctx.autofill, tickets::AutoFiller::Load({.kb_dir = kc.kb_dir, .jieba_dict = kc.jieba_dict}));
   tickets::RouterTextOptions router_text;
   router_text.jieba_dict = kc.jieba_dict;
   ZX_ASSIGN_OR_RETURN(tickets::Classifier classify,
                       tickets::LearnedRouter(ctx.config.data.dir, router_text));
-  ZX_ASSIGN_OR_RETURN(ctx.intake, tickets::Intake::Open(kc.kb_dir, *ctx.autofill,
-                                                        *ctx.work_orders, std::move(classify)));
+  ZX_ASSIGN_OR_RETURN(ctx.intake, tickets::Intake::Open(kc.kb_dir, *ctx.autofill, *ctx.work_orders,
+                                                        std::move(classify)));
   return Status::Ok();
 }
 
@@ -75,8 +76,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   // citizen said and what the dialogue heard; the citizen hears its number and time limit.
   ZX_RETURN_IF_ERROR(actions.Register(
       "create_ticket",
-      [intake = ctx->intake.get()](
-          const dialogue::ActionRequest& r) -> Result<dialogue::ActionOutcome> {
+      [intake =
+           ctx->intake.get()](const dialogue::ActionRequest& r) -> Result<dialogue::ActionOutcome> {
         tickets::IntakeRequest in;
         in.text = r.text;
         in.channel = r.channel;

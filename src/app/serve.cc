@@ -29,10 +29,11 @@ namespace {
 // The work orders' clock (docs/tickets.md "Time limits at work"): every 30 seconds 预警 and 超时
 // are marked from what the database holds (so a restart catches up) and the due return visits
 // are called; every 10 minutes the hotspots are looked for. Each counted in /metrics.
-void ScheduleTicketWork(Worker& worker, tickets::WorkOrders& orders, campaigns::ReturnVisits& visits,
-                        storage::Database& db, Metrics& metrics) {
-  auto& sla = metrics.AddCounter("zhixian_ticket_sla_events_total",
-                                 "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
+void ScheduleTicketWork(Worker& worker, tickets::WorkOrders& orders,
+                        campaigns::ReturnVisits& visits, storage::Database& db, Metrics& metrics) {
+  auto& sla =
+      metrics.AddCounter("zhixian_ticket_sla_events_total",
+                         "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
   auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
                                  "hotspot warnings raised (topic x district bursts)", {"topic"});
   worker.Every(std::chrono::seconds(30), [&orders, &visits, &sla] {

@@ -148,7 +148,8 @@ Status ReturnVisits::StartDue(ReturnVisitTick& tick) {
     NoticeRequest r;
     r.number = *order.contact;
     r.text = Render(options_.text, order.id);
-    r.attempt_id = "rv:" + order.id + ":" + std::to_string(order.reopened) + ":" + std::to_string(n);
+    r.attempt_id =
+        "rv:" + order.id + ":" + std::to_string(order.reopened) + ":" + std::to_string(n);
     r.confirm_keys = "123";
     r.repeat_keys = "9";
     // The attempt is written first: a restart between the two never dials it a second time.

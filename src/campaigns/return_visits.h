@@ -53,8 +53,8 @@ std::function<bool(int64_t unix_ms)> CallingWindow(const tickets::SlaCalendar& c
 class ReturnVisits {
  public:
   static Result<std::unique_ptr<ReturnVisits>> Open(storage::Database& db,
-                                                    tickets::WorkOrders& orders,
-                                                    NoticeCalls& calls, const Clock& clock,
+                                                    tickets::WorkOrders& orders, NoticeCalls& calls,
+                                                    const Clock& clock,
                                                     ReturnVisitOptions options = {});
   Result<ReturnVisitTick> Tick();
 

@@ -16,7 +16,8 @@ std::vector<std::string> ActionRegistry::Names() const {
   return out;
 }
 
-Result<ActionOutcome> ActionRegistry::Invoke(std::string_view name, const ActionRequest& request) const {
+Result<ActionOutcome> ActionRegistry::Invoke(std::string_view name,
+                                             const ActionRequest& request) const {
   auto it = actions_.find(name);
   if (it == actions_.end()) return NotFound("no action '" + std::string(name) + "' is registered");
   return it->second(request);

@@ -4,8 +4,8 @@
 // knowing the modules that carry them out.
 //
 //   ActionRegistry actions;
-//   actions.Register("notify_agents", [&](const ActionRequest& r) { ...; return ActionOutcome{}; });
-//   DialogueService::Create(..., std::move(actions));
+//   actions.Register("notify_agents", [&](const ActionRequest& r) { ...; return ActionOutcome{};
+//   }); DialogueService::Create(..., std::move(actions));
 //
 // Registration happens at start-up; after that the registry is read-only and shared by every
 // conversation (thread-safe to Invoke concurrently). Actions run on the caller's thread after

@@ -704,8 +704,7 @@ class Service final : public DialogueService {
 
   // The actions the data names for `trigger`; a failing action is logged, never the turn's
   // failure. Returns the first outcome that made something (ActionOutcome::reference).
-  std::optional<ActionOutcome> RunActions(const std::string& trigger,
-                                          ActionRequest request) const {
+  std::optional<ActionOutcome> RunActions(const std::string& trigger, ActionRequest request) const {
     auto it = rules_.actions.find(trigger);
     if (it == rules_.actions.end()) return std::nullopt;
     request.trigger = trigger;

@@ -514,10 +514,9 @@ TEST_F(ServiceTest, AHandOverTriggersTheActionsTheDataNames) {
                               return ActionOutcome{};
                             })
                   .ok());
-  EXPECT_EQ(
-      actions.Register("notify_agents", [](const ActionRequest&) { return ActionOutcome{}; })
-          .code(),
-      Code::kAlreadyExists);
+  EXPECT_EQ(actions.Register("notify_agents", [](const ActionRequest&) { return ActionOutcome{}; })
+                .code(),
+            Code::kAlreadyExists);
   EXPECT_EQ(actions.Invoke("create_ticket", {}).status().code(), Code::kNotFound);
   auto created = DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), KbOptions(),
                                          clock_, {}, std::move(actions));

@@ -42,9 +42,8 @@ std::string EncodeState(const State& s) {
             {"complaint_text", s.complaint_text},
             {"complaint_turns", s.complaint_turns}};
   if (s.ticket)
-    j["ticket"] = {{"id", s.ticket->id},
-                   {"department", s.ticket->department},
-                   {"sla", s.ticket->sla}};
+    j["ticket"] = {
+        {"id", s.ticket->id}, {"department", s.ticket->department}, {"sla", s.ticket->sla}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -101,7 +100,7 @@ std::string EncodeReplyMeta(const Reply& r) {
             {"ticket", r.ticket ? json{{"id", r.ticket->id},
                                        {"department", r.ticket->department},
                                        {"sla", r.ticket->sla}}
-                                 : json(nullptr)},
+                                : json(nullptr)},
             {"done", r.done},
             {"citations", cites},
             {"steps", r.steps}};

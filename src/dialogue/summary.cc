@@ -66,7 +66,8 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
       // The order exists: the summary names it, its department and its real time limit.
       complaint = true;
       const TicketRef& t = *in.ticket;
-      std::string where = t.department.empty() ? "待人工派单" : "派" + kb.DepartmentName(t.department) + "办理";
+      std::string where =
+          t.department.empty() ? "待人工派单" : "派" + kb.DepartmentName(t.department) + "办理";
       advice.push_back("已登记工单" + t.id + "，" + where + "，时限" + SlaText(t.sla));
       todo.push_back("跟踪工单" + t.id + "办理进度（" + SlaText(t.sla) + "），办结后回访");
     } else if (e->kind == "complaint") {

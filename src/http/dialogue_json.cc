@@ -42,7 +42,7 @@ json ToJson(const dialogue::Reply& r) {
                                                             ? json(nullptr)
                                                             : json(r.ticket->department)},
                                          {"sla", r.ticket->sla}}
-                                   : json(nullptr)},
+                                  : json(nullptr)},
               {"done", r.done},
               {"citations", cites},
               {"steps", r.steps},

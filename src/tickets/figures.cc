@@ -28,7 +28,7 @@ Filter TaskFilter(const FigureQuery& q) {
 }
 
 Result<std::pair<int64_t, int64_t>> Pair(storage::Database& db, const std::string& sql,
-                                          const FigureQuery& q, const Filter& f) {
+                                         const FigureQuery& q, const Filter& f) {
   ZX_ASSIGN_OR_RETURN(storage::Statement st, db.Prepare(sql));
   st.Bind(1, q.from_ms).Bind(2, q.until_ms > 0 ? q.until_ms : kNoEnd);
   int n = 2;
@@ -66,8 +66,9 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
   // Orders: a department filter means orders with a task of that department.
   Filter of;
   if (!q.department.empty()) {
-    of.sql += " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
-              "t.department = ?)";
+    of.sql +=
+        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
+        "t.department = ?)";
     of.values.push_back(q.department);
   }
   if (!q.tier.empty()) {
@@ -76,10 +77,9 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
   }
   const std::string visited =
       " FROM tickets o WHERE o.visit = 'done' AND o.closed_ms >= ? AND o.closed_ms < ?";
-  ZX_ASSIGN_OR_RETURN(auto solved,
-                      Pair(db_, "SELECT COALESCE(SUM(o.visit_solved), 0), COUNT(*)" + visited +
-                                    of.sql,
-                           q, of));
+  ZX_ASSIGN_OR_RETURN(
+      auto solved,
+      Pair(db_, "SELECT COALESCE(SUM(o.visit_solved), 0), COUNT(*)" + visited + of.sql, q, of));
   out.solved = {solved.first, solved.second};
   ZX_ASSIGN_OR_RETURN(
       auto satisfied,
@@ -99,9 +99,10 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
   out.unanswered = unanswered.first;
   ZX_ASSIGN_OR_RETURN(
       auto created,
-      Pair(db_, "SELECT COUNT(*), 0 FROM tickets o WHERE o.created_ms >= ? AND o.created_ms < ?" +
-                    of.sql,
-           q, of));
+      Pair(
+          db_,
+          "SELECT COUNT(*), 0 FROM tickets o WHERE o.created_ms >= ? AND o.created_ms < ?" + of.sql,
+          q, of));
   out.created = created.first;
 
   // 退单 and 延期 from the history, per department of the step.

@@ -60,9 +60,9 @@ struct HotspotOptions {
 struct Hotspot {
   std::string topic;
   std::string district;
-  int64_t count = 0;       // reports in the window
-  double usual = 0;        // reports expected in a window at the usual rate
-  double rise = 0;         // count / max(usual, 1)
+  int64_t count = 0;  // reports in the window
+  double usual = 0;   // reports expected in a window at the usual rate
+  double rise = 0;    // count / max(usual, 1)
 };
 
 class FigureQueries {

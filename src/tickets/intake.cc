@@ -123,9 +123,9 @@ Result<Order> Intake::Create(const IntakeRequest& r, const std::string& actor) {
 }
 
 std::string Intake::CitizenNotice(const Order& order) const {
-  const char* key = order.state == OrderState::kMerged             ? "merged"
+  const char* key = order.state == OrderState::kMerged            ? "merged"
                     : order.state == OrderState::kPendingDispatch ? "pending"
-                                                                   : "dispatched";
+                                                                  : "dispatched";
   std::string text = messages_.at(key);
   Replace(text, "{id}", order.state == OrderState::kMerged ? order.merged_into : order.id);
   Replace(text, "{department}", DepartmentName(order.LeadDepartment()));

@@ -35,8 +35,10 @@ Derived Derive(const Order& o) {
     if (t.state == TaskState::kReturned) d.returned = true;
     if (!Live(t)) continue;
     if (t.due_ms > 0 && (d.due_ms == 0 || t.due_ms < d.due_ms)) d.due_ms = t.due_ms;
-    if (t.overdue) d.overdue = true;
-    else if (t.warned) d.warned = true;
+    if (t.overdue)
+      d.overdue = true;
+    else if (t.warned)
+      d.warned = true;
   }
   return d;
 }
@@ -404,8 +406,8 @@ Result<std::vector<HistoryEntry>> OrderStore::History(const std::string& id) con
   for (;;) {
     ZX_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5),
-                   st.Text(6), st.Text(7)});
+    out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4), st.Text(5), st.Text(6),
+                   st.Text(7)});
   }
   return out;
 }
@@ -442,7 +444,7 @@ Result<OrderPage> OrderStore::List(const OrderQuery& q) const {
   std::string where = " WHERE 1 = 1";
   std::vector<std::string> texts;  // bound in order, then the integers
   std::vector<int64_t> ints;
-  std::vector<bool> is_text;       // the order of all binds
+  std::vector<bool> is_text;  // the order of all binds
   auto text = [&](const std::string& sql, const std::string& v) {
     where += sql;
     texts.push_back(v);
@@ -455,9 +457,10 @@ Result<OrderPage> OrderStore::List(const OrderQuery& q) const {
   };
   if (q.state) text(" AND state = ?", std::string(OrderStateCode(*q.state)));
   if (!q.department.empty())
-    text(" AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = tickets.id AND "
-         "t.department = ? AND t.state <> 'withdrawn')",
-         q.department);
+    text(
+        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = tickets.id AND "
+        "t.department = ? AND t.state <> 'withdrawn')",
+        q.department);
   if (!q.district.empty()) text(" AND district = ?", q.district);
   if (!q.topic.empty()) text(" AND topic = ?", q.topic);
   if (q.tier) text(" AND tier = ?", std::string(TierName(*q.tier)));

@@ -32,12 +32,12 @@ struct OrderQuery {
   std::string district;
   std::string topic;
   std::optional<Tier> tier;
-  std::string phone;       // by blind index (needs a cipher)
-  bool warned = false;     // only orders with a task in 预警 (not yet 超时)
-  bool overdue = false;    // only orders with a task 超时 (the supervisor's list)
-  bool returned = false;   // only orders with a returned task (the dispatcher's list)
-  int64_t from_ms = 0;     // created at or after
-  int64_t until_ms = 0;    // created before (0: no limit)
+  std::string phone;      // by blind index (needs a cipher)
+  bool warned = false;    // only orders with a task in 预警 (not yet 超时)
+  bool overdue = false;   // only orders with a task 超时 (the supervisor's list)
+  bool returned = false;  // only orders with a returned task (the dispatcher's list)
+  int64_t from_ms = 0;    // created at or after
+  int64_t until_ms = 0;   // created before (0: no limit)
   enum Sort { kCreated, kDue } sort = kCreated;
   bool descending = true;
   int limit = 50;  // 1..500

@@ -11,16 +11,15 @@ namespace {
 constexpr TaskState kTaskStates[] = {TaskState::kDispatched, TaskState::kAccepted,
                                      TaskState::kReturned, TaskState::kResolved,
                                      TaskState::kWithdrawn};
-constexpr TaskAction kTaskActions[] = {TaskAction::kAccept,   TaskAction::kReturn,
-                                       TaskAction::kUphold,   TaskAction::kWithdraw,
-                                       TaskAction::kResolve,  TaskAction::kReopen,
-                                       TaskAction::kAskExtension};
+constexpr TaskAction kTaskActions[] = {
+    TaskAction::kAccept,  TaskAction::kReturn, TaskAction::kUphold,      TaskAction::kWithdraw,
+    TaskAction::kResolve, TaskAction::kReopen, TaskAction::kAskExtension};
 constexpr OrderState kOrderStates[] = {OrderState::kPendingDispatch, OrderState::kDispatched,
                                        OrderState::kResolved, OrderState::kClosed,
                                        OrderState::kMerged};
-constexpr OrderAction kOrderActions[] = {OrderAction::kDispatch, OrderAction::kAllReturned,
+constexpr OrderAction kOrderActions[] = {OrderAction::kDispatch,    OrderAction::kAllReturned,
                                          OrderAction::kAllResolved, OrderAction::kVisit,
-                                         OrderAction::kReopen, OrderAction::kMerge,
+                                         OrderAction::kReopen,      OrderAction::kMerge,
                                          OrderAction::kUnmerge};
 
 // Every legal move of DOMAIN.md, written out; everything else must be refused.

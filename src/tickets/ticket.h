@@ -49,13 +49,13 @@ enum class Satisfaction { kNone, kSatisfied, kBasicallySatisfied, kDissatisfied 
 // Extension (延期) of one task: asked by the department, decided by a supervisor.
 enum class ExtensionState { kNone, kRequested, kApproved, kRefused };
 
-std::string_view OrderStateCode(OrderState s);  // "pending_dispatch", "dispatched", ...
+std::string_view OrderStateCode(OrderState s);   // "pending_dispatch", "dispatched", ...
 std::string_view OrderStateLabel(OrderState s);  // "待人工派单", "办理中", ...
 std::optional<OrderState> ParseOrderState(std::string_view code);
-std::string_view TaskStateCode(TaskState s);  // "dispatched", "accepted", ...
+std::string_view TaskStateCode(TaskState s);   // "dispatched", "accepted", ...
 std::string_view TaskStateLabel(TaskState s);  // "待签收", "办理中", ...
 std::optional<TaskState> ParseTaskState(std::string_view code);
-std::string_view RoleCode(Role r);  // "lead", "assist"
+std::string_view RoleCode(Role r);   // "lead", "assist"
 std::string_view RoleLabel(Role r);  // "主办", "协办"
 std::optional<Role> ParseRole(std::string_view code_or_label);
 std::string_view VisitStateCode(VisitState s);  // "none", "due", "done", "unanswered"
@@ -83,15 +83,15 @@ struct Task {
   Role role = Role::kLead;
   TaskState state = TaskState::kDispatched;
   int64_t dispatched_ms = 0;
-  int64_t accept_by_ms = 0;  // the 签收 limit (响应率)
-  int64_t accepted_ms = 0;   // 0 until 签收
-  int64_t due_ms = 0;        // the deadline (moved only by an approved extension); 0: none
-                             // could be computed (no calendar for its year)
-  int64_t warn_ms = 0;       // 预警 from here on
-  bool warned = false;       // 预警 was marked (and the 催办 reminder sent)
-  bool overdue = false;      // 超时 was marked and escalated
-  int64_t resolved_ms = 0;   // 0 until 办结
-  std::string reply;         // the department's answer (办结)
+  int64_t accept_by_ms = 0;   // the 签收 limit (响应率)
+  int64_t accepted_ms = 0;    // 0 until 签收
+  int64_t due_ms = 0;         // the deadline (moved only by an approved extension); 0: none
+                              // could be computed (no calendar for its year)
+  int64_t warn_ms = 0;        // 预警 from here on
+  bool warned = false;        // 预警 was marked (and the 催办 reminder sent)
+  bool overdue = false;       // 超时 was marked and escalated
+  int64_t resolved_ms = 0;    // 0 until 办结
+  std::string reply;          // the department's answer (办结)
   std::string return_reason;  // the last 退单 reason
   ExtensionState extension = ExtensionState::kNone;
   int extension_days = 0;  // asked for (working days; hours for hour tiers: see Extend)
@@ -114,14 +114,14 @@ struct FilledField {
 struct Order {
   std::string id;  // "GD" + YYYYMMDD (China time) + 4-digit sequence of the day
   OrderState state = OrderState::kPendingDispatch;
-  std::string channel;         // "chat", "voice", "api", "agent"
+  std::string channel;          // "chat", "voice", "api", "agent"
   std::string conversation_id;  // where it came from ("" for API/agent forms)
-  std::string topic;           // a complaint topic of the knowledge base, or ""
-  std::string category;        // the deployment's own learned label, or ""
-  std::string summary;         // one sentence, no personal data
-  std::string text;            // what the citizen said (personal data masked)
-  std::string district;        // "" when not stated
-  std::string place;           // "" when not stated
+  std::string topic;            // a complaint topic of the knowledge base, or ""
+  std::string category;         // the deployment's own learned label, or ""
+  std::string summary;          // one sentence, no personal data
+  std::string text;             // what the citizen said (personal data masked)
+  std::string district;         // "" when not stated
+  std::string place;            // "" when not stated
   Tier tier = Tier::k24h;
   bool urgent = false;  // the tier was raised to 2h by danger in the text
   double confidence = 0;
@@ -155,8 +155,8 @@ struct Order {
 struct HistoryEntry {
   int64_t seq = 0;  // 1, 2, ... per order
   int64_t at_ms = 0;
-  std::string actor;   // principal id ("u:3", "k:..."), "system" or "cli:<user>"
-  std::string action;  // "create", "dispatch", "accept", "return", "redispatch", "uphold", ...
+  std::string actor;       // principal id ("u:3", "k:..."), "system" or "cli:<user>"
+  std::string action;      // "create", "dispatch", "accept", "return", "redispatch", "uphold", ...
   std::string department;  // the task's department, "" for the order itself
   std::string from_state;
   std::string to_state;

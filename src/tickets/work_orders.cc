@@ -4,8 +4,8 @@
 #include <ctime>
 #include <set>
 
-#include "tickets/state_machine.h"
 #include "text/pii.h"
+#include "tickets/state_machine.h"
 
 namespace zx::tickets {
 namespace {
@@ -199,19 +199,18 @@ Result<Order> WorkOrders::Create(const NewOrder& in, const std::string& actor) {
     o.created_ms = now;
     o.created_by = actor;
     std::vector<HistoryEntry> history;
-    history.push_back(Step("create", "", "", OrderStateCode(OrderState::kPendingDispatch),
-                           "来源 " + in.channel));
+    history.push_back(
+        Step("create", "", "", OrderStateCode(OrderState::kPendingDispatch), "来源 " + in.channel));
     std::string duplicate;
     if (options_.merge_duplicates && !o.topic.empty() && !o.place.empty()) {
-      ZX_ASSIGN_OR_RETURN(duplicate, store_->FindDuplicate(o.topic, o.place,
-                                                           now - options_.merge_window_ms, ""));
+      ZX_ASSIGN_OR_RETURN(
+          duplicate, store_->FindDuplicate(o.topic, o.place, now - options_.merge_window_ms, ""));
     }
     if (!duplicate.empty()) {
       o.state = OrderState::kMerged;
       o.merged_into = duplicate;
       history.push_back(Step("merge", "", OrderStateCode(OrderState::kPendingDispatch),
-                             OrderStateCode(OrderState::kMerged),
-                             "重复诉求，并入 " + duplicate));
+                             OrderStateCode(OrderState::kMerged), "重复诉求，并入 " + duplicate));
     } else if (!in.departments.empty()) {
       ZX_RETURN_IF_ERROR(DispatchTo(o, in.departments, "自动派单", history, now));
     }
@@ -231,7 +230,7 @@ Result<Order> WorkOrders::Create(const NewOrder& in, const std::string& actor) {
   });
   ZX_RETURN_IF_ERROR(done);
   o.text = text::MaskText(o.text);  // as stored
-  o.contact.reset();  // the caller opens personal data through Get (audited there)
+  o.contact.reset();                // the caller opens personal data through Get (audited there)
   o.name.reset();
   o.address.reset();
   return o;
@@ -328,8 +327,8 @@ Result<Order> WorkOrders::Uphold(const std::string& id, const std::string& depar
     task->state = next;  // its clock runs on: the deadline never pauses by itself
     if (o.state == OrderState::kPendingDispatch) {
       ZX_ASSIGN_OR_RETURN(OrderState order_next, OrderAfter(o.state, OrderAction::kDispatch));
-      h.push_back(Step("dispatch", "", OrderStateCode(o.state), OrderStateCode(order_next),
-                       "维持原派单"));
+      h.push_back(
+          Step("dispatch", "", OrderStateCode(o.state), OrderStateCode(order_next), "维持原派单"));
       o.state = order_next;
     }
     return Status::Ok();
@@ -394,9 +393,9 @@ Result<Order> WorkOrders::AskExtension(const std::string& id, const std::string&
     task->extension = ExtensionState::kRequested;
     task->extension_days = days;
     task->extension_reason = reason;
-    h.push_back(Step("extension_ask", department, "", "requested",
-                     std::to_string(days) + (CountsWorkingDays(o.tier) ? " 个工作日：" : " 小时：") +
-                         reason));
+    h.push_back(Step(
+        "extension_ask", department, "", "requested",
+        std::to_string(days) + (CountsWorkingDays(o.tier) ? " 个工作日：" : " 小时：") + reason));
     return Status::Ok();
   });
 }
@@ -412,7 +411,8 @@ Result<Order> WorkOrders::DecideExtension(const std::string& id, const std::stri
     std::string moved;
     if (approve) {
       const int64_t now = clock_.NowUnixMillis();
-      ZX_ASSIGN_OR_RETURN(task->due_ms, calendar_.Extend(task->due_ms, o.tier, task->extension_days));
+      ZX_ASSIGN_OR_RETURN(task->due_ms,
+                          calendar_.Extend(task->due_ms, o.tier, task->extension_days));
       ZX_ASSIGN_OR_RETURN(task->warn_ms,
                           calendar_.WarnAt(task->dispatched_ms, task->due_ms, o.tier));
       if (task->due_ms > now) task->overdue = false;
@@ -424,9 +424,8 @@ Result<Order> WorkOrders::DecideExtension(const std::string& id, const std::stri
   });
 }
 
-Result<Order> WorkOrders::RecordVisit(const std::string& id, bool solved,
-                                      Satisfaction satisfaction, const std::string& actor,
-                                      const std::string& note) {
+Result<Order> WorkOrders::RecordVisit(const std::string& id, bool solved, Satisfaction satisfaction,
+                                      const std::string& actor, const std::string& note) {
   if (satisfaction == Satisfaction::kNone)
     return InvalidArgument("回访 needs 满意, 基本满意 or 不满意");
   return Change(id, actor, [&](Order& o, std::vector<HistoryEntry>& h) -> Status {
@@ -438,8 +437,7 @@ Result<Order> WorkOrders::RecordVisit(const std::string& id, bool solved,
       // Another reporter of a merged matter: visited once the main order is 办结.
       ZX_ASSIGN_OR_RETURN(Order main, store_->Load(o.merged_into, false));
       if (main.state != OrderState::kResolved && main.state != OrderState::kClosed)
-        return FailedPrecondition("the order it was merged into (" + main.id +
-                                  ") is not 办结 yet");
+        return FailedPrecondition("the order it was merged into (" + main.id + ") is not 办结 yet");
       o.visit = VisitState::kDone;
       o.visit_solved = solved;
       o.satisfaction = satisfaction;
@@ -497,8 +495,8 @@ Result<Order> WorkOrders::Merge(const std::string& id, const std::string& into,
     for (auto& t : o.tasks) {
       if (t.state == TaskState::kWithdrawn) continue;
       ZX_ASSIGN_OR_RETURN(TaskState task_next, TaskAfter(t.state, TaskAction::kWithdraw));
-      h.push_back(Step("withdraw", t.department, TaskStateCode(t.state),
-                       TaskStateCode(task_next), "并单"));
+      h.push_back(
+          Step("withdraw", t.department, TaskStateCode(t.state), TaskStateCode(task_next), "并单"));
       t.state = task_next;
     }
     h.push_back(Step("merge", "", OrderStateCode(o.state), OrderStateCode(next),
@@ -528,8 +526,7 @@ Result<Order> WorkOrders::Unmerge(const std::string& id, const std::string& acto
     // Back to the departments it had before the merge, if any; else to the dispatcher.
     std::vector<Assignment> before;
     for (const auto& t : o.tasks) before.push_back({t.department, t.role});
-    if (!before.empty())
-      return DispatchTo(o, before, "撤销并单", h, clock_.NowUnixMillis());
+    if (!before.empty()) return DispatchTo(o, before, "撤销并单", h, clock_.NowUnixMillis());
     return Status::Ok();
   });
   if (out.ok())
@@ -542,8 +539,8 @@ Result<Order> WorkOrders::Unmerge(const std::string& id, const std::string& acto
 
 Result<Order> WorkOrders::ConfirmField(const std::string& id, const std::string& name,
                                        const std::string& value, const std::string& actor) {
-  static const std::set<std::string> kEditable = {"topic",    "category", "district",
-                                                  "place",    "sla",      "summary"};
+  static const std::set<std::string> kEditable = {"topic", "category", "district",
+                                                  "place", "sla",      "summary"};
   if (!kEditable.count(name))
     return InvalidArgument("field must be one of topic, category, district, place, sla, summary");
   std::optional<Tier> tier;

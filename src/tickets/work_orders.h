@@ -43,7 +43,7 @@ struct NewOrder {
   bool urgent = false;
   double confidence = 0;
   std::vector<Assignment> departments;  // empty: 待人工派单
-  std::string contact;                      // phone number, plain (sealed by the store)
+  std::string contact;                  // phone number, plain (sealed by the store)
   std::string name;
   std::string address;
   // What the machine filled (auto-fill), each kept beside what a person sets later.
@@ -67,10 +67,9 @@ class WorkOrders {
  public:
   // Migrates the tables. `cipher` may be null (no key file): then contact, name and address are
   // not stored at all (the masked number is), as elsewhere in zhixian.
-  static Result<std::unique_ptr<WorkOrders>> Open(storage::Database& db,
-                                                  std::shared_ptr<const security::FieldCipher> cipher,
-                                                  const SlaCalendar& calendar, const Clock& clock,
-                                                  WorkOrderOptions options = {});
+  static Result<std::unique_ptr<WorkOrders>> Open(
+      storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+      const SlaCalendar& calendar, const Clock& clock, WorkOrderOptions options = {});
 
   // Creates an order; dispatches it at once when `order.departments` names any (else it waits
   // as 待人工派单). A duplicate (same topic and place within the window, of an order not closed)
@@ -107,8 +106,8 @@ class WorkOrders {
   Result<Order> AskExtension(const std::string& id, const std::string& department, int days,
                              const std::string& reason, const std::string& actor);
   // A supervisor decides an asked extension; approval moves the deadline (and the 预警 point).
-  Result<Order> DecideExtension(const std::string& id, const std::string& department,
-                                bool approve, const std::string& reason, const std::string& actor);
+  Result<Order> DecideExtension(const std::string& id, const std::string& department, bool approve,
+                                const std::string& reason, const std::string& actor);
 
   // 回访: the citizen's answer. 不满意 reopens the order once (its tasks back to 待签收 with new
   // clocks); otherwise, and the second time, the order is archived.
@@ -121,8 +120,7 @@ class WorkOrders {
   // again when it has them, else waits for the dispatcher.
   Result<Order> Merge(const std::string& id, const std::string& into, const std::string& actor,
                       const std::string& reason);
-  Result<Order> Unmerge(const std::string& id, const std::string& actor,
-                        const std::string& reason);
+  Result<Order> Unmerge(const std::string& id, const std::string& actor, const std::string& reason);
 
   // A person confirms (value == the machine's) or corrects an auto-filled field; both values
   // are kept. Correcting "sla" re-times live tasks; "district"/"place" change the order's.
