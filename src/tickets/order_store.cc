@@ -9,6 +9,7 @@ namespace zx::tickets {
 namespace {
 
 constexpr char kTable[] = "tickets";
+constexpr int64_t kNoDeadlineKey = 9'000'000'000'000'000;  // sorts after every real deadline
 
 constexpr char kOrderColumns[] =
     "id, state, channel, conversation_id, topic, category, summary, text, district, place, tier, "
@@ -54,7 +55,8 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(
     storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher) {
   // contact_enc, name_enc and address_enc hold FieldCipher output (NULL without a key file);
   // contact_index is the blind index of the number's digits. due_ms, warned, overdue, returned
-  // and lead_department repeat what the tasks say, for lists.
+  // and lead_department repeat what the tasks say, for lists; due_key is due_ms with "none" as
+  // the largest value, so that a sort by deadline runs on an index.
   ZX_RETURN_IF_ERROR(db.Migrate({{"tickets", 1, R"sql(
     CREATE TABLE tickets (
       id TEXT PRIMARY KEY,
@@ -87,12 +89,15 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(
       created_by TEXT NOT NULL DEFAULT '',
       lead_department TEXT NOT NULL DEFAULT '',
       due_ms BIGINT NOT NULL DEFAULT 0,
+      due_key BIGINT NOT NULL DEFAULT 0,
       warned INTEGER NOT NULL DEFAULT 0,
       overdue INTEGER NOT NULL DEFAULT 0,
       returned INTEGER NOT NULL DEFAULT 0);
-    CREATE INDEX tickets_created ON tickets(created_ms);
-    CREATE INDEX tickets_state ON tickets(state, created_ms);
-    CREATE INDEX tickets_district ON tickets(district, created_ms);
+    CREATE INDEX tickets_created ON tickets(created_ms, id);
+    CREATE INDEX tickets_state ON tickets(state, created_ms, id);
+    CREATE INDEX tickets_state_due ON tickets(state, due_key, id);
+    CREATE INDEX tickets_due ON tickets(due_key, id);
+    CREATE INDEX tickets_district ON tickets(district, created_ms, id);
     CREATE INDEX tickets_topic_place ON tickets(topic, place, created_ms);
     CREATE INDEX tickets_contact ON tickets(contact_index);
     CREATE INDEX tickets_merged ON tickets(merged_into);
@@ -115,7 +120,7 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(
       extension_days INTEGER NOT NULL DEFAULT 0,
       extension_reason TEXT NOT NULL DEFAULT '',
       PRIMARY KEY (ticket_id, department));
-    CREATE INDEX ticket_tasks_department ON ticket_tasks(department, state);
+    CREATE INDEX ticket_tasks_department ON ticket_tasks(department, ticket_id, state);
     CREATE INDEX ticket_tasks_moments ON ticket_tasks(state, warn_ms, due_ms);
     CREATE TABLE ticket_fields (
       ticket_id TEXT NOT NULL,
@@ -199,8 +204,8 @@ Status OrderStore::Save(const Order& o, bool is_new) {
       db_.Prepare("UPDATE tickets SET state = ?, topic = ?, category = ?, district = ?, "
                   "place = ?, tier = ?, urgent = ?, merged_into = ?, reopened = ?, visit = ?, "
                   "visit_due_ms = ?, visit_solved = ?, satisfaction = ?, resolved_ms = ?, "
-                  "closed_ms = ?, lead_department = ?, due_ms = ?, warned = ?, overdue = ?, "
-                  "returned = ? WHERE id = ?"));
+                  "closed_ms = ?, lead_department = ?, due_ms = ?, due_key = ?, warned = ?, "
+                  "overdue = ?, returned = ? WHERE id = ?"));
   up.Bind(1, OrderStateCode(o.state))
       .Bind(2, o.topic)
       .Bind(3, o.category)
@@ -218,10 +223,11 @@ Status OrderStore::Save(const Order& o, bool is_new) {
       .Bind(15, o.closed_ms)
       .Bind(16, o.LeadDepartment())
       .Bind(17, d.due_ms)
-      .Bind(18, static_cast<int64_t>(d.warned))
-      .Bind(19, static_cast<int64_t>(d.overdue))
-      .Bind(20, static_cast<int64_t>(d.returned))
-      .Bind(21, o.id);
+      .Bind(18, d.due_ms > 0 ? d.due_ms : kNoDeadlineKey)
+      .Bind(19, static_cast<int64_t>(d.warned))
+      .Bind(20, static_cast<int64_t>(d.overdue))
+      .Bind(21, static_cast<int64_t>(d.returned))
+      .Bind(22, o.id);
   ZX_RETURN_IF_ERROR(up.Run());
 
   for (const Task& t : o.tasks) {
@@ -495,7 +501,7 @@ Result<OrderPage> OrderStore::List(const OrderQuery& q) const {
   std::string dir = q.descending ? " DESC" : " ASC";
   std::string order =
       q.sort == OrderQuery::kDue
-          ? " ORDER BY CASE WHEN due_ms = 0 THEN 1 ELSE 0 END, due_ms" + dir + ", id" + dir
+          ? " ORDER BY due_key" + dir + ", id" + dir
           : " ORDER BY created_ms" + dir + ", id" + dir;
   ZX_ASSIGN_OR_RETURN(
       storage::Statement st,
