@@ -28,7 +28,8 @@ int64_t ToMicro(double v) { return std::llround(v * static_cast<double>(kMicro))
 // 21750000 -> "21.75", 85000000 -> "85".
 std::string FormatMicro(int64_t m) {
   const bool neg = m < 0;
-  const uint64_t a = neg ? static_cast<uint64_t>(-m) : static_cast<uint64_t>(m);
+  // Negated in unsigned arithmetic: -INT64_MIN does not fit an int64_t (UBSan, fuzz_flow).
+  const uint64_t a = neg ? 0 - static_cast<uint64_t>(m) : static_cast<uint64_t>(m);
   std::string s = std::to_string(a / kMicro);
   uint64_t frac = a % kMicro;
   if (frac != 0) {
