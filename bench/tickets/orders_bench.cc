@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
   }
 
   // Baseline: the order row alone, one INSERT per order, same database.
-  (void)db->Exec("CREATE TABLE baseline_rows (id TEXT PRIMARY KEY, topic TEXT, district TEXT, "
-                 "place TEXT, text TEXT, created_ms BIGINT)");
+  (void)db->Exec(
+      "CREATE TABLE baseline_rows (id TEXT PRIMARY KEY, topic TEXT, district TEXT, "
+      "place TEXT, text TEXT, created_ms BIGINT)");
   std::vector<double> base_us;
   const int base_n = std::min(n, 20000);
   for (int i = 0; i < base_n; ++i) {
@@ -110,11 +111,12 @@ int main(int argc, char** argv) {
     cases.push_back({"by phone (blind index)", phone});
   }
   std::printf("orders_bench: %d orders (real calendar, sealed contact, 并单 check, history)\n", n);
-  std::printf("create   p50 %.3f ms  p99 %.3f ms   baseline INSERT p50 %.3f ms p99 %.3f ms  "
-              "ratio p99 %.1fx\n",
-              Percentile(create_us, 0.5) / 1000, Percentile(create_us, 0.99) / 1000,
-              Percentile(base_us, 0.5) / 1000, Percentile(base_us, 0.99) / 1000,
-              Percentile(create_us, 0.99) / std::max(1.0, Percentile(base_us, 0.99)));
+  std::printf(
+      "create   p50 %.3f ms  p99 %.3f ms   baseline INSERT p50 %.3f ms p99 %.3f ms  "
+      "ratio p99 %.1fx\n",
+      Percentile(create_us, 0.5) / 1000, Percentile(create_us, 0.99) / 1000,
+      Percentile(base_us, 0.5) / 1000, Percentile(base_us, 0.99) / 1000,
+      Percentile(create_us, 0.99) / std::max(1.0, Percentile(base_us, 0.99)));
   for (const auto& c : cases) {
     std::vector<double> us;
     int64_t total = 0;

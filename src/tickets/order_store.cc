@@ -499,10 +499,8 @@ Result<OrderPage> OrderStore::List(const OrderQuery& q) const {
   page.total = has ? count.Int(0) : 0;
 
   std::string dir = q.descending ? " DESC" : " ASC";
-  std::string order =
-      q.sort == OrderQuery::kDue
-          ? " ORDER BY due_key" + dir + ", id" + dir
-          : " ORDER BY created_ms" + dir + ", id" + dir;
+  std::string order = q.sort == OrderQuery::kDue ? " ORDER BY due_key" + dir + ", id" + dir
+                                                 : " ORDER BY created_ms" + dir + ", id" + dir;
   ZX_ASSIGN_OR_RETURN(
       storage::Statement st,
       db_.Prepare("SELECT id, state, topic, category, district, place, summary, contact_masked, "
