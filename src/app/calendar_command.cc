@@ -14,35 +14,20 @@ struct Args {
   std::string from, tier, date;
 };
 
-int Fail(const std::string& message) {
-  std::cerr << "zhixian calendar: " << message << "\n";
-  return 2;
-}
-
 int Run(const CommonFlags& flags, const Args& args, bool deadline) {
-  auto config = LoadAppConfig(flags);
-  if (!config.ok()) return Fail(config.status().message());
-  auto calendar = tickets::WorkCalendar::Load(
-      (std::filesystem::path(config->knowledge.kb_dir) / "calendar").string());
-  if (!calendar.ok()) return Fail(calendar.status().message());
-  if (deadline) {
-    if (args.from.empty() || args.tier.empty())
-      return Fail("deadline needs --from \"YYYY-MM-DD HH:MM\" and --tier 2h|24h|7d|15d");
-    auto from = tickets::ParseChinaLocalMinute(args.from);
-    if (!from.ok()) return Fail("--from: " + from.status().message());
-    auto tier = tickets::ParseTier(args.tier);
-    if (!tier) return Fail("--tier: \"" + args.tier + "\" is not one of 2h, 24h, 7d, 15d");
-    auto due = calendar->Deadline(*from, *tier);
-    if (!due.ok()) return Fail(due.status().message());
-    std::cout << tickets::FormatDeadline(*due) << "\n";
-    return 0;
+  auto answer = [&]() -> Result<std::string> {
+    ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
+    ZX_ASSIGN_OR_RETURN(auto calendar,
+                        tickets::WorkCalendar::Load(
+                            (std::filesystem::path(config.knowledge.kb_dir) / "calendar").string()));
+    return deadline ? tickets::AnswerDeadline(calendar, args.from, args.tier)
+                    : tickets::AnswerDay(calendar, args.date);
+  }();
+  if (!answer.ok()) {
+    std::cerr << "zhixian calendar: " << answer.status().message() << "\n";
+    return 2;
   }
-  if (args.date.empty()) return Fail("day needs a date YYYY-MM-DD");
-  auto date = tickets::ParseDate(args.date);
-  if (!date.ok()) return Fail(date.status().message());
-  auto working = calendar->IsWorkingDay(*date);
-  if (!working.ok()) return Fail(working.status().message());
-  std::cout << (*working ? "工作日" : "休息日") << "\n";
+  std::cout << *answer << "\n";
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "recordings/recording_store.h"
 #include "security/audit_check.h"
 #include "security/retention_job.h"
+#include "tickets/order_store.h"
 
 namespace zx::app {
 namespace {
@@ -29,7 +30,7 @@ std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<
 // added here.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   return Present(db, {dialogue::EncryptedColumns(), dialogue::CallbackEncryptedColumns(),
-                      campaigns::EncryptedColumns()});
+                      campaigns::EncryptedColumns(), tickets::TicketEncryptedColumns()});
 }
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
   return Present(

@@ -20,46 +20,10 @@
 #include "http/system_routes.h"
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
-#include "tickets/figures.h"
+#include "tickets/ticket_clock.h"
 #include "voice/turn_metrics.h"
 
 namespace zx::app {
-namespace {
-
-// The work orders' clock (docs/tickets.md "Time limits at work"): every 30 seconds 预警 and 超时
-// are marked from what the database holds (so a restart catches up) and the due return visits
-// are called; every 10 minutes the hotspots are looked for. Each counted in /metrics.
-void ScheduleTicketWork(Worker& worker, tickets::WorkOrders& orders,
-                        campaigns::ReturnVisits& visits, storage::Database& db, Metrics& metrics) {
-  auto& sla =
-      metrics.AddCounter("zhixian_ticket_sla_events_total",
-                         "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
-  auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
-                                 "hotspot warnings raised (topic x district bursts)", {"topic"});
-  worker.Every(std::chrono::seconds(30), [&orders, &visits, &sla] {
-    auto events = orders.Tick();
-    if (!events.ok()) log::Warn("tickets.tick_failed error=\"{}\"", events.status().message());
-    for (const auto& e : events.ok() ? *events : std::vector<tickets::SlaEvent>{}) {
-      bool overdue = e.kind == tickets::SlaEvent::kOverdue;
-      sla.With({overdue ? "overdue" : "warned"}).Inc();
-      log::Warn("tickets.{} order={} department={} escalated_to=supervisor",
-                overdue ? "overdue" : "warned", e.order_id, e.department);
-    }
-    if (auto v = visits.Tick(); !v.ok())
-      log::Warn("tickets.visits_failed error=\"{}\"", v.status().message());
-  });
-  worker.Every(std::chrono::minutes(10), [&db, &hot] {
-    auto spots = tickets::FigureQueries(db).Hotspots(SystemClock::Instance().NowUnixMillis());
-    for (const auto& h : spots.ok() ? *spots : std::vector<tickets::Hotspot>{}) {
-      hot.With({h.topic}).Inc();
-      log::Warn("tickets.hotspot topic={} district={} count={} usual={:.1f} rise={:.1f}", h.topic,
-                h.district, h.count, h.usual, h.rise);
-    }
-  });
-}
-
-}  // namespace
-
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr) {
   // Block the stop signals in every thread; the main thread waits for them.
   BlockStopSignals();
@@ -152,7 +116,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
        [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); }});
   Worker ticket_worker("zx-tickets");
-  ScheduleTicketWork(ticket_worker, *(*ctx)->work_orders, **visits, *(*ctx)->db, metrics);
+  tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
+                               SystemClock::Instance());
+  (*visits)->ScheduleOn(ticket_worker);
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
   int voice_turns =

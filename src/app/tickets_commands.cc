@@ -1,10 +1,10 @@
 #include "app/tickets_commands.h"
 
 #include <CLI/CLI.hpp>
-#include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "http/ticket_json.h"
 #include "tickets/autofill.h"
 
 namespace zx::app {
@@ -18,38 +18,6 @@ std::optional<tickets::TopicGuess> RankerGuess(const knowledge::KnowledgeEngine&
   const knowledge::Entry& top = engine.knowledge_base().entries[ranked.front().topic];
   if (top.kind != "complaint") return std::nullopt;
   return tickets::TopicGuess{top.id, ranked.front().confidence};
-}
-
-nlohmann::json ToJson(const tickets::Draft& d) {
-  auto opt = [](const std::optional<std::string>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-  };
-  nlohmann::json departments = nlohmann::json::array();
-  for (const tickets::Assignment& a : d.departments.value)
-    departments.push_back({{"code", a.code}, {"role", tickets::RoleLabel(a.role)}});
-  return {{"topic", opt(d.topic.value)},
-          {"category", opt(d.category.value)},
-          {"departments", departments},
-          {"department", opt(d.Lead())},
-          {"district", opt(d.district.value)},
-          {"place", opt(d.place.value)},
-          {"sla", tickets::TierName(d.tier.value)},
-          {"contact", opt(d.MaskedContact())},
-          {"summary", d.summary.value},
-          {"confidence", std::round(d.confidence * 1000) / 1000}};
-}
-
-void PrintText(const tickets::Draft& d) {
-  std::string departments;
-  for (const tickets::Assignment& a : d.departments.value)
-    departments += (departments.empty() ? "" : ", ") + a.code + "(" +
-                   std::string(tickets::RoleLabel(a.role)) + ")";
-  std::cout << d.summary.value << "\n  派单: " << (departments.empty() ? "待人工派单" : departments)
-            << "  时限: " << tickets::TierName(d.tier.value)
-            << "  区县: " << d.district.value.value_or("-")
-            << "  地点: " << d.place.value.value_or("-")
-            << "  联系电话: " << d.MaskedContact().value_or("-") << "  ["
-            << static_cast<int>(d.confidence * 100) << "%]\n";
 }
 
 // `draft` prints what each line would make; `create` saves it too (adding "id" and
@@ -70,7 +38,7 @@ int Run(const CommonFlags& flags, bool json, bool create) {
     request.channel = "api";
     request.topic = RankerGuess(*(*ctx)->engine, line);
     const tickets::Draft d = (*ctx)->intake->MakeDraft(request);
-    nlohmann::json out = ToJson(d);
+    nlohmann::json out = http::TicketDraftJson(d);
     if (create) {
       auto order = (*ctx)->intake->Create(request, actor);
       if (!order.ok()) {
@@ -84,7 +52,7 @@ int Run(const CommonFlags& flags, bool json, bool create) {
     if (json) {
       std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
-      PrintText(d);
+      std::cout << d.Describe() << "\n";
       if (create) std::cout << "  工单: " << out["id"].get<std::string>() << "\n";
     }
     std::cout.flush();

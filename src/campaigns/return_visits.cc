@@ -1,5 +1,6 @@
 #include "campaigns/return_visits.h"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,13 @@ Status ReturnVisits::StartDue(ReturnVisitTick& tick) {
     }
   }
   return Status::Ok();
+}
+
+void ReturnVisits::ScheduleOn(Worker& worker) {
+  worker.Every(std::chrono::seconds(30), [this] {
+    if (auto tick = Tick(); !tick.ok())
+      log::Warn("tickets.visits_failed error=\"{}\"", tick.status().message());
+  });
 }
 
 }  // namespace zx::campaigns

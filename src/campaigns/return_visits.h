@@ -22,6 +22,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "base/worker.h"
 #include "campaigns/notice_calls.h"
 #include "storage/database.h"
 #include "tickets/sla_calendar.h"
@@ -57,6 +58,8 @@ class ReturnVisits {
                                                     const Clock& clock,
                                                     ReturnVisitOptions options = {});
   Result<ReturnVisitTick> Tick();
+  // Runs Tick every 30 seconds on `worker` (a failure is logged); stop the worker first.
+  void ScheduleOn(Worker& worker);
 
  private:
   ReturnVisits(storage::Database& db, tickets::WorkOrders& orders, NoticeCalls& calls,

@@ -1,5 +1,6 @@
 #include "http/ticket_json.h"
 
+#include <cmath>
 #include <set>
 
 #include "http/utf8.h"
@@ -157,6 +158,23 @@ Result<std::vector<tickets::Assignment>> ParseDepartments(const json& value) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+nlohmann::json TicketDraftJson(const tickets::Draft& d) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  json departments = json::array();
+  for (const tickets::Assignment& a : d.departments.value)
+    departments.push_back({{"code", a.code}, {"role", tickets::RoleLabel(a.role)}});
+  return {{"topic", opt(d.topic.value)},
+          {"category", opt(d.category.value)},
+          {"departments", departments},
+          {"department", opt(d.Lead())},
+          {"district", opt(d.district.value)},
+          {"place", opt(d.place.value)},
+          {"sla", tickets::TierName(d.tier.value)},
+          {"contact", opt(d.MaskedContact())},
+          {"summary", d.summary.value},
+          {"confidence", std::round(d.confidence * 1000) / 1000}};
 }
 
 Result<tickets::NewOrder> ParseNewTicket(std::string_view body) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "tickets/autofill.h"
 #include "tickets/order_store.h"
 #include "tickets/ticket.h"
 #include "tickets/work_orders.h"
@@ -32,6 +33,11 @@ nlohmann::json TicketHistoryJson(const tickets::HistoryEntry& entry);
 nlohmann::json TicketJson(const tickets::Order& order);
 // One line of a list: see api/openapi.yaml "TicketRow".
 nlohmann::json TicketRowJson(const tickets::OrderRow& row);
+
+// What auto-fill made of a complaint (`zhixian tickets draft --json`, DESIGN.md): {"topic",
+// "category", "departments": [{"code","role" (主办|协办)}], "department" (the 主办 or null),
+// "district", "place", "sla", "contact" (masked), "summary", "confidence"}.
+nlohmann::json TicketDraftJson(const tickets::Draft& draft);
 
 // The body of POST /api/v1/tickets: {"text" (required), "summary", "topic", "category",
 // "district", "place", "sla" ("2h"|"24h"|"7d"|"15d"), "urgent", "departments": [{"code",

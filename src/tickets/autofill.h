@@ -73,6 +73,10 @@ struct Draft {
   std::optional<std::string> Lead() const;
   // The contact as shown (138****5678), or nullopt.
   std::optional<std::string> MaskedContact() const;
+  // The draft as `zhixian tickets draft` shows it to a person: the summary, then on a second
+  // line 派单 (code(主办), ... or 待人工派单), 时限, 区县, 地点, 联系电话 (masked) and the
+  // confidence in percent.
+  std::string Describe() const;
 };
 
 struct AutofillOptions {

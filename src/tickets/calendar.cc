@@ -400,4 +400,24 @@ Result<int64_t> WorkCalendar::AckDeadline(int64_t dispatch_ms, Tier tier,
   return AddWorkingMinutes(dispatch_ms, limits.working_minutes);
 }
 
+Result<std::string> AnswerDeadline(const WorkCalendar& calendar, std::string_view from,
+                                   std::string_view tier) {
+  if (from.empty() || tier.empty())
+    return InvalidArgument("deadline needs --from \"YYYY-MM-DD HH:MM\" and --tier 2h|24h|7d|15d");
+  auto dispatch = ParseChinaLocalMinute(from);
+  if (!dispatch.ok()) return InvalidArgument("--from: " + dispatch.status().message());
+  auto parsed = ParseTier(tier);
+  if (!parsed)
+    return InvalidArgument("--tier: \"" + std::string(tier) + "\" is not one of 2h, 24h, 7d, 15d");
+  ZX_ASSIGN_OR_RETURN(int64_t due, calendar.Deadline(*dispatch, *parsed));
+  return FormatDeadline(due);
+}
+
+Result<std::string> AnswerDay(const WorkCalendar& calendar, std::string_view date) {
+  if (date.empty()) return InvalidArgument("day needs a date YYYY-MM-DD");
+  ZX_ASSIGN_OR_RETURN(Date day, ParseDate(date));
+  ZX_ASSIGN_OR_RETURN(bool working, calendar.IsWorkingDay(day));
+  return std::string(working ? "工作日" : "休息日");
+}
+
 }  // namespace zx::tickets

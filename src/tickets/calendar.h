@@ -156,4 +156,11 @@ class WorkCalendar {
   std::string dir_;  // where Load read the tables, for messages; empty otherwise
 };
 
+// `zhixian calendar` (DESIGN.md): the deadline of a task dispatched at `from` ("YYYY-MM-DD
+// HH:MM", China time) on `tier` ("2h", "24h", "7d", "15d") as FormatDeadline writes it, and
+// whether a date "YYYY-MM-DD" is 工作日 or 休息日. kInvalidArgument names the argument at fault.
+Result<std::string> AnswerDeadline(const WorkCalendar& calendar, std::string_view from,
+                                   std::string_view tier);
+Result<std::string> AnswerDay(const WorkCalendar& calendar, std::string_view date);
+
 }  // namespace zx::tickets

@@ -1,0 +1,37 @@
+#include "tickets/ticket_clock.h"
+
+#include <chrono>
+
+#include "base/log.h"
+#include "tickets/figures.h"
+
+namespace zx::tickets {
+
+void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& db,
+                         Metrics& metrics, const Clock& clock) {
+  auto& sla =
+      metrics.AddCounter("zhixian_ticket_sla_events_total",
+                         "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
+  auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
+                                 "hotspot warnings raised (topic x district bursts)", {"topic"});
+  worker.Every(std::chrono::seconds(30), [&orders, &sla] {
+    auto events = orders.Tick();
+    if (!events.ok()) log::Warn("tickets.tick_failed error=\"{}\"", events.status().message());
+    for (const auto& e : events.ok() ? *events : std::vector<SlaEvent>{}) {
+      bool overdue = e.kind == SlaEvent::kOverdue;
+      sla.With({overdue ? "overdue" : "warned"}).Inc();
+      log::Warn("tickets.{} order={} department={} escalated_to=supervisor",
+                overdue ? "overdue" : "warned", e.order_id, e.department);
+    }
+  });
+  worker.Every(std::chrono::minutes(10), [&db, &hot, &clock] {
+    auto spots = FigureQueries(db).Hotspots(clock.NowUnixMillis());
+    for (const auto& h : spots.ok() ? *spots : std::vector<Hotspot>{}) {
+      hot.With({h.topic}).Inc();
+      log::Warn("tickets.hotspot topic={} district={} count={} usual={:.1f} rise={:.1f}", h.topic,
+                h.district, h.count, h.usual, h.rise);
+    }
+  });
+}
+
+}  // namespace zx::tickets

@@ -1,0 +1,19 @@
+// The work orders' clock in a running server (docs/tickets.md "Time limits at work"): every
+// 30 seconds 预警 and 超时 are marked from what the database holds (so a restart catches up),
+// every 10 minutes the hotspots are looked for. Each is logged for the supervisors and counted in
+// /metrics (zhixian_ticket_sla_events_total{kind}, zhixian_ticket_hotspots_total{topic}).
+#pragma once
+
+#include "base/clock.h"
+#include "base/metrics.h"
+#include "base/worker.h"
+#include "storage/database.h"
+#include "tickets/work_orders.h"
+
+namespace zx::tickets {
+
+// Schedules both on `worker`; everything must outlive the worker's timers (stop it first).
+void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& db,
+                         Metrics& metrics, const Clock& clock);
+
+}  // namespace zx::tickets
