@@ -6,6 +6,22 @@ scripts/install-deps.sh --test
 # The direction of dependencies (src/LAYERS, docs/ARCHITECTURE.md), in a second rather than
 # after the build; also CTest's layers_test.
 /usr/bin/python3 scripts/check_layers.py
+# Two trees. build-fuzz (clang-14, ASan + UBSan, docs/fuzzing.md), skipped where clang++-14 is
+# missing: fuzz smoke (every libFuzzer target for 20 s from its seeds, label "fuzz") and every
+# unit test (zx_test under src/, label "unit", target zx_unit_tests) under the sanitizers; the
+# libraries are built once for both. LeakSanitizer is on (ASan's default); any UBSan report
+# aborts (-fno-sanitize-recover). build (gcc, optimised): the server, the integration tests and
+# the benchmarks, and the unit tests that time something (named *Speed*, *Fast*, *Quickly*, and
+# the corrector's dictionary test, which times its load; their binaries are marked TIMING in
+# CMake): the sanitizers make everything several times slower. Where clang is missing, build
+# holds and runs every unit test. Both trees carry line tables only, not full debug information
+# (stack traces keep file and line; a quarter less compile time), and build-fuzz is built at -O1,
+# as ASan recommends.
+timing_tests="*Speed*:*Fast*:*Quickly*:Corrector.GeneralDictionaryAsKnownWords"
+sanitized=0
+command -v clang++-14 >/dev/null && sanitized=1
+export ZX_DEBUG_INFO=lines
+if [ "$sanitized" = 1 ]; then export ZX_UNIT_TESTS_ELSEWHERE=ON; fi
 scripts/build.sh
 # The chat page's browser tests (tests/web) need their npm packages (playwright-core, pinned in
 # package-lock.json); no browser is downloaded: they drive /usr/bin/chromium.
@@ -13,24 +29,14 @@ scripts/build.sh
 # clang-tidy (.clang-tidy) over all production code of src/ (not the tests), from
 # build/compile_commands.json; any finding fails the run.
 scripts/tidy.sh build
-# The clang tree build-fuzz (ASan + UBSan, docs/fuzzing.md), skipped where clang++-14 is
-# missing: fuzz smoke (every libFuzzer target for 20 s from its seeds, label "fuzz") and every
-# unit test (zx_test under src/, label "unit", target zx_unit_tests) under the sanitizers. The
-# libraries are built once for both; the unit tests add only their own sources. LeakSanitizer is
-# on (ASan's default); any UBSan report aborts (-fno-sanitize-recover). Timing tests (named
-# *Speed*, *Fast*, *Quickly*, and the corrector's dictionary test, which times its load) are left
-# out there: the sanitizers make everything several times slower. They run in the optimised tree
-# below, which runs the other unit tests only where clang is missing (they passed sanitized).
-timing_tests="*Speed*:*Fast*:*Quickly*:Corrector.GeneralDictionaryAsKnownWords"
-sanitized=0
-if command -v clang++-14 >/dev/null; then
+if [ "$sanitized" = 1 ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DZX_FUZZ=ON -DZX_BUILD_TESTS=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
+    -DZX_DEBUG_INFO=lines >/dev/null
   cmake --build build-fuzz -j"$(nproc)" --target zx_fuzzers zx_unit_tests
   (cd build-fuzz && ctest --output-on-failure -j"$(nproc)" -L fuzz)
   (cd build-fuzz && GTEST_FILTER="-$timing_tests" UBSAN_OPTIONS=print_stacktrace=1 \
      ctest --output-on-failure --timeout 900 -j"$(nproc)" -L unit)
-  sanitized=1
 fi
 cd build
 if [ "$sanitized" = 1 ]; then
