@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev libicu-dev libopencc-dev opencc
   libfriso-dev friso-dict python3-jieba
   libxapian-dev libfasttext-dev
-  libminizip-dev libexpat1-dev
+  libminizip-dev libexpat1-dev libxlsxwriter-dev
   libssl-dev libgcrypt20-dev libargon2-dev
   libre-dev libspandsp-dev libspeexdsp-dev libespeak-ng-dev libwebrtc-audio-processing-dev
 )

@@ -18,6 +18,7 @@ std::vector<ConfigKey> ConfigKeys() {
            voice::CallConfigSection().Keys(),
            telephony::AsrConfigSection().Keys(),
            security::RetentionConfigSection().Keys(),
+           campaigns::VisitConfigSection().Keys(),
        }) {
     keys.insert(keys.end(), section_keys.begin(), section_keys.end());
   }
@@ -52,6 +53,7 @@ Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_ASSIGN_OR_RETURN(c.call, voice::CallConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.asr, telephony::AsrConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.retention, security::RetentionConfigSection().Read(document));
+  ZX_ASSIGN_OR_RETURN(c.visits, campaigns::VisitConfigSection().Read(document));
   return c;
 }
 

@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/log_config.h"
 #include "base/status.h"
+#include "campaigns/return_visits.h"
 #include "dialogue/dialogue_config.h"
 #include "http/server_config.h"
 #include "knowledge/knowledge_config.h"
@@ -39,6 +40,7 @@ struct Config {
   voice::CallConfig call;        // calls: capacity, ringing, recording, hand-over target
   telephony::AsrConfig asr;      // speech recognition; empty url: keys only
   security::RetentionConfig retention;
+  campaigns::VisitConfig visits;  // return visits of work orders: calling window, retries
 };
 
 // Loads defaults, then `file` if not empty (a missing file is an error), then the environment.

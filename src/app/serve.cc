@@ -18,6 +18,7 @@
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
+#include "http/ticket_report_routes.h"
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
 #include "tickets/ticket_clock.h"
@@ -84,10 +85,12 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   }
   // Return visits of work orders by notice call, inside the calling window (campaigns/
   // return_visits.h); calls are placed once voice is up, like every notice call.
-  campaigns::ReturnVisitOptions visit_options;
-  visit_options.may_call = campaigns::CallingWindow(*(*ctx)->sla);
-  auto visits = campaigns::ReturnVisits::Open(*(*ctx)->db, *(*ctx)->work_orders, **notices,
-                                              SystemClock::Instance(), visit_options);
+  auto visit_options = campaigns::ReturnVisitOptionsFrom(config.visits, *(*ctx)->sla);
+  auto visits =
+      visit_options.ok()
+          ? campaigns::ReturnVisits::Open(*(*ctx)->db, *(*ctx)->work_orders, **notices,
+                                          SystemClock::Instance(), std::move(*visit_options))
+          : Result<std::unique_ptr<campaigns::ReturnVisits>>(visit_options.status());
   if (!visits.ok()) {
     std::cerr << "zhixian: return visits: " << visits.status().message() << "\n";
     return 1;
@@ -114,7 +117,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
-       [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); }});
+       [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); },
+       [&](http::Router& r) {
+         http::AddTicketReportRoutes(r, *(*ctx)->work_orders, *(*ctx)->db, *sec.audit,
+                                     SystemClock::Instance());
+       }});
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());

@@ -116,6 +116,11 @@ Counter& CounterFamily::With(std::initializer_list<std::string_view> label_value
   return series_.Get(label_values);
 }
 
+Gauge& GaugeFamily::With(std::initializer_list<std::string_view> label_values) {
+  CheckArity(name_, label_names_.size(), label_values.size());
+  return series_.Get(label_values);
+}
+
 HistogramFamily::HistogramFamily(std::string name, std::vector<std::string> label_names,
                                  std::vector<double> bounds)
     : name_(std::move(name)), label_names_(std::move(label_names)), bounds_(std::move(bounds)) {}
@@ -139,6 +144,22 @@ CounterFamily& Metrics::AddCounter(const std::string& name, const std::string& h
   f.help = help;
   f.counter = std::make_unique<CounterFamily>(name, std::move(label_names));
   return *f.counter;
+}
+
+GaugeFamily& Metrics::AddGauge(const std::string& name, const std::string& help,
+                               std::vector<std::string> label_names) {
+  CheckNames(name, label_names);
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it != families_.end()) {
+    if (!it->second.gauge || it->second.gauge->label_names_ != label_names)
+      Fatal("metric " + name + " is already registered as another kind or with other labels");
+    return *it->second.gauge;
+  }
+  Family& f = families_[name];
+  f.help = help;
+  f.gauge = std::make_unique<GaugeFamily>(name, std::move(label_names));
+  return *f.gauge;
 }
 
 HistogramFamily& Metrics::AddHistogram(const std::string& name, const std::string& help,
@@ -168,12 +189,22 @@ std::string Metrics::RenderText() const {
   for (const auto& [name, family] : families_) {
     out += "# HELP " + name + ' ';
     AppendEscaped(out, family.help, false);
-    out += "\n# TYPE " + name + (family.counter ? " counter\n" : " histogram\n");
+    out += "\n# TYPE " + name +
+           (family.counter ? " counter\n"
+            : family.gauge ? " gauge\n"
+                           : " histogram\n");
     if (family.counter) {
       const CounterFamily& c = *family.counter;
       for (const auto* node : c.series_.Sorted())
         out += name + LabelText(c.label_names_, node->values) + ' ' +
                std::to_string(node->series.Value()) + '\n';
+      continue;
+    }
+    if (family.gauge) {
+      const GaugeFamily& g = *family.gauge;
+      for (const auto* node : g.series_.Sorted())
+        out += name + LabelText(g.label_names_, node->values) + ' ' +
+               FormatDouble(node->series.Value()) + '\n';
       continue;
     }
     const HistogramFamily& h = *family.histogram;

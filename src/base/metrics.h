@@ -51,6 +51,16 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
+// A value that goes up and down (a rate computed from the database, a queue's length).
+class Gauge {
+ public:
+  void Set(double v) { value_.store(v, std::memory_order_relaxed); }
+  double Value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
 // Observations counted in buckets with fixed upper bounds (plus +Inf), with their sum.
 class Histogram {
  public:
@@ -166,6 +176,20 @@ class CounterFamily {
   metrics_internal::SeriesMap<Counter> series_;
 };
 
+// All gauges of one name, one per combination of label values.
+class GaugeFamily {
+ public:
+  GaugeFamily(std::string name, std::vector<std::string> label_names)
+      : name_(std::move(name)), label_names_(std::move(label_names)) {}
+  Gauge& With(std::initializer_list<std::string_view> label_values);
+
+ private:
+  friend class Metrics;
+  std::string name_;
+  std::vector<std::string> label_names_;
+  metrics_internal::SeriesMap<Gauge> series_;
+};
+
 // All histograms of one name, sharing the bucket bounds.
 class HistogramFamily {
  public:
@@ -192,6 +216,8 @@ class Metrics {
   // ([a-zA-Z_:][a-zA-Z0-9_:]*; counters end in _total).
   CounterFamily& AddCounter(const std::string& name, const std::string& help,
                             std::vector<std::string> label_names = {});
+  GaugeFamily& AddGauge(const std::string& name, const std::string& help,
+                        std::vector<std::string> label_names = {});
   // `bounds` must be strictly increasing and finite; +Inf is implied.
   HistogramFamily& AddHistogram(const std::string& name, const std::string& help,
                                 std::vector<std::string> label_names,
@@ -204,7 +230,8 @@ class Metrics {
  private:
   struct Family {
     std::string help;
-    std::unique_ptr<CounterFamily> counter;  // exactly one of these two
+    std::unique_ptr<CounterFamily> counter;  // exactly one of these three
+    std::unique_ptr<GaugeFamily> gauge;
     std::unique_ptr<HistogramFamily> histogram;
   };
   mutable std::mutex mu_;

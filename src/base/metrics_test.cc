@@ -30,6 +30,16 @@ TEST(Metrics, CounterWithoutLabels) {
             "zx_started_total 1\n");
 }
 
+TEST(Metrics, GaugeIsSetNotAdded) {
+  Metrics m;
+  auto& rate = m.AddGauge("zx_rate", "A rate.", {"rate"});
+  rate.With({"on_time"}).Set(0.5);
+  rate.With({"on_time"}).Set(0.875);
+  EXPECT_EQ(m.RenderText(),
+            "# HELP zx_rate A rate.\n# TYPE zx_rate gauge\nzx_rate{rate=\"on_time\"} 0.875\n");
+  EXPECT_EQ(&m.AddGauge("zx_rate", "A rate.", {"rate"}), &rate);
+}
+
 TEST(Metrics, EscapesLabelValuesAndHelp) {
   Metrics m;
   m.AddCounter("zx_e_total", "a\\b\nc", {"v"}).With({"say \"hi\"\\\n医保"}).Inc();

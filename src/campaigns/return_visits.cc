@@ -34,14 +34,48 @@ std::string Render(const std::string& text, const std::string& id) {
 
 }  // namespace
 
-std::function<bool(int64_t)> CallingWindow(const tickets::SlaCalendar& calendar) {
-  return [&calendar](int64_t unix_ms) {
-    auto working = calendar.IsWorkingDay(unix_ms);
-    if (!working.ok() || !*working) return false;
-    constexpr int64_t kChinaOffsetMs = 8LL * 3600 * 1000;
-    const int64_t minute = (unix_ms + kChinaOffsetMs) % (24LL * 3600 * 1000) / 60000;
-    return (minute >= 9 * 60 && minute < 12 * 60) || (minute >= 14 * 60 && minute < 20 * 60);
+std::function<bool(int64_t)> CallingWindow(const tickets::SlaCalendar& calendar,
+                                           std::vector<tickets::WorkingPeriod> periods,
+                                           bool working_days_only) {
+  return [&calendar, periods = std::move(periods), working_days_only](int64_t unix_ms) {
+    if (working_days_only) {
+      auto working = calendar.IsWorkingDay(unix_ms);
+      if (!working.ok() || !*working) return false;
+    }
+    const int minute = tickets::ChinaMinuteOfDay(unix_ms);
+    for (const auto& p : periods)
+      if (minute >= p.start_minute && minute < p.end_minute) return true;
+    return false;
   };
+}
+
+const ConfigSection<VisitConfig>& VisitConfigSection() {
+  using C = VisitConfig;
+  static const auto* section = new ConfigSection<C>(
+      ConfigSection<C>("visits")
+          .Text("hours", &C::hours,
+                "return-visit calling window, China time: HH:MM-HH:MM[,HH:MM-HH:MM...]")
+          .Number("working_days_only", &C::working_days_only, 0, 1,
+                  "1: call on working days of the holiday calendar only")
+          .Number("max_attempts", &C::max_attempts, 1, 10,
+                  "calls per visit before it is left 未回访")
+          .Number("retry_after_min", &C::retry_after_min, 1, 1440,
+                  "minutes before the second call (then twice as long)")
+          .Number("check_every_s", &C::check_every_s, 1, 3600,
+                  "how often due visits and finished calls are looked at"));
+  return *section;
+}
+
+Result<ReturnVisitOptions> ReturnVisitOptionsFrom(const VisitConfig& config,
+                                                  const tickets::SlaCalendar& calendar) {
+  auto periods = tickets::ParsePeriods(config.hours);
+  if (!periods.ok()) return InvalidArgument("visits.hours: " + periods.status().message());
+  ReturnVisitOptions options;
+  options.max_attempts = config.max_attempts;
+  options.retry_after_ms = config.retry_after_min * 60LL * 1000;
+  options.check_every = std::chrono::seconds(config.check_every_s);
+  options.may_call = CallingWindow(calendar, std::move(*periods), config.working_days_only != 0);
+  return options;
 }
 
 Result<std::unique_ptr<ReturnVisits>> ReturnVisits::Open(storage::Database& db,
@@ -187,7 +221,7 @@ Status ReturnVisits::StartDue(ReturnVisitTick& tick) {
 }
 
 void ReturnVisits::ScheduleOn(Worker& worker) {
-  worker.Every(std::chrono::seconds(30), [this] {
+  worker.Every(options_.check_every, [this] {
     if (auto tick = Tick(); !tick.ok())
       log::Warn("tickets.visits_failed error=\"{}\"", tick.status().message());
   });

@@ -15,16 +15,20 @@
 // server runs it on a timer; tests call it with a FakeClock. Not thread-safe: one caller.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
+#include "base/config.h"
 #include "base/status.h"
 #include "base/worker.h"
 #include "campaigns/notice_calls.h"
 #include "storage/database.h"
+#include "tickets/calendar.h"
 #include "tickets/sla_calendar.h"
 #include "tickets/work_orders.h"
 
@@ -39,7 +43,24 @@ struct ReturnVisitOptions {
       "满意请按1，基本满意请按2，不满意请按3，重听请按9。";
   // True when a call may be placed at this moment (working days and hours, DOMAIN.md).
   std::function<bool(int64_t unix_ms)> may_call = [](int64_t) { return true; };
+  // How often ScheduleOn runs Tick.
+  std::chrono::seconds check_every{30};
 };
+
+// [visits] of the configuration: when and how persistently return visits call.
+struct VisitConfig {
+  std::string hours = "09:00-12:00,14:00-20:00";  // China time ("" never calls)
+  int working_days_only = 1;                      // 0: every day of the week
+  int max_attempts = 3;
+  int retry_after_min = 30;  // after the first unanswered call; then twice that, ...
+  int check_every_s = 30;
+};
+const ConfigSection<VisitConfig>& VisitConfigSection();
+
+// The options of `config` over `calendar` (which must outlive them). kInvalidArgument naming
+// visits.hours when it is malformed.
+Result<ReturnVisitOptions> ReturnVisitOptionsFrom(const VisitConfig& config,
+                                                  const tickets::SlaCalendar& calendar);
 
 struct ReturnVisitTick {
   int started = 0;     // calls placed
@@ -47,9 +68,12 @@ struct ReturnVisitTick {
   int unanswered = 0;  // visits given up (未回访)
 };
 
-// DOMAIN.md's default calling window: working days of `calendar`, 09:00–12:00 and 14:00–20:00
-// China time (a day without a calendar table: no calls). `calendar` must outlive the function.
-std::function<bool(int64_t unix_ms)> CallingWindow(const tickets::SlaCalendar& calendar);
+// A calling window: inside one of `periods` (China time), on a working day of `calendar` when
+// `working_days_only` (a day without a calendar table: no calls). DOMAIN.md's default is working
+// days, 09:00–12:00 and 14:00–20:00. `calendar` must outlive the function.
+std::function<bool(int64_t unix_ms)> CallingWindow(const tickets::SlaCalendar& calendar,
+                                                   std::vector<tickets::WorkingPeriod> periods,
+                                                   bool working_days_only = true);
 
 class ReturnVisits {
  public:

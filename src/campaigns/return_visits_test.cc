@@ -146,7 +146,7 @@ TEST_F(ReturnVisitsTest, NothingIsDialledTwiceAcrossARestartOrOutsideTheWindow) 
 TEST(CallingWindow, WorkingDaysInTheMorningAndAfternoonOnly) {
   auto sla = tickets::MakeSlaCalendar(
       tickets::WorkCalendar::Load(std::string(ZX_SOURCE_DIR) + "/kb/calendar").value());
-  auto may_call = CallingWindow(*sla);
+  auto may_call = CallingWindow(*sla, tickets::ParsePeriods("09:00-12:00,14:00-20:00").value());
   auto at = [](const char* local) { return tickets::ParseChinaLocalMinute(local).value(); };
   EXPECT_TRUE(may_call(at("2025-10-11 10:00")));   // a 调休 Saturday: a working day
   EXPECT_FALSE(may_call(at("2025-10-01 10:00")));  // 国庆
@@ -157,6 +157,22 @@ TEST(CallingWindow, WorkingDaysInTheMorningAndAfternoonOnly) {
   EXPECT_TRUE(may_call(at("2025-10-09 19:59")));
   EXPECT_FALSE(may_call(at("2025-10-09 20:00")));
   EXPECT_FALSE(may_call(at("2031-10-09 10:00")));  // no calendar for the year: no calls
+  // The configuration's [visits]: any day, all day; a malformed window is named.
+  VisitConfig every_day;
+  every_day.hours = "00:00-24:00";
+  every_day.working_days_only = 0;
+  auto options = ReturnVisitOptionsFrom(every_day, *sla).value();
+  EXPECT_TRUE(options.may_call(at("2025-10-01 03:00")));
+  EXPECT_TRUE(options.may_call(at("2031-10-09 23:59")));
+  VisitConfig never;
+  never.hours = "";
+  EXPECT_FALSE(ReturnVisitOptionsFrom(never, *sla).value().may_call(at("2025-10-09 10:00")));
+  VisitConfig bad;
+  bad.hours = "09:00-12:00,11:00-13:00";
+  auto refused = ReturnVisitOptionsFrom(bad, *sla);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("visits.hours"), std::string::npos);
+  EXPECT_NE(refused.status().message().find("overlaps"), std::string::npos);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "dialogue/satisfaction.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
+#include "security/field_cipher.h"
 
 namespace zx::dialogue {
 namespace {
@@ -61,6 +62,11 @@ Status MigrateHandover(storage::Database& db) {
 Result<ConversationStore> ConversationStore::Open(storage::Database& db, TextSealer sealer) {
   ZX_RETURN_IF_ERROR(Migrate(db));
   ZX_RETURN_IF_ERROR(MigrateHandover(db));
+  // The work order a complaint made (State::ticket), for the agents' search by its number.
+  ZX_RETURN_IF_ERROR(db.Migrate({{"dialogue_tickets", 1, R"sql(
+    ALTER TABLE conversations ADD COLUMN ticket_id TEXT;
+    CREATE INDEX conversations_ticket ON conversations(ticket_id);
+  )sql"}}));
   return ConversationStore(db, std::move(sealer));
 }
 
@@ -75,14 +81,8 @@ Result<std::string> ConversationStore::Unseal(const std::string& stored, const s
   if (!sealer_.open) return stored;
   auto plain = sealer_.open(stored, table, column, row_key);
   // A value that does not open under the keys held (a lost or replaced key file, or the
-  // in-memory key of a run without one) is reported as such, not as a server error; altered
-  // data looks the same to the cipher and gets the same answer.
-  if (!plain.ok() && (plain.status().code() == Code::kDataLoss ||
-                      plain.status().code() == Code::kFailedPrecondition))
-    return KeyMissing(table + "." + column + " of " + row_key +
-                      " was sealed under a key this server does not hold (the key file was "
-                      "replaced or lost, or the value was altered); start with the key file it "
-                      "was written with (security.key_file) to read it");
+  // in-memory key of a run without one) is reported as such, not as a server error.
+  if (!plain.ok()) return security::AsKeyMissing(plain.status(), table + "." + column + " of " + row_key);
   return plain;
 }
 
@@ -154,15 +154,19 @@ Result<ConversationRecord> ConversationStore::Load(const std::string& id) const 
 
 Status ConversationStore::SaveState(const std::string& id, const State& state, int64_t now_ms) {
   ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET state = ?, data = ?, "
-                                           "updated_ms = ?, queued_ms = COALESCE(queued_ms, ?) "
-                                           "WHERE id = ?"));
+                                           "updated_ms = ?, queued_ms = COALESCE(queued_ms, ?), "
+                                           "ticket_id = ? WHERE id = ?"));
   u.Bind(1, state.state).Bind(2, Seal(EncodeState(state), "conversations", "data", id));
   u.Bind(3, now_ms);
   if (state.state == kQueued)
     u.Bind(4, now_ms);
   else
     u.BindNull(4);
-  u.Bind(5, id);
+  if (state.ticket)
+    u.Bind(5, state.ticket->id);
+  else
+    u.BindNull(5);
+  u.Bind(6, id);
   return u.Run();
 }
 
@@ -305,6 +309,7 @@ Result<std::vector<std::string>> ConversationStore::Search(const ConversationQue
   if (query.until_ms > 0) sql += " AND created_ms < ?";
   if (!query.reference.empty()) sql += " AND reference = ?";
   if (!query.phone_index.empty()) sql += " AND phone_index = ?";
+  if (!query.ticket.empty()) sql += " AND ticket_id = ?";
   sql += " ORDER BY created_ms DESC, id LIMIT ?";
   ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare(sql));
   int i = 1;
@@ -312,6 +317,7 @@ Result<std::vector<std::string>> ConversationStore::Search(const ConversationQue
   if (query.until_ms > 0) q.Bind(i++, query.until_ms);
   if (!query.reference.empty()) q.Bind(i++, query.reference);
   if (!query.phone_index.empty()) q.Bind(i++, query.phone_index);
+  if (!query.ticket.empty()) q.Bind(i++, query.ticket);
   q.Bind(i++, int64_t{query.limit > 0 ? query.limit : 50});
   std::vector<std::string> out;
   for (;;) {

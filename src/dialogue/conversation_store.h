@@ -61,6 +61,7 @@ struct QueuedConversation {
 struct ConversationQuery {
   std::string reference;    // 受理编号, exact
   std::string phone_index;  // blind index of the citizen's phone number (PhoneIndex)
+  std::string ticket;       // the work order it made (GD...), exact
   int64_t since_ms = 0;     // created at or after
   int64_t until_ms = 0;     // created before; 0: no bound
   int limit = 50;

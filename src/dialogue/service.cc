@@ -510,6 +510,7 @@ class Service final : public DialogueService {
   Result<std::vector<ConversationView>> Search(const ConversationSearch& query) const override {
     ConversationQuery q;
     q.reference = query.reference;
+    q.ticket = query.ticket;
     if (!query.phone.empty()) {
       std::string digits = DigitsOf(query.phone);
       if (digits.size() < 7) return InvalidArgument("field \"phone\" must be a whole phone number");
@@ -518,8 +519,10 @@ class Service final : public DialogueService {
     q.since_ms = query.since_ms;
     q.until_ms = query.until_ms;
     q.limit = std::clamp(query.limit, 1, 200);
-    if (q.reference.empty() && q.phone_index.empty() && q.since_ms <= 0 && q.until_ms <= 0)
-      return InvalidArgument("give a reference, a phone number or a date to search by");
+    if (q.reference.empty() && q.phone_index.empty() && q.ticket.empty() && q.since_ms <= 0 &&
+        q.until_ms <= 0)
+      return InvalidArgument(
+          "give a reference, a work-order number, a phone number or a date to search by");
     ZX_ASSIGN_OR_RETURN(std::vector<std::string> ids, store_.Search(q));
     std::vector<ConversationView> out;
     for (const auto& id : ids) {

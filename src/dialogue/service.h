@@ -107,6 +107,7 @@ struct TransferTarget {
 struct ConversationSearch {
   std::string reference;  // 受理编号, exact
   std::string phone;      // the citizen's phone number, digits (found by its blind index)
+  std::string ticket;     // the number of the work order it made (GD...), exact
   int64_t since_ms = 0;   // created at or after
   int64_t until_ms = 0;   // created before; 0: no bound
   int limit = 50;

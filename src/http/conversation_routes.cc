@@ -355,6 +355,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
         };
         q.reference = text("reference");
         q.phone = text("phone");
+        q.ticket = text("ticket");
         auto number = [&](std::string_view name, int64_t min, int64_t max, int64_t* out) -> Status {
           auto v = req.Query(name);
           if (!v) return Status::Ok();
@@ -393,6 +394,7 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
         Status audited = guard->Record(
             req, "conversation.search", "conversation", "",
             json{{"reference", q.reference},
+                 {"ticket", q.ticket},
                  {"phone", q.phone.empty() ? json(nullptr) : json(text::MaskPhone(q.phone))},
                  {"since_ms", q.since_ms},
                  {"until_ms", q.until_ms},

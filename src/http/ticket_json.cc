@@ -1,14 +1,32 @@
 #include "http/ticket_json.h"
 
+#include <charconv>
 #include <cmath>
 #include <set>
 
 #include "http/utf8.h"
+#include "tickets/calendar.h"
 
 namespace zx::http {
 namespace {
 
 using nlohmann::json;
+
+Result<int64_t> ParseInt(std::string_view v) {
+  int64_t out = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || end != v.data() + v.size()) return InvalidArgument("not a number");
+  return out;
+}
+
+Result<bool> FlagParam(const Request& req, const char* name) {
+  auto v = req.Query(name);
+  if (!v) return false;
+  if (*v == "" || *v == "1" || *v == "true") return true;
+  if (*v == "0" || *v == "false") return false;
+  return InvalidArgument(std::string("query parameter ") + name + " must be true or false");
+}
+
 using tickets::Order;
 using tickets::Task;
 
@@ -224,6 +242,74 @@ Result<tickets::NewOrder> ParseNewTicket(std::string_view body) {
   }
   ZX_ASSIGN_OR_RETURN(n.conversation_id, StringField(j, "conversation_id", 128));
   return n;
+}
+
+Result<int64_t> ParseTimeParam(const Request& req, const char* name) {
+  auto v = req.Query(name);
+  if (!v || v->empty()) return 0;
+  auto bad = [&] {
+    return InvalidArgument(std::string("query parameter ") + name +
+                           " must be unix milliseconds or a date YYYY-MM-DD");
+  };
+  if (v->size() == 10 && (*v)[4] == '-' && (*v)[7] == '-') {
+    auto ms = tickets::ParseChinaLocalMinute(std::string(*v) + " 00:00");
+    if (!ms.ok()) return bad();
+    return *ms;
+  }
+  auto ms = ParseInt(*v);
+  if (!ms.ok() || *ms < 0) return bad();
+  return *ms;
+}
+
+Result<tickets::OrderQuery> ParseTicketQuery(const Request& req) {
+  tickets::OrderQuery q;
+  if (auto v = req.Query("state"); v && !v->empty()) {
+    auto s = tickets::ParseOrderState(*v);
+    if (!s)
+      return InvalidArgument(
+          "query parameter state must be pending_dispatch, dispatched, resolved, closed or merged");
+    q.state = *s;
+  }
+  if (auto v = req.Query("department")) q.department = std::string(*v);
+  if (auto v = req.Query("district")) q.district = std::string(*v);
+  if (auto v = req.Query("topic")) q.topic = std::string(*v);
+  if (auto v = req.Query("sla"); v && !v->empty()) {
+    auto t = tickets::ParseTier(*v);
+    if (!t) return InvalidArgument("query parameter sla must be 2h, 24h, 7d or 15d");
+    q.tier = *t;
+  }
+  if (auto v = req.Query("phone")) q.phone = std::string(*v);
+  ZX_ASSIGN_OR_RETURN(q.warned, FlagParam(req, "warned"));
+  ZX_ASSIGN_OR_RETURN(q.overdue, FlagParam(req, "overdue"));
+  ZX_ASSIGN_OR_RETURN(q.returned, FlagParam(req, "returned"));
+  ZX_ASSIGN_OR_RETURN(q.from_ms, ParseTimeParam(req, "from"));
+  ZX_ASSIGN_OR_RETURN(q.until_ms, ParseTimeParam(req, "until"));
+  if (auto v = req.Query("sort"); v && !v->empty()) {
+    if (*v == "created")
+      q.sort = tickets::OrderQuery::kCreated;
+    else if (*v == "due")
+      q.sort = tickets::OrderQuery::kDue;
+    else
+      return InvalidArgument("query parameter sort must be created or due");
+  }
+  if (auto v = req.Query("order"); v && !v->empty()) {
+    if (*v != "asc" && *v != "desc")
+      return InvalidArgument("query parameter order must be asc or desc");
+    q.descending = *v == "desc";
+  }
+  if (auto v = req.Query("limit")) {
+    auto n = ParseInt(*v);
+    if (!n.ok() || *n < 1 || *n > 500)
+      return InvalidArgument("query parameter limit must be a whole number 1-500");
+    q.limit = static_cast<int>(*n);
+  }
+  if (auto v = req.Query("offset")) {
+    auto n = ParseInt(*v);
+    if (!n.ok() || *n < 0 || *n > 100000000)
+      return InvalidArgument("query parameter offset must be a whole number, 0 or more");
+    q.offset = static_cast<int>(*n);
+  }
+  return q;
 }
 
 }  // namespace zx::http

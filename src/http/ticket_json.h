@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "http/request.h"
 #include "tickets/autofill.h"
 #include "tickets/order_store.h"
 #include "tickets/ticket.h"
@@ -38,6 +39,14 @@ nlohmann::json TicketRowJson(const tickets::OrderRow& row);
 // "category", "departments": [{"code","role" (主办|协办)}], "department" (the 主办 or null),
 // "district", "place", "sla", "contact" (masked), "summary", "confidence"}.
 nlohmann::json TicketDraftJson(const tickets::Draft& draft);
+
+// The filters of a list (GET /api/v1/tickets, and the export): state, department, district,
+// topic, sla, phone, warned, overdue, returned, from, until, sort, order, limit (1-500), offset.
+// kInvalidArgument names the parameter at fault.
+Result<tickets::OrderQuery> ParseTicketQuery(const Request& req);
+// A time parameter: unix milliseconds, or a date YYYY-MM-DD meaning its 00:00 China time; 0 when
+// absent.
+Result<int64_t> ParseTimeParam(const Request& req, const char* name);
 
 // The body of POST /api/v1/tickets: {"text" (required), "summary", "topic", "category",
 // "district", "place", "sla" ("2h"|"24h"|"7d"|"15d"), "urgent", "departments": [{"code",

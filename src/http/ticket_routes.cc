@@ -94,100 +94,6 @@ Result<bool> Bool(const json& j, const char* name) {
   return it->get<bool>();
 }
 
-Result<int64_t> ParseInt(std::string_view v) {
-  int64_t out = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  if (ec != std::errc() || end != v.data() + v.size()) return InvalidArgument("not a number");
-  return out;
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// A time parameter: unix milliseconds, or a date YYYY-MM-DD meaning its 00:00 China time.
-Result<int64_t> TimeParam(const Request& req, const char* name) {
-  auto v = req.Query(name);
-  if (!v || v->empty()) return 0;
-  auto bad = [&] {
-    return InvalidArgument(std::string("query parameter ") + name +
-                           " must be unix milliseconds or a date YYYY-MM-DD");
-  };
-  if (v->size() == 10 && (*v)[4] == '-' && (*v)[7] == '-') {
-    auto y = ParseInt(v->substr(0, 4)), m = ParseInt(v->substr(5, 2)), d = ParseInt(v->substr(8));
-    if (!y.ok() || !m.ok() || !d.ok() || *m < 1 || *m > 12 || *d < 1 || *d > 31) return bad();
-    return DaysFromCivil(*y, *m, *d) * 86400000LL - 8 * 3600000LL;
-  }
-  auto ms = ParseInt(*v);
-  if (!ms.ok() || *ms < 0) return bad();
-  return *ms;
-}
-
-Result<bool> FlagParam(const Request& req, const char* name) {
-  auto v = req.Query(name);
-  if (!v) return false;
-  if (*v == "" || *v == "1" || *v == "true") return true;
-  if (*v == "0" || *v == "false") return false;
-  return InvalidArgument(std::string("query parameter ") + name + " must be true or false");
-}
-
-Result<tickets::OrderQuery> QueryOf(const Request& req) {
-  tickets::OrderQuery q;
-  if (auto v = req.Query("state"); v && !v->empty()) {
-    auto s = tickets::ParseOrderState(*v);
-    if (!s)
-      return InvalidArgument(
-          "query parameter state must be pending_dispatch, dispatched, resolved, closed or merged");
-    q.state = *s;
-  }
-  if (auto v = req.Query("department")) q.department = std::string(*v);
-  if (auto v = req.Query("district")) q.district = std::string(*v);
-  if (auto v = req.Query("topic")) q.topic = std::string(*v);
-  if (auto v = req.Query("sla"); v && !v->empty()) {
-    auto t = tickets::ParseTier(*v);
-    if (!t) return InvalidArgument("query parameter sla must be 2h, 24h, 7d or 15d");
-    q.tier = *t;
-  }
-  if (auto v = req.Query("phone")) q.phone = std::string(*v);
-  ZX_ASSIGN_OR_RETURN(q.warned, FlagParam(req, "warned"));
-  ZX_ASSIGN_OR_RETURN(q.overdue, FlagParam(req, "overdue"));
-  ZX_ASSIGN_OR_RETURN(q.returned, FlagParam(req, "returned"));
-  ZX_ASSIGN_OR_RETURN(q.from_ms, TimeParam(req, "from"));
-  ZX_ASSIGN_OR_RETURN(q.until_ms, TimeParam(req, "until"));
-  if (auto v = req.Query("sort"); v && !v->empty()) {
-    if (*v == "created")
-      q.sort = tickets::OrderQuery::kCreated;
-    else if (*v == "due")
-      q.sort = tickets::OrderQuery::kDue;
-    else
-      return InvalidArgument("query parameter sort must be created or due");
-  }
-  if (auto v = req.Query("order"); v && !v->empty()) {
-    if (*v != "asc" && *v != "desc")
-      return InvalidArgument("query parameter order must be asc or desc");
-    q.descending = *v == "desc";
-  }
-  if (auto v = req.Query("limit")) {
-    auto n = ParseInt(*v);
-    if (!n.ok() || *n < 1 || *n > 500)
-      return InvalidArgument("query parameter limit must be a whole number 1-500");
-    q.limit = static_cast<int>(*n);
-  }
-  if (auto v = req.Query("offset")) {
-    auto n = ParseInt(*v);
-    if (!n.ok() || *n < 0 || *n > 100000000)
-      return InvalidArgument("query parameter offset must be a whole number, 0 or more");
-    q.offset = static_cast<int>(*n);
-  }
-  return q;
-}
-
 // The department a department action is about: the body's, else the caller's own (a scoped
 // caller), else the order's only department.
 Result<std::string> TaskDepartment(const Request& req, const json& body, const Order& o) {
@@ -250,7 +156,7 @@ class TicketRoutes {
   }
 
   Response List(const Request& req) const {
-    auto q = QueryOf(req);
+    auto q = ParseTicketQuery(req);
     if (!q.ok()) return Error(q.status());
     const security::Principal& who = req.principal;
     // A scoped caller sees only its department and district, whatever it asked for.

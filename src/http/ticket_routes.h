@@ -13,6 +13,7 @@
 // filters it passes. Every read and every action is audited under the order id (object type
 // "ticket"): "ticket.read", "ticket.list" (the ids shown), "ticket.read_personal" (with the
 // X-Access-Purpose header as purpose), "ticket.create", "ticket.dispatch", ...
+// Figures, hotspots and exports are another route set: http/ticket_report_routes.h.
 //
 //   POST /api/v1/tickets                         ticket.create     NewTicket -> 201 Ticket
 //   GET  /api/v1/tickets                         ticket.read       ?state&department&district
@@ -28,10 +29,10 @@
 //   POST /api/v1/tickets/{id}/accept             ticket.handle     {"department"?}
 //   POST /api/v1/tickets/{id}/return             ticket.handle     {"department"?, "reason"}
 //   POST /api/v1/tickets/{id}/extension          ticket.handle     {"department"?, "days",
-//   "reason"} POST /api/v1/tickets/{id}/resolve            ticket.handle     {"department"?,
-//   "reply"} POST /api/v1/tickets/{id}/extension/decision ticket.extension  {"department"?,
-//   "approve",
-//        "reason"?}
+//        "reason"}
+//   POST /api/v1/tickets/{id}/resolve            ticket.handle     {"department"?, "reply"}
+//   POST /api/v1/tickets/{id}/extension/decision ticket.extension  {"department"?,
+//        "approve", "reason"?}
 //   POST /api/v1/tickets/{id}/visit              ticket.visit      {"solved", "satisfaction"
 //        (满意|基本满意|不满意 or 1|2|3), "note"?}; 不满意 reopens the order once
 //   POST /api/v1/tickets/{id}/visit/unanswered   ticket.visit      {}

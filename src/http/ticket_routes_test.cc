@@ -5,6 +5,8 @@
 // 400 on bad bodies, personal data masked unless pii.read_full is given a purpose (audited).
 #include "http/ticket_routes.h"
 
+#include "http/ticket_report_routes.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -38,6 +40,7 @@ class TicketRoutesTest : public ::testing::Test {
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
     orders_ = std::move(tickets::WorkOrders::Open(*f_.db, cipher, sla_, f_.clock)).value();
     AddTicketRoutes(router_, *orders_, *f_.audit);
+    AddTicketReportRoutes(router_, *orders_, *f_.db, *f_.audit, f_.clock);
     InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
                                                           limiter_.get(), &metrics_));
     east_ = Create("东城区", "幸福路", {{"cgj", tickets::Role::kLead}});
@@ -135,6 +138,11 @@ std::vector<RouteCase> AllRoutes() {
       {"POST", "/api/v1/tickets/{id}/merge", R"({"into": "GD202512050001"})"},
       {"POST", "/api/v1/tickets/{id}/unmerge", "{}"},
       {"POST", "/api/v1/tickets/{id}/fields/{name}", R"({"value": "幸福路"})"},
+      // Figures and exports (http/ticket_report_routes.h).
+      {"GET", "/api/v1/tickets/figures", ""},
+      {"GET", "/api/v1/tickets/hotspots", ""},
+      {"GET", "/api/v1/tickets/figures/export", ""},
+      {"GET", "/api/v1/tickets/export", ""},
   };
 }
 std::string PathOf(const RouteCase& c, const std::string& id) {
@@ -148,7 +156,8 @@ TEST_F(TicketRoutesTest, EveryRouteNamesAPermissionOfThePolicyTable) {
   std::set<std::string> registered;
   for (const RouteInfo& r : router_.Routes()) {
     EXPECT_NE(security::FindPermission(r.permission), nullptr) << r.method << " " << r.pattern;
-    EXPECT_EQ(r.permission.rfind("ticket.", 0), 0u) << r.pattern;
+    EXPECT_TRUE(r.permission.rfind("ticket.", 0) == 0 || r.permission == "report.export")
+        << r.pattern;
     registered.insert(r.method + " " + r.pattern);
   }
   std::set<std::string> expected;
@@ -526,6 +535,62 @@ TEST_F(TicketRoutesTest, PersonalDataOpensOnlyWithPiiReadFullAndAPurposeAndIsAud
   // Lists never carry it.
   Response list = Call("GET", "/api/v1/tickets", agent, "", "查看");
   EXPECT_EQ(list.body.find(kPhone), std::string::npos);
+}
+
+// The figures of the period, for the supervisor across departments and for a handler of its own
+// department only; the hotspots of a handler's own district.
+TEST_F(TicketRoutesTest, FiguresAreScopedToTheHandlersDepartment) {
+  std::string sup = TokenOf("sup1", Role::kSupervisor);
+  Create("东城区", "和平路", {{"zjj", tickets::Role::kLead}});
+  json all = Ok("GET", "/api/v1/tickets/figures", sup);
+  EXPECT_EQ(all["total"]["created"], 3);
+  EXPECT_EQ(all["total"]["department"], "");
+  std::set<std::string> departments;
+  for (const auto& d : all["departments"]) departments.insert(d["department"]);
+  EXPECT_EQ(departments, (std::set<std::string>{"cgj", "zjj"}));
+  EXPECT_EQ(all["total"]["response"]["denominator"], 3);  // three tasks dispatched
+  EXPECT_FALSE(Entries("ticket.figures").empty());
+
+  std::string h = TokenOf("h1", Role::kDepartmentHandler, {"zjj", "东城区"});
+  json mine = Ok("GET", "/api/v1/tickets/figures?department=cgj", h);
+  EXPECT_EQ(mine["total"]["department"], "zjj");  // its own, whatever it asks for
+  EXPECT_EQ(mine["total"]["response"]["denominator"], 1);
+  EXPECT_TRUE(mine["departments"].empty());
+  EXPECT_TRUE(Ok("GET", "/api/v1/tickets/hotspots", h)["hotspots"].is_array());
+
+  Ok("GET", "/api/v1/tickets/figures?from=2025-12-06&until=2025-12-01", sup, "", 400);
+  Ok("GET", "/api/v1/tickets/figures?tier=3h", sup, "", 400);
+  Ok("GET", "/api/v1/tickets/figures", TokenOf("agent1", Role::kAgent), "", 403);
+}
+
+// Exports for the supervisor: the filtered list as CSV (Excel-readable, masked numbers only) and
+// XLSX, the figures too; audited with what was exported.
+TEST_F(TicketRoutesTest, ExportsAreFilesWithMaskedNumbersOnly) {
+  std::string sup = TokenOf("sup1", Role::kSupervisor);
+  Response csv = Call("GET", "/api/v1/tickets/export?format=csv&district=东城区", sup);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_NE(csv.body.find(east_), std::string::npos);
+  EXPECT_EQ(csv.body.find(west_), std::string::npos);
+  EXPECT_EQ(csv.body.find(kPhone), std::string::npos);
+  EXPECT_NE(csv.body.find("138****5678"), std::string::npos);
+  EXPECT_NE(csv.Header("Content-Disposition").find("tickets.csv"), std::string::npos);
+  auto exported = Entries("ticket.export");
+  ASSERT_FALSE(exported.empty());
+  EXPECT_NE(exported.back().event.details_json.find("\"rows\":1"), std::string::npos);
+
+  Response xlsx = Call("GET", "/api/v1/tickets/export", sup);
+  ASSERT_EQ(xlsx.status, 200) << xlsx.body;
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK");
+  Response figures = Call("GET", "/api/v1/tickets/figures/export?format=csv", sup);
+  ASSERT_EQ(figures.status, 200) << figures.body;
+  EXPECT_NE(figures.body.find("响应率"), std::string::npos);
+  EXPECT_NE(figures.body.find("全部"), std::string::npos);
+
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/export?format=pdf", sup).status, 400);
+  std::string h = TokenOf("h1", Role::kDepartmentHandler, {"cgj", "东城区"});
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/export", h).status, 403);
 }
 
 }  // namespace

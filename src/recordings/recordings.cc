@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "security/crypto.h"
+#include "security/field_cipher.h"
 #include "security/encoding.h"
 #include "security/sealed_file.h"
 #include "telephony/gateway.h"
@@ -224,7 +225,7 @@ Result<ExportedRecording> RecordingVault::ExportWav(const std::string& id,
   out.info = std::move(*info);
   auto sealed =
       security::OpenSealedFile((fs::path(data_dir_) / out.info.file).string(), *keys_, AadOf(id));
-  if (!sealed.ok()) return sealed.status();
+  if (!sealed.ok()) return security::AsKeyMissing(sealed.status(), "recording " + id);
   out.complete = sealed->complete;
   out.seconds = static_cast<double>(sealed->data.size()) / kBytesPerSecond;
   telephony::WavWriter wav;

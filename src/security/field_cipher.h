@@ -32,6 +32,13 @@ namespace zx::security {
 // "table.column:row_key", the conventional associated data of an encrypted column value.
 std::string FieldAad(std::string_view table, std::string_view column, std::string_view row_key);
 
+// A Decrypt (or sealed-file) failure as staff should hear it: a value the keys held cannot open
+// (a key version the key file lacks, or authentication failing: the key file was replaced or
+// lost, or the value altered; the cipher cannot tell which) becomes kKeyMissing (HTTP 410)
+// naming `what`, so that a request is answered, never failed as a server error. Other errors
+// pass unchanged.
+Status AsKeyMissing(const Status& error, std::string_view what);
+
 class FieldCipher {
  public:
   explicit FieldCipher(std::shared_ptr<const KeyRing> keys);

@@ -73,6 +73,10 @@ constexpr std::array kTable = {
                false, Of({R::kSupervisor}), 0},
     PolicyRule{"ticket.visit", "record the return visit (回访): the citizen's answer, or none",
                false, Of({R::kSupervisor, R::kAgent}), 0},
+    PolicyRule{"ticket.figures",
+               "the rates (响应率, 按时办结率, 解决率, 满意率) and hotspots of work orders; a "
+               "department handler's are its own department's",
+               false, Of({R::kSupervisor, R::kDepartmentHandler}), Of({R::kDepartmentHandler})},
     PolicyRule{"pii.read_full", "see names, phone and ID numbers, addresses unmasked (audited)",
                false, Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}),
                Of({R::kDepartmentHandler})},

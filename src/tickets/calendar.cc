@@ -400,6 +400,40 @@ Result<int64_t> WorkCalendar::AckDeadline(int64_t dispatch_ms, Tier tier,
   return AddWorkingMinutes(dispatch_ms, limits.working_minutes);
 }
 
+Result<std::vector<WorkingPeriod>> ParsePeriods(std::string_view text) {
+  std::vector<WorkingPeriod> periods;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t comma = text.find(',', at);
+    std::string_view period =
+        text.substr(at, comma == std::string_view::npos ? text.npos : comma - at);
+    at = comma == std::string_view::npos ? text.size() : comma + 1;
+    while (!period.empty() && period.front() == ' ') period.remove_prefix(1);
+    while (!period.empty() && period.back() == ' ') period.remove_suffix(1);
+    auto bad = [&](const std::string& why) {
+      return InvalidArgument("period \"" + std::string(period) + "\": " + why +
+                             " (write HH:MM-HH:MM, several separated by commas)");
+    };
+    size_t dash = period.find('-');
+    if (dash == std::string_view::npos) return bad("no '-'");
+    auto start = ParseMinute(period.substr(0, dash), false);
+    if (!start.ok()) return bad(start.status().message());
+    auto end = ParseMinute(period.substr(dash + 1), true);
+    if (!end.ok()) return bad(end.status().message());
+    if (*end <= *start) return bad("it ends before it starts");
+    if (!periods.empty() && *start < periods.back().end_minute)
+      return bad("it overlaps or precedes the one before");
+    periods.push_back(WorkingPeriod{*start, *end});
+  }
+  return periods;
+}
+
+int ChinaMinuteOfDay(int64_t unix_ms) {
+  constexpr int64_t kDay = 24LL * 3600 * 1000;
+  const int64_t local = unix_ms + 8LL * 3600 * 1000;
+  return static_cast<int>(((local % kDay) + kDay) % kDay / 60000);
+}
+
 Result<std::string> AnswerDeadline(const WorkCalendar& calendar, std::string_view from,
                                    std::string_view tier) {
   if (from.empty() || tier.empty())

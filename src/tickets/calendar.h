@@ -82,6 +82,13 @@ struct WorkingPeriod {
   int end_minute = 0;
 };
 
+// Periods of a day written "HH:MM-HH:MM,HH:MM-HH:MM" (China time; 24:00 ends a day), in order and
+// not overlapping, e.g. a calling window "09:00-12:00,14:00-20:00". "" is no period at all.
+// kInvalidArgument saying which period is wrong.
+Result<std::vector<WorkingPeriod>> ParsePeriods(std::string_view text);
+// The minute of the day (0..1439) of `unix_ms` in China time.
+int ChinaMinuteOfDay(int64_t unix_ms);
+
 // The 签收 (acknowledgement) limit of DOMAIN.md "The three rates": 2h orders on the clock,
 // other tiers in working hours. The defaults are DOMAIN.md's; a deployment configures its own.
 struct AckLimits {

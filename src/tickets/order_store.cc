@@ -342,9 +342,10 @@ Result<Order> OrderStore::Load(const std::string& id, bool open_personal) const 
   if (open_personal && cipher_) {
     auto open = [&](int col, const char* column) -> Result<std::optional<std::string>> {
       if (st.IsNull(col)) return std::optional<std::string>();
-      ZX_ASSIGN_OR_RETURN(std::string plain,
-                          cipher_->Decrypt(st.Text(col), security::FieldAad(kTable, column, id)));
-      return std::optional<std::string>(std::move(plain));
+      auto plain = cipher_->Decrypt(st.Text(col), security::FieldAad(kTable, column, id));
+      if (!plain.ok())
+        return security::AsKeyMissing(plain.status(), "the " + std::string(column) + " of " + id);
+      return std::optional<std::string>(std::move(plain).value());
     };
     ZX_ASSIGN_OR_RETURN(o.contact, open(24, "contact_enc"));
     ZX_ASSIGN_OR_RETURN(o.name, open(25, "name_enc"));

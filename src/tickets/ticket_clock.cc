@@ -24,8 +24,23 @@ void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& 
                 overdue ? "overdue" : "warned", e.order_id, e.department);
     }
   });
-  worker.Every(std::chrono::minutes(10), [&db, &hot, &clock] {
-    auto spots = FigureQueries(db).Hotspots(clock.NowUnixMillis());
+  auto& rates = metrics.AddGauge(
+      "zhixian_ticket_rate",
+      "the rates of DOMAIN.md over the last 30 days, from the stored orders (0..1)",
+      {"department", "rate"});
+  worker.Every(std::chrono::minutes(10), [&db, &hot, &rates, &clock] {
+    const int64_t now = clock.NowUnixMillis();
+    FigureQuery period{.from_ms = now - 30 * 86400000LL, .until_ms = now};
+    auto figures = FigureQueries(db).ByDepartment(period);
+    auto total = FigureQueries(db).Compute(period);
+    if (figures.ok() && total.ok()) figures->push_back(*total);
+    for (const Figures& f : figures.ok() ? *figures : std::vector<Figures>{}) {
+      rates.With({f.department, "response"}).Set(f.response.value());
+      rates.With({f.department, "on_time"}).Set(f.on_time.value());
+      rates.With({f.department, "solved"}).Set(f.solved.value());
+      rates.With({f.department, "satisfied"}).Set(f.satisfied.value());
+    }
+    auto spots = FigureQueries(db).Hotspots(now);
     for (const auto& h : spots.ok() ? *spots : std::vector<Hotspot>{}) {
       hot.With({h.topic}).Inc();
       log::Warn("tickets.hotspot topic={} district={} count={} usual={:.1f} rise={:.1f}", h.topic,

@@ -1,7 +1,9 @@
 // The work orders' clock in a running server (docs/tickets.md "Time limits at work"): every
 // 30 seconds 预警 and 超时 are marked from what the database holds (so a restart catches up),
-// every 10 minutes the hotspots are looked for. Each is logged for the supervisors and counted in
-// /metrics (zhixian_ticket_sla_events_total{kind}, zhixian_ticket_hotspots_total{topic}).
+// every 10 minutes the hotspots are looked for and the rates of the last 30 days computed. Each is
+// logged for the supervisors and shown in /metrics (zhixian_ticket_sla_events_total{kind},
+// zhixian_ticket_hotspots_total{topic}, zhixian_ticket_rate{department,rate}; department "" is
+// all departments together).
 #pragma once
 
 #include "base/clock.h"

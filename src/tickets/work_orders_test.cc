@@ -288,6 +288,17 @@ TEST_F(WorkOrdersTest, PersonalFieldsAreSealedAndFoundByBlindIndex) {
   OrderQuery by_phone;
   by_phone.phone = "13812345678";
   EXPECT_EQ(orders_->List(by_phone).value().total, 1);
+
+  // Under another key file (the old one lost): the order reads as before, its personal fields
+  // answer key_missing (410 at the edge), never a server error.
+  cipher_ = std::make_shared<security::FieldCipher>(
+      std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
+  Reopen();
+  EXPECT_TRUE(orders_->Get(o.id).ok());
+  auto lost = orders_->Get(o.id, true);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), Code::kKeyMissing) << lost.status().message();
+  EXPECT_NE(lost.status().message().find(o.id), std::string::npos);
 }
 
 TEST_F(WorkOrdersTest, ConfirmedFieldsKeepTheMachinesValue) {

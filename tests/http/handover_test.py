@@ -317,6 +317,24 @@ class Handover(unittest.TestCase):
         self.assertTrue(phones)
         self.assertTrue(all(PHONE not in p for p in phones), phones)
 
+    def test_search_by_work_order_number(self):
+        # A complaint makes its work order (issue 12); the agents find the conversation by it.
+        cid, token = self.start()
+        body = self.say(cid, token, "我家小区楼下的垃圾好几天没人清运了，臭得很")
+        self.assertIsNotNone(body.get("ticket"), body)
+        order = body["ticket"]["id"]
+        self.assertRegex(order, r"^GD\d{12}$")
+        base = "/api/v1/agent/conversations"
+        status, found = self.call("GET", f"{base}?ticket={order}", staff="sup")
+        self.assertEqual(status, 200, found)
+        self.assertEqual([c["id"] for c in found["conversations"]], [cid])
+        status, found = self.call("GET", f"{base}?ticket=GD209901010001", staff="sup")
+        self.assertEqual((status, found["conversations"]), (200, []))
+        status, _ = self.call("GET", f"{base}?ticket={order}", staff="adm")
+        self.assertEqual(status, 403)
+        self.assertTrue([e for e in self.audit("conversation.search")
+                         if e["details"].get("ticket") == order])
+
     # --- item 8 ------------------------------------------------------------------------------
 
     def test_satisfaction_once_after_the_end(self):

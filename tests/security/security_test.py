@@ -272,6 +272,10 @@ class RouteRoleMatrix(unittest.TestCase):
         "POST /api/v1/tickets/{id}/visit": "ticket.visit",
         "POST /api/v1/tickets/{id}/visit/unanswered": "ticket.visit",
         "POST /api/v1/tickets/{id}/fields/{name}": "ticket.write",
+        "GET /api/v1/tickets/figures": "ticket.figures",
+        "GET /api/v1/tickets/hotspots": "ticket.figures",
+        "GET /api/v1/tickets/figures/export": "report.export",
+        "GET /api/v1/tickets/export": "report.export",
     }
 
     def test_work_order_routes_name_their_permissions(self):
