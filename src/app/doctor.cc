@@ -82,6 +82,8 @@ int RunDoctor(const CommonFlags& flags, std::ostream& out) {
   r.Add("key file", security::CheckKeyFileHealth(config->security.key_file, config->data.dir));
   r.Add("database", CheckDatabase(*config));
   r.Add("knowledge", knowledge::CheckKnowledgeBase(config->knowledge.kb_dir));
+  r.Add("calendar",
+        tickets::CheckCalendar(config->knowledge.kb_dir, SystemClock::Instance().NowUnixMillis()));
   r.Add("sip", telephony::CheckSipListen(config->server.sip));
   r.Add("trunk", telephony::CheckTrunk(config->trunk.proxy));
   r.Add("asr", telephony::CheckAsr(config->asr.url));

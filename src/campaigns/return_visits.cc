@@ -42,7 +42,7 @@ std::function<bool(int64_t)> CallingWindow(const tickets::SlaCalendar& calendar,
       auto working = calendar.IsWorkingDay(unix_ms);
       if (!working.ok() || !*working) return false;
     }
-    const int minute = tickets::ChinaMinuteOfDay(unix_ms);
+    const int64_t minute = tickets::ToChinaLocal(unix_ms).ms_of_day / 60000;
     for (const auto& p : periods)
       if (minute >= p.start_minute && minute < p.end_minute) return true;
     return false;

@@ -111,7 +111,7 @@ class ReportRoutes {
     tickets::FigureQuery q;
     ZX_ASSIGN_OR_RETURN(q.from_ms, ParseTimeParam(req, "from"));
     ZX_ASSIGN_OR_RETURN(q.until_ms, ParseTimeParam(req, "until"));
-    if (q.until_ms == 0) q.until_ms = clock_.NowUnixMillis();
+    if (q.until_ms == 0) q.until_ms = clock_.NowUnixMillis() + 1;  // up to and including now
     if (q.from_ms == 0) q.from_ms = q.until_ms - kDefaultPeriodMs;
     if (q.from_ms >= q.until_ms)
       return InvalidArgument("query parameter from must be before until");

@@ -58,6 +58,7 @@ TEST(Policy, RoleByPermissionMatrix) {
       {"ticket.handle", "0010101"},
       {"ticket.extension", "0010000"},
       {"ticket.visit", "0011000"},
+      {"ticket.figures", "0010100"},
       {"pii.read_full", "0011100"},
       {"recording.read", "0010000"},
       {"campaign.manage", "0010000"},

@@ -67,7 +67,7 @@ class TempFile {
 };
 
 Status CheckSheetName(const std::string& name) {
-  if (name.empty() || CountCodePoints(name) > 31 ||
+  if (name.empty() || utf8::CountCodePoints(name) > 31 ||
       name.find_first_of("[]:*?/\\") != std::string::npos)
     return InvalidArgument("worksheet name \"" + name +
                            "\" must be 1-31 characters without []:*?/\\");

@@ -428,10 +428,28 @@ Result<std::vector<WorkingPeriod>> ParsePeriods(std::string_view text) {
   return periods;
 }
 
-int ChinaMinuteOfDay(int64_t unix_ms) {
-  constexpr int64_t kDay = 24LL * 3600 * 1000;
-  const int64_t local = unix_ms + 8LL * 3600 * 1000;
-  return static_cast<int>(((local % kDay) + kDay) % kDay / 60000);
+HealthCheck CheckCalendar(const std::string& kb_dir, int64_t now_ms) {
+  const std::string dir = (fs::path(kb_dir) / "calendar").string();
+  auto calendar = WorkCalendar::Load(dir);
+  if (!calendar.ok())
+    return HealthCheck::Fail(calendar.status().message(),
+                             "restore " + dir + " (scripts/calendar makes the year files)");
+  const Date today = ToChinaLocal(now_ms).date;
+  std::vector<int> years = calendar->Years();
+  auto has = [&](int y) { return std::find(years.begin(), years.end(), y) != years.end(); };
+  const std::string have = std::to_string(years.front()) + "–" + std::to_string(years.back());
+  if (!has(today.year))
+    return HealthCheck::Fail(
+        "no working-day table for " + std::to_string(today.year) + " (tables: " + have +
+            "): work orders get no deadline",
+        "add " + dir + "/" + std::to_string(today.year) + ".tsv (docs/tickets.md)");
+  if (today.month == 12 && !has(today.year + 1))
+    return HealthCheck::Warn(
+        dir + ": tables " + have + "; " + std::to_string(today.year + 1) + " is missing",
+        "add " + std::to_string(today.year + 1) +
+            ".tsv once the State Council publishes its holidays (docs/tickets.md \"Adding a new "
+            "year\"); until then orders of the new year get no deadline");
+  return HealthCheck::Ok(dir + ": tables " + have);
 }
 
 Result<std::string> AnswerDeadline(const WorkCalendar& calendar, std::string_view from,

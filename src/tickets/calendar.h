@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/health_check.h"
 #include "base/status.h"
 #include "tickets/sla.h"
 
@@ -86,8 +87,6 @@ struct WorkingPeriod {
 // not overlapping, e.g. a calling window "09:00-12:00,14:00-20:00". "" is no period at all.
 // kInvalidArgument saying which period is wrong.
 Result<std::vector<WorkingPeriod>> ParsePeriods(std::string_view text);
-// The minute of the day (0..1439) of `unix_ms` in China time.
-int ChinaMinuteOfDay(int64_t unix_ms);
 
 // The 签收 (acknowledgement) limit of DOMAIN.md "The three rates": 2h orders on the clock,
 // other tiers in working hours. The defaults are DOMAIN.md's; a deployment configures its own.
@@ -162,6 +161,12 @@ class WorkCalendar {
   std::vector<WorkingPeriod> working_hours_;
   std::string dir_;  // where Load read the tables, for messages; empty otherwise
 };
+
+// `zhixian doctor`'s look at KB_DIR/calendar on the China-time day of `now_ms`: fails when the
+// tables do not load or the current year has none (no deadline could be computed); warns from
+// December 1 when next year's is missing (State Council publishes it in late autumn; docs/
+// tickets.md "Adding a new year").
+HealthCheck CheckCalendar(const std::string& kb_dir, int64_t now_ms);
 
 // `zhixian calendar` (DESIGN.md): the deadline of a task dispatched at `from` ("YYYY-MM-DD
 // HH:MM", China time) on `tier` ("2h", "24h", "7d", "15d") as FormatDeadline writes it, and

@@ -324,5 +324,22 @@ TEST_F(CalendarFiles, MissingPieces) {
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
 }
 
+// zhixian doctor: the current year must have a table; from December, next year's is asked for.
+TEST(CheckCalendar, CurrentYearNeededNextYearAskedForInDecember) {
+  const std::string kb = std::string(ZX_SOURCE_DIR) + "/kb";
+  auto at = [](const char* local) { return ParseChinaLocalMinute(local).value(); };
+  using V = HealthCheck::Verdict;
+  HealthCheck june = CheckCalendar(kb, at("2026-06-01 10:00"));
+  EXPECT_EQ(june.verdict, V::kOk) << june.what;
+  EXPECT_NE(june.what.find("2019–2026"), std::string::npos) << june.what;
+  HealthCheck december = CheckCalendar(kb, at("2026-12-05 10:00"));
+  EXPECT_EQ(december.verdict, V::kWarn) << december.what;
+  EXPECT_NE(december.what.find("2027 is missing"), std::string::npos) << december.what;
+  HealthCheck later = CheckCalendar(kb, at("2031-03-01 10:00"));
+  EXPECT_EQ(later.verdict, V::kFail);
+  EXPECT_NE(later.fix.find("2031.tsv"), std::string::npos) << later.fix;
+  EXPECT_EQ(CheckCalendar("/nonexistent", at("2026-06-01 10:00")).verdict, V::kFail);
+}
+
 }  // namespace
 }  // namespace zx::tickets

@@ -30,7 +30,9 @@ void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& 
       {"department", "rate"});
   worker.Every(std::chrono::minutes(10), [&db, &hot, &rates, &clock] {
     const int64_t now = clock.NowUnixMillis();
-    FigureQuery period{.from_ms = now - 30 * 86400000LL, .until_ms = now};
+    FigureQuery period;
+    period.from_ms = now - 30 * 86400000LL;
+    period.until_ms = now;
     auto figures = FigureQueries(db).ByDepartment(period);
     auto total = FigureQueries(db).Compute(period);
     if (figures.ok() && total.ok()) figures->push_back(*total);

@@ -70,7 +70,8 @@ class Doctor(unittest.TestCase):
         self.write('[server]\nsip = "off"\n')
         code, out, err = self.doctor()
         self.assertEqual(code, 0, out + err)
-        for check in ("config", "key file", "database", "knowledge", "sip", "asr", "console"):
+        for check in ("config", "key file", "database", "knowledge", "calendar", "sip", "asr",
+                      "console"):
             self.line(out, check)
         self.assertTrue(self.line(out, "key file").startswith("ok"))
         self.assertIn(os.path.join(self.xdg, "zhixian", "keys"), self.line(out, "key file"))

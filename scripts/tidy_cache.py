@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Which production sources clang-tidy must look at, and the record of those it found clean.
+
+A source needs tidy unless the record (.ci/tidy-clean, committed) holds the key of its current
+input: SHA-256 over clang-tidy's version, .clang-tidy, and the source as clang preprocesses it
+with its own compile command (-E -P: every header it includes, and no file paths, so that a
+clone elsewhere has the same keys). The same input and the same checks give the same findings,
+so a recorded key stands for a clean run already made; changing anything (the file, a header it
+includes, a flag, a check, the tool or a system header) changes the key, and the source is
+looked at again. scripts/tidy.sh records what passed; commit the file with the code.
+
+  tidy_cache.py need BUILD REGEX     the sources matching REGEX (absolute) that need tidy, as
+                                     one regex for run-clang-tidy (nothing when none does)
+  tidy_cache.py record BUILD REGEX   records the sources matching REGEX as clean
+"""
+import hashlib
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORD = os.path.join(ROOT, ".ci", "tidy-clean")
+
+
+def entries(build, regex):
+    with open(os.path.join(build, "compile_commands.json")) as f:
+        commands = json.load(f)
+    pattern = re.compile(regex)
+    return [e for e in commands if pattern.search(os.path.abspath(e["file"]))]
+
+
+def preprocess_args(entry):
+    args = entry.get("arguments") or shlex.split(entry["command"])
+    while args and ("ccache" in os.path.basename(args[0])):
+        args = args[1:]
+    out, skip = ["clang++-14"], False
+    for a in args[1:]:
+        if skip:
+            skip = False
+            continue
+        if a in ("-o", "-c"):
+            skip = a == "-o"
+            continue
+        out.append(a)
+    return out + ["-E", "-P", "-o", "-"]
+
+
+def tool_salt():
+    version = subprocess.run(["clang-tidy-14", "--version"], capture_output=True,
+                             text=True).stdout
+    with open(os.path.join(ROOT, ".clang-tidy"), "rb") as f:
+        return version.encode() + b"\0" + f.read() + b"\0"
+
+
+def key(entry, salt):
+    p = subprocess.run(preprocess_args(entry), cwd=entry["directory"], capture_output=True)
+    if p.returncode != 0:
+        return None  # cannot tell: tidy will say what is wrong
+    return hashlib.sha256(salt + p.stdout).hexdigest()
+
+
+def keys(build, regex):
+    chosen = entries(build, regex)
+    salt = tool_salt()
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        found = list(pool.map(lambda e: key(e, salt), chosen))
+    return [(os.path.relpath(os.path.abspath(e["file"]), ROOT), k) for e, k in zip(chosen, found)]
+
+
+def read_record():
+    record = {}
+    if os.path.exists(RECORD):
+        for line in open(RECORD, encoding="utf-8"):
+            parts = line.split()
+            if len(parts) == 2 and not line.startswith("#"):
+                record[parts[1]] = parts[0]
+    return record
+
+
+def main():
+    command, build, regex = sys.argv[1:4]
+    record = read_record()
+    if command == "need":
+        need = [os.path.join(ROOT, path) for path, k in keys(build, regex)
+                if k is None or record.get(path) != k]
+        if need:
+            print("^(%s)$" % "|".join(re.escape(p) for p in need))
+        return 0
+    if command == "record":
+        for path, k in keys(build, regex):
+            if k is not None:
+                record[path] = k
+        os.makedirs(os.path.dirname(RECORD), exist_ok=True)
+        with open(RECORD, "w", encoding="utf-8") as f:
+            f.write("# Sources clang-tidy found clean, by the key of their input "
+                    "(scripts/tidy_cache.py).\n")
+            for path in sorted(record):
+                if os.path.exists(os.path.join(ROOT, path)):
+                    f.write("%s %s\n" % (record[path], path))
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
