@@ -51,8 +51,8 @@ Status FromToml(const toml::table& root, const std::string& origin, std::vector<
       const std::string* field = n.is_string() ? &n.as_string()->get() : nullptr;
       bool column = field && std::find(kTargetColumns.begin(), kTargetColumns.end(), *field) !=
                                  kTargetColumns.end();
-      bool always = field && std::find(kRequiredColumns.begin(), kRequiredColumns.end(),
-                                       *field) != kRequiredColumns.end();
+      bool always = field && std::find(kRequiredColumns.begin(), kRequiredColumns.end(), *field) !=
+                                 kRequiredColumns.end();
       if (!column || always) {
         return ErrorAt(origin, n,
                        "'needs' of scenario '" + s.id + "' must name columns of a target file " +

@@ -12,8 +12,8 @@ namespace zx::campaigns {
 namespace {
 
 bool IsSpaceAt(std::string_view s, size_t i, size_t* len) {
-  static constexpr std::string_view kSpaces[] = {" ", "\t", "\r", "\n", "\v", "\f",
-                                                 "\u3000", "\u00A0", "\uFEFF"};
+  static constexpr std::string_view kSpaces[] = {" ",  "\t",     "\r",     "\n",    "\v",
+                                                 "\f", "\u3000", "\u00A0", "\uFEFF"};
   for (std::string_view sp : kSpaces) {
     if (s.substr(i, sp.size()) == sp) {
       *len = sp.size();
@@ -123,8 +123,8 @@ std::string NormalizeField(std::string_view raw) {
   static const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(err);
   if (nfkc == nullptr) return Trim(raw);  // ICU without its data: impossible in a build we ship
   err = U_ZERO_ERROR;
-  icu::UnicodeString s = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())));
+  icu::UnicodeString s =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())));
   icu::UnicodeString out = nfkc->normalize(s, err);
   if (U_FAILURE(err)) return Trim(raw);
   std::string utf8;

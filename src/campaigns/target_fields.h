@@ -27,7 +27,7 @@ inline constexpr std::string_view kPreviousPlace = "原参保地";
 inline constexpr std::string_view kMissingMaterials = "缺少材料";
 inline constexpr std::string_view kApplicationNo = "申请编号";
 inline constexpr std::array<std::string_view, 11> kTargetColumns = {
-    kName,     kGender,   kPhone,         kIdNumber,         kScenario,     kDaysOverdue,
+    kName,      kGender,   kPhone,         kIdNumber,         kScenario,     kDaysOverdue,
     kAmountDue, kDeadline, kPreviousPlace, kMissingMaterials, kApplicationNo};
 // The columns every record needs (checked first, in this order, as missing_field); a file
 // whose header lacks one of them is not a target file.

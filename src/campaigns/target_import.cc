@@ -43,8 +43,7 @@ Result<Columns> FindColumns(const std::vector<std::string>& header, const std::s
   }
   if (!missing.empty()) {
     return InvalidArgument(
-        file + ": header: no column " + Joined(missing) +
-        " (a target file's header names " +
+        file + ": header: no column " + Joined(missing) + " (a target file's header names " +
         Joined({kTargetColumns.begin(), kTargetColumns.end()}) + "; " +
         (missing.size() == kRequiredColumns.size() ? "is this a target file?"
                                                    : "the first four are required") +
@@ -79,7 +78,7 @@ TargetRecord Normalize(const text::TableRow& row, const Columns& c) {
   auto field = [&](std::string_view name) -> std::string_view {
     int i = c[name];
     return i >= 0 && static_cast<size_t>(i) < row.fields.size() ? row.fields[i]
-                                                                 : std::string_view();
+                                                                : std::string_view();
   };
   TargetRecord r;
   r.line = row.line;
@@ -194,9 +193,9 @@ Result<ImportReport> ImportTargets(const text::Table& table, const std::string& 
   report.records = table.rows.size();
 
   // Rules 2-5, record by record in the order of the file.
-  std::unordered_multimap<size_t, size_t> raw_seen;         // hash of raw fields -> row index
-  std::unordered_map<std::string, size_t> notice_seen;      // 身份证号 \x1F 场景 -> first line
-  std::unordered_map<std::string, size_t> person_of;        // 身份证号 -> index in `people`
+  std::unordered_multimap<size_t, size_t> raw_seen;     // hash of raw fields -> row index
+  std::unordered_map<std::string, size_t> notice_seen;  // 身份证号 \x1F 场景 -> first line
+  std::unordered_map<std::string, size_t> person_of;    // 身份证号 -> index in `people`
   std::vector<PlannedCall> people;
   std::vector<bool> suppressed;
   for (size_t i = 0; i < table.rows.size(); ++i) {
@@ -219,8 +218,8 @@ Result<ImportReport> ImportTargets(const text::Table& table, const std::string& 
       continue;
     }
     ++report.accepted;
-    auto [first, added] = notice_seen.emplace(record.id_number + '\x1F' + record.scenario,
-                                              record.line);
+    auto [first, added] =
+        notice_seen.emplace(record.id_number + '\x1F' + record.scenario, record.line);
     if (!added) {
       report.normalized_duplicates.push_back({record.line, first->second});
       continue;
@@ -284,7 +283,7 @@ Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock&
   options.do_not_call = dnc ? &*dnc : nullptr;
   options.as_of = as_of;
   ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(table, request.file, options));
-  report.format = format == text::TableFormat::kXlsx ? "XLSX"
+  report.format = format == text::TableFormat::kXlsx  ? "XLSX"
                   : format == text::TableFormat::kCsv ? "CSV " + table.encoding
                                                       : "TSV " + table.encoding;
   return report;

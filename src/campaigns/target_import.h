@@ -56,7 +56,7 @@ struct TargetRecord {
 
 // One call to one person: all of their notices, in the order of their lines.
 struct PlannedCall {
-  std::string id_number;  // the person
+  std::string id_number;            // the person
   std::string name, gender, phone;  // of their first notice
   std::vector<TargetRecord> notices;
 };
@@ -93,7 +93,7 @@ struct ImportReport {
   tickets::Date as_of;
   size_t records = 0;
   size_t accepted = 0;
-  std::vector<Rejection> rejected;                 // by line
+  std::vector<Rejection> rejected;                     // by line
   std::vector<DuplicateRecord> exact_duplicates;       // by line
   std::vector<DuplicateRecord> normalized_duplicates;  // by line
   std::map<std::string, size_t> notices_by_scenario;
@@ -120,9 +120,9 @@ class DoNotCallList {
 };
 
 struct ImportOptions {
-  const ScenarioTable* scenarios = nullptr;  // required
+  const ScenarioTable* scenarios = nullptr;    // required
   const DoNotCallList* do_not_call = nullptr;  // optional
-  tickets::Date as_of;  // the campaign date: no one is born after it
+  tickets::Date as_of;                         // the campaign date: no one is born after it
 };
 
 // Applies the rules to a table already read; `file` names it in the report and in messages.

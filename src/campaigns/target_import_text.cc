@@ -58,8 +58,7 @@ std::string FormatImportReport(const ImportReport& r, size_t max_calls) {
     }
   };
   duplicates("exact duplicates (dropped)", r.exact_duplicates);
-  duplicates("normalised duplicates (same person and scenario, dropped)",
-             r.normalized_duplicates);
+  duplicates("normalised duplicates (same person and scenario, dropped)", r.normalized_duplicates);
   auto groups = [&](const char* title, const std::vector<LineGroup>& list) {
     if (list.empty()) return;
     out << "\n" << title << ":\n";

@@ -59,8 +59,7 @@ std::optional<std::string> DecodeGbk(std::string_view bytes) {
   char* target = out.data();
   const char* source = bytes.data();
   ucnv_convertEx(to.get(), from.get(), &target, out.data() + out.size(), &source,
-                 bytes.data() + bytes.size(), nullptr, nullptr, nullptr, nullptr, true, true,
-                 &err);
+                 bytes.data() + bytes.size(), nullptr, nullptr, nullptr, nullptr, true, true, &err);
   if (U_FAILURE(err)) return std::nullopt;
   out.resize(static_cast<size_t>(target - out.data()));
   return out;

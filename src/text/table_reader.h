@@ -26,7 +26,7 @@ struct TableRow {
 
 struct Table {
   std::vector<std::string> header;
-  std::vector<TableRow> rows;  // blank lines are left out
+  std::vector<TableRow> rows;      // blank lines are left out
   std::string encoding = "UTF-8";  // what the file was written in: "UTF-8" or "GBK" (CSV/TSV)
   // The index of the header column named `name` (exact, surrounding spaces ignored), or -1.
   int Column(std::string_view name) const;

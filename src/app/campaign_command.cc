@@ -1,0 +1,31 @@
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#include "campaigns/target_import.h"
+#include "http/campaign_json.h"
+
+namespace zx::app {
+
+std::function<std::optional<int>(const Config&)> AddCampaignCommand(
+    CLI::App& cli, const std::function<void(CLI::App*)>& common) {
+  auto* campaign = cli.add_subcommand("campaign", "outbound notice campaigns");
+  auto* import = campaign->require_subcommand(1)->add_subcommand("import", "check a target file");
+  common(import);
+  auto request = std::make_shared<campaigns::ImportRequest>();
+  import->add_option("file", request->file, "the target file (CSV or XLSX)")->required();
+  import->add_option("--dnc", request->dnc_file, "do-not-call list, one number a line");
+  import->add_option("--as-of", request->as_of, "campaign date YYYY-MM-DD (default today)");
+  import->add_flag("--json", "the report as one JSON object");
+  return [import, request](const Config& config) -> std::optional<int> {
+    if (!import->parsed()) return std::nullopt;
+    request->scenarios_file = config.knowledge.kb_dir + "/campaigns/scenarios.toml";
+    auto report = campaigns::ImportTargetFile(*request);
+    if (!report.ok()) std::cerr << "zhixian campaign import: " << report.status().message() << "\n";
+    if (!report.ok()) return 2;
+    std::cout << http::CampaignImportOutput(*report, import->count("--json") > 0);
+    return 0;
+  };
+}
+
+}  // namespace zx::app
