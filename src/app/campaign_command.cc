@@ -10,20 +10,20 @@ namespace zx::app {
 std::function<std::optional<int>(const Config&)> AddCampaignCommand(
     CLI::App& cli, const std::function<void(CLI::App*)>& common) {
   auto* campaign = cli.add_subcommand("campaign", "outbound notice campaigns");
-  auto* import = campaign->require_subcommand(1)->add_subcommand("import", "check a target file");
-  common(import);
+  auto* command = campaign->require_subcommand(1)->add_subcommand("import", "check a target file");
+  common(command);
   auto request = std::make_shared<campaigns::ImportRequest>();
-  import->add_option("file", request->file, "the target file (CSV or XLSX)")->required();
-  import->add_option("--dnc", request->dnc_file, "do-not-call list, one number a line");
-  import->add_option("--as-of", request->as_of, "campaign date YYYY-MM-DD (default today)");
-  import->add_flag("--json", "the report as one JSON object");
-  return [import, request](const Config& config) -> std::optional<int> {
-    if (!import->parsed()) return std::nullopt;
+  command->add_option("file", request->file, "the target file (CSV or XLSX)")->required();
+  command->add_option("--dnc", request->dnc_file, "do-not-call list, one number a line");
+  command->add_option("--as-of", request->as_of, "campaign date YYYY-MM-DD (default today)");
+  command->add_flag("--json", "the report as one JSON object");
+  return [command, request](const Config& config) -> std::optional<int> {
+    if (!command->parsed()) return std::nullopt;
     request->scenarios_file = config.knowledge.kb_dir + "/campaigns/scenarios.toml";
     auto report = campaigns::ImportTargetFile(*request);
     if (!report.ok()) std::cerr << "zhixian campaign import: " << report.status().message() << "\n";
     if (!report.ok()) return 2;
-    std::cout << http::CampaignImportOutput(*report, import->count("--json") > 0);
+    std::cout << http::CampaignImportOutput(*report, command->count("--json") > 0);
     return 0;
   };
 }

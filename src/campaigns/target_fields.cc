@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -119,6 +120,10 @@ std::optional<int64_t> ParseDecimalFen(std::string_view s) {
 }  // namespace
 
 std::string NormalizeField(std::string_view raw) {
+  // ASCII is its own NFKC: most fields of a large file skip ICU.
+  if (std::all_of(raw.begin(), raw.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return Trim(raw);
+  }
   UErrorCode err = U_ZERO_ERROR;
   static const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(err);
   if (nfkc == nullptr) return Trim(raw);  // ICU without its data: impossible in a build we ship

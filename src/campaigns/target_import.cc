@@ -1,7 +1,6 @@
 #include "campaigns/target_import.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <unordered_map>
 

@@ -54,12 +54,24 @@ std::optional<std::string> DecodeGbk(std::string_view bytes) {
   ucnv_setToUCallBack(from.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
   std::unique_ptr<UConverter, decltype(&ucnv_close)> to(ucnv_open("UTF-8", &err), &ucnv_close);
   if (U_FAILURE(err)) return std::nullopt;
-  // A GBK character (2 bytes, or 1 for ASCII) becomes at most 3 bytes of UTF-8.
+  // A GBK character (2 bytes, or 1 for ASCII) is mostly at most 3 bytes of UTF-8; the buffer
+  // grows when not (the explicit pivot lets the conversion continue where it stopped).
   std::string out(bytes.size() * 3 / 2 + 16, '\0');
   char* target = out.data();
   const char* source = bytes.data();
-  ucnv_convertEx(to.get(), from.get(), &target, out.data() + out.size(), &source,
-                 bytes.data() + bytes.size(), nullptr, nullptr, nullptr, nullptr, true, true, &err);
+  UChar pivot[1024];
+  UChar* pivot_source = pivot;
+  UChar* pivot_target = pivot;
+  for (bool reset = true;; reset = false) {
+    err = U_ZERO_ERROR;
+    ucnv_convertEx(to.get(), from.get(), &target, out.data() + out.size(), &source,
+                   bytes.data() + bytes.size(), pivot, &pivot_source, &pivot_target, pivot + 1024,
+                   reset, true, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR) break;
+    size_t used = static_cast<size_t>(target - out.data());
+    out.resize(out.size() * 2);
+    target = out.data() + used;
+  }
   if (U_FAILURE(err)) return std::nullopt;
   out.resize(static_cast<size_t>(target - out.data()));
   return out;
