@@ -174,6 +174,10 @@ IdCheck CheckIdNumber(std::string_view id, tickets::Date as_of) {
 std::optional<int64_t> ParseAmountFen(std::string_view amount) {
   if (amount.empty()) return std::nullopt;
   if (auto fen = ParseDecimalFen(amount)) return fen;
+  // Written in digits only: the forms above or nothing ("12.345" is not an amount to round).
+  if (std::all_of(amount.begin(), amount.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return std::nullopt;
+  }
   std::optional<double> yuan = text::ParseNumber(amount);
   if (!yuan || !std::isfinite(*yuan) || *yuan < 0 || *yuan > 1e13) return std::nullopt;
   return std::llround(*yuan * 100);
@@ -211,11 +215,15 @@ std::optional<tickets::Date> ParseDeadline(std::string_view date) {
 }
 
 std::string FormatAmountFen(int64_t fen) {
-  std::string whole = std::to_string(fen / 100);
-  for (int i = static_cast<int>(whole.size()) - 3; i > 0; i -= 3) whole.insert(i, ",");
+  std::string digits = std::to_string(fen / 100);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
   char cents[4];
   std::snprintf(cents, sizeof cents, "%02d", static_cast<int>(fen % 100));
-  return whole + "." + cents;
+  return out + "." + cents;
 }
 
 }  // namespace zx::campaigns

@@ -57,7 +57,8 @@ char IdCheckCharacter(std::string_view first17);
 IdCheck CheckIdNumber(std::string_view id, tickets::Date as_of);
 
 // 应缴金额 of a normalised field in fen (分): "1234.50", "1,234.50", "1234.5元", Chinese numerals
-// ("一千二百元", "两千元", "1.5万元"); nullopt when it is none of them or negative.
+// ("一千二百元", "两千元", "1.5万元"); nullopt when it is none of them or negative (digits
+// alone only in the first forms: "12.345" is not an amount).
 std::optional<int64_t> ParseAmountFen(std::string_view amount);
 // 逾期天数: a whole number of days, in digits or Chinese numerals ("15", "十五天"); nullopt
 // otherwise.

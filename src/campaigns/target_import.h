@@ -132,10 +132,10 @@ Result<ImportReport> ImportTargets(const text::Table& table, const std::string& 
                                    const ImportOptions& options);
 
 struct ImportRequest {
-  std::string file;            // .csv or .xlsx (.tsv read too)
-  std::string dnc_file;        // empty: no do-not-call list
-  std::string as_of;           // "YYYY-MM-DD"; empty: today, China time, by `clock`
-  std::string scenarios_file;  // kb/campaigns/scenarios.toml
+  std::string file{};            // .csv or .xlsx (.tsv read too)
+  std::string dnc_file{};        // empty: no do-not-call list
+  std::string as_of{};           // "YYYY-MM-DD"; empty: today, China time, by `clock`
+  std::string scenarios_file{};  // kb/campaigns/scenarios.toml
 };
 
 // Reads the scenarios, the do-not-call list and the file, and imports it. Errors name the file

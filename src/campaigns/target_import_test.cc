@@ -55,12 +55,6 @@ Result<ImportReport> Import(std::string_view csv, const DoNotCallList* dnc = nul
   return ImportTargets(table, "targets.csv", {&scenarios, dnc, as_of});
 }
 
-std::vector<size_t> Lines(const std::vector<Rejection>& list) {
-  std::vector<size_t> out;
-  for (const auto& x : list) out.push_back(x.line);
-  return out;
-}
-
 using Pairs = std::vector<std::pair<size_t, size_t>>;
 Pairs Of(const std::vector<DuplicateRecord>& list) {
   Pairs out;
@@ -85,10 +79,12 @@ std::string Reasons(const ImportReport& r) {
 
 class TargetImportTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dnc_ = DoNotCallList::Parse("# 拒绝来电\n139-0000-7777  # 本人要求\n\n", "dnc.txt").value();
+  static const DoNotCallList& Dnc() {
+    static const Result<DoNotCallList> list =
+        DoNotCallList::Parse("# 拒绝来电\n139-0000-7777  # 本人要求\n\n", "dnc.txt");
+    return *list;
   }
-  DoNotCallList dnc_;
+  const DoNotCallList& dnc_ = Dnc();
 };
 
 TEST_F(TargetImportTest, EveryRuleOnOneFile) {
