@@ -16,7 +16,7 @@ std::function<std::optional<int>(const Config&)> AddCampaignCommand(
   command->add_option("file", request->file, "the target file (CSV or XLSX)")->required();
   command->add_option("--dnc", request->dnc_file, "do-not-call list, one number a line");
   command->add_option("--as-of", request->as_of, "campaign date YYYY-MM-DD (default today)");
-  command->add_flag("--json", "the report as one JSON object");
+  command->add_flag("--json")->description("the report as one JSON object");
   return [command, request](const Config& config) -> std::optional<int> {
     if (!command->parsed()) return std::nullopt;
     request->scenarios_file = config.knowledge.kb_dir + "/campaigns/scenarios.toml";
