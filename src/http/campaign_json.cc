@@ -3,27 +3,27 @@
 namespace zx::http {
 namespace {
 
-nlohmann::json Duplicates(const std::vector<campaigns::DuplicateRecord>& list) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json Duplicates(const std::vector<campaigns::DuplicateRecord>& list) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& d : list) out.push_back({{"line", d.line}, {"duplicate_of", d.duplicate_of}});
   return out;
 }
 
-nlohmann::json Groups(const std::vector<campaigns::LineGroup>& list) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json Groups(const std::vector<campaigns::LineGroup>& list) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& g : list) out.push_back({{"lines", g.lines}});
   return out;
 }
 
 }  // namespace
 
-nlohmann::json CampaignImportJson(const campaigns::ImportReport& report) {
-  nlohmann::json rejected = nlohmann::json::array();
+nlohmann::ordered_json CampaignImportJson(const campaigns::ImportReport& report) {
+  nlohmann::ordered_json rejected = nlohmann::ordered_json::array();
   for (const auto& r : report.rejected) {
     rejected.push_back(
         {{"line", r.line}, {"reason", campaigns::ReasonCode(r.reason)}, {"field", r.field}});
   }
-  nlohmann::json by_scenario = nlohmann::json::object();
+  nlohmann::ordered_json by_scenario = nlohmann::ordered_json::object();
   for (const auto& [scenario, n] : report.notices_by_scenario) by_scenario[scenario] = n;
   return {{"records", report.records},
           {"accepted", report.accepted},

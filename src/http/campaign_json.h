@@ -16,8 +16,8 @@ namespace zx::http {
 //  "exact_duplicates": [{"line", "duplicate_of"}], "normalized_duplicates": [{"line",
 //  "duplicate_of"}], "notices_by_scenario": {scenario: count}, "people",
 //  "merged": [{"lines": [...]}], "dnc_suppressed": [{"lines": [...]}], "calls"}: exactly the
-// keys of DESIGN.md, lists in the order of their (first) lines.
-nlohmann::json CampaignImportJson(const campaigns::ImportReport& report);
+// keys of DESIGN.md in its order, lists in the order of their (first) lines.
+nlohmann::ordered_json CampaignImportJson(const campaigns::ImportReport& report);
 // What `zhixian campaign import` prints: that JSON on one line with `json`, else the readable
 // report (campaigns::FormatImportReport, personal data masked).
 std::string CampaignImportOutput(const campaigns::ImportReport& report, bool json);
