@@ -6,10 +6,16 @@
 
 #include "app/context.h"
 
+namespace CLI {
+class App;
+}
+
 namespace zx::app {
 
 int RunAsk(const CommonFlags& flags, bool json, const std::string& question);
 int RunChat(const CommonFlags& flags, bool json);
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr);
+std::function<std::optional<int>(const Config&)> AddCampaignCommand(
+    CLI::App& cli, const std::function<void(CLI::App*)>& common);  // campaign_command.cc
 
 }  // namespace zx::app

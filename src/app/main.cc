@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   // user, apikey, keys, audit, retention (src/app/security_commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
+  auto run_campaign_command = zx::app::AddCampaignCommand(cli, common);        // import
   auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);  // tickets draft
   // tickets learn (src/app/tickets_learn_command.h).
   auto run_tickets_learn = zx::app::AddTicketsLearnCommand(cli, flags, common);
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
   if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
   if (auto code = run_calendar_command()) return *code;
+  if (auto code = run_campaign_command(*config)) return *code;
   if (auto code = run_tickets_command()) return *code;
   if (auto code = run_tickets_learn()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);

@@ -2,12 +2,14 @@
 
 #include <expat.h>
 #include <minizip/unzip.h>
+#include <unicode/ucnv.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "base/file.h"
 #include "text/normalizer.h"
@@ -41,6 +43,40 @@ Table WithHeader(std::vector<TableRow> rows) {
   return t;
 }
 
+// `bytes` decoded from GBK (code page 936, as Chinese Windows and social-insurance systems
+// export CSV) to UTF-8, or nullopt when they are not GBK either. Strict: an unmapped or
+// ill-formed sequence fails rather than becoming U+FFFD. GBK's trail bytes are never below 0x40,
+// so line breaks (and the delimiters) are the same bytes before and after: line numbers hold.
+std::optional<std::string> DecodeGbk(std::string_view bytes) {
+  UErrorCode err = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, decltype(&ucnv_close)> from(ucnv_open("GBK", &err), &ucnv_close);
+  if (U_FAILURE(err)) return std::nullopt;
+  ucnv_setToUCallBack(from.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &err);
+  std::unique_ptr<UConverter, decltype(&ucnv_close)> to(ucnv_open("UTF-8", &err), &ucnv_close);
+  if (U_FAILURE(err)) return std::nullopt;
+  // A GBK character (2 bytes, or 1 for ASCII) is mostly at most 3 bytes of UTF-8; the buffer
+  // grows when not (the explicit pivot lets the conversion continue where it stopped).
+  std::string out(bytes.size() * 3 / 2 + 16, '\0');
+  char* target = out.data();
+  const char* source = bytes.data();
+  UChar pivot[1024];
+  UChar* pivot_source = pivot;
+  UChar* pivot_target = pivot;
+  for (bool reset = true;; reset = false) {
+    err = U_ZERO_ERROR;
+    ucnv_convertEx(to.get(), from.get(), &target, out.data() + out.size(), &source,
+                   bytes.data() + bytes.size(), pivot, &pivot_source, &pivot_target, pivot + 1024,
+                   reset, true, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR) break;
+    size_t used = static_cast<size_t>(target - out.data());
+    out.resize(out.size() * 2);
+    target = out.data() + used;
+  }
+  if (U_FAILURE(err)) return std::nullopt;
+  out.resize(static_cast<size_t>(target - out.data()));
+  return out;
+}
+
 }  // namespace
 
 int Table::Column(std::string_view name) const {
@@ -62,7 +98,15 @@ Result<TableFormat> TableFormatOf(const std::string& path) {
 }
 
 Result<Table> ParseDelimited(std::string_view bytes, char delimiter, const std::string& name) {
-  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  std::string encoding = "UTF-8";
+  std::optional<std::string> gbk;
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+    bytes.remove_prefix(3);
+  } else if (!IsValidUtf8(bytes) && (gbk = DecodeGbk(bytes))) {
+    // Not UTF-8 but GBK throughout; otherwise the check below names the first bad line.
+    bytes = *gbk;
+    encoding = "GBK";
+  }
   std::vector<TableRow> rows;
   TableRow row;
   std::string field;
@@ -133,12 +177,13 @@ Result<Table> ParseDelimited(std::string_view bytes, char delimiter, const std::
     for (const auto& f : r.fields) {
       if (!IsValidUtf8(f)) {
         return InvalidArgument(name + ":" + std::to_string(r.line) +
-                               ": not UTF-8 (save the file as UTF-8)");
+                               ": not UTF-8 (nor GBK throughout; save the file as UTF-8)");
       }
     }
   }
   Table t = WithHeader(std::move(rows));
   if (t.header.empty()) return InvalidArgument(name + ": empty file (no header row)");
+  t.encoding = encoding;
   return t;
 }
 

@@ -1,7 +1,9 @@
 // Tables from files people export from their systems: CSV and TSV (UTF-8, with or without a
-// byte-order mark, RFC 4180 quoting: a field that starts with a double quote may hold the
-// delimiter, line breaks and "" for a quote) and XLSX (the first worksheet). The first row is
-// the header. Used by imports: the router's history (tickets), campaign target lists.
+// byte-order mark, or GBK as Chinese Windows and social-insurance systems export it: a file
+// that is not UTF-8 is read as GBK when it is GBK throughout; RFC 4180 quoting: a field that
+// starts with a double quote may hold the delimiter, line breaks and "" for a quote) and XLSX
+// (the first worksheet). The first row is the header. Used by imports: the router's history
+// (tickets), campaign target lists.
 //
 // Every row keeps the line it starts on (CSV/TSV: the file's line, 1 for the header; XLSX: the
 // sheet's row number), so that an importer can name it in its messages. The reader only splits;
@@ -24,7 +26,8 @@ struct TableRow {
 
 struct Table {
   std::vector<std::string> header;
-  std::vector<TableRow> rows;  // blank lines are left out
+  std::vector<TableRow> rows;      // blank lines are left out
+  std::string encoding = "UTF-8";  // what the file was written in: "UTF-8" or "GBK" (CSV/TSV)
   // The index of the header column named `name` (exact, surrounding spaces ignored), or -1.
   int Column(std::string_view name) const;
 };
@@ -37,8 +40,8 @@ Result<TableFormat> TableFormatOf(const std::string& path);
 
 // Reads the file at `path` by its extension. Errors name the file (and the line where one is
 // known): kNotFound when it does not exist; kInvalidArgument for a file that is not what its
-// extension says, a quoted field never closed, invalid UTF-8 (with the line), an empty file
-// (no header).
+// extension says, a quoted field never closed, text neither UTF-8 nor GBK (with the first line
+// that is not UTF-8), an empty file (no header).
 Result<Table> ReadTable(const std::string& path);
 
 // CSV or TSV text; `name` is used in messages.

@@ -53,6 +53,30 @@ TEST(TableReaderTest, InvalidUtf8AndEmpty) {
   EXPECT_FALSE(ParseDelimited("\n\n", ',', "empty.csv").ok());
 }
 
+// GBK as Chinese Windows exports CSV ("姓名,说明" / "张三,"第一行<CRLF>第二行"" / "李四,好",
+// CRLF): decoded to UTF-8 with the physical line numbers kept.
+TEST(TableReaderTest, GbkIsDecodedAndKeepsLineNumbers) {
+  std::string gbk =
+      "\xD0\xD5\xC3\xFB,\xCB\xB5\xC3\xF7\r\n"
+      "\xD5\xC5\xC8\xFD,\"\xB5\xDA\xD2\xBB\xD0\xD0\r\n\xB5\xDA\xB6\xFE\xD0\xD0\"\r\n"
+      "\xC0\xEE\xCB\xC4,\xBA\xC3\r\n";
+  auto t = ParseDelimited(gbk, ',', "gbk.csv");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->encoding, "GBK");
+  EXPECT_EQ(t->header, (std::vector<std::string>{"姓名", "说明"}));
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[0].line, 2u);
+  EXPECT_EQ(t->rows[0].fields, (std::vector<std::string>{"张三", "第一行\r\n第二行"}));
+  EXPECT_EQ(t->rows[1].line, 4u);
+  EXPECT_EQ(t->rows[1].fields, (std::vector<std::string>{"李四", "好"}));
+  // UTF-8 stays UTF-8; a lone GBK lead byte at the end is neither and names its line.
+  EXPECT_EQ(ParseDelimited("a\n好\n", ',', "u.csv")->encoding, "UTF-8");
+  auto bad = ParseDelimited("a\nb\n\xD0\xD5\n\xD0\n", ',', "half.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("half.csv:3: not UTF-8"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(TableReaderTest, FormatByExtension) {
   EXPECT_EQ(*TableFormatOf("a.CSV"), TableFormat::kCsv);
   EXPECT_EQ(*TableFormatOf("a.tsv"), TableFormat::kTsv);

@@ -1,0 +1,151 @@
+// The import of a campaign's target file (DOMAIN.md "Target files for notification campaigns",
+// followed to the letter; `zhixian campaign import`, DESIGN.md): a department's CSV (UTF-8 with
+// or without a BOM, or GBK; CRLF or LF; quoted fields with line breaks) or XLSX, read through
+// text/table_reader.h, checked and planned as one call per person.
+//
+// The rules, in order:
+//   1. a record's line is the physical line it starts on, the header being line 1;
+//   2. a record whose raw fields equal an earlier record's is an exact duplicate, dropped first
+//      and reported with the line of the first such record;
+//   3. every field is normalised (campaigns/target_fields.h): NFKC, trimmed; 手机号 and 身份证号
+//      in one spelling; 应缴金额 and 截止日期 read in every written form;
+//   4. the checks, the first failing one rejecting the record with its line, reason and field:
+//      missing_field (姓名, 手机号, 身份证号, 场景), unknown_scenario (not in
+//      kb/campaigns/scenarios.toml), missing_field (a field the scenario needs), invalid_phone,
+//      invalid_id_checksum, invalid_id_birth_date (not a real date, or after the campaign date);
+//   5. a notice is (身份证号, 场景): an accepted record whose notice was accepted before is a
+//      normalised duplicate, dropped and reported with the line of the first;
+//   6. a person is a 身份证号 and gets one call with all their notices; a person any of whose
+//      records has a 手机号 on the do-not-call list is suppressed with all their notices.
+// Counts: records = accepted + rejected + exact duplicates; accepted = notices + normalised
+// duplicates; people = distinct 身份证号 of the notices; calls = people - suppressed.
+// notices_by_scenario counts the notices (after de-duplication, before the do-not-call list).
+//
+// A bad record never stops the import; a malformed file does (an error naming the file and
+// what is wrong). Personal data stays in the planned calls (for the campaign engine); the
+// report's lists hold lines, reasons and fields only, and its text form masks what it shows.
+// Pure functions over their inputs; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "campaigns/scenarios.h"
+#include "text/table_reader.h"
+#include "tickets/calendar.h"
+
+namespace zx::campaigns {
+
+// One record of the file, normalised (rule 3), with its amount and dates read.
+struct TargetRecord {
+  size_t line = 0;
+  std::string name, gender, phone, id_number, scenario;
+  std::string days_overdue, amount_due, deadline;  // as written (normalised)
+  std::string previous_place, missing_materials, application_no;
+  std::optional<int> days;              // 逾期天数 read, when it could be
+  std::optional<int64_t> amount_fen;    // 应缴金额 in fen (分), when it could be read
+  std::optional<tickets::Date> due_by;  // 截止日期, when it could be read
+};
+
+// One call to one person: all of their notices, in the order of their lines.
+struct PlannedCall {
+  std::string id_number;            // the person
+  std::string name, gender, phone;  // of their first notice
+  std::vector<TargetRecord> notices;
+};
+
+enum class RejectReason {
+  kMissingField,
+  kUnknownScenario,
+  kInvalidPhone,
+  kInvalidIdChecksum,
+  kInvalidIdBirthDate
+};
+// "missing_field", "unknown_scenario", "invalid_phone", "invalid_id_checksum",
+// "invalid_id_birth_date".
+const char* ReasonCode(RejectReason reason);
+
+struct Rejection {
+  size_t line = 0;
+  RejectReason reason = RejectReason::kMissingField;
+  std::string field;  // the column, e.g. "手机号"
+};
+
+struct DuplicateRecord {
+  size_t line = 0;
+  size_t duplicate_of = 0;  // the line of the first record it repeats
+};
+
+struct LineGroup {
+  std::vector<size_t> lines;  // ascending
+};
+
+struct ImportReport {
+  std::string file;
+  std::string format;  // "CSV UTF-8", "CSV GBK", "XLSX"
+  tickets::Date as_of;
+  size_t records = 0;
+  size_t accepted = 0;
+  std::vector<Rejection> rejected;                     // by line
+  std::vector<DuplicateRecord> exact_duplicates;       // by line
+  std::vector<DuplicateRecord> normalized_duplicates;  // by line
+  std::map<std::string, size_t> notices_by_scenario;
+  size_t people = 0;
+  std::vector<LineGroup> merged;          // planned calls with several notices, by first line
+  std::vector<LineGroup> dnc_suppressed;  // suppressed people, their notices' lines
+  size_t calls = 0;
+  std::vector<PlannedCall> planned;  // the calls, in the order of their first lines
+};
+
+// Phone numbers nobody may call (one a line, '#' starts a comment, numbers in any of the forms
+// a target file may write them: NormalizePhone).
+class DoNotCallList {
+ public:
+  // kNotFound / kInvalidArgument naming the file; a line that is not UTF-8 names its line.
+  static Result<DoNotCallList> Load(const std::string& path);
+  static Result<DoNotCallList> Parse(std::string_view text, const std::string& origin);
+  // `phone` normalised (NormalizePhone).
+  bool Contains(const std::string& phone) const { return numbers_.contains(phone); }
+  size_t size() const { return numbers_.size(); }
+
+ private:
+  std::unordered_set<std::string> numbers_;
+};
+
+struct ImportOptions {
+  const ScenarioTable* scenarios = nullptr;    // required
+  const DoNotCallList* do_not_call = nullptr;  // optional
+  tickets::Date as_of;                         // the campaign date: no one is born after it
+};
+
+// Applies the rules to a table already read; `file` names it in the report and in messages.
+// kInvalidArgument "<file>: header: ..." when a required column (kRequiredColumns) is missing
+// or a column of a target file is given twice.
+Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
+                                   const ImportOptions& options);
+
+struct ImportRequest {
+  std::string file{};            // .csv or .xlsx (.tsv read too)
+  std::string dnc_file{};        // empty: no do-not-call list
+  std::string as_of{};           // "YYYY-MM-DD"; empty: today, China time, by `clock`
+  std::string scenarios_file{};  // kb/campaigns/scenarios.toml
+};
+
+// Reads the scenarios, the do-not-call list and the file, and imports it. Errors name the file
+// and what is wrong (kNotFound for a missing file, kInvalidArgument otherwise).
+Result<ImportReport> ImportTargetFile(const ImportRequest& request,
+                                      const Clock& clock = SystemClock::Instance());
+
+// The report for a person to read (target_import_text.cc): counts, then every rejected and
+// duplicate line, merged and suppressed lines, and the first `max_calls` planned calls with
+// the name and number masked (text/pii.h).
+std::string FormatImportReport(const ImportReport& report, size_t max_calls = 20);
+
+}  // namespace zx::campaigns
