@@ -1,4 +1,4 @@
-#include "app/calendar_command.h"
+#include "app/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -17,9 +17,9 @@ struct Args {
 int Run(const CommonFlags& flags, const Args& args, bool deadline) {
   auto answer = [&]() -> Result<std::string> {
     ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
-    ZX_ASSIGN_OR_RETURN(auto calendar,
-                        tickets::WorkCalendar::Load(
-                            (std::filesystem::path(config.knowledge.kb_dir) / "calendar").string()));
+    ZX_ASSIGN_OR_RETURN(
+        auto calendar, tickets::WorkCalendar::Load(
+                           (std::filesystem::path(config.knowledge.kb_dir) / "calendar").string()));
     return deadline ? tickets::AnswerDeadline(calendar, args.from, args.tier)
                     : tickets::AnswerDay(calendar, args.date);
   }();
@@ -33,8 +33,7 @@ int Run(const CommonFlags& flags, const Args& args, bool deadline) {
 
 }  // namespace
 
-std::function<std::optional<int>()> AddCalendarCommand(
-    CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
+ParsedCommand AddCalendarCommand(CLI::App& cli, CommonFlags& flags, const CommonOptions& common) {
   auto args = std::make_shared<Args>();
   auto* calendar = cli.add_subcommand("calendar", "working days and SLA deadlines (China time)");
   calendar->require_subcommand(1);

@@ -7,8 +7,8 @@
 
 namespace zx::app {
 
-std::function<std::optional<int>(const Config&)> AddCampaignCommand(
-    CLI::App& cli, const std::function<void(CLI::App*)>& common) {
+std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cli,
+                                                                    const CommonOptions& common) {
   auto* campaign = cli.add_subcommand("campaign", "outbound notice campaigns");
   auto* command = campaign->require_subcommand(1)->add_subcommand("import", "check a target file");
   common(command);

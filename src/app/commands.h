@@ -1,7 +1,13 @@
-// The sub-commands of the zhixian binary. Each returns the process exit code: 0 done,
-// 1 a runtime failure, 2 bad usage or configuration (the message says which key or flag).
+// The sub-commands of the zhixian binary (main.cc registers them; DESIGN.md has the contracts).
+// Each returns the process exit code: 0 done, 1 a runtime failure, 2 bad usage or configuration
+// (the message says which key or flag). The Add...Commands functions register their commands on
+// `cli` (`common` adds --data/--config/--kb bound to `flags`) and return a function that runs
+// the one that was parsed, or returns nullopt when none of them was.
 #pragma once
 
+#include <functional>
+#include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "app/context.h"
@@ -12,10 +18,29 @@ class App;
 
 namespace zx::app {
 
+using CommonOptions = std::function<void(CLI::App*)>;
+using ParsedCommand = std::function<std::optional<int>()>;
+
 int RunAsk(const CommonFlags& flags, bool json, const std::string& question);
 int RunChat(const CommonFlags& flags, bool json);
 int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::string& sip_addr);
-std::function<std::optional<int>(const Config&)> AddCampaignCommand(
-    CLI::App& cli, const std::function<void(CLI::App*)>& common);  // campaign_command.cc
+// `speech prepare`: each line of `in` a reply, each line of `out` what the synthesiser is given
+// (voice::SpokenLine; docs/telephony.md "Replies as speech").
+int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& out);
+// `doctor`: one line per check, each its module's (base/health_check.h), and what to fix; 0 when
+// nothing failed (warnings allowed), 1 when a check failed, 2 for an invalid configuration.
+int RunDoctor(const CommonFlags& flags, std::ostream& out);
+
+// user, apikey, recordings, keys, audit, retention (admin/commands.h; security_commands.cc).
+ParsedCommand AddSecurityCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
+// `calendar deadline --from "YYYY-MM-DD HH:MM" --tier T` and `calendar day YYYY-MM-DD` over
+// KB_DIR/calendar (tickets/calendar.h AnswerDeadline, AnswerDay).
+ParsedCommand AddCalendarCommand(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
+// `tickets draft|create [--json]` (one complaint per stdin line: auto-fill, and for create
+// intake's 并单 and dispatch) and `tickets learn --history FILE` (tickets/learn.h).
+ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
+// `campaign import FILE [--dnc FILE] [--as-of DATE] [--json]` (campaigns/target_import.h).
+std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cli,
+                                                                    const CommonOptions& common);
 
 }  // namespace zx::app

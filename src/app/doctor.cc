@@ -1,4 +1,4 @@
-#include "app/doctor.h"
+#include "app/commands.h"
 
 #include <filesystem>
 #include <ostream>

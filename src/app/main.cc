@@ -4,14 +4,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "app/calendar_command.h"
 #include "app/commands.h"
 #include "app/config.h"
-#include "app/doctor.h"
-#include "app/security_commands.h"
-#include "app/speech_command.h"
-#include "app/tickets_commands.h"
-#include "app/tickets_learn_command.h"
 #include "base/log.h"
 #include "text/pii.h"
 
@@ -63,13 +57,11 @@ int main(int argc, char** argv) {
       "doctor", "check configuration, key file, database, knowledge base, SIP, ASR, console");
   common(doctor);
 
-  // user, apikey, keys, audit, retention (src/app/security_commands.h).
+  // user, apikey, recordings, keys, audit, retention; calendar; tickets; campaign (commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
-  auto run_campaign_command = zx::app::AddCampaignCommand(cli, common);        // import
-  auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);  // tickets draft
-  // tickets learn (src/app/tickets_learn_command.h).
-  auto run_tickets_learn = zx::app::AddTicketsLearnCommand(cli, flags, common);
+  auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);
+  auto run_campaign_command = zx::app::AddCampaignCommand(cli, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -101,6 +93,5 @@ int main(int argc, char** argv) {
   if (auto code = run_calendar_command()) return *code;
   if (auto code = run_campaign_command(*config)) return *code;
   if (auto code = run_tickets_command()) return *code;
-  if (auto code = run_tickets_learn()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

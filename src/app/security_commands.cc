@@ -1,4 +1,4 @@
-#include "app/security_commands.h"
+#include "app/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -35,7 +35,8 @@ struct CommandSpec {
 
 const Option kLogin{"name", &Args::name, "login name", true};
 const Option kDepartment{"--department", &Args::department, "department code (scope)"};
-const Option kDistrict{"--district", &Args::district, "district code within the department (scope)"};
+const Option kDistrict{"--district", &Args::district,
+                       "district code within the department (scope)"};
 const Option kKeyFile{"--key-file", &Args::key_file, "key file (default: security.key_file)"};
 
 // The commands' parents and their help.
@@ -50,68 +51,139 @@ const std::map<std::string, const char*> kParents = {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      {"user", "add",
+      {"user",
+       "add",
        "add a staff user; the password is read from the terminal (or the first line of stdin)",
-       admin::UserAdd, false,
+       admin::UserAdd,
+       false,
        {{"name", &Args::name, "login name ([A-Za-z0-9._@-], 1-64)", true},
         {"--role", &Args::role, "admin, supervisor, agent, department_handler or auditor", true},
-        kDepartment, kDistrict}},
-      {"user", "disable", "disable a user and end their sessions", admin::UserDisable, false,
+        kDepartment,
+        kDistrict}},
+      {"user",
+       "disable",
+       "disable a user and end their sessions",
+       admin::UserDisable,
+       false,
        {kLogin}},
       {"user", "enable", "enable a disabled user", admin::UserEnable, false, {kLogin}},
-      {"user", "unlock", "clear a user's failed logins and lock-out", admin::UserUnlock, false,
+      {"user",
+       "unlock",
+       "clear a user's failed logins and lock-out",
+       admin::UserUnlock,
+       false,
        {kLogin}},
       {"user", "list", "list users as JSON lines", admin::UserList, false, {}},
-      {"user", "display", "set the name or 工号 citizens see of an agent (\"\" clears it)",
-       admin::UserDisplay, false,
+      {"user",
+       "display",
+       "set the name or 工号 citizens see of an agent (\"\" clears it)",
+       admin::UserDisplay,
+       false,
        {kLogin,
         {"display_name", &Args::display, "e.g. 1024号 or 小王 (at most 32 characters)", true}}},
       // The approver's second factor is the key file: its password is checked, then sealed.
-      {"user", "approve",
+      {"user",
+       "approve",
        "approve a pending account as a second administrator (--as NAME; that administrator's "
        "password from the terminal or the first line of stdin)",
-       admin::UserApprove, true,
+       admin::UserApprove,
+       true,
        {{"name", &Args::name, "login name of the pending account", true},
         {"--as", &Args::as, "the approving administrator's login name", true},
         {"--otp", &Args::otp, "the approver's one-time code, when they have one"}}},
       // The one-time-code secret is stored sealed.
-      {"user otp", "enable", "require a one-time code at login; prints the secret once",
-       admin::UserOtpEnable, true, {kLogin}},
-      {"user otp", "disable", "stop requiring a one-time code", admin::UserOtpDisable, true,
+      {"user otp",
+       "enable",
+       "require a one-time code at login; prints the secret once",
+       admin::UserOtpEnable,
+       true,
        {kLogin}},
-      {"apikey", "create", "create an API key (printed once)", admin::ApiKeyCreate, false,
+      {"user otp",
+       "disable",
+       "stop requiring a one-time code",
+       admin::UserOtpDisable,
+       true,
+       {kLogin}},
+      {"apikey",
+       "create",
+       "create an API key (printed once)",
+       admin::ApiKeyCreate,
+       false,
        {{"--name", &Args::name, "the client's name", true},
-        {"--role", &Args::role, "integration", true}, kDepartment, kDistrict}},
-      {"apikey", "revoke", "revoke an API key at once", admin::ApiKeyRevoke, false,
+        {"--role", &Args::role, "integration", true},
+        kDepartment,
+        kDistrict}},
+      {"apikey",
+       "revoke",
+       "revoke an API key at once",
+       admin::ApiKeyRevoke,
+       false,
        {{"name", &Args::name, "the client's name or key id", true}}},
-      {"apikey", "list", "list API clients as JSON lines (never the keys)", admin::ApiKeyList,
-       false, {}},
-      {"recordings", "list", "list recordings as JSON lines, newest first", admin::RecordingsList,
-       true, {{"--limit", &Args::limit, "at most this many (default 100)"}}},
-      {"recordings", "export", "decrypt one recording into a WAV file", admin::RecordingsExport,
+      {"apikey",
+       "list",
+       "list API clients as JSON lines (never the keys)",
+       admin::ApiKeyList,
+       false,
+       {}},
+      {"recordings",
+       "list",
+       "list recordings as JSON lines, newest first",
+       admin::RecordingsList,
+       true,
+       {{"--limit", &Args::limit, "at most this many (default 100)"}}},
+      {"recordings",
+       "export",
+       "decrypt one recording into a WAV file",
+       admin::RecordingsExport,
        true,
        {{"id", &Args::name, "recording id (zhixian recordings list)", true},
         {"--out", &Args::out, "the WAV file to write", true}}},
-      {"keys", "init", "create the key file (outside the data directory)", admin::KeysInit, false,
+      {"keys",
+       "init",
+       "create the key file (outside the data directory)",
+       admin::KeysInit,
+       false,
        {kKeyFile}},
-      {"keys", "rotate", "add a new data key and make it current", admin::KeysRotate, false,
+      {"keys",
+       "rotate",
+       "add a new data key and make it current",
+       admin::KeysRotate,
+       false,
        {kKeyFile}},
-      {"keys", "reencrypt", "re-encrypt stored personal data under the current key",
-       admin::KeysReencrypt, false, {kKeyFile}},
-      {"audit", "verify", "verify the hash chain; exit 1 when it was tampered with",
-       admin::AuditVerify, false,
+      {"keys",
+       "reencrypt",
+       "re-encrypt stored personal data under the current key",
+       admin::KeysReencrypt,
+       false,
+       {kKeyFile}},
+      {"audit",
+       "verify",
+       "verify the hash chain; exit 1 when it was tampered with",
+       admin::AuditVerify,
+       false,
        {{"--anchor", &Args::anchor, "SEQ:HASH of an earlier head, to detect truncation"}}},
-      {"audit", "reseal",
+      {"audit",
+       "reseal",
        "after investigating a reported problem: record it in the log and start a new sealed head",
-       admin::AuditReseal, false, {{"--reason", &Args::reason, "why (kept in the log)", true}}},
-      {"audit", "query", "print entries as JSON lines", admin::AuditQuery, false,
+       admin::AuditReseal,
+       false,
+       {{"--reason", &Args::reason, "why (kept in the log)", true}}},
+      {"audit",
+       "query",
+       "print entries as JSON lines",
+       admin::AuditQuery,
+       false,
        {{"--object", &Args::object, "object id (record id or blind index)"},
         {"--type", &Args::type, "object type (user, ticket, conversation, route, ...)"},
         {"--actor", &Args::actor, "actor name"},
         {"--action", &Args::action, "action prefix (e.g. auth. or http.)"},
         {"--limit", &Args::limit, "at most this many entries (default 100)"}}},
-      {"retention", "run", "delete what is past its retention period, now", admin::RetentionRun,
-       false, {}}};
+      {"retention",
+       "run",
+       "delete what is past its retention period, now",
+       admin::RetentionRun,
+       false,
+       {}}};
   return commands;
 }
 
@@ -144,8 +216,7 @@ Result<int> Run(const CommonFlags& flags, const CommandSpec& spec, const Args& a
 
 }  // namespace
 
-std::function<std::optional<int>()> AddSecurityCommands(
-    CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
+ParsedCommand AddSecurityCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common) {
   auto args = std::make_shared<Args>();
   // A parent is made when its first command is added, so that `--help` lists them in the order
   // of Commands().
@@ -163,9 +234,8 @@ std::function<std::optional<int>()> AddSecurityCommands(
     CLI::App* sub = parent(spec.parent)->add_subcommand(spec.name, spec.help);
     common(sub);
     for (const Option& o : spec.options) {
-      CLI::Option* option =
-          std::visit([&](auto field) { return sub->add_option(o.name, (*args).*field, o.help); },
-                     o.field);
+      CLI::Option* option = std::visit(
+          [&](auto field) { return sub->add_option(o.name, (*args).*field, o.help); }, o.field);
       if (o.required) option->required();
     }
     added.emplace_back(sub, &spec);

@@ -2,7 +2,7 @@
 // field cipher (security/stores.h), and the registries of what holds personal data (encrypted
 // columns for `keys reencrypt`, retention rules for the retention job).
 //
-// Shared by `zhixian serve` and the security sub-commands (security_commands.h), so both see
+// Shared by `zhixian serve` and the security sub-commands (security_commands.cc), so both see
 // the same registrations.
 #pragma once
 

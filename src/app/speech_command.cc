@@ -1,4 +1,4 @@
-#include "app/speech_command.h"
+#include "app/commands.h"
 
 #include <iostream>
 

@@ -1,4 +1,4 @@
-#include "app/tickets_commands.h"
+#include "app/commands.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -6,6 +6,7 @@
 
 #include "http/ticket_json.h"
 #include "tickets/autofill.h"
+#include "tickets/learn.h"
 
 namespace zx::app {
 namespace {
@@ -62,8 +63,7 @@ int Run(const CommonFlags& flags, bool json, bool create) {
 
 }  // namespace
 
-std::function<std::optional<int>()> AddTicketsCommands(
-    CLI::App& cli, CommonFlags& flags, const std::function<void(CLI::App*)>& common) {
+ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common) {
   auto json = std::make_shared<bool>(false);
   auto* tickets = cli.add_subcommand("tickets", "work orders");
   tickets->require_subcommand(1);
@@ -75,10 +75,28 @@ std::function<std::optional<int>()> AddTicketsCommands(
     common(sub);
     sub->add_flag("--json", *json, "one JSON object per complaint");
   }
-  return [&flags, draft, create, json]() -> std::optional<int> {
+  auto learning = std::make_shared<tickets::LearnRequest>();
+  auto* learn = tickets->add_subcommand(
+      "learn", "learn routing from past orders (TSV, CSV or XLSX with a header row)");
+  common(learn);
+  learn->add_option("--history", learning->history, "the file of past orders")->required();
+  learn->add_option("--text-column", learning->columns.text_column,
+                    "column of the message (default text)");
+  learn->add_option("--label-column", learning->columns.label_column,
+                    "column of the label it was filed under (default label)");
+  return [&flags, draft, create, json, learn, learning]() -> std::optional<int> {
     if (draft->parsed()) return Run(flags, *json, false);
     if (create->parsed()) return Run(flags, *json, true);
-    return std::nullopt;
+    if (!learn->parsed()) return std::nullopt;
+    Status learned = [&]() -> Status {
+      ZX_ASSIGN_OR_RETURN(Config config, LoadAppConfig(flags));
+      learning->jieba_dict = config.knowledge.jieba_dict;
+      learning->data_dir = config.data.dir;
+      return tickets::LearnRouting(*learning, std::cout);
+    }();
+    if (learned.ok()) return 0;
+    std::cerr << "zhixian: " << learned.message() << "\n";
+    return learned.code() == Code::kInvalidArgument ? 2 : 1;
   };
 }
 

@@ -1,6 +1,6 @@
 // What one check of `zhixian doctor` found: a verdict, what was seen and, when something is
 // wrong, how to fix it. Each module checks what it knows (the key file in security, SIP in
-// telephony, ...) and returns these; app runs the list and prints it (app/doctor.h).
+// telephony, ...) and returns these; app runs the list and prints it (app/doctor.cc).
 #pragma once
 
 #include <optional>

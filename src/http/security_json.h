@@ -1,5 +1,5 @@
 // The JSON forms of the security layer's values, as the staff routes (staff_routes.h) and the
-// security commands of the command line (app/security_commands.h) show them.
+// security commands of the command line (admin/commands.h) show them.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// `zhixian doctor`'s checks of telephony (app/doctor.h): whether the SIP listen address can be
+// `zhixian doctor`'s checks of telephony (app/doctor.cc): whether the SIP listen address can be
 // bound, whether a configured trunk answers a SIP OPTIONS, and whether a configured speech
 // recogniser accepts a connection. Network checks are bounded by `timeout` (name lookup and
 // answer each), so that they stay quick offline; nothing is kept open.
