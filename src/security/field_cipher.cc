@@ -61,10 +61,10 @@ FieldCipher::FieldCipher(std::shared_ptr<const KeyRing> keys) : keys_(std::move(
 
 Status AsKeyMissing(const Status& error, std::string_view what) {
   if (error.code() != Code::kDataLoss && error.code() != Code::kFailedPrecondition) return error;
-  return KeyMissing(std::string(what) +
-                    " was sealed under a key this server does not hold (the key file was "
-                    "replaced or lost, or the value was altered); start with the key file it "
-                    "was written with (security.key_file) to read it");
+  return KeyMissing(std::string(what) + " does not open under the keys this server holds (" +
+                    error.message() +
+                    "): the key file was replaced or lost, or the data was altered; start with "
+                    "the key file it was written with (security.key_file) to read it");
 }
 
 std::string FieldCipher::Encrypt(std::string_view plaintext, std::string_view aad) const {
