@@ -6,10 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include "storage/driver.h"
 
@@ -67,89 +64,10 @@ class SqliteStatement final : public StatementDriver {
   sqlite3_stmt* const stmt_;
 };
 
-// Moves the WAL into the database file off the writers' path. SQLite's automatic checkpoint runs
-// inside the COMMIT that crosses 1000 pages, which then copies the pages and fsyncs: that COMMIT
-// takes milliseconds, every few hundred writes (the p99 of creating a work order). Instead the
-// writing connection only notes the WAL's size (wal_hook) and this thread checkpoints on a
-// connection of its own, PASSIVE (it never waits for or blocks readers and writers), when the WAL
-// has grown past kPages and at least every kEvery.
-class WalCheckpointer {
- public:
-  static constexpr int kPages = 1000;  // SQLite's default automatic checkpoint
-  static constexpr std::chrono::seconds kEvery{5};
-
-  // Null when the second connection cannot be opened (the caller keeps automatic checkpoints).
-  static std::unique_ptr<WalCheckpointer> Start(const std::string& path) {
-    sqlite3* conn = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      sqlite3_close(conn);
-      return nullptr;
-    }
-    sqlite3_busy_timeout(conn, 100);
-    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(conn));
-  }
-  ~WalCheckpointer() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    wake_.notify_one();
-    thread_.join();
-    sqlite3_close_v2(conn_);
-  }
-
-  // The writing connection's wal_hook: after each commit, the pages now in the WAL.
-  static int OnCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
-    if (pages >= kPages) static_cast<WalCheckpointer*>(self)->Wake();
-    return SQLITE_OK;
-  }
-
- private:
-  explicit WalCheckpointer(sqlite3* conn) : conn_(conn), thread_([this] { Run(); }) {}
-
-  void Wake() {
-    {
-      std::lock_guard lock(mu_);
-      due_ = true;
-    }
-    wake_.notify_one();
-  }
-
-  void Run() {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      wake_.wait_for(lock, kEvery, [this] { return stop_ || due_; });
-      due_ = false;
-      lock.unlock();
-      (void)sqlite3_wal_checkpoint_v2(conn_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-      lock.lock();
-    }
-  }
-
-  sqlite3* const conn_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
-  bool due_ = false;   // guarded by mu_
-  std::thread thread_;
-};
-
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteDatabase() override {
-    if (checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);
-    checkpointer_.reset();
-    sqlite3_close_v2(db_);
-  }
-
-  // On disk, after WAL mode is set: checkpoints move to a thread (WalCheckpointer); without it
-  // SQLite's automatic ones stay.
-  void StartCheckpointer() {
-    checkpointer_ = WalCheckpointer::Start(path_);
-    if (checkpointer_) sqlite3_wal_hook(db_, &WalCheckpointer::OnCommit, checkpointer_.get());
-  }
+  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
@@ -219,7 +137,6 @@ class SqliteDatabase final : public Database {
   const std::string path_;               // the file; "" in memory
   std::recursive_mutex transaction_mu_;  // recursive: a nested Transaction fails, not deadlocks
   bool in_transaction_ = false;          // guarded by transaction_mu_
-  std::unique_ptr<WalCheckpointer> checkpointer_;
 };
 
 }  // namespace
@@ -243,11 +160,8 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
   ZX_RETURN_IF_ERROR(
       out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                 "PRAGMA foreign_keys=ON;"));
-  if (on_disk) {
-    for (const char* suffix : {"-wal", "-shm"})  // ones left by an older version
-      ::chmod((path + suffix).c_str(), 0600);
-    out->StartCheckpointer();
-  }
+  if (on_disk)  // ones left by an older version
+    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
   return std::unique_ptr<Database>(std::move(out));
 }
 
