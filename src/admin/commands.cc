@@ -49,11 +49,11 @@ std::string UserObject(const security::User& user) { return "u:" + std::to_strin
 // disable, enable and unlock: one user's account state, audited.
 Result<int> UserChange(Session& s, const Args& a, std::string_view action) {
   ZX_ASSIGN_OR_RETURN(security::User user, s.security.users->Find(a.name));
-  ZX_ASSIGN_OR_RETURN(std::string_view done, security::ChangeAccountState(
-                                                 *s.security.users, *s.security.sessions, user,
-                                                 action));
-  ZX_RETURN_IF_ERROR(
-      Audit(s, "user.manage", std::string(action), "user", UserObject(user), {{"name", user.name}}));
+  ZX_ASSIGN_OR_RETURN(
+      std::string_view done,
+      security::ChangeAccountState(*s.security.users, *s.security.sessions, user, action));
+  ZX_RETURN_IF_ERROR(Audit(s, "user.manage", std::string(action), "user", UserObject(user),
+                           {{"name", user.name}}));
   s.out << done << " user " << user.name << "\n";
   return 0;
 }
@@ -92,8 +92,7 @@ Status CheckLimit(int limit) {
 Result<std::unique_ptr<recordings::RecordingVault>> OpenVault(Session& s) {
   if (!s.security.cipher)
     return FailedPrecondition("recordings are encrypted: set security.key_file to read them");
-  return recordings::RecordingVault::Open(s.db, s.data_dir, s.security.cipher->key_ring(),
-                                          s.clock);
+  return recordings::RecordingVault::Open(s.db, s.data_dir, s.security.cipher->key_ring(), s.clock);
 }
 
 Result<std::string> KeyFileOf(const Session& s, const Args& a) {
@@ -105,10 +104,10 @@ Result<std::string> KeyFileOf(const Session& s, const Args& a) {
 Result<int> UserAdd(Session& s, const Args& a) {
   ZX_ASSIGN_OR_RETURN(security::Role role, security::ParseStaffRole(a.role));
   ZX_ASSIGN_OR_RETURN(security::Scope scope, security::ScopeOf(a.department, a.district));
-  ZX_ASSIGN_OR_RETURN(security::AddedAccount added,
-                      security::AddAccount(*s.security.users, *s.security.audit, CliBy(s), a.name,
-                                           role, scope, s.require_approval,
-                                           [&] { return s.new_password(a.name); }));
+  ZX_ASSIGN_OR_RETURN(
+      security::AddedAccount added,
+      security::AddAccount(*s.security.users, *s.security.audit, CliBy(s), a.name, role, scope,
+                           s.require_approval, [&] { return s.new_password(a.name); }));
   const security::User& user = added.user;
   s.out << "added user " << user.name << " (role " << security::RoleName(user.role) << ", id "
         << user.id << ")\n";
@@ -309,8 +308,9 @@ Result<int> AuditQuery(Session& s, const Args& a) {
   q.action_prefix = a.action;
   q.limit = a.limit;
   ZX_ASSIGN_OR_RETURN(auto entries, s.security.audit->Query(q));
-  ZX_RETURN_IF_ERROR(Audit(s, "audit.read", "audit.read", a.type, a.object,
-                           {{"actor", a.actor}, {"action", a.action}, {"results", entries.size()}}));
+  ZX_RETURN_IF_ERROR(
+      Audit(s, "audit.read", "audit.read", a.type, a.object,
+            {{"actor", a.actor}, {"action", a.action}, {"results", entries.size()}}));
   for (const auto& e : entries)
     s.out << http::AuditEntryJson(e).dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;

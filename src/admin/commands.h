@@ -41,9 +41,9 @@ struct Session {
   const Clock& clock;
   std::ostream& out;
   std::ostream& err;
-  std::string os_user;   // who runs the command; the actor is "cli:" + os_user
-  std::string data_dir;  // data.dir
-  std::string key_file;  // security.key_file as configured ("auto", a path or "")
+  std::string os_user;            // who runs the command; the actor is "cli:" + os_user
+  std::string data_dir;           // data.dir
+  std::string key_file;           // security.key_file as configured ("auto", a path or "")
   bool require_approval = false;  // security.require_approval
   // A new secret for a named account (base/terminal.h ReadNewPassword in the CLI), and the
   // password of an existing one (ReadHidden at a terminal).

@@ -82,7 +82,8 @@ Result<std::string> ConversationStore::Unseal(const std::string& stored, const s
   auto plain = sealer_.open(stored, table, column, row_key);
   // A value that does not open under the keys held (a lost or replaced key file, or the
   // in-memory key of a run without one) is reported as such, not as a server error.
-  if (!plain.ok()) return security::AsKeyMissing(plain.status(), table + "." + column + " of " + row_key);
+  if (!plain.ok())
+    return security::AsKeyMissing(plain.status(), table + "." + column + " of " + row_key);
   return plain;
 }
 

@@ -7,8 +7,8 @@
 
 #include "base/log.h"
 #include "security/crypto.h"
-#include "security/field_cipher.h"
 #include "security/encoding.h"
+#include "security/field_cipher.h"
 #include "security/sealed_file.h"
 #include "telephony/gateway.h"
 #include "telephony/media.h"

@@ -141,9 +141,10 @@ std::string Draft::Describe() const {
   for (const Assignment& a : departments.value)
     lead += (lead.empty() ? "" : ", ") + a.code + "(" + std::string(RoleLabel(a.role)) + ")";
   return summary.value + "\n  派单: " + (lead.empty() ? "待人工派单" : lead) +
-         "  时限: " + std::string(TierName(tier.value)) + "  区县: " + district.value.value_or("-") +
-         "  地点: " + place.value.value_or("-") + "  联系电话: " + MaskedContact().value_or("-") +
-         "  [" + std::to_string(static_cast<int>(confidence * 100)) + "%]";
+         "  时限: " + std::string(TierName(tier.value)) +
+         "  区县: " + district.value.value_or("-") + "  地点: " + place.value.value_or("-") +
+         "  联系电话: " + MaskedContact().value_or("-") + "  [" +
+         std::to_string(static_cast<int>(confidence * 100)) + "%]";
 }
 
 AutoFiller::~AutoFiller() = default;
