@@ -62,7 +62,7 @@ NoticeState StateFromName(std::string_view name) {
 }
 
 NoticeOutcome OutcomeFromName(std::string_view name) {
-  for (int i = 1; i <= static_cast<int>(NoticeOutcome::kCancelled); ++i)
+  for (int i = 1; i <= static_cast<int>(NoticeOutcome::kLastOutcome); ++i)
     if (name == NoticeOutcomeName(static_cast<NoticeOutcome>(i)))
       return static_cast<NoticeOutcome>(i);
   return NoticeOutcome::kNone;

@@ -57,6 +57,15 @@ NoticeEvent Event(const char* type, int64_t at_ms) {
   return e;
 }
 
+// The words of one call, rendered before it is dialled: the notice, and with an identity
+// question the question and the two ways of ending without the notice.
+struct CallAudio {
+  SharedPcm notice;
+  SharedPcm identity;  // null: no identity question
+  SharedPcm wrong_party;
+  SharedPcm later;
+};
+
 // A call that can no longer run (the process stopped, or is stopping): answered calls keep a
 // confirmation or become not_confirmed; calls never answered are cancelled.
 void CloseUnfinished(NoticeCall& c, int64_t now_ms, const std::string& cause) {
@@ -113,6 +122,18 @@ Status ValidateNoticeRequest(const NoticeRequest& r) {
   if (r.key_timeout_s < 1 || r.key_timeout_s > 60) return Field("key_timeout_s", "must be 1-60");
   if (r.ring_timeout_s != 0 && (r.ring_timeout_s < 5 || r.ring_timeout_s > 300))
     return Field("ring_timeout_s", "must be 5-300 seconds");
+  if (r.identity.empty()) return Status::Ok();
+  if (r.identity.size() > 300) return Field("identity", "is longer than 300 bytes");
+  ZX_RETURN_IF_ERROR(ValidateKeys("identity_yes_keys", r.identity_yes_keys, false));
+  ZX_RETURN_IF_ERROR(ValidateKeys("identity_no_keys", r.identity_no_keys, true));
+  ZX_RETURN_IF_ERROR(ValidateKeys("identity_later_keys", r.identity_later_keys, true));
+  const std::string all = r.identity_yes_keys + r.identity_no_keys + r.identity_later_keys;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all.find(all[i], i + 1) != std::string::npos ||
+        r.repeat_keys.find(all[i]) != std::string::npos)
+      return Field("identity_yes_keys", std::string("key ") + all[i] + " has two meanings");
+  if (r.wrong_party_words.empty() || r.later_words.empty())
+    return Field("wrong_party_words", "and later_words are needed with an identity question");
   return Status::Ok();
 }
 
@@ -150,6 +171,14 @@ const char* NoticeOutcomeName(NoticeOutcome outcome) {
       return "failed";
     case NoticeOutcome::kCancelled:
       return "cancelled";
+    case NoticeOutcome::kWrongParty:
+      return "wrong_party";
+    case NoticeOutcome::kCallbackLater:
+      return "callback_scheduled";
+    case NoticeOutcome::kVoicemail:
+      return "voicemail";
+    case NoticeOutcome::kHungUpEarly:
+      return "hung_up_early";
   }
   return "";
 }
@@ -222,11 +251,12 @@ class NoticeCalls::Runner {
 
   // ---- on the worker ----
 
-  void Register(CallId call, NoticeCall view, SharedPcm notice) {
+  void Register(CallId call, NoticeCall view, CallAudio audio) {
     Live& live = calls_[call];
     live.call = call;
     live.view = std::move(view);
-    live.notice = std::move(notice);
+    live.audio = std::move(audio);
+    live.identifying = live.audio.identity != nullptr;
   }
 
   void Progress(CallId call, int code, bool early_media) {
@@ -247,7 +277,10 @@ class NoticeCalls::Runner {
     c->view.sip_code = 200;
     c->view.events.push_back(Event("answered", Now()));
     log::Info("notice.answered id={} call={}", c->view.id, call);
-    PlayNotice(*c);  // saves
+    if (c->identifying)
+      PlayIdentity(*c);  // saves
+    else
+      PlayNotice(*c);  // saves
   }
 
   void Digit(CallId call, char digit) {
@@ -261,6 +294,10 @@ class NoticeCalls::Runner {
     e.key = std::string(1, digit);
     c->view.events.push_back(std::move(e));
     const NoticeRequest& o = c->view.options;
+    if (c->identifying) {
+      IdentityDigit(*c, digit);
+      return;
+    }
     if (o.confirm_keys.find(digit) != std::string::npos) {
       log::Info("notice.key id={} call={} action=confirm", c->view.id, call);
       Close(*c, NoticeOutcome::kConfirmed);
@@ -287,6 +324,7 @@ class NoticeCalls::Runner {
       return;
     }
     if (!interrupted) {
+      if (!c->identifying && c->view.plays >= 1) c->heard_once = true;
       WaitForKey(*c);
     } else {
       // Stopped by a key (whose OnDigit follows at once) or by speech: wait a moment and, if no
@@ -301,7 +339,10 @@ class NoticeCalls::Runner {
     if (it == calls_.end()) return;
     CancelTimers(it->second);
     NoticeCall& v = it->second.view;
-    if (v.outcome == NoticeOutcome::kNone) v.outcome = NoticeOutcome::kNotConfirmed;
+    if (v.outcome == NoticeOutcome::kNone)
+      v.outcome = it->second.audio.identity && !it->second.heard_once
+                      ? NoticeOutcome::kHungUpEarly
+                      : NoticeOutcome::kNotConfirmed;
     NoticeEvent e = Event("hangup", Now());
     e.cause = reason;
     v.events.push_back(std::move(e));
@@ -336,8 +377,11 @@ class NoticeCalls::Runner {
   struct Live {
     CallId call = 0;
     NoticeCall view;
-    SharedPcm notice;
-    uint64_t prompt = 0;  // the prompt whose end matters
+    CallAudio audio;
+    bool identifying = false;  // the identity question is not answered yet
+    int identity_plays = 0;
+    bool heard_once = false;  // the notice played to its end at least once
+    uint64_t prompt = 0;      // the prompt whose end matters
     bool playing = false;
     bool closing = false;  // hang up when the closing words end
     int speech_restarts = 0;
@@ -392,7 +436,39 @@ class NoticeCalls::Runner {
     e.restart = !counted;
     c.view.events.push_back(std::move(e));
     Save(c);
-    Play(c, c.notice);
+    Play(c, c.audio.notice);
+  }
+
+  void PlayIdentity(Live& c) {
+    ++c.identity_plays;
+    NoticeEvent e = Event("identity", Now());
+    e.play = c.identity_plays;
+    c.view.events.push_back(std::move(e));
+    Save(c);
+    Play(c, c.audio.identity);
+  }
+
+  // A key while the identity question is open: yes plays the notice; no, later and silence
+  // end the call without a word of the matter.
+  void IdentityDigit(Live& c, char digit) {
+    const NoticeRequest& o = c.view.options;
+    if (o.identity_yes_keys.find(digit) != std::string::npos) {
+      log::Info("notice.key id={} call={} action=identified", c.view.id, c.call);
+      c.identifying = false;
+      c.view.events.push_back(Event("identified", Now()));
+      PlayNotice(c);
+    } else if (o.identity_no_keys.find(digit) != std::string::npos) {
+      log::Info("notice.key id={} call={} action=wrong_party", c.view.id, c.call);
+      Close(c, NoticeOutcome::kWrongParty);
+    } else if (o.identity_later_keys.find(digit) != std::string::npos) {
+      log::Info("notice.key id={} call={} action=later", c.view.id, c.call);
+      Close(c, NoticeOutcome::kCallbackLater);
+    } else if (o.repeat_keys.find(digit) != std::string::npos && c.identity_plays < 2) {
+      PlayIdentity(c);
+    } else {
+      Save(c);
+      if (!c.playing) WaitForKey(c);
+    }
   }
 
   // The outcome is known: say the closing words, then hang up.
@@ -403,7 +479,11 @@ class NoticeCalls::Runner {
     e.outcome = NoticeOutcomeName(outcome);
     c.view.events.push_back(std::move(e));
     Save(c);
-    SharedPcm words = outcome == NoticeOutcome::kConfirmed ? confirmed_ : unconfirmed_;
+    SharedPcm words = outcome == NoticeOutcome::kConfirmed       ? confirmed_
+                      : outcome == NoticeOutcome::kWrongParty    ? c.audio.wrong_party
+                      : outcome == NoticeOutcome::kVoicemail     ? c.audio.wrong_party
+                      : outcome == NoticeOutcome::kCallbackLater ? c.audio.later
+                                                                 : unconfirmed_;
     // Should the end of the closing words never be reported, hang up anyway.
     auto ms = std::chrono::milliseconds(words ? words->size() / 8 : 0);
     CallId call = c.call;
@@ -427,6 +507,13 @@ class NoticeCalls::Runner {
     if (!c) return;
     c->resume_timer = 0;
     if (c->closing) return;
+    if (c->identifying) {
+      if (c->identity_plays < 2)
+        PlayIdentity(*c);
+      else
+        WaitForKey(*c);
+      return;
+    }
     bool restart = c->speech_restarts < kMaxSpeechRestarts;
     if (restart) ++c->speech_restarts;
     if (restart || c->view.plays < c->view.options.max_plays)
@@ -442,9 +529,14 @@ class NoticeCalls::Runner {
     c->key_timer = 0;
     if (c->closing) return;
     NoticeEvent e = Event("no_key", Now());
-    e.play = c->view.plays;
+    e.play = c->identifying ? c->identity_plays : c->view.plays;
     c->view.events.push_back(std::move(e));
-    if (c->view.plays < c->view.options.max_plays)
+    if (c->identifying) {
+      if (c->identity_plays < 2)
+        PlayIdentity(*c);
+      else
+        Close(*c, NoticeOutcome::kVoicemail);
+    } else if (c->view.plays < c->view.options.max_plays)
       PlayNotice(*c);
     else
       Close(*c, NoticeOutcome::kNotConfirmed);
@@ -565,8 +657,16 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   std::string speech = telephony::PrepareForSpeech(request.text);
   if (speech.empty()) return Field("text", "has nothing to say");
   // Rendered before dialling: the citizen hears the notice as soon as they answer.
-  auto audio = tts->Synthesize(speech);
-  if (!audio.ok()) return Unavailable("speech synthesis failed: " + audio.status().message());
+  CallAudio words;
+  for (auto [text, pcm] :
+       {std::pair{&request.text, &words.notice}, std::pair{&request.identity, &words.identity},
+        std::pair{&request.wrong_party_words, &words.wrong_party},
+        std::pair{&request.later_words, &words.later}}) {
+    if (request.identity.empty() && pcm != &words.notice) break;
+    auto audio = tts->Synthesize(telephony::PrepareForSpeech(*text));
+    if (!audio.ok()) return Unavailable("speech synthesis failed: " + audio.status().message());
+    *pcm = std::move(*audio);
+  }
 
   NoticeCall call;
   call.id = security::HexEncode(security::RandomBytes(8));
@@ -577,10 +677,11 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   call.options = request;
   call.options.number.clear();
   call.options.text.clear();
+  call.options.identity.clear();  // the masked name: personal enough to keep out
   if (call.options.ring_timeout_s == 0)
     call.options.ring_timeout_s = options_.default_ring_timeout_s;
   call.events.push_back(Event("dialing", call.created_ms));
-  call.notice_ms = static_cast<int64_t>((*audio)->size() * 1000 / telephony::kSampleRate);
+  call.notice_ms = static_cast<int64_t>(words.notice->size() * 1000 / telephony::kSampleRate);
 
   std::optional<std::string> number_enc, text_enc;
   if (cipher_) {
@@ -599,8 +700,8 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
     std::lock_guard lock(mu_);
     placed = gateway->Originate(request.number, originate, telephony::Unowned(*this));
     if (placed.ok() && runner_) {
-      runner_->Post([id = *placed, call, pcm = std::move(*audio)](Runner& r) mutable {
-        r.Register(id, std::move(call), std::move(pcm));
+      runner_->Post([id = *placed, call, words = std::move(words)](Runner& r) mutable {
+        r.Register(id, std::move(call), std::move(words));
       });
     }
   }

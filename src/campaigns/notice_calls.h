@@ -66,6 +66,18 @@ struct NoticeRequest {
   int max_plays = 2;               // plays at most, the first included (1-5)
   int key_timeout_s = 8;           // wait for a key after each play (1-60)
   int ring_timeout_s = 0;          // unanswered by then: no_answer (5-300; 0: the default)
+  // The identity question, asked before the notice ("请问您是张*先生吗？是本人请按1，不是请按2，
+  // 现在不方便请按3。"); empty: none, the notice plays at once. With it, a yes key plays the
+  // notice; a no key says `wrong_party_words` and ends (wrong_party: nothing of the matter is
+  // said); a later key says `later_words` and ends (callback_scheduled); a repeat key or no key
+  // asks again, twice in all, then ends (voicemail: nobody said who they are). Hanging up before
+  // the identity is confirmed, or during the first play of the notice, is hung_up_early.
+  std::string identity;
+  std::string identity_yes_keys = "1";
+  std::string identity_no_keys = "2";
+  std::string identity_later_keys = "3";
+  std::string wrong_party_words = "打扰了，再见。";
+  std::string later_words = "好的，我们稍后再联系您，再见。";
 };
 
 // Field limits, also for the HTTP layer's messages.
@@ -88,9 +100,15 @@ enum class NoticeOutcome {
   kRejected,
   kFailed,
   kCancelled,
+  // Of calls with an identity question (NoticeRequest::identity):
+  kWrongParty,     // someone else answered
+  kCallbackLater,  // the right person asked to be called later
+  kVoicemail,      // answered, but nobody answered the identity question
+  kHungUpEarly,    // hung up before the identity was confirmed or the notice heard once
+  kLastOutcome = kHungUpEarly,
 };
 // "", "confirmed", "not_confirmed", "no_answer", "busy", "invalid_number", "rejected",
-// "failed", "cancelled".
+// "failed", "cancelled", "wrong_party", "callback_scheduled", "voicemail", "hung_up_early".
 const char* NoticeOutcomeName(NoticeOutcome outcome);
 // The outcome of a call that was not answered.
 NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
@@ -99,11 +117,12 @@ NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
 std::string MaskDialTarget(std::string_view number_or_uri);
 
 // One entry of a call's history. Which fields are set depends on `type`: sip_code (ringing,
-// early_media, progress, failed), play (notice, no_key), restart (a notice started again after
-// speech stopped it), key (key), cause (hangup), outcome (failed, closing).
+// early_media, progress, failed), play (notice, identity, no_key), restart (a notice started
+// again after speech stopped it), key (key), cause (hangup), outcome (failed, closing). An
+// "identified" event marks the yes to the identity question.
 struct NoticeEvent {
-  // "dialing" | "ringing" | "early_media" | "progress" | "answered" | "notice" | "key" |
-  // "no_key" | "closing" | "hangup" | "failed"
+  // "dialing" | "ringing" | "early_media" | "progress" | "answered" | "identity" |
+  // "identified" | "notice" | "key" | "no_key" | "closing" | "hangup" | "failed"
   std::string type;
   int64_t at_ms = 0;  // unix ms
   std::optional<int> sip_code;

@@ -47,6 +47,7 @@ class FakeGateway final : public telephony::CallControl {
     CallId id = next_++;
     targets_.push_back(target);
     last_options_ = options;
+    options_.push_back(options);
     if (on_originate_) on_originate_(id);
     return id;
   }
@@ -71,6 +72,11 @@ class FakeGateway final : public telephony::CallControl {
     std::lock_guard lock(mu_);
     return last_options_;
   }
+  // The options of every call placed, in order (call ids from 100 up).
+  std::vector<telephony::OriginateOptions> options() {
+    std::lock_guard lock(mu_);
+    return options_;
+  }
   void Refuse(Status s) {
     std::lock_guard lock(mu_);
     refuse_ = std::move(s);
@@ -88,6 +94,7 @@ class FakeGateway final : public telephony::CallControl {
   std::vector<CallId> hangups_;
   std::vector<std::string> targets_;
   telephony::OriginateOptions last_options_;
+  std::vector<telephony::OriginateOptions> options_;
   std::function<void(CallId)> on_originate_;
 };
 

@@ -1,0 +1,746 @@
+#include "campaigns/campaign_engine.h"
+
+#include <algorithm>
+#include <climits>
+#include <filesystem>
+#include <set>
+#include <utility>
+
+#include "base/file.h"
+#include "base/log.h"
+#include "campaigns/campaign_store.h"
+#include "campaigns/notice_script.h"
+#include "campaigns/return_visits.h"  // CallingWindow
+#include "campaigns/target_fields.h"
+#include "text/pii.h"
+
+namespace zx::campaigns {
+namespace {
+
+constexpr int64_t kMinuteMs = 60 * 1000;
+constexpr int64_t kDayMs = 24 * 60 * kMinuteMs;
+constexpr const char* kTargets = "campaign_targets";
+
+// Outcomes after which the target is called again (while attempts remain).
+bool Retried(const std::string& outcome) {
+  static const std::set<std::string> kRetried = {"no_answer", "busy", "voicemail", "failed",
+                                                 "interrupted"};
+  return kRetried.contains(outcome);
+}
+
+// Final outcomes after which the notice goes out by SMS (the fall-back). Never to a wrong
+// party, an invalid number, a refusal or the do-not-call list.
+bool SmsFallsBack(const std::string& outcome) {
+  static const std::set<std::string> kFallback = {
+      "no_answer",   "busy",          "voicemail",     "failed",
+      "interrupted", "hung_up_early", "not_confirmed", "callback_scheduled"};
+  return kFallback.contains(outcome);
+}
+
+std::string OutcomeOfCall(const NoticeCall& call) {
+  for (const NoticeEvent& e : call.events)
+    if (e.type == "hangup" && e.cause &&
+        (*e.cause == "interrupted" || *e.cause == "server stopping") &&
+        call.outcome != NoticeOutcome::kConfirmed)
+      return "interrupted";
+  switch (call.outcome) {
+    case NoticeOutcome::kRejected:
+      return "refused";
+    case NoticeOutcome::kCancelled:
+      return "interrupted";
+    case NoticeOutcome::kNone:
+      return "failed";
+    default:
+      return NoticeOutcomeName(call.outcome);
+  }
+}
+
+bool Identified(const NoticeCall& call) {
+  return std::any_of(call.events.begin(), call.events.end(),
+                     [](const NoticeEvent& e) { return e.type == "identified"; });
+}
+
+int64_t TalkMs(const NoticeCall& call) {
+  for (const NoticeEvent& e : call.events)
+    if (e.type == "answered") return std::max<int64_t>(0, call.ended_ms - e.at_ms);
+  return 0;
+}
+
+std::string Join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ",") + p;
+  return out;
+}
+
+std::string Today(const Clock& clock) {
+  tickets::Date d = tickets::ToChinaLocal(clock.NowUnixMillis()).date;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+}  // namespace
+
+// ---- configuration ---------------------------------------------------------------------------
+
+const ConfigSection<CampaignConfig>& CampaignConfigSection() {
+  using C = CampaignConfig;
+  static const auto* section = new ConfigSection<C>(
+      ConfigSection<C>("campaigns")
+          .Text("hours", &C::hours, "calling windows, China time: HH:MM-HH:MM[,HH:MM-HH:MM...]")
+          .Number("working_days_only", &C::working_days_only, 0, 1,
+                  "1: call on working days of the holiday calendar only")
+          .Number("max_attempts", &C::max_attempts, 1, 10,
+                  "attempts that find nobody (no answer, busy, ...) before the SMS fall-back")
+          .Text("retry_after_min", &C::retry_after_min,
+                "minutes to wait after the 1st, 2nd, ... attempt that found nobody: N[,N...]")
+          .Number("callback_after_min", &C::callback_after_min, 1, 10080,
+                  "key 3 (现在不方便): the next call not before this many minutes")
+          .Number("per_number_day", &C::per_number_day, 1, 10,
+                  "calls a day to one number, all campaigns together")
+          .Number("per_number_week", &C::per_number_week, 1, 50,
+                  "calls a week (Monday to Sunday) to one number, all campaigns together")
+          .Number("max_concurrent", &C::max_concurrent, 1, 1000,
+                  "campaign calls at once, all campaigns (the trunk's share)")
+          .Number("campaign_concurrent", &C::campaign_concurrent, 1, 1000,
+                  "calls at once of one campaign")
+          .Number("pace_per_s", &C::pace_per_s, 0.01, 100.0, "calls started a second at most")
+          .Number("check_every_ms", &C::check_every_ms, 100, 60000,
+                  "how often the engine looks for work (pause and cancel take effect)")
+          .Text("dnc_file", &C::dnc_file,
+                "the standing do-not-call list, one number a line (\"\": none); checked again "
+                "before every call")
+          .Number("sms_fallback", &C::sms_fallback, 0, 1,
+                  "1: the notice by SMS after the last attempt that found nobody")
+          .Number("sms_after_confirmed", &C::sms_after_confirmed, 0, 1,
+                  "1: a written copy by SMS after a confirmed call")
+          .Number("key_timeout_s", &C::key_timeout_s, 1, 60, "wait for a key after a question")
+          .Number("ring_timeout_s", &C::ring_timeout_s, 5, 300, "ringing before no_answer"));
+  return *section;
+}
+
+Result<CampaignPolicy> CampaignPolicyFrom(const CampaignConfig& c) {
+  CampaignPolicy p;
+  auto periods = tickets::ParsePeriods(c.hours);
+  if (!periods.ok()) return InvalidArgument("campaigns.hours: " + periods.status().message());
+  p.periods = std::move(*periods);
+  p.working_days_only = c.working_days_only != 0;
+  p.max_attempts = c.max_attempts;
+  size_t start = 0;
+  const std::string& r = c.retry_after_min;
+  while (start <= r.size()) {
+    size_t comma = r.find(',', start);
+    if (comma == std::string::npos) comma = r.size();
+    std::string part = r.substr(start, comma - start);
+    int64_t minutes = 0;
+    if (part.empty() || part.size() > 6 ||
+        !std::all_of(part.begin(), part.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
+        (minutes = std::stoll(part)) < 1)
+      return InvalidArgument("campaigns.retry_after_min: \"" + r +
+                             "\" is not a list of minutes such as \"30,120\"");
+    p.retry_after_ms.push_back(minutes * kMinuteMs);
+    start = comma + 1;
+  }
+  p.callback_after_ms = c.callback_after_min * kMinuteMs;
+  p.per_number_day = c.per_number_day;
+  p.per_number_week = c.per_number_week;
+  p.max_concurrent = c.max_concurrent;
+  p.campaign_concurrent = c.campaign_concurrent;
+  p.pace_per_s = c.pace_per_s;
+  p.check_every = std::chrono::milliseconds(c.check_every_ms);
+  p.dnc_file = c.dnc_file;
+  p.sms_fallback = c.sms_fallback != 0;
+  p.sms_after_confirmed = c.sms_after_confirmed != 0;
+  p.key_timeout_s = c.key_timeout_s;
+  p.ring_timeout_s = c.ring_timeout_s;
+  return p;
+}
+
+const char* CampaignStateName(CampaignState state) {
+  switch (state) {
+    case CampaignState::kDraft:
+      return "draft";
+    case CampaignState::kRunning:
+      return "running";
+    case CampaignState::kPaused:
+      return "paused";
+    case CampaignState::kCancelled:
+      return "cancelled";
+    case CampaignState::kFinished:
+      return "finished";
+  }
+  return "draft";
+}
+
+std::optional<CampaignState> ParseCampaignState(std::string_view name) {
+  for (CampaignState s : {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused,
+                          CampaignState::kCancelled, CampaignState::kFinished})
+    if (name == CampaignStateName(s)) return s;
+  return std::nullopt;
+}
+
+// ---- the engine --------------------------------------------------------------------------------
+
+class Campaigns::Engine {
+ public:
+  Engine(CampaignStore& store, std::shared_ptr<const security::FieldCipher> cipher,
+         NoticeCalls& calls, SmsSend sms, const ScenarioTable& scenarios,
+         const tickets::SlaCalendar& calendar, const Clock& clock, CampaignPolicy policy)
+      : store_(store),
+        cipher_(std::move(cipher)),
+        calls_(calls),
+        sms_(std::move(sms)),
+        scenarios_(scenarios),
+        calendar_(calendar),
+        clock_(clock),
+        policy_(std::move(policy)),
+        may_call_(CallingWindow(calendar, policy_.periods, policy_.working_days_only)) {}
+
+  const CampaignPolicy& policy() const { return policy_; }
+  const ScenarioTable& scenarios() const { return scenarios_; }
+  bool InWindow(int64_t t) const { return may_call_(t); }
+
+  int64_t NextWindow(int64_t t) const {
+    if (may_call_(t)) return t;
+    const tickets::Date today = tickets::ToChinaLocal(t).date;
+    for (int d = 0; d <= 60; ++d) {
+      const tickets::Date date = tickets::AddDays(today, d);
+      for (const auto& p : policy_.periods) {
+        const int64_t start = tickets::FromChinaLocal(date, p.start_minute * kMinuteMs);
+        if (start >= t && may_call_(start)) return start;
+      }
+    }
+    return INT64_MAX;
+  }
+
+  // Seals and stores one planned call as a target; false when every notice of it was planned
+  // before (a file added again).
+  Result<bool> AddCall(const Campaign& c, const PlannedCall& call, int64_t now) {
+    const std::string person = cipher_->BlindIndex("id_number", call.id_number);
+    std::vector<const TargetRecord*> fresh;
+    ZX_ASSIGN_OR_RETURN(int64_t seq, store_.ReserveSeqs(c.id, 1));
+    for (const TargetRecord& r : call.notices) {
+      ZX_ASSIGN_OR_RETURN(bool added, store_.PlanNotice(c.id, person, r.scenario, seq));
+      if (added) fresh.push_back(&r);
+    }
+    if (fresh.empty()) return false;
+    PlannedCall planned = call;
+    planned.notices.clear();
+    for (const TargetRecord* r : fresh) planned.notices.push_back(*r);
+    ZX_ASSIGN_OR_RETURN(CallScript script, RenderCallScript(planned, scenarios_, ScriptOptions{}));
+    TargetRecordRow t;
+    t.campaign_id = c.id;
+    t.seq = seq;
+    t.person_index = person;
+    t.phone_index = cipher_->BlindIndex("phone", call.phone);
+    t.phone_masked = text::MaskPhone(call.phone);
+    t.salutation = script.salutation;
+    t.scenarios = Join(script.scenarios);
+    const std::string key = c.id + ":" + std::to_string(seq);
+    auto seal = [&](const char* column, const std::string& value) {
+      return cipher_->Encrypt(value, security::FieldAad(kTargets, column, key));
+    };
+    t.phone_enc = seal("phone_enc", call.phone);
+    t.identity_enc = seal("identity_enc", script.identity);
+    t.notice_enc = seal("notice_enc", script.notice);
+    t.sms_enc = seal("sms_enc", script.sms);
+    t.wrong_party = script.wrong_party;
+    t.later = script.later;
+    t.next_ms = 0;
+    t.updated_ms = now;
+    ZX_RETURN_IF_ERROR(store_.InsertTarget(t));
+    return true;
+  }
+
+  Result<TickResult> Tick() {
+    TickResult tick;
+    const int64_t now = clock_.NowUnixMillis();
+    ZX_RETURN_IF_ERROR(Collect(now, tick));
+    ZX_RETURN_IF_ERROR(SendSms(tick));
+    ZX_RETURN_IF_ERROR(StartDue(now, tick));
+    ZX_RETURN_IF_ERROR(Finish(now));
+    return tick;
+  }
+
+ private:
+  Result<std::string> Open(const TargetRecordRow& t, const char* column, const std::string& v) {
+    auto plain = cipher_->Decrypt(
+        v, security::FieldAad(kTargets, column, t.campaign_id + ":" + std::to_string(t.seq)));
+    if (!plain.ok()) return security::AsKeyMissing(plain.status(), "a campaign target");
+    return plain;
+  }
+
+  // The outcome of an attempt decides the target's next step; written with the attempt in one
+  // transaction by the caller.
+  void Plan(TargetRecordRow& t, const std::string& outcome, bool reached, bool cancelled,
+            int64_t now) {
+    t.updated_ms = now;
+    if (reached) t.reached = 1;
+    const bool retry = Retried(outcome);
+    if (retry) ++t.failures;
+    int64_t next = 0;
+    if (!cancelled && retry && t.failures < policy_.max_attempts) {
+      const size_t i = std::min<size_t>(t.failures - 1, policy_.retry_after_ms.size() - 1);
+      next = NextWindow(now + policy_.retry_after_ms[i]);
+    } else if (!cancelled && outcome == "callback_scheduled" &&
+               t.attempts < policy_.max_attempts + 1) {
+      next = NextWindow(now + policy_.callback_after_ms);
+    }
+    if (next > 0 && next != INT64_MAX) {
+      t.state = "waiting";
+      t.next_ms = next;
+      return;
+    }
+    t.state = "done";
+    t.outcome = outcome;
+    const bool sms = outcome == "confirmed" ? policy_.sms_after_confirmed
+                                            : policy_.sms_fallback && SmsFallsBack(outcome);
+    if (sms && sms_) t.sms = "due";
+  }
+
+  Status Collect(int64_t now, TickResult& tick) {
+    ZX_ASSIGN_OR_RETURN(std::vector<AttemptRow> open, store_.OpenAttempts());
+    for (AttemptRow& a : open) {
+      std::string outcome = "interrupted";  // the process stopped before the call was placed
+      bool reached = false;
+      if (!a.call_id.empty()) {
+        auto call = calls_.Get(a.call_id);
+        if (call.ok()) {
+          if (call->state != NoticeState::kEnded) continue;
+          outcome = OutcomeOfCall(*call);
+          reached = Identified(*call);
+          a.sip_code = call->sip_code;
+          a.talk_ms = TalkMs(*call);
+        }
+      }
+      ZX_ASSIGN_OR_RETURN(auto target, store_.FindTarget(a.campaign_id, a.seq));
+      ZX_ASSIGN_OR_RETURN(auto campaign, store_.FindCampaign(a.campaign_id));
+      a.state = "ended";
+      a.outcome = outcome;
+      a.ended_ms = now;
+      ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
+        ZX_RETURN_IF_ERROR(store_.UpdateAttempt(a));
+        if (!target) return Status::Ok();
+        Plan(*target, outcome, reached, campaign && campaign->state == CampaignState::kCancelled,
+             now);
+        return store_.UpdateTarget(*target);
+      }));
+      ++tick.ended;
+      log::Info("campaign.attempt_ended attempt={} outcome={}", a.attempt_id, outcome);
+    }
+    return Status::Ok();
+  }
+
+  Status SendSms(TickResult& tick) {
+    if (!sms_) return Status::Ok();
+    ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due, store_.SmsDue(20));
+    for (TargetRecordRow& t : due) {
+      // Marked before it is sent: a process killed while sending never sends it again.
+      t.sms = "sending";
+      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      auto phone = Open(t, "phone_enc", t.phone_enc);
+      auto text = Open(t, "sms_enc", t.sms_enc);
+      Result<SmsResult> sent =
+          !phone.ok() ? Result<SmsResult>(phone.status())
+          : !text.ok()
+              ? Result<SmsResult>(text.status())
+              : sms_(*phone, *text, "cp:" + t.campaign_id + ":" + std::to_string(t.seq) + ":sms");
+      t.sms = !sent.ok() ? "failed" : sent->accepted ? "sent" : "rejected";
+      t.updated_ms = clock_.NowUnixMillis();
+      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      log::Info("campaign.sms campaign={} target={} number={} result={} detail=\"{}\"",
+                t.campaign_id, t.seq, t.phone_masked, t.sms,
+                sent.ok() ? sent->detail : sent.status().message());
+      if (t.sms == "sent") ++tick.sms;
+    }
+    return Status::Ok();
+  }
+
+  // The standing do-not-call list, read again when the file changes.
+  bool DoNotCall(const std::string& phone) {
+    if (policy_.dnc_file.empty()) return false;
+    std::error_code ec;
+    auto mtime = std::filesystem::last_write_time(policy_.dnc_file, ec);
+    if (ec) return false;
+    if (!dnc_ || mtime != dnc_mtime_) {
+      auto list = DoNotCallList::Load(policy_.dnc_file);
+      if (!list.ok()) {
+        log::Warn("campaign.dnc_unreadable error=\"{}\"", list.status().message());
+        return false;
+      }
+      dnc_ = std::make_unique<DoNotCallList>(std::move(*list));
+      dnc_mtime_ = mtime;
+    }
+    return dnc_->Contains(phone);
+  }
+
+  // The start of the China day of `t`, and of its week (Monday).
+  static int64_t DayStart(int64_t t) {
+    return tickets::FromChinaLocal(tickets::ToChinaLocal(t).date);
+  }
+  static int64_t WeekStart(int64_t t) {
+    tickets::Date d = tickets::ToChinaLocal(t).date;
+    return tickets::FromChinaLocal(tickets::AddDays(d, -((tickets::Weekday(d) + 6) % 7)));
+  }
+
+  Status StartDue(int64_t now, TickResult& tick) {
+    // The pace: a bucket of starts, refilled with time, holding at most one second's worth.
+    const double burst = std::max(1.0, policy_.pace_per_s);
+    if (last_refill_ms_ == 0) last_refill_ms_ = now - 1000;
+    tokens_ = std::min(burst, tokens_ + (now - last_refill_ms_) / 1000.0 * policy_.pace_per_s);
+    last_refill_ms_ = now;
+    if (!may_call_(now)) return Status::Ok();
+    ZX_ASSIGN_OR_RETURN(int64_t open_all, store_.OpenCount());
+    ZX_ASSIGN_OR_RETURN(std::vector<std::string> running, store_.RunningCampaigns());
+    for (const std::string& id : running) {
+      ZX_ASSIGN_OR_RETURN(int64_t open, store_.OpenCount(id));
+      int64_t slots =
+          std::min<int64_t>(policy_.campaign_concurrent - open, policy_.max_concurrent - open_all);
+      slots = std::min<int64_t>(slots, static_cast<int64_t>(tokens_));
+      if (slots <= 0) continue;
+      ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due, store_.DueTargets(id, now, slots));
+      for (TargetRecordRow& t : due) {
+        ZX_ASSIGN_OR_RETURN(bool placed, Dial(t, now, tick));
+        if (placed) {
+          ++open_all;
+          tokens_ -= 1;
+        } else if (voice_down_) {
+          return Status::Ok();
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  // One target due now: the checks of the moment, then the attempt written, then the call.
+  // True when a call was placed.
+  Result<bool> Dial(TargetRecordRow& t, int64_t now, TickResult& tick) {
+    voice_down_ = false;
+    t.updated_ms = now;
+    auto phone = Open(t, "phone_enc", t.phone_enc);
+    if (phone.ok() && DoNotCall(*phone)) {
+      t.state = "done";
+      t.outcome = "dnc";
+      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      return false;
+    }
+    // The caps over every campaign: one call a day, three a week to a number (by default).
+    ZX_ASSIGN_OR_RETURN(int64_t today, store_.CallsToNumberSince(t.phone_index, DayStart(now)));
+    ZX_ASSIGN_OR_RETURN(int64_t week, store_.CallsToNumberSince(t.phone_index, WeekStart(now)));
+    if (today >= policy_.per_number_day || week >= policy_.per_number_week) {
+      const int64_t after =
+          week >= policy_.per_number_week ? WeekStart(now) + 7 * kDayMs : DayStart(now) + kDayMs;
+      t.next_ms = NextWindow(after);
+      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      return false;
+    }
+    AttemptRow a;
+    a.n = t.attempts + 1;
+    a.attempt_id = "cp:" + t.campaign_id + ":" + std::to_string(t.seq) + ":" + std::to_string(a.n);
+    a.campaign_id = t.campaign_id;
+    a.seq = t.seq;
+    a.phone_index = t.phone_index;
+    a.started_ms = now;
+    // Written before the call: from here on this attempt number can never dial again.
+    t.attempts = a.n;
+    t.state = "calling";
+    ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
+      ZX_RETURN_IF_ERROR(store_.InsertAttempt(a));
+      return store_.UpdateTarget(t);
+    }));
+
+    Result<NoticeStart> started = phone.status();
+    if (phone.ok()) {
+      auto identity = Open(t, "identity_enc", t.identity_enc);
+      auto notice = Open(t, "notice_enc", t.notice_enc);
+      if (!identity.ok() || !notice.ok()) {
+        started = !identity.ok() ? identity.status() : notice.status();
+      } else {
+        NoticeRequest r;
+        r.number = *phone;
+        r.text = *notice;
+        r.identity = *identity;
+        r.wrong_party_words = t.wrong_party;
+        r.later_words = t.later;
+        r.attempt_id = a.attempt_id;
+        r.key_timeout_s = policy_.key_timeout_s;
+        r.ring_timeout_s = policy_.ring_timeout_s;
+        started = calls_.Start(r);
+      }
+    }
+    if (started.ok()) {
+      a.call_id = started->call.id;
+      ZX_RETURN_IF_ERROR(store_.UpdateAttempt(a));
+      ++tick.started;
+      log::Info("campaign.dialing attempt={} number={} call={}", a.attempt_id, t.phone_masked,
+                a.call_id);
+      return true;
+    }
+    const Status& s = started.status();
+    if (s.code() == Code::kUnavailable || s.code() == Code::kResourceExhausted) {
+      // Our side cannot call now and nothing was dialled: the attempt was not made.
+      voice_down_ = true;
+      log::Warn("campaign.not_placed attempt={} error=\"{}\"", a.attempt_id, s.message());
+      t.attempts = a.n - 1;
+      t.state = "waiting";
+      t.next_ms = now + kMinuteMs;
+      return store_.db()
+                     .Transaction([&]() -> Status {
+                       ZX_ASSIGN_OR_RETURN(
+                           auto del, store_.db().Prepare(
+                                         "DELETE FROM campaign_attempts WHERE attempt_id = ?"));
+                       ZX_RETURN_IF_ERROR(del.Bind(1, a.attempt_id).Run());
+                       return store_.UpdateTarget(t);
+                     })
+                     .ok()
+                 ? Result<bool>(false)
+                 : Result<bool>(Internal("could not put back attempt " + a.attempt_id));
+    }
+    // The number cannot be dialled, or its data cannot be opened: a final outcome.
+    const std::string outcome = s.code() == Code::kInvalidArgument ? "invalid_number" : "failed";
+    log::Warn("campaign.call_failed attempt={} outcome={} error=\"{}\"", a.attempt_id, outcome,
+              s.message());
+    a.state = "ended";
+    a.outcome = outcome;
+    a.ended_ms = now;
+    t.failures = policy_.max_attempts;  // not worth another attempt
+    ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
+      ZX_RETURN_IF_ERROR(store_.UpdateAttempt(a));
+      Plan(t, outcome, false, false, now);
+      return store_.UpdateTarget(t);
+    }));
+    return false;
+  }
+
+  // Running campaigns with nothing left to do are finished.
+  Status Finish(int64_t now) {
+    ZX_ASSIGN_OR_RETURN(std::vector<std::string> running, store_.RunningCampaigns());
+    for (const std::string& id : running) {
+      ZX_ASSIGN_OR_RETURN(int64_t left, store_.Unfinished(id));
+      if (left > 0) continue;
+      ZX_ASSIGN_OR_RETURN(auto c, store_.FindCampaign(id));
+      if (!c) continue;
+      c->state = CampaignState::kFinished;
+      c->ended_ms = now;
+      ZX_RETURN_IF_ERROR(store_.UpdateCampaign(*c));
+      log::Info("campaign.finished id={}", id);
+    }
+    return Status::Ok();
+  }
+
+  CampaignStore& store_;
+  std::shared_ptr<const security::FieldCipher> cipher_;
+  NoticeCalls& calls_;
+  SmsSend sms_;
+  const ScenarioTable& scenarios_;
+  const tickets::SlaCalendar& calendar_;
+  const Clock& clock_;
+  CampaignPolicy policy_;
+  std::function<bool(int64_t)> may_call_;
+  double tokens_ = 0;
+  int64_t last_refill_ms_ = 0;
+  bool voice_down_ = false;
+  std::unique_ptr<DoNotCallList> dnc_;
+  std::filesystem::file_time_type dnc_mtime_;
+};
+
+// ---- the public face -------------------------------------------------------------------------
+
+Campaigns::Campaigns(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+                     NoticeCalls& calls, SmsSend sms, const ScenarioTable& scenarios,
+                     const tickets::SlaCalendar& calendar, const Clock& clock,
+                     CampaignPolicy policy)
+    : store_(std::make_unique<CampaignStore>(db)),
+      engine_(std::make_unique<Engine>(*store_, std::move(cipher), calls, std::move(sms), scenarios,
+                                       calendar, clock, std::move(policy))),
+      clock_(clock) {}
+
+Campaigns::~Campaigns() = default;
+
+Result<std::unique_ptr<Campaigns>> Campaigns::Open(
+    storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher, NoticeCalls& calls,
+    SmsSend sms, const ScenarioTable& scenarios, const tickets::SlaCalendar& calendar,
+    const Clock& clock, CampaignPolicy policy) {
+  if (!cipher)
+    return FailedPrecondition(
+        "campaigns need the key file: a target's number and notice are stored sealed");
+  if (policy.periods.empty() || policy.retry_after_ms.empty())
+    return InvalidArgument("campaigns: the policy needs calling hours and retry delays");
+  auto store = std::make_unique<CampaignStore>(db);
+  ZX_RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Campaigns>(new Campaigns(db, std::move(cipher), calls, std::move(sms),
+                                                  scenarios, calendar, clock, std::move(policy)));
+}
+
+Result<CampaignCreated> Campaigns::Create(const std::string& name, const CampaignFile& file,
+                                          const std::string& actor) {
+  if (name.empty() || name.size() > 200)
+    return InvalidArgument("field \"name\" must be 1-200 bytes");
+  Campaign c;
+  ZX_ASSIGN_OR_RETURN(c.id, store_->NextCampaignId(Today(clock_)));
+  c.name = name;
+  c.created_by = actor;
+  c.created_ms = clock_.NowUnixMillis();
+  c.file = file.display_name.empty() ? std::filesystem::path(file.path).filename().string()
+                                     : file.display_name;
+  ZX_RETURN_IF_ERROR(store_->InsertCampaign(c));
+  auto created = AddFile(c.id, file, actor);
+  if (!created.ok()) {
+    // A file that could not be read leaves no empty campaign behind.
+    if (auto del = store_->db().Prepare("DELETE FROM campaigns WHERE id = ?"); del.ok())
+      (void)del->Bind(1, c.id).Run();
+  }
+  return created;
+}
+
+Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const CampaignFile& file,
+                                           const std::string& actor) {
+  ZX_ASSIGN_OR_RETURN(Campaign c, Get(id));
+  if (c.state == CampaignState::kCancelled || c.state == CampaignState::kFinished)
+    return FailedPrecondition("campaign " + id + " is " + CampaignStateName(c.state) +
+                              ": no targets can be added");
+  tickets::Date as_of = tickets::ToChinaLocal(clock_.NowUnixMillis()).date;
+  if (!file.as_of.empty()) {
+    auto parsed = tickets::ParseDate(file.as_of);
+    if (!parsed.ok()) return InvalidArgument("field \"as_of\": " + parsed.status().message());
+    as_of = *parsed;
+  }
+  std::unique_ptr<DoNotCallList> dnc;
+  if (!file.dnc_path.empty()) {
+    ZX_ASSIGN_OR_RETURN(DoNotCallList list, DoNotCallList::Load(file.dnc_path));
+    dnc = std::make_unique<DoNotCallList>(std::move(list));
+  }
+  ZX_ASSIGN_OR_RETURN(text::Table table, text::ReadTable(file.path));
+  ImportOptions options;
+  options.scenarios = &engine_->scenarios();
+  options.do_not_call = dnc.get();
+  options.as_of = as_of;
+  CampaignCreated out;
+  ZX_ASSIGN_OR_RETURN(out.report, ImportTargets(table, c.file, options));
+  const int64_t now = clock_.NowUnixMillis();
+  ZX_RETURN_IF_ERROR(store_->db().Transaction([&]() -> Status {
+    for (const PlannedCall& call : out.report.planned) {
+      ZX_ASSIGN_OR_RETURN(bool added, engine_->AddCall(c, call, now));
+      if (added) ++out.added;
+    }
+    return Status::Ok();
+  }));
+  out.report.planned.clear();
+  c.records += static_cast<int64_t>(out.report.records);
+  c.rejected += static_cast<int64_t>(out.report.rejected.size());
+  c.exact_duplicates += static_cast<int64_t>(out.report.exact_duplicates.size());
+  c.normalized_duplicates += static_cast<int64_t>(out.report.normalized_duplicates.size());
+  c.dnc_suppressed += static_cast<int64_t>(out.report.dnc_suppressed.size());
+  if (c.as_of.empty()) c.as_of = tickets::FormatDate(as_of);
+  ZX_RETURN_IF_ERROR(store_->UpdateCampaign(c));
+  log::Info("campaign.file id={} by={} records={} added={}", c.id, actor, out.report.records,
+            out.added);
+  out.campaign = std::move(c);
+  return out;
+}
+
+namespace {
+
+struct Move {
+  const char* verb;
+  std::vector<CampaignState> from;
+  CampaignState to;
+};
+
+}  // namespace
+
+// Start, Pause, Resume and Cancel: a state move, checked and stored.
+static Result<Campaign> MoveCampaign(CampaignStore& store, const Clock& clock,
+                                     const std::string& id, const Move& move,
+                                     const std::string& actor) {
+  Campaign c;
+  ZX_RETURN_IF_ERROR(store.db().Transaction([&]() -> Status {
+    ZX_ASSIGN_OR_RETURN(auto found, store.FindCampaign(id));
+    if (!found) return NotFound("no campaign " + id);
+    c = std::move(*found);
+    if (std::find(move.from.begin(), move.from.end(), c.state) == move.from.end())
+      return FailedPrecondition(std::string("cannot ") + move.verb + " campaign " + id +
+                                ": it is " + CampaignStateName(c.state));
+    const int64_t now = clock.NowUnixMillis();
+    c.state = move.to;
+    if (move.to == CampaignState::kRunning && c.started_ms == 0) c.started_ms = now;
+    if (move.to == CampaignState::kCancelled) {
+      c.ended_ms = now;
+      ZX_RETURN_IF_ERROR(store.CloseWaiting(id, "cancelled", now));
+    }
+    return store.UpdateCampaign(c);
+  }));
+  log::Info("campaign.{} id={} by={}", move.verb, id, actor);
+  return c;
+}
+
+Result<Campaign> Campaigns::Start(const std::string& id, const std::string& actor) {
+  return MoveCampaign(*store_, clock_, id,
+                      {"start", {CampaignState::kDraft}, CampaignState::kRunning}, actor);
+}
+Result<Campaign> Campaigns::Pause(const std::string& id, const std::string& actor) {
+  return MoveCampaign(*store_, clock_, id,
+                      {"pause", {CampaignState::kRunning}, CampaignState::kPaused}, actor);
+}
+Result<Campaign> Campaigns::Resume(const std::string& id, const std::string& actor) {
+  return MoveCampaign(*store_, clock_, id,
+                      {"resume", {CampaignState::kPaused}, CampaignState::kRunning}, actor);
+}
+Result<Campaign> Campaigns::Cancel(const std::string& id, const std::string& actor) {
+  return MoveCampaign(*store_, clock_, id,
+                      {"cancel",
+                       {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused},
+                       CampaignState::kCancelled},
+                      actor);
+}
+
+Result<Campaign> Campaigns::Get(const std::string& id) {
+  ZX_ASSIGN_OR_RETURN(auto c, store_->FindCampaign(id));
+  if (!c) return NotFound("no campaign " + id);
+  return std::move(*c);
+}
+
+Result<std::vector<Campaign>> Campaigns::List(int64_t limit) {
+  return store_->ListCampaigns(std::clamp<int64_t>(limit, 1, 1000));
+}
+
+Result<CampaignFigures> Campaigns::Figures(const std::string& id) {
+  ZX_RETURN_IF_ERROR(Get(id).status());
+  return store_->Figures(id);
+}
+
+Result<TargetPage> Campaigns::Targets(const std::string& id, const TargetQuery& query) {
+  ZX_RETURN_IF_ERROR(Get(id).status());
+  if (query.limit < 1 || query.limit > 1000)
+    return InvalidArgument("field \"limit\" must be 1-1000");
+  if (query.offset < 0) return InvalidArgument("field \"offset\" must not be negative");
+  return store_->Targets(id, query);
+}
+
+Result<std::vector<AttemptView>> Campaigns::Attempts(const std::string& id, int64_t seq) {
+  ZX_ASSIGN_OR_RETURN(auto target, store_->FindTarget(id, seq));
+  if (!target) return NotFound("no target " + std::to_string(seq) + " in campaign " + id);
+  ZX_ASSIGN_OR_RETURN(std::vector<AttemptRow> rows, store_->AttemptsOf(id, seq));
+  std::vector<AttemptView> out;
+  for (const AttemptRow& a : rows)
+    out.push_back({a.attempt_id, a.n, a.call_id, a.state, a.outcome, a.sip_code, a.started_ms,
+                   a.ended_ms, a.talk_ms});
+  return out;
+}
+
+Result<TickResult> Campaigns::Tick() {
+  std::lock_guard lock(tick_mu_);
+  return engine_->Tick();
+}
+
+void Campaigns::ScheduleOn(Worker& worker) {
+  worker.Every(engine_->policy().check_every, [this] {
+    if (auto tick = Tick(); !tick.ok())
+      log::Warn("campaign.tick_failed error=\"{}\"", tick.status().message());
+  });
+}
+
+bool Campaigns::InWindow(int64_t unix_ms) const { return engine_->InWindow(unix_ms); }
+int64_t Campaigns::NextWindow(int64_t unix_ms) const { return engine_->NextWindow(unix_ms); }
+
+}  // namespace zx::campaigns

@@ -1,0 +1,278 @@
+// Campaigns: outbound notice campaigns that run by themselves (DOMAIN.md "Outbound notification
+// calls"). A department's target file is imported (campaigns/target_import.h) into a campaign:
+// one target per person with all their notices, the words rendered (campaigns/notice_script.h)
+// and sealed. Started, the engine calls each target inside the calling windows and the caps,
+// retries what found nobody, falls back to SMS after the last failed attempt, and counts.
+//
+// The call of a target is a notice call (campaigns/notice_calls.h) with the identity question
+// first: the right person (key 1) hears the notices and confirms with key 1; anyone else
+// (key 2) hears nothing of the matter (wrong_party); key 3 asks to be called later
+// (callback_scheduled: the next attempt at the next window at least callback_after_min later).
+//
+// Outcomes of a target, final unless retried: confirmed, not_confirmed (heard, no key),
+// transferred, callback_scheduled, refused, wrong_party, voicemail (answered, nobody answered
+// the identity question), hung_up_early, no_answer, busy, invalid_number, failed, interrupted
+// (the server stopped during the call), dnc (on the do-not-call list at dial time), cancelled
+// (the campaign was cancelled first). Retried (policy.retry_on): no_answer, busy, voicemail,
+// failed, interrupted, up to policy.max_attempts failed attempts, policy.retry_after apart.
+//
+// Exactly once: an attempt ("cp:<campaign>:<target>:<n>") is written (state dialing) before it
+// is dialled, in the same transaction that marks its target calling; its outcome is written in
+// the same transaction as the target's next plan. A process killed in between leaves the attempt
+// open: the next Tick reconciles it as interrupted (NoticeCalls closes the call it left open),
+// and only attempt n+1 may call, within the caps. Never is one attempt id dialled twice.
+//
+// Caps across all campaigns: at most policy.per_number_day calls a day (China time) and
+// policy.per_number_week in a week (Monday to Sunday) to one number (by its blind index); the
+// do-not-call list is checked again at dial time; at most policy.max_concurrent calls at once
+// in all, policy.campaign_concurrent per campaign; at most policy.pace_per_s calls started a
+// second.
+//
+// Control: Start, Pause, Resume, Cancel change the state in the database; Tick (run every
+// policy.check_every, or by tests with a FakeClock) acts on it, so a change from the CLI of
+// another process takes effect within seconds. Pausing lets calls in progress end; cancelling
+// too, and gives every target not yet called the outcome cancelled.
+//
+// Personal data: a target's number and words are sealed (FieldCipher, row key
+// "<campaign>:<target>"); the number is found by a blind index; reports and pages show the
+// masked number and the masked salutation (张*先生) only. A campaign needs the key file.
+//
+// Thread-safe: every method may be called from any thread (HTTP, CLI, the timer); Tick runs
+// one at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/status.h"
+#include "base/worker.h"
+#include "campaigns/notice_calls.h"
+#include "campaigns/scenarios.h"
+#include "campaigns/target_import.h"
+#include "security/field_cipher.h"
+#include "storage/database.h"
+#include "tickets/calendar.h"
+#include "tickets/sla_calendar.h"
+
+namespace zx::campaigns {
+
+class CampaignStore;
+
+// Sends one SMS (app wires it to the configured SMS gateway, telephony/sms_gateway.h): the
+// normalised mobile number, the text, and an id the gateway may use against duplicates.
+// accepted = false: the gateway refused the message (detail says why); an error: it could not be
+// reached. Either way the message is not sent again.
+struct SmsResult {
+  bool accepted = false;
+  std::string detail;
+};
+using SmsSend = std::function<Result<SmsResult>(const std::string& to, const std::string& text,
+                                                const std::string& id)>;
+
+// [campaigns] of the configuration.
+struct CampaignConfig {
+  std::string hours = "09:00-12:00,14:00-20:00";  // calling windows, China time
+  int working_days_only = 1;                      // 1: working days of the holiday calendar only
+  int max_attempts = 3;  // failed attempts (no answer, busy, ...) before giving up
+  std::string retry_after_min = "30,120";  // minutes after the 1st, 2nd, ... failed attempt
+  int callback_after_min = 120;            // key 3 (现在不方便): not before this
+  int per_number_day = 1;                  // calls to one number a day, all campaigns
+  int per_number_week = 3;                 // and a week
+  int max_concurrent = 30;                 // calls at once, all campaigns (the trunk's share)
+  int campaign_concurrent = 10;            // calls at once, one campaign
+  double pace_per_s = 2;                   // calls started a second at most
+  int check_every_ms = 1000;               // how often the engine looks (pause takes effect)
+  std::string dnc_file = "";               // the standing do-not-call list ("" none)
+  int sms_fallback = 1;                    // 1: SMS after the last failed attempt
+  int sms_after_confirmed = 0;             // 1: a written copy after a confirmed call
+  int key_timeout_s = 8;
+  int ring_timeout_s = 30;
+};
+const ConfigSection<CampaignConfig>& CampaignConfigSection();
+
+// The configuration read, over the holiday calendar.
+struct CampaignPolicy {
+  std::vector<tickets::WorkingPeriod> periods;
+  bool working_days_only = true;
+  int max_attempts = 3;
+  std::vector<int64_t> retry_after_ms;  // at least one
+  int64_t callback_after_ms = 2 * 3600 * 1000;
+  int per_number_day = 1;
+  int per_number_week = 3;
+  int max_concurrent = 30;
+  int campaign_concurrent = 10;
+  double pace_per_s = 2;
+  std::chrono::milliseconds check_every{1000};
+  std::string dnc_file;
+  bool sms_fallback = true;
+  bool sms_after_confirmed = false;
+  int key_timeout_s = 8;
+  int ring_timeout_s = 30;
+};
+// kInvalidArgument naming the key (campaigns.hours, campaigns.retry_after_min) when malformed.
+Result<CampaignPolicy> CampaignPolicyFrom(const CampaignConfig& config);
+
+enum class CampaignState { kDraft, kRunning, kPaused, kCancelled, kFinished };
+const char* CampaignStateName(CampaignState state);  // "draft", "running", ...
+std::optional<CampaignState> ParseCampaignState(std::string_view name);
+
+// What a campaign is, without its targets.
+struct Campaign {
+  std::string id;  // "CP2026-1130-001": "CP", year, "-", month and day, "-", 3 digits
+  std::string name;
+  CampaignState state = CampaignState::kDraft;
+  std::string file;   // the target file's name, as given
+  std::string as_of;  // YYYY-MM-DD
+  std::string created_by;
+  int64_t created_ms = 0;
+  int64_t started_ms = 0;  // 0: never started
+  int64_t ended_ms = 0;    // 0: not finished or cancelled
+  // The import: records read, rejected, duplicates of both kinds, do-not-call suppressions
+  // (summed over every file added).
+  int64_t records = 0, rejected = 0, exact_duplicates = 0, normalized_duplicates = 0,
+          dnc_suppressed = 0;
+};
+
+// DOMAIN.md's figures of a campaign, live while it runs.
+struct CampaignFigures {
+  int64_t targets = 0;
+  int64_t waiting = 0;  // not called yet, or waiting for their next attempt
+  int64_t calling = 0;  // a call in progress
+  int64_t done = 0;     // with a final outcome
+  int64_t reached = 0;  // the right person answered (identity confirmed)
+  int64_t confirmed = 0;
+  double success_rate = 0;  // confirmed / targets
+  double reach_rate = 0;    // reached / targets
+  int64_t attempts = 0;
+  double attempts_per_target = 0;
+  int64_t sms_fallbacks = 0;  // SMS accepted by the gateway after the last failed attempt
+  int64_t sms_failed = 0;
+  std::map<std::string, int64_t> outcomes;  // final outcomes by type
+  int64_t answered_calls = 0;
+  int64_t average_call_ms = 0;  // of answered calls
+};
+
+// One target as staff see it: masked.
+struct TargetView {
+  int64_t seq = 0;  // 1.. in the campaign, in the order of the file
+  std::string phone_masked;
+  std::string salutation;              // 张*先生
+  std::vector<std::string> scenarios;  // its notices
+  std::string state;                   // waiting | calling | done
+  std::string outcome;                 // "" while not final
+  int attempts = 0;
+  int64_t next_ms = 0;  // the earliest next attempt while waiting
+  std::string sms;      // "" | sent | rejected | failed | sending
+  int64_t updated_ms = 0;
+};
+
+struct AttemptView {
+  std::string attempt_id;  // cp:<campaign>:<seq>:<n>
+  int n = 0;
+  std::string call_id;  // the notice call (GET /api/v1/calls/{id})
+  std::string state;    // dialing | ended
+  std::string outcome;
+  int sip_code = 0;
+  int64_t started_ms = 0;
+  int64_t ended_ms = 0;
+  int64_t talk_ms = 0;  // from the answer to the end
+};
+
+struct TargetQuery {
+  std::string state;    // "" any
+  std::string outcome;  // "" any
+  int64_t offset = 0;
+  int64_t limit = 50;  // 1-1000
+};
+
+struct TargetPage {
+  int64_t total = 0;
+  std::vector<TargetView> rows;
+};
+
+// A target file for a campaign: the HTTP edge saves an upload to a temporary file first.
+struct CampaignFile {
+  std::string path;
+  std::string display_name;  // how reports name it ("" : the path's file name)
+  std::string dnc_path;      // a do-not-call list for this file ("" none)
+  std::string as_of;         // YYYY-MM-DD; "" today
+};
+
+struct CampaignCreated {
+  Campaign campaign;
+  ImportReport report;  // planned calls not kept (stored as targets)
+  int64_t added = 0;    // targets added (a file added again adds only what is new)
+};
+
+struct TickResult {
+  int started = 0;  // calls placed
+  int ended = 0;    // attempts whose outcome was taken
+  int sms = 0;      // SMS sent
+};
+
+class Campaigns {
+ public:
+  // Creates the tables. `db`, `calls`, `scenarios`, `calendar`, `clock` outlive the engine;
+  // `sms` may be empty (no SMS gateway: no fall-back). kFailedPrecondition without a cipher.
+  static Result<std::unique_ptr<Campaigns>> Open(
+      storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+      NoticeCalls& calls, SmsSend sms, const ScenarioTable& scenarios,
+      const tickets::SlaCalendar& calendar, const Clock& clock, CampaignPolicy policy);
+  ~Campaigns();
+
+  // A new campaign (draft) from a target file: imported by DOMAIN.md's rules and its planned
+  // calls stored as targets. Errors of the file as ImportTargetFile's.
+  Result<CampaignCreated> Create(const std::string& name, const CampaignFile& file,
+                                 const std::string& actor);
+  // A corrected or further file for a campaign not cancelled or finished: adds the notices
+  // that are new; a notice already planned (same person and scenario) is never planned again.
+  Result<CampaignCreated> AddFile(const std::string& id, const CampaignFile& file,
+                                  const std::string& actor);
+
+  // kNotFound; kFailedPrecondition naming the state for a move the state does not allow
+  // (start: draft; pause: running; resume: paused; cancel: draft, running, paused).
+  Result<Campaign> Start(const std::string& id, const std::string& actor);
+  Result<Campaign> Pause(const std::string& id, const std::string& actor);
+  Result<Campaign> Resume(const std::string& id, const std::string& actor);
+  Result<Campaign> Cancel(const std::string& id, const std::string& actor);
+
+  Result<Campaign> Get(const std::string& id);
+  Result<std::vector<Campaign>> List(int64_t limit = 100);
+  Result<CampaignFigures> Figures(const std::string& id);
+  Result<TargetPage> Targets(const std::string& id, const TargetQuery& query);
+  // The attempts of target `seq`, in order.
+  Result<std::vector<AttemptView>> Attempts(const std::string& id, int64_t seq);
+
+  // One pass: outcomes of calls that ended, SMS due, then the calls due now. Tests call it
+  // after moving a FakeClock (and NoticeCalls::Sync).
+  Result<TickResult> Tick();
+  // Runs Tick every policy.check_every on `worker` (a failure is logged); stop the worker first.
+  void ScheduleOn(Worker& worker);
+
+  // True when a call may be placed at `unix_ms` (the windows of the policy); the first moment
+  // at or after `unix_ms` when one may (within 60 days; else INT64_MAX).
+  bool InWindow(int64_t unix_ms) const;
+  int64_t NextWindow(int64_t unix_ms) const;
+
+ private:
+  Campaigns(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
+            NoticeCalls& calls, SmsSend sms, const ScenarioTable& scenarios,
+            const tickets::SlaCalendar& calendar, const Clock& clock, CampaignPolicy policy);
+  class Engine;
+  std::unique_ptr<CampaignStore> store_;
+  std::unique_ptr<Engine> engine_;
+  const Clock& clock_;
+  std::mutex tick_mu_;
+};
+
+}  // namespace zx::campaigns

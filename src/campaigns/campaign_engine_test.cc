@@ -1,0 +1,403 @@
+// The campaign engine over the fake gateway and a FakeClock: the right person hears the
+// notices, anyone else nothing; retries, windows and caps over a simulated week; exactly once
+// across a kill; pause, cancel, a file added again, the do-not-call list, the SMS fall-back.
+#include "campaigns/campaign_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "campaigns/campaign_store.h"
+#include "campaigns/target_fields.h"
+#include "campaigns/testing/fake_voice.h"
+#include "security/keys.h"
+#include "security/testing/temp_dir.h"
+#include "text/pii.h"
+
+namespace zx::campaigns {
+namespace {
+
+using telephony::CallId;
+using telephony::CallOutcome;
+using telephony::DigitSource;
+
+constexpr int64_t kMinute = 60 * 1000;
+constexpr int64_t kHour = 60 * kMinute;
+
+// A valid 身份证号 for person `n`.
+std::string IdNumber(int n) {
+  char first17[18];
+  std::snprintf(first17, sizeof first17, "11010119800101%03d", n % 1000);
+  return std::string(first17) + IdCheckCharacter(first17);
+}
+
+std::string Phone(int n) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "139%08d", n);
+  return buf;
+}
+
+class CampaignEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock_.Set(tickets::FromChinaLocal({2026, 11, 30}, 9 * kHour));  // a Monday, 09:00
+    sla_ = tickets::MakeSlaCalendar(
+        tickets::WorkCalendar::Load(std::string(ZX_SOURCE_DIR) + "/kb/calendar").value());
+    scenarios_ = std::make_unique<ScenarioTable>(
+        ScenarioTable::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/scenarios.toml").value());
+    db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    cipher_ = std::make_shared<security::FieldCipher>(
+        std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
+    policy_ = CampaignPolicyFrom(CampaignConfig{}).value();
+    policy_.pace_per_s = 100;
+    Reopen();
+  }
+  void TearDown() override {
+    if (calls_) calls_->Detach();
+  }
+
+  // A new process: the notice calls close what the last one left open.
+  void Reopen() {
+    if (calls_) calls_->Detach();
+    campaigns_.reset();
+    calls_ = std::move(NoticeCalls::Open(*db_, cipher_, clock_)).value();
+    ASSERT_TRUE(calls_->Attach(&gateway_, &tts_).ok());
+    SmsSend sms = [this](const std::string& to, const std::string& text,
+                         const std::string& id) -> Result<SmsResult> {
+      sms_.push_back({to, text, id});
+      return SmsResult{true, "ok"};
+    };
+    campaigns_ =
+        std::move(Campaigns::Open(*db_, cipher_, *calls_, sms, *scenarios_, *sla_, clock_, policy_))
+            .value();
+  }
+
+  // A target file of `people` people (card_ready), phone numbers from `first_phone`.
+  std::string File(int people, int first_phone = 0, int first_person = 0,
+                   const std::string& name = "t.csv") {
+    std::string path = dir_.File(name);
+    std::ofstream out(path);
+    out << "姓名,性别,手机号,身份证号,场景,申请编号\n";
+    for (int i = 0; i < people; ++i)
+      out << "张" << i << ",男," << Phone(first_phone + i) << "," << IdNumber(first_person + i)
+          << ",ob.card_ready,SB" << i << "\n";
+    return path;
+  }
+
+  std::string Create(const std::string& path) {
+    auto created = campaigns_->Create("领卡通知", {path, "", "", "2026-11-30"}, "u:1");
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return created.ok() ? created->campaign.id : "";
+  }
+
+  TickResult Tick() {
+    calls_->Sync();
+    auto t = campaigns_->Tick();
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    calls_->Sync();
+    return t.ok() ? *t : TickResult{};
+  }
+
+  void Answer(CallId call) {
+    telephony::CallInfo info;
+    info.id = call;
+    info.direction = telephony::CallDirection::kOutbound;
+    calls_->OnCallProgress(call, 180, false);
+    calls_->OnCallStarted(info);
+    calls_->Sync();
+  }
+  void Keys(CallId call, const std::string& keys) {
+    for (char k : keys) {
+      calls_->OnDigit(call, k, DigitSource::kRfc4733);
+      calls_->Sync();
+    }
+  }
+  void End(CallId call) {
+    calls_->OnCallEnded(call, "bye");
+    calls_->Sync();
+  }
+  std::string Attempt(size_t index) {
+    const auto options = gateway_.options();
+    for (const auto& [name, value] : options.at(index).headers)
+      if (name == "X-Campaign-Attempt") return value;
+    return "";
+  }
+  size_t Placed() { return gateway_.targets().size(); }
+  CallId CallAt(size_t index) { return 100 + index; }
+
+  struct Sms {
+    std::string to, text, id;
+  };
+
+  security::testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<tickets::SlaCalendar> sla_;
+  std::unique_ptr<ScenarioTable> scenarios_;
+  std::unique_ptr<storage::Database> db_;
+  std::shared_ptr<security::FieldCipher> cipher_;
+  CampaignPolicy policy_;
+  testing::FakeGateway gateway_;
+  testing::FakeSynthesizer tts_;
+  std::unique_ptr<NoticeCalls> calls_;
+  std::unique_ptr<Campaigns> campaigns_;
+  std::vector<Sms> sms_;
+};
+
+TEST_F(CampaignEngineTest, TheRightPersonHearsTheNoticeAndAnyoneElseNothing) {
+  std::string id = Create(File(3));
+  EXPECT_EQ(Tick().started, 0);  // a draft calls nobody
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  EXPECT_EQ(Tick().started, 3);
+  EXPECT_EQ(Attempt(0), "cp:" + id + ":1:1");
+  EXPECT_EQ(gateway_.targets()[0], Phone(0));
+
+  Answer(CallAt(0));  // identity 1, notice 1
+  Keys(CallAt(0), "11");
+  End(CallAt(0));
+
+  Answer(CallAt(1));  // key 2: someone else; only the question was played, then the goodbye
+  Keys(CallAt(1), "2");
+  End(CallAt(1));
+
+  calls_->OnCallFailed(CallAt(2), CallOutcome::kBusy, 486);  // busy: tried again later
+  Tick();
+
+  auto figures = campaigns_->Figures(id).value();
+  EXPECT_EQ(figures.targets, 3);
+  EXPECT_EQ(figures.confirmed, 1);
+  EXPECT_EQ(figures.reached, 1);
+  EXPECT_EQ(figures.outcomes["confirmed"], 1);
+  EXPECT_EQ(figures.outcomes["wrong_party"], 1);
+  EXPECT_EQ(figures.waiting, 1);
+  EXPECT_NEAR(figures.success_rate, 1.0 / 3, 1e-9);
+  EXPECT_EQ(figures.attempts, 3);
+
+  // Busy: 30 minutes later, attempt 2 of the same target.
+  clock_.Advance(std::chrono::minutes(29));
+  EXPECT_EQ(Tick().started, 0);
+  // The caps: one call a day to a number, so attempt 2 waits for tomorrow's window.
+  clock_.Advance(std::chrono::minutes(2));
+  EXPECT_EQ(Tick().started, 0);
+  auto page = campaigns_->Targets(id, {"waiting", "", 0, 10}).value();
+  ASSERT_EQ(page.rows.size(), 1u);
+  EXPECT_EQ(page.rows[0].next_ms, tickets::FromChinaLocal({2026, 12, 1}, 9 * kHour));
+  EXPECT_EQ(page.rows[0].phone_masked, "139****0002");
+  EXPECT_EQ(page.rows[0].salutation.find("张"), 0u);
+
+  // The notice was played to the right person only.
+  auto call_of = [&](int64_t seq) {
+    return calls_->Get(campaigns_->Attempts(id, seq).value().at(0).call_id).value();
+  };
+  EXPECT_EQ(call_of(1).plays, 1);
+  EXPECT_EQ(call_of(2).plays, 0);
+  EXPECT_EQ(call_of(2).outcome, NoticeOutcome::kWrongParty);
+  // No SMS to the wrong party; none yet to the busy one.
+  EXPECT_TRUE(sms_.empty());
+}
+
+TEST_F(CampaignEngineTest, LastFailedAttemptFallsBackToSmsOnce) {
+  policy_.per_number_day = 5;
+  policy_.per_number_week = 5;
+  Reopen();
+  std::string id = Create(File(1));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    ASSERT_EQ(Tick().started, 1) << attempt;
+    calls_->OnCallFailed(CallAt(attempt), CallOutcome::kNoAnswer, 0);
+    Tick();
+    clock_.Advance(std::chrono::hours(24));  // Tuesday, Wednesday 09:00
+  }
+  Tick();
+  Tick();
+  ASSERT_EQ(sms_.size(), 1u);
+  EXPECT_EQ(sms_[0].to, Phone(0));
+  EXPECT_EQ(sms_[0].id, "cp:" + id + ":1:sms");
+  auto f = campaigns_->Figures(id).value();
+  EXPECT_EQ(f.sms_fallbacks, 1);
+  EXPECT_EQ(f.outcomes["no_answer"], 1);
+  EXPECT_EQ(campaigns_->Get(id).value().state, CampaignState::kFinished);
+  EXPECT_EQ(Placed(), 3u);
+  auto attempts = campaigns_->Attempts(id, 1).value();
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[2].attempt_id, "cp:" + id + ":1:3");
+}
+
+// A week of calls: every call inside the windows on working days, never more than one a day or
+// three a week to one number, and no attempt dialled twice.
+TEST_F(CampaignEngineTest, ASimulatedWeekKeepsTheWindowsAndTheCaps) {
+  clock_.Set(tickets::FromChinaLocal({2026, 11, 28}, 0));  // Saturday 00:00
+  policy_.campaign_concurrent = 5;
+  policy_.pace_per_s = 0.1;
+  Reopen();
+  // Two campaigns, half of whose numbers are the same people's.
+  std::string a = Create(File(60, 0, 0, "a.csv"));
+  std::string b = Create(File(60, 30, 500, "b.csv"));
+  ASSERT_TRUE(campaigns_->Start(a, "u:1").ok());
+  ASSERT_TRUE(campaigns_->Start(b, "u:1").ok());
+
+  std::mt19937 random(7);
+  std::map<std::string, std::vector<int64_t>> by_number;
+  std::set<std::string> attempts;
+  size_t seen = 0;
+  const int64_t end = tickets::FromChinaLocal({2026, 12, 7}, 0);
+  while (clock_.NowUnixMillis() < end) {
+    Tick();
+    for (; seen < Placed(); ++seen) {
+      const int64_t now = clock_.NowUnixMillis();
+      ASSERT_TRUE(campaigns_->InWindow(now)) << now;
+      by_number[gateway_.targets()[seen]].push_back(now);
+      ASSERT_TRUE(attempts.insert(Attempt(seen)).second) << Attempt(seen);
+      CallId call = CallAt(seen);
+      switch (random() % 4) {
+        case 0:
+          calls_->OnCallFailed(call, CallOutcome::kBusy, 486);
+          break;
+        case 1:
+          calls_->OnCallFailed(call, CallOutcome::kNoAnswer, 0);
+          break;
+        default:
+          Answer(call);
+          Keys(call, "11");
+          End(call);
+      }
+    }
+    clock_.Advance(std::chrono::minutes(1));
+  }
+  for (const auto& [number, times] : by_number) {
+    EXPECT_LE(times.size(), 3u) << number;
+    std::map<tickets::Date, int> per_day;
+    for (int64_t t : times) ++per_day[tickets::ToChinaLocal(t).date];
+    for (const auto& [day, n] : per_day) EXPECT_EQ(n, 1) << number;
+    // The weekend before the Monday is no working day: nothing then.
+    for (int64_t t : times)
+      EXPECT_GE(t, tickets::FromChinaLocal({2026, 11, 30}, 9 * kHour)) << number;
+  }
+  auto fa = campaigns_->Figures(a).value();
+  auto fb = campaigns_->Figures(b).value();
+  EXPECT_GT(fa.done + fb.done, 100);
+  EXPECT_GT(fa.confirmed, 30);
+  EXPECT_EQ(fa.attempts + fb.attempts, static_cast<int64_t>(Placed()));
+  // Whoever still waits does so because their number had its three calls this week (two
+  // campaigns share it).
+  std::map<std::string, size_t> calls_by_mask;
+  for (const auto& [number, times] : by_number)
+    calls_by_mask[text::MaskPhone(number)] = times.size();
+  for (const std::string& c : {a, b})
+    for (const TargetView& t : campaigns_->Targets(c, {"waiting", "", 0, 1000}).value().rows) {
+      EXPECT_EQ(calls_by_mask[t.phone_masked], 3u) << t.phone_masked;
+      EXPECT_GE(t.next_ms, tickets::FromChinaLocal({2026, 12, 7}, 9 * kHour));
+    }
+}
+
+TEST_F(CampaignEngineTest, AKilledProcessNeverDialsAnAttemptTwice) {
+  std::string id = Create(File(2));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  ASSERT_EQ(Tick().started, 2);
+  // The process dies during both calls; the next one starts.
+  calls_.release();  // NOLINT: a killed process closes nothing
+  Reopen();
+  EXPECT_EQ(Tick().started, 0);
+  auto attempts = campaigns_->Attempts(id, 1).value();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].outcome, "interrupted");
+
+  // An attempt written but never placed (killed in between) is interrupted as well.
+  CampaignStore store(*db_);
+  AttemptRow lost;
+  lost.attempt_id = "cp:" + id + ":2:2";
+  lost.campaign_id = id;
+  lost.seq = 2;
+  lost.n = 2;
+  lost.phone_index = cipher_->BlindIndex("phone", Phone(1));
+  lost.started_ms = clock_.NowUnixMillis();
+  ASSERT_TRUE(store.InsertAttempt(lost).ok());
+  auto target = store.FindTarget(id, 2).value().value();
+  target.attempts = 2;  // written in the same transaction as the attempt
+  target.state = "calling";
+  ASSERT_TRUE(store.UpdateTarget(target).ok());
+  Tick();
+  EXPECT_EQ(campaigns_->Attempts(id, 2).value().back().outcome, "interrupted");
+
+  // The next day: new attempt numbers only.
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(Tick().started, 2);
+  std::set<std::string> ids;
+  for (size_t i = 0; i < Placed(); ++i) EXPECT_TRUE(ids.insert(Attempt(i)).second);
+  EXPECT_EQ(Attempt(2), "cp:" + id + ":1:2");
+  EXPECT_EQ(Attempt(3), "cp:" + id + ":2:3");
+}
+
+TEST_F(CampaignEngineTest, PauseResumeAndCancel) {
+  policy_.campaign_concurrent = 1;
+  Reopen();
+  std::string id = Create(File(3));
+  EXPECT_EQ(campaigns_->Pause(id, "u:1").status().code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  EXPECT_EQ(Tick().started, 1);
+  ASSERT_TRUE(campaigns_->Pause(id, "u:1").ok());
+  calls_->OnCallFailed(CallAt(0), CallOutcome::kBusy, 486);
+  EXPECT_EQ(Tick().started, 0);  // the call in progress ended; no new one while paused
+  ASSERT_TRUE(campaigns_->Resume(id, "u:1").ok());
+  EXPECT_EQ(Tick().started, 1);
+  auto cancelled = campaigns_->Cancel(id, "u:1");
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_EQ(cancelled->state, CampaignState::kCancelled);
+  Answer(CallAt(1));
+  Keys(CallAt(1), "11");
+  End(CallAt(1));
+  Tick();
+  auto f = campaigns_->Figures(id).value();
+  EXPECT_EQ(f.outcomes["cancelled"], 2);  // the busy one and the one never called
+  EXPECT_EQ(f.outcomes["confirmed"], 1);  // the call in progress ended as it did
+  EXPECT_EQ(campaigns_->Resume(id, "u:1").status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(Placed(), 2u);
+}
+
+TEST_F(CampaignEngineTest, AFileAddedAgainPlansOnlyWhatIsNew) {
+  std::string id = Create(File(3));
+  auto again = campaigns_->AddFile(id, {File(5, 0, 0, "more.csv"), "", "", "2026-11-30"}, "u:1");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->added, 2);
+  EXPECT_EQ(campaigns_->Figures(id).value().targets, 5);
+  EXPECT_EQ(campaigns_->Get(id).value().records, 8);
+}
+
+TEST_F(CampaignEngineTest, TheDoNotCallListIsCheckedAgainAtDialTime) {
+  std::string dnc = dir_.File("dnc.txt");
+  std::ofstream(dnc) << "# numbers\n";
+  policy_.dnc_file = dnc;
+  Reopen();
+  std::string id = Create(File(2));
+  std::ofstream(dnc, std::ios::app) << Phone(1) << "\n";  // added after the import
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  EXPECT_EQ(Tick().started, 1);
+  EXPECT_EQ(gateway_.targets()[0], Phone(0));
+  EXPECT_EQ(campaigns_->Figures(id).value().outcomes["dnc"], 1);
+}
+
+TEST_F(CampaignEngineTest, PersonalDataIsSealedAtRest) {
+  std::string id = Create(File(1));
+  auto st =
+      db_->Prepare("SELECT phone_enc, notice_enc, phone_masked FROM campaign_targets").value();
+  ASSERT_TRUE(st.Step().value());
+  EXPECT_TRUE(security::FieldCipher::LooksEncrypted(st.Text(0)));
+  EXPECT_TRUE(security::FieldCipher::LooksEncrypted(st.Text(1)));
+  EXPECT_EQ(st.Text(2).find(Phone(0)), std::string::npos);
+}
+
+TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {
+  CampaignConfig bad;
+  bad.retry_after_min = "30,x";
+  auto p = CampaignPolicyFrom(bad);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("campaigns.retry_after_min"), std::string::npos);
+  bad = {};
+  bad.hours = "25:00-26:00";
+  EXPECT_NE(CampaignPolicyFrom(bad).status().message().find("campaigns.hours"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zx::campaigns
