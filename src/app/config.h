@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/log_config.h"
 #include "base/status.h"
+#include "campaigns/campaign_engine.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/dialogue_config.h"
 #include "http/server_config.h"
@@ -40,7 +41,8 @@ struct Config {
   voice::CallConfig call;        // calls: capacity, ringing, recording, hand-over target
   telephony::AsrConfig asr;      // speech recognition; empty url: keys only
   security::RetentionConfig retention;
-  campaigns::VisitConfig visits;  // return visits of work orders: calling window, retries
+  campaigns::VisitConfig visits;        // return visits of work orders: calling window, retries
+  campaigns::CampaignConfig campaigns;  // outbound campaigns: windows, retries, caps, pace
 };
 
 // Loads defaults, then `file` if not empty (a missing file is an error), then the environment.

@@ -136,7 +136,7 @@ TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
         "sip.allow_from", "call.max_calls", "asr.url", "retention.recordings_max_mb"}) {
     EXPECT_TRUE(names.count(key)) << key;
   }
-  EXPECT_EQ(names.size(), 56u);  // 44, the seven of [call], the five of [visits]
+  EXPECT_EQ(names.size(), 72u);  // 44, the seven of [call], the five of [visits], 16 of [campaigns]
 }
 
 TEST(Config, TheShippedFileHoldsEveryKeyWithItsDefault) {

@@ -6,6 +6,7 @@
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
+#include "campaigns/campaign_engine.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
@@ -95,6 +96,27 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: return visits: " << visits.status().message() << "\n";
     return 1;
   }
+  // Outbound campaigns (campaigns/campaign_engine.h), over the notice calls; their targets are
+  // sealed, so without a key file there are none (the routes answer 503).
+  auto scenarios =
+      campaigns::ScenarioTable::Load(config.knowledge.kb_dir + "/campaigns/scenarios.toml");
+  auto policy = campaigns::CampaignPolicyFrom(config.campaigns);
+  if (!scenarios.ok() || !policy.ok()) {
+    std::cerr << "zhixian: " << (scenarios.ok() ? policy.status() : scenarios.status()).message()
+              << "\n";
+    return 2;
+  }
+  std::unique_ptr<campaigns::Campaigns> outbound;
+  if (sec.cipher) {
+    auto opened =
+        campaigns::Campaigns::Open(*(*ctx)->db, sec.cipher, **notices, nullptr, *scenarios,
+                                   *(*ctx)->sla, SystemClock::Instance(), std::move(*policy));
+    if (!opened.ok()) {
+      std::cerr << "zhixian: campaigns: " << opened.status().message() << "\n";
+      return 1;
+    }
+    outbound = std::move(*opened);
+  }
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   http::StaffRouteOptions staff =
@@ -126,6 +148,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());
   (*visits)->ScheduleOn(ticket_worker);
+  Worker campaign_worker("zx-campaigns");
+  if (outbound) outbound->ScheduleOn(campaign_worker);
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
   int voice_turns =
@@ -156,6 +180,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
             config.data.dir);
   WaitForStopSignal();
   ticket_worker.Stop();
+  campaign_worker.Stop();
   voice.reset();  // hangs up every call
   (*server)->Stop();
   dialogue.Unsubscribe(voice_turns);
