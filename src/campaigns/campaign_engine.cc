@@ -132,13 +132,18 @@ Result<CampaignPolicy> CampaignPolicyFrom(const CampaignConfig& c) {
     size_t comma = r.find(',', start);
     if (comma == std::string::npos) comma = r.size();
     std::string part = r.substr(start, comma - start);
-    int64_t minutes = 0;
-    if (part.empty() || part.size() > 6 ||
-        !std::all_of(part.begin(), part.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) ||
-        (minutes = std::stoll(part)) < 1)
+    // Minutes, a fraction allowed ("0.5": 30 s, for tests and drills).
+    double minutes = 0;
+    const bool number =
+        !part.empty() && part.size() <= 8 && part.front() != '.' &&
+        std::all_of(part.begin(), part.end(),
+                    [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; }) &&
+        std::count(part.begin(), part.end(), '.') <= 1;
+    if (number) minutes = std::stod(part);
+    if (!number || minutes < 0.01)
       return InvalidArgument("campaigns.retry_after_min: \"" + r +
                              "\" is not a list of minutes such as \"30,120\"");
-    p.retry_after_ms.push_back(minutes * kMinuteMs);
+    p.retry_after_ms.push_back(static_cast<int64_t>(minutes * kMinuteMs));
     start = comma + 1;
   }
   p.callback_after_ms = c.callback_after_min * kMinuteMs;
