@@ -107,6 +107,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return 2;
   }
   std::unique_ptr<campaigns::Campaigns> outbound;
+  policy->transfer_to = config.call.transfer_to;
   if (sec.cipher) {
     auto opened =
         campaigns::Campaigns::Open(*(*ctx)->db, sec.cipher, **notices, nullptr, *scenarios,

@@ -232,7 +232,9 @@ class Campaigns::Engine {
     PlannedCall planned = call;
     planned.notices.clear();
     for (const TargetRecord* r : fresh) planned.notices.push_back(*r);
-    ZX_ASSIGN_OR_RETURN(CallScript script, RenderCallScript(planned, scenarios_, ScriptOptions{}));
+    ScriptOptions words;
+    words.agent_line = !policy_.transfer_to.empty();
+    ZX_ASSIGN_OR_RETURN(CallScript script, RenderCallScript(planned, scenarios_, words));
     TargetRecordRow t;
     t.campaign_id = c.id;
     t.seq = seq;
@@ -470,6 +472,7 @@ class Campaigns::Engine {
         r.attempt_id = a.attempt_id;
         r.key_timeout_s = policy_.key_timeout_s;
         r.ring_timeout_s = policy_.ring_timeout_s;
+        r.transfer_to = policy_.transfer_to;
         started = calls_.Start(r);
       }
     }

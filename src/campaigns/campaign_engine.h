@@ -10,11 +10,12 @@
 // (callback_scheduled: the next attempt at the next window at least callback_after_min later).
 //
 // Outcomes of a target, final unless retried: confirmed, not_confirmed (heard, no key),
-// transferred, callback_scheduled, refused, wrong_party, voicemail (answered, nobody answered
-// the identity question), hung_up_early, no_answer, busy, invalid_number, failed, interrupted
-// (the server stopped during the call), dnc (on the do-not-call list at dial time), cancelled
-// (the campaign was cancelled first). Retried (policy.retry_on): no_answer, busy, voicemail,
-// failed, interrupted, up to policy.max_attempts failed attempts, policy.retry_after apart.
+// transferred (key 0, with an agents' line), callback_scheduled, refused, wrong_party, voicemail
+// (answered, nobody answered the identity question), hung_up_early, no_answer, busy,
+// invalid_number, failed, interrupted (the server stopped during the call), dnc (on the do-not-call
+// list at dial time), cancelled (the campaign was cancelled first). Retried (policy.retry_on):
+// no_answer, busy, voicemail, failed, interrupted, up to policy.max_attempts failed attempts,
+// policy.retry_after apart.
 //
 // Exactly once: an attempt ("cp:<campaign>:<target>:<n>") is written (state dialing) before it
 // is dialled, in the same transaction that marks its target calling; its outcome is written in
@@ -118,6 +119,9 @@ struct CampaignPolicy {
   bool sms_after_confirmed = false;
   int key_timeout_s = 8;
   int ring_timeout_s = 30;
+  // The agents' line (the configuration's call.transfer_to): key 0 after the identity hands the
+  // call over (transferred). Empty: no agent line is offered.
+  std::string transfer_to;
 };
 // kInvalidArgument naming the key (campaigns.hours, campaigns.retry_after_min) when malformed.
 Result<CampaignPolicy> CampaignPolicyFrom(const CampaignConfig& config);

@@ -230,11 +230,11 @@ TEST_F(CampaignEngineTest, LastFailedAttemptFallsBackToSmsOnce) {
 TEST_F(CampaignEngineTest, ASimulatedWeekKeepsTheWindowsAndTheCaps) {
   clock_.Set(tickets::FromChinaLocal({2026, 11, 28}, 0));  // Saturday 00:00
   policy_.campaign_concurrent = 5;
-  policy_.pace_per_s = 0.1;
+  policy_.pace_per_s = 0.2;
   Reopen();
   // Two campaigns, half of whose numbers are the same people's.
-  std::string a = Create(File(60, 0, 0, "a.csv"));
-  std::string b = Create(File(60, 30, 500, "b.csv"));
+  std::string a = Create(File(150, 0, 0, "a.csv"));
+  std::string b = Create(File(150, 75, 500, "b.csv"));
   ASSERT_TRUE(campaigns_->Start(a, "u:1").ok());
   ASSERT_TRUE(campaigns_->Start(b, "u:1").ok());
 
@@ -277,8 +277,8 @@ TEST_F(CampaignEngineTest, ASimulatedWeekKeepsTheWindowsAndTheCaps) {
   }
   auto fa = campaigns_->Figures(a).value();
   auto fb = campaigns_->Figures(b).value();
-  EXPECT_GT(fa.done + fb.done, 100);
-  EXPECT_GT(fa.confirmed, 30);
+  EXPECT_GT(fa.done + fb.done, 250);
+  EXPECT_GT(fa.confirmed, 75);
   EXPECT_EQ(fa.attempts + fb.attempts, static_cast<int64_t>(Placed()));
   // Whoever still waits does so because their number had its three calls this week (two
   // campaigns share it).
@@ -386,6 +386,21 @@ TEST_F(CampaignEngineTest, PersonalDataIsSealedAtRest) {
   EXPECT_TRUE(security::FieldCipher::LooksEncrypted(st.Text(0)));
   EXPECT_TRUE(security::FieldCipher::LooksEncrypted(st.Text(1)));
   EXPECT_EQ(st.Text(2).find(Phone(0)), std::string::npos);
+}
+
+TEST_F(CampaignEngineTest, KeyZeroHandsTheCallToAnAgent) {
+  policy_.transfer_to = "sip:agents@127.0.0.1";
+  Reopen();
+  std::string id = Create(File(1));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  ASSERT_EQ(Tick().started, 1);
+  Answer(CallAt(0));
+  Keys(CallAt(0), "10");
+  End(CallAt(0));
+  Tick();
+  auto f = campaigns_->Figures(id).value();
+  EXPECT_EQ(f.outcomes["transferred"], 1);
+  EXPECT_EQ(f.reached, 1);
 }
 
 TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {

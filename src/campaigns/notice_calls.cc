@@ -115,6 +115,12 @@ Status ValidateNoticeRequest(const NoticeRequest& r) {
       return Field("attempt_id", "may hold only A-Z a-z 0-9 . _ : -");
   ZX_RETURN_IF_ERROR(ValidateKeys("confirm_keys", r.confirm_keys, false));
   ZX_RETURN_IF_ERROR(ValidateKeys("repeat_keys", r.repeat_keys, true));
+  if (!r.transfer_to.empty()) {
+    ZX_RETURN_IF_ERROR(ValidateKeys("agent_keys", r.agent_keys, false));
+    for (char k : r.agent_keys)
+      if (r.confirm_keys.find(k) != std::string::npos || r.repeat_keys.find(k) != std::string::npos)
+        return Field("agent_keys", std::string("key ") + k + " has two meanings");
+  }
   for (char k : r.repeat_keys)
     if (r.confirm_keys.find(k) != std::string::npos)
       return Field("repeat_keys", std::string("and confirm_keys both hold key ") + k);
@@ -179,6 +185,8 @@ const char* NoticeOutcomeName(NoticeOutcome outcome) {
       return "voicemail";
     case NoticeOutcome::kHungUpEarly:
       return "hung_up_early";
+    case NoticeOutcome::kTransferred:
+      return "transferred";
   }
   return "";
 }
@@ -286,7 +294,7 @@ class NoticeCalls::Runner {
   void Digit(CallId call, char digit) {
     Live* c = Find(call);
     if (!c || c->view.state != NoticeState::kAnswered) return;  // early media: not the citizen
-    if (c->closing) return;
+    if (c->closing || c->view.outcome == NoticeOutcome::kTransferred) return;
     Cancel(c->key_timer);
     Cancel(c->resume_timer);
     c->view.digits += digit;
@@ -298,7 +306,10 @@ class NoticeCalls::Runner {
       IdentityDigit(*c, digit);
       return;
     }
-    if (o.confirm_keys.find(digit) != std::string::npos) {
+    if (!o.transfer_to.empty() && o.agent_keys.find(digit) != std::string::npos) {
+      log::Info("notice.key id={} call={} action=agent", c->view.id, call);
+      TransferToAgent(*c);
+    } else if (o.confirm_keys.find(digit) != std::string::npos) {
       log::Info("notice.key id={} call={} action=confirm", c->view.id, call);
       Close(*c, NoticeOutcome::kConfirmed);
     } else if (o.repeat_keys.find(digit) != std::string::npos) {
@@ -437,6 +448,35 @@ class NoticeCalls::Runner {
     c.view.events.push_back(std::move(e));
     Save(c);
     Play(c, c.audio.notice);
+  }
+
+  // The citizen asked for a person: the call goes to the agents (REFER); it ends when the
+  // transfer is done. A refused transfer plays the notice again.
+  void TransferToAgent(Live& c) {
+    Cancel(c.key_timer);
+    Cancel(c.resume_timer);
+    gateway_.StopPlayback(c.call);
+    Status s = gateway_.Transfer(c.call, c.view.options.transfer_to,
+                                 {{"X-Campaign-Attempt", c.view.attempt_id}});
+    NoticeEvent e = Event("transfer", Now());
+    e.outcome = s.ok() ? "transferred" : "failed";
+    c.view.events.push_back(std::move(e));
+    if (!s.ok()) {
+      log::Warn("notice.transfer_failed id={} error=\"{}\"", c.view.id, s.message());
+      PlayNotice(c);
+      return;
+    }
+    c.view.outcome = NoticeOutcome::kTransferred;
+    c.prompt = 0;  // the stopped notice's end is no cue any more
+    Save(c);
+    // The far end ends the call once the agent has it; should that never come, hang up.
+    CallId call = c.call;
+    c.hangup_timer = worker_.After(std::chrono::seconds(60), [this, call] {
+      if (Live* c = Find(call)) {
+        c->hangup_timer = 0;
+        gateway_.Hangup(call);
+      }
+    });
   }
 
   void PlayIdentity(Live& c) {

@@ -78,6 +78,11 @@ struct NoticeRequest {
   std::string identity_later_keys = "3";
   std::string wrong_party_words = "打扰了，再见。";
   std::string later_words = "好的，我们稍后再联系您，再见。";
+  // A person on request: after the identity is confirmed (or without an identity question),
+  // an agent key transfers the call (REFER) to `transfer_to` with X-Campaign-Attempt
+  // (transferred). Empty: no agent line, the keys do nothing.
+  std::string transfer_to;
+  std::string agent_keys = "0";
 };
 
 // Field limits, also for the HTTP layer's messages.
@@ -105,10 +110,12 @@ enum class NoticeOutcome {
   kCallbackLater,  // the right person asked to be called later
   kVoicemail,      // answered, but nobody answered the identity question
   kHungUpEarly,    // hung up before the identity was confirmed or the notice heard once
-  kLastOutcome = kHungUpEarly,
+  kTransferred,    // handed to an agent (NoticeRequest::transfer_to)
+  kLastOutcome = kTransferred,
 };
 // "", "confirmed", "not_confirmed", "no_answer", "busy", "invalid_number", "rejected",
-// "failed", "cancelled", "wrong_party", "callback_scheduled", "voicemail", "hung_up_early".
+// "failed", "cancelled", "wrong_party", "callback_scheduled", "voicemail", "hung_up_early",
+// "transferred".
 const char* NoticeOutcomeName(NoticeOutcome outcome);
 // The outcome of a call that was not answered.
 NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
