@@ -25,7 +25,7 @@ from sip_test import Server  # noqa: E402
 from visit_test import add_user, wait  # noqa: E402
 
 NUMBER = "13987650001"  # the citizen; never in full in a log or on disk
-ID_NUMBER = "110101198001010019"
+ID_NUMBER = "110101198001010010"
 
 
 def upload(api, token, path, name):
