@@ -218,12 +218,11 @@ class Campaigns::Engine {
     return INT64_MAX;
   }
 
-  // Seals and stores one planned call as a target; false when every notice of it was planned
-  // before (a file added again).
-  Result<bool> AddCall(const Campaign& c, const PlannedCall& call, int64_t now) {
+  // Seals and stores one planned call as target `seq`; false when every notice of it was
+  // planned before (a file added again).
+  Result<bool> AddCall(const Campaign& c, const PlannedCall& call, int64_t seq, int64_t now) {
     const std::string person = cipher_->BlindIndex("id_number", call.id_number);
     std::vector<const TargetRecord*> fresh;
-    ZX_ASSIGN_OR_RETURN(int64_t seq, store_.ReserveSeqs(c.id, 1));
     for (const TargetRecord& r : call.notices) {
       ZX_ASSIGN_OR_RETURN(bool added, store_.PlanNotice(c.id, person, r.scenario, seq));
       if (added) fresh.push_back(&r);
@@ -627,9 +626,16 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
   ZX_ASSIGN_OR_RETURN(out.report, ImportTargets(table, c.file, options));
   const int64_t now = clock_.NowUnixMillis();
   ZX_RETURN_IF_ERROR(store_->db().Transaction([&]() -> Status {
+    // Target numbers are taken from the campaign in blocks (one UPDATE a block, not a call).
+    int64_t next = 0, last = -1;
     for (const PlannedCall& call : out.report.planned) {
-      ZX_ASSIGN_OR_RETURN(bool added, engine_->AddCall(c, call, now));
-      if (added) ++out.added;
+      if (next > last) {
+        constexpr int64_t kBlock = 1024;
+        ZX_ASSIGN_OR_RETURN(next, store_->ReserveSeqs(c.id, kBlock));
+        last = next + kBlock - 1;
+      }
+      ZX_ASSIGN_OR_RETURN(bool added, engine_->AddCall(c, call, next, now));
+      if (added) ++out.added, ++next;
     }
     return Status::Ok();
   }));
