@@ -55,6 +55,13 @@ std::string OutcomeOfCall(const NoticeCall& call) {
   }
 }
 
+// The moment a citizen asked to be called again ("明天上午"), 0 when they named none.
+int64_t AskedFor(const NoticeCall& call) {
+  for (const NoticeEvent& e : call.events)
+    if (e.type == "closing" && e.when_ms) return *e.when_ms;
+  return 0;
+}
+
 bool Identified(const NoticeCall& call) {
   return std::any_of(call.events.begin(), call.events.end(),
                      [](const NoticeEvent& e) { return e.type == "identified"; });
@@ -279,7 +286,7 @@ class Campaigns::Engine {
   // The outcome of an attempt decides the target's next step; written with the attempt in one
   // transaction by the caller.
   void Plan(TargetRecordRow& t, const std::string& outcome, bool reached, bool cancelled,
-            int64_t now) {
+            int64_t now, int64_t asked_for = 0) {
     t.updated_ms = now;
     if (reached) t.reached = 1;
     const bool retry = Retried(outcome);
@@ -290,7 +297,8 @@ class Campaigns::Engine {
       next = NextWindow(now + policy_.retry_after_ms[i]);
     } else if (!cancelled && outcome == "callback_scheduled" &&
                t.attempts < policy_.max_attempts + 1) {
-      next = NextWindow(now + policy_.callback_after_ms);
+      // When they named a time, then; else after the configured pause.
+      next = NextWindow(asked_for > now ? asked_for : now + policy_.callback_after_ms);
     }
     if (next > 0 && next != INT64_MAX) {
       t.state = "waiting";
@@ -309,12 +317,14 @@ class Campaigns::Engine {
     for (AttemptRow& a : open) {
       std::string outcome = "interrupted";  // the process stopped before the call was placed
       bool reached = false;
+      int64_t asked_for = 0;
       if (!a.call_id.empty()) {
         auto call = calls_.Get(a.call_id);
         if (call.ok()) {
           if (call->state != NoticeState::kEnded) continue;
           outcome = OutcomeOfCall(*call);
           reached = Identified(*call);
+          asked_for = AskedFor(*call);
           a.sip_code = call->sip_code;
           a.talk_ms = TalkMs(*call);
         }
@@ -328,7 +338,7 @@ class Campaigns::Engine {
         ZX_RETURN_IF_ERROR(store_.UpdateAttempt(a));
         if (!target) return Status::Ok();
         Plan(*target, outcome, reached, campaign && campaign->state == CampaignState::kCancelled,
-             now);
+             now, asked_for);
         return store_.UpdateTarget(*target);
       }));
       ++tick.ended;

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "campaigns/call_replies.h"
 #include "campaigns/campaign_store.h"
 #include "campaigns/target_fields.h"
 #include "campaigns/testing/fake_voice.h"
@@ -64,7 +65,16 @@ class CampaignEngineTest : public ::testing::Test {
     if (calls_) calls_->Detach();
     campaigns_.reset();
     calls_ = std::move(NoticeCalls::Open(*db_, cipher_, clock_)).value();
-    ASSERT_TRUE(calls_->Attach(&gateway_, &tts_).ok());
+    Listening listening;
+    if (speech_) {
+      listening.asr = &asr_;
+      listening.replies = &*replies_;
+      listening.answer = [this](const std::string& q) {
+        questions_.push_back(q);
+        return std::string("带上身份证到社保中心领取。");
+      };
+    }
+    ASSERT_TRUE(calls_->Attach(&gateway_, &tts_, listening).ok());
     SmsSend sms = [this](const std::string& to, const std::string& text,
                          const std::string& id) -> Result<SmsResult> {
       sms_.push_back({to, text, id});
@@ -144,6 +154,10 @@ class CampaignEngineTest : public ::testing::Test {
   std::unique_ptr<NoticeCalls> calls_;
   std::unique_ptr<Campaigns> campaigns_;
   std::vector<Sms> sms_;
+  bool speech_ = false;
+  testing::ScriptedRecognizer asr_;
+  std::optional<CallReplies> replies_;
+  std::vector<std::string> questions_;
 };
 
 TEST_F(CampaignEngineTest, TheRightPersonHearsTheNoticeAndAnyoneElseNothing) {
@@ -401,6 +415,65 @@ TEST_F(CampaignEngineTest, KeyZeroHandsTheCallToAnAgent) {
   auto f = campaigns_->Figures(id).value();
   EXPECT_EQ(f.outcomes["transferred"], 1);
   EXPECT_EQ(f.reached, 1);
+}
+
+// With speech recognition: the citizen says who they are, asks a question (answered), confirms
+// by voice; another asks to be called tomorrow morning and is.
+TEST_F(CampaignEngineTest, SpeechCountsLikeKeysAndQuestionsAreAnswered) {
+  speech_ = true;
+  replies_ = CallReplies::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/replies.toml").value();
+  policy_.per_number_day = 5;
+  Reopen();
+  std::string id = Create(File(2));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  ASSERT_EQ(Tick().started, 2);
+  auto say = [&](CallId call, const std::string& text) {
+    calls_->OnUtterance(call, telephony::Pcm(1600), telephony::EndReason::kSilence);
+    calls_->Sync();
+    ASSERT_NE(asr_.Last(), nullptr);
+    asr_.Last()->OnFinal({text, true});
+    calls_->Sync();
+  };
+  Answer(CallAt(0));
+  say(CallAt(0), "对，是我");
+  say(CallAt(0), "我要去哪里领卡");
+  EXPECT_EQ(questions_, std::vector<std::string>{"我要去哪里领卡"});
+  say(CallAt(0), "好的我知道了");
+  End(CallAt(0));
+
+  Answer(CallAt(1));
+  say(CallAt(1), "我在开车，明天上午再打吧");
+  End(CallAt(1));
+  Tick();
+  auto f = campaigns_->Figures(id).value();
+  EXPECT_EQ(f.outcomes["confirmed"], 1);
+  auto waiting = campaigns_->Targets(id, {"waiting", "", 0, 10}).value();
+  ASSERT_EQ(waiting.rows.size(), 1u);
+  EXPECT_EQ(waiting.rows[0].next_ms, tickets::FromChinaLocal({2026, 12, 1}, 9 * kHour));
+  auto call = calls_->Get(campaigns_->Attempts(id, 1).value().at(0).call_id).value();
+  std::string said;
+  for (const auto& e : call.events)
+    if (e.said) said += *e.said + " ";
+  EXPECT_EQ(said, "yes question confirm ");
+}
+
+TEST(CallReplies, UnderstandsTheUsualWays) {
+  auto r = CallReplies::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/replies.toml").value();
+  EXPECT_EQ(r.AtIdentity("是的是我"), Said::kYes);
+  EXPECT_EQ(r.AtIdentity("不是，你打错了"), Said::kNo);
+  EXPECT_EQ(r.AtIdentity("我在开会，等会再说"), Said::kLater);
+  EXPECT_EQ(r.AtIdentity("喂？"), Said::kNothing);
+  EXPECT_EQ(r.AtNotice("好的，知道了"), Said::kConfirm);
+  EXPECT_EQ(r.AtNotice("我不明白为什么要交"), Said::kQuestion);
+  EXPECT_EQ(r.AtNotice("帮我转人工"), Said::kAgent);
+  EXPECT_EQ(r.AtNotice("没听清，再说一遍"), Said::kRepeat);
+  EXPECT_EQ(r.AtNotice("在哪里办理呢"), Said::kQuestion);
+  const int64_t now = tickets::FromChinaLocal({2026, 11, 30}, 10 * kHour);
+  EXPECT_EQ(r.LaterAt("明天下午再打吧", now), tickets::FromChinaLocal({2026, 12, 1}, 14 * kHour));
+  EXPECT_EQ(r.LaterAt("晚点再说", now), 0);
+  auto bad = CallReplies::Parse("[identity]\nyes = [1]\n", "replies.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("replies.toml"), std::string::npos);
 }
 
 TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {

@@ -50,6 +50,8 @@ std::vector<NoticeEvent> EventsFromText(const std::string& text) {
     if (j.contains("key")) e.key = j.value("key", "");
     if (j.contains("cause")) e.cause = j.value("cause", "");
     if (j.contains("outcome")) e.outcome = j.value("outcome", "");
+    if (j.contains("said")) e.said = j.value("said", "");
+    if (j.contains("when_ms")) e.when_ms = j.value("when_ms", int64_t{0});
     out.push_back(std::move(e));
   }
   return out;
@@ -105,6 +107,8 @@ std::string NoticeEventsJson(const std::vector<NoticeEvent>& events) {
     if (e.key) j["key"] = *e.key;
     if (e.cause) j["cause"] = *e.cause;
     if (e.outcome) j["outcome"] = *e.outcome;
+    if (e.said) j["said"] = *e.said;
+    if (e.when_ms) j["when_ms"] = *e.when_ms;
     out.push_back(std::move(j));
   }
   return out.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -9,10 +9,12 @@
 
 #include "base/log.h"
 #include "base/worker.h"
+#include "campaigns/call_replies.h"
 #include "campaigns/notice_call_store.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "telephony/gateway.h"  // MaskNumber
+#include "telephony/speech_input.h"
 #include "telephony/speech_text.h"
 #include "telephony/trunk.h"
 
@@ -187,6 +189,8 @@ const char* NoticeOutcomeName(NoticeOutcome outcome) {
       return "hung_up_early";
     case NoticeOutcome::kTransferred:
       return "transferred";
+    case NoticeOutcome::kAnsweredQuestion:
+      return "answered_question";
   }
   return "";
 }
@@ -228,11 +232,14 @@ std::string MaskDialTarget(std::string_view target) {
 class NoticeCalls::Runner {
  public:
   Runner(NoticeCallStore& store, const Clock& clock, const NoticeCallOptions& options,
-         telephony::CallControl& gateway, SharedPcm confirmed, SharedPcm unconfirmed)
+         telephony::CallControl& gateway, telephony::SpeechSynthesizer& tts, Listening listening,
+         SharedPcm confirmed, SharedPcm unconfirmed)
       : store_(store),
         clock_(clock),
         options_(options),
         gateway_(gateway),
+        tts_(tts),
+        listening_(std::move(listening)),
         confirmed_(std::move(confirmed)),
         unconfirmed_(std::move(unconfirmed)),
         worker_("zx-notice", clock) {}
@@ -267,6 +274,57 @@ class NoticeCalls::Runner {
     live.identifying = live.audio.identity != nullptr;
   }
 
+  // What the citizen said (with a recognizer): recognised off the worker, handled on it.
+  void Utterance(CallId call, const telephony::Pcm& audio) {
+    Live* c = Find(call);
+    if (!c || !c->speech || c->closing || c->view.state != NoticeState::kAnswered) return;
+    c->speech->Listen(audio, [this, call](const telephony::Heard& heard) { Heard(call, heard); });
+  }
+
+  void Heard(CallId call, const telephony::Heard& heard) {
+    Live* c = Find(call);
+    if (!c || !heard.understood || c->closing || c->view.outcome == NoticeOutcome::kTransferred)
+      return;
+    const CallReplies& replies = *listening_.replies;
+    const Said said =
+        c->identifying ? replies.AtIdentity(heard.text) : replies.AtNotice(heard.text);
+    log::Info("notice.heard id={} call={} said={} recognize_ms={}", c->view.id, call,
+              SaidName(said), heard.recognize_ms);
+    if (said == Said::kNothing) return;
+    Cancel(c->key_timer);
+    Cancel(c->resume_timer);
+    NoticeEvent e = Event("speech", Now());
+    e.said = SaidName(said);
+    c->view.events.push_back(std::move(e));
+    const NoticeRequest& o = c->view.options;
+    auto key = [](const std::string& keys) { return keys.empty() ? '\0' : keys[0]; };
+    switch (said) {
+      case Said::kYes:
+        IdentityDigit(*c, key(o.identity_yes_keys));
+        return;
+      case Said::kNo:
+        Close(*c, NoticeOutcome::kWrongParty);
+        return;
+      case Said::kLater:
+        Close(*c, NoticeOutcome::kCallbackLater, replies.LaterAt(heard.text, Now()));
+        return;
+      case Said::kConfirm:
+        Close(*c, NoticeOutcome::kConfirmed);
+        return;
+      case Said::kRepeat:
+        if (c->view.plays < o.max_plays + 1) PlayNotice(*c);
+        return;
+      case Said::kAgent:
+        if (!o.transfer_to.empty()) TransferToAgent(*c);
+        return;
+      case Said::kQuestion:
+        Answer(*c, heard.text);
+        return;
+      case Said::kNothing:
+        return;
+    }
+  }
+
   void Progress(CallId call, int code, bool early_media) {
     Live* c = Find(call);
     if (!c || c->view.state == NoticeState::kEnded) return;
@@ -285,6 +343,10 @@ class NoticeCalls::Runner {
     c->view.sip_code = 200;
     c->view.events.push_back(Event("answered", Now()));
     log::Info("notice.answered id={} call={}", c->view.id, call);
+    if (listening_.asr && listening_.replies)
+      c->speech = std::make_unique<telephony::SpeechInput>(
+          *listening_.asr, "notice-" + c->view.id,
+          [this](std::function<void()> task) { worker_.Post(std::move(task)); });
     if (c->identifying)
       PlayIdentity(*c);  // saves
     else
@@ -351,9 +413,9 @@ class NoticeCalls::Runner {
     CancelTimers(it->second);
     NoticeCall& v = it->second.view;
     if (v.outcome == NoticeOutcome::kNone)
-      v.outcome = it->second.audio.identity && !it->second.heard_once
-                      ? NoticeOutcome::kHungUpEarly
-                      : NoticeOutcome::kNotConfirmed;
+      v.outcome = it->second.audio.identity && !it->second.heard_once ? NoticeOutcome::kHungUpEarly
+                  : it->second.questions > 0 ? NoticeOutcome::kAnsweredQuestion
+                                             : NoticeOutcome::kNotConfirmed;
     NoticeEvent e = Event("hangup", Now());
     e.cause = reason;
     v.events.push_back(std::move(e));
@@ -391,8 +453,10 @@ class NoticeCalls::Runner {
     CallAudio audio;
     bool identifying = false;  // the identity question is not answered yet
     int identity_plays = 0;
-    bool heard_once = false;  // the notice played to its end at least once
-    uint64_t prompt = 0;      // the prompt whose end matters
+    bool heard_once = false;                         // the notice played to its end at least once
+    int questions = 0;                               // questions answered (speech)
+    std::unique_ptr<telephony::SpeechInput> speech;  // null: keys only
+    uint64_t prompt = 0;                             // the prompt whose end matters
     bool playing = false;
     bool closing = false;  // hang up when the closing words end
     int speech_restarts = 0;
@@ -511,12 +575,33 @@ class NoticeCalls::Runner {
     }
   }
 
-  // The outcome is known: say the closing words, then hang up.
-  void Close(Live& c, NoticeOutcome outcome) {
+  // A question after the notice: its answer, then the notice's keys offered again.
+  void Answer(Live& c, const std::string& question) {
+    ++c.questions;
+    std::string words = listening_.answer ? listening_.answer(question) : "";
+    if (words.empty()) words = options_.no_answer;
+    auto audio = tts_.Synthesize(telephony::PrepareForSpeech(words + options_.after_answer));
+    NoticeEvent e = Event("answer", Now());
+    e.outcome = audio.ok() ? "spoken" : "synthesis_failed";
+    c.view.events.push_back(std::move(e));
+    Save(c);
+    if (!audio.ok()) {
+      WaitForKey(c);
+      return;
+    }
+    Play(c, std::move(*audio));
+  }
+
+  // The outcome is known: say the closing words, then hang up. `when_ms`: the moment a
+  // callback_scheduled asked for (0 none).
+  void Close(Live& c, NoticeOutcome outcome, int64_t when_ms = 0) {
+    if (outcome == NoticeOutcome::kNotConfirmed && c.questions > 0)
+      outcome = NoticeOutcome::kAnsweredQuestion;
     c.view.outcome = outcome;
     c.closing = true;
     NoticeEvent e = Event("closing", Now());
     e.outcome = NoticeOutcomeName(outcome);
+    if (when_ms > 0) e.when_ms = when_ms;
     c.view.events.push_back(std::move(e));
     Save(c);
     SharedPcm words = outcome == NoticeOutcome::kConfirmed       ? confirmed_
@@ -586,6 +671,8 @@ class NoticeCalls::Runner {
   const Clock& clock_;
   const NoticeCallOptions& options_;
   telephony::CallControl& gateway_;
+  telephony::SpeechSynthesizer& tts_;
+  Listening listening_;
   SharedPcm confirmed_;
   SharedPcm unconfirmed_;
   std::unordered_map<CallId, Live> calls_;  // the worker (then Stop) only
@@ -623,7 +710,8 @@ Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
 
 NoticeCalls::~NoticeCalls() { Detach(); }
 
-Status NoticeCalls::Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts) {
+Status NoticeCalls::Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts,
+                           Listening listening) {
   if (!gateway || !tts) return InvalidArgument("notice calls need a gateway and a synthesizer");
   auto render = [&](const std::string& text) -> Result<SharedPcm> {
     return tts->Synthesize(telephony::PrepareForSpeech(text));
@@ -635,8 +723,9 @@ Status NoticeCalls::Attach(telephony::CallControl* gateway, telephony::SpeechSyn
   if (runner_) return FailedPrecondition("notice calls are already attached to a gateway");
   gateway_ = gateway;
   tts_ = tts;
-  runner_ = std::make_unique<Runner>(*store_, clock_, options_, *gateway, std::move(confirmed),
-                                     std::move(unconfirmed));
+  runner_ =
+      std::make_unique<Runner>(*store_, clock_, options_, *gateway, *tts, std::move(listening),
+                               std::move(confirmed), std::move(unconfirmed));
   return Status::Ok();
 }
 
@@ -777,6 +866,9 @@ void NoticeCalls::OnCallEnded(CallId call, const std::string& reason) {
 }
 void NoticeCalls::OnCallProgress(CallId call, int sip_code, bool early_media) {
   Post([call, sip_code, early_media](Runner& r) { r.Progress(call, sip_code, early_media); });
+}
+void NoticeCalls::OnUtterance(CallId call, telephony::Pcm audio, telephony::EndReason) {
+  Post([call, audio = std::move(audio)](Runner& r) { r.Utterance(call, audio); });
 }
 void NoticeCalls::OnCallFailed(CallId call, telephony::CallOutcome outcome, int sip_code) {
   Post([call, outcome, sip_code](Runner& r) { r.Failed(call, outcome, sip_code); });

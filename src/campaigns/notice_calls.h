@@ -50,11 +50,24 @@
 #include "security/field_cipher.h"
 #include "storage/database.h"
 #include "telephony/call_control.h"
+#include "telephony/recognizer.h"
 #include "telephony/synthesizer.h"
 
 namespace zx::campaigns {
 
 class NoticeCallStore;
+class CallReplies;
+
+// Speech on notice calls (optional): with a recognizer and the replies, what the citizen says
+// counts as the keys do (campaigns/call_replies.h: yes/no/later to the identity question;
+// confirm, repeat, a person, later after the notice), and anything else said after the notice
+// is a question answered with `answer`'s words (the knowledge base's spoken answer; empty: the
+// options' no_answer words), then the notice's keys are offered again. All must outlive Detach.
+struct Listening {
+  telephony::SpeechRecognizer* asr = nullptr;
+  const CallReplies* replies = nullptr;
+  std::function<std::string(const std::string& question)> answer;
+};
 
 struct NoticeRequest {
   // "13812345678" or "+8613812345678" through the trunk, or a SIP URI ("sip:user@host:port").
@@ -111,11 +124,13 @@ enum class NoticeOutcome {
   kVoicemail,      // answered, but nobody answered the identity question
   kHungUpEarly,    // hung up before the identity was confirmed or the notice heard once
   kTransferred,    // handed to an agent (NoticeRequest::transfer_to)
-  kLastOutcome = kTransferred,
+  // Heard, not confirmed, but a question about it was answered (with speech recognition).
+  kAnsweredQuestion,
+  kLastOutcome = kAnsweredQuestion,
 };
 // "", "confirmed", "not_confirmed", "no_answer", "busy", "invalid_number", "rejected",
 // "failed", "cancelled", "wrong_party", "callback_scheduled", "voicemail", "hung_up_early",
-// "transferred".
+// "transferred", "answered_question".
 const char* NoticeOutcomeName(NoticeOutcome outcome);
 // The outcome of a call that was not answered.
 NoticeOutcome OutcomeOfUnanswered(telephony::CallOutcome outcome);
@@ -138,6 +153,8 @@ struct NoticeEvent {
   std::optional<std::string> key;
   std::optional<std::string> cause;
   std::optional<std::string> outcome;
+  std::optional<std::string> said;  // speech: what it was taken for (CallReplies), never the words
+  std::optional<int64_t> when_ms;   // closing callback_scheduled: when the citizen asked for
 };
 
 struct NoticeCall {
@@ -170,6 +187,9 @@ struct NoticeCallOptions {
   // campaign that sends one sets its own words).
   std::string unconfirmed_closing = "未收到您的确认，再见。";
   int speech_resume_ms = 700;  // the pause before a notice stopped by speech starts again
+  // Speech: what follows the answer to a question, and the words when there is no answer.
+  std::string after_answer = "确认收到通知请按1，或者说知道了。";
+  std::string no_answer = "这个问题请您拨打12345热线咨询。";
 };
 
 class NoticeCalls final : public telephony::CallHandler {
@@ -184,7 +204,8 @@ class NoticeCalls final : public telephony::CallHandler {
   // The voice side is up: calls can be placed through `gateway` (each call's events come back
   // to this runner, which must outlive the gateway) and spoken with `tts`. Both must stay
   // valid until Detach. Renders the closing words.
-  Status Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts);
+  Status Attach(telephony::CallControl* gateway, telephony::SpeechSynthesizer* tts,
+                Listening listening = {});
   // Before the gateway goes: stops the worker and closes the calls still open (answered:
   // not_confirmed unless confirmed; not answered: cancelled; hang-up cause "server stopping").
   // Later events are ignored. Idempotent.
@@ -209,6 +230,8 @@ class NoticeCalls final : public telephony::CallHandler {
   void OnCallEnded(telephony::CallId call, const std::string& reason) override;
   void OnCallProgress(telephony::CallId call, int sip_code, bool early_media) override;
   void OnCallFailed(telephony::CallId call, telephony::CallOutcome outcome, int sip_code) override;
+  void OnUtterance(telephony::CallId call, telephony::Pcm audio,
+                   telephony::EndReason reason) override;
 
  private:
   class Runner;

@@ -15,6 +15,7 @@
 
 #include "base/status.h"
 #include "telephony/call_control.h"
+#include "telephony/recognizer.h"
 #include "telephony/synthesizer.h"
 
 namespace zx::campaigns::testing {
@@ -108,6 +109,31 @@ class FakeSynthesizer final : public telephony::SpeechSynthesizer {
   }
   std::atomic<bool> fail{false};
   std::atomic<int> calls{0};
+};
+
+// A recognizer whose results the test delivers (Last()->OnFinal), as the engine's I/O thread
+// would.
+class ScriptedRecognizer final : public telephony::SpeechRecognizer {
+ public:
+  struct Stream final : public telephony::RecognitionStream {
+    void Feed(const int16_t*, size_t) override {}
+    void Finish() override {}
+    void Cancel() override {}
+  };
+  std::unique_ptr<telephony::RecognitionStream> Open(
+      const telephony::RecognitionOptions&, telephony::RecognitionHandler* handler) override {
+    std::lock_guard lock(mu_);
+    handlers_.push_back(handler);
+    return std::make_unique<Stream>();
+  }
+  telephony::RecognitionHandler* Last() {
+    std::lock_guard lock(mu_);
+    return handlers_.empty() ? nullptr : handlers_.back();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<telephony::RecognitionHandler*> handlers_;
 };
 
 // Polls `done` every 5 ms for up to `ms` milliseconds (real time).
