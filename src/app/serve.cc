@@ -166,7 +166,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
     auto started = VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(),
-                                       &metrics, callbacks->get());
+                                       &metrics, callbacks->get(), (*ctx)->engine.get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

@@ -1,13 +1,14 @@
 #include "app/voice_service.h"
 
 #include "base/log.h"
+#include "voice/spoken_reply.h"
 
 namespace zx::app {
 
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
     std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
-    Metrics* metrics, dialogue::CallbackStore* callbacks) {
+    Metrics* metrics, dialogue::CallbackStore* callbacks, const knowledge::Assistant* assistant) {
   std::unique_ptr<VoiceService> svc(new VoiceService());
   voice::PhoneServiceOptions options{.kb_dir = config.knowledge.kb_dir,
                                      .listen = config.server.sip,
@@ -35,7 +36,19 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
   };
   ZX_ASSIGN_OR_RETURN(svc->phone_, voice::PhoneService::Start(options, dialogue));
   if (notices) {
-    ZX_RETURN_IF_ERROR(notices->Attach(&svc->phone_->gateway(), &svc->phone_->synthesizer()));
+    campaigns::Listening listening;
+    if (telephony::SpeechRecognizer* asr = svc->phone_->recognizer()) {
+      ZX_ASSIGN_OR_RETURN(auto replies, campaigns::CallReplies::Load(config.knowledge.kb_dir +
+                                                                     "/campaigns/replies.toml"));
+      svc->replies_ = std::make_unique<campaigns::CallReplies>(std::move(replies));
+      listening = {asr, svc->replies_.get(), [assistant](const std::string& question) {
+                     if (!assistant) return std::string();
+                     knowledge::Answer a = assistant->Ask(question);
+                     return a.topic ? voice::SpokenForm(a.text).say : std::string();
+                   }};
+    }
+    ZX_RETURN_IF_ERROR(notices->Attach(&svc->phone_->gateway(), &svc->phone_->synthesizer(),
+                                       std::move(listening)));
     svc->notices_ = notices;
   }
   return svc;

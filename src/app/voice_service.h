@@ -5,7 +5,8 @@
 // recorded, and a warning says so. `notices` (may be null: no outbound calls) places its own
 // calls through the gateway and must outlive the service. `metrics` (may be null) gets the
 // gateway's and the recordings' counters and must outlive the service; so must `callbacks` (may
-// be null: no call-back tasks).
+// be null: no call-back tasks). With speech recognition, notice calls understand what the
+// citizen says (kb/campaigns/replies.toml) and answer questions from `assistant` (may be null).
 #pragma once
 
 #include <memory>
@@ -13,9 +14,11 @@
 #include "app/config.h"
 #include "base/metrics.h"
 #include "base/status.h"
+#include "campaigns/call_replies.h"
 #include "campaigns/notice_calls.h"
 #include "dialogue/callback_store.h"
 #include "dialogue/service.h"
+#include "knowledge/answer.h"
 #include "recordings/recordings.h"
 #include "security/field_cipher.h"
 #include "storage/database.h"
@@ -29,14 +32,16 @@ class VoiceService {
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
       std::shared_ptr<const security::FieldCipher> cipher,
       campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr,
-      dialogue::CallbackStore* callbacks = nullptr);
+      dialogue::CallbackStore* callbacks = nullptr,
+      const knowledge::Assistant* assistant = nullptr);
   ~VoiceService();
 
  private:
   VoiceService() = default;
   std::unique_ptr<recordings::RecordingVault> recordings_;  // outlives the gateway's sinks
   std::unique_ptr<voice::PhoneService> phone_;
-  campaigns::NoticeCalls* notices_ = nullptr;  // not owned
+  std::unique_ptr<campaigns::CallReplies> replies_;  // with speech recognition
+  campaigns::NoticeCalls* notices_ = nullptr;        // not owned
 };
 
 }  // namespace zx::app

@@ -57,6 +57,7 @@ class PhoneService {
 
   telephony::Gateway& gateway() { return *gateway_; }
   telephony::SpeechSynthesizer& synthesizer() { return *tts_; }
+  telephony::SpeechRecognizer* recognizer() { return asr_.get(); }  // null without asr.url
 
  private:
   PhoneService() = default;
