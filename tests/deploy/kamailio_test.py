@@ -13,7 +13,8 @@
              set 2 in turn, where SIPp UASes act as the carrier: the first gateway answers 503
              (its own failure: Kamailio tries the next), the second 486 busy (the callee's
              answer: it reaches zhixian unchanged, outcome busy, and is not retried); a stranger's
-             INVITE gets 403; `zhixian doctor` finds the trunk answering OPTIONS
+             INVITE gets 403; `zhixian doctor` finds the trunk answering OPTIONS; a third call,
+             answered, has zhixian's ACK and BYE follow Kamailio's Record-Route
 
 Usage: kamailio_test.py ZHIXIAN_BINARY SOURCE_DIR. Exit 77 (skip) without kamailio or sipp.
 """
@@ -191,6 +192,16 @@ def reject_scenario(workdir, code, reason):
     return path
 
 
+def answer_scenario(workdir, proxy):
+    """uas_answer_via_proxy.xml expecting the ACK and BYE through `proxy` (HOST:PORT)."""
+    with open(os.path.join(HERE, "uas_answer_via_proxy.xml"), encoding="iso-8859-1") as f:
+        text = f.read().replace("@PROXY@", proxy.replace(".", "[.]"))
+    path = os.path.join(workdir, "uas_answer_via_proxy.xml")
+    with open(path, "w", encoding="iso-8859-1") as f:
+        f.write(text)
+    return path
+
+
 def trunk_config(source, kamailio_port):
     """The [trunk] block of the guide's outbound section, as written, with Kamailio's port."""
     text = section(os.path.join(source, "docs", "telephony.md"),
@@ -258,6 +269,26 @@ def test_outbound(binary, source, workdir):
         trunk = [line for line in (out + err).splitlines() if "trunk" in line.lower()]
         assert trunk and not any("FAIL" in line for line in trunk), out + err
         print("PASS outbound: zhixian doctor: %s" % trunk[0].strip())
+
+        # An answered call: zhixian's ACK and BYE follow Kamailio's Record-Route. Both gateway
+        # entries name one SIPp UAS, so that whichever is chosen answers.
+        kam.stop()
+        gw3 = free_port()
+        kam = Kamailio(workdir, "outbound.cfg", port, lists={
+            "gateways.list": {"10.0.0.41:5060": "127.0.0.1:%d" % gw3,
+                              "10.0.0.42:5060": "127.0.0.1:%d" % gw3},
+            "address.list": {"10.0.0.11 32 5060": "127.0.0.1 32 %d" % node.sip_port}})
+        gateways.append(Sipp(answer_scenario(workdir, "127.0.0.1:%d" % port), workdir, gw3, 1))
+        status, call = api.request("POST", "/api/v1/calls", {
+            "number": "13900004444", "text": "您好，这是一条测试通知。", "max_plays": 1,
+            "key_timeout_s": 1, "attempt_id": "kamailio-out-answered"}, token)
+        assert status == 202, (status, call)
+        call = api.wait_call(token, call["id"], lambda c: c["state"] == "ended", 30)
+        events = [e["event"] for e in call["events"]]
+        assert call["sip_code"] == 200 and "answered" in events and "hangup" in events, call
+        gateways[-1].finish()  # ACK and BYE came through Kamailio
+        print("PASS outbound: answered call, ACK and BYE along the recorded route (%s)"
+              % call["outcome"])
     finally:
         for g in gateways:
             g.stop()
