@@ -307,7 +307,11 @@ def test_forwarded(node):
     text = json.dumps(entries)
     assert CLIENT not in text, "zhixian recorded X-Forwarded-For: %s" % text
     assert "127.0.0.1" in text, text
-    print("PASS forwarded: the audit log has the proxy's address, not X-Forwarded-For")
+    logged = re.findall(r"\blogin user_id=\S+ role=\S+ remote=(\S+)", node.text())
+    assert logged and all(r == "127.0.0.1" for r in logged), logged
+    assert CLIENT not in node.text()
+    print("PASS forwarded: the audit log and the server log have the proxy's address, "
+          "not X-Forwarded-For")
 
 
 def main():
