@@ -3,10 +3,11 @@
 
   docs       every block of docs/telephony.md headed `# deploy/kamailio/FILE` is FILE (or, marked
              "(excerpt)", a contiguous part of it): what the guide shows is what runs here
-  inbound    inbound.cfg with dispatcher.list naming two `zhixian serve` nodes: SIPp (the
-             carrier) calls 12345 at Kamailio; calls are answered by the nodes in turn (ACK and
-             BYE follow the recorded route); with the next node killed, the following call
-             still reaches the other (failure_route after 2 s of silence), and so do later ones
+  inbound    inbound.cfg with dispatcher.list naming two `zhixian serve` nodes (configured by
+             the guide's block: sip.allow_from = Kamailio): SIPp (the carrier) calls 12345 at
+             Kamailio; calls are answered by the nodes in turn (ACK and BYE follow the recorded
+             route); with the next node killed, the following call still reaches the other
+             (failure_route after 2 s of silence), and so do later ones
   outbound   outbound.cfg; a node configured with the guide's [trunk] block as written
              (username = "", register = false) asks for two notice calls (POST /api/v1/calls):
              Kamailio lets them out (the node is in address.list), sends them to the gateways of
@@ -145,7 +146,11 @@ def answered_by(nodes, marks, timeout=10):
 
 
 def test_inbound(binary, source, workdir):
-    nodes = [Node(binary, source, os.path.join(workdir, "node%d" % i)) for i in (1, 2)]
+    # Each node as the guide configures it (only Kamailio may call; the listen address is given
+    # on the command line, a free loopback port).
+    config = toml_block(source, "### Kamailio: inbound").replace("10.0.0.30", "127.0.0.1")
+    nodes = [Node(binary, source, os.path.join(workdir, "node%d" % i), config=config)
+             for i in (1, 2)]
     kam = None
     try:
         port = free_port()
@@ -202,13 +207,17 @@ def answer_scenario(workdir, proxy):
     return path
 
 
+def toml_block(source, heading):
+    """The one ```toml block of a section of docs/telephony.md."""
+    text = section(os.path.join(source, "docs", "telephony.md"), heading)
+    blocks = [b for lang, b in doc_blocks(text) if lang == "toml"]
+    assert len(blocks) == 1, (heading, blocks)
+    return blocks[0]
+
+
 def trunk_config(source, kamailio_port):
     """The [trunk] block of the guide's outbound section, as written, with Kamailio's port."""
-    text = section(os.path.join(source, "docs", "telephony.md"),
-                   "### Kamailio: outbound")
-    blocks = [b for lang, b in doc_blocks(text) if lang == "toml"]
-    assert len(blocks) == 1, blocks
-    block = blocks[0]
+    block = toml_block(source, "### Kamailio: outbound")
     assert "register = false" in block and 'username = ""' in block, block
     assert "10.0.0.30:5060" in block, block
     return block.replace("10.0.0.30:5060", "127.0.0.1:%d" % kamailio_port)
