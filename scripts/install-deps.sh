@@ -29,6 +29,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium fonts-wqy-microhei)
   command -v node >/dev/null || packages+=(nodejs)
   command -v npm >/dev/null || packages+=(npm)
+  # The deployment examples run as written (tests/deploy): nginx in front of the HTTP server,
+  # Kamailio in front of the SIP nodes. Neither may be left running by the install (below).
+  packages+=(nginx-light kamailio)
 fi
 
 missing=()
@@ -44,6 +47,17 @@ sudo=""
 if [[ $(id -u) -ne 0 ]]; then
   command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
   sudo="sudo"
+fi
+# Debian's nginx starts its service (port 80) when installed, also without systemd (through
+# invoke-rc.d); kamailio's systemd unit would too (its init script has RUN_KAMAILIO=no). A
+# policy-rc.d that says "no" (101) for the install's duration stops that, unless the machine
+# has one already (containers do).
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts during the install\nexit 101\n' |
+    $sudo tee $policy >/dev/null
+  $sudo chmod 755 $policy
+  trap '$sudo rm -f $policy' EXIT
 fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

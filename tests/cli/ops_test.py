@@ -156,8 +156,9 @@ def doc_files():
     docs = os.path.join(SOURCE, "docs")
     out += [os.path.join(docs, n) for n in sorted(os.listdir(docs)) if n.endswith(".md")]
     deploy = os.path.join(SOURCE, "deploy")
-    if os.path.isdir(deploy):
-        out += [os.path.join(deploy, n) for n in sorted(os.listdir(deploy))]
+    for root, dirs, files in os.walk(deploy):  # deploy/zhixian.service, deploy/nginx/, ...
+        dirs.sort()
+        out += [os.path.join(root, n) for n in sorted(files)]
     out.append(os.path.join(SOURCE, "config", "zhixian.toml"))
     return out
 
