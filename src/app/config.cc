@@ -19,6 +19,7 @@ std::vector<ConfigKey> ConfigKeys() {
            telephony::AsrConfigSection().Keys(),
            security::RetentionConfigSection().Keys(),
            campaigns::VisitConfigSection().Keys(),
+           telephony::SmsConfigSection().Keys(),
        }) {
     keys.insert(keys.end(), section_keys.begin(), section_keys.end());
   }
@@ -54,6 +55,7 @@ Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_ASSIGN_OR_RETURN(c.asr, telephony::AsrConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.retention, security::RetentionConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.visits, campaigns::VisitConfigSection().Read(document));
+  ZX_ASSIGN_OR_RETURN(c.sms, telephony::SmsConfigSection().Read(document));
   return c;
 }
 

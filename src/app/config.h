@@ -21,6 +21,7 @@
 #include "storage/database_config.h"
 #include "telephony/asr_config.h"
 #include "telephony/sip_config.h"
+#include "telephony/sms_config.h"
 #include "voice/call_config.h"
 
 namespace zx::app {
@@ -41,6 +42,7 @@ struct Config {
   telephony::AsrConfig asr;      // speech recognition; empty url: keys only
   security::RetentionConfig retention;
   campaigns::VisitConfig visits;  // return visits of work orders: calling window, retries
+  telephony::SmsConfig sms;       // SMS gateway of campaigns; "none" by default
 };
 
 // Loads defaults, then `file` if not empty (a missing file is an error), then the environment.
