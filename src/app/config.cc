@@ -20,6 +20,7 @@ std::vector<ConfigKey> ConfigKeys() {
            security::RetentionConfigSection().Keys(),
            campaigns::VisitConfigSection().Keys(),
            campaigns::CampaignConfigSection().Keys(),
+           telephony::SmsConfigSection().Keys(),
        }) {
     keys.insert(keys.end(), section_keys.begin(), section_keys.end());
   }
@@ -56,6 +57,7 @@ Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_ASSIGN_OR_RETURN(c.retention, security::RetentionConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.visits, campaigns::VisitConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.campaigns, campaigns::CampaignConfigSection().Read(document));
+  ZX_ASSIGN_OR_RETURN(c.sms, telephony::SmsConfigSection().Read(document));
   return c;
 }
 

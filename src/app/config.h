@@ -22,6 +22,7 @@
 #include "storage/database_config.h"
 #include "telephony/asr_config.h"
 #include "telephony/sip_config.h"
+#include "telephony/sms_config.h"
 #include "voice/call_config.h"
 
 namespace zx::app {
@@ -43,6 +44,7 @@ struct Config {
   security::RetentionConfig retention;
   campaigns::VisitConfig visits;        // return visits of work orders: calling window, retries
   campaigns::CampaignConfig campaigns;  // outbound campaigns: windows, retries, caps, pace
+  telephony::SmsConfig sms;             // SMS gateway of campaigns; "none" by default
 };
 
 // Loads defaults, then `file` if not empty (a missing file is an error), then the environment.

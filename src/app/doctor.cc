@@ -87,6 +87,7 @@ int RunDoctor(const CommonFlags& flags, std::ostream& out) {
   r.Add("sip", telephony::CheckSipListen(config->server.sip));
   r.Add("trunk", telephony::CheckTrunk(config->trunk.proxy));
   r.Add("asr", telephony::CheckAsr(config->asr.url));
+  r.Add("sms", telephony::CheckSms(config->sms, config->data.dir));
   r.Add("console", http::CheckConsoleBuild());
   if (r.failures() > 0) {
     out << r.failures() << (r.failures() == 1 ? " check failed" : " checks failed") << "\n";

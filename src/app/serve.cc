@@ -22,6 +22,7 @@
 #include "http/ticket_report_routes.h"
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
+#include "telephony/sms_gateway.h"
 #include "tickets/ticket_clock.h"
 #include "voice/turn_metrics.h"
 
@@ -108,9 +109,22 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   }
   std::unique_ptr<campaigns::Campaigns> outbound;
   policy->transfer_to = config.call.transfer_to;
+  // Their SMS fall-back ([sms]; none by default).
+  auto sms = telephony::MakeSmsGateway(config.sms, config.data.dir, SystemClock::Instance());
+  if (!sms.ok()) {
+    std::cerr << "zhixian: " << sms.status().message() << "\n";
+    return 2;
+  }
+  campaigns::SmsSend send_sms;
+  if (*sms)
+    send_sms = [gateway = sms->get()](const std::string& to, const std::string& text,
+                                      const std::string& id) -> Result<campaigns::SmsResult> {
+      ZX_ASSIGN_OR_RETURN(telephony::SmsReceipt r, gateway->Send({to, text, id}));
+      return campaigns::SmsResult{r.accepted, r.accepted ? r.provider_id : r.error};
+    };
   if (sec.cipher) {
     auto opened =
-        campaigns::Campaigns::Open(*(*ctx)->db, sec.cipher, **notices, nullptr, *scenarios,
+        campaigns::Campaigns::Open(*(*ctx)->db, sec.cipher, **notices, send_sms, *scenarios,
                                    *(*ctx)->sla, SystemClock::Instance(), std::move(*policy));
     if (!opened.ok()) {
       std::cerr << "zhixian: campaigns: " << opened.status().message() << "\n";

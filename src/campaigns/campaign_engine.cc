@@ -361,8 +361,20 @@ class Campaigns::Engine {
           : !text.ok()
               ? Result<SmsResult>(text.status())
               : sms_(*phone, *text, "cp:" + t.campaign_id + ":" + std::to_string(t.seq) + ":sms");
+      const int64_t now = clock_.NowUnixMillis();
+      const bool later = !sent.ok() && (sent.status().code() == Code::kUnavailable ||
+                                        sent.status().code() == Code::kResourceExhausted);
+      if (later && now - t.updated_ms < kDayMs) {
+        // No verdict (the gateway unreachable, or busy): again on a later tick, the same id
+        // letting the platform drop a repeat; given up after a day.
+        t.sms = "due";
+        ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+        log::Warn("campaign.sms_later campaign={} target={} error=\"{}\"", t.campaign_id, t.seq,
+                  sent.status().message());
+        break;
+      }
       t.sms = !sent.ok() ? "failed" : sent->accepted ? "sent" : "rejected";
-      t.updated_ms = clock_.NowUnixMillis();
+      t.updated_ms = now;
       ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
       log::Info("campaign.sms campaign={} target={} number={} result={} detail=\"{}\"",
                 t.campaign_id, t.seq, t.phone_masked, t.sms,

@@ -9,9 +9,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
+#include "base/clock.h"
 #include "base/net_probe.h"
+#include "telephony/sms_gateway.h"
+#include "telephony/sms_http_gateway.h"
 
 namespace zx::telephony {
 
@@ -101,6 +105,47 @@ HealthCheck CheckAsr(const std::string& url, std::chrono::milliseconds timeout) 
                              "start the FunASR runtime server or correct asr.url");
   ::close(*connected);
   return HealthCheck::Ok(url + " accepts connections");
+}
+
+}  // namespace zx::telephony
+
+namespace zx::telephony {
+
+HealthCheck CheckSms(const SmsConfig& config, const std::string& data_dir,
+                     std::chrono::milliseconds timeout) {
+  if (config.gateway == "none")
+    return HealthCheck::Ok("not configured (sms.gateway = none: no SMS fall-back)");
+  if (config.gateway == "file") {
+    namespace fs = std::filesystem;
+    fs::path file = fs::path(data_dir) / "sms.jsonl";
+    std::error_code ec;
+    // The file, or the nearest directory that exists (MakeSmsGateway creates the rest).
+    fs::path probe = file;
+    while (!fs::exists(probe, ec)) {
+      fs::path parent = probe.parent_path();
+      if (parent.empty()) parent = ".";
+      if (parent == probe) break;
+      probe = parent;
+    }
+    if (::access(probe.c_str(), W_OK) != 0)
+      return HealthCheck::Fail(file.string() + " cannot be written (" + probe.string() + ": " +
+                                   std::strerror(errno) + ")",
+                               "make the data directory writable by this user (data.dir, --data)");
+    return HealthCheck::Ok("file sink " + file.string() + " (demo: masked, nothing is sent)");
+  }
+  auto gateway = MakeSmsGateway(config, data_dir, SystemClock::Instance());
+  if (!gateway.ok())
+    return HealthCheck::Fail(gateway.status().message(),
+                             "correct the [sms] key named (docs/telephony.md, SMS)");
+  auto url = ParseHttpUrl(config.url);  // MakeSmsGateway checked it
+  HostPort hp{url->host, std::to_string(url->port)};
+  auto connected = ConnectWithin(hp, SOCK_STREAM, timeout);
+  if (!connected.ok())
+    return HealthCheck::Fail(url->host + ":" + hp.port + ": " + connected.status().message(),
+                             "check sms.url and the network path (firewall, proxy) to it");
+  ::close(*connected);
+  return HealthCheck::Ok("http gateway " + url->host + ":" + hp.port +
+                         " accepts connections (no message sent)");
 }
 
 }  // namespace zx::telephony

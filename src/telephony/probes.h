@@ -1,13 +1,15 @@
 // `zhixian doctor`'s checks of telephony (app/doctor.cc): whether the SIP listen address can be
-// bound, whether a configured trunk answers a SIP OPTIONS, and whether a configured speech
-// recogniser accepts a connection. Network checks are bounded by `timeout` (name lookup and
-// answer each), so that they stay quick offline; nothing is kept open.
+// bound, whether a configured trunk answers a SIP OPTIONS, whether a configured speech
+// recogniser accepts a connection, and whether the SMS gateway can be used. Network checks are
+// bounded by `timeout` (name lookup and answer each), so that they stay quick offline; nothing is
+// kept open.
 #pragma once
 
 #include <chrono>
 #include <string>
 
 #include "base/health_check.h"
+#include "telephony/sms_config.h"
 
 namespace zx::telephony {
 
@@ -24,5 +26,12 @@ OptionalHealthCheck CheckTrunk(const std::string& proxy,
 
 // asr.url (ws:// or wss://; empty: ok, keys only): a TCP connection within `timeout`.
 HealthCheck CheckAsr(const std::string& url, std::chrono::milliseconds timeout = kProbeTimeout);
+
+// [sms] (telephony/sms_gateway.h). none: ok, not configured. file: `data_dir`/sms.jsonl can be
+// appended to (checked with access(2): nothing is created or written). http: the gateway can be
+// built (auth secret present, CA file loads) and the url's host accepts a TCP connection within
+// `timeout`; no message is sent.
+HealthCheck CheckSms(const SmsConfig& config, const std::string& data_dir,
+                     std::chrono::milliseconds timeout = kProbeTimeout);
 
 }  // namespace zx::telephony

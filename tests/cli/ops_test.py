@@ -71,7 +71,7 @@ class Doctor(unittest.TestCase):
         code, out, err = self.doctor()
         self.assertEqual(code, 0, out + err)
         for check in ("config", "key file", "database", "knowledge", "calendar", "sip", "asr",
-                      "console"):
+                      "sms", "console"):
             self.line(out, check)
         self.assertTrue(self.line(out, "key file").startswith("ok"))
         self.assertIn(os.path.join(self.xdg, "zhixian", "keys"), self.line(out, "key file"))
@@ -139,7 +139,9 @@ class Doctor(unittest.TestCase):
         t = threading.Thread(target=answer, daemon=True)
         t.start()
         self.write('[server]\nsip = "off"\n[trunk]\nproxy = "sip:127.0.0.1:%d"\n'
-                   '[asr]\nurl = "ws://127.0.0.1:%d"\n' % (proxy.getsockname()[1], asr_port))
+                   '[asr]\nurl = "ws://127.0.0.1:%d"\n'
+                   '[sms]\ngateway = "http"\nurl = "http://127.0.0.1:%d/send"\n'
+                   % (proxy.getsockname()[1], asr_port, asr_port))
         code, out, _ = self.doctor()
         t.join(timeout=10)
         proxy.close()
@@ -149,6 +151,8 @@ class Doctor(unittest.TestCase):
         self.assertTrue(seen and seen[0].startswith(b"OPTIONS sip:127.0.0.1"))
         self.assertTrue(self.line(out, "asr").startswith("FAIL"), out)
         self.assertIn("asr.url", out)
+        self.assertTrue(self.line(out, "sms").startswith("FAIL"), out)
+        self.assertIn("sms.url", out)
 
 
 def doc_files():
