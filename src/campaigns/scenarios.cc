@@ -112,7 +112,13 @@ Status ScenarioFromToml(const std::string& origin, const toml::node& item,
   for (const Scenario& other : seen) {
     if (other.id == s.id) return ErrorAt(origin, item, "scenario '" + s.id + "' twice");
   }
-  // The words of the call: what the scenario says may only use what its records must have.
+  return Status::Ok();
+}
+
+// The words of scenario `s` (read after every scenario's id and needs, so that a file's
+// structural errors are reported first): what it says may only use what its records must have.
+Status ScenarioWordsFromToml(const std::string& origin, const toml::node& item, Scenario& s) {
+  const toml::table* t = item.as_table();
   std::vector<std::string_view> allowed = {kSalutationPlaceholder};
   for (const std::string& need : s.needs) allowed.push_back(need);
   for (std::string_view key : {"say", "sms"}) {
@@ -213,6 +219,9 @@ Status FromToml(const toml::table& root, const std::string& origin, std::vector<
     Scenario s;
     ZX_RETURN_IF_ERROR(ScenarioFromToml(origin, item, out, s));
     out.push_back(std::move(s));
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    ZX_RETURN_IF_ERROR(ScenarioWordsFromToml(origin, *scenarios->get(i), out[i]));
   }
   const toml::node* words = root.get("script");
   if (!words) return InvalidArgument(origin + ":1: no [script] table in the file");
