@@ -168,11 +168,12 @@ Status ScriptFromToml(const std::string& origin, const toml::node& node, size_t 
   static const std::set<std::string_view> kLists = {"titles", "compound_surnames", "counts",
                                                     "ordinals"};
   for (const auto& [key, value] : *t) {
-    bool known = kLists.contains(key.str()) ||
-                 std::any_of(words.begin(), words.end(),
-                             [&](const Word& word) { return word.key == key.str(); });
+    std::string_view name = key.str();
+    bool known =
+        kLists.contains(name) ||
+        std::any_of(words.begin(), words.end(), [&](const Word& word) { return word.key == name; });
     if (!known) {
-      return ErrorAt(origin, value, "unknown key '" + std::string(key.str()) + "' in [script]");
+      return ErrorAt(origin, value, "unknown key '" + std::string(name) + "' in [script]");
     }
   }
   for (const Word& word : words) {
