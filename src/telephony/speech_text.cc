@@ -261,8 +261,10 @@ class Scanner {
                          !EndsWith(digits, "00");
     const bool leading_zero = digits.size() > 1 && digits[0] == '0' &&
                               !(digits.size() == 2 && unit);  // "05月" is a month
-    if (CodeContext() || hotline || leading_zero || (digits.size() >= 7 && !unit) ||
-        digits.size() > 12) {
+    // Digits right after letters are the rest of a code ("SQ123", "GD42"): not a quantity.
+    const bool after_letters = start > 0 && IsAlpha(s_[start - 1]);
+    if (CodeContext() || hotline || leading_zero || after_letters ||
+        (digits.size() >= 7 && !unit) || digits.size() > 12) {
       out_ += text::ReadDigits(digits, true);
       return;
     }

@@ -57,6 +57,12 @@ TEST(SpeechText, PhoneIdCaseAndOrderNumbersDigitByDigit) {
   EXPECT_EQ(P("拨打120"), "拨打幺二零");
   EXPECT_EQ(P("No.3021"), "编号三零二幺");
   EXPECT_EQ(P("单号GD2026001"), "单号吉迪二零二六零零幺");
+  // A short code's digits after its letters are digits too, not a quantity; without a lexicon
+  // the letters go and the digits stay.
+  EXPECT_EQ(P("申请编号GD123"), "申请编号吉迪幺二三");
+  EXPECT_EQ(P("请凭XD42领取"), "请凭艾克斯迪四二领取");
+  EXPECT_EQ(PrepareForSpeech("申请编号SQ2026120100123", nullptr),
+            "申请编号二零二六幺二零幺零零幺二三");
 }
 
 TEST(SpeechText, DatesAndTimes) {
