@@ -1,8 +1,9 @@
 #include "campaigns/target_import.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <functional>
-#include <unordered_map>
 
 #include "base/file.h"
 #include "campaigns/target_fields.h"
@@ -11,12 +12,24 @@
 namespace zx::campaigns {
 namespace {
 
-// Where each column of a target file is in the table (-1: not in the file).
+constexpr size_t kColumns = kTargetColumns.size();
+
+size_t ColumnIndex(std::string_view name) {
+  return static_cast<size_t>(std::find(kTargetColumns.begin(), kTargetColumns.end(), name) -
+                             kTargetColumns.begin());
+}
+
+const size_t kPhoneAt = ColumnIndex(kPhone), kIdAt = ColumnIndex(kIdNumber),
+             kScenarioAt = ColumnIndex(kScenario);
+
+// Where each column of a target file is in the table (-1: not in the file), by the column's
+// place in kTargetColumns.
 struct Columns {
-  std::map<std::string_view, int> at;
-  int operator[](std::string_view name) const {
-    auto it = at.find(name);
-    return it == at.end() ? -1 : it->second;
+  std::array<int, kColumns> at;
+  // The field of `column` in `fields`, empty when the file or the row has none.
+  std::string_view Of(const std::vector<std::string_view>& fields, size_t column) const {
+    int i = at[column];
+    return i >= 0 && static_cast<size_t>(i) < fields.size() ? fields[i] : std::string_view();
   }
 };
 
@@ -28,17 +41,17 @@ std::string Joined(const std::vector<std::string_view>& names) {
 
 Result<Columns> FindColumns(const std::vector<std::string>& header, const std::string& file) {
   Columns c;
+  c.at.fill(-1);
   for (size_t i = 0; i < header.size(); ++i) {
     std::string name = NormalizeField(header[i]);
-    auto known = std::find(kTargetColumns.begin(), kTargetColumns.end(), name);
-    if (known == kTargetColumns.end()) continue;  // a column of the department's own: ignored
-    if (!c.at.emplace(*known, static_cast<int>(i)).second) {
-      return InvalidArgument(file + ": header: column " + name + " twice");
-    }
+    size_t known = ColumnIndex(name);
+    if (known == kColumns) continue;  // a column of the department's own: ignored
+    if (c.at[known] >= 0) return InvalidArgument(file + ": header: column " + name + " twice");
+    c.at[known] = static_cast<int>(i);
   }
   std::vector<std::string_view> missing;
   for (std::string_view name : kRequiredColumns) {
-    if (c[name] < 0) missing.push_back(name);
+    if (c.at[ColumnIndex(name)] < 0) missing.push_back(name);
   }
   if (!missing.empty()) {
     return InvalidArgument(
@@ -51,36 +64,141 @@ Result<Columns> FindColumns(const std::vector<std::string>& header, const std::s
   return c;
 }
 
-// The raw fields that make two records "the same record": trailing empty fields do not count
-// (one export writes "a,b," where another writes "a,b").
-size_t RawSize(const std::vector<std::string>& fields) {
+// ---- the index kept per record ----
+
+inline uint64_t Mum(uint64_t a, uint64_t b) {
+  __uint128_t r = static_cast<__uint128_t>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+// A 128-bit hash of a record's raw fields: two lanes of wyhash-style multiply-folds with their
+// own constants over the same words, each field's length folded in after its bytes. Trailing
+// empty fields do not count (one export writes "a,b," where another writes "a,b").
+struct Hash128 {
+  uint64_t a, b;
+};
+
+Hash128 HashRaw(const std::vector<std::string_view>& fields) {
   size_t n = fields.size();
   while (n > 0 && fields[n - 1].empty()) --n;
-  return n;
-}
-
-bool SameRaw(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  size_t n = RawSize(a);
-  return n == RawSize(b) && std::equal(a.begin(), a.begin() + n, b.begin());
-}
-
-size_t HashRaw(const std::vector<std::string>& fields) {
-  size_t h = 0;
-  std::hash<std::string> hash;
-  for (size_t i = 0, n = RawSize(fields); i < n; ++i) {
-    h = h * 1000003u ^ hash(fields[i]) ^ (fields[i].size() + 0x9e3779b97f4a7c15ull);
+  uint64_t a = 0x243f6a8885a308d3ull, b = 0x13198a2e03707344ull;
+  constexpr uint64_t kA = 0xa0761d6478bd642full, kB = 0xe7037ed1a0b428dbull;
+  constexpr uint64_t kC = 0x8ebc6af09c88c6e3ull, kD = 0x589965cc75374cc3ull;
+  for (size_t f = 0; f < n; ++f) {
+    const char* p = fields[f].data();
+    size_t left = fields[f].size();
+    while (left > 0) {
+      uint64_t w = 0;
+      size_t k = left < 8 ? left : 8;
+      std::memcpy(&w, p, k);
+      a = Mum(a ^ w, kA);
+      b = Mum(b ^ w, kB);
+      p += k;
+      left -= k;
+    }
+    a = Mum(a ^ fields[f].size(), kC);
+    b = Mum(b ^ (fields[f].size() + 1), kD);
   }
-  return h;
+  a = Mum(a ^ n, kC ^ kA);
+  b = Mum(b ^ n, kD ^ kB);
+  return {a, b};
 }
 
-TargetRecord Normalize(const text::TableRow& row, const Columns& c) {
-  auto field = [&](std::string_view name) -> std::string_view {
-    int i = c[name];
-    return i >= 0 && static_cast<size_t>(i) < row.fields.size() ? row.fields[i]
-                                                                : std::string_view();
-  };
+// Open addressing with linear probing, at most 3/4 full. Slot: IsEmpty(), SameKey(), Home().
+template <typename Slot>
+class FlatTable {
+ public:
+  // The slot with `s`'s key, and whether `s` was put there now.
+  std::pair<Slot*, bool> Insert(const Slot& s) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = s.Home() & mask;; i = (i + 1) & mask) {
+      if (slots_[i].IsEmpty()) {
+        slots_[i] = s;
+        ++size_;
+        return {&slots_[i], true};
+      }
+      if (slots_[i].SameKey(s)) return {&slots_[i], false};
+    }
+  }
+
+ private:
+  void Grow() {
+    std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
+    old.swap(slots_);
+    size_ = 0;
+    for (const Slot& s : old) {
+      if (!s.IsEmpty()) Insert(s);
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t size_ = 0;
+};
+
+// Rule 2: a record's raw hash -> its line. (0, 0) marks an empty slot: a hash of (0, 0) is
+// taken as (0, 1). Packed to 20 bytes: the table is the largest thing an import keeps.
+#pragma pack(push, 4)
+struct RawSlot {
+  uint64_t a = 0, b = 0;
+  uint32_t line = 0;
+  bool IsEmpty() const { return a == 0 && b == 0; }
+  bool SameKey(const RawSlot& o) const { return a == o.a && b == o.b; }
+  size_t Home() const { return static_cast<size_t>(a); }
+};
+#pragma pack(pop)
+static_assert(sizeof(RawSlot) == 20);
+
+// Rule 6: a person (an accepted 身份证号, packed) -> their index. 0 marks an empty slot.
+struct PersonSlot {
+  uint64_t id = 0;
+  uint32_t person = 0;
+  bool IsEmpty() const { return id == 0; }
+  bool SameKey(const PersonSlot& o) const { return id == o.id; }
+  size_t Home() const { return static_cast<size_t>(Mum(id, 0x9e3779b97f4a7c15ull)); }
+};
+
+// An accepted 身份证号 (17 digits and the check character they decide) as a number, never 0.
+uint64_t PackId(std::string_view id) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 17; ++i) v = v * 10 + static_cast<uint64_t>(id[i] - '0');
+  return v + 1;
+}
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+struct Notice {
+  uint64_t position = 0;  // of its row in the stream, or in `kept` (not seekable)
+  uint32_t line = 0;
+  uint32_t next = kNone;  // the person's next notice
+};
+
+struct Person {
+  uint32_t first = kNone, last = kNone;
+  bool suppressed = false;
+};
+
+// Whether NormalizeField(raw) is empty, without normalising when a character shows it is not: a
+// printable ASCII character or a CJK ideograph (U+4000-U+9FFF: UTF-8 lead bytes E4-E9) is
+// neither removed by NFKC nor trimmed.
+bool NormalizesToEmpty(std::string_view raw) {
+  for (char ch : raw) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c >= 0x21 && c <= 0x7E) || (c >= 0xE4 && c <= 0xE9)) return false;
+  }
+  return NormalizeField(raw).empty();
+}
+
+// A scenario as the import checks it.
+struct ScenarioCheck {
+  const Scenario* scenario;
+  std::vector<size_t> needs;  // columns, in checking order
+};
+
+TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line,
+                       const Columns& c) {
+  auto field = [&](std::string_view name) { return c.Of(fields, ColumnIndex(name)); };
   TargetRecord r;
-  r.line = row.line;
+  r.line = line;
   r.name = NormalizeField(field(kName));
   r.gender = NormalizeField(field(kGender));
   r.phone = NormalizePhone(field(kPhone));
@@ -98,47 +216,184 @@ TargetRecord Normalize(const text::TableRow& row, const Columns& c) {
   return r;
 }
 
-const std::string& FieldOf(const TargetRecord& r, std::string_view name) {
-  static const std::string kNone;
-  if (name == kName) return r.name;
-  if (name == kGender) return r.gender;
-  if (name == kPhone) return r.phone;
-  if (name == kIdNumber) return r.id_number;
-  if (name == kScenario) return r.scenario;
-  if (name == kDaysOverdue) return r.days_overdue;
-  if (name == kAmountDue) return r.amount_due;
-  if (name == kDeadline) return r.deadline;
-  if (name == kPreviousPlace) return r.previous_place;
-  if (name == kMissingMaterials) return r.missing_materials;
-  if (name == kApplicationNo) return r.application_no;
-  return kNone;
-}
+// The import of one stream: the first pass (rules 1-5) keeps the index above, the second
+// (rule 6) plans the calls.
+class Importer {
+ public:
+  Importer(text::TableStream& stream, Columns columns, const ImportOptions& options,
+           ImportReport& report)
+      : stream_(stream), columns_(columns), options_(options), report_(report) {
+    // (a scenario's index is kept in 16 bits: ImportTargets refuses more than 65,535)
+    for (const Scenario& s : options.scenarios->scenarios()) {
+      ScenarioCheck check{&s, {}};
+      for (const std::string& need : s.needs) check.needs.push_back(ColumnIndex(need));
+      scenarios_.push_back(std::move(check));
+    }
+    by_scenario_.assign(scenarios_.size(), 0);
+  }
 
-// Rule 4: the first check that fails, or nullopt.
-std::optional<Rejection> Check(const TargetRecord& r, const ScenarioTable& scenarios,
-                               tickets::Date as_of) {
-  auto reject = [&](RejectReason reason, std::string_view field) {
-    return Rejection{r.line, reason, std::string(field)};
-  };
-  for (std::string_view name : kRequiredColumns) {
-    if (FieldOf(r, name).empty()) return reject(RejectReason::kMissingField, name);
+  Status FirstPass() {
+    text::RowView row;
+    for (;;) {
+      ZX_ASSIGN_OR_RETURN(bool more, stream_.Next(row));
+      if (!more) break;
+      ++report_.records;
+      if (options_.on_progress && report_.records % 16384 == 0) Progress(false);
+      ZX_RETURN_IF_ERROR(Take(row));
+    }
+    for (size_t i = 0; i < scenarios_.size(); ++i) {
+      if (by_scenario_[i] > 0) report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
+    }
+    return Status::Ok();
   }
-  const Scenario* scenario = scenarios.Find(r.scenario);
-  if (!scenario) return reject(RejectReason::kUnknownScenario, kScenario);
-  for (const std::string& name : scenario->needs) {
-    if (FieldOf(r, name).empty()) return reject(RejectReason::kMissingField, name);
+
+  Status SecondPass() {
+    report_.people = people_.size();
+    text::RowView row;
+    for (const Person& p : people_) {
+      LineGroup lines;
+      for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
+        lines.lines.push_back(notices_[n].line);
+      }
+      if (p.suppressed) {
+        report_.dnc_suppressed.push_back(std::move(lines));
+        continue;
+      }
+      if (lines.lines.size() > 1) report_.merged.push_back(std::move(lines));
+      PlannedCall call;
+      for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
+        const Notice& notice = notices_[n];
+        if (stream_.seekable()) {
+          ZX_RETURN_IF_ERROR(stream_.ReadAt(notice.position, notice.line, row));
+          call.notices.push_back(Normalize(row.fields, notice.line, columns_));
+        } else {
+          const std::vector<std::string>& raw = kept_[notice.position];
+          std::vector<std::string_view> fields(raw.begin(), raw.end());
+          call.notices.push_back(Normalize(fields, notice.line, columns_));
+        }
+      }
+      const TargetRecord& first = call.notices.front();
+      call.id_number = first.id_number;
+      call.name = first.name;
+      call.gender = first.gender;
+      call.phone = first.phone;
+      ++report_.calls;
+      if (options_.on_call) {
+        ZX_RETURN_IF_ERROR(options_.on_call(std::move(call)));
+      } else {
+        report_.planned.push_back(std::move(call));
+      }
+      if (options_.on_progress && report_.calls % 16384 == 0) Progress(false);
+    }
+    if (options_.on_progress) Progress(true);
+    return Status::Ok();
   }
-  if (!IsMobileNumber(r.phone)) return reject(RejectReason::kInvalidPhone, kPhone);
-  switch (CheckIdNumber(r.id_number, as_of)) {
-    case IdCheck::kBadChecksum:
-      return reject(RejectReason::kInvalidIdChecksum, kIdNumber);
-    case IdCheck::kBadBirthDate:
-      return reject(RejectReason::kInvalidIdBirthDate, kIdNumber);
-    case IdCheck::kOk:
-      break;
+
+ private:
+  void Progress(bool done) {
+    options_.on_progress({report_.records, stream_.bytes_read(), stream_.total_bytes(),
+                          report_.calls, done});
   }
-  return std::nullopt;
-}
+
+  // Rules 2-5 for one record.
+  Status Take(const text::RowView& row) {
+    if (row.line >= kNone) return InvalidArgument("more than 4e9 lines in one file");
+    Hash128 h = HashRaw(row.fields);
+    RawSlot raw{h.a, h.a == 0 && h.b == 0 ? 1 : h.b, static_cast<uint32_t>(row.line)};
+    auto [first_raw, new_raw] = raw_seen_.Insert(raw);
+    if (!new_raw) {
+      report_.exact_duplicates.push_back({row.line, first_raw->line});
+      return Status::Ok();
+    }
+    // Rule 3 as far as the checks need it; the second pass normalises the rest.
+    const std::vector<std::string_view>& f = row.fields;
+    phone_ = NormalizePhone(columns_.Of(f, kPhoneAt));
+    id_ = NormalizeIdNumber(columns_.Of(f, kIdAt));
+    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
+    auto empty = [&](size_t column) {
+      if (column == kPhoneAt) return phone_.empty();
+      if (column == kIdAt) return id_.empty();
+      if (column == kScenarioAt) return scenario_.empty();
+      return NormalizesToEmpty(columns_.Of(f, column));
+    };
+    auto reject = [&](RejectReason reason, size_t column) {
+      report_.rejected.push_back({row.line, reason, std::string(kTargetColumns[column])});
+      return Status::Ok();
+    };
+    // Rule 4, in its order.
+    for (std::string_view name : kRequiredColumns) {
+      size_t column = ColumnIndex(name);
+      if (empty(column)) return reject(RejectReason::kMissingField, column);
+    }
+    uint32_t scenario = 0;
+    while (scenario < scenarios_.size() && scenarios_[scenario].scenario->id != scenario_) {
+      ++scenario;
+    }
+    if (scenario == scenarios_.size()) return reject(RejectReason::kUnknownScenario, kScenarioAt);
+    for (size_t column : scenarios_[scenario].needs) {
+      if (empty(column)) return reject(RejectReason::kMissingField, column);
+    }
+    if (!IsMobileNumber(phone_)) return reject(RejectReason::kInvalidPhone, kPhoneAt);
+    switch (CheckIdNumber(id_, options_.as_of)) {
+      case IdCheck::kBadChecksum:
+        return reject(RejectReason::kInvalidIdChecksum, kIdAt);
+      case IdCheck::kBadBirthDate:
+        return reject(RejectReason::kInvalidIdBirthDate, kIdAt);
+      case IdCheck::kOk:
+        break;
+    }
+    ++report_.accepted;
+
+    // Rule 5: the person's notices so far say whether this one is new.
+    auto [slot, new_person] = person_of_.Insert({PackId(id_), static_cast<uint32_t>(people_.size())});
+    if (new_person) {
+      if (people_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
+      people_.emplace_back();
+    }
+    Person& person = people_[slot->person];
+    for (uint32_t n = person.first; n != kNone; n = notices_[n].next) {
+      if (notice_scenario_[n] == scenario) {
+        report_.normalized_duplicates.push_back({row.line, notices_[n].line});
+        return Status::Ok();
+      }
+    }
+    if (notices_.size() >= kNone) return InvalidArgument("more than 4e9 notices in one file");
+    uint32_t index = static_cast<uint32_t>(notices_.size());
+    Notice notice;
+    notice.line = static_cast<uint32_t>(row.line);
+    if (stream_.seekable()) {
+      notice.position = row.position;
+    } else {
+      notice.position = kept_.size();
+      kept_.emplace_back(row.fields.begin(), row.fields.end());
+    }
+    notices_.push_back(notice);
+    notice_scenario_.push_back(static_cast<uint16_t>(scenario));
+    if (person.last == kNone) {
+      person.first = index;
+    } else {
+      notices_[person.last].next = index;
+    }
+    person.last = index;
+    ++by_scenario_[scenario];
+    if (options_.do_not_call && options_.do_not_call->Contains(phone_)) person.suppressed = true;
+    return Status::Ok();
+  }
+
+  text::TableStream& stream_;
+  const Columns columns_;
+  const ImportOptions& options_;
+  ImportReport& report_;
+  std::vector<ScenarioCheck> scenarios_;
+  std::vector<size_t> by_scenario_;
+  FlatTable<RawSlot> raw_seen_;
+  FlatTable<PersonSlot> person_of_;
+  std::vector<Person> people_;  // in the order of their first lines
+  std::vector<Notice> notices_;
+  std::vector<uint16_t> notice_scenario_;  // beside notices_: 16 bytes and 2, not 24
+  std::vector<std::vector<std::string>> kept_;  // raw fields of notices, when not seekable
+  std::string phone_, id_, scenario_;           // of the record being checked
+};
 
 }  // namespace
 
@@ -182,77 +437,19 @@ Result<DoNotCallList> DoNotCallList::Load(const std::string& path) {
   return Parse(text, path);
 }
 
-Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
+Result<ImportReport> ImportTargets(text::TableStream& stream, const std::string& file,
                                    const ImportOptions& options) {
   if (!options.scenarios) return InvalidArgument("ImportTargets: no scenarios given");
-  ZX_ASSIGN_OR_RETURN(Columns columns, FindColumns(table.header, file));
+  if (options.scenarios->scenarios().size() > UINT16_MAX) {
+    return InvalidArgument("ImportTargets: more than 65,535 scenarios");
+  }
+  ZX_ASSIGN_OR_RETURN(Columns columns, FindColumns(stream.header(), file));
   ImportReport report;
   report.file = file;
   report.as_of = options.as_of;
-  report.records = table.rows.size();
-
-  // Rules 2-5, record by record in the order of the file.
-  std::unordered_multimap<size_t, size_t> raw_seen;     // hash of raw fields -> row index
-  std::unordered_map<std::string, size_t> notice_seen;  // 身份证号 \x1F 场景 -> first line
-  std::unordered_map<std::string, size_t> person_of;    // 身份证号 -> index in `people`
-  std::vector<PlannedCall> people;
-  std::vector<bool> suppressed;
-  for (size_t i = 0; i < table.rows.size(); ++i) {
-    const text::TableRow& row = table.rows[i];
-    size_t hash = HashRaw(row.fields);
-    bool exact = false;
-    for (auto [it, end] = raw_seen.equal_range(hash); it != end; ++it) {
-      if (SameRaw(table.rows[it->second].fields, row.fields)) {
-        report.exact_duplicates.push_back({row.line, table.rows[it->second].line});
-        exact = true;
-        break;
-      }
-    }
-    if (exact) continue;
-    raw_seen.emplace(hash, i);
-
-    TargetRecord record = Normalize(row, columns);
-    if (auto rejection = Check(record, *options.scenarios, options.as_of)) {
-      report.rejected.push_back(std::move(*rejection));
-      continue;
-    }
-    ++report.accepted;
-    auto [first, added] =
-        notice_seen.emplace(record.id_number + '\x1F' + record.scenario, record.line);
-    if (!added) {
-      report.normalized_duplicates.push_back({record.line, first->second});
-      continue;
-    }
-    ++report.notices_by_scenario[record.scenario];
-    auto [person, is_new] = person_of.emplace(record.id_number, people.size());
-    if (is_new) {
-      PlannedCall call;
-      call.id_number = record.id_number;
-      call.name = record.name;
-      call.gender = record.gender;
-      call.phone = record.phone;
-      people.push_back(std::move(call));
-      suppressed.push_back(false);
-    }
-    if (options.do_not_call && options.do_not_call->Contains(record.phone)) {
-      suppressed[person->second] = true;
-    }
-    people[person->second].notices.push_back(std::move(record));
-  }
-
-  // Rule 6: one call per person, unless suppressed.
-  report.people = people.size();
-  for (size_t p = 0; p < people.size(); ++p) {
-    LineGroup lines;
-    for (const TargetRecord& n : people[p].notices) lines.lines.push_back(n.line);
-    if (suppressed[p]) {
-      report.dnc_suppressed.push_back(std::move(lines));
-      continue;
-    }
-    if (lines.lines.size() > 1) report.merged.push_back(std::move(lines));
-    report.planned.push_back(std::move(people[p]));
-  }
-  report.calls = report.planned.size();
+  Importer importer(stream, columns, options, report);
+  ZX_RETURN_IF_ERROR(importer.FirstPass());
+  ZX_RETURN_IF_ERROR(importer.SecondPass());
   auto by_line = [](const auto& a, const auto& b) { return a.line < b.line; };
   // XLSX rows come in sheet order, which is line order; CSV rows always are. Sort anyway so
   // the report reads top to bottom whatever the reader did.
@@ -261,6 +458,12 @@ Result<ImportReport> ImportTargets(const text::Table& table, const std::string& 
   std::stable_sort(report.normalized_duplicates.begin(), report.normalized_duplicates.end(),
                    by_line);
   return report;
+}
+
+Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
+                                   const ImportOptions& options) {
+  std::unique_ptr<text::TableStream> stream = text::StreamOf(table);
+  return ImportTargets(*stream, file, options);
 }
 
 Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock& clock) {
@@ -276,15 +479,17 @@ Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock&
     ZX_ASSIGN_OR_RETURN(dnc, DoNotCallList::Load(request.dnc_file));
   }
   ZX_ASSIGN_OR_RETURN(text::TableFormat format, text::TableFormatOf(request.file));
-  ZX_ASSIGN_OR_RETURN(text::Table table, text::ReadTable(request.file));
+  ZX_ASSIGN_OR_RETURN(std::unique_ptr<text::TableStream> stream, text::OpenTable(request.file));
   ImportOptions options;
   options.scenarios = &scenarios;
   options.do_not_call = dnc ? &*dnc : nullptr;
   options.as_of = as_of;
-  ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(table, request.file, options));
+  options.on_call = request.on_call;
+  options.on_progress = request.on_progress;
+  ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(*stream, request.file, options));
   report.format = format == text::TableFormat::kXlsx  ? "XLSX"
-                  : format == text::TableFormat::kCsv ? "CSV " + table.encoding
-                                                      : "TSV " + table.encoding;
+                  : format == text::TableFormat::kCsv ? "CSV " + stream->encoding()
+                                                      : "TSV " + stream->encoding();
   return report;
 }
 
