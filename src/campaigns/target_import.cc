@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include "base/file.h"
 #include "campaigns/target_fields.h"
@@ -216,6 +221,106 @@ TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line,
   return r;
 }
 
+// People planned together: their notices' raw fields copied out of the file by the thread that
+// reads it, then made into calls (by a worker when there are several).
+constexpr size_t kBlockPeople = 2048;
+
+struct Block {
+  std::vector<uint32_t> lines;       // of the notices, person after person
+  std::vector<uint32_t> per_person;  // how many notices each person has
+  std::string text;                  // the notices' raw fields, one after the other
+  std::vector<size_t> ends;          // where each field ends in `text`
+  std::vector<uint32_t> per_notice;  // how many fields each notice has
+  std::vector<PlannedCall> calls;    // made by PlanBlock
+  bool done = false;                 // guarded by the Planners' mutex
+
+  void Add(uint32_t line, const std::vector<std::string_view>& fields) {
+    lines.push_back(line);
+    per_notice.push_back(static_cast<uint32_t>(fields.size()));
+    for (std::string_view f : fields) {
+      text.append(f);
+      ends.push_back(text.size());
+    }
+  }
+};
+
+void PlanBlock(Block& b, const Columns& columns) {
+  std::vector<std::string_view> fields;
+  size_t notice = 0, field = 0, begin = 0;
+  b.calls.reserve(b.per_person.size());
+  for (uint32_t count : b.per_person) {
+    PlannedCall call;
+    call.notices.reserve(count);
+    for (uint32_t k = 0; k < count; ++k, ++notice) {
+      fields.clear();
+      for (uint32_t f = 0; f < b.per_notice[notice]; ++f, ++field) {
+        fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
+        begin = b.ends[field];
+      }
+      call.notices.push_back(Normalize(fields, b.lines[notice], columns));
+    }
+    const TargetRecord& first = call.notices.front();
+    call.id_number = first.id_number;
+    call.name = first.name;
+    call.gender = first.gender;
+    call.phone = first.phone;
+    b.calls.push_back(std::move(call));
+  }
+}
+
+// Worker threads running PlanBlock over the blocks pushed, in any order; Wait for one block.
+class Planners {
+ public:
+  Planners(size_t threads, const Columns& columns) : columns_(columns) {
+    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  }
+  ~Planners() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    work_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  void Push(Block* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(b);
+    }
+    work_.notify_one();
+  }
+  void Wait(Block* b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [b] { return b->done; });
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        b = queue_.front();
+        queue_.pop_front();
+      }
+      PlanBlock(*b, columns_);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        b->done = true;
+      }
+      done_.notify_all();
+    }
+  }
+  const Columns& columns_;
+  std::mutex mu_;
+  std::condition_variable work_, done_;
+  std::deque<Block*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 // The import of one stream: the first pass (rules 1-5) keeps the index above, the second
 // (rule 6) plans the calls.
 class Importer {
@@ -249,6 +354,43 @@ class Importer {
 
   Status SecondPass() {
     report_.people = people_.size();
+    // Reading the notices' rows stays on this thread (the stream is not thread-safe), and so
+    // does handing out the calls, in order; normalising them, most of the work, goes to
+    // workers when there are enough people to be worth it.
+    size_t workers = options_.threads > 0 ? static_cast<size_t>(options_.threads)
+                     : people_.size() >= 20000 ? 2
+                                               : 1;
+    std::deque<std::unique_ptr<Block>> in_flight;  // destroyed after the pool has stopped
+    Planners planners(workers > 1 ? workers : 0, columns_);
+    auto deliver = [&](Block& b) -> Status {
+      for (PlannedCall& call : b.calls) {
+        ++report_.calls;
+        if (options_.on_call) {
+          ZX_RETURN_IF_ERROR(options_.on_call(std::move(call)));
+        } else {
+          report_.planned.push_back(std::move(call));
+        }
+        if (options_.on_progress && report_.calls % 16384 == 0) Progress(false);
+      }
+      return Status::Ok();
+    };
+    auto submit = [&](std::unique_ptr<Block> b) -> Status {
+      if (workers <= 1) {
+        PlanBlock(*b, columns_);
+        return deliver(*b);
+      }
+      planners.Push(b.get());
+      in_flight.push_back(std::move(b));
+      // At most a few blocks ahead of the sink: memory stays bounded.
+      while (in_flight.size() > 2 * workers) {
+        planners.Wait(in_flight.front().get());
+        ZX_RETURN_IF_ERROR(deliver(*in_flight.front()));
+        in_flight.pop_front();
+      }
+      return Status::Ok();
+    };
+
+    auto block = std::make_unique<Block>();
     text::RowView row;
     for (const Person& p : people_) {
       LineGroup lines;
@@ -260,30 +402,28 @@ class Importer {
         continue;
       }
       if (lines.lines.size() > 1) report_.merged.push_back(std::move(lines));
-      PlannedCall call;
-      for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
+      uint32_t count = 0;
+      for (uint32_t n = p.first; n != kNone; n = notices_[n].next, ++count) {
         const Notice& notice = notices_[n];
         if (stream_.seekable()) {
           ZX_RETURN_IF_ERROR(stream_.ReadAt(notice.position, notice.line, row));
-          call.notices.push_back(Normalize(row.fields, notice.line, columns_));
+          block->Add(notice.line, row.fields);
         } else {
           const std::vector<std::string>& raw = kept_[notice.position];
-          std::vector<std::string_view> fields(raw.begin(), raw.end());
-          call.notices.push_back(Normalize(fields, notice.line, columns_));
+          block->Add(notice.line, std::vector<std::string_view>(raw.begin(), raw.end()));
+          std::vector<std::string>().swap(kept_[notice.position]);  // read once
         }
       }
-      const TargetRecord& first = call.notices.front();
-      call.id_number = first.id_number;
-      call.name = first.name;
-      call.gender = first.gender;
-      call.phone = first.phone;
-      ++report_.calls;
-      if (options_.on_call) {
-        ZX_RETURN_IF_ERROR(options_.on_call(std::move(call)));
-      } else {
-        report_.planned.push_back(std::move(call));
+      block->per_person.push_back(count);
+      if (block->per_person.size() == kBlockPeople) {
+        ZX_RETURN_IF_ERROR(submit(std::move(block)));
+        block = std::make_unique<Block>();
       }
-      if (options_.on_progress && report_.calls % 16384 == 0) Progress(false);
+    }
+    ZX_RETURN_IF_ERROR(submit(std::move(block)));
+    for (; !in_flight.empty(); in_flight.pop_front()) {
+      planners.Wait(in_flight.front().get());
+      ZX_RETURN_IF_ERROR(deliver(*in_flight.front()));
     }
     if (options_.on_progress) Progress(true);
     return Status::Ok();
@@ -486,6 +626,7 @@ Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock&
   options.as_of = as_of;
   options.on_call = request.on_call;
   options.on_progress = request.on_progress;
+  options.threads = request.threads;
   ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(*stream, request.file, options));
   report.format = format == text::TableFormat::kXlsx  ? "XLSX"
                   : format == text::TableFormat::kCsv ? "CSV " + stream->encoding()

@@ -153,6 +153,9 @@ struct ImportOptions {
   std::function<Status(PlannedCall&&)> on_call{};
   // When set, called every few thousand rows and once at the end (done): for a progress bar.
   std::function<void(const ImportProgress&)> on_progress{};
+  // Threads that make the planned calls (the second pass); 0: two from 20,000 people on, else
+  // this thread alone. on_call and on_progress are always called on the calling thread.
+  int threads = 0;
 };
 
 // Applies the rules to a table already read; `file` names it in the report and in messages.
@@ -172,6 +175,7 @@ struct ImportRequest {
   std::string scenarios_file{};  // kb/campaigns/scenarios.toml
   std::function<Status(PlannedCall&&)> on_call{};                // ImportOptions::on_call
   std::function<void(const ImportProgress&)> on_progress{};      // ImportOptions::on_progress
+  int threads = 0;                                               // ImportOptions::threads
 };
 
 // Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name the file

@@ -115,19 +115,51 @@ TEST(TargetImportStreamTest, CallsGoToTheSinkInTheOrderOfTheirFirstLines) {
   }
 }
 
+// Workers make the calls of a large import; the calls come out the same and in the same order.
+TEST(TargetImportStreamTest, WorkersPlanTheSameCallsInTheSameOrder) {
+  zx::testing::TempDir dir;
+  std::string path = dir.File("far.csv");
+  std::ofstream(path, std::ios::binary) << FarApart(5000);  // three blocks of people
+  auto run = [&](int threads, std::vector<PlannedCall>& calls) {
+    ImportRequest request{.file = path, .as_of = "2026-12-01", .scenarios_file = kScenarios};
+    request.threads = threads;
+    request.on_call = [&](PlannedCall&& call) {
+      calls.push_back(std::move(call));
+      return Status::Ok();
+    };
+    return ImportTargetFile(request);
+  };
+  std::vector<PlannedCall> one, three;
+  auto a = run(1, one);
+  auto b = run(3, three);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(b->calls, a->calls);
+  EXPECT_EQ(b->merged.size(), a->merged.size());
+  ASSERT_EQ(three.size(), one.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    ASSERT_EQ(three[i].id_number, one[i].id_number) << i;
+    ASSERT_EQ(three[i].notices.size(), one[i].notices.size());
+    EXPECT_EQ(three[i].notices[1].line, one[i].notices[1].line);
+    EXPECT_EQ(three[i].notices[0].application_no, one[i].notices[0].application_no);
+  }
+}
+
 TEST(TargetImportStreamTest, AnErrorFromTheSinkStopsTheImport) {
   zx::testing::TempDir dir;
   std::string path = dir.File("t.csv");
   std::ofstream(path) << FarApart(10);
   ImportRequest request{.file = path, .as_of = "2026-12-01", .scenarios_file = kScenarios};
-  size_t seen = 0;
-  request.on_call = [&](PlannedCall&&) {
-    return ++seen == 3 ? Unavailable("database is locked") : Status::Ok();
-  };
-  auto r = ImportTargetFile(request);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "database is locked");
-  EXPECT_EQ(seen, 3u);
+  for (int threads : {1, 2}) {
+    size_t seen = 0;
+    request.threads = threads;
+    request.on_call = [&](PlannedCall&&) {
+      return ++seen == 3 ? Unavailable("database is locked") : Status::Ok();
+    };
+    auto r = ImportTargetFile(request);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(), "database is locked");
+    EXPECT_EQ(seen, 3u);
+  }
 }
 
 TEST(TargetImportStreamTest, GbkFileGivesTheSameReportAsUtf8) {
