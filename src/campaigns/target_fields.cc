@@ -160,7 +160,8 @@ std::string NormalizePhone(std::string_view raw) {
 }
 
 std::string NormalizeIdNumber(std::string_view raw) {
-  if (raw.size() == 18 && AllDigits(raw.substr(0, 17)) && (AllDigits(raw.substr(17)) || raw[17] == 'X')) {
+  if (raw.size() == 18 && AllDigits(raw.substr(0, 17)) &&
+      (AllDigits(raw.substr(17)) || raw[17] == 'X')) {
     return std::string(raw);  // as most files write it
   }
   std::string id = WithoutSpaces(NormalizeField(raw), /*dashes=*/false);

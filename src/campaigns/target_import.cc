@@ -199,8 +199,7 @@ struct ScenarioCheck {
   std::vector<size_t> needs;  // columns, in checking order
 };
 
-TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line,
-                       const Columns& c) {
+TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line, const Columns& c) {
   auto field = [&](std::string_view name) { return c.Of(fields, ColumnIndex(name)); };
   TargetRecord r;
   r.line = line;
@@ -347,7 +346,8 @@ class Importer {
       ZX_RETURN_IF_ERROR(Take(row));
     }
     for (size_t i = 0; i < scenarios_.size(); ++i) {
-      if (by_scenario_[i] > 0) report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
+      if (by_scenario_[i] > 0)
+        report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
     }
     return Status::Ok();
   }
@@ -357,7 +357,7 @@ class Importer {
     // Reading the notices' rows stays on this thread (the stream is not thread-safe), and so
     // does handing out the calls, in order; normalising them, most of the work, goes to
     // workers when there are enough people to be worth it.
-    size_t workers = options_.threads > 0 ? static_cast<size_t>(options_.threads)
+    size_t workers = options_.threads > 0      ? static_cast<size_t>(options_.threads)
                      : people_.size() >= 20000 ? 2
                                                : 1;
     std::deque<std::unique_ptr<Block>> in_flight;  // destroyed after the pool has stopped
@@ -431,8 +431,8 @@ class Importer {
 
  private:
   void Progress(bool done) {
-    options_.on_progress({report_.records, stream_.bytes_read(), stream_.total_bytes(),
-                          report_.calls, done});
+    options_.on_progress(
+        {report_.records, stream_.bytes_read(), stream_.total_bytes(), report_.calls, done});
   }
 
   // Rules 2-5 for one record.
@@ -485,7 +485,8 @@ class Importer {
     ++report_.accepted;
 
     // Rule 5: the person's notices so far say whether this one is new.
-    auto [slot, new_person] = person_of_.Insert({PackId(id_), static_cast<uint32_t>(people_.size())});
+    auto [slot, new_person] =
+        person_of_.Insert({PackId(id_), static_cast<uint32_t>(people_.size())});
     if (new_person) {
       if (people_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
       people_.emplace_back();
@@ -530,7 +531,7 @@ class Importer {
   FlatTable<PersonSlot> person_of_;
   std::vector<Person> people_;  // in the order of their first lines
   std::vector<Notice> notices_;
-  std::vector<uint16_t> notice_scenario_;  // beside notices_: 16 bytes and 2, not 24
+  std::vector<uint16_t> notice_scenario_;       // beside notices_: 16 bytes and 2, not 24
   std::vector<std::vector<std::string>> kept_;  // raw fields of notices, when not seekable
   std::string phone_, id_, scenario_;           // of the record being checked
 };

@@ -34,9 +34,9 @@
 // second pass that re-reads only the rows of the notices, person by person, from the positions
 // kept (rows near each other come from the same chunk). An XLSX cannot be re-read by position:
 // its notices' raw fields are kept instead, so an XLSX import is bounded by the sheet's size
-// (as its shared strings already are). Personal data stays in the planned calls (for the campaign engine); the
-// report's lists hold lines, reasons and fields only, and its text form masks what it shows.
-// Pure functions over their inputs; thread-safe.
+// (as its shared strings already are). Personal data stays in the planned calls (for the campaign
+// engine); the report's lists hold lines, reasons and fields only, and its text form masks what it
+// shows. Pure functions over their inputs; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -173,13 +173,13 @@ struct ImportRequest {
   std::string dnc_file{};        // empty: no do-not-call list
   std::string as_of{};           // "YYYY-MM-DD"; empty: today, China time, by `clock`
   std::string scenarios_file{};  // kb/campaigns/scenarios.toml
-  std::function<Status(PlannedCall&&)> on_call{};                // ImportOptions::on_call
-  std::function<void(const ImportProgress&)> on_progress{};      // ImportOptions::on_progress
-  int threads = 0;                                               // ImportOptions::threads
+  std::function<Status(PlannedCall&&)> on_call{};            // ImportOptions::on_call
+  std::function<void(const ImportProgress&)> on_progress{};  // ImportOptions::on_progress
+  int threads = 0;                                           // ImportOptions::threads
 };
 
-// Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name the file
-// and what is wrong (kNotFound for a missing file, kInvalidArgument otherwise).
+// Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name
+// the file and what is wrong (kNotFound for a missing file, kInvalidArgument otherwise).
 Result<ImportReport> ImportTargetFile(const ImportRequest& request,
                                       const Clock& clock = SystemClock::Instance());
 

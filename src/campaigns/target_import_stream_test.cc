@@ -37,12 +37,11 @@ std::string FarApart(size_t people) {
   std::string csv = "姓名,手机号,身份证号,场景,申请编号,截止日期,备注\r\n";
   std::string remark = "\"" + std::string(300, 'x') + "\r\n第二行，\"\"引号\"\"\"";
   for (size_t i = 0; i < people; ++i) {
-    csv += "张三," + PhoneOf(i) + "," + IdOf(i) + ",ob.card_ready,SB" + std::to_string(i) +
-           ",," + remark + "\r\n";
+    csv += "张三," + PhoneOf(i) + "," + IdOf(i) + ",ob.card_ready,SB" + std::to_string(i) + ",," +
+           remark + "\r\n";
   }
   for (size_t i = 0; i < people; ++i) {
-    csv += "张三," + PhoneOf(i) + "," + IdOf(i) + ",ob.iit_reminder,,2026-12-31," + remark +
-           "\r\n";
+    csv += "张三," + PhoneOf(i) + "," + IdOf(i) + ",ob.iit_reminder,,2026-12-31," + remark + "\r\n";
   }
   csv += "张三," + PhoneOf(0) + "," + IdOf(0) + ",ob.iit_reminder,,2026-12-31," + remark + "\r\n";
   csv += "张三,+86 " + PhoneOf(1) + "," + IdOf(1) + ",ob.iit_reminder,,2026/12/31,\r\n";

@@ -116,9 +116,7 @@ class Window {
     *eof = end >= src.size();
     return std::string_view(data_).substr(static_cast<size_t>(offset - offset_));
   }
-  bool Holds(uint64_t offset) const {
-    return offset >= offset_ && offset < offset_ + data_.size();
-  }
+  bool Holds(uint64_t offset) const { return offset >= offset_ && offset < offset_ + data_.size(); }
   uint64_t last_used = 0;
 
  private:
@@ -420,10 +418,9 @@ class DelimitedStream final : public TableStream {
       if (w.Holds(position)) window = &w;
     }
     if (!window) {
-      window = &*std::min_element(windows_.begin(), windows_.end(),
-                                  [](const Window& a, const Window& b) {
-                                    return a.last_used < b.last_used;
-                                  });
+      window = &*std::min_element(
+          windows_.begin(), windows_.end(),
+          [](const Window& a, const Window& b) { return a.last_used < b.last_used; });
     }
     window->last_used = ++uses_;
     ZX_ASSIGN_OR_RETURN(Got got, Parse(*window, position));
@@ -895,8 +892,8 @@ struct Sheet {
         if (shared && index < shared->size()) {
           cell = (*shared)[index];
         } else if (error.empty()) {
-          error = "row " + std::to_string(row->line) + ": a cell refers to shared string " +
-                  value + ", which does not exist";
+          error = "row " + std::to_string(row->line) + ": a cell refers to shared string " + value +
+                  ", which does not exist";
         }
       } else if (type == "b") {
         cell = value == "1" ? "TRUE" : "FALSE";
@@ -976,8 +973,7 @@ class XlsxStream final : public TableStream {
       if (AllBlank(current_.fields)) continue;
       for (const std::string& f : current_.fields) {
         if (!IsValidUtf8(f)) {
-          return InvalidArgument(path_ + ": row " + std::to_string(current_.line) +
-                                 ": not UTF-8");
+          return InvalidArgument(path_ + ": row " + std::to_string(current_.line) + ": not UTF-8");
         }
       }
       row.line = current_.line;
@@ -1020,7 +1016,7 @@ Result<std::unique_ptr<TableStream>> OpenTable(const std::string& path) {
     if (errno == ENOENT) return NotFound(path + ": no such file");
     return InvalidArgument(path + ": cannot open: " + std::strerror(errno));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return InvalidArgument(path + ": not a regular file");

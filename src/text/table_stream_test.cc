@@ -171,7 +171,8 @@ void WriteDates(const std::string& path, bool date1904) {
                "</row><row r=\"2\"><c r=\"A2\" s=\"1\"><v>" +
                base + "</v></c><c r=\"B2\" s=\"2\"><v>" + base + "</v></c><c r=\"C2\" s=\"3\"><v>" +
                base + "</v></c><c r=\"D2\" s=\"4\"><v>" + base +
-               ".5</v></c><c r=\"E2\" s=\"0\"><v>" + base + "</v></c></row></sheetData></worksheet>");
+               ".5</v></c><c r=\"E2\" s=\"0\"><v>" + base +
+               "</v></c></row></sheetData></worksheet>");
   ASSERT_EQ(zipClose(zip, nullptr), ZIP_OK);
 }
 
@@ -185,8 +186,8 @@ TEST(TableStreamTest, XlsxDateCellsAreDates) {
     ASSERT_TRUE(t.ok()) << t.status().message();
     ASSERT_EQ(t->rows.size(), 1u);
     std::string n = date1904 ? "44895" : "46357";
-    EXPECT_EQ(t->rows[0].fields, (std::vector<std::string>{"2026-12-01", "2026-12-01", n,
-                                                            "2026-12-01 12:00", n}));
+    EXPECT_EQ(t->rows[0].fields,
+              (std::vector<std::string>{"2026-12-01", "2026-12-01", n, "2026-12-01 12:00", n}));
   }
 }
 
