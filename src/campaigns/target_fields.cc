@@ -35,6 +35,16 @@ size_t SpaceAt(std::string_view s, size_t i) {
 }
 
 std::string Trim(std::string_view s) {
+  // Most fields start and end with a printable ASCII character or a CJK ideograph (U+4000-
+  // U+9FFF, lead bytes E4-E9): nothing to trim.
+  auto plain = [](char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; };
+  auto cjk = [](char c) {
+    return static_cast<unsigned char>(c) >= 0xE4 && static_cast<unsigned char>(c) <= 0xE9;
+  };
+  if (s.empty() || ((plain(s.front()) || cjk(s.front())) &&
+                    (plain(s.back()) || (s.size() >= 3 && cjk(s[s.size() - 3]))))) {
+    return std::string(s);
+  }
   for (size_t len; !s.empty() && (len = SpaceAt(s, 0)) > 0;) s.remove_prefix(len);
   // From the end: U+3000, U+00A0 and U+FEFF are 3, 2 and 3 bytes long.
   for (bool trimmed = true; trimmed && !s.empty();) {
@@ -185,7 +195,11 @@ char IdCheckCharacter(std::string_view first17) {
 IdCheck CheckIdNumber(std::string_view id, tickets::Date as_of) {
   if (id.size() != 18 || !AllDigits(id.substr(0, 17))) return IdCheck::kBadChecksum;
   if (id[17] != IdCheckCharacter(id.substr(0, 17))) return IdCheck::kBadChecksum;
-  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(id.substr(at, n))); };
+  auto number = [&](size_t at, size_t n) {
+    int v = 0;
+    for (char c : id.substr(at, n)) v = v * 10 + (c - '0');  // digits: checked above
+    return v;
+  };
   auto birth = RealDate(number(6, 4), number(10, 2), number(12, 2));
   if (!birth || as_of < *birth) return IdCheck::kBadBirthDate;
   return IdCheck::kOk;
@@ -205,7 +219,11 @@ std::optional<int64_t> ParseAmountFen(std::string_view amount) {
 
 std::optional<int> ParseDays(std::string_view days) {
   if (days.ends_with("天")) days.remove_suffix(std::string_view("天").size());
-  if (AllDigits(days) && days.size() <= 6) return std::stoi(std::string(days));
+  if (AllDigits(days) && days.size() <= 6) {
+    int v = 0;
+    for (char c : days) v = v * 10 + (c - '0');
+    return v;
+  }
   std::optional<double> n = text::ParseNumber(days);
   if (!n || *n < 0 || *n > 1e6 || *n != std::floor(*n)) return std::nullopt;
   return static_cast<int>(*n);

@@ -1,5 +1,7 @@
 #include "campaigns/target_import.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
 #include <condition_variable>
@@ -19,13 +21,21 @@ namespace {
 
 constexpr size_t kColumns = kTargetColumns.size();
 
-size_t ColumnIndex(std::string_view name) {
+constexpr size_t ColumnIndex(std::string_view name) {
   return static_cast<size_t>(std::find(kTargetColumns.begin(), kTargetColumns.end(), name) -
                              kTargetColumns.begin());
 }
 
-const size_t kPhoneAt = ColumnIndex(kPhone), kIdAt = ColumnIndex(kIdNumber),
-             kScenarioAt = ColumnIndex(kScenario);
+constexpr size_t kPhoneAt = ColumnIndex(kPhone), kIdAt = ColumnIndex(kIdNumber),
+                 kScenarioAt = ColumnIndex(kScenario);
+static_assert(ColumnIndex(kName) == 0 && ColumnIndex(kGender) == 1 && kPhoneAt == 2 &&
+              kIdAt == 3 && kScenarioAt == 4 && ColumnIndex(kDaysOverdue) == 5 &&
+              ColumnIndex(kAmountDue) == 6 && ColumnIndex(kDeadline) == 7 &&
+              ColumnIndex(kPreviousPlace) == 8 && ColumnIndex(kMissingMaterials) == 9 &&
+              ColumnIndex(kApplicationNo) == 10);
+constexpr std::array<size_t, kRequiredColumns.size()> kRequiredAt = {
+    ColumnIndex(kRequiredColumns[0]), ColumnIndex(kRequiredColumns[1]),
+    ColumnIndex(kRequiredColumns[2]), ColumnIndex(kRequiredColumns[3])};
 
 // Where each column of a target file is in the table (-1: not in the file), by the column's
 // place in kTargetColumns.
@@ -109,15 +119,43 @@ Hash128 HashRaw(const std::vector<std::string_view>& fields) {
   return {a, b};
 }
 
-// Open addressing with linear probing, at most 3/4 full. Slot: IsEmpty(), SameKey(), Home().
+// Zeroed memory for a large table, in huge pages where the kernel gives them: the tables are
+// probed at random, and with 4 KB pages every probe of a large table is also a TLB miss.
+class ZeroedArray {
+ public:
+  ZeroedArray() = default;
+  explicit ZeroedArray(size_t bytes) : size_((bytes + kHuge - 1) / kHuge * kHuge) {
+    void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();  // as std::vector would
+    ::madvise(p, size_, MADV_HUGEPAGE);
+    data_ = p;
+  }
+  ~ZeroedArray() {
+    if (data_) ::munmap(data_, size_);
+  }
+  ZeroedArray(ZeroedArray&& o) noexcept { *this = std::move(o); }
+  ZeroedArray& operator=(ZeroedArray&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  void* data() const { return data_; }
+
+ private:
+  static constexpr size_t kHuge = 2 << 20;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Open addressing with linear probing, at most 3/4 full. Slot: all bytes zero when empty,
+// IsEmpty(), SameKey(), Home().
 template <typename Slot>
 class FlatTable {
  public:
   // The slot with `s`'s key, and whether `s` was put there now.
   std::pair<Slot*, bool> Insert(const Slot& s) {
-    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
-    size_t mask = slots_.size() - 1;
-    for (size_t i = s.Home() & mask;; i = (i + 1) & mask) {
+    if ((size_ + 1) * 4 > capacity_ * 3) Grow(capacity_ == 0 ? 1024 : capacity_ * 2);
+    for (size_t i = s.Home() & mask_;; i = (i + 1) & mask_) {
       if (slots_[i].IsEmpty()) {
         slots_[i] = s;
         ++size_;
@@ -126,18 +164,34 @@ class FlatTable {
       if (slots_[i].SameKey(s)) return {&slots_[i], false};
     }
   }
+  // Where the slot for `s` is likely to be: to be read before it is needed.
+  void Prefetch(const Slot& s) const {
+    if (capacity_ > 0) __builtin_prefetch(&slots_[s.Home() & mask_]);
+  }
+  // Room for `n` keys without growing.
+  void Reserve(size_t n) {
+    size_t capacity = 1024;
+    while (capacity * 3 < n * 4) capacity *= 2;
+    if (capacity > capacity_) Grow(capacity);
+  }
 
  private:
-  void Grow() {
-    std::vector<Slot> old(slots_.empty() ? 1024 : slots_.size() * 2);
-    old.swap(slots_);
+  void Grow(size_t capacity) {
+    ZeroedArray old = std::move(memory_);
+    Slot* old_slots = slots_;
+    size_t old_capacity = capacity_;
+    memory_ = ZeroedArray(capacity * sizeof(Slot));
+    slots_ = static_cast<Slot*>(memory_.data());
+    capacity_ = capacity;
+    mask_ = capacity - 1;
     size_ = 0;
-    for (const Slot& s : old) {
-      if (!s.IsEmpty()) Insert(s);
+    for (size_t i = 0; i < old_capacity; ++i) {
+      if (!old_slots[i].IsEmpty()) Insert(old_slots[i]);
     }
   }
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
+  ZeroedArray memory_;
+  Slot* slots_ = nullptr;
+  size_t capacity_ = 0, mask_ = 0, size_ = 0;
 };
 
 // Rule 2: a record's raw hash -> its line. (0, 0) marks an empty slot: a hash of (0, 0) is
@@ -161,6 +215,15 @@ struct PersonSlot {
   bool SameKey(const PersonSlot& o) const { return id == o.id; }
   size_t Home() const { return static_cast<size_t>(Mum(id, 0x9e3779b97f4a7c15ull)); }
 };
+
+// 18 characters, 17 digits and a digit or X: what NormalizeIdNumber leaves as it is.
+bool IsPlainId(std::string_view id) {
+  if (id.size() != 18) return false;
+  for (size_t i = 0; i < 17; ++i) {
+    if (id[i] < '0' || id[i] > '9') return false;
+  }
+  return (id[17] >= '0' && id[17] <= '9') || id[17] == 'X';
+}
 
 // An accepted 身份证号 (17 digits and the check character they decide) as a number, never 0.
 uint64_t PackId(std::string_view id) {
@@ -200,20 +263,21 @@ struct ScenarioCheck {
 };
 
 TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line, const Columns& c) {
-  auto field = [&](std::string_view name) { return c.Of(fields, ColumnIndex(name)); };
+  // Columns by their place in kTargetColumns (asserted below).
+  auto field = [&](size_t column) { return c.Of(fields, column); };
   TargetRecord r;
   r.line = line;
-  r.name = NormalizeField(field(kName));
-  r.gender = NormalizeField(field(kGender));
-  r.phone = NormalizePhone(field(kPhone));
-  r.id_number = NormalizeIdNumber(field(kIdNumber));
-  r.scenario = NormalizeField(field(kScenario));
-  r.days_overdue = NormalizeField(field(kDaysOverdue));
-  r.amount_due = NormalizeField(field(kAmountDue));
-  r.deadline = NormalizeField(field(kDeadline));
-  r.previous_place = NormalizeField(field(kPreviousPlace));
-  r.missing_materials = NormalizeField(field(kMissingMaterials));
-  r.application_no = NormalizeField(field(kApplicationNo));
+  r.name = NormalizeField(field(0));
+  r.gender = NormalizeField(field(1));
+  r.phone = NormalizePhone(field(2));
+  r.id_number = NormalizeIdNumber(field(3));
+  r.scenario = NormalizeField(field(4));
+  r.days_overdue = NormalizeField(field(5));
+  r.amount_due = NormalizeField(field(6));
+  r.deadline = NormalizeField(field(7));
+  r.previous_place = NormalizeField(field(8));
+  r.missing_materials = NormalizeField(field(9));
+  r.application_no = NormalizeField(field(10));
   r.days = ParseDays(r.days_overdue);
   r.amount_fen = ParseAmountFen(r.amount_due);
   r.due_by = ParseDeadline(r.deadline);
@@ -226,13 +290,26 @@ constexpr size_t kBlockPeople = 2048;
 
 struct Block {
   std::vector<uint32_t> lines;       // of the notices, person after person
+  std::vector<uint64_t> positions;   // of their rows, when the stream is seekable
   std::vector<uint32_t> per_person;  // how many notices each person has
-  std::string text;                  // the notices' raw fields, one after the other
+  std::string text;                  // else the notices' raw fields, one after the other
   std::vector<size_t> ends;          // where each field ends in `text`
   std::vector<uint32_t> per_notice;  // how many fields each notice has
   std::vector<PlannedCall> calls;    // made by PlanBlock
+  Status status;                     // what PlanBlock returned
   bool done = false;                 // guarded by the Planners' mutex
 
+  void Clear() {
+    lines.clear();
+    positions.clear();
+    per_person.clear();
+    text.clear();
+    ends.clear();
+    per_notice.clear();
+    calls.clear();
+    status = Status::Ok();
+    done = false;
+  }
   void Add(uint32_t line, const std::vector<std::string_view>& fields) {
     lines.push_back(line);
     per_notice.push_back(static_cast<uint32_t>(fields.size()));
@@ -243,14 +320,21 @@ struct Block {
   }
 };
 
-void PlanBlock(Block& b, const Columns& columns) {
+// The calls of a block: its notices read again from `reader` (by position) or from its text.
+Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
   std::vector<std::string_view> fields;
+  text::RowView row;
   size_t notice = 0, field = 0, begin = 0;
   b.calls.reserve(b.per_person.size());
   for (uint32_t count : b.per_person) {
     PlannedCall call;
     call.notices.reserve(count);
     for (uint32_t k = 0; k < count; ++k, ++notice) {
+      if (reader) {
+        ZX_RETURN_IF_ERROR(reader->ReadAt(b.positions[notice], b.lines[notice], row));
+        call.notices.push_back(Normalize(row.fields, b.lines[notice], columns));
+        continue;
+      }
       fields.clear();
       for (uint32_t f = 0; f < b.per_notice[notice]; ++f, ++field) {
         fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
@@ -265,13 +349,20 @@ void PlanBlock(Block& b, const Columns& columns) {
     call.phone = first.phone;
     b.calls.push_back(std::move(call));
   }
+  return Status::Ok();
 }
 
 // Worker threads running PlanBlock over the blocks pushed, in any order; Wait for one block.
 class Planners {
  public:
-  Planners(size_t threads, const Columns& columns) : columns_(columns) {
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  // Each thread reads the rows of its blocks with its own clone of `stream` when it is
+  // seekable.
+  Planners(size_t threads, const Columns& columns, const text::TableStream& stream)
+      : columns_(columns) {
+    for (size_t i = 0; i < threads; ++i) {
+      std::shared_ptr<text::TableStream> reader = stream.Clone();
+      threads_.emplace_back([this, reader] { Run(reader.get()); });
+    }
   }
   ~Planners() {
     {
@@ -288,13 +379,15 @@ class Planners {
     }
     work_.notify_one();
   }
-  void Wait(Block* b) {
+  // Waits until `b` is planned; what PlanBlock returned.
+  Status Wait(Block* b) {
     std::unique_lock<std::mutex> lock(mu_);
     done_.wait(lock, [b] { return b->done; });
+    return b->status;
   }
 
  private:
-  void Run() {
+  void Run(text::TableStream* reader) {
     for (;;) {
       Block* b = nullptr;
       {
@@ -304,9 +397,10 @@ class Planners {
         b = queue_.front();
         queue_.pop_front();
       }
-      PlanBlock(*b, columns_);
+      Status status = PlanBlock(*b, columns_, reader);
       {
         std::lock_guard<std::mutex> lock(mu_);
+        b->status = std::move(status);
         b->done = true;
       }
       done_.notify_all();
@@ -318,6 +412,159 @@ class Planners {
   std::deque<Block*> queue_;
   bool stop_ = false;
   std::vector<std::thread> threads_;
+};
+
+// What the first pass learns of a record without the index (its raw hash, rules 3 and 4):
+// learnt by the thread that reads the file, applied to the index (rules 2 and 5) in order.
+struct Facts {
+  uint64_t a = 0, b = 0;    // the raw fields' hash, never (0, 0)
+  uint64_t person = 0;      // the packed 身份证号, when accepted
+  uint64_t position = 0;    // of the row in the stream; in Batch::kept when not seekable
+  uint32_t line = 0;
+  uint16_t scenario = 0;    // when accepted
+  uint8_t reason = 0;       // 0: accepted; else RejectReason + 1
+  uint8_t column = 0;       // of the failed check
+  bool dnc = false;         // 手机号 on the do-not-call list
+};
+
+constexpr size_t kBatchRows = 4096;
+
+struct Batch {
+  std::vector<Facts> facts;
+  std::vector<std::vector<std::string>> kept;  // accepted rows' raw fields (not seekable)
+  uint64_t bytes = 0;                          // of the file read after this batch
+  Status status;                               // the stream's error: the last batch
+  bool last = false;
+};
+
+// Batches passed from the reading thread to the importing one and back.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      all_.push_back(std::make_unique<Batch>());
+      free_.push_back(all_.back().get());
+    }
+  }
+  // A batch to fill; nullptr once stopped.
+  Batch* TakeFree() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stop_ || !free_.empty(); });
+    if (stop_) return nullptr;
+    Batch* b = free_.front();
+    free_.pop_front();
+    return b;
+  }
+  void PushFull(Batch* b) { Put(full_, b); }
+  Batch* TakeFull() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !full_.empty(); });
+    Batch* b = full_.front();
+    full_.pop_front();
+    return b;
+  }
+  void GiveBack(Batch* b) { Put(free_, b); }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void Put(std::deque<Batch*>& q, Batch* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      q.push_back(b);
+    }
+    cv_.notify_all();
+  }
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> free_, full_;
+  bool stop_ = false;
+};
+
+// Rules 3 (as far as the checks need it; the second pass normalises the rest) and 4 for one
+// record; scratch of its own, so one per thread.
+class Checker {
+ public:
+  Checker(const Columns& columns, const std::vector<ScenarioCheck>& scenarios,
+          const ImportOptions& options)
+      : columns_(columns), scenarios_(scenarios), options_(options) {}
+
+  Facts Learn(const text::RowView& row) {
+    Facts f;
+    Hash128 h = HashRaw(row.fields);
+    f.a = h.a;
+    f.b = h.a == 0 && h.b == 0 ? 1 : h.b;
+    f.line = static_cast<uint32_t>(row.line);
+    f.position = row.position;
+    if (row.line >= kNone) {  // no file has that many lines: refused by Take
+      f.line = kNone;
+      return f;
+    }
+    uint32_t scenario = 0;
+    if (auto failed = Check(row.fields, &scenario)) {
+      f.reason = static_cast<uint8_t>(static_cast<int>(failed->first) + 1);
+      f.column = static_cast<uint8_t>(failed->second);
+      return f;
+    }
+    f.scenario = static_cast<uint16_t>(scenario);
+    f.person = PackId(id_);
+    f.dnc = options_.do_not_call && options_.do_not_call->Contains(phone_);
+    return f;
+  }
+
+ private:
+  // The first check that fails, or nullopt and the record's scenario.
+  std::optional<std::pair<RejectReason, size_t>> Check(const std::vector<std::string_view>& f,
+                                                       uint32_t* scenario_index) {
+    phone_ = NormalizePhone(columns_.Of(f, kPhoneAt));
+    std::string_view id = columns_.Of(f, kIdAt);
+    if (IsPlainId(id)) {
+      id_.assign(id);  // as NormalizeIdNumber would give it, without a new string each time
+    } else {
+      id_ = NormalizeIdNumber(id);
+    }
+    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
+    auto empty = [&](size_t column) {
+      if (column == kPhoneAt) return phone_.empty();
+      if (column == kIdAt) return id_.empty();
+      if (column == kScenarioAt) return scenario_.empty();
+      return NormalizesToEmpty(columns_.Of(f, column));
+    };
+    using Failed = std::pair<RejectReason, size_t>;
+    for (size_t column : kRequiredAt) {
+      if (empty(column)) return Failed{RejectReason::kMissingField, column};
+    }
+    uint32_t scenario = 0;
+    while (scenario < scenarios_.size() && scenarios_[scenario].scenario->id != scenario_) {
+      ++scenario;
+    }
+    if (scenario == scenarios_.size()) return Failed{RejectReason::kUnknownScenario, kScenarioAt};
+    for (size_t column : scenarios_[scenario].needs) {
+      if (empty(column)) return Failed{RejectReason::kMissingField, column};
+    }
+    if (!IsMobileNumber(phone_)) return Failed{RejectReason::kInvalidPhone, kPhoneAt};
+    switch (CheckIdNumber(id_, options_.as_of)) {
+      case IdCheck::kBadChecksum:
+        return Failed{RejectReason::kInvalidIdChecksum, kIdAt};
+      case IdCheck::kBadBirthDate:
+        return Failed{RejectReason::kInvalidIdBirthDate, kIdAt};
+      case IdCheck::kOk:
+        break;
+    }
+    *scenario_index = scenario;
+    return std::nullopt;
+  }
+
+  const Columns& columns_;
+  const std::vector<ScenarioCheck>& scenarios_;
+  const ImportOptions& options_;
+  std::string phone_, id_, scenario_;
 };
 
 // The import of one stream: the first pass (rules 1-5) keeps the index above, the second
@@ -336,32 +583,79 @@ class Importer {
     by_scenario_.assign(scenarios_.size(), 0);
   }
 
+  // Rules 1-5 over the whole stream. The reading and checking of records (Learn) runs on a
+  // thread of its own unless options.threads is 1, a few batches ahead of the index.
   Status FirstPass() {
-    text::RowView row;
-    for (;;) {
-      ZX_ASSIGN_OR_RETURN(bool more, stream_.Next(row));
-      if (!more) break;
-      ++report_.records;
-      if (options_.on_progress && report_.records % 16384 == 0) Progress(false);
-      ZX_RETURN_IF_ERROR(Take(row));
+    auto produce = [this](Checker& checker, Batch& b) {
+      b.facts.clear();
+      b.kept.clear();
+      text::RowView row;
+      while (b.facts.size() < kBatchRows) {
+        auto more = stream_.Next(row);
+        if (!more.ok() || !*more) {
+          b.status = more.status();
+          b.last = true;
+          break;
+        }
+        b.facts.push_back(checker.Learn(row));
+        Facts& f = b.facts.back();
+        if (f.reason == 0 && !stream_.seekable()) {
+          f.position = b.kept.size();
+          b.kept.emplace_back(row.fields.begin(), row.fields.end());
+        }
+      }
+      b.bytes = stream_.bytes_read();
+    };
+    if (options_.threads == 1) {
+      Checker checker(columns_, scenarios_, options_);
+      Batch b;
+      do {
+        produce(checker, b);
+        ZX_RETURN_IF_ERROR(b.status);
+        ZX_RETURN_IF_ERROR(Apply(b));
+      } while (!b.last);
+    } else {
+      BatchQueue queue(4);
+      std::thread reader([&] {
+        Checker checker(columns_, scenarios_, options_);
+        for (Batch* b; (b = queue.TakeFree()) != nullptr;) {
+          produce(checker, *b);
+          bool last = b->last;
+          queue.PushFull(b);
+          if (last) return;
+        }
+      });
+      Status status;
+      for (bool last = false; !last && status.ok();) {
+        Batch* b = queue.TakeFull();
+        last = b->last;
+        status = b->status.ok() ? Apply(*b) : b->status;
+        queue.GiveBack(b);
+      }
+      queue.Stop();
+      reader.join();
+      ZX_RETURN_IF_ERROR(status);
     }
+    bytes_ = stream_.bytes_read();
     for (size_t i = 0; i < scenarios_.size(); ++i) {
-      if (by_scenario_[i] > 0)
+      if (by_scenario_[i] > 0) {
         report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
+      }
     }
     return Status::Ok();
   }
 
   Status SecondPass() {
     report_.people = people_.size();
-    // Reading the notices' rows stays on this thread (the stream is not thread-safe), and so
-    // does handing out the calls, in order; normalising them, most of the work, goes to
-    // workers when there are enough people to be worth it.
+    // Handing out the calls stays on this thread, in order; reading the notices' rows again
+    // and normalising them, most of the work, goes to workers (each with its own reader of
+    // the file) when there are enough people to be worth it.
     size_t workers = options_.threads > 0      ? static_cast<size_t>(options_.threads)
                      : people_.size() >= 20000 ? 2
                                                : 1;
-    std::deque<std::unique_ptr<Block>> in_flight;  // destroyed after the pool has stopped
-    Planners planners(workers > 1 ? workers : 0, columns_);
+    const bool seekable = stream_.seekable();
+    std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
+    Planners planners(workers > 1 ? workers : 0, columns_, stream_);
     auto deliver = [&](Block& b) -> Status {
       for (PlannedCall& call : b.calls) {
         ++report_.calls;
@@ -374,24 +668,36 @@ class Importer {
       }
       return Status::Ok();
     };
-    auto submit = [&](std::unique_ptr<Block> b) -> Status {
+    auto finish_oldest = [&]() -> Status {
+      std::unique_ptr<Block> b = std::move(in_flight.front());
+      in_flight.pop_front();
+      ZX_RETURN_IF_ERROR(planners.Wait(b.get()));
+      ZX_RETURN_IF_ERROR(deliver(*b));
+      b->Clear();
+      spare.push_back(std::move(b));
+      return Status::Ok();
+    };
+    auto submit = [&](std::unique_ptr<Block>& b) -> Status {
       if (workers <= 1) {
-        PlanBlock(*b, columns_);
-        return deliver(*b);
+        ZX_RETURN_IF_ERROR(PlanBlock(*b, columns_, seekable ? &stream_ : nullptr));
+        ZX_RETURN_IF_ERROR(deliver(*b));
+        b->Clear();
+        return Status::Ok();
       }
       planners.Push(b.get());
       in_flight.push_back(std::move(b));
       // At most a few blocks ahead of the sink: memory stays bounded.
-      while (in_flight.size() > 2 * workers) {
-        planners.Wait(in_flight.front().get());
-        ZX_RETURN_IF_ERROR(deliver(*in_flight.front()));
-        in_flight.pop_front();
+      while (in_flight.size() > 2 * workers) ZX_RETURN_IF_ERROR(finish_oldest());
+      if (spare.empty()) {
+        b = std::make_unique<Block>();
+      } else {
+        b = std::move(spare.front());
+        spare.pop_front();
       }
       return Status::Ok();
     };
 
     auto block = std::make_unique<Block>();
-    text::RowView row;
     for (const Person& p : people_) {
       LineGroup lines;
       for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
@@ -405,119 +711,116 @@ class Importer {
       uint32_t count = 0;
       for (uint32_t n = p.first; n != kNone; n = notices_[n].next, ++count) {
         const Notice& notice = notices_[n];
-        if (stream_.seekable()) {
-          ZX_RETURN_IF_ERROR(stream_.ReadAt(notice.position, notice.line, row));
-          block->Add(notice.line, row.fields);
+        if (seekable) {
+          block->lines.push_back(notice.line);
+          block->positions.push_back(notice.position);
         } else {
-          const std::vector<std::string>& raw = kept_[notice.position];
+          std::vector<std::string>& raw = kept_[notice.position];
           block->Add(notice.line, std::vector<std::string_view>(raw.begin(), raw.end()));
-          std::vector<std::string>().swap(kept_[notice.position]);  // read once
+          std::vector<std::string>().swap(raw);  // read once
         }
       }
       block->per_person.push_back(count);
-      if (block->per_person.size() == kBlockPeople) {
-        ZX_RETURN_IF_ERROR(submit(std::move(block)));
-        block = std::make_unique<Block>();
-      }
+      if (block->per_person.size() == kBlockPeople) ZX_RETURN_IF_ERROR(submit(block));
     }
-    ZX_RETURN_IF_ERROR(submit(std::move(block)));
-    for (; !in_flight.empty(); in_flight.pop_front()) {
-      planners.Wait(in_flight.front().get());
-      ZX_RETURN_IF_ERROR(deliver(*in_flight.front()));
-    }
+    ZX_RETURN_IF_ERROR(submit(block));
+    while (!in_flight.empty()) ZX_RETURN_IF_ERROR(finish_oldest());
     if (options_.on_progress) Progress(true);
     return Status::Ok();
   }
 
  private:
-  void Progress(bool done) {
-    options_.on_progress(
-        {report_.records, stream_.bytes_read(), stream_.total_bytes(), report_.calls, done});
+  // The tables sized once for the whole file, from its size and the first batch, rather than
+  // grown (and re-hashed) step by step.
+  void ReserveForTheFile(const Batch& first) {
+    if (stream_.total_bytes() == 0 || first.bytes == 0 || first.facts.size() < kBatchRows) return;
+    double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.facts.size());
+    auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
+    double people = std::min(1.0, 1.1 * static_cast<double>(people_.size()) / kBatchRows);
+    raw_seen_.Reserve(rows);
+    person_of_.Reserve(static_cast<size_t>(static_cast<double>(rows) * people));
+    notices_.reserve(rows);
+    notice_scenario_.reserve(rows);
+    people_.reserve(static_cast<size_t>(static_cast<double>(rows) * people));
   }
 
-  // Rules 2-5 for one record.
-  Status Take(const text::RowView& row) {
-    if (row.line >= kNone) return InvalidArgument("more than 4e9 lines in one file");
-    Hash128 h = HashRaw(row.fields);
-    RawSlot raw{h.a, h.a == 0 && h.b == 0 ? 1 : h.b, static_cast<uint32_t>(row.line)};
-    auto [first_raw, new_raw] = raw_seen_.Insert(raw);
+  void Progress(bool done) {
+    options_.on_progress({report_.records, bytes_, stream_.total_bytes(), report_.calls, done});
+  }
+
+  // Rules 2 and 5 for a batch of records, in their order. The table slots of a record a few
+  // ahead are fetched while this one is looked up: the tables are far larger than the caches.
+  Status Apply(Batch& b) {
+    constexpr size_t kAhead = 8;
+    const size_t n = b.facts.size();
+    for (size_t i = 0; i < n && i < kAhead; ++i) Prefetch(b.facts[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) Prefetch(b.facts[i + kAhead]);
+      ++report_.records;
+      if (options_.on_progress && report_.records % 16384 == 0) {
+        bytes_ = b.bytes;
+        Progress(false);
+      }
+      ZX_RETURN_IF_ERROR(Take(b.facts[i], b));
+    }
+    bytes_ = b.bytes;
+    if (report_.records == n) ReserveForTheFile(b);
+    return Status::Ok();
+  }
+
+  void Prefetch(const Facts& f) {
+    raw_seen_.Prefetch(RawSlot{f.a, f.b, 0});
+    if (f.reason == 0) person_of_.Prefetch(PersonSlot{f.person, 0});
+  }
+
+  // Rules 2 and 5 for one record.
+  Status Take(const Facts& f, Batch& b) {
+    if (f.line == kNone) return InvalidArgument("more than 4e9 lines in one file");
+    auto [first_raw, new_raw] = raw_seen_.Insert(RawSlot{f.a, f.b, f.line});
     if (!new_raw) {
-      report_.exact_duplicates.push_back({row.line, first_raw->line});
+      report_.exact_duplicates.push_back({f.line, first_raw->line});
       return Status::Ok();
     }
-    // Rule 3 as far as the checks need it; the second pass normalises the rest.
-    const std::vector<std::string_view>& f = row.fields;
-    phone_ = NormalizePhone(columns_.Of(f, kPhoneAt));
-    id_ = NormalizeIdNumber(columns_.Of(f, kIdAt));
-    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
-    auto empty = [&](size_t column) {
-      if (column == kPhoneAt) return phone_.empty();
-      if (column == kIdAt) return id_.empty();
-      if (column == kScenarioAt) return scenario_.empty();
-      return NormalizesToEmpty(columns_.Of(f, column));
-    };
-    auto reject = [&](RejectReason reason, size_t column) {
-      report_.rejected.push_back({row.line, reason, std::string(kTargetColumns[column])});
+    if (f.reason != 0) {
+      report_.rejected.push_back({f.line, static_cast<RejectReason>(f.reason - 1),
+                                  std::string(kTargetColumns[f.column])});
       return Status::Ok();
-    };
-    // Rule 4, in its order.
-    for (std::string_view name : kRequiredColumns) {
-      size_t column = ColumnIndex(name);
-      if (empty(column)) return reject(RejectReason::kMissingField, column);
-    }
-    uint32_t scenario = 0;
-    while (scenario < scenarios_.size() && scenarios_[scenario].scenario->id != scenario_) {
-      ++scenario;
-    }
-    if (scenario == scenarios_.size()) return reject(RejectReason::kUnknownScenario, kScenarioAt);
-    for (size_t column : scenarios_[scenario].needs) {
-      if (empty(column)) return reject(RejectReason::kMissingField, column);
-    }
-    if (!IsMobileNumber(phone_)) return reject(RejectReason::kInvalidPhone, kPhoneAt);
-    switch (CheckIdNumber(id_, options_.as_of)) {
-      case IdCheck::kBadChecksum:
-        return reject(RejectReason::kInvalidIdChecksum, kIdAt);
-      case IdCheck::kBadBirthDate:
-        return reject(RejectReason::kInvalidIdBirthDate, kIdAt);
-      case IdCheck::kOk:
-        break;
     }
     ++report_.accepted;
 
     // Rule 5: the person's notices so far say whether this one is new.
     auto [slot, new_person] =
-        person_of_.Insert({PackId(id_), static_cast<uint32_t>(people_.size())});
+        person_of_.Insert(PersonSlot{f.person, static_cast<uint32_t>(people_.size())});
     if (new_person) {
       if (people_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
       people_.emplace_back();
     }
     Person& person = people_[slot->person];
     for (uint32_t n = person.first; n != kNone; n = notices_[n].next) {
-      if (notice_scenario_[n] == scenario) {
-        report_.normalized_duplicates.push_back({row.line, notices_[n].line});
+      if (notice_scenario_[n] == f.scenario) {
+        report_.normalized_duplicates.push_back({f.line, notices_[n].line});
         return Status::Ok();
       }
     }
     if (notices_.size() >= kNone) return InvalidArgument("more than 4e9 notices in one file");
     uint32_t index = static_cast<uint32_t>(notices_.size());
     Notice notice;
-    notice.line = static_cast<uint32_t>(row.line);
-    if (stream_.seekable()) {
-      notice.position = row.position;
-    } else {
+    notice.line = f.line;
+    notice.position = f.position;
+    if (!stream_.seekable()) {
       notice.position = kept_.size();
-      kept_.emplace_back(row.fields.begin(), row.fields.end());
+      kept_.push_back(std::move(b.kept[f.position]));
     }
     notices_.push_back(notice);
-    notice_scenario_.push_back(static_cast<uint16_t>(scenario));
+    notice_scenario_.push_back(f.scenario);
     if (person.last == kNone) {
       person.first = index;
     } else {
       notices_[person.last].next = index;
     }
     person.last = index;
-    ++by_scenario_[scenario];
-    if (options_.do_not_call && options_.do_not_call->Contains(phone_)) person.suppressed = true;
+    ++by_scenario_[f.scenario];
+    if (f.dnc) person.suppressed = true;
     return Status::Ok();
   }
 
@@ -533,7 +836,7 @@ class Importer {
   std::vector<Notice> notices_;
   std::vector<uint16_t> notice_scenario_;       // beside notices_: 16 bytes and 2, not 24
   std::vector<std::vector<std::string>> kept_;  // raw fields of notices, when not seekable
-  std::string phone_, id_, scenario_;           // of the record being checked
+  uint64_t bytes_ = 0;                          // of the file read, as far as applied
 };
 
 }  // namespace

@@ -371,8 +371,19 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
 
 class DelimitedStream final : public TableStream {
  public:
-  DelimitedStream(std::unique_ptr<Source> src, char delimiter, std::string name)
+  DelimitedStream(std::shared_ptr<const Source> src, char delimiter, std::string name)
       : src_(std::move(src)), delimiter_(delimiter), name_(std::move(name)) {}
+
+  // Sources read by position only (pread): several streams may share one.
+  std::unique_ptr<TableStream> Clone() const override {
+    auto s = std::make_unique<DelimitedStream>(src_, delimiter_, name_);
+    s->header_ = header_;
+    s->encoding_ = encoding_;
+    s->start_ = start_;
+    s->gbk_ = gbk_;
+    s->next_ = src_->size();
+    return s;
+  }
 
   Status Open() {
     // The encoding, from the whole file; a file that is neither is refused here, with the
@@ -515,7 +526,7 @@ class DelimitedStream final : public TableStream {
                            ": not UTF-8 (nor GBK throughout; save the file as UTF-8)");
   }
 
-  std::unique_ptr<Source> src_;
+  std::shared_ptr<const Source> src_;
   char delimiter_;
   std::string name_;
   uint64_t start_ = 0;  // after the BOM
@@ -544,6 +555,9 @@ class TableRows final : public TableStream {
     return true;
   }
   bool seekable() const override { return true; }
+  std::unique_ptr<TableStream> Clone() const override {
+    return std::make_unique<TableRows>(table_);
+  }
   Status ReadAt(uint64_t position, size_t, RowView& row) override {
     if (position >= table_.rows.size()) return InvalidArgument("no such row");
     Fill(static_cast<size_t>(position), row);

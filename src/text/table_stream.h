@@ -54,6 +54,10 @@ class TableStream {
   // near each other are read from the same chunk). kFailedPrecondition when not seekable.
   virtual Status ReadAt(uint64_t position, size_t line, RowView& row);
 
+  // Another reader of the same file for ReadAt, to be used by another thread (each stream is
+  // used by one thread at a time); nullptr when not seekable.
+  virtual std::unique_ptr<TableStream> Clone() const { return nullptr; }
+
   // For progress: bytes of the file consumed so far and in all (0 when unknown).
   virtual uint64_t bytes_read() const { return 0; }
   virtual uint64_t total_bytes() const { return 0; }
