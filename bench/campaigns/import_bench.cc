@@ -2,6 +2,8 @@
 // sink that counts the calls, as the campaign engine would store them), timed, with the peak
 // resident memory of the process. Prints one JSON line; import_bench.py compares it with the
 // baselines. Usage: campaign_import_bench FILE [--dnc FILE] [--as-of YYYY-MM-DD]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -19,6 +21,14 @@ long PeakRssKb() {
     if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
+}
+
+// CPU seconds of this thread (the one that imports and receives the calls) and of the process.
+double CpuSeconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 }  // namespace
@@ -42,8 +52,7 @@ int main(int argc, char** argv) {
   double first_call = 0;  // seconds until the first call: the first pass, about
   request.on_call = [&](zx::campaigns::PlannedCall&& call) {
     if (first_call == 0) {
-      first_call =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      first_call = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     notices += call.notices.size();
     for (const auto& n : call.notices) fen += static_cast<size_t>(n.amount_fen.value_or(0));
@@ -57,12 +66,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf(
-      "{\"seconds\": %.4f, \"first_pass_seconds\": %.4f, \"records\": %zu, \"accepted\": %zu, \"rejected\": %zu, "
+      "{\"seconds\": %.4f, \"first_pass_seconds\": %.4f, \"cpu_seconds\": %.3f, "
+      "\"main_thread_cpu_seconds\": %.3f, \"records\": %zu, \"accepted\": %zu, \"rejected\": %zu, "
       "\"exact_duplicates\": %zu, \"normalized_duplicates\": %zu, \"people\": %zu, "
       "\"merged\": %zu, \"calls\": %zu, \"planned_notices\": %zu, \"amount_fen\": %zu, "
       "\"format\": \"%s\", \"peak_rss_kb\": %ld}\n",
-      seconds, first_call, report->records, report->accepted, report->rejected.size(),
-      report->exact_duplicates.size(), report->normalized_duplicates.size(), report->people,
-      report->merged.size(), report->calls, notices, fen, report->format.c_str(), PeakRssKb());
+      seconds, first_call, CpuSeconds(RUSAGE_SELF), CpuSeconds(RUSAGE_THREAD), report->records,
+      report->accepted, report->rejected.size(), report->exact_duplicates.size(),
+      report->normalized_duplicates.size(), report->people, report->merged.size(), report->calls,
+      notices, fen, report->format.c_str(), PeakRssKb());
   return 0;
 }

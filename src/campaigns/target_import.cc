@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -28,11 +29,10 @@ constexpr size_t ColumnIndex(std::string_view name) {
 
 constexpr size_t kPhoneAt = ColumnIndex(kPhone), kIdAt = ColumnIndex(kIdNumber),
                  kScenarioAt = ColumnIndex(kScenario);
-static_assert(ColumnIndex(kName) == 0 && ColumnIndex(kGender) == 1 && kPhoneAt == 2 &&
-              kIdAt == 3 && kScenarioAt == 4 && ColumnIndex(kDaysOverdue) == 5 &&
-              ColumnIndex(kAmountDue) == 6 && ColumnIndex(kDeadline) == 7 &&
-              ColumnIndex(kPreviousPlace) == 8 && ColumnIndex(kMissingMaterials) == 9 &&
-              ColumnIndex(kApplicationNo) == 10);
+static_assert(ColumnIndex(kName) == 0 && ColumnIndex(kGender) == 1 && kPhoneAt == 2 && kIdAt == 3 &&
+              kScenarioAt == 4 && ColumnIndex(kDaysOverdue) == 5 && ColumnIndex(kAmountDue) == 6 &&
+              ColumnIndex(kDeadline) == 7 && ColumnIndex(kPreviousPlace) == 8 &&
+              ColumnIndex(kMissingMaterials) == 9 && ColumnIndex(kApplicationNo) == 10);
 constexpr std::array<size_t, kRequiredColumns.size()> kRequiredAt = {
     ColumnIndex(kRequiredColumns[0]), ColumnIndex(kRequiredColumns[1]),
     ColumnIndex(kRequiredColumns[2]), ColumnIndex(kRequiredColumns[3])};
@@ -129,22 +129,34 @@ class ZeroedArray {
     if (p == MAP_FAILED) throw std::bad_alloc();  // as std::vector would
     ::madvise(p, size_, MADV_HUGEPAGE);
     data_ = p;
+    // The kernel zeroes the pages of a large table on another thread (the contents are not
+    // touched: MADV_POPULATE_WRITE only faults them in) while this one fills it.
+    if (size_ >= (8u << 20)) {
+      populate_ = std::thread([p, n = size_] { ::madvise(p, n, MADV_POPULATE_WRITE); });
+    }
   }
-  ~ZeroedArray() {
-    if (data_) ::munmap(data_, size_);
-  }
+  ~ZeroedArray() { Release(); }
   ZeroedArray(ZeroedArray&& o) noexcept { *this = std::move(o); }
   ZeroedArray& operator=(ZeroedArray&& o) noexcept {
+    Release();
     std::swap(data_, o.data_);
     std::swap(size_, o.size_);
+    std::swap(populate_, o.populate_);
     return *this;
   }
   void* data() const { return data_; }
 
  private:
+  void Release() {
+    if (populate_.joinable()) populate_.join();
+    if (data_) ::munmap(data_, size_);
+    data_ = nullptr;
+    size_ = 0;
+  }
   static constexpr size_t kHuge = 2 << 20;
   void* data_ = nullptr;
   size_t size_ = 0;
+  std::thread populate_;
 };
 
 // Open addressing with linear probing, at most 3/4 full. Slot: all bytes zero when empty,
@@ -177,7 +189,7 @@ class FlatTable {
 
  private:
   void Grow(size_t capacity) {
-    ZeroedArray old = std::move(memory_);
+    ZeroedArray old(std::move(memory_));
     Slot* old_slots = slots_;
     size_t old_capacity = capacity_;
     memory_ = ZeroedArray(capacity * sizeof(Slot));
@@ -417,27 +429,47 @@ class Planners {
 // What the first pass learns of a record without the index (its raw hash, rules 3 and 4):
 // learnt by the thread that reads the file, applied to the index (rules 2 and 5) in order.
 struct Facts {
-  uint64_t a = 0, b = 0;    // the raw fields' hash, never (0, 0)
-  uint64_t person = 0;      // the packed 身份证号, when accepted
-  uint64_t position = 0;    // of the row in the stream; in Batch::kept when not seekable
+  uint64_t a = 0, b = 0;  // the raw fields' hash, never (0, 0)
+  uint64_t person = 0;    // the packed 身份证号, when accepted
+  uint64_t position = 0;  // of the row in the stream; in Batch::kept when not seekable
   uint32_t line = 0;
-  uint16_t scenario = 0;    // when accepted
-  uint8_t reason = 0;       // 0: accepted; else RejectReason + 1
-  uint8_t column = 0;       // of the failed check
-  bool dnc = false;         // 手机号 on the do-not-call list
+  uint16_t scenario = 0;  // when accepted
+  uint8_t reason = 0;     // 0: accepted; else RejectReason + 1
+  uint8_t column = 0;     // of the failed check
+  bool dnc = false;       // 手机号 on the do-not-call list
 };
 
 constexpr size_t kBatchRows = 4096;
 
 struct Batch {
-  std::vector<Facts> facts;
+  // The rows read: their fields one after the other in `text`, where each ends in `ends`.
+  std::string text;
+  std::vector<size_t> ends;
+  std::vector<uint32_t> fields;  // how many fields each row has
+  std::vector<size_t> lines;
+  std::vector<uint64_t> positions;
+  std::vector<Facts> facts;                    // learnt of each row
   std::vector<std::vector<std::string>> kept;  // accepted rows' raw fields (not seekable)
   uint64_t bytes = 0;                          // of the file read after this batch
   Status status;                               // the stream's error: the last batch
   bool last = false;
+  uint64_t sequence = 0;
+
+  void Clear() {
+    text.clear();
+    ends.clear();
+    fields.clear();
+    lines.clear();
+    positions.clear();
+    facts.clear();
+    kept.clear();
+    status = Status::Ok();
+    last = false;
+  }
+  size_t rows() const { return lines.size(); }
 };
 
-// Batches passed from the reading thread to the importing one and back.
+// Batches going round: read (one thread), learnt (any of a few), applied in order (one thread).
 class BatchQueue {
  public:
   explicit BatchQueue(size_t n) {
@@ -447,23 +479,29 @@ class BatchQueue {
     }
   }
   // A batch to fill; nullptr once stopped.
-  Batch* TakeFree() {
+  Batch* TakeFree() { return Take(free_); }
+  void PushRead(Batch* b) { Put(read_, b); }
+  // A batch to learn; nullptr once stopped.
+  Batch* TakeRead() { return Take(read_); }
+  void PushLearnt(Batch* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      learnt_[b->sequence] = b;
+    }
+    cv_.notify_all();
+  }
+  // The batch `sequence`, once learnt.
+  Batch* TakeLearnt(uint64_t sequence) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return stop_ || !free_.empty(); });
-    if (stop_) return nullptr;
-    Batch* b = free_.front();
-    free_.pop_front();
+    cv_.wait(lock, [&] { return learnt_.contains(sequence); });
+    Batch* b = learnt_[sequence];
+    learnt_.erase(sequence);
     return b;
   }
-  void PushFull(Batch* b) { Put(full_, b); }
-  Batch* TakeFull() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return !full_.empty(); });
-    Batch* b = full_.front();
-    full_.pop_front();
-    return b;
+  void GiveBack(Batch* b) {
+    b->Clear();
+    Put(free_, b);
   }
-  void GiveBack(Batch* b) { Put(free_, b); }
   void Stop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -473,6 +511,14 @@ class BatchQueue {
   }
 
  private:
+  Batch* Take(std::deque<Batch*>& q) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || !q.empty(); });
+    if (stop_) return nullptr;
+    Batch* b = q.front();
+    q.pop_front();
+    return b;
+  }
   void Put(std::deque<Batch*>& q, Batch* b) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -483,7 +529,8 @@ class BatchQueue {
   std::vector<std::unique_ptr<Batch>> all_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Batch*> free_, full_;
+  std::deque<Batch*> free_, read_;
+  std::map<uint64_t, Batch*> learnt_;
   bool stop_ = false;
 };
 
@@ -583,57 +630,94 @@ class Importer {
     by_scenario_.assign(scenarios_.size(), 0);
   }
 
-  // Rules 1-5 over the whole stream. The reading and checking of records (Learn) runs on a
-  // thread of its own unless options.threads is 1, a few batches ahead of the index.
+  // Rules 1-5 over the whole stream. Reading the file, learning what each record is (the
+  // checks) and applying that to the index in order run on threads of their own, a few
+  // batches apart, unless options.threads is 1.
   Status FirstPass() {
-    auto produce = [this](Checker& checker, Batch& b) {
-      b.facts.clear();
-      b.kept.clear();
+    auto read = [this](Batch& b) {
       text::RowView row;
-      while (b.facts.size() < kBatchRows) {
+      while (b.rows() < kBatchRows) {
         auto more = stream_.Next(row);
         if (!more.ok() || !*more) {
           b.status = more.status();
           b.last = true;
           break;
         }
+        b.lines.push_back(row.line);
+        b.positions.push_back(row.position);
+        b.fields.push_back(static_cast<uint32_t>(row.fields.size()));
+        for (std::string_view f : row.fields) {
+          b.text.append(f);
+          b.ends.push_back(b.text.size());
+        }
+      }
+      b.bytes = stream_.bytes_read();
+    };
+    const bool seekable = stream_.seekable();
+    auto learn = [this, seekable](Checker& checker, Batch& b) {
+      text::RowView row;
+      size_t field = 0, begin = 0;
+      for (size_t r = 0; r < b.rows(); ++r) {
+        row.line = b.lines[r];
+        row.position = b.positions[r];
+        row.fields.clear();
+        for (uint32_t k = 0; k < b.fields[r]; ++k, ++field) {
+          row.fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
+          begin = b.ends[field];
+        }
         b.facts.push_back(checker.Learn(row));
         Facts& f = b.facts.back();
-        if (f.reason == 0 && !stream_.seekable()) {
+        if (f.reason == 0 && !seekable) {
           f.position = b.kept.size();
           b.kept.emplace_back(row.fields.begin(), row.fields.end());
         }
       }
-      b.bytes = stream_.bytes_read();
     };
     if (options_.threads == 1) {
       Checker checker(columns_, scenarios_, options_);
       Batch b;
       do {
-        produce(checker, b);
+        b.Clear();
+        read(b);
         ZX_RETURN_IF_ERROR(b.status);
+        learn(checker, b);
         ZX_RETURN_IF_ERROR(Apply(b));
       } while (!b.last);
     } else {
-      BatchQueue queue(4);
+      constexpr size_t kLearners = 2;
+      BatchQueue queue(2 * kLearners + 3);
       std::thread reader([&] {
-        Checker checker(columns_, scenarios_, options_);
-        for (Batch* b; (b = queue.TakeFree()) != nullptr;) {
-          produce(checker, *b);
+        for (uint64_t sequence = 0;; ++sequence) {
+          Batch* b = queue.TakeFree();
+          if (!b) return;
+          read(*b);
+          b->sequence = sequence;
           bool last = b->last;
-          queue.PushFull(b);
+          queue.PushRead(b);
           if (last) return;
         }
       });
+      std::vector<std::thread> learners;
+      for (size_t i = 0; i < kLearners; ++i) {
+        learners.emplace_back([&] {
+          Checker checker(columns_, scenarios_, options_);
+          for (Batch* b; (b = queue.TakeRead()) != nullptr;) {
+            if (b->status.ok()) learn(checker, *b);
+            queue.PushLearnt(b);
+          }
+        });
+      }
       Status status;
-      for (bool last = false; !last && status.ok();) {
-        Batch* b = queue.TakeFull();
-        last = b->last;
+      for (uint64_t sequence = 0;; ++sequence) {
+        Batch* b = queue.TakeLearnt(sequence);
+        bool last = b->last;
         status = b->status.ok() ? Apply(*b) : b->status;
         queue.GiveBack(b);
+        if (last || !status.ok()) break;
       }
       queue.Stop();
       reader.join();
+      for (std::thread& t : learners) t.join();
       ZX_RETURN_IF_ERROR(status);
     }
     bytes_ = stream_.bytes_read();
@@ -651,7 +735,7 @@ class Importer {
     // and normalising them, most of the work, goes to workers (each with its own reader of
     // the file) when there are enough people to be worth it.
     size_t workers = options_.threads > 0      ? static_cast<size_t>(options_.threads)
-                     : people_.size() >= 20000 ? 2
+                     : people_.size() >= 20000 ? 3
                                                : 1;
     const bool seekable = stream_.seekable();
     std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
@@ -699,15 +783,17 @@ class Importer {
 
     auto block = std::make_unique<Block>();
     for (const Person& p : people_) {
-      LineGroup lines;
-      for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
-        lines.lines.push_back(notices_[n].line);
+      if (p.suppressed || notices_[p.first].next != kNone) {  // the report lists their lines
+        LineGroup lines;
+        for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
+          lines.lines.push_back(notices_[n].line);
+        }
+        if (p.suppressed) {
+          report_.dnc_suppressed.push_back(std::move(lines));
+          continue;
+        }
+        report_.merged.push_back(std::move(lines));
       }
-      if (p.suppressed) {
-        report_.dnc_suppressed.push_back(std::move(lines));
-        continue;
-      }
-      if (lines.lines.size() > 1) report_.merged.push_back(std::move(lines));
       uint32_t count = 0;
       for (uint32_t n = p.first; n != kNone; n = notices_[n].next, ++count) {
         const Notice& notice = notices_[n];
@@ -733,8 +819,8 @@ class Importer {
   // The tables sized once for the whole file, from its size and the first batch, rather than
   // grown (and re-hashed) step by step.
   void ReserveForTheFile(const Batch& first) {
-    if (stream_.total_bytes() == 0 || first.bytes == 0 || first.facts.size() < kBatchRows) return;
-    double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.facts.size());
+    if (stream_.total_bytes() == 0 || first.bytes == 0 || first.rows() < kBatchRows) return;
+    double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.rows());
     auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
     double people = std::min(1.0, 1.1 * static_cast<double>(people_.size()) / kBatchRows);
     raw_seen_.Reserve(rows);
@@ -782,8 +868,8 @@ class Importer {
       return Status::Ok();
     }
     if (f.reason != 0) {
-      report_.rejected.push_back({f.line, static_cast<RejectReason>(f.reason - 1),
-                                  std::string(kTargetColumns[f.column])});
+      report_.rejected.push_back(
+          {f.line, static_cast<RejectReason>(f.reason - 1), std::string(kTargetColumns[f.column])});
       return Status::Ok();
     }
     ++report_.accepted;
