@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "base/file.h"
 #include "campaigns/target_fields.h"
@@ -219,10 +221,12 @@ struct RawSlot {
 #pragma pack(pop)
 static_assert(sizeof(RawSlot) == 20);
 
-// Rule 6: a person (an accepted 身份证号, packed) -> their index. 0 marks an empty slot.
+// Rules 5 and 6: a person (an accepted 身份证号, packed) -> their index and the scenarios of
+// their notices so far (a bit for each of the first 32). 0 marks an empty slot.
 struct PersonSlot {
   uint64_t id = 0;
   uint32_t person = 0;
+  uint32_t scenarios = 0;
   bool IsEmpty() const { return id == 0; }
   bool SameKey(const PersonSlot& o) const { return id == o.id; }
   size_t Home() const { return static_cast<size_t>(Mum(id, 0x9e3779b97f4a7c15ull)); }
@@ -249,12 +253,7 @@ constexpr uint32_t kNone = UINT32_MAX;
 struct Notice {
   uint64_t position = 0;  // of its row in the stream, or in `kept` (not seekable)
   uint32_t line = 0;
-  uint32_t next = kNone;  // the person's next notice
-};
-
-struct Person {
-  uint32_t first = kNone, last = kNone;
-  bool suppressed = false;
+  uint32_t person = 0;
 };
 
 // Whether NormalizeField(raw) is empty, without normalising when a character shows it is not: a
@@ -721,6 +720,7 @@ class Importer {
       ZX_RETURN_IF_ERROR(status);
     }
     bytes_ = stream_.bytes_read();
+    Resolve();
     for (size_t i = 0; i < scenarios_.size(); ++i) {
       if (by_scenario_[i] > 0) {
         report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
@@ -730,13 +730,13 @@ class Importer {
   }
 
   Status SecondPass() {
-    report_.people = people_.size();
+    report_.people = suppressed_.size();
     // Handing out the calls stays on this thread, in order; reading the notices' rows again
     // and normalising them, most of the work, goes to workers (each with its own reader of
     // the file) when there are enough people to be worth it.
-    size_t workers = options_.threads > 0      ? static_cast<size_t>(options_.threads)
-                     : people_.size() >= 20000 ? 3
-                                               : 1;
+    size_t workers = options_.threads > 0          ? static_cast<size_t>(options_.threads)
+                     : suppressed_.size() >= 20000 ? 3
+                                                   : 1;
     const bool seekable = stream_.seekable();
     std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
     Planners planners(workers > 1 ? workers : 0, columns_, stream_);
@@ -781,22 +781,32 @@ class Importer {
       return Status::Ok();
     };
 
+    // Each person's notices, in the order of their lines: a counting sort by person.
+    const size_t people = suppressed_.size();
+    std::vector<uint32_t> start(people + 1, 0), order(notices_.size());
+    for (const Notice& n : notices_) ++start[n.person + 1];
+    for (size_t p = 0; p < people; ++p) start[p + 1] += start[p];
+    {
+      std::vector<uint32_t> at(start.begin(), start.end() - 1);
+      for (size_t n = 0; n < notices_.size(); ++n) order[at[notices_[n].person]++] = n;
+    }
+
     auto block = std::make_unique<Block>();
-    for (const Person& p : people_) {
-      if (p.suppressed || notices_[p.first].next != kNone) {  // the report lists their lines
+    for (size_t p = 0; p < people; ++p) {
+      const uint32_t* first = order.data() + start[p];
+      const uint32_t* end = order.data() + start[p + 1];
+      if (suppressed_[p] || end - first > 1) {  // the report lists their lines
         LineGroup lines;
-        for (uint32_t n = p.first; n != kNone; n = notices_[n].next) {
-          lines.lines.push_back(notices_[n].line);
-        }
-        if (p.suppressed) {
+        for (const uint32_t* n = first; n != end; ++n) lines.lines.push_back(notices_[*n].line);
+        if (suppressed_[p]) {
           report_.dnc_suppressed.push_back(std::move(lines));
           continue;
         }
         report_.merged.push_back(std::move(lines));
       }
       uint32_t count = 0;
-      for (uint32_t n = p.first; n != kNone; n = notices_[n].next, ++count) {
-        const Notice& notice = notices_[n];
+      for (const uint32_t* n = first; n != end; ++n, ++count) {
+        const Notice& notice = notices_[*n];
         if (seekable) {
           block->lines.push_back(notice.line);
           block->positions.push_back(notice.position);
@@ -822,12 +832,12 @@ class Importer {
     if (stream_.total_bytes() == 0 || first.bytes == 0 || first.rows() < kBatchRows) return;
     double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.rows());
     auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
-    double people = std::min(1.0, 1.1 * static_cast<double>(people_.size()) / kBatchRows);
+    double people = std::min(1.0, 1.1 * static_cast<double>(suppressed_.size()) / kBatchRows);
     raw_seen_.Reserve(rows);
     person_of_.Reserve(static_cast<size_t>(static_cast<double>(rows) * people));
     notices_.reserve(rows);
     notice_scenario_.reserve(rows);
-    people_.reserve(static_cast<size_t>(static_cast<double>(rows) * people));
+    suppressed_.reserve(static_cast<size_t>(static_cast<double>(rows) * people));
   }
 
   void Progress(bool done) {
@@ -874,40 +884,55 @@ class Importer {
     }
     ++report_.accepted;
 
-    // Rule 5: the person's notices so far say whether this one is new.
+    // Rule 5: the scenarios of the person's notices so far say whether this one is new.
     auto [slot, new_person] =
-        person_of_.Insert(PersonSlot{f.person, static_cast<uint32_t>(people_.size())});
+        person_of_.Insert(PersonSlot{f.person, static_cast<uint32_t>(suppressed_.size()), 0});
     if (new_person) {
-      if (people_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
-      people_.emplace_back();
+      if (suppressed_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
+      suppressed_.push_back(0);
     }
-    Person& person = people_[slot->person];
-    for (uint32_t n = person.first; n != kNone; n = notices_[n].next) {
-      if (notice_scenario_[n] == f.scenario) {
-        report_.normalized_duplicates.push_back({f.line, notices_[n].line});
-        return Status::Ok();
-      }
+    const uint32_t person = slot->person;
+    bool seen = false;
+    if (f.scenario < 32) {
+      seen = (slot->scenarios >> f.scenario) & 1;
+      slot->scenarios |= 1u << f.scenario;
+    } else {
+      seen = !wide_notices_.insert(static_cast<uint64_t>(person) << 16 | f.scenario).second;
+    }
+    if (seen) {  // the first notice's line is found after the pass (Resolve)
+      pending_.push_back({report_.normalized_duplicates.size(), person, f.scenario});
+      report_.normalized_duplicates.push_back({f.line, 0});
+      return Status::Ok();
     }
     if (notices_.size() >= kNone) return InvalidArgument("more than 4e9 notices in one file");
-    uint32_t index = static_cast<uint32_t>(notices_.size());
     Notice notice;
     notice.line = f.line;
     notice.position = f.position;
+    notice.person = person;
     if (!stream_.seekable()) {
       notice.position = kept_.size();
       kept_.push_back(std::move(b.kept[f.position]));
     }
     notices_.push_back(notice);
     notice_scenario_.push_back(f.scenario);
-    if (person.last == kNone) {
-      person.first = index;
-    } else {
-      notices_[person.last].next = index;
-    }
-    person.last = index;
     ++by_scenario_[f.scenario];
-    if (f.dnc) person.suppressed = true;
+    if (f.dnc) suppressed_[person] = 1;
     return Status::Ok();
+  }
+
+  // The line of the first notice of each normalised duplicate.
+  void Resolve() {
+    if (pending_.empty()) return;
+    auto key = [](uint64_t person, uint16_t scenario) { return person << 16 | scenario; };
+    std::unordered_map<uint64_t, uint32_t> first;
+    for (const Pending& p : pending_) first.emplace(key(p.person, p.scenario), 0);
+    for (size_t n = 0; n < notices_.size(); ++n) {
+      auto it = first.find(key(notices_[n].person, notice_scenario_[n]));
+      if (it != first.end() && it->second == 0) it->second = notices_[n].line;
+    }
+    for (const Pending& p : pending_) {
+      report_.normalized_duplicates[p.index].duplicate_of = first[key(p.person, p.scenario)];
+    }
   }
 
   text::TableStream& stream_;
@@ -918,8 +943,15 @@ class Importer {
   std::vector<size_t> by_scenario_;
   FlatTable<RawSlot> raw_seen_;
   FlatTable<PersonSlot> person_of_;
-  std::vector<Person> people_;  // in the order of their first lines
+  std::vector<uint8_t> suppressed_;  // of each person, in the order of their first lines
   std::vector<Notice> notices_;
+  std::unordered_set<uint64_t> wide_notices_;  // person << 16 | scenario, for scenarios >= 32
+  struct Pending {
+    size_t index;  // in report_.normalized_duplicates
+    uint32_t person;
+    uint16_t scenario;
+  };
+  std::vector<Pending> pending_;
   std::vector<uint16_t> notice_scenario_;       // beside notices_: 16 bytes and 2, not 24
   std::vector<std::vector<std::string>> kept_;  // raw fields of notices, when not seekable
   uint64_t bytes_ = 0;                          // of the file read, as far as applied

@@ -143,6 +143,42 @@ TEST(TargetImportStreamTest, WorkersPlanTheSameCallsInTheSameOrder) {
   }
 }
 
+// A deployment with more scenarios than the index keeps in a bit each (32): normalised
+// duplicates are found all the same, with the line of the first notice.
+TEST(TargetImportStreamTest, ManyScenarios) {
+  std::string toml;
+  for (int i = 0; i < 40; ++i) {
+    toml += "[[scenario]]\nid = \"ob.s" + std::to_string(i) + "\"\nname = \"场景\"\nneeds = []\n";
+  }
+  auto scenarios = ScenarioTable::Parse(toml, "many.toml");
+  ASSERT_TRUE(scenarios.ok()) << scenarios.status().message();
+  std::string csv = "姓名,手机号,身份证号,场景,备注\n";
+  int k = 0;
+  for (int s : {35, 1, 35, 1, 39}) {  // 备注 differs: normalised duplicates, not exact ones
+    std::string tail = ",ob.s" + std::to_string(s) + "," + std::to_string(++k) + "\n";
+    csv += "张三," + PhoneOf(1) + "," + IdOf(1) + tail;
+    csv += "李四," + PhoneOf(2) + "," + IdOf(2) + tail;
+  }
+  auto table = text::ParseDelimited(csv, ',', "many.csv");
+  ASSERT_TRUE(table.ok());
+  for (int threads : {1, 0}) {
+    ImportOptions options{&*scenarios, nullptr, {2026, 12, 1}};
+    options.threads = threads;
+    auto r = ImportTargets(*table, "many.csv", options);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->accepted, 10u);
+    ASSERT_EQ(r->normalized_duplicates.size(), 4u);
+    EXPECT_EQ(r->normalized_duplicates[0].line, 6u);  // 张三 ob.s35 again
+    EXPECT_EQ(r->normalized_duplicates[0].duplicate_of, 2u);
+    EXPECT_EQ(r->normalized_duplicates[3].line, 9u);  // 李四 ob.s1 again
+    EXPECT_EQ(r->normalized_duplicates[3].duplicate_of, 5u);
+    EXPECT_EQ(r->notices_by_scenario.at("ob.s35"), 2u);
+    ASSERT_EQ(r->planned.size(), 2u);
+    EXPECT_EQ(r->planned[0].notices.size(), 3u);
+    EXPECT_EQ(r->planned[0].notices[2].scenario, "ob.s39");
+  }
+}
+
 TEST(TargetImportStreamTest, AnErrorFromTheSinkStopsTheImport) {
   zx::testing::TempDir dir;
   std::string path = dir.File("t.csv");
