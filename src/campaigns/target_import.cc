@@ -162,14 +162,15 @@ class ZeroedArray {
 };
 
 // Open addressing with linear probing, at most 3/4 full. Slot: all bytes zero when empty,
-// IsEmpty(), SameKey(), Home().
+// IsEmpty(), SameKey(), Home() (a 64-bit hash, mapped onto the capacity by multiplication, so
+// that the capacity need not be a power of two: a table is sized to what it holds).
 template <typename Slot>
 class FlatTable {
  public:
   // The slot with `s`'s key, and whether `s` was put there now.
   std::pair<Slot*, bool> Insert(const Slot& s) {
     if ((size_ + 1) * 4 > capacity_ * 3) Grow(capacity_ == 0 ? 1024 : capacity_ * 2);
-    for (size_t i = s.Home() & mask_;; i = (i + 1) & mask_) {
+    for (size_t i = Index(s);; i = i + 1 == capacity_ ? 0 : i + 1) {
       if (slots_[i].IsEmpty()) {
         slots_[i] = s;
         ++size_;
@@ -180,16 +181,18 @@ class FlatTable {
   }
   // Where the slot for `s` is likely to be: to be read before it is needed.
   void Prefetch(const Slot& s) const {
-    if (capacity_ > 0) __builtin_prefetch(&slots_[s.Home() & mask_]);
+    if (capacity_ > 0) __builtin_prefetch(&slots_[Index(s)]);
   }
   // Room for `n` keys without growing.
   void Reserve(size_t n) {
-    size_t capacity = 1024;
-    while (capacity * 3 < n * 4) capacity *= 2;
+    size_t capacity = std::max<size_t>(1024, n * 4 / 3 + 1);
     if (capacity > capacity_) Grow(capacity);
   }
 
  private:
+  size_t Index(const Slot& s) const {
+    return static_cast<size_t>((static_cast<__uint128_t>(s.Home()) * capacity_) >> 64);
+  }
   void Grow(size_t capacity) {
     ZeroedArray old(std::move(memory_));
     Slot* old_slots = slots_;
@@ -197,7 +200,6 @@ class FlatTable {
     memory_ = ZeroedArray(capacity * sizeof(Slot));
     slots_ = static_cast<Slot*>(memory_.data());
     capacity_ = capacity;
-    mask_ = capacity - 1;
     size_ = 0;
     for (size_t i = 0; i < old_capacity; ++i) {
       if (!old_slots[i].IsEmpty()) Insert(old_slots[i]);
@@ -205,7 +207,7 @@ class FlatTable {
   }
   ZeroedArray memory_;
   Slot* slots_ = nullptr;
-  size_t capacity_ = 0, mask_ = 0, size_ = 0;
+  size_t capacity_ = 0, size_ = 0;
 };
 
 // Rule 2: a record's raw hash -> its line. (0, 0) marks an empty slot: a hash of (0, 0) is
@@ -832,6 +834,7 @@ class Importer {
     if (stream_.total_bytes() == 0 || first.bytes == 0 || first.rows() < kBatchRows) return;
     double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.rows());
     auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
+    // People per row of the first batch, and some: the table grows if that was not enough.
     double people = std::min(1.0, 1.1 * static_cast<double>(suppressed_.size()) / kBatchRows);
     raw_seen_.Reserve(rows);
     person_of_.Reserve(static_cast<size_t>(static_cast<double>(rows) * people));
