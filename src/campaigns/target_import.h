@@ -24,16 +24,19 @@
 // A bad record never stops the import; a malformed file does (an error naming the file and
 // what is wrong).
 //
-// Streamed (text/table_stream.h): a file is read a row at a time and memory does not grow with
-// its text. What is kept per record is an index, not the record: a 128-bit hash of its raw
-// fields and its line (exact duplicates: two different records share a hash with a chance of
-// about n²/2¹²⁹, 10⁻²⁶ for a million rows, so equality is not confirmed), and per accepted notice
-// its position in the file, line, scenario and the next notice of the same person; people are
-// found by their 身份证号 packed into 64 bits (exact: an accepted ID is 17 digits and a check
-// character they decide). About 60 bytes a record at most. The planned calls are made in a
-// second pass that re-reads only the rows of the notices, person by person, from the positions
-// kept (rows near each other come from the same chunk). An XLSX cannot be re-read by position:
-// its notices' raw fields are kept instead, so an XLSX import is bounded by the sheet's size
+// Streamed (text/table_stream.h): a file is read a row at a time and nothing of a record's text
+// is kept, only an index: per record a 128-bit hash of its raw fields and its line (exact
+// duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁶ for a
+// million rows, so equality is not confirmed); per accepted notice its position in the file,
+// line, person and scenario; per person their index, whether they are suppressed and a bit for
+// each scenario seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits
+// (exact: an accepted ID is 17 digits and the check character they decide). About 60 bytes a
+// record in tables at most ¾ full. The planned calls are made in a second pass that re-reads
+// only the rows of the notices, person by person, from the positions kept (rows near each
+// other come from the same chunk). Records are read, checked and indexed on three threads
+// (options.threads), a few batches apart; the second pass's rows are read again and normalised
+// by workers with readers of their own. An XLSX cannot be re-read by position: its notices' raw
+// fields are kept instead, so an XLSX import is bounded by the sheet's size
 // (as its shared strings already are). Personal data stays in the planned calls (for the campaign
 // engine); the report's lists hold lines, reasons and fields only, and its text form masks what it
 // shows. Pure functions over their inputs; thread-safe.

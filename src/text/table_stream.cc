@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "text/normalizer.h"
 #include "text/utf8.h"
@@ -126,14 +127,17 @@ class Window {
 
 // ---- encodings ----
 
-// The first offset at which `src` (from `from`) is not UTF-8, or nullopt.
-Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from) {
+// The first offset in [from, to) at which `src` is not UTF-8, or nullopt; `to` is the end of
+// the source or the start of a character.
+Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from, uint64_t to) {
   std::string buf(1 << 20, '\0');
   uint64_t offset = from;
-  while (offset < src.size()) {
-    ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buf.data(), buf.size()));
+  auto cont = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
+  while (offset < to) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - offset));
+    ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buf.data(), want));
     if (got == 0) break;
-    const bool last = offset + got >= src.size();
+    const bool last = offset + got >= to;
     std::string_view s(buf.data(), got);
     size_t i = 0;
     size_t carry = got;  // where the next window starts (a sequence cut by the window's end)
@@ -146,8 +150,15 @@ Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from) {
         i += 8;
       }
       if (i >= got) break;
-      if (static_cast<unsigned char>(s[i]) < 0x80) {
+      auto b = static_cast<unsigned char>(s[i]);
+      if (b < 0x80) {
         ++i;
+        continue;
+      }
+      // Three bytes with a lead of E1-EC or EE-EF (most Chinese): no further constraint.
+      if (((b >= 0xE1 && b <= 0xEC) || b >= 0xEE) && b <= 0xEF && i + 2 < got && cont(s[i + 1]) &&
+          cont(s[i + 2])) {
+        i += 3;
         continue;
       }
       size_t len = 0;
@@ -164,6 +175,25 @@ Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from) {
     offset += carry;
   }
   return std::optional<uint64_t>();
+}
+
+// The same over the whole source from `from`, its two halves on two threads when it is large.
+Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from) {
+  const uint64_t size = src.size();
+  if (size - from < (8u << 20)) return FirstNonUtf8(src, from, size);
+  // The second half starts at a character (a byte that does not continue one).
+  uint64_t mid = from + (size - from) / 2;
+  char c = 0;
+  for (int k = 0; k < 4 && mid < size; ++k, ++mid) {
+    ZX_ASSIGN_OR_RETURN(size_t got, src.Read(mid, &c, 1));
+    if (got == 0 || (static_cast<unsigned char>(c) & 0xC0) != 0x80) break;
+  }
+  Result<std::optional<uint64_t>> second = std::optional<uint64_t>();
+  std::thread other([&] { second = FirstNonUtf8(src, mid, size); });
+  auto first = FirstNonUtf8(src, from, mid);
+  other.join();
+  if (!first.ok() || *first) return first;
+  return second;
 }
 
 // GBK (code page 936 as ICU maps it) to Unicode, as two tables built once from ICU: single

@@ -102,6 +102,30 @@ TEST(TableStreamTest, GbkRecordsAcrossChunks) {
   ExpectStreamed(path, expected, "GBK");
 }
 
+// A file of more than 8 MB is scanned in two halves at once: valid UTF-8 across the middle,
+// and a bad byte in the second half found with its line.
+TEST(TableStreamTest, LargeFilesAreScannedInTwoHalves) {
+  zx::testing::TempDir dir;
+  std::vector<Expected> expected;
+  std::string csv = Records(80000, false, &expected);  // ~10 MB
+  ASSERT_GT(csv.size(), 8u << 20);
+  std::string path = dir.File("large.csv");
+  std::ofstream(path, std::ios::binary) << csv;
+  ExpectStreamed(path, expected, "UTF-8");
+
+  const Expected& late = expected[60001];  // after a record that ends with \n (not a lone \r)
+  size_t at = csv.find("\n" + late.fields[0] + ",");
+  ASSERT_NE(at, std::string::npos);
+  ++at;
+  csv.insert(at, "\xFF");
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << csv;
+  auto bad = OpenTable(path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":" + std::to_string(late.line) + ": not UTF-8"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 // The encoding scan reads a megabyte at a time: a character cut by that edge is still UTF-8.
 TEST(TableStreamTest, Utf8CharacterCutByTheScanIsStillUtf8) {
   std::string csv = "a\n";
