@@ -26,7 +26,7 @@
 //
 // Streamed (text/table_stream.h): a file is read a row at a time and nothing of a record's text
 // is kept, only an index: per record a 128-bit hash of its raw fields and its line (exact
-// duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁶ for a
+// duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁷ for a
 // million rows, so equality is not confirmed); per accepted notice its position in the file,
 // line, person and scenario; per person their index, whether they are suppressed and a bit for
 // each scenario seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits
