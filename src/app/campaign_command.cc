@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "base/progress.h"
 #include "campaigns/target_import.h"
 #include "http/campaign_json.h"
 
@@ -20,10 +21,23 @@ std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cl
   return [command, request](const Config& config) -> std::optional<int> {
     if (!command->parsed()) return std::nullopt;
     request->scenarios_file = config.knowledge.kb_dir + "/campaigns/scenarios.toml";
+    const bool json = command->count("--json") > 0;
+    // The calls are planned as they come; the readable report shows the first 20.
+    std::vector<campaigns::PlannedCall> first;
+    request->on_call = [&first](campaigns::PlannedCall&& call) {
+      if (first.size() < 20) first.push_back(std::move(call));
+      return Status::Ok();
+    };
+    ProgressBar bar("导入 " + request->file, !json && ProgressBar::Wanted());
+    request->on_progress = [&bar](const campaigns::ImportProgress& p) {
+      p.done ? bar.Finish() : bar.Update(p.rows, p.bytes, p.total_bytes);
+    };
     auto report = campaigns::ImportTargetFile(*request);
+    bar.Finish();
     if (!report.ok()) std::cerr << "zhixian campaign import: " << report.status().message() << "\n";
     if (!report.ok()) return 2;
-    std::cout << http::CampaignImportOutput(*report, command->count("--json") > 0);
+    report->planned = std::move(first);
+    std::cout << http::CampaignImportOutput(*report, json);
     return 0;
   };
 }

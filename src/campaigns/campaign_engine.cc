@@ -12,6 +12,7 @@
 #include "campaigns/notice_script.h"
 #include "campaigns/return_visits.h"  // CallingWindow
 #include "campaigns/target_fields.h"
+#include "text/table_stream.h"
 #include "text/pii.h"
 
 namespace zx::campaigns {
@@ -639,18 +640,19 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
     ZX_ASSIGN_OR_RETURN(DoNotCallList list, DoNotCallList::Load(file.dnc_path));
     dnc = std::make_unique<DoNotCallList>(std::move(list));
   }
-  ZX_ASSIGN_OR_RETURN(text::Table table, text::ReadTable(file.path));
+  ZX_ASSIGN_OR_RETURN(std::unique_ptr<text::TableStream> stream, text::OpenTable(file.path));
   ImportOptions options;
   options.scenarios = &engine_->scenarios();
   options.do_not_call = dnc.get();
   options.as_of = as_of;
   CampaignCreated out;
-  ZX_ASSIGN_OR_RETURN(out.report, ImportTargets(table, c.file, options));
   const int64_t now = clock_.NowUnixMillis();
+  // The file is read as a stream and its calls stored as they come, all in one transaction: a
+  // file that turns out malformed half-way adds nothing.
   ZX_RETURN_IF_ERROR(store_->db().Transaction([&]() -> Status {
     // Target numbers are taken from the campaign in blocks (one UPDATE a block, not a call).
     int64_t next = 0, last = -1;
-    for (const PlannedCall& call : out.report.planned) {
+    options.on_call = [&](PlannedCall&& call) -> Status {
       if (next > last) {
         constexpr int64_t kBlock = 1024;
         ZX_ASSIGN_OR_RETURN(next, store_->ReserveSeqs(c.id, kBlock));
@@ -658,7 +660,9 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
       }
       ZX_ASSIGN_OR_RETURN(bool added, engine_->AddCall(c, call, next, now));
       if (added) ++out.added, ++next;
-    }
+      return Status::Ok();
+    };
+    ZX_ASSIGN_OR_RETURN(out.report, ImportTargets(*stream, c.file, options));
     return Status::Ok();
   }));
   out.report.planned.clear();

@@ -12,26 +12,45 @@
 namespace zx::campaigns {
 namespace {
 
-bool IsSpaceAt(std::string_view s, size_t i, size_t* len) {
-  static constexpr std::string_view kSpaces[] = {" ",  "\t",     "\r",     "\n",    "\v",
-                                                 "\f", "\u3000", "\u00A0", "\uFEFF"};
-  for (std::string_view sp : kSpaces) {
-    if (s.substr(i, sp.size()) == sp) {
-      *len = sp.size();
-      return true;
-    }
+// The length of the white space NormalizeField trims at s[i] (ASCII white space, U+3000,
+// U+00A0, U+FEFF), or 0.
+size_t SpaceAt(std::string_view s, size_t i) {
+  switch (s[i]) {
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case '\v':
+    case '\f':
+      return 1;
+    case '\xE3':
+      return s.substr(i, 3) == "\u3000" ? 3 : 0;
+    case '\xC2':
+      return s.substr(i, 2) == "\u00A0" ? 2 : 0;
+    case '\xEF':
+      return s.substr(i, 3) == "\uFEFF" ? 3 : 0;
+    default:
+      return 0;
   }
-  return false;
 }
 
 std::string Trim(std::string_view s) {
-  size_t len = 0;
-  while (!s.empty() && IsSpaceAt(s, 0, &len)) s.remove_prefix(len);
+  // Most fields start and end with a printable ASCII character or a CJK ideograph (U+4000-
+  // U+9FFF, lead bytes E4-E9): nothing to trim.
+  auto plain = [](char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; };
+  auto cjk = [](char c) {
+    return static_cast<unsigned char>(c) >= 0xE4 && static_cast<unsigned char>(c) <= 0xE9;
+  };
+  if (s.empty() || ((plain(s.front()) || cjk(s.front())) &&
+                    (plain(s.back()) || (s.size() >= 3 && cjk(s[s.size() - 3]))))) {
+    return std::string(s);
+  }
+  for (size_t len; !s.empty() && (len = SpaceAt(s, 0)) > 0;) s.remove_prefix(len);
   // From the end: U+3000, U+00A0 and U+FEFF are 3, 2 and 3 bytes long.
   for (bool trimmed = true; trimmed && !s.empty();) {
     trimmed = false;
     for (size_t n : {size_t{1}, size_t{2}, size_t{3}}) {
-      if (s.size() >= n && IsSpaceAt(s, s.size() - n, &len) && len == n) {
+      if (s.size() >= n && SpaceAt(s, s.size() - n) == n) {
         s.remove_suffix(n);
         trimmed = true;
         break;
@@ -127,6 +146,12 @@ std::string NormalizeField(std::string_view raw) {
   UErrorCode err = U_ZERO_ERROR;
   static const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(err);
   if (nfkc == nullptr) return Trim(raw);  // ICU without its data: impossible in a build we ship
+  // Most non-ASCII fields (names, 男/女, places) are NFKC already: checked without converting.
+  err = U_ZERO_ERROR;
+  if (nfkc->isNormalizedUTF8(icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())), err) &&
+      U_SUCCESS(err)) {
+    return Trim(raw);
+  }
   err = U_ZERO_ERROR;
   icu::UnicodeString s =
       icu::UnicodeString::fromUTF8(icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size())));
@@ -138,12 +163,17 @@ std::string NormalizeField(std::string_view raw) {
 }
 
 std::string NormalizePhone(std::string_view raw) {
+  if (raw.size() == 11 && AllDigits(raw)) return std::string(raw);  // as most files write it
   std::string phone = WithoutSpaces(NormalizeField(raw), /*dashes=*/true);
   if (phone.starts_with("+86")) phone.erase(0, 3);
   return phone;
 }
 
 std::string NormalizeIdNumber(std::string_view raw) {
+  if (raw.size() == 18 && AllDigits(raw.substr(0, 17)) &&
+      (AllDigits(raw.substr(17)) || raw[17] == 'X')) {
+    return std::string(raw);  // as most files write it
+  }
   std::string id = WithoutSpaces(NormalizeField(raw), /*dashes=*/false);
   for (char& c : id)
     if (c == 'x') c = 'X';
@@ -165,7 +195,11 @@ char IdCheckCharacter(std::string_view first17) {
 IdCheck CheckIdNumber(std::string_view id, tickets::Date as_of) {
   if (id.size() != 18 || !AllDigits(id.substr(0, 17))) return IdCheck::kBadChecksum;
   if (id[17] != IdCheckCharacter(id.substr(0, 17))) return IdCheck::kBadChecksum;
-  auto number = [&](size_t at, size_t n) { return std::stoi(std::string(id.substr(at, n))); };
+  auto number = [&](size_t at, size_t n) {
+    int v = 0;
+    for (char c : id.substr(at, n)) v = v * 10 + (c - '0');  // digits: checked above
+    return v;
+  };
   auto birth = RealDate(number(6, 4), number(10, 2), number(12, 2));
   if (!birth || as_of < *birth) return IdCheck::kBadBirthDate;
   return IdCheck::kOk;
@@ -185,7 +219,11 @@ std::optional<int64_t> ParseAmountFen(std::string_view amount) {
 
 std::optional<int> ParseDays(std::string_view days) {
   if (days.ends_with("天")) days.remove_suffix(std::string_view("天").size());
-  if (AllDigits(days) && days.size() <= 6) return std::stoi(std::string(days));
+  if (AllDigits(days) && days.size() <= 6) {
+    int v = 0;
+    for (char c : days) v = v * 10 + (c - '0');
+    return v;
+  }
   std::optional<double> n = text::ParseNumber(days);
   if (!n || *n < 0 || *n > 1e6 || *n != std::floor(*n)) return std::nullopt;
   return static_cast<int>(*n);

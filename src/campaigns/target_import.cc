@@ -1,8 +1,19 @@
 #include "campaigns/target_import.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/file.h"
 #include "campaigns/target_fields.h"
@@ -11,12 +22,31 @@
 namespace zx::campaigns {
 namespace {
 
-// Where each column of a target file is in the table (-1: not in the file).
+constexpr size_t kColumns = kTargetColumns.size();
+
+constexpr size_t ColumnIndex(std::string_view name) {
+  return static_cast<size_t>(std::find(kTargetColumns.begin(), kTargetColumns.end(), name) -
+                             kTargetColumns.begin());
+}
+
+constexpr size_t kPhoneAt = ColumnIndex(kPhone), kIdAt = ColumnIndex(kIdNumber),
+                 kScenarioAt = ColumnIndex(kScenario);
+static_assert(ColumnIndex(kName) == 0 && ColumnIndex(kGender) == 1 && kPhoneAt == 2 && kIdAt == 3 &&
+              kScenarioAt == 4 && ColumnIndex(kDaysOverdue) == 5 && ColumnIndex(kAmountDue) == 6 &&
+              ColumnIndex(kDeadline) == 7 && ColumnIndex(kPreviousPlace) == 8 &&
+              ColumnIndex(kMissingMaterials) == 9 && ColumnIndex(kApplicationNo) == 10);
+constexpr std::array<size_t, kRequiredColumns.size()> kRequiredAt = {
+    ColumnIndex(kRequiredColumns[0]), ColumnIndex(kRequiredColumns[1]),
+    ColumnIndex(kRequiredColumns[2]), ColumnIndex(kRequiredColumns[3])};
+
+// Where each column of a target file is in the table (-1: not in the file), by the column's
+// place in kTargetColumns.
 struct Columns {
-  std::map<std::string_view, int> at;
-  int operator[](std::string_view name) const {
-    auto it = at.find(name);
-    return it == at.end() ? -1 : it->second;
+  std::array<int, kColumns> at;
+  // The field of `column` in `fields`, empty when the file or the row has none.
+  std::string_view Of(const std::vector<std::string_view>& fields, size_t column) const {
+    int i = at[column];
+    return i >= 0 && static_cast<size_t>(i) < fields.size() ? fields[i] : std::string_view();
   }
 };
 
@@ -28,17 +58,17 @@ std::string Joined(const std::vector<std::string_view>& names) {
 
 Result<Columns> FindColumns(const std::vector<std::string>& header, const std::string& file) {
   Columns c;
+  c.at.fill(-1);
   for (size_t i = 0; i < header.size(); ++i) {
     std::string name = NormalizeField(header[i]);
-    auto known = std::find(kTargetColumns.begin(), kTargetColumns.end(), name);
-    if (known == kTargetColumns.end()) continue;  // a column of the department's own: ignored
-    if (!c.at.emplace(*known, static_cast<int>(i)).second) {
-      return InvalidArgument(file + ": header: column " + name + " twice");
-    }
+    size_t known = ColumnIndex(name);
+    if (known == kColumns) continue;  // a column of the department's own: ignored
+    if (c.at[known] >= 0) return InvalidArgument(file + ": header: column " + name + " twice");
+    c.at[known] = static_cast<int>(i);
   }
   std::vector<std::string_view> missing;
   for (std::string_view name : kRequiredColumns) {
-    if (c[name] < 0) missing.push_back(name);
+    if (c.at[ColumnIndex(name)] < 0) missing.push_back(name);
   }
   if (!missing.empty()) {
     return InvalidArgument(
@@ -51,94 +81,884 @@ Result<Columns> FindColumns(const std::vector<std::string>& header, const std::s
   return c;
 }
 
-// The raw fields that make two records "the same record": trailing empty fields do not count
-// (one export writes "a,b," where another writes "a,b").
-size_t RawSize(const std::vector<std::string>& fields) {
+// ---- the index kept per record ----
+
+inline uint64_t Mum(uint64_t a, uint64_t b) {
+  __uint128_t r = static_cast<__uint128_t>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+// A 128-bit hash of a record's raw fields: two lanes of wyhash-style multiply-folds with their
+// own constants over the same words, each field's length folded in after its bytes. Trailing
+// empty fields do not count (one export writes "a,b," where another writes "a,b").
+struct Hash128 {
+  uint64_t a, b;
+};
+
+Hash128 HashRaw(const std::vector<std::string_view>& fields) {
   size_t n = fields.size();
   while (n > 0 && fields[n - 1].empty()) --n;
-  return n;
-}
-
-bool SameRaw(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  size_t n = RawSize(a);
-  return n == RawSize(b) && std::equal(a.begin(), a.begin() + n, b.begin());
-}
-
-size_t HashRaw(const std::vector<std::string>& fields) {
-  size_t h = 0;
-  std::hash<std::string> hash;
-  for (size_t i = 0, n = RawSize(fields); i < n; ++i) {
-    h = h * 1000003u ^ hash(fields[i]) ^ (fields[i].size() + 0x9e3779b97f4a7c15ull);
+  uint64_t a = 0x243f6a8885a308d3ull, b = 0x13198a2e03707344ull;
+  constexpr uint64_t kA = 0xa0761d6478bd642full, kB = 0xe7037ed1a0b428dbull;
+  constexpr uint64_t kC = 0x8ebc6af09c88c6e3ull, kD = 0x589965cc75374cc3ull;
+  for (size_t f = 0; f < n; ++f) {
+    const char* p = fields[f].data();
+    size_t left = fields[f].size();
+    while (left > 0) {
+      uint64_t w = 0;
+      size_t k = left < 8 ? left : 8;
+      std::memcpy(&w, p, k);
+      a = Mum(a ^ w, kA);
+      b = Mum(b ^ w, kB);
+      p += k;
+      left -= k;
+    }
+    a = Mum(a ^ fields[f].size(), kC);
+    b = Mum(b ^ (fields[f].size() + 1), kD);
   }
-  return h;
+  a = Mum(a ^ n, kC ^ kA);
+  b = Mum(b ^ n, kD ^ kB);
+  return {a, b};
 }
 
-TargetRecord Normalize(const text::TableRow& row, const Columns& c) {
-  auto field = [&](std::string_view name) -> std::string_view {
-    int i = c[name];
-    return i >= 0 && static_cast<size_t>(i) < row.fields.size() ? row.fields[i]
-                                                                : std::string_view();
-  };
+// Zeroed memory for a large table, in huge pages where the kernel gives them: the tables are
+// probed at random, and with 4 KB pages every probe of a large table is also a TLB miss.
+class ZeroedArray {
+ public:
+  ZeroedArray() = default;
+  explicit ZeroedArray(size_t bytes) : size_((bytes + kHuge - 1) / kHuge * kHuge) {
+    void* p = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();  // as std::vector would
+    ::madvise(p, size_, MADV_HUGEPAGE);
+    data_ = p;
+    // The kernel zeroes the pages of a large table on another thread (the contents are not
+    // touched: MADV_POPULATE_WRITE only faults them in) while this one fills it.
+    if (size_ >= (8u << 20)) {
+      populate_ = std::thread([p, n = size_] { ::madvise(p, n, MADV_POPULATE_WRITE); });
+    }
+  }
+  ~ZeroedArray() { Release(); }
+  ZeroedArray(ZeroedArray&& o) noexcept { *this = std::move(o); }
+  ZeroedArray& operator=(ZeroedArray&& o) noexcept {
+    Release();
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(populate_, o.populate_);
+    return *this;
+  }
+  void* data() const { return data_; }
+
+ private:
+  void Release() {
+    if (populate_.joinable()) populate_.join();
+    if (data_) ::munmap(data_, size_);
+    data_ = nullptr;
+    size_ = 0;
+  }
+  static constexpr size_t kHuge = 2 << 20;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+  std::thread populate_;
+};
+
+// Open addressing with linear probing, at most 3/4 full. Slot: all bytes zero when empty,
+// IsEmpty(), SameKey(), Home() (a 64-bit hash, mapped onto the capacity by multiplication, so
+// that the capacity need not be a power of two: a table is sized to what it holds).
+template <typename Slot>
+class FlatTable {
+ public:
+  // The slot with `s`'s key, and whether `s` was put there now.
+  std::pair<Slot*, bool> Insert(const Slot& s) {
+    if ((size_ + 1) * 4 > capacity_ * 3) Grow(capacity_ == 0 ? 1024 : capacity_ * 2);
+    for (size_t i = Index(s);; i = i + 1 == capacity_ ? 0 : i + 1) {
+      if (slots_[i].IsEmpty()) {
+        slots_[i] = s;
+        ++size_;
+        return {&slots_[i], true};
+      }
+      if (slots_[i].SameKey(s)) return {&slots_[i], false};
+    }
+  }
+  // Where the slot for `s` is likely to be: to be read before it is needed.
+  void Prefetch(const Slot& s) const {
+    if (capacity_ > 0) __builtin_prefetch(&slots_[Index(s)]);
+  }
+  // Room for `n` keys without growing.
+  void Reserve(size_t n) {
+    size_t capacity = std::max<size_t>(1024, n * 4 / 3 + 1);
+    if (capacity > capacity_) Grow(capacity);
+  }
+
+ private:
+  size_t Index(const Slot& s) const {
+    return static_cast<size_t>((static_cast<__uint128_t>(s.Home()) * capacity_) >> 64);
+  }
+  void Grow(size_t capacity) {
+    ZeroedArray old(std::move(memory_));
+    Slot* old_slots = slots_;
+    size_t old_capacity = capacity_;
+    memory_ = ZeroedArray(capacity * sizeof(Slot));
+    slots_ = static_cast<Slot*>(memory_.data());
+    capacity_ = capacity;
+    size_ = 0;
+    for (size_t i = 0; i < old_capacity; ++i) {
+      if (!old_slots[i].IsEmpty()) Insert(old_slots[i]);
+    }
+  }
+  ZeroedArray memory_;
+  Slot* slots_ = nullptr;
+  size_t capacity_ = 0, size_ = 0;
+};
+
+// Rule 2: a record's raw hash -> its line. (0, 0) marks an empty slot: a hash of (0, 0) is
+// taken as (0, 1). Packed to 20 bytes: the table is the largest thing an import keeps.
+#pragma pack(push, 4)
+struct RawSlot {
+  uint64_t a = 0, b = 0;
+  uint32_t line = 0;
+  bool IsEmpty() const { return a == 0 && b == 0; }
+  bool SameKey(const RawSlot& o) const { return a == o.a && b == o.b; }
+  size_t Home() const { return static_cast<size_t>(a); }
+};
+#pragma pack(pop)
+static_assert(sizeof(RawSlot) == 20);
+
+// Rules 5 and 6: a person (an accepted 身份证号, packed) -> their index and the scenarios of
+// their notices so far (a bit for each of the first 32). 0 marks an empty slot.
+struct PersonSlot {
+  uint64_t id = 0;
+  uint32_t person = 0;
+  uint32_t scenarios = 0;
+  bool IsEmpty() const { return id == 0; }
+  bool SameKey(const PersonSlot& o) const { return id == o.id; }
+  size_t Home() const { return static_cast<size_t>(Mum(id, 0x9e3779b97f4a7c15ull)); }
+};
+
+// 18 characters, 17 digits and a digit or X: what NormalizeIdNumber leaves as it is.
+bool IsPlainId(std::string_view id) {
+  if (id.size() != 18) return false;
+  for (size_t i = 0; i < 17; ++i) {
+    if (id[i] < '0' || id[i] > '9') return false;
+  }
+  return (id[17] >= '0' && id[17] <= '9') || id[17] == 'X';
+}
+
+// An accepted 身份证号 (17 digits and the check character they decide) as a number, never 0.
+uint64_t PackId(std::string_view id) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 17; ++i) v = v * 10 + static_cast<uint64_t>(id[i] - '0');
+  return v + 1;
+}
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+struct Notice {
+  uint64_t position = 0;  // of its row in the stream, or in `kept` (not seekable)
+  uint32_t line = 0;
+  uint32_t person = 0;
+};
+
+// Whether NormalizeField(raw) is empty, without normalising when a character shows it is not: a
+// printable ASCII character or a CJK ideograph (U+4000-U+9FFF: UTF-8 lead bytes E4-E9) is
+// neither removed by NFKC nor trimmed.
+bool NormalizesToEmpty(std::string_view raw) {
+  for (char ch : raw) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c >= 0x21 && c <= 0x7E) || (c >= 0xE4 && c <= 0xE9)) return false;
+  }
+  return NormalizeField(raw).empty();
+}
+
+// A scenario as the import checks it.
+struct ScenarioCheck {
+  const Scenario* scenario;
+  std::vector<size_t> needs;  // columns, in checking order
+};
+
+TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line, const Columns& c) {
+  // Columns by their place in kTargetColumns (asserted below).
+  auto field = [&](size_t column) { return c.Of(fields, column); };
   TargetRecord r;
-  r.line = row.line;
-  r.name = NormalizeField(field(kName));
-  r.gender = NormalizeField(field(kGender));
-  r.phone = NormalizePhone(field(kPhone));
-  r.id_number = NormalizeIdNumber(field(kIdNumber));
-  r.scenario = NormalizeField(field(kScenario));
-  r.days_overdue = NormalizeField(field(kDaysOverdue));
-  r.amount_due = NormalizeField(field(kAmountDue));
-  r.deadline = NormalizeField(field(kDeadline));
-  r.previous_place = NormalizeField(field(kPreviousPlace));
-  r.missing_materials = NormalizeField(field(kMissingMaterials));
-  r.application_no = NormalizeField(field(kApplicationNo));
+  r.line = line;
+  r.name = NormalizeField(field(0));
+  r.gender = NormalizeField(field(1));
+  r.phone = NormalizePhone(field(2));
+  r.id_number = NormalizeIdNumber(field(3));
+  r.scenario = NormalizeField(field(4));
+  r.days_overdue = NormalizeField(field(5));
+  r.amount_due = NormalizeField(field(6));
+  r.deadline = NormalizeField(field(7));
+  r.previous_place = NormalizeField(field(8));
+  r.missing_materials = NormalizeField(field(9));
+  r.application_no = NormalizeField(field(10));
   r.days = ParseDays(r.days_overdue);
   r.amount_fen = ParseAmountFen(r.amount_due);
   r.due_by = ParseDeadline(r.deadline);
   return r;
 }
 
-const std::string& FieldOf(const TargetRecord& r, std::string_view name) {
-  static const std::string kNone;
-  if (name == kName) return r.name;
-  if (name == kGender) return r.gender;
-  if (name == kPhone) return r.phone;
-  if (name == kIdNumber) return r.id_number;
-  if (name == kScenario) return r.scenario;
-  if (name == kDaysOverdue) return r.days_overdue;
-  if (name == kAmountDue) return r.amount_due;
-  if (name == kDeadline) return r.deadline;
-  if (name == kPreviousPlace) return r.previous_place;
-  if (name == kMissingMaterials) return r.missing_materials;
-  if (name == kApplicationNo) return r.application_no;
-  return kNone;
+// People planned together: their notices' raw fields copied out of the file by the thread that
+// reads it, then made into calls (by a worker when there are several).
+constexpr size_t kBlockPeople = 2048;
+
+struct Block {
+  std::vector<uint32_t> lines;       // of the notices, person after person
+  std::vector<uint64_t> positions;   // of their rows, when the stream is seekable
+  std::vector<uint32_t> per_person;  // how many notices each person has
+  std::string text;                  // else the notices' raw fields, one after the other
+  std::vector<size_t> ends;          // where each field ends in `text`
+  std::vector<uint32_t> per_notice;  // how many fields each notice has
+  std::vector<PlannedCall> calls;    // made by PlanBlock
+  Status status;                     // what PlanBlock returned
+  bool done = false;                 // guarded by the Planners' mutex
+
+  void Clear() {
+    lines.clear();
+    positions.clear();
+    per_person.clear();
+    text.clear();
+    ends.clear();
+    per_notice.clear();
+    calls.clear();
+    status = Status::Ok();
+    done = false;
+  }
+  void Add(uint32_t line, const std::vector<std::string_view>& fields) {
+    lines.push_back(line);
+    per_notice.push_back(static_cast<uint32_t>(fields.size()));
+    for (std::string_view f : fields) {
+      text.append(f);
+      ends.push_back(text.size());
+    }
+  }
+};
+
+// The calls of a block: its notices read again from `reader` (by position) or from its text.
+Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
+  std::vector<std::string_view> fields;
+  text::RowView row;
+  size_t notice = 0, field = 0, begin = 0;
+  b.calls.reserve(b.per_person.size());
+  for (uint32_t count : b.per_person) {
+    PlannedCall call;
+    call.notices.reserve(count);
+    for (uint32_t k = 0; k < count; ++k, ++notice) {
+      if (reader) {
+        ZX_RETURN_IF_ERROR(reader->ReadAt(b.positions[notice], b.lines[notice], row));
+        call.notices.push_back(Normalize(row.fields, b.lines[notice], columns));
+        continue;
+      }
+      fields.clear();
+      for (uint32_t f = 0; f < b.per_notice[notice]; ++f, ++field) {
+        fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
+        begin = b.ends[field];
+      }
+      call.notices.push_back(Normalize(fields, b.lines[notice], columns));
+    }
+    const TargetRecord& first = call.notices.front();
+    call.id_number = first.id_number;
+    call.name = first.name;
+    call.gender = first.gender;
+    call.phone = first.phone;
+    b.calls.push_back(std::move(call));
+  }
+  return Status::Ok();
 }
 
-// Rule 4: the first check that fails, or nullopt.
-std::optional<Rejection> Check(const TargetRecord& r, const ScenarioTable& scenarios,
-                               tickets::Date as_of) {
-  auto reject = [&](RejectReason reason, std::string_view field) {
-    return Rejection{r.line, reason, std::string(field)};
+// Worker threads running PlanBlock over the blocks pushed, in any order; Wait for one block.
+class Planners {
+ public:
+  // Each thread reads the rows of its blocks with its own clone of `stream` when it is
+  // seekable.
+  Planners(size_t threads, const Columns& columns, const text::TableStream& stream)
+      : columns_(columns) {
+    for (size_t i = 0; i < threads; ++i) {
+      std::shared_ptr<text::TableStream> reader = stream.Clone();
+      threads_.emplace_back([this, reader] { Run(reader.get()); });
+    }
+  }
+  ~Planners() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    work_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  void Push(Block* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(b);
+    }
+    work_.notify_one();
+  }
+  // Waits until `b` is planned; what PlanBlock returned.
+  Status Wait(Block* b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, [b] { return b->done; });
+    return b->status;
+  }
+
+ private:
+  void Run(text::TableStream* reader) {
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        b = queue_.front();
+        queue_.pop_front();
+      }
+      Status status = PlanBlock(*b, columns_, reader);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        b->status = std::move(status);
+        b->done = true;
+      }
+      done_.notify_all();
+    }
+  }
+  const Columns& columns_;
+  std::mutex mu_;
+  std::condition_variable work_, done_;
+  std::deque<Block*> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// What the first pass learns of a record without the index (its raw hash, rules 3 and 4):
+// learnt by the thread that reads the file, applied to the index (rules 2 and 5) in order.
+struct Facts {
+  uint64_t a = 0, b = 0;  // the raw fields' hash, never (0, 0)
+  uint64_t person = 0;    // the packed 身份证号, when accepted
+  uint64_t position = 0;  // of the row in the stream; in Batch::kept when not seekable
+  uint32_t line = 0;
+  uint16_t scenario = 0;  // when accepted
+  uint8_t reason = 0;     // 0: accepted; else RejectReason + 1
+  uint8_t column = 0;     // of the failed check
+  bool dnc = false;       // 手机号 on the do-not-call list
+};
+
+constexpr size_t kBatchRows = 4096;
+
+struct Batch {
+  // The rows read: their fields one after the other in `text`, where each ends in `ends`.
+  std::string text;
+  std::vector<size_t> ends;
+  std::vector<uint32_t> fields;  // how many fields each row has
+  std::vector<size_t> lines;
+  std::vector<uint64_t> positions;
+  std::vector<Facts> facts;                    // learnt of each row
+  std::vector<std::vector<std::string>> kept;  // accepted rows' raw fields (not seekable)
+  uint64_t bytes = 0;                          // of the file read after this batch
+  Status status;                               // the stream's error: the last batch
+  bool last = false;
+  uint64_t sequence = 0;
+
+  void Clear() {
+    text.clear();
+    ends.clear();
+    fields.clear();
+    lines.clear();
+    positions.clear();
+    facts.clear();
+    kept.clear();
+    status = Status::Ok();
+    last = false;
+  }
+  size_t rows() const { return lines.size(); }
+};
+
+// Batches going round: read (one thread), learnt (any of a few), applied in order (one thread).
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      all_.push_back(std::make_unique<Batch>());
+      free_.push_back(all_.back().get());
+    }
+  }
+  // A batch to fill; nullptr once stopped.
+  Batch* TakeFree() { return Take(free_); }
+  void PushRead(Batch* b) { Put(read_, b); }
+  // A batch to learn; nullptr once stopped.
+  Batch* TakeRead() { return Take(read_); }
+  void PushLearnt(Batch* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      learnt_[b->sequence] = b;
+    }
+    cv_.notify_all();
+  }
+  // The batch `sequence`, once learnt.
+  Batch* TakeLearnt(uint64_t sequence) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return learnt_.contains(sequence); });
+    Batch* b = learnt_[sequence];
+    learnt_.erase(sequence);
+    return b;
+  }
+  void GiveBack(Batch* b) {
+    b->Clear();
+    Put(free_, b);
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  Batch* Take(std::deque<Batch*>& q) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stop_ || !q.empty(); });
+    if (stop_) return nullptr;
+    Batch* b = q.front();
+    q.pop_front();
+    return b;
+  }
+  void Put(std::deque<Batch*>& q, Batch* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      q.push_back(b);
+    }
+    cv_.notify_all();
+  }
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> free_, read_;
+  std::map<uint64_t, Batch*> learnt_;
+  bool stop_ = false;
+};
+
+// Rules 3 (as far as the checks need it; the second pass normalises the rest) and 4 for one
+// record; scratch of its own, so one per thread.
+class Checker {
+ public:
+  Checker(const Columns& columns, const std::vector<ScenarioCheck>& scenarios,
+          const ImportOptions& options)
+      : columns_(columns), scenarios_(scenarios), options_(options) {}
+
+  Facts Learn(const text::RowView& row) {
+    Facts f;
+    Hash128 h = HashRaw(row.fields);
+    f.a = h.a;
+    f.b = h.a == 0 && h.b == 0 ? 1 : h.b;
+    f.line = static_cast<uint32_t>(row.line);
+    f.position = row.position;
+    if (row.line >= kNone) {  // no file has that many lines: refused by Take
+      f.line = kNone;
+      return f;
+    }
+    uint32_t scenario = 0;
+    if (auto failed = Check(row.fields, &scenario)) {
+      f.reason = static_cast<uint8_t>(static_cast<int>(failed->first) + 1);
+      f.column = static_cast<uint8_t>(failed->second);
+      return f;
+    }
+    f.scenario = static_cast<uint16_t>(scenario);
+    f.person = PackId(id_);
+    f.dnc = options_.do_not_call && options_.do_not_call->Contains(phone_);
+    return f;
+  }
+
+ private:
+  // The first check that fails, or nullopt and the record's scenario.
+  std::optional<std::pair<RejectReason, size_t>> Check(const std::vector<std::string_view>& f,
+                                                       uint32_t* scenario_index) {
+    phone_ = NormalizePhone(columns_.Of(f, kPhoneAt));
+    std::string_view id = columns_.Of(f, kIdAt);
+    if (IsPlainId(id)) {
+      id_.assign(id);  // as NormalizeIdNumber would give it, without a new string each time
+    } else {
+      id_ = NormalizeIdNumber(id);
+    }
+    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
+    auto empty = [&](size_t column) {
+      if (column == kPhoneAt) return phone_.empty();
+      if (column == kIdAt) return id_.empty();
+      if (column == kScenarioAt) return scenario_.empty();
+      return NormalizesToEmpty(columns_.Of(f, column));
+    };
+    using Failed = std::pair<RejectReason, size_t>;
+    for (size_t column : kRequiredAt) {
+      if (empty(column)) return Failed{RejectReason::kMissingField, column};
+    }
+    uint32_t scenario = 0;
+    while (scenario < scenarios_.size() && scenarios_[scenario].scenario->id != scenario_) {
+      ++scenario;
+    }
+    if (scenario == scenarios_.size()) return Failed{RejectReason::kUnknownScenario, kScenarioAt};
+    for (size_t column : scenarios_[scenario].needs) {
+      if (empty(column)) return Failed{RejectReason::kMissingField, column};
+    }
+    if (!IsMobileNumber(phone_)) return Failed{RejectReason::kInvalidPhone, kPhoneAt};
+    switch (CheckIdNumber(id_, options_.as_of)) {
+      case IdCheck::kBadChecksum:
+        return Failed{RejectReason::kInvalidIdChecksum, kIdAt};
+      case IdCheck::kBadBirthDate:
+        return Failed{RejectReason::kInvalidIdBirthDate, kIdAt};
+      case IdCheck::kOk:
+        break;
+    }
+    *scenario_index = scenario;
+    return std::nullopt;
+  }
+
+  const Columns& columns_;
+  const std::vector<ScenarioCheck>& scenarios_;
+  const ImportOptions& options_;
+  std::string phone_, id_, scenario_;
+};
+
+// The import of one stream: the first pass (rules 1-5) keeps the index above, the second
+// (rule 6) plans the calls.
+class Importer {
+ public:
+  Importer(text::TableStream& stream, Columns columns, const ImportOptions& options,
+           ImportReport& report)
+      : stream_(stream), columns_(columns), options_(options), report_(report) {
+    // (a scenario's index is kept in 16 bits: ImportTargets refuses more than 65,535)
+    for (const Scenario& s : options.scenarios->scenarios()) {
+      ScenarioCheck check{&s, {}};
+      for (const std::string& need : s.needs) check.needs.push_back(ColumnIndex(need));
+      scenarios_.push_back(std::move(check));
+    }
+    by_scenario_.assign(scenarios_.size(), 0);
+  }
+
+  // Rules 1-5 over the whole stream. Reading the file, learning what each record is (the
+  // checks) and applying that to the index in order run on threads of their own, a few
+  // batches apart, unless options.threads is 1.
+  Status FirstPass() {
+    auto read = [this](Batch& b) {
+      text::RowView row;
+      while (b.rows() < kBatchRows) {
+        auto more = stream_.Next(row);
+        if (!more.ok() || !*more) {
+          b.status = more.status();
+          b.last = true;
+          break;
+        }
+        b.lines.push_back(row.line);
+        b.positions.push_back(row.position);
+        b.fields.push_back(static_cast<uint32_t>(row.fields.size()));
+        for (std::string_view f : row.fields) {
+          b.text.append(f);
+          b.ends.push_back(b.text.size());
+        }
+      }
+      b.bytes = stream_.bytes_read();
+    };
+    const bool seekable = stream_.seekable();
+    auto learn = [this, seekable](Checker& checker, Batch& b) {
+      text::RowView row;
+      size_t field = 0, begin = 0;
+      for (size_t r = 0; r < b.rows(); ++r) {
+        row.line = b.lines[r];
+        row.position = b.positions[r];
+        row.fields.clear();
+        for (uint32_t k = 0; k < b.fields[r]; ++k, ++field) {
+          row.fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
+          begin = b.ends[field];
+        }
+        b.facts.push_back(checker.Learn(row));
+        Facts& f = b.facts.back();
+        if (f.reason == 0 && !seekable) {
+          f.position = b.kept.size();
+          b.kept.emplace_back(row.fields.begin(), row.fields.end());
+        }
+      }
+    };
+    if (options_.threads == 1) {
+      Checker checker(columns_, scenarios_, options_);
+      Batch b;
+      do {
+        b.Clear();
+        read(b);
+        ZX_RETURN_IF_ERROR(b.status);
+        learn(checker, b);
+        ZX_RETURN_IF_ERROR(Apply(b));
+      } while (!b.last);
+    } else {
+      constexpr size_t kLearners = 2;
+      BatchQueue queue(2 * kLearners + 3);
+      std::thread reader([&] {
+        for (uint64_t sequence = 0;; ++sequence) {
+          Batch* b = queue.TakeFree();
+          if (!b) return;
+          read(*b);
+          b->sequence = sequence;
+          bool last = b->last;
+          queue.PushRead(b);
+          if (last) return;
+        }
+      });
+      std::vector<std::thread> learners;
+      for (size_t i = 0; i < kLearners; ++i) {
+        learners.emplace_back([&] {
+          Checker checker(columns_, scenarios_, options_);
+          for (Batch* b; (b = queue.TakeRead()) != nullptr;) {
+            if (b->status.ok()) learn(checker, *b);
+            queue.PushLearnt(b);
+          }
+        });
+      }
+      Status status;
+      for (uint64_t sequence = 0;; ++sequence) {
+        Batch* b = queue.TakeLearnt(sequence);
+        bool last = b->last;
+        status = b->status.ok() ? Apply(*b) : b->status;
+        queue.GiveBack(b);
+        if (last || !status.ok()) break;
+      }
+      queue.Stop();
+      reader.join();
+      for (std::thread& t : learners) t.join();
+      ZX_RETURN_IF_ERROR(status);
+    }
+    bytes_ = stream_.bytes_read();
+    Resolve();
+    for (size_t i = 0; i < scenarios_.size(); ++i) {
+      if (by_scenario_[i] > 0) {
+        report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status SecondPass() {
+    report_.people = suppressed_.size();
+    // Handing out the calls stays on this thread, in order; reading the notices' rows again
+    // and normalising them, most of the work, goes to workers (each with its own reader of
+    // the file) when there are enough people to be worth it.
+    size_t workers = options_.threads > 0          ? static_cast<size_t>(options_.threads)
+                     : suppressed_.size() >= 20000 ? 3
+                                                   : 1;
+    const bool seekable = stream_.seekable();
+    std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
+    Planners planners(workers > 1 ? workers : 0, columns_, stream_);
+    auto deliver = [&](Block& b) -> Status {
+      for (PlannedCall& call : b.calls) {
+        ++report_.calls;
+        if (options_.on_call) {
+          ZX_RETURN_IF_ERROR(options_.on_call(std::move(call)));
+        } else {
+          report_.planned.push_back(std::move(call));
+        }
+        if (options_.on_progress && report_.calls % 16384 == 0) Progress(false);
+      }
+      return Status::Ok();
+    };
+    auto finish_oldest = [&]() -> Status {
+      std::unique_ptr<Block> b = std::move(in_flight.front());
+      in_flight.pop_front();
+      ZX_RETURN_IF_ERROR(planners.Wait(b.get()));
+      ZX_RETURN_IF_ERROR(deliver(*b));
+      b->Clear();
+      spare.push_back(std::move(b));
+      return Status::Ok();
+    };
+    auto submit = [&](std::unique_ptr<Block>& b) -> Status {
+      if (workers <= 1) {
+        ZX_RETURN_IF_ERROR(PlanBlock(*b, columns_, seekable ? &stream_ : nullptr));
+        ZX_RETURN_IF_ERROR(deliver(*b));
+        b->Clear();
+        return Status::Ok();
+      }
+      planners.Push(b.get());
+      in_flight.push_back(std::move(b));
+      // At most a few blocks ahead of the sink: memory stays bounded.
+      while (in_flight.size() > 2 * workers) ZX_RETURN_IF_ERROR(finish_oldest());
+      if (spare.empty()) {
+        b = std::make_unique<Block>();
+      } else {
+        b = std::move(spare.front());
+        spare.pop_front();
+      }
+      return Status::Ok();
+    };
+
+    // Each person's notices, in the order of their lines: a counting sort by person.
+    const size_t people = suppressed_.size();
+    std::vector<uint32_t> start(people + 1, 0), order(notices_.size());
+    for (const Notice& n : notices_) ++start[n.person + 1];
+    for (size_t p = 0; p < people; ++p) start[p + 1] += start[p];
+    {
+      std::vector<uint32_t> at(start.begin(), start.end() - 1);
+      for (size_t n = 0; n < notices_.size(); ++n) order[at[notices_[n].person]++] = n;
+    }
+
+    auto block = std::make_unique<Block>();
+    for (size_t p = 0; p < people; ++p) {
+      const uint32_t* first = order.data() + start[p];
+      const uint32_t* end = order.data() + start[p + 1];
+      if (suppressed_[p] || end - first > 1) {  // the report lists their lines
+        LineGroup lines;
+        for (const uint32_t* n = first; n != end; ++n) lines.lines.push_back(notices_[*n].line);
+        if (suppressed_[p]) {
+          report_.dnc_suppressed.push_back(std::move(lines));
+          continue;
+        }
+        report_.merged.push_back(std::move(lines));
+      }
+      uint32_t count = 0;
+      for (const uint32_t* n = first; n != end; ++n, ++count) {
+        const Notice& notice = notices_[*n];
+        if (seekable) {
+          block->lines.push_back(notice.line);
+          block->positions.push_back(notice.position);
+        } else {
+          std::vector<std::string>& raw = kept_[notice.position];
+          block->Add(notice.line, std::vector<std::string_view>(raw.begin(), raw.end()));
+          std::vector<std::string>().swap(raw);  // read once
+        }
+      }
+      block->per_person.push_back(count);
+      if (block->per_person.size() == kBlockPeople) ZX_RETURN_IF_ERROR(submit(block));
+    }
+    ZX_RETURN_IF_ERROR(submit(block));
+    while (!in_flight.empty()) ZX_RETURN_IF_ERROR(finish_oldest());
+    if (options_.on_progress) Progress(true);
+    return Status::Ok();
+  }
+
+ private:
+  // The tables sized once for the whole file, from its size and the first batch, rather than
+  // grown (and re-hashed) step by step.
+  void ReserveForTheFile(const Batch& first) {
+    if (stream_.total_bytes() == 0 || first.bytes == 0 || first.rows() < kBatchRows) return;
+    double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.rows());
+    auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
+    // People per row of the first batch, and some: the table grows if that was not enough.
+    double people = std::min(1.0, 1.1 * static_cast<double>(suppressed_.size()) / kBatchRows);
+    raw_seen_.Reserve(rows);
+    person_of_.Reserve(static_cast<size_t>(static_cast<double>(rows) * people));
+    notices_.reserve(rows);
+    notice_scenario_.reserve(rows);
+    suppressed_.reserve(static_cast<size_t>(static_cast<double>(rows) * people));
+  }
+
+  void Progress(bool done) {
+    options_.on_progress({report_.records, bytes_, stream_.total_bytes(), report_.calls, done});
+  }
+
+  // Rules 2 and 5 for a batch of records, in their order. The table slots of a record a few
+  // ahead are fetched while this one is looked up: the tables are far larger than the caches.
+  Status Apply(Batch& b) {
+    constexpr size_t kAhead = 8;
+    const size_t n = b.facts.size();
+    for (size_t i = 0; i < n && i < kAhead; ++i) Prefetch(b.facts[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) Prefetch(b.facts[i + kAhead]);
+      ++report_.records;
+      if (options_.on_progress && report_.records % 16384 == 0) {
+        bytes_ = b.bytes;
+        Progress(false);
+      }
+      ZX_RETURN_IF_ERROR(Take(b.facts[i], b));
+    }
+    bytes_ = b.bytes;
+    if (report_.records == n) ReserveForTheFile(b);
+    return Status::Ok();
+  }
+
+  void Prefetch(const Facts& f) {
+    raw_seen_.Prefetch(RawSlot{f.a, f.b, 0});
+    if (f.reason == 0) person_of_.Prefetch(PersonSlot{f.person, 0});
+  }
+
+  // Rules 2 and 5 for one record.
+  Status Take(const Facts& f, Batch& b) {
+    if (f.line == kNone) return InvalidArgument("more than 4e9 lines in one file");
+    auto [first_raw, new_raw] = raw_seen_.Insert(RawSlot{f.a, f.b, f.line});
+    if (!new_raw) {
+      report_.exact_duplicates.push_back({f.line, first_raw->line});
+      return Status::Ok();
+    }
+    if (f.reason != 0) {
+      report_.rejected.push_back(
+          {f.line, static_cast<RejectReason>(f.reason - 1), std::string(kTargetColumns[f.column])});
+      return Status::Ok();
+    }
+    ++report_.accepted;
+
+    // Rule 5: the scenarios of the person's notices so far say whether this one is new.
+    auto [slot, new_person] =
+        person_of_.Insert(PersonSlot{f.person, static_cast<uint32_t>(suppressed_.size()), 0});
+    if (new_person) {
+      if (suppressed_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
+      suppressed_.push_back(0);
+    }
+    const uint32_t person = slot->person;
+    bool seen = false;
+    if (f.scenario < 32) {
+      seen = (slot->scenarios >> f.scenario) & 1;
+      slot->scenarios |= 1u << f.scenario;
+    } else {
+      seen = !wide_notices_.insert(static_cast<uint64_t>(person) << 16 | f.scenario).second;
+    }
+    if (seen) {  // the first notice's line is found after the pass (Resolve)
+      pending_.push_back({report_.normalized_duplicates.size(), person, f.scenario});
+      report_.normalized_duplicates.push_back({f.line, 0});
+      return Status::Ok();
+    }
+    if (notices_.size() >= kNone) return InvalidArgument("more than 4e9 notices in one file");
+    Notice notice;
+    notice.line = f.line;
+    notice.position = f.position;
+    notice.person = person;
+    if (!stream_.seekable()) {
+      notice.position = kept_.size();
+      kept_.push_back(std::move(b.kept[f.position]));
+    }
+    notices_.push_back(notice);
+    notice_scenario_.push_back(f.scenario);
+    ++by_scenario_[f.scenario];
+    if (f.dnc) suppressed_[person] = 1;
+    return Status::Ok();
+  }
+
+  // The line of the first notice of each normalised duplicate.
+  void Resolve() {
+    if (pending_.empty()) return;
+    auto key = [](uint64_t person, uint16_t scenario) { return person << 16 | scenario; };
+    std::unordered_map<uint64_t, uint32_t> first;
+    for (const Pending& p : pending_) first.emplace(key(p.person, p.scenario), 0);
+    for (size_t n = 0; n < notices_.size(); ++n) {
+      auto it = first.find(key(notices_[n].person, notice_scenario_[n]));
+      if (it != first.end() && it->second == 0) it->second = notices_[n].line;
+    }
+    for (const Pending& p : pending_) {
+      report_.normalized_duplicates[p.index].duplicate_of = first[key(p.person, p.scenario)];
+    }
+  }
+
+  text::TableStream& stream_;
+  const Columns columns_;
+  const ImportOptions& options_;
+  ImportReport& report_;
+  std::vector<ScenarioCheck> scenarios_;
+  std::vector<size_t> by_scenario_;
+  FlatTable<RawSlot> raw_seen_;
+  FlatTable<PersonSlot> person_of_;
+  std::vector<uint8_t> suppressed_;  // of each person, in the order of their first lines
+  std::vector<Notice> notices_;
+  std::unordered_set<uint64_t> wide_notices_;  // person << 16 | scenario, for scenarios >= 32
+  struct Pending {
+    size_t index;  // in report_.normalized_duplicates
+    uint32_t person;
+    uint16_t scenario;
   };
-  for (std::string_view name : kRequiredColumns) {
-    if (FieldOf(r, name).empty()) return reject(RejectReason::kMissingField, name);
-  }
-  const Scenario* scenario = scenarios.Find(r.scenario);
-  if (!scenario) return reject(RejectReason::kUnknownScenario, kScenario);
-  for (const std::string& name : scenario->needs) {
-    if (FieldOf(r, name).empty()) return reject(RejectReason::kMissingField, name);
-  }
-  if (!IsMobileNumber(r.phone)) return reject(RejectReason::kInvalidPhone, kPhone);
-  switch (CheckIdNumber(r.id_number, as_of)) {
-    case IdCheck::kBadChecksum:
-      return reject(RejectReason::kInvalidIdChecksum, kIdNumber);
-    case IdCheck::kBadBirthDate:
-      return reject(RejectReason::kInvalidIdBirthDate, kIdNumber);
-    case IdCheck::kOk:
-      break;
-  }
-  return std::nullopt;
-}
+  std::vector<Pending> pending_;
+  std::vector<uint16_t> notice_scenario_;       // beside notices_: 16 bytes and 2, not 24
+  std::vector<std::vector<std::string>> kept_;  // raw fields of notices, when not seekable
+  uint64_t bytes_ = 0;                          // of the file read, as far as applied
+};
 
 }  // namespace
 
@@ -182,77 +1002,19 @@ Result<DoNotCallList> DoNotCallList::Load(const std::string& path) {
   return Parse(text, path);
 }
 
-Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
+Result<ImportReport> ImportTargets(text::TableStream& stream, const std::string& file,
                                    const ImportOptions& options) {
   if (!options.scenarios) return InvalidArgument("ImportTargets: no scenarios given");
-  ZX_ASSIGN_OR_RETURN(Columns columns, FindColumns(table.header, file));
+  if (options.scenarios->scenarios().size() > UINT16_MAX) {
+    return InvalidArgument("ImportTargets: more than 65,535 scenarios");
+  }
+  ZX_ASSIGN_OR_RETURN(Columns columns, FindColumns(stream.header(), file));
   ImportReport report;
   report.file = file;
   report.as_of = options.as_of;
-  report.records = table.rows.size();
-
-  // Rules 2-5, record by record in the order of the file.
-  std::unordered_multimap<size_t, size_t> raw_seen;     // hash of raw fields -> row index
-  std::unordered_map<std::string, size_t> notice_seen;  // 身份证号 \x1F 场景 -> first line
-  std::unordered_map<std::string, size_t> person_of;    // 身份证号 -> index in `people`
-  std::vector<PlannedCall> people;
-  std::vector<bool> suppressed;
-  for (size_t i = 0; i < table.rows.size(); ++i) {
-    const text::TableRow& row = table.rows[i];
-    size_t hash = HashRaw(row.fields);
-    bool exact = false;
-    for (auto [it, end] = raw_seen.equal_range(hash); it != end; ++it) {
-      if (SameRaw(table.rows[it->second].fields, row.fields)) {
-        report.exact_duplicates.push_back({row.line, table.rows[it->second].line});
-        exact = true;
-        break;
-      }
-    }
-    if (exact) continue;
-    raw_seen.emplace(hash, i);
-
-    TargetRecord record = Normalize(row, columns);
-    if (auto rejection = Check(record, *options.scenarios, options.as_of)) {
-      report.rejected.push_back(std::move(*rejection));
-      continue;
-    }
-    ++report.accepted;
-    auto [first, added] =
-        notice_seen.emplace(record.id_number + '\x1F' + record.scenario, record.line);
-    if (!added) {
-      report.normalized_duplicates.push_back({record.line, first->second});
-      continue;
-    }
-    ++report.notices_by_scenario[record.scenario];
-    auto [person, is_new] = person_of.emplace(record.id_number, people.size());
-    if (is_new) {
-      PlannedCall call;
-      call.id_number = record.id_number;
-      call.name = record.name;
-      call.gender = record.gender;
-      call.phone = record.phone;
-      people.push_back(std::move(call));
-      suppressed.push_back(false);
-    }
-    if (options.do_not_call && options.do_not_call->Contains(record.phone)) {
-      suppressed[person->second] = true;
-    }
-    people[person->second].notices.push_back(std::move(record));
-  }
-
-  // Rule 6: one call per person, unless suppressed.
-  report.people = people.size();
-  for (size_t p = 0; p < people.size(); ++p) {
-    LineGroup lines;
-    for (const TargetRecord& n : people[p].notices) lines.lines.push_back(n.line);
-    if (suppressed[p]) {
-      report.dnc_suppressed.push_back(std::move(lines));
-      continue;
-    }
-    if (lines.lines.size() > 1) report.merged.push_back(std::move(lines));
-    report.planned.push_back(std::move(people[p]));
-  }
-  report.calls = report.planned.size();
+  Importer importer(stream, columns, options, report);
+  ZX_RETURN_IF_ERROR(importer.FirstPass());
+  ZX_RETURN_IF_ERROR(importer.SecondPass());
   auto by_line = [](const auto& a, const auto& b) { return a.line < b.line; };
   // XLSX rows come in sheet order, which is line order; CSV rows always are. Sort anyway so
   // the report reads top to bottom whatever the reader did.
@@ -261,6 +1023,12 @@ Result<ImportReport> ImportTargets(const text::Table& table, const std::string& 
   std::stable_sort(report.normalized_duplicates.begin(), report.normalized_duplicates.end(),
                    by_line);
   return report;
+}
+
+Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
+                                   const ImportOptions& options) {
+  std::unique_ptr<text::TableStream> stream = text::StreamOf(table);
+  return ImportTargets(*stream, file, options);
 }
 
 Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock& clock) {
@@ -276,15 +1044,18 @@ Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock&
     ZX_ASSIGN_OR_RETURN(dnc, DoNotCallList::Load(request.dnc_file));
   }
   ZX_ASSIGN_OR_RETURN(text::TableFormat format, text::TableFormatOf(request.file));
-  ZX_ASSIGN_OR_RETURN(text::Table table, text::ReadTable(request.file));
+  ZX_ASSIGN_OR_RETURN(std::unique_ptr<text::TableStream> stream, text::OpenTable(request.file));
   ImportOptions options;
   options.scenarios = &scenarios;
   options.do_not_call = dnc ? &*dnc : nullptr;
   options.as_of = as_of;
-  ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(table, request.file, options));
+  options.on_call = request.on_call;
+  options.on_progress = request.on_progress;
+  options.threads = request.threads;
+  ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(*stream, request.file, options));
   report.format = format == text::TableFormat::kXlsx  ? "XLSX"
-                  : format == text::TableFormat::kCsv ? "CSV " + table.encoding
-                                                      : "TSV " + table.encoding;
+                  : format == text::TableFormat::kCsv ? "CSV " + stream->encoding()
+                                                      : "TSV " + stream->encoding();
   return report;
 }
 

@@ -22,12 +22,28 @@
 // notices_by_scenario counts the notices (after de-duplication, before the do-not-call list).
 //
 // A bad record never stops the import; a malformed file does (an error naming the file and
-// what is wrong). Personal data stays in the planned calls (for the campaign engine); the
-// report's lists hold lines, reasons and fields only, and its text form masks what it shows.
-// Pure functions over their inputs; thread-safe.
+// what is wrong).
+//
+// Streamed (text/table_stream.h): a file is read a row at a time and nothing of a record's text
+// is kept, only an index: per record a 128-bit hash of its raw fields and its line (exact
+// duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁷ for a
+// million rows, so equality is not confirmed); per accepted notice its position in the file,
+// line, person and scenario; per person their index, whether they are suppressed and a bit for
+// each scenario seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits
+// (exact: an accepted ID is 17 digits and the check character they decide). About 60 bytes a
+// record in tables at most ¾ full. The planned calls are made in a second pass that re-reads
+// only the rows of the notices, person by person, from the positions kept (rows near each
+// other come from the same chunk). Records are read, checked and indexed on three threads
+// (options.threads), a few batches apart; the second pass's rows are read again and normalised
+// by workers with readers of their own. An XLSX cannot be re-read by position: its notices' raw
+// fields are kept instead, so an XLSX import is bounded by the sheet's size
+// (as its shared strings already are). Personal data stays in the planned calls (for the campaign
+// engine); the report's lists hold lines, reasons and fields only, and its text form masks what it
+// shows. Pure functions over their inputs; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +55,7 @@
 #include "base/status.h"
 #include "campaigns/scenarios.h"
 #include "text/table_reader.h"
+#include "text/table_stream.h"
 #include "tickets/calendar.h"
 
 namespace zx::campaigns {
@@ -101,7 +118,17 @@ struct ImportReport {
   std::vector<LineGroup> merged;          // planned calls with several notices, by first line
   std::vector<LineGroup> dnc_suppressed;  // suppressed people, their notices' lines
   size_t calls = 0;
-  std::vector<PlannedCall> planned;  // the calls, in the order of their first lines
+  // The calls, in the order of their first lines; empty when ImportOptions::on_call took them.
+  std::vector<PlannedCall> planned;
+};
+
+// How far an import is, for a progress bar.
+struct ImportProgress {
+  size_t rows = 0;           // records read so far (first pass)
+  uint64_t bytes = 0;        // bytes of the file read so far
+  uint64_t total_bytes = 0;  // the file's size; 0 when unknown (XLSX)
+  size_t calls = 0;          // calls planned so far (second pass)
+  bool done = false;         // the last report
 };
 
 // Phone numbers nobody may call (one a line, '#' starts a comment, numbers in any of the forms
@@ -123,6 +150,15 @@ struct ImportOptions {
   const ScenarioTable* scenarios = nullptr;    // required
   const DoNotCallList* do_not_call = nullptr;  // optional
   tickets::Date as_of;                         // the campaign date: no one is born after it
+  // When set, each planned call is given to it, in the order of their first lines, instead of
+  // being kept in ImportReport::planned (what a 1,000,000-row file needs: the campaign engine
+  // stores them as they come). An error from it stops the import and is returned.
+  std::function<Status(PlannedCall&&)> on_call{};
+  // When set, called every few thousand rows and once at the end (done): for a progress bar.
+  std::function<void(const ImportProgress&)> on_progress{};
+  // Threads that make the planned calls (the second pass); 0: two from 20,000 people on, else
+  // this thread alone. on_call and on_progress are always called on the calling thread.
+  int threads = 0;
 };
 
 // Applies the rules to a table already read; `file` names it in the report and in messages.
@@ -130,22 +166,30 @@ struct ImportOptions {
 // or a column of a target file is given twice.
 Result<ImportReport> ImportTargets(const text::Table& table, const std::string& file,
                                    const ImportOptions& options);
+// The same over a stream positioned after its header (text::OpenTable); errors of the stream
+// (a quoted field never closed, a damaged XLSX) stop the import.
+Result<ImportReport> ImportTargets(text::TableStream& stream, const std::string& file,
+                                   const ImportOptions& options);
 
 struct ImportRequest {
   std::string file{};            // .csv or .xlsx (.tsv read too)
   std::string dnc_file{};        // empty: no do-not-call list
   std::string as_of{};           // "YYYY-MM-DD"; empty: today, China time, by `clock`
   std::string scenarios_file{};  // kb/campaigns/scenarios.toml
+  std::function<Status(PlannedCall&&)> on_call{};            // ImportOptions::on_call
+  std::function<void(const ImportProgress&)> on_progress{};  // ImportOptions::on_progress
+  int threads = 0;                                           // ImportOptions::threads
 };
 
-// Reads the scenarios, the do-not-call list and the file, and imports it. Errors name the file
-// and what is wrong (kNotFound for a missing file, kInvalidArgument otherwise).
+// Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name
+// the file and what is wrong (kNotFound for a missing file, kInvalidArgument otherwise).
 Result<ImportReport> ImportTargetFile(const ImportRequest& request,
                                       const Clock& clock = SystemClock::Instance());
 
 // The report for a person to read (target_import_text.cc): counts, then every rejected and
 // duplicate line, merged and suppressed lines, and the first `max_calls` planned calls with
-// the name and number masked (text/pii.h).
+// the name and number masked (text/pii.h); "… and N more" counts report.calls, so a report whose
+// calls went to on_call may keep only the first few in `planned`.
 std::string FormatImportReport(const ImportReport& report, size_t max_calls = 20);
 
 }  // namespace zx::campaigns

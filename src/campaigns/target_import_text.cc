@@ -1,4 +1,5 @@
 // The import report as a person reads it (campaigns/target_import.h, FormatImportReport).
+#include <algorithm>
 #include <sstream>
 
 #include "campaigns/target_fields.h"
@@ -76,8 +77,9 @@ std::string FormatImportReport(const ImportReport& r, size_t max_calls) {
       }
       out << "\n";
     }
-    if (r.planned.size() > max_calls) {
-      out << "  … and " << r.planned.size() - max_calls << " more\n";
+    size_t calls = std::max(r.calls, r.planned.size());  // planned may hold only the first few
+    if (calls > max_calls) {
+      out << "  … and " << calls - max_calls << " more\n";
     }
   }
   return out.str();

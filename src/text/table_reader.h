@@ -5,6 +5,9 @@
 // (the first worksheet). The first row is the header. Used by imports: the router's history
 // (tickets), campaign target lists.
 //
+// These read a whole table into memory; text/table_stream.h reads the same files a row at a time
+// (and is what these use).
+//
 // Every row keeps the line it starts on (CSV/TSV: the file's line, 1 for the header; XLSX: the
 // sheet's row number), so that an importer can name it in its messages. The reader only splits;
 // whether a row has enough fields is the importer's business (rows keep what they had).
