@@ -14,8 +14,13 @@
 // `--cv-only` is for choosing options honestly: it reports the router's 5-fold cross-validated
 // macro-F1 inside the 80% part and never touches the 20%.
 //
-// Usage: routing_bench [--history FILE] [--cv-only] [--c X] [--min-df N] [--char-max N]
-//                      [--word-weight X] [--nb ALPHA] [--unbalanced] [--no-words]
+// `--dump-split FILE` writes, per message of the history in file order, its split fold (0 is
+// the held-out 20%) and its cross-validation fold inside the 80% (-1 for held-out rows), as the
+// router's own cross-validation assigns them, and exits: bench/tickets/routing_ideas.py uses it
+// to try ideas on exactly these folds.
+//
+// Usage: routing_bench [--history FILE] [--cv-only] [--dump-split FILE] [--c X] [--min-df N]
+//                      [--char-max N] [--word-weight X] [--nb ALPHA] [--unbalanced] [--no-words]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -150,6 +155,7 @@ int main(int argc, char** argv) {
   std::string path = std::string(ZX_SOURCE_DIR) + "/../shared/data/complaints-history.tsv";
   bool cv_only = false;
   bool cv_baseline = true;
+  std::string dump_split;
   RouterOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -161,6 +167,8 @@ int main(int argc, char** argv) {
     } else if (a == "--cv-router-only") {
       cv_only = true;
       cv_baseline = false;
+    } else if (a == "--dump-split") {
+      dump_split = next();
     } else if (a == "--c") {
       options.c = std::stod(next());
     } else if (a == "--min-df") {
@@ -201,6 +209,20 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < all.size(); ++i) {
     (fold[i] == 0 ? test : train).push_back(all[i]);
     (fold[i] == 0 ? test_y : train_y).push_back(y[i]);
+  }
+  if (!dump_split.empty()) {
+    std::vector<int> inner = StratifiedFolds(train_y, 5, options.seed);
+    FILE* f = std::fopen(dump_split.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "%s: cannot write\n", dump_split.c_str());
+      return 1;
+    }
+    std::fprintf(f, "outer\tinner\n");
+    for (size_t i = 0, t = 0; i < all.size(); ++i) {
+      std::fprintf(f, "%d\t%d\n", fold[i], fold[i] == 0 ? -1 : inner[t++]);
+    }
+    std::fclose(f);
+    return 0;
   }
   std::printf("history %s: %zu messages, %zu labels; split seed %llu: train %zu, test %zu\n",
               path.c_str(), all.size(), labels.size(), static_cast<unsigned long long>(kSplitSeed),
