@@ -39,7 +39,7 @@ texts = [r[1] for r in rows]
 labels = sorted({r[2] for r in rows})
 y = np.array([labels.index(r[2]) for r in rows])
 split = np.array([[int(v) for v in l.split()] for l in list(open(args.split))[1:]])
-train, test = np.where(split[:, 0] != 0)[0], np.where(split[:, 0] == 0)[0]
+train, test = np.where(split[:, 1] >= 0)[0], np.where(split[:, 1] < 0)[0]  # -1: held out
 inner = split[train, 1]
 
 
