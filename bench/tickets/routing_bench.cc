@@ -14,8 +14,17 @@
 // `--cv-only` is for choosing options honestly: it reports the router's 5-fold cross-validated
 // macro-F1 inside the 80% part and never touches the 20%.
 //
-// Usage: routing_bench [--history FILE] [--cv-only] [--c X] [--min-df N] [--char-max N]
-//                      [--word-weight X] [--nb ALPHA] [--unbalanced] [--no-words]
+// `--test-fold K` (0-4, default 0) holds out another fifth of the same split instead, to see how
+// much the figures move from one fifth to another; the bar is judged on fold 0.
+//
+// `--dump-split FILE` writes, per message of the history in file order, its split fold and
+// its cross-validation fold inside the 80% (-1 for held-out rows), as the
+// router's own cross-validation assigns them, and exits: bench/tickets/routing_ideas.py uses it
+// to try ideas on exactly these folds.
+//
+// Usage: routing_bench [--history FILE] [--cv-only] [--test-fold K] [--dump-split FILE] [--c X]
+//                      [--min-df N] [--char-max N] [--word-weight X] [--nb ALPHA] [--unbalanced]
+//                      [--no-words]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -150,6 +159,8 @@ int main(int argc, char** argv) {
   std::string path = std::string(ZX_SOURCE_DIR) + "/../shared/data/complaints-history.tsv";
   bool cv_only = false;
   bool cv_baseline = true;
+  std::string dump_split;
+  int test_fold = 0;
   RouterOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -161,6 +172,14 @@ int main(int argc, char** argv) {
     } else if (a == "--cv-router-only") {
       cv_only = true;
       cv_baseline = false;
+    } else if (a == "--test-fold") {
+      test_fold = std::stoi(next());
+      if (test_fold < 0 || test_fold > 4) {
+        std::fprintf(stderr, "--test-fold takes 0 to 4\n");
+        return 2;
+      }
+    } else if (a == "--dump-split") {
+      dump_split = next();
     } else if (a == "--c") {
       options.c = std::stod(next());
     } else if (a == "--min-df") {
@@ -199,12 +218,28 @@ int main(int argc, char** argv) {
   std::vector<LabeledText> train, test;
   std::vector<int> train_y, test_y;
   for (size_t i = 0; i < all.size(); ++i) {
-    (fold[i] == 0 ? test : train).push_back(all[i]);
-    (fold[i] == 0 ? test_y : train_y).push_back(y[i]);
+    (fold[i] == test_fold ? test : train).push_back(all[i]);
+    (fold[i] == test_fold ? test_y : train_y).push_back(y[i]);
   }
-  std::printf("history %s: %zu messages, %zu labels; split seed %llu: train %zu, test %zu\n",
-              path.c_str(), all.size(), labels.size(), static_cast<unsigned long long>(kSplitSeed),
-              train.size(), test.size());
+  if (!dump_split.empty()) {
+    std::vector<int> inner = StratifiedFolds(train_y, 5, options.seed);
+    FILE* f = std::fopen(dump_split.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "%s: cannot write\n", dump_split.c_str());
+      return 1;
+    }
+    std::fprintf(f, "outer\tinner\n");
+    for (size_t i = 0, t = 0; i < all.size(); ++i) {
+      std::fprintf(f, "%d\t%d\n", fold[i], fold[i] == test_fold ? -1 : inner[t++]);
+    }
+    std::fclose(f);
+    return 0;
+  }
+  std::printf(
+      "history %s: %zu messages, %zu labels; split seed %llu, held-out fold %d: train %zu, "
+      "test %zu\n",
+      path.c_str(), all.size(), labels.size(), static_cast<unsigned long long>(kSplitSeed),
+      test_fold, train.size(), test.size());
   std::printf(
       "router options: char %d-%d, words %s (weight %.2g), min_df %d, C %.3g, balanced %s\n",
       options.char_min_n, options.char_max_n, options.words ? "yes" : "no", options.word_weight,
