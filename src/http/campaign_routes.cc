@@ -403,11 +403,11 @@ class CampaignRoutes {
     stream->every = options_.poll;
     const int64_t poll_ms = options_.poll.count();
     const int64_t heartbeat_ms = options_.heartbeat.count();
-    stream->next = [&campaigns = campaigns_, id, watch, poll_ms,
+    stream->next = [&engine = campaigns_, id, watch, poll_ms,
                     heartbeat_ms]() -> std::optional<std::string> {
       if (watch->over) return std::nullopt;
-      auto c = campaigns.Get(id);
-      auto f = c.ok() ? campaigns.Figures(id) : Result<campaigns::CampaignFigures>(c.status());
+      auto c = engine.Get(id);
+      auto f = c.ok() ? engine.Figures(id) : Result<campaigns::CampaignFigures>(c.status());
       if (!f.ok()) {
         watch->over = true;
         ordered_json e = {
