@@ -23,6 +23,8 @@ namespace zx::campaigns {
 // The engine as a command opens it: the holiday calendar (KB/calendar), the scenarios
 // (KB/campaigns/scenarios.toml), notice calls without a gateway (a command dials nobody; the
 // engine is never ticked here) and the engine over them, destroyed in the right order.
+// Caveat: NoticeCalls::Open closes every call the database holds open (right after a crash,
+// wrong while a server is calling): the engine needs only the table here, not that clean-up.
 struct CampaignDesk {
   std::unique_ptr<tickets::SlaCalendar> sla;
   ScenarioTable scenarios;
