@@ -14,7 +14,7 @@
 
 namespace zx::campaigns {
 
-// One line of a list: "CP20261206001  running  社保欠费提醒  targets.csv  2026-12-06 09:00".
+// One line of a list: "CP2026-1206-001  running  社保欠费提醒  targets.csv  2026-12-06 09:00".
 std::string FormatCampaignLine(const Campaign& campaign);
 // The campaign and DOMAIN.md's figures: targets, reached, confirmed, success rate, reach rate,
 // attempts per target, SMS fall-backs, outcomes by type, average call length; several lines.

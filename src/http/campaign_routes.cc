@@ -374,10 +374,11 @@ class CampaignRoutes {
         ZX_ASSIGN_OR_RETURN(r.body, text::WriteXlsx({table}));
         r.content_type = kXlsxType;
       }
-      // The id is [A-Za-z0-9] as the engine makes it; anything else is left out of the name.
+      // The id is [A-Z0-9-] as the engine makes it; anything else is left out of the name.
       std::string stem;
       for (char c : id)
-        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) stem += c;
+        if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-')
+          stem += c;
       r.headers.emplace_back("Content-Disposition",
                              "attachment; filename=\"" + stem + "-targets." + f + "\"");
       return r;

@@ -19,6 +19,7 @@
 #include "campaigns/testing/fake_voice.h"
 #include "http/auth.h"
 #include "http/auth_rate_limiter.h"
+#include "http/campaign_json.h"
 #include "security/authenticator.h"
 #include "security/keys.h"
 #include "security/policy.h"
@@ -253,7 +254,7 @@ TEST_F(CampaignRoutesTest, CreatesACampaignFromAnUploadedTargetFile) {
   EXPECT_EQ(made["import"]["people"], 5);
   EXPECT_EQ(made["import"]["calls"], 5);  // no do-not-call list here
   EXPECT_EQ(made["import"]["rejected"].size(), 9u);
-  EXPECT_EQ(made["import"]["merged"], json::parse(R"([{"lines": [2, 3]}])"));
+  EXPECT_EQ(made["import"]["merged"], json::parse(R"([{"lines": [2, 3]}, {"lines": [13, 14]}])"));
   EXPECT_EQ(made["added"], 5);
   // The upload is gone once imported.
   std::error_code ec;
@@ -277,7 +278,7 @@ TEST_F(CampaignRoutesTest, CreatesACampaignFromAnUploadedTargetFile) {
   EXPECT_EQ(again["added"], 0);
   EXPECT_EQ(Ok("GET", "/api/v1/campaigns/" + id)["figures"]["targets"], 5);
   EXPECT_EQ(
-      Call("POST", "/api/v1/campaigns/CP20261207999/files", supervisor_, ReadFile(kTargets), kCsv)
+      Call("POST", "/api/v1/campaigns/CP2026-1207-999/files", supervisor_, ReadFile(kTargets), kCsv)
           .status,
       404);
   ExpectNothingPersonal();
@@ -333,7 +334,7 @@ TEST_F(CampaignRoutesTest, StateMovesAnd409ForAWrongOne) {
   EXPECT_EQ(code("cancel"), "cancelled");
   EXPECT_EQ(code("cancel"), "409 failed_precondition");
   EXPECT_EQ(code("start"), "409 failed_precondition");
-  EXPECT_EQ(Call("POST", "/api/v1/campaigns/CP20261207999/start", supervisor_).status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/campaigns/CP2026-1207-999/start", supervisor_).status, 404);
   // Each move recorded before it was made, the refused ones too (with the state they found).
   EXPECT_EQ(Entries("campaign.start", id).size(), 3u);
   EXPECT_EQ(Entries("campaign.pause", id).size(), 3u);
@@ -392,7 +393,7 @@ TEST_F(CampaignRoutesTest, TargetsAndDrillDownAreMasked) {
   EXPECT_EQ(Call("GET", base + "/targets/6", supervisor_).status, 404);
   EXPECT_EQ(Call("GET", base + "/targets/0", supervisor_).status, 400);
   EXPECT_EQ(Call("GET", base + "/targets/x", supervisor_).status, 400);
-  EXPECT_EQ(Call("GET", "/api/v1/campaigns/CP20261207999/targets", supervisor_).status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/campaigns/CP2026-1207-999/targets", supervisor_).status, 404);
   ExpectNothingPersonal();
 }
 
@@ -462,7 +463,7 @@ TEST_F(CampaignRoutesTest, LiveFiguresAsServerSentEvents) {
   EXPECT_FALSE(next().has_value());
   EXPECT_EQ(Entries("campaign.watch", id).size(), 1u);
   // An unknown campaign is a 404, not a stream.
-  Response unknown = Call("GET", "/api/v1/campaigns/CP20261207999/events", supervisor_);
+  Response unknown = Call("GET", "/api/v1/campaigns/CP2026-1207-999/events", supervisor_);
   EXPECT_EQ(unknown.status, 404);
   EXPECT_FALSE(unknown.stream);
 }

@@ -53,7 +53,7 @@ class CampaignCli(unittest.TestCase):
                          "--as-of", "2026-12-01", "--json")
         made = json.loads(out)
         cid = made["campaign"]["id"]
-        self.assertRegex(cid, r"^CP\d{11}$")
+        self.assertRegex(cid, r"^CP\d{4}-\d{4}-\d{3}$")
         self.assertEqual(made["campaign"]["state"], "draft")
         self.assertEqual(made["campaign"]["file"], "targets.csv")
         self.assertEqual(made["import"]["calls"], 4)  # 吴十 is on the do-not-call list
@@ -98,7 +98,7 @@ class CampaignCli(unittest.TestCase):
         self.assertIn("cancelled", out)
         _, err = self.zx("campaign", "start", cid, code=1)
         self.assertIn("cancelled", err)
-        self.zx("campaign", "report", "CP20000101999", code=1)
+        self.zx("campaign", "report", "CP2000-0101-999", code=1)
 
         out, _ = self.zx("audit", "query", "--action", "campaign.", "--limit", "100")
         entries = [json.loads(line) for line in out.splitlines() if line.strip()]
