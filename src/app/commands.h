@@ -39,7 +39,7 @@ ParsedCommand AddCalendarCommand(CLI::App& cli, CommonFlags& flags, const Common
 // `tickets draft|create [--json]` (one complaint per stdin line: auto-fill, and for create
 // intake's 并单 and dispatch) and `tickets learn --history FILE` (tickets/learn.h).
 ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
-// `campaign import FILE [--dnc FILE] [--as-of DATE] [--json]` (campaigns/target_import.h).
+// `campaign import|create|start|pause|resume|cancel|status|report` (docs/campaigns.md).
 std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cli,
                                                                     const CommonOptions& common);
 

@@ -697,7 +697,10 @@ Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
   ZX_RETURN_IF_ERROR(store->Migrate());
   // Calls a previous process left open cannot go on: close them, so that their attempt ids
   // report an outcome (and are never dialled again).
-  ZX_ASSIGN_OR_RETURN(std::vector<NoticeCall> unfinished, store->ListUnfinished());
+  std::vector<NoticeCall> unfinished;
+  if (options.close_unfinished) {
+    ZX_ASSIGN_OR_RETURN(unfinished, store->ListUnfinished());
+  }
   for (NoticeCall& c : unfinished) {
     CloseUnfinished(c, clock.NowUnixMillis(), "interrupted");
     ZX_RETURN_IF_ERROR(store->Update(c));

@@ -187,6 +187,10 @@ struct NoticeCallOptions {
   // campaign that sends one sets its own words).
   std::string unconfirmed_closing = "未收到您的确认，再见。";
   int speech_resume_ms = 700;  // the pause before a notice stopped by speech starts again
+  // The serving process closes the calls a stopped process left open (interrupted). A command
+  // that only reads or steers (the CLI, next to a running server) must not: those calls may be
+  // the server's, live.
+  bool close_unfinished = true;
   // Speech: what follows the answer to a question, and the words when there is no answer.
   std::string after_answer = "确认收到通知请按1，或者说知道了。";
   std::string no_answer = "这个问题请您拨打12345热线咨询。";

@@ -1,5 +1,7 @@
 #include "http/campaign_json.h"
 
+#include "campaigns/campaign_text.h"
+
 namespace zx::http {
 namespace {
 
@@ -15,7 +17,111 @@ nlohmann::ordered_json Groups(const std::vector<campaigns::LineGroup>& list) {
   return out;
 }
 
+nlohmann::ordered_json Ms(int64_t ms) { return ms ? nlohmann::ordered_json(ms) : nullptr; }
+nlohmann::ordered_json Text(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
+}
+
 }  // namespace
+
+nlohmann::ordered_json CampaignJson(const campaigns::Campaign& c) {
+  return {{"id", c.id},
+          {"name", c.name},
+          {"state", campaigns::CampaignStateName(c.state)},
+          {"file", c.file},
+          {"as_of", c.as_of},
+          {"created_by", c.created_by},
+          {"created_ms", c.created_ms},
+          {"started_ms", Ms(c.started_ms)},
+          {"ended_ms", Ms(c.ended_ms)},
+          {"import",
+           {{"records", c.records},
+            {"rejected", c.rejected},
+            {"exact_duplicates", c.exact_duplicates},
+            {"normalized_duplicates", c.normalized_duplicates},
+            {"dnc_suppressed", c.dnc_suppressed}}}};
+}
+
+nlohmann::ordered_json CampaignFiguresJson(const campaigns::CampaignFigures& f) {
+  nlohmann::ordered_json outcomes = nlohmann::ordered_json::object();
+  for (const auto& [outcome, n] : f.outcomes) outcomes[outcome] = n;
+  return {{"targets", f.targets},
+          {"waiting", f.waiting},
+          {"calling", f.calling},
+          {"done", f.done},
+          {"reached", f.reached},
+          {"confirmed", f.confirmed},
+          {"success_rate", f.success_rate},
+          {"reach_rate", f.reach_rate},
+          {"attempts", f.attempts},
+          {"attempts_per_target", f.attempts_per_target},
+          {"sms_fallbacks", f.sms_fallbacks},
+          {"sms_failed", f.sms_failed},
+          {"outcomes", std::move(outcomes)},
+          {"answered_calls", f.answered_calls},
+          {"average_call_ms", f.average_call_ms}};
+}
+
+nlohmann::ordered_json TargetJson(const campaigns::TargetView& t) {
+  return {{"seq", t.seq},
+          {"phone", t.phone_masked},
+          {"salutation", t.salutation},
+          {"scenarios", t.scenarios},
+          {"state", t.state},
+          {"outcome", Text(t.outcome)},
+          {"attempts", t.attempts},
+          {"next_ms", Ms(t.next_ms)},
+          {"sms", Text(t.sms)},
+          {"updated_ms", Ms(t.updated_ms)}};
+}
+
+nlohmann::ordered_json AttemptJson(const campaigns::AttemptView& a) {
+  return {{"attempt_id", a.attempt_id},
+          {"n", a.n},
+          {"call_id", Text(a.call_id)},
+          {"call", a.call_id.empty() ? nlohmann::ordered_json(nullptr)
+                                     : nlohmann::ordered_json("/api/v1/calls/" + a.call_id)},
+          {"state", a.state},
+          {"outcome", Text(a.outcome)},
+          {"sip_code", a.sip_code},
+          {"started_ms", Ms(a.started_ms)},
+          {"ended_ms", Ms(a.ended_ms)},
+          {"talk_ms", a.talk_ms}};
+}
+
+nlohmann::ordered_json CampaignCreatedJson(const campaigns::CampaignCreated& created) {
+  return {{"campaign", CampaignJson(created.campaign)},
+          {"import", CampaignImportJson(created.report)},
+          {"added", created.added}};
+}
+
+std::string CampaignReportOutput(const campaigns::Campaign& campaign,
+                                 const campaigns::CampaignFigures& figures, bool json) {
+  if (!json) return campaigns::FormatCampaign(campaign, figures);
+  nlohmann::ordered_json out = {{"campaign", CampaignJson(campaign)},
+                                {"figures", CampaignFiguresJson(figures)}};
+  return out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string CampaignListOutput(const std::vector<campaigns::Campaign>& list, bool json) {
+  std::string out;
+  for (const auto& c : list) {
+    out += json ? CampaignJson(c).dump(-1, ' ', false,
+                                       nlohmann::ordered_json::error_handler_t::replace)
+                : campaigns::FormatCampaignLine(c);
+    out += "\n";
+  }
+  return out;
+}
+
+std::string CampaignCreatedOutput(const campaigns::CampaignCreated& created, bool json) {
+  if (json)
+    return CampaignCreatedJson(created).dump(-1, ' ', false,
+                                             nlohmann::ordered_json::error_handler_t::replace) +
+           "\n";
+  return campaigns::FormatImportReport(created.report) + "added " + std::to_string(created.added) +
+         " targets to " + campaigns::FormatCampaignLine(created.campaign) + "\n";
+}
 
 nlohmann::ordered_json CampaignImportJson(const campaigns::ImportReport& report) {
   nlohmann::ordered_json rejected = nlohmann::ordered_json::array();

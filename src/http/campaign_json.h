@@ -1,13 +1,19 @@
 // The campaigns' types as JSON: the one place their wire form is written, shared by the CLI
-// (`zhixian campaign import --json`, DESIGN.md) and, later, the campaign routes.
+// (`zhixian campaign import --json`, DESIGN.md; `campaign create|report --json`) and the
+// campaign routes (http/campaign_routes.h, api/openapi.yaml: Campaign, CampaignFigures,
+// CampaignTarget, CampaignAttempt).
 //
-// Personal data: none. The import report's JSON holds lines, reason codes, column names and
-// counts only; the planned calls (names, numbers) are not part of it.
+// Personal data: none in clear. The import report's JSON holds lines, reason codes, column
+// names and counts only; the planned calls (names, numbers) are not part of it. A target shows
+// its masked number and masked salutation (张*先生) only. Times are unix milliseconds, null
+// when not (yet) set.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
+#include "campaigns/campaign_engine.h"
 #include "campaigns/target_import.h"
 
 namespace zx::http {
@@ -21,5 +27,31 @@ nlohmann::ordered_json CampaignImportJson(const campaigns::ImportReport& report)
 // What `zhixian campaign import` prints: that JSON on one line with `json`, else the readable
 // report (campaigns::FormatImportReport, personal data masked).
 std::string CampaignImportOutput(const campaigns::ImportReport& report, bool json);
+
+// {"id", "name", "state", "file", "as_of", "created_by", "created_ms", "started_ms",
+//  "ended_ms", "import": {"records", "rejected", "exact_duplicates", "normalized_duplicates",
+//  "dnc_suppressed"}}
+nlohmann::ordered_json CampaignJson(const campaigns::Campaign& campaign);
+// DOMAIN.md's figures: {"targets", "waiting", "calling", "done", "reached", "confirmed",
+//  "success_rate", "reach_rate", "attempts", "attempts_per_target", "sms_fallbacks",
+//  "sms_failed", "outcomes": {outcome: count}, "answered_calls", "average_call_ms"}
+nlohmann::ordered_json CampaignFiguresJson(const campaigns::CampaignFigures& figures);
+// {"seq", "phone" (masked), "salutation" (masked), "scenarios", "state", "outcome", "attempts",
+//  "next_ms", "sms", "updated_ms"}
+nlohmann::ordered_json TargetJson(const campaigns::TargetView& target);
+// {"attempt_id", "n", "call_id", "call" (the notice call's path, GET /api/v1/calls/{id}),
+//  "state", "outcome", "sip_code", "started_ms", "ended_ms", "talk_ms"}
+nlohmann::ordered_json AttemptJson(const campaigns::AttemptView& attempt);
+// What a new file made: {"campaign", "import": CampaignImportJson, "added"}.
+nlohmann::ordered_json CampaignCreatedJson(const campaigns::CampaignCreated& created);
+// What `zhixian campaign report` and `status ID` print: {"campaign", "figures"} on one line
+// with `json`, else campaigns::FormatCampaign.
+std::string CampaignReportOutput(const campaigns::Campaign& campaign,
+                                 const campaigns::CampaignFigures& figures, bool json);
+// `zhixian campaign status`: one CampaignJson a line with `json`, else FormatCampaignLine each.
+std::string CampaignListOutput(const std::vector<campaigns::Campaign>& list, bool json);
+// `zhixian campaign create`: CampaignCreatedJson on one line with `json`, else the readable
+// import report and the campaign's line.
+std::string CampaignCreatedOutput(const campaigns::CampaignCreated& created, bool json);
 
 }  // namespace zx::http

@@ -49,6 +49,36 @@ Response Response::Later(std::function<void(Responder)> start) {
   return r;
 }
 
+Response Response::Stream(std::shared_ptr<EventStream> stream, std::string content_type) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.stream = std::move(stream);
+  return r;
+}
+
+std::string SseEvent(std::string_view name, std::string_view data) {
+  std::string out;
+  // Line breaks in a name would start another field: a name is a token.
+  if (!name.empty() && name.find_first_of("\r\n") == std::string_view::npos)
+    out.append("event: ").append(name).append("\n");
+  size_t start = 0;
+  while (true) {
+    size_t end = data.find('\n', start);
+    std::string_view line = data.substr(start, end == std::string_view::npos ? end : end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.append("data: ").append(line).append("\n");
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out + "\n";
+}
+
+std::string SseComment(std::string_view text) {
+  std::string out = ": ";
+  for (char c : text) out += (c == '\r' || c == '\n') ? ' ' : c;
+  return out + "\n\n";
+}
+
 Response Response::Json(int status, const nlohmann::json& value) {
   Response r;
   r.status = status;

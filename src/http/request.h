@@ -9,6 +9,7 @@
 // must be thread-safe itself.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -51,6 +52,17 @@ struct Response;
 // Delivers a deferred response (Response::Later); callable once, from any thread.
 using Responder = std::function<void(Response)>;
 
+// A streamed answer (Response::Stream), e.g. Server-Sent Events: after the status and headers
+// the server calls `next` on the connection's strand, at once and then every `every`, and sends
+// what it returns ("" sends nothing this time) until it returns nullopt, the client goes away
+// or the server stops (then the stream just ends). The response is never kept alive. `next`
+// runs on a server thread: keep it short; per-stream state lives in its closure, and it may
+// hold references only to what outlives the server.
+struct EventStream {
+  std::chrono::milliseconds every{1000};
+  std::function<std::optional<std::string>()> next;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -64,9 +76,14 @@ struct Response {
   // (and stays open) until the Responder is called or destroyed; whoever holds Responders must
   // call or drop them before the server is destroyed.
   std::function<void(Responder)> deferred;
+  // Set by Stream: the body is sent piece by piece as `stream` gives it (HTTP/1.1 chunked).
+  std::shared_ptr<EventStream> stream;
 
   // A response that `start` completes later by calling the Responder it is given.
   static Response Later(std::function<void(Responder)> start);
+  // A 200 whose body `stream` gives, as `content_type` (default text/event-stream).
+  static Response Stream(std::shared_ptr<EventStream> stream,
+                         std::string content_type = "text/event-stream; charset=utf-8");
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced, never thrown.
   static Response Json(int status, const nlohmann::json& value);
@@ -77,6 +94,11 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+
+// One Server-Sent Event: "event: NAME\ndata: LINE\n...\n\n" (each line of `data` its own
+// data field; no event field when `name` is empty). A comment (": TEXT\n\n") is a heartbeat.
+std::string SseEvent(std::string_view name, std::string_view data);
+std::string SseComment(std::string_view text);
 
 // Splits "a=1&b=%E5%8C%BB+x" into decoded pairs ('+' is a space; bad escapes stay as they are).
 Fields ParseQuery(std::string_view query);

@@ -144,6 +144,11 @@ class Session : public std::enable_shared_from_this<Session> {
         if (auto ws = self->websocket_.lock()) ws->Stop();
         return;
       }
+      if (self->state_ == State::kStreaming) {
+        // A write in progress ends the stream itself when it completes (StreamWait).
+        if (!self->writing_) self->EndStream();
+        return;
+      }
       bool idle = self->state_ == State::kReadingHeader && self->buffer_.size() == 0 &&
                   !(self->parser_ && self->parser_->got_some());
       if (idle || self->state_ == State::kLingering) self->stream_.cancel();
@@ -151,7 +156,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kLingering, kWebSocket };
+  enum class State {
+    kReadingHeader,
+    kReadingBody,
+    kHandling,
+    kWriting,
+    kLingering,
+    kWebSocket,
+    kStreaming
+  };
 
   struct Pending {  // the request being answered, for metrics and logs
     std::string method = "other";
@@ -260,6 +273,15 @@ class Session : public std::enable_shared_from_this<Session> {
                    in.method() == bhttp::verb::head, req.path);
     }
     res = Checked(std::move(res));
+    if (res.stream) {
+      bool head = in.method() == bhttp::verb::head;
+      if (!head && res.stream->next && !shared_->stopping)
+        return StartStream(std::move(res), in.version(), req.path);
+      if (!head)
+        res = res.stream->next ? ErrorResponse(Unavailable("the server is stopping"))
+                               : ErrorResponse(Internal("a stream without a source"));
+      res.stream.reset();  // HEAD: the headers of the stream, no body
+    }
     if (res.websocket && ++shared_->websockets > shared_->options.max_websockets) {
       --shared_->websockets;  // each holds a socket and a session: refuse, do not fall over
       log::Warn("websocket.refused reason=capacity max={}", shared_->options.max_websockets);
@@ -316,7 +338,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void FinishDeferred(Response res, unsigned version, bool keep_alive, bool head,
                       const std::string& path) {
     res = Checked(std::move(res));
-    if (res.websocket || res.deferred) {
+    if (res.websocket || res.deferred || res.stream) {
       log::Error("http_bad_deferred id={} route={}", pending_.request_id, pending_.route);
       res =
           ErrorResponse(Internal("the server failed to answer; request id " + pending_.request_id));
@@ -349,27 +371,34 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(res), 11, false, false, "");
   }
 
-  void Send(Response res, unsigned version, bool keep_alive, bool head, std::string_view path) {
-    state_ = State::kWriting;
-    pending_.status = res.status;
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(version);
-    out->result(static_cast<unsigned>(res.status));
+  // The status line and headers of `res`, with the ones the server adds to every answer.
+  template <typename Body>
+  void SetHeaders(bhttp::response<Body>& out, const Response& res, unsigned version,
+                  std::string_view path) const {
+    out.version(version);
+    out.result(static_cast<unsigned>(res.status));
     for (const auto& [name, value] : res.headers) {
       if (!HeaderName(name) || !HeaderValue(value)) continue;
       // One Retry-After: the handler's own replaces ErrorResponse's default.
       if (EqualsIgnoreCase(name, "Retry-After"))
-        out->set(bhttp::field::retry_after, value);
+        out.set(bhttp::field::retry_after, value);
       else
-        out->insert(name, value);
+        out.insert(name, value);
     }
     if (!res.content_type.empty() && HeaderValue(res.content_type))
-      out->set(bhttp::field::content_type, res.content_type);
-    out->set("X-Request-Id", pending_.request_id);
-    out->set("X-Content-Type-Options", "nosniff");
-    out->set("Referrer-Policy", "no-referrer");
-    out->set("X-Frame-Options", "DENY");
-    if (path.rfind("/api/", 0) == 0) out->set(bhttp::field::cache_control, "no-store");
+      out.set(bhttp::field::content_type, res.content_type);
+    out.set("X-Request-Id", pending_.request_id);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set("Referrer-Policy", "no-referrer");
+    out.set("X-Frame-Options", "DENY");
+    if (path.rfind("/api/", 0) == 0) out.set(bhttp::field::cache_control, "no-store");
+  }
+
+  void Send(Response res, unsigned version, bool keep_alive, bool head, std::string_view path) {
+    state_ = State::kWriting;
+    pending_.status = res.status;
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    SetHeaders(*out, res, version, path);
     out->keep_alive(keep_alive);
     out->body() = std::move(res.body);
     out->prepare_payload();
@@ -386,6 +415,121 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return Close();
     if (!keep_alive) return Linger();
     ReadHeader();
+  }
+
+  // A streamed answer (Response::Stream): the header, then each piece the source gives as a
+  // chunk (HTTP/1.0: raw, ended by closing), then the last chunk and the end of the connection.
+  // The client sends nothing more; WatchClient notices when it goes. Recorded once, at the end.
+  void StartStream(Response res, unsigned version, std::string_view path) {
+    state_ = State::kStreaming;
+    pending_.status = res.status;
+    events_ = std::move(res.stream);
+    tick_.emplace(stream_.get_executor());
+    chunked_ = version >= 11;
+    auto out = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    SetHeaders(*out, res, version, path);
+    out->set(bhttp::field::cache_control, "no-store");
+    out->keep_alive(false);
+    if (chunked_) out->chunked(true);
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*out);
+    writing_ = true;
+    stream_.expires_after(shared_->Timeout());
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), out, serializer](beast::error_code ec, size_t) {
+          self->writing_ = false;
+          if (ec) return self->StreamGone();
+          self->WatchClient();
+          self->StreamNext();
+        });
+  }
+
+  // Reads the socket itself (outside the write deadlines of stream_): what a client sends is
+  // discarded; its end, or an error, means it has gone.
+  void WatchClient() {
+    if (!scratch_) scratch_ = std::make_unique<std::array<char, 16 * 1024>>();
+    stream_.socket().async_read_some(asio::buffer(*scratch_),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (!ec) return self->WatchClient();
+                                       self->StreamGone();
+                                     });
+  }
+
+  void StreamNext() {
+    if (stream_done_ || ending_) return;
+    if (shared_->stopping) return EndStream();
+    std::optional<std::string> piece;
+    try {
+      piece = events_->next();
+    } catch (const std::exception& e) {
+      log::Error("http_stream_exception id={} route={} what={}", pending_.request_id,
+                 pending_.route, e.what());
+    }
+    if (!piece) return EndStream();
+    if (piece->empty()) return StreamWait();
+    auto bytes = std::make_shared<std::string>(std::move(*piece));
+    auto written = [self = shared_from_this(), bytes](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->StreamGone();
+      self->StreamWait();
+    };
+    writing_ = true;
+    stream_.expires_after(shared_->Timeout());
+    if (chunked_)
+      asio::async_write(stream_, bhttp::make_chunk(asio::buffer(*bytes)), std::move(written));
+    else
+      asio::async_write(stream_, asio::buffer(*bytes), std::move(written));
+  }
+
+  void StreamWait() {
+    if (stream_done_ || ending_) return;
+    if (shared_->stopping) return EndStream();
+    tick_->expires_after(events_->every);
+    tick_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->StreamNext();  // cancelled: ended or gone
+    });
+  }
+
+  // The end of the body, then of the connection: the client closes in turn (WatchClient), or
+  // is closed after a short linger.
+  void EndStream() {
+    if (stream_done_ || ending_) return;
+    ending_ = true;
+    tick_->cancel();
+    auto finish = [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->StreamGone();
+      self->RecordStream();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      auto linger = std::min<std::chrono::milliseconds>(
+          self->shared_->Timeout(), self->shared_->stopping ? kStopLinger : kMaxLinger);
+      self->tick_->expires_after(linger);
+      self->tick_->async_wait([self](beast::error_code ec) {
+        if (!ec) self->StreamGone();
+      });
+    };
+    writing_ = true;
+    stream_.expires_after(shared_->Timeout());
+    if (chunked_)
+      asio::async_write(stream_, bhttp::make_chunk_last(), std::move(finish));
+    else
+      asio::post(stream_.get_executor(),
+                 [finish = std::move(finish)]() mutable { finish(beast::error_code{}, 0); });
+  }
+
+  void StreamGone() {
+    if (stream_done_) return;
+    stream_done_ = true;
+    if (tick_) tick_->cancel();
+    Close();
+    RecordStream();
+  }
+
+  void RecordStream() {
+    if (stream_recorded_) return;
+    stream_recorded_ = true;
+    Record();
   }
 
   // Metrics and the log line of the answered request.
@@ -443,6 +587,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Pending pending_;
   std::unique_ptr<std::array<char, 16 * 1024>> scratch_;
   std::weak_ptr<internal::WebSocketSession> websocket_;  // in State::kWebSocket
+  // State::kStreaming: the source, its timer (then the linger), and where the stream is.
+  std::shared_ptr<EventStream> events_;
+  std::optional<asio::steady_timer> tick_;
+  bool chunked_ = false;
+  bool writing_ = false;      // a write of the stream is in progress
+  bool ending_ = false;       // the last chunk is written or being written
+  bool stream_done_ = false;  // closed
+  bool stream_recorded_ = false;
 };
 
 struct Server::State {

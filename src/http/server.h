@@ -25,6 +25,11 @@
 //  - Deferred answers (Response::Later, http/request.h): the handler hands the work to another
 //    thread and returns at once; the answer is sent, on the connection's strand, when the
 //    Responder is called. Slow work (a login's argon2id hash) thus never holds a server thread.
+//  - Streamed answers (Response::Stream, http/request.h; Server-Sent Events): the header, then
+//    each piece the handler's source gives, every EventStream::every, as an HTTP/1.1 chunk,
+//    until the source ends, the client goes (noticed by reading its socket) or Stop; then the
+//    connection closes. Each write must be read within request_timeout_ms. Recorded in the
+//    metrics once, when the stream ends.
 //  - Metrics: zhixian_http_requests_total{method,route,status} and
 //    zhixian_http_request_duration_seconds{route}; `route` is the matched pattern or
 //    "unmatched", so labels stay bounded whatever clients send.

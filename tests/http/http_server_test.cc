@@ -3,6 +3,8 @@
 #include <utility>  // before any Asio header (Boost 1.74 with GCC 12)
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -120,6 +122,26 @@ class HttpServerTest : public ::testing::Test {
       std::this_thread::sleep_for(300ms);
       return Response::Json(200, {{"slow", true}});
     });
+    // Three events 20 ms apart, then the end; and a stream that never ends on its own, whose
+    // source lives as long as the server holds it.
+    router->Add("GET", "/test/events", [](const Request&) {
+      auto stream = std::make_shared<EventStream>();
+      stream->every = 20ms;
+      stream->next = [n = 0]() mutable -> std::optional<std::string> {
+        if (++n > 3) return std::nullopt;
+        return SseEvent("tick", std::to_string(n));
+      };
+      return Response::Stream(stream);
+    });
+    router->Add("GET", "/test/endless", [watch = alive_](const Request&) {
+      auto stream = std::make_shared<EventStream>();
+      stream->every = 20ms;
+      stream->next = [token = std::make_shared<int>(0), watch]() mutable {
+        *watch = token;  // the test watches this one
+        return std::optional<std::string>(++*token % 5 ? std::string() : SseComment("beat"));
+      };
+      return Response::Stream(stream);
+    });
     auto server = Server::Start(options, router, metrics_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
@@ -128,6 +150,8 @@ class HttpServerTest : public ::testing::Test {
   Client Connect() { return Client(server_->port()); }
 
   Metrics metrics_;
+  // The endless stream's source (while it exists).
+  std::shared_ptr<std::weak_ptr<int>> alive_ = std::make_shared<std::weak_ptr<int>>();
   knowledge::testing::FakeAssistant assistant_;
   std::unique_ptr<Server> server_;
 };
@@ -448,6 +472,91 @@ TEST_F(HttpServerTest, StopFinishesRequestsInProgressAndClosesIdleConnections) {
   EXPECT_TRUE(idle.ClosedWithin(1s));
   server_->Stop();                                       // idempotent
   EXPECT_THROW(Connect(), boost::system::system_error);  // no longer listening
+}
+
+// A plain socket reading what a stream sends, with a receive timeout (POSIX recv: Asio's
+// blocking reads ignore SO_RCVTIMEO).
+class StreamClient {
+ public:
+  explicit StreamClient(uint16_t port) : socket_(ioc_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    timeval tv{0, 200000};
+    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  void Get(const std::string& target, const std::string& version = "1.1") {
+    asio::write(socket_, asio::buffer("GET " + target + " HTTP/" + version +
+                                      "\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n"));
+  }
+  // Reads until `needle` has come or the connection has ended (or 5 s); what came so far.
+  const std::string& ReadUntil(std::string_view needle) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!ended_ && received_.find(needle) == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      char buf[4096];
+      ssize_t n = ::recv(socket_.native_handle(), buf, sizeof buf, 0);
+      if (n > 0) received_.append(buf, static_cast<size_t>(n));
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        ended_ = true;
+    }
+    return received_;
+  }
+  bool ended() const { return ended_; }
+  void Close() { socket_.close(); }
+
+ private:
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  std::string received_;
+  bool ended_ = false;
+};
+
+TEST_F(HttpServerTest, StreamSendsChunksThenEnds) {
+  StreamClient c(server_->port());
+  c.Get("/test/events");
+  std::string got = c.ReadUntil("\r\n0\r\n\r\n");
+  EXPECT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream; charset=utf-8\r\n"), std::string::npos);
+  EXPECT_NE(got.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("Cache-Control: no-store\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("X-Request-Id: "), std::string::npos) << got;
+  EXPECT_NE(got.find("Connection: close\r\n"), std::string::npos) << got;
+  for (const char* n : {"1", "2", "3"})
+    EXPECT_NE(got.find(std::string("event: tick\ndata: ") + n + "\n\n"), std::string::npos) << got;
+  EXPECT_TRUE(got.ends_with("\r\n0\r\n\r\n")) << got;
+  c.ReadUntil("never");
+  EXPECT_TRUE(c.ended());
+  // HTTP/1.0: no chunks, the end of the connection ends the body.
+  StreamClient old(server_->port());
+  old.Get("/test/events", "1.0");
+  got = old.ReadUntil("never");
+  EXPECT_TRUE(old.ended());
+  EXPECT_EQ(got.find("chunked"), std::string::npos) << got;
+  EXPECT_TRUE(got.ends_with("event: tick\ndata: 3\n\n")) << got;
+  EXPECT_NE(metrics_.RenderText().find("route=\"/test/events\",status=\"200\""), std::string::npos);
+}
+
+TEST_F(HttpServerTest, StreamEndsWhenTheClientGoes) {
+  StreamClient c(server_->port());
+  c.Get("/test/endless");
+  c.ReadUntil(": beat\n\n");
+  EXPECT_FALSE(alive_->expired());
+  c.Close();
+  auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (!alive_->expired() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(alive_->expired()) << "the server still polls a stream nobody reads";
+  EXPECT_EQ(Connect().Get("/healthz").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, StopEndsStreams) {
+  StreamClient c(server_->port());
+  c.Get("/test/endless");
+  c.ReadUntil(": beat\n\n");
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_TRUE(c.ReadUntil("\r\n0\r\n\r\n").ends_with("\r\n0\r\n\r\n"));
+  EXPECT_TRUE(alive_->expired());
 }
 
 TEST(HttpServerStart, ReportsBadOptionsAndBusyPorts) {
