@@ -245,9 +245,9 @@ int main(int argc, char** argv) {
                 "department+district, before", Percentile(us, 0.5) / 1000,
                 Percentile(us, 0.99) / 1000, static_cast<long long>(total));
   }
-  std::printf(
-      "plan of department+district:\n%s",
-      tickets::ExplainOrderList(db, cases[1].q, run.cipher.get()).value_or("(none)\n").c_str());
+  auto plan = tickets::ExplainOrderList(db, cases[1].q, run.cipher.get());
+  std::printf("plan of department+district:\n%s",
+              plan.ok() ? plan->c_str() : plan.status().ToString().c_str());
   std::error_code ec;
   std::printf("WAL file at the end: %.1f MB\n",
               static_cast<double>(std::filesystem::file_size(dir + "/main/zx.db-wal", ec)) / 1e6);

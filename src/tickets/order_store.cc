@@ -183,73 +183,77 @@ Result<std::string> OrderStore::NextId(const std::string& day) {
 
 Status OrderStore::Save(const Order& o, bool is_new) {
   Derived d = Derive(o);
+  // The columns a change may set, bound from `at` on: a new order's row is inserted with them
+  // (an INSERT then an UPDATE would move its index entries twice, more pages in each commit).
+  auto bind_changeable = [&](storage::Statement& st, int at) {
+    st.Bind(at, OrderStateCode(o.state))
+        .Bind(at + 1, o.topic)
+        .Bind(at + 2, o.category)
+        .Bind(at + 3, o.district)
+        .Bind(at + 4, o.place)
+        .Bind(at + 5, TierName(o.tier))
+        .Bind(at + 6, static_cast<int64_t>(o.urgent))
+        .Bind(at + 7, o.merged_into)
+        .Bind(at + 8, static_cast<int64_t>(o.reopened))
+        .Bind(at + 9, VisitStateCode(o.visit))
+        .Bind(at + 10, o.visit_due_ms)
+        .Bind(at + 11, static_cast<int64_t>(o.visit_solved))
+        .Bind(at + 12, SatisfactionLabel(o.satisfaction))
+        .Bind(at + 13, o.resolved_ms)
+        .Bind(at + 14, o.closed_ms)
+        .Bind(at + 15, o.LeadDepartment())
+        .Bind(at + 16, d.due_ms)
+        .Bind(at + 17, d.due_ms > 0 ? d.due_ms : kNoDeadlineKey)
+        .Bind(at + 18, static_cast<int64_t>(d.warned))
+        .Bind(at + 19, static_cast<int64_t>(d.overdue))
+        .Bind(at + 20, static_cast<int64_t>(d.returned));
+    return at + 21;
+  };
   if (is_new) {
     ZX_ASSIGN_OR_RETURN(
         storage::Statement st,
-        db_.Prepare("INSERT INTO tickets (id, state, channel, conversation_id, topic, category, "
-                    "summary, text, district, place, tier, urgent, confidence, contact_masked, "
-                    "contact_enc, contact_index, name_enc, address_enc, created_ms, created_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        db_.Prepare("INSERT INTO tickets (id, channel, conversation_id, summary, text, "
+                    "confidence, contact_masked, contact_enc, contact_index, name_enc, "
+                    "address_enc, created_ms, created_by, state, topic, category, district, "
+                    "place, tier, urgent, merged_into, reopened, visit, visit_due_ms, "
+                    "visit_solved, satisfaction, resolved_ms, closed_ms, lead_department, "
+                    "due_ms, due_key, warned, overdue, returned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?)"));
     st.Bind(1, o.id)
-        .Bind(2, OrderStateCode(o.state))
-        .Bind(3, o.channel)
-        .Bind(4, o.conversation_id)
-        .Bind(5, o.topic)
-        .Bind(6, o.category)
-        .Bind(7, o.summary)
-        .Bind(8, text::MaskText(o.text))
-        .Bind(9, o.district)
-        .Bind(10, o.place)
-        .Bind(11, TierName(o.tier))
-        .Bind(12, static_cast<int64_t>(o.urgent))
-        .Bind(13, o.confidence)
-        .Bind(14, o.contact_masked);
+        .Bind(2, o.channel)
+        .Bind(3, o.conversation_id)
+        .Bind(4, o.summary)
+        .Bind(5, text::MaskText(o.text))
+        .Bind(6, o.confidence)
+        .Bind(7, o.contact_masked);
     auto seal = [&](int at, const std::optional<std::string>& value, const char* column) {
       if (cipher_ && value && !value->empty())
         st.Bind(at, cipher_->Encrypt(*value, security::FieldAad(kTable, column, o.id)));
       else
         st.BindNull(at);
     };
-    seal(15, o.contact, "contact_enc");
+    seal(8, o.contact, "contact_enc");
     if (cipher_ && o.contact && !o.contact->empty())
-      st.Bind(16, cipher_->BlindIndex("phone", *o.contact));
+      st.Bind(9, cipher_->BlindIndex("phone", *o.contact));
     else
-      st.BindNull(16);
-    seal(17, o.name, "name_enc");
-    seal(18, o.address, "address_enc");
-    st.Bind(19, o.created_ms).Bind(20, o.created_by);
+      st.BindNull(9);
+    seal(10, o.name, "name_enc");
+    seal(11, o.address, "address_enc");
+    st.Bind(12, o.created_ms).Bind(13, o.created_by);
+    bind_changeable(st, 14);
     ZX_RETURN_IF_ERROR(st.Run());
+  } else {
+    ZX_ASSIGN_OR_RETURN(
+        storage::Statement up,
+        db_.Prepare("UPDATE tickets SET state = ?, topic = ?, category = ?, district = ?, "
+                    "place = ?, tier = ?, urgent = ?, merged_into = ?, reopened = ?, visit = ?, "
+                    "visit_due_ms = ?, visit_solved = ?, satisfaction = ?, resolved_ms = ?, "
+                    "closed_ms = ?, lead_department = ?, due_ms = ?, due_key = ?, warned = ?, "
+                    "overdue = ?, returned = ? WHERE id = ?"));
+    up.Bind(bind_changeable(up, 1), o.id);
+    ZX_RETURN_IF_ERROR(up.Run());
   }
-  ZX_ASSIGN_OR_RETURN(
-      storage::Statement up,
-      db_.Prepare("UPDATE tickets SET state = ?, topic = ?, category = ?, district = ?, "
-                  "place = ?, tier = ?, urgent = ?, merged_into = ?, reopened = ?, visit = ?, "
-                  "visit_due_ms = ?, visit_solved = ?, satisfaction = ?, resolved_ms = ?, "
-                  "closed_ms = ?, lead_department = ?, due_ms = ?, due_key = ?, warned = ?, "
-                  "overdue = ?, returned = ? WHERE id = ?"));
-  up.Bind(1, OrderStateCode(o.state))
-      .Bind(2, o.topic)
-      .Bind(3, o.category)
-      .Bind(4, o.district)
-      .Bind(5, o.place)
-      .Bind(6, TierName(o.tier))
-      .Bind(7, static_cast<int64_t>(o.urgent))
-      .Bind(8, o.merged_into)
-      .Bind(9, static_cast<int64_t>(o.reopened))
-      .Bind(10, VisitStateCode(o.visit))
-      .Bind(11, o.visit_due_ms)
-      .Bind(12, static_cast<int64_t>(o.visit_solved))
-      .Bind(13, SatisfactionLabel(o.satisfaction))
-      .Bind(14, o.resolved_ms)
-      .Bind(15, o.closed_ms)
-      .Bind(16, o.LeadDepartment())
-      .Bind(17, d.due_ms)
-      .Bind(18, d.due_ms > 0 ? d.due_ms : kNoDeadlineKey)
-      .Bind(19, static_cast<int64_t>(d.warned))
-      .Bind(20, static_cast<int64_t>(d.overdue))
-      .Bind(21, static_cast<int64_t>(d.returned))
-      .Bind(22, o.id);
-  ZX_RETURN_IF_ERROR(up.Run());
 
   for (const Task& t : o.tasks) {
     ZX_ASSIGN_OR_RETURN(
