@@ -36,6 +36,10 @@ Result<OrderListSql> BuildOrderList(const OrderQuery& q, const security::FieldCi
     text(" AND t.department = ?", q.department);
     where += " AND t.state <> 'withdrawn'";
   }
+  // Filters on the order's own columns; without any, a department's list is counted inside the
+  // task index alone (a task exists only with its order, and orders are never deleted).
+  const bool order_filters = q.state || !q.topic.empty() || q.tier || !q.phone.empty() ||
+                             q.warned || q.overdue || q.returned;
   if (q.state) text(" AND tickets.state = ?", std::string(OrderStateCode(*q.state)));
   if (!q.district.empty())
     text(by_task ? " AND t.district = ?" : " AND tickets.district = ?", q.district);
@@ -52,7 +56,8 @@ Result<OrderListSql> BuildOrderList(const OrderQuery& q, const security::FieldCi
   if (q.from_ms > 0) integer(" AND " + created + " >= ?", q.from_ms);
   if (q.until_ms > 0) integer(" AND " + created + " < ?", q.until_ms);
 
-  out.count = "SELECT COUNT(*)" + from + where;
+  out.count =
+      "SELECT COUNT(*)" + (by_task && !order_filters ? " FROM ticket_tasks t" : from) + where;
   std::string dir = q.descending ? " DESC" : " ASC";
   std::string order =
       q.sort == OrderQuery::kDue

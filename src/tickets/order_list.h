@@ -4,8 +4,9 @@
 // With a department, a list runs from that department's tasks (an order has at most one task per
 // department; tickets/2 gives each task its order's district and creation time): the index
 // ticket_tasks_scope (department, district, created_ms) or ticket_tasks_department_created
-// (department, created_ms) counts the matches inside the index and gives the newest first
-// without a sort. Without a department, it runs on tickets and its indexes.
+// (department, created_ms) gives the newest first without a sort, and counts the matches inside
+// the index alone when no filter is on the order's own columns (state, topic, tier, phone, 预警,
+// 超时, 退单). Without a department, a list runs on tickets and its indexes.
 #pragma once
 
 #include <cstdint>
