@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -49,10 +50,10 @@ TEST(WalCheckpointer, RewindsTheWalOnceAReaderHoldingAnOldSnapshotIsGone) {
   auto db = Database::Open(path);
   auto reader = Database::Open(path);
   ASSERT_TRUE(db.ok() && reader.ok());
-  // Only this test's rounds: the pragma puts SQLite's automatic checkpoint in place of the
-  // databases' own (their threads then hear of no commit), and it stays below its 1,000 pages.
-  ASSERT_TRUE((*db)->Exec("PRAGMA wal_autocheckpoint=1000").ok());
-  ASSERT_TRUE((*reader)->Exec("PRAGMA wal_autocheckpoint=1000").ok());
+  // Only this test's rounds: the pragma replaces the databases' own checkpoints (their threads
+  // then hear of no commit) with none at all.
+  ASSERT_TRUE((*db)->Exec("PRAGMA wal_autocheckpoint=0").ok());
+  ASSERT_TRUE((*reader)->Exec("PRAGMA wal_autocheckpoint=0").ok());
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x BIGINT PRIMARY KEY, pad TEXT)").ok());
   Write(**db, 0, 20);
   auto checkpointer =
@@ -102,6 +103,46 @@ TEST(WalCheckpointer, TheDatabaseCheckpointsOnItsOwnThreadWithoutBeingAsked) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_GE(std::filesystem::file_size(path), 1000u * 4096);
   EXPECT_EQ(Count(**db), 1200);
+}
+
+// Under a steady stream of commits a PASSIVE checkpoint never finishes before the next commit,
+// so the WAL would never start again from the beginning; a round rewinds it all the same.
+TEST(WalCheckpointer, RewindsTheWalUnderASteadyStreamOfWrites) {
+  TempDir dir;
+  const std::string path = dir.path + "/busy.db";
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("PRAGMA wal_autocheckpoint=0").ok());  // only this test's rounds
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x BIGINT PRIMARY KEY, pad TEXT)").ok());
+  auto checkpointer =
+      WalCheckpointer::Open(path, {.passive_pages = 10, .rewind_pages = 50, .thread = false});
+  ASSERT_TRUE(checkpointer.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      auto st = (*db)->Prepare("INSERT INTO t (x, pad) VALUES (?, ?)");
+      if (!st.ok()) continue;
+      st->Bind(1, int64_t{i}).Bind(2, std::string(3000, 'w'));
+      if (st->Run().ok()) ++written;
+    }
+  });
+  // Rounds while the writer runs, until one of them finds the WAL shorter than the round before
+  // found it: it was rewound in between (bounded: 20 s).
+  bool shrank = false;
+  int last = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!shrank && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto round = (*checkpointer)->Round();
+    if (!round.ok()) continue;
+    shrank = last > 0 && round->wal_pages < last;
+    last = round->wal_pages;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(shrank) << "the WAL only grew: " << last << " pages";
+  EXPECT_EQ(Count(**db), written.load());
 }
 
 }  // namespace
