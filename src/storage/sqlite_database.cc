@@ -189,11 +189,11 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
   // synchronous=NORMAL in WAL mode: a commit is written to the WAL but not synced; checkpoints
   // sync. A killed process loses nothing; a power cut may lose the last commits, never the
   // database's consistency (SyncCommitted is there for what must not be lost). FULL would sync
-  // the WAL at every commit. journal_size_limit: the WAL file is cut back to 64 MiB when it is
-  // rewound after a reader held it long.
+  // the WAL at every commit. journal_size_limit: the WAL file is cut back to 128 MiB when it
+  // is rewound after a reader held it long.
   ZX_RETURN_IF_ERROR(
       out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=67108864;"));
+                "PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=134217728;"));
   if (on_disk) {
     for (const char* suffix : {"-wal", "-shm"})  // ones left by an older version
       ::chmod((path + suffix).c_str(), 0600);

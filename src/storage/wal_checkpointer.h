@@ -36,8 +36,11 @@ namespace zx::storage {
 class BusyWait;
 
 struct WalCheckpointerOptions {
-  int passive_pages = 1000;  // a round once the WAL grew by this many pages (SQLite's default)
-  int rewind_pages = 8000;   // rewind even under a steady stream of writes past this (~32 MB)
+  // A round once the WAL grew by this many pages (~32 MB; SQLite's own is 1,000). Each round's
+  // syncs may hold up a commit that is writing the WAL meanwhile; fewer, larger rounds hold up
+  // fewer commits (orders_bench: create p99 5.6-8.5 ms instead of 12.7-12.9 ms with 1,000).
+  int passive_pages = 8000;
+  int rewind_pages = 16000;  // rewind even under a steady stream of writes past this (~64 MB)
   std::chrono::milliseconds every{1000};      // a round after writes stopped
   std::chrono::milliseconds writer_wait{20};  // the longest a rewind waits for locks
   bool thread = true;                         // false: rounds only through Round() (tests)

@@ -95,8 +95,9 @@ TEST(WalCheckpointer, TheDatabaseCheckpointsOnItsOwnThreadWithoutBeingAsked) {
   auto db = Database::Open(path);  // background checkpoints: the default
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x BIGINT PRIMARY KEY, pad TEXT)").ok());
-  Write(**db, 0, 1200);  // past 1,000 pages in the WAL
-  // The commits only wrote the WAL; the thread copies the pages into the database file.
+  Write(**db, 0, 1200);  // 1,200 pages in the WAL, then no more writes
+  // The commits only wrote the WAL; the thread's round on its period (writes stopped) copies the
+  // pages into the database file.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::filesystem::file_size(path) < 1000u * 4096 &&
          std::chrono::steady_clock::now() < deadline)
