@@ -61,15 +61,18 @@ void WalCheckpointer::OnCommit(int wal_pages) {
 
 void WalCheckpointer::Run() {
   std::unique_lock lock(mu_);
+  bool retry = false;  // a long WAL was not rewound: try again soon, not 8,000 pages later
   while (!stop_) {
-    wake_.wait_for(lock, options_.every, [this] { return stop_ || due_; });
+    wake_.wait_for(lock, retry ? std::chrono::milliseconds(20) : options_.every,
+                   [this] { return stop_ || due_; });
     if (stop_) break;
-    bool due = due_;
+    bool due = due_ || retry;
     due_ = false;
     // On the period: only when something was committed since the WAL was last rewound.
     if (!due && commits_.load() == clean_at_.load()) continue;
     lock.unlock();
-    (void)Round();
+    auto report = Round();
+    retry = report.ok() && !report->rewound && report->wal_pages >= options_.rewind_pages;
     lock.lock();
   }
 }
