@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 
+#include "storage/busy_wait.h"
 #include "storage/driver.h"
+#include "storage/wal_checkpointer.h"
 
 namespace zx::storage {
 namespace {
@@ -66,8 +69,28 @@ class SqliteStatement final : public StatementDriver {
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  SqliteDatabase(sqlite3* db, std::string path, const DatabaseOptions& options)
+      : db_(db),
+        path_(std::move(path)),
+        busy_(std::chrono::milliseconds(std::max(options.busy_timeout_ms, 0))) {
+    busy_.Install(db_);
+  }
+  ~SqliteDatabase() override {
+    if (checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);
+    checkpointer_.reset();
+    sqlite3_close_v2(db_);  // the last connection: checkpoints and removes the WAL
+  }
+
+  // On disk, in WAL mode: checkpoints move to their own thread and connection (see
+  // wal_checkpointer.h); the wal_hook replaces SQLite's automatic checkpoints. When the second
+  // connection cannot be opened, the automatic ones stay. (PRAGMA wal_autocheckpoint on this
+  // connection puts SQLite's automatic ones back in place of the hook: benchmarks compare.)
+  void StartCheckpointer() {
+    auto started = WalCheckpointer::Open(path_);
+    if (!started.ok()) return;
+    checkpointer_ = std::move(started).value();
+    sqlite3_wal_hook(db_, &SqliteDatabase::OnCommit, checkpointer_.get());
+  }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
 
@@ -137,6 +160,13 @@ class SqliteDatabase final : public Database {
   const std::string path_;               // the file; "" in memory
   std::recursive_mutex transaction_mu_;  // recursive: a nested Transaction fails, not deadlocks
   bool in_transaction_ = false;          // guarded by transaction_mu_
+  BusyWait busy_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+
+  static int OnCommit(void* checkpointer, sqlite3* /*db*/, const char* /*name*/, int pages) {
+    static_cast<WalCheckpointer*>(checkpointer)->OnCommit(pages);
+    return SQLITE_OK;
+  }
 };
 
 }  // namespace
@@ -154,14 +184,21 @@ Result<std::unique_ptr<Database>> OpenSqliteDatabase(const std::string& path,
   }
   // Before the WAL and SHM files exist: SQLite creates them with the database file's mode.
   bool on_disk = path != ":memory:" && !path.empty() && path.rfind("file:", 0) != 0;
-  auto out = std::make_unique<SqliteDatabase>(db, on_disk ? path : "");
+  auto out = std::make_unique<SqliteDatabase>(db, on_disk ? path : "", options);
   if (on_disk) ::chmod(path.c_str(), 0600);
-  sqlite3_busy_timeout(db, std::max(options.busy_timeout_ms, 0));
+  // synchronous=NORMAL in WAL mode: a commit is written to the WAL but not synced; checkpoints
+  // sync. A killed process loses nothing; a power cut may lose the last commits, never the
+  // database's consistency (SyncCommitted is there for what must not be lost). FULL would sync
+  // the WAL at every commit. journal_size_limit: the WAL file is cut back to 128 MiB when it
+  // is rewound after a reader held it long.
   ZX_RETURN_IF_ERROR(
       out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON;"));
-  if (on_disk)  // ones left by an older version
-    for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
+                "PRAGMA foreign_keys=ON; PRAGMA journal_size_limit=134217728;"));
+  if (on_disk) {
+    for (const char* suffix : {"-wal", "-shm"})  // ones left by an older version
+      ::chmod((path + suffix).c_str(), 0600);
+    out->StartCheckpointer();
+  }
   return std::unique_ptr<Database>(std::move(out));
 }
 

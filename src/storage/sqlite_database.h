@@ -3,10 +3,12 @@
 //
 // SQLite is opened in serialized mode (a Database may be shared across threads), in WAL
 // journal mode with synchronous=NORMAL (commits are durable at checkpoints or SyncCommitted)
-// and foreign keys on. Write transactions are BEGIN IMMEDIATE, serialised per connection by a
-// recursive mutex (a migration's statements run inside Database::Transaction on the same
-// thread). SQLITE_BUSY and SQLITE_LOCKED after busy_timeout_ms are kUnavailable; other errors
-// are kInternal; messages start "sqlite: ".
+// and foreign keys on. On disk, checkpoints run on a thread and connection of their own, which
+// also rewinds the WAL (wal_checkpointer.h), so no
+// COMMIT pays for one; busy waits retry finely (busy_wait.h). Write transactions are BEGIN
+// IMMEDIATE, serialised per connection by a recursive mutex (a migration's statements run inside
+// Database::Transaction on the same thread). SQLITE_BUSY and SQLITE_LOCKED after busy_timeout_ms
+// are kUnavailable; other errors are kInternal; messages start "sqlite: ".
 //
 // Files: the database and its -wal and -shm files are made mode 0600 (SQLite gives the WAL and
 // SHM files the mode of the database file), also when an older version left them readable.

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "security/keys.h"
+#include "tickets/order_list.h"
 #include "tickets/testing/clock_sla.h"
 
 namespace zx::tickets {
@@ -336,6 +337,119 @@ TEST_F(WorkOrdersTest, ListsFilterPageAndSortOnTheServer) {
   EXPECT_EQ(orders_->List(q).value().rows.size(), 2u);
   q.limit = 0;
   EXPECT_EQ(orders_->List(q).status().code(), Code::kInvalidArgument);
+}
+
+// Issue 12: a department's list (with or without a district, a handler's scope) runs from that
+// department's tasks on an index that counts and pages without a sort, and it lists exactly the
+// orders with a task of the department that is not withdrawn, also after the district changed,
+// a task was withdrawn by 改派 or a 协办 task was added.
+TEST_F(WorkOrdersTest, DepartmentListsUseTheTaskIndexAndMatchEveryTask) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 24; ++i) {
+    std::vector<Assignment> to = {{i % 2 ? "cgj" : "gaj", Role::kLead}};
+    if (i % 5 == 0) to.push_back({i % 2 ? "gaj" : "cgj", Role::kAssist});  // 一单多派
+    NewOrder n = Complaint(to, "路" + std::to_string(i));
+    n.district = i % 3 ? "东城区" : "西城区";
+    ids.push_back(Create(n).id);
+    clock_.Advance(minutes(1));
+  }
+  ASSERT_TRUE(orders_->ConfirmField(ids[1], "district", "西城区", "u:2").ok());  // was 东城区
+  ASSERT_TRUE(orders_->Redispatch(ids[3], "cgj", "zjj", "u:2", "不属本部门").ok());
+
+  // What the list must say, from every order and its tasks.
+  auto expected = [&](const std::string& department, const std::string& district) {
+    std::vector<std::string> out;
+    for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+      Order o = orders_->Get(*it).value();
+      if (!district.empty() && o.district != district) continue;
+      for (const auto& t : o.tasks)
+        if (t.department == department && t.state != TaskState::kWithdrawn) out.push_back(o.id);
+    }
+    return out;
+  };
+  for (const char* department : {"cgj", "gaj", "zjj"}) {
+    for (const char* district : {"", "东城区", "西城区"}) {
+      OrderQuery q;
+      q.department = department;
+      q.district = district;
+      q.limit = 100;
+      OrderPage page = orders_->List(q).value();
+      std::vector<std::string> got;
+      for (const auto& r : page.rows) got.push_back(r.id);
+      EXPECT_EQ(got, expected(department, district)) << department << " " << district;
+      EXPECT_EQ(page.total, static_cast<int64_t>(got.size()));
+    }
+  }
+  OrderQuery in_hand;  // a filter on the order itself: the count joins the orders
+  in_hand.department = "cgj";
+  in_hand.district = "东城区";
+  in_hand.state = OrderState::kDispatched;
+  ASSERT_TRUE(orders_->Accept(ids[13], "cgj", "u:5").ok());  // 13 leaves 办理中: 已办结
+  ASSERT_TRUE(orders_->Resolve(ids[13], "cgj", "已处理", "u:5").ok());
+  OrderPage dispatched = orders_->List(in_hand).value();
+  std::vector<std::string> want;
+  for (const auto& id : expected("cgj", "东城区"))
+    if (orders_->Get(id).value().state == OrderState::kDispatched) want.push_back(id);
+  std::vector<std::string> got;
+  for (const auto& r : dispatched.rows) got.push_back(r.id);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(dispatched.total, static_cast<int64_t>(want.size()));
+  EXPECT_LT(want.size(), expected("cgj", "东城区").size());
+
+  OrderQuery window;  // created in a window, oldest first
+  window.department = "cgj";
+  window.from_ms = kStart + 4 * 60000;
+  window.until_ms = kStart + 10 * 60000;
+  window.descending = false;
+  OrderPage page = orders_->List(window).value();
+  ASSERT_EQ(page.rows.size(), 3u);  // orders 5, 7 and 9 (3 went to zjj by 改派)
+  EXPECT_EQ(page.rows[0].id, ids[5]);
+  EXPECT_EQ(page.rows[2].id, ids[9]);
+  EXPECT_EQ(page.total, 3);
+
+  OrderQuery scope;
+  scope.department = "cgj";
+  scope.district = "东城区";
+  std::string plan = ExplainOrderList(*db_, scope, cipher_.get()).value();
+  EXPECT_NE(plan.find("count: SEARCH t USING COVERING INDEX ticket_tasks_scope"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("count: SEARCH tickets"), std::string::npos) << plan;  // the index alone
+  EXPECT_NE(plan.find("page: SEARCH t USING COVERING INDEX ticket_tasks_scope"), std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort of the matches
+  scope.district.clear();
+  plan = ExplainOrderList(*db_, scope, cipher_.get()).value();
+  EXPECT_NE(plan.find("page: SEARCH t USING COVERING INDEX ticket_tasks_department_created"),
+            std::string::npos)
+      << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+}
+
+// Migration tickets/2 fills the tasks' district and creation time of a database made before it.
+TEST_F(WorkOrdersTest, TheTaskIndexMigrationFillsTasksOfAnOlderDatabase) {
+  Order a = Create(Complaint({{"cgj", Role::kLead}}, "甲路"));
+  NewOrder west = Complaint({{"cgj", Role::kLead}}, "乙路");
+  west.district = "西城区";
+  Create(west);
+  // Back to version 1: the columns and indexes of version 2 gone, its record removed.
+  ASSERT_TRUE(
+      db_->Exec("DROP INDEX ticket_tasks_scope; DROP INDEX ticket_tasks_department_created; "
+                "ALTER TABLE ticket_tasks DROP COLUMN district; "
+                "ALTER TABLE ticket_tasks DROP COLUMN created_ms; "
+                "CREATE INDEX ticket_tasks_department ON ticket_tasks(department, "
+                "ticket_id, state); DELETE FROM schema_migrations WHERE module = "
+                "'tickets' AND version = 2")
+          .ok());
+  Reopen();
+  OrderQuery q;
+  q.department = "cgj";
+  q.district = "东城区";
+  OrderPage page = orders_->List(q).value();
+  ASSERT_EQ(page.rows.size(), 1u);
+  EXPECT_EQ(page.rows[0].id, a.id);
+  q.from_ms = kStart;
+  q.district.clear();
+  EXPECT_EQ(orders_->List(q).value().total, 2);
 }
 
 }  // namespace
