@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "campaigns/campaign_store.h"
 #include "campaigns/notice_call_store.h"
 #include "dialogue/callback_store.h"
 #include "dialogue/conversation_store.h"
@@ -30,11 +31,12 @@ std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<
 // added here.
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   return Present(db, {dialogue::EncryptedColumns(), dialogue::CallbackEncryptedColumns(),
-                      campaigns::EncryptedColumns(), tickets::TicketEncryptedColumns()});
+                      campaigns::EncryptedColumns(), campaigns::CampaignEncryptedColumns(),
+                      tickets::TicketEncryptedColumns()});
 }
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
-  return Present(
-      db, {dialogue::RetentionRules(), recordings::RetentionRules(), campaigns::RetentionRules()});
+  return Present(db, {dialogue::RetentionRules(), recordings::RetentionRules(),
+                      campaigns::RetentionRules(), campaigns::CampaignRetentionRules()});
 }
 
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,

@@ -7,10 +7,12 @@
 #include "base/log.h"
 #include "base/stop_signal.h"
 #include "campaigns/campaign_engine.h"
+#include "campaigns/campaign_metrics.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
 #include "http/callback_routes.h"
+#include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
 #include "http/knowledge_routes.h"
@@ -98,7 +100,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return 1;
   }
   // Outbound campaigns (campaigns/campaign_engine.h), over the notice calls; their targets are
-  // sealed, so without a key file there are none (the routes answer 503).
+  // sealed, so without a key file there are none (and no campaign routes).
   auto scenarios =
       campaigns::ScenarioTable::Load(config.knowledge.kb_dir + "/campaigns/scenarios.toml");
   auto policy = campaigns::CampaignPolicyFrom(config.campaigns);
@@ -158,13 +160,22 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) {
          http::AddTicketReportRoutes(r, *(*ctx)->work_orders, *(*ctx)->db, *sec.audit,
                                      SystemClock::Instance());
+       },
+       [&](http::Router& r) {
+         if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
        }});
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());
   (*visits)->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");
-  if (outbound) outbound->ScheduleOn(campaign_worker);
+  if (outbound) {
+    outbound->ScheduleOn(campaign_worker);
+    campaign_worker.Every(std::chrono::seconds(10), [&] {
+      if (Status s = campaigns::UpdateCampaignGauges(*outbound, metrics); !s.ok())
+        log::Warn("campaign.gauges_failed error=\"{}\"", s.message());
+    });
+  }
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
   int voice_turns =
