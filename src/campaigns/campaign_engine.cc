@@ -12,8 +12,8 @@
 #include "campaigns/notice_script.h"
 #include "campaigns/return_visits.h"  // CallingWindow
 #include "campaigns/target_fields.h"
-#include "text/table_stream.h"
 #include "text/pii.h"
+#include "text/table_stream.h"
 
 namespace zx::campaigns {
 namespace {
