@@ -1,72 +1,28 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "admin/campaign_commands.h"
 #include "app/commands.h"
 #include "app/security_context.h"
-#include "base/progress.h"
 #include "base/terminal.h"
 #include "campaigns/campaign_cli.h"
-#include "http/campaign_json.h"
 #include "security/key_file.h"
 
 namespace zx::app {
 namespace {
 
-struct Args {
-  std::string verb, id, name, file, dnc, as_of, export_file;
-  bool json = false;
-};
-
-// import checks a file alone; the others work on the engine over the database and the key file
-// (campaigns/campaign_cli.h); a serving process acts on a change within a second.
-Result<int> Run(const Config& config, const Args& a) {
-  const std::string& kb = config.knowledge.kb_dir;
-  if (a.verb == "import") {
-    campaigns::ImportRequest request{a.file, a.dnc, a.as_of, kb + "/campaigns/scenarios.toml"};
-    // The calls are planned as they come; the readable report shows the first 20.
-    std::vector<campaigns::PlannedCall> first;
-    request.on_call = [&first](campaigns::PlannedCall&& call) {
-      if (first.size() < 20) first.push_back(std::move(call));
-      return Status::Ok();
-    };
-    ProgressBar bar("导入 " + a.file, !a.json && ProgressBar::Wanted());
-    request.on_progress = [&bar](const campaigns::ImportProgress& p) {
-      p.done ? bar.Finish() : bar.Update(p.rows, p.bytes, p.total_bytes);
-    };
-    auto report = campaigns::ImportTargetFile(request);
-    bar.Finish();
-    ZX_RETURN_IF_ERROR(report.status());
-    report->planned = std::move(first);
-    std::cout << http::CampaignImportOutput(*report, a.json);
-    return 0;
-  }
+// import checks a file alone; the others work on the engine over the database and the key file.
+Result<int> Run(const Config& config, const admin::CampaignArgs& a) {
+  if (a.verb == "import") return admin::CampaignImport(a, config.knowledge.kb_dir, std::cout);
   const Clock& clock = SystemClock::Instance();
   ZX_RETURN_IF_ERROR(
       security::PrepareDefaultKeyFile(config.security.key_file, config.data.dir, clock));
   ZX_ASSIGN_OR_RETURN(auto db, OpenAppDatabase(config));
   ZX_ASSIGN_OR_RETURN(auto sec, OpenSecurity(*db, config, clock));
   ZX_ASSIGN_OR_RETURN(auto desk,
-                      campaigns::OpenCampaignDesk(*db, sec->cipher, kb, config.campaigns, clock));
-  campaigns::Campaigns& engine = *desk->engine;
-  campaigns::CampaignCli cli{engine, *sec->audit, "cli:" + OsUserName()};
-  if (a.verb == "create") {
-    ZX_ASSIGN_OR_RETURN(auto made, CliCreate(cli, a.name, {a.file, "", a.dnc, a.as_of}));
-    std::cout << http::CampaignCreatedOutput(made, a.json);
-  } else if (a.verb == "status" && a.id.empty()) {
-    ZX_ASSIGN_OR_RETURN(auto list, engine.List());
-    std::cout << http::CampaignListOutput(list, a.json);
-  } else if (a.verb != "status" && a.verb != "report") {
-    ZX_ASSIGN_OR_RETURN(auto c, CliControl(cli, a.verb, a.id));
-    std::cout << http::CampaignListOutput({c}, a.json);
-  } else if (!a.export_file.empty()) {
-    ZX_ASSIGN_OR_RETURN(int64_t rows, CliExport(cli, a.id, a.export_file));
-    std::cout << "wrote " << rows << " targets to " << a.export_file << "\n";
-  } else {
-    ZX_ASSIGN_OR_RETURN(auto c, engine.Get(a.id));
-    ZX_ASSIGN_OR_RETURN(auto figures, engine.Figures(a.id));
-    std::cout << http::CampaignReportOutput(c, figures, a.json);
-  }
-  return 0;
+                      campaigns::OpenCampaignDesk(*db, sec->cipher, config.knowledge.kb_dir,
+                                                  config.campaigns, clock));
+  return admin::CampaignVerb(a, *desk->engine, *sec->audit, OsUserName(), std::cout);
 }
 
 }  // namespace
@@ -75,7 +31,7 @@ std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cl
                                                                     const CommonOptions& common) {
   auto* campaign =
       cli.add_subcommand("campaign", "outbound notice campaigns")->require_subcommand(1);
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<admin::CampaignArgs>();
   std::vector<CLI::App*> verbs;
   for (std::string_view verb :
        {"import", "create", "start", "pause", "resume", "cancel", "status", "report"}) {

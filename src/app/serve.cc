@@ -6,8 +6,8 @@
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "base/stop_signal.h"
-#include "campaigns/campaign_engine.h"
 #include "campaigns/campaign_metrics.h"
+#include "campaigns/campaign_service.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
@@ -24,7 +24,6 @@
 #include "http/ticket_report_routes.h"
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
-#include "telephony/sms_gateway.h"
 #include "tickets/ticket_clock.h"
 #include "voice/turn_metrics.h"
 
@@ -99,41 +98,17 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: return visits: " << visits.status().message() << "\n";
     return 1;
   }
-  // Outbound campaigns (campaigns/campaign_engine.h), over the notice calls; their targets are
-  // sealed, so without a key file there are none (and no campaign routes).
-  auto scenarios =
-      campaigns::ScenarioTable::Load(config.knowledge.kb_dir + "/campaigns/scenarios.toml");
-  auto policy = campaigns::CampaignPolicyFrom(config.campaigns);
-  if (!scenarios.ok() || !policy.ok()) {
-    std::cerr << "zhixian: " << (scenarios.ok() ? policy.status() : scenarios.status()).message()
-              << "\n";
-    return 2;
+  // Outbound campaigns over the notice calls, with their SMS fall-back (campaigns/
+  // campaign_service.h): no engine without a key file.
+  auto campaign_service = campaigns::OpenCampaignService(
+      *(*ctx)->db, sec.cipher, **notices, *(*ctx)->sla, SystemClock::Instance(),
+      {config.knowledge.kb_dir, config.data.dir, config.call.transfer_to, config.campaigns,
+       config.sms});
+  if (!campaign_service.ok()) {
+    std::cerr << "zhixian: campaigns: " << campaign_service.status().message() << "\n";
+    return campaign_service.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  std::unique_ptr<campaigns::Campaigns> outbound;
-  policy->transfer_to = config.call.transfer_to;
-  // Their SMS fall-back ([sms]; none by default).
-  auto sms = telephony::MakeSmsGateway(config.sms, config.data.dir, SystemClock::Instance());
-  if (!sms.ok()) {
-    std::cerr << "zhixian: " << sms.status().message() << "\n";
-    return 2;
-  }
-  campaigns::SmsSend send_sms;
-  if (*sms)
-    send_sms = [gateway = sms->get()](const std::string& to, const std::string& text,
-                                      const std::string& id) -> Result<campaigns::SmsResult> {
-      ZX_ASSIGN_OR_RETURN(telephony::SmsReceipt r, gateway->Send({to, text, id}));
-      return campaigns::SmsResult{r.accepted, r.accepted ? r.provider_id : r.error};
-    };
-  if (sec.cipher) {
-    auto opened =
-        campaigns::Campaigns::Open(*(*ctx)->db, sec.cipher, **notices, send_sms, *scenarios,
-                                   *(*ctx)->sla, SystemClock::Instance(), std::move(*policy));
-    if (!opened.ok()) {
-      std::cerr << "zhixian: campaigns: " << opened.status().message() << "\n";
-      return 1;
-    }
-    outbound = std::move(*opened);
-  }
+  campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   http::StaffRouteOptions staff =

@@ -299,11 +299,13 @@ TEST_F(CampaignEngineTest, ASimulatedWeekKeepsTheWindowsAndTheCaps) {
   std::map<std::string, size_t> calls_by_mask;
   for (const auto& [number, times] : by_number)
     calls_by_mask[text::MaskPhone(number)] = times.size();
-  for (const std::string& c : {a, b})
-    for (const TargetView& t : campaigns_->Targets(c, {"waiting", "", 0, 1000}).value().rows) {
+  for (const std::string& c : {a, b}) {
+    const TargetPage waiting = campaigns_->Targets(c, {"waiting", "", 0, 1000}).value();
+    for (const TargetView& t : waiting.rows) {
       EXPECT_EQ(calls_by_mask[t.phone_masked], 3u) << t.phone_masked;
       EXPECT_GE(t.next_ms, tickets::FromChinaLocal({2026, 12, 7}, 9 * kHour));
     }
+  }
 }
 
 TEST_F(CampaignEngineTest, AKilledProcessNeverDialsAnAttemptTwice) {

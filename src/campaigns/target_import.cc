@@ -655,7 +655,7 @@ class Importer {
       b.bytes = stream_.bytes_read();
     };
     const bool seekable = stream_.seekable();
-    auto learn = [this, seekable](Checker& checker, Batch& b) {
+    auto learn = [seekable](Checker& checker, Batch& b) {
       text::RowView row;
       size_t field = 0, begin = 0;
       for (size_t r = 0; r < b.rows(); ++r) {
