@@ -130,7 +130,10 @@ def main():
     finally:
         for p in procs:
             p.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        if not os.environ.get("ZX_BENCH_KEEP"):
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("kept " + work)
 
 
 if __name__ == "__main__":
