@@ -507,8 +507,11 @@ class Campaigns::Engine {
       return true;
     }
     const Status& s = started.status();
-    if (s.code() == Code::kUnavailable || s.code() == Code::kResourceExhausted) {
-      // Our side cannot call now and nothing was dialled: the attempt was not made.
+    if (s.code() == Code::kUnavailable || s.code() == Code::kResourceExhausted ||
+        s.code() == Code::kFailedPrecondition) {
+      // Our side cannot call now (voice off, every slot busy, no trunk for a number) and nothing
+      // was dialled: the attempt was not made; the target waits, the campaign's targets are not
+      // used up by a server that cannot call.
       voice_down_ = true;
       log::Warn("campaign.not_placed attempt={} error=\"{}\"", a.attempt_id, s.message());
       t.attempts = a.n - 1;

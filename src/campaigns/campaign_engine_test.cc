@@ -478,6 +478,22 @@ TEST(CallReplies, UnderstandsTheUsualWays) {
   EXPECT_NE(bad.status().message().find("replies.toml"), std::string::npos);
 }
 
+TEST_F(CampaignEngineTest, AServerThatCannotCallUsesNoAttempt) {
+  std::string id = Create(File(2));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  gateway_.Refuse(FailedPrecondition("no trunk is configured for numbers"));
+  EXPECT_EQ(Tick().started, 0);
+  auto waiting = campaigns_->Targets(id, {"waiting", "", 0, 10}).value();
+  ASSERT_EQ(waiting.rows.size(), 2u);
+  EXPECT_EQ(waiting.rows[0].attempts, 0);
+  EXPECT_TRUE(campaigns_->Attempts(id, 1).value().empty());
+  gateway_.Refuse(Status::Ok());
+  clock_.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(Tick().started, 2);
+  EXPECT_EQ((std::set<std::string>{Attempt(0), Attempt(1)}),
+            (std::set<std::string>{"cp:" + id + ":1:1", "cp:" + id + ":2:1"}));
+}
+
 TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {
   CampaignConfig bad;
   bad.retry_after_min = "30,x";
