@@ -204,7 +204,6 @@ class Campaigns::Engine {
         calls_(calls),
         sms_(std::move(sms)),
         scenarios_(scenarios),
-        calendar_(calendar),
         clock_(clock),
         policy_(std::move(policy)),
         may_call_(CallingWindow(calendar, policy_.periods, policy_.working_days_only)) {}
@@ -566,7 +565,6 @@ class Campaigns::Engine {
   NoticeCalls& calls_;
   SmsSend sms_;
   const ScenarioTable& scenarios_;
-  const tickets::SlaCalendar& calendar_;
   const Clock& clock_;
   CampaignPolicy policy_;
   std::function<bool(int64_t)> may_call_;
