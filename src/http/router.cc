@@ -94,6 +94,20 @@ bool Router::Matches(const Route& route, const std::vector<std::string_view>& se
   return true;
 }
 
+void Router::AllowBodyUpTo(size_t bytes) {
+  if (!routes_.empty()) routes_.back().max_body = bytes;
+}
+
+size_t Router::BodyLimit(std::string_view method, std::string_view path) const {
+  return Find(method, path.substr(0, path.find('?'))).max_body;
+}
+
+size_t Router::LargestBodyLimit() const {
+  size_t largest = 0;
+  for (const Route& r : routes_) largest = std::max(largest, r.max_body);
+  return largest;
+}
+
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match match;
   if (path.empty() || path[0] != '/') return match;
@@ -120,6 +134,7 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     match.route = best->pattern;
     match.method = best->method;
     match.permission = best->permission;
+    match.max_body = best->max_body;
     return match;
   }
   // No handler: is it the method (405) or the path (404)?

@@ -60,6 +60,13 @@ class Router {
            Handler handler);
   // A route without a permission: for the router's own tests only (see above).
   void Add(std::string_view method, std::string_view pattern, Handler handler);
+  // Lets the route added last take request bodies up to `bytes` (an upload: a target file, a
+  // policy document, a batch of test questions) instead of the server's max_body_bytes.
+  void AllowBodyUpTo(size_t bytes);
+  // The body limit of the route `method` `path` would match; 0 for the server's default.
+  size_t BodyLimit(std::string_view method, std::string_view path) const;
+  // The largest body limit of any route; 0 when none has its own.
+  size_t LargestBodyLimit() const;
 
   // Runs around every request, matched or not: `next` calls the route's handler (or answers
   // 404/405); the middleware may answer instead (401, 403, 429) or change the answer. Set once,
@@ -73,6 +80,7 @@ class Router {
     std::string route;                 // the matched pattern; "" when no pattern matched
     std::string method;                // the matched route's method
     std::string permission;            // the matched route's permission
+    size_t max_body = 0;               // the matched route's body limit (0: the server's)
     Fields path_params;
     std::string allow;  // when the path matched but not the method: "GET, HEAD, POST"
   };
@@ -100,6 +108,7 @@ class Router {
     std::vector<Segment> segments;
     Handler handler;
     std::string permission;
+    size_t max_body = 0;  // 0: the server's max_body_bytes
   };
   // Calls the matched handler, or answers 404/405.
   Response Dispatch(Request& request, const Match& m) const;

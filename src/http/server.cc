@@ -180,11 +180,21 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(
         static_cast<uint32_t>(std::min<size_t>(shared_->options.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(static_cast<uint64_t>(shared_->options.max_body_bytes));
+    body_limit_ = shared_->options.max_body_bytes;
+    // The largest any route takes: the route's own limit is applied once the header is read.
+    parser_->body_limit(static_cast<uint64_t>(
+        std::max(shared_->options.max_body_bytes, shared_->router->LargestBodyLimit())));
     stream_.expires_after(shared_->Timeout());
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // The body limit of the request whose header was read: its route's or the server's.
+  size_t RouteBodyLimit() const {
+    const auto& req = parser_->get();
+    return std::max(shared_->options.max_body_bytes,
+                    shared_->router->BodyLimit(Std(req.method_string()), Std(req.target())));
   }
 
   void OnHeader(beast::error_code ec) {
@@ -194,6 +204,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     state_ = State::kReadingBody;
     const auto& req = parser_->get();
+    // An upload route may take more than the server's limit (Router::AllowBodyUpTo).
+    body_limit_ = RouteBodyLimit();
+    parser_->body_limit(static_cast<uint64_t>(body_limit_));
+    if (auto length = parser_->content_length(); length && *length > body_limit_)
+      return OnReadError(bhttp::error::body_limit);
     if (req.version() >= 11 && EqualsIgnoreCase(Std(req[bhttp::field::expect]), "100-continue") &&
         !parser_->is_done()) {
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
@@ -216,10 +231,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return WriteError(ErrorResponse(
-          ResourceExhausted("request body is larger than the limit of " +
-                            std::to_string(shared_->options.max_body_bytes) + " bytes"),
-          413));
+      body_limit_ = RouteBodyLimit();  // the start line is read even when the header is not
+      return WriteError(
+          ErrorResponse(ResourceExhausted("request body is larger than the limit of " +
+                                          std::to_string(body_limit_) + " bytes"),
+                        413));
     }
     if (ec == bhttp::error::header_limit) {
       return WriteError(ErrorResponse(
@@ -585,6 +601,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   State state_ = State::kReadingHeader;
   Pending pending_;
+  size_t body_limit_ = 0;  // of the request being read: the route's or the server's
   std::unique_ptr<std::array<char, 16 * 1024>> scratch_;
   std::weak_ptr<internal::WebSocketSession> websocket_;  // in State::kWebSocket
   // State::kStreaming: the source, its timer (then the linger), and where the stream is.

@@ -136,7 +136,8 @@ Result<NewUserRequest> ParseNewUserRequest(std::string_view body) {
   auto parsed = security::ParseRole(*role);
   if (!parsed)
     return InvalidArgument(
-        "field \"role\" must be one of admin, supervisor, agent, department_handler, auditor");
+        "field \"role\" must be one of admin, supervisor, agent, department_handler, auditor, "
+        "editor");
   auto password = StringField(*j, "password", 1, 1024);
   if (!password.ok()) return password.status();
   auto department = StringField(*j, "department", 0, 64, true);

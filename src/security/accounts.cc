@@ -13,7 +13,7 @@ Result<Role> ParseStaffRole(std::string_view name) {
   auto role = ParseRole(name);
   if (!role || *role == Role::kAnonymous || *role == Role::kIntegration)
     return InvalidArgument(
-        "--role must be one of admin, supervisor, agent, department_handler, auditor "
+        "--role must be one of admin, supervisor, agent, department_handler, auditor, editor "
         "(integration clients get an API key: zhixian apikey create)");
   return *role;
 }

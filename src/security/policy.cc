@@ -16,8 +16,8 @@ constexpr uint32_t Of(std::initializer_list<Role> roles) {
 }
 
 using R = Role;
-constexpr uint32_t kStaff =
-    Of({R::kAdmin, R::kSupervisor, R::kAgent, R::kDepartmentHandler, R::kAuditor, R::kIntegration});
+constexpr uint32_t kStaff = Of({R::kAdmin, R::kSupervisor, R::kAgent, R::kDepartmentHandler,
+                                R::kAuditor, R::kIntegration, R::kEditor});
 
 // THE policy table. Keep it sorted by area; every route and command names one of these.
 constexpr std::array kTable = {
@@ -84,8 +84,19 @@ constexpr std::array kTable = {
                false, Of({R::kSupervisor}), 0},
     PolicyRule{"campaign.manage", "create and run outbound campaigns (targets hold personal data)",
                false, Of({R::kSupervisor}), 0},
-    PolicyRule{"kb.manage", "import and edit the knowledge base", false,
-               Of({R::kAdmin, R::kSupervisor}), 0},
+    // The knowledge base (issue 14): an editor drafts, another person of the team reviews and
+    // publishes (an administrator may publish alone, audited); agents test what citizens ask.
+    PolicyRule{"kb.edit",
+               "write knowledge drafts and phrasings, import policy documents, work the "
+               "unanswered questions (citizens' words, masked)",
+               false, Of({R::kSupervisor, R::kEditor}), 0},
+    PolicyRule{"kb.review",
+               "approve, reject and publish submitted knowledge versions (never one's own)", false,
+               Of({R::kAdmin, R::kSupervisor, R::kEditor}), 0},
+    PolicyRule{"kb.test", "hit test and batch test questions (published, drafts, as of a date)",
+               false, Of({R::kAdmin, R::kSupervisor, R::kAgent, R::kEditor}), 0},
+    PolicyRule{"kb.manage", "export the knowledge base and read its versions and review queue",
+               false, Of({R::kAdmin, R::kSupervisor, R::kEditor}), 0},
     PolicyRule{"report.export", "export statistics and work-order reports", false,
                Of({R::kSupervisor}), 0},
     PolicyRule{"metrics.read", "read operational metrics (no personal data)", false,

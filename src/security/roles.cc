@@ -18,6 +18,8 @@ std::string_view RoleName(Role role) {
       return "auditor";
     case Role::kIntegration:
       return "integration";
+    case Role::kEditor:
+      return "editor";
   }
   return "unknown";
 }

@@ -21,13 +21,15 @@ enum class Role {
   kDepartmentHandler,  // works the tickets of one department (and district)
   kAuditor,            // reads and verifies the audit log; nothing else
   kIntegration,        // an API client (integration key), e.g. a department's ticket system
+  kEditor,             // keeps the knowledge base (知识库编辑): drafts, reviews others' work
 };
 
-inline constexpr std::array<Role, 7> kAllRoles = {
-    Role::kAnonymous,         Role::kAdmin,   Role::kSupervisor, Role::kAgent,
-    Role::kDepartmentHandler, Role::kAuditor, Role::kIntegration};
+inline constexpr std::array<Role, 8> kAllRoles = {
+    Role::kAnonymous,         Role::kAdmin,   Role::kSupervisor,  Role::kAgent,
+    Role::kDepartmentHandler, Role::kAuditor, Role::kIntegration, Role::kEditor};
 
-// "anonymous", "admin", "supervisor", "agent", "department_handler", "auditor", "integration".
+// "anonymous", "admin", "supervisor", "agent", "department_handler", "auditor", "integration",
+// "editor".
 std::string_view RoleName(Role role);
 // The inverse of RoleName; nullopt for anything else (case-sensitive).
 std::optional<Role> ParseRole(std::string_view name);

@@ -118,6 +118,11 @@ class HttpServerTest : public ::testing::Test {
     AddKnowledgeRoutes(*router, assistant_, metrics_);
     router->Add("GET", "/test/throw",
                 [](const Request&) -> Response { throw std::runtime_error("handler bug"); });
+    // An upload route: up to 1 MiB, beyond the server's 64 KiB.
+    router->Add("POST", "/test/upload", [](const Request& r) {
+      return Response::Json(200, {{"bytes", r.body.size()}});
+    });
+    router->AllowBodyUpTo(1 << 20);
     router->Add("GET", "/test/slow", [](const Request&) {
       std::this_thread::sleep_for(300ms);
       return Response::Json(200, {{"slow", true}});
@@ -266,6 +271,23 @@ TEST_F(HttpServerTest, BadQuestionsAre400WithTheReason) {
   EXPECT_NE(ErrorMessage(r).find("2000"), std::string::npos);
   // Every error left the connection usable.
   EXPECT_EQ(c.Get("/healthz").result_int(), 200);
+}
+
+// Router::AllowBodyUpTo: one route takes a larger body; the others keep the server's limit.
+TEST_F(HttpServerTest, UploadRouteTakesItsOwnLimit) {
+  Client c = Connect();
+  std::string body(300 * 1024, 'u');
+  Res r = c.Send(bhttp::verb::post, "/test/upload", body);
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  EXPECT_EQ(Json(r)["bytes"], body.size());
+  Client over = Connect();
+  r = over.Send(bhttp::verb::post, "/test/upload", std::string((1 << 20) + 1, 'u'));
+  EXPECT_EQ(r.result_int(), 413);
+  EXPECT_NE(ErrorMessage(r).find("1048576"), std::string::npos) << ErrorMessage(r);
+  Client other = Connect();
+  r = other.Ask(R"({"question": ")" + std::string(300 * 1024, 'x') + "\"}");
+  EXPECT_EQ(r.result_int(), 413);
+  EXPECT_NE(ErrorMessage(r).find("65536"), std::string::npos) << ErrorMessage(r);
 }
 
 TEST_F(HttpServerTest, BodyOverTheLimitIs413AndTheServerGoesOn) {
