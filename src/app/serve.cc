@@ -11,6 +11,7 @@
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
+#include "http/admin_routes.h"
 #include "http/callback_routes.h"
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
@@ -118,6 +119,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
       {[&](http::Router& r) {
          http::AddStaffRoutes(r, *sec.authenticator, *sec.users, *sec.audit, staff);
        },
+       [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
        [&](http::Router& r) {

@@ -1,14 +1,13 @@
 #include "http/staff_routes.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "http/auth.h"
 #include "http/auth_rate_limiter.h"
+#include "http/body_json.h"
 #include "http/errors.h"
 #include "http/security_json.h"
-#include "http/utf8.h"
 #include "security/accounts.h"
 #include "security/policy.h"
 
@@ -16,46 +15,6 @@ namespace zx::http {
 namespace {
 
 using nlohmann::json;
-
-// The body as a JSON object, or invalid_argument saying why not (never echoing it).
-Result<json> JsonObject(std::string_view body, std::string_view example) {
-  if (FindInvalidUtf8(body)) return InvalidArgument("request body is not valid UTF-8");
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded())
-    return InvalidArgument("request body is not valid JSON; send e.g. " + std::string(example));
-  if (!j.is_object())
-    return InvalidArgument("request body must be a JSON object like " + std::string(example));
-  return j;
-}
-
-// Field `name` of `j` as a string of min..max bytes; absent is "" when optional.
-Result<std::string> StringField(const json& j, const char* name, size_t min, size_t max,
-                                bool optional = false) {
-  auto it = j.find(name);
-  if (it == j.end() || it->is_null()) {
-    if (optional) return std::string();
-    return InvalidArgument(std::string("field \"") + name + "\" is required");
-  }
-  if (!it->is_string())
-    return InvalidArgument(std::string("field \"") + name + "\" must be a string");
-  const auto& s = it->get_ref<const std::string&>();
-  if (s.size() < min || s.size() > max)
-    return InvalidArgument(std::string("field \"") + name + "\" must be " + std::to_string(min) +
-                           "-" + std::to_string(max) + " bytes long");
-  return s;
-}
-
-Result<int64_t> IntParam(const Request& req, std::string_view name, int64_t fallback, int64_t min,
-                         int64_t max) {
-  auto v = req.Query(name);
-  if (!v) return fallback;
-  int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size() || out < min || out > max)
-    return InvalidArgument("query parameter " + std::string(name) + " must be a whole number " +
-                           std::to_string(min) + "-" + std::to_string(max));
-  return out;
-}
 
 std::string SessionCookie(std::string_view token, int64_t max_age) {
   return std::string(security::kSessionCookie) + "=" + std::string(token) +
@@ -205,16 +164,25 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
     auto since = IntParam(req, "since", 0, 0, INT64_MAX);
     auto until = IntParam(req, "until", INT64_MAX, 0, INT64_MAX);
     auto limit = IntParam(req, "limit", 100, 1, 1000);
-    for (const auto* r : {&since, &until, &limit})
+    auto offset = IntParam(req, "offset", 0, 0, INT64_C(1) << 40);
+    for (const auto* r : {&since, &until, &limit, &offset})
       if (!r->ok()) return ErrorResponse(r->status());
+    auto order = req.Query("order").value_or("asc");
+    if (order != "asc" && order != "desc")
+      return ErrorResponse(InvalidArgument("query parameter order must be asc or desc"));
     q.since_ms = *since;
     q.until_ms = *until;
     q.limit = static_cast<int>(*limit);
+    q.offset = *offset;
+    q.newest_first = order == "desc";
     auto entries = audit.Query(q);
     if (!entries.ok()) return ErrorResponse(entries.status());
+    auto total = audit.Count(q);
+    if (!total.ok()) return ErrorResponse(total.status());
     json out = json::array();
     for (const auto& e : *entries) out.push_back(AuditEntryJson(e));
-    return Response::Json(200, {{"entries", out}});
+    return Response::Json(
+        200, {{"entries", out}, {"total", *total}, {"offset", q.offset}, {"limit", q.limit}});
   });
 
   router.Add("GET", "/api/v1/audit/verify", "audit.verify", [&audit](const Request&) {
@@ -236,7 +204,12 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
     auto list = users.List();
     if (!list.ok()) return ErrorResponse(list.status());
     json out = json::array();
-    for (const auto& u : *list) out.push_back(UserJson(u));
+    for (const auto& u : *list) {
+      json j = UserJson(u);
+      auto otp = users.HasTotp(u.name);
+      j["otp"] = otp.ok() && *otp;  // the console's 双因素 column
+      out.push_back(std::move(j));
+    }
     return Response::Json(200, {{"users", out}});
   });
 
@@ -274,41 +247,34 @@ void AddStaffRoutes(Router& router, security::Authenticator& authenticator,
                return Response::Json(201, UserJson(*user));
              });
 
-  router.Add(
-      "POST", "/api/v1/users/{id}/approve", "user.manage", [&users, &audit](const Request& req) {
-        std::string_view id_text = req.PathParam("id");
-        int64_t id = 0;
-        auto [end, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-        if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
-          return ErrorResponse(InvalidArgument("the user id must be a whole number"));
-        auto target = users.Get(id);
-        if (!target.ok()) return ErrorResponse(target.status());
-        security::AccountChangeBy by{security::AuditEventBy(req.principal, ""), "",
-                                     std::string(ClientAddress(req.remote_address))};
-        by.event.remote = by.alert_remote;
-        auto user = security::ApproveAccount(users, audit, by, target->name);
-        if (!user.ok()) return ErrorResponse(user.status());
-        return Response::Json(200, UserJson(*user));
-      });
+  router.Add("POST", "/api/v1/users/{id}/approve", "user.manage",
+             [&users, &audit](const Request& req) {
+               auto id = IdParam(req, "id", "user");
+               if (!id.ok()) return ErrorResponse(id.status());
+               auto target = users.Get(*id);
+               if (!target.ok()) return ErrorResponse(target.status());
+               security::AccountChangeBy by{security::AuditEventBy(req.principal, ""), "",
+                                            std::string(ClientAddress(req.remote_address))};
+               by.event.remote = by.alert_remote;
+               auto user = security::ApproveAccount(users, audit, by, target->name);
+               if (!user.ok()) return ErrorResponse(user.status());
+               return Response::Json(200, UserJson(*user));
+             });
 
   // The name or 工号 citizens see of an agent (issue 11 #6); "" or null clears it.
   router.Add("PUT", "/api/v1/users/{id}/display_name", "user.manage",
              [&users, user_event](const Request& req) {
-               std::string_view id_text = req.PathParam("id");
-               int64_t id = 0;
-               auto [end, ec] =
-                   std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
-               if (ec != std::errc() || end != id_text.data() + id_text.size() || id < 1)
-                 return ErrorResponse(InvalidArgument("the user id must be a whole number"));
+               auto id = IdParam(req, "id", "user");
+               if (!id.ok()) return ErrorResponse(id.status());
                auto j = JsonObject(req.body, R"({"display_name": "1024号"})");
                if (!j.ok()) return ErrorResponse(j.status());
                auto display = StringField(*j, "display_name", 0, 128, /*optional=*/true);
                if (!display.ok()) return ErrorResponse(display.status());
-               auto target = users.Get(id);
+               auto target = users.Get(*id);
                if (!target.ok()) return ErrorResponse(target.status());
                Status set = users.SetDisplayName(target->name, *display);
                if (!set.ok()) return ErrorResponse(set);
-               auto user = users.Get(id);
+               auto user = users.Get(*id);
                if (!user.ok()) return ErrorResponse(user.status());
                Status audited = user_event(req, "user.display_name", *user,
                                            {{"display_name", user->display_name}});

@@ -46,15 +46,17 @@ Result<User> CheckApprover(UserStore& users, const std::string& name, std::strin
   return approver;
 }
 
-Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user) {
-  ZX_RETURN_IF_ERROR(users.SetDisabled(user.name, true));
+Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user,
+                      bool keep_an_admin) {
+  ZX_RETURN_IF_ERROR(users.SetDisabled(user.name, true, keep_an_admin));
   return sessions.RevokeAllForUser(user.id);
 }
 
 Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sessions,
-                                            const User& user, std::string_view action) {
+                                            const User& user, std::string_view action,
+                                            bool keep_an_admin) {
   if (action == "user.disable") {
-    ZX_RETURN_IF_ERROR(DisableAccount(users, sessions, user));
+    ZX_RETURN_IF_ERROR(DisableAccount(users, sessions, user, keep_an_admin));
     return std::string_view("disabled");
   }
   if (action == "user.enable") {

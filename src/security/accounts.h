@@ -39,14 +39,19 @@ Result<NewAccountApproval> ApprovalForNewAccount(UserStore& users, Role role,
 Result<User> CheckApprover(UserStore& users, const std::string& name, std::string_view password,
                            std::string_view otp);
 
-// Disables `name` and signs them out everywhere at once (not when the sessions expire).
-Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user);
+// Disables `name` and signs them out everywhere at once (not when the sessions expire). With
+// `keep_an_admin` (the HTTP API: an administrator acting), kFailedPrecondition instead of
+// disabling the last active administrator (UserStore::SetDisabled).
+Status DisableAccount(UserStore& users, SessionStore& sessions, const User& user,
+                      bool keep_an_admin = false);
 
-// A change of `user`'s state by its audit action: "user.disable" (DisableAccount),
-// "user.enable", or "user.unlock" (clears failed logins and the lock-out). Returns the change in
-// the past tense ("disabled", "enabled", "unlocked"); kInvalidArgument for another action.
+// A change of `user`'s state by its audit action: "user.disable" (DisableAccount, passing
+// `keep_an_admin`), "user.enable", or "user.unlock" (clears failed logins and the lock-out).
+// Returns the change in the past tense ("disabled", "enabled", "unlocked"); kInvalidArgument
+// for another action.
 Result<std::string_view> ChangeAccountState(UserStore& users, SessionStore& sessions,
-                                            const User& user, std::string_view action);
+                                            const User& user, std::string_view action,
+                                            bool keep_an_admin = false);
 
 // The alert-level log line of a change (`action`, e.g. "user.add") to an account that can see
 // personal data, made `by` someone (from `remote`, the client's address, when not empty).

@@ -126,6 +126,22 @@ TEST(AccountsTest, StateChangesByTheirAuditAction) {
             Code::kInvalidArgument);
 }
 
+TEST(AccountsTest, AnAdministratorActingKeepsAnActiveAdministrator) {
+  testing::SecurityFixture f;
+  auto root = f.users->Add("root", Role::kAdmin, "a long enough password 4");
+  ASSERT_TRUE(root.ok());
+  auto kept = ChangeAccountState(*f.users, *f.sessions, *root, "user.disable", true);
+  EXPECT_EQ(kept.status().code(), Code::kFailedPrecondition);
+  EXPECT_FALSE(f.users->Find("root")->disabled);
+  auto other = f.users->Add("other", Role::kAdmin, "a long enough password 5");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(ChangeAccountState(*f.users, *f.sessions, *root, "user.disable", true).ok());
+  EXPECT_EQ(DisableAccount(*f.users, *f.sessions, *other, true).code(), Code::kFailedPrecondition);
+  // The command line's operator acts as the system: it may.
+  EXPECT_TRUE(DisableAccount(*f.users, *f.sessions, *other).ok());
+  EXPECT_FALSE(*f.users->HasActiveAdmin());
+}
+
 TEST(KeyFileTest, NoKeyFileIsNoCipherAndOneInsideTheDataDirIsRefused) {
   auto none = LoadFieldCipher("", "/tmp");
   ASSERT_TRUE(none.ok());

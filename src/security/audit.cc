@@ -635,20 +635,35 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
   return Done(std::move(ok));
 }
 
-Result<std::vector<AuditEntry>> AuditLog::Query(const AuditQuery& query) {
-  std::string sql = std::string(kSelect) + "WHERE time_ms >= ?1 AND time_ms <= ?2";
+namespace {
+
+// The WHERE clause of `query`'s filters, its parameters numbered ?1-?6 (BindFilters).
+std::string FilterClause(const AuditQuery& query) {
+  std::string sql = "WHERE time_ms >= ?1 AND time_ms <= ?2";
   if (!query.object_type.empty()) sql += " AND object_type = ?3";
   if (!query.object_id.empty()) sql += " AND object_id = ?4";
   if (!query.actor.empty()) sql += " AND actor = ?5";
   if (!query.action_prefix.empty()) sql += " AND substr(action, 1, length(?6)) = ?6";
-  sql += " ORDER BY seq LIMIT ?7";
-  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(sql));
+  return sql;
+}
+
+void BindFilters(storage::Statement& q, const AuditQuery& query) {
   q.Bind(1, query.since_ms).Bind(2, query.until_ms);
   if (!query.object_type.empty()) q.Bind(3, query.object_type);
   if (!query.object_id.empty()) q.Bind(4, query.object_id);
   if (!query.actor.empty()) q.Bind(5, query.actor);
   if (!query.action_prefix.empty()) q.Bind(6, query.action_prefix);
+}
+
+}  // namespace
+
+Result<std::vector<AuditEntry>> AuditLog::Query(const AuditQuery& query) {
+  std::string sql = std::string(kSelect) + FilterClause(query) + " ORDER BY seq" +
+                    (query.newest_first ? " DESC" : "") + " LIMIT ?7 OFFSET ?8";
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare(sql));
+  BindFilters(q, query);
   q.Bind(7, int64_t{query.limit > 0 ? query.limit : 1000});
+  q.Bind(8, std::max<int64_t>(query.offset, 0));
   std::vector<AuditEntry> out;
   for (;;) {
     ZX_ASSIGN_OR_RETURN(auto row, q.Step());
@@ -656,6 +671,14 @@ Result<std::vector<AuditEntry>> AuditLog::Query(const AuditQuery& query) {
     out.push_back(EntryFromRow(q));
   }
   return out;
+}
+
+Result<int64_t> AuditLog::Count(const AuditQuery& query) {
+  ZX_ASSIGN_OR_RETURN(auto q, db_.Prepare("SELECT count(*) FROM audit_log " + FilterClause(query)));
+  BindFilters(q, query);
+  ZX_ASSIGN_OR_RETURN(auto row, q.Step());
+  if (!row) return int64_t{0};
+  return q.Int(0);
 }
 
 Result<std::vector<AuditEntry>> AuditLog::WhoAccessed(const std::string& object_type,

@@ -139,6 +139,8 @@ struct AuditQuery {
   int64_t since_ms = 0;
   int64_t until_ms = std::numeric_limits<int64_t>::max();
   int limit = 1000;
+  int64_t offset = 0;         // skip this many matches first (paging)
+  bool newest_first = false;  // the console pages back from the newest
 };
 
 // The audit key of a key ring (see above); 32 bytes.
@@ -177,9 +179,12 @@ class AuditLog {
 
   Result<AuditHead> Head();
 
-  // Entries matching `q`, oldest first. WhoAccessed is the auditor's question "who saw this
-  // citizen's (or ticket's) data, when and why": pass the blind index for a citizen.
+  // Entries matching `q`, oldest first (newest first with q.newest_first). WhoAccessed is the
+  // auditor's question "who saw this citizen's (or ticket's) data, when and why": pass the blind
+  // index for a citizen.
   Result<std::vector<AuditEntry>> Query(const AuditQuery& q);
+  // How many entries match `q`'s filters (limit and offset ignored): the pager's total.
+  Result<int64_t> Count(const AuditQuery& q);
   Result<std::vector<AuditEntry>> WhoAccessed(const std::string& object_type,
                                               const std::string& object_id);
 

@@ -263,6 +263,29 @@ TEST_F(AuditTest, WhoAccessedACitizen) {
   EXPECT_EQ(f_.audit->Query(q)->size(), 1u);
 }
 
+TEST_F(AuditTest, QueriesPageEitherWayAndCountEveryMatch) {
+  AuditQuery q;
+  q.actor = "agent1";  // T1, T3, T5
+  q.limit = 2;
+  EXPECT_EQ(*f_.audit->Count(q), 3);
+  auto first = f_.audit->Query(q);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].event.object_id, "T1");
+  q.offset = 2;
+  auto rest = f_.audit->Query(q);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].event.object_id, "T5");
+  EXPECT_EQ(*f_.audit->Count(q), 3);  // the total ignores limit and offset
+  q.offset = 0;
+  q.newest_first = true;
+  auto newest = f_.audit->Query(q);
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].event.object_id, "T5");
+  EXPECT_EQ((*newest)[1].event.object_id, "T3");
+  q.object_id = "T4";
+  EXPECT_EQ(*f_.audit->Count(q), 0);
+}
+
 TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
   testing::SecurityFixture f;
   std::vector<std::thread> threads;

@@ -277,13 +277,24 @@ Status UserStore::SetDisplayName(std::string_view name, std::string_view display
   return up.Run();
 }
 
-Status UserStore::SetDisabled(std::string_view name, bool disabled) {
+Status UserStore::SetDisabled(std::string_view name, bool disabled, bool keep_an_admin) {
   ZX_ASSIGN_OR_RETURN(auto user, Find(name));
   int64_t now = clock_.NowUnixMillis();
   return db_.Transaction([&]() -> Status {
-    ZX_ASSIGN_OR_RETURN(auto up, db_.Prepare("UPDATE sec_users SET disabled = ?1 WHERE id = ?2"));
-    up.Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user.id);
+    // ?3: refuse when this is an active admin and no other active admin exists.
+    ZX_ASSIGN_OR_RETURN(
+        auto up,
+        db_.Prepare("UPDATE sec_users SET disabled = ?1 WHERE id = ?2 AND (?3 = 0 OR ?1 = 0 OR "
+                    "role <> 'admin' OR pending = 1 OR disabled = 1 OR EXISTS (SELECT 1 FROM "
+                    "sec_users o WHERE o.role = 'admin' AND o.pending = 0 AND o.disabled = 0 AND "
+                    "o.id <> ?2)) RETURNING id"));
+    up.Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user.id).Bind(3, int64_t{keep_an_admin ? 1 : 0});
+    ZX_ASSIGN_OR_RETURN(bool changed, up.Step());
     ZX_RETURN_IF_ERROR(up.Run());
+    if (!changed)
+      return FailedPrecondition("'" + user.name +
+                                "' is the last active administrator: add or enable another "
+                                "administrator first");
     if (!disabled) return Status::Ok();
     ZX_ASSIGN_OR_RETURN(
         auto revoke,

@@ -103,7 +103,12 @@ class UserStore {
   Result<User> Get(int64_t id);
   Result<std::vector<User>> List();
   Status SetPassword(std::string_view name, std::string_view password);
-  Status SetDisabled(std::string_view name, bool disabled);
+  // Disabling ends the user's sessions. With `keep_an_admin` (an administrator acting through
+  // the API) kFailedPrecondition instead of disabling the last active administrator, checked in
+  // the same statement, so two administrators disabling each other cannot both succeed. The
+  // command line does not ask it: its operator acts as the system (e.g. locks out a stolen
+  // sole administrator account at once).
+  Status SetDisabled(std::string_view name, bool disabled, bool keep_an_admin = false);
   // The name citizens see (User::display_name): 0-32 characters of valid UTF-8 without control
   // characters or digits runs long enough to be a phone number; "" clears it. kInvalidArgument
   // saying why; kNotFound for an unknown user.
