@@ -43,11 +43,6 @@ json ClientJson(const security::ApiClient& c) {
   return j;
 }
 
-Response NoStore(Response res) {
-  res.headers.emplace_back("Cache-Control", "no-store");
-  return res;
-}
-
 // An API key's id: 16 hex digits (api_keys.h), never a client's name.
 bool IsKeyId(std::string_view id) {
   return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -122,7 +117,7 @@ void AddAccountRoutes(Router& router, const std::shared_ptr<Admin>& admin) {
     Response done = admin->Done(req, "user.otp_enable", *user);
     if (done.status != 200) return done;
     out["user"] = json::parse(done.body);
-    return NoStore(Response::Json(200, out));
+    return Response::Json(200, out);
   });
 
   router.Add("DELETE", "/api/v1/users/{id}/totp", "user.manage", [admin](const Request& req) {
@@ -165,7 +160,7 @@ void AddApiKeyRoutes(Router& router, const std::shared_ptr<Admin>& admin) {
     json out = ClientJson(key->client);
     out["key"] = key->key;
     security::Wipe(key->key);
-    return NoStore(Response::Json(201, out));
+    return Response::Json(201, out);
   });
 
   router.Add("POST", "/api/v1/apikeys/{id}/revoke", "apikey.manage", [admin](const Request& req) {

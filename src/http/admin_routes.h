@@ -28,8 +28,8 @@
 //
 // user: UserJson (security_json.h) plus "otp" (a second factor is enrolled). client: {"id",
 // "name", "department", "district", "revoked", "created_ms", "last_used_ms" (null when never)}.
-// A path id that is not a user id is 400; an unknown one 404. Answers holding a secret carry
-// Cache-Control: no-store.
+// A path id that is not a user id is 400; an unknown one 404. Secrets are never cached: the
+// server sends Cache-Control: no-store on every /api/ answer (http/server.h).
 //
 // The stores and the audit log must outlive the routes; handlers are thread-safe as they are.
 #pragma once
