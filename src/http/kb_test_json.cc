@@ -15,7 +15,9 @@ double Rate(int count, int total) {
   return static_cast<double>(static_cast<int64_t>(10000.0 * count / total + 0.5)) / 10000.0;
 }
 
-json NullIfEmpty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+ordered_json NullIfEmpty(const std::string& s) {
+  return s.empty() ? ordered_json(nullptr) : ordered_json(s);
+}
 
 // The body as a JSON object; invalid_argument saying why not.
 Result<json> ParseObject(std::string_view body) {
@@ -79,7 +81,7 @@ ordered_json HitTestShortJson(const knowledge::HitTestRecord& r) {
           {"reply", r.reply},
           {"expected", NullIfEmpty(r.expected)},
           {"expected_by", NullIfEmpty(r.expected_by)},
-          {"expected_ms", r.expected_ms ? json(r.expected_ms) : json(nullptr)}};
+          {"expected_ms", r.expected_ms ? ordered_json(r.expected_ms) : ordered_json(nullptr)}};
 }
 
 ordered_json HitTestJson(const knowledge::HitTest& t) {
@@ -93,14 +95,15 @@ ordered_json HitTestJson(const knowledge::HitTest& t) {
     terms.push_back({{"text", term.text}, {"kind", term.kind}, {"matched", term.matched}});
   ordered_json candidates = ordered_json::array();
   for (const auto& c : x.candidates)
-    candidates.push_back({{"topic", c.topic},
-                          {"title", c.title},
-                          {"confidence", c.confidence},
-                          {"lexical_rank", c.lexical_rank ? json(c.lexical_rank) : json(nullptr)},
-                          {"lexical_score", c.lexical_score},
-                          {"classifier_rank", c.classifier_rank},
-                          {"classifier_score", c.classifier_score},
-                          {"matched_terms", c.matched_terms}});
+    candidates.push_back(
+        {{"topic", c.topic},
+         {"title", c.title},
+         {"confidence", c.confidence},
+         {"lexical_rank", c.lexical_rank ? ordered_json(c.lexical_rank) : ordered_json(nullptr)},
+         {"lexical_score", c.lexical_score},
+         {"classifier_rank", c.classifier_rank},
+         {"classifier_score", c.classifier_score},
+         {"matched_terms", c.matched_terms}});
   ordered_json citations = ordered_json::array();
   for (const auto& c : x.citations)
     citations.push_back({{"id", c.id}, {"title", c.title}, {"version", c.version}});
@@ -125,7 +128,7 @@ ordered_json HitTestJson(const knowledge::HitTest& t) {
           {"confidence", x.confidence},
           {"threshold", x.threshold},
           {"candidates", std::move(candidates)},
-          {"topic", x.answer.topic ? json(*x.answer.topic) : json(nullptr)},
+          {"topic", x.answer.topic ? ordered_json(*x.answer.topic) : ordered_json(nullptr)},
           {"reply", x.answer.text},
           {"citations", std::move(citations)},
           {"alternatives", std::move(alternatives)},

@@ -38,8 +38,8 @@ Response JsonOk(int status, const ordered_json& j) {
 Response FieldError(const Status& s, const std::string& field) {
   Response r = ErrorResponse(s);
   if (field.empty()) return r;
-  ordered_json j = {{"error",
-                     {{"code", CodeName(s.code())}, {"message", s.message()}, {"field", field}}}};
+  ordered_json j = {
+      {"error", {{"code", CodeName(s.code())}, {"message", s.message()}, {"field", field}}}};
   r.body = Dump(j);
   return r;
 }
@@ -126,19 +126,19 @@ class KbTestRoutes {
                           "question and expected"));
     std::string name = text("name");
     if (name.empty()) name = text("file");
-    return Later([tester = tester_, guard = guard_, req, source = *source, as_of = text("as_of"),
-                  name] {
-      auto report = tester->Batch(req.body, name, source, as_of, req.principal.name);
-      if (!report.ok()) return ErrorResponse(report.status());
-      const auto& s = report->summary;
-      Status audited = guard.Record(req, "kb.batch_test", "kb_batch_test", s.id,
-                                    Dump({{"source", s.source},
-                                          {"total", s.total},
-                                          {"top1", s.top1},
-                                          {"errors", report->errors.size()}}));
-      if (!audited.ok()) return ErrorResponse(audited);
-      return JsonOk(201, BatchReportJson(*report));
-    });
+    return Later(
+        [tester = tester_, guard = guard_, req, source = *source, as_of = text("as_of"), name] {
+          auto report = tester->Batch(req.body, name, source, as_of, req.principal.name);
+          if (!report.ok()) return ErrorResponse(report.status());
+          const auto& s = report->summary;
+          Status audited = guard.Record(req, "kb.batch_test", "kb_batch_test", s.id,
+                                        Dump({{"source", s.source},
+                                              {"total", s.total},
+                                              {"top1", s.top1},
+                                              {"errors", report->errors.size()}}));
+          if (!audited.ok()) return ErrorResponse(audited);
+          return JsonOk(201, BatchReportJson(*report));
+        });
   }
 
   Response BatchGet(const Request& req) const {

@@ -54,7 +54,7 @@ struct KbTestWiring {
   knowledge::PublishedEngine published;
   knowledge::DraftSource draft = nullptr;  // null: the published knowledge base (no drafts yet)
   knowledge::AsOfSource as_of = nullptr;   // null: as-of tests answer 503
-  const Clock* clock = nullptr;  // null: the system clock
+  const Clock* clock = nullptr;            // null: the system clock
 };
 void AddKbTestRoutes(Router& router, KbTestWiring wiring);
 

@@ -51,8 +51,8 @@ std::string Encode(std::u32string_view s) {
 // What the normaliser drops or folds away without a trace worth showing.
 bool IsSilent(char32_t c) {
   return c <= 0x20 || c == 0x7F || c == 0x200B || c == 0xFEFF || c == 0xFFFD || c == 0x3000 ||
-         (c >= 0x80 && c <= 0xA0) || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-         c == 0x2029 || c == 0x202F || c == 0x205F;
+         (c >= 0x80 && c <= 0xA0) || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F;
 }
 
 // The normaliser's changes, character by character where the texts align (OpenCC t2s keeps the
@@ -117,8 +117,8 @@ void HomophoneChanges(std::string_view simplified, std::string_view corrected,
     size_t begin = i, end = j;
     for (const auto& [s, e] : spans)
       if (s < j && e > i) begin = std::min(begin, s), end = std::max(end, e);
-    out.push_back({Encode(a.substr(begin, end - begin)), Encode(b.substr(begin, end - begin)),
-                   "homophone"});
+    out.push_back(
+        {Encode(a.substr(begin, end - begin)), Encode(b.substr(begin, end - begin)), "homophone"});
     i = end;
   }
 }
@@ -194,7 +194,8 @@ Analysis Analyzer::Analyze(std::string_view raw, AnalysisSteps* steps) const {
     steps->corrected = out.normalized;
     NormalizerChanges(input, simplified, steps->corrections);
     HomophoneChanges(simplified, out.normalized, out.words, steps->corrections);
-    for (const auto* pair : found) steps->corrections.push_back({pair->first, pair->second, "synonym"});
+    for (const auto* pair : found)
+      steps->corrections.push_back({pair->first, pair->second, "synonym"});
   }
   return out;
 }

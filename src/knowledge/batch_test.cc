@@ -35,7 +35,8 @@ std::string Lower(std::string s) {
   return s;
 }
 
-int FindColumn(const std::vector<std::string>& header, std::initializer_list<std::string_view> names) {
+int FindColumn(const std::vector<std::string>& header,
+               std::initializer_list<std::string_view> names) {
   for (size_t i = 0; i < header.size(); ++i) {
     std::string h = Lower(Trim(header[i]));
     for (auto n : names)
@@ -105,13 +106,13 @@ Result<BatchInput> ReadBatchFile(std::string_view bytes, const KnowledgeBase& kb
   } else {
     std::string_view first = bytes.substr(0, bytes.find('\n'));
     bool tsv = first.find('\t') != std::string_view::npos;
-    ZX_ASSIGN_OR_RETURN(table,
-                        text::OpenDelimited(bytes, tsv ? '\t' : ',', tsv ? "upload.tsv" : "upload.csv"));
+    ZX_ASSIGN_OR_RETURN(
+        table, text::OpenDelimited(bytes, tsv ? '\t' : ',', tsv ? "upload.tsv" : "upload.csv"));
   }
   const auto& header = table->header();
   int q = FindColumn(header, {"question", "问题", "问句", "提问"});
-  int t = FindColumn(header, {"expected", "expected_topic", "topic", "期望主题", "预期主题",
-                              "主题", "期望", "应命中"});
+  int t = FindColumn(header, {"expected", "expected_topic", "topic", "期望主题", "预期主题", "主题",
+                              "期望", "应命中"});
   BatchInput in;
   auto add = [&](size_t line, std::string question, std::string expected) {
     if (in.questions.size() >= kMaxBatchQuestions) {
@@ -183,22 +184,22 @@ BatchReport ScoreBatch(const BatchInput& input, const Judge& judge, BatchSummary
 }
 
 Result<std::string> BatchXlsx(const BatchReport& report) {
-  text::SheetTable results{"结果",
-                           {"行", "问题", "期望主题", "命中主题", "置信度", "决定", "命中"},
-                           {}};
+  text::SheetTable results{
+      "结果", {"行", "问题", "期望主题", "命中主题", "置信度", "决定", "命中"}, {}};
   for (const auto& r : report.results)
     results.rows.push_back({static_cast<double>(r.line), r.question, r.expected, r.got,
                             r.confidence, r.decision, std::string(r.top1 ? "是" : "否")});
   const BatchSummary& s = report.summary;
   text::SheetTable figures{"汇总", {"指标", "数量", "比例"}, {}};
   figures.rows.push_back({std::string("问题数"), static_cast<double>(s.total), 1.0});
-  figures.rows.push_back({std::string("首位命中 top1"), static_cast<double>(s.top1), s.Rate(s.top1)});
+  figures.rows.push_back(
+      {std::string("首位命中 top1"), static_cast<double>(s.top1), s.Rate(s.top1)});
   figures.rows.push_back({std::string("高置信误答 confident_wrong"),
                           static_cast<double>(s.confident_wrong), s.Rate(s.confident_wrong)});
   figures.rows.push_back(
       {std::string("反问 asked_back"), static_cast<double>(s.asked_back), s.Rate(s.asked_back)});
-  figures.rows.push_back({std::string("转人工 handover"), static_cast<double>(s.handed_over),
-                          s.Rate(s.handed_over)});
+  figures.rows.push_back(
+      {std::string("转人工 handover"), static_cast<double>(s.handed_over), s.Rate(s.handed_over)});
   text::SheetTable errors{"错误行", {"行", "列", "原因"}, {}};
   for (const auto& e : report.errors)
     errors.rows.push_back({static_cast<double>(e.line), static_cast<double>(e.column), e.message});

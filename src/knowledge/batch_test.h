@@ -50,7 +50,7 @@ struct BatchResult {
   size_t line = 0;
   std::string question;  // personal data masked (text::MaskText)
   std::string expected;
-  std::string got;       // the best-ranked topic ("" when nothing ranked)
+  std::string got;  // the best-ranked topic ("" when nothing ranked)
   double confidence = 0;
   std::string decision;  // "answer" | "ask_back" | "handover"
   bool top1 = false;     // got == expected

@@ -31,7 +31,7 @@ Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb
 }
 
 std::vector<ScoredTopic> KnowledgeEngine::RankAnalysis(const Analysis& a,
-                                                      Evidence* evidence) const {
+                                                       Evidence* evidence) const {
   std::vector<ScoredTopic> out;
   if (a.features.empty()) return out;
   std::vector<double> score = classifier_->Predict(a.features);

@@ -31,10 +31,9 @@ class ExplainTest : public ::testing::Test {
   }
   static bool HasCorrection(const Explanation& x, const std::string& kind, const std::string& from,
                             const std::string& to) {
-    return std::any_of(x.steps.corrections.begin(), x.steps.corrections.end(),
-                       [&](const Correction& c) {
-                         return c.kind == kind && c.from == from && c.to == to;
-                       });
+    return std::any_of(
+        x.steps.corrections.begin(), x.steps.corrections.end(),
+        [&](const Correction& c) { return c.kind == kind && c.from == from && c.to == to; });
   }
   static inline KnowledgeEngine* engine_ = nullptr;
   static inline zx::testing::TempDir* dir_ = nullptr;
@@ -104,9 +103,10 @@ TEST_F(ExplainTest, TermsAndCandidatesCarryTheirEvidence) {
   for (const auto& t : x.terms) {
     word |= t.kind == "word" && t.text == "社保卡" && t.matched;
     bigram |= t.kind == "bigram" && t.text == "挂失" && t.matched;
-    EXPECT_EQ(std::count_if(x.terms.begin(), x.terms.end(),
-                            [&](const QueryTerm& o) { return o.text == t.text && o.kind == t.kind; }),
-              1);
+    EXPECT_EQ(
+        std::count_if(x.terms.begin(), x.terms.end(),
+                      [&](const QueryTerm& o) { return o.text == t.text && o.kind == t.kind; }),
+        1);
   }
   EXPECT_TRUE(word);
   EXPECT_TRUE(bigram);

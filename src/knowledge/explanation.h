@@ -23,11 +23,11 @@ struct QueryTerm {
 struct ExplainedCandidate {
   std::string topic;  // entry id
   std::string title;
-  double confidence = 0;     // the combined, calibrated confidence (what Ask compares)
-  int lexical_rank = 0;      // 1 = best BM25 score among topics; 0 = no BM25 evidence
-  double lexical_score = 0;  // BM25 of the topic's best document
-  int classifier_rank = 0;   // 1 = the classifier's likeliest topic
-  double classifier_score = 0;              // the classifier's probability
+  double confidence = 0;        // the combined, calibrated confidence (what Ask compares)
+  int lexical_rank = 0;         // 1 = best BM25 score among topics; 0 = no BM25 evidence
+  double lexical_score = 0;     // BM25 of the topic's best document
+  int classifier_rank = 0;      // 1 = the classifier's likeliest topic
+  double classifier_score = 0;  // the classifier's probability
   std::vector<std::string> matched_terms;  // the query terms the best document holds
 };
 
@@ -41,10 +41,10 @@ struct Explanation {
   std::string question;  // as asked (sanitised UTF-8)
   AnalysisSteps steps;   // the text at each step and what each changed
   std::string normalized;
-  std::vector<QueryTerm> terms;  // unique features, in order
+  std::vector<QueryTerm> terms;                // unique features, in order
   std::vector<ExplainedCandidate> candidates;  // the best few, best first
-  double confidence = 0;  // of the best topic (= answer.confidence)
-  double threshold = 0;   // the engine's answer threshold
+  double confidence = 0;                       // of the best topic (= answer.confidence)
+  double threshold = 0;                        // the engine's answer threshold
   bool answered = false;  // confidence >= threshold: the engine answers (else asks back)
   Answer answer;          // what Ask returns for the question, unchanged
   std::vector<ExplainedCitation> citations;

@@ -83,7 +83,9 @@ std::string ChinaToday(const Clock& clock) {
 }  // namespace
 
 PublishedEngine FixedEngine(const KnowledgeEngine& engine) {
-  return [&engine] { return std::shared_ptr<const KnowledgeEngine>(std::shared_ptr<void>(), &engine); };
+  return [&engine] {
+    return std::shared_ptr<const KnowledgeEngine>(std::shared_ptr<void>(), &engine);
+  };
 }
 
 std::string_view SourceName(Source source) {
@@ -133,10 +135,9 @@ Result<std::shared_ptr<const KnowledgeEngine>> HitTester::Cached(KnowledgeBase k
   }
   namespace fs = std::filesystem;
   // A directory of its own: an engine's index is rebuilt in place, so two engines never share.
-  std::string dir =
-      (fs::path(options_.work_root) / ("engine-" + std::to_string(::getpid()) + "-" +
-                                       std::to_string(next_dir_++)))
-          .string();
+  std::string dir = (fs::path(options_.work_root) /
+                     ("engine-" + std::to_string(::getpid()) + "-" + std::to_string(next_dir_++)))
+                        .string();
   EngineOptions eo = options_.engine;
   eo.work_dir = dir;
   auto built = KnowledgeEngine::Build(std::move(kb), eo);
@@ -193,8 +194,8 @@ std::string HitTester::Decide(std::string_view question, const Answer& answer,
   return decision;
 }
 
-Result<HitTest> HitTester::Run(const std::string& question, Source source,
-                               const std::string& as_of, const std::string& who) {
+Result<HitTest> HitTester::Run(const std::string& question, Source source, const std::string& as_of,
+                               const std::string& who) {
   if (source == Source::kAsOf && !as_of.empty() && !IsDate(as_of))
     return InvalidArgument("as_of must be a date YYYY-MM-DD");
   ZX_ASSIGN_OR_RETURN(auto engine, EngineFor(source, as_of));
@@ -262,9 +263,8 @@ Result<std::vector<PhrasingCheck>> HitTester::CheckPhrasings(const Entry& entry)
   return out;
 }
 
-Result<BatchReport> HitTester::Batch(std::string_view file, const std::string& name,
-                                     Source source, const std::string& as_of,
-                                     const std::string& who) {
+Result<BatchReport> HitTester::Batch(std::string_view file, const std::string& name, Source source,
+                                     const std::string& as_of, const std::string& who) {
   if (source == Source::kAsOf && !as_of.empty() && !IsDate(as_of))
     return InvalidArgument("as_of must be a date YYYY-MM-DD");
   ZX_ASSIGN_OR_RETURN(auto engine, EngineFor(source, as_of));

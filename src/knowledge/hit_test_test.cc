@@ -80,9 +80,11 @@ TEST_F(HitTesterTest, SavesEachTestWithItsDecisionAndWhatItShouldHaveHit) {
   EXPECT_EQ(t->record.question.find("13812345678"), std::string::npos);  // masked at rest
   EXPECT_EQ(t->explanation.answer.topic, "sbk.loss");
 
+  clock_.Advance(std::chrono::seconds(1));
   auto back = tester_->Run("那个", Source::kPublished, "", "ed1");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->record.decision, back->explanation.answered ? "answer" : "ask_back");
+  clock_.Advance(std::chrono::seconds(1));
   auto risk = tester_->Run("社保卡丢了我想跳楼", Source::kPublished, "", "ed1");
   ASSERT_TRUE(risk.ok());
   EXPECT_EQ(risk->record.decision, "handover");
@@ -100,8 +102,7 @@ TEST_F(HitTesterTest, SavesEachTestWithItsDecisionAndWhatItShouldHaveHit) {
   EXPECT_EQ(marked->expected_by, "ed2");
   EXPECT_EQ(tester_->MarkExpected(back->record.id, "no.such", "ed2").status().code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(tester_->MarkExpected("ht-nope", "sbk.apply", "ed2").status().code(),
-            Code::kNotFound);
+  EXPECT_EQ(tester_->MarkExpected("ht-nope", "sbk.apply", "ed2").status().code(), Code::kNotFound);
 }
 
 TEST_F(HitTesterTest, DraftAndDateEnginesAreBuiltOncePerKnowledgeBase) {
@@ -131,7 +132,7 @@ TEST_F(HitTesterTest, DraftAndDateEnginesAreBuiltOncePerKnowledgeBase) {
 
 TEST_F(HitTesterTest, CheckPhrasingsListsThoseThatRouteElsewhere) {
   Entry entry = *kb_->Find("sbk.loss");
-  entry.phrasings.push_back("公积金贷款最多能贷多少钱");
+  entry.phrasings.push_back("公积金贷款能贷多少？");
   auto checks = tester_->CheckPhrasings(entry);
   ASSERT_TRUE(checks.ok()) << checks.status().ToString();
   ASSERT_EQ(checks->size(), entry.phrasings.size());
@@ -175,7 +176,7 @@ TEST_F(HitTesterTest, BatchTestNamesBadRowsAndGivesTheSameNumbersTwice) {
   EXPECT_EQ(second->summary.top1, s.top1);
   EXPECT_EQ(second->summary.confident_wrong, s.confident_wrong);
   EXPECT_EQ(second->summary.asked_back, s.asked_back);
-  for (size_t i = 0; i < s.total; ++i) {
+  for (size_t i = 0; i < first->results.size(); ++i) {
     EXPECT_EQ(second->results[i].got, first->results[i].got);
     EXPECT_EQ(second->results[i].confidence, first->results[i].confidence);
   }

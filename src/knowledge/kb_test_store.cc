@@ -95,9 +95,8 @@ Result<std::vector<HitTestRecord>> KbTestStore::HitTests(int limit) const {
 }
 
 Result<HitTestRecord> KbTestStore::HitTest(const std::string& id) const {
-  ZX_ASSIGN_OR_RETURN(
-      storage::Statement q,
-      db_.Prepare(std::string("SELECT ") + kHitColumns + " FROM kb_hit_tests WHERE id = ?"));
+  ZX_ASSIGN_OR_RETURN(storage::Statement q, db_.Prepare(std::string("SELECT ") + kHitColumns +
+                                                        " FROM kb_hit_tests WHERE id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no hit test " + id);
