@@ -73,8 +73,13 @@ Explanation KnowledgeEngine::Explain(std::string_view question, int candidates) 
     }
     if (auto it = evidence.index.matched.find(t); it != evidence.index.matched.end())
       c.matched_terms = it->second;
-    for (auto& term : c.matched_terms)
+    // As shown: bigrams without their mark, each text once (a word and its bigram are one).
+    std::vector<std::string> shown;
+    for (auto term : c.matched_terms) {
       if (term.size() > 1 && term[0] == '_') term.erase(0, 1);
+      if (std::find(shown.begin(), shown.end(), term) == shown.end()) shown.push_back(term);
+    }
+    c.matched_terms = std::move(shown);
     x.candidates.push_back(std::move(c));
   }
   for (const auto& ci : x.answer.citations) {

@@ -128,6 +128,10 @@ TEST_F(ExplainTest, TermsAndCandidatesCarryTheirEvidence) {
   EXPECT_GE(best.classifier_rank, 1);
   EXPECT_GT(best.classifier_score, 0);
   EXPECT_FALSE(best.matched_terms.empty());
+  for (const auto& term : best.matched_terms) {
+    EXPECT_NE(term[0], '_');
+    EXPECT_EQ(std::count(best.matched_terms.begin(), best.matched_terms.end(), term), 1);
+  }
   for (size_t i = 1; i < x.candidates.size(); ++i)
     EXPECT_LE(x.candidates[i].confidence, x.candidates[i - 1].confidence);
   ASSERT_EQ(x.citations.size(), 1u);
