@@ -16,6 +16,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/kb_test_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -122,6 +123,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
+       [&](http::Router& r) {
+         http::AddKbTestRoutes(r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir,
+                                   knowledge::FixedEngine(*(*ctx)->engine)});
+       },
        [&](http::Router& r) {
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),
                                      http::ConversationRouteOptionsOver(*sec.users));

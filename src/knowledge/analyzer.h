@@ -27,6 +27,22 @@ struct Analysis {
   bool has_chinese = false;
 };
 
+// One change the analyzer made to the text, for the hit test (engine.h Explain).
+struct Correction {
+  std::string from;
+  std::string to;
+  std::string kind;  // "t2s" | "width" | "case" | "homophone" | "synonym" (a canonical word added)
+};
+
+// The text at each step of Analyze, and what each step changed, in pipeline order.
+struct AnalysisSteps {
+  std::string input;       // as asked, invalid UTF-8 dropped
+  std::string simplified;  // after the normaliser: traditional -> simplified, width, case, spaces
+  std::string corrected;   // after homophone correction: what is segmented (Analysis::normalized)
+  std::vector<Correction> corrections;
+  std::vector<std::string> synonym_words;  // the canonical words added as features
+};
+
 struct AnalyzerOptions {
   std::string jieba_dict;  // general word list for segmentation; may be empty
 };
@@ -35,7 +51,10 @@ class Analyzer {
  public:
   static Result<std::unique_ptr<Analyzer>> Create(const KnowledgeBase& kb,
                                                   const AnalyzerOptions& options);
-  Analysis Analyze(std::string_view text) const;
+  Analysis Analyze(std::string_view text) const { return Analyze(text, nullptr); }
+  // The same, and when `steps` is not null what each step did (one code path: the analysis is
+  // the same with or without steps).
+  Analysis Analyze(std::string_view text, AnalysisSteps* steps) const;
 
  private:
   Analyzer() = default;

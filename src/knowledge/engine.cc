@@ -30,11 +30,19 @@ Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb
   return e;
 }
 
-std::vector<ScoredTopic> KnowledgeEngine::RankAnalysis(const Analysis& a) const {
+std::vector<ScoredTopic> KnowledgeEngine::RankAnalysis(const Analysis& a,
+                                                       Evidence* evidence) const {
   std::vector<ScoredTopic> out;
   if (a.features.empty()) return out;
   std::vector<double> score = classifier_->Predict(a.features);
-  auto bm25 = index_->Search(a.features);
+  IndexHits hits;
+  if (evidence) {
+    hits = index_->SearchExplained(a.features);
+    evidence->classifier = score;
+  } else {
+    hits.best = index_->Search(a.features);
+  }
+  const auto& bm25 = hits.best;
   double top = 0;
   for (const auto& [t, s] : bm25) top = std::max(top, s);
   if (top > 0) {
@@ -52,6 +60,7 @@ std::vector<ScoredTopic> KnowledgeEngine::RankAnalysis(const Analysis& a) const 
     if (score[t] > 1e-4) out.push_back({static_cast<int>(t), score[t]});
   std::sort(out.begin(), out.end(),
             [](const ScoredTopic& x, const ScoredTopic& y) { return x.confidence > y.confidence; });
+  if (evidence) evidence->index = std::move(hits);
   return out;
 }
 
@@ -60,10 +69,13 @@ std::vector<ScoredTopic> KnowledgeEngine::Rank(std::string_view question) const 
 }
 
 Answer KnowledgeEngine::Ask(std::string_view question) const {
+  return Compose(question, RankAnalysis(analyzer_->Analyze(question)));
+}
+
+Answer KnowledgeEngine::Compose(std::string_view question,
+                                const std::vector<ScoredTopic>& ranked) const {
   Answer answer;
   answer.question = text::SanitizeUtf8(question);
-  Analysis a = analyzer_->Analyze(question);
-  auto ranked = RankAnalysis(a);
   int n_alt = std::min<int>(options_.alternatives, static_cast<int>(ranked.size()));
 
   if (ranked.empty()) {

@@ -13,6 +13,7 @@
 #include "knowledge/answer.h"
 #include "knowledge/classifier.h"
 #include "knowledge/entry.h"
+#include "knowledge/explanation.h"
 #include "knowledge/index.h"
 #include "knowledge/knowledge_config.h"
 
@@ -40,12 +41,22 @@ class KnowledgeEngine final : public Assistant {
   Answer Ask(std::string_view question) const override;
   // All topics with evidence, best first; confidences sum to at most 1.
   std::vector<ScoredTopic> Rank(std::string_view question) const;
+  // Ask with its reasons (the hit test): the same analysis, ranking and reply as Ask, with each
+  // step's text, the query terms, the best `candidates` topics with both rankers' evidence.
+  Explanation Explain(std::string_view question, int candidates = 5) const;
+  double answer_threshold() const { return options_.answer_threshold; }
   const KnowledgeBase& knowledge_base() const { return kb_; }
   const Analyzer& analyzer() const { return *analyzer_; }
 
  private:
   KnowledgeEngine() = default;
-  std::vector<ScoredTopic> RankAnalysis(const Analysis& a) const;
+  // The evidence behind a ranking: the classifier's probabilities and the index's hits.
+  struct Evidence {
+    std::vector<double> classifier;
+    IndexHits index;
+  };
+  std::vector<ScoredTopic> RankAnalysis(const Analysis& a, Evidence* evidence = nullptr) const;
+  Answer Compose(std::string_view question, const std::vector<ScoredTopic>& ranked) const;
   KnowledgeBase kb_;
   EngineOptions options_;
   std::unique_ptr<Analyzer> analyzer_;

@@ -51,6 +51,17 @@ Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analy
 }
 
 std::unordered_map<int, double> Index::Search(const std::vector<std::string>& features) const {
+  return Run(features, nullptr);
+}
+
+IndexHits Index::SearchExplained(const std::vector<std::string>& features) const {
+  IndexHits hits;
+  hits.best = Run(features, &hits);
+  return hits;
+}
+
+std::unordered_map<int, double> Index::Run(const std::vector<std::string>& features,
+                                           IndexHits* hits) const {
   std::unordered_map<int, double> best;
   std::set<std::string> unique(features.begin(), features.end());
   if (unique.empty()) return best;
@@ -71,10 +82,18 @@ std::unordered_map<int, double> Index::Search(const std::vector<std::string>& fe
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       int topic = std::stoi(it.get_document().get_value(kTopicSlot));
       double& b = best[topic];
+      if (hits && (b == 0 || it.get_weight() > b)) {
+        auto& terms = hits->matched[topic];
+        terms.assign(enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it));
+      }
       b = std::max(b, it.get_weight());
     }
+    if (hits)
+      for (const auto& term : unique)
+        if (db->term_exists(term)) hits->known.push_back(term);
   } catch (const Xapian::Error&) {
     best.clear();  // an unreadable index ranks nothing; the classifier still answers
+    if (hits) hits->matched.clear(), hits->known.clear();
     db.reset();
   }
   if (db) {

@@ -19,6 +19,14 @@
 
 namespace zx::knowledge {
 
+// What a search found, for the hit test (engine.h Explain).
+struct IndexHits {
+  std::unordered_map<int, double> best;  // as Search
+  // Per topic: the query terms its best document matched.
+  std::unordered_map<int, std::vector<std::string>> matched;
+  std::vector<std::string> known;  // the query terms any document of the index holds
+};
+
 class Index {
  public:
   // Builds the index in `dir` (replacing what is there) from the knowledge base.
@@ -26,9 +34,14 @@ class Index {
                                               const std::string& dir);
   // Best BM25 score per topic (index into kb.entries) among the top documents.
   std::unordered_map<int, double> Search(const std::vector<std::string>& features) const;
+  // The same search, with the terms behind it.
+  IndexHits SearchExplained(const std::vector<std::string>& features) const;
 
  private:
   explicit Index(std::string dir) : dir_(std::move(dir)) {}
+  // Search; fills `hits`' matched and known terms when it is not null.
+  std::unordered_map<int, double> Run(const std::vector<std::string>& features,
+                                      IndexHits* hits) const;
   std::string dir_;
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<Xapian::Database>> pool_;
