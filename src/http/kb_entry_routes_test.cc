@@ -224,7 +224,7 @@ TEST_F(KbEntryRoutesTest, AnAdministratorMayPublishAloneAudited) {
   EXPECT_EQ(v["status"], "published");
   auto alone = Entries("kb.publish_alone", "yb.remote_filing");
   ASSERT_EQ(alone.size(), 1u);
-  EXPECT_EQ(alone[0].actor, "root");
+  EXPECT_EQ(alone[0].event.actor, "root");
 }
 
 TEST_F(KbEntryRoutesTest, AFutureEffectiveDateIsScheduled) {

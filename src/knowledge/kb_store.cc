@@ -246,8 +246,9 @@ Result<std::vector<KnowledgeStore::Topic>> KnowledgeStore::Topics() const {
   return out;
 }
 
-Result<std::vector<EntryVersion>> KnowledgeStore::Load(std::string_view entry_id) const {
-  const bool one = !entry_id.empty();
+Result<std::vector<EntryVersion>> KnowledgeStore::Load(
+    std::optional<std::string_view> entry_id) const {
+  const bool one = entry_id.has_value();
   std::string where = one ? " WHERE entry_id = ?1" : "";
   ZX_ASSIGN_OR_RETURN(
       storage::Statement q,
@@ -255,7 +256,7 @@ Result<std::vector<EntryVersion>> KnowledgeStore::Load(std::string_view entry_id
                   "source, answer, editor, editor_id, reviewer, reviewer_id, note, review_note, "
                   "created_ms, reviewed_ms, published_ms FROM kb_versions" +
                   where + " ORDER BY entry_id, version"));
-  if (one) q.Bind(1, entry_id);
+  if (one) q.Bind(1, *entry_id);
   std::vector<EntryVersion> out;
   std::map<std::pair<std::string, int64_t>, size_t> at;
   for (;;) {
@@ -294,7 +295,7 @@ Result<std::vector<EntryVersion>> KnowledgeStore::Load(std::string_view entry_id
   ZX_ASSIGN_OR_RETURN(storage::Statement t,
                       db_.Prepare("SELECT entry_id, version, kind, text FROM kb_version_terms" +
                                   where + " ORDER BY entry_id, version, kind, position"));
-  if (one) t.Bind(1, entry_id);
+  if (one) t.Bind(1, *entry_id);
   for (;;) {
     ZX_ASSIGN_OR_RETURN(bool row, t.Step());
     if (!row) break;
@@ -407,7 +408,7 @@ Status KnowledgeStore::SeedFrom(const std::string& kb_dir) {
       }
 
     ZX_ASSIGN_OR_RETURN(std::vector<Topic> topics, Topics());
-    ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(""));
+    ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
     auto versions = ByEntry(all);
     std::map<std::string, const Topic*> known;
     int64_t next_position = 0;
@@ -471,7 +472,7 @@ Result<KnowledgeBase> KnowledgeStore::Build(std::string_view date, bool drafts) 
   if (!IsValidDate(date))
     return InvalidArgument("date must be YYYY-MM-DD, got '" + std::string(date) + "'");
   ZX_ASSIGN_OR_RETURN(std::vector<Topic> topics, Topics());
-  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(""));
+  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
   // Load's statuses are as of today; the pick is recomputed for `date` from the stored state.
   for (auto& v : all)
     if (v.status == VersionStatus::kScheduled || v.status == VersionStatus::kSuperseded)
@@ -735,7 +736,7 @@ Result<std::vector<VersionRef>> KnowledgeStore::ImportPublished(const KnowledgeB
       ZX_ASSIGN_OR_RETURN(std::vector<Topic> topics, Topics());
       int64_t next_position = 0;
       for (const auto& t : topics) next_position = std::max(next_position, t.position + 1);
-      ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(""));
+      ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
       auto versions = ByEntry(all);
       for (const Entry& e : kb.entries) {
         const auto& list = versions[e.id];
@@ -774,7 +775,7 @@ Result<std::vector<VersionRef>> KnowledgeStore::ImportPublished(const KnowledgeB
 
 Result<std::vector<EntryRow>> KnowledgeStore::List(const EntryFilter& filter) const {
   ZX_ASSIGN_OR_RETURN(std::vector<Topic> topics, Topics());
-  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(""));
+  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
   auto versions = ByEntry(all);
   std::string q = Lower(Trim(filter.q));
   std::vector<EntryRow> out;
@@ -815,7 +816,7 @@ Result<std::vector<EntryRow>> KnowledgeStore::List(const EntryFilter& filter) co
 }
 
 Result<std::vector<EntryVersion>> KnowledgeStore::ReviewQueue() const {
-  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(""));
+  ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
   std::vector<EntryVersion> out;
   for (auto& v : all)
     if (v.status == VersionStatus::kSubmitted) out.push_back(std::move(v));

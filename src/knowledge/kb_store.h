@@ -173,7 +173,8 @@ class KnowledgeStore {
  private:
   KnowledgeStore(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
   struct Topic;
-  Result<std::vector<EntryVersion>> Load(std::string_view entry_id) const;
+  // The versions of one entry, or of all (nullopt), by entry and version; statuses as of today.
+  Result<std::vector<EntryVersion>> Load(std::optional<std::string_view> entry_id) const;
   Result<std::vector<Topic>> Topics() const;
   Status Insert(const EntryVersion& v, std::string_view state);
   Status UpdateContent(const EntryVersion& v);
