@@ -15,6 +15,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/kb_entry_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -120,6 +121,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
+       [&](http::Router& r) { http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit); },
        [&](http::Router& r) {
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),
                                      http::ConversationRouteOptionsOver(*sec.users));
