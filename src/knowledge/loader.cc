@@ -289,7 +289,7 @@ Result<std::map<std::string, std::string>> LoadAreaNames(const std::string& kb_d
     if (f.path().extension() != ".toml") continue;
     ZX_ASSIGN_OR_RETURN(std::string text, ReadFile(f.path().string()));
     std::string line = text.substr(0, text.find('\n'));
-    if (line.rfind("#", 0) != 0) continue;
+    if (line.empty() || line[0] != '#') continue;
     std::string name = line.substr(1);
     for (const char* bracket : {"（", "(", "["}) name = name.substr(0, name.find(bracket));
     name = std::string(Trimmed(name));
