@@ -44,6 +44,7 @@ struct Session {
   std::string os_user;            // who runs the command; the actor is "cli:" + os_user
   std::string data_dir;           // data.dir
   std::string key_file;           // security.key_file as configured ("auto", a path or "")
+  std::string kb_dir;             // knowledge.kb_dir: seeds a database that has no entries yet
   bool require_approval = false;  // security.require_approval
   // A new secret for a named account (base/terminal.h ReadNewPassword in the CLI), and the
   // password of an existing one (ReadHidden at a terminal).

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "base/log.h"
-#include "knowledge/store.h"
 #include "security/key_file.h"
 
 namespace zx::app {
@@ -51,8 +50,12 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(flags));
   ZX_ASSIGN_OR_RETURN(ctx->db, OpenAppDatabase(ctx->config));
   const knowledge::KnowledgeConfig& kc = ctx->config.knowledge;
-  ZX_ASSIGN_OR_RETURN(knowledge::KnowledgeBase kb,
-                      knowledge::LoadIntoDatabase(*ctx->db, kc.kb_dir));
+  ZX_ASSIGN_OR_RETURN(ctx->kb_store,
+                      knowledge::KnowledgeStore::Open(*ctx->db, SystemClock::Instance()));
+  ZX_RETURN_IF_ERROR(ctx->kb_store->SeedFrom(kc.kb_dir));
+  ZX_ASSIGN_OR_RETURN(
+      knowledge::KnowledgeBase kb,
+      ctx->kb_store->AsOf(flags.as_of.empty() ? ctx->kb_store->Today() : flags.as_of));
   std::string index_dir = (std::filesystem::path(ctx->config.data.dir) / "index").string();
   ZX_ASSIGN_OR_RETURN(ctx->engine, knowledge::KnowledgeEngine::Build(
                                        std::move(kb), knowledge::EngineOptionsFrom(kc, index_dir)));

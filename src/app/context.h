@@ -9,6 +9,7 @@
 #include "base/status.h"
 #include "dialogue/service.h"
 #include "knowledge/engine.h"
+#include "knowledge/kb_store.h"
 #include "storage/database.h"
 #include "tickets/intake.h"
 #include "tickets/sla_calendar.h"
@@ -21,11 +22,13 @@ struct CommonFlags {
   std::string config_file;
   std::string data_dir;
   std::string kb_dir;
+  std::string as_of;  // ask --as-of: the knowledge base as it stood on that date
 };
 
 struct AppContext {
   Config config;
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<knowledge::KnowledgeStore> kb_store;  // seeded from kb/ (kb_store.h)
   std::unique_ptr<knowledge::KnowledgeEngine> engine;
   // Work orders (src/tickets): time limits on the holiday calendar (KB/calendar), the orders,
   // and intake (auto-fill with the learned router, then create) that conversations, `zhixian
@@ -41,9 +44,9 @@ struct AppContext {
 Result<Config> LoadAppConfig(const CommonFlags& flags);
 // Prepares the data directory (private, 0700) and opens DATA/zhixian.db in it.
 Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config);
-// Creates the data directory, opens the database, loads the knowledge base into it, builds the
-// engine from what the database holds, the work orders, and the dialogue service over them
-// (flows, emotions and risks from the same kb directory; a complaint makes its work order).
+// Creates the data directory, opens the database, seeds its knowledge base from kb/, builds the
+// engine from what citizens get today (flags.as_of), the work orders, the dialogue service over
+// them (flows, emotions and risks from the same kb directory; a complaint makes its work order).
 Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags);
 
 }  // namespace zx::app

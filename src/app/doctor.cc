@@ -7,8 +7,8 @@
 #include "app/security_context.h"
 #include "dialogue/conversation_store.h"
 #include "http/static_files.h"
+#include "knowledge/kb_store.h"
 #include "knowledge/loader.h"
-#include "knowledge/store.h"
 #include "security/audit_check.h"
 #include "security/key_file.h"
 #include "telephony/probes.h"
@@ -50,7 +50,7 @@ HealthCheck CheckDatabase(const Config& config) {
     return HealthCheck::Fail(
         db.status().message(),
         "check that " + config.data.dir + " is writable by this user (data.dir, --data)");
-  Status migrated = knowledge::MigrateKnowledge(**db);
+  Status migrated = knowledge::KnowledgeStore::Open(**db, SystemClock::Instance()).status();
   if (migrated.ok()) migrated = dialogue::ConversationStore::Open(**db, {}).status();
   auto security = migrated.ok() ? OpenSecurity(**db, config, SystemClock::Instance())
                                 : Result<std::unique_ptr<SecurityContext>>(migrated);

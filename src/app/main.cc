@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   common(ask);
   ask->add_flag("--json", json, "one JSON object per question");
   ask->add_option("question", question, "the question (omit to read stdin)");
+  ask->add_option("--as-of", flags.as_of, "answer as the knowledge base stood on YYYY-MM-DD");
 
   auto* chat = cli.add_subcommand("chat", "one conversation, one citizen turn per stdin line");
   common(chat);

@@ -17,6 +17,7 @@
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
 #include "http/kb_test_routes.h"
+#include "http/kb_entry_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -123,9 +124,13 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
+       [&](http::Router& r) { http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit); },
        [&](http::Router& r) {
+         knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
          http::AddKbTestRoutes(r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir,
-                                   knowledge::FixedEngine(*(*ctx)->engine)});
+                                   knowledge::FixedEngine(*(*ctx)->engine),
+                                   [&kb] { return kb.WithDrafts(); },
+                                   [&kb](std::string d) { return kb.AsOf(d); }});
        },
        [&](http::Router& r) {
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),

@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "knowledge/loader.h"
-#include "knowledge/store.h"
 
 namespace zx::knowledge {
 namespace {
@@ -87,48 +86,6 @@ TEST_F(EngineTest, ConfidencesAreOrderedAndBounded) {
   }
   EXPECT_LE(sum, 1.0 + 1e-3);
   EXPECT_EQ(engine_->knowledge_base().entries[ranked[0].topic].id, "yb.remote_filing");
-}
-
-TEST(Store, RoundTripsTheKnowledgeBaseThroughSqlite) {
-  auto kb = LoadKnowledgeBase(std::string(ZX_SOURCE_DIR) + "/kb");
-  ASSERT_TRUE(kb.ok());
-  auto db = storage::Database::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  ASSERT_TRUE(MigrateKnowledge(**db).ok());
-  ASSERT_TRUE(SaveKnowledgeBase(**db, *kb).ok());
-  ASSERT_TRUE(SaveKnowledgeBase(**db, *kb).ok());  // reload replaces
-  auto back = ReadKnowledgeBase(**db);
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
-  ASSERT_EQ(back->entries.size(), kb->entries.size());
-  for (size_t i = 0; i < kb->entries.size(); ++i) {
-    EXPECT_EQ(back->entries[i].id, kb->entries[i].id);
-    EXPECT_EQ(back->entries[i].phrasings, kb->entries[i].phrasings);
-    EXPECT_EQ(back->entries[i].colloquial, kb->entries[i].colloquial);
-  }
-  EXPECT_EQ(back->synonyms.size(), kb->synonyms.size());
-  for (size_t i = 0; i < kb->synonyms.size() && i < back->synonyms.size(); ++i) {
-    EXPECT_EQ(back->synonyms[i].canonical, kb->synonyms[i].canonical);
-    EXPECT_EQ(back->synonyms[i].variants, kb->synonyms[i].variants);  // in file order
-  }
-  // Saved twice: each (id, version) is recorded once.
-  auto versions = (*db)->Prepare("SELECT count(*) FROM kb_entry_versions");
-  ASSERT_TRUE(versions.ok());
-  ASSERT_TRUE(*versions->Step());
-  EXPECT_EQ(versions->Int(0), static_cast<int64_t>(kb->entries.size()));
-  EXPECT_EQ(back->departments, kb->departments);
-  EXPECT_EQ(back->DepartmentName("ybj"), "示例市医疗保障局");
-}
-
-TEST(Store, StartUpLoadsTheFilesIntoTheDatabaseAndReadsThemBack) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
-  auto kb = LoadIntoDatabase(*db, std::string(ZX_SOURCE_DIR) + "/kb");
-  ASSERT_TRUE(kb.ok()) << kb.status().ToString();
-  EXPECT_EQ(kb->entries.size(), 90u);
-  auto stored = ReadKnowledgeBase(*db);
-  ASSERT_TRUE(stored.ok());
-  EXPECT_EQ(stored->entries.size(), kb->entries.size());
-  EXPECT_EQ(LoadIntoDatabase(*db, "/nonexistent/kb").status().code(),
-            LoadKnowledgeBase("/nonexistent/kb").status().code());
 }
 
 TEST(EngineOptionsTest, TakesTheKnowledgeSection) {

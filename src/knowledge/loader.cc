@@ -29,18 +29,14 @@ bool ValidId(const std::string& id) {
   });
 }
 
-bool ValidDate(const std::string& d) {
-  int y, m, day;
-  char tail;
-  if (d.size() != 10 || std::sscanf(d.c_str(), "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
-    return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || day < 1 || day > kDays[m - 1]) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return !(m == 2 && day == 29 && !leap);
+std::string_view Trimmed(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-// Reads one entry table; every field is required.
+// Reads one entry table: the types (every field required) here, the rules in CheckEntry, whose
+// problem is placed at the line of the field (or of the list item) it names.
 Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
   Entry e;
   e.origin = At(origin, t.source());
@@ -48,20 +44,16 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
     const toml::node* n = t.get(field);
     return n ? At(origin, n->source()) : e.origin;
   };
+  auto name = [&] { return e.id.empty() ? std::string("entry") : "entry '" + e.id + "'"; };
   auto fail = [&](const char* field, const std::string& why) -> Status {
-    std::string name = e.id.empty() ? "entry" : "entry '" + e.id + "'";
-    return InvalidArgument(where(field) + ": " + name + ": " + field + " " + why);
+    return InvalidArgument(where(field) + ": " + name() + ": " + field + " " + why);
   };
   auto text = [&](const char* field, std::string& out) -> Status {
     const toml::node* n = t.get(field);
     if (!n) return fail(field, "is missing");
     if (!n->is_string()) return fail(field, "must be a string");
-    out = *n->value<std::string>();
     // Trim surrounding whitespace (multi-line strings start with a newline).
-    auto b = out.find_first_not_of(" \t\r\n");
-    auto en = out.find_last_not_of(" \t\r\n");
-    out = b == std::string::npos ? "" : out.substr(b, en - b + 1);
-    if (out.empty()) return fail(field, "must not be empty");
+    out = std::string(Trimmed(*n->value<std::string>()));
     return Status::Ok();
   };
   auto list = [&](const char* field, std::vector<std::string>& out) -> Status {
@@ -69,32 +61,19 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
     if (!n) return fail(field, "is missing");
     const toml::array* a = n->as_array();
     if (!a) return fail(field, "must be an array of strings");
-    std::set<std::string> seen;
     for (const auto& item : *a) {
       if (!item.is_string())
-        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
+        return InvalidArgument(At(origin, item.source()) + ": " + name() + ": " + field +
                                " must contain only strings");
-      std::string s = *item.value<std::string>();
-      if (s.empty())
-        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
-                               " has an empty string");
-      if (!seen.insert(s).second)
-        return InvalidArgument(At(origin, item.source()) + ": entry '" + e.id + "': " + field +
-                               " repeats \"" + s + "\"");
-      out.push_back(std::move(s));
+      out.push_back(*item.value<std::string>());
     }
     return Status::Ok();
   };
 
   ZX_RETURN_IF_ERROR(text("id", e.id));
-  if (!ValidId(e.id))
-    return fail("id", "must look like area.name in lower case, got '" + e.id + "'");
   ZX_RETURN_IF_ERROR(text("kind", e.kind));
-  if (!kKinds.count(e.kind)) return fail("kind", "must be faq, calc, complaint, query or meta");
   ZX_RETURN_IF_ERROR(text("department", e.department));
   ZX_RETURN_IF_ERROR(text("sla", e.sla));
-  if (!kSlas.count(e.sla)) return fail("sla", "must be 2h, 24h, 7d or -");
-  if (e.kind == "complaint" && e.sla == "-") return fail("sla", "is required for a complaint");
   ZX_RETURN_IF_ERROR(text("title", e.title));
   const toml::node* v = t.get("version");
   if (!v) return fail("version", "is missing");
@@ -102,23 +81,34 @@ Result<Entry> ReadEntry(const toml::table& t, const std::string& origin) {
     return fail("version", "must be an integer >= 1");
   e.version = static_cast<int>(*v->value<int64_t>());
   ZX_RETURN_IF_ERROR(text("effective", e.effective));
-  if (!ValidDate(e.effective)) return fail("effective", "must be a date YYYY-MM-DD");
   ZX_RETURN_IF_ERROR(text("source", e.source));
   ZX_RETURN_IF_ERROR(text("answer", e.answer));
   ZX_RETURN_IF_ERROR(list("keywords", e.keywords));
   ZX_RETURN_IF_ERROR(list("synonyms", e.synonyms));
   ZX_RETURN_IF_ERROR(list("colloquial", e.colloquial));
   ZX_RETURN_IF_ERROR(list("phrasings", e.phrasings));
-  if (e.phrasings.size() < static_cast<size_t>(kMinPhrasings))
-    return fail("phrasings", "has " + std::to_string(e.phrasings.size()) +
-                                 " items, needs at least " + std::to_string(kMinPhrasings));
   for (const auto& [key, node] : t) {
     static const std::set<std::string> kFields = {
         "id",     "kind",   "department", "sla",      "title",      "version",  "effective",
         "source", "answer", "keywords",   "synonyms", "colloquial", "phrasings"};
     if (!kFields.count(std::string(key.str())))
-      return InvalidArgument(At(origin, node.source()) + ": entry '" + e.id + "': unknown field '" +
+      return InvalidArgument(At(origin, node.source()) + ": " + name() + ": unknown field '" +
                              std::string(key.str()) + "'");
+  }
+  if (auto problem = CheckEntry(e)) {
+    // "phrasings[3]": the line of that item, and the message as the files always said it.
+    std::string field = problem->field;
+    std::string line = e.origin;
+    auto bracket = field.find('[');
+    if (bracket != std::string::npos) {
+      size_t i = std::stoul(field.substr(bracket + 1));
+      field = field.substr(0, bracket);
+      const toml::array* a = t.get(field)->as_array();
+      line = i < a->size() ? At(origin, a->get(i)->source()) : where(field.c_str());
+    } else {
+      line = where(field.c_str());
+    }
+    return InvalidArgument(line + ": " + name() + ": " + field + " " + problem->message);
   }
   return e;
 }
@@ -133,6 +123,62 @@ Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
 }
 
 }  // namespace
+
+bool IsValidDate(std::string_view d) {
+  int y, m, day;
+  char tail;
+  std::string text(d);
+  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
+    return false;
+  if (text[4] != '-' || text[7] != '-') return false;
+  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || day < 1 || day > kDays[m - 1]) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && day == 29 && !leap);
+}
+
+std::optional<EntryProblem> CheckEntry(const Entry& e,
+                                       const std::map<std::string, std::string>& departments) {
+  auto problem = [](std::string field, std::string why) {
+    return std::optional<EntryProblem>(EntryProblem{std::move(field), std::move(why)});
+  };
+  auto blank = [](const std::string& s) { return Trimmed(s).empty(); };
+  if (blank(e.id)) return problem("id", "must not be empty");
+  if (!ValidId(e.id))
+    return problem("id", "must look like area.name in lower case, got '" + e.id + "'");
+  if (blank(e.kind)) return problem("kind", "must not be empty");
+  if (!kKinds.count(e.kind)) return problem("kind", "must be faq, calc, complaint, query or meta");
+  if (blank(e.department)) return problem("department", "must not be empty");
+  if (!departments.empty() && e.department != "-" && !departments.count(e.department))
+    return problem("department", "'" + e.department + "' is not in departments.tsv");
+  if (blank(e.sla)) return problem("sla", "must not be empty");
+  if (!kSlas.count(e.sla)) return problem("sla", "must be 2h, 24h, 7d or -");
+  if (e.kind == "complaint" && e.sla == "-") return problem("sla", "is required for a complaint");
+  if (blank(e.title)) return problem("title", "must not be empty");
+  if (e.version < 1) return problem("version", "must be an integer >= 1");
+  if (blank(e.effective)) return problem("effective", "must not be empty");
+  if (!IsValidDate(e.effective)) return problem("effective", "must be a date YYYY-MM-DD");
+  if (blank(e.source)) return problem("source", "must not be empty");
+  if (blank(e.answer)) return problem("answer", "must not be empty");
+  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+      {"keywords", &e.keywords},
+      {"synonyms", &e.synonyms},
+      {"colloquial", &e.colloquial},
+      {"phrasings", &e.phrasings}};
+  for (const auto& [field, items] : lists) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < items->size(); ++i) {
+      const std::string& s = (*items)[i];
+      std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+      if (s.empty()) return problem(at, "has an empty string");
+      if (!seen.insert(s).second) return problem(at, "repeats \"" + s + "\"");
+    }
+  }
+  if (e.phrasings.size() < static_cast<size_t>(kMinPhrasings))
+    return problem("phrasings", "has " + std::to_string(e.phrasings.size()) +
+                                    " items, needs at least " + std::to_string(kMinPhrasings));
+  return std::nullopt;
+}
 
 Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin) {
   ZX_ASSIGN_OR_RETURN(toml::table doc, ParseToml(toml_text, origin));
@@ -233,6 +279,23 @@ Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir) {
       return InvalidArgument(e.origin + ": entry '" + e.id + "': department '" + e.department +
                              "' is not in departments.tsv");
   return kb;
+}
+
+Result<std::map<std::string, std::string>> LoadAreaNames(const std::string& kb_dir) {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(fs::path(kb_dir) / "entries", ec)) {
+    if (f.path().extension() != ".toml") continue;
+    ZX_ASSIGN_OR_RETURN(std::string text, ReadFile(f.path().string()));
+    std::string line = text.substr(0, text.find('\n'));
+    if (line.empty() || line[0] != '#') continue;
+    std::string name = line.substr(1);
+    for (const char* bracket : {"（", "(", "["}) name = name.substr(0, name.find(bracket));
+    name = std::string(Trimmed(name));
+    if (!name.empty()) out[f.path().stem().string()] = name;
+  }
+  return out;
 }
 
 HealthCheck CheckKnowledgeBase(const std::string& kb_dir) {

@@ -4,7 +4,10 @@
 // load fails so that a server never runs on half a knowledge base. Pure functions of their input.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/health_check.h"
 #include "base/status.h"
@@ -14,9 +17,32 @@ namespace zx::knowledge {
 
 inline constexpr int kMinPhrasings = 12;
 
+// What is wrong with one entry: the field ("answer", "kind", "phrasings[3]") and why ("must not
+// be empty", "repeats \"...\""), so that an editor shows it next to the field.
+struct EntryProblem {
+  std::string field;
+  std::string message;
+  std::string ToString() const { return field + " " + message; }
+};
+
+// THE rules of an entry, for the files (ParseEntries) and for entries edited in the console
+// alike: id shaped area.name, kind and sla from their lists (a complaint needs an sla), the text
+// fields non-empty after trimming, version >= 1, effective a real date, list items non-empty and
+// not repeated, at least kMinPhrasings phrasings; with `departments` non-empty, the department
+// must be "-" or one of them. Nothing when the entry passes.
+std::optional<EntryProblem> CheckEntry(const Entry& entry,
+                                       const std::map<std::string, std::string>& departments = {});
+
+// A real calendar date "YYYY-MM-DD".
+bool IsValidDate(std::string_view date);
+
 // Loads kb_dir/entries/*.toml (in name order), kb_dir/synonyms.tsv and kb_dir/departments.tsv
 // (both optional).
 Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir);
+
+// The areas' names: for each kb_dir/entries/AREA.toml whose first line is a comment
+// "# 医疗保障（示例市医疗保障局）", AREA -> "医疗保障" (the comment up to a bracket).
+Result<std::map<std::string, std::string>> LoadAreaNames(const std::string& kb_dir);
 
 // Parses one entries file's text; `origin` is the file name used in messages.
 Result<std::vector<Entry>> ParseEntries(const std::string& toml_text, const std::string& origin);

@@ -106,5 +106,38 @@ TEST(Loader, MissingDirectoryIsAClearError) {
   EXPECT_NE(kb.status().message().find("/nonexistent/kb/entries"), std::string::npos);
 }
 
+// The rules of the files, for one entry edited elsewhere: the problem names its field.
+TEST(Loader, CheckEntryNamesTheField) {
+  auto parsed = ParseEntries(Entry(), "f.toml");
+  ASSERT_TRUE(parsed.ok());
+  knowledge::Entry e = (*parsed)[0];
+  EXPECT_FALSE(CheckEntry(e).has_value());
+  auto field = [](const knowledge::Entry& x,
+                  const std::map<std::string, std::string>& departments = {}) {
+    auto p = CheckEntry(x, departments);
+    return p ? p->field : std::string("(ok)");
+  };
+  knowledge::Entry x = e;
+  x.answer = " \n";
+  EXPECT_EQ(field(x), "answer");
+  x = e;
+  x.phrasings[3] = x.phrasings[0];
+  EXPECT_EQ(field(x), "phrasings[3]");
+  EXPECT_EQ(CheckEntry(x)->ToString(), "phrasings[3] repeats \"问题0\"");
+  x = e;
+  x.keywords.push_back("");
+  EXPECT_EQ(field(x), "keywords[1]");
+  x = e;
+  x.effective = "2025-02-29";
+  EXPECT_EQ(field(x), "effective");
+  x = e;
+  x.kind = "fqa";
+  EXPECT_EQ(field(x), "kind");
+  EXPECT_EQ(field(e, {{"ybj", "医保局"}}), "department");
+  EXPECT_EQ(field(e, {{"rsj", "人社局"}}), "(ok)");
+  EXPECT_TRUE(IsValidDate("2024-02-29"));
+  EXPECT_FALSE(IsValidDate("2024/02/29"));
+}
+
 }  // namespace
 }  // namespace zx::knowledge
