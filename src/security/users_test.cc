@@ -57,7 +57,16 @@ TEST(Users, AddValidates) {
 TEST(Users, CheckPassword) {
   SecurityFixture f;
   ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
-  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
+  auto right = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(right.ok());
+  // The user of a login is the stored user, never a column beside it (the password hash was once
+  // read as the display name that citizens see of an agent).
+  EXPECT_EQ(right->display_name, "");
+  ASSERT_TRUE(f.users->SetDisplayName("agent1", "王坐席").ok());
+  right = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(right.ok());
+  EXPECT_EQ(right->display_name, "王坐席");
+  EXPECT_EQ(right->name, "agent1");
   auto wrong = f.users->CheckPassword("agent1", "nope-nope-nope");
   EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
   auto unknown = f.users->CheckPassword("ghost", kPw);
