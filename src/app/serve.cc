@@ -15,6 +15,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/kb_unanswered_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -111,6 +112,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
+  knowledge::AnswerLog* answers = &(*ctx)->answers->log();
   http::StaffRouteOptions staff =
       http::StaffRouteOptionsFrom(config.security, (*security)->login_pool.get());
   http::AddRouteSets(
@@ -119,7 +121,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          http::AddStaffRoutes(r, *sec.authenticator, *sec.users, *sec.audit, staff);
        },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
-       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
+       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics, answers); },
+       [&](http::Router& r) { http::AddKbUnansweredRoutes(r, *answers, *sec.audit, metrics); },
        [&](http::Router& r) {
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),
                                      http::ConversationRouteOptionsOver(*sec.users));
