@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "base/log.h"
 #include "dialogue/states.h"
+#include "knowledge/loader.h"
 
 namespace zx::dialogue {
 namespace {
@@ -96,9 +98,14 @@ void AnswerFeed::OnRated(const std::string& id, const std::string& rating) {
 Result<std::unique_ptr<AnswerRecording>> RecordAnswers(
     storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
     const knowledge::KnowledgeConfig& config, DialogueService& service, const Clock& clock) {
+  knowledge::AnswerLogOptions options = knowledge::AnswerLogOptionsFrom(config);
+  // The knowledge base's phrasings weigh the words every question has (怎么, 办理) down.
+  if (auto kb = knowledge::LoadKnowledgeBase(config.kb_dir); kb.ok())
+    options.background = knowledge::BackgroundQuestions(*kb);
+  else
+    log::Warn("kb.answers_no_background error=\"{}\"", kb.status().message());
   ZX_ASSIGN_OR_RETURN(std::unique_ptr<knowledge::AnswerLog> log,
-                      knowledge::AnswerLog::Open(db, std::move(cipher), clock,
-                                                 knowledge::AnswerLogOptionsFrom(config)));
+                      knowledge::AnswerLog::Open(db, std::move(cipher), clock, std::move(options)));
   return std::make_unique<AnswerRecording>(service, std::move(log));
 }
 

@@ -93,6 +93,15 @@ AnswerLogOptions AnswerLogOptionsFrom(const KnowledgeConfig& config) {
   return o;
 }
 
+std::vector<std::string> BackgroundQuestions(const KnowledgeBase& kb) {
+  std::vector<std::string> out;
+  for (const Entry& e : kb.entries) {
+    out.insert(out.end(), e.phrasings.begin(), e.phrasings.end());
+    out.insert(out.end(), e.colloquial.begin(), e.colloquial.end());
+  }
+  return out;
+}
+
 AnswerLog::AnswerLog(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
                      const Clock& clock, AnswerLogOptions options, Metrics* metrics)
     : db_(db), cipher_(std::move(cipher)), clock_(clock), options_(std::move(options)) {
@@ -214,6 +223,7 @@ std::string AnswerLog::Unseal(const std::string& id, const std::string& sealed) 
 
 Status AnswerLog::Reload() {
   clusters_ = std::make_unique<QuestionClusters>(options_.clusters, options_.normalize);
+  for (const std::string& text : options_.background) clusters_->Observe(text);
   ZX_ASSIGN_OR_RETURN(
       storage::Statement q,
       db_.Prepare("SELECT q.id, q.cluster_id, q.question_enc, c.status FROM kb_unanswered q "

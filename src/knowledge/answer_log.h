@@ -42,6 +42,7 @@
 #include "base/metrics.h"
 #include "base/status.h"
 #include "base/worker.h"
+#include "knowledge/entry.h"
 #include "knowledge/knowledge_config.h"
 #include "knowledge/question_clusters.h"
 #include "security/field_cipher.h"
@@ -80,9 +81,13 @@ struct AnswerLogOptions {
   ClusterOptions clusters;
   // Normalises text for clustering; empty: text::Normalizer (t2s, width, case).
   std::function<std::string(std::string_view)> normalize;
+  // Texts counted in the clusters' document frequencies only (BackgroundQuestions).
+  std::vector<std::string> background;
 };
 
 AnswerLogOptions AnswerLogOptionsFrom(const KnowledgeConfig& config);
+// The phrasings and colloquial forms of every entry: the background of the clusters' IDF.
+std::vector<std::string> BackgroundQuestions(const KnowledgeBase& kb);
 
 // One citizen question and what became of it.
 struct AskedQuestion {

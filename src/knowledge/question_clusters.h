@@ -2,13 +2,15 @@
 // sees "what was asked that we could not answer" as a short list of subjects instead of every
 // question (issue 14 point 7; knowledge/answer_log.h keeps them).
 //
-// A question is its TF-IDF vector over features of its normalised text: character bigrams of
-// each run of letters (Han characters, or an ASCII word), the run's single characters at a lower
-// weight, and bigrams of the characters' toneless pinyin (text/pinyin.h), which make homophone
+// A question is its TF-IDF vector over features of its normalised text: character bigrams and
+// single characters of each run of Han characters (an ASCII word counts whole), and bigrams of
+// the characters' toneless pinyin (text/pinyin.h) at half weight, which make homophone
 // typos (公基金 for 公积金, 医宝 for 医保) look alike. A cluster is the sum of its members'
 // unit-length term-frequency vectors; IDF is applied when comparing, from every question seen so
-// far. A new question joins the open cluster whose centroid is most similar (cosine), when that
-// similarity reaches the threshold, else it starts a new cluster.
+// far and the background texts observed (Observe: e.g. the knowledge base's phrasings, so that
+// 怎么 and 办理 weigh little from the first question on). A new question joins the open cluster
+// whose centroid is most similar (cosine), when that similarity reaches the threshold, else it
+// starts a new cluster.
 //
 // Deterministic: the same questions placed in the same order give the same clusters (ties go to
 // the cluster created first). Not thread-safe: one owner (AnswerLog holds it under its lock).
@@ -25,10 +27,12 @@
 
 namespace zx::knowledge {
 
+// The defaults are tuned on bench/knowledge/unanswered_questions.tsv with the knowledge base's
+// phrasings as background (bench_unanswered prints the neighbours).
 struct ClusterOptions {
-  double threshold = 0.42;      // cosine at or above which a question joins a cluster
-  double unigram_weight = 0.3;  // weight of single characters against bigrams (1)
-  double pinyin_weight = 0.7;   // weight of pinyin bigrams; 0: none
+  double threshold = 0.2;       // cosine at or above which a question joins a cluster
+  double unigram_weight = 1.0;  // weight of single characters against bigrams (1)
+  double pinyin_weight = 0.5;   // weight of pinyin bigrams; 0: none
   size_t max_members = 200;     // members a cluster keeps for choosing its label (the first ones)
 };
 
@@ -46,7 +50,8 @@ class QuestionClusters {
                     const std::string& new_cluster);
   // Adds question `member` to cluster `cluster` (created, open, when new): for reloading.
   void Add(const std::string& cluster, const std::string& member, std::string_view text);
-  // Counts `text` in the document frequencies only (a question of a closed cluster, reloaded).
+  // Counts `text` in the document frequencies only: background text, or a question of a closed
+  // cluster, reloaded.
   void Observe(std::string_view text);
   // The cluster no longer takes questions (resolved or dismissed); no-op when unknown.
   void Close(const std::string& cluster);
