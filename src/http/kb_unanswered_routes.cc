@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <memory>
+#include <optional>
 
 #include "http/errors.h"
 #include "http/kb_unanswered_json.h"
