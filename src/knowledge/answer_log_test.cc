@@ -206,6 +206,30 @@ TEST_F(AnswerLogTest, AfterARestartQuestionsJoinTheClustersTheyJoinedBefore) {
   EXPECT_EQ(open[0].count, 2);
 }
 
+TEST_F(AnswerLogTest, ThePersonalDataRegistriesNameTheSealedColumn) {
+  ASSERT_EQ(AnswerLog::EncryptedColumns().size(), 1u);
+  ASSERT_EQ(AnswerLog::RetentionRules().size(), 1u);
+  EXPECT_EQ(AnswerLog::RetentionRules()[0].category, security::RetentionCategory::kTranscripts);
+  for (const auto& c : AnswerLog::EncryptedColumns())
+    EXPECT_TRUE(db_->Prepare("SELECT " + c.key_column + ", " + c.column + " FROM " + c.table).ok());
+  for (const auto& r : AnswerLog::RetentionRules()) {
+    std::string columns = r.timestamp_column;
+    for (const auto& c : r.clear_columns) columns += ", " + c;
+    EXPECT_TRUE(db_->Prepare("SELECT " + columns + " FROM " + r.table).ok()) << r.table;
+  }
+  // The value is sealed with the conventional associated data (keys reencrypt relies on it).
+  log_->Record(Unanswered("电动车在哪里上牌"));
+  ASSERT_TRUE(log_->Flush().ok());
+  auto row = db_->Prepare("SELECT id, question_enc FROM kb_unanswered").value();
+  ASSERT_TRUE(row.Step().value());
+  EXPECT_TRUE(security::FieldCipher::LooksEncrypted(row.Text(1)));
+  EXPECT_EQ(
+      cipher_
+          ->Decrypt(row.Text(1), security::FieldAad("kb_unanswered", "question_enc", row.Text(0)))
+          .value(),
+      "电动车在哪里上牌");
+}
+
 // The question is the citizen's words: numbers masked before anything else, the rest sealed.
 TEST(AnswerLogFileTest, NoNumberOrQuestionIsStoredInClear) {
   FakeClock clock(kBeforeMidnight);
