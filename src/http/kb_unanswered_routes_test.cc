@@ -238,10 +238,10 @@ TEST_F(KbUnansweredRoutesTest, ResolveAfterANewEntryAndDismissWithAReason) {
 }
 
 TEST_F(KbUnansweredRoutesTest, HitsOfTheLastDays) {
-  std::string admin = TokenOf(Role::kAdmin);
   ASSERT_EQ(Call("POST", "/api/v1/ask", "", R"({"question": "社保卡怎么申领"})").status, 200);
   f_.clock.Advance(std::chrono::hours(24 * 3));
   ASSERT_EQ(Call("POST", "/api/v1/ask", "", R"({"question": "社保卡在哪办"})").status, 200);
+  std::string admin = TokenOf(Role::kAdmin);  // signed in now: sessions end
   Response r = Call("GET", "/api/v1/kb/hits", admin);
   ASSERT_EQ(r.status, 200) << r.body;
   json j = json::parse(r.body);
