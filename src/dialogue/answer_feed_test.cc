@@ -50,7 +50,8 @@ class AnswerFeedTest : public ::testing::Test {
   std::map<std::string, int64_t> Reasons() {
     EXPECT_TRUE(log_->Flush().ok());
     std::map<std::string, int64_t> out;
-    for (const auto& c : log_->Clusters(knowledge::kClusterOpen).value())
+    const auto clusters = log_->Clusters(knowledge::kClusterOpen).value();
+    for (const auto& c : clusters)
       for (const auto& [reason, n] : c.reasons) out[reason] += n;
     return out;
   }
@@ -181,11 +182,13 @@ TEST(AnswerRecordingTest, AConversationCountsEachQuestionOnceHoweverOftenItIsRan
   EXPECT_GT(assistant.calls.load(), 5) << "a follow-up is ranked more than once";
   knowledge::AnswerLog& log = recording->log();
   int64_t hits = 0;
-  for (const auto& [topic, n] : log.HitsSince("2026-12-06").value()) hits += n;
+  const auto by_topic = log.HitsSince("2026-12-06").value();
+  for (const auto& [topic, n] : by_topic) hits += n;
   EXPECT_EQ(hits, answered);
   ASSERT_TRUE(log.Flush().ok());
   std::map<std::string, int64_t> reasons;
-  for (const auto& c : log.Clusters(knowledge::kClusterOpen).value())
+  const auto clusters = log.Clusters(knowledge::kClusterOpen).value();
+  for (const auto& c : clusters)
     for (const auto& [reason, n] : c.reasons) reasons[reason] += n;
   EXPECT_EQ(reasons[knowledge::kAskedBack], 2);
   EXPECT_EQ(reasons[knowledge::kHandedOver], 1);
