@@ -100,7 +100,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
       dialogue::DialogueService::Create(
           *ctx->db, *ctx->engine, ctx->engine->knowledge_base(),
           dialogue::DialogueOptionsFor(kc.kb_dir, ctx->config.dialogue), SystemClock::Instance(),
-          dialogue::CipherSealer(std::move(cipher)), std::move(actions)));
+          dialogue::CipherSealer(cipher), std::move(actions)));
+  ZX_ASSIGN_OR_RETURN(ctx->answers, dialogue::RecordAnswers(*ctx->db, cipher, kc, *ctx->dialogue));
   return ctx;
 }
 

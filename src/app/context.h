@@ -7,7 +7,7 @@
 
 #include "app/config.h"
 #include "base/status.h"
-#include "dialogue/service.h"
+#include "dialogue/answer_feed.h"
 #include "knowledge/engine.h"
 #include "knowledge/kb_store.h"
 #include "storage/database.h"
@@ -38,6 +38,7 @@ struct AppContext {
   std::unique_ptr<tickets::AutoFiller> autofill;
   std::unique_ptr<tickets::Intake> intake;
   std::unique_ptr<dialogue::DialogueService> dialogue;
+  std::unique_ptr<dialogue::AnswerRecording> answers;  // hits, unanswered questions (issue 14)
 };
 
 // Loads the configuration (flags win over file and environment).

@@ -9,6 +9,7 @@
 #include "dialogue/callback_store.h"
 #include "dialogue/conversation_store.h"
 #include "http/auth.h"
+#include "knowledge/answer_log.h"
 #include "recordings/recording_store.h"
 #include "security/audit_check.h"
 #include "security/retention_job.h"
@@ -32,11 +33,12 @@ std::vector<T> Present(storage::Database& db, std::initializer_list<std::vector<
 std::vector<security::EncryptedColumn> EncryptedColumns(storage::Database& db) {
   return Present(db, {dialogue::EncryptedColumns(), dialogue::CallbackEncryptedColumns(),
                       campaigns::EncryptedColumns(), campaigns::CampaignEncryptedColumns(),
-                      tickets::TicketEncryptedColumns()});
+                      tickets::TicketEncryptedColumns(), knowledge::AnswerLog::EncryptedColumns()});
 }
 std::vector<security::RetentionRule> RetentionRules(storage::Database& db) {
-  return Present(db, {dialogue::RetentionRules(), recordings::RetentionRules(),
-                      campaigns::RetentionRules(), campaigns::CampaignRetentionRules()});
+  return Present(
+      db, {dialogue::RetentionRules(), recordings::RetentionRules(), campaigns::RetentionRules(),
+           campaigns::CampaignRetentionRules(), knowledge::AnswerLog::RetentionRules()});
 }
 
 Result<std::unique_ptr<SecurityContext>> OpenSecurity(storage::Database& db, const Config& config,

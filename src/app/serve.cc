@@ -16,8 +16,9 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
-#include "http/kb_test_routes.h"
 #include "http/kb_entry_routes.h"
+#include "http/kb_test_routes.h"
+#include "http/kb_unanswered_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -114,6 +115,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
+  knowledge::AnswerLog* answers = &(*ctx)->answers->log();
   http::StaffRouteOptions staff =
       http::StaffRouteOptionsFrom(config.security, (*security)->login_pool.get());
   http::AddRouteSets(
@@ -124,13 +126,30 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
-       [&](http::Router& r) { http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit); },
+       [&](http::Router& r) {
+         http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit, [answers] {
+           auto since = knowledge::AddDaysToDate(answers->Today(), -6);
+           auto hits = since.ok() ? answers->HitsSince(*since) : since.status();
+           return hits.ok() ? *hits : std::map<std::string, int64_t>{};
+         });
+       },
        [&](http::Router& r) {
          knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
-         http::AddKbTestRoutes(r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir,
-                                   knowledge::FixedEngine(*(*ctx)->engine),
-                                   [&kb] { return kb.WithDrafts(); },
-                                   [&kb](std::string d) { return kb.AsOf(d); }});
+         http::AddKbTestRoutes(
+             r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir,
+                 knowledge::FixedEngine(*(*ctx)->engine), [&kb] { return kb.WithDrafts(); },
+                 [&kb](std::string d) { return kb.AsOf(d); }});
+       },
+       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics, answers); },
+       [&](http::Router& r) {
+         knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
+         http::AddKbUnansweredRoutes(
+             r, *answers, *sec.audit, metrics,
+             {http::SuggestWith(*(*ctx)->engine),
+              [&kb](const std::string& id, const std::vector<std::string>& phrasings,
+                    const security::Principal& by, std::string note) {
+                return kb.AddDraftPhrasings(id, phrasings, by, std::move(note));
+              }});
        },
        [&](http::Router& r) {
          http::AddConversationRoutes(r, dialogue, metrics, sec.audit.get(),

@@ -58,6 +58,11 @@ struct AgentSaid {
 struct ConversationEnded {
   std::string conversation_id;
 };
+// The citizen rated the conversation after its end (satisfaction.h: 满意, 基本满意, 不满意).
+struct Rated {
+  std::string conversation_id;
+  std::string rating;
+};
 struct SummaryReady {
   std::string conversation_id;
   Summary summary;
@@ -65,7 +70,7 @@ struct SummaryReady {
 };
 
 using Event = std::variant<ConversationStarted, CitizenSaid, TurnAnswered, HandedOver, StateChanged,
-                           AgentSaid, ConversationEnded, SummaryReady>;
+                           AgentSaid, ConversationEnded, SummaryReady, Rated>;
 
 // The conversation an event is about.
 const std::string& ConversationOf(const Event& event);

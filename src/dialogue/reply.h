@@ -57,6 +57,10 @@ struct Reply {
   // A calculator's question: the slot (or group) it asks for next, so that a keypad can collect
   // that slot (voice/ivr_menu.h); "" otherwise. Not part of the chat contract.
   std::string asking;
+  // The turn did not resolve what the citizen asked: it asked back or did not understand
+  // (TurnOutcome::kUnresolved), for the knowledge team's unanswered questions
+  // (dialogue/answer_feed.h). Not part of the chat contract.
+  bool unresolved = false;
   // Where the conversation stands after the turn (not stored with the turn).
   std::string state;
   int queue_position = 0;

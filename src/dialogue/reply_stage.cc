@@ -6,6 +6,7 @@ namespace zx::dialogue {
 
 Reply Finish(TurnContext& c, Said said) {
   c.reply.topic = said.topic;
+  c.reply.unresolved = said.outcome == TurnOutcome::kUnresolved;
   EscalationInput in;
   in.asked_for_human = said.asked_for_human;
   in.outcome = said.outcome;

@@ -431,6 +431,8 @@ class Service final : public DialogueService {
       return FailedPrecondition("the conversation has not ended; rate it at the end");
     ZX_RETURN_IF_ERROR(store_.SaveSatisfaction(id, std::string(rating)));
     log::Info("conversation.rated conversation={} rating={}", id, rating);
+    lock.unlock();
+    bus_.Publish(Rated{id, std::string(rating)});
     return Status::Ok();
   }
 

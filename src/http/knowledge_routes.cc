@@ -56,7 +56,8 @@ Result<std::string> ParseAskRequest(std::string_view body) {
   return std::string(question);
 }
 
-void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, Metrics& metrics) {
+void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, Metrics& metrics,
+                        knowledge::AnswerLog* recorder) {
   auto& answers = metrics.AddCounter(
       "zhixian_answers_total", "Questions answered by the assistant, or asked back.", {"outcome"});
   auto& topics =
@@ -65,7 +66,7 @@ void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, M
       metrics.AddHistogram("zhixian_answer_confidence", "Confidence of the assistant's best topic.",
                            {"outcome"}, kProbabilityBuckets);
   router.Add("POST", "/api/v1/ask", "ask",
-             [&assistant, &answers, &topics, &confidence](const Request& req) {
+             [&assistant, &answers, &topics, &confidence, recorder](const Request& req) {
                Result<std::string> question = ParseAskRequest(req.body);
                if (!question.ok()) {
                  const Status& s = question.status();
@@ -77,6 +78,9 @@ void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, M
                answers.With({outcome}).Inc();
                if (answer.topic) topics.With({*answer.topic}).Inc();
                confidence.With({outcome}).Observe(answer.confidence);
+               if (recorder)
+                 recorder->Record({*question, "api", "", answer.topic, answer.confidence,
+                                   recorder->Judge(answer.topic, answer.confidence)});
                return Response::Json(200, ToJson(answer));
              });
 }

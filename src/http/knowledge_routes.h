@@ -10,8 +10,11 @@
 // Metrics: zhixian_answers_total{outcome="answered|asked_back"},
 // zhixian_answer_topics_total{topic} and zhixian_answer_confidence{outcome}.
 //
-// `assistant` and `metrics` must outlive the router; the handler is thread-safe as the
-// Assistant is.
+// `recorder`, when given, notes each question (knowledge/answer_log.h: a hit of the entry
+// answered from, or an unanswered question of channel "api"); it never waits on the database.
+//
+// `assistant`, `metrics` and `recorder` must outlive the router; the handler is thread-safe as
+// the Assistant is.
 #pragma once
 
 #include <cstddef>
@@ -22,12 +25,14 @@
 #include "base/status.h"
 #include "http/router.h"
 #include "knowledge/answer.h"
+#include "knowledge/answer_log.h"
 
 namespace zx::http {
 
 inline constexpr size_t kMaxQuestionChars = 2000;
 
-void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, Metrics& metrics);
+void AddKnowledgeRoutes(Router& router, const knowledge::Assistant& assistant, Metrics& metrics,
+                        knowledge::AnswerLog* recorder = nullptr);
 
 // The question of an ask body, trimmed; invalid_argument saying what is wrong (not JSON and
 // why, not UTF-8, no "question", not a string, empty) or resource_exhausted when too long.

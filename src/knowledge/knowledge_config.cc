@@ -10,6 +10,8 @@ const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection() {
           .Number("answer_threshold", &C::answer_threshold, 0.0, 1.0,
                   "below this confidence the assistant asks back")
           .Number("alternatives", &C::alternatives, 1, 5, "topics offered when asking back")
+          .Number("unanswered_margin", &C::unanswered_margin, 0.0, 0.5,
+                  "answers under answer_threshold plus this are listed as unanswered")
           .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)"));
   return *section;
 }

@@ -12,10 +12,13 @@ struct KnowledgeConfig {
   std::string kb_dir = "kb";       // the knowledge base (entries, synonyms, vocabulary)
   double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
   int alternatives = 3;            // topics offered when asking back
+  // Answers under answer_threshold + this count as not well answered (knowledge/answer_log.h).
+  double unanswered_margin = 0.1;
   std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
 };
 
-// knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict.
+// knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict,
+// knowledge.unanswered_margin.
 const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection();
 
 }  // namespace zx::knowledge
