@@ -15,6 +15,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/kb_document_routes.h"
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
@@ -109,6 +110,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return campaign_service.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
+  auto documents = knowledge::OpenDocumentImports(*(*ctx)->db, config.knowledge, config.data.dir,
+                                                  (*ctx)->engine.get());
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   http::StaffRouteOptions staff =
@@ -138,7 +141,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) {
          if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
-       }});
+       },
+       [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());

@@ -10,7 +10,11 @@ const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection() {
           .Number("answer_threshold", &C::answer_threshold, 0.0, 1.0,
                   "below this confidence the assistant asks back")
           .Number("alternatives", &C::alternatives, 1, 5, "topics offered when asking back")
-          .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)"));
+          .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)")
+          .Number("document_max_mb", &C::document_max_mb, 1, 20,
+                  "largest policy document accepted for import, in MB")
+          .Number("document_max_pages", &C::document_max_pages, 1, 5000,
+                  "most pages of a PDF accepted for import"));
   return *section;
 }
 

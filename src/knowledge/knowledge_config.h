@@ -13,9 +13,12 @@ struct KnowledgeConfig {
   double answer_threshold = 0.45;  // below this confidence, ask back instead of answering
   int alternatives = 3;            // topics offered when asking back
   std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
+  int document_max_mb = 20;      // policy documents uploaded for import (document_imports.h)
+  int document_max_pages = 300;  // pages of such a PDF
 };
 
-// knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict.
+// knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict,
+// knowledge.document_max_mb, knowledge.document_max_pages.
 const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection();
 
 }  // namespace zx::knowledge
