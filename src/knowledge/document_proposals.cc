@@ -8,8 +8,8 @@
 namespace zx::knowledge {
 namespace {
 
-constexpr int kHeadParagraphs = 8;  // where a title, 文号 or issuing body is looked for
-constexpr int kTailParagraphs = 8;  // where the signature and its date are looked for
+constexpr size_t kHeadParagraphs = 8;  // where a title, 文号 or issuing body is looked for
+constexpr size_t kTailParagraphs = 8;  // where the signature and its date are looked for
 constexpr size_t kMaxSentence = 400;
 constexpr size_t kMaxExcerpt = 8000;   // bytes
 constexpr size_t kOverlapQuery = 300;  // characters of the answer ranked for overlaps

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -42,8 +43,8 @@ bool IsWide(char32_t c) {
 
 bool IsSpace(char32_t c) { return c == ' ' || c == '\t' || c == 0x3000 || c == 0xA0; }
 
-// One paragraph's text: spaces trimmed, runs of spaces made one, spaces between wide characters
-// removed, control characters dropped.
+// One paragraph's text: spaces trimmed, runs of spaces made one, spaces between two wide
+// characters removed (poppler spaces out justified Chinese), control characters dropped.
 std::string CleanLine(std::string_view raw) {
   std::u32string chars;
   for (size_t i = 0; i < raw.size();) {
@@ -64,7 +65,7 @@ std::string CleanLine(std::string_view raw) {
     size_t j = i;
     while (j < chars.size() && IsSpace(chars[j])) ++j;
     bool edge = out.empty() || j >= chars.size();
-    bool between_wide = !edge && (IsWide(out.back()) || IsWide(chars[j]));
+    bool between_wide = !edge && IsWide(out.back()) && IsWide(chars[j]);
     if (!edge && !between_wide) out.push_back(' ');
     i = j - 1;
   }
@@ -147,11 +148,49 @@ DocumentText ReadPdf(const std::string& path, const DocumentLimits& limits,
 
 // ---- DOCX ----
 
+// word/styles.xml: the heading level of each paragraph style, from its name ("heading 2",
+// "Title") or outline level; style ids are the document's own (Word writes "1", "2" in Chinese).
+struct DocxStyles {
+  std::map<std::string, int> levels;
+  std::string id;
+  int level = 0;
+  void Start(std::string_view n, const char** attrs) {
+    if (n == "style") {
+      const char* v = internal::Attr(attrs, "styleId");
+      id = v ? v : "";
+      level = 0;
+    } else if (n == "name" && !id.empty()) {
+      level = LevelOfName(internal::Attr(attrs, "val"));
+    } else if (n == "outlineLvl" && !id.empty() && level == 0) {
+      const char* v = internal::Attr(attrs, "val");
+      if (v) level = std::atoi(v) + 1;
+    }
+  }
+  void End(std::string_view n) {
+    if (n == "style") {
+      if (!id.empty() && level > 0 && level < 10) levels[id] = level;
+      id.clear();
+    }
+  }
+  void Text(std::string_view) {}
+  // "Title" 1, "heading 3" / "Heading3" 3, else 0.
+  static int LevelOfName(const char* name) {
+    if (!name) return 0;
+    std::string s;
+    for (const char* p = name; *p; ++p)
+      if (*p != ' ') s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(*p))));
+    if (s == "title") return 1;
+    if (s.rfind("heading", 0) == 0 && s.size() > 7) return std::atoi(s.c_str() + 7);
+    return 0;
+  }
+};
+
 // word/document.xml: paragraphs (<w:p>) of runs' texts (<w:t>), tabs and line breaks; a table
 // row (<w:tr>) as one paragraph of its cells; deleted text of tracked changes and the fallback
 // copies of drawings (mc:Fallback) left out; headings from the paragraph style.
 struct DocxBody {
   DocumentText* out = nullptr;
+  const std::map<std::string, int>* styles = nullptr;
   uint64_t max_text = 0;
   bool too_large = false;
   std::string para;
@@ -187,7 +226,12 @@ struct DocxBody {
         Flush();
       }
     } else if (n == "pStyle") {
-      heading = HeadingLevel(internal::Attr(attrs, "val"));
+      const char* v = internal::Attr(attrs, "val");
+      heading = DocxStyles::LevelOfName(v);  // "Heading1" without a styles part
+      if (v && styles) {
+        auto it = styles->find(v);
+        if (it != styles->end()) heading = it->second;
+      }
     } else if (n == "outlineLvl") {
       const char* v = internal::Attr(attrs, "val");
       if (v && heading == 0) heading = std::atoi(v) + 1;
@@ -228,19 +272,6 @@ struct DocxBody {
       if (para.size() > max_text) too_large = true;
     }
   }
-  // "Title" 1, "Heading3" / "heading 3" / "3" (Word's Chinese styles are numbered) N.
-  static int HeadingLevel(const char* style) {
-    if (!style) return 0;
-    std::string s(style);
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (s == "title") return 1;
-    std::string digits;
-    for (char c : s)
-      if (c >= '0' && c <= '9') digits += c;
-    if (s.rfind("heading", 0) == 0 && !digits.empty()) return std::atoi(digits.c_str());
-    if (!digits.empty() && digits.size() == s.size()) return std::atoi(digits.c_str()) - 1;
-    return 0;
-  }
 };
 
 DocumentText ReadDocx(const std::string& path, const DocumentLimits& limits) {
@@ -253,10 +284,13 @@ DocumentText ReadDocx(const std::string& path, const DocumentLimits& limits) {
     return Failed(DocumentKind::kUnknown, "unsupported",
                   "不是 Word 文档（DOCX）：只支持 PDF 和 DOCX，请另存为其中一种再上传");
   }
+  DocxStyles styles;  // optional: a document without styles has no headings
+  (void)internal::ParseEntry(zip.get(), "word/styles.xml", path, styles);
   DocumentText d;
   d.kind = DocumentKind::kDocx;
   DocxBody body;
   body.out = &d;
+  body.styles = &styles.levels;
   body.max_text = limits.max_text_bytes;
   auto reader = internal::ZipEntryReader::Open(zip.get(), "word/document.xml", path);
   if (!reader.ok()) {

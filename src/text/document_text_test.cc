@@ -65,11 +65,12 @@ TEST(DocumentTextTest, ReadsADocxWithHeadingsRunsAndTables) {
        {"一、调整标准", "Heading1", {}},
        {"失业保险金标准由每月1850元调整为每月1980元。", "", {}},
        {"", "", {{"渠道", "地址"}, {"线上", "示例市人社APP"}, {"线下", "各区就业服务中心"}}},
-       {"A & B <c>", "2", {}}}));
+       {"A & B <c>", "2", {}},
+       {"（二）", "a", {}}}));
   DocumentText d = ExtractDocumentText(dir.File("b.docx"), {});
   ASSERT_TRUE(d.ok()) << d.message;
   EXPECT_EQ(d.kind, DocumentKind::kDocx);
-  ASSERT_EQ(d.paragraphs.size(), 7u);
+  ASSERT_EQ(d.paragraphs.size(), 8u);
   EXPECT_EQ(d.paragraphs[0].text, "示例市失业保险金标准调整说明");
   EXPECT_EQ(d.paragraphs[0].heading, 1);
   EXPECT_EQ(d.paragraphs[1].text, "一、调整标准");
@@ -79,7 +80,8 @@ TEST(DocumentTextTest, ReadsADocxWithHeadingsRunsAndTables) {
   EXPECT_EQ(d.paragraphs[3].text, "渠道 | 地址");
   EXPECT_EQ(d.paragraphs[5].text, "线下 | 各区就业服务中心");
   EXPECT_EQ(d.paragraphs[6].text, "A & B <c>");
-  EXPECT_EQ(d.paragraphs[6].heading, 1);  // Word's Chinese style "2" is 标题 1
+  EXPECT_EQ(d.paragraphs[6].heading, 2);  // style "2" is named "heading 2" in styles.xml
+  EXPECT_EQ(d.paragraphs[7].heading, 0);  // "a" is Normal
 }
 
 TEST(DocumentTextTest, APdfWithAnOpenPasswordIsEncrypted) {

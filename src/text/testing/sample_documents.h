@@ -168,7 +168,8 @@ inline bool EncryptPdf(const std::string& in, const std::string& out) {
   return std::system(cmd.c_str()) == 0;
 }
 
-// One paragraph of a DOCX: its text and, for a heading, its style ("Heading1", "Title").
+// One paragraph of a DOCX: its text and, for a heading, its style id ("1", "2": 标题 1, 标题 2 of
+// the styles part; "Heading1", "Title": understood without one).
 struct DocxParagraph {
   std::string text;
   std::string style;
@@ -242,7 +243,16 @@ inline bool WriteDocx(const std::string& path, const std::vector<DocxParagraph>&
                   "package/2006/content-types\"><Override PartName=\"/word/document.xml\" "
                   "ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml."
                   "document.main+xml\"/></Types>") &&
-      AddZipEntry(zip, "word/document.xml", document);
+      AddZipEntry(zip, "word/document.xml", document) &&
+      // Styles as a Chinese Word names them: ids "1", "2" for 标题 1, 标题 2.
+      AddZipEntry(zip, "word/styles.xml",
+                  "<?xml version=\"1.0\"?><w:styles xmlns:w=\"http://schemas.openxmlformats."
+                  "org/wordprocessingml/2006/main\"><w:style w:type=\"paragraph\" "
+                  "w:styleId=\"a\"><w:name w:val=\"Normal\"/></w:style><w:style "
+                  "w:type=\"paragraph\" w:styleId=\"1\"><w:name w:val=\"heading 1\"/>"
+                  "</w:style><w:style w:type=\"paragraph\" w:styleId=\"2\"><w:name "
+                  "w:val=\"heading 2\"/></w:style><w:style w:type=\"paragraph\" "
+                  "w:styleId=\"a3\"><w:name w:val=\"Title\"/></w:style></w:styles>");
   return zipClose(zip, nullptr) == ZIP_OK && ok;
 }
 
