@@ -51,7 +51,7 @@ class DocumentImportsTest : public ::testing::Test {
     if (with_drafts) {
       drafts = [this](const Entry& e, const security::Principal& by,
                       std::string note) -> Result<VersionRef> {
-        if (e.id == "yb.exists") return AlreadyExists("entry yb.exists exists");
+        if (e.id == "yb.exists") return Status(Code::kAlreadyExists, "entry yb.exists exists");
         drafts_.push_back({e, by.name, note});
         return VersionRef{e.id, 2};
       };

@@ -118,7 +118,7 @@ std::string DateOf(const std::vector<std::string>& groups) {
   if (groups.size() < 4) return "";
   int y = Year(U32(groups[1])), m = SmallNumber(U32(groups[2])), d = SmallNumber(U32(groups[3]));
   if (y < 1949 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31) return "";
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
   return buf;
 }
