@@ -2,11 +2,14 @@
 // (kb/documents.toml), on texts of 示例市 written for these tests: a 细则 of 第X条 articles as a
 // PDF gives it (wrapped lines), a 通知 of 一、二、 sections with sub-items and a table as a DOCX
 // gives it, the 文号 in its bracket forms, effective dates in digits, in Chinese numerals and
-// "from the day it is issued", a document without headings, overlaps, and a broken rules file.
+// "from the day it is issued", a document without headings, overlaps (also from the engine over
+// the demo knowledge base), and a broken rules file.
 #include "knowledge/document_proposals.h"
 
 #include <gtest/gtest.h>
 
+#include "base/testing/temp_dir.h"
+#include "knowledge/loader.h"
 #include "text/testing/sample_documents.h"
 
 namespace zx::knowledge {
@@ -183,10 +186,40 @@ TEST(DocumentProposalsTest, OverlapsAreTheConfidentOnesBestFirst) {
   ASSERT_EQ(a.proposals.size(), 3u);
   ASSERT_EQ(asked.size(), 3u);
   EXPECT_EQ(asked[0].find("普通门诊统筹起付标准。"), 0u);  // its title, then its answer
-  ASSERT_EQ(a.proposals[0].overlaps.size(), 3u);           // overlaps.max
+  ASSERT_EQ(a.proposals[0].overlaps.size(), 2u);           // overlaps.min_confidence
   EXPECT_EQ(a.proposals[0].overlaps[0].id, "yb.outpatient_pool");
   EXPECT_DOUBLE_EQ(a.proposals[0].overlaps[0].confidence, 0.8);
+  EXPECT_EQ(a.proposals[0].overlaps[1].id, "yb.personal_account");
+  // At most overlaps.max of them.
+  DocumentRules any = Rules();
+  any.min_overlap = 0.0;
+  any.max_overlaps = 3;
+  a = ProposeEntries(Doc(text::testing::SamplePolicyLines()), any, finder);
+  ASSERT_EQ(a.proposals[0].overlaps.size(), 3u);
   EXPECT_EQ(a.proposals[0].overlaps[2].id, "yb.remote_filing");
+}
+
+// With the engine over the demo knowledge base: the article on the personal account's use for the
+// family is flagged as overlapping the entry on 个人账户家庭共济, and no meta entry is offered.
+TEST(DocumentProposalsTest, TheEngineFlagsAnExistingEntry) {
+  zx::testing::TempDir work;
+  auto kb = LoadKnowledgeBase(std::string(ZX_SOURCE_DIR) + "/kb");
+  ASSERT_TRUE(kb.ok()) << kb.status().message();
+  EngineOptions o;
+  o.work_dir = work.path();
+  o.jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";
+  auto engine = KnowledgeEngine::Build(std::move(kb).value(), o);
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  DocumentAnalysis a =
+      ProposeEntries(Doc(text::testing::SamplePolicyLines()), Rules(), EngineOverlaps(**engine));
+  ASSERT_EQ(a.proposals.size(), 3u);
+  const Proposal& family = a.proposals[2];
+  ASSERT_FALSE(family.overlaps.empty());
+  EXPECT_EQ(family.overlaps[0].id, "yb.family_account");
+  EXPECT_FALSE(family.overlaps[0].title.empty());
+  EXPECT_GE(family.overlaps[0].confidence, Rules().min_overlap);
+  for (const Proposal& p : a.proposals)
+    for (const Overlap& ov : p.overlaps) EXPECT_NE(ov.id.rfind("meta.", 0), 0u) << ov.id;
 }
 
 TEST(DocumentProposalsTest, ABrokenRulesFileNamesTheLine) {
