@@ -30,13 +30,13 @@ inline std::vector<std::string> SamplePolicyLines() {
       "示医保发〔2025〕12号",
       "各区医疗保障分局，各定点医药机构：",
       "现将《示例市职工基本医疗保险门诊共济保障实施细则》印发给你们，请认真贯彻执行。",
-      "第一条 为健全职工基本医疗保险门诊共济保障机制，减轻参保人员门诊医疗费用负担，结合本市实"
-      "际，制定本细则。",
+      std::string("第一条 为健全职工基本医疗保险门诊共济保障机制，减轻参保人员门诊医疗费用负担，") +
+          "结合本市实际，制定本细则。",
       "第二条 普通门诊统筹起付标准：在职职工一个自然年度内为800元，退休人员为600元。",
       "第三条 普通门诊统筹支付比例：在一级及以下定点医疗机构就诊的，在职职工支付60%，",
       "退休人员支付70%；在二级及以上定点医疗机构就诊的，支付比例降低10个百分点。",
-      "第四条 个人账户可以用于支付参保人员本人及其配偶、父母、子女在定点医疗机构就医发生的由个"
-      "人负担的医疗费用。",
+      std::string("第四条 个人账户可以用于支付参保人员本人及其配偶、父母、子女在定点医疗机构就医") +
+          "发生的由个人负担的医疗费用。",
       "第五条 本细则自2025年3月1日起施行，由示例市医疗保障局负责解释。",
       "示例市医疗保障局",
       "2025年1月20日",
@@ -152,8 +152,8 @@ inline bool WriteImagePdf(const std::string& path) {
   for (int i = 0; i < 64 * 64; ++i) pixels.push_back(static_cast<char>((i * 7) & 0xFF));
   std::vector<std::string> objects = {
       "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 "
-      "R >> >> /Contents 4 0 R >>",
+      std::string("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << ") +
+          "/XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
       internal::Stream("", "q 500 0 0 700 40 60 cm /Im1 Do Q"),
       internal::Stream(" /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace "
                        "/DeviceGray /BitsPerComponent 8",
