@@ -10,7 +10,7 @@ packages=(
   libsqlite3-dev libicu-dev libopencc-dev opencc
   libfriso-dev friso-dict python3-jieba
   libxapian-dev libfasttext-dev
-  libminizip-dev libexpat1-dev libxlsxwriter-dev
+  libminizip-dev libexpat1-dev libxlsxwriter-dev libpoppler-cpp-dev
   libssl-dev libgcrypt20-dev libargon2-dev
   libre-dev libspandsp-dev libspeexdsp-dev libespeak-ng-dev libwebrtc-audio-processing-dev
 )
@@ -32,6 +32,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # The deployment examples run as written (tests/deploy): nginx in front of the HTTP server,
   # Kamailio in front of the SIP nodes. Neither may be left running by the install (below).
   packages+=(nginx-light kamailio)
+  # Policy-document import tests (src/text/document_text_test.cc): a PDF with an open password.
+  packages+=(qpdf)
 fi
 
 missing=()

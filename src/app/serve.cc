@@ -16,6 +16,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/kb_document_routes.h"
 #include "http/kb_entry_routes.h"
 #include "http/kb_test_routes.h"
 #include "http/kb_unanswered_routes.h"
@@ -113,6 +114,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return campaign_service.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
+  // Policy documents: an accepted proposal becomes a draft of the knowledge store.
+  auto documents = knowledge::OpenDocumentImports(
+      *(*ctx)->db, config.knowledge, config.data.dir, (*ctx)->engine.get(),
+      [kb = (*ctx)->kb_store.get()](const knowledge::Entry& e, const security::Principal& by,
+                                    std::string note) { return kb->CreateDraft(e, by, note); });
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   knowledge::AnswerLog* answers = &(*ctx)->answers->log();
@@ -169,7 +175,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) {
          if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
-       }});
+       },
+       [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());

@@ -12,7 +12,11 @@ const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection() {
           .Number("alternatives", &C::alternatives, 1, 5, "topics offered when asking back")
           .Number("unanswered_margin", &C::unanswered_margin, 0.0, 0.5,
                   "answers under answer_threshold plus this are listed as unanswered")
-          .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)"));
+          .Text("jieba_dict", &C::jieba_dict, "optional general word list (jieba format)")
+          .Number("document_max_mb", &C::document_max_mb, 1, 20,
+                  "largest policy document accepted for import, in MB")
+          .Number("document_max_pages", &C::document_max_pages, 1, 5000,
+                  "most pages of a PDF accepted for import"));
   return *section;
 }
 

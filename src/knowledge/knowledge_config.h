@@ -15,10 +15,12 @@ struct KnowledgeConfig {
   // Answers under answer_threshold + this count as not well answered (knowledge/answer_log.h).
   double unanswered_margin = 0.1;
   std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
+  int document_max_mb = 20;      // policy documents uploaded for import (document_imports.h)
+  int document_max_pages = 300;  // pages of such a PDF
 };
 
 // knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict,
-// knowledge.unanswered_margin.
+// knowledge.unanswered_margin, knowledge.document_max_mb, knowledge.document_max_pages.
 const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection();
 
 }  // namespace zx::knowledge
