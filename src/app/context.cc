@@ -51,11 +51,13 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(flags));
   ZX_ASSIGN_OR_RETURN(ctx->db, OpenAppDatabase(ctx->config));
   const knowledge::KnowledgeConfig& kc = ctx->config.knowledge;
-  ZX_ASSIGN_OR_RETURN(knowledge::KnowledgeBase kb,
-                      knowledge::LoadIntoDatabase(*ctx->db, kc.kb_dir));
+  ZX_RETURN_IF_ERROR(knowledge::LoadIntoDatabase(*ctx->db, kc.kb_dir).status());
   std::string index_dir = (std::filesystem::path(ctx->config.data.dir) / "index").string();
-  ZX_ASSIGN_OR_RETURN(ctx->engine, knowledge::KnowledgeEngine::Build(
-                                       std::move(kb), knowledge::EngineOptionsFrom(kc, index_dir)));
+  ZX_ASSIGN_OR_RETURN(
+      ctx->engine,
+      knowledge::LiveKnowledge::Open(
+          [db = ctx->db.get()](const std::string&) { return knowledge::ReadKnowledgeBase(*db); },
+          knowledge::EngineOptionsFrom(kc, index_dir), SystemClock::Instance()));
   // Transcripts are personal data: sealed with SM4-GCM under security.key_file, or, without
   // one, under a key held only in memory (readable until the process ends, never plaintext).
   ZX_ASSIGN_OR_RETURN(
@@ -95,7 +97,7 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,
       dialogue::DialogueService::Create(
-          *ctx->db, *ctx->engine, ctx->engine->knowledge_base(),
+          *ctx->db, ctx->engine->Snapshots(),
           dialogue::DialogueOptionsFor(kc.kb_dir, ctx->config.dialogue), SystemClock::Instance(),
           dialogue::CipherSealer(std::move(cipher)), std::move(actions)));
   return ctx;

@@ -8,7 +8,7 @@
 #include "app/config.h"
 #include "base/status.h"
 #include "dialogue/service.h"
-#include "knowledge/engine.h"
+#include "knowledge/live_knowledge.h"
 #include "storage/database.h"
 #include "tickets/intake.h"
 #include "tickets/sla_calendar.h"
@@ -26,7 +26,7 @@ struct CommonFlags {
 struct AppContext {
   Config config;
   std::unique_ptr<storage::Database> db;
-  std::unique_ptr<knowledge::KnowledgeEngine> engine;
+  std::unique_ptr<knowledge::LiveKnowledge> engine;  // swapped on publish (live_knowledge.h)
   // Work orders (src/tickets): time limits on the holiday calendar (KB/calendar), the orders,
   // and intake (auto-fill with the learned router, then create) that conversations, `zhixian
   // tickets` and the HTTP routes share. Before the dialogue, whose create_ticket action uses them.

@@ -143,6 +143,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());
   (*visits)->ScheduleOn(ticket_worker);
+  (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
+  (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");
   if (outbound) {
     outbound->ScheduleOn(campaign_worker);
