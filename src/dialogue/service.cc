@@ -230,16 +230,16 @@ class Service final : public DialogueService {
 
   Result<Reply> Choose(const std::string& id, const std::string& topic,
                        std::string_view said) override {
-    knowledge::KnowledgeSnapshot k = knowledge_();
+    const knowledge::KnowledgeSnapshot k = knowledge_();
     if (!k.kb->Find(topic)) return NotFound("no such topic: " + topic);
-    return Turn(id, said, &topic, std::move(k));
+    return Turn(id, said, &topic, k);
   }
 
   // One citizen turn; `chosen`: the topic picked without words (Choose), answered through the
   // choice stage as a pick after asking back would be. `k`: the knowledge base of the whole
   // turn, whatever is published meanwhile.
   Result<Reply> Turn(const std::string& id, std::string_view raw, const std::string* chosen,
-                     const knowledge::KnowledgeSnapshot k) {
+                     const knowledge::KnowledgeSnapshot& k) {
     ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
     auto lock = LockConversation(id);
     ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
