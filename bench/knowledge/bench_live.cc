@@ -5,7 +5,9 @@
 //
 //   build/bench/knowledge/bench_live [kb-dir] [rebuilds] [askers]
 //
-// Questions are the knowledge base's own phrasings, asked round-robin without pause.
+// The rebuilds alternate two kinds of publish: an answer edited (the classifier's training
+// text is unchanged, so its model is reused) and a phrasing added (the classifier trains
+// again). Questions are the knowledge base's own phrasings, asked round-robin without pause.
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,9 +99,21 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Publish n: an answer edited (n odd) or a phrasing added (n even), on top of the last.
+  std::atomic<int> publish{0};
+  auto source = [&](std::string) {
+    KnowledgeBase edited = *kb;
+    const int n = publish.load();
+    for (int i = 1; i <= n; ++i) {
+      if (i % 2)
+        edited.entries[0].answer += "（修订" + std::to_string(i) + "）";
+      else
+        edited.entries[0].phrasings.push_back("第" + std::to_string(i) + "次新增的问法怎么办");
+    }
+    return edited;
+  };
   options.work_dir = (work / "live").string();
-  auto live = zx::knowledge::LiveKnowledge::Open([&](std::string) { return *kb; }, options,
-                                                 zx::SystemClock::Instance());
+  auto live = zx::knowledge::LiveKnowledge::Open(source, options, zx::SystemClock::Instance());
   if (!live.ok()) {
     std::fprintf(stderr, "bench_live: %s\n", live.status().ToString().c_str());
     return 1;
@@ -115,9 +129,10 @@ int main(int argc, char** argv) {
       k, questions, askers, [&] { return Steady::now() >= quiet_until; }, empty);
 
   // Rebuilds under the same load: each timed from the request to the swap.
-  std::vector<double> swap_seconds, during;
+  std::vector<double> swap_seconds, answer_edits, phrasing_edits, during;
   for (int i = 0; i < rebuilds; ++i) {
     const uint64_t before = k.generation();
+    publish = i + 1;
     Steady::time_point requested;
     std::atomic<bool> asked{false};
     std::thread requester([&] {
@@ -137,6 +152,7 @@ int main(int argc, char** argv) {
         empty);
     requester.join();
     swap_seconds.push_back(Seconds(swapped - requested));
+    (publish % 2 ? answer_edits : phrasing_edits).push_back(swap_seconds.back());
     during.insert(during.end(), lat.begin(), lat.end());
   }
   k.WaitIdle();
@@ -150,6 +166,11 @@ int main(int argc, char** argv) {
   std::printf("RequestRebuild -> swap (under load):    median %.3f s  (max %.3f s)  ratio %.2fx\n",
               swap_med, *std::max_element(swap_seconds.begin(), swap_seconds.end()),
               swap_med / cold_med);
+  for (const auto& [name, v] :
+       {std::pair{"answer edited", &answer_edits}, std::pair{"phrasing added", &phrasing_edits}})
+    if (!v->empty())
+      std::printf("  %-15s %zu rebuilds, median %.3f s  ratio %.2fx\n", name, v->size(),
+                  Percentile(*v, 0.5), Percentile(*v, 0.5) / cold_med);
   std::printf("Ask without a rebuild: %zu answers, p50 %.2f ms, p99 %.2f ms\n", quiet.size(),
               quiet_p50, quiet_p99);
   std::printf("Ask during rebuilds:   %zu answers, p50 %.2f ms, p99 %.2f ms  (p99 ratio %.2fx)\n",

@@ -47,6 +47,23 @@ std::string NewDirName() {
          std::to_string(++counter);
 }
 
+// The classifier model of the engine in service, linked into the new engine's directory:
+// Classifier::Train loads it instead of training again when the training text is the same (an
+// answer or a source changed, not a phrasing or keyword: most publishes). The model file is
+// never written in place (a new model is a new file), so sharing it by a link is safe.
+void ShareClassifierModel(const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  for (const auto& f : fs::directory_iterator(from, ec)) {
+    const std::string name = f.path().filename().string();
+    if (name.rfind("classifier-", 0) != 0 || f.path().extension() != ".bin") continue;
+    std::error_code link_ec;
+    fs::create_hard_link(f.path(), fs::path(to) / name, link_ec);
+    if (link_ec) fs::copy_file(f.path(), fs::path(to) / name, link_ec);
+  }
+}
+
 }  // namespace
 
 LiveKnowledge::LiveKnowledge(Source source, EngineOptions options, const Clock& clock,
@@ -70,8 +87,8 @@ Result<std::unique_ptr<LiveKnowledge>> LiveKnowledge::Open(Source source, Engine
                        ec.message());
   live->RemoveStaleDirectories();
   const std::string date = LocalDate(clock);
-  ZX_ASSIGN_OR_RETURN(auto engine, live->BuildFor(date));
-  live->Install(std::move(engine), date);
+  ZX_ASSIGN_OR_RETURN(Built built, live->BuildFor(date));
+  live->Install(std::move(built), date);
   return live;
 }
 
@@ -89,11 +106,17 @@ std::string LiveKnowledge::LocalDate(const Clock& clock) {
   return buf;
 }
 
-Result<std::shared_ptr<const KnowledgeEngine>> LiveKnowledge::BuildFor(const std::string& date) {
+Result<LiveKnowledge::Built> LiveKnowledge::BuildFor(const std::string& date) {
   ZX_ASSIGN_OR_RETURN(KnowledgeBase kb, source_(date));
   EngineOptions options = options_;
   const std::string dir = (fs::path(options_.work_dir) / NewDirName()).string();
   options.work_dir = dir;
+  std::string previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = engine_dir_;
+  }
+  ShareClassifierModel(previous, dir);
   auto built = KnowledgeEngine::Build(std::move(kb), options);
   std::error_code ec;
   if (!built.ok()) {
@@ -102,21 +125,22 @@ Result<std::shared_ptr<const KnowledgeEngine>> LiveKnowledge::BuildFor(const std
   }
   // The directory goes with the engine: when the last request, turn or snapshot holding it
   // lets go, on that thread (a few milliseconds of unlinking).
-  return std::shared_ptr<const KnowledgeEngine>(built->release(),
-                                                [dir](const KnowledgeEngine* engine) {
-                                                  delete engine;
-                                                  std::error_code ignored;
-                                                  fs::remove_all(dir, ignored);
-                                                });
+  return Built{std::shared_ptr<const KnowledgeEngine>(built->release(),
+                                                      [dir](const KnowledgeEngine* engine) {
+                                                        delete engine;
+                                                        std::error_code ignored;
+                                                        fs::remove_all(dir, ignored);
+                                                      }),
+               dir};
 }
 
-void LiveKnowledge::Install(std::shared_ptr<const KnowledgeEngine> engine,
-                            const std::string& date) {
-  const size_t entries = engine->knowledge_base().entries.size();
+void LiveKnowledge::Install(Built built, const std::string& date) {
+  const size_t entries = built.engine->knowledge_base().entries.size();
   uint64_t generation;
   {
     std::lock_guard lock(mu_);
-    engine_.swap(engine);  // the old one is released below, outside the lock
+    engine_.swap(built.engine);  // the old one is released below, outside the lock
+    engine_dir_ = std::move(built.dir);
     generation = ++generation_;
     date_ = date;
     if (generation_gauge_) generation_gauge_->Set(static_cast<double>(generation));

@@ -86,12 +86,16 @@ class LiveKnowledge final : public Assistant {
   static std::string LocalDate(const Clock& clock);
 
  private:
+  struct Built {
+    std::shared_ptr<const KnowledgeEngine> engine;
+    std::string dir;  // its files
+  };
   LiveKnowledge(Source source, EngineOptions options, const Clock& clock, NextChange next_change);
-  // Builds the engine for `date`; does not swap it in.
-  Result<std::shared_ptr<const KnowledgeEngine>> BuildFor(const std::string& date);
+  // Builds the engine for `date` in a new directory; does not swap it in.
+  Result<Built> BuildFor(const std::string& date);
   // The background build: for today, swapped in on success.
   void Rebuild();
-  void Install(std::shared_ptr<const KnowledgeEngine> engine, const std::string& date);
+  void Install(Built built, const std::string& date);
   void RemoveStaleDirectories() const;
 
   const Source source_;
@@ -101,6 +105,7 @@ class LiveKnowledge final : public Assistant {
 
   mutable std::mutex mu_;  // guards the fields below it
   std::shared_ptr<const KnowledgeEngine> engine_;
+  std::string engine_dir_;  // engine_'s directory
   uint64_t generation_ = 0;
   std::string date_;            // the date engine_ stands for
   bool queued_ = false;         // a rebuild is posted and has not started

@@ -317,6 +317,48 @@ TEST(LiveKnowledge, ANewDayWithoutAChangeKeepsTheEngine) {
   EXPECT_EQ(VersionOf(k.Ask("社保卡丢了怎么办")), 2);
 }
 
+// Most publishes change an answer, not what the classifier learns from: its model is reused
+// (the same file, linked), and only a changed phrasing trains a new one.
+TEST(LiveKnowledge, ReusesTheClassifierModelWhenItsTrainingTextIsUnchanged) {
+  zx::testing::TempDir dir;
+  FakeClock clock(kBeforeMidnightMs);
+  std::atomic<int> published{1};
+  std::atomic<bool> new_phrasing{false};
+  auto live = LiveKnowledge::Open(
+      [&](std::string) {
+        KnowledgeBase kb = SmallKb(published.load());  // the answer names the version
+        if (new_phrasing) kb.entries[0].phrasings.push_back("社保卡被偷了怎么补");
+        return kb;
+      },
+      OptionsIn(dir.path()), clock);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  auto models_now = [&] {
+    std::vector<std::filesystem::path> models;
+    for (const auto& d : std::filesystem::directory_iterator(dir.path()))
+      for (const auto& f : std::filesystem::directory_iterator(d.path()))
+        if (f.path().extension() == ".bin") models.push_back(f.path());
+    return models;
+  };
+  KnowledgeSnapshot first = (*live)->Snapshot();
+  published = 2;
+  (*live)->RequestRebuild();
+  (*live)->WaitIdle();
+  auto models = models_now();
+  ASSERT_EQ(models.size(), 2u);  // one per engine directory, both alive
+  EXPECT_TRUE(std::filesystem::equivalent(models[0], models[1]));
+  EXPECT_EQ(VersionOf((*live)->Ask("社保卡丢了怎么办")), 2);
+  first = {};
+  KnowledgeSnapshot second = (*live)->Snapshot();
+  new_phrasing = true;
+  (*live)->RequestRebuild();
+  (*live)->WaitIdle();
+  models = models_now();
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_FALSE(std::filesystem::equivalent(models[0], models[1]));
+  EXPECT_NE(models[0].filename(), models[1].filename());
+  EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
+}
+
 TEST(LiveKnowledge, LocalDateIsChinaTime) {
   FakeClock clock(kBeforeMidnightMs);
   EXPECT_EQ(LiveKnowledge::LocalDate(clock), "2026-12-06");
