@@ -53,12 +53,20 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_ASSIGN_OR_RETURN(ctx->kb_store,
                       knowledge::KnowledgeStore::Open(*ctx->db, SystemClock::Instance()));
   ZX_RETURN_IF_ERROR(ctx->kb_store->SeedFrom(kc.kb_dir));
-  ZX_ASSIGN_OR_RETURN(
-      knowledge::KnowledgeBase kb,
-      ctx->kb_store->AsOf(flags.as_of.empty() ? ctx->kb_store->Today() : flags.as_of));
   std::string index_dir = (std::filesystem::path(ctx->config.data.dir) / "index").string();
-  ZX_ASSIGN_OR_RETURN(ctx->engine, knowledge::KnowledgeEngine::Build(
-                                       std::move(kb), knowledge::EngineOptionsFrom(kc, index_dir)));
+  ZX_ASSIGN_OR_RETURN(
+      ctx->engine,
+      knowledge::LiveKnowledge::Open(
+          // The knowledge base citizens get on the day (`ask --as-of`: on that day, always).
+          [store = ctx->kb_store.get(), as_of = flags.as_of](const std::string& date) {
+            return store->AsOf(as_of.empty() ? date : as_of);
+          },
+          knowledge::EngineOptionsFrom(kc, index_dir), SystemClock::Instance(),
+          [store = ctx->kb_store.get()](const std::string& date) {
+            return store->NextEffectiveAfter(date);
+          }));
+  // A publish swaps the new knowledge base in without a restart (live_knowledge.h).
+  ctx->kb_store->OnPublished([live = ctx->engine.get()] { live->RequestRebuild(); });
   // Transcripts are personal data: sealed with SM4-GCM under security.key_file, or, without
   // one, under a key held only in memory (readable until the process ends, never plaintext).
   ZX_ASSIGN_OR_RETURN(
@@ -98,7 +106,7 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,
       dialogue::DialogueService::Create(
-          *ctx->db, *ctx->engine, ctx->engine->knowledge_base(),
+          *ctx->db, ctx->engine->Snapshots(),
           dialogue::DialogueOptionsFor(kc.kb_dir, ctx->config.dialogue), SystemClock::Instance(),
           dialogue::CipherSealer(cipher), std::move(actions)));
   ZX_ASSIGN_OR_RETURN(ctx->answers, dialogue::RecordAnswers(*ctx->db, cipher, kc, *ctx->dialogue));

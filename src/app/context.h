@@ -8,8 +8,9 @@
 #include "app/config.h"
 #include "base/status.h"
 #include "dialogue/answer_feed.h"
-#include "knowledge/engine.h"
+#include "dialogue/service.h"
 #include "knowledge/kb_store.h"
+#include "knowledge/live_knowledge.h"
 #include "storage/database.h"
 #include "tickets/intake.h"
 #include "tickets/sla_calendar.h"
@@ -29,7 +30,7 @@ struct AppContext {
   Config config;
   std::unique_ptr<storage::Database> db;
   std::unique_ptr<knowledge::KnowledgeStore> kb_store;  // seeded from kb/ (kb_store.h)
-  std::unique_ptr<knowledge::KnowledgeEngine> engine;
+  std::unique_ptr<knowledge::LiveKnowledge> engine;     // swapped on publish (live_knowledge.h)
   // Work orders (src/tickets): time limits on the holiday calendar (KB/calendar), the orders,
   // and intake (auto-fill with the learned router, then create) that conversations, `zhixian
   // tickets` and the HTTP routes share. Before the dialogue, whose create_ticket action uses them.

@@ -114,9 +114,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return campaign_service.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
+  // The engine citizens are answered by now (swapped on publish: knowledge/live_knowledge.h).
+  auto current_engine = [live = (*ctx)->engine.get()] { return live->Current(); };
   // Policy documents: an accepted proposal becomes a draft of the knowledge store.
   auto documents = knowledge::OpenDocumentImports(
-      *(*ctx)->db, config.knowledge, config.data.dir, (*ctx)->engine.get(),
+      *(*ctx)->db, config.knowledge, config.data.dir, current_engine,
       [kb = (*ctx)->kb_store.get()](const knowledge::Entry& e, const security::Principal& by,
                                     std::string note) { return kb->CreateDraft(e, by, note); });
   // Every route set, bound to its services (http/router.h "Route sets").
@@ -131,7 +133,6 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
-       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics); },
        [&](http::Router& r) {
          http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit, [answers] {
            auto since = knowledge::AddDaysToDate(answers->Today(), -6);
@@ -142,16 +143,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) {
          knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
          http::AddKbTestRoutes(
-             r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir,
-                 knowledge::FixedEngine(*(*ctx)->engine), [&kb] { return kb.WithDrafts(); },
-                 [&kb](std::string d) { return kb.AsOf(d); }});
+             r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir, current_engine,
+                 [&kb] { return kb.WithDrafts(); }, [&kb](std::string d) { return kb.AsOf(d); }});
        },
        [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics, answers); },
        [&](http::Router& r) {
          knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
          http::AddKbUnansweredRoutes(
              r, *answers, *sec.audit, metrics,
-             {http::SuggestWith(*(*ctx)->engine),
+             {http::SuggestWith(current_engine),
               [&kb](const std::string& id, const std::vector<std::string>& phrasings,
                     const security::Principal& by, std::string note) {
                 return kb.AddDraftPhrasings(id, phrasings, by, std::move(note));
@@ -181,6 +181,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance());
   (*visits)->ScheduleOn(ticket_worker);
+  (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
+  (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");
   if (outbound) {
     outbound->ScheduleOn(campaign_worker);

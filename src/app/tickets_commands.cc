@@ -37,7 +37,7 @@ int Run(const CommonFlags& flags, bool json, bool create) {
     tickets::IntakeRequest request;
     request.text = line;
     request.channel = "api";
-    request.topic = RankerGuess(*(*ctx)->engine, line);
+    request.topic = RankerGuess(*(*ctx)->engine->Current(), line);
     const tickets::Draft d = (*ctx)->intake->MakeDraft(request);
     nlohmann::json out = http::TicketDraftJson(d);
     if (create) {

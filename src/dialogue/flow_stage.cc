@@ -31,7 +31,8 @@ Reply FinishFlowTurn(TurnContext& c, const FlowDef& flow, const StepResult& r, b
   if (r.kind == StepKind::kAnswer && r.result) {
     c.reply.steps = r.result->steps;
     c.reply.result = std::make_shared<const CalcResult>(*r.result);
-    c.reply.citations = {{flow.id, flow.title}};
+    const knowledge::Entry* e = c.deps.kb.Find(flow.id);
+    c.reply.citations = {{flow.id, flow.title, e ? e->version : 0}};
     outcome = TurnOutcome::kResolved;
   } else if (!started && r.kind == StepKind::kAsk && r.changed.empty() && r.problems.empty()) {
     outcome = TurnOutcome::kUnresolved;  // asked again: the answer was not understood

@@ -92,11 +92,12 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
     local = c.deps.assistant.Ask(e->title);
     local.topic = topic;
     local.text = e->answer;
-    local.citations = {{e->id, e->title}};
+    local.citations = {{e->id, e->title, e->version}};
     answer = &local;
   }
   c.reply.citations.clear();
-  for (const auto& ci : answer->citations) c.reply.citations.push_back({ci.id, ci.title});
+  for (const auto& ci : answer->citations)
+    c.reply.citations.push_back({ci.id, ci.title, ci.version});
   c.reply.confidence = answer->confidence;
   TurnOutcome outcome = e->kind == "meta" && topic != "meta.out_of_scope" ? TurnOutcome::kNeutral
                                                                           : TurnOutcome::kResolved;

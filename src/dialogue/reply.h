@@ -21,6 +21,7 @@ struct CalcResult;  // dialogue/calculators.h: a calculator's answer with its wo
 struct Citation {
   std::string id;
   std::string title;
+  int version = 0;  // the knowledge base entry's version the reply rests on (Entry::version)
 };
 
 // The dominant feeling of a citizen turn: EmotionName and LevelName (dialogue/emotion.h).

@@ -21,6 +21,7 @@
 #include "dialogue/understanding.h"
 #include "knowledge/answer.h"
 #include "knowledge/entry.h"
+#include "knowledge/snapshot.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "text/normalizer.h"
@@ -179,13 +180,12 @@ std::string TokenHash(std::string_view token) { return security::HexEncode(secur
 
 class Service final : public DialogueService {
  public:
-  Service(ConversationStore store, const knowledge::Assistant& assistant,
-          const knowledge::KnowledgeBase& kb, FlowRegistry flows, EmotionDetector emotions,
-          RiskDetector risks, Rules rules, std::unique_ptr<text::Normalizer> normalizer,
-          Districts districts, const DialogueOptions& options, const Clock& clock,
-          ActionRegistry actions)
+  Service(ConversationStore store, knowledge::SnapshotSource knowledge, FlowRegistry flows,
+          EmotionDetector emotions, RiskDetector risks, Rules rules,
+          std::unique_ptr<text::Normalizer> normalizer, Districts districts,
+          const DialogueOptions& options, const Clock& clock, ActionRegistry actions)
       : store_(std::move(store)),
-        kb_(kb),
+        knowledge_(std::move(knowledge)),
         flows_(std::move(flows)),
         emotions_(std::move(emotions)),
         risks_(std::move(risks)),
@@ -194,18 +194,9 @@ class Service final : public DialogueService {
         districts_(std::move(districts)),
         options_(options),
         clock_(clock),
-        actions_(std::move(actions)),
-        understander_(assistant, kb_, *normalizer_, emotions_, risks_, rules_, districts_),
-        deps_{assistant,
-              kb_,
-              flows_,
-              emotions_,
-              rules_,
-              *normalizer_,
-              [this](const std::string& id, const State& st) {
-                return store_.QueuePosition(id, clock_.NowUnixMillis(), QueueUrgency(st));
-              },
-              options_.agents_online} {}
+        actions_(std::move(actions)) {
+    TermsFor(knowledge_());  // the first turn finds them ready
+  }
 
   Result<ConversationView> Start(const std::string& channel) override {
     std::string id = NewId();
@@ -234,18 +225,21 @@ class Service final : public DialogueService {
   }
 
   Result<Reply> Say(const std::string& id, std::string_view raw) override {
-    return Turn(id, raw, nullptr);
+    return Turn(id, raw, nullptr, knowledge_());
   }
 
   Result<Reply> Choose(const std::string& id, const std::string& topic,
                        std::string_view said) override {
-    if (!kb_.Find(topic)) return NotFound("no such topic: " + topic);
-    return Turn(id, said, &topic);
+    const knowledge::KnowledgeSnapshot k = knowledge_();
+    if (!k.kb->Find(topic)) return NotFound("no such topic: " + topic);
+    return Turn(id, said, &topic, k);
   }
 
   // One citizen turn; `chosen`: the topic picked without words (Choose), answered through the
-  // choice stage as a pick after asking back would be.
-  Result<Reply> Turn(const std::string& id, std::string_view raw, const std::string* chosen) {
+  // choice stage as a pick after asking back would be. `k`: the knowledge base of the whole
+  // turn, whatever is published meanwhile.
+  Result<Reply> Turn(const std::string& id, std::string_view raw, const std::string* chosen,
+                     const knowledge::KnowledgeSnapshot& k) {
     ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
     auto lock = LockConversation(id);
     ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
@@ -274,7 +268,10 @@ class Service final : public DialogueService {
       reply =
           ReplyWhileWithAgents(id, st, store_.QueuePosition(id, now, QueueUrgency(st)), moved_up);
     } else {
-      Understanding u = understander_.Understand(st, text);
+      const std::shared_ptr<const KbTerms> terms = TermsFor(k);
+      const Understander understander(*k.assistant, *k.kb, *terms, *normalizer_, emotions_, risks_,
+                                      rules_, districts_);
+      Understanding u = understander.Understand(st, text);
       if (chosen) {
         st.pending_choices = {*chosen};
         u.choice = 0;
@@ -282,8 +279,8 @@ class Service final : public DialogueService {
         st.flows.erase(*chosen);
       }
       Remember(u, st);
-      reply = RunTurn(deps_, id, st, u);
-      ComplaintTurn(id, text, st, reply);
+      reply = RunTurn(DepsFor(k), id, st, u);
+      ComplaintTurn(*k.kb, id, text, st, reply);
     }
     reply.ticket = st.ticket;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
@@ -321,6 +318,7 @@ class Service final : public DialogueService {
   Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const override {
     ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
     const State& st = rec.data;
+    const knowledge::KnowledgeSnapshot k = knowledge_();
     ConversationView v;
     v.id = id;
     v.channel = std::move(rec.channel);
@@ -336,8 +334,8 @@ class Service final : public DialogueService {
     v.summary = std::move(rec.summary);
     v.summary_corrected = std::move(rec.summary_corrected);
     v.topic = st.topic;
-    for (const auto& topic : st.topics) AddDepartmentOf(topic, v.departments);
-    if (st.topic) AddDepartmentOf(*st.topic, v.departments);
+    for (const auto& topic : st.topics) AddDepartmentOf(*k.kb, topic, v.departments);
+    if (st.topic) AddDepartmentOf(*k.kb, *st.topic, v.departments);
     for (const auto& name : st.districts)
       for (const auto& [code, district] : districts_)
         if (district == name &&
@@ -358,7 +356,7 @@ class Service final : public DialogueService {
                          t.text ? std::move(*t.text) : kRemovedByRetention, t.at_ms,
                          std::move(t.meta)});
     if (need_all) {
-      v.summary = MakeSummary(st, v.turns);
+      v.summary = MakeSummary(*k.kb, st, v.turns);
       std::erase_if(v.turns, [&](const TurnRecord& r) { return r.seq <= page.after_seq; });
     }
     // The stored summary leaves out the contact (its column is not sealed): it comes from the
@@ -394,7 +392,7 @@ class Service final : public DialogueService {
     for (auto& t : stored)
       turns.push_back({t.seq, std::move(t.role), t.text ? std::move(*t.text) : kRemovedByRetention,
                        t.at_ms, std::move(t.meta)});
-    Summary summary = MakeSummary(st, turns);
+    Summary summary = MakeSummary(*knowledge_().kb, st, turns);
     st.state = kEnded;
     int64_t now = clock_.NowUnixMillis();
     std::string reference;
@@ -678,7 +676,10 @@ class Service final : public DialogueService {
       st.handoff_priority = std::max(st.handoff_priority, static_cast<int>(HandoffReason::kAnger));
   }
 
-  Summary MakeSummary(const State& st, const std::vector<TurnRecord>& turns) const {
+  // The policies are cited at the versions the conversation's answers came from (each
+  // assistant turn's meta), not the versions in service now.
+  Summary MakeSummary(const knowledge::KnowledgeBase& kb, const State& st,
+                      const std::vector<TurnRecord>& turns) const {
     SummaryInput in;
     in.topics = st.topics;
     in.risks.assign(st.risks.begin(), st.risks.end());
@@ -696,13 +697,15 @@ class Service final : public DialogueService {
       if (t.role != "assistant") continue;
       StoredReplyFacts f = ReadReplyMeta(t.meta);
       if (f.result_summary) in.results.push_back(*f.result_summary);
+      for (const auto& [topic, version] : f.cited) in.versions[topic] = version;
       if (f.unanswered && t.seq > 0) ++in.unresolved_turns;
     }
-    return MakeSevenElementSummary(in, kb_);
+    return MakeSevenElementSummary(in, kb);
   }
 
-  void AddDepartmentOf(const std::string& topic, std::vector<std::string>& out) const {
-    const knowledge::Entry* e = kb_.Find(topic);
+  void AddDepartmentOf(const knowledge::KnowledgeBase& kb, const std::string& topic,
+                       std::vector<std::string>& out) const {
+    const knowledge::Entry* e = kb.Find(topic);
     if (!e || e->department.empty() || e->department == "-") return;
     if (std::find(out.begin(), out.end(), e->department) == out.end()) out.push_back(e->department);
   }
@@ -731,9 +734,10 @@ class Service final : public DialogueService {
   // complaint's next turn, or when it is handed over; until then its words are gathered. The
   // citizen hears the order's number and time limit: on a follow-up turn instead of the
   // complaint's answer again, else after it.
-  void ComplaintTurn(const std::string& id, const std::string& text, State& st, Reply& reply) {
+  void ComplaintTurn(const knowledge::KnowledgeBase& kb, const std::string& id,
+                     const std::string& text, State& st, Reply& reply) {
     if (st.ticket || !st.topic) return;
-    const knowledge::Entry* e = kb_.Find(*st.topic);
+    const knowledge::Entry* e = kb.Find(*st.topic);
     if (!e || e->kind != "complaint") return;
     constexpr size_t kMaxComplaintText = 4000;
     if (st.complaint_text.size() < kMaxComplaintText)
@@ -773,13 +777,43 @@ class Service final : public DialogueService {
     return std::unique_lock<std::mutex>(*mu);
   }
 
+  // What the stages consult in a turn over snapshot `k`.
+  TurnDeps DepsFor(const knowledge::KnowledgeSnapshot& k) const {
+    return TurnDeps{*k.assistant,
+                    *k.kb,
+                    flows_,
+                    emotions_,
+                    rules_,
+                    *normalizer_,
+                    [this](const std::string& id, const State& st) {
+                      return store_.QueuePosition(id, clock_.NowUnixMillis(), QueueUrgency(st));
+                    },
+                    options_.agents_online};
+  }
+
+  // The terms of the snapshot's knowledge base, worked out once per generation (the newest
+  // kept: turns on an older engine while a swap happens work theirs out again).
+  std::shared_ptr<const KbTerms> TermsFor(const knowledge::KnowledgeSnapshot& k) const {
+    {
+      std::lock_guard lock(terms_mu_);
+      if (terms_ && terms_generation_ == k.generation) return terms_;
+    }
+    auto terms = std::make_shared<const KbTerms>(CollectTerms(*k.kb, *normalizer_));
+    std::lock_guard lock(terms_mu_);
+    if (!terms_ || k.generation > terms_generation_) {
+      terms_ = terms;
+      terms_generation_ = k.generation;
+    }
+    return terms;
+  }
+
   // Everyone still queued moves up one place.
   void NotifyQueueMoved() {
     for (const auto& item : Queue()) bus_.Publish(StateChanged{item.id, kQueued, item.position});
   }
 
   ConversationStore store_;
-  const knowledge::KnowledgeBase& kb_;
+  const knowledge::SnapshotSource knowledge_;
   FlowRegistry flows_;
   EmotionDetector emotions_;
   RiskDetector risks_;
@@ -789,9 +823,10 @@ class Service final : public DialogueService {
   DialogueOptions options_;
   const Clock& clock_;
   ActionRegistry actions_;
-  Understander understander_;
-  TurnDeps deps_;
   EventBus bus_;
+  mutable std::mutex terms_mu_;
+  mutable std::shared_ptr<const KbTerms> terms_;  // guarded by terms_mu_
+  mutable uint64_t terms_generation_ = 0;         // guarded by terms_mu_
 
   std::mutex locks_mu_;
   std::unordered_map<std::string, std::shared_ptr<std::mutex>> locks_;
@@ -803,6 +838,18 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
     storage::Database& db, const knowledge::Assistant& assistant,
     const knowledge::KnowledgeBase& kb, const DialogueOptions& options, const Clock& clock,
     TextSealer sealer, ActionRegistry actions) {
+  return Create(db, knowledge::FixedSnapshot(assistant, kb), options, clock, std::move(sealer),
+                std::move(actions));
+}
+
+Result<std::unique_ptr<DialogueService>> DialogueService::Create(
+    storage::Database& db, knowledge::SnapshotSource knowledge, const DialogueOptions& options,
+    const Clock& clock, TextSealer sealer, ActionRegistry actions) {
+  if (!knowledge) return InvalidArgument("the dialogue needs a knowledge source");
+  // The first snapshot is checked here, so that a source that gives none fails at start-up
+  // rather than at a citizen's turn.
+  if (knowledge::KnowledgeSnapshot k = knowledge(); !k.assistant || !k.kb)
+    return InvalidArgument("the knowledge source gave no knowledge base");
   ZX_ASSIGN_OR_RETURN(ConversationStore store, ConversationStore::Open(db, std::move(sealer)));
   ZX_ASSIGN_OR_RETURN(FlowRegistry flows, FlowRegistry::Load(options.flows_dir));
   ZX_ASSIGN_OR_RETURN(EmotionDetector emotions, EmotionDetector::Load(options.emotions_file));
@@ -815,7 +862,7 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
       if (!actions.Has(name))
         log::Debug("dialogue.action_not_registered trigger={} action={}", trigger, name);
   return std::unique_ptr<DialogueService>(
-      new Service(std::move(store), assistant, kb, std::move(flows), std::move(emotions),
+      new Service(std::move(store), std::move(knowledge), std::move(flows), std::move(emotions),
                   std::move(risks), std::move(rules), std::move(normalizer), std::move(districts),
                   options, clock, std::move(actions)));
 }

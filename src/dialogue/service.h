@@ -25,12 +25,8 @@
 #include "dialogue/sealer.h"
 #include "dialogue/states.h"
 #include "dialogue/summary.h"
+#include "knowledge/snapshot.h"
 #include "storage/database.h"
-
-namespace zx::knowledge {
-class Assistant;
-struct KnowledgeBase;
-}  // namespace zx::knowledge
 
 namespace zx::dialogue {
 
@@ -150,6 +146,18 @@ DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConf
 
 class DialogueService {
  public:
+  // `knowledge` gives the knowledge base (and the assistant answering from it) in service: it
+  // is called once at the start of each turn (and of each view or summary), and that snapshot
+  // serves the whole turn, so a knowledge base published meanwhile (knowledge/live_knowledge.h)
+  // takes over from the next turn and a turn never mixes two. invalid_argument when it gives
+  // none.
+  static Result<std::unique_ptr<DialogueService>> Create(storage::Database& db,
+                                                         knowledge::SnapshotSource knowledge,
+                                                         const DialogueOptions& options,
+                                                         const Clock& clock, TextSealer sealer = {},
+                                                         ActionRegistry actions = {});
+  // Over one knowledge base for the life of the service (FixedSnapshot): `assistant` and `kb`
+  // must outlive it.
   static Result<std::unique_ptr<DialogueService>> Create(storage::Database& db,
                                                          const knowledge::Assistant& assistant,
                                                          const knowledge::KnowledgeBase& kb,

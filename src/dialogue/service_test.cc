@@ -2,16 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "base/testing/temp_dir.h"
 #include "dialogue/calculators.h"
 #include "dialogue/conversation_store.h"
 #include "dialogue/rules.h"
 #include "knowledge/engine.h"
+#include "knowledge/live_knowledge.h"
 #include "knowledge/loader.h"
 
 namespace zx::dialogue {
@@ -834,6 +837,121 @@ TEST(CipherSealerTest, SealsUnderTheCipherBoundToItsPlace) {
   EXPECT_EQ(*cipher->Decrypt(sealed, security::FieldAad("conversation_turns", "text", "c1/1")),
             *opened);
   EXPECT_FALSE(sealer.open(sealed, "conversation_turns", "text", "c1/2").ok());
+}
+
+// Issue 14 points 2 and 4: a knowledge base published while conversations go on takes over at
+// their next turn; a calculator started before the swap goes on after it; each turn keeps the
+// version it was answered from, and the summary cites the versions the conversation used.
+class LiveServiceTest : public ::testing::Test {
+ protected:
+  // kb/ with sbk.loss at version `version` and an answer that says so.
+  static Result<knowledge::KnowledgeBase> KbAt(int version) {
+    auto kb = knowledge::LoadKnowledgeBase(std::string(ZX_SOURCE_DIR) + "/kb");
+    if (!kb.ok()) return kb.status();
+    for (auto& e : kb->entries)
+      if (e.id == "sbk.loss") {
+        e.version = version;
+        e.answer += "（第" + std::to_string(version) + "版）";
+      }
+    return kb;
+  }
+  void SetUp() override {
+    auto db = storage::Database::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(db).value();
+    knowledge::EngineOptions o;
+    o.work_dir = dir_.path();
+    o.jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";
+    auto live =
+        knowledge::LiveKnowledge::Open([this](std::string) { return KbAt(published_); }, o, clock_);
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    live_ = std::move(live).value();
+    auto s = DialogueService::Create(*db_, live_->Snapshots(), KbOptions(), clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    service_ = std::move(s).value();
+  }
+  void Publish(int version) {
+    published_ = version;
+    live_->RequestRebuild();
+    live_->WaitIdle();
+    ASSERT_EQ(live_->date(), knowledge::LiveKnowledge::LocalDate(clock_));
+  }
+  Reply Say(const std::string& id, const std::string& text) {
+    auto r = service_->Say(id, text);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Reply();
+  }
+
+  zx::testing::TempDir dir_;
+  FakeClock clock_{1767225600000};  // 2026-01-01
+  std::atomic<int> published_{1};
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<knowledge::LiveKnowledge> live_;
+  std::unique_ptr<DialogueService> service_;
+};
+
+TEST_F(LiveServiceTest, AConversationContinuesAcrossASwap) {
+  auto started = service_->Start("test");
+  ASSERT_TRUE(started.ok());
+  const std::string id = started->id;
+  Reply first = Say(id, "社保卡丢了怎么办");
+  ASSERT_EQ(first.topic, "sbk.loss") << first.text;
+  ASSERT_EQ(first.citations.size(), 1u);
+  EXPECT_EQ(first.citations[0].version, 1);
+  EXPECT_NE(first.text.find("（第1版）"), std::string::npos) << first.text;
+  // A calculator begun before the publish...
+  Reply asked = Say(id, "住院费用医保能报销多少？");
+  EXPECT_EQ(asked.topic, "yb.inpatient_calc");
+  EXPECT_NE(asked.text.find("几级医院"), std::string::npos) << asked.text;
+
+  Publish(2);
+  EXPECT_EQ(live_->generation(), 2u);
+
+  // ...goes on after it, slot by slot.
+  Reply level = Say(id, "三级的");
+  EXPECT_EQ(level.slots.count("hospital_level"), 1u);
+  Say(id, "15000");
+  Reply result = Say(id, "4000");
+  EXPECT_NE(result.text.find("14600.00"), std::string::npos) << result.text;
+  // The next question is answered from the new knowledge base.
+  Reply again = Say(id, "社保卡丢了怎么办");
+  ASSERT_EQ(again.topic, "sbk.loss") << again.text;
+  ASSERT_EQ(again.citations.size(), 1u);
+  EXPECT_EQ(again.citations[0].version, 2);
+  EXPECT_NE(again.text.find("（第2版）"), std::string::npos) << again.text;
+
+  // The record keeps each answer's version.
+  auto view = service_->Get(id);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  std::vector<int> versions;
+  for (const auto& t : view->turns) {
+    if (t.role != "assistant" || t.meta.empty()) continue;
+    json meta = json::parse(t.meta);
+    if (meta["topic"] == "sbk.loss") versions.push_back(meta["citations"][0]["version"]);
+  }
+  EXPECT_EQ(versions, (std::vector<int>{1, 2}));
+  auto summary = service_->End(id);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  bool cited = false;
+  for (const auto& p : summary->policies) {
+    if (p.topic != "sbk.loss") continue;
+    cited = true;
+    EXPECT_EQ(p.version, 2);  // the last answer's
+  }
+  EXPECT_TRUE(cited);
+}
+
+TEST_F(LiveServiceTest, TheSummaryCitesTheVersionTheConversationWasAnsweredFrom) {
+  auto started = service_->Start("test");
+  ASSERT_TRUE(started.ok());
+  Reply r = Say(started->id, "社保卡丢了怎么办");
+  ASSERT_EQ(r.topic, "sbk.loss") << r.text;
+  Publish(2);
+  auto summary = service_->End(started->id);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_FALSE(summary->policies.empty());
+  EXPECT_EQ(summary->policies[0].topic, "sbk.loss");
+  EXPECT_EQ(summary->policies[0].version, 1);  // answered at 1, though 2 is in service now
 }
 
 }  // namespace

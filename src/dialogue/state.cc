@@ -90,7 +90,8 @@ Result<State> DecodeState(const std::string& stored) {
 
 std::string EncodeReplyMeta(const Reply& r) {
   json cites = json::array();
-  for (const auto& c : r.citations) cites.push_back({{"id", c.id}, {"title", c.title}});
+  for (const auto& c : r.citations)
+    cites.push_back({{"id", c.id}, {"title", c.title}, {"version", c.version}});
   json m = {{"conversation_id", r.conversation_id},
             {"topic", r.topic ? json(*r.topic) : json(nullptr)},
             {"slots", SlotValuesToJson(r.slots)},
@@ -123,6 +124,11 @@ StoredReplyFacts ReadReplyMeta(const std::string& meta) {
   if (!m.is_object()) return f;
   if (m.contains("result")) f.result_summary = m["result"].value("summary", "");
   f.unanswered = m.contains("topic") && m["topic"].is_null();
+  if (m.contains("citations") && m["citations"].is_array())
+    for (const auto& c : m["citations"])
+      if (c.is_object() && c.contains("id") && c["id"].is_string() && c.contains("version") &&
+          c["version"].is_number_integer() && c["version"].get<int>() > 0)
+        f.cited[c["id"].get<std::string>()] = c["version"].get<int>();
   return f;
 }
 

@@ -59,6 +59,9 @@ std::string EncodeAgentMeta(const std::string& agent_id, const std::string& disp
 struct StoredReplyFacts {
   bool unanswered = false;                    // it had a topic field, and no topic
   std::optional<std::string> result_summary;  // a calculator result was given
+  // The entries it cited with the version each came from (id -> version; none of rows stored
+  // before versions were).
+  std::map<std::string, int> cited;
 };
 StoredReplyFacts ReadReplyMeta(const std::string& meta);
 

@@ -54,7 +54,11 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   if (!in.districts.empty()) out.subject.district = in.districts[0];
   if (!in.contact.empty()) out.subject.contact = in.contact;
   if (!in.address.empty()) out.subject.address = in.address;
-  for (const auto* e : entries) out.policies.push_back({e->id, e->title, e->version});
+  for (const auto* e : entries) {
+    auto used = in.versions.find(e->id);
+    out.policies.push_back(
+        {e->id, e->title, used == in.versions.end() ? e->version : used->second});
+  }
 
   std::vector<std::string> advice, todo;
   // A danger (injury, fire, gas, collapse...) is dealt with within 2 hours, whatever the topic's

@@ -4,6 +4,7 @@
 // Pure function; fast (well under a millisecond).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ struct SummaryInput {
   bool danger = false;  // a danger was heard: the time limit of a work order is 2h
   int unresolved_turns = 0;
   std::optional<TicketRef> ticket;  // the work order the conversation made
+  // topic -> the version the conversation was answered from (the last answer's); a topic not
+  // here is cited at the knowledge base's version.
+  std::map<std::string, int> versions;
 };
 
 Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::KnowledgeBase& kb);

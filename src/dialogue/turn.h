@@ -25,7 +25,9 @@
 
 namespace zx::dialogue {
 
-// What the stages may consult; fixed for the life of the service.
+// What the stages may consult. `assistant` and `kb` are the turn's knowledge snapshot (taken
+// once at its start: a turn never mixes two knowledge bases); the rest is fixed for the life of
+// the service.
 struct TurnDeps {
   const knowledge::Assistant& assistant;
   const knowledge::KnowledgeBase& kb;

@@ -130,13 +130,12 @@ knowledge::Answer Understander::ReadWithSubject(const std::string& topic,
 }
 
 bool Understander::NamesOtherArea(const std::string& norm, const std::string& area) const {
-  for (const Term& t : terms_)
+  for (const KbTerm& t : terms_)
     if (!t.areas.count(area) && norm.find(t.text) != std::string::npos) return true;
   return false;
 }
 
-std::vector<Understander::Term> Understander::CollectTerms(const knowledge::KnowledgeBase& kb,
-                                                           const text::Normalizer& normalizer) {
+KbTerms CollectTerms(const knowledge::KnowledgeBase& kb, const text::Normalizer& normalizer) {
   std::map<std::string, std::set<std::string>> by_text;
   for (const auto& e : kb.entries) {
     const std::string area = AreaOf(e.id);
@@ -147,7 +146,7 @@ std::vector<Understander::Term> Understander::CollectTerms(const knowledge::Know
         if (text::utf8::Decode(n).size() >= 2) by_text[n].insert(area);
       }
   }
-  std::vector<Term> out;
+  KbTerms out;
   out.reserve(by_text.size());
   for (auto& [t, areas] : by_text) out.push_back({t, std::move(areas)});
   return out;

@@ -41,11 +41,24 @@ struct Understanding {
   mutable std::optional<knowledge::Answer> reading;    // Reading(), once worked out
 };
 
+// Every entry term (keyword, synonym, colloquial word) of a knowledge base, normalised, with the
+// areas that use it ("二手房过户" -> {"bdc."}). Worked out once per knowledge base: the service
+// keeps them per snapshot generation, so that they follow a knowledge base swapped in.
+struct KbTerm {
+  std::string text;
+  std::set<std::string> areas;
+};
+using KbTerms = std::vector<KbTerm>;
+KbTerms CollectTerms(const knowledge::KnowledgeBase& kb, const text::Normalizer& normalizer);
+
+// Made for one turn over the turn's knowledge snapshot (knowledge/snapshot.h): everything it
+// refers to outlives the turn.
 class Understander {
  public:
   Understander(const knowledge::Assistant& assistant, const knowledge::KnowledgeBase& kb,
-               const text::Normalizer& normalizer, const EmotionDetector& emotions,
-               const RiskDetector& risks, const Rules& rules, const Districts& districts)
+               const KbTerms& terms, const text::Normalizer& normalizer,
+               const EmotionDetector& emotions, const RiskDetector& risks, const Rules& rules,
+               const Districts& districts)
       : assistant_(assistant),
         kb_(kb),
         normalizer_(normalizer),
@@ -53,7 +66,7 @@ class Understander {
         risks_(risks),
         rules_(rules),
         districts_(districts),
-        terms_(CollectTerms(kb, normalizer)) {}
+        terms_(terms) {}
 
   // `before`: the conversation as it stood before this turn (for feelings over several turns
   // and the previous question of a follow-up). Ranks `text` exactly once. The Understanding
@@ -73,14 +86,6 @@ class Understander {
   // `area` ("sbk.") that `area` itself does not use: the text names its own subject.
   bool NamesOtherArea(const std::string& norm, const std::string& area) const;
 
-  // Every entry term, normalised, with the areas that use it ("二手房过户" -> {"bdc."}).
-  struct Term {
-    std::string text;
-    std::set<std::string> areas;
-  };
-  static std::vector<Term> CollectTerms(const knowledge::KnowledgeBase& kb,
-                                        const text::Normalizer& normalizer);
-
   const knowledge::Assistant& assistant_;
   const knowledge::KnowledgeBase& kb_;
   const text::Normalizer& normalizer_;
@@ -88,7 +93,7 @@ class Understander {
   const RiskDetector& risks_;
   const Rules& rules_;
   const Districts& districts_;
-  std::vector<Term> terms_;
+  const KbTerms& terms_;
 };
 
 // True when a risk of a category that hands over is heard, not negated (a danger: 危及生命,

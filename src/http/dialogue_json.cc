@@ -30,7 +30,8 @@ json ToJson(const std::optional<dialogue::EmotionTag>& emotion) {
 
 json ToJson(const dialogue::Reply& r) {
   json cites = json::array();
-  for (const auto& c : r.citations) cites.push_back({{"id", c.id}, {"title", c.title}});
+  for (const auto& c : r.citations)
+    cites.push_back({{"id", c.id}, {"title", c.title}, {"version", c.version}});
   json out = {{"conversation_id", r.conversation_id},
               {"reply", r.text},
               {"topic", r.topic ? json(*r.topic) : json(nullptr)},

@@ -110,8 +110,11 @@ struct Routes {
 }  // namespace
 
 std::function<std::vector<knowledge::Suggestion>(std::string_view)> SuggestWith(
-    const knowledge::KnowledgeEngine& engine) {
-  return [&engine](std::string_view q) { return knowledge::SuggestEntries(engine, q); };
+    std::function<std::shared_ptr<const knowledge::KnowledgeEngine>()> current) {
+  return [current = std::move(current)](std::string_view q) {
+    auto engine = current();
+    return engine ? knowledge::SuggestEntries(*engine, q) : std::vector<knowledge::Suggestion>{};
+  };
 }
 
 void AddKbUnansweredRoutes(Router& router, knowledge::AnswerLog& log, security::AuditLog& audit,

@@ -48,9 +48,9 @@ struct KbUnansweredDeps {
       add_phrasings;
 };
 
-// Suggestions ranked by `engine` (knowledge::SuggestEntries), which must outlive the router.
+// Suggestions ranked by the engine `current` gives at the time (knowledge::SuggestEntries).
 std::function<std::vector<knowledge::Suggestion>(std::string_view)> SuggestWith(
-    const knowledge::KnowledgeEngine& engine);
+    std::function<std::shared_ptr<const knowledge::KnowledgeEngine>()> current);
 
 // `log`, `audit` and `metrics` must outlive the router.
 void AddKbUnansweredRoutes(Router& router, knowledge::AnswerLog& log, security::AuditLog& audit,

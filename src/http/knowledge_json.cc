@@ -11,7 +11,8 @@ nlohmann::json ToJson(const knowledge::Answer& a) {
   j["confidence"] = std::round(a.confidence * 1000) / 1000;
   j["answer"] = a.text;
   j["citations"] = nlohmann::json::array();
-  for (const auto& c : a.citations) j["citations"].push_back({{"id", c.id}, {"title", c.title}});
+  for (const auto& c : a.citations)
+    j["citations"].push_back({{"id", c.id}, {"title", c.title}, {"version", c.version}});
   j["alternatives"] = nlohmann::json::array();
   for (const auto& alt : a.alternatives)
     j["alternatives"].push_back(

@@ -9,7 +9,7 @@
 
 namespace zx::http {
 
-// {"question","topic","confidence","answer","citations":[{"id","title"}],
+// {"question","topic","confidence","answer","citations":[{"id","title","version"}],
 //  "alternatives":[{"topic","confidence"}]}; topic is null when asking back, confidences are
 // rounded to three decimals.
 nlohmann::json ToJson(const knowledge::Answer& answer);

@@ -11,12 +11,12 @@ TEST(KnowledgeJson, HasTheAskContractShape) {
   a.topic = "dibao.apply";
   a.confidence = 0.87654;
   a.text = "带上身份证……";
-  a.citations = {{"dibao.apply", "低保申请"}};
+  a.citations = {{"dibao.apply", "低保申请", 3}};
   a.alternatives = {{"dibao.standard", 0.0456}};
   EXPECT_EQ(
       ToJson(a).dump(),
       R"({"alternatives":[{"confidence":0.046,"topic":"dibao.standard"}],"answer":"带上身份证……",)"
-      R"("citations":[{"id":"dibao.apply","title":"低保申请"}],"confidence":0.877,)"
+      R"("citations":[{"id":"dibao.apply","title":"低保申请","version":3}],"confidence":0.877,)"
       R"("question":"怎么申请低保","topic":"dibao.apply"})");
 }
 

@@ -12,6 +12,7 @@ namespace zx::knowledge {
 struct Citation {
   std::string id;     // knowledge entry id, e.g. "yb.remote_filing"
   std::string title;  // the entry's title
+  int version = 0;    // the entry's version the answer came from (Entry::version)
 };
 
 struct Alternative {

@@ -285,16 +285,14 @@ Result<StoredProposal> DocumentImports::Reject(const std::string& id, int n,
   return store_->GetProposal(id, n);
 }
 
-std::unique_ptr<DocumentImports> OpenDocumentImports(storage::Database& db,
-                                                     const KnowledgeConfig& config,
-                                                     const std::string& data_dir,
-                                                     const KnowledgeEngine* engine,
-                                                     DraftMaker drafts) {
+std::unique_ptr<DocumentImports> OpenDocumentImports(
+    storage::Database& db, const KnowledgeConfig& config, const std::string& data_dir,
+    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts) {
   auto rules = LoadDocumentRules(config.kb_dir + "/documents.toml");
   auto imports = rules.ok()
                      ? DocumentImports::Open(
                            db, SystemClock::Instance(), DocumentImportOptionsFrom(config, data_dir),
-                           std::move(*rules), engine ? EngineOverlaps(*engine) : OverlapFinder(),
+                           std::move(*rules), current ? EngineOverlaps(current) : OverlapFinder(),
                            std::move(drafts))
                      : Result<std::unique_ptr<DocumentImports>>(rules.status());
   if (!imports.ok()) {

@@ -29,8 +29,8 @@
 #include "knowledge/document_rules.h"
 #include "knowledge/document_store.h"
 #include "knowledge/entry.h"
-#include "knowledge/knowledge_config.h"
 #include "knowledge/kb_store.h"
+#include "knowledge/knowledge_config.h"
 #include "security/roles.h"
 #include "storage/database.h"
 #include "text/document_text.h"
@@ -124,12 +124,10 @@ class DocumentImports {
 };
 
 // The whole wiring of serve: rules from KB_DIR/documents.toml, originals under the data
-// directory, overlaps from `engine` (null: none). Null, with the error logged, when it cannot
-// open: the server runs on and the document routes answer 503.
-std::unique_ptr<DocumentImports> OpenDocumentImports(storage::Database& db,
-                                                     const KnowledgeConfig& config,
-                                                     const std::string& data_dir,
-                                                     const KnowledgeEngine* engine,
-                                                     DraftMaker drafts = nullptr);
+// directory, overlaps from the engine `current` gives at the time (empty: none). Null, with the
+// error logged, when it cannot open: the server runs on and the document routes answer 503.
+std::unique_ptr<DocumentImports> OpenDocumentImports(
+    storage::Database& db, const KnowledgeConfig& config, const std::string& data_dir,
+    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts = nullptr);
 
 }  // namespace zx::knowledge

@@ -90,7 +90,7 @@ Answer KnowledgeEngine::Compose(std::string_view question,
     answer.text = e.answer;
     if (e.kind != "meta") {
       answer.text += "\n（依据：" + e.source + "《" + e.title + "》）";
-      answer.citations.push_back({e.id, e.title});
+      answer.citations.push_back({e.id, e.title, e.version});
     }
     for (int i = 1; i <= n_alt && i < static_cast<int>(ranked.size()); ++i)
       answer.alternatives.push_back({kb_.entries[ranked[i].topic].id, ranked[i].confidence});

@@ -47,6 +47,9 @@ class Ask(unittest.TestCase):
         self.assertEqual(a["topic"], "sbk.loss")
         self.assertEqual(a["citations"][0]["id"], "sbk.loss")
         self.assertTrue(a["citations"][0]["title"])
+        # The entry's version the answer came from (kb/ loads as version 1 unless it says).
+        self.assertIsInstance(a["citations"][0]["version"], int)
+        self.assertGreaterEqual(a["citations"][0]["version"], 1)
         for alt in a["alternatives"]:
             self.assertEqual(set(alt), {"topic", "confidence"})
 

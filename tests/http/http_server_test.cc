@@ -208,7 +208,8 @@ TEST_F(HttpServerTest, AskAnswersWithTheAskJsonShape) {
   EXPECT_TRUE(j["confidence"].is_number());
   EXPECT_EQ(j["answer"], "社保卡可到合作银行网点申领。");
   ASSERT_EQ(j["citations"].size(), 1u);
-  EXPECT_EQ(j["citations"][0], nlohmann::json::parse(R"({"id":"sbk.apply","title":"社保卡申领"})"));
+  EXPECT_EQ(j["citations"][0],
+            nlohmann::json::parse(R"({"id":"sbk.apply","title":"社保卡申领","version":1})"));
   ASSERT_EQ(j["alternatives"].size(), 1u);
   EXPECT_EQ(j["alternatives"][0]["topic"], "sbk.loss");
   EXPECT_TRUE(j["alternatives"][0]["confidence"].is_number());

@@ -18,7 +18,7 @@ class FakeAssistant final : public Assistant {
     a.topic = "sbk.apply";
     a.confidence = 0.9;
     a.text = "社保卡可到合作银行网点申领。";
-    a.citations.push_back({"sbk.apply", "社保卡申领"});
+    a.citations.push_back({"sbk.apply", "社保卡申领", 1});
     a.alternatives.push_back({"sbk.loss", 0.05});
     return a;
   }
