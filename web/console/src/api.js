@@ -2,7 +2,7 @@
 //
 // The session is the HttpOnly zx_session cookie that POST /api/v1/auth/login sets; the browser
 // sends it by itself. Requests that change something (not GET/HEAD) also carry X-CSRF-Token,
-// the csrf_token of the login answer (src/http/auth.h): session.js keeps it for the tab. A 401
+// the csrf_token of the login answer (src/http/auth.h), which session-state.js keeps. A 401
 // means the session is over (expired, signed out elsewhere, user disabled): the console goes
 // back to the sign-in. Errors are ApiError: the HTTP status, the server's error code and
 // message ({"error": {"code", "message", "field"?}}), and the request that failed.

@@ -4,9 +4,9 @@ import { session, keepCsrf } from './session-state.js';
 
 export { session };
 
-// Who is signed in: asks the server once per page load, and only when this tab signed in
-// (the cookie is HttpOnly: without the tab's CSRF token there is no session to ask about, and
-// a needless 401 would be an error in the browser's console).
+// Who is signed in: asks the server once per page load, and only after a sign-in in this
+// browser (the cookie is HttpOnly: without the CSRF token kept at sign-in there is no usable
+// session, and a needless 401 would be an error in the browser's console).
 export async function ensureSession() {
   if (session.checked) return session.me;
   session.checked = true;
