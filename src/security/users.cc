@@ -407,15 +407,15 @@ Result<User> UserStore::CheckPassword(std::string_view name, std::string_view pa
     ZX_ASSIGN_OR_RETURN(
         auto q, db_.Prepare(std::string("SELECT ") +
                             "id, name, role, department, district, disabled, created_at, pending, "
-                            "created_by, approved_by, password_hash, totp_secret FROM sec_users "
-                            "WHERE name = ?1"));
+                            "created_by, approved_by, display_name, password_hash, totp_secret "
+                            "FROM sec_users WHERE name = ?1"));
     q.Bind(1, name);
     ZX_ASSIGN_OR_RETURN(auto row, q.Step());
     if (row) {
       found = true;
-      user = UserFromRow(q);
-      hash = q.Text(10);
-      if (!q.IsNull(11)) totp_secret = q.Text(11);
+      user = UserFromRow(q);  // columns 0-10 as kUserColumns
+      hash = q.Text(11);
+      if (!q.IsNull(12)) totp_secret = q.Text(12);
     }
   }
   // Verify even for an unknown user, so the time taken does not reveal which names exist.

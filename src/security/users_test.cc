@@ -71,6 +71,21 @@ TEST(Users, CheckPassword) {
   EXPECT_TRUE(f.users->CheckPassword("agent1", "Another-long-pass").ok());
 }
 
+// The user a login returns carries its display name, never its password hash in that place
+// (the login answer's user and the session's principal are made from it).
+TEST(Users, CheckPasswordReturnsTheDisplayNameNotTheHash) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  auto plain = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->display_name, "");
+  ASSERT_TRUE(f.users->SetDisplayName("agent1", "1024号").ok());
+  auto named = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->display_name, "1024号");
+  EXPECT_EQ(named->name, "agent1");
+}
+
 TEST(Users, LockOutAfterFiveFailuresForFifteenMinutes) {
   SecurityFixture f;
   ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());

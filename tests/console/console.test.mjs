@@ -186,6 +186,24 @@ async function signedIn(p, name) {
   await p.page.locator('[data-test="who"]').waitFor({ timeout: STEP_MS });
 }
 
+// Adds a user through the 添加用户 dialog and waits for its row; `shot` checks the filled form.
+async function addUser(p, name, roleText, password, department = '', district = '', shot = '') {
+  const { page } = p;
+  await page.locator('[data-test="add-user"]').click();
+  const dialog = page.locator('.el-dialog', { hasText: '添加用户' });
+  await dialog.waitFor({ timeout: STEP_MS });
+  await page.locator('#user-name').fill(name);
+  await page.locator('[data-test="user-role"]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: roleText }).click();
+  await page.locator('#user-password').fill(password);
+  if (department) await page.locator('#user-department').fill(department);
+  if (district) await page.locator('#user-district').fill(district);
+  if (shot) await checkScreen(p, shot);
+  await page.locator('[data-test="add-user-submit"]').click();
+  await dialog.waitFor({ state: 'hidden', timeout: STEP_MS });
+  await rowOf(page, name).waitFor({ timeout: STEP_MS });
+}
+
 const menuItems = (page) => page.locator('nav[aria-label="主菜单"] a').allInnerTexts();
 const rowOf = (page, text) => page.locator('.el-table__body tr', { hasText: text });
 
@@ -315,22 +333,14 @@ test('admin: add a user (editor), disable and enable it, reset, unlock, TOTP', a
     await page.locator('[data-test="users-table"] .el-table__body tr').first().waitFor({ timeout: STEP_MS });
     await checkScreen(p, 'users');
 
-    await page.locator('[data-test="add-user"]').click();
-    const dialog = page.locator('.el-dialog', { hasText: '添加用户' });
-    await dialog.waitFor({ timeout: STEP_MS });
-    await page.locator('#user-name').fill('kb.editor1');
-    await page.locator('[data-test="user-role"]').click();
-    await page.locator('.el-select-dropdown__item', { hasText: '知识库编辑' }).click();
-    await page.locator('#user-password').fill('Editor-Passw0rd-2026!');
-    await page.locator('#user-department').fill('ybj');
-    await page.locator('#user-district').fill('330102');
-    await checkScreen(p, 'users-add');
-    await page.locator('[data-test="add-user-submit"]').click();
-    await dialog.waitFor({ state: 'hidden', timeout: STEP_MS });
+    // An editor (no scope: only department handlers have one), then a department handler.
+    await addUser(p, 'kb.editor1', '知识库编辑', 'Editor-Passw0rd-2026!');
     const row = rowOf(page, 'kb.editor1');
-    await row.waitFor({ timeout: STEP_MS });
-    assert.match(await row.innerText(), /知识库编辑[\s\S]*ybj \/ 330102/);
+    assert.match(await row.innerText(), /知识库编辑[\s\S]*全部 \/ 全部/);
     assert.equal(await page.locator('[data-test="status-kb.editor1"]').innerText(), '正常');
+    await addUser(p, 'rsj.handler1', '承办部门', 'Handler-Passw0rd-2026!', 'rsj', '330102',
+      'users-add-handler');
+    assert.match(await rowOf(page, 'rsj.handler1').innerText(), /承办部门[\s\S]*rsj \/ 330102/);
 
     if (!(await hasRoute('/api/v1/users/1/disable'))) {
       t.diagnostic('skipped disable/enable/unlock/password/TOTP: no admin-api routes on this server');
