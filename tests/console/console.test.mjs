@@ -379,6 +379,45 @@ test('admin: add a user (editor), disable and enable it, reset, unlock, TOTP', a
   }
 });
 
+test('keyboard only: add a user, choosing the role with the arrow keys', async () => {
+  const p = await openPage();
+  const { page, context } = p;
+  try {
+    await signedIn(p, 'admin1');
+    await page.keyboard.press('g');
+    await page.keyboard.press('u');
+    await page.locator('[data-test="users-table"] .el-table__body tr').first().waitFor({ timeout: STEP_MS });
+    const focused = () => page.evaluate(() => document.activeElement.id ||
+      document.activeElement.getAttribute('data-test') || document.activeElement.tagName);
+    for (let i = 0; i < 5 && (await focused()) !== 'add-user'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'add-user', 'the add button is reached with Tab');
+    await page.keyboard.press('Enter');
+    await page.locator('#user-name').waitFor({ timeout: STEP_MS });
+    for (let i = 0; i < 5 && (await focused()) !== 'user-name'; i++) await page.keyboard.press('Tab');
+    await page.keyboard.type('kbd.editor1');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'user-role');
+    await page.keyboard.press('Enter');
+    const hovered = page.locator('.el-select-dropdown__item.is-hovering');
+    for (let i = 0; i < 8 && (await hovered.innerText().catch(() => '')) !== '知识库编辑'; i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('[data-test="user-role"]').innerText(), '知识库编辑');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'user-password');
+    await page.keyboard.type('Keyboard-Passw0rd-2026!');
+    for (let i = 0; i < 6 && (await focused()) !== 'add-user-submit'; i++) await page.keyboard.press('Tab');
+    assert.equal(await focused(), 'add-user-submit');
+    await page.keyboard.press('Enter');
+    await rowOf(page, 'kbd.editor1').waitFor({ timeout: STEP_MS });
+    assert.match(await rowOf(page, 'kbd.editor1').innerText(), /知识库编辑/);
+    assert.deepEqual(p.problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('admin: create an API key (shown once) and revoke it', async (t) => {
   if (!(await hasRoute('/api/v1/apikeys'))) {
     t.skip('no admin-api routes (/api/v1/apikeys) on this server');
