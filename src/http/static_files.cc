@@ -163,11 +163,13 @@ void AddConsoleRoutes(Router& router, const std::string& dir) {
     res.content_type = "text/html; charset=utf-8";
     res.headers.emplace_back("Content-Security-Policy", kHtmlPolicy);
     res.headers.emplace_back("Cache-Control", "no-store");
-    res.body = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>工作台尚未构建"
-               "</title><h1>工作台尚未构建 (the staff console is not built)</h1><p>在仓库根目录运行"
-               " / run from the repository root: <code>(cd " + dir +
-               " &amp;&amp; npm ci &amp;&amp; npm run build)</code>，或 / or "
-               "<code>scripts/run.sh</code>，然后刷新本页 / then reload this page.</p></html>";
+    res.body =
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>工作台尚未构建"
+        "</title><h1>工作台尚未构建 (the staff console is not built)</h1><p>在仓库根目录运行"
+        " / run from the repository root: <code>(cd " +
+        dir +
+        " &amp;&amp; npm ci &amp;&amp; npm run build)</code>，或 / or "
+        "<code>scripts/run.sh</code>，然后刷新本页 / then reload this page.</p></html>";
     return res;
   };
   router.Add("GET", "/console/", kPermission, page);

@@ -122,8 +122,7 @@ TEST_F(StaticFilesTest, ConsoleServesItsBuildOrSaysHowToMakeIt) {
     Response page = get(path);
     EXPECT_EQ(page.status, 200) << path;
     EXPECT_EQ(page.body, "<!doctype html><title>工作台</title>") << path;
-    EXPECT_NE(page.Header("Content-Security-Policy").find("script-src 'self'"),
-              std::string::npos);
+    EXPECT_NE(page.Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
   }
   Response js = get("/console/index-abc.js");
   EXPECT_EQ(js.status, 200);
