@@ -1,6 +1,8 @@
 // The staff console: Vue 3 + Element Plus (imported per component: vite.config.js), hash
 // routing, the screens of screens.js. Runs under the server's CSP: no inline script or style.
 import { createApp } from 'vue';
+import { ElMessage, ElMessageBox, provideGlobalConfig } from 'element-plus';
+import zhCn from 'element-plus/es/locale/lang/zh-cn';
 import 'element-plus/theme-chalk/base.css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/message-box/style/css';
@@ -17,4 +19,8 @@ whenSessionOver(() => {
   if (!here.meta.public) router.replace({ name: 'login', query: { next: here.fullPath } });
 });
 
-createApp(App).use(router).mount('#app');
+const app = createApp(App);
+// zh-CN for every Element Plus component, also the messages and confirmation boxes, which are
+// made outside App's tree (their install gives them the app's context).
+provideGlobalConfig({ locale: zhCn }, app, true);
+app.use(ElMessage).use(ElMessageBox).use(router).mount('#app');
