@@ -503,6 +503,8 @@ test('auditor: filter the audit log (in the URL), page it, verify', async (t) =>
     assert.ok(actions.length > 0, 'user.* entries (the users added)');
     for (const a of actions) assert.match(a, /^user\./);
     await page.locator('.zx-chart canvas').waitFor({ timeout: STEP_MS });
+    assert.match(await page.locator('.zx-chart').getAttribute('aria-label'), /user\.add/);
+    await page.locator('.zx-chart canvas').first().hover(); // a tooltip, drawn on the canvas
     await checkScreen(p, 'audit-filtered');
 
     // The URL is the view: opening it again shows the same filter.
