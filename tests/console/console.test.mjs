@@ -49,8 +49,11 @@ function startServer() {
       xdg: process.env.XDG_CONFIG_HOME };
     return server;
   }
-  const data = mkdtempSync(join(tmpdir(), 'zx-console-'));
-  server = { data, xdg: join(data, 'xdg') };
+  // The key file lives outside the data directory (the server insists).
+  const root = mkdtempSync(join(tmpdir(), 'zx-console-'));
+  const data = join(root, 'data');
+  mkdirSync(data);
+  server = { root, data, xdg: join(root, 'xdg') };
   for (const [name, role] of USERS) cli(['user', 'add', name, '--role', role], PASSWORD + '\n');
   const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', 'off', '--data', data], {
     cwd: ROOT,
@@ -87,14 +90,14 @@ function startServer() {
 
 async function stopServer() {
   if (!server || !server.proc) return;
-  const { proc, data } = server;
+  const { proc, root } = server;
   if (proc.exitCode === null) {
     const exited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGTERM');
     const timeout = new Promise((r) => setTimeout(r, 10000, 'timeout'));
     if ((await Promise.race([exited, timeout])) === 'timeout') proc.kill('SIGKILL');
   }
-  rmSync(data, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
 }
 
 // Whether the server has the route (405 for another method; 404 when unknown).
