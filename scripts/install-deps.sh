@@ -14,6 +14,16 @@ packages=(
   libssl-dev libgcrypt20-dev libargon2-dev
   libre-dev libspandsp-dev libspeexdsp-dev libespeak-ng-dev libwebrtc-audio-processing-dev
 )
+# The staff console (web/console) is built with Node and npm by scripts/run.sh and
+# scripts/test.sh (Vite 6: Node 18 or later; Debian 12's nodejs 18 will do). A machine with
+# NodeSource's node keeps it (Debian's npm would conflict with it).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+if command -v node >/dev/null &&
+  ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)'; then
+  echo "install-deps: node $(node -v) is too old to build the staff console (web/console" \
+    "needs Node 18 or later: Debian 12's nodejs, or NodeSource's)" >&2
+fi
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev wrk curl sip-tester baresip-core)
   # Security tests (tests/security: the sqlite3 CLI tampers with the audit log) and the
@@ -23,12 +33,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(clang-tidy-14)
   # The SIP exposure test reads the listen queue of the SIP/TCP port with `ss` (tests/sip).
   packages+=(iproute2)
-  # The chat page's browser tests (tests/web): Debian's Chromium driven by npm playwright-core
-  # (no browser download), a CJK font for legible screenshots, and Node where there is none
-  # (a machine with NodeSource's node keeps it: Debian's npm would conflict with it).
+  # The browser tests (tests/web, tests/console): Debian's Chromium driven by npm
+  # playwright-core (no browser download), and a CJK font for legible screenshots.
   packages+=(chromium fonts-wqy-microhei)
-  command -v node >/dev/null || packages+=(nodejs)
-  command -v npm >/dev/null || packages+=(npm)
   # The deployment examples run as written (tests/deploy): nginx in front of the HTTP server,
   # Kamailio in front of the SIP nodes. Neither may be left running by the install (below).
   packages+=(nginx-light kamailio)

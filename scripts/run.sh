@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the server (only the `zhixian` target: tests and benchmarks
-# are scripts/test.sh's), and starts it with the demo knowledge base of 示例市.
+# are scripts/test.sh's) and the staff console (web/console/dist), and starts it with the demo
+# knowledge base of 示例市.
 # The first start creates the key file that seals conversations, outside the data directory
 # ($XDG_CONFIG_HOME/zhixian/keys, else ~/.config/zhixian/keys; security.key_file overrides it,
 # docs/security.md) and logs where it is: back it up apart from the data directory.
@@ -9,4 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 ZX_BUILD_TARGETS=zhixian scripts/build.sh
+# The staff console (web/console, served at /console/): its npm packages and its build.
+(cd web/console && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 exec build/zhixian serve "$@"

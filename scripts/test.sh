@@ -26,6 +26,11 @@ scripts/build.sh
 # The chat page's browser tests (tests/web) need their npm packages (playwright-core, pinned in
 # package-lock.json); no browser is downloaded: they drive /usr/bin/chromium.
 (cd tests/web && npm ci --no-audit --no-fund --loglevel=error)
+# The staff console (web/console): its npm packages (pinned in package-lock.json) and its build
+# (dist/, not committed), which `zhixian serve` serves at /console/; and its browser tests'
+# packages (tests/console: playwright-core, axe-core).
+(cd web/console && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+(cd tests/console && npm ci --no-audit --no-fund --loglevel=error)
 # clang-tidy (.clang-tidy) over all production code of src/ (not the tests), from
 # build/compile_commands.json; any finding fails the run.
 scripts/tidy.sh build

@@ -166,6 +166,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics);
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
+       [&](http::Router& r) { http::AddConsoleRoutes(r); },  // web/console/dist at /console/
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
        [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); },

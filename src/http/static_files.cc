@@ -141,6 +141,44 @@ void AddStaticRoutes(Router& router, std::string_view prefix, StaticOptions opti
   });
 }
 
+void AddConsoleRoutes(Router& router, const std::string& dir) {
+  StaticOptions options{.dir = (fs::path(dir) / "dist").string()};
+  std::error_code ec;
+  if (!fs::exists(fs::path(options.dir) / options.index, ec))
+    log::Warn("console_not_built dir={} (cd {} && npm ci && npm run build; scripts/run.sh does)",
+              options.dir, dir);
+  constexpr std::string_view kPermission = "system.health";
+  router.Add("GET", "/console", kPermission, [](const Request&) {
+    Response res;
+    res.status = 301;
+    res.headers.emplace_back("Location", "/console/");
+    return res;
+  });
+  auto page = [options, dir](const Request& req) {
+    std::error_code missing;
+    if (fs::exists(fs::path(options.dir) / options.index, missing))
+      return ServeStaticFile(options, options.index, req);
+    Response res;
+    res.status = 503;
+    res.content_type = "text/html; charset=utf-8";
+    res.headers.emplace_back("Content-Security-Policy", kHtmlPolicy);
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.body =
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>工作台尚未构建"
+        "</title><h1>工作台尚未构建 (the staff console is not built)</h1><p>在仓库根目录运行"
+        " / run from the repository root: <code>(cd " +
+        dir +
+        " &amp;&amp; npm ci &amp;&amp; npm run build)</code>，或 / or "
+        "<code>scripts/run.sh</code>，然后刷新本页 / then reload this page.</p></html>";
+    return res;
+  };
+  router.Add("GET", "/console/", kPermission, page);
+  router.Add("GET", "/console/index.html", kPermission, page);
+  router.Add("GET", "/console/{file}", kPermission, [options](const Request& req) {
+    return ServeStaticFile(options, req.PathParam("file"), req);
+  });
+}
+
 HealthCheck CheckConsoleBuild(const std::string& dir) {
   std::error_code ec;
   if (fs::exists(fs::path(dir) / "dist" / "index.html", ec))

@@ -45,6 +45,14 @@ Response ServeStaticFile(const StaticOptions& options, std::string_view name,
 // "application/octet-stream" for an unknown extension.
 std::string_view ContentTypeFor(std::string_view name);
 
+// The staff console (web/console, built by Vite into DIR/dist; docs/console.md): GET /console
+// redirects to /console/ (the build's files are relative to it), /console/ and /console/{file}
+// are DIR/dist's, with the same CSP as every page. While DIR/dist/index.html is missing,
+// /console/ answers 503 with a page saying how to build it (checked on each request, so a build
+// made while the server runs shows at the next load), and this logs that once, at start. The
+// files hold no data (every API call checks its own permission): the open "system.health".
+void AddConsoleRoutes(Router& router, const std::string& dir = "web/console");
+
 // `zhixian doctor`'s check of the staff console's build under `dir` (run from the repository
 // root): ok when DIR/dist/index.html exists; a warning, with the command that builds it, when
 // not, or when there is no console at all (the chat page and the API work without it).

@@ -89,6 +89,47 @@ TEST_F(StaticFilesTest, NothingOutsideTheDirectoryIsServed) {
   }
 }
 
+// The console: the build's files when built, a page saying how to build it when not (and
+// then the build shows without a restart), /console -> /console/ (its files are relative).
+TEST_F(StaticFilesTest, ConsoleServesItsBuildOrSaysHowToMakeIt) {
+  fs::path console = root_ / "console";
+  fs::create_directories(console / "dist");
+  Router router;
+  AddConsoleRoutes(router, console.string());
+  auto get = [&router](const std::string& path) {
+    Request req;
+    req.method = "GET";
+    req.path = path;
+    return router.Handle(req);
+  };
+  Response bare = get("/console");
+  EXPECT_EQ(bare.status, 301);
+  EXPECT_EQ(bare.Header("Location"), "/console/");
+
+  Response missing = get("/console/");
+  EXPECT_EQ(missing.status, 503);
+  EXPECT_EQ(missing.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(missing.body.find("工作台尚未构建"), std::string::npos);
+  EXPECT_NE(missing.body.find("npm run build"), std::string::npos);
+  EXPECT_NE(missing.Header("Content-Security-Policy").find("default-src 'self'"),
+            std::string::npos);
+  EXPECT_EQ(get("/console/index-abc.js").status, 404);
+
+  Write(console / "dist" / "index.html", "<!doctype html><title>工作台</title>");
+  Write(console / "dist" / "index-abc.js", "export {};");
+  Write(console / "index.html", "the sources, not the build");
+  for (std::string path : {"/console/", "/console/index.html"}) {
+    Response page = get(path);
+    EXPECT_EQ(page.status, 200) << path;
+    EXPECT_EQ(page.body, "<!doctype html><title>工作台</title>") << path;
+    EXPECT_NE(page.Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  }
+  Response js = get("/console/index-abc.js");
+  EXPECT_EQ(js.status, 200);
+  EXPECT_EQ(js.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("/console/..%2Findex.html").status, 404);
+}
+
 TEST(StaticFiles, ContentTypes) {
   EXPECT_EQ(ContentTypeFor("a.HTML"), "text/html; charset=utf-8");
   EXPECT_EQ(ContentTypeFor("a.svg"), "image/svg+xml");

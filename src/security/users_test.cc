@@ -57,16 +57,7 @@ TEST(Users, AddValidates) {
 TEST(Users, CheckPassword) {
   SecurityFixture f;
   ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
-  auto right = f.users->CheckPassword("agent1", kPw);
-  ASSERT_TRUE(right.ok());
-  // The user of a login is the stored user, never a column beside it (the password hash was once
-  // read as the display name that citizens see of an agent).
-  EXPECT_EQ(right->display_name, "");
-  ASSERT_TRUE(f.users->SetDisplayName("agent1", "王坐席").ok());
-  right = f.users->CheckPassword("agent1", kPw);
-  ASSERT_TRUE(right.ok());
-  EXPECT_EQ(right->display_name, "王坐席");
-  EXPECT_EQ(right->name, "agent1");
+  EXPECT_TRUE(f.users->CheckPassword("agent1", kPw).ok());
   auto wrong = f.users->CheckPassword("agent1", "nope-nope-nope");
   EXPECT_EQ(wrong.status().code(), Code::kUnauthenticated);
   auto unknown = f.users->CheckPassword("ghost", kPw);
@@ -78,6 +69,21 @@ TEST(Users, CheckPassword) {
   ASSERT_TRUE(f.users->SetPassword("agent1", "Another-long-pass").ok());
   EXPECT_FALSE(f.users->CheckPassword("agent1", kPw).ok());
   EXPECT_TRUE(f.users->CheckPassword("agent1", "Another-long-pass").ok());
+}
+
+// The user a login returns carries its display name, never its password hash in that place
+// (the login answer's user and the session's principal are made from it).
+TEST(Users, CheckPasswordReturnsTheDisplayNameNotTheHash) {
+  SecurityFixture f;
+  ASSERT_TRUE(f.users->Add("agent1", Role::kAgent, kPw).ok());
+  auto plain = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->display_name, "");
+  ASSERT_TRUE(f.users->SetDisplayName("agent1", "1024号").ok());
+  auto named = f.users->CheckPassword("agent1", kPw);
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->display_name, "1024号");
+  EXPECT_EQ(named->name, "agent1");
 }
 
 TEST(Users, LockOutAfterFiveFailuresForFifteenMinutes) {

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the staff console's end-to-end tests (node --test) from the repository root.
+# ZX_BINARY: the zhixian binary (default build/zhixian); ZX_ARTEFACTS: where the screenshots
+# go. Exit 77 (skipped) when node, Chromium, tests/console/node_modules or the console's build
+# (web/console/dist) are missing: scripts/test.sh installs and builds them.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+skip() { echo "console_browser_test: skipped: $*" >&2; exit 77; }
+command -v node >/dev/null || skip "no node"
+[[ -x "${ZX_CHROMIUM:-/usr/bin/chromium}" ]] || skip "no Chromium (scripts/install-deps.sh --test)"
+[[ -d "$here/node_modules/playwright-core" && -d "$here/node_modules/axe-core" ]] ||
+  skip "run 'npm ci' in tests/console (scripts/test.sh does)"
+[[ -f web/console/dist/index.html ]] ||
+  skip "the console is not built: (cd web/console && npm ci && npm run build) (scripts/test.sh does)"
+exec node --test --test-concurrency=1 "$here/console.test.mjs"
