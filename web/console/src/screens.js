@@ -3,10 +3,25 @@
 // src/security/policy.cc, as GET /api/v1/auth/me lists it): the menu shows a screen only to a
 // user who holds it, and opening it without it shows 无权访问. `key` is the letter of its
 // `g` shortcut (g then the letter; the shortcut sheet, `?`, lists them). `group` is the menu's
-// heading (null: at the top). docs/console.md says how to add a screen.
+// heading (null: at the top); `menu: false` keeps a screen reached from another (an entry's
+// page) out of the menu and the shortcut sheet. docs/console.md says how to add a screen.
 export const screens = [
   { path: '/', name: 'home', title: '首页', permission: 'session.self', key: 'h', group: null,
     component: () => import('./screens/Home.vue') },
+  { path: '/kb', name: 'kb', title: '知识条目', permission: 'kb.manage', key: 'e', group: '知识库',
+    component: () => import('./screens/KbEntries.vue') },
+  { path: '/kb/entry/:id', name: 'kb-entry', title: '知识条目', permission: 'kb.manage', key: null,
+    group: '知识库', menu: false, component: () => import('./screens/KbEntry.vue') },
+  { path: '/kb/review', name: 'kb-review', title: '审核发布', permission: 'kb.review', key: 'r',
+    group: '知识库', component: () => import('./screens/KbReview.vue') },
+  { path: '/kb/hit-test', name: 'kb-hit-test', title: '命中测试', permission: 'kb.test', key: 't',
+    group: '知识库', component: () => import('./screens/KbHitTest.vue') },
+  { path: '/kb/batch', name: 'kb-batch', title: '批量测试', permission: 'kb.test', key: 'b',
+    group: '知识库', component: () => import('./screens/KbBatch.vue') },
+  { path: '/kb/documents', name: 'kb-documents', title: '文档导入', permission: 'kb.edit', key: 'd',
+    group: '知识库', component: () => import('./screens/KbDocuments.vue') },
+  { path: '/kb/unanswered', name: 'kb-unanswered', title: '未解决问题', permission: 'kb.edit', key: 'q',
+    group: '知识库', component: () => import('./screens/KbUnanswered.vue') },
   { path: '/users', name: 'users', title: '用户管理', permission: 'user.manage', key: 'u',
     group: '系统管理', component: () => import('./screens/Users.vue') },
   { path: '/apikeys', name: 'apikeys', title: 'API 密钥', permission: 'apikey.manage', key: 'k',
