@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the staff console's end-to-end tests (node --test) from the repository root.
+# Runs the staff console's end-to-end tests (node --test) from the repository root: the file
+# given (default console.test.mjs; kb.test.mjs: the knowledge-base screens).
 # ZX_BINARY: the zhixian binary (default build/zhixian); ZX_ARTEFACTS: where the screenshots
 # go. Exit 77 (skipped) when node, Chromium, tests/console/node_modules or the console's build
 # (web/console/dist) are missing: scripts/test.sh installs and builds them.
@@ -13,4 +14,4 @@ command -v node >/dev/null || skip "no node"
   skip "run 'npm ci' in tests/console (scripts/test.sh does)"
 [[ -f web/console/dist/index.html ]] ||
   skip "the console is not built: (cd web/console && npm ci && npm run build) (scripts/test.sh does)"
-exec node --test --test-concurrency=1 "$here/console.test.mjs"
+exec node --test --test-concurrency=1 "$here/${1:-console.test.mjs}"
