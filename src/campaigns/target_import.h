@@ -43,6 +43,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -118,6 +119,11 @@ struct ImportReport {
   std::vector<LineGroup> merged;          // planned calls with several notices, by first line
   std::vector<LineGroup> dnc_suppressed;  // suppressed people, their notices' lines
   size_t calls = 0;
+  // The lists' lengths, all counted even when ImportOptions::max_listed cut the lists short.
+  struct Counts {
+    size_t rejected = 0, exact_duplicates = 0, normalized_duplicates = 0, merged = 0,
+           dnc_suppressed = 0;
+  } counts;
   // The calls, in the order of their first lines; empty when ImportOptions::on_call took them.
   std::vector<PlannedCall> planned;
 };
@@ -159,7 +165,21 @@ struct ImportOptions {
   // Threads that make the planned calls (the second pass); 0: two from 20,000 people on, else
   // this thread alone. on_call and on_progress are always called on the calling thread.
   int threads = 0;
+  // Parts the index is cut into, one held in memory at a time (the others wait in a temporary
+  // file, deleted as it is made); 0: one per kPartitionRows rows the file's size suggests, at
+  // most 256; a stream that cannot be re-read (XLSX) keeps one.
+  size_t partitions = 0;
+  // Where that temporary file goes; empty: $TMPDIR, else /tmp.
+  std::string temp_dir{};
+  // Each list of the report (rejected, duplicates, merged, suppressed) keeps at most this many
+  // entries (merged and suppressed their first by line, the others some of them, by line);
+  // ImportReport::counts counts them all. For an import whose report is counted, not listed
+  // (the benchmark): the lists are what grows with the file, not the index.
+  size_t max_listed = SIZE_MAX;
 };
+
+// Rows of the file for each part of the index (ImportOptions::partitions).
+inline constexpr size_t kPartitionRows = 65536;
 
 // Applies the rules to a table already read; `file` names it in the report and in messages.
 // kInvalidArgument "<file>: header: ..." when a required column (kRequiredColumns) is missing
@@ -179,6 +199,9 @@ struct ImportRequest {
   std::function<Status(PlannedCall&&)> on_call{};            // ImportOptions::on_call
   std::function<void(const ImportProgress&)> on_progress{};  // ImportOptions::on_progress
   int threads = 0;                                           // ImportOptions::threads
+  size_t partitions = 0;                                     // ImportOptions::partitions
+  std::string temp_dir{};                                    // ImportOptions::temp_dir
+  size_t max_listed = SIZE_MAX;                              // ImportOptions::max_listed
 };
 
 // Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name

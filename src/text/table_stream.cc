@@ -282,21 +282,69 @@ Result<bool> IsGbkThroughout(const Source& src) {
   return true;
 }
 
-// `s` (whole GBK characters) appended to `out` as UTF-8; false when it is not GBK.
+// GBK straight to UTF-8, from the table above: each character's UTF-8 bytes (at most three: GBK
+// is all in the BMP) in the low bytes, their count in the top one; 0: not a character.
+struct GbkUtf8Table {
+  uint32_t single[256] = {};
+  std::vector<uint32_t> pair = std::vector<uint32_t>(126 * 191, 0);
+};
+
+uint32_t PackUtf8(char16_t c) {
+  if (c == 0) return 0;
+  std::string bytes;
+  utf8::AppendUtf8(c, &bytes);
+  uint32_t packed = static_cast<uint32_t>(bytes.size()) << 24;
+  for (size_t k = 0; k < bytes.size() && k < 3; ++k) {
+    packed |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])) << (8 * k);
+  }
+  return packed;
+}
+
+const GbkUtf8Table& GbkUtf8() {
+  static const GbkUtf8Table table = [] {
+    GbkUtf8Table t;
+    const GbkTable& g = Gbk();
+    for (int b = 0x80; b < 0x100; ++b) t.single[b] = PackUtf8(g.single[b]);
+    for (size_t i = 0; i < g.pair.size(); ++i) t.pair[i] = PackUtf8(g.pair[i]);
+    return t;
+  }();
+  return table;
+}
+
+// `s` (whole GBK characters) appended to `out` as UTF-8; false when it is not GBK. Written
+// three bytes at a time into room made first (a byte of GBK is at most three of UTF-8).
 bool AppendGbkAsUtf8(std::string_view s, std::string* out) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char b = static_cast<unsigned char>(s[i]);
+  const GbkUtf8Table& t = GbkUtf8();
+  size_t at = out->size();
+  out->resize(at + 3 * s.size());
+  char* w = out->data();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char b = p[i];
     if (b < 0x80) {
-      out->push_back(static_cast<char>(b));
+      w[at++] = static_cast<char>(b);
       ++i;
       continue;
     }
-    char16_t c = 0;
+    uint32_t u = t.single[b];
     size_t len = 1;
-    if (!GbkAt(s, i, &c, &len)) return false;
-    utf8::AppendUtf8(c, out);
+    if (u == 0) {
+      const unsigned char trail = i + 1 < n ? p[i + 1] : 0;
+      if (b < 0x81 || b > 0xFE || trail < 0x40 || trail > 0xFE ||
+          (u = t.pair[(b - 0x81) * 191 + (trail - 0x40)]) == 0) {
+        out->resize(at);
+        return false;
+      }
+      len = 2;
+    }
+    w[at] = static_cast<char>(u & 0xFF);
+    w[at + 1] = static_cast<char>((u >> 8) & 0xFF);
+    w[at + 2] = static_cast<char>((u >> 16) & 0xFF);
+    at += u >> 24;
     i += len;
   }
+  out->resize(at);
   return true;
 }
 
