@@ -263,6 +263,14 @@ bool IsPlainId(std::string_view id) {
   return (id[17] >= '0' && id[17] <= '9') || id[17] == 'X';
 }
 
+// Printable ASCII without spaces only: what NormalizeField leaves as it is.
+bool IsPrintableAscii(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
+}
+
 // An accepted 身份证号 (17 digits and the check character they decide) as a number, never 0.
 uint64_t PackId(std::string_view id) {
   uint64_t v = 0;
@@ -328,10 +336,13 @@ struct Block {
   std::string text;                  // else the notices' raw fields, one after the other
   std::vector<size_t> ends;          // where each field ends in `text`
   std::vector<uint32_t> per_notice;  // how many fields each notice has
-  std::vector<PlannedCall> calls;    // made by PlanBlock
-  Status status;                     // what PlanBlock returned
-  bool done = false;                 // guarded by the Planners' mutex
+  // Made by PlanBlock, and freed by it the next time round: on a planning thread, whose
+  // allocator they came from, rather than on the thread that hands them out.
+  std::vector<PlannedCall> calls;
+  Status status;      // what PlanBlock returned
+  bool done = false;  // guarded by the Planners' mutex
 
+  // Ready to be filled again (the calls given out stay until PlanBlock).
   void Clear() {
     lines.clear();
     positions.clear();
@@ -339,7 +350,6 @@ struct Block {
     text.clear();
     ends.clear();
     per_notice.clear();
-    calls.clear();
     status = Status::Ok();
     done = false;
   }
@@ -358,6 +368,7 @@ Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
   std::vector<std::string_view> fields;
   text::RowView row;
   size_t notice = 0, field = 0, begin = 0;
+  b.calls.clear();
   b.calls.reserve(b.per_person.size());
   for (uint32_t count : b.per_person) {
     PlannedCall call;
@@ -577,8 +588,8 @@ class PeopleCursor {
   Result<bool> Next() {
     if (left_ == 0 && next_ == buffer_.size()) return false;
     ZX_ASSIGN_OR_RETURN(uint32_t count, Word());
-    ZX_ASSIGN_OR_RETURN(uint32_t suppressed, Word());
-    this->suppressed = suppressed != 0;
+    ZX_ASSIGN_OR_RETURN(uint32_t dnc, Word());
+    suppressed = dnc != 0;
     lines.resize(count);
     positions.resize(count);
     for (uint32_t k = 0; k < count; ++k) {
@@ -747,7 +758,12 @@ class Checker {
     } else {
       id_ = NormalizeIdNumber(id);
     }
-    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
+    std::string_view raw_scenario = columns_.Of(f, kScenarioAt);
+    if (IsPrintableAscii(raw_scenario)) {
+      scenario_.assign(raw_scenario);  // its own normal form, without a new string each time
+    } else {
+      scenario_ = NormalizeField(raw_scenario);
+    }
     auto empty = [&](size_t column) {
       if (column == kPhoneAt) return phone_.empty();
       if (column == kIdAt) return id_.empty();
@@ -907,9 +923,9 @@ class Importer {
     // Handing out the calls stays on this thread, in order; reading the notices' rows again
     // and normalising them, most of the work, goes to workers (each with its own reader of
     // the file) when there are enough people to be worth it.
-    size_t workers = options_.threads > 0          ? static_cast<size_t>(options_.threads)
-                     : people_ >= 20000             ? 3
-                                                   : 1;
+    size_t workers = options_.threads > 0 ? static_cast<size_t>(options_.threads)
+                     : people_ >= 20000   ? 3
+                                          : 1;
     const bool seekable = stream_.seekable();
     std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
     Planners planners(workers > 1 ? workers : 0, columns_, stream_);
@@ -1054,12 +1070,12 @@ class Importer {
           kept_.push_back(std::move(b.kept[b.facts[i].position]));
         }
       }
-      Part& part = parts_.size() == 1
-                       ? parts_[0]
-                       : parts_[static_cast<size_t>(
-                             (static_cast<__uint128_t>(Mum(key, 0x8bb84b93962eacc9ull)) *
-                              parts_.size()) >>
-                             64)];
+      Part& part =
+          parts_.size() == 1
+              ? parts_[0]
+              : parts_[static_cast<size_t>(
+                    (static_cast<__uint128_t>(Mum(key, 0x8bb84b93962eacc9ull)) * parts_.size()) >>
+                    64)];
       part.pending.push_back(f);
       ++part.rows;
       if (parts_.size() > 1 && part.pending.size() == kChunkFacts) {
@@ -1111,7 +1127,8 @@ class Importer {
     bool first_write = true;
     auto flush = [&]() -> Status {
       if (words.empty()) return Status::Ok();
-      ZX_ASSIGN_OR_RETURN(uint64_t at, spill_.Append(words.data(), words.size() * sizeof(uint32_t)));
+      ZX_ASSIGN_OR_RETURN(uint64_t at,
+                          spill_.Append(words.data(), words.size() * sizeof(uint32_t)));
       if (first_write) part.people_at = at;
       first_write = false;
       part.people_words += words.size();
@@ -1227,7 +1244,7 @@ class Importer {
   std::vector<size_t> by_scenario_;
   Keys keys_;
   std::vector<Part> parts_;
-  Spill spill_;     // the parts' facts, then their people (memory when there is one part)
+  Spill spill_;        // the parts' facts, then their people (memory when there is one part)
   size_t people_ = 0;  // of the parts indexed so far
   // Of the part being indexed:
   FlatTable<RawSlot> raw_seen_;

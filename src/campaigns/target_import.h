@@ -42,8 +42,8 @@
 // shows. Pure functions over their inputs; thread-safe.
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>

@@ -108,21 +108,27 @@ class Window {
   Result<std::string_view> At(const Source& src, uint64_t offset, size_t want, bool* eof) {
     uint64_t end = offset_ + data_.size();
     if (!(offset >= offset_ && offset <= end && (end - offset >= want || end == src.size()))) {
-      data_.resize(std::max(want, kChunk));
-      ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, data_.data(), data_.size()));
-      data_.resize(got);
+      // (a buffer of its own, not a std::string, whose growing zeroes what is read over)
+      const size_t room = std::max(want, kChunk);
+      if (room > capacity_) {
+        buffer_.reset(new char[room]);  // not zeroed: read over at once
+        capacity_ = room;
+      }
+      ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buffer_.get(), room));
+      size_ = got;
       offset_ = offset;
       end = offset_ + got;
     }
     *eof = end >= src.size();
-    return std::string_view(data_).substr(static_cast<size_t>(offset - offset_));
+    return std::string_view(buffer_.get(), size_).substr(static_cast<size_t>(offset - offset_));
   }
-  bool Holds(uint64_t offset) const { return offset >= offset_ && offset < offset_ + data_.size(); }
+  bool Holds(uint64_t offset) const { return offset >= offset_ && offset < offset_ + size_; }
   uint64_t last_used = 0;
 
  private:
   uint64_t offset_ = 0;
-  std::string data_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0, size_ = 0;
 };
 
 // ---- encodings ----
