@@ -106,7 +106,7 @@ class Window {
  public:
   // The bytes from `offset` to the end of the window; *eof when they reach the end of the source.
   Result<std::string_view> At(const Source& src, uint64_t offset, size_t want, bool* eof) {
-    uint64_t end = offset_ + data_.size();
+    uint64_t end = offset_ + size_;
     if (!(offset >= offset_ && offset <= end && (end - offset >= want || end == src.size()))) {
       // (a buffer of its own, not a std::string, whose growing zeroes what is read over)
       const size_t room = std::max(want, kChunk);
