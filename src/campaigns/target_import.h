@@ -162,8 +162,10 @@ struct ImportOptions {
   std::function<Status(PlannedCall&&)> on_call{};
   // When set, called every few thousand rows and once at the end (done): for a progress bar.
   std::function<void(const ImportProgress&)> on_progress{};
-  // Threads that make the planned calls (the second pass); 0: two from 20,000 people on, else
-  // this thread alone. on_call and on_progress are always called on the calling thread.
+  // Threads that make the planned calls (the second pass); 0: three from 20,000 people on, else
+  // this thread alone, and this thread alone for everything when the machine's load average is
+  // at least its number of cores (threads would only take turns). on_call and on_progress are
+  // always called on the calling thread.
   int threads = 0;
   // Parts the index is cut into, one held in memory at a time (the others wait in a temporary
   // file, deleted as it is made); 0: one per kPartitionRows rows the file's size suggests, at
