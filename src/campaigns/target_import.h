@@ -28,15 +28,20 @@
 // is kept, only an index: per record a 128-bit hash of its raw fields and its line (exact
 // duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁷ for a
 // million rows, so equality is not confirmed); per accepted notice its position in the file,
-// line, person and scenario; per person their index, whether they are suppressed and a bit for
-// each scenario seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits
-// (exact: an accepted ID is 17 digits and the check character they decide). About 60 bytes a
-// record in tables at most ¾ full. The planned calls are made in a second pass that re-reads
-// only the rows of the notices, person by person, from the positions kept (rows near each
-// other come from the same chunk). Records are read, checked and indexed on three threads
+// line, person and scenario; per person whether they are suppressed and a bit for each scenario
+// seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits (exact: an
+// accepted ID is 17 digits and the check character they decide). The index is cut into parts
+// (options.partitions), one in memory at a time: a record goes to a part by its person when it
+// is accepted (all of a person's notices meet there), else by its hash; the parts wait in an
+// unlinked temporary file (keyed afresh per import: no ID numbers in it), then each is indexed
+// in line order and its people written out in the order of their first lines. Memory does not
+// grow with the file, only the report's lists do (options.max_listed). The planned calls are
+// made in a second pass, person by person in the order of their first lines (a merge of the
+// parts), re-reading only the rows of their notices from the positions kept (rows near each
+// other come from the same chunk). Records are read and checked on threads of their own
 // (options.threads), a few batches apart; the second pass's rows are read again and normalised
 // by workers with readers of their own. An XLSX cannot be re-read by position: its notices' raw
-// fields are kept instead, so an XLSX import is bounded by the sheet's size
+// fields are kept instead (one part), so an XLSX import is bounded by the sheet's size
 // (as its shared strings already are). Personal data stays in the planned calls (for the campaign
 // engine); the report's lists hold lines, reasons and fields only, and its text form masks what it
 // shows. Pure functions over their inputs; thread-safe.
