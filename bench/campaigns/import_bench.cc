@@ -2,6 +2,8 @@
 // sink that counts the calls, as the campaign engine would store them), timed, with the peak
 // resident memory of the process. Prints one JSON line; import_bench.py compares it with the
 // baselines. Usage: campaign_import_bench FILE [--dnc FILE] [--as-of YYYY-MM-DD]
+//   [--max-listed N] (the report's lists cut at N entries; counted all the same)
+//   [--partitions N] [--threads N] (ImportOptions)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -46,6 +48,9 @@ int main(int argc, char** argv) {
     std::string flag = argv[i];
     if (flag == "--dnc") request.dnc_file = argv[i + 1];
     if (flag == "--as-of") request.as_of = argv[i + 1];
+    if (flag == "--max-listed") request.max_listed = std::stoul(argv[i + 1]);
+    if (flag == "--partitions") request.partitions = std::stoul(argv[i + 1]);
+    if (flag == "--threads") request.threads = std::stoi(argv[i + 1]);
   }
   size_t notices = 0, fen = 0;
   auto start = std::chrono::steady_clock::now();
@@ -72,8 +77,8 @@ int main(int argc, char** argv) {
       "\"merged\": %zu, \"calls\": %zu, \"planned_notices\": %zu, \"amount_fen\": %zu, "
       "\"format\": \"%s\", \"peak_rss_kb\": %ld}\n",
       seconds, first_call, CpuSeconds(RUSAGE_SELF), CpuSeconds(RUSAGE_THREAD), report->records,
-      report->accepted, report->rejected.size(), report->exact_duplicates.size(),
-      report->normalized_duplicates.size(), report->people, report->merged.size(), report->calls,
+      report->accepted, report->counts.rejected, report->counts.exact_duplicates,
+      report->counts.normalized_duplicates, report->people, report->counts.merged, report->calls,
       notices, fen, report->format.c_str(), PeakRssKb());
   return 0;
 }

@@ -6,8 +6,11 @@ not grow with the file).
 For each size, a file made by make_targets.py (kept in --dir between runs), then, in the same
 run: `wc -l`, a plain Python `csv.reader` parse of the file (the baseline the issue names), and
 campaign_import_bench (import and plan: every call built and handed to a sink). Each is timed
-as a process (wall clock, best of --repeat) with its peak RSS (wait4). Prints one line per tool
-and size and the ratios; --json for one object.
+as a process (wall clock, best of --repeat) with its peak RSS (wait4). The import keeps the
+report's lists to 1,000 entries each (counting them all: what bounds memory when the report is
+counted rather than printed); one more run with the lists whole gives the peak RSS of a report
+listed to the last line. Prints one line per tool and size and the ratios; --json for one
+object.
 
 Usage: import_bench.py [--rows 100000,1000000] [--gbk] [--binary PATH] [--dir DIR]
                        [--repeat 3] [--check] [--json]
@@ -74,12 +77,15 @@ def main():
         wc = best(["wc", "-l", path], args.repeat)
         py = best([sys.executable, "-c", PY_PARSE, path, "gbk" if args.gbk else "utf-8"],
                   args.repeat)
-        ours = best([args.binary, path, "--as-of", "2026-12-01"], args.repeat)
+        ours = best([args.binary, path, "--as-of", "2026-12-01", "--max-listed", "1000"],
+                    args.repeat)
+        listed = timed([args.binary, path, "--as-of", "2026-12-01"])
         report = json.loads(ours[2])
         r = {"rows": rows, "file_mb": round(size_mb, 1), "format": report["format"],
              "wc_s": round(wc[0], 3), "python_csv_s": round(py[0], 3),
              "python_csv_rss_mb": round(py[1], 1), "import_s": round(ours[0], 3),
              "import_inner_s": report["seconds"], "import_rss_mb": round(ours[1], 1),
+             "import_listed_s": round(listed[0], 3), "import_listed_rss_mb": round(listed[1], 1),
              "import_rows_per_s": round(rows / ours[0]),
              "import_vs_python": round(ours[0] / py[0], 3),
              "import_vs_wc": round(ours[0] / wc[0], 1), "report": report}
@@ -96,8 +102,11 @@ def main():
     if len(results) > 1:
         a, b = results[0], results[-1]
         per_row = (b["import_rss_mb"] - a["import_rss_mb"]) * 1e6 / (b["rows"] - a["rows"])
+        listed_per_row = ((b["import_listed_rss_mb"] - a["import_listed_rss_mb"]) * 1e6 /
+                          (b["rows"] - a["rows"]))
         text_per_row = (b["file_mb"] - a["file_mb"]) * 1e6 / (b["rows"] - a["rows"])
         growth = {"rss_bytes_per_added_row": round(per_row, 1),
+                  "listed_rss_bytes_per_added_row": round(listed_per_row, 1),
                   "file_bytes_per_added_row": round(text_per_row, 1)}
     else:
         growth = {}
@@ -106,18 +115,22 @@ def main():
         return
     for r in results:
         print("%9d rows  %6.1f MB  %-9s  wc -l %.3fs  python csv %.3fs (%.0f MB)  "
-              "import+plan %.3fs (%.0f MB, %d rows/s)  import/python %.2f  import/wc %.1f"
+              "import+plan %.3fs (%.0f MB, %d rows/s)  import/python %.2f  import/wc %.1f  "
+              "(lists whole: %.3fs, %.0f MB)"
               % (r["rows"], r["file_mb"], r["format"], r["wc_s"], r["python_csv_s"],
                  r["python_csv_rss_mb"], r["import_s"], r["import_rss_mb"],
-                 r["import_rows_per_s"], r["import_vs_python"], r["import_vs_wc"]))
+                 r["import_rows_per_s"], r["import_vs_python"], r["import_vs_wc"],
+                 r["import_listed_s"], r["import_listed_rss_mb"]))
         rep = r["report"]
         print("           records %d accepted %d rejected %d exact %d normalised %d people %d "
               "merged %d calls %d" % (rep["records"], rep["accepted"], rep["rejected"],
                                       rep["exact_duplicates"], rep["normalized_duplicates"],
                                       rep["people"], rep["merged"], rep["calls"]))
     if growth:
-        print("memory: %.1f bytes of RSS per added row (the file: %.1f bytes per row)"
-              % (growth["rss_bytes_per_added_row"], growth["file_bytes_per_added_row"]))
+        print("memory: %.1f bytes of RSS per added row, %.1f with the lists whole (the file: "
+              "%.1f bytes per row)" % (growth["rss_bytes_per_added_row"],
+                                       growth["listed_rss_bytes_per_added_row"],
+                                       growth["file_bytes_per_added_row"]))
 
 
 if __name__ == "__main__":

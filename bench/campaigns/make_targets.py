@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A campaign target file of N records for the import benchmark (docs/campaigns.md).
 
-Usage: make_targets.py N OUT [--gbk] [--seed S]
+Usage: make_targets.py N OUT [--gbk] [--seed S] [--dnc DNC_OUT] [--expect REPORT_OUT]
 
 Realistic rows as a social-insurance system exports them (DOMAIN.md "Target files for
 notification campaigns"): people with valid 身份证号 (ISO 7064 check character) and mobile
@@ -11,9 +11,18 @@ listed form (1234.50, 1,234.50, 两千元; 2026-12-01, 2026/12/01, 2026年12月1
 records of every reason, exact duplicates and normalised duplicates (the same notice with the
 phone written +86 138-…, full-width digits). Deterministic for a seed. UTF-8, or GBK with
 --gbk. The file is not committed: make it when benchmarking.
+
+--dnc writes a do-not-call list of about 1% of the people's numbers (in the forms a list may
+write them). --expect writes the import report the file must give (`zhixian campaign import
+FILE --dnc DNC_OUT --as-of 2026-12-01 --json`, DESIGN.md) from what the generator knows it
+wrote: every row's physical line, whether it is a person's notice (canonical 身份证号, phone,
+scenario) or spoiled on purpose (the reason and field it must be rejected for), and which rows
+are copies. It never parses or normalises the text it wrote: tests/campaigns/report_test.py
+compares the two.
 """
 import argparse
 import csv
+import json
 import random
 
 HEADER = ["姓名", "性别", "手机号", "身份证号", "场景", "逾期天数", "应缴金额", "截止日期",
@@ -106,21 +115,40 @@ def notice(rng, person, scenario):
     return [row.get(h, "") for h in HEADER]
 
 
+# The first field each scenario needs (kb/campaigns/scenarios.toml), and its column.
+FIRST_NEED = {"ob.overdue": 6, "ob.transfer": 8, "ob.material_missing": 10,
+              "ob.card_ready": 10, "ob.iit_reminder": 7}
+
+
 def spoiled(rng, fields):
-    """A record every check rejects for one reason or another."""
+    """A record every check rejects for one reason or another: (fields, reason, field)."""
     f = list(fields)
-    kind = rng.randrange(5)
+    kind = rng.randrange(7)
     if kind == 0:
         f[0] = ""                                  # missing_field 姓名
-    elif kind == 1:
+        return f, "missing_field", "姓名"
+    if kind == 1:
         f[4] = "ob.pension"                        # unknown_scenario
-    elif kind == 2:
+        return f, "unknown_scenario", "场景"
+    if kind == 2:
         f[2] = "12" + f[2][2:]                     # invalid_phone
-    elif kind == 3:
+        return f, "invalid_phone", "手机号"
+    if kind == 3:
         f[3] = f[3][:17] + ("0" if f[3][17] != "0" else "1")  # invalid_id_checksum
-    else:
+        return f, "invalid_id_checksum", "身份证号"
+    if kind == 4:
         f[2] = f[2][:7]                            # invalid_phone (too short)
-    return f
+        return f, "invalid_phone", "手机号"
+    if kind == 5:                                  # born after the campaign date
+        first17 = f[3][:6] + "20270315" + f[3][14:17]
+        f[3] = first17 + check_char(first17)
+        return f, "invalid_id_birth_date", "身份证号"
+    need = FIRST_NEED.get(f[4])                    # a field the scenario needs left empty
+    if need is None:
+        f[0] = ""
+        return f, "missing_field", "姓名"
+    f[need] = ""
+    return f, "missing_field", HEADER[need]
 
 
 def rewritten(rng, fields):
@@ -134,37 +162,112 @@ def rewritten(rng, fields):
     return f
 
 
+def dnc_list(people, seed):
+    """About 1% of the people's numbers, each in one of the forms a list may write it."""
+    rng = random.Random(seed + 1)
+    numbers = sorted({p["phone"] for p in people if rng.random() < 0.01})
+    lines = ["# do-not-call list (make_targets.py)"]
+    for n in numbers:
+        lines.append(rng.choice([n, "+86 %s-%s-%s" % (n[:3], n[3:7], n[7:]), " %s  # 本人要求" % n]))
+    return set(numbers), "\n".join(lines) + "\n"
+
+
+def expected_report(rows, metas, dnc):
+    """The report of DESIGN.md's `campaign import --json` for `rows`, from their metas: each a
+    notice {"id", "phone", "scenario"} as generated, or a rejection {"reason", "field"}."""
+    line = 2  # the header is line 1
+    seen, first_notice, people = {}, {}, {}
+    report = {"records": len(rows), "accepted": 0, "rejected": [], "exact_duplicates": [],
+              "normalized_duplicates": [], "notices_by_scenario": {}}
+    for fields, meta in zip(rows, metas):
+        at = line
+        line += 1 + sum(f.count("\n") for f in fields)
+        raw = tuple(fields)
+        if raw in seen:
+            report["exact_duplicates"].append({"line": at, "duplicate_of": seen[raw]})
+            continue
+        seen[raw] = at
+        if "reason" in meta:
+            report["rejected"].append({"line": at, "reason": meta["reason"],
+                                       "field": meta["field"]})
+            continue
+        report["accepted"] += 1
+        key = (meta["id"], meta["scenario"])
+        if key in first_notice:
+            report["normalized_duplicates"].append({"line": at,
+                                                    "duplicate_of": first_notice[key]})
+            continue
+        first_notice[key] = at
+        by = report["notices_by_scenario"]
+        by[meta["scenario"]] = by.get(meta["scenario"], 0) + 1
+        person = people.setdefault(meta["id"], {"lines": [], "dnc": False})
+        person["lines"].append(at)
+        person["dnc"] = person["dnc"] or meta["phone"] in dnc
+    report["notices_by_scenario"] = dict(sorted(report["notices_by_scenario"].items()))
+    report["people"] = len(people)
+    # People in the order of their first lines (dicts keep insertion order).
+    report["merged"] = [{"lines": p["lines"]} for p in people.values()
+                        if not p["dnc"] and len(p["lines"]) > 1]
+    report["dnc_suppressed"] = [{"lines": p["lines"]} for p in people.values() if p["dnc"]]
+    report["calls"] = len(people) - len(report["dnc_suppressed"])
+    return report
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", type=int)
     ap.add_argument("out")
     ap.add_argument("--gbk", action="store_true")
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--dnc", help="write a do-not-call list here")
+    ap.add_argument("--expect", help="write the expected import report (JSON) here")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     rows, later = [], []
+    metas, later_metas, everyone = [], [], []
     while len(rows) < args.n:
         person = {"name": rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
                   "gender": rng.choice("男女"),
                   "phone": "1%d%09d" % (rng.randint(3, 9), rng.randint(0, 999999999)),
                   "id": id_number(rng)}
+        everyone.append(person)
         k = rng.choices([1, 2, 3], weights=[60, 30, 10])[0]
         for scenario in rng.sample(SCENARIOS, k) if k > 1 else rng.choices(SCENARIOS, WEIGHTS):
             fields = notice(rng, person, scenario)
+            meta = {"id": person["id"], "phone": person["phone"], "scenario": scenario}
             r = rng.random()
             if r < 0.03:
-                fields = spoiled(rng, fields)
+                fields, reason, field = spoiled(rng, fields)
+                meta = {"reason": reason, "field": field}
             # One notice in ten of a person with several comes much later in the file.
-            (later if k > 1 and rng.random() < 0.1 else rows).append(fields)
+            if k > 1 and rng.random() < 0.1:
+                later.append(fields)
+                later_metas.append(meta)
+            else:
+                rows.append(fields)
+                metas.append(meta)
             if r > 0.99:
                 rows.append(list(fields))                  # exact duplicate
+                metas.append(meta)
             elif r > 0.98:
                 rows.append(rewritten(rng, fields))        # normalised duplicate
+                metas.append(meta)                         # (or rejected alike)
         if len(later) > 1000:
             rows.extend(later)
-            later = []
+            metas.extend(later_metas)
+            later, later_metas = [], []
     rows.extend(later)
-    rows = rows[:args.n]
+    metas.extend(later_metas)
+    rows, metas = rows[:args.n], metas[:args.n]
+    dnc = set()
+    if args.dnc:
+        dnc, text = dnc_list(everyone, args.seed)
+        with open(args.dnc, "w", encoding="utf-8") as out:
+            out.write(text)
+    if args.expect:
+        with open(args.expect, "w", encoding="utf-8") as out:
+            json.dump(expected_report(rows, metas, dnc), out, ensure_ascii=False)
+            out.write("\n")
     with open(args.out, "w", newline="", encoding="gbk" if args.gbk else "utf-8") as out:
         w = csv.writer(out, lineterminator="\r\n" if args.gbk else "\n")
         w.writerow(HEADER)

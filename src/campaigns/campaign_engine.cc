@@ -668,10 +668,10 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
   }));
   out.report.planned.clear();
   c.records += static_cast<int64_t>(out.report.records);
-  c.rejected += static_cast<int64_t>(out.report.rejected.size());
-  c.exact_duplicates += static_cast<int64_t>(out.report.exact_duplicates.size());
-  c.normalized_duplicates += static_cast<int64_t>(out.report.normalized_duplicates.size());
-  c.dnc_suppressed += static_cast<int64_t>(out.report.dnc_suppressed.size());
+  c.rejected += static_cast<int64_t>(out.report.counts.rejected);
+  c.exact_duplicates += static_cast<int64_t>(out.report.counts.exact_duplicates);
+  c.normalized_duplicates += static_cast<int64_t>(out.report.counts.normalized_duplicates);
+  c.dnc_suppressed += static_cast<int64_t>(out.report.counts.dnc_suppressed);
   if (c.as_of.empty()) c.as_of = tickets::FormatDate(as_of);
   ZX_RETURN_IF_ERROR(store_->UpdateCampaign(c));
   log::Info("campaign.file id={} by={} records={} added={}", c.id, actor, out.report.records,

@@ -136,13 +136,31 @@ std::optional<int64_t> ParseDecimalFen(std::string_view s) {
   return fen;
 }
 
+// Whether `s` is ASCII and CJK ideographs U+4000-U+9FFF only (lead bytes E4-E9, each followed
+// by two continuation bytes): its own NFKC (none of them decomposes, none composes with a
+// neighbour), as names, 男/女 and most places are.
+bool AsciiOrIdeographs(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    if (p[i] < 0xE4 || p[i] > 0xE9 || i + 2 >= n || (p[i + 1] & 0xC0) != 0x80 ||
+        (p[i + 2] & 0xC0) != 0x80) {
+      return false;
+    }
+    i += 3;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string NormalizeField(std::string_view raw) {
-  // ASCII is its own NFKC: most fields of a large file skip ICU.
-  if (std::all_of(raw.begin(), raw.end(), [](char c) { return (c & 0x80) == 0; })) {
-    return Trim(raw);
-  }
+  // ASCII and CJK ideographs are their own NFKC: most fields of a large file skip ICU.
+  if (AsciiOrIdeographs(raw)) return Trim(raw);
   UErrorCode err = U_ZERO_ERROR;
   static const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(err);
   if (nfkc == nullptr) return Trim(raw);  // ICU without its data: impossible in a build we ship

@@ -1,16 +1,23 @@
 #include "campaigns/target_import.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <queue>
+#include <random>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -183,6 +190,19 @@ class FlatTable {
   void Prefetch(const Slot& s) const {
     if (capacity_ > 0) __builtin_prefetch(&slots_[Index(s)]);
   }
+  // Empty, with room for `n` keys without growing (the memory of before kept when it fits).
+  void Reset(size_t n) {
+    size_t capacity = std::max<size_t>(1024, n * 4 / 3 + 1);
+    if (capacity > capacity_ || capacity * 4 < capacity_) {
+      memory_ = ZeroedArray();
+      slots_ = nullptr;
+      capacity_ = size_ = 0;
+      Grow(capacity);
+      return;
+    }
+    std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(Slot));
+    size_ = 0;
+  }
   // Room for `n` keys without growing.
   void Reserve(size_t n) {
     size_t capacity = std::max<size_t>(1024, n * 4 / 3 + 1);
@@ -241,6 +261,14 @@ bool IsPlainId(std::string_view id) {
     if (id[i] < '0' || id[i] > '9') return false;
   }
   return (id[17] >= '0' && id[17] <= '9') || id[17] == 'X';
+}
+
+// Printable ASCII without spaces only: what NormalizeField leaves as it is.
+bool IsPrintableAscii(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
 }
 
 // An accepted 身份证号 (17 digits and the check character they decide) as a number, never 0.
@@ -308,10 +336,13 @@ struct Block {
   std::string text;                  // else the notices' raw fields, one after the other
   std::vector<size_t> ends;          // where each field ends in `text`
   std::vector<uint32_t> per_notice;  // how many fields each notice has
-  std::vector<PlannedCall> calls;    // made by PlanBlock
-  Status status;                     // what PlanBlock returned
-  bool done = false;                 // guarded by the Planners' mutex
+  // Made by PlanBlock, and freed by it the next time round: on a planning thread, whose
+  // allocator they came from, rather than on the thread that hands them out.
+  std::vector<PlannedCall> calls;
+  Status status;      // what PlanBlock returned
+  bool done = false;  // guarded by the Planners' mutex
 
+  // Ready to be filled again (the calls given out stay until PlanBlock).
   void Clear() {
     lines.clear();
     positions.clear();
@@ -319,7 +350,6 @@ struct Block {
     text.clear();
     ends.clear();
     per_notice.clear();
-    calls.clear();
     status = Status::Ok();
     done = false;
   }
@@ -338,6 +368,7 @@ Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
   std::vector<std::string_view> fields;
   text::RowView row;
   size_t notice = 0, field = 0, begin = 0;
+  b.calls.clear();
   b.calls.reserve(b.per_person.size());
   for (uint32_t count : b.per_person) {
     PlannedCall call;
@@ -441,6 +472,156 @@ struct Facts {
 };
 
 constexpr size_t kBatchRows = 4096;
+
+// ---- the parts of the index (ImportOptions::partitions) ----
+
+// Bytes appended and read back by offset: a temporary file (0600, unlinked as soon as it is
+// made, so gone with the process) or, for an index of one part, memory.
+class Spill {
+ public:
+  Spill() = default;
+  ~Spill() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Spill(const Spill&) = delete;
+  Spill& operator=(const Spill&) = delete;
+
+  Status OpenFile(const std::string& dir) {
+    std::string path = dir + "/zx-import-XXXXXX";
+    fd_ = ::mkstemp(path.data());
+    if (fd_ < 0) {
+      return Unavailable("cannot make a temporary file in " + dir + ": " + std::strerror(errno));
+    }
+    ::unlink(path.c_str());
+    return Status::Ok();
+  }
+  // Where the bytes went.
+  Result<uint64_t> Append(const void* data, size_t n) {
+    const uint64_t at = size_;
+    const char* p = static_cast<const char*>(data);
+    if (fd_ < 0) {
+      memory_.append(p, n);
+    } else {
+      for (size_t done = 0; done < n;) {
+        ssize_t w = ::pwrite(fd_, p + done, n - done, static_cast<off_t>(at + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return Unavailable(std::string("temporary file: ") + std::strerror(errno));
+        done += static_cast<size_t>(w);
+      }
+    }
+    size_ += n;
+    return at;
+  }
+  Status Read(uint64_t at, void* data, size_t n) const {
+    if (fd_ < 0) {
+      std::memcpy(data, memory_.data() + at, n);
+      return Status::Ok();
+    }
+    char* p = static_cast<char*>(data);
+    for (size_t done = 0; done < n;) {
+      ssize_t r = ::pread(fd_, p + done, n - done, static_cast<off_t>(at + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return Unavailable(std::string("temporary file: ") + std::strerror(errno));
+      done += static_cast<size_t>(r);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string memory_;
+};
+
+// What goes into the temporary file is keyed afresh for each import, so that it holds neither
+// 身份证号 nor hashes anyone could recompute: a packed ID through a keyed bijection of 60 bits
+// (exact, as the packed ID is), the raw hash through keyed folds.
+class Keys {
+ public:
+  Keys() {
+    std::random_device random;
+    auto word = [&] { return static_cast<uint64_t>(random()) << 32 | random(); };
+    k1_ = word() & kMask;
+    k2_ = (word() | 1) & kMask;
+    k3_ = (word() | 1) & kMask;
+    h1_ = word();
+    h2_ = word();
+  }
+  // Never 0 (the empty slot), distinct for distinct IDs (a packed ID is below 2^57).
+  uint64_t Person(uint64_t packed) const {
+    uint64_t x = (packed ^ k1_) & kMask;
+    x = (x * k2_) & kMask;
+    x ^= x >> 31;
+    x = (x * k3_) & kMask;
+    x ^= x >> 29;
+    return x | (uint64_t{1} << 63);
+  }
+  void Raw(uint64_t& a, uint64_t& b) const {
+    a = Mum(a ^ h1_, 0xd6e8feb86659fd93ull);
+    b = Mum(b ^ h2_, 0x9fb21c651e98df25ull);
+    if (a == 0 && b == 0) b = 1;  // (0, 0) marks an empty slot
+  }
+
+ private:
+  static constexpr uint64_t kMask = (uint64_t{1} << 60) - 1;
+  uint64_t k1_, k2_, k3_, h1_, h2_;
+};
+
+// One part of the index: its records' facts (most in the temporary file, in chunks, the last
+// few still here), then its people.
+struct Part {
+  std::vector<Facts> pending;
+  std::vector<std::pair<uint64_t, uint32_t>> chunks;  // offset, facts
+  size_t rows = 0;
+  uint64_t people_at = 0, people_words = 0;  // where its people went (PeopleCursor)
+};
+constexpr size_t kChunkFacts = 1024;
+constexpr size_t kMaxPartitions = 256;
+
+// The people of one part, in the order of their first lines, as the part wrote them: per
+// person the number of notices, whether suppressed, then per notice its line and position.
+class PeopleCursor {
+ public:
+  PeopleCursor(const Spill& spill, uint64_t at, uint64_t words)
+      : spill_(spill), at_(at), left_(words) {}
+  // The next person; false after the last.
+  Result<bool> Next() {
+    if (left_ == 0 && next_ == buffer_.size()) return false;
+    ZX_ASSIGN_OR_RETURN(uint32_t count, Word());
+    ZX_ASSIGN_OR_RETURN(uint32_t dnc, Word());
+    suppressed = dnc != 0;
+    lines.resize(count);
+    positions.resize(count);
+    for (uint32_t k = 0; k < count; ++k) {
+      ZX_ASSIGN_OR_RETURN(lines[k], Word());
+      ZX_ASSIGN_OR_RETURN(uint32_t low, Word());
+      ZX_ASSIGN_OR_RETURN(uint32_t high, Word());
+      positions[k] = static_cast<uint64_t>(high) << 32 | low;
+    }
+    return true;
+  }
+  bool suppressed = false;
+  std::vector<uint32_t> lines;
+  std::vector<uint64_t> positions;
+
+ private:
+  Result<uint32_t> Word() {
+    if (next_ == buffer_.size()) {
+      if (left_ == 0) return Internal("import: a part of the index ends early");
+      size_t n = static_cast<size_t>(std::min<uint64_t>(left_, 4096));
+      buffer_.resize(n);
+      ZX_RETURN_IF_ERROR(spill_.Read(at_, buffer_.data(), n * sizeof(uint32_t)));
+      at_ += n * sizeof(uint32_t);
+      left_ -= n;
+      next_ = 0;
+    }
+    return buffer_[next_++];
+  }
+  const Spill& spill_;
+  uint64_t at_, left_;
+  std::vector<uint32_t> buffer_;
+  size_t next_ = 0;
+};
 
 struct Batch {
   // The rows read: their fields one after the other in `text`, where each ends in `ends`.
@@ -577,7 +758,12 @@ class Checker {
     } else {
       id_ = NormalizeIdNumber(id);
     }
-    scenario_ = NormalizeField(columns_.Of(f, kScenarioAt));
+    std::string_view raw_scenario = columns_.Of(f, kScenarioAt);
+    if (IsPrintableAscii(raw_scenario)) {
+      scenario_.assign(raw_scenario);  // its own normal form, without a new string each time
+    } else {
+      scenario_ = NormalizeField(raw_scenario);
+    }
     auto empty = [&](size_t column) {
       if (column == kPhoneAt) return phone_.empty();
       if (column == kIdAt) return id_.empty();
@@ -629,6 +815,14 @@ class Importer {
       scenarios_.push_back(std::move(check));
     }
     by_scenario_.assign(scenarios_.size(), 0);
+    // On a machine whose cores are all busy already, threads of the import only take turns
+    // with each other (measured: a third more CPU time, and longer): one does it all.
+    threads_ = options.threads;
+    double load = 0;
+    if (threads_ == 0 && ::getloadavg(&load, 1) == 1 &&
+        load >= static_cast<double>(std::max(1u, std::thread::hardware_concurrency()))) {
+      threads_ = 1;
+    }
   }
 
   // Rules 1-5 over the whole stream. Reading the file, learning what each record is (the
@@ -674,7 +868,7 @@ class Importer {
         }
       }
     };
-    if (options_.threads == 1) {
+    if (threads_ == 1) {
       Checker checker(columns_, scenarios_, options_);
       Batch b;
       do {
@@ -722,7 +916,8 @@ class Importer {
       ZX_RETURN_IF_ERROR(status);
     }
     bytes_ = stream_.bytes_read();
-    Resolve();
+    if (parts_.empty()) ZX_RETURN_IF_ERROR(Partition(nullptr));  // a file without records
+    for (Part& part : parts_) ZX_RETURN_IF_ERROR(IndexPart(part));
     for (size_t i = 0; i < scenarios_.size(); ++i) {
       if (by_scenario_[i] > 0) {
         report_.notices_by_scenario[scenarios_[i].scenario->id] = by_scenario_[i];
@@ -732,13 +927,11 @@ class Importer {
   }
 
   Status SecondPass() {
-    report_.people = suppressed_.size();
+    report_.people = people_;
     // Handing out the calls stays on this thread, in order; reading the notices' rows again
     // and normalising them, most of the work, goes to workers (each with its own reader of
     // the file) when there are enough people to be worth it.
-    size_t workers = options_.threads > 0          ? static_cast<size_t>(options_.threads)
-                     : suppressed_.size() >= 20000 ? 3
-                                                   : 1;
+    size_t workers = threads_ > 0 ? static_cast<size_t>(threads_) : people_ >= 20000 ? 3 : 1;
     const bool seekable = stream_.seekable();
     std::deque<std::unique_ptr<Block>> in_flight, spare;  // destroyed after the pool has stopped
     Planners planners(workers > 1 ? workers : 0, columns_, stream_);
@@ -783,43 +976,44 @@ class Importer {
       return Status::Ok();
     };
 
-    // Each person's notices, in the order of their lines: a counting sort by person.
-    const size_t people = suppressed_.size();
-    std::vector<uint32_t> start(people + 1, 0), order(notices_.size());
-    for (const Notice& n : notices_) ++start[n.person + 1];
-    for (size_t p = 0; p < people; ++p) start[p + 1] += start[p];
-    {
-      std::vector<uint32_t> at(start.begin(), start.end() - 1);
-      for (size_t n = 0; n < notices_.size(); ++n) order[at[notices_[n].person]++] = n;
+    // The people of all parts, in the order of their first lines: a merge of the parts' lists.
+    std::vector<std::unique_ptr<PeopleCursor>> cursors;
+    using Head = std::pair<uint32_t, size_t>;  // first line, cursor
+    std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+    for (const Part& part : parts_) {
+      cursors.push_back(std::make_unique<PeopleCursor>(spill_, part.people_at, part.people_words));
+      ZX_ASSIGN_OR_RETURN(bool any, cursors.back()->Next());
+      if (any) heads.emplace(cursors.back()->lines.front(), cursors.size() - 1);
     }
-
     auto block = std::make_unique<Block>();
-    for (size_t p = 0; p < people; ++p) {
-      const uint32_t* first = order.data() + start[p];
-      const uint32_t* end = order.data() + start[p + 1];
-      if (suppressed_[p] || end - first > 1) {  // the report lists their lines
-        LineGroup lines;
-        for (const uint32_t* n = first; n != end; ++n) lines.lines.push_back(notices_[*n].line);
-        if (suppressed_[p]) {
-          report_.dnc_suppressed.push_back(std::move(lines));
-          continue;
-        }
-        report_.merged.push_back(std::move(lines));
-      }
-      uint32_t count = 0;
-      for (const uint32_t* n = first; n != end; ++n, ++count) {
-        const Notice& notice = notices_[*n];
-        if (seekable) {
-          block->lines.push_back(notice.line);
-          block->positions.push_back(notice.position);
-        } else {
-          std::vector<std::string>& raw = kept_[notice.position];
-          block->Add(notice.line, std::vector<std::string_view>(raw.begin(), raw.end()));
-          std::vector<std::string>().swap(raw);  // read once
+    while (!heads.empty()) {
+      const size_t from = heads.top().second;
+      heads.pop();
+      PeopleCursor& person = *cursors[from];
+      const size_t count = person.lines.size();
+      if (person.suppressed || count > 1) {  // the report lists their lines
+        auto& list = person.suppressed ? report_.dnc_suppressed : report_.merged;
+        ++(person.suppressed ? report_.counts.dnc_suppressed : report_.counts.merged);
+        if (list.size() < options_.max_listed) {
+          list.emplace_back().lines.assign(person.lines.begin(), person.lines.end());
         }
       }
-      block->per_person.push_back(count);
-      if (block->per_person.size() == kBlockPeople) ZX_RETURN_IF_ERROR(submit(block));
+      if (!person.suppressed) {
+        for (size_t k = 0; k < count; ++k) {
+          if (seekable) {
+            block->lines.push_back(person.lines[k]);
+            block->positions.push_back(person.positions[k]);
+          } else {
+            std::vector<std::string>& raw = kept_[person.positions[k]];
+            block->Add(person.lines[k], std::vector<std::string_view>(raw.begin(), raw.end()));
+            std::vector<std::string>().swap(raw);  // read once
+          }
+        }
+        block->per_person.push_back(static_cast<uint32_t>(count));
+        if (block->per_person.size() == kBlockPeople) ZX_RETURN_IF_ERROR(submit(block));
+      }
+      ZX_ASSIGN_OR_RETURN(bool more, person.Next());
+      if (more) heads.emplace(person.lines.front(), from);
     }
     ZX_RETURN_IF_ERROR(submit(block));
     while (!in_flight.empty()) ZX_RETURN_IF_ERROR(finish_oldest());
@@ -828,42 +1022,149 @@ class Importer {
   }
 
  private:
-  // The tables sized once for the whole file, from its size and the first batch, rather than
-  // grown (and re-hashed) step by step.
-  void ReserveForTheFile(const Batch& first) {
-    if (stream_.total_bytes() == 0 || first.bytes == 0 || first.rows() < kBatchRows) return;
-    double per_row = static_cast<double>(first.bytes) / static_cast<double>(first.rows());
-    auto rows = static_cast<size_t>(static_cast<double>(stream_.total_bytes()) / per_row * 1.05);
-    // People per row of the first batch, and some: the table grows if that was not enough.
-    double people = std::min(1.0, 1.1 * static_cast<double>(suppressed_.size()) / kBatchRows);
-    raw_seen_.Reserve(rows);
-    person_of_.Reserve(static_cast<size_t>(static_cast<double>(rows) * people));
-    notices_.reserve(rows);
-    notice_scenario_.reserve(rows);
-    suppressed_.reserve(static_cast<size_t>(static_cast<double>(rows) * people));
+  // How many parts the index is cut into, from the file's size and its first batch of rows
+  // (`first`; nullptr: a file without records).
+  Status Partition(const Batch* first) {
+    size_t n = options_.partitions;
+    if (!stream_.seekable() || first == nullptr) {
+      n = 1;
+    } else if (n == 0) {
+      n = 1;
+      if (stream_.total_bytes() > 0 && first->bytes > 0 && first->rows() == kBatchRows) {
+        double per_row = static_cast<double>(first->bytes) / static_cast<double>(first->rows());
+        double rows = static_cast<double>(stream_.total_bytes()) / per_row * 1.05;
+        n = static_cast<size_t>(rows / static_cast<double>(kPartitionRows)) + 1;
+      }
+    }
+    n = std::clamp<size_t>(n, 1, kMaxPartitions);
+    parts_.resize(n);
+    if (n == 1) return Status::Ok();  // the index in memory: nothing to spill
+    std::string dir = options_.temp_dir;
+    if (dir.empty()) {
+      const char* tmp = std::getenv("TMPDIR");
+      dir = tmp && *tmp ? tmp : "/tmp";
+    }
+    return spill_.OpenFile(dir);
   }
 
   void Progress(bool done) {
     options_.on_progress({report_.records, bytes_, stream_.total_bytes(), report_.calls, done});
   }
 
-  // Rules 2 and 5 for a batch of records, in their order. The table slots of a record a few
-  // ahead are fetched while this one is looked up: the tables are far larger than the caches.
+  // A batch of records, in their order, each to its part: an accepted record by its person
+  // (all of a person's notices, and exact duplicates of them, meet in one part), a rejected
+  // one by its raw hash (its exact duplicates too).
   Status Apply(Batch& b) {
-    constexpr size_t kAhead = 8;
+    if (parts_.empty()) ZX_RETURN_IF_ERROR(Partition(&b));
     const size_t n = b.facts.size();
-    for (size_t i = 0; i < n && i < kAhead; ++i) Prefetch(b.facts[i]);
+    const bool seekable = stream_.seekable();
     for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) Prefetch(b.facts[i + kAhead]);
       ++report_.records;
       if (options_.on_progress && report_.records % 16384 == 0) {
         bytes_ = b.bytes;
         Progress(false);
       }
-      ZX_RETURN_IF_ERROR(Take(b.facts[i], b));
+      Facts f = b.facts[i];
+      if (f.line == kNone) return InvalidArgument("more than 4e9 lines in one file");
+      keys_.Raw(f.a, f.b);
+      uint64_t key = f.a;
+      if (f.reason == 0) {
+        f.person = keys_.Person(f.person);
+        key = f.person;
+        if (!seekable) {
+          f.position = kept_.size();
+          kept_.push_back(std::move(b.kept[b.facts[i].position]));
+        }
+      }
+      Part& part =
+          parts_.size() == 1
+              ? parts_[0]
+              : parts_[static_cast<size_t>(
+                    (static_cast<__uint128_t>(Mum(key, 0x8bb84b93962eacc9ull)) * parts_.size()) >>
+                    64)];
+      part.pending.push_back(f);
+      ++part.rows;
+      if (parts_.size() > 1 && part.pending.size() == kChunkFacts) {
+        ZX_ASSIGN_OR_RETURN(uint64_t at,
+                            spill_.Append(part.pending.data(), kChunkFacts * sizeof(Facts)));
+        part.chunks.emplace_back(at, static_cast<uint32_t>(kChunkFacts));
+        part.pending.clear();
+      }
     }
     bytes_ = b.bytes;
-    if (report_.records == n) ReserveForTheFile(b);
+    return Status::Ok();
+  }
+
+  // Rules 2 and 5 over one part, its records in their order; then its people, in the order of
+  // their first lines, written out for the second pass. Only one part is in memory at a time.
+  Status IndexPart(Part& part) {
+    raw_seen_.Reset(part.rows);
+    person_of_.Reset(part.rows);
+    suppressed_.clear();
+    notices_.clear();
+    notice_scenario_.clear();
+    wide_notices_.clear();
+    pending_.clear();
+    notices_.reserve(part.rows);
+    notice_scenario_.reserve(part.rows);
+    std::vector<Facts> chunk;
+    for (auto [at, count] : part.chunks) {
+      chunk.resize(count);
+      ZX_RETURN_IF_ERROR(spill_.Read(at, chunk.data(), count * sizeof(Facts)));
+      ZX_RETURN_IF_ERROR(TakeAll(chunk));
+    }
+    ZX_RETURN_IF_ERROR(TakeAll(part.pending));
+    std::vector<Facts>().swap(part.pending);
+    std::vector<std::pair<uint64_t, uint32_t>>().swap(part.chunks);
+    Resolve();
+
+    // Each person's notices, in the order of their lines: a counting sort by person.
+    const size_t people = suppressed_.size();
+    people_ += people;
+    std::vector<uint32_t> start(people + 1, 0), order(notices_.size());
+    for (const Notice& n : notices_) ++start[n.person + 1];
+    for (size_t p = 0; p < people; ++p) start[p + 1] += start[p];
+    {
+      std::vector<uint32_t> at(start.begin(), start.end() - 1);
+      for (size_t n = 0; n < notices_.size(); ++n) order[at[notices_[n].person]++] = n;
+    }
+    std::vector<uint32_t> words;
+    words.reserve(8192 + 64);
+    bool first_write = true;
+    auto flush = [&]() -> Status {
+      if (words.empty()) return Status::Ok();
+      ZX_ASSIGN_OR_RETURN(uint64_t at,
+                          spill_.Append(words.data(), words.size() * sizeof(uint32_t)));
+      if (first_write) part.people_at = at;
+      first_write = false;
+      part.people_words += words.size();
+      words.clear();
+      return Status::Ok();
+    };
+    for (size_t p = 0; p < people; ++p) {
+      words.push_back(start[p + 1] - start[p]);
+      words.push_back(suppressed_[p]);
+      for (uint32_t k = start[p]; k < start[p + 1]; ++k) {
+        const Notice& n = notices_[order[k]];
+        words.push_back(n.line);
+        words.push_back(static_cast<uint32_t>(n.position));
+        words.push_back(static_cast<uint32_t>(n.position >> 32));
+      }
+      if (words.size() >= 8192) ZX_RETURN_IF_ERROR(flush());
+    }
+    return flush();
+  }
+
+  // Rules 2 and 5 for records of one part, in their order. The table slots of a record a few
+  // ahead are fetched while this one is looked up.
+  Status TakeAll(const std::vector<Facts>& facts) {
+    constexpr size_t kAhead = 8;
+    const size_t n = facts.size();
+    for (size_t i = 0; i < n && i < kAhead; ++i) Prefetch(facts[i]);
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) Prefetch(facts[i + kAhead]);
+      ZX_RETURN_IF_ERROR(Take(facts[i]));
+    }
     return Status::Ok();
   }
 
@@ -873,16 +1174,19 @@ class Importer {
   }
 
   // Rules 2 and 5 for one record.
-  Status Take(const Facts& f, Batch& b) {
-    if (f.line == kNone) return InvalidArgument("more than 4e9 lines in one file");
+  Status Take(const Facts& f) {
     auto [first_raw, new_raw] = raw_seen_.Insert(RawSlot{f.a, f.b, f.line});
     if (!new_raw) {
-      report_.exact_duplicates.push_back({f.line, first_raw->line});
+      if (report_.counts.exact_duplicates++ < options_.max_listed) {
+        report_.exact_duplicates.push_back({f.line, first_raw->line});
+      }
       return Status::Ok();
     }
     if (f.reason != 0) {
-      report_.rejected.push_back(
-          {f.line, static_cast<RejectReason>(f.reason - 1), std::string(kTargetColumns[f.column])});
+      if (report_.counts.rejected++ < options_.max_listed) {
+        report_.rejected.push_back({f.line, static_cast<RejectReason>(f.reason - 1),
+                                    std::string(kTargetColumns[f.column])});
+      }
       return Status::Ok();
     }
     ++report_.accepted;
@@ -891,7 +1195,9 @@ class Importer {
     auto [slot, new_person] =
         person_of_.Insert(PersonSlot{f.person, static_cast<uint32_t>(suppressed_.size()), 0});
     if (new_person) {
-      if (suppressed_.size() >= kNone) return InvalidArgument("more than 4e9 people in one file");
+      if (people_ + suppressed_.size() >= kNone) {
+        return InvalidArgument("more than 4e9 people in one file");
+      }
       suppressed_.push_back(0);
     }
     const uint32_t person = slot->person;
@@ -902,9 +1208,11 @@ class Importer {
     } else {
       seen = !wide_notices_.insert(static_cast<uint64_t>(person) << 16 | f.scenario).second;
     }
-    if (seen) {  // the first notice's line is found after the pass (Resolve)
-      pending_.push_back({report_.normalized_duplicates.size(), person, f.scenario});
-      report_.normalized_duplicates.push_back({f.line, 0});
+    if (seen) {  // the first notice's line is found after the part (Resolve)
+      if (report_.counts.normalized_duplicates++ < options_.max_listed) {
+        pending_.push_back({report_.normalized_duplicates.size(), person, f.scenario});
+        report_.normalized_duplicates.push_back({f.line, 0});
+      }
       return Status::Ok();
     }
     if (notices_.size() >= kNone) return InvalidArgument("more than 4e9 notices in one file");
@@ -912,10 +1220,6 @@ class Importer {
     notice.line = f.line;
     notice.position = f.position;
     notice.person = person;
-    if (!stream_.seekable()) {
-      notice.position = kept_.size();
-      kept_.push_back(std::move(b.kept[f.position]));
-    }
     notices_.push_back(notice);
     notice_scenario_.push_back(f.scenario);
     ++by_scenario_[f.scenario];
@@ -923,7 +1227,7 @@ class Importer {
     return Status::Ok();
   }
 
-  // The line of the first notice of each normalised duplicate.
+  // The line of the first notice of each normalised duplicate of the part.
   void Resolve() {
     if (pending_.empty()) return;
     auto key = [](uint64_t person, uint16_t scenario) { return person << 16 | scenario; };
@@ -942,8 +1246,14 @@ class Importer {
   const Columns columns_;
   const ImportOptions& options_;
   ImportReport& report_;
+  int threads_ = 0;  // options_.threads, or 1 on a machine already busy
   std::vector<ScenarioCheck> scenarios_;
   std::vector<size_t> by_scenario_;
+  Keys keys_;
+  std::vector<Part> parts_;
+  Spill spill_;        // the parts' facts, then their people (memory when there is one part)
+  size_t people_ = 0;  // of the parts indexed so far
+  // Of the part being indexed:
   FlatTable<RawSlot> raw_seen_;
   FlatTable<PersonSlot> person_of_;
   std::vector<uint8_t> suppressed_;  // of each person, in the order of their first lines
@@ -1052,6 +1362,9 @@ Result<ImportReport> ImportTargetFile(const ImportRequest& request, const Clock&
   options.on_call = request.on_call;
   options.on_progress = request.on_progress;
   options.threads = request.threads;
+  options.partitions = request.partitions;
+  options.temp_dir = request.temp_dir;
+  options.max_listed = request.max_listed;
   ZX_ASSIGN_OR_RETURN(ImportReport report, ImportTargets(*stream, request.file, options));
   report.format = format == text::TableFormat::kXlsx  ? "XLSX"
                   : format == text::TableFormat::kCsv ? "CSV " + stream->encoding()

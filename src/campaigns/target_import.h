@@ -28,20 +28,26 @@
 // is kept, only an index: per record a 128-bit hash of its raw fields and its line (exact
 // duplicates: two different records share a hash with a chance of about n²/2¹²⁹, 10⁻²⁷ for a
 // million rows, so equality is not confirmed); per accepted notice its position in the file,
-// line, person and scenario; per person their index, whether they are suppressed and a bit for
-// each scenario seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits
-// (exact: an accepted ID is 17 digits and the check character they decide). About 60 bytes a
-// record in tables at most ¾ full. The planned calls are made in a second pass that re-reads
-// only the rows of the notices, person by person, from the positions kept (rows near each
-// other come from the same chunk). Records are read, checked and indexed on three threads
+// line, person and scenario; per person whether they are suppressed and a bit for each scenario
+// seen (the first 32; a set beyond), found by their 身份证号 packed into 64 bits (exact: an
+// accepted ID is 17 digits and the check character they decide). The index is cut into parts
+// (options.partitions), one in memory at a time: a record goes to a part by its person when it
+// is accepted (all of a person's notices meet there), else by its hash; the parts wait in an
+// unlinked temporary file (keyed afresh per import: no ID numbers in it), then each is indexed
+// in line order and its people written out in the order of their first lines. Memory does not
+// grow with the file, only the report's lists do (options.max_listed). The planned calls are
+// made in a second pass, person by person in the order of their first lines (a merge of the
+// parts), re-reading only the rows of their notices from the positions kept (rows near each
+// other come from the same chunk). Records are read and checked on threads of their own
 // (options.threads), a few batches apart; the second pass's rows are read again and normalised
 // by workers with readers of their own. An XLSX cannot be re-read by position: its notices' raw
-// fields are kept instead, so an XLSX import is bounded by the sheet's size
+// fields are kept instead (one part), so an XLSX import is bounded by the sheet's size
 // (as its shared strings already are). Personal data stays in the planned calls (for the campaign
 // engine); the report's lists hold lines, reasons and fields only, and its text form masks what it
 // shows. Pure functions over their inputs; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -118,6 +124,11 @@ struct ImportReport {
   std::vector<LineGroup> merged;          // planned calls with several notices, by first line
   std::vector<LineGroup> dnc_suppressed;  // suppressed people, their notices' lines
   size_t calls = 0;
+  // The lists' lengths, all counted even when ImportOptions::max_listed cut the lists short.
+  struct Counts {
+    size_t rejected = 0, exact_duplicates = 0, normalized_duplicates = 0, merged = 0,
+           dnc_suppressed = 0;
+  } counts;
   // The calls, in the order of their first lines; empty when ImportOptions::on_call took them.
   std::vector<PlannedCall> planned;
 };
@@ -156,10 +167,26 @@ struct ImportOptions {
   std::function<Status(PlannedCall&&)> on_call{};
   // When set, called every few thousand rows and once at the end (done): for a progress bar.
   std::function<void(const ImportProgress&)> on_progress{};
-  // Threads that make the planned calls (the second pass); 0: two from 20,000 people on, else
-  // this thread alone. on_call and on_progress are always called on the calling thread.
+  // Threads that make the planned calls (the second pass); 0: three from 20,000 people on, else
+  // this thread alone, and this thread alone for everything when the machine's load average is
+  // at least its number of cores (threads would only take turns). on_call and on_progress are
+  // always called on the calling thread.
   int threads = 0;
+  // Parts the index is cut into, one held in memory at a time (the others wait in a temporary
+  // file, deleted as it is made); 0: one per kPartitionRows rows the file's size suggests, at
+  // most 256; a stream that cannot be re-read (XLSX) keeps one.
+  size_t partitions = 0;
+  // Where that temporary file goes; empty: $TMPDIR, else /tmp.
+  std::string temp_dir{};
+  // Each list of the report (rejected, duplicates, merged, suppressed) keeps at most this many
+  // entries (merged and suppressed their first by line, the others some of them, by line);
+  // ImportReport::counts counts them all. For an import whose report is counted, not listed
+  // (the benchmark): the lists are what grows with the file, not the index.
+  size_t max_listed = SIZE_MAX;
 };
+
+// Rows of the file for each part of the index (ImportOptions::partitions).
+inline constexpr size_t kPartitionRows = 65536;
 
 // Applies the rules to a table already read; `file` names it in the report and in messages.
 // kInvalidArgument "<file>: header: ..." when a required column (kRequiredColumns) is missing
@@ -179,6 +206,9 @@ struct ImportRequest {
   std::function<Status(PlannedCall&&)> on_call{};            // ImportOptions::on_call
   std::function<void(const ImportProgress&)> on_progress{};  // ImportOptions::on_progress
   int threads = 0;                                           // ImportOptions::threads
+  size_t partitions = 0;                                     // ImportOptions::partitions
+  std::string temp_dir{};                                    // ImportOptions::temp_dir
+  size_t max_listed = SIZE_MAX;                              // ImportOptions::max_listed
 };
 
 // Reads the scenarios, the do-not-call list and the file (streamed), and imports it. Errors name

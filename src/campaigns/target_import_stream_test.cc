@@ -270,6 +270,112 @@ TEST(TargetImportStreamTest, GbkFileGivesTheSameReportAsUtf8) {
   }
 }
 
+// The index cut into parts (ImportOptions::partitions; a large file is, one part in memory at a
+// time, the others in a temporary file): the same report, every list to the line, and the same
+// calls in the same order as with the index whole; max_listed cuts the lists, not the counts.
+TEST(TargetImportStreamTest, PartsGiveTheSameReportAndCalls) {
+  zx::testing::TempDir dir;
+  std::string path = dir.File("far.csv");
+  std::string csv = FarApart(3000);
+  // More of every kind: exact duplicates of rejected rows, normalised duplicates of the far
+  // notices, a person with a number on the do-not-call list.
+  for (size_t i = 0; i < 3000; i += 211) {
+    csv += "张三,12345," + IdOf(i) + ",ob.card_ready,SB,,\r\n";
+    csv += "张三,12345," + IdOf(i) + ",ob.card_ready,SB,,\r\n";
+    csv += "张三," + PhoneOf(i) + "," + IdOf(i) + ",ob.iit_reminder,,2026年12月31日,再次\r\n";
+  }
+  std::ofstream(path, std::ios::binary) << csv;
+  DoNotCallList dnc = DoNotCallList::Parse(PhoneOf(7) + "\n" + PhoneOf(2999) + "\n", "dnc").value();
+  static const ScenarioTable scenarios = ScenarioTable::Load(kScenarios).value();
+  auto run = [&](size_t partitions, int threads, size_t max_listed,
+                 std::vector<PlannedCall>& calls) {
+    ImportOptions options{&scenarios, &dnc, {2026, 12, 1}};
+    options.partitions = partitions;
+    options.threads = threads;
+    options.max_listed = max_listed;
+    options.temp_dir = dir.path();
+    options.on_call = [&](PlannedCall&& call) {
+      calls.push_back(std::move(call));
+      return Status::Ok();
+    };
+    auto stream = text::OpenTable(path);
+    EXPECT_TRUE(stream.ok());
+    return ImportTargets(**stream, path, options);
+  };
+  std::vector<PlannedCall> whole_calls;
+  auto whole = run(1, 1, SIZE_MAX, whole_calls);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+  EXPECT_EQ(whole->counts.rejected, whole->rejected.size());
+  EXPECT_GT(whole->rejected.size(), 10u);
+  EXPECT_GT(whole->exact_duplicates.size(), 10u);
+  EXPECT_GT(whole->normalized_duplicates.size(), 10u);
+  EXPECT_EQ(whole->dnc_suppressed.size(), 2u);
+  auto lines = [](const std::vector<LineGroup>& groups) {
+    std::vector<std::vector<size_t>> out;
+    for (const LineGroup& g : groups) out.push_back(g.lines);
+    return out;
+  };
+  auto dups = [](const std::vector<DuplicateRecord>& d) {
+    std::vector<std::pair<size_t, size_t>> out;
+    for (const DuplicateRecord& r : d) out.emplace_back(r.line, r.duplicate_of);
+    return out;
+  };
+  for (auto [partitions, threads] : {std::pair{size_t{7}, 1}, std::pair{size_t{3}, 0}}) {
+    SCOPED_TRACE(partitions);
+    std::vector<PlannedCall> calls;
+    auto r = run(partitions, threads, SIZE_MAX, calls);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->records, whole->records);
+    EXPECT_EQ(r->accepted, whole->accepted);
+    ASSERT_EQ(r->rejected.size(), whole->rejected.size());
+    for (size_t i = 0; i < r->rejected.size(); ++i) {
+      EXPECT_EQ(r->rejected[i].line, whole->rejected[i].line);
+      EXPECT_EQ(r->rejected[i].reason, whole->rejected[i].reason);
+    }
+    EXPECT_EQ(dups(r->exact_duplicates), dups(whole->exact_duplicates));
+    EXPECT_EQ(dups(r->normalized_duplicates), dups(whole->normalized_duplicates));
+    EXPECT_EQ(r->notices_by_scenario, whole->notices_by_scenario);
+    EXPECT_EQ(r->people, whole->people);
+    EXPECT_EQ(lines(r->merged), lines(whole->merged));
+    EXPECT_EQ(lines(r->dnc_suppressed), lines(whole->dnc_suppressed));
+    EXPECT_EQ(r->calls, whole->calls);
+    ASSERT_EQ(calls.size(), whole_calls.size());
+    for (size_t i = 0; i < calls.size(); ++i) {
+      ASSERT_EQ(calls[i].id_number, whole_calls[i].id_number) << i;
+      ASSERT_EQ(calls[i].notices.size(), whole_calls[i].notices.size()) << i;
+      for (size_t k = 0; k < calls[i].notices.size(); ++k) {
+        EXPECT_EQ(calls[i].notices[k].line, whole_calls[i].notices[k].line);
+        EXPECT_EQ(calls[i].notices[k].application_no, whole_calls[i].notices[k].application_no);
+      }
+    }
+  }
+  std::vector<PlannedCall> calls;
+  auto counted = run(5, 1, 1, calls);
+  ASSERT_TRUE(counted.ok());
+  EXPECT_EQ(counted->rejected.size(), 1u);
+  EXPECT_EQ(counted->merged.size(), 1u);
+  EXPECT_EQ(counted->merged[0].lines, whole->merged[0].lines);  // the first by line
+  EXPECT_EQ(counted->counts.rejected, whole->rejected.size());
+  EXPECT_EQ(counted->counts.exact_duplicates, whole->exact_duplicates.size());
+  EXPECT_EQ(counted->counts.normalized_duplicates, whole->normalized_duplicates.size());
+  EXPECT_EQ(counted->counts.merged, whole->merged.size());
+  EXPECT_EQ(counted->counts.dnc_suppressed, 2u);
+  EXPECT_EQ(counted->calls, whole->calls);
+}
+
+// A part of the index that cannot be written out stops the import with the reason.
+TEST(TargetImportStreamTest, NoRoomForThePartsIsAnError) {
+  zx::testing::TempDir dir;
+  std::string path = dir.File("far.csv");
+  std::ofstream(path, std::ios::binary) << FarApart(100);
+  ImportRequest request{.file = path, .as_of = "2026-12-01", .scenarios_file = kScenarios};
+  request.partitions = 4;
+  request.temp_dir = dir.File("no-such-dir");
+  auto r = ImportTargetFile(request);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no-such-dir"), std::string::npos);
+}
+
 // 截止日期 as Excel stores a date: a number (days since 1899-12-30) with a date format.
 TEST(TargetImportStreamTest, ExcelDateSerialsAreDates) {
   zx::testing::TempDir dir;

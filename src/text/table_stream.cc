@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -59,6 +60,8 @@ class Source {
   virtual uint64_t size() const = 0;
   // Up to `n` bytes at `offset` into `out`; the count read (short only at the end).
   virtual Result<size_t> Read(uint64_t offset, char* out, size_t n) const = 0;
+  // The bytes themselves when they are in memory; else nullptr.
+  virtual const char* bytes() const { return nullptr; }
 };
 
 class FileSource final : public Source {
@@ -88,6 +91,7 @@ class MemorySource final : public Source {
  public:
   explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
   uint64_t size() const override { return bytes_.size(); }
+  const char* bytes() const override { return bytes_.data(); }
   Result<size_t> Read(uint64_t offset, char* out, size_t n) const override {
     if (offset >= bytes_.size()) return size_t{0};
     n = std::min<size_t>(n, bytes_.size() - offset);
@@ -100,28 +104,40 @@ class MemorySource final : public Source {
 };
 
 // A window of the source: the bytes from some offset on, at least `want` of them when the
-// source has them.
+// source has them. Text in memory is looked at where it is; a file is read into a buffer (mapping
+// it instead was measured slower on this machine: page faults cost more than the copy).
 class Window {
  public:
   // The bytes from `offset` to the end of the window; *eof when they reach the end of the source.
   Result<std::string_view> At(const Source& src, uint64_t offset, size_t want, bool* eof) {
-    uint64_t end = offset_ + data_.size();
+    if (const char* all = src.bytes()) {
+      *eof = true;
+      const uint64_t at = std::min(offset, src.size());
+      return std::string_view(all + at, static_cast<size_t>(src.size() - at));
+    }
+    uint64_t end = offset_ + size_;
     if (!(offset >= offset_ && offset <= end && (end - offset >= want || end == src.size()))) {
-      data_.resize(std::max(want, kChunk));
-      ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, data_.data(), data_.size()));
-      data_.resize(got);
+      // (a buffer of its own, not a std::string, whose growing zeroes what is read over)
+      const size_t room = std::max(want, kChunk);
+      if (room > capacity_) {
+        buffer_.reset(new char[room]);  // not zeroed: read over at once
+        capacity_ = room;
+      }
+      ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buffer_.get(), room));
+      size_ = got;
       offset_ = offset;
       end = offset_ + got;
     }
     *eof = end >= src.size();
-    return std::string_view(data_).substr(static_cast<size_t>(offset - offset_));
+    return std::string_view(buffer_.get(), size_).substr(static_cast<size_t>(offset - offset_));
   }
-  bool Holds(uint64_t offset) const { return offset >= offset_ && offset < offset_ + data_.size(); }
+  bool Holds(uint64_t offset) const { return offset >= offset_ && offset < offset_ + size_; }
   uint64_t last_used = 0;
 
  private:
   uint64_t offset_ = 0;
-  std::string data_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0, size_ = 0;
 };
 
 // ---- encodings ----
@@ -129,15 +145,17 @@ class Window {
 // The first offset in [from, to) at which `src` is not UTF-8, or nullopt; `to` is the end of
 // the source or the start of a character.
 Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from, uint64_t to) {
-  std::string buf(1 << 20, '\0');
+  Window window;
   uint64_t offset = from;
   auto cont = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; };
   while (offset < to) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), to - offset));
-    ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buf.data(), want));
+    size_t want = static_cast<size_t>(std::min<uint64_t>(1 << 20, to - offset));
+    bool eof = false;
+    ZX_ASSIGN_OR_RETURN(std::string_view view, window.At(src, offset, want, &eof));
+    const size_t got = std::min(view.size(), want);
     if (got == 0) break;
     const bool last = offset + got >= to;
-    std::string_view s(buf.data(), got);
+    std::string_view s = view.substr(0, got);
     size_t i = 0;
     size_t carry = got;  // where the next window starts (a sequence cut by the window's end)
     while (i < got) {
@@ -256,13 +274,15 @@ bool GbkAt(std::string_view s, size_t i, char16_t* c, size_t* len) {
 // Whether `src` is GBK throughout.
 Result<bool> IsGbkThroughout(const Source& src) {
   if (!Gbk().ok) return false;
-  std::string buf(1 << 20, '\0');
+  Window window;
   uint64_t offset = 0;
   while (offset < src.size()) {
-    ZX_ASSIGN_OR_RETURN(size_t got, src.Read(offset, buf.data(), buf.size()));
+    bool eof = false;
+    ZX_ASSIGN_OR_RETURN(std::string_view view, window.At(src, offset, 1 << 20, &eof));
+    const size_t got = std::min<size_t>(view.size(), 1 << 20);
     if (got == 0) break;
     const bool last = offset + got >= src.size();
-    std::string_view s(buf.data(), got);
+    std::string_view s = view.substr(0, got);
     size_t i = 0;
     while (i < got) {
       unsigned char b = static_cast<unsigned char>(s[i]);
@@ -281,21 +301,69 @@ Result<bool> IsGbkThroughout(const Source& src) {
   return true;
 }
 
-// `s` (whole GBK characters) appended to `out` as UTF-8; false when it is not GBK.
+// GBK straight to UTF-8, from the table above: each character's UTF-8 bytes (at most three: GBK
+// is all in the BMP) in the low bytes, their count in the top one; 0: not a character.
+struct GbkUtf8Table {
+  uint32_t single[256] = {};
+  std::vector<uint32_t> pair = std::vector<uint32_t>(126 * 191, 0);
+};
+
+uint32_t PackUtf8(char16_t c) {
+  if (c == 0) return 0;
+  std::string bytes;
+  utf8::AppendUtf8(c, &bytes);
+  uint32_t packed = static_cast<uint32_t>(bytes.size()) << 24;
+  for (size_t k = 0; k < bytes.size() && k < 3; ++k) {
+    packed |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[k])) << (8 * k);
+  }
+  return packed;
+}
+
+const GbkUtf8Table& GbkUtf8() {
+  static const GbkUtf8Table table = [] {
+    GbkUtf8Table t;
+    const GbkTable& g = Gbk();
+    for (int b = 0x80; b < 0x100; ++b) t.single[b] = PackUtf8(g.single[b]);
+    for (size_t i = 0; i < g.pair.size(); ++i) t.pair[i] = PackUtf8(g.pair[i]);
+    return t;
+  }();
+  return table;
+}
+
+// `s` (whole GBK characters) appended to `out` as UTF-8; false when it is not GBK. Written
+// three bytes at a time into room made first (a byte of GBK is at most three of UTF-8).
 bool AppendGbkAsUtf8(std::string_view s, std::string* out) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char b = static_cast<unsigned char>(s[i]);
+  const GbkUtf8Table& t = GbkUtf8();
+  size_t at = out->size();
+  out->resize(at + 3 * s.size());
+  char* w = out->data();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char b = p[i];
     if (b < 0x80) {
-      out->push_back(static_cast<char>(b));
+      w[at++] = static_cast<char>(b);
       ++i;
       continue;
     }
-    char16_t c = 0;
+    uint32_t u = t.single[b];
     size_t len = 1;
-    if (!GbkAt(s, i, &c, &len)) return false;
-    utf8::AppendUtf8(c, out);
+    if (u == 0) {
+      const unsigned char trail = i + 1 < n ? p[i + 1] : 0;
+      if (b < 0x81 || b > 0xFE || trail < 0x40 || trail > 0xFE ||
+          (u = t.pair[(b - 0x81) * 191 + (trail - 0x40)]) == 0) {
+        out->resize(at);
+        return false;
+      }
+      len = 2;
+    }
+    w[at] = static_cast<char>(u & 0xFF);
+    w[at + 1] = static_cast<char>((u >> 8) & 0xFF);
+    w[at + 2] = static_cast<char>((u >> 16) & 0xFF);
+    at += u >> 24;
     i += len;
   }
+  out->resize(at);
   return true;
 }
 
@@ -325,8 +393,27 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
   const char* p = data.data();
   if (n == 0) return eof ? Got::kEnd : Got::kMore;
   size_t i = 0;
+  // Eight bytes at a time: the lowest byte equal to the delimiter or a line break (the first
+  // zero byte of w ^ pattern is exact in the lowest set bit of the classic test).
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+  auto zero_byte = [&](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
   auto plain_until_break = [&] {
     size_t start = i;
+    if constexpr (std::endian::native == std::endian::little) {
+      while (i + 8 <= n) {
+        uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        uint64_t hit = zero_byte(w ^ delimiters) | zero_byte(w ^ (kOnes * '\n')) |
+                       zero_byte(w ^ (kOnes * '\r'));
+        if (hit) {
+          i += static_cast<size_t>(__builtin_ctzll(hit)) / 8;
+          r.text.append(p + start, i - start);
+          return;
+        }
+        i += 8;
+      }
+    }
     while (i < n) {
       char c = p[i];
       if (c == delimiter || c == '\n' || c == '\r') break;
