@@ -536,7 +536,7 @@ Result<VersionRef> KnowledgeStore::WriteDraft(const Entry& entry, const security
   Entry e = Normalized(entry);
   e.version = 1;  // checked as any version; the number is the store's
   ZX_ASSIGN_OR_RETURN(auto departments, Departments());
-  if (auto problem = CheckEntry(e, departments)) return Invalid(*problem);
+  if (auto problem = CheckEntry(e, departments, /*draft=*/true)) return Invalid(*problem);
   VersionRef ref{e.id, 0};
   Status done = db_.Transaction([&]() -> Status {
     ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> versions, Load(e.id));
@@ -651,6 +651,9 @@ Result<EntryVersion> KnowledgeStore::Submit(const VersionRef& ref, const securit
     return FailedPrecondition("version " + std::to_string(ref.version) + " of '" + ref.id +
                               "' is " + std::string(VersionStatusName(v.status)) +
                               "; only a draft can be submitted");
+  // What is submitted must be complete (a draft may still lack phrasings).
+  ZX_ASSIGN_OR_RETURN(auto departments, Departments());
+  if (auto problem = CheckEntry(v.entry, departments)) return Invalid(*problem);
   ZX_RETURN_IF_ERROR(db_.Transaction([&] { return SetState(ref, kSubmitted, v); }));
   return Get(ref);
 }

@@ -279,9 +279,6 @@ TEST_F(KbStoreTest, ContentIsCheckedByTheLoadersRulesNamingTheField) {
   e.phrasings[3] = e.phrasings[1];
   EXPECT_EQ(message(e).substr(0, 24), "phrasings[3]: repeats \"y");
   e = MakeEntry("yb.a", "答案");
-  e.phrasings.resize(11);
-  EXPECT_EQ(message(e), "phrasings: has 11 items, needs at least 12");
-  e = MakeEntry("yb.a", "答案");
   e.department = "nope";
   EXPECT_EQ(message(e), "department: 'nope' is not in departments.tsv");
   e = MakeEntry("yb.a", "答案");
@@ -290,6 +287,22 @@ TEST_F(KbStoreTest, ContentIsCheckedByTheLoadersRulesNamingTheField) {
   e = MakeEntry("Bad Id", "答案");
   EXPECT_EQ(store_->CreateEntry(e, alice_, "").status().message().substr(0, 4), "id: ");
   EXPECT_EQ(store_->Versions("yb.a")->size(), 1u);  // nothing saved
+}
+
+// A draft is work in progress (a document's proposal has no phrasings yet): it saves with fewer
+// than kMinPhrasings, and only a complete one can be submitted for review.
+TEST_F(KbStoreTest, ADraftMayLackPhrasingsUntilItIsSubmitted) {
+  Seed({MakeEntry("yb.a", "答案A")});
+  Entry e = MakeEntry("yb.a", "答案B");
+  e.phrasings.resize(11);
+  auto draft = store_->SaveDraft(e, alice_, "还在补问法");
+  ASSERT_TRUE(draft.ok()) << draft.status().message();
+  auto refused = store_->Submit(*draft, alice_);
+  EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(), "phrasings: has 11 items, needs at least 12");
+  e = MakeEntry("yb.a", "答案B");
+  ASSERT_TRUE(store_->SaveDraft(e, alice_, "补齐").ok());
+  EXPECT_TRUE(store_->Submit(*draft, alice_).ok());
 }
 
 TEST_F(KbStoreTest, AFutureDatedVersionIsScheduledUntilItsDay) {

@@ -138,7 +138,8 @@ bool IsValidDate(std::string_view d) {
 }
 
 std::optional<EntryProblem> CheckEntry(const Entry& e,
-                                       const std::map<std::string, std::string>& departments) {
+                                       const std::map<std::string, std::string>& departments,
+                                       bool draft) {
   auto problem = [](std::string field, std::string why) {
     return std::optional<EntryProblem>(EntryProblem{std::move(field), std::move(why)});
   };
@@ -174,7 +175,7 @@ std::optional<EntryProblem> CheckEntry(const Entry& e,
       if (!seen.insert(s).second) return problem(at, "repeats \"" + s + "\"");
     }
   }
-  if (e.phrasings.size() < static_cast<size_t>(kMinPhrasings))
+  if (!draft && e.phrasings.size() < static_cast<size_t>(kMinPhrasings))
     return problem("phrasings", "has " + std::to_string(e.phrasings.size()) +
                                     " items, needs at least " + std::to_string(kMinPhrasings));
   return std::nullopt;

@@ -29,9 +29,11 @@ struct EntryProblem {
 // alike: id shaped area.name, kind and sla from their lists (a complaint needs an sla), the text
 // fields non-empty after trimming, version >= 1, effective a real date, list items non-empty and
 // not repeated, at least kMinPhrasings phrasings; with `departments` non-empty, the department
-// must be "-" or one of them. Nothing when the entry passes.
+// must be "-" or one of them. Nothing when the entry passes. A `draft` (work in progress in the
+// console, a document's proposal) may have fewer phrasings: it is checked in full when submitted.
 std::optional<EntryProblem> CheckEntry(const Entry& entry,
-                                       const std::map<std::string, std::string>& departments = {});
+                                       const std::map<std::string, std::string>& departments = {},
+                                       bool draft = false);
 
 // A real calendar date "YYYY-MM-DD".
 bool IsValidDate(std::string_view date);

@@ -31,7 +31,8 @@ export function cli(args, input) {
   return String(r.stdout) + String(r.stderr);
 }
 
-export function startServer(users) {
+// `env`: more environment for the server (ZHIXIAN_* overrides of its configuration).
+export function startServer(users, env = {}) {
   if (process.env.ZX_TEST_BASE) { // a server already running (for working on the console)
     server = { base: process.env.ZX_TEST_BASE, data: process.env.ZX_TEST_DATA,
       xdg: process.env.XDG_CONFIG_HOME };
@@ -46,7 +47,7 @@ export function startServer(users) {
   const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', 'off', '--data', data], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg },
+    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg, ...env },
   });
   server.proc = proc;
   let log = '';

@@ -20,7 +20,9 @@ const ENTRY = 'yb.remote_filing';
 const QUESTION = '去外地看病要先备案吗，怎么办';
 
 before(async () => {
-  await startServer([['ed1', 'editor'], ['ed2', 'editor'], ['agent1', 'agent']]);
+  // The citizens' load comes from this one address: no per-address limit (security.md).
+  await startServer([['ed1', 'editor'], ['ed2', 'editor'], ['agent1', 'agent']],
+    { ZHIXIAN_SECURITY_RATE_LIMIT_PER_MINUTE: '0' });
   await launchBrowser();
 });
 after(stopAll);
@@ -161,10 +163,11 @@ test('a version dated tomorrow is 已计划 and citizens keep today\'s answer', 
     await p2.page.locator('.el-message--success', { hasText: '已计划' }).waitFor({ timeout: STEP_MS });
     await new Promise((r) => setTimeout(r, 2000));
     assert.doesNotMatch((await ask()).body.answer, /公众号/);
-    await p1.page.goto(consoleUrl('/kb'));
-    await p1.page.locator('#kb-q').fill('备案');
-    await p1.page.locator('#kb-q').press('Enter');
-    await p1.page.locator('.el-table__body tr', { hasText: '已计划' }).waitFor({ timeout: STEP_MS });
+    await p1.page.goto(consoleUrl(`/kb/entry/${ENTRY}`));
+    await p1.page.reload(); // the same address as after submitting: read it again
+    await p1.page.locator('.el-tabs__item', { hasText: '版本' }).click();
+    await p1.page.locator('[data-test="versions-table"] .el-table__body tr', { hasText: '已计划' })
+      .waitFor({ timeout: STEP_MS });
   } finally {
     await p1.context.close();
     await p2.context.close();
@@ -239,18 +242,23 @@ test('a policy document imported, a proposal accepted as a draft', async () => {
 });
 
 test('unanswered questions grouped into clusters, one dismissed with a reason', async () => {
-  for (const q of ['小区门口的共享单车乱停谁来管', '共享单车乱停放找哪个部门', '共享單車亂停誰管']) await ask(q);
+  for (const q of ['宠物医院收费太贵找谁', '宠物医院收费太贵了找谁反映', '寵物醫院收費太貴找誰']) await ask(q);
   const p = await openPage();
   const { page } = p;
   try {
     await signedIn(p, 'ed1');
-    await page.goto(consoleUrl('/kb/unanswered'));
-    const cluster = page.locator('.cluster', { hasText: '共享单车' }).first();
-    await cluster.waitFor({ timeout: 30000 });
+    // The log writes its batch every 2 s: the screen is opened again until the cluster is there.
+    const cluster = page.locator('.cluster', { hasText: '宠物医院' }).first();
+    for (let i = 0; i < 10 && !(await cluster.isVisible()); i++) {
+      await page.goto(consoleUrl(`/kb/unanswered?try=${i}`));
+      await page.locator('[data-test="un-count"]', { hasText: '待处理' }).waitFor({ timeout: STEP_MS });
+      await page.waitForTimeout(1000);
+    }
+    await cluster.waitFor({ timeout: STEP_MS });
     await checkScreen(p, 'kb-unanswered');
     await cluster.locator('button', { hasText: '忽略' }).click();
     const box = page.locator('.el-message-box');
-    await box.locator('input').fill('城管事项，另有热线');
+    await box.locator('input').fill('市场监管事项，转 12315');
     await box.locator('.el-button--primary').click();
     await cluster.waitFor({ state: 'detached', timeout: STEP_MS });
   } finally {
