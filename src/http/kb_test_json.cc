@@ -1,5 +1,7 @@
 #include "http/kb_test_json.h"
 
+#include <cmath>
+
 #include "http/knowledge_routes.h"
 #include "http/utf8.h"
 
@@ -12,7 +14,7 @@ using nlohmann::ordered_json;
 // A rate with four decimals, so the same counts always print the same.
 double Rate(int count, int total) {
   if (total == 0) return 0;
-  return static_cast<double>(static_cast<int64_t>(10000.0 * count / total + 0.5)) / 10000.0;
+  return static_cast<double>(std::lround(10000.0 * count / total)) / 10000.0;
 }
 
 ordered_json NullIfEmpty(const std::string& s) {
