@@ -245,7 +245,8 @@ TEST_F(AdminRoutesTest, TotpIsEnrolledOnceShownAndRemoved) {
   EXPECT_FALSE(Login("clerk", kPassword, security::TotpCode(*secret, step)).empty());
   Response list = Call("GET", "/api/v1/users", admin_);
   ASSERT_EQ(list.status, 200);
-  for (const auto& user : json::parse(list.body)["users"])
+  const json users = json::parse(list.body)["users"];  // not a member of a temporary
+  for (const auto& user : users)
     EXPECT_EQ(user["otp"].get<bool>(), user["name"] == "clerk") << user;
 
   Response off = Call("DELETE", u + "/totp", admin_);
