@@ -135,7 +135,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
        [&](http::Router& r) {
          http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit, [answers] {
-           auto since = knowledge::AddDaysToDate(answers->Today(), -6);
+           auto since = AddDays(answers->Today(), -6);
            auto hits = since.ok() ? answers->HitsSince(*since) : since.status();
            return hits.ok() ? *hits : std::map<std::string, int64_t>{};
          });

@@ -203,7 +203,7 @@ void AddKbUnansweredRoutes(Router& router, knowledge::AnswerLog& log, security::
   router.Add("GET", "/api/v1/kb/hits", kManage, [routes](const Request& req) {
     auto days = IntQuery(req, "days", 7, 1, 366);
     if (!days.ok()) return Error(days.status());
-    auto since = knowledge::AddDaysToDate(routes->log->Today(), -(*days - 1));
+    auto since = AddDays(routes->log->Today(), -(*days - 1));
     if (!since.ok()) return Error(since.status());
     auto hits = routes->log->HitsSince(*since);
     if (!hits.ok()) return Error(hits.status());

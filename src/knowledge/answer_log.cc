@@ -17,59 +17,7 @@ namespace {
 
 constexpr char kTable[] = "kb_unanswered";
 constexpr char kColumn[] = "question_enc";
-constexpr int64_t kDayMs = 86'400'000;
-constexpr int64_t kChinaOffsetMs = 8 * 3'600'000;
 constexpr size_t kExamples = 5;
-
-// Days since 1970-01-01 of a civil date, and back (H. Hinnant's algorithms).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-std::string DateOfDay(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  const int64_t y = yoe + era * 400 + (m <= 2);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(y), m, d);
-  return buf;
-}
-
-int64_t ChinaDay(int64_t unix_ms) {
-  int64_t local = unix_ms + kChinaOffsetMs;
-  return local >= 0 ? local / kDayMs : -((-local + kDayMs - 1) / kDayMs);
-}
-
-// The day number of "YYYY-MM-DD"; invalid_argument otherwise.
-Result<int64_t> ParseDate(std::string_view date) {
-  auto bad = [&] {
-    return InvalidArgument("a date must be YYYY-MM-DD, got \"" + std::string(date.substr(0, 20)) +
-                           "\"");
-  };
-  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return bad();
-  int parts[3] = {0, 0, 0};
-  size_t spans[3][2] = {{0, 4}, {5, 2}, {8, 2}};
-  for (int k = 0; k < 3; ++k)
-    for (size_t i = spans[k][0]; i < spans[k][0] + spans[k][1]; ++i) {
-      if (date[i] < '0' || date[i] > '9') return bad();
-      parts[k] = parts[k] * 10 + (date[i] - '0');
-    }
-  if (parts[1] < 1 || parts[1] > 12 || parts[2] < 1 || parts[2] > 31) return bad();
-  int64_t day = DaysFromCivil(parts[0], parts[1], parts[2]);
-  if (DateOfDay(day) != date) return bad();  // 2026-02-30
-  return day;
-}
 
 std::string NewId(std::string_view prefix) {
   return std::string(prefix) + security::HexEncode(security::RandomBytes(8));
@@ -80,13 +28,6 @@ bool IsStatus(std::string_view s) {
 }
 
 }  // namespace
-
-std::string ChinaDate(int64_t unix_ms) { return DateOfDay(ChinaDay(unix_ms)); }
-
-Result<std::string> AddDaysToDate(std::string_view date, int days) {
-  ZX_ASSIGN_OR_RETURN(int64_t day, ParseDate(date));
-  return DateOfDay(day + days);
-}
 
 AnswerLogOptions AnswerLogOptionsFrom(const KnowledgeConfig& config) {
   AnswerLogOptions o;
@@ -364,7 +305,7 @@ Status AnswerLog::WriteBatch(const std::map<std::string, std::map<std::string, i
 }
 
 Result<std::map<std::string, int64_t>> AnswerLog::HitsSince(std::string_view date) const {
-  ZX_RETURN_IF_ERROR(ParseDate(date).status());
+  ZX_RETURN_IF_ERROR(AddDays(date, 0).status());  // a date, or invalid_argument
   // Under the writer's lock: nothing is between memory and the database while counting.
   std::lock_guard write(write_mu_);
   std::map<std::string, int64_t> out;

@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/china_date.h"
 #include "base/clock.h"
 #include "base/metrics.h"
 #include "base/status.h"
@@ -64,12 +65,6 @@ inline constexpr char kUnhelpful[] = "unhelpful";
 inline constexpr char kClusterOpen[] = "open";
 inline constexpr char kClusterResolved[] = "resolved";
 inline constexpr char kClusterDismissed[] = "dismissed";
-
-// "YYYY-MM-DD": the China Standard Time (UTC+8) date of an instant.
-std::string ChinaDate(int64_t unix_ms);
-// The date `days` calendar days after "YYYY-MM-DD" `date` (before, when negative);
-// invalid_argument when `date` is not such a date.
-Result<std::string> AddDaysToDate(std::string_view date, int days);
 
 struct AnswerLogOptions {
   // Answers from a non-meta entry below this confidence count as kLowConfidence:

@@ -1,10 +1,10 @@
 #include "knowledge/kb_store.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <set>
 
+#include "base/china_date.h"
 #include "base/log.h"
 #include "knowledge/loader.h"
 
@@ -75,15 +75,10 @@ std::string SeedHash(const Entry& e) {
 
 std::string AreaOf(const std::string& id) { return id.substr(0, id.find('.')); }
 
-// Unix ms of 00:00 China Standard Time on `date` (valid).
+// Unix ms of 00:00 China Standard Time on `date` (checked a date before).
 int64_t DayStartMs(std::string_view date) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  std::sscanf(std::string(date).c_str(), "%d-%u-%u", &y, &m, &d);
-  auto days =
-      std::chrono::sys_days(std::chrono::year(y) / std::chrono::month(m) / std::chrono::day(d));
-  return std::chrono::duration_cast<std::chrono::milliseconds>(days.time_since_epoch()).count() -
-         8 * 3600 * 1000;
+  auto ms = ChinaDayStartMs(date);
+  return ms.ok() ? *ms : 0;
 }
 
 bool IsOpen(VersionStatus s) {
@@ -224,14 +219,7 @@ Result<std::unique_ptr<KnowledgeStore>> KnowledgeStore::Open(storage::Database& 
   return std::unique_ptr<KnowledgeStore>(new KnowledgeStore(db, clock));
 }
 
-std::string KnowledgeStore::Today() const {
-  auto local = clock_.Now() + std::chrono::hours(8);
-  std::chrono::year_month_day ymd{std::chrono::floor<std::chrono::days>(local)};
-  char out[16];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return out;
-}
+std::string KnowledgeStore::Today() const { return ChinaDate(clock_.NowUnixMillis()); }
 
 Result<std::vector<KnowledgeStore::Topic>> KnowledgeStore::Topics() const {
   ZX_ASSIGN_OR_RETURN(
@@ -469,7 +457,7 @@ Status KnowledgeStore::SeedFrom(const std::string& kb_dir) {
 }
 
 Result<KnowledgeBase> KnowledgeStore::Build(std::string_view date, bool drafts) const {
-  if (!IsValidDate(date))
+  if (!IsDate(date))
     return InvalidArgument("date must be YYYY-MM-DD, got '" + std::string(date) + "'");
   ZX_ASSIGN_OR_RETURN(std::vector<Topic> topics, Topics());
   ZX_ASSIGN_OR_RETURN(std::vector<EntryVersion> all, Load(std::nullopt));
@@ -508,7 +496,7 @@ Result<KnowledgeBase> KnowledgeStore::AsOf(std::string_view date) const {
 Result<KnowledgeBase> KnowledgeStore::WithDrafts() const { return Build(Today(), true); }
 
 Result<std::string> KnowledgeStore::NextEffectiveAfter(std::string_view date) const {
-  if (!IsValidDate(date))
+  if (!IsDate(date))
     return InvalidArgument("date must be YYYY-MM-DD, got '" + std::string(date) + "'");
   ZX_ASSIGN_OR_RETURN(storage::Statement q,
                       db_.Prepare("SELECT MIN(effective) FROM kb_versions WHERE state = ?1 AND "
@@ -670,7 +658,7 @@ Result<Approval> KnowledgeStore::Approve(const VersionRef& ref, std::string_view
                                 "' is " + std::string(VersionStatusName(v.status)) +
                                 "; only a submitted version can be approved");
     std::string date = effective.empty() ? v.entry.effective : Trim(effective);
-    if (!IsValidDate(date)) return InvalidArgument("effective: must be a date YYYY-MM-DD");
+    if (!IsDate(date)) return InvalidArgument("effective: must be a date YYYY-MM-DD");
     out.alone = v.editor_id == by.id;
     if (out.alone && by.role != security::Role::kAdmin)
       return Status(Code::kPermissionDenied,

@@ -1,5 +1,6 @@
 #include "knowledge/loader.h"
 
+#include "base/china_date.h"
 #include "base/file.h"
 
 #include "base/toml_file.h"
@@ -124,19 +125,6 @@ Status LoadOptional(const std::filesystem::path& path, Parser parse, T& out) {
 
 }  // namespace
 
-bool IsValidDate(std::string_view d) {
-  int y, m, day;
-  char tail;
-  std::string text(d);
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
-    return false;
-  if (text[4] != '-' || text[7] != '-') return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || day < 1 || day > kDays[m - 1]) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return !(m == 2 && day == 29 && !leap);
-}
-
 std::optional<EntryProblem> CheckEntry(const Entry& e,
                                        const std::map<std::string, std::string>& departments,
                                        bool draft) {
@@ -158,7 +146,7 @@ std::optional<EntryProblem> CheckEntry(const Entry& e,
   if (blank(e.title)) return problem("title", "must not be empty");
   if (e.version < 1) return problem("version", "must be an integer >= 1");
   if (blank(e.effective)) return problem("effective", "must not be empty");
-  if (!IsValidDate(e.effective)) return problem("effective", "must be a date YYYY-MM-DD");
+  if (!IsDate(e.effective)) return problem("effective", "must be a date YYYY-MM-DD");
   if (blank(e.source)) return problem("source", "must not be empty");
   if (blank(e.answer)) return problem("answer", "must not be empty");
   const std::pair<const char*, const std::vector<std::string>*> lists[] = {

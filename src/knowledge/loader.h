@@ -35,9 +35,6 @@ std::optional<EntryProblem> CheckEntry(const Entry& entry,
                                        const std::map<std::string, std::string>& departments = {},
                                        bool draft = false);
 
-// A real calendar date "YYYY-MM-DD".
-bool IsValidDate(std::string_view date);
-
 // Loads kb_dir/entries/*.toml (in name order), kb_dir/synonyms.tsv and kb_dir/departments.tsv
 // (both optional).
 Result<KnowledgeBase> LoadKnowledgeBase(const std::string& kb_dir);

@@ -135,8 +135,6 @@ TEST(Loader, CheckEntryNamesTheField) {
   EXPECT_EQ(field(x), "kind");
   EXPECT_EQ(field(e, {{"ybj", "医保局"}}), "department");
   EXPECT_EQ(field(e, {{"rsj", "人社局"}}), "(ok)");
-  EXPECT_TRUE(IsValidDate("2024-02-29"));
-  EXPECT_FALSE(IsValidDate("2024/02/29"));
 }
 
 }  // namespace
