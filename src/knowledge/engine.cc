@@ -16,6 +16,23 @@ constexpr double kBm25Temperature = 0.12;
 
 }  // namespace
 
+Result<std::shared_ptr<const KnowledgeEngine>> KnowledgeEngine::BuildInOwnDirectory(
+    KnowledgeBase kb, EngineOptions options, const std::string& dir) {
+  namespace fs = std::filesystem;
+  options.work_dir = dir;
+  auto built = Build(std::move(kb), options);
+  if (!built.ok()) {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+    return built.status();
+  }
+  return std::shared_ptr<const KnowledgeEngine>(built->release(), [dir](const KnowledgeEngine* e) {
+    delete e;
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  });
+}
+
 Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb,
                                                                 const EngineOptions& options) {
   std::unique_ptr<KnowledgeEngine> e(new KnowledgeEngine());

@@ -38,6 +38,13 @@ class KnowledgeEngine final : public Assistant {
  public:
   static Result<std::unique_ptr<KnowledgeEngine>> Build(KnowledgeBase kb,
                                                         const EngineOptions& options);
+  // Builds into `dir` (options.work_dir is ignored), a directory of this engine's own: engines
+  // built while another serves never share files. The directory goes with the engine, when the
+  // last reference to it is let go (never under a request still using it), and at once when
+  // the build fails.
+  static Result<std::shared_ptr<const KnowledgeEngine>> BuildInOwnDirectory(KnowledgeBase kb,
+                                                                            EngineOptions options,
+                                                                            const std::string& dir);
   Answer Ask(std::string_view question) const override;
   // All topics with evidence, best first; confidences sum to at most 1.
   std::vector<ScoredTopic> Rank(std::string_view question) const;

@@ -134,24 +134,12 @@ Result<std::shared_ptr<const KnowledgeEngine>> HitTester::Cached(KnowledgeBase k
     return cache_.front().second;
   }
   namespace fs = std::filesystem;
-  // A directory of its own: an engine's index is rebuilt in place, so two engines never share.
   std::string dir = (fs::path(options_.work_root) /
                      ("engine-" + std::to_string(::getpid()) + "-" + std::to_string(next_dir_++)))
                         .string();
-  EngineOptions eo = options_.engine;
-  eo.work_dir = dir;
-  auto built = KnowledgeEngine::Build(std::move(kb), eo);
-  if (!built.ok()) {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-    return built.status();
-  }
+  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const KnowledgeEngine> engine,
+                      KnowledgeEngine::BuildInOwnDirectory(std::move(kb), options_.engine, dir));
   ++builds_;
-  std::shared_ptr<const KnowledgeEngine> engine(built->release(), [dir](const KnowledgeEngine* e) {
-    delete e;
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  });
   cache_.emplace_front(key, engine);
   while (cache_.size() > std::max<size_t>(options_.cache_size, 1)) cache_.pop_back();
   return engine;

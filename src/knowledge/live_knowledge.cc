@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "base/china_date.h"
 #include "base/log.h"
 
 namespace zx::knowledge {
@@ -98,40 +99,23 @@ LiveKnowledge::~LiveKnowledge() {
 }
 
 std::string LiveKnowledge::LocalDate(const Clock& clock) {
-  using namespace std::chrono;
-  const year_month_day ymd{floor<days>(clock.Now() + hours(8))};  // UTC+8, no summer time
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
+  return ChinaDate(clock.NowUnixMillis());
 }
 
 Result<LiveKnowledge::Built> LiveKnowledge::BuildFor(const std::string& date) {
   ZX_ASSIGN_OR_RETURN(KnowledgeBase kb, source_(date));
-  EngineOptions options = options_;
   const std::string dir = (fs::path(options_.work_dir) / NewDirName()).string();
-  options.work_dir = dir;
   std::string previous;
   {
     std::lock_guard lock(mu_);
     previous = engine_dir_;
   }
   ShareClassifierModel(previous, dir);
-  auto built = KnowledgeEngine::Build(std::move(kb), options);
-  std::error_code ec;
-  if (!built.ok()) {
-    fs::remove_all(dir, ec);
-    return built.status();
-  }
   // The directory goes with the engine: when the last request, turn or snapshot holding it
   // lets go, on that thread (a few milliseconds of unlinking).
-  return Built{std::shared_ptr<const KnowledgeEngine>(built->release(),
-                                                      [dir](const KnowledgeEngine* engine) {
-                                                        delete engine;
-                                                        std::error_code ignored;
-                                                        fs::remove_all(dir, ignored);
-                                                      }),
-               dir};
+  ZX_ASSIGN_OR_RETURN(std::shared_ptr<const KnowledgeEngine> engine,
+                      KnowledgeEngine::BuildInOwnDirectory(std::move(kb), options_, dir));
+  return Built{std::move(engine), dir};
 }
 
 void LiveKnowledge::Install(Built built, const std::string& date) {
