@@ -74,6 +74,18 @@ Result<json> Body(const Request& req) {
   return body;
 }
 
+// What every call on one proposal starts from: the document, {n}, and the JSON body.
+struct ProposalCall {
+  std::string id;
+  int n = 0;
+  json body;
+};
+Result<ProposalCall> ProposalCallOf(const Request& req) {
+  ZX_ASSIGN_OR_RETURN(int n, NumberParam(req));
+  ZX_ASSIGN_OR_RETURN(json body, Body(req));
+  return ProposalCall{std::string(req.PathParam("id")), n, std::move(body)};
+}
+
 // "filename*=UTF-8''..." of RFC 6266/5987, and a plain ASCII fallback.
 std::string Disposition(const std::string& name, const std::string& kind) {
   std::string encoded;
@@ -141,16 +153,12 @@ class KbDocumentRoutes {
   }
 
   Response Edit(const Request& req) const {
-    auto n_r = NumberParam(req);
-    if (!n_r.ok()) return Error(n_r.status());
-    int n = std::move(n_r).value();
-    auto body_r = Body(req);
-    if (!body_r.ok()) return Error(body_r.status());
-    json body = std::move(body_r).value();
+    auto call = ProposalCallOf(req);
+    if (!call.ok()) return Error(call.status());
+    const auto& [id, n, body] = *call;
     auto edit_r = ProposalEditFromJson(body);
     if (!edit_r.ok()) return Error(edit_r.status());
     knowledge::ProposalEdit edit = std::move(edit_r).value();
-    std::string id(req.PathParam("id"));
     ordered_json fields = ordered_json::array();
     for (auto it = body.begin(); it != body.end(); ++it) fields.push_back(it.key());
     if (Status a = guard_.Record(req, "kb.document.edit", kObject, id,
@@ -163,16 +171,12 @@ class KbDocumentRoutes {
   }
 
   Response Accept(const Request& req) const {
-    auto n_r = NumberParam(req);
-    if (!n_r.ok()) return Error(n_r.status());
-    int n = std::move(n_r).value();
-    auto body_r = Body(req);
-    if (!body_r.ok()) return Error(body_r.status());
-    json body = std::move(body_r).value();
+    auto call = ProposalCallOf(req);
+    if (!call.ok()) return Error(call.status());
+    const auto& [id, n, body] = *call;
     auto accept_r = AcceptRequestFromJson(body);
     if (!accept_r.ok()) return Error(accept_r.status());
     knowledge::AcceptRequest accept = std::move(accept_r).value();
-    std::string id(req.PathParam("id"));
     if (Status a = guard_.Record(req, "kb.document.accept", kObject, id,
                                  Details({{"n", n}, {"entry_id", accept.entry_id}}));
         !a.ok())
@@ -184,16 +188,12 @@ class KbDocumentRoutes {
   }
 
   Response Reject(const Request& req) const {
-    auto n_r = NumberParam(req);
-    if (!n_r.ok()) return Error(n_r.status());
-    int n = std::move(n_r).value();
-    auto body_r = Body(req);
-    if (!body_r.ok()) return Error(body_r.status());
-    json body = std::move(body_r).value();
+    auto call = ProposalCallOf(req);
+    if (!call.ok()) return Error(call.status());
+    const auto& [id, n, body] = *call;
     auto reason = body.find("reason");
     if (reason == body.end() || !reason->is_string())
       return Error(InvalidArgument("reason must be a string saying why"));
-    std::string id(req.PathParam("id"));
     if (Status a = guard_.Record(req, "kb.document.reject", kObject, id, Details({{"n", n}}));
         !a.ok())
       return Error(a);

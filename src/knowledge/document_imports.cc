@@ -2,10 +2,11 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <set>
 
+#include "base/china_date.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "knowledge/loader.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "text/utf8.h"
@@ -18,47 +19,6 @@ constexpr size_t kMaxTitle = 200;  // bytes
 constexpr size_t kMaxAnswer = 20000;
 constexpr size_t kMaxField = 200;
 constexpr size_t kMaxReason = 500;
-constexpr int64_t kChinaOffsetMs = 8 * 3600 * 1000;
-
-bool ValidDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i = 0; i < s.size(); ++i)
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
-  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
-// Today in China (UTC+8, no daylight saving) as YYYY-MM-DD.
-std::string ChinaDate(int64_t unix_ms) {
-  int64_t z = (unix_ms + kChinaOffsetMs) / 86400000 + 719468;  // H. Hinnant's civil_from_days
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  int64_t y = yoe + era * 400 + (m <= 2);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(y), static_cast<int>(m),
-                static_cast<int>(d));
-  return buf;
-}
-
-// "area.name" in lower case, as the loader wants an entry id.
-bool ValidEntryId(std::string_view id) {
-  size_t dot = id.find('.');
-  if (dot == 0 || dot == std::string_view::npos || dot + 1 >= id.size() || id.size() > 80)
-    return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c == '.' && i == dot);
-    if (!ok) return false;
-  }
-  return id[0] >= 'a' && id[0] <= 'z';
-}
-
 Status FieldError(const char* field, const std::string& why) {
   return InvalidArgument(std::string(field) + " " + why);
 }
@@ -228,7 +188,7 @@ Result<StoredProposal> DocumentImports::Edit(const std::string& id, int n,
   ZX_RETURN_IF_ERROR(CheckText("answer", q.answer, kMaxAnswer, true));
   ZX_RETURN_IF_ERROR(CheckText("source", q.source, kMaxField, false));
   ZX_RETURN_IF_ERROR(CheckText("doc_number", q.doc_number, kMaxField, false));
-  if (!q.effective.empty() && !ValidDate(q.effective))
+  if (!q.effective.empty() && !IsDate(q.effective))
     return FieldError("effective", "must be a date YYYY-MM-DD");
   ZX_RETURN_IF_ERROR(store_->UpdateProposal(id, q));
   return store_->GetProposal(id, n);
@@ -237,14 +197,8 @@ Result<StoredProposal> DocumentImports::Edit(const std::string& id, int n,
 Result<AcceptResult> DocumentImports::Accept(const std::string& id, int n,
                                              const AcceptRequest& request,
                                              const security::Principal& by) {
-  static const std::set<std::string> kKinds = {"faq", "calc", "complaint", "query"};
-  static const std::set<std::string> kSlas = {"2h", "24h", "7d", "-"};
-  if (!ValidEntryId(request.entry_id))
-    return FieldError("entry_id", "must look like area.name in lower case (yb.outpatient_limit)");
-  if (!kKinds.count(request.kind))
-    return FieldError("kind", "must be faq, calc, complaint or query");
-  if (!kSlas.count(request.sla)) return FieldError("sla", "must be 2h, 24h, 7d or -");
-  ZX_RETURN_IF_ERROR(CheckText("department", request.department, 40, true));
+  // A policy document never makes a conversation entry (meta); the rest is the loader's rules.
+  if (request.kind == "meta") return FieldError("kind", "must be faq, calc, complaint or query");
   ZX_RETURN_IF_ERROR(CheckText("note", request.note, kMaxReason, false));
   if (!drafts_)
     return Unavailable("drafts cannot be made yet: the knowledge store is not connected");
@@ -262,6 +216,9 @@ Result<AcceptResult> DocumentImports::Accept(const std::string& id, int n,
   e.source = q.source;
   e.answer = q.answer;
   e.origin = "document " + id + " proposal " + std::to_string(n);
+  if (auto problem = CheckEntry(e, {}, /*draft=*/true))
+    return FieldError(problem->field == "id" ? "entry_id" : problem->field.c_str(),
+                      problem->message);
   std::string note = request.note;
   if (note.empty()) {
     note = "导入自《" + job.name + "》第 " + std::to_string(n) + " 条建议";

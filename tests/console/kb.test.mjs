@@ -232,7 +232,7 @@ test('a policy document imported, a proposal accepted as a draft', async () => {
     await first.locator('input[id="p-1-id"]').fill('sy.flexible_new');
     await first.locator('input[id="p-1-dep"]').fill('rsj');
     await first.locator('[data-test="accept-1"]').click();
-    await page.locator('.el-message--success', { hasText: '已成为草稿' }).waitFor({ timeout: STEP_MS });
+    await page.locator('.el-message--success', { hasText: '已成为草稿 sy.flexible_new v1' }).waitFor({ timeout: STEP_MS });
     const r = await fetch(`${server.base}/api/v1/ask`, { method: 'POST', body: JSON.stringify({ question: '灵活就业怎么参保' }) });
     assert.equal(r.status, 200); // a draft is never answered: the assistant still works as before
   } finally {
