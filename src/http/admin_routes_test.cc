@@ -10,13 +10,9 @@
 #include <set>
 #include <tuple>
 
-#include "base/metrics.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
 #include "http/staff_routes.h"
-#include "security/authenticator.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
-#include "security/testing/fixtures.h"
 #include "security/totp.h"
 
 namespace zx::http {
@@ -25,9 +21,7 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
-
-class AdminRoutesTest : public ::testing::Test {
+class AdminRoutesTest : public testing::RouteTestBase {
  protected:
   AdminRoutesTest() {
     // A user store with a cipher, so that second factors can be enrolled (sealed).
@@ -35,14 +29,10 @@ class AdminRoutesTest : public ::testing::Test {
     uo.password = security::testing::CheapPasswords();
     uo.cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
-    users_ = std::move(security::UserStore::Open(*f_.db, f_.clock, uo)).value();
-    authenticator_ = std::make_unique<security::Authenticator>(*users_, *f_.sessions, *f_.api_keys,
-                                                               f_.audit.get());
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+    UseUsers(std::move(security::UserStore::Open(*f_.db, f_.clock, uo)).value());
     AddStaffRoutes(router_, *authenticator_, *users_, *f_.audit);
     AddAdminRoutes(router_, *users_, *f_.sessions, *f_.api_keys, *f_.audit);
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(*authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     admin_ = TokenOf("root", Role::kAdmin);
   }
 
@@ -56,40 +46,10 @@ class AdminRoutesTest : public ::testing::Test {
     auto r = authenticator_->Login(name, password, "127.0.0.1", otp);
     return r.ok() ? r->token : "";
   }
-  std::string TokenOf(const std::string& name, Role role, security::Scope scope = {}) {
-    AddUser(name, role, std::move(scope));
-    std::string token = Login(name);
-    EXPECT_FALSE(token.empty()) << name;
-    return token;
-  }
-  Response Call(const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers = {{"Authorization", "Bearer " + token}};
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return router_.Handle(req);
-  }
-  std::vector<security::AuditEntry> Entries(const std::string& action) {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    return f_.audit->Query(q).value();
-  }
   static std::string Message(const Response& r) {
     return json::parse(r.body)["error"]["message"].get<std::string>();
   }
 
-  security::testing::SecurityFixture f_;
-  std::unique_ptr<security::UserStore> users_;
-  std::unique_ptr<security::Authenticator> authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
-  Router router_;
   std::string admin_;
 };
 
@@ -265,7 +225,8 @@ TEST_F(AdminRoutesTest, TotpWithoutAKeyFileIsRefusedClearly) {
   Router router;
   AddAdminRoutes(router, *f_.users, *f_.sessions, *f_.api_keys, *f_.audit);
   security::Authenticator plain(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get());
-  InstallAuth(router, std::make_shared<AuthMiddleware>(plain, f_.audit.get(), nullptr, nullptr));
+  http::InstallAuth(router,
+                    std::make_shared<AuthMiddleware>(plain, f_.audit.get(), nullptr, nullptr));
   Request req;
   req.method = "POST";
   req.path = "/api/v1/users/" + std::to_string(users_->Find("root")->id) + "/totp";

@@ -5,12 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "base/metrics.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
-#include "security/authenticator.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
-#include "security/testing/fixtures.h"
 
 namespace zx::http {
 namespace {
@@ -18,18 +14,14 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
-
-class CallbackRoutesTest : public ::testing::Test {
+class CallbackRoutesTest : public testing::RouteTestBase {
  protected:
-  CallbackRoutesTest() : authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(1000, f_.clock);
+  CallbackRoutesTest() : RouteTestBase(1700000000000, 1000) {
     auto cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
     store_ = std::move(dialogue::CallbackStore::Open(*f_.db, cipher, f_.clock)).value();
     AddCallbackRoutes(router_, *store_, *f_.audit);
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     dialogue::NewCallback cb;
     cb.conversation_id = "c-queued";
     cb.phone = "13812345678";
@@ -46,37 +38,6 @@ class CallbackRoutesTest : public ::testing::Test {
     other_ = store_->Add(cb).value();
   }
 
-  std::string TokenOf(Role role, security::Scope scope = {}) {
-    std::string name = std::string(security::RoleName(role)) + ".user";
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
-  Response Call(const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers = {{"Authorization", "Bearer " + token}};
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return router_.Handle(req);
-  }
-  std::vector<security::AuditEntry> Entries(const std::string& action) {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    return f_.audit->Query(q).value();
-  }
-
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
-  Router router_;
   std::unique_ptr<dialogue::CallbackStore> store_;
   std::string id_, other_;
 };

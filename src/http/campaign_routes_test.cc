@@ -12,18 +12,14 @@
 #include <set>
 #include <sstream>
 
-#include "base/metrics.h"
 #include "base/testing/temp_dir.h"
 #include "campaigns/campaign_metrics.h"
 #include "campaigns/campaign_text.h"
 #include "campaigns/testing/fake_voice.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
 #include "http/campaign_json.h"
-#include "security/authenticator.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
 #include "security/policy.h"
-#include "security/testing/fixtures.h"
 #include "text/table_reader.h"
 #include "tickets/testing/clock_sla.h"
 
@@ -33,7 +29,6 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr int64_t kStart = 1796608800000;  // Monday 2026-12-07 10:00 China time
 constexpr char kCsv[] = "text/csv";
 const std::string kTargets = std::string(ZX_SOURCE_DIR) + "/tests/campaigns/targets.csv";
@@ -69,11 +64,9 @@ std::string MessageOf(const Response& r) {
   return j["error"].value("message", "");
 }
 
-class CampaignRoutesTest : public ::testing::Test {
+class CampaignRoutesTest : public testing::RouteTestBase {
  protected:
-  CampaignRoutesTest()
-      : f_(kStart), authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+  CampaignRoutesTest() : RouteTestBase(kStart) {
     db_ = std::move(storage::Database::Open(dir_.File("zhixian.db")).value());
     auto cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
@@ -88,32 +81,16 @@ class CampaignRoutesTest : public ::testing::Test {
                                                       sla_, f_.clock, *policy)
                                .value());
     AddCampaignRoutes(router_, *campaigns_, *f_.audit, dir_.path());
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     supervisor_ = TokenOf("sup1", Role::kSupervisor);
   }
   ~CampaignRoutesTest() override { calls_->Detach(); }
 
-  std::string TokenOf(const std::string& name, Role role, security::Scope scope = {}) {
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
-
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = "", const std::string& content_type = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!content_type.empty()) req.headers.emplace_back("Content-Type", content_type);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    Response r = router_.Handle(req);
+    Fields headers;
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    Response r = RouteTestBase::Call(method, target, token, body, headers);
     answers_ += r.body;
     return r;
   }
@@ -129,23 +106,12 @@ class CampaignRoutesTest : public ::testing::Test {
                 ReadFile(kTargets), 201, kCsv);
     return j["campaign"]["id"].get<std::string>();
   }
-  std::vector<security::AuditEntry> Entries(const std::string& action,
-                                            const std::string& object_id = "") {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    q.object_id = object_id;
-    return f_.audit->Query(q).value();
-  }
   // No personal datum of the file in anything answered so far.
   void ExpectNothingPersonal() {
     for (const char* p : kPersonal) EXPECT_EQ(answers_.find(p), std::string::npos) << p;
   }
 
   zx::testing::TempDir dir_;
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
   std::unique_ptr<storage::Database> db_;
   campaigns::testing::FakeGateway gateway_;
   campaigns::testing::FakeSynthesizer tts_;
@@ -153,7 +119,6 @@ class CampaignRoutesTest : public ::testing::Test {
   campaigns::ScenarioTable scenarios_;
   tickets::testing::ClockSla sla_;
   std::unique_ptr<campaigns::Campaigns> campaigns_;
-  Router router_;
   std::string supervisor_;
   std::string answers_;  // every body answered
 };

@@ -11,10 +11,7 @@
 #include <sstream>
 
 #include "base/testing/temp_dir.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
-#include "security/authenticator.h"
-#include "security/testing/fixtures.h"
+#include "http/testing/route_test_fixture.h"
 #include "text/testing/sample_documents.h"
 
 namespace zx::http {
@@ -23,7 +20,6 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr int64_t kStart = 1796608800000;  // 2026-12-07 10:00 China time
 const std::string kBase = "/api/v1/kb/documents";
 
@@ -34,11 +30,9 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-class KbDocumentRoutesTest : public ::testing::Test {
+class KbDocumentRoutesTest : public testing::RouteTestBase {
  protected:
-  KbDocumentRoutesTest()
-      : f_(kStart), authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+  KbDocumentRoutesTest() : RouteTestBase(kStart) {
     auto rules = knowledge::LoadDocumentRules(std::string(ZX_SOURCE_DIR) + "/kb/documents.toml");
     EXPECT_TRUE(rules.ok()) << rules.status().message();
     knowledge::DocumentImportOptions options;
@@ -56,8 +50,7 @@ class KbDocumentRoutesTest : public ::testing::Test {
         knowledge::DocumentImports::Open(*f_.db, f_.clock, options, *rules, overlaps, drafts)
             .value());
     AddKbDocumentRoutes(router_, imports_.get(), *f_.audit);
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), nullptr));
+    InstallAuth(router_, nullptr);
     EXPECT_TRUE(
         text::testing::WritePdf(dir_.File("sample.pdf"), {text::testing::SamplePolicyLines()}));
     pdf_ = ReadAll(dir_.File("sample.pdf"));
@@ -66,26 +59,6 @@ class KbDocumentRoutesTest : public ::testing::Test {
     agent_ = TokenOf("agent1", Role::kAgent);
   }
 
-  std::string TokenOf(const std::string& name, Role role) {
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, {}).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
-
-  Response Call(const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = "", Router* router = nullptr) {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return (router ? *router : router_).Handle(req);
-  }
   json Ok(const std::string& method, const std::string& target, const std::string& body = "",
           int status = 200, const std::string& token = "") {
     Response r = Call(method, target, token.empty() ? editor_ : token, body);
@@ -100,18 +73,10 @@ class KbDocumentRoutesTest : public ::testing::Test {
     imports_->Flush();
     return j["id"].get<std::string>();
   }
-  size_t Audited(const std::string& action) {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    return f_.audit->Query(q).value().size();
-  }
+  size_t Audited(const std::string& action) { return Entries(action).size(); }
 
   zx::testing::TempDir dir_;
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<knowledge::DocumentImports> imports_;
-  Router router_;
   std::string pdf_, editor_, supervisor_, agent_;
   std::vector<std::string> made_;
 };
@@ -258,11 +223,10 @@ TEST_F(KbDocumentRoutesTest, EveryRouteForEveryRole) {
 TEST_F(KbDocumentRoutesTest, WithoutImportsEveryRouteIsUnavailable) {
   Router router;
   AddKbDocumentRoutes(router, nullptr, *f_.audit);
-  InstallAuth(router, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                       limiter_.get(), nullptr));
-  EXPECT_EQ(Call("GET", kBase, editor_, "", &router).status, 503);
-  EXPECT_EQ(Call("POST", kBase + "?name=a.pdf", editor_, pdf_, &router).status, 503);
-  EXPECT_EQ(Call("GET", kBase, agent_, "", &router).status, 403);
+  InstallAuth(router, nullptr);
+  EXPECT_EQ(CallOn(router, "GET", kBase, editor_).status, 503);
+  EXPECT_EQ(CallOn(router, "POST", kBase + "?name=a.pdf", editor_, pdf_).status, 503);
+  EXPECT_EQ(CallOn(router, "GET", kBase, agent_).status, 403);
 }
 
 }  // namespace

@@ -10,13 +10,9 @@
 
 #include <set>
 
-#include "base/metrics.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
+#include "http/testing/route_test_fixture.h"
 #include "knowledge/loader.h"
-#include "security/authenticator.h"
 #include "security/policy.h"
-#include "security/testing/fixtures.h"
 
 namespace zx::http {
 namespace {
@@ -24,33 +20,23 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr int64_t kStart = 1764900000000;  // 2025-12-05 10:00 China time
 constexpr char kEntry[] = "/api/v1/kb/entries/yb.remote_filing";
 
-class KbEntryRoutesTest : public ::testing::Test {
+class KbEntryRoutesTest : public testing::RouteTestBase {
  protected:
-  KbEntryRoutesTest()
-      : f_(kStart), authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+  KbEntryRoutesTest() : RouteTestBase(kStart) {
     store_ = std::move(knowledge::KnowledgeStore::Open(*f_.db, f_.clock).value());
     EXPECT_TRUE(store_->SeedFrom(std::string(ZX_SOURCE_DIR) + "/kb").ok());
     AddKbEntryRoutes(router_, *store_, *f_.audit, [] {
       return std::map<std::string, int64_t>{{"yb.remote_filing", 12}, {"sbk.loss", 30}};
     });
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     ed1_ = TokenOf("ed1", Role::kEditor);
     ed2_ = TokenOf("ed2", Role::kEditor);
     admin_ = TokenOf("root", Role::kAdmin);
   }
 
-  std::string TokenOf(const std::string& name, Role role) {
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, {}).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
   security::Principal PrincipalOf(const std::string& name, Role role) {
     security::Principal p;
     p.kind = security::Principal::Kind::kUser;
@@ -60,39 +46,14 @@ class KbEntryRoutesTest : public ::testing::Test {
     return p;
   }
 
-  Response Call(const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return router_.Handle(req);
-  }
   json Ok(const std::string& method, const std::string& target, const std::string& token,
           const std::string& body = "", int status = 200) {
     Response r = Call(method, target, token, body);
     EXPECT_EQ(r.status, status) << method << " " << target << ": " << r.body;
     return json::parse(r.body, nullptr, false);
   }
-  std::vector<security::AuditEntry> Entries(const std::string& action,
-                                            const std::string& object_id = "") {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    q.object_id = object_id;
-    return f_.audit->Query(q).value();
-  }
 
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
   std::unique_ptr<knowledge::KnowledgeStore> store_;
-  Router router_;
   std::string ed1_, ed2_, admin_;
 };
 

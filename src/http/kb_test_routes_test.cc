@@ -11,13 +11,9 @@
 #include <chrono>
 #include <future>
 
-#include "base/metrics.h"
 #include "base/testing/temp_dir.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
+#include "http/testing/route_test_fixture.h"
 #include "knowledge/loader.h"
-#include "security/authenticator.h"
-#include "security/testing/fixtures.h"
 
 namespace zx::http {
 namespace {
@@ -25,7 +21,6 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr char kJieba[] = "/usr/lib/python3/dist-packages/jieba/dict.txt";
 constexpr char kBatch[] =
     "question\texpected\n"
@@ -34,7 +29,7 @@ constexpr char kBatch[] =
     "社保卡丢了怎么补办\tno.such\n"
     "公积金贷款最多贷多少\tsbk.loss\n";
 
-class KbTestRoutesTest : public ::testing::Test {
+class KbTestRoutesTest : public testing::RouteTestBase {
  protected:
   static void SetUpTestSuite() {
     dir_ = new zx::testing::TempDir();
@@ -52,8 +47,7 @@ class KbTestRoutesTest : public ::testing::Test {
     delete dir_;
   }
 
-  KbTestRoutesTest() : authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+  KbTestRoutesTest() : RouteTestBase(1796608800000) {
     config_.kb_dir = std::string(ZX_SOURCE_DIR) + "/kb";
     config_.jieba_dict = kJieba;
     draft_ = engine_->knowledge_base();
@@ -62,33 +56,18 @@ class KbTestRoutesTest : public ::testing::Test {
         KbTestWiring{*f_.db, *f_.audit, config_, work_.path(), knowledge::FixedEngine(*engine_),
                      [this] { return Result<knowledge::KnowledgeBase>(draft_); }, nullptr,
                      &f_.clock});
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     agent_ = TokenOf("agent1", Role::kAgent);
     editor_ = TokenOf("editor1", Role::kEditor);
     handler_ = TokenOf("dept1", Role::kDepartmentHandler, {"ybj", ""});
   }
-
-  std::string TokenOf(const std::string& name, Role role, security::Scope scope = {}) {
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
+  // The routes' worker runs its tasks over the members below when it stops: before they go.
+  ~KbTestRoutesTest() override { router_ = Router(); }
 
   // The answer, waiting for a deferred one (draft engines, batches) up to a minute.
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    Response r = router_.Handle(req);
+    Response r = RouteTestBase::Call(method, target, token, body);
     if (!r.deferred) return r;
     auto promise = std::make_shared<std::promise<Response>>();
     auto answer = promise->get_future();
@@ -105,22 +84,13 @@ class KbTestRoutesTest : public ::testing::Test {
     EXPECT_EQ(r.status, status) << method << " " << target << ": " << r.body;
     return json::parse(r.body, nullptr, false);
   }
-  size_t Audited(const std::string& action) {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    return f_.audit->Query(q).value().size();
-  }
+  size_t Audited(const std::string& action) { return Entries(action).size(); }
 
   static inline knowledge::KnowledgeEngine* engine_ = nullptr;
   static inline zx::testing::TempDir* dir_ = nullptr;
-  security::testing::SecurityFixture f_{1796608800000};
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
   zx::testing::TempDir work_;
   knowledge::KnowledgeConfig config_;
   knowledge::KnowledgeBase draft_;
-  Router router_;
   std::string agent_, editor_, handler_;
 };
 

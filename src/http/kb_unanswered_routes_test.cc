@@ -6,20 +6,15 @@
 
 #include <gtest/gtest.h>
 
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
 #include "http/knowledge_routes.h"
-#include "security/authenticator.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
-#include "security/testing/fixtures.h"
 
 namespace zx::http {
 namespace {
 
 using nlohmann::json;
 using security::Role;
-
-constexpr char kPassword[] = "correct horse battery";
 
 // Answers questions about 社保卡 (unsure of those with 能不能), asks back on anything else.
 class SocialCardAssistant final : public knowledge::Assistant {
@@ -39,12 +34,9 @@ class SocialCardAssistant final : public knowledge::Assistant {
   }
 };
 
-class KbUnansweredRoutesTest : public ::testing::Test {
+class KbUnansweredRoutesTest : public testing::RouteTestBase {
  protected:
-  KbUnansweredRoutesTest()
-      : f_(1796486400000),  // 2026-12-06 00:00 in Beijing
-        authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(1000, f_.clock);
+  KbUnansweredRoutesTest() : RouteTestBase(1796486400000, 1000) {  // 2026-12-06 00:00 in Beijing
     auto cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
     log_ = std::move(knowledge::AnswerLog::Open(*f_.db, cipher, f_.clock).value());
@@ -63,8 +55,7 @@ class KbUnansweredRoutesTest : public ::testing::Test {
     };
     AddKbUnansweredRoutes(router_, *log_, *f_.audit, metrics_, deps);
     AddKnowledgeRoutes(router_, assistant_, metrics_, log_.get());
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     for (const char* q :
          {"电动车在哪里上牌，我电话13812345678", "電動車在哪裡上牌", "电动车上牌去哪里办"})
       log_->Record(Asked(q, "web"));
@@ -81,42 +72,10 @@ class KbUnansweredRoutesTest : public ::testing::Test {
     q.unanswered = knowledge::kAskedBack;
     return q;
   }
-  std::string TokenOf(Role role) {
-    std::string name = std::string(security::RoleName(role)) + ".user";
-    security::Scope scope;
-    if (role == Role::kDepartmentHandler) scope.department = "rsj";
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
-  Response Call(const std::string& method, const std::string& target, const std::string& token,
-                const std::string& body = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers = {{"Authorization", "Bearer " + token}};
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return router_.Handle(req);
-  }
-  std::vector<security::AuditEntry> Entries(const std::string& action) {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    return f_.audit->Query(q).value();
-  }
   static std::string Field(const Response& r) {
     return json::parse(r.body)["error"].value("field", "");
   }
 
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
-  Router router_;
   SocialCardAssistant assistant_;
   std::unique_ptr<knowledge::AnswerLog> log_;
   std::string ebike_, gas_;
@@ -277,8 +236,7 @@ TEST_F(KbUnansweredRoutesTest, AskNotesTheQuestionsItCouldNotAnswer) {
 TEST_F(KbUnansweredRoutesTest, WithoutTheDraftStoreAddingPhrasingsIsUnavailable) {
   Router bare;
   AddKbUnansweredRoutes(bare, *log_, *f_.audit, metrics_, {});
-  InstallAuth(bare, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(), limiter_.get(),
-                                                     &metrics_));
+  InstallAuth(bare, &metrics_);
   std::string editor = TokenOf(Role::kEditor);
   Request req;
   req.method = "POST";

@@ -12,13 +12,9 @@
 #include <map>
 #include <set>
 
-#include "base/metrics.h"
-#include "http/auth.h"
-#include "http/auth_rate_limiter.h"
-#include "security/authenticator.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
 #include "security/policy.h"
-#include "security/testing/fixtures.h"
 #include "tickets/testing/clock_sla.h"
 
 namespace zx::http {
@@ -27,22 +23,18 @@ namespace {
 using nlohmann::json;
 using security::Role;
 
-constexpr char kPassword[] = "correct horse battery";
 constexpr int64_t kStart = 1764900000000;  // 2025-12-05 10:00 China time
 constexpr char kPhone[] = "13812345678";
 
-class TicketRoutesTest : public ::testing::Test {
+class TicketRoutesTest : public testing::RouteTestBase {
  protected:
-  TicketRoutesTest()
-      : f_(kStart), authenticator_(*f_.users, *f_.sessions, *f_.api_keys, f_.audit.get()) {
-    limiter_ = std::make_unique<RateLimiter>(100000, f_.clock);
+  TicketRoutesTest() : RouteTestBase(kStart) {
     auto cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
     orders_ = std::move(tickets::WorkOrders::Open(*f_.db, cipher, sla_, f_.clock)).value();
     AddTicketRoutes(router_, *orders_, *f_.audit);
     AddTicketReportRoutes(router_, *orders_, *f_.db, *f_.audit, f_.clock);
-    InstallAuth(router_, std::make_shared<AuthMiddleware>(authenticator_, f_.audit.get(),
-                                                          limiter_.get(), &metrics_));
+    InstallAuth();
     east_ = Create("东城区", "幸福路", {{"cgj", tickets::Role::kLead}});
     west_ = Create("西城区", "解放路", {{"cgj", tickets::Role::kLead}});
   }
@@ -63,29 +55,15 @@ class TicketRoutesTest : public ::testing::Test {
     return orders_->Create(n, "u:seed").value().id;
   }
 
-  std::string TokenOf(const std::string& name, Role role, security::Scope scope = {}) {
-    EXPECT_TRUE(f_.users->Add(name, role, kPassword, scope).ok());
-    auto r = authenticator_.Login(name, kPassword, "127.0.0.1");
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->token : "";
-  }
   std::string KeyOf(const std::string& name, security::Scope scope = {}) {
     return f_.api_keys->Create(name, scope).value().key;
   }
 
+  // With an X-Access-Purpose header when `purpose` is given.
   Response Call(const std::string& method, const std::string& target, const std::string& token,
                 const std::string& body = "", const std::string& purpose = "") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    if (!purpose.empty()) req.headers.emplace_back("X-Access-Purpose", purpose);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return router_.Handle(req);
+    if (purpose.empty()) return RouteTestBase::Call(method, target, token, body);
+    return RouteTestBase::Call(method, target, token, body, {{"X-Access-Purpose", purpose}});
   }
   json Ok(const std::string& method, const std::string& target, const std::string& token,
           const std::string& body = "", int status = 200) {
@@ -93,26 +71,14 @@ class TicketRoutesTest : public ::testing::Test {
     EXPECT_EQ(r.status, status) << method << " " << target << ": " << r.body;
     return json::parse(r.body, nullptr, false);
   }
-  std::vector<security::AuditEntry> Entries(const std::string& action,
-                                            const std::string& object_id = "") {
-    security::AuditQuery q;
-    q.action_prefix = action;
-    q.object_id = object_id;
-    return f_.audit->Query(q).value();
-  }
   std::vector<std::string> Ids(const json& list) {
     std::vector<std::string> out;
     for (const auto& r : list["rows"]) out.push_back(r["id"]);
     return out;
   }
 
-  security::testing::SecurityFixture f_;
-  security::Authenticator authenticator_;
-  std::unique_ptr<RateLimiter> limiter_;
-  Metrics metrics_;
   tickets::testing::ClockSla sla_;
   std::unique_ptr<tickets::WorkOrders> orders_;
-  Router router_;
   std::string east_, west_;
 };
 
