@@ -33,10 +33,15 @@ export function whenSessionOver(handler) {
   onSessionOver = handler;
 }
 
+// `body` is sent as JSON; a File or Blob (an upload: a policy document, a batch of test
+// questions) is sent as it is, with its own type.
 export async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   let payload;
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    headers['Content-Type'] = body.type || 'application/octet-stream';
+    payload = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
@@ -69,6 +74,7 @@ export const api = {
   post: (path, body) => request('POST', path, body === undefined ? {} : body),
   put: (path, body) => request('PUT', path, body),
   del: (path) => request('DELETE', path),
+  upload: (path, file) => request('POST', path, file),
 };
 
 // A query string of the non-empty values of `params` ("?a=1&b=x"; "" when none).
