@@ -25,10 +25,20 @@ Status SqliteError(int rc, std::string_view message) {
   return Internal("sqlite: " + std::string(message));
 }
 
+// A statement that writes holds the connection's write mutex from its first step until it is
+// done, reset or destroyed: on a connection shared by threads, a write stepped while another
+// thread's transaction is open would join that transaction (and be rolled back with it), and
+// while it is in progress that transaction's COMMIT fails ("SQL statements in progress").
 class SqliteStatement final : public StatementDriver {
  public:
-  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  SqliteStatement(sqlite3_stmt* stmt, std::recursive_mutex& write_mu)
+      : stmt_(stmt),
+        writes_(sqlite3_stmt_readonly(stmt) == 0),
+        write_lock_(write_mu, std::defer_lock) {}
+  ~SqliteStatement() override {
+    sqlite3_finalize(stmt_);
+    ReleaseWrite();
+  }
 
   void BindText(int index, std::string_view text) override {
     sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -38,18 +48,25 @@ class SqliteStatement final : public StatementDriver {
   void BindNull(int index) override { sqlite3_bind_null(stmt_, index); }
 
   Result<bool> Step() override {
+    if (writes_ && !write_lock_.owns_lock()) write_lock_.lock();
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(stmt_);  // no longer in progress; bindings are kept
+      ReleaseWrite();
+      return false;
+    }
     Status error = SqliteError(rc, sqlite3_errmsg(sqlite3_db_handle(stmt_)));
     // A failed statement left unreset stays "in progress" and makes every COMMIT on this shared
     // connection fail until it is destroyed.
     sqlite3_reset(stmt_);
+    ReleaseWrite();
     return error;
   }
   void Reset() override {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    ReleaseWrite();
   }
 
   std::string Text(int column) const override {
@@ -64,7 +81,13 @@ class SqliteStatement final : public StatementDriver {
   }
 
  private:
+  void ReleaseWrite() {
+    if (write_lock_.owns_lock()) write_lock_.unlock();
+  }
+
   sqlite3_stmt* const stmt_;
+  const bool writes_;
+  std::unique_lock<std::recursive_mutex> write_lock_;
 };
 
 class SqliteDatabase final : public Database {
@@ -95,6 +118,7 @@ class SqliteDatabase final : public Database {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Status Exec(std::string_view sql) override {
+    std::lock_guard lock(write_mu_);  // see SqliteStatement: no write joins another's transaction
     char* err = nullptr;
     std::string s(sql);
     if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
@@ -111,11 +135,11 @@ class SqliteDatabase final : public Database {
         rc != SQLITE_OK)
       return SqliteError(rc, sqlite3_errmsg(db_));
     if (stmt == nullptr) return Internal("sqlite: no statement in \"" + std::string(sql) + "\"");
-    return Statement(std::make_unique<SqliteStatement>(stmt));
+    return Statement(std::make_unique<SqliteStatement>(stmt, write_mu_));
   }
 
   Status Transaction(const std::function<Status()>& body) override {
-    std::lock_guard lock(transaction_mu_);
+    std::lock_guard lock(write_mu_);
     // Only the thread holding the mutex gets here, so this sees its own transaction only.
     if (in_transaction_) return Internal("sqlite: a transaction inside a transaction");
     ZX_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
@@ -157,9 +181,11 @@ class SqliteDatabase final : public Database {
 
  private:
   sqlite3* const db_;
-  const std::string path_;               // the file; "" in memory
-  std::recursive_mutex transaction_mu_;  // recursive: a nested Transaction fails, not deadlocks
-  bool in_transaction_ = false;          // guarded by transaction_mu_
+  const std::string path_;  // the file; "" in memory
+  // Held by a transaction and by a write in progress; recursive: a thread's writes inside its
+  // own transaction pass, a nested Transaction fails rather than deadlocks.
+  std::recursive_mutex write_mu_;
+  bool in_transaction_ = false;  // guarded by write_mu_
   BusyWait busy_;
   std::unique_ptr<WalCheckpointer> checkpointer_;
 

@@ -189,6 +189,52 @@ TEST_P(DatabaseConformance, TransactionsFromManyThreadsAreSerialised) {
   EXPECT_EQ(q->Int(0), 100);
 }
 
+// A write outside any transaction, from another thread, neither joins a transaction that is
+// open on the shared connection (and is rolled back with it) nor stops it from committing.
+TEST_P(DatabaseConformance, AWriteFromAnotherThreadStaysOutOfAnOpenTransaction) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE t (v BIGINT NOT NULL)").ok());
+  std::promise<void> opened;
+  std::thread writer([&] {
+    opened.get_future().wait();
+    auto insert = db_->Prepare("INSERT INTO t (v) VALUES (2) RETURNING v");
+    ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+    auto row = insert->Step();
+    ASSERT_TRUE(row.ok()) << row.status().ToString();
+    EXPECT_TRUE(*row);
+  });
+  Status rolled_back = db_->Transaction([&]() -> Status {
+    ZX_RETURN_IF_ERROR(db_->Exec("INSERT INTO t (v) VALUES (1)"));
+    opened.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return Internal("rolled back on purpose");
+  });
+  EXPECT_EQ(rolled_back.code(), Code::kInternal);
+  writer.join();
+  EXPECT_EQ(Count("t"), 1);  // the writer's row only
+
+  // A write statement left with rows unread (RETURNING, one row of two read) does not block
+  // another thread's commit for longer than the statement lives.
+  ASSERT_TRUE(db_->Exec("INSERT INTO t (v) VALUES (3)").ok());
+  std::promise<void> stepped;
+  std::promise<void> release;
+  std::thread holder([&] {
+    auto update = db_->Prepare("UPDATE t SET v = v + 10 RETURNING v");
+    ASSERT_TRUE(update.ok());
+    ASSERT_TRUE(*update->Step());
+    stepped.set_value();
+    release.get_future().wait();
+  });
+  stepped.get_future().wait();
+  std::thread committer([&] {
+    Status s = db_->Transaction([&] { return db_->Exec("INSERT INTO t (v) VALUES (4)"); });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  });
+  release.set_value();
+  holder.join();
+  committer.join();
+  EXPECT_EQ(Count("t"), 3);
+}
+
 TEST_P(DatabaseConformance, MigrationsApplyOnceAndInOrder) {
   std::vector<Migration> m = {
       {"m", 1, "CREATE TABLE kv (k TEXT PRIMARY KEY, v TEXT)"},
