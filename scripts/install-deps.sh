@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libboost1.74-dev libboost-system1.74-dev nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libsqlite3-dev libicu-dev libopencc-dev opencc
+  libsqlite3-dev libpq-dev libicu-dev libopencc-dev opencc
   libfriso-dev friso-dict python3-jieba
   libxapian-dev libfasttext-dev
   libminizip-dev libexpat1-dev libxlsxwriter-dev libpoppler-cpp-dev
@@ -39,6 +39,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # The deployment examples run as written (tests/deploy): nginx in front of the HTTP server,
   # Kamailio in front of the SIP nodes. Neither may be left running by the install (below).
   packages+=(nginx-light kamailio)
+  # Every database-touching test runs on PostgreSQL too: scripts/pg_test_cluster.sh starts a
+  # throw-away cluster (initdb and pg_ctl as a plain user), never the system's service.
+  packages+=(postgresql-15)
   # Policy-document import tests (src/text/document_text_test.cc): a PDF with an open password.
   packages+=(qpdf)
 fi

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "storage/driver.h"
+#include "storage/postgres_database.h"
 #include "storage/sqlite_database.h"
 
 namespace zx::storage {
@@ -87,8 +88,7 @@ Status Database::Migrate(const std::vector<Migration>& migrations) {
 
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path, DatabaseOptions options) {
   if (path.starts_with("postgres://") || path.starts_with("postgresql://"))
-    return InvalidArgument("no PostgreSQL driver in this build (database " + path.substr(0, 13) +
-                           "...)");
+    return OpenPostgresDatabase(path, options);
   return OpenSqliteDatabase(path, options);
 }
 

@@ -144,9 +144,10 @@ class Database {
   Database() = default;
 };
 
-// Opens the database at `path`: a file path or ":memory:" opens the SQLite driver. (A
-// "postgres://" or "postgresql://" URL is refused with kInvalidArgument until the PostgreSQL
-// driver exists.) Errors: kUnavailable when the database cannot be opened.
+// Opens the database at `path`: a file path or ":memory:" opens the SQLite driver, a
+// "postgresql://" or "postgres://" URL the PostgreSQL driver (storage/postgres_database.h; a
+// URL with a password in it is kInvalidArgument). Errors: kUnavailable when the database
+// cannot be opened or reached.
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path,
                                                DatabaseOptions options = {});
 

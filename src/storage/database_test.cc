@@ -34,14 +34,6 @@ TEST(Database, InMemoryDatabasesArePrivateAndNotOnDisk) {
   EXPECT_FALSE((*b)->HasTable("t"));
 }
 
-TEST(Database, OpenDatabaseRefusesAServerUrlItHasNoDriverFor) {
-  auto db = OpenDatabase("postgres://zx@localhost/zx");
-  EXPECT_EQ(db.status().code(), Code::kInvalidArgument);
-  auto opened = OpenDatabase(":memory:");
-  ASSERT_TRUE(opened.ok());
-  EXPECT_EQ((*opened)->dialect(), Dialect::kSqlite);
-}
-
 // An older version made schema_migrations with a datetime('now') default: it is still used.
 TEST(Database, MigratesADatabaseOfAnOlderVersion) {
   auto db = Database::Open(":memory:");

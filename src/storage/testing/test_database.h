@@ -1,0 +1,63 @@
+// Databases for tests, on either engine.
+//
+// ZX_TEST_POSTGRES_URL names a PostgreSQL database for tests (scripts/test.sh starts a
+// throw-away cluster with scripts/pg_test_cluster.sh and sets it). Each test then gets a schema
+// of its own in it, so that tests running in parallel never see each other's tables.
+// ZX_TEST_DATABASE=postgres makes OpenTestDatabase use it (CTest's "_pg" twin of a test
+// registered with zx_test(... DATABASE)); otherwise OpenTestDatabase is SQLite in memory.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "storage/database.h"
+
+namespace zx::storage::testing {
+
+// The PostgreSQL URL for tests, or "" when none is set.
+inline std::string TestPostgresUrl() {
+  const char* url = std::getenv("ZX_TEST_POSTGRES_URL");
+  return url ? url : "";
+}
+
+// True when OpenTestDatabase gives PostgreSQL databases.
+inline bool TestOnPostgres() {
+  const char* engine = std::getenv("ZX_TEST_DATABASE");
+  return engine != nullptr && std::string(engine) == "postgres";
+}
+
+// A URL of a new, empty schema in the test PostgreSQL database: every connection opened with it
+// works in that schema only.
+inline Result<std::string> FreshPostgresSchema() {
+  const std::string base = TestPostgresUrl();
+  if (base.empty())
+    return FailedPrecondition(
+        "ZX_TEST_POSTGRES_URL is not set (scripts/test.sh starts a throw-away PostgreSQL "
+        "cluster: scripts/pg_test_cluster.sh)");
+  static std::atomic<int> counter{0};
+  const std::string schema =
+      "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  {
+    ZX_ASSIGN_OR_RETURN(auto admin, OpenDatabase(base));
+    ZX_RETURN_IF_ERROR(admin->Exec("CREATE SCHEMA " + schema));
+  }
+  return base + (base.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3D" + schema;
+}
+
+// A new, empty database for one test: SQLite in memory, or (ZX_TEST_DATABASE=postgres) a schema
+// of its own in the test PostgreSQL database.
+inline Result<std::unique_ptr<Database>> OpenTestDatabase(DatabaseOptions options = {}) {
+  if (!TestOnPostgres()) return OpenDatabase(":memory:", options);
+  ZX_ASSIGN_OR_RETURN(std::string url, FreshPostgresSchema());
+  return OpenDatabase(url, options);
+}
+
+}  // namespace zx::storage::testing
