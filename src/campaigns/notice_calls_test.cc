@@ -14,6 +14,7 @@
 #include "security/field_cipher.h"
 #include "security/keys.h"
 #include "security/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::campaigns {
 namespace {
@@ -435,7 +436,7 @@ TEST(NoticeRequestTest, Validation) {
 
 // The store keeps a call as it was written: options, every event field, the end.
 TEST(NoticeCallStoreTest, RoundTripsACall) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   NoticeCallStore store(*db);
   ASSERT_TRUE(store.Migrate().ok());
   NoticeCall c;
@@ -490,7 +491,7 @@ TEST(NoticeCallStoreTest, RoundTripsACall) {
 
 // The registries of personal data (app/security_context.cc) name what the store creates.
 TEST(NoticeCallStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   ASSERT_TRUE(NoticeCallStore(*db).Migrate().ok());
   EXPECT_EQ(EncryptedColumns().size(), 2u);
   ASSERT_EQ(RetentionRules().size(), 1u);

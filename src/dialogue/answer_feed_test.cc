@@ -13,6 +13,7 @@
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 #include "security/keys.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::dialogue {
 namespace {
@@ -27,7 +28,7 @@ std::shared_ptr<const security::FieldCipher> Cipher(const Clock& clock) {
 class AnswerFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:").value());
+    db_ = std::move(storage::testing::OpenTestDatabase().value());
     knowledge::AnswerLogOptions o;
     o.low_confidence_below = 0.55;
     log_ = std::move(knowledge::AnswerLog::Open(*db_, Cipher(clock_), clock_, o).value());
@@ -159,7 +160,7 @@ TEST(AnswerRecordingTest, AConversationCountsEachQuestionOnceHoweverOftenItIsRan
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   CountingAssistant assistant(**engine);
   FakeClock clock(kStart);
-  auto db = storage::Database::Open(":memory:").value();
+  auto db = storage::testing::OpenTestDatabase().value();
   auto service =
       DialogueService::Create(*db, assistant, (*engine)->knowledge_base(),
                               DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {}), clock)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "security/keys.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::dialogue {
 namespace {
@@ -23,7 +24,7 @@ CallbackQuery InState(const std::string& state) {
 class CallbackStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:")).value();
+    db_ = std::move(storage::testing::OpenTestDatabase()).value();
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     store_ = std::move(CallbackStore::Open(*db_, cipher_, clock_)).value();

@@ -16,6 +16,7 @@
 #include "knowledge/engine.h"
 #include "knowledge/live_knowledge.h"
 #include "knowledge/loader.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::dialogue {
 namespace {
@@ -40,7 +41,7 @@ class ServiceTest : public ::testing::Test {
     std::filesystem::remove_all(work_);
   }
   void SetUp() override {
-    auto db = storage::Database::Open(":memory:");
+    auto db = storage::testing::OpenTestDatabase();
     ASSERT_TRUE(db.ok());
     db_ = std::move(db).value();
     DialogueOptions o = DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {});
@@ -753,7 +754,7 @@ TEST_F(ServiceTest, ChoosingATopicByIdAnswersItAndACalculatorSaysWhatItAsks) {
 }
 
 TEST(ConversationStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   ASSERT_TRUE(ConversationStore::Open(*db, {}).ok());
   EXPECT_EQ(EncryptedColumns().size(), 3u);
   ASSERT_EQ(RetentionRules().size(), 1u);
@@ -856,7 +857,7 @@ class LiveServiceTest : public ::testing::Test {
     return kb;
   }
   void SetUp() override {
-    auto db = storage::Database::Open(":memory:");
+    auto db = storage::testing::OpenTestDatabase();
     ASSERT_TRUE(db.ok());
     db_ = std::move(db).value();
     knowledge::EngineOptions o;

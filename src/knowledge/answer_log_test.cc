@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "security/keys.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::knowledge {
 namespace {
@@ -22,7 +23,7 @@ constexpr int64_t kBeforeMidnight = 1796486399000;
 class AnswerLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:").value());
+    db_ = std::move(storage::testing::OpenTestDatabase().value());
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     log_ = Open();

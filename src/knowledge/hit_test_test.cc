@@ -8,6 +8,7 @@
 
 #include "base/testing/temp_dir.h"
 #include "knowledge/loader.h"
+#include "storage/testing/test_database.h"
 #include "text/table_reader.h"
 #include "text/table_writer.h"
 
@@ -37,7 +38,7 @@ class HitTesterTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:").value());
+    db_ = std::move(storage::testing::OpenTestDatabase().value());
     store_ = std::move(KbTestStore::Open(*db_).value());
     draft_ = *kb_;
     HitTesterOptions options;

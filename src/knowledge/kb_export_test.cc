@@ -7,6 +7,7 @@
 #include "base/testing/temp_dir.h"
 #include "knowledge/kb_store.h"
 #include "knowledge/loader.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::knowledge {
 namespace {
@@ -54,7 +55,7 @@ TEST(KbExport, TomlLoadsBackWithEveryField) {
 }
 
 TEST(KbExport, WhatTheStoreServesExportsAndLoadsBack) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   FakeClock clock(1764900000000);
   auto store = std::move(KnowledgeStore::Open(*db, clock).value());
   ASSERT_TRUE(store->SeedFrom(std::string(ZX_SOURCE_DIR) + "/kb").ok());

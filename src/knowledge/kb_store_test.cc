@@ -11,6 +11,7 @@
 
 #include "base/testing/temp_dir.h"
 #include "knowledge/loader.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::knowledge {
 namespace {
@@ -59,7 +60,7 @@ std::string Toml(const Entry& e) {
 class KbStoreTest : public ::testing::Test {
  protected:
   KbStoreTest() : clock_(kStart) {
-    db_ = std::move(storage::Database::Open(":memory:").value());
+    db_ = std::move(storage::testing::OpenTestDatabase().value());
     store_ = std::move(KnowledgeStore::Open(*db_, clock_).value());
     std::filesystem::create_directories(dir_.path() + "/entries");
     Write("departments.tsv", "code\tname\nybj\t示例市医疗保障局\nrsj\t示例市人社局\n");
@@ -385,7 +386,7 @@ TEST_F(KbStoreTest, NewEntriesStartAsDraftsAndListsFilterAndSearch) {
 
 // The knowledge/1-2 tables (as an earlier version left them) become published versions.
 TEST(KbStoreUpgrade, AnOldDataDirectoryKeepsItsEntriesAsPublishedVersions) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   ASSERT_TRUE(db->Migrate({{"knowledge", 1, R"sql(
     CREATE TABLE kb_entries (
       id TEXT PRIMARY KEY, version INTEGER NOT NULL, kind TEXT NOT NULL,
@@ -440,7 +441,7 @@ TEST(KbStoreUpgrade, AnOldDataDirectoryKeepsItsEntriesAsPublishedVersions) {
 
 // The real kb/ seeds, and seeding it twice changes nothing.
 TEST(KbStoreSeed, TheRepositorysKnowledgeBase) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   FakeClock clock(kStart);
   auto store = std::move(KnowledgeStore::Open(*db, clock).value());
   const std::string kb_dir = std::string(ZX_SOURCE_DIR) + "/kb";

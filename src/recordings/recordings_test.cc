@@ -13,6 +13,7 @@
 #include "recordings/recording_store.h"
 #include "security/keys.h"
 #include "security/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 #include "telephony/gateway.h"
 
 namespace zx::recordings {
@@ -25,7 +26,7 @@ constexpr size_t kFrame = 2 * 160;  // 20 ms of 8 kHz stereo samples
 class RecordingBudgetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:").value());
+    db_ = std::move(storage::testing::OpenTestDatabase().value());
     keys_ = std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_));
   }
 
@@ -131,7 +132,7 @@ TEST_F(RecordingBudgetTest, AFullDirectoryAtStartRecordsNothing) {
 
 // The retention registry (app/security_context.cc) names what the store creates.
 TEST(RecordingStoreTest, TheRetentionRuleNamesTheStoresColumns) {
-  auto db = std::move(storage::Database::Open(":memory:").value());
+  auto db = std::move(storage::testing::OpenTestDatabase().value());
   ASSERT_TRUE(RecordingStore(*db).Migrate().ok());
   ASSERT_EQ(RetentionRules().size(), 1u);
   EXPECT_EQ(RetentionRules()[0].category, security::RetentionCategory::kRecordings);

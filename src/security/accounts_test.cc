@@ -278,9 +278,8 @@ TEST(AuditCheckTest, ABrokenLogRefusesOrIsRecorded) {
   ASSERT_TRUE(f.audit->Append(e).ok());
   ASSERT_TRUE(f.audit->Append(e).ok());
   // Tampering from outside the product: someone with the database file and sqlite3.
-  ASSERT_TRUE(f.db->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
-                         "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
-                  .ok());
+  ASSERT_TRUE(testing::DropAuditTriggers(*f.db).ok());
+  ASSERT_TRUE(f.db->Exec("UPDATE audit_log SET actor = 'x' WHERE seq = 2").ok());
   Status refused = CheckAuditAtStart(*f.audit, true);
   EXPECT_EQ(refused.code(), Code::kFailedPrecondition);
   EXPECT_NE(refused.message().find("audit_on_broken"), std::string::npos);
@@ -319,9 +318,8 @@ TEST(AuditCheckTest, AResealRecordsWhatWasFoundAndWhy) {
   e.action = "test.one";
   ASSERT_TRUE(f.audit->Append(e).ok());
   ASSERT_TRUE(f.audit->Append(e).ok());
-  ASSERT_TRUE(f.db->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
-                         "UPDATE audit_log SET actor = 'x' WHERE seq = 2")
-                  .ok());
+  ASSERT_TRUE(testing::DropAuditTriggers(*f.db).ok());
+  ASSERT_TRUE(f.db->Exec("UPDATE audit_log SET actor = 'x' WHERE seq = 2").ok());
   AuditEvent by;
   by.actor = "cli:root";
   by.role = "system";

@@ -37,10 +37,7 @@ class AuditTest : public ::testing::Test {
   }
   // Tampering from outside the product: someone with the database file and sqlite3.
   void Sql(const std::string& sql) {
-    ASSERT_TRUE(f_.db
-                    ->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
-                           "DROP TRIGGER IF EXISTS audit_log_no_delete;")
-                    .ok());
+    ASSERT_TRUE(testing::DropAuditTriggers(*f_.db).ok());
     Status s = f_.db->Exec(sql);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
@@ -337,9 +334,7 @@ class KeyedAuditTest : public ::testing::Test {
     clock_.Advance(std::chrono::seconds(1));
   }
   void Sql(const std::string& sql) {
-    ASSERT_TRUE(db_->Exec("DROP TRIGGER IF EXISTS audit_log_no_update; "
-                          "DROP TRIGGER IF EXISTS audit_log_no_delete;")
-                    .ok());
+    ASSERT_TRUE(testing::DropAuditTriggers(*db_).ok());
     Status s = db_->Exec(sql);
     ASSERT_TRUE(s.ok()) << s.ToString();
   }
@@ -568,7 +563,7 @@ TEST(AuditUpgrade, AnUnkeyedLogOfAnEarlierVersionStillVerifiesAndIsSealedByKeyed
   EXPECT_EQ(v->keyed_from, 4);
   EXPECT_EQ(v->unkeyed, 3);
   // The plain prefix is sealed by the keyed entries after it: rewriting it is found.
-  ASSERT_TRUE(db->Exec("DROP TRIGGER audit_log_no_update").ok());
+  ASSERT_TRUE(testing::DropAuditTriggers(*db).ok());
   ASSERT_TRUE(db->Exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2").ok());
   auto entries = log->Query({});
   std::string prev = AuditLog::GenesisHash();
@@ -601,7 +596,7 @@ TEST(AuditDemoMode, UnkeyedHeadCatchesTruncationAndVerifySaysUnkeyed) {
   EXPECT_FALSE(v->keyed);
   ASSERT_FALSE(v->notes.empty());
   EXPECT_EQ(v->notes[0].rfind("UNKEYED", 0), 0u);
-  ASSERT_TRUE(db->Exec("DROP TRIGGER audit_log_no_delete").ok());
+  ASSERT_TRUE(testing::DropAuditTriggers(*db).ok());
   ASSERT_TRUE(db->Exec("DELETE FROM audit_log WHERE seq = 3").ok());
   EXPECT_EQ(log->Verify()->problem, Problem::kTruncated);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "security/reencrypt.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::security {
 namespace {
@@ -80,8 +81,11 @@ TEST(Reencrypt, ColumnsMoveToCurrentKeyInBatches) {
   KeyRing ring = KeyRing::Generate(clock);
   auto v1 = std::make_shared<const KeyRing>(KeyRing::Parse(ring.Serialize(), "v1").value());
   FieldCipher old_cipher(v1);
-  auto db = storage::Database::Open(":memory:");
+  auto db = storage::testing::OpenTestDatabase();
   ASSERT_TRUE(db.ok());
+  if ((*db)->dialect() == storage::Dialect::kPostgres)
+    GTEST_SKIP() << "ReencryptColumns walks SQLite's rowid: its PostgreSQL walk is not written "
+                    "yet (issue 15)";
   ASSERT_TRUE((*db)->Exec("CREATE TABLE citizens (id TEXT PRIMARY KEY, phone TEXT)").ok());
   for (int i = 0; i < 23; ++i) {
     std::string id = "c" + std::to_string(i);

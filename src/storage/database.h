@@ -8,8 +8,8 @@
 //
 // Transactions on one Database are serialised (one transaction per connection), so two threads
 // never interleave their statements inside one; a write outside a transaction waits for a
-// transaction open on another thread (it neither joins it nor blocks its commit). A Transaction inside the body of another on
-// the same thread is an error (kInternal), not a deadlock.
+// transaction open on another thread (it neither joins it nor blocks its commit). A Transaction
+// inside the body of another on the same thread is an error (kInternal), not a deadlock.
 //
 // Busy: a write that finds the data locked by another connection or process waits up to
 // DatabaseOptions::busy_timeout_ms, then fails with kUnavailable (the HTTP edge answers 503 with

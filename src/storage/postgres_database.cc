@@ -24,11 +24,13 @@ constexpr const char* kTakeWriteLock = "SELECT pg_advisory_xact_lock(2026120601)
 constexpr int kPoolSize = 8;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kFloat8Oid = 701;
+constexpr Oid kTextOid = 25;
 
 // SQL translated for PostgreSQL, with the number of parameters it names.
 struct Translated {
   std::string sql;
   int params = 0;
+  std::vector<bool> used;  // used[n - 1]: the SQL names parameter n
 };
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -77,6 +79,8 @@ Translated Translate(std::string_view in) {
       while (end < in.size() && std::isdigit(static_cast<unsigned char>(in[end]))) ++end;
       int n = end > i + 1 ? std::atoi(std::string(in.substr(i + 1, end - i - 1)).c_str()) : ++next;
       out.params = std::max(out.params, n);
+      if (static_cast<int>(out.used.size()) < n) out.used.resize(n, false);
+      out.used[n - 1] = true;
       out.sql += '$' + std::to_string(n);
       i = end;
       continue;
@@ -131,8 +135,7 @@ Translated Translate(std::string_view in) {
 // is a write.
 bool IsRead(std::string_view sql) {
   size_t i = 0;
-  while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '('))
-    ++i;
+  while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(')) ++i;
   size_t end = i;
   while (end < sql.size() && IsWordChar(sql[end])) ++end;
   std::string_view word = sql.substr(i, end - i);
@@ -154,8 +157,7 @@ Status PgError(PGconn* conn, const PGresult* result) {
   const std::string sqlstate = state ? state : "";
   if (sqlstate == "55P03" || sqlstate == "40001" || sqlstate == "40P01")
     return Unavailable("postgres: " + message + " (the database is busy; try again)");
-  if (PQstatus(conn) == CONNECTION_BAD || sqlstate.starts_with("08") ||
-      sqlstate.starts_with("57P"))
+  if (PQstatus(conn) == CONNECTION_BAD || sqlstate.starts_with("08") || sqlstate.starts_with("57P"))
     return Unavailable("postgres: " + message + " (the database cannot be reached)");
   return Internal("postgres: " + message);
 }
@@ -267,7 +269,8 @@ class PgDatabase final : public Database {
 
   Status Transaction(const std::function<Status()>& body) override {
     const std::thread::id me = std::this_thread::get_id();
-    if (TransactionOf(me) != nullptr) return Internal("postgres: a transaction inside a transaction");
+    if (TransactionOf(me) != nullptr)
+      return Internal("postgres: a transaction inside a transaction");
     ZX_ASSIGN_OR_RETURN(Lease lease, Acquire());
     PGconn* c = lease.conn();
     ZX_RETURN_IF_ERROR(Run(c, "BEGIN"));
@@ -356,10 +359,10 @@ class PgDatabase final : public Database {
   const int lock_timeout_ms_;
   std::mutex mu_;
   std::condition_variable pool_free_;
-  std::vector<PGconn*> idle_;                                   // guarded by mu_
-  int open_ = 0;                                                // guarded by mu_
+  std::vector<PGconn*> idle_;                                    // guarded by mu_
+  int open_ = 0;                                                 // guarded by mu_
   std::unordered_map<std::thread::id, PGconn*> in_transaction_;  // guarded by mu_
-  std::unordered_set<std::string> known_good_;                  // guarded by mu_
+  std::unordered_set<std::string> known_good_;                   // guarded by mu_
 };
 
 Lease::~Lease() {
@@ -439,6 +442,11 @@ class PgStatement final : public StatementDriver {
       if (values_[i]) values[i] = values_[i]->c_str();
       types[i] = types_[i];
     }
+    // A parameter bound but not named by this SQL (a filter left out) has no type the server
+    // could infer: call it text.
+    for (int i = 0; i < n; ++i)
+      if (types[i] == 0 && (i >= static_cast<int>(sql_.used.size()) || !sql_.used[i]))
+        types[i] = kTextOid;
     return db_->Write(lease, writes_, [&]() -> Status {
       PgResult r(PQexecParams(lease.conn(), sql_.sql.c_str(), n, types.data(), values.data(),
                               nullptr, nullptr, 0));

@@ -8,8 +8,9 @@
 // COMMIT pays for one; busy waits retry finely (busy_wait.h). Write transactions are BEGIN
 // IMMEDIATE, serialised per connection by a recursive mutex (a migration's statements run inside
 // Database::Transaction on the same thread); a write outside a transaction holds the same mutex
-// while it is in progress, so it never joins another thread's transaction. SQLITE_BUSY and SQLITE_LOCKED after busy_timeout_ms
-// are kUnavailable; other errors are kInternal; messages start "sqlite: ".
+// while it is in progress, so it never joins another thread's transaction. SQLITE_BUSY and
+// SQLITE_LOCKED after busy_timeout_ms are kUnavailable; other errors are kInternal; messages start
+// "sqlite: ".
 //
 // Files: the database and its -wal and -shm files are made mode 0600 (SQLite gives the WAL and
 // SHM files the mode of the database file), also when an older version left them readable.

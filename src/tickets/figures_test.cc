@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "security/keys.h"
+#include "storage/testing/test_database.h"
 #include "tickets/testing/clock_sla.h"
 #include "tickets/work_orders.h"
 
@@ -20,7 +21,7 @@ constexpr int64_t kStart = 1764900000000;
 class FiguresTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:")).value();
+    db_ = std::move(storage::testing::OpenTestDatabase()).value();
     orders_ = std::move(WorkOrders::Open(*db_, nullptr, sla_, clock_)).value();
   }
   Order Create(const std::string& department, const std::string& topic = "ts.garbage",

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/testing/test_database.h"
 #include "tickets/work_orders.h"
 
 namespace zx::tickets {
@@ -15,7 +16,7 @@ class SlaCalendarTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sla_ = MakeSlaCalendar(WorkCalendar::Load(std::string(ZX_SOURCE_DIR) + "/kb/calendar").value());
-    db_ = std::move(storage::Database::Open(":memory:")).value();
+    db_ = std::move(storage::testing::OpenTestDatabase()).value();
     orders_ = std::move(WorkOrders::Open(*db_, nullptr, *sla_, clock_)).value();
   }
   FakeClock clock_{At("2025-09-30 10:00")};

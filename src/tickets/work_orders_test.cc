@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "security/keys.h"
+#include "storage/testing/test_database.h"
 #include "tickets/order_list.h"
 #include "tickets/testing/clock_sla.h"
 
@@ -21,7 +22,7 @@ constexpr int64_t kStart = 1764900000000;  // 2025-12-05 10:00 China time
 class WorkOrdersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(":memory:")).value();
+    db_ = std::move(storage::testing::OpenTestDatabase()).value();
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     Reopen();

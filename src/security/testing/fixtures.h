@@ -10,15 +10,27 @@
 #include "security/sessions.h"
 #include "security/users.h"
 #include "storage/database.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::security::testing {
+
+// Tampering from outside the product (someone with the database file and sqlite3, or a
+// database superuser): the triggers that keep audit_log append-only are dropped.
+inline Status DropAuditTriggers(storage::Database& db) {
+  if (db.dialect() == storage::Dialect::kPostgres)
+    return db.Exec(
+        "DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log; DROP TRIGGER IF EXISTS "
+        "audit_log_no_delete ON audit_log");
+  return db.Exec(
+      "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete");
+}
 
 // argon2id parameters that take about a millisecond: for tests only.
 inline PasswordParams CheapPasswords() { return {1, 256, 1}; }
 
 struct SecurityFixture {
   explicit SecurityFixture(int64_t start_ms = 1700000000000) : clock(start_ms) {
-    db = std::move(storage::Database::Open(":memory:").value());
+    db = std::move(storage::testing::OpenTestDatabase().value());
     UserStoreOptions uo;
     uo.password = CheapPasswords();
     users = std::move(UserStore::Open(*db, clock, uo).value());

@@ -48,8 +48,8 @@ inline Result<std::string> FreshPostgresSchema() {
     ZX_ASSIGN_OR_RETURN(auto admin, OpenDatabase(base));
     ZX_RETURN_IF_ERROR(admin->Exec("CREATE SCHEMA " + schema));
   }
-  return base + (base.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema;
+  return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 // A new, empty database for one test: SQLite in memory, or (ZX_TEST_DATABASE=postgres) a schema
