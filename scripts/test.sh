@@ -34,6 +34,13 @@ scripts/build.sh
 # clang-tidy (.clang-tidy) over all production code of src/ (not the tests), from
 # build/compile_commands.json; any finding fails the run.
 scripts/tidy.sh build
+# PostgreSQL beside SQLite: a throw-away cluster on a loopback port (scripts/pg_test_cluster.sh),
+# removed when the run ends. The storage conformance tests and every test registered with
+# zx_test(... DATABASE) (its "_pg" twin, label "postgres") run against it.
+pg_dir=$(mktemp -d /tmp/zx-pg-XXXXXX)
+trap 'scripts/pg_test_cluster.sh stop "$pg_dir"' EXIT
+ZX_TEST_POSTGRES_URL=$(scripts/pg_test_cluster.sh start "$pg_dir")
+export ZX_TEST_POSTGRES_URL
 if [ "$sanitized" = 1 ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DZX_FUZZ=ON -DZX_BUILD_TESTS=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \

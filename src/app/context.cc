@@ -17,8 +17,10 @@ Result<Config> LoadAppConfig(const CommonFlags& flags) {
 Result<std::unique_ptr<storage::Database>> OpenAppDatabase(const Config& config) {
   // Private: 0700, and anything an older version left readable by others is fixed.
   ZX_RETURN_IF_ERROR(storage::PrepareDataDir(config.data.dir));
-  return storage::Database::Open((std::filesystem::path(config.data.dir) / "zhixian.db").string(),
-                                 {.busy_timeout_ms = config.database.busy_timeout_ms});
+  const std::string where = config.database.url.empty()
+                                ? (std::filesystem::path(config.data.dir) / "zhixian.db").string()
+                                : config.database.url;
+  return storage::Database::Open(where, {.busy_timeout_ms = config.database.busy_timeout_ms});
 }
 
 namespace {

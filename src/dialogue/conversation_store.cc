@@ -27,7 +27,7 @@ Status Migrate(storage::Database& db) {
       seq INTEGER NOT NULL, role TEXT NOT NULL,
       text TEXT,  -- sealed; NULL once the retention period has passed
       at_ms INTEGER NOT NULL, meta TEXT,
-      turn_key TEXT GENERATED ALWAYS AS (conversation_id || '/' || seq) VIRTUAL,
+      turn_key TEXT GENERATED ALWAYS AS (conversation_id || '/' || CAST(seq AS TEXT)) VIRTUAL,
       PRIMARY KEY (conversation_id, seq));
   )sql"},
                      // The citizen's token (its SM3 hash) and the holder's login name.

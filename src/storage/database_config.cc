@@ -15,6 +15,14 @@ const ConfigSection<DataConfig>& DataConfigSection() {
 const ConfigSection<DatabaseConfig>& DatabaseConfigSection() {
   static const auto* section = new ConfigSection<DatabaseConfig>(
       ConfigSection<DatabaseConfig>("database")
+          .Text("url", &DatabaseConfig::url,
+                "empty: SQLite in the data directory; postgresql://user@host:port/db: PostgreSQL")
+          .Check([](const DatabaseConfig& c, const std::string& prefix) -> std::string {
+            if (c.url.empty() || c.url.starts_with("postgresql://") ||
+                c.url.starts_with("postgres://"))
+              return "";
+            return prefix + "url must be empty (SQLite) or a postgresql:// URL";
+          })
           .Number("busy_timeout_ms", &DatabaseConfig::busy_timeout_ms, 0, 600000,
                   "wait this long for a database lock, then answer 503"));
   return *section;

@@ -13,12 +13,15 @@ struct DataConfig {
 };
 
 struct DatabaseConfig {
+  // "": SQLite in the data directory; "postgresql://user@host:port/db": PostgreSQL (no
+  // password here: PGPASSWORD or a pgpass file).
+  std::string url;
   int busy_timeout_ms = 5000;  // wait this long for a lock, then answer 503 "try again"
 };
 
 // data.dir (not empty).
 const ConfigSection<DataConfig>& DataConfigSection();
-// database.busy_timeout_ms.
+// database.url and database.busy_timeout_ms.
 const ConfigSection<DatabaseConfig>& DatabaseConfigSection();
 
 }  // namespace zx::storage

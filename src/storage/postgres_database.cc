@@ -112,6 +112,9 @@ Translated Translate(std::string_view in) {
           out.sql += "BIGINT";
           i = end;
         }
+      } else if (WordIs(word, "VIRTUAL")) {  // a generated column: PostgreSQL stores them
+        out.sql += "STORED";
+        i = end;
       } else if (WordIs(word, "BLOB")) {
         out.sql += "BYTEA";
         i = end;

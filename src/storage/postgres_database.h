@@ -15,8 +15,8 @@
 //
 // What SQLite's SQL says that PostgreSQL spells otherwise is translated here, outside quoted
 // text: the placeholders `?N` and `?` become `$N`; in a schema, INTEGER becomes BIGINT (unix
-// milliseconds need 64 bits), `INTEGER PRIMARY KEY` an identity column, BLOB BYTEA and
-// COLLATE NOCASE the case-insensitive ICU collation zx_nocase, which the driver creates.
+// milliseconds need 64 bits), `INTEGER PRIMARY KEY` an identity column, BLOB BYTEA, a VIRTUAL
+// generated column a STORED one and COLLATE NOCASE the case-insensitive ICU collation zx_nocase, which the driver creates.
 #pragma once
 
 #include <memory>

@@ -408,6 +408,8 @@ TEST_F(WorkOrdersTest, DepartmentListsUseTheTaskIndexAndMatchEveryTask) {
   EXPECT_EQ(page.rows[2].id, ids[9]);
   EXPECT_EQ(page.total, 3);
 
+  // The query plans checked below are SQLite's; PostgreSQL chooses its own by its statistics.
+  if (db_->dialect() != storage::Dialect::kSqlite) return;
   OrderQuery scope;
   scope.department = "cgj";
   scope.district = "东城区";
