@@ -59,6 +59,18 @@ class ServiceTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : Reply();
   }
+  // The first column of every row `sql` gives, joined by '|'.
+  std::string AllRows(const std::string& sql) {
+    auto q = db_->Prepare(sql);
+    EXPECT_TRUE(q.ok()) << q.status().ToString();
+    std::string out;
+    for (;;) {
+      auto row = q.ok() ? q->Step() : Result<bool>(false);
+      EXPECT_TRUE(row.ok()) << row.status().ToString();
+      if (!row.ok() || !*row) return out;
+      out += q->Text(0) + "|";
+    }
+  }
   // An agent's correction, as the HTTP body carries it.
   Status Correct(const std::string& id, const StaffRef& agent, const json& corrected) {
     return service_->CorrectSummary(id, agent, corrected.dump());
@@ -144,6 +156,31 @@ TEST_F(ServiceTest, CalculatorOverSeveralTurnsWithCorrection) {
   r = Say(id, "那要是临时外出备案了呢");
   EXPECT_NE(r.text.find("13720"), std::string::npos) << r.text;
   r = Say(id, "不对，是二级医院");
+  EXPECT_EQ(r.slots["hospital_level"], SlotValue("二级")) << r.text;
+}
+
+// Several nodes on one database (docs/deployment.md): a conversation is wherever its state is,
+// so another node carries it on, also after the node that began it went away.
+TEST_F(ServiceTest, AConversationGoesOnOnAnotherNode) {
+  zx::testing::TempDir dir;
+  auto place = storage::testing::TestDatabasePlace(dir.path());
+  ASSERT_TRUE(place.ok()) << place.status().ToString();
+  auto db_a = std::move(storage::OpenDatabase(*place).value());
+  auto db_b = std::move(storage::OpenDatabase(*place).value());
+  DialogueOptions o = DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {});
+  auto node_a = std::move(
+      DialogueService::Create(*db_a, *engine_, engine_->knowledge_base(), o, clock_).value());
+  auto node_b = std::move(
+      DialogueService::Create(*db_b, *engine_, engine_->knowledge_base(), o, clock_).value());
+  std::string id = node_a->Start("test").value().id;
+  EXPECT_EQ(node_a->Say(id, "住院花了两万能报多少").value().topic, "yb.inpatient_calc");
+  Reply r = node_b->Say(id, "三级医院，甲类一万五，乙类四千，丙类一千").value();
+  EXPECT_NE(r.text.find("14600"), std::string::npos) << r.text;
+  r = node_a->Say(id, "那要是临时外出备案了呢").value();  // A sees what B did
+  EXPECT_NE(r.text.find("13720"), std::string::npos) << r.text;
+  node_a.reset();  // node A is gone
+  db_a.reset();
+  r = node_b->Say(id, "不对，是二级医院").value();
   EXPECT_EQ(r.slots["hospital_level"], SlotValue("二级")) << r.text;
 }
 
@@ -271,10 +308,8 @@ TEST_F(ServiceTest, TheCitizenTokenOpensTheConversation) {
   auto other = service_->Start("web");
   EXPECT_EQ(service_->CheckToken(other->id, v->token).code(), Code::kNotFound);
   EXPECT_TRUE(service_->Get(v->id)->token.empty());  // handed out once
-  auto q = db_->Prepare("SELECT group_concat(citizen_token, '|') FROM conversations");
-  ASSERT_TRUE(q.ok());
-  ASSERT_TRUE(*q->Step());
-  EXPECT_EQ(q->Text(0).find(v->token.substr(2)), std::string::npos);
+  EXPECT_EQ(AllRows("SELECT citizen_token FROM conversations").find(v->token.substr(2)),
+            std::string::npos);
 }
 
 // Issue 9 (1): a conversation belongs to the departments of its topics and the districts named.
@@ -345,8 +380,14 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   TextSealer sealer;
   sealer.seal = [](const std::string& plain, const std::string& table, const std::string& column,
                    const std::string& key) {
+    // Hex of the bytes xor 0x5a: text, as the real sealer's output is.
     std::string out = "sealed:" + table + "." + column + ":" + key + ":";
-    for (char c : plain) out += static_cast<char>(c ^ 0x5a);
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (char c : plain) {
+      auto b = static_cast<unsigned char>(c ^ 0x5a);
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
     return out;
   };
   sealer.open = [](const std::string& sealed, const std::string& table, const std::string& column,
@@ -354,7 +395,9 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
     std::string prefix = "sealed:" + table + "." + column + ":" + key + ":";
     if (sealed.rfind(prefix, 0) != 0) return DataLoss("sealed elsewhere");
     std::string out;
-    for (char c : sealed.substr(prefix.size())) out += static_cast<char>(c ^ 0x5a);
+    const std::string hex = sealed.substr(prefix.size());
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16) ^ 0x5a);
     return out;
   };
   DialogueOptions o;
@@ -368,15 +411,12 @@ TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
       DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_, sealer);
   ASSERT_TRUE(sealed.ok());
   auto v = (*sealed)->Start("test");
-  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
   auto r = (*sealed)->Say(v->id, "我在单位干了三年七个月，月薪六千，经济补偿能拿多少");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  for (const char* sql : {"SELECT group_concat(text, '|') FROM conversation_turns",
-                          "SELECT group_concat(data, '|') FROM conversations"}) {
-    auto q = db_->Prepare(sql);
-    ASSERT_TRUE(q.ok());
-    ASSERT_TRUE(*q->Step());
-    std::string stored = q->Text(0);
+  for (const char* sql :
+       {"SELECT text FROM conversation_turns", "SELECT data FROM conversations"}) {
+    std::string stored = AllRows(sql);
     EXPECT_EQ(stored.find("月薪六千"), std::string::npos) << sql;
     EXPECT_EQ(stored.find("三年七个月"), std::string::npos) << sql;
   }

@@ -302,6 +302,41 @@ TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
   EXPECT_EQ(v->entries, 320);
 }
 
+// Two nodes on one database append at once: the chain stays one, every entry verifies.
+TEST(AuditTwoNodes, ConcurrentAppendsFromTwoConnectionsMakeOneChain) {
+  testing::TempDir dir;
+  auto place = storage::testing::TestDatabasePlace(dir.path());
+  ASSERT_TRUE(place.ok()) << place.status().ToString();
+  auto db_a = std::move(storage::OpenDatabase(*place).value());
+  auto db_b = std::move(storage::OpenDatabase(*place).value());
+  FakeClock clock(1700000000000);
+  AuditOptions o;
+  o.key = AuditKeyFrom(KeyRing::Generate(clock));
+  auto log_a = std::move(AuditLog::Open(*db_a, clock, o).value());
+  auto log_b = std::move(AuditLog::Open(*db_b, clock, o).value());
+  auto append = [](AuditLog* log, const std::string& node) {
+    for (int i = 0; i < 40; ++i) {
+      AuditEvent e;
+      e.actor = node;
+      e.action = "ticket.read";
+      e.object_type = "ticket";
+      e.object_id = node + std::to_string(i);
+      auto r = log->Append(e);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+  };
+  std::thread a(append, log_a.get(), "a");
+  std::thread b(append, log_b.get(), "b");
+  a.join();
+  b.join();
+  for (AuditLog* log : {log_a.get(), log_b.get()}) {
+    auto v = log->Verify();
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v->ok()) << v->message;
+    EXPECT_EQ(v->entries, 80);
+  }
+}
+
 // ---- The keyed chain and the sealed head (issue 9, defect 7). Before them an attacker with
 // the database file could delete the tail or everything, or change a row and recompute the
 // hashes, or append a forged entry, and Verify said ok.

@@ -79,6 +79,10 @@ Result<ReencryptReport> ReencryptColumns(storage::Database& db, const FieldCiphe
                                          const std::vector<EncryptedColumn>& columns,
                                          int batch_size) {
   if (batch_size <= 0) return InvalidArgument("batch size must be positive");
+  if (db.dialect() != storage::Dialect::kSqlite)
+    return FailedPrecondition(
+        "re-encrypting sealed columns walks SQLite's rowid: on PostgreSQL it is not available "
+        "yet (docs/deployment.md)");
   for (const auto& c : columns)
     for (const std::string* n : {&c.table, &c.key_column, &c.column})
       if (!IsSqlIdentifier(*n)) return InvalidArgument("not a plain SQL identifier: '" + *n + "'");

@@ -52,6 +52,14 @@ inline Result<std::string> FreshPostgresSchema() {
          schema;
 }
 
+// Where a new, empty database for one test is, for opening several connections to it (as
+// several nodes would): a file in `dir` (SQLite), or (ZX_TEST_DATABASE=postgres) the URL of a
+// schema of its own.
+inline Result<std::string> TestDatabasePlace(const std::string& dir) {
+  if (!TestOnPostgres()) return dir + "/zhixian.db";
+  return FreshPostgresSchema();
+}
+
 // A new, empty database for one test: SQLite in memory, or (ZX_TEST_DATABASE=postgres) a schema
 // of its own in the test PostgreSQL database.
 inline Result<std::unique_ptr<Database>> OpenTestDatabase(DatabaseOptions options = {}) {
