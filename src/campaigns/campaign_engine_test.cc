@@ -16,6 +16,7 @@
 #include "campaigns/testing/fake_voice.h"
 #include "security/keys.h"
 #include "security/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 #include "text/pii.h"
 
 namespace zx::campaigns {
@@ -49,7 +50,9 @@ class CampaignEngineTest : public ::testing::Test {
         tickets::WorkCalendar::Load(std::string(ZX_SOURCE_DIR) + "/kb/calendar").value());
     scenarios_ = std::make_unique<ScenarioTable>(
         ScenarioTable::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/scenarios.toml").value());
-    db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    db_ = std::move(
+        storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zx.db")).value())
+            .value());
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     policy_ = CampaignPolicyFrom(CampaignConfig{}).value();

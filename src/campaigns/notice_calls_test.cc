@@ -56,7 +56,10 @@ class NoticeCallsTest : public ::testing::Test {
 
   void Open(std::shared_ptr<const security::FieldCipher> cipher) {
     calls_.reset();
-    if (!db_) db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    if (!db_)
+      db_ = std::move(
+          storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zx.db")).value())
+              .value());
     auto calls = NoticeCalls::Open(*db_, std::move(cipher), clock_);
     ASSERT_TRUE(calls.ok()) << calls.status().message();
     calls_ = std::move(calls).value();

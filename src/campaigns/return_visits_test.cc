@@ -9,6 +9,7 @@
 #include "campaigns/testing/fake_voice.h"
 #include "security/keys.h"
 #include "security/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 #include "tickets/testing/clock_sla.h"
 
 namespace zx::campaigns {
@@ -22,7 +23,9 @@ using telephony::DigitSource;
 class ReturnVisitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    db_ = std::move(
+        storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zx.db")).value())
+            .value());
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     orders_ = std::move(tickets::WorkOrders::Open(*db_, cipher_, sla_, clock_)).value();

@@ -163,7 +163,7 @@ TEST_F(ServiceTest, CalculatorOverSeveralTurnsWithCorrection) {
 // so another node carries it on, also after the node that began it went away.
 TEST_F(ServiceTest, AConversationGoesOnOnAnotherNode) {
   zx::testing::TempDir dir;
-  auto place = storage::testing::TestDatabasePlace(dir.path());
+  auto place = storage::testing::TestDatabasePlace(dir.File("zhixian.db"));
   ASSERT_TRUE(place.ok()) << place.status().ToString();
   auto db_a = std::move(storage::OpenDatabase(*place).value());
   auto db_b = std::move(storage::OpenDatabase(*place).value());

@@ -20,6 +20,7 @@
 #include "http/testing/route_test_fixture.h"
 #include "security/keys.h"
 #include "security/policy.h"
+#include "storage/testing/test_database.h"
 #include "text/table_reader.h"
 #include "tickets/testing/clock_sla.h"
 
@@ -67,7 +68,9 @@ std::string MessageOf(const Response& r) {
 class CampaignRoutesTest : public testing::RouteTestBase {
  protected:
   CampaignRoutesTest() : RouteTestBase(kStart) {
-    db_ = std::move(storage::Database::Open(dir_.File("zhixian.db")).value());
+    db_ = std::move(
+        storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zhixian.db")).value())
+            .value());
     auto cipher = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(f_.clock)));
     calls_ = std::move(campaigns::NoticeCalls::Open(*db_, cipher, f_.clock).value());

@@ -8,6 +8,7 @@
 #include "campaigns/testing/fake_voice.h"
 #include "security/testing/fixtures.h"
 #include "security/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 
 namespace zx::http {
 namespace {
@@ -64,7 +65,9 @@ TEST(NoticeRequestTest, ParsesTheJsonBodyStrictly) {
 class NoticeRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    db_ = std::move(
+        storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zx.db")).value())
+            .value());
     calls_ = std::move(NoticeCalls::Open(*db_, nullptr, clock_).value());
     ASSERT_TRUE(calls_->Attach(&gateway_, &tts_).ok());
   }

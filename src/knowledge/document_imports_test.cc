@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/testing/temp_dir.h"
+#include "storage/testing/test_database.h"
 #include "text/testing/sample_documents.h"
 
 namespace zx::knowledge {
@@ -39,7 +40,9 @@ security::Principal Editor(const std::string& name = "editor1") {
 class DocumentImportsTest : public ::testing::Test {
  protected:
   DocumentImportsTest() : clock_(kNow) {
-    db_ = std::move(storage::Database::Open(dir_.File("zx.db")).value());
+    db_ = std::move(
+        storage::OpenDatabase(storage::testing::TestDatabasePlace(dir_.File("zx.db")).value())
+            .value());
     auto rules = LoadDocumentRules(std::string(ZX_SOURCE_DIR) + "/kb/documents.toml");
     EXPECT_TRUE(rules.ok()) << rules.status().message();
     rules_ = *rules;

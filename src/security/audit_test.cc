@@ -305,7 +305,7 @@ TEST(AuditConcurrency, AppendsFromManyThreadsFormOneChain) {
 // Two nodes on one database append at once: the chain stays one, every entry verifies.
 TEST(AuditTwoNodes, ConcurrentAppendsFromTwoConnectionsMakeOneChain) {
   testing::TempDir dir;
-  auto place = storage::testing::TestDatabasePlace(dir.path());
+  auto place = storage::testing::TestDatabasePlace(dir.File("zhixian.db"));
   ASSERT_TRUE(place.ok()) << place.status().ToString();
   auto db_a = std::move(storage::OpenDatabase(*place).value());
   auto db_b = std::move(storage::OpenDatabase(*place).value());

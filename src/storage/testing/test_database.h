@@ -52,11 +52,11 @@ inline Result<std::string> FreshPostgresSchema() {
          schema;
 }
 
-// Where a new, empty database for one test is, for opening several connections to it (as
-// several nodes would): a file in `dir` (SQLite), or (ZX_TEST_DATABASE=postgres) the URL of a
-// schema of its own.
-inline Result<std::string> TestDatabasePlace(const std::string& dir) {
-  if (!TestOnPostgres()) return dir + "/zhixian.db";
+// Where a new, empty database for one test is, for a database on disk or several connections
+// to one (as several nodes have): the SQLite file `sqlite_file`, or (ZX_TEST_DATABASE=postgres)
+// the URL of a schema of its own.
+inline Result<std::string> TestDatabasePlace(const std::string& sqlite_file) {
+  if (!TestOnPostgres()) return sqlite_file;
   return FreshPostgresSchema();
 }
 
