@@ -4,10 +4,16 @@
 // Ask on the same citizen lines. Also the time from End() to the seven-element summary being
 // stored.
 //
-//   build-dlg/bench/dialogue/bench_dialogue [kb-dir] [rounds]     (from the repository root)
+//   build-dlg/bench/dialogue/bench_dialogue [kb-dir] [rounds] [postgresql-url]
 //
 // The conversations are stored in an SQLite file (WAL), as `zhixian serve` does. Bars (issue 4):
 // a dialogue turn p99 under 3 ms; the summary stored within 50 ms of the end.
+//
+// With a PostgreSQL URL (a server on this machine, e.g. scripts/pg_test_cluster.sh), the same
+// mix then runs on a fresh SQLite file and on a fresh schema of that database, one after the
+// other in this run, and the CPU time per turn is compared (issue 15's bar: PostgreSQL, node
+// and database together, at most 2x SQLite): the node's is this process's CPU time (every
+// thread), the database's that of every `postgres` process on the machine.
 #include <time.h>
 #include <unistd.h>
 
@@ -15,8 +21,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -100,11 +108,115 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
+// CPU time of this process (every thread), in microseconds.
+double ProcessCpuUs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+// CPU time of every process named `postgres` on this machine, in microseconds (/proc).
+double PostgresCpuUs() {
+  double ticks = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;
+    size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    if (stat.substr(open + 1, close - open - 1) != "postgres") continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    // After the name: state is field 3; utime and stime are fields 14 and 15.
+    for (int f = 3; f <= 15 && rest >> field; ++f)
+      if (f == 14 || f == 15) ticks += std::atof(field.c_str());
+  }
+  return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The mix, `rounds` times, on `svc`: every line said, every conversation ended. The number of
+// turns, or -1 on an error.
+int RunMix(zx::dialogue::DialogueService& svc, int rounds) {
+  int turns = 0;
+  for (int round = 0; round < rounds; ++round)
+    for (const auto& c : Mix()) {
+      auto started = svc.Start("bench");
+      if (!started.ok()) return -1;
+      bool ended = false;
+      for (const auto& line : c.lines) {
+        auto r = svc.Say(started->id, line);
+        if (!r.ok()) return -1;
+        ended |= r->done;
+        ++turns;
+      }
+      if (!ended && !svc.End(started->id).ok()) return -1;
+    }
+  return turns;
+}
+
+// CPU per turn of the mix on SQLite and on PostgreSQL, in this run (see the top).
+int CompareEngines(const std::string& pg_url, const zx::knowledge::KnowledgeEngine& eng,
+                   const zx::dialogue::DialogueOptions& o, const std::filesystem::path& work,
+                   int rounds) {
+  std::string schema = "bench" + std::to_string(getpid());
+  {
+    auto admin = zx::storage::OpenDatabase(pg_url);
+    if (!admin.ok() || !(*admin)->Exec("CREATE SCHEMA " + schema).ok()) {
+      std::cerr << "cannot make schema " << schema << " in " << pg_url << "\n";
+      return 1;
+    }
+  }
+  const std::string pg_schema_url = pg_url + (pg_url.find('?') == std::string::npos ? "?" : "&") +
+                                    "options=-csearch_path%3D" + schema;
+  struct Run {
+    const char* name;
+    std::string where;
+    double node_us = 0, db_us = 0;
+    int turns = 0;
+  };
+  std::vector<Run> runs = {{"SQLite", (work / "engines.db").string()},
+                           {"PostgreSQL", pg_schema_url}};
+  for (Run& run : runs) {
+    auto db = zx::storage::OpenDatabase(run.where);
+    if (!db.ok()) {
+      std::cerr << run.name << ": " << db.status().ToString() << "\n";
+      return 1;
+    }
+    auto svc = zx::dialogue::DialogueService::Create(**db, eng, eng.knowledge_base(), o,
+                                                     zx::SystemClock::Instance());
+    if (!svc.ok() || RunMix(**svc, 1) < 0) {  // warm-up, not counted
+      std::cerr << run.name << ": the warm-up failed\n";
+      return 1;
+    }
+    double node0 = ProcessCpuUs(), db0 = PostgresCpuUs();
+    run.turns = RunMix(**svc, rounds);
+    run.node_us = ProcessCpuUs() - node0;
+    run.db_us = PostgresCpuUs() - db0;
+    if (run.turns <= 0) {
+      std::cerr << run.name << ": a turn failed\n";
+      return 1;
+    }
+  }
+  std::printf("\nengines: the mix x %d rounds on each, CPU per turn (us)\n", rounds);
+  std::printf("%-12s %7s %10s %10s %10s\n", "engine", "turns", "node", "database", "total");
+  for (const Run& run : runs)
+    std::printf("%-12s %7d %10.0f %10.0f %10.0f\n", run.name, run.turns, run.node_us / run.turns,
+                run.db_us / run.turns, (run.node_us + run.db_us) / run.turns);
+  const double sqlite = (runs[0].node_us + runs[0].db_us) / runs[0].turns;
+  const double pg = (runs[1].node_us + runs[1].db_us) / runs[1].turns;
+  std::printf("ratio PostgreSQL / SQLite (total CPU per turn): %.2f; bar <= 2: %s\n", pg / sqlite,
+              pg / sqlite <= 2 ? "pass" : "FAIL");
+  auto admin = zx::storage::OpenDatabase(pg_url);
+  if (admin.ok()) (void)(*admin)->Exec("DROP SCHEMA " + schema + " CASCADE");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string kb_dir = argc > 1 ? argv[1] : "kb";
   int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 30;
+  const std::string pg_url = argc > 3 ? argv[3] : "";
 
   auto kb = zx::knowledge::LoadKnowledgeBase(kb_dir);
   if (!kb.ok()) {
@@ -185,7 +297,6 @@ int main(int argc, char** argv) {
       if (round > 0) summaries.Add(end);
     }
   }
-  std::filesystem::remove_all(work);
 
   std::printf(
       "dialogue benchmark: %zu conversations x %d rounds, %zu turns, %zu summaries, "
@@ -227,5 +338,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < std::min<size_t>(3, slowest.size()); ++i)
     std::printf(" %.0fus %s;", slowest[i].first, slowest[i].second.c_str());
   std::printf("\n");
-  return errors ? 1 : 0;
+  int compared = pg_url.empty() ? 0 : CompareEngines(pg_url, eng, o, work, rounds);
+  std::filesystem::remove_all(work);
+  return errors || compared ? 1 : 0;
 }

@@ -20,8 +20,9 @@ namespace zx::storage {
 namespace {
 
 // The advisory lock every write takes (see the header): one key for the whole database.
-constexpr const char* kTakeWriteLock = "SELECT pg_advisory_xact_lock(2026120601)";
+constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(2026120601)";
 constexpr int kPoolSize = 8;
+constexpr size_t kMaxPrepared = 2000;  // prepared statements kept per connection
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kTextOid = 25;
@@ -184,6 +185,13 @@ Status Run(PGconn* conn, const char* sql) {
 
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
 
+// The last result of the query sent on `c` (PQgetResult until none is left).
+PgResult LastResult(PGconn* c) {
+  PgResult last;
+  while (PGresult* r = PQgetResult(c)) last.reset(r);
+  return last;
+}
+
 class PgDatabase;
 
 // A connection for one use: the thread's own inside its Transaction, else one from the pool,
@@ -242,10 +250,33 @@ class PgDatabase final : public Database {
     if (PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE) {
       idle_.push_back(c);
     } else {  // broken, or left inside a transaction: never handed out again
+      {
+        std::lock_guard forget(prepared_mu_);
+        prepared_.erase(c);
+      }
       PQfinish(c);
       --open_;
     }
     pool_free_.notify_one();
+  }
+
+  // The name of the server-side prepared statement of `key` (the SQL and its parameter types)
+  // on `c`; `fresh` when it is not prepared there yet. "" past kMaxPrepared statements on one
+  // connection: the statement then runs unprepared.
+  std::string PreparedName(PGconn* c, const std::string& key, bool* fresh) {
+    std::lock_guard lock(prepared_mu_);
+    auto& names = prepared_[c];
+    auto it = names.find(key);
+    *fresh = it == names.end();
+    if (!*fresh) return it->second;
+    if (names.size() >= kMaxPrepared) return "";
+    std::string name = "zx" + std::to_string(names.size());
+    names.emplace(key, name);
+    return name;
+  }
+  void ForgetPrepared(PGconn* c, const std::string& key) {
+    std::lock_guard lock(prepared_mu_);
+    prepared_[c].erase(key);
   }
 
   // Runs `work` on `lease`; a write outside a Transaction runs in one of its own, under the
@@ -254,8 +285,7 @@ class PgDatabase final : public Database {
   Status Write(const Lease& lease, bool writes, Work work) {
     if (!writes || lease.in_transaction()) return work();
     PGconn* c = lease.conn();
-    ZX_RETURN_IF_ERROR(Run(c, "BEGIN"));
-    Status s = Run(c, kTakeWriteLock);
+    Status s = Run(c, kBeginWrite);
     if (s.ok()) s = work();
     if (s.ok()) s = Commit(c);
     if (!s.ok() && PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
@@ -276,9 +306,8 @@ class PgDatabase final : public Database {
       return Internal("postgres: a transaction inside a transaction");
     ZX_ASSIGN_OR_RETURN(Lease lease, Acquire());
     PGconn* c = lease.conn();
-    ZX_RETURN_IF_ERROR(Run(c, "BEGIN"));
-    if (Status locked = Run(c, kTakeWriteLock); !locked.ok()) {
-      (void)Run(c, "ROLLBACK");
+    if (Status locked = Run(c, kBeginWrite); !locked.ok()) {
+      if (PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
       return locked;
     }
     {
@@ -366,6 +395,9 @@ class PgDatabase final : public Database {
   int open_ = 0;                                                 // guarded by mu_
   std::unordered_map<std::thread::id, PGconn*> in_transaction_;  // guarded by mu_
   std::unordered_set<std::string> known_good_;                   // guarded by mu_
+  std::mutex prepared_mu_;
+  // Per connection: prepared statement key -> name. Guarded by prepared_mu_.
+  std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>> prepared_;
 };
 
 Lease::~Lease() {
@@ -450,10 +482,30 @@ class PgStatement final : public StatementDriver {
     for (int i = 0; i < n; ++i)
       if (types[i] == 0 && (i >= static_cast<int>(sql_.used.size()) || !sql_.used[i]))
         types[i] = kTextOid;
+    // Prepared once per connection (parsed and planned once), keyed by the SQL and the types
+    // its parameters were sent with.
+    std::string key = sql_.sql;
+    for (Oid t : types) key += '\x1f' + std::to_string(t);
+    PGconn* c = lease.conn();
+    bool fresh = false;
+    const std::string name = db_->PreparedName(c, key, &fresh);
+    if (!name.empty() && fresh) {
+      PgResult prepared(PQprepare(c, name.c_str(), sql_.sql.c_str(), n, types.data()));
+      if (!Succeeded(prepared.get())) {
+        db_->ForgetPrepared(c, key);
+        return PgError(c, prepared.get());
+      }
+    }
+    auto send = [&] {
+      return name.empty()
+                 ? PQsendQueryParams(c, sql_.sql.c_str(), n, types.data(), values.data(), nullptr,
+                                     nullptr, 0)
+                 : PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0);
+    };
     return db_->Write(lease, writes_, [&]() -> Status {
-      PgResult r(PQexecParams(lease.conn(), sql_.sql.c_str(), n, types.data(), values.data(),
-                              nullptr, nullptr, 0));
-      if (!Succeeded(r.get())) return PgError(lease.conn(), r.get());
+      if (!send()) return PgError(c, nullptr);
+      PgResult r = LastResult(c);
+      if (!Succeeded(r.get())) return PgError(c, r.get());
       result_ = std::move(r);
       return Status::Ok();
     });

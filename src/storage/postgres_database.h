@@ -5,7 +5,8 @@
 //
 // Connections: a pool, opened on demand (up to kPoolSize); a Transaction keeps one connection
 // for its thread from BEGIN to COMMIT, and every statement that thread runs inside it uses that
-// connection. A statement runs when first stepped; its rows come back whole.
+// connection. A statement runs when first stepped, prepared on the server once per connection
+// (parsed and planned once); its rows come back whole.
 //
 // Writes are serialised across every node, as SQLite serialises them in one file: a
 // Transaction, and a write outside one, takes the transaction-scoped advisory lock
@@ -16,7 +17,8 @@
 // What SQLite's SQL says that PostgreSQL spells otherwise is translated here, outside quoted
 // text: the placeholders `?N` and `?` become `$N`; in a schema, INTEGER becomes BIGINT (unix
 // milliseconds need 64 bits), `INTEGER PRIMARY KEY` an identity column, BLOB BYTEA, a VIRTUAL
-// generated column a STORED one and COLLATE NOCASE the case-insensitive ICU collation zx_nocase, which the driver creates.
+// generated column a STORED one and COLLATE NOCASE the case-insensitive ICU collation zx_nocase,
+// which the driver creates.
 #pragma once
 
 #include <memory>
