@@ -304,8 +304,12 @@ void AuditLog::MoveHead(const AuditHead& before, const AuditEntry& entry, bool r
   if (!reseal) {
     HeadFile hf = ReadHead(options_.head_path);
     if (hf.state == HeadFile::State::kMissing) {
-      // A fresh or an upgraded (never sealed) log may start a head; a keyed one had one.
-      if (IsKeyed(before.hash)) why = "the head file is missing but the log is keyed";
+      // A fresh or an upgraded (never sealed) log may start a head; a keyed one had one, unless
+      // this node joins a log that others write.
+      if (IsKeyed(before.hash) && !options_.shared)
+        why = "the head file is missing but the log is keyed";
+      else if (IsKeyed(before.hash))
+        log::Info("audit.head_started seq={} reason=node_joins_shared_log", entry.seq);
     } else if (hf.state == HeadFile::State::kMalformed) {
       why = "the head file is malformed: " + hf.error;
     } else if (hf.keyed && (!keyed() || !ConstantTimeEquals(
@@ -565,6 +569,13 @@ Result<AuditVerification> AuditLog::Verify(const std::optional<AuditHead>& ancho
   // The sealed head, outside the table.
   const std::string& path = options_.head_path;
   if (hf.state == HeadFile::State::kMissing) {
+    if (seen_keyed && options_.shared) {
+      ok.notes.push_back(
+          "this node has no sealed head yet: it joins a log other nodes write "
+          "(a shared database); its next entry starts " +
+          path);
+      return Done(std::move(ok));
+    }
     if (seen_keyed)
       return Fail(Problem::kHead, last_seq, entries,
                   "the sealed head " + path + " is missing but the log is keyed: it was deleted " +

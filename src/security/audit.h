@@ -149,6 +149,10 @@ std::string AuditKeyFrom(const KeyRing& ring);
 struct AuditOptions {
   std::string key;        // AuditKeyFrom(ring); empty: the plain chain (no key file)
   std::string head_path;  // the sealed head; empty: none (in-memory databases, tests)
+  // Several nodes append to this log (a server database, docs/deployment.md), each with a head
+  // of its own: a node without one yet (one that joins) starts it at the end of the keyed
+  // chain instead of refusing; the other nodes' heads still catch entries cut from the end.
+  bool shared = false;
 };
 
 class AuditLog {

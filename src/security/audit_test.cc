@@ -312,7 +312,10 @@ TEST(AuditTwoNodes, ConcurrentAppendsFromTwoConnectionsMakeOneChain) {
   FakeClock clock(1700000000000);
   AuditOptions o;
   o.key = AuditKeyFrom(KeyRing::Generate(clock));
+  o.shared = true;  // each node seals a head of its own
+  o.head_path = dir.File("a.head");
   auto log_a = std::move(AuditLog::Open(*db_a, clock, o).value());
+  o.head_path = dir.File("b.head");
   auto log_b = std::move(AuditLog::Open(*db_b, clock, o).value());
   auto append = [](AuditLog* log, const std::string& node) {
     for (int i = 0; i < 40; ++i) {
@@ -335,6 +338,24 @@ TEST(AuditTwoNodes, ConcurrentAppendsFromTwoConnectionsMakeOneChain) {
     EXPECT_TRUE(v->ok()) << v->message;
     EXPECT_EQ(v->entries, 80);
   }
+  // A third node joins: no head yet is no problem on a shared log, and its first entry seals one.
+  o.head_path = dir.File("c.head");
+  auto log_c = std::move(AuditLog::Open(*db_a, clock, o).value());
+  auto v = log_c->Verify();
+  EXPECT_TRUE(v->ok()) << v->message;
+  ASSERT_FALSE(v->notes.empty());
+  EXPECT_NE(v->notes.back().find("joins a log other nodes write"), std::string::npos);
+  AuditEvent e;
+  e.actor = "c";
+  e.action = "node.joined";
+  ASSERT_TRUE(log_c->Append(e).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.File("c.head")));
+  EXPECT_TRUE(log_a->Verify()->ok());  // a's head trails the log: the keyed entries after it
+  // One box (not shared): a keyed log whose head is gone is refused, as before.
+  o.shared = false;
+  o.head_path = dir.File("d.head");
+  auto log_d = std::move(AuditLog::Open(*db_a, clock, o).value());
+  EXPECT_EQ(log_d->Verify()->problem, Problem::kHead);
 }
 
 // ---- The keyed chain and the sealed head (issue 9, defect 7). Before them an attacker with

@@ -23,9 +23,9 @@ Result<std::unique_ptr<SecurityStores>> OpenSecurityStores(storage::Database& db
   so.idle = std::chrono::minutes(config.idle_minutes);
   ZX_ASSIGN_OR_RETURN(s->sessions, SessionStore::Open(db, clock, so));
   ZX_ASSIGN_OR_RETURN(s->api_keys, ApiKeyStore::Open(db, clock));
-  ZX_ASSIGN_OR_RETURN(s->audit, AuditLog::Open(db, clock,
-                                               AuditOptionsFor(s->cipher.get(), config.key_file,
-                                                               data_dir, db.on_disk())));
+  AuditOptions audit = AuditOptionsFor(s->cipher.get(), config.key_file, data_dir, db.on_disk());
+  audit.shared = db.dialect() != storage::Dialect::kSqlite;  // a server: other nodes write too
+  ZX_ASSIGN_OR_RETURN(s->audit, AuditLog::Open(db, clock, audit));
   s->authenticator =
       std::make_unique<Authenticator>(*s->users, *s->sessions, *s->api_keys, s->audit.get());
   return s;

@@ -22,12 +22,13 @@ PASSWORD = "correct horse battery staple"
 
 class Node:
     def __init__(self, binary, source, workdir, config=None, http="127.0.0.1:0",
-                 sip="127.0.0.1:0", env=None):
+                 sip="127.0.0.1:0", env=None, key_file=None):
+        """key_file: a key file several nodes share (made by the first); else one of its own."""
         os.makedirs(workdir, exist_ok=True)
         self.binary, self.source, self.workdir = binary, source, workdir
         self.data = os.path.join(workdir, "data")
         self.log, self.lock = [], threading.Lock()
-        key_file = os.path.join(workdir, "keys", "zhixian.keys")
+        key_file = key_file or os.path.join(workdir, "keys", "zhixian.keys")
         os.makedirs(os.path.dirname(key_file), exist_ok=True)
         self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **(env or {}))
         self.config_args = []
@@ -36,8 +37,9 @@ class Node:
             with open(path, "w", encoding="utf-8") as f:
                 f.write(config)
             self.config_args = ["--config", path]
-        subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
-                       check=True, capture_output=True, timeout=30, env=self.env)
+        if not os.path.exists(key_file):
+            subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
+                           check=True, capture_output=True, timeout=30, env=self.env)
         # The working directory is the source tree: /chat is served from web/chat.
         self.proc = subprocess.Popen(
             [binary, "serve", "--data", self.data, "--kb", os.path.join(source, "kb"),
