@@ -4,6 +4,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/security_context.h"
+#include "base/terminal.h"
 #include "http/ticket_json.h"
 #include "tickets/autofill.h"
 #include "tickets/learn.h"
@@ -29,7 +31,17 @@ int Run(const CommonFlags& flags, bool json, bool create) {
     std::cerr << "zhixian: " << ctx.status().message() << "\n";
     return ctx.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
-  const std::string actor = "cli:tickets";
+  // Every order made is in the audit log, as one made over the API is.
+  std::unique_ptr<SecurityContext> security;
+  if (create) {
+    auto opened = OpenSecurity(*(*ctx)->db, (*ctx)->config, SystemClock::Instance());
+    if (!opened.ok()) {
+      std::cerr << "zhixian: " << opened.status().message() << "\n";
+      return 1;
+    }
+    security = std::move(opened).value();
+  }
+  const std::string actor = "cli:" + OsUserName();
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -49,6 +61,20 @@ int Run(const CommonFlags& flags, bool json, bool create) {
       out["id"] = order->id;
       out["merged_into"] =
           order->merged_into.empty() ? nlohmann::json(nullptr) : nlohmann::json(order->merged_into);
+      security::AuditEvent event;
+      event.actor = actor;
+      event.action = "ticket.create";
+      event.object_type = "ticket";
+      event.object_id = order->id;
+      event.details_json = nlohmann::json{{"channel", request.channel},
+                                          {"departments", order->Departments()},
+                                          {"district", order->district},
+                                          {"merged_into", order->merged_into}}
+                               .dump();
+      if (auto recorded = security->audit->Append(event); !recorded.ok()) {
+        std::cerr << "zhixian: " << recorded.status().message() << "\n";
+        return 1;
+      }
     }
     if (json) {
       std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -1,4 +1,5 @@
-"""`zhixian tickets draft [--json]` as a user runs it (DESIGN.md: one complaint per stdin line).
+"""`zhixian tickets draft [--json]` and `create` as a user runs them (DESIGN.md: one complaint per
+stdin line).
 
 Usage: tickets_draft_test.py BINARY SOURCE_DIR. A fresh data directory; no network.
 """
@@ -84,6 +85,27 @@ class Draft(unittest.TestCase):
         r = draft(["小区门口有车乱停堵住了路"], json_flag=False)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertIn("gaj(主办)", r.stdout.decode())
+
+    def test_create_saves_the_orders_and_audits_each(self):
+        work = tempfile.mkdtemp(prefix="zx-create-")
+        env = dict(os.environ, XDG_CONFIG_HOME=os.path.join(work, "config"))
+        data = os.path.join(work, "data")
+        try:
+            r = subprocess.run([BINARY, "tickets", "create", "--json", "--data", data, "--kb", KB],
+                               input="\n".join(self.lines[:3]).encode() + b"\n",
+                               capture_output=True, timeout=240, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            ids = [json.loads(l)["id"] for l in r.stdout.decode().strip().split("\n")]
+            self.assertEqual(len(ids), 3)
+            q = subprocess.run([BINARY, "audit", "query", "--data", data, "--kb", KB,
+                                "--action", "ticket.create"],
+                               capture_output=True, timeout=60, env=env)
+            self.assertEqual(q.returncode, 0, q.stderr.decode())
+            entries = [json.loads(l) for l in q.stdout.decode().strip().split("\n") if l]
+            self.assertEqual(sorted(e["object_id"] for e in entries), sorted(ids))
+            self.assertTrue(all(e["actor"].startswith("cli:") for e in entries), entries)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def test_malformed_catalogue_is_refused_with_file_line_and_reason(self):
         kb = tempfile.mkdtemp(prefix="zx-draft-kb-")
