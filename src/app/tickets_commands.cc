@@ -66,11 +66,12 @@ int Run(const CommonFlags& flags, bool json, bool create) {
       event.action = "ticket.create";
       event.object_type = "ticket";
       event.object_id = order->id;
-      event.details_json = nlohmann::json{{"channel", request.channel},
-                                          {"departments", order->Departments()},
-                                          {"district", order->district},
-                                          {"merged_into", order->merged_into}}
-                               .dump();
+      event.details_json = nlohmann::json{
+          {"channel", request.channel},
+          {"departments", order->Departments()},
+          {"district", order->district},
+          {"merged_into",
+           order->merged_into}}.dump();
       if (auto recorded = security->audit->Append(event); !recorded.ok()) {
         std::cerr << "zhixian: " << recorded.status().message() << "\n";
         return 1;
