@@ -57,7 +57,8 @@ Result<security::RetentionReport> RunRetentionOnce(storage::Database& db, Securi
 }
 
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
-                                                    http::Router& router, Metrics& metrics) {
+                                                    http::Router& router, Metrics& metrics,
+                                                    std::function<bool()> may_run_retention) {
   const Clock& clock = SystemClock::Instance();
   auto out = std::make_unique<ServeSecurity>();
   ZX_ASSIGN_OR_RETURN(out->context, OpenSecurity(db, config, clock));
@@ -71,9 +72,10 @@ Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const
   http::InstallAuth(router, std::make_shared<const http::AuthMiddleware>(
                                 *s.authenticator, s.audit.get(), out->limiter.get(), &metrics));
   out->retention = std::make_unique<Worker>("zx-retention", clock);
-  security::ScheduleRetention(*out->retention, std::chrono::hours(1), [&db, &s, &config, &clock] {
-    return RunRetentionOnce(db, s, config, clock);
-  });
+  security::ScheduleRetention(
+      *out->retention, std::chrono::hours(1),
+      [&db, &s, &config, &clock] { return RunRetentionOnce(db, s, config, clock); },
+      std::move(may_run_retention));
   return out;
 }
 

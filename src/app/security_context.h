@@ -53,8 +53,10 @@ struct ServeSecurity {
 
 // For serve: opens the security layer (warning when there is no key file), installs the auth
 // middleware on `router` (so EVERY route, also those added later, is checked against its
-// permission), and starts the hourly retention job. The staff routes are serve's to add.
+// permission), and starts the hourly retention job (its rounds only when `may_run_retention`
+// says so: this node holds the job). The staff routes are serve's to add.
 Result<std::unique_ptr<ServeSecurity>> WireSecurity(storage::Database& db, const Config& config,
-                                                    http::Router& router, Metrics& metrics);
+                                                    http::Router& router, Metrics& metrics,
+                                                    std::function<bool()> may_run_retention);
 
 }  // namespace zx::app

@@ -29,6 +29,7 @@
 #include "http/ticket_report_routes.h"
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
+#include "storage/leases.h"
 #include "tickets/ticket_clock.h"
 #include "voice/turn_metrics.h"
 
@@ -62,13 +63,34 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return 2;
   }
 
+  // The periodic jobs one node of several does (storage/leases.h, docs/deployment.md): a job
+  // runs on the node that holds its lease, renewed each round; another takes it over once the
+  // lease runs out (three rounds of silence), at once when this node stops.
+  auto leases = storage::Leases::Open(*(*ctx)->db, SystemClock::Instance(),
+                                      storage::NodeName(config.data.dir));
+  if (!leases.ok()) {
+    std::cerr << "zhixian: " << leases.status().message() << "\n";
+    return 1;
+  }
+  log::Info("cluster.node name={}", (*leases)->holder());
+  auto leads = [l = leases->get()](std::string job, std::chrono::milliseconds ttl) {
+    return [l, job = std::move(job), ttl] {
+      auto held = l->Hold(job, ttl);
+      if (!held.ok())
+        log::Warn("cluster.lease_failed job={} error=\"{}\"", job, held.status().message());
+      return held.ok() && *held;
+    };
+  };
+  const std::vector<std::string> jobs = {"retention", "tickets.clock", "tickets.visits"};
+
   Metrics metrics;
   auto router = std::make_shared<http::Router>();
   // Security (issue 3): stores, audit log, key file, the auth middleware that checks EVERY
   // route's permission, the rate limiter and the hourly retention job.
   // Route handlers get the caller in Request::principal; (*security)->context has the stores,
   // the audit log and the field cipher (null without security.key_file: store nothing personal).
-  auto security = WireSecurity(*(*ctx)->db, config, *router, metrics);
+  auto security = WireSecurity(*(*ctx)->db, config, *router, metrics,
+                               leads("retention", std::chrono::minutes(65)));
   if (!security.ok()) {
     std::cerr << "zhixian: " << security.status().message() << "\n";
     return security.status().code() == Code::kInternal ? 1 : 2;
@@ -180,8 +202,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
-                               SystemClock::Instance());
-  (*visits)->ScheduleOn(ticket_worker);
+                               SystemClock::Instance(),
+                               leads("tickets.clock", std::chrono::seconds(90)));
+  (*visits)->ScheduleOn(
+      ticket_worker,
+      leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));
   (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
   (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");
@@ -227,6 +252,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   (*server)->Stop();
   dialogue.Unsubscribe(voice_turns);
   (*security)->login_pool->Stop();  // drops queued logins while the server's loop still exists
+  (*security)->retention->Stop();
+  for (const std::string& job : jobs) (void)(*leases)->Release(job);  // another node takes over
   return 0;
 }
 

@@ -220,8 +220,9 @@ Status ReturnVisits::StartDue(ReturnVisitTick& tick) {
   return Status::Ok();
 }
 
-void ReturnVisits::ScheduleOn(Worker& worker) {
-  worker.Every(options_.check_every, [this] {
+void ReturnVisits::ScheduleOn(Worker& worker, std::function<bool()> may_run) {
+  worker.Every(options_.check_every, [this, may_run = std::move(may_run)] {
+    if (may_run && !may_run()) return;  // another node places them
     if (auto tick = Tick(); !tick.ok())
       log::Warn("tickets.visits_failed error=\"{}\"", tick.status().message());
   });

@@ -82,8 +82,9 @@ class ReturnVisits {
                                                     const Clock& clock,
                                                     ReturnVisitOptions options = {});
   Result<ReturnVisitTick> Tick();
-  // Runs Tick every 30 seconds on `worker` (a failure is logged); stop the worker first.
-  void ScheduleOn(Worker& worker);
+  // Runs Tick every 30 seconds on `worker` (a failure is logged); stop the worker first. With
+  // `may_run`, only when it says so (this node holds the job: storage/leases.h).
+  void ScheduleOn(Worker& worker, std::function<bool()> may_run = {});
 
  private:
   ReturnVisits(storage::Database& db, tickets::WorkOrders& orders, NoticeCalls& calls,

@@ -7,8 +7,10 @@
 namespace zx::security {
 
 void ScheduleRetention(Worker& worker, std::chrono::milliseconds period,
-                       std::function<Result<RetentionReport>()> run) {
-  worker.Every(period, [run = std::move(run)] {
+                       std::function<Result<RetentionReport>()> run,
+                       std::function<bool()> may_run) {
+  worker.Every(period, [run = std::move(run), may_run = std::move(may_run)] {
+    if (may_run && !may_run()) return;  // another node does it
     auto report = run();
     if (!report.ok()) {
       log::Error("retention_failed error=\"{}\"", report.status().message());

@@ -8,13 +8,15 @@
 namespace zx::tickets {
 
 void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& db,
-                         Metrics& metrics, const Clock& clock) {
+                         Metrics& metrics, const Clock& clock, std::function<bool()> may_run) {
   auto& sla =
       metrics.AddCounter("zhixian_ticket_sla_events_total",
                          "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
   auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
                                  "hotspot warnings raised (topic x district bursts)", {"topic"});
-  worker.Every(std::chrono::seconds(30), [&orders, &sla] {
+  auto leads = [may_run] { return !may_run || may_run(); };
+  worker.Every(std::chrono::seconds(30), [&orders, &sla, leads] {
+    if (!leads()) return;  // another node marks them
     auto events = orders.Tick();
     if (!events.ok()) log::Warn("tickets.tick_failed error=\"{}\"", events.status().message());
     for (const auto& e : events.ok() ? *events : std::vector<SlaEvent>{}) {
@@ -28,7 +30,7 @@ void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& 
       "zhixian_ticket_rate",
       "the rates of DOMAIN.md over the last 30 days, from the stored orders (0..1)",
       {"department", "rate"});
-  worker.Every(std::chrono::minutes(10), [&db, &hot, &rates, &clock] {
+  worker.Every(std::chrono::minutes(10), [&db, &hot, &rates, &clock, leads] {
     const int64_t now = clock.NowUnixMillis();
     FigureQuery period;
     period.from_ms = now - 30 * 86400000LL;
@@ -42,6 +44,7 @@ void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& 
       rates.With({f.department, "solved"}).Set(f.solved.value());
       rates.With({f.department, "satisfied"}).Set(f.satisfied.value());
     }
+    if (!leads()) return;  // another node raises the hotspot warnings
     auto spots = FigureQueries(db).Hotspots(now);
     for (const auto& h : spots.ok() ? *spots : std::vector<Hotspot>{}) {
       hot.With({h.topic}).Inc();

@@ -6,6 +6,8 @@
                 A, started again, rejoins and carries the same conversation on
   agents        a supervisor made on A signs in on B; an agent's queue on B shows the
                 conversation a citizen asked on A to hand over
+  jobs          the hourly retention job ran on the node holding its lease only
+                (storage/leases.h): on A, and on A again once restarted; never on B
   audit         both nodes appended to one audit log: `zhixian audit verify` on either node
                 finds one unbroken chain
 
@@ -92,6 +94,15 @@ def main():
         ids = [c["id"] for c in queue["queue"]]
         assert queued["id"] in ids, (queued["id"], queue)
         print("agents: a user made on A signs in on B; B's queue holds A's hand-over")
+
+        # jobs: retention ran once across the nodes (its lease), not once a node.
+        code, out, err = b.cli("audit", "query", "--action", "retention.run")
+        assert code == 0, err
+        runs = [l for l in out.splitlines() if l.strip()]
+        # A holds the job; A started again is the same node and takes it back; B never runs it.
+        assert len(runs) == 2, out
+        assert "retention_run" not in b.text(), b.text()
+        print("jobs: retention ran on A (twice: A was started twice), never on B (one lease)")
 
         # audit: one chain, verified from either node.
         for node in (a, b):
