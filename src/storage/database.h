@@ -25,7 +25,9 @@
 //     (a column default may be CURRENT_TIMESTAMP);
 //   - no rowid, GLOB, two-argument max()/min() (use CASE), sqlite_master (use HasTable),
 //     PRAGMA (a driver's business); integers 0/1 for booleans;
-//   - SQL lives in the module's store class, never in services or app.
+//   - SQL lives in the module's store class, never in services or app;
+//   - a statement that fails inside a Transaction ends it (PostgreSQL aborts the transaction):
+//     the body returns the error rather than going on (ZX_RETURN_IF_ERROR).
 // Where a schema cannot be written once (an autoincrement id, BLOB versus BYTEA, 64-bit
 // integer columns, a case-insensitive collation, triggers), a Migration carries a
 // `postgres_sql` variant; see Migration.
