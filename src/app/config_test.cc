@@ -130,13 +130,14 @@ TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
     EXPECT_FALSE(k.default_value.empty()) << k.name;
   }
   // One from each module's section, the shared [server] section from both of its readers.
-  for (const char* key : {"server.http", "server.sip", "data.dir", "database.busy_timeout_ms",
-                          "knowledge.kb_dir", "dialogue.max_citizen_turns", "log.level",
-                          "security.key_file", "trunk.register", "sip.allow_from", "call.max_calls",
-                          "asr.url", "retention.recordings_max_mb", "sms.gateway"}) {
+  for (const char* key :
+       {"server.http", "server.sip", "data.dir", "database.url", "database.busy_timeout_ms",
+        "knowledge.kb_dir", "dialogue.max_citizen_turns", "log.level", "security.key_file",
+        "trunk.register", "sip.allow_from", "call.max_calls", "asr.url",
+        "retention.recordings_max_mb", "sms.gateway"}) {
     EXPECT_TRUE(names.count(key)) << key;
   }
-  EXPECT_EQ(names.size(), 91u);  // 47, [call] 7, [visits] 5, [campaigns] 16, [sms] 16
+  EXPECT_EQ(names.size(), 92u);  // 48, [call] 7, [visits] 5, [campaigns] 16, [sms] 16
 }
 
 TEST(Config, TheShippedFileHoldsEveryKeyWithItsDefault) {
