@@ -19,7 +19,8 @@
 namespace zx::storage {
 namespace {
 
-// The advisory lock every write takes (see the header): one key for the whole database.
+// How every write begins (see the header): its transaction, then the one advisory lock of the
+// whole database.
 constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(2026120601)";
 constexpr int kPoolSize = 8;
 constexpr size_t kMaxPrepared = 2000;  // prepared statements kept per connection
@@ -404,9 +405,9 @@ Lease::~Lease() {
   if (conn_ != nullptr && pooled_) db_->Release(conn_);
 }
 
-// A statement runs when first stepped (PQexecParams, text values: the server infers each
-// parameter's type from where it stands, integers and doubles are sent typed); its rows are
-// then read from the result.
+// A statement runs when first stepped: prepared on its connection the first time (the server
+// infers each text parameter's type from where it stands; integers and doubles are sent
+// typed), then executed with the bound values; its rows are then read from the result.
 class PgStatement final : public StatementDriver {
  public:
   PgStatement(PgDatabase* db, Translated sql, bool writes)
