@@ -38,7 +38,8 @@ scripts/tidy.sh build
 # removed when the run ends. The storage conformance tests and every test registered with
 # zx_test(... DATABASE) (its "_pg" twin, label "postgres") run against it.
 pg_dir=$(mktemp -d /tmp/zx-pg-XXXXXX)
-trap 'scripts/pg_test_cluster.sh stop "$pg_dir"' EXIT
+pg_cluster="$PWD/scripts/pg_test_cluster.sh"  # the trap runs after `cd build` below
+trap '"$pg_cluster" stop "$pg_dir"' EXIT
 ZX_TEST_POSTGRES_URL=$(scripts/pg_test_cluster.sh start "$pg_dir")
 export ZX_TEST_POSTGRES_URL
 if [ "$sanitized" = 1 ]; then
