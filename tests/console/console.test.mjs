@@ -301,10 +301,14 @@ test('auditor: filter the audit log (in the URL), page it, verify', async (t) =>
       await page.waitForFunction(() =>
         !document.querySelector('[data-test="audit-count"]').textContent.includes('加载'));
       if ((await page.locator('[data-test="audit-count"]').innerText()).startsWith('共')) {
-        await page.waitForFunction((first) => {
-          const cell = document.querySelector('[data-test="audit-table"] .el-table__body tr td');
-          return cell && !first.includes(cell.textContent.trim());
-        }, firstPage, { timeout: STEP_MS });
+        // Older entries: every page view is itself audited, so the newest-first pages move on
+        // by the entries written since (page 2 may begin with the last rows of page 1), but
+        // page 2 reaches further back than page 1 did.
+        const oldest = Math.min(...firstPage.map(Number));
+        await page.waitForFunction((least) => {
+          const cells = [...document.querySelectorAll('[data-test="audit-table"] .el-table__body tr td:first-child')];
+          return cells.length > 0 && Math.min(...cells.map((c) => Number(c.textContent.trim()))) < least;
+        }, oldest, { timeout: STEP_MS });
       }
     }
 
