@@ -272,11 +272,13 @@ TEST_F(VadSpeech, StartsWithin100msAndEndsAfterTheTrailingSilence) {
       ASSERT_EQ(ends.size(), 1u) << Describe(events);
       ASSERT_EQ(events.size(), 2u) << Describe(events);
 
-      // Barge-in: reported 60 ms after the speech began (start_speech_ms); up to 120 ms when it
-      // begins with the murmur of an m, which WebRTC's model takes for speech only 20-60 ms in.
+      // Barge-in: reported 60 ms after the speech began (start_speech_ms); up to 140 ms when it
+      // begins with the murmur of an m, which WebRTC's model takes for speech only 20-80 ms in
+      // (espeak-ng renders the same sentence in one of two slightly different ways from one
+      // process to the next; with one of them the murmur is taken 80 ms in).
       EXPECT_GE(starts[0]->at_ms, clip.start_ms + options.start_speech_ms);
-      EXPECT_LE(starts[0]->at_ms, clip.start_ms + 120);
-      EXPECT_NEAR(starts[0]->event.speech_start_ms, clip.start_ms, 60);
+      EXPECT_LE(starts[0]->at_ms, clip.start_ms + 140);
+      EXPECT_NEAR(starts[0]->event.speech_start_ms, clip.start_ms, 80);
 
       // End: the configured trailing silence after the last speech, within two frames.
       const UtteranceEvent& end = ends[0]->event;
