@@ -33,6 +33,7 @@
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 #include "storage/database.h"
+#include "storage/testing/test_database.h"
 
 namespace {
 
@@ -166,8 +167,7 @@ int CompareEngines(const std::string& pg_url, const zx::knowledge::KnowledgeEngi
       return 1;
     }
   }
-  const std::string pg_schema_url = pg_url + (pg_url.find('?') == std::string::npos ? "?" : "&") +
-                                    "options=-csearch_path%3D" + schema;
+  const std::string pg_schema_url = zx::storage::testing::PostgresSchemaUrl(pg_url, schema);
   struct Run {
     const char* name;
     std::string where;

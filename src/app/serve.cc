@@ -73,7 +73,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return 1;
   }
   log::Info("cluster.node name={}", (*leases)->holder());
-  auto leads = [l = leases->get()](std::string job, std::chrono::milliseconds ttl) {
+  std::vector<std::string> jobs;  // the leased jobs, given up at stop
+  auto leads = [l = leases->get(), &jobs](std::string job, std::chrono::milliseconds ttl) {
+    jobs.push_back(job);
     return [l, job = std::move(job), ttl] {
       auto held = l->Hold(job, ttl);
       if (!held.ok())
@@ -81,7 +83,6 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
       return held.ok() && *held;
     };
   };
-  const std::vector<std::string> jobs = {"retention", "tickets.clock", "tickets.visits"};
 
   Metrics metrics;
   auto router = std::make_shared<http::Router>();

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "http/staff_routes.h"
+#include "http/testing/route_test_fixture.h"
 #include "security/policy.h"
 #include "security/testing/fixtures.h"
 
@@ -48,15 +49,8 @@ class AuthTest : public ::testing::Test {
 
   Response Call(const std::string& method, const std::string& target, const std::string& body = "",
                 Fields headers = {}, const std::string& remote = "10.1.2.3:5555") {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    req.headers = std::move(headers);
+    Request req = testing::MakeRequest(method, target, "", body, headers);
     req.remote_address = remote;
-    req.request_id = "test";
     return router_.Handle(req);
   }
   static Fields Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }

@@ -28,11 +28,11 @@ constexpr Oid kInt8Oid = 20;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kTextOid = 25;
 
-// SQL translated for PostgreSQL, with the number of parameters it names.
+// SQL translated for PostgreSQL, with the parameters it names.
 struct Translated {
   std::string sql;
-  int params = 0;
-  std::vector<bool> used;  // used[n - 1]: the SQL names parameter n
+  std::vector<bool> used;  // used[n - 1]: the SQL names parameter n; its size, the highest n
+  int params() const { return static_cast<int>(used.size()); }
 };
 
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -80,7 +80,6 @@ Translated Translate(std::string_view in) {
       size_t end = i + 1;
       while (end < in.size() && std::isdigit(static_cast<unsigned char>(in[end]))) ++end;
       int n = end > i + 1 ? std::atoi(std::string(in.substr(i + 1, end - i - 1)).c_str()) : ++next;
-      out.params = std::max(out.params, n);
       if (static_cast<int>(out.used.size()) < n) out.used.resize(n, false);
       out.used[n - 1] = true;
       out.sql += '$' + std::to_string(n);
@@ -471,7 +470,7 @@ class PgStatement final : public StatementDriver {
 
   Status Execute() {
     ZX_ASSIGN_OR_RETURN(Lease lease, db_->Acquire());
-    const int n = std::max<int>(sql_.params, static_cast<int>(values_.size()));
+    const int n = std::max<int>(sql_.params(), static_cast<int>(values_.size()));
     std::vector<const char*> values(n, nullptr);
     std::vector<Oid> types(n, 0);
     for (int i = 0; i < static_cast<int>(values_.size()); ++i) {
@@ -534,7 +533,7 @@ Result<Statement> PgDatabase::Prepare(std::string_view sql) {
       if (!Succeeded(r.get())) {
         const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
         const std::string_view why = state ? state : "";
-        if (translated.params == 0 || (why != "42P18" && why != "42725"))
+        if (translated.params() == 0 || (why != "42P18" && why != "42725"))
           return PgError(lease.conn(), r.get());
       } else {
         RecordGood(translated.sql);

@@ -28,6 +28,24 @@
 
 namespace zx::http::testing {
 
+// A request as the server makes it: `target` is path and query, `token` (if any) a Bearer
+// credential, then `headers`; from 10.1.2.3:5555.
+inline Request MakeRequest(const std::string& method, const std::string& target,
+                           const std::string& token, const std::string& body = "",
+                           const Fields& headers = {}) {
+  Request req;
+  req.method = method;
+  size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
+  req.body = body;
+  if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
+  for (const auto& h : headers) req.headers.push_back(h);
+  req.remote_address = "10.1.2.3:5555";
+  req.request_id = "test";
+  return req;
+}
+
 class RouteTestBase : public ::testing::Test {
  protected:
   // Every user TokenOf adds has this password.
@@ -74,23 +92,6 @@ class RouteTestBase : public ::testing::Test {
                                                                     : security::Scope{});
   }
 
-  // A request as the server makes it: `target` is path and query, `token` (if any) a Bearer
-  // credential, then `headers`; from 10.1.2.3:5555.
-  static Request MakeRequest(const std::string& method, const std::string& target,
-                             const std::string& token, const std::string& body = "",
-                             const Fields& headers = {}) {
-    Request req;
-    req.method = method;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = ParseQuery(target.substr(q + 1));
-    req.body = body;
-    if (!token.empty()) req.headers.emplace_back("Authorization", "Bearer " + token);
-    for (const auto& h : headers) req.headers.push_back(h);
-    req.remote_address = "10.1.2.3:5555";
-    req.request_id = "test";
-    return req;
-  }
   Response CallOn(Router& router, const std::string& method, const std::string& target,
                   const std::string& token, const std::string& body = "",
                   const Fields& headers = {}) {

@@ -14,15 +14,11 @@
 
 namespace zx::security::testing {
 
-// Tampering from outside the product (someone with the database file and sqlite3, or a
-// database superuser): the triggers that keep audit_log append-only are dropped.
+// Tampering from outside the product (someone with the database and its own tools): the
+// triggers that keep audit_log append-only are dropped.
 inline Status DropAuditTriggers(storage::Database& db) {
-  if (db.dialect() == storage::Dialect::kPostgres)
-    return db.Exec(
-        "DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log; DROP TRIGGER IF EXISTS "
-        "audit_log_no_delete ON audit_log");
-  return db.Exec(
-      "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete");
+  return storage::testing::DropTriggers(db, "audit_log",
+                                        {"audit_log_no_update", "audit_log_no_delete"});
 }
 
 // argon2id parameters that take about a millisecond: for tests only.

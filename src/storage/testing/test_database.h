@@ -32,6 +32,13 @@ inline bool TestOnPostgres() {
   return engine != nullptr && std::string(engine) == "postgres";
 }
 
+// The URL of the schema `schema` in the PostgreSQL database at `url`: every connection opened
+// with it works in that schema only.
+inline std::string PostgresSchemaUrl(const std::string& url, const std::string& schema) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
+}
+
 // A URL of a new, empty schema in the test PostgreSQL database: every connection opened with it
 // works in that schema only.
 inline Result<std::string> FreshPostgresSchema() {
@@ -48,8 +55,7 @@ inline Result<std::string> FreshPostgresSchema() {
     ZX_ASSIGN_OR_RETURN(auto admin, OpenDatabase(base));
     ZX_RETURN_IF_ERROR(admin->Exec("CREATE SCHEMA " + schema));
   }
-  return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
-         schema;
+  return PostgresSchemaUrl(base, schema);
 }
 
 // Where a new, empty database for one test is, for a database on disk or several connections
@@ -58,6 +64,16 @@ inline Result<std::string> FreshPostgresSchema() {
 inline Result<std::string> TestDatabasePlace(const std::string& sqlite_file) {
   if (!TestOnPostgres()) return sqlite_file;
   return FreshPostgresSchema();
+}
+
+// Drops the triggers `names` of `table` where they exist: a test acting as someone with the
+// database and its own tools. (The engines spell DROP TRIGGER differently.)
+inline Status DropTriggers(Database& db, const std::string& table,
+                           const std::vector<std::string>& names) {
+  for (const std::string& name : names)
+    ZX_RETURN_IF_ERROR(db.Exec("DROP TRIGGER IF EXISTS " + name +
+                               (db.dialect() == Dialect::kPostgres ? " ON " + table : "")));
+  return Status::Ok();
 }
 
 // A new, empty database for one test: SQLite in memory, or (ZX_TEST_DATABASE=postgres) a schema
