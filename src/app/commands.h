@@ -39,6 +39,10 @@ ParsedCommand AddCalendarCommand(CLI::App& cli, CommonFlags& flags, const Common
 // `tickets draft|create [--json]` (one complaint per stdin line: auto-fill, and for create
 // intake's 并单 and dispatch) and `tickets learn --history FILE` (tickets/learn.h).
 ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
+// `drain` (the node of --data: no new calls, the current ones finish, then it stops; the
+// serve process's id is in DATA_DIR/kServePidFile).
+ParsedCommand AddNodeCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
+inline constexpr const char* kServePidFile = "zhixian.pid";
 // `campaign import|create|start|pause|resume|cancel|status|report` (docs/campaigns.md).
 std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cli,
                                                                     const CommonOptions& common);

@@ -58,11 +58,13 @@ int main(int argc, char** argv) {
       "doctor", "check configuration, key file, database, knowledge base, SIP, ASR, console");
   common(doctor);
 
-  // user, apikey, recordings, keys, audit, retention; calendar; tickets; campaign (commands.h).
+  // user, apikey, recordings, keys, audit, retention; calendar; tickets; campaign; drain
+  // (commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
   auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);
   auto run_campaign_command = zx::app::AddCampaignCommand(cli, common);
+  auto run_node_command = zx::app::AddNodeCommands(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -94,5 +96,6 @@ int main(int argc, char** argv) {
   if (auto code = run_calendar_command()) return *code;
   if (auto code = run_campaign_command(*config)) return *code;
   if (auto code = run_tickets_command()) return *code;
+  if (auto code = run_node_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

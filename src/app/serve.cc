@@ -1,10 +1,14 @@
-// `zhixian serve`: the long-running server. Builds everything once, serves until SIGINT/SIGTERM.
+// `zhixian serve`: the long-running server. Builds everything once, serves until SIGINT/SIGTERM,
+// or drains first on SIGUSR1 (`zhixian drain`).
+#include <filesystem>
 #include <iostream>
 
 #include "app/commands.h"
 #include "app/security_context.h"
 #include "app/voice_service.h"
 #include "base/log.h"
+#include "base/pid_file.h"
+#include "base/readiness.h"
 #include "base/stop_signal.h"
 #include "campaigns/campaign_metrics.h"
 #include "campaigns/campaign_service.h"
@@ -84,6 +88,14 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     };
   };
 
+  // Whether this node takes new work (base/readiness.h): /healthz and SIP OPTIONS say so to the
+  // balancers; a database that stops answering takes the node out until it answers again.
+  Readiness readiness;
+  Worker health_worker("zx-health");
+  health_worker.Every(std::chrono::seconds(2), [&readiness, db = (*ctx)->db.get()] {
+    readiness.SetDatabase(storage::CheckReachable(*db));
+  });
+
   Metrics metrics;
   auto router = std::make_shared<http::Router>();
   // Security (issue 3): stores, audit log, key file, the auth middleware that checks EVERY
@@ -155,7 +167,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          http::AddStaffRoutes(r, *sec.authenticator, *sec.users, *sec.audit, staff);
        },
        [&](http::Router& r) { http::AddAdminRoutes(r, sec); },
-       [&](http::Router& r) { http::AddSystemRoutes(r, metrics); },
+       [&](http::Router& r) {
+         http::AddSystemRoutes(r, metrics, [&readiness] { return readiness.Why(); });
+       },
        [&](http::Router& r) {
          http::AddKbEntryRoutes(r, *(*ctx)->kb_store, *sec.audit, [answers] {
            auto since = AddDays(answers->Today(), -6);
@@ -232,8 +246,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started = VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(),
-                                       &metrics, callbacks->get(), (*ctx)->engine.get());
+    auto started =
+        VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics,
+                            callbacks->get(), (*ctx)->engine.get(), &readiness);
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {
@@ -244,11 +259,29 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
                 started.status().message());
     }
   }
+  // For `zhixian drain` on this machine (app/node_commands.cc).
+  auto pid_file =
+      PidFile::Create((std::filesystem::path(config.data.dir) / kServePidFile).string());
+  if (!pid_file.ok()) log::Warn("serve.no_pid_file error=\"{}\"", pid_file.status().message());
   log::Info("serve.ready http=http://{}:{} data={}", options->host, (*server)->port(),
             config.data.dir);
-  WaitForStopSignal();
+  if (WaitForStopSignal() == StopRequest::kDrain) {
+    // Nothing new here: the balancers see 503 and send new calls and requests elsewhere, the
+    // cluster jobs go to another node now; the calls in progress finish (SIGTERM: at once).
+    readiness.StartDraining();
+    ticket_worker.Stop();
+    campaign_worker.Stop();
+    for (const std::string& job : jobs) (void)(*leases)->Release(job);
+    log::Info("serve.draining calls={}", voice ? voice->active_calls() : 0);
+    // At least a few seconds, for the balancers' next health check and requests in flight.
+    bool stop_now = StopSignalWithin(std::chrono::seconds(3));
+    while (!stop_now && voice && voice->active_calls() > 0)
+      stop_now = StopSignalWithin(std::chrono::milliseconds(500));
+    log::Info("serve.drained calls={}", voice ? voice->active_calls() : 0);
+  }
   ticket_worker.Stop();
   campaign_worker.Stop();
+  health_worker.Stop();
   voice.reset();  // hangs up every call
   (*server)->Stop();
   dialogue.Unsubscribe(voice_turns);

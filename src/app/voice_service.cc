@@ -8,7 +8,8 @@ namespace zx::app {
 Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
     std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
-    Metrics* metrics, dialogue::CallbackStore* callbacks, const knowledge::Assistant* assistant) {
+    Metrics* metrics, dialogue::CallbackStore* callbacks, const knowledge::Assistant* assistant,
+    const Readiness* readiness) {
   std::unique_ptr<VoiceService> svc(new VoiceService());
   voice::PhoneServiceOptions options{.kb_dir = config.knowledge.kb_dir,
                                      .listen = config.server.sip,
@@ -18,7 +19,9 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
                                      .asr = config.asr,
                                      .metrics = metrics,
                                      .callbacks = callbacks,
-                                     .recorder = {}};
+                                     .recorder = {},
+                                     .not_taking_calls = {}};
+  if (readiness) options.not_taking_calls = [readiness] { return readiness->Why(); };
   options.recorder = [&]() -> Result<telephony::RecordingFactory> {
     if (!cipher) {
       log::Warn(

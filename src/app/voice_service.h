@@ -7,12 +7,15 @@
 // gateway's and the recordings' counters and must outlive the service; so must `callbacks` (may
 // be null: no call-back tasks). With speech recognition, notice calls understand what the
 // citizen says (kb/campaigns/replies.toml) and answer questions from `assistant` (may be null).
+// `readiness` (may be null: always) says when the node takes no new calls (draining, database
+// unreachable) and must outlive the service.
 #pragma once
 
 #include <memory>
 
 #include "app/config.h"
 #include "base/metrics.h"
+#include "base/readiness.h"
 #include "base/status.h"
 #include "campaigns/call_replies.h"
 #include "campaigns/notice_calls.h"
@@ -32,9 +35,12 @@ class VoiceService {
       const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
       std::shared_ptr<const security::FieldCipher> cipher,
       campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr,
-      dialogue::CallbackStore* callbacks = nullptr,
-      const knowledge::Assistant* assistant = nullptr);
+      dialogue::CallbackStore* callbacks = nullptr, const knowledge::Assistant* assistant = nullptr,
+      const Readiness* readiness = nullptr);
   ~VoiceService();
+
+  // Calls up now, inbound and outbound (a draining node stops when none is left).
+  uint64_t active_calls() const { return phone_->gateway().stats().active_calls; }
 
  private:
   VoiceService() = default;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <ctime>
 
 #include "base/log.h"
 
@@ -14,6 +15,7 @@ sigset_t StopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGUSR1);
   return set;
 }
 
@@ -25,11 +27,34 @@ void BlockStopSignals() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-void WaitForStopSignal() {
+StopRequest WaitForStopSignal() {
   sigset_t set = StopSignals();
   int sig = 0;
   sigwait(&set, &sig);
+  if (sig == SIGUSR1) {
+    log::Info("serve.drain_requested signal={}", sig);
+    return StopRequest::kDrain;
+  }
   log::Info("serve.stopping signal={}", sig);
+  return StopRequest::kStop;
+}
+
+bool StopSignalWithin(std::chrono::milliseconds timeout) {
+  sigset_t set = StopSignals();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    timespec ts{static_cast<time_t>(left.count() / 1000000000),
+                static_cast<long>(left.count() % 1000000000)};
+    int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig == SIGINT || sig == SIGTERM) {
+      log::Info("serve.stopping signal={}", sig);
+      return true;
+    }
+    // SIGUSR1 again, EINTR or EAGAIN (time is up): go round; the deadline decides.
+  }
 }
 
 }  // namespace zx

@@ -4,9 +4,11 @@
 
 namespace zx::http {
 
-void AddSystemRoutes(Router& router, const Metrics& metrics, std::function<bool()> ready) {
-  router.Add("GET", "/healthz", "system.health", [ready = std::move(ready)](const Request&) {
-    if (ready && !ready()) return ErrorResponse(Unavailable("starting; not ready yet"));
+void AddSystemRoutes(Router& router, const Metrics& metrics,
+                     std::function<std::string()> why_not_ready) {
+  router.Add("GET", "/healthz", "system.health", [why = std::move(why_not_ready)](const Request&) {
+    if (std::string reason = why ? why() : ""; !reason.empty())
+      return ErrorResponse(Unavailable("not ready: " + reason));
     return Response::Json(200, {{"status", "ok"}});
   });
   router.Add("GET", "/metrics", "metrics.read", [&metrics](const Request&) {

@@ -92,6 +92,13 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path, Database
   return OpenSqliteDatabase(path, options);
 }
 
+Status CheckReachable(Database& db) {
+  ZX_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT 1"));
+  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return Internal("SELECT 1 gave no row");
+  return {};
+}
+
 bool IsUniqueViolation(const Status& status) {
   if (status.code() != Code::kInternal) return false;
   const std::string& m = status.message();

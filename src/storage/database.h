@@ -153,6 +153,10 @@ class Database {
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path,
                                                DatabaseOptions options = {});
 
+// Whether the database answers now (one trivial query): OK, or the driver's error (kUnavailable
+// when a server cannot be reached). For a node's readiness (base/readiness.h).
+Status CheckReachable(Database& db);
+
 // True for the error of a statement that broke a UNIQUE or PRIMARY KEY constraint: kInternal
 // with the engine's words for it (each driver keeps them in the message).
 bool IsUniqueViolation(const Status& status);

@@ -73,6 +73,14 @@ std::string SourceKey(const sa* src) {
   if (re_snprintf(buf, sizeof(buf), "%j", src) <= 0) return "?";
   return buf;
 }
+
+// `text` as a Warning header's quoted text: printable ASCII without quotes, at most 120 bytes.
+std::string QuotedWarning(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 120))
+    out += (c >= ' ' && c <= '~' && c != '"' && c != '\\') ? c : ' ';
+  return out;
+}
 }  // namespace
 
 Call::~Call() {
@@ -428,6 +436,16 @@ bool GatewayImpl::OnRequest(const sip_msg* msg, void* arg) {
     return true;
   }
   if (pl_strcmp(&msg->met, "OPTIONS") == 0) {  // keep-alive pings from proxies and trunks
+    // A dispatcher's probe: 503 takes this node out of its rotation until it answers 200 again.
+    std::string why = self->WhyNoNewCalls();
+    if (why.empty() && self->active_calls_.load() >= self->options_.max_calls) why = "at capacity";
+    if (!why.empty()) {
+      (void)sip_replyf(self->sip_, msg, 503, "Service Unavailable",
+                       "%sRetry-After: 5\r\nWarning: 399 zhixian \"%s\"\r\n"
+                       "Content-Length: 0\r\n\r\n",
+                       kAllow, QuotedWarning(why).c_str());
+      return true;
+    }
     (void)sip_replyf(self->sip_, msg, 200, "OK",
                      "%sAccept: application/sdp\r\n"
                      "Content-Length: 0\r\n\r\n",
@@ -458,6 +476,13 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
   UpdateStats([](GatewayStats& s) { ++s.calls_offered; });
   if (stopping_) {
     Reply(msg, 503, "Service Unavailable");
+    return;
+  }
+  if (std::string why = WhyNoNewCalls(); !why.empty()) {
+    UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
+    log::Warn("call.rejected reason=not_taking_calls why=\"{}\"", why);
+    (void)sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                      "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
     return;
   }
   std::string source = SourceKey(&msg->src);

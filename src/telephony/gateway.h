@@ -1,13 +1,15 @@
 // Gateway: the SIP user agent and RTP media of zhixian, over libre 1.1.0.
 //
 // Inbound: answers INVITEs (UDP and TCP) with an SDP answer for PCMU/PCMA and telephone-event;
-// handles ACK, BYE and CANCEL before answer; refuses calls over `max_calls` with 486 or 503;
-// answers a request it cannot make sense of (missing headers, CSeq that does not match, an
-// INVITE whose SDP does not parse, a From without tag) with 400, an offer whose addresses or
-// ports we cannot use with 488, and carries on; messages that are not SIP at all are dropped
-// by libre. Strangers are kept in bounds: an optional allow-list of peers (403 for others), a
-// limit of calls per source address, media only from the SDP address, calls without media
-// ended after a timeout, and recordings only once media has arrived.
+// handles ACK, BYE and CANCEL before answer; refuses calls over `max_calls` with 486 or 503, and
+// every new call with 503 while the node takes none (`not_taking_calls`: draining, database
+// unreachable); answers OPTIONS pings 200, or 503 while it takes no new calls; answers a
+// request it cannot make sense of (missing headers, CSeq that does not match, an INVITE whose
+// SDP does not parse, a From without tag) with 400, an offer whose addresses or ports we cannot
+// use with 488, and carries on; messages that are not SIP at all are dropped by libre. Strangers
+// are kept in bounds: an optional allow-list of peers (403 for others), a limit of calls per source
+// address, media only from the SDP address, calls without media ended after a timeout, and
+// recordings only once media has arrived.
 //
 // Outbound: Originate() places a call through the configured trunk (outbound proxy, digest
 // authentication on 401/407, optional REGISTER) or straight to a SIP URI, with an SDP offer for
@@ -36,6 +38,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -92,6 +95,11 @@ struct GatewayOptions {
   // ("10.0.0.5, 192.168.1.0/24"). Others get 403. Empty: everyone.
   std::string allow_from;
   int tcp_backlog = 1024;  // listen queue of SIP over TCP (the kernel caps it at somaxconn)
+  // Why this node takes no new calls now, "" when it does (base/readiness.h: draining, database
+  // unreachable): OPTIONS pings are answered 503 with it, so that a dispatcher sends calls to
+  // another node, and new INVITEs 503 with Retry-After; calls in progress go on. OPTIONS is
+  // answered 503 at max_calls too. Called on the SIP thread: must be quick. Unset: always "".
+  std::function<std::string()> not_taking_calls;
   // Counters for GET /metrics (zhixian_sip_*); may be null. Must outlive the gateway.
   Metrics* metrics = nullptr;
 };

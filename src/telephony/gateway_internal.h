@@ -173,6 +173,10 @@ class GatewayImpl final : public Gateway {
   // Takes one of max_calls; false when all are in use.
   bool ReserveCallSlot();
   void ReleaseCallSlot() { active_calls_.fetch_sub(1); }
+  // options_.not_taking_calls, "" without it.
+  std::string WhyNoNewCalls() const {
+    return options_.not_taking_calls ? options_.not_taking_calls() : std::string();
+  }
 
   // ---- gateway.cc ----
   void Loop(std::promise<Status>& started);

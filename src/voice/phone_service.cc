@@ -27,6 +27,7 @@ Result<std::unique_ptr<PhoneService>> PhoneService::Start(const PhoneServiceOpti
   // "喂？" would cut the greeting that tells them which keys to press.
   options.barge_in_on_speech = svc->asr_ != nullptr;
   options.max_calls = call.max_calls;
+  options.not_taking_calls = o.not_taking_calls;
   options.over_capacity_code = call.over_capacity_code;
   options.answer_delay_ms = call.answer_delay_ms;
   options.metrics = o.metrics;

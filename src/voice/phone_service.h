@@ -43,6 +43,8 @@ struct PhoneServiceOptions {
   // Called once at start when calls are recorded (call.record): the recording sinks, or an empty
   // factory for none. Unset: nothing recorded.
   std::function<Result<telephony::RecordingFactory>()> recorder;
+  // Why the node takes no new calls now, "" when it does (telephony::GatewayOptions).
+  std::function<std::string()> not_taking_calls;
 };
 
 class PhoneService {

@@ -623,13 +623,15 @@ TEST(HttpServerReady, HealthzIs503UntilReady) {
   Metrics metrics;
   std::atomic<bool> ready{false};
   auto router = std::make_shared<Router>();
-  AddSystemRoutes(*router, metrics, [&] { return ready.load(); });
+  AddSystemRoutes(*router, metrics,
+                  [&] { return ready.load() ? std::string() : std::string("starting"); });
   auto server = Server::Start({"127.0.0.1", 0, 1, 1024, 1000}, router, metrics);
   ASSERT_TRUE(server.ok());
   Client c((*server)->port());
   Res r = c.Get("/healthz");
   EXPECT_EQ(r.result_int(), 503);
   EXPECT_EQ(ErrorCode(r), "unavailable");
+  EXPECT_NE(r.body().find("not ready: starting"), std::string::npos) << r.body();
   ready = true;
   EXPECT_EQ(c.Get("/healthz").result_int(), 200);
 }
