@@ -90,10 +90,16 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
 
   // Whether this node takes new work (base/readiness.h): /healthz and SIP OPTIONS say so to the
   // balancers; a database that stops answering takes the node out until it answers again.
+  // Beside it, this node's liveness lease: while it is renewed, no other node closes its calls.
   Readiness readiness;
   Worker health_worker("zx-health");
+  const std::string alive_job = storage::Leases::NodeJob((*leases)->holder());
   health_worker.Every(std::chrono::seconds(2), [&readiness, db = (*ctx)->db.get()] {
     readiness.SetDatabase(storage::CheckReachable(*db));
+  });
+  health_worker.Every(std::chrono::seconds(5), [l = leases->get(), &alive_job] {
+    if (auto held = l->Hold(alive_job, std::chrono::seconds(20)); !held.ok())
+      log::Warn("cluster.alive_failed error=\"{}\"", held.status().message());
   });
 
   Metrics metrics;
@@ -113,6 +119,12 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // once voice is up (VoiceService attaches the runner), 503 while it is off.
   campaigns::NoticeCallOptions notice_options;
   notice_options.default_ring_timeout_s = config.trunk.ring_timeout_s;
+  // Calls of several nodes on one database: each node's own, closed by another once it is gone.
+  notice_options.node = (*leases)->holder();
+  notice_options.node_gone = [l = leases->get()](const std::string& node) {
+    auto alive = l->Alive(node);
+    return alive.ok() && !*alive;  // unsure (the database did not answer): not gone
+  };
   auto notices = campaigns::NoticeCalls::Open(*(*ctx)->db, sec.cipher, SystemClock::Instance(),
                                               notice_options);
   if (!notices.ok()) {
@@ -277,7 +289,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     bool stop_now = StopSignalWithin(std::chrono::seconds(3));
     while (!stop_now && voice && voice->active_calls() > 0)
       stop_now = StopSignalWithin(std::chrono::milliseconds(500));
-    log::Info("serve.drained calls={}", voice ? voice->active_calls() : 0);
+    if (!stop_now) log::Info("serve.drained calls=0");
   }
   ticket_worker.Stop();
   campaign_worker.Stop();
@@ -288,6 +300,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   (*security)->login_pool->Stop();  // drops queued logins while the server's loop still exists
   (*security)->retention->Stop();
   for (const std::string& job : jobs) (void)(*leases)->Release(job);  // another node takes over
+  (void)(*leases)->Release(alive_job);  // what this node left open is another's to close
   return 0;
 }
 

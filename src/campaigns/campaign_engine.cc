@@ -20,6 +20,9 @@ namespace {
 
 constexpr int64_t kMinuteMs = 60 * 1000;
 constexpr int64_t kDayMs = 24 * 60 * kMinuteMs;
+// How long a node's claim on a due target lasts before any node may take it (a node that died
+// between claiming and dialling).
+constexpr int64_t kClaimMs = kMinuteMs;
 constexpr const char* kTargets = "campaign_targets";
 
 // Outcomes after which the target is called again (while attempts remain).
@@ -318,8 +321,11 @@ class Campaigns::Engine {
       std::string outcome = "interrupted";  // the process stopped before the call was placed
       bool reached = false;
       int64_t asked_for = 0;
+      // Between its row and its call: this node's earlier process stopped there (Dial runs
+      // inside Tick, never beside Collect), or another node is there now unless it is gone.
+      if (a.call_id.empty() && a.node != calls_.node() && !calls_.NodeGone(a.node)) continue;
       if (!a.call_id.empty()) {
-        auto call = calls_.Get(a.call_id);
+        auto call = calls_.CloseIfOrphaned(a.call_id);
         if (call.ok()) {
           if (call->state != NoticeState::kEnded) continue;
           outcome = OutcomeOfCall(*call);
@@ -426,7 +432,8 @@ class Campaigns::Engine {
           std::min<int64_t>(policy_.campaign_concurrent - open, policy_.max_concurrent - open_all);
       slots = std::min<int64_t>(slots, static_cast<int64_t>(tokens_));
       if (slots <= 0) continue;
-      ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due, store_.DueTargets(id, now, slots));
+      ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due,
+                          store_.ClaimDue(id, now, slots, calls_.node(), now + kClaimMs));
       for (TargetRecordRow& t : due) {
         ZX_ASSIGN_OR_RETURN(bool placed, Dial(t, now, tick));
         if (placed) {
@@ -469,13 +476,14 @@ class Campaigns::Engine {
     a.seq = t.seq;
     a.phone_index = t.phone_index;
     a.started_ms = now;
-    // Written before the call: from here on this attempt number can never dial again.
+    a.node = calls_.node();
+    // Written before the call: from here on this attempt number can never dial again. Not when
+    // the target is no longer ours to call (cancelled, or our claim ran out and another node
+    // has it).
+    ZX_ASSIGN_OR_RETURN(bool begun, store_.BeginAttempt(a, t));
+    if (!begun) return false;
     t.attempts = a.n;
     t.state = "calling";
-    ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
-      ZX_RETURN_IF_ERROR(store_.InsertAttempt(a));
-      return store_.UpdateTarget(t);
-    }));
 
     Result<NoticeStart> started = phone.status();
     if (phone.ok()) {

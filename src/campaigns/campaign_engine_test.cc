@@ -349,6 +349,120 @@ TEST_F(CampaignEngineTest, AKilledProcessNeverDialsAnAttemptTwice) {
   EXPECT_EQ(Attempt(3), "cp:" + id + ":2:3");
 }
 
+// Several nodes on one database (docs/deployment.md): each dials what it claimed, the
+// cluster's concurrency holds across them, and what a dead node left open is closed by a live
+// one (interrupted) and dialled again under new attempt numbers; no attempt is dialled twice.
+TEST_F(CampaignEngineTest, NodesShareACampaignAndALiveOneEndsWhatADeadOneLeftOpen) {
+  policy_.campaign_concurrent = 4;
+  policy_.per_number_day = 5;
+  policy_.per_number_week = 5;
+  Reopen();
+  std::string id = Create(File(6));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  struct Node {
+    testing::FakeGateway gateway;
+    std::unique_ptr<NoticeCalls> calls;
+    std::unique_ptr<Campaigns> campaigns;
+    TickResult Tick() {
+      calls->Sync();
+      auto t = campaigns->Tick();
+      EXPECT_TRUE(t.ok()) << t.status().message();
+      calls->Sync();
+      return t.ok() ? *t : TickResult{};
+    }
+  };
+  std::set<std::string> gone;
+  auto start = [&](Node& n, const std::string& name) {
+    NoticeCallOptions o;
+    o.node = name;
+    o.node_gone = [&gone](const std::string& node) { return gone.count(node) > 0; };
+    n.calls = std::move(NoticeCalls::Open(*db_, cipher_, clock_, o)).value();
+    ASSERT_TRUE(n.calls->Attach(&n.gateway, &tts_).ok());
+    n.campaigns = std::move(Campaigns::Open(*db_, cipher_, *n.calls, {}, *scenarios_, *sla_,
+                                            clock_, policy_))
+                      .value();
+  };
+  Node a, b;
+  start(a, "node-a");
+  start(b, "node-b");
+  EXPECT_EQ(a.Tick().started, 4);
+  EXPECT_EQ(b.Tick().started, 0);  // four calls are up in the cluster: the campaign's limit
+  for (CallId call : {CallAt(0), CallAt(1)}) {
+    telephony::CallInfo info;
+    info.id = call;
+    info.direction = telephony::CallDirection::kOutbound;
+    a.calls->OnCallStarted(info);
+    a.calls->Sync();
+    for (char k : std::string("11")) a.calls->OnDigit(call, k, DigitSource::kRfc4733);
+    a.calls->OnCallEnded(call, "bye");
+    a.calls->Sync();
+  }
+  EXPECT_EQ(b.Tick().started, 2);  // b collects a's two ended calls and dials the last two
+  std::set<std::string> dialled;
+  for (auto* n : {&a, &b})
+    for (const auto& o : n->gateway.options())
+      for (const auto& [name, value] : o.headers)
+        if (name == "X-Campaign-Attempt") EXPECT_TRUE(dialled.insert(value).second) << value;
+  EXPECT_EQ(dialled.size(), 6u);
+
+  // a dies with two calls up. While it may still run, b leaves them alone ...
+  a.calls.release();  // NOLINT: a killed process closes nothing (and a ticks no more)
+  b.Tick();
+  EXPECT_EQ(campaigns_->Attempts(id, 3).value().at(0).state, "dialing");
+  // ... once its liveness lease has run out, b ends them and dials them again later.
+  gone.insert("node-a");
+  b.Tick();
+  EXPECT_EQ(campaigns_->Attempts(id, 3).value().at(0).outcome, "interrupted");
+  EXPECT_EQ(campaigns_->Attempts(id, 4).value().at(0).outcome, "interrupted");
+  clock_.Advance(std::chrono::minutes(31));
+  EXPECT_EQ(b.Tick().started, 2);
+  std::set<std::string> again;
+  const auto placed = b.gateway.options();
+  for (size_t i = 2; i < placed.size(); ++i)
+    for (const auto& [name, value] : placed[i].headers)
+      if (name == "X-Campaign-Attempt") again.insert(value);
+  EXPECT_EQ(again, (std::set<std::string>{"cp:" + id + ":3:2", "cp:" + id + ":4:2"}));
+  b.calls->Detach();
+}
+
+// Claims: a node claims due targets for a while; another gets only the rest, and a claim that
+// ran out (its node died before dialling) goes to whoever claims next. A node whose claim was
+// taken over begins no attempt on that target.
+TEST_F(CampaignEngineTest, ADueTargetIsClaimedByOneNodeUntilTheClaimRunsOut) {
+  std::string id = Create(File(3));
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  CampaignStore store(*db_);
+  const int64_t now = clock_.NowUnixMillis();
+  auto seqs = [](const std::vector<TargetRecordRow>& rows) {
+    std::vector<int64_t> out;
+    for (const auto& r : rows) out.push_back(r.seq);
+    return out;
+  };
+  auto a = store.ClaimDue(id, now, 2, "node-a", now + kMinute);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(seqs(*a), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(seqs(store.ClaimDue(id, now, 5, "node-b", now + kMinute).value()),
+            (std::vector<int64_t>{3}));
+  EXPECT_EQ(seqs(store.ClaimDue(id, now, 5, "node-b", now + kMinute).value()),
+            (std::vector<int64_t>{3}));  // its own claim again, not a's
+  const int64_t later = now + kMinute + 1;
+  EXPECT_EQ(seqs(store.ClaimDue(id, later, 5, "node-b", later + kMinute).value()),
+            (std::vector<int64_t>{1, 2, 3}));
+  AttemptRow attempt;
+  attempt.attempt_id = "cp:" + id + ":1:1";
+  attempt.campaign_id = id;
+  attempt.seq = 1;
+  attempt.n = 1;
+  attempt.started_ms = later;
+  attempt.node = "node-a";  // too late: b has it now
+  EXPECT_FALSE(store.BeginAttempt(attempt, a->at(0)).value());
+  EXPECT_TRUE(campaigns_->Attempts(id, 1).value().empty());
+  attempt.node = "node-b";
+  EXPECT_TRUE(store.BeginAttempt(attempt, a->at(0)).value());
+  EXPECT_EQ(store.FindTarget(id, 1).value()->state, "calling");
+  EXPECT_FALSE(store.BeginAttempt(attempt, a->at(0)).value());  // calling, not waiting
+}
+
 TEST_F(CampaignEngineTest, PauseResumeAndCancel) {
   policy_.campaign_concurrent = 1;
   Reopen();

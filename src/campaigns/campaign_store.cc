@@ -1,6 +1,8 @@
 #include "campaigns/campaign_store.h"
 
+#include <algorithm>
 #include <string>
+#include <tuple>
 
 namespace zx::campaigns {
 namespace {
@@ -16,7 +18,7 @@ constexpr const char* kTargetColumns =
 
 constexpr const char* kAttemptColumns =
     "attempt_id, campaign_id, seq, n, phone_index, call_id, state, outcome, sip_code, "
-    "started_ms, ended_ms, talk_ms";
+    "started_ms, ended_ms, talk_ms, node";
 
 Campaign RowToCampaign(const storage::Statement& st) {
   Campaign c;
@@ -77,6 +79,7 @@ AttemptRow RowToAttempt(const storage::Statement& st) {
   a.started_ms = st.Int(9);
   a.ended_ms = st.Int(10);
   a.talk_ms = st.Int(11);
+  a.node = st.Text(12);
   return a;
 }
 
@@ -178,6 +181,13 @@ Status CampaignStore::Migrate() {
     CREATE INDEX campaign_attempts_open ON campaign_attempts(state, campaign_id);
     CREATE INDEX campaign_attempts_phone ON campaign_attempts(phone_index, started_ms);
     CREATE INDEX campaign_attempts_target ON campaign_attempts(campaign_id, seq, n);
+  )sql"},
+                      // Several nodes (docs/deployment.md): which node dials an attempt, and a
+                      // target's claim by a node (until claim_until: then any node's again).
+                      {"campaigns", 2, R"sql(
+    ALTER TABLE campaign_attempts ADD COLUMN node TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_targets ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaign_targets ADD COLUMN claim_until BIGINT NOT NULL DEFAULT 0;
   )sql"}});
 }
 
@@ -332,14 +342,26 @@ Status CampaignStore::UpdateTarget(const TargetRecordRow& t) {
       .Run();
 }
 
-Result<std::vector<TargetRecordRow>> CampaignStore::DueTargets(const std::string& campaign_id,
-                                                               int64_t now_ms, int64_t limit) {
-  ZX_ASSIGN_OR_RETURN(auto st, db_.Prepare(std::string("SELECT ") + kTargetColumns +
-                                           " FROM campaign_targets WHERE campaign_id = ? AND "
-                                           "state = 'waiting' AND next_ms <= ? ORDER BY "
-                                           "next_ms, seq LIMIT ?"));
-  st.Bind(1, campaign_id).Bind(2, now_ms).Bind(3, limit);
-  return All<TargetRecordRow>(st, RowToTarget);
+Result<std::vector<TargetRecordRow>> CampaignStore::ClaimDue(const std::string& campaign_id,
+                                                             int64_t now_ms, int64_t limit,
+                                                             const std::string& node,
+                                                             int64_t until_ms) {
+  // Rows another node is claiming right now are skipped, not waited for (PostgreSQL).
+  ZX_ASSIGN_OR_RETURN(
+      auto st,
+      db_.Prepare(std::string("UPDATE campaign_targets SET claimed_by = ?1, claim_until = ?2 "
+                              "WHERE (campaign_id, seq) IN (SELECT campaign_id, seq FROM "
+                              "campaign_targets WHERE campaign_id = ?3 AND state = 'waiting' AND "
+                              "next_ms <= ?4 AND (claim_until < ?4 OR claimed_by = ?1) ORDER BY "
+                              "next_ms, seq LIMIT ?5 FOR UPDATE SKIP LOCKED) RETURNING ") +
+                  kTargetColumns));
+  st.Bind(1, node).Bind(2, until_ms).Bind(3, campaign_id).Bind(4, now_ms).Bind(5, limit);
+  ZX_ASSIGN_OR_RETURN(auto claimed, All<TargetRecordRow>(st, RowToTarget));
+  // RETURNING gives no order: oldest plan first, as claimed.
+  std::sort(claimed.begin(), claimed.end(), [](const TargetRecordRow& a, const TargetRecordRow& b) {
+    return std::tie(a.next_ms, a.seq) < std::tie(b.next_ms, b.seq);
+  });
+  return claimed;
 }
 
 Status CampaignStore::CloseWaiting(const std::string& campaign_id, const std::string& outcome,
@@ -400,7 +422,7 @@ Result<std::vector<TargetRecordRow>> CampaignStore::SmsDue(int64_t limit) {
 Status CampaignStore::InsertAttempt(const AttemptRow& a) {
   ZX_ASSIGN_OR_RETURN(auto st,
                       db_.Prepare(std::string("INSERT INTO campaign_attempts (") + kAttemptColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return st.Bind(1, a.attempt_id)
       .Bind(2, a.campaign_id)
       .Bind(3, a.seq)
@@ -413,7 +435,30 @@ Status CampaignStore::InsertAttempt(const AttemptRow& a) {
       .Bind(10, a.started_ms)
       .Bind(11, a.ended_ms)
       .Bind(12, a.talk_ms)
+      .Bind(13, a.node)
       .Run();
+}
+
+Result<bool> CampaignStore::BeginAttempt(const AttemptRow& a, const TargetRecordRow& t) {
+  bool begun = false;
+  ZX_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+    // Only a target still waiting under this node's claim: not one cancelled meanwhile, nor
+    // one another node took over after the claim ran out.
+    ZX_ASSIGN_OR_RETURN(auto take,
+                        db_.Prepare("UPDATE campaign_targets SET state = 'calling', attempts = ?, "
+                                    "updated_ms = ? WHERE campaign_id = ? AND seq = ? AND state = "
+                                    "'waiting' AND claimed_by = ? RETURNING seq"));
+    take.Bind(1, static_cast<int64_t>(a.n))
+        .Bind(2, a.started_ms)
+        .Bind(3, t.campaign_id)
+        .Bind(4, t.seq)
+        .Bind(5, a.node);
+    ZX_ASSIGN_OR_RETURN(begun, take.Step());
+    take.Reset();
+    if (!begun) return Status::Ok();
+    return InsertAttempt(a);
+  }));
+  return begun;
 }
 
 Status CampaignStore::UpdateAttempt(const AttemptRow& a) {

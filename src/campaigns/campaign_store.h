@@ -51,6 +51,7 @@ struct AttemptRow {
   std::string phone_index, call_id, state = "dialing", outcome;
   int sip_code = 0;
   int64_t started_ms = 0, ended_ms = 0, talk_ms = 0;
+  std::string node;  // the node that dials it (storage::NodeName)
 };
 
 class CampaignStore {
@@ -75,9 +76,16 @@ class CampaignStore {
   Status InsertTarget(const TargetRecordRow& t);
   Result<std::optional<TargetRecordRow>> FindTarget(const std::string& campaign_id, int64_t seq);
   Status UpdateTarget(const TargetRecordRow& t);
-  // Waiting targets of a campaign due by `now_ms`, oldest plan first.
-  Result<std::vector<TargetRecordRow>> DueTargets(const std::string& campaign_id, int64_t now_ms,
-                                                  int64_t limit);
+  // Claims for `node` until `until_ms` up to `limit` waiting targets of a campaign due by
+  // `now_ms` that no other node's claim holds (one statement; rows another node is claiming at
+  // the same moment are skipped), oldest plan first. A claim that runs out (its node died
+  // before dialling) lets any node claim the target again.
+  Result<std::vector<TargetRecordRow>> ClaimDue(const std::string& campaign_id, int64_t now_ms,
+                                                int64_t limit, const std::string& node,
+                                                int64_t until_ms);
+  // Writes attempt `a` (by node a.node) and marks `t` calling with a.n attempts, in one
+  // transaction; false (nothing written) when `t` is no longer waiting under a.node's claim.
+  Result<bool> BeginAttempt(const AttemptRow& a, const TargetRecordRow& t);
   // Gives the targets of a campaign not yet final the outcome `outcome` (waiting only).
   Status CloseWaiting(const std::string& campaign_id, const std::string& outcome, int64_t now_ms);
   Result<TargetPage> Targets(const std::string& campaign_id, const TargetQuery& q);

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 constexpr const char* kColumns =
     "id, attempt_id, created_at, ended_at, number_masked, options, state, outcome, sip_code, "
-    "digits, plays, events, notice_ms";
+    "digits, plays, events, notice_ms, node";
 
 // The options column: what was asked of the call, minus the number and the text.
 std::string OptionsToText(const NoticeRequest& r) {
@@ -85,6 +85,7 @@ NoticeCall RowToCall(const storage::Statement& st) {
   c.plays = static_cast<int>(st.Int(10));
   c.events = EventsFromText(st.Text(11));
   c.notice_ms = st.Int(12);
+  c.node = st.Text(13);
   return c;
 }
 
@@ -117,7 +118,8 @@ std::string NoticeEventsJson(const std::vector<NoticeEvent>& events) {
 Status NoticeCallStore::Migrate() {
   // number_enc and text_enc hold FieldCipher output (NULL without a key file, and after
   // retention); everything else is not personal.
-  return db_.Migrate({{"notice_calls", 1, R"sql(
+  return db_.Migrate(
+      {{"notice_calls", 1, R"sql(
     CREATE TABLE notice_calls (
       id TEXT PRIMARY KEY,
       attempt_id TEXT NOT NULL UNIQUE,
@@ -135,15 +137,17 @@ Status NoticeCallStore::Migrate() {
       notice_ms INTEGER NOT NULL DEFAULT 0,
       events TEXT NOT NULL DEFAULT '[]');
     CREATE INDEX notice_calls_created ON notice_calls(created_at);
-  )sql"}});
+  )sql"},
+       // The node that runs the call (several nodes on one database).
+       {"notice_calls", 2, "ALTER TABLE notice_calls ADD COLUMN node TEXT NOT NULL DEFAULT ''"}});
 }
 
 Status NoticeCallStore::Insert(const NoticeCall& c, const std::optional<std::string>& number_enc,
                                const std::optional<std::string>& text_enc) {
   ZX_ASSIGN_OR_RETURN(
       auto st, db_.Prepare("INSERT INTO notice_calls (id, attempt_id, created_at, number_masked, "
-                           "number_enc, text_enc, options, state, events, notice_ms) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                           "number_enc, text_enc, options, state, events, notice_ms, node) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st.Bind(1, c.id).Bind(2, c.attempt_id).Bind(3, c.created_ms).Bind(4, c.number_masked);
   BindOptional(st, 5, number_enc);
   BindOptional(st, 6, text_enc);
@@ -151,6 +155,7 @@ Status NoticeCallStore::Insert(const NoticeCall& c, const std::optional<std::str
       .Bind(8, NoticeStateName(c.state))
       .Bind(9, NoticeEventsJson(c.events))
       .Bind(10, c.notice_ms)
+      .Bind(11, c.node)
       .Run();
 }
 

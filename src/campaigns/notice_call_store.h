@@ -27,7 +27,7 @@ class NoticeCallStore {
   // `db` outlives the store.
   explicit NoticeCallStore(storage::Database& db) : db_(db) {}
 
-  // Creates the table (migration "notice_calls" 1).
+  // Creates the table (migrations "notice_calls" 1 and 2).
   Status Migrate();
 
   // A new call, before it is dialled. `number_enc` and `text_enc` are sealed by the caller;

@@ -702,6 +702,8 @@ Result<std::unique_ptr<NoticeCalls>> NoticeCalls::Open(
     ZX_ASSIGN_OR_RETURN(unfinished, store->ListUnfinished());
   }
   for (NoticeCall& c : unfinished) {
+    // Another node's call goes on while that node runs.
+    if (c.node != options.node && options.node_gone && !options.node_gone(c.node)) continue;
     CloseUnfinished(c, clock.NowUnixMillis(), "interrupted");
     ZX_RETURN_IF_ERROR(store->Update(c));
     log::Warn("notice.interrupted id={} outcome={} (the server stopped during the call)", c.id,
@@ -767,6 +769,21 @@ Result<NoticeCall> NoticeCalls::Get(const std::string& id) {
   return std::move(*call);
 }
 
+bool NoticeCalls::NodeGone(const std::string& node) const {
+  if (node == options_.node) return false;  // this node runs (its calls are in calls_)
+  return !options_.node_gone || options_.node_gone(node);
+}
+
+Result<NoticeCall> NoticeCalls::CloseIfOrphaned(const std::string& id) {
+  ZX_ASSIGN_OR_RETURN(NoticeCall call, Get(id));
+  if (call.state == NoticeState::kEnded || !NodeGone(call.node)) return call;
+  CloseUnfinished(call, clock_.NowUnixMillis(), "node gone");
+  ZX_RETURN_IF_ERROR(store_->Update(call));
+  log::Warn("notice.interrupted id={} node={} outcome={} (its node stopped during the call)",
+            call.id, call.node, NoticeOutcomeName(call.outcome));
+  return call;
+}
+
 Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   ZX_RETURN_IF_ERROR(ValidateNoticeRequest(request));
   std::lock_guard start(start_mu_);
@@ -806,6 +823,7 @@ Result<NoticeStart> NoticeCalls::Start(const NoticeRequest& request) {
   call.number_masked = MaskDialTarget(request.number);
   call.state = NoticeState::kDialing;
   call.created_ms = clock_.NowUnixMillis();
+  call.node = options_.node;
   call.options = request;
   call.options.number.clear();
   call.options.text.clear();

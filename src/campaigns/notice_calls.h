@@ -173,6 +173,7 @@ struct NoticeCall {
   int64_t created_ms = 0;
   int64_t ended_ms = 0;   // 0 until ended
   NoticeRequest options;  // keys, plays and timeouts as requested (number and text left empty)
+  std::string node;       // the node that runs it (NoticeCallOptions::node)
 };
 
 struct NoticeStart {
@@ -191,6 +192,13 @@ struct NoticeCallOptions {
   // that only reads or steers (the CLI, next to a running server) must not: those calls may be
   // the server's, live.
   bool close_unfinished = true;
+  // Several nodes on one database (docs/deployment.md): the name of this one (storage::NodeName),
+  // kept with each call it places, and whether a node is gone (died or stopped: its liveness
+  // lease ran out). A starting node closes only its own unfinished calls and a gone node's,
+  // never a live node's; CloseIfOrphaned closes a gone node's later. Unset: one node, every
+  // unfinished call is this process's predecessor's.
+  std::string node;
+  std::function<bool(const std::string& node)> node_gone;
   // Speech: what follows the answer to a question, and the words when there is no answer.
   std::string after_answer = "确认收到通知请按1，或者说知道了。";
   std::string no_answer = "这个问题请您拨打12345热线咨询。";
@@ -222,6 +230,12 @@ class NoticeCalls final : public telephony::CallHandler {
   Result<NoticeStart> Start(const NoticeRequest& request);
   // kNotFound for an unknown id.
   Result<NoticeCall> Get(const std::string& id);
+  // The call, closed first (interrupted, hang-up cause "node gone") when it is unfinished and
+  // the node that ran it is gone: what a dead node left open gets its outcome from another.
+  Result<NoticeCall> CloseIfOrphaned(const std::string& id);
+  // Whether `node` is gone (NoticeCallOptions::node_gone); never this node itself.
+  bool NodeGone(const std::string& node) const;
+  const std::string& node() const { return options_.node; }
   // Returns once every event queued so far, and every deadline due by the clock, has been
   // handled (at once when detached). For tests that move a fake clock: call it after moving
   // the clock so that the deadlines now due run.

@@ -124,7 +124,7 @@ Status ReturnVisits::Collect(ReturnVisitTick& tick) {
     }
   }
   for (const auto& a : open) {
-    auto call = calls_.Get(a.call_id);
+    auto call = calls_.CloseIfOrphaned(a.call_id);  // a dead node's call ends here
     if (call.ok() && call->state != NoticeState::kEnded) continue;
     std::string outcome = call.ok() ? NoticeOutcomeName(call->outcome) : "lost";
     char key = 0;

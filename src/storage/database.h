@@ -25,6 +25,9 @@
 //     (a column default may be CURRENT_TIMESTAMP);
 //   - no rowid, GLOB, two-argument max()/min() (use CASE), sqlite_master (use HasTable),
 //     PRAGMA (a driver's business); integers 0/1 for booleans;
+//   - claims of rows several nodes may want: a subquery ending `... LIMIT ? FOR UPDATE SKIP
+//     LOCKED` (exactly that spelling) inside the UPDATE that claims them; SQLite, one writer
+//     at a time, drops the clause;
 //   - SQL lives in the module's store class, never in services or app;
 //   - a statement that fails inside a Transaction ends it (PostgreSQL aborts the transaction):
 //     the body returns the error rather than going on (ZX_RETURN_IF_ERROR).

@@ -35,6 +35,13 @@ Status Leases::Release(const std::string& job) {
   return free.Run();
 }
 
+Result<bool> Leases::Alive(const std::string& node) {
+  ZX_ASSIGN_OR_RETURN(
+      Statement q, db_.Prepare("SELECT 1 FROM cluster_leases WHERE job = ?1 AND until_ms >= ?2"));
+  q.Bind(1, NodeJob(node)).Bind(2, clock_.NowUnixMillis());
+  return q.Step();
+}
+
 std::string NodeName(const std::string& data_dir) {
   std::array<char, 256> host{};
   if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';

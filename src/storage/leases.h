@@ -29,6 +29,12 @@ class Leases {
   // Gives `job` up at once (a node stopping), so another takes it over without waiting.
   Status Release(const std::string& job);
 
+  // Whether the node named `node` runs: a serving node holds the lease NodeJob(itself), renewed
+  // every few seconds and given up at stop. False once that lease ran out or was given up (the
+  // node died or stopped): what it left unfinished is another node's to close.
+  Result<bool> Alive(const std::string& node);
+  static std::string NodeJob(const std::string& node) { return "node:" + node; }
+
   const std::string& holder() const { return holder_; }
 
  private:

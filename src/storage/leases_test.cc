@@ -33,6 +33,23 @@ TEST(Leases, OneNodeHoldsAJobUntilItRunsOutThenAnotherTakesItOver) {
   EXPECT_FALSE(b->Hold("tickets.clock", milliseconds(1)).value());
 }
 
+TEST(Leases, ANodeIsAliveWhileItRenewsItsOwnLease) {
+  auto db = testing::OpenTestDatabase();
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  FakeClock clock(1700000000000);
+  auto a = std::move(Leases::Open(**db, clock, "node-a").value());
+  auto b = std::move(Leases::Open(**db, clock, "node-b").value());
+  EXPECT_FALSE(b->Alive("node-a").value());  // never started
+  EXPECT_TRUE(a->Hold(Leases::NodeJob("node-a"), seconds(30)).value());
+  EXPECT_TRUE(b->Alive("node-a").value());
+  clock.Advance(seconds(31));  // killed: no renewal
+  EXPECT_FALSE(b->Alive("node-a").value());
+  EXPECT_TRUE(a->Hold(Leases::NodeJob("node-a"), seconds(30)).value());  // started again
+  EXPECT_TRUE(b->Alive("node-a").value());
+  ASSERT_TRUE(a->Release(Leases::NodeJob("node-a")).ok());  // stopped
+  EXPECT_FALSE(b->Alive("node-a").value());
+}
+
 TEST(Leases, ANodeIsNamedByItsHostAndDataDirectory) {
   EXPECT_EQ(NodeName("/srv/zhixian"), NodeName("/srv/zhixian/"));
   EXPECT_NE(NodeName("/srv/a"), NodeName("/srv/b"));

@@ -16,6 +16,8 @@
 namespace zx::storage {
 namespace {
 
+constexpr std::string_view kRowLocks = " FOR UPDATE SKIP LOCKED";
+
 // The Status of a failed SQLite call: kUnavailable for SQLITE_BUSY and SQLITE_LOCKED (another
 // connection holds the lock), kInternal otherwise; the message starts "sqlite: ".
 Status SqliteError(int rc, std::string_view message) {
@@ -130,6 +132,14 @@ class SqliteDatabase final : public Database {
   }
 
   Result<Statement> Prepare(std::string_view sql) override {
+    // Row locks for claims (`FOR UPDATE SKIP LOCKED` in a subquery, database.h): one SQLite
+    // file has one writer at a time, so the claim is already alone; the clause is dropped.
+    std::string without_locks;
+    if (size_t at = sql.find(kRowLocks); at != std::string_view::npos) {
+      without_locks =
+          std::string(sql.substr(0, at)) + std::string(sql.substr(at + kRowLocks.size()));
+      sql = without_locks;
+    }
     sqlite3_stmt* stmt = nullptr;
     if (int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
         rc != SQLITE_OK)
