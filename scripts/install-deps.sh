@@ -37,8 +37,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # playwright-core (no browser download), and a CJK font for legible screenshots.
   packages+=(chromium fonts-wqy-microhei)
   # The deployment examples run as written (tests/deploy): nginx in front of the HTTP server,
-  # Kamailio in front of the SIP nodes. Neither may be left running by the install (below).
-  packages+=(nginx-light kamailio)
+  # HAProxy in front of several nodes (health checks), Kamailio in front of the SIP nodes. None
+  # may be left running by the install (below).
+  packages+=(nginx-light haproxy kamailio)
   # Every database-touching test runs on PostgreSQL too: scripts/pg_test_cluster.sh starts a
   # throw-away cluster (initdb and pg_ctl as a plain user), never the system's service.
   packages+=(postgresql-15)
@@ -60,7 +61,7 @@ if [[ $(id -u) -ne 0 ]]; then
   command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
   sudo="sudo"
 fi
-# Debian's nginx starts its service (port 80) when installed, also without systemd (through
+# Debian's nginx and haproxy start their services when installed, also without systemd (through
 # invoke-rc.d); kamailio's systemd unit would too (its init script has RUN_KAMAILIO=no). A
 # policy-rc.d that says "no" (101) for the install's duration stops that, unless the machine
 # has one already (containers do).
