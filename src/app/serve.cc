@@ -34,6 +34,7 @@
 #include "http/ticket_routes.h"
 #include "security/key_file.h"
 #include "storage/leases.h"
+#include "storage/notifications.h"
 #include "tickets/ticket_clock.h"
 #include "voice/turn_metrics.h"
 
@@ -171,6 +172,16 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
   knowledge::AnswerLog* answers = &(*ctx)->answers->log();
+  // Several nodes on PostgreSQL: what happens to a conversation on one node reaches the chat
+  // pages connected to the others (storage/notifications.h; none on SQLite, one node).
+  auto notifications = storage::OpenNotifications(config.database.url, *(*ctx)->db);
+  if (!notifications.ok()) {
+    std::cerr << "zhixian: notifications: " << notifications.status().message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<http::ClusterFrames> cluster_frames;
+  if (*notifications)
+    cluster_frames = std::make_unique<http::ClusterFrames>(dialogue, **notifications);
   http::StaffRouteOptions staff =
       http::StaffRouteOptionsFrom(config.security, (*security)->login_pool.get());
   http::AddRouteSets(
@@ -212,7 +223,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        // The citizen chat page (web/chat, from the working directory) and its WebSocket.
        [&](http::Router& r) {
-         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics);
+         http::AddConversationWebSocket(r, dialogue, (*security)->limiter.get(), &metrics,
+                                        cluster_frames.get());
        },
        [&](http::Router& r) { http::AddStaticRoutes(r, "/chat", {.dir = "web/chat"}, "chat"); },
        [&](http::Router& r) { http::AddConsoleRoutes(r); },  // web/console/dist at /console/
@@ -280,15 +292,24 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   if (WaitForStopSignal() == StopRequest::kDrain) {
     // Nothing new here: the balancers see 503 and send new calls and requests elsewhere, the
     // cluster jobs go to another node now; the calls in progress finish (SIGTERM: at once).
+    const telephony::GatewayStats before = voice ? voice->stats() : telephony::GatewayStats{};
     readiness.StartDraining();
     ticket_worker.Stop();
     campaign_worker.Stop();
     for (const std::string& job : jobs) (void)(*leases)->Release(job);
-    log::Info("serve.draining calls={}", voice ? voice->active_calls() : 0);
-    // At least a few seconds, for the balancers' next health check and requests in flight.
+    log::Info("serve.draining calls={}", before.active_calls);
+    // At least a few seconds, for the HTTP balancer's next health check and requests in flight;
+    // behind a SIP dispatcher (it has probed this node), until a probe was answered 503, so that
+    // no new call is on its way here when the node stops (at most 30 s).
+    auto calls_up = [&] { return voice && voice->stats().active_calls > 0; };
+    auto unprobed = [&] {
+      return voice && before.pings > 0 && voice->stats().pings_refused == before.pings_refused;
+    };
+    const auto since = std::chrono::steady_clock::now();
     bool stop_now = StopSignalWithin(std::chrono::seconds(3));
-    while (!stop_now && voice && voice->active_calls() > 0)
-      stop_now = StopSignalWithin(std::chrono::milliseconds(500));
+    while (!stop_now && (calls_up() || (unprobed() && std::chrono::steady_clock::now() - since <
+                                                          std::chrono::seconds(30))))
+      stop_now = StopSignalWithin(std::chrono::milliseconds(200));
     if (!stop_now) log::Info("serve.drained calls=0");
   }
   ticket_worker.Stop();

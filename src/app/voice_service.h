@@ -39,8 +39,9 @@ class VoiceService {
       const Readiness* readiness = nullptr);
   ~VoiceService();
 
-  // Calls up now, inbound and outbound (a draining node stops when none is left).
-  uint64_t active_calls() const { return phone_->gateway().stats().active_calls; }
+  // The gateway's figures: calls up now, inbound and outbound (a draining node stops when none
+  // is left), and the OPTIONS probes it answered (telephony::GatewayStats).
+  telephony::GatewayStats stats() const { return phone_->gateway().stats(); }
 
  private:
   VoiceService() = default;

@@ -8,6 +8,8 @@
 #include "http/conversation_routes.h"
 #include "http/dialogue_json.h"
 #include "http/websocket.h"
+#include "security/crypto.h"
+#include "security/encoding.h"
 
 namespace zx::http {
 
@@ -32,23 +34,71 @@ std::string Dump(const json& value) {
 
 }  // namespace
 
+ClusterFrames::ClusterFrames(dialogue::DialogueService& service, storage::Notifications& bus)
+    : service_(service), bus_(bus), origin_(security::HexEncode(security::RandomBytes(8))) {
+  bus_.Listen("chat", [this](const std::string& payload) { Received(payload); });
+  events_ = service_.Subscribe("", [this](const dialogue::Event& event) {
+    auto frame = EventFrame(event);
+    if (!frame) return;
+    std::string payload = Dump(json{{"origin", origin_},
+                                    {"conversation", dialogue::ConversationOf(event)},
+                                    {"frame", std::move(*frame)}});
+    publisher_.Post([this, payload = std::move(payload)] {
+      if (Status s = bus_.Publish("chat", payload); !s.ok())
+        log::Warn("chat.frame_not_published error=\"{}\"", s.message());
+    });
+  });
+}
+
+ClusterFrames::~ClusterFrames() {
+  bus_.Listen("chat", {});  // no frame is received after this
+  service_.Unsubscribe(events_);
+  publisher_.Stop();
+}
+
+int ClusterFrames::Subscribe(const std::string& conversation_id, FrameFn fn) {
+  std::lock_guard lock(mu_);
+  frames_[++next_] = {conversation_id, std::move(fn)};
+  return next_;
+}
+
+void ClusterFrames::Unsubscribe(int subscription) {
+  std::lock_guard lock(mu_);
+  frames_.erase(subscription);
+}
+
+void ClusterFrames::Received(const std::string& payload) {
+  json message = json::parse(payload, nullptr, false);
+  if (!message.is_object() || message.value("origin", "") == origin_) return;
+  const std::string conversation = message.value("conversation", "");
+  std::vector<FrameFn> targets;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, sub] : frames_)
+      if (sub.first == conversation) targets.push_back(sub.second);
+  }
+  for (const auto& fn : targets) fn(message["frame"]);
+}
+
 std::shared_ptr<ChatChannel> ChatChannel::Create(dialogue::DialogueService& service, SendFn send,
-                                                 std::string log_id, AllowFn allow,
-                                                 Counter* turns) {
+                                                 std::string log_id, AllowFn allow, Counter* turns,
+                                                 ClusterFrames* cluster) {
   return std::make_shared<ChatChannel>(service, std::move(send), std::move(log_id),
-                                       std::move(allow), turns);
+                                       std::move(allow), turns, cluster);
 }
 
 ChatChannel::ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id,
-                         AllowFn allow, Counter* turns)
+                         AllowFn allow, Counter* turns, ClusterFrames* cluster)
     : service_(service),
       send_(std::move(send)),
       log_id_(std::move(log_id)),
       allow_(std::move(allow)),
-      turns_(turns) {}
+      turns_(turns),
+      cluster_(cluster) {}
 
 ChatChannel::~ChatChannel() {
   if (subscription_ != 0) service_.Unsubscribe(subscription_);
+  if (cluster_subscription_ != 0) cluster_->Unsubscribe(cluster_subscription_);
 }
 
 void ChatChannel::OnClose() {
@@ -239,11 +289,17 @@ void ChatChannel::Attach(const std::string& id) {
     if (!frame) return;  // facts the chat does not show
     if (auto self = weak.lock()) self->OnEvent(*frame);
   });
+  if (cluster_)
+    cluster_subscription_ = cluster_->Subscribe(id, [weak](const json& frame) {
+      if (auto self = weak.lock()) self->OnEvent(frame);
+    });
 }
 
 void ChatChannel::Detach() {
   if (subscription_ != 0) service_.Unsubscribe(subscription_);
+  if (cluster_subscription_ != 0) cluster_->Unsubscribe(cluster_subscription_);
   subscription_ = 0;
+  cluster_subscription_ = 0;
 }
 
 // Any thread. Only send_ (thread-safe) is used, except during the own call on its own thread.
@@ -277,39 +333,42 @@ void ChatChannel::EmitError(const Status& status, std::string_view for_type) {
 }
 
 void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
-                              RateLimiter* limiter, Metrics* metrics) {
+                              RateLimiter* limiter, Metrics* metrics, ClusterFrames* cluster) {
   Counter* turns = metrics ? &ChannelTurns(*metrics, "websocket") : nullptr;
   // `service` by reference (it outlives the server), the rest by value.
-  router.Add("GET", "/api/v1/conversations/ws", "chat", [&, limiter, turns](const Request& req) {
-    auto handler = std::make_shared<WebSocketHandler>();
-    // Set in on_open; used by the callbacks, which run one at a time.
-    auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
-    ChatChannel::AllowFn allow;
-    if (limiter) {
-      std::string client(ClientAddress(req.remote_address));
-      allow = [limiter, client](int* retry_after) { return limiter->Allow(client, retry_after); };
-    }
-    handler->on_open = [&service, channel, allow, turns](auto conn) {
-      std::weak_ptr<WebSocketConnection> weak = conn;
-      *channel = ChatChannel::Create(
-          service,
-          [weak](std::string frame) {
-            if (auto c = weak.lock()) c->Send(std::move(frame));
-          },
-          conn->request_id(), allow, turns);
-    };
-    handler->on_message = [channel](std::string_view text) {
-      if (*channel) (*channel)->OnMessage(text);
-    };
-    handler->on_close = [channel](int) {
-      if (*channel) (*channel)->OnClose();
-      channel->reset();
-    };
-    handler->max_message_bytes = 64 * 1024;
-    handler->idle_timeout_ms = 60000;
-    handler->max_queued_bytes = 8u << 20;  // a long conversation's view fits
-    return UpgradeToWebSocket(req, std::move(handler));
-  });
+  router.Add("GET", "/api/v1/conversations/ws", "chat",
+             [&, limiter, turns, cluster](const Request& req) {
+               auto handler = std::make_shared<WebSocketHandler>();
+               // Set in on_open; used by the callbacks, which run one at a time.
+               auto channel = std::make_shared<std::shared_ptr<ChatChannel>>();
+               ChatChannel::AllowFn allow;
+               if (limiter) {
+                 std::string client(ClientAddress(req.remote_address));
+                 allow = [limiter, client](int* retry_after) {
+                   return limiter->Allow(client, retry_after);
+                 };
+               }
+               handler->on_open = [&service, channel, allow, turns, cluster](auto conn) {
+                 std::weak_ptr<WebSocketConnection> weak = conn;
+                 *channel = ChatChannel::Create(
+                     service,
+                     [weak](std::string frame) {
+                       if (auto c = weak.lock()) c->Send(std::move(frame));
+                     },
+                     conn->request_id(), allow, turns, cluster);
+               };
+               handler->on_message = [channel](std::string_view text) {
+                 if (*channel) (*channel)->OnMessage(text);
+               };
+               handler->on_close = [channel](int) {
+                 if (*channel) (*channel)->OnClose();
+                 channel->reset();
+               };
+               handler->max_message_bytes = 64 * 1024;
+               handler->idle_timeout_ms = 60000;
+               handler->max_queued_bytes = 8u << 20;  // a long conversation's view fits
+               return UpgradeToWebSocket(req, std::move(handler));
+             });
 }
 
 }  // namespace zx::http

@@ -38,21 +38,57 @@
 //
 // While attached to a conversation the channel is subscribed to the service's events for it, so
 // what an agent says and queue moves are pushed as they happen; events caused by the channel's
-// own call come after that call's answer, without duplicates. Closing unsubscribes.
+// own call come after that call's answer, without duplicates. Closing unsubscribes. With
+// several nodes on one database (ClusterFrames) the frames of what happens on another node to
+// the conversation (an agent there wrote, took it, closed it) are pushed the same way.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/metrics.h"
+#include "base/worker.h"
 #include "dialogue/service.h"
 #include "http/router.h"
+#include "storage/notifications.h"
 
 namespace zx::http {
+
+// The chat's frames between the nodes of one database (docs/deployment.md, "Live events"):
+// every frame a conversation's event makes on this node is published (off the caller's
+// thread, in order) on the notifications channel "chat"; frames other nodes published reach
+// this node's subscribers of that conversation, on the listening thread.
+class ClusterFrames {
+ public:
+  using FrameFn = std::function<void(const nlohmann::json& frame)>;
+  // `service` and `bus` must outlive it.
+  ClusterFrames(dialogue::DialogueService& service, storage::Notifications& bus);
+  ~ClusterFrames();
+  ClusterFrames(const ClusterFrames&) = delete;
+  ClusterFrames& operator=(const ClusterFrames&) = delete;
+
+  // Frames from other nodes about `conversation_id`; a subscription id (> 0) for Unsubscribe.
+  int Subscribe(const std::string& conversation_id, FrameFn fn);
+  void Unsubscribe(int subscription);
+
+ private:
+  void Received(const std::string& payload);
+
+  dialogue::DialogueService& service_;
+  storage::Notifications& bus_;
+  const std::string origin_;  // this process: its own frames come back and are dropped
+  Worker publisher_{"zx-frames"};
+  int events_ = 0;
+  std::mutex mu_;
+  int next_ = 0;                                           // guarded by mu_
+  std::map<int, std::pair<std::string, FrameFn>> frames_;  // guarded by mu_
+};
 
 // The protocol of one connection, free of the transport (a function that sends a frame), so it
 // is testable with a fake service. OnMessage and OnClose are called one at a time (the
@@ -63,9 +99,11 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   // Takes one request from the client's rate limit; false (and the seconds to wait) when empty.
   using AllowFn = std::function<bool(int* retry_after_seconds)>;
   // `turns` (may be null) counts the citizen turns answered on this channel.
+  // `cluster` (may be null: one node) brings frames from other nodes.
   static std::shared_ptr<ChatChannel> Create(dialogue::DialogueService& service, SendFn send,
                                              std::string log_id = "", AllowFn allow = {},
-                                             Counter* turns = nullptr);
+                                             Counter* turns = nullptr,
+                                             ClusterFrames* cluster = nullptr);
   ~ChatChannel();
   ChatChannel(const ChatChannel&) = delete;
   ChatChannel& operator=(const ChatChannel&) = delete;
@@ -78,7 +116,7 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   const std::string& conversation_id() const { return id_; }
 
   ChatChannel(dialogue::DialogueService& service, SendFn send, std::string log_id, AllowFn allow,
-              Counter* turns);  // use Create
+              Counter* turns, ClusterFrames* cluster);  // use Create
 
  private:
   void Start(const nlohmann::json& msg);
@@ -102,8 +140,10 @@ class ChatChannel : public std::enable_shared_from_this<ChatChannel> {
   const std::string log_id_;
   const AllowFn allow_;
   Counter* const turns_;
-  std::string id_;                    // strand
+  std::string id_;  // strand
+  ClusterFrames* const cluster_;
   int subscription_ = 0;              // strand; 0: none
+  int cluster_subscription_ = 0;      // strand; 0: none
   bool closed_ = false;               // strand
   std::vector<nlohmann::json> held_;  // events of the own call in progress (its thread only)
   std::vector<std::string> suppress_;
@@ -113,8 +153,9 @@ class RateLimiter;
 
 // Registers GET /api/v1/conversations/ws. `service`, `limiter` (null: no limit) and `metrics`
 // (null: none; else the turns of channel "websocket", http/conversation_routes.h) must outlive
-// the server.
+// the server; so must `cluster` (null: one node).
 void AddConversationWebSocket(Router& router, dialogue::DialogueService& service,
-                              RateLimiter* limiter = nullptr, Metrics* metrics = nullptr);
+                              RateLimiter* limiter = nullptr, Metrics* metrics = nullptr,
+                              ClusterFrames* cluster = nullptr);
 
 }  // namespace zx::http

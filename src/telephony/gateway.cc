@@ -439,6 +439,10 @@ bool GatewayImpl::OnRequest(const sip_msg* msg, void* arg) {
     // A dispatcher's probe: 503 takes this node out of its rotation until it answers 200 again.
     std::string why = self->WhyNoNewCalls();
     if (why.empty() && self->active_calls_.load() >= self->options_.max_calls) why = "at capacity";
+    self->UpdateStats([refused = !why.empty()](GatewayStats& s) {
+      ++s.pings;
+      if (refused) ++s.pings_refused;
+    });
     if (!why.empty()) {
       (void)sip_replyf(self->sip_, msg, 503, "Service Unavailable",
                        "%sRetry-After: 5\r\nWarning: 399 zhixian \"%s\"\r\n"

@@ -135,6 +135,8 @@ struct GatewayStats {
   uint64_t calls_refused_source = 0;  // over max_calls_per_source
   uint64_t calls_forbidden = 0;       // not in allow_from (403)
   uint64_t calls_no_media = 0;        // ended by no_media_timeout_ms or media_idle_timeout_ms
+  uint64_t pings = 0;                 // OPTIONS received (a dispatcher's probes)
+  uint64_t pings_refused = 0;         // ... answered 503 (not_taking_calls, or at max_calls)
 };
 
 class Gateway : public CallControl {

@@ -6,6 +6,10 @@
                 A, started again, rejoins and carries the same conversation on
   agents        a supervisor made on A signs in on B; an agent's queue on B shows the
                 conversation a citizen asked on A to hand over
+  live          a citizen's chat page connected to node B (WebSocket) asks for a person; an
+                agent signed in on node A takes the conversation and writes: the page on B is
+                told live (the state "agent", then the agent's words), through PostgreSQL's
+                NOTIFY/LISTEN (storage/notifications.h), with no request of its own
   jobs          the hourly retention job ran on the node holding its lease only
                 (storage/leases.h): on A, and on A again once restarted; never on B
   audit         both nodes appended to one audit log: `zhixian audit verify` on either node
@@ -19,11 +23,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from zhixian_node import Api, Node  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "security"))
+from security_test import WebSocket  # noqa: E402  (a minimal RFC 6455 client)
 
 PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
 
@@ -94,6 +101,37 @@ def main():
         ids = [c["id"] for c in queue["queue"]]
         assert queued["id"] in ids, (queued["id"], queue)
         print("agents: a user made on A signs in on B; B's queue holds A's hand-over")
+
+        # live: what an agent does on A reaches the citizen's page on B as it happens.
+        a.add_user("desk", "agent")
+        desk = api_a.login("desk")
+        ws = WebSocket(b.base, "/api/v1/conversations/ws")
+        try:
+            ws.send({"type": "start"})
+            started = ws.recv()
+            assert started["type"] == "started", started
+            cid = started["conversation"]["id"]
+            ws.send({"type": "message", "text": "我要转人工"})
+            reply = ws.recv()
+            assert reply["type"] == "reply" and reply["state"] == "queued", reply
+            status, body = api_a.request("POST", "/api/v1/agent/conversations/%s/take" % cid,
+                                         {}, token=desk)
+            assert status == 200, (status, body)
+            status, body = api_a.request("POST", "/api/v1/agent/conversations/%s/messages" % cid,
+                                         {"text": "您好，我是人工客服，请讲。"}, token=desk)
+            assert status in (200, 204), (status, body)
+            frames, deadline = [], time.time() + 10
+            while time.time() < deadline and not any(
+                    f.get("type") == "agent" and "人工客服" in f.get("text", "") for f in frames):
+                frames.append(ws.recv())
+            kinds = [f.get("type") for f in frames]
+            assert "state" in kinds and [f for f in frames if f.get("type") == "state"][-1][
+                "state"] == "agent", frames
+            assert any(f.get("type") == "agent" and f["text"] == "您好，我是人工客服，请讲。"
+                       for f in frames), frames
+        finally:
+            ws.close()
+        print("live: the page on B was told of A's agent taking it and writing: %s" % kinds)
 
         # jobs: retention ran once across the nodes (its lease), not once a node.
         code, out, err = b.cli("audit", "query", "--action", "retention.run")
