@@ -332,20 +332,33 @@ Result<std::vector<std::string>> ConversationStore::Search(const ConversationQue
 Status ConversationStore::AppendTurn(const std::string& id, const std::string& role,
                                      const std::string& text, int64_t now_ms,
                                      const std::string& meta) {
+  return AppendTurns(id, {{role, text, meta}}, now_ms);
+}
+
+Status ConversationStore::AppendTurns(const std::string& id, const std::vector<NewTurn>& turns,
+                                      int64_t now_ms) {
+  if (turns.empty()) return Status::Ok();
   ZX_ASSIGN_OR_RETURN(auto seq_q, db_->Prepare("SELECT COALESCE(MAX(seq), -1) + 1 FROM "
                                                "conversation_turns WHERE conversation_id = ?"));
   seq_q.Bind(1, id);
   ZX_RETURN_IF_ERROR(seq_q.Step().status());
-  int64_t seq = seq_q.Int(0);
-  ZX_ASSIGN_OR_RETURN(auto ins,
-                      db_->Prepare("INSERT INTO conversation_turns (conversation_id, seq, role, "
-                                   "text, at_ms, meta) VALUES (?, ?, ?, ?, ?, ?)"));
-  ins.Bind(1, id).Bind(2, seq).Bind(3, role);
-  ins.Bind(4, Seal(text, "conversation_turns", "text", TurnKey(id, seq))).Bind(5, now_ms);
-  if (meta.empty())
-    ins.BindNull(6);
-  else
-    ins.Bind(6, meta);
+  const int64_t first = seq_q.Int(0);
+  std::string sql =
+      "INSERT INTO conversation_turns (conversation_id, seq, role, text, at_ms, meta) VALUES ";
+  for (size_t i = 0; i < turns.size(); ++i)
+    sql += i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)";
+  ZX_ASSIGN_OR_RETURN(auto ins, db_->Prepare(sql));
+  for (size_t i = 0; i < turns.size(); ++i) {
+    const int b = static_cast<int>(i) * 6;
+    const int64_t seq = first + static_cast<int64_t>(i);
+    ins.Bind(b + 1, id).Bind(b + 2, seq).Bind(b + 3, turns[i].role);
+    ins.Bind(b + 4, Seal(turns[i].text, "conversation_turns", "text", TurnKey(id, seq)));
+    ins.Bind(b + 5, now_ms);
+    if (turns[i].meta.empty())
+      ins.BindNull(b + 6);
+    else
+      ins.Bind(b + 6, turns[i].meta);
+  }
   return ins.Run();
 }
 

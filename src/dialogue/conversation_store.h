@@ -126,6 +126,13 @@ class ConversationStore {
   // Appends a turn with the next seq. `meta`: a JSON object, stored as given ("" for none).
   Status AppendTurn(const std::string& id, const std::string& role, const std::string& text,
                     int64_t now_ms, const std::string& meta);
+  // A turn to append (AppendTurns).
+  struct NewTurn {
+    std::string role, text, meta;
+  };
+  // Appends `turns` in order with the next seqs, in two statements whatever their number (a
+  // citizen's words and the reply: one round trip fewer each on PostgreSQL).
+  Status AppendTurns(const std::string& id, const std::vector<NewTurn>& turns, int64_t now_ms);
   // Turns with seq > after_seq, oldest first, at most `limit` (<= 0: all).
   Result<std::vector<StoredTurn>> Turns(const std::string& id, int64_t after_seq,
                                         int64_t limit) const;

@@ -284,10 +284,9 @@ class Service final : public DialogueService {
     }
     reply.ticket = st.ticket;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-      ZX_RETURN_IF_ERROR(store_.AppendTurn(id, "citizen", text, now, ""));
-      if (!reply.text.empty())
-        ZX_RETURN_IF_ERROR(
-            store_.AppendTurn(id, "assistant", reply.text, now, EncodeReplyMeta(reply)));
+      std::vector<ConversationStore::NewTurn> turns{{"citizen", text, ""}};
+      if (!reply.text.empty()) turns.push_back({"assistant", reply.text, EncodeReplyMeta(reply)});
+      ZX_RETURN_IF_ERROR(store_.AppendTurns(id, turns, now));
       if (st.contact != contact_before)
         ZX_RETURN_IF_ERROR(store_.SavePhoneIndex(id, store_.PhoneIndex(st.contact)));
       return store_.SaveState(id, st, now);
