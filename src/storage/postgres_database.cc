@@ -347,7 +347,7 @@ class PgDatabase final : public Database {
     for (;;) {
       ZX_ASSIGN_OR_RETURN(bool row, names.Step());
       if (!row) break;
-      tables.push_back({.name = names.Text(0)});
+      tables.emplace_back().name = names.Text(0);
     }
     ZX_ASSIGN_OR_RETURN(Statement columns,
                         Prepare("SELECT column_name FROM information_schema.columns WHERE "

@@ -200,7 +200,7 @@ class SqliteDatabase final : public Database {
     for (;;) {
       ZX_ASSIGN_OR_RETURN(bool row, names.Step());
       if (!row) break;
-      tables.push_back({.name = names.Text(0)});
+      tables.emplace_back().name = names.Text(0);
     }
     // hidden: 0 a stored column, 2 or 3 a generated one (1: a virtual table's hidden column).
     ZX_ASSIGN_OR_RETURN(
