@@ -42,7 +42,8 @@ inline constexpr int kCopyBatchRows = 500;
 // Copies the rows of every table of `from` into the same table of `to`: parents before the
 // tables whose foreign keys point at them, each table's rows in the order of its first column,
 // kCopyBatchRows rows per transaction, each value with the type the source stored it with. Then
-// checks that each table has as many rows in `to` as in `from`.
+// checks that each table has as many rows in `to` as in `from`. Rows are only inserted, so an
+// append-only table (the audit log, whose triggers refuse UPDATE and DELETE) copies like any.
 //
 // Not copied: schema_migrations (the two must record the same migrations: otherwise
 // kFailedPrecondition listing what only one side has) and cluster_leases (who runs which job
