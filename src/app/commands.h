@@ -40,7 +40,9 @@ ParsedCommand AddCalendarCommand(CLI::App& cli, CommonFlags& flags, const Common
 // intake's 并单 and dispatch) and `tickets learn --history FILE` (tickets/learn.h).
 ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
 // `drain` (the node of --data: no new calls, the current ones finish, then it stops; the
-// serve process's id is in DATA_DIR/kServePidFile).
+// serve process's id is in DATA_DIR/kServePidFile) and `migrate --to URL` (the node's SQLite
+// data copied into a new, empty PostgreSQL database, or a SQLite file, with the schema serve
+// makes; refused while the node runs or when the target has rows).
 ParsedCommand AddNodeCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
 inline constexpr const char* kServePidFile = "zhixian.pid";
 // `campaign import|create|start|pause|resume|cancel|status|report` (docs/campaigns.md).

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
       "doctor", "check configuration, key file, database, knowledge base, SIP, ASR, console");
   common(doctor);
 
-  // user, apikey, recordings, keys, audit, retention; calendar; tickets; campaign; drain
-  // (commands.h).
+  // user, apikey, recordings, keys, audit, retention; calendar; tickets; campaign; drain,
+  // migrate (commands.h).
   auto run_security_command = zx::app::AddSecurityCommands(cli, flags, common);
   auto run_calendar_command = zx::app::AddCalendarCommand(cli, flags, common);
   auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);

@@ -1,10 +1,12 @@
-// `zhixian drain`: the operator's side of taking one node out of a cluster gently
-// (docs/deployment.md, "Draining a node").
+// The operator's commands about a node as a whole: `zhixian drain` takes one node out of a
+// cluster gently (docs/deployment.md, "Draining a node"); `zhixian migrate` moves a single box's
+// SQLite data into PostgreSQL ("Moving a single box to PostgreSQL").
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +14,9 @@
 #include <thread>
 
 #include "app/commands.h"
+#include "app/schema.h"
 #include "base/pid_file.h"
+#include "storage/copy.h"
 
 namespace zx::app {
 namespace {
@@ -55,6 +59,95 @@ int RunDrain(const CommonFlags& flags, int wait_s) {
   return 0;
 }
 
+bool IsPostgresUrl(const std::string& where) {
+  return where.starts_with("postgresql://") || where.starts_with("postgres://");
+}
+
+// Copies the configured SQLite database (DATA_DIR/zhixian.db) into the empty database `to`, a
+// PostgreSQL URL or a SQLite file: both brought to this version's schema by the modules' own
+// migrations first (as serve does at start), then every row (storage/copy.h).
+int RunMigrate(const CommonFlags& flags, const std::string& to) {
+  auto config = LoadAppConfig(flags);
+  if (!config.ok()) {
+    std::cerr << "zhixian migrate: " << config.status().message() << "\n";
+    return 2;
+  }
+  const std::string& configured = config->database.url;
+  if (IsPostgresUrl(configured)) {
+    std::cerr << "zhixian migrate: the configured database is PostgreSQL already (database.url "
+                 "or ZHIXIAN_DATABASE_URL); migrate moves a box's SQLite data\n";
+    return 2;
+  }
+  const std::string from = configured.empty()
+                               ? (std::filesystem::path(config->data.dir) / "zhixian.db").string()
+                               : configured;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(from, ec)) {
+    std::cerr << "zhixian migrate: no database at " << from << " (give the node's --data)\n";
+    return 2;
+  }
+  if (to.find("://") != std::string::npos && !IsPostgresUrl(to)) {
+    std::cerr << "zhixian migrate: --to takes a postgresql:// URL or a SQLite file path\n";
+    return 2;
+  }
+  if (!IsPostgresUrl(to) && std::filesystem::equivalent(from, to, ec)) {
+    std::cerr << "zhixian migrate: --to names the database being migrated\n";
+    return 2;
+  }
+  // The node must not write while its rows are read, nor after: what it wrote would be lost.
+  const std::string pid_path = (std::filesystem::path(config->data.dir) / kServePidFile).string();
+  if (auto pid = RunningPid(pid_path); pid.ok()) {
+    std::cerr << "zhixian migrate: zhixian serve (pid " << *pid
+              << ") runs on this data directory: stop the node first\n";
+    return 1;
+  }
+  const storage::DatabaseOptions options{.busy_timeout_ms = config->database.busy_timeout_ms};
+  auto source = storage::OpenDatabase(from, options);
+  if (!source.ok()) {
+    std::cerr << "zhixian migrate: " << source.status().message() << "\n";
+    return 1;
+  }
+  auto target = storage::OpenDatabase(to, options);
+  if (!target.ok()) {
+    std::cerr << "zhixian migrate: --to: " << target.status().message() << "\n";
+    return target.status().code() == Code::kInvalidArgument ? 2 : 1;
+  }
+  // The source too: a box last run by an older version, or without voice (no recordings table),
+  // gets what this version's serve would make at its next start, so both sides match.
+  for (auto [db, which] : {std::pair{source->get(), "source"}, {target->get(), "target"}}) {
+    if (Status s = MakeSchema(*db); !s.ok()) {
+      std::cerr << "zhixian migrate: the " << which << "'s schema: " << s.message() << "\n";
+      return 1;
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto last_line = start;
+  auto report = storage::CopyTables(**source, **target, [&](const storage::CopyProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!p.done && now - last_line < std::chrono::seconds(2)) return;
+    last_line = now;
+    std::cerr << "  " << p.table << ": " << p.rows;
+    if (!p.done) std::cerr << " of " << p.total;
+    std::cerr << (p.rows == 1 && p.done ? " row" : " rows") << (p.done ? "" : "...") << "\n";
+  });
+  if (!report.ok()) {
+    std::cerr << "zhixian migrate: " << report.status().message() << "\n";
+    return 1;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char took[32];
+  std::snprintf(took, sizeof took, "%.1f", seconds);
+  std::cout << "migrated " << report->rows << " rows in " << report->tables.size() << " tables to "
+            << to << " (" << took << " s)\n";
+  if (IsPostgresUrl(to))
+    std::cout << "next: set database.url = \"" << to
+              << "\" (or ZHIXIAN_DATABASE_URL) and the same security.key_file on every node, "
+                 "then start the nodes; the data directory's files (recordings, uploads) stay "
+                 "with this node (docs/deployment.md)\n";
+  return 0;
+}
+
 }  // namespace
 
 ParsedCommand AddNodeCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common) {
@@ -64,8 +157,18 @@ ParsedCommand AddNodeCommands(CLI::App& cli, CommonFlags& flags, const CommonOpt
   common(drain);
   drain->add_option("--wait", *wait_s, "give up waiting after this many seconds (0: no limit)")
       ->check(CLI::NonNegativeNumber);
-  return [drain, &flags, wait_s]() -> std::optional<int> {
+  auto to = std::make_shared<std::string>();
+  auto* migrate = cli.add_subcommand(
+      "migrate", "copy this box's SQLite data into a new, empty PostgreSQL database");
+  common(migrate);
+  migrate
+      ->add_option("--to", *to,
+                   "the target: postgresql://user@host:port/db (password in PGPASSWORD or a "
+                   "pgpass file), or a SQLite file")
+      ->required();
+  return [drain, migrate, &flags, wait_s, to]() -> std::optional<int> {
     if (drain->parsed()) return RunDrain(flags, *wait_s);
+    if (migrate->parsed()) return RunMigrate(flags, *to);
     return std::nullopt;
   };
 }

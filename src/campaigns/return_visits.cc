@@ -78,15 +78,10 @@ Result<ReturnVisitOptions> ReturnVisitOptionsFrom(const VisitConfig& config,
   return options;
 }
 
-Result<std::unique_ptr<ReturnVisits>> ReturnVisits::Open(storage::Database& db,
-                                                         tickets::WorkOrders& orders,
-                                                         NoticeCalls& calls, const Clock& clock,
-                                                         ReturnVisitOptions options) {
-  if (options.max_attempts < 1 || options.max_attempts > 10)
-    return InvalidArgument("return visits: max_attempts must be 1-10");
+Status ReturnVisits::Migrate(storage::Database& db) {
   // One row per attempt, written before its call is placed. done: 0 while the call may still
   // be going, 1 once its result was taken.
-  ZX_RETURN_IF_ERROR(db.Migrate({{"return_visits", 1, R"sql(
+  return db.Migrate({{"return_visits", 1, R"sql(
     CREATE TABLE return_visits (
       order_id TEXT NOT NULL,
       round INTEGER NOT NULL,
@@ -97,7 +92,16 @@ Result<std::unique_ptr<ReturnVisits>> ReturnVisits::Open(storage::Database& db,
       outcome TEXT NOT NULL DEFAULT '',
       PRIMARY KEY (order_id, round, n));
     CREATE INDEX return_visits_open ON return_visits(done);
-  )sql"}}));
+  )sql"}});
+}
+
+Result<std::unique_ptr<ReturnVisits>> ReturnVisits::Open(storage::Database& db,
+                                                         tickets::WorkOrders& orders,
+                                                         NoticeCalls& calls, const Clock& clock,
+                                                         ReturnVisitOptions options) {
+  if (options.max_attempts < 1 || options.max_attempts > 10)
+    return InvalidArgument("return visits: max_attempts must be 1-10");
+  ZX_RETURN_IF_ERROR(Migrate(db));
   return std::unique_ptr<ReturnVisits>(
       new ReturnVisits(db, orders, calls, clock, std::move(options)));
 }

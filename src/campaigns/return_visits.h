@@ -81,6 +81,9 @@ class ReturnVisits {
                                                     tickets::WorkOrders& orders, NoticeCalls& calls,
                                                     const Clock& clock,
                                                     ReturnVisitOptions options = {});
+  // Creates the table only (migration "return_visits"), for a schema made without the
+  // service (`zhixian migrate`); Open does it too.
+  static Status Migrate(storage::Database& db);
   Result<ReturnVisitTick> Tick();
   // Runs Tick every 30 seconds on `worker` (a failure is logged); stop the worker first. With
   // `may_run`, only when it says so (this node holds the job: storage/leases.h).

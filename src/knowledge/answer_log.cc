@@ -59,12 +59,10 @@ void AnswerLog::ExportGauge(Metrics& metrics) {
   UpdateGauge();
 }
 
-Result<std::unique_ptr<AnswerLog>> AnswerLog::Open(
-    storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher, const Clock& clock,
-    AnswerLogOptions options, Metrics* metrics) {
+Status AnswerLog::Migrate(storage::Database& db) {
   // Times are unix milliseconds (BIGINT: 64 bits on PostgreSQL too). question_enc holds
   // FieldCipher output of the masked question, NULL without a cipher.
-  ZX_RETURN_IF_ERROR(db.Migrate({{"kb_answers", 1, R"sql(
+  return db.Migrate({{"kb_answers", 1, R"sql(
     CREATE TABLE kb_answer_hits (
       day TEXT NOT NULL,
       topic TEXT NOT NULL,
@@ -95,7 +93,13 @@ Result<std::unique_ptr<AnswerLog>> AnswerLog::Open(
       confidence DOUBLE PRECISION NOT NULL DEFAULT 0,
       question_enc TEXT);
     CREATE INDEX kb_unanswered_cluster ON kb_unanswered(cluster_id, at_ms);
-  )sql"}}));
+  )sql"}});
+}
+
+Result<std::unique_ptr<AnswerLog>> AnswerLog::Open(
+    storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher, const Clock& clock,
+    AnswerLogOptions options, Metrics* metrics) {
+  ZX_RETURN_IF_ERROR(Migrate(db));
   if (!options.normalize) {
     ZX_ASSIGN_OR_RETURN(std::unique_ptr<text::Normalizer> n, text::Normalizer::Create());
     std::shared_ptr<const text::Normalizer> shared = std::move(n);

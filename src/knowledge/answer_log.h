@@ -133,6 +133,9 @@ class AnswerLog {
   static Result<std::unique_ptr<AnswerLog>> Open(
       storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,
       const Clock& clock, AnswerLogOptions options = {}, Metrics* metrics = nullptr);
+  // Creates the tables only (migration "kb_answers"), for a schema made without the log
+  // (`zhixian migrate`); Open does it too.
+  static Status Migrate(storage::Database& db);
   ~AnswerLog();
   AnswerLog(const AnswerLog&) = delete;
   AnswerLog& operator=(const AnswerLog&) = delete;

@@ -47,6 +47,8 @@ std::string Statement::Text(int column) const { return impl_->Text(column); }
 int64_t Statement::Int(int column) const { return impl_->Int(column); }
 double Statement::Double(int column) const { return impl_->Double(column); }
 bool Statement::IsNull(int column) const { return impl_->IsNull(column); }
+int Statement::ColumnCount() const { return impl_->ColumnCount(); }
+ValueType Statement::Type(int column) const { return impl_->Type(column); }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, DatabaseOptions options) {
   return OpenDatabase(path, options);

@@ -55,6 +55,17 @@ enum class Dialect { kSqlite, kPostgres };
 
 class StatementDriver;  // storage/driver.h: what a driver implements
 
+// What a column holds in the current row, as the engine stored it (Statement::Type).
+enum class ValueType { kNull, kInt, kDouble, kText };
+
+// One of the schema's tables as the engine describes it: for code that copies a database
+// whatever its tables (storage/copy.h), not for modules, which know their own.
+struct TableInfo {
+  std::string name;
+  std::vector<std::string> columns;     // the stored columns in order; generated ones left out
+  std::vector<std::string> references;  // the tables its foreign keys point at
+};
+
 // A prepared statement: a movable value. Binds are 1-based; a column index is 0-based.
 // Values read from a column are the engine's conversion of what is stored (Text of an
 // integer is its decimal digits; Int of NULL is 0); test IsNull first where NULL matters.
@@ -84,6 +95,11 @@ class Statement {
   int64_t Int(int column) const;
   double Double(int column) const;
   bool IsNull(int column) const;
+  // The number of columns of a result and the type of a column's value in the row a Step just
+  // gave, so that rows can be copied whatever their table (storage/copy.h). PostgreSQL: an
+  // integer type is kInt, float4/float8/numeric kDouble, any other type kText.
+  int ColumnCount() const;
+  ValueType Type(int column) const;
 
  private:
   std::unique_ptr<StatementDriver> impl_;
@@ -138,6 +154,14 @@ class Database {
 
   // True when the schema has a table of that name.
   virtual bool HasTable(const std::string& table) = 0;
+  // The schema's tables, by name, with their stored columns; the engine's own tables
+  // (sqlite_sequence, ...) and virtual or shadow tables are not among them. For copying a
+  // whole database (storage/copy.h).
+  virtual Result<std::vector<TableInfo>> Tables() = 0;
+  // After rows were inserted into `table` with their ids given (storage/copy.h): makes the ids
+  // the engine assigns later follow the largest copied one. PostgreSQL moves each identity
+  // column's sequence past MAX(column); SQLite needs nothing (it takes MAX(rowid) + 1).
+  virtual Status AfterBulkCopy(const std::string& table) = 0;
   // True when commits outlive the process (a file or a server; not in memory).
   virtual bool on_disk() const = 0;
   // Makes what is committed durable now (commits are not flushed one by one, for speed): for

@@ -1,11 +1,11 @@
 // What a storage driver implements behind storage::Statement (database.h). For drivers only:
 // modules use Statement and Database, never this.
 //
-// A driver also implements storage::Database (Exec, Prepare, Transaction, HasTable, on_disk,
-// SyncCommitted, dialect); Database::Migrate is written once over that interface. A driver
-// must map "the data is locked by someone else and stayed so for the busy timeout" to
-// kUnavailable and other engine errors to kInternal, and must make the conformance tests of
-// storage/testing/conformance.h pass.
+// A driver also implements storage::Database (Exec, Prepare, Transaction, HasTable, Tables,
+// AfterBulkCopy, on_disk, SyncCommitted, dialect); Database::Migrate is written once over that
+// interface. A driver must map "the data is locked by someone else and stayed so for the busy
+// timeout" to kUnavailable and other engine errors to kInternal, and must make the conformance
+// tests of storage/testing/conformance.h pass.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "storage/database.h"
 
 namespace zx::storage {
 
@@ -33,6 +34,8 @@ class StatementDriver {
   virtual int64_t Int(int column) const = 0;
   virtual double Double(int column) const = 0;
   virtual bool IsNull(int column) const = 0;
+  virtual int ColumnCount() const = 0;
+  virtual ValueType Type(int column) const = 0;
 };
 
 }  // namespace zx::storage

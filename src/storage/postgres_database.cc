@@ -27,6 +27,10 @@ constexpr size_t kMaxPrepared = 2000;  // prepared statements kept per connectio
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kTextOid = 25;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kNumericOid = 1700;
 
 // SQL translated for PostgreSQL, with the parameters it names.
 struct Translated {
@@ -334,6 +338,55 @@ class PgDatabase final : public Database {
     return row.ok() && *row;
   }
 
+  Result<std::vector<TableInfo>> Tables() override {
+    std::vector<TableInfo> tables;
+    ZX_ASSIGN_OR_RETURN(Statement names,
+                        Prepare("SELECT table_name FROM information_schema.tables WHERE "
+                                "table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                                "ORDER BY table_name"));
+    for (;;) {
+      ZX_ASSIGN_OR_RETURN(bool row, names.Step());
+      if (!row) break;
+      tables.emplace_back().name = names.Text(0);
+    }
+    ZX_ASSIGN_OR_RETURN(Statement columns,
+                        Prepare("SELECT column_name FROM information_schema.columns WHERE "
+                                "table_schema = current_schema() AND table_name = ?1 AND "
+                                "is_generated = 'NEVER' ORDER BY ordinal_position"));
+    ZX_ASSIGN_OR_RETURN(
+        Statement references,
+        Prepare("SELECT DISTINCT r.relname FROM pg_constraint k "
+                "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND "
+                "n.nspname = current_schema() AND c.relname = ?1 ORDER BY 1"));
+    for (TableInfo& t : tables) {
+      ZX_RETURN_IF_ERROR(Column(columns, t.name, &t.columns));
+      ZX_RETURN_IF_ERROR(Column(references, t.name, &t.references));
+    }
+    return tables;
+  }
+
+  Status AfterBulkCopy(const std::string& table) override {
+    // Rows copied with their ids leave an identity column's sequence where it was: the next
+    // id it gave would collide with a copied one.
+    ZX_ASSIGN_OR_RETURN(Statement identities,
+                        Prepare("SELECT column_name FROM information_schema.columns WHERE "
+                                "table_schema = current_schema() AND table_name = ?1 AND "
+                                "is_identity = 'YES'"));
+    std::vector<std::string> names;
+    ZX_RETURN_IF_ERROR(Column(identities, table, &names));
+    for (const std::string& column : names) {
+      ZX_ASSIGN_OR_RETURN(Statement moved,
+                          Prepare("SELECT setval(pg_get_serial_sequence(?1, ?2), COALESCE(MAX(" +
+                                  Quoted(column) + "), 0) + 1, false) FROM " + Quoted(table)));
+      moved.Bind(1, Quoted(table)).Bind(2, column);
+      if (Status s = moved.Run(); !s.ok())
+        return Status(s.code(),
+                      "table " + table + ", identity column " + column + ": " + s.message());
+    }
+    return Status::Ok();
+  }
+
   bool on_disk() const override { return true; }
   void SyncCommitted() override {}  // a commit is durable when it returns
 
@@ -355,6 +408,22 @@ class PgDatabase final : public Database {
   }
 
  private:
+  // The first column of every row `q` gives for the table `table` (its ?1), appended to `out`.
+  static Status Column(Statement& q, const std::string& table, std::vector<std::string>* out) {
+    q.Reset();
+    q.Bind(1, table);
+    for (;;) {
+      ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) return Status::Ok();
+      out->push_back(q.Text(0));
+    }
+  }
+  static std::string Quoted(const std::string& identifier) {
+    std::string out = "\"";
+    for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  }
+
   PGconn* TransactionOf(std::thread::id thread) {
     std::lock_guard lock(mu_);
     auto it = in_transaction_.find(thread);
@@ -452,6 +521,22 @@ class PgStatement final : public StatementDriver {
     return HasValue(column) ? std::strtod(PQgetvalue(result_.get(), row_, column), nullptr) : 0;
   }
   bool IsNull(int column) const override { return !HasValue(column); }
+  int ColumnCount() const override { return result_ ? PQnfields(result_.get()) : 0; }
+  ValueType Type(int column) const override {
+    if (!HasValue(column)) return ValueType::kNull;
+    switch (PQftype(result_.get(), column)) {
+      case kInt2Oid:
+      case kInt4Oid:
+      case kInt8Oid:
+        return ValueType::kInt;
+      case kFloat4Oid:
+      case kFloat8Oid:
+      case kNumericOid:
+        return ValueType::kDouble;
+      default:
+        return ValueType::kText;
+    }
+  }
 
  private:
   bool HasValue(int column) const {
