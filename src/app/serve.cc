@@ -249,13 +249,6 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
   (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");
-  if (outbound) {
-    outbound->ScheduleOn(campaign_worker);
-    campaign_worker.Every(std::chrono::seconds(10), [&] {
-      if (Status s = campaigns::UpdateCampaignGauges(*outbound, metrics); !s.ok())
-        log::Warn("campaign.gauges_failed error=\"{}\"", s.message());
-    });
-  }
   // Calls' turns in zhixian_turns_total{channel="voice"} (the HTTP and WebSocket turns are
   // counted at their routes): the conversations a call started, from the dialogue's events.
   int voice_turns =
@@ -287,6 +280,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   auto pid_file =
       PidFile::Create((std::filesystem::path(config.data.dir) / kServePidFile).string());
   if (!pid_file.ok()) log::Warn("serve.no_pid_file error=\"{}\"", pid_file.status().message());
+  // Campaigns tick once voice is up: a tick before would claim due targets only to find it
+  // cannot call them yet, and put them off a minute for every node.
+  if (outbound) {
+    outbound->ScheduleOn(campaign_worker);
+    campaign_worker.Every(std::chrono::seconds(10), [&] {
+      if (Status s = campaigns::UpdateCampaignGauges(*outbound, metrics); !s.ok())
+        log::Warn("campaign.gauges_failed error=\"{}\"", s.message());
+    });
+  }
   log::Info("serve.ready http=http://{}:{} data={}", options->host, (*server)->port(),
             config.data.dir);
   if (WaitForStopSignal() == StopRequest::kDrain) {

@@ -44,7 +44,7 @@ bool SmsFallsBack(const std::string& outcome) {
 std::string OutcomeOfCall(const NoticeCall& call) {
   for (const NoticeEvent& e : call.events)
     if (e.type == "hangup" && e.cause &&
-        (*e.cause == "interrupted" || *e.cause == "server stopping") &&
+        (*e.cause == "interrupted" || *e.cause == "server stopping" || *e.cause == "node gone") &&
         call.outcome != NoticeOutcome::kConfirmed)
       return "interrupted";
   switch (call.outcome) {

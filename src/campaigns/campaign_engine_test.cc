@@ -378,9 +378,9 @@ TEST_F(CampaignEngineTest, NodesShareACampaignAndALiveOneEndsWhatADeadOneLeftOpe
     o.node_gone = [&gone](const std::string& node) { return gone.count(node) > 0; };
     n.calls = std::move(NoticeCalls::Open(*db_, cipher_, clock_, o)).value();
     ASSERT_TRUE(n.calls->Attach(&n.gateway, &tts_).ok());
-    n.campaigns = std::move(Campaigns::Open(*db_, cipher_, *n.calls, {}, *scenarios_, *sla_,
-                                            clock_, policy_))
-                      .value();
+    n.campaigns =
+        std::move(Campaigns::Open(*db_, cipher_, *n.calls, {}, *scenarios_, *sla_, clock_, policy_))
+            .value();
   };
   Node a, b;
   start(a, "node-a");
@@ -405,11 +405,17 @@ TEST_F(CampaignEngineTest, NodesShareACampaignAndALiveOneEndsWhatADeadOneLeftOpe
         if (name == "X-Campaign-Attempt") EXPECT_TRUE(dialled.insert(value).second) << value;
   EXPECT_EQ(dialled.size(), 6u);
 
-  // a dies with two calls up. While it may still run, b leaves them alone ...
+  // a dies with two calls up, one answered. While it may still run, b leaves them alone ...
+  telephony::CallInfo answered;
+  answered.id = CallAt(2);
+  answered.direction = telephony::CallDirection::kOutbound;
+  a.calls->OnCallStarted(answered);
+  a.calls->Sync();
   a.calls.release();  // NOLINT: a killed process closes nothing (and a ticks no more)
   b.Tick();
   EXPECT_EQ(campaigns_->Attempts(id, 3).value().at(0).state, "dialing");
-  // ... once its liveness lease has run out, b ends them and dials them again later.
+  // ... once its liveness lease has run out, b ends them (the answered one too: nobody heard
+  // the notice to its end) and dials them again later.
   gone.insert("node-a");
   b.Tick();
   EXPECT_EQ(campaigns_->Attempts(id, 3).value().at(0).outcome, "interrupted");
