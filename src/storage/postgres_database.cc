@@ -20,8 +20,9 @@ namespace zx::storage {
 namespace {
 
 // How every write begins (see the header): its transaction, then the one advisory lock of the
-// whole database.
-constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(2026120601)";
+// schema (deployments in schemas of one database, tests, do not wait on each other).
+constexpr const char* kBeginWrite =
+    "BEGIN; SELECT pg_advisory_xact_lock(2026120601, hashtext(current_schema()))";
 constexpr int kPoolSize = 8;
 constexpr size_t kMaxPrepared = 2000;  // prepared statements kept per connection
 constexpr Oid kInt8Oid = 20;

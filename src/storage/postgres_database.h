@@ -9,8 +9,8 @@
 // (parsed and planned once); its rows come back whole.
 //
 // Writes are serialised across every node, as SQLite serialises them in one file: a
-// Transaction, and a write outside one, takes the transaction-scoped advisory lock
-// kWriteLock before its first statement. So a module's read-then-write inside a Transaction
+// Transaction, and a write outside one, takes the transaction-scoped advisory lock of its
+// schema before its first statement. So a module's read-then-write inside a Transaction
 // means the same on both engines. Waiting for a lock (the advisory lock or a row's) is bounded
 // by lock_timeout = busy_timeout_ms; past it the error is kUnavailable, as on SQLite.
 //

@@ -40,6 +40,10 @@ import threading
 import time
 import unittest
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402
+
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
 KB = os.path.join(SOURCE, "kb")
@@ -69,7 +73,8 @@ class Node:
         self.root = root
         self.data = os.path.join(root, "data")
         self.pid_file = os.path.join(self.data, "zhixian.pid")
-        self.env = clean_env(os.path.join(root, "xdg"))
+        # Under tests/with_postgres.py, a database of its own (tests/pg_deployments.py).
+        self.env = dict(clean_env(os.path.join(root, "xdg")), **pg.database_env(self.data))
         self.lines = []
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(

@@ -12,6 +12,9 @@ directory, never in the real home. The server runs on 127.0.0.1:0 without SIP.
   file) answers 410 key_missing to citizens and staff, and stays listed in the queue as such.
 - The key file: refused when others may read it or when it lies inside the data directory.
 - /metrics counts turns by channel (api, websocket).
+
+Under tests/with_postgres.py each deployment has a schema of its own (tests/pg_deployments.py),
+kept across its restarts.
 """
 import base64
 import json
@@ -29,6 +32,10 @@ import unittest
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402  (each deployment's own database)
+
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
 KB = os.path.join(SOURCE, "kb")
@@ -45,7 +52,8 @@ class Deployment:
         self.key_file = os.path.join(self.xdg, "zhixian", "keys")
         self.config = os.path.join(self.root, "zhixian.toml")
         self.write_config(config_text)
-        self.env = dict(os.environ, XDG_CONFIG_HOME=self.xdg, ZHIXIAN_SERVER_SIP="off")
+        self.env = dict(os.environ, XDG_CONFIG_HOME=self.xdg, ZHIXIAN_SERVER_SIP="off",
+                        **pg.database_env(self.data))
         self.env.pop("ZHIXIAN_SECURITY_KEY_FILE", None)
         self.server = None
         self.statuses = []  # every HTTP status the test saw

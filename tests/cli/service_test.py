@@ -11,7 +11,9 @@ directories), nothing else changes. Then:
   stop       KillSignal (SIGTERM) stops it with exit 0 within TimeoutStopSec
   restart    a second start finds the same key file and the conversation made before
 
-Usage: service_test.py ZHIXIAN_BINARY SOURCE_DIR. Loopback only; every wait is bounded.
+Usage: service_test.py ZHIXIAN_BINARY SOURCE_DIR. Loopback only; every wait is bounded. Under
+tests/with_postgres.py the unit's environment names a schema of its own (tests/pg_deployments.py),
+as /etc/zhixian/secrets.env or the configuration would name the database.
 """
 import json
 import os
@@ -26,6 +28,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402  (the deployment's own database)
 
 
 def unit_settings(text):
@@ -84,6 +90,7 @@ class Unit:
             for word in shlex.split(value):
                 k, v = word.split("=", 1)
                 env[k] = v
+        env.update(pg.database_env(os.path.join(self.places["/var/lib/zhixian"], "data")))
         return env
 
     def commands(self, key):

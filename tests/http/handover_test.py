@@ -19,31 +19,15 @@ Usage: handover_test.py ZHIXIAN_BINARY SOURCE_DIR
 """
 import json
 import os
-import sqlite3
-import subprocess
 import sys
 import threading
 import time
 import unittest
 
+sys.dont_write_bytecode = True  # importing the security tests must not litter the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "security"))
 import security_test as st  # noqa: E402  (the security tests' server, users and WebSocket)
-
-
-
-def table_rows(data_dir, table):
-    """Each row of `table` as one text: from the node's SQLite file, or from PostgreSQL when
-    the test runs under tests/with_postgres.py (ZHIXIAN_DATABASE_URL)."""
-    url = os.environ.get("ZHIXIAN_DATABASE_URL", "")
-    if url:
-        out = subprocess.run(["psql", url, "-A", "-t", "-F", " ", "-c", f"SELECT * FROM {table}"],
-                             check=True, capture_output=True, text=True, timeout=30).stdout
-        return out.splitlines()
-    db = sqlite3.connect(f"file:{os.path.join(data_dir, 'zhixian.db')}?mode=ro", uri=True)
-    try:
-        return [" ".join(str(v) for v in row) for row in db.execute(f"SELECT * FROM {table}")]
-    finally:
-        db.close()
+from pg_deployments import table_rows  # noqa: E402  (the node's SQLite file, or its schema)
 
 
 PHONE = "13698765432"
@@ -258,7 +242,7 @@ class Handover(unittest.TestCase):
         raw = json.dumps(view, ensure_ascii=False)
         self.assertNotIn(PHONE, raw)  # the transcript masks phone numbers too
         self.assertNotIn("1234号", json.dumps(view["summary"], ensure_ascii=False))
-        # Nothing of it in clear in the database (SQLite, or PostgreSQL under with_postgres.py).
+        # Nothing of it in clear in the database (SQLite, or its schema under with_postgres.py).
         for table in ("conversations", "conversation_turns"):
             for text in table_rows(self.dep.data, table):
                 self.assertNotIn(PHONE, text)

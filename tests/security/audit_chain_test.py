@@ -3,7 +3,7 @@
 Usage: audit_chain_test.py BINARY SOURCE_DIR. Loopback only (port 0), fresh temp directories,
 a key file outside the data directory.
 
-  ChainAttacks        someone with the database file (not the key) uses the sqlite3 CLI to
+  ChainAttacks        someone with the database file (not the key) uses the sqlite3 CLI (psql) to
                       truncate the tail, delete everything, change a row, recompute the chain
                       with plain SM3, append a forged entry: `audit verify` names each; the
                       sealed head (data dir/audit.head) stays where it was
@@ -16,13 +16,16 @@ a key file outside the data directory.
                       `user approve --as`, and POST /api/v1/users/{id}/approve); the creator
                       cannot approve; both steps audited and alerted. Without it the account
                       is active at once but still alerted.
+
+Under tests/with_postgres.py each deployment has a schema of its own (tests/pg_deployments.py),
+copied with pg_dump where the test copies the database file, and the attacks are made with psql
+by the database's role (the append-only triggers disabled first, as the sqlite3 CLI drops them).
 """
 import hashlib
 import json
 import os
 import re
 import shutil
-import sqlite3  # only to read; tampering uses the sqlite3 CLI like an attacker would
 import subprocess
 import sys
 import tempfile
@@ -32,7 +35,11 @@ import unittest
 import urllib.error
 import urllib.request
 
-from serve_process import ServeProcess
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+from serve_process import ServeProcess  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402  (each deployment's own database; the database at rest)
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
@@ -41,8 +48,10 @@ PASSWORD = "correct horse battery staple"
 
 
 def run(args, stdin="", timeout=120):
+    """`zhixian ARGS`, on the database of the --data it names."""
+    env = dict(os.environ, **pg.database_env(args[args.index("--data") + 1]))
     return subprocess.run([BINARY] + args, input=stdin.encode(), capture_output=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 def sm3(data):
@@ -63,13 +72,8 @@ def plain_hash(prev, row):
     return sm3((prev + "\n" + canonical(row)).encode())
 
 
-def rows(db):
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute("SELECT * FROM audit_log ORDER BY seq")]
-    finally:
-        con.close()
+def rows(data):
+    return pg.query(data, "SELECT * FROM audit_log ORDER BY seq")
 
 
 def sql_text(s):
@@ -108,7 +112,8 @@ class Server(ServeProcess):
     """`zhixian serve` on 127.0.0.1:0 (also when it refuses to start); keeps its stderr."""
 
     def __init__(self, data, config):
-        super().__init__(BINARY, KB, data, config, ["--sip", "127.0.0.1:0"], require_ready=False)
+        super().__init__(BINARY, KB, data, config, ["--sip", "127.0.0.1:0"], require_ready=False,
+                         env=dict(os.environ, **pg.database_env(data)))
 
     def stderr(self):
         return self.stderr_bytes().decode(errors="replace")
@@ -136,15 +141,13 @@ class Server(ServeProcess):
 
 
 def tamper(dep, sql):
-    """A copy of the data directory (database and sealed head) edited with the sqlite3 CLI."""
+    """A copy of the data directory (database and sealed head) edited with the sqlite3 CLI
+    (psql on PostgreSQL)."""
     data = tempfile.mkdtemp(prefix="zx-tamper-", dir=dep.root)
-    shutil.copy(os.path.join(dep.data, "zhixian.db"), os.path.join(data, "zhixian.db"))
+    pg.copy_database(dep.data, data)
     shutil.copy(os.path.join(dep.data, "audit.head"), os.path.join(data, "audit.head"))
-    r = subprocess.run(["sqlite3", os.path.join(data, "zhixian.db")],
-                       input=("DROP TRIGGER IF EXISTS audit_log_no_update;\n"
-                              "DROP TRIGGER IF EXISTS audit_log_no_delete;\n" + sql).encode(),
-                       capture_output=True)
-    assert r.returncode == 0, r.stderr.decode()
+    r = pg.execute(data, pg.unguard_audit_log() + sql)
+    assert r.returncode == 0, r.stderr
     return data
 
 
@@ -174,8 +177,7 @@ class ChainAttacks(unittest.TestCase):
         for name, role in [("admin", "admin"), ("auditor", "auditor"), ("sup", "supervisor"),
                            ("agent", "agent")]:
             cls.dep.add_user(name, role)
-        cls.db = os.path.join(cls.dep.data, "zhixian.db")
-        cls.entries = rows(cls.db)
+        cls.entries = rows(cls.dep.data)
         cls.last = cls.entries[-1]["seq"]
         assert cls.last >= 5, cls.entries
 
@@ -266,7 +268,7 @@ class StartOnBrokenLog(unittest.TestCase):
         cls.dep = Deployment()
         cls.dep.add_user("auditor", "auditor")
         cls.dep.add_user("admin", "admin")
-        last = rows(os.path.join(cls.dep.data, "zhixian.db"))[-1]["seq"]
+        last = rows(cls.dep.data)[-1]["seq"]
         cls.truncated = tamper(cls.dep, f"DELETE FROM audit_log WHERE seq = {last};")
 
     @classmethod
@@ -299,8 +301,8 @@ class StartOnBrokenLog(unittest.TestCase):
 
     def test_warn_starts_and_alerts(self):
         data = tempfile.mkdtemp(prefix="zx-warn-", dir=self.dep.root)
-        for f in ["zhixian.db", "audit.head"]:
-            shutil.copy(os.path.join(self.truncated, f), os.path.join(data, f))
+        pg.copy_database(self.truncated, data)
+        shutil.copy(os.path.join(self.truncated, "audit.head"), os.path.join(data, "audit.head"))
         config = os.path.join(self.dep.root, "warn.toml")
         with open(self.dep.config) as src, open(config, "w") as dst:
             dst.write(src.read() + 'audit_on_broken = "warn"\n')

@@ -7,10 +7,13 @@ directories. Client addresses other than 127.0.0.1 are other loopback addresses 
                          the password hashes run on their own pool (#4)
   LockOut                by name AND address (#12); 16 parallel guesses get exactly 5 (#19);
                          a missing one-time code is answered like a wrong password (#16)
-  LockedDatabase         a write while the sqlite3 CLI holds BEGIN EXCLUSIVE: 503 with
-                         Retry-After, not 500 (#14)
+  LockedDatabase         a write while the sqlite3 CLI holds BEGIN EXCLUSIVE (psql holds the
+                         tables in EXCLUSIVE mode): 503 with Retry-After, not 500 (#14)
   PrivateFiles           data directory, database, WAL, SHM and index are 0700/0600 (#18)
   UnlockWording          `user unlock` says "unlocked" (#21)
+
+Under tests/with_postgres.py each deployment has a schema of its own (tests/pg_deployments.py);
+the data directory then holds no database file, whose modes are not checked (said when run).
 """
 import base64
 import hashlib
@@ -30,7 +33,11 @@ import time
 import unittest
 import urllib.parse
 
-from serve_process import ServeProcess
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+from serve_process import ServeProcess  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402  (each deployment's own database)
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
@@ -39,8 +46,10 @@ PASSWORD = "correct horse battery staple"
 
 
 def run(args, stdin="", timeout=120):
+    """`zhixian ARGS`, on the database of the --data it names."""
+    env = dict(os.environ, **pg.database_env(args[args.index("--data") + 1]))
     return subprocess.run([BINARY] + args, input=stdin.encode(), capture_output=True,
-                          timeout=timeout)
+                          timeout=timeout, env=env)
 
 
 def percentile(samples, p):
@@ -66,7 +75,7 @@ class Server(ServeProcess):
     """`zhixian serve` on 127.0.0.1:0; keeps everything it writes to stderr."""
 
     def __init__(self, data, config):
-        super().__init__(BINARY, KB, data, config)
+        super().__init__(BINARY, KB, data, config, env=dict(os.environ, **pg.database_env(data)))
 
     def stderr(self):
         return self.stderr_bytes()
@@ -300,10 +309,24 @@ class LockedDatabase(unittest.TestCase):
         try:
             status, _, _ = server.login("agent1")
             self.assertEqual(status, 200)
-            holder = subprocess.Popen(["sqlite3", os.path.join(dep.data, "zhixian.db")],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True)
-            holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n")
+            if pg.on_postgres():
+                # Every table of the deployment's schema held against writes (reads go on, as
+                # in WAL mode), as another writer would hold them.
+                holder = subprocess.Popen(["psql", pg.url(dep.data), "-X", "-q", "-A", "-t"],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True)
+                holder.stdin.write(
+                    "BEGIN;\nDO $$DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables"
+                    " WHERE schemaname = current_schema() LOOP"
+                    " EXECUTE format('LOCK TABLE %I IN EXCLUSIVE MODE', t); END LOOP; END $$;\n"
+                    "SELECT 'locked';\n")
+                release = "COMMIT;\n\\q\n"
+            else:
+                holder = subprocess.Popen(["sqlite3", os.path.join(dep.data, "zhixian.db")],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True)
+                holder.stdin.write("BEGIN EXCLUSIVE;\nSELECT 'locked';\n")
+                release = "COMMIT;\n.quit\n"
             holder.stdin.flush()
             self.assertEqual(holder.stdout.readline().strip(), "locked")
             status, body, headers = server.login("agent1")  # counting the attempt writes
@@ -314,7 +337,7 @@ class LockedDatabase(unittest.TestCase):
             self.assertNotEqual(status, 500, body)
             if status == 503:
                 self.assertTrue(headers.get("Retry-After"))
-            holder.communicate("COMMIT;\n.quit\n", timeout=10)
+            holder.communicate(release, timeout=10)
             holder = None
             status, body, _ = server.login("agent1")  # the lock gone, all is well again
             self.assertEqual(status, 200, body)
@@ -356,13 +379,18 @@ class PrivateFiles(unittest.TestCase):
             server.stop()
         print("\n" + "\n".join("%04o %s" % (m, p) for p, m in sorted(modes.items())))
         self.assertEqual(stat.S_IMODE(os.stat(dep.data).st_mode), 0o700)
-        for name in ("zhixian.db", "zhixian.db-wal", "zhixian.db-shm", "index"):
+        db_files = ("zhixian.db", "zhixian.db-wal", "zhixian.db-shm")
+        if pg.on_postgres():
+            print("PostgreSQL: no zhixian.db, -wal or -shm in the data directory; their modes "
+                  "are not checked (the rest of the directory is)")
+            db_files = ()
+        for name in db_files + ("index",):
             self.assertIn(name, modes)
         self.assertEqual(modes["index"], 0o700)
         self.assertTrue(any(p.startswith("index/") for p in modes))
         for path, mode in modes.items():
             self.assertEqual(mode & 0o077, 0, "%s is %04o" % (path, mode))
-        for name in ("zhixian.db", "zhixian.db-wal", "zhixian.db-shm"):
+        for name in db_files:
             self.assertEqual(modes[name], 0o600, name)
         dep.cleanup()
 

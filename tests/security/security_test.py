@@ -9,7 +9,7 @@ directories and a key file outside them.
                       lock-out 429, cookie + CSRF, logout
   RateLimit           429 with Retry-After past security.rate_limit_per_minute
   AuditTampering      audit verify finds a changed, a removed and an inserted entry made with
-                      the sqlite3 CLI
+                      the sqlite3 CLI (psql on PostgreSQL)
   RecordScope         issue 9: each role against conversations inside and outside its scope
                       (department, district, holder); the citizen's token; take-over; every
                       read and refusal in the audit log under the conversation's id
@@ -20,6 +20,9 @@ directories and a key file outside them.
                       the server appear in no file of the data directory and not in the
                       server's log: one test per writer (turns and state, summary correction,
                       audit purpose), with a key file and without one.
+
+Under tests/with_postgres.py each deployment has a schema of its own (tests/pg_deployments.py),
+and what is said of the SQLite file is said of it.
 """
 import base64
 import socket
@@ -38,7 +41,11 @@ import unittest
 import urllib.error
 import urllib.request
 
-from serve_process import ServeProcess
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+from serve_process import ServeProcess  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pg_deployments as pg  # noqa: E402  (each deployment's own database; the database at rest)
 
 BINARY = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/zhixian")
 SOURCE = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else ".")
@@ -58,6 +65,9 @@ SAID = f"我叫{NAME}，电话{PHONE}，身份证号{ID_NUMBER}，住在示例�
 
 
 def run(args, stdin="", timeout=120, env=None):
+    """`zhixian ARGS`, on the database of the --data it names."""
+    data = args[args.index("--data") + 1] if "--data" in args else None
+    env = dict(env or os.environ, **(pg.database_env(data) if data else {}))
     return subprocess.run([BINARY] + args, input=stdin.encode(), capture_output=True,
                           timeout=timeout, env=env)
 
@@ -127,7 +137,7 @@ class Server(ServeProcess):
     """`zhixian serve` on 127.0.0.1:0; keeps everything it writes to stderr."""
 
     def __init__(self, data, config):
-        super().__init__(BINARY, KB, data, config)
+        super().__init__(BINARY, KB, data, config, env=dict(os.environ, **pg.database_env(data)))
 
     def stderr(self):
         return self.stderr_bytes()
@@ -490,8 +500,11 @@ class Authentication(unittest.TestCase):
             "POST", "/api/v1/auth/login",
             {"name": "twofactor", "password": PASSWORD, "otp": code})
         self.assertEqual(status, 401, raw)  # the same code twice: refused
-        with open(os.path.join(self.dep.data, "zhixian.db"), "rb") as f:
-            self.assertNotIn(b32.encode(), f.read())
+        if pg.on_postgres():
+            self.assertNotIn(b32, pg.database_text(self.dep.data))
+        else:
+            with open(os.path.join(self.dep.data, "zhixian.db"), "rb") as f:
+                self.assertNotIn(b32.encode(), f.read())
 
 
 class RateLimit(unittest.TestCase):
@@ -517,13 +530,13 @@ class RateLimit(unittest.TestCase):
 
 
 class AuditTampering(unittest.TestCase):
-    """Someone with the database file edits the audit log with the sqlite3 CLI."""
+    """Someone with the database file edits the audit log with the sqlite3 CLI (on PostgreSQL
+    someone with the database's role, with psql)."""
 
     @classmethod
     def setUpClass(cls):
         cls.dep = Deployment()
         cls.dep.add_staff()  # keys.init, user.add x5, apikey.create: seven entries
-        cls.db = os.path.join(cls.dep.data, "zhixian.db")
         r = cls.verify(cls.dep.data)
         assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
 
@@ -537,12 +550,9 @@ class AuditTampering(unittest.TestCase):
 
     def tampered(self, sql):
         data = tempfile.mkdtemp(prefix="zx-tamper-", dir=self.dep.root)
-        shutil.copy(self.db, os.path.join(data, "zhixian.db"))
-        r = subprocess.run(["sqlite3", os.path.join(data, "zhixian.db")],
-                           input=("DROP TRIGGER IF EXISTS audit_log_no_update;\n"
-                                  "DROP TRIGGER IF EXISTS audit_log_no_delete;\n" + sql).encode(),
-                           capture_output=True)
-        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        pg.copy_database(self.dep.data, data)
+        r = pg.execute(data, pg.unguard_audit_log() + sql)
+        self.assertEqual(r.returncode, 0, r.stderr)
         return self.verify(data)
 
     def test_intact_log_verifies(self):
@@ -566,13 +576,21 @@ class AuditTampering(unittest.TestCase):
             "UPDATE audit_log SET seq = -seq WHERE seq >= 3;\n"
             "UPDATE audit_log SET seq = 1 - seq WHERE seq < 0;\n"
             "INSERT INTO audit_log SELECT 3, time_ms, 'mallory', role, 'user.add', object_type,"
-            " 'u:99', purpose, remote, details, hash, printf('%064d', 0) FROM audit_log"
-            " WHERE seq = 2;\n")
+            " 'u:99', purpose, remote, details, hash, " +
+            ("repeat('0', 64)" if pg.on_postgres() else "printf('%064d', 0)") +
+            " FROM audit_log WHERE seq = 2;\n")
         self.assertEqual(r.returncode, 1, r.stdout.decode())
         self.assertIn("TAMPERED (inserted at seq 3)", r.stdout.decode())
 
     def test_the_product_cannot_change_it(self):
-        con = sqlite3.connect(self.db)
+        if pg.on_postgres():
+            for sql in ("UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+                        "DELETE FROM audit_log WHERE seq = 1", "TRUNCATE audit_log"):
+                r = pg.execute(self.dep.data, sql + ";")
+                self.assertNotEqual(r.returncode, 0, sql)
+                self.assertIn("audit_log is append-only", r.stderr)
+            return
+        con = sqlite3.connect(os.path.join(self.dep.data, "zhixian.db"))
         try:
             with self.assertRaises(sqlite3.DatabaseError):
                 con.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
@@ -843,6 +861,10 @@ class NoPlaintextPersonalData(unittest.TestCase):
                 for p in PLAINTEXTS:
                     if p.encode() in content:
                         found.append(f"{p} in {os.path.relpath(path, data_dir)}")
+        stored = pg.database_text(data_dir)  # PostgreSQL: the data directory holds no database
+        for p in PLAINTEXTS:
+            if p in stored or p.encode().hex() in stored:  # text, or BYTEA as pg_dump writes it
+                found.append(f"{p} in the PostgreSQL database")
         for p in PLAINTEXTS:
             if p.encode() in extra:
                 found.append(f"{p} in {where}")
@@ -899,7 +921,7 @@ class NoPlaintextPersonalData(unittest.TestCase):
 
     def test_conversation_leaves_no_plaintext(self):
         data = tempfile.mkdtemp(prefix="zx-conv-", dir=self.dep.root)
-        shutil.copy(os.path.join(self.dep.data, "zhixian.db"), os.path.join(data, "zhixian.db"))
+        pg.copy_database(self.dep.data, data)
         # The audit log's sealed head belongs with the database (serve refuses a keyed log
         # without it: security/audit.h).
         shutil.copy(os.path.join(self.dep.data, "audit.head"), os.path.join(data, "audit.head"))

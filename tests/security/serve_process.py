@@ -7,11 +7,11 @@ import time
 
 
 class ServeProcess:
-    def __init__(self, binary, kb, data, config, extra_args=(), require_ready=True):
+    def __init__(self, binary, kb, data, config, extra_args=(), require_ready=True, env=None):
         self.proc = subprocess.Popen(
             [binary, "serve", "--http", "127.0.0.1:0", "--data", data, "--kb", kb,
              "--config", config] + list(extra_args),
-            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env)
         self.base = self.host = self.port = None
         self.log = []
         self.reader = None

@@ -11,7 +11,8 @@ over HTTP (POST /api/v1/calls) to real SIP peers on loopback.
               records one call only; the server dialled once)
   busy        a SIPp UAS answers 486 (and checks X-Campaign-Attempt): outcome busy, sip_code 486
   access      no credentials: 401; an agent: 403; a bad field: 400 naming it
-  privacy     the full number is in no server log line and no file of the data directory
+  privacy     the full number is in no server log line and no file of the data directory (nor
+              in the database, on PostgreSQL)
 
 Usage: notice_test.py ZHIXIAN_BINARY SOURCE_DIR. Exit 77 (skip) without baresip (with its
 modules) or SIPp. Loopback only; every wait is bounded.
@@ -33,7 +34,7 @@ sys.dont_write_bytecode = True  # importing the sibling tests must not litter th
 sys.path.insert(0, HERE)
 from baresip_test import BARESIP, MODULE_DIR, MODULES, Baresip  # noqa: E402
 from outbound_test import Sipp, reject_scenario  # noqa: E402
-from sip_test import SIPP, Server, free_port  # noqa: E402
+from sip_test import SIPP, Server, free_port, pg  # noqa: E402
 
 NUMBER = "13812345678"  # the citizen: baresip's user; never in full in a log or on disk
 PASSWORD = "correct horse battery staple"
@@ -196,6 +197,8 @@ def test_privacy(server, number=NUMBER):
         for name in files:
             with open(os.path.join(root, name), "rb") as f:
                 assert number.encode() not in f.read(), "plaintext number in " + name
+    # On PostgreSQL the database is not in the data directory (sip_test imported pg_deployments).
+    assert number not in pg.database_text(server.data), "plaintext number in the database"
 
 
 def main():

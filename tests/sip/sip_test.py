@@ -33,7 +33,8 @@
              with the conversation, its summary and the number (GET /api/v1/callbacks)
 
 Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
-Loopback only; every wait is bounded.
+Loopback only; every wait is bounded. Under tests/with_postgres.py each server has a schema of
+its own (tests/pg_deployments.py).
 """
 import audioop
 import http.client
@@ -54,6 +55,9 @@ import wave
 SIPP = shutil.which("sipp")
 PCAPS = "/usr/share/sip-tester"
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # importing must not litter the source tree
+sys.path.insert(0, os.path.join(HERE, ".."))
+import pg_deployments as pg  # noqa: E402  (each server's own database)
 
 
 def free_port(kind=socket.SOCK_DGRAM):
@@ -93,9 +97,10 @@ class Server:
         # Recordings are kept only encrypted: the server needs a key file (outside the data).
         key_file = os.path.join(workdir, "keys", "zhixian.keys")
         os.makedirs(os.path.dirname(key_file))
-        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **call_env, **(env or {}))
+        self.env = dict(os.environ, ZHIXIAN_SECURITY_KEY_FILE=key_file, **call_env, **(env or {}),
+                        **pg.database_env(self.data))
         subprocess.run([binary, "keys", "init", "--data", self.data, "--key-file", key_file],
-                       check=True, capture_output=True, timeout=30)
+                       check=True, capture_output=True, timeout=30, env=self.env)
         self.proc = subprocess.Popen(
             [binary, "serve", "--data", self.data, "--kb", kb, "--http", "127.0.0.1:0",
              "--sip", "127.0.0.1:0"],

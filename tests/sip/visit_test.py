@@ -25,7 +25,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from baresip_test import BARESIP, MODULE_DIR, MODULES, Baresip  # noqa: E402
 from notice_test import PASSWORD, Api, test_privacy  # noqa: E402
-from sip_test import Server  # noqa: E402
+from sip_test import Server, pg  # noqa: E402  (pg: the database at rest)
 
 NUMBER = "13987654321"  # the citizen; never in full in a log or on disk
 
@@ -62,9 +62,11 @@ def visit(api, server, phone, lead, handler):
     assert order["state"] == "resolved" and order["visit"] == "due", order
 
     # The server places the visit call itself (attempt rv:<order>:<round>:<n>; the log masks
-    # the digits of the order's number like any long number).
-    m = server.wait_for(r"notice\.dialing id=(\w+) .*attempt=rv:", 20)
-    call_id = m.group(1)
+    # the digits of the order's number like any long number, and any run of 8 digits in the
+    # call's hex id too: the id is read from the database).
+    server.wait_for(r"notice\.dialing id=\S+ .*attempt=rv:", 20)
+    (row,) = pg.query(server.data, "SELECT id FROM notice_calls WHERE attempt_id LIKE 'rv:%'")
+    call_id = row["id"]
     call = api.wait_call(lead, call_id, lambda c: any(
         e["event"] == "notice" for e in c["events"]), 20)
     notice_s = call["notice_ms"] / 1000
