@@ -13,7 +13,8 @@
 // mix then runs on a fresh SQLite file and on a fresh schema of that database, one after the
 // other in this run, and the CPU time per turn is compared (issue 15's bar: PostgreSQL, node
 // and database together, at most 2x SQLite): the node's is this process's CPU time (every
-// thread), the database's that of every `postgres` process on the machine.
+// thread), the database's that of every `postgres` process on the machine. Then turns per
+// second (wall clock) with one node and with two running the mix at once on each engine.
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -206,6 +208,47 @@ int CompareEngines(const std::string& pg_url, const zx::knowledge::KnowledgeEngi
   const double pg = (runs[1].node_us + runs[1].db_us) / runs[1].turns;
   std::printf("ratio PostgreSQL / SQLite (total CPU per turn): %.2f; bar <= 2: %s\n", pg / sqlite,
               pg / sqlite <= 2 ? "pass" : "FAIL");
+
+  // Turns per second with one node and with two on the same database, each node its own
+  // connections and dialogue service running the mix in a thread of its own: where the one
+  // write lock (and this machine's cores) let two nodes go.
+  std::printf("\nthroughput: the mix x %d rounds per node, wall clock\n", rounds);
+  std::printf("%-12s %6s %10s %9s\n", "engine", "nodes", "turns/s", "vs base");
+  double base = 0;
+  for (const Run& run : runs) {
+    for (int nodes : {1, 2}) {
+      std::vector<std::unique_ptr<zx::storage::Database>> dbs;
+      std::vector<std::unique_ptr<zx::dialogue::DialogueService>> services;
+      for (int i = 0; i < nodes; ++i) {
+        auto db = zx::storage::OpenDatabase(run.where);
+        if (!db.ok()) return 1;
+        auto svc = zx::dialogue::DialogueService::Create(**db, eng, eng.knowledge_base(), o,
+                                                         zx::SystemClock::Instance());
+        if (!svc.ok()) return 1;
+        dbs.push_back(std::move(*db));
+        services.push_back(std::move(*svc));
+      }
+      std::vector<int> turns(nodes);
+      const auto start = std::chrono::steady_clock::now();
+      std::vector<std::thread> threads;
+      for (int i = 0; i < nodes; ++i)
+        threads.emplace_back([&, i] { turns[i] = RunMix(*services[i], rounds); });
+      for (auto& t : threads) t.join();
+      const double s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      int total = 0;
+      for (int n : turns) {
+        if (n <= 0) {
+          std::cerr << run.name << ": a turn failed with " << nodes << " nodes\n";
+          return 1;
+        }
+        total += n;
+      }
+      const double per_s = total / s;
+      if (base == 0) base = per_s;
+      std::printf("%-12s %6d %10.0f %9.2f\n", run.name, nodes, per_s, per_s / base);
+    }
+  }
   auto admin = zx::storage::OpenDatabase(pg_url);
   if (admin.ok()) (void)(*admin)->Exec("DROP SCHEMA " + schema + " CASCADE");
   return 0;
