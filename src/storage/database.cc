@@ -94,6 +94,34 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& path, Database
   return OpenSqliteDatabase(path, options);
 }
 
+Status AppendRows(Statement& q, const std::string& table, std::vector<std::string>* out) {
+  q.Reset();
+  q.Bind(1, table);
+  for (;;) {
+    ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return Status::Ok();
+    out->push_back(q.Text(0));
+  }
+}
+
+Result<std::vector<TableInfo>> ReadTables(Database& db, std::string_view names,
+                                          std::string_view columns, std::string_view references) {
+  std::vector<TableInfo> tables;
+  ZX_ASSIGN_OR_RETURN(Statement name_q, db.Prepare(names));
+  for (;;) {
+    ZX_ASSIGN_OR_RETURN(bool row, name_q.Step());
+    if (!row) break;
+    tables.emplace_back().name = name_q.Text(0);
+  }
+  ZX_ASSIGN_OR_RETURN(Statement column_q, db.Prepare(columns));
+  ZX_ASSIGN_OR_RETURN(Statement reference_q, db.Prepare(references));
+  for (TableInfo& t : tables) {
+    ZX_RETURN_IF_ERROR(AppendRows(column_q, t.name, &t.columns));
+    ZX_RETURN_IF_ERROR(AppendRows(reference_q, t.name, &t.references));
+  }
+  return tables;
+}
+
 Status CheckReachable(Database& db) {
   ZX_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT 1"));
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());

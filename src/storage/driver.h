@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "storage/database.h"
@@ -37,5 +38,14 @@ class StatementDriver {
   virtual int ColumnCount() const = 0;
   virtual ValueType Type(int column) const = 0;
 };
+
+// Appends the first column of every row `q` gives for `table` (bound as its ?1) to `out`.
+Status AppendRows(Statement& q, const std::string& table, std::vector<std::string>* out);
+
+// Database::Tables() for a driver, from its three catalogue queries: `names` gives the table
+// names (one column, in order); `columns` and `references` take a table's name as ?1 and give
+// its stored columns in order and the tables its foreign keys point at.
+Result<std::vector<TableInfo>> ReadTables(Database& db, std::string_view names,
+                                          std::string_view columns, std::string_view references);
 
 }  // namespace zx::storage

@@ -340,31 +340,15 @@ class PgDatabase final : public Database {
   }
 
   Result<std::vector<TableInfo>> Tables() override {
-    std::vector<TableInfo> tables;
-    ZX_ASSIGN_OR_RETURN(Statement names,
-                        Prepare("SELECT table_name FROM information_schema.tables WHERE "
-                                "table_schema = current_schema() AND table_type = 'BASE TABLE' "
-                                "ORDER BY table_name"));
-    for (;;) {
-      ZX_ASSIGN_OR_RETURN(bool row, names.Step());
-      if (!row) break;
-      tables.emplace_back().name = names.Text(0);
-    }
-    ZX_ASSIGN_OR_RETURN(Statement columns,
-                        Prepare("SELECT column_name FROM information_schema.columns WHERE "
-                                "table_schema = current_schema() AND table_name = ?1 AND "
-                                "is_generated = 'NEVER' ORDER BY ordinal_position"));
-    ZX_ASSIGN_OR_RETURN(
-        Statement references,
-        Prepare("SELECT DISTINCT r.relname FROM pg_constraint k "
-                "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND "
-                "n.nspname = current_schema() AND c.relname = ?1 ORDER BY 1"));
-    for (TableInfo& t : tables) {
-      ZX_RETURN_IF_ERROR(Column(columns, t.name, &t.columns));
-      ZX_RETURN_IF_ERROR(Column(references, t.name, &t.references));
-    }
-    return tables;
+    return ReadTables(
+        *this,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name",
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ?1 AND is_generated = 'NEVER' ORDER BY ordinal_position",
+        "SELECT DISTINCT r.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+        "JOIN pg_class r ON r.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = ?1 ORDER BY 1");
   }
 
   Status AfterBulkCopy(const std::string& table) override {
@@ -375,7 +359,7 @@ class PgDatabase final : public Database {
                                 "table_schema = current_schema() AND table_name = ?1 AND "
                                 "is_identity = 'YES'"));
     std::vector<std::string> names;
-    ZX_RETURN_IF_ERROR(Column(identities, table, &names));
+    ZX_RETURN_IF_ERROR(AppendRows(identities, table, &names));
     for (const std::string& column : names) {
       ZX_ASSIGN_OR_RETURN(Statement moved,
                           Prepare("SELECT setval(pg_get_serial_sequence(?1, ?2), COALESCE(MAX(" +
@@ -409,16 +393,6 @@ class PgDatabase final : public Database {
   }
 
  private:
-  // The first column of every row `q` gives for the table `table` (its ?1), appended to `out`.
-  static Status Column(Statement& q, const std::string& table, std::vector<std::string>* out) {
-    q.Reset();
-    q.Bind(1, table);
-    for (;;) {
-      ZX_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) return Status::Ok();
-      out->push_back(q.Text(0));
-    }
-  }
   static std::string Quoted(const std::string& identifier) {
     std::string out = "\"";
     for (char c : identifier) out += c == '"' ? std::string("\"\"") : std::string(1, c);

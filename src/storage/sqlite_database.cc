@@ -191,29 +191,13 @@ class SqliteDatabase final : public Database {
 
   Result<std::vector<TableInfo>> Tables() override {
     // pragma_table_list tells ordinary tables from virtual ones and their shadow tables (an
-    // FTS index's); SQLite's own tables are named sqlite_...
-    std::vector<TableInfo> tables;
-    ZX_ASSIGN_OR_RETURN(Statement names,
-                        Prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND "
-                                "type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-                                "ORDER BY name"));
-    for (;;) {
-      ZX_ASSIGN_OR_RETURN(bool row, names.Step());
-      if (!row) break;
-      tables.emplace_back().name = names.Text(0);
-    }
-    // hidden: 0 a stored column, 2 or 3 a generated one (1: a virtual table's hidden column).
-    ZX_ASSIGN_OR_RETURN(
-        Statement columns,
-        Prepare("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid"));
-    ZX_ASSIGN_OR_RETURN(
-        Statement references,
-        Prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1) ORDER BY 1"));
-    for (TableInfo& t : tables) {
-      ZX_RETURN_IF_ERROR(Column(columns, t.name, &t.columns));
-      ZX_RETURN_IF_ERROR(Column(references, t.name, &t.references));
-    }
-    return tables;
+    // FTS index's); SQLite's own tables are named sqlite_... In pragma_table_xinfo, hidden is 0
+    // for a stored column, 2 or 3 for a generated one (1: a virtual table's hidden column).
+    return ReadTables(*this,
+                      "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = "
+                      "'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+                      "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
+                      "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1) ORDER BY 1");
   }
 
   Status AfterBulkCopy(const std::string& /*table*/) override {
@@ -245,16 +229,6 @@ class SqliteDatabase final : public Database {
   std::unique_ptr<WalCheckpointer> checkpointer_;
 
   // The first column of every row `q` gives for the table `table` (its ?1), appended to `out`.
-  static Status Column(Statement& q, const std::string& table, std::vector<std::string>* out) {
-    q.Reset();
-    q.Bind(1, table);
-    for (;;) {
-      ZX_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) return Status::Ok();
-      out->push_back(q.Text(0));
-    }
-  }
-
   static int OnCommit(void* checkpointer, sqlite3* /*db*/, const char* /*name*/, int pages) {
     static_cast<WalCheckpointer*>(checkpointer)->OnCommit(pages);
     return SQLITE_OK;

@@ -52,9 +52,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
-from zhixian_node import Api, Node  # noqa: E402
+from zhixian_node import PG_URL, Api, Node, free_port, fresh_schema  # noqa: E402
 
-PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
 SIPP = shutil.which("sipp")
 
 TARGETS = 100             # enough that calls go on through the kills
@@ -71,21 +70,6 @@ LEASE_S = 20              # a node's liveness lease (src/app/serve.cc), renewed 
 LEASE_RENEW_S = 5
 LONG_DOWN_S = LEASE_S + 6  # the one kill that outlasts the lease
 FINISH_WAIT_S = 120
-
-
-def free_port(kind=socket.SOCK_DGRAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def fresh_schema(name):
-    """The URL of a new, empty schema `name` in the test database."""
-    subprocess.run(["psql", PG_URL, "-q", "-c", "DROP SCHEMA IF EXISTS %s CASCADE" % name,
-                    "-c", "CREATE SCHEMA %s" % name], check=True, capture_output=True, timeout=30)
-    return PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3D" + name
 
 
 def sql(url, query):

@@ -28,18 +28,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
-from zhixian_node import Api, Node  # noqa: E402
+from zhixian_node import PG_URL, Api, Node, fresh_schema  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "security"))
 from security_test import WebSocket  # noqa: E402  (a minimal RFC 6455 client)
 
-PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
-
-
-def fresh_schema(name):
-    """The URL of a new, empty schema `name` in the test database."""
-    subprocess.run(["psql", PG_URL, "-q", "-c", "DROP SCHEMA IF EXISTS %s CASCADE" % name,
-                    "-c", "CREATE SCHEMA %s" % name], check=True, capture_output=True, timeout=30)
-    return PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3D" + name
 
 
 def say(api, conv, text):

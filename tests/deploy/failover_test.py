@@ -44,9 +44,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 from kamailio import KAMAILIO, Kamailio, free_port  # noqa: E402
 from kamailio_test import PCAPS, SIPP, hold_scenario, node_config  # noqa: E402
-from zhixian_node import Node  # noqa: E402
+from zhixian_node import PG_URL, Node, fresh_schema  # noqa: E402
 
-PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
 RATE = 3            # calls a second
 HOLD_MS = 4000      # each call held this long after its ACK, then BYE
 PING = 1            # Kamailio's PING_INTERVAL, s
@@ -59,13 +58,6 @@ ALONE = 6           # s of calls to B alone before A is started again
 AFTER_REJOIN = 8    # calls A must answer after its restart before it is drained
 AFTER_DRAIN = 2     # s of calls to B alone after A drained, before SIPp stops placing calls
 DEADLINE = 150      # s for the whole run
-
-
-def fresh_schema(name):
-    """The URL of a new, empty schema `name` in the test database."""
-    subprocess.run(["psql", PG_URL, "-q", "-c", "DROP SCHEMA IF EXISTS %s CASCADE" % name,
-                    "-c", "CREATE SCHEMA %s" % name], check=True, capture_output=True, timeout=30)
-    return PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3D" + name
 
 
 def log_time(node, pattern, since=0):

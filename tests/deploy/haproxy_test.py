@@ -62,9 +62,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
-from zhixian_node import PASSWORD, Node  # noqa: E402
+from zhixian_node import PASSWORD, PG_URL, Node, fresh_schema, free_port  # noqa: E402
 
-PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
 HAPROXY = shutil.which("haproxy") or (
     "/usr/sbin/haproxy" if os.path.exists("/usr/sbin/haproxy") else None)
 OPENSSL = shutil.which("openssl")
@@ -73,21 +72,6 @@ CERT = "/etc/haproxy/certs/hotline.example.gov.cn.pem"
 WS_PATH = "/api/v1/conversations/ws"
 DOWN_WITHIN = 3.0   # s from `zhixian drain` to HAProxy's DOWN: before the node stops (>= 3 s)
 UP_WITHIN = 5.0     # s from the node's serve.ready to HAProxy's UP (two checks 0.5-1 s apart)
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def fresh_schema(name):
-    """The URL of a new, empty schema `name` in the test database."""
-    subprocess.run(["psql", PG_URL, "-q", "-c", "DROP SCHEMA IF EXISTS %s CASCADE" % name,
-                    "-c", "CREATE SCHEMA %s" % name], check=True, capture_output=True, timeout=30)
-    return PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3D" + name
 
 
 def substitute(cfg, https_port, http_port, cert, sock, servers):
@@ -627,14 +611,14 @@ def run(binary, source, work, url):
     key_file = os.path.join(work, "shared-keys", "zhixian.keys")
     env = {"ZHIXIAN_DATABASE_URL": url, "ZHIXIAN_SECURITY_RATE_LIMIT_PER_MINUTE": "0",
            "ZHIXIAN_LOG_LEVEL": "debug"}  # debug: a line per request, with its X-Request-Id
-    ports = {"node1": free_port(), "node2": free_port()}
+    ports = {"node1": free_port(socket.SOCK_STREAM), "node2": free_port(socket.SOCK_STREAM)}
     cluster = Cluster(binary, source, work, env, key_file, ports)
     proxy = ws = ws2 = load = None
     try:
         cluster.start("node1")
         cluster.start("node2")
         cluster.now["node1"].add_user("desk", "agent")
-        https_port, http_port, nowhere = free_port(), free_port(), free_port()
+        https_port, http_port, nowhere = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_STREAM), free_port(socket.SOCK_STREAM)
         cafile, pem = make_cert(work)
         with open(os.path.join(source, "deploy", "haproxy", "zhixian.cfg"),
                   encoding="utf-8") as f:

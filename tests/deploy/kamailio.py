@@ -22,6 +22,8 @@ import subprocess
 import threading
 import time
 
+from zhixian_node import free_port  # noqa: F401  (the tests' one, offered here too)
+
 KAMAILIO = shutil.which("kamailio") or (
     "/usr/sbin/kamailio" if os.path.exists("/usr/sbin/kamailio") else None)
 DEPLOY = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
@@ -29,14 +31,6 @@ DEPLOY = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)
 # The define each list file is named by in the configurations.
 LIST_DEFINES = {"dispatcher.list": "DISPATCHER_LIST", "gateways.list": "GATEWAYS_LIST",
                 "address.list": "ADDRESS_LIST"}
-
-
-def free_port(kind=socket.SOCK_DGRAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def list_copy(workdir, name, replacements, tag=""):

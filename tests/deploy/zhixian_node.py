@@ -11,6 +11,7 @@ kept. Reusable for several nodes behind a dispatcher (each Node has its own work
 import json
 import os
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -18,6 +19,23 @@ import urllib.error
 import urllib.request
 
 PASSWORD = "correct horse battery staple"
+# The throw-away PostgreSQL of the tests (scripts/pg_test_cluster.sh), "" without one.
+PG_URL = os.environ.get("ZX_TEST_POSTGRES_URL", "")
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def fresh_schema(name):
+    """The URL of a new, empty schema `name` in the test database."""
+    subprocess.run(["psql", PG_URL, "-q", "-c", "DROP SCHEMA IF EXISTS %s CASCADE" % name,
+                    "-c", "CREATE SCHEMA %s" % name], check=True, capture_output=True, timeout=30)
+    return PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3D" + name
 
 
 class Node:
