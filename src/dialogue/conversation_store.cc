@@ -67,6 +67,13 @@ Result<ConversationStore> ConversationStore::Open(storage::Database& db, TextSea
     ALTER TABLE conversations ADD COLUMN ticket_id TEXT;
     CREATE INDEX conversations_ticket ON conversations(ticket_id);
   )sql"}}));
+  // The seq the next turn gets, kept on the conversation's row: a citizen's turn reserves its
+  // seqs in the UPDATE that saves the state, with no read of MAX(seq) first.
+  ZX_RETURN_IF_ERROR(db.Migrate({{"dialogue_turn_seq", 1, R"sql(
+    ALTER TABLE conversations ADD COLUMN next_seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE conversations SET next_seq = (SELECT COALESCE(MAX(seq), -1) + 1 FROM
+      conversation_turns WHERE conversation_turns.conversation_id = conversations.id);
+  )sql"}}));
   return ConversationStore(db, std::move(sealer));
 }
 
@@ -96,13 +103,15 @@ Result<State> ConversationStore::OpenState(const std::string& id, const std::str
 
 Status ConversationStore::Insert(const std::string& id, const std::string& channel,
                                  const State& state, const std::string& token_hash,
-                                 int64_t now_ms) {
+                                 const std::vector<NewTurn>& turns, int64_t now_ms) {
   ZX_ASSIGN_OR_RETURN(auto ins, db_->Prepare("INSERT INTO conversations (id, channel, state, "
-                                             "created_ms, updated_ms, data, citizen_token) "
-                                             "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                             "created_ms, updated_ms, data, citizen_token, "
+                                             "next_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   ins.Bind(1, id).Bind(2, channel).Bind(3, state.state).Bind(4, now_ms).Bind(5, now_ms);
   ins.Bind(6, Seal(EncodeState(state), "conversations", "data", id)).Bind(7, token_hash);
-  return ins.Run();
+  ins.Bind(8, static_cast<int64_t>(turns.size()));
+  ZX_RETURN_IF_ERROR(ins.Run());
+  return InsertTurns(id, 0, turns, now_ms);
 }
 
 Result<std::optional<std::string>> ConversationStore::TokenHash(const std::string& id) const {
@@ -123,11 +132,27 @@ Result<State> ConversationStore::LoadState(const std::string& id) const {
   return st;
 }
 
+Result<ConversationStore::StateForTurn> ConversationStore::LoadStateForTurn(
+    const std::string& id) const {
+  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT data, state, (SELECT COUNT(*) FROM "
+                                           "conversation_turns t WHERE t.conversation_id = "
+                                           "conversations.id AND t.role = 'citizen') FROM "
+                                           "conversations WHERE id = ?"));
+  q.Bind(1, id);
+  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return NotFound("no such conversation");
+  StateForTurn out;
+  ZX_ASSIGN_OR_RETURN(out.state, OpenState(id, q.Text(0)));
+  out.state.state = q.Text(1);
+  out.citizen_turns = q.Int(2);
+  return out;
+}
+
 Result<ConversationRecord> ConversationStore::Load(const std::string& id) const {
   ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT channel, state, data, agent, summary, "
                                            "summary_corrected, agent_name, agent_display, "
                                            "queue_name, reference, satisfaction, created_ms, "
-                                           "ended_ms FROM conversations WHERE id = ?"));
+                                           "ended_ms, next_seq FROM conversations WHERE id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");
@@ -143,6 +168,7 @@ Result<ConversationRecord> ConversationStore::Load(const std::string& id) const 
   r.satisfaction = q.IsNull(10) ? "" : q.Text(10);
   r.created_ms = q.Int(11);
   r.ended_ms = q.IsNull(12) ? 0 : q.Int(12);
+  r.turns = q.Int(13);
   if (!q.IsNull(4)) r.summary = DecodeSummary(q.Text(4));
   if (!q.IsNull(5)) {
     ZX_ASSIGN_OR_RETURN(r.summary_corrected,
@@ -153,10 +179,12 @@ Result<ConversationRecord> ConversationStore::Load(const std::string& id) const 
   return r;
 }
 
-Status ConversationStore::SaveState(const std::string& id, const State& state, int64_t now_ms) {
-  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET state = ?, data = ?, "
-                                           "updated_ms = ?, queued_ms = COALESCE(queued_ms, ?), "
-                                           "ticket_id = ? WHERE id = ?"));
+// The columns SaveState writes, as UPDATE ... SET's first five parameters.
+constexpr char kSetState[] =
+    "state = ?, data = ?, updated_ms = ?, queued_ms = COALESCE(queued_ms, ?), ticket_id = ?";
+
+void ConversationStore::BindState(storage::Statement& u, const std::string& id, const State& state,
+                                  int64_t now_ms) const {
   u.Bind(1, state.state).Bind(2, Seal(EncodeState(state), "conversations", "data", id));
   u.Bind(3, now_ms);
   if (state.state == kQueued)
@@ -167,13 +195,13 @@ Status ConversationStore::SaveState(const std::string& id, const State& state, i
     u.Bind(5, state.ticket->id);
   else
     u.BindNull(5);
-  u.Bind(6, id);
-  return u.Run();
 }
 
-Status ConversationStore::SaveSummary(const std::string& id, const Summary& summary) {
-  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET summary = ? WHERE id = ?"));
-  u.Bind(1, EncodeSummary(summary, /*with_contact=*/false)).Bind(2, id);
+Status ConversationStore::SaveState(const std::string& id, const State& state, int64_t now_ms) {
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare(std::string("UPDATE conversations SET ") + kSetState +
+                                           " WHERE id = ?"));
+  BindState(u, id, state, now_ms);
+  u.Bind(6, id);
   return u.Run();
 }
 
@@ -257,26 +285,40 @@ Status ConversationStore::ReleaseToQueue(const std::string& id, const std::strin
   return u.Run();
 }
 
-Result<std::string> ConversationStore::AssignReference(const std::string& id, int64_t now_ms) {
-  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT reference FROM conversations WHERE id = ?"));
-  q.Bind(1, id);
-  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+Result<std::string> ConversationStore::SaveEnd(const std::string& id, const State& state,
+                                               const Summary& summary, bool numbered,
+                                               int64_t now_ms) {
+  std::optional<std::string> drawn;
+  if (!numbered) {
+    const std::string day = ReferenceDay(now_ms);
+    ZX_ASSIGN_OR_RETURN(
+        auto next, db_->Prepare("INSERT INTO conversation_reference_days (day, last) VALUES (?, 1) "
+                                "ON CONFLICT (day) DO UPDATE SET last = "
+                                "conversation_reference_days.last + 1 RETURNING last"));
+    next.Bind(1, day);
+    ZX_ASSIGN_OR_RETURN(bool counted, next.Step());
+    if (!counted) return Internal("the reference counter returned no row");
+    drawn = ReferenceNumber(day, next.Int(0));
+    next.Reset();
+  }
+  // A reference the row has already (another node ended it meanwhile) stays: the one drawn is
+  // then a gap in the day's numbers, never a second number for one conversation.
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare(std::string("UPDATE conversations SET ") + kSetState +
+                                           ", summary = ?, reference = COALESCE(reference, ?), "
+                                           "ended_ms = COALESCE(ended_ms, ?) WHERE id = ? "
+                                           "RETURNING reference"));
+  BindState(u, id, state, now_ms);
+  u.Bind(6, EncodeSummary(summary, /*with_contact=*/false));
+  if (drawn)
+    u.Bind(7, *drawn);
+  else
+    u.BindNull(7);
+  u.Bind(8, now_ms).Bind(9, id);
+  ZX_ASSIGN_OR_RETURN(bool row, u.Step());
   if (!row) return NotFound("no such conversation");
-  if (!q.IsNull(0)) return q.Text(0);
-  const std::string day = ReferenceDay(now_ms);
-  ZX_ASSIGN_OR_RETURN(
-      auto next, db_->Prepare("INSERT INTO conversation_reference_days (day, last) VALUES (?, 1) "
-                              "ON CONFLICT (day) DO UPDATE SET last = "
-                              "conversation_reference_days.last + 1 RETURNING last"));
-  next.Bind(1, day);
-  ZX_ASSIGN_OR_RETURN(bool counted, next.Step());
-  if (!counted) return Internal("the reference counter returned no row");
-  const std::string reference = ReferenceNumber(day, next.Int(0));
-  next.Reset();
-  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET reference = ?, ended_ms = ? "
-                                           "WHERE id = ?"));
-  u.Bind(1, reference).Bind(2, now_ms).Bind(3, id);
-  ZX_RETURN_IF_ERROR(u.Run());
+  if (u.IsNull(0)) return Internal("conversation " + id + " ended without a reference");
+  std::string reference = u.Text(0);
+  u.Reset();
   return reference;
 }
 
@@ -338,11 +380,35 @@ Status ConversationStore::AppendTurn(const std::string& id, const std::string& r
 Status ConversationStore::AppendTurns(const std::string& id, const std::vector<NewTurn>& turns,
                                       int64_t now_ms) {
   if (turns.empty()) return Status::Ok();
-  ZX_ASSIGN_OR_RETURN(auto seq_q, db_->Prepare("SELECT COALESCE(MAX(seq), -1) + 1 FROM "
-                                               "conversation_turns WHERE conversation_id = ?"));
-  seq_q.Bind(1, id);
-  ZX_RETURN_IF_ERROR(seq_q.Step().status());
-  const int64_t first = seq_q.Int(0);
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET next_seq = next_seq + ? "
+                                           "WHERE id = ? RETURNING next_seq"));
+  u.Bind(1, static_cast<int64_t>(turns.size())).Bind(2, id);
+  ZX_ASSIGN_OR_RETURN(int64_t first, FirstReserved(u, turns.size()));
+  return InsertTurns(id, first, turns, now_ms);
+}
+
+Status ConversationStore::SaveStateAndTurns(const std::string& id, const State& state,
+                                            const std::vector<NewTurn>& turns, int64_t now_ms) {
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare(std::string("UPDATE conversations SET ") + kSetState +
+                                           ", next_seq = next_seq + ? WHERE id = ? "
+                                           "RETURNING next_seq"));
+  BindState(u, id, state, now_ms);
+  u.Bind(6, static_cast<int64_t>(turns.size())).Bind(7, id);
+  ZX_ASSIGN_OR_RETURN(int64_t first, FirstReserved(u, turns.size()));
+  return InsertTurns(id, first, turns, now_ms);
+}
+
+Result<int64_t> ConversationStore::FirstReserved(storage::Statement& reserve, size_t n) {
+  ZX_ASSIGN_OR_RETURN(bool row, reserve.Step());
+  if (!row) return NotFound("no such conversation");
+  const int64_t first = reserve.Int(0) - static_cast<int64_t>(n);
+  reserve.Reset();
+  return first;
+}
+
+Status ConversationStore::InsertTurns(const std::string& id, int64_t first,
+                                      const std::vector<NewTurn>& turns, int64_t now_ms) {
+  if (turns.empty()) return Status::Ok();
   std::string sql =
       "INSERT INTO conversation_turns (conversation_id, seq, role, text, at_ms, meta) VALUES ";
   for (size_t i = 0; i < turns.size(); ++i)
@@ -387,19 +453,6 @@ Result<std::vector<StoredTurn>> ConversationStore::Turns(const std::string& id, 
     out.push_back(std::move(turn));
   }
   return out;
-}
-
-Result<int64_t> ConversationStore::CountTurns(const std::string& id,
-                                              const std::string& role) const {
-  ZX_ASSIGN_OR_RETURN(auto q,
-                      db_->Prepare(role.empty() ? "SELECT COUNT(*) FROM conversation_turns WHERE "
-                                                  "conversation_id = ?"
-                                                : "SELECT COUNT(*) FROM conversation_turns WHERE "
-                                                  "conversation_id = ? AND role = ?"));
-  q.Bind(1, id);
-  if (!role.empty()) q.Bind(2, role);
-  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
-  return row ? q.Int(0) : int64_t{0};
 }
 
 int QueueUrgency(const State& state) {

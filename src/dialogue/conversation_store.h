@@ -37,6 +37,7 @@ struct ConversationRecord {
   std::string satisfaction;   // the citizen's rating (satisfaction.h); "" when none given
   int64_t created_ms = 0;
   int64_t ended_ms = 0;  // 0 while not ended
+  int64_t turns = 0;     // turns stored (their seqs are 0 to turns - 1)
   std::optional<Summary> summary;
   std::string summary_corrected;  // the agent's correction (a JSON object), opened; "" when none
 };
@@ -79,17 +80,27 @@ class ConversationStore {
 
   Status Transaction(const std::function<Status()>& body) { return db_->Transaction(body); }
 
+  // A turn to store (Insert, AppendTurns). `meta`: a JSON object ("" for none).
+  struct NewTurn {
+    std::string role, text, meta;
+  };
+  // A new conversation and its first `turns` (seqs 0, 1, ...).
   Status Insert(const std::string& id, const std::string& channel, const State& state,
-                const std::string& token_hash, int64_t now_ms);
+                const std::string& token_hash, const std::vector<NewTurn>& turns, int64_t now_ms);
   // The SM3 hash of the citizen's token; none for an unknown id or a conversation without one.
   Result<std::optional<std::string>> TokenHash(const std::string& id) const;
   // not_found for an unknown id; key_missing (here and wherever sealed text is read) when the
   // value was sealed under a key this server does not hold. The state's `state` is the row's.
   Result<State> LoadState(const std::string& id) const;
+  // LoadState and how many turns the citizen has said, in one statement (a turn's first).
+  struct StateForTurn {
+    State state;
+    int64_t citizen_turns = 0;
+  };
+  Result<StateForTurn> LoadStateForTurn(const std::string& id) const;
   Result<ConversationRecord> Load(const std::string& id) const;
   // state, data and updated_ms; queued_ms is set the first time the state is "queued".
   Status SaveState(const std::string& id, const State& state, int64_t now_ms);
-  Status SaveSummary(const std::string& id, const Summary& summary);
   Status SaveHolder(const std::string& id, const std::string& agent_id,
                     const std::string& agent_name);
   Status SaveSummaryCorrection(const std::string& id, const std::string& corrected_json);
@@ -111,9 +122,11 @@ class ConversationStore {
   // "queued".
   Status ReleaseToQueue(const std::string& id, const std::string& queue);
 
-  // The 受理编号 of `id`: the one it has, else the next of the day of `now_ms` (a counter per
-  // day, in the same transaction), stored with ended_ms.
-  Result<std::string> AssignReference(const std::string& id, int64_t now_ms);
+  // Saves `state` and `summary` of an ended conversation and returns its 受理编号: the one it
+  // has, else (`numbered` false) the next of the day of `now_ms` (a counter per day, in the
+  // caller's transaction), stored with ended_ms. Two statements at most.
+  Result<std::string> SaveEnd(const std::string& id, const State& state, const Summary& summary,
+                              bool numbered, int64_t now_ms);
   // The citizen's rating, once: already_exists when one was given.
   Status SaveSatisfaction(const std::string& id, const std::string& rating);
   // The blind index of the citizen's phone number (for search); "" clears.
@@ -126,18 +139,16 @@ class ConversationStore {
   // Appends a turn with the next seq. `meta`: a JSON object, stored as given ("" for none).
   Status AppendTurn(const std::string& id, const std::string& role, const std::string& text,
                     int64_t now_ms, const std::string& meta);
-  // A turn to append (AppendTurns).
-  struct NewTurn {
-    std::string role, text, meta;
-  };
-  // Appends `turns` in order with the next seqs, in two statements whatever their number (a
-  // citizen's words and the reply: one round trip fewer each on PostgreSQL).
+  // Appends `turns` in order with the next seqs (reserved on the conversation's row), in two
+  // statements whatever their number.
   Status AppendTurns(const std::string& id, const std::vector<NewTurn>& turns, int64_t now_ms);
+  // SaveState and AppendTurns in two statements (a citizen's words and the reply: each round
+  // trip saved counts on PostgreSQL).
+  Status SaveStateAndTurns(const std::string& id, const State& state,
+                           const std::vector<NewTurn>& turns, int64_t now_ms);
   // Turns with seq > after_seq, oldest first, at most `limit` (<= 0: all).
   Result<std::vector<StoredTurn>> Turns(const std::string& id, int64_t after_seq,
                                         int64_t limit) const;
-  // Turns stored for `id`, of `role` (all roles when "").
-  Result<int64_t> CountTurns(const std::string& id, const std::string& role) const;
 
   // 1-based place in the queue (QueueUrgency order): those queued ahead of `id`, plus one.
   // `urgency`: `id`'s QueueUrgency when its state is not saved yet (a handover in progress, a
@@ -158,6 +169,15 @@ class ConversationStore {
   Result<std::string> Unseal(const std::string& stored, const std::string& table,
                              const std::string& column, const std::string& row_key) const;
   Result<State> OpenState(const std::string& id, const std::string& stored) const;
+  // Binds SaveState's columns as parameters 1 to 5.
+  void BindState(storage::Statement& u, const std::string& id, const State& state,
+                 int64_t now_ms) const;
+  // The first of the `n` seqs `reserve` (an UPDATE ... RETURNING next_seq that added n)
+  // reserved.
+  static Result<int64_t> FirstReserved(storage::Statement& reserve, size_t n);
+  // Inserts `turns` under seqs first, first + 1, ... in one statement.
+  Status InsertTurns(const std::string& id, int64_t first, const std::vector<NewTurn>& turns,
+                     int64_t now_ms);
 
   storage::Database* db_;
   TextSealer sealer_;

@@ -202,17 +202,22 @@ class Service final : public DialogueService {
     std::string id = NewId();
     std::string token = NewToken();
     int64_t now = clock_.NowUnixMillis();
-    State st;
-    st.last_reply = rules_.greeting;
+    ConversationRecord rec;
+    rec.channel = channel.empty() ? "web" : channel;
+    rec.data.last_reply = rules_.greeting;
+    rec.state = rec.data.state;
+    rec.created_ms = now;
+    rec.turns = 1;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-      ZX_RETURN_IF_ERROR(
-          store_.Insert(id, channel.empty() ? "web" : channel, st, TokenHash(token), now));
-      return store_.AppendTurn(id, "assistant", rules_.greeting, now, "{}");
+      return store_.Insert(id, rec.channel, rec.data, TokenHash(token),
+                           {{"assistant", rules_.greeting, "{}"}}, now);
     }));
     log::Info("conversation.start conversation={} channel={}", id, channel);
-    bus_.Publish(ConversationStarted{id, channel.empty() ? "web" : channel});
-    auto view = Get(id);
-    if (view.ok()) view->token = std::move(token);
+    bus_.Publish(ConversationStarted{id, rec.channel});
+    // The view of what was just stored, without reading it back.
+    ConversationView view =
+        ViewOf(id, std::move(rec), {{0, "assistant", rules_.greeting, now, "{}"}}, {}, false);
+    view.token = std::move(token);
     return view;
   }
 
@@ -242,11 +247,11 @@ class Service final : public DialogueService {
                      const knowledge::KnowledgeSnapshot& k) {
     ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
     auto lock = LockConversation(id);
-    ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));
+    ZX_ASSIGN_OR_RETURN(ConversationStore::StateForTurn loaded, store_.LoadStateForTurn(id));
+    State& st = loaded.state;
     const std::string contact_before = st.contact;
     if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
-    ZX_ASSIGN_OR_RETURN(int64_t citizen_turns, store_.CountTurns(id, "citizen"));
-    if (citizen_turns >= options_.max_citizen_turns)
+    if (loaded.citizen_turns >= options_.max_citizen_turns)
       return FailedPrecondition("this conversation already holds " +
                                 std::to_string(options_.max_citizen_turns) +
                                 " messages; please start a new one");
@@ -286,10 +291,9 @@ class Service final : public DialogueService {
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
       std::vector<ConversationStore::NewTurn> turns{{"citizen", text, ""}};
       if (!reply.text.empty()) turns.push_back({"assistant", reply.text, EncodeReplyMeta(reply)});
-      ZX_RETURN_IF_ERROR(store_.AppendTurns(id, turns, now));
       if (st.contact != contact_before)
         ZX_RETURN_IF_ERROR(store_.SavePhoneIndex(id, store_.PhoneIndex(st.contact)));
-      return store_.SaveState(id, st, now);
+      return store_.SaveStateAndTurns(id, st, turns, now);
     }));
     reply.state = st.state;
     reply.queue_position = st.state == kQueued ? QueuePosition(id) : 0;
@@ -316,6 +320,20 @@ class Service final : public DialogueService {
 
   Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const override {
     ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
+    // The summary is made from every turn; a page of the transcript is what the caller shows.
+    const bool need_all = page.summary && !rec.summary && rec.state != kActive;
+    ZX_ASSIGN_OR_RETURN(
+        std::vector<StoredTurn> stored,
+        store_.Turns(id, need_all ? int64_t{-1} : page.after_seq,
+                     need_all || page.limit <= 0 ? int64_t{0} : int64_t{page.limit} + 1));
+    return ViewOf(id, std::move(rec), std::move(stored), page, need_all);
+  }
+
+  // The view of `rec` with the `stored` turns (every turn when `need_all`, for the summary;
+  // else the page's, and one more when it has a limit).
+  ConversationView ViewOf(const std::string& id, ConversationRecord rec,
+                          std::vector<StoredTurn> stored, const TurnPage& page,
+                          bool need_all) const {
     const State& st = rec.data;
     const knowledge::KnowledgeSnapshot k = knowledge_();
     ConversationView v;
@@ -343,13 +361,7 @@ class Service final : public DialogueService {
     v.slots = st.ActiveSlots();
     v.emotion = ToEmotionTag(st.emotions.empty() ? EmotionLabel{} : st.emotions.back());
     v.queue_position = v.state == kQueued ? QueuePosition(id) : 0;
-    ZX_ASSIGN_OR_RETURN(v.turns_total, store_.CountTurns(id, ""));
-    // The summary is made from every turn; a page of the transcript is what the caller shows.
-    const bool need_all = page.summary && !v.summary && v.state != kActive;
-    ZX_ASSIGN_OR_RETURN(
-        std::vector<StoredTurn> stored,
-        store_.Turns(id, need_all ? int64_t{-1} : page.after_seq,
-                     need_all || page.limit <= 0 ? int64_t{0} : int64_t{page.limit} + 1));
+    v.turns_total = rec.turns;
     for (auto& t : stored)
       v.turns.push_back({t.seq, std::move(t.role),
                          t.text ? std::move(*t.text) : kRemovedByRetention, t.at_ms,
@@ -396,9 +408,7 @@ class Service final : public DialogueService {
     int64_t now = clock_.NowUnixMillis();
     std::string reference;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-      ZX_RETURN_IF_ERROR(store_.SaveState(id, st, now));
-      ZX_RETURN_IF_ERROR(store_.SaveSummary(id, summary));
-      ZX_ASSIGN_OR_RETURN(reference, store_.AssignReference(id, now));
+      ZX_ASSIGN_OR_RETURN(reference, store_.SaveEnd(id, st, summary, !rec.reference.empty(), now));
       return Status::Ok();
     }));
     log::Info("conversation.end conversation={} reference={}", id, reference);

@@ -23,6 +23,8 @@ namespace {
 // schema (deployments in schemas of one database, tests, do not wait on each other).
 constexpr const char* kBeginWrite =
     "BEGIN; SELECT pg_advisory_xact_lock(2026120601, hashtext(current_schema()))";
+constexpr const char* kWriteLock =
+    "SELECT pg_advisory_xact_lock(2026120601, hashtext(current_schema()))";
 constexpr int kPoolSize = 8;
 constexpr size_t kMaxPrepared = 2000;  // prepared statements kept per connection
 constexpr Oid kInt8Oid = 20;
@@ -288,13 +290,42 @@ class PgDatabase final : public Database {
   // write lock.
   template <typename Work>
   Status Write(const Lease& lease, bool writes, Work work) {
-    if (!writes || lease.in_transaction()) return work();
     PGconn* c = lease.conn();
+    if (lease.in_transaction() && TakeBeginDue(c)) ZX_RETURN_IF_ERROR(Run(c, kBeginWrite));
+    if (!writes || lease.in_transaction()) return work();
     Status s = Run(c, kBeginWrite);
     if (s.ok()) s = work();
     if (s.ok()) s = Commit(c);
     if (!s.ok() && PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
     return s;
+  }
+
+  // Whether the calling thread's Transaction on `c` has yet to send its BEGIN; it is sent by the
+  // caller from now on.
+  bool TakeBeginDue(PGconn* c) {
+    std::lock_guard lock(mu_);
+    auto it = in_transaction_.find(std::this_thread::get_id());
+    if (it == in_transaction_.end() || it->second.conn != c) return false;
+    return std::exchange(it->second.begin_due, false);
+  }
+
+  // Runs the statement `send` queues on `lease` and returns its result, in one round trip
+  // (libpq's pipeline mode) with what belongs around it: a write outside a Transaction in one
+  // of its own (BEGIN, the write lock, the statement, COMMIT); a Transaction's first statement
+  // after its BEGIN and lock.
+  Result<PgResult> RoundTrip(const Lease& lease, bool writes, const std::function<int()>& send) {
+    PGconn* c = lease.conn();
+    const bool begin = lease.in_transaction() ? TakeBeginDue(c) : writes;
+    const bool commit = writes && !lease.in_transaction();
+    if (!begin) {
+      if (!send()) return PgError(c, nullptr);
+      PgResult r = LastResult(c);
+      if (!Succeeded(r.get())) return PgError(c, r.get());
+      return r;
+    }
+    Result<PgResult> out = Pipelined(c, commit, send);
+    if (!out.ok() && commit && PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
+    return out;
   }
 
   Status Exec(std::string_view sql) override {
@@ -311,20 +342,20 @@ class PgDatabase final : public Database {
       return Internal("postgres: a transaction inside a transaction");
     ZX_ASSIGN_OR_RETURN(Lease lease, Acquire());
     PGconn* c = lease.conn();
-    if (Status locked = Run(c, kBeginWrite); !locked.ok()) {
-      if (PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
-      return locked;
-    }
+    // BEGIN and the write lock go out with the body's first statement (RoundTrip), one round
+    // trip fewer; a body that runs none begins nothing.
     {
       std::lock_guard lock(mu_);
-      in_transaction_[me] = c;
+      in_transaction_[me] = OwnConnection{c, true};
     }
     Status s = body();
+    bool begun = false;
     {
       std::lock_guard lock(mu_);
+      begun = !in_transaction_[me].begin_due;
       in_transaction_.erase(me);
     }
-    if (s.ok()) s = Commit(c);
+    if (s.ok() && begun) s = Commit(c);
     if (!s.ok() && PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
     return s;
   }
@@ -402,7 +433,37 @@ class PgDatabase final : public Database {
   PGconn* TransactionOf(std::thread::id thread) {
     std::lock_guard lock(mu_);
     auto it = in_transaction_.find(thread);
-    return it == in_transaction_.end() ? nullptr : it->second;
+    return it == in_transaction_.end() ? nullptr : it->second.conn;
+  }
+
+  // BEGIN, the write lock, `send`'s statement and (`commit`) COMMIT, sent at once; the
+  // statement's result, or the first error.
+  static Result<PgResult> Pipelined(PGconn* c, bool commit, const std::function<int()>& send) {
+    if (!PQenterPipelineMode(c)) return PgError(c, nullptr);
+    auto plain = [c](const char* sql) {
+      return PQsendQueryParams(c, sql, 0, nullptr, nullptr, nullptr, nullptr, 0);
+    };
+    const int queries = commit ? 4 : 3;
+    const bool sent = plain("BEGIN") && plain(kWriteLock) && send() &&
+                      (!commit || plain("COMMIT")) && PQpipelineSync(c);
+    if (!sent) return PgError(c, nullptr);  // a broken connection: the pool drops it
+    Status error = Status::Ok();
+    PgResult statement;
+    for (int i = 0; i < queries; ++i) {
+      PgResult r = LastResult(c);  // this query's result, up to the NULL that ends it
+      const bool failed = PQresultStatus(r.get()) == PGRES_PIPELINE_ABORTED || !Succeeded(r.get());
+      if (failed && error.ok() && PQresultStatus(r.get()) != PGRES_PIPELINE_ABORTED)
+        error = PgError(c, r.get());
+      if (i == 2) statement = std::move(r);
+      if (i == 3 && !failed && std::string_view(PQcmdStatus(r.get())) == "ROLLBACK" && error.ok())
+        error = Internal("postgres: the transaction was rolled back: a statement in it failed");
+    }
+    PgResult sync(PQgetResult(c));
+    if (PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC && error.ok())
+      error = Internal("postgres: the pipeline did not end in its sync");
+    if (!PQexitPipelineMode(c) && error.ok()) error = PgError(c, nullptr);
+    if (!error.ok()) return error;
+    return statement;
   }
 
   // COMMIT of a transaction an error already aborted answers ROLLBACK, not an error.
@@ -437,7 +498,12 @@ class PgDatabase final : public Database {
   std::condition_variable pool_free_;
   std::vector<PGconn*> idle_;                                    // guarded by mu_
   int open_ = 0;                                                 // guarded by mu_
-  std::unordered_map<std::thread::id, PGconn*> in_transaction_;  // guarded by mu_
+  // A thread's connection inside its Transaction; `begin_due` until its BEGIN has been sent.
+  struct OwnConnection {
+    PGconn* conn = nullptr;
+    bool begin_due = false;
+  };
+  std::unordered_map<std::thread::id, OwnConnection> in_transaction_;  // guarded by mu_
   std::unordered_set<std::string> known_good_;                   // guarded by mu_
   std::mutex prepared_mu_;
   // Per connection: prepared statement key -> name. Guarded by prepared_mu_.
@@ -562,13 +628,8 @@ class PgStatement final : public StatementDriver {
                                      nullptr, 0)
                  : PQsendQueryPrepared(c, name.c_str(), n, values.data(), nullptr, nullptr, 0);
     };
-    return db_->Write(lease, writes_, [&]() -> Status {
-      if (!send()) return PgError(c, nullptr);
-      PgResult r = LastResult(c);
-      if (!Succeeded(r.get())) return PgError(c, r.get());
-      result_ = std::move(r);
-      return Status::Ok();
-    });
+    ZX_ASSIGN_OR_RETURN(result_, db_->RoundTrip(lease, writes_, send));
+    return Status::Ok();
   }
 
   PgDatabase* const db_;
