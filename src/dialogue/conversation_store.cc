@@ -198,8 +198,8 @@ void ConversationStore::BindState(storage::Statement& u, const std::string& id, 
 }
 
 Status ConversationStore::SaveState(const std::string& id, const State& state, int64_t now_ms) {
-  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare(std::string("UPDATE conversations SET ") + kSetState +
-                                           " WHERE id = ?"));
+  ZX_ASSIGN_OR_RETURN(
+      auto u, db_->Prepare(std::string("UPDATE conversations SET ") + kSetState + " WHERE id = ?"));
   BindState(u, id, state, now_ms);
   u.Bind(6, id);
   return u.Run();

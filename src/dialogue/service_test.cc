@@ -374,6 +374,25 @@ TEST_F(ServiceTest, LongConversationIsCappedAndPaged) {
   for (size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], static_cast<int64_t>(i));
 }
 
+// A conversation stored before the turn counter on its row (dialogue_turn_seq) goes on with the
+// next seq after an upgrade: the migration counts the turns it has.
+TEST_F(ServiceTest, AConversationFromBeforeTheTurnCounterGoesOn) {
+  std::string id = Start();
+  Say(id, "社保卡丢了怎么办");
+  ASSERT_TRUE(db_->Exec("ALTER TABLE conversations DROP COLUMN next_seq").ok());
+  ASSERT_TRUE(db_->Exec("DELETE FROM schema_migrations WHERE module = 'dialogue_turn_seq'").ok());
+  DialogueOptions o = DialogueOptionsFor(std::string(ZX_SOURCE_DIR) + "/kb", {});
+  auto upgraded = std::move(
+      DialogueService::Create(*db_, *engine_, engine_->knowledge_base(), o, clock_).value());
+  ASSERT_TRUE(upgraded->Say(id, "谢谢").ok());
+  auto v = upgraded->Get(id);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->turns_total, 5);
+  ASSERT_EQ(v->turns.size(), 5u);
+  for (size_t i = 0; i < v->turns.size(); ++i) EXPECT_EQ(v->turns[i].seq, static_cast<int64_t>(i));
+  EXPECT_EQ(v->turns[3].text, "谢谢");
+}
+
 TEST_F(ServiceTest, TurnsAndStateAreStoredSealed) {
   // A toy sealer (the real one is SM4-GCM, wired in app/): enough to see that nothing the
   // citizen said reaches the tables as written, and that the binding to the row is checked.

@@ -496,15 +496,15 @@ class PgDatabase final : public Database {
   const int lock_timeout_ms_;
   std::mutex mu_;
   std::condition_variable pool_free_;
-  std::vector<PGconn*> idle_;                                    // guarded by mu_
-  int open_ = 0;                                                 // guarded by mu_
+  std::vector<PGconn*> idle_;  // guarded by mu_
+  int open_ = 0;               // guarded by mu_
   // A thread's connection inside its Transaction; `begin_due` until its BEGIN has been sent.
   struct OwnConnection {
     PGconn* conn = nullptr;
     bool begin_due = false;
   };
   std::unordered_map<std::thread::id, OwnConnection> in_transaction_;  // guarded by mu_
-  std::unordered_set<std::string> known_good_;                   // guarded by mu_
+  std::unordered_set<std::string> known_good_;                         // guarded by mu_
   std::mutex prepared_mu_;
   // Per connection: prepared statement key -> name. Guarded by prepared_mu_.
   std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>> prepared_;

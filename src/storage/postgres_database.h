@@ -11,8 +11,10 @@
 // Writes are serialised across every node, as SQLite serialises them in one file: a
 // Transaction, and a write outside one, takes the transaction-scoped advisory lock of its
 // schema before its first statement. So a module's read-then-write inside a Transaction
-// means the same on both engines. Waiting for a lock (the advisory lock or a row's) is bounded
-// by lock_timeout = busy_timeout_ms; past it the error is kUnavailable, as on SQLite.
+// means the same on both engines. BEGIN and the lock go out with that first statement, and a
+// write outside a Transaction with its COMMIT too, in one round trip (libpq's pipeline mode).
+// Waiting for a lock (the advisory lock or a row's) is bounded by lock_timeout = busy_timeout_ms;
+// past it the error is kUnavailable, as on SQLite.
 //
 // What SQLite's SQL says that PostgreSQL spells otherwise is translated here, outside quoted
 // text: the placeholders `?N` and `?` become `$N`; in a schema, INTEGER becomes BIGINT (unix

@@ -144,6 +144,40 @@ TEST_P(DatabaseConformance, TransactionCommitsOrRollsBack) {
   EXPECT_EQ(Count("t"), 2);
 }
 
+// The same through prepared statements (on PostgreSQL the first goes out with BEGIN in one round
+// trip): a failure in the first statement or a later one leaves nothing; a body that runs
+// nothing, or only reads, commits.
+TEST_P(DatabaseConformance, APreparedStatementsTransactionCommitsOrRollsBack) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE t (x BIGINT PRIMARY KEY)").ok());
+  auto insert = [&](int64_t x) -> Status {
+    ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("INSERT INTO t (x) VALUES (?1)"));
+    return q.Bind(1, x).Run();
+  };
+  ASSERT_TRUE(insert(1).ok());
+  Status first = db_->Transaction([&]() -> Status {
+    ZX_RETURN_IF_ERROR(insert(1));  // duplicate key, the transaction's first statement
+    return insert(2);
+  });
+  EXPECT_TRUE(IsUniqueViolation(first)) << first.ToString();
+  Status later = db_->Transaction([&]() -> Status {
+    ZX_RETURN_IF_ERROR(insert(3));
+    return insert(1);
+  });
+  EXPECT_TRUE(IsUniqueViolation(later)) << later.ToString();
+  EXPECT_EQ(Count("t"), 1);
+  EXPECT_TRUE(db_->Transaction([] { return Status::Ok(); }).ok());
+  int64_t seen = -1;
+  EXPECT_TRUE(db_->Transaction([&]() -> Status {
+                   ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT COUNT(*) FROM t"));
+                   ZX_RETURN_IF_ERROR(q.Step().status());
+                   seen = q.Int(0);
+                   return insert(4);
+                 })
+                  .ok());
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(Count("t"), 2);
+}
+
 TEST_P(DatabaseConformance, ATransactionInsideATransactionIsAnErrorNotADeadlock) {
   ASSERT_TRUE(db_->Exec("CREATE TABLE t (x BIGINT)").ok());
   bool inner_ran = false;
