@@ -149,7 +149,10 @@ json TicketRowJson(const tickets::OrderRow& r) {
           {"due_ms", Ms(r.due_ms)},
           {"warned", r.warned},
           {"overdue", r.overdue},
-          {"visit", tickets::VisitStateCode(r.visit)}};
+          {"visit", tickets::VisitStateCode(r.visit)},
+          {"left",
+           {{"ms", r.left_ms ? json(*r.left_ms) : json(nullptr)},
+            {"working_days", r.working_days_left ? json(*r.working_days_left) : json(nullptr)}}}};
 }
 
 Result<std::vector<tickets::Assignment>> ParseDepartments(const json& value) {
@@ -282,6 +285,13 @@ Result<tickets::OrderQuery> ParseTicketQuery(const Request& req) {
   ZX_ASSIGN_OR_RETURN(q.warned, FlagParam(req, "warned"));
   ZX_ASSIGN_OR_RETURN(q.overdue, FlagParam(req, "overdue"));
   ZX_ASSIGN_OR_RETURN(q.returned, FlagParam(req, "returned"));
+  if (auto v = req.Query("tab"); v && !v->empty()) {
+    q.tab = tickets::ParseListTab(*v);
+    if (!q.tab)
+      return InvalidArgument(
+          "query parameter tab must be to_accept, in_progress, warning, overdue, to_visit, done, "
+          "to_dispatch or returned");
+  }
   ZX_ASSIGN_OR_RETURN(q.from_ms, ParseTimeParam(req, "from"));
   ZX_ASSIGN_OR_RETURN(q.until_ms, ParseTimeParam(req, "until"));
   if (auto v = req.Query("sort"); v && !v->empty()) {

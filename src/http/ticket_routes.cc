@@ -155,20 +155,36 @@ class TicketRoutes {
     return Response::Json(201, TicketJson(*o));
   }
 
-  Response List(const Request& req) const {
-    auto q = ParseTicketQuery(req);
-    if (!q.ok()) return Error(q.status());
+  // The list's filters from the query, narrowed to the caller's department and district
+  // whatever it asked for when its role is scoped (a refusal audited).
+  Result<tickets::OrderQuery> ScopedQuery(const Request& req) const {
+    ZX_ASSIGN_OR_RETURN(tickets::OrderQuery q, ParseTicketQuery(req));
     const security::Principal& who = req.principal;
-    // A scoped caller sees only its department and district, whatever it asked for.
     if (!security::AllowedOn(who, kRead, {})) {
-      if (!who.scope.department.empty()) q->department = who.scope.department;
-      if (!who.scope.district.empty()) q->district = who.scope.district;
+      if (!who.scope.department.empty()) q.department = who.scope.department;
+      if (!who.scope.district.empty()) q.district = who.scope.district;
       security::RecordScope shown;
-      shown.departments = {q->department};
-      shown.districts = {q->district};
-      Status ok = guard_.Check(req, kRead, shown, kObject, "");
-      if (!ok.ok()) return Error(ok);
+      shown.departments = {q.department};
+      shown.districts = {q.district};
+      ZX_RETURN_IF_ERROR(guard_.Check(req, kRead, shown, kObject, ""));
     }
+    return q;
+  }
+
+  // How many orders each tab of the work-order screens holds (counts only: nothing personal).
+  Response Tabs(const Request& req) const {
+    auto q = ScopedQuery(req);
+    if (!q.ok()) return Error(q.status());
+    auto counts = orders_.CountTabs(*q);
+    if (!counts.ok()) return Error(counts.status());
+    json tabs = json::object();
+    for (const auto& [tab, n] : *counts) tabs[tickets::ListTabCode(tab)] = n;
+    return Response::Json(200, {{"tabs", std::move(tabs)}});
+  }
+
+  Response List(const Request& req) const {
+    auto q = ScopedQuery(req);
+    if (!q.ok()) return Error(q.status());
     auto page = orders_.List(*q);
     if (!page.ok()) return Error(page.status());
     json rows = json::array();
@@ -281,6 +297,7 @@ void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::Audi
 
   router.Add("POST", base, kCreate, [routes](const Request& req) { return routes->Create(req); });
   router.Add("GET", base, kRead, [routes](const Request& req) { return routes->List(req); });
+  router.Add("GET", base + "/tabs", kRead, [routes](const Request& req) { return routes->Tabs(req); });
   router.Add("GET", base + "/{id}", kRead,
              [routes](const Request& req) { return routes->Get(req); });
 

@@ -90,6 +90,7 @@ std::vector<RouteCase> AllRoutes() {
   return {
       {"POST", "/api/v1/tickets", R"({"text": "路灯不亮", "district": "东城区"})"},
       {"GET", "/api/v1/tickets", ""},
+      {"GET", "/api/v1/tickets/tabs", ""},
       {"GET", "/api/v1/tickets/{id}", ""},
       {"POST", "/api/v1/tickets/{id}/dispatch", R"({"departments": [{"code": "zjj"}]})"},
       {"POST", "/api/v1/tickets/{id}/redispatch", R"({"to": "zjj", "reason": "属住建"})"},
@@ -196,7 +197,7 @@ TEST_F(TicketRoutesTest, RouteByRoleMatrixInsideAndOutsideTheScope) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 20 * 8 + 14 * 8);  // 20 routes, 14 of them on one order
+  EXPECT_EQ(checked, 21 * 8 + 14 * 8);  // 21 routes, 14 of them on one order
 }
 
 // Issue 12: a handler of 东城区 cannot read or act on a 西城区 order of its own department: 403,
@@ -301,6 +302,72 @@ TEST_F(TicketRoutesTest, ListsFilterPageAndSortOnTheServer) {
   for (const char* bad : {"limit=0", "limit=501", "offset=-1", "sort=name", "order=up",
                           "state=open", "sla=3d", "from=yesterday", "warned=maybe"})
     EXPECT_EQ(Call("GET", std::string("/api/v1/tickets?") + bad, agent).status, 400) << bad;
+}
+
+// The tabs of the work-order screens: a handler's count and list are of its department's tasks
+// in its district; a supervisor's of the orders. Each row says the time left.
+TEST_F(TicketRoutesTest, TabsCountAndListWhatTheScreensShow) {
+  std::string h = TokenOf("east.cgj", Role::kDepartmentHandler, {"cgj", "东城区"});
+  std::string second = Create("东城区", "幸福路二号", {{"cgj", tickets::Role::kLead}});
+  std::string third = Create("东城区", "幸福路三号", {{"cgj", tickets::Role::kLead}});
+  std::string zjj_lead =
+      Create("东城区", "人民路", {{"zjj", tickets::Role::kLead}, {"cgj", tickets::Role::kAssist}});
+  std::string pending = Create("高新区", "科技园", {});
+  Ok("POST", "/api/v1/tickets/" + second + "/accept", h, "{}");
+  Ok("POST", "/api/v1/tickets/" + third + "/return", h, R"({"reason": "属地不符"})");
+  auto tabs = [&](const std::string& token, const std::string& query = "") {
+    json t = Ok("GET", "/api/v1/tickets/tabs" + query, token)["tabs"];
+    return std::map<std::string, int>{
+        {"to_accept", t["to_accept"]},     {"in_progress", t["in_progress"]},
+        {"warning", t["warning"]},         {"overdue", t["overdue"]},
+        {"to_visit", t["to_visit"]},       {"done", t["done"]},
+        {"to_dispatch", t["to_dispatch"]}, {"returned", t["returned"]}};
+  };
+  using Counts = std::map<std::string, int>;
+  // The handler: east_ and zjj_lead's assisting task wait, second is accepted, third returned
+  // (and so back with the dispatcher: its only task was returned); west_ (西城区) and zjj's own
+  // task are not hers, whatever she asks for.
+  const Counts mine = {{"to_accept", 2}, {"in_progress", 1}, {"warning", 0}, {"overdue", 0},
+                       {"to_visit", 0},  {"done", 0},        {"to_dispatch", 1}, {"returned", 1}};
+  EXPECT_EQ(tabs(h), mine);
+  EXPECT_EQ(tabs(h, "?department=zjj&district=%E8%A5%BF%E5%9F%8E%E5%8C%BA"), mine);
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?tab=to_accept", h)),
+            (std::vector<std::string>{zjj_lead, east_}));
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?tab=in_progress", h)),
+            (std::vector<std::string>{second}));
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?tab=returned", h)), (std::vector<std::string>{third}));
+  // The supervisor's view is of orders: third went back to the dispatcher (its only task was
+  // returned), pending never left it.
+  std::string sup = TokenOf("sup", Role::kSupervisor);
+  const Counts orders = {{"to_accept", 3}, {"in_progress", 1}, {"warning", 0}, {"overdue", 0},
+                         {"to_visit", 0},  {"done", 0},        {"to_dispatch", 2}, {"returned", 1}};
+  EXPECT_EQ(tabs(sup), orders);
+  EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?tab=to_dispatch", sup)),
+            (std::vector<std::string>{pending, third}));
+  EXPECT_EQ(tabs(sup, "?department=cgj&district=%E4%B8%9C%E5%9F%8E%E5%8C%BA"), mine);
+  EXPECT_EQ(Call("GET", "/api/v1/tickets?tab=soon", sup).status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/tickets/tabs?sla=3d", sup).status, 400);
+  // 办结 moves the task to done and the order to 待回访; past the deadline a live task is 超时.
+  Ok("POST", "/api/v1/tickets/" + second + "/resolve", h, R"({"reply": "已补装井盖"})");
+  f_.clock.Advance(std::chrono::hours(30));
+  ASSERT_TRUE(orders_->Tick().ok());
+  h = TokenOf("east.cgj.later", Role::kDepartmentHandler, {"cgj", "东城区"});  // a new session
+  Counts later = tabs(h);
+  EXPECT_EQ(later["done"], 1);
+  EXPECT_EQ(later["to_visit"], 1);
+  EXPECT_EQ(later["overdue"], 2);
+  EXPECT_EQ(later["in_progress"], 0);
+  // Time left: a 24h task past its deadline is negative and has no working days; a 7d one
+  // counts its working days after today.
+  json row = Ok("GET", "/api/v1/tickets?tab=overdue&limit=1", h)["rows"][0];
+  EXPECT_LT(row["left"]["ms"].get<int64_t>(), 0);
+  EXPECT_TRUE(row["left"]["working_days"].is_null());
+  std::string slow = Create("东城区", "幸福路四号", {{"cgj", tickets::Role::kLead}});
+  ASSERT_TRUE(orders_->ConfirmField(slow, "sla", "7d", "u:1").ok());
+  row = Ok("GET", "/api/v1/tickets?tab=to_accept&limit=1", h)["rows"][0];
+  ASSERT_EQ(row["id"], slow);
+  EXPECT_EQ(row["left"]["working_days"], 7);  // the test calendar works every day
+  EXPECT_GT(row["left"]["ms"].get<int64_t>(), 6 * 24 * 3600 * 1000LL);
 }
 
 TEST_F(TicketRoutesTest, TheWholeLifeOfAnOrderThroughTheRoutes) {

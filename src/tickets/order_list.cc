@@ -14,6 +14,47 @@ int OrderListSql::BindAll(storage::Statement& st) const {
   return n;
 }
 
+namespace {
+
+constexpr const char* kTabCodes[] = {"to_accept", "in_progress", "warning",     "overdue",
+                                     "to_visit",  "done",        "to_dispatch", "returned"};
+
+// The condition of `tab`, on the department's task `t` when `by_task`, else on the order;
+// `on_order`: whether it reads the order's own columns.
+std::string TabCondition(ListTab tab, bool by_task, bool* on_order) {
+  const std::string live = "('dispatched', 'accepted')";
+  auto task = [&](const std::string& cond) {
+    *on_order = !by_task;
+    return by_task ? " AND " + cond
+                   : " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = tickets.id AND " +
+                         cond + ")";
+  };
+  *on_order = true;
+  switch (tab) {
+    case ListTab::kToAccept: return task("t.state = 'dispatched'");
+    case ListTab::kInProgress: return task("t.state = 'accepted'");
+    case ListTab::kWarning: return task("t.state IN " + live + " AND t.warned = 1 AND t.overdue = 0");
+    case ListTab::kOverdue: return task("t.state IN " + live + " AND t.overdue = 1");
+    case ListTab::kToVisit: return " AND tickets.state = 'resolved'";
+    case ListTab::kDone:
+      return by_task ? task("t.state = 'resolved'")
+                     : " AND tickets.state IN ('resolved', 'closed')";
+    case ListTab::kToDispatch: return " AND tickets.state = 'pending_dispatch'";
+    case ListTab::kReturned: return task("t.state = 'returned'");
+  }
+  return "";
+}
+
+}  // namespace
+
+const char* ListTabCode(ListTab tab) { return kTabCodes[static_cast<int>(tab)]; }
+
+std::optional<ListTab> ParseListTab(std::string_view code) {
+  for (ListTab tab : kListTabs)
+    if (code == ListTabCode(tab)) return tab;
+  return std::nullopt;
+}
+
 Result<OrderListSql> BuildOrderList(const OrderQuery& q, const security::FieldCipher* cipher) {
   if (q.limit < 1 || q.limit > 500) return InvalidArgument("limit must be between 1 and 500");
   if (q.offset < 0) return InvalidArgument("offset must not be negative");
@@ -38,8 +79,10 @@ Result<OrderListSql> BuildOrderList(const OrderQuery& q, const security::FieldCi
   }
   // Filters on the order's own columns; without any, a department's list is counted inside the
   // task index alone (a task exists only with its order, and orders are never deleted).
+  bool tab_on_order = false;
+  if (q.tab) where += TabCondition(*q.tab, by_task, &tab_on_order);
   const bool order_filters = q.state || !q.topic.empty() || q.tier || !q.phone.empty() ||
-                             q.warned || q.overdue || q.returned;
+                             q.warned || q.overdue || q.returned || tab_on_order;
   if (q.state) text(" AND tickets.state = ?", std::string(OrderStateCode(*q.state)));
   if (!q.district.empty())
     text(by_task ? " AND t.district = ?" : " AND tickets.district = ?", q.district);

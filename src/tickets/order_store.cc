@@ -474,15 +474,20 @@ Result<std::string> OrderStore::FindDuplicate(const std::string& topic, const st
   return row ? st.Text(0) : std::string();
 }
 
+Result<int64_t> OrderStore::Count(const OrderQuery& q) const {
+  ZX_ASSIGN_OR_RETURN(OrderListSql sql, BuildOrderList(q, cipher_.get()));
+  ZX_ASSIGN_OR_RETURN(storage::Statement count, db_.Prepare(sql.count));
+  sql.BindAll(count);
+  ZX_ASSIGN_OR_RETURN(bool has, count.Step());
+  return has ? count.Int(0) : int64_t{0};
+}
+
 Result<OrderPage> OrderStore::List(const OrderQuery& q) const {
   ZX_ASSIGN_OR_RETURN(OrderListSql sql, BuildOrderList(q, cipher_.get()));
   OrderPage page;
-  {
-    ZX_ASSIGN_OR_RETURN(storage::Statement count, db_.Prepare(sql.count));
-    sql.BindAll(count);
-    ZX_ASSIGN_OR_RETURN(bool has, count.Step());
-    page.total = has ? count.Int(0) : 0;
-  }  // finalised before the page is read: no statement is left holding a snapshot
+  // Counted first, its statement finalised before the page is read: no statement is left
+  // holding a snapshot.
+  ZX_ASSIGN_OR_RETURN(page.total, Count(q));
   ZX_ASSIGN_OR_RETURN(storage::Statement st, db_.Prepare(sql.page));
   int n = sql.BindAll(st);
   st.Bind(n + 1, static_cast<int64_t>(q.limit)).Bind(n + 2, static_cast<int64_t>(q.offset));

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -23,6 +24,25 @@
 #include "tickets/ticket.h"
 
 namespace zx::tickets {
+
+// The tabs of the work-order screens: with a department, about that department's task; else
+// about the order (a supervisor's view).
+enum class ListTab {
+  kToAccept,    // 待签收: a task waits to be 签收ed
+  kInProgress,  // 办理中: a task is accepted
+  kWarning,     // 即将超时: a live task is in 预警, not yet 超时
+  kOverdue,     // 已超时: a live task is past its deadline
+  kToVisit,     // 待回访: the order is 已办结 and its return visit is due
+  kDone,        // 已办结: the task (the order) is 办结
+  kToDispatch,  // 待人工派单: the order waits for the dispatcher
+  kReturned,    // 退单待定: a task was returned, the dispatcher decides
+};
+inline constexpr ListTab kListTabs[] = {ListTab::kToAccept,  ListTab::kInProgress,
+                                        ListTab::kWarning,   ListTab::kOverdue,
+                                        ListTab::kToVisit,   ListTab::kDone,
+                                        ListTab::kToDispatch, ListTab::kReturned};
+const char* ListTabCode(ListTab tab);  // "to_accept", "in_progress", ...
+std::optional<ListTab> ParseListTab(std::string_view code);
 
 // Filters of a list; every one optional. Department and district filters are also how a
 // department handler's scope is applied (by the caller).
@@ -36,6 +56,7 @@ struct OrderQuery {
   bool warned = false;    // only orders with a task in 预警 (not yet 超时)
   bool overdue = false;   // only orders with a task 超时 (the supervisor's list)
   bool returned = false;  // only orders with a returned task (the dispatcher's list)
+  std::optional<ListTab> tab;
   int64_t from_ms = 0;    // created at or after
   int64_t until_ms = 0;   // created before (0: no limit)
   enum Sort { kCreated, kDue } sort = kCreated;
@@ -55,6 +76,11 @@ struct OrderRow {  // one line of a list
   bool warned = false;
   bool overdue = false;
   VisitState visit = VisitState::kNone;
+  // Time left to due_ms when listed (WorkOrders::List): none without a live deadline; negative
+  // once past. For the working-day tiers also the working days after today through the due day
+  // (0 on the last day; none for a year without a calendar table).
+  std::optional<int64_t> left_ms;
+  std::optional<int64_t> working_days_left;
 };
 
 struct OrderPage {
@@ -82,6 +108,8 @@ class OrderStore {
   Result<std::string> FindDuplicate(const std::string& topic, const std::string& place,
                                     int64_t since_ms, const std::string& except) const;
   Result<OrderPage> List(const OrderQuery& query) const;
+  // How many orders `query` matches (its limit and offset aside).
+  Result<int64_t> Count(const OrderQuery& query) const;
   // Orders with a live task whose 预警 or deadline moment is at or before `now_ms` and not yet
   // marked.
   Result<std::vector<std::string>> DueForTick(int64_t now_ms) const;

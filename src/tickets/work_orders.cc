@@ -5,6 +5,8 @@
 #include <set>
 
 #include "text/pii.h"
+#include "tickets/calendar.h"
+#include "tickets/sla.h"
 #include "tickets/state_machine.h"
 
 namespace zx::tickets {
@@ -249,7 +251,41 @@ Result<std::vector<std::string>> WorkOrders::MergedInto(const std::string& id) c
   return store_->MergedInto(id);
 }
 
-Result<OrderPage> WorkOrders::List(const OrderQuery& query) const { return store_->List(query); }
+Result<OrderPage> WorkOrders::List(const OrderQuery& query) const {
+  ZX_ASSIGN_OR_RETURN(OrderPage page, store_->List(query));
+  const int64_t now = clock_.NowUnixMillis();
+  for (OrderRow& r : page.rows) {
+    if (r.due_ms <= 0) continue;
+    r.left_ms = r.due_ms - now;
+    if (CountsWorkingDays(r.tier)) {
+      auto days = WorkingDaysThrough(now, r.due_ms);
+      if (days.ok()) r.working_days_left = *days;
+    }
+  }
+  return page;
+}
+
+Result<int64_t> WorkOrders::WorkingDaysThrough(int64_t now_ms, int64_t due_ms) const {
+  // Counted from tomorrow, as the tier counts from the day after dispatch; a deadline is the
+  // end (24:00) of its day, so the last day counted is the one before due_ms.
+  const int64_t tomorrow = now_ms - ToChinaLocal(now_ms).ms_of_day + kDayMs;
+  int64_t days = 0;
+  for (int64_t day = tomorrow; day < due_ms; day += kDayMs) {
+    ZX_ASSIGN_OR_RETURN(bool working, calendar_.IsWorkingDay(day));
+    days += working ? 1 : 0;
+  }
+  return days;
+}
+
+Result<std::vector<std::pair<ListTab, int64_t>>> WorkOrders::CountTabs(OrderQuery query) const {
+  std::vector<std::pair<ListTab, int64_t>> out;
+  for (ListTab tab : kListTabs) {
+    query.tab = tab;
+    ZX_ASSIGN_OR_RETURN(int64_t n, store_->Count(query));
+    out.emplace_back(tab, n);
+  }
+  return out;
+}
 
 Result<Order> WorkOrders::Change(
     const std::string& id, const std::string& actor,

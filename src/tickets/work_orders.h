@@ -83,7 +83,11 @@ class WorkOrders {
   Result<std::vector<HistoryEntry>> History(const std::string& id) const;
   // The orders merged into `id` (its other reporters).
   Result<std::vector<std::string>> MergedInto(const std::string& id) const;
+  // A page of orders, each with the time left to its deadline (OrderRow::left_ms,
+  // working_days_left).
   Result<OrderPage> List(const OrderQuery& query) const;
+  // How many orders each tab of the screens holds under `query`'s other filters.
+  Result<std::vector<std::pair<ListTab, int64_t>>> CountTabs(OrderQuery query) const;
 
   // The dispatcher: 派单 (待人工派单 -> 办理中), 改派 (one department's task to another), or
   // upholding a returned task (it goes back to the same department).
@@ -146,6 +150,9 @@ class WorkOrders {
   Status DispatchTo(Order& order, const std::vector<Assignment>& departments,
                     const std::string& reason, std::vector<HistoryEntry>& history, int64_t now);
   Status SettleOrder(Order& order, std::vector<HistoryEntry>& history, int64_t now) const;
+  // Working days after the China-time day of `now_ms` through the day of the deadline `due_ms`
+  // (7 on the day a 7d task is dispatched; 0 on its last day and after).
+  Result<int64_t> WorkingDaysThrough(int64_t now_ms, int64_t due_ms) const;
 
   std::unique_ptr<OrderStore> store_;
   const SlaCalendar& calendar_;
