@@ -8,6 +8,10 @@
 export const screens = [
   { path: '/', name: 'home', title: '首页', permission: 'session.self', key: 'h', group: null,
     component: () => import('./screens/Home.vue') },
+  { path: '/tickets', name: 'tickets', title: '工单', permission: 'ticket.read', key: 'w', group: '工单',
+    component: () => import('./screens/Tickets.vue') },
+  { path: '/tickets/:id', name: 'ticket', title: '工单详情', permission: 'ticket.read', key: null,
+    group: '工单', menu: false, component: () => import('./screens/TicketDetail.vue') },
   { path: '/kb', name: 'kb', title: '知识条目', permission: 'kb.manage', key: 'e', group: '知识库',
     component: () => import('./screens/KbEntries.vue') },
   { path: '/kb/entry/:id', name: 'kb-entry', title: '知识条目', permission: 'kb.manage', key: null,
@@ -33,7 +37,7 @@ export const screens = [
 ];
 
 // The menu's groups, in order.
-export const groups = [null, '知识库', '系统管理', '审计'];
+export const groups = [null, '工单', '知识库', '系统管理', '审计'];
 
 export function mayOpen(screen, me) {
   return !!me && Array.isArray(me.permissions) && me.permissions.includes(screen.permission);
