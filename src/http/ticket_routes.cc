@@ -297,7 +297,8 @@ void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::Audi
 
   router.Add("POST", base, kCreate, [routes](const Request& req) { return routes->Create(req); });
   router.Add("GET", base, kRead, [routes](const Request& req) { return routes->List(req); });
-  router.Add("GET", base + "/tabs", kRead, [routes](const Request& req) { return routes->Tabs(req); });
+  router.Add("GET", base + "/tabs", kRead,
+             [routes](const Request& req) { return routes->Tabs(req); });
   router.Add("GET", base + "/{id}", kRead,
              [routes](const Request& req) { return routes->Get(req); });
 
@@ -406,8 +407,10 @@ void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::Audi
         [&](const json& body) -> Result<Act> {
           auto it = body.find("days");
           if (it == body.end() || !it->is_number_integer() || it->get<int64_t>() < 1 ||
-              it->get<int64_t>() > 60)
-            return Field("days", "must be a whole number 1-60 (working days; hours for 2h/24h)");
+              it->get<int64_t>() > tickets::kMaxExtensionUnits)
+            return Field("days", "must be a whole number 1-" +
+                                     std::to_string(tickets::kMaxExtensionUnits) +
+                                     " (working days; hours for 2h/24h)");
           int days = static_cast<int>(it->get<int64_t>());
           ZX_ASSIGN_OR_RETURN(std::string reason, Str(body, "reason", true));
           return Act([&req, svc, days, reason](const Order& o, const std::string& d) {

@@ -521,6 +521,12 @@ TEST_F(TicketRoutesTest, BadBodiesAnswer400AndUnknownOrders404) {
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/" + east_ + "/visit", agent, R"({"satisfaction": 1})").status,
       400);  // solved required
+  // 延期: 1 to kMaxExtensionUnits, as the service allows (the route said 60 before).
+  std::string h = TokenOf("east.cgj", Role::kDepartmentHandler, {"cgj", "东城区"});
+  Response long_one = Call("POST", "/api/v1/tickets/" + east_ + "/extension", h,
+                           R"({"days": 31, "reason": "需检测"})");
+  EXPECT_EQ(long_one.status, 400) << long_one.body;
+  EXPECT_NE(long_one.body.find("1-30"), std::string::npos) << long_one.body;
   EXPECT_EQ(Call("GET", "/api/v1/tickets/GD202512059999", agent).status, 404);
   EXPECT_EQ(
       Call("POST", "/api/v1/tickets/GD202512059999/uphold", agent, R"({"reason": "x"})").status,

@@ -415,7 +415,9 @@ Result<Order> WorkOrders::Resolve(const std::string& id, const std::string& depa
 Result<Order> WorkOrders::AskExtension(const std::string& id, const std::string& department,
                                        int days, const std::string& reason,
                                        const std::string& actor) {
-  if (days < 1 || days > 30) return InvalidArgument("延期 is 1 to 30 days (hours for 2h/24h)");
+  if (days < 1 || days > kMaxExtensionUnits)
+    return InvalidArgument("延期 is 1 to " + std::to_string(kMaxExtensionUnits) +
+                           " days (hours for 2h/24h)");
   if (reason.empty()) return InvalidArgument("延期 needs a reason");
   return Change(id, actor, [&](Order& o, std::vector<HistoryEntry>& h) -> Status {
     ZX_ASSIGN_OR_RETURN(Task * task, TaskOf(o, department));

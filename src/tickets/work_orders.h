@@ -50,6 +50,9 @@ struct NewOrder {
   std::vector<FilledField> fields;
 };
 
+// The longest 延期 one request may ask: working days, or hours for the 2h and 24h tiers.
+inline constexpr int kMaxExtensionUnits = 30;
+
 struct WorkOrderOptions {
   int64_t merge_window_ms = 72LL * 3600 * 1000;  // 并单: same topic and place within this
   bool merge_duplicates = true;
