@@ -243,16 +243,28 @@ Status GatewayImpl::Setup() {
   }
   if (int err = sip_alloc(&sip_, dnsc_, 32, 32, 32, "zhixian", nullptr, nullptr); err)
     return Internal("sip_alloc failed: " + std::to_string(err));
-  if (int err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr); err)
-    return Unavailable("cannot bind SIP/UDP on " + options_.listen + ": " + strerror(err));
-  sa bound{};
-  if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) port_ = sa_port(&bound);
-  sa tcp_addr = laddr;
-  sa_set_port(&tcp_addr, port_);
-  if (int err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr); err)
+  // TCP listens on the UDP port's number. With port 0 the system picks that number for UDP,
+  // and another socket may hold it for TCP: pick again, a few times, rather than serve UDP only.
+  const bool any_port = sa_port(&laddr) == 0;
+  for (int attempt = 1;; ++attempt) {
+    if (int err = sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr); err)
+      return Unavailable("cannot bind SIP/UDP on " + options_.listen + ": " + strerror(err));
+    sa bound{};
+    if (sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr) == 0) port_ = sa_port(&bound);
+    sa tcp_addr = laddr;
+    sa_set_port(&tcp_addr, port_);
+    const int err = sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr);
+    if (err == 0) {
+      SetTcpBacklog();
+      break;
+    }
+    if (any_port && attempt < 5) {
+      sip_transp_flush(sip_);
+      continue;
+    }
     log::Warn("sip.tcp_unavailable port={} error={} (UDP only)", port_, strerror(err));
-  else
-    SetTcpBacklog();
+    break;
+  }
   {
     char host[64] = "";
     sa local = rtp_ip_;
