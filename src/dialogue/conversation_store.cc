@@ -123,21 +123,24 @@ Result<std::optional<std::string>> ConversationStore::TokenHash(const std::strin
 }
 
 Result<State> ConversationStore::LoadState(const std::string& id) const {
-  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT data, state FROM conversations WHERE id = ?"));
-  q.Bind(1, id);
-  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
-  if (!row) return NotFound("no such conversation");
-  ZX_ASSIGN_OR_RETURN(State st, OpenState(id, q.Text(0)));
-  st.state = q.Text(1);
-  return st;
+  ZX_ASSIGN_OR_RETURN(StateForTurn loaded, ReadState(id, false));
+  return std::move(loaded.state);
 }
 
 Result<ConversationStore::StateForTurn> ConversationStore::LoadStateForTurn(
     const std::string& id) const {
-  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT data, state, (SELECT COUNT(*) FROM "
-                                           "conversation_turns t WHERE t.conversation_id = "
-                                           "conversations.id AND t.role = 'citizen') FROM "
-                                           "conversations WHERE id = ?"));
+  return ReadState(id, true);
+}
+
+Result<ConversationStore::StateForTurn> ConversationStore::ReadState(const std::string& id,
+                                                                     bool count_citizen) const {
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db_->Prepare(count_citizen ? "SELECT data, state, (SELECT COUNT(*) FROM "
+                                                   "conversation_turns t WHERE t.conversation_id = "
+                                                   "conversations.id AND t.role = 'citizen') FROM "
+                                                   "conversations WHERE id = ?"
+                                                 : "SELECT data, state, 0 FROM conversations WHERE "
+                                                   "id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");

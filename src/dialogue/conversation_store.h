@@ -169,6 +169,8 @@ class ConversationStore {
   Result<std::string> Unseal(const std::string& stored, const std::string& table,
                              const std::string& column, const std::string& row_key) const;
   Result<State> OpenState(const std::string& id, const std::string& stored) const;
+  // The state (and, when `count_citizen`, the citizen's turns; else 0) in one statement.
+  Result<StateForTurn> ReadState(const std::string& id, bool count_citizen) const;
   // Binds SaveState's columns as parameters 1 to 5.
   void BindState(storage::Statement& u, const std::string& id, const State& state,
                  int64_t now_ms) const;

@@ -327,7 +327,7 @@ TEST_F(TicketRoutesTest, TabsCountAndListWhatTheScreensShow) {
   // The handler: east_ and zjj_lead's assisting task wait, second is accepted, third returned
   // (and so back with the dispatcher: its only task was returned); west_ (西城区) and zjj's own
   // task are not hers, whatever she asks for.
-  const Counts mine = {{"to_accept", 2}, {"in_progress", 1}, {"warning", 0}, {"overdue", 0},
+  const Counts mine = {{"to_accept", 2}, {"in_progress", 1}, {"warning", 0},     {"overdue", 0},
                        {"to_visit", 0},  {"done", 0},        {"to_dispatch", 1}, {"returned", 1}};
   EXPECT_EQ(tabs(h), mine);
   EXPECT_EQ(tabs(h, "?department=zjj&district=%E8%A5%BF%E5%9F%8E%E5%8C%BA"), mine);
@@ -339,7 +339,7 @@ TEST_F(TicketRoutesTest, TabsCountAndListWhatTheScreensShow) {
   // The supervisor's view is of orders: third went back to the dispatcher (its only task was
   // returned), pending never left it.
   std::string sup = TokenOf("sup", Role::kSupervisor);
-  const Counts orders = {{"to_accept", 3}, {"in_progress", 1}, {"warning", 0}, {"overdue", 0},
+  const Counts orders = {{"to_accept", 3}, {"in_progress", 1}, {"warning", 0},     {"overdue", 0},
                          {"to_visit", 0},  {"done", 0},        {"to_dispatch", 2}, {"returned", 1}};
   EXPECT_EQ(tabs(sup), orders);
   EXPECT_EQ(Ids(Ok("GET", "/api/v1/tickets?tab=to_dispatch", sup)),

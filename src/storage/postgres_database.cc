@@ -21,8 +21,6 @@ namespace {
 
 // How every write begins (see the header): its transaction, then the one advisory lock of the
 // schema (deployments in schemas of one database, tests, do not wait on each other).
-constexpr const char* kBeginWrite =
-    "BEGIN; SELECT pg_advisory_xact_lock(2026120601, hashtext(current_schema()))";
 constexpr const char* kWriteLock =
     "SELECT pg_advisory_xact_lock(2026120601, hashtext(current_schema()))";
 constexpr int kPoolSize = 8;
@@ -190,6 +188,9 @@ Status Run(PGconn* conn, const char* sql) {
   return Succeeded(r.get()) ? Status::Ok() : PgError(conn, r.get());
 }
 
+// BEGIN and the write lock in one simple query (for Exec; statements send them pipelined).
+Status BeginWrite(PGconn* conn) { return Run(conn, (std::string("BEGIN; ") + kWriteLock).c_str()); }
+
 void IgnoreNotice(void* /*arg*/, const char* /*message*/) {}
 
 // The last result of the query sent on `c` (PQgetResult until none is left).
@@ -291,9 +292,9 @@ class PgDatabase final : public Database {
   template <typename Work>
   Status Write(const Lease& lease, bool writes, Work work) {
     PGconn* c = lease.conn();
-    if (lease.in_transaction() && TakeBeginDue(c)) ZX_RETURN_IF_ERROR(Run(c, kBeginWrite));
+    if (lease.in_transaction() && TakeBeginDue(c)) ZX_RETURN_IF_ERROR(BeginWrite(c));
     if (!writes || lease.in_transaction()) return work();
-    Status s = Run(c, kBeginWrite);
+    Status s = BeginWrite(c);
     if (s.ok()) s = work();
     if (s.ok()) s = Commit(c);
     if (!s.ok() && PQtransactionStatus(c) != PQTRANS_IDLE) (void)Run(c, "ROLLBACK");
@@ -451,9 +452,9 @@ class PgDatabase final : public Database {
     PgResult statement;
     for (int i = 0; i < queries; ++i) {
       PgResult r = LastResult(c);  // this query's result, up to the NULL that ends it
-      const bool failed = PQresultStatus(r.get()) == PGRES_PIPELINE_ABORTED || !Succeeded(r.get());
-      if (failed && error.ok() && PQresultStatus(r.get()) != PGRES_PIPELINE_ABORTED)
-        error = PgError(c, r.get());
+      // The first failure is the error; those after it were skipped (PIPELINE_ABORTED).
+      const bool failed = !Succeeded(r.get());
+      if (failed && error.ok()) error = PgError(c, r.get());
       if (i == 2) statement = std::move(r);
       if (i == 3 && !failed && std::string_view(PQcmdStatus(r.get())) == "ROLLBACK" && error.ok())
         error = Internal("postgres: the transaction was rolled back: a statement in it failed");

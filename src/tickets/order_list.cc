@@ -25,22 +25,30 @@ std::string TabCondition(ListTab tab, bool by_task, bool* on_order) {
   const std::string live = "('dispatched', 'accepted')";
   auto task = [&](const std::string& cond) {
     *on_order = !by_task;
-    return by_task ? " AND " + cond
-                   : " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = tickets.id AND " +
-                         cond + ")";
+    return by_task
+               ? " AND " + cond
+               : " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = tickets.id AND " +
+                     cond + ")";
   };
   *on_order = true;
   switch (tab) {
-    case ListTab::kToAccept: return task("t.state = 'dispatched'");
-    case ListTab::kInProgress: return task("t.state = 'accepted'");
-    case ListTab::kWarning: return task("t.state IN " + live + " AND t.warned = 1 AND t.overdue = 0");
-    case ListTab::kOverdue: return task("t.state IN " + live + " AND t.overdue = 1");
-    case ListTab::kToVisit: return " AND tickets.state = 'resolved'";
+    case ListTab::kToAccept:
+      return task("t.state = 'dispatched'");
+    case ListTab::kInProgress:
+      return task("t.state = 'accepted'");
+    case ListTab::kWarning:
+      return task("t.state IN " + live + " AND t.warned = 1 AND t.overdue = 0");
+    case ListTab::kOverdue:
+      return task("t.state IN " + live + " AND t.overdue = 1");
+    case ListTab::kToVisit:
+      return " AND tickets.state = 'resolved'";
     case ListTab::kDone:
       return by_task ? task("t.state = 'resolved'")
                      : " AND tickets.state IN ('resolved', 'closed')";
-    case ListTab::kToDispatch: return " AND tickets.state = 'pending_dispatch'";
-    case ListTab::kReturned: return task("t.state = 'returned'");
+    case ListTab::kToDispatch:
+      return " AND tickets.state = 'pending_dispatch'";
+    case ListTab::kReturned:
+      return task("t.state = 'returned'");
   }
   return "";
 }

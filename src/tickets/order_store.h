@@ -37,10 +37,9 @@ enum class ListTab {
   kToDispatch,  // 待人工派单: the order waits for the dispatcher
   kReturned,    // 退单待定: a task was returned, the dispatcher decides
 };
-inline constexpr ListTab kListTabs[] = {ListTab::kToAccept,  ListTab::kInProgress,
-                                        ListTab::kWarning,   ListTab::kOverdue,
-                                        ListTab::kToVisit,   ListTab::kDone,
-                                        ListTab::kToDispatch, ListTab::kReturned};
+inline constexpr ListTab kListTabs[] = {
+    ListTab::kToAccept, ListTab::kInProgress, ListTab::kWarning,    ListTab::kOverdue,
+    ListTab::kToVisit,  ListTab::kDone,       ListTab::kToDispatch, ListTab::kReturned};
 const char* ListTabCode(ListTab tab);  // "to_accept", "in_progress", ...
 std::optional<ListTab> ParseListTab(std::string_view code);
 
@@ -57,8 +56,8 @@ struct OrderQuery {
   bool overdue = false;   // only orders with a task 超时 (the supervisor's list)
   bool returned = false;  // only orders with a returned task (the dispatcher's list)
   std::optional<ListTab> tab;
-  int64_t from_ms = 0;    // created at or after
-  int64_t until_ms = 0;   // created before (0: no limit)
+  int64_t from_ms = 0;   // created at or after
+  int64_t until_ms = 0;  // created before (0: no limit)
   enum Sort { kCreated, kDue } sort = kCreated;
   bool descending = true;
   int limit = 50;  // 1..500
