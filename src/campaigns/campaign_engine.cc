@@ -791,5 +791,7 @@ void Campaigns::ScheduleOn(Worker& worker) {
 
 bool Campaigns::InWindow(int64_t unix_ms) const { return engine_->InWindow(unix_ms); }
 int64_t Campaigns::NextWindow(int64_t unix_ms) const { return engine_->NextWindow(unix_ms); }
+const CampaignPolicy& Campaigns::policy() const { return engine_->policy(); }
+const ScenarioTable& Campaigns::scenarios() const { return engine_->scenarios(); }
 
 }  // namespace zx::campaigns

@@ -267,6 +267,11 @@ class Campaigns {
   // at or after `unix_ms` when one may (within 60 days; else INT64_MAX).
   bool InWindow(int64_t unix_ms) const;
   int64_t NextWindow(int64_t unix_ms) const;
+  // The rules every campaign runs under (windows, caps, retries) and the scenarios a target
+  // file may name: what the console shows before a file is uploaded.
+  const CampaignPolicy& policy() const;
+  const ScenarioTable& scenarios() const;
+  int64_t NowUnixMillis() const { return clock_.NowUnixMillis(); }  // the engine's clock
 
  private:
   Campaigns(storage::Database& db, std::shared_ptr<const security::FieldCipher> cipher,

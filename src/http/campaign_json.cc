@@ -1,5 +1,8 @@
 #include "http/campaign_json.h"
 
+#include <cstdint>
+#include <string>
+
 #include "campaigns/campaign_text.h"
 
 namespace zx::http {
@@ -15,6 +18,12 @@ nlohmann::ordered_json Groups(const std::vector<campaigns::LineGroup>& list) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& g : list) out.push_back({{"lines", g.lines}});
   return out;
+}
+
+// "09:00" from a minute of the day.
+std::string HourMinute(int minute) {
+  const std::string h = std::to_string(minute / 60), m = std::to_string(minute % 60);
+  return (h.size() < 2 ? "0" + h : h) + ":" + (m.size() < 2 ? "0" + m : m);
 }
 
 nlohmann::ordered_json Ms(int64_t ms) { return ms ? nlohmann::ordered_json(ms) : nullptr; }
@@ -60,6 +69,38 @@ nlohmann::ordered_json CampaignFiguresJson(const campaigns::CampaignFigures& f) 
           {"outcomes", std::move(outcomes)},
           {"answered_calls", f.answered_calls},
           {"average_call_ms", f.average_call_ms}};
+}
+
+nlohmann::ordered_json CampaignRulesJson(const campaigns::Campaigns& campaigns, int64_t now_ms) {
+  nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
+  for (const campaigns::Scenario& s : campaigns.scenarios().scenarios())
+    scenarios.push_back({{"id", s.id}, {"name", s.name}, {"needs", s.needs}, {"order", s.order}});
+  const campaigns::CampaignPolicy& p = campaigns.policy();
+  nlohmann::ordered_json hours = nlohmann::ordered_json::array();
+  for (const tickets::WorkingPeriod& w : p.periods)
+    hours.push_back(HourMinute(w.start_minute) + "-" + HourMinute(w.end_minute));
+  nlohmann::ordered_json retry = nlohmann::ordered_json::array();
+  for (int64_t ms : p.retry_after_ms) retry.push_back(ms / 60000);
+  const int64_t next = campaigns.NextWindow(now_ms);
+  return {{"scenarios", std::move(scenarios)},
+          {"rules",
+           {{"hours", std::move(hours)},
+            {"working_days_only", p.working_days_only},
+            {"max_attempts", p.max_attempts},
+            {"retry_after_min", std::move(retry)},
+            {"callback_after_min", p.callback_after_ms / 60000},
+            {"per_number_day", p.per_number_day},
+            {"per_number_week", p.per_number_week},
+            {"max_concurrent", p.max_concurrent},
+            {"campaign_concurrent", p.campaign_concurrent},
+            {"pace_per_s", p.pace_per_s},
+            {"sms_fallback", p.sms_fallback},
+            {"sms_after_confirmed", p.sms_after_confirmed},
+            {"key_timeout_s", p.key_timeout_s},
+            {"ring_timeout_s", p.ring_timeout_s}}},
+          {"in_window", campaigns.InWindow(now_ms)},
+          {"next_window_ms",
+           next == INT64_MAX ? nlohmann::ordered_json() : nlohmann::ordered_json(next)}};
 }
 
 nlohmann::ordered_json TargetJson(const campaigns::TargetView& t) {

@@ -42,6 +42,13 @@ nlohmann::ordered_json TargetJson(const campaigns::TargetView& target);
 // {"attempt_id", "n", "call_id", "call" (the notice call's path, GET /api/v1/calls/{id}),
 //  "state", "outcome", "sip_code", "started_ms", "ended_ms", "talk_ms"}
 nlohmann::ordered_json AttemptJson(const campaigns::AttemptView& attempt);
+// What campaigns run under: {"scenarios": [{"id", "name", "needs": [column], "order"}] (the
+// scenarios a target file may name, kb/campaigns/scenarios.toml), "rules": {"hours":
+// ["09:00-12:00", ...] (China time), "working_days_only", "max_attempts", "retry_after_min":
+// [30, 120], "callback_after_min", "per_number_day", "per_number_week", "max_concurrent",
+// "campaign_concurrent", "pace_per_s", "sms_fallback", "sms_after_confirmed", "key_timeout_s",
+// "ring_timeout_s"}, "in_window": bool, "next_window_ms"} (at `now_ms`; null beyond 60 days).
+nlohmann::ordered_json CampaignRulesJson(const campaigns::Campaigns& campaigns, int64_t now_ms);
 // What a new file made: {"campaign", "import": CampaignImportJson, "added"}.
 nlohmann::ordered_json CampaignCreatedJson(const campaigns::CampaignCreated& created);
 // What `zhixian campaign report` and `status ID` print: {"campaign", "figures"} on one line

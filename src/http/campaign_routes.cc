@@ -284,6 +284,10 @@ class CampaignRoutes {
     return JsonResponse(200, *result);
   }
 
+  Response Rules() const {
+    return JsonResponse(200, CampaignRulesJson(campaigns_, campaigns_.NowUnixMillis()));
+  }
+
   Response Get(const Request& req) const {
     std::string id(req.PathParam("id"));
     auto result = [&]() -> Result<ordered_json> {
@@ -456,6 +460,7 @@ void AddCampaignRoutes(Router& router, Campaigns& campaigns, security::AuditLog&
   router.Add("POST", base, kManage,
              [routes](const Request& req) { return routes->Import(req, false); });
   router.Add("GET", base, kManage, [routes](const Request& req) { return routes->List(req); });
+  router.Add("GET", base + "/rules", kManage, [routes](const Request&) { return routes->Rules(); });
   router.Add("GET", base + "/{id}", kManage,
              [routes](const Request& req) { return routes->Get(req); });
   router.Add("POST", base + "/{id}/files", kManage,

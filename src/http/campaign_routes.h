@@ -17,6 +17,8 @@
 //        state does not allow it (start: draft; pause: running; resume: paused; cancel: draft,
 //        running, paused). Audited "campaign.start", ... before the change.
 //   GET  /api/v1/campaigns[?limit=1-1000] -> {"campaigns": [Campaign]}, newest first.
+//   GET  /api/v1/campaigns/rules -> the scenarios a target file may name and the windows and
+//        caps every campaign runs under (campaigns.* of the configuration), CampaignRulesJson.
 //   GET  /api/v1/campaigns/{id} -> {"campaign", "figures"} (DOMAIN.md's figures, live).
 //   GET  /api/v1/campaigns/{id}/targets?state=waiting|calling|done&outcome=&offset=&limit=1-1000
 //        -> {"total", "offset", "limit", "rows": [Target]}. Audited "campaign.targets".

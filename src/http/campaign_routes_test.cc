@@ -133,6 +133,7 @@ const std::vector<RouteCase>& AllRoutes() {
   static const std::vector<RouteCase> routes = {
       {"POST", "/api/v1/campaigns"},
       {"GET", "/api/v1/campaigns"},
+      {"GET", "/api/v1/campaigns/rules"},
       {"GET", "/api/v1/campaigns/{id}"},
       {"POST", "/api/v1/campaigns/{id}/files"},
       {"POST", "/api/v1/campaigns/{id}/start"},
@@ -205,9 +206,37 @@ TEST_F(CampaignRoutesTest, RouteByRoleMatrix) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 12 * 7);
+  EXPECT_EQ(checked, 13 * 7);
   EXPECT_FALSE(Entries("http.denied").empty());
   ExpectNothingPersonal();
+}
+
+// What the console shows before a file is uploaded: the scenarios and the rules in force.
+TEST_F(CampaignRoutesTest, RulesNameTheScenariosAndTheWindowsAndCaps) {
+  json j = Ok("GET", "/api/v1/campaigns/rules");
+  ASSERT_EQ(j["scenarios"].size(), scenarios_.scenarios().size()) << j.dump();
+  const json* overdue = nullptr;
+  for (const json& s : j["scenarios"])
+    if (s["id"] == "ob.overdue") overdue = &s;
+  ASSERT_NE(overdue, nullptr) << j.dump();
+  EXPECT_EQ((*overdue)["name"], scenarios_.Find("ob.overdue")->name);
+  EXPECT_EQ((*overdue)["needs"].get<std::vector<std::string>>(),
+            scenarios_.Find("ob.overdue")->needs);
+  const json& r = j["rules"];
+  EXPECT_EQ(r["hours"], json({"09:00-12:00", "14:00-20:00"}));
+  EXPECT_EQ(r["retry_after_min"], json({30, 120}));
+  EXPECT_EQ(r["max_attempts"], 3);
+  EXPECT_EQ(r["per_number_day"], 1);
+  EXPECT_EQ(r["campaign_concurrent"], 10);
+  EXPECT_EQ(r["working_days_only"], true);
+  // Monday 10:00 is inside the morning window: the next window is now.
+  EXPECT_EQ(j["in_window"], true);
+  EXPECT_EQ(j["next_window_ms"], kStart);
+  f_.clock.Advance(std::chrono::hours(3));           // 13:00, the lunch break: next at 14:00
+  supervisor_ = TokenOf("sup2", Role::kSupervisor);  // the first session idled out meanwhile
+  j = Ok("GET", "/api/v1/campaigns/rules");
+  EXPECT_EQ(j["in_window"], false);
+  EXPECT_EQ(j["next_window_ms"], kStart + 4 * 3600 * 1000);
 }
 
 TEST_F(CampaignRoutesTest, CreatesACampaignFromAnUploadedTargetFile) {

@@ -1,4 +1,4 @@
-// The harness of the console's browser tests (console.test.mjs, kb.test.mjs): `zhixian serve`
+// The harness of the console's browser tests (console.test.mjs, kb.test.mjs, ...): `zhixian serve`
 // on 127.0.0.1 port 0 with a fresh data directory and users made with the CLI, Debian's
 // Chromium headless driven by playwright-core in a 1366×768 window, and the checks of every
 // screen (no CSP violation, no console error, no axe-core WCAG 2 A/AA violation, a screenshot).
@@ -31,8 +31,9 @@ export function cli(args, input) {
   return String(r.stdout) + String(r.stderr);
 }
 
-// `env`: more environment for the server (ZHIXIAN_* overrides of its configuration).
-export function startServer(users, env = {}) {
+// `env`: more environment for the server (ZHIXIAN_* overrides of its configuration); `sip`:
+// its --sip address ('off': no telephony; '127.0.0.1:0' for a test that places calls).
+export function startServer(users, env = {}, { sip = 'off' } = {}) {
   if (process.env.ZX_TEST_BASE) { // a server already running (for working on the console)
     server = { base: process.env.ZX_TEST_BASE, data: process.env.ZX_TEST_DATA,
       xdg: process.env.XDG_CONFIG_HOME };
@@ -44,7 +45,7 @@ export function startServer(users, env = {}) {
   mkdirSync(data);
   server = { root, data, xdg: join(root, 'xdg') };
   for (const [name, role] of users) cli(['user', 'add', name, '--role', role], PASSWORD + '\n');
-  const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', 'off', '--data', data], {
+  const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', sip, '--data', data], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg, ...env },

@@ -12,6 +12,8 @@ command -v node >/dev/null || skip "no node"
 [[ -x "${ZX_CHROMIUM:-/usr/bin/chromium}" ]] || skip "no Chromium (scripts/install-deps.sh --test)"
 [[ -d "$here/node_modules/playwright-core" && -d "$here/node_modules/axe-core" ]] ||
   skip "run 'npm ci' in tests/console (scripts/test.sh does)"
+[[ "${1:-}" != campaigns.test.mjs ]] || command -v sipp >/dev/null ||
+  skip "no sipp (package sip-tester): the campaign test's citizens"
 [[ -f web/console/dist/index.html ]] ||
   skip "the console is not built: (cd web/console && npm ci && npm run build) (scripts/test.sh does)"
 exec node --test --test-concurrency=1 "$here/${1:-console.test.mjs}"

@@ -304,6 +304,7 @@ class RouteRoleMatrix(unittest.TestCase):
     CAMPAIGN_ROUTES = {
         "POST /api/v1/campaigns": "campaign.manage",
         "GET /api/v1/campaigns": "campaign.manage",
+        "GET /api/v1/campaigns/rules": "campaign.manage",
         "GET /api/v1/campaigns/{id}": "campaign.manage",
         "POST /api/v1/campaigns/{id}/files": "campaign.manage",
         "POST /api/v1/campaigns/{id}/start": "campaign.manage",

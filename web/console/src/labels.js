@@ -68,3 +68,8 @@ export function dayToMs(day, endOfDay = false) {
   if (Number.isNaN(start)) return undefined;
   return endOfDay ? start + 86400000 - 1 : start;
 }
+
+// 0.925 -> "92.5%"; "—" when not a number.
+export function percent(x) {
+  return typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—';
+}

@@ -12,6 +12,10 @@ export const screens = [
     component: () => import('./screens/Tickets.vue') },
   { path: '/tickets/:id', name: 'ticket', title: '工单详情', permission: 'ticket.read', key: null,
     group: '工单', menu: false, component: () => import('./screens/TicketDetail.vue') },
+  { path: '/campaigns', name: 'campaigns', title: '外呼任务', permission: 'campaign.manage', key: 'c',
+    group: '外呼', component: () => import('./screens/Campaigns.vue') },
+  { path: '/campaigns/:id', name: 'campaign', title: '外呼任务', permission: 'campaign.manage', key: null,
+    group: '外呼', menu: false, component: () => import('./screens/CampaignDetail.vue') },
   { path: '/kb', name: 'kb', title: '知识条目', permission: 'kb.manage', key: 'e', group: '知识库',
     component: () => import('./screens/KbEntries.vue') },
   { path: '/kb/entry/:id', name: 'kb-entry', title: '知识条目', permission: 'kb.manage', key: null,
@@ -37,7 +41,7 @@ export const screens = [
 ];
 
 // The menu's groups, in order.
-export const groups = [null, '工单', '知识库', '系统管理', '审计'];
+export const groups = [null, '工单', '外呼', '知识库', '系统管理', '审计'];
 
 export function mayOpen(screen, me) {
   return !!me && Array.isArray(me.permissions) && me.permissions.includes(screen.permission);

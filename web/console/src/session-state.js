@@ -15,3 +15,8 @@ export function keepCsrf(token) {
   if (token) localStorage.setItem(CSRF_KEY, token);
   else localStorage.removeItem(CSRF_KEY);
 }
+
+// Whether the signed-in user holds `permission` (GET /api/v1/auth/me's list).
+export function holds(permission) {
+  return (session.me?.permissions || []).includes(permission);
+}

@@ -1,6 +1,4 @@
 // Names and small helpers of the knowledge-base screens (the server's codes in Chinese).
-import { session } from '../session-state.js';
-
 export const statusNames = {
   draft: '草稿', submitted: '待审核', rejected: '已退回', scheduled: '已计划',
   published: '已发布', superseded: '已被替代', withdrawn: '已撤回',
@@ -25,15 +23,6 @@ export function statusName(s) { return statusNames[s] || s || '—'; }
 // Today in China Standard Time, "YYYY-MM-DD".
 export function todayCst() {
   return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-}
-
-export function holds(permission) {
-  return (session.me?.permissions || []).includes(permission);
-}
-
-// A percentage for rates in [0, 1].
-export function percent(x) {
-  return typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—';
 }
 
 // Lists are edited one item per line.

@@ -50,10 +50,6 @@ export const taskStateTags = {
 // Working-day tiers count days on the holiday calendar; hour tiers count the clock.
 export const dayTier = (tier) => tier === '7d' || tier === '15d';
 
-export function holds(permission) {
-  return (session.me?.permissions || []).includes(permission);
-}
-
 // "2小时15分", "3天4小时", "12分" for a span of ms (its absolute value).
 export function spanText(ms) {
   const minutes = Math.floor(Math.abs(ms) / 60000);
