@@ -5,7 +5,9 @@
 // why a 签收 on a stale page was refused (409), 退单s an order with a reason and asks for an
 // extension; the timeline shows each step. A supervisor sees every department, filters by
 // district through the URL (the export link carries the same query and downloads), upholds the
-// returned order and approves the extension. On every screen: no CSP violation, no console
+// returned order and approves the extension. 工单统计: the rate cards (numerator / denominator)
+// and the department table equal GET /api/v1/tickets/figures for the same period, and the export
+// of that period downloads. On every screen: no CSP violation, no console
 // error, no axe-core WCAG 2 A/AA violation, and a 1366×768 screenshot (harness.mjs).
 // The orders are made over the REST API.
 import { test, before, after } from 'node:test';
@@ -290,6 +292,59 @@ test('a supervisor sees every department, filters through the URL, exports the s
     await page.locator('[data-test="task-state-zjj"]').waitFor({ timeout: STEP_MS });
     assert.match(await page.locator('[data-test="ticket-state"]').innerText(), /办理中/);
     assert.match(await page.locator('[data-test="task-table"]').innerText(), /协办/);
+  } finally {
+    await p.context.close();
+  }
+});
+
+test('工单统计: the cards and the department table equal the statistics API; the export downloads', async () => {
+  const p = await openPage();
+  const { page } = p;
+  try {
+    await signedIn(p, 'sup1');
+    await page.goto(consoleUrl('/tickets-figures?period=7d'));
+    const cards = page.locator('[data-test="rate-cards"]');
+    await cards.waitFor({ timeout: STEP_MS });
+    const range = await page.locator('[data-test="figures-range"]').innerText();
+    const [, from, last] = range.match(/^(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})（7 天）/);
+    const until = new Date(Date.parse(`${last}T00:00:00Z`) + 86400e3).toISOString().slice(0, 10);
+    const api = await call(supToken, 'GET', `/tickets/figures?from=${from}&until=${until}`);
+    assert.equal(api.status, 200);
+    const { total, departments } = api.body;
+    assert.ok(total.created >= 9, JSON.stringify(total)); // the orders made above
+    for (const key of ['response', 'on_time', 'solved', 'satisfied']) {
+      const r = total[key];
+      const text = await page.locator(`[data-test="rate-${key}"]`).innerText();
+      assert.ok(text.includes(`${r.numerator} / ${r.denominator}`), `${key}: ${text} vs ${JSON.stringify(r)}`);
+      if (r.denominator) assert.ok(text.includes(`${(r.value * 100).toFixed(1)}%`), `${key}: ${text}`);
+    }
+    assert.ok(total.response.denominator > 0 && total.response.numerator >= 3, JSON.stringify(total.response));
+    assert.match(await page.locator('[data-test="count-created"]').innerText(), new RegExp(`登记工单\\s+${total.created}\\b`));
+    assert.match(await page.locator('[data-test="count-returned"]').innerText(),
+      new RegExp(`${total.returned} / ${total.extensions} / ${total.unanswered}`));
+    // One row per department, each rate as the API gives it.
+    const rows = await page.locator('[data-test="department-table"] .el-table__body tr').allInnerTexts();
+    assert.equal(rows.length, departments.length);
+    const rateText = (r) => (r.denominator ? `${(r.value * 100).toFixed(1)}%（${r.numerator}/${r.denominator}）` : '—');
+    for (const d of departments) {
+      const row = rows.find((t) => t.startsWith(d.department));
+      assert.ok(row, d.department);
+      const cells = row.split('\t').map((c) => c.trim());
+      assert.deepEqual(cells, [d.department, ...['response', 'on_time', 'solved', 'satisfied'].map((k) => rateText(d[k])),
+        String(d.returned), String(d.extensions)]);
+    }
+    const href = await page.locator('[data-test="figures-export"]').getAttribute('href');
+    const exported = new URL(href, page.url()).searchParams;
+    assert.equal(exported.get('from'), from);
+    assert.equal(exported.get('until'), until);
+    const file = await page.request.get(new URL(href, page.url()).href);
+    assert.equal(file.status(), 200);
+    assert.match(file.headers()['content-type'], /spreadsheetml/);
+    await checkScreen(p, 'ticket-figures');
+
+    // A custom period that ends before it starts is refused in words, nothing fetched.
+    await page.goto(consoleUrl(`/tickets-figures?period=custom&first=${last}&last=${from}`));
+    await page.locator('[data-test="figures-error"]', { hasText: '结束不早于开始' }).waitFor({ timeout: STEP_MS });
   } finally {
     await p.context.close();
   }

@@ -12,6 +12,8 @@ export const screens = [
     component: () => import('./screens/Tickets.vue') },
   { path: '/tickets/:id', name: 'ticket', title: '工单详情', permission: 'ticket.read', key: null,
     group: '工单', menu: false, component: () => import('./screens/TicketDetail.vue') },
+  { path: '/tickets-figures', name: 'ticket-figures', title: '工单统计', permission: 'ticket.figures', key: 's',
+    group: '工单', component: () => import('./screens/TicketFigures.vue') },
   { path: '/campaigns', name: 'campaigns', title: '外呼任务', permission: 'campaign.manage', key: 'c',
     group: '外呼', component: () => import('./screens/Campaigns.vue') },
   { path: '/campaigns/:id', name: 'campaign', title: '外呼任务', permission: 'campaign.manage', key: null,
