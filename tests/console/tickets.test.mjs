@@ -348,4 +348,23 @@ test('工单统计: the cards and the department table equal the statistics API;
   } finally {
     await p.context.close();
   }
+  // A department handler: her department's figures (the server cuts them), no table of all.
+  const h = await openPage();
+  try {
+    await signedIn(h, HANDLER);
+    await h.page.goto(consoleUrl('/tickets-figures?period=7d'));
+    await h.page.locator('[data-test="figures-scope"]', { hasText: 'cgj' }).waitFor({ timeout: STEP_MS });
+    const range = await h.page.locator('[data-test="figures-range"]').innerText();
+    const [, from, last] = range.match(/^(\d{4}-\d{2}-\d{2}) 至 (\d{4}-\d{2}-\d{2})/);
+    const until = new Date(Date.parse(`${last}T00:00:00Z`) + 86400e3).toISOString().slice(0, 10);
+    const own = await call(await login(HANDLER), 'GET', `/tickets/figures?from=${from}&until=${until}`);
+    assert.equal(own.status, 200);
+    const r = own.body.total.response;
+    assert.ok(r.denominator > 0, JSON.stringify(own.body.total));
+    assert.ok((await h.page.locator('[data-test="rate-response"]').innerText()).includes(`${r.numerator} / ${r.denominator}`));
+    assert.equal(await h.page.locator('[data-test="department-table"]').count(), 0);
+    await checkScreen(h, 'ticket-figures-handler');
+  } finally {
+    await h.context.close();
+  }
 });
