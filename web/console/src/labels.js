@@ -73,3 +73,13 @@ export function dayToMs(day, endOfDay = false) {
 export function percent(x) {
   return typeof x === 'number' ? `${(x * 100).toFixed(1)}%` : '—';
 }
+
+// A China date ("YYYY-MM-DD", China Standard Time): today, or `days` later.
+export function chinaDate(days = 0, now = Date.now()) {
+  return new Date(now + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
+// "YYYY-MM-DD" moved by `days` (calendar days).
+export function addDays(date, days) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86400e3).toISOString().slice(0, 10);
+}

@@ -1,19 +1,10 @@
 // The periods of the statistics screens, as China dates (YYYY-MM-DD, 00:00 China time): a
 // period is [from, until), the API's `from` and `until`; the one before it is as long and ends
 // where it starts (the change shown beside each figure).
-const DAY_MS = 86400e3;
-
-// Today's China date, or `days` later.
-export function chinaDate(days = 0, now = Date.now()) {
-  return new Date(now + 8 * 3600e3 + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function addDays(date, days) {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
+import { addDays, chinaDate } from '../labels.js';
 
 export function daysBetween(from, until) {
-  return Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+  return Math.round((Date.parse(`${until}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400e3);
 }
 
 export const periods = [

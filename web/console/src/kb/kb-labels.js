@@ -20,10 +20,6 @@ export const fieldNames = {
 
 export function statusName(s) { return statusNames[s] || s || '—'; }
 
-// Today in China Standard Time, "YYYY-MM-DD".
-export function todayCst() {
-  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-}
 
 // Lists are edited one item per line.
 export function linesOf(text) {

@@ -3,7 +3,7 @@
 // and src/tickets/work_orders.cc (history actions).
 import { onBeforeUnmount, onMounted, ref } from 'vue';
 import { ApiError, describeError } from '../api.js';
-import { formatTime } from '../labels.js';
+import { addDays, formatTime } from '../labels.js';
 import { session } from '../session-state.js';
 
 // The list's tabs (GET /api/v1/tickets?tab=); the last two are the dispatcher's.
@@ -126,7 +126,6 @@ export function listPath() { return lastListPath; }
 // "YYYY-MM-DD" + 1 day: the API's `until` is exclusive, the screen's end date inclusive.
 export function nextDay(day) {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day || '')) return undefined;
-  const t = Date.parse(`${day}T00:00:00Z`);
-  if (Number.isNaN(t)) return undefined;
-  return new Date(t + 86400000).toISOString().slice(0, 10);
+  if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) return undefined;
+  return addDays(day, 1);
 }
