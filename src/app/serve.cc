@@ -15,7 +15,9 @@
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
+#include "dialogue/desk.h"
 #include "http/admin_routes.h"
+#include "http/agent_desk_routes.h"
 #include "http/callback_routes.h"
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
@@ -27,6 +29,7 @@
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
+#include "http/staff_events.h"
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"
@@ -182,6 +185,18 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   std::unique_ptr<http::ClusterFrames> cluster_frames;
   if (*notifications)
     cluster_frames = std::make_unique<http::ClusterFrames>(dialogue, **notifications);
+  // The agent desk: presence, canned replies and queues (kb/desk), the staff's live events, the
+  // order form.
+  auto presence = dialogue::Presence::Open(*(*ctx)->db, SystemClock::Instance());
+  auto desk = dialogue::DeskData::Load(config.knowledge.kb_dir);
+  for (const Status& s : {presence.status(), desk.status()})
+    if (!s.ok()) {
+      std::cerr << "zhixian: agent desk: " << s.message() << "\n";
+      return s.code() == Code::kInvalidArgument ? 2 : 1;
+    }
+  http::StaffEvents staff_events(dialogue, cluster_frames.get(), notifications->get());
+  auto order_form = std::make_shared<const http::OrderForm>(*(*ctx)->intake, *(*ctx)->work_orders,
+                                                            dialogue, *sec.audit);
   http::StaffRouteOptions staff =
       http::StaffRouteOptionsFrom(config.security, (*security)->login_pool.get());
   http::AddRouteSets(
@@ -230,7 +245,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddConsoleRoutes(r); },  // web/console/dist at /console/
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
-       [&](http::Router& r) { http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit); },
+       [&](http::Router& r) {
+         http::AddAgentDeskRoutes(
+             r, **presence, *sec.audit,
+             {*desk, http::AgentsOf(*sec.users), [&staff_events] { staff_events.PresenceChanged(); }});
+       },
+       [&](http::Router& r) { http::AddStaffEventRoutes(r, staff_events, sec.audit.get()); },
+       [&](http::Router& r) {
+         http::AddTicketRoutes(r, *(*ctx)->work_orders, *sec.audit, order_form);
+       },
        [&](http::Router& r) {
          http::AddTicketReportRoutes(r, *(*ctx)->work_orders, *(*ctx)->db, *sec.audit,
                                      SystemClock::Instance());

@@ -41,6 +41,9 @@ struct ActionRequest {
   std::string address;
   std::vector<std::string> districts;
   bool danger = false;
+  // The work order the conversation already made (GD...), "" none (DialogueService::
+  // WorkOrderFacts only).
+  std::string ticket;
 };
 
 // What an action gives back, when it made something the citizen should hear of (a work order):

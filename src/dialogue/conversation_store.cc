@@ -233,6 +233,19 @@ Result<std::string> ConversationStore::Holder(const std::string& id) const {
   return q.IsNull(0) ? std::string() : q.Text(0);
 }
 
+Result<std::vector<std::string>> ConversationStore::HeldBy(const std::string& agent_id) const {
+  ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id FROM conversations WHERE state = ? AND "
+                                           "agent = ? ORDER BY updated_ms, id"));
+  q.Bind(1, kAgent);
+  q.Bind(2, agent_id);
+  std::vector<std::string> out;
+  while (true) {
+    ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) return out;
+    out.push_back(q.Text(0));
+  }
+}
+
 Status ConversationStore::ClaimHolder(const std::string& id, const std::string& agent_id,
                                       const std::string& agent_name,
                                       const std::string& agent_display, bool takeover) {

@@ -106,6 +106,8 @@ class ConversationStore {
   Status SaveSummaryCorrection(const std::string& id, const std::string& corrected_json);
   // The principal id of the agent holding `id` ("" when none); not_found for an unknown id.
   Result<std::string> Holder(const std::string& id) const;
+  // The conversations the agent `agent_id` holds now, longest held first.
+  Result<std::vector<std::string>> HeldBy(const std::string& agent_id) const;
 
   // Makes `agent` the holder, atomically in one UPDATE: only when the conversation has not
   // ended and nobody else holds it while it is with an agent (or `takeover`). The state is

@@ -60,6 +60,25 @@ Result<Rules> Rules::Load(const std::string& path, const text::Normalizer& norma
         return a.size() > b.size();
       });
   }
+  if (const toml::table* sec = t["agent_push"].as_table()) {
+    for (const auto& [key, node] : *sec) {
+      const std::string where = path + ":" + std::to_string(node.source().begin.line);
+      if (key == "suggestions") {
+        auto n = node.value<int64_t>();
+        if (!n || *n < 0 || *n > 10)
+          return InvalidArgument(where + ": agent_push.suggestions must be a whole number 0-10");
+        r.push_suggestions = static_cast<int>(*n);
+      } else if (key == "min_confidence") {
+        auto v = node.value<double>();
+        if (!v || *v < 0 || *v > 1)
+          return InvalidArgument(where + ": agent_push.min_confidence must be 0-1");
+        r.push_min_confidence = *v;
+      } else {
+        return InvalidArgument(where + ": unknown key agent_push." + std::string(key.str()) +
+                               " (suggestions, min_confidence)");
+      }
+    }
+  }
   return r;
 }
 

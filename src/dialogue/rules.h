@@ -26,6 +26,10 @@ struct Rules {
   // [contact]: the words that mark an address (address_markers) and that lead into one
   // (address_leads), for the summary's contact (dialogue/contact.h); empty: no address found.
   AddressWords address;
+  // [agent_push]: the knowledge pushed to the agent for each citizen turn while agents have the
+  // conversation: at most `suggestions` topics, none below `min_confidence`.
+  int push_suggestions = 3;
+  double push_min_confidence = 0.05;
 
   static Result<Rules> Load(const std::string& path, const text::Normalizer& normalizer);
 

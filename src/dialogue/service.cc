@@ -264,11 +264,13 @@ class Service final : public DialogueService {
     if (!contact.address.empty()) st.address = contact.address;
     Reply reply;
     bool moved_up = false;
+    std::string citizen_meta;
     if (st.state == kQueued || st.state == kAgent) {
       // Messages written while waiting are read for danger and anger too: the queue serves a
       // danger first (QueueUrgency), and the agent sees it in the summary's 风险提示.
       const int urgency_before = QueueUrgency(st);
-      NoteWhileWithAgents(text, st);
+      const Heard heard = NoteWhileWithAgents(text, st);
+      citizen_meta = EncodeCitizenMeta(heard.emotion, heard.risks, Push(k, text));
       moved_up = st.state == kQueued && QueueUrgency(st) > urgency_before;
       reply =
           ReplyWhileWithAgents(id, st, store_.QueuePosition(id, now, QueueUrgency(st)), moved_up);
@@ -286,10 +288,11 @@ class Service final : public DialogueService {
       Remember(u, st);
       reply = RunTurn(DepsFor(k), id, st, u);
       ComplaintTurn(*k.kb, id, text, st, reply);
+      citizen_meta = EncodeCitizenMeta(u.emotion.dominant, u.risks, {});
     }
     reply.ticket = st.ticket;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
-      std::vector<ConversationStore::NewTurn> turns{{"citizen", text, ""}};
+      std::vector<ConversationStore::NewTurn> turns{{"citizen", text, citizen_meta}};
       if (!reply.text.empty()) turns.push_back({"assistant", reply.text, EncodeReplyMeta(reply)});
       if (st.contact != contact_before)
         ZX_RETURN_IF_ERROR(store_.SavePhoneIndex(id, store_.PhoneIndex(st.contact)));
@@ -560,9 +563,37 @@ class Service final : public DialogueService {
     for (auto& item : out) {
       if (item.key_missing) continue;
       auto v = Get(item.id);
-      if (v.ok()) item.summary = v->summary;
+      if (!v.ok()) continue;
+      item.summary = v->summary;
+      item.channel = v->channel;
+      item.emotion = v->emotion;
     }
     return out;
+  }
+
+  Result<ActionRequest> WorkOrderFacts(const std::string& id) const override {
+    ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
+    ZX_ASSIGN_OR_RETURN(std::vector<StoredTurn> stored, store_.Turns(id, -1, 0));
+    const State& st = rec.data;
+    ActionRequest r;
+    r.trigger = "agent_form";
+    r.conversation_id = id;
+    r.channel = rec.channel;
+    r.topic = st.topic;
+    constexpr size_t kMaxText = 4000;  // as a complaint's words (ComplaintTurn)
+    for (const auto& t : stored)
+      if (t.role == "citizen" && t.text && r.text.size() < kMaxText)
+        r.text += (r.text.empty() ? "" : "\n") + *t.text;
+    r.contact = st.contact;
+    r.address = st.address;
+    r.districts = st.districts;
+    r.danger = st.danger;
+    if (st.ticket) r.ticket = st.ticket->id;
+    return r;
+  }
+
+  Result<std::vector<std::string>> HeldBy(const std::string& agent_id) const override {
+    return store_.HeldBy(agent_id);
   }
 
   Result<ConversationView> Take(const std::string& id, const StaffRef& agent,
@@ -669,10 +700,16 @@ class Service final : public DialogueService {
   // What a message written while queued or with an agent says about the conversation: risks
   // and feelings, noted in the state like a turn's (Remember); a danger or anger at 高 raises
   // the handover's priority.
-  void NoteWhileWithAgents(const std::string& text, State& st) const {
+  // What a turn while agents have the conversation was heard to carry.
+  struct Heard {
+    EmotionLabel emotion;
+    std::vector<RiskHit> risks;
+  };
+
+  Heard NoteWhileWithAgents(const std::string& text, State& st) const {
     const std::string norm = normalizer_->Normalize(text);
     const EmotionResult emotion = emotions_.Detect(norm, st.emotions);
-    const std::vector<RiskHit> risks = risks_.Detect(norm);
+    std::vector<RiskHit> risks = risks_.Detect(norm);
     st.emotions.push_back(emotion.dominant);
     for (const auto& n : RiskNotes(emotion, risks)) st.risks.insert(n);
     if (HeardDanger(risks)) {
@@ -683,6 +720,22 @@ class Service final : public DialogueService {
                        emotion.level(Emotion::kRage) == Level::kHigh;
     if (angry)
       st.handoff_priority = std::max(st.handoff_priority, static_cast<int>(HandoffReason::kAnger));
+    return {emotion.dominant, std::move(risks)};
+  }
+
+  // The knowledge pushed to the agent for a citizen's words ([agent_push] in the rules): the
+  // best topics with the answer in service, for the agent to insert (never sent by itself).
+  std::vector<PushedEntry> Push(const knowledge::KnowledgeSnapshot& k,
+                                const std::string& text) const {
+    std::vector<PushedEntry> out;
+    if (rules_.push_suggestions <= 0) return out;
+    for (auto& s : k.assistant->Suggest(text, rules_.push_suggestions)) {
+      const knowledge::Entry* e = k.kb->Find(s.topic);
+      if (!e || s.confidence < rules_.push_min_confidence || e->kind == "meta") continue;
+      out.push_back({e->id, e->title, e->version, e->answer, s.confidence,
+                     std::move(s.matched_terms)});
+    }
+    return out;
   }
 
   // The policies are cited at the versions the conversation's answers came from (each

@@ -121,6 +121,8 @@ struct QueueItem {
   int64_t waiting_since_ms = 0;
   std::string reason;              // why it was handed over
   std::string queue;               // "" the default queue; a transfer may name another
+  std::string channel;             // "web", "voice", ...
+  std::optional<EmotionTag> emotion;  // of the last citizen turn
   std::optional<Summary> summary;  // the summary so far
   SlotMap slots;
   // Sealed under a key this server does not hold: waiting, but unreadable (no reason, summary
@@ -204,6 +206,12 @@ class DialogueService {
 
   // Agents.
   virtual std::vector<QueueItem> Queue() const = 0;
+  // What a work order of the conversation is made of (the agent's order form): the citizen's
+  // words of every turn, the channel, topic, number and address given, districts named and
+  // whether a danger was heard, as the on_complaint action gets them (ActionRequest).
+  virtual Result<ActionRequest> WorkOrderFacts(const std::string& id) const = 0;
+  // The conversations the agent (principal id) holds now, longest held first.
+  virtual Result<std::vector<std::string>> HeldBy(const std::string& agent_id) const = 0;
   // Takes a waiting (or active) conversation; failed_precondition when it has ended or another
   // agent holds it, unless `takeover` (a supervisor's action, audited by the caller).
   virtual Result<ConversationView> Take(const std::string& id, const StaffRef& agent,

@@ -219,6 +219,42 @@ TEST_F(ServiceTest, AskedForAPersonIsQueuedWithPositionAndAgentCanReply) {
   EXPECT_EQ(v->turns.back().role, "agent");
 }
 
+// The agent desk: while an agent has the conversation, each citizen turn stores the knowledge
+// pushed to the agent (best topics with answer, version, confidence and the words matched) and
+// the feeling and risks heard; the citizen gets no answer from the assistant. Who holds what is
+// listed by agent.
+TEST_F(ServiceTest, ACitizenTurnWithAnAgentPushesKnowledgeToTheAgent) {
+  std::string id = Start();
+  Say(id, "我要转人工");
+  ASSERT_TRUE(service_->Take(id, {"u:7", "agent7"}).ok());
+  EXPECT_EQ(*service_->HeldBy("u:7"), std::vector<std::string>{id});
+  EXPECT_TRUE(service_->HeldBy("u:8")->empty());
+
+  Reply r = Say(id, "我的社保卡丢了，要怎么补办？急死了");
+  EXPECT_TRUE(r.text.empty()) << r.text;  // the agent answers
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  const auto& turn = v->turns.back();
+  ASSERT_EQ(turn.role, "citizen");
+  json meta = json::parse(turn.meta);
+  ASSERT_TRUE(meta.contains("kb")) << turn.meta;
+  ASSERT_GE(meta["kb"].size(), 1u);
+  EXPECT_LE(meta["kb"].size(), 3u);
+  const json& first = meta["kb"][0];
+  EXPECT_EQ(first["topic"], "sbk.loss") << turn.meta;
+  EXPECT_FALSE(first["answer"].get<std::string>().empty());
+  EXPECT_GE(first["version"].get<int>(), 1);
+  EXPECT_GT(first["confidence"].get<double>(), 0.05);
+  EXPECT_FALSE(first["terms"].empty()) << turn.meta;
+  ASSERT_TRUE(meta.contains("emotion")) << turn.meta;
+
+  Say(id, "我真的不想活了");
+  v = service_->Get(id);
+  meta = json::parse(v->turns.back().meta);
+  ASSERT_TRUE(meta.contains("risks")) << v->turns.back().meta;
+  EXPECT_FALSE(meta["risks"].empty());
+}
+
 TEST_F(ServiceTest, AngerAndRiskHandOverAtOnce) {
   std::string id = Start();
   Reply r = Say(id, "我都第三次打电话了，你们到底管不管！气死我了！！");
@@ -514,7 +550,7 @@ DialogueOptions KbOptions() {
 // Issue 10 (3): a chat turn ranks the citizen's text once. The script goes through every stage:
 // an ask-back and a choice, a calculator flow started and continued (also by a follow-up), a
 // follow-up the knowledge stage reads in context (the only turn that ranks other texts too), a
-// hand-over, and a turn while queued (no ranking at all).
+// hand-over, and a turn while queued (ranked once, for the agent's knowledge push).
 TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
   CountingAssistant counting(*engine_);
   auto created =
@@ -539,7 +575,7 @@ TEST_F(ServiceTest, ATurnRanksTheCitizensTextOnce) {
       {"那要是临时外出备案了呢", 1},  // a follow-up the flow takes: no reading in context
       {"那失业金呢？", 3},  // a follow-up the flow leaves: also read with the previous question
       {"我要转人工", 1},    // hand-over
-      {"还在吗", 0},        // queued: the agents answer
+      {"还在吗", 1},  // queued: the agents answer; ranked once for the knowledge pushed to them
   };
   std::vector<Reply> replies;
   for (const auto& turn : script) {

@@ -111,6 +111,28 @@ std::string EncodeReplyMeta(const Reply& r) {
   return m.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string EncodeCitizenMeta(const EmotionLabel& emotion, const std::vector<RiskHit>& risks,
+                              const std::vector<PushedEntry>& pushed) {
+  json m = json::object();
+  if (auto tag = ToEmotionTag(emotion)) m["emotion"] = {{"name", tag->name}, {"level", tag->level}};
+  json phrases = json::array();
+  for (const auto& r : risks)
+    if (!r.negated && !r.phrase.empty()) phrases.push_back(r.phrase);
+  if (!phrases.empty()) m["risks"] = std::move(phrases);
+  if (!pushed.empty()) {
+    json kb = json::array();
+    for (const auto& e : pushed)
+      kb.push_back({{"topic", e.topic},
+                    {"title", e.title},
+                    {"version", e.version},
+                    {"answer", e.answer},
+                    {"confidence", e.confidence},
+                    {"terms", e.terms}});
+    m["kb"] = std::move(kb);
+  }
+  return m.empty() ? "" : m.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string EncodeAgentMeta(const std::string& agent_id, const std::string& display) {
   json meta = {{"agent", agent_id}};
   if (!display.empty()) meta["display"] = display;

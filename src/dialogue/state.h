@@ -55,6 +55,20 @@ Result<State> DecodeState(const std::string& stored);
 std::string EncodeReplyMeta(const Reply& reply);
 // `display`: what citizens see of the agent ("" none), kept beside the principal id.
 std::string EncodeAgentMeta(const std::string& agent_id, const std::string& display = "");
+// One knowledge entry pushed to the agent for a citizen turn (the agent desk).
+struct PushedEntry {
+  std::string topic;
+  std::string title;
+  int version = 0;
+  std::string answer;
+  double confidence = 0;
+  std::vector<std::string> terms;  // the citizen's words the entry matched
+};
+// What a citizen turn stores beside its text: the feeling heard ("emotion", none when none),
+// the risk phrases ("risks") and, while agents have the conversation, the knowledge pushed to
+// them ("kb"). "" when there is nothing to say.
+std::string EncodeCitizenMeta(const EmotionLabel& emotion, const std::vector<RiskHit>& risks,
+                              const std::vector<PushedEntry>& pushed);
 // What the summary reads of a stored assistant turn's meta.
 struct StoredReplyFacts {
   bool unanswered = false;                    // it had a topic field, and no topic

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "http/errors.h"
+#include "http/utf8.h"
 #include "security/policy.h"
 
 namespace zx::http {
@@ -14,15 +15,28 @@ bool Unsafe(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-// The purpose a client gives for an access: printable, at most 200 bytes.
-std::string Purpose(std::string_view header) {
+}  // namespace
+
+std::string AccessPurpose(const Request& request) {
+  std::string_view header = request.Header(kPurposeHeader);
+  std::string decoded;
+  if (header.find('%') != std::string_view::npos) {
+    decoded = PercentDecode(header, /*plus_is_space=*/false);
+    const bool beyond_ascii = std::any_of(decoded.begin(), decoded.end(),
+                                          [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    if (beyond_ascii && !FindInvalidUtf8(decoded)) header = decoded;
+  }
   std::string out;
-  for (char c : header.substr(0, 200))
+  for (char c : header)
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+  // At most 200 bytes, never cutting a UTF-8 character.
+  if (out.size() > 200) {
+    size_t end = 200;
+    while (end > 0 && (static_cast<unsigned char>(out[end]) & 0xC0) == 0x80) --end;
+    out.resize(end);
+  }
   return out;
 }
-
-}  // namespace
 
 security::Credentials CredentialsOf(const Request& request) {
   return {request.Header("Authorization"), request.Header("Cookie")};
@@ -61,7 +75,7 @@ bool AuthMiddleware::Record(const Request& request, const RouteInfo& route, int 
       security::AuditEventBy(request.principal, denied ? "http.denied" : "http.access", "route",
                              route.method + " " + route.pattern);
   e.remote = std::string(ClientAddress(request.remote_address));
-  e.purpose = Purpose(request.Header(kPurposeHeader));
+  e.purpose = AccessPurpose(request);
   nlohmann::json details = {{"path", request.path.substr(0, 200)},
                             {"method", request.method.substr(0, 16)},
                             {"status", status},

@@ -46,6 +46,11 @@ namespace zx::http {
 
 inline constexpr std::string_view kPurposeHeader = "X-Access-Purpose";
 
+// The purpose a request gives (kPurposeHeader) as the audit log keeps it: printable, at most
+// 200 bytes. A header carries Latin-1 only, so a browser sends a Chinese purpose
+// percent-encoded as UTF-8: such a header is decoded when it decodes to UTF-8 beyond ASCII.
+std::string AccessPurpose(const Request& request);
+
 struct AuthOptions {
   // Permissions that anonymous callers on a loopback address hold too: a Prometheus on the
   // same machine scrapes /metrics without credentials. Behind a reverse proxy on the same

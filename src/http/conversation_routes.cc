@@ -7,7 +7,9 @@
 
 #include "http/dialogue_json.h"
 #include "http/errors.h"
+#include "http/auth.h"
 #include "http/record_access.h"
+#include "http/utf8.h"
 #include "text/pii.h"
 
 namespace zx::http {
@@ -132,12 +134,15 @@ Counter& ChannelTurns(Metrics& metrics, std::string_view channel) {
 }
 
 json ViewJson(const dialogue::ConversationView& v, Audience audience) {
-  const bool staff = audience == Audience::kStaff;
+  const bool staff = audience != Audience::kCitizen;
   json turns = json::array();
   for (const auto& t : v.turns) {
-    json turn = {
-        {"seq", t.seq}, {"role", t.role}, {"text", text::MaskText(t.text)}, {"at_ms", t.at_ms}};
-    if (!t.meta.empty()) {
+    json turn = {{"seq", t.seq},
+                 {"role", t.role},
+                 {"text", audience == Audience::kStaffOpened ? t.text : text::MaskText(t.text)},
+                 {"at_ms", t.at_ms}};
+    // A citizen turn's meta (the feeling and risks heard, the knowledge pushed) is for staff.
+    if (!t.meta.empty() && (staff || t.role != "citizen")) {
       json meta = json::parse(t.meta, nullptr, false);
       // Citizens see the display name an administrator chose (meta "display"), never the login.
       if (!staff && meta.is_object()) meta.erase("agent");
@@ -265,7 +270,8 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
       });
 
   // --- staff ---------------------------------------------------------------------------------
-  router.Add("GET", "/api/v1/agent/queue", "agent.queue", [s](const Request&) {
+  // The waiting conversations, and those the caller holds ("mine").
+  router.Add("GET", "/api/v1/agent/queue", "agent.queue", [s](const Request& req) {
     json queue = json::array();
     for (const auto& item : s->Queue())
       queue.push_back({{"id", item.id},
@@ -273,11 +279,28 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                        {"waiting_since_ms", item.waiting_since_ms},
                        {"reason", item.reason},
                        {"queue", item.queue},
+                       {"channel", item.channel},
+                       {"emotion", ToJson(item.emotion)},
                        {"summary", ToJson(item.summary)},
                        {"slots", ToJson(item.slots)},
                        {"key_missing", item.key_missing}});
-    return Response::Json(200, {{"queue", queue}});
+    auto held = s->HeldBy(req.principal.id);
+    if (!held.ok()) return Error(held.status());
+    json mine = json::array();
+    for (const auto& id : *held) {
+      auto v = s->Get(id, kScopeOnly);
+      if (!v.ok()) continue;  // ended meanwhile
+      mine.push_back({{"id", v->id},
+                      {"channel", v->channel},
+                      {"state", v->state},
+                      {"topic", v->topic ? json(*v->topic) : json(nullptr)},
+                      {"emotion", ToJson(v->emotion)},
+                      {"created_ms", v->created_ms}});
+    }
+    return Response::Json(200, {{"queue", queue}, {"mine", mine}});
   });
+  // Masked; the citizen's words open only for a role holding pii.read_full on the record that
+  // says why (X-Access-Purpose), that read audited on its own with the purpose.
   router.Add("GET", "/api/v1/agent/conversations/{id}", "conversation.read",
              [s, guard](const Request& req) {
                std::string id(req.PathParam("id"));
@@ -288,7 +311,15 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                Status ok = guard->Check(req, "conversation.read", ScopeOf(*v), "conversation", id,
                                         "conversation.read");
                if (!ok.ok()) return Error(ok);
-               return Response::Json(200, ViewJson(*v, Audience::kStaff));
+               const bool open = !TrimBlank(req.Header(kPurposeHeader)).empty() &&
+                                 security::AllowedOn(req.principal, "pii.read_full", ScopeOf(*v));
+               if (open) {
+                 Status recorded = guard->Record(req, "conversation.read_personal",
+                                                 "conversation", id, json{{"fields", {"text"}}}.dump());
+                 if (!recorded.ok()) return Error(recorded);
+               }
+               return Response::Json(
+                   200, ViewJson(*v, open ? Audience::kStaffOpened : Audience::kStaff));
              });
   // Taking a waiting conversation, or taking over one another agent holds (supervisors).
   auto take = [s, guard](bool takeover) {

@@ -18,8 +18,13 @@
 //        after the end, once (409 before the end or when rated)
 // A message to an ended conversation starts a new one: 200 with the reply and "conversation":
 // {"id", "token"} of the new one, "restarted": true.
-//   GET  /api/v1/agent/queue                          agent.queue            → {"queue": [...]}
-//   GET  /api/v1/agent/conversations/{id}             conversation.read      → view (masked)
+//   GET  /api/v1/agent/queue                          agent.queue            → {"queue": [...],
+//        "mine": [...]} the waiting conversations and those the caller holds
+//   GET  /api/v1/agent/conversations/{id}             conversation.read      → view (masked;
+//        opened with X-Access-Purpose for pii.read_full, audited "conversation.read_personal").
+//        A citizen turn's meta (staff only): "emotion", "risks" (phrases heard) and, while
+//        agents have it, "kb": the knowledge pushed to the agent (topic, title, version, answer,
+//        confidence, terms)
 //   GET  /api/v1/agent/conversations                  conversation.search    ?reference=
 //        &phone=&date=YYYY-MM-DD (China time) | since&until (ms) &limit → {"conversations":
 //        [...]} within the caller's scope; audited "conversation.search"
@@ -70,9 +75,10 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                            security::AuditLog* audit = nullptr,
                            ConversationRouteOptions options = {});
 
-// Who a view is for: the citizen (masked, no staff names, no staff corrections) or staff
-// (masked transcript, holder and correction shown).
-enum class Audience { kCitizen, kStaff };
+// Who a view is for: the citizen (masked, no staff names, no staff corrections), staff
+// (masked transcript, holder and correction shown), or staff who opened the personal data with
+// a purpose (the transcript as said).
+enum class Audience { kCitizen, kStaff, kStaffOpened };
 nlohmann::json ViewJson(const dialogue::ConversationView& view, Audience audience);
 
 }  // namespace zx::http

@@ -62,9 +62,16 @@ int ClusterFrames::Subscribe(const std::string& conversation_id, FrameFn fn) {
   return next_;
 }
 
+int ClusterFrames::SubscribeAll(AnyFrameFn fn) {
+  std::lock_guard lock(mu_);
+  any_[++next_] = std::move(fn);
+  return next_;
+}
+
 void ClusterFrames::Unsubscribe(int subscription) {
   std::lock_guard lock(mu_);
   frames_.erase(subscription);
+  any_.erase(subscription);
 }
 
 void ClusterFrames::Received(const std::string& payload) {
@@ -72,12 +79,15 @@ void ClusterFrames::Received(const std::string& payload) {
   if (!message.is_object() || message.value("origin", "") == origin_) return;
   const std::string conversation = message.value("conversation", "");
   std::vector<FrameFn> targets;
+  std::vector<AnyFrameFn> any;
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, sub] : frames_)
       if (sub.first == conversation) targets.push_back(sub.second);
+    for (const auto& [id, fn] : any_) any.push_back(fn);
   }
   for (const auto& fn : targets) fn(message["frame"]);
+  for (const auto& fn : any) fn(conversation, message["frame"]);
 }
 
 std::shared_ptr<ChatChannel> ChatChannel::Create(dialogue::DialogueService& service, SendFn send,

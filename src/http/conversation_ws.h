@@ -73,8 +73,12 @@ class ClusterFrames {
   ClusterFrames(const ClusterFrames&) = delete;
   ClusterFrames& operator=(const ClusterFrames&) = delete;
 
+  using AnyFrameFn = std::function<void(const std::string& conversation_id,
+                                        const nlohmann::json& frame)>;
   // Frames from other nodes about `conversation_id`; a subscription id (> 0) for Unsubscribe.
   int Subscribe(const std::string& conversation_id, FrameFn fn);
+  // Frames from other nodes about any conversation (the staff event stream).
+  int SubscribeAll(AnyFrameFn fn);
   void Unsubscribe(int subscription);
 
  private:
@@ -88,6 +92,7 @@ class ClusterFrames {
   std::mutex mu_;
   int next_ = 0;                                           // guarded by mu_
   std::map<int, std::pair<std::string, FrameFn>> frames_;  // guarded by mu_
+  std::map<int, AnyFrameFn> any_;                          // guarded by mu_
 };
 
 // The protocol of one connection, free of the transport (a function that sends a frame), so it

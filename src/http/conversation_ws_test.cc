@@ -105,6 +105,12 @@ class FakeDialogueService : public dialogue::DialogueService {
   }
 
   std::vector<dialogue::QueueItem> Queue() const override { return {}; }
+  Result<dialogue::ActionRequest> WorkOrderFacts(const std::string&) const override {
+    return NotFound("no such conversation");
+  }
+  Result<std::vector<std::string>> HeldBy(const std::string&) const override {
+    return std::vector<std::string>{};
+  }
 
   Result<dialogue::ConversationView> Take(const std::string& id, const dialogue::StaffRef& agent,
                                           bool = false) override {

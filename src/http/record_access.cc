@@ -13,7 +13,7 @@ Status RecordGuard::Record(const Request& request, std::string_view action,
   if (!audit_) return Status::Ok();
   security::AuditEvent e = security::AuditEventBy(request.principal, std::string(action),
                                                   std::string(object_type), object_id);
-  e.purpose = std::string(request.Header(kPurposeHeader).substr(0, 256));
+  e.purpose = AccessPurpose(request);
   e.remote = std::string(ClientAddress(request.remote_address));
   e.details_json = std::move(details_json);
   auto appended = audit_->Append(std::move(e));

@@ -290,12 +290,22 @@ Result<tickets::Satisfaction> SatisfactionOf(const json& body) {
 
 }  // namespace
 
-void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::AuditLog& audit) {
+void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::AuditLog& audit,
+                     std::shared_ptr<const OrderForm> form) {
   auto routes = std::make_shared<const TicketRoutes>(orders, audit);
   WorkOrders* svc = &orders;
   const std::string base = "/api/v1/tickets";
 
-  router.Add("POST", base, kCreate, [routes](const Request& req) { return routes->Create(req); });
+  router.Add("POST", base, kCreate, [routes, form](const Request& req) {
+    if (form) {
+      json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+      if (body.is_object() && body.value("autofill", false)) return form->Create(req, body);
+    }
+    return routes->Create(req);
+  });
+  if (form)
+    router.Add("POST", base + "/draft", kCreate,
+               [form](const Request& req) { return form->Draft(req); });
   router.Add("GET", base, kRead, [routes](const Request& req) { return routes->List(req); });
   router.Add("GET", base + "/tabs", kRead,
              [routes](const Request& req) { return routes->Tabs(req); });

@@ -16,6 +16,8 @@
 // Figures, hotspots and exports are another route set: http/ticket_report_routes.h.
 //
 //   POST /api/v1/tickets                         ticket.create     NewTicket -> 201 Ticket
+//        ({"autofill": true, ...}: the agent's form, http/ticket_intake.h)
+//   POST /api/v1/tickets/draft                   ticket.create     the form pre-filled
 //   GET  /api/v1/tickets                         ticket.read       ?state&department&district
 //        &topic&sla&phone&warned&overdue&returned&from&until (ms or YYYY-MM-DD, China time)
 //        &sort=created|due&order=desc|asc&limit=1-500 (50)&offset -> {"total","rows":[TicketRow]}
@@ -43,13 +45,18 @@
 // Errors: 400 a field (named), 403 role or scope, 404 no such order, 409 not legal now.
 #pragma once
 
+#include <memory>
+
 #include "http/router.h"
+#include "http/ticket_intake.h"
 #include "security/audit.h"
 #include "tickets/work_orders.h"
 
 namespace zx::http {
 
-// `orders` and `audit` must outlive the router.
-void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::AuditLog& audit);
+// `orders` and `audit` must outlive the router. With `form`, the agent's order form too
+// (http/ticket_intake.h: POST /api/v1/tickets/draft, and "autofill" on POST /api/v1/tickets).
+void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::AuditLog& audit,
+                     std::shared_ptr<const OrderForm> form = nullptr);
 
 }  // namespace zx::http

@@ -29,11 +29,32 @@ struct Answer {
   std::vector<Alternative> alternatives;  // the next most likely topics, best first
 };
 
+// One topic pushed to an agent for what the citizen just said (the agent desk).
+struct TopicSuggestion {
+  std::string topic;
+  std::string title;
+  double confidence = 0;
+  std::vector<std::string> matched_terms;  // the question's words the topic's entry holds
+};
+
 // Answers questions. Implementations are thread-safe: one instance serves every thread.
 class Assistant {
  public:
   virtual ~Assistant() = default;
   virtual Answer Ask(std::string_view question) const = 0;
+  // The best `n` topics for `question`, best first, whether or not Ask would answer. Without
+  // an engine's evidence: Ask's topic and alternatives, no matched terms.
+  virtual std::vector<TopicSuggestion> Suggest(std::string_view question, int n) const {
+    Answer a = Ask(question);
+    std::vector<TopicSuggestion> out;
+    if (a.topic && n > 0) {
+      const Citation* c = a.citations.empty() ? nullptr : &a.citations.front();
+      out.push_back({*a.topic, c ? c->title : *a.topic, a.confidence, {}});
+    }
+    for (const auto& alt : a.alternatives)
+      if (static_cast<int>(out.size()) < n) out.push_back({alt.topic, alt.topic, alt.confidence, {}});
+    return out;
+  }
 };
 
 }  // namespace zx::knowledge

@@ -46,6 +46,8 @@ class KnowledgeEngine final : public Assistant {
                                                                             EngineOptions options,
                                                                             const std::string& dir);
   Answer Ask(std::string_view question) const override;
+  // Explain's best candidates with the words each matched.
+  std::vector<TopicSuggestion> Suggest(std::string_view question, int n) const override;
   // All topics with evidence, best first; confidences sum to at most 1.
   std::vector<ScoredTopic> Rank(std::string_view question) const;
   // Ask with its reasons (the hit test): the same analysis, ranking and reply as Ask, with each

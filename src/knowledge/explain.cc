@@ -89,4 +89,13 @@ Explanation KnowledgeEngine::Explain(std::string_view question, int candidates) 
   return x;
 }
 
+std::vector<TopicSuggestion> KnowledgeEngine::Suggest(std::string_view question, int n) const {
+  std::vector<TopicSuggestion> out;
+  if (n <= 0) return out;
+  for (auto& c : Explain(question, n).candidates)
+    out.push_back({std::move(c.topic), std::move(c.title), c.confidence,
+                   std::move(c.matched_terms)});
+  return out;
+}
+
 }  // namespace zx::knowledge

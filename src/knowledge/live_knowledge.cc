@@ -251,6 +251,10 @@ SnapshotSource LiveKnowledge::Snapshots() const {
 
 Answer LiveKnowledge::Ask(std::string_view question) const { return Current()->Ask(question); }
 
+std::vector<TopicSuggestion> LiveKnowledge::Suggest(std::string_view question, int n) const {
+  return Current()->Suggest(question, n);
+}
+
 uint64_t LiveKnowledge::generation() const {
   std::lock_guard lock(mu_);
   return generation_;

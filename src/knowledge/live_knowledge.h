@@ -57,6 +57,7 @@ class LiveKnowledge final : public Assistant {
   SnapshotSource Snapshots() const;
   // Ask on the engine in service.
   Answer Ask(std::string_view question) const override;
+  std::vector<TopicSuggestion> Suggest(std::string_view question, int n) const override;
 
   // Builds a new engine in the background and swaps it in. Requests while a build runs
   // coalesce into one more build after it; requests while one is waiting to start are that one.

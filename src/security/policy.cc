@@ -39,7 +39,12 @@ constexpr std::array kTable = {
     PolicyRule{"conversation.search",
                "find past conversations by reference number, phone number or date (audited)", false,
                Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}), Of({R::kDepartmentHandler})},
-    PolicyRule{"agent.queue", "see the agent queue and take a waiting conversation", false,
+    PolicyRule{"agent.queue",
+               "see the agent queue and take a waiting conversation; one's presence and the "
+               "desk's canned replies",
+               false, Of({R::kSupervisor, R::kAgent}), 0},
+    PolicyRule{"staff.events",
+               "the console's live events: queue changes, watched conversations, presence", false,
                Of({R::kSupervisor, R::kAgent}), 0},
     PolicyRule{"conversation.write",
                "reply in, close, transfer and correct the summary of a conversation one holds",

@@ -155,6 +155,8 @@ class Server(ServeProcess):
             req.add_header(k, v)
         try:
             with urllib.request.urlopen(req, timeout=20) as r:
+                if r.headers.get("Content-Type", "").startswith("text/event-stream"):
+                    return r.status, b"", r.headers  # a live stream: its start is the answer
                 return r.status, r.read(), r.headers
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers

@@ -8,6 +8,8 @@
 export const screens = [
   { path: '/', name: 'home', title: '首页', permission: 'session.self', key: 'h', group: null,
     component: () => import('./screens/Home.vue') },
+  { path: '/desk', name: 'desk', title: '坐席工作台', permission: 'agent.queue', key: 'x', group: '坐席',
+    component: () => import('./screens/AgentDesk.vue') },
   { path: '/tickets', name: 'tickets', title: '工单', permission: 'ticket.read', key: 'w', group: '工单',
     component: () => import('./screens/Tickets.vue') },
   { path: '/tickets/:id', name: 'ticket', title: '工单详情', permission: 'ticket.read', key: null,
@@ -43,7 +45,7 @@ export const screens = [
 ];
 
 // The menu's groups, in order.
-export const groups = [null, '工单', '外呼', '知识库', '系统管理', '审计'];
+export const groups = [null, '坐席', '工单', '外呼', '知识库', '系统管理', '审计'];
 
 export function mayOpen(screen, me) {
   return !!me && Array.isArray(me.permissions) && me.permissions.includes(screen.permission);

@@ -1,0 +1,76 @@
+// The live event stream of the staff console (one per browser tab): what an agent's or a
+// supervisor's screen waits for, as Server-Sent Events, so that it never polls.
+//
+//   GET /api/v1/staff/events?watch=ID,ID   staff.events
+//     event "hello"        {"at_ms"}            first on every connection, also after a drop:
+//                                               the screen loads what it shows again (the
+//                                               database holds it all; nothing is replayed)
+//     event "queue"        {}                   the agents' queue or who holds what changed
+//                                               (agent.queue holders only)
+//     event "conversation" {"id", "kind"}      a watched conversation changed: "citizen",
+//                                               "reply", "agent", "state", "summary", "ended"
+//     event "presence"     {}                   an agent's presence changed (agent.queue)
+//     ": heartbeat"                             a comment every heartbeat when nothing happened
+// Each watched id (at most 10) must be a conversation the caller may read (conversation.read
+// on its scope; audited "conversation.watch"); 403/404 otherwise, before the stream starts.
+// Events are notices, not data: the screen reads what changed through the audited routes,
+// masked as everywhere. Several nodes: conversation events come from the other nodes through
+// ClusterFrames, presence changes through the notifications channel "staff".
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "dialogue/service.h"
+#include "http/conversation_ws.h"
+#include "http/router.h"
+#include "security/audit.h"
+#include "storage/notifications.h"
+
+namespace zx::http {
+
+struct StaffEventOptions {
+  std::chrono::milliseconds poll{100};  // how often a stream sends what is pending
+  std::chrono::milliseconds heartbeat{15000};
+};
+
+class StaffEvents {
+ public:
+  // `service` must outlive it; `cluster` and `bus` (both null on one node) too.
+  StaffEvents(dialogue::DialogueService& service, ClusterFrames* cluster,
+              storage::Notifications* bus, StaffEventOptions options = {});
+  ~StaffEvents();
+  StaffEvents(const StaffEvents&) = delete;
+  StaffEvents& operator=(const StaffEvents&) = delete;
+
+  // An agent's presence changed on this node (told to the other nodes too).
+  void PresenceChanged();
+
+  struct Tab;  // one open stream
+
+ private:
+  friend void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog* audit);
+  std::shared_ptr<Tab> Open(bool agent, std::set<std::string> watch);
+  void Conversation(const std::string& id, const std::string& kind, bool queue_changed);
+  void Presence();
+
+  dialogue::DialogueService& service_;
+  ClusterFrames* cluster_;
+  storage::Notifications* bus_;
+  const StaffEventOptions options_;
+  const std::string origin_;  // this process, to drop its own notifications
+  int events_ = 0;
+  int frames_ = 0;
+  std::mutex mu_;
+  std::map<int, std::weak_ptr<Tab>> tabs_;  // guarded by mu_
+  int next_ = 0;                            // guarded by mu_
+};
+
+// `events` and `audit` (may be null in tests) must outlive the router.
+void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog* audit);
+
+}  // namespace zx::http
