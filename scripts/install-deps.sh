@@ -45,6 +45,9 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(postgresql-15)
   # Policy-document import tests (src/text/document_text_test.cc): a PDF with an open password.
   packages+=(qpdf)
+  # The API description's test (tests/api: api/openapi.yaml parsed, its $refs and the routes
+  # the code registers) reads the YAML with PyYAML.
+  packages+=(python3-yaml)
 fi
 
 missing=()

@@ -265,7 +265,14 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   Worker ticket_worker("zx-tickets");
   tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
                                SystemClock::Instance(),
-                               leads("tickets.clock", std::chrono::seconds(90)));
+                               leads("tickets.clock", std::chrono::seconds(90)),
+                               [&staff_events](const std::vector<tickets::SlaEvent>& marked) {
+                                 for (const auto& e : marked)
+                                   staff_events.TicketMarked(
+                                       e.order_id,
+                                       e.kind == tickets::SlaEvent::kOverdue ? "overdue" : "warned",
+                                       e.department, e.district);
+                               });
   (*visits)->ScheduleOn(
       ticket_worker,
       leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));

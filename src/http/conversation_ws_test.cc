@@ -14,6 +14,7 @@
 #include "base/metrics.h"
 #include "http/dialogue_json.h"
 #include "http/server.h"
+#include "http/staff_events.h"
 #include "http/testing/ws_client.h"
 
 namespace zx::http {
@@ -193,7 +194,7 @@ class FakeDialogueService : public dialogue::DialogueService {
     {
       std::unique_lock lock(mu_);
       for (const auto& [_, l] : listeners_)
-        if (l.first == id) targets.push_back(l.second);
+        if (l.first.empty() || l.first == id) targets.push_back(l.second);  // "": all
     }
     for (auto& t : targets) t(event);
   }
@@ -512,6 +513,80 @@ TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
   EXPECT_EQ(resumed["type"], "started");
   EXPECT_EQ(resumed["resumed"], true);
   EXPECT_EQ(resumed["conversation"]["id"], id);
+}
+
+
+// The staff event stream (http/staff_events.h): hello first; an agent hears queue changes and
+// the conversations it watches, within one poll; a department handler hears the work-order
+// marks of her department and district only; an unknown watched id is refused before the stream.
+security::Principal StaffOf(security::Role role, std::string department = "",
+                            std::string district = "") {
+  security::Principal p;
+  p.kind = security::Principal::Kind::kUser;
+  p.id = "u:" + std::string(security::RoleName(role));
+  p.name = std::string(security::RoleName(role));
+  p.role = role;
+  p.scope.department = std::move(department);
+  p.scope.district = std::move(district);
+  return p;
+}
+
+TEST(StaffEvents, EachTabHearsWhatItsRoleAndWatchCover) {
+  FakeDialogueService service;
+  StaffEvents events(service, nullptr, nullptr);
+  Router router;
+  AddStaffEventRoutes(router, events, nullptr);
+  auto open = [&](const security::Principal& who, const std::string& watch) {
+    Request req;
+    req.method = "GET";
+    req.path = "/api/v1/staff/events";
+    if (!watch.empty()) req.query.emplace_back("watch", watch);
+    req.principal = who;
+    return router.Handle(req);
+  };
+  auto watched = service.Start("web");
+  ASSERT_TRUE(watched.ok());
+  const std::string id = watched->id;
+
+  Response agent = open(StaffOf(security::Role::kAgent), id);
+  ASSERT_EQ(agent.status, 200) << agent.body;
+  ASSERT_TRUE(agent.stream);
+  EXPECT_EQ(agent.stream->every, std::chrono::milliseconds(100));
+  Response handler = open(StaffOf(security::Role::kDepartmentHandler, "cgj", "110101"), "");
+  ASSERT_EQ(handler.status, 200) << handler.body;
+  auto next = [](Response& r) { return r.stream->next().value_or("(ended)"); };
+  EXPECT_NE(next(agent).find("event: hello"), std::string::npos);
+  EXPECT_NE(next(handler).find("event: hello"), std::string::npos);
+  EXPECT_EQ(next(agent), "");  // nothing happened
+
+  ASSERT_TRUE(service.Say(id, "我要转人工").ok());
+  std::string sent = next(agent);
+  EXPECT_NE(sent.find("\"kind\":\"citizen\""), std::string::npos) << sent;
+  EXPECT_NE(sent.find("event: queue"), std::string::npos) << sent;
+  EXPECT_EQ(next(handler), "");  // neither the queue nor the conversation is hers
+
+  auto other = service.Start("web");
+  ASSERT_TRUE(service.Say(other->id, "你好").ok());
+  EXPECT_EQ(next(agent), "");  // not watched, not a queue change
+
+  events.TicketMarked("GD1", "overdue", "cgj", "110101");
+  events.TicketMarked("GD2", "warned", "cgj", "110102");  // another district
+  events.TicketMarked("GD3", "warned", "rsj", "110101");  // another department
+  sent = next(handler);
+  EXPECT_NE(sent.find("\"id\":\"GD1\""), std::string::npos) << sent;
+  EXPECT_EQ(sent.find("GD2"), std::string::npos) << sent;
+  EXPECT_EQ(sent.find("GD3"), std::string::npos) << sent;
+  sent = next(agent);  // agents read every order
+  EXPECT_NE(sent.find("GD2"), std::string::npos) << sent;
+
+  events.PresenceChanged();
+  EXPECT_NE(next(agent).find("event: presence"), std::string::npos);
+  EXPECT_EQ(next(handler), "");
+
+  EXPECT_EQ(open(StaffOf(security::Role::kAgent), "nosuch").status, 404);
+  std::string many;
+  for (int i = 0; i < 11; ++i) many += "c" + std::to_string(i) + ",";
+  EXPECT_EQ(open(StaffOf(security::Role::kAgent), many).status, 400);
 }
 
 }  // namespace

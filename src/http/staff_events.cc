@@ -17,14 +17,16 @@ namespace zx::http {
 using nlohmann::json;
 
 struct StaffEvents::Tab {
-  const bool agent;  // holds agent.queue: hears the queue and presence
+  const security::Principal who;  // as the stream was opened
+  const bool agent;               // holds agent.queue: hears the queue and presence
   const std::set<std::string> watch;
   std::mutex mu;
   std::string pending;  // SSE text not yet sent; guarded by mu
   bool queue = false;   // coalesced notices; guarded by mu
   bool presence = false;
 
-  Tab(bool a, std::set<std::string> w) : agent(a), watch(std::move(w)) {}
+  Tab(const security::Principal& p, std::set<std::string> w)
+      : who(p), agent(security::AllowedOn(p, "agent.queue", {})), watch(std::move(w)) {}
   // What to send now ("" nothing), and nothing pending afterwards.
   std::string Take() {
     std::lock_guard lock(mu);
@@ -82,8 +84,9 @@ StaffEvents::StaffEvents(dialogue::DialogueService& service, ClusterFrames* clus
   if (bus_)
     bus_->Listen("staff", [this](const std::string& payload) {
       json m = json::parse(payload, nullptr, false);
-      if (m.is_object() && m.value("origin", "") != origin_ && m.value("kind", "") == "presence")
-        Presence();
+      if (!m.is_object() || m.value("origin", "") == origin_) return;
+      if (m.value("kind", "") == "presence") Presence();
+      if (m.value("kind", "") == "ticket" && m.contains("ticket")) Ticket(m["ticket"]);
     });
 }
 
@@ -93,8 +96,9 @@ StaffEvents::~StaffEvents() {
   service_.Unsubscribe(events_);
 }
 
-std::shared_ptr<StaffEvents::Tab> StaffEvents::Open(bool agent, std::set<std::string> watch) {
-  auto tab = std::make_shared<Tab>(agent, std::move(watch));
+std::shared_ptr<StaffEvents::Tab> StaffEvents::Open(const security::Principal& who,
+                                                    std::set<std::string> watch) {
+  auto tab = std::make_shared<Tab>(who, std::move(watch));
   std::lock_guard lock(mu_);
   for (auto it = tabs_.begin(); it != tabs_.end();)  // streams that ended
     it = it->second.expired() ? tabs_.erase(it) : std::next(it);
@@ -102,14 +106,17 @@ std::shared_ptr<StaffEvents::Tab> StaffEvents::Open(bool agent, std::set<std::st
   return tab;
 }
 
+std::vector<std::shared_ptr<StaffEvents::Tab>> StaffEvents::Tabs() {
+  std::vector<std::shared_ptr<Tab>> tabs;
+  std::lock_guard lock(mu_);
+  for (const auto& [n, weak] : tabs_)
+    if (auto t = weak.lock()) tabs.push_back(std::move(t));
+  return tabs;
+}
+
 void StaffEvents::Conversation(const std::string& id, const std::string& kind,
                                bool queue_changed) {
-  std::vector<std::shared_ptr<Tab>> tabs;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [n, weak] : tabs_)
-      if (auto t = weak.lock()) tabs.push_back(std::move(t));
-  }
+  std::vector<std::shared_ptr<Tab>> tabs = Tabs();
   const std::string notice = SseEvent("conversation", Dump({{"id", id}, {"kind", kind}}));
   for (const auto& t : tabs) {
     const bool watched = t->watch.contains(id);
@@ -121,12 +128,39 @@ void StaffEvents::Conversation(const std::string& id, const std::string& kind,
 }
 
 void StaffEvents::Presence() {
-  std::lock_guard lock(mu_);
-  for (const auto& [n, weak] : tabs_)
-    if (auto t = weak.lock(); t && t->agent) {
+  for (const auto& t : Tabs())
+    if (t->agent) {
       std::lock_guard tab_lock(t->mu);
       t->presence = true;
     }
+}
+
+// Only to tabs whose ticket.read covers the task's department and the order's district.
+void StaffEvents::Ticket(const json& notice) {
+  security::RecordScope scope;
+  scope.departments = {notice.value("department", "")};
+  if (const std::string d = notice.value("district", ""); !d.empty()) scope.districts = {d};
+  const std::string event =
+      SseEvent("ticket", Dump({{"id", notice.value("id", "")},
+                               {"kind", notice.value("kind", "")},
+                               {"department", notice.value("department", "")}}));
+  for (const auto& t : Tabs())
+    if (security::AllowedOn(t->who, "ticket.read", scope)) {
+      std::lock_guard tab_lock(t->mu);
+      t->pending += event;
+    }
+}
+
+void StaffEvents::TicketMarked(const std::string& order_id, const std::string& kind,
+                               const std::string& department, const std::string& district) {
+  json notice = {
+      {"id", order_id}, {"kind", kind}, {"department", department}, {"district", district}};
+  Ticket(notice);
+  if (!bus_) return;
+  if (Status s =
+          bus_->Publish("staff", Dump({{"origin", origin_}, {"kind", "ticket"}, {"ticket", notice}}));
+      !s.ok())
+    log::Warn("staff.ticket_not_published error=\"{}\"", s.message());
 }
 
 void StaffEvents::PresenceChanged() {
@@ -161,7 +195,7 @@ void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog
                                "conversation", id, "conversation.watch");
       if (!ok.ok()) return ErrorResponse(ok);
     }
-    auto tab = events.Open(security::AllowedOn(req.principal, "agent.queue", {}), std::move(watch));
+    auto tab = events.Open(req.principal, std::move(watch));
     auto stream = std::make_shared<EventStream>();
     stream->every = events.options_.poll;
     const int64_t poll_ms = events.options_.poll.count();

@@ -10,6 +10,10 @@
 //     event "conversation" {"id", "kind"}      a watched conversation changed: "citizen",
 //                                               "reply", "agent", "state", "summary", "ended"
 //     event "presence"     {}                   an agent's presence changed (agent.queue)
+//     event "ticket"       {"id", "kind", "department"}  a work order's task was marked
+//                                               "warned" (预警) or "overdue" (超时): to those
+//                                               whose ticket.read covers its department and
+//                                               district (a handler hears only her own)
 //     ": heartbeat"                             a comment every heartbeat when nothing happened
 // Each watched id (at most 10) must be a conversation the caller may read (conversation.read
 // on its scope; audited "conversation.watch"); 403/404 otherwise, before the stream starts.
@@ -24,11 +28,15 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "dialogue/service.h"
 #include "http/conversation_ws.h"
 #include "http/router.h"
 #include "security/audit.h"
+#include "security/roles.h"
 #include "storage/notifications.h"
 
 namespace zx::http {
@@ -49,14 +57,20 @@ class StaffEvents {
 
   // An agent's presence changed on this node (told to the other nodes too).
   void PresenceChanged();
+  // A work order's task was marked 预警 ("warned") or 超时 ("overdue") on this node (told to the
+  // other nodes too).
+  void TicketMarked(const std::string& order_id, const std::string& kind,
+                    const std::string& department, const std::string& district);
 
   struct Tab;  // one open stream
 
  private:
   friend void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog* audit);
-  std::shared_ptr<Tab> Open(bool agent, std::set<std::string> watch);
+  std::shared_ptr<Tab> Open(const security::Principal& who, std::set<std::string> watch);
+  std::vector<std::shared_ptr<Tab>> Tabs();
   void Conversation(const std::string& id, const std::string& kind, bool queue_changed);
   void Presence();
+  void Ticket(const nlohmann::json& notice);
 
   dialogue::DialogueService& service_;
   ClusterFrames* cluster_;

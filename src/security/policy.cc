@@ -44,8 +44,9 @@ constexpr std::array kTable = {
                "desk's canned replies",
                false, Of({R::kSupervisor, R::kAgent}), 0},
     PolicyRule{"staff.events",
-               "the console's live events: queue changes, watched conversations, presence", false,
-               Of({R::kSupervisor, R::kAgent}), 0},
+               "the console's live events: queue changes, watched conversations, presence, "
+               "work orders' deadlines",
+               false, Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}), 0},
     PolicyRule{"conversation.write",
                "reply in, close, transfer and correct the summary of a conversation one holds",
                false, Of({R::kSupervisor, R::kAgent}), 0, Of({R::kSupervisor, R::kAgent})},

@@ -8,14 +8,15 @@
 namespace zx::tickets {
 
 void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& db,
-                         Metrics& metrics, const Clock& clock, std::function<bool()> may_run) {
+                         Metrics& metrics, const Clock& clock, std::function<bool()> may_run,
+                         std::function<void(const std::vector<SlaEvent>&)> marked) {
   auto& sla =
       metrics.AddCounter("zhixian_ticket_sla_events_total",
                          "work-order tasks marked 预警 (warned) or 超时 (overdue)", {"kind"});
   auto& hot = metrics.AddCounter("zhixian_ticket_hotspots_total",
                                  "hotspot warnings raised (topic x district bursts)", {"topic"});
   auto leads = [may_run] { return !may_run || may_run(); };
-  worker.Every(std::chrono::seconds(30), [&orders, &sla, leads] {
+  worker.Every(std::chrono::seconds(30), [&orders, &sla, leads, marked] {
     if (!leads()) return;  // another node marks them
     auto events = orders.Tick();
     if (!events.ok()) log::Warn("tickets.tick_failed error=\"{}\"", events.status().message());
@@ -25,6 +26,7 @@ void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& 
       log::Warn("tickets.{} order={} department={} escalated_to=supervisor",
                 overdue ? "overdue" : "warned", e.order_id, e.department);
     }
+    if (marked && events.ok() && !events->empty()) marked(*events);
   });
   auto& rates = metrics.AddGauge(
       "zhixian_ticket_rate",

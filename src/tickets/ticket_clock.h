@@ -17,7 +17,9 @@ namespace zx::tickets {
 // Schedules both on `worker`; everything must outlive the worker's timers (stop it first). With
 // `may_run`, 预警/超时 and hotspots are looked for only when it says so (this node holds the job:
 // storage/leases.h), so that several nodes raise each once; every node keeps its rates gauge.
+// `marked` (may be empty) hears what each tick marked (the staff's live events).
 void ScheduleTicketClock(Worker& worker, WorkOrders& orders, storage::Database& db,
-                         Metrics& metrics, const Clock& clock, std::function<bool()> may_run = {});
+                         Metrics& metrics, const Clock& clock, std::function<bool()> may_run = {},
+                         std::function<void(const std::vector<SlaEvent>&)> marked = {});
 
 }  // namespace zx::tickets

@@ -634,11 +634,11 @@ Result<std::vector<SlaEvent>> WorkOrders::Tick() {
         if (!t.overdue && t.due_ms > 0 && t.due_ms <= now) {
           t.overdue = t.warned = true;
           h.push_back(Step("overdue", t.department, "", "", "超时，已上报部门督办"));
-          events.push_back({SlaEvent::kOverdue, o.id, t.department, t.due_ms});
+          events.push_back({SlaEvent::kOverdue, o.id, t.department, o.district, t.due_ms});
         } else if (!t.warned && t.warn_ms > 0 && t.warn_ms <= now) {
           t.warned = true;
           h.push_back(Step("warn", t.department, "", "", "预警，已催办"));
-          events.push_back({SlaEvent::kWarned, o.id, t.department, t.due_ms});
+          events.push_back({SlaEvent::kWarned, o.id, t.department, o.district, t.due_ms});
         }
       }
       return Status::Ok();

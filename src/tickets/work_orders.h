@@ -63,6 +63,7 @@ struct SlaEvent {
   enum Kind { kWarned, kOverdue } kind;
   std::string order_id;
   std::string department;
+  std::string district;  // the order's ("" not stated)
   int64_t due_ms = 0;
 };
 
