@@ -29,7 +29,7 @@
 #include "http/knowledge_routes.h"
 #include "http/notice_call_routes.h"
 #include "http/server.h"
-#include "http/staff_events.h"
+#include "http/staff_event_routes.h"
 #include "http/staff_routes.h"
 #include "http/static_files.h"
 #include "http/system_routes.h"

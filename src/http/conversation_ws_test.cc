@@ -14,7 +14,7 @@
 #include "base/metrics.h"
 #include "http/dialogue_json.h"
 #include "http/server.h"
-#include "http/staff_events.h"
+#include "http/staff_event_routes.h"
 #include "http/testing/ws_client.h"
 
 namespace zx::http {
@@ -516,7 +516,7 @@ TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
 }
 
 
-// The staff event stream (http/staff_events.h): hello first; an agent hears queue changes and
+// The staff event stream (http/staff_event_routes.h): hello first; an agent hears queue changes and
 // the conversations it watches, within one poll; a department handler hears the work-order
 // marks of her department and district only; an unknown watched id is refused before the stream.
 security::Principal StaffOf(security::Role role, std::string department = "",

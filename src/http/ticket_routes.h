@@ -16,7 +16,7 @@
 // Figures, hotspots and exports are another route set: http/ticket_report_routes.h.
 //
 //   POST /api/v1/tickets                         ticket.create     NewTicket -> 201 Ticket
-//        ({"autofill": true, ...}: the agent's form, http/ticket_intake.h)
+//        ({"autofill": true, ...}: the agent's form, http/ticket_form_routes.h)
 //   POST /api/v1/tickets/draft                   ticket.create     the form pre-filled
 //   GET  /api/v1/tickets                         ticket.read       ?state&department&district
 //        &topic&sla&phone&warned&overdue&returned&from&until (ms or YYYY-MM-DD, China time)
@@ -48,14 +48,14 @@
 #include <memory>
 
 #include "http/router.h"
-#include "http/ticket_intake.h"
+#include "http/ticket_form_routes.h"
 #include "security/audit.h"
 #include "tickets/work_orders.h"
 
 namespace zx::http {
 
 // `orders` and `audit` must outlive the router. With `form`, the agent's order form too
-// (http/ticket_intake.h: POST /api/v1/tickets/draft, and "autofill" on POST /api/v1/tickets).
+// (http/ticket_form_routes.h: POST /api/v1/tickets/draft, and "autofill" on POST /api/v1/tickets).
 void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::AuditLog& audit,
                      std::shared_ptr<const OrderForm> form = nullptr);
 

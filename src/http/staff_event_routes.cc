@@ -1,4 +1,4 @@
-#include "http/staff_events.h"
+#include "http/staff_event_routes.h"
 
 #include <set>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "http/ticket_intake.h"
+#include "http/ticket_form_routes.h"
 
 #include <algorithm>
 #include <set>
