@@ -15,6 +15,7 @@
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
+#include "dialogue/conversation_figures.h"
 #include "dialogue/desk.h"
 #include "http/admin_routes.h"
 #include "http/agent_desk_routes.h"
@@ -22,6 +23,7 @@
 #include "http/campaign_routes.h"
 #include "http/conversation_routes.h"
 #include "http/conversation_ws.h"
+#include "http/dashboard_routes.h"
 #include "http/kb_document_routes.h"
 #include "http/kb_entry_routes.h"
 #include "http/kb_test_routes.h"
@@ -189,7 +191,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // order form.
   auto presence = dialogue::Presence::Open(*(*ctx)->db, SystemClock::Instance());
   auto desk = dialogue::DeskData::Load(config.knowledge.kb_dir);
-  for (const Status& s : {presence.status(), desk.status()})
+  auto channel_names = dialogue::LoadChannelNames(config.knowledge.kb_dir + "/channels.tsv");
+  for (const Status& s : {presence.status(), desk.status(), channel_names.status()})
     if (!s.ok()) {
       std::cerr << "zhixian: agent desk: " << s.message() << "\n";
       return s.code() == Code::kInvalidArgument ? 2 : 1;
@@ -260,6 +263,16 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) {
          if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
+       },
+       [&](http::Router& r) {
+         http::AddDashboardRoutes(
+             r,
+             {(*ctx)->db.get(), answers, [live = (*ctx)->engine.get()] { return live->Snapshot().kb; },
+              [intake = (*ctx)->intake.get()](const std::string& code) {
+                return intake->DepartmentName(code);
+              },
+              *channel_names, &SystemClock::Instance()},
+             *sec.audit);
        },
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");

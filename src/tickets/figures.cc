@@ -24,18 +24,30 @@ Filter TaskFilter(const FigureQuery& q) {
     f.sql += " AND o.tier = ?";
     f.values.push_back(q.tier);
   }
+  if (!q.district.empty()) {
+    f.sql += " AND o.district = ?";
+    f.values.push_back(q.district);
+  }
   return f;
+}
+
+// The first `n` integer columns of the one row `sql` gives for the period and filter.
+Result<std::vector<int64_t>> Counts(storage::Database& db, const std::string& sql,
+                                    const FigureQuery& q, const Filter& f, int n) {
+  ZX_ASSIGN_OR_RETURN(storage::Statement st, db.Prepare(sql));
+  st.Bind(1, q.from_ms).Bind(2, q.until_ms > 0 ? q.until_ms : kNoEnd);
+  int i = 2;
+  for (const auto& v : f.values) st.Bind(++i, v);
+  ZX_ASSIGN_OR_RETURN(bool row, st.Step());
+  std::vector<int64_t> out(n, 0);
+  for (int c = 0; row && c < n; ++c) out[c] = st.Int(c);
+  return out;
 }
 
 Result<std::pair<int64_t, int64_t>> Pair(storage::Database& db, const std::string& sql,
                                          const FigureQuery& q, const Filter& f) {
-  ZX_ASSIGN_OR_RETURN(storage::Statement st, db.Prepare(sql));
-  st.Bind(1, q.from_ms).Bind(2, q.until_ms > 0 ? q.until_ms : kNoEnd);
-  int n = 2;
-  for (const auto& v : f.values) st.Bind(++n, v);
-  ZX_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return std::pair<int64_t, int64_t>{0, 0};
-  return std::pair<int64_t, int64_t>{st.Int(0), st.Int(1)};
+  ZX_ASSIGN_OR_RETURN(std::vector<int64_t> c, Counts(db, sql, q, f, 2));
+  return std::pair<int64_t, int64_t>{c[0], c[1]};
 }
 
 }  // namespace
@@ -74,6 +86,10 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
   if (!q.tier.empty()) {
     of.sql += " AND o.tier = ?";
     of.values.push_back(q.tier);
+  }
+  if (!q.district.empty()) {
+    of.sql += " AND o.district = ?";
+    of.values.push_back(q.district);
   }
   const std::string visited =
       " FROM tickets o WHERE o.visit = 'done' AND o.closed_ms >= ? AND o.closed_ms < ?";
@@ -115,18 +131,58 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
     hf.sql += " AND o.tier = ?";
     hf.values.push_back(q.tier);
   }
+  if (!q.district.empty()) {
+    hf.sql += " AND o.district = ?";
+    hf.values.push_back(q.district);
+  }
   ZX_ASSIGN_OR_RETURN(
       auto steps,
-      Pair(db_,
-           "SELECT COALESCE(SUM(CASE WHEN h.action = 'return' THEN 1 ELSE 0 END), 0), "
-           "COALESCE(SUM(CASE WHEN h.action = 'extension_ask' THEN 1 ELSE 0 END), 0) FROM "
-           "ticket_history h JOIN tickets o ON o.id = h.ticket_id WHERE h.at_ms >= ? AND "
-           "h.at_ms < ?" +
-               hf.sql,
-           q, hf));
-  out.returned = steps.first;
-  out.extensions = steps.second;
+      Counts(db_,
+             "SELECT COALESCE(SUM(CASE WHEN h.action = 'return' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN h.action = 'extension_ask' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN h.action = 'warn' THEN 1 ELSE 0 END), 0), "
+             "COALESCE(SUM(CASE WHEN h.action = 'overdue' THEN 1 ELSE 0 END), 0) FROM "
+             "ticket_history h JOIN tickets o ON o.id = h.ticket_id WHERE h.at_ms >= ? AND "
+             "h.at_ms < ?" +
+                 hf.sql,
+             q, hf, 4));
+  out.returned = steps[0];
+  out.extensions = steps[1];
+  out.warned = steps[2];
+  out.overdue = steps[3];
   return out;
+}
+
+Result<std::vector<TopicCount>> FigureQueries::Topics(const FigureQuery& q) const {
+  Filter f;
+  if (!q.department.empty()) {
+    f.sql +=
+        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
+        "t.department = ?)";
+    f.values.push_back(q.department);
+  }
+  if (!q.tier.empty()) {
+    f.sql += " AND o.tier = ?";
+    f.values.push_back(q.tier);
+  }
+  if (!q.district.empty()) {
+    f.sql += " AND o.district = ?";
+    f.values.push_back(q.district);
+  }
+  ZX_ASSIGN_OR_RETURN(
+      storage::Statement st,
+      db_.Prepare("SELECT o.topic, COUNT(*) FROM tickets o WHERE o.created_ms >= ? AND "
+                  "o.created_ms < ?" +
+                  f.sql + " GROUP BY o.topic ORDER BY COUNT(*) DESC, o.topic"));
+  st.Bind(1, q.from_ms).Bind(2, q.until_ms > 0 ? q.until_ms : kNoEnd);
+  int i = 2;
+  for (const auto& v : f.values) st.Bind(++i, v);
+  std::vector<TopicCount> out;
+  for (;;) {
+    ZX_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return out;
+    out.push_back({st.Text(0), st.Int(1)});
+  }
 }
 
 Result<std::vector<Figures>> FigureQueries::ByDepartment(const FigureQuery& q) const {

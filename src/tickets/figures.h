@@ -7,6 +7,7 @@
 //   满意率      (满意 + 基本满意) ÷ orders visited in the period
 //   退单, 延期  counts beside the rates (from the history), so that a rate cannot be improved
 //               by returning or extending orders
+//   预警, 超时  tasks marked so in the period (the history's "warn" and "overdue" steps)
 //
 // A period is [from_ms, until_ms); figures per department (tasks) and per tier. An order visited
 // twice (不满意 reopened it) counts with its last visit.
@@ -41,6 +42,14 @@ struct Figures {
   int64_t extensions = 0;  // 延期 asked in the period
   int64_t created = 0;     // orders created in the period
   int64_t unanswered = 0;  // visits that found nobody (未回访), counted apart
+  int64_t warned = 0;      // tasks marked 预警 in the period
+  int64_t overdue = 0;     // tasks marked 超时 in the period
+};
+
+// Orders registered in the period per topic (the dashboard's categories), most first.
+struct TopicCount {
+  std::string topic;
+  int64_t count = 0;
 };
 
 struct FigureQuery {
@@ -48,6 +57,7 @@ struct FigureQuery {
   int64_t until_ms = 0;    // 0: no end
   std::string department;  // "" all departments together
   std::string tier;        // "" all tiers together
+  std::string district;    // "" every district (and orders without one)
 };
 
 struct HotspotOptions {
@@ -71,6 +81,7 @@ class FigureQueries {
   Result<Figures> Compute(const FigureQuery& query) const;
   // Per department, every department that had a task in the period.
   Result<std::vector<Figures>> ByDepartment(const FigureQuery& query) const;
+  Result<std::vector<TopicCount>> Topics(const FigureQuery& query) const;
   Result<std::vector<Hotspot>> Hotspots(int64_t now_ms, const HotspotOptions& options = {}) const;
 
  private:

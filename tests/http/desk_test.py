@@ -10,7 +10,7 @@ file:
   events      GET /api/v1/staff/events: hello first; queue notices to agents; the watched
               conversation's changes (citizen, reply, agent, ended, summary) within 1 s of the
               change; a presence notice; 404 for an unknown watched id, 403 for roles without
-              the stream; the watch audited
+              the stream and for a watched conversation outside the caller's scope; audited
   order form  POST /api/v1/tickets/draft pre-fills the order from the conversation (masked
               contact, district, place, department, tier); POST /api/v1/tickets with autofill
               keeps the machine's values beside the agent's correction; audited
@@ -243,9 +243,13 @@ class Desk(unittest.TestCase):
 
         unknown = Stream(self.server.base, self.tokens["agent.a"], watch=["cnosuch"])
         self.assertEqual(unknown.status, 404)
-        for role in ("hd.cgj", "aud"):
-            refused = Stream(self.server.base, self.tokens[role])
-            self.assertEqual(refused.status, 403, role)
+        refused = Stream(self.server.base, self.tokens["aud"])
+        self.assertEqual(refused.status, 403)
+        # A department handler hears her orders' deadlines, but reads no conversation.
+        handler = Stream(self.server.base, self.tokens["hd.cgj"])
+        self.assertEqual(handler.status, 200)
+        handler.close()
+        self.assertEqual(Stream(self.server.base, self.tokens["hd.cgj"], watch=[cid]).status, 403)
 
     def test_the_order_form_is_prefilled_and_keeps_both_values(self):
         cid, token = self.taken()

@@ -1,0 +1,47 @@
+// The dashboard (数据看板) of the staff console: every figure of a period with its formula,
+// numerator and denominator and the change against the period before (as many days, just
+// before), and the data of each chart; the same as an XLSX workbook made here (a sheet per
+// chart and one detail sheet), so that the screen, the file and this API cannot disagree.
+//
+//   GET /api/v1/stats/dashboard         stats.read     ?from&until (ms or YYYY-MM-DD, China
+//        time; default the last 7 days)&channel&district&department -> {"period", "previous",
+//        "filters", "cards": [...], "charts": {...}}
+//   GET /api/v1/stats/dashboard/export  report.export  the same query -> .xlsx
+//
+// Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率, 按时办结率,
+// 解决率, 满意率, 预警, 超时 (work orders, tickets/figures.h), as DOMAIN.md defines them. Charts:
+// per channel (started, without a person, the share), starts per channel and hour, a weekday ×
+// hour heatmap, conversation topics, work-order categories, hotspots, ratings, the on-time rate
+// per department with 退单 and 延期, open unanswered clusters, conversations per district (a
+// district with fewer than 5 is shown as "<5", never its count); the workbook adds a detail sheet
+// of the conversations counted (nothing personal). Both audited.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/clock.h"
+#include "http/router.h"
+#include "knowledge/answer_log.h"
+#include "knowledge/entry.h"
+#include "security/audit.h"
+#include "storage/database.h"
+
+namespace zx::http {
+
+struct DashboardSources {
+  storage::Database* db = nullptr;                 // conversations and work orders
+  const knowledge::AnswerLog* answers = nullptr;   // open unanswered clusters; may be null
+  // The knowledge base in service (titles and departments of topics).
+  std::function<std::shared_ptr<const knowledge::KnowledgeBase>()> kb;
+  std::function<std::string(const std::string& code)> department_name;  // may be empty
+  std::map<std::string, std::string> channel_names;  // kb/channels.tsv
+  const Clock* clock = nullptr;
+};
+
+// Everything in `sources` and `audit` must outlive the router.
+void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit);
+
+}  // namespace zx::http
