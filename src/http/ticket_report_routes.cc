@@ -39,6 +39,8 @@ json FiguresJson(const tickets::Figures& f) {
           {"returned", f.returned},
           {"extensions", f.extensions},
           {"unanswered", f.unanswered},
+          {"warned", f.warned},
+          {"overdue", f.overdue},
           {"response", RateJson(f.response)},
           {"on_time", RateJson(f.on_time)},
           {"solved", RateJson(f.solved)},
