@@ -45,6 +45,8 @@ ParsedCommand AddTicketsCommands(CLI::App& cli, CommonFlags& flags, const Common
 // makes; refused while the node runs or when the target has rows).
 ParsedCommand AddNodeCommands(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
 inline constexpr const char* kServePidFile = "zhixian.pid";
+// `demo seed [--days N] [--seed N]`: synthetic activity in a fresh data directory (demo/seed.h).
+ParsedCommand AddDemoCommand(CLI::App& cli, CommonFlags& flags, const CommonOptions& common);
 // `campaign import|create|start|pause|resume|cancel|status|report` (docs/campaigns.md).
 std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cli,
                                                                     const CommonOptions& common);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "base/log.h"
+#include "dialogue/ticket_action.h"
 #include "security/key_file.h"
 
 namespace zx::app {
@@ -87,24 +88,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   }));
   // A complaint's work order (kb/dialogue.toml on_complaint): intake's auto-fill over what the
   // citizen said and what the dialogue heard; the citizen hears its number and time limit.
-  ZX_RETURN_IF_ERROR(actions.Register(
-      "create_ticket",
-      [intake =
-           ctx->intake.get()](const dialogue::ActionRequest& r) -> Result<dialogue::ActionOutcome> {
-        tickets::IntakeRequest in;
-        in.text = r.text;
-        in.channel = r.channel;
-        in.conversation_id = r.conversation_id;
-        if (r.topic) in.topic = tickets::TopicGuess{*r.topic, 0.9};
-        in.contact = r.contact;
-        in.address = r.address;
-        in.districts = r.districts;
-        in.danger = r.danger;
-        ZX_ASSIGN_OR_RETURN(tickets::Order o, intake->Create(in, "system"));
-        return dialogue::ActionOutcome{o.id, o.LeadDepartment(),
-                                       std::string(tickets::TierName(o.tier)),
-                                       intake->CitizenNotice(o)};
-      }));
+  ZX_RETURN_IF_ERROR(actions.Register(dialogue::kCreateTicketAction,
+                                      dialogue::CreateTicketAction(*ctx->intake)));
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,
       dialogue::DialogueService::Create(

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   auto run_tickets_command = zx::app::AddTicketsCommands(cli, flags, common);
   auto run_campaign_command = zx::app::AddCampaignCommand(cli, common);
   auto run_node_command = zx::app::AddNodeCommands(cli, flags, common);
+  auto run_demo_command = zx::app::AddDemoCommand(cli, flags, common);
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -97,5 +98,6 @@ int main(int argc, char** argv) {
   if (auto code = run_campaign_command(*config)) return *code;
   if (auto code = run_tickets_command()) return *code;
   if (auto code = run_node_command()) return *code;
+  if (auto code = run_demo_command()) return *code;
   return zx::app::RunServe(flags, http_addr, sip_addr);
 }

@@ -15,6 +15,7 @@
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "dialogue/callback_store.h"
+#include "demo/seed.h"
 #include "dialogue/conversation_figures.h"
 #include "dialogue/desk.h"
 #include "http/admin_routes.h"
@@ -192,6 +193,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   auto presence = dialogue::Presence::Open(*(*ctx)->db, SystemClock::Instance());
   auto desk = dialogue::DeskData::Load(config.knowledge.kb_dir);
   auto channel_names = dialogue::LoadChannelNames(config.knowledge.kb_dir + "/channels.tsv");
+  auto seeded = demo::FindSeedMark(*(*ctx)->db);  // `zhixian demo seed` ran: the data is synthetic
+  const bool demo_data = seeded.ok() && seeded->has_value();
   for (const Status& s : {presence.status(), desk.status(), channel_names.status()})
     if (!s.ok()) {
       std::cerr << "zhixian: agent desk: " << s.message() << "\n";
@@ -271,7 +274,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
               [intake = (*ctx)->intake.get()](const std::string& code) {
                 return intake->DepartmentName(code);
               },
-              *channel_names, &SystemClock::Instance()},
+              *channel_names,
+              [demo_data] { return demo_data; },
+              &SystemClock::Instance()},
              *sec.audit);
        },
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});

@@ -362,6 +362,10 @@ class Service final : public DialogueService {
             std::find(v.districts.begin(), v.districts.end(), code) == v.districts.end())
           v.districts.push_back(code);
     v.slots = st.ActiveSlots();
+    if (const FlowDef* flow = st.active_flow.empty() ? nullptr : flows_.Find(st.active_flow)) {
+      v.calculator = flow->title;
+      for (const auto& slot : flow->slots) v.slot_labels.emplace_back(slot.name, slot.label);
+    }
     v.emotion = ToEmotionTag(st.emotions.empty() ? EmotionLabel{} : st.emotions.back());
     v.queue_position = v.state == kQueued ? QueuePosition(id) : 0;
     v.turns_total = rec.turns;

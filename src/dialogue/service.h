@@ -53,6 +53,10 @@ struct ConversationView {
   std::string state;
   std::optional<std::string> topic;
   SlotMap slots;                      // the active calculator's slots
+  // The active calculator (kb/flows): its title and its slots' labels, in asking order, for
+  // staff screens ("" and none without one).
+  std::string calculator;
+  std::vector<std::pair<std::string, std::string>> slot_labels;  // (slot name, label)
   std::optional<EmotionTag> emotion;  // of the last citizen turn
   std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
   std::string agent;          // the holder's login name, for staff only; never shown to citizens

@@ -176,6 +176,11 @@ json ViewJson(const dialogue::ConversationView& v, Audience audience) {
     out["summary_corrected"] = v.summary_corrected.empty()
                                    ? json(nullptr)
                                    : json::parse(v.summary_corrected, nullptr, false);
+    // The calculator the citizen started: its title and each slot's label, in asking order.
+    json labels = json::array();
+    for (const auto& [name, label] : v.slot_labels) labels.push_back({{"slot", name}, {"label", label}});
+    out["calculator"] = v.calculator.empty() ? json(nullptr) : json(v.calculator);
+    out["slot_labels"] = std::move(labels);
   } else {
     // Citizens are told a person answers by the display name or 工号, never the login.
     out["agent"] = v.agent_display.empty() ? json(nullptr) : json(v.agent_display);

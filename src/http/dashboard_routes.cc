@@ -227,6 +227,7 @@ class Dashboard {
                 {"previous", {{"from_ms", q.from_ms - span}, {"until_ms", q.from_ms}}},
                 {"filters",
                  {{"channel", q.channel}, {"district", q.district}, {"department", q.department}}},
+                {"demo", s_.demo && s_.demo()},
                 {"cards", std::move(cards)},
                 {"charts",
                  {{"channels", std::move(channels)},

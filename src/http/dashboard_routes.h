@@ -5,7 +5,7 @@
 //
 //   GET /api/v1/stats/dashboard         stats.read     ?from&until (ms or YYYY-MM-DD, China
 //        time; default the last 7 days)&channel&district&department -> {"period", "previous",
-//        "filters", "cards": [...], "charts": {...}}
+//        "filters", "demo" (synthetic data of `zhixian demo seed`), "cards": [...], "charts"}
 //   GET /api/v1/stats/dashboard/export  report.export  the same query -> .xlsx
 //
 // Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率, 按时办结率,
@@ -38,6 +38,9 @@ struct DashboardSources {
   std::function<std::shared_ptr<const knowledge::KnowledgeBase>()> kb;
   std::function<std::string(const std::string& code)> department_name;  // may be empty
   std::map<std::string, std::string> channel_names;  // kb/channels.tsv
+  // Whether the data is `zhixian demo seed`'s synthetic activity ("demo": the screen says
+  // 演示数据); may be empty (never).
+  std::function<bool()> demo;
   const Clock* clock = nullptr;
 };
 

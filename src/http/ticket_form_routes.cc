@@ -65,7 +65,17 @@ Result<tickets::IntakeRequest> OrderForm::RequestOf(const Request& req, const js
     in.address = facts.address;
     in.districts = facts.districts;
     in.danger = facts.danger;
-    if (existing) *existing = facts.ticket;
+    if (existing) {
+      *existing = facts.ticket;
+      if (existing->empty()) {  // an order an agent registered from the form before
+        tickets::OrderQuery q;
+        q.conversation = conversation;
+        q.limit = 1;
+        q.descending = false;
+        ZX_ASSIGN_OR_RETURN(tickets::OrderPage made, orders_.List(q));
+        if (!made.rows.empty()) *existing = made.rows.front().id;
+      }
+    }
   }
   if (!TrimBlank(text).empty()) in.text = text;  // what the agent wrote stands for the words
   if (TrimBlank(in.text).empty())

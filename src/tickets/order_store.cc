@@ -165,7 +165,11 @@ Result<std::unique_ptr<OrderStore>> OrderStore::Open(
       day TEXT PRIMARY KEY,
       n INTEGER NOT NULL);
   )sql"},
-                                 {"tickets", 2, kTaskScope}}));
+                                 {"tickets", 2, kTaskScope},
+                                 // The orders of one conversation (the agent's order form).
+                                 {"tickets", 3, R"sql(
+    CREATE INDEX tickets_conversation ON tickets(conversation_id);
+  )sql"}}));
   return std::unique_ptr<OrderStore>(new OrderStore(db, std::move(cipher)));
 }
 

@@ -50,6 +50,7 @@ struct OrderQuery {
   std::string department;  // orders with a live or returned task of this department
   std::string district;
   std::string topic;
+  std::string conversation;  // the orders a conversation made
   std::optional<Tier> tier;
   std::string phone;      // by blind index (needs a cipher)
   bool warned = false;    // only orders with a task in 预警 (not yet 超时)

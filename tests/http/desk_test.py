@@ -286,6 +286,10 @@ class Desk(unittest.TestCase):
                                  {"autofill": True, "conversation_id": cid, "sla": "3d"},
                                  staff="agent.a")
         self.assertEqual(status, 400, body)
+        # The form now names the order the conversation has.
+        status, again = self.call("POST", "/api/v1/tickets/draft", {"conversation_id": cid},
+                                  staff="agent.a")
+        self.assertEqual(again["existing"], order["id"])
 
     def test_the_transcript_opens_only_with_a_purpose(self):
         cid, token = self.taken()

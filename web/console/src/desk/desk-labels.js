@@ -13,8 +13,8 @@ export const presenceStates = [
 export const presenceNames = Object.fromEntries(presenceStates.map((s) => [s.code, s.label]));
 
 const channels = {
-  web: '网页对话', chat: '网页对话', websocket: '网页对话', voice: '电话', phone: '电话', wechat: '微信',
-  app: '手机应用', sms: '短信', api: '接口', mini: '小程序', email: '邮件',
+  web: '网页对话', chat: '网页对话', websocket: '网页对话', voice: '电话', phone: '电话',
+  wechat: '微信', app: '手机应用', sms: '短信', api: '接口', mini: '小程序', email: '邮件',
 };
 export function channelName(code) {
   return channels[code] || code || '—';
@@ -23,8 +23,8 @@ export function channelName(code) {
 // Why a conversation was handed over: the escalation's code (src/dialogue/escalation.h), or the
 // Chinese sentence the server keeps for the agent.
 const reasons = {
-  risk: '风险：需立即人工介入', anger: '情绪激动', asked_for_human: '市民要求转人工', failures: '多次未能解答',
-  transfer: '转接', transferred: '转接',
+  risk: '风险：需立即人工介入', anger: '情绪激动', asked_for_human: '市民要求转人工',
+  failures: '多次未能解答', transfer: '转接', transferred: '转接',
 };
 export function reasonName(reason) {
   if (!reason) return '—';
@@ -110,8 +110,3 @@ export const orderFields = [
   { name: 'summary', label: '摘要' },
   { name: 'contact', label: '联系电话' },
 ];
-
-// 0.86 -> "86%".
-export function pct(x) {
-  return typeof x === 'number' ? `${Math.round(x * 100)}%` : '—';
-}

@@ -1,0 +1,327 @@
+#include "demo/seed.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <queue>
+#include <random>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/toml_file.h"
+#include "dialogue/sealer.h"
+#include "dialogue/ticket_action.h"
+#include "tickets/intake.h"
+#include "tickets/work_orders.h"
+
+namespace zx::demo {
+namespace {
+
+constexpr int64_t kMinute = 60 * 1000;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kDay = 24 * kHour;
+constexpr int64_t kChinaOffset = 8 * kHour;
+
+// kb/demo.toml.
+struct Script {
+  int per_day = 40;
+  double weekend_share = 0.5;
+  std::vector<double> hours;
+  std::vector<std::pair<std::string, double>> channels, kinds, ratings;
+  std::vector<std::string> places;
+  std::string goodbye, ask_person, agent_says, agent_closes, resolve_reply, return_reason,
+      extension_reason;
+  double rated_share = 0.6;
+};
+
+Result<Script> LoadScript(const std::string& path) {
+  ZX_ASSIGN_OR_RETURN(toml::table t, ReadTomlFile(path));
+  Script s;
+  auto bad = [&](const char* key, const char* why) {
+    return InvalidArgument(path + ": " + key + " " + why);
+  };
+  s.per_day = static_cast<int>(t["per_day"].value_or(int64_t{40}));
+  s.weekend_share = t["weekend_share"].value_or(0.5);
+  s.rated_share = t["rated_share"].value_or(0.6);
+  if (s.per_day < 1 || s.per_day > 1000) return bad("per_day", "must be 1-1000");
+  if (const toml::array* a = t["hours"].as_array())
+    for (const auto& h : *a) s.hours.push_back(h.value_or(0.0));
+  if (s.hours.size() != 24) return bad("hours", "must list 24 weights");
+  for (auto [key, out] : {std::pair{"channels", &s.channels}, std::pair{"kinds", &s.kinds},
+                          std::pair{"ratings", &s.ratings}}) {
+    const toml::table* w = t[key].as_table();
+    if (!w || w->empty()) return bad(key, "must be a table of weights");
+    for (const auto& [name, v] : *w) out->emplace_back(std::string(name.str()), v.value_or(0.0));
+  }
+  if (const toml::array* a = t["places"].as_array())
+    for (const auto& p : *a)
+      if (auto v = p.value<std::string>()) s.places.push_back(*v);
+  if (s.places.empty()) return bad("places", "must name at least one place");
+  for (auto [key, out] :
+       {std::pair{"goodbye", &s.goodbye}, std::pair{"ask_person", &s.ask_person},
+        std::pair{"agent_says", &s.agent_says}, std::pair{"agent_closes", &s.agent_closes},
+        std::pair{"resolve_reply", &s.resolve_reply}, std::pair{"return_reason", &s.return_reason},
+        std::pair{"extension_reason", &s.extension_reason}}) {
+    auto v = t[key].value<std::string>();
+    if (!v || v->empty()) return bad(key, "must be a non-empty string");
+    *out = *v;
+  }
+  return s;
+}
+
+Result<int64_t> CountRows(storage::Database& db, const std::string& table) {
+  ZX_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT COUNT(*) FROM " + table));
+  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+  return row ? q.Int(0) : 0;
+}
+
+Status MigrateMark(storage::Database& db) {
+  return db.Migrate({{"demo_seed", 1, R"sql(
+    CREATE TABLE demo_seed (
+      seeded_ms INTEGER NOT NULL,
+      days INTEGER NOT NULL,
+      seed INTEGER NOT NULL);
+  )sql"}});
+}
+
+// The seeding run: one random source, one clock, events in time order.
+class Run {
+ public:
+  Run(const SeedInputs& in, const Script& script, uint32_t seed, FakeClock& clock,
+      dialogue::DialogueService& dialogue, tickets::WorkOrders& orders)
+      : in_(in), s_(script), rng_(seed), clock_(clock), dialogue_(dialogue), orders_(orders) {
+    auto k = in.knowledge();
+    for (const auto& e : k.kb->entries) {
+      if (e.phrasings.empty() && e.colloquial.empty()) continue;
+      if (e.kind == "faq" || e.kind == "calc" || e.kind == "complaint") by_kind_[e.kind].push_back(&e);
+    }
+    kb_ = k.kb;  // keeps the entries alive
+  }
+
+  // Schedules every conversation of [from, until) and a tick each hour, then runs them.
+  Status Play(int64_t from, int64_t until) {
+    for (int64_t day = from; day < until; day += kDay) {
+      const int weekday = static_cast<int>(((day + kChinaOffset) / kDay + 3) % 7);  // Monday 0
+      const double share = weekday >= 5 ? s_.weekend_share : 1.0;
+      std::poisson_distribution<int> count(s_.per_day * share);
+      for (int n = count(rng_); n > 0; --n) {
+        const int hour = Pick(s_.hours);
+        const int64_t at = day + hour * kHour + Uniform(0, kHour - 1);
+        if (at < until) At(at, [this] { return Conversation(); });
+      }
+      for (int64_t h = day; h < day + kDay && h < until; h += kHour)
+        At(h, [this] { return orders_.Tick().status(); });
+    }
+    while (!events_.empty()) {
+      Event e = events_.top();
+      events_.pop();
+      clock_.Set(e.at);
+      if (Status st = e.fn(); !st.ok())
+        log::Warn("demo.step_failed at={} error=\"{}\"", e.at, st.message());
+    }
+    return Status::Ok();
+  }
+
+  SeedReport report;
+
+ private:
+  struct Event {
+    int64_t at;
+    uint64_t seq;
+    std::function<Status()> fn;
+    bool operator>(const Event& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+
+  void At(int64_t at, std::function<Status()> fn) {
+    if (at < in_.now_ms) events_.push({at, next_++, std::move(fn)});
+  }
+  int64_t Uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  int Pick(const std::vector<double>& weights) {
+    return std::discrete_distribution<int>(weights.begin(), weights.end())(rng_);
+  }
+  const std::string& Pick(const std::vector<std::pair<std::string, double>>& weighted) {
+    std::vector<double> w;
+    for (const auto& [name, weight] : weighted) w.push_back(weight);
+    return weighted[Pick(w)].first;
+  }
+  const std::string& PhrasingOf(const knowledge::Entry& e) {
+    const auto& list = e.phrasings.empty() ? e.colloquial : e.phrasings;
+    return list[Uniform(0, static_cast<int64_t>(list.size()) - 1)];
+  }
+  void Later(int64_t minutes_lo, int64_t minutes_hi) {
+    clock_.Advance(std::chrono::milliseconds(Uniform(minutes_lo * kMinute, minutes_hi * kMinute)));
+  }
+
+  Status Conversation() {
+    const std::string channel = Pick(s_.channels);
+    std::string kind = Pick(s_.kinds);
+    if (kind != "person" && by_kind_[kind].empty()) kind = "person";
+    ZX_ASSIGN_OR_RETURN(dialogue::ConversationView v, dialogue_.Start(channel));
+    ++report.conversations;
+    const std::string& id = v.id;
+    bool ended = false;
+    if (kind == "person") {
+      ZX_RETURN_IF_ERROR(dialogue_.Say(id, s_.ask_person).status());
+      ++report.handed_over;
+      Later(1, 6);
+      const dialogue::StaffRef agent{"u:demo", "demo.agent", "演示坐席"};
+      ZX_RETURN_IF_ERROR(dialogue_.Take(id, agent, false).status());
+      ZX_RETURN_IF_ERROR(dialogue_.AgentSay(id, agent, s_.agent_says));
+      Later(2, 8);
+      ZX_RETURN_IF_ERROR(dialogue_.AgentSay(id, agent, s_.agent_closes));
+      ZX_RETURN_IF_ERROR(dialogue_.Close(id, agent, "").status());
+      ended = true;
+    } else {
+      const auto& entries = by_kind_[kind];
+      const knowledge::Entry& e = *entries[Uniform(0, static_cast<int64_t>(entries.size()) - 1)];
+      std::string text = PhrasingOf(e);
+      if (kind == "complaint")
+        text += "，地址在" + s_.places[Uniform(0, static_cast<int64_t>(s_.places.size()) - 1)] +
+                std::to_string(Uniform(1, 30)) + "号楼";
+      ZX_ASSIGN_OR_RETURN(dialogue::Reply r, dialogue_.Say(id, text));
+      if (r.ticket) Order(r.ticket->id);
+      Later(0, 2);
+      if (r.state != "ended" && r.state != "queued" && Chance(0.6)) {
+        ZX_ASSIGN_OR_RETURN(dialogue::Reply bye, dialogue_.Say(id, s_.goodbye));
+        ended = bye.state == "ended";
+      }
+      if (!ended) ZX_RETURN_IF_ERROR(dialogue_.End(id).status());
+      ended = true;
+    }
+    if (ended && Chance(s_.rated_share)) {
+      if (dialogue_.Rate(id, Pick(s_.ratings)).ok()) ++report.rated;
+    }
+    return Status::Ok();
+  }
+
+  // A work order's life from now on, each step at its own time (steps after now never happen:
+  // those orders are still in progress). Every department of the order acts on its own task.
+  void Order(const std::string& id) {
+    ++report.orders;
+    auto o = orders_.Get(id);
+    if (!o.ok() || o->tasks.empty()) return;  // 待人工派单: waits for a dispatcher
+    std::vector<std::string> departments;
+    for (const auto& t : o->tasks) departments.push_back(t.department);
+    const int64_t now = clock_.NowUnixMillis();
+    if (Chance(0.06)) {
+      At(now + Uniform(20, 120) * kMinute, [this, id, d = departments.front()] {
+        return Count(orders_.Return(id, d, s_.return_reason, "demo.handler"), report.returned);
+      });
+      return;
+    }
+    if (Chance(0.1)) return;  // never accepted: 待签收, then 超时
+    const int64_t accepted = now + Uniform(5, 100) * kMinute;
+    At(accepted, [this, id, departments] {
+      Status last;
+      for (const auto& d : departments) last = orders_.Accept(id, d, "demo.handler").status();
+      return Count(last, report.accepted);
+    });
+    // Most are 办结 before the deadline, some after it.
+    const int64_t due = o->tasks.front().due_ms;
+    int64_t resolved = due > accepted && Chance(0.85)
+                           ? accepted + std::max(30 * kMinute, Uniform(0, (due - accepted) * 9 / 10))
+                           : std::max(accepted, due) + Uniform(1 * kHour, 2 * kDay);
+    if (due > accepted + 4 * kHour && Chance(0.08)) {  // asked in time, before 办结
+      const int64_t asked = accepted + Uniform(30, 180) * kMinute;
+      At(asked, [this, id, d = departments.front()] {
+        return Count(orders_.AskExtension(id, d, 2, s_.extension_reason, "demo.handler"),
+                     report.extended);
+      });
+      resolved = std::max(resolved, asked + kHour);
+    }
+    if (Chance(0.15)) return;  // still 办理中
+    At(resolved, [this, id, departments] {
+      Status last;
+      for (const auto& d : departments)
+        last = orders_.Resolve(id, d, s_.resolve_reply, "demo.handler").status();
+      return Count(last, report.resolved);
+    });
+    At(resolved + Uniform(4 * kHour, 2 * kDay), [this, id] {
+      if (Chance(0.1)) return orders_.VisitUnanswered(id, "demo.visitor").status();
+      const std::string& rating = Pick(s_.ratings);
+      const tickets::Satisfaction s = rating == "满意"     ? tickets::Satisfaction::kSatisfied
+                                      : rating == "基本满意" ? tickets::Satisfaction::kBasicallySatisfied
+                                                            : tickets::Satisfaction::kDissatisfied;
+      return Count(orders_.RecordVisit(id, Chance(0.85), s, "demo.visitor"), report.visited);
+    });
+  }
+
+  // Counts a step that was taken; a refused one (an order merged or moved on meanwhile) is
+  // skipped, as a real handler would find it.
+  static Status Count(const Status& s, int64_t& counter) {
+    if (s.ok()) ++counter;
+    return s;
+  }
+  template <typename T>
+  static Status Count(const Result<T>& r, int64_t& counter) {
+    return Count(r.status(), counter);
+  }
+
+  const SeedInputs& in_;
+  const Script& s_;
+  std::mt19937_64 rng_;
+  FakeClock& clock_;
+  dialogue::DialogueService& dialogue_;
+  tickets::WorkOrders& orders_;
+  std::shared_ptr<const knowledge::KnowledgeBase> kb_;
+  std::map<std::string, std::vector<const knowledge::Entry*>> by_kind_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  uint64_t next_ = 0;
+};
+
+}  // namespace
+
+Result<std::optional<SeedMark>> FindSeedMark(storage::Database& db) {
+  ZX_RETURN_IF_ERROR(MigrateMark(db));
+  ZX_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT seeded_ms, days FROM demo_seed ORDER BY seeded_ms"));
+  ZX_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row) return std::optional<SeedMark>();
+  return std::optional<SeedMark>(SeedMark{q.Int(0), static_cast<int>(q.Int(1))});
+}
+
+Result<SeedReport> Seed(const SeedInputs& in, const SeedOptions& options) {
+  if (options.days < 1 || options.days > 90)
+    return InvalidArgument("--days must be 1-90");
+  ZX_ASSIGN_OR_RETURN(Script script, LoadScript(in.kb_dir + "/demo.toml"));
+  // Whole days in China time, ending with today so far.
+  const int64_t today = (in.now_ms + kChinaOffset) / kDay * kDay - kChinaOffset;
+  const int64_t from = today - options.days * kDay;
+  FakeClock clock(from);
+  ZX_ASSIGN_OR_RETURN(auto orders,
+                      tickets::WorkOrders::Open(*in.db, in.cipher, *in.calendar, clock));
+  ZX_ASSIGN_OR_RETURN(auto intake, tickets::Intake::Open(in.kb_dir, *in.autofill, *orders));
+  dialogue::ActionRegistry actions;
+  ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest&) {
+    return dialogue::ActionOutcome{};
+  }));
+  ZX_RETURN_IF_ERROR(
+      actions.Register(dialogue::kCreateTicketAction, dialogue::CreateTicketAction(*intake)));
+  ZX_ASSIGN_OR_RETURN(auto dialogue,
+                      dialogue::DialogueService::Create(*in.db, in.knowledge, in.dialogue, clock,
+                                                        dialogue::CipherSealer(in.cipher),
+                                                        std::move(actions)));
+  ZX_RETURN_IF_ERROR(MigrateMark(*in.db));
+  for (const char* table : {"conversations", "tickets", "demo_seed"}) {
+    ZX_ASSIGN_OR_RETURN(int64_t rows, CountRows(*in.db, table));
+    if (rows > 0)
+      return FailedPrecondition(std::string("the data directory already holds ") +
+                                (table == std::string("demo_seed") ? "demo data" : table) +
+                                ": a demo is seeded into a fresh data directory only");
+  }
+  Run run(in, script, options.seed, clock, *dialogue, *orders);
+  ZX_RETURN_IF_ERROR(run.Play(from, in.now_ms));
+  ZX_ASSIGN_OR_RETURN(auto mark, in.db->Prepare("INSERT INTO demo_seed (seeded_ms, days, seed) "
+                                                "VALUES (?, ?, ?)"));
+  mark.Bind(1, in.now_ms).Bind(2, int64_t{options.days}).Bind(3, int64_t{options.seed});
+  ZX_RETURN_IF_ERROR(mark.Run());
+  SeedReport r = run.report;
+  r.from_ms = from;
+  r.until_ms = in.now_ms;
+  return r;
+}
+
+}  // namespace zx::demo
