@@ -16,6 +16,8 @@ export const screens = [
     group: '工单', menu: false, component: () => import('./screens/TicketDetail.vue') },
   { path: '/tickets-figures', name: 'ticket-figures', title: '工单统计', permission: 'ticket.figures', key: 's',
     group: '工单', component: () => import('./screens/TicketFigures.vue') },
+  { path: '/dashboard', name: 'dashboard', title: '数据看板', permission: 'stats.read', key: 'n',
+    group: '工单', component: () => import('./screens/Dashboard.vue') },
   { path: '/campaigns', name: 'campaigns', title: '外呼任务', permission: 'campaign.manage', key: 'c',
     group: '外呼', component: () => import('./screens/Campaigns.vue') },
   { path: '/campaigns/:id', name: 'campaign', title: '外呼任务', permission: 'campaign.manage', key: null,

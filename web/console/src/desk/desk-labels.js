@@ -110,3 +110,8 @@ export const orderFields = [
   { name: 'summary', label: '摘要' },
   { name: 'contact', label: '联系电话' },
 ];
+
+// 0.86 -> "86%".
+export function pct(x) {
+  return typeof x === 'number' ? `${Math.round(x * 100)}%` : '—';
+}
