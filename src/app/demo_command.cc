@@ -1,5 +1,5 @@
-// `zhixian demo seed [--days N] [--seed N]`: synthetic activity for a newcomer's dashboard
-// (demo/seed.h) in a fresh data directory, under the key file serve uses.
+// `zhixian demo seed [--days N] [--seed N] [--if-fresh]`: synthetic activity for a newcomer's
+// dashboard (demo/seed.h) in a fresh data directory, under the key file serve uses.
 #include <CLI/CLI.hpp>
 #include <ctime>
 #include <iostream>
@@ -11,7 +11,9 @@
 namespace zx::app {
 namespace {
 
-int RunDemoSeed(const CommonFlags& flags, const demo::SeedOptions& options) {
+// `if_fresh`: a data directory that holds data already is left as it is, and that is no error
+// (scripts/run.sh seeds a newcomer's first start only).
+int RunDemoSeed(const CommonFlags& flags, const demo::SeedOptions& options, bool if_fresh) {
   auto config = LoadAppConfig(flags);
   if (!config.ok()) {
     std::cerr << "zhixian demo seed: " << config.status().message() << "\n";
@@ -46,6 +48,10 @@ int RunDemoSeed(const CommonFlags& flags, const demo::SeedOptions& options) {
   in.now_ms = SystemClock::Instance().NowUnixMillis();
   std::cerr << "seeding " << options.days << " days of demo activity...\n";
   auto r = demo::Seed(in, options);
+  if (!r.ok() && if_fresh && r.status().code() == Code::kFailedPrecondition) {
+    std::cerr << "not seeded: " << r.status().message() << "\n";
+    return 0;
+  }
   if (!r.ok()) {
     std::cerr << "zhixian demo seed: " << r.status().message() << "\n";
     return r.status().code() == Code::kInvalidArgument ||
@@ -73,10 +79,13 @@ ParsedCommand AddDemoCommand(CLI::App& cli, CommonFlags& flags, const CommonOpti
       ->capture_default_str();
   seed->add_option("--seed", options->seed, "the random seed (the same seed, the same data)")
       ->capture_default_str();
+  auto if_fresh = std::make_shared<bool>(false);
+  seed->add_flag("--if-fresh", *if_fresh,
+                 "leave a data directory that holds data as it is (exit 0), instead of an error");
   common(seed);
-  return [seed, options, &flags]() -> std::optional<int> {
+  return [seed, options, if_fresh, &flags]() -> std::optional<int> {
     if (!seed->parsed()) return std::nullopt;
-    return RunDemoSeed(flags, *options);
+    return RunDemoSeed(flags, *options, *if_fresh);
   };
 }
 

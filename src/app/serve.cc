@@ -18,6 +18,7 @@
 #include "demo/seed.h"
 #include "dialogue/conversation_figures.h"
 #include "dialogue/desk.h"
+#include "dialogue/rules.h"
 #include "http/admin_routes.h"
 #include "http/agent_desk_routes.h"
 #include "http/callback_routes.h"
@@ -192,10 +193,13 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // order form.
   auto presence = dialogue::Presence::Open(*(*ctx)->db, SystemClock::Instance());
   auto desk = dialogue::DeskData::Load(config.knowledge.kb_dir);
-  auto channel_names = dialogue::LoadChannelNames(config.knowledge.kb_dir + "/channels.tsv");
+  auto channel_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/channels.tsv");
+  auto department_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/departments.tsv");
+  auto districts = dialogue::LoadDistricts(config.knowledge.kb_dir + "/districts.tsv");
   auto seeded = demo::FindSeedMark(*(*ctx)->db);  // `zhixian demo seed` ran: the data is synthetic
   const bool demo_data = seeded.ok() && seeded->has_value();
-  for (const Status& s : {presence.status(), desk.status(), channel_names.status()})
+  for (const Status& s : {presence.status(), desk.status(), channel_names.status(),
+                          department_names.status(), districts.status()})
     if (!s.ok()) {
       std::cerr << "zhixian: agent desk: " << s.message() << "\n";
       return s.code() == Code::kInvalidArgument ? 2 : 1;
@@ -268,16 +272,16 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
        },
        [&](http::Router& r) {
-         http::AddDashboardRoutes(
-             r,
-             {(*ctx)->db.get(), answers, [live = (*ctx)->engine.get()] { return live->Snapshot().kb; },
-              [intake = (*ctx)->intake.get()](const std::string& code) {
-                return intake->DepartmentName(code);
-              },
-              *channel_names,
-              [demo_data] { return demo_data; },
-              &SystemClock::Instance()},
-             *sec.audit);
+         http::DashboardSources sources;
+         sources.db = (*ctx)->db.get();
+         sources.answers = answers;
+         sources.kb = [live = (*ctx)->engine.get()] { return live->Snapshot().kb; };
+         sources.channel_names = *channel_names;
+         sources.department_names = *department_names;
+         for (const auto& [code, name] : *districts) sources.districts.push_back(name);
+         sources.demo = [demo_data] { return demo_data; };
+         sources.clock = &SystemClock::Instance();
+         http::AddDashboardRoutes(r, std::move(sources), *sec.audit);
        },
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");

@@ -85,7 +85,7 @@ Result<ConversationFigures> ComputeConversationFigures(storage::Database& db,
   }
 }
 
-Result<std::map<std::string, std::string>> LoadChannelNames(const std::string& path) {
+Result<std::map<std::string, std::string>> LoadCodeNames(const std::string& path) {
   std::map<std::string, std::string> out;
   // The districts file has the same form (code <TAB> name).
   ZX_ASSIGN_OR_RETURN(Districts rows, LoadDistricts(path));

@@ -69,8 +69,8 @@ struct ConversationFigures {
 Result<ConversationFigures> ComputeConversationFigures(storage::Database& db,
                                                        const ConversationFigureQuery& query);
 
-// kb/channels.tsv: what each channel code is called (code <TAB> name, a header row); a missing
-// file names none. invalid_argument "FILE:LINE: reason" for a malformed line.
-Result<std::map<std::string, std::string>> LoadChannelNames(const std::string& path);
+// A code <TAB> name file with a header row (kb/channels.tsv, kb/departments.tsv): the name of
+// each code; a missing file names none. invalid_argument "FILE:LINE: reason" for a malformed line.
+Result<std::map<std::string, std::string>> LoadCodeNames(const std::string& path);
 
 }  // namespace zx::dialogue

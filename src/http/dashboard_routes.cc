@@ -135,12 +135,14 @@ class Dashboard {
   }
 
   std::string TitleOf(const std::string& topic) const {
+    if (topic.empty()) return "未分类";
     auto kb = s_.kb ? s_.kb() : nullptr;
     const knowledge::Entry* e = kb ? kb->Find(topic) : nullptr;
     return e ? e->title : topic;
   }
   std::string DepartmentName(const std::string& code) const {
-    return s_.department_name ? s_.department_name(code) : code;
+    auto it = s_.department_names.find(code);
+    return it == s_.department_names.end() ? code : it->second;
   }
 
   // Everything the screen and the workbook show; with `detail`, the conversations counted (at
@@ -156,6 +158,8 @@ class Dashboard {
                    {"value", c.value()},   {"numerator", c.numerator}, {"previous", c.previous()},
                    {"change", c.value() - c.previous()}};
       card["denominator"] = c.rate() ? json(c.denominator) : json(nullptr);
+      card["previous_numerator"] = c.prev_numerator;
+      card["previous_denominator"] = c.rate() ? json(c.prev_denominator) : json(nullptr);
       cards.push_back(std::move(card));
     }
     const auto& cf = now.conversations;
@@ -186,8 +190,7 @@ class Dashboard {
     ZX_ASSIGN_OR_RETURN(auto order_topics,
                         figures.Topics(TicketQuery(q, q.from_ms, q.until_ms)));
     std::vector<std::pair<std::string, int64_t>> categories;
-    for (const auto& t : order_topics)
-      categories.emplace_back(t.topic.empty() ? std::string("未分类") : t.topic, t.count);
+    for (const auto& t : order_topics) categories.emplace_back(t.topic, t.count);
     ZX_ASSIGN_OR_RETURN(auto spots, figures.Hotspots(s_.clock->NowUnixMillis()));
     json hotspots = json::array();
     for (const auto& h : spots)
@@ -204,9 +207,14 @@ class Dashboard {
       satisfaction.push_back({{"rating", r}, {"count", it == cf.satisfaction.end() ? 0 : it->second}});
     }
     json on_time = json::array();
-    if (q.department.empty()) {
-      ZX_ASSIGN_OR_RETURN(auto rows,
-                          figures.ByDepartment(TicketQuery(q, q.from_ms, q.until_ms)));
+    {
+      // Every department, or the one the filter names.
+      std::vector<tickets::Figures> rows;
+      if (q.department.empty()) {
+        ZX_ASSIGN_OR_RETURN(rows, figures.ByDepartment(TicketQuery(q, q.from_ms, q.until_ms)));
+      } else {
+        rows.push_back(now.orders);
+      }
       for (const auto& f : rows)
         on_time.push_back({{"department", f.department},
                            {"name", DepartmentName(f.department)},
@@ -227,6 +235,7 @@ class Dashboard {
                 {"previous", {{"from_ms", q.from_ms - span}, {"until_ms", q.from_ms}}},
                 {"filters",
                  {{"channel", q.channel}, {"district", q.district}, {"department", q.department}}},
+                {"options", Options()},
                 {"demo", s_.demo && s_.demo()},
                 {"cards", std::move(cards)},
                 {"charts",
@@ -243,8 +252,16 @@ class Dashboard {
   }
 
   std::string ChannelName(const std::string& code) const {
-    auto it = channel_names_.find(code);
-    return it == channel_names_.end() ? code : it->second;
+    auto it = s_.channel_names.find(code);
+    return it == s_.channel_names.end() ? code : it->second;
+  }
+
+  json Options() const {
+    json channels = json::array(), departments = json::array();
+    for (const auto& [code, name] : s_.channel_names) channels.push_back({{"code", code}, {"name", name}});
+    for (const auto& [code, name] : s_.department_names)
+      departments.push_back({{"code", code}, {"name", name}});
+    return {{"channels", channels}, {"districts", s_.districts}, {"departments", departments}};
   }
 
   Response Get(const Request& req) const {
@@ -353,21 +370,16 @@ class Dashboard {
     return sheets;
   }
 
-  void SetChannelNames(std::map<std::string, std::string> names) { channel_names_ = std::move(names); }
 
  private:
   DashboardSources s_;
   RecordGuard guard_;
-  std::map<std::string, std::string> channel_names_;
 };
 
 }  // namespace
 
 void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit) {
-  auto names = std::move(sources.channel_names);
-  auto d = std::make_shared<Dashboard>(std::move(sources), audit);
-  d->SetChannelNames(std::move(names));
-  std::shared_ptr<const Dashboard> dashboard = d;
+  auto dashboard = std::make_shared<const Dashboard>(std::move(sources), audit);
   router.Add("GET", "/api/v1/stats/dashboard", kRead,
              [dashboard](const Request& req) { return dashboard->Get(req); });
   router.Add("GET", "/api/v1/stats/dashboard/export", kExport,

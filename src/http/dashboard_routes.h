@@ -5,7 +5,8 @@
 //
 //   GET /api/v1/stats/dashboard         stats.read     ?from&until (ms or YYYY-MM-DD, China
 //        time; default the last 7 days)&channel&district&department -> {"period", "previous",
-//        "filters", "demo" (synthetic data of `zhixian demo seed`), "cards": [...], "charts"}
+//        "filters", "options" (the channels, districts and departments the filters offer),
+//        "demo" (synthetic data of `zhixian demo seed`), "cards": [...], "charts"}
 //   GET /api/v1/stats/dashboard/export  report.export  the same query -> .xlsx
 //
 // Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率, 按时办结率,
@@ -21,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "http/router.h"
@@ -36,8 +38,11 @@ struct DashboardSources {
   const knowledge::AnswerLog* answers = nullptr;   // open unanswered clusters; may be null
   // The knowledge base in service (titles and departments of topics).
   std::function<std::shared_ptr<const knowledge::KnowledgeBase>()> kb;
-  std::function<std::string(const std::string& code)> department_name;  // may be empty
-  std::map<std::string, std::string> channel_names;  // kb/channels.tsv
+  // What the filters offer and the charts call things: kb/channels.tsv, kb/departments.tsv
+  // (code -> name) and the districts' names (kb/districts.tsv).
+  std::map<std::string, std::string> channel_names;
+  std::map<std::string, std::string> department_names;
+  std::vector<std::string> districts;
   // Whether the data is `zhixian demo seed`'s synthetic activity ("demo": the screen says
   // 演示数据); may be empty (never).
   std::function<bool()> demo;

@@ -10,10 +10,8 @@ export const hourNames = Array.from({ length: 24 }, (_, h) => `${h}时`);
 // A card as shown: the value (a rate as a percentage with one decimal, a count as an integer),
 // numerator and denominator (a count has none), the change against the period before in
 // words (percentage points for a rate, a signed count for a count) and its direction.
-// `cards` (all of them) tells a rate whose period before had no denominator where the server
-// says so: 智能服务占比's denominator is 受理量; for the others a rate of 0 before is said to be
-// 0 or no data (the server gives no numerator and denominator of the period before).
-export function cardView(c, cards = []) {
+// A rate whose period before had nothing to count (its denominator 0) is said to have no data.
+export function cardView(c) {
   const rate = c.denominator !== null && c.denominator !== undefined;
   const view = {
     code: c.code, label: c.label, formula: c.formula, rate,
@@ -22,20 +20,15 @@ export function cardView(c, cards = []) {
     direction: 'flat', change: '',
   };
   if (rate) {
-    const volume = cards.find((x) => x.code === 'volume');
-    const noPrevious = c.code === 'ai_share' && volume && volume.previous === 0;
     if (!c.denominator) {
       view.direction = 'none';
       view.change = '本期无数据（分母为 0），无从比较';
-    } else if (noPrevious) {
+    } else if (!c.previous_denominator) {
       view.direction = 'none';
-      view.change = '上期无会话，无从比较';
+      view.change = '上期无数据（分母为 0），无从比较';
     } else {
       const pp = c.change * 100;
-      // The server gives the period before's rate, not its denominator: a 0 there may be 0 of
-      // none (no data). Said so, except where 受理量 tells (智能服务占比).
-      const known = c.code === 'ai_share' && volume;
-      const prev = c.previous === 0 && !known ? '上期 0.0% 或无数据' : `上期 ${percent(c.previous)}`;
+      const prev = `上期 ${percent(c.previous)}（${c.previous_numerator}/${c.previous_denominator}）`;
       if (Math.abs(pp) < 0.05) view.change = `与上期持平（${prev}）`;
       else {
         view.direction = pp > 0 ? 'up' : 'down';
@@ -212,10 +205,14 @@ export function districtsChart(rows) {
   };
 }
 
-// The choices of the filters: what the dashboard's data has named so far in this tab (the API
-// has no list of them), kept across loads so that a filter set does not empty its own list.
+// The choices of the filters: the channels, districts and departments the server lists
+// (`options`, from the knowledge base's files) and whatever the data named besides.
 export const seen = { channels: new Map(), districts: new Set(), departments: new Map() };
 export function remember(d) {
+  const o = d.options || {};
+  for (const c of o.channels || []) seen.channels.set(c.code, c.name);
+  for (const name of o.districts || []) seen.districts.add(name);
+  for (const r of o.departments || []) seen.departments.set(r.code, r.name);
   const ch = d.charts || {};
   for (const c of ch.channels || []) seen.channels.set(c.channel, c.name);
   for (const r of ch.districts || []) if (r.district) seen.districts.add(r.district);
