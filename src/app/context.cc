@@ -88,8 +88,8 @@ Result<std::unique_ptr<AppContext>> OpenApp(const CommonFlags& flags) {
   }));
   // A complaint's work order (kb/dialogue.toml on_complaint): intake's auto-fill over what the
   // citizen said and what the dialogue heard; the citizen hears its number and time limit.
-  ZX_RETURN_IF_ERROR(actions.Register(dialogue::kCreateTicketAction,
-                                      dialogue::CreateTicketAction(*ctx->intake)));
+  ZX_RETURN_IF_ERROR(
+      actions.Register(dialogue::kCreateTicketAction, dialogue::CreateTicketAction(*ctx->intake)));
   ZX_ASSIGN_OR_RETURN(
       ctx->dialogue,
       dialogue::DialogueService::Create(

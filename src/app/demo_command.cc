@@ -62,8 +62,8 @@ int RunDemoSeed(const CommonFlags& flags, const demo::SeedOptions& options, bool
   std::cout << "demo data (演示数据) seeded: " << r->conversations << " conversations ("
             << r->handed_over << " handed over, " << r->rated << " rated), " << r->orders
             << " work orders (" << r->accepted << " 签收, " << r->resolved << " 办结, "
-            << r->returned << " 退单, " << r->extended << " 延期, " << r->visited
-            << " 回访) over " << options.days << " days\n";
+            << r->returned << " 退单, " << r->extended << " 延期, " << r->visited << " 回访) over "
+            << options.days << " days\n";
   return 0;
 }
 

@@ -14,8 +14,8 @@
 #include "campaigns/campaign_service.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
-#include "dialogue/callback_store.h"
 #include "demo/seed.h"
+#include "dialogue/callback_store.h"
 #include "dialogue/conversation_figures.h"
 #include "dialogue/desk.h"
 #include "dialogue/rules.h"
@@ -256,9 +256,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) { http::AddNoticeCallRoutes(r, **notices, *sec.audit); },
        [&](http::Router& r) { http::AddCallbackRoutes(r, **callbacks, *sec.audit); },
        [&](http::Router& r) {
-         http::AddAgentDeskRoutes(
-             r, **presence, *sec.audit,
-             {*desk, http::AgentsOf(*sec.users), [&staff_events] { staff_events.PresenceChanged(); }});
+         http::AddAgentDeskRoutes(r, **presence, *sec.audit,
+                                  {*desk, http::AgentsOf(*sec.users),
+                                   [&staff_events] { staff_events.PresenceChanged(); }});
        },
        [&](http::Router& r) { http::AddStaffEventRoutes(r, staff_events, sec.audit.get()); },
        [&](http::Router& r) {
@@ -285,16 +285,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        },
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");
-  tickets::ScheduleTicketClock(ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics,
-                               SystemClock::Instance(),
-                               leads("tickets.clock", std::chrono::seconds(90)),
-                               [&staff_events](const std::vector<tickets::SlaEvent>& marked) {
-                                 for (const auto& e : marked)
-                                   staff_events.TicketMarked(
-                                       e.order_id,
-                                       e.kind == tickets::SlaEvent::kOverdue ? "overdue" : "warned",
-                                       e.department, e.district);
-                               });
+  tickets::ScheduleTicketClock(
+      ticket_worker, *(*ctx)->work_orders, *(*ctx)->db, metrics, SystemClock::Instance(),
+      leads("tickets.clock", std::chrono::seconds(90)),
+      [&staff_events](const std::vector<tickets::SlaEvent>& marked) {
+        for (const auto& e : marked)
+          staff_events.TicketMarked(e.order_id,
+                                    e.kind == tickets::SlaEvent::kOverdue ? "overdue" : "warned",
+                                    e.department, e.district);
+      });
   (*visits)->ScheduleOn(
       ticket_worker,
       leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));

@@ -94,7 +94,8 @@ class Run {
     auto k = in.knowledge();
     for (const auto& e : k.kb->entries) {
       if (e.phrasings.empty() && e.colloquial.empty()) continue;
-      if (e.kind == "faq" || e.kind == "calc" || e.kind == "complaint") by_kind_[e.kind].push_back(&e);
+      if (e.kind == "faq" || e.kind == "calc" || e.kind == "complaint")
+        by_kind_[e.kind].push_back(&e);
     }
     kb_ = k.kb;  // keeps the entries alive
   }
@@ -222,9 +223,10 @@ class Run {
     });
     // Most are 办结 before the deadline, some after it.
     const int64_t due = o->tasks.front().due_ms;
-    int64_t resolved = due > accepted && Chance(0.85)
-                           ? accepted + std::max(30 * kMinute, Uniform(0, (due - accepted) * 9 / 10))
-                           : std::max(accepted, due) + Uniform(1 * kHour, 2 * kDay);
+    int64_t resolved =
+        due > accepted && Chance(0.85)
+            ? accepted + std::max(30 * kMinute, Uniform(0, (due - accepted) * 9 / 10))
+            : std::max(accepted, due) + Uniform(1 * kHour, 2 * kDay);
     if (due > accepted + 4 * kHour && Chance(0.08)) {  // asked in time, before 办结
       const int64_t asked = accepted + Uniform(30, 180) * kMinute;
       At(asked, [this, id, d = departments.front()] {
@@ -243,9 +245,10 @@ class Run {
     At(resolved + Uniform(4 * kHour, 2 * kDay), [this, id] {
       if (Chance(0.1)) return orders_.VisitUnanswered(id, "demo.visitor").status();
       const std::string& rating = Pick(s_.ratings);
-      const tickets::Satisfaction s = rating == "满意"     ? tickets::Satisfaction::kSatisfied
-                                      : rating == "基本满意" ? tickets::Satisfaction::kBasicallySatisfied
-                                                            : tickets::Satisfaction::kDissatisfied;
+      const tickets::Satisfaction s = rating == "满意" ? tickets::Satisfaction::kSatisfied
+                                      : rating == "基本满意"
+                                          ? tickets::Satisfaction::kBasicallySatisfied
+                                          : tickets::Satisfaction::kDissatisfied;
       return Count(orders_.RecordVisit(id, Chance(0.85), s, "demo.visitor"), report.visited);
     });
   }
@@ -277,15 +280,15 @@ class Run {
 
 Result<std::optional<SeedMark>> FindSeedMark(storage::Database& db) {
   ZX_RETURN_IF_ERROR(MigrateMark(db));
-  ZX_ASSIGN_OR_RETURN(auto q, db.Prepare("SELECT seeded_ms, days FROM demo_seed ORDER BY seeded_ms"));
+  ZX_ASSIGN_OR_RETURN(auto q,
+                      db.Prepare("SELECT seeded_ms, days FROM demo_seed ORDER BY seeded_ms"));
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return std::optional<SeedMark>();
   return std::optional<SeedMark>(SeedMark{q.Int(0), static_cast<int>(q.Int(1))});
 }
 
 Result<SeedReport> Seed(const SeedInputs& in, const SeedOptions& options) {
-  if (options.days < 1 || options.days > 90)
-    return InvalidArgument("--days must be 1-90");
+  if (options.days < 1 || options.days > 90) return InvalidArgument("--days must be 1-90");
   ZX_ASSIGN_OR_RETURN(Script script, LoadScript(in.kb_dir + "/demo.toml"));
   // Whole days in China time, ending with today so far.
   const int64_t today = (in.now_ms + kChinaOffset) / kDay * kDay - kChinaOffset;
@@ -295,15 +298,13 @@ Result<SeedReport> Seed(const SeedInputs& in, const SeedOptions& options) {
                       tickets::WorkOrders::Open(*in.db, in.cipher, *in.calendar, clock));
   ZX_ASSIGN_OR_RETURN(auto intake, tickets::Intake::Open(in.kb_dir, *in.autofill, *orders));
   dialogue::ActionRegistry actions;
-  ZX_RETURN_IF_ERROR(actions.Register("notify_agents", [](const dialogue::ActionRequest&) {
-    return dialogue::ActionOutcome{};
-  }));
+  ZX_RETURN_IF_ERROR(actions.Register(
+      "notify_agents", [](const dialogue::ActionRequest&) { return dialogue::ActionOutcome{}; }));
   ZX_RETURN_IF_ERROR(
       actions.Register(dialogue::kCreateTicketAction, dialogue::CreateTicketAction(*intake)));
-  ZX_ASSIGN_OR_RETURN(auto dialogue,
-                      dialogue::DialogueService::Create(*in.db, in.knowledge, in.dialogue, clock,
-                                                        dialogue::CipherSealer(in.cipher),
-                                                        std::move(actions)));
+  ZX_ASSIGN_OR_RETURN(auto dialogue, dialogue::DialogueService::Create(
+                                         *in.db, in.knowledge, in.dialogue, clock,
+                                         dialogue::CipherSealer(in.cipher), std::move(actions)));
   ZX_RETURN_IF_ERROR(MigrateMark(*in.db));
   for (const char* table : {"conversations", "tickets", "demo_seed"}) {
     ZX_ASSIGN_OR_RETURN(int64_t rows, CountRows(*in.db, table));

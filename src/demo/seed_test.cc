@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
 
 #include "base/clock.h"
 #include "knowledge/engine.h"
@@ -90,9 +90,9 @@ TEST_F(SeedTest, DaysOfActivityOnEveryChannelWithOrdersInSeveralStates) {
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM tickets"), r->orders);
   EXPECT_GE(Count(*db, "SELECT COUNT(DISTINCT channel) FROM conversations"), 3);
   EXPECT_GE(Count(*db, "SELECT COUNT(DISTINCT state) FROM tickets"), 3);
-  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM conversations WHERE created_ms >= " +
-                           std::to_string(kNow)),
-            0);  // nothing in the future
+  EXPECT_EQ(
+      Count(*db, "SELECT COUNT(*) FROM conversations WHERE created_ms >= " + std::to_string(kNow)),
+      0);  // nothing in the future
   EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM conversations WHERE created_ms < " +
                            std::to_string(r->from_ms)),
             0);

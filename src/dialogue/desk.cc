@@ -85,7 +85,8 @@ Result<PresenceRecord> Presence::Get(const std::string& agent_id) const {
 
 Result<std::vector<PresenceRecord>> Presence::All() const {
   ZX_ASSIGN_OR_RETURN(
-      auto q, db_.Prepare("SELECT agent_id, state, since_ms FROM agent_presence ORDER BY agent_id"));
+      auto q,
+      db_.Prepare("SELECT agent_id, state, since_ms FROM agent_presence ORDER BY agent_id"));
   std::vector<PresenceRecord> out;
   while (true) {
     ZX_ASSIGN_OR_RETURN(bool row, q.Step());
@@ -118,8 +119,7 @@ Result<DeskData> DeskData::Load(const std::string& kb_dir) {
     if (cells[0].size() > 32)
       return InvalidArgument(queues + ":" + std::to_string(line) + ": code longer than 32 bytes");
     if (!seen.insert(cells[0]).second)
-      return InvalidArgument(queues + ":" + std::to_string(line) + ": code " + cells[0] +
-                             " twice");
+      return InvalidArgument(queues + ":" + std::to_string(line) + ": code " + cells[0] + " twice");
     d.queues.push_back({cells[0], cells[1]});
   }
   return d;

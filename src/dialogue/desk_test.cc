@@ -84,8 +84,7 @@ TEST_F(DeskDataTest, MissingFilesAreEmptyListsAndBadLinesAreNamed) {
   EXPECT_NE(DeskData::Load(dir_).status().message().find("twice"), std::string::npos);
 
   Write("canned.tsv", "code\ttitle\ttext\n/hi\t问候\n");
-  EXPECT_NE(DeskData::Load(dir_).status().message().find("expected 3"),
-            std::string::npos);
+  EXPECT_NE(DeskData::Load(dir_).status().message().find("expected 3"), std::string::npos);
 }
 
 TEST(DeskDataOfTheKnowledgeBase, Loads) {

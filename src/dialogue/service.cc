@@ -736,8 +736,8 @@ class Service final : public DialogueService {
     for (auto& s : k.assistant->Suggest(text, rules_.push_suggestions)) {
       const knowledge::Entry* e = k.kb->Find(s.topic);
       if (!e || s.confidence < rules_.push_min_confidence || e->kind == "meta") continue;
-      out.push_back({e->id, e->title, e->version, e->answer, s.confidence,
-                     std::move(s.matched_terms)});
+      out.push_back(
+          {e->id, e->title, e->version, e->answer, s.confidence, std::move(s.matched_terms)});
     }
     return out;
   }

@@ -52,13 +52,13 @@ struct ConversationView {
   std::string channel;
   std::string state;
   std::optional<std::string> topic;
-  SlotMap slots;                      // the active calculator's slots
+  SlotMap slots;  // the active calculator's slots
   // The active calculator (kb/flows): its title and its slots' labels, in asking order, for
   // staff screens ("" and none without one).
   std::string calculator;
   std::vector<std::pair<std::string, std::string>> slot_labels;  // (slot name, label)
-  std::optional<EmotionTag> emotion;  // of the last citizen turn
-  std::string agent_id;               // the holder: principal id of the agent who took it ("u:12")
+  std::optional<EmotionTag> emotion;                             // of the last citizen turn
+  std::string agent_id;       // the holder: principal id of the agent who took it ("u:12")
   std::string agent;          // the holder's login name, for staff only; never shown to citizens
   std::string agent_display;  // what citizens see of the holder (its display name); "" none
   std::string queue;          // the queue it waits in after a transfer; "" the default one
@@ -123,11 +123,11 @@ struct QueueItem {
   std::string id;
   int position = 0;
   int64_t waiting_since_ms = 0;
-  std::string reason;              // why it was handed over
-  std::string queue;               // "" the default queue; a transfer may name another
-  std::string channel;             // "web", "voice", ...
+  std::string reason;                 // why it was handed over
+  std::string queue;                  // "" the default queue; a transfer may name another
+  std::string channel;                // "web", "voice", ...
   std::optional<EmotionTag> emotion;  // of the last citizen turn
-  std::optional<Summary> summary;  // the summary so far
+  std::optional<Summary> summary;     // the summary so far
   SlotMap slots;
   // Sealed under a key this server does not hold: waiting, but unreadable (no reason, summary
   // or slots) until the key file it was written with is back.

@@ -79,26 +79,25 @@ void AddAgentDeskRoutes(Router& router, dialogue::Presence& presence, security::
     return Response::Json(200, {{"me", PresenceJson(*me)}, {"agents", agents}});
   });
 
-  router.Add("PUT", "/api/v1/agent/presence", "agent.queue",
-             [o, &presence, guard](const Request& req) {
-               json body = json::parse(req.body, nullptr, false);
-               if (!body.is_object() || !body.contains("state") || !body["state"].is_string())
-                 return ErrorResponse(InvalidArgument(
-                     "field \"state\" is required: online (在线), break (小休) or offline (离线)"));
-               const std::string state = body["state"].get<std::string>();
-               auto before = presence.Get(req.principal.id);
-               if (!before.ok()) return ErrorResponse(before.status());
-               auto set = presence.Set(req.principal.id, state);
-               if (!set.ok()) return ErrorResponse(set.status());
-               if (before->state != set->state) {
-                 Status recorded =
-                     guard->Record(req, "agent.presence", "agent", req.principal.id,
-                                   json{{"from", before->state}, {"to", set->state}}.dump());
-                 if (!recorded.ok()) return ErrorResponse(recorded);
-                 if (o->presence_changed) o->presence_changed();
-               }
-               return Response::Json(200, PresenceJson(*set));
-             });
+  router.Add(
+      "PUT", "/api/v1/agent/presence", "agent.queue", [o, &presence, guard](const Request& req) {
+        json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object() || !body.contains("state") || !body["state"].is_string())
+          return ErrorResponse(InvalidArgument(
+              "field \"state\" is required: online (在线), break (小休) or offline (离线)"));
+        const std::string state = body["state"].get<std::string>();
+        auto before = presence.Get(req.principal.id);
+        if (!before.ok()) return ErrorResponse(before.status());
+        auto set = presence.Set(req.principal.id, state);
+        if (!set.ok()) return ErrorResponse(set.status());
+        if (before->state != set->state) {
+          Status recorded = guard->Record(req, "agent.presence", "agent", req.principal.id,
+                                          json{{"from", before->state}, {"to", set->state}}.dump());
+          if (!recorded.ok()) return ErrorResponse(recorded);
+          if (o->presence_changed) o->presence_changed();
+        }
+        return Response::Json(200, PresenceJson(*set));
+      });
 }
 
 }  // namespace zx::http

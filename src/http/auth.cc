@@ -22,8 +22,9 @@ std::string AccessPurpose(const Request& request) {
   std::string decoded;
   if (header.find('%') != std::string_view::npos) {
     decoded = PercentDecode(header, /*plus_is_space=*/false);
-    const bool beyond_ascii = std::any_of(decoded.begin(), decoded.end(),
-                                          [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    const bool beyond_ascii = std::any_of(decoded.begin(), decoded.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x80;
+    });
     if (beyond_ascii && !FindInvalidUtf8(decoded)) header = decoded;
   }
   std::string out;

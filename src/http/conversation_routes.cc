@@ -5,9 +5,9 @@
 
 #include "security/policy.h"
 
+#include "http/auth.h"
 #include "http/dialogue_json.h"
 #include "http/errors.h"
-#include "http/auth.h"
 #include "http/record_access.h"
 #include "http/utf8.h"
 #include "text/pii.h"
@@ -178,7 +178,8 @@ json ViewJson(const dialogue::ConversationView& v, Audience audience) {
                                    : json::parse(v.summary_corrected, nullptr, false);
     // The calculator the citizen started: its title and each slot's label, in asking order.
     json labels = json::array();
-    for (const auto& [name, label] : v.slot_labels) labels.push_back({{"slot", name}, {"label", label}});
+    for (const auto& [name, label] : v.slot_labels)
+      labels.push_back({{"slot", name}, {"label", label}});
     out["calculator"] = v.calculator.empty() ? json(nullptr) : json(v.calculator);
     out["slot_labels"] = std::move(labels);
   } else {
@@ -319,8 +320,8 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                const bool open = !TrimBlank(req.Header(kPurposeHeader)).empty() &&
                                  security::AllowedOn(req.principal, "pii.read_full", ScopeOf(*v));
                if (open) {
-                 Status recorded = guard->Record(req, "conversation.read_personal",
-                                                 "conversation", id, json{{"fields", {"text"}}}.dump());
+                 Status recorded = guard->Record(req, "conversation.read_personal", "conversation",
+                                                 id, json{{"fields", {"text"}}}.dump());
                  if (!recorded.ok()) return Error(recorded);
                }
                return Response::Json(

@@ -73,8 +73,8 @@ class ClusterFrames {
   ClusterFrames(const ClusterFrames&) = delete;
   ClusterFrames& operator=(const ClusterFrames&) = delete;
 
-  using AnyFrameFn = std::function<void(const std::string& conversation_id,
-                                        const nlohmann::json& frame)>;
+  using AnyFrameFn =
+      std::function<void(const std::string& conversation_id, const nlohmann::json& frame)>;
   // Frames from other nodes about `conversation_id`; a subscription id (> 0) for Unsubscribe.
   int Subscribe(const std::string& conversation_id, FrameFn fn);
   // Frames from other nodes about any conversation (the staff event stream).

@@ -515,7 +515,6 @@ TEST_F(ConversationWsTest, OneMegabyteFrameClosesAndTheConversationSurvives) {
   EXPECT_EQ(resumed["conversation"]["id"], id);
 }
 
-
 // The staff event stream (http/staff_event_routes.h): hello first; an agent hears queue changes and
 // the conversations it watches, within one poll; a department handler hears the work-order
 // marks of her department and district only; an unknown watched id is refused before the stream.

@@ -68,7 +68,8 @@ class Dashboard {
     ZX_ASSIGN_OR_RETURN(q.until_ms, ParseTimeParam(req, "until"));
     if (q.until_ms == 0) q.until_ms = s_.clock->NowUnixMillis() + 1;
     if (q.from_ms == 0) q.from_ms = q.until_ms - kDefaultPeriodMs;
-    if (q.from_ms >= q.until_ms) return InvalidArgument("query parameter from must be before until");
+    if (q.from_ms >= q.until_ms)
+      return InvalidArgument("query parameter from must be before until");
     if (q.until_ms - q.from_ms > 366 * kDayMs)
       return InvalidArgument("a dashboard period is at most 366 days");
     for (auto [name, out] : {std::pair{"channel", &q.channel}, std::pair{"district", &q.district},
@@ -95,7 +96,8 @@ class Dashboard {
       };
     }
     ZX_ASSIGN_OR_RETURN(p.conversations, dialogue::ComputeConversationFigures(*s_.db, cq));
-    ZX_ASSIGN_OR_RETURN(p.orders, tickets::FigureQueries(*s_.db).Compute(TicketQuery(q, from_ms, until_ms)));
+    ZX_ASSIGN_OR_RETURN(p.orders,
+                        tickets::FigureQueries(*s_.db).Compute(TicketQuery(q, from_ms, until_ms)));
     return p;
   }
 
@@ -109,8 +111,8 @@ class Dashboard {
   }
 
   std::vector<Card> Cards(const Period& now, const Period& before) const {
-    auto rate = [](std::string code, std::string label, std::string formula,
-                   const tickets::Rate& a, const tickets::Rate& b) {
+    auto rate = [](std::string code, std::string label, std::string formula, const tickets::Rate& a,
+                   const tickets::Rate& b) {
       return Card{std::move(code), std::move(label), std::move(formula), a.numerator,
                   a.denominator,   b.numerator,      b.denominator};
     };
@@ -154,8 +156,12 @@ class Dashboard {
     ZX_ASSIGN_OR_RETURN(Period before, Compute(q, q.from_ms - span, q.from_ms));
     json cards = json::array();
     for (const Card& c : Cards(now, before)) {
-      json card = {{"code", c.code},       {"label", c.label},       {"formula", c.formula},
-                   {"value", c.value()},   {"numerator", c.numerator}, {"previous", c.previous()},
+      json card = {{"code", c.code},
+                   {"label", c.label},
+                   {"formula", c.formula},
+                   {"value", c.value()},
+                   {"numerator", c.numerator},
+                   {"previous", c.previous()},
                    {"change", c.value() - c.previous()}};
       card["denominator"] = c.rate() ? json(c.denominator) : json(nullptr);
       card["previous_numerator"] = c.prev_numerator;
@@ -166,11 +172,12 @@ class Dashboard {
     json channels = json::array();
     json hours = json::array();
     for (const auto& [code, f] : cf.channels) {
-      channels.push_back({{"channel", code},
-                          {"name", ChannelName(code)},
-                          {"started", f.started},
-                          {"without_person", f.without_person},
-                          {"share", f.started ? static_cast<double>(f.without_person) / f.started : 0}});
+      channels.push_back(
+          {{"channel", code},
+           {"name", ChannelName(code)},
+           {"started", f.started},
+           {"without_person", f.without_person},
+           {"share", f.started ? static_cast<double>(f.without_person) / f.started : 0}});
       hours.push_back({{"channel", code}, {"name", ChannelName(code)}, {"counts", f.by_hour}});
     }
     json heatmap = json::array();
@@ -187,8 +194,7 @@ class Dashboard {
     std::stable_sort(topics.begin(), topics.end(),
                      [](const auto& a, const auto& b) { return a.second > b.second; });
     tickets::FigureQueries figures(*s_.db);
-    ZX_ASSIGN_OR_RETURN(auto order_topics,
-                        figures.Topics(TicketQuery(q, q.from_ms, q.until_ms)));
+    ZX_ASSIGN_OR_RETURN(auto order_topics, figures.Topics(TicketQuery(q, q.from_ms, q.until_ms)));
     std::vector<std::pair<std::string, int64_t>> categories;
     for (const auto& t : order_topics) categories.emplace_back(t.topic, t.count);
     ZX_ASSIGN_OR_RETURN(auto spots, figures.Hotspots(s_.clock->NowUnixMillis()));
@@ -204,7 +210,8 @@ class Dashboard {
     json satisfaction = json::array();
     for (const char* r : {"满意", "基本满意", "不满意"}) {
       auto it = cf.satisfaction.find(r);
-      satisfaction.push_back({{"rating", r}, {"count", it == cf.satisfaction.end() ? 0 : it->second}});
+      satisfaction.push_back(
+          {{"rating", r}, {"count", it == cf.satisfaction.end() ? 0 : it->second}});
     }
     json on_time = json::array();
     {
@@ -258,7 +265,8 @@ class Dashboard {
 
   json Options() const {
     json channels = json::array(), departments = json::array();
-    for (const auto& [code, name] : s_.channel_names) channels.push_back({{"code", code}, {"name", name}});
+    for (const auto& [code, name] : s_.channel_names)
+      channels.push_back({{"code", code}, {"name", name}});
     for (const auto& [code, name] : s_.department_names)
       departments.push_back({{"code", code}, {"name", name}});
     return {{"channels", channels}, {"districts", s_.districts}, {"departments", departments}};
@@ -268,7 +276,8 @@ class Dashboard {
     auto result = [&]() -> Result<json> {
       ZX_ASSIGN_OR_RETURN(Query q, QueryOf(req));
       ZX_ASSIGN_OR_RETURN(json out, Build(q));
-      ZX_RETURN_IF_ERROR(guard_.Record(req, "stats.dashboard", "dashboard", "", Dump(out["filters"])));
+      ZX_RETURN_IF_ERROR(
+          guard_.Record(req, "stats.dashboard", "dashboard", "", Dump(out["filters"])));
       return out;
     }();
     if (!result.ok()) return ErrorResponse(result.status());
@@ -295,7 +304,8 @@ class Dashboard {
   }
 
   text::SheetTable DetailSheet(const dialogue::ConversationFigures& f) const {
-    text::SheetTable t{"明细", {"会话", "渠道", "开始时间", "状态", "转人工", "话题", "区县", "评价"}, {}};
+    text::SheetTable t{
+        "明细", {"会话", "渠道", "开始时间", "状态", "转人工", "话题", "区县", "评价"}, {}};
     for (const auto& r : f.rows) {
       std::string topics;
       for (const auto& topic : r.topics) topics += (topics.empty() ? "" : "、") + TitleOf(topic);
@@ -309,7 +319,8 @@ class Dashboard {
   // A sheet per chart and the cards' sheet, from the very JSON the API answers.
   static std::vector<text::SheetTable> Sheets(const json& d) {
     auto num = [](const json& v) -> Cell {
-      return v.is_number() ? Cell(v.get<double>()) : Cell(v.is_string() ? v.get<std::string>() : "");
+      return v.is_number() ? Cell(v.get<double>())
+                           : Cell(v.is_string() ? v.get<std::string>() : "");
     };
     auto str = [](const json& v) -> Cell { return v.is_string() ? v.get<std::string>() : ""; };
     std::vector<text::SheetTable> sheets;
@@ -345,7 +356,8 @@ class Dashboard {
     }
     auto ranked = [&](const char* name, const char* key) {
       text::SheetTable t{name, {"事项", "名称", "数量"}, {}};
-      for (const auto& r : ch[key]) t.rows.push_back({str(r["topic"]), str(r["title"]), num(r["count"])});
+      for (const auto& r : ch[key])
+        t.rows.push_back({str(r["topic"]), str(r["title"]), num(r["count"])});
       return t;
     };
     text::SheetTable hot{"热点", {"事项", "名称", "区县", "数量", "常态", "倍数"}, {}};
@@ -353,14 +365,17 @@ class Dashboard {
       hot.rows.push_back({str(h["topic"]), str(h["title"]), str(h["district"]), num(h["count"]),
                           num(h["usual"]), num(h["rise"])});
     text::SheetTable sat{"满意度", {"评价", "数量"}, {}};
-    for (const auto& s : ch["satisfaction"]) sat.rows.push_back({str(s["rating"]), num(s["count"])});
-    text::SheetTable dept{"按时办结", {"部门", "名称", "按时办结率", "按时办结", "办结", "退单", "延期"}, {}};
+    for (const auto& s : ch["satisfaction"])
+      sat.rows.push_back({str(s["rating"]), num(s["count"])});
+    text::SheetTable dept{
+        "按时办结", {"部门", "名称", "按时办结率", "按时办结", "办结", "退单", "延期"}, {}};
     for (const auto& r : ch["on_time"])
       dept.rows.push_back({str(r["department"]), str(r["name"]), num(r["value"]),
                            num(r["numerator"]), num(r["denominator"]), num(r["returned"]),
                            num(r["extensions"])});
     text::SheetTable districts{"区县", {"区县", "会话"}, {}};
-    for (const auto& r : ch["districts"]) districts.rows.push_back({str(r["district"]), num(r["count"])});
+    for (const auto& r : ch["districts"])
+      districts.rows.push_back({str(r["district"]), num(r["count"])});
     text::SheetTable unanswered{"未解决问题", {"项目", "数量"}, {}};
     unanswered.rows.push_back({std::string("待处理问题簇"), num(ch["unanswered_open"])});
     for (auto* t : {&cards, &period, &channels, &hours, &heat}) sheets.push_back(std::move(*t));
@@ -369,7 +384,6 @@ class Dashboard {
     for (auto* t : {&hot, &sat, &dept, &districts, &unanswered}) sheets.push_back(std::move(*t));
     return sheets;
   }
-
 
  private:
   DashboardSources s_;

@@ -9,13 +9,13 @@
 //        "demo" (synthetic data of `zhixian demo seed`), "cards": [...], "charts"}
 //   GET /api/v1/stats/dashboard/export  report.export  the same query -> .xlsx
 //
-// Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率, 按时办结率,
-// 解决率, 满意率, 预警, 超时 (work orders, tickets/figures.h), as DOMAIN.md defines them. Charts:
-// per channel (started, without a person, the share), starts per channel and hour, a weekday ×
-// hour heatmap, conversation topics, work-order categories, hotspots, ratings, the on-time rate
-// per department with 退单 and 延期, open unanswered clusters, conversations per district (a
-// district with fewer than 5 is shown as "<5", never its count); the workbook adds a detail sheet
-// of the conversations counted (nothing personal). Both audited.
+// Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率,
+// 按时办结率, 解决率, 满意率, 预警, 超时 (work orders, tickets/figures.h), as DOMAIN.md defines
+// them. Charts: per channel (started, without a person, the share), starts per channel and hour, a
+// weekday × hour heatmap, conversation topics, work-order categories, hotspots, ratings, the
+// on-time rate per department with 退单 and 延期, open unanswered clusters, conversations per
+// district (a district with fewer than 5 is shown as "<5", never its count); the workbook adds a
+// detail sheet of the conversations counted (nothing personal). Both audited.
 #pragma once
 
 #include <functional>
@@ -34,8 +34,8 @@
 namespace zx::http {
 
 struct DashboardSources {
-  storage::Database* db = nullptr;                 // conversations and work orders
-  const knowledge::AnswerLog* answers = nullptr;   // open unanswered clusters; may be null
+  storage::Database* db = nullptr;                // conversations and work orders
+  const knowledge::AnswerLog* answers = nullptr;  // open unanswered clusters; may be null
   // The knowledge base in service (titles and departments of topics).
   std::function<std::shared_ptr<const knowledge::KnowledgeBase>()> kb;
   // What the filters offer and the charts call things: kb/channels.tsv, kb/departments.tsv

@@ -8,9 +8,9 @@
 #include "base/log.h"
 #include "http/errors.h"
 #include "http/record_access.h"
-#include "security/policy.h"
 #include "security/crypto.h"
 #include "security/encoding.h"
+#include "security/policy.h"
 
 namespace zx::http {
 
@@ -114,8 +114,7 @@ std::vector<std::shared_ptr<StaffEvents::Tab>> StaffEvents::Tabs() {
   return tabs;
 }
 
-void StaffEvents::Conversation(const std::string& id, const std::string& kind,
-                               bool queue_changed) {
+void StaffEvents::Conversation(const std::string& id, const std::string& kind, bool queue_changed) {
   std::vector<std::shared_ptr<Tab>> tabs = Tabs();
   const std::string notice = SseEvent("conversation", Dump({{"id", id}, {"kind", kind}}));
   for (const auto& t : tabs) {
@@ -157,8 +156,8 @@ void StaffEvents::TicketMarked(const std::string& order_id, const std::string& k
       {"id", order_id}, {"kind", kind}, {"department", department}, {"district", district}};
   Ticket(notice);
   if (!bus_) return;
-  if (Status s =
-          bus_->Publish("staff", Dump({{"origin", origin_}, {"kind", "ticket"}, {"ticket", notice}}));
+  if (Status s = bus_->Publish("staff",
+                               Dump({{"origin", origin_}, {"kind", "ticket"}, {"ticket", notice}}));
       !s.ok())
     log::Warn("staff.ticket_not_published error=\"{}\"", s.message());
 }
@@ -166,8 +165,7 @@ void StaffEvents::TicketMarked(const std::string& order_id, const std::string& k
 void StaffEvents::PresenceChanged() {
   Presence();
   if (!bus_) return;
-  if (Status s = bus_->Publish("staff", Dump({{"origin", origin_}, {"kind", "presence"}}));
-      !s.ok())
+  if (Status s = bus_->Publish("staff", Dump({{"origin", origin_}, {"kind", "presence"}})); !s.ok())
     log::Warn("staff.presence_not_published error=\"{}\"", s.message());
 }
 
@@ -191,8 +189,9 @@ void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog
     for (const auto& id : watch) {
       auto v = events.service_.Get(id, {-1, 1, false});
       if (!v.ok()) return ErrorResponse(v.status());
-      Status ok = guard->Check(req, "conversation.read", {v->departments, v->districts, v->agent_id},
-                               "conversation", id, "conversation.watch");
+      Status ok =
+          guard->Check(req, "conversation.read", {v->departments, v->districts, v->agent_id},
+                       "conversation", id, "conversation.watch");
       if (!ok.ok()) return ErrorResponse(ok);
     }
     auto tab = events.Open(req.principal, std::move(watch));
@@ -204,9 +203,10 @@ void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog
                     heartbeat_ms]() mutable -> std::optional<std::string> {
       if (quiet_ms < 0) {  // the first call: the screen loads again what it shows
         quiet_ms = 0;
-        return SseEvent("hello", Dump({{"at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                     std::chrono::system_clock::now().time_since_epoch())
-                                                     .count()}}));
+        return SseEvent("hello",
+                        Dump({{"at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()}}));
       }
       std::string out = tab->Take();
       if (!out.empty()) {

@@ -117,10 +117,10 @@ Response OrderForm::Draft(const Request& req) const {
 }
 
 Response OrderForm::Create(const Request& req, const json& body) const {
-  static const std::set<std::string> kKnown = {
-      "autofill", "conversation_id", "text",    "channel", "topic",   "category",
-      "district", "place",           "sla",     "summary", "contact", "name",
-      "address",  "departments",     "urgent"};
+  static const std::set<std::string> kKnown = {"autofill", "conversation_id", "text",     "channel",
+                                               "topic",    "category",        "district", "place",
+                                               "sla",      "summary",         "contact",  "name",
+                                               "address",  "departments",     "urgent"};
   for (const auto& [key, value] : body.items())
     if (!kKnown.count(key))
       return ErrorResponse(InvalidArgument(

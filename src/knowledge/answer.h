@@ -52,7 +52,8 @@ class Assistant {
       out.push_back({*a.topic, c ? c->title : *a.topic, a.confidence, {}});
     }
     for (const auto& alt : a.alternatives)
-      if (static_cast<int>(out.size()) < n) out.push_back({alt.topic, alt.topic, alt.confidence, {}});
+      if (static_cast<int>(out.size()) < n)
+        out.push_back({alt.topic, alt.topic, alt.confidence, {}});
     return out;
   }
 };

@@ -93,8 +93,8 @@ std::vector<TopicSuggestion> KnowledgeEngine::Suggest(std::string_view question,
   std::vector<TopicSuggestion> out;
   if (n <= 0) return out;
   for (auto& c : Explain(question, n).candidates)
-    out.push_back({std::move(c.topic), std::move(c.title), c.confidence,
-                   std::move(c.matched_terms)});
+    out.push_back(
+        {std::move(c.topic), std::move(c.title), c.confidence, std::move(c.matched_terms)});
   return out;
 }
 

@@ -89,9 +89,9 @@ Result<OrderListSql> BuildOrderList(const OrderQuery& q, const security::FieldCi
   // task index alone (a task exists only with its order, and orders are never deleted).
   bool tab_on_order = false;
   if (q.tab) where += TabCondition(*q.tab, by_task, &tab_on_order);
-  const bool order_filters = q.state || !q.topic.empty() || !q.conversation.empty() ||
-                             q.tier || !q.phone.empty() ||
-                             q.warned || q.overdue || q.returned || tab_on_order;
+  const bool order_filters = q.state || !q.topic.empty() || !q.conversation.empty() || q.tier ||
+                             !q.phone.empty() || q.warned || q.overdue || q.returned ||
+                             tab_on_order;
   if (q.state) text(" AND tickets.state = ?", std::string(OrderStateCode(*q.state)));
   if (!q.district.empty())
     text(by_task ? " AND t.district = ?" : " AND tickets.district = ?", q.district);
