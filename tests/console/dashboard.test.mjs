@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import {
   PASSWORD, STEP_MS, checkScreen, consoleUrl, launchBrowser, menuItems, openPage, server, signedIn,
-  startServer, stopAll,
+  startServer, stopAll, stopServer,
 } from './harness.mjs';
 
 const tokens = {};
@@ -319,6 +319,45 @@ test('数据看板: an agent gets 无权访问', async () => {
     await page.locator('h1', { hasText: '无权访问' }).waitFor({ timeout: STEP_MS });
     assert.match(await page.locator('#main').innerText(), /stats\.read/);
     await checkScreen(p, 'dashboard-agent');
+  } finally {
+    await p.context.close();
+  }
+});
+
+// The bar of issue 16: on `zhixian demo seed`'s data the cards equal the API and the server's
+// workbook to the unit, for 近 30 天, and the dashboard says 演示数据.
+test('数据看板 on the demo data: cards, API and workbook agree to the unit', async () => {
+  await stopServer();
+  await startServer([['sup1', 'supervisor']], { ZHIXIAN_SECURITY_RATE_LIMIT_PER_MINUTE: '0' },
+    { demo: 21 });
+  tokens.sup1 = await login('sup1');
+  const p = await openPage();
+  const { page } = p;
+  try {
+    await signedIn(p, 'sup1');
+    const first = nextDashboard(page);
+    await page.goto(consoleUrl('/dashboard?period=30d'));
+    const request = new URL((await first).url());
+    const api = await call('sup1', 'GET', `/stats/dashboard${request.search}`);
+    assert.equal(api.status, 200);
+    assert.equal(api.body.demo, true);
+    const volume = api.body.cards.find((c) => c.code === 'volume');
+    assert.ok(volume.numerator > 200, `weeks of activity: ${volume.numerator}`);
+    assert.ok(api.body.cards.find((c) => c.code === 'response').denominator > 20);
+    await cardsEqual(page, api.body);
+    await page.getByText('演示数据').first().waitFor({ timeout: STEP_MS });
+    const file = await page.request.get(new URL(
+      await page.locator('[data-test="dash-export"]').getAttribute('href'), page.url()).href);
+    assert.equal(file.status(), 200);
+    const rows = Object.fromEntries(readSheet(await file.body(), '指标').slice(1).map((r) => [r[0], r]));
+    for (const c of api.body.cards) {
+      const row = rows[c.label];
+      assert.ok(row, `a row for ${c.label}`);
+      assert.equal(Number(row[2]), c.numerator, `${c.label}: numerator`);
+      if (c.denominator !== null) assert.equal(Number(row[3]), c.denominator, `${c.label}: denominator`);
+      assert.ok(Math.abs(Number(row[1]) - c.value) < 1e-9, `${c.label}: value`);
+    }
+    await checkScreen(p, 'dashboard-demo');
   } finally {
     await p.context.close();
   }

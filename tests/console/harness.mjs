@@ -32,8 +32,9 @@ export function cli(args, input) {
 }
 
 // `env`: more environment for the server (ZHIXIAN_* overrides of its configuration); `sip`:
-// its --sip address ('off': no telephony; '127.0.0.1:0' for a test that places calls).
-export function startServer(users, env = {}, { sip = 'off' } = {}) {
+// its --sip address ('off': no telephony; '127.0.0.1:0' for a test that places calls); `demo`:
+// days of `zhixian demo seed` activity in the data directory before the start (0: none).
+export function startServer(users, env = {}, { sip = 'off', demo = 0 } = {}) {
   if (process.env.ZX_TEST_BASE) { // a server already running (for working on the console)
     server = { base: process.env.ZX_TEST_BASE, data: process.env.ZX_TEST_DATA,
       xdg: process.env.XDG_CONFIG_HOME };
@@ -45,6 +46,7 @@ export function startServer(users, env = {}, { sip = 'off' } = {}) {
   mkdirSync(data);
   server = { root, data, xdg: join(root, 'xdg') };
   for (const [name, role] of users) cli(['user', 'add', name, '--role', role], PASSWORD + '\n');
+  if (demo > 0) cli(['demo', 'seed', '--days', String(demo)]);
   const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', sip, '--data', data], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
