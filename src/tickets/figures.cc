@@ -31,6 +31,27 @@ Filter TaskFilter(const FigureQuery& q) {
   return f;
 }
 
+// The filters on orders (alias o): a department filter means orders with a task of that
+// department.
+Filter OrderFilter(const FigureQuery& q) {
+  Filter f;
+  if (!q.department.empty()) {
+    f.sql +=
+        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
+        "t.department = ?)";
+    f.values.push_back(q.department);
+  }
+  if (!q.tier.empty()) {
+    f.sql += " AND o.tier = ?";
+    f.values.push_back(q.tier);
+  }
+  if (!q.district.empty()) {
+    f.sql += " AND o.district = ?";
+    f.values.push_back(q.district);
+  }
+  return f;
+}
+
 // The first `n` integer columns of the one row `sql` gives for the period and filter.
 Result<std::vector<int64_t>> Counts(storage::Database& db, const std::string& sql,
                                     const FigureQuery& q, const Filter& f, int n) {
@@ -75,22 +96,7 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
            q, f));
   out.on_time = {on_time.first, on_time.second};
 
-  // Orders: a department filter means orders with a task of that department.
-  Filter of;
-  if (!q.department.empty()) {
-    of.sql +=
-        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
-        "t.department = ?)";
-    of.values.push_back(q.department);
-  }
-  if (!q.tier.empty()) {
-    of.sql += " AND o.tier = ?";
-    of.values.push_back(q.tier);
-  }
-  if (!q.district.empty()) {
-    of.sql += " AND o.district = ?";
-    of.values.push_back(q.district);
-  }
+  Filter of = OrderFilter(q);
   const std::string visited =
       " FROM tickets o WHERE o.visit = 'done' AND o.closed_ms >= ? AND o.closed_ms < ?";
   ZX_ASSIGN_OR_RETURN(
@@ -154,21 +160,7 @@ Result<Figures> FigureQueries::Compute(const FigureQuery& q) const {
 }
 
 Result<std::vector<TopicCount>> FigureQueries::Topics(const FigureQuery& q) const {
-  Filter f;
-  if (!q.department.empty()) {
-    f.sql +=
-        " AND EXISTS (SELECT 1 FROM ticket_tasks t WHERE t.ticket_id = o.id AND "
-        "t.department = ?)";
-    f.values.push_back(q.department);
-  }
-  if (!q.tier.empty()) {
-    f.sql += " AND o.tier = ?";
-    f.values.push_back(q.tier);
-  }
-  if (!q.district.empty()) {
-    f.sql += " AND o.district = ?";
-    f.values.push_back(q.district);
-  }
+  Filter f = OrderFilter(q);
   ZX_ASSIGN_OR_RETURN(
       storage::Statement st,
       db_.Prepare("SELECT o.topic, COUNT(*) FROM tickets o WHERE o.created_ms >= ? AND "

@@ -83,6 +83,34 @@ TEST_F(FiguresTest, TheThreeRatesWithTheirDenominators) {
   EXPECT_EQ(by[1].returned, 1);
 }
 
+// The dashboard's additions: 预警 and 超时 marked in the period, the district filter, orders per
+// topic.
+TEST_F(FiguresTest, MarksDistrictsAndTopicsForTheDashboard) {
+  Create("cgj", "ts.garbage", "东城区");
+  Create("cgj", "ts.noise", "东城区");
+  Create("cgj", "ts.noise", "西城区");
+  clock_.Advance(hours(30));  // past every 24 h deadline: each task warned, then overdue
+  ASSERT_TRUE(orders_->Tick().ok());
+  FigureQueries figures(*db_);
+  FigureQuery all;
+  all.from_ms = kStart;
+  Figures f = figures.Compute(all).value();
+  EXPECT_EQ(f.overdue, 3);
+  FigureQuery east = all;
+  east.district = "东城区";
+  Figures e = figures.Compute(east).value();
+  EXPECT_EQ(e.created, 2);
+  EXPECT_EQ(e.overdue, 2);
+  EXPECT_EQ(e.response.denominator, 2);
+  auto topics = figures.Topics(all).value();
+  ASSERT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics[0].topic, "ts.noise");
+  EXPECT_EQ(topics[0].count, 2);
+  auto east_topics = figures.Topics(east).value();
+  ASSERT_EQ(east_topics.size(), 2u);
+  EXPECT_EQ(east_topics[0].count, 1);
+}
+
 TEST_F(FiguresTest, ABurstIsAHotspotALongHighLevelIsNot) {
   // Fourteen quiet days: one report a day of garbage in 东城区, six of noise in 西城区.
   for (int day = 0; day < 14; ++day) {
