@@ -43,6 +43,7 @@
 #include "storage/leases.h"
 #include "storage/notifications.h"
 #include "tickets/ticket_clock.h"
+#include "voice/refused_calls.h"
 #include "voice/turn_metrics.h"
 
 namespace zx::app {
@@ -196,10 +197,12 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   auto channel_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/channels.tsv");
   auto department_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/departments.tsv");
   auto districts = dialogue::LoadDistricts(config.knowledge.kb_dir + "/districts.tsv");
+  // Callers refused for want of room (the dashboard's 接通率), written by the phone service.
+  auto refused = voice::RefusedCalls::Open(*(*ctx)->db, SystemClock::Instance());
   auto seeded = demo::FindSeedMark(*(*ctx)->db);  // `zhixian demo seed` ran: the data is synthetic
   const bool demo_data = seeded.ok() && seeded->has_value();
   for (const Status& s : {presence.status(), desk.status(), channel_names.status(),
-                          department_names.status(), districts.status()})
+                          department_names.status(), districts.status(), refused.status()})
     if (!s.ok()) {
       std::cerr << "zhixian: agent desk: " << s.message() << "\n";
       return s.code() == Code::kInvalidArgument ? 2 : 1;
@@ -280,6 +283,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          sources.department_names = *department_names;
          for (const auto& [code, name] : *districts) sources.districts.push_back(name);
          sources.demo = [demo_data] { return demo_data; };
+         sources.refused_calls = [store = refused->get()](int64_t from, int64_t until) {
+           return store->Count(from, until);
+         };
          sources.clock = &SystemClock::Instance();
          http::AddDashboardRoutes(r, std::move(sources), *sec.audit);
        },
@@ -316,7 +322,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   if (config.server.sip != "off") {
     auto started =
         VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics,
-                            callbacks->get(), (*ctx)->engine.get(), &readiness);
+                            callbacks->get(), (*ctx)->engine.get(), &readiness, refused->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

@@ -9,7 +9,7 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
     const Config& config, dialogue::DialogueService& dialogue, storage::Database& db,
     std::shared_ptr<const security::FieldCipher> cipher, campaigns::NoticeCalls* notices,
     Metrics* metrics, dialogue::CallbackStore* callbacks, const knowledge::Assistant* assistant,
-    const Readiness* readiness) {
+    const Readiness* readiness, voice::RefusedCalls* refused) {
   std::unique_ptr<VoiceService> svc(new VoiceService());
   voice::PhoneServiceOptions options{.kb_dir = config.knowledge.kb_dir,
                                      .listen = config.server.sip,
@@ -22,6 +22,7 @@ Result<std::unique_ptr<VoiceService>> VoiceService::Start(
                                      .recorder = {},
                                      .not_taking_calls = {}};
   if (readiness) options.not_taking_calls = [readiness] { return readiness->Why(); };
+  options.refused = refused;
   options.recorder = [&]() -> Result<telephony::RecordingFactory> {
     if (!cipher) {
       log::Warn(

@@ -36,7 +36,7 @@ class VoiceService {
       std::shared_ptr<const security::FieldCipher> cipher,
       campaigns::NoticeCalls* notices = nullptr, Metrics* metrics = nullptr,
       dialogue::CallbackStore* callbacks = nullptr, const knowledge::Assistant* assistant = nullptr,
-      const Readiness* readiness = nullptr);
+      const Readiness* readiness = nullptr, voice::RefusedCalls* refused = nullptr);
   ~VoiceService();
 
   // The gateway's figures: calls up now, inbound and outbound (a draining node stops when none

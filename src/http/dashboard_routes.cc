@@ -56,6 +56,8 @@ struct Card {
 struct Period {
   dialogue::ConversationFigures conversations;
   tickets::Figures orders;
+  int64_t calls_answered = 0;  // voice conversations begun (by the assistant or a person)
+  int64_t calls = 0;           // and the callers refused for want of room
 };
 
 class Dashboard {
@@ -98,6 +100,19 @@ class Dashboard {
     ZX_ASSIGN_OR_RETURN(p.conversations, dialogue::ComputeConversationFigures(*s_.db, cq));
     ZX_ASSIGN_OR_RETURN(p.orders,
                         tickets::FigureQueries(*s_.db).Compute(TicketQuery(q, from_ms, until_ms)));
+    // 接通率 is of every call, whatever the filters.
+    dialogue::ConversationFigureQuery voice;
+    voice.from_ms = from_ms;
+    voice.until_ms = until_ms;
+    voice.channel = "voice";
+    ZX_ASSIGN_OR_RETURN(dialogue::ConversationFigures calls,
+                        dialogue::ComputeConversationFigures(*s_.db, voice));
+    p.calls_answered = calls.Started();
+    int64_t refused = 0;
+    if (s_.refused_calls) {
+      ZX_ASSIGN_OR_RETURN(refused, s_.refused_calls(from_ms, until_ms));
+    }
+    p.calls = p.calls_answered + refused;
     return p;
   }
 
@@ -122,6 +137,9 @@ class Dashboard {
         {"volume", "受理量", "本期开始的会话数（各渠道）", c.Started(), -1, c0.Started(), -1},
         {"ai_share", "智能服务占比", "未经人工结束的会话 ÷ 全部会话", c.WithoutPerson(),
          c.Started(), c0.WithoutPerson(), c0.Started()},
+        {"answer_rate", "接通率",
+         "接通的来电 ÷ 全部来电（含满线未接通的来电；全市电话，不受筛选影响）", now.calls_answered,
+         now.calls, before.calls_answered, before.calls},
         rate("response", "响应率", "签收限时内签收的任务 ÷ 本期派发的任务", now.orders.response,
              before.orders.response),
         rate("on_time", "按时办结率", "期限内办结的任务 ÷ 本期办结的任务", now.orders.on_time,

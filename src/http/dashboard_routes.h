@@ -10,12 +10,14 @@
 //   GET /api/v1/stats/dashboard/export  report.export  the same query -> .xlsx
 //
 // Cards: 受理量 and 智能服务占比 (conversations, dialogue/conversation_figures.h), 响应率,
-// 按时办结率, 解决率, 满意率, 预警, 超时 (work orders, tickets/figures.h), as DOMAIN.md defines
-// them. Charts: per channel (started, without a person, the share), starts per channel and hour, a
-// weekday × hour heatmap, conversation topics, work-order categories, hotspots, ratings, the
-// on-time rate per department with 退单 and 延期, open unanswered clusters, conversations per
-// district (a district with fewer than 5 is shown as "<5", never its count); the workbook adds a
-// detail sheet of the conversations counted (nothing personal). Both audited.
+// 按时办结率, 解决率, 满意率, 预警, 超时 (work orders, tickets/figures.h), 接通率 (calls answered ÷
+// calls: the voice conversations begun and the callers refused for want of room; no filter
+// applies to it), as DOMAIN.md defines them. Charts: per channel (started, without a person, the
+// share), starts per channel and hour, a weekday × hour heatmap, conversation topics, work-order
+// categories, hotspots, ratings, the on-time rate per department with 退单 and 延期, open
+// unanswered clusters, conversations per district (a district with fewer than 5 is shown as "<5",
+// never its count); the workbook adds a detail sheet of the conversations counted (nothing
+// personal). Both audited.
 #pragma once
 
 #include <functional>
@@ -46,6 +48,9 @@ struct DashboardSources {
   // Whether the data is `zhixian demo seed`'s synthetic activity ("demo": the screen says
   // 演示数据); may be empty (never).
   std::function<bool()> demo;
+  // Callers refused before answer in [from, until) (the 接通率's denominator with the calls
+  // answered); may be empty (no telephony: the card has nothing to count).
+  std::function<Result<int64_t>(int64_t from_ms, int64_t until_ms)> refused_calls;
   const Clock* clock = nullptr;
 };
 

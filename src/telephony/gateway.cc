@@ -510,6 +510,7 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
     if (active >= options_.max_calls_per_source) {
       UpdateStats([](GatewayStats& s) { ++s.calls_refused_source; });
       if (m_refused_source_) m_refused_source_->Inc();
+      if (options_.on_refused) options_.on_refused("per_source");
       log::Warn("call.rejected reason=per_source source={} active={} code={}", source, active,
                 options_.over_capacity_code);
       return RefuseBusy(msg);
@@ -518,6 +519,7 @@ void GatewayImpl::HandleInvite(const sip_msg* msg) {
   if (!ReserveCallSlot()) {
     UpdateStats([](GatewayStats& s) { ++s.calls_rejected; });
     if (m_capacity_) m_capacity_->Inc();
+    if (options_.on_refused) options_.on_refused("capacity");
     log::Warn("call.rejected reason=capacity active={} code={}", active_calls_.load(),
               options_.over_capacity_code);
     return RefuseBusy(msg);

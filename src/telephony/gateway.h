@@ -41,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -100,6 +101,11 @@ struct GatewayOptions {
   // another node, and new INVITEs 503 with Retry-After; calls in progress go on. OPTIONS is
   // answered 503 at max_calls too. Called on the SIP thread: must be quick. Unset: always "".
   std::function<std::string()> not_taking_calls;
+  // A caller refused before answer for want of room: "capacity" (max_calls) or "per_source"
+  // (max_calls_per_source), for the dashboard's 接通率. Not for peers outside allow_from or a
+  // draining node (a dispatcher sends those calls elsewhere). Called on the SIP thread: hand it
+  // to another thread. May be empty.
+  std::function<void(std::string_view reason)> on_refused;
   // Counters for GET /metrics (zhixian_sip_*); may be null. Must outlive the gateway.
   Metrics* metrics = nullptr;
 };

@@ -31,6 +31,12 @@ Result<std::unique_ptr<PhoneService>> PhoneService::Start(const PhoneServiceOpti
   options.over_capacity_code = call.over_capacity_code;
   options.answer_delay_ms = call.answer_delay_ms;
   options.metrics = o.metrics;
+  if (o.refused) {
+    svc->refused_ = std::make_unique<Worker>("zx-refused");
+    options.on_refused = [worker = svc->refused_.get(), store = o.refused](std::string_view why) {
+      worker->Post([store, reason = std::string(why)] { (void)store->Record(reason); });
+    };
+  }
   if (call.record && o.recorder) {
     ZX_ASSIGN_OR_RETURN(options.recorder, o.recorder());
   }

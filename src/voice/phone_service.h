@@ -11,6 +11,7 @@
 
 #include "base/metrics.h"
 #include "base/status.h"
+#include "base/worker.h"
 #include "telephony/asr_config.h"
 #include "telephony/gateway.h"
 #include "telephony/recognizer.h"
@@ -20,6 +21,7 @@
 #include "voice/agent_desk.h"
 #include "voice/call_config.h"
 #include "voice/menu_dialogue.h"
+#include "voice/refused_calls.h"
 #include "voice/voice_bridge.h"
 
 namespace zx::dialogue {
@@ -45,6 +47,9 @@ struct PhoneServiceOptions {
   std::function<Result<telephony::RecordingFactory>()> recorder;
   // Why the node takes no new calls now, "" when it does (telephony::GatewayOptions).
   std::function<std::string()> not_taking_calls;
+  // Where callers refused for want of room are kept (the dashboard's 接通率); may be null; must
+  // outlive the service.
+  RefusedCalls* refused = nullptr;
 };
 
 class PhoneService {
@@ -67,6 +72,7 @@ class PhoneService {
   std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
   std::unique_ptr<MenuDialogue> dialogue_;
   std::unique_ptr<AgentDesk> desk_;      // null with transfer_to or without callbacks
+  std::unique_ptr<Worker> refused_;      // writes the refused calls off the SIP thread
   std::unique_ptr<VoiceBridge> bridge_;  // the gateway's router: outlives it
   std::unique_ptr<telephony::Gateway> gateway_;
 };

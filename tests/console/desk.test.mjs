@@ -142,6 +142,14 @@ test('the agent takes a chat from the live queue with one key; knowledge is push
   await page.locator('[data-test="presence-text"]', { hasText: '在线' }).waitFor({ timeout: STEP_MS });
   assert.equal((await call('GET', '/agent/presence', { token: tokens[AGENT] })).body.me.state, 'online');
   await check(agent, 'desk-empty');
+  // The shortcut sheet lists the desk's own keys while the desk is open, as its legend does.
+  await page.locator('h1').click();
+  await page.keyboard.press('?');
+  const sheetKeys = page.locator('[data-test="screen-key"]');
+  await sheetKeys.first().waitFor({ timeout: STEP_MS });
+  assert.equal(await sheetKeys.count(), await page.locator('[data-test="desk-keys"] dt').count());
+  assert.match(await sheetKeys.allInnerTexts().then((t) => t.join('\n')), /本页：结束会话/);
+  await page.keyboard.press('Escape');
 
   // The citizen asks for a person: in the queue without reload.
   const queuedAt = Date.now();

@@ -151,8 +151,10 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(cards["ai_share"]["previous"], 0)
         self.assertAlmostEqual(cards["ai_share"]["change"], 0.75)
         self.assertEqual((cards["response"]["numerator"], cards["response"]["denominator"]), (1, 2))
-        for code in ("volume", "ai_share", "response", "on_time", "solved", "satisfied", "warned",
-                     "overdue"):
+        self.assertEqual((cards["answer_rate"]["numerator"], cards["answer_rate"]["denominator"]),
+                         (0, 0))  # no calls here (the SIP test counts a refused one)
+        for code in ("volume", "ai_share", "answer_rate", "response", "on_time", "solved",
+                     "satisfied", "warned", "overdue"):
             self.assertTrue(cards[code]["formula"], code)
         channels = {c["channel"]: c for c in d["charts"]["channels"]}
         self.assertEqual(channels["web"]["started"], 3)

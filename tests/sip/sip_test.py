@@ -16,7 +16,8 @@
   cancel     SIPp cancels while it rings: 200 for CANCEL, 487 for the INVITE
   malformed  CSeq that does not match, no Call-ID, no From, SDP that does not parse: 400 each; a datagram that is not
              SIP at all is dropped; afterwards a normal call still succeeds
-  capacity   a second server with max_calls = 1 answers the second concurrent call with 486
+  capacity   a second server with max_calls = 1 answers the second concurrent call with 486, and
+             its dashboard's 接通率 counts that caller (1 answered of 2)
   speech     a second server with [asr] pointing at the local FunASR test server
              (tests/asr/funasr_test_server.py, which answers scripted text, here for any
              audio): SIPp speaks (g711a.pcap), stopping the greeting, then stays silent; the end of the utterance is
@@ -474,6 +475,24 @@ def test_capacity(binary, source_dir, server, workdir):
         assert rc != 0 and "486" in out, "second call was not refused with 486:\n%s" % out[-2000:]
         small.wait_for(r"call\.rejected reason=capacity", 2)
         holder.join(30)
+        # The dashboard's 接通率 counts the refused caller: 1 answered of 2 calls.
+        add = subprocess.run([binary, "user", "add", "sup.dash", "--role", "supervisor", "--data",
+                              small.data], input=AGENT_PASSWORD + "\n", capture_output=True,
+                             text=True, timeout=60, env=small.env)
+        assert add.returncode == 0, add.stderr
+        port = int(small.wait_for(r"serve\.ready http=http://127\.0\.0\.1:(\d+)", 5).group(1))
+        status, body = http_json(port, "POST", "/api/v1/auth/login",
+                                 {"name": "sup.dash", "password": AGENT_PASSWORD})
+        assert status == 200, (status, body)
+        deadline = time.time() + 5
+        while True:  # the refusal is written off the SIP thread
+            status, dash = http_json(port, "GET", "/api/v1/stats/dashboard", token=body["token"])
+            assert status == 200, (status, dash)
+            card = next(c for c in dash["cards"] if c["code"] == "answer_rate")
+            if card["denominator"] == 2 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert (card["numerator"], card["denominator"]) == (1, 2), card
     finally:
         assert small.stop() == 0
 

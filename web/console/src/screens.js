@@ -4,11 +4,23 @@
 // user who holds it, and opening it without it shows 无权访问. `key` is the letter of its
 // `g` shortcut (g then the letter; the shortcut sheet, `?`, lists them). `group` is the menu's
 // heading (null: at the top); `menu: false` keeps a screen reached from another (an entry's
-// page) out of the menu and the shortcut sheet. docs/console.md says how to add a screen.
+// page) out of the menu and the shortcut sheet. `keys` (optional) are the screen's own keys, each
+// [keys, what it does] with keys as the keyboard shows them: the shortcut sheet lists them while
+// the screen is open, and the screen its legend. docs/console.md says how to add a screen.
 export const screens = [
   { path: '/', name: 'home', title: '首页', permission: 'session.self', key: 'h', group: null,
     component: () => import('./screens/Home.vue') },
   { path: '/desk', name: 'desk', title: '坐席工作台', permission: 'agent.queue', key: 'x', group: '坐席',
+    keys: [
+      [['j', 'k'], '在队列中上下移动（也可用 ↓ ↑）'],
+      [['t'], '接入所选会话（Enter 亦可；我的会话：打开）'],
+      [['/'], '回复框中：常用语'],
+      [['Ctrl', 'Enter'], '发送回复'],
+      [['Esc'], '离开回复框'],
+      [['i'], '插入第一条（或已固定的）推荐'],
+      [['o'], '打开工单'],
+      [['e'], '结束会话（需确认）'],
+    ],
     component: () => import('./screens/AgentDesk.vue') },
   { path: '/tickets', name: 'tickets', title: '工单', permission: 'ticket.read', key: 'w', group: '工单',
     component: () => import('./screens/Tickets.vue') },
