@@ -3,8 +3,10 @@
 #include "campaigns/campaign_store.h"
 #include "campaigns/notice_call_store.h"
 #include "campaigns/return_visits.h"
+#include "demo/seed.h"
 #include "dialogue/callback_store.h"
 #include "dialogue/conversation_store.h"
+#include "dialogue/desk.h"
 #include "knowledge/answer_log.h"
 #include "knowledge/document_store.h"
 #include "knowledge/kb_store.h"
@@ -13,6 +15,7 @@
 #include "security/users.h"
 #include "storage/leases.h"
 #include "tickets/order_store.h"
+#include "voice/refused_calls.h"
 
 namespace zx::app {
 
@@ -33,6 +36,9 @@ Status MakeSchema(storage::Database& db) {
   // Conversations, call-backs, work orders, recordings.
   ZX_RETURN_IF_ERROR(dialogue::ConversationStore::Open(db, {}).status());
   ZX_RETURN_IF_ERROR(dialogue::CallbackStore::Open(db, nullptr, clock).status());
+  ZX_RETURN_IF_ERROR(dialogue::Presence::Open(db, clock).status());
+  ZX_RETURN_IF_ERROR(voice::RefusedCalls::Open(db, clock).status());
+  ZX_RETURN_IF_ERROR(demo::FindSeedMark(db).status());  // its migration, reading no row
   ZX_RETURN_IF_ERROR(tickets::OrderStore::Open(db, nullptr).status());
   ZX_RETURN_IF_ERROR(recordings::RecordingStore(db).Migrate());
   // Outbound: notice calls, campaigns, return visits.

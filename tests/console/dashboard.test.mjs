@@ -329,7 +329,7 @@ test('数据看板: an agent gets 无权访问', async () => {
 test('数据看板 on the demo data: cards, API and workbook agree to the unit', async () => {
   await stopServer();
   await startServer([['sup1', 'supervisor']], { ZHIXIAN_SECURITY_RATE_LIMIT_PER_MINUTE: '0' },
-    { demo: 21 });
+    { demo: 21, fresh: true });
   tokens.sup1 = await login('sup1');
   const p = await openPage();
   const { page } = p;

@@ -25,16 +25,32 @@ export let browser;
 
 export function cli(args, input) {
   const r = spawnSync(BINARY, [...args, '--data', server.data], {
-    cwd: ROOT, input, timeout: 30000, env: { ...process.env, XDG_CONFIG_HOME: server.xdg },
+    cwd: ROOT, input, timeout: 30000,
+    env: { ...process.env, XDG_CONFIG_HOME: server.xdg, ...(server.env || {}) },
   });
   if (r.status !== 0) throw new Error(`zhixian ${args.join(' ')}: ${r.stderr}`);
   return String(r.stdout) + String(r.stderr);
 }
 
+// A database of its own for a second deployment of one test run on PostgreSQL (the _pg twins,
+// tests/with_postgres.py: a schema named after the run's, dropped with it); {} on SQLite, where
+// every data directory has its own.
+function freshDatabase() {
+  const base = process.env.ZX_IT_POSTGRES_URL;
+  const run = process.env.ZX_IT_POSTGRES_SCHEMA;
+  if (!base || !run) return {};
+  const name = `${run}_${process.pid}_${Date.now() % 1e8}`;
+  const r = spawnSync('psql', [base, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE SCHEMA ${name}`],
+    { timeout: 30000 });
+  if (r.status !== 0) throw new Error(`psql: CREATE SCHEMA ${name}: ${r.stderr}`);
+  return { ZHIXIAN_DATABASE_URL: `${base}${base.includes('?') ? '&' : '?'}options=-csearch_path%3D${name}` };
+}
+
 // `env`: more environment for the server (ZHIXIAN_* overrides of its configuration); `sip`:
 // its --sip address ('off': no telephony; '127.0.0.1:0' for a test that places calls); `demo`:
-// days of `zhixian demo seed` activity in the data directory before the start (0: none).
-export function startServer(users, env = {}, { sip = 'off', demo = 0 } = {}) {
+// days of `zhixian demo seed` activity in the data directory before the start (0: none);
+// `fresh`: a database of its own on PostgreSQL too (a second server of one test file).
+export function startServer(users, env = {}, { sip = 'off', demo = 0, fresh = false } = {}) {
   if (process.env.ZX_TEST_BASE) { // a server already running (for working on the console)
     server = { base: process.env.ZX_TEST_BASE, data: process.env.ZX_TEST_DATA,
       xdg: process.env.XDG_CONFIG_HOME };
@@ -44,13 +60,13 @@ export function startServer(users, env = {}, { sip = 'off', demo = 0 } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'zx-console-'));
   const data = join(root, 'data');
   mkdirSync(data);
-  server = { root, data, xdg: join(root, 'xdg') };
+  server = { root, data, xdg: join(root, 'xdg'), env: fresh ? freshDatabase() : {} };
   for (const [name, role] of users) cli(['user', 'add', name, '--role', role], PASSWORD + '\n');
   if (demo > 0) cli(['demo', 'seed', '--days', String(demo)]);
   const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', sip, '--data', data], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg, ...env },
+    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg, ...server.env, ...env },
   });
   server.proc = proc;
   let log = '';
