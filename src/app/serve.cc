@@ -16,9 +16,7 @@
 #include "campaigns/return_visits.h"
 #include "demo/seed.h"
 #include "dialogue/callback_store.h"
-#include "dialogue/conversation_figures.h"
 #include "dialogue/desk.h"
-#include "dialogue/rules.h"
 #include "http/admin_routes.h"
 #include "http/agent_desk_routes.h"
 #include "http/callback_routes.h"
@@ -194,15 +192,13 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // order form.
   auto presence = dialogue::Presence::Open(*(*ctx)->db, SystemClock::Instance());
   auto desk = dialogue::DeskData::Load(config.knowledge.kb_dir);
-  auto channel_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/channels.tsv");
-  auto department_names = dialogue::LoadCodeNames(config.knowledge.kb_dir + "/departments.tsv");
-  auto districts = dialogue::LoadDistricts(config.knowledge.kb_dir + "/districts.tsv");
+  http::DashboardSources dashboard;
+  Status named = http::LoadDashboardNames(config.knowledge.kb_dir, dashboard);
   // Callers refused for want of room (the dashboard's 接通率), written by the phone service.
   auto refused = voice::RefusedCalls::Open(*(*ctx)->db, SystemClock::Instance());
   auto seeded = demo::FindSeedMark(*(*ctx)->db);  // `zhixian demo seed` ran: the data is synthetic
   const bool demo_data = seeded.ok() && seeded->has_value();
-  for (const Status& s : {presence.status(), desk.status(), channel_names.status(),
-                          department_names.status(), districts.status(), refused.status()})
+  for (const Status& s : {presence.status(), desk.status(), named, refused.status()})
     if (!s.ok()) {
       std::cerr << "zhixian: agent desk: " << s.message() << "\n";
       return s.code() == Code::kInvalidArgument ? 2 : 1;
@@ -275,19 +271,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
          if (outbound) http::AddCampaignRoutes(r, *outbound, *sec.audit, config.data.dir);
        },
        [&](http::Router& r) {
-         http::DashboardSources sources;
-         sources.db = (*ctx)->db.get();
-         sources.answers = answers;
-         sources.kb = [live = (*ctx)->engine.get()] { return live->Snapshot().kb; };
-         sources.channel_names = *channel_names;
-         sources.department_names = *department_names;
-         for (const auto& [code, name] : *districts) sources.districts.push_back(name);
-         sources.demo = [demo_data] { return demo_data; };
-         sources.refused_calls = [store = refused->get()](int64_t from, int64_t until) {
+         dashboard.db = (*ctx)->db.get();
+         dashboard.answers = answers;
+         dashboard.kb = [live = (*ctx)->engine.get()] { return live->Snapshot().kb; };
+         dashboard.demo = [demo_data] { return demo_data; };
+         dashboard.refused_calls = [store = refused->get()](int64_t from, int64_t until) {
            return store->Count(from, until);
          };
-         sources.clock = &SystemClock::Instance();
-         http::AddDashboardRoutes(r, std::move(sources), *sec.audit);
+         dashboard.clock = &SystemClock::Instance();
+         http::AddDashboardRoutes(r, std::move(dashboard), *sec.audit);
        },
        [&](http::Router& r) { http::AddKbDocumentRoutes(r, documents.get(), *sec.audit); }});
   Worker ticket_worker("zx-tickets");

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dialogue/conversation_figures.h"
+#include "dialogue/rules.h"
 #include "http/errors.h"
 #include "http/record_access.h"
 #include "http/ticket_json.h"
@@ -409,6 +410,17 @@ class Dashboard {
 };
 
 }  // namespace
+
+Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources) {
+  ZX_ASSIGN_OR_RETURN(sources.channel_names, dialogue::LoadCodeNames(kb_dir + "/channels.tsv"));
+  ZX_ASSIGN_OR_RETURN(sources.department_names,
+                      dialogue::LoadCodeNames(kb_dir + "/departments.tsv"));
+  ZX_ASSIGN_OR_RETURN(dialogue::Districts districts,
+                      dialogue::LoadDistricts(kb_dir + "/districts.tsv"));
+  sources.districts.clear();
+  for (const auto& [code, name] : districts) sources.districts.push_back(name);
+  return Status::Ok();
+}
 
 void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit) {
   auto dashboard = std::make_shared<const Dashboard>(std::move(sources), audit);

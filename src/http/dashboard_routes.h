@@ -54,6 +54,10 @@ struct DashboardSources {
   const Clock* clock = nullptr;
 };
 
+// Fills the names the filters and charts use from KB_DIR: channels.tsv, departments.tsv and
+// districts.tsv (a malformed file: invalid_argument "FILE:LINE: reason").
+Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources);
+
 // Everything in `sources` and `audit` must outlive the router.
 void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit);
 
