@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "telephony/sms_gateway.h"
+#include "text/http_url.h"
 
 namespace zx::telephony {
 
@@ -37,15 +38,9 @@ struct HttpSmsOptions {
   std::string tls_ca_file;
 };
 
-struct HttpUrl {
-  bool tls = false;    // https
-  std::string host;    // without brackets for IPv6
-  uint16_t port = 0;   // 80/443 when the URL has none
-  std::string target;  // path and query, "/" when none
-};
-
-// Parses http:// and https:// URLs (no user info, no fragment); kInvalidArgument saying why.
-Result<HttpUrl> ParseHttpUrl(std::string_view url);
+// The URL parser lives in the text module (llm uses it too).
+using text::HttpUrl;
+using text::ParseHttpUrl;
 
 // The text with JSON string escaping: quotes, backslashes, control characters (\n, \u0001...).
 // UTF-8 is kept as it is.
