@@ -33,18 +33,18 @@ struct Usage {
 // An error an engine reports: in a non-2xx body, or as an {"error": ...} object inside a
 // stream. Fields are empty when the engine did not say.
 struct ApiError {
-  std::string code;     // "data_inspection_failed", "rate_limit_exceeded", "429"...
-  std::string type;     // "invalid_request_error"...
+  std::string code;  // "data_inspection_failed", "rate_limit_exceeded", "429"...
+  std::string type;  // "invalid_request_error"...
   std::string message;
 };
 
 // One decoded `data:` payload of the stream.
 struct ChatChunk {
-  bool done = false;          // the "[DONE]" sentinel
-  std::string content;        // choices[0].delta.content (may be empty)
-  std::string reasoning;      // delta.reasoning_content or delta.reasoning: never for citizens
-  std::string finish_reason;  // "" when the chunk has none ("stop", "length", "content_filter")
-  std::optional<Usage> usage; // the usage chunk (its `choices` may be empty)
+  bool done = false;           // the "[DONE]" sentinel
+  std::string content;         // choices[0].delta.content (may be empty)
+  std::string reasoning;       // delta.reasoning_content or delta.reasoning: never for citizens
+  std::string finish_reason;   // "" when the chunk has none ("stop", "length", "content_filter")
+  std::optional<Usage> usage;  // the usage chunk (its `choices` may be empty)
   std::optional<ApiError> error;
 };
 
