@@ -100,7 +100,8 @@ std::optional<ApiError> ErrorIn(const json& answer) {
 Result<json> Parse(std::string_view text, const char* what) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range (406).
     // what() is "[json.exception.parse_error.101] parse error at ...; last read: '...'": the
     // bracketed id says nothing to an operator, and "last read" may quote ill-formed bytes.
     std::string_view why = e.what();

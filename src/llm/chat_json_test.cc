@@ -124,6 +124,15 @@ TEST(DecodeChatChunkTest, MalformedJsonSaysWhy) {
   EXPECT_FALSE(DecodeChatChunk("not json").ok());
 }
 
+TEST(DecodeChatChunkTest, NumberTooLargeIsNotJsonNotACrash) {
+  // nlohmann throws out_of_range, not parse_error, for it (docs/fuzzing.md, "Findings").
+  auto r = DecodeChatChunk(R"({"usage":{"total_tokens":1111111111e1111}})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  ApiError e = DecodeErrorBody(R"({"error":{"code":1111111111e1111}})");
+  EXPECT_EQ(e.message, R"({"error":{"code":1111111111e1111}})");
+}
+
 TEST(DecodeChatChunkTest, ExcerptIsShortAndWellFormed) {
   // A long payload with ill-formed bytes: the message quotes little of it, as valid UTF-8.
   std::string data = "{\"content\":\"" + std::string(300, 'x') + "\xFF\xFE" + "社保卡";
