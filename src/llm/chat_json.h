@@ -24,8 +24,10 @@ Result<ChatChunk> DecodeChatChunk(std::string_view data);
 // The error of a non-2xx answer body: {"error": {"message", "type", "code"}} (OpenAI, DeepSeek,
 // vLLM, DashScope's compatible mode; code a string, a number or null), DashScope's native
 // {"code", "message", "request_id"}, {"error": "text"} (Ollama, llama.cpp) or
-// {"error": {"code": 500, "message", "type"}} (llama.cpp). A body that is not JSON (an HTML page
-// of a proxy) gives message = its first 200 bytes, cut at a character boundary.
+// {"error": {"code": 500, "message", "type"}} (llama.cpp). A number code is given as its digits.
+// A body that is not JSON (a proxy's HTML page), or JSON with no error we know, gives message =
+// its first 200 bytes, blanks around it trimmed, ill-formed UTF-8 dropped, cut at a character
+// boundary.
 ApiError DecodeErrorBody(std::string_view body);
 
 // The request body: {"model", "messages": [{"role", "content"}], "temperature", "max_tokens",
