@@ -27,6 +27,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
 // `speech prepare`: each line of `in` a reply, each line of `out` what the synthesiser is given
 // (voice::SpokenLine; docs/telephony.md "Replies as speech").
 int RunSpeechPrepare(const CommonFlags& flags, std::istream& in, std::ostream& out);
+// `llm check`: each line of `in` {"answer", "sources"}, each line of `out` the grounding
+// checker's verdict {"ok", "problems": [{"kind", "text"}]} (llm/grounding.h), or with `json`
+// false one readable line; the rules of KB_DIR/llm/grounding.toml when it exists. 0 when every
+// line parsed, 2 when one did not (its output line says which and why; the others still run).
+int RunLlmCheck(const CommonFlags& flags, bool json, std::istream& in, std::ostream& out);
 // `doctor`: one line per check, each its module's (base/health_check.h), and what to fix; 0 when
 // nothing failed (warnings allowed), 1 when a check failed, 2 for an invalid configuration.
 int RunDoctor(const CommonFlags& flags, std::ostream& out);

@@ -54,6 +54,14 @@ int main(int argc, char** argv) {
   common(speech_prepare);
   speech->require_subcommand(1);
 
+  auto* llm = cli.add_subcommand("llm", "language models");
+  auto* llm_check = llm->add_subcommand(
+      "check", "each stdin line {\"answer\", \"sources\"}; each output line what the grounding "
+               "checker found");
+  common(llm_check);
+  llm_check->add_flag("--json", json, "one JSON object per line");
+  llm->require_subcommand(1);
+
   auto* doctor = cli.add_subcommand(
       "doctor", "check configuration, key file, database, knowledge base, SIP, ASR, console");
   common(doctor);
@@ -93,6 +101,7 @@ int main(int argc, char** argv) {
   if (ask->parsed()) return zx::app::RunAsk(flags, json, question);
   if (chat->parsed()) return zx::app::RunChat(flags, json);
   if (speech_prepare->parsed()) return zx::app::RunSpeechPrepare(flags, std::cin, std::cout);
+  if (llm_check->parsed()) return zx::app::RunLlmCheck(flags, json, std::cin, std::cout);
   if (auto code = run_security_command()) return *code;
   if (auto code = run_calendar_command()) return *code;
   if (auto code = run_campaign_command(*config)) return *code;

@@ -1,0 +1,506 @@
+// The grounding checker (grounding.h): sentences and their tags, then per sentence its figures
+// against the admissible sources' figures (figures.h), then the names it mentions.
+#include "llm/grounding.h"
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "base/toml_file.h"
+#include "llm/figures.h"
+#include "text/normalizer.h"
+#include "text/utf8.h"
+
+namespace zx::llm {
+namespace {
+
+using text::utf8::CodePoints;
+
+// Normalised as everywhere else in zhixian (full-width forms, traditional characters, case);
+// when OpenCC cannot be loaded, only the UTF-8 is cleaned.
+std::string Normalize(std::string_view s) {
+  static const std::unique_ptr<text::Normalizer> normalizer = [] {
+    auto n = text::Normalizer::Create();
+    return n.ok() ? std::move(n).value() : nullptr;
+  }();
+  return normalizer ? normalizer->Normalize(s) : text::SanitizeUtf8(s);
+}
+
+bool Contains(std::string_view hay, std::string_view needle) {
+  return !needle.empty() && hay.find(needle) != std::string_view::npos;
+}
+
+// A source tag at byte i of s: [1], [1,3], [1-3], [1][2] (one at a time), ［1］, 【1】.
+// Returns its end (bytes) and appends the indexes, or returns 0.
+size_t ParseTag(std::string_view s, size_t i, std::vector<int>* indexes) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kBrackets = {
+      {{"[", "]"}, {"［", "］"}, {"【", "】"}}};
+  for (const auto& [open, close] : kBrackets) {
+    if (s.substr(i, open.size()) != open) continue;
+    size_t j = i + open.size();
+    std::vector<int> found;
+    int range_from = -1;
+    while (j < s.size()) {
+      if (s[j] >= '0' && s[j] <= '9') {
+        int v = 0;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9' && v < 1000) v = v * 10 + (s[j++] - '0');
+        if (range_from > 0) {
+          for (int k = range_from + 1; k <= v && k - range_from < 50; ++k) found.push_back(k);
+          range_from = -1;
+        } else {
+          found.push_back(v);
+        }
+        continue;
+      }
+      if (s[j] == '-' && !found.empty()) {
+        range_from = found.back();
+        ++j;
+        continue;
+      }
+      if (s[j] == ',' || s[j] == ' ') {
+        ++j;
+        continue;
+      }
+      if (s.substr(j, 3) == "，" || s.substr(j, 3) == "、") {
+        j += 3;
+        continue;
+      }
+      break;
+    }
+    if (found.empty() || s.substr(j, close.size()) != close) return 0;
+    indexes->insert(indexes->end(), found.begin(), found.end());
+    return j + close.size();
+  }
+  return 0;
+}
+
+bool IsClosingMark(std::string_view s, size_t i, size_t* len) {
+  for (std::string_view m : {"”", "’", "」", "』", "）", ")", "\"", "》"}) {
+    if (s.substr(i, m.size()) == m) {
+      *len = m.size();
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsSentenceEnd(std::string_view s, size_t i, size_t* len) {
+  for (std::string_view m : {"。", "！", "？", "；", "!", "?", ";", "\n"}) {
+    if (s.substr(i, m.size()) == m) {
+      *len = m.size();
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  // The ideographic space.
+  while (s.starts_with("\u3000")) s.remove_prefix(3);
+  while (s.ends_with("\u3000")) s.remove_suffix(3);
+  return std::string(s);
+}
+
+// A sentence without its tags, and the tags it had.
+struct Tagged {
+  std::string text;
+  std::vector<int> tags;
+  bool tagged = false;
+};
+
+Tagged Untag(std::string_view sentence) {
+  Tagged t;
+  for (size_t i = 0; i < sentence.size();) {
+    if (size_t e = ParseTag(sentence, i, &t.tags)) {
+      t.tagged = true;
+      i = e;
+      continue;
+    }
+    t.text.push_back(sentence[i++]);
+  }
+  return t;
+}
+
+// Words with a negating character that negate nothing; removed before looking for negations.
+constexpr std::array<std::string_view, 43> kNotNegations = {
+    "不超过", "不能超过", "不得超过", "不可超过", "不应超过", "不高于", "不能高于", "不得高于",
+    "不多于", "不大于",   "不到",     "不满",     "未满",     "不足",   "不少于",   "不能少于",
+    "不得少于", "不低于", "不能低于", "不得低于", "不小于",   "没满",   "不动产",   "不同",
+    "不少",   "不论",     "不管",     "不仅",     "不断",     "不久",   "不错",     "不便",
+    "不良",   "不然",     "不等",     "不限",     "无论",     "未成年", "未来",     "非常",
+    "差不多", "不光",     "毫不"};
+
+// The clause of `text` before byte `begin`: from the last clause end.
+std::string_view ClauseBefore(std::string_view text, size_t begin) {
+  size_t start = 0;
+  for (std::string_view m : {"，", ",", "。", "；", ";", "！", "!", "？", "?", "\n"}) {
+    const size_t p = text.rfind(m, begin == 0 ? 0 : begin - 1);
+    if (p != std::string_view::npos && p < begin && p + m.size() > start) start = p + m.size();
+  }
+  return text.substr(start, begin - start);
+}
+
+bool Negated(std::string_view text, const Figure& f, const GroundingRules& rules) {
+  std::string clause(ClauseBefore(text, f.begin));
+  for (std::string_view w : kNotNegations) {
+    for (size_t p = clause.find(w); p != std::string::npos; p = clause.find(w, p)) {
+      clause.replace(p, w.size(), "#");
+    }
+  }
+  for (const auto& n : rules.negations) {
+    if (Contains(clause, n)) return true;
+  }
+  return false;
+}
+
+// Characters that do not belong to a name before its ending (verbs, particles, pronouns):
+// 到社保局 names 社保局; 提公积金 names no particular 公积金.
+constexpr std::u32string_view kNotNameChars =
+    U"的到在向去找请和或及与是为由给把被从往至经了都也就会能要需可该其您你我他她这那等各每本有"
+    U"没无不让先再又还只才即将已并而且但如若则上下里内外前后中时地提取交缴办领拿申找打问用带刷持"
+    U"凭享受参报转补换开查发拨存贷算跟对按、，。；：:,;（）()“”《》 ";
+
+// Words that end like a name and are not one.
+constexpr std::array<std::string_view, 10> kNotNames = {"保证", "验证", "认证", "论证", "查证",
+                                                       "见证", "签证", "考证", "结局", "布局"};
+
+struct Name {
+  std::string text;
+};
+
+// Names the answer mentions: a word ending in one of the rules' endings (with at most two
+// characters before the ending: the part that tells one office from another), and text in
+// 《》 or “”.
+std::vector<Name> FindNames(std::string_view text, const GroundingRules& rules) {
+  std::vector<Name> names;
+  const CodePoints t = text::utf8::Decode(text);
+  std::vector<bool> covered(t.size(), false);
+  std::vector<std::u32string> suffixes;
+  for (const auto& s : rules.entity_suffixes) {
+    std::u32string u;
+    for (char32_t c : text::utf8::Decode(s).cp) u.push_back(c);
+    if (!u.empty()) suffixes.push_back(std::move(u));
+  }
+  std::sort(suffixes.begin(), suffixes.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  auto starts = [&](size_t i, const std::u32string& w) {
+    if (i + w.size() > t.size()) return false;
+    return std::equal(w.begin(), w.end(), t.cp.begin() + static_cast<long>(i));
+  };
+  auto bytes = [&](size_t b, size_t e) {
+    return std::string(text.substr(t.offset[b], t.offset[e] - t.offset[b]));
+  };
+  for (size_t i = 0; i < t.size(); ++i) {
+    for (const auto& w : suffixes) {
+      if (!starts(i, w) || covered[i]) continue;
+      // A longer ending wins (管理中心 over 中心); a name is one ending, the last one.
+      size_t e = i + w.size();
+      for (size_t k = i; k < e; ++k) covered[k] = true;
+      size_t b = i;
+      while (b > 0 && i - b < 2 && text::utf8::IsHan(t.cp[b - 1]) &&
+             kNotNameChars.find(t.cp[b - 1]) == std::u32string_view::npos) {
+        --b;
+      }
+      if (b == i) break;  // 医院, 窗口 alone: a kind of place, not a particular one
+      std::string name = bytes(b, e);
+      if (std::find(kNotNames.begin(), kNotNames.end(), name) == kNotNames.end()) {
+        names.push_back({std::move(name)});
+      }
+      break;
+    }
+  }
+  // Quoted: 《...》 and “...”.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kQuotes = {
+      {{"《", "》"}, {"“", "”"}}};
+  for (const auto& [open, close] : kQuotes) {
+    for (size_t p = text.find(open); p != std::string_view::npos; p = text.find(open, p + 1)) {
+      const size_t q = text.find(close, p + open.size());
+      if (q == std::string_view::npos) break;
+      std::string inner(text.substr(p + open.size(), q - p - open.size()));
+      if (!inner.empty() && text::utf8::CountCodePoints(inner) <= 20) {
+        names.push_back({std::move(inner)});
+      }
+    }
+  }
+  return names;
+}
+
+// True when `name` is in `source`, or reads as a shortening of a name there that ends the
+// same way (人社局 for 人力资源和社会保障局): its characters in order within that name.
+bool NameIn(const std::string& name, std::string_view source) {
+  if (Contains(source, name)) return true;
+  const CodePoints n = text::utf8::Decode(name);
+  const CodePoints s = text::utf8::Decode(source);
+  if (n.size() < 3) return false;
+  for (size_t e = 0; e < s.size(); ++e) {
+    if (s.cp[e] != n.cp.back()) continue;
+    // Within the 12 characters before this ending, the name's characters in order.
+    size_t k = n.size() - 1;
+    for (size_t p = e; p > 0 && e - p < 12 && k > 0; --p) {
+      const char32_t c = s.cp[p - 1];
+      if (!text::utf8::IsHan(c)) break;
+      if (c == n.cp[k - 1]) --k;
+    }
+    if (k == 0) return true;
+  }
+  return false;
+}
+
+struct Source {
+  std::string text;  // normalised
+  std::vector<Figure> figures;
+};
+
+// Sets of rates: "月" within "人/月".
+bool PerWithin(const std::string& answer, const std::string& source) {
+  if (answer.empty()) return true;
+  const std::string s = "/" + source + "/";
+  size_t b = 0;
+  while (b < answer.size()) {
+    size_t e = answer.find('/', b);
+    if (e == std::string::npos) e = answer.size();
+    if (!Contains(s, "/" + answer.substr(b, e - b) + "/")) return false;
+    b = e + 1;
+  }
+  return true;
+}
+
+std::string Describe(const Figure& f) {
+  std::string s = f.text;
+  if (!f.per.empty()) s = "每" + f.per + " " + s;
+  return s;
+}
+
+void CheckFigure(const Figure& a, std::string_view answer_text, const std::vector<Source>& sources,
+                 const std::vector<size_t>& admissible, const GroundingRules& rules,
+                 std::vector<GroundingProblem>* problems) {
+  struct Candidate {
+    const Source* source;
+    const Figure* figure;
+  };
+  std::vector<Candidate> same;
+  const Figure* unit_hint = nullptr;
+  for (size_t i : admissible) {
+    for (const auto& f : sources[i].figures) {
+      if (SameFigure(a, f)) {
+        same.push_back({&sources[i], &f});
+      } else if (unit_hint == nullptr && a.unit != f.unit &&
+                 ((a.number != 0 && a.number == f.number) || a.value == f.value)) {
+        unit_hint = &f;
+      }
+    }
+  }
+  if (same.empty()) {
+    if (unit_hint != nullptr) {
+      problems->push_back({"unit", a.text + " (the source says " + unit_hint->text + ")"});
+    } else {
+      problems->push_back({"figure", a.text + " (in no cited source)"});
+    }
+    return;
+  }
+  std::erase_if(same, [&](const Candidate& c) { return !PerWithin(a.per, c.figure->per); });
+  if (same.empty()) {
+    problems->push_back({"unit", Describe(a) + " (the source says it per another unit)"});
+    return;
+  }
+  const bool negated = Negated(answer_text, a, rules);
+  std::erase_if(same, [&](const Candidate& c) {
+    return Negated(c.source->text, *c.figure, rules) != negated;
+  });
+  if (same.empty()) {
+    problems->push_back(
+        {"negation", a.text + (negated ? " (negated here, not in the source)"
+                                       : " (the source negates it)")});
+    return;
+  }
+  const bool bound_kept = std::any_of(same.begin(), same.end(), [&](const Candidate& c) {
+    return a.bound == 0 || c.figure->bound == 0 || a.bound == c.figure->bound;
+  });
+  if (!bound_kept) {
+    problems->push_back({"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
+                                                           : " (at least here, at most in the source)")});
+  }
+}
+
+Result<std::vector<std::string>> StringList(const toml::table& t, std::string_view key,
+                                            const std::string& path) {
+  const toml::node* node = t.get(key);
+  const toml::array* arr = node != nullptr ? node->as_array() : nullptr;
+  if (arr == nullptr) {
+    return InvalidArgument(path + ": " + std::string(key) + " must be a list of strings");
+  }
+  std::vector<std::string> out;
+  for (const auto& v : *arr) {
+    const auto* s = v.as_string();
+    if (s == nullptr || s->get().empty()) {
+      return InvalidArgument(TomlWhere(path, v.source()) + ": " + std::string(key) +
+                             " must be a list of non-empty strings");
+    }
+    out.push_back(Normalize(s->get()));
+  }
+  return out;
+}
+
+}  // namespace
+
+GroundingRules GroundingRules::Defaults() {
+  GroundingRules r;
+  // Longer words first only for reading; any one of them negates.
+  r.negations = {"不予", "不得", "无需", "无须", "不能", "不可", "不需要", "不需", "不用",
+                 "不必", "不再", "不属于", "不在", "不包括", "不含", "无法", "没有", "没",
+                 "未",   "不",   "免",   "非",   "勿",   "禁止", "严禁"};
+  r.entity_suffixes = {"局",     "中心",   "委员会", "办公室", "管理处", "服务站", "医院",
+                       "社区",   "街道办", "窗口",   "派出所", "大厅",   "法院",   "银行",
+                       "保险",   "补贴",   "补助",   "津贴",   "救助",   "公积金", "基金",
+                       "计划",   "工程",   "证",     "卡",     "补助金", "救助金", "养老金"};
+  return r;
+}
+
+Result<GroundingRules> LoadGroundingRules(const std::string& path) {
+  auto table = ReadTomlFile(path);
+  if (!table.ok()) return table.status();
+  GroundingRules rules = GroundingRules::Defaults();
+  if (table->contains("negations")) {
+    auto list = StringList(*table, "negations", path);
+    if (!list.ok()) return list.status();
+    rules.negations = std::move(list).value();
+  }
+  if (table->contains("entity_suffixes")) {
+    auto list = StringList(*table, "entity_suffixes", path);
+    if (!list.ok()) return list.status();
+    rules.entity_suffixes = std::move(list).value();
+  }
+  for (const auto& [key, value] : *table) {
+    if (key != "negations" && key != "entity_suffixes") {
+      return InvalidArgument(TomlWhere(path, value.source()) + ": unknown key " +
+                             std::string(key.str()));
+    }
+  }
+  return rules;
+}
+
+std::vector<std::string> SplitSentences(std::string_view answer) {
+  std::vector<std::string> out;
+  size_t start = 0, i = 0;
+  auto flush = [&](size_t end) {
+    std::string s = Trim(answer.substr(start, end - start));
+    if (!s.empty() && !Untag(s).text.empty()) {
+      out.push_back(std::move(s));
+    } else if (!s.empty() && !out.empty()) {
+      out.back() += s;  // a tag on a line of its own belongs to the sentence before
+    }
+  };
+  while (i < answer.size()) {
+    size_t len = 0;
+    if (!IsSentenceEnd(answer, i, &len)) {
+      ++i;
+      continue;
+    }
+    const bool newline = answer[i] == '\n';
+    size_t end = newline ? i : i + len;
+    size_t j = i + len;
+    // Closing marks and tags after the end stay with the sentence.
+    while (!newline && j < answer.size()) {
+      std::vector<int> ignored;
+      size_t k = j;
+      while (k < answer.size() && answer[k] == ' ') ++k;
+      size_t mark = 0;
+      if (const size_t e = ParseTag(answer, k, &ignored)) {
+        j = end = e;
+      } else if (IsClosingMark(answer, k, &mark)) {
+        j = end = k + mark;
+      } else {
+        break;
+      }
+    }
+    flush(end);
+    start = i = newline ? i + 1 : j;
+  }
+  flush(answer.size());
+  return out;
+}
+
+std::string StripSourceTags(std::string_view answer) {
+  std::string out;
+  auto punct_or_end = [&](size_t i) {
+    if (i >= answer.size() || answer[i] == '\n' || answer[i] == '\r') return true;
+    for (std::string_view m : {"。", "，", "！", "？", "；", "：", "、", "）", "”", "」", ",", ".",
+                               ";", ":", "!", "?", ")"}) {
+      if (answer.substr(i, m.size()) == m) return true;
+    }
+    return false;
+  };
+  for (size_t i = 0; i < answer.size();) {
+    std::vector<int> ignored;
+    if (const size_t e = ParseTag(answer, i, &ignored)) {
+      i = e;
+      size_t k = i;
+      while (k < answer.size() && answer[k] == ' ') ++k;
+      if (punct_or_end(k)) {
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        i = k;
+      } else if (!out.empty() && out.back() == ' ') {
+        i = k;
+      }
+      continue;
+    }
+    out.push_back(answer[i++]);
+  }
+  return Trim(out);
+}
+
+GroundingResult CheckGrounding(std::string_view answer, const std::vector<std::string>& sources,
+                               const GroundingRules& rules, const GroundingOptions& options) {
+  GroundingResult result;
+  std::vector<Source> src;
+  src.reserve(sources.size());
+  for (const auto& s : sources) {
+    Source x;
+    x.text = Normalize(s);
+    x.figures = ExtractFigures(x.text);
+    src.push_back(std::move(x));
+  }
+  GroundingRules norm = rules;
+  for (auto& n : norm.negations) n = Normalize(n);
+  for (auto& s : norm.entity_suffixes) s = Normalize(s);
+  auto& problems = result.problems;
+  for (const auto& sentence : SplitSentences(answer)) {
+    const Tagged tagged = Untag(sentence);
+    const std::string body = Normalize(tagged.text);
+    std::vector<size_t> admissible;
+    for (int t : tagged.tags) {
+      if (t < 1 || static_cast<size_t>(t) > src.size()) {
+        problems.push_back({"untagged", "[" + std::to_string(t) + "] (there are " +
+                                            std::to_string(src.size()) + " sources)"});
+      } else if (std::find(admissible.begin(), admissible.end(), t - 1) == admissible.end()) {
+        admissible.push_back(static_cast<size_t>(t - 1));
+      }
+    }
+    if (admissible.empty()) {
+      for (size_t i = 0; i < src.size(); ++i) admissible.push_back(i);
+    }
+    const std::vector<Figure> figures = ExtractFigures(body);
+    const std::vector<Name> names = FindNames(body, norm);
+    if (!tagged.tagged && options.require_tags && (!figures.empty() || !names.empty())) {
+      problems.push_back({"untagged", Trim(tagged.text) + " (states " +
+                                          (figures.empty() ? names[0].text : figures[0].text) +
+                                          " without a source tag)"});
+    }
+    for (const auto& f : figures) CheckFigure(f, body, src, admissible, norm, &problems);
+    for (const auto& n : names) {
+      const bool found = std::any_of(admissible.begin(), admissible.end(),
+                                     [&](size_t i) { return NameIn(n.text, src[i].text); });
+      if (!found) problems.push_back({"entity", n.text + " (no cited source names it)"});
+    }
+  }
+  result.ok = problems.empty();
+  return result;
+}
+
+}  // namespace zx::llm
