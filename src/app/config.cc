@@ -21,6 +21,7 @@ std::vector<ConfigKey> ConfigKeys() {
            campaigns::VisitConfigSection().Keys(),
            campaigns::CampaignConfigSection().Keys(),
            telephony::SmsConfigSection().Keys(),
+           llm::LlmConfigSection().Keys(),
        }) {
     keys.insert(keys.end(), section_keys.begin(), section_keys.end());
   }
@@ -58,6 +59,7 @@ Result<Config> ReadConfig(const ConfigDocument& document) {
   ZX_ASSIGN_OR_RETURN(c.visits, campaigns::VisitConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.campaigns, campaigns::CampaignConfigSection().Read(document));
   ZX_ASSIGN_OR_RETURN(c.sms, telephony::SmsConfigSection().Read(document));
+  ZX_ASSIGN_OR_RETURN(c.llm, llm::LlmConfigSection().Read(document));
   return c;
 }
 

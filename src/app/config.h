@@ -18,6 +18,7 @@
 #include "dialogue/dialogue_config.h"
 #include "http/server_config.h"
 #include "knowledge/knowledge_config.h"
+#include "llm/llm_config.h"
 #include "security/security_config.h"
 #include "storage/database_config.h"
 #include "telephony/asr_config.h"
@@ -45,6 +46,7 @@ struct Config {
   campaigns::VisitConfig visits;        // return visits of work orders: calling window, retries
   campaigns::CampaignConfig campaigns;  // outbound campaigns: windows, retries, caps, pace
   telephony::SmsConfig sms;             // SMS gateway of campaigns; "none" by default
+  llm::LlmConfig llm;                   // language models: engines and their uses; none by default
 };
 
 // Loads defaults, then `file` if not empty (a missing file is an error), then the environment.

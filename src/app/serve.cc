@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/security_context.h"
+#include "app/llm_wiring.h"
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "base/pid_file.h"
@@ -122,6 +123,15 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return security.status().code() == Code::kInternal ? 1 : 2;
   }
   SecurityContext& sec = *(*security)->context;
+  // Language models (issue 17, docs/llm.md): with [llm] answers on, the assistant's replies are
+  // written anew by an engine and checked; otherwise `assistant` is the knowledge base itself.
+  auto models = OpenLanguageModels(config.llm, config.knowledge.kb_dir, *(*ctx)->engine,
+                                   SystemClock::Instance(), metrics);
+  if (!models.ok()) {
+    std::cerr << "zhixian: " << models.status().message() << "\n";
+    return 2;
+  }
+  const knowledge::Assistant& assistant = (*models)->Assistant(*(*ctx)->engine);
   // Outbound notice calls (campaigns/notice_calls.h): the routes always exist; calls are placed
   // once voice is up (VoiceService attaches the runner), 503 while it is off.
   campaigns::NoticeCallOptions notice_options;
@@ -177,6 +187,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
                                     std::string note) { return kb->CreateDraft(e, by, note); });
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
+  (*models)->NarrateSummaries(dialogue);
   knowledge::AnswerLog* answers = &(*ctx)->answers->log();
   // Several nodes on PostgreSQL: what happens to a conversation on one node reaches the chat
   // pages connected to the others (storage/notifications.h; none on SQLite, one node).
@@ -230,7 +241,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
              r, {*(*ctx)->db, *sec.audit, config.knowledge, config.data.dir, current_engine,
                  [&kb] { return kb.WithDrafts(); }, [&kb](std::string d) { return kb.AsOf(d); }});
        },
-       [&](http::Router& r) { http::AddKnowledgeRoutes(r, *(*ctx)->engine, metrics, answers); },
+       [&](http::Router& r) { http::AddKnowledgeRoutes(r, assistant, metrics, answers); },
        [&](http::Router& r) {
          knowledge::KnowledgeStore& kb = *(*ctx)->kb_store;
          http::AddKbUnansweredRoutes(
@@ -314,7 +325,7 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   if (config.server.sip != "off") {
     auto started =
         VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics,
-                            callbacks->get(), (*ctx)->engine.get(), &readiness, refused->get());
+                            callbacks->get(), &assistant, &readiness, refused->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

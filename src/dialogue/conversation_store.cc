@@ -225,6 +225,12 @@ Status ConversationStore::SaveSummaryCorrection(const std::string& id,
   return u.Run();
 }
 
+Status ConversationStore::SaveSummary(const std::string& id, const Summary& summary) {
+  ZX_ASSIGN_OR_RETURN(auto u, db_->Prepare("UPDATE conversations SET summary = ? WHERE id = ?"));
+  u.Bind(1, EncodeSummary(summary, /*with_contact=*/false)).Bind(2, id);
+  return u.Run();
+}
+
 Result<std::string> ConversationStore::Holder(const std::string& id) const {
   ZX_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT agent FROM conversations WHERE id = ?"));
   q.Bind(1, id);

@@ -104,6 +104,8 @@ class ConversationStore {
   Status SaveHolder(const std::string& id, const std::string& agent_id,
                     const std::string& agent_name);
   Status SaveSummaryCorrection(const std::string& id, const std::string& corrected_json);
+  // Replaces the stored summary of an ended conversation (its 小结 added later).
+  Status SaveSummary(const std::string& id, const Summary& summary);
   // The principal id of the agent holding `id` ("" when none); not_found for an unknown id.
   Result<std::string> Holder(const std::string& id) const;
   // The conversations the agent `agent_id` holds now, longest held first.

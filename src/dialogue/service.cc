@@ -671,6 +671,17 @@ class Service final : public DialogueService {
         id, merged.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
+  Status AddSummaryNarrative(const std::string& id, const std::string& narrative,
+                             const std::string& by) override {
+    auto lock = LockConversation(id);
+    ZX_ASSIGN_OR_RETURN(ConversationRecord rec, store_.Load(id));
+    if (!rec.summary || rec.state != kEnded)
+      return FailedPrecondition("the conversation has not ended; its summary is not final");
+    rec.summary->narrative = narrative;
+    rec.summary->narrative_by = by;
+    return store_.SaveSummary(id, *rec.summary);
+  }
+
   int Subscribe(const std::string& id, Listener listener) override {
     return bus_.Subscribe(id, std::move(listener));
   }

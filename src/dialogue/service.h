@@ -245,6 +245,15 @@ class DialogueService {
   virtual Status CorrectSummary(const std::string& id, const StaffRef& agent,
                                 std::string_view corrected) = 0;
 
+  // Adds the 小结 (Summary::narrative) to the stored summary of an ended conversation: written
+  // by `by` (an engine) from SummaryFacts and checked by the caller. failed_precondition before
+  // the end; not_found for an unknown conversation.
+  virtual Status AddSummaryNarrative(const std::string& id, const std::string& narrative,
+                                     const std::string& by) {
+    (void)id, (void)narrative, (void)by;
+    return FailedPrecondition("this conversation service keeps no 小结");
+  }
+
   // The dialogue's events (dialogue/events.h) for one conversation, or for all when `id` is "".
   using Listener = EventBus::Listener;
   virtual int Subscribe(const std::string& id, Listener listener) = 0;

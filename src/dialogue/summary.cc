@@ -136,11 +136,36 @@ std::string EncodeSummary(const Summary& s, bool with_contact) {
             {"待办事项", s.todo},
             {"风险提示", s.risks},
             {"满意度预测", s.satisfaction}};
+  if (!s.narrative.empty()) j["小结"] = {{"text", s.narrative}, {"written_by", s.narrative_by}};
   if (with_contact) {
     if (sub.contact) j["咨询主体"]["contact"] = *sub.contact;
     if (sub.address) j["咨询主体"]["address"] = *sub.address;
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::vector<std::string> SummaryFacts(const Summary& s) {
+  auto joined = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : "；") + i;
+    return out;
+  };
+  std::vector<std::string> out;
+  std::string subject = "咨询主体：" + s.subject.type;
+  if (s.subject.name) subject += "，" + *s.subject.name;
+  if (s.subject.district) subject += "，" + *s.subject.district;
+  out.push_back(subject + "。");
+  if (!s.request_type.empty()) out.push_back("诉求类型：" + s.request_type + "。");
+  if (!s.policies.empty()) {
+    std::vector<std::string> titles;
+    for (const auto& p : s.policies) titles.push_back("《" + p.title + "》");
+    out.push_back("涉及政策：" + joined(titles) + "。");
+  }
+  if (!s.advice.empty()) out.push_back("处理建议：" + s.advice);
+  if (!s.todo.empty()) out.push_back("待办事项：" + joined(s.todo) + "。");
+  if (!s.risks.empty()) out.push_back("风险提示：" + joined(s.risks) + "。");
+  if (!s.satisfaction.empty()) out.push_back("满意度预测：" + s.satisfaction + "。");
+  return out;
 }
 
 std::optional<Summary> DecodeSummary(const std::string& stored) {
@@ -174,6 +199,10 @@ std::optional<Summary> DecodeSummary(const std::string& stored) {
   s.todo = texts(j.value("待办事项", json()));
   s.risks = texts(j.value("风险提示", json()));
   s.satisfaction = text(j.value("满意度预测", json()));
+  if (const json narrative = j.value("小结", json()); narrative.is_object()) {
+    s.narrative = text(narrative.value("text", json()));
+    s.narrative_by = text(narrative.value("written_by", json()));
+  }
   return s;
 }
 

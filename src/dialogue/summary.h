@@ -44,6 +44,10 @@ struct Summary {
   std::vector<std::string> todo;    // 待办事项
   std::vector<std::string> risks;   // 风险提示
   std::string satisfaction;         // 满意度预测: 满意 基本满意 不满意
+  // 小结: the same facts in a few sentences, when a language model wrote them and the grounding
+  // checker passed them (llm, wired by app); added after the end, "" until then or without one.
+  std::string narrative;
+  std::string narrative_by;  // the engine
   bool operator==(const Summary&) const = default;
 };
 
@@ -73,6 +77,9 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
 // `with_contact` false leaves the subject's contact and address out (the stored column is not
 // sealed; they live in the sealed state).
 std::string EncodeSummary(const Summary& summary, bool with_contact = true);
+// The facts of `summary` as sentences, one per element, without contact or address: what a
+// language model may write its 小结 from (each sentence a numbered source).
+std::vector<std::string> SummaryFacts(const Summary& summary);
 std::optional<Summary> DecodeSummary(const std::string& stored);
 
 }  // namespace zx::dialogue

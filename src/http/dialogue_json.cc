@@ -59,7 +59,7 @@ json ToJson(const dialogue::Summary& s) {
   json policies = json::array();
   for (const auto& p : s.policies)
     policies.push_back({{"topic", p.topic}, {"title", p.title}, {"version", p.version}});
-  return {
+  json out = {
       {"咨询主体",
        {{"type", s.subject.type},
         {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
@@ -74,6 +74,9 @@ json ToJson(const dialogue::Summary& s) {
       {"待办事项", s.todo},
       {"风险提示", s.risks},
       {"满意度预测", s.satisfaction}};
+  // 小结: sentences a language model wrote from the elements above (checked), once it has.
+  if (!s.narrative.empty()) out["小结"] = {{"text", s.narrative}, {"written_by", s.narrative_by}};
+  return out;
 }
 
 json ToJson(const std::optional<dialogue::Summary>& summary) {

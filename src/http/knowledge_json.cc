@@ -17,6 +17,9 @@ nlohmann::json ToJson(const knowledge::Answer& a) {
   for (const auto& alt : a.alternatives)
     j["alternatives"].push_back(
         {{"topic", alt.topic}, {"confidence", std::round(alt.confidence * 1000) / 1000}});
+  // Only on a reply a language model wrote (and the checker let through): the knowledge base's
+  // own reply reads exactly as it does without engines.
+  if (!a.written_by.empty()) j["written_by"] = a.written_by;
   return j;
 }
 

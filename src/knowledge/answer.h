@@ -25,6 +25,10 @@ struct Answer {
   std::optional<std::string> topic;  // intent id; nullopt when asking back
   double confidence = 0;             // calibrated probability that `topic` is right
   std::string text;                  // the reply, or the question asked back
+  // The line of `text` naming its basis ("（依据：…《…》）"), last in `text`; "" when none. A
+  // reply written anew (knowledge/written_assistant.h) keeps it.
+  std::string basis;
+  std::string written_by;  // "" for the knowledge base's own words; else the engine that wrote
   std::vector<Citation> citations;
   std::vector<Alternative> alternatives;  // the next most likely topics, best first
 };

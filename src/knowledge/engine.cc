@@ -106,7 +106,8 @@ Answer KnowledgeEngine::Compose(std::string_view question,
     answer.confidence = best.confidence;
     answer.text = e.answer;
     if (e.kind != "meta") {
-      answer.text += "\n（依据：" + e.source + "《" + e.title + "》）";
+      answer.basis = "（依据：" + e.source + "《" + e.title + "》）";
+      answer.text += "\n" + answer.basis;
       answer.citations.push_back({e.id, e.title, e.version});
     }
     for (int i = 1; i <= n_alt && i < static_cast<int>(ranked.size()); ++i)

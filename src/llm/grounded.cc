@@ -55,7 +55,7 @@ ChatRequest GroundedWriter::BuildRequest(const WriteRequest& request) const {
   for (size_t i = 0; i < request.evidence.size(); ++i)
     user += "[" + std::to_string(i + 1) + "] " + request.evidence[i].title + "：" +
             text::MaskText(request.evidence[i].text) + "\n";
-  user += "\n市民的话：" + text::MaskText(request.question);
+  if (!request.question.empty()) user += "\n市民的话：" + text::MaskText(request.question);
   r.messages.push_back({"user", user});
   return r;
 }

@@ -36,7 +36,7 @@ struct Evidence {
 };
 
 struct WriteRequest {
-  std::string question;  // the citizen's words (masked here before they leave)
+  std::string question;  // the citizen's words (masked here before they leave); "" for none
   std::vector<Evidence> evidence;
   bool spoken = false;  // for the phone: shorter sentences in a spoken style
 };

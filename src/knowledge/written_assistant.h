@@ -1,0 +1,48 @@
+// WrittenAssistant: the knowledge base's answer, written anew for the citizen's words when a
+// writer (a language model whose output passed the grounding checker; llm, wired by app) has
+// one, else exactly the knowledge base's own.
+//
+// Only answers are written anew, never a question asked back; the writer sees the entry's text
+// as evidence (the answer without its basis line) and the reply keeps that line, so the
+// citizen still sees where it comes from.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "knowledge/answer.h"
+
+namespace zx::knowledge {
+
+struct WrittenText {
+  std::string text;       // what the citizen sees, instead of the entry's words
+  std::string written_by; // the engine
+};
+
+class AnswerWriter {
+ public:
+  virtual ~AnswerWriter() = default;
+  // `evidence`: what the answer may say (the entry's text). nullopt: keep the entry's words.
+  // Thread-safe.
+  virtual std::optional<WrittenText> Write(std::string_view question, std::string_view title,
+                                           std::string_view evidence) const = 0;
+};
+
+class WrittenAssistant final : public Assistant {
+ public:
+  // Both outlive this.
+  WrittenAssistant(const Assistant& base, const AnswerWriter& writer)
+      : base_(base), writer_(writer) {}
+
+  Answer Ask(std::string_view question) const override;
+  std::vector<TopicSuggestion> Suggest(std::string_view question, int n) const override {
+    return base_.Suggest(question, n);
+  }
+
+ private:
+  const Assistant& base_;
+  const AnswerWriter& writer_;
+};
+
+}  // namespace zx::knowledge
