@@ -83,7 +83,7 @@ std::string Fmt(double v) {
 
 // Words with numeral characters that are not figures (text/numerals.cc keeps a similar list
 // for its own scanner; these are the ones an answer's prose uses).
-constexpr std::array<std::u32string_view, 52> kFixedWords = {
+constexpr std::array<std::u32string_view, 59> kFixedWords = {
     U"一年一度", U"万一",   U"一些",     U"一下",     U"一点",     U"一样",   U"一直",
     U"一般",     U"一起",   U"一定",     U"一切",     U"一旦",     U"一致",   U"一律",
     U"一同",     U"一再",   U"一并",     U"一边",     U"一方面",   U"一时",   U"一会",
@@ -91,7 +91,8 @@ constexpr std::array<std::u32string_view, 52> kFixedWords = {
     U"跑一次",   U"一卡通", U"一码通",   U"一线",     U"一手",     U"一共",   U"统一",
     U"唯一",     U"同一",   U"单一",     U"之一",     U"逐一",     U"千万",   U"三甲",
     U"二甲",     U"五险一金", U"三险一金", U"十四五", U"十三五",   U"两头",   U"一老一小",
-    U"一人一档", U"一户一档", U"两会"};
+    U"一人一档", U"一户一档", U"两会",     U"上一年",   U"下一年",   U"前一年", U"后一年",
+    U"头一年",   U"这一年", U"那一年"};
 
 struct UnitWord {
   std::u32string_view word;
@@ -101,7 +102,7 @@ struct UnitWord {
 
 // After a number, longest first where one word begins another. Dates, times of day, 年, 月, 日,
 // 号, 成 and 折 are read by the scanner itself.
-constexpr std::array<UnitWord, 61> kUnits = {{
+constexpr std::array<UnitWord, 66> kUnits = {{
     {U"个工作日", "工作日", 1},
     {U"工作日", "工作日", 1},
     {U"个自然日", "日", 1},
@@ -162,6 +163,11 @@ constexpr std::array<UnitWord, 61> kUnits = {{
     {U"级", "级", 1},
     {U"档", "档", 1},
     {U"斤", "斤", 1},
+    {U"遍", "遍", 1},
+    {U"℃", "度", 1},
+    {U"摄氏度", "度", 1},
+    {U"度", "度", 1},
+    {U"趟", "趟", 1},
     {U"个", "个", 1},
 }};
 
@@ -171,7 +177,7 @@ struct BoundWord {
   std::u32string_view word;
   int bound;
 };
-constexpr std::array<BoundWord, 44> kBoundsBefore = {{
+constexpr std::array<BoundWord, 48> kBoundsBefore = {{
     {U"最多", -1},     {U"最高", -1},     {U"最长", -1},     {U"至多", -1},
     {U"不超过", -1},   {U"不能超过", -1}, {U"不得超过", -1}, {U"不可超过", -1},
     {U"不应超过", -1}, {U"不高于", -1},   {U"不能高于", -1}, {U"不得高于", -1},
@@ -183,6 +189,7 @@ constexpr std::array<BoundWord, 44> kBoundsBefore = {{
     {U"不能低于", 1},  {U"不得低于", 1},  {U"不小于", 1},    {U"超过", 1},
     {U"高于", 1},      {U"多于", 1},      {U"大于", 1},      {U"满", 1},
     {U"起码", 1},      {U"最早", 1},      {U"提前", 1},      {U"以上", 1},
+    {U"不应低于", 1},  {U"不应少于", 1},  {U"不可低于", 1},  {U"不应高于", -1},
 }};
 constexpr std::array<BoundWord, 17> kBoundsAfter = {{
     {U"以内", -1},
@@ -273,8 +280,8 @@ class Scanner {
   std::string Bytes(size_t b, size_t e) const {
     return std::string(s_.substr(t_.offset[b], t_.offset[e] - t_.offset[b]));
   }
-  bool NumeralStart(size_t i) const {
-    if (i >= t_.size() || fixed_[i]) return false;
+  bool NumeralStart(size_t i, bool in_fixed = false) const {
+    if (i >= t_.size() || (fixed_[i] && !in_fixed)) return false;
     const char32_t c = At(i);
     return IsArabic(c) || ChineseDigit(c) >= 0 || c == U'十' || c == U'拾';
   }
@@ -297,8 +304,9 @@ class Scanner {
   }
 
   // One number at i (no unit), or nullopt.
-  std::optional<Num> ReadNum(size_t i) const {
-    if (!NumeralStart(i)) return std::nullopt;
+  // `in_fixed`: also inside a fixed word (三分之一: 之一).
+  std::optional<Num> ReadNum(size_t i, bool in_fixed = false) const {
+    if (!NumeralStart(i, in_fixed)) return std::nullopt;
     Num n;
     n.begin = i;
     if (IsArabic(At(i))) {
@@ -339,7 +347,7 @@ class Scanner {
     // Chinese: the longest run of numeral characters the text module reads as one number.
     size_t j = i;
     bool units = false;
-    while (j < t_.size() && !fixed_[j]) {
+    while (j < t_.size() && (!fixed_[j] || in_fixed)) {
       const char32_t c = At(j);
       if (ChineseDigit(c) >= 0) {
         ++j;
@@ -576,7 +584,7 @@ class Scanner {
     const std::string ord = ordinal ? "第" : "";
     // 三分之二.
     if (StartsWith(k, U"分之")) {
-      if (auto d = ReadNum(k + 2)) {
+      if (auto d = ReadNum(k + 2, /*in_fixed=*/true)) {
         Add(b, d->end, "分数", Fmt(d->value) + "/" + Fmt(n.value), d->value,
             n.value > 0 ? d->value / n.value : 0);
         return d->end;
@@ -686,18 +694,27 @@ class Scanner {
       return n.end;
     }
     Add(b, n.end, "", Fmt(n.value), n.value, n.value, 1, /*plain=*/true);
+    // In a calculation ((8000 − 800) × 88%) a number carries no unit of its own.
+    auto op = [](char32_t c) {
+      return std::u32string_view(U"×*÷+=−-()（）").find(c) != std::u32string_view::npos;
+    };
+    size_t before = b, after = n.end;
+    while (before > 0 && At(before - 1) == ' ') --before;
+    while (At(after) == ' ') ++after;
+    out_.back().figure.calculation = (before > 0 && op(At(before - 1))) || op(At(after));
     return n.end;
   }
 
   // "3-5个工作日", "16到25周岁", "5至6月": the first number takes the second's unit.
   void JoinRanges() {
-    for (size_t i = 0; i + 1 < out_.size(); ++i) {
+    // From the end, so that a list takes the unit of its last member: 200、300、500元.
+    for (size_t i = out_.size() - std::min<size_t>(out_.size(), 1); i-- > 0;) {
       Found& a = out_[i];
       const Found& z = out_[i + 1];
       if (!a.plain || z.plain || z.figure.unit == "号码" || z.figure.unit == "编号") continue;
       const size_t gap = z.begin - a.end;
       const bool joined =
-          (gap == 1 && std::u32string_view(U"-~～—至到").find(At(a.end)) !=
+          (gap == 1 && std::u32string_view(U"-~～—至到、").find(At(a.end)) !=
                            std::u32string_view::npos) ||
           (gap == 2 && (StartsWith(a.end, U"——") || StartsWith(a.end, U"……")));
       if (!joined) continue;
@@ -767,22 +784,41 @@ class Scanner {
       }
     }
     if (f->figure.bound != 0) return;
-    for (size_t k = start; k < f->begin;) {
+    f->figure.bound = NearestBound(start, f->begin);
+    if (f->figure.bound != 0 || start == 0 || (At(start - 1) != U'，' && At(start - 1) != ',')) {
+      return;
+    }
+    bool apposition = false;
+    for (std::u32string_view w : {U"也就是", U"就是", U"即", U"也即"}) {
+      apposition = apposition || StartsWith(start, w);
+    }
+    if (!apposition) return;
+    // A condition in the clause before: "收入低于标准，也就是每月900元".
+    size_t prev = start - 1;
+    while (prev > 0 && !ClauseEnd(At(prev - 1))) --prev;
+    f->figure.bound = NearestBound(prev, start - 1);
+  }
+
+  // The bound word nearest to `end` in [start, end).
+  int NearestBound(size_t start, size_t end) const {
+    int found = 0;
+    for (size_t k = start; k < end;) {
       size_t best = 0;
       int bound = 0;
       for (const auto& w : kBoundsBefore) {
-        if (w.word.size() > best && k + w.word.size() <= f->begin && StartsWith(k, w.word)) {
+        if (w.word.size() > best && k + w.word.size() <= end && StartsWith(k, w.word)) {
           best = w.word.size();
           bound = w.bound;
         }
       }
       if (best > 0) {
-        f->figure.bound = bound;
+        found = bound;
         k += best;
       } else {
         ++k;
       }
     }
+    return found;
   }
 
   std::string_view s_;
@@ -820,6 +856,9 @@ bool SameFigure(const Figure& answer, const Figure& source) {
     return answer.value == source.value && source.unit != "时刻";
   }
   if (answer.unit == "号码" && source.unit.empty()) return answer.value == source.value;
+  if (source.unit.empty() && source.calculation && answer.unit != "日期" && answer.unit != "时刻") {
+    return answer.value == source.value;
+  }
   return answer.unit == source.unit && answer.value == source.value;
 }
 

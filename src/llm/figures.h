@@ -29,7 +29,8 @@ struct Figure {
   double number = 0;  // the number as written before its unit word (500 in 500万元)
   std::string per;    // the rate it is said per: "月" for 每月/每个月/元/月, "年", "人" ... or ""
   int bound = 0;      // -1 at most (以内, 最多, 不超过, 前), +1 at least (以上, 满, 起), 0 unsaid
-  size_t begin = 0;   // byte span in the text
+  bool calculation = false;  // a plain number in a sum (8000 − 800): it may stand for any unit
+  size_t begin = 0;          // byte span in the text
   size_t end = 0;
   std::string text;  // the words as written
 };

@@ -128,7 +128,9 @@ Tagged Untag(std::string_view sentence) {
 }
 
 // Words with a negating character that negate nothing; removed before looking for negations.
-constexpr std::array<std::string_view, 43> kNotNegations = {
+constexpr std::array<std::string_view, 58> kNotNegations = {
+    "不过", "不但", "不如", "别人", "别的", "分别", "特别", "区别", "类别", "级别", "个别",
+    "识别", "性别", "差别", "鉴别",
     "不超过", "不能超过", "不得超过", "不可超过", "不应超过", "不高于", "不能高于", "不得高于",
     "不多于", "不大于",   "不到",     "不满",     "未满",     "不足",   "不少于",   "不能少于",
     "不得少于", "不低于", "不能低于", "不得低于", "不小于",   "没满",   "不动产",   "不同",
@@ -136,27 +138,105 @@ constexpr std::array<std::string_view, 43> kNotNegations = {
     "不良",   "不然",     "不等",     "不限",     "无论",     "未成年", "未来",     "非常",
     "差不多", "不光",     "毫不"};
 
-// The clause of `text` before byte `begin`: from the last clause end.
-std::string_view ClauseBefore(std::string_view text, size_t begin) {
+constexpr std::array<std::string_view, 2> kClauseMarks = {"，", ","};
+constexpr std::array<std::string_view, 8> kSentenceMarks = {"。", "；", ";", "！", "!", "？", "?", "\n"};
+
+// Where the clause holding bytes [begin, end) of `text` starts and ends, and where the clause
+// before it in the same sentence starts (== start when there is none).
+struct ClauseSpan {
+  size_t prev = 0;
   size_t start = 0;
-  for (std::string_view m : {"，", ",", "。", "；", ";", "！", "!", "？", "?", "\n"}) {
-    const size_t p = text.rfind(m, begin == 0 ? 0 : begin - 1);
-    if (p != std::string_view::npos && p < begin && p + m.size() > start) start = p + m.size();
+  size_t end = 0;
+};
+
+ClauseSpan ClauseOf(std::string_view text, size_t begin, size_t end) {
+  auto last_mark = [&](size_t before, bool* clause_mark) {
+    size_t start = 0;
+    *clause_mark = false;
+    auto look = [&](std::string_view m, bool clause) {
+      if (before == 0) return;
+      const size_t p = text.rfind(m, before - 1);
+      if (p != std::string_view::npos && p + m.size() <= before && p + m.size() > start) {
+        start = p + m.size();
+        *clause_mark = clause;
+      }
+    };
+    for (auto m : kClauseMarks) look(m, true);
+    for (auto m : kSentenceMarks) look(m, false);
+    return start;
+  };
+  ClauseSpan c;
+  bool clause_mark = false;
+  c.start = last_mark(begin, &clause_mark);
+  c.prev = c.start;
+  if (clause_mark) {
+    bool ignored = false;
+    size_t mark_begin = c.start;
+    for (auto m : kClauseMarks) {
+      if (c.start >= m.size() && text.substr(c.start - m.size(), m.size()) == m) {
+        mark_begin = c.start - m.size();
+      }
+    }
+    c.prev = last_mark(mark_begin, &ignored);
   }
-  return text.substr(start, begin - start);
+  c.end = text.size();
+  for (auto m : kClauseMarks) c.end = std::min(c.end, std::min(text.find(m, end), text.size()));
+  for (auto m : kSentenceMarks) c.end = std::min(c.end, std::min(text.find(m, end), text.size()));
+  return c;
 }
 
-bool Negated(std::string_view text, const Figure& f, const GroundingRules& rules) {
-  std::string clause(ClauseBefore(text, f.begin));
+// `s` with the words that only look negating (bounds, 不动产) blanked out.
+std::string BlankNotNegations(std::string_view s) {
+  std::string out(s);
   for (std::string_view w : kNotNegations) {
-    for (size_t p = clause.find(w); p != std::string::npos; p = clause.find(w, p)) {
-      clause.replace(p, w.size(), "#");
+    for (size_t p = out.find(w); p != std::string::npos; p = out.find(w, p)) {
+      out.replace(p, w.size(), "#");
     }
   }
+  return out;
+}
+
+bool HasNegation(std::string_view s, const GroundingRules& rules) {
+  const std::string blanked = BlankNotNegations(s);
   for (const auto& n : rules.negations) {
-    if (Contains(clause, n)) return true;
+    if (Contains(blanked, n)) return true;
   }
   return false;
+}
+
+// Bigrams of Han characters, with negations blanked: how alike two clauses are, whatever
+// their polarity.
+std::vector<uint64_t> Bigrams(std::string_view s, const GroundingRules& rules) {
+  std::string blanked = BlankNotNegations(s);
+  for (const auto& n : rules.negations) {
+    for (size_t p = blanked.find(n); p != std::string::npos; p = blanked.find(n, p)) {
+      blanked.replace(p, n.size(), "#");
+    }
+  }
+  const CodePoints t = text::utf8::Decode(blanked);
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (text::utf8::IsHan(t.cp[i]) && text::utf8::IsHan(t.cp[i + 1])) {
+      out.push_back((static_cast<uint64_t>(t.cp[i]) << 32) | t.cp[i + 1]);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+size_t Shared(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  size_t n = 0;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) {
+      ++n, ++i, ++j;
+    } else if (a[i] < b[j]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return n;
 }
 
 // Characters that do not belong to a name before its ending (verbs, particles, pronouns):
@@ -164,7 +244,7 @@ bool Negated(std::string_view text, const Figure& f, const GroundingRules& rules
 constexpr std::u32string_view kNotNameChars =
     U"的到在向去找请和或及与是为由给把被从往至经了都也就会能要需可该其您你我他她这那等各每本有"
     U"没无不让先再又还只才即将已并而且但如若则上下里内外前后中时地提取交缴办领拿申找打问用带刷持"
-    U"凭享受参报转补换开查发拨存贷算跟对按、，。；：:,;（）()“”《》 ";
+    U"凭享受参报转补换开查发拨存贷算跟对按者、，。；：:,;（）()“”《》 ";
 
 // Words that end like a name and are not one.
 constexpr std::array<std::string_view, 10> kNotNames = {"保证", "验证", "认证", "论证", "查证",
@@ -252,9 +332,83 @@ bool NameIn(const std::string& name, std::string_view source) {
   return false;
 }
 
+struct Clause {
+  std::string text;
+  std::vector<uint64_t> bigrams;
+  bool negated = false;
+};
+
+// The clauses of `text`, their bigrams read with the figures blanked (个百分点 says nothing
+// about what a clause is about).
+std::vector<Clause> Clauses(std::string_view text, const std::vector<Figure>& figures,
+                            const GroundingRules& rules) {
+  std::string plain(text);
+  for (const auto& f : figures) {
+    for (size_t i = f.begin; i < f.end; ++i) plain[i] = '#';
+  }
+  std::vector<Clause> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.size(), len = 0;
+    for (auto m : kClauseMarks) {
+      if (size_t p = text.find(m, start); p < end) end = p, len = m.size();
+    }
+    for (auto m : kSentenceMarks) {
+      if (size_t p = text.find(m, start); p < end) end = p, len = m.size();
+    }
+    Clause c;
+    c.text = std::string(text.substr(start, end - start));
+    c.bigrams = Bigrams(std::string_view(plain).substr(start, end - start), rules);
+    c.negated = HasNegation(c.text, rules);
+    if (!c.bigrams.empty()) out.push_back(std::move(c));
+    if (end == text.size()) break;
+    start = end + len;
+  }
+  return out;
+}
+
+// What is said around a figure: whether its clause is negated; the clause before it in its
+// sentence when that one states no figure of its own (a condition: "没有备案的，降低10个百分点");
+// the words nearest to it, to tell apart two statements of the same figure.
+struct FigureContext {
+  bool negated = false;
+  std::vector<uint64_t> condition;  // bigrams of the clause before; empty when none
+  bool condition_negated = false;
+  std::vector<uint64_t> near;
+};
+
+FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figures,
+                        const Figure& f, const GroundingRules& rules) {
+  FigureContext c;
+  const ClauseSpan span = ClauseOf(text, f.begin, f.end);
+  c.negated = HasNegation(text.substr(span.start, span.end - span.start), rules);
+  const bool figure_before = std::any_of(figures.begin(), figures.end(), [&](const Figure& g) {
+    return g.begin >= span.prev && g.begin < span.start;
+  });
+  if (span.prev < span.start && !figure_before) {
+    const std::string_view cond = text.substr(span.prev, span.start - span.prev);
+    c.condition = Bigrams(cond, rules);
+    c.condition_negated = HasNegation(cond, rules);
+  }
+  // Eight characters either side.
+  size_t b = f.begin, e = f.end;
+  for (int k = 0; k < 8 && b > 0; ++k) b = text::utf8::CodePointStart(text, b - 1);
+  for (int k = 0; k < 8 && e < text.size(); ++k) {
+    size_t len = 0;
+    text::utf8::DecodeAt(text, e, &len);
+    e += len;
+  }
+  c.near = Bigrams(std::string(text.substr(b, f.begin - b)) + "|" +
+                       std::string(text.substr(f.end, e - f.end)),
+                   rules);
+  return c;
+}
+
 struct Source {
   std::string text;  // normalised
   std::vector<Figure> figures;
+  std::vector<FigureContext> contexts;  // of each figure
+  std::vector<Clause> clauses;
 };
 
 // Sets of rates: "月" within "人/月".
@@ -277,7 +431,8 @@ std::string Describe(const Figure& f) {
   return s;
 }
 
-void CheckFigure(const Figure& a, std::string_view answer_text, const std::vector<Source>& sources,
+void CheckFigure(const Figure& a, std::string_view answer_text,
+                 const std::vector<Figure>& answer_figures, const std::vector<Source>& sources,
                  const std::vector<size_t>& admissible, const GroundingRules& rules,
                  std::vector<GroundingProblem>* problems) {
   struct Candidate {
@@ -309,14 +464,39 @@ void CheckFigure(const Figure& a, std::string_view answer_text, const std::vecto
     problems->push_back({"unit", Describe(a) + " (the source says it per another unit)"});
     return;
   }
-  const bool negated = Negated(answer_text, a, rules);
-  std::erase_if(same, [&](const Candidate& c) {
-    return Negated(c.source->text, *c.figure, rules) != negated;
-  });
-  if (same.empty()) {
+  if (a.unit == "号码" || a.unit == "编号") return;  // nobody negates a phone number
+  // Of the source's figures with this value, the ones said in the most similar words: the
+  // negation and the bound are those of the same statement, not of another with that value.
+  const FigureContext ctx = ContextOf(answer_text, answer_figures, a, rules);
+  auto context = [](const Candidate& c) -> const FigureContext& {
+    return c.source->contexts[static_cast<size_t>(c.figure - c.source->figures.data())];
+  };
+  size_t best = 0;
+  std::vector<std::pair<size_t, Candidate>> scored;
+  for (const auto& c : same) {
+    const size_t score = Shared(ctx.near, context(c).near);
+    best = std::max(best, score);
+    scored.emplace_back(score, c);
+  }
+  same.clear();
+  for (const auto& [score, c] : scored) {
+    if (score == best) same.push_back(c);
+  }
+  auto negation_kept = [&](const Candidate& c) {
+    const FigureContext& s = context(c);
+    if (s.negated != ctx.negated) return false;
+    // The condition before, when the answer restates it.
+    if (!ctx.condition.empty() && !s.condition.empty() &&
+        Shared(ctx.condition, s.condition) >= 2 && ctx.condition_negated != s.condition_negated) {
+      return false;
+    }
+    return true;
+  };
+  if (!std::any_of(same.begin(), same.end(), negation_kept)) {
     problems->push_back(
-        {"negation", a.text + (negated ? " (negated here, not in the source)"
-                                       : " (the source negates it)")});
+        {"negation", a.text + (ctx.negated || ctx.condition_negated
+                                   ? " (negated here, not in the source)"
+                                   : " (the source negates it)")});
     return;
   }
   const bool bound_kept = std::any_of(same.begin(), same.end(), [&](const Candidate& c) {
@@ -325,6 +505,159 @@ void CheckFigure(const Figure& a, std::string_view answer_text, const std::vecto
   if (!bound_kept) {
     problems->push_back({"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
                                                            : " (at least here, at most in the source)")});
+  }
+}
+
+// Negations as code points: where each negation word of `blanked` (BlankNotNegations) starts
+// and ends, the longest word at each place.
+struct Negation {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+std::vector<std::u32string> U32Words(const std::vector<std::string>& words) {
+  std::vector<std::u32string> out;
+  for (const auto& w : words) {
+    const auto cp = text::utf8::Decode(w).cp;
+    if (!cp.empty()) out.emplace_back(cp.begin(), cp.end());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.size() > y.size(); });
+  return out;
+}
+
+std::u32string U32(std::string_view s) {
+  const auto cp = text::utf8::Decode(s).cp;
+  return std::u32string(cp.begin(), cp.end());
+}
+
+std::vector<Negation> FindNegations(const std::u32string& t,
+                                    const std::vector<std::u32string>& words) {
+  std::vector<Negation> out;
+  for (size_t i = 0; i < t.size();) {
+    size_t len = 0;
+    for (const auto& w : words) {
+      if (t.compare(i, w.size(), w) == 0) {
+        len = w.size();
+        break;
+      }
+    }
+    if (len > 0) {
+      out.push_back({i, i + len});
+      i += len;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool NegationIn(const std::u32string& t, size_t from, size_t to,
+                const std::vector<std::u32string>& words) {
+  for (size_t i = from; i < to && i < t.size(); ++i) {
+    for (const auto& w : words) {
+      if (i + w.size() <= to && t.compare(i, w.size(), w) == 0) return true;
+    }
+  }
+  return false;
+}
+
+bool Han(const std::u32string& t, size_t i) { return i < t.size() && text::utf8::IsHan(t[i]); }
+
+std::string Utf8(std::u32string_view s) {
+  std::string out;
+  for (char32_t c : s) text::utf8::AppendUtf8(c, &out);
+  return out;
+}
+
+// A negation said in the answer must be said of the same words in a source: 也不能从出生那天起
+//享受 against 从出生那天起就能享受. Words the sources do not have are not judged here.
+void CheckAnswerNegations(const std::u32string& answer, const std::vector<std::u32string>& sources,
+                          const std::vector<std::u32string>& words,
+                          std::vector<GroundingProblem>* problems) {
+  for (const Negation& n : FindNegations(answer, words)) {
+    size_t p = n.end;
+    if (p < answer.size() && answer[p] == U'再') ++p;
+    if (!Han(answer, p) || !Han(answer, p + 1)) continue;
+    const char32_t first = answer[p], second = answer[p + 1];
+    bool found = false, negated = false;
+    for (const auto& s : sources) {
+      for (size_t q = s.find(first); q != std::u32string::npos; q = s.find(first, q + 1)) {
+        // The same two characters, or with one between (没交社保 / 交了社保).
+        if (!(q + 1 < s.size() && s[q + 1] == second) && !(q + 2 < s.size() && s[q + 2] == second)) {
+          continue;
+        }
+        found = true;
+        if (NegationIn(s, q >= 4 ? q - 4 : 0, q, words)) negated = true;
+      }
+    }
+    if (found && !negated) {
+      problems->push_back({"negation", Utf8(std::u32string_view(answer).substr(
+                                           n.begin, std::min(answer.size(), p + 2) - n.begin)) +
+                                           " (the source says it without a negation)"});
+    }
+  }
+}
+
+// A negation of a source must survive where the answer says the same thing: 个人不用再交
+// against 还得个人自己交 (the two characters before the negation, then the word negated, at
+// most four characters apart, no negation between).
+void CheckSourceNegations(const std::u32string& answer, const std::vector<std::u32string>& sources,
+                          const std::vector<std::u32string>& words,
+                          std::vector<GroundingProblem>* problems) {
+  auto said_plainly = [&](const std::u32string& t, std::u32string_view anchor, char32_t word) {
+    for (size_t q = t.find(anchor); q != std::u32string::npos; q = t.find(anchor, q + 1)) {
+      const size_t from = q + anchor.size();
+      for (size_t k = from; k < t.size() && k <= from + 4 && Han(t, k); ++k) {
+        if (t[k] == word && !NegationIn(t, from, k, words)) return true;
+      }
+    }
+    return false;
+  };
+  for (const auto& s : sources) {
+    for (const Negation& n : FindNegations(s, words)) {
+      if (n.begin < 2 || !Han(s, n.begin - 1) || !Han(s, n.begin - 2)) continue;
+      size_t p = n.end;
+      if (p < s.size() && s[p] == U'再') ++p;
+      if (!Han(s, p)) continue;
+      const std::u32string_view anchor = std::u32string_view(s).substr(n.begin - 2, 2);
+      if (!said_plainly(answer, anchor, s[p])) continue;
+      const bool plain_in_sources = std::any_of(sources.begin(), sources.end(), [&](const auto& x) {
+        return said_plainly(x, anchor, s[p]);
+      });
+      if (!plain_in_sources) {
+        problems->push_back({"negation", Utf8(anchor) + "…" + Utf8(std::u32string(1, s[p])) +
+                                             " (the source says " +
+                                             Utf8(std::u32string_view(s).substr(
+                                                 n.begin - 2, p + 1 - (n.begin - 2))) +
+                                             ")"});
+      }
+    }
+  }
+}
+
+// A clause of the answer that says what a negated clause of a source says, without the
+// negation: 国家法定节假日和休息日也算在 against 国家法定节假日和休息日不算在.
+void CheckClauses(const std::vector<Clause>& answer, const std::vector<const Clause*>& sources,
+                  std::vector<GroundingProblem>* problems) {
+  for (const auto& c : answer) {
+    if (c.negated || c.bigrams.size() < 2) continue;
+    size_t best = 0;
+    bool plain = false;
+    const Clause* like = nullptr;
+    for (const Clause* d : sources) {
+      const size_t shared = Shared(c.bigrams, d->bigrams);
+      if (shared < 2 || 5 * shared < 3 * std::min(c.bigrams.size(), d->bigrams.size())) continue;
+      if (shared > best) {
+        best = shared;
+        plain = !d->negated;
+        like = d;
+      } else if (shared == best) {
+        plain = plain || !d->negated;
+      }
+    }
+    if (like != nullptr && !plain) {
+      problems->push_back({"negation", c.text + " (the source says " + like->text + ")"});
+    }
   }
 }
 
@@ -354,7 +687,7 @@ GroundingRules GroundingRules::Defaults() {
   // Longer words first only for reading; any one of them negates.
   r.negations = {"不予", "不得", "无需", "无须", "不能", "不可", "不需要", "不需", "不用",
                  "不必", "不再", "不属于", "不在", "不包括", "不含", "无法", "没有", "没",
-                 "未",   "不",   "免",   "非",   "勿",   "禁止", "严禁"};
+                 "未",   "不",   "免",   "非",   "勿",   "禁止", "严禁", "不要", "别"};
   r.entity_suffixes = {"局",     "中心",   "委员会", "办公室", "管理处", "服务站", "医院",
                        "社区",   "街道办", "窗口",   "派出所", "大厅",   "法院",   "银行",
                        "保险",   "补贴",   "补助",   "津贴",   "救助",   "公积金", "基金",
@@ -463,12 +796,19 @@ GroundingResult CheckGrounding(std::string_view answer, const std::vector<std::s
   for (const auto& s : sources) {
     Source x;
     x.text = Normalize(s);
-    x.figures = ExtractFigures(x.text);
     src.push_back(std::move(x));
   }
   GroundingRules norm = rules;
   for (auto& n : norm.negations) n = Normalize(n);
   for (auto& s : norm.entity_suffixes) s = Normalize(s);
+  const std::vector<std::u32string> negations = U32Words(norm.negations);
+  std::vector<std::u32string> blanked_sources;
+  for (auto& x : src) {
+    x.figures = ExtractFigures(x.text);
+    for (const auto& f : x.figures) x.contexts.push_back(ContextOf(x.text, x.figures, f, norm));
+    x.clauses = Clauses(x.text, x.figures, norm);
+    blanked_sources.push_back(U32(BlankNotNegations(x.text)));
+  }
   auto& problems = result.problems;
   for (const auto& sentence : SplitSentences(answer)) {
     const Tagged tagged = Untag(sentence);
@@ -492,7 +832,17 @@ GroundingResult CheckGrounding(std::string_view answer, const std::vector<std::s
                                           (figures.empty() ? names[0].text : figures[0].text) +
                                           " without a source tag)"});
     }
-    for (const auto& f : figures) CheckFigure(f, body, src, admissible, norm, &problems);
+    for (const auto& f : figures) CheckFigure(f, body, figures, src, admissible, norm, &problems);
+    std::vector<std::u32string> admissible_text;
+    std::vector<const Clause*> admissible_clauses;
+    for (size_t i : admissible) {
+      admissible_text.push_back(blanked_sources[i]);
+      for (const auto& c : src[i].clauses) admissible_clauses.push_back(&c);
+    }
+    const std::u32string blanked = U32(BlankNotNegations(body));
+    CheckAnswerNegations(blanked, admissible_text, negations, &problems);
+    CheckSourceNegations(blanked, admissible_text, negations, &problems);
+    CheckClauses(Clauses(body, figures, norm), admissible_clauses, &problems);
     for (const auto& n : names) {
       const bool found = std::any_of(admissible.begin(), admissible.end(),
                                      [&](size_t i) { return NameIn(n.text, src[i].text); });
