@@ -33,6 +33,9 @@ bool Contains(std::string_view hay, std::string_view needle) {
   return !needle.empty() && hay.find(needle) != std::string_view::npos;
 }
 
+std::vector<std::u32string> U32Words(const std::vector<std::string>& words);
+std::u32string U32(std::string_view s);
+
 // A source tag at byte i of s: [1], [1,3], [1-3], [1][2] (one at a time), ［1］, 【1】.
 // Returns its end (bytes) and appends the indexes, or returns 0.
 size_t ParseTag(std::string_view s, size_t i, std::vector<int>* indexes) {
@@ -128,7 +131,8 @@ Tagged Untag(std::string_view sentence) {
 }
 
 // Words with a negating character that negate nothing; removed before looking for negations.
-constexpr std::array<std::string_view, 58> kNotNegations = {
+constexpr std::array<std::string_view, 62> kNotNegations = {
+    "不应低于", "不应少于", "不可低于", "不应高于",
     "不过", "不但", "不如", "别人", "别的", "分别", "特别", "区别", "类别", "级别", "个别",
     "识别", "性别", "差别", "鉴别",
     "不超过", "不能超过", "不得超过", "不可超过", "不应超过", "不高于", "不能高于", "不得高于",
@@ -367,42 +371,79 @@ std::vector<Clause> Clauses(std::string_view text, const std::vector<Figure>& fi
   return out;
 }
 
-// What is said around a figure: whether its clause is negated; the clause before it in its
-// sentence when that one states no figure of its own (a condition: "没有备案的，降低10个百分点");
-// the words nearest to it, to tell apart two statements of the same figure.
+// What is said around a figure: its clause (with the next one when that states no figure:
+// "不满1年的，领不了"); the clause before it when that states no figure (a condition: "没有备案的，
+// 降低10个百分点"); its sentence, to tell apart two statements of the same figure.
 struct FigureContext {
+  std::string clause;
   bool negated = false;
-  std::vector<uint64_t> condition;  // bigrams of the clause before; empty when none
+  std::string condition;  // empty when none
   bool condition_negated = false;
-  std::vector<uint64_t> near;
+  std::vector<uint64_t> sentence;
 };
+
+// Han bigrams of `s` with the figures in it blanked, negations kept.
+std::vector<uint64_t> PlainBigrams(std::string_view s) {
+  const CodePoints t = text::utf8::Decode(s);
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i + 1 < t.size(); ++i) {
+    if (text::utf8::IsHan(t.cp[i]) && text::utf8::IsHan(t.cp[i + 1])) {
+      out.push_back((static_cast<uint64_t>(t.cp[i]) << 32) | t.cp[i + 1]);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figures,
                         const Figure& f, const GroundingRules& rules) {
   FigureContext c;
   const ClauseSpan span = ClauseOf(text, f.begin, f.end);
-  c.negated = HasNegation(text.substr(span.start, span.end - span.start), rules);
-  const bool figure_before = std::any_of(figures.begin(), figures.end(), [&](const Figure& g) {
-    return g.begin >= span.prev && g.begin < span.start;
-  });
-  if (span.prev < span.start && !figure_before) {
-    const std::string_view cond = text.substr(span.prev, span.start - span.prev);
-    c.condition = Bigrams(cond, rules);
-    c.condition_negated = HasNegation(cond, rules);
+  auto has_figure = [&](size_t b, size_t e) {
+    return std::any_of(figures.begin(), figures.end(),
+                       [&](const Figure& g) { return g.begin >= b && g.begin < e; });
+  };
+  size_t end = span.end;
+  for (auto m : kClauseMarks) {
+    if (text.substr(end, m.size()) == m) {
+      const ClauseSpan next = ClauseOf(text, end + m.size(), end + m.size());
+      if (!has_figure(next.start, next.end)) end = next.end;
+    }
   }
-  // Eight characters either side.
-  size_t b = f.begin, e = f.end;
-  for (int k = 0; k < 8 && b > 0; ++k) b = text::utf8::CodePointStart(text, b - 1);
-  for (int k = 0; k < 8 && e < text.size(); ++k) {
-    size_t len = 0;
-    text::utf8::DecodeAt(text, e, &len);
-    e += len;
+  c.clause = std::string(text.substr(span.start, end - span.start));
+  c.negated = HasNegation(c.clause, rules);
+  if (span.prev < span.start && !has_figure(span.prev, span.start)) {
+    c.condition = std::string(text.substr(span.prev, span.start - span.prev));
+    c.condition_negated = HasNegation(c.condition, rules);
   }
-  c.near = Bigrams(std::string(text.substr(b, f.begin - b)) + "|" +
-                       std::string(text.substr(f.end, e - f.end)),
-                   rules);
+  // The sentence, figures blanked.
+  size_t sb = span.prev, se = end;
+  while (sb > 0) {
+    bool clause_mark = false;
+    for (auto m : kClauseMarks) {
+      if (sb >= m.size() && text.substr(sb - m.size(), m.size()) == m) {
+        clause_mark = true;
+        sb = ClauseOf(text, sb - m.size(), sb - m.size()).start;
+      }
+    }
+    if (!clause_mark) break;
+  }
+  std::string sentence(text.substr(sb, se - sb));
+  for (const auto& g : figures) {
+    if (g.begin >= sb && g.end <= se) {
+      for (size_t i = g.begin; i < g.end; ++i) sentence[i - sb] = '#';
+    }
+  }
+  c.sentence = PlainBigrams(sentence);
   return c;
 }
+
+// Whether `other` restates what a negation of `negated` negates: the two characters before
+// the negation, or the two after it (at most three apart: 没到退休 / 到了退休), appear in
+// `other`. A negation with neither (at the clause's start, before punctuation) always counts.
+bool Restated(std::string_view negated, std::string_view other,
+              const std::vector<std::u32string>& words);
 
 struct Source {
   std::string text;  // normalised
@@ -465,47 +506,57 @@ void CheckFigure(const Figure& a, std::string_view answer_text,
     return;
   }
   if (a.unit == "号码" || a.unit == "编号") return;  // nobody negates a phone number
-  // Of the source's figures with this value, the ones said in the most similar words: the
-  // negation and the bound are those of the same statement, not of another with that value.
+  // Of the source's figures with this value, the ones in the most similar sentences (and those
+  // nearly as similar): the negation and the bound are those of the same statement, not of
+  // another with that value.
   const FigureContext ctx = ContextOf(answer_text, answer_figures, a, rules);
   auto context = [](const Candidate& c) -> const FigureContext& {
     return c.source->contexts[static_cast<size_t>(c.figure - c.source->figures.data())];
   };
-  size_t best = 0;
-  std::vector<std::pair<size_t, Candidate>> scored;
+  std::vector<double> scores;
+  double best = 0;
   for (const auto& c : same) {
-    const size_t score = Shared(ctx.near, context(c).near);
+    const auto& s = context(c).sentence;
+    const double score = s.empty() ? 0 : static_cast<double>(Shared(ctx.sentence, s)) / s.size();
+    scores.push_back(score);
     best = std::max(best, score);
-    scored.emplace_back(score, c);
   }
-  same.clear();
-  for (const auto& [score, c] : scored) {
-    if (score == best) same.push_back(c);
+  std::vector<Candidate> near;
+  for (size_t i = 0; i < same.size(); ++i) {
+    if (scores[i] >= 0.75 * best) near.push_back(same[i]);
   }
+  const auto words = U32Words(rules.negations);
   auto negation_kept = [&](const Candidate& c) {
     const FigureContext& s = context(c);
-    if (s.negated != ctx.negated) return false;
+    if (s.negated != ctx.negated &&
+        (s.negated ? Restated(s.clause, ctx.clause, words) : Restated(ctx.clause, s.clause, words))) {
+      return false;
+    }
     // The condition before, when the answer restates it.
     if (!ctx.condition.empty() && !s.condition.empty() &&
-        Shared(ctx.condition, s.condition) >= 2 && ctx.condition_negated != s.condition_negated) {
+        ctx.condition_negated != s.condition_negated &&
+        (s.condition_negated ? Restated(s.condition, ctx.condition, words)
+                             : Restated(ctx.condition, s.condition, words))) {
       return false;
     }
     return true;
   };
-  if (!std::any_of(same.begin(), same.end(), negation_kept)) {
+  auto bound_kept = [&](const Candidate& c) {
+    return a.bound == 0 || c.figure->bound == 0 || a.bound == c.figure->bound;
+  };
+  if (std::any_of(near.begin(), near.end(),
+                  [&](const Candidate& c) { return negation_kept(c) && bound_kept(c); })) {
+    return;
+  }
+  if (!std::any_of(near.begin(), near.end(), negation_kept)) {
     problems->push_back(
         {"negation", a.text + (ctx.negated || ctx.condition_negated
                                    ? " (negated here, not in the source)"
                                    : " (the source negates it)")});
     return;
   }
-  const bool bound_kept = std::any_of(same.begin(), same.end(), [&](const Candidate& c) {
-    return a.bound == 0 || c.figure->bound == 0 || a.bound == c.figure->bound;
-  });
-  if (!bound_kept) {
-    problems->push_back({"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
-                                                           : " (at least here, at most in the source)")});
-  }
+  problems->push_back({"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
+                                                         : " (at least here, at most in the source)")});
 }
 
 // Negations as code points: where each negation word of `blanked` (BlankNotNegations) starts
@@ -567,6 +618,55 @@ std::string Utf8(std::u32string_view s) {
   std::string out;
   for (char32_t c : s) text::utf8::AppendUtf8(c, &out);
   return out;
+}
+
+bool Restated(std::string_view negated, std::string_view other,
+              const std::vector<std::u32string>& words) {
+  auto han_only = [&](std::string_view text, bool mark) {
+    std::u32string t = U32(BlankNotNegations(text));
+    std::u32string out;
+    for (size_t i = 0; i < t.size();) {
+      size_t len = 0;
+      for (const auto& w : words) {
+        if (t.compare(i, w.size(), w) == 0) {
+          len = w.size();
+          break;
+        }
+      }
+      if (len > 0) {
+        if (mark) out.push_back(U'#');
+        i += len;
+        continue;
+      }
+      if (text::utf8::IsHan(t[i])) out.push_back(t[i]);
+      ++i;
+    }
+    return out;
+  };
+  const std::u32string n = han_only(negated, true);
+  const std::u32string o = han_only(other, false);
+  auto pair_in_other = [&](char32_t c1, char32_t c2) {
+    for (size_t i = o.find(c1); i != std::u32string::npos; i = o.find(c1, i + 1)) {
+      for (size_t j = i + 1; j < o.size() && j <= i + 3; ++j) {
+        if (o[j] == c2) return true;
+      }
+    }
+    return false;
+  };
+  bool anchored = false;
+  for (size_t m = n.find(U'#'); m != std::u32string::npos; m = n.find(U'#', m + 1)) {
+    if (m >= 2 && n[m - 1] != U'#' && n[m - 2] != U'#') {
+      anchored = true;
+      if (pair_in_other(n[m - 2], n[m - 1])) return true;
+    }
+    size_t p = m + 1;
+    if (p < n.size() && n[p] == U'再') ++p;
+    if (p + 1 < n.size() && n[p] != U'#' && n[p + 1] != U'#') {
+      anchored = true;
+      if (pair_in_other(n[p], n[p + 1])) return true;
+    }
+  }
+  return !anchored;
 }
 
 // A negation said in the answer must be said of the same words in a source: 也不能从出生那天起
@@ -646,7 +746,7 @@ void CheckClauses(const std::vector<Clause>& answer, const std::vector<const Cla
     const Clause* like = nullptr;
     for (const Clause* d : sources) {
       const size_t shared = Shared(c.bigrams, d->bigrams);
-      if (shared < 2 || 5 * shared < 3 * std::min(c.bigrams.size(), d->bigrams.size())) continue;
+      if (shared < 2 || 5 * shared < 3 * d->bigrams.size()) continue;
       if (shared > best) {
         best = shared;
         plain = !d->negated;
