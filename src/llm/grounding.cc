@@ -379,7 +379,9 @@ struct FigureContext {
   bool negated = false;
   std::string condition;  // empty when none
   bool condition_negated = false;
-  std::vector<uint64_t> sentence;
+  std::u32string before, after;  // Han characters next to it in its sentence, figures left out
+  const Figure* previous = nullptr;  // the figures before and after it in its sentence
+  const Figure* next = nullptr;
 };
 
 // Han bigrams of `s` with the figures in it blanked, negations kept.
@@ -417,8 +419,8 @@ FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figure
     c.condition = std::string(text.substr(span.prev, span.start - span.prev));
     c.condition_negated = HasNegation(c.condition, rules);
   }
-  // The sentence, figures blanked.
-  size_t sb = span.prev, se = end;
+  // The sentence: its neighbouring figures, and the words next to it.
+  size_t sb = span.prev;
   while (sb > 0) {
     bool clause_mark = false;
     for (auto m : kClauseMarks) {
@@ -429,13 +431,36 @@ FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figure
     }
     if (!clause_mark) break;
   }
-  std::string sentence(text.substr(sb, se - sb));
-  for (const auto& g : figures) {
-    if (g.begin >= sb && g.end <= se) {
-      for (size_t i = g.begin; i < g.end; ++i) sentence[i - sb] = '#';
+  size_t se = span.end;
+  while (se < text.size()) {
+    bool clause_mark = false;
+    for (auto m : kClauseMarks) {
+      if (text.substr(se, m.size()) == m) {
+        clause_mark = true;
+        se = ClauseOf(text, se + m.size(), se + m.size()).end;
+      }
     }
+    if (!clause_mark) break;
   }
-  c.sentence = PlainBigrams(sentence);
+  for (const auto& g : figures) {
+    if (g.end <= f.begin && g.begin >= sb) c.previous = &g;
+    if (g.begin >= f.end && g.end <= se && c.next == nullptr) c.next = &g;
+  }
+  auto han = [&](size_t b, size_t e) {
+    std::string part(text.substr(b, e - b));
+    for (const auto& g : figures) {
+      if (g.begin >= b && g.end <= e) {
+        for (size_t i = g.begin; i < g.end; ++i) part[i - b] = '#';
+      }
+    }
+    std::u32string out;
+    for (char32_t ch : text::utf8::Decode(part).cp) {
+      if (text::utf8::IsHan(ch)) out.push_back(ch);
+    }
+    return out;
+  };
+  c.before = han(sb, f.begin);
+  c.after = han(f.end, se);
   return c;
 }
 
@@ -513,17 +538,27 @@ void CheckFigure(const Figure& a, std::string_view answer_text,
   auto context = [](const Candidate& c) -> const FigureContext& {
     return c.source->contexts[static_cast<size_t>(c.figure - c.source->figures.data())];
   };
-  std::vector<double> scores;
-  double best = 0;
-  for (const auto& c : same) {
-    const auto& s = context(c).sentence;
-    const double score = s.empty() ? 0 : static_cast<double>(Shared(ctx.sentence, s)) / s.size();
-    scores.push_back(score);
-    best = std::max(best, score);
-  }
+  // Said next to the same figures first (满6个月按1年算), then next to the same words.
+  auto score = [&](const Candidate& c) {
+    const FigureContext& s = context(c);
+    size_t n = 0;
+    if (ctx.previous && s.previous && SameFigure(*ctx.previous, *s.previous)) n += 10;
+    if (ctx.next && s.next && SameFigure(*ctx.next, *s.next)) n += 10;
+    for (size_t k = 1; k <= 4 && k <= ctx.before.size() && k <= s.before.size(); ++k) {
+      if (ctx.before[ctx.before.size() - k] != s.before[s.before.size() - k]) break;
+      ++n;
+    }
+    for (size_t k = 0; k < 4 && k < ctx.after.size() && k < s.after.size(); ++k) {
+      if (ctx.after[k] != s.after[k]) break;
+      ++n;
+    }
+    return n;
+  };
+  size_t best = 0;
+  for (const auto& c : same) best = std::max(best, score(c));
   std::vector<Candidate> near;
-  for (size_t i = 0; i < same.size(); ++i) {
-    if (scores[i] >= 0.75 * best) near.push_back(same[i]);
+  for (const auto& c : same) {
+    if (score(c) == best) near.push_back(c);
   }
   const auto words = U32Words(rules.negations);
   auto negation_kept = [&](const Candidate& c) {
