@@ -132,18 +132,18 @@ Tagged Untag(std::string_view sentence) {
 
 // Words with a negating character that negate nothing; removed before looking for negations.
 constexpr std::array<std::string_view, 62> kNotNegations = {
-    "不应低于", "不应少于", "不可低于", "不应高于",
-    "不过", "不但", "不如", "别人", "别的", "分别", "特别", "区别", "类别", "级别", "个别",
-    "识别", "性别", "差别", "鉴别",
-    "不超过", "不能超过", "不得超过", "不可超过", "不应超过", "不高于", "不能高于", "不得高于",
-    "不多于", "不大于",   "不到",     "不满",     "未满",     "不足",   "不少于",   "不能少于",
-    "不得少于", "不低于", "不能低于", "不得低于", "不小于",   "没满",   "不动产",   "不同",
-    "不少",   "不论",     "不管",     "不仅",     "不断",     "不久",   "不错",     "不便",
-    "不良",   "不然",     "不等",     "不限",     "无论",     "未成年", "未来",     "非常",
-    "差不多", "不光",     "毫不"};
+    "不应低于", "不应少于", "不可低于", "不应高于", "不过",     "不但",     "不如",     "别人",
+    "别的",     "分别",     "特别",     "区别",     "类别",     "级别",     "个别",     "识别",
+    "性别",     "差别",     "鉴别",     "不超过",   "不能超过", "不得超过", "不可超过", "不应超过",
+    "不高于",   "不能高于", "不得高于", "不多于",   "不大于",   "不到",     "不满",     "未满",
+    "不足",     "不少于",   "不能少于", "不得少于", "不低于",   "不能低于", "不得低于", "不小于",
+    "没满",     "不动产",   "不同",     "不少",     "不论",     "不管",     "不仅",     "不断",
+    "不久",     "不错",     "不便",     "不良",     "不然",     "不等",     "不限",     "无论",
+    "未成年",   "未来",     "非常",     "差不多",   "不光",     "毫不"};
 
 constexpr std::array<std::string_view, 2> kClauseMarks = {"，", ","};
-constexpr std::array<std::string_view, 8> kSentenceMarks = {"。", "；", ";", "！", "!", "？", "?", "\n"};
+constexpr std::array<std::string_view, 8> kSentenceMarks = {"。", "；", ";", "！",
+                                                            "!",  "？", "?", "\n"};
 
 // Where the clause holding bytes [begin, end) of `text` starts and ends, and where the clause
 // before it in the same sentence starts (== start when there is none).
@@ -252,7 +252,7 @@ constexpr std::u32string_view kNotNameChars =
 
 // Words that end like a name and are not one.
 constexpr std::array<std::string_view, 10> kNotNames = {"保证", "验证", "认证", "论证", "查证",
-                                                       "见证", "签证", "考证", "结局", "布局"};
+                                                        "见证", "签证", "考证", "结局", "布局"};
 
 struct Name {
   std::string text;
@@ -379,27 +379,13 @@ struct FigureContext {
   bool negated = false;
   std::string condition;  // empty when none
   bool condition_negated = false;
-  std::u32string before, after;  // Han characters next to it in its sentence, figures left out
+  std::u32string before, after;      // Han characters next to it in its sentence, figures left out
   const Figure* previous = nullptr;  // the figures before and after it in its sentence
   const Figure* next = nullptr;
 };
 
-// Han bigrams of `s` with the figures in it blanked, negations kept.
-std::vector<uint64_t> PlainBigrams(std::string_view s) {
-  const CodePoints t = text::utf8::Decode(s);
-  std::vector<uint64_t> out;
-  for (size_t i = 0; i + 1 < t.size(); ++i) {
-    if (text::utf8::IsHan(t.cp[i]) && text::utf8::IsHan(t.cp[i + 1])) {
-      out.push_back((static_cast<uint64_t>(t.cp[i]) << 32) | t.cp[i + 1]);
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
-}
-
-FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figures,
-                        const Figure& f, const GroundingRules& rules) {
+FigureContext ContextOf(std::string_view text, const std::vector<Figure>& figures, const Figure& f,
+                        const GroundingRules& rules) {
   FigureContext c;
   const ClauseSpan span = ClauseOf(text, f.begin, f.end);
   auto has_figure = [&](size_t b, size_t e) {
@@ -511,8 +497,11 @@ void CheckFigure(const Figure& a, std::string_view answer_text,
     for (const auto& f : sources[i].figures) {
       if (SameFigure(a, f)) {
         same.push_back({&sources[i], &f});
-      } else if (unit_hint == nullptr && a.unit != f.unit &&
-                 ((a.number != 0 && a.number == f.number) || a.value == f.value)) {
+      } else if (unit_hint == nullptr &&
+                 ((a.number != 0 && a.number == f.number && a.unit != "日期" && a.unit != "时刻" &&
+                   f.unit != "日期" && f.unit != "时刻") ||
+                  (a.unit != f.unit && a.value == f.value))) {
+        // The same number with another unit word (500元 / 500万元, 6年 / 6个月, 15% / 15元).
         unit_hint = &f;
       }
     }
@@ -563,8 +552,8 @@ void CheckFigure(const Figure& a, std::string_view answer_text,
   const auto words = U32Words(rules.negations);
   auto negation_kept = [&](const Candidate& c) {
     const FigureContext& s = context(c);
-    if (s.negated != ctx.negated &&
-        (s.negated ? Restated(s.clause, ctx.clause, words) : Restated(ctx.clause, s.clause, words))) {
+    if (s.negated != ctx.negated && (s.negated ? Restated(s.clause, ctx.clause, words)
+                                               : Restated(ctx.clause, s.clause, words))) {
       return false;
     }
     // The condition before, when the answer restates it.
@@ -584,14 +573,14 @@ void CheckFigure(const Figure& a, std::string_view answer_text,
     return;
   }
   if (!std::any_of(near.begin(), near.end(), negation_kept)) {
-    problems->push_back(
-        {"negation", a.text + (ctx.negated || ctx.condition_negated
-                                   ? " (negated here, not in the source)"
-                                   : " (the source negates it)")});
+    problems->push_back({"negation", a.text + (ctx.negated || ctx.condition_negated
+                                                   ? " (negated here, not in the source)"
+                                                   : " (the source negates it)")});
     return;
   }
-  problems->push_back({"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
-                                                         : " (at least here, at most in the source)")});
+  problems->push_back(
+      {"negation", a.text + (a.bound < 0 ? " (at most here, at least in the source)"
+                                         : " (at least here, at most in the source)")});
 }
 
 // Negations as code points: where each negation word of `blanked` (BlankNotNegations) starts
@@ -607,7 +596,8 @@ std::vector<std::u32string> U32Words(const std::vector<std::string>& words) {
     const auto cp = text::utf8::Decode(w).cp;
     if (!cp.empty()) out.emplace_back(cp.begin(), cp.end());
   }
-  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.size() > y.size(); });
+  std::sort(out.begin(), out.end(),
+            [](const auto& x, const auto& y) { return x.size() > y.size(); });
   return out;
 }
 
@@ -718,7 +708,8 @@ void CheckAnswerNegations(const std::u32string& answer, const std::vector<std::u
     for (const auto& s : sources) {
       for (size_t q = s.find(first); q != std::u32string::npos; q = s.find(first, q + 1)) {
         // The same two characters, or with one between (没交社保 / 交了社保).
-        if (!(q + 1 < s.size() && s[q + 1] == second) && !(q + 2 < s.size() && s[q + 2] == second)) {
+        if (!(q + 1 < s.size() && s[q + 1] == second) &&
+            !(q + 2 < s.size() && s[q + 2] == second)) {
           continue;
         }
         found = true;
@@ -760,11 +751,10 @@ void CheckSourceNegations(const std::u32string& answer, const std::vector<std::u
         return said_plainly(x, anchor, s[p]);
       });
       if (!plain_in_sources) {
-        problems->push_back({"negation", Utf8(anchor) + "…" + Utf8(std::u32string(1, s[p])) +
-                                             " (the source says " +
-                                             Utf8(std::u32string_view(s).substr(
-                                                 n.begin - 2, p + 1 - (n.begin - 2))) +
-                                             ")"});
+        problems->push_back(
+            {"negation",
+             Utf8(anchor) + "…" + Utf8(std::u32string(1, s[p])) + " (the source says " +
+                 Utf8(std::u32string_view(s).substr(n.begin - 2, p + 1 - (n.begin - 2))) + ")"});
       }
     }
   }
@@ -820,13 +810,13 @@ Result<std::vector<std::string>> StringList(const toml::table& t, std::string_vi
 GroundingRules GroundingRules::Defaults() {
   GroundingRules r;
   // Longer words first only for reading; any one of them negates.
-  r.negations = {"不予", "不得", "无需", "无须", "不能", "不可", "不需要", "不需", "不用",
-                 "不必", "不再", "不属于", "不在", "不包括", "不含", "无法", "没有", "没",
-                 "未",   "不",   "免",   "非",   "勿",   "禁止", "严禁", "不要", "别"};
-  r.entity_suffixes = {"局",     "中心",   "委员会", "办公室", "管理处", "服务站", "医院",
-                       "社区",   "街道办", "窗口",   "派出所", "大厅",   "法院",   "银行",
-                       "保险",   "补贴",   "补助",   "津贴",   "救助",   "公积金", "基金",
-                       "计划",   "工程",   "证",     "卡",     "补助金", "救助金", "养老金"};
+  r.negations = {"不予", "不得", "无需",   "无须", "不能",   "不可", "不需要", "不需", "不用",
+                 "不必", "不再", "不属于", "不在", "不包括", "不含", "无法",   "没有", "没",
+                 "未",   "不",   "免",     "非",   "勿",     "禁止", "严禁",   "不要", "别"};
+  r.entity_suffixes = {"局",   "中心",   "委员会", "办公室", "管理处", "服务站", "医院",
+                       "社区", "街道办", "窗口",   "派出所", "大厅",   "法院",   "银行",
+                       "保险", "补贴",   "补助",   "津贴",   "救助",   "公积金", "基金",
+                       "计划", "工程",   "证",     "卡",     "补助金", "救助金", "养老金"};
   return r;
 }
 
@@ -946,6 +936,7 @@ GroundingResult CheckGrounding(std::string_view answer, const std::vector<std::s
   }
   auto& problems = result.problems;
   for (const auto& sentence : SplitSentences(answer)) {
+    const size_t sentence_start = problems.size();
     const Tagged tagged = Untag(sentence);
     const std::string body = Normalize(tagged.text);
     std::vector<size_t> admissible;
@@ -974,10 +965,16 @@ GroundingResult CheckGrounding(std::string_view answer, const std::vector<std::s
       admissible_text.push_back(blanked_sources[i]);
       for (const auto& c : src[i].clauses) admissible_clauses.push_back(&c);
     }
+    // Negations away from figures; one problem of the kind per sentence is enough.
+    auto negation_found = [&] {
+      return std::any_of(problems.begin() + static_cast<long>(sentence_start), problems.end(),
+                         [](const GroundingProblem& p) { return p.kind == "negation"; });
+    };
     const std::u32string blanked = U32(BlankNotNegations(body));
-    CheckAnswerNegations(blanked, admissible_text, negations, &problems);
-    CheckSourceNegations(blanked, admissible_text, negations, &problems);
-    CheckClauses(Clauses(body, figures, norm), admissible_clauses, &problems);
+    if (!negation_found()) CheckAnswerNegations(blanked, admissible_text, negations, &problems);
+    if (!negation_found()) CheckSourceNegations(blanked, admissible_text, negations, &problems);
+    if (!negation_found())
+      CheckClauses(Clauses(body, figures, norm), admissible_clauses, &problems);
     for (const auto& n : names) {
       const bool found = std::any_of(admissible.begin(), admissible.end(),
                                      [&](size_t i) { return NameIn(n.text, src[i].text); });
