@@ -43,7 +43,8 @@ int RunLlmCheck(const CommonFlags& flags, bool json, std::istream& in, std::ostr
   }
   // The rules of the knowledge base when it has them, else the built-in lists.
   llm::GroundingRules rules = llm::GroundingRules::Defaults();
-  const auto rules_file = std::filesystem::path(config->knowledge.kb_dir) / "llm" / "grounding.toml";
+  const auto rules_file =
+      std::filesystem::path(config->knowledge.kb_dir) / "llm" / "grounding.toml";
   std::error_code ec;
   if (std::filesystem::exists(rules_file, ec)) {
     auto loaded = llm::LoadGroundingRules(rules_file.string());

@@ -56,8 +56,9 @@ int main(int argc, char** argv) {
 
   auto* llm = cli.add_subcommand("llm", "language models");
   auto* llm_check = llm->add_subcommand(
-      "check", "each stdin line {\"answer\", \"sources\"}; each output line what the grounding "
-               "checker found");
+      "check",
+      "each stdin line {\"answer\", \"sources\"}; each output line what the grounding "
+      "checker found");
   common(llm_check);
   llm_check->add_flag("--json", json, "one JSON object per line");
   llm->require_subcommand(1);

@@ -84,15 +84,15 @@ std::string Fmt(double v) {
 // Words with numeral characters that are not figures (text/numerals.cc keeps a similar list
 // for its own scanner; these are the ones an answer's prose uses).
 constexpr std::array<std::u32string_view, 59> kFixedWords = {
-    U"一年一度", U"万一",   U"一些",     U"一下",     U"一点",     U"一样",   U"一直",
-    U"一般",     U"一起",   U"一定",     U"一切",     U"一旦",     U"一致",   U"一律",
-    U"一同",     U"一再",   U"一并",     U"一边",     U"一方面",   U"一时",   U"一会",
-    U"一块儿",   U"一次性", U"一体",     U"一站式",   U"一网通办", U"一件事", U"一次办",
-    U"跑一次",   U"一卡通", U"一码通",   U"一线",     U"一手",     U"一共",   U"统一",
-    U"唯一",     U"同一",   U"单一",     U"之一",     U"逐一",     U"千万",   U"三甲",
+    U"一年一度", U"万一",     U"一些",     U"一下",   U"一点",     U"一样",   U"一直",
+    U"一般",     U"一起",     U"一定",     U"一切",   U"一旦",     U"一致",   U"一律",
+    U"一同",     U"一再",     U"一并",     U"一边",   U"一方面",   U"一时",   U"一会",
+    U"一块儿",   U"一次性",   U"一体",     U"一站式", U"一网通办", U"一件事", U"一次办",
+    U"跑一次",   U"一卡通",   U"一码通",   U"一线",   U"一手",     U"一共",   U"统一",
+    U"唯一",     U"同一",     U"单一",     U"之一",   U"逐一",     U"千万",   U"三甲",
     U"二甲",     U"五险一金", U"三险一金", U"十四五", U"十三五",   U"两头",   U"一老一小",
-    U"一人一档", U"一户一档", U"两会",     U"上一年",   U"下一年",   U"前一年", U"后一年",
-    U"头一年",   U"这一年", U"那一年"};
+    U"一人一档", U"一户一档", U"两会",     U"上一年", U"下一年",   U"前一年", U"后一年",
+    U"头一年",   U"这一年",   U"那一年"};
 
 struct UnitWord {
   std::u32string_view word;
@@ -103,72 +103,28 @@ struct UnitWord {
 // After a number, longest first where one word begins another. Dates, times of day, 年, 月, 日,
 // 号, 成 and 折 are read by the scanner itself.
 constexpr std::array<UnitWord, 66> kUnits = {{
-    {U"个工作日", "工作日", 1},
-    {U"工作日", "工作日", 1},
-    {U"个自然日", "日", 1},
-    {U"自然日", "日", 1},
-    {U"天", "日", 1},
-    {U"个小时", "小时", 1},
-    {U"小时", "小时", 1},
-    {U"分钟", "分钟", 1},
-    {U"个星期", "周", 1},
-    {U"星期", "周", 1},
-    {U"周岁", "岁", 1},
-    {U"周", "周", 1},
-    {U"岁", "岁", 1},
-    {U"万元", "元", 1e4},
-    {U"亿元", "元", 1e8},
-    {U"千元", "元", 1e3},
-    {U"元钱", "元", 1},
-    {U"块钱", "元", 1},
-    {U"元", "元", 1},
-    {U"块", "元", 1},
-    {U"角", "元", 0.1},
-    {U"个百分点", "百分点", 1},
-    {U"%", "%", 1},
-    {U"倍", "倍", 1},
-    {U"人次", "人次", 1},
-    {U"平方米", "平方米", 1},
-    {U"平米", "平方米", 1},
-    {U"㎡", "平方米", 1},
-    {U"公里", "公里", 1},
-    {U"千米", "公里", 1},
-    {U"公斤", "公斤", 1},
-    {U"千克", "公斤", 1},
-    {U"学时", "学时", 1},
-    {U"课时", "学时", 1},
-    {U"次", "次", 1},
-    {U"人", "人", 1},
-    {U"户", "户", 1},
-    {U"名", "人", 1},
-    {U"位", "人", 1},
-    {U"项", "项", 1},
-    {U"件", "件", 1},
-    {U"张", "张", 1},
-    {U"份", "份", 1},
-    {U"本", "本", 1},
-    {U"套", "套", 1},
-    {U"间", "间", 1},
-    {U"辆", "辆", 1},
-    {U"台", "台", 1},
-    {U"家", "家", 1},
-    {U"条", "条", 1},
-    {U"款", "款", 1},
-    {U"页", "页", 1},
-    {U"层", "层", 1},
-    {U"批", "批", 1},
-    {U"笔", "笔", 1},
-    {U"类", "类", 1},
-    {U"种", "种", 1},
-    {U"级", "级", 1},
-    {U"档", "档", 1},
-    {U"斤", "斤", 1},
-    {U"遍", "遍", 1},
-    {U"℃", "度", 1},
-    {U"摄氏度", "度", 1},
-    {U"度", "度", 1},
-    {U"趟", "趟", 1},
-    {U"个", "个", 1},
+    {U"个工作日", "工作日", 1}, {U"工作日", "工作日", 1}, {U"个自然日", "日", 1},
+    {U"自然日", "日", 1},       {U"天", "日", 1},         {U"个小时", "小时", 1},
+    {U"小时", "小时", 1},       {U"分钟", "分钟", 1},     {U"个星期", "周", 1},
+    {U"星期", "周", 1},         {U"周岁", "岁", 1},       {U"周", "周", 1},
+    {U"岁", "岁", 1},           {U"万元", "元", 1e4},     {U"亿元", "元", 1e8},
+    {U"千元", "元", 1e3},       {U"元钱", "元", 1},       {U"块钱", "元", 1},
+    {U"元", "元", 1},           {U"块", "元", 1},         {U"角", "元", 0.1},
+    {U"个百分点", "百分点", 1}, {U"%", "%", 1},           {U"倍", "倍", 1},
+    {U"人次", "人次", 1},       {U"平方米", "平方米", 1}, {U"平米", "平方米", 1},
+    {U"㎡", "平方米", 1},       {U"公里", "公里", 1},     {U"千米", "公里", 1},
+    {U"公斤", "公斤", 1},       {U"千克", "公斤", 1},     {U"学时", "学时", 1},
+    {U"课时", "学时", 1},       {U"次", "次", 1},         {U"人", "人", 1},
+    {U"户", "户", 1},           {U"名", "人", 1},         {U"位", "人", 1},
+    {U"项", "项", 1},           {U"件", "件", 1},         {U"张", "张", 1},
+    {U"份", "份", 1},           {U"本", "本", 1},         {U"套", "套", 1},
+    {U"间", "间", 1},           {U"辆", "辆", 1},         {U"台", "台", 1},
+    {U"家", "家", 1},           {U"条", "条", 1},         {U"款", "款", 1},
+    {U"页", "页", 1},           {U"层", "层", 1},         {U"批", "批", 1},
+    {U"笔", "笔", 1},           {U"类", "类", 1},         {U"种", "种", 1},
+    {U"级", "级", 1},           {U"档", "档", 1},         {U"斤", "斤", 1},
+    {U"遍", "遍", 1},           {U"℃", "度", 1},          {U"摄氏度", "度", 1},
+    {U"度", "度", 1},           {U"趟", "趟", 1},         {U"个", "个", 1},
 }};
 
 // Bound words: what a figure is a limit of. Before the figure (the nearest in its clause counts)
@@ -178,18 +134,16 @@ struct BoundWord {
   int bound;
 };
 constexpr std::array<BoundWord, 48> kBoundsBefore = {{
-    {U"最多", -1},     {U"最高", -1},     {U"最长", -1},     {U"至多", -1},
-    {U"不超过", -1},   {U"不能超过", -1}, {U"不得超过", -1}, {U"不可超过", -1},
-    {U"不应超过", -1}, {U"不高于", -1},   {U"不能高于", -1}, {U"不得高于", -1},
-    {U"不多于", -1},   {U"不大于", -1},   {U"不到", -1},     {U"不满", -1},
-    {U"未满", -1},     {U"不足", -1},     {U"低于", -1},     {U"少于", -1},
-    {U"封顶", -1},     {U"上限", -1},     {U"最晚", -1},     {U"最迟", -1},
-    {U"最少", 1},      {U"最低", 1},      {U"至少", 1},      {U"最短", 1},
-    {U"不少于", 1},    {U"不能少于", 1},  {U"不得少于", 1},  {U"不低于", 1},
-    {U"不能低于", 1},  {U"不得低于", 1},  {U"不小于", 1},    {U"超过", 1},
-    {U"高于", 1},      {U"多于", 1},      {U"大于", 1},      {U"满", 1},
-    {U"起码", 1},      {U"最早", 1},      {U"提前", 1},      {U"以上", 1},
-    {U"不应低于", 1},  {U"不应少于", 1},  {U"不可低于", 1},  {U"不应高于", -1},
+    {U"最多", -1},     {U"最高", -1},     {U"最长", -1},     {U"至多", -1},     {U"不超过", -1},
+    {U"不能超过", -1}, {U"不得超过", -1}, {U"不可超过", -1}, {U"不应超过", -1}, {U"不高于", -1},
+    {U"不能高于", -1}, {U"不得高于", -1}, {U"不多于", -1},   {U"不大于", -1},   {U"不到", -1},
+    {U"不满", -1},     {U"未满", -1},     {U"不足", -1},     {U"低于", -1},     {U"少于", -1},
+    {U"封顶", -1},     {U"上限", -1},     {U"最晚", -1},     {U"最迟", -1},     {U"最少", 1},
+    {U"最低", 1},      {U"至少", 1},      {U"最短", 1},      {U"不少于", 1},    {U"不能少于", 1},
+    {U"不得少于", 1},  {U"不低于", 1},    {U"不能低于", 1},  {U"不得低于", 1},  {U"不小于", 1},
+    {U"超过", 1},      {U"高于", 1},      {U"多于", 1},      {U"大于", 1},      {U"满", 1},
+    {U"起码", 1},      {U"最早", 1},      {U"提前", 1},      {U"以上", 1},      {U"不应低于", 1},
+    {U"不应少于", 1},  {U"不可低于", 1},  {U"不应高于", -1},
 }};
 constexpr std::array<BoundWord, 17> kBoundsAfter = {{
     {U"以内", -1},
@@ -214,8 +168,8 @@ constexpr std::array<BoundWord, 17> kBoundsAfter = {{
 // Characters that end a clause: a figure's rate, bound and negation are looked for between the
 // last of them and the figure.
 bool ClauseEnd(char32_t c) {
-  return c == U'，' || c == ',' || c == U'。' || c == U'；' || c == ';' || c == U'！' ||
-         c == '!' || c == U'？' || c == '?' || c == '\n';
+  return c == U'，' || c == ',' || c == U'。' || c == U'；' || c == ';' || c == U'！' || c == '!' ||
+         c == U'？' || c == '?' || c == '\n';
 }
 
 struct Num {
@@ -224,11 +178,12 @@ struct Num {
   double value = 0;
   bool chinese = false;
   bool arabic = false;
-  bool lone = false;         // exactly one Chinese character
+  bool lone = false;          // exactly one Chinese character
   bool digit_string = false;  // read digit by digit (一二三四五, or Arabic without grouping)
   std::string digits;
   bool leading_zero = false;
   bool decimal = false;
+  double written = 0;  // the value before a trailing 万, 亿 or 千 (500 in 500万)
   bool digit_string_chinese() const { return digit_string && chinese; }
 };
 
@@ -334,6 +289,7 @@ class Scanner {
       n.digit_string = !grouped && !n.decimal;
       n.value = std::strtod(num.c_str(), nullptr);
       // 1.5万, 3千, 2亿.
+      n.written = n.value;
       if (At(j) == U'万' || At(j) == U'亿' || At(j) == U'千') {
         if (auto v = text::ParseNumber(Bytes(i, j + 1))) {
           n.value = *v;
@@ -364,16 +320,21 @@ class Scanner {
     n.chinese = true;
     if (!units && j - i >= 2 && !HasDian(i, j)) {
       // Digit by digit: 一二三四五, 幺二三三三; two digits are a range (三四天) unless 八五折.
-      for (size_t k = i; k < j; ++k) n.digits.push_back(static_cast<char>('0' + ChineseDigit(At(k))));
+      for (size_t k = i; k < j; ++k)
+        n.digits.push_back(static_cast<char>('0' + ChineseDigit(At(k))));
       n.digit_string = true;
       n.leading_zero = n.digits[0] == '0';
-      n.value = std::strtod(n.digits.c_str(), nullptr);
+      n.value = n.written = std::strtod(n.digits.c_str(), nullptr);
       n.end = j;
       return n;
     }
     for (size_t e = j; e > i; --e) {
       if (auto v = text::ParseNumber(Bytes(i, e))) {
-        n.value = *v;
+        n.value = n.written = *v;
+        const char32_t last = At(e - 1);
+        if (e - i > 1 && (last == U'万' || last == U'亿' || last == U'千')) {
+          if (auto w = text::ParseNumber(Bytes(i, e - 1))) n.written = *w;
+        }
         n.end = e;
         n.lone = e - i == 1;
         return n;
@@ -474,8 +435,7 @@ class Scanner {
     if (text::utf8::IsAsciiAlpha(c)) {
       size_t j = i;
       bool digit = false;
-      while (text::utf8::IsAsciiAlpha(At(j)) || IsArabic(At(j)) || At(j) == '-' ||
-             At(j) == '_') {
+      while (text::utf8::IsAsciiAlpha(At(j)) || IsArabic(At(j)) || At(j) == '-' || At(j) == '_') {
         digit = digit || IsArabic(At(j));
         ++j;
       }
@@ -593,8 +553,8 @@ class Scanner {
     if (!ordinal) {
       // Years: 2026年 (a date, with its month and day when said) or a span (2年 = 24 月).
       if (At(k) == U'年' && At(k + 1) != U'级') {
-        const bool year_like = n.digit_string && n.digits.size() == 4 && n.value >= 1900 &&
-                               n.value <= 2100;
+        const bool year_like =
+            n.digit_string && n.digits.size() == 4 && n.value >= 1900 && n.value <= 2100;
         if (year_like) {
           size_t e = k + 1;
           if (At(e) == U'度') ++e;
@@ -626,7 +586,8 @@ class Scanner {
         Duration(b, e, n.value, n.value);
         return e;
       }
-      if (At(k) == U'月' && !n.decimal && n.value >= 1 && n.value <= 12 && !n.digit_string_chinese()) {
+      if (At(k) == U'月' && !n.decimal && n.value >= 1 && n.value <= 12 &&
+          !n.digit_string_chinese()) {
         size_t e = k + 1;
         if (At(e) == U'份') ++e;
         const std::string day = ReadDay(e, &e);
@@ -684,7 +645,7 @@ class Scanner {
       if (w.word == U"个" && n.chinese && n.value == 1) return u + 1;  // 一个: an article
       if (w.word == U"周" && (At(u + 1) == U'一' || At(u + 1) == U'末')) break;
       const double v = n.value * w.scale;
-      Add(b, u + w.word.size(), ord + std::string(w.unit), Fmt(v), n.value, v, w.scale);
+      Add(b, u + w.word.size(), ord + std::string(w.unit), Fmt(v), n.written, v, w.scale);
       return u + w.word.size();
     }
     if (ordinal) return n.end;  // 第一, 第二: sequence words
@@ -713,10 +674,9 @@ class Scanner {
       const Found& z = out_[i + 1];
       if (!a.plain || z.plain || z.figure.unit == "号码" || z.figure.unit == "编号") continue;
       const size_t gap = z.begin - a.end;
-      const bool joined =
-          (gap == 1 && std::u32string_view(U"-~～—至到、").find(At(a.end)) !=
-                           std::u32string_view::npos) ||
-          (gap == 2 && (StartsWith(a.end, U"——") || StartsWith(a.end, U"……")));
+      const bool joined = (gap == 1 && std::u32string_view(U"-~～—至到、").find(At(a.end)) !=
+                                           std::u32string_view::npos) ||
+                          (gap == 2 && (StartsWith(a.end, U"——") || StartsWith(a.end, U"……")));
       if (!joined) continue;
       if (z.figure.unit == "日期") {
         if (z.figure.value.starts_with("m") && z.figure.value.find(' ') == std::string::npos) {
@@ -765,7 +725,7 @@ class Scanner {
       if (At(p) == U'个' || At(p) == U'一') ++p;
       if (std::string r = rate_at(p); !r.empty()) per.push_back(r);
     }
-    for (size_t k = f->end; k < t_.size() && (At(k) == '/' || At(k) == U'每'); ) {
+    for (size_t k = f->end; k < t_.size() && (At(k) == '/' || At(k) == U'每');) {
       size_t p = k + 1;
       if (At(p) == U'个') ++p;
       std::string r = rate_at(p);

@@ -1,7 +1,7 @@
 // Figures of a text as the grounding checker compares them (grounding.h): every amount,
 // percentage, date, time of day, duration, count, age, phone or case number, with its value and
-// its unit in one canonical spelling, so that 1500元, 一千五百元, 0.15万元 and 1,500元 compare equal
-// and 30个工作日, 30日 and 30元 do not.
+// its unit in one canonical spelling, so that 1500元, 一千五百元, 0.15万元 and 1,500元 compare
+// equal and 30个工作日, 30日 and 30元 do not.
 //
 // Canonical units (Figure::unit): 元 (块, 万元: scaled), % (百分之, 成 ×10, 折 ×10: 八折 is the
 // share paid, 80%), 百分点, 分数 (三分之二 as "2/3"), 倍, 工作日, 日 (天, 自然日; a duration),
@@ -27,8 +27,8 @@ struct Figure {
   std::string unit;   // canonical unit (above)
   std::string value;  // canonical value: "1500", "0.5", "y2026 m3 d1", "09:30", "12345"
   double number = 0;  // the number as written before its unit word (500 in 500万元)
-  std::string per;    // the rate it is said per: "月" for 每月/每个月/元/月, "年", "人" ... or ""
-  int bound = 0;      // -1 at most (以内, 最多, 不超过, 前), +1 at least (以上, 满, 起), 0 unsaid
+  std::string per;  // the rate it is said per: "月" for 每月/每个月/元/月, "年", "人" ... or ""
+  int bound = 0;  // -1 at most (以内, 最多, 不超过, 前), +1 at least (以上, 满, 起), 0 unsaid
   bool calculation = false;  // a plain number in a sum (8000 − 800): it may stand for any unit
   size_t begin = 0;          // byte span in the text
   size_t end = 0;

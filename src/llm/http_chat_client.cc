@@ -68,20 +68,27 @@ class Exchange {
     Steady::time_point connect_deadline =
         std::min(total_deadline_, start + milliseconds(c_.connect_timeout_ms));
 
-    // Resolve.
+    // Resolve (an address needs no lookup: a local engine then costs no resolver thread).
     tcp::resolver resolver(ioc_);
     tcp::resolver::results_type endpoints;
     beast::error_code ec;
     bool done = false;
-    resolver.async_resolve(url_.host, std::to_string(url_.port),
-                           [&](beast::error_code e, tcp::resolver::results_type r) {
-                             ec = e;
-                             endpoints = std::move(r);
-                             done = true;
-                           });
-    if (!Wait(done, connect_deadline, [&] { resolver.cancel(); }))
-      return Fault(FaultKind::kRetryElsewhere, "connect_timeout", "resolving " + url_.host);
-    if (ec) return Fault(FaultKind::kRetryElsewhere, "connect", "resolving: " + ec.message());
+    beast::error_code not_an_address;
+    asio::ip::address address = asio::ip::make_address(url_.host, not_an_address);
+    if (!not_an_address) {
+      endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, url_.port),
+                                                      url_.host, std::to_string(url_.port));
+    } else {
+      resolver.async_resolve(url_.host, std::to_string(url_.port),
+                             [&](beast::error_code e, tcp::resolver::results_type r) {
+                               ec = e;
+                               endpoints = std::move(r);
+                               done = true;
+                             });
+      if (!Wait(done, connect_deadline, [&] { resolver.cancel(); }))
+        return Fault(FaultKind::kRetryElsewhere, "connect_timeout", "resolving " + url_.host);
+      if (ec) return Fault(FaultKind::kRetryElsewhere, "connect", "resolving: " + ec.message());
+    }
 
     // Connect (and shake hands).
     beast::get_lowest_layer(stream_).expires_at(connect_deadline);
