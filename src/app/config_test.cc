@@ -119,7 +119,13 @@ TEST(Config, SwitchesTakeBooleans) {
 }
 
 TEST(Config, EveryKeyHasAnEnvName) {
-  for (const auto& k : ConfigKeys()) EXPECT_EQ(k.env.rfind("ZHIXIAN_", 0), 0u) << k.name;
+  // Except the keys inside an array of tables ([[llm.engines]]): which table would it set?
+  for (const auto& k : ConfigKeys()) {
+    if (k.name.find("[]") != std::string::npos)
+      EXPECT_EQ(k.env, "") << k.name;
+    else
+      EXPECT_EQ(k.env.rfind("ZHIXIAN_", 0), 0u) << k.name;
+  }
 }
 
 TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
@@ -137,7 +143,38 @@ TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
         "retention.recordings_max_mb", "sms.gateway"}) {
     EXPECT_TRUE(names.count(key)) << key;
   }
-  EXPECT_EQ(names.size(), 92u);  // 48, [call] 7, [visits] 5, [campaigns] 16, [sms] 16
+  // 48, [call] 7, [visits] 5, [campaigns] 16, [sms] 16, [llm] 8 and 14 of each [[llm.engines]]
+  EXPECT_EQ(names.size(), 114u);
+}
+
+TEST(Config, LanguageModelEnginesAndTheirChains) {
+  const std::string engines =
+      "[[llm.engines]]\nname = \"deepseek\"\nbase_url = \"https://api.deepseek.com/v1\"\n"
+      "key_env = \"DEEPSEEK_API_KEY\"\nmodel = \"deepseek-chat\"\nflavour = \"deepseek\"\n"
+      "[[llm.engines]]\nname = \"local\"\nbase_url = \"http://127.0.0.1:8000/v1\"\n"
+      "model = \"Qwen2.5-7B-Instruct\"\nflavour = \"vllm\"\nfirst_token_timeout_ms = 20000\n";
+  auto c = ParseConfig("[llm]\nanswers = \"deepseek, local\"\n" + engines, "z.toml", {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->llm.engines.size(), 2u);
+  EXPECT_EQ(c->llm.engines[1].first_token_timeout_ms, 20000);
+  EXPECT_EQ(c->llm.engines[1].connect_timeout_ms, 2000);
+  EXPECT_EQ(llm::ParseChain(c->llm.answers), (std::vector<std::string>{"deepseek", "local"}));
+  // Mistakes stop start-up naming the key.
+  auto unknown = ParseConfig("[llm]\nsummaries = \"qwen\"\n" + engines, "z.toml", {});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("llm.summaries names the engine 'qwen'"),
+            std::string::npos)
+      << unknown.status().message();
+  auto flavour = ParseConfig("[[llm.engines]]\nname = \"x\"\nbase_url = \"http://h/v1\"\n"
+                             "model = \"m\"\nflavour = \"gpt\"\n",
+                             "z.toml", {});
+  ASSERT_FALSE(flavour.ok());
+  EXPECT_NE(flavour.status().message().find("llm.engines[0].flavour must be"), std::string::npos)
+      << flavour.status().message();
+  auto url = ParseConfig("[[llm.engines]]\nname = \"x\"\nbase_url = \"ftp://h\"\nmodel = \"m\"\n",
+                         "z.toml", {});
+  ASSERT_FALSE(url.ok());
+  EXPECT_NE(url.status().message().find("base_url"), std::string::npos);
 }
 
 TEST(Config, TheShippedFileHoldsEveryKeyWithItsDefault) {

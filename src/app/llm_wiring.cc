@@ -59,7 +59,7 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
   std::vector<llm::EngineRouter::Engine> engines;
   for (size_t i = 0; i < config.engines.size(); ++i) {
     const llm::EngineConfig& e = config.engines[i];
-    std::string where = "llm.engines[" + std::to_string(i + 1) + "] (" + e.name + ")";
+    std::string where = "llm.engines[" + std::to_string(i) + "] (" + e.name + ")";
     std::string key;
     if (!e.key_env.empty()) {
       const char* value = std::getenv(e.key_env.c_str());
