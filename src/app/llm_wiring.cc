@@ -10,19 +10,25 @@ namespace zx::app {
 namespace {
 
 // knowledge's AnswerWriter over the grounded writer of llm: the entry's text is the evidence.
+// Spoken: in the phone's style, each sentence checked alone as it is written (WriteSpoken);
+// one that fails and the whole answer is the entry's, since nothing was said yet.
 class GroundedAnswerWriter final : public knowledge::AnswerWriter {
  public:
-  explicit GroundedAnswerWriter(const llm::GroundedWriter& writer) : writer_(writer) {}
+  GroundedAnswerWriter(const llm::GroundedWriter& writer, bool spoken)
+      : writer_(writer), spoken_(spoken) {}
   std::optional<knowledge::WrittenText> Write(std::string_view question, std::string_view title,
                                               std::string_view evidence) const override {
-    llm::Written w = writer_.Write(
-        {std::string(question), {{std::string(title), std::string(evidence)}}, false});
+    llm::WriteRequest request{
+        std::string(question), {{std::string(title), std::string(evidence)}}, spoken_};
+    llm::Written w = spoken_ ? writer_.WriteSpoken(request, [](std::string_view) {})
+                             : writer_.Write(request);
     if (!w.ok) return std::nullopt;
     return knowledge::WrittenText{w.text, w.engine};
   }
 
  private:
   const llm::GroundedWriter& writer_;
+  const bool spoken_;
 };
 
 }  // namespace
@@ -86,8 +92,10 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
                         llm::LoadWriterPrompt((dir / "prompts.toml").string(), "answers"));
     out->answers = std::make_unique<llm::GroundedWriter>(*out->router, answers, rules, prompt,
                                                          "answers", metrics);
-    out->answer_writer = std::make_unique<GroundedAnswerWriter>(*out->answers);
+    out->answer_writer = std::make_unique<GroundedAnswerWriter>(*out->answers, false);
     out->written = std::make_unique<knowledge::WrittenAssistant>(base, *out->answer_writer);
+    out->spoken_writer = std::make_unique<GroundedAnswerWriter>(*out->answers, true);
+    out->spoken = std::make_unique<knowledge::WrittenAssistant>(base, *out->spoken_writer);
     log::Info("language models: answers written by {} and checked before citizens see them",
               config.answers);
   }

@@ -22,6 +22,8 @@ struct LanguageModels {
   std::unique_ptr<llm::GroundedWriter> answers;    // null when [llm].answers is empty
   std::unique_ptr<knowledge::AnswerWriter> answer_writer;
   std::unique_ptr<knowledge::WrittenAssistant> written;
+  std::unique_ptr<knowledge::AnswerWriter> spoken_writer;  // the same, for the phone
+  std::unique_ptr<knowledge::WrittenAssistant> spoken;
   std::unique_ptr<llm::GroundedWriter> summaries;  // null when [llm].summaries is empty
 
   ~LanguageModels();
@@ -29,6 +31,11 @@ struct LanguageModels {
   // What answers citizens: `base`, or base written anew when answers are on.
   const knowledge::Assistant& Assistant(const knowledge::Assistant& base) const {
     return written ? static_cast<const knowledge::Assistant&>(*written) : base;
+  }
+  // What answers callers on the phone (questions during notice calls): shorter sentences, each
+  // checked before it may be said.
+  const knowledge::Assistant& SpokenAssistant(const knowledge::Assistant& base) const {
+    return spoken ? static_cast<const knowledge::Assistant&>(*spoken) : base;
   }
 
   // With summaries on: each summary, once ready, gets its 小结 written from its facts on a

@@ -325,7 +325,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   if (config.server.sip != "off") {
     auto started =
         VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics,
-                            callbacks->get(), &assistant, &readiness, refused->get());
+                            callbacks->get(), &(*models)->SpokenAssistant(*(*ctx)->engine), &readiness,
+                            refused->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

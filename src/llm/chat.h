@@ -22,6 +22,12 @@ struct ChatRequest {
   int max_tokens = 512;
   bool stream = true;
   bool include_usage = true;  // stream_options.include_usage: the final usage-only chunk
+  // Hybrid-thinking models (Qwen3...) think unless told not to, and a citizen is waiting: how
+  // this engine is told (ApplyFlavour, llm/engine.h). DashScope reads a top-level
+  // "enable_thinking": false; vLLM and llama.cpp's server pass "chat_template_kwargs" to the
+  // model's template.
+  enum class ThinkingOff { kNotSent, kTopLevel, kTemplateKwargs };
+  ThinkingOff thinking_off = ThinkingOff::kNotSent;
 };
 
 struct Usage {

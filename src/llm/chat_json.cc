@@ -174,6 +174,9 @@ std::string EncodeChatRequest(const ChatRequest& request) {
   if (request.stream && request.include_usage) {
     body["stream_options"] = {{"include_usage", true}};
   }
+  if (request.thinking_off == ChatRequest::ThinkingOff::kTopLevel) body["enable_thinking"] = false;
+  if (request.thinking_off == ChatRequest::ThinkingOff::kTemplateKwargs)
+    body["chat_template_kwargs"] = {{"enable_thinking", false}};
   return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

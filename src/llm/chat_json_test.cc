@@ -276,6 +276,18 @@ TEST(EncodeChatRequestTest, StreamOptionsOnlyWhenStreamingWithUsage) {
   EXPECT_TRUE(json["messages"].is_array());
 }
 
+TEST(EncodeChatRequestTest, ThinkingIsSwitchedOffTheWayTheEngineReadsIt) {
+  ChatRequest request;
+  request.model = "qwen3";
+  EXPECT_FALSE(nlohmann::json::parse(EncodeChatRequest(request)).contains("enable_thinking"));
+  request.thinking_off = ChatRequest::ThinkingOff::kTopLevel;
+  EXPECT_EQ(nlohmann::json::parse(EncodeChatRequest(request))["enable_thinking"], false);
+  request.thinking_off = ChatRequest::ThinkingOff::kTemplateKwargs;
+  auto json = nlohmann::json::parse(EncodeChatRequest(request));
+  EXPECT_EQ(json["chat_template_kwargs"]["enable_thinking"], false);
+  EXPECT_FALSE(json.contains("enable_thinking"));
+}
+
 TEST(EncodeChatRequestTest, IllFormedUtf8StillGivesValidJson) {
   ChatRequest request;
   request.model = "m";

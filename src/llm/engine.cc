@@ -14,6 +14,25 @@ std::optional<Flavour> ParseFlavour(std::string_view word) {
   return std::nullopt;
 }
 
+void ApplyFlavour(Flavour flavour, ChatRequest& request) {
+  using Off = ChatRequest::ThinkingOff;
+  switch (flavour) {
+    case Flavour::kDashScope:
+      request.thinking_off = Off::kTopLevel;
+      break;
+    case Flavour::kVllm:
+    case Flavour::kLlamaCpp:
+      request.thinking_off = Off::kTemplateKwargs;
+      break;
+    case Flavour::kOllama:
+      request.include_usage = false;
+      break;
+    case Flavour::kOpenAi:
+    case Flavour::kDeepSeek:  // deepseek-chat does not think; deepseek-reasoner cannot be told
+      break;
+  }
+}
+
 namespace {
 
 // Retry-After in seconds (the HTTP-date form is not used by these engines; it reads as none).

@@ -29,6 +29,10 @@ enum class Flavour {
 };
 // "openai", "deepseek", "dashscope", "vllm", "llamacpp", "ollama"; nullopt for another word.
 std::optional<Flavour> ParseFlavour(std::string_view word);
+// The request as `flavour` wants it: thinking switched off where the engine has a switch
+// (dashscope: enable_thinking; vllm, llamacpp: chat_template_kwargs), the usage chunk asked
+// for except from Ollama, whose compatibility layer does not promise it.
+void ApplyFlavour(Flavour flavour, ChatRequest& request);
 
 struct EngineConfig {
   std::string name;      // "deepseek", "qwen", "local": what chains and metrics call it

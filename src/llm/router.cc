@@ -161,6 +161,7 @@ RouteResult EngineRouter::Run(std::span<const std::string> chain, const ChatRequ
     req.model = slot.engine.config.model;
     req.max_tokens = slot.engine.config.max_tokens;
     req.temperature = slot.engine.config.temperature;
+    ApplyFlavour(ParseFlavour(slot.engine.config.flavour).value_or(Flavour::kOpenAi), req);
     bool released = false;
     auto started = clock_.Monotonic();
     Attempt attempt = slot.engine.client->Complete(req, [&](std::string_view piece) {

@@ -23,6 +23,7 @@ class ScriptedClient final : public ChatClient {
   Attempt Complete(const ChatRequest& request, const ContentSink& sink) override {
     ++*calls_;
     last_model = request.model;
+    last_request = request;
     Step step = steps.empty() ? Step{"好的。", {}, false, {}} : steps.front();
     if (!steps.empty()) steps.pop_front();
     Attempt a;
@@ -45,6 +46,7 @@ class ScriptedClient final : public ChatClient {
 
   std::deque<Step> steps;
   std::string last_model;
+  ChatRequest last_request;
 
  private:
   int* calls_;
@@ -70,7 +72,7 @@ class RouterTest : public ::testing::Test {
  protected:
   RouterTest() : clock_(1'780'000'000'000) {}  // 2026-05-28, China time
 
-  void Build(int engines = 2, int64_t daily_tokens = 0) {
+  void Build(int engines = 2, int64_t daily_tokens = 0, std::string flavour = "openai") {
     std::vector<EngineRouter::Engine> list;
     for (int i = 0; i < engines; ++i) {
       std::string name = std::string(1, static_cast<char>('a' + i));
@@ -80,6 +82,7 @@ class RouterTest : public ::testing::Test {
       c.name = name;
       c.model = "model-" + name;
       c.daily_tokens = daily_tokens;
+      c.flavour = flavour;
       list.push_back({c, std::move(client)});
     }
     RouterOptions o;
@@ -294,6 +297,22 @@ TEST_F(RouterTest, TheDailyTokenBudgetIsKeptPerChinaDay) {
   // Midnight in China: a new day's budget.
   clock_.Advance(std::chrono::hours(24));
   EXPECT_EQ(Run().completion.engine, "a");
+}
+
+TEST_F(RouterTest, EachEngineGetsTheRequestItsFlavourWants) {
+  Build(1, 0, "dashscope");
+  Run({"a"});
+  EXPECT_EQ(clients_["a"]->last_request.thinking_off, ChatRequest::ThinkingOff::kTopLevel);
+  Build(1, 0, "vllm");
+  Run({"a"});
+  EXPECT_EQ(clients_["a"]->last_request.thinking_off, ChatRequest::ThinkingOff::kTemplateKwargs);
+  Build(1, 0, "ollama");
+  Run({"a"});
+  EXPECT_FALSE(clients_["a"]->last_request.include_usage);
+  Build(1, 0, "deepseek");
+  Run({"a"});
+  EXPECT_EQ(clients_["a"]->last_request.thinking_off, ChatRequest::ThinkingOff::kNotSent);
+  EXPECT_TRUE(clients_["a"]->last_request.include_usage);
 }
 
 TEST_F(RouterTest, UnknownEnginesInAChainAreSkipped) {
