@@ -38,6 +38,17 @@ LanguageModels::~LanguageModels() {
   narrator_.reset();  // finishes the summary being written
 }
 
+std::function<std::optional<knowledge::WrittenText>(std::string_view, const knowledge::Entry&)>
+LanguageModels::CardBriefs() const {
+  if (!push_cards) return {};
+  return [writer = push_cards.get()](std::string_view question, const knowledge::Entry& entry)
+             -> std::optional<knowledge::WrittenText> {
+    llm::Written w = writer->Write({std::string(question), {{entry.title, entry.answer}}, false});
+    if (!w.ok) return std::nullopt;
+    return knowledge::WrittenText{w.text, w.engine};
+  };
+}
+
 void LanguageModels::NarrateSummaries(dialogue::DialogueService& dialogue) {
   if (!summaries) return;
   dialogue_ = &dialogue;
@@ -98,6 +109,13 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
     out->spoken = std::make_unique<knowledge::WrittenAssistant>(base, *out->spoken_writer);
     log::Info("language models: answers written by {} and checked before citizens see them",
               config.answers);
+  }
+  std::vector<std::string> cards = llm::ParseChain(config.push_cards);
+  if (!cards.empty()) {
+    ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
+                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "push_cards"));
+    out->push_cards = std::make_unique<llm::GroundedWriter>(*out->router, cards, rules, prompt,
+                                                            "push_cards", metrics);
   }
   std::vector<std::string> summaries = llm::ParseChain(config.summaries);
   if (!summaries.empty()) {

@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "base/worker.h"
 #include "dialogue/service.h"
+#include "knowledge/entry.h"
 #include "knowledge/written_assistant.h"
 #include "llm/grounded.h"
 #include "llm/llm_config.h"
@@ -25,6 +26,7 @@ struct LanguageModels {
   std::unique_ptr<knowledge::AnswerWriter> spoken_writer;  // the same, for the phone
   std::unique_ptr<knowledge::WrittenAssistant> spoken;
   std::unique_ptr<llm::GroundedWriter> summaries;  // null when [llm].summaries is empty
+  std::unique_ptr<llm::GroundedWriter> push_cards; // null when [llm].push_cards is empty
 
   ~LanguageModels();
 
@@ -37,6 +39,11 @@ struct LanguageModels {
   const knowledge::Assistant& SpokenAssistant(const knowledge::Assistant& base) const {
     return spoken ? static_cast<const knowledge::Assistant&>(*spoken) : base;
   }
+
+  // With push cards on: the brief of a pushed entry for the citizen's words (the agent desk's
+  // POST /api/v1/agent/cards/brief); empty when off.
+  std::function<std::optional<knowledge::WrittenText>(std::string_view, const knowledge::Entry&)>
+  CardBriefs() const;
 
   // With summaries on: each summary, once ready, gets its 小结 written from its facts on a
   // worker of its own (the end is not kept waiting) and stored with the conversation.

@@ -268,7 +268,8 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
        [&](http::Router& r) {
          http::AddAgentDeskRoutes(r, **presence, *sec.audit,
                                   {*desk, http::AgentsOf(*sec.users),
-                                   [&staff_events] { staff_events.PresenceChanged(); }});
+                                   [&staff_events] { staff_events.PresenceChanged(); },
+                                   current_engine, (*models)->CardBriefs()});
        },
        [&](http::Router& r) { http::AddStaffEventRoutes(r, staff_events, sec.audit.get()); },
        [&](http::Router& r) {

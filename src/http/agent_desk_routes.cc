@@ -43,7 +43,35 @@ void AddAgentDeskRoutes(Router& router, dialogue::Presence& presence, security::
       canned.push_back({{"code", c.code}, {"title", c.title}, {"text", c.text}});
     json queues = json::array();
     for (const auto& q : o->desk.queues) queues.push_back({{"code", q.code}, {"name", q.name}});
-    return Response::Json(200, {{"canned", canned}, {"queues", queues}});
+    return Response::Json(
+        200, {{"canned", canned}, {"queues", queues}, {"briefs", static_cast<bool>(o->brief)}});
+  });
+
+  router.Add("POST", "/api/v1/agent/cards/brief", "agent.queue", [o](const Request& req) {
+    json body = json::parse(req.body, nullptr, false);
+    auto field = [&](const char* name) -> std::string {
+      return body.is_object() && body.contains(name) && body[name].is_string()
+                 ? body[name].get<std::string>()
+                 : std::string();
+    };
+    std::string topic = field("topic"), question = field("question");
+    if (topic.empty() || question.empty())
+      return ErrorResponse(InvalidArgument("fields \"topic\" and \"question\" are required"));
+    if (question.size() > 2000)
+      return ErrorResponse(InvalidArgument("field \"question\" is longer than 2000 bytes"));
+    if (!o->brief || !o->current)
+      return ErrorResponse(Unavailable("no language model writes briefs here ([llm] push_cards)"));
+    auto engine = o->current();
+    const knowledge::Entry* entry = engine ? engine->knowledge_base().Find(topic) : nullptr;
+    if (!entry) return ErrorResponse(NotFound("no entry " + topic));
+    std::optional<knowledge::WrittenText> w = o->brief(question, *entry);
+    if (!w)
+      return ErrorResponse(
+          Unavailable("no brief this time (every engine out, or its text was not grounded)"));
+    return Response::Json(200, {{"topic", entry->id},
+                                {"title", entry->title},
+                                {"brief", w->text},
+                                {"written_by", w->written_by}});
   });
 
   router.Add("GET", "/api/v1/agent/presence", "agent.queue", [o, &presence](const Request& req) {

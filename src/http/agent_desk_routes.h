@@ -9,6 +9,12 @@
 //   PUT /api/v1/agent/presence   agent.queue  {"state": "online" | "break" | "offline"} ->
 //        {"state", "since_ms"}; audited "agent.presence"; the staff event stream says
 //        "presence" to every desk
+//   POST /api/v1/agent/cards/brief  agent.queue  {"topic", "question"} -> {"topic", "title",
+//        "brief", "written_by"}: a pushed entry in a few sentences for the citizen's words,
+//        written by a language model and checked like every model text (docs/llm.md);
+//        404 for an unknown topic; 503 "unavailable" when none was written (no engine for
+//        [llm] push_cards, every engine out, or the checker refused it): the card stands as it is.
+//        GET /api/v1/agent/desk says "briefs": true when the route can write at all.
 #pragma once
 
 #include <functional>
@@ -16,6 +22,8 @@
 
 #include "dialogue/desk.h"
 #include "dialogue/service.h"
+#include "knowledge/engine.h"
+#include "knowledge/written_assistant.h"
 #include "http/router.h"
 #include "security/audit.h"
 #include "security/users.h"
@@ -28,6 +36,12 @@ struct AgentDeskOptions {
   std::function<Result<std::vector<dialogue::StaffRef>>()> agents;
   // Called after a presence change (StaffEvents::PresenceChanged); may be empty.
   std::function<void()> presence_changed;
+  // The entries of today's knowledge base, and the brief of one for the citizen's words
+  // (nullopt: none written). Without `brief`, the brief route answers 503.
+  std::function<std::shared_ptr<const knowledge::KnowledgeEngine>()> current;
+  std::function<std::optional<knowledge::WrittenText>(std::string_view question,
+                                                      const knowledge::Entry& entry)>
+      brief;
 };
 
 // The agents of `users` (which must outlive the routes).

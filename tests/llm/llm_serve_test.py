@@ -12,6 +12,9 @@ scripted per request), beside a second `zhixian serve` without engines, on loopb
                its first content: the deterministic answer, the second engine never asked
   reasoning    thinking text is never shown, even with a wrong figure in it
   personal     no phone or ID number the citizen said reaches an engine (both logs scanned)
+  summaries    a 小结 written after the end from the seven elements, dropped when it invents
+  push cards   an agent's 要点 of a pushed entry (POST /api/v1/agent/cards/brief): written and
+               checked, 503 when refused, and "briefs": false on a server without engines
   all out      with every engine out, no engine is asked and the answer is the deterministic one
 
 Usage: llm_serve_test.py ZHIXIAN_BINARY SOURCE_DIR
@@ -91,20 +94,27 @@ class LanguageModels(unittest.TestCase):
         cls.b = FakeEngine(os.path.join(cls.tmp, "b.jsonl"))
         # The server without engines: the deterministic answers to compare with.
         cls.plain_dep = st.Deployment()
+        r = st.add_user(cls.plain_dep.data, cls.plain_dep.config, "agent1", "agent")
+        assert r.returncode == 0, r.stderr.decode()
         cls.plain = st.Server(cls.plain_dep.data, cls.plain_dep.config)
         cls.dep = st.Deployment()
         with open(cls.dep.config, "a") as f:
-            f.write('[llm]\nanswers = "a, b"\nsummaries = "a"\nfailures_to_open = 50\n'
+            f.write('[llm]\nanswers = "a, b"\nsummaries = "a"\npush_cards = "a"\n'
+                    'failures_to_open = 50\n'
                     'cooldown_ms = 1000\n'
                     'configuration_cooldown_ms = 1500\n')
             f.write(engine_table("a", cls.a.base) + engine_table("b", cls.b.base))
-        r = st.add_user(cls.dep.data, cls.dep.config, "adm", "admin")
-        assert r.returncode == 0, r.stderr.decode()
+        for name, role in (("adm", "admin"), ("agent1", "agent")):
+            r = st.add_user(cls.dep.data, cls.dep.config, name, role)
+            assert r.returncode == 0, r.stderr.decode()
         os.environ["ZX_TEST_LLM_KEY"] = "sk-test-not-a-real-key"
         cls.server = st.Server(cls.dep.data, cls.dep.config)
         status, body, _ = cls.server.login("adm")
         assert status == 200, body
         cls.admin = body["token"]
+        status, body, _ = cls.server.login("agent1")
+        assert status == 200, body
+        cls.agent = body["token"]
 
     @classmethod
     def tearDownClass(cls):
@@ -290,6 +300,36 @@ class LanguageModels(unittest.TestCase):
         self.assertNotIn("小结", summary)
         self.assertEqual(self.metric("zhixian_llm_generations_total", use="summaries",
                                      outcome="checker_figure"), before + 1)
+
+    def brief(self, server, token, topic="gjj.rent"):
+        status, raw, _ = server.request("POST", "/api/v1/agent/cards/brief",
+                                        {"topic": topic, "question": QUESTION + "，我电话" + PHONE},
+                                        token=token)
+        return status, json.loads(raw)
+
+    def test_an_agent_gets_a_checked_brief_of_a_pushed_entry(self):
+        status, raw, _ = self.server.request("GET", "/api/v1/agent/desk", token=self.agent)
+        self.assertTrue(json.loads(raw)["briefs"])
+        self.a.script({"kind": "stream", "match": "坐席正在接听",
+                       "content": "租房住的每月最多提取1500元[1]。"})
+        status, body = self.brief(self.server, self.agent)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, {"topic": "gjj.rent", "title": "租房提取公积金",
+                                "brief": "租房住的每月最多提取1500元。", "written_by": "a"})
+        self.assertNotIn(PHONE, json.dumps(self.a.log(), ensure_ascii=False))
+        # A brief that invents a figure is never shown.
+        self.a.script({"kind": "stream", "content": "每月最多提取2000元[1]。"})
+        status, body = self.brief(self.server, self.agent)
+        self.assertEqual(status, 503, body)
+        self.assertEqual(self.brief(self.server, self.agent, "no.such")[0], 404)
+        # Citizens (no session) may not ask; a server without engines has none to give.
+        status, _, _ = self.server.request("POST", "/api/v1/agent/cards/brief",
+                                           {"topic": "gjj.rent", "question": "x"})
+        self.assertEqual(status, 401)
+        token = self.plain.login("agent1")[1]["token"]
+        status, raw, _ = self.plain.request("GET", "/api/v1/agent/desk", token=token)
+        self.assertFalse(json.loads(raw)["briefs"])
+        self.assertEqual(self.brief(self.plain, token)[0], 503)
 
     def test_zz_with_every_engine_out_no_engine_is_asked(self):
         self.a.script({"kind": "status", "status": 401})
