@@ -67,7 +67,8 @@ class Writer final : public zx::knowledge::AnswerWriter {
  public:
   explicit Writer(const zx::llm::GroundedWriter& w) : w_(w) {}
   std::optional<zx::knowledge::WrittenText> Write(std::string_view q, std::string_view title,
-                                                  std::string_view evidence) const override {
+                                                  std::string_view evidence,
+                                                  bool) const override {
     auto w = w_.Write({std::string(q), {{std::string(title), std::string(evidence)}}, false});
     if (!w.ok) return std::nullopt;
     return zx::knowledge::WrittenText{w.text, w.engine};

@@ -14,27 +14,28 @@ namespace {
 // one that fails and the whole answer is the entry's, since nothing was said yet.
 class GroundedAnswerWriter final : public knowledge::AnswerWriter {
  public:
-  GroundedAnswerWriter(const llm::GroundedWriter& writer, bool spoken)
-      : writer_(writer), spoken_(spoken) {}
+  explicit GroundedAnswerWriter(const llm::GroundedWriter& writer) : writer_(writer) {}
   std::optional<knowledge::WrittenText> Write(std::string_view question, std::string_view title,
-                                              std::string_view evidence) const override {
+                                              std::string_view evidence,
+                                              bool spoken) const override {
     llm::WriteRequest request{
-        std::string(question), {{std::string(title), std::string(evidence)}}, spoken_};
-    llm::Written w = spoken_ ? writer_.WriteSpoken(request, [](std::string_view) {})
-                             : writer_.Write(request);
+        std::string(question), {{std::string(title), std::string(evidence)}}, spoken};
+    llm::Written w = spoken ? writer_.WriteSpoken(request, [](std::string_view) {})
+                            : writer_.Write(request);
     if (!w.ok) return std::nullopt;
     return knowledge::WrittenText{w.text, w.engine};
   }
 
  private:
   const llm::GroundedWriter& writer_;
-  const bool spoken_;
 };
 
 }  // namespace
 
 LanguageModels::~LanguageModels() {
-  if (dialogue_) dialogue_->Unsubscribe(subscription_);
+  if (!dialogue_) return;
+  dialogue_->SetAnswerWriter(nullptr);
+  if (subscription_ >= 0) dialogue_->Unsubscribe(subscription_);
   narrator_.reset();  // finishes the summary being written
 }
 
@@ -49,9 +50,10 @@ LanguageModels::CardBriefs() const {
   };
 }
 
-void LanguageModels::NarrateSummaries(dialogue::DialogueService& dialogue) {
-  if (!summaries) return;
+void LanguageModels::Attach(dialogue::DialogueService& dialogue) {
   dialogue_ = &dialogue;
+  dialogue.SetAnswerWriter(answer_writer.get());
+  if (!summaries) return;
   narrator_ = std::make_unique<Worker>("zx-llm-summary");
   subscription_ = dialogue.Subscribe("", [this](const dialogue::Event& event) {
     const auto* ready = std::get_if<dialogue::SummaryReady>(&event);
@@ -103,10 +105,9 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
                         llm::LoadWriterPrompt((dir / "prompts.toml").string(), "answers"));
     out->answers = std::make_unique<llm::GroundedWriter>(*out->router, answers, rules, prompt,
                                                          "answers", metrics);
-    out->answer_writer = std::make_unique<GroundedAnswerWriter>(*out->answers, false);
+    out->answer_writer = std::make_unique<GroundedAnswerWriter>(*out->answers);
     out->written = std::make_unique<knowledge::WrittenAssistant>(base, *out->answer_writer);
-    out->spoken_writer = std::make_unique<GroundedAnswerWriter>(*out->answers, true);
-    out->spoken = std::make_unique<knowledge::WrittenAssistant>(base, *out->spoken_writer);
+    out->spoken = std::make_unique<knowledge::WrittenAssistant>(base, *out->answer_writer, true);
     log::Info("language models: answers written by {} and checked before citizens see them",
               config.answers);
   }
@@ -116,6 +117,14 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
                         llm::LoadWriterPrompt((dir / "prompts.toml").string(), "push_cards"));
     out->push_cards = std::make_unique<llm::GroundedWriter>(*out->router, cards, rules, prompt,
                                                             "push_cards", metrics);
+  }
+  std::vector<std::string> drafts = llm::ParseChain(config.drafts);
+  if (!drafts.empty()) {
+    ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
+                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "drafts"));
+    out->drafts = std::make_unique<llm::GroundedWriter>(*out->router, drafts, rules, prompt,
+                                                        "drafts", metrics);
+    out->draft_writer = std::make_unique<GroundedAnswerWriter>(*out->drafts);
   }
   std::vector<std::string> summaries = llm::ParseChain(config.summaries);
   if (!summaries.empty()) {

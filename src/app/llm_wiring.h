@@ -23,10 +23,11 @@ struct LanguageModels {
   std::unique_ptr<llm::GroundedWriter> answers;    // null when [llm].answers is empty
   std::unique_ptr<knowledge::AnswerWriter> answer_writer;
   std::unique_ptr<knowledge::WrittenAssistant> written;
-  std::unique_ptr<knowledge::AnswerWriter> spoken_writer;  // the same, for the phone
-  std::unique_ptr<knowledge::WrittenAssistant> spoken;
+  std::unique_ptr<knowledge::WrittenAssistant> spoken;  // the same, for the phone
   std::unique_ptr<llm::GroundedWriter> summaries;  // null when [llm].summaries is empty
   std::unique_ptr<llm::GroundedWriter> push_cards; // null when [llm].push_cards is empty
+  std::unique_ptr<llm::GroundedWriter> drafts;     // null when [llm].drafts is empty
+  std::unique_ptr<knowledge::AnswerWriter> draft_writer;  // over `drafts`: document imports
 
   ~LanguageModels();
 
@@ -45,10 +46,11 @@ struct LanguageModels {
   std::function<std::optional<knowledge::WrittenText>(std::string_view, const knowledge::Entry&)>
   CardBriefs() const;
 
-  // With summaries on: each summary, once ready, gets its 小结 written from its facts on a
-  // worker of its own (the end is not kept waiting) and stored with the conversation.
-  // `dialogue` outlives this.
-  void NarrateSummaries(dialogue::DialogueService& dialogue);
+  // The conversations' side: with answers on, the dialogue's answers are written anew (in the
+  // phone's style on calls); with summaries on, each summary, once ready, gets its 小结 written
+  // from its facts on a worker of its own (the end is not kept waiting) and stored with the
+  // conversation. `dialogue` outlives this; the destructor detaches.
+  void Attach(dialogue::DialogueService& dialogue);
 
  private:
   dialogue::DialogueService* dialogue_ = nullptr;

@@ -184,10 +184,11 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   auto documents = knowledge::OpenDocumentImports(
       *(*ctx)->db, config.knowledge, config.data.dir, current_engine,
       [kb = (*ctx)->kb_store.get()](const knowledge::Entry& e, const security::Principal& by,
-                                    std::string note) { return kb->CreateDraft(e, by, note); });
+                                    std::string note) { return kb->CreateDraft(e, by, note); },
+      (*models)->draft_writer.get());
   // Every route set, bound to its services (http/router.h "Route sets").
   dialogue::DialogueService& dialogue = *(*ctx)->dialogue;
-  (*models)->NarrateSummaries(dialogue);
+  (*models)->Attach(dialogue);
   knowledge::AnswerLog* answers = &(*ctx)->answers->log();
   // Several nodes on PostgreSQL: what happens to a conversation on one node reaches the chat
   // pages connected to the others (storage/notifications.h; none on SQLite, one node).

@@ -137,10 +137,10 @@ Result<ConversationStore::StateForTurn> ConversationStore::ReadState(const std::
   ZX_ASSIGN_OR_RETURN(auto q,
                       db_->Prepare(count_citizen ? "SELECT data, state, (SELECT COUNT(*) FROM "
                                                    "conversation_turns t WHERE t.conversation_id = "
-                                                   "conversations.id AND t.role = 'citizen') FROM "
-                                                   "conversations WHERE id = ?"
-                                                 : "SELECT data, state, 0 FROM conversations WHERE "
-                                                   "id = ?"));
+                                                   "conversations.id AND t.role = 'citizen'), "
+                                                   "channel FROM conversations WHERE id = ?"
+                                                 : "SELECT data, state, 0, channel FROM "
+                                                   "conversations WHERE id = ?"));
   q.Bind(1, id);
   ZX_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return NotFound("no such conversation");
@@ -148,6 +148,7 @@ Result<ConversationStore::StateForTurn> ConversationStore::ReadState(const std::
   ZX_ASSIGN_OR_RETURN(out.state, OpenState(id, q.Text(0)));
   out.state.state = q.Text(1);
   out.citizen_turns = q.Int(2);
+  out.channel = q.Text(3);
   return out;
 }
 

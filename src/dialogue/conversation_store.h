@@ -96,6 +96,7 @@ class ConversationStore {
   struct StateForTurn {
     State state;
     int64_t citizen_turns = 0;
+    std::string channel;  // "web", "voice", ...
   };
   Result<StateForTurn> LoadStateForTurn(const std::string& id) const;
   Result<ConversationRecord> Load(const std::string& id) const;

@@ -101,6 +101,17 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
   c.reply.confidence = answer->confidence;
   TurnOutcome outcome = e->kind == "meta" && topic != "meta.out_of_scope" ? TurnOutcome::kNeutral
                                                                           : TurnOutcome::kResolved;
+  // The entry's answer written anew for these words, when a writer is wired and one passed the
+  // grounding checker; the basis line stays.
+  if (c.deps.writer && e->kind != "meta" && !answer->citations.empty()) {
+    std::string_view evidence = answer->text;
+    std::string basis = answer->basis.empty() ? "" : "\n" + answer->basis;
+    if (!basis.empty() && evidence.ends_with(basis)) evidence.remove_suffix(basis.size());
+    if (auto w = c.deps.writer->Write(c.u.text, e->title, evidence, c.deps.spoken)) {
+      c.reply.written_by = w->written_by;
+      return Finish(c, {topic, w->text + basis, outcome});
+    }
+  }
   return Finish(c, {topic, answer->text, outcome});
 }
 

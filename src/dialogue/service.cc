@@ -1,6 +1,7 @@
 #include "dialogue/service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -286,7 +287,7 @@ class Service final : public DialogueService {
         st.flows.erase(*chosen);
       }
       Remember(u, st);
-      reply = RunTurn(DepsFor(k), id, st, u);
+      reply = RunTurn(DepsFor(k, loaded.channel == "voice"), id, st, u);
       ComplaintTurn(*k.kb, id, text, st, reply);
       citizen_meta = EncodeCitizenMeta(u.emotion.dominant, u.risks, {});
     }
@@ -671,6 +672,8 @@ class Service final : public DialogueService {
         id, merged.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
+  void SetAnswerWriter(const knowledge::AnswerWriter* writer) override { writer_ = writer; }
+
   Status AddSummaryNarrative(const std::string& id, const std::string& narrative,
                              const std::string& by) override {
     auto lock = LockConversation(id);
@@ -855,7 +858,7 @@ class Service final : public DialogueService {
   }
 
   // What the stages consult in a turn over snapshot `k`.
-  TurnDeps DepsFor(const knowledge::KnowledgeSnapshot& k) const {
+  TurnDeps DepsFor(const knowledge::KnowledgeSnapshot& k, bool spoken = false) const {
     return TurnDeps{*k.assistant,
                     *k.kb,
                     flows_,
@@ -865,7 +868,9 @@ class Service final : public DialogueService {
                     [this](const std::string& id, const State& st) {
                       return store_.QueuePosition(id, clock_.NowUnixMillis(), QueueUrgency(st));
                     },
-                    options_.agents_online};
+                    options_.agents_online,
+                    writer_.load(),
+                    spoken};
   }
 
   // The terms of the snapshot's knowledge base, worked out once per generation (the newest
@@ -898,6 +903,7 @@ class Service final : public DialogueService {
   std::unique_ptr<text::Normalizer> normalizer_;
   Districts districts_;  // code, name
   DialogueOptions options_;
+  std::atomic<const knowledge::AnswerWriter*> writer_{nullptr};
   const Clock& clock_;
   ActionRegistry actions_;
   EventBus bus_;

@@ -25,6 +25,7 @@
 #include "dialogue/sealer.h"
 #include "dialogue/states.h"
 #include "dialogue/summary.h"
+#include "knowledge/written_assistant.h"
 #include "knowledge/snapshot.h"
 #include "storage/database.h"
 
@@ -253,6 +254,11 @@ class DialogueService {
     (void)id, (void)narrative, (void)by;
     return FailedPrecondition("this conversation service keeps no 小结");
   }
+
+  // From now on, answers of the knowledge base are written anew by `writer` (a language model
+  // whose text passed the grounding checker; app wires it with [llm] answers), in the phone's
+  // style on "voice" conversations; null: the entries' own words. `writer` outlives the service.
+  virtual void SetAnswerWriter(const knowledge::AnswerWriter* writer) { (void)writer; }
 
   // The dialogue's events (dialogue/events.h) for one conversation, or for all when `id` is "".
   using Listener = EventBus::Listener;

@@ -108,6 +108,7 @@ std::string EncodeReplyMeta(const Reply& r) {
   if (r.confidence) m["confidence"] = *r.confidence;
   if (r.result) m["result"] = ToJson(*r.result);
   if (r.handoff_reason) m["handoff_reason"] = *r.handoff_reason;
+  if (!r.written_by.empty()) m["written_by"] = r.written_by;
   return m.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

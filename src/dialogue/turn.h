@@ -22,6 +22,7 @@
 #include "dialogue/understanding.h"
 #include "knowledge/answer.h"
 #include "knowledge/entry.h"
+#include "knowledge/written_assistant.h"
 
 namespace zx::dialogue {
 
@@ -39,6 +40,10 @@ struct TurnDeps {
   // will be saved (its urgency: a danger goes first).
   std::function<int(const std::string& id, const State& st)> queue_position;
   int agents_online = 0;
+  // Writes an entry's answer anew for the citizen's words (a language model, checked; app wires
+  // it with [llm] answers); null: the entry's own words. `spoken`: the conversation is a call.
+  const knowledge::AnswerWriter* writer = nullptr;
+  bool spoken = false;
 };
 
 // One turn in progress.

@@ -52,6 +52,7 @@ json ToJson(const dialogue::Reply& r) {
   if (r.confidence) out["confidence"] = *r.confidence;
   if (r.result) out["result"] = ToJson(*r.result);
   if (r.handoff_reason) out["handoff_reason"] = *r.handoff_reason;
+  if (!r.written_by.empty()) out["written_by"] = r.written_by;
   return out;
 }
 

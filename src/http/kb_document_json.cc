@@ -50,6 +50,8 @@ ordered_json ProposalJson(const knowledge::StoredProposal& s) {
                       {"doc_number", p.doc_number},
                       {"effective", p.effective},
                       {"excerpt", p.excerpt},
+                      // The engine when a language model wrote the answer; null: the text's own.
+                      {"written_by", p.written_by.empty() ? ordered_json() : ordered_json(p.written_by)},
                       {"overlaps", std::move(overlaps)},
                       {"state", s.state},
                       {"reason", s.reason},

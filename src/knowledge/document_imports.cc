@@ -46,7 +46,7 @@ DocumentImportOptions DocumentImportOptionsFrom(const KnowledgeConfig& config,
 
 Result<std::unique_ptr<DocumentImports>> DocumentImports::Open(
     storage::Database& db, const Clock& clock, DocumentImportOptions options, DocumentRules rules,
-    OverlapFinder overlaps, DraftMaker drafts) {
+    OverlapFinder overlaps, DraftMaker drafts, const AnswerWriter* writer) {
   std::error_code ec;
   std::filesystem::create_directories(options.dir, ec);
   std::filesystem::permissions(options.dir, std::filesystem::perms::owner_all,
@@ -58,7 +58,7 @@ Result<std::unique_ptr<DocumentImports>> DocumentImports::Open(
                       store->Recover(options.max_attempts, clock.NowUnixMillis()));
   std::unique_ptr<DocumentImports> imports(
       new DocumentImports(db, clock, std::move(options), std::move(rules), std::move(overlaps),
-                          std::move(drafts), std::move(store)));
+                          std::move(drafts), writer, std::move(store)));
   for (const std::string& id : queued) {
     log::Info("kb.document.requeued document={}", id);
     imports->worker_.Post([p = imports.get(), id] { p->Process(id); });
@@ -69,12 +69,13 @@ Result<std::unique_ptr<DocumentImports>> DocumentImports::Open(
 DocumentImports::DocumentImports(storage::Database&, const Clock& clock,
                                  DocumentImportOptions options, DocumentRules rules,
                                  OverlapFinder overlaps, DraftMaker drafts,
-                                 std::unique_ptr<DocumentStore> store)
+                                 const AnswerWriter* writer, std::unique_ptr<DocumentStore> store)
     : clock_(clock),
       options_(std::move(options)),
       rules_(std::move(rules)),
       overlaps_(std::move(overlaps)),
       drafts_(std::move(drafts)),
+      writer_(writer),
       store_(std::move(store)),
       worker_("zx-documents", clock) {}
 
@@ -138,6 +139,14 @@ void DocumentImports::Process(const std::string& id) {
   } else {
     (void)store_->SetProgress(id, kParsingShare, clock_.NowUnixMillis());
     DocumentAnalysis analysis = ProposeEntries(doc, rules_, overlaps_);
+    // A citizen's answer written from each section, checked against it; the editor reviews it
+    // as model-written (the section stays beside it as the excerpt).
+    if (writer_)
+      for (Proposal& p : analysis.proposals)
+        if (auto w = writer_->Write("", p.title, p.excerpt, /*spoken=*/false)) {
+          p.answer = w->text;
+          p.written_by = w->written_by;
+        }
     saved = store_->SaveAnalysis(id, doc.Joined(), doc.pages, analysis, clock_.NowUnixMillis());
     log::Info("kb.document.parsed document={} paragraphs={} proposals={}", id,
               doc.paragraphs.size(), analysis.proposals.size());
@@ -244,13 +253,14 @@ Result<StoredProposal> DocumentImports::Reject(const std::string& id, int n,
 
 std::unique_ptr<DocumentImports> OpenDocumentImports(
     storage::Database& db, const KnowledgeConfig& config, const std::string& data_dir,
-    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts) {
+    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts,
+    const AnswerWriter* writer) {
   auto rules = LoadDocumentRules(config.kb_dir + "/documents.toml");
   auto imports = rules.ok()
                      ? DocumentImports::Open(
                            db, SystemClock::Instance(), DocumentImportOptionsFrom(config, data_dir),
                            std::move(*rules), current ? EngineOverlaps(current) : OverlapFinder(),
-                           std::move(drafts))
+                           std::move(drafts), writer)
                      : Result<std::unique_ptr<DocumentImports>>(rules.status());
   if (!imports.ok()) {
     log::Error(

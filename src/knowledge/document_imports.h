@@ -31,6 +31,7 @@
 #include "knowledge/entry.h"
 #include "knowledge/kb_store.h"
 #include "knowledge/knowledge_config.h"
+#include "knowledge/written_assistant.h"
 #include "security/roles.h"
 #include "storage/database.h"
 #include "text/document_text.h"
@@ -78,10 +79,14 @@ struct AcceptResult {
 class DocumentImports {
  public:
   // `overlaps` and `drafts` may be null (no overlaps shown; Accept answers kUnavailable).
+  // `writer` (may be null; outlives this) writes each proposal's answer from its section for
+  // citizens ([llm] drafts); a proposal it wrote carries written_by, one it did not keeps the
+  // section's text.
   static Result<std::unique_ptr<DocumentImports>> Open(storage::Database& db, const Clock& clock,
                                                        DocumentImportOptions options,
                                                        DocumentRules rules, OverlapFinder overlaps,
-                                                       DraftMaker drafts);
+                                                       DraftMaker drafts,
+                                                       const AnswerWriter* writer = nullptr);
   ~DocumentImports();
 
   // A new job for `bytes` named `name`: kInvalidArgument for an empty file or name,
@@ -108,7 +113,7 @@ class DocumentImports {
  private:
   DocumentImports(storage::Database& db, const Clock& clock, DocumentImportOptions options,
                   DocumentRules rules, OverlapFinder overlaps, DraftMaker drafts,
-                  std::unique_ptr<DocumentStore> store);
+                  const AnswerWriter* writer, std::unique_ptr<DocumentStore> store);
   void Process(const std::string& id);
   std::string PathOf(const std::string& id, const std::string& kind) const;
   Result<StoredProposal> OpenProposal(const std::string& id, int n) const;
@@ -118,6 +123,7 @@ class DocumentImports {
   const DocumentRules rules_;
   const OverlapFinder overlaps_;
   const DraftMaker drafts_;
+  const AnswerWriter* const writer_;
   std::unique_ptr<DocumentStore> store_;
   std::mutex decide_mu_;  // one edit, accept or reject at a time
   Worker worker_;         // last: its thread starts after the members it uses
@@ -128,6 +134,7 @@ class DocumentImports {
 // error logged, when it cannot open: the server runs on and the document routes answer 503.
 std::unique_ptr<DocumentImports> OpenDocumentImports(
     storage::Database& db, const KnowledgeConfig& config, const std::string& data_dir,
-    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts = nullptr);
+    std::function<std::shared_ptr<const KnowledgeEngine>()> current, DraftMaker drafts = nullptr,
+    const AnswerWriter* writer = nullptr);
 
 }  // namespace zx::knowledge

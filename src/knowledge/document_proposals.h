@@ -54,6 +54,10 @@ struct Proposal {
   std::string effective;   // YYYY-MM-DD or ""
   std::string excerpt;     // the section as the document has it
   std::vector<Overlap> overlaps;
+  // The engine when a language model wrote `answer` from the excerpt (checked against it;
+  // DocumentImports with a writer, [llm] drafts): editors review it as model-written. "" when
+  // the answer is the section's own text.
+  std::string written_by;
 };
 
 struct DocumentAnalysis {

@@ -62,7 +62,7 @@ constexpr char kJobColumns[] =
 
 constexpr char kProposalColumns[] =
     "document_id, n, title, answer, source, doc_number, effective, excerpt, state, reason, "
-    "draft_id, draft_version, decided_by, decided_ms";
+    "draft_id, draft_version, decided_by, decided_ms, written_by";
 
 DocumentJob JobFrom(const storage::Statement& row) {
   DocumentJob j;
@@ -105,13 +105,18 @@ StoredProposal ProposalFrom(const storage::Statement& row) {
   s.draft_version = static_cast<int>(row.Int(11));
   s.decided_by = row.Text(12);
   s.decided_ms = row.Int(13);
+  s.proposal.written_by = row.Text(14);
   return s;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<DocumentStore>> DocumentStore::Open(storage::Database& db) {
-  ZX_RETURN_IF_ERROR(db.Migrate({{"kb_documents", 1, kSchema}}));
+  ZX_RETURN_IF_ERROR(db.Migrate(
+      {{"kb_documents", 1, kSchema},
+       // Proposals a language model wrote (issue 17: drafts marked as model-written).
+       {"kb_documents", 2,
+        "ALTER TABLE kb_document_proposals ADD COLUMN written_by TEXT NOT NULL DEFAULT '';"}}));
   return std::unique_ptr<DocumentStore>(new DocumentStore(db));
 }
 
@@ -190,7 +195,8 @@ Status DocumentStore::InsertProposals(const std::string& id,
     ZX_ASSIGN_OR_RETURN(
         storage::Statement st,
         db_.Prepare("INSERT INTO kb_document_proposals (document_id, n, title, answer, source, "
-                    "doc_number, effective, excerpt, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                    "doc_number, effective, excerpt, state, written_by) VALUES (?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?)"));
     st.Bind(1, id)
         .Bind(2, static_cast<int64_t>(p.n))
         .Bind(3, p.title)
@@ -199,7 +205,8 @@ Status DocumentStore::InsertProposals(const std::string& id,
         .Bind(6, p.doc_number)
         .Bind(7, p.effective)
         .Bind(8, p.excerpt)
-        .Bind(9, kProposalOpen);
+        .Bind(9, kProposalOpen)
+        .Bind(10, p.written_by);
     ZX_RETURN_IF_ERROR(st.Run());
     for (size_t r = 0; r < p.overlaps.size(); ++r) {
       ZX_ASSIGN_OR_RETURN(

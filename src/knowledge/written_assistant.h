@@ -23,17 +23,18 @@ struct WrittenText {
 class AnswerWriter {
  public:
   virtual ~AnswerWriter() = default;
-  // `evidence`: what the answer may say (the entry's text). nullopt: keep the entry's words.
+  // `evidence`: what the answer may say (the entry's text). `spoken`: for a caller on the phone
+  // (shorter sentences, each checked before it may be said). nullopt: keep the entry's words.
   // Thread-safe.
   virtual std::optional<WrittenText> Write(std::string_view question, std::string_view title,
-                                           std::string_view evidence) const = 0;
+                                           std::string_view evidence, bool spoken) const = 0;
 };
 
 class WrittenAssistant final : public Assistant {
  public:
-  // Both outlive this.
-  WrittenAssistant(const Assistant& base, const AnswerWriter& writer)
-      : base_(base), writer_(writer) {}
+  // Both outlive this. `spoken`: answers for callers on the phone.
+  WrittenAssistant(const Assistant& base, const AnswerWriter& writer, bool spoken = false)
+      : base_(base), writer_(writer), spoken_(spoken) {}
 
   Answer Ask(std::string_view question) const override;
   std::vector<TopicSuggestion> Suggest(std::string_view question, int n) const override {
@@ -43,6 +44,7 @@ class WrittenAssistant final : public Assistant {
  private:
   const Assistant& base_;
   const AnswerWriter& writer_;
+  const bool spoken_;
 };
 
 }  // namespace zx::knowledge

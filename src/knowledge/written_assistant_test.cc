@@ -26,8 +26,9 @@ class OneAnswer final : public Assistant {
 class Writer final : public AnswerWriter {
  public:
   std::optional<WrittenText> Write(std::string_view question, std::string_view title,
-                                   std::string_view evidence) const override {
-    seen = std::string(question) + "|" + std::string(title) + "|" + std::string(evidence);
+                                   std::string_view evidence, bool spoken) const override {
+    seen = std::string(question) + "|" + std::string(title) + "|" + std::string(evidence) +
+           (spoken ? "|spoken" : "");
     if (!answer) return std::nullopt;
     return WrittenText{*answer, "fake"};
   }

@@ -1,11 +1,34 @@
 #include "llm/grounded.h"
 
+#include <cctype>
+#include <optional>
 #include <toml++/toml.h>
 
 #include "text/pii.h"
 
 namespace zx::llm {
 namespace {
+
+// A sentence that names none of its sources: the prompt asks for a tag on every sentence, and a
+// text that cites nothing (an echo, a refusal in words, chatter) has no claim to be grounded.
+bool Untagged(const std::string& sentence) {
+  std::string stripped = StripSourceTags(sentence);
+  if (stripped != sentence) return false;
+  for (unsigned char c : stripped)
+    if (c >= 0x80 || std::isalnum(c)) return true;  // words, not only punctuation or spaces
+  return false;
+}
+
+// The first problem of `text` (a whole answer or one sentence), or nothing.
+std::optional<GroundingProblem> FirstProblem(const std::string& text,
+                                             const std::vector<std::string>& sources,
+                                             const GroundingRules& rules) {
+  GroundingResult g = CheckGrounding(text, sources, rules, GroundingOptions{.require_tags = true});
+  if (!g.ok) return g.problems.front();
+  for (const std::string& sentence : SplitSentences(text))
+    if (Untagged(sentence)) return GroundingProblem{"untagged", sentence + " (cites no source)"};
+  return std::nullopt;
+}
 
 std::vector<std::string> SourceTexts(const WriteRequest& request) {
   std::vector<std::string> out;
@@ -78,11 +101,9 @@ Written GroundedWriter::Write(const WriteRequest& request) const {
     return Count(std::move(w));
   }
   w.engine = r.completion.engine;
-  GroundingResult g = CheckGrounding(r.completion.content, SourceTexts(request), rules_,
-                                     GroundingOptions{.require_tags = true});
-  if (!g.ok) {
-    w.reason = "checker_" + g.problems.front().kind;
-    w.problems = std::move(g.problems);
+  if (auto problem = FirstProblem(r.completion.content, SourceTexts(request), rules_)) {
+    w.reason = "checker_" + problem->kind;
+    w.problems = {*problem};
     return Count(std::move(w));
   }
   w.ok = true;
@@ -111,12 +132,10 @@ Written GroundedWriter::WriteSpoken(
     size_t used = 0;
     for (size_t i = 0; i < complete && !failed; ++i) {
       used += sentences[i].size();
-      GroundingResult g =
-          CheckGrounding(sentences[i], sources, rules_, GroundingOptions{.require_tags = true});
-      if (!g.ok) {
+      if (auto problem = FirstProblem(sentences[i], sources, rules_)) {
         failed = true;
-        w.reason = "checker_" + g.problems.front().kind;
-        w.problems = std::move(g.problems);
+        w.reason = "checker_" + problem->kind;
+        w.problems = {*problem};
         break;
       }
       std::string said = StripSourceTags(sentences[i]);

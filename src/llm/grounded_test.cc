@@ -100,10 +100,15 @@ TEST_F(GroundedTest, AWrongFigureAnUntaggedFigureOrNoEvidenceGiveNothing) {
   EXPECT_FALSE(w.ok);
   EXPECT_EQ(w.reason, "checker_untagged");
 
+  // Nor is a text that cites nothing at all, figures or not (an echo, chatter).
+  client_->answers.push_back("好的，您说的情况我明白了。");
+  w = writer_->Write({"租房能取多少", {kRent}, false});
+  EXPECT_EQ(w.reason, "checker_untagged");
+
   w = writer_->Write({"租房能取多少", {}, false});
   EXPECT_EQ(w.reason, "no_evidence");
   EXPECT_EQ(Outcome("checker_figure"), 1u);
-  EXPECT_EQ(Outcome("checker_untagged"), 1u);
+  EXPECT_EQ(Outcome("checker_untagged"), 2u);
 }
 
 TEST_F(GroundedTest, SpokenSentencesAreCheckedOneByOneBeforeTheyAreSpoken) {

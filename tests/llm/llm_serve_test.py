@@ -12,9 +12,12 @@ scripted per request), beside a second `zhixian serve` without engines, on loopb
                its first content: the deterministic answer, the second engine never asked
   reasoning    thinking text is never shown, even with a wrong figure in it
   personal     no phone or ID number the citizen said reaches an engine (both logs scanned)
+  chat         a chat conversation's answer written anew (written_by in the reply and its turn)
   summaries    a 小结 written after the end from the seven elements, dropped when it invents
   push cards   an agent's 要点 of a pushed entry (POST /api/v1/agent/cards/brief): written and
                checked, 503 when refused, and "briefs": false on a server without engines
+  drafts       a policy document's proposals: the answer a model wrote from a section, marked
+               written_by, and the section's own text where the model changed a phone number
   all out      with every engine out, no engine is asked and the answer is the deterministic one
 
 Usage: llm_serve_test.py ZHIXIAN_BINARY SOURCE_DIR
@@ -99,12 +102,12 @@ class LanguageModels(unittest.TestCase):
         cls.plain = st.Server(cls.plain_dep.data, cls.plain_dep.config)
         cls.dep = st.Deployment()
         with open(cls.dep.config, "a") as f:
-            f.write('[llm]\nanswers = "a, b"\nsummaries = "a"\npush_cards = "a"\n'
+            f.write('[llm]\nanswers = "a, b"\nsummaries = "a"\npush_cards = "a"\ndrafts = "a"\n'
                     'failures_to_open = 50\n'
                     'cooldown_ms = 1000\n'
                     'configuration_cooldown_ms = 1500\n')
             f.write(engine_table("a", cls.a.base) + engine_table("b", cls.b.base))
-        for name, role in (("adm", "admin"), ("agent1", "agent")):
+        for name, role in (("adm", "admin"), ("agent1", "agent"), ("sup", "supervisor")):
             r = st.add_user(cls.dep.data, cls.dep.config, name, role)
             assert r.returncode == 0, r.stderr.decode()
         os.environ["ZX_TEST_LLM_KEY"] = "sk-test-not-a-real-key"
@@ -115,6 +118,7 @@ class LanguageModels(unittest.TestCase):
         status, body, _ = cls.server.login("agent1")
         assert status == 200, body
         cls.agent = body["token"]
+        cls.supervisor = cls.server.login("sup")[1]["token"]
 
     @classmethod
     def tearDownClass(cls):
@@ -281,6 +285,29 @@ class LanguageModels(unittest.TestCase):
                 return summary
             time.sleep(0.1)
 
+    def test_a_chat_answer_is_written_anew(self):
+        self.a.script({"kind": "stream", "match": "答复助手", "content": GOOD})
+        status, raw, _ = self.server.request("POST", "/api/v1/conversations", {"channel": "web"})
+        started = json.loads(raw)
+        token = {"X-Conversation-Token": started["token"]}
+        path = "/api/v1/conversations/" + started["id"]
+        status, raw, _ = self.server.request("POST", path + "/messages", {"text": QUESTION},
+                                             headers=token)
+        self.assertEqual(status, 200, raw)
+        reply = json.loads(raw)
+        self.assertEqual(reply.get("written_by"), "a", reply)
+        self.assertTrue(reply["reply"].startswith("可以的，您和配偶"), reply)
+        self.assertTrue(reply["reply"].endswith("（依据：示例市住房公积金管理中心《租房提取公积金》）"))
+        # The same conversation on a server without engines answers with the entry's words.
+        status, raw, _ = self.plain.request("POST", "/api/v1/conversations", {"channel": "web"})
+        started = json.loads(raw)
+        status, raw, _ = self.plain.request(
+            "POST", "/api/v1/conversations/%s/messages" % started["id"], {"text": QUESTION},
+            headers={"X-Conversation-Token": started["token"]})
+        plain = json.loads(raw)
+        self.assertNotIn("written_by", plain)
+        self.assertEqual(plain["topic"], reply["topic"])
+
     def test_the_summary_gets_a_checked_narrative(self):
         summary = self.conversation_summary(
             {"kind": "stream", "match": "坐席助手",
@@ -330,6 +357,39 @@ class LanguageModels(unittest.TestCase):
         status, raw, _ = self.plain.request("GET", "/api/v1/agent/desk", token=token)
         self.assertFalse(json.loads(raw)["briefs"])
         self.assertEqual(self.brief(self.plain, token)[0], 503)
+
+    def test_document_proposals_written_by_a_model_are_marked(self):
+        docx = os.path.join(self.tmp, "policy.docx")
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "console", "make_policy_docx.py"),
+                        docx], check=True)
+        self.a.script(
+            {"kind": "stream", "match": "第二条灵活就业人员",
+             "content": "灵活就业人员按月缴费，缴费基数可以在60%到300%之间自己选[1]。"},
+            {"kind": "stream", "match": "第三条参保人员",
+             "content": "可以通过掌上12345或各区社保经办窗口办理参保登记[1]。"})
+        with open(docx, "rb") as f:
+            status, raw, _ = self.server.request("POST", "/api/v1/kb/documents?name=policy.docx",
+                                                 f.read(), token=self.supervisor)
+        self.assertEqual(status, 202, raw)
+        job = json.loads(raw)["id"]
+        deadline = time.time() + 20
+        while True:
+            status, raw, _ = self.server.request("GET", "/api/v1/kb/documents/" + job,
+                                                 token=self.supervisor)
+            detail = json.loads(raw)
+            if detail.get("status") == "review" or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertEqual(detail["status"], "review", detail)
+        by_text = {p["excerpt"][:3]: p for p in detail["proposals"]}
+        # Unscripted, the first got the fake's echo, which cites nothing: the section's text.
+        self.assertIsNone(by_text["第一条"]["written_by"])
+        written = by_text["第二条"]
+        self.assertEqual(written["written_by"], "a")
+        self.assertEqual(written["answer"], "灵活就业人员按月缴费，缴费基数可以在60%到300%之间自己选。")
+        kept = by_text["第三条"]
+        self.assertIsNone(kept["written_by"])  # 12345 is not the document's number
+        self.assertIn("掌上12333", kept["answer"])
 
     def test_zz_with_every_engine_out_no_engine_is_asked(self):
         self.a.script({"kind": "status", "status": 401})
