@@ -99,40 +99,28 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
   if (std::filesystem::exists(dir / "grounding.toml")) {
     ZX_ASSIGN_OR_RETURN(rules, llm::LoadGroundingRules((dir / "grounding.toml").string()));
   }
-  std::vector<std::string> answers = llm::ParseChain(config.answers);
-  if (!answers.empty()) {
+  // The writer of one use, or none when its chain is empty.
+  auto writer_for = [&](const std::string& use,
+                        const std::string& chain) -> Result<std::unique_ptr<llm::GroundedWriter>> {
+    std::vector<std::string> engines = llm::ParseChain(chain);
+    if (engines.empty()) return std::unique_ptr<llm::GroundedWriter>();
     ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
-                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "answers"));
-    out->answers = std::make_unique<llm::GroundedWriter>(*out->router, answers, rules, prompt,
-                                                         "answers", metrics);
+                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), use));
+    return std::make_unique<llm::GroundedWriter>(*out->router, std::move(engines), rules, prompt,
+                                                 use, metrics);
+  };
+  ZX_ASSIGN_OR_RETURN(out->answers, writer_for("answers", config.answers));
+  ZX_ASSIGN_OR_RETURN(out->summaries, writer_for("summaries", config.summaries));
+  ZX_ASSIGN_OR_RETURN(out->push_cards, writer_for("push_cards", config.push_cards));
+  ZX_ASSIGN_OR_RETURN(out->drafts, writer_for("drafts", config.drafts));
+  if (out->answers) {
     out->answer_writer = std::make_unique<GroundedAnswerWriter>(*out->answers);
     out->written = std::make_unique<knowledge::WrittenAssistant>(base, *out->answer_writer);
     out->spoken = std::make_unique<knowledge::WrittenAssistant>(base, *out->answer_writer, true);
     log::Info("language models: answers written by {} and checked before citizens see them",
               config.answers);
   }
-  std::vector<std::string> cards = llm::ParseChain(config.push_cards);
-  if (!cards.empty()) {
-    ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
-                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "push_cards"));
-    out->push_cards = std::make_unique<llm::GroundedWriter>(*out->router, cards, rules, prompt,
-                                                            "push_cards", metrics);
-  }
-  std::vector<std::string> drafts = llm::ParseChain(config.drafts);
-  if (!drafts.empty()) {
-    ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
-                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "drafts"));
-    out->drafts = std::make_unique<llm::GroundedWriter>(*out->router, drafts, rules, prompt,
-                                                        "drafts", metrics);
-    out->draft_writer = std::make_unique<GroundedAnswerWriter>(*out->drafts);
-  }
-  std::vector<std::string> summaries = llm::ParseChain(config.summaries);
-  if (!summaries.empty()) {
-    ZX_ASSIGN_OR_RETURN(llm::WriterPrompt prompt,
-                        llm::LoadWriterPrompt((dir / "prompts.toml").string(), "summaries"));
-    out->summaries = std::make_unique<llm::GroundedWriter>(*out->router, summaries, rules,
-                                                           prompt, "summaries", metrics);
-  }
+  if (out->drafts) out->draft_writer = std::make_unique<GroundedAnswerWriter>(*out->drafts);
   return out;
 }
 

@@ -92,6 +92,7 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
     local = c.deps.assistant.Ask(e->title);
     local.topic = topic;
     local.text = e->answer;
+    local.basis.clear();  // the entry's own words, without the basis line
     local.citations = {{e->id, e->title, e->version}};
     answer = &local;
   }
@@ -103,13 +104,11 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
                                                                           : TurnOutcome::kResolved;
   // The entry's answer written anew for these words, when a writer is wired and one passed the
   // grounding checker; the basis line stays.
-  if (c.deps.writer && e->kind != "meta" && !answer->citations.empty()) {
-    std::string_view evidence = answer->text;
-    std::string basis = answer->basis.empty() ? "" : "\n" + answer->basis;
-    if (!basis.empty() && evidence.ends_with(basis)) evidence.remove_suffix(basis.size());
-    if (auto w = c.deps.writer->Write(c.u.text, e->title, evidence, c.deps.spoken)) {
+  if (c.deps.writer && e->kind != "meta") {
+    if (auto w = knowledge::WriteAnswer(*c.deps.writer, c.u.text, e->title, *answer,
+                                        c.deps.spoken)) {
       c.reply.written_by = w->written_by;
-      return Finish(c, {topic, w->text + basis, outcome});
+      return Finish(c, {topic, w->text, outcome});
     }
   }
   return Finish(c, {topic, answer->text, outcome});

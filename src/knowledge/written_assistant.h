@@ -30,6 +30,12 @@ class AnswerWriter {
                                            std::string_view evidence, bool spoken) const = 0;
 };
 
+// `answer` (an entry's, with its basis line last) written anew by `writer` for `question`: the
+// written text followed by the same basis line, and the engine; nullopt when the writer has
+// none, or the answer is no entry's (asked back, nothing cited).
+std::optional<WrittenText> WriteAnswer(const AnswerWriter& writer, std::string_view question,
+                                       std::string_view title, const Answer& answer, bool spoken);
+
 class WrittenAssistant final : public Assistant {
  public:
   // Both outlive this. `spoken`: answers for callers on the phone.
