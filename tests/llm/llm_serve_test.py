@@ -1,5 +1,6 @@
 """Language models end to end (issue 17): `zhixian serve` with two engines, both the fake
-engine of tests/llm/fake_llm_engine.py (a TEST SERVER speaking the chat-completions API,
+engine of tests/llm/fake_llm_engine.py (the second over HTTPS, its certificate verified against
+a private CA file) (a TEST SERVER speaking the chat-completions API,
 scripted per request), beside a second `zhixian serve` without engines, on loopback.
 
   written      a faithful answer comes back written anew, with its basis line and `written_by`
@@ -25,6 +26,7 @@ Usage: llm_serve_test.py ZHIXIAN_BINARY SOURCE_DIR
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -45,24 +47,27 @@ ID_NUMBER = "110101199003078515"
 
 
 class FakeEngine:
-    """tests/llm/fake_llm_engine.py on 127.0.0.1:0, ended with the test."""
+    """tests/llm/fake_llm_engine.py on 127.0.0.1:0 (HTTPS with `tls`: (cert, key)), ended with
+    the test."""
 
-    def __init__(self, log_path):
+    def __init__(self, log_path, tls=None):
+        extra = ["--tls-cert", tls[0], "--tls-key", tls[1]] if tls else []
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "fake_llm_engine.py"), "--port", "0",
-             "--log", log_path, "--lifetime", "600", "--quiet"],
+             "--log", log_path, "--lifetime", "600", "--quiet"] + extra,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         line = self.proc.stdout.readline().decode()
         m = re.match(r"listening (\d+)", line)
         assert m, "the fake engine did not start: " + line
-        self.base = "http://127.0.0.1:%s" % m.group(1)
+        self.base = "%s://127.0.0.1:%s" % ("https" if tls else "http", m.group(1))
+        self.context = ssl.create_default_context(cafile=tls[0]) if tls else None
 
     def _call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.base + path, data=data, method=method)
         if data:
             req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=10, context=self.context) as r:
             raw = r.read()
             return json.loads(raw) if raw else None
 
@@ -82,11 +87,20 @@ class FakeEngine:
         self.proc.wait(timeout=10)
 
 
-def engine_table(name, base):
+def engine_table(name, base, ca_file=""):
     return (f'[[llm.engines]]\nname = "{name}"\nbase_url = "{base}/v1"\nkey_env = "ZX_TEST_LLM_KEY"\n'
             f'model = "fake-{name}"\nflavour = "openai"\nconnect_timeout_ms = 1000\n'
             'first_token_timeout_ms = 1500\nchunk_gap_timeout_ms = 1000\n'
-            'total_timeout_ms = 5000\n')
+            f'total_timeout_ms = 5000\ntls_ca_file = "{ca_file}"\n')
+
+
+def self_signed(directory):
+    """A certificate for 127.0.0.1 and its key, made by the openssl command."""
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+    return cert, key
 
 
 class LanguageModels(unittest.TestCase):
@@ -94,7 +108,8 @@ class LanguageModels(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="zx-llm-")
         cls.a = FakeEngine(os.path.join(cls.tmp, "a.jsonl"))
-        cls.b = FakeEngine(os.path.join(cls.tmp, "b.jsonl"))
+        cls.cert, key = self_signed(cls.tmp)
+        cls.b = FakeEngine(os.path.join(cls.tmp, "b.jsonl"), tls=(cls.cert, key))
         # The server without engines: the deterministic answers to compare with.
         cls.plain_dep = st.Deployment()
         r = st.add_user(cls.plain_dep.data, cls.plain_dep.config, "agent1", "agent")
@@ -106,7 +121,7 @@ class LanguageModels(unittest.TestCase):
                     'failures_to_open = 50\n'
                     'cooldown_ms = 1000\n'
                     'configuration_cooldown_ms = 1500\n')
-            f.write(engine_table("a", cls.a.base) + engine_table("b", cls.b.base))
+            f.write(engine_table("a", cls.a.base) + engine_table("b", cls.b.base, cls.cert))
         for name, role in (("adm", "admin"), ("agent1", "agent"), ("sup", "supervisor")):
             r = st.add_user(cls.dep.data, cls.dep.config, name, role)
             assert r.returncode == 0, r.stderr.decode()
