@@ -48,6 +48,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # The API description's test (tests/api: api/openapi.yaml parsed, its $refs and the routes
   # the code registers) reads the YAML with PyYAML.
   packages+=(python3-yaml)
+  # The language-model tests serve the fake engine over HTTPS with a certificate made by the
+  # openssl command (tests/llm).
+  packages+=(openssl)
 fi
 
 missing=()
