@@ -67,8 +67,7 @@ class Writer final : public zx::knowledge::AnswerWriter {
  public:
   explicit Writer(const zx::llm::GroundedWriter& w) : w_(w) {}
   std::optional<zx::knowledge::WrittenText> Write(std::string_view q, std::string_view title,
-                                                  std::string_view evidence,
-                                                  bool) const override {
+                                                  std::string_view evidence, bool) const override {
     auto w = w_.Write({std::string(q), {{std::string(title), std::string(evidence)}}, false});
     if (!w.ok) return std::nullopt;
     return zx::knowledge::WrittenText{w.text, w.engine};
@@ -129,8 +128,7 @@ int main(int argc, char** argv) {
   }
   zx::llm::RouterOptions ro;  // the defaults: 3 failures open a breaker for 30 s
   zx::llm::EngineRouter router(std::move(engines), ro, zx::SystemClock::Instance(), metrics);
-  zx::llm::GroundedWriter grounded(router, {"first", "second"},
-                                   zx::llm::GroundingRules::Defaults(),
+  zx::llm::GroundedWriter grounded(router, {"first", "second"}, zx::llm::GroundingRules::Defaults(),
                                    {"只依据资料回答。", ""}, "answers", metrics);
   Writer writer(grounded);
   zx::knowledge::WrittenAssistant written(**engine, writer);

@@ -165,9 +165,10 @@ TEST(Config, LanguageModelEnginesAndTheirChains) {
   EXPECT_NE(unknown.status().message().find("llm.summaries names the engine 'qwen'"),
             std::string::npos)
       << unknown.status().message();
-  auto flavour = ParseConfig("[[llm.engines]]\nname = \"x\"\nbase_url = \"http://h/v1\"\n"
-                             "model = \"m\"\nflavour = \"gpt\"\n",
-                             "z.toml", {});
+  auto flavour = ParseConfig(
+      "[[llm.engines]]\nname = \"x\"\nbase_url = \"http://h/v1\"\n"
+      "model = \"m\"\nflavour = \"gpt\"\n",
+      "z.toml", {});
   ASSERT_FALSE(flavour.ok());
   EXPECT_NE(flavour.status().message().find("llm.engines[0].flavour must be"), std::string::npos)
       << flavour.status().message();

@@ -20,8 +20,8 @@ class GroundedAnswerWriter final : public knowledge::AnswerWriter {
                                               bool spoken) const override {
     llm::WriteRequest request{
         std::string(question), {{std::string(title), std::string(evidence)}}, spoken};
-    llm::Written w = spoken ? writer_.WriteSpoken(request, [](std::string_view) {})
-                            : writer_.Write(request);
+    llm::Written w =
+        spoken ? writer_.WriteSpoken(request, [](std::string_view) {}) : writer_.Write(request);
     if (!w.ok) return std::nullopt;
     return knowledge::WrittenText{w.text, w.engine};
   }
@@ -42,8 +42,9 @@ LanguageModels::~LanguageModels() {
 std::function<std::optional<knowledge::WrittenText>(std::string_view, const knowledge::Entry&)>
 LanguageModels::CardBriefs() const {
   if (!push_cards) return {};
-  return [writer = push_cards.get()](std::string_view question, const knowledge::Entry& entry)
-             -> std::optional<knowledge::WrittenText> {
+  return [writer = push_cards.get()](
+             std::string_view question,
+             const knowledge::Entry& entry) -> std::optional<knowledge::WrittenText> {
     llm::Written w = writer->Write({std::string(question), {{entry.title, entry.answer}}, false});
     if (!w.ok) return std::nullopt;
     return knowledge::WrittenText{w.text, w.engine};
@@ -91,8 +92,8 @@ Result<std::unique_ptr<LanguageModels>> OpenLanguageModels(const llm::LlmConfig&
     if (!client.ok()) return InvalidArgument(where + ": " + client.status().message());
     engines.push_back({e, std::move(client).value()});
   }
-  out->router = std::make_unique<llm::EngineRouter>(
-      std::move(engines), llm::RouterOptionsFrom(config), clock, metrics);
+  out->router = std::make_unique<llm::EngineRouter>(std::move(engines),
+                                                    llm::RouterOptionsFrom(config), clock, metrics);
 
   std::filesystem::path dir = std::filesystem::path(kb_dir) / "llm";
   llm::GroundingRules rules = llm::GroundingRules::Defaults();

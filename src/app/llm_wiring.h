@@ -19,14 +19,14 @@
 namespace zx::app {
 
 struct LanguageModels {
-  std::unique_ptr<llm::EngineRouter> router;       // null without engines
-  std::unique_ptr<llm::GroundedWriter> answers;    // null when [llm].answers is empty
+  std::unique_ptr<llm::EngineRouter> router;     // null without engines
+  std::unique_ptr<llm::GroundedWriter> answers;  // null when [llm].answers is empty
   std::unique_ptr<knowledge::AnswerWriter> answer_writer;
   std::unique_ptr<knowledge::WrittenAssistant> written;
-  std::unique_ptr<knowledge::WrittenAssistant> spoken;  // the same, for the phone
-  std::unique_ptr<llm::GroundedWriter> summaries;  // null when [llm].summaries is empty
-  std::unique_ptr<llm::GroundedWriter> push_cards; // null when [llm].push_cards is empty
-  std::unique_ptr<llm::GroundedWriter> drafts;     // null when [llm].drafts is empty
+  std::unique_ptr<knowledge::WrittenAssistant> spoken;    // the same, for the phone
+  std::unique_ptr<llm::GroundedWriter> summaries;         // null when [llm].summaries is empty
+  std::unique_ptr<llm::GroundedWriter> push_cards;        // null when [llm].push_cards is empty
+  std::unique_ptr<llm::GroundedWriter> drafts;            // null when [llm].drafts is empty
   std::unique_ptr<knowledge::AnswerWriter> draft_writer;  // over `drafts`: document imports
 
   ~LanguageModels();

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "app/commands.h"
-#include "app/security_context.h"
 #include "app/llm_wiring.h"
+#include "app/security_context.h"
 #include "app/voice_service.h"
 #include "base/log.h"
 #include "base/pid_file.h"
@@ -325,10 +325,9 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
   // given; with the default address the server runs on without voice and says so.
   std::unique_ptr<VoiceService> voice;
   if (config.server.sip != "off") {
-    auto started =
-        VoiceService::Start(config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics,
-                            callbacks->get(), &(*models)->SpokenAssistant(*(*ctx)->engine), &readiness,
-                            refused->get());
+    auto started = VoiceService::Start(
+        config, dialogue, *(*ctx)->db, sec.cipher, notices->get(), &metrics, callbacks->get(),
+        &(*models)->SpokenAssistant(*(*ctx)->engine), &readiness, refused->get());
     if (started.ok()) {
       voice = std::move(started).value();
     } else if (!sip_addr.empty() || started.status().code() == Code::kInvalidArgument) {

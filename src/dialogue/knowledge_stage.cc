@@ -105,8 +105,8 @@ Reply AnswerTopic(TurnContext& c, const std::string& topic, const knowledge::Ans
   // The entry's answer written anew for these words, when a writer is wired and one passed the
   // grounding checker; the basis line stays.
   if (c.deps.writer && e->kind != "meta") {
-    if (auto w = knowledge::WriteAnswer(*c.deps.writer, c.u.text, e->title, *answer,
-                                        c.deps.spoken)) {
+    if (auto w =
+            knowledge::WriteAnswer(*c.deps.writer, c.u.text, e->title, *answer, c.deps.spoken)) {
       c.reply.written_by = w->written_by;
       return Finish(c, {topic, w->text, outcome});
     }

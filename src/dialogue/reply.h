@@ -52,8 +52,8 @@ struct Reply {
   std::optional<TicketRef> ticket;            // the work order this conversation made, once made
   bool done = false;                          // the citizen said goodbye: the conversation ended
   std::vector<Citation> citations;
-  std::vector<std::string> steps;            // a calculator's working, one line each
-  std::optional<double> confidence;          // knowledge answers only
+  std::vector<std::string> steps;    // a calculator's working, one line each
+  std::optional<double> confidence;  // knowledge answers only
   std::string written_by;  // the engine, when a language model wrote the text anew (checked)
   std::shared_ptr<const CalcResult> result;  // calculator answers only
   // A calculator's question: the slot (or group) it asks for next, so that a keypad can collect

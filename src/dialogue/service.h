@@ -25,8 +25,8 @@
 #include "dialogue/sealer.h"
 #include "dialogue/states.h"
 #include "dialogue/summary.h"
-#include "knowledge/written_assistant.h"
 #include "knowledge/snapshot.h"
+#include "knowledge/written_assistant.h"
 #include "storage/database.h"
 
 namespace zx::dialogue {

@@ -22,9 +22,9 @@
 
 #include "dialogue/desk.h"
 #include "dialogue/service.h"
+#include "http/router.h"
 #include "knowledge/engine.h"
 #include "knowledge/written_assistant.h"
-#include "http/router.h"
 #include "security/audit.h"
 #include "security/users.h"
 

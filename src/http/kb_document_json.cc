@@ -43,21 +43,22 @@ ordered_json ProposalJson(const knowledge::StoredProposal& s) {
     overlaps.push_back({{"id", o.id}, {"title", o.title}, {"confidence", o.confidence}});
   ordered_json draft = nullptr;
   if (!s.draft_id.empty()) draft = {{"id", s.draft_id}, {"version", s.draft_version}};
-  return ordered_json{{"n", p.n},
-                      {"title", p.title},
-                      {"answer", p.answer},
-                      {"source", p.source},
-                      {"doc_number", p.doc_number},
-                      {"effective", p.effective},
-                      {"excerpt", p.excerpt},
-                      // The engine when a language model wrote the answer; null: the text's own.
-                      {"written_by", p.written_by.empty() ? ordered_json() : ordered_json(p.written_by)},
-                      {"overlaps", std::move(overlaps)},
-                      {"state", s.state},
-                      {"reason", s.reason},
-                      {"draft", std::move(draft)},
-                      {"decided_by", s.decided_by},
-                      {"decided_ms", s.decided_ms ? ordered_json(s.decided_ms) : ordered_json()}};
+  return ordered_json{
+      {"n", p.n},
+      {"title", p.title},
+      {"answer", p.answer},
+      {"source", p.source},
+      {"doc_number", p.doc_number},
+      {"effective", p.effective},
+      {"excerpt", p.excerpt},
+      // The engine when a language model wrote the answer; null: the text's own.
+      {"written_by", p.written_by.empty() ? ordered_json() : ordered_json(p.written_by)},
+      {"overlaps", std::move(overlaps)},
+      {"state", s.state},
+      {"reason", s.reason},
+      {"draft", std::move(draft)},
+      {"decided_by", s.decided_by},
+      {"decided_ms", s.decided_ms ? ordered_json(s.decided_ms) : ordered_json()}};
 }
 
 ordered_json DocumentDetailJson(const knowledge::DocumentDetail& d) {

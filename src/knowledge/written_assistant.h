@@ -16,8 +16,8 @@
 namespace zx::knowledge {
 
 struct WrittenText {
-  std::string text;       // what the citizen sees, instead of the entry's words
-  std::string written_by; // the engine
+  std::string text;        // what the citizen sees, instead of the entry's words
+  std::string written_by;  // the engine
 };
 
 class AnswerWriter {

@@ -43,7 +43,9 @@ TEST(WrittenAssistantTest, WritesAnswersAnewAndKeepsTheBasisLine) {
   WrittenAssistant assistant(base, writer);
   Answer a = assistant.Ask("租房能取多少");
   EXPECT_EQ(writer.seen, "租房能取多少|租房提取公积金|每月最多提取1500元。");
-  EXPECT_EQ(a.text, "租房的话，一个月最多能取1500元。\n（依据：示例市住房公积金管理中心《租房提取公积金》）");
+  EXPECT_EQ(
+      a.text,
+      "租房的话，一个月最多能取1500元。\n（依据：示例市住房公积金管理中心《租房提取公积金》）");
   EXPECT_EQ(a.written_by, "fake");
   EXPECT_EQ(a.topic, "gjj.rent");
 }

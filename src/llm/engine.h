@@ -40,34 +40,34 @@ struct EngineConfig {
   std::string key_env;   // the environment variable holding the key ("" for none)
   std::string model;     // "deepseek-chat", "qwen-plus", "Qwen2.5-7B-Instruct"...
   std::string flavour = "openai";
-  int connect_timeout_ms = 2000;       // TCP and TLS
-  int first_token_timeout_ms = 8000;   // request sent -> first content (keep-alives don't count)
-  int chunk_gap_timeout_ms = 5000;     // between two pieces of content
-  int total_timeout_ms = 30000;        // the whole answer
-  int64_t daily_tokens = 0;            // tokens a day (China time) the engine may use; 0: no cap
-  int tls_verify = 1;                  // 0 only for a private test server
-  std::string tls_ca_file;             // a private CA; system certificates otherwise
+  int connect_timeout_ms = 2000;      // TCP and TLS
+  int first_token_timeout_ms = 8000;  // request sent -> first content (keep-alives don't count)
+  int chunk_gap_timeout_ms = 5000;    // between two pieces of content
+  int total_timeout_ms = 30000;       // the whole answer
+  int64_t daily_tokens = 0;           // tokens a day (China time) the engine may use; 0: no cap
+  int tls_verify = 1;                 // 0 only for a private test server
+  std::string tls_ca_file;            // a private CA; system certificates otherwise
   int max_tokens = 512;
   double temperature = 0.2;
 };
 
 // What a failure means for the next step (issue 17: "errors sorted into ...").
 enum class FaultKind {
-  kRetryElsewhere,  // 429, 500/502/503, time-outs, connection failures, an empty stream
-  kConfiguration,   // 401, 402, 404: the engine is out for longer and an operator warned
-  kRequest,         // 400, 422: our request is wrong; another engine would refuse it too
-  kRefusal,         // content moderation (DashScope data_inspection_failed, content_filter)
-  kGatewayTimeout,  // 504: the engine may still be working on it; never sent again
-  kCutAfterContent, // the stream broke after content was released: too late to fail over
-  kStopped,         // the caller's sink said stop (it refused what it read): not the engine's fault
+  kRetryElsewhere,   // 429, 500/502/503, time-outs, connection failures, an empty stream
+  kConfiguration,    // 401, 402, 404: the engine is out for longer and an operator warned
+  kRequest,          // 400, 422: our request is wrong; another engine would refuse it too
+  kRefusal,          // content moderation (DashScope data_inspection_failed, content_filter)
+  kGatewayTimeout,   // 504: the engine may still be working on it; never sent again
+  kCutAfterContent,  // the stream broke after content was released: too late to fail over
+  kStopped,  // the caller's sink said stop (it refused what it read): not the engine's fault
 };
 
 struct EngineFault {
   FaultKind kind = FaultKind::kRetryElsewhere;
-  int http_status = 0;                      // 0 when there was no answer
-  std::chrono::milliseconds retry_after{0}; // from Retry-After, 0 when absent
-  std::string reason;                       // a metric label: "http_429", "first_token_timeout"...
-  std::string message;                      // for the log (the engine's words, shortened)
+  int http_status = 0;                       // 0 when there was no answer
+  std::chrono::milliseconds retry_after{0};  // from Retry-After, 0 when absent
+  std::string reason;                        // a metric label: "http_429", "first_token_timeout"...
+  std::string message;                       // for the log (the engine's words, shortened)
 };
 
 // Sorts an HTTP answer that was not 2xx (status and its decoded error body).

@@ -1,8 +1,8 @@
 #include "llm/grounded.h"
 
+#include <toml++/toml.h>
 #include <cctype>
 #include <optional>
-#include <toml++/toml.h>
 
 #include "text/pii.h"
 
@@ -115,8 +115,8 @@ Written GroundedWriter::Write(const WriteRequest& request) const {
   return Count(std::move(w));
 }
 
-Written GroundedWriter::WriteSpoken(
-    const WriteRequest& request, const std::function<void(std::string_view)>& speak) const {
+Written GroundedWriter::WriteSpoken(const WriteRequest& request,
+                                    const std::function<void(std::string_view)>& speak) const {
   Written w;
   if (request.evidence.empty()) {
     w.reason = "no_evidence";

@@ -47,7 +47,7 @@ struct Written {
   std::string reason;  // when not: the outcome counted
   std::string engine;  // the engine that wrote it (also when the checker refused it)
   std::vector<GroundingProblem> problems;
-  int released = 0;    // WriteSpoken: sentences handed on before the end
+  int released = 0;  // WriteSpoken: sentences handed on before the end
 };
 
 struct WriterPrompt {

@@ -46,10 +46,9 @@ class GroundedTest : public ::testing::Test {
     c.model = "m";
     engines.push_back({c, std::move(client)});
     router_ = std::make_unique<EngineRouter>(std::move(engines), RouterOptions{}, clock_, metrics_);
-    writer_ = std::make_unique<GroundedWriter>(*router_, std::vector<std::string>{"e"},
-                                               GroundingRules::Defaults(),
-                                               WriterPrompt{"只依据资料回答。", "说短句。"},
-                                               "answers", metrics_);
+    writer_ = std::make_unique<GroundedWriter>(
+        *router_, std::vector<std::string>{"e"}, GroundingRules::Defaults(),
+        WriterPrompt{"只依据资料回答。", "说短句。"}, "answers", metrics_);
   }
   uint64_t Outcome(std::string_view outcome) {
     return metrics_.AddCounter("zhixian_llm_generations_total", "", {"use", "outcome"})
@@ -117,7 +116,8 @@ TEST_F(GroundedTest, SpokenSentencesAreCheckedOneByOneBeforeTheyAreSpoken) {
   Written w = writer_->WriteSpoken({"租房能取多少", {kRent}, true},
                                    [&](std::string_view s) { spoken.emplace_back(s); });
   ASSERT_TRUE(w.ok) << w.reason;
-  EXPECT_EQ(spoken, (std::vector<std::string>{"可以提取。", "每月最多1500元。", "按季度或按年提。"}));
+  EXPECT_EQ(spoken,
+            (std::vector<std::string>{"可以提取。", "每月最多1500元。", "按季度或按年提。"}));
   EXPECT_EQ(w.released, 3);
 }
 

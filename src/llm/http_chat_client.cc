@@ -76,8 +76,8 @@ class Exchange {
     beast::error_code not_an_address;
     asio::ip::address address = asio::ip::make_address(url_.host, not_an_address);
     if (!not_an_address) {
-      endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, url_.port),
-                                                      url_.host, std::to_string(url_.port));
+      endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, url_.port), url_.host,
+                                                      std::to_string(url_.port));
     } else {
       resolver.async_resolve(url_.host, std::to_string(url_.port),
                              [&](beast::error_code e, tcp::resolver::results_type r) {
@@ -232,7 +232,8 @@ class Exchange {
       if (last.finish_reason == "content_filter")
         return Fault(FaultKind::kRefusal, "refusal", "content_filter");
       if (last.content.empty()) return Fault(FaultKind::kRetryElsewhere, "empty", "no content");
-      if (!sink_(last.content)) return Fault(FaultKind::kStopped, "stopped", "the caller stopped reading");
+      if (!sink_(last.content))
+        return Fault(FaultKind::kStopped, "stopped", "the caller stopped reading");
       completion_.content = last.content;
     }
     if (completion_.finish_reason == "content_filter")
@@ -253,8 +254,9 @@ class Exchange {
       // Keep-alive comments and reasoning arrive without moving the deadline: until content
       // flows the first-token deadline holds, then each piece must follow within the gap.
       Steady::time_point deadline =
-          any_content ? std::min(total_deadline_, last_content_ + milliseconds(c_.chunk_gap_timeout_ms))
-                      : first_deadline_;
+          any_content
+              ? std::min(total_deadline_, last_content_ + milliseconds(c_.chunk_gap_timeout_ms))
+              : first_deadline_;
       std::string bytes;
       beast::error_code ec;
       bool more = ReadSome(bytes, deadline, ec);
@@ -289,7 +291,7 @@ class Exchange {
       if (!more) {
         if (IsTimeout(ec))
           return Fault(FaultKind::kRetryElsewhere,
-                       !any_content                   ? "first_token_timeout"
+                       !any_content                       ? "first_token_timeout"
                        : Steady::now() >= total_deadline_ ? "total_timeout"
                                                           : "gap_timeout",
                        "the engine went quiet");
@@ -331,7 +333,8 @@ class HttpChatClient final : public ChatClient {
       beast::tcp_stream stream(ioc);
       return Exchange(ioc, stream, url_, config_, request, api_key_, sink).Run();
     } catch (const std::exception& e) {
-      return Fault(FaultKind::kRetryElsewhere, "connect", std::string("request failed: ") + e.what());
+      return Fault(FaultKind::kRetryElsewhere, "connect",
+                   std::string("request failed: ") + e.what());
     }
   }
 

@@ -27,8 +27,10 @@ std::string CheckLlm(const LlmConfig& c, const std::string& prefix) {
   for (const EngineConfig& e : c.engines)
     if (!names.insert(e.name).second)
       return prefix + "engines: the name '" + e.name + "' is given twice";
-  for (auto [key, chain] : {std::pair{"answers", &c.answers}, {"summaries", &c.summaries},
-                            {"push_cards", &c.push_cards}, {"drafts", &c.drafts}}) {
+  for (auto [key, chain] : {std::pair{"answers", &c.answers},
+                            {"summaries", &c.summaries},
+                            {"push_cards", &c.push_cards},
+                            {"drafts", &c.drafts}}) {
     for (const std::string& name : ParseChain(*chain))
       if (!names.count(name))
         return prefix + key + " names the engine '" + name + "', which no [[llm.engines]] has";
@@ -45,8 +47,8 @@ std::vector<std::string> ParseChain(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string_view word = text.substr(start, comma == std::string_view::npos ? text.npos
-                                                                               : comma - start);
+    std::string_view word =
+        text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
     while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
     while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
     if (!word.empty()) out.emplace_back(word);

@@ -216,8 +216,7 @@ std::string EngineRouter::State(const std::string& engine) const {
   std::lock_guard lock(mu_);
   for (const auto& s : slots_) {
     if (s->engine.config.name != engine) continue;
-    if (s->engine.config.daily_tokens > 0 &&
-        s->budget_day == ChinaDate(clock_.NowUnixMillis()) &&
+    if (s->engine.config.daily_tokens > 0 && s->budget_day == ChinaDate(clock_.NowUnixMillis()) &&
         s->tokens_today >= s->engine.config.daily_tokens)
       return "budget";
     if (!s->open) return "closed";

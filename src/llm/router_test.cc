@@ -258,7 +258,8 @@ TEST_F(RouterTest, AConfigurationFaultTakesTheEngineOutForLongAndWarns) {
     ASSERT_TRUE(r.ok) << status;
     EXPECT_EQ(r.completion.engine, "b");
     EXPECT_EQ(router_->State("a"), "open");
-    EXPECT_EQ(Counter("zhixian_llm_operator_warnings_total", {"engine", "reason"}, {"a", "http_" + std::to_string(status)}),
+    EXPECT_EQ(Counter("zhixian_llm_operator_warnings_total", {"engine", "reason"},
+                      {"a", "http_" + std::to_string(status)}),
               1u);
     clock_.Advance(milliseconds(59'000));
     EXPECT_EQ(router_->State("a"), "open") << status;
