@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,12 @@ export const ARTEFACTS = resolve(ROOT, process.env.ZX_ARTEFACTS || 'build/consol
 export const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 export const STEP_MS = 15000;
 export const PASSWORD = 'Console-Test-Passw0rd!';
-export let server; // { proc, base, data, xdg }
+export let server; // { proc, base, data, xdg, config }
 export let browser;
 
 export function cli(args, input) {
-  const r = spawnSync(BINARY, [...args, '--data', server.data], {
+  const config = server.config ? ['--config', server.config] : [];
+  const r = spawnSync(BINARY, [...args, '--data', server.data, ...config], {
     cwd: ROOT, input, timeout: 30000,
     env: { ...process.env, XDG_CONFIG_HOME: server.xdg, ...(server.env || {}) },
   });
@@ -49,8 +50,10 @@ function freshDatabase() {
 // `env`: more environment for the server (ZHIXIAN_* overrides of its configuration); `sip`:
 // its --sip address ('off': no telephony; '127.0.0.1:0' for a test that places calls); `demo`:
 // days of `zhixian demo seed` activity in the data directory before the start (0: none);
-// `fresh`: a database of its own on PostgreSQL too (a second server of one test file).
-export function startServer(users, env = {}, { sip = 'off', demo = 0, fresh = false } = {}) {
+// `fresh`: a database of its own on PostgreSQL too (a second server of one test file); `config`:
+// the text of a TOML configuration file (e.g. [[llm.engines]], which the environment cannot
+// give), written to <root>/zhixian.toml and passed with --config to every zhixian run for it.
+export function startServer(users, env = {}, { sip = 'off', demo = 0, fresh = false, config = '' } = {}) {
   if (process.env.ZX_TEST_BASE) { // a server already running (for working on the console)
     server = { base: process.env.ZX_TEST_BASE, data: process.env.ZX_TEST_DATA,
       xdg: process.env.XDG_CONFIG_HOME };
@@ -61,9 +64,14 @@ export function startServer(users, env = {}, { sip = 'off', demo = 0, fresh = fa
   const data = join(root, 'data');
   mkdirSync(data);
   server = { root, data, xdg: join(root, 'xdg'), env: fresh ? freshDatabase() : {} };
+  if (config) {
+    server.config = join(root, 'zhixian.toml');
+    writeFileSync(server.config, config);
+  }
   for (const [name, role] of users) cli(['user', 'add', name, '--role', role], PASSWORD + '\n');
   if (demo > 0) cli(['demo', 'seed', '--days', String(demo)]);
-  const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', sip, '--data', data], {
+  const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', sip, '--data', data,
+    ...(server.config ? ['--config', server.config] : [])], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', XDG_CONFIG_HOME: server.xdg, ...server.env, ...env },
