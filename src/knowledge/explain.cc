@@ -76,8 +76,12 @@ Explanation KnowledgeEngine::Explain(std::string_view question, int candidates) 
     // As shown: bigrams without their mark, each text once (a word and its bigram are one).
     std::vector<std::string> shown;
     for (auto term : c.matched_terms) {
-      if (term.size() > 1 && term[0] == '_') term.erase(0, 1);
+      bool bigram = term.size() > 1 && term[0] == '_';
+      if (bigram) term.erase(0, 1);
       if (std::find(shown.begin(), shown.end(), term) == shown.end()) shown.push_back(term);
+      if (!bigram && std::find(c.matched_words.begin(), c.matched_words.end(), term) ==
+                         c.matched_words.end())
+        c.matched_words.push_back(term);
     }
     c.matched_terms = std::move(shown);
     x.candidates.push_back(std::move(c));
@@ -92,9 +96,10 @@ Explanation KnowledgeEngine::Explain(std::string_view question, int candidates) 
 std::vector<TopicSuggestion> KnowledgeEngine::Suggest(std::string_view question, int n) const {
   std::vector<TopicSuggestion> out;
   if (n <= 0) return out;
+  // Words only, unless the question matched by bigrams alone (a typo, a rare term).
   for (auto& c : Explain(question, n).candidates)
-    out.push_back(
-        {std::move(c.topic), std::move(c.title), c.confidence, std::move(c.matched_terms)});
+    out.push_back({std::move(c.topic), std::move(c.title), c.confidence,
+                   std::move(c.matched_words.empty() ? c.matched_terms : c.matched_words)});
   return out;
 }
 

@@ -139,6 +139,22 @@ TEST_F(ExplainTest, TermsAndCandidatesCarryTheirEvidence) {
   EXPECT_EQ(x.citations[0].version, engine_->knowledge_base().Find("sbk.loss")->version);
 }
 
+TEST_F(ExplainTest, PushedTopicsShowWordsNotCharacterBigrams) {
+  auto pushed = engine_->Suggest("租房可以提取公积金吗，一个月最多能取多少", 3);
+  ASSERT_FALSE(pushed.empty());
+  EXPECT_EQ(pushed[0].topic, "gjj.rent");
+  const auto& words = pushed[0].matched_terms;
+  EXPECT_NE(std::find(words.begin(), words.end(), "公积金"), words.end());
+  // "取公" straddles two words: a character bigram, not a word the agent should read.
+  EXPECT_EQ(std::find(words.begin(), words.end(), "取公"), words.end());
+  auto x = engine_->Explain("租房可以提取公积金吗，一个月最多能取多少", 1);
+  for (const auto& w : x.candidates.front().matched_words)
+    EXPECT_NE(std::find(x.candidates.front().matched_terms.begin(),
+                        x.candidates.front().matched_terms.end(), w),
+              x.candidates.front().matched_terms.end())
+        << w;
+}
+
 TEST_F(ExplainTest, AskingBackIsExplainedToo) {
   for (std::string q : {std::string(), std::string("那个"), std::string("\xff\xfe")}) {
     Explanation x = engine_->Explain(q);

@@ -29,6 +29,9 @@ struct ExplainedCandidate {
   int classifier_rank = 0;      // 1 = the classifier's likeliest topic
   double classifier_score = 0;  // the classifier's probability
   std::vector<std::string> matched_terms;  // the query terms the best document holds
+  // The words among them, without the character bigrams ("公积金", not "公积" and "取公"): what
+  // an agent reads on a pushed card.
+  std::vector<std::string> matched_words;
 };
 
 struct ExplainedCitation {
