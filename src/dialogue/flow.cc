@@ -369,7 +369,8 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
   ZX_RETURN_IF_ERROR(Tables(t, "ambiguous", what, &tables));
   for (const toml::table* at : tables) {
     ZX_RETURN_IF_ERROR(
-        OnlyKeys(*at, {"words", "asked_words", "values", "prompt"}, what + " ambiguous"));
+        OnlyKeys(*at, {"words", "asked_words", "values", "prompt", "settled_by", "settled_value"},
+                 what + " ambiguous"));
     Ambiguity a;
     ZX_RETURN_IF_ERROR(Strings(*at, "words", what + " ambiguous", &a.words));
     ZX_RETURN_IF_ERROR(Strings(*at, "asked_words", what + " ambiguous", &a.asked_words));
@@ -381,6 +382,15 @@ Status Parser::ReadSlot(const toml::table& t, SlotDef* s) {
     for (const auto& v : a.values)
       if (!s->FindValue(v))
         return Fail(*at->get("values"), what + ": ambiguous value '" + v + "' is not a value");
+    // settled_by is read once every slot is (it names other slots); its value now.
+    if (at->get("settled_by") || at->get("settled_value")) {
+      ZX_RETURN_IF_ERROR(String(*at, "settled_value", what + " ambiguous", true, &a.settled_value));
+      if (std::find(a.values.begin(), a.values.end(), a.settled_value) == a.values.end())
+        return Fail(*at->get("settled_value"), what + ": ambiguous settled_value '" +
+                                                   a.settled_value + "' is not one of its values");
+      if (!at->get("settled_by"))
+        return Fail(*at, what + ": ambiguous settled_value needs settled_by");
+    }
     s->ambiguous.push_back(std::move(a));
   }
 
@@ -506,6 +516,29 @@ Result<FlowDef> Parser::Parse(const std::string& text, std::string_view expected
             ParseSlotValue(*other, v, "slot '" + s.name + "': ask_if " + std::string(k.str())));
       }
       s.ask_if.push_back(std::move(c));
+    }
+  }
+  // The other slots that settle an ambiguity without a question.
+  for (auto& s : f.slots) {
+    const toml::array* list = slot_tables_[s.name]->get("ambiguous")
+                                  ? slot_tables_[s.name]->get("ambiguous")->as_array()
+                                  : nullptr;
+    for (size_t i = 0; list && i < list->size() && i < s.ambiguous.size(); ++i) {
+      const toml::table* at = list->get(i)->as_table();
+      const toml::node* n = at ? at->get("settled_by") : nullptr;
+      if (!n) continue;
+      const toml::table* ct = n->as_table();
+      if (!ct || ct->empty())
+        return Fail(*n, "slot '" + s.name + "': settled_by must be a table like {slot = value}");
+      for (const auto& [k, v] : *ct) {
+        const SlotDef* other = f.FindSlot(k.str());
+        if (!other || other == &s)
+          return Fail(v, "slot '" + s.name + "': settled_by names unknown slot '" +
+                             std::string(k.str()) + "'");
+        ZX_ASSIGN_OR_RETURN(
+            s.ambiguous[i].settled_by[std::string(k.str())],
+            ParseSlotValue(*other, v, "slot '" + s.name + "': settled_by " + std::string(k.str())));
+      }
     }
   }
   ZX_RETURN_IF_ERROR(CheckWords(f));
@@ -810,8 +843,27 @@ StepResult Step(const FlowDef& flow, FlowState& state, std::string_view utteranc
     r.changed.push_back(s->name);
   }
   bool new_clarify = false;
+  // What the citizen said of other slots may settle an ambiguity (settled_by): the slot takes
+  // its value and nobody is asked. Only what was said counts, never a default.
+  auto settles = [&](const std::string& slot, const Ambiguity& a) {
+    if (a.settled_by.empty() || !Holds(a.settled_by, state.slots)) return false;
+    auto held = state.slots.find(slot);
+    if (held == state.slots.end() || !SameValue(held->second, a.settled_value)) {
+      state.slots[slot] = a.settled_value;
+      r.changed.push_back(slot);
+    }
+    return true;
+  };
   for (const auto& a : ex.ambiguities) {
     const std::vector<std::string>& values = a.ambiguity->values;
+    if (settles(a.slot, *a.ambiguity)) {
+      if (state.clarify_slot == a.slot) {
+        state.clarify_slot.clear();
+        state.clarify_prompt.clear();
+        state.clarify_values.clear();
+      }
+      continue;
+    }
     if (state.clarify_slot == a.slot) {
       // An answer to our clarifying question that narrows it further: "出差" then "备案了".
       std::vector<std::string> both;
@@ -844,6 +896,17 @@ StepResult Step(const FlowDef& flow, FlowState& state, std::string_view utteranc
     new_clarify = true;
     break;
   }
+  // A question asked before, settled by what this turn said of another slot ("是急诊抢救").
+  if (!state.clarify_slot.empty())
+    if (const SlotDef* s = flow.FindSlot(state.clarify_slot))
+      for (const Ambiguity& a : s->ambiguous)
+        if (a.values == state.clarify_values && settles(s->name, a)) {
+          state.clarify_slot.clear();
+          state.clarify_prompt.clear();
+          state.clarify_values.clear();
+          new_clarify = false;
+          break;
+        }
 
   std::string lead;  // acknowledgement and problems
   const std::string ack = Acknowledge(flow, state, r.changed);

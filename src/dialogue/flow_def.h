@@ -39,13 +39,21 @@ struct EnumValue {
   std::vector<double> numbers;
 };
 
+// A slot is asked only when one of its conditions holds; each condition is "all of these slots
+// have these values" ({designated = false}).
+using Condition = std::map<std::string, SlotValue, std::less<>>;
+
 // Words that narrow an enum slot to several values without choosing one ("外地", "女"):
-// the engine asks `prompt` unless the slot already holds one of `values`.
+// the engine asks `prompt` unless the slot already holds one of `values`, or what the citizen
+// said of other slots settles it (`settled_by`, then the slot takes `settled_value`: 急诊抢救
+// in a remote hospital counts as 临时外出已备案, so nobody is asked about filing).
 struct Ambiguity {
   std::vector<std::string> words;
   std::vector<std::string> asked_words;  // only while the slot is being asked
   std::vector<std::string> values;
   std::string prompt;
+  Condition settled_by;  // empty: never settled without asking
+  std::string settled_value;
 };
 
 // Words that stand for a number ("最低档" -> the base floor), resolved at load time.
@@ -53,10 +61,6 @@ struct Alias {
   std::vector<std::string> words;
   double value = 0;
 };
-
-// A slot is asked only when one of its conditions holds; each condition is "all of these slots
-// have these values" ({designated = false}).
-using Condition = std::map<std::string, SlotValue, std::less<>>;
 
 struct SlotDef {
   std::string name;   // "class_a": the key in SlotValues and the calculator's input name

@@ -422,6 +422,34 @@ void ExpectError(const std::string& from, const std::string& to, const std::stri
   EXPECT_NE(s.message().find(why), std::string::npos) << s.message();
 }
 
+TEST(Data, SettledAmbiguitiesAreChecked) {
+  std::ifstream in(FlowsDir() + "/yb.remote_ratio.toml");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    const size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) t.replace(at, from.size(), to);
+    return ParseFlow(t, "kb/flows/yb.remote_ratio.toml");
+  };
+  ASSERT_TRUE(with("", "").ok());
+  auto value = with("settled_value = \"临时外出已备案\"", "settled_value = \"出国\"");
+  ASSERT_FALSE(value.ok());
+  EXPECT_NE(value.status().message().find("settled_value '出国' is not one of its values"),
+            std::string::npos)
+      << value.status().message();
+  auto slot = with("settled_by = { emergency = true }", "settled_by = { urgent = true }");
+  ASSERT_FALSE(slot.ok());
+  EXPECT_NE(slot.status().message().find("settled_by names unknown slot 'urgent'"),
+            std::string::npos)
+      << slot.status().message();
+  auto alone = with("settled_by = { emergency = true }\n", "");
+  ASSERT_FALSE(alone.ok());
+  EXPECT_NE(alone.status().message().find("settled_value needs settled_by"), std::string::npos);
+}
+
 TEST(Data, MalformedFilesNameFileLineAndReason) {
   ASSERT_TRUE(ParseWith("", "").ok()) << ParseWith("", "").ToString();
   ExpectError("title = \"测算\"", "title = \"测算", "2", "");  // TOML syntax

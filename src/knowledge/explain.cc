@@ -79,8 +79,8 @@ Explanation KnowledgeEngine::Explain(std::string_view question, int candidates) 
       bool bigram = term.size() > 1 && term[0] == '_';
       if (bigram) term.erase(0, 1);
       if (std::find(shown.begin(), shown.end(), term) == shown.end()) shown.push_back(term);
-      if (!bigram && std::find(c.matched_words.begin(), c.matched_words.end(), term) ==
-                         c.matched_words.end())
+      if (!bigram &&
+          std::find(c.matched_words.begin(), c.matched_words.end(), term) == c.matched_words.end())
         c.matched_words.push_back(term);
     }
     c.matched_terms = std::move(shown);
