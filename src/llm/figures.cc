@@ -21,44 +21,8 @@ namespace {
 
 using text::utf8::CodePoints;
 
-int ChineseDigit(char32_t c) {
-  switch (c) {
-    case U'零':
-    case U'〇':
-      return 0;
-    case U'一':
-    case U'壹':
-    case U'幺':
-      return 1;
-    case U'二':
-    case U'贰':
-    case U'两':
-      return 2;
-    case U'三':
-    case U'叁':
-      return 3;
-    case U'四':
-    case U'肆':
-      return 4;
-    case U'五':
-    case U'伍':
-      return 5;
-    case U'六':
-    case U'陆':
-      return 6;
-    case U'七':
-    case U'柒':
-      return 7;
-    case U'八':
-    case U'捌':
-      return 8;
-    case U'九':
-    case U'玖':
-      return 9;
-    default:
-      return -1;
-  }
-}
+// 幺 included: phone and case numbers are read digit by digit.
+int ChineseDigit(char32_t c) { return text::ChineseDigitValue(c); }
 
 bool IsChineseUnit(char32_t c) {
   return c == U'十' || c == U'拾' || c == U'百' || c == U'佰' || c == U'千' || c == U'仟' ||

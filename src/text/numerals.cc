@@ -856,6 +856,11 @@ std::optional<Match> WholeMatch(std::string_view s, Hint hint) {
 
 }  // namespace
 
+int ChineseDigitValue(char32_t c) {
+  int d = ChineseDigit(c);
+  return d == kYao ? 1 : d;
+}
+
 std::optional<double> ParseNumber(std::string_view s) {
   auto m = WholeMatch(s, Hint::kNone);
   if (!m) return std::nullopt;

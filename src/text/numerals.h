@@ -39,6 +39,10 @@ struct Quantity {
   std::string text;  // the words as said
 };
 
+// The value of one Chinese numeral character (零〇 一壹幺 二贰两 … 九玖): 0..9; -1 for any other
+// character. 幺 (one, as said digit by digit: 幺二三四五) is 1.
+int ChineseDigitValue(char32_t c);
+
 // Every quantity in `normalized` text, left to right, longest match first.
 std::vector<Quantity> FindQuantities(std::string_view normalized);
 
