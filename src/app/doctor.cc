@@ -89,6 +89,7 @@ int RunDoctor(const CommonFlags& flags, std::ostream& out) {
   r.Add("asr", telephony::CheckAsr(config->asr.url));
   r.Add("sms", telephony::CheckSms(config->sms, config->data.dir));
   r.Add("console", http::CheckConsoleBuild());
+  r.Add("llm", llm::CheckEngines(config->llm));
   if (r.failures() > 0) {
     out << r.failures() << (r.failures() == 1 ? " check failed" : " checks failed") << "\n";
     return 1;

@@ -1,6 +1,12 @@
 #include "llm/llm_config.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <set>
+
+#include "base/net_probe.h"
 
 #include "text/http_url.h"
 
@@ -65,6 +71,43 @@ RouterOptions RouterOptionsFrom(const LlmConfig& c) {
   o.max_cooldown = std::chrono::milliseconds(c.max_cooldown_ms);
   o.configuration_cooldown = std::chrono::milliseconds(c.configuration_cooldown_ms);
   return o;
+}
+
+HealthCheck CheckEngines(const LlmConfig& config, std::chrono::milliseconds timeout) {
+  if (config.engines.empty())
+    return HealthCheck::Ok(
+        "no engines (answers, summaries, cards and drafts are the knowledge "
+        "base's and the calculators' own; [llm] in docs/llm.md)");
+  std::string seen, missing_keys, unreachable;
+  for (const EngineConfig& e : config.engines) {
+    if (!e.key_env.empty()) {
+      const char* key = std::getenv(e.key_env.c_str());
+      if (!key || !*key) missing_keys += (missing_keys.empty() ? "" : ", ") + e.key_env;
+    }
+    auto url = text::ParseHttpUrl(e.base_url);
+    if (!url.ok()) continue;  // the configuration's own check stops start-up first
+    auto socket = ConnectWithin({url->host, std::to_string(url->port)}, SOCK_STREAM, timeout);
+    if (socket.ok()) {
+      ::close(*socket);
+      seen += (seen.empty() ? "" : "; ") + e.name + " (" + e.model + ") at " + url->host + ":" +
+              std::to_string(url->port);
+    } else {
+      unreachable += (unreachable.empty() ? "" : "; ") + e.name + ": " + socket.status().message();
+    }
+  }
+  std::string uses = "answers=" + (config.answers.empty() ? "off" : config.answers) +
+                     " summaries=" + (config.summaries.empty() ? "off" : config.summaries) +
+                     " push_cards=" + (config.push_cards.empty() ? "off" : config.push_cards) +
+                     " drafts=" + (config.drafts.empty() ? "off" : config.drafts);
+  if (!missing_keys.empty())
+    return HealthCheck::Fail("the API key variables " + missing_keys + " are not set",
+                             "export them in the service's environment (never in the config "
+                             "file); zhixian serve refuses to start without them");
+  if (!unreachable.empty())
+    return HealthCheck::Warn(unreachable + " (" + uses + ")",
+                             "start the engine or correct base_url; meanwhile every answer is "
+                             "the knowledge base's own");
+  return HealthCheck::Ok(seen + " accept connections (" + uses + ")");
 }
 
 const ConfigSection<LlmConfig>& LlmConfigSection() {

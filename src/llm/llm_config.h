@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/config.h"
+#include "base/health_check.h"
 #include "llm/engine.h"
 #include "llm/router.h"
 
@@ -38,5 +39,11 @@ const ConfigSection<LlmConfig>& LlmConfigSection();
 std::vector<std::string> ParseChain(std::string_view text);
 
 RouterOptions RouterOptionsFrom(const LlmConfig& config);
+
+// `zhixian doctor`'s look at the engines, without spending a token: each key's environment
+// variable set (else a failure: serve would not start), each engine's host accepting a
+// connection within `timeout` (else a warning: answers fall back to the knowledge base's).
+HealthCheck CheckEngines(const LlmConfig& config,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
 }  // namespace zx::llm

@@ -71,8 +71,9 @@ class Doctor(unittest.TestCase):
         code, out, err = self.doctor()
         self.assertEqual(code, 0, out + err)
         for check in ("config", "key file", "database", "knowledge", "calendar", "sip", "asr",
-                      "sms", "console"):
+                      "sms", "console", "llm"):
             self.line(out, check)
+        self.assertIn("no engines", self.line(out, "llm"))
         self.assertTrue(self.line(out, "key file").startswith("ok"))
         self.assertIn(os.path.join(self.xdg, "zhixian", "keys"), self.line(out, "key file"))
         self.assertTrue(self.line(out, "database").startswith("ok"))
