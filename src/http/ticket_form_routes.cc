@@ -116,6 +116,13 @@ Response OrderForm::Draft(const Request& req) const {
                               {"confidence", d.confidence}});
 }
 
+Response OrderForm::Departments() const {
+  json list = json::array();
+  for (const auto& [code, name] : intake_.Departments())
+    list.push_back({{"code", code}, {"name", name}});
+  return Response::Json(200, {{"departments", std::move(list)}});
+}
+
 Response OrderForm::Create(const Request& req, const json& body) const {
   static const std::set<std::string> kKnown = {"autofill", "conversation_id", "text",     "channel",
                                                "topic",    "category",        "district", "place",

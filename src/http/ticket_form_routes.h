@@ -13,6 +13,8 @@
 //        and summary present in the body is the person's: confirmed when it equals the
 //        machine's value, a correction otherwise (history "confirm_field"/"correct_field").
 //        contact, name and address given are the person's (sealed). Audited "ticket.create".
+//   GET  /api/v1/tickets/departments   ticket.read   -> {"departments": [{"code", "name"}]}: what
+//        the screens show for a code and offer when dispatching (kb/departments.tsv).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -35,6 +37,7 @@ class OrderForm {
   Response Draft(const Request& req) const;
   // POST /api/v1/tickets with "autofill": true (ticket_routes hands it over).
   Response Create(const Request& req, const nlohmann::json& body) const;
+  Response Departments() const;
 
  private:
   // What the intake drafts from: the body's conversation (scope checked, audited as `action`)

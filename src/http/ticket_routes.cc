@@ -303,9 +303,12 @@ void AddTicketRoutes(Router& router, tickets::WorkOrders& orders, security::Audi
     }
     return routes->Create(req);
   });
-  if (form)
+  if (form) {
     router.Add("POST", base + "/draft", kCreate,
                [form](const Request& req) { return form->Draft(req); });
+    router.Add("GET", base + "/departments", kRead,
+               [form](const Request&) { return form->Departments(); });
+  }
   router.Add("GET", base, kRead, [routes](const Request& req) { return routes->List(req); });
   router.Add("GET", base + "/tabs", kRead,
              [routes](const Request& req) { return routes->Tabs(req); });

@@ -58,6 +58,8 @@ class Intake {
   std::string CitizenNotice(const Order& order) const;
   // "示例市城市管理局" for "cgj"; the code itself when unknown.
   std::string DepartmentName(const std::string& code) const;
+  // Every department of departments.tsv, code → name, in code order.
+  const std::map<std::string, std::string>& Departments() const { return departments_; }
 
  private:
   Intake(const AutoFiller& filler, WorkOrders& orders, Classifier classify)

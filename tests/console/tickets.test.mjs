@@ -89,6 +89,14 @@ async function waitListed(page, ids) {
 }
 const stepOf = (page, action) => page.locator(`[data-test="ticket-timeline"] [data-test="step-${action}"]`);
 
+// Picks a department in one of the dialog's pickers by typing its code, as a dispatcher may.
+async function pickDepartment(page, dialog, id, code) {
+  await dialog.locator(`#${id}`).click();
+  await page.keyboard.type(code);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: `（${code}）` }).click();
+  await dialog.locator('.el-dialog__title').click(); // closes a multiple picker's list
+}
+
 async function act(page, button, fill) {
   await page.locator(`[data-test="${button}"]`).click();
   const dialog = page.locator('.el-dialog:visible');
@@ -112,7 +120,7 @@ test('a handler of 东城区 sees only her orders and 签收s three at once', as
     await waitCount(page, 'in_progress', 0);
     assert.equal(await tab(page, 'to_dispatch').count(), 0, 'no dispatcher tabs for a handler');
     const scope = await page.locator('[data-test="ticket-scope"]').innerText();
-    assert.match(scope, /cgj/);
+    assert.match(scope, /示例市城市管理局（cgj）/);
     assert.match(scope, /东城区/);
     await checkScreen(p, 'tickets-handler');
 
@@ -286,12 +294,14 @@ test('a supervisor sees every department, filters through the URL, exports the s
     // 待人工派单: dispatched by hand to a lead and an assisting department.
     await page.goto(consoleUrl(`/tickets/${PENDING}`));
     await act(page, 'act-dispatch', async (d) => {
-      await d.locator('#act-lead').fill('zjj');
-      await d.locator('#act-assists').fill('cgj');
+      await pickDepartment(page, d, 'act-lead', 'zjj');
+      await pickDepartment(page, d, 'act-assists', 'cgj');
     });
     await page.locator('[data-test="task-state-zjj"]').waitFor({ timeout: STEP_MS });
     assert.match(await page.locator('[data-test="ticket-state"]').innerText(), /办理中/);
-    assert.match(await page.locator('[data-test="task-table"]').innerText(), /协办/);
+    const tasks = await page.locator('[data-test="task-table"]').innerText();
+    assert.match(tasks, /协办/);
+    assert.match(tasks, /示例市住房和城乡建设局[\s\S]*示例市城市管理局/); // names, not codes
   } finally {
     await p.context.close();
   }
@@ -327,10 +337,11 @@ test('工单统计: the cards and the department table equal the statistics API;
     assert.equal(rows.length, departments.length);
     const rateText = (r) => (r.denominator ? `${(r.value * 100).toFixed(1)}%（${r.numerator}/${r.denominator}）` : '—');
     for (const d of departments) {
-      const row = rows.find((t) => t.startsWith(d.department));
+      const row = rows.find((t) => t.split('\t')[0].trim().endsWith(`（${d.department}）`));
       assert.ok(row, d.department);
       const cells = row.split('\t').map((c) => c.trim());
-      assert.deepEqual(cells, [d.department, ...['response', 'on_time', 'solved', 'satisfied'].map((k) => rateText(d[k])),
+      assert.match(cells[0], /^示例市.+（/, 'the department by its name'); // kb/departments.tsv
+      assert.deepEqual(cells.slice(1), [...['response', 'on_time', 'solved', 'satisfied'].map((k) => rateText(d[k])),
         String(d.returned), String(d.extensions)]);
     }
     const href = await page.locator('[data-test="figures-export"]').getAttribute('href');

@@ -268,6 +268,12 @@ class Desk(unittest.TestCase):
         status, _ = self.call("POST", "/api/v1/tickets/draft", {"conversation_id": cid},
                               staff="hd.cgj")
         self.assertEqual(status, 403)
+        # The names the screens show for department codes: any reader of orders may list them.
+        status, listed = self.call("GET", "/api/v1/tickets/departments", staff="hd.cgj")
+        self.assertEqual(status, 200, listed)
+        names = {d["code"]: d["name"] for d in listed["departments"]}
+        self.assertEqual(names["cgj"], "示例市城市管理局")
+        self.assertTrue(all(d["code"] in names for d in draft["departments"]))
 
         status, order = self.call("POST", "/api/v1/tickets",
                                   {"autofill": True, "conversation_id": cid, "sla": "2h",

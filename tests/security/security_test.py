@@ -272,6 +272,7 @@ class RouteRoleMatrix(unittest.TestCase):
         "POST /api/v1/tickets/draft": "ticket.create",
         "GET /api/v1/tickets": "ticket.read",
         "GET /api/v1/tickets/tabs": "ticket.read",
+        "GET /api/v1/tickets/departments": "ticket.read",
         "GET /api/v1/tickets/{id}": "ticket.read",
         "POST /api/v1/tickets/{id}/dispatch": "ticket.dispatch",
         "POST /api/v1/tickets/{id}/redispatch": "ticket.dispatch",
