@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,13 +59,14 @@ class Digest {
     if (d) Add(static_cast<uint64_t>(d->year * 10000 + d->month * 100 + d->day));
   }
   void Add(const zx::campaigns::PlannedCall& call) {
-    for (std::string_view s : {call.id_number, call.name, call.gender, call.phone}) Add(s);
+    using Views = std::initializer_list<std::string_view>;  // not copies of the strings
+    for (std::string_view s : Views{call.id_number, call.name, call.gender, call.phone}) Add(s);
     Add(static_cast<uint64_t>(call.notices.size()));
     for (const zx::campaigns::TargetRecord& r : call.notices) {
       Add(static_cast<uint64_t>(r.line));
       for (std::string_view s :
-           {r.name, r.gender, r.phone, r.id_number, r.scenario, r.days_overdue, r.amount_due,
-            r.deadline, r.previous_place, r.missing_materials, r.application_no}) {
+           Views{r.name, r.gender, r.phone, r.id_number, r.scenario, r.days_overdue, r.amount_due,
+                 r.deadline, r.previous_place, r.missing_materials, r.application_no}) {
         Add(s);
       }
       Add(r.days);
