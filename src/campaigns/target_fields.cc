@@ -34,7 +34,8 @@ size_t SpaceAt(std::string_view s, size_t i) {
   }
 }
 
-std::string Trim(std::string_view s) {
+// `s` without the white space at its ends.
+std::string_view Trimmed(std::string_view s) {
   // Most fields start and end with a printable ASCII character or a CJK ideograph (U+4000-
   // U+9FFF, lead bytes E4-E9): nothing to trim.
   auto plain = [](char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; };
@@ -43,7 +44,7 @@ std::string Trim(std::string_view s) {
   };
   if (s.empty() || ((plain(s.front()) || cjk(s.front())) &&
                     (plain(s.back()) || (s.size() >= 3 && cjk(s[s.size() - 3]))))) {
-    return std::string(s);
+    return s;
   }
   for (size_t len; !s.empty() && (len = SpaceAt(s, 0)) > 0;) s.remove_prefix(len);
   // From the end: U+3000, U+00A0 and U+FEFF are 3, 2 and 3 bytes long.
@@ -57,8 +58,10 @@ std::string Trim(std::string_view s) {
       }
     }
   }
-  return std::string(s);
+  return s;
 }
+
+std::string Trim(std::string_view s) { return std::string(Trimmed(s)); }
 
 // `s` without any white space (after NormalizeField only ASCII white space is left inside).
 std::string WithoutSpaces(std::string_view s, bool dashes) {
@@ -75,6 +78,13 @@ bool AllDigits(std::string_view s) {
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return true;
+}
+
+// The forms most files write, which NormalizePhone and NormalizeIdNumber leave as they are.
+bool IsPlainPhone(std::string_view raw) { return raw.size() == 11 && AllDigits(raw); }
+bool IsPlainIdNumber(std::string_view raw) {
+  return raw.size() == 18 && AllDigits(raw.substr(0, 17)) &&
+         (AllDigits(raw.substr(17)) || raw[17] == 'X');
 }
 
 int DaysInMonth(int year, int month) {
@@ -180,22 +190,43 @@ std::string NormalizeField(std::string_view raw) {
   return Trim(utf8);
 }
 
+void NormalizeFieldInto(std::string_view raw, std::string& out) {
+  if (AsciiOrIdeographs(raw)) {
+    out.assign(Trimmed(raw));  // into the buffer `out` already has
+  } else {
+    out = NormalizeField(raw);
+  }
+}
+
 std::string NormalizePhone(std::string_view raw) {
-  if (raw.size() == 11 && AllDigits(raw)) return std::string(raw);  // as most files write it
+  if (IsPlainPhone(raw)) return std::string(raw);
   std::string phone = WithoutSpaces(NormalizeField(raw), /*dashes=*/true);
   if (phone.starts_with("+86")) phone.erase(0, 3);
   return phone;
 }
 
 std::string NormalizeIdNumber(std::string_view raw) {
-  if (raw.size() == 18 && AllDigits(raw.substr(0, 17)) &&
-      (AllDigits(raw.substr(17)) || raw[17] == 'X')) {
-    return std::string(raw);  // as most files write it
-  }
+  if (IsPlainIdNumber(raw)) return std::string(raw);
   std::string id = WithoutSpaces(NormalizeField(raw), /*dashes=*/false);
   for (char& c : id)
     if (c == 'x') c = 'X';
   return id;
+}
+
+void NormalizePhoneInto(std::string_view raw, std::string& out) {
+  if (IsPlainPhone(raw)) {
+    out.assign(raw);
+  } else {
+    out = NormalizePhone(raw);
+  }
+}
+
+void NormalizeIdNumberInto(std::string_view raw, std::string& out) {
+  if (IsPlainIdNumber(raw)) {
+    out.assign(raw);
+  } else {
+    out = NormalizeIdNumber(raw);
+  }
 }
 
 bool IsMobileNumber(std::string_view phone) {

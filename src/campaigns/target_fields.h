@@ -42,6 +42,11 @@ std::string NormalizeField(std::string_view raw);
 std::string NormalizePhone(std::string_view raw);
 // A 身份证号 as written: NormalizeField, white space removed, a lower-case x made X.
 std::string NormalizeIdNumber(std::string_view raw);
+// The same three into `out`, reusing the memory it holds (the import normalises every field
+// of a million rows: most fit the buffer of the record before).
+void NormalizeFieldInto(std::string_view raw, std::string& out);
+void NormalizePhoneInto(std::string_view raw, std::string& out);
+void NormalizeIdNumberInto(std::string_view raw, std::string& out);
 
 // A mainland mobile number: 1, then 3-9, then 9 more digits (of a normalised number).
 bool IsMobileNumber(std::string_view phone);
