@@ -303,26 +303,27 @@ struct ScenarioCheck {
   std::vector<size_t> needs;  // columns, in checking order
 };
 
-TargetRecord Normalize(const std::vector<std::string_view>& fields, size_t line, const Columns& c) {
-  // Columns by their place in kTargetColumns (asserted below).
+// `fields` normalised into `r`, every member assigned: `r` may be a record of before, whose
+// strings' memory is used again (most fields fit the buffer they had).
+void NormalizeInto(const std::vector<std::string_view>& fields, size_t line, const Columns& c,
+                   TargetRecord& r) {
+  // Columns by their place in kTargetColumns (asserted above).
   auto field = [&](size_t column) { return c.Of(fields, column); };
-  TargetRecord r;
   r.line = line;
-  r.name = NormalizeField(field(0));
-  r.gender = NormalizeField(field(1));
-  r.phone = NormalizePhone(field(2));
-  r.id_number = NormalizeIdNumber(field(3));
-  r.scenario = NormalizeField(field(4));
-  r.days_overdue = NormalizeField(field(5));
-  r.amount_due = NormalizeField(field(6));
-  r.deadline = NormalizeField(field(7));
-  r.previous_place = NormalizeField(field(8));
-  r.missing_materials = NormalizeField(field(9));
-  r.application_no = NormalizeField(field(10));
+  NormalizeFieldInto(field(0), r.name);
+  NormalizeFieldInto(field(1), r.gender);
+  NormalizePhoneInto(field(2), r.phone);
+  NormalizeIdNumberInto(field(3), r.id_number);
+  NormalizeFieldInto(field(4), r.scenario);
+  NormalizeFieldInto(field(5), r.days_overdue);
+  NormalizeFieldInto(field(6), r.amount_due);
+  NormalizeFieldInto(field(7), r.deadline);
+  NormalizeFieldInto(field(8), r.previous_place);
+  NormalizeFieldInto(field(9), r.missing_materials);
+  NormalizeFieldInto(field(10), r.application_no);
   r.days = ParseDays(r.days_overdue);
   r.amount_fen = ParseAmountFen(r.amount_due);
   r.due_by = ParseDeadline(r.deadline);
-  return r;
 }
 
 // People planned together: their notices' raw fields copied out of the file by the thread that
@@ -336,8 +337,8 @@ struct Block {
   std::string text;                  // else the notices' raw fields, one after the other
   std::vector<size_t> ends;          // where each field ends in `text`
   std::vector<uint32_t> per_notice;  // how many fields each notice has
-  // Made by PlanBlock, and freed by it the next time round: on a planning thread, whose
-  // allocator they came from, rather than on the thread that hands them out.
+  // Made by PlanBlock and filled again by it the next time round: the strings a sink left
+  // (one that reads a call rather than moving it away) are used again, not freed and made anew.
   std::vector<PlannedCall> calls;
   Status status;      // what PlanBlock returned
   bool done = false;  // guarded by the Planners' mutex
@@ -363,20 +364,21 @@ struct Block {
   }
 };
 
-// The calls of a block: its notices read again from `reader` (by position) or from its text.
+// The calls of a block: its notices read again from `reader` (by position) or from its text,
+// into the calls of the block before (PlannedCall's strings keep their memory).
 Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
   std::vector<std::string_view> fields;
   text::RowView row;
   size_t notice = 0, field = 0, begin = 0;
-  b.calls.clear();
-  b.calls.reserve(b.per_person.size());
-  for (uint32_t count : b.per_person) {
-    PlannedCall call;
-    call.notices.reserve(count);
+  b.calls.resize(b.per_person.size());
+  for (size_t person = 0; person < b.per_person.size(); ++person) {
+    const uint32_t count = b.per_person[person];
+    PlannedCall& call = b.calls[person];
+    call.notices.resize(count);
     for (uint32_t k = 0; k < count; ++k, ++notice) {
       if (reader) {
         ZX_RETURN_IF_ERROR(reader->ReadAt(b.positions[notice], b.lines[notice], row));
-        call.notices.push_back(Normalize(row.fields, b.lines[notice], columns));
+        NormalizeInto(row.fields, b.lines[notice], columns, call.notices[k]);
         continue;
       }
       fields.clear();
@@ -384,14 +386,13 @@ Status PlanBlock(Block& b, const Columns& columns, text::TableStream* reader) {
         fields.emplace_back(b.text.data() + begin, b.ends[field] - begin);
         begin = b.ends[field];
       }
-      call.notices.push_back(Normalize(fields, b.lines[notice], columns));
+      NormalizeInto(fields, b.lines[notice], columns, call.notices[k]);
     }
     const TargetRecord& first = call.notices.front();
-    call.id_number = first.id_number;
-    call.name = first.name;
-    call.gender = first.gender;
-    call.phone = first.phone;
-    b.calls.push_back(std::move(call));
+    call.id_number.assign(first.id_number);
+    call.name.assign(first.name);
+    call.gender.assign(first.gender);
+    call.phone.assign(first.phone);
   }
   return Status::Ok();
 }
