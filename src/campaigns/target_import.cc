@@ -870,13 +870,27 @@ class Importer {
       }
     };
     if (threads_ == 1) {
+      // Each row learnt where the stream gives it: its fields are not copied into the batch.
       Checker checker(columns_, scenarios_, options_);
       Batch b;
+      text::RowView row;
       do {
         b.Clear();
-        read(b);
-        ZX_RETURN_IF_ERROR(b.status);
-        learn(checker, b);
+        while (b.rows() < kBatchRows) {
+          ZX_ASSIGN_OR_RETURN(bool more, stream_.Next(row));
+          if (!more) {
+            b.last = true;
+            break;
+          }
+          b.lines.push_back(row.line);
+          b.facts.push_back(checker.Learn(row));
+          Facts& f = b.facts.back();
+          if (f.reason == 0 && !seekable) {
+            f.position = b.kept.size();
+            b.kept.emplace_back(row.fields.begin(), row.fields.end());
+          }
+        }
+        b.bytes = stream_.bytes_read();
         ZX_RETURN_IF_ERROR(Apply(b));
       } while (!b.last);
     } else {
