@@ -255,8 +255,7 @@ const GbkTable& Gbk() {
 
 // The GBK character at s[i]: its code point and length; false when there is none there (an
 // unmapped byte or pair, a lead byte at the end of `s`).
-bool GbkAt(std::string_view s, size_t i, char16_t* c, size_t* len) {
-  const GbkTable& t = Gbk();
+bool GbkAt(const GbkTable& t, std::string_view s, size_t i, char16_t* c, size_t* len) {
   unsigned char b = static_cast<unsigned char>(s[i]);
   *len = 1;
   if (b < 0x80 || t.single[b] != 0) {
@@ -273,7 +272,8 @@ bool GbkAt(std::string_view s, size_t i, char16_t* c, size_t* len) {
 
 // Whether `src` is GBK throughout.
 Result<bool> IsGbkThroughout(const Source& src) {
-  if (!Gbk().ok) return false;
+  const GbkTable& table = Gbk();
+  if (!table.ok) return false;
   Window window;
   uint64_t offset = 0;
   while (offset < src.size()) {
@@ -285,6 +285,14 @@ Result<bool> IsGbkThroughout(const Source& src) {
     std::string_view s = view.substr(0, got);
     size_t i = 0;
     while (i < got) {
+      // Eight ASCII bytes at a time (delimiters, digits, codes: half of a target file).
+      while (i + 8 <= got) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if (w & 0x8080808080808080ull) break;
+        i += 8;
+      }
+      if (i >= got) break;
       unsigned char b = static_cast<unsigned char>(s[i]);
       if (b < 0x80) {
         ++i;
@@ -293,7 +301,7 @@ Result<bool> IsGbkThroughout(const Source& src) {
       if (i + 1 >= got && !last && b >= 0x81 && b <= 0xFE) break;  // a pair cut by the window
       char16_t c = 0;
       size_t len = 1;
-      if (!GbkAt(s, i, &c, &len)) return false;
+      if (!GbkAt(table, s, i, &c, &len)) return false;
       i += len;
     }
     offset += i;
@@ -330,19 +338,28 @@ const GbkUtf8Table& GbkUtf8() {
   return table;
 }
 
-// `s` (whole GBK characters) appended to `out` as UTF-8; false when it is not GBK. Written
-// three bytes at a time into room made first (a byte of GBK is at most three of UTF-8).
-bool AppendGbkAsUtf8(std::string_view s, std::string* out) {
+// `s` (whole GBK characters) as UTF-8 at `out`, which has room for 3 * s.size() bytes (a byte
+// of GBK is at most three of UTF-8); the bytes written, or nullopt when `s` is not GBK.
+std::optional<size_t> GbkToUtf8(std::string_view s, char* out) {
   const GbkUtf8Table& t = GbkUtf8();
-  size_t at = out->size();
-  out->resize(at + 3 * s.size());
-  char* w = out->data();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
+  size_t at = 0;
   for (size_t i = 0; i < n;) {
+    // Eight ASCII bytes at a time (digits, codes, dates: half of a target file).
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ull) == 0) {
+        std::memcpy(out + at, &w, 8);
+        at += 8;
+        i += 8;
+        continue;
+      }
+    }
     const unsigned char b = p[i];
     if (b < 0x80) {
-      w[at++] = static_cast<char>(b);
+      out[at++] = static_cast<char>(b);
       ++i;
       continue;
     }
@@ -352,19 +369,17 @@ bool AppendGbkAsUtf8(std::string_view s, std::string* out) {
       const unsigned char trail = i + 1 < n ? p[i + 1] : 0;
       if (b < 0x81 || b > 0xFE || trail < 0x40 || trail > 0xFE ||
           (u = t.pair[(b - 0x81) * 191 + (trail - 0x40)]) == 0) {
-        out->resize(at);
-        return false;
+        return std::nullopt;
       }
       len = 2;
     }
-    w[at] = static_cast<char>(u & 0xFF);
-    w[at + 1] = static_cast<char>((u >> 8) & 0xFF);
-    w[at + 2] = static_cast<char>((u >> 16) & 0xFF);
+    out[at] = static_cast<char>(u & 0xFF);
+    out[at + 1] = static_cast<char>((u >> 8) & 0xFF);
+    out[at + 2] = static_cast<char>((u >> 16) & 0xFF);
     at += u >> 24;
     i += len;
   }
-  out->resize(at);
-  return true;
+  return at;
 }
 
 // ---- CSV/TSV records ----
@@ -372,12 +387,21 @@ bool AppendGbkAsUtf8(std::string_view s, std::string* out) {
 enum class Got { kRow, kMore, kEnd, kUnclosed };
 
 // One record parsed from the bytes at its start: its fields' bytes one after the other in
-// `text`, where each ends in `ends`.
+// `text`, where each ends in `ends` (`text` is a buffer kept at the largest size a record
+// needed, written through a pointer: appending to a std::string field by field cost more than
+// the parse itself).
 struct Record {
   std::string text;
   std::vector<size_t> ends;
   size_t consumed = 0;  // bytes, its line break included
   size_t lines = 0;     // line breaks consumed (inside quoted fields and the one that ends it)
+  size_t size = 0;      // bytes of `text` used
+
+  void Append(const char* p, size_t n) {
+    if (size + n > text.size()) text.resize(std::max(2 * text.size(), size + n));
+    std::memcpy(text.data() + size, p, n);
+    size += n;
+  }
 };
 
 // RFC 4180 as ReadTable always read it: a field that starts with a double quote may hold the
@@ -386,7 +410,7 @@ struct Record {
 // and is not the end of the file. kUnclosed: a quoted field never closed (r.lines: the line
 // breaks before it opened).
 Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
-  r.text.clear();
+  r.size = 0;
   r.ends.clear();
   r.lines = 0;
   const size_t n = data.size();
@@ -408,7 +432,7 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
                        zero_byte(w ^ (kOnes * '\r'));
         if (hit) {
           i += static_cast<size_t>(__builtin_ctzll(hit)) / 8;
-          r.text.append(p + start, i - start);
+          r.Append(p + start, i - start);
           return;
         }
         i += 8;
@@ -419,10 +443,10 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
       if (c == delimiter || c == '\n' || c == '\r') break;
       ++i;
     }
-    r.text.append(p + start, i - start);
+    r.Append(p + start, i - start);
   };
   for (;;) {
-    const size_t field_start = r.text.size();
+    const size_t field_start = r.size;
     if (i < n && p[i] == '"') {
       const size_t opened = r.lines;
       ++i;
@@ -431,12 +455,12 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
         const char* q = static_cast<const char*>(std::memchr(p + i, '"', n - i));
         size_t stop = q ? static_cast<size_t>(q - p) : n;
         r.lines += static_cast<size_t>(std::count(p + i, p + stop, '\n'));
-        r.text.append(p + i, stop - i);
+        r.Append(p + i, stop - i);
         i = stop;
         if (i >= n) break;
         if (i + 1 >= n && !eof) return Got::kMore;  // "" or the closing quote?
         if (i + 1 < n && p[i + 1] == '"') {
-          r.text.push_back('"');
+          r.Append("\"", 1);
           i += 2;
           continue;
         }
@@ -456,16 +480,16 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
     if (i >= n) {
       if (!eof) return Got::kMore;
       r.consumed = n;
-      if (r.text.size() == field_start && r.ends.empty()) return Got::kEnd;
-      r.ends.push_back(r.text.size());
+      if (r.size == field_start && r.ends.empty()) return Got::kEnd;
+      r.ends.push_back(r.size);
       return Got::kRow;
     }
     if (p[i] == delimiter) {
       ++i;
-      r.ends.push_back(r.text.size());
+      r.ends.push_back(r.size);
       if (i >= n) {
         if (!eof) return Got::kMore;
-        r.ends.push_back(r.text.size());  // "a," at the end: a last, empty field
+        r.ends.push_back(r.size);  // "a," at the end: a last, empty field
         r.consumed = n;
         return Got::kRow;
       }
@@ -478,7 +502,7 @@ Got ParseRecord(std::string_view data, bool eof, char delimiter, Record& r) {
     } else {
       ++i;
     }
-    r.ends.push_back(r.text.size());
+    r.ends.push_back(r.size);
     r.consumed = i;
     r.lines += 1;
     return Got::kRow;
@@ -600,15 +624,17 @@ class DelimitedStream final : public TableStream {
     const std::string* text = &record_.text;
     const std::vector<size_t>* ends = &record_.ends;
     if (gbk_) {
-      decoded_.clear();
+      // Room for the whole record once (a buffer kept at its largest size, not grown and
+      // zeroed field by field), then each field decoded into it.
+      if (decoded_.size() < 3 * record_.size) decoded_.resize(3 * record_.size);
       decoded_ends_.clear();
-      size_t begin = 0;
+      size_t begin = 0, at = 0;
       for (size_t end : record_.ends) {
-        if (!AppendGbkAsUtf8(std::string_view(record_.text).substr(begin, end - begin),
-                             &decoded_)) {
-          return InvalidArgument(name_ + ":" + std::to_string(line) + ": not GBK");
-        }
-        decoded_ends_.push_back(decoded_.size());
+        std::optional<size_t> written = GbkToUtf8(
+            std::string_view(record_.text).substr(begin, end - begin), decoded_.data() + at);
+        if (!written) return InvalidArgument(name_ + ":" + std::to_string(line) + ": not GBK");
+        at += *written;
+        decoded_ends_.push_back(at);
         begin = end;
       }
       text = &decoded_;
