@@ -1,11 +1,13 @@
 // One import of a target file, planned to the end (campaigns/target_import.h with an on_call
 // sink that counts the calls, as the campaign engine would store them), timed, with the peak
 // resident memory of the process. Prints one JSON line; import_bench.py compares it with the
-// baselines. "calls_digest" folds every field of every planned call, in order: two builds that
-// plan the same calls print the same digest (to check that a change to the import did not
-// change what it plans). Usage: campaign_import_bench FILE [--dnc FILE] [--as-of YYYY-MM-DD]
+// baselines. With --digest 1, "calls_digest" folds every field of every planned call, in order,
+// and "report_digest" the report (its lists, counts and scenarios): two builds that plan the
+// same calls and report the same lines print the same digests (to check that a change to the
+// import changed neither). Usage: campaign_import_bench FILE [--dnc FILE] [--as-of YYYY-MM-DD]
 //   [--max-listed N] (the report's lists cut at N entries; counted all the same)
-//   [--partitions N] [--threads N] (ImportOptions) [--digest 1] (the calls' digest: slower)
+//   [--partitions N] [--threads N] (ImportOptions) [--digest 1] (digests of the calls and the
+//   report)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -74,6 +76,39 @@ class Digest {
       Add(r.due_by);
     }
   }
+  // Everything of the report but its timings: its lists (whole unless --max-listed cut them),
+  // counts and notices by scenario.
+  void Add(const zx::campaigns::ImportReport& r) {
+    for (size_t n :
+         {r.records, r.accepted, r.people, r.calls, r.counts.rejected, r.counts.exact_duplicates,
+          r.counts.normalized_duplicates, r.counts.merged, r.counts.dnc_suppressed}) {
+      Add(static_cast<uint64_t>(n));
+    }
+    Add(static_cast<uint64_t>(r.rejected.size()));
+    for (const auto& x : r.rejected) {
+      Add(static_cast<uint64_t>(x.line));
+      Add(std::string_view(zx::campaigns::ReasonCode(x.reason)));
+      Add(x.field);
+    }
+    for (const auto* list : {&r.exact_duplicates, &r.normalized_duplicates}) {
+      Add(static_cast<uint64_t>(list->size()));
+      for (const auto& d : *list) {
+        Add(static_cast<uint64_t>(d.line));
+        Add(static_cast<uint64_t>(d.duplicate_of));
+      }
+    }
+    for (const auto& [scenario, n] : r.notices_by_scenario) {
+      Add(scenario);
+      Add(static_cast<uint64_t>(n));
+    }
+    for (const auto* groups : {&r.merged, &r.dnc_suppressed}) {
+      Add(static_cast<uint64_t>(groups->size()));
+      for (const auto& g : *groups) {
+        Add(static_cast<uint64_t>(g.lines.size()));
+        for (size_t line : g.lines) Add(static_cast<uint64_t>(line));
+      }
+    }
+  }
   uint64_t value() const { return h_; }
 
  private:
@@ -122,16 +157,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", report.status().message().c_str());
     return 2;
   }
+  Digest report_digest;
+  if (digest_calls) report_digest.Add(*report);
   std::printf(
       "{\"seconds\": %.4f, \"first_pass_seconds\": %.4f, \"cpu_seconds\": %.3f, "
       "\"main_thread_cpu_seconds\": %.3f, \"records\": %zu, \"accepted\": %zu, \"rejected\": %zu, "
       "\"exact_duplicates\": %zu, \"normalized_duplicates\": %zu, \"people\": %zu, "
       "\"merged\": %zu, \"calls\": %zu, \"planned_notices\": %zu, \"amount_fen\": %zu, "
-      "\"format\": \"%s\", \"peak_rss_kb\": %ld, \"calls_digest\": \"%016llx\"}\n",
+      "\"format\": \"%s\", \"peak_rss_kb\": %ld, \"calls_digest\": \"%016llx\", "
+      "\"report_digest\": \"%016llx\"}\n",
       seconds, first_call, CpuSeconds(RUSAGE_SELF), CpuSeconds(RUSAGE_THREAD), report->records,
       report->accepted, report->counts.rejected, report->counts.exact_duplicates,
       report->counts.normalized_duplicates, report->people, report->counts.merged, report->calls,
       notices, fen, report->format.c_str(), PeakRssKb(),
-      static_cast<unsigned long long>(digest.value()));
+      static_cast<unsigned long long>(digest.value()),
+      static_cast<unsigned long long>(report_digest.value()));
   return 0;
 }
