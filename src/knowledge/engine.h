@@ -56,6 +56,7 @@ class KnowledgeEngine final : public Assistant {
   double answer_threshold() const { return options_.answer_threshold; }
   const KnowledgeBase& knowledge_base() const { return kb_; }
   const Analyzer& analyzer() const { return *analyzer_; }
+  const Index& index() const { return *index_; }
 
  private:
   KnowledgeEngine() = default;

@@ -150,6 +150,39 @@ TEST_F(EngineTest, GivesTheRecordedAnswerToEveryDevelopmentQuestion) {
   EXPECT_GT(checked, 800);
 }
 
+// The answer path's in-memory BM25 (bm25.h) against Xapian's, side by side: the same topics with
+// the same scores, the same terms matched and known, for every question of testdata/answers.tsv
+// and the phrasings of every fifth entry of the knowledge base.
+TEST_F(EngineTest, ScoresInMemoryAsXapianDoes) {
+  std::vector<std::string> questions;
+  std::ifstream in(std::string(ZX_SOURCE_DIR) + "/src/knowledge/testdata/answers.tsv");
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) questions.push_back(line.substr(0, line.find('\t')));
+  const auto& entries = engine_->knowledge_base().entries;
+  for (size_t i = 0; i < entries.size(); i += 5)
+    for (const auto& p : entries[i].phrasings) questions.push_back(p);
+  ASSERT_GT(questions.size(), 1000u);
+
+  const Index& index = engine_->index();
+  int scores = 0;
+  for (const auto& q : questions) {
+    auto features = engine_->analyzer().Analyze(q).features;
+    IndexHits xapian = index.SearchXapian(features);
+    IndexHits memory = index.SearchExplained(features);
+    ASSERT_EQ(memory.best.size(), xapian.best.size()) << q;
+    for (const auto& [topic, score] : xapian.best) {
+      ASSERT_TRUE(memory.best.contains(topic)) << q << " topic " << topic;
+      ASSERT_NEAR(memory.best[topic], score, 1e-9 * score) << q << " topic " << topic;
+      EXPECT_EQ(memory.matched[topic], xapian.matched[topic]) << q << " topic " << topic;
+      ++scores;
+    }
+    EXPECT_EQ(memory.known, xapian.known) << q;
+    EXPECT_EQ(index.Search(features), memory.best) << q;
+  }
+  EXPECT_GT(scores, 10000);
+}
+
 TEST(EngineOptionsTest, TakesTheKnowledgeSection) {
   KnowledgeConfig config;
   config.answer_threshold = 0.6;

@@ -9,7 +9,7 @@ namespace zx::knowledge {
 namespace {
 
 constexpr Xapian::valueno kTopicSlot = 0;
-constexpr Xapian::doccount kTopDocuments = 40;
+constexpr Xapian::doccount kTopDocuments = Bm25Postings::kTopDocuments;
 
 void AddFeatures(Xapian::Document& doc, const std::vector<std::string>& features) {
   for (const auto& f : features)
@@ -20,6 +20,7 @@ void AddFeatures(Xapian::Document& doc, const std::vector<std::string>& features
 
 Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analyzer& analyzer,
                                             const std::string& dir) {
+  std::unique_ptr<Index> index(new Index(dir));
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::remove_all(dir, ec);
@@ -33,7 +34,9 @@ Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analy
       std::string topic = std::to_string(i);
       auto add_doc = [&](const std::string& text) {
         Xapian::Document doc;
-        AddFeatures(doc, analyzer.Analyze(text).features);
+        auto features = analyzer.Analyze(text).features;
+        AddFeatures(doc, features);
+        index->postings_.Add(features, static_cast<int>(i));
         doc.add_value(kTopicSlot, topic);
         db.add_document(doc);
       };
@@ -47,24 +50,34 @@ Result<std::unique_ptr<Index>> Index::Build(const KnowledgeBase& kb, const Analy
   } catch (const Xapian::Error& err) {
     return Internal("building the index in " + dir + ": " + err.get_msg());
   }
-  return std::unique_ptr<Index>(new Index(dir));
+  index->postings_.Finish();
+  return index;
 }
 
 std::unordered_map<int, double> Index::Search(const std::vector<std::string>& features) const {
-  return Run(features, nullptr);
+  return postings_.Search(features).best;
 }
 
 IndexHits Index::SearchExplained(const std::vector<std::string>& features) const {
+  auto found = postings_.Search(features);
   IndexHits hits;
-  hits.best = Run(features, &hits);
+  // As Xapian tells them: the distinct query terms in byte order.
+  std::set<std::string> unique(features.begin(), features.end());
+  for (const auto& term : unique)
+    if (int id = postings_.TermId(term); id >= 0) hits.known.push_back(term);
+  for (const auto& [topic, doc] : found.best_document) {
+    auto& terms = hits.matched[topic];
+    for (const auto& term : hits.known)
+      if (postings_.Holds(doc, postings_.TermId(term))) terms.push_back(term);
+  }
+  hits.best = std::move(found.best);
   return hits;
 }
 
-std::unordered_map<int, double> Index::Run(const std::vector<std::string>& features,
-                                           IndexHits* hits) const {
-  std::unordered_map<int, double> best;
+IndexHits Index::SearchXapian(const std::vector<std::string>& features) const {
+  IndexHits hits;
   std::set<std::string> unique(features.begin(), features.end());
-  if (unique.empty()) return best;
+  if (unique.empty()) return hits;
   std::unique_ptr<Xapian::Database> db;
   {
     std::lock_guard lock(mu_);
@@ -81,26 +94,23 @@ std::unordered_map<int, double> Index::Run(const std::vector<std::string>& featu
     Xapian::MSet mset = enquire.get_mset(0, kTopDocuments);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       int topic = std::stoi(it.get_document().get_value(kTopicSlot));
-      double& b = best[topic];
-      if (hits && (b == 0 || it.get_weight() > b)) {
-        auto& terms = hits->matched[topic];
-        terms.assign(enquire.get_matching_terms_begin(it), enquire.get_matching_terms_end(it));
-      }
+      double& b = hits.best[topic];
+      if (b == 0 || it.get_weight() > b)
+        hits.matched[topic].assign(enquire.get_matching_terms_begin(it),
+                                   enquire.get_matching_terms_end(it));
       b = std::max(b, it.get_weight());
     }
-    if (hits)
-      for (const auto& term : unique)
-        if (db->term_exists(term)) hits->known.push_back(term);
+    for (const auto& term : unique)
+      if (db->term_exists(term)) hits.known.push_back(term);
   } catch (const Xapian::Error&) {
-    best.clear();  // an unreadable index ranks nothing; the classifier still answers
-    if (hits) hits->matched.clear(), hits->known.clear();
+    hits = {};  // an unreadable index ranks nothing
     db.reset();
   }
   if (db) {
     std::lock_guard lock(mu_);
     pool_.push_back(std::move(db));
   }
-  return best;
+  return hits;
 }
 
 }  // namespace zx::knowledge

@@ -1,8 +1,12 @@
-// Full-text index of the knowledge base (Xapian, BM25): one document per phrasing and one per
-// entry (title, keywords, synonyms, colloquial words), each tagged with its topic.
+// Full-text index of the knowledge base (BM25): one document per phrasing and one per entry
+// (title, keywords, synonyms, colloquial words), each tagged with its topic.
 //
-// Xapian's QueryParser joins CJK n-grams with AND, so the query is built here as an OR of the
-// analyzer's features. Xapian handles are not thread-safe: Search takes one from a small pool.
+// Answers are ranked in memory (bm25.h: postings with precomputed weights, a document -> topic
+// vector), with Xapian's BM25 and the same terms; the Xapian database is built beside it for
+// what needs a real search engine, and SearchXapian runs the same query there (the tests hold
+// the two to the same scores). Xapian's QueryParser joins CJK n-grams with AND, so the query is
+// an OR of the analyzer's features. Xapian handles are not thread-safe: SearchXapian takes one
+// from a small pool.
 #pragma once
 
 #include <memory>
@@ -15,6 +19,7 @@
 
 #include "base/status.h"
 #include "knowledge/analyzer.h"
+#include "knowledge/bm25.h"
 #include "knowledge/entry.h"
 
 namespace zx::knowledge {
@@ -36,13 +41,13 @@ class Index {
   std::unordered_map<int, double> Search(const std::vector<std::string>& features) const;
   // The same search, with the terms behind it.
   IndexHits SearchExplained(const std::vector<std::string>& features) const;
+  // The same search by Xapian, for what needs it and to check the in-memory one against.
+  IndexHits SearchXapian(const std::vector<std::string>& features) const;
 
  private:
   explicit Index(std::string dir) : dir_(std::move(dir)) {}
-  // Search; fills `hits`' matched and known terms when it is not null.
-  std::unordered_map<int, double> Run(const std::vector<std::string>& features,
-                                      IndexHits* hits) const;
   std::string dir_;
+  Bm25Postings postings_;
   mutable std::mutex mu_;
   mutable std::vector<std::unique_ptr<Xapian::Database>> pool_;
 };
