@@ -1,8 +1,9 @@
 #include "knowledge/classifier.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 namespace zx::knowledge {
@@ -15,6 +16,9 @@ std::string Line(const std::string& label, const std::vector<std::string>& featu
 }
 
 // Part of the model cache key: change it whenever the training parameters below change.
+// The bytes fastText's Dictionary::readWord splits words at ('\0' included).
+constexpr char kFastTextSpaces[] = {' ', '\n', '\r', '\t', '\v', '\f', '\0'};
+
 constexpr char kTrainingVersion[] = "softmax dim=32 epoch=40 lr=0.8 seed=7";
 
 }  // namespace
@@ -84,25 +88,47 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
     c->label_to_topic_[l] = by_id.at(label);
   }
   c->topics_ = kb.entries.size();
+  c->dict_ = dict;
+  c->nwords_ = dict->nwords();
+  c->eos_ = dict->getId(fasttext::Dictionary::EOS);
   return c;
 }
 
 std::vector<double> Classifier::Predict(const std::vector<std::string>& features) const {
-  std::vector<double> p(topics_, 0.0);
-  std::ostringstream line;
-  for (const auto& f : features) line << f << ' ';
-  line << '\n';
-  std::istringstream in(line.str());
-  std::vector<std::pair<fasttext::real, std::string>> preds;
-  model_.predictLine(in, preds, static_cast<int32_t>(topics_), 0.0);
-  if (preds.empty()) return p;
-  auto dict = model_.getDictionary();
-  for (const auto& [prob, label] : preds) {
-    int32_t id = dict->getId(label);
-    if (id < 0) continue;
-    int32_t l = id - dict->nwords();
-    if (l >= 0 && l < static_cast<int32_t>(label_to_topic_.size())) p[label_to_topic_[l]] = prob;
+  // What predictLine reads from the line "features... \n", without the text streams: the
+  // words the dictionary knows (a feature holding whitespace is several words), then the end
+  // of the line; out-of-vocabulary words count for nothing (no subwords, no hashed n-grams).
+  std::vector<int32_t> words;
+  words.reserve(features.size() + 1);
+  std::string word;
+  auto add = [&](const std::string& w) {
+    int32_t id = dict_->getId(w);
+    if (id >= 0 && id < nwords_) words.push_back(id);
+  };
+  for (const auto& f : features) {
+    if (f.find_first_of(kFastTextSpaces) == std::string::npos) {
+      if (!f.empty()) add(f);
+      continue;
+    }
+    for (char ch : f) {
+      if (std::string_view(kFastTextSpaces).find(ch) == std::string_view::npos) {
+        word.push_back(ch);
+      } else if (!word.empty()) {
+        add(word);
+        word.clear();
+      }
+    }
+    if (!word.empty()) add(word);
+    word.clear();
   }
+  if (eos_ >= 0) words.push_back(eos_);
+  std::vector<double> p(topics_, 0.0);
+  fasttext::Predictions preds;
+  model_.predict(static_cast<int32_t>(topics_), words, preds, 0.0);
+  // predictLine's probabilities: exp of the log-probabilities predict gives, in fastText's real.
+  for (const auto& [log_prob, label] : preds)
+    if (label >= 0 && label < static_cast<int32_t>(label_to_topic_.size()))
+      p[label_to_topic_[label]] = std::exp(log_prob);
   return p;
 }
 

@@ -1,7 +1,7 @@
 // Topic classifier: a fastText supervised model trained at start-up on the knowledge base's
 // phrasings and vocabulary (a few thousand lines train in well under a second). Training is
 // single-threaded with a fixed seed, so the same knowledge base gives the same model.
-// Predict is const and thread-safe.
+// Predict is const and thread-safe; it hands fastText word ids, not a text stream to parse.
 #pragma once
 
 #include <memory>
@@ -30,6 +30,9 @@ class Classifier {
   fasttext::FastText model_;
   std::vector<int> label_to_topic_;  // fastText label index -> topic index
   size_t topics_ = 0;
+  std::shared_ptr<const fasttext::Dictionary> dict_;
+  int32_t nwords_ = 0;
+  int32_t eos_ = -1;  // the end-of-line word every line ends with
 };
 
 }  // namespace zx::knowledge
