@@ -1,11 +1,22 @@
 // Normalizer over OpenCC. Punctuation policy: the full-width forms U+FF01..U+FF5E (，！？：；（）
 // ％ and so on) become their ASCII twins with the rest of the width folding; the CJK
 // punctuation of U+3000..U+303F and the curly quotes (。、《》「」【】“”) are kept as written.
+//
+// OpenCC is skipped for a text none of whose characters it could change (most questions are
+// simplified Chinese already): see Convertible.
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include <opencc/SimpleConverter.hpp>
+#include <opencc/Config.hpp>
+#include <opencc/Conversion.hpp>
+#include <opencc/ConversionChain.hpp>
+#include <opencc/Converter.hpp>
+#include <opencc/Dict.hpp>
+#include <opencc/DictEntry.hpp>
+#include <opencc/Lexicon.hpp>
 
 #include "text/normalizer.h"
 #include "text/utf8.h"
@@ -37,6 +48,27 @@ bool IsSpace(char32_t c) {
          c == 0x205F || c == 0x1680 || c == 0x0085;
 }
 
+// The characters of every dictionary key that OpenCC would replace (its first value differs).
+// A text holding none of them comes out of OpenCC unchanged: its segments are copied, and any
+// key matched in it maps to itself. One bit per code point.
+std::vector<uint64_t> Convertible(const opencc::Converter& converter) {
+  std::vector<uint64_t> bits(0x110000 / 64, 0);
+  for (const auto& conversion : converter.GetConversionChain()->GetConversions()) {
+    auto lexicon = conversion->GetDict()->GetLexicon();
+    for (const auto& entry : *lexicon) {
+      const std::string key = entry->Key();
+      if (entry->NumValues() > 0 && entry->GetDefault() == key) continue;
+      for (size_t i = 0; i < key.size();) {
+        size_t len = 1;
+        char32_t c = DecodeAt(key, i, &len);
+        i += len;
+        if (c < 0x110000) bits[c / 64] |= uint64_t{1} << (c % 64);
+      }
+    }
+  }
+  return bits;
+}
+
 bool IsDropped(char32_t c) {
   return (c < 0x20 && !IsSpace(c)) || c == 0x7F || c == 0x200B || c == 0xFEFF || c == 0xFFFD ||
          (c >= 0x80 && c < 0xA0 && c != 0x0085);
@@ -44,15 +76,18 @@ bool IsDropped(char32_t c) {
 
 class NormalizerImpl : public Normalizer {
  public:
-  explicit NormalizerImpl(std::unique_ptr<opencc::SimpleConverter> converter)
-      : converter_(std::move(converter)) {}
+  NormalizerImpl(opencc::ConverterPtr converter, bool always_convert)
+      : converter_(std::move(converter)),
+        convertible_(Convertible(*converter_)),
+        always_convert_(always_convert) {}
 
   std::string Normalize(std::string_view utf8) const override {
     std::string clean = SanitizeUtf8(utf8);
     std::erase(clean, '\0');  // OpenCC reads C strings: a NUL would end the text
+    if (!always_convert_ && !NeedsConverting(clean)) return Fold(clean);
     std::string simplified;
     try {
-      simplified = converter_->Convert(clean.data(), clean.size());
+      simplified = converter_->Convert(clean);
     } catch (const std::exception&) {
       simplified = std::move(clean);  // keep the text rather than lose it
     }
@@ -92,7 +127,19 @@ class NormalizerImpl : public Normalizer {
     return out;
   }
 
-  std::unique_ptr<opencc::SimpleConverter> converter_;
+  bool NeedsConverting(std::string_view s) const {
+    for (size_t i = 0; i < s.size();) {
+      size_t len = 1;
+      char32_t c = DecodeAt(s, i, &len);
+      i += len;
+      if (c < 0x110000 && (convertible_[c / 64] >> (c % 64) & 1)) return true;
+    }
+    return false;
+  }
+
+  opencc::ConverterPtr converter_;
+  std::vector<uint64_t> convertible_;
+  bool always_convert_;
 };
 
 }  // namespace
@@ -102,8 +149,10 @@ Result<std::unique_ptr<Normalizer>> Normalizer::Create(const NormalizerOptions& 
     return InvalidArgument("normalizer: opencc_config is empty (use \"t2s.json\")");
   }
   try {
-    auto converter = std::make_unique<opencc::SimpleConverter>(options.opencc_config);
-    return std::unique_ptr<Normalizer>(std::make_unique<NormalizerImpl>(std::move(converter)));
+    opencc::Config config;
+    auto converter = config.NewFromFile(options.opencc_config);
+    return std::unique_ptr<Normalizer>(
+        std::make_unique<NormalizerImpl>(std::move(converter), options.always_convert));
   } catch (const std::exception& e) {
     return FailedPrecondition("normalizer: cannot load OpenCC configuration '" +
                               options.opencc_config + "': " + e.what() +

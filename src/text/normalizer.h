@@ -20,6 +20,9 @@ namespace zx::text {
 
 struct NormalizerOptions {
   std::string opencc_config = "t2s.json";  // OpenCC configuration, by name or path
+  // Pass every text through OpenCC, even one with no character it could change (tests: the
+  // skip must never change a result).
+  bool always_convert = false;
 };
 
 class Normalizer {

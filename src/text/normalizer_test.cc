@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "text/utf8.h"
+
 namespace zx::text {
 namespace {
 
@@ -108,6 +110,28 @@ TEST_F(NormalizerTest, Speed) {
   std::cout << "[ perf     ] Normalize: " << us << " us per call (" << q.size() << " bytes)\n";
   EXPECT_GT(total, 0u);
   EXPECT_LT(us, 500);
+}
+
+// OpenCC is skipped for texts with no character it could change: never a different result.
+// Every CJK unified ideograph alone and next to its neighbours, and mixed texts.
+TEST_F(NormalizerTest, SkippingOpenCcChangesNothing) {
+  auto always = Normalizer::Create({.always_convert = true});
+  ASSERT_TRUE(always.ok()) << always.status().ToString();
+  auto same = [&](const std::string& s) { ASSERT_EQ(N(s), (*always)->Normalize(s)) << s; };
+  std::string run;
+  for (char32_t c = 0x4E00; c <= 0x9FFF; ++c) {
+    std::string one;
+    utf8::AppendUtf8(c, &one);
+    same(one);
+    run += one;
+    if (run.size() >= 3 * 8) {
+      same(run);
+      run.clear();
+    }
+  }
+  for (const char* s : {"社保卡丢了怎么补办", "公積金帳戶", "乾隆", "干杯", "头发", "頭髮",
+                        "ABC１２３", "我的账户", "後來", "后来", "", "😀社保"})
+    same(s);
 }
 
 TEST(Normalizer, MissingConfigIsAnError) {
