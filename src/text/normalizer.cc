@@ -4,6 +4,7 @@
 //
 // OpenCC is skipped for a text none of whose characters it could change (most questions are
 // simplified Chinese already): see Convertible.
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -48,23 +49,35 @@ bool IsSpace(char32_t c) {
          c == 0x205F || c == 0x1680 || c == 0x0085;
 }
 
-// The characters of every dictionary key that OpenCC would replace (its first value differs).
-// A text holding none of them comes out of OpenCC unchanged: its segments are copied, and any
-// key matched in it maps to itself. One bit per code point.
+// The characters that make OpenCC change a text. A text holding none of them comes out of
+// OpenCC unchanged: its segments are copied, and any key matched in it maps to itself. They are
+// the single-character keys OpenCC replaces (their first value differs), and for a longer key it
+// replaces that holds none of those, all of its characters. One bit per code point.
 std::vector<uint64_t> Convertible(const opencc::Converter& converter) {
   std::vector<uint64_t> bits(0x110000 / 64, 0);
+  auto has = [&](char32_t c) { return c < 0x110000 && (bits[c / 64] >> (c % 64) & 1); };
+  std::vector<std::u32string> phrases;  // longer keys OpenCC replaces
   for (const auto& conversion : converter.GetConversionChain()->GetConversions()) {
     auto lexicon = conversion->GetDict()->GetLexicon();
     for (const auto& entry : *lexicon) {
       const std::string key = entry->Key();
       if (entry->NumValues() > 0 && entry->GetDefault() == key) continue;
+      std::u32string chars;
       for (size_t i = 0; i < key.size();) {
         size_t len = 1;
-        char32_t c = DecodeAt(key, i, &len);
+        chars.push_back(DecodeAt(key, i, &len));
         i += len;
-        if (c < 0x110000) bits[c / 64] |= uint64_t{1} << (c % 64);
       }
+      if (chars.size() == 1 && chars[0] < 0x110000)
+        bits[chars[0] / 64] |= uint64_t{1} << (chars[0] % 64);
+      else
+        phrases.push_back(std::move(chars));
     }
+  }
+  for (const auto& chars : phrases) {
+    if (std::any_of(chars.begin(), chars.end(), has)) continue;
+    for (char32_t c : chars)
+      if (c < 0x110000) bits[c / 64] |= uint64_t{1} << (c % 64);
   }
   return bits;
 }
