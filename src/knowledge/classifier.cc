@@ -1,5 +1,6 @@
 #include "knowledge/classifier.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,7 @@ std::string Line(const std::string& label, const std::vector<std::string>& featu
 
 // Part of the model cache key: change it whenever the training parameters below change.
 // The bytes fastText's Dictionary::readWord splits words at ('\0' included).
-constexpr char kFastTextSpaces[] = {' ', '\n', '\r', '\t', '\v', '\f', '\0'};
+constexpr std::string_view kFastTextSpaces(" \n\r\t\v\f\0", 7);
 
 constexpr char kTrainingVersion[] = "softmax dim=32 epoch=40 lr=0.8 seed=7";
 
@@ -91,6 +92,8 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
   c->dict_ = dict;
   c->nwords_ = dict->nwords();
   c->eos_ = dict->getId(fasttext::Dictionary::EOS);
+  c->input_ = c->model_.getInputMatrix();
+  c->output_ = c->model_.getOutputMatrix();
   return c;
 }
 
@@ -111,7 +114,7 @@ std::vector<double> Classifier::Predict(const std::vector<std::string>& features
       continue;
     }
     for (char ch : f) {
-      if (std::string_view(kFastTextSpaces).find(ch) == std::string_view::npos) {
+      if (kFastTextSpaces.find(ch) == std::string_view::npos) {
         word.push_back(ch);
       } else if (!word.empty()) {
         add(word);
@@ -123,12 +126,39 @@ std::vector<double> Classifier::Predict(const std::vector<std::string>& features
   }
   if (eos_ >= 0) words.push_back(eos_);
   std::vector<double> p(topics_, 0.0);
-  fasttext::Predictions preds;
-  model_.predict(static_cast<int32_t>(topics_), words, preds, 0.0);
-  // predictLine's probabilities: exp of the log-probabilities predict gives, in fastText's real.
-  for (const auto& [log_prob, label] : preds)
-    if (label >= 0 && label < static_cast<int32_t>(label_to_topic_.size()))
-      p[label_to_topic_[label]] = std::exp(log_prob);
+  if (words.empty()) return p;
+  // fastText's supervised prediction (Model::predict with the softmax loss) from its matrices,
+  // with its float operations in its order: the hidden vector is the mean of the words' input
+  // rows; each label's score is its output row times it; then a softmax with exp in double.
+  using fasttext::real;
+  const int64_t dim = input_->cols();
+  std::vector<real> hidden(dim, 0.0f);
+  for (int32_t w : words) {
+    const real* row = input_->data() + w * dim;
+    for (int64_t j = 0; j < dim; ++j) hidden[j] += row[j];
+  }
+  const real scale = 1.0 / words.size();
+  for (real& h : hidden) h *= scale;
+  const int64_t labels = output_->rows();
+  std::vector<real> out(labels);
+  for (int64_t i = 0; i < labels; ++i) {
+    const real* row = output_->data() + i * dim;
+    real d = 0.0;
+    for (int64_t j = 0; j < dim; ++j) d += row[j] * hidden[j];
+    out[i] = d;
+  }
+  real max = out[0], z = 0.0;
+  for (real o : out) max = std::max(o, max);
+  for (real& o : out) {
+    o = static_cast<real>(std::exp(static_cast<double>(o - max)));
+    z += o;
+  }
+  // predictLine's probability: exp (in float) of fastText's log (std_log: log(x + 1e-5)).
+  for (int64_t i = 0; i < labels && i < static_cast<int64_t>(label_to_topic_.size()); ++i) {
+    const real prob = out[i] / z;
+    const real log_prob = static_cast<real>(std::log(static_cast<double>(prob) + 1e-5));
+    p[label_to_topic_[i]] = std::exp(log_prob);
+  }
   return p;
 }
 

@@ -1,7 +1,8 @@
 // Topic classifier: a fastText supervised model trained at start-up on the knowledge base's
 // phrasings and vocabulary (a few thousand lines train in well under a second). Training is
 // single-threaded with a fixed seed, so the same knowledge base gives the same model.
-// Predict is const and thread-safe; it hands fastText word ids, not a text stream to parse.
+// Predict is const and thread-safe; it computes fastText's prediction from the model's matrices
+// (no text stream to parse, no heap of labels), to the same float operations.
 #pragma once
 
 #include <memory>
@@ -33,6 +34,7 @@ class Classifier {
   std::shared_ptr<const fasttext::Dictionary> dict_;
   int32_t nwords_ = 0;
   int32_t eos_ = -1;  // the end-of-line word every line ends with
+  std::shared_ptr<const fasttext::DenseMatrix> input_, output_;
 };
 
 }  // namespace zx::knowledge
