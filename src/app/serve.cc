@@ -155,18 +155,6 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     std::cerr << "zhixian: call-backs: " << callbacks.status().message() << "\n";
     return 1;
   }
-  // Return visits of work orders by notice call, inside the calling window (campaigns/
-  // return_visits.h); calls are placed once voice is up, like every notice call.
-  auto visit_options = campaigns::ReturnVisitOptionsFrom(config.visits, *(*ctx)->sla);
-  auto visits =
-      visit_options.ok()
-          ? campaigns::ReturnVisits::Open(*(*ctx)->db, *(*ctx)->work_orders, **notices,
-                                          SystemClock::Instance(), std::move(*visit_options))
-          : Result<std::unique_ptr<campaigns::ReturnVisits>>(visit_options.status());
-  if (!visits.ok()) {
-    std::cerr << "zhixian: return visits: " << visits.status().message() << "\n";
-    return 1;
-  }
   // Outbound campaigns over the notice calls, with their SMS fall-back (campaigns/
   // campaign_service.h): no engine without a key file.
   auto campaign_service = campaigns::OpenCampaignService(
@@ -178,6 +166,25 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     return campaign_service.status().code() == Code::kInvalidArgument ? 2 : 1;
   }
   campaigns::Campaigns* outbound = (*campaign_service)->engine.get();
+  // Return visits of work orders as targets of the standing campaign ob.return_visit, under
+  // [visits]' window and retries (campaigns/return_visits.h). No engine (no key file): every
+  // visit waits for a person.
+  auto visit_options = campaigns::ReturnVisitOptionsFrom(config.visits);
+  if (!visit_options.ok()) {
+    std::cerr << "zhixian: return visits: " << visit_options.status().message() << "\n";
+    return 2;
+  }
+  std::unique_ptr<campaigns::ReturnVisits> visits;
+  if (outbound) {
+    auto opened =
+        campaigns::ReturnVisits::Open(*(*ctx)->db, *(*ctx)->work_orders, *outbound, **notices,
+                                      SystemClock::Instance(), std::move(*visit_options));
+    if (!opened.ok()) {
+      std::cerr << "zhixian: return visits: " << opened.status().message() << "\n";
+      return 1;
+    }
+    visits = std::move(*opened);
+  }
   // The engine citizens are answered by now (swapped on publish: knowledge/live_knowledge.h).
   auto current_engine = [live = (*ctx)->engine.get()] { return live->Current(); };
   // Policy documents: an accepted proposal becomes a draft of the knowledge store.
@@ -305,9 +312,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
                                     e.kind == tickets::SlaEvent::kOverdue ? "overdue" : "warned",
                                     e.department, e.district);
       });
-  (*visits)->ScheduleOn(
-      ticket_worker,
-      leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));
+  if (visits)
+    visits->ScheduleOn(
+        ticket_worker,
+        leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));
   (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
   (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");

@@ -208,24 +208,53 @@ class Campaigns::Engine {
         sms_(std::move(sms)),
         scenarios_(scenarios),
         clock_(clock),
+        calendar_(calendar),
         policy_(std::move(policy)),
         may_call_(CallingWindow(calendar, policy_.periods, policy_.working_days_only)) {}
 
   const CampaignPolicy& policy() const { return policy_; }
   const ScenarioTable& scenarios() const { return scenarios_; }
   bool InWindow(int64_t t) const { return may_call_(t); }
+  int64_t NextWindow(int64_t t) const { return NextWindowOf(may_call_, policy_.periods, t); }
 
-  int64_t NextWindow(int64_t t) const {
-    if (may_call_(t)) return t;
-    const tickets::Date today = tickets::ToChinaLocal(t).date;
-    for (int d = 0; d <= 60; ++d) {
-      const tickets::Date date = tickets::AddDays(today, d);
-      for (const auto& p : policy_.periods) {
-        const int64_t start = tickets::FromChinaLocal(date, p.start_minute * kMinuteMs);
-        if (start >= t && may_call_(start)) return start;
-      }
-    }
-    return INT64_MAX;
+  // A standing campaign's rules and hook, for this engine (before ScheduleOn).
+  void SetStanding(const std::string& id, CampaignRules rules, OutcomeHook hook) {
+    std::lock_guard lock(standing_mu_);
+    Standing& st = standing_[id];
+    st.may_call = CallingWindow(calendar_, rules.periods, rules.working_days_only);
+    st.rules = std::move(rules);
+    st.hook = std::move(hook);
+  }
+
+  // Seals and stores a verdict target of standing campaign `c` as target `seq`.
+  Result<int64_t> AddVerdict(const Campaign& c, const VerdictTarget& v, int64_t now) {
+    if (v.key.empty() || v.phone.empty() || v.words.empty())
+      return InvalidArgument("a verdict target needs a key, a number and words");
+    const std::string person = cipher_->BlindIndex("verdict", c.id + ":" + v.key);
+    ZX_ASSIGN_OR_RETURN(int64_t seq, store_.ReserveSeqs(c.id, 1));
+    ZX_ASSIGN_OR_RETURN(bool fresh, store_.PlanNotice(c.id, person, c.id, seq));
+    if (!fresh) return Status(Code::kAlreadyExists, "target " + v.key + " is in campaign " + c.id);
+    TargetRecordRow t;
+    t.campaign_id = c.id;
+    t.seq = seq;
+    t.person_index = person;
+    t.phone_index = cipher_->BlindIndex("phone", v.phone);
+    t.phone_masked = MaskDialTarget(v.phone);
+    t.scenarios = c.id;
+    const std::string key = c.id + ":" + std::to_string(seq);
+    auto seal = [&](const char* column, const std::string& value) {
+      return cipher_->Encrypt(value, security::FieldAad(kTargets, column, key));
+    };
+    t.phone_enc = seal("phone_enc", v.phone);
+    t.identity_enc = seal("identity_enc", "");  // no identity question: the order's number only
+    t.notice_enc = seal("notice_enc", v.words);
+    t.sms_enc = seal("sms_enc", "");
+    t.attempts = t.failures = std::max(0, v.attempts_made);
+    t.next_ms = v.not_before_ms;
+    t.updated_ms = now;
+    t.mode = "verdict";
+    ZX_RETURN_IF_ERROR(store_.InsertTarget(t));
+    return seq;
   }
 
   // Seals and stores one planned call as target `seq`; false when every notice of it was
@@ -292,16 +321,23 @@ class Campaigns::Engine {
             int64_t now, int64_t asked_for = 0) {
     t.updated_ms = now;
     if (reached) t.reached = 1;
-    const bool retry = Retried(outcome);
+    // A verdict heard without a key (or hung up on) is asked again like a call that found nobody.
+    const bool retry =
+        Retried(outcome) ||
+        (t.mode == "verdict" && (outcome == "not_confirmed" || outcome == "hung_up_early"));
     if (retry) ++t.failures;
+    const Standing* st = StandingOf(t.campaign_id);
+    const int max_attempts = st ? st->rules.max_attempts : policy_.max_attempts;
+    const std::vector<int64_t>& retry_after =
+        st && !st->rules.retry_after_ms.empty() ? st->rules.retry_after_ms : policy_.retry_after_ms;
     int64_t next = 0;
-    if (!cancelled && retry && t.failures < policy_.max_attempts) {
-      const size_t i = std::min<size_t>(t.failures - 1, policy_.retry_after_ms.size() - 1);
-      next = NextWindow(now + policy_.retry_after_ms[i]);
-    } else if (!cancelled && outcome == "callback_scheduled" &&
-               t.attempts < policy_.max_attempts + 1) {
+    if (!cancelled && retry && t.failures < max_attempts) {
+      const size_t i = std::min<size_t>(t.failures - 1, retry_after.size() - 1);
+      next = NextWindowFor(t.campaign_id, now + retry_after[i]);
+    } else if (!cancelled && outcome == "callback_scheduled" && t.attempts < max_attempts + 1) {
       // When they named a time, then; else after the configured pause.
-      next = NextWindow(asked_for > now ? asked_for : now + policy_.callback_after_ms);
+      next = NextWindowFor(t.campaign_id,
+                           asked_for > now ? asked_for : now + policy_.callback_after_ms);
     }
     if (next > 0 && next != INT64_MAX) {
       t.state = "waiting";
@@ -312,14 +348,64 @@ class Campaigns::Engine {
     t.outcome = outcome;
     const bool sms = outcome == "confirmed" ? policy_.sms_after_confirmed
                                             : policy_.sms_fallback && SmsFallsBack(outcome);
-    if (sms && sms_) t.sms = "due";
+    if (sms && sms_ && t.mode != "verdict") t.sms = "due";
+  }
+
+  // Tells a standing campaign's hook the outcome of `t`'s attempt (just planned); inside the
+  // caller's transaction.
+  Status Tell(const TargetRecordRow& t, const std::string& attempt_id, const std::string& outcome,
+              char key) {
+    const Standing* st = StandingOf(t.campaign_id);
+    if (!st || !st->hook) return Status::Ok();
+    AttemptOutcome o;
+    o.campaign_id = t.campaign_id;
+    o.seq = t.seq;
+    o.attempt_id = attempt_id;
+    o.outcome = outcome;
+    o.key = key;
+    o.final = t.state == "done";
+    return st->hook(o);
+  }
+
+  struct Standing {
+    CampaignRules rules;
+    std::function<bool(int64_t)> may_call;
+    OutcomeHook hook;
+  };
+  // Entries are never erased: a pointer stays valid.
+  const Standing* StandingOf(const std::string& id) const {
+    std::lock_guard lock(standing_mu_);
+    auto it = standing_.find(id);
+    return it == standing_.end() ? nullptr : &it->second;
+  }
+  bool MayCallFor(const std::string& id, int64_t t) const {
+    const Standing* st = StandingOf(id);
+    return st ? st->may_call(t) : may_call_(t);
+  }
+  int64_t NextWindowFor(const std::string& id, int64_t t) const {
+    const Standing* st = StandingOf(id);
+    return st ? NextWindowOf(st->may_call, st->rules.periods, t) : NextWindow(t);
+  }
+  static int64_t NextWindowOf(const std::function<bool(int64_t)>& may_call,
+                              const std::vector<tickets::WorkingPeriod>& periods, int64_t t) {
+    if (may_call(t)) return t;
+    const tickets::Date today = tickets::ToChinaLocal(t).date;
+    for (int d = 0; d <= 60; ++d) {
+      const tickets::Date date = tickets::AddDays(today, d);
+      for (const auto& p : periods) {
+        const int64_t start = tickets::FromChinaLocal(date, p.start_minute * kMinuteMs);
+        if (start >= t && may_call(start)) return start;
+      }
+    }
+    return INT64_MAX;
   }
 
   Status Collect(int64_t now, TickResult& tick) {
     ZX_ASSIGN_OR_RETURN(std::vector<AttemptRow> open, store_.OpenAttempts());
     for (AttemptRow& a : open) {
       std::string outcome = "interrupted";  // the process stopped before the call was placed
-      bool reached = false;
+      bool reached = false, answered = false;
+      char key = 0;
       int64_t asked_for = 0;
       // Between its row and its call: this node's earlier process stopped there (Dial runs
       // inside Tick, never beside Collect), or another node is there now unless it is gone.
@@ -330,6 +416,9 @@ class Campaigns::Engine {
           if (call->state != NoticeState::kEnded) continue;
           outcome = OutcomeOfCall(*call);
           reached = Identified(*call);
+          answered = std::any_of(call->events.begin(), call->events.end(),
+                                 [](const NoticeEvent& e) { return e.type == "answered"; });
+          if (outcome == "confirmed" && !call->digits.empty()) key = call->digits.back();
           asked_for = AskedFor(*call);
           a.sip_code = call->sip_code;
           a.talk_ms = TalkMs(*call);
@@ -337,6 +426,8 @@ class Campaigns::Engine {
       }
       ZX_ASSIGN_OR_RETURN(auto target, store_.FindTarget(a.campaign_id, a.seq));
       ZX_ASSIGN_OR_RETURN(auto campaign, store_.FindCampaign(a.campaign_id));
+      // A verdict asks no identity: whoever answered was reached.
+      if (target && target->mode == "verdict" && answered) reached = true;
       a.state = "ended";
       a.outcome = outcome;
       a.ended_ms = now;
@@ -345,7 +436,8 @@ class Campaigns::Engine {
         if (!target) return Status::Ok();
         Plan(*target, outcome, reached, campaign && campaign->state == CampaignState::kCancelled,
              now, asked_for);
-        return store_.UpdateTarget(*target);
+        ZX_RETURN_IF_ERROR(store_.UpdateTarget(*target));
+        return Tell(*target, a.attempt_id, outcome, key);
       }));
       ++tick.ended;
       log::Info("campaign.attempt_ended attempt={} outcome={}", a.attempt_id, outcome);
@@ -423,9 +515,10 @@ class Campaigns::Engine {
     if (last_refill_ms_ == 0) last_refill_ms_ = now - 1000;
     tokens_ = std::min(burst, tokens_ + (now - last_refill_ms_) / 1000.0 * policy_.pace_per_s);
     last_refill_ms_ = now;
-    if (!may_call_(now)) return Status::Ok();
-    ZX_ASSIGN_OR_RETURN(int64_t open_all, store_.OpenCount());
     ZX_ASSIGN_OR_RETURN(std::vector<std::string> running, store_.RunningCampaigns());
+    std::erase_if(running, [&](const std::string& id) { return !MayCallFor(id, now); });
+    if (running.empty()) return Status::Ok();
+    ZX_ASSIGN_OR_RETURN(int64_t open_all, store_.OpenCount());
     for (const std::string& id : running) {
       ZX_ASSIGN_OR_RETURN(int64_t open, store_.OpenCount(id));
       int64_t slots =
@@ -456,7 +549,10 @@ class Campaigns::Engine {
     if (phone.ok() && DoNotCall(*phone)) {
       t.state = "done";
       t.outcome = "dnc";
-      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
+        ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+        return Tell(t, "", "dnc", 0);
+      }));
       return false;
     }
     // The caps over every campaign: one call a day, three a week to a number (by default).
@@ -465,7 +561,7 @@ class Campaigns::Engine {
     if (today >= policy_.per_number_day || week >= policy_.per_number_week) {
       const int64_t after =
           week >= policy_.per_number_week ? WeekStart(now) + 7 * kDayMs : DayStart(now) + kDayMs;
-      t.next_ms = NextWindow(after);
+      t.next_ms = NextWindowFor(t.campaign_id, after);
       ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
       return false;
     }
@@ -502,6 +598,13 @@ class Campaigns::Engine {
         r.key_timeout_s = policy_.key_timeout_s;
         r.ring_timeout_s = policy_.ring_timeout_s;
         r.transfer_to = policy_.transfer_to;
+        if (t.mode == "verdict") {
+          // A survey question: 1 满意, 2 基本满意, 3 不满意 (or the words), 9 again.
+          r.confirm_keys = "123";
+          r.repeat_keys = "9";
+          r.verdict_words = true;
+          r.transfer_to.clear();
+        }
         started = calls_.Start(r);
       }
     }
@@ -543,11 +646,12 @@ class Campaigns::Engine {
     a.state = "ended";
     a.outcome = outcome;
     a.ended_ms = now;
-    t.failures = policy_.max_attempts;  // not worth another attempt
+    t.failures = 100;  // not worth another attempt (more than any max_attempts)
     ZX_RETURN_IF_ERROR(store_.db().Transaction([&]() -> Status {
       ZX_RETURN_IF_ERROR(store_.UpdateAttempt(a));
       Plan(t, outcome, false, false, now);
-      return store_.UpdateTarget(t);
+      ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      return Tell(t, a.attempt_id, outcome, 0);
     }));
     return false;
   }
@@ -559,7 +663,7 @@ class Campaigns::Engine {
       ZX_ASSIGN_OR_RETURN(int64_t left, store_.Unfinished(id));
       if (left > 0) continue;
       ZX_ASSIGN_OR_RETURN(auto c, store_.FindCampaign(id));
-      if (!c) continue;
+      if (!c || c->standing) continue;  // fed by another module: never finished
       c->state = CampaignState::kFinished;
       c->ended_ms = now;
       ZX_RETURN_IF_ERROR(store_.UpdateCampaign(*c));
@@ -574,8 +678,11 @@ class Campaigns::Engine {
   SmsSend sms_;
   const ScenarioTable& scenarios_;
   const Clock& clock_;
+  const tickets::SlaCalendar& calendar_;
   CampaignPolicy policy_;
   std::function<bool(int64_t)> may_call_;
+  mutable std::mutex standing_mu_;
+  std::map<std::string, Standing> standing_;  // guarded by standing_mu_
   double tokens_ = 0;
   int64_t last_refill_ms_ = 0;
   bool voice_down_ = false;
@@ -787,6 +894,50 @@ void Campaigns::ScheduleOn(Worker& worker) {
     if (auto tick = Tick(); !tick.ok())
       log::Warn("campaign.tick_failed error=\"{}\"", tick.status().message());
   });
+}
+
+Result<Campaign> Campaigns::OpenStanding(const std::string& id, const std::string& name,
+                                         CampaignRules rules, OutcomeHook hook) {
+  if (id.empty() || id.size() > 40 || name.empty())
+    return InvalidArgument("a standing campaign needs an id (1-40 bytes) and a name");
+  if (rules.max_attempts < 1 || rules.retry_after_ms.empty())
+    return InvalidArgument("campaign " + id + ": max_attempts and retry delays are needed");
+  Campaign c;
+  auto open = [&] {
+    return store_->db().Transaction([&]() -> Status {
+      ZX_ASSIGN_OR_RETURN(auto found, store_->FindCampaign(id));
+      const int64_t now = clock_.NowUnixMillis();
+      if (!found) {
+        c.id = id;
+        c.name = name;
+        c.state = CampaignState::kRunning;
+        c.created_by = "system";
+        c.created_ms = c.started_ms = now;
+        c.as_of = tickets::FormatDate(tickets::ToChinaLocal(now).date);
+        c.standing = true;
+        return store_->InsertCampaign(c);
+      }
+      c = std::move(*found);
+      if (!c.standing)
+        return Status(Code::kAlreadyExists, "campaign " + id + " exists and is not standing");
+      if (c.state != CampaignState::kFinished) return Status::Ok();
+      c.state = CampaignState::kRunning;
+      c.ended_ms = 0;
+      return store_->UpdateCampaign(c);
+    });
+  };
+  // Another node may create it at the same moment: then it is there the second time.
+  if (Status s = open(); !s.ok()) ZX_RETURN_IF_ERROR(open());
+  engine_->SetStanding(id, std::move(rules), std::move(hook));
+  return c;
+}
+
+Result<int64_t> Campaigns::AddVerdictTarget(const std::string& id, const VerdictTarget& target) {
+  ZX_ASSIGN_OR_RETURN(auto c, store_->FindCampaign(id));
+  if (!c || !c->standing) return NotFound("no standing campaign " + id);
+  if (c->state == CampaignState::kCancelled)
+    return FailedPrecondition("campaign " + id + " is cancelled: no targets can be added");
+  return engine_->AddVerdict(*c, target, clock_.NowUnixMillis());
 }
 
 bool Campaigns::InWindow(int64_t unix_ms) const { return engine_->InWindow(unix_ms); }

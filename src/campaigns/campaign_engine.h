@@ -38,8 +38,18 @@
 // "<campaign>:<target>"); the number is found by a blind index; reports and pages show the
 // masked number and the masked salutation (张*先生) only. A campaign needs the key file.
 //
+// Standing campaigns (OpenStanding): a campaign that never finishes, fed one target at a time by
+// another module (the return visits of work orders, campaigns/return_visits.h, scenario
+// ob.return_visit). Its own windows and retries may differ from the policy's (CampaignRules);
+// the caps, the do-not-call list, pacing and concurrency are the policy's, shared with every
+// campaign. Its targets may be verdict targets (AddVerdictTarget): no identity question, the
+// question's words, keys 1/2/3 confirm with a verdict (9 repeats; with speech the words
+// 满意/基本满意/不满意), a call heard without a key is retried like one that found nobody, and
+// no SMS. The standing campaign's hook hears every attempt's outcome inside the transaction that
+// writes it (AttemptOutcome), so what it records is written exactly once with the outcome.
+//
 // Thread-safe: every method may be called from any thread (HTTP, CLI, the timer); Tick runs
-// one at a time.
+// one at a time. OpenStanding before ScheduleOn.
 #pragma once
 
 #include <chrono>
@@ -130,6 +140,35 @@ enum class CampaignState { kDraft, kRunning, kPaused, kCancelled, kFinished };
 const char* CampaignStateName(CampaignState state);  // "draft", "running", ...
 std::optional<CampaignState> ParseCampaignState(std::string_view name);
 
+// The windows and retries of one standing campaign (OpenStanding), in place of the policy's.
+struct CampaignRules {
+  std::vector<tickets::WorkingPeriod> periods;  // empty: never calls
+  bool working_days_only = true;
+  int max_attempts = 3;                 // attempts that find nobody before the target is done
+  std::vector<int64_t> retry_after_ms;  // after the 1st, 2nd, ...; at least one
+};
+
+// The outcome of an attempt of a standing campaign, given to its hook inside the transaction
+// that writes it (an error from the hook rolls the outcome back: the next Tick tries again).
+struct AttemptOutcome {
+  std::string campaign_id;
+  int64_t seq = 0;
+  std::string attempt_id;  // "" when no attempt was made (dnc at dial time)
+  std::string outcome;     // the attempt's: confirmed, no_answer, ... (dnc)
+  char key = 0;            // confirmed: the key that confirmed ('1', '2', '3' for a verdict)
+  bool final = false;      // the target is done: no further attempt
+};
+using OutcomeHook = std::function<Status(const AttemptOutcome&)>;
+
+// A verdict target of a standing campaign (AddVerdictTarget).
+struct VerdictTarget {
+  std::string key;    // the caller's: one target per key and campaign, ever (e.g. order:round)
+  std::string phone;  // as NoticeRequest::number; stored sealed
+  std::string words;  // the question with its keys ("满意请按1，…重听请按9。"); stored sealed
+  int attempts_made = 0;  // attempts made elsewhere before (counted as found nobody)
+  int64_t not_before_ms = 0;
+};
+
 // What a campaign is, without its targets.
 struct Campaign {
   std::string id;  // "CP2026-1130-001": "CP", year, "-", month and day, "-", 3 digits
@@ -145,6 +184,7 @@ struct Campaign {
   // (summed over every file added).
   int64_t records = 0, rejected = 0, exact_duplicates = 0, normalized_duplicates = 0,
           dnc_suppressed = 0;
+  bool standing = false;  // never finishes (OpenStanding)
 };
 
 // DOMAIN.md's figures of a campaign, live while it runs.
@@ -256,6 +296,17 @@ class Campaigns {
   Result<TargetPage> Targets(const std::string& id, const TargetQuery& query);
   // The attempts of target `seq`, in order.
   Result<std::vector<AttemptView>> Attempts(const std::string& id, int64_t seq);
+
+  // The standing campaign `id` (created running when new; a finished one running again; a
+  // paused or cancelled one left so: staff decided), called under `rules`, its outcomes told
+  // to `hook` (may be empty). For this engine object; call again after a restart.
+  Result<Campaign> OpenStanding(const std::string& id, const std::string& name, CampaignRules rules,
+                                OutcomeHook hook);
+  // Adds a verdict target to standing campaign `id`; returns its seq. kAlreadyExists when
+  // `target.key` was added before; kFailedPrecondition when the campaign is cancelled;
+  // kInvalidArgument for an empty phone or words. Writes no transaction of its own: call it
+  // inside the caller's to add the target together with the caller's rows.
+  Result<int64_t> AddVerdictTarget(const std::string& id, const VerdictTarget& target);
 
   // One pass: outcomes of calls that ended, SMS due, then the calls due now. Tests call it
   // after moving a FakeClock (and NoticeCalls::Sync).

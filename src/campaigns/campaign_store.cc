@@ -9,12 +9,12 @@ namespace {
 
 constexpr const char* kCampaignColumns =
     "id, name, state, file, as_of, created_by, created_ms, started_ms, ended_ms, records, "
-    "rejected, exact_duplicates, normalized_duplicates, dnc_suppressed";
+    "rejected, exact_duplicates, normalized_duplicates, dnc_suppressed, standing";
 
 constexpr const char* kTargetColumns =
     "campaign_id, seq, person_index, phone_index, phone_masked, salutation, scenarios, "
     "phone_enc, identity_enc, notice_enc, sms_enc, wrong_party, later, state, outcome, "
-    "attempts, failures, reached, next_ms, sms, updated_ms";
+    "attempts, failures, reached, next_ms, sms, updated_ms, mode";
 
 constexpr const char* kAttemptColumns =
     "attempt_id, campaign_id, seq, n, phone_index, call_id, state, outcome, sip_code, "
@@ -36,6 +36,7 @@ Campaign RowToCampaign(const storage::Statement& st) {
   c.exact_duplicates = st.Int(11);
   c.normalized_duplicates = st.Int(12);
   c.dnc_suppressed = st.Int(13);
+  c.standing = st.Int(14) != 0;
   return c;
 }
 
@@ -62,6 +63,7 @@ TargetRecordRow RowToTarget(const storage::Statement& st) {
   t.next_ms = st.Int(18);
   t.sms = st.Text(19);
   t.updated_ms = st.Int(20);
+  t.mode = st.Text(21);
   return t;
 }
 
@@ -188,6 +190,12 @@ Status CampaignStore::Migrate() {
     ALTER TABLE campaign_attempts ADD COLUMN node TEXT NOT NULL DEFAULT '';
     ALTER TABLE campaign_targets ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
     ALTER TABLE campaign_targets ADD COLUMN claim_until BIGINT NOT NULL DEFAULT 0;
+  )sql"},
+                      // Standing campaigns (the return visits of work orders): a campaign that
+                      // never finishes, and targets that ask for a verdict (mode 'verdict').
+                      {"campaigns", 3, R"sql(
+    ALTER TABLE campaigns ADD COLUMN standing INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE campaign_targets ADD COLUMN mode TEXT NOT NULL DEFAULT '';
   )sql"}});
 }
 
@@ -205,7 +213,7 @@ Result<std::string> CampaignStore::NextCampaignId(const std::string& day) {
 Status CampaignStore::InsertCampaign(const Campaign& c) {
   ZX_ASSIGN_OR_RETURN(auto st,
                       db_.Prepare(std::string("INSERT INTO campaigns (") + kCampaignColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return st.Bind(1, c.id)
       .Bind(2, c.name)
       .Bind(3, CampaignStateName(c.state))
@@ -220,6 +228,7 @@ Status CampaignStore::InsertCampaign(const Campaign& c) {
       .Bind(12, c.exact_duplicates)
       .Bind(13, c.normalized_duplicates)
       .Bind(14, c.dnc_suppressed)
+      .Bind(15, static_cast<int64_t>(c.standing ? 1 : 0))
       .Run();
 }
 
@@ -287,8 +296,9 @@ Result<bool> CampaignStore::PlanNotice(const std::string& campaign_id,
 Status CampaignStore::InsertTarget(const TargetRecordRow& t) {
   ZX_ASSIGN_OR_RETURN(
       auto st,
-      db_.Prepare(std::string("INSERT INTO campaign_targets (target_key, ") + kTargetColumns +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      db_.Prepare(
+          std::string("INSERT INTO campaign_targets (target_key, ") + kTargetColumns +
+          ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   st.Bind(1, t.campaign_id + ":" + std::to_string(t.seq))
       .Bind(2, t.campaign_id)
       .Bind(3, t.seq)
@@ -310,7 +320,8 @@ Status CampaignStore::InsertTarget(const TargetRecordRow& t) {
       .Bind(19, static_cast<int64_t>(t.reached))
       .Bind(20, t.next_ms)
       .Bind(21, t.sms)
-      .Bind(22, t.updated_ms);
+      .Bind(22, t.updated_ms)
+      .Bind(23, t.mode);
   return st.Run();
 }
 

@@ -42,6 +42,7 @@ struct TargetRecordRow {
   int64_t next_ms = 0;
   std::string sms;
   int64_t updated_ms = 0;
+  std::string mode;  // "" a notice; "verdict" a survey question (Campaigns::AddVerdictTarget)
 };
 
 struct AttemptRow {

@@ -145,6 +145,16 @@ Status ValidateNoticeRequest(const NoticeRequest& r) {
   return Status::Ok();
 }
 
+char VerdictKeyOf(std::string_view said) {
+  // Longest meaning first: 不满意 and 基本满意 both hold 满意.
+  static const std::pair<const char*, char> kWords[] = {
+      {"不满意", '3'},   {"不太满意", '3'}, {"没解决", '3'}, {"没有解决", '3'}, {"很差", '3'},
+      {"基本满意", '2'}, {"还行", '2'},     {"还可以", '2'}, {"一般", '2'},     {"满意", '1'}};
+  for (const auto& [words, key] : kWords)
+    if (said.find(words) != std::string_view::npos) return key;
+  return 0;
+}
+
 const char* NoticeStateName(NoticeState state) {
   switch (state) {
     case NoticeState::kDialing:
@@ -290,6 +300,14 @@ class NoticeCalls::Runner {
         c->identifying ? replies.AtIdentity(heard.text) : replies.AtNotice(heard.text);
     log::Info("notice.heard id={} call={} said={} recognize_ms={}", c->view.id, call,
               SaidName(said), heard.recognize_ms);
+    if (c->view.options.verdict_words && !c->identifying) {
+      // A verdict said in words is its key; a bare confirmation is no verdict.
+      if (const char key = VerdictKeyOf(heard.text)) {
+        Digit(call, key);
+        return;
+      }
+      if (said == Said::kConfirm) return;
+    }
     if (said == Said::kNothing) return;
     Cancel(c->key_timer);
     Cancel(c->resume_timer);

@@ -96,7 +96,14 @@ struct NoticeRequest {
   // (transferred). Empty: no agent line, the keys do nothing.
   std::string transfer_to;
   std::string agent_keys = "0";
+  // A verdict (回访): with speech, the words 满意 / 基本满意 / 不满意 count as the keys 1 / 2 / 3
+  // (VerdictKeyOf); a plain "yes" (知道了) confirms nothing. For confirm_keys "123".
+  bool verdict_words = false;
 };
+
+// The key a spoken verdict stands for: '3' for 不满意 (不太满意, 没解决, ...), '2' for 基本满意
+// (还行, 一般, ...), '1' for 满意 (很满意, 非常满意); 0 when the words hold none.
+char VerdictKeyOf(std::string_view said);
 
 // Field limits, also for the HTTP layer's messages.
 inline constexpr size_t kMaxNoticeTextBytes = 1500;

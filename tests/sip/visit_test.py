@@ -3,11 +3,12 @@
 
 `zhixian serve` (key file; [trunk] pointing at baresip; [visits] calling at any hour and looking
 every second) holds a complaint registered with the citizen's number. A department handler of
-cgj in 东城区 accepts (签收) and resolves (办结) it; the server then calls the number through the
-trunk. baresip, as the citizen, answers by itself, hears the visit and presses 3 (不满意, RFC
-4733): the call ends confirmed with digit 3, the order is reopened (its task back to the
-department), its history says 未解决，不满意, and its satisfaction is 不满意. The full number is
-in no log line and no file of the data directory.
+cgj in 东城区 accepts (签收) and resolves (办结) it; the server then adds it to the standing
+campaign ob.return_visit and the campaign engine calls the number through the trunk. baresip,
+as the citizen, answers by itself, hears the visit and presses 3 (不满意, RFC 4733): the call
+ends confirmed with digit 3, the order is reopened (its task back to the department), its
+history says 未解决，不满意, and its satisfaction is 不满意. The campaign shows it. The full number
+is in no log line and no file of the data directory.
 
 Usage: visit_test.py ZHIXIAN_BINARY SOURCE_DIR. Exit 77 (skip) without baresip (with its
 modules). Loopback only; every wait is bounded.
@@ -61,11 +62,12 @@ def visit(api, server, phone, lead, handler):
         assert status == 200, (action, status, order)
     assert order["state"] == "resolved" and order["visit"] == "due", order
 
-    # The server places the visit call itself (attempt rv:<order>:<round>:<n>; the log masks
-    # the digits of the order's number like any long number, and any run of 8 digits in the
-    # call's hex id too: the id is read from the database).
-    server.wait_for(r"notice\.dialing id=\S+ .*attempt=rv:", 20)
-    (row,) = pg.query(server.data, "SELECT id FROM notice_calls WHERE attempt_id LIKE 'rv:%'")
+    # The server places the visit call itself, as an attempt of the standing campaign
+    # ob.return_visit (attempt cp:ob.return_visit:<target>:<n>; the log masks any run of 8
+    # digits in the call's hex id: the id is read from the database).
+    server.wait_for(r"notice\.dialing id=\S+ .*attempt=cp:ob\.return_visit:", 20)
+    (row,) = pg.query(server.data, "SELECT id FROM notice_calls WHERE attempt_id LIKE "
+                      "'cp:ob.return_visit:%'")
     call_id = row["id"]
     call = api.wait_call(lead, call_id, lambda c: any(
         e["event"] == "notice" for e in c["events"]), 20)
@@ -93,7 +95,13 @@ def visit(api, server, phone, lead, handler):
     assert visits and "不满意" in visits[-1]["reason"], order["history"]
     # One call for the one attempt, also after the verdict.
     time.sleep(2)
-    assert len(re.findall(r"notice\.dialing .*attempt=rv:", server.text())) == 1
+    assert len(re.findall(r"notice\.dialing .*attempt=cp:ob\.return_visit:", server.text())) == 1
+    # The standing campaign counts it: one target, one attempt, confirmed.
+    status, shown = api.request("GET", "/api/v1/campaigns/ob.return_visit", token=lead)
+    assert status == 200, (status, shown)
+    f = shown["figures"]
+    assert (f["targets"], f["attempts"], f["confirmed"]) == (1, 1, 1), shown
+    assert shown["campaign"]["state"] == "running", shown
     assert len(re.findall(r"call: answering call", phone.text())) == 1
 
 
