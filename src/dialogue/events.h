@@ -1,5 +1,5 @@
-// The facts the dialogue tells others, as types: a conversation started, the citizen said
-// something, a turn was answered, a conversation was handed over or changed state, an agent
+// The facts the dialogue tells others, as types: a conversation started, the citizen is saying or
+// said something, a turn was answered, a conversation was handed over or changed state, an agent
 // spoke, a conversation ended, its summary is ready. Live channels (the WebSocket chat) turn
 // them into frames at the edge (http/dialogue_json.h); other modules (metrics, later tickets or
 // campaigns) subscribe to the ones they need instead of polling the service or reading its
@@ -63,6 +63,13 @@ struct Rated {
   std::string conversation_id;
   std::string rating;
 };
+// What the citizen is saying right now, before the turn: a speech recogniser's partial text of
+// an utterance not finished yet ("" when it ended without words). Ephemeral: never stored, and
+// the CitizenSaid of the finished utterance supersedes it (live staff screens only).
+struct CitizenSpeaking {
+  std::string conversation_id;
+  std::string text;
+};
 struct SummaryReady {
   std::string conversation_id;
   Summary summary;
@@ -70,7 +77,7 @@ struct SummaryReady {
 };
 
 using Event = std::variant<ConversationStarted, CitizenSaid, TurnAnswered, HandedOver, StateChanged,
-                           AgentSaid, ConversationEnded, SummaryReady, Rated>;
+                           AgentSaid, ConversationEnded, SummaryReady, Rated, CitizenSpeaking>;
 
 // The conversation an event is about.
 const std::string& ConversationOf(const Event& event);

@@ -685,6 +685,9 @@ class Service final : public DialogueService {
     return store_.SaveSummary(id, *rec.summary);
   }
 
+  void Speaking(const std::string& id, std::string_view text) override {
+    bus_.Publish(CitizenSpeaking{id, std::string(text)});
+  }
   int Subscribe(const std::string& id, Listener listener) override {
     return bus_.Subscribe(id, std::move(listener));
   }

@@ -260,6 +260,12 @@ class DialogueService {
   // style on "voice" conversations; null: the entries' own words. `writer` outlives the service.
   virtual void SetAnswerWriter(const knowledge::AnswerWriter* writer) { (void)writer; }
 
+  // What the citizen of conversation `id` is saying before the turn (a speech recogniser's
+  // partial text; "" when the utterance ended without words), told to subscribers as
+  // CitizenSpeaking and nothing more: not stored, not checked against the conversation (the
+  // voice bridge that calls it holds the conversation). Personal data: never logged.
+  virtual void Speaking(const std::string& id, std::string_view text) { (void)id, (void)text; }
+
   // The dialogue's events (dialogue/events.h) for one conversation, or for all when `id` is "".
   using Listener = EventBus::Listener;
   virtual int Subscribe(const std::string& id, Listener listener) = 0;

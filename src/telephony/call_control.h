@@ -77,6 +77,14 @@ class CallHandler {
   virtual void OnDigit(CallId call, char digit, DigitSource source) = 0;
   // The caller started speaking (the prompt was stopped if barge_in_on_speech).
   virtual void OnSpeechStarted(CallId /*call*/) {}
+  // More of the utterance being spoken (after OnSpeechStarted; about every speech_chunk_ms), so
+  // that a recognizer can show its text while the caller still speaks. The pieces of one
+  // utterance, joined, begin the audio its OnUtterance hands over (which still holds all of
+  // it). Move the audio out; do not process it on this thread.
+  virtual void OnSpeechAudio(CallId /*call*/, Pcm /*audio*/) {}
+  // What OnSpeechStarted began ends without an utterance: too short (min_speech_ms) or cut by
+  // a key.
+  virtual void OnSpeechAbandoned(CallId /*call*/) {}
   // The caller finished an utterance (8 kHz PCM with a little silence around it), for speech
   // recognition. Move the audio out; do not process it on this thread.
   virtual void OnUtterance(CallId /*call*/, Pcm /*audio*/, EndReason /*reason*/) {}

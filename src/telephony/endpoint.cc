@@ -98,6 +98,16 @@ void UtteranceDetector::ToIdle() {
   no_speech_reported_ = false;
 }
 
+size_t UtteranceDetector::settled_samples() const {
+  if (!speaking_) return 0;
+  // Finish() keeps up to here (kSilence) or everything (kMaxLength); last_speech_end_frame_
+  // never moves back, so what was settled stays settled.
+  size_t kept =
+      static_cast<size_t>(last_speech_end_frame_ + post_roll_frames_ - audio_start_frame_) *
+      kFrameSamples;
+  return std::min(kept, audio_.size());
+}
+
 UtteranceEvent UtteranceDetector::Process(const int16_t* frame) {
   return ProcessDecision(frame, vad_->Process(frame));
 }

@@ -93,6 +93,12 @@ class UtteranceDetector {
   void RestartListening();
 
   bool speaking() const { return speaking_; }
+  // While speaking: the utterance's audio so far (from its pre-roll on), of which the first
+  // settled_samples() are sure to begin the audio that kUtteranceEnded hands over, whatever
+  // comes next (up to the last speech frame plus post-roll), so a recognizer can be fed them
+  // while the caller still speaks. Empty and 0 while idle.
+  const Pcm& utterance_audio() const { return audio_; }
+  size_t settled_samples() const;
   int64_t stream_ms() const { return frames_ * kFrameMs; }
   const VoiceActivityDetector& vad() const { return *vad_; }
 

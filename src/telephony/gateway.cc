@@ -833,6 +833,7 @@ void GatewayImpl::ReportDigit(Call* c, char digit, DigitSource source) {
   log::Debug("call.key_value call={} key={}", c->info.id, digit);
   if (options_.barge_in_on_key && !c->prompts.empty()) StopPrompts(c);
   if (c->speech) {  // the tone is not the start of an utterance
+    if (c->speech->speaking()) c->handler->OnSpeechAbandoned(c->info.id);
     c->speech->RestartListening();
     c->speech_muted_frames = kDigitMuteFrames;
   }

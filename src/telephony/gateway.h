@@ -71,6 +71,10 @@ struct GatewayOptions {
   // speech stops the prompt (barge-in) and each utterance is handed to OnUtterance.
   bool detect_speech = true;
   bool barge_in_on_speech = true;
+  // While the caller speaks, the settled audio of the utterance goes to OnSpeechAudio in pieces
+  // of about this length (a copy and a hand-over each, never more often than once per tick);
+  // 0: only the whole utterance at its end.
+  int speech_chunk_ms = 100;
   EndpointOptions endpoint;
   VadOptions vad;
   RecordingFactory recorder;  // empty: no recordings (see WavFileRecordings)

@@ -111,6 +111,7 @@ struct Call {
   std::unique_ptr<InbandDtmfDetector> inband;
   std::unique_ptr<UtteranceDetector> speech;
   int speech_muted_frames = 0;
+  size_t speech_streamed = 0;  // samples of the utterance in progress given to OnSpeechAudio
   std::deque<Prompt> prompts;
   std::unique_ptr<RecordingSink> recording;
   // Transfer (REFER) in progress.
@@ -220,6 +221,7 @@ class GatewayImpl final : public Gateway {
   void ReceiveFrame(Call* c, int16_t* in);
   bool SendFrame(Call* c, int16_t* out);  // true when a packet went out
   void DetectSpeech(Call* c, const int16_t* in);
+  void StreamSpeech(Call* c);  // hands the settled audio of the utterance in progress over
   // Whether RTP from `src` belongs to the call (see GatewayOptions::rtp_latching).
   bool AcceptMediaFrom(Call* c, const sa* src);
 

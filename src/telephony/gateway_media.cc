@@ -141,6 +141,7 @@ void GatewayImpl::DetectSpeech(Call* c, const int16_t* in) {
       bool barge_in = options_.barge_in_on_speech && !c->prompts.empty();
       log::Info("call.speech call={} barge_in={}", c->info.id, barge_in);
       if (barge_in) StopPrompts(c);
+      c->speech_streamed = 0;
       c->handler->OnSpeechStarted(c->info.id);
       break;
     }
@@ -149,10 +150,29 @@ void GatewayImpl::DetectSpeech(Call* c, const int16_t* in) {
       log::Info("call.utterance call={} speech_ms={} reason={}", c->info.id,
                 event.speech_end_ms - event.speech_start_ms, EndReasonName(event.reason));
       c->handler->OnUtterance(c->info.id, std::move(event.audio), event.reason);
-      break;
+      return;
+    case UtteranceEventType::kSpeechDiscarded:
+      c->handler->OnSpeechAbandoned(c->info.id);
+      return;
     default:
       break;
   }
+  if (c->speech->speaking() && options_.speech_chunk_ms > 0) StreamSpeech(c);
+}
+
+void GatewayImpl::StreamSpeech(Call* c) {
+  // Only settled audio (endpoint.h), so that the pieces begin the utterance's final audio; the
+  // first piece (pre-roll and onset) goes at once, later ones when a chunk has gathered.
+  const size_t settled = c->speech->settled_samples();
+  const size_t chunk = static_cast<size_t>(options_.speech_chunk_ms) * kFrameSamples / kFrameMs;
+  if (settled <= c->speech_streamed ||
+      (c->speech_streamed > 0 && settled - c->speech_streamed < chunk))
+    return;
+  const Pcm& audio = c->speech->utterance_audio();
+  Pcm piece(audio.begin() + static_cast<std::ptrdiff_t>(c->speech_streamed),
+            audio.begin() + static_cast<std::ptrdiff_t>(settled));
+  c->speech_streamed = settled;
+  c->handler->OnSpeechAudio(c->info.id, std::move(piece));
 }
 
 void GatewayImpl::ReceiveFrame(Call* c, int16_t* in) {

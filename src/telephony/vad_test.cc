@@ -668,6 +668,36 @@ TEST(UtteranceDetector, MaxLengthCutsWithoutLosingOrRepeatingAudio) {
   EXPECT_EQ(Frames(events[5].second.audio), Range(42, 54));
 }
 
+// What is settled while the caller speaks (streamed to the recognizer before the end) only grows
+// and always begins the audio the end hands over: pauses are held back until speech resumes.
+TEST(UtteranceDetector, SettledAudioIsAPrefixOfTheUtterance) {
+  Script s(SmallOptions());
+  EXPECT_EQ(s.detector().settled_samples(), 0u);
+  const std::string line = "....SSSS...SS.SSS......";
+  size_t settled = 0;
+  std::vector<int> streamed;
+  Pcm final_audio;
+  for (size_t i = 0; i < line.size(); ++i) {
+    auto events = s.Feed(line.substr(i, 1));
+    for (auto& [frame, e] : events)
+      if (e.type == UtteranceEventType::kUtteranceEnded) final_audio = std::move(e.audio);
+    if (!s.detector().speaking()) continue;
+    size_t now = s.detector().settled_samples();
+    EXPECT_GE(now, settled) << "frame " << i;
+    const Pcm& audio = s.detector().utterance_audio();
+    streamed.insert(streamed.end(), audio.begin() + settled, audio.begin() + now);
+    settled = now;
+  }
+  // Frames 2..19: pre-roll, speech with its pauses, post-roll; the held-back silence after the
+  // last speech frame (16) was never settled.
+  ASSERT_EQ(Frames(final_audio), Range(2, 19));
+  Pcm sent(streamed.begin(), streamed.end());
+  ASSERT_LE(sent.size(), final_audio.size());
+  EXPECT_TRUE(std::equal(sent.begin(), sent.end(), final_audio.begin()));
+  EXPECT_GE(sent.size(), 15u * kFrameSamples);  // all but the post-roll came before the end
+  EXPECT_EQ(s.detector().settled_samples(), 0u);
+}
+
 TEST(UtteranceDetector, TooLittleSpeechIsDiscarded) {
   EndpointOptions o = SmallOptions();
   o.min_speech_ms = 120;  // 6 frames

@@ -44,6 +44,10 @@ class ServiceDesk final : public AgentDesk {
   }
   void Unwatch(int watch) override { service_.Unsubscribe(watch); }
 
+  void Speaking(const std::string& id, const std::string& text) override {
+    service_.Speaking(id, text);
+  }
+
   int QueuePosition(const std::string& id) const override {
     auto v = service_.Get(id, kStateOnly);
     return v.ok() ? v->queue_position : 0;

@@ -57,6 +57,10 @@ class AgentDesk {
   // summary and `phone` (the number called from; "" when the caller withheld it).
   virtual Status LeaveCallback(const std::string& id, const std::string& phone,
                                CallbackReason reason) = 0;
+  // What the caller of conversation `id` is saying right now (the recogniser's partial text;
+  // "" when the utterance ended without words), for the agents' live transcript only: not
+  // stored. Personal data: never logged.
+  virtual void Speaking(const std::string& id, const std::string& text) { (void)id, (void)text; }
 };
 
 // Over the dialogue service's events and queue, leaving tasks in `callbacks`; both must outlive

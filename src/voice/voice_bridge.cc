@@ -68,7 +68,15 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     Post([reason](MenuCall& c) { c.Ended(reason); });
   }
   void OnSpeechStarted(CallId) override {
-    Post([](MenuCall& c) { c.CancelNoInput(); });  // the caller is talking: no "no input"
+    Post([](MenuCall& c) { c.SpeechStarted(); });
+  }
+  void OnSpeechAudio(CallId, telephony::Pcm audio) override {
+    Post([audio = std::move(audio)](MenuCall& c) {
+      if (c.speech_) c.speech_->Feed(audio);
+    });
+  }
+  void OnSpeechAbandoned(CallId) override {
+    Post([](MenuCall& c) { c.SpeechAbandoned(); });
   }
   void OnUtterance(CallId, telephony::Pcm audio, telephony::EndReason) override {
     Post([audio = std::move(audio)](MenuCall& c) { c.Utterance(audio); });
@@ -115,7 +123,8 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
       // Results come back to this call's worker (the input drops them once it is gone).
       speech_ = std::make_unique<telephony::SpeechInput>(
           *bridge_.asr_, "call-" + std::to_string(id_),
-          [worker = &worker_](std::function<void()> task) { worker->Post(std::move(task)); });
+          [worker = &worker_](std::function<void()> task) { worker->Post(std::move(task)); },
+          [this](const std::string& text) { Speaking(text); });
     }
     bridge_.Opened(shared_from_this());
     Speak(session_.Greeting());
@@ -169,10 +178,42 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     }
   }
 
+  // The caller is talking: no "no input"; with a recogniser, the utterance's stream opens now
+  // and its audio follows as it comes (OnSpeechAudio), so that its partial text can show on the
+  // agent's desk while the caller speaks.
+  void SpeechStarted() {
+    CancelNoInput();
+    if (speech_ && !ending_ && !transfer_pending_) speech_->Start();
+  }
+
+  void SpeechAbandoned() {
+    if (speech_) speech_->Abandon();
+    StopSpeaking();
+  }
+
+  // The partial text of the utterance being spoken (or awaiting its final), posted here by the
+  // input. Only an agent (or the queue waiting for one) sees it; the menu's dialogue waits for
+  // the final text. Never logged: a transcript.
+  void Speaking(const std::string& text) {
+    if (ending_ || mode_ == Mode::kMenu || !conversation_ || !bridge_.options_.desk) return;
+    bridge_.options_.desk->Speaking(conversation_->id(), text);
+    speaking_shown_ = true;
+  }
+  // The utterance shown as partial text ended without a turn: the desk drops the line.
+  void StopSpeaking() {
+    if (!speaking_shown_) return;
+    speaking_shown_ = false;
+    if (conversation_ && bridge_.options_.desk)
+      bridge_.options_.desk->Speaking(conversation_->id(), "");
+  }
+
   // An utterance ended (the gateway's VAD): recognise it. Without a recogniser, say once that
   // speech cannot be understood and keys must be used.
   void Utterance(const telephony::Pcm& audio) {
-    if (ending_ || transfer_pending_) return;
+    if (ending_ || transfer_pending_) {
+      SpeechAbandoned();
+      return;
+    }
     no_input_count_ = 0;
     if (!speech_) {
       if (mode_ != Mode::kMenu) return Said(false);  // keys only: back to waiting
@@ -188,6 +229,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   void Recognized(const telephony::Heard& heard) {
     if (ending_) return;
     if (!heard.understood) {
+      StopSpeaking();
       log::Info("ivr.heard call={} chars=0 asr_ms={} error=\"{}\"", id_, heard.recognize_ms,
                 heard.error);
       Speak(menu_.not_understood);
@@ -195,6 +237,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
     }
     // The words themselves are a transcript (personal data): only their length is logged.
     log::Info("ivr.heard call={} chars={} asr_ms={}", id_, heard.text.size(), heard.recognize_ms);
+    speaking_shown_ = false;  // the citizen's turn replaces the partial line on the desk
     if (mode_ != Mode::kMenu) return ToAgent(heard.text);
     Ask(heard.text);
   }
@@ -514,6 +557,7 @@ class VoiceBridge::MenuCall final : public telephony::CallHandler,
   bool rating_ = false;            // the goodbye asked for a rating: keys 1/2/3 give it
   bool transfer_pending_ = false;  // transfer when the current prompt has been said
   bool told_no_speech_ = false;    // speech_unavailable said once
+  bool speaking_shown_ = false;    // the desk shows a partial text of the caller's utterance
   std::string more_;  // the last reply's full text, said on key 1 (empty: key 1 is the menu's)
   int no_input_count_ = 0;
   Mode mode_ = Mode::kMenu;

@@ -604,6 +604,14 @@ class FakeDesk final : public AgentDesk {
     left_.push_back({id, phone, reason});
     return Status::Ok();
   }
+  void Speaking(const std::string& id, const std::string& text) override {
+    std::lock_guard lock(mu_);
+    speaking_.push_back(id + ":" + text);
+  }
+  std::vector<std::string> speaking() {
+    std::lock_guard lock(mu_);
+    return speaking_;
+  }
   // As an agent's action would, from another thread than the call's.
   void Emit(const std::string& id, const DeskEvent& event) {
     std::vector<Listener> to_call;
@@ -633,12 +641,13 @@ class FakeDesk final : public AgentDesk {
   int next_ = 0;
   std::map<int, std::pair<std::string, Listener>> listeners_;
   std::vector<Left> left_;
+  std::vector<std::string> speaking_;  // "conversation:text"
 };
 
 class AgentLineTest : public VoiceBridgeTest {
  protected:
   void SetUp() override { MakeWithDesk(""); }
-  void MakeWithDesk(const std::string& transfer_to) {
+  void MakeWithDesk(const std::string& transfer_to, telephony::SpeechRecognizer* asr = nullptr) {
     bridge_.reset();
     VoiceBridgeOptions options;
     options.transfer_to = transfer_to;
@@ -646,7 +655,7 @@ class AgentLineTest : public VoiceBridgeTest {
     options.clock = &clock_;
     options.desk = &desk_;
     options.handling_seconds = 120;
-    bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, nullptr, options);
+    bridge_ = std::make_unique<VoiceBridge>(TestMenu(), dialogue_, tts_, asr, options);
     bridge_->Attach(&calls_);
     dialogue_.reply = [](const std::string& text) {
       MenuReply r;
@@ -733,6 +742,62 @@ TEST_F(AgentLineTest, TheAgentsTypedWordsAreSpokenAndTheCallersKeysReachTheAgent
   Finish(*h, 1);
   EXPECT_EQ(Hangups(1), 1u);
   EXPECT_TRUE(desk_.left().empty());
+}
+
+// While the caller speaks, the recogniser's partial text goes to the desk, but only once the
+// call is handed over (the menu's dialogue waits for the final text); the citizen's turn then
+// replaces it, and an utterance that ends without words clears it.
+TEST_F(AgentLineTest, TheCallersPartialTextReachesTheDeskOnlyOnceHandedOver) {
+  ScriptedRecognizer asr;
+  MakeWithDesk("", &asr);
+  auto h = AnswerFrom(1, "13812345678");
+  // In the menu: recognised as it comes, but nothing is shown.
+  h->OnSpeechStarted(1);
+  h->OnSpeechAudio(1, telephony::Pcm(800));
+  bridge_->Flush();
+  ASSERT_EQ(asr.names.size(), 1u);
+  asr.Last()->OnPartial({"转", false});
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  EXPECT_EQ(asr.names.size(), 1u);  // the stream opened at the start took the utterance
+  asr.Last()->OnFinal({"转人工", true});
+  bridge_->Flush();
+  EXPECT_EQ(dialogue_.asked(), std::vector<std::string>{"转人工"});
+  EXPECT_TRUE(desk_.speaking().empty());
+  Finish(*h, 1);
+  // Queued: the desk sees the words before the turn.
+  h->OnSpeechStarted(1);
+  h->OnSpeechAudio(1, telephony::Pcm(800));
+  bridge_->Flush();
+  asr.Last()->OnPartial({"我的社保卡", false});
+  bridge_->Flush();
+  EXPECT_EQ(desk_.speaking(), std::vector<std::string>{"conv-1:我的社保卡"});
+  EXPECT_EQ(dialogue_.asked().size(), 1u);  // the turn comes with the final text
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  asr.Last()->OnFinal({"我的社保卡丢了", true});
+  bridge_->Flush();
+  EXPECT_EQ(dialogue_.asked(), (std::vector<std::string>{"转人工", "我的社保卡丢了"}));
+  EXPECT_EQ(desk_.speaking().size(), 1u);  // the turn replaces the partial line
+  // Words that come to nothing, and speech cut by a key: the line is cleared.
+  h->OnSpeechStarted(1);
+  bridge_->Flush();
+  asr.Last()->OnPartial({"嗯", false});
+  bridge_->Flush();
+  h->OnUtterance(1, telephony::Pcm(1600), telephony::EndReason::kSilence);
+  bridge_->Flush();
+  asr.Last()->OnFinal({"", true});
+  bridge_->Flush();
+  h->OnSpeechStarted(1);
+  bridge_->Flush();
+  asr.Last()->OnPartial({"那个", false});
+  bridge_->Flush();
+  h->OnSpeechAbandoned(1);
+  bridge_->Flush();
+  EXPECT_EQ(desk_.speaking(), (std::vector<std::string>{"conv-1:我的社保卡", "conv-1:嗯",
+                                                        "conv-1:", "conv-1:那个", "conv-1:"}));
+  EXPECT_EQ(dialogue_.asked().size(), 2u);
+  bridge_.reset();  // before the recognizer goes
 }
 
 TEST_F(AgentLineTest, OnePressedWhileQueuedLeavesACallBackOnTheCallersNumber) {
