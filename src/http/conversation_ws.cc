@@ -284,7 +284,9 @@ void ChatChannel::OwnCall(std::vector<std::string> suppress, F&& f) {
     // An event the answer already carries goes once; when the call failed, nothing it caused
     // is hidden.
     if (answer && std::find(suppress_.begin(), suppress_.end(), type) != suppress_.end()) continue;
-    if (type == "citizen") continue;  // the citizen's own words: the page shows them already
+    // The citizen's own words: the page shows them already (and what a recogniser heard so
+    // far is for staff screens only).
+    if (type == "citizen" || type == "partial") continue;
     Emit(event);
   }
 }
@@ -322,7 +324,7 @@ void ChatChannel::OnEvent(const json& event) {
   std::string type = event.value("type", "");
   // Another channel's turn in the same conversation (say a second tab): its words are not
   // ours to show as the citizen's; the assistant's reply, agents, state and summary are.
-  if (type.empty() || type == "citizen") return;
+  if (type.empty() || type == "citizen" || type == "partial") return;
   Emit(event);
 }
 

@@ -173,6 +173,10 @@ class FakeDialogueService : public dialogue::DialogueService {
     return std::vector<dialogue::ConversationView>{};
   }
 
+  void Speaking(const std::string& id, std::string_view text) override {
+    Notify(dialogue::CitizenSpeaking{id, std::string(text)});
+  }
+
   int Subscribe(const std::string& id, Listener listener) override {
     std::unique_lock lock(mu_);
     listeners_[++next_sub_] = {id, std::move(listener)};
@@ -389,6 +393,9 @@ TEST(ChatChannel, HandoverThenAgentMessagesArePushedLive) {
   // Citizens never see a staff login: "agent" is the display name an administrator chose, here
   // none.
   EXPECT_TRUE(live[1]["agent"].is_null());
+  // What a recogniser hears of a caller is for staff screens only.
+  h.service.Speaking("conv-1", "我的社保卡");
+  EXPECT_TRUE(h.Take().empty());
 }
 
 TEST(ChatChannel, GoodbyeSummaryFollowsTheReplyAndEndGivesOneSummary) {
@@ -567,6 +574,20 @@ TEST(StaffEvents, EachTabHearsWhatItsRoleAndWatchCover) {
   auto other = service.Start("web");
   ASSERT_TRUE(service.Say(other->id, "你好").ok());
   EXPECT_EQ(next(agent), "");  // not watched, not a queue change
+
+  // What the caller is saying: with its text (masked), to the tab that watches only, before the
+  // turn that replaces it.
+  service.Speaking(id, "我的电话是13812345678");
+  ASSERT_TRUE(service.Say(id, "我的电话是13812345678，社保卡丢了").ok());
+  sent = next(agent);
+  size_t partial = sent.find("\"kind\":\"partial\"");
+  ASSERT_NE(partial, std::string::npos) << sent;
+  EXPECT_NE(sent.find("\"text\":\"我的电话是138****5678\""), std::string::npos) << sent;
+  EXPECT_EQ(sent.find("13812345678"), std::string::npos) << sent;
+  EXPECT_LT(partial, sent.find("\"kind\":\"citizen\"")) << sent;
+  service.Speaking(other->id, "别人的话");
+  EXPECT_EQ(next(agent), "");  // not watched
+  EXPECT_EQ(next(handler), "");
 
   events.TicketMarked("GD1", "overdue", "cgj", "110101");
   events.TicketMarked("GD2", "warned", "cgj", "110102");  // another district

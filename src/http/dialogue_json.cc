@@ -99,6 +99,8 @@ std::optional<json> EventFrame(const dialogue::Event& event) {
                 {"agent", e->agent.empty() ? json(nullptr) : json(e->agent)}};
   if (const auto* e = std::get_if<StateChanged>(&event))
     return json{{"type", "state"}, {"state", e->state}, {"queue_position", e->queue_position}};
+  if (const auto* e = std::get_if<CitizenSpeaking>(&event))
+    return json{{"type", "partial"}, {"text", e->text}};  // for other nodes' staff streams
   if (const auto* e = std::get_if<SummaryReady>(&event))
     return json{{"type", "summary"},
                 {"summary", ToJson(e->summary)},

@@ -31,8 +31,10 @@ nlohmann::json ToJson(const dialogue::CalcResult& result);
 // {"name","level"} | null
 nlohmann::json ToJson(const std::optional<dialogue::EmotionTag>& emotion);
 
-// The live chat frame of an event ({"type":"reply"|"citizen"|"agent"|"state"|"summary", ...});
-// none for the events live channels do not show (started, handed over, ended).
+// The live chat frame of an event ({"type":"reply"|"citizen"|"agent"|"state"|"summary"|
+// "partial", ...}); none for the events live channels do not show (started, handed over,
+// ended). "partial" (CitizenSpeaking) travels between nodes for staff streams only: the
+// citizen's chat never shows it.
 std::optional<nlohmann::json> EventFrame(const dialogue::Event& event);
 
 }  // namespace zx::http

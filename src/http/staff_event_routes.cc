@@ -11,6 +11,7 @@
 #include "security/crypto.h"
 #include "security/encoding.h"
 #include "security/policy.h"
+#include "text/pii.h"
 
 namespace zx::http {
 
@@ -67,6 +68,8 @@ StaffEvents::StaffEvents(dialogue::DialogueService& service, ClusterFrames* clus
       options_(options),
       origin_(security::HexEncode(security::RandomBytes(8))) {
   events_ = service_.Subscribe("", [this](const dialogue::Event& event) {
+    if (const auto* e = std::get_if<dialogue::CitizenSpeaking>(&event))
+      return Partial(e->conversation_id, e->text);
     auto [kind, queue] = KindOf(event);
     if (!kind.empty()) Conversation(dialogue::ConversationOf(event), kind, queue);
   });
@@ -80,6 +83,8 @@ StaffEvents::StaffEvents(dialogue::DialogueService& service, ClusterFrames* clus
         Conversation(id, "reply", frame.value("handoff", false));
       else if (type == "state")
         Conversation(id, "state", true);
+      else if (type == "partial" && frame.contains("text") && frame["text"].is_string())
+        Partial(id, frame["text"].get<std::string>());
     });
   if (bus_)
     bus_->Listen("staff", [this](const std::string& payload) {
@@ -123,6 +128,20 @@ void StaffEvents::Conversation(const std::string& id, const std::string& kind, b
     std::lock_guard lock(t->mu);
     if (watched) t->pending += notice;
     if (queue_changed && t->agent) t->queue = true;
+  }
+}
+
+// Only to tabs that watch the conversation: their watch passed conversation.read on its scope
+// and was audited when the stream opened. Masked as the transcript is without a purpose.
+void StaffEvents::Partial(const std::string& id, const std::string& text) {
+  std::string event;  // made once, for the first tab that watches
+  for (const auto& t : Tabs()) {
+    if (!t->watch.contains(id)) continue;
+    if (event.empty())
+      event = SseEvent("conversation",
+                       Dump({{"id", id}, {"kind", "partial"}, {"text", text::MaskText(text)}}));
+    std::lock_guard lock(t->mu);
+    t->pending += event;
   }
 }
 

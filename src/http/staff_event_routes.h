@@ -9,6 +9,10 @@
 //                                               (agent.queue holders only)
 //     event "conversation" {"id", "kind"}      a watched conversation changed: "citizen",
 //                                               "reply", "agent", "state", "summary", "ended"
+//           {"id", "kind": "partial", "text"}  what the caller of a watched phone call is
+//                                               saying right now (the recogniser's partial
+//                                               text, masked; "" when the utterance ended
+//                                               without words); the next "citizen" replaces it
 //     event "presence"     {}                   an agent's presence changed (agent.queue)
 //     event "ticket"       {"id", "kind", "department"}  a work order's task was marked
 //                                               "warned" (预警) or "overdue" (超时): to those
@@ -18,8 +22,15 @@
 // Each watched id (at most 10) must be a conversation the caller may read (conversation.read
 // on its scope; audited "conversation.watch"); 403/404 otherwise, before the stream starts.
 // Events are notices, not data: the screen reads what changed through the audited routes,
-// masked as everywhere. Several nodes: conversation events come from the other nodes through
-// ClusterFrames, presence changes through the notifications channel "staff".
+// masked as everywhere. The one exception is "partial", which carries its text because there
+// is no route to read it from: it is ephemeral (dialogue::CitizenSpeaking, never stored, a few
+// a second while the caller speaks, superseded by the stored turn), it goes only to tabs that
+// watch the conversation (a watch that passed conversation.read on the conversation's scope
+// and was audited as "conversation.watch" when the stream opened), and it is masked
+// (text::MaskText) as the transcript is shown without a purpose. Never logged.
+// Several nodes: conversation events (partial text too, like the citizen's turns) come from
+// the other nodes through ClusterFrames, presence changes through the notifications channel
+// "staff".
 #pragma once
 
 #include <chrono>
@@ -69,6 +80,7 @@ class StaffEvents {
   std::shared_ptr<Tab> Open(const security::Principal& who, std::set<std::string> watch);
   std::vector<std::shared_ptr<Tab>> Tabs();
   void Conversation(const std::string& id, const std::string& kind, bool queue_changed);
+  void Partial(const std::string& id, const std::string& text);
   void Presence();
   void Ticket(const nlohmann::json& notice);
 

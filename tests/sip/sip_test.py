@@ -32,6 +32,10 @@
              takes it and types a message, which is synthesised and played into the call; a
              second caller presses 0 and hangs up while queued, which leaves a call-back task
              with the conversation, its summary and the number (GET /api/v1/callbacks)
+  agent_speech a server without transfer_to and with [asr] (the FunASR test server): SIPp
+             presses 0 and, queued, speaks; the agent's event stream watching the conversation
+             gets the recogniser's partial text ("conversation" kind "partial") while the caller
+             speaks, before the citizen's turn; the words never reach the log
 
 Usage: sip_test.py ZHIXIAN_BINARY SOURCE_DIR [TEST...]. Exit 77 (skip) without SIPp.
 Loopback only; every wait is bounded. Under tests/with_postgres.py each server has a schema of
@@ -651,6 +655,101 @@ def test_agent_line(binary, source_dir, server, workdir):
         agents.stop()
 
 
+def read_staff_events(port, token, watch, events, stop):
+    """Appends (event, data) of GET /api/v1/staff/events?watch=... to `events` until `stop`."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/api/v1/staff/events?watch=" + watch,
+                 headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    events.append(("status", r.status))
+    name = None
+    try:
+        while not stop.is_set():
+            line = r.fp.readline()
+            if not line:
+                break
+            line = line.decode().rstrip("\r\n")
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[6:])))
+    except (OSError, ValueError):
+        pass
+    conn.close()
+
+
+def test_agent_speech(binary, source_dir, server, workdir):
+    own = os.path.join(workdir, "agent_speech")
+    os.makedirs(own)
+    script = os.path.join(own, "asr.json")
+    with open(script, "w", encoding="utf-8") as f:
+        json.dump({"tones": [], "unknown_text": "我的社保卡丢了"}, f, ensure_ascii=False)
+    asr = subprocess.Popen(
+        [sys.executable, os.path.join(source_dir, "tests", "asr", "funasr_test_server.py"),
+         "--script", script, "--port", "0", "--lifetime", "120", "--speech-rms", "150"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    stop = threading.Event()
+    try:
+        line = asr.stdout.readline()
+        assert line.startswith("listening "), "test server did not start: %r" % line
+        url = "ws://127.0.0.1:%d" % int(line.split()[1])
+        agents = Server(binary, source_dir, os.path.join(own, "server"),
+                        env={"ZHIXIAN_ASR_URL": url, "ZHIXIAN_ASR_MODE": "2pass"})
+        try:
+            add = subprocess.run([binary, "user", "add", "desk.agent", "--role", "agent",
+                                  "--data", agents.data], input=AGENT_PASSWORD + "\n",
+                                 capture_output=True, text=True, timeout=60, env=agents.env)
+            assert add.returncode == 0, add.stderr
+            port = int(agents.wait_for(r"serve\.ready http=http://127\.0\.0\.1:(\d+)", 5).group(1))
+            status, body = http_json(port, "POST", "/api/v1/auth/login",
+                                     {"name": "desk.agent", "password": AGENT_PASSWORD})
+            assert status == 200, (status, body)
+            token = body["token"]
+            result = {}
+            sipp = threading.Thread(target=lambda: result.update(out=run_sipp(
+                agents, "agent_speech.xml", own, timeout=40)))
+            sipp.start()
+            m = agents.wait_for(r"ivr\.queued call=(\d+) conversation=\S+ position=1", 15)
+            call = m.group(1)
+            status, body = http_json(port, "GET", "/api/v1/agent/queue", token=token)
+            assert status == 200 and len(body["queue"]) == 1, body
+            conversation = body["queue"][0]["id"]
+            # The desk watches the queued call (the caller starts speaking 2.5 s after the key).
+            events = []
+            reader = threading.Thread(target=read_staff_events,
+                                      args=(port, token, conversation, events, stop), daemon=True)
+            reader.start()
+            deadline = time.time() + 15
+            while time.time() < deadline and not any(
+                    e == "conversation" and d.get("kind") == "citizen" for e, d in list(events)):
+                time.sleep(0.05)
+            seen = [(e, d) for e, d in list(events) if e == "conversation"]
+            assert events and events[0] == ("status", 200), events[:1]
+            kinds = [d.get("kind") for e, d in seen]
+            assert "citizen" in kinds, "no citizen turn on the stream: %s\n%s" % (
+                kinds, agents.text()[-3000:])
+            first_citizen = kinds.index("citizen")
+            partials = [d for e, d in seen[:first_citizen] if d.get("kind") == "partial"]
+            assert partials and partials[0]["id"] == conversation, \
+                "no partial text before the citizen's turn: %s" % kinds
+            texts = [d["text"] for d in partials]
+            # Pieces of the scripted words (the server's VAD may cut the audio into several
+            # sentences, each answered with the same words).
+            assert all(t and set(t) <= set("我的社保卡丢了") for t in texts), texts
+            print("agent_speech: %d partial(s) before the turn: %s" % (len(partials), texts))
+            sipp.join(45)
+            rc, out = result["out"]
+            assert rc == 0, "SIPp failed (%d):\n%s" % (rc, out[-2000:])
+            agents.wait_for(r'call\.ended call=%s reason="bye"' % call, 5)
+            assert "社保卡" not in agents.text(), "the transcript reached the log"
+        finally:
+            stop.set()
+            agents.stop()
+    finally:
+        asr.kill()
+        asr.wait(5)
+
+
 TESTS = {
     "greeting": test_greeting,
     "key_rfc4733": test_key_rfc4733,
@@ -664,6 +763,7 @@ TESTS = {
     "handover": test_handover,
     "tcp": test_tcp,
     "agent_line": test_agent_line,
+    "agent_speech": test_agent_speech,
 }
 
 
