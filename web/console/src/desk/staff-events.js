@@ -2,7 +2,7 @@
 // through the browser's EventSource, the session cookie). Events: "hello" first on every
 // (re)connection (refetch everything), "queue" (the queue or my conversations changed),
 // "conversation" {id, kind} (a watched conversation changed: refetch its turns after the last
-// seq), "presence" (someone's presence changed). The stream is opened again whenever the watched
+// seq; kind "partial" carries {text}: what a caller is saying right now, shown, not refetched), "presence" (someone's presence changed). The stream is opened again whenever the watched
 // set changes (at most 10 ids), closed when the screen goes. After a refused or dropped stream
 // the browser reconnects by itself; when it gives up (CLOSED) the stream is opened again in 3 s.
 import { onBeforeUnmount, ref, watch } from 'vue';
