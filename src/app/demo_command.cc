@@ -63,7 +63,12 @@ int RunDemoSeed(const CommonFlags& flags, const demo::SeedOptions& options, bool
             << r->handed_over << " handed over, " << r->rated << " rated), " << r->orders
             << " work orders (" << r->accepted << " 签收, " << r->resolved << " 办结, "
             << r->returned << " 退单, " << r->extended << " 延期, " << r->visited << " 回访) over "
-            << options.days << " days\n";
+            << options.days << " days";
+  if (!r->campaign_id.empty())
+    std::cout << ", campaign " << r->campaign_id << " ("
+              << (r->campaign_finished ? "finished" : "running") << ", " << r->campaign_confirmed
+              << " of " << r->campaign_targets << " confirmed)";
+  std::cout << "\n";
   return 0;
 }
 

@@ -1,6 +1,9 @@
 #include "demo/seed.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <queue>
@@ -10,6 +13,9 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/toml_file.h"
+#include "campaigns/campaign_engine.h"
+#include "campaigns/demo_dialler.h"
+#include "campaigns/target_fields.h"
 #include "dialogue/sealer.h"
 #include "dialogue/ticket_action.h"
 #include "tickets/intake.h"
@@ -23,6 +29,14 @@ constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int64_t kChinaOffset = 8 * kHour;
 
+// kb/demo.toml [campaign].
+struct CampaignScript {
+  std::string name, scenario;
+  int targets = 60, starts_days_ago = 12, per_number_day = 3;
+  std::vector<std::string> surnames, given_names;
+  std::vector<std::pair<std::string, double>> outcomes;
+};
+
 // kb/demo.toml.
 struct Script {
   int per_day = 40;
@@ -33,7 +47,36 @@ struct Script {
   std::string goodbye, ask_person, agent_says, agent_closes, resolve_reply, return_reason,
       extension_reason;
   double rated_share = 0.6;
+  CampaignScript campaign;
 };
+
+Status LoadCampaign(const std::string& path, const toml::table& t, CampaignScript& c) {
+  auto bad = [&](const char* key, const char* why) {
+    return InvalidArgument(path + ": campaign." + key + " " + why);
+  };
+  c.name = t["name"].value_or(std::string());
+  c.scenario = t["scenario"].value_or(std::string());
+  if (c.name.empty()) return bad("name", "must be a non-empty string");
+  if (c.scenario.empty()) return bad("scenario", "must name a scenario of kb/campaigns");
+  c.targets = static_cast<int>(t["targets"].value_or(int64_t{60}));
+  c.starts_days_ago = static_cast<int>(t["starts_days_ago"].value_or(int64_t{12}));
+  c.per_number_day = static_cast<int>(t["per_number_day"].value_or(int64_t{3}));
+  if (c.targets < 1 || c.targets > 999) return bad("targets", "must be 1-999");
+  if (c.starts_days_ago < 1) return bad("starts_days_ago", "must be at least 1");
+  if (c.per_number_day < 1) return bad("per_number_day", "must be at least 1");
+  for (auto [key, out] :
+       {std::pair{"surnames", &c.surnames}, std::pair{"given_names", &c.given_names}}) {
+    if (const toml::array* a = t[key].as_array())
+      for (const auto& n : *a)
+        if (auto v = n.value<std::string>()) out->push_back(*v);
+    if (out->empty()) return bad(key, "must list at least one name");
+  }
+  const toml::table* w = t["outcomes"].as_table();
+  if (!w || w->empty()) return bad("outcomes", "must be a table of weights");
+  for (const auto& [name, v] : *w)
+    c.outcomes.emplace_back(std::string(name.str()), v.value_or(0.0));
+  return Status::Ok();
+}
 
 Result<Script> LoadScript(const std::string& path) {
   ZX_ASSIGN_OR_RETURN(toml::table t, ReadTomlFile(path));
@@ -67,6 +110,9 @@ Result<Script> LoadScript(const std::string& path) {
     if (!v || v->empty()) return bad(key, "must be a non-empty string");
     *out = *v;
   }
+  const toml::table* campaign = t["campaign"].as_table();
+  if (!campaign) return bad("[campaign]", "must be a table");
+  ZX_RETURN_IF_ERROR(LoadCampaign(path, *campaign, s.campaign));
   return s;
 }
 
@@ -85,12 +131,26 @@ Status MigrateMark(storage::Database& db) {
   )sql"}});
 }
 
+// The campaign's side of a run: the real engine over the real notice calls, whose calls the
+// demo dialler's invented citizens answer.
+struct CampaignSide {
+  campaigns::Campaigns& engine;
+  campaigns::NoticeCalls& calls;
+  campaigns::DemoDialler& dialler;
+};
+
 // The seeding run: one random source, one clock, events in time order.
 class Run {
  public:
   Run(const SeedInputs& in, const Script& script, uint32_t seed, FakeClock& clock,
-      dialogue::DialogueService& dialogue, tickets::WorkOrders& orders)
-      : in_(in), s_(script), rng_(seed), clock_(clock), dialogue_(dialogue), orders_(orders) {
+      dialogue::DialogueService& dialogue, tickets::WorkOrders& orders, CampaignSide campaign)
+      : in_(in),
+        s_(script),
+        rng_(seed),
+        clock_(clock),
+        dialogue_(dialogue),
+        orders_(orders),
+        campaign_(campaign) {
     auto k = in.knowledge();
     for (const auto& e : k.kb->entries) {
       if (e.phrasings.empty() && e.colloquial.empty()) continue;
@@ -114,6 +174,8 @@ class Run {
       for (int64_t h = day; h < day + kDay && h < until; h += kHour)
         At(h, [this] { return orders_.Tick().status(); });
     }
+    At(std::max(from, until - s_.campaign.starts_days_ago * kDay),
+       [this] { return StartCampaign(); });
     while (!events_.empty()) {
       Event e = events_.top();
       events_.pop();
@@ -253,6 +315,56 @@ class Run {
     });
   }
 
+  // The campaign: a target file of invented citizens, imported, started, then run by the engine
+  // once a minute inside its windows until it is finished (or the seeded time ends).
+  Status StartCampaign() {
+    const CampaignScript& c = s_.campaign;
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("zx-demo-targets-" + std::to_string(Uniform(0, 1LL << 40)) + ".csv");
+    {
+      std::ofstream out(path);
+      out << "姓名,性别,手机号,身份证号,场景,申请编号\n";
+      for (int i = 0; i < c.targets; ++i) {
+        // An invented 1980s birth in 东城区's code; the sequence's parity is the sex.
+        char first17[18];
+        std::snprintf(first17, sizeof first17, "1101011980%02d%02d%03d", 1 + i % 12, 1 + i % 28,
+                      100 + i);
+        const bool male = (100 + i) % 2 == 1;
+        char phone[16];
+        std::snprintf(phone, sizeof phone, "1380000%04d", i + 1);
+        out << c.surnames[Uniform(0, static_cast<int64_t>(c.surnames.size()) - 1)]
+            << c.given_names[Uniform(0, static_cast<int64_t>(c.given_names.size()) - 1)] << ","
+            << (male ? "男" : "女") << "," << phone << "," << first17
+            << campaigns::IdCheckCharacter(first17) << "," << c.scenario << ",SBK" << 2026000 + i
+            << "\n";
+      }
+    }
+    auto created =
+        campaign_.engine.Create(c.name, {path.string(), "演示名单.csv", "", ""}, "demo.supervisor");
+    std::filesystem::remove(path);
+    ZX_RETURN_IF_ERROR(created.status());
+    campaign_id_ = created->campaign.id;
+    ZX_RETURN_IF_ERROR(campaign_.engine.Start(campaign_id_, "demo.supervisor").status());
+    CampaignStepAt(clock_.NowUnixMillis());
+    return Status::Ok();
+  }
+
+  void CampaignStepAt(int64_t at) {
+    At(campaign_.engine.NextWindow(at), [this] {
+      campaign_.calls.Sync();
+      ZX_RETURN_IF_ERROR(campaign_.engine.Tick().status());
+      campaign_.dialler.Answer(campaign_.calls);
+      ZX_ASSIGN_OR_RETURN(campaigns::Campaign c, campaign_.engine.Get(campaign_id_));
+      if (c.state == campaigns::CampaignState::kRunning)
+        CampaignStepAt(clock_.NowUnixMillis() + kMinute);
+      return Status::Ok();
+    });
+  }
+
+ public:
+  std::string campaign_id_;
+
+ private:
   // Counts a step that was taken; a refused one (an order merged or moved on meanwhile) is
   // skipped, as a real handler would find it.
   static Status Count(const Status& s, int64_t& counter) {
@@ -270,6 +382,7 @@ class Run {
   FakeClock& clock_;
   dialogue::DialogueService& dialogue_;
   tickets::WorkOrders& orders_;
+  CampaignSide campaign_;
   std::shared_ptr<const knowledge::KnowledgeBase> kb_;
   std::map<std::string, std::vector<const knowledge::Entry*>> by_kind_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
@@ -305,16 +418,40 @@ Result<SeedReport> Seed(const SeedInputs& in, const SeedOptions& options) {
   ZX_ASSIGN_OR_RETURN(auto dialogue, dialogue::DialogueService::Create(
                                          *in.db, in.knowledge, in.dialogue, clock,
                                          dialogue::CipherSealer(in.cipher), std::move(actions)));
+  // The campaign's voice is the demo dialler's: its citizens answer, nothing is dialled. The
+  // engine runs under the configuration's defaults but for calls a day to one number (the
+  // script's), so that its retries fit in the seeded days.
+  ZX_ASSIGN_OR_RETURN(auto dialler,
+                      campaigns::DemoDialler::Create(script.campaign.outcomes, options.seed));
+  campaigns::SilentSynthesizer tts;
+  ZX_ASSIGN_OR_RETURN(auto calls, campaigns::NoticeCalls::Open(*in.db, in.cipher, clock));
+  ZX_RETURN_IF_ERROR(calls->Attach(dialler.get(), &tts));
+  ZX_ASSIGN_OR_RETURN(auto scenarios,
+                      campaigns::ScenarioTable::Load(in.kb_dir + "/campaigns/scenarios.toml"));
+  if (!scenarios.Find(script.campaign.scenario))
+    return InvalidArgument(in.kb_dir + "/demo.toml: campaign.scenario \"" +
+                           script.campaign.scenario + "\" is not a scenario of kb/campaigns");
+  ZX_ASSIGN_OR_RETURN(auto policy, campaigns::CampaignPolicyFrom(campaigns::CampaignConfig{}));
+  policy.per_number_day = script.campaign.per_number_day;
+  policy.per_number_week = std::max(policy.per_number_week, 3 * script.campaign.per_number_day);
+  campaigns::SmsSend sms = [](const std::string&, const std::string&,
+                              const std::string&) -> Result<campaigns::SmsResult> {
+    return campaigns::SmsResult{true, "demo: not sent"};
+  };
+  ZX_ASSIGN_OR_RETURN(auto engine,
+                      campaigns::Campaigns::Open(*in.db, in.cipher, *calls, sms, scenarios,
+                                                 *in.calendar, clock, std::move(policy)));
   ZX_RETURN_IF_ERROR(MigrateMark(*in.db));
-  for (const char* table : {"conversations", "tickets", "demo_seed"}) {
+  for (const char* table : {"conversations", "tickets", "campaigns", "demo_seed"}) {
     ZX_ASSIGN_OR_RETURN(int64_t rows, CountRows(*in.db, table));
     if (rows > 0)
       return FailedPrecondition(std::string("the data directory already holds ") +
                                 (table == std::string("demo_seed") ? "demo data" : table) +
                                 ": a demo is seeded into a fresh data directory only");
   }
-  Run run(in, script, options.seed, clock, *dialogue, *orders);
+  Run run(in, script, options.seed, clock, *dialogue, *orders, {*engine, *calls, *dialler});
   ZX_RETURN_IF_ERROR(run.Play(from, in.now_ms));
+  calls->Detach();
   ZX_ASSIGN_OR_RETURN(auto mark, in.db->Prepare("INSERT INTO demo_seed (seeded_ms, days, seed) "
                                                 "VALUES (?, ?, ?)"));
   mark.Bind(1, in.now_ms).Bind(2, int64_t{options.days}).Bind(3, int64_t{options.seed});
@@ -322,6 +459,14 @@ Result<SeedReport> Seed(const SeedInputs& in, const SeedOptions& options) {
   SeedReport r = run.report;
   r.from_ms = from;
   r.until_ms = in.now_ms;
+  r.campaign_id = run.campaign_id_;
+  if (!r.campaign_id.empty()) {
+    ZX_ASSIGN_OR_RETURN(campaigns::Campaign c, engine->Get(r.campaign_id));
+    ZX_ASSIGN_OR_RETURN(campaigns::CampaignFigures f, engine->Figures(r.campaign_id));
+    r.campaign_finished = c.state == campaigns::CampaignState::kFinished;
+    r.campaign_targets = f.targets;
+    r.campaign_confirmed = f.confirmed;
+  }
   return r;
 }
 

@@ -2,10 +2,11 @@
 // that a newcomer's console shows a living dashboard. Everything is made by the real modules on
 // an injected clock, in time order: conversations on every channel from the knowledge base's
 // own phrasings (answers, calculators, complaints that make work orders, hand-overs an agent
-// answers and closes, ratings), and the work orders' lives (签收, 办结, 退单, 延期, 回访, with
-// 预警/超时 marked by the clock's ticks). The script's weights and words are data
-// (kb/demo.toml); a seed makes it repeatable. The data is marked (table demo_seed) and the
-// dashboard says 演示数据.
+// answers and closes, ratings), the work orders' lives (签收, 办结, 退单, 延期, 回访, with
+// 预警/超时 marked by the clock's ticks), and one outbound campaign run to its end by the campaign
+// engine inside its windows, its calls answered by invented citizens (campaigns/demo_dialler.h).
+// The script's weights and words are data (kb/demo.toml); a seed makes it repeatable. The data is
+// marked (table demo_seed) and the dashboard says 演示数据.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,9 @@ struct SeedReport {
   int64_t from_ms = 0, until_ms = 0;
   int64_t conversations = 0, handed_over = 0, rated = 0;
   int64_t orders = 0, accepted = 0, resolved = 0, returned = 0, extended = 0, visited = 0;
+  std::string campaign_id;  // the campaign ("" when the seeded days leave no room for it)
+  bool campaign_finished = false;
+  int64_t campaign_targets = 0, campaign_confirmed = 0;
 };
 
 // The mark a seeded data directory carries (nullopt: none).

@@ -1,6 +1,7 @@
-// The demo seed over the real knowledge base, dialogue and work orders: a few days of activity
-// on every channel with orders in several states, the same seed giving the same data, refused a
-// second time, marked.
+// The demo seed over the real knowledge base, dialogue, work orders and campaign engine: a few
+// days of activity on every channel with orders in several states and a finished campaign whose
+// calls fell inside its windows, the same seed giving the same data, refused a second time,
+// marked.
 #include "demo/seed.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <filesystem>
 
 #include "base/clock.h"
+#include "campaigns/campaign_engine.h"
+#include "campaigns/notice_calls.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 #include "security/keys.h"
@@ -56,8 +59,9 @@ class SeedTest : public ::testing::Test {
     in.calendar = sla_;
     in.autofill = filler_;
     FakeClock keys(kNow);
-    in.cipher = std::make_shared<security::FieldCipher>(
+    cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(keys)));
+    in.cipher = cipher_;
     in.now_ms = kNow;
     return Seed(in, {.days = 4, .seed = seed});
   }
@@ -69,6 +73,7 @@ class SeedTest : public ::testing::Test {
     return row.ok() && *row ? q->Int(0) : -1;
   }
 
+  std::shared_ptr<security::FieldCipher> cipher_;
   static inline const std::string kb_dir_ = std::string(ZX_SOURCE_DIR) + "/kb";
   static inline std::filesystem::path work_;
   static inline knowledge::KnowledgeEngine* engine_ = nullptr;
@@ -105,6 +110,57 @@ TEST_F(SeedTest, DaysOfActivityOnEveryChannelWithOrdersInSeveralStates) {
   EXPECT_EQ(again.status().code(), Code::kFailedPrecondition);
 }
 
+// The campaign as the console's campaign screen reads it: the real engine over the seeded data.
+TEST_F(SeedTest, AFinishedCampaignWhoseCallsFellInsideItsWindows) {
+  auto db = std::move(storage::testing::OpenTestDatabase()).value();
+  auto r = SeedInto(*db, 7);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_FALSE(r->campaign_id.empty());
+  EXPECT_TRUE(r->campaign_finished);
+
+  FakeClock clock(kNow);
+  campaigns::NoticeCallOptions quiet;
+  quiet.close_unfinished = false;
+  auto calls = campaigns::NoticeCalls::Open(*db, cipher_, clock, quiet).value();
+  auto scenarios = campaigns::ScenarioTable::Load(kb_dir_ + "/campaigns/scenarios.toml").value();
+  auto engine =
+      campaigns::Campaigns::Open(*db, cipher_, *calls, {}, scenarios, *sla_, clock,
+                                 campaigns::CampaignPolicyFrom(campaigns::CampaignConfig{}).value())
+          .value();
+  auto c = engine->Get(r->campaign_id).value();
+  EXPECT_EQ(c.state, campaigns::CampaignState::kFinished);
+  EXPECT_NE(c.name.find("演示数据"), std::string::npos);
+  EXPECT_GT(c.ended_ms, c.started_ms);
+  EXPECT_LT(c.ended_ms, kNow);
+
+  auto f = engine->Figures(r->campaign_id).value();
+  EXPECT_EQ(f.targets, 60);
+  EXPECT_EQ(f.targets, r->campaign_targets);
+  EXPECT_EQ(f.confirmed, r->campaign_confirmed);
+  EXPECT_EQ(f.done, f.targets);
+  EXPECT_EQ(f.waiting + f.calling, 0);
+  EXPECT_GT(f.confirmed, 0);
+  EXPECT_LE(f.confirmed, f.reached);
+  EXPECT_LE(f.reached, f.targets);
+  EXPECT_DOUBLE_EQ(f.success_rate, static_cast<double>(f.confirmed) / f.targets);
+  EXPECT_DOUBLE_EQ(f.reach_rate, static_cast<double>(f.reached) / f.targets);
+  int64_t outcomes = 0;
+  for (const auto& [name, n] : f.outcomes) outcomes += n;
+  EXPECT_EQ(outcomes, f.targets);
+  EXPECT_EQ(f.outcomes["confirmed"], f.confirmed);
+  EXPECT_GT(f.attempts, f.targets);  // some were retried
+  EXPECT_GT(f.sms_fallbacks, 0);     // and some never found after the last attempt
+
+  // Every call started inside the calling windows; nothing but invented 1380000xxxx numbers.
+  auto page = engine->Targets(r->campaign_id, {.limit = 1000}).value();
+  ASSERT_EQ(page.total, 60);
+  for (const auto& t : page.rows) {
+    EXPECT_EQ(t.phone_masked.substr(0, 3), "138") << t.phone_masked;
+    for (const auto& a : engine->Attempts(r->campaign_id, t.seq).value())
+      EXPECT_TRUE(engine->InWindow(a.started_ms)) << a.attempt_id << " " << a.started_ms;
+  }
+}
+
 TEST_F(SeedTest, TheSameSeedGivesTheSameData) {
   auto a = std::move(storage::testing::OpenTestDatabase()).value();
   auto b = std::move(storage::testing::OpenTestDatabase()).value();
@@ -114,6 +170,7 @@ TEST_F(SeedTest, TheSameSeedGivesTheSameData) {
   EXPECT_EQ(ra->conversations, rb->conversations);
   EXPECT_EQ(ra->orders, rb->orders);
   EXPECT_EQ(ra->visited, rb->visited);
+  EXPECT_EQ(ra->campaign_confirmed, rb->campaign_confirmed);
   EXPECT_EQ(Count(*a, "SELECT SUM(created_ms) FROM conversations"),
             Count(*b, "SELECT SUM(created_ms) FROM conversations"));
 }

@@ -358,6 +358,21 @@ test('数据看板 on the demo data: cards, API and workbook agree to the unit',
       assert.ok(Math.abs(Number(row[1]) - c.value) < 1e-9, `${c.label}: value`);
     }
     await checkScreen(p, 'dashboard-demo');
+
+    // The seed's finished campaign: its report's figures add up, and its screen says 已完成.
+    const list = await call('sup1', 'GET', '/campaigns');
+    assert.equal(list.status, 200);
+    const demo = list.body.campaigns.find((c) => c.name.includes('演示数据'));
+    assert.ok(demo, 'a demo campaign');
+    const { body } = await call('sup1', 'GET', `/campaigns/${demo.id}`);
+    const f = body.figures;
+    assert.equal(body.campaign.state, 'finished');
+    assert.ok(f.targets > 0 && f.done === f.targets, `all ${f.targets} targets done: ${f.done}`);
+    assert.ok(f.confirmed > 0 && f.confirmed <= f.reached && f.reached <= f.targets);
+    assert.ok(Math.abs(f.success_rate - f.confirmed / f.targets) < 1e-9, 'success = confirmed ÷ targets');
+    assert.equal(Object.values(f.outcomes).reduce((a, b) => a + b, 0), f.targets);
+    await page.goto(consoleUrl(`/campaigns/${demo.id}`));
+    await page.locator('[data-test="campaign-state"]', { hasText: '已完成' }).waitFor({ timeout: STEP_MS });
   } finally {
     await p.context.close();
   }
