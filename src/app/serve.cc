@@ -223,6 +223,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
       return s.code() == Code::kInvalidArgument ? 2 : 1;
     }
   http::StaffEvents staff_events(dialogue, cluster_frames.get(), notifications->get());
+  // Campaign progress on the staff stream: the engine tells what a tick or a move changed.
+  if (outbound)
+    outbound->OnChange(
+        [&staff_events](const std::string& id) { staff_events.CampaignChanged(id); });
   auto order_form = std::make_shared<const http::OrderForm>(*(*ctx)->intake, *(*ctx)->work_orders,
                                                             dialogue, *sec.audit);
   http::StaffRouteOptions staff =

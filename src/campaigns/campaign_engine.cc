@@ -303,7 +303,7 @@ class Campaigns::Engine {
     ZX_RETURN_IF_ERROR(Collect(now, tick));
     ZX_RETURN_IF_ERROR(SendSms(tick));
     ZX_RETURN_IF_ERROR(StartDue(now, tick));
-    ZX_RETURN_IF_ERROR(Finish(now));
+    ZX_RETURN_IF_ERROR(Finish(now, tick));
     return tick;
   }
 
@@ -440,6 +440,7 @@ class Campaigns::Engine {
         return Tell(*target, a.attempt_id, outcome, key);
       }));
       ++tick.ended;
+      tick.changed.insert(a.campaign_id);
       log::Info("campaign.attempt_ended attempt={} outcome={}", a.attempt_id, outcome);
     }
     return Status::Ok();
@@ -452,6 +453,7 @@ class Campaigns::Engine {
       // Marked before it is sent: a process killed while sending never sends it again.
       t.sms = "sending";
       ZX_RETURN_IF_ERROR(store_.UpdateTarget(t));
+      tick.changed.insert(t.campaign_id);
       auto phone = Open(t, "phone_enc", t.phone_enc);
       auto text = Open(t, "sms_enc", t.sms_enc);
       Result<SmsResult> sent =
@@ -527,6 +529,7 @@ class Campaigns::Engine {
       if (slots <= 0) continue;
       ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due,
                           store_.ClaimDue(id, now, slots, calls_.node(), now + kClaimMs));
+      if (!due.empty()) tick.changed.insert(id);
       for (TargetRecordRow& t : due) {
         ZX_ASSIGN_OR_RETURN(bool placed, Dial(t, now, tick));
         if (placed) {
@@ -657,7 +660,7 @@ class Campaigns::Engine {
   }
 
   // Running campaigns with nothing left to do are finished.
-  Status Finish(int64_t now) {
+  Status Finish(int64_t now, TickResult& tick) {
     ZX_ASSIGN_OR_RETURN(std::vector<std::string> running, store_.RunningCampaigns());
     for (const std::string& id : running) {
       ZX_ASSIGN_OR_RETURN(int64_t left, store_.Unfinished(id));
@@ -667,6 +670,7 @@ class Campaigns::Engine {
       c->state = CampaignState::kFinished;
       c->ended_ms = now;
       ZX_RETURN_IF_ERROR(store_.UpdateCampaign(*c));
+      tick.changed.insert(id);
       log::Info("campaign.finished id={}", id);
     }
     return Status::Ok();
@@ -792,6 +796,7 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
   log::Info("campaign.file id={} by={} records={} added={}", c.id, actor, out.report.records,
             out.added);
   out.campaign = std::move(c);
+  Changed(id);
   return out;
 }
 
@@ -830,24 +835,35 @@ static Result<Campaign> MoveCampaign(CampaignStore& store, const Clock& clock,
   return c;
 }
 
+// A state move, then the screens told.
+static Result<Campaign> Told(Result<Campaign> moved, const std::function<void()>& tell) {
+  if (moved.ok()) tell();
+  return moved;
+}
+
 Result<Campaign> Campaigns::Start(const std::string& id, const std::string& actor) {
-  return MoveCampaign(*store_, clock_, id,
-                      {"start", {CampaignState::kDraft}, CampaignState::kRunning}, actor);
+  return Told(MoveCampaign(*store_, clock_, id,
+                           {"start", {CampaignState::kDraft}, CampaignState::kRunning}, actor),
+              [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Pause(const std::string& id, const std::string& actor) {
-  return MoveCampaign(*store_, clock_, id,
-                      {"pause", {CampaignState::kRunning}, CampaignState::kPaused}, actor);
+  return Told(MoveCampaign(*store_, clock_, id,
+                           {"pause", {CampaignState::kRunning}, CampaignState::kPaused}, actor),
+              [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Resume(const std::string& id, const std::string& actor) {
-  return MoveCampaign(*store_, clock_, id,
-                      {"resume", {CampaignState::kPaused}, CampaignState::kRunning}, actor);
+  return Told(MoveCampaign(*store_, clock_, id,
+                           {"resume", {CampaignState::kPaused}, CampaignState::kRunning}, actor),
+              [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Cancel(const std::string& id, const std::string& actor) {
-  return MoveCampaign(*store_, clock_, id,
-                      {"cancel",
-                       {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused},
-                       CampaignState::kCancelled},
-                      actor);
+  return Told(
+      MoveCampaign(*store_, clock_, id,
+                   {"cancel",
+                    {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused},
+                    CampaignState::kCancelled},
+                   actor),
+      [&] { Changed(id); });
 }
 
 Result<Campaign> Campaigns::Get(const std::string& id) {
@@ -885,9 +901,17 @@ Result<std::vector<AttemptView>> Campaigns::Attempts(const std::string& id, int6
 }
 
 Result<TickResult> Campaigns::Tick() {
-  std::lock_guard lock(tick_mu_);
-  return engine_->Tick();
+  Result<TickResult> tick = [&] {
+    std::lock_guard lock(tick_mu_);
+    return engine_->Tick();
+  }();
+  // Outside the lock: the hook's work is the screens', not the engine's.
+  if (tick.ok())
+    for (const std::string& id : tick->changed) Changed(id);
+  return tick;
 }
+
+void Campaigns::OnChange(ChangeHook hook) { change_hook_ = std::move(hook); }
 
 void Campaigns::ScheduleOn(Worker& worker) {
   worker.Every(engine_->policy().check_every, [this] {

@@ -59,6 +59,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -259,10 +260,16 @@ struct CampaignCreated {
 };
 
 struct TickResult {
-  int started = 0;  // calls placed
-  int ended = 0;    // attempts whose outcome was taken
-  int sms = 0;      // SMS sent
+  int started = 0;                // calls placed
+  int ended = 0;                  // attempts whose outcome was taken
+  int sms = 0;                    // SMS sent
+  std::set<std::string> changed;  // campaigns whose targets or state this tick changed
 };
+
+// Told the id of a campaign whose figures or state may have changed: after a tick (once a
+// campaign a tick), a state move, a file added. Runs on the thread that made the change; must
+// not call the engine's Tick.
+using ChangeHook = std::function<void(const std::string& campaign_id)>;
 
 class Campaigns {
  public:
@@ -313,6 +320,9 @@ class Campaigns {
   Result<TickResult> Tick();
   // Runs Tick every policy.check_every on `worker` (a failure is logged); stop the worker first.
   void ScheduleOn(Worker& worker);
+  // The live screens' notices (app wires the staff event stream). Set before ScheduleOn and
+  // before the routes serve; `hook` must outlive the engine's ticks and moves.
+  void OnChange(ChangeHook hook);
 
   // True when a call may be placed at `unix_ms` (the windows of the policy); the first moment
   // at or after `unix_ms` when one may (within 60 days; else INT64_MAX).
@@ -331,8 +341,12 @@ class Campaigns {
   class Engine;
   std::unique_ptr<CampaignStore> store_;
   std::unique_ptr<Engine> engine_;
+  void Changed(const std::string& id) const {
+    if (change_hook_) change_hook_(id);
+  }
   const Clock& clock_;
   std::mutex tick_mu_;
+  ChangeHook change_hook_;
 };
 
 }  // namespace zx::campaigns

@@ -391,58 +391,6 @@ class CampaignRoutes {
     return std::move(*result);
   }
 
-  // Live figures as Server-Sent Events; the campaign must exist before the stream starts.
-  Response Events(const Request& req) const {
-    std::string id(req.PathParam("id"));
-    auto exists = campaigns_.Get(id);
-    if (!exists.ok()) return ErrorResponse(exists.status());
-    Status recorded = guard_.Record(req, "campaign.watch", kObject, id);
-    if (!recorded.ok()) return ErrorResponse(recorded);
-    struct Watch {
-      std::string last;      // the data of the last figures event
-      int64_t quiet_ms = 0;  // since the last event or heartbeat
-      bool over = false;     // the end event was sent
-    };
-    auto watch = std::make_shared<Watch>();
-    auto stream = std::make_shared<EventStream>();
-    stream->every = options_.poll;
-    const int64_t poll_ms = options_.poll.count();
-    const int64_t heartbeat_ms = options_.heartbeat.count();
-    stream->next = [&engine = campaigns_, id, watch, poll_ms,
-                    heartbeat_ms]() -> std::optional<std::string> {
-      if (watch->over) return std::nullopt;
-      auto c = engine.Get(id);
-      auto f = c.ok() ? engine.Figures(id) : Result<campaigns::CampaignFigures>(c.status());
-      if (!f.ok()) {
-        watch->over = true;
-        ordered_json e = {
-            {"error", {{"code", CodeName(f.status().code())}, {"message", f.status().message()}}}};
-        return SseEvent("error", Dump(e));
-      }
-      std::string state = campaigns::CampaignStateName(c->state);
-      std::string data =
-          Dump({{"campaign", id}, {"state", state}, {"figures", CampaignFiguresJson(*f)}});
-      std::string out;
-      if (data != watch->last) {
-        out = SseEvent("figures", data);
-        watch->last = std::move(data);
-        watch->quiet_ms = 0;
-      } else if ((watch->quiet_ms += poll_ms) >= heartbeat_ms) {
-        out = SseComment("heartbeat");
-        watch->quiet_ms = 0;
-      }
-      if (c->state == campaigns::CampaignState::kFinished ||
-          c->state == campaigns::CampaignState::kCancelled) {
-        watch->over = true;
-        out += SseEvent("end", Dump({{"campaign", id}, {"state", state}}));
-      }
-      return out;
-    };
-    Response r = Response::Stream(std::move(stream));
-    r.headers.emplace_back("X-Accel-Buffering", "no");  // a reverse proxy must not hold events
-    return r;
-  }
-
  private:
   Campaigns& campaigns_;
   RecordGuard guard_;
@@ -476,8 +424,6 @@ void AddCampaignRoutes(Router& router, Campaigns& campaigns, security::AuditLog&
              [routes](const Request& req) { return routes->Target(req); });
   router.Add("GET", base + "/{id}/export", kExport,
              [routes](const Request& req) { return routes->Export(req); });
-  router.Add("GET", base + "/{id}/events", kManage,
-             [routes](const Request& req) { return routes->Events(req); });
 }
 
 }  // namespace zx::http

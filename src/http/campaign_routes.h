@@ -26,15 +26,12 @@
 //        attempt links its notice call, GET /api/v1/calls/{call_id}). "campaign.target.read".
 //   GET  /api/v1/campaigns/{id}/export?format=xlsx|csv (xlsx) -> one row per target
 //        (campaigns::CampaignTargetsTable). Audited "campaign.export" with the rows.
-//   GET  /api/v1/campaigns/{id}/events -> Server-Sent Events: "figures" ({"campaign", "state",
-//        "figures"}) at once and whenever they change (looked at every `poll`), a comment
-//        ": heartbeat" after `heartbeat` without news, and "end" ({"campaign", "state"}) when
-//        the campaign is finished or cancelled, which ends the stream. "campaign.watch".
+// Live progress is the staff event stream's "campaign" notice (http/staff_event_routes.h),
+// after which a screen reads GET /api/v1/campaigns/{id} again.
 // Errors: {"error": {"code", "message"}}: 404 an unknown campaign or target, 410 key_missing
 // (the targets were sealed under a key this server does not hold).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -45,9 +42,7 @@
 namespace zx::http {
 
 struct CampaignRouteOptions {
-  std::chrono::milliseconds poll{1000};        // the live figures are looked at this often
-  std::chrono::milliseconds heartbeat{15000};  // a comment after this long without an event
-  int64_t max_export_rows = 1000000;           // an XLSX worksheet holds 1,048,575
+  int64_t max_export_rows = 1000000;  // an XLSX worksheet holds 1,048,575
 };
 
 // `campaigns` and `audit` must outlive the router. `data_dir` is the data directory (private,

@@ -3,7 +3,8 @@
 // campaigns/testing/fake_voice.h): every route for every role, a campaign made from an uploaded
 // target file, a file that is not one (400 naming the column or the line), the state moves and
 // 409 for a wrong one, targets and drill-down masked (no number, name or ID number of the file in
-// any answer), the export as CSV and XLSX, the live figures as Server-Sent Events, the audit.
+// any answer), the export as CSV and XLSX, the engine's change notices behind the live figures
+// (the staff event stream's "campaign"), the audit.
 #include "http/campaign_routes.h"
 
 #include <gtest/gtest.h>
@@ -143,7 +144,6 @@ const std::vector<RouteCase>& AllRoutes() {
       {"GET", "/api/v1/campaigns/{id}/targets"},
       {"GET", "/api/v1/campaigns/{id}/targets/{seq}"},
       {"GET", "/api/v1/campaigns/{id}/export"},
-      {"GET", "/api/v1/campaigns/{id}/events"},
   };
   return routes;
 }
@@ -206,7 +206,7 @@ TEST_F(CampaignRoutesTest, RouteByRoleMatrix) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 13 * 7);
+  EXPECT_EQ(checked, 12 * 7);
   EXPECT_FALSE(Entries("http.denied").empty());
   ExpectNothingPersonal();
 }
@@ -426,43 +426,26 @@ TEST_F(CampaignRoutesTest, ExportsOneRowPerTargetAsCsvAndXlsx) {
   for (const char* p : kPersonal) EXPECT_EQ(ReadFile(path).find(p), std::string::npos) << p;
 }
 
-TEST_F(CampaignRoutesTest, LiveFiguresAsServerSentEvents) {
+// The live figures: each move and each tick that changed a campaign tells the engine's hook
+// (app wires it to the staff event stream), once a campaign a tick; the old per-campaign stream
+// is gone.
+TEST_F(CampaignRoutesTest, MovesAndTicksTellTheChangeHook) {
+  std::vector<std::string> told;
+  campaigns_->OnChange([&](const std::string& id) { told.push_back(id); });
   std::string id = Create();
   const std::string base = "/api/v1/campaigns/" + id;
-  Response r = Call("GET", base + "/events", supervisor_);
-  ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(r.stream);
-  EXPECT_EQ(r.content_type.rfind("text/event-stream", 0), 0u);
-  EXPECT_EQ(r.stream->every, std::chrono::milliseconds(1000));
-  auto next = [&] { return r.stream->next(); };
-
-  std::optional<std::string> first = next();
-  ASSERT_TRUE(first);
-  ASSERT_EQ(first->rfind("event: figures\ndata: ", 0), 0u) << *first;
-  ASSERT_TRUE(first->ends_with("\n\n"));
-  json data = json::parse(first->substr(first->find("data: ") + 6), nullptr, false);
-  EXPECT_EQ(data["campaign"], id);
-  EXPECT_EQ(data["state"], "draft");
-  EXPECT_EQ(data["figures"]["targets"], 5);
-  // Nothing new: nothing sent, then a heartbeat comment after 15 s.
-  for (int i = 1; i < 15; ++i) EXPECT_EQ(next(), std::string()) << i;
-  EXPECT_EQ(next(), ": heartbeat\n\n");
-  // A change: the figures again; the end of the campaign ends the stream.
+  EXPECT_EQ(told, std::vector<std::string>{id});  // the file added
   Ok("POST", base + "/start");
-  std::optional<std::string> running = next();
-  ASSERT_TRUE(running);
-  EXPECT_NE(running->find("\"state\":\"running\""), std::string::npos) << *running;
+  EXPECT_EQ(told.size(), 2u);
+  ASSERT_TRUE(campaigns_->Tick().ok());  // calls placed: one notice for the whole tick
+  EXPECT_EQ(told.size(), 3u);
+  EXPECT_EQ(told.back(), id);
+  EXPECT_EQ(Call("POST", base + "/start", supervisor_).status, 409);  // refused: nothing told
+  EXPECT_EQ(told.size(), 3u);
   Ok("POST", base + "/cancel");
-  std::optional<std::string> last = next();
-  ASSERT_TRUE(last);
-  EXPECT_NE(last->find("\"state\":\"cancelled\""), std::string::npos) << *last;
-  EXPECT_NE(last->find("event: end\ndata: "), std::string::npos) << *last;
-  EXPECT_FALSE(next().has_value());
-  EXPECT_EQ(Entries("campaign.watch", id).size(), 1u);
-  // An unknown campaign is a 404, not a stream.
-  Response unknown = Call("GET", "/api/v1/campaigns/CP2026-1207-999/events", supervisor_);
-  EXPECT_EQ(unknown.status, 404);
-  EXPECT_FALSE(unknown.stream);
+  EXPECT_EQ(told.size(), 4u);
+  EXPECT_NE(Call("GET", base + "/events", supervisor_).status, 200);
+  campaigns_->OnChange({});
 }
 
 TEST_F(CampaignRoutesTest, GaugesAndTextOfARunningCampaign) {

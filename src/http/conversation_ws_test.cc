@@ -603,6 +603,22 @@ TEST(StaffEvents, EachTabHearsWhatItsRoleAndWatchCover) {
   EXPECT_NE(next(agent).find("event: presence"), std::string::npos);
   EXPECT_EQ(next(handler), "");
 
+  // Campaigns: to campaign.manage holders only, coalesced, at most once a second a campaign.
+  Response supervisor = open(StaffOf(security::Role::kSupervisor), "");
+  ASSERT_EQ(supervisor.status, 200) << supervisor.body;
+  EXPECT_NE(next(supervisor).find("event: hello"), std::string::npos);
+  events.CampaignChanged("CP2026-1207-001");
+  events.CampaignChanged("CP2026-1207-001");
+  sent = next(supervisor);
+  EXPECT_EQ(sent, "event: campaign\ndata: {\"id\":\"CP2026-1207-001\"}\n\n");
+  EXPECT_EQ(next(agent), "");
+  EXPECT_EQ(next(handler), "");
+  events.CampaignChanged("CP2026-1207-001");  // within the second: held back, not lost
+  events.CampaignChanged("CP2026-1207-002");  // another campaign is told at once
+  sent = next(supervisor);
+  EXPECT_EQ(sent.find("001"), std::string::npos) << sent;
+  EXPECT_NE(sent.find("002"), std::string::npos) << sent;
+
   EXPECT_EQ(open(StaffOf(security::Role::kAgent), "nosuch").status, 404);
   std::string many;
   for (int i = 0; i < 11; ++i) many += "c" + std::to_string(i) + ",";

@@ -1,5 +1,6 @@
 #include "http/staff_event_routes.h"
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -18,24 +19,43 @@ namespace zx::http {
 using nlohmann::json;
 
 struct StaffEvents::Tab {
+  using Steady = std::chrono::steady_clock;
   const security::Principal who;  // as the stream was opened
   const bool agent;               // holds agent.queue: hears the queue and presence
+  const bool campaigns;           // holds campaign.manage: hears campaigns
   const std::set<std::string> watch;
   std::mutex mu;
   std::string pending;  // SSE text not yet sent; guarded by mu
   bool queue = false;   // coalesced notices; guarded by mu
   bool presence = false;
+  std::set<std::string> changed;                   // campaigns to tell; guarded by mu
+  std::map<std::string, Steady::time_point> told;  // when each was last told; guarded by mu
 
   Tab(const security::Principal& p, std::set<std::string> w)
-      : who(p), agent(security::AllowedOn(p, "agent.queue", {})), watch(std::move(w)) {}
-  // What to send now ("" nothing), and nothing pending afterwards.
-  std::string Take() {
+      : who(p),
+        agent(security::AllowedOn(p, "agent.queue", {})),
+        campaigns(security::AllowedOn(p, "campaign.manage", {})),
+        watch(std::move(w)) {}
+  // What to send now ("" nothing), and nothing pending afterwards but the campaigns told less
+  // than `campaign_every` ago (they follow once it has passed: the last change is never lost).
+  std::string Take(std::chrono::milliseconds campaign_every) {
     std::lock_guard lock(mu);
     std::string out = std::move(pending);
     pending.clear();
     if (queue) out += SseEvent("queue", "{}");
     if (presence) out += SseEvent("presence", "{}");
     queue = presence = false;
+    const auto now = Steady::now();
+    for (auto it = changed.begin(); it != changed.end();) {
+      auto last = told.find(*it);
+      if (last != told.end() && now - last->second < campaign_every) {
+        ++it;
+        continue;
+      }
+      out += SseEvent("campaign", nlohmann::json{{"id", *it}}.dump());
+      told[*it] = now;
+      it = changed.erase(it);
+    }
     return out;
   }
 };
@@ -92,6 +112,7 @@ StaffEvents::StaffEvents(dialogue::DialogueService& service, ClusterFrames* clus
       if (!m.is_object() || m.value("origin", "") == origin_) return;
       if (m.value("kind", "") == "presence") Presence();
       if (m.value("kind", "") == "ticket" && m.contains("ticket")) Ticket(m["ticket"]);
+      if (m.value("kind", "") == "campaign") Campaign(m.value("campaign", ""));
     });
 }
 
@@ -181,6 +202,24 @@ void StaffEvents::TicketMarked(const std::string& order_id, const std::string& k
     log::Warn("staff.ticket_not_published error=\"{}\"", s.message());
 }
 
+void StaffEvents::Campaign(const std::string& id) {
+  if (id.empty()) return;
+  for (const auto& t : Tabs())
+    if (t->campaigns) {
+      std::lock_guard tab_lock(t->mu);
+      t->changed.insert(id);
+    }
+}
+
+void StaffEvents::CampaignChanged(const std::string& campaign_id) {
+  Campaign(campaign_id);
+  if (!bus_) return;
+  if (Status s = bus_->Publish(
+          "staff", Dump({{"origin", origin_}, {"kind", "campaign"}, {"campaign", campaign_id}}));
+      !s.ok())
+    log::Warn("staff.campaign_not_published error=\"{}\"", s.message());
+}
+
 void StaffEvents::PresenceChanged() {
   Presence();
   if (!bus_) return;
@@ -218,8 +257,9 @@ void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog
     stream->every = events.options_.poll;
     const int64_t poll_ms = events.options_.poll.count();
     const int64_t heartbeat_ms = events.options_.heartbeat.count();
-    stream->next = [tab, quiet_ms = int64_t{-1}, poll_ms,
-                    heartbeat_ms]() mutable -> std::optional<std::string> {
+    stream->next = [tab, quiet_ms = int64_t{-1}, poll_ms, heartbeat_ms,
+                    campaign_every =
+                        events.options_.campaign_every]() mutable -> std::optional<std::string> {
       if (quiet_ms < 0) {  // the first call: the screen loads again what it shows
         quiet_ms = 0;
         return SseEvent("hello",
@@ -227,7 +267,7 @@ void AddStaffEventRoutes(Router& router, StaffEvents& events, security::AuditLog
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count()}}));
       }
-      std::string out = tab->Take();
+      std::string out = tab->Take(campaign_every);
       if (!out.empty()) {
         quiet_ms = 0;
       } else if ((quiet_ms += poll_ms) >= heartbeat_ms) {

@@ -18,6 +18,10 @@
 //                                               "warned" (预警) or "overdue" (超时): to those
 //                                               whose ticket.read covers its department and
 //                                               district (a handler hears only her own)
+//     event "campaign"     {"id"}               a campaign's figures or state changed: to
+//                                               campaign.manage holders, at most once a
+//                                               `campaign_every` a campaign (the screen reads
+//                                               it again through GET /api/v1/campaigns/{id})
 //     ": heartbeat"                             a comment every heartbeat when nothing happened
 // Each watched id (at most 10) must be a conversation the caller may read (conversation.read
 // on its scope; audited "conversation.watch"); 403/404 otherwise, before the stream starts.
@@ -29,8 +33,8 @@
 // and was audited as "conversation.watch" when the stream opened), and it is masked
 // (text::MaskText) as the transcript is shown without a purpose. Never logged.
 // Several nodes: conversation events (partial text too, like the citizen's turns) come from
-// the other nodes through ClusterFrames, presence changes through the notifications channel
-// "staff".
+// the other nodes through ClusterFrames; presence changes, order marks and campaign changes
+// through the notifications channel "staff".
 #pragma once
 
 #include <chrono>
@@ -55,6 +59,9 @@ namespace zx::http {
 struct StaffEventOptions {
   std::chrono::milliseconds poll{100};  // how often a stream sends what is pending
   std::chrono::milliseconds heartbeat{15000};
+  // A campaign's notices to one tab at most this often: a running campaign changes every tick,
+  // and each notice costs the screen a read.
+  std::chrono::milliseconds campaign_every{1000};
 };
 
 class StaffEvents {
@@ -72,6 +79,9 @@ class StaffEvents {
   // other nodes too).
   void TicketMarked(const std::string& order_id, const std::string& kind,
                     const std::string& department, const std::string& district);
+  // A campaign's figures or state changed on this node (told to the other nodes too); the
+  // engine tells at most once a campaign a tick (campaigns::Campaigns::OnChange).
+  void CampaignChanged(const std::string& campaign_id);
 
   struct Tab;  // one open stream
 
@@ -83,6 +93,7 @@ class StaffEvents {
   void Partial(const std::string& id, const std::string& text);
   void Presence();
   void Ticket(const nlohmann::json& notice);
+  void Campaign(const std::string& id);
 
   dialogue::DialogueService& service_;
   ClusterFrames* cluster_;

@@ -45,7 +45,7 @@ constexpr std::array kTable = {
                false, Of({R::kSupervisor, R::kAgent}), 0},
     PolicyRule{"staff.events",
                "the console's live events: queue changes, watched conversations, presence, "
-               "work orders' deadlines",
+               "work orders' deadlines, campaigns' progress (to campaign.manage holders)",
                false, Of({R::kSupervisor, R::kAgent, R::kDepartmentHandler}), 0},
     PolicyRule{"conversation.write",
                "reply in, close, transfer and correct the summary of a conversation one holds",

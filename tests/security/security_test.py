@@ -318,7 +318,6 @@ class RouteRoleMatrix(unittest.TestCase):
         "GET /api/v1/campaigns/{id}/targets": "campaign.manage",
         "GET /api/v1/campaigns/{id}/targets/{seq}": "campaign.manage",
         "GET /api/v1/campaigns/{id}/export": "report.export",
-        "GET /api/v1/campaigns/{id}/events": "campaign.manage",
     }
 
     def test_campaign_routes_name_their_permissions(self):

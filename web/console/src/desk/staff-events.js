@@ -2,7 +2,10 @@
 // through the browser's EventSource, the session cookie). Events: "hello" first on every
 // (re)connection (refetch everything), "queue" (the queue or my conversations changed),
 // "conversation" {id, kind} (a watched conversation changed: refetch its turns after the last
-// seq; kind "partial" carries {text}: what a caller is saying right now, shown, not refetched), "presence" (someone's presence changed). The stream is opened again whenever the watched
+// seq; kind "partial" carries {text}: what a caller is saying right now, shown, not refetched),
+// "presence" (someone's presence changed), "campaign" {id} (a campaign's figures or state
+// changed: refetch it; campaign.manage holders, at most once a second a campaign). The stream
+// is opened again whenever the watched
 // set changes (at most 10 ids), closed when the screen goes. After a refused or dropped stream
 // the browser reconnects by itself; when it gives up (CLOSED) the stream is opened again in 3 s.
 import { onBeforeUnmount, ref, watch } from 'vue';
@@ -17,7 +20,8 @@ function parse(m) {
   }
 }
 
-// `watched()`: the ids to watch now; `handlers`: {hello, queue, conversation, presence}.
+// `watched()`: the ids to watch now; `handlers`: {hello, queue, conversation, presence,
+// campaign}, each optional.
 export function useStaffEvents(watched, handlers) {
   const status = ref('off'); // off | connecting | live | lost
   let source = null;
@@ -51,6 +55,7 @@ export function useStaffEvents(watched, handlers) {
     on('queue', handlers.queue);
     on('conversation', handlers.conversation);
     on('presence', handlers.presence);
+    on('campaign', handlers.campaign);
     es.onopen = () => { if (source === es) status.value = 'live'; };
     es.onerror = () => {
       if (source !== es) return;
