@@ -89,11 +89,15 @@ async function waitListed(page, ids) {
 }
 const stepOf = (page, action) => page.locator(`[data-test="ticket-timeline"] [data-test="step-${action}"]`);
 
-// Picks a department in one of the dialog's pickers by typing its code, as a dispatcher may.
+// Picks a department in one of the dialog's pickers from the keyboard, as a dispatcher may: its
+// code typed, Enter takes the first match; the picker then shows the department's name.
 async function pickDepartment(page, dialog, id, code) {
-  await dialog.locator(`#${id}`).click();
+  const picker = dialog.locator('.el-select', { has: page.locator(`#${id}`) });
+  await picker.click();
   await page.keyboard.type(code);
-  await page.locator('.el-select-dropdown__item:visible', { hasText: `（${code}）` }).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: `（${code}）` }).waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+  await picker.getByText(`（${code}）`).waitFor({ timeout: STEP_MS });
   await dialog.locator('.el-dialog__title').click(); // closes a multiple picker's list
 }
 
