@@ -11,8 +11,9 @@ Result<std::unique_ptr<DemoDialler>> DemoDialler::Create(
   std::vector<double> w;
   double total = 0;
   for (const auto& [name, weight] : weights) {
+    const std::string& behaviour = name;  // a lambda may not capture a structured binding (C++17)
     if (std::find_if(std::begin(kDemoBehaviours), std::end(kDemoBehaviours),
-                     [&](const char* b) { return name == b; }) == std::end(kDemoBehaviours))
+                     [&](const char* b) { return behaviour == b; }) == std::end(kDemoBehaviours))
       return InvalidArgument("unknown call behaviour \"" + name + "\"");
     if (weight < 0) return InvalidArgument("negative weight for \"" + name + "\"");
     names.push_back(name);
