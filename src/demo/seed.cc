@@ -326,11 +326,11 @@ class Run {
       out << "姓名,性别,手机号,身份证号,场景,申请编号\n";
       for (int i = 0; i < c.targets; ++i) {
         // An invented 1980s birth in 东城区's code; the sequence's parity is the sex.
-        char first17[18];
+        char first17[32];  // 17 characters (i < 1000); room to spare for the compiler
         std::snprintf(first17, sizeof first17, "1101011980%02d%02d%03d", 1 + i % 12, 1 + i % 28,
                       100 + i);
         const bool male = (100 + i) % 2 == 1;
-        char phone[16];
+        char phone[24];
         std::snprintf(phone, sizeof phone, "1380000%04d", i + 1);
         out << c.surnames[Uniform(0, static_cast<int64_t>(c.surnames.size()) - 1)]
             << c.given_names[Uniform(0, static_cast<int64_t>(c.given_names.size()) - 1)] << ","
