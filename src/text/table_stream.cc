@@ -34,6 +34,18 @@ namespace {
 
 constexpr size_t kChunk = 256 * 1024;
 
+// The first position at or after `i` where an 8-byte word of `s` holds a non-ASCII byte (or
+// fewer than 8 bytes are left): the scanners step over ASCII eight bytes at a time.
+size_t SkipAscii(std::string_view s, size_t i) {
+  while (i + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  return i;
+}
+
 bool IsBlankByte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 std::string Trim(std::string_view s) {
@@ -159,13 +171,7 @@ Result<std::optional<uint64_t>> FirstNonUtf8(const Source& src, uint64_t from, u
     size_t i = 0;
     size_t carry = got;  // where the next window starts (a sequence cut by the window's end)
     while (i < got) {
-      // Eight ASCII bytes at a time: most of a target file.
-      while (i + 8 <= got) {
-        uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        if (w & 0x8080808080808080ull) break;
-        i += 8;
-      }
+      i = SkipAscii(s, i);  // most of a target file is ASCII
       if (i >= got) break;
       auto b = static_cast<unsigned char>(s[i]);
       if (b < 0x80) {
@@ -285,13 +291,7 @@ Result<bool> IsGbkThroughout(const Source& src) {
     std::string_view s = view.substr(0, got);
     size_t i = 0;
     while (i < got) {
-      // Eight ASCII bytes at a time (delimiters, digits, codes: half of a target file).
-      while (i + 8 <= got) {
-        uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        if (w & 0x8080808080808080ull) break;
-        i += 8;
-      }
+      i = SkipAscii(s, i);  // delimiters, digits, codes: half of a target file
       if (i >= got) break;
       unsigned char b = static_cast<unsigned char>(s[i]);
       if (b < 0x80) {
