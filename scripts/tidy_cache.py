@@ -7,7 +7,9 @@ with its own compile command (-E -P: every header it includes, and no file paths
 clone elsewhere has the same keys). The same input and the same checks give the same findings,
 so a recorded key stands for a clean run already made; changing anything (the file, a header it
 includes, a flag, a check, the tool or a system header) changes the key, and the source is
-looked at again. scripts/tidy.sh records what passed; commit the file with the code.
+looked at again. scripts/tidy.sh records what passed; commit the file with the code. A source
+keeps its last two keys, so a record made on a machine image whose system headers differ from
+CI's still spares CI the sources that machine found clean.
 
   tidy_cache.py need BUILD REGEX     the sources matching REGEX (absolute) that need tidy, as
                                      one regex for run-clang-tidy (nothing when none does)
@@ -24,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = os.path.join(ROOT, ".ci", "tidy-clean")
+KEPT = 2  # keys kept per source: this machine's and the previous machine image's
 
 
 def entries(build, regex):
@@ -72,12 +75,13 @@ def keys(build, regex):
 
 
 def read_record():
+    """path -> its recorded keys, newest first."""
     record = {}
     if os.path.exists(RECORD):
         for line in open(RECORD, encoding="utf-8"):
             parts = line.split()
             if len(parts) == 2 and not line.startswith("#"):
-                record[parts[1]] = parts[0]
+                record.setdefault(parts[1], []).append(parts[0])
     return record
 
 
@@ -86,21 +90,24 @@ def main():
     record = read_record()
     if command == "need":
         need = [os.path.join(ROOT, path) for path, k in keys(build, regex)
-                if k is None or record.get(path) != k]
+                if k is None or k not in record.get(path, [])]
         if need:
             print("^(%s)$" % "|".join(re.escape(p) for p in need))
         return 0
     if command == "record":
         for path, k in keys(build, regex):
             if k is not None:
-                record[path] = k
+                # The newest key first, and the one before it when it differs: a machine whose
+                # system headers are a point release behind or ahead still finds it clean.
+                record[path] = ([k] + [old for old in record.get(path, []) if old != k])[:KEPT]
         os.makedirs(os.path.dirname(RECORD), exist_ok=True)
         with open(RECORD, "w", encoding="utf-8") as f:
             f.write("# Sources clang-tidy found clean, by the key of their input "
                     "(scripts/tidy_cache.py).\n")
             for path in sorted(record):
                 if os.path.exists(os.path.join(ROOT, path)):
-                    f.write("%s %s\n" % (record[path], path))
+                    for k in record[path]:
+                        f.write("%s %s\n" % (k, path))
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -254,7 +254,8 @@ TEST_F(ReturnVisitsTest, ARestartDialsNothingTwiceAndAVerdictIsAppliedOnce) {
   ASSERT_TRUE(db_->Exec("UPDATE return_visit_targets SET applied = 0").ok());
   EXPECT_EQ(Tick().answered, 0);
   int visits = 0;
-  for (const auto& h : orders_->History(id).value()) visits += h.action == "visit";
+  const auto history = orders_->History(id);  // kept: the loop must not outlive it
+  for (const auto& h : history.value()) visits += h.action == "visit";
   EXPECT_EQ(visits, 1);
   EXPECT_EQ(gateway_.targets().size(), 1u);
 }

@@ -156,7 +156,8 @@ TEST_F(SeedTest, AFinishedCampaignWhoseCallsFellInsideItsWindows) {
   ASSERT_EQ(page.total, 60);
   for (const auto& t : page.rows) {
     EXPECT_EQ(t.phone_masked.substr(0, 3), "138") << t.phone_masked;
-    for (const auto& a : engine->Attempts(r->campaign_id, t.seq).value())
+    const auto attempts = engine->Attempts(r->campaign_id, t.seq);  // outlives the loop
+    for (const auto& a : attempts.value())
       EXPECT_TRUE(engine->InWindow(a.started_ms)) << a.attempt_id << " " << a.started_ms;
   }
 }
