@@ -407,12 +407,14 @@ void AddCampaignRoutes(Router& router, Campaigns& campaigns, security::AuditLog&
   const std::string base = "/api/v1/campaigns";
   router.Add("POST", base, kManage,
              [routes](const Request& req) { return routes->Import(req, false); });
+  router.AllowBodyUpTo(options.max_upload_bytes);
   router.Add("GET", base, kManage, [routes](const Request& req) { return routes->List(req); });
   router.Add("GET", base + "/rules", kManage, [routes](const Request&) { return routes->Rules(); });
   router.Add("GET", base + "/{id}", kManage,
              [routes](const Request& req) { return routes->Get(req); });
   router.Add("POST", base + "/{id}/files", kManage,
              [routes](const Request& req) { return routes->Import(req, true); });
+  router.AllowBodyUpTo(options.max_upload_bytes);
   for (const char* action : {"start", "pause", "resume", "cancel"}) {
     router.Add(
         "POST", base + "/{id}/" + action, kManage,

@@ -9,8 +9,9 @@
 //        {"campaign", "import" (the import report, http/campaign_json.h), "added"}. The file is
 //        kept in a private temporary file in the data directory while it is imported, then
 //        removed. 400 a parameter or a file that is not a target file (the message names the
-//        column, or the line); 413 over the server's body limit (server.max_body_bytes); 415
-//        another Content-Type. Audited "campaign.create".
+//        column, or the line); 413 over the upload limit (CampaignRouteOptions::max_upload_bytes,
+//        not the server's smaller max_body_bytes); 415 another Content-Type. Audited
+//        "campaign.create".
 //   POST /api/v1/campaigns/{id}/files  (the same body and as_of, file) -> 200 the same shape:
 //        what the file adds (a notice already planned is never planned again). "campaign.file".
 //   POST /api/v1/campaigns/{id}/start|pause|resume|cancel -> 200 {"campaign"}; 409 when the
@@ -43,6 +44,9 @@ namespace zx::http {
 
 struct CampaignRouteOptions {
   int64_t max_export_rows = 1000000;  // an XLSX worksheet holds 1,048,575
+  // The body limit of the two upload routes (Router::AllowBodyUpTo): about 350,000 rows of a
+  // typical target file; larger files go through `zhixian campaign create`, which streams.
+  size_t max_upload_bytes = 32u << 20;
 };
 
 // `campaigns` and `audit` must outlive the router. `data_dir` is the data directory (private,

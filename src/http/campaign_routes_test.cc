@@ -160,6 +160,15 @@ TEST_F(CampaignRoutesTest, EveryRouteNamesItsPermission) {
   EXPECT_EQ(registered, expected);
 }
 
+// A department's target file is larger than an ordinary request: the two upload routes take
+// up to max_upload_bytes, every other route keeps the server's limit.
+TEST_F(CampaignRoutesTest, UploadRoutesTakeLargerBodies) {
+  EXPECT_EQ(router_.BodyLimit("POST", "/api/v1/campaigns"), 32u << 20);
+  EXPECT_EQ(router_.BodyLimit("POST", "/api/v1/campaigns/CP2026-1201-001/files"), 32u << 20);
+  EXPECT_EQ(router_.BodyLimit("POST", "/api/v1/campaigns/CP2026-1201-001/start"), 0u);
+  EXPECT_EQ(router_.BodyLimit("GET", "/api/v1/campaigns"), 0u);
+}
+
 // Supervisors only (the policy table): every other role is refused by the policy, audited.
 TEST_F(CampaignRoutesTest, RouteByRoleMatrix) {
   std::string id = Create();
