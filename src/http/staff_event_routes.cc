@@ -153,14 +153,16 @@ void StaffEvents::Conversation(const std::string& id, const std::string& kind, b
 }
 
 // Only to tabs that watch the conversation: their watch passed conversation.read on its scope
-// and was audited when the stream opened. Masked as the transcript is without a purpose.
+// and was audited when the stream opened. Masked as the transcript is without a purpose, and a
+// number still being said shows no more than its first three digits (MaskUnfinishedText).
 void StaffEvents::Partial(const std::string& id, const std::string& text) {
   std::string event;  // made once, for the first tab that watches
   for (const auto& t : Tabs()) {
     if (!t->watch.contains(id)) continue;
     if (event.empty())
-      event = SseEvent("conversation",
-                       Dump({{"id", id}, {"kind", "partial"}, {"text", text::MaskText(text)}}));
+      event = SseEvent(
+          "conversation",
+          Dump({{"id", id}, {"kind", "partial"}, {"text", text::MaskUnfinishedText(text)}}));
     std::lock_guard lock(t->mu);
     t->pending += event;
   }

@@ -31,7 +31,8 @@
 // a second while the caller speaks, superseded by the stored turn), it goes only to tabs that
 // watch the conversation (a watch that passed conversation.read on the conversation's scope
 // and was audited as "conversation.watch" when the stream opened), and it is masked
-// (text::MaskText) as the transcript is shown without a purpose. Never logged.
+// (text::MaskUnfinishedText: as the transcript is shown without a purpose, and of a number not
+// yet whole no more than three digits). Never logged.
 // Several nodes: conversation events (partial text too, like the citizen's turns) come from
 // the other nodes through ClusterFrames; presence changes, order marks and campaign changes
 // through the notifications channel "staff".

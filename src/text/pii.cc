@@ -158,7 +158,8 @@ bool IsWordChar(char32_t c) {
 // One group of digit characters without separators: code point indexes [begin, end).
 struct Group {
   size_t begin, end;
-  std::string digits;  // ASCII; a trailing check character as 'X'
+  std::string digits;   // ASCII; a trailing check character as 'X'
+  bool number = false;  // part of a number masked as such
 };
 
 enum class Kind { kNone, kMobile, kIntlMobile, kLandline, kIdLike };
@@ -199,9 +200,7 @@ Kind Classify(const Group* g, size_t n, size_t* prefix) {
   return fours ? Kind::kIdLike : Kind::kNone;
 }
 
-}  // namespace
-
-std::string MaskText(std::string_view text) {
+std::string Mask(std::string_view text, bool unfinished) {
   const utf8::CodePoints t = utf8::Decode(text);
   const size_t n = t.size();
   std::vector<bool> hide(n, false);
@@ -216,7 +215,7 @@ std::string MaskText(std::string_view text) {
     std::vector<Group> groups;
     size_t k = i;
     for (;;) {
-      Group g{k, k, ""};
+      Group g{k, k, "", false};
       while (k < n && DigitValue(t.cp[k]) >= 0)
         g.digits += static_cast<char>('0' + DigitValue(t.cp[k++]));
       size_t total = g.digits.size();
@@ -239,7 +238,7 @@ std::string MaskText(std::string_view text) {
     // From each group on, the longest stretch of groups that forms a number is masked.
     size_t g0 = 0;
     while (g0 < groups.size()) {
-      const Group* rest = groups.data() + g0;
+      Group* rest = groups.data() + g0;
       size_t longest = 0, digits = 0;
       while (longest < std::min(groups.size() - g0, kMaxGroups) &&
              digits + rest[longest].digits.size() <= 20)
@@ -282,7 +281,18 @@ std::string MaskText(std::string_view text) {
           break;
       }
       for (size_t x = head; x + tail < pos.size(); ++x) hide[pos[x]] = true;
+      for (size_t x = 0; x < taken; ++x) rest[x].number = true;
       g0 += taken;
+    }
+    if (unfinished) {
+      // What is not a number yet may be one still being said: beyond the run's first three
+      // digits, none is shown.
+      size_t seen = 0;
+      for (const Group& g : groups) {
+        if (g.number) continue;
+        for (size_t c = g.begin; c < g.end; ++c)
+          if (DigitValue(t.cp[c]) >= 0 && seen++ >= 3) hide[c] = true;
+      }
     }
     i = run_end;
   }
@@ -296,6 +306,12 @@ std::string MaskText(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string MaskText(std::string_view text) { return Mask(text, false); }
+
+std::string MaskUnfinishedText(std::string_view text) { return Mask(text, true); }
 
 bool IsValidIdNumber(std::string_view id) {
   if (id.size() != 18) return false;

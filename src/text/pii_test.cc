@@ -50,6 +50,22 @@ TEST(Pii, MaskText) {
   EXPECT_EQ(MaskText(""), "");
 }
 
+// A partial result of speech recognition: the number is not whole yet, and what it shows must not
+// complete the masked whole one that follows (139****5678 after 1391234 would give it all).
+TEST(Pii, MaskUnfinishedTextShowsNoMoreThanThreeDigitsOfARun) {
+  EXPECT_EQ(MaskUnfinishedText("我的电话13"), "我的电话13");
+  EXPECT_EQ(MaskUnfinishedText("我的电话1391234"), "我的电话139****");
+  EXPECT_EQ(MaskUnfinishedText("我的电话139 1234 56"), "我的电话139 **** **");
+  EXPECT_EQ(MaskUnfinishedText("电话幺三九幺二三四"), "电话幺三九****");
+  // A whole number is masked as MaskText does; what it leaves shown stays so.
+  EXPECT_EQ(MaskUnfinishedText("我的电话13912345678"), "我的电话139****5678");
+  EXPECT_EQ(MaskUnfinishedText("身份证110101199003078515"), "身份证110101********8515");
+  // Years and amounts too, until the final text replaces the line; words are untouched.
+  EXPECT_EQ(MaskUnfinishedText("交了3年，工资5000元"), "交了3年，工资500*元");
+  EXPECT_EQ(MaskUnfinishedText("2023 13812345678"), "202* 138****5678");
+  EXPECT_EQ(MaskUnfinishedText("第一个问题"), "第一个问题");
+}
+
 // Issue 9 (13): every form the text module normalises is masked, not only ASCII digits.
 TEST(Pii, MaskTextEveryWrittenForm) {
   EXPECT_EQ(MaskText("电话+8613812345678"), "电话+86138****5678");
