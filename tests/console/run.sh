@@ -14,6 +14,11 @@ command -v node >/dev/null || skip "no node"
   skip "run 'npm ci' in tests/console (scripts/test.sh does)"
 [[ "${1:-}" != campaigns.test.mjs ]] || command -v sipp >/dev/null ||
   skip "no sipp (package sip-tester): the campaign test's citizens"
+if [[ "${1:-}" == desk_speech.test.mjs ]]; then
+  [[ -x "$(command -v sipp)" && -f /usr/share/sip-tester/g711a.pcap ]] ||
+    skip "no sipp or its g711a.pcap (package sip-tester): the caller"
+  command -v python3 >/dev/null || skip "no python3: the FunASR test server (tests/asr)"
+fi
 [[ -f web/console/dist/index.html ]] ||
   skip "the console is not built: (cd web/console && npm ci && npm run build) (scripts/test.sh does)"
 exec node --test --test-concurrency=1 "$here/${1:-console.test.mjs}"
