@@ -5,11 +5,13 @@
 // "2pass" protocol, which answers the scripted words a character at a time and then the whole
 // text) and the recogniser's partial text reaches her tab as a staff-stream event: the live
 // transcript shows a grey "正在说：…" line with those words before the caller's turn is there;
-// when the final text comes, the caller's turn holds it and the 正在说 line is gone. The full
-// number of the caller is never on the screen. On every screen state: no CSP violation, no
-// console error, no axe-core WCAG 2 A/AA violation, a 1366×768 screenshot (harness.mjs).
-// run.sh skips it (77) without SIPp or python3. tests/sip/sip_test.py agent_speech checks the
-// same event on the stream itself.
+// when the final text comes, the caller's turn holds it and the 正在说 line is gone. Neither the
+// caller's number nor the whole of a number the caller says is ever on the screen (the final
+// line shows it masked); the second test (to do, a server bug) shows that the 正在说 line does
+// show all but the last of its digits. On every screen state: no CSP violation, no console
+// error, no axe-core WCAG 2 A/AA violation, a 1366×768 screenshot (harness.mjs). run.sh skips
+// it (77) without SIPp or python3. tests/sip/sip_test.py agent_speech checks the same event on
+// the stream itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,8 +25,12 @@ import {
 } from './harness.mjs';
 
 const AGENT = 'agent1';
-const WORDS = '我的社保卡丢了';
+// A number in the words: the final line shows it masked, as the transcript is without a purpose.
+const NUMBER = '13912345678';
+const WORDS = `我的社保卡丢了电话${NUMBER}`;
+const MASKED = '我的社保卡丢了电话139****5678';
 const CALLER = '13812345678'; // desk_speech_caller.xml's From
+let shown = null; // the 正在说 lines the agent saw, for the second test
 const CALL_ID = 'zx-desk-speech-1@127.0.0.1'; // -cid_str below, call number 1
 
 const work = mkdtempSync(join(tmpdir(), 'zx-console-speech-'));
@@ -189,7 +195,7 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
     await partial.waitFor({ timeout: STEP_MS });
     const firstAt = Date.now() - spoke;
     const text = await partial.innerText();
-    assert.match(text, new RegExp(`^正在说：[${WORDS}]+$`), text);
+    assert.match(text, new RegExp(`^正在说：[${WORDS}*]+$`), text);
     assert.equal(await heard.count(), 0, 'the 正在说 line came before the final line');
     assert.equal(await partial.getAttribute('aria-live'), 'off');
     await check(p, 'desk-speech-partial');
@@ -197,16 +203,19 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
     // The final words: the caller's turn, and the 正在说 line gone with the same change.
     await heard.first().waitFor({ timeout: 30000 });
     const finalAt = Date.now() - spoke;
-    assert.match(await heard.first().innerText(), /我的社保卡丢了/);
+    assert.ok((await heard.first().innerText()).includes(MASKED), await heard.first().innerText());
     await partial.waitFor({ state: 'detached', timeout: STEP_MS });
     const states = await page.evaluate(() => window.__speech);
     const seen = states.filter((s) => s.partial !== null && s.heard === 0);
     assert.ok(seen.length >= 1, JSON.stringify(states));
+    assert.ok(!seen.some((s) => s.partial.includes(NUMBER)), 'a whole number said is masked on the 正在说 line');
     const first = states.findIndex((s) => s.heard > 0);
     assert.equal(states[first].partial, null, `the final line replaced the 正在说 line: ${JSON.stringify(states)}`);
+    shown = seen.map((s) => s.partial);
     console.log(`speech: first 正在说 ${firstAt} ms after the caller was told to speak, the final line ` +
       `${finalAt} ms; ${seen.length} partial state(s) shown: ${seen.map((s) => s.partial).join(' | ')}`);
-    assert.ok(!(await page.locator('body').innerText()).includes(CALLER), 'the full number is shown');
+    const body = await page.locator('body').innerText();
+    for (const n of [CALLER, NUMBER]) assert.ok(!body.includes(n), `the full number ${n} is shown`);
     await check(p, 'desk-speech-final');
 
     // The caller hangs up: the call ends on the desk, with no 正在说 line.
@@ -221,4 +230,18 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
   } finally {
     await p.context.close();
   }
+});
+
+// The server masks the partial text with text::MaskText, which masks whole phone and ID
+// numbers only: while the caller says a number its digits come a few at a time and are shown as
+// they are until the last makes it whole (正在说：…电话1391234567, then …电话139****5678); once 7
+// are shown, the final line's masked 139****5678 gives the agent the whole number without a
+// purpose. A line may show no more digits in a row than a masked number does (7). To do: the
+// server's StaffEvents::Partial (src/http/staff_event_routes.cc) to mask digit runs still growing.
+test('a number being said is not shown unmasked on the 正在说 line', {
+  todo: 'StaffEvents::Partial masks whole numbers only (text::MaskText)',
+}, () => {
+  assert.ok(shown && shown.length, 'the first test saw 正在说 lines');
+  const long = shown.filter((t) => /\d{8,}/.test(t));
+  assert.deepEqual(long, [], 'digit runs longer than a masked number shows');
 });
