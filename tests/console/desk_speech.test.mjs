@@ -30,8 +30,8 @@ const NUMBER = '13912345678';
 const WORDS = `我的社保卡丢了电话${NUMBER}`;
 const MASKED = '我的社保卡丢了电话139****5678';
 const CALLER = '13812345678'; // desk_speech_caller.xml's From
-let shown = null; // the 正在说 lines the agent saw, for the second test
 const CALL_ID = 'zx-desk-speech-1@127.0.0.1'; // -cid_str below, call number 1
+let shown = null; // the 正在说 lines the agent saw, for the second test
 
 const work = mkdtempSync(join(tmpdir(), 'zx-console-speech-'));
 let asr = null;
@@ -69,8 +69,9 @@ function waitFor(stream, re, ms, what) {
   });
 }
 
-// Tells the waiting caller to go on: a SIP INFO in the call's dialog to SIPp's port (see
-// desk_speech_caller.xml). SIPp matches it by Call-ID alone.
+// Tells the waiting caller to go on: a SIP INFO with the call's Call-ID to SIPp's port (see
+// desk_speech_caller.xml). SIPp matches it by Call-ID alone and does not answer it (hence the
+// Via to the discard port: nothing is listened for).
 let cseq = 10;
 function nudgeCaller() {
   cseq += 1;
@@ -135,7 +136,9 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
     await page.locator('[data-test="desk-live"]', { hasText: '实时更新中' }).waitFor({ timeout: STEP_MS });
 
     // The caller: SIPp on free loopback ports (the SIP lock: picked before binding).
-    const sipPort = server.log().match(/sip\.listening .*port=(\d+)/)[1];
+    const listening = server.log().match(/sip\.listening .*port=(\d+)/);
+    assert.ok(listening, 'the server logs its SIP port before it is ready');
+    const sipPort = listening[1];
     sippPort = await freeUdpPort();
     const media = (await freeUdpPort()) & ~1;
     symlinkSync('/usr/share/sip-tester', join(work, 'pcap'));
@@ -220,7 +223,9 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
 
     // The caller hangs up: the call ends on the desk, with no 正在说 line.
     await nudgeCaller();
-    const code = await Promise.race([sippExit, new Promise((r) => setTimeout(r, 30000, 'timeout'))]);
+    let timer = 0;
+    const code = await Promise.race([sippExit, new Promise((r) => { timer = setTimeout(r, 30000, 'timeout'); })]);
+    clearTimeout(timer); // or node waits for it before it ends
     assert.equal(code, 0, `SIPp (${code}):\n${sippLog}`);
     await page.locator('[data-test="conv-state"]', { hasText: '已结束' }).waitFor({ timeout: STEP_MS });
     assert.equal(await partial.count(), 0);
