@@ -83,6 +83,13 @@ std::string Join(const std::vector<std::string>& parts) {
   return out;
 }
 
+// "2", "0.5": a pace as people write it.
+std::string FormatPace(double pace) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", pace);
+  return buf;
+}
+
 std::string Today(const Clock& clock) {
   tickets::Date d = tickets::ToChinaLocal(clock.NowUnixMillis()).date;
   char buf[16];
@@ -172,6 +179,101 @@ Result<CampaignPolicy> CampaignPolicyFrom(const CampaignConfig& c) {
   return p;
 }
 
+CampaignRules PolicyRules(const CampaignPolicy& policy) {
+  return {policy.periods,        policy.working_days_only,   policy.max_attempts,
+          policy.retry_after_ms, policy.campaign_concurrent, policy.pace_per_s};
+}
+
+std::string FormatPeriods(const std::vector<tickets::WorkingPeriod>& periods) {
+  std::string out;
+  for (const tickets::WorkingPeriod& p : periods) {
+    char buf[48];  // room for any int the compiler cannot bound
+    std::snprintf(buf, sizeof buf, "%02d:%02d-%02d:%02d", p.start_minute / 60, p.start_minute % 60,
+                  p.end_minute / 60, p.end_minute % 60);
+    out += (out.empty() ? "" : ",") + std::string(buf);
+  }
+  return out;
+}
+
+namespace {
+
+Status Field(const char* name, const std::string& why) {
+  return InvalidArgument(std::string("field \"") + name + "\" " + why);
+}
+
+// The legal calling hours are the operator's: every window of a campaign lies inside one of the
+// configured ones.
+Status CheckWindows(const std::vector<tickets::WorkingPeriod>& periods,
+                    const CampaignPolicy& policy) {
+  if (periods.empty()) return Field("hours", "must name at least one window");
+  for (const tickets::WorkingPeriod& w : periods) {
+    const bool inside =
+        std::any_of(policy.periods.begin(), policy.periods.end(), [&](const auto& allowed) {
+          return w.start_minute >= allowed.start_minute && w.end_minute <= allowed.end_minute;
+        });
+    if (!inside)
+      return Field("hours", "\"" + FormatPeriods({w}) +
+                                "\" is outside the calling hours this deployment allows (" +
+                                FormatPeriods(policy.periods) + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CampaignRules> CampaignRulesFrom(const CampaignRulesInput& in,
+                                        const CampaignPolicy& policy) {
+  CampaignRules r = PolicyRules(policy);
+  if (in.hours) {
+    auto periods = tickets::ParsePeriods(*in.hours);
+    if (!periods.ok())
+      return Field("hours", "must be windows such as \"09:00-12:00,14:00-18:00\": " +
+                                periods.status().message());
+    r.periods = std::move(*periods);
+    ZX_RETURN_IF_ERROR(CheckWindows(r.periods, policy));
+  }
+  if (in.working_days_only) {
+    if (policy.working_days_only && !*in.working_days_only)
+      return Field("working_days_only", "must be true: this deployment calls on working days only");
+    r.working_days_only = *in.working_days_only;
+  }
+  if (in.max_attempts) {
+    if (*in.max_attempts < 1 || *in.max_attempts > policy.max_attempts)
+      return Field("max_attempts", "must be from 1 to " + std::to_string(policy.max_attempts) +
+                                       " (campaigns.max_attempts of the configuration)");
+    r.max_attempts = *in.max_attempts;
+  }
+  if (in.retry_after_min) {
+    const std::vector<int>& waits = *in.retry_after_min;
+    if (waits.empty() || waits.size() > static_cast<size_t>(kMaxRetryWaits))
+      return Field("retry_after_min",
+                   "must list 1 to " + std::to_string(kMaxRetryWaits) + " waits in minutes");
+    r.retry_after_ms.clear();
+    for (int m : waits) {
+      if (m < kMinRetryMinutes || m > kMaxRetryMinutes)
+        return Field("retry_after_min", "each wait must be from " +
+                                            std::to_string(kMinRetryMinutes) + " to " +
+                                            std::to_string(kMaxRetryMinutes) + " minutes");
+      r.retry_after_ms.push_back(m * kMinuteMs);
+    }
+  }
+  if (in.concurrent) {
+    if (*in.concurrent < 1 || *in.concurrent > policy.campaign_concurrent)
+      return Field("concurrent", "must be from 1 to " + std::to_string(policy.campaign_concurrent) +
+                                     " (campaigns.campaign_concurrent of the configuration)");
+    r.concurrent = *in.concurrent;
+  }
+  if (in.pace_per_s) {
+    // Stored in thousandths of a call a second; below 0.01 a campaign would hardly call.
+    if (!(*in.pace_per_s >= 0.01) || *in.pace_per_s > policy.pace_per_s)
+      return Field("pace_per_s", "must be more than 0 (at least 0.01) and at most " +
+                                     FormatPace(policy.pace_per_s) +
+                                     " (campaigns.pace_per_s of the configuration)");
+    r.pace_per_s = *in.pace_per_s;
+  }
+  return r;
+}
+
 const char* CampaignStateName(CampaignState state) {
   switch (state) {
     case CampaignState::kDraft:
@@ -220,10 +322,15 @@ class Campaigns::Engine {
   // A standing campaign's rules and hook, for this engine (before ScheduleOn).
   void SetStanding(const std::string& id, CampaignRules rules, OutcomeHook hook) {
     std::lock_guard lock(standing_mu_);
-    Standing& st = standing_[id];
-    st.may_call = CallingWindow(calendar_, rules.periods, rules.working_days_only);
-    st.rules = std::move(rules);
-    st.hook = std::move(hook);
+    standing_[id] = MakeRuled(std::move(rules), std::move(hook), false);
+  }
+
+  // The rules campaign `id` runs under here: a standing campaign's, or its own as stored, with
+  // concurrency and pace filled in; nullopt: the policy's.
+  std::optional<CampaignRules> StandingRules(const std::string& id) const {
+    const Ruled* st = StandingOf(id);
+    if (!st) return std::nullopt;
+    return st->rules;
   }
 
   // Seals and stores a verdict target of standing campaign `c` as target `seq`.
@@ -300,6 +407,7 @@ class Campaigns::Engine {
   Result<TickResult> Tick() {
     TickResult tick;
     const int64_t now = clock_.NowUnixMillis();
+    ZX_RETURN_IF_ERROR(LoadOwnRules());
     ZX_RETURN_IF_ERROR(Collect(now, tick));
     ZX_RETURN_IF_ERROR(SendSms(tick));
     ZX_RETURN_IF_ERROR(StartDue(now, tick));
@@ -326,7 +434,7 @@ class Campaigns::Engine {
         Retried(outcome) ||
         (t.mode == "verdict" && (outcome == "not_confirmed" || outcome == "hung_up_early"));
     if (retry) ++t.failures;
-    const Standing* st = StandingOf(t.campaign_id);
+    const Ruled* st = RulesOf(t.campaign_id);
     const int max_attempts = st ? st->rules.max_attempts : policy_.max_attempts;
     const std::vector<int64_t>& retry_after =
         st && !st->rules.retry_after_ms.empty() ? st->rules.retry_after_ms : policy_.retry_after_ms;
@@ -355,7 +463,7 @@ class Campaigns::Engine {
   // caller's transaction.
   Status Tell(const TargetRecordRow& t, const std::string& attempt_id, const std::string& outcome,
               char key) {
-    const Standing* st = StandingOf(t.campaign_id);
+    const Ruled* st = StandingOf(t.campaign_id);
     if (!st || !st->hook) return Status::Ok();
     AttemptOutcome o;
     o.campaign_id = t.campaign_id;
@@ -367,24 +475,72 @@ class Campaigns::Engine {
     return st->hook(o);
   }
 
-  struct Standing {
-    CampaignRules rules;
+  // A campaign's rules in place of the policy's: a standing campaign's (from its module), or a
+  // campaign's own (from a supervisor, stored with it).
+  struct Ruled {
+    CampaignRules rules;  // concurrency and pace filled in (never above the policy's)
     std::function<bool(int64_t)> may_call;
-    OutcomeHook hook;
+    OutcomeHook hook;  // standing campaigns only
   };
+  // `within_policy`: a supervisor's windows are also held to the policy's, so a configuration
+  // narrowed after the rules were set still holds (the legal hours are the operator's).
+  Ruled MakeRuled(CampaignRules rules, OutcomeHook hook, bool within_policy) const {
+    Ruled r;
+    if (rules.concurrent <= 0 || rules.concurrent > policy_.campaign_concurrent)
+      rules.concurrent = policy_.campaign_concurrent;
+    if (rules.pace_per_s <= 0 || rules.pace_per_s > policy_.pace_per_s)
+      rules.pace_per_s = policy_.pace_per_s;
+    auto own = CallingWindow(calendar_, rules.periods, rules.working_days_only);
+    r.may_call = within_policy ? std::function<bool(int64_t)>([own, policy = may_call_](int64_t t) {
+      return own(t) && policy(t);
+    })
+                               : std::move(own);
+    r.rules = std::move(rules);
+    r.hook = std::move(hook);
+    return r;
+  }
   // Entries are never erased: a pointer stays valid.
-  const Standing* StandingOf(const std::string& id) const {
+  const Ruled* StandingOf(const std::string& id) const {
     std::lock_guard lock(standing_mu_);
     auto it = standing_.find(id);
     return it == standing_.end() ? nullptr : &it->second;
   }
+  // The campaign's rules, nullptr: the policy's. Inside Tick (own_ is the tick's).
+  const Ruled* RulesOf(const std::string& id) const {
+    if (const Ruled* st = StandingOf(id)) return st;
+    auto it = own_.find(id);
+    return it == own_.end() ? nullptr : &it->second;
+  }
+  // Campaigns' own rules, read again each tick: a supervisor (or the CLI of another process)
+  // may change them while a campaign is paused.
+  Status LoadOwnRules() {
+    ZX_ASSIGN_OR_RETURN(std::vector<Campaign> list, store_.CampaignsWithOwnRules());
+    own_.clear();
+    for (Campaign& c : list) own_.emplace(c.id, MakeRuled(std::move(c.rules), nullptr, true));
+    return Status::Ok();
+  }
   bool MayCallFor(const std::string& id, int64_t t) const {
-    const Standing* st = StandingOf(id);
+    const Ruled* st = RulesOf(id);
     return st ? st->may_call(t) : may_call_(t);
   }
   int64_t NextWindowFor(const std::string& id, int64_t t) const {
-    const Standing* st = StandingOf(id);
+    const Ruled* st = RulesOf(id);
     return st ? NextWindowOf(st->may_call, st->rules.periods, t) : NextWindow(t);
+  }
+  // The pace of one campaign slower than the policy's: its own bucket of starts.
+  struct Bucket {
+    double tokens = 0;
+    int64_t last_ms = 0;
+  };
+  Bucket* CampaignBucket(const std::string& id, int64_t now) {
+    const Ruled* r = RulesOf(id);
+    if (!r || r->rules.pace_per_s >= policy_.pace_per_s) return nullptr;
+    const double pace = r->rules.pace_per_s, burst = std::max(1.0, pace);
+    auto [it, fresh] = buckets_.try_emplace(id);
+    Bucket& b = it->second;
+    b.tokens = fresh ? burst : std::min(burst, b.tokens + (now - b.last_ms) / 1000.0 * pace);
+    b.last_ms = now;
+    return &b;
   }
   static int64_t NextWindowOf(const std::function<bool(int64_t)>& may_call,
                               const std::vector<tickets::WorkingPeriod>& periods, int64_t t) {
@@ -523,9 +679,12 @@ class Campaigns::Engine {
     ZX_ASSIGN_OR_RETURN(int64_t open_all, store_.OpenCount());
     for (const std::string& id : running) {
       ZX_ASSIGN_OR_RETURN(int64_t open, store_.OpenCount(id));
-      int64_t slots =
-          std::min<int64_t>(policy_.campaign_concurrent - open, policy_.max_concurrent - open_all);
+      const Ruled* rules = RulesOf(id);
+      const int concurrent = rules ? rules->rules.concurrent : policy_.campaign_concurrent;
+      int64_t slots = std::min<int64_t>(concurrent - open, policy_.max_concurrent - open_all);
       slots = std::min<int64_t>(slots, static_cast<int64_t>(tokens_));
+      Bucket* bucket = CampaignBucket(id, now);
+      if (bucket) slots = std::min<int64_t>(slots, static_cast<int64_t>(bucket->tokens));
       if (slots <= 0) continue;
       ZX_ASSIGN_OR_RETURN(std::vector<TargetRecordRow> due,
                           store_.ClaimDue(id, now, slots, calls_.node(), now + kClaimMs));
@@ -535,6 +694,7 @@ class Campaigns::Engine {
         if (placed) {
           ++open_all;
           tokens_ -= 1;
+          if (bucket) bucket->tokens -= 1;
         } else if (voice_down_) {
           return Status::Ok();
         }
@@ -686,7 +846,9 @@ class Campaigns::Engine {
   CampaignPolicy policy_;
   std::function<bool(int64_t)> may_call_;
   mutable std::mutex standing_mu_;
-  std::map<std::string, Standing> standing_;  // guarded by standing_mu_
+  std::map<std::string, Ruled> standing_;  // guarded by standing_mu_
+  std::map<std::string, Ruled> own_;       // campaigns' own rules, this tick's (Tick only)
+  std::map<std::string, Bucket> buckets_;  // Tick only
   double tokens_ = 0;
   int64_t last_refill_ms_ = 0;
   bool voice_down_ = false;
@@ -723,10 +885,15 @@ Result<std::unique_ptr<Campaigns>> Campaigns::Open(
 }
 
 Result<CampaignCreated> Campaigns::Create(const std::string& name, const CampaignFile& file,
-                                          const std::string& actor) {
+                                          const std::string& actor,
+                                          const CampaignRulesInput& rules) {
   if (name.empty() || name.size() > 200)
     return InvalidArgument("field \"name\" must be 1-200 bytes");
   Campaign c;
+  if (!rules.empty()) {
+    ZX_ASSIGN_OR_RETURN(c.rules, CampaignRulesFrom(rules, engine_->policy()));
+    c.own_rules = true;
+  }
   ZX_ASSIGN_OR_RETURN(c.id, store_->NextCampaignId(Today(clock_)));
   c.name = name;
   c.created_by = actor;
@@ -795,7 +962,7 @@ Result<CampaignCreated> Campaigns::AddFile(const std::string& id, const Campaign
   ZX_RETURN_IF_ERROR(store_->UpdateCampaign(c));
   log::Info("campaign.file id={} by={} records={} added={}", c.id, actor, out.report.records,
             out.added);
-  out.campaign = std::move(c);
+  out.campaign = Effective(std::move(c));
   Changed(id);
   return out;
 }
@@ -842,38 +1009,86 @@ static Result<Campaign> Told(Result<Campaign> moved, const std::function<void()>
 }
 
 Result<Campaign> Campaigns::Start(const std::string& id, const std::string& actor) {
-  return Told(MoveCampaign(*store_, clock_, id,
-                           {"start", {CampaignState::kDraft}, CampaignState::kRunning}, actor),
-              [&] { Changed(id); });
+  return Told(
+      Effective(MoveCampaign(*store_, clock_, id,
+                             {"start", {CampaignState::kDraft}, CampaignState::kRunning}, actor)),
+      [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Pause(const std::string& id, const std::string& actor) {
-  return Told(MoveCampaign(*store_, clock_, id,
-                           {"pause", {CampaignState::kRunning}, CampaignState::kPaused}, actor),
-              [&] { Changed(id); });
+  return Told(
+      Effective(MoveCampaign(*store_, clock_, id,
+                             {"pause", {CampaignState::kRunning}, CampaignState::kPaused}, actor)),
+      [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Resume(const std::string& id, const std::string& actor) {
-  return Told(MoveCampaign(*store_, clock_, id,
-                           {"resume", {CampaignState::kPaused}, CampaignState::kRunning}, actor),
-              [&] { Changed(id); });
+  return Told(
+      Effective(MoveCampaign(*store_, clock_, id,
+                             {"resume", {CampaignState::kPaused}, CampaignState::kRunning}, actor)),
+      [&] { Changed(id); });
 }
 Result<Campaign> Campaigns::Cancel(const std::string& id, const std::string& actor) {
-  return Told(
-      MoveCampaign(*store_, clock_, id,
-                   {"cancel",
-                    {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused},
-                    CampaignState::kCancelled},
-                   actor),
-      [&] { Changed(id); });
+  return Told(Effective(MoveCampaign(
+                  *store_, clock_, id,
+                  {"cancel",
+                   {CampaignState::kDraft, CampaignState::kRunning, CampaignState::kPaused},
+                   CampaignState::kCancelled},
+                  actor)),
+              [&] { Changed(id); });
+}
+
+Result<Campaign> Campaigns::SetRules(const std::string& id, const CampaignRulesInput& input,
+                                     const std::string& actor) {
+  std::optional<CampaignRules> rules;
+  if (!input.empty()) {
+    ZX_ASSIGN_OR_RETURN(rules, CampaignRulesFrom(input, engine_->policy()));
+  }
+  Campaign c;
+  ZX_RETURN_IF_ERROR(store_->db().Transaction([&]() -> Status {
+    ZX_ASSIGN_OR_RETURN(auto found, store_->FindCampaign(id));
+    if (!found) return NotFound("no campaign " + id);
+    c = std::move(*found);
+    if (c.standing)
+      return FailedPrecondition("campaign " + id + " is standing: its rules are its module's");
+    // Rules change between calls, not under them: a running campaign is paused first.
+    if (c.state != CampaignState::kDraft && c.state != CampaignState::kPaused)
+      return FailedPrecondition("cannot change the rules of campaign " + id + ": it is " +
+                                CampaignStateName(c.state) + " (draft or paused only)");
+    c.own_rules = rules.has_value();
+    c.rules = rules.value_or(CampaignRules{});
+    return store_->UpdateCampaignRules(c);
+  }));
+  log::Info("campaign.rules id={} by={} own={} hours={} attempts={}", id, actor, c.own_rules,
+            FormatPeriods(c.rules.periods), c.rules.max_attempts);
+  Changed(id);
+  return Effective(std::move(c));
+}
+
+Campaign Campaigns::Effective(Campaign c) const {
+  if (auto standing = engine_->StandingRules(c.id)) {
+    c.rules = std::move(*standing);
+    c.own_rules = true;
+  } else if (!c.own_rules) {
+    c.rules = PolicyRules(engine_->policy());
+  }
+  return c;
+}
+
+Result<Campaign> Campaigns::Effective(Result<Campaign> c) const {
+  if (!c.ok()) return c;
+  return Effective(std::move(*c));
 }
 
 Result<Campaign> Campaigns::Get(const std::string& id) {
   ZX_ASSIGN_OR_RETURN(auto c, store_->FindCampaign(id));
   if (!c) return NotFound("no campaign " + id);
-  return std::move(*c);
+  return Effective(std::move(*c));
 }
 
 Result<std::vector<Campaign>> Campaigns::List(int64_t limit) {
-  return store_->ListCampaigns(std::clamp<int64_t>(limit, 1, 1000));
+  ZX_ASSIGN_OR_RETURN(std::vector<Campaign> list,
+                      store_->ListCampaigns(std::clamp<int64_t>(limit, 1, 1000)));
+  for (Campaign& c : list) c = Effective(std::move(c));
+  return list;
 }
 
 Result<CampaignFigures> Campaigns::Figures(const std::string& id) {
@@ -953,7 +1168,7 @@ Result<Campaign> Campaigns::OpenStanding(const std::string& id, const std::strin
   // Another node may create it at the same moment: then it is there the second time.
   if (Status s = open(); !s.ok()) ZX_RETURN_IF_ERROR(open());
   engine_->SetStanding(id, std::move(rules), std::move(hook));
-  return c;
+  return Effective(std::move(c));
 }
 
 Result<int64_t> Campaigns::AddVerdictTarget(const std::string& id, const VerdictTarget& target) {

@@ -38,15 +38,19 @@
 // "<campaign>:<target>"); the number is found by a blind index; reports and pages show the
 // masked number and the masked salutation (张*先生) only. A campaign needs the key file.
 //
+// A campaign's own rules (CampaignRules, set by a supervisor while draft or paused): narrower
+// windows, fewer attempts, other retry waits, lower concurrency and pace than the policy's;
+// never looser. The caps per number, the do-not-call list and the trunk's concurrency stay the
+// policy's, shared with every campaign.
+//
 // Standing campaigns (OpenStanding): a campaign that never finishes, fed one target at a time by
 // another module (the return visits of work orders, campaigns/return_visits.h, scenario
-// ob.return_visit). Its own windows and retries may differ from the policy's (CampaignRules);
-// the caps, the do-not-call list, pacing and concurrency are the policy's, shared with every
-// campaign. Its targets may be verdict targets (AddVerdictTarget): no identity question, the
-// question's words, keys 1/2/3 confirm with a verdict (9 repeats; with speech the words
-// 满意/基本满意/不满意), a call heard without a key is retried like one that found nobody, and
-// no SMS. The standing campaign's hook hears every attempt's outcome inside the transaction that
-// writes it (AttemptOutcome), so what it records is written exactly once with the outcome.
+// ob.return_visit). Its own windows and retries may differ from the policy's (CampaignRules). Its
+// targets may be verdict targets (AddVerdictTarget): no identity question, the question's words,
+// keys 1/2/3 confirm with a verdict (9 repeats; with speech the words 满意/基本满意/不满意), a call
+// heard without a key is retried like one that found nobody, and no SMS. The standing campaign's
+// hook hears every attempt's outcome inside the transaction that writes it (AttemptOutcome), so
+// what it records is written exactly once with the outcome.
 //
 // Thread-safe: every method may be called from any thread (HTTP, CLI, the timer); Tick runs
 // one at a time. OpenStanding before ScheduleOn.
@@ -141,13 +145,49 @@ enum class CampaignState { kDraft, kRunning, kPaused, kCancelled, kFinished };
 const char* CampaignStateName(CampaignState state);  // "draft", "running", ...
 std::optional<CampaignState> ParseCampaignState(std::string_view name);
 
-// The windows and retries of one standing campaign (OpenStanding), in place of the policy's.
+// The rules one campaign calls under, in place of the policy's: its windows and retries, and
+// (0: the policy's) its own concurrency and pace. A standing campaign's come from its module
+// (OpenStanding); any other campaign's from a supervisor (Create, SetRules, checked by
+// CampaignRulesFrom) and are stored with it. Never looser than the policy: the engine calls
+// only inside the policy's windows too, and takes the lower concurrency and pace. The caps per
+// number, the do-not-call list and the trunk's max_concurrent are the policy's alone.
 struct CampaignRules {
   std::vector<tickets::WorkingPeriod> periods;  // empty: never calls
   bool working_days_only = true;
   int max_attempts = 3;                 // attempts that find nobody before the target is done
   std::vector<int64_t> retry_after_ms;  // after the 1st, 2nd, ...; at least one
+  int concurrent = 0;                   // calls at once of the campaign; 0: the policy's
+  double pace_per_s = 0;                // calls started a second; 0: the policy's
 };
+
+// What a supervisor sets (HTTP, CLI, console); a field left out takes the configuration's.
+struct CampaignRulesInput {
+  std::optional<std::string> hours;  // "09:00-12:00,14:00-18:00", China time
+  std::optional<bool> working_days_only;
+  std::optional<int> max_attempts;
+  std::optional<std::vector<int>> retry_after_min;  // minutes after the 1st, 2nd, ... attempt
+  std::optional<int> concurrent;
+  std::optional<double> pace_per_s;
+  bool empty() const {
+    return !hours && !working_days_only && !max_attempts && !retry_after_min && !concurrent &&
+           !pace_per_s;
+  }
+};
+
+// Bounds a supervisor's rules must keep: the deployment's windows are the legal calling hours.
+constexpr int kMinRetryMinutes = 10;
+constexpr int kMaxRetryMinutes = 7 * 24 * 60;
+constexpr int kMaxRetryWaits = 10;
+
+// The configuration's rules as a campaign's (concurrency and pace filled in).
+CampaignRules PolicyRules(const CampaignPolicy& policy);
+// `input` over the configuration's rules, checked against `policy`: kInvalidArgument naming the
+// field ("hours", "working_days_only", "max_attempts", "retry_after_min", "concurrent",
+// "pace_per_s") and the bound it breaks (a window outside the configured hours names them).
+Result<CampaignRules> CampaignRulesFrom(const CampaignRulesInput& input,
+                                        const CampaignPolicy& policy);
+// "09:00-12:00,14:00-18:00": periods as the configuration writes them.
+std::string FormatPeriods(const std::vector<tickets::WorkingPeriod>& periods);
 
 // The outcome of an attempt of a standing campaign, given to its hook inside the transaction
 // that writes it (an error from the hook rolls the outcome back: the next Tick tries again).
@@ -186,6 +226,10 @@ struct Campaign {
   int64_t records = 0, rejected = 0, exact_duplicates = 0, normalized_duplicates = 0,
           dnc_suppressed = 0;
   bool standing = false;  // never finishes (OpenStanding)
+  // The rules it calls under (effective: its own, or the configuration's when own_rules is
+  // false; concurrency and pace filled in) as the engine's Get, List and moves return it.
+  CampaignRules rules;
+  bool own_rules = false;
 };
 
 // DOMAIN.md's figures of a campaign, live while it runs.
@@ -283,8 +327,10 @@ class Campaigns {
 
   // A new campaign (draft) from a target file: imported by DOMAIN.md's rules and its planned
   // calls stored as targets. Errors of the file as ImportTargetFile's.
+  // With `rules` (not empty): the campaign's own rules, checked first (CampaignRulesFrom's
+  // errors; nothing is created).
   Result<CampaignCreated> Create(const std::string& name, const CampaignFile& file,
-                                 const std::string& actor);
+                                 const std::string& actor, const CampaignRulesInput& rules = {});
   // A corrected or further file for a campaign not cancelled or finished: adds the notices
   // that are new; a notice already planned (same person and scenario) is never planned again.
   Result<CampaignCreated> AddFile(const std::string& id, const CampaignFile& file,
@@ -296,6 +342,13 @@ class Campaigns {
   Result<Campaign> Pause(const std::string& id, const std::string& actor);
   Result<Campaign> Resume(const std::string& id, const std::string& actor);
   Result<Campaign> Cancel(const std::string& id, const std::string& actor);
+
+  // A campaign's own rules (`rules` over the configuration's, CampaignRulesFrom's errors), or
+  // the configuration's again when `rules` is empty. kNotFound; kFailedPrecondition naming the
+  // state unless draft or paused (a running campaign is paused first); standing campaigns'
+  // rules are their module's (kFailedPrecondition).
+  Result<Campaign> SetRules(const std::string& id, const CampaignRulesInput& rules,
+                            const std::string& actor);
 
   Result<Campaign> Get(const std::string& id);
   Result<std::vector<Campaign>> List(int64_t limit = 100);
@@ -339,6 +392,9 @@ class Campaigns {
             NoticeCalls& calls, SmsSend sms, const ScenarioTable& scenarios,
             const tickets::SlaCalendar& calendar, const Clock& clock, CampaignPolicy policy);
   class Engine;
+  // `c` with the rules it runs under filled in (its own, a standing campaign's, or the policy's).
+  Campaign Effective(Campaign c) const;
+  Result<Campaign> Effective(Result<Campaign> c) const;
   std::unique_ptr<CampaignStore> store_;
   std::unique_ptr<Engine> engine_;
   void Changed(const std::string& id) const {

@@ -617,6 +617,144 @@ TEST_F(CampaignEngineTest, AServerThatCannotCallUsesNoAttempt) {
             (std::set<std::string>{"cp:" + id + ":1:1", "cp:" + id + ":2:1"}));
 }
 
+// A campaign with its own rules (issue 16): narrower windows, fewer attempts, its own retry wait
+// and concurrency; every call inside its window, no more attempts than it allows.
+TEST_F(CampaignEngineTest, ACampaignsOwnRulesHold) {
+  policy_.per_number_day = 5;
+  policy_.per_number_week = 10;
+  Reopen();
+  CampaignRulesInput rules;
+  rules.hours = "10:00-11:00";
+  rules.max_attempts = 2;
+  rules.retry_after_min = std::vector<int>{20};
+  rules.concurrent = 1;
+  auto created = campaigns_->Create("领卡通知", {File(2), "", "", "2026-11-30"}, "u:1", rules);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const std::string id = created->campaign.id;
+  EXPECT_TRUE(created->campaign.own_rules);
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  EXPECT_EQ(Tick().started, 0);  // 09:00: inside the policy's window, not the campaign's
+
+  size_t seen = 0;
+  std::vector<int64_t> times;
+  const int64_t end = tickets::FromChinaLocal({2026, 11, 30}, 21 * kHour);
+  while (clock_.NowUnixMillis() < end) {
+    const TickResult tick = Tick();
+    EXPECT_LE(tick.started, 1);  // its own concurrency, not the policy's 10
+    for (; seen < Placed(); ++seen) {
+      times.push_back(clock_.NowUnixMillis());
+      calls_->OnCallFailed(CallAt(seen), CallOutcome::kNoAnswer, 0);
+    }
+    clock_.Advance(std::chrono::minutes(1));
+  }
+  ASSERT_EQ(times.size(), 4u);  // two targets, two attempts each (the policy allows three)
+  for (int64_t t : times) {
+    const int64_t minute = (t - tickets::FromChinaLocal({2026, 11, 30}, 0)) / kMinute;
+    EXPECT_GE(minute, 10 * 60) << minute;
+    EXPECT_LT(minute, 11 * 60) << minute;
+  }
+  EXPECT_GE(times[2] - times[0], 20 * kMinute);  // its own retry wait
+  auto f = campaigns_->Figures(id).value();
+  EXPECT_EQ(f.outcomes["no_answer"], 2);
+  EXPECT_EQ(campaigns_->Get(id).value().state, CampaignState::kFinished);
+}
+
+// A supervisor may narrow the configuration's rules, never widen them; each error names its
+// field, and a refused campaign is not created.
+TEST_F(CampaignEngineTest, RulesWiderThanTheConfigurationAreRefused) {
+  auto refused = [&](CampaignRulesInput in, const std::string& field) {
+    auto r = CampaignRulesFrom(in, policy_);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << field;
+    EXPECT_NE(r.status().message().find("\"" + field + "\""), std::string::npos)
+        << r.status().message();
+    return r.status().message();
+  };
+  CampaignRulesInput in;
+  in.hours = "08:00-12:00";
+  const std::string wide = refused(in, "hours");
+  EXPECT_NE(wide.find("09:00-12:00,14:00-20:00"), std::string::npos) << wide;
+  in.hours = "9-12";
+  refused(in, "hours");
+  in = {};
+  in.working_days_only = false;
+  refused(in, "working_days_only");
+  in = {};
+  in.max_attempts = 4;
+  refused(in, "max_attempts");
+  in.max_attempts = 0;
+  refused(in, "max_attempts");
+  in = {};
+  in.retry_after_min = std::vector<int>{30, 5};
+  refused(in, "retry_after_min");
+  in = {};
+  in.concurrent = policy_.campaign_concurrent + 1;
+  refused(in, "concurrent");
+  in = {};
+  in.pace_per_s = 0;
+  refused(in, "pace_per_s");
+  in.pace_per_s = policy_.pace_per_s * 2;
+  refused(in, "pace_per_s");
+
+  in = {};
+  in.hours = "14:00-20:30";
+  auto created = campaigns_->Create("领卡通知", {File(1), "", "", "2026-11-30"}, "u:1", in);
+  EXPECT_EQ(created.status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(campaigns_->List().value().empty());
+
+  in.hours = "09:30-11:30,14:00-16:00";
+  in.pace_per_s = 0.5;
+  auto ok = CampaignRulesFrom(in, policy_);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(FormatPeriods(ok->periods), "09:30-11:30,14:00-16:00");
+  EXPECT_EQ(ok->max_attempts, policy_.max_attempts);  // what is left out: the configuration's
+  EXPECT_EQ(ok->retry_after_ms, policy_.retry_after_ms);
+}
+
+// The rules are stored with the campaign (a new engine reads them back), change while draft or
+// paused only, and go back to the configuration's when cleared.
+TEST_F(CampaignEngineTest, OwnRulesAreKeptAndChangedWhileDraftOrPaused) {
+  const std::string plain = Create(File(1, 0, 0, "plain.csv"));
+  CampaignRulesInput in;
+  in.hours = "10:00-11:30,15:00-17:00";
+  in.max_attempts = 2;
+  in.retry_after_min = std::vector<int>{15, 45};
+  in.concurrent = 3;
+  in.pace_per_s = 0.25;
+  auto created = campaigns_->Create("领卡通知", {File(1, 5, 5), "", "", "2026-11-30"}, "u:1", in);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const std::string id = created->campaign.id;
+  Reopen();
+  Campaign c = campaigns_->Get(id).value();
+  EXPECT_TRUE(c.own_rules);
+  EXPECT_EQ(FormatPeriods(c.rules.periods), "10:00-11:30,15:00-17:00");
+  EXPECT_TRUE(c.rules.working_days_only);
+  EXPECT_EQ(c.rules.max_attempts, 2);
+  EXPECT_EQ(c.rules.retry_after_ms, (std::vector<int64_t>{15 * kMinute, 45 * kMinute}));
+  EXPECT_EQ(c.rules.concurrent, 3);
+  EXPECT_DOUBLE_EQ(c.rules.pace_per_s, 0.25);
+  Campaign p = campaigns_->Get(plain).value();
+  EXPECT_FALSE(p.own_rules);  // a campaign without its own: the configuration's, as before
+  EXPECT_EQ(FormatPeriods(p.rules.periods), FormatPeriods(policy_.periods));
+  EXPECT_EQ(p.rules.concurrent, policy_.campaign_concurrent);
+
+  CampaignRulesInput narrower;
+  narrower.hours = "10:00-11:00";
+  ASSERT_TRUE(campaigns_->SetRules(id, narrower, "u:1").ok());  // draft
+  EXPECT_EQ(FormatPeriods(campaigns_->Get(id).value().rules.periods), "10:00-11:00");
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  auto running = campaigns_->SetRules(id, narrower, "u:1");
+  EXPECT_EQ(running.status().code(), Code::kFailedPrecondition);
+  EXPECT_NE(running.status().message().find("running"), std::string::npos);
+  ASSERT_TRUE(campaigns_->Pause(id, "u:1").ok());
+  auto cleared = campaigns_->SetRules(id, {}, "u:1");  // paused: back to the configuration's
+  ASSERT_TRUE(cleared.ok()) << cleared.status().message();
+  EXPECT_FALSE(cleared->own_rules);
+  Reopen();
+  EXPECT_FALSE(campaigns_->Get(id).value().own_rules);
+  EXPECT_EQ(campaigns_->SetRules("CP2000-0101-001", narrower, "u:1").status().code(),
+            Code::kNotFound);
+}
+
 TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {
   CampaignConfig bad;
   bad.retry_after_min = "30,x";

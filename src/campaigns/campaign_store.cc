@@ -1,6 +1,7 @@
 #include "campaigns/campaign_store.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <tuple>
 
@@ -9,7 +10,43 @@ namespace {
 
 constexpr const char* kCampaignColumns =
     "id, name, state, file, as_of, created_by, created_ms, started_ms, ended_ms, records, "
-    "rejected, exact_duplicates, normalized_duplicates, dnc_suppressed, standing";
+    "rejected, exact_duplicates, normalized_duplicates, dnc_suppressed, standing, rules_own, "
+    "rules_hours, rules_working_days_only, rules_max_attempts, rules_retry_after_ms, "
+    "rules_concurrent, rules_pace_milli";
+
+// Retry waits as stored: milliseconds, comma-separated.
+std::string JoinMs(const std::vector<int64_t>& list) {
+  std::string out;
+  for (int64_t ms : list) out += (out.empty() ? "" : ",") + std::to_string(ms);
+  return out;
+}
+std::vector<int64_t> SplitMs(const std::string& s) {
+  std::vector<int64_t> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    if (comma > start) out.push_back(std::stoll(s.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// A campaign's own rules from its row (columns from `at`); a row without them leaves the
+// defaults (the engine puts the policy's in their place).
+void RowToRules(const storage::Statement& st, int at, Campaign& c) {
+  c.own_rules = st.Int(at) != 0;
+  if (!c.own_rules) return;
+  // Written by this store from checked rules: a row that does not parse calls never.
+  auto periods = tickets::ParsePeriods(st.Text(at + 1));
+  c.rules.periods = periods.ok() ? std::move(*periods) : std::vector<tickets::WorkingPeriod>{};
+  c.rules.working_days_only = st.Int(at + 2) != 0;
+  c.rules.max_attempts = static_cast<int>(st.Int(at + 3));
+  c.rules.retry_after_ms = SplitMs(st.Text(at + 4));
+  if (c.rules.retry_after_ms.empty()) c.rules.retry_after_ms.push_back(30 * 60 * 1000);
+  c.rules.concurrent = static_cast<int>(st.Int(at + 5));
+  c.rules.pace_per_s = static_cast<double>(st.Int(at + 6)) / 1000.0;
+}
 
 constexpr const char* kTargetColumns =
     "campaign_id, seq, person_index, phone_index, phone_masked, salutation, scenarios, "
@@ -37,6 +74,7 @@ Campaign RowToCampaign(const storage::Statement& st) {
   c.normalized_duplicates = st.Int(12);
   c.dnc_suppressed = st.Int(13);
   c.standing = st.Int(14) != 0;
+  RowToRules(st, 15, c);
   return c;
 }
 
@@ -196,6 +234,19 @@ Status CampaignStore::Migrate() {
                       {"campaigns", 3, R"sql(
     ALTER TABLE campaigns ADD COLUMN standing INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE campaign_targets ADD COLUMN mode TEXT NOT NULL DEFAULT '';
+  )sql"},
+                      // A campaign's own rules (issue 16): windows, attempts, retry waits,
+                      // concurrency, pace. rules_own 0: the configuration's (every campaign
+                      // before). Pace in thousandths of a call a second: integers both
+                      // databases keep exactly.
+                      {"campaigns", 4, R"sql(
+    ALTER TABLE campaigns ADD COLUMN rules_own INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE campaigns ADD COLUMN rules_hours TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaigns ADD COLUMN rules_working_days_only INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE campaigns ADD COLUMN rules_max_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE campaigns ADD COLUMN rules_retry_after_ms TEXT NOT NULL DEFAULT '';
+    ALTER TABLE campaigns ADD COLUMN rules_concurrent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE campaigns ADD COLUMN rules_pace_milli BIGINT NOT NULL DEFAULT 0;
   )sql"}});
 }
 
@@ -213,8 +264,9 @@ Result<std::string> CampaignStore::NextCampaignId(const std::string& day) {
 Status CampaignStore::InsertCampaign(const Campaign& c) {
   ZX_ASSIGN_OR_RETURN(auto st,
                       db_.Prepare(std::string("INSERT INTO campaigns (") + kCampaignColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  return st.Bind(1, c.id)
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                  "?, ?, ?, ?, ?)"));
+  st.Bind(1, c.id)
       .Bind(2, c.name)
       .Bind(3, CampaignStateName(c.state))
       .Bind(4, c.file)
@@ -228,8 +280,42 @@ Status CampaignStore::InsertCampaign(const Campaign& c) {
       .Bind(12, c.exact_duplicates)
       .Bind(13, c.normalized_duplicates)
       .Bind(14, c.dnc_suppressed)
-      .Bind(15, static_cast<int64_t>(c.standing ? 1 : 0))
-      .Run();
+      .Bind(15, static_cast<int64_t>(c.standing ? 1 : 0));
+  BindRules(st, 16, c);
+  return st.Run();
+}
+
+// The rules columns from `at`: rules_own, rules_hours, ... rules_pace_milli.
+void CampaignStore::BindRules(storage::Statement& st, int at, const Campaign& c) {
+  const CampaignRules& r = c.rules;
+  const bool own = c.own_rules;
+  st.Bind(at, static_cast<int64_t>(own ? 1 : 0))
+      .Bind(at + 1, own ? FormatPeriods(r.periods) : std::string())
+      .Bind(at + 2, static_cast<int64_t>(!own || r.working_days_only ? 1 : 0))
+      .Bind(at + 3, static_cast<int64_t>(own ? r.max_attempts : 0))
+      .Bind(at + 4, own ? JoinMs(r.retry_after_ms) : std::string())
+      .Bind(at + 5, static_cast<int64_t>(own ? r.concurrent : 0))
+      .Bind(at + 6, own ? static_cast<int64_t>(std::llround(r.pace_per_s * 1000)) : int64_t{0});
+}
+
+Status CampaignStore::UpdateCampaignRules(const Campaign& c) {
+  ZX_ASSIGN_OR_RETURN(
+      auto st, db_.Prepare("UPDATE campaigns SET rules_own = ?, rules_hours = ?, "
+                           "rules_working_days_only = ?, rules_max_attempts = ?, "
+                           "rules_retry_after_ms = ?, rules_concurrent = ?, rules_pace_milli = ? "
+                           "WHERE id = ?"));
+  BindRules(st, 1, c);
+  return st.Bind(8, c.id).Run();
+}
+
+Result<std::vector<Campaign>> CampaignStore::CampaignsWithOwnRules() {
+  ZX_ASSIGN_OR_RETURN(auto st, db_.Prepare(std::string("SELECT ") + kCampaignColumns +
+                                           " FROM campaigns WHERE rules_own = 1 AND state IN "
+                                           "(?, ?, ?)"));
+  st.Bind(1, CampaignStateName(CampaignState::kDraft))
+      .Bind(2, CampaignStateName(CampaignState::kRunning))
+      .Bind(3, CampaignStateName(CampaignState::kPaused));
+  return All<Campaign>(st, RowToCampaign);
 }
 
 Status CampaignStore::UpdateCampaign(const Campaign& c) {

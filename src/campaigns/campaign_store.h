@@ -2,7 +2,7 @@
 // their SQL. Portable SQL (`?` placeholders, ON CONFLICT, times as integers from the Clock), so a
 // PostgreSQL driver runs it unchanged.
 //
-//   campaigns           one row a campaign: its state and the import's counts
+//   campaigns           one row a campaign: its state, the import's counts, its own rules
 //   campaign_targets    one row a call to plan: masked and sealed fields, state, attempts, outcome
 //   campaign_notices    (campaign, person, scenario) planned: a file added again plans no notice
 //                       twice
@@ -68,6 +68,10 @@ class CampaignStore {
   Result<std::optional<Campaign>> FindCampaign(const std::string& id);
   Result<std::vector<Campaign>> ListCampaigns(int64_t limit);
   Result<std::vector<std::string>> RunningCampaigns();
+  // A campaign's own rules (c.own_rules, c.rules; none: the configuration's again), alone.
+  Status UpdateCampaignRules(const Campaign& c);
+  // Campaigns not finished or cancelled that have their own rules, rules read.
+  Result<std::vector<Campaign>> CampaignsWithOwnRules();
 
   // Reserves `count` target numbers of a campaign; returns the first.
   Result<int64_t> ReserveSeqs(const std::string& campaign_id, int64_t count);
@@ -107,6 +111,7 @@ class CampaignStore {
   Result<CampaignFigures> Figures(const std::string& campaign_id);
 
  private:
+  static void BindRules(storage::Statement& st, int at, const Campaign& c);
   storage::Database& db_;
 };
 
