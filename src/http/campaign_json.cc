@@ -31,7 +31,30 @@ nlohmann::ordered_json Text(const std::string& s) {
   return s.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s);
 }
 
+nlohmann::ordered_json Hours(const std::vector<tickets::WorkingPeriod>& periods) {
+  nlohmann::ordered_json hours = nlohmann::ordered_json::array();
+  for (const tickets::WorkingPeriod& w : periods)
+    hours.push_back(HourMinute(w.start_minute) + "-" + HourMinute(w.end_minute));
+  return hours;
+}
+
+nlohmann::ordered_json Minutes(const std::vector<int64_t>& list_ms) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (int64_t ms : list_ms) out.push_back(ms / 60000);
+  return out;
+}
+
 }  // namespace
+
+nlohmann::ordered_json CampaignOwnRulesJson(const campaigns::CampaignRules& r, bool own) {
+  return {{"own", own},
+          {"hours", Hours(r.periods)},
+          {"working_days_only", r.working_days_only},
+          {"max_attempts", r.max_attempts},
+          {"retry_after_min", Minutes(r.retry_after_ms)},
+          {"concurrent", r.concurrent},
+          {"pace_per_s", r.pace_per_s}};
+}
 
 nlohmann::ordered_json CampaignJson(const campaigns::Campaign& c) {
   return {{"id", c.id},
@@ -48,7 +71,8 @@ nlohmann::ordered_json CampaignJson(const campaigns::Campaign& c) {
             {"rejected", c.rejected},
             {"exact_duplicates", c.exact_duplicates},
             {"normalized_duplicates", c.normalized_duplicates},
-            {"dnc_suppressed", c.dnc_suppressed}}}};
+            {"dnc_suppressed", c.dnc_suppressed}}},
+          {"rules", CampaignOwnRulesJson(c.rules, c.own_rules)}};
 }
 
 nlohmann::ordered_json CampaignFiguresJson(const campaigns::CampaignFigures& f) {
@@ -76,11 +100,8 @@ nlohmann::ordered_json CampaignRulesJson(const campaigns::Campaigns& campaigns, 
   for (const campaigns::Scenario& s : campaigns.scenarios().scenarios())
     scenarios.push_back({{"id", s.id}, {"name", s.name}, {"needs", s.needs}, {"order", s.order}});
   const campaigns::CampaignPolicy& p = campaigns.policy();
-  nlohmann::ordered_json hours = nlohmann::ordered_json::array();
-  for (const tickets::WorkingPeriod& w : p.periods)
-    hours.push_back(HourMinute(w.start_minute) + "-" + HourMinute(w.end_minute));
-  nlohmann::ordered_json retry = nlohmann::ordered_json::array();
-  for (int64_t ms : p.retry_after_ms) retry.push_back(ms / 60000);
+  nlohmann::ordered_json hours = Hours(p.periods);
+  nlohmann::ordered_json retry = Minutes(p.retry_after_ms);
   const int64_t next = campaigns.NextWindow(now_ms);
   return {{"scenarios", std::move(scenarios)},
           {"rules",

@@ -30,8 +30,12 @@ std::string CampaignImportOutput(const campaigns::ImportReport& report, bool jso
 
 // {"id", "name", "state", "file", "as_of", "created_by", "created_ms", "started_ms",
 //  "ended_ms", "import": {"records", "rejected", "exact_duplicates", "normalized_duplicates",
-//  "dnc_suppressed"}}
+//  "dnc_suppressed"}, "rules": CampaignOwnRulesJson (the rules it runs under)}
 nlohmann::ordered_json CampaignJson(const campaigns::Campaign& campaign);
+// The rules one campaign runs under: {"own" (true: its own; false: the configuration's),
+//  "hours": ["10:00-11:30", ...] (China time), "working_days_only", "max_attempts",
+//  "retry_after_min": [30, 120], "concurrent", "pace_per_s"}.
+nlohmann::ordered_json CampaignOwnRulesJson(const campaigns::CampaignRules& rules, bool own);
 // DOMAIN.md's figures: {"targets", "waiting", "calling", "done", "reached", "confirmed",
 //  "success_rate", "reach_rate", "attempts", "attempts_per_target", "sms_fallbacks",
 //  "sms_failed", "outcomes": {outcome: count}, "answered_calls", "average_call_ms"}

@@ -17,6 +17,7 @@
 
 #include "base/log.h"
 #include "campaigns/campaign_text.h"
+#include "http/body_json.h"
 #include "http/campaign_json.h"
 #include "http/errors.h"
 #include "http/record_access.h"
@@ -89,6 +90,123 @@ Result<std::string> TextParam(const Request& req, const char* name, size_t max, 
     if (c < 0x20 || c == 0x7f) return Param(name, "must not hold control characters");
   return s;
 }
+
+// "30,120": whole numbers, comma-separated; nullopt when not.
+std::optional<std::vector<int>> WholeNumbers(std::string_view s) {
+  std::vector<int> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    if (comma == std::string_view::npos) comma = s.size();
+    std::string_view part = TrimBlank(s.substr(start, comma - start));
+    int n = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
+    if (part.empty() || ec != std::errc() || end != part.data() + part.size()) return std::nullopt;
+    out.push_back(n);
+    start = comma + 1;
+  }
+  return out;
+}
+
+Status RuleField(const char* name, const std::string& why) {
+  return InvalidArgument(std::string("field \"") + name + "\" " + why);
+}
+
+// A campaign's rules from the query of POST /campaigns (hours, working_days_only, max_attempts,
+// retry_after_min, concurrent, pace_per_s); a parameter left out takes the configuration's.
+// The engine checks the values against the configuration (CampaignRulesFrom).
+Result<campaigns::CampaignRulesInput> RulesFromQuery(const Request& req) {
+  campaigns::CampaignRulesInput in;
+  ZX_ASSIGN_OR_RETURN(std::string hours, TextParam(req, "hours", 200, false));
+  if (!hours.empty()) in.hours = hours;
+  if (auto v = req.Query("working_days_only"); v && !v->empty()) {
+    if (*v != "true" && *v != "false" && *v != "1" && *v != "0")
+      return Param("working_days_only", "must be true or false");
+    in.working_days_only = *v == "true" || *v == "1";
+  }
+  for (auto [name, field] :
+       {std::pair{"max_attempts", &in.max_attempts}, std::pair{"concurrent", &in.concurrent}}) {
+    if (auto v = req.Query(name); v && !v->empty()) {
+      ZX_ASSIGN_OR_RETURN(int64_t n, IntParam(req, name, 0, 0, 1000000));
+      *field = static_cast<int>(n);
+    }
+  }
+  if (auto v = req.Query("retry_after_min"); v && !v->empty()) {
+    in.retry_after_min = WholeNumbers(*v);
+    if (!in.retry_after_min) return Param("retry_after_min", "must be minutes such as 30,120");
+  }
+  if (auto v = req.Query("pace_per_s"); v && !v->empty()) {
+    double pace = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), pace);
+    if (ec != std::errc() || end != v->data() + v->size())
+      return Param("pace_per_s", "must be a number of calls a second such as 0.5");
+    in.pace_per_s = pace;
+  }
+  return in;
+}
+
+// The body of PUT /campaigns/{id}/rules: {"hours": "09:00-12:00,14:00-18:00" (or a list),
+// "working_days_only", "max_attempts", "retry_after_min": [30, 120], "concurrent",
+// "pace_per_s"}; a field absent or null takes the configuration's; {} clears the campaign's.
+Result<campaigns::CampaignRulesInput> RulesFromBody(std::string_view body) {
+  static constexpr std::string_view kExample =
+      R"({"hours": "09:00-12:00", "max_attempts": 2, "retry_after_min": [60]})";
+  ZX_ASSIGN_OR_RETURN(nlohmann::json j, JsonObject(body, kExample));
+  campaigns::CampaignRulesInput in;
+  for (const auto& [key, v] : j.items()) {
+    if (v.is_null()) continue;
+    if (key == "hours") {
+      std::string hours;
+      if (v.is_string()) {
+        hours = v.get<std::string>();
+      } else if (v.is_array() && !v.empty()) {
+        for (const auto& w : v) {
+          if (!w.is_string())
+            return RuleField("hours", "must list windows such as \"09:00-12:00\"");
+          hours += (hours.empty() ? "" : ",") + w.get<std::string>();
+        }
+      } else {
+        return RuleField("hours", "must be windows such as \"09:00-12:00,14:00-18:00\"");
+      }
+      if (hours.size() > 200) return RuleField("hours", "is longer than 200 bytes");
+      in.hours = hours;
+    } else if (key == "working_days_only") {
+      if (!v.is_boolean()) return RuleField("working_days_only", "must be true or false");
+      in.working_days_only = v.get<bool>();
+    } else if (key == "max_attempts" || key == "concurrent") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000)
+        return RuleField(key == "concurrent" ? "concurrent" : "max_attempts",
+                         "must be a whole number");
+      (key == "concurrent" ? in.concurrent : in.max_attempts) = v.get<int>();
+    } else if (key == "retry_after_min") {
+      if (v.is_string()) {
+        in.retry_after_min = WholeNumbers(v.get<std::string>());
+      } else if (v.is_array()) {
+        std::vector<int> waits;
+        for (const auto& m : v) {
+          if (!m.is_number_integer() || m.get<int64_t>() < 0 || m.get<int64_t>() > 1000000) {
+            waits.clear();
+            break;
+          }
+          waits.push_back(m.get<int>());
+        }
+        if (!waits.empty()) in.retry_after_min = std::move(waits);
+      }
+      if (!in.retry_after_min)
+        return RuleField("retry_after_min", "must be a list of minutes such as [30, 120]");
+    } else if (key == "pace_per_s") {
+      if (!v.is_number()) return RuleField("pace_per_s", "must be a number of calls a second");
+      in.pace_per_s = v.get<double>();
+    } else if (key != "own") {  // "own" as GET shows it: ignored
+      return InvalidArgument("unknown field \"" + key +
+                             "\": send hours, working_days_only, max_attempts, retry_after_min, "
+                             "concurrent, pace_per_s");
+    }
+  }
+  return in;
+}
+
+ordered_json RulesAudit(const Campaign& c) { return CampaignOwnRulesJson(c.rules, c.own_rules); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -225,8 +343,10 @@ class CampaignRoutes {
     Upload upload;
     auto result = [&]() -> Result<ordered_json> {
       std::string name;
+      campaigns::CampaignRulesInput rules;
       if (!add) {
         ZX_ASSIGN_OR_RETURN(name, TextParam(req, "name", 200, true));
+        ZX_ASSIGN_OR_RETURN(rules, RulesFromQuery(req));
       }
       ZX_ASSIGN_OR_RETURN(std::string as_of, DateParam(req, "as_of"));
       std::string id(req.PathParam("id"));
@@ -235,14 +355,15 @@ class CampaignRoutes {
       }
       ZX_RETURN_IF_ERROR(upload.Save(req, data_dir_));
       auto made = add ? campaigns_.AddFile(id, upload.File(as_of), Actor(req))
-                      : campaigns_.Create(name, upload.File(as_of), Actor(req));
+                      : campaigns_.Create(name, upload.File(as_of), Actor(req), rules);
       if (!made.ok()) return upload.Named(made.status());
+      ordered_json details = {{"file", upload.display()},
+                              {"bytes", req.body.size()},
+                              {"records", made->report.records},
+                              {"added", made->added}};
+      if (!add && made->campaign.own_rules) details["rules"] = RulesAudit(made->campaign);
       ZX_RETURN_IF_ERROR(guard_.Record(req, add ? "campaign.file" : "campaign.create", kObject,
-                                       made->campaign.id,
-                                       Dump({{"file", upload.display()},
-                                             {"bytes", req.body.size()},
-                                             {"records", made->report.records},
-                                             {"added", made->added}})));
+                                       made->campaign.id, Dump(details)));
       return CampaignCreatedJson(*made);
     }();
     if (!result.ok()) {
@@ -267,6 +388,24 @@ class CampaignRoutes {
                                                     : campaigns_.Cancel(id, actor);
       if (!after.ok()) return after.status();
       return ordered_json{{"campaign", CampaignJson(*after)}};
+    }();
+    if (!result.ok()) return ErrorResponse(result.status());
+    return JsonResponse(200, *result);
+  }
+
+  // PUT /campaigns/{id}/rules: recorded (the rules asked for), then set while draft or paused.
+  Response SetRules(const Request& req) const {
+    std::string id(req.PathParam("id"));
+    auto result = [&]() -> Result<ordered_json> {
+      ZX_ASSIGN_OR_RETURN(campaigns::CampaignRulesInput rules, RulesFromBody(req.body));
+      ZX_ASSIGN_OR_RETURN(Campaign before, campaigns_.Get(id));
+      ZX_RETURN_IF_ERROR(
+          guard_.Record(req, "campaign.rules", kObject, id,
+                        Dump({{"from", campaigns::CampaignStateName(before.state)},
+                              {"before", RulesAudit(before)},
+                              {"body", nlohmann::ordered_json::parse(req.body, nullptr, false)}})));
+      ZX_ASSIGN_OR_RETURN(Campaign after, campaigns_.SetRules(id, rules, Actor(req)));
+      return ordered_json{{"campaign", CampaignJson(after)}};
     }();
     if (!result.ok()) return ErrorResponse(result.status());
     return JsonResponse(200, *result);
@@ -420,6 +559,8 @@ void AddCampaignRoutes(Router& router, Campaigns& campaigns, security::AuditLog&
         "POST", base + "/{id}/" + action, kManage,
         [routes, a = std::string(action)](const Request& req) { return routes->Control(req, a); });
   }
+  router.Add("PUT", base + "/{id}/rules", kManage,
+             [routes](const Request& req) { return routes->SetRules(req); });
   router.Add("GET", base + "/{id}/targets", kManage,
              [routes](const Request& req) { return routes->Targets(req); });
   router.Add("GET", base + "/{id}/targets/{seq}", kManage,

@@ -11,12 +11,22 @@
 //        removed. 400 a parameter or a file that is not a target file (the message names the
 //        column, or the line); 413 over the upload limit (CampaignRouteOptions::max_upload_bytes,
 //        not the server's smaller max_body_bytes); 415 another Content-Type. Audited
-//        "campaign.create".
+//        "campaign.create". The campaign's own rules may come as query parameters too:
+//        hours=09:00-12:00,14:00-18:00, working_days_only=true|false, max_attempts=N,
+//        retry_after_min=30,120, concurrent=N, pace_per_s=X (any left out: the configuration's);
+//        400 naming the field when wider than the configuration allows.
 //   POST /api/v1/campaigns/{id}/files  (the same body and as_of, file) -> 200 the same shape:
 //        what the file adds (a notice already planned is never planned again). "campaign.file".
 //   POST /api/v1/campaigns/{id}/start|pause|resume|cancel -> 200 {"campaign"}; 409 when the
 //        state does not allow it (start: draft; pause: running; resume: paused; cancel: draft,
 //        running, paused). Audited "campaign.start", ... before the change.
+//   PUT  /api/v1/campaigns/{id}/rules  body {"hours": "10:00-11:30" (or a list),
+//   "working_days_only",
+//        "max_attempts", "retry_after_min": [60], "concurrent", "pace_per_s"} -> 200 {"campaign"}:
+//        the campaign's own rules (a field absent: the configuration's; {}: the configuration's
+//        again). 400 naming the field (hours outside the configured ones, attempts, waits under
+//        10 minutes, concurrency or pace above the configuration's); 409 unless draft or paused.
+//        Audited "campaign.rules" (the rules before and the body) before the change.
 //   GET  /api/v1/campaigns[?limit=1-1000] -> {"campaigns": [Campaign]}, newest first.
 //   GET  /api/v1/campaigns/rules -> the scenarios a target file may name and the windows and
 //        caps every campaign runs under (campaigns.* of the configuration), CampaignRulesJson.

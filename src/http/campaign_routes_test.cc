@@ -141,6 +141,7 @@ const std::vector<RouteCase>& AllRoutes() {
       {"POST", "/api/v1/campaigns/{id}/pause"},
       {"POST", "/api/v1/campaigns/{id}/resume"},
       {"POST", "/api/v1/campaigns/{id}/cancel"},
+      {"PUT", "/api/v1/campaigns/{id}/rules"},
       {"GET", "/api/v1/campaigns/{id}/targets"},
       {"GET", "/api/v1/campaigns/{id}/targets/{seq}"},
       {"GET", "/api/v1/campaigns/{id}/export"},
@@ -215,7 +216,7 @@ TEST_F(CampaignRoutesTest, RouteByRoleMatrix) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 12 * 7);
+  EXPECT_EQ(checked, 13 * 7);
   EXPECT_FALSE(Entries("http.denied").empty());
   ExpectNothingPersonal();
 }
@@ -246,6 +247,65 @@ TEST_F(CampaignRoutesTest, RulesNameTheScenariosAndTheWindowsAndCaps) {
   j = Ok("GET", "/api/v1/campaigns/rules");
   EXPECT_EQ(j["in_window"], false);
   EXPECT_EQ(j["next_window_ms"], kStart + 4 * 3600 * 1000);
+}
+
+// A campaign's own rules (issue 16): set at creation as query parameters, shown with the
+// campaign, changed while draft or paused (409 once running), wider than the configuration
+// refused naming the field, and supervisors only.
+TEST_F(CampaignRoutesTest, ACampaignsOwnRulesAreSetShownAndChanged) {
+  json made = Ok("POST",
+                 "/api/v1/campaigns?name=十二月通知&as_of=2026-12-01&file=targets.csv"
+                 "&hours=10:00-11:30,14:00-16:00&max_attempts=2&retry_after_min=60&concurrent=2"
+                 "&pace_per_s=0.5",
+                 ReadFile(kTargets), 201, kCsv);
+  const std::string id = made["campaign"]["id"];
+  const json& rules = made["campaign"]["rules"];
+  EXPECT_EQ(rules["own"], true) << rules.dump();
+  EXPECT_EQ(rules["hours"], json({"10:00-11:30", "14:00-16:00"}));
+  EXPECT_EQ(rules["max_attempts"], 2);
+  EXPECT_EQ(rules["retry_after_min"], json({60}));
+  EXPECT_EQ(rules["concurrent"], 2);
+  EXPECT_EQ(rules["pace_per_s"], 0.5);
+  EXPECT_EQ(rules["working_days_only"], true);
+  EXPECT_EQ(Ok("GET", "/api/v1/campaigns/" + id)["campaign"]["rules"], rules);
+
+  // Wider than the deployment's hours: refused, naming the field and the hours allowed.
+  Response wide = Call("POST", "/api/v1/campaigns?name=x&file=targets.csv&hours=08:00-12:00",
+                       supervisor_, ReadFile(kTargets), kCsv);
+  EXPECT_EQ(wide.status, 400) << wide.body;
+  EXPECT_NE(MessageOf(wide).find("\"hours\""), std::string::npos) << wide.body;
+  EXPECT_NE(MessageOf(wide).find("09:00-12:00,14:00-20:00"), std::string::npos) << wide.body;
+  Response slow = Call("PUT", "/api/v1/campaigns/" + id + "/rules", supervisor_,
+                       R"({"retry_after_min": [5]})", "application/json");
+  EXPECT_EQ(slow.status, 400) << slow.body;
+  EXPECT_NE(MessageOf(slow).find("\"retry_after_min\""), std::string::npos) << slow.body;
+
+  // Without campaign.manage: refused by the policy.
+  for (const std::string& token : {TokenOf("agent1", Role::kAgent),
+                                   TokenOf("h1", Role::kDepartmentHandler, {"rsj", "东城区"})}) {
+    Response r = Call("PUT", "/api/v1/campaigns/" + id + "/rules", token,
+                      R"({"hours": "09:00-12:00"})", "application/json");
+    EXPECT_EQ(r.status, 403) << r.body;
+  }
+
+  json put = Ok("PUT", "/api/v1/campaigns/" + id + "/rules",
+                R"({"hours": ["14:00-16:00"], "working_days_only": true, "concurrent": 1})");
+  EXPECT_EQ(put["campaign"]["rules"]["hours"], json({"14:00-16:00"})) << put.dump();
+  EXPECT_EQ(put["campaign"]["rules"]["concurrent"], 1);
+  EXPECT_EQ(put["campaign"]["rules"]["max_attempts"], 3);  // left out: the configuration's
+  EXPECT_FALSE(Entries("campaign.rules").empty());
+
+  Ok("POST", "/api/v1/campaigns/" + id + "/start");
+  Response running = Call("PUT", "/api/v1/campaigns/" + id + "/rules", supervisor_,
+                          R"({"hours": "09:00-12:00"})", "application/json");
+  EXPECT_EQ(running.status, 409) << running.body;
+  Ok("POST", "/api/v1/campaigns/" + id + "/pause");
+  json cleared = Ok("PUT", "/api/v1/campaigns/" + id + "/rules", "{}");
+  EXPECT_EQ(cleared["campaign"]["rules"]["own"], false);
+  EXPECT_EQ(cleared["campaign"]["rules"]["hours"], json({"09:00-12:00", "14:00-20:00"}));
+  Response unknown = Call("PUT", "/api/v1/campaigns/" + id + "/rules", supervisor_,
+                          R"({"hour": "09:00-12:00"})", "application/json");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
 }
 
 TEST_F(CampaignRoutesTest, CreatesACampaignFromAnUploadedTargetFile) {
