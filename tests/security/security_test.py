@@ -315,6 +315,7 @@ class RouteRoleMatrix(unittest.TestCase):
         "POST /api/v1/campaigns/{id}/pause": "campaign.manage",
         "POST /api/v1/campaigns/{id}/resume": "campaign.manage",
         "POST /api/v1/campaigns/{id}/cancel": "campaign.manage",
+        "PUT /api/v1/campaigns/{id}/rules": "campaign.manage",
         "GET /api/v1/campaigns/{id}/targets": "campaign.manage",
         "GET /api/v1/campaigns/{id}/targets/{seq}": "campaign.manage",
         "GET /api/v1/campaigns/{id}/export": "report.export",
