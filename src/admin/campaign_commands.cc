@@ -1,5 +1,6 @@
 #include "admin/campaign_commands.h"
 
+#include <charconv>
 #include <ostream>
 #include <vector>
 
@@ -30,11 +31,68 @@ Result<int> CampaignImport(const CampaignArgs& a, const std::string& kb_dir, std
   return 0;
 }
 
+namespace {
+
+Status Option(const char* name, const std::string& why) {
+  return InvalidArgument(std::string("--") + name + " " + why);
+}
+
+Result<int> WholeNumber(const char* name, const std::string& text) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return Option(name, "must be a whole number");
+  return n;
+}
+
+// The options of `campaign create` as the engine takes them (it checks them against the
+// configuration, CampaignRulesFrom); an option left out takes the configuration's.
+Result<campaigns::CampaignRulesInput> RulesOf(const CampaignArgs& a) {
+  campaigns::CampaignRulesInput in;
+  if (!a.hours.empty()) in.hours = a.hours;
+  if (!a.working_days_only.empty()) {
+    const std::string& w = a.working_days_only;
+    if (w != "1" && w != "0" && w != "true" && w != "false")
+      return Option("working-days-only", "must be 1 or 0");
+    in.working_days_only = w == "1" || w == "true";
+  }
+  if (!a.max_attempts.empty()) {
+    ZX_ASSIGN_OR_RETURN(in.max_attempts, WholeNumber("max-attempts", a.max_attempts));
+  }
+  if (!a.retry_after_min.empty()) {
+    std::vector<int> waits;
+    size_t start = 0;
+    while (start <= a.retry_after_min.size()) {
+      size_t comma = a.retry_after_min.find(',', start);
+      if (comma == std::string::npos) comma = a.retry_after_min.size();
+      ZX_ASSIGN_OR_RETURN(
+          int m, WholeNumber("retry-after-min", a.retry_after_min.substr(start, comma - start)));
+      waits.push_back(m);
+      start = comma + 1;
+    }
+    in.retry_after_min = std::move(waits);
+  }
+  if (!a.concurrent.empty()) {
+    ZX_ASSIGN_OR_RETURN(in.concurrent, WholeNumber("concurrent", a.concurrent));
+  }
+  if (!a.pace.empty()) {
+    double pace = 0;
+    auto [end, ec] = std::from_chars(a.pace.data(), a.pace.data() + a.pace.size(), pace);
+    if (ec != std::errc() || end != a.pace.data() + a.pace.size())
+      return Option("pace", "must be calls a second such as 0.5");
+    in.pace_per_s = pace;
+  }
+  return in;
+}
+
+}  // namespace
+
 Result<int> CampaignVerb(const CampaignArgs& a, campaigns::Campaigns& engine,
                          security::AuditLog& audit, const std::string& os_user, std::ostream& out) {
   campaigns::CampaignCli cli{engine, audit, "cli:" + os_user};
   if (a.verb == "create") {
-    ZX_ASSIGN_OR_RETURN(auto made, CliCreate(cli, a.name, {a.file, "", a.dnc, a.as_of}));
+    ZX_ASSIGN_OR_RETURN(campaigns::CampaignRulesInput rules, RulesOf(a));
+    ZX_ASSIGN_OR_RETURN(auto made, CliCreate(cli, a.name, {a.file, "", a.dnc, a.as_of}, rules));
     out << http::CampaignCreatedOutput(made, a.json);
   } else if (a.verb == "status" && a.id.empty()) {
     ZX_ASSIGN_OR_RETURN(auto list, engine.List());

@@ -15,6 +15,9 @@ namespace zx::admin {
 
 struct CampaignArgs {
   std::string verb, id, name, file, dnc, as_of, export_file;
+  // create: the campaign's own rules ("" : the configuration's), as `zhixian campaign create
+  // --hours 10:00-11:30 --max-attempts 2 --retry-after-min 60 --concurrent 2 --pace 0.5`.
+  std::string hours, working_days_only, max_attempts, retry_after_min, concurrent, pace;
   bool json = false;
 };
 

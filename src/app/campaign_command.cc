@@ -47,7 +47,16 @@ std::function<std::optional<int>(const Config&)> AddCampaignCommand(CLI::App& cl
     } else {
       sub->add_option("id", args->id, "the campaign (CP...)")->required(verb != "status");
     }
-    if (verb == "create") sub->add_option("--name", args->name, "the campaign's name")->required();
+    if (verb == "create") {
+      sub->add_option("--name", args->name, "the campaign's name")->required();
+      // The campaign's own rules, inside the configuration's [campaigns] (left out: those).
+      sub->add_option("--hours", args->hours, "its calling windows, e.g. 10:00-11:30,14:00-16:00");
+      sub->add_option("--working-days-only", args->working_days_only, "1 or 0");
+      sub->add_option("--max-attempts", args->max_attempts, "attempts that find nobody");
+      sub->add_option("--retry-after-min", args->retry_after_min, "minutes between, e.g. 30,120");
+      sub->add_option("--concurrent", args->concurrent, "its calls at once");
+      sub->add_option("--pace", args->pace, "its calls started a second at most");
+    }
     if (verb == "report")
       sub->add_option("--export", args->export_file, "write the targets to FILE.xlsx or .csv");
   }

@@ -55,12 +55,16 @@ Result<std::unique_ptr<CampaignDesk>> OpenCampaignDesk(
 }
 
 Result<CampaignCreated> CliCreate(CampaignCli& cli, const std::string& name,
-                                  const CampaignFile& file) {
-  ZX_ASSIGN_OR_RETURN(CampaignCreated made, cli.campaigns.Create(name, file, cli.actor));
+                                  const CampaignFile& file, const CampaignRulesInput& rules) {
+  ZX_ASSIGN_OR_RETURN(CampaignCreated made, cli.campaigns.Create(name, file, cli.actor, rules));
+  std::string own;
+  if (made.campaign.own_rules)
+    own = ", \"rules\": {\"hours\": " + Quoted(FormatPeriods(made.campaign.rules.periods)) +
+          ", \"max_attempts\": " + std::to_string(made.campaign.rules.max_attempts) + "}";
   ZX_RETURN_IF_ERROR(Audit(cli, "campaign.manage", "campaign.create", made.campaign.id,
                            "{\"file\": " + Quoted(made.campaign.file) +
                                ", \"records\": " + std::to_string(made.report.records) +
-                               ", \"added\": " + std::to_string(made.added) + "}"));
+                               ", \"added\": " + std::to_string(made.added) + own + "}"));
   return made;
 }
 

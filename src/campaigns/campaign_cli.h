@@ -42,9 +42,10 @@ struct CampaignCli {
   std::string actor;  // "cli:<os user>"
 };
 
-// A new campaign (draft) from a target file; audited "campaign.create" with the campaign id.
+// A new campaign (draft) from a target file, under its own `rules` when not empty (the engine's
+// errors naming the field); audited "campaign.create" with the campaign id.
 Result<CampaignCreated> CliCreate(CampaignCli& cli, const std::string& name,
-                                  const CampaignFile& file);
+                                  const CampaignFile& file, const CampaignRulesInput& rules = {});
 // `verb` start, pause, resume or cancel: audited "campaign.<verb>" (with the state found) before
 // the move; the engine's errors as they are (kNotFound, kFailedPrecondition naming the state).
 Result<Campaign> CliControl(CampaignCli& cli, std::string_view verb, const std::string& id);

@@ -46,6 +46,14 @@ std::string FormatCampaign(const Campaign& c, const CampaignFigures& f) {
   out << "import: records " << c.records << ", rejected " << c.rejected << ", exact duplicates "
       << c.exact_duplicates << ", normalised duplicates " << c.normalized_duplicates
       << ", do-not-call " << c.dnc_suppressed << "\n";
+  // Only a campaign with its own rules has the line: the report of any other reads as before.
+  if (c.own_rules) {
+    out << "own rules: hours " << FormatPeriods(c.rules.periods)
+        << (c.rules.working_days_only ? " on working days" : " every day") << ", attempts "
+        << c.rules.max_attempts << ", retry after";
+    for (int64_t ms : c.rules.retry_after_ms) out << " " << ms / 60000 << " min";
+    out << ", " << c.rules.concurrent << " at once, " << c.rules.pace_per_s << " a second\n";
+  }
   out << "targets " << f.targets << ": waiting " << f.waiting << ", calling " << f.calling
       << ", done " << f.done << "\n";
   out << "reached " << f.reached << " (reach rate " << Percent(f.reach_rate) << "), confirmed "

@@ -122,6 +122,32 @@ class CampaignCli(unittest.TestCase):
             self.assertNotIn(p, written)
             self.assertNotIn(p.encode(), exported)
 
+    def test_create_with_its_own_rules(self):
+        # Issue 16: a campaign's own windows, attempts, waits, concurrency and pace, inside the
+        # configuration's; wider ones exit 2 naming the field and the hours allowed.
+        out, _ = self.zx("campaign", "create", "--name", "规则", TARGETS, "--as-of",
+                         "2026-12-01", "--hours", "10:00-11:30,14:00-16:00", "--max-attempts",
+                         "2", "--retry-after-min", "60,90", "--concurrent", "2", "--pace", "0.5",
+                         "--json")
+        rules = json.loads(out)["campaign"]["rules"]
+        self.assertEqual(rules, {"own": True, "hours": ["10:00-11:30", "14:00-16:00"],
+                                 "working_days_only": True, "max_attempts": 2,
+                                 "retry_after_min": [60, 90], "concurrent": 2,
+                                 "pace_per_s": 0.5})
+        cid = json.loads(out)["campaign"]["id"]
+        out, _ = self.zx("campaign", "status", cid)
+        self.assertIn("own rules: hours 10:00-11:30,14:00-16:00", out)
+        _, err = self.zx("campaign", "create", "--name", "宽", TARGETS, "--hours",
+                         "08:00-12:00", code=2)
+        self.assertIn('"hours"', err)
+        self.assertIn("09:00-12:00,14:00-20:00", err)
+        _, err = self.zx("campaign", "create", "--name", "快", TARGETS, "--retry-after-min", "5",
+                         code=2)
+        self.assertIn("retry_after_min", err)
+        out, _ = self.zx("campaign", "status", "--json")
+        plain = [json.loads(line) for line in out.splitlines() if line.strip()]
+        self.assertEqual([c["id"] for c in plain], [cid])  # the refused ones left nothing
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)
