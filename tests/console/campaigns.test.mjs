@@ -145,6 +145,15 @@ test('a supervisor imports a target file, starts the campaign and watches it fin
     writeFileSync(path, FILE);
     await page.locator('#cp-name').fill('十二月社保通知');
     await page.locator('[data-test="campaign-file"]').setInputFiles(path);
+    // Its own calling window (issue 16), narrower than the configuration's 00:00-24:00 and
+    // holding the present hour (China time), so that the campaign still calls now.
+    const hour = (new Date().getUTCHours() + 8) % 24;
+    const pad = (n) => String(n).padStart(2, '0');
+    const ownWindow = `${pad(hour)}:00-${pad(Math.min(hour + 2, 24))}:00`;
+    await page.locator('[data-test="campaign-rules-section"] summary').click();
+    const hoursInput = page.locator('[data-test="cp-rules-hours"]');
+    assert.equal(await hoursInput.inputValue(), '00:00-24:00'); // the configuration's by default
+    await hoursInput.fill(ownWindow);
     await page.locator('[data-test="campaign-create"]').click();
     const report = page.locator('[data-test="import-report"]');
     await report.waitFor({ timeout: STEP_MS });
@@ -164,12 +173,22 @@ test('a supervisor imports a target file, starts the campaign and watches it fin
     await state.waitFor({ timeout: STEP_MS });
     assert.equal((await state.innerText()).trim(), '草稿');
     await page.locator('[data-test="fig-targets"]', { hasText: '3' }).waitFor({ timeout: STEP_MS });
+    const own = page.locator('[data-test="campaign-own-rules"]');
+    assert.match(await own.innerText(), new RegExp(`本任务规则[\\s\\S]*${ownWindow}`));
+    // Changed while a draft: 编辑, fewer attempts, saved.
+    await page.locator('[data-test="campaign-rules-edit"]').click();
+    assert.equal(await page.locator('[data-test="cp-edit-hours"]').inputValue(), ownWindow);
+    await page.locator('[data-test="cp-edit-attempts"]').fill('2');
+    await page.locator('[data-test="campaign-rules-save"]').click();
+    await page.locator('[data-test="campaign-rules-text"]', { hasText: '最多 2 次' }).waitFor({ timeout: STEP_MS });
+    assert.match(await own.innerText(), new RegExp(ownWindow));
     await checkScreen(p, 'campaign-draft');
 
     // Started, then watched: the page is never reloaded (the marker stays).
     await page.evaluate(() => { window.__sameDocument = true; });
     await page.locator('[data-test="campaign-start"]').click();
     await page.locator('[data-test="campaign-state"]', { hasText: '进行中' }).waitFor({ timeout: STEP_MS });
+    assert.equal(await page.locator('[data-test="campaign-rules-edit"]').count(), 0); // running: no 编辑
     await page.locator('[data-test="campaign-live"]', { hasText: '实时' }).waitFor({ timeout: STEP_MS });
     await page.locator('[data-test="campaign-state"]', { hasText: '已完成' }).waitFor({ timeout: 120000 });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was reloaded');
