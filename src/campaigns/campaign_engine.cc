@@ -490,6 +490,7 @@ class Campaigns::Engine {
       rules.concurrent = policy_.campaign_concurrent;
     if (rules.pace_per_s <= 0 || rules.pace_per_s > policy_.pace_per_s)
       rules.pace_per_s = policy_.pace_per_s;
+    if (within_policy) rules.max_attempts = std::min(rules.max_attempts, policy_.max_attempts);
     auto own = CallingWindow(calendar_, rules.periods, rules.working_days_only);
     r.may_call = within_policy ? std::function<bool(int64_t)>([own, policy = may_call_](int64_t t) {
       return own(t) && policy(t);
@@ -1069,6 +1070,12 @@ Campaign Campaigns::Effective(Campaign c) const {
     c.own_rules = true;
   } else if (!c.own_rules) {
     c.rules = PolicyRules(engine_->policy());
+  } else {
+    // As the engine calls: never above a configuration narrowed since the rules were set.
+    const CampaignPolicy& p = engine_->policy();
+    c.rules.max_attempts = std::min(c.rules.max_attempts, p.max_attempts);
+    c.rules.concurrent = std::min(c.rules.concurrent, p.campaign_concurrent);
+    c.rules.pace_per_s = std::min(c.rules.pace_per_s, p.pace_per_s);
   }
   return c;
 }

@@ -755,6 +755,29 @@ TEST_F(CampaignEngineTest, OwnRulesAreKeptAndChangedWhileDraftOrPaused) {
             Code::kNotFound);
 }
 
+// The legal hours are the operator's: a configuration narrowed after a campaign's rules were set
+// still holds (the engine calls inside both), and so do its lower attempts and concurrency.
+TEST_F(CampaignEngineTest, AConfigurationNarrowedLaterStillHolds) {
+  CampaignRulesInput in;
+  in.hours = "14:00-20:00";
+  in.concurrent = 10;
+  auto created = campaigns_->Create("领卡通知", {File(1), "", "", "2026-11-30"}, "u:1", in);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const std::string id = created->campaign.id;
+  ASSERT_TRUE(campaigns_->Start(id, "u:1").ok());
+  policy_.periods = tickets::ParsePeriods("09:00-12:00,14:00-18:00").value();
+  policy_.campaign_concurrent = 4;
+  policy_.max_attempts = 2;
+  Reopen();
+  clock_.Set(tickets::FromChinaLocal({2026, 11, 30}, 18 * kHour + 30 * kMinute));
+  EXPECT_EQ(Tick().started, 0);  // inside the campaign's window, outside the configuration's
+  const Campaign c = campaigns_->Get(id).value();
+  EXPECT_EQ(c.rules.concurrent, 4);
+  EXPECT_EQ(c.rules.max_attempts, 2);
+  clock_.Set(tickets::FromChinaLocal({2026, 12, 1}, 14 * kHour));
+  EXPECT_EQ(Tick().started, 1);
+}
+
 TEST_F(CampaignEngineTest, PolicyErrorsNameTheKey) {
   CampaignConfig bad;
   bad.retry_after_min = "30,x";
