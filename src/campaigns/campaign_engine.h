@@ -26,8 +26,8 @@
 // Caps across all campaigns: at most policy.per_number_day calls a day (China time) and
 // policy.per_number_week in a week (Monday to Sunday) to one number (by its blind index); the
 // do-not-call list is checked again at dial time; at most policy.max_concurrent calls at once
-// in all, policy.campaign_concurrent per campaign; at most policy.pace_per_s calls started a
-// second.
+// in all, policy.campaign_concurrent per campaign (or its own, lower); at most policy.pace_per_s
+// calls started a second (and a campaign's own pace, lower).
 //
 // Control: Start, Pause, Resume, Cancel change the state in the database; Tick (run every
 // policy.check_every, or by tests with a FakeClock) acts on it, so a change from the CLI of
