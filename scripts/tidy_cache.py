@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = os.path.join(ROOT, ".ci", "tidy-clean")
 KEPT = 2  # keys kept per source: this machine's and the previous machine image's
+PENDING = "tidy-pending.json"  # in the build tree: the keys `need` saw, for `record`
 
 
 def entries(build, regex):
@@ -89,13 +90,27 @@ def main():
     command, build, regex = sys.argv[1:4]
     record = read_record()
     if command == "need":
-        need = [os.path.join(ROOT, path) for path, k in keys(build, regex)
+        found = keys(build, regex)
+        # The keys of what tidy is about to read: `record` writes these, not the keys of the
+        # files as they are when it ends (a file edited meanwhile was not looked at as it is).
+        with open(os.path.join(build, PENDING), "w", encoding="utf-8") as f:
+            json.dump(dict(found), f)
+        need = [os.path.join(ROOT, path) for path, k in found
                 if k is None or k not in record.get(path, [])]
         if need:
             print("^(%s)$" % "|".join(re.escape(p) for p in need))
         return 0
     if command == "record":
-        for path, k in keys(build, regex):
+        pending_path = os.path.join(build, PENDING)
+        pending = {}
+        if os.path.exists(pending_path):
+            with open(pending_path, encoding="utf-8") as f:
+                pending = json.load(f)
+            os.remove(pending_path)
+        pattern = re.compile(regex)
+        found = [(path, k) for path, k in pending.items()
+                 if pattern.search(os.path.join(ROOT, path))] if pending else keys(build, regex)
+        for path, k in found:
             if k is not None:
                 # The newest key first, and the one before it when it differs: a machine whose
                 # system headers are a point release behind or ahead still finds it clean.

@@ -60,6 +60,7 @@ nlohmann::ordered_json CampaignJson(const campaigns::Campaign& c) {
   return {{"id", c.id},
           {"name", c.name},
           {"state", campaigns::CampaignStateName(c.state)},
+          {"standing", c.standing},
           {"file", c.file},
           {"as_of", c.as_of},
           {"created_by", c.created_by},

@@ -315,6 +315,7 @@ TEST_F(CampaignRoutesTest, CreatesACampaignFromAnUploadedTargetFile) {
   EXPECT_EQ(id.rfind("CP", 0), 0u) << id;
   EXPECT_EQ(made["campaign"]["name"], "十二月通知");
   EXPECT_EQ(made["campaign"]["state"], "draft");
+  EXPECT_EQ(made["campaign"]["standing"], false);  // a file's campaign finishes
   EXPECT_EQ(made["campaign"]["as_of"], "2026-12-01");
   EXPECT_EQ(made["import"]["records"], 20);
   EXPECT_EQ(made["import"]["people"], 5);
