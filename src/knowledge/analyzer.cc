@@ -145,18 +145,19 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const KnowledgeBase& kb,
     add(s.canonical);
     for (const auto& v : s.variants) {
       add(v);
-      a->synonyms_.emplace_back(a->normalizer_->Normalize(v),
-                                a->normalizer_->Normalize(s.canonical));
+      a->synonyms_.push_back(
+          {a->normalizer_->Normalize(v), a->normalizer_->Normalize(s.canonical), {}});
     }
   }
   std::sort(a->synonyms_.begin(), a->synonyms_.end(),
-            [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+            [](const auto& x, const auto& y) { return x.variant.size() > y.variant.size(); });
 
   std::vector<std::string> words(domain.begin(), domain.end());
   text::SegmenterOptions seg;
   seg.jieba_dict = options.jieba_dict;
   seg.extra_words = words;
   ZX_ASSIGN_OR_RETURN(a->segmenter_, text::Segmenter::Create(seg));
+  for (Synonym& s : a->synonyms_) s.canonical_words = a->segmenter_->Segment(s.canonical);
 
   // General words are right as written (事业单位 is not 失业单位).
   ZX_ASSIGN_OR_RETURN(a->homophones_, text::HomophoneCorrector::Create(
@@ -170,22 +171,16 @@ Analysis Analyzer::Analyze(std::string_view raw, AnalysisSteps* steps) const {
   std::string simplified = normalizer_->Normalize(input);
   out.normalized = homophones_->Correct(simplified);
   // Variants found in the text contribute their canonical word as an extra feature.
-  std::string expanded = out.normalized;
-  std::vector<std::string> canon;
-  std::vector<const std::pair<std::string, std::string>*> found;
-  for (const auto& pair : synonyms_) {
-    if (expanded.find(pair.first) != std::string::npos) {
-      canon.push_back(pair.second);
-      found.push_back(&pair);
-    }
-  }
+  std::vector<const Synonym*> found;
+  for (const Synonym& s : synonyms_)
+    if (out.normalized.find(s.variant) != std::string::npos) found.push_back(&s);
   out.words = segmenter_->Segment(out.normalized);
   out.features = out.words;
   AddBigrams(out.normalized, out.features, out.has_chinese);
-  for (auto& c : canon) {
-    for (auto& w : segmenter_->Segment(c)) {
+  for (const Synonym* s : found) {
+    for (const std::string& w : s->canonical_words) {
       if (steps) steps->synonym_words.push_back(w);
-      out.features.push_back(std::move(w));
+      out.features.push_back(w);
     }
   }
   if (steps) {
@@ -194,8 +189,8 @@ Analysis Analyzer::Analyze(std::string_view raw, AnalysisSteps* steps) const {
     steps->corrected = out.normalized;
     NormalizerChanges(input, simplified, steps->corrections);
     HomophoneChanges(simplified, out.normalized, out.words, steps->corrections);
-    for (const auto* pair : found)
-      steps->corrections.push_back({pair->first, pair->second, "synonym"});
+    for (const Synonym* s : found)
+      steps->corrections.push_back({s->variant, s->canonical, "synonym"});
   }
   return out;
 }

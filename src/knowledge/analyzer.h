@@ -61,8 +61,14 @@ class Analyzer {
   std::unique_ptr<text::Normalizer> normalizer_;
   std::unique_ptr<text::Segmenter> segmenter_;
   std::unique_ptr<text::HomophoneCorrector> homophones_;
-  // variant -> canonical, longest variants first.
-  std::vector<std::pair<std::string, std::string>> synonyms_;
+  // A variant, its canonical word, and that word segmented once at Create (the segmenter is
+  // deterministic, and segmenting it for every question cost a friso task per synonym found).
+  struct Synonym {
+    std::string variant;
+    std::string canonical;
+    std::vector<std::string> canonical_words;
+  };
+  std::vector<Synonym> synonyms_;  // longest variants first
 };
 
 }  // namespace zx::knowledge
