@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PASSWORD, STEP_MS, checkScreen, cli, confirmBox, consoleUrl, launchBrowser, menuItems, openPage, server, signedIn,
+  PASSWORD, STEP_MS, checkScreen, checkStreamingScreen, cli, confirmBox, consoleUrl, launchBrowser, menuItems, openPage, server, signedIn,
   startServer, stopAll,
 } from './harness.mjs';
 
@@ -96,17 +96,10 @@ function whenMore(page, selector, n) {
     [selector, n], { polling: 10, timeout: STEP_MS }).then((h) => h.jsonValue());
 }
 
-// The checks of a screen state (harness.mjs). The workspace's event stream stays open, so the
-// page never reaches "networkidle", which checkScreen waits for up to the navigation timeout:
-// a short one while checking (the screen's own requests are over by then, 300 ms more are given).
+// The checks of a screen state (harness.mjs: the workspace's event stream stays open).
 async function check(p, name) {
   const t = Date.now();
-  p.page.setDefaultNavigationTimeout(700);
-  try {
-    await checkScreen(p, name);
-  } finally {
-    p.page.setDefaultNavigationTimeout(30000);
-  }
+  await checkStreamingScreen(p, name);
   if (process.env.ZX_DESK_TIMING) console.log(`checkScreen ${name}: ${Date.now() - t} ms`);
 }
 

@@ -189,6 +189,18 @@ export async function checkScreen(p, name) {
   assert.deepEqual(problems, [], `${name}: console errors`);
 }
 
+// checkScreen for a screen whose event stream stays open (the agent workspace): such a page
+// never reaches "networkidle", which checkScreen waits for up to the navigation timeout, so a
+// short one while checking (the screen's own requests are over by then; 300 ms more are given).
+export async function checkStreamingScreen(p, name) {
+  p.page.setDefaultNavigationTimeout(700);
+  try {
+    await checkScreen(p, name);
+  } finally {
+    p.page.setDefaultNavigationTimeout(30000);
+  }
+}
+
 export const consoleUrl = (hash = '') => `${server.base}/console/${hash ? '#' + hash : ''}`;
 
 export async function signIn(p, name, password = PASSWORD, otp = '') {
