@@ -19,6 +19,7 @@ if [[ ! -f "${build}/compile_commands.json" ]]; then
 fi
 # Only the sources whose input changed since tidy last found them clean (scripts/tidy_cache.py,
 # .ci/tidy-clean): the whole tree takes about 20 minutes on 2 cores. ZX_TIDY_ALL=1: every one.
+rm -f "${build}/tidy-pending.json"  # the keys a `need` of an earlier run saw (tidy_cache.py)
 if [[ "${ZX_TIDY_ALL:-0}" != 1 ]]; then
   need="$(/usr/bin/python3 scripts/tidy_cache.py need "${build}" "${files}")"
   if [[ -z "${need}" ]]; then
