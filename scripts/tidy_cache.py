@@ -2,14 +2,15 @@
 """Which production sources clang-tidy must look at, and the record of those it found clean.
 
 A source needs tidy unless the record (.ci/tidy-clean, committed) holds the key of its current
-input: SHA-256 over clang-tidy's version, .clang-tidy, and the source as clang preprocesses it
-with its own compile command (-E -P: every header it includes, and no file paths, so that a
-clone elsewhere has the same keys). The same input and the same checks give the same findings,
-so a recorded key stands for a clean run already made; changing anything (the file, a header it
-includes, a flag, a check, the tool or a system header) changes the key, and the source is
-looked at again. scripts/tidy.sh records what passed; commit the file with the code. A source
-keeps its last two keys, so a record made on a machine image whose system headers differ from
-CI's still spares CI the sources that machine found clean.
+input: SHA-256 over clang-tidy's version, .clang-tidy, the source's compile command (with the
+checkout's and the build tree's paths taken out, so that a clone elsewhere has the same keys),
+and the path and text of every file of the checkout or the build tree that the source includes,
+as clang lists them (-MM). Changing any of these (the file, a header of ours it includes, a flag,
+a check, the tool) changes the key, and the source is looked at again. Headers from outside the
+checkout (the system's, the libraries') are left out on purpose: machine images differ in their
+point releases, and keys that depended on them sent CI through the whole tree (twenty minutes)
+whenever its image was not the one the record was made on. scripts/tidy.sh records what passed;
+commit the file with the code.
 
   tidy_cache.py need BUILD REGEX     the sources matching REGEX (absolute) that need tidy, as
                                      one regex for run-clang-tidy (nothing when none does)
@@ -26,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORD = os.path.join(ROOT, ".ci", "tidy-clean")
-KEPT = 2  # keys kept per source: this machine's and the previous machine image's
 PENDING = "tidy-pending.json"  # in the build tree: the keys `need` saw, for `record`
 
 
@@ -37,11 +37,11 @@ def entries(build, regex):
     return [e for e in commands if pattern.search(os.path.abspath(e["file"]))]
 
 
-def preprocess_args(entry):
+def compile_args(entry):
     args = entry.get("arguments") or shlex.split(entry["command"])
     while args and ("ccache" in os.path.basename(args[0])):
         args = args[1:]
-    out, skip = ["clang++-14"], False
+    out, skip = [], False
     for a in args[1:]:
         if skip:
             skip = False
@@ -50,7 +50,16 @@ def preprocess_args(entry):
             skip = a == "-o"
             continue
         out.append(a)
-    return out + ["-E", "-P", "-o", "-"]
+    return out
+
+
+def local_name(path, build):
+    """path relative to the checkout or the build tree, marked; None for a file outside both."""
+    path = os.path.abspath(path)
+    for root, mark in ((os.path.abspath(build), "<build>"), (ROOT, "<root>")):
+        if path == root or path.startswith(root + os.sep):
+            return mark + "/" + os.path.relpath(path, root)
+    return None
 
 
 def tool_salt():
@@ -60,23 +69,36 @@ def tool_salt():
         return version.encode() + b"\0" + f.read() + b"\0"
 
 
-def key(entry, salt):
-    p = subprocess.run(preprocess_args(entry), cwd=entry["directory"], capture_output=True)
+def key(entry, salt, build):
+    args = compile_args(entry)
+    p = subprocess.run(["clang++-14"] + args + ["-MM", "-MF", "-"], cwd=entry["directory"],
+                       capture_output=True, text=True)
     if p.returncode != 0:
         return None  # cannot tell: tidy will say what is wrong
-    return hashlib.sha256(salt + p.stdout).hexdigest()
+    files = p.stdout.replace("\\\n", " ").split(":", 1)[1].split()
+    h = hashlib.sha256(salt)
+    for a in args:
+        h.update(a.replace(os.path.abspath(build), "<build>").replace(ROOT, "<root>").encode()
+                 + b"\0")
+    for name, path in sorted((local_name(os.path.join(entry["directory"], f), build), f)
+                             for f in files):
+        if name is None:
+            continue
+        with open(os.path.join(entry["directory"], path), "rb") as f:
+            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    return h.hexdigest()
 
 
 def keys(build, regex):
     chosen = entries(build, regex)
     salt = tool_salt()
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        found = list(pool.map(lambda e: key(e, salt), chosen))
+        found = list(pool.map(lambda e: key(e, salt, build), chosen))
     return [(os.path.relpath(os.path.abspath(e["file"]), ROOT), k) for e, k in zip(chosen, found)]
 
 
 def read_record():
-    """path -> its recorded keys, newest first."""
+    """path -> its recorded keys."""
     record = {}
     if os.path.exists(RECORD):
         for line in open(RECORD, encoding="utf-8"):
@@ -112,9 +134,7 @@ def main():
                  if pattern.search(os.path.join(ROOT, path))] if pending else keys(build, regex)
         for path, k in found:
             if k is not None:
-                # The newest key first, and the one before it when it differs: a machine whose
-                # system headers are a point release behind or ahead still finds it clean.
-                record[path] = ([k] + [old for old in record.get(path, []) if old != k])[:KEPT]
+                record[path] = [k]
         os.makedirs(os.path.dirname(RECORD), exist_ok=True)
         with open(RECORD, "w", encoding="utf-8") as f:
             f.write("# Sources clang-tidy found clean, by the key of their input "
