@@ -335,8 +335,9 @@ TEST(LiveKnowledge, ReusesTheClassifierModelWhenItsTrainingTextIsUnchanged) {
   auto models_now = [&] {
     std::vector<std::filesystem::path> models;
     for (const auto& d : std::filesystem::directory_iterator(dir.path()))
-      for (const auto& f : std::filesystem::directory_iterator(d.path()))
-        if (f.path().extension() == ".bin") models.push_back(f.path());
+      if (d.path().filename().string().rfind("engine-", 0) == 0)
+        for (const auto& f : std::filesystem::directory_iterator(d.path()))
+          if (f.path().extension() == ".bin") models.push_back(f.path());
     return models;
   };
   KnowledgeSnapshot first = (*live)->Snapshot();
@@ -356,6 +357,62 @@ TEST(LiveKnowledge, ReusesTheClassifierModelWhenItsTrainingTextIsUnchanged) {
   ASSERT_EQ(models.size(), 2u);
   EXPECT_FALSE(std::filesystem::equivalent(models[0], models[1]));
   EXPECT_NE(models[0].filename(), models[1].filename());
+  EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
+}
+
+// The model of the last build is kept beside the engines' directories: a process started
+// again on the same index directory (a restart after a kill, `zhixian ask`) loads it instead of
+// training for seconds, and a changed phrasing replaces it.
+TEST(LiveKnowledge, AProcessStartedAgainLoadsTheKeptClassifierModel) {
+  zx::testing::TempDir dir;
+  FakeClock clock(kBeforeMidnightMs);
+  const std::filesystem::path store = dir.File("classifier-model");
+  auto kept = [&] {
+    std::vector<std::filesystem::path> models;
+    for (const auto& f : std::filesystem::directory_iterator(store)) models.push_back(f.path());
+    return models;
+  };
+  auto engine_model = [&] {
+    for (const auto& d : std::filesystem::directory_iterator(dir.path()))
+      if (d.path().filename().string().rfind("engine-", 0) == 0)
+        for (const auto& f : std::filesystem::directory_iterator(d.path()))
+          if (f.path().extension() == ".bin") return f.path();
+    return std::filesystem::path();
+  };
+  bool new_phrasing = false;
+  auto open = [&] {
+    return LiveKnowledge::Open(
+        [&](std::string) {
+          KnowledgeBase kb = SmallKb(1);
+          if (new_phrasing) kb.entries[0].phrasings.push_back("社保卡被偷了怎么补");
+          return kb;
+        },
+        OptionsIn(dir.path()), clock);
+  };
+  std::filesystem::path first_model;
+  {
+    auto live = open();
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    ASSERT_EQ(kept().size(), 1u);
+    first_model = kept()[0];
+    EXPECT_TRUE(std::filesystem::equivalent(first_model, engine_model()));
+  }
+  {
+    // Trained again it would be a new file (a model is never written in place): the same
+    // file, linked, is the kept one loaded.
+    auto live = open();
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    ASSERT_EQ(kept().size(), 1u);
+    EXPECT_EQ(kept()[0], first_model);
+    EXPECT_TRUE(std::filesystem::equivalent(first_model, engine_model()));
+    EXPECT_EQ((*live)->Ask("社保卡丢了怎么办").topic, "sbk.loss");
+  }
+  new_phrasing = true;
+  auto live = open();
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_EQ(kept().size(), 1u);  // the new model only
+  EXPECT_NE(kept()[0].filename(), first_model.filename());
+  EXPECT_TRUE(std::filesystem::equivalent(kept()[0], engine_model()));
   EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
 }
 

@@ -17,7 +17,10 @@ Result<std::unique_ptr<PhoneService>> PhoneService::Start(const PhoneServiceOpti
   ZX_RETURN_IF_ERROR(telephony::UseSpeechLexiconIn(o.kb_dir));
   std::unique_ptr<PhoneService> svc(new PhoneService());
   ZX_ASSIGN_OR_RETURN(svc->tts_, telephony::EspeakSynthesizer::Create());
-  PrerenderPrompts(menu, *svc->tts_);
+  // The fixed prompts are rendered (a second or so) while the server starts taking calls: a
+  // call in that second waits for its greeting no longer than it would have waited to connect.
+  svc->prerender_ = std::make_unique<Worker>("zx-prerender");
+  svc->prerender_->Post([menu, tts = svc->tts_.get()] { PrerenderPrompts(menu, *tts); });
   if (!o.asr.url.empty()) {
     ZX_ASSIGN_OR_RETURN(svc->asr_, telephony::CreateFunAsrRecognizer(o.asr));
   }
@@ -69,6 +72,7 @@ PhoneService::~PhoneService() {
   desk_.reset();
   dialogue_.reset();
   asr_.reset();
+  prerender_.reset();  // finishes rendering before the synthesizer goes
   tts_.reset();
 }
 

@@ -69,6 +69,7 @@ class PhoneService {
  private:
   PhoneService() = default;
   std::unique_ptr<telephony::SpeechSynthesizer> tts_;
+  std::unique_ptr<Worker> prerender_;                 // renders the fixed prompts at start
   std::unique_ptr<telephony::SpeechRecognizer> asr_;  // null without asr.url
   std::unique_ptr<MenuDialogue> dialogue_;
   std::unique_ptr<AgentDesk> desk_;      // null with transfer_to or without callbacks
