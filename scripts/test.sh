@@ -39,7 +39,12 @@ scripts/tidy.sh build
 # zx_test(... DATABASE) (its "_pg" twin, label "postgres") run against it.
 pg_dir=$(mktemp -d /tmp/zx-pg-XXXXXX)
 pg_cluster="$PWD/scripts/pg_test_cluster.sh"  # the trap runs after `cd build` below
-trap '"$pg_cluster" stop "$pg_dir"' EXIT
+# One classifier model directory (knowledge.model_dir) for every server and command the tests
+# start: each test's fresh data directory then loads the model of the shipped knowledge base
+# instead of training it again (seconds each, a few minutes over the suite).
+models_dir=$(mktemp -d /tmp/zx-models-XXXXXX)
+export ZHIXIAN_KNOWLEDGE_MODEL_DIR="$models_dir"
+trap '"$pg_cluster" stop "$pg_dir"; rm -rf "$models_dir"' EXIT
 ZX_TEST_POSTGRES_URL=$(scripts/pg_test_cluster.sh start "$pg_dir")
 export ZX_TEST_POSTGRES_URL
 if [ "$sanitized" = 1 ]; then

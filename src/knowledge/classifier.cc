@@ -1,11 +1,16 @@
 #include "knowledge/classifier.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace zx::knowledge {
 namespace {
@@ -22,16 +27,73 @@ constexpr std::string_view kFastTextSpaces(" \n\r\t\v\f\0", 7);
 
 constexpr char kTrainingVersion[] = "softmax dim=32 epoch=40 lr=0.8 seed=7";
 
+// Models kept in a model directory: a few, not one, so that processes sharing it whose
+// knowledge bases differ (a draft published on one) do not take turns training.
+constexpr size_t kModelsKept = 4;
+
+bool IsModelFile(const std::filesystem::path& f) {
+  return f.filename().string().rfind("classifier-", 0) == 0 && f.extension() == ".bin";
+}
+
+// The model kept in `model_dir` as `name`, linked (or copied) to `to`; false when none is.
+bool TakeKeptModel(const std::string& model_dir, const std::string& name, const std::string& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path kept = fs::path(model_dir) / name;
+  if (model_dir.empty() || !fs::exists(kept, ec)) return false;
+  fs::create_hard_link(kept, to, ec);
+  if (ec) fs::copy_file(kept, to, ec);
+  return !ec;
+}
+
+// `model` joins `model_dir` as its newest: linked under a name of this process's and renamed
+// over, so that another process reading the directory meanwhile finds a model whole or none.
+// The oldest beyond kModelsKept go, and what a process killed between link and rename left.
+void KeepModel(const std::string& model, const std::string& model_dir) {
+  namespace fs = std::filesystem;
+  if (model_dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(model_dir, ec);
+  const fs::path target = fs::path(model_dir) / fs::path(model).filename();
+  if (!fs::exists(target, ec)) {
+    const fs::path partial =
+        fs::path(model_dir) / ("partial-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(std::hash<std::string>{}(model)) + ".tmp");
+    fs::create_hard_link(model, partial, ec);
+    if (ec) fs::copy_file(model, partial, fs::copy_options::overwrite_existing, ec);
+    if (!ec) fs::rename(partial, target, ec);
+    if (ec) {
+      std::error_code ignored;
+      fs::remove(partial, ignored);
+      return;
+    }
+  }
+  fs::last_write_time(target, fs::file_time_type::clock::now(), ec);  // the newest used
+  const auto now = fs::file_time_type::clock::now();
+  std::vector<std::pair<fs::file_time_type, fs::path>> models;
+  for (const auto& f : fs::directory_iterator(model_dir, ec)) {
+    std::error_code time_ec;
+    const auto at = fs::last_write_time(f.path(), time_ec);
+    if (time_ec) continue;
+    if (IsModelFile(f.path()))
+      models.emplace_back(at, f.path());
+    else if (f.path().extension() == ".tmp" && at < now - std::chrono::minutes(10))
+      fs::remove(f.path(), time_ec);
+  }
+  std::sort(models.begin(), models.end(), std::greater<>());
+  for (size_t i = kModelsKept; i < models.size(); ++i) fs::remove(models[i].second, ec);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
                                                       const Analyzer& analyzer,
-                                                      const std::string& work_dir) {
+                                                      const std::string& work_dir,
+                                                      const std::string& model_dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(work_dir, ec);
-  // The training text; the model is cached under its hash, so a restart with the same
-  // knowledge base loads the model instead of training it again.
+  // The training text; the model is named by its hash.
   std::string training;
   for (const auto& e : kb.entries) {
     for (const auto& p : e.phrasings) training += Line(e.id, analyzer.Analyze(p).features) + "\n";
@@ -41,13 +103,13 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
   }
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(training + kTrainingVersion));
-  std::string model_file =
-      (fs::path(work_dir) / ("classifier-" + std::string(hash) + ".bin")).string();
+  const std::string model_name = "classifier-" + std::string(hash) + ".bin";
+  std::string model_file = (fs::path(work_dir) / model_name).string();
   std::string input = (fs::path(work_dir) / "classifier-train.txt").string();
 
   std::unique_ptr<Classifier> c(new Classifier());
   try {
-    if (fs::exists(model_file)) {
+    if (fs::exists(model_file) || TakeKeptModel(model_dir, model_name, model_file)) {
       c->model_.loadModel(model_file);
     } else {
       {
@@ -77,6 +139,7 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(const KnowledgeBase& kb,
         if (f.path().filename().string().rfind("classifier-", 0) == 0) fs::remove(f.path(), ec);
       c->model_.saveModel(model_file);
     }
+    KeepModel(model_file, model_dir);
   } catch (const std::exception& err) {
     return Internal(std::string("topic classifier: ") + err.what());
   }

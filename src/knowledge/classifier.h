@@ -19,10 +19,14 @@ namespace zx::knowledge {
 
 class Classifier {
  public:
-  // `work_dir` receives the training file fastText needs as input.
+  // `work_dir` receives the training file fastText needs as input, and the model. A model is
+  // named by a hash of its training text, so that one made before for the same text is loaded
+  // instead of trained (seconds): one in `work_dir` (linked there from the engine in service),
+  // or in `model_dir` ("": none), where models are kept across processes, the last few used.
   static Result<std::unique_ptr<Classifier>> Train(const KnowledgeBase& kb,
                                                    const Analyzer& analyzer,
-                                                   const std::string& work_dir);
+                                                   const std::string& work_dir,
+                                                   const std::string& model_dir = "");
   // Probability per topic (index into kb.entries), summing to 1.
   std::vector<double> Predict(const std::vector<std::string>& features) const;
 

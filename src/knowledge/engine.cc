@@ -43,7 +43,8 @@ Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb
   ZX_ASSIGN_OR_RETURN(e->index_,
                       Index::Build(e->kb_, *e->analyzer_,
                                    (std::filesystem::path(options.work_dir) / "xapian").string()));
-  ZX_ASSIGN_OR_RETURN(e->classifier_, Classifier::Train(e->kb_, *e->analyzer_, options.work_dir));
+  ZX_ASSIGN_OR_RETURN(e->classifier_, Classifier::Train(e->kb_, *e->analyzer_, options.work_dir,
+                                                          options.model_dir));
   return e;
 }
 
@@ -133,6 +134,7 @@ Answer KnowledgeEngine::Compose(std::string_view question,
 EngineOptions EngineOptionsFrom(const KnowledgeConfig& config, std::string work_dir) {
   EngineOptions options;
   options.work_dir = std::move(work_dir);
+  options.model_dir = config.model_dir;
   options.jieba_dict = config.jieba_dict;
   options.answer_threshold = config.answer_threshold;
   options.alternatives = config.alternatives;

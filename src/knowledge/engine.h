@@ -21,6 +21,7 @@ namespace zx::knowledge {
 
 struct EngineOptions {
   std::string work_dir;            // index and classifier files (under the data directory)
+  std::string model_dir;           // classifier models kept across processes; "": none kept
   std::string jieba_dict;          // general word list for segmentation; may be empty
   double answer_threshold = 0.45;  // below: ask back
   int alternatives = 3;

@@ -16,7 +16,9 @@ const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection() {
           .Number("document_max_mb", &C::document_max_mb, 1, 20,
                   "largest policy document accepted for import, in MB")
           .Number("document_max_pages", &C::document_max_pages, 1, 5000,
-                  "most pages of a PDF accepted for import"));
+                  "most pages of a PDF accepted for import")
+          .Text("model_dir", &C::model_dir,
+                "where trained classifier models are kept across restarts (\"\": in the index)"));
   return *section;
 }
 

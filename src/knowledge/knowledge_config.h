@@ -17,10 +17,14 @@ struct KnowledgeConfig {
   std::string jieba_dict = "/usr/lib/python3/dist-packages/jieba/dict.txt";  // general words
   int document_max_mb = 20;      // policy documents uploaded for import (document_imports.h)
   int document_max_pages = 300;  // pages of such a PDF
+  // Where the classifier model of the last builds is kept across restarts; "": the index
+  // directory's classifier-model/ (live_knowledge.h).
+  std::string model_dir;
 };
 
 // knowledge.kb_dir, knowledge.answer_threshold, knowledge.alternatives, knowledge.jieba_dict,
-// knowledge.unanswered_margin, knowledge.document_max_mb, knowledge.document_max_pages.
+// knowledge.unanswered_margin, knowledge.document_max_mb, knowledge.document_max_pages,
+// knowledge.model_dir.
 const ConfigSection<KnowledgeConfig>& KnowledgeConfigSection();
 
 }  // namespace zx::knowledge

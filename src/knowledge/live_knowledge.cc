@@ -48,64 +48,20 @@ std::string NewDirName() {
          std::to_string(++counter);
 }
 
-// Beside the engines' directories: the classifier model of the last build, kept across
-// restarts, so that a server started again (after a crash, a kill, an upgrade) or a command
-// (`zhixian ask`) loads it instead of training for seconds.
-constexpr char kModelStore[] = "classifier-model";
-
-bool IsModelFile(const fs::path& f) {
-  return f.filename().string().rfind("classifier-", 0) == 0 && f.extension() == ".bin";
-}
-
-// The classifier models of `from`, linked into `to`: Classifier::Train loads one instead of
-// training again when the training text is the same (an answer or a source changed, not a
-// phrasing or keyword: most publishes). A model file is never written in place (a new model
-// is a new file), so sharing it by a link is safe.
+// The classifier model of the engine in service, linked into the new engine's directory:
+// Classifier::Train loads it instead of training again when the training text is the same (an
+// answer or a source changed, not a phrasing or keyword: most publishes). The model file is
+// never written in place (a new model is a new file), so sharing it by a link is safe.
 void ShareClassifierModel(const std::string& from, const std::string& to) {
   if (from.empty()) return;
   std::error_code ec;
   fs::create_directories(to, ec);
   for (const auto& f : fs::directory_iterator(from, ec)) {
-    if (!IsModelFile(f.path())) continue;
-    std::error_code link_ec;
-    fs::create_hard_link(f.path(), fs::path(to) / f.path().filename(), link_ec);
-    if (link_ec) fs::copy_file(f.path(), fs::path(to) / f.path().filename(), link_ec);
-  }
-}
-
-// The model of a new engine's directory becomes the store's only one: linked under a name of
-// this process's and renamed over, so that another process reading the store meanwhile finds
-// the old model or the new one whole (or none, and trains).
-void KeepClassifierModel(const std::string& engine_dir, const std::string& store) {
-  std::error_code ec;
-  fs::create_directories(store, ec);
-  std::string kept;
-  for (const auto& f : fs::directory_iterator(engine_dir, ec)) {
-    if (!IsModelFile(f.path())) continue;
-    const fs::path target = fs::path(store) / f.path().filename();
-    if (fs::exists(target, ec)) {
-      kept = target.filename().string();
-      continue;
-    }
-    const fs::path partial = fs::path(store) / (NewDirName() + ".partial");
-    std::error_code link_ec;
-    fs::create_hard_link(f.path(), partial, link_ec);
-    if (link_ec) fs::copy_file(f.path(), partial, link_ec);
-    if (!link_ec) fs::rename(partial, target, link_ec);
-    if (link_ec) {
-      fs::remove(partial, ec);
-      return;
-    }
-    kept = target.filename().string();
-  }
-  if (kept.empty()) return;
-  for (const auto& f : fs::directory_iterator(store, ec)) {
     const std::string name = f.path().filename().string();
-    // Other models, and what a process killed between link and rename left.
-    if (name != kept && (IsModelFile(f.path()) || f.path().extension() == ".partial")) {
-      std::error_code ignored;
-      fs::remove(f.path(), ignored);
-    }
+    if (name.rfind("classifier-", 0) != 0 || f.path().extension() != ".bin") continue;
+    std::error_code link_ec;
+    fs::create_hard_link(f.path(), fs::path(to) / name, link_ec);
+    if (link_ec) fs::copy_file(f.path(), fs::path(to) / name, link_ec);
   }
 }
 
@@ -123,6 +79,10 @@ Result<std::unique_ptr<LiveKnowledge>> LiveKnowledge::Open(Source source, Engine
                                                            const Clock& clock,
                                                            NextChange next_change) {
   if (!source) return InvalidArgument("the knowledge engine needs a knowledge base source");
+  // Models kept across restarts (classifier.h): a server started again after a kill or an
+  // upgrade, or a command beside it, loads one instead of training for seconds.
+  if (options.model_dir.empty())
+    options.model_dir = (fs::path(options.work_dir) / "classifier-model").string();
   std::unique_ptr<LiveKnowledge> live(
       new LiveKnowledge(std::move(source), std::move(options), clock, std::move(next_change)));
   std::error_code ec;
@@ -154,13 +114,11 @@ Result<LiveKnowledge::Built> LiveKnowledge::BuildFor(const std::string& date) {
     std::lock_guard lock(mu_);
     previous = engine_dir_;
   }
-  const std::string store = (fs::path(options_.work_dir) / kModelStore).string();
-  ShareClassifierModel(previous.empty() ? store : previous, dir);
+  ShareClassifierModel(previous, dir);
   // The directory goes with the engine: when the last request, turn or snapshot holding it
   // lets go, on that thread (a few milliseconds of unlinking).
   ZX_ASSIGN_OR_RETURN(std::shared_ptr<const KnowledgeEngine> engine,
                       KnowledgeEngine::BuildInOwnDirectory(std::move(kb), options_, dir));
-  KeepClassifierModel(dir, store);
   return Built{std::move(engine), dir};
 }
 

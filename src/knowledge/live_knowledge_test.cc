@@ -360,9 +360,9 @@ TEST(LiveKnowledge, ReusesTheClassifierModelWhenItsTrainingTextIsUnchanged) {
   EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
 }
 
-// The model of the last build is kept beside the engines' directories: a process started
-// again on the same index directory (a restart after a kill, `zhixian ask`) loads it instead of
-// training for seconds, and a changed phrasing replaces it.
+// The models of the last builds are kept beside the engines' directories: a process started
+// again on the same index directory (a restart after a kill, `zhixian ask`) loads one instead
+// of training for seconds; a changed phrasing trains a new one; the last four are kept.
 TEST(LiveKnowledge, AProcessStartedAgainLoadsTheKeptClassifierModel) {
   zx::testing::TempDir dir;
   FakeClock clock(kBeforeMidnightMs);
@@ -379,12 +379,13 @@ TEST(LiveKnowledge, AProcessStartedAgainLoadsTheKeptClassifierModel) {
           if (f.path().extension() == ".bin") return f.path();
     return std::filesystem::path();
   };
-  bool new_phrasing = false;
+  int new_phrasings = 0;
   auto open = [&] {
     return LiveKnowledge::Open(
         [&](std::string) {
           KnowledgeBase kb = SmallKb(1);
-          if (new_phrasing) kb.entries[0].phrasings.push_back("社保卡被偷了怎么补");
+          for (int i = 0; i < new_phrasings; ++i)
+            kb.entries[0].phrasings.push_back("社保卡被偷了怎么补" + std::string(i, '!'));
           return kb;
         },
         OptionsIn(dir.path()), clock);
@@ -407,13 +408,17 @@ TEST(LiveKnowledge, AProcessStartedAgainLoadsTheKeptClassifierModel) {
     EXPECT_TRUE(std::filesystem::equivalent(first_model, engine_model()));
     EXPECT_EQ((*live)->Ask("社保卡丢了怎么办").topic, "sbk.loss");
   }
-  new_phrasing = true;
-  auto live = open();
-  ASSERT_TRUE(live.ok()) << live.status().ToString();
-  ASSERT_EQ(kept().size(), 1u);  // the new model only
-  EXPECT_NE(kept()[0].filename(), first_model.filename());
-  EXPECT_TRUE(std::filesystem::equivalent(kept()[0], engine_model()));
-  EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
+  new_phrasings = 1;
+  {
+    auto live = open();
+    ASSERT_TRUE(live.ok()) << live.status().ToString();
+    ASSERT_EQ(kept().size(), 2u);
+    EXPECT_FALSE(std::filesystem::equivalent(first_model, engine_model()));
+    EXPECT_EQ((*live)->Ask("社保卡被偷了怎么补").topic, "sbk.loss");
+  }
+  for (new_phrasings = 2; new_phrasings <= 5; ++new_phrasings) ASSERT_TRUE(open().ok());
+  EXPECT_EQ(kept().size(), 4u);  // the first model, least recently used, is gone
+  EXPECT_FALSE(std::filesystem::exists(first_model));
 }
 
 TEST(LiveKnowledge, LocalDateIsChinaTime) {
