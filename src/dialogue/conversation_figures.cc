@@ -45,7 +45,7 @@ Result<ConversationFigures> ComputeConversationFigures(storage::Database& db,
     ZX_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return out;
     std::set<std::string> topics;
-    std::string district;
+    std::string district, age_band;
     if (!st.IsNull(5)) {
       json summary = json::parse(st.Text(5), nullptr, false);
       if (summary.is_object()) {
@@ -55,6 +55,8 @@ Result<ConversationFigures> ComputeConversationFigures(storage::Database& db,
         const json& subject = summary.value("咨询主体", json::object());
         if (subject.is_object() && subject.contains("district") && subject["district"].is_string())
           district = subject["district"].get<std::string>();
+        if (subject.is_object() && subject.contains("age_band") && subject["age_band"].is_string())
+          age_band = subject["age_band"].get<std::string>();
       }
     }
     if (filtered) {
@@ -76,6 +78,10 @@ Result<ConversationFigures> ComputeConversationFigures(storage::Database& db,
     if (st.Text(3) == "ended" && st.IsNull(2)) ++c.without_person;
     for (const auto& t : topics) ++out.topics[t];
     if (!district.empty()) ++out.districts[district];
+    if (!age_band.empty()) {
+      ++out.ages[age_band];
+      if (!district.empty()) ++out.age_districts[age_band][district];
+    }
     const std::string rating = st.IsNull(4) ? "" : st.Text(4);
     if (!rating.empty()) ++out.satisfaction[rating];
     if (out.rows.size() < q.max_rows)

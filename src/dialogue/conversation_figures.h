@@ -7,6 +7,8 @@
 //   heatmap       starts per weekday (0 Monday) × hour
 //   topics        ended conversations per topic they dealt with (the summary's 涉及政策)
 //   districts     ended conversations per district named (the summary's 咨询主体)
+//   ages          ended conversations per age band (the summary's 咨询主体.age_band: a valid ID
+//                 number the citizen gave; age_band.h), in all and per district named
 //   satisfaction  the citizens' ratings after the end (满意, 基本满意, 不满意)
 //
 // The district and department filters read the stored summary (a conversation still going on
@@ -59,6 +61,9 @@ struct ConversationFigures {
   std::array<std::array<int64_t, 24>, 7> heatmap{};  // [weekday, Monday 0][hour]
   std::map<std::string, int64_t> topics;
   std::map<std::string, int64_t> districts;
+  std::map<std::string, int64_t> ages;  // band -> count
+  // band -> district -> count (of those that named a district)
+  std::map<std::string, std::map<std::string, int64_t>> age_districts;
   std::map<std::string, int64_t> satisfaction;
   std::vector<ConversationRow> rows;  // the first query.max_rows, oldest first
 

@@ -10,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/china_date.h"
 #include "base/log.h"
+#include "dialogue/age_band.h"
 #include "dialogue/contact.h"
 #include "dialogue/conversation_store.h"
 #include "dialogue/emotion.h"
@@ -158,11 +160,13 @@ Status CheckSummaryCorrection(const json& corrected) {
         const std::string f = k + "." + sk;
         if (sk == "type") {
           ZX_RETURN_IF_ERROR(CheckOneOf(f, sv, {"个人", "企业"}));
-        } else if (sk == "name" || sk == "district" || sk == "address" || sk == "contact") {
+        } else if (sk == "name" || sk == "district" || sk == "age_band" || sk == "address" ||
+                   sk == "contact") {
           ZX_RETURN_IF_ERROR(CheckText(f, sv, /*nullable=*/true));
         } else {
           return FieldError(f,
-                            "is not a part of 咨询主体 (type, name, district, address, contact)");
+                            "is not a part of 咨询主体 (type, name, district, age_band, address, "
+                            "contact)");
         }
       }
     } else {
@@ -183,7 +187,7 @@ class Service final : public DialogueService {
  public:
   Service(ConversationStore store, knowledge::SnapshotSource knowledge, FlowRegistry flows,
           EmotionDetector emotions, RiskDetector risks, Rules rules,
-          std::unique_ptr<text::Normalizer> normalizer, Districts districts,
+          std::unique_ptr<text::Normalizer> normalizer, Districts districts, AgeBands age_bands,
           const DialogueOptions& options, const Clock& clock, ActionRegistry actions)
       : store_(std::move(store)),
         knowledge_(std::move(knowledge)),
@@ -193,6 +197,7 @@ class Service final : public DialogueService {
         rules_(std::move(rules)),
         normalizer_(std::move(normalizer)),
         districts_(std::move(districts)),
+        age_bands_(std::move(age_bands)),
         options_(options),
         clock_(clock),
         actions_(std::move(actions)) {
@@ -263,6 +268,7 @@ class Service final : public DialogueService {
     if (contact.phone.empty()) contact.phone = FindContact(normalizer_->Normalize(text), {}).phone;
     if (!contact.phone.empty()) st.contact = contact.phone;
     if (!contact.address.empty()) st.address = contact.address;
+    NoteAgeBand(text, now, st);
     Reply reply;
     bool moved_up = false;
     std::string citizen_meta;
@@ -320,6 +326,17 @@ class Service final : public DialogueService {
     // A danger (or anger) jumps the queue: everyone queued may have a new place.
     if (moved_up || (reply.handoff && QueueUrgency(st) > 0)) NotifyQueueMoved();
     return reply;
+  }
+
+  // The age band of a valid ID number the citizen gives (as typed or normalised: full-width or
+  // spoken digits), at the turn's China date: only the band is kept, for the dashboard's
+  // portraits; the last one heard wins.
+  void NoteAgeBand(std::string_view text, int64_t now_ms, State& st) const {
+    if (age_bands_.empty()) return;
+    const std::string today = ChinaDate(now_ms);
+    std::string band = AgeBandInText(text, age_bands_, today);
+    if (band.empty()) band = AgeBandInText(normalizer_->Normalize(text), age_bands_, today);
+    if (!band.empty()) st.age_band = std::move(band);
   }
 
   Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const override {
@@ -773,6 +790,7 @@ class Service final : public DialogueService {
     in.districts = st.districts;
     in.request_types.assign(st.request_types.begin(), st.request_types.end());
     in.contact = st.contact;
+    in.age_band = st.age_band;
     in.address = st.address;
     in.ticket = st.ticket;
     in.unresolved_turns = 0;
@@ -905,6 +923,7 @@ class Service final : public DialogueService {
   Rules rules_;
   std::unique_ptr<text::Normalizer> normalizer_;
   Districts districts_;  // code, name
+  AgeBands age_bands_;   // none: no age recorded
   DialogueOptions options_;
   std::atomic<const knowledge::AnswerWriter*> writer_{nullptr};
   const Clock& clock_;
@@ -943,6 +962,7 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
   ZX_ASSIGN_OR_RETURN(std::unique_ptr<text::Normalizer> normalizer, text::Normalizer::Create());
   ZX_ASSIGN_OR_RETURN(Rules rules, Rules::Load(options.rules_file, *normalizer));
   ZX_ASSIGN_OR_RETURN(Districts districts, LoadDistricts(options.districts_file));
+  ZX_ASSIGN_OR_RETURN(AgeBands age_bands, LoadAgeBands(options.age_bands_file));
   for (const auto& [trigger, names] : rules.actions)
     for (const auto& name : names)
       if (!actions.Has(name))
@@ -950,7 +970,7 @@ Result<std::unique_ptr<DialogueService>> DialogueService::Create(
   return std::unique_ptr<DialogueService>(
       new Service(std::move(store), std::move(knowledge), std::move(flows), std::move(emotions),
                   std::move(risks), std::move(rules), std::move(normalizer), std::move(districts),
-                  options, clock, std::move(actions)));
+                  std::move(age_bands), options, clock, std::move(actions)));
 }
 
 DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConfig& config) {
@@ -961,6 +981,7 @@ DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConf
   o.risks_file = (kb / "risks.toml").string();
   o.rules_file = (kb / "dialogue.toml").string();
   o.districts_file = (kb / "districts.tsv").string();
+  o.age_bands_file = (kb / "age_bands.tsv").string();
   o.max_citizen_turns = config.max_citizen_turns;
   return o;
 }

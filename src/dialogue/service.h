@@ -141,6 +141,7 @@ struct DialogueOptions {
   std::string risks_file;      // kb/risks.toml
   std::string rules_file;      // kb/dialogue.toml (words some topics require, request types)
   std::string districts_file;  // kb/districts.tsv (code, name); "" or missing: none known
+  std::string age_bands_file;  // kb/age_bands.tsv (age_band.h); "" or missing: no age recorded
   // Citizen turns one conversation may hold; more are refused (resource_exhausted) so that no
   // conversation grows without bound.
   int max_citizen_turns = 200;
@@ -148,7 +149,8 @@ struct DialogueOptions {
 };
 
 // The options of a dialogue whose files are in the knowledge base directory `kb_dir` (flows/,
-// emotions.toml, risks.toml, dialogue.toml, districts.tsv), with the limits of `config`.
+// emotions.toml, risks.toml, dialogue.toml, districts.tsv, age_bands.tsv), with the limits of
+// `config`.
 DialogueOptions DialogueOptionsFor(const std::string& kb_dir, const DialogueConfig& config);
 
 class DialogueService {

@@ -11,6 +11,7 @@
 
 #include "base/testing/temp_dir.h"
 #include "dialogue/calculators.h"
+#include "dialogue/conversation_figures.h"
 #include "dialogue/conversation_store.h"
 #include "dialogue/rules.h"
 #include "knowledge/engine.h"
@@ -799,6 +800,9 @@ TEST_F(ServiceTest, CorrectionsHaveTheTypesAndValuesOfTheSevenElements) {
   EXPECT_EQ(s.message().rfind("field \"处理建议\"", 0), 0u) << s.message();
   s = Correct(id, a, {{"咨询主体", {{"type", "外星人"}}}});
   EXPECT_EQ(s.message().rfind("field \"咨询主体.type\"", 0), 0u) << s.message();
+  s = Correct(id, a, {{"咨询主体", {{"age_band", 3}}}});
+  EXPECT_EQ(s.message().rfind("field \"咨询主体.age_band\"", 0), 0u) << s.message();
+  EXPECT_TRUE(Correct(id, a, {{"咨询主体", {{"age_band", "30-44岁"}}}}).ok());
   EXPECT_TRUE(Correct(id, a, {{"诉求类型", "投诉"}, {"待办事项", {"回访"}}}).ok());
 }
 
@@ -865,6 +869,57 @@ TEST(ConversationStoreTest, ThePersonalDataRegistriesNameTheStoresColumns) {
   }
 }
 
+// Issue 16 (4): the age band of an ID number the citizen gives (at the turn's day, the FakeClock's
+// 2026-01-01 in China) is in the summary and its stored column; the number and birth date are
+// stored nowhere but in the transcript. The last one heard wins.
+TEST_F(ServiceTest, AnIdNumberGivesTheSummaryAnAgeBandOnly) {
+  std::string first = Start();
+  Say(first, "社保卡丢了怎么补办，我住在东城区，身份证号110101199003078515");
+  ASSERT_TRUE(service_->End(first).ok());
+  auto v = service_->Get(first);
+  ASSERT_TRUE(v.ok() && v->summary);
+  EXPECT_EQ(v->summary->subject.age_band, "30-44岁");
+  std::string id = Start();
+  Say(id, "社保卡丢了怎么补办，身份证号110101199003078515");
+  Say(id, "我说错了，是我母亲的，１１０１０５１９５８０６１５４５６６");  // full-width digits
+  Say(id, "号码110101199003078514");  // a wrong check digit: no age
+  ASSERT_TRUE(service_->End(id).ok());
+  v = service_->Get(id);
+  ASSERT_TRUE(v.ok() && v->summary);
+  EXPECT_EQ(v->summary->subject.age_band, "60岁及以上");
+  // The stored summary column (not sealed) has the band, not the number nor the birth date.
+  const std::string stored = AllRows("SELECT summary FROM conversations");
+  EXPECT_NE(stored.find("60岁及以上"), std::string::npos) << stored;
+  for (const char* secret : {"110105195806154566", "110101199003078515", "19580615", "1958"})
+    EXPECT_EQ(stored.find(secret), std::string::npos) << secret;
+  // No ID number, no band.
+  std::string none = Start();
+  Say(none, "我想问问失业金");
+  ASSERT_TRUE(service_->End(none).ok());
+  v = service_->Get(none);
+  ASSERT_TRUE(v.ok() && v->summary);
+  EXPECT_EQ(v->summary->subject.age_band, std::nullopt);
+}
+
+// The dashboard's age figures read the stored summaries: per band, and per band and district.
+TEST_F(ServiceTest, FiguresCountAgeBandsPerDistrict) {
+  for (const char* words :
+       {"我住在东城区，身份证号110101199003078515", "我住在东城区，身份证号110101199003078515",
+        "我住在西城区，身份证号110101199003078515", "身份证号110105195806154566",
+        "我住在西城区，问问社保卡"}) {
+    std::string id = Start();
+    Say(id, words);
+    ASSERT_TRUE(service_->End(id).ok());
+  }
+  Start();  // still going on: no summary, no age
+  auto f = ComputeConversationFigures(*db_, {});
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->ages, (std::map<std::string, int64_t>{{"30-44岁", 3}, {"60岁及以上", 1}}));
+  EXPECT_EQ(f->age_districts, (std::map<std::string, std::map<std::string, int64_t>>{
+                                  {"30-44岁", {{"东城区", 2}, {"西城区", 1}}}}));
+  EXPECT_EQ(f->districts, (std::map<std::string, int64_t>{{"东城区", 2}, {"西城区", 2}}));
+}
+
 TEST(DialogueOptionsTest, TheFilesAreInTheKnowledgeBaseDirectory) {
   DialogueConfig config;
   config.max_citizen_turns = 7;
@@ -874,6 +929,7 @@ TEST(DialogueOptionsTest, TheFilesAreInTheKnowledgeBaseDirectory) {
   EXPECT_EQ(o.risks_file, "/srv/kb/risks.toml");
   EXPECT_EQ(o.rules_file, "/srv/kb/dialogue.toml");
   EXPECT_EQ(o.districts_file, "/srv/kb/districts.tsv");
+  EXPECT_EQ(o.age_bands_file, "/srv/kb/age_bands.tsv");
   EXPECT_EQ(o.max_citizen_turns, 7);
 }
 

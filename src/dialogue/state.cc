@@ -39,6 +39,7 @@ std::string EncodeState(const State& s) {
             {"request_types", s.request_types},
             {"contact", s.contact},
             {"address", s.address},
+            {"age_band", s.age_band},
             {"complaint_text", s.complaint_text},
             {"complaint_turns", s.complaint_turns}};
   if (s.ticket)
@@ -80,6 +81,7 @@ Result<State> DecodeState(const std::string& stored) {
     s.request_types.insert(r);
   s.contact = j.value("contact", "");
   s.address = j.value("address", "");
+  s.age_band = j.value("age_band", "");
   s.complaint_text = j.value("complaint_text", "");
   s.complaint_turns = j.value("complaint_turns", 0);
   if (j.contains("ticket") && j["ticket"].is_object())

@@ -36,6 +36,9 @@ struct State {
   std::set<std::string> request_types;  // 举报, 表扬 ... named in the citizen's words
   std::string contact;                  // the last phone number the citizen gave (digits)
   std::string address;                  // the last address the citizen gave (contact.h)
+  // The age band (kb/age_bands.tsv) of the last valid ID number the citizen gave, at the turn's
+  // day; "" none. Only the band is kept, never the number or the birth date (age_band.h).
+  std::string age_band;
   // The complaint's work order (on_complaint): the citizen's words about it until it is made,
   // then the order's reference. Made once the place is known or on the complaint's next turn.
   std::string complaint_text;

@@ -54,6 +54,7 @@ Summary MakeSevenElementSummary(const SummaryInput& in, const knowledge::Knowled
   if (!in.districts.empty()) out.subject.district = in.districts[0];
   if (!in.contact.empty()) out.subject.contact = in.contact;
   if (!in.address.empty()) out.subject.address = in.address;
+  if (!in.age_band.empty()) out.subject.age_band = in.age_band;
   for (const auto* e : entries) {
     auto used = in.versions.find(e->id);
     out.policies.push_back(
@@ -129,7 +130,8 @@ std::string EncodeSummary(const Summary& s, bool with_contact) {
   json j = {{"咨询主体",
              {{"type", sub.type},
               {"name", sub.name ? json(*sub.name) : json(nullptr)},
-              {"district", sub.district ? json(*sub.district) : json(nullptr)}}},
+              {"district", sub.district ? json(*sub.district) : json(nullptr)},
+              {"age_band", sub.age_band ? json(*sub.age_band) : json(nullptr)}}},
             {"诉求类型", s.request_type},
             {"涉及政策", policies},
             {"处理建议", s.advice},
@@ -187,6 +189,7 @@ std::optional<Summary> DecodeSummary(const std::string& stored) {
     s.subject.type = text(subject.value("type", json("个人")));
     s.subject.name = opt(subject.value("name", json(nullptr)));
     s.subject.district = opt(subject.value("district", json(nullptr)));
+    s.subject.age_band = opt(subject.value("age_band", json(nullptr)));
     s.subject.contact = opt(subject.value("contact", json(nullptr)));
     s.subject.address = opt(subject.value("address", json(nullptr)));
   }

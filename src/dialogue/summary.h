@@ -20,6 +20,9 @@ struct SummarySubject {
   std::string type = "个人";            // 个人 | 企业
   std::optional<std::string> name;      // masked, when known
   std::optional<std::string> district;  // the first district named
+  // The age band (kb/age_bands.tsv) of the ID number the citizen gave, not the number: the
+  // dashboard's portraits read it from the stored summary.
+  std::optional<std::string> age_band;
   // What the citizen gave to be reached (issue 11 #6): the phone number (digits) and the
   // address, as said. Kept sealed with the conversation's state, never in the stored summary
   // column (EncodeSummary with_contact = false); masked wherever shown.
@@ -60,6 +63,7 @@ struct SummaryInput {
   std::vector<std::string> request_types;  // 举报, 表扬 ... said in so many words
   std::string contact;                     // phone number given ("" none)
   std::string address;                     // address given ("" none)
+  std::string age_band;                    // age band of an ID number given ("" none)
   bool handed_over = false;
   std::string handoff_reason;
   bool danger = false;  // a danger was heard: the time limit of a work order is 2h

@@ -65,6 +65,7 @@ json ToJson(const dialogue::Summary& s) {
        {{"type", s.subject.type},
         {"name", s.subject.name ? json(*s.subject.name) : json(nullptr)},
         {"district", s.subject.district ? json(*s.subject.district) : json(nullptr)},
+        {"age_band", s.subject.age_band ? json(*s.subject.age_band) : json(nullptr)},
         // What the citizen gave to be reached: masked wherever shown (issue 11 #6).
         {"contact", s.subject.contact ? json(text::MaskPhone(*s.subject.contact)) : json(nullptr)},
         {"address",
