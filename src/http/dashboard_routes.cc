@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dialogue/age_band.h"
 #include "dialogue/conversation_figures.h"
 #include "dialogue/rules.h"
 #include "http/errors.h"
@@ -27,6 +28,19 @@ constexpr int64_t kDefaultPeriodMs = 7 * kDayMs;
 constexpr int64_t kSmallestCell = 5;  // portraits never show fewer people (DOMAIN.md)
 constexpr int kTopTopics = 20;
 constexpr size_t kMaxDetailRows = 100000;
+
+// A count as a portrait shows it: fewer than kSmallestCell people never as a number.
+json PortraitCount(int64_t n) { return n >= kSmallestCell ? json(n) : json("<5"); }
+
+// `known` in its order, then any other key of `counted` (sorted).
+template <typename Map>
+std::vector<std::string> KnownThenCounted(const std::vector<std::string>& known,
+                                          const Map& counted) {
+  std::vector<std::string> out = known;
+  for (const auto& [key, value] : counted)
+    if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
+  return out;
+}
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -252,7 +266,7 @@ class Dashboard {
     }
     json districts = json::array();
     for (const auto& [d, n] : cf.districts)
-      districts.push_back({{"district", d}, {"count", n >= kSmallestCell ? json(n) : json("<5")}});
+      districts.push_back({{"district", d}, {"count", PortraitCount(n)}});
     int64_t unanswered = 0;
     if (s_.answers) {
       ZX_ASSIGN_OR_RETURN(unanswered, s_.answers->OpenClusters());
@@ -274,6 +288,7 @@ class Dashboard {
                   {"satisfaction", std::move(satisfaction)},
                   {"on_time", std::move(on_time)},
                   {"districts", std::move(districts)},
+                  {"ages", AgePortrait(cf, s_.age_bands, s_.districts)},
                   {"unanswered_open", unanswered}}}};
   }
 
@@ -395,12 +410,23 @@ class Dashboard {
     text::SheetTable districts{"区县", {"区县", "会话"}, {}};
     for (const auto& r : ch["districts"])
       districts.rows.push_back({str(r["district"]), num(r["count"])});
+    // 年龄段画像: a row per band, its total and a column per district, "<5" as the API has it.
+    text::SheetTable ages{"年龄段", {"年龄段", "合计"}, {}};
+    const json& age_rows = ch["ages"];
+    if (!age_rows.empty())
+      for (const auto& c : age_rows[0]["districts"]) ages.header.push_back(c.value("district", ""));
+    for (const auto& r : age_rows) {
+      std::vector<Cell> row{str(r["band"]), num(r["count"])};
+      for (const auto& c : r["districts"]) row.push_back(num(c["count"]));
+      ages.rows.push_back(std::move(row));
+    }
     text::SheetTable unanswered{"未解决问题", {"项目", "数量"}, {}};
     unanswered.rows.push_back({std::string("待处理问题簇"), num(ch["unanswered_open"])});
     for (auto* t : {&cards, &period, &channels, &hours, &heat}) sheets.push_back(std::move(*t));
     sheets.push_back(ranked("会话话题", "topics"));
     sheets.push_back(ranked("工单分类", "categories"));
-    for (auto* t : {&hot, &sat, &dept, &districts, &unanswered}) sheets.push_back(std::move(*t));
+    for (auto* t : {&hot, &sat, &dept, &districts, &ages, &unanswered})
+      sheets.push_back(std::move(*t));
     return sheets;
   }
 
@@ -419,7 +445,36 @@ Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources) 
                       dialogue::LoadDistricts(kb_dir + "/districts.tsv"));
   sources.districts.clear();
   for (const auto& [code, name] : districts) sources.districts.push_back(name);
+  ZX_ASSIGN_OR_RETURN(dialogue::AgeBands bands, dialogue::LoadAgeBands(kb_dir + "/age_bands.tsv"));
+  sources.age_bands.clear();
+  for (const auto& band : bands) sources.age_bands.push_back(band.label);
   return Status::Ok();
+}
+
+json AgePortrait(const dialogue::ConversationFigures& figures,
+                 const std::vector<std::string>& bands, const std::vector<std::string>& districts) {
+  std::map<std::string, int64_t> counted_districts;
+  for (const auto& [band, per_district] : figures.age_districts)
+    for (const auto& [d, n] : per_district) counted_districts[d] += n;
+  const std::vector<std::string> columns = KnownThenCounted(districts, counted_districts);
+  json out = json::array();
+  for (const std::string& band : KnownThenCounted(bands, figures.ages)) {
+    auto total = figures.ages.find(band);
+    auto per_district = figures.age_districts.find(band);
+    json cells = json::array();
+    for (const std::string& d : columns) {
+      int64_t n = 0;
+      if (per_district != figures.age_districts.end()) {
+        auto it = per_district->second.find(d);
+        n = it == per_district->second.end() ? 0 : it->second;
+      }
+      cells.push_back({{"district", d}, {"count", PortraitCount(n)}});
+    }
+    out.push_back({{"band", band},
+                   {"count", PortraitCount(total == figures.ages.end() ? 0 : total->second)},
+                   {"districts", std::move(cells)}});
+  }
+  return out;
 }
 
 void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit) {

@@ -16,8 +16,9 @@
 // share), starts per channel and hour, a weekday × hour heatmap, conversation topics, work-order
 // categories, hotspots, ratings, the on-time rate per department with 退单 and 延期, open
 // unanswered clusters, conversations per district (a district with fewer than 5 is shown as "<5",
-// never its count); the workbook adds a detail sheet of the conversations counted (nothing
-// personal). Both audited.
+// never its count), the age portrait (年龄段画像: conversations per age band, in all and per
+// district, every count under 5 shown as "<5"); the workbook adds a detail sheet of the
+// conversations counted (nothing personal, no age band). Both audited.
 #pragma once
 
 #include <functional>
@@ -26,7 +27,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/clock.h"
+#include "dialogue/conversation_figures.h"
 #include "http/router.h"
 #include "knowledge/answer_log.h"
 #include "knowledge/entry.h"
@@ -45,6 +49,8 @@ struct DashboardSources {
   std::map<std::string, std::string> channel_names;
   std::map<std::string, std::string> department_names;
   std::vector<std::string> districts;
+  // The age bands' labels in the portrait's order (kb/age_bands.tsv).
+  std::vector<std::string> age_bands;
   // Whether the data is `zhixian demo seed`'s synthetic activity ("demo": the screen says
   // 演示数据); may be empty (never).
   std::function<bool()> demo;
@@ -54,9 +60,17 @@ struct DashboardSources {
   const Clock* clock = nullptr;
 };
 
-// Fills the names the filters and charts use from KB_DIR: channels.tsv, departments.tsv and
-// districts.tsv (a malformed file: invalid_argument "FILE:LINE: reason").
+// Fills the names the filters and charts use from KB_DIR: channels.tsv, departments.tsv,
+// districts.tsv and age_bands.tsv (a malformed file: invalid_argument "FILE:LINE: reason").
 Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources);
+
+// The chart "ages" (年龄段画像) of `figures`: [{"band", "count", "districts": [{"district",
+// "count"}]}], a full table: every band of `bands` then any other counted, each with every
+// district of `districts` then any other counted; every count under 5 (none too) is "<5", so
+// that neither a cell nor its absence tells of fewer than 5 people (DOMAIN.md).
+nlohmann::json AgePortrait(const dialogue::ConversationFigures& figures,
+                           const std::vector<std::string>& bands,
+                           const std::vector<std::string>& districts);
 
 // Everything in `sources` and `audit` must outlive the router.
 void AddDashboardRoutes(Router& router, DashboardSources sources, security::AuditLog& audit);
