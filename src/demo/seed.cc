@@ -6,10 +6,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <queue>
 #include <random>
+#include <string_view>
 #include <vector>
 
+#include "base/china_date.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/toml_file.h"
@@ -47,8 +50,46 @@ struct Script {
   std::string goodbye, ask_person, agent_says, agent_closes, resolve_reply, return_reason,
       extension_reason;
   double rated_share = 0.6;
+  // Invented ID numbers some questions carry (the age portrait).
+  double id_share = 0;
+  std::string id_phrase;
+  std::vector<std::pair<std::string, double>> id_districts;
+  std::vector<std::pair<std::pair<int, int>, double>> id_ages;  // (from, to) years: weight
   CampaignScript campaign;
 };
+
+// The "from-to" ages of an id_ages key ("30-44").
+std::optional<std::pair<int, int>> AgeRange(std::string_view key) {
+  int from = -1, to = -1;
+  const std::string k(key);
+  if (std::sscanf(k.c_str(), "%d-%d", &from, &to) != 2 || from < 0 || to < from || to > 120)
+    return std::nullopt;
+  return std::pair{from, to};
+}
+
+Status LoadIdNumbers(const std::string& path, const toml::table& t, Script& s) {
+  auto bad = [&](const char* key, const char* why) {
+    return InvalidArgument(path + ": " + key + " " + why);
+  };
+  s.id_share = t["id_share"].value_or(0.0);
+  if (s.id_share < 0 || s.id_share > 1) return bad("id_share", "must be 0-1");
+  if (s.id_share == 0) return Status::Ok();
+  s.id_phrase = t["id_phrase"].value_or(std::string());
+  if (s.id_phrase.find("{id}") == std::string::npos)
+    return bad("id_phrase", "must hold {id} (and may hold {district})");
+  if (const toml::table* w = t["id_districts"].as_table())
+    for (const auto& [name, v] : *w)
+      s.id_districts.emplace_back(std::string(name.str()), v.value_or(0.0));
+  if (s.id_districts.empty()) return bad("id_districts", "must be a table of weights");
+  if (const toml::table* w = t["id_ages"].as_table())
+    for (const auto& [key, v] : *w) {
+      auto range = AgeRange(key.str());
+      if (!range) return bad("id_ages", "keys must be ages \"from-to\" (0-120)");
+      s.id_ages.emplace_back(*range, v.value_or(0.0));
+    }
+  if (s.id_ages.empty()) return bad("id_ages", "must be a table of weights");
+  return Status::Ok();
+}
 
 Status LoadCampaign(const std::string& path, const toml::table& t, CampaignScript& c) {
   auto bad = [&](const char* key, const char* why) {
@@ -110,6 +151,7 @@ Result<Script> LoadScript(const std::string& path) {
     if (!v || v->empty()) return bad(key, "must be a non-empty string");
     *out = *v;
   }
+  ZX_RETURN_IF_ERROR(LoadIdNumbers(path, t, s));
   const toml::table* campaign = t["campaign"].as_table();
   if (!campaign) return bad("[campaign]", "must be a table");
   ZX_RETURN_IF_ERROR(LoadCampaign(path, *campaign, s.campaign));
@@ -242,6 +284,7 @@ class Run {
       const auto& entries = by_kind_[kind];
       const knowledge::Entry& e = *entries[Uniform(0, static_cast<int64_t>(entries.size()) - 1)];
       std::string text = PhrasingOf(e);
+      if (kind == "faq" && s_.id_share > 0 && Chance(s_.id_share)) text += IdWords();
       if (kind == "complaint")
         text += "，地址在" + s_.places[Uniform(0, static_cast<int64_t>(s_.places.size()) - 1)] +
                 std::to_string(Uniform(1, 30)) + "号楼";
@@ -259,6 +302,29 @@ class Run {
       if (dialogue_.Rate(id, Pick(s_.ratings)).ok()) ++report.rated;
     }
     return Status::Ok();
+  }
+
+  // The words of a citizen who says where they live and gives an invented ID number: 东城区's
+  // area code, a birth at an age of id_ages on today's China date, a valid check character.
+  std::string IdWords() {
+    std::vector<double> weights;
+    for (const auto& [range, w] : s_.id_ages) weights.push_back(w);
+    const auto [from, to] = s_.id_ages[Pick(weights)].first;
+    const std::string today = ChinaDate(clock_.NowUnixMillis());
+    const int age = static_cast<int>(Uniform(from, to));
+    const int month = static_cast<int>(Uniform(1, 12)), day = static_cast<int>(Uniform(1, 28));
+    // A birthday still to come this year: born a year earlier, so that the age is `age`.
+    const bool to_come = month * 100 + day > std::stoi(today.substr(5, 2) + today.substr(8, 2));
+    const int year = std::stoi(today.substr(0, 4)) - age - (to_come ? 1 : 0);
+    char first17[32];  // 17 characters; room to spare for the compiler
+    std::snprintf(first17, sizeof first17, "110101%04d%02d%02d%03d", year, month, day,
+                  static_cast<int>(Uniform(100, 999)));
+    std::string id = std::string(first17) + campaigns::IdCheckCharacter(first17);
+    std::string words = s_.id_phrase;
+    words.replace(words.find("{id}"), 4, id);
+    if (size_t at = words.find("{district}"); at != std::string::npos)
+      words.replace(at, 10, Pick(s_.id_districts));
+    return words;
   }
 
   // A work order's life from now on, each step at its own time (steps after now never happen:

@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "campaigns/campaign_engine.h"
 #include "campaigns/notice_calls.h"
+#include "dialogue/conversation_figures.h"
 #include "knowledge/engine.h"
 #include "knowledge/loader.h"
 #include "security/keys.h"
@@ -111,6 +112,21 @@ TEST_F(SeedTest, DaysOfActivityOnEveryChannelWithOrdersInSeveralStates) {
 }
 
 // The campaign as the console's campaign screen reads it: the real engine over the seeded data.
+// Some citizens give an invented ID number: the age portrait has bands in several districts,
+// from the stored summaries, which hold the band and never the number.
+TEST_F(SeedTest, SomeCitizensGiveAnIdNumberForTheAgePortrait) {
+  auto db = std::move(storage::testing::OpenTestDatabase()).value();
+  ASSERT_TRUE(SeedInto(*db, 7).ok());
+  auto f = dialogue::ComputeConversationFigures(*db, {});
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  int64_t aged = 0;
+  for (const auto& [band, n] : f->ages) aged += n;
+  EXPECT_GT(aged, 10);
+  EXPECT_GE(f->ages.size(), 3u);
+  EXPECT_GE(f->age_districts.size(), 2u);
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM conversations WHERE summary LIKE '%110101%'"), 0);
+}
+
 TEST_F(SeedTest, AFinishedCampaignWhoseCallsFellInsideItsWindows) {
   auto db = std::move(storage::testing::OpenTestDatabase()).value();
   auto r = SeedInto(*db, 7);

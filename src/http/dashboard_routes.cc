@@ -453,6 +453,7 @@ Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources) 
 
 json AgePortrait(const dialogue::ConversationFigures& figures,
                  const std::vector<std::string>& bands, const std::vector<std::string>& districts) {
+  if (figures.ages.empty()) return json::array();  // no conversation of the period gave an age
   std::map<std::string, int64_t> counted_districts;
   for (const auto& [band, per_district] : figures.age_districts)
     for (const auto& [d, n] : per_district) counted_districts[d] += n;

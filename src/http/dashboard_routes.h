@@ -67,7 +67,8 @@ Status LoadDashboardNames(const std::string& kb_dir, DashboardSources& sources);
 // The chart "ages" (年龄段画像) of `figures`: [{"band", "count", "districts": [{"district",
 // "count"}]}], a full table: every band of `bands` then any other counted, each with every
 // district of `districts` then any other counted; every count under 5 (none too) is "<5", so
-// that neither a cell nor its absence tells of fewer than 5 people (DOMAIN.md).
+// that neither a cell nor its absence tells of fewer than 5 people (DOMAIN.md); [] when no
+// conversation counted has an age band.
 nlohmann::json AgePortrait(const dialogue::ConversationFigures& figures,
                            const std::vector<std::string>& bands,
                            const std::vector<std::string>& districts);

@@ -34,8 +34,8 @@ TEST(AgePortraitTest, EveryCountUnderFiveIsShownAsLessThanFive) {
   EXPECT_EQ(ages, want) << ages.dump();
 }
 
-TEST(AgePortraitTest, NoBandsAndNothingCountedIsAnEmptyChart) {
-  EXPECT_EQ(AgePortrait({}, {}, {"东城区"}), json::array());
+TEST(AgePortraitTest, NothingCountedIsAnEmptyChart) {
+  EXPECT_EQ(AgePortrait({}, {"18-29岁"}, {"东城区"}), json::array());
 }
 
 }  // namespace

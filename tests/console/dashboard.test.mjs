@@ -4,8 +4,10 @@
 // every card's value, numerator and denominator equals GET /api/v1/stats/dashboard of the same
 // query, as do the tables of the channels and on-time charts; the channel filter (api) goes to
 // the URL and the cards follow the API again; the export link carries the screen's query and its
-// workbook's 指标 sheet holds the cards' numbers; a department's row links to its work orders. An
-// agent gets 无权访问. On every state: no CSP violation, no console error, no axe-core WCAG 2
+// workbook's 指标 sheet holds the cards' numbers; the age portrait (年龄段画像: one citizen gave an ID
+// number) in the table, the API and the workbook's 年龄段 sheet, "<5" alike; a department's row
+// links to its work orders. An agent gets 无权访问. On the demo data the age portrait has cells of 5
+// or more and cells of "<5", the same on the screen, in the API and the workbook. On every state: no CSP violation, no console error, no axe-core WCAG 2
 // A/AA violation, and a 1366×768 screenshot (harness.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,7 +55,9 @@ before(async () => {
   tokens.sup1 = await login('sup1');
   tokens.agent1 = await login('agent1');
   // Ended by the assistant: two on the web, one over the API channel (rated 满意).
-  for (const [channel, words] of [['web', '社保卡丢了怎么补办'], ['web', '失业金怎么领'], ['api', '医保异地就医怎么备案']]) {
+  // One gives an ID number (born 1990-03-07: 30-44岁) and a district: the age portrait's only person.
+  for (const [channel, words] of [['web', '社保卡丢了怎么补办，我是东城区的，证件号码110101199003078515'],
+    ['web', '失业金怎么领'], ['api', '医保异地就医怎么备案']]) {
     const c = await chat(channel, words);
     assert.equal((await call(c.citizen, 'POST', `/conversations/${c.id}/end`)).status, 200);
     if (channel === 'api') {
@@ -203,6 +207,20 @@ function readSheet(bytes, sheetName) {
   return rows;
 }
 
+// The age portrait: its table on the screen, the API's chart and the workbook's 年龄段 sheet hold
+// the same cells ("<5" as "<5", never a number under 5).
+async function agesEqual(page, ages, workbook) {
+  for (const r of ages) {
+    for (const c of [r, ...r.districts]) assert.ok(c.count === '<5' || c.count >= 5, JSON.stringify(c));
+  }
+  const want = ages.map((r) => [r.band, String(r.count), ...r.districts.map((c) => String(c.count))]);
+  if (ages.length) assert.deepEqual(await tableRows(page, 'ages'), want, 'the age portrait against the API');
+  else await page.locator('[data-test="empty-ages"]').waitFor({ timeout: STEP_MS });
+  const sheet = readSheet(workbook, '年龄段');
+  assert.deepEqual(sheet[0], ['年龄段', '合计', ...(ages[0]?.districts.map((c) => c.district) || [])]);
+  assert.deepEqual(sheet.slice(1).map((row) => row.map(String)), want, 'the 年龄段 sheet against the API');
+}
+
 // --- the tests ------------------------------------------------------------------------------
 
 test('数据看板: the cards and the tables equal the API; a filter; the export holds the same numbers', async () => {
@@ -259,7 +277,8 @@ test('数据看板: the cards and the tables equal the API; a filter; the export
     const file = await page.request.get(exported.href);
     assert.equal(file.status(), 200);
     assert.match(file.headers()['content-type'], /spreadsheetml/);
-    const sheet = readSheet(await file.body(), '指标');
+    const workbook = await file.body();
+    const sheet = readSheet(workbook, '指标');
     assert.deepEqual(sheet[0].slice(0, 4), ['指标', '数值', '分子', '分母']);
     const shown = await shownCards(page);
     const rows = Object.fromEntries(sheet.slice(1).map((r) => [r[0], r]));
@@ -275,6 +294,11 @@ test('数据看板: the cards and the tables equal the API; a filter; the export
         assert.equal(Number(c.den) ? `${(row[1] * 100).toFixed(1)}%` : '—', c.value, `${c.label}: rate`);
       }
     }
+
+    // The age portrait: one person of 30-44岁 in 东城区, shown as "<5" everywhere.
+    const ages = api.body.charts.ages;
+    assert.ok(ages.some((r) => r.band === '30-44岁'), JSON.stringify(ages));
+    await agesEqual(page, ages, workbook);
 
     // A filter: channel api, through the form; the URL, the request, the cards and the export follow.
     const filtered = nextDashboard(page);
@@ -349,7 +373,8 @@ test('数据看板 on the demo data: cards, API and workbook agree to the unit',
     const file = await page.request.get(new URL(
       await page.locator('[data-test="dash-export"]').getAttribute('href'), page.url()).href);
     assert.equal(file.status(), 200);
-    const rows = Object.fromEntries(readSheet(await file.body(), '指标').slice(1).map((r) => [r[0], r]));
+    const workbook = await file.body();
+    const rows = Object.fromEntries(readSheet(workbook, '指标').slice(1).map((r) => [r[0], r]));
     for (const c of api.body.cards) {
       const row = rows[c.label];
       assert.ok(row, `a row for ${c.label}`);
@@ -357,6 +382,12 @@ test('数据看板 on the demo data: cards, API and workbook agree to the unit',
       if (c.denominator !== null) assert.equal(Number(row[3]), c.denominator, `${c.label}: denominator`);
       assert.ok(Math.abs(Number(row[1]) - c.value) < 1e-9, `${c.label}: value`);
     }
+    // The age portrait lives: some cells of 5 people or more, some "<5".
+    const ages = api.body.charts.ages;
+    const cells = ages.flatMap((r) => r.districts.map((c) => c.count));
+    assert.ok(cells.some((n) => typeof n === 'number' && n >= 5), JSON.stringify(ages));
+    assert.ok(cells.includes('<5'), JSON.stringify(ages));
+    await agesEqual(page, ages, workbook);
     await checkScreen(p, 'dashboard-demo');
 
     // The seed's finished campaign: its report's figures add up, and its screen says 已完成.

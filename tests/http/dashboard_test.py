@@ -4,7 +4,8 @@
             all, by channel), 响应率 and 预警/超时 from the work orders, each with its formula,
             numerator, denominator and the change against the period before
   charts    channels, hours, weekday × hour, topics, categories, ratings, on-time per
-            department; a district with fewer than 5 conversations shown as "<5"
+            department; a district with fewer than 5 conversations shown as "<5"; the age
+            portrait (a citizen gave an ID number) with every count under 5 as "<5"
   filters   channel and district narrow every figure
   export    the server's XLSX holds the same figures as the API, sheet by sheet, and a detail
             sheet of the conversations counted that adds up to the cards
@@ -83,7 +84,9 @@ class Dashboard(unittest.TestCase):
         cls.tokens = {n: cls.server.login(n)[1]["token"] for n in STAFF}
         # Three conversations the assistant ends alone (two web, one over the API channel), one
         # handed over and closed by an agent, one rated.
-        for channel, words in [("web", "社保卡丢了怎么补办"), ("web", "失业金怎么领"),
+        # One gives an ID number (born 1990-03-07: 30-44岁) and names 东城区.
+        for channel, words in [("web", "社保卡丢了怎么补办，我是东城区的，证件号码110101199003078515"),
+                               ("web", "失业金怎么领"),
                                ("api", "医保异地就医怎么备案")]:
             cid, token = cls.start(channel)
             cls.say(cid, token, words)
@@ -173,6 +176,15 @@ class Dashboard(unittest.TestCase):
         self.assertNotEqual(departments["cgj"]["name"], "cgj")
         for row in d["charts"]["districts"]:
             self.assertTrue(row["count"] == "<5" or row["count"] >= 5, row)
+        # The age portrait: every band of kb/age_bands.tsv, every district of kb/districts.tsv,
+        # one person: "<5" everywhere, never 1 (nor 0).
+        ages = d["charts"]["ages"]
+        self.assertEqual([r["band"] for r in ages],
+                         ["18岁以下", "18-29岁", "30-44岁", "45-59岁", "60岁及以上"])
+        for r in ages:
+            self.assertEqual(r["count"], "<5", r)
+            self.assertEqual([c["district"] for c in r["districts"]], d["options"]["districts"])
+            self.assertTrue(all(c["count"] == "<5" for c in r["districts"]), r)
 
     def test_filters_narrow_every_figure(self):
         d = self.dashboard("?channel=api")
@@ -211,6 +223,11 @@ class Dashboard(unittest.TestCase):
         self.assertEqual(len(detail), rows["受理量"][1])  # one row per conversation counted
         self.assertEqual(sum(1 for r in detail if r[4] == "否" and r[3] == "ended"),
                          rows["智能服务占比"][2])
+        ages = book["年龄段"]
+        self.assertEqual(ages[0], ["年龄段", "合计"] + [c["district"] for c in
+                                                   d["charts"]["ages"][0]["districts"]])
+        self.assertEqual(ages[1:], [[r["band"], r["count"]] + [c["count"] for c in r["districts"]]
+                                    for r in d["charts"]["ages"]])
         sat = {r[0]: r[1] for r in book["满意度"][1:]}
         self.assertEqual(sat, {r["rating"]: r["count"] for r in d["charts"]["satisfaction"]})
 
