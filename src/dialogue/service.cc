@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -294,6 +295,7 @@ class Service final : public DialogueService {
       }
       Remember(u, st);
       reply = RunTurn(DepsFor(k, loaded.channel == "voice"), id, st, u);
+      if (reply.result) NoteBirthSlot(now, st);
       ComplaintTurn(*k.kb, id, text, st, reply);
       citizen_meta = EncodeCitizenMeta(u.emotion.dominant, u.risks, {});
     }
@@ -337,6 +339,27 @@ class Service final : public DialogueService {
     std::string band = AgeBandInText(text, age_bands_, today);
     if (band.empty()) band = AgeBandInText(normalizer_->Normalize(text), age_bands_, today);
     if (!band.empty()) st.age_band = std::move(band);
+  }
+
+  // A calculator's result that rests on the citizen's own birth (a year_month slot named
+  // "birth", as the retirement-age calculator asks "您是哪一年哪个月出生的"): its age band, as an
+  // ID number's; the day unknown, the first of the month.
+  void NoteBirthSlot(int64_t now_ms, State& st) const {
+    if (age_bands_.empty() || st.active_flow.empty()) return;
+    const FlowDef* flow = flows_.Find(st.active_flow);
+    auto held = st.flows.find(st.active_flow);
+    if (!flow || held == st.flows.end()) return;
+    const bool asks_birth = std::any_of(flow->slots.begin(), flow->slots.end(), [](const auto& s) {
+      return s.name == "birth" && s.type == SlotType::kYearMonth;
+    });
+    auto value = held->second.slots.find("birth");
+    if (!asks_birth || value == held->second.slots.end()) return;
+    const auto* year_month = std::get_if<std::string>(&value->second);
+    int year = 0, month = 0;
+    if (!year_month || std::sscanf(year_month->c_str(), "%d-%d", &year, &month) != 2) return;
+    if (std::optional<int> age = AgeOn(year, month, 1, ChinaDate(now_ms))) {
+      if (std::string band = BandOf(age_bands_, *age); !band.empty()) st.age_band = std::move(band);
+    }
   }
 
   Result<ConversationView> Get(const std::string& id, TurnPage page = {}) const override {

@@ -892,6 +892,13 @@ TEST_F(ServiceTest, AnIdNumberGivesTheSummaryAnAgeBandOnly) {
   EXPECT_NE(stored.find("60岁及以上"), std::string::npos) << stored;
   for (const char* secret : {"110105195806154566", "110101199003078515", "19580615", "1958"})
     EXPECT_EQ(stored.find(secret), std::string::npos) << secret;
+  // The retirement-age calculator's birth (year and month) when it gave its result.
+  std::string calc = Start();
+  Say(calc, "七零年五月出生的男的，什么时候退休");
+  ASSERT_TRUE(service_->End(calc).ok());
+  v = service_->Get(calc);
+  ASSERT_TRUE(v.ok() && v->summary);
+  EXPECT_EQ(v->summary->subject.age_band, "45-59岁");  // 55 on 2026-01-01
   // No ID number, no band.
   std::string none = Start();
   Say(none, "我想问问失业金");
