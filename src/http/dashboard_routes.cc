@@ -31,6 +31,8 @@ constexpr size_t kMaxDetailRows = 100000;
 
 // A count as a portrait shows it: fewer than kSmallestCell people never as a number.
 json PortraitCount(int64_t n) { return n >= kSmallestCell ? json(n) : json("<5"); }
+// A count of 5 or more hidden so that a "<5" beside it cannot be worked out by subtraction.
+constexpr char kHiddenBeside[] = "≥5";
 
 // `known` in its order, then any other key of `counted` (sorted).
 template <typename Map>
@@ -462,18 +464,32 @@ json AgePortrait(const dialogue::ConversationFigures& figures,
   for (const std::string& band : KnownThenCounted(bands, figures.ages)) {
     auto total = figures.ages.find(band);
     auto per_district = figures.age_districts.find(band);
-    json cells = json::array();
+    std::vector<int64_t> counts;
     for (const std::string& d : columns) {
       int64_t n = 0;
       if (per_district != figures.age_districts.end()) {
         auto it = per_district->second.find(d);
         n = it == per_district->second.end() ? 0 : it->second;
       }
-      cells.push_back({{"district", d}, {"count", PortraitCount(n)}});
+      counts.push_back(n);
     }
-    out.push_back({{"band", band},
-                   {"count", PortraitCount(total == figures.ages.end() ? 0 : total->second)},
-                   {"districts", std::move(cells)}});
+    json total_count = PortraitCount(total == figures.ages.end() ? 0 : total->second);
+    json cells = json::array();
+    for (size_t i = 0; i < columns.size(); ++i)
+      cells.push_back({{"district", columns[i]}, {"count", PortraitCount(counts[i])}});
+    // A row's total less its shown cells would give its one hidden cell: a second one is
+    // hidden too, the smallest shown (or the total), as "≥5", which says no more than that.
+    const auto hidden =
+        std::count_if(counts.begin(), counts.end(), [](int64_t n) { return n < kSmallestCell; });
+    if (hidden == 1 && total_count.is_number()) {
+      std::optional<size_t> smallest;
+      for (size_t i = 0; i < counts.size(); ++i)
+        if (counts[i] >= kSmallestCell && (!smallest || counts[i] < counts[*smallest]))
+          smallest = i;
+      (smallest ? cells[*smallest]["count"] : total_count) = kHiddenBeside;
+    }
+    out.push_back(
+        {{"band", band}, {"count", std::move(total_count)}, {"districts", std::move(cells)}});
   }
   return out;
 }

@@ -208,10 +208,10 @@ function readSheet(bytes, sheetName) {
 }
 
 // The age portrait: its table on the screen, the API's chart and the workbook's 年龄段 sheet hold
-// the same cells ("<5" as "<5", never a number under 5).
+// the same cells ("<5" and "≥5" as they are, never a number under 5).
 async function agesEqual(page, ages, workbook) {
   for (const r of ages) {
-    for (const c of [r, ...r.districts]) assert.ok(c.count === '<5' || c.count >= 5, JSON.stringify(c));
+    for (const c of [r, ...r.districts]) assert.ok(['<5', '≥5'].includes(c.count) || c.count >= 5, JSON.stringify(c));
   }
   const want = ages.map((r) => [r.band, String(r.count), ...r.districts.map((c) => String(c.count))]);
   if (ages.length) assert.deepEqual(await tableRows(page, 'ages'), want, 'the age portrait against the API');

@@ -207,18 +207,24 @@ export function districtsChart(rows) {
 
 // 年龄段画像: conversations per age band (from a valid ID number the citizen gave), in all and
 // per district, a bar per district in each band. Every count under 5 people is "<5" from the
-// server, never a number: shown as "<5" in the table and the words, and drawn as no bar.
-const portraitCount = (n) => (n === '<5' ? '少于 5 个' : `${n} 个`);
+// server, never a number, and a count of 5 or more that would give such a cell away (its row's
+// total less the cells shown) is "≥5": both shown as they are in the table and the words, and
+// drawn as no bar.
+const portraitCount = (n) => {
+  if (n === '<5') return '少于 5 个';
+  if (n === '≥5') return '5 个以上';
+  return `${n} 个`;
+};
 export function agesChart(rows) {
   const districts = rows.length ? rows[0].districts.map((c) => c.district) : [];
   return {
     label: rows.length ? `各年龄段的会话：${first(rows, 8, (r) => `${r.band} ${portraitCount(r.count)}（${
-      r.districts.filter((c) => c.count !== '<5').map((c) => `${c.district} ${c.count} 个`).join('，') || '各区县均少于 5 个'}）`)}。少于 5 人的格子只显示“<5”。` : '这一时段的会话没有可用的年龄段。',
+      r.districts.filter((c) => typeof c.count === 'number').map((c) => `${c.district} ${c.count} 个`).join('，') || '各区县均不显示人数'}）`)}。少于 5 人的格子只显示“<5”；显示为“≥5”的格子有 5 人以上，为免从合计推算出旁边少于 5 人的格子而不显示人数。` : '这一时段的会话没有可用的年龄段。',
     option: {
       grid: barGrid,
       legend: { top: 0 },
       tooltip: { trigger: 'item' },
-      xAxis: { type: 'category', data: rows.map((r) => (r.count === '<5' ? `${r.band}（<5）` : r.band)) },
+      xAxis: { type: 'category', data: rows.map((r) => (typeof r.count === 'number' ? r.band : `${r.band}（${r.count}）`)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: districts.map((name, i) => ({
         type: 'bar', name, data: rows.map((r) => (typeof r.districts[i]?.count === 'number' ? r.districts[i].count : '-')),
