@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PASSWORD, STEP_MS, checkScreen, checkStreamingScreen, cli, confirmBox, consoleUrl, launchBrowser, menuItems, openPage, server, signedIn,
+  PASSWORD, STEP_MS, checkScreen, cli, confirmBox, consoleUrl, launchBrowser, menuItems, openPage, server, signedIn,
   startServer, stopAll,
 } from './harness.mjs';
 
@@ -99,7 +99,7 @@ function whenMore(page, selector, n) {
 // The checks of a screen state (harness.mjs: the workspace's event stream stays open).
 async function check(p, name) {
   const t = Date.now();
-  await checkStreamingScreen(p, name);
+  await checkScreen(p, name);
   if (process.env.ZX_DESK_TIMING) console.log(`checkScreen ${name}: ${Date.now() - t} ms`);
 }
 

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  HERE, ROOT, STEP_MS, checkStreamingScreen, consoleUrl, launchBrowser, openPage, server, signedIn, startServer,
+  HERE, ROOT, STEP_MS, checkScreen, consoleUrl, launchBrowser, openPage, server, signedIn, startServer,
   stopAll,
 } from './harness.mjs';
 
@@ -146,7 +146,7 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
     assert.equal(await item.count(), 1);
     assert.match(await item.innerText(), /电话/);
     const id = await item.getAttribute('data-id');
-    await checkStreamingScreen(p, 'desk-speech-queue');
+    await checkScreen(p, 'desk-speech-queue');
 
     // She takes it: the conversation opens and her tab's event stream is opened again watching
     // it (partial text goes only to tabs that watch). The stream's response means the server
@@ -189,7 +189,7 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
     assert.match(text, new RegExp(`^正在说：[${WORDS}*]+$`), text);
     assert.equal(await heard.count(), 0, 'the 正在说 line came before the final line');
     assert.equal(await partial.getAttribute('aria-live'), 'off');
-    await checkStreamingScreen(p, 'desk-speech-partial');
+    await checkScreen(p, 'desk-speech-partial');
 
     // The final words: the caller's turn, and the 正在说 line gone with the same change.
     await heard.first().waitFor({ timeout: 30000 });
@@ -207,7 +207,7 @@ test('an agent sees the caller\'s words as they speak, replaced by the final lin
       `${finalAt} ms; ${seen.length} partial state(s) shown: ${seen.map((s) => s.partial).join(' | ')}`);
     const body = await page.locator('body').innerText();
     for (const n of [CALLER, NUMBER]) assert.ok(!body.includes(n), `the full number ${n} is shown`);
-    await checkStreamingScreen(p, 'desk-speech-final');
+    await checkScreen(p, 'desk-speech-final');
 
     // The caller hangs up: the call ends on the desk, with no 正在说 line.
     await nudgeCaller();

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  HERE, PASSWORD, ROOT, STEP_MS, checkScreen, checkStreamingScreen, consoleUrl, launchBrowser, openPage, server, signedIn,
+  HERE, PASSWORD, ROOT, STEP_MS, checkScreen, consoleUrl, launchBrowser, openPage, server, signedIn,
   startServer, stopAll,
 } from './harness.mjs';
 
@@ -181,7 +181,7 @@ test('坐席工作台: the engine\'s checked 要点 of a pushed card, named; a b
     assert.match(await brief.locator('.desk-label').innerText(), /语言模型 fake 撰写/);
     assert.equal(await card.locator('[data-test="push-brief-ask"]').count(), 0, '要点 gone once shown');
     assert.equal((await requestsWith('坐席正在接听')).length, 1, 'one request to the engine');
-    await checkStreamingScreen(p, 'llm-desk-brief');
+    await checkScreen(p, 'llm-desk-brief');
 
     // Asked again: the engine's brief has a figure the entry does not hold (2000): refused (503),
     // the card says so and shows no brief.
@@ -200,7 +200,7 @@ test('坐席工作台: the engine\'s checked 要点 of a pushed card, named; a b
     assert.ok(!(await card.innerText()).includes('2000'), 'the wrong figure is not on the card');
     assert.equal((await fakeGet('/_stats')).queued, 0, 'the scripted step was taken');
     assert.equal((await requestsWith('坐席正在接听')).length, 2);
-    await checkStreamingScreen(p, 'llm-desk-brief-none');
+    await checkScreen(p, 'llm-desk-brief-none');
   } finally {
     await p.context.close();
   }
