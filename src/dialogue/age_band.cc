@@ -4,7 +4,7 @@
 #include <set>
 
 #include "base/china_date.h"
-#include "base/file.h"
+#include "dialogue/tsv_file.h"
 #include "text/pii.h"
 
 namespace zx::dialogue {
@@ -21,49 +21,24 @@ std::optional<int> Number(std::string_view s) {
   return v;
 }
 
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  for (;;) {
-    size_t tab = line.find('\t', pos);
-    out.push_back(line.substr(pos, tab == std::string_view::npos ? tab : tab - pos));
-    if (tab == std::string_view::npos) return out;
-    pos = tab + 1;
-  }
-}
-
 }  // namespace
 
 Result<AgeBands> LoadAgeBands(const std::string& path) {
   AgeBands out;
-  if (path.empty()) return out;
-  auto read = ReadFile(path);
-  if (read.status().code() == Code::kNotFound) return out;  // optional: no ages recorded
-  ZX_ASSIGN_OR_RETURN(std::string text, std::move(read));
+  if (path.empty()) return out;  // optional: no ages recorded, as without the file
+  ZX_ASSIGN_OR_RETURN(std::vector<TsvRow> rows, ReadTsvRows(path, 3));
   std::set<std::string> labels;
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#' || (line_no == 1 && line.starts_with("label\t"))) continue;
-    auto error = [&](const std::string& reason) {
-      return InvalidArgument(path + ":" + std::to_string(line_no) + ": " + reason);
+  for (const auto& [line, f] : rows) {
+    auto error = [&, line = line](const std::string& reason) {
+      return InvalidArgument(path + ":" + std::to_string(line) + ": " + reason);
     };
-    const std::vector<std::string_view> f = Fields(line);
-    if (f.size() != 3 || f[0].empty()) return error("expected \"label<TAB>from age<TAB>to age\"");
     const std::optional<int> from = Number(f[1]), to = Number(f[2]);
     if (!from || !to || *from < 0 || *to > kMaxAge || *from > *to)
       return error("ages must be whole numbers 0-200, from no more than to");
-    if (!labels.insert(std::string(f[0])).second)
-      return error("band \"" + std::string(f[0]) + "\" is given twice");
+    if (!labels.insert(f[0]).second) return error("band \"" + f[0] + "\" is given twice");
     for (const AgeBand& b : out)
       if (*from <= b.to && b.from <= *to) return error("ages overlap band \"" + b.label + "\"");
-    out.push_back({std::string(f[0]), *from, *to});
+    out.push_back({f[0], *from, *to});
   }
   return out;
 }

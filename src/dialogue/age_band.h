@@ -21,10 +21,10 @@ struct AgeBand {
 };
 using AgeBands = std::vector<AgeBand>;
 
-// The bands of a label <TAB> from <TAB> to file with a header row, in the file's order; a
-// missing file (or "") names none. invalid_argument "FILE:LINE: reason" for a malformed line,
-// a band whose ages are not whole numbers 0-200 with from <= to, a label given twice or ages
-// that overlap an earlier band.
+// The bands of a label <TAB> from <TAB> to file with a header row (dialogue/tsv_file.h), in
+// the file's order; a missing file (or "") names none. invalid_argument "FILE:LINE: reason" for
+// a malformed line, a band whose ages are not whole numbers 0-200 with from <= to, a label given
+// twice or ages that overlap an earlier band.
 Result<AgeBands> LoadAgeBands(const std::string& path);
 
 // The age in whole years on the China date `today` ("YYYY-MM-DD") of someone born on

@@ -111,7 +111,7 @@ TEST_F(AgeBandFileTest, MalformedLinesSayWhere) {
     EXPECT_EQ(message.rfind(path + ":", 0), 0u) << message;
     return message.substr(path.size());
   };
-  EXPECT_EQ(error("label\tfrom\tto\n青年\t18\n"), ":2: expected \"label<TAB>from age<TAB>to age\"");
+  EXPECT_EQ(error("label\tfrom\tto\n青年\t18\n"), ":2: expected 3 tab-separated fields, found 2");
   EXPECT_EQ(error("label\tfrom\tto\n青年\t18\t二十\n"),
             ":2: ages must be whole numbers 0-200, from no more than to");
   EXPECT_EQ(error("label\tfrom\tto\n青年\t30\t18\n"),

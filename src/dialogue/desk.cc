@@ -3,47 +3,12 @@
 #include <set>
 
 #include "base/file.h"
+#include "dialogue/tsv_file.h"
 
 namespace zx::dialogue {
 namespace {
 
 bool KnownState(std::string_view s) { return s == kOnline || s == kOnBreak || s == kOffline; }
-
-// The lines of a TSV file after its header, each split at tabs into exactly `fields` values
-// (1-based line numbers kept for messages); a missing file has none.
-Result<std::vector<std::pair<int, std::vector<std::string>>>> TsvRows(const std::string& path,
-                                                                      size_t fields) {
-  std::vector<std::pair<int, std::vector<std::string>>> rows;
-  auto read = ReadFile(path);
-  if (read.status().code() == Code::kNotFound) return rows;
-  ZX_ASSIGN_OR_RETURN(std::string text, std::move(read));
-  int line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (++line_no == 1 || line.empty() || line[0] == '#') continue;  // the header, comments
-    std::vector<std::string> cells;
-    for (size_t from = 0;;) {
-      size_t tab = line.find('\t', from);
-      cells.push_back(line.substr(from, tab == std::string::npos ? std::string::npos : tab - from));
-      if (tab == std::string::npos) break;
-      from = tab + 1;
-    }
-    if (cells.size() != fields)
-      return InvalidArgument(path + ":" + std::to_string(line_no) + ": expected " +
-                             std::to_string(fields) + " tab-separated fields, found " +
-                             std::to_string(cells.size()));
-    for (const auto& c : cells)
-      if (c.empty())
-        return InvalidArgument(path + ":" + std::to_string(line_no) + ": an empty field");
-    rows.emplace_back(line_no, std::move(cells));
-  }
-  return rows;
-}
 
 }  // namespace
 
@@ -98,7 +63,7 @@ Result<std::vector<PresenceRecord>> Presence::All() const {
 Result<DeskData> DeskData::Load(const std::string& kb_dir) {
   DeskData d;
   const std::string canned = kb_dir + "/desk/canned.tsv";
-  ZX_ASSIGN_OR_RETURN(auto rows, TsvRows(canned, 3));
+  ZX_ASSIGN_OR_RETURN(auto rows, ReadTsvRows(canned, 3));
   std::set<std::string> seen;
   for (auto& [line, cells] : rows) {
     const std::string& code = cells[0];
@@ -113,7 +78,7 @@ Result<DeskData> DeskData::Load(const std::string& kb_dir) {
     d.canned.push_back({code, cells[1], cells[2]});
   }
   const std::string queues = kb_dir + "/desk/queues.tsv";
-  ZX_ASSIGN_OR_RETURN(rows, TsvRows(queues, 2));
+  ZX_ASSIGN_OR_RETURN(rows, ReadTsvRows(queues, 2));
   seen.clear();
   for (auto& [line, cells] : rows) {
     if (cells[0].size() > 32)
