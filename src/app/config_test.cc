@@ -143,8 +143,8 @@ TEST(Config, EveryKeyIsListedOnceWithItsDefault) {
         "retention.recordings_max_mb", "sms.gateway"}) {
     EXPECT_TRUE(names.count(key)) << key;
   }
-  // 49, [call] 7, [visits] 5, [campaigns] 16, [sms] 16, [llm] 8 and 14 of each [[llm.engines]]
-  EXPECT_EQ(names.size(), 115u);
+  // 49, [call] 7, [visits] 6, [campaigns] 16, [sms] 16, [llm] 8 and 14 of each [[llm.engines]]
+  EXPECT_EQ(names.size(), 116u);
 }
 
 TEST(Config, LanguageModelEnginesAndTheirChains) {

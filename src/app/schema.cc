@@ -1,6 +1,7 @@
 #include "app/schema.h"
 
 #include "campaigns/campaign_store.h"
+#include "campaigns/message_visits.h"
 #include "campaigns/notice_call_store.h"
 #include "campaigns/return_visits.h"
 #include "demo/seed.h"
@@ -45,6 +46,7 @@ Status MakeSchema(storage::Database& db) {
   ZX_RETURN_IF_ERROR(campaigns::NoticeCallStore(db).Migrate());
   ZX_RETURN_IF_ERROR(campaigns::CampaignStore(db).Migrate());
   ZX_RETURN_IF_ERROR(campaigns::ReturnVisits::Migrate(db));
+  ZX_RETURN_IF_ERROR(campaigns::MessageVisits::Migrate(db));
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 #include "base/stop_signal.h"
 #include "campaigns/campaign_metrics.h"
 #include "campaigns/campaign_service.h"
+#include "campaigns/message_visits.h"
 #include "campaigns/notice_calls.h"
 #include "campaigns/return_visits.h"
 #include "demo/seed.h"
@@ -185,6 +186,39 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     }
     visits = std::move(*opened);
   }
+  // Chat orders without a number are visited by a message in their conversation
+  // (campaigns/message_visits.h): posted as an assistant turn, and the citizen's next message
+  // to the ended conversation is taken as the verdict (the dialogue's late replies). Without
+  // the words file (an older kb directory) those orders wait for a person, as before.
+  std::unique_ptr<campaigns::MessageVisits> message_visits;
+  const std::string visit_words_file = config.knowledge.kb_dir + "/campaigns/return_visit.toml";
+  if (std::filesystem::exists(visit_words_file)) {
+    auto words = campaigns::MessageVisitWords::Load(visit_words_file);
+    if (!words.ok()) {
+      std::cerr << "zhixian: return visits: " << words.status().message() << "\n";
+      return 2;
+    }
+    campaigns::MessageVisitOptions message_options;
+    message_options.wait_ms = config.visits.message_wait_hours * 3600LL * 1000;
+    message_options.check_every = std::chrono::seconds(config.visits.check_every_s);
+    auto opened = campaigns::MessageVisits::Open(
+        *(*ctx)->db, *(*ctx)->work_orders, std::move(*words),
+        [d = (*ctx)->dialogue.get()](const std::string& id, const std::string& text) {
+          return d->PostNotice(id, text);
+        },
+        SystemClock::Instance(), message_options);
+    if (!opened.ok()) {
+      std::cerr << "zhixian: return visits: " << opened.status().message() << "\n";
+      return 1;
+    }
+    message_visits = std::move(*opened);
+    (*ctx)->dialogue->SetLateReplies(
+        [m = message_visits.get()](const std::string& id, const std::string& text) {
+          return m->Reply(id, text);
+        });
+  } else {
+    log::Warn("return_visit.no_message_words file={}", visit_words_file);
+  }
   // The engine citizens are answered by now (swapped on publish: knowledge/live_knowledge.h).
   auto current_engine = [live = (*ctx)->engine.get()] { return live->Current(); };
   // Policy documents: an accepted proposal becomes a draft of the knowledge store.
@@ -320,6 +354,10 @@ int RunServe(const CommonFlags& flags, const std::string& http_addr, const std::
     visits->ScheduleOn(
         ticket_worker,
         leads("tickets.visits", 3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));
+  if (message_visits)
+    message_visits->ScheduleOn(
+        ticket_worker, leads("tickets.message_visits",
+                             3 * std::chrono::milliseconds(config.visits.check_every_s * 1000)));
   (*ctx)->engine->AttachMetrics(metrics);  // a new day's versions: knowledge/live_knowledge.h
   (*ctx)->engine->ScheduleOn(ticket_worker);
   Worker campaign_worker("zx-campaigns");

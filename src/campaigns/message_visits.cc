@@ -141,11 +141,14 @@ Result<std::unique_ptr<MessageVisits>> MessageVisits::Open(storage::Database& db
 }
 
 Result<MessageVisitTick> MessageVisits::Tick() {
-  std::lock_guard lock(mu_);
   MessageVisitTick tick;
-  ZX_RETURN_IF_ERROR(GiveUp());
-  ZX_RETURN_IF_ERROR(Apply(tick));
-  ZX_RETURN_IF_ERROR(AddDue());
+  {
+    std::lock_guard lock(mu_);
+    ZX_RETURN_IF_ERROR(GiveUp());
+    ZX_RETURN_IF_ERROR(Apply(tick));
+    ZX_RETURN_IF_ERROR(AddDue());
+  }
+  // Unlocked: posting takes the conversation's lock, under which the dialogue calls Reply.
   ZX_RETURN_IF_ERROR(Post(tick));
   return tick;
 }

@@ -17,8 +17,9 @@
 // 消息回访, actor "system"): 不满意 reopens the order once, and the second round gets a new row
 // and message. A crash between the claim and the order is repaired by the next Tick, which
 // skips an order no longer 待回访 in that round. Everything is in the database and read by the
-// injectable clock, so a restart loses nothing. Not thread-safe: one caller at a time (the
-// dialogue's late replies and the Tick timer are serialised by a mutex inside).
+// injectable clock, so a restart loses nothing. Thread-safe: Reply (the dialogue's late replies,
+// under the conversation's lock) and Tick (a timer) share a mutex, which Tick releases before it
+// posts (posting takes the conversation's lock).
 #pragma once
 
 #include <chrono>

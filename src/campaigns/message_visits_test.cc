@@ -30,9 +30,8 @@ class MessageVisitsTest : public ::testing::Test {
     cipher_ = std::make_shared<security::FieldCipher>(
         std::make_shared<const security::KeyRing>(security::KeyRing::Generate(clock_)));
     orders_ = std::move(tickets::WorkOrders::Open(*db_, cipher_, sla_, clock_)).value();
-    words_ =
-        MessageVisitWords::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/return_visit.toml")
-            .value();
+    words_ = MessageVisitWords::Load(std::string(ZX_SOURCE_DIR) + "/kb/campaigns/return_visit.toml")
+                 .value();
     Reopen();
   }
 
@@ -115,8 +114,7 @@ TEST_F(MessageVisitsTest, OneRecordsSatisfiedOnce) {
   EXPECT_EQ(Get(id).satisfaction, Satisfaction::kSatisfied);
   bool noted = false;
   const auto history = orders_->History(id).value();
-  for (const auto& h : history)
-    noted |= h.reason.find("消息回访") != std::string::npos;
+  for (const auto& h : history) noted |= h.reason.find("消息回访") != std::string::npos;
   EXPECT_TRUE(noted);
 }
 

@@ -84,7 +84,9 @@ const ConfigSection<VisitConfig>& VisitConfigSection() {
           .Number("retry_after_min", &C::retry_after_min, 1, 1440,
                   "minutes before the second call (then twice as long)")
           .Number("check_every_s", &C::check_every_s, 1, 3600,
-                  "how often visits are added to the campaign and verdicts put on orders"));
+                  "how often visits are added to the campaign and verdicts put on orders")
+          .Number("message_wait_hours", &C::message_wait_hours, 1, 720,
+                  "hours a chat citizen has to answer the return-visit message before 未回访"));
   return *section;
 }
 

@@ -83,6 +83,7 @@ struct VisitConfig {
   int max_attempts = 3;
   int retry_after_min = 30;  // after the first unanswered call; then twice that, ...
   int check_every_s = 30;
+  int message_wait_hours = 48;  // a chat citizen's verdict by message (message_visits.h)
 };
 const ConfigSection<VisitConfig>& VisitConfigSection();
 

@@ -257,7 +257,7 @@ class Service final : public DialogueService {
     ZX_ASSIGN_OR_RETURN(ConversationStore::StateForTurn loaded, store_.LoadStateForTurn(id));
     State& st = loaded.state;
     const std::string contact_before = st.contact;
-    if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
+    if (st.state == kEnded) return LateTurn(id, text, lock);
     if (loaded.citizen_turns >= options_.max_citizen_turns)
       return FailedPrecondition("this conversation already holds " +
                                 std::to_string(options_.max_citizen_turns) +
@@ -690,6 +690,24 @@ class Service final : public DialogueService {
     return Status::Ok();
   }
 
+  Status PostNotice(const std::string& id, std::string_view raw) override {
+    ZX_ASSIGN_OR_RETURN(std::string text, CheckedText(raw));
+    auto lock = LockConversation(id);
+    ZX_ASSIGN_OR_RETURN(State st, store_.LoadState(id));  // not_found for an unknown id
+    ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+      return store_.AppendTurn(id, "assistant", text, clock_.NowUnixMillis(), "{\"notice\":true}");
+    }));
+    lock.unlock();
+    Reply reply;
+    reply.conversation_id = id;
+    reply.text = text;
+    reply.state = st.state;
+    bus_.Publish(TurnAnswered{id, reply});
+    return Status::Ok();
+  }
+
+  void SetLateReplies(LateReplies late) override { late_ = std::move(late); }
+
   Status CorrectSummary(const std::string& id, const StaffRef& agent,
                         std::string_view corrected_text) override {
     json corrected = json::parse(corrected_text, nullptr, false);
@@ -889,6 +907,29 @@ class Service final : public DialogueService {
     st.last_reply = reply.text;
   }
 
+  // A citizen's message to an ended conversation (the caller holds its lock): taken by the
+  // late replies (a return visit's verdict) with the citizen's turn and the answer stored, or
+  // refused as before.
+  Result<Reply> LateTurn(const std::string& id, const std::string& text,
+                         std::unique_lock<std::mutex>& lock) {
+    if (!late_) return FailedPrecondition("the conversation has ended");
+    ZX_ASSIGN_OR_RETURN(std::optional<std::string> answer, late_(id, text));
+    if (!answer) return FailedPrecondition("the conversation has ended");
+    Reply reply;
+    reply.conversation_id = id;
+    reply.text = *answer;
+    reply.state = kEnded;
+    ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
+      return store_.AppendTurns(
+          id, {{"citizen", text, "{}"}, {"assistant", reply.text, "{\"notice\":true}"}},
+          clock_.NowUnixMillis());
+    }));
+    lock.unlock();
+    bus_.Publish(CitizenSaid{id, text});
+    bus_.Publish(TurnAnswered{id, reply});
+    return reply;
+  }
+
   std::unique_lock<std::mutex> LockConversation(const std::string& id) {
     std::shared_ptr<std::mutex> mu;
     {
@@ -951,6 +992,7 @@ class Service final : public DialogueService {
   std::atomic<const knowledge::AnswerWriter*> writer_{nullptr};
   const Clock& clock_;
   ActionRegistry actions_;
+  LateReplies late_;
   EventBus bus_;
   mutable std::mutex terms_mu_;
   mutable std::shared_ptr<const KbTerms> terms_;  // guarded by terms_mu_

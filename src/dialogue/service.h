@@ -257,6 +257,20 @@ class DialogueService {
     return FailedPrecondition("this conversation service keeps no 小结");
   }
 
+  // A message the service posts into a conversation outside a citizen turn (a return visit's
+  // question after a work order of it was 办结), as an assistant turn, whether or not the
+  // conversation has ended; subscribers hear it as TurnAnswered. not_found for an unknown id.
+  virtual Status PostNotice(const std::string& id, std::string_view text) {
+    (void)id, (void)text;
+    return FailedPrecondition("this conversation service posts no notices");
+  }
+  // What answers a citizen's message to an ended conversation before Say refuses it: the text
+  // of the reply when `late` takes the message (a return visit waiting for its verdict), none
+  // otherwise. Set once before serving; app wires it (dialogue knows nothing of work orders).
+  using LateReplies = std::function<Result<std::optional<std::string>>(const std::string& id,
+                                                                       const std::string& text)>;
+  virtual void SetLateReplies(LateReplies late) { (void)late; }
+
   // From now on, answers of the knowledge base are written anew by `writer` (a language model
   // whose text passed the grounding checker; app wires it with [llm] answers), in the phone's
   // style on "voice" conversations; null: the entries' own words. `writer` outlives the service.

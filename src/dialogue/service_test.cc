@@ -298,6 +298,43 @@ TEST_F(ServiceTest, RepeatThanksGoodbyeAndSummary) {
             Code::kPermissionDenied);
 }
 
+// Issue 12 item 7: a return visit's question is posted into an ended conversation (subscribers
+// hear it) and the late replies take the citizen's verdict there; anything they do not take is
+// refused as before.
+TEST_F(ServiceTest, ANoticeIsPostedAfterTheEndAndLateRepliesTakeTheVerdict) {
+  std::string id = Start();
+  ASSERT_TRUE(service_->End(id).ok());
+  std::vector<std::string> heard;
+  int sub = service_->Subscribe(id, [&heard](const Event& e) {
+    if (const auto* t = std::get_if<TurnAnswered>(&e)) heard.push_back(t->reply.text);
+  });
+  ASSERT_TRUE(service_->PostNotice(id, "问题解决了吗？满意请回复1").ok());
+  EXPECT_EQ(heard, std::vector<std::string>{"问题解决了吗？满意请回复1"});
+  EXPECT_EQ(service_->PostNotice("nope", "x").code(), Code::kNotFound);
+  EXPECT_EQ(service_->Say(id, "1").status().code(), Code::kFailedPrecondition);  // none wired
+  std::vector<std::string> asked;
+  service_->SetLateReplies([&asked](const std::string& conversation,
+                                    const std::string& text) -> Result<std::optional<std::string>> {
+    asked.push_back(conversation + ":" + text);
+    if (text == "1") return std::optional<std::string>("感谢您的评价");
+    return std::optional<std::string>();
+  });
+  auto r = service_->Say(id, "1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, "感谢您的评价");
+  EXPECT_EQ(r->state, "ended");
+  EXPECT_EQ(service_->Say(id, "还在吗").status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(asked, (std::vector<std::string>{id + ":1", id + ":还在吗"}));
+  service_->Unsubscribe(sub);
+  auto v = service_->Get(id);
+  ASSERT_TRUE(v.ok());
+  ASSERT_GE(v->turns.size(), 3u);
+  EXPECT_EQ(v->turns[v->turns.size() - 3].text, "问题解决了吗？满意请回复1");
+  EXPECT_EQ(v->turns[v->turns.size() - 2].text, "1");
+  EXPECT_EQ(v->turns.back().text, "感谢您的评价");
+  EXPECT_EQ(v->state, "ended");
+}
+
 // Issue 9 (5): only the holder writes into and corrects a conversation; taking it over from
 // another agent needs the explicit take-over.
 TEST_F(ServiceTest, OnlyTheHolderWritesAndCorrects) {

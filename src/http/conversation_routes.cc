@@ -233,6 +233,11 @@ void AddConversationRoutes(Router& router, dialogue::DialogueService& service, M
                if (!before.ok()) return Error(before.status());
                // After the end a message starts a new conversation instead of vanishing.
                if (before->state == dialogue::kEnded) {
+                 // A return visit waiting for its verdict takes the message (Say's late reply).
+                 if (auto late = s->Say(id, *text); late.ok())
+                   return Response::Json(200, ToJson(*late));
+                 else if (late.status().code() != Code::kFailedPrecondition)
+                   return Error(late.status());
                  auto c = s->Continue(id, *text);
                  if (!c.ok()) return Error(c.status());
                  turns

@@ -203,6 +203,21 @@ void ChatChannel::Message(const json& msg) {
   // After the end a message starts a new conversation instead of vanishing (issue 11 #8).
   if (auto before = service_.Get(id_, dialogue::TurnPage{-1, 1, false});
       before.ok() && before->state == dialogue::kEnded) {
+    // A return visit waiting for its verdict takes the message (Say's late reply).
+    bool taken = false;
+    OwnCall({"reply", "citizen"}, [&]() -> std::optional<json> {
+      auto late = service_.Say(id_, text);
+      if (!late.ok()) {
+        taken = late.status().code() != Code::kFailedPrecondition;
+        if (taken) EmitError(late.status(), "message");
+        return std::nullopt;
+      }
+      taken = true;
+      json frame = ToJson(*late);
+      frame["type"] = "reply";
+      return frame;
+    });
+    if (taken) return;
     auto continued = service_.Continue(id_, text);
     if (!continued.ok()) return EmitError(continued.status(), "message");
     const std::string from = id_;
