@@ -26,8 +26,9 @@
 // only, as history). Tick finishes such a call still open (its key is recorded as before), and an
 // order's round with earlier rv: attempts starts its target with those attempts counted.
 //
-// Orders without a number (most chats) are left 待回访 for a person (POST .../visit); so are all
-// orders when there is no campaign engine (no key file).
+// Orders without a number are left 待回访 for a person (POST .../visit), but for those of a web
+// chat, which are visited by a message in their conversation (message_visits.h); so are all
+// orders with a number when there is no campaign engine (no key file).
 //
 // Tick() does one pass: the verdicts to apply, the rv: calls left open, then the targets to add.
 // The server runs it on a timer; the engine places the calls on its own. Tests call both with a

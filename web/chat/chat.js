@@ -435,11 +435,19 @@
     if (!sendFrame({ type: 'start', channel: 'web' })) connect();
   }
 
+  // A return visit's question (meta.notice) is the last turn of an ended conversation: it stays
+  // open for the citizen's answer (1/2/3), which the server takes as the verdict.
+  function awaitsVerdict(view) {
+    var turns = Array.isArray(view.turns) ? view.turns : [];
+    var last = turns[turns.length - 1];
+    return !!(last && last.role === 'assistant' && last.meta && last.meta.notice === true);
+  }
+
   function handle(frame) {
     switch (frame.type) {
       case 'started': {
         var view = frame.conversation || {};
-        if (frame.resumed && view.state === 'ended') {
+        if (frame.resumed && view.state === 'ended' && !awaitsVerdict(view)) {
           startNew();  // a finished conversation is not carried on after a reload
           return;
         }
