@@ -231,7 +231,10 @@ Status MessageVisits::AddDue() {
     // A number: the telephone visits it (return_visits.h).
     if (row.visit != tickets::VisitState::kDue || !row.contact_masked.empty()) continue;
     ZX_ASSIGN_OR_RETURN(tickets::Order order, orders_.Get(row.id));
-    if (order.channel != "chat" || order.conversation_id.empty()) continue;
+    // A web chat's: "web" (the conversation's channel, as its complaint action names it) or
+    // "chat" (the agent's order form of such a conversation). Not a phone's or the API's.
+    if ((order.channel != "web" && order.channel != "chat") || order.conversation_id.empty())
+      continue;
     ZX_ASSIGN_OR_RETURN(
         storage::Statement add,
         db_.Prepare("INSERT INTO message_visits (order_id, round, conversation_id, added_ms) "

@@ -1,8 +1,9 @@
 // MessageVisits: the 回访 of web-chat citizens by message (DOMAIN.md "回访": "or, for chat
 // citizens, a message"), beside the telephone's (return_visits.h).
 //
-// Which orders: 办结 and 待回访, made from a conversation of the chat channel (Order::channel
-// "chat" with a conversation_id) and without a contact number. An order with a number is called
+// Which orders: 办结 and 待回访, made from a conversation of the web chat (Order::channel "web",
+// as the complaint action names it, or "chat", the agent's form; with a conversation_id) and
+// without a contact number. An order with a number is called
 // (return_visits.h), so no order is visited twice. Within one working day: the question is
 // posted on the first Tick after 办结 (as an assistant turn of the conversation, through the
 // Poster that app wires to DialogueService::PostNotice), whether or not the conversation ended.

@@ -89,7 +89,7 @@ class MessageVisitsTest : public ::testing::Test {
 };
 
 TEST_F(MessageVisitsTest, QuestionPostedOnceAfterResolve) {
-  std::string id = Resolved("c1");
+  std::string id = Resolved("c1", "web");  // the complaint action names the conversation's channel
   EXPECT_EQ(Reply("c1", "1"), std::nullopt);  // nothing asked yet: not the visit's
   EXPECT_EQ(Tick().posted, 1);
   ASSERT_EQ(posted_["c1"].size(), 1u);
@@ -169,7 +169,8 @@ TEST_F(MessageVisitsTest, NoVerdictWithinTheWaitIsUnansweredAcrossARestart) {
 TEST_F(MessageVisitsTest, PhoneOrdersAndOtherChannelsGetNoMessage) {
   Resolved("c1", "chat", "13812345678");  // a number: the telephone visits it
   Resolved("c2", "voice");
-  Resolved("", "api");
+  Resolved("c3", "api");  // a conversation over the API: no citizen's page to answer in
+  Resolved("", "agent");
   EXPECT_EQ(Tick().posted, 0);
   EXPECT_TRUE(posted_.empty());
 }

@@ -921,7 +921,7 @@ class Service final : public DialogueService {
     reply.state = kEnded;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
       return store_.AppendTurns(
-          id, {{"citizen", text, "{}"}, {"assistant", reply.text, "{\"notice\":true}"}},
+          id, {{"citizen", text, "{}"}, {"assistant", reply.text, "{\"late_reply\":true}"}},
           clock_.NowUnixMillis());
     }));
     lock.unlock();
