@@ -136,8 +136,8 @@ Result<std::unique_ptr<MessageVisits>> MessageVisits::Open(storage::Database& db
   if (options.wait_ms < 60 * 1000)
     return InvalidArgument("message visits: wait_ms must be at least a minute");
   ZX_RETURN_IF_ERROR(Migrate(db));
-  return std::unique_ptr<MessageVisits>(new MessageVisits(
-      db, orders, std::move(words), std::move(poster), clock, std::move(options)));
+  return std::unique_ptr<MessageVisits>(
+      new MessageVisits(db, orders, std::move(words), std::move(poster), clock, options));
 }
 
 Result<MessageVisitTick> MessageVisits::Tick() {

@@ -257,7 +257,13 @@ class Service final : public DialogueService {
     ZX_ASSIGN_OR_RETURN(ConversationStore::StateForTurn loaded, store_.LoadStateForTurn(id));
     State& st = loaded.state;
     const std::string contact_before = st.contact;
-    if (st.state == kEnded) return LateTurn(id, text, lock);
+    // A return visit waiting in the conversation takes the message, ended or still with the
+    // assistant (a tab left open); not while it is with the agents, who answer it themselves.
+    if (late_ && st.state != kQueued && st.state != kAgent) {
+      ZX_ASSIGN_OR_RETURN(std::optional<Reply> late, LateTurn(id, text, st.state, lock));
+      if (late) return *late;
+    }
+    if (st.state == kEnded) return FailedPrecondition("the conversation has ended");
     if (loaded.citizen_turns >= options_.max_citizen_turns)
       return FailedPrecondition("this conversation already holds " +
                                 std::to_string(options_.max_citizen_turns) +
@@ -907,18 +913,18 @@ class Service final : public DialogueService {
     st.last_reply = reply.text;
   }
 
-  // A citizen's message to an ended conversation (the caller holds its lock): taken by the
-  // late replies (a return visit's verdict) with the citizen's turn and the answer stored, or
-  // refused as before.
-  Result<Reply> LateTurn(const std::string& id, const std::string& text,
-                         std::unique_lock<std::mutex>& lock) {
-    if (!late_) return FailedPrecondition("the conversation has ended");
+  // A citizen's message the late replies take (a return visit's verdict; the caller holds the
+  // conversation's lock, released once it is stored): the citizen's turn and the answer stored,
+  // the state as it was. None when they do not take it.
+  Result<std::optional<Reply>> LateTurn(const std::string& id, const std::string& text,
+                                        const std::string& state,
+                                        std::unique_lock<std::mutex>& lock) {
     ZX_ASSIGN_OR_RETURN(std::optional<std::string> answer, late_(id, text));
-    if (!answer) return FailedPrecondition("the conversation has ended");
+    if (!answer) return std::optional<Reply>();
     Reply reply;
     reply.conversation_id = id;
     reply.text = *answer;
-    reply.state = kEnded;
+    reply.state = state;
     ZX_RETURN_IF_ERROR(store_.Transaction([&]() -> Status {
       return store_.AppendTurns(
           id, {{"citizen", text, "{}"}, {"assistant", reply.text, "{\"late_reply\":true}"}},
@@ -927,7 +933,7 @@ class Service final : public DialogueService {
     lock.unlock();
     bus_.Publish(CitizenSaid{id, text});
     bus_.Publish(TurnAnswered{id, reply});
-    return reply;
+    return std::optional<Reply>(std::move(reply));
   }
 
   std::unique_lock<std::mutex> LockConversation(const std::string& id) {

@@ -264,9 +264,10 @@ class DialogueService {
     (void)id, (void)text;
     return FailedPrecondition("this conversation service posts no notices");
   }
-  // What answers a citizen's message to an ended conversation before Say refuses it: the text
-  // of the reply when `late` takes the message (a return visit waiting for its verdict), none
-  // otherwise. Set once before serving; app wires it (dialogue knows nothing of work orders).
+  // What answers a citizen's message before the turn's stages (and before Say refuses it on an
+  // ended conversation; not while queued or with an agent): the text of the reply when `late`
+  // takes the message (a return visit waiting for its verdict), none otherwise. Set once before
+  // serving; app wires it (dialogue knows nothing of work orders).
   using LateReplies = std::function<Result<std::optional<std::string>>(const std::string& id,
                                                                        const std::string& text)>;
   virtual void SetLateReplies(LateReplies late) { (void)late; }

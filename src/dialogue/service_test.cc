@@ -333,6 +333,15 @@ TEST_F(ServiceTest, ANoticeIsPostedAfterTheEndAndLateRepliesTakeTheVerdict) {
   EXPECT_EQ(v->turns[v->turns.size() - 2].text, "1");
   EXPECT_EQ(v->turns.back().text, "感谢您的评价");
   EXPECT_EQ(v->state, "ended");
+  // A conversation still with the assistant (a tab left open): taken too, state unchanged;
+  // what is not taken goes through the turn as ever.
+  std::string open = Start();
+  Reply taken = Say(open, "1");
+  EXPECT_EQ(taken.text, "感谢您的评价");
+  EXPECT_EQ(taken.state, "active");
+  Reply normal = Say(open, "社保卡丢了怎么补办");
+  EXPECT_NE(normal.text, "感谢您的评价");
+  EXPECT_EQ(normal.state, "active");
 }
 
 // Issue 9 (5): only the holder writes into and corrects a conversation; taking it over from
