@@ -8,6 +8,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "base/toml_file.h"
+#include "campaigns/notice_calls.h"
 
 namespace zx::campaigns {
 namespace {
@@ -95,13 +96,12 @@ Result<MessageVisitWords> MessageVisitWords::Load(const std::string& path) {
 std::optional<tickets::Satisfaction> MessageVisitWords::Verdict(std::string_view raw) const {
   const std::string_view text = Trimmed(raw);
   if (auto exact = tickets::ParseSatisfaction(text)) return exact;
-  // The labels themselves are phrases too: "不满意，还是老样子" is a verdict.
-  if (text.find("不满意") != std::string_view::npos || Holds(text, dissatisfied))
-    return tickets::Satisfaction::kDissatisfied;
-  if (text.find("基本满意") != std::string_view::npos || Holds(text, basically))
-    return tickets::Satisfaction::kBasicallySatisfied;
-  if (text.find("满意") != std::string_view::npos || Holds(text, satisfied))
-    return tickets::Satisfaction::kSatisfied;
+  if (Holds(text, dissatisfied)) return tickets::Satisfaction::kDissatisfied;
+  // The words a return-visit call hears (满意, 基本满意, 不满意, 还行, 没解决, ...), so that both
+  // channels hear the same verdicts; then the file's own.
+  if (const char key = VerdictKeyOf(text)) return tickets::ParseSatisfaction(std::string(1, key));
+  if (Holds(text, basically)) return tickets::Satisfaction::kBasicallySatisfied;
+  if (Holds(text, satisfied)) return tickets::Satisfaction::kSatisfied;
   return std::nullopt;
 }
 

@@ -56,8 +56,9 @@ struct MessageVisitWords {
   static Result<MessageVisitWords> Load(const std::string& path);
   static Result<MessageVisitWords> Parse(std::string_view toml, const std::string& origin);
 
-  // The verdict a message gives: the key or label exactly, else the first list whose phrase it
-  // contains (不满意's first, so that 没解决 is not heard as 解决). None: no verdict.
+  // The verdict a message gives: the key or label exactly, else a phrase it contains: the
+  // file's 不满意 ones first (没解决 holds 解决), then the words a return-visit call hears
+  // (VerdictKeyOf, notice_calls.h), then the file's 基本满意 and 满意 ones. None: no verdict.
   std::optional<tickets::Satisfaction> Verdict(std::string_view text) const;
 };
 

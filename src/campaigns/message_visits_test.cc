@@ -187,6 +187,8 @@ TEST(MessageVisitWordsTest, Verdicts) {
   EXPECT_EQ(w.Verdict("基本满意"), Satisfaction::kBasicallySatisfied);
   EXPECT_EQ(w.Verdict("还是没解决"), Satisfaction::kDissatisfied);
   EXPECT_EQ(w.Verdict("解决了"), Satisfaction::kSatisfied);
+  EXPECT_EQ(w.Verdict("还行吧"), Satisfaction::kBasicallySatisfied);  // as a call hears it
+  EXPECT_EQ(w.Verdict("不满意，还是老样子"), Satisfaction::kDissatisfied);
   EXPECT_EQ(w.Verdict("4"), std::nullopt);
   EXPECT_EQ(w.Verdict("你好"), std::nullopt);
   EXPECT_FALSE(MessageVisitWords::Parse("ask = \"a\"\n", "t.toml").ok());
