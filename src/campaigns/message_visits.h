@@ -10,8 +10,8 @@
 //
 // The verdict: the citizen's next message in that conversation (Reply; app wires it as the
 // dialogue's late replies, so an ended conversation takes it): 1/2/3, 满意/基本满意/不满意, or the
-// words of kb/return_visit.toml (解决了, 没解决, ...). Anything else is asked again once; a
-// second is left 待回访 for a person. No verdict within message_wait_hours: 未回访.
+// words of kb/campaigns/return_visit.toml (解决了, 没解决, ...). Anything else is asked again once;
+// a second is left 待回访 for a person. No verdict within message_wait_hours: 未回访.
 //
 // Exactly once: the table message_visits keys (order, round); the verdict is claimed on the row
 // (only while empty) and then put on the order (WorkOrders::RecordVisit, whose history notes
@@ -42,8 +42,8 @@
 
 namespace zx::campaigns {
 
-// The words of the message visit (kb/return_visit.toml): what is said, and the phrases heard as
-// a verdict besides 1/2/3 and 满意/基本满意/不满意. Immutable after Load; thread-safe.
+// The words of the message visit (kb/campaigns/return_visit.toml): what is said, and the phrases
+// heard as a verdict besides 1/2/3 and 满意/基本满意/不满意. Immutable after Load; thread-safe.
 struct MessageVisitWords {
   std::string ask;       // "{id}" the order's number, "{reply}" the department's answer
   std::string reask;     // after a message that is no verdict
