@@ -27,7 +27,8 @@ function startServer() {
   const proc = spawn(BINARY, ['serve', '--http', '127.0.0.1:0', '--sip', 'off', '--data', data], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info' },
+    // The return visits' look every second (the visit test below).
+    env: { ...process.env, ZHIXIAN_LOG_LEVEL: 'info', ZHIXIAN_VISITS_CHECK_EVERY_S: '1' },
   });
   let log = '';
   return new Promise((resolvePromise, reject) => {
@@ -324,6 +325,56 @@ test('the end: one notice with the 受理编号, rating buttons, a message after
     assert.equal(await page.locator('#log .msg.citizen', { hasText: '社保卡丢了怎么办' }).count(), 1);
     assert.equal(await page.locator('#log .end-card').count(), 0);
     assert.ok(await page.locator('#end').isVisible());
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+// 回访 by message (issue 12): a complaint in the chat makes an order; after the end, a handler
+// 签收s and 办结s it; the question appears in the open page without a reload, stays after a
+// reload (the conversation is not started anew), and the citizen's 3 reopens the order.
+test('the return visit: the question arrives in the page, a reload keeps it, 3 reopens', async () => {
+  const { context, page, problems } = await phonePage();
+  try {
+    await replies(page).first().waitFor({ timeout: STEP_MS });
+    const id = await page.evaluate(() => sessionStorage.getItem('zx.chat.conversation'));
+    await say(page, '我家小区楼下的垃圾好几天没人清运了，臭得很');
+    // The order's number as the page shows it.
+    const told = (await page.locator('#log').innerText()).match(/工单编号：\s*([A-Za-z0-9-]+)/);
+    assert.ok(told, 'the complaint made an order, and the page says its number');
+    const order = told[1];
+    await say(page, '好的谢谢，再见');
+    await page.locator('#log .end-card').waitFor({ timeout: STEP_MS });
+
+    for (const [name, role, dept] of [['web-sup', 'supervisor', ''], ['web-cgj', 'department_handler', 'cgj']]) {
+      const add = spawnSync(BINARY, ['user', 'add', name, '--role', role, '--data', server.data,
+        ...(dept ? ['--department', dept] : [])], { cwd: ROOT, input: 'Visit-Passw0rd-2024!\n', timeout: 30000 });
+      assert.equal(add.status, 0, String(add.stderr));
+    }
+    const login = async (name) => (await api('POST', '/api/v1/auth/login',
+      { name, password: 'Visit-Passw0rd-2024!' })).json.token;
+    const handler = await login('web-cgj');
+    for (const [action, body] of [['accept', {}], ['resolve', { reply: '已安排清运并加密清运频次' }]]) {
+      const r = await api('POST', `/api/v1/tickets/${order}/${action}`, body, handler);
+      assert.equal(r.status, 200, `${action}: ${r.text}`);
+    }
+
+    const question = page.locator('#log .msg.assistant', { hasText: `工单号 ${order}` });
+    await question.waitFor({ timeout: STEP_MS });
+    assert.match(await question.innerText(), /已安排清运[\s\S]*满意/);
+    await shot(page, 'phone-visit-question');
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator('#log .msg.assistant', { hasText: `工单号 ${order}` }).waitFor({ timeout: STEP_MS });
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('zx.chat.conversation')), id,
+      'the reload keeps the conversation that waits for the verdict');
+    await say(page, '3');
+    const sup = await login('web-sup');
+    const got = await api('GET', `/api/v1/tickets/${order}`, undefined, sup);
+    assert.equal(got.status, 200, got.text);
+    const o = got.json.order || got.json;
+    assert.equal(o.reopened, 1, JSON.stringify(o));
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('zx.chat.conversation')), id);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
