@@ -44,7 +44,7 @@ Result<std::unique_ptr<KnowledgeEngine>> KnowledgeEngine::Build(KnowledgeBase kb
                       Index::Build(e->kb_, *e->analyzer_,
                                    (std::filesystem::path(options.work_dir) / "xapian").string()));
   ZX_ASSIGN_OR_RETURN(e->classifier_, Classifier::Train(e->kb_, *e->analyzer_, options.work_dir,
-                                                          options.model_dir));
+                                                        options.model_dir));
   return e;
 }
 

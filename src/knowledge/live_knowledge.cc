@@ -48,23 +48,6 @@ std::string NewDirName() {
          std::to_string(++counter);
 }
 
-// The classifier model of the engine in service, linked into the new engine's directory:
-// Classifier::Train loads it instead of training again when the training text is the same (an
-// answer or a source changed, not a phrasing or keyword: most publishes). The model file is
-// never written in place (a new model is a new file), so sharing it by a link is safe.
-void ShareClassifierModel(const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  std::error_code ec;
-  fs::create_directories(to, ec);
-  for (const auto& f : fs::directory_iterator(from, ec)) {
-    const std::string name = f.path().filename().string();
-    if (name.rfind("classifier-", 0) != 0 || f.path().extension() != ".bin") continue;
-    std::error_code link_ec;
-    fs::create_hard_link(f.path(), fs::path(to) / name, link_ec);
-    if (link_ec) fs::copy_file(f.path(), fs::path(to) / name, link_ec);
-  }
-}
-
 }  // namespace
 
 LiveKnowledge::LiveKnowledge(Source source, EngineOptions options, const Clock& clock,
@@ -109,17 +92,13 @@ std::string LiveKnowledge::LocalDate(const Clock& clock) {
 Result<LiveKnowledge::Built> LiveKnowledge::BuildFor(const std::string& date) {
   ZX_ASSIGN_OR_RETURN(KnowledgeBase kb, source_(date));
   const std::string dir = (fs::path(options_.work_dir) / NewDirName()).string();
-  std::string previous;
-  {
-    std::lock_guard lock(mu_);
-    previous = engine_dir_;
-  }
-  ShareClassifierModel(previous, dir);
+  // The classifier loads a model kept in options_.model_dir for the same training text (most
+  // publishes change an answer, not a phrasing) instead of training again (classifier.h).
   // The directory goes with the engine: when the last request, turn or snapshot holding it
   // lets go, on that thread (a few milliseconds of unlinking).
   ZX_ASSIGN_OR_RETURN(std::shared_ptr<const KnowledgeEngine> engine,
                       KnowledgeEngine::BuildInOwnDirectory(std::move(kb), options_, dir));
-  return Built{std::move(engine), dir};
+  return Built{std::move(engine)};
 }
 
 void LiveKnowledge::Install(Built built, const std::string& date) {
@@ -128,7 +107,6 @@ void LiveKnowledge::Install(Built built, const std::string& date) {
   {
     std::lock_guard lock(mu_);
     engine_.swap(built.engine);  // the old one is released below, outside the lock
-    engine_dir_ = std::move(built.dir);
     generation = ++generation_;
     date_ = date;
     if (generation_gauge_) generation_gauge_->Set(static_cast<double>(generation));

@@ -89,7 +89,6 @@ class LiveKnowledge final : public Assistant {
  private:
   struct Built {
     std::shared_ptr<const KnowledgeEngine> engine;
-    std::string dir;  // its files
   };
   LiveKnowledge(Source source, EngineOptions options, const Clock& clock, NextChange next_change);
   // Builds the engine for `date` in a new directory; does not swap it in.
@@ -106,7 +105,6 @@ class LiveKnowledge final : public Assistant {
 
   mutable std::mutex mu_;  // guards the fields below it
   std::shared_ptr<const KnowledgeEngine> engine_;
-  std::string engine_dir_;  // engine_'s directory
   uint64_t generation_ = 0;
   std::string date_;            // the date engine_ stands for
   bool queued_ = false;         // a rebuild is posted and has not started
